@@ -1,0 +1,19 @@
+/**
+ * One jest run over every package. `@vego/<tier>` resolves to the tier's TypeScript source, so tests
+ * never need a build and always see the code as it is in the tree. ts-jest only transpiles here:
+ * type checking is `tsc -b`'s job, which `pnpm test` runs first.
+ */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/scripts'],
+  testMatch: ['**/test/**/*.test.ts'],
+  moduleNameMapper: {
+    '^@vego/(arrow|encoding|format|io|hnsw)$': '<rootDir>/packages/$1/src/index.ts',
+  },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
+  },
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  testTimeout: 120000,
+};

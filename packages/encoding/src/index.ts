@@ -1,0 +1,5 @@
+/**
+ * @vego/encoding: columnar codecs over @vego/arrow arrays.
+ * @packageDocumentation
+ */
+export * from '@vego/arrow';
