@@ -1,5 +1,50 @@
 /**
- * @vego/encoding: columnar codecs over @vego/arrow arrays.
+ * @vego/encoding: columnar codecs over @vego/arrow arrays: plain, ZSTD, bit-packing with frame of
+ * reference, RLE, byte-stream split (alone and before ZSTD), dictionary; one-pass statistics and
+ * adaptive selection; an array-level API with a JSON-serialisable encoding description.
  * @packageDocumentation
  */
 export * from '@vego/arrow';
+
+export {
+  bitPackedByteLength,
+  bitWidth32,
+  encodeBitPacked,
+  decodeBitPacked,
+  encodeBitPacked64,
+  decodeBitPacked64,
+  frameOfReference32,
+  undoFrameOfReference32,
+  frameOfReference64,
+  undoFrameOfReference64,
+} from './bit-packing';
+export type { Int32Like, FrameOfReference32, FrameOfReference64 } from './bit-packing';
+export { countRuns, encodeRle, decodeRle } from './rle';
+export type { RleInput } from './rle';
+export { encodeByteStreamSplit, decodeByteStreamSplit } from './byte-stream-split';
+export {
+  initZstd,
+  isZstdReady,
+  zstdCompress,
+  zstdDecompress,
+  ZstdNotInitializedError,
+  ZSTD_FRAME_BYTES,
+  ZSTD_MAX_FRAME_CONTENT_BYTES,
+  ZSTD_DEFAULT_LEVEL,
+} from './zstd';
+export {
+  buildDictionary32,
+  buildDictionary64,
+  buildDictionaryBinary,
+  applyDictionary32,
+  applyDictionary64,
+  applyDictionaryBinary,
+} from './dictionary';
+export type { Dictionary32, Dictionary64, DictionaryBinary } from './dictionary';
+export { computeStatistics, DISTINCT_EXACT_LIMIT, ENTROPY_SAMPLE_BYTES } from './statistics';
+export type { ArrayStatistics } from './statistics';
+export { chooseEncoding, applicableEncodings, estimateSizes, LIGHTWEIGHT_PREFERENCE } from './choose-encoding';
+export type { EncodeOptions, EncodingChoice } from './choose-encoding';
+export { ENCODING_KINDS, encodedByteLength } from './encoding-description';
+export type { EncodingKind, IndexEncoding, EncodingDescription, EncodedArray } from './encoding-description';
+export { encodeArray, decodeArray } from './array-codec';
