@@ -1,4 +1,102 @@
-// Placeholder demo until the index lands: proves the built packages load from ESM.
-import { VegoError, ErrorCode } from '@vego/hnsw';
-const e = new VegoError(ErrorCode.INVALID_ARGUMENT, 'demo');
-console.log(`vego demo: packages built and loadable (error code example: ${e.code})`);
+// Vego HNSW demo: build an index with a progress line, query it, compare with brute force.
+// Uses SIFT-9k from ../shared when present, else generated clustered vectors. Runs via `pnpm demo`.
+// TODO(persistence): once @vego/io can write Lance datasets, save the index here, reload it and
+// check that the reloaded index answers identically (HNSW#toSnapshot / HNSW.fromSnapshot hold the data).
+import { readFileSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HNSW } from '@vego/hnsw';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const siftDir = join(here, '../../shared/datasets/sift-9k');
+const K = 10;
+
+function readFvecs(file) {
+  const bytes = readFileSync(file);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dimension = view.getInt32(0, true);
+  const record = 4 + 4 * dimension;
+  const length = bytes.byteLength / record;
+  const data = new Float32Array(length * dimension);
+  for (let i = 0; i < length; i++) for (let j = 0; j < dimension; j++) data[i * dimension + j] = view.getFloat32(i * record + 4 + 4 * j, true);
+  return { dimension, length, data };
+}
+
+/** Seeded clustered vectors, for when the SIFT files are absent. */
+function generated(n, dimension, seed) {
+  let s = seed >>> 0;
+  const rand = () => {
+    let t = (s = (s + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const centres = Array.from({ length: 50 }, () => Float32Array.from({ length: dimension }, () => rand() * 2 - 1));
+  const data = new Float32Array(n * dimension);
+  for (let i = 0; i < n; i++) {
+    const c = centres[Math.floor(rand() * centres.length)];
+    for (let j = 0; j < dimension; j++) data[i * dimension + j] = c[j] + (rand() - 0.5) * 0.4;
+  }
+  return { dimension, length: n, data };
+}
+
+let base;
+let queries;
+if (existsSync(join(siftDir, 'base.fvecs'))) {
+  base = readFvecs(join(siftDir, 'base.fvecs'));
+  queries = readFvecs(join(siftDir, 'query.fvecs'));
+  console.log(`data: SIFT-9k, ${base.length} base vectors, ${queries.length} queries, ${base.dimension} dimensions`);
+} else {
+  const all = generated(11_000, 64, 7);
+  base = { dimension: 64, length: 10_000, data: all.data.subarray(0, 10_000 * 64) };
+  queries = { dimension: 64, length: 1000, data: all.data.subarray(10_000 * 64) };
+  console.log(`data: generated clusters, ${base.length} base vectors, ${queries.length} queries, 64 dimensions`);
+}
+const dim = base.dimension;
+
+const index = new HNSW({ dimension: dim, adaptive: true, expectedSize: base.length });
+console.log(`index: M=${index.config.M}, efConstruction=${index.config.efConstruction}, distance=${index.config.distance}`);
+const started = performance.now();
+index.addBatch(base.data, {
+  threads: 2,
+  onProgress: (done, total) => process.stdout.write(`\rbuilding ${done}/${total} (${Math.round((100 * done) / total)}%)`),
+});
+const buildSeconds = (performance.now() - started) / 1000;
+process.stdout.write(`\rbuilt ${index.size} vectors in ${buildSeconds.toFixed(2)} s (${Math.round(index.size / buildSeconds)} vectors/s, 2 threads)\n`);
+
+function l2(a, ao, b, bo) {
+  let s = 0;
+  for (let i = 0; i < dim; i++) {
+    const d = a[ao + i] - b[bo + i];
+    s += d * d;
+  }
+  return s;
+}
+
+// Brute-force k-th distance per query (ties count as hits).
+const kth = new Float64Array(queries.length);
+for (let q = 0; q < queries.length; q++) {
+  const dists = new Float64Array(base.length);
+  for (let i = 0; i < base.length; i++) dists[i] = l2(base.data, i * dim, queries.data, q * dim);
+  dists.sort();
+  kth[q] = dists[K - 1];
+}
+
+for (const ef of [16, 32, 64, 128]) {
+  const latencies = new Float64Array(queries.length);
+  let hits = 0;
+  const t0 = performance.now();
+  for (let q = 0; q < queries.length; q++) {
+    const t = performance.now();
+    const results = index.search(queries.data.subarray(q * dim, (q + 1) * dim), K, ef);
+    latencies[q] = performance.now() - t;
+    for (const r of results) if (r.distance <= kth[q]) hits++;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  latencies.sort();
+  const p50 = latencies[latencies.length >> 1] * 1000;
+  console.log(`ef=${String(ef).padStart(3)}  recall@${K} ${(hits / (queries.length * K)).toFixed(4)}  p50 ${p50.toFixed(1)} µs  ${Math.round(queries.length / seconds)} QPS`);
+}
+
+const filtered = index.search(queries.data.subarray(0, dim), 5, { filter: (id) => id % 100 === 0 });
+console.log(`filtered search (ids divisible by 100): ${filtered.map((r) => r.id).join(', ')}`);

@@ -38,7 +38,8 @@ function walk(dir, out = []) {
   return out;
 }
 
-const IMPORT_RE = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm;
+// A module specifier never spans lines; requiring that keeps prose such as "… from '" in strings out.
+const IMPORT_RE = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"\n]+)['"]/gm;
 
 /** Package name of a bare import specifier (`@scope/name/x` → `@scope/name`). */
 function packageOf(spec) {

@@ -3,3 +3,20 @@
  * @packageDocumentation
  */
 export * from '@vego/io';
+export { HNSW, DEFAULT_EF_SEARCH } from './hnsw';
+export type { VectorLike, SearchResult, SearchOptions, AddBatchOptions } from './hnsw';
+export {
+  DEFAULT_M,
+  DEFAULT_EF_CONSTRUCTION,
+  DEFAULT_EXPECTED_SIZE,
+  DEFAULT_SEED,
+  MAX_M,
+  adaptiveM,
+  adaptiveEfConstruction,
+  resolveHnswConfig,
+} from './config';
+export type { HnswConfig, ResolvedHnswConfig } from './config';
+export { L2Distance, CosineDistance, InnerProductDistance, DISTANCE_METRICS, isDistanceMetric } from './distance';
+export type { DistanceMetric } from './distance';
+export { SNAPSHOT_FORMAT_VERSION, validateSnapshot } from './snapshot';
+export type { HnswSnapshot } from './snapshot';

@@ -1,0 +1,125 @@
+/**
+ * Index configuration: the options a caller passes, the values the index resolves them to, and the
+ * adaptive rules that pick `M` and `efConstruction` from the dimension and the expected size.
+ */
+import { InvalidArgumentError } from '@vego/io';
+import { type DistanceMetric, L2Distance, isDistanceMetric } from './distance';
+
+/** Default number of links per node on the upper layers (layer 0 gets `2 * M`). */
+export const DEFAULT_M = 16;
+/** Default size of the candidate list while inserting. */
+export const DEFAULT_EF_CONSTRUCTION = 200;
+/** Default expected number of vectors, used only by the adaptive rules. */
+export const DEFAULT_EXPECTED_SIZE = 10_000;
+/** Default seed of the level generator: builds are reproducible unless a caller asks otherwise. */
+export const DEFAULT_SEED = 42;
+/** Largest accepted `M` (layer 0 then holds 2,048 links per node). */
+export const MAX_M = 1024;
+
+/** Options of `new HNSW(config)`. Only `dimension` is required. */
+export interface HnswConfig {
+  /** Number of components of every vector, a positive integer. */
+  dimension: number;
+  /** Links per node on the upper layers; layer 0 holds `2 * M`. Default 16, or adaptive. */
+  M?: number;
+  /** Candidate list size while inserting. Default 200, or adaptive. */
+  efConstruction?: number;
+  /** Distance metric. Default `'l2'` (squared Euclidean). */
+  distance?: DistanceMetric;
+  /** Seed of the level generator (an unsigned 32-bit integer). Default {@link DEFAULT_SEED}. */
+  seed?: number;
+  /**
+   * Pick `M` from the dimension ({@link adaptiveM}) and `efConstruction` from `expectedSize`
+   * ({@link adaptiveEfConstruction}). Explicit `M` / `efConstruction` still win. Default false.
+   */
+  adaptive?: boolean;
+  /** Expected number of vectors; only read when `adaptive` is true. Default 10,000. */
+  expectedSize?: number;
+}
+
+/** The configuration an index actually runs with, every field resolved. Saved with the index. */
+export interface ResolvedHnswConfig {
+  readonly dimension: number;
+  readonly M: number;
+  readonly efConstruction: number;
+  readonly distance: DistanceMetric;
+  readonly seed: number;
+  readonly adaptive: boolean;
+  readonly expectedSize: number;
+}
+
+function notPositiveInteger(name: string, value: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(`\`${name}\` must be a positive integer, got ${String(value)}`);
+}
+
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0;
+}
+
+/**
+ * `M` for a dimension under the adaptive rule: 16 up to 128 dimensions, 24 up to 512, 32 up to
+ * 1,024, 48 above. Higher dimensions have higher intrinsic dimensionality and need more links.
+ * @param dimension - vector dimension, a positive integer
+ * @throws InvalidArgumentError when `dimension` is not a positive integer
+ */
+export function adaptiveM(dimension: number): number {
+  if (!isPositiveInteger(dimension)) throw notPositiveInteger('dimension', dimension);
+  if (dimension <= 128) return 16;
+  if (dimension <= 512) return 24;
+  if (dimension <= 1024) return 32;
+  return 48;
+}
+
+/**
+ * `efConstruction` for an expected size under the adaptive rule: piecewise log-linear in the size,
+ * through 200 at 10K, 520 at 100K and 780 at 1M.
+ *
+ * ```
+ * n ≤ 10K          200
+ * 10K < n ≤ 100K   200 + 320 · log10(n / 10K)
+ * 100K < n         520 + 260 · log10(n / 100K), at most 1,040 (reached at 10M)
+ * ```
+ * The result is rounded to an integer.
+ * @param expectedSize - expected number of vectors, a positive integer
+ * @throws InvalidArgumentError when `expectedSize` is not a positive integer
+ */
+export function adaptiveEfConstruction(expectedSize: number): number {
+  if (!isPositiveInteger(expectedSize)) throw notPositiveInteger('expectedSize', expectedSize);
+  const n = expectedSize;
+  if (n <= 10_000) return 200;
+  if (n <= 100_000) return Math.round(200 + 320 * Math.log10(n / 10_000));
+  return Math.round(Math.min(1040, 520 + 260 * Math.log10(n / 100_000)));
+}
+
+/**
+ * Checks a caller's configuration and fills in defaults and adaptive values.
+ * @param config - the options given to `new HNSW(config)`
+ * @returns a frozen, fully resolved configuration
+ * @throws InvalidArgumentError naming the first bad field
+ */
+export function resolveHnswConfig(config: HnswConfig): ResolvedHnswConfig {
+  if (typeof config !== 'object' || config === null) {
+    throw new InvalidArgumentError(`\`config\` must be an object, got ${String(config)}`);
+  }
+  const { dimension } = config;
+  if (!isPositiveInteger(dimension)) throw notPositiveInteger('dimension', dimension);
+  const adaptive = config.adaptive ?? false;
+  if (typeof adaptive !== 'boolean') throw new InvalidArgumentError(`\`adaptive\` must be a boolean, got ${String(adaptive)}`);
+  const expectedSize = config.expectedSize ?? DEFAULT_EXPECTED_SIZE;
+  if (!isPositiveInteger(expectedSize)) throw notPositiveInteger('expectedSize', expectedSize);
+  const M = config.M ?? (adaptive ? adaptiveM(dimension) : DEFAULT_M);
+  if (!isPositiveInteger(M) || M < 2 || M > MAX_M) {
+    throw new InvalidArgumentError(`\`M\` must be an integer from 2 to ${MAX_M}, got ${String(M)}`);
+  }
+  const efConstruction = config.efConstruction ?? (adaptive ? adaptiveEfConstruction(expectedSize) : DEFAULT_EF_CONSTRUCTION);
+  if (!isPositiveInteger(efConstruction)) throw notPositiveInteger('efConstruction', efConstruction);
+  const distance = config.distance ?? L2Distance;
+  if (!isDistanceMetric(distance)) {
+    throw new InvalidArgumentError(`\`distance\` must be 'l2', 'cosine' or 'innerProduct', got ${String(distance)}`);
+  }
+  const seed = config.seed ?? DEFAULT_SEED;
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new InvalidArgumentError(`\`seed\` must be an integer from 0 to 2^32 - 1, got ${String(seed)}`);
+  }
+  return Object.freeze({ dimension, M, efConstruction, distance, seed, adaptive, expectedSize });
+}

@@ -1,0 +1,441 @@
+/**
+ * The public index: input checking, ids, deletes, updates, filtered search and snapshots around
+ * the graph in `internal/graph.ts`.
+ */
+import { InvalidArgumentError, LengthMismatchError, NotFoundError } from '@vego/io';
+import { type HnswConfig, type ResolvedHnswConfig, resolveHnswConfig } from './config';
+import { CosineDistance, L2Distance } from './distance';
+import { Graph, MAX_LEVEL, METRIC_DOT, METRIC_L2, STATE_COUNT, STATE_ENTRY, STATE_MAX_LEVEL, STATE_UPPER_LENGTH } from './internal/graph';
+import { parallelInsert } from './internal/parallel-build';
+import { Prng } from './internal/prng';
+import { type HnswSnapshot, SNAPSHOT_FORMAT_VERSION, validateSnapshot } from './snapshot';
+
+/** A vector as accepted on input: copied, never kept. */
+export type VectorLike = Float32Array | ArrayLike<number>;
+
+/** One search hit. `distance` follows the metric (see `distance.ts`); smaller is closer. */
+export interface SearchResult {
+  id: number;
+  distance: number;
+}
+
+/** Options of {@link HNSW.search}. */
+export interface SearchOptions {
+  /** Size of the layer-0 result list; raised to `k` when smaller. Default `max(k, 64)`. */
+  ef?: number;
+  /**
+   * Only ids for which this returns true are returned. Evaluated during the graph walk (rejected
+   * nodes are still walked through); when the walk cannot fill `k` results the index falls back
+   * to an exact scan of the accepted ids, so k results come back whenever k accepted ids exist.
+   */
+  filter?: (id: number) => boolean;
+}
+
+/** Options of {@link HNSW.addBatch}. */
+export interface AddBatchOptions {
+  /**
+   * Threads that insert at once (worker threads plus the calling thread). Default 1. Needs the
+   * compiled worker script (`dist/internal/build-worker.js`); a parallel build is not
+   * deterministic, though its recall matches a sequential one.
+   */
+  threads?: number;
+  /** Called now and then with the number of vectors linked so far and the batch size. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Default `ef` floor of {@link HNSW.search}. */
+export const DEFAULT_EF_SEARCH = 64;
+/** Filtered search gives up on the graph walk after this many distances per unit of ef (min 2,048). */
+const FILTER_VISITS_PER_EF = 32;
+const PROGRESS_EVERY = 1000;
+
+function badDimension(name: string, expected: number, found: number): LengthMismatchError {
+  return new LengthMismatchError(`\`${name}\` must have ${expected} components (the index dimension), got ${found}`);
+}
+
+function notFinite(name: string, index: number, value: number): InvalidArgumentError {
+  return new InvalidArgumentError(`\`${name}\` must hold finite numbers, got ${value} at component ${index}`);
+}
+
+function notPositiveInteger(name: string, value: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(`\`${name}\` must be a positive integer, got ${String(value)}`);
+}
+
+/**
+ * A Hierarchical Navigable Small World index (Malkov & Yashunin) over float vectors, in memory.
+ * Ids are assigned in insertion order from 0 and never reused.
+ * @example
+ * ```ts
+ * const index = new HNSW({ dimension: 3, distance: 'cosine' });
+ * const id = index.add([0.1, 0.2, 0.3]);
+ * index.addBatch([[1, 0, 0], [0, 1, 0]]);
+ * const hits = index.search([0.1, 0.2, 0.25], 2); // [{ id: 0, distance: … }, …]
+ * ```
+ */
+export class HNSW {
+  /** The configuration in force, defaults and adaptive values resolved. */
+  readonly config: ResolvedHnswConfig;
+
+  private readonly graph: Graph;
+  private readonly rng: Prng;
+  private readonly mL: number;
+  private readonly normalise: boolean;
+  private liveCount: number;
+  private readonly query: Float32Array;
+  private outIds: Int32Array;
+  private outDists: Float64Array;
+
+  /**
+   * Creates an empty index.
+   * @param config - `dimension` is required; see {@link HnswConfig}
+   * @throws InvalidArgumentError naming the first bad option
+   */
+  constructor(config: HnswConfig) {
+    this.config = resolveHnswConfig(config);
+    const { dimension, M, efConstruction, distance, seed } = this.config;
+    this.graph = new Graph({ dimension, M, efConstruction, metric: distance === L2Distance ? METRIC_L2 : METRIC_DOT }, 16);
+    this.rng = new Prng(seed);
+    this.mL = 1 / Math.log(M);
+    this.normalise = distance === CosineDistance;
+    this.liveCount = 0;
+    this.query = new Float32Array(dimension);
+    this.outIds = new Int32Array(64);
+    this.outDists = new Float64Array(64);
+  }
+
+  /** Number of live vectors (added and not deleted). */
+  get size(): number {
+    return this.liveCount;
+  }
+
+  /** Number of ids handed out so far, deleted ones included; the next `add` returns this id. */
+  get numIds(): number {
+    return this.graph.count;
+  }
+
+  /**
+   * Checks `vector` and writes it, prepared for the metric (normalised under cosine), into `out`
+   * at `offset`.
+   */
+  private prepare(vector: VectorLike, name: string, out: Float32Array, offset: number): void {
+    const dim = this.config.dimension;
+    if (vector === null || typeof vector !== 'object' || typeof vector.length !== 'number') {
+      throw new InvalidArgumentError(`\`${name}\` must be a Float32Array or an array of numbers, got ${String(vector)}`);
+    }
+    if (vector.length !== dim) throw badDimension(name, dim, vector.length);
+    let norm = 0;
+    for (let i = 0; i < dim; i++) {
+      const x = vector[i]!;
+      if (typeof x !== 'number' || !Number.isFinite(x)) throw notFinite(name, i, x);
+      const f = Math.fround(x);
+      if (!Number.isFinite(f)) throw notFinite(name, i, x);
+      out[offset + i] = f;
+      norm += f * f;
+    }
+    if (this.normalise) {
+      if (norm === 0) throw new InvalidArgumentError(`\`${name}\` must not be the zero vector under the cosine distance`);
+      const scale = 1 / Math.sqrt(norm);
+      for (let i = 0; i < dim; i++) out[offset + i] = out[offset + i]! * scale;
+    }
+  }
+
+  private drawLevel(): number {
+    const level = Math.floor(-Math.log(1 - this.rng.next()) * this.mL);
+    return level > MAX_LEVEL ? MAX_LEVEL : level;
+  }
+
+  /**
+   * Adds one vector (copied) and returns its id.
+   * @param vector - `dimension` finite numbers; not the zero vector under cosine
+   * @throws LengthMismatchError when the length is not the index dimension
+   * @throws InvalidArgumentError on NaN/±Infinity components or a zero vector under cosine
+   * @example
+   * ```ts
+   * const id = index.add(new Float32Array([1, 2, 3]));
+   * ```
+   */
+  add(vector: VectorLike): number {
+    this.prepare(vector, 'vector', this.query, 0);
+    const graph = this.graph;
+    const id = graph.allocateNode(this.drawLevel());
+    graph.vectors.set(this.query, graph.vectorOffset(id));
+    graph.insert(id);
+    this.liveCount++;
+    return id;
+  }
+
+  /**
+   * Adds many vectors; returns their ids (consecutive). Every vector is checked before any is
+   * added, so a bad one leaves the index unchanged.
+   * @param vectors - an array of vectors, or one flat Float32Array of `n · dimension` values
+   * @param options - `threads` for a parallel build, `onProgress` for long builds
+   * @throws LengthMismatchError / InvalidArgumentError as {@link add}, naming `vectors[i]`
+   * @example
+   * ```ts
+   * const ids = index.addBatch(rows, { threads: 4, onProgress: (done, total) => console.log(done, total) });
+   * ```
+   */
+  addBatch(vectors: Float32Array | readonly VectorLike[], options: AddBatchOptions = {}): number[] {
+    const dim = this.config.dimension;
+    const threads = options.threads ?? 1;
+    if (!Number.isInteger(threads) || threads < 1) throw notPositiveInteger('threads', threads);
+    const onProgress = options.onProgress;
+    if (onProgress !== undefined && typeof onProgress !== 'function') {
+      throw new InvalidArgumentError('`onProgress` must be a function');
+    }
+    let n: number;
+    let prepared: Float32Array;
+    if (vectors instanceof Float32Array) {
+      if (vectors.length % dim !== 0) {
+        throw new LengthMismatchError(`\`vectors\` (flat) must hold a multiple of ${dim} values, got ${vectors.length}`);
+      }
+      n = vectors.length / dim;
+      prepared = new Float32Array(vectors.length);
+      for (let i = 0; i < n; i++) this.prepare(vectors.subarray(i * dim, (i + 1) * dim), `vectors[${i}]`, prepared, i * dim);
+    } else {
+      if (!Array.isArray(vectors)) throw new InvalidArgumentError('`vectors` must be an array of vectors or a flat Float32Array');
+      n = vectors.length;
+      prepared = new Float32Array(n * dim);
+      for (let i = 0; i < n; i++) this.prepare(vectors[i] as VectorLike, `vectors[${i}]`, prepared, i * dim);
+    }
+    const graph = this.graph;
+    const first = graph.count;
+    const ids = new Array<number>(n);
+    const parallel = threads > 1 && n > 1;
+    graph.reserve(first + n, parallel);
+    for (let i = 0; i < n; i++) {
+      const id = graph.allocateNode(this.drawLevel());
+      graph.vectors.set(prepared.subarray(i * dim, (i + 1) * dim), graph.vectorOffset(id));
+      ids[i] = id;
+    }
+    if (parallel) {
+      parallelInsert(graph, { dimension: dim, M: graph.M, efConstruction: graph.efConstruction, metric: graph.metric }, first, first + n, threads, onProgress);
+    } else {
+      for (let i = 0; i < n; i++) {
+        graph.insert(first + i);
+        if (onProgress !== undefined && (i + 1) % PROGRESS_EVERY === 0) onProgress(i + 1, n);
+      }
+      if (onProgress !== undefined && n % PROGRESS_EVERY !== 0) onProgress(n, n);
+    }
+    this.liveCount += n;
+    return ids;
+  }
+
+  private checkId(id: number): void {
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= this.graph.count) {
+      throw new NotFoundError(`\`id\` ${String(id)} is not in the index (ids are 0 to ${this.graph.count - 1})`);
+    }
+    if (this.graph.deleted[id] !== 0) throw new NotFoundError(`\`id\` ${id} was deleted`);
+  }
+
+  /** True when `id` is a live (added, not deleted) id. */
+  has(id: number): boolean {
+    return Number.isInteger(id) && id >= 0 && id < this.graph.count && this.graph.deleted[id] === 0;
+  }
+
+  /**
+   * A copy of the stored vector of `id` (unit length under cosine, as stored).
+   * @throws NotFoundError when `id` was never added or was deleted
+   */
+  get(id: number): Float32Array {
+    this.checkId(id);
+    const dim = this.config.dimension;
+    const offset = this.graph.vectorOffset(id);
+    return this.graph.vectors.slice(offset, offset + dim);
+  }
+
+  /**
+   * Deletes `id`: it is never returned again, but stays in the graph as a waypoint so search
+   * quality holds. Call {@link compact} after deleting a large share to drop the waypoints.
+   * @throws NotFoundError when `id` was never added or was already deleted
+   */
+  delete(id: number): void {
+    this.checkId(id);
+    this.graph.deleted[id] = 1;
+    this.liveCount--;
+  }
+
+  /**
+   * Replaces the vector of `id` and relinks the node around its new position (its own lists are
+   * rebuilt by search and heuristic selection; it is added to its new neighbours' lists).
+   * @throws NotFoundError when `id` was never added or was deleted
+   * @throws LengthMismatchError / InvalidArgumentError as {@link add}
+   */
+  update(id: number, vector: VectorLike): void {
+    this.checkId(id);
+    this.prepare(vector, 'vector', this.query, 0);
+    const graph = this.graph;
+    graph.vectors.set(this.query, graph.vectorOffset(id));
+    if (graph.count > 1) {
+      graph.linkFrom(id, graph.levels[id]!, graph.state[STATE_ENTRY]!, graph.state[STATE_MAX_LEVEL]!);
+    }
+  }
+
+  /**
+   * Rebuilds every link among the live vectors (ids and levels kept), dropping deleted nodes from
+   * the graph. Costs as much as building the index again; worth it after many deletes or updates.
+   */
+  compact(): void {
+    const graph = this.graph;
+    const count = graph.count;
+    graph.links0.fill(0);
+    graph.upperLinks.fill(0);
+    graph.state[STATE_ENTRY] = -1;
+    graph.state[STATE_MAX_LEVEL] = 0;
+    for (let id = 0; id < count; id++) if (graph.deleted[id] === 0) graph.insert(id);
+  }
+
+  /**
+   * The `k` nearest live vectors to `query`, closest first.
+   * @param query - `dimension` finite numbers (not zero under cosine)
+   * @param k - number of results, a positive integer; fewer come back when the index holds fewer
+   * @param options - `ef` (a number, or `{ ef, filter }`); default ef is `max(k, 64)`
+   * @returns fresh `{ id, distance }` objects, ascending by distance; `[]` on an empty index
+   * @throws InvalidArgumentError on a bad `k`, `ef` or filter, or bad query components
+   * @throws LengthMismatchError when the query length is not the index dimension
+   * @example
+   * ```ts
+   * const hits = index.search(q, 10, { ef: 100, filter: (id) => id % 2 === 0 });
+   * ```
+   */
+  search(query: VectorLike, k: number, options?: number | SearchOptions): SearchResult[] {
+    if (!Number.isInteger(k) || k <= 0) throw notPositiveInteger('k', k);
+    let ef = DEFAULT_EF_SEARCH;
+    let filter: ((id: number) => boolean) | undefined;
+    if (typeof options === 'number') {
+      ef = options;
+    } else if (options !== undefined) {
+      if (options === null || typeof options !== 'object') {
+        throw new InvalidArgumentError(`\`options\` must be a number (ef) or an object, got ${String(options)}`);
+      }
+      if (options.ef !== undefined) ef = options.ef;
+      filter = options.filter;
+      if (filter !== undefined && typeof filter !== 'function') throw new InvalidArgumentError('`filter` must be a function');
+    }
+    if (!Number.isInteger(ef) || ef <= 0) throw notPositiveInteger('ef', ef);
+    const graph = this.graph;
+    // The query goes to slot 0 of the vector memory, where the kernels read it.
+    this.prepare(query, 'query', graph.vectors, 0);
+    if (this.liveCount === 0) return [];
+    if (ef < k) ef = k;
+    if (this.outIds.length < ef) {
+      this.outIds = new Int32Array(ef);
+      this.outDists = new Float64Array(ef);
+    }
+    let n: number;
+    if (k >= this.liveCount) {
+      n = this.exactSearch(k, filter);
+    } else if (filter === undefined) {
+      n = graph.search(k, ef, this.outIds, this.outDists);
+    } else {
+      const ep = graph.state[STATE_ENTRY]!;
+      const cur = graph.greedyDescent(0, ep, graph.state[STATE_MAX_LEVEL]!, 0);
+      const complete = graph.searchLayer0Filtered(0, cur, ef, filter, Math.max(2048, ef * FILTER_VISITS_PER_EF));
+      const results = graph.results;
+      if (complete && results.length >= k) {
+        while (results.length > k) results.pop();
+        n = results.drainAscending(this.outIds, this.outDists);
+      } else {
+        n = this.exactSearch(k, filter);
+      }
+    }
+    const out = new Array<SearchResult>(n);
+    const ids = this.outIds;
+    const dists = this.outDists;
+    for (let i = 0; i < n; i++) out[i] = { id: ids[i]!, distance: dists[i]! };
+    return out;
+  }
+
+  /** Exact scan (query in slot 0) over live, accepted ids into `outIds` / `outDists`; returns the count. */
+  private exactSearch(k: number, filter: ((id: number) => boolean) | undefined): number {
+    const graph = this.graph;
+    const results = graph.results;
+    const deleted = graph.deleted;
+    const count = graph.count;
+    results.length = 0;
+    for (let id = 0; id < count; id++) {
+      if (deleted[id] !== 0) continue;
+      if (filter !== undefined && !filter(id)) continue;
+      const d = graph.distance(0, id);
+      if (results.length < k) results.push(d, id);
+      else if (d < results.dists[0]!) {
+        results.pop();
+        results.push(d, id);
+      }
+    }
+    if (this.outIds.length < results.length) {
+      this.outIds = new Int32Array(results.length);
+      this.outDists = new Float64Array(results.length);
+    }
+    return results.drainAscending(this.outIds, this.outDists);
+  }
+
+  /** Copy of every stored vector, row after row, without the padding. */
+  private denseVectors(): Float32Array {
+    const graph = this.graph;
+    const dim = graph.dimension;
+    const out = new Float32Array(graph.count * dim);
+    for (let i = 0; i < graph.count; i++) {
+      const offset = graph.vectorOffset(i);
+      out.set(graph.vectors.subarray(offset, offset + dim), i * dim);
+    }
+    return out;
+  }
+
+  /**
+   * A copy of the whole index as plain typed arrays, for persistence: vectors, levels, layer-0 and
+   * upper-layer links, tombstones, entry point, configuration and the level generator's state.
+   * {@link HNSW.fromSnapshot} restores an index that answers identically.
+   */
+  toSnapshot(): HnswSnapshot {
+    const graph = this.graph;
+    const count = graph.count;
+    const state = graph.state;
+    const upperLength = state[STATE_UPPER_LENGTH]!;
+    return {
+      formatVersion: SNAPSHOT_FORMAT_VERSION,
+      config: this.config,
+      numIds: count,
+      entryPoint: state[STATE_ENTRY]!,
+      maxLevel: state[STATE_MAX_LEVEL]!,
+      rngState: this.rng.state,
+      vectors: this.denseVectors(),
+      levels: graph.levels.slice(0, count),
+      links0: graph.links0.slice(0, count * graph.stride0),
+      upperOffsets: graph.upperOffsets.slice(0, count),
+      upperLinks: graph.upperLinks.slice(0, upperLength),
+      deleted: graph.deleted.slice(0, count),
+    };
+  }
+
+  /**
+   * Restores an index from {@link HNSW.toSnapshot} output (arrays are copied, after every length,
+   * offset and link has been checked).
+   * @throws CorruptDataError / LengthMismatchError / UnsupportedVersionError when the snapshot is
+   * inconsistent, saying what was expected and what was found
+   */
+  static fromSnapshot(snapshot: HnswSnapshot): HNSW {
+    validateSnapshot(snapshot);
+    const index = new HNSW(snapshot.config);
+    const graph = index.graph;
+    const count = snapshot.numIds;
+    graph.reserve(count, false);
+    const dim = graph.dimension;
+    for (let i = 0; i < count; i++) graph.vectors.set(snapshot.vectors.subarray(i * dim, (i + 1) * dim), graph.vectorOffset(i));
+    graph.levels.set(snapshot.levels);
+    graph.links0.set(snapshot.links0);
+    graph.upperOffsets.set(snapshot.upperOffsets);
+    graph.reserveUpper(snapshot.upperLinks.length);
+    graph.upperLinks.set(snapshot.upperLinks);
+    graph.deleted.set(snapshot.deleted);
+    graph.state[STATE_COUNT] = count;
+    graph.state[STATE_ENTRY] = snapshot.entryPoint;
+    graph.state[STATE_MAX_LEVEL] = snapshot.maxLevel;
+    graph.state[STATE_UPPER_LENGTH] = snapshot.upperLinks.length;
+    index.rng.state = snapshot.rngState >>> 0;
+    let live = 0;
+    for (let i = 0; i < count; i++) if (snapshot.deleted[i] === 0) live++;
+    index.liveCount = live;
+    return index;
+  }
+}

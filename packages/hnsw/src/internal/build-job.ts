@@ -1,0 +1,12 @@
+/**
+ * The shared counters of one parallel build: a fresh Int32Array per batch, so a worker that starts
+ * late can never take ids from a later batch.
+ */
+export const JOB_NEXT = 0;
+export const JOB_END = 1;
+export const JOB_DONE = 2;
+export const JOB_ERROR = 3;
+export const JOB_INTS = 4;
+
+/** Marks the workerData of a build worker. */
+export const BUILD_WORKER_KIND = 'vego-hnsw-build';

@@ -1,0 +1,594 @@
+/**
+ * The HNSW graph itself (Malkov & Yashunin, 2018): storage and the insert/search algorithms, in one
+ * file so the whole algorithm reads top to bottom (as hnswlib's `hnswalg.h` does).
+ *
+ * Storage, all flat typed arrays indexed by node id (`n` = capacity, `d` = dimension):
+ * ```
+ * vectors       Float32Array  (n+1)·s          vector of node i at (i+1)·s, s = d padded to a multiple of 8
+ *                                              (zeros); slot 0 holds the current query. Lives in a shared
+ *                                              WebAssembly.Memory when the SIMD kernels are available
+ * links0        Int32Array    n·(1 + 2M)       layer 0 of node i at i·(1+2M): [count, id₀ … id₂ₘ₋₁]
+ * levels        Uint8Array    n                top layer of node i
+ * upperOffsets  Int32Array    n                start of node i's upper block in upperLinks, −1 if level 0
+ * upperLinks    Int32Array    Σ level·(1 + M)  layer l ≥ 1 of node i at upperOffsets[i] + (l−1)·(1+M)
+ * deleted       Uint8Array    n                1 = tombstone: navigated through, never returned
+ * state         Int32Array    16               count, entry point, max level, upper length, locks…
+ * locks         Int32Array    n                per-node spin locks, only during a parallel build
+ * ```
+ * Every array can live on a SharedArrayBuffer: a parallel build hands them to worker threads, which
+ * run the same `insert` with `locking` on (a node's link lists are written only under its lock;
+ * readers never lock, since every id ever written to a list is a valid node).
+ */
+
+import { MaxHeap, MinHeap } from './heap';
+import { FLOATS_PER_STEP, type Kernel, WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory, fallbackKernels, simdKernels, simdModule, wasmApi } from './kernels';
+import { VisitedSet } from './visited-set';
+
+/** Metric ids inside the graph: squared L2, or `1 − dot` (cosine on normalised vectors, inner product). */
+export const METRIC_L2 = 0;
+export const METRIC_DOT = 1;
+
+/** Slots of the shared `state` array. */
+export const STATE_COUNT = 0;
+export const STATE_ENTRY = 1;
+export const STATE_MAX_LEVEL = 2;
+export const STATE_UPPER_LENGTH = 3;
+export const STATE_GLOBAL_LOCK = 4;
+/** Parallel build: next id to insert, one past the last, number inserted, workers finished, error flag. */
+export const STATE_NEXT = 5;
+export const STATE_END = 6;
+export const STATE_DONE = 7;
+export const STATE_WORKERS_DONE = 8;
+export const STATE_ERROR = 9;
+export const STATE_INTS = 16;
+
+/** Highest level a node can get (levels are stored in a byte; with M ≥ 2 this is never reached). */
+export const MAX_LEVEL = 63;
+
+/** Parameters fixed for the life of a graph. */
+export interface GraphParams {
+  dimension: number;
+  M: number;
+  efConstruction: number;
+  metric: number;
+}
+
+/** The typed arrays of a graph, as handed to a worker (all on SharedArrayBuffers then). */
+export interface GraphArrays {
+  memory: WasmMemory | null;
+  vectors: Float32Array;
+  links0: Int32Array;
+  levels: Uint8Array;
+  upperOffsets: Int32Array;
+  upperLinks: Int32Array;
+  deleted: Uint8Array;
+  state: Int32Array;
+  locks: Int32Array | null;
+}
+
+function allocate(byteLength: number, shared: boolean): ArrayBuffer | SharedArrayBuffer {
+  return shared ? new SharedArrayBuffer(byteLength) : new ArrayBuffer(byteLength);
+}
+
+function growFloat32(src: Float32Array, length: number, shared: boolean): Float32Array {
+  const out = new Float32Array(allocate(length * 4, shared));
+  out.set(src.length <= length ? src : src.subarray(0, length));
+  return out;
+}
+
+function growInt32(src: Int32Array, length: number, shared: boolean): Int32Array {
+  const out = new Int32Array(allocate(length * 4, shared));
+  out.set(src.length <= length ? src : src.subarray(0, length));
+  return out;
+}
+
+function growUint8(src: Uint8Array, length: number, shared: boolean): Uint8Array {
+  const out = new Uint8Array(allocate(length, shared));
+  out.set(src.length <= length ? src : src.subarray(0, length));
+  return out;
+}
+
+export class Graph {
+  readonly dimension: number;
+  readonly M: number;
+  readonly maxM0: number;
+  readonly efConstruction: number;
+  readonly metric: number;
+  readonly stride0: number;
+  readonly strideUp: number;
+  /** Floats per stored vector (dimension padded to a multiple of 8) and the same in bytes. */
+  readonly stride: number;
+  readonly strideBytes: number;
+  /** Squared L2 or dot product over byte offsets into {@link vectors}. */
+  readonly kernel: Kernel;
+
+  capacity: number;
+  memory: WasmMemory | null;
+  vectors: Float32Array;
+  links0: Int32Array;
+  levels: Uint8Array;
+  upperOffsets: Int32Array;
+  upperLinks: Int32Array;
+  deleted: Uint8Array;
+  state: Int32Array;
+  locks: Int32Array | null;
+  /** True while several threads insert at once (worker threads and the main thread). */
+  locking: boolean;
+
+  // Scratch, reused by every call: nothing below is allocated per search once warm.
+  visited: VisitedSet;
+  candidates: MinHeap;
+  results: MaxHeap;
+  bufIds: Int32Array;
+  bufDists: Float64Array;
+  pruneIds: Int32Array;
+  pruneDists: Float64Array;
+
+  constructor(params: GraphParams, capacity: number, arrays?: GraphArrays) {
+    this.dimension = params.dimension;
+    this.M = params.M;
+    this.maxM0 = 2 * params.M;
+    this.efConstruction = params.efConstruction;
+    this.metric = params.metric;
+    this.stride0 = 1 + this.maxM0;
+    this.strideUp = 1 + this.M;
+    this.stride = Math.ceil(this.dimension / FLOATS_PER_STEP) * FLOATS_PER_STEP;
+    this.strideBytes = this.stride * 4;
+    this.capacity = capacity;
+    if (arrays === undefined) {
+      const bytes = (capacity + 1) * this.strideBytes;
+      const module = simdModule();
+      if (module !== null) {
+        this.memory = new wasmApi!.Memory({ initial: Math.ceil(bytes / WASM_PAGE_BYTES), maximum: WASM_MAX_PAGES, shared: true });
+        this.vectors = new Float32Array(this.memory.buffer);
+      } else {
+        this.memory = null;
+        this.vectors = new Float32Array(new SharedArrayBuffer(bytes));
+      }
+      this.links0 = new Int32Array(capacity * this.stride0);
+      this.levels = new Uint8Array(capacity);
+      this.upperOffsets = new Int32Array(capacity);
+      this.upperLinks = new Int32Array(Math.max(64, capacity >> 2));
+      this.deleted = new Uint8Array(capacity);
+      this.state = new Int32Array(STATE_INTS);
+      this.state[STATE_ENTRY] = -1;
+      this.locks = null;
+    } else {
+      this.memory = arrays.memory;
+      this.vectors = arrays.memory === null ? arrays.vectors : new Float32Array(arrays.memory.buffer);
+      this.links0 = arrays.links0;
+      this.levels = arrays.levels;
+      this.upperOffsets = arrays.upperOffsets;
+      this.upperLinks = arrays.upperLinks;
+      this.deleted = arrays.deleted;
+      this.state = arrays.state;
+      this.locks = arrays.locks;
+    }
+    const module = this.memory === null ? null : simdModule();
+    const kernels = module === null || this.memory === null ? fallbackKernels(this) : simdKernels(module, this.memory);
+    this.kernel = this.metric === METRIC_L2 ? kernels.l2 : kernels.dot;
+    this.locking = false;
+    this.visited = new VisitedSet(capacity);
+    const scratch = Math.max(this.efConstruction, this.maxM0) + 1;
+    this.candidates = new MinHeap(Math.max(64, scratch));
+    this.results = new MaxHeap(Math.max(64, scratch));
+    this.bufIds = new Int32Array(scratch);
+    this.bufDists = new Float64Array(scratch);
+    this.pruneIds = new Int32Array(this.maxM0 + 1);
+    this.pruneDists = new Float64Array(this.maxM0 + 1);
+  }
+
+  /** The arrays, for a worker or a snapshot. */
+  arrays(): GraphArrays {
+    return {
+      memory: this.memory,
+      vectors: this.vectors,
+      links0: this.links0,
+      levels: this.levels,
+      upperOffsets: this.upperOffsets,
+      upperLinks: this.upperLinks,
+      deleted: this.deleted,
+      state: this.state,
+      locks: this.locks,
+    };
+  }
+
+  /** Number of node slots in use (live and deleted). */
+  get count(): number {
+    return this.state[STATE_COUNT]!;
+  }
+
+  /**
+   * Makes room for `numNodes` nodes (doubling) and, when `shared`, moves every array onto
+   * SharedArrayBuffers (with per-node locks) so worker threads can see them.
+   */
+  reserve(numNodes: number, shared: boolean): void {
+    const isShared = this.links0.buffer instanceof SharedArrayBuffer;
+    if (numNodes <= this.capacity && (!shared || isShared)) return;
+    const cap = numNodes <= this.capacity ? this.capacity : Math.max(numNodes, this.capacity * 2, 16);
+    const vectorBytes = (cap + 1) * this.strideBytes;
+    if (this.memory !== null) {
+      const pages = Math.ceil(vectorBytes / WASM_PAGE_BYTES) - this.memory.buffer.byteLength / WASM_PAGE_BYTES;
+      if (pages > 0) this.memory.grow(pages);
+      this.vectors = new Float32Array(this.memory.buffer);
+    } else if (vectorBytes > this.vectors.byteLength) {
+      this.vectors = growFloat32(this.vectors, vectorBytes / 4, true);
+    }
+    this.links0 = growInt32(this.links0, cap * this.stride0, shared);
+    this.levels = growUint8(this.levels, cap, shared);
+    this.upperOffsets = growInt32(this.upperOffsets, cap, shared);
+    this.deleted = growUint8(this.deleted, cap, shared);
+    if (shared) {
+      this.upperLinks = growInt32(this.upperLinks, this.upperLinks.length, true);
+      this.state = growInt32(this.state, STATE_INTS, true);
+      this.locks = new Int32Array(new SharedArrayBuffer(cap * 4));
+    } else {
+      this.locks = null;
+    }
+    this.capacity = cap;
+  }
+
+  /** Makes room for `length` ints of upper-layer links (doubling). */
+  reserveUpper(length: number): void {
+    if (length <= this.upperLinks.length) return;
+    const shared = this.upperLinks.buffer instanceof SharedArrayBuffer;
+    this.upperLinks = growInt32(this.upperLinks, Math.max(length, this.upperLinks.length * 2), shared);
+  }
+
+  /**
+   * Takes the next node slot for a node of `level` (its vector is written by the caller at
+   * `id · dimension`); the node is not linked until {@link insert}.
+   */
+  allocateNode(level: number): number {
+    const state = this.state;
+    const id = state[STATE_COUNT]!;
+    this.reserve(id + 1, false);
+    this.levels[id] = level;
+    if (level > 0) {
+      const offset = state[STATE_UPPER_LENGTH]!;
+      const end = offset + level * this.strideUp;
+      this.reserveUpper(end);
+      this.upperOffsets[id] = offset;
+      state[STATE_UPPER_LENGTH] = end;
+    } else {
+      this.upperOffsets[id] = -1;
+    }
+    state[STATE_COUNT] = id + 1;
+    return id;
+  }
+
+  /** Float offset of node `id`'s vector in {@link vectors} (slot 0 is the query). */
+  vectorOffset(id: number): number {
+    return (id + 1) * this.stride;
+  }
+
+  /** Distance between the vector at byte offset `qb` of {@link vectors} and stored node `id`. */
+  distance(qb: number, id: number): number {
+    const sb = this.strideBytes;
+    if (this.metric === METRIC_L2) return this.kernel(qb, (id + 1) * sb, sb);
+    return 1 - this.kernel(qb, (id + 1) * sb, sb);
+  }
+
+  private lock(id: number): void {
+    const locks = this.locks!;
+    while (Atomics.compareExchange(locks, id, 0, 1) !== 0) {
+      // spin: a link-list update holds the lock for microseconds
+    }
+  }
+
+  private unlock(id: number): void {
+    Atomics.store(this.locks!, id, 0);
+  }
+
+  private lockGlobal(): void {
+    while (Atomics.compareExchange(this.state, STATE_GLOBAL_LOCK, 0, 1) !== 0) {
+      // spin
+    }
+  }
+
+  /**
+   * Greedy walk (ef = 1) from `ep` down the layers `fromLevel … toLevel+1`; returns the closest
+   * node found, which enters layer `toLevel`.
+   */
+  greedyDescent(qb: number, ep: number, fromLevel: number, toLevel: number): number {
+    const upper = this.upperLinks;
+    const offsets = this.upperOffsets;
+    const strideUp = this.strideUp;
+    let cur = ep;
+    let curDist = this.distance(qb, cur);
+    for (let level = fromLevel; level > toLevel; level--) {
+      let changed = true;
+      while (changed) {
+        changed = false;
+        const base = offsets[cur]! + (level - 1) * strideUp;
+        const n = upper[base]!;
+        for (let j = 1; j <= n; j++) {
+          const nb = upper[base + j]!;
+          const d = this.distance(qb, nb);
+          if (d < curDist) {
+            curDist = d;
+            cur = nb;
+            changed = true;
+          }
+        }
+      }
+    }
+    return cur;
+  }
+
+  /**
+   * Beam search of one layer from `ep` with a result list of `ef`; leaves up to `ef` nearest live
+   * nodes (never `exclude`) in `this.results`. Deleted nodes are walked through but not kept.
+   */
+  searchLayer(qb: number, ep: number, level: number, ef: number, exclude: number): void {
+    const epoch = this.visited.reset(this.capacity);
+    const visited = this.visited.tags;
+    const candidates = this.candidates;
+    const results = this.results;
+    const deleted = this.deleted;
+    const isLayer0 = level === 0;
+    const links = isLayer0 ? this.links0 : this.upperLinks;
+    const offsets = this.upperOffsets;
+    const stride0 = this.stride0;
+    const upperShift = (level - 1) * this.strideUp;
+    candidates.length = 0;
+    results.length = 0;
+
+    visited[ep] = epoch;
+    const d0 = this.distance(qb, ep);
+    candidates.push(d0, ep);
+    let bound = Infinity;
+    if (deleted[ep] === 0 && ep !== exclude) {
+      results.push(d0, ep);
+      bound = d0;
+    }
+    while (candidates.length > 0) {
+      if (candidates.dists[0]! > bound && results.length >= ef) break;
+      const c = candidates.ids[0]!;
+      candidates.pop();
+      const base = isLayer0 ? c * stride0 : offsets[c]! + upperShift;
+      const n = links[base]!;
+      for (let j = 1; j <= n; j++) {
+        const nb = links[base + j]!;
+        if (visited[nb] === epoch) continue;
+        visited[nb] = epoch;
+        const d = this.distance(qb, nb);
+        if (results.length < ef || d < bound) {
+          candidates.push(d, nb);
+          if (deleted[nb] === 0 && nb !== exclude) {
+            results.push(d, nb);
+            if (results.length > ef) results.pop();
+            bound = results.dists[0]!;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Layer-0 search that collects only live nodes accepted by `filter` (the rest are walked
+   * through). Stops after `maxVisits` distance evaluations; returns false when it did, so the
+   * caller can fall back to an exact scan.
+   */
+  searchLayer0Filtered(qb: number, ep: number, ef: number, filter: (id: number) => boolean, maxVisits: number): boolean {
+    const epoch = this.visited.reset(this.capacity);
+    const visited = this.visited.tags;
+    const candidates = this.candidates;
+    const results = this.results;
+    const deleted = this.deleted;
+    const links = this.links0;
+    const stride0 = this.stride0;
+    candidates.length = 0;
+    results.length = 0;
+
+    visited[ep] = epoch;
+    const d0 = this.distance(qb, ep);
+    candidates.push(d0, ep);
+    let bound = Infinity;
+    let visits = 1;
+    if (deleted[ep] === 0 && filter(ep)) {
+      results.push(d0, ep);
+      bound = d0;
+    }
+    while (candidates.length > 0) {
+      if (candidates.dists[0]! > bound && results.length >= ef) break;
+      if (visits > maxVisits) return false;
+      const c = candidates.ids[0]!;
+      candidates.pop();
+      const base = c * stride0;
+      const n = links[base]!;
+      for (let j = 1; j <= n; j++) {
+        const nb = links[base + j]!;
+        if (visited[nb] === epoch) continue;
+        visited[nb] = epoch;
+        visits++;
+        const d = this.distance(qb, nb);
+        if (results.length < ef || d < bound) {
+          candidates.push(d, nb);
+          if (deleted[nb] === 0 && filter(nb)) {
+            results.push(d, nb);
+            if (results.length > ef) results.pop();
+            bound = results.dists[0]!;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The neighbour-selection heuristic (paper's Algorithm 4, as in hnswlib): walks candidates in
+   * ascending distance and keeps one only if it is closer to the base than to every kept one.
+   * Works in place on `ids` / `dists` (sorted ascending); returns how many were kept (≤ `maxCount`).
+   */
+  selectNeighbours(ids: Int32Array, dists: Float64Array, n: number, maxCount: number): number {
+    if (n <= maxCount) return n;
+    const sb = this.strideBytes;
+    let kept = 0;
+    for (let i = 0; i < n && kept < maxCount; i++) {
+      const c = ids[i]!;
+      const dc = dists[i]!;
+      const cb = (c + 1) * sb;
+      let good = true;
+      for (let s = 0; s < kept; s++) {
+        const d = this.distance(cb, ids[s]!);
+        if (d < dc) {
+          good = false;
+          break;
+        }
+      }
+      if (good) {
+        ids[kept] = c;
+        dists[kept] = dc;
+        kept++;
+      }
+    }
+    return kept;
+  }
+
+  /** Start of node `id`'s list on `level` in {@link links0} (level 0) or {@link upperLinks}. */
+  listBase(id: number, level: number): number {
+    return level === 0 ? id * this.stride0 : this.upperOffsets[id]! + (level - 1) * this.strideUp;
+  }
+
+  /**
+   * Sets node `id`'s list on `level` to `bufIds[0 .. n)` and adds `id` to each of those nodes'
+   * lists, pruning a full list with the heuristic.
+   */
+  private connect(id: number, level: number, n: number): void {
+    const links = level === 0 ? this.links0 : this.upperLinks;
+    const cap = level === 0 ? this.maxM0 : this.M;
+    const ids = this.bufIds;
+    const dists = this.bufDists;
+    const locking = this.locking;
+    const base = this.listBase(id, level);
+    if (locking) this.lock(id);
+    for (let i = 0; i < n; i++) links[base + 1 + i] = ids[i]!;
+    links[base] = n;
+    if (locking) this.unlock(id);
+
+    const sb = this.strideBytes;
+    const pIds = this.pruneIds;
+    const pDists = this.pruneDists;
+    for (let i = 0; i < n; i++) {
+      const nb = ids[i]!;
+      const nbase = this.listBase(nb, level);
+      if (locking) this.lock(nb);
+      const count = links[nbase]!;
+      let present = false;
+      for (let j = 1; j <= count; j++) {
+        if (links[nbase + j] === id) {
+          present = true;
+          break;
+        }
+      }
+      if (!present) {
+        if (count < cap) {
+          links[nbase + 1 + count] = id;
+          links[nbase] = count + 1;
+        } else {
+          // Full: keep the best `cap` of the old list plus `id` by the heuristic.
+          const nbb = (nb + 1) * sb;
+          let m = 0;
+          for (let j = 1; j <= count; j++) {
+            const x = links[nbase + j]!;
+            const d = this.distance(nbb, x);
+            // insertion sort, ascending
+            let p = m++;
+            while (p > 0 && pDists[p - 1]! > d) {
+              pDists[p] = pDists[p - 1]!;
+              pIds[p] = pIds[p - 1]!;
+              p--;
+            }
+            pDists[p] = d;
+            pIds[p] = x;
+          }
+          const dNew = dists[i]!;
+          let p = m++;
+          while (p > 0 && pDists[p - 1]! > dNew) {
+            pDists[p] = pDists[p - 1]!;
+            pIds[p] = pIds[p - 1]!;
+            p--;
+          }
+          pDists[p] = dNew;
+          pIds[p] = id;
+          const kept = this.selectNeighbours(pIds, pDists, m, cap);
+          for (let j = 0; j < kept; j++) links[nbase + 1 + j] = pIds[j]!;
+          links[nbase] = kept;
+        }
+      }
+      if (locking) this.unlock(nb);
+    }
+  }
+
+  /**
+   * Links an allocated node (vector already written) into the graph: greedy descent to its level,
+   * then on each layer down to 0 a beam search with `efConstruction`, heuristic selection of `M`
+   * neighbours and bidirectional links.
+   */
+  insert(id: number): void {
+    const state = this.state;
+    const locking = this.locking;
+    const level = this.levels[id]!;
+    let ep = locking ? Atomics.load(state, STATE_ENTRY) : state[STATE_ENTRY]!;
+    let maxLevel = locking ? Atomics.load(state, STATE_MAX_LEVEL) : state[STATE_MAX_LEVEL]!;
+    let holdsGlobal = false;
+    if (locking && (level > maxLevel || ep < 0)) {
+      this.lockGlobal();
+      holdsGlobal = true;
+      ep = Atomics.load(state, STATE_ENTRY);
+      maxLevel = Atomics.load(state, STATE_MAX_LEVEL);
+      if (level <= maxLevel && ep >= 0) {
+        Atomics.store(state, STATE_GLOBAL_LOCK, 0);
+        holdsGlobal = false;
+      }
+    }
+    if (ep < 0) {
+      this.setEntry(id, level);
+      if (holdsGlobal) Atomics.store(state, STATE_GLOBAL_LOCK, 0);
+      return;
+    }
+    this.linkFrom(id, level, ep, maxLevel);
+    if (level > maxLevel) this.setEntry(id, level);
+    if (holdsGlobal) Atomics.store(state, STATE_GLOBAL_LOCK, 0);
+  }
+
+  private setEntry(id: number, level: number): void {
+    if (this.locking) {
+      Atomics.store(this.state, STATE_ENTRY, id);
+      Atomics.store(this.state, STATE_MAX_LEVEL, level);
+    } else {
+      this.state[STATE_ENTRY] = id;
+      this.state[STATE_MAX_LEVEL] = level;
+    }
+  }
+
+  /** Searches for and links node `id` on layers `min(level, maxLevel) … 0`, entering at `ep`. */
+  linkFrom(id: number, level: number, ep: number, maxLevel: number): void {
+    const qb = (id + 1) * this.strideBytes;
+    let cur = ep;
+    if (level < maxLevel) cur = this.greedyDescent(qb, ep, maxLevel, level);
+    for (let l = Math.min(level, maxLevel); l >= 0; l--) {
+      this.searchLayer(qb, cur, l, this.efConstruction, id);
+      const n = this.results.drainAscending(this.bufIds, this.bufDists);
+      if (n === 0) continue;
+      cur = this.bufIds[0]!;
+      const kept = this.selectNeighbours(this.bufIds, this.bufDists, n, this.M);
+      this.connect(id, l, kept);
+    }
+  }
+
+  /**
+   * k nearest live nodes to the query in slot 0 of {@link vectors}, with a layer-0 list of `ef`
+   * (≥ k). Writes ascending into `outIds` / `outDists` and returns the count.
+   */
+  search(k: number, ef: number, outIds: Int32Array, outDists: Float64Array): number {
+    const ep = this.state[STATE_ENTRY]!;
+    if (ep < 0) return 0;
+    const cur = this.greedyDescent(0, ep, this.state[STATE_MAX_LEVEL]!, 0);
+    this.searchLayer(0, cur, 0, ef, -1);
+    const results = this.results;
+    while (results.length > k) results.pop();
+    return results.drainAscending(outIds, outDists);
+  }
+}

@@ -1,0 +1,30 @@
+import { dotFloat32, l2Float32, simdKernels, simdModule, wasmApi, WASM_MAX_PAGES } from '../src/internal/kernels';
+import { seeded } from './fixtures/data';
+
+describe('distance kernels', () => {
+  it('compiles the hand-written SIMD module on this Node', () => {
+    expect(simdModule()).not.toBeNull();
+  });
+
+  it('gives bit-identical results in WebAssembly SIMD and in the TypeScript fallback', () => {
+    const module = simdModule()!;
+    const memory = new wasmApi!.Memory({ initial: 1, maximum: WASM_MAX_PAGES, shared: true });
+    const { l2, dot } = simdKernels(module, memory);
+    const v = new Float32Array(memory.buffer);
+    const rand = seeded(21);
+    for (let i = 0; i < 4096; i++) v[i] = (rand() - 0.5) * (i % 7 === 0 ? 1e4 : 3);
+    for (const floats of [8, 16, 128, 960]) {
+      for (let t = 0; t < 20; t++) {
+        const a = Math.floor(rand() * (4096 - floats) / 8) * 8;
+        const b = Math.floor(rand() * (4096 - floats) / 8) * 8;
+        expect(l2Float32(v, a, b, floats)).toBe(l2(a * 4, b * 4, floats * 4));
+        expect(dotFloat32(v, a, b, floats)).toBe(dot(a * 4, b * 4, floats * 4));
+      }
+    }
+    v.fill(0, 0, 16);
+    v[3] = 3;
+    v[8 + 3] = -1;
+    expect(l2(0, 32, 32)).toBe(16);
+    expect(dot(0, 32, 32)).toBe(-3);
+  });
+});
