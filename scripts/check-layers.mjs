@@ -7,15 +7,16 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinModules } from 'node:module';
 
-export const TIERS = ['arrow', 'encoding', 'format', 'io', 'hnsw'];
+export const TIERS = ['arrow', 'encoding', 'format', 'io', 'hnsw', 'cli'];
 
 /** External runtime libraries each tier owns. */
 export const OWNED = {
   arrow: [],
   encoding: ['zstd-codec'],
-  format: ['protobufjs'],
+  format: [],
   io: [],
   hnsw: [],
+  cli: [],
 };
 
 /** Tiers that must run without Node built-ins (browser-safe). */

@@ -1,0 +1,117 @@
+/**
+ * `lance.file.v2.ColumnMetadata`, the per-column block of a Lance v2 file:
+ *
+ * ```text
+ * ColumnMetadata { encoding 1 (Encoding), pages 2 (repeated Page), buffer_offsets 3, buffer_sizes 4 (packed u64) }
+ * Page { buffer_offsets 1, buffer_sizes 2 (packed u64), length 3 (rows), encoding 4 (Encoding), priority 5 }
+ * Encoding oneof { indirect 1, direct 2 { bytes encoding 1 }, none 3 }
+ * direct bytes = google.protobuf.Any { type_url 1, value 2 }:
+ *   page:   "/lance.encodings.ArrayEncoding" + ArrayEncoding bytes
+ *   column: "/lance.encodings.ColumnEncoding" + ColumnEncoding { values 1 (Empty) }
+ * ```
+ */
+import { CorruptDataError, NotSupportedError } from '@vego/encoding';
+import { ArrayEncoding, decodeArrayEncoding, encodeArrayEncoding } from './array-encoding';
+import { ProtoMessage, ProtoWriter } from './internal/protobuf';
+
+/** `type_url` of a 2.0 page encoding. */
+export const ARRAY_ENCODING_TYPE_URL = '/lance.encodings.ArrayEncoding';
+/** `type_url` of a 2.0 column encoding. */
+export const COLUMN_ENCODING_TYPE_URL = '/lance.encodings.ColumnEncoding';
+/** `type_url` prefix of 2.1+ page layouts (not read by this build). */
+export const PAGE_LAYOUT_21_TYPE_URL = '/lance.encodings21.PageLayout';
+
+/** One page of a column. */
+export interface PageInfo {
+  bufferOffsets: number[];
+  bufferSizes: number[];
+  /** Rows in the page. */
+  length: number;
+  encoding: ArrayEncoding;
+  priority: number;
+}
+
+/** A decoded column metadata block. */
+export interface ColumnInfo {
+  pages: PageInfo[];
+  bufferOffsets: number[];
+  bufferSizes: number[];
+}
+
+function wrapAny(typeUrl: string, value: Uint8Array): ProtoWriter {
+  // Encoding { direct = 2: DirectEncoding { encoding = 1: Any bytes } }
+  const any = new ProtoWriter(value.length + 48).string(1, typeUrl).bytesField(2, value);
+  return new ProtoWriter(value.length + 64).message(2, new ProtoWriter(value.length + 56).message(1, any));
+}
+
+/** Encodes a ColumnMetadata block (a new array). */
+export function encodeColumnMetadata(column: ColumnInfo): Uint8Array {
+  const w = new ProtoWriter(256);
+  // ColumnEncoding { values = 1: Empty {} }
+  w.message(1, wrapAny(COLUMN_ENCODING_TYPE_URL, new ProtoWriter(4).message(1, new Uint8Array(0)).finish()));
+  for (const p of column.pages) {
+    const pw = new ProtoWriter(128)
+      .packedUints(1, p.bufferOffsets)
+      .packedUints(2, p.bufferSizes)
+      .uintIfSet(3, p.length)
+      .message(4, wrapAny(ARRAY_ENCODING_TYPE_URL, encodeArrayEncoding(p.encoding)))
+      .uintIfSet(5, p.priority);
+    w.message(2, pw);
+  }
+  w.packedUints(3, column.bufferOffsets).packedUints(4, column.bufferSizes);
+  return w.finish().slice();
+}
+
+function unwrapDirect(enc: ProtoMessage | undefined, expectedUrl: string, owner: string): Uint8Array | undefined {
+  if (enc === undefined) return undefined;
+  if (enc.has(1)) throw new NotSupportedError(`${owner}: indirect encodings are not supported`);
+  const direct = enc.message(2, 'direct');
+  if (direct === undefined) return undefined; // none
+  const anyBytes = direct.bytesField(1) ?? new Uint8Array(0);
+  const any = ProtoMessage.decode(anyBytes, `${owner} encoding Any`);
+  const url = any.string(1);
+  if (url !== expectedUrl) {
+    if (url.startsWith('/lance.encodings21.')) {
+      throw new CorruptDataError(`${owner}: found a Lance 2.1+ encoding (${url}) in a file whose footer says 2.0`);
+    }
+    throw new CorruptDataError(`${owner}: expected encoding type ${expectedUrl}, found "${url}"`);
+  }
+  return any.bytesField(2) ?? new Uint8Array(0);
+}
+
+/**
+ * Decodes a ColumnMetadata block, checking every buffer lies in `[0, fileLimit)`.
+ * @throws CorruptDataError on malformed bytes or out-of-range buffers.
+ */
+export function decodeColumnMetadata(bytes: Uint8Array, columnIndex: number, fileLimit: number): ColumnInfo {
+  const what = `ColumnMetadata of column ${columnIndex}`;
+  const m = ProtoMessage.decode(bytes, what);
+  unwrapDirect(m.message(1, 'encoding'), COLUMN_ENCODING_TYPE_URL, what);
+  const pages: PageInfo[] = [];
+  const pageMsgs = m.messages(2, 'page');
+  for (let i = 0; i < pageMsgs.length; i++) {
+    const pm = pageMsgs[i]!;
+    const owner = `${what}, page ${i}`;
+    const bufferOffsets = pm.uints(1);
+    const bufferSizes = pm.uints(2);
+    checkBuffers(bufferOffsets, bufferSizes, fileLimit, owner);
+    const encBytes = unwrapDirect(pm.message(4, 'encoding'), ARRAY_ENCODING_TYPE_URL, owner);
+    if (encBytes === undefined) throw new CorruptDataError(`${owner}: missing page encoding`);
+    pages.push({ bufferOffsets, bufferSizes, length: pm.uint(3), encoding: decodeArrayEncoding(encBytes, `${owner} ArrayEncoding`), priority: pm.uint(5) });
+  }
+  const bufferOffsets = m.uints(3);
+  const bufferSizes = m.uints(4);
+  checkBuffers(bufferOffsets, bufferSizes, fileLimit, what);
+  return { pages, bufferOffsets, bufferSizes };
+}
+
+function checkBuffers(offsets: number[], sizes: number[], limit: number, owner: string): void {
+  if (offsets.length !== sizes.length) {
+    throw new CorruptDataError(`${owner}: ${offsets.length} buffer offsets but ${sizes.length} buffer sizes`);
+  }
+  for (let i = 0; i < offsets.length; i++) {
+    if (offsets[i]! + sizes[i]! > limit) {
+      throw new CorruptDataError(`${owner}: buffer ${i} (position ${offsets[i]}, ${sizes[i]} bytes) lies outside the ${limit} bytes before the footer`);
+    }
+  }
+}

@@ -1,0 +1,280 @@
+/**
+ * The Lance schema (`lance.file.Field`, `lance.file.Schema`, `lance.file.FileDescriptor`) and its
+ * mapping to @vego/arrow types.
+ *
+ * ```text
+ * FileDescriptor { schema 1 (Schema), length 2 (rows) }      Schema { fields 1 (repeated Field), metadata 5 (map<string, bytes>) }
+ * Field { type 1 (PARENT 0 / REPEATED 1 / LEAF 2), name 2, id 3, parent_id 4 (-1 at top level), logical_type 5,
+ *         nullable 6, encoding 7 (PLAIN 1, VAR_BINARY 2), metadata 10 (map<string, bytes>) }
+ * ```
+ * Fields are flattened depth first: a struct or list field is followed by its children (`parent_id`
+ * pointing at it); a fixed-size list of a primitive is a single field (`fixed_size_list:float:128`).
+ * LanceDB's writer leaves `type` at 0 and derives everything from `logical_type`; so does this code.
+ */
+import {
+  Binary,
+  Bool,
+  CorruptDataError,
+  Field,
+  FixedSizeList,
+  Float16,
+  Float32,
+  Float64,
+  Int16,
+  Int32,
+  Int64,
+  Int8,
+  List,
+  NotSupportedError,
+  Schema,
+  Struct,
+  TypeId,
+  Uint16,
+  Uint32,
+  Uint64,
+  Uint8,
+  Utf8,
+} from '@vego/encoding';
+import type { DataType } from '@vego/encoding';
+import { decodeUtf8, encodeUtf8, ProtoMessage, ProtoWriter } from './internal/protobuf';
+
+/** One flattened Lance field, as stored in the file descriptor and the manifest. */
+export interface LanceField {
+  name: string;
+  id: number;
+  /** -1 for top-level fields. */
+  parentId: number;
+  /** e.g. `int32`, `string`, `fixed_size_list:float:128`, `list`, `struct`. */
+  logicalType: string;
+  nullable: boolean;
+  /** Legacy field encoding: 0 none, 1 PLAIN, 2 VAR_BINARY (ignored by 2.0 readers). */
+  encoding: number;
+  /** Field metadata, values as bytes. */
+  metadata: Map<string, Uint8Array>;
+  /** `Field.type` enum as stored (0 when the writer left it unset). */
+  fieldType: number;
+}
+
+const PRIMITIVE_NAMES: ReadonlyArray<[number, string]> = [
+  [TypeId.Bool, 'bool'],
+  [TypeId.Int8, 'int8'],
+  [TypeId.Int16, 'int16'],
+  [TypeId.Int32, 'int32'],
+  [TypeId.Int64, 'int64'],
+  [TypeId.Uint8, 'uint8'],
+  [TypeId.Uint16, 'uint16'],
+  [TypeId.Uint32, 'uint32'],
+  [TypeId.Uint64, 'uint64'],
+  [TypeId.Float16, 'halffloat'],
+  [TypeId.Float32, 'float'],
+  [TypeId.Float64, 'double'],
+  [TypeId.Utf8, 'string'],
+  [TypeId.Binary, 'binary'],
+];
+
+function primitiveFromName(name: string): DataType | undefined {
+  switch (name) {
+    case 'bool': return new Bool();
+    case 'int8': return new Int8();
+    case 'int16': return new Int16();
+    case 'int32': return new Int32();
+    case 'int64': return new Int64();
+    case 'uint8': return new Uint8();
+    case 'uint16': return new Uint16();
+    case 'uint32': return new Uint32();
+    case 'uint64': return new Uint64();
+    case 'halffloat': return new Float16();
+    case 'float': return new Float32();
+    case 'double': return new Float64();
+    case 'string':
+    case 'large_string': return new Utf8();
+    case 'binary':
+    case 'large_binary': return new Binary();
+    default: return undefined;
+  }
+}
+
+/** The Lance logical type name of a primitive (fixed-width, Utf8 or Binary) type, or undefined. */
+export function primitiveLogicalType(type: DataType): string | undefined {
+  for (const [id, name] of PRIMITIVE_NAMES) if (id === type.typeId) return name;
+  return undefined;
+}
+
+/** True for the types stored as one leaf column (fixed-width, Utf8, Binary, FixedSizeList of fixed-width). */
+export function isLeafType(type: DataType): boolean {
+  if (primitiveLogicalType(type) !== undefined) return true;
+  return type.typeId === TypeId.FixedSizeList && isFixedWidthPrimitive(type.child.type);
+}
+
+function isFixedWidthPrimitive(type: DataType): boolean {
+  return type.typeId >= TypeId.Bool && type.typeId <= TypeId.Float64;
+}
+
+function metadataToBytes(m: ReadonlyMap<string, string>): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  for (const [k, v] of m) out.set(k, encodeUtf8(v));
+  return out;
+}
+
+function metadataToStrings(m: Map<string, Uint8Array>, what: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of m) out.set(k, decodeUtf8(v, `${what} metadata "${k}"`));
+  return out;
+}
+
+/**
+ * Flattens an Arrow schema into Lance fields, ids assigned depth first from `firstId`.
+ * @throws NotSupportedError for types Lance 2.0 cannot hold here (e.g. fixed-size lists of nested types).
+ */
+export function schemaToLanceFields(schema: Schema, firstId = 0): LanceField[] {
+  const out: LanceField[] = [];
+  let next = firstId;
+  const visit = (f: Field, parentId: number): void => {
+    const id = next++;
+    const type = f.type;
+    const base = { name: f.name, id, parentId, nullable: f.nullable, metadata: metadataToBytes(f.metadata), fieldType: 0 };
+    const prim = primitiveLogicalType(type);
+    if (prim !== undefined) {
+      const varBinary = type.typeId === TypeId.Utf8 || type.typeId === TypeId.Binary;
+      out.push({ ...base, logicalType: prim, encoding: varBinary ? 2 : 1 });
+      return;
+    }
+    switch (type.typeId) {
+      case TypeId.FixedSizeList: {
+        const inner = type.child.type;
+        if (!isFixedWidthPrimitive(inner)) {
+          throw new NotSupportedError(`field "${f.name}": a fixed-size list of ${inner.toString()} is not supported in Lance 2.0 files here (only of fixed-width types)`);
+        }
+        out.push({ ...base, logicalType: `fixed_size_list:${primitiveLogicalType(inner)!}:${type.listSize}`, encoding: 1 });
+        return;
+      }
+      case TypeId.List:
+        out.push({ ...base, logicalType: 'list', encoding: 1 });
+        visit(type.child, id);
+        return;
+      case TypeId.Struct:
+        out.push({ ...base, logicalType: 'struct', encoding: 0 });
+        for (const c of type.children) visit(c, id);
+        return;
+      default:
+        throw new NotSupportedError(`field "${f.name}": type ${(type as DataType).toString()} is not supported`);
+    }
+  };
+  for (const f of schema.fields) visit(f, -1);
+  return out;
+}
+
+/**
+ * Rebuilds an Arrow schema from flattened Lance fields.
+ * @throws CorruptDataError for dangling parents or unknown logical types.
+ */
+export function lanceFieldsToSchema(fields: readonly LanceField[], metadata: Map<string, Uint8Array> = new Map()): Schema {
+  const byParent = new Map<number, LanceField[]>();
+  const ids = new Set<number>();
+  for (const f of fields) {
+    if (ids.has(f.id)) throw new CorruptDataError(`Lance schema: field id ${f.id} ("${f.name}") appears twice`);
+    ids.add(f.id);
+  }
+  for (const f of fields) {
+    if (f.parentId !== -1 && !ids.has(f.parentId)) {
+      throw new CorruptDataError(`Lance schema: field "${f.name}" (id ${f.id}) names parent ${f.parentId}, which does not exist`);
+    }
+    const list = byParent.get(f.parentId) ?? [];
+    list.push(f);
+    byParent.set(f.parentId, list);
+  }
+  const build = (f: LanceField, depth: number): Field => {
+    if (depth > 64) throw new CorruptDataError(`Lance schema: fields nested deeper than 64 levels at "${f.name}"`);
+    const kids = byParent.get(f.id) ?? [];
+    return new Field(f.name, lanceType(f, kids, depth, build), f.nullable, metadataToStrings(f.metadata, `field "${f.name}"`));
+  };
+  const top = (byParent.get(-1) ?? []).map((f) => build(f, 0));
+  return new Schema(top, metadataToStrings(metadata, 'schema'));
+}
+
+function lanceType(f: LanceField, kids: LanceField[], depth: number, build: (f: LanceField, depth: number) => Field): DataType {
+  const lt = f.logicalType;
+  const prim = primitiveFromName(lt);
+  if (prim !== undefined) return prim;
+  if (lt === 'struct') return new Struct(kids.map((k) => build(k, depth + 1)));
+  if (lt === 'list' || lt === 'large_list') {
+    if (kids.length !== 1) throw new CorruptDataError(`Lance schema: list field "${f.name}" has ${kids.length} children, expected 1`);
+    return new List(build(kids[0]!, depth + 1));
+  }
+  if (lt.startsWith('fixed_size_list:')) {
+    const rest = lt.slice('fixed_size_list:'.length);
+    const colon = rest.lastIndexOf(':');
+    const inner = primitiveFromName(rest.slice(0, colon));
+    const dim = Number(rest.slice(colon + 1));
+    if (colon < 0 || inner === undefined || !isFixedWidthPrimitive(inner) || !Number.isInteger(dim) || dim < 0 || dim > 0x7fffffff) {
+      throw new NotSupportedError(`Lance schema: field "${f.name}" has logical type "${lt}", which this reader does not support`);
+    }
+    return new FixedSizeList(new Field('item', inner, true), dim);
+  }
+  throw new NotSupportedError(`Lance schema: field "${f.name}" has logical type "${lt}", which this reader does not support`);
+}
+
+function writeMetadataMap(w: ProtoWriter, field: number, m: Map<string, Uint8Array>): void {
+  for (const [k, v] of m) w.message(field, new ProtoWriter(k.length + v.length + 8).string(1, k).bytesField(2, v));
+}
+
+function readMetadataMap(m: ProtoMessage, field: number): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  for (const e of m.messages(field, 'metadata entry')) out.set(e.string(1), e.bytesField(2) ?? new Uint8Array(0));
+  return out;
+}
+
+/** Writes one `lance.file.Field`. */
+export function writeLanceField(f: LanceField): ProtoWriter {
+  const w = new ProtoWriter(64)
+    .uintIfSet(1, f.fieldType)
+    .string(2, f.name)
+    .uintIfSet(3, f.id)
+    .int(4, f.parentId)
+    .string(5, f.logicalType)
+    .boolIfSet(6, f.nullable)
+    .uintIfSet(7, f.encoding);
+  writeMetadataMap(w, 10, f.metadata);
+  return w;
+}
+
+/** Reads one `lance.file.Field`. */
+export function readLanceField(m: ProtoMessage): LanceField {
+  return {
+    name: m.string(2),
+    id: m.int32(3),
+    parentId: m.int32(4, 0),
+    logicalType: m.string(5),
+    nullable: m.bool(6),
+    encoding: m.uint(7),
+    metadata: readMetadataMap(m, 10),
+    fieldType: m.uint(1),
+  };
+}
+
+/** The decoded file descriptor (global buffer 0). */
+export interface FileDescriptor {
+  fields: LanceField[];
+  schemaMetadata: Map<string, Uint8Array>;
+  numRows: number;
+}
+
+/** Encodes a FileDescriptor (a new array). */
+export function encodeFileDescriptor(d: FileDescriptor): Uint8Array {
+  const schema = new ProtoWriter(256);
+  for (const f of d.fields) schema.message(1, writeLanceField(f));
+  writeMetadataMap(schema, 5, d.schemaMetadata);
+  return new ProtoWriter(512).message(1, schema).uintIfSet(2, d.numRows).finish().slice();
+}
+
+/** Decodes a FileDescriptor. @throws CorruptDataError on malformed bytes. */
+export function decodeFileDescriptor(bytes: Uint8Array): FileDescriptor {
+  const m = ProtoMessage.decode(bytes, 'FileDescriptor');
+  const schema = m.message(1, 'schema');
+  if (schema === undefined) throw new CorruptDataError('FileDescriptor: missing schema');
+  return {
+    fields: schema.messages(1, 'field').map(readLanceField),
+    schemaMetadata: readMetadataMap(schema, 5),
+    numRows: m.uint(2),
+  };
+}

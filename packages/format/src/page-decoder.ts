@@ -1,0 +1,393 @@
+/**
+ * Decodes one Lance 2.0 page (its encoding tree and buffers) into Arrow-layout ArrayData.
+ *
+ * Handled: `nullable` (none/some/all), `flat` (any fixed width, bool as 1 bit, optional zstd when a
+ * codec is registered), `fixed_size_list`, `binary` (u64 end offsets, nulls as end + null_adjustment),
+ * `dictionary` (1-based indices, 0 = null, items a binary array), `constant`, `bitpacked`, and `list`
+ * offsets pages. Every length is checked against the buffer that holds it before anything is
+ * allocated, so hostile pages give CorruptDataError, never a huge allocation.
+ *
+ * Worked example: a `binary` page of ["ab", null, ""] has indices (u64) `[2, 5, 2]` (null_adjustment
+ * 3 = bytes + 1; the null stores 2 + 3) and bytes `61 62`.
+ */
+import { ArrayData, CorruptDataError, makeData, NotSupportedError, TypeId } from '@vego/encoding';
+import type { DataType } from '@vego/encoding';
+import type { ArrayEncoding, BufferRef } from './array-encoding';
+import { describeArrayEncoding } from './array-encoding';
+import { copyBits } from './internal/bits';
+import { makeNullData } from './internal/concat';
+
+/** A general-purpose block codec (e.g. zstd) usable for `flat` buffers with `compression`. */
+export interface BufferCodec {
+  /** Scheme name as stored in `Compression.scheme` (e.g. `zstd`). */
+  readonly scheme: string;
+  /** Compresses (copy). */
+  compress(bytes: Uint8Array, level?: number): Uint8Array;
+  /** Decompresses (copy); `maxByteLength` bounds the output. */
+  decompress(bytes: Uint8Array, maxByteLength: number): Uint8Array;
+}
+
+/** What the page decoder needs besides the encoding tree. */
+export interface PageContext {
+  /** Resolves a buffer reference (page, column or file buffer). */
+  buffer(ref: BufferRef): Uint8Array;
+  /** Codecs by scheme name. */
+  codecs: ReadonlyMap<string, BufferCodec>;
+  /** For error messages. */
+  where: string;
+}
+
+function corrupt(ctx: PageContext, msg: string): CorruptDataError {
+  return new CorruptDataError(`${ctx.where}: ${msg}`);
+}
+
+/** Collects every buffer a tree references (to fetch them before decoding). */
+export function collectBufferRefs(e: ArrayEncoding, out: BufferRef[] = []): BufferRef[] {
+  switch (e.kind) {
+    case 'flat':
+    case 'bitpacked':
+      out.push(e.buffer);
+      break;
+    case 'nullable':
+      if (e.nulls === 'some') collectBufferRefs(e.validity, out);
+      if (e.nulls !== 'all') collectBufferRefs(e.values, out);
+      break;
+    case 'fixedSizeList':
+      collectBufferRefs(e.items, out);
+      break;
+    case 'list':
+      collectBufferRefs(e.offsets, out);
+      break;
+    case 'binary':
+      collectBufferRefs(e.indices, out);
+      collectBufferRefs(e.bytes, out);
+      break;
+    case 'dictionary':
+      collectBufferRefs(e.indices, out);
+      collectBufferRefs(e.items, out);
+      break;
+    case 'fixedSizeBinary':
+      collectBufferRefs(e.bytes, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/** Raw bytes of a flat buffer, decompressed if needed, checked to hold `n` values of `bits` bits. */
+function flatBytes(e: Extract<ArrayEncoding, { kind: 'flat' }>, n: number, ctx: PageContext): Uint8Array {
+  const need = Math.ceil((n * e.bitsPerValue) / 8);
+  let bytes = ctx.buffer(e.buffer);
+  if (e.compression !== undefined && e.compression.scheme !== '') {
+    const codec = ctx.codecs.get(e.compression.scheme);
+    if (codec === undefined) throw new NotSupportedError(`${ctx.where}: buffer compressed with "${e.compression.scheme}", no codec registered`);
+    bytes = codec.decompress(bytes, need);
+  }
+  if (bytes.length < need) throw corrupt(ctx, `flat buffer holds ${bytes.length} bytes, expected ${need} for ${n} values of ${e.bitsPerValue} bits`);
+  return bytes;
+}
+
+/** Validity bitmap (copy, bit 0 = row 0) from a validity sub-encoding. */
+function decodeBitmap(e: ArrayEncoding, n: number, ctx: PageContext): Uint8Array {
+  if (e.kind === 'flat' && e.bitsPerValue === 1) return copyBits(flatBytes(e, n, ctx), 0, n);
+  if (e.kind === 'constant') {
+    if (n > MAX_UNBACKED_VALUES) throw corrupt(ctx, `constant validity of ${n} rows; more than the ${MAX_UNBACKED_VALUES}-row limit`);
+    const one = e.value.length > 0 && e.value[0] !== 0;
+    const out = new Uint8Array(((n + 63) >>> 6) << 3);
+    if (one) out.fill(255);
+    return out;
+  }
+  if (e.kind === 'nullable' && e.nulls === 'none') return decodeBitmap(e.values, n, ctx);
+  throw new NotSupportedError(`${ctx.where}: validity encoded as ${describeArrayEncoding(e)} is not supported`);
+}
+
+/**
+ * Unsigned integers (offsets, dictionary indices) as a Float64Array (copy): exact below 2^53.
+ */
+export function decodeUnsigned(e: ArrayEncoding, n: number, ctx: PageContext): Float64Array {
+  if (e.kind === 'nullable') {
+    if (e.nulls === 'none') return decodeUnsigned(e.values, n, ctx);
+    throw new NotSupportedError(`${ctx.where}: nullable integer indices are not supported`);
+  }
+  if (e.kind === 'flat') {
+    const bits = e.bitsPerValue;
+    const bytes = flatBytes(e, n, ctx);
+    const out = new Float64Array(n);
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (bits === 8) for (let i = 0; i < n; i++) out[i] = bytes[i]!;
+    else if (bits === 16) for (let i = 0; i < n; i++) out[i] = dv.getUint16(i * 2, true);
+    else if (bits === 32) for (let i = 0; i < n; i++) out[i] = dv.getUint32(i * 4, true);
+    else if (bits === 64) {
+      for (let i = 0; i < n; i++) {
+        const hi = dv.getUint32(i * 8 + 4, true);
+        if (hi >= 0x200000) throw corrupt(ctx, `integer at ${i} is beyond 2^53`);
+        out[i] = hi * 4294967296 + dv.getUint32(i * 8, true);
+      }
+    } else throw new NotSupportedError(`${ctx.where}: ${bits}-bit flat integers are not supported`);
+    return out;
+  }
+  if (e.kind === 'bitpacked') {
+    checkBitpackedBytes(e, n, ctx);
+    const out = new Float64Array(n);
+    unpackBits(e, n, ctx, out);
+    return out;
+  }
+  throw new NotSupportedError(`${ctx.where}: integers encoded as ${describeArrayEncoding(e)} are not supported`);
+}
+
+/** LSB-first bit-unpacking of `compressedBitsPerValue`-bit values (sign-extended when `signed`). */
+function checkBitpackedBytes(e: Extract<ArrayEncoding, { kind: 'bitpacked' }>, n: number, ctx: PageContext): void {
+  const need = Math.ceil((n * e.compressedBitsPerValue) / 8);
+  if (ctx.buffer(e.buffer).length < need) throw corrupt(ctx, `bit-packed buffer holds ${ctx.buffer(e.buffer).length} bytes, expected ${need}`);
+}
+
+/**
+ * Most values a page may produce without any buffer backing them (all-null and constant pages):
+ * a hostile page length must not make the reader allocate without bound.
+ */
+export const MAX_UNBACKED_VALUES = 1 << 25;
+
+function checkUnbacked(type: DataType, n: number, ctx: PageContext): void {
+  const width = type.typeId === TypeId.FixedSizeList ? Math.max(1, type.listSize) : 1;
+  if (n * width > MAX_UNBACKED_VALUES) {
+    throw corrupt(ctx, `page claims ${n} rows of ${type.toString()} without data buffers; more than the ${MAX_UNBACKED_VALUES}-value limit`);
+  }
+}
+
+function unpackBits(e: Extract<ArrayEncoding, { kind: 'bitpacked' }>, n: number, ctx: PageContext, out: Float64Array): void {
+  const w = e.compressedBitsPerValue;
+  if (w > 52 || w < 0) throw new NotSupportedError(`${ctx.where}: bit-packing width ${w} is not supported`);
+  const bytes = ctx.buffer(e.buffer);
+  const need = Math.ceil((n * w) / 8);
+  if (bytes.length < need) throw corrupt(ctx, `bit-packed buffer holds ${bytes.length} bytes, expected ${need}`);
+  for (let i = 0; i < n; i++) {
+    let v = 0;
+    let scale = 1;
+    const start = i * w;
+    for (let b = 0; b < w; b++) {
+      const j = start + b;
+      if ((bytes[j >>> 3]! >>> (j & 7)) & 1) v += scale;
+      scale *= 2;
+    }
+    if (e.signed && w > 0 && v >= scale / 2) v -= scale;
+    out[i] = v;
+  }
+}
+
+/**
+ * Decodes a page (or sub-tree) holding `n` rows of Arrow type `type`.
+ * @throws CorruptDataError for inconsistent buffers; NotSupportedError for encodings this build cannot read.
+ */
+export function decodeArray(e: ArrayEncoding, type: DataType, n: number, ctx: PageContext): ArrayData {
+  switch (e.kind) {
+    case 'nullable': {
+      if (e.nulls === 'all') {
+        checkUnbacked(type, n, ctx);
+        return makeNullData(type, n);
+      }
+      if (e.nulls === 'none') return decodeArray(e.values, type, n, ctx);
+      const validity = decodeBitmap(e.validity, n, ctx);
+      const inner = decodeArray(e.values, type, n, ctx);
+      return withValidity(inner, validity);
+    }
+    case 'flat':
+      return decodeFlat(e, type, n, ctx);
+    case 'constant':
+      checkUnbacked(type, n, ctx);
+      return decodeConstant(e.value, type, n, ctx);
+    case 'bitpacked': {
+      checkBitpackedBytes(e, n, ctx);
+      if (!(type.typeId >= TypeId.Int8 && type.typeId <= TypeId.Uint32)) throw new NotSupportedError(`${ctx.where}: bit-packed ${type.toString()} is not supported`);
+      const vals = new Float64Array(n);
+      unpackBits(e, n, ctx, vals);
+      const t = type as { ArrayType: new (n: number) => ArrayLike<number> & { set(a: ArrayLike<number>): void } };
+      const values = new t.ArrayType(n);
+      values.set(vals);
+      return makeData({ type, length: n, values: values as unknown as ArrayBufferView });
+    }
+    case 'fixedSizeList': {
+      if (type.typeId !== TypeId.FixedSizeList || type.listSize !== e.dimension) {
+        throw corrupt(ctx, `fixed_size_list of dimension ${e.dimension} where the schema says ${type.toString()}`);
+      }
+      const items = decodeArray(e.items, type.child.type, n * e.dimension, ctx);
+      return makeData({ type, length: n, children: [items] });
+    }
+    case 'binary':
+      return decodeBinary(e, type, n, ctx);
+    case 'dictionary':
+      return decodeDictionary(e, type, n, ctx);
+    default:
+      throw new NotSupportedError(`${ctx.where}: encoding ${describeArrayEncoding(e)} for ${type.toString()} is not supported`);
+  }
+}
+
+function withValidity(d: ArrayData, validity: Uint8Array): ArrayData {
+  // d comes from a page decoder, so its offset is 0 (or its buffers are fresh).
+  const init = {
+    type: d.type,
+    length: d.length,
+    offset: d.offset,
+    validity: d.offset === 0 ? validity : shiftBits(validity, d.offset, d.length),
+    values: d.values,
+    valueOffsets: d.valueOffsets,
+    children: d.children,
+  };
+  return makeData(init);
+}
+
+function shiftBits(v: Uint8Array, offset: number, n: number): Uint8Array {
+  const out = new Uint8Array(((offset + n + 63) >>> 6) << 3);
+  for (let i = 0; i < n; i++) if ((v[i >>> 3]! >>> (i & 7)) & 1) out[(offset + i) >>> 3]! |= 1 << ((offset + i) & 7);
+  return out;
+}
+
+function decodeFlat(e: Extract<ArrayEncoding, { kind: 'flat' }>, type: DataType, n: number, ctx: PageContext): ArrayData {
+  const id = type.typeId;
+  if (id === TypeId.Bool) {
+    if (e.bitsPerValue !== 1) throw corrupt(ctx, `bool stored with ${e.bitsPerValue} bits per value, expected 1`);
+    return makeData({ type, length: n, values: copyBits(flatBytes(e, n, ctx), 0, n) });
+  }
+  if (id >= TypeId.Int8 && id <= TypeId.Float64) {
+    const bw = (type as { bitWidth: number }).bitWidth;
+    if (e.bitsPerValue !== bw) throw corrupt(ctx, `${type.toString()} stored with ${e.bitsPerValue} bits per value, expected ${bw}`);
+    const bytes = flatBytes(e, n, ctx);
+    // makeData views aligned bytes without copying and copies unaligned ones.
+    return makeData({ type, length: n, values: bytes.subarray(0, (n * bw) >>> 3) });
+  }
+  throw corrupt(ctx, `flat encoding where the schema says ${type.toString()}`);
+}
+
+function decodeConstant(value: Uint8Array, type: DataType, n: number, ctx: PageContext): ArrayData {
+  const id = type.typeId;
+  if (value.length > 1 << 20) throw corrupt(ctx, `constant value of ${value.length} bytes`);
+  if (value.length === 0) return makeNullData(type, n);
+  if (id === TypeId.Bool) {
+    const out = new Uint8Array(((n + 63) >>> 6) << 3);
+    if (value[0] !== 0) out.fill(255);
+    return makeData({ type, length: n, values: out });
+  }
+  if (id >= TypeId.Int8 && id <= TypeId.Float64) {
+    const bytesPer = (type as { bitWidth: number }).bitWidth >>> 3;
+    if (value.length !== bytesPer) throw corrupt(ctx, `constant of ${value.length} bytes for ${type.toString()}, expected ${bytesPer}`);
+    const out = new Uint8Array(n * bytesPer);
+    for (let i = 0; i < n; i++) out.set(value, i * bytesPer);
+    return makeData({ type, length: n, values: out });
+  }
+  if (id === TypeId.Utf8 || id === TypeId.Binary) {
+    if (value.length * n > 0x7fffffff) throw corrupt(ctx, 'constant string page too large');
+    const out = new Uint8Array(n * value.length);
+    const offsets = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) {
+      out.set(value, i * value.length);
+      offsets[i + 1] = (i + 1) * value.length;
+    }
+    return makeData({ type, length: n, values: out, valueOffsets: offsets });
+  }
+  throw new NotSupportedError(`${ctx.where}: constant pages of ${type.toString()} are not supported`);
+}
+
+function decodeBinary(e: Extract<ArrayEncoding, { kind: 'binary' }>, type: DataType, n: number, ctx: PageContext): ArrayData {
+  if (type.typeId !== TypeId.Utf8 && type.typeId !== TypeId.Binary) throw corrupt(ctx, `binary encoding where the schema says ${type.toString()}`);
+  const raw = decodeUnsigned(e.indices, n, ctx);
+  const adj = e.nullAdjustment;
+  const offsets = new Int32Array(n + 1);
+  let validity: Uint8Array | null = null;
+  let prev = 0;
+  for (let i = 0; i < n; i++) {
+    let end = raw[i]!;
+    if (adj > 0 && end >= adj) {
+      if (validity === null) {
+        validity = new Uint8Array(((n + 63) >>> 6) << 3).fill(255);
+      }
+      validity[i >>> 3]! &= ~(1 << (i & 7));
+      end -= adj;
+    }
+    if (end < prev || end > 0x7fffffff) throw corrupt(ctx, `binary offsets go from ${prev} to ${end} at row ${i}`);
+    offsets[i + 1] = end;
+    prev = end;
+  }
+  let bytes: Uint8Array;
+  if (prev === 0 && e.bytes.kind === 'flat' && e.bytes.compression === undefined) {
+    bytes = new Uint8Array(0);
+  } else {
+    if (e.bytes.kind !== 'flat' || e.bytes.bitsPerValue !== 8) throw new NotSupportedError(`${ctx.where}: string bytes encoded as ${describeArrayEncoding(e.bytes)} are not supported`);
+    bytes = flatBytes(e.bytes, prev, ctx).subarray(0, prev);
+  }
+  return makeData({ type, length: n, validity, values: bytes, valueOffsets: offsets });
+}
+
+function decodeDictionary(e: Extract<ArrayEncoding, { kind: 'dictionary' }>, type: DataType, n: number, ctx: PageContext): ArrayData {
+  if (type.typeId !== TypeId.Utf8 && type.typeId !== TypeId.Binary) throw new NotSupportedError(`${ctx.where}: dictionary pages of ${type.toString()} are not supported`);
+  const numItems = e.numDictionaryItems;
+  const indices = decodeUnsigned(e.indices, n, ctx);
+  // Items are read only as far as the buffers allow: decodeArray checks the lengths.
+  if (numItems > 0x7fffffff) throw corrupt(ctx, `dictionary claims ${numItems} items`);
+  const items = decodeArray(e.items, type, numItems, ctx);
+  const io = items.valueOffsets!;
+  const ib = items.values as Uint8Array;
+  let total = 0;
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    const k = indices[i]!;
+    if (k === 0) {
+      nulls++;
+      continue;
+    }
+    if (k > numItems) throw corrupt(ctx, `dictionary index ${k} at row ${i} is beyond the ${numItems} items`);
+    total += io[k]! - io[k - 1]!;
+  }
+  if (total > 0x7fffffff) throw corrupt(ctx, 'dictionary page expands beyond 2 GiB');
+  const bytes = new Uint8Array(total);
+  const offsets = new Int32Array(n + 1);
+  const validity = nulls > 0 ? new Uint8Array(((n + 63) >>> 6) << 3) : null;
+  let pos = 0;
+  for (let i = 0; i < n; i++) {
+    const k = indices[i]!;
+    if (k !== 0) {
+      const s = io[k - 1]!;
+      const t = io[k]!;
+      bytes.set(ib.subarray(s, t), pos);
+      pos += t - s;
+      if (validity !== null) validity[i >>> 3]! |= 1 << (i & 7);
+    }
+    offsets[i + 1] = pos;
+  }
+  return makeData({ type, length: n, validity, values: bytes, valueOffsets: offsets });
+}
+
+/** A decoded `list` offsets page: page-relative item ends and validity. */
+export interface ListPage {
+  /** Item end (exclusive, page-relative) of each row; row i spans [ends[i-1] (0 for i = 0), ends[i]). */
+  ends: Float64Array;
+  /** Validity bitmap (copy) or null when no row is null. */
+  validity: Uint8Array | null;
+  /** Items referenced by the page. */
+  numItems: number;
+}
+
+/** Decodes a `list` page's offsets (see encodings_v2_0.proto `List`). */
+export function decodeListPage(e: ArrayEncoding, n: number, ctx: PageContext): ListPage {
+  if (e.kind === 'nullable' && e.nulls === 'all') {
+    if (n > MAX_UNBACKED_VALUES) throw corrupt(ctx, `list page claims ${n} null rows; more than the ${MAX_UNBACKED_VALUES}-row limit`);
+    return { ends: new Float64Array(n), validity: new Uint8Array(((n + 63) >>> 6) << 3), numItems: 0 };
+  }
+  if (e.kind !== 'list') throw new NotSupportedError(`${ctx.where}: list column page encoded as ${describeArrayEncoding(e)} is not supported`);
+  const raw = decodeUnsigned(e.offsets, n, ctx);
+  const adj = e.nullOffsetAdjustment;
+  let validity: Uint8Array | null = null;
+  let prev = 0;
+  for (let i = 0; i < n; i++) {
+    let end = raw[i]!;
+    if (adj > 0 && end >= adj) {
+      if (validity === null) validity = new Uint8Array(((n + 63) >>> 6) << 3).fill(255);
+      validity[i >>> 3]! &= ~(1 << (i & 7));
+      end -= adj;
+    }
+    if (end < prev) throw corrupt(ctx, `list offsets go back from ${prev} to ${end} at row ${i}`);
+    raw[i] = end;
+    prev = end;
+  }
+  if (prev > e.numItems) throw corrupt(ctx, `list offsets reach ${prev}, beyond the page's ${e.numItems} items`);
+  return { ends: raw, validity, numItems: e.numItems };
+}

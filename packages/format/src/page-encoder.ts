@@ -1,0 +1,174 @@
+/**
+ * Encodes ArrayData into Lance 2.0 pages: an encoding tree plus the page buffers, in buffer-index order.
+ *
+ * Layouts written (the ones LanceDB's own 2.0 writer uses, so every Lance 2.0 reader accepts them):
+ * - fixed width: `nullable { no_nulls { flat(bits) } }`, or `some_nulls { validity: flat(1), values: flat(bits) }`
+ *   (buffers: validity, then values; null slots zeroed), or `all_nulls {}` (no buffers);
+ * - Utf8/Binary: `binary { indices: nullable { no_nulls { flat(64) } }, bytes: flat(8), null_adjustment }`
+ *   with u64 end offsets (no leading 0) and null rows stored as previous end + null_adjustment (= bytes + 1);
+ * - FixedSizeList<fixed width>: `nullable { … values: fixed_size_list { dimension, items: nullable { … flat } } }`;
+ * - List: `list { offsets: nullable { no_nulls { flat(64) } }, null_offset_adjustment = items + 1, num_items }`,
+ *   page-relative ends, null rows + adjustment; Struct: `struct {}` with no buffers.
+ *
+ * Example: Int32 [7, null] → buffers `01` (validity) and `07 00 00 00 00 00 00 00`, encoding
+ * `nullable { some_nulls { validity: flat { 1, buffer 0 }, values: flat { 32, buffer 1 } } }`.
+ */
+import { ArrayData, InternalError, TypeId } from '@vego/encoding';
+import type { DataType } from '@vego/encoding';
+import type { ArrayEncoding, CompressionSpec } from './array-encoding';
+import { copyBits } from './internal/bits';
+import type { BufferCodec } from './page-decoder';
+
+/** An encoded page: its tree and its buffers (index i of the tree = buffers[i]). */
+export interface EncodedPage {
+  encoding: ArrayEncoding;
+  buffers: Uint8Array[];
+  length: number;
+}
+
+/** Options for leaf page encoding. */
+export interface PageEncodeOptions {
+  /** Compress flat value buffers of fixed-width columns with this codec (see FORMAT.md for what LanceDB reads). */
+  compression?: { codec: BufferCodec; level?: number } | undefined;
+}
+
+class Buffers {
+  readonly list: Uint8Array[] = [];
+  add(b: Uint8Array): number {
+    this.list.push(b);
+    return this.list.length - 1;
+  }
+}
+
+function flat(bits: number, bufs: Buffers, bytes: Uint8Array, opts?: PageEncodeOptions): ArrayEncoding {
+  if (opts?.compression !== undefined && bits >= 8) {
+    const c = opts.compression;
+    const compression: CompressionSpec = c.level === undefined ? { scheme: c.codec.scheme } : { scheme: c.codec.scheme, level: c.level };
+    return { kind: 'flat', bitsPerValue: bits, buffer: { index: bufs.add(c.codec.compress(bytes, c.level)), location: 'page' }, compression };
+  }
+  return { kind: 'flat', bitsPerValue: bits, buffer: { index: bufs.add(bytes), location: 'page' } };
+}
+
+/** Copy of the fixed-width values of rows [offset, offset+n) as bytes, null slots zeroed. */
+function fixedValueBytes(d: ArrayData, n: number): Uint8Array {
+  const bw = (d.type as { bitWidth: number }).bitWidth;
+  if (bw === 1) return copyBits(d.values as Uint8Array, d.offset, n);
+  const bpe = bw >>> 3;
+  const v = d.values!;
+  const src = new Uint8Array(v.buffer, v.byteOffset + d.offset * bpe, n * bpe);
+  const out = src.slice();
+  if (d.nullCount > 0) {
+    for (let i = 0; i < n; i++) if (!d.isValid(i)) out.fill(0, i * bpe, (i + 1) * bpe);
+  }
+  return out;
+}
+
+function validityBytes(d: ArrayData): Uint8Array {
+  return copyBits(d.validity!, d.offset, d.length);
+}
+
+/** Encodes a fixed-width array (values plus nulls), `d` holding exactly the page rows. */
+function encodeFixed(d: ArrayData, bufs: Buffers, opts?: PageEncodeOptions): ArrayEncoding {
+  const n = d.length;
+  const bits = (d.type as { bitWidth: number }).bitWidth;
+  if (n > 0 && d.nullCount === n) return { kind: 'nullable', nulls: 'all' };
+  if (d.nullCount === 0) return { kind: 'nullable', nulls: 'none', values: flat(bits, bufs, fixedValueBytes(d, n), opts) };
+  const validity = flat(1, bufs, validityBytes(d));
+  return { kind: 'nullable', nulls: 'some', validity, values: flat(bits, bufs, fixedValueBytes(d, n), opts) };
+}
+
+function encodeFixedSizeList(d: ArrayData, bufs: Buffers, opts?: PageEncodeOptions): ArrayEncoding {
+  const n = d.length;
+  const type = d.type as Extract<DataType, { typeId: typeof TypeId.FixedSizeList }>;
+  const dim = type.listSize;
+  if (n > 0 && d.nullCount === n) return { kind: 'nullable', nulls: 'all' };
+  const validity = d.nullCount > 0 ? flat(1, bufs, validityBytes(d)) : null;
+  const items = d.children[0]!.slice(d.offset * dim, (d.offset + n) * dim);
+  const itemsEnc = encodeFixed(items, bufs, opts);
+  const fsl: ArrayEncoding = { kind: 'fixedSizeList', dimension: dim, hasValidity: false, items: itemsEnc };
+  return validity === null ? { kind: 'nullable', nulls: 'none', values: fsl } : { kind: 'nullable', nulls: 'some', validity, values: fsl };
+}
+
+function u64Bytes(values: Float64Array): Uint8Array {
+  const out = new Uint8Array(values.length * 8);
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    dv.setUint32(i * 8, v % 4294967296, true);
+    dv.setUint32(i * 8 + 4, Math.floor(v / 4294967296), true);
+  }
+  return out;
+}
+
+function encodeBinary(d: ArrayData, bufs: Buffers): ArrayEncoding {
+  const n = d.length;
+  const o = d.valueOffsets!;
+  const base = o[d.offset]!;
+  // Bytes of valid rows only: null rows contribute nothing.
+  let total = 0;
+  for (let i = 0; i < n; i++) if (d.isValid(i)) total += o[d.offset + i + 1]! - o[d.offset + i]!;
+  const bytes = new Uint8Array(total);
+  const ends = new Float64Array(n);
+  const adj = total + 1;
+  const src = d.values as Uint8Array;
+  let pos = 0;
+  const allValid = d.nullCount === 0;
+  if (allValid) {
+    bytes.set(src.subarray(base, o[d.offset + n]!));
+    for (let i = 0; i < n; i++) ends[i] = o[d.offset + i + 1]! - base;
+  } else {
+    for (let i = 0; i < n; i++) {
+      if (d.isValid(i)) {
+        const s = o[d.offset + i]!;
+        const e = o[d.offset + i + 1]!;
+        bytes.set(src.subarray(s, e), pos);
+        pos += e - s;
+        ends[i] = pos;
+      } else ends[i] = pos + adj;
+    }
+  }
+  const indices: ArrayEncoding = { kind: 'nullable', nulls: 'none', values: flat(64, bufs, u64Bytes(ends)) };
+  const bytesEnc = flat(8, bufs, bytes);
+  return { kind: 'binary', indices, bytes: bytesEnc, nullAdjustment: adj };
+}
+
+/**
+ * Encodes one leaf column page (fixed width, bool, Utf8/Binary or FixedSizeList of fixed width).
+ * @param d the page rows (any offset; buffers are copied).
+ */
+export function encodeLeafPage(d: ArrayData, opts?: PageEncodeOptions): EncodedPage {
+  const bufs = new Buffers();
+  const id = d.type.typeId;
+  let encoding: ArrayEncoding;
+  if (id >= TypeId.Bool && id <= TypeId.Float64) encoding = encodeFixed(d, bufs, opts);
+  else if (id === TypeId.Utf8 || id === TypeId.Binary) encoding = encodeBinary(d, bufs);
+  else if (id === TypeId.FixedSizeList) encoding = encodeFixedSizeList(d, bufs, opts);
+  else throw new InternalError(`encodeLeafPage: ${d.type.toString()} is not a leaf type`);
+  return { encoding, buffers: bufs.list, length: d.length };
+}
+
+/**
+ * Encodes the offsets page of a list column: page-relative item ends, null rows + adjustment.
+ * @returns the page and the item range `[itemBegin, itemEnd)` of the child array it covers.
+ */
+export function encodeListPage(d: ArrayData): { page: EncodedPage; itemBegin: number; itemEnd: number } {
+  const n = d.length;
+  const o = d.valueOffsets!;
+  const itemBegin = o[d.offset]!;
+  const itemEnd = o[d.offset + n]!;
+  const numItems = itemEnd - itemBegin;
+  const adj = numItems + 1;
+  const ends = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = o[d.offset + i + 1]! - itemBegin;
+    ends[i] = d.isValid(i) ? e : e + adj;
+  }
+  const bufs = new Buffers();
+  const offsets: ArrayEncoding = { kind: 'nullable', nulls: 'none', values: flat(64, bufs, u64Bytes(ends)) };
+  return { page: { encoding: { kind: 'list', offsets, nullOffsetAdjustment: adj, numItems }, buffers: bufs.list, length: n }, itemBegin, itemEnd };
+}
+
+/** The (buffer-less) page of a struct header column. */
+export function encodeStructPage(n: number): EncodedPage {
+  return { encoding: { kind: 'struct' }, buffers: [], length: n };
+}

@@ -1,0 +1,428 @@
+/**
+ * LanceFileReader: reads Lance 2.0 files through a SyncByteSource or AsyncByteSource.
+ *
+ * Opening reads only the 40-byte footer, the two offset tables and global buffer 0 (the schema and
+ * row count). A read then fetches the metadata of the projected columns only, and of their pages only
+ * those that hold the requested rows. The I/O is written once, as a generator that yields the byte
+ * ranges it needs, and driven either synchronously (`readSync`) or asynchronously (`read`).
+ */
+import {
+  ArrayData,
+  CorruptDataError,
+  ErrorCode,
+  Field,
+  isVegoError,
+  InvalidArgumentError,
+  makeData,
+  makeVector,
+  NotFoundError,
+  OutOfRangeError,
+  RecordBatch,
+  Schema,
+  TypeId,
+} from '@vego/encoding';
+import type { DataType } from '@vego/encoding';
+import type { BufferRef } from './array-encoding';
+import type { ColumnInfo, PageInfo } from './column-metadata';
+import { decodeColumnMetadata } from './column-metadata';
+import { decodeFooter, decodeOffsetTable, FOOTER_BYTES } from './footer';
+import type { LanceFooter } from './footer';
+import { concatData } from './internal/concat';
+import { decodeFileDescriptor, isLeafType, lanceFieldsToSchema } from './lance-schema';
+import type { LanceField } from './lance-schema';
+import { collectBufferRefs, decodeArray, decodeListPage } from './page-decoder';
+import type { BufferCodec, PageContext } from './page-decoder';
+import type { AsyncByteSource, SyncByteSource } from './source';
+import { columnCount } from './writer';
+import { ZSTD_BUFFER_CODEC } from './zstd-codec';
+
+/** Byte ranges a step needs: `[byteOffset, byteLength]` pairs. */
+type Ranges = Array<[number, number]>;
+type Io<T> = Generator<Ranges, T, Uint8Array[]>;
+
+/** Options of {@link LanceFileReader.readSync} and {@link LanceFileReader.read}. */
+export interface ReadOptions {
+  /** Top-level column names to read, in the order wanted (default: all). */
+  columns?: readonly string[];
+  /** First row (default 0). */
+  offset?: number;
+  /** Most rows to read (default: to the end). */
+  limit?: number;
+}
+
+/** Options of {@link LanceFileReader.openSync} / {@link LanceFileReader.open}. */
+export interface OpenOptions {
+  /** Codecs for compressed `flat` buffers, by scheme name (e.g. `zstd`). */
+  codecs?: ReadonlyMap<string, BufferCodec>;
+}
+
+function runSync<T>(gen: Io<T>, source: SyncByteSource): T {
+  let step = gen.next([]);
+  while (!step.done) {
+    const bufs = step.value.map(([o, l]) => checked(source.readSync(o, l), o, l));
+    step = gen.next(bufs);
+  }
+  return step.value;
+}
+
+async function runAsync<T>(gen: Io<T>, source: AsyncByteSource): Promise<T> {
+  let step = gen.next([]);
+  while (!step.done) {
+    const bufs = await Promise.all(step.value.map(async ([o, l]) => checked(await source.read(o, l), o, l)));
+    step = gen.next(bufs);
+  }
+  return step.value;
+}
+
+function checked(b: Uint8Array, offset: number, length: number): Uint8Array {
+  if (!(b instanceof Uint8Array) || b.length !== length) {
+    throw new CorruptDataError(`source returned ${b instanceof Uint8Array ? b.length : typeof b} bytes for a read of ${length} bytes at ${offset}`);
+  }
+  return b;
+}
+
+function isSync(s: unknown): s is SyncByteSource {
+  return typeof (s as SyncByteSource).readSync === 'function';
+}
+
+function isAsync(s: unknown): s is AsyncByteSource {
+  return typeof (s as AsyncByteSource).read === 'function';
+}
+
+function checkSource(source: unknown): void {
+  if (source === null || typeof source !== 'object' || (!isSync(source) && !isAsync(source))) {
+    throw new InvalidArgumentError('`source` must be a SyncByteSource or AsyncByteSource');
+  }
+  const n = (source as SyncByteSource).byteLength;
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`\`source.byteLength\` must be a non-negative integer, got ${String(n)}`);
+}
+
+interface OpenState {
+  footer: LanceFooter;
+  columnPositions: number[];
+  columnSizes: number[];
+  globalPositions: number[];
+  globalSizes: number[];
+  fields: LanceField[];
+  schema: Schema;
+  numRows: number;
+}
+
+function* openIo(fileByteLength: number): Io<OpenState> {
+  if (fileByteLength < FOOTER_BYTES) {
+    throw new CorruptDataError(`Lance file: ${fileByteLength} bytes is too short for the ${FOOTER_BYTES}-byte footer`);
+  }
+  const [footerBytes] = yield [[fileByteLength - FOOTER_BYTES, FOOTER_BYTES]];
+  const footer = decodeFooter(footerBytes!, fileByteLength);
+  const limit = fileByteLength - FOOTER_BYTES;
+  const [cmoBytes, gboBytes] = yield [
+    [footer.cmoTablePosition, footer.numColumns * 16],
+    [footer.gboTablePosition, footer.numGlobalBuffers * 16],
+  ];
+  const cmo = decodeOffsetTable(cmoBytes!, footer.numColumns, limit, 'column metadata offset table');
+  const gbo = decodeOffsetTable(gboBytes!, footer.numGlobalBuffers, limit, 'global buffer offset table');
+  const [descBytes] = yield [[gbo.positions[0]!, gbo.sizes[0]!]];
+  const desc = decodeFileDescriptor(descBytes!);
+  const schema = lanceFieldsToSchema(desc.fields, desc.schemaMetadata);
+  let needed = 0;
+  for (const f of schema.fields) needed += columnCount(f.type);
+  if (needed !== footer.numColumns) {
+    throw new CorruptDataError(`Lance file: the schema needs ${needed} columns, the footer says ${footer.numColumns}`);
+  }
+  return {
+    footer,
+    columnPositions: cmo.positions,
+    columnSizes: cmo.sizes,
+    globalPositions: gbo.positions,
+    globalSizes: gbo.sizes,
+    fields: desc.fields,
+    schema,
+    numRows: desc.numRows,
+  };
+}
+
+/**
+ * Reads a Lance 2.0 file. Open with {@link LanceFileReader.openSync} (sync source) or
+ * {@link LanceFileReader.open} (async or sync source).
+ * @example
+ * ```ts
+ * const reader = LanceFileReader.openSync(new MemorySource(bytes));
+ * console.log(reader.schema.toString(), reader.numRows);
+ * const batch = reader.readSync({ columns: ['id', 'vector'], offset: 100, limit: 10 });
+ * ```
+ */
+export class LanceFileReader {
+  /** The file's Arrow schema. */
+  readonly schema: Schema;
+  /** Rows in the file (from the file descriptor). */
+  readonly numRows: number;
+  /** The flattened Lance fields as stored. */
+  readonly lanceFields: readonly LanceField[];
+  /** On-disk version pair (0, 3 for 2.0). */
+  readonly version: { major: number; minor: number };
+  private readonly source: SyncByteSource | AsyncByteSource;
+  private readonly state: OpenState;
+  private readonly columnCache: Map<number, ColumnInfo>;
+  private readonly firstColumn: number[];
+  private readonly codecs: ReadonlyMap<string, BufferCodec>;
+
+  private constructor(source: SyncByteSource | AsyncByteSource, state: OpenState, options: OpenOptions) {
+    this.source = source;
+    this.state = state;
+    this.schema = state.schema;
+    this.numRows = state.numRows;
+    this.lanceFields = state.fields;
+    this.version = { major: state.footer.major, minor: state.footer.minor };
+    this.columnCache = new Map();
+    this.codecs = options.codecs ?? new Map([[ZSTD_BUFFER_CODEC.scheme, ZSTD_BUFFER_CODEC]]);
+    this.firstColumn = [];
+    let c = 0;
+    for (const f of state.schema.fields) {
+      this.firstColumn.push(c);
+      c += columnCount(f.type);
+    }
+  }
+
+  /**
+   * Opens a file from a synchronous source, reading the footer, offset tables and schema only.
+   * @throws CorruptDataError for a damaged file; UnsupportedVersionError for anything but Lance 2.0.
+   */
+  static openSync(source: SyncByteSource, options: OpenOptions = {}): LanceFileReader {
+    checkSource(source);
+    if (!isSync(source)) throw new InvalidArgumentError('`source` must have `readSync`; use `LanceFileReader.open` for async sources');
+    return new LanceFileReader(source, runSync(openIo(source.byteLength), source), options);
+  }
+
+  /**
+   * Opens a file from an asynchronous (or synchronous) source.
+   * @throws CorruptDataError for a damaged file; UnsupportedVersionError for anything but Lance 2.0.
+   */
+  static async open(source: AsyncByteSource | SyncByteSource, options: OpenOptions = {}): Promise<LanceFileReader> {
+    checkSource(source);
+    const state = isAsync(source) ? await runAsync(openIo(source.byteLength), source) : runSync(openIo(source.byteLength), source as SyncByteSource);
+    return new LanceFileReader(source, state, options);
+  }
+
+  /**
+   * Reads rows `[offset, offset + limit)` of the chosen columns (copies; fixed-width values may be views of the source's bytes).
+   * @throws NotFoundError for an unknown column; OutOfRangeError for a bad row range; CorruptDataError for damaged pages.
+   */
+  readSync(options: ReadOptions = {}): RecordBatch {
+    if (!isSync(this.source)) throw new InvalidArgumentError('this reader was opened on an async source: use `read`');
+    return runSync(this.readIo(options), this.source);
+  }
+
+  /** Async form of {@link LanceFileReader.readSync}. */
+  async read(options: ReadOptions = {}): Promise<RecordBatch> {
+    if (isAsync(this.source)) return runAsync(this.readIo(options), this.source);
+    return runSync(this.readIo(options), this.source);
+  }
+
+  /** Pages per column index (loads the column metadata when needed): for tests and tools. */
+  columnMetadataSync(column: number): ColumnInfo {
+    if (!isSync(this.source)) throw new InvalidArgumentError('this reader was opened on an async source');
+    return runSync(this.loadColumns([column]), this.source)[0]!;
+  }
+
+  private *loadColumns(cols: number[]): Io<ColumnInfo[]> {
+    const missing = cols.filter((c) => !this.columnCache.has(c));
+    if (missing.length > 0) {
+      const bufs = yield missing.map((c) => [this.state.columnPositions[c]!, this.state.columnSizes[c]!] as [number, number]);
+      const fileLimit = this.source.byteLength - FOOTER_BYTES;
+      for (let i = 0; i < missing.length; i++) this.columnCache.set(missing[i]!, decodeColumnMetadata(bufs[i]!, missing[i]!, fileLimit));
+    }
+    return cols.map((c) => this.columnCache.get(c)!);
+  }
+
+  private *readIo(options: ReadOptions): Io<RecordBatch> {
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('`options` must be an object');
+    const names = options.columns ?? this.schema.fields.map((f) => f.name);
+    if (!Array.isArray(names)) throw new InvalidArgumentError('`columns` must be an array of names');
+    const offset = options.offset ?? 0;
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidArgumentError(`\`offset\` must be a non-negative integer, got ${String(offset)}`);
+    if (offset > this.numRows) throw new OutOfRangeError(`\`offset\` ${offset} is beyond the ${this.numRows} rows of the file`);
+    const limit = options.limit ?? this.numRows - offset;
+    if (!Number.isSafeInteger(limit) || limit < 0) throw new InvalidArgumentError(`\`limit\` must be a non-negative integer, got ${String(limit)}`);
+    const begin = offset;
+    const end = Math.min(this.numRows, offset + limit);
+    const fields: Field[] = [];
+    const columns: ArrayData[] = [];
+    for (const name of names) {
+      const idx = this.schema.fieldIndex(name);
+      if (idx < 0) throw new NotFoundError(`no column named "${name}" in the file (${this.schema.fields.map((f) => f.name).join(', ')})`);
+      const field = this.schema.fields[idx]!;
+      const first = this.firstColumn[idx]!;
+      const cols: number[] = [];
+      for (let c = 0; c < columnCount(field.type); c++) cols.push(first + c);
+      yield* this.loadColumns(cols);
+      fields.push(field);
+      columns.push(yield* this.readField(field.type, first, begin, end, this.numRows, field.name));
+    }
+    const schema = new Schema(fields, this.schema.metadata);
+    return new RecordBatch(schema, columns.map((d) => makeVector(d)));
+  }
+
+  /** Reads rows [begin, end) of a field whose columns start at `col`; `total` is the rows the column must hold. */
+  private *readField(type: DataType, col: number, begin: number, end: number, total: number, name: string): Io<ArrayData> {
+    const info = this.columnCache.get(col)!;
+    if (isLeafType(type)) {
+      const parts: ArrayData[] = [];
+      const pages = yield* this.fetchPages(info, col, begin, end, total);
+      for (const p of pages) {
+        let data: ArrayData;
+        try {
+          data = decodeArray(p.page.encoding, type, p.page.length, p.ctx);
+        } catch (e) {
+          // Arrow's own validation (offsets, lengths) failing on page contents means a corrupt page.
+          if (isVegoError(e) && (e.code === ErrorCode.INVALID_ARGUMENT || e.code === ErrorCode.LENGTH_MISMATCH || e.code === ErrorCode.TYPE_MISMATCH)) {
+            throw new CorruptDataError(`${p.ctx.where}: ${e.message}`, { cause: e });
+          }
+          throw e;
+        }
+        parts.push(data.slice(p.from, p.to));
+      }
+      return parts.length === 0 ? emptyData(type) : concatData(type, parts);
+    }
+    if (type.typeId === TypeId.Struct) {
+      checkTotal(info, total, col);
+      let next = col + 1;
+      const children: ArrayData[] = [];
+      for (const c of type.children) {
+        children.push(yield* this.readField(c.type, next, begin, end, total, `${name}.${c.name}`));
+        next += columnCount(c.type);
+      }
+      return makeData({ type, length: end - begin, children });
+    }
+    if (type.typeId === TypeId.List) {
+      const pages = yield* this.fetchPages(info, col, begin, end, total);
+      // Global item index where each page's items start.
+      const itemBase: number[] = [];
+      let items = 0;
+      for (const pg of info.pages) {
+        itemBase.push(items);
+        items += pg.encoding.kind === 'list' ? pg.encoding.numItems : 0;
+      }
+      const n = end - begin;
+      const offsets = new Int32Array(n + 1);
+      let validity: Uint8Array | null = null;
+      let firstItem = -1;
+      let lastItem = 0;
+      let row = 0;
+      for (const p of pages) {
+        const lp = decodeListPage(p.page.encoding, p.page.length, p.ctx);
+        const base = itemBase[p.index]!;
+        for (let r = p.from; r < p.to; r++) {
+          const start = base + (r === 0 ? 0 : lp.ends[r - 1]!);
+          const stop = base + lp.ends[r]!;
+          if (firstItem < 0) firstItem = start;
+          if (start - firstItem > 0x7fffffff || stop - firstItem > 0x7fffffff) throw new CorruptDataError(`column ${col}: list items exceed 2^31`);
+          offsets[row] = start - firstItem;
+          offsets[row + 1] = stop - firstItem;
+          if (lp.validity !== null && ((lp.validity[r >>> 3]! >>> (r & 7)) & 1) === 0) {
+            if (validity === null) validity = new Uint8Array(((n + 63) >>> 6) << 3).fill(255);
+            validity[row >>> 3]! &= ~(1 << (row & 7));
+          }
+          lastItem = stop;
+          row++;
+        }
+      }
+      if (firstItem < 0) firstItem = 0;
+      const child = yield* this.readField(type.child.type, col + 1, firstItem, Math.max(firstItem, lastItem), items, `${name}.${type.child.name}`);
+      return makeData({ type, length: n, validity, valueOffsets: offsets, children: [child] });
+    }
+    throw new CorruptDataError(`column ${col} ("${name}"): type ${type.toString()} cannot be read`);
+  }
+
+  /** Fetches the buffers of the pages of `info` overlapping rows [begin, end). */
+  private *fetchPages(info: ColumnInfo, col: number, begin: number, end: number, total: number): Io<FetchedPage[]> {
+    checkTotal(info, total, col);
+    const chosen: Array<{ page: PageInfo; index: number; from: number; to: number; refs: BufferRef[] }> = [];
+    let start = 0;
+    for (let i = 0; i < info.pages.length; i++) {
+      const page = info.pages[i]!;
+      const stop = start + page.length;
+      if (stop > begin && start < end) {
+        chosen.push({ page, index: i, from: Math.max(begin, start) - start, to: Math.min(end, stop) - start, refs: collectBufferRefs(page.encoding) });
+      }
+      start = stop;
+      if (start >= end) break;
+    }
+    // One range per page buffer referenced (page, column or file buffer).
+    const ranges: Ranges = [];
+    const keys: string[][] = [];
+    for (const c of chosen) {
+      const k: string[] = [];
+      for (const ref of c.refs) {
+        const key = `${ref.location}:${ref.index}`;
+        if (k.includes(key)) continue;
+        const [pos, size] = this.bufferRange(ref, c.page, col, c.index);
+        ranges.push([pos, size]);
+        k.push(key);
+      }
+      keys.push(k);
+    }
+    const bufs = yield ranges;
+    const out: FetchedPage[] = [];
+    let at = 0;
+    for (let i = 0; i < chosen.length; i++) {
+      const c = chosen[i]!;
+      const map = new Map<string, Uint8Array>();
+      for (const key of keys[i]!) map.set(key, bufs[at++]!);
+      const where = `column ${col}, page ${c.index}`;
+      const ctx: PageContext = {
+        where,
+        codecs: this.codecs,
+        buffer: (ref) => {
+          const b = map.get(`${ref.location}:${ref.index}`);
+          if (b === undefined) throw new CorruptDataError(`${where}: buffer ${ref.location}:${ref.index} was not fetched`);
+          return b;
+        },
+      };
+      out.push({ page: c.page, index: c.index, from: c.from, to: c.to, ctx });
+    }
+    return out;
+  }
+
+  private bufferRange(ref: BufferRef, page: PageInfo, col: number, pageIndex: number): [number, number] {
+    let positions: number[];
+    let sizes: number[];
+    if (ref.location === 'page') {
+      positions = page.bufferOffsets;
+      sizes = page.bufferSizes;
+    } else if (ref.location === 'column') {
+      const info = this.columnCache.get(col)!;
+      positions = info.bufferOffsets;
+      sizes = info.bufferSizes;
+    } else {
+      positions = this.state.globalPositions;
+      sizes = this.state.globalSizes;
+    }
+    if (ref.index >= positions.length) {
+      throw new CorruptDataError(`column ${col}, page ${pageIndex}: encoding names ${ref.location} buffer ${ref.index}, but there are ${positions.length}`);
+    }
+    return [positions[ref.index]!, sizes[ref.index]!];
+  }
+}
+
+interface FetchedPage {
+  page: PageInfo;
+  index: number;
+  from: number;
+  to: number;
+  ctx: PageContext;
+}
+
+function checkTotal(info: ColumnInfo, total: number, col: number): void {
+  let sum = 0;
+  for (const p of info.pages) {
+    if (p.length > 0x7fffffff) throw new CorruptDataError(`column ${col}: a page claims ${p.length} rows`);
+    sum += p.length;
+  }
+  if (sum !== total && !(sum === 0 && total === 0)) {
+    throw new CorruptDataError(`column ${col}: pages hold ${sum} rows, expected ${total}`);
+  }
+}
+
+function emptyData(type: DataType): ArrayData {
+  return concatData(type, []);
+}

@@ -1,0 +1,111 @@
+/**
+ * Byte sources and sinks: the only way @vego/format touches storage. @vego/io implements them over
+ * files; the in-memory versions here serve tests, browsers and small files.
+ */
+import { CorruptDataError, InvalidArgumentError } from '@vego/encoding';
+
+/** Random access to bytes, synchronous. `readSync` returns exactly `byteLength` bytes or throws CorruptDataError/IoError. */
+export interface SyncByteSource {
+  /** Total size of the underlying bytes. */
+  readonly byteLength: number;
+  /** Reads `byteLength` bytes at `byteOffset` (a view or a copy, implementation's choice; callers must not write to it). */
+  readSync(byteOffset: number, byteLength: number): Uint8Array;
+}
+
+/** The same, asynchronous (files via FileHandle.read, HTTP ranges, …). */
+export interface AsyncByteSource {
+  /** Total size of the underlying bytes. */
+  readonly byteLength: number;
+  /** Reads `byteLength` bytes at `byteOffset` (a view or a copy; callers must not write to it). */
+  read(byteOffset: number, byteLength: number): Promise<Uint8Array>;
+}
+
+/** Append-only byte sink. */
+export interface ByteSink {
+  /** Bytes written so far. */
+  readonly byteLength: number;
+  /** Appends `bytes` (the sink copies them or takes them over; the caller does not reuse them). */
+  write(bytes: Uint8Array): void;
+}
+
+function checkRange(byteOffset: number, byteLength: number, size: number): void {
+  if (!Number.isSafeInteger(byteOffset) || !Number.isSafeInteger(byteLength) || byteOffset < 0 || byteLength < 0 || byteOffset + byteLength > size) {
+    throw new CorruptDataError(`read of ${byteLength} bytes at offset ${byteOffset} is outside the ${size}-byte source`);
+  }
+}
+
+/**
+ * Bytes in memory as a sync and async source. Reads return views (zero-copy) of the given bytes.
+ * @example
+ * ```ts
+ * const reader = LanceFileReader.openSync(new MemorySource(bytes));
+ * ```
+ */
+export class MemorySource implements SyncByteSource, AsyncByteSource {
+  readonly bytes: Uint8Array;
+  readonly byteLength: number;
+
+  constructor(bytes: Uint8Array) {
+    if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('`bytes` must be a Uint8Array');
+    this.bytes = bytes;
+    this.byteLength = bytes.length;
+  }
+
+  /** A view of `[byteOffset, byteOffset + byteLength)`. @throws CorruptDataError when out of range. */
+  readSync(byteOffset: number, byteLength: number): Uint8Array {
+    checkRange(byteOffset, byteLength, this.byteLength);
+    return this.bytes.subarray(byteOffset, byteOffset + byteLength);
+  }
+
+  /** Async form of {@link MemorySource.readSync} (view). */
+  read(byteOffset: number, byteLength: number): Promise<Uint8Array> {
+    try {
+      return Promise.resolve(this.readSync(byteOffset, byteLength));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+}
+
+/**
+ * A growable in-memory sink; `toBytes()` returns the bytes written.
+ * @example
+ * ```ts
+ * const sink = new MemorySink();
+ * const writer = new LanceFileWriter(sink, schema);
+ * writer.write(batch); writer.finish();
+ * const bytes = sink.toBytes();
+ * ```
+ */
+export class MemorySink implements ByteSink {
+  private buffer: Uint8Array;
+  private length: number;
+
+  constructor(initialByteLength = 1 << 16) {
+    this.buffer = new Uint8Array(Math.max(64, initialByteLength));
+    this.length = 0;
+  }
+
+  get byteLength(): number {
+    return this.length;
+  }
+
+  /** Appends a copy of `bytes`. */
+  write(bytes: Uint8Array): void {
+    const need = this.length + bytes.length;
+    if (need > this.buffer.length) {
+      let cap = this.buffer.length * 2;
+      while (cap < need) cap *= 2;
+      const next = new Uint8Array(cap);
+      next.set(this.buffer.subarray(0, this.length));
+      this.buffer = next;
+    }
+    this.buffer.set(bytes, this.length);
+    this.length = need;
+  }
+
+  /** The bytes written so far (a view of the internal buffer; later writes may reallocate, so copy to keep). */
+  toBytes(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
+  }
+}

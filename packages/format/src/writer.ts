@@ -1,0 +1,312 @@
+/**
+ * LanceFileWriter: writes a Lance 2.0 file to a ByteSink.
+ *
+ * File layout written (every buffer starts on a 64-byte boundary):
+ * ```text
+ * data pages (per page: its buffers, in buffer-index order)
+ * global buffer 0: FileDescriptor { schema, rows }              (64-byte aligned)
+ * column metadata 0 … n-1                                       (packed, no padding from here on)
+ * column-metadata offset table (n × u64 position, u64 size)
+ * global-buffer offset table (1 × u64 position, u64 size)
+ * 40-byte footer ending 00 00 03 00 "LANC" (major 0, minor 3 = Lance 2.0)
+ * ```
+ * Columns: one per leaf field (fixed width, Utf8, Binary, FixedSizeList of fixed width); a List adds
+ * a column of offsets before its item column(s); a Struct adds a buffer-less header column before its
+ * children, holding exactly one page for all rows (LanceDB rejects struct columns of several pages). Rows of each top-level field are gathered until `pageByteLength` is reached and then
+ * written as one page per column.
+ */
+import { ArrayData, InvalidArgumentError, NotSupportedError, RecordBatch, Schema, TypeId } from '@vego/encoding';
+import type { DataType } from '@vego/encoding';
+import type { ColumnInfo } from './column-metadata';
+import { encodeColumnMetadata } from './column-metadata';
+import { encodeFooter, encodeOffsetTable, LANCE_2_0_VERSION } from './footer';
+import { concatData } from './internal/concat';
+import { encodeFileDescriptor, isLeafType, schemaToLanceFields } from './lance-schema';
+import type { BufferCodec } from './page-decoder';
+import { encodeLeafPage, encodeListPage, encodeStructPage } from './page-encoder';
+import type { EncodedPage, PageEncodeOptions } from './page-encoder';
+import type { ByteSink } from './source';
+
+/** Options of {@link LanceFileWriter}. */
+export interface LanceFileWriterOptions {
+  /** Target bytes per page (default 8 MiB, what Lance uses). Smaller values give more, smaller pages. */
+  pageByteLength?: number;
+  /**
+   * Compress the value buffers of fixed-width columns with this codec (`flat` + `Compression`).
+   * Off by default: see FORMAT.md for which Lance readers accept it.
+   */
+  compression?: { codec: BufferCodec; level?: number };
+}
+
+/** What {@link LanceFileWriter.finish} reports. */
+export interface FileSummary {
+  numRows: number;
+  byteLength: number;
+  numColumns: number;
+  numPages: number;
+}
+
+const ALIGN = 64;
+const DEFAULT_PAGE_BYTES = 8 * 1024 * 1024;
+
+/** Number of Lance columns a field of `type` occupies. */
+export function columnCount(type: DataType): number {
+  if (isLeafType(type)) return 1;
+  if (type.typeId === TypeId.List) return 1 + columnCount(type.child.type);
+  if (type.typeId === TypeId.Struct) {
+    let n = 1;
+    for (const c of type.children) n += columnCount(c.type);
+    return n;
+  }
+  throw new NotSupportedError(`type ${type.toString()} cannot be stored in a Lance 2.0 file here`);
+}
+
+/** Rough encoded size of `d` (for page splitting only). */
+function estimateByteLength(d: ArrayData): number {
+  const t = d.type;
+  const n = d.length;
+  if (t.typeId === TypeId.Bool) return (n + 7) >>> 3;
+  if (t.typeId >= TypeId.Int8 && t.typeId <= TypeId.Float64) return (n * (t as { bitWidth: number }).bitWidth) >>> 3;
+  if (t.typeId === TypeId.Utf8 || t.typeId === TypeId.Binary) {
+    const o = d.valueOffsets!;
+    return 8 * n + o[d.offset + n]! - o[d.offset]!;
+  }
+  if (t.typeId === TypeId.FixedSizeList) return n * t.listSize * (((t.child.type as { bitWidth?: number }).bitWidth ?? 8) / 8);
+  if (t.typeId === TypeId.List) {
+    const o = d.valueOffsets!;
+    return 8 * n + estimateByteLength(d.children[0]!.slice(o[d.offset]!, o[d.offset + n]!));
+  }
+  if (t.typeId === TypeId.Struct) {
+    let s = 0;
+    for (const c of d.children) s += estimateByteLength(c.slice(d.offset, d.offset + n));
+    return s;
+  }
+  return n;
+}
+
+interface FieldState {
+  firstColumn: number;
+  type: DataType;
+  name: string;
+  pending: ArrayData[];
+  pendingBytes: number;
+}
+
+/**
+ * Writes one Lance 2.0 file (schema, record batches) to a sink.
+ * @example
+ * ```ts
+ * const sink = new MemorySink();
+ * const writer = new LanceFileWriter(sink, batch.schema);
+ * writer.write(batch);
+ * const { numRows, byteLength } = writer.finish();
+ * const bytes = sink.toBytes();
+ * ```
+ */
+export class LanceFileWriter {
+  readonly schema: Schema;
+  private readonly sink: ByteSink;
+  private readonly pageByteLength: number;
+  private readonly pageOptions: PageEncodeOptions;
+  private readonly fields: FieldState[];
+  private readonly columns: ColumnInfo[];
+  private position: number;
+  private numRows: number;
+  private numPages: number;
+  private finished: boolean;
+  private readonly structRows: Map<number, number>;
+
+  /**
+   * @param sink an empty sink (positions in the file are absolute).
+   * @param schema the file's schema; every batch written must match it.
+   * @throws InvalidArgumentError for a non-empty sink or a bad option; NotSupportedError for a type Lance 2.0 cannot hold here.
+   */
+  constructor(sink: ByteSink, schema: Schema, options: LanceFileWriterOptions = {}) {
+    if (sink === null || typeof sink !== 'object' || typeof sink.write !== 'function') throw new InvalidArgumentError('`sink` must be a ByteSink');
+    if (sink.byteLength !== 0) throw new InvalidArgumentError(`\`sink\` must be empty, it already holds ${sink.byteLength} bytes`);
+    if (schema === null || typeof schema !== 'object' || !Array.isArray(schema.fields)) throw new InvalidArgumentError('`schema` must be a Schema');
+    const pageBytes = options.pageByteLength ?? DEFAULT_PAGE_BYTES;
+    if (!Number.isInteger(pageBytes) || pageBytes < 1) throw new InvalidArgumentError(`\`pageByteLength\` must be a positive integer, got ${String(pageBytes)}`);
+    schemaToLanceFields(schema); // throws NotSupportedError early for unsupported types
+    this.sink = sink;
+    this.schema = schema;
+    this.pageByteLength = pageBytes;
+    this.pageOptions = options.compression === undefined ? {} : { compression: options.compression };
+    this.fields = [];
+    let col = 0;
+    for (const f of schema.fields) {
+      this.fields.push({ firstColumn: col, type: f.type, name: f.name, pending: [], pendingBytes: 0 });
+      col += columnCount(f.type);
+    }
+    this.columns = [];
+    for (let i = 0; i < col; i++) this.columns.push({ pages: [], bufferOffsets: [], bufferSizes: [] });
+    this.position = 0;
+    this.numRows = 0;
+    this.numPages = 0;
+    this.finished = false;
+    this.structRows = new Map();
+  }
+
+  /**
+   * Appends a batch. Pages are written once a field has gathered `pageByteLength` bytes.
+   * @throws InvalidArgumentError when the batch's schema does not match; NotSupportedError for null structs.
+   */
+  write(batch: RecordBatch): void {
+    if (this.finished) throw new InvalidArgumentError('cannot `write` after `finish`');
+    if (batch === null || typeof batch !== 'object' || !Array.isArray(batch.columns)) throw new InvalidArgumentError('`batch` must be a RecordBatch');
+    if (batch.columns.length !== this.fields.length) {
+      throw new InvalidArgumentError(`\`batch\` has ${batch.columns.length} columns, the file schema has ${this.fields.length}`);
+    }
+    for (let k = 0; k < this.fields.length; k++) {
+      const st = this.fields[k]!;
+      const data = batch.columns[k]!.data as ArrayData;
+      if (!st.type.equals(data.type)) {
+        throw new InvalidArgumentError(`\`batch\` column "${st.name}" has type ${data.type.toString()}, the file schema says ${st.type.toString()}`);
+      }
+    }
+    for (let k = 0; k < this.fields.length; k++) {
+      const st = this.fields[k]!;
+      const data = batch.columns[k]!.data as ArrayData;
+      this.add(st, data);
+    }
+    this.numRows += batch.numRows;
+  }
+
+  private add(st: FieldState, data: ArrayData): void {
+    const n = data.length;
+    if (n === 0) return;
+    const bytes = estimateByteLength(data);
+    const target = this.pageByteLength;
+    if (st.pendingBytes + bytes < target) {
+      st.pending.push(data);
+      st.pendingBytes += bytes;
+      return;
+    }
+    // Split into page-sized runs of rows.
+    const bytesPerRow = Math.max(bytes / n, 1e-9);
+    let begin = 0;
+    // Fill the current pending page first.
+    const firstRows = Math.max(1, Math.min(n, Math.floor((target - st.pendingBytes) / bytesPerRow)));
+    st.pending.push(data.slice(0, firstRows));
+    this.flushField(st);
+    begin = firstRows;
+    const rowsPerPage = Math.max(1, Math.floor(target / bytesPerRow));
+    while (n - begin >= rowsPerPage) {
+      st.pending.push(data.slice(begin, begin + rowsPerPage));
+      this.flushField(st);
+      begin += rowsPerPage;
+    }
+    if (begin < n) {
+      const rest = data.slice(begin, n);
+      st.pending.push(rest);
+      st.pendingBytes = estimateByteLength(rest);
+    }
+  }
+
+  private flushField(st: FieldState): void {
+    if (st.pending.length === 0) return;
+    const data = concatData(st.type, st.pending);
+    st.pending = [];
+    st.pendingBytes = 0;
+    this.emit(st.name, data, st.firstColumn);
+  }
+
+  /** Writes the pages of `data` (a field's rows) into its columns, starting at `col`. Returns the next column. */
+  private emit(name: string, data: ArrayData, col: number): number {
+    const type = data.type;
+    if (isLeafType(type)) {
+      this.writePage(col, encodeLeafPage(data, this.pageOptions));
+      return col + 1;
+    }
+    if (type.typeId === TypeId.Struct) {
+      if (data.nullCount > 0) {
+        throw new NotSupportedError(`field "${name}": Lance 2.0 files cannot store null structs (${data.nullCount} nulls); Lance 2.1 can`);
+      }
+      // LanceDB reads struct header columns of exactly one page: count rows now, write the page at finish.
+      this.structRows.set(col, (this.structRows.get(col) ?? 0) + data.length);
+      let next = col + 1;
+      for (let k = 0; k < type.children.length; k++) {
+        next = this.emit(`${name}.${type.children[k]!.name}`, data.children[k]!.slice(data.offset, data.offset + data.length), next);
+      }
+      return next;
+    }
+    if (type.typeId === TypeId.List) {
+      const { page, itemBegin, itemEnd } = encodeListPage(data);
+      this.writePage(col, page);
+      const items = data.children[0]!.slice(itemBegin, itemEnd);
+      if (items.length === 0) return col + 1 + columnCount(type.child.type);
+      return this.emit(`${name}.${type.child.name}`, items, col + 1);
+    }
+    throw new NotSupportedError(`field "${name}": type ${type.toString()} is not supported`);
+  }
+
+  /** Writes `bytes` right after what is there (metadata and tables: Lance reads them as one contiguous region). */
+  private writePacked(bytes: Uint8Array): number {
+    const at = this.position;
+    if (bytes.length > 0) this.sink.write(bytes);
+    this.position += bytes.length;
+    return at;
+  }
+
+  private writeAligned(bytes: Uint8Array): number {
+    const pad = (ALIGN - (this.position % ALIGN)) % ALIGN;
+    if (pad > 0) {
+      this.sink.write(new Uint8Array(pad));
+      this.position += pad;
+    }
+    const at = this.position;
+    if (bytes.length > 0) this.sink.write(bytes);
+    this.position += bytes.length;
+    return at;
+  }
+
+  private writePage(col: number, page: EncodedPage): void {
+    const offsets: number[] = [];
+    const sizes: number[] = [];
+    for (const b of page.buffers) {
+      offsets.push(this.writeAligned(b));
+      sizes.push(b.length);
+    }
+    this.columns[col]!.pages.push({ bufferOffsets: offsets, bufferSizes: sizes, length: page.length, encoding: page.encoding, priority: 0 });
+    this.numPages++;
+  }
+
+  /**
+   * Writes the remaining pages, the schema, the column metadata and the footer.
+   * @returns rows, bytes, columns and pages written.
+   */
+  finish(): FileSummary {
+    if (this.finished) throw new InvalidArgumentError('`finish` was already called');
+    for (const st of this.fields) this.flushField(st);
+    this.finished = true;
+    for (const [col, rows] of this.structRows) this.writePage(col, encodeStructPage(rows));
+    const descriptor = encodeFileDescriptor({
+      fields: schemaToLanceFields(this.schema),
+      schemaMetadata: new Map([...this.schema.metadata].map(([k, v]) => [k, new TextEncoder().encode(v)])),
+      numRows: this.numRows,
+    });
+    const gb0 = this.writeAligned(descriptor);
+    const cmoPositions: number[] = [];
+    const cmoSizes: number[] = [];
+    for (let c = 0; c < this.columns.length; c++) {
+      const bytes = encodeColumnMetadata(this.columns[c]!);
+      cmoPositions.push(this.writePacked(bytes));
+      cmoSizes.push(bytes.length);
+    }
+    const columnMeta0 = cmoPositions.length > 0 ? cmoPositions[0]! : this.position;
+    const cmoTable = this.writePacked(encodeOffsetTable(cmoPositions, cmoSizes));
+    const gboTable = this.writePacked(encodeOffsetTable([gb0], [descriptor.length]));
+    const footer = encodeFooter({
+      columnMeta0Position: columnMeta0,
+      cmoTablePosition: cmoTable,
+      gboTablePosition: gboTable,
+      numGlobalBuffers: 1,
+      numColumns: this.columns.length,
+      major: LANCE_2_0_VERSION.major,
+      minor: LANCE_2_0_VERSION.minor,
+    });
+    this.sink.write(footer);
+    this.position += footer.length;
+    return { numRows: this.numRows, byteLength: this.position, numColumns: this.columns.length, numPages: this.numPages };
+  }
+}

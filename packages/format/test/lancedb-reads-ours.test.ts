@@ -1,0 +1,165 @@
+/**
+ * Oracle: files written by LanceFileWriter, wrapped in a one-fragment manifest, open in LanceDB with
+ * identical values, and LanceDB's vector search over our FixedSizeList<Float32> finds the brute-force
+ * neighbours.
+ */
+import * as lancedb from '@lancedb/lancedb';
+import * as F from '@vego/format';
+import { norm, plainColumn, rng, tempDir, writeFile, writeTable } from './helpers';
+
+const {
+  Field, Schema, RecordBatch, Int8, Int16, Int32, Int64, Uint8, Uint16, Uint32, Uint64, Float32, Float64, Bool, Utf8, Binary,
+  FixedSizeList, List, Struct, vectorFrom,
+} = F;
+
+function mixedBatch(schema: F.Schema, n: number, seed: number, start: number): F.RecordBatch {
+  const r = rng(seed);
+  const pick = <T>(i: number, every: number, v: T): T | null => (every > 0 && (i * 7 + seed) % every === 0 ? null : v);
+  const gen: Record<string, (i: number) => unknown> = {
+    id: (i) => start + i,
+    i8: (i) => pick(i, 5, ((i * 37) % 256) - 128),
+    i16: (i) => pick(i, 6, ((i * 1237) % 65536) - 32768),
+    i64: (i) => pick(i, 4, BigInt(i) * -123456789012n),
+    u8: (i) => (i * 13) % 256,
+    u16: (i) => pick(i, 9, (i * 1009) % 65536),
+    u32: (i) => pick(i, 3, (i * 2654435761) % 4294967296),
+    u64: (i) => pick(i, 8, BigInt(i) * 18446744073709551n),
+    f32: (i) => pick(i, 5, [0, -0, Infinity, -Infinity, 1.5][i % 5]! + (i % 5 === 4 ? r() : 0)),
+    f64: (i) => pick(i, 7, i % 11 === 0 ? NaN : r() * 1e6 - 5e5),
+    flag: (i) => pick(i, 4, r() < 0.5),
+    s: (i) => pick(i, 6, i % 5 === 0 ? '' : `s${i}-${'x'.repeat(i % 13)}é`),
+    bin: (i) => pick(i, 5, Uint8Array.from({ length: i % 7 }, (_, k) => (k * i) & 255)),
+    empty_s: () => '',
+    all_null: () => null,
+    v: (i) => pick(i, 10, Array.from({ length: 8 }, () => r() * 2 - 1)),
+    l: (i) => pick(i, 6, Array.from({ length: i % 4 }, (_, k) => (k % 3 === 2 ? null : k * i))),
+    ls: (i) => pick(i, 5, Array.from({ length: (i * 3) % 5 }, (_, k) => `e${k}`)),
+    st: (i) => ({ a: i % 4 === 0 ? null : i * 2, b: i % 3 === 0 ? null : `b${i}` }),
+  };
+  return new RecordBatch(
+    schema,
+    schema.fields.map((f) => vectorFrom(f.type, Array.from({ length: n }, (_, i) => gen[f.name]!(i)))) as never,
+  );
+}
+
+const mixedSchema = new Schema([
+  new Field('id', new Int32(), false),
+  new Field('i8', new Int8()),
+  new Field('i16', new Int16()),
+  new Field('i64', new Int64()),
+  new Field('u8', new Uint8(), false),
+  new Field('u16', new Uint16()),
+  new Field('u32', new Uint32()),
+  new Field('u64', new Uint64()),
+  new Field('f32', new Float32()),
+  new Field('f64', new Float64()),
+  new Field('flag', new Bool()),
+  new Field('s', new Utf8()),
+  new Field('bin', new Binary()),
+  new Field('empty_s', new Utf8()),
+  new Field('all_null', new Int64()),
+  new Field('v', new FixedSizeList(new Field('item', new Float32()), 8)),
+  new Field('l', new List(new Field('item', new Int32()))),
+  new Field('ls', new List(new Field('item', new Utf8()))),
+  new Field('st', new Struct([new Field('a', new Int32()), new Field('b', new Utf8())])),
+]);
+
+async function lanceRows(root: string, name: string): Promise<Record<string, unknown>[]> {
+  const db = await lancedb.connect(root);
+  const t = await db.openTable(name);
+  const rows = (await t.query().limit(1_000_000).toArray()) as Record<string, unknown>[];
+  return rows.map((row) => {
+    const o: Record<string, unknown> = {};
+    for (const k of Object.keys(row)) o[k] = norm(row[k]);
+    return o;
+  });
+}
+
+describe('LanceDB reads files written by LanceFileWriter', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeAll(() => {
+    tmp = tempDir('vego-format-oracle-');
+  });
+  afterAll(() => tmp.cleanup());
+
+  it('returns identical values for every type and null pattern, over several batches and pages', async () => {
+    const batches = [mixedBatch(mixedSchema, 150, 1, 0), mixedBatch(mixedSchema, 1, 2, 150), mixedBatch(mixedSchema, 99, 3, 151)];
+    const { bytes, summary } = writeFile(mixedSchema, batches, { pageByteLength: 300 });
+    expect(summary.numRows).toBe(250);
+    expect(summary.numPages).toBeGreaterThan(mixedSchema.fields.length * 2);
+    writeTable(tmp.dir, 'mixed', mixedSchema, bytes, summary.numRows);
+    const rows = await lanceRows(tmp.dir, 'mixed');
+    expect(rows.length).toBe(250);
+    const ours = F.LanceFileReader.openSync(new F.MemorySource(bytes)).readSync();
+    for (const f of mixedSchema.fields) {
+      const want = batches.flatMap((b) => plainColumn(b, f.name));
+      const lance = rows.map((r) => r[f.name]);
+      expect({ field: f.name, values: lance }).toEqual({ field: f.name, values: want });
+      const back = plainColumn(ours, f.name);
+      expect({ field: f.name, values: back }).toEqual({ field: f.name, values: want });
+    }
+  });
+
+  it('opens a file with many columns and a one-row file', async () => {
+    const fields = Array.from({ length: 120 }, (_, k) => new Field(`c${k}`, k % 3 === 0 ? new Utf8() : k % 3 === 1 ? new Float64() : new Int16()));
+    const schema = new Schema(fields);
+    const cols = fields.map((f, k) => vectorFrom(f.type, [k % 3 === 0 ? `v${k}` : k % 3 === 1 ? k / 3 : -k]));
+    const { bytes, summary } = writeFile(schema, [new RecordBatch(schema, cols as never)]);
+    writeTable(tmp.dir, 'wide', schema, bytes, summary.numRows);
+    const rows = await lanceRows(tmp.dir, 'wide');
+    expect(rows).toEqual([Object.fromEntries(fields.map((f, k) => [f.name, norm(cols[k]!.get(0))]))]);
+  });
+
+  it('answers vector search over our FixedSizeList<Float32> column with the brute-force neighbours', async () => {
+    const n = 600;
+    const dim = 16;
+    const r = rng(42);
+    const values = Float32Array.from({ length: n * dim }, () => r() * 2 - 1);
+    const schema = new Schema([new Field('id', new Int32(), false), new Field('vector', new FixedSizeList(new Field('item', new Float32()), dim))]);
+    const batch = new RecordBatch(schema, [
+      vectorFrom(new Int32(), Array.from({ length: n }, (_, i) => i)),
+      F.fixedSizeListFromFloat32(values, dim),
+    ] as never);
+    const { bytes, summary } = writeFile(schema, [batch], { pageByteLength: 8192 });
+    writeTable(tmp.dir, 'vec', schema, bytes, summary.numRows);
+    const db = await lancedb.connect(tmp.dir);
+    const t = await db.openTable('vec');
+    for (let q = 0; q < 5; q++) {
+      const query = Array.from({ length: dim }, () => r() * 2 - 1);
+      const dist = Array.from({ length: n }, (_, i) => {
+        let s = 0;
+        for (let k = 0; k < dim; k++) {
+          const d = values[i * dim + k]! - Math.fround(query[k]!);
+          s += d * d;
+        }
+        return [s, i] as const;
+      }).sort((a, b) => a[0] - b[0]);
+      const hits = (await t.vectorSearch(query).column('vector').distanceType('l2').limit(10).toArray()) as Array<{ id: number }>;
+      expect(hits.map((h) => h.id)).toEqual(dist.slice(0, 10).map((d) => d[1]));
+    }
+  });
+});
+
+describe('LanceDB reads zstd-compressed flat pages written here', () => {
+  it('returns the same values for a zstd-compressed file', async () => {
+    await F.initZstd();
+    const tmp = tempDir('vego-format-zstd-');
+    try {
+      const n = 70000;
+      const schema = new Schema([new Field('x', new Float64()), new Field('v', new FixedSizeList(new Field('item', new Float32()), 4))]);
+      const xs = Array.from({ length: n }, (_, i) => (i % 97 === 0 ? null : i % 10));
+      const vs = Float32Array.from({ length: n * 4 }, (_, i) => (i % 13) / 4);
+      const batch = new RecordBatch(schema, [vectorFrom(new Float64(), xs), F.fixedSizeListFromFloat32(vs, 4)] as never);
+      const { bytes, summary } = writeFile(schema, [batch], { compression: { codec: F.ZSTD_BUFFER_CODEC } });
+      expect(bytes.length).toBeLessThan(n * 8 / 4);
+      writeTable(tmp.dir, 'z', schema, bytes, summary.numRows);
+      const rows = await lanceRows(tmp.dir, 'z');
+      expect(rows.map((r) => r.x)).toEqual(xs);
+      expect(rows[12345]!.v).toEqual(Array.from(vs.subarray(12345 * 4, 12346 * 4)));
+      const ours = F.LanceFileReader.openSync(new F.MemorySource(bytes)).readSync();
+      expect(plainColumn(ours, 'x')).toEqual(xs);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});

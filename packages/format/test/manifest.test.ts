@@ -1,0 +1,32 @@
+import * as F from '@vego/format';
+
+describe('manifest', () => {
+  const schema = new F.Schema([new F.Field('id', new F.Int32(), false), new F.Field('l', new F.List(new F.Field('item', new F.Utf8())))]);
+
+  it('round-trips a manifest with fragments, deletion files and timestamps', () => {
+    const m = F.manifestForFiles(schema, [{ path: 'a.lance', numRows: 10, byteLength: 1234 }, { path: 'b.lance', numRows: 5, byteLength: 999 }], 3, 1700000000123);
+    m.fragments[1]!.deletionFile = { fileType: 'bitmap', readVersion: 2, id: 0xfedcba9876543210n, numDeletedRows: 2 };
+    const back = F.decodeManifest(F.encodeManifest(m));
+    expect(back).toEqual(m);
+    expect(back.fragments[0]!.files[0]!.columnIndices).toEqual([0, 1, 2]);
+    expect(back.fields.map((f) => [f.name, f.parentId, f.logicalType])).toEqual([['id', -1, 'int32'], ['l', -1, 'list'], ['item', 1, 'string']]);
+  });
+
+  it('ends with the 16-byte trailer pointing at the length prefix', () => {
+    const bytes = F.encodeManifest(F.manifestForFiles(schema, []));
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    expect(dv.getBigInt64(bytes.length - 16, true)).toBe(0n);
+    expect([dv.getUint16(bytes.length - 8, true), dv.getUint16(bytes.length - 6, true)]).toEqual([0, 2]);
+    expect(new TextDecoder().decode(bytes.subarray(bytes.length - 4))).toBe('LANC');
+    expect(dv.getUint32(0, true)).toBe(bytes.length - 20);
+  });
+
+  it('names manifest files in both namings', () => {
+    expect(F.manifestFileName(1)).toBe('18446744073709551614.manifest');
+    expect(F.manifestFileName(7, 'v1')).toBe('7.manifest');
+    expect(F.parseManifestFileName('18446744073709551614.manifest')).toBe(1);
+    expect(F.parseManifestFileName('12.manifest')).toBe(12);
+    expect(F.parseManifestFileName('latest_version_hint.json')).toBeUndefined();
+    expect(() => F.manifestFileName(-1)).toThrow(F.InvalidArgumentError);
+  });
+});
