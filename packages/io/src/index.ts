@@ -3,3 +3,27 @@
  * @packageDocumentation
  */
 export * from '@vego/format';
+export { BlockCache, DEFAULT_BLOCK_BYTES, DEFAULT_CACHE_CAPACITY_BYTES } from './block-cache';
+export type { BlockCacheOptions, BlockCacheStats } from './block-cache';
+export { FileSource } from './file-source';
+export type { FileSourceOptions } from './file-source';
+export { AsyncFileSource } from './async-file-source';
+export type { AsyncFileSourceOptions, AsyncFileSourceStats } from './async-file-source';
+export { FileSink } from './file-sink';
+export type { FileSinkOptions } from './file-sink';
+export { publishFileSync, writeFileDurableSync, syncDirectorySync, removeStaleTempFiles } from './atomic-file';
+export type { PublishOptions } from './atomic-file';
+export { inferSchema, recordBatchFromRows } from './rows';
+export type { Row } from './rows';
+export { Dataset } from './dataset';
+export type {
+  WriteMode,
+  DatasetWriteOptions,
+  DatasetOpenOptions,
+  ScanOptions,
+  VersionInfo,
+  CleanupOptions,
+  CleanupResult,
+} from './dataset';
+export type { DatasetInput } from './internal/data-input';
+export type { ManifestNaming } from './internal/manifest-names';

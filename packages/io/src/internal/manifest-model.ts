@@ -1,0 +1,22 @@
+/**
+ * The parts of a Lance manifest the dataset layer works with, and the conversion to and from
+ * @vego/format's manifest codec. This is the only file that knows the codec's object shape.
+ */
+export interface DataFileInfo {
+  /** Relative to the dataset's `data/` directory. */
+  path: string;
+  fieldIds: number[];
+  columnIndices: number[];
+  fileMajorVersion: number;
+  fileMinorVersion: number;
+  /** 0 when the writer did not record it. */
+  fileSizeBytes: number;
+}
+
+export interface FragmentInfo {
+  id: number;
+  files: DataFileInfo[];
+  physicalRows: number;
+  /** True when the fragment has a deletion file (rows deleted by LanceDB). */
+  hasDeletions: boolean;
+}

@@ -1,0 +1,221 @@
+/**
+ * Coalescing, bounded-concurrency scheduler for positional reads.
+ *
+ * Requests are not issued one by one. They wait in `pending` until an in-flight slot is free (and at
+ * least until the end of the current macrotask, via `setImmediate`), then all waiting requests are
+ * sorted by position and merged: a request joins the previous group when it starts no more than
+ * `coalesceGapBytes` after that group's end and the group stays under `maxMergedBytes`. Overlapping
+ * and duplicate requests therefore cost one read. Each group is read into one fresh buffer, in chunks
+ * of at most `chunkBytes` issued in parallel into that same buffer, and every request receives a
+ * view (subarray) of it: nothing is copied. At most `maxInFlight` chunk reads run at once, which
+ * keeps the libuv thread pool (4 threads by default) busy without queueing behind itself.
+ */
+import { allocBytes } from './range-check';
+
+/** Fills `target` with the bytes at `position` (completely, or rejects). */
+export type ReadFully = (target: Uint8Array, position: number) => Promise<void>;
+
+/** Tuning of a {@link ReadScheduler}. */
+export interface ReadSchedulerOptions {
+  maxInFlight: number;
+  coalesceGapBytes: number;
+  maxMergedBytes: number;
+  chunkBytes: number;
+}
+
+/** Counters of a scheduler. */
+export interface ReadSchedulerStats {
+  /** Calls to `request`. */
+  requests: number;
+  /** Reads issued to the file (chunks). */
+  fileReads: number;
+  /** Bytes read from the file, gaps included. */
+  bytesRead: number;
+  /** Highest number of chunk reads in flight at once. */
+  peakInFlight: number;
+  /** Highest number of bytes in buffers being filled at once. */
+  peakInFlightBytes: number;
+}
+
+interface Request {
+  position: number;
+  length: number;
+  resolve: (bytes: Uint8Array) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Group {
+  start: number;
+  end: number;
+  members: Request[];
+  buffer: Uint8Array | null;
+  remaining: number;
+  failed: boolean;
+}
+
+interface Chunk {
+  group: Group;
+  offsetInGroup: number;
+  length: number;
+}
+
+export class ReadScheduler {
+  private readonly readFully: ReadFully;
+  private readonly options: ReadSchedulerOptions;
+  private pending: Request[] = [];
+  private readonly queue: Chunk[] = [];
+  private queueHead = 0;
+  private inFlight = 0;
+  private inFlightBytes = 0;
+  private pumpScheduled = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly counters: ReadSchedulerStats = {
+    requests: 0,
+    fileReads: 0,
+    bytesRead: 0,
+    peakInFlight: 0,
+    peakInFlightBytes: 0,
+  };
+
+  constructor(readFully: ReadFully, options: ReadSchedulerOptions) {
+    this.readFully = readFully;
+    this.options = options;
+  }
+
+  /** Queues a read; resolves with a view of a buffer shared with coalesced neighbours. */
+  request(position: number, length: number): Promise<Uint8Array> {
+    this.counters.requests++;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.pending.push({ position, length, resolve, reject });
+      if (!this.pumpScheduled) {
+        this.pumpScheduled = true;
+        setImmediate(this.pumpNow);
+      }
+    });
+  }
+
+  /** A snapshot of the counters. */
+  stats(): ReadSchedulerStats {
+    return { ...this.counters };
+  }
+
+  /** Resolves once nothing is pending or in flight. */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private isIdle(): boolean {
+    return this.inFlight === 0 && this.pending.length === 0 && this.queueHead >= this.queue.length;
+  }
+
+  private readonly pumpNow = (): void => {
+    this.pumpScheduled = false;
+    this.pump();
+  };
+
+  private pump(): void {
+    const max = this.options.maxInFlight;
+    while (this.inFlight < max) {
+      if (this.queueHead >= this.queue.length) {
+        this.queue.length = 0;
+        this.queueHead = 0;
+        if (this.pending.length === 0) break;
+        this.formGroups();
+      }
+      const chunk = this.queue[this.queueHead++]!;
+      this.dispatch(chunk);
+    }
+    if (this.isIdle() && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private formGroups(): void {
+    const reqs = this.pending;
+    this.pending = [];
+    reqs.sort((a, b) => a.position - b.position);
+    const { coalesceGapBytes, maxMergedBytes, chunkBytes } = this.options;
+    let group: Group | null = null;
+    const groups: Group[] = [];
+    for (const r of reqs) {
+      const rEnd = r.position + r.length;
+      if (
+        group !== null &&
+        r.position <= group.end + coalesceGapBytes &&
+        Math.max(group.end, rEnd) - group.start <= maxMergedBytes
+      ) {
+        group.members.push(r);
+        if (rEnd > group.end) group.end = rEnd;
+      } else {
+        group = { start: r.position, end: rEnd, members: [r], buffer: null, remaining: 0, failed: false };
+        groups.push(group);
+      }
+    }
+    for (const g of groups) {
+      const total = g.end - g.start;
+      if (total === 0) {
+        for (const m of g.members) m.resolve(new Uint8Array(0));
+        continue;
+      }
+      const n = Math.ceil(total / chunkBytes);
+      g.remaining = n;
+      for (let i = 0; i < n; i++) {
+        const offsetInGroup = i * chunkBytes;
+        this.queue.push({ group: g, offsetInGroup, length: Math.min(chunkBytes, total - offsetInGroup) });
+      }
+    }
+  }
+
+  private dispatch(chunk: Chunk): void {
+    const g = chunk.group;
+    if (g.failed) {
+      this.pump();
+      return;
+    }
+    if (g.buffer === null) {
+      try {
+        g.buffer = allocBytes(g.end - g.start);
+      } catch (e) {
+        this.fail(g, e);
+        return;
+      }
+    }
+    const target = g.buffer.subarray(chunk.offsetInGroup, chunk.offsetInGroup + chunk.length);
+    this.inFlight++;
+    this.inFlightBytes += chunk.length;
+    const c = this.counters;
+    c.fileReads++;
+    c.bytesRead += chunk.length;
+    if (this.inFlight > c.peakInFlight) c.peakInFlight = this.inFlight;
+    if (this.inFlightBytes > c.peakInFlightBytes) c.peakInFlightBytes = this.inFlightBytes;
+    this.readFully(target, g.start + chunk.offsetInGroup).then(
+      () => {
+        this.finishChunk(chunk);
+        if (!g.failed && --g.remaining === 0) {
+          const buf = g.buffer!;
+          for (const m of g.members) m.resolve(buf.subarray(m.position - g.start, m.position - g.start + m.length));
+        }
+        this.pump();
+      },
+      (e: unknown) => {
+        this.finishChunk(chunk);
+        this.fail(g, e);
+        this.pump();
+      },
+    );
+  }
+
+  private finishChunk(chunk: Chunk): void {
+    this.inFlight--;
+    this.inFlightBytes -= chunk.length;
+  }
+
+  private fail(g: Group, e: unknown): void {
+    if (g.failed) return;
+    g.failed = true;
+    for (const m of g.members) m.reject(e);
+  }
+}
