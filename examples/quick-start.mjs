@@ -1,0 +1,27 @@
+// Quick start: random vectors in, nearest neighbours out.
+//   node examples/quick-start.mjs
+import { HNSW } from '@vego/hnsw';
+
+const dimension = 64;
+const index = new HNSW({ dimension }); // L2, M=16, efConstruction=200
+
+// Any Float32Array or number[] of the right length; vectors are copied into the index.
+// A seeded xorshift generator, so every run sees the same data.
+let state = 2463534242;
+const random = () => {
+  state ^= state << 13;
+  state ^= state >>> 17;
+  state ^= state << 5;
+  return (state >>> 0) / 2 ** 32;
+};
+for (let i = 0; i < 2000; i++) {
+  const v = new Float32Array(dimension);
+  for (let d = 0; d < dimension; d++) v[d] = random();
+  index.add(v); // returns the id: 0, 1, 2, …
+}
+
+const query = index.get(42); // a copy of vector 42
+const hits = index.search(query, 5); // [{ id, distance }, …], closest first
+console.log(`index holds ${index.size} vectors of dimension ${dimension}`);
+console.log('5 nearest to vector 42:', hits.map((h) => `${h.id} (${h.distance.toFixed(3)})`).join(', '));
+if (hits[0].id !== 42 || hits[0].distance !== 0) throw new Error('vector 42 should be its own nearest neighbour');

@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+// Every example is a real program a user would run; each must exit 0 and print what it promises.
+// They import the built packages (dist/), which `pnpm test` builds first.
+const DIR = join(__dirname, '..');
+
+function run(file: string, args: string[] = []): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(DIR, file), ...args], { cwd: DIR, encoding: 'utf8', timeout: 120000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('examples', () => {
+  it('quick-start finds a vector as its own nearest neighbour', () => {
+    const r = run('quick-start.mjs');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/5 nearest to vector 42: 42 \(0\.000\)/);
+  });
+
+  it('metrics shows all three metrics and a typed error', () => {
+    const r = run('metrics.mjs');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^l2 +0:/m);
+    expect(r.stdout).toMatch(/^innerProduct 3:/m);
+    expect(r.stdout).toContain('[VEGO_INVALID_ARGUMENT]');
+  });
+
+  it('columnar-table appends, projects and travels in time', () => {
+    const r = run('columnar-table.mjs');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('appended: version 2, 4 rows');
+    expect(r.stdout).toContain('grace: (no total)');
+    expect(r.stdout).toContain('time travel: version 1 has 3 rows; versions on disk: 1, 2');
+  });
+
+  it('rag retrieves the paragraph about the question', () => {
+    const r = run('rag.mjs', [join(DIR, 'data', 'notes'), 'how long should the tomato sauce simmer?']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Q: how long should the tomato sauce simmer\?\n {2}\[cooking\.txt #0/);
+  });
+
+  it('agent-memory filters by kind, forgets and revises', () => {
+    const r = run('agent-memory.mjs');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/fact-pet +fact +[\d.]+ +The user has two cats, Miso and Tofu\./);
+    expect(r.stdout).not.toMatch(/all tasks left\n(.*\n)*.*task-1/);
+  });
+});
