@@ -11,6 +11,7 @@ import { readdirSync, writeFileSync, mkdirSync, readFileSync, existsSync } from 
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
+import { updateReadme, fmt } from './readme-tables.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -65,17 +66,11 @@ for (const file of readdirSync(resultsDir).filter((f) => f.endsWith('.json')).so
   for (const t of r.tables ?? []) {
     lines.push(`### ${t.title}`, '');
     lines.push(`| ${t.columns.join(' | ')} |`, `|${t.columns.map(() => '---').join('|')}|`);
-    for (const row of t.rows) lines.push(`| ${row.map((c) => (typeof c === 'number' ? fmt(c) : String(c))).join(' | ')} |`);
+    for (const row of t.rows) lines.push(`| ${row.map(fmt).join(' | ')} |`);
     lines.push('');
     if (t.note) lines.push(t.note, '');
   }
 }
 writeFileSync(join(resultsDir, 'REPORT.md'), lines.join('\n'));
-console.log(`report: ${join(resultsDir, 'REPORT.md')}`);
-
-function fmt(x) {
-  if (!Number.isFinite(x)) return String(x);
-  if (Number.isInteger(x)) return x.toLocaleString('en-US');
-  const a = Math.abs(x);
-  return a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : a >= 1 ? x.toFixed(2) : x.toPrecision(3);
-}
+updateReadme();
+console.log(`report: ${join(resultsDir, 'REPORT.md')} (README performance section updated)`);
