@@ -544,7 +544,10 @@ export class FixedSizeListVector<C extends DataType = DataType> extends Vector<F
 
 /**
  * List vector. `get(i)` returns a subarray view of the child's values for numeric items, otherwise a
- * Vector slice of the child (for example a Utf8Vector for List<Utf8>).
+ * Vector slice of the child (for example a Utf8Vector for List<Utf8>). The numeric view carries no
+ * validity: when the items themselves can be null (`child.nullCount > 0`), a null item reads as the
+ * value stored in its slot (0 from our builders); check `child.isValid(valueOffset(i) + k - child.offset)`
+ * or read through `child` in that case.
  */
 export class ListVector<C extends DataType = DataType> extends Vector<List<C>, ListItem<C>> {
   /** The item vector (all of it, unsliced). */

@@ -13,6 +13,11 @@ export const DEFAULT_EF_CONSTRUCTION = 200;
 export const DEFAULT_EXPECTED_SIZE = 10_000;
 /** Default seed of the level generator: builds are reproducible unless a caller asks otherwise. */
 export const DEFAULT_SEED = 42;
+/**
+ * Default {@link HnswConfig.repairThreshold}: `delete` repairs the graph once more than a fifth of
+ * its nodes are unrepaired tombstones.
+ */
+export const DEFAULT_REPAIR_THRESHOLD = 0.2;
 /** Largest accepted `M` (layer 0 then holds 2,048 links per node). */
 export const MAX_M = 1024;
 
@@ -35,6 +40,13 @@ export interface HnswConfig {
   adaptive?: boolean;
   /** Expected number of vectors; only read when `adaptive` is true. Default 10,000. */
   expectedSize?: number;
+  /**
+   * Automatic repair after deletes: when the share of graph nodes that are deleted but still
+   * linked (tombstones) exceeds this fraction, `delete` runs `compact()` (incremental neighbour
+   * repair). A number from 0 to 1; 0 repairs after every delete, 1 never repairs automatically.
+   * Default {@link DEFAULT_REPAIR_THRESHOLD} (0.2).
+   */
+  repairThreshold?: number;
 }
 
 /** The configuration an index actually runs with, every field resolved. Saved with the index. */
@@ -46,6 +58,7 @@ export interface ResolvedHnswConfig {
   readonly seed: number;
   readonly adaptive: boolean;
   readonly expectedSize: number;
+  readonly repairThreshold: number;
 }
 
 function notPositiveInteger(name: string, value: unknown): InvalidArgumentError {
@@ -121,5 +134,9 @@ export function resolveHnswConfig(config: HnswConfig): ResolvedHnswConfig {
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new InvalidArgumentError(`\`seed\` must be an integer from 0 to 2^32 - 1, got ${String(seed)}`);
   }
-  return Object.freeze({ dimension, M, efConstruction, distance, seed, adaptive, expectedSize });
+  const repairThreshold = config.repairThreshold ?? DEFAULT_REPAIR_THRESHOLD;
+  if (typeof repairThreshold !== 'number' || !(repairThreshold >= 0 && repairThreshold <= 1)) {
+    throw new InvalidArgumentError(`\`repairThreshold\` must be a number from 0 to 1, got ${String(repairThreshold)}`);
+  }
+  return Object.freeze({ dimension, M, efConstruction, distance, seed, adaptive, expectedSize, repairThreshold });
 }

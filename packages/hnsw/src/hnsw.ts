@@ -9,6 +9,7 @@ import { Graph, MAX_LEVEL, METRIC_DOT, METRIC_L2, STATE_COUNT, STATE_ENTRY, STAT
 import { parallelInsert } from './internal/parallel-build';
 import { Prng } from './internal/prng';
 import { type HnswSnapshot, SNAPSHOT_FORMAT_VERSION, validateSnapshot } from './snapshot';
+import { type LanceSaveOptions, type LanceSaveResult, loadIndexFromLance, loadIndexFromLanceSync, saveIndexToLance, saveIndexToLanceSync } from './persistence';
 
 /** A vector as accepted on input: copied, never kept. */
 export type VectorLike = Float32Array | ArrayLike<number>;
@@ -41,6 +42,16 @@ export interface AddBatchOptions {
   threads?: number;
   /** Called now and then with the number of vectors linked so far and the batch size. */
   onProgress?: (done: number, total: number) => void;
+}
+
+/** What {@link HNSW.compact} did. */
+export interface CompactResult {
+  /** Tombstones that were unlinked from the graph by this call. */
+  removedNodes: number;
+  /** Link lists (node × layer) rebuilt because they named a tombstone. */
+  repairedLists: number;
+  /** Live nodes left without any in-link by the repair and linked again from the entry point. */
+  relinkedNodes: number;
 }
 
 /** Default `ef` floor of {@link HNSW.search}. */
@@ -81,6 +92,8 @@ export class HNSW {
   private readonly mL: number;
   private readonly normalise: boolean;
   private liveCount: number;
+  /** Deleted ids still linked in the graph (tombstones awaiting repair). */
+  private pendingDeletes: number;
   private readonly query: Float32Array;
   private outIds: Int32Array;
   private outDists: Float64Array;
@@ -98,6 +111,7 @@ export class HNSW {
     this.mL = 1 / Math.log(M);
     this.normalise = distance === CosineDistance;
     this.liveCount = 0;
+    this.pendingDeletes = 0;
     this.query = new Float32Array(dimension);
     this.outIds = new Int32Array(64);
     this.outDists = new Float64Array(64);
@@ -245,19 +259,29 @@ export class HNSW {
   }
 
   /**
-   * Deletes `id`: it is never returned again, but stays in the graph as a waypoint so search
-   * quality holds. Call {@link compact} after deleting a large share to drop the waypoints.
+   * Deletes `id`: it is never returned again. It stays in the graph as a waypoint (a tombstone:
+   * searches walk through it, so recall holds) until the graph is repaired by {@link compact},
+   * which runs by itself once tombstones exceed `config.repairThreshold` of the graph's nodes
+   * (and when the last live id is deleted).
    * @throws NotFoundError when `id` was never added or was already deleted
    */
   delete(id: number): void {
     this.checkId(id);
     this.graph.deleted[id] = 1;
     this.liveCount--;
+    this.pendingDeletes++;
+    const linked = this.liveCount + this.pendingDeletes;
+    if (this.liveCount === 0 || this.pendingDeletes > this.config.repairThreshold * linked) this.compact();
   }
 
   /**
-   * Replaces the vector of `id` and relinks the node around its new position (its own lists are
-   * rebuilt by search and heuristic selection; it is added to its new neighbours' lists).
+   * Replaces the vector of `id` and relinks the node around its new position. Nodes near its old
+   * position that link to it keep that link only if the selection heuristic still picks it from
+   * their list; otherwise the link is replaced as after a delete (candidates: the node's old
+   * neighbours, no beam search; they are then added to their new neighbours' lists). Then the node's own lists are
+   * rebuilt by search and heuristic selection, and it is added to its new neighbours' lists.
+   * (In-links from nodes more than two hops from its old neighbourhood are left as they are: they
+   * stay valid, only longer.)
    * @throws NotFoundError when `id` was never added or was deleted
    * @throws LengthMismatchError / InvalidArgumentError as {@link add}
    */
@@ -267,22 +291,49 @@ export class HNSW {
     const graph = this.graph;
     graph.vectors.set(this.query, graph.vectorOffset(id));
     if (graph.count > 1) {
+      graph.repairInLinks(id, 0);
       graph.linkFrom(id, graph.levels[id]!, graph.state[STATE_ENTRY]!, graph.state[STATE_MAX_LEVEL]!);
     }
   }
 
   /**
-   * Rebuilds every link among the live vectors (ids and levels kept), dropping deleted nodes from
-   * the graph. Costs as much as building the index again; worth it after many deletes or updates.
+   * Repairs the graph around deleted ids, incrementally: every live node whose link list names a
+   * tombstone gets that list rebuilt from candidates drawn from the tombstones' own neighbours,
+   * its remaining neighbours and a local beam search (`max(2M, efConstruction / 3)` wide), picked by the
+   * neighbour-selection heuristic. Then the tombstones are unlinked completely (their slots stay
+   * allocated; ids are never reused), the entry point moves to a live node if it was deleted, and
+   * any live node left with no in-link is linked again. Costs about one insert per affected node;
+   * a no-op when nothing was deleted since the last repair.
+   * @example
+   * ```ts
+   * for (const id of stale) index.delete(id);
+   * const { repairedLists } = index.compact();
+   * ```
    */
-  compact(): void {
+  compact(): CompactResult {
+    if (this.pendingDeletes === 0) return { removedNodes: 0, repairedLists: 0, relinkedNodes: 0 };
+    const removedNodes = this.pendingDeletes;
     const graph = this.graph;
-    const count = graph.count;
-    graph.links0.fill(0);
-    graph.upperLinks.fill(0);
-    graph.state[STATE_ENTRY] = -1;
-    graph.state[STATE_MAX_LEVEL] = 0;
-    for (let id = 0; id < count; id++) if (graph.deleted[id] === 0) graph.insert(id);
+    const { repairedLists, relinkedNodes } = graph.repairDeleted(graph.repairEf);
+    this.pendingDeletes = 0;
+    return { removedNodes, repairedLists, relinkedNodes };
+  }
+
+  /**
+   * Bytes held by the index: the vector memory (the WebAssembly memory, or its stand-in), every
+   * link, level, offset and tombstone array at its allocated capacity, and the search scratch.
+   * Excludes JavaScript object overhead (a few KiB).
+   */
+  get byteLength(): number {
+    const g = this.graph;
+    let bytes = g.memory === null ? g.vectors.byteLength : g.memory.buffer.byteLength;
+    bytes += g.links0.byteLength + g.levels.byteLength + g.upperOffsets.byteLength + g.upperLinks.byteLength + g.deleted.byteLength;
+    bytes += g.state.byteLength + (g.locks === null ? 0 : g.locks.byteLength) + g.visited.tags.byteLength;
+    bytes += g.candidates.ids.byteLength + g.candidates.dists.byteLength + g.results.ids.byteLength + g.results.dists.byteLength;
+    bytes += g.pool.ids.byteLength + g.pool.dists.byteLength + g.queue.byteLength;
+    bytes += g.bufIds.byteLength + g.bufDists.byteLength + g.pruneIds.byteLength + g.pruneDists.byteLength + g.listCopy.byteLength;
+    bytes += this.query.byteLength + this.outIds.byteLength + this.outDists.byteLength;
+    return bytes;
   }
 
   /**
@@ -434,8 +485,53 @@ export class HNSW {
     graph.state[STATE_UPPER_LENGTH] = snapshot.upperLinks.length;
     index.rng.state = snapshot.rngState >>> 0;
     let live = 0;
-    for (let i = 0; i < count; i++) if (snapshot.deleted[i] === 0) live++;
+    let pending = 0;
+    const stride0 = graph.stride0;
+    for (let i = 0; i < count; i++) {
+      if (snapshot.deleted[i] === 0) live++;
+      else if (snapshot.links0[i * stride0] !== 0) pending++;
+    }
     index.liveCount = live;
+    // A deleted id with a non-empty list has not been unlinked by a repair yet.
+    index.pendingDeletes = pending;
     return index;
+  }
+
+  /**
+   * Saves the index under `dir` as three Lance datasets (`nodes.lance`, `connections.lance`,
+   * `metadata.lance`) that LanceDB opens as tables. Atomic: a crash mid-save leaves the previous
+   * save loadable. Saving again to the same directory appends only what changed since the last
+   * save or load (see `persistence.ts`).
+   * @param dir - the index directory (created when missing)
+   * @param options - `compactionThreshold` (default 0.5), `full`
+   * @throws InvalidArgumentError for a bad `dir` or option; IoError / ConflictError from @vego/io
+   * @example
+   * ```ts
+   * await index.saveToLance('/data/my-index');
+   * const again = await HNSW.loadFromLance('/data/my-index');
+   * ```
+   */
+  saveToLance(dir: string, options: LanceSaveOptions = {}): Promise<LanceSaveResult> {
+    return saveIndexToLance(this, dir, options);
+  }
+
+  /** Synchronous form of {@link HNSW.saveToLance}. */
+  saveToLanceSync(dir: string, options: LanceSaveOptions = {}): LanceSaveResult {
+    return saveIndexToLanceSync(this, dir, options);
+  }
+
+  /**
+   * Loads an index saved by {@link HNSW.saveToLance}: the last committed save, which answers every
+   * query exactly as the saved index did.
+   * @throws NotFoundError when `dir` holds no saved index or a part is missing;
+   *   CorruptDataError when the parts disagree; UnsupportedVersionError for a newer format
+   */
+  static loadFromLance(dir: string): Promise<HNSW> {
+    return loadIndexFromLance(dir, HNSW.fromSnapshot);
+  }
+
+  /** Synchronous form of {@link HNSW.loadFromLance}. */
+  static loadFromLanceSync(dir: string): HNSW {
+    return loadIndexFromLanceSync(dir, HNSW.fromSnapshot);
   }
 }

@@ -1,0 +1,100 @@
+/**
+ * The on-disk layout of a saved index (format version 1): three Lance datasets in one directory,
+ * which LanceDB opens as the tables `nodes`, `connections` and `metadata` of `connect(dir)`.
+ *
+ * ```text
+ * <dir>/nodes.lance        id int32, vector fixed_size_list<float32>[dimension], level int32, deleted bool,
+ *                          checksum int64
+ *                          one row per node written; later rows of an id supersede earlier ones
+ * <dir>/connections.lance  node int32, layer int32, neighbours list<int32>, checksum int64
+ *                          one row per (node, layer) list written; later rows supersede earlier ones
+ * <dir>/metadata.lance     one row per save; the last row is the commit (see METADATA_SCHEMA)
+ * ```
+ * Worked example: an l2 index of 3 two-dimensional vectors with M = 2, all on layer 0 except id 1
+ * (level 1, the entry point), saved once (checksum columns left out):
+ * ```text
+ * nodes        (0, [0,0], 0, false) (1, [1,0], 1, false) (2, [0,1], 0, false)
+ * connections  (0, 0, [1,2]) (1, 0, [0,2]) (1, 1, []) (2, 0, [0,1])
+ * metadata     (format_version 1, nodes_version 1, connections_version 1, nodes_rows 3,
+ *               connections_rows 4, num_ids 3, num_live 3, entry_point 1, max_level 1, …)
+ * ```
+ * Vectors are stored as the index holds them (unit length under cosine). `checksum` is the row's
+ * change-detection checksum (`persistence-checksums.ts`: the two 32-bit words as one little-endian
+ * int64), read back on load so that the next save knows what changed without hashing every
+ * vector; it detects changes, it does not guard against corruption.
+ */
+import { Bool, Field, FixedSizeList, Float32, Float64, Int32, Int64, List, Schema, Utf8 } from '@vego/io';
+
+/** Layout version written by this build into `metadata.format_version`. */
+export const LANCE_FORMAT_VERSION = 1;
+
+/** Directory of the nodes dataset inside a saved index (LanceDB table `nodes`). */
+export const NODES_DATASET = 'nodes.lance';
+/** Directory of the connections dataset inside a saved index (LanceDB table `connections`). */
+export const CONNECTIONS_DATASET = 'connections.lance';
+/** Directory of the metadata dataset inside a saved index (LanceDB table `metadata`). */
+export const METADATA_DATASET = 'metadata.lance';
+
+/** Schema of `nodes.lance` for vectors of `dimension` components. */
+export function nodesSchema(dimension: number): Schema {
+  return new Schema([
+    new Field('id', new Int32(), false),
+    new Field('vector', new FixedSizeList(new Field('item', new Float32(), true), dimension), false),
+    new Field('level', new Int32(), false),
+    new Field('deleted', new Bool(), false),
+    new Field('checksum', new Int64(), false),
+  ]);
+}
+
+/** Schema of `connections.lance`. */
+export const CONNECTIONS_SCHEMA = new Schema([
+  new Field('node', new Int32(), false),
+  new Field('layer', new Int32(), false),
+  new Field('neighbours', new List(new Field('item', new Int32(), true)), false),
+  new Field('checksum', new Int64(), false),
+]);
+
+/**
+ * Schema of `metadata.lance`. `nodes_version` / `connections_version` are the dataset versions
+ * this save committed (the loader opens exactly those), `nodes_rows` / `connections_rows` their
+ * row counts; `config` is the resolved configuration as JSON (the scalar copies beside it are for
+ * people browsing the table).
+ */
+export const METADATA_SCHEMA = new Schema([
+  new Field('format_version', new Int32(), false),
+  new Field('nodes_version', new Int32(), false),
+  new Field('connections_version', new Int32(), false),
+  new Field('nodes_rows', new Int32(), false),
+  new Field('connections_rows', new Int32(), false),
+  new Field('num_ids', new Int32(), false),
+  new Field('num_live', new Int32(), false),
+  new Field('entry_point', new Int32(), false),
+  new Field('max_level', new Int32(), false),
+  new Field('rng_state', new Float64(), false),
+  new Field('dimension', new Int32(), false),
+  new Field('m', new Int32(), false),
+  new Field('ef_construction', new Int32(), false),
+  new Field('distance', new Utf8(), false),
+  new Field('config', new Utf8(), false),
+  new Field('saved_at', new Float64(), false),
+]);
+
+/** One row of `metadata.lance` (format version 1), as plain values. */
+export interface MetadataRow {
+  format_version: number;
+  nodes_version: number;
+  connections_version: number;
+  nodes_rows: number;
+  connections_rows: number;
+  num_ids: number;
+  num_live: number;
+  entry_point: number;
+  max_level: number;
+  rng_state: number;
+  dimension: number;
+  m: number;
+  ef_construction: number;
+  distance: string;
+  config: string;
+  saved_at: number;
+}

@@ -1,0 +1,830 @@
+/**
+ * Saving an index as three Lance datasets (layout in `persistence-layout.ts`) and loading it back.
+ *
+ * Commit protocol: a save first commits new versions of `nodes.lance` and `connections.lance`
+ * (each atomic on its own, see @vego/io), then appends one row to `metadata.lance` naming those two
+ * versions. That row is the commit point: a loader reads the last metadata row and opens the other
+ * two datasets at exactly the versions it names (time travel), so a save killed at any moment
+ * leaves the previous save loadable, and versions written by an unfinished save are ignored.
+ *
+ * Incremental saves: the index keeps, after each save or load, a checksum of every node row and
+ * every link list (`persistence-checksums.ts`). The next save to the same directory appends only
+ * the rows whose checksum changed (new, updated and deleted nodes; relinked lists); later rows of
+ * an id or list supersede earlier ones when loading. When superseded rows would exceed
+ * `compactionThreshold` of a dataset, or the dataset moved on since our last save (a crashed save,
+ * another writer), that dataset is rewritten whole as an `overwrite` version instead.
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import {
+  Bool,
+  BoolVector,
+  CorruptDataError,
+  Dataset,
+  FixedSizeListVector,
+  Int32,
+  Int32Vector,
+  InvalidArgumentError,
+  List,
+  ListVector,
+  NotFoundError,
+  RecordBatch,
+  type Schema,
+  UnsupportedVersionError,
+  fixedSizeListFromFloat32,
+  isVegoError,
+  makeData,
+  makeVector,
+  recordBatchFromRows,
+  vectorFromTypedArray,
+} from '@vego/io';
+import { type ResolvedHnswConfig, resolveHnswConfig } from './config';
+import type { HNSW } from './hnsw';
+import { type IndexChecksums, computeChecksums, upperStarts } from './persistence-checksums';
+import {
+  CONNECTIONS_DATASET,
+  CONNECTIONS_SCHEMA,
+  LANCE_FORMAT_VERSION,
+  METADATA_DATASET,
+  METADATA_SCHEMA,
+  type MetadataRow,
+  NODES_DATASET,
+  nodesSchema,
+} from './persistence-layout';
+import { type HnswSnapshot, SNAPSHOT_FORMAT_VERSION } from './snapshot';
+
+/** Options of `HNSW.saveToLance` / `saveToLanceSync`. */
+export interface LanceSaveOptions {
+  /**
+   * Rewrite a dataset whole (an `overwrite` version) instead of appending when superseded rows
+   * would make up more than this share of it. A number from 0 to 1; default 0.5.
+   */
+  compactionThreshold?: number;
+  /** Rewrite every dataset whole, whatever changed. Default false. */
+  full?: boolean;
+}
+
+/** What a save wrote. */
+export interface LanceSaveResult {
+  /** Versions of the three datasets that make up this save. */
+  nodesVersion: number;
+  connectionsVersion: number;
+  metadataVersion: number;
+  /** Rows written to `nodes.lance` / `connections.lance` by this save (0 when unchanged). */
+  nodeRowsWritten: number;
+  connectionRowsWritten: number;
+  /** True when the dataset was rewritten whole (first save, compaction, `full`). */
+  nodesRewritten: boolean;
+  connectionsRewritten: boolean;
+}
+
+/** Default {@link LanceSaveOptions.compactionThreshold}. */
+export const DEFAULT_COMPACTION_THRESHOLD = 0.5;
+/** `metadata.lance` is rewritten with only the newest row once it holds this many. */
+const METADATA_MAX_ROWS = 256;
+/** Rows per batch when loading connections: whole fragments, so columns arrive as whole typed arrays. */
+const LOAD_BATCH_ROWS = 1 << 30;
+/**
+ * Vector bytes per batch when loading nodes: the writer's page size (8 MiB), so that each batch is
+ * one page read straight into its buffer (a view), not pages concatenated into a second copy.
+ */
+const LOAD_VECTOR_BATCH_BYTES = 8 * 1024 * 1024;
+const MAX_LEVEL = 63;
+
+/** What the index remembers of its last save or load, keyed by the index object. */
+interface SavedState {
+  root: string;
+  metadataVersion: number;
+  metadataRows: number;
+  nodesVersion: number;
+  nodesRows: number;
+  connectionsVersion: number;
+  connectionsRows: number;
+  checksums: IndexChecksums;
+}
+
+const savedStates = new WeakMap<HNSW, SavedState>();
+
+function corrupt(root: string, what: string, expected: string, found: unknown): CorruptDataError {
+  return new CorruptDataError(`saved index '${root}': ${what}: expected ${expected}, found ${String(found)}`);
+}
+
+function checkDir(dir: unknown): string {
+  if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError(`\`dir\` must be a non-empty path, got ${String(dir)}`);
+  return nodePath.resolve(dir);
+}
+
+/** Latest committed version of a dataset, or −1 when there is none. */
+function latestVersion(path: string): number {
+  try {
+    return Dataset.openSync(path).version;
+  } catch (e) {
+    if (e instanceof NotFoundError) return -1;
+    throw e;
+  }
+}
+
+// ------------------------------------------------------------------------------------- saving
+
+interface DatasetWrite {
+  mode: 'append' | 'overwrite';
+  batch: RecordBatch;
+  /** Rows the dataset holds after the write. */
+  rowsAfter: number;
+}
+
+interface SavePlan {
+  root: string;
+  snapshot: HnswSnapshot;
+  checksums: IndexChecksums;
+  prev: SavedState | null;
+  nodes: DatasetWrite | null;
+  connections: DatasetWrite | null;
+  metadataMode: 'append' | 'overwrite';
+}
+
+/** The checksum pairs at `slots` (all when null), as int64 values (view when all, else a copy). */
+function checksumColumn(sums: Uint32Array, slots: Int32Array | null): BigInt64Array {
+  if (slots === null) return new BigInt64Array(sums.buffer, sums.byteOffset, sums.length >> 1);
+  const out = new Uint32Array(2 * slots.length);
+  for (let r = 0; r < slots.length; r++) {
+    const k = slots[r]!;
+    out[2 * r] = sums[2 * k]!;
+    out[2 * r + 1] = sums[2 * k + 1]!;
+  }
+  return new BigInt64Array(out.buffer, 0, slots.length);
+}
+
+/** The node rows with ids in `ids` (all when null). */
+function nodesBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, ids: Int32Array | null): RecordBatch {
+  const n = snapshot.numIds;
+  const dim = snapshot.config.dimension;
+  const count = ids === null ? n : ids.length;
+  const idCol = new Int32Array(count);
+  const levelCol = new Int32Array(count);
+  const deletedBits = new Uint8Array((count + 7) >> 3);
+  const src = snapshot.vectors;
+  const vectors = ids === null ? src : new Float32Array(count * dim);
+  for (let r = 0; r < count; r++) {
+    const id = ids === null ? r : ids[r]!;
+    idCol[r] = id;
+    levelCol[r] = snapshot.levels[id]!;
+    if (snapshot.deleted[id] !== 0) deletedBits[r >> 3] |= 1 << (r & 7);
+    if (ids !== null) vectors.set(src.subarray(id * dim, (id + 1) * dim), r * dim);
+  }
+  return new RecordBatch(nodesSchema(dim), [
+    vectorFromTypedArray(idCol),
+    fixedSizeListFromFloat32(vectors, dim),
+    vectorFromTypedArray(levelCol),
+    makeVector(makeData({ type: new Bool(), length: count, values: deletedBits })),
+    vectorFromTypedArray(checksumColumn(checksums.nodes, ids)),
+  ]);
+}
+
+/**
+ * The connection rows of the lists in `lists` (list indices as in persistence-checksums.ts), or
+ * of every list when null.
+ */
+function connectionsBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, starts: Int32Array, lists: Int32Array | null): RecordBatch {
+  const n = snapshot.numIds;
+  const M = snapshot.config.M;
+  const stride0 = 1 + 2 * M;
+  const strideUp = 1 + M;
+  const { links0, upperLinks, upperOffsets, levels } = snapshot;
+  const total = lists === null ? n + starts[n]! : lists.length;
+  const nodeCol = new Int32Array(total);
+  const layerCol = new Int32Array(total);
+  const offsets = new Int32Array(total + 1);
+  // Pass 1: which (node, layer) each row is, and where its neighbours start.
+  let r = 0;
+  let items = 0;
+  const addRow = (node: number, layer: number): void => {
+    const base = layer === 0 ? node * stride0 : upperOffsets[node]! + (layer - 1) * strideUp;
+    const count = layer === 0 ? links0[base]! : upperLinks[base]!;
+    nodeCol[r] = node;
+    layerCol[r] = layer;
+    items += count;
+    r++;
+    offsets[r] = items;
+  };
+  if (lists === null) {
+    for (let i = 0; i < n; i++) {
+      const level = levels[i]!;
+      for (let l = 0; l <= level; l++) addRow(i, l);
+    }
+  } else {
+    // Map a list index back to (node, layer): upper lists are found by binary search in `starts`.
+    for (let k = 0; k < total; k++) {
+      const list = lists[k]!;
+      if (list < n) {
+        addRow(list, 0);
+        continue;
+      }
+      const u = list - n;
+      let lo = 0;
+      let hi = n - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= u) lo = mid;
+        else hi = mid - 1;
+      }
+      // Several nodes may share a start (level 0 nodes): take the last one with room at u.
+      addRow(lo, u - starts[lo]! + 1);
+    }
+  }
+  // Pass 2: the neighbour ids, flat.
+  const values = new Int32Array(items);
+  for (let k = 0; k < total; k++) {
+    const node = nodeCol[k]!;
+    const layer = layerCol[k]!;
+    const src = layer === 0 ? links0 : upperLinks;
+    const base = layer === 0 ? node * stride0 : upperOffsets[node]! + (layer - 1) * strideUp;
+    values.set(src.subarray(base + 1, base + 1 + src[base]!), offsets[k]!);
+  }
+  const itemType = CONNECTIONS_SCHEMA.fields[2]!.type as List<Int32>;
+  const neighbours = makeVector(
+    makeData({ type: itemType, length: total, valueOffsets: offsets, children: [makeData({ type: new Int32(), length: items, values })] }),
+  );
+  return new RecordBatch(CONNECTIONS_SCHEMA, [
+    vectorFromTypedArray(nodeCol),
+    vectorFromTypedArray(layerCol),
+    neighbours,
+    vectorFromTypedArray(checksumColumn(checksums.lists, rowLists(lists, nodeCol, layerCol, n, starts))),
+  ]);
+}
+
+/** The list index of every row: `lists` itself, or computed from the rows of a full write. */
+function rowLists(lists: Int32Array | null, nodeCol: Int32Array, layerCol: Int32Array, n: number, starts: Int32Array): Int32Array {
+  if (lists !== null) return lists;
+  const out = new Int32Array(nodeCol.length);
+  for (let r = 0; r < out.length; r++) {
+    const node = nodeCol[r]!;
+    const layer = layerCol[r]!;
+    out[r] = layer === 0 ? node : n + starts[node]! + layer - 1;
+  }
+  return out;
+}
+
+/** Indices `i` where the two checksum arrays differ (or `i ≥ oldCount`), up to `count`. */
+function changedEntries(now: Uint32Array, before: Uint32Array, count: number, oldCount: number): Int32Array {
+  let changed = 0;
+  for (let i = 0; i < count; i++) {
+    if (i >= oldCount || now[2 * i] !== before[2 * i] || now[2 * i + 1] !== before[2 * i + 1]) changed++;
+  }
+  const out = new Int32Array(changed);
+  let k = 0;
+  for (let i = 0; i < count; i++) {
+    if (i >= oldCount || now[2 * i] !== before[2 * i] || now[2 * i + 1] !== before[2 * i + 1]) out[k++] = i;
+  }
+  return out;
+}
+
+/** The saved state of `index` if the next save may build on it, else null (full save). */
+function usableState(index: HNSW, root: string, checksums: IndexChecksums): SavedState | null {
+  const prev = savedStates.get(index);
+  if (prev === undefined || prev.root !== root) return null;
+  const before = prev.checksums;
+  if (before.numIds > checksums.numIds) return null;
+  for (let i = 0; i < before.numIds; i++) if (before.levels[i] !== checksums.levels[i]) return null;
+  // Someone else committed a save here since ours: start over.
+  if (latestVersion(nodePath.join(root, METADATA_DATASET)) !== prev.metadataVersion) return null;
+  return prev;
+}
+
+function planSave(index: HNSW, dir: unknown, options: LanceSaveOptions): SavePlan {
+  const root = checkDir(dir);
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('`options` must be an object');
+  const threshold = options.compactionThreshold ?? DEFAULT_COMPACTION_THRESHOLD;
+  if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
+    throw new InvalidArgumentError(`\`compactionThreshold\` must be a number from 0 to 1, got ${String(threshold)}`);
+  }
+  const snapshot = index.toSnapshot();
+  const checksums = computeChecksums(snapshot);
+  const prev = options.full === true ? null : usableState(index, root, checksums);
+  const n = snapshot.numIds;
+  const starts = upperStarts(snapshot.levels, n);
+  const numLists = n + starts[n]!;
+
+  let nodes: DatasetWrite | null;
+  if (prev === null || latestVersion(nodePath.join(root, NODES_DATASET)) !== prev.nodesVersion) {
+    nodes = { mode: 'overwrite', batch: nodesBatch(snapshot, checksums, null), rowsAfter: n };
+  } else {
+    const changed = changedEntries(checksums.nodes, prev.checksums.nodes, n, prev.checksums.numIds);
+    const rowsAfter = prev.nodesRows + changed.length;
+    if (changed.length === 0) nodes = null;
+    else if (rowsAfter - n > threshold * rowsAfter) nodes = { mode: 'overwrite', batch: nodesBatch(snapshot, checksums, null), rowsAfter: n };
+    else nodes = { mode: 'append', batch: nodesBatch(snapshot, checksums, changed), rowsAfter };
+  }
+
+  let connections: DatasetWrite | null;
+  if (prev === null || latestVersion(nodePath.join(root, CONNECTIONS_DATASET)) !== prev.connectionsVersion) {
+    connections = { mode: 'overwrite', batch: connectionsBatch(snapshot, checksums, starts, null), rowsAfter: numLists };
+  } else {
+    const oldN = prev.checksums.numIds;
+    const oldLists = oldN + (oldN === 0 ? 0 : upperStarts(prev.checksums.levels, oldN)[oldN]!);
+    // Old upper lists sit at n + start, new layer-0 lists push them up by n − oldN: re-index.
+    const before = new Uint32Array(2 * numLists);
+    const old = prev.checksums.lists;
+    before.set(old.subarray(0, 2 * oldN), 0);
+    before.set(old.subarray(2 * oldN, 2 * oldLists), 2 * n);
+    const changed = changedListEntries(checksums.lists, before, n, oldN, starts);
+    const rowsAfter = prev.connectionsRows + changed.length;
+    if (changed.length === 0) connections = null;
+    else if (rowsAfter - numLists > threshold * rowsAfter) {
+      connections = { mode: 'overwrite', batch: connectionsBatch(snapshot, checksums, starts, null), rowsAfter: numLists };
+    } else connections = { mode: 'append', batch: connectionsBatch(snapshot, checksums, starts, changed), rowsAfter };
+  }
+  const metadataMode = prev === null || prev.metadataRows >= METADATA_MAX_ROWS ? 'overwrite' : 'append';
+  return { root, snapshot, checksums, prev, nodes, connections, metadataMode };
+}
+
+/** Changed list indices: lists of ids ≥ oldN are always new; others compare checksums. */
+function changedListEntries(now: Uint32Array, before: Uint32Array, n: number, oldN: number, starts: Int32Array): Int32Array {
+  const numLists = n + starts[n]!;
+  const isNew = (list: number): boolean => (list < n ? list >= oldN : list - n >= starts[oldN]!);
+  let changed = 0;
+  for (let i = 0; i < numLists; i++) {
+    if (isNew(i) || now[2 * i] !== before[2 * i] || now[2 * i + 1] !== before[2 * i + 1]) changed++;
+  }
+  const out = new Int32Array(changed);
+  let k = 0;
+  for (let i = 0; i < numLists; i++) {
+    if (isNew(i) || now[2 * i] !== before[2 * i] || now[2 * i + 1] !== before[2 * i + 1]) out[k++] = i;
+  }
+  return out;
+}
+
+function metadataBatch(plan: SavePlan, nodesVersion: number, connectionsVersion: number, nodesRows: number, connectionsRows: number): RecordBatch {
+  const s = plan.snapshot;
+  let live = 0;
+  for (let i = 0; i < s.numIds; i++) if (s.deleted[i] === 0) live++;
+  const row: MetadataRow = {
+    format_version: LANCE_FORMAT_VERSION,
+    nodes_version: nodesVersion,
+    connections_version: connectionsVersion,
+    nodes_rows: nodesRows,
+    connections_rows: connectionsRows,
+    num_ids: s.numIds,
+    num_live: live,
+    entry_point: s.entryPoint,
+    max_level: s.maxLevel,
+    rng_state: s.rngState >>> 0,
+    dimension: s.config.dimension,
+    m: s.config.M,
+    ef_construction: s.config.efConstruction,
+    distance: s.config.distance,
+    config: JSON.stringify(s.config),
+    saved_at: Date.now(),
+  };
+  return recordBatchFromRows([row as unknown as Record<string, unknown>], METADATA_SCHEMA);
+}
+
+function rememberSave(index: HNSW, plan: SavePlan, result: LanceSaveResult, metadataRows: number): void {
+  savedStates.set(index, {
+    root: plan.root,
+    metadataVersion: result.metadataVersion,
+    metadataRows,
+    nodesVersion: result.nodesVersion,
+    nodesRows: plan.nodes === null ? plan.prev!.nodesRows : plan.nodes.rowsAfter,
+    connectionsVersion: result.connectionsVersion,
+    connectionsRows: plan.connections === null ? plan.prev!.connectionsRows : plan.connections.rowsAfter,
+    checksums: plan.checksums,
+  });
+}
+
+function ensureRoot(root: string): void {
+  try {
+    fs.mkdirSync(root, { recursive: true });
+  } catch (cause) {
+    throw new InvalidArgumentError(`cannot create the index directory '${root}': ${(cause as Error).message}`, { cause });
+  }
+}
+
+/**
+ * Saves `index` under `dir` (see the top of this file). Synchronous.
+ * @throws InvalidArgumentError for a bad `dir` or option; IoError / ConflictError from @vego/io
+ */
+export function saveIndexToLanceSync(index: HNSW, dir: string, options: LanceSaveOptions = {}): LanceSaveResult {
+  const plan = planSave(index, dir, options);
+  ensureRoot(plan.root);
+  const { root, prev } = plan;
+  const write = (name: string, w: DatasetWrite | null, schema: Schema, keep: number): number =>
+    w === null ? keep : Dataset.createSync(nodePath.join(root, name), w.batch, { mode: w.mode, schema }).version;
+  const nodesVersion = write(NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension), prev?.nodesVersion ?? -1);
+  const connectionsVersion = write(CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connectionsVersion ?? -1);
+  const meta = metadataBatch(plan, nodesVersion, connectionsVersion, plan.nodes?.rowsAfter ?? prev!.nodesRows, plan.connections?.rowsAfter ?? prev!.connectionsRows);
+  const metadata = Dataset.createSync(nodePath.join(root, METADATA_DATASET), meta, { mode: plan.metadataMode, schema: METADATA_SCHEMA });
+  return finishSave(index, plan, nodesVersion, connectionsVersion, metadata);
+}
+
+/**
+ * Asynchronous form of {@link saveIndexToLanceSync}.
+ */
+export async function saveIndexToLance(index: HNSW, dir: string, options: LanceSaveOptions = {}): Promise<LanceSaveResult> {
+  const plan = planSave(index, dir, options);
+  ensureRoot(plan.root);
+  const { root, prev } = plan;
+  const write = async (name: string, w: DatasetWrite | null, schema: Schema, keep: number): Promise<number> =>
+    w === null ? keep : (await Dataset.create(nodePath.join(root, name), w.batch, { mode: w.mode, schema })).version;
+  const nodesVersion = await write(NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension), prev?.nodesVersion ?? -1);
+  const connectionsVersion = await write(CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connectionsVersion ?? -1);
+  const meta = metadataBatch(plan, nodesVersion, connectionsVersion, plan.nodes?.rowsAfter ?? prev!.nodesRows, plan.connections?.rowsAfter ?? prev!.connectionsRows);
+  const metadata = await Dataset.create(nodePath.join(root, METADATA_DATASET), meta, { mode: plan.metadataMode, schema: METADATA_SCHEMA });
+  return finishSave(index, plan, nodesVersion, connectionsVersion, metadata);
+}
+
+function finishSave(index: HNSW, plan: SavePlan, nodesVersion: number, connectionsVersion: number, metadata: Dataset): LanceSaveResult {
+  const result: LanceSaveResult = {
+    nodesVersion,
+    connectionsVersion,
+    metadataVersion: metadata.version,
+    nodeRowsWritten: plan.nodes?.batch.numRows ?? 0,
+    connectionRowsWritten: plan.connections?.batch.numRows ?? 0,
+    nodesRewritten: plan.nodes?.mode === 'overwrite',
+    connectionsRewritten: plan.connections?.mode === 'overwrite',
+  };
+  rememberSave(index, plan, result, metadata.countRows());
+  return result;
+}
+
+// ------------------------------------------------------------------------------------ loading
+
+/** A saved index read back: the snapshot to restore and what to remember for the next save. */
+interface LoadedIndex {
+  snapshot: HnswSnapshot;
+  state: SavedState;
+}
+
+function checkSchema(root: string, name: string, actual: Schema, expected: Schema): void {
+  for (const field of expected.fields) {
+    const found = actual.field(field.name);
+    if (found === null || !found.type.equals(field.type)) {
+      throw corrupt(root, `${name} column '${field.name}'`, String(field.type), found === null ? 'no such column' : String(found.type));
+    }
+  }
+}
+
+function openMetadata(root: string): Dataset {
+  if (!fs.existsSync(root)) throw new NotFoundError(`saved index '${root}' does not exist`);
+  try {
+    return Dataset.openSync(nodePath.join(root, METADATA_DATASET));
+  } catch (e) {
+    if (e instanceof NotFoundError) {
+      throw new NotFoundError(`'${root}' holds no saved index: ${METADATA_DATASET} is missing (${e.message})`, { cause: e });
+    }
+    throw e;
+  }
+}
+
+/** Reads the last metadata row (the commit) after checking its format version. */
+function readCommitRow(root: string, meta: Dataset): MetadataRow {
+  const versionField = meta.schema.field('format_version');
+  if (versionField === null || !versionField.type.equals(new Int32())) {
+    throw corrupt(root, `${METADATA_DATASET} column 'format_version'`, 'int32', versionField === null ? 'no such column' : String(versionField.type));
+  }
+  const rows = meta.countRows();
+  if (rows === 0) throw corrupt(root, `${METADATA_DATASET} version ${meta.version}`, 'at least one row', 'none');
+  const versionBatch = meta.toTableSync({ columns: ['format_version'], offset: rows - 1, limit: 1 }).batches[0]!;
+  const formatVersion = versionBatch.columnAt(0).get(0) as number | null;
+  if (formatVersion === null || formatVersion < 1) throw corrupt(root, 'format_version', 'a positive integer', formatVersion);
+  if (formatVersion > LANCE_FORMAT_VERSION) {
+    throw new UnsupportedVersionError(
+      `saved index '${root}' has format version ${formatVersion}; this build reads versions 1 to ${LANCE_FORMAT_VERSION}`,
+      formatVersion,
+      0,
+    );
+  }
+  // Only version 1 exists so far; readers of older layouts will live in src/previous/.
+  checkSchema(root, METADATA_DATASET, meta.schema, METADATA_SCHEMA);
+  const batch = meta.toTableSync({ offset: rows - 1, limit: 1 }).batches[0]!;
+  const row: Record<string, unknown> = {};
+  for (const field of METADATA_SCHEMA.fields) row[field.name] = batch.column(field.name).get(0);
+  for (const field of METADATA_SCHEMA.fields) {
+    const v = row[field.name];
+    if (v === null) throw corrupt(root, `${METADATA_DATASET} column '${field.name}'`, 'a value', 'null');
+  }
+  return row as unknown as MetadataRow;
+}
+
+function openAt(root: string, name: string, version: number, metaVersion: number): Dataset {
+  const path = nodePath.join(root, name);
+  try {
+    return Dataset.openSync(path, { version });
+  } catch (e) {
+    if (e instanceof NotFoundError) {
+      throw new NotFoundError(`saved index '${root}': ${METADATA_DATASET} version ${metaVersion} names ${name} version ${version}, which cannot be opened: ${e.message}`, { cause: e });
+    }
+    throw e;
+  }
+}
+
+interface OpenedParts {
+  root: string;
+  meta: Dataset;
+  row: MetadataRow;
+  config: ResolvedHnswConfig;
+  nodes: Dataset;
+  connections: Dataset;
+}
+
+function openParts(dir: unknown): OpenedParts {
+  const root = checkDir(dir);
+  const meta = openMetadata(root);
+  const row = readCommitRow(root, meta);
+  let config: ResolvedHnswConfig;
+  try {
+    config = resolveHnswConfig(JSON.parse(row.config) as ResolvedHnswConfig);
+  } catch (cause) {
+    throw new CorruptDataError(`saved index '${root}': metadata \`config\` is invalid: ${(cause as Error).message}`, { cause });
+  }
+  if (config.dimension !== row.dimension) throw corrupt(root, 'metadata `dimension`', `${config.dimension} (from config)`, row.dimension);
+  if (config.M !== row.m) throw corrupt(root, 'metadata `m`', `${config.M} (from config)`, row.m);
+  const n = row.num_ids;
+  if (!(n >= 0)) throw corrupt(root, 'metadata `num_ids`', 'a non-negative integer', n);
+  if (row.nodes_version < 1) throw corrupt(root, 'metadata `nodes_version`', 'a version ≥ 1', row.nodes_version);
+  if (row.connections_version < 1) throw corrupt(root, 'metadata `connections_version`', 'a version ≥ 1', row.connections_version);
+  if (row.nodes_rows < n) throw corrupt(root, 'metadata `nodes_rows`', `at least num_ids = ${n}`, row.nodes_rows);
+  if (row.connections_rows < n) throw corrupt(root, 'metadata `connections_rows`', `at least num_ids = ${n}`, row.connections_rows);
+  const nodes = openAt(root, NODES_DATASET, row.nodes_version, meta.version);
+  const connections = openAt(root, CONNECTIONS_DATASET, row.connections_version, meta.version);
+  if (nodes.countRows() !== row.nodes_rows) {
+    throw corrupt(root, `${NODES_DATASET} version ${row.nodes_version}`, `${row.nodes_rows} rows (from metadata)`, nodes.countRows());
+  }
+  if (connections.countRows() !== row.connections_rows) {
+    throw corrupt(root, `${CONNECTIONS_DATASET} version ${row.connections_version}`, `${row.connections_rows} rows (from metadata)`, connections.countRows());
+  }
+  checkSchema(root, NODES_DATASET, nodes.schema, nodesSchema(config.dimension));
+  checkSchema(root, CONNECTIONS_DATASET, connections.schema, CONNECTIONS_SCHEMA);
+  return { root, meta, row, config, nodes, connections };
+}
+
+function noNulls(root: string, name: string, column: string, nullCount: number): void {
+  if (nullCount !== 0) throw corrupt(root, `${name} column '${column}'`, 'no nulls', `${nullCount} nulls`);
+}
+
+/** Little-endian word view of an int64 column's values (the two checksum words of each row). */
+function checksumWords(column: RecordBatch['columns'][number]): { words: Uint32Array; offset: number } {
+  const v = column as unknown as { values: BigInt64Array; offset: number };
+  return { words: new Uint32Array(v.values.buffer, v.values.byteOffset, v.values.length * 2), offset: v.offset };
+}
+
+/** True when `ids[io …io + rows)` are consecutive integers. */
+function isRun(ids: Int32Array, io: number, rows: number): boolean {
+  const first = ids[io]!;
+  for (let r = 1; r < rows; r++) if (ids[io + r] !== first + r) return false;
+  return true;
+}
+
+interface NodeArrays {
+  vectors: Float32Array;
+  levels: Uint8Array;
+  deleted: Uint8Array;
+  sums: Uint32Array;
+}
+
+/**
+ * Reads the node rows: later rows of an id win. When the rows are one batch of ids 0…n−1 (a
+ * whole save), the vectors are a view of the column's values; otherwise they are copied row by row.
+ */
+function readNodes(parts: OpenedParts, batches: readonly RecordBatch[]): NodeArrays {
+  const { root, row, config } = parts;
+  const n = row.num_ids;
+  const dim = config.dimension;
+  let vectors: Float32Array | null = null;
+  const levels = new Uint8Array(n);
+  const deleted = new Uint8Array(n);
+  const sums = new Uint32Array(2 * n);
+  const seen = new Uint8Array(n);
+  let rowBase = 0;
+  for (const batch of batches) {
+    const rows = batch.numRows;
+    const idv = batch.columnAt(0) as Int32Vector;
+    const vv = batch.columnAt(1) as FixedSizeListVector;
+    const lv = batch.columnAt(2) as Int32Vector;
+    const dv = batch.columnAt(3) as BoolVector;
+    const cv = batch.columnAt(4);
+    noNulls(root, NODES_DATASET, 'id', idv.nullCount);
+    noNulls(root, NODES_DATASET, 'vector', vv.nullCount);
+    noNulls(root, NODES_DATASET, 'level', lv.nullCount);
+    noNulls(root, NODES_DATASET, 'deleted', dv.nullCount);
+    noNulls(root, NODES_DATASET, 'checksum', cv.nullCount);
+    const ids = idv.values;
+    const io = idv.offset;
+    const lvals = lv.values;
+    const lo = lv.offset;
+    const bits = dv.values;
+    const bo = dv.offset;
+    const { words, offset: co } = checksumWords(cv);
+    let consecutive = rows === 0 || ids[io] === rowBase;
+    for (let r = 0; r < rows; r++) {
+      const id = ids[io + r]!;
+      if (id < 0 || id >= n) throw corrupt(root, `${NODES_DATASET} row ${rowBase + r} id`, `an id below num_ids = ${n}`, id);
+      const level = lvals[lo + r]!;
+      if (level < 0 || level > MAX_LEVEL) throw corrupt(root, `${NODES_DATASET} row ${rowBase + r} level`, `0 to ${MAX_LEVEL}`, level);
+      if (seen[id] !== 0 && levels[id] !== level) {
+        throw corrupt(root, `${NODES_DATASET} row ${rowBase + r} level of id ${id}`, `${levels[id]} (as in its earlier row)`, level);
+      }
+      if (id !== rowBase + r) consecutive = false;
+      seen[id] = 1;
+      levels[id] = level;
+      const b = bo + r;
+      deleted[id] = (bits[b >> 3]! >> (b & 7)) & 1;
+      sums[2 * id] = words[2 * (co + r)]!;
+      sums[2 * id + 1] = words[2 * (co + r) + 1]!;
+    }
+    const values = vv.values as Float32Array;
+    const vo = vv.valueOffset(0);
+    if (consecutive && rows === n && batches.length === 1) {
+      vectors = values.subarray(vo, vo + n * dim);
+    } else if (vectors === null) {
+      vectors = new Float32Array(n * dim);
+    }
+    if (vectors.buffer === values.buffer) {
+      // The view above: nothing to copy.
+    } else if (consecutive || isRun(ids, io, rows)) {
+      const first = rows === 0 ? 0 : ids[io]!;
+      vectors.set(values.subarray(vo, vo + rows * dim), first * dim);
+    } else {
+      for (let r = 0; r < rows; r++) {
+        const src = vo + r * dim;
+        const dst = ids[io + r]! * dim;
+        for (let j = 0; j < dim; j++) vectors[dst + j] = values[src + j]!;
+      }
+    }
+    rowBase += rows;
+  }
+  let numSeen = 0;
+  let live = 0;
+  for (let i = 0; i < n; i++) {
+    numSeen += seen[i]!;
+    live += seen[i]! & (deleted[i]! ^ 1);
+  }
+  if (numSeen !== n) throw corrupt(root, `${NODES_DATASET} version ${row.nodes_version}`, `rows for all ${n} ids`, `rows for ${numSeen}`);
+  if (live !== row.num_live) throw corrupt(root, 'live nodes', `${row.num_live} (from metadata)`, live);
+  return { vectors: vectors ?? new Float32Array(0), levels, deleted, sums };
+}
+
+interface LinkArrays {
+  links0: Int32Array;
+  upperOffsets: Int32Array;
+  upperLinks: Int32Array;
+  sums: Uint32Array;
+}
+
+/** Reads the connection rows into the flat link arrays: later rows of a (node, layer) win. */
+function readConnections(parts: OpenedParts, levels: Uint8Array, batches: readonly RecordBatch[]): LinkArrays {
+  const { root, row, config } = parts;
+  const n = row.num_ids;
+  const M = config.M;
+  const stride0 = 1 + 2 * M;
+  const strideUp = 1 + M;
+  const starts = upperStarts(levels, n);
+  const numLists = n + starts[n]!;
+  const upperOffsets = new Int32Array(n);
+  for (let i = 0; i < n; i++) upperOffsets[i] = levels[i] === 0 ? -1 : starts[i]! * strideUp;
+  const links0 = new Int32Array(n * stride0);
+  const upperLinks = new Int32Array(starts[n]! * strideUp);
+  const sums = new Uint32Array(2 * numLists);
+  const listSeen = new Uint8Array(numLists);
+  let rowBase = 0;
+  for (const batch of batches) {
+    const rows = batch.numRows;
+    const nv = batch.columnAt(0) as Int32Vector;
+    const lv = batch.columnAt(1) as Int32Vector;
+    const kv = batch.columnAt(2) as ListVector<Int32>;
+    const cv = batch.columnAt(3);
+    noNulls(root, CONNECTIONS_DATASET, 'node', nv.nullCount);
+    noNulls(root, CONNECTIONS_DATASET, 'layer', lv.nullCount);
+    noNulls(root, CONNECTIONS_DATASET, 'neighbours', kv.nullCount);
+    noNulls(root, CONNECTIONS_DATASET, 'checksum', cv.nullCount);
+    const nodes = nv.values;
+    const no = nv.offset;
+    const layers = lv.values;
+    const lo = lv.offset;
+    const offs = kv.valueOffsets;
+    const ko = kv.offset;
+    const items = kv.values as Int32Array;
+    const io = rows === 0 ? 0 : kv.valueOffset(0) - offs[ko]!;
+    const { words, offset: co } = checksumWords(cv);
+    for (let r = 0; r < rows; r++) {
+      const node = nodes[no + r]!;
+      const layer = layers[lo + r]!;
+      if (node < 0 || node >= n) throw corrupt(root, `${CONNECTIONS_DATASET} row ${rowBase + r} node`, `an id below num_ids = ${n}`, node);
+      if (layer < 0 || layer > levels[node]!) {
+        throw corrupt(root, `${CONNECTIONS_DATASET} row ${rowBase + r} layer`, `0 to the level ${levels[node]} of node ${node}`, layer);
+      }
+      const begin = io + offs[ko + r]!;
+      const count = io + offs[ko + r + 1]! - begin;
+      const cap = layer === 0 ? 2 * M : M;
+      if (count < 0 || count > cap) throw corrupt(root, `${CONNECTIONS_DATASET} row ${rowBase + r} neighbours`, `at most ${cap} ids`, count);
+      const dst = layer === 0 ? links0 : upperLinks;
+      const base = layer === 0 ? node * stride0 : upperOffsets[node]! + (layer - 1) * strideUp;
+      dst[base] = count;
+      for (let j = 0; j < count; j++) {
+        const nb = items[begin + j]!;
+        if (nb < 0 || nb >= n) throw corrupt(root, `${CONNECTIONS_DATASET} row ${rowBase + r} neighbour ${j}`, `an id below num_ids = ${n}`, nb);
+        dst[base + 1 + j] = nb;
+      }
+      const list = layer === 0 ? node : n + starts[node]! + layer - 1;
+      listSeen[list] = 1;
+      sums[2 * list] = words[2 * (co + r)]!;
+      sums[2 * list + 1] = words[2 * (co + r) + 1]!;
+    }
+    rowBase += rows;
+  }
+  let listsSeen = 0;
+  for (let i = 0; i < numLists; i++) listsSeen += listSeen[i]!;
+  if (listsSeen !== numLists) {
+    throw corrupt(root, `${CONNECTIONS_DATASET} version ${row.connections_version}`, `all ${numLists} link lists`, `${listsSeen}`);
+  }
+  return { links0, upperOffsets, upperLinks, sums };
+}
+
+/** Builds the snapshot and the state to remember from the rows read. */
+function assemble(parts: OpenedParts, nodeBatches: readonly RecordBatch[], connectionBatches: readonly RecordBatch[]): LoadedIndex {
+  const { root, row, config } = parts;
+  const nodes = readNodes(parts, nodeBatches);
+  const links = readConnections(parts, nodes.levels, connectionBatches);
+  const snapshot: HnswSnapshot = {
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    config,
+    numIds: row.num_ids,
+    entryPoint: row.entry_point,
+    maxLevel: row.max_level,
+    rngState: row.rng_state,
+    vectors: nodes.vectors,
+    levels: nodes.levels,
+    links0: links.links0,
+    upperOffsets: links.upperOffsets,
+    upperLinks: links.upperLinks,
+    deleted: nodes.deleted,
+  };
+  const state: SavedState = {
+    root,
+    metadataVersion: parts.meta.version,
+    metadataRows: parts.meta.countRows(),
+    nodesVersion: row.nodes_version,
+    nodesRows: row.nodes_rows,
+    connectionsVersion: row.connections_version,
+    connectionsRows: row.connections_rows,
+    checksums: { numIds: row.num_ids, levels: nodes.levels, nodes: nodes.sums, lists: links.sums },
+  };
+  return { snapshot, state };
+}
+
+/** Restores the index through `restore` (HNSW.fromSnapshot), reporting its findings as corruption. */
+function restoreIndex(loaded: LoadedIndex, restore: (snapshot: HnswSnapshot) => HNSW): HNSW {
+  let index: HNSW;
+  try {
+    index = restore(loaded.snapshot);
+  } catch (e) {
+    if (isVegoError(e) && !(e instanceof CorruptDataError)) {
+      throw new CorruptDataError(`saved index '${loaded.state.root}': ${(e as Error).message}`, { cause: e });
+    }
+    throw e;
+  }
+  savedStates.set(index, loaded.state);
+  return index;
+}
+
+function nodeBatchRows(parts: OpenedParts): number {
+  return Math.max(1, Math.floor(LOAD_VECTOR_BATCH_BYTES / (4 * parts.config.dimension)));
+}
+
+function closeParts(parts: OpenedParts): void {
+  parts.meta.closeSync();
+  parts.nodes.closeSync();
+  parts.connections.closeSync();
+}
+
+/**
+ * Loads the index saved under `dir`, restoring it with `restore` (HNSW.fromSnapshot).
+ * @throws NotFoundError when there is no saved index or a part is missing; CorruptDataError when
+ *   parts disagree (counts, ids, links); UnsupportedVersionError for a newer format
+ */
+export function loadIndexFromLanceSync(dir: string, restore: (snapshot: HnswSnapshot) => HNSW): HNSW {
+  const parts = openParts(dir);
+  try {
+    const nodeBatches = [...parts.nodes.scanSync({ batchSize: nodeBatchRows(parts) })];
+    const connectionBatches = [...parts.connections.scanSync({ batchSize: LOAD_BATCH_ROWS })];
+    return restoreIndex(assemble(parts, nodeBatches, connectionBatches), restore);
+  } finally {
+    closeParts(parts);
+  }
+}
+
+/** Asynchronous form of {@link loadIndexFromLanceSync} (reads columns concurrently). */
+export async function loadIndexFromLance(dir: string, restore: (snapshot: HnswSnapshot) => HNSW): Promise<HNSW> {
+  const parts = openParts(dir);
+  try {
+    const collect = async (ds: Dataset, batchSize: number): Promise<RecordBatch[]> => {
+      const out: RecordBatch[] = [];
+      for await (const b of ds.scan({ batchSize })) out.push(b);
+      return out;
+    };
+    const [nodeBatches, connectionBatches] = await Promise.all([collect(parts.nodes, nodeBatchRows(parts)), collect(parts.connections, LOAD_BATCH_ROWS)]);
+    return restoreIndex(assemble(parts, nodeBatches, connectionBatches), restore);
+  } finally {
+    await Promise.all([parts.meta.close(), parts.nodes.close(), parts.connections.close()]);
+  }
+}
