@@ -7,6 +7,7 @@
 export class ProgressBar {
   private readonly started = Date.now();
   private lastDraw = 0;
+  private lastDrawn = -1;
 
   constructor(
     private readonly label: string,
@@ -18,8 +19,10 @@ export class ProgressBar {
   update(done: number): void {
     const now = Date.now();
     const tty = this.out.isTTY === true;
+    if (done === this.lastDrawn) return;
     if (done < this.total && now - this.lastDraw < (tty ? 100 : 5000)) return;
     this.lastDraw = now;
+    this.lastDrawn = done;
     const fraction = this.total > 0 ? Math.min(1, done / this.total) : 1;
     const seconds = (now - this.started) / 1000;
     const rate = seconds > 0 ? Math.round(done / seconds) : 0;
@@ -35,7 +38,6 @@ export class ProgressBar {
 
   /** Draws the final state and ends the line. */
   finish(): void {
-    this.lastDraw = 0;
     this.update(this.total);
     if (this.out.isTTY === true) this.out.write('\n');
   }

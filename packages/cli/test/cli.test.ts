@@ -1,0 +1,116 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { clusteredVectors, main, type CommandIo } from '@vego/cli';
+
+function capture(): CommandIo & { stdout: () => string; stderr: () => string } {
+  let out = '';
+  let err = '';
+  const errStream = new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream;
+  return {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    errStream,
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
+
+function writeFvecs(path: string, vectors: Float32Array, dimension: number): void {
+  const n = vectors.length / dimension;
+  const view = new DataView(new ArrayBuffer(n * (4 + 4 * dimension)));
+  for (let i = 0; i < n; i++) {
+    const at = i * (4 + 4 * dimension);
+    view.setInt32(at, dimension, true);
+    for (let d = 0; d < dimension; d++) view.setFloat32(at + 4 + 4 * d, vectors[i * dimension + d]!, true);
+  }
+  writeFileSync(path, new Uint8Array(view.buffer));
+}
+
+describe('vego CLI', () => {
+  let dir: string;
+  const dimension = 16;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'vego-cli-'));
+    const all = clusteredVectors(1020, dimension, 3);
+    writeFvecs(join(dir, 'base.fvecs'), all.subarray(0, 1000 * dimension), dimension);
+    writeFvecs(join(dir, 'query.fvecs'), all.subarray(1000 * dimension), dimension);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints usage with exit 2 when no command is given and 0 for --help', async () => {
+    const io = capture();
+    expect(await main([], io)).toBe(2);
+    expect(io.stdout()).toContain('vego build <input> --out <dir>');
+    const help = capture();
+    expect(await main(['build', '--help'], help)).toBe(0);
+    expect(help.stdout()).toContain('--ef-construction');
+  });
+
+  it('builds, searches with recall, and inspects a saved index', async () => {
+    const b = capture();
+    expect(await main(['build', join(dir, 'base.fvecs'), '--out', join(dir, 'idx'), '--metric', 'cosine'], b)).toBe(0);
+    expect(b.stdout()).toMatch(/built 1000 vectors in .* saved to /);
+    expect(readdirSync(join(dir, 'idx')).sort()).toEqual(['connections.lance', 'metadata.lance', 'nodes.lance']);
+
+    const s = capture();
+    expect(await main(['search', join(dir, 'idx'), '--query', join(dir, 'query.fvecs'), '-k', '5', '--ef', '100', '--recall'], s)).toBe(0);
+    const lines = s.stdout().trim().split('\n');
+    expect(lines).toHaveLength(21);
+    expect(lines[0]).toMatch(/^0: (\d+\([\d.e-]+\) ){4}\d+\([\d.e-]+\)$/);
+    const recall = Number(/recall@5: ([\d.]+)/.exec(s.stdout())![1]);
+    expect(recall).toBeGreaterThanOrEqual(0.95);
+
+    const j = capture();
+    expect(await main(['search', join(dir, 'idx'), '--vector', Array(dimension).fill('0.5').join(','), '-k', '3', '--json'], j)).toBe(0);
+    const parsed = JSON.parse(j.stdout().trim());
+    expect(parsed.ids).toHaveLength(3);
+    expect(parsed.distances[0]).toBeLessThanOrEqual(parsed.distances[2]);
+
+    const i = capture();
+    expect(await main(['inspect', join(dir, 'idx')], i)).toBe(0);
+    expect(i.stdout()).toContain('3 dataset(s)');
+    expect(i.stdout()).toMatch(/dataset .*nodes\.lance\n {4}version {2}1 .*\n {4}rows {5}1000/);
+    const dataDir = join(dir, 'idx', 'nodes.lance', 'data');
+    const f = capture();
+    expect(await main(['inspect', join(dataDir, readdirSync(dataDir)[0]!)], f)).toBe(0);
+    expect(f.stdout()).toMatch(/format {3}Lance 2\.0/);
+    expect(f.stdout()).toMatch(/vector: FixedSizeList<Float32>\[16\] not null\n {6}1 column\(s\), \d+ page\(s\)/);
+  });
+
+  it('benchmarks generated data and reports recall per ef', async () => {
+    const io = capture();
+    expect(await main(['bench', '--n', '800', '--dimension', '8', '--num-queries', '20', '--ef', '8,64'], io)).toBe(0);
+    const rows = io.stdout().trim().split('\n').slice(2);
+    expect(rows.map((r) => r.split('\t')[0])).toEqual(['8', '64']);
+    expect(Number(rows[1]!.split('\t')[1])).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it('ends bad input with one line and a non-zero exit', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [['frob'], 2, /unknown command 'frob'/],
+      [['build', join(dir, 'missing.fvecs'), '--out', join(dir, 'x')], 1, /cannot read .*missing\.fvecs.*\[VEGO_IO\]/],
+      [['build', join(dir, 'base.fvecs')], 2, /`--out` is required/],
+      [['build', join(dir, 'base.fvecs'), '--out', join(dir, 'y'), '--metric', 'manhattan'], 2, /`--metric` must be/],
+      [['search', join(dir, 'nothing-here'), '--vector', '1'], 1, /\[VEGO_NOT_FOUND\]/],
+      [['search', join(dir, 'idx'), '--vector', '1,2'], 2, /has 2 components, the index has 16/],
+      [['bench', '--k', 'ten'], 2, /`--k` must be an integer/],
+      [['inspect', join(dir, 'base.fvecs')], 1, /\[VEGO_CORRUPT_DATA\]/],
+    ];
+    for (const [argv, code, message] of cases) {
+      const io = capture();
+      expect({ argv, code: await main(argv, io) }).toEqual({ argv, code });
+      expect(io.stderr()).toMatch(message);
+      expect(io.stderr().trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('runs as a real executable', () => {
+    const bin = join(__dirname, '..', 'dist', 'bin.js');
+    const r = spawnSync(process.execPath, [bin, 'inspect', join(dir, 'nope')], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^vego inspect: .*nope.*\[VEGO_NOT_FOUND\]\n$/);
+  });
+});
