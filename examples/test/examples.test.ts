@@ -48,4 +48,31 @@ describe('examples', () => {
     expect(r.stdout).toMatch(/fact-pet +fact +[\d.]+ +The user has two cats, Miso and Tofu\./);
     expect(r.stdout).not.toMatch(/all tasks left\n(.*\n)*.*task-1/);
   });
+
+  it('persistence saves incrementally and reloads identically', () => {
+    const r = run('persistence.mjs');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/first save: 5000 node rows/);
+    expect(r.stdout).toMatch(/second save after 50 adds and 1 delete: 51 node rows/);
+    expect(r.stdout).toMatch(/loaded 5049 vectors \(cosine, M=16\); top 5 for vector 1234: 1234,/);
+  });
+
+  it('lancedb-interop: LanceDB opens what Vego wrote, and Vego reads what LanceDB appended', () => {
+    const r = run('lancedb-interop.mjs');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('LanceDB sees tables: connections, metadata, nodes');
+    const theirs = /LanceDB top 5: (.*)/.exec(r.stdout)![1];
+    expect(/Vego {4}top 5: (.*)/.exec(r.stdout)![1]).toBe(theirs);
+    expect(r.stdout).toContain('kinds click, view, buy');
+  });
+
+  it('demo saves, reloads and reaches high recall', () => {
+    const r = run('demo.mjs');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/saved to .* connections\.lance, metadata\.lance, nodes\.lance/);
+    expect(r.stdout).toContain('reloaded index answers identically');
+    const recall = Number(/ef=128 {2}recall@10 ([\d.]+)/.exec(r.stdout)![1]);
+    expect(recall).toBeGreaterThanOrEqual(0.99);
+  });
 });
