@@ -37,6 +37,11 @@ export function lanceVersionName(major: number, minor: number): string {
   return `${major}.${minor}`;
 }
 
+/** On-disk version pairs read here: 2.0 (0.3), 2.1 and 2.2. */
+export function isReadableVersion(major: number, minor: number): boolean {
+  return (major === LANCE_2_0_VERSION.major && minor === LANCE_2_0_VERSION.minor) || (major === 2 && (minor === 1 || minor === 2));
+}
+
 /** Encodes a footer (copy: a new 40-byte array). */
 export function encodeFooter(f: LanceFooter): Uint8Array {
   const out = new Uint8Array(FOOTER_BYTES);
@@ -61,10 +66,10 @@ function u64(dv: DataView, at: number, name: string, fileByteLength: number): nu
 }
 
 /**
- * Decodes and checks the footer: magic, version (only 2.0 is read), and that every table lies in the file.
+ * Decodes and checks the footer: magic, version (2.0, 2.1 and 2.2 are read), and that every table lies in the file.
  * @param bytes the last 40 bytes of the file.
  * @param fileByteLength the size of the whole file.
- * @throws CorruptDataError on bad magic or out-of-range positions; UnsupportedVersionError for any version but 2.0.
+ * @throws CorruptDataError on bad magic or out-of-range positions; UnsupportedVersionError for versions other than 2.0, 2.1 and 2.2.
  */
 export function decodeFooter(bytes: Uint8Array, fileByteLength: number): LanceFooter {
   if (bytes.length !== FOOTER_BYTES) throw new CorruptDataError(`Lance footer: expected ${FOOTER_BYTES} bytes, found ${bytes.length}`);
@@ -77,9 +82,9 @@ export function decodeFooter(bytes: Uint8Array, fileByteLength: number): LanceFo
   const dv = new DataView(bytes.buffer, bytes.byteOffset, FOOTER_BYTES);
   const major = dv.getUint16(32, true);
   const minor = dv.getUint16(34, true);
-  if (!(major === LANCE_2_0_VERSION.major && minor === LANCE_2_0_VERSION.minor)) {
+  if (!isReadableVersion(major, minor)) {
     throw new UnsupportedVersionError(
-      `Lance file version ${lanceVersionName(major, minor)} (on-disk major ${major}, minor ${minor}) is not supported; this reader reads 2.0 (0.3)`,
+      `Lance file version ${lanceVersionName(major, minor)} (on-disk major ${major}, minor ${minor}) is not supported; this reader reads 2.0 (0.3), 2.1 and 2.2`,
       major,
       minor,
     );

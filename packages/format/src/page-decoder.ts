@@ -198,7 +198,7 @@ export function decodeArray(e: ArrayEncoding, type: DataType, n: number, ctx: Pa
       return decodeConstant(e.value, type, n, ctx);
     case 'bitpacked': {
       checkBitpackedBytes(e, n, ctx);
-      if (!(type.typeId >= TypeId.Int8 && type.typeId <= TypeId.Uint32)) throw new NotSupportedError(`${ctx.where}: bit-packed ${type.toString()} is not supported`);
+      if (!(type.typeId >= TypeId.Int8 && type.typeId <= TypeId.Uint32) || (type as { bitWidth: number }).bitWidth > 32) throw new NotSupportedError(`${ctx.where}: bit-packed ${type.toString()} is not supported`);
       const vals = new Float64Array(n);
       unpackBits(e, n, ctx, vals);
       const t = type as { ArrayType: new (n: number) => ArrayLike<number> & { set(a: ArrayLike<number>): void } };

@@ -13,7 +13,7 @@
  * Example: Int32 [7, null] → buffers `01` (validity) and `07 00 00 00 00 00 00 00`, encoding
  * `nullable { some_nulls { validity: flat { 1, buffer 0 }, values: flat { 32, buffer 1 } } }`.
  */
-import { ArrayData, InternalError, TypeId } from '@vego/encoding';
+import { ArrayData, encodeBitPacked, InternalError, TypeId } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import type { ArrayEncoding, CompressionSpec } from './array-encoding';
 import { copyBits } from './internal/bits';
@@ -30,6 +30,10 @@ export interface EncodedPage {
 export interface PageEncodeOptions {
   /** Compress flat value buffers of fixed-width columns with this codec (see FORMAT.md for what LanceDB reads). */
   compression?: { codec: BufferCodec; level?: number } | undefined;
+  /** Dictionary-encode Utf8 pages of at least `minRows` rows with fewer than `maxItems` distinct values. */
+  dictionary?: { minRows: number; maxItems: number } | undefined;
+  /** Bit-pack non-null 8/16/32-bit integer pages (`bitpacked`, read by LanceDB 0.39: see FORMAT.md). */
+  bitPacking?: boolean | undefined;
 }
 
 class Buffers {
@@ -65,6 +69,36 @@ function fixedValueBytes(d: ArrayData, n: number): Uint8Array {
 
 function validityBytes(d: ArrayData): Uint8Array {
   return copyBits(d.validity!, d.offset, d.length);
+}
+
+/**
+ * `bitpacked { compressed_bits_per_value, uncompressed_bits_per_value, buffer, signed }` of a non-null
+ * 8/16/32-bit integer page: values LSB-first at the smallest width (two's complement when negative).
+ * Example: Int32 [1, 2, 3, 4, 5] → width 3, buffer `D1 58`.
+ */
+function encodeBitPackedInts(d: ArrayData, bufs: Buffers): ArrayEncoding | null {
+  const id = d.type.typeId;
+  if (!(id >= TypeId.Int8 && id <= TypeId.Uint64) || d.nullCount > 0 || d.length === 0) return null;
+  const bits = (d.type as { bitWidth: number }).bitWidth;
+  if (bits > 32) return null;
+  const n = d.length;
+  const src = (d.values as unknown as ArrayLike<number>);
+  let min = 0;
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const v = src[d.offset + i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const signed = min < 0;
+  let width = 1;
+  if (signed) while (!(-(2 ** (width - 1)) <= min && max < 2 ** (width - 1))) width++;
+  else while (max >= 2 ** width) width++;
+  if (width >= bits) return null;
+  const vals = new Uint32Array(n);
+  for (let i = 0; i < n; i++) vals[i] = src[d.offset + i]! >>> 0;
+  const packed = encodeBitPacked(vals, width);
+  return { kind: 'bitpacked', compressedBitsPerValue: width, uncompressedBitsPerValue: bits, buffer: { index: bufs.add(packed), location: 'page' }, signed };
 }
 
 /** Encodes a fixed-width array (values plus nulls), `d` holding exactly the page rows. */
@@ -133,6 +167,62 @@ function encodeBinary(d: ArrayData, bufs: Buffers): ArrayEncoding {
 }
 
 /**
+ * Dictionary page of strings, as LanceDB's 2.0 writer makes them:
+ * `dictionary { indices: flat(8), items: binary { … }, num_dictionary_items }` (at most 255 items), buffers: indices,
+ * item end offsets, item bytes. Indices are 1-based; 0 is a null row. Items are in first-seen order.
+ * Example: ["a", null, "a", "b"] → indices `01 00 01 02`, items "a", "b".
+ * @returns null when the page has `maxItems` or more distinct values (the caller then writes plain binary).
+ */
+function encodeDictionary(d: ArrayData, bufs: Buffers, maxItems: number): ArrayEncoding | null {
+  const n = d.length;
+  const o = d.valueOffsets!;
+  const src = d.values as Uint8Array;
+  const seen = new Map<string, number>();
+  const firstRow: number[] = [];
+  const indices = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (!d.isValid(i)) continue;
+    const s = o[d.offset + i]!;
+    const e = o[d.offset + i + 1]!;
+    // Latin-1 key: one char per byte, exact for any bytes.
+    let key = '';
+    for (let k = s; k < e; k++) key += String.fromCharCode(src[k]!);
+    let idx = seen.get(key);
+    if (idx === undefined) {
+      if (seen.size + 1 >= maxItems || seen.size >= 255) return null;
+      idx = seen.size + 1;
+      seen.set(key, idx);
+      firstRow.push(i);
+    }
+    indices[i] = idx;
+  }
+  const numItems = seen.size;
+  // u8 indices only: LanceDB 0.39 misreads u16 dictionary indices (found: rows past item 255 came back null).
+  const bits = 8;
+  const idxBytes = indices;
+  const itemRows = firstRow.map((i) => d.offset + i);
+  let total = 0;
+  for (const r of itemRows) total += o[r + 1]! - o[r]!;
+  const bytes = new Uint8Array(total);
+  const ends = new Float64Array(numItems);
+  let pos = 0;
+  for (let k = 0; k < numItems; k++) {
+    const r = itemRows[k]!;
+    bytes.set(src.subarray(o[r]!, o[r + 1]!), pos);
+    pos += o[r + 1]! - o[r]!;
+    ends[k] = pos;
+  }
+  const indicesEnc = flat(bits, bufs, idxBytes);
+  const items: ArrayEncoding = {
+    kind: 'binary',
+    indices: { kind: 'nullable', nulls: 'none', values: flat(64, bufs, u64Bytes(ends)) },
+    bytes: flat(8, bufs, bytes),
+    nullAdjustment: total + 1,
+  };
+  return { kind: 'dictionary', indices: indicesEnc, items, numDictionaryItems: numItems };
+}
+
+/**
  * Encodes one leaf column page (fixed width, bool, Utf8/Binary or FixedSizeList of fixed width).
  * @param d the page rows (any offset; buffers are copied).
  */
@@ -140,8 +230,16 @@ export function encodeLeafPage(d: ArrayData, opts?: PageEncodeOptions): EncodedP
   const bufs = new Buffers();
   const id = d.type.typeId;
   let encoding: ArrayEncoding;
-  if (id >= TypeId.Bool && id <= TypeId.Float64) encoding = encodeFixed(d, bufs, opts);
-  else if (id === TypeId.Utf8 || id === TypeId.Binary) encoding = encodeBinary(d, bufs);
+  if (id >= TypeId.Bool && id <= TypeId.Float64) {
+    const packed = opts?.bitPacking === true ? encodeBitPackedInts(d, bufs) : null;
+    encoding = packed !== null ? { kind: 'nullable', nulls: 'none', values: packed } : encodeFixed(d, bufs, opts);
+  }
+  else if (id === TypeId.Utf8 || id === TypeId.Binary) {
+    const dict = opts?.dictionary;
+    // LanceDB 0.39 decodes dictionary items as Utf8 (found: Binary items with non-UTF-8 bytes fail there), so Utf8 only.
+    const asDict = dict !== undefined && id === TypeId.Utf8 && d.length >= dict.minRows && d.nullCount < d.length ? encodeDictionary(d, bufs, dict.maxItems) : null;
+    encoding = asDict ?? encodeBinary(d, bufs);
+  }
   else if (id === TypeId.FixedSizeList) encoding = encodeFixedSizeList(d, bufs, opts);
   else throw new InternalError(`encodeLeafPage: ${d.type.toString()} is not a leaf type`);
   return { encoding, buffers: bufs.list, length: d.length };

@@ -1,5 +1,6 @@
 /**
- * LanceFileReader: reads Lance 2.0 files through a SyncByteSource or AsyncByteSource.
+ * LanceFileReader: reads Lance 2.0, 2.1 and 2.2 files through a SyncByteSource or AsyncByteSource
+ * (2.1/2.2 pages are decoded by the modules in `src/v2_1/`).
  *
  * Opening reads only the 40-byte footer, the two offset tables and global buffer 0 (the schema and
  * row count). A read then fetches the metadata of the projected columns only, and of their pages only
@@ -35,6 +36,14 @@ import type { BufferCodec, PageContext } from './page-decoder';
 import type { AsyncByteSource, SyncByteSource } from './source';
 import { columnCount } from './writer';
 import { ZSTD_BUFFER_CODEC } from './zstd-codec';
+import type { Shredded } from './v2_1/assemble';
+import type { Column21 } from './v2_1/column';
+import { decodeColumnMetadata21 } from './v2_1/column';
+import { buildField21, columnCount21, decodeColumn21, pageRanges } from './v2_1/read';
+
+function isV21(footer: LanceFooter): boolean {
+  return footer.major === 2;
+}
 
 /** Byte ranges a step needs: `[byteOffset, byteLength]` pairs. */
 type Ranges = Array<[number, number]>;
@@ -125,7 +134,8 @@ function* openIo(fileByteLength: number): Io<OpenState> {
   const desc = decodeFileDescriptor(descBytes!);
   const schema = lanceFieldsToSchema(desc.fields, desc.schemaMetadata);
   let needed = 0;
-  for (const f of schema.fields) needed += columnCount(f.type);
+  const count = isV21(footer) ? columnCount21 : columnCount;
+  for (const f of schema.fields) needed += count(f.type);
   if (needed !== footer.numColumns) {
     throw new CorruptDataError(`Lance file: the schema needs ${needed} columns, the footer says ${footer.numColumns}`);
   }
@@ -142,7 +152,7 @@ function* openIo(fileByteLength: number): Io<OpenState> {
 }
 
 /**
- * Reads a Lance 2.0 file. Open with {@link LanceFileReader.openSync} (sync source) or
+ * Reads a Lance 2.0, 2.1 or 2.2 file. Open with {@link LanceFileReader.openSync} (sync source) or
  * {@link LanceFileReader.open} (async or sync source).
  * @example
  * ```ts
@@ -158,13 +168,15 @@ export class LanceFileReader {
   readonly numRows: number;
   /** The flattened Lance fields as stored. */
   readonly lanceFields: readonly LanceField[];
-  /** On-disk version pair (0, 3 for 2.0). */
+  /** On-disk version pair (0, 3 for 2.0; 2, 1 and 2, 2 for 2.1 and 2.2). */
   readonly version: { major: number; minor: number };
   private readonly source: SyncByteSource | AsyncByteSource;
   private readonly state: OpenState;
   private readonly columnCache: Map<number, ColumnInfo>;
   private readonly firstColumn: number[];
   private readonly codecs: ReadonlyMap<string, BufferCodec>;
+  private readonly columnCache21: Map<number, Column21>;
+  private readonly columnCount: (type: DataType) => number;
 
   private constructor(source: SyncByteSource | AsyncByteSource, state: OpenState, options: OpenOptions) {
     this.source = source;
@@ -176,16 +188,18 @@ export class LanceFileReader {
     this.columnCache = new Map();
     this.codecs = options.codecs ?? new Map([[ZSTD_BUFFER_CODEC.scheme, ZSTD_BUFFER_CODEC]]);
     this.firstColumn = [];
+    this.columnCache21 = new Map();
+    this.columnCount = isV21(state.footer) ? columnCount21 : columnCount;
     let c = 0;
     for (const f of state.schema.fields) {
       this.firstColumn.push(c);
-      c += columnCount(f.type);
+      c += this.columnCount(f.type);
     }
   }
 
   /**
    * Opens a file from a synchronous source, reading the footer, offset tables and schema only.
-   * @throws CorruptDataError for a damaged file; UnsupportedVersionError for anything but Lance 2.0.
+   * @throws CorruptDataError for a damaged file; UnsupportedVersionError for anything but Lance 2.0, 2.1 and 2.2.
    */
   static openSync(source: SyncByteSource, options: OpenOptions = {}): LanceFileReader {
     checkSource(source);
@@ -195,7 +209,7 @@ export class LanceFileReader {
 
   /**
    * Opens a file from an asynchronous (or synchronous) source.
-   * @throws CorruptDataError for a damaged file; UnsupportedVersionError for anything but Lance 2.0.
+   * @throws CorruptDataError for a damaged file; UnsupportedVersionError for anything but Lance 2.0, 2.1 and 2.2.
    */
   static async open(source: AsyncByteSource | SyncByteSource, options: OpenOptions = {}): Promise<LanceFileReader> {
     checkSource(source);
@@ -253,13 +267,52 @@ export class LanceFileReader {
       const field = this.schema.fields[idx]!;
       const first = this.firstColumn[idx]!;
       const cols: number[] = [];
-      for (let c = 0; c < columnCount(field.type); c++) cols.push(first + c);
+      for (let c = 0; c < this.columnCount(field.type); c++) cols.push(first + c);
+      if (isV21(this.state.footer)) {
+        fields.push(field);
+        columns.push(yield* this.readField21(field.type, cols, begin, end, field.name));
+        continue;
+      }
       yield* this.loadColumns(cols);
       fields.push(field);
       columns.push(yield* this.readField(field.type, first, begin, end, this.numRows, field.name));
     }
     const schema = new Schema(fields, this.schema.metadata);
     return new RecordBatch(schema, columns.map((d) => makeVector(d)));
+  }
+
+  /** Lance 2.1/2.2: decodes every page of the field's leaf columns and slices rows [begin, end). */
+  private *readField21(type: DataType, cols: number[], begin: number, end: number, name: string): Io<ArrayData> {
+    const missing = cols.filter((c) => !this.columnCache21.has(c));
+    if (missing.length > 0) {
+      const bufs = yield missing.map((c) => [this.state.columnPositions[c]!, this.state.columnSizes[c]!] as [number, number]);
+      const fileLimit = this.source.byteLength - FOOTER_BYTES;
+      for (let i = 0; i < missing.length; i++) this.columnCache21.set(missing[i]!, decodeColumnMetadata21(bufs[i]!, missing[i]!, fileLimit));
+    }
+    const shredded: Shredded[] = [];
+    for (const c of cols) {
+      const info = this.columnCache21.get(c)!;
+      const bufs = yield pageRanges(info);
+      try {
+        shredded.push(decodeColumn21(info, bufs, this.numRows, c));
+      } catch (e) {
+        if (isVegoError(e) && (e.code === ErrorCode.INVALID_ARGUMENT || e.code === ErrorCode.LENGTH_MISMATCH || e.code === ErrorCode.TYPE_MISMATCH)) {
+          throw new CorruptDataError(`column ${c} ("${name}"): ${e.message}`, { cause: e });
+        }
+        throw e;
+      }
+    }
+    let data: ArrayData;
+    try {
+      data = buildField21(type, 0, shredded, `column ${cols[0]} ("${name}")`);
+    } catch (e) {
+      if (isVegoError(e) && (e.code === ErrorCode.INVALID_ARGUMENT || e.code === ErrorCode.LENGTH_MISMATCH || e.code === ErrorCode.TYPE_MISMATCH)) {
+        throw new CorruptDataError(`column ${cols[0]} ("${name}"): ${e.message}`, { cause: e });
+      }
+      throw e;
+    }
+    if (data.length !== this.numRows) throw new CorruptDataError(`column ${cols[0]} ("${name}"): ${data.length} rows, the file has ${this.numRows}`);
+    return begin === 0 && end === this.numRows ? data : data.slice(begin, end);
   }
 
   /** Reads rows [begin, end) of a field whose columns start at `col`; `total` is the rows the column must hold. */

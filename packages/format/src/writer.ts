@@ -36,6 +36,14 @@ export interface LanceFileWriterOptions {
    * Off by default: see FORMAT.md for which Lance readers accept it.
    */
   compression?: { codec: BufferCodec; level?: number };
+  /**
+   * Dictionary-encode Utf8 pages of low cardinality (LanceDB's 2.0 `dictionary` layout, which
+   * LanceDB reads: see FORMAT.md). `true` (the default) uses LanceDB's own rule: pages of at least 100
+   * rows with fewer than 100 distinct values; `maxItems` may go up to 256 (u8 indices); `false` always writes plain `binary` pages.
+   */
+  dictionary?: boolean | { minRows?: number; maxItems?: number };
+  /** Bit-pack non-null 8/16/32-bit integer pages to the smallest width (`bitpacked`, which LanceDB reads; default true). */
+  bitPacking?: boolean;
 }
 
 /** What {@link LanceFileWriter.finish} reports. */
@@ -131,7 +139,12 @@ export class LanceFileWriter {
     this.sink = sink;
     this.schema = schema;
     this.pageByteLength = pageBytes;
-    this.pageOptions = options.compression === undefined ? {} : { compression: options.compression };
+    const dict = options.dictionary ?? true;
+    const dictionary = dict === false ? undefined : { minRows: dict === true ? 100 : (dict.minRows ?? 100), maxItems: dict === true ? 100 : (dict.maxItems ?? 100) };
+    if (dictionary !== undefined && (!(dictionary.maxItems >= 2 && dictionary.maxItems <= 256) || !(dictionary.minRows >= 0))) {
+      throw new InvalidArgumentError('`dictionary.maxItems` must be within 2..256 (u8 indices: LanceDB misreads wider ones) and `dictionary.minRows` non-negative');
+    }
+    this.pageOptions = { compression: options.compression, dictionary, bitPacking: options.bitPacking !== false };
     this.fields = [];
     let col = 0;
     for (const f of schema.fields) {

@@ -163,3 +163,43 @@ describe('LanceDB reads zstd-compressed flat pages written here', () => {
     }
   });
 });
+
+describe('LanceDB reads dictionary-encoded strings written here', () => {
+  it('returns the same values for Utf8 dictionary pages (u8 1-based indices, 0 = null) and plain pages', async () => {
+    const tmp = tempDir('vego-format-dict-');
+    try {
+      const n = 1200;
+      const schema = new Schema([new Field('cat', new Utf8()), new Field('wide', new Utf8()), new Field('bin', new Binary()), new Field('uniq', new Utf8())]);
+      const cat = Array.from({ length: n }, (_, i) => (i % 13 === 0 ? null : ['red', 'green', '', 'blue', 'violet'][i % 5]!));
+      const wide = Array.from({ length: n }, (_, i) => (i % 17 === 0 ? null : `w${(i * 7) % 200}`));
+      const bin = Array.from({ length: n }, (_, i) => Uint8Array.of(i % 3, 255));
+      const uniq = Array.from({ length: n }, (_, i) => `u${i}`);
+      const batch = new RecordBatch(schema, [vectorFrom(new Utf8(), cat), vectorFrom(new Utf8(), wide), vectorFrom(new Binary(), bin), vectorFrom(new Utf8(), uniq)] as never);
+      const plainFile = writeFile(schema, [batch], { dictionary: false });
+      const { bytes, summary } = writeFile(schema, [batch], { dictionary: { maxItems: 256 } });
+      const reader = F.LanceFileReader.openSync(new F.MemorySource(bytes));
+      const kinds = [0, 1, 2, 3].map((c) => reader.columnMetadataSync(c).pages[0]!.encoding);
+      // Binary stays plain: LanceDB 0.39 reads dictionary items as Utf8 (found with non-UTF-8 items).
+      expect(kinds.map((k) => k.kind)).toEqual(['dictionary', 'dictionary', 'binary', 'binary']);
+      expect(kinds.map((k) => (k.kind === 'dictionary' && k.indices.kind === 'flat' ? k.indices.bitsPerValue : 0))).toEqual([8, 8, 0, 0]);
+      expect(bytes.length).toBeLessThan(plainFile.bytes.length * 0.8);
+      writeTable(tmp.dir, 'd', schema, bytes, summary.numRows);
+      const rows = await lanceRows(tmp.dir, 'd');
+      for (const f of schema.fields) {
+        const want = plainColumn(batch, f.name);
+        expect({ field: f.name, values: rows.map((r) => r[f.name]) }).toEqual({ field: f.name, values: want });
+        expect({ field: f.name, values: plainColumn(reader.readSync(), f.name) }).toEqual({ field: f.name, values: want });
+      }
+      // More than 255 distinct values: plain binary (LanceDB 0.39 misread u16 indices when we tried them).
+      const many = new RecordBatch(schema, [vectorFrom(new Utf8(), uniq.map((u, i) => `k${i % 300}`)), vectorFrom(new Utf8(), wide), vectorFrom(new Binary(), bin), vectorFrom(new Utf8(), uniq)] as never);
+      const manyReader = F.LanceFileReader.openSync(new F.MemorySource(writeFile(schema, [many], { dictionary: { maxItems: 256 } }).bytes));
+      expect(manyReader.columnMetadataSync(0).pages[0]!.encoding.kind).toBe('binary');
+      expect(() => writeFile(schema, [batch], { dictionary: { maxItems: 1000 } })).toThrow(F.InvalidArgumentError);
+      // The default rule (LanceDB's: ≥ 100 rows, < 100 distinct) dictionary-encodes `cat` only.
+      const byDefault = F.LanceFileReader.openSync(new F.MemorySource(writeFile(schema, [batch]).bytes));
+      expect([0, 1, 2, 3].map((c) => byDefault.columnMetadataSync(c).pages[0]!.encoding.kind)).toEqual(['dictionary', 'binary', 'binary', 'binary']);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});

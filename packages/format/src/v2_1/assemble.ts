@@ -1,0 +1,240 @@
+/**
+ * From repetition/definition levels to Arrow structure (Lance 2.1/2.2 structural encoding).
+ *
+ * Layers are listed innermost first, one per nesting step of the column's path (the leaf, then each
+ * enclosing list or struct). Definition codes are handed out from the innermost layer outwards, starting
+ * at 1: a nullable item or list takes one code (null), an emptyable list one (empty), a list with both
+ * two (null, then empty); all-valid layers take none; 0 means "valid all the way down". Repetition:
+ * a level with `rep >= r` starts a new list at the list layer numbered `r` (innermost list = 1); the
+ * outermost list's number starts a new row. Null and empty lists have a level but no value; null items
+ * (and children of null structs) have a value slot.
+ *
+ * Example: `[[1, 2], null, []]` as `List<Int64>` (layers [ALL_VALID_ITEM, NULL_AND_EMPTY_LIST]) has levels
+ * rep `1 0 1 1`, def `0 0 1 2` and values `1 2`.
+ */
+import { ArrayData, CorruptDataError, makeData, NotSupportedError, TypeId } from '@vego/encoding';
+import type { DataType } from '@vego/encoding';
+import { makeNullData } from '../internal/concat';
+import type { Block } from './blocks';
+import { RepDefLayer } from './layout';
+import type { PageLevels } from './pages';
+
+/** One layer of a shredded column, outermost first. */
+export interface LayerInfo {
+  length: number;
+  validity: Uint8Array | null;
+  /** Child offsets (length + 1) for list layers. */
+  offsets: Int32Array | null;
+}
+
+/** A column's levels turned into per-layer validity and offsets. */
+export interface Shredded {
+  layers: LayerInfo[];
+  values: Block;
+  dictionary: Block | null;
+}
+
+function isList(l: RepDefLayer): boolean {
+  return l === RepDefLayer.AllValidList || l === RepDefLayer.NullableList || l === RepDefLayer.EmptyableList || l === RepDefLayer.NullAndEmptyList;
+}
+
+/**
+ * Turns a column's levels into per-layer structure.
+ * @throws CorruptDataError when the levels do not describe `numRows` rows and the page's values.
+ */
+export function shred(p: PageLevels, where: string): Shredded {
+  const layers = p.layers;
+  const L = layers.length;
+  if (L === 0) throw new CorruptDataError(`${where}: page has no repetition/definition layers`);
+  const nullCode = new Int32Array(L);
+  const emptyCode = new Int32Array(L);
+  const firstCode = new Float64Array(L + 1);
+  const repIndex = new Int32Array(L);
+  let next = 1;
+  let lists = 0;
+  for (let j = 0; j < L; j++) {
+    const l = layers[j]!;
+    if (l === RepDefLayer.NullableItem || l === RepDefLayer.NullableList) nullCode[j] = next++;
+    else if (l === RepDefLayer.EmptyableList) emptyCode[j] = next++;
+    else if (l === RepDefLayer.NullAndEmptyList) {
+      nullCode[j] = next++;
+      emptyCode[j] = next++;
+    }
+    if (isList(l)) lists++;
+    repIndex[j] = lists;
+  }
+  if (isList(layers[0]!)) throw new CorruptDataError(`${where}: innermost layer is a list`);
+  firstCode[L] = Infinity;
+  for (let j = L - 1; j >= 0; j--) {
+    const lo = nullCode[j]! > 0 ? nullCode[j]! : emptyCode[j]! > 0 ? emptyCode[j]! : 0;
+    firstCode[j] = lo > 0 ? lo : firstCode[j + 1]!;
+  }
+  const rep = p.rep;
+  const def = p.def;
+  if (lists > 0 && rep === null) throw new CorruptDataError(`${where}: list layers without repetition levels`);
+  const M = rep !== null || def !== null ? p.numLevels : p.values.numValues;
+  if (def !== null) {
+    for (let i = 0; i < M; i++) if (def[i]! >= next) throw new CorruptDataError(`${where}: definition level ${def[i]} at ${i}, the layers allow 0..${next - 1}`);
+  }
+  let starts: Int32Array;
+  let ends: Int32Array;
+  if (rep !== null) {
+    let rows = 0;
+    for (let i = 0; i < M; i++) if (rep[i] === lists) rows++;
+    if (M > 0 && rep[0] !== lists) throw new CorruptDataError(`${where}: first repetition level is ${rep[0]}, expected ${lists}`);
+    starts = new Int32Array(rows);
+    ends = new Int32Array(rows);
+    let k = 0;
+    for (let i = 0; i < M; i++) {
+      if (rep[i]! > lists) throw new CorruptDataError(`${where}: repetition level ${rep[i]} at ${i}, at most ${lists}`);
+      if (rep[i] === lists) {
+        if (k > 0) ends[k - 1] = i;
+        starts[k++] = i;
+      }
+    }
+    if (k > 0) ends[k - 1] = M;
+  } else {
+    starts = new Int32Array(M);
+    ends = new Int32Array(M);
+    for (let i = 0; i < M; i++) {
+      starts[i] = i;
+      ends[i] = i + 1;
+    }
+  }
+  if (starts.length !== p.numRows) throw new CorruptDataError(`${where}: levels describe ${starts.length} rows, the page has ${p.numRows}`);
+  const out: LayerInfo[] = [];
+  for (let j = L - 1; j >= 0; j--) {
+    const n = starts.length;
+    const fc = firstCode[j]!;
+    let validity: Uint8Array | null = null;
+    const setNull = (k: number): void => {
+      if (validity === null) validity = new Uint8Array(((n + 63) >>> 6) << 3).fill(255);
+      validity[k >>> 3]! &= ~(1 << (k & 7));
+    };
+    if (!isList(layers[j]!)) {
+      if (def !== null) for (let k = 0; k < n; k++) if (def[starts[k]!]! >= fc) setNull(k);
+      out.push({ length: n, validity, offsets: null });
+      continue;
+    }
+    const r = repIndex[j]!;
+    const ec = emptyCode[j]!;
+    const offsets = new Int32Array(n + 1);
+    let children = 0;
+    for (let k = 0; k < n; k++) {
+      const s = starts[k]!;
+      const d = def === null ? 0 : def[s]!;
+      if (d < fc) {
+        for (let i = s; i < ends[k]!; i++) if (i === s || rep![i]! >= r - 1) children++;
+      } else if (d !== ec) setNull(k);
+      offsets[k + 1] = children;
+    }
+    const cs = new Int32Array(children);
+    const ce = new Int32Array(children);
+    let c = 0;
+    for (let k = 0; k < n; k++) {
+      const s = starts[k]!;
+      const d = def === null ? 0 : def[s]!;
+      if (d >= fc) continue;
+      const first = c;
+      for (let i = s; i < ends[k]!; i++) {
+        if (i === s || rep![i]! >= r - 1) {
+          if (c > first) ce[c - 1] = i;
+          cs[c++] = i;
+        }
+      }
+      ce[c - 1] = ends[k]!;
+    }
+    out.push({ length: n, validity, offsets });
+    starts = cs;
+    ends = ce;
+  }
+  if (starts.length !== p.values.numValues) {
+    throw new CorruptDataError(`${where}: levels describe ${starts.length} leaf values, the page holds ${p.values.numValues}`);
+  }
+  return { layers: out, values: p.values, dictionary: p.dictionary };
+}
+
+function gather(dict: Block, indices: Block, n: number, where: string): Block {
+  if (indices.kind !== 'fixed') throw new CorruptDataError(`${where}: dictionary indices are variable-width`);
+  const ib = indices.bitsPerValue;
+  if (ib !== 8 && ib !== 16 && ib !== 32 && ib !== 64) throw new CorruptDataError(`${where}: ${ib}-bit dictionary indices`);
+  const idx = new Uint32Array(n);
+  const b = indices.bytes;
+  const w = ib >>> 3;
+  for (let i = 0; i < n; i++) {
+    let v = 0;
+    for (let k = Math.min(w, 4) - 1; k >= 0; k--) v = v * 256 + b[i * w + k]!;
+    if (v >= dict.numValues) {
+      // Null slots may hold any index; clamp them to 0 when the dictionary is not empty.
+      if (dict.numValues === 0) throw new CorruptDataError(`${where}: dictionary index ${v} at ${i} into an empty dictionary`);
+      throw new CorruptDataError(`${where}: dictionary index ${v} at ${i} is beyond the ${dict.numValues} items`);
+    }
+    idx[i] = v;
+  }
+  if (dict.kind === 'fixed') {
+    const dw = dict.bitsPerValue >>> 3;
+    const out = new Uint8Array(n * dw);
+    for (let i = 0; i < n; i++) out.set(dict.bytes.subarray(idx[i]! * dw, idx[i]! * dw + dw), i * dw);
+    return { kind: 'fixed', bitsPerValue: dict.bitsPerValue, numValues: n, bytes: out, itemValidity: null };
+  }
+  let total = 0;
+  for (let i = 0; i < n; i++) total += dict.offsets[idx[i]! + 1]! - dict.offsets[idx[i]!]!;
+  if (total > 0x7fffffff) throw new CorruptDataError(`${where}: dictionary page expands beyond 2 GiB`);
+  const out = new Uint8Array(total);
+  const offsets = new Int32Array(n + 1);
+  let pos = 0;
+  for (let i = 0; i < n; i++) {
+    const s = dict.offsets[idx[i]!]!;
+    const e = dict.offsets[idx[i]! + 1]!;
+    out.set(dict.bytes.subarray(s, e), pos);
+    pos += e - s;
+    offsets[i + 1] = pos;
+  }
+  return { kind: 'variable', numValues: n, offsets, bytes: out };
+}
+
+/** Builds the leaf array of `type` from values and the leaf layer's validity. */
+export function leafData(type: DataType, info: LayerInfo, col: Shredded, where: string): ArrayData {
+  let values = col.values;
+  const n = info.length;
+  if (values.kind === 'fixed' && values.bitsPerValue === 0) {
+    return makeNullData(type, n);
+  }
+  if (col.dictionary !== null) values = gather(col.dictionary, values, n, where);
+  const id = type.typeId;
+  const validity = info.validity;
+  if (id === TypeId.Bool) {
+    if (values.kind !== 'fixed' || values.bitsPerValue !== 1) throw new CorruptDataError(`${where}: bool column stored as ${values.kind} ${values.kind === 'fixed' ? values.bitsPerValue : ''}`);
+    const bits = new Uint8Array(((n + 63) >>> 6) << 3);
+    bits.set(values.bytes.subarray(0, Math.min(values.bytes.length, bits.length)));
+    return makeData({ type, length: n, validity, values: bits });
+  }
+  if (id >= TypeId.Int8 && id <= TypeId.Float64) {
+    const bw = (type as { bitWidth: number }).bitWidth;
+    if (values.kind !== 'fixed' || values.bitsPerValue !== bw) throw new CorruptDataError(`${where}: ${type.toString()} column holds ${values.kind === 'fixed' ? `${values.bitsPerValue}-bit` : 'variable-width'} values`);
+    return makeData({ type, length: n, validity, values: values.bytes.subarray(0, (n * bw) >>> 3) });
+  }
+  if (id === TypeId.Utf8 || id === TypeId.Binary) {
+    if (values.kind !== 'variable') throw new CorruptDataError(`${where}: ${type.toString()} column holds fixed-width values`);
+    return makeData({ type, length: n, validity, values: values.bytes, valueOffsets: values.offsets });
+  }
+  if (id === TypeId.FixedSizeList) {
+    const child = type.child.type;
+    const cid = child.typeId;
+    if (!(cid >= TypeId.Int8 && cid <= TypeId.Float64)) throw new NotSupportedError(`${where}: Lance 2.1 ${type.toString()} is not supported by this reader`);
+    const bw = (child as { bitWidth: number }).bitWidth;
+    const d = type.listSize;
+    if (values.kind !== 'fixed' || values.bitsPerValue !== bw * d) throw new CorruptDataError(`${where}: ${type.toString()} column holds ${values.kind === 'fixed' ? `${values.bitsPerValue}-bit` : 'variable-width'} values`);
+    let itemValidity: Uint8Array | null = null;
+    if (values.itemValidity !== null) {
+      itemValidity = new Uint8Array(((n * d + 63) >>> 6) << 3);
+      itemValidity.set(values.itemValidity.subarray(0, Math.min(values.itemValidity.length, itemValidity.length)));
+      let all = true;
+      for (let i = 0; i < n * d && all; i++) if (!((itemValidity[i >>> 3]! >>> (i & 7)) & 1)) all = false;
+      if (all) itemValidity = null;
+    }
+    const items = makeData({ type: child, length: n * d, validity: itemValidity, values: values.bytes.subarray(0, (n * d * bw) >>> 3) });
+    return makeData({ type, length: n, validity, children: [items] });
+  }
+  throw new NotSupportedError(`${where}: Lance 2.1 columns of ${type.toString()} are not supported by this reader`);
+}

@@ -1,0 +1,282 @@
+/**
+ * Decompression of Lance 2.1 data blocks: the values of a mini-block chunk, the page dictionary and the
+ * repetition/definition level buffers. Byte layouts (all little-endian), as written by LanceDB 0.39:
+ *
+ * ```text
+ * flat(bits)                  raw values, n * bits / 8 bytes
+ * inline_bitpacking(T)        per 1024 values: one T-bit word holding the bit width W, then 128 * W bytes of
+ *                             FastLanes-packed values (the last block is padded to 1024 values)
+ * out_of_line_bitpacking(T, flat(W))   FastLanes blocks of 128 * W bytes, no header
+ * variable (mini-block)       u32 offsets[n + 1] measured from the start of the buffer, then the bytes
+ * variable (block)            u32 bits per offset (32), u32 byte position of the data, offsets[n + 1], bytes
+ * rle(values, run_lengths)    buffer 0: one value per run; buffer 1: u8 run lengths
+ * fixed_size_list(d, values)  with has_validity: buffer 0 = item validity bitmap, then the values buffers
+ * general(lz4 | zstd, inner)  u32 uncompressed byte length, then one LZ4 block or zstd frame; inner applies after
+ * ```
+ */
+import { CorruptDataError, NotSupportedError, zstdDecompress } from '@vego/encoding';
+import { fastLanesBlockBytes, unpackFastLanes32, unpackFastLanes64 } from './fastlanes';
+import { fsstDecompress, parseFsstTable } from './fsst';
+import type { Compressive, CompressionScheme } from './layout';
+import { describeCompressive } from './layout';
+import { lz4DecompressBlock } from './lz4';
+
+/** Decoded values: fixed-width (bits per value) or variable-width (offsets + bytes). */
+export type Block =
+  | { kind: 'fixed'; bitsPerValue: number; numValues: number; bytes: Uint8Array; itemValidity: Uint8Array | null; itemsPerValue?: number }
+  | { kind: 'variable'; numValues: number; offsets: Int32Array; bytes: Uint8Array };
+
+/** Largest decompressed buffer accepted (a hostile length must not allocate without bound). */
+export const MAX_DECOMPRESSED_BYTES = 1 << 27;
+
+/** Most values one mini-block chunk may hold (Lance writes at most 32768). */
+export const MAX_CHUNK_VALUES = 1 << 16;
+
+function notSupported(where: string, c: Compressive, context: string): NotSupportedError {
+  return new NotSupportedError(`${where}: ${context} encoded as ${describeCompressive(c)} is not supported by this reader`);
+}
+
+/** Undoes `[u32 length][LZ4 block | zstd frame]` general compression (copy). */
+export function decompressGeneral(scheme: CompressionScheme, bytes: Uint8Array, where: string): Uint8Array {
+  if (scheme === 'none') return bytes;
+  if (bytes.length < 4) throw new CorruptDataError(`${where}: ${scheme} buffer of ${bytes.length} bytes has no length prefix`);
+  const n = (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
+  if (n > MAX_DECOMPRESSED_BYTES) throw new CorruptDataError(`${where}: ${scheme} buffer claims ${n} uncompressed bytes`);
+  const body = bytes.subarray(4);
+  if (scheme === 'lz4') {
+    // An LZ4 sequence expands at most ~255-fold: a larger claim is a lie, not a reason to allocate.
+    if (n > body.length * 255 + 64) throw new CorruptDataError(`${where}: lz4 buffer of ${body.length} bytes claims ${n} uncompressed bytes`);
+    return lz4DecompressBlock(body, n);
+  }
+  const out = zstdDecompress(body, n);
+  if (out.length !== n) throw new CorruptDataError(`${where}: zstd buffer gave ${out.length} bytes, expected ${n}`);
+  return out;
+}
+
+function u32At(b: Uint8Array, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+}
+
+function fixed(bits: number, n: number, bytes: Uint8Array, where: string): Block {
+  const need = Math.ceil((n * bits) / 8);
+  if (bytes.length < need) throw new CorruptDataError(`${where}: flat buffer holds ${bytes.length} bytes, expected ${need} for ${n} values of ${bits} bits`);
+  return { kind: 'fixed', bitsPerValue: bits, numValues: n, bytes: bytes.subarray(0, need), itemValidity: null };
+}
+
+/** Unpacks `n` FastLanes-packed values of `typeBits` bits (blocks of 1024, no headers) into bytes (copy). */
+function unpackOutOfLine(bytes: Uint8Array, typeBits: number, width: number, n: number, where: string): Uint8Array {
+  const blocks = Math.ceil(n / 1024);
+  const per = fastLanesBlockBytes(width);
+  if (bytes.length < blocks * per) throw new CorruptDataError(`${where}: bit-packed buffer holds ${bytes.length} bytes, expected ${blocks * per}`);
+  return unpackBlocks(bytes, typeBits, n, where, (b) => [b * per, width]);
+}
+
+function unpackBlocks(bytes: Uint8Array, typeBits: number, n: number, where: string, locate: (block: number) => [number, number]): Uint8Array {
+  const blocks = Math.ceil(n / 1024);
+  if (typeBits === 64) {
+    const words = new Uint32Array(n * 2);
+    for (let b = 0; b < blocks; b++) {
+      const [at, w] = locate(b);
+      unpackFastLanes64(bytes, at, w, Math.min(1024, n - b * 1024), words, b * 1024);
+    }
+    return new Uint8Array(words.buffer);
+  }
+  if (typeBits !== 8 && typeBits !== 16 && typeBits !== 32) throw new CorruptDataError(`${where}: bit-packing of ${typeBits}-bit values`);
+  const vals = new Uint32Array(n);
+  for (let b = 0; b < blocks; b++) {
+    const [at, w] = locate(b);
+    unpackFastLanes32(bytes, at, typeBits, w, Math.min(1024, n - b * 1024), vals, b * 1024);
+  }
+  if (typeBits === 32) return new Uint8Array(vals.buffer);
+  if (typeBits === 16) return new Uint8Array(Uint16Array.from(vals).buffer);
+  return Uint8Array.from(vals);
+}
+
+/** Inline bit-packing: per 1024-value block a T-bit width word then the packed block. */
+function unpackInline(bytes: Uint8Array, typeBits: number, n: number, where: string): Uint8Array {
+  const wordBytes = typeBits >>> 3;
+  let at = 0;
+  return unpackBlocks(bytes, typeBits, n, where, () => {
+    if (at + wordBytes > bytes.length) throw new CorruptDataError(`${where}: inline bit-packed buffer ends at ${bytes.length} before a block header at ${at}`);
+    const w = bytes[at]!;
+    for (let k = 1; k < wordBytes; k++) if (bytes[at + k] !== 0) throw new CorruptDataError(`${where}: inline bit-packing width word at ${at} is not a small number`);
+    if (w > typeBits) throw new CorruptDataError(`${where}: inline bit-packing width ${w} for ${typeBits}-bit values`);
+    const start = at + wordBytes;
+    at = start + fastLanesBlockBytes(w);
+    return [start, w];
+  });
+}
+
+function offsetsFrom(raw: Block, n: number, where: string): Int32Array {
+  if (raw.kind !== 'fixed' || (raw.bitsPerValue !== 32 && raw.bitsPerValue !== 64)) throw new CorruptDataError(`${where}: offsets of ${raw.kind} ${raw.kind === 'fixed' ? raw.bitsPerValue : ''} bits`);
+  const out = new Int32Array(n + 1);
+  const b = raw.bytes;
+  if (raw.bitsPerValue === 32) for (let i = 0; i <= n; i++) out[i] = u32At(b, i * 4);
+  else {
+    for (let i = 0; i <= n; i++) {
+      if (u32At(b, i * 8 + 4) !== 0) throw new CorruptDataError(`${where}: 64-bit offset ${i} is beyond 4 GiB`);
+      out[i] = u32At(b, i * 8);
+    }
+  }
+  return out;
+}
+
+function checkOffsets(offsets: Int32Array, n: number, byteLength: number, where: string): void {
+  let prev = offsets[0]!;
+  if (prev < 0 || prev > byteLength) throw new CorruptDataError(`${where}: first offset ${prev} outside the ${byteLength}-byte buffer`);
+  for (let i = 1; i <= n; i++) {
+    const o = offsets[i]!;
+    if (o < prev || o > byteLength) throw new CorruptDataError(`${where}: offset ${i} is ${o}, previous ${prev}, buffer ${byteLength} bytes`);
+    prev = o;
+  }
+}
+
+/** Rebases variable-width data so offsets start at 0 (copy of the used bytes). */
+function variable(offsets: Int32Array, bytes: Uint8Array, n: number): Block {
+  const base = offsets[0]!;
+  const rel = new Int32Array(n + 1);
+  for (let i = 0; i <= n; i++) rel[i] = offsets[i]! - base;
+  return { kind: 'variable', numValues: n, offsets: rel, bytes: bytes.slice(base, offsets[n]!) };
+}
+
+/**
+ * Decompresses the value buffers of one mini-block chunk holding `n` values.
+ * @throws CorruptDataError on inconsistent buffers; NotSupportedError for encodings not read here.
+ */
+export function decompressMiniBlock(c: Compressive, buffers: Uint8Array[], n: number, where: string): Block {
+  if (n > MAX_CHUNK_VALUES * 64) throw new CorruptDataError(`${where}: chunk of ${n} values`);
+  const first = (): Uint8Array => {
+    if (buffers.length < 1) throw new CorruptDataError(`${where}: ${describeCompressive(c)} needs a buffer, chunk has none`);
+    return buffers[0]!;
+  };
+  switch (c.kind) {
+    case 'flat':
+      return fixed(c.bitsPerValue, n, decompressGeneral(c.compression, first(), where), where);
+    case 'inlineBitpacking': {
+      const t = c.uncompressedBitsPerValue;
+      if (t !== 8 && t !== 16 && t !== 32 && t !== 64) throw new CorruptDataError(`${where}: inline bit-packing of ${t}-bit values`);
+      const bytes = unpackInline(decompressGeneral(c.compression, first(), where), t, n, where);
+      return { kind: 'fixed', bitsPerValue: t, numValues: n, bytes, itemValidity: null };
+    }
+    case 'variable': {
+      const buf = decompressGeneral(c.compression, first(), where);
+      const ob = c.offsets.kind === 'flat' && c.offsets.compression === 'none' ? c.offsets.bitsPerValue : 0;
+      if (ob !== 32 && ob !== 64) throw notSupported(where, c.offsets, 'mini-block offsets');
+      const offsets = offsetsFrom(fixed(ob, n + 1, buf, where), n, where);
+      checkOffsets(offsets, n, buf.length, where);
+      return variable(offsets, buf, n);
+    }
+    case 'fsst': {
+      const inner = decompressMiniBlock(c.values, buffers, n, where);
+      if (inner.kind !== 'variable') throw new CorruptDataError(`${where}: FSST over fixed-width values`);
+      const out = fsstDecompress(parseFsstTable(c.symbolTable), inner.bytes, inner.offsets, n);
+      return { kind: 'variable', numValues: n, offsets: out.offsets, bytes: out.bytes };
+    }
+    case 'rle': {
+      if (buffers.length < 2) throw new CorruptDataError(`${where}: RLE chunk needs 2 buffers, found ${buffers.length}`);
+      if (c.values.kind !== 'flat' || c.runLengths.kind !== 'flat' || c.runLengths.bitsPerValue !== 8 || c.values.bitsPerValue % 8 !== 0) {
+        throw notSupported(where, c, 'RLE values');
+      }
+      const width = c.values.bitsPerValue >>> 3;
+      const runs = decompressGeneral(c.runLengths.compression, buffers[1]!, where);
+      const vals = decompressGeneral(c.values.compression, buffers[0]!, where);
+      if (vals.length < runs.length * width) throw new CorruptDataError(`${where}: RLE has ${runs.length} runs but ${vals.length} value bytes`);
+      const out = new Uint8Array(n * width);
+      let at = 0;
+      for (let r = 0; r < runs.length && at < n; r++) {
+        const len = runs[r]!;
+        if (at + len > n) throw new CorruptDataError(`${where}: RLE runs exceed the chunk's ${n} values`);
+        for (let k = 0; k < len; k++) out.set(vals.subarray(r * width, r * width + width), (at + k) * width);
+        at += len;
+      }
+      if (at !== n) throw new CorruptDataError(`${where}: RLE runs cover ${at} values, expected ${n}`);
+      return { kind: 'fixed', bitsPerValue: width * 8, numValues: n, bytes: out, itemValidity: null };
+    }
+    case 'fixedSizeList': {
+      const d = c.itemsPerValue;
+      if (d < 1 || d * n > MAX_DECOMPRESSED_BYTES) throw new CorruptDataError(`${where}: fixed_size_list of ${d} items per value`);
+      let rest = buffers;
+      let validity: Uint8Array | null = null;
+      if (c.hasValidity) {
+        const v = first();
+        if (v.length < Math.ceil((n * d) / 8)) throw new CorruptDataError(`${where}: item validity holds ${v.length} bytes for ${n * d} items`);
+        validity = v;
+        rest = buffers.slice(1);
+      }
+      const inner = decompressMiniBlock(c.values, rest, n * d, where);
+      if (inner.kind !== 'fixed') throw notSupported(where, c, 'fixed-size-list items');
+      return { kind: 'fixed', bitsPerValue: inner.bitsPerValue * d, numValues: n, bytes: inner.bytes, itemValidity: validity, itemsPerValue: d };
+    }
+    case 'general': {
+      const bufs = buffers.map((b) => decompressGeneral(c.compression, b, where));
+      return decompressMiniBlock(c.values, bufs, n, where);
+    }
+    default:
+      throw notSupported(where, c, 'mini-block values');
+  }
+}
+
+/**
+ * Decompresses a whole-buffer block of `n` values (page dictionary, repetition/definition levels).
+ * @throws CorruptDataError on inconsistent bytes; NotSupportedError for encodings not read here.
+ */
+export function decompressBlock(c: Compressive, bytes: Uint8Array, n: number, where: string): Block {
+  switch (c.kind) {
+    case 'flat':
+      return fixed(c.bitsPerValue, n, decompressGeneral(c.compression, bytes, where), where);
+    case 'general':
+      return decompressBlock(c.values, decompressGeneral(c.compression, bytes, where), n, where);
+    case 'outOfLineBitpacking': {
+      if (c.values.kind !== 'flat' || c.values.compression !== 'none') throw notSupported(where, c, 'block');
+      const t = c.uncompressedBitsPerValue;
+      const out = unpackOutOfLine(bytes, t, c.values.bitsPerValue, n, where);
+      return { kind: 'fixed', bitsPerValue: t, numValues: n, bytes: out, itemValidity: null };
+    }
+    case 'inlineBitpacking': {
+      const t = c.uncompressedBitsPerValue;
+      const out = unpackInline(decompressGeneral(c.compression, bytes, where), t, n, where);
+      return { kind: 'fixed', bitsPerValue: t, numValues: n, bytes: out, itemValidity: null };
+    }
+    case 'variable': {
+      const buf = decompressGeneral(c.compression, bytes, where);
+      if (buf.length < 8) throw new CorruptDataError(`${where}: variable block of ${buf.length} bytes has no header`);
+      const bits = u32At(buf, 0);
+      const dataStart = u32At(buf, 4);
+      if (bits !== 32 && bits !== 64) throw new CorruptDataError(`${where}: variable block with ${bits}-bit offsets`);
+      const need = 8 + ((n + 1) * bits) / 8;
+      if (dataStart !== need || dataStart > buf.length) throw new CorruptDataError(`${where}: variable block data starts at ${dataStart}, expected ${need} (buffer ${buf.length} bytes)`);
+      const offsets = offsetsFrom(fixed(bits, n + 1, buf.subarray(8), where), n, where);
+      const data = buf.subarray(dataStart);
+      checkOffsets(offsets, n, data.length, where);
+      return variable(offsets, data, n);
+    }
+    case 'fsst': {
+      const inner = decompressBlock(c.values, bytes, n, where);
+      if (inner.kind !== 'variable') throw new CorruptDataError(`${where}: FSST over fixed-width values`);
+      const out = fsstDecompress(parseFsstTable(c.symbolTable), inner.bytes, inner.offsets, n);
+      return { kind: 'variable', numValues: n, offsets: out.offsets, bytes: out.bytes };
+    }
+    case 'constant': {
+      const w = c.value.length;
+      if (w === 0 || n * w > MAX_DECOMPRESSED_BYTES || n > 1 << 25) throw new CorruptDataError(`${where}: constant block of ${w}-byte value × ${n}`);
+      const out = new Uint8Array(n * w);
+      for (let i = 0; i < n; i++) out.set(c.value, i * w);
+      return { kind: 'fixed', bitsPerValue: w * 8, numValues: n, bytes: out, itemValidity: null };
+    }
+    default:
+      throw notSupported(where, c, 'block');
+  }
+}
+
+/** Decodes `n` repetition or definition levels to a Uint16Array (copy). */
+export function decodeLevels(c: Compressive, bytes: Uint8Array, n: number, where: string): Uint16Array {
+  const b = decompressBlock(c, bytes, n, where);
+  if (b.kind !== 'fixed') throw new CorruptDataError(`${where}: levels decoded as variable-width data`);
+  const out = new Uint16Array(n);
+  if (b.bitsPerValue === 16) {
+    for (let i = 0; i < n; i++) out[i] = b.bytes[i * 2]! | (b.bytes[i * 2 + 1]! << 8);
+  } else if (b.bitsPerValue === 8) {
+    for (let i = 0; i < n; i++) out[i] = b.bytes[i]!;
+  } else throw notSupported(where, c, `${b.bitsPerValue}-bit levels`);
+  return out;
+}
