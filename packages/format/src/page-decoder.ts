@@ -118,7 +118,15 @@ export function decodeUnsigned(e: ArrayEncoding, n: number, ctx: PageContext): F
     if (bits === 8) for (let i = 0; i < n; i++) out[i] = bytes[i]!;
     else if (bits === 16) for (let i = 0; i < n; i++) out[i] = dv.getUint16(i * 2, true);
     else if (bits === 32) for (let i = 0; i < n; i++) out[i] = dv.getUint32(i * 4, true);
-    else if (bits === 64) {
+    else if (bits === 64 && (bytes.byteOffset & 3) === 0) {
+      // Aligned: read the two u32 halves through a Uint32Array view.
+      const w = new Uint32Array(bytes.buffer, bytes.byteOffset, n * 2);
+      for (let i = 0; i < n; i++) {
+        const hi = w[i * 2 + 1]!;
+        if (hi >= 0x200000) throw corrupt(ctx, `integer at ${i} is beyond 2^53`);
+        out[i] = hi * 4294967296 + w[i * 2]!;
+      }
+    } else if (bits === 64) {
       for (let i = 0; i < n; i++) {
         const hi = dv.getUint32(i * 8 + 4, true);
         if (hi >= 0x200000) throw corrupt(ctx, `integer at ${i} is beyond 2^53`);
@@ -317,43 +325,106 @@ function decodeBinary(e: Extract<ArrayEncoding, { kind: 'binary' }>, type: DataT
   return makeData({ type, length: n, validity, values: bytes, valueOffsets: offsets });
 }
 
+/** Dictionary indices: a view of the bytes for plain u8 indices (LanceDB's and our writer's choice), else a copy. */
+function decodeIndices(e: ArrayEncoding, n: number, ctx: PageContext): Uint8Array | Float64Array {
+  if (e.kind === 'flat' && e.bitsPerValue === 8 && (e.compression === undefined || e.compression.scheme === '')) return flatBytes(e, n, ctx);
+  return decodeUnsigned(e, n, ctx);
+}
+
+/**
+ * A dictionary page as plain strings (copy): one pass over the indices computes the output offsets (and
+ * checks every index), a second copies each row's item bytes (a byte loop for short items, one `set` for long).
+ * Worked example: items ["a", "bc"], indices `02 00 01` (1-based, 0 = null) → offsets 0 2 2 3, bytes "bca".
+ */
 function decodeDictionary(e: Extract<ArrayEncoding, { kind: 'dictionary' }>, type: DataType, n: number, ctx: PageContext): ArrayData {
   if (type.typeId !== TypeId.Utf8 && type.typeId !== TypeId.Binary) throw new NotSupportedError(`${ctx.where}: dictionary pages of ${type.toString()} are not supported`);
   const numItems = e.numDictionaryItems;
-  const indices = decodeUnsigned(e.indices, n, ctx);
+  const indices = decodeIndices(e.indices, n, ctx);
   // Items are read only as far as the buffers allow: decodeArray checks the lengths.
   if (numItems > 0x7fffffff) throw corrupt(ctx, `dictionary claims ${numItems} items`);
   const items = decodeArray(e.items, type, numItems, ctx);
+  // Item k (1-based; 0 = null, empty) starts at itemStart[k] and is itemLength[k] bytes long.
   const io = items.valueOffsets!;
+  const itemStart = new Int32Array(numItems + 1);
+  const itemLength = new Int32Array(numItems + 1);
+  for (let k = 1; k <= numItems; k++) {
+    itemStart[k] = io[items.offset + k - 1]!;
+    itemLength[k] = io[items.offset + k]! - itemStart[k]!;
+  }
+  const offsets = new Int32Array(n + 1);
+  const validity = new Uint8Array(((n + 63) >>> 6) << 3);
+  const nulls = indices instanceof Uint8Array
+    ? dictionaryOffsetsU8(indices, n, numItems, itemLength, offsets, validity, ctx)
+    : dictionaryOffsetsF64(indices, n, numItems, itemLength, offsets, validity, ctx);
+  const bytes = new Uint8Array(offsets[n]!);
   const ib = items.values as Uint8Array;
-  let total = 0;
+  if (indices instanceof Uint8Array) gatherItemsU8(indices, n, itemStart, itemLength, offsets, ib, bytes);
+  else gatherItemsF64(indices, n, itemStart, itemLength, offsets, ib, bytes);
+  return makeData({ type, length: n, validity: nulls > 0 ? validity : null, nullCount: nulls, values: bytes, valueOffsets: offsets });
+}
+
+/** Pass 1 of a dictionary gather (u8 indices): output offsets and validity; returns the null count. */
+function dictionaryOffsetsU8(indices: Uint8Array, n: number, numItems: number, itemLength: Int32Array, offsets: Int32Array, validity: Uint8Array, ctx: PageContext): number {
+  let pos = 0;
   let nulls = 0;
   for (let i = 0; i < n; i++) {
     const k = indices[i]!;
-    if (k === 0) {
-      nulls++;
-      continue;
-    }
-    if (k > numItems) throw corrupt(ctx, `dictionary index ${k} at row ${i} is beyond the ${numItems} items`);
-    total += io[k]! - io[k - 1]!;
-  }
-  if (total > 0x7fffffff) throw corrupt(ctx, 'dictionary page expands beyond 2 GiB');
-  const bytes = new Uint8Array(total);
-  const offsets = new Int32Array(n + 1);
-  const validity = nulls > 0 ? new Uint8Array(((n + 63) >>> 6) << 3) : null;
-  let pos = 0;
-  for (let i = 0; i < n; i++) {
-    const k = indices[i]!;
-    if (k !== 0) {
-      const s = io[k - 1]!;
-      const t = io[k]!;
-      bytes.set(ib.subarray(s, t), pos);
-      pos += t - s;
-      if (validity !== null) validity[i >>> 3]! |= 1 << (i & 7);
+    if (k === 0) nulls++;
+    else {
+      if (k > numItems) throw corrupt(ctx, `dictionary index ${k} at row ${i} is beyond the ${numItems} items`);
+      validity[i >>> 3]! |= 1 << (i & 7);
+      pos += itemLength[k]!;
     }
     offsets[i + 1] = pos;
   }
-  return makeData({ type, length: n, validity, values: bytes, valueOffsets: offsets });
+  if (pos > 0x7fffffff) throw corrupt(ctx, 'dictionary page expands beyond 2 GiB');
+  return nulls;
+}
+
+/** {@link dictionaryOffsetsU8} for wider indices (decoded to a Float64Array). */
+function dictionaryOffsetsF64(indices: Float64Array, n: number, numItems: number, itemLength: Int32Array, offsets: Int32Array, validity: Uint8Array, ctx: PageContext): number {
+  let pos = 0;
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    const k = indices[i]!;
+    if (k === 0) nulls++;
+    else {
+      if (k > numItems) throw corrupt(ctx, `dictionary index ${k} at row ${i} is beyond the ${numItems} items`);
+      validity[i >>> 3]! |= 1 << (i & 7);
+      pos += itemLength[k]!;
+      if (pos > 0x7fffffff) throw corrupt(ctx, 'dictionary page expands beyond 2 GiB');
+    }
+    offsets[i + 1] = pos;
+  }
+  return nulls;
+}
+
+/** Pass 2 of a dictionary gather (u8 indices): copies item bytes (a byte loop for short items, `set` for long). */
+function gatherItemsU8(indices: Uint8Array, n: number, itemStart: Int32Array, itemLength: Int32Array, offsets: Int32Array, src: Uint8Array, out: Uint8Array): void {
+  for (let i = 0; i < n; i++) {
+    const k = indices[i]!;
+    const len = itemLength[k]!;
+    let d = offsets[i]!;
+    let s = itemStart[k]!;
+    if (len <= 32) {
+      const e = s + len;
+      while (s < e) out[d++] = src[s++]!;
+    } else out.set(src.subarray(s, s + len), d);
+  }
+}
+
+/** {@link gatherItemsU8} for wider indices. */
+function gatherItemsF64(indices: Float64Array, n: number, itemStart: Int32Array, itemLength: Int32Array, offsets: Int32Array, src: Uint8Array, out: Uint8Array): void {
+  for (let i = 0; i < n; i++) {
+    const k = indices[i]!;
+    const len = itemLength[k]!;
+    let d = offsets[i]!;
+    let s = itemStart[k]!;
+    if (len <= 32) {
+      const e = s + len;
+      while (s < e) out[d++] = src[s++]!;
+    } else out.set(src.subarray(s, s + len), d);
+  }
 }
 
 /** A decoded `list` offsets page: page-relative item ends and validity. */

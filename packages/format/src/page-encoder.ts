@@ -155,8 +155,11 @@ function encodeBinary(d: ArrayData, bufs: Buffers): ArrayEncoding {
       if (d.isValid(i)) {
         const s = o[d.offset + i]!;
         const e = o[d.offset + i + 1]!;
-        bytes.set(src.subarray(s, e), pos);
-        pos += e - s;
+        if (e - s <= 32) for (let k = s; k < e; k++) bytes[pos++] = src[k]!;
+        else {
+          bytes.set(src.subarray(s, e), pos);
+          pos += e - s;
+        }
         ends[i] = pos;
       } else ends[i] = pos + adj;
     }
@@ -177,42 +180,66 @@ function encodeDictionary(d: ArrayData, bufs: Buffers, maxItems: number): ArrayE
   const n = d.length;
   const o = d.valueOffsets!;
   const src = d.values as Uint8Array;
-  const seen = new Map<string, number>();
-  const firstRow: number[] = [];
+  const off = d.offset;
+  const limit = Math.min(maxItems - 1, 255);
+  // Open-addressing hash table over the item bytes (no string per row): slot → item index + 1.
+  const SLOTS = 1024;
+  const MASK = SLOTS - 1;
+  const slots = new Int32Array(SLOTS);
+  const itemRows = new Int32Array(256);
   const indices = new Uint8Array(n);
+  const validity = d.nullCount > 0 ? d.validity : null;
+  let numItems = 0;
   for (let i = 0; i < n; i++) {
-    if (!d.isValid(i)) continue;
-    const s = o[d.offset + i]!;
-    const e = o[d.offset + i + 1]!;
-    // Latin-1 key: one char per byte, exact for any bytes.
-    let key = '';
-    for (let k = s; k < e; k++) key += String.fromCharCode(src[k]!);
-    let idx = seen.get(key);
-    if (idx === undefined) {
-      if (seen.size + 1 >= maxItems || seen.size >= 255) return null;
-      idx = seen.size + 1;
-      seen.set(key, idx);
-      firstRow.push(i);
+    if (validity !== null && ((validity[(off + i) >>> 3]! >>> ((off + i) & 7)) & 1) === 0) continue;
+    const s = o[off + i]!;
+    const e = o[off + i + 1]!;
+    let h = 0x811c9dc5 ^ (e - s);
+    for (let k = s; k < e; k++) h = Math.imul(h ^ src[k]!, 0x01000193);
+    let slot = (h ^ (h >>> 15)) & MASK;
+    let idx = 0;
+    for (;;) {
+      const item = slots[slot]!;
+      if (item === 0) break;
+      const r = itemRows[item - 1]! + off;
+      const rs = o[r]!;
+      const re = o[r + 1]!;
+      if (re - rs === e - s) {
+        let same = true;
+        for (let k = 0; k < e - s; k++) {
+          if (src[rs + k] !== src[s + k]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) {
+          idx = item;
+          break;
+        }
+      }
+      slot = (slot + 1) & MASK;
+    }
+    if (idx === 0) {
+      if (numItems >= limit) return null;
+      itemRows[numItems] = i;
+      idx = ++numItems;
+      slots[slot] = idx;
     }
     indices[i] = idx;
   }
-  const numItems = seen.size;
   // u8 indices only: LanceDB 0.39 misreads u16 dictionary indices (found: rows past item 255 came back null).
-  const bits = 8;
-  const idxBytes = indices;
-  const itemRows = firstRow.map((i) => d.offset + i);
   let total = 0;
-  for (const r of itemRows) total += o[r + 1]! - o[r]!;
+  for (let k = 0; k < numItems; k++) total += o[itemRows[k]! + off + 1]! - o[itemRows[k]! + off]!;
   const bytes = new Uint8Array(total);
   const ends = new Float64Array(numItems);
   let pos = 0;
   for (let k = 0; k < numItems; k++) {
-    const r = itemRows[k]!;
+    const r = itemRows[k]! + off;
     bytes.set(src.subarray(o[r]!, o[r + 1]!), pos);
     pos += o[r + 1]! - o[r]!;
     ends[k] = pos;
   }
-  const indicesEnc = flat(bits, bufs, idxBytes);
+  const indicesEnc = flat(8, bufs, indices);
   const items: ArrayEncoding = {
     kind: 'binary',
     indices: { kind: 'nullable', nulls: 'none', values: flat(64, bufs, u64Bytes(ends)) },

@@ -5,7 +5,10 @@
  * Opening reads only the 40-byte footer, the two offset tables and global buffer 0 (the schema and
  * row count). A read then fetches the metadata of the projected columns only, and of their pages only
  * those that hold the requested rows. The I/O is written once, as a generator that yields the byte
- * ranges it needs, and driven either synchronously (`readSync`) or asynchronously (`read`).
+ * ranges it needs, and driven either synchronously (`readSync`) or asynchronously (`read`). The fields
+ * of a read run in lock step ({@link parallelIo}): one I/O round fetches the metadata of every projected
+ * column, the next the page buffers of all of them (lists of 2.0 files and chunk selection of 2.1 row
+ * ranges add a round).
  */
 import {
   ArrayData,
@@ -29,6 +32,8 @@ import { decodeColumnMetadata } from './column-metadata';
 import { decodeFooter, decodeOffsetTable, FOOTER_BYTES } from './footer';
 import type { LanceFooter } from './footer';
 import { concatData } from './internal/concat';
+import { parallelIo } from './internal/io';
+import type { Io, Ranges } from './internal/io';
 import { decodeFileDescriptor, isLeafType, lanceFieldsToSchema } from './lance-schema';
 import type { LanceField } from './lance-schema';
 import { collectBufferRefs, decodeArray, decodeListPage } from './page-decoder';
@@ -39,15 +44,12 @@ import { ZSTD_BUFFER_CODEC } from './zstd-codec';
 import type { Shredded } from './v2_1/assemble';
 import type { Column21 } from './v2_1/column';
 import { decodeColumnMetadata21 } from './v2_1/column';
-import { buildField21, columnCount21, decodeColumn21, pageRanges } from './v2_1/read';
+import { buildField21, canReadRowRange, columnCount21, decodeColumn21, pageRanges, readColumnRows21 } from './v2_1/read';
 
 function isV21(footer: LanceFooter): boolean {
   return footer.major === 2;
 }
 
-/** Byte ranges a step needs: `[byteOffset, byteLength]` pairs. */
-type Ranges = Array<[number, number]>;
-type Io<T> = Generator<Ranges, T, Uint8Array[]>;
 
 /** Options of {@link LanceFileReader.readSync} and {@link LanceFileReader.read}. */
 export interface ReadOptions {
@@ -260,7 +262,7 @@ export class LanceFileReader {
     const begin = offset;
     const end = Math.min(this.numRows, offset + limit);
     const fields: Field[] = [];
-    const columns: ArrayData[] = [];
+    const readers: Array<Io<ArrayData>> = [];
     for (const name of names) {
       const idx = this.schema.fieldIndex(name);
       if (idx < 0) throw new NotFoundError(`no column named "${name}" in the file (${this.schema.fields.map((f) => f.name).join(', ')})`);
@@ -268,20 +270,24 @@ export class LanceFileReader {
       const first = this.firstColumn[idx]!;
       const cols: number[] = [];
       for (let c = 0; c < this.columnCount(field.type); c++) cols.push(first + c);
-      if (isV21(this.state.footer)) {
-        fields.push(field);
-        columns.push(yield* this.readField21(field.type, cols, begin, end, field.name));
-        continue;
-      }
-      yield* this.loadColumns(cols);
       fields.push(field);
-      columns.push(yield* this.readField(field.type, first, begin, end, this.numRows, field.name));
+      readers.push(isV21(this.state.footer) ? this.readField21(field.type, cols, begin, end, field.name) : this.readTopField(field, cols, begin, end));
     }
+    // All fields in lock step: their metadata reads form one round, their page reads the next.
+    const columns = yield* parallelIo(readers);
     const schema = new Schema(fields, this.schema.metadata);
     return new RecordBatch(schema, columns.map((d) => makeVector(d)));
   }
 
-  /** Lance 2.1/2.2: decodes every page of the field's leaf columns and slices rows [begin, end). */
+  private *readTopField(field: Field, cols: number[], begin: number, end: number): Io<ArrayData> {
+    yield* this.loadColumns(cols);
+    return yield* this.readField(field.type, cols[0]!, begin, end, this.numRows, field.name);
+  }
+
+  /**
+   * Lance 2.1/2.2: reads rows [begin, end) of the field's leaf columns. Fields without lists read only the
+   * pages, chunks or items holding the rows; others decode whole columns and slice.
+   */
   private *readField21(type: DataType, cols: number[], begin: number, end: number, name: string): Io<ArrayData> {
     const missing = cols.filter((c) => !this.columnCache21.has(c));
     if (missing.length > 0) {
@@ -289,19 +295,11 @@ export class LanceFileReader {
       const fileLimit = this.source.byteLength - FOOTER_BYTES;
       for (let i = 0; i < missing.length; i++) this.columnCache21.set(missing[i]!, decodeColumnMetadata21(bufs[i]!, missing[i]!, fileLimit));
     }
-    const shredded: Shredded[] = [];
-    for (const c of cols) {
-      const info = this.columnCache21.get(c)!;
-      const bufs = yield pageRanges(info);
-      try {
-        shredded.push(decodeColumn21(info, bufs, this.numRows, c));
-      } catch (e) {
-        if (isVegoError(e) && (e.code === ErrorCode.INVALID_ARGUMENT || e.code === ErrorCode.LENGTH_MISMATCH || e.code === ErrorCode.TYPE_MISMATCH)) {
-          throw new CorruptDataError(`column ${c} ("${name}"): ${e.message}`, { cause: e });
-        }
-        throw e;
-      }
-    }
+    const whole = begin === 0 && end === this.numRows;
+    let ranged = !whole;
+    for (const c of cols) if (!canReadRowRange(this.columnCache21.get(c)!)) ranged = false;
+    const readers = cols.map((c) => this.readColumn21(c, ranged ? begin : 0, ranged ? end : this.numRows, name));
+    const shredded = yield* parallelIo(readers);
     let data: ArrayData;
     try {
       data = buildField21(type, 0, shredded, `column ${cols[0]} ("${name}")`);
@@ -311,8 +309,26 @@ export class LanceFileReader {
       }
       throw e;
     }
+    if (ranged) {
+      if (data.length !== end - begin) throw new CorruptDataError(`column ${cols[0]} ("${name}"): ${data.length} rows, ${end - begin} were read`);
+      return data;
+    }
     if (data.length !== this.numRows) throw new CorruptDataError(`column ${cols[0]} ("${name}"): ${data.length} rows, the file has ${this.numRows}`);
-    return begin === 0 && end === this.numRows ? data : data.slice(begin, end);
+    return whole ? data : data.slice(begin, end);
+  }
+
+  /** Rows [begin, end) of one 2.1 column (the whole column when they are all rows). */
+  private *readColumn21(c: number, begin: number, end: number, name: string): Io<Shredded> {
+    const info = this.columnCache21.get(c)!;
+    try {
+      if (begin === 0 && end === this.numRows) return decodeColumn21(info, yield pageRanges(info), this.numRows, c);
+      return yield* readColumnRows21(info, begin, end, this.numRows, c);
+    } catch (e) {
+      if (isVegoError(e) && (e.code === ErrorCode.INVALID_ARGUMENT || e.code === ErrorCode.LENGTH_MISMATCH || e.code === ErrorCode.TYPE_MISMATCH)) {
+        throw new CorruptDataError(`column ${c} ("${name}"): ${e.message}`, { cause: e });
+      }
+      throw e;
+    }
   }
 
   /** Reads rows [begin, end) of a field whose columns start at `col`; `total` is the rows the column must hold. */
@@ -339,11 +355,12 @@ export class LanceFileReader {
     if (type.typeId === TypeId.Struct) {
       checkTotal(info, total, col);
       let next = col + 1;
-      const children: ArrayData[] = [];
+      const readers: Array<Io<ArrayData>> = [];
       for (const c of type.children) {
-        children.push(yield* this.readField(c.type, next, begin, end, total, `${name}.${c.name}`));
+        readers.push(this.readField(c.type, next, begin, end, total, `${name}.${c.name}`));
         next += columnCount(c.type);
       }
+      const children = yield* parallelIo(readers);
       return makeData({ type, length: end - begin, children });
     }
     if (type.typeId === TypeId.List) {

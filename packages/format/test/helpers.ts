@@ -85,6 +85,46 @@ export class CountingSource implements F.SyncByteSource, F.AsyncByteSource {
   }
 }
 
+/**
+ * An async source that counts I/O rounds: reads issued together (in the same synchronous burst, as the
+ * reader issues one step's ranges) share a round; a read issued after that burst starts a new one.
+ * Reads resolve on a later macrotask, like a file or network read.
+ */
+export class RoundCountingSource implements F.AsyncByteSource {
+  rounds = 0;
+  /** Per round, the ranges read. */
+  readonly reads: Array<Array<[number, number]>> = [];
+  private open = false;
+  private readonly inner: F.MemorySource;
+  constructor(bytes: Uint8Array) {
+    this.inner = new F.MemorySource(bytes);
+  }
+  get byteLength(): number {
+    return this.inner.byteLength;
+  }
+  read(o: number, l: number): Promise<Uint8Array> {
+    if (!this.open) {
+      this.open = true;
+      this.rounds++;
+      this.reads.push([]);
+      queueMicrotask(() => {
+        this.open = false;
+      });
+    }
+    this.reads[this.reads.length - 1]!.push([o, l]);
+    return new Promise((resolve, reject) => setImmediate(() => this.inner.read(o, l).then(resolve, reject)));
+  }
+  reset(): void {
+    this.rounds = 0;
+    this.reads.length = 0;
+  }
+  bytesRead(): number {
+    let s = 0;
+    for (const r of this.reads) for (const [, l] of r) s += l;
+    return s;
+  }
+}
+
 /** Plain values of an ArrayData honouring nulls at every level (what LanceDB/apache-arrow rows show). */
 export function plain(d: F.ArrayData): unknown[] {
   const out: unknown[] = [];

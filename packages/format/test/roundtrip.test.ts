@@ -1,6 +1,6 @@
 /** Writer → reader round trips over seeded random schemas and data; projection, row ranges, footer-only opening. */
 import * as F from '@vego/format';
-import { CountingSource, plain, plainColumn, rng, writeFile } from './helpers';
+import { CountingSource, plain, plainColumn, RoundCountingSource, rng, writeFile } from './helpers';
 
 const { Field, Schema, RecordBatch, vectorFrom } = F;
 
@@ -134,6 +134,78 @@ describe('LanceFileWriter → LanceFileReader', () => {
     const few = reader.readSync({ columns: ['v'], offset: 4000, limit: 10 });
     expect(plain(few.columns[0]!.data as F.ArrayData)[0]).toEqual(Array.from({ length: 32 }, (_, k) => 4000 * 32 + k));
     expect(src.bytesRead()).toBeLessThan(16384 * 2 + 8192);
+  });
+
+  it('reads several columns asynchronously in two I/O rounds (metadata, then pages), not two per column', async () => {
+    const n = 3000;
+    const schema = new Schema([
+      new Field('id', new F.Int32(), false),
+      new Field('x', new F.Float64()),
+      new Field('name', new F.Utf8()),
+      new Field('cat', new F.Utf8()),
+      new Field('v', new F.FixedSizeList(new Field('item', new F.Float32()), 8)),
+    ]);
+    const batch = new RecordBatch(schema, [
+      vectorFrom(new F.Int32(), Array.from({ length: n }, (_, i) => i)),
+      vectorFrom(new F.Float64(), Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : i / 4))),
+      vectorFrom(new F.Utf8(), Array.from({ length: n }, (_, i) => `name ${i}`)),
+      vectorFrom(new F.Utf8(), Array.from({ length: n }, (_, i) => (i % 11 === 0 ? null : ['a', 'bb', 'ccc'][i % 3]!))),
+      F.fixedSizeListFromFloat32(new Float32Array(n * 8).map((_, i) => i), 8),
+    ] as never);
+    const { bytes } = writeFile(schema, [batch], { pageByteLength: 8192 });
+    const src = new RoundCountingSource(bytes);
+    const reader = await F.LanceFileReader.open(src);
+    expect(src.rounds).toBe(3); // footer; offset tables; file descriptor
+    src.reset();
+    const all = await reader.read();
+    expect(src.rounds).toBe(2);
+    expect(src.reads[0]!.length).toBe(5); // the five columns' metadata together
+    expect(src.reads[1]!.length).toBeGreaterThan(5); // every page buffer of every column together
+    const sync = F.LanceFileReader.openSync(new F.MemorySource(bytes)).readSync();
+    for (const f of schema.fields) expect(plainColumn(all, f.name)).toEqual(plainColumn(sync, f.name));
+    expect(plainColumn(all, 'cat').slice(0, 4)).toEqual([null, 'bb', 'ccc', 'a']);
+    // A row range: metadata is cached, so one round for the pages of all five columns.
+    src.reset();
+    const few = await reader.read({ offset: 1500, limit: 20 });
+    expect(src.rounds).toBe(1);
+    for (const f of schema.fields) expect(plainColumn(few, f.name)).toEqual(plainColumn(sync, f.name).slice(1500, 1520));
+  });
+
+  it('reads a list and a struct column asynchronously in three rounds (metadata, list offsets and leaves, list items)', async () => {
+    const n = 500;
+    const listType = new F.List(new Field('item', new F.Int32()));
+    const structType = new F.Struct([new Field('a', new F.Int32()), new Field('b', new F.Utf8())]);
+    const schema = new Schema([new Field('l', listType), new Field('s', structType), new Field('k', new F.Int32())]);
+    const batch = new RecordBatch(schema, [
+      vectorFrom(listType, Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : Array.from({ length: i % 4 }, (_, k) => i + k)))),
+      vectorFrom(structType, Array.from({ length: n }, (_, i) => ({ a: i, b: `b${i % 9}` }))),
+      vectorFrom(new F.Int32(), Array.from({ length: n }, (_, i) => -i)),
+    ] as never);
+    const { bytes } = writeFile(schema, [batch]);
+    const src = new RoundCountingSource(bytes);
+    const reader = await F.LanceFileReader.open(src);
+    src.reset();
+    const all = await reader.read();
+    expect(src.rounds).toBe(3);
+    const sync = F.LanceFileReader.openSync(new F.MemorySource(bytes)).readSync();
+    for (const f of schema.fields) expect(plainColumn(all, f.name)).toEqual(plainColumn(sync, f.name));
+  });
+
+  it('dictionary-encodes strings by their bytes (sliced input, nulls, empty and near-duplicate items, up to the item limit)', () => {
+    const r = rng(77);
+    const pool = Array.from({ length: 254 }, (_, k) => (k === 0 ? '' : k === 1 ? 'ab' : k === 2 ? 'ba' : k === 3 ? 'ab\u0000' : `${'é'.repeat(k % 5)}item-${k}-${'x'.repeat(Math.floor(r() * 40))}`));
+    const n = 3000;
+    const values = Array.from({ length: n + 7 }, (_, i) => (i % 17 === 0 ? null : pool[Math.floor(r() * pool.length)]!));
+    const full = vectorFrom(new F.Utf8(), values);
+    const schema = new Schema([new Field('s', new F.Utf8())]);
+    const sliced = (full.data as F.ArrayData).slice(7, 7 + n);
+    const batch = new RecordBatch(schema, [F.makeVector(sliced)] as never);
+    for (const [maxItems, kind] of [[256, 'dictionary'], [200, 'binary']] as const) {
+      const { bytes } = writeFile(schema, [batch], { dictionary: { minRows: 100, maxItems } });
+      const reader = F.LanceFileReader.openSync(new F.MemorySource(bytes));
+      expect(reader.columnMetadataSync(0).pages[0]!.encoding.kind).toBe(kind);
+      expect(plainColumn(reader.readSync(), 's')).toEqual(values.slice(7, 7 + n));
+    }
   });
 
   it('rejects bad read options with typed errors', () => {

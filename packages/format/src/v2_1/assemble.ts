@@ -161,10 +161,12 @@ function gather(dict: Block, indices: Block, n: number, where: string): Block {
   const idx = new Uint32Array(n);
   const b = indices.bytes;
   const w = ib >>> 3;
+  if (b.length < n * w) throw new CorruptDataError(`${where}: ${b.length} bytes of dictionary indices for ${n} values`);
   for (let i = 0; i < n; i++) {
-    let v = 0;
-    for (let k = Math.min(w, 4) - 1; k >= 0; k--) v = v * 256 + b[i * w + k]!;
-    if (v >= dict.numValues) {
+    const at = i * w;
+    // The low 32 bits (a larger index is beyond any dictionary anyway, and fails below).
+    const v = w === 1 ? b[at]! : w === 2 ? b[at]! | (b[at + 1]! << 8) : (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+    if (v >= dict.numValues || (w === 8 && (b[at + 4]! | b[at + 5]! | b[at + 6]! | b[at + 7]!) !== 0)) {
       // Null slots may hold any index; clamp them to 0 when the dictionary is not empty.
       if (dict.numValues === 0) throw new CorruptDataError(`${where}: dictionary index ${v} at ${i} into an empty dictionary`);
       throw new CorruptDataError(`${where}: dictionary index ${v} at ${i} is beyond the ${dict.numValues} items`);
@@ -174,21 +176,33 @@ function gather(dict: Block, indices: Block, n: number, where: string): Block {
   if (dict.kind === 'fixed') {
     const dw = dict.bitsPerValue >>> 3;
     const out = new Uint8Array(n * dw);
-    for (let i = 0; i < n; i++) out.set(dict.bytes.subarray(idx[i]! * dw, idx[i]! * dw + dw), i * dw);
+    const src = dict.bytes;
+    for (let i = 0; i < n; i++) {
+      const s = idx[i]! * dw;
+      const d = i * dw;
+      for (let k = 0; k < dw; k++) out[d + k] = src[s + k]!;
+    }
     return { kind: 'fixed', bitsPerValue: dict.bitsPerValue, numValues: n, bytes: out, itemValidity: null };
   }
-  let total = 0;
-  for (let i = 0; i < n; i++) total += dict.offsets[idx[i]! + 1]! - dict.offsets[idx[i]!]!;
-  if (total > 0x7fffffff) throw new CorruptDataError(`${where}: dictionary page expands beyond 2 GiB`);
-  const out = new Uint8Array(total);
+  // One pass for the output offsets, one to copy item bytes (a byte loop for short items).
+  const dOff = dict.offsets;
+  const src = dict.bytes;
   const offsets = new Int32Array(n + 1);
-  let pos = 0;
+  let total = 0;
   for (let i = 0; i < n; i++) {
-    const s = dict.offsets[idx[i]!]!;
-    const e = dict.offsets[idx[i]! + 1]!;
-    out.set(dict.bytes.subarray(s, e), pos);
-    pos += e - s;
-    offsets[i + 1] = pos;
+    const k = idx[i]!;
+    total += dOff[k + 1]! - dOff[k]!;
+    if (total > 0x7fffffff) throw new CorruptDataError(`${where}: dictionary page expands beyond 2 GiB`);
+    offsets[i + 1] = total;
+  }
+  const out = new Uint8Array(total);
+  for (let i = 0; i < n; i++) {
+    const k = idx[i]!;
+    const s = dOff[k]!;
+    const e = dOff[k + 1]!;
+    let d = offsets[i]!;
+    if (e - s <= 32) for (let j = s; j < e; j++) out[d++] = src[j]!;
+    else out.set(src.subarray(s, e), d);
   }
   return { kind: 'variable', numValues: n, offsets, bytes: out };
 }

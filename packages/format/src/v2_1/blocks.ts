@@ -186,7 +186,11 @@ export function decompressMiniBlock(c: Compressive, buffers: Uint8Array[], n: nu
       for (let r = 0; r < runs.length && at < n; r++) {
         const len = runs[r]!;
         if (at + len > n) throw new CorruptDataError(`${where}: RLE runs exceed the chunk's ${n} values`);
-        for (let k = 0; k < len; k++) out.set(vals.subarray(r * width, r * width + width), (at + k) * width);
+        const from = r * width;
+        for (let k = 0; k < len; k++) {
+          const d = (at + k) * width;
+          for (let j = 0; j < width; j++) out[d + j] = vals[from + j]!;
+        }
         at += len;
       }
       if (at !== n) throw new CorruptDataError(`${where}: RLE runs cover ${at} values, expected ${n}`);

@@ -18,6 +18,7 @@
  * value bytes. Without levels the buffer is simply the flat values.
  */
 import { CorruptDataError, NotSupportedError } from '@vego/encoding';
+import { copyBits } from '../internal/bits';
 import type { Block } from './blocks';
 import { decodeLevels, decompressBlock, decompressMiniBlock, MAX_CHUNK_VALUES, MAX_DECOMPRESSED_BYTES } from './blocks';
 import type { Compressive, PageLayout } from './layout';
@@ -130,35 +131,76 @@ export function decodePage(layout: PageLayout, buffers: Uint8Array[], numRows: n
   }
 }
 
-function decodeMiniBlockPage(layout: Extract<PageLayout, { kind: 'miniBlock' }>, buffers: Uint8Array[], numRows: number, where: string): PageLevels {
-  const need = layout.dictionary !== null ? 3 : 2;
-  if (buffers.length < need) throw new CorruptDataError(`${where}: mini-block page has ${buffers.length} buffers, expected at least ${need}`);
+/** Where each chunk of a mini-block page lies in buffer 1 and how many values it holds. */
+export interface ChunkTable {
+  numChunks: number;
+  /** Byte position of chunk c in the chunk buffer (numChunks + 1 entries; the last is the end). */
+  bytePositions: Float64Array;
+  /** First value of chunk c (numChunks + 1 entries; the last is the page's value count). */
+  firstValues: Float64Array;
+}
+
+/**
+ * Reads the chunk metadata (buffer 0) of a mini-block page, checking every chunk against the size of the
+ * chunk buffer (`chunkBufferByteLength`) and the page's value count.
+ * @throws CorruptDataError for inconsistent metadata.
+ */
+export function parseChunkTable(layout: Extract<PageLayout, { kind: 'miniBlock' }>, meta: Uint8Array, chunkBufferByteLength: number, where: string): ChunkTable {
   if (layout.numBuffers < 1 || layout.numBuffers > 16) throw new CorruptDataError(`${where}: mini-block layout says ${layout.numBuffers} buffers per chunk`);
-  const meta = buffers[0]!;
-  const data = buffers[1]!;
   const metaWidth = layout.hasLargeChunk ? 4 : 2;
   if (meta.length % metaWidth !== 0) throw new CorruptDataError(`${where}: chunk metadata of ${meta.length} bytes is not a multiple of ${metaWidth}`);
   const numChunks = meta.length / metaWidth;
   const totalValues = layout.numItems;
+  const bytePositions = new Float64Array(numChunks + 1);
+  const firstValues = new Float64Array(numChunks + 1);
+  let pos = 0;
+  let valuesSoFar = 0;
+  for (let c = 0; c < numChunks; c++) {
+    const word = metaWidth === 2 ? meta[c * 2]! | (meta[c * 2 + 1]! << 8) : u32(meta, c * 4, where);
+    const log = word & 15;
+    const bytes = (Math.floor(word / 16) + 1) * 8;
+    const n = log > 0 ? 2 ** log : totalValues - valuesSoFar;
+    if (n > MAX_CHUNK_VALUES) throw new CorruptDataError(`${where}, chunk ${c}: chunk of ${n} values; Lance chunks hold at most ${MAX_CHUNK_VALUES}`);
+    if (n < 0 || valuesSoFar + n > totalValues) throw new CorruptDataError(`${where}, chunk ${c}: chunks hold more than the page's ${totalValues} values`);
+    if (pos + bytes > chunkBufferByteLength) throw new CorruptDataError(`${where}, chunk ${c}: chunk of ${bytes} bytes at ${pos} runs past the ${chunkBufferByteLength}-byte chunk buffer`);
+    pos += bytes;
+    valuesSoFar += n;
+    bytePositions[c + 1] = pos;
+    firstValues[c + 1] = valuesSoFar;
+  }
+  if (valuesSoFar !== totalValues) throw new CorruptDataError(`${where}: chunks hold ${valuesSoFar} values, the layout says ${totalValues}`);
+  return { numChunks, bytePositions, firstValues };
+}
+
+/**
+ * Decodes chunks `[c0, c1)` of a mini-block page. `data` holds the chunk buffer from the byte position of
+ * chunk `c0` on (the whole buffer when `c0` is 0); `dictionaryBytes` is buffer 2 when the layout has a dictionary.
+ * @throws CorruptDataError for inconsistent chunks; NotSupportedError for encodings not read here.
+ */
+export function decodeMiniBlockChunks(
+  layout: Extract<PageLayout, { kind: 'miniBlock' }>,
+  table: ChunkTable,
+  data: Uint8Array,
+  c0: number,
+  c1: number,
+  dictionaryBytes: Uint8Array | null,
+  where: string,
+): PageLevels {
+  const metaWidth = layout.hasLargeChunk ? 4 : 2;
   const hasRep = layout.rep !== null;
   const hasDef = layout.def !== null;
   const blocks: Block[] = [];
   const reps: Array<Uint16Array | null> = [];
   const defs: Array<Uint16Array | null> = [];
   const levelCounts: number[] = [];
-  let pos = 0;
-  let valuesSoFar = 0;
-  for (let c = 0; c < numChunks; c++) {
+  const base = table.bytePositions[c0]!;
+  if (table.bytePositions[c1]! - base > data.length) throw new CorruptDataError(`${where}: chunks ${c0}..${c1} need ${table.bytePositions[c1]! - base} bytes, ${data.length} were read`);
+  const sizes: number[] = new Array<number>(layout.numBuffers);
+  const valueBufs: Uint8Array[] = new Array<Uint8Array>(layout.numBuffers);
+  for (let c = c0; c < c1; c++) {
     const cw = `${where}, chunk ${c}`;
-    const word = metaWidth === 2 ? meta[c * 2]! | (meta[c * 2 + 1]! << 8) : u32(meta, c * 4, cw);
-    const log = word & 15;
-    const bytes = (Math.floor(word / 16) + 1) * 8;
-    const n = log > 0 ? 2 ** log : totalValues - valuesSoFar;
-    if (n > MAX_CHUNK_VALUES) throw new CorruptDataError(`${cw}: chunk of ${n} values; Lance chunks hold at most ${MAX_CHUNK_VALUES}`);
-    if (n < 0 || valuesSoFar + n > totalValues) throw new CorruptDataError(`${cw}: chunks hold more than the page's ${totalValues} values`);
-    if (pos + bytes > data.length) throw new CorruptDataError(`${cw}: chunk of ${bytes} bytes at ${pos} runs past the ${data.length}-byte chunk buffer`);
-    const chunk = data.subarray(pos, pos + bytes);
-    pos += bytes;
+    const n = table.firstValues[c + 1]! - table.firstValues[c]!;
+    const chunk = data.subarray(table.bytePositions[c]! - base, table.bytePositions[c + 1]! - base);
     let at = 0;
     const numLevels = u16(chunk, at, cw);
     at += 2;
@@ -172,40 +214,42 @@ function decodeMiniBlockPage(layout: Extract<PageLayout, { kind: 'miniBlock' }>,
       defBytes = u16(chunk, at, cw);
       at += 2;
     }
-    const sizes: number[] = [];
     for (let b = 0; b < layout.numBuffers; b++) {
-      sizes.push(layout.hasLargeChunk ? u32(chunk, at, cw) : u16(chunk, at, cw));
+      sizes[b] = layout.hasLargeChunk ? u32(chunk, at, cw) : u16(chunk, at, cw);
       at += metaWidth;
     }
     at = pad8(at);
-    const take = (len: number): Uint8Array => {
-      if (at + len > chunk.length) throw new CorruptDataError(`${cw}: buffer of ${len} bytes at ${at} runs past the ${chunk.length}-byte chunk`);
-      const out = chunk.subarray(at, at + len);
-      at = pad8(at + len);
-      return out;
-    };
-    const repBuf = hasRep ? take(repBytes) : null;
-    const defBuf = hasDef ? take(defBytes) : null;
-    const valueBufs: Uint8Array[] = [];
-    for (const s of sizes) valueBufs.push(take(s));
+    let repBuf: Uint8Array | null = null;
+    let defBuf: Uint8Array | null = null;
+    if (hasRep) {
+      repBuf = takeChunkBytes(chunk, at, repBytes, cw);
+      at = pad8(at + repBytes);
+    }
+    if (hasDef) {
+      defBuf = takeChunkBytes(chunk, at, defBytes, cw);
+      at = pad8(at + defBytes);
+    }
+    for (let b = 0; b < layout.numBuffers; b++) {
+      valueBufs[b] = takeChunkBytes(chunk, at, sizes[b]!, cw);
+      at = pad8(at + sizes[b]!);
+    }
     const levels = hasRep || hasDef ? numLevels : 0;
     if ((hasRep || hasDef) && levels < n) throw new CorruptDataError(`${cw}: ${levels} levels for ${n} values`);
     reps.push(repBuf === null ? null : decodeLevels(layout.rep!, repBuf, levels, `${cw} repetition`));
     defs.push(defBuf === null ? null : decodeLevels(layout.def!, defBuf, levels, `${cw} definition`));
     levelCounts.push(levels);
     blocks.push(decompressMiniBlock(layout.values, valueBufs, n, cw));
-    valuesSoFar += n;
   }
-  if (valuesSoFar !== totalValues) throw new CorruptDataError(`${where}: chunks hold ${valuesSoFar} values, the layout says ${totalValues}`);
   let dictionary: Block | null = null;
   if (layout.dictionary !== null) {
+    if (dictionaryBytes === null) throw new CorruptDataError(`${where}: mini-block page has no dictionary buffer`);
     if (layout.numDictionaryItems > MAX_DECOMPRESSED_BYTES) throw new CorruptDataError(`${where}: dictionary of ${layout.numDictionaryItems} items`);
-    dictionary = decompressBlock(layout.dictionary, buffers[2]!, layout.numDictionaryItems, `${where} dictionary`);
+    dictionary = decompressBlock(layout.dictionary, dictionaryBytes, layout.numDictionaryItems, `${where} dictionary`);
   }
   let numLevels = 0;
   for (const l of levelCounts) numLevels += l;
   return {
-    numRows,
+    numRows: table.firstValues[c1]! - table.firstValues[c0]!,
     numLevels,
     rep: concatLevels(reps, levelCounts),
     def: concatLevels(defs, levelCounts),
@@ -213,6 +257,21 @@ function decodeMiniBlockPage(layout: Extract<PageLayout, { kind: 'miniBlock' }>,
     values: concatBlocks(blocks, where),
     dictionary,
   };
+}
+
+function takeChunkBytes(chunk: Uint8Array, at: number, len: number, where: string): Uint8Array {
+  if (at + len > chunk.length) throw new CorruptDataError(`${where}: buffer of ${len} bytes at ${at} runs past the ${chunk.length}-byte chunk`);
+  return chunk.subarray(at, at + len);
+}
+
+function decodeMiniBlockPage(layout: Extract<PageLayout, { kind: 'miniBlock' }>, buffers: Uint8Array[], numRows: number, where: string): PageLevels {
+  const need = layout.dictionary !== null ? 3 : 2;
+  if (buffers.length < need) throw new CorruptDataError(`${where}: mini-block page has ${buffers.length} buffers, expected at least ${need}`);
+  const data = buffers[1]!;
+  const table = parseChunkTable(layout, buffers[0]!, data.length, where);
+  const p = decodeMiniBlockChunks(layout, table, data, 0, table.numChunks, layout.dictionary !== null ? buffers[2]! : null, where);
+  p.numRows = numRows;
+  return p;
 }
 
 function decodeConstantPage(layout: Extract<PageLayout, { kind: 'constant' }>, buffers: Uint8Array[], numRows: number, where: string): PageLevels {
@@ -254,6 +313,53 @@ function zipShape(c: Compressive, where: string): ZipShape {
     }
   }
   throw new NotSupportedError(`${where}: full-zip values encoded as ${describeCompressive(c)} are not supported by this reader`);
+}
+
+/**
+ * Bytes per item of a fixed-width full-zip page without repetition levels (control word, item validity,
+ * value): item i then lies at `i * stride` of buffer 0. 0 when the page cannot be read by stride.
+ */
+export function fullZipStride(layout: Extract<PageLayout, { kind: 'fullZip' }>): number {
+  if (layout.bitsPerOffset !== 0 || layout.bitsPerValue === 0 || layout.bitsPerValue % 8 !== 0 || layout.bitsRep !== 0) return 0;
+  const cwBytes = Math.ceil(layout.bitsDef / 8);
+  if (cwBytes > 2) return 0;
+  return cwBytes + layout.bitsPerValue / 8;
+}
+
+/**
+ * Cuts rows `[begin, end)` out of decoded levels of a page without repetition levels (one level and one
+ * value per row). Views where the bytes allow, copies for bit-packed values and variable-width offsets.
+ * @throws CorruptDataError when the levels and values disagree with the row count.
+ */
+export function sliceRows(p: PageLevels, begin: number, end: number, where: string): PageLevels {
+  if (begin === 0 && end === p.numRows) return p;
+  if (p.rep !== null) throw new CorruptDataError(`${where}: cannot cut rows out of a page with repetition levels`);
+  if (end > p.numRows || begin > end || p.values.numValues !== p.numRows || (p.def !== null && p.numLevels !== p.numRows)) {
+    throw new CorruptDataError(`${where}: page of ${p.numRows} rows holds ${p.values.numValues} values and ${p.numLevels} levels, rows ${begin}..${end} wanted`);
+  }
+  const n = end - begin;
+  const v = p.values;
+  let values: Block;
+  if (v.kind === 'variable') {
+    const offsets = new Int32Array(n + 1);
+    const src = v.offsets;
+    const base = src[begin]!;
+    for (let i = 1; i <= n; i++) offsets[i] = src[begin + i]! - base;
+    values = { kind: 'variable', numValues: n, offsets, bytes: v.bytes.subarray(base, src[end]!) };
+  } else {
+    const bits = v.bitsPerValue;
+    let bytes: Uint8Array;
+    if (bits === 0) bytes = v.bytes;
+    else if (bits === 1) bytes = copyBits(v.bytes, begin, n);
+    else if (bits % 8 === 0) bytes = v.bytes.subarray((begin * bits) >>> 3, (end * bits) >>> 3);
+    else throw new CorruptDataError(`${where}: ${bits}-bit values cannot be cut by row`);
+    if (v.itemValidity !== null) {
+      const d = v.itemsPerValue ?? 1;
+      values = { kind: 'fixed', bitsPerValue: bits, numValues: n, bytes, itemValidity: copyBits(v.itemValidity, begin * d, n * d), itemsPerValue: d };
+    } else values = { kind: 'fixed', bitsPerValue: bits, numValues: n, bytes, itemValidity: null };
+  }
+  const def = p.def === null ? null : p.def.subarray(begin, end);
+  return { numRows: n, numLevels: def === null ? 0 : n, rep: null, def, layers: p.layers, values, dictionary: p.dictionary };
 }
 
 function decodeFullZipPage(layout: Extract<PageLayout, { kind: 'fullZip' }>, buffers: Uint8Array[], numRows: number, where: string): PageLevels {
@@ -301,7 +407,12 @@ function decodeFullZipPage(layout: Extract<PageLayout, { kind: 'fullZip' }>, buf
           if ((data[at + (k >>> 3)]! >>> (k & 7)) & 1) itemValidity[(i * items + k) >>> 3]! |= 1 << ((i * items + k) & 7);
         }
       }
-      out.set(data.subarray(at + vb, at + stride), i * width);
+      // A byte loop for narrow values; one `set` for wide ones (e.g. 512-byte vectors), where it amortises.
+      if (width < 64) {
+        const d = i * width;
+        const from = at + vb;
+        for (let k = 0; k < width; k++) out[d + k] = data[from + k]!;
+      } else out.set(data.subarray(at + vb, at + stride), i * width);
     }
     at += stride;
   }

@@ -1,7 +1,10 @@
 /**
  * Reading fields of Lance 2.1/2.2 files: one column per leaf (structs and lists have no column of their
  * own; their validity and offsets come from the levels of their leaves). A read decodes every page of
- * the needed columns and slices the requested rows.
+ * the needed columns and slices the requested rows, except for columns without lists
+ * ({@link canReadRowRange}): there only the pages holding the rows are read, of a mini-block page only the
+ * chunks holding them (chunk value counts come from the chunk metadata), and of a fixed-width full-zip page
+ * only the items' bytes (at a fixed stride).
  */
 import { ArrayData, CorruptDataError, makeData, NotSupportedError, TypeId } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
@@ -9,8 +12,11 @@ import { isLeafType } from '../lance-schema';
 import type { Shredded } from './assemble';
 import { leafData, shred } from './assemble';
 import type { Column21 } from './column';
+import type { Io, Ranges } from '../internal/io';
+import { RepDefLayer } from './layout';
+import type { Page21 } from './column';
 import type { PageLevels } from './pages';
-import { concatPages, decodePage } from './pages';
+import { concatPages, decodeMiniBlockChunks, decodePage, fullZipStride, parseChunkTable, sliceRows } from './pages';
 
 /** Columns a field takes in a 2.1 file. */
 export function columnCount21(type: DataType): number {
@@ -29,6 +35,98 @@ export function pageRanges(col: Column21): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   for (const p of col.pages) for (let b = 0; b < p.bufferOffsets.length; b++) out.push([p.bufferOffsets[b]!, p.bufferSizes[b]!]);
   return out;
+}
+
+function isListLayer(l: RepDefLayer): boolean {
+  return l === RepDefLayer.AllValidList || l === RepDefLayer.NullableList || l === RepDefLayer.EmptyableList || l === RepDefLayer.NullAndEmptyList;
+}
+
+/**
+ * Whether rows of `col` can be located without decoding the whole column: no page has list layers (so one
+ * level and one value per row).
+ */
+export function canReadRowRange(col: Column21): boolean {
+  for (const p of col.pages) {
+    const l = p.layout;
+    if (l.kind !== 'miniBlock' && l.kind !== 'fullZip' && l.kind !== 'constant') return false;
+    if (l.kind === 'miniBlock' && l.rep !== null) return false;
+    if (l.kind === 'fullZip' && l.bitsRep !== 0) return false;
+    for (const layer of l.layers) if (isListLayer(layer)) return false;
+  }
+  return true;
+}
+
+function pageBuffers(p: Page21): Ranges {
+  const out: Ranges = [];
+  for (let b = 0; b < p.bufferOffsets.length; b++) out.push([p.bufferOffsets[b]!, p.bufferSizes[b]!]);
+  return out;
+}
+
+/** Reads page-relative rows [x, y) of one page of a column for which {@link canReadRowRange} holds. */
+function* readPageRows(p: Page21, x: number, y: number, where: string): Io<PageLevels> {
+  const l = p.layout;
+  if (x === 0 && y === p.length) return decodePage(l, yield pageBuffers(p), p.length, where);
+  if (l.kind === 'miniBlock' && p.bufferOffsets.length >= (l.dictionary !== null ? 3 : 2)) {
+    const dictRange: Ranges = l.dictionary !== null ? [[p.bufferOffsets[2]!, p.bufferSizes[2]!]] : [];
+    const [meta, dict] = yield [[p.bufferOffsets[0]!, p.bufferSizes[0]!], ...dictRange];
+    const table = parseChunkTable(l, meta!, p.bufferSizes[1]!, where);
+    if (table.firstValues[table.numChunks] !== p.length) throw new CorruptDataError(`${where}: chunks hold ${table.firstValues[table.numChunks]} values for ${p.length} rows`);
+    // Chunks [c0, c1) hold rows [x, y).
+    let c0 = 0;
+    while (c0 + 1 < table.numChunks && table.firstValues[c0 + 1]! <= x) c0++;
+    let c1 = c0;
+    while (c1 < table.numChunks && table.firstValues[c1]! < y) c1++;
+    if (c1 === c0 && c1 < table.numChunks) c1++;
+    const from = table.bytePositions[c0]!;
+    const [data] = yield [[p.bufferOffsets[1]! + from, table.bytePositions[c1]! - from]];
+    const levels = decodeMiniBlockChunks(l, table, data!, c0, c1, dict ?? null, where);
+    const first = table.firstValues[c0]!;
+    return sliceRows(levels, x - first, y - first, where);
+  }
+  if (l.kind === 'fullZip' && p.bufferOffsets.length >= 1) {
+    const stride = fullZipStride(l);
+    if (stride > 0) {
+      if (l.numItems !== p.length || p.bufferSizes[0]! < p.length * stride) {
+        throw new CorruptDataError(`${where}: full-zip page of ${p.length} rows holds ${p.bufferSizes[0]} bytes, expected ${p.length * stride} (${l.numItems} items)`);
+      }
+      const [data] = yield [[p.bufferOffsets[0]! + x * stride, (y - x) * stride]];
+      return decodePage({ ...l, numItems: y - x }, [data!], y - x, where);
+    }
+  }
+  return sliceRows(decodePage(l, yield pageBuffers(p), p.length, where), x, y, where);
+}
+
+/**
+ * Reads rows `[begin, end)` of a column for which {@link canReadRowRange} holds, fetching only the pages,
+ * chunks or items that hold them.
+ * @throws CorruptDataError for damaged pages; NotSupportedError for encodings not read here.
+ */
+export function* readColumnRows21(col: Column21, begin: number, end: number, numRows: number, columnIndex: number): Io<Shredded> {
+  const where = `column ${columnIndex}`;
+  let sum = 0;
+  for (const p of col.pages) sum += p.length;
+  if (sum !== numRows) throw new CorruptDataError(`${where}: pages hold ${sum} rows, expected ${numRows}`);
+  const pages: PageLevels[] = [];
+  const last = col.pages.length - 1;
+  let start = 0;
+  for (let i = 0; i <= last; i++) {
+    const p = col.pages[i]!;
+    const stop = start + p.length;
+    // An empty range still reads (nothing of) one page, for the column's layers.
+    const hit = begin < end ? stop > begin && start < end : begin < stop || i === last;
+    if (hit) {
+      const x = Math.min(p.length, Math.max(begin, start) - start);
+      const y = Math.max(x, Math.min(end, stop) - start);
+      pages.push(yield* readPageRows(p, x, y, `${where}, page ${i}`));
+      if (begin === end) break;
+    }
+    start = stop;
+    if (begin < end && start >= end) break;
+  }
+  if (pages.length === 0) {
+    return { layers: [{ length: 0, validity: null, offsets: null }], values: { kind: 'fixed', bitsPerValue: 0, numValues: 0, bytes: new Uint8Array(0), itemValidity: null }, dictionary: null };
+  }
+  return shred(concatPages(pages, where), where);
 }
 
 /**

@@ -1,0 +1,55 @@
+/**
+ * Reads written once as generators that yield the byte ranges they need and receive the bytes back,
+ * driven synchronously or asynchronously by the reader. {@link parallelIo} runs several such readers
+ * in lock step so that every step's ranges go to the source together (one I/O round, which an async
+ * source can coalesce and run concurrently).
+ */
+
+/** Byte ranges a step needs: `[byteOffset, byteLength]` pairs. */
+export type Ranges = Array<[number, number]>;
+
+/** A read: yields the ranges of each step, receives their bytes (same order), returns `T`. */
+export type Io<T> = Generator<Ranges, T, Uint8Array[]>;
+
+/**
+ * Runs `readers` together: each step yields the ranges of every reader still running, concatenated;
+ * readers with nothing to read in a step do not cost a round. Results in the order of `readers`.
+ */
+export function* parallelIo<T>(readers: Array<Io<T>>): Io<T[]> {
+  const n = readers.length;
+  const results: T[] = new Array<T>(n);
+  const pending: Array<Ranges | null> = new Array<Ranges | null>(n);
+  let running = 0;
+  for (let i = 0; i < n; i++) {
+    const step = readers[i]!.next([]);
+    if (step.done) {
+      results[i] = step.value;
+      pending[i] = null;
+    } else {
+      pending[i] = step.value;
+      running++;
+    }
+  }
+  while (running > 0) {
+    const ranges: Ranges = [];
+    for (let i = 0; i < n; i++) {
+      const p = pending[i];
+      if (p !== null && p !== undefined) for (let k = 0; k < p.length; k++) ranges.push(p[k]!);
+    }
+    const bufs = ranges.length > 0 ? yield ranges : [];
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const p = pending[i];
+      if (p === null || p === undefined) continue;
+      const mine = bufs.slice(at, at + p.length);
+      at += p.length;
+      const step = readers[i]!.next(mine);
+      if (step.done) {
+        results[i] = step.value;
+        pending[i] = null;
+        running--;
+      } else pending[i] = step.value;
+    }
+  }
+  return results;
+}
