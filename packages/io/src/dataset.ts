@@ -5,6 +5,7 @@
  * <dir>/data/<uuid>.lance          data files (Lance file format 2.0), never modified once committed
  * <dir>/_versions/<n>.manifest     one manifest per committed version (V1 naming), or
  * <dir>/_versions/<u64::MAX-n>.manifest   (V2 naming, what LanceDB 0.39 writes; the default here)
+ * <dir>/_deletions/<frag>-<ver>-<id>.arrow|.bin   deleted row offsets of a fragment (see ./internal/deletions)
  * ```
  * A version is its manifest: the schema and the list of fragments (data files) it contains. Writing
  * never modifies an existing file. A commit (1) writes every new data file and fsyncs it, then (2)
@@ -22,15 +23,19 @@ import {
   InvalidArgumentError,
   LanceFileReader,
   LanceFileWriter,
+  type LanceFileWriterOptions,
   NotFoundError,
   NotSupportedError,
   OutOfRangeError,
   RecordBatch,
   Schema,
   Table,
+  ZstdNotInitializedError,
+  initZstd,
+  isZstdReady,
   makeBuilder,
 } from '@vego/format';
-import type { Vector } from '@vego/format';
+import type { DataType, DeletionFile, Vector } from '@vego/format';
 import { AsyncFileSource } from './async-file-source';
 import { publishFileSync, syncDirectorySync } from './atomic-file';
 import type { BlockCache } from './block-cache';
@@ -38,6 +43,15 @@ import { FileSink } from './file-sink';
 import { FileSource } from './file-source';
 import { describeSchema, normalizeInput, sameColumns, type DatasetInput } from './internal/data-input';
 import { fsError } from './internal/fs-error';
+import {
+  DELETIONS_DIR,
+  deletedBefore,
+  deletionFileName,
+  liveToPhysical,
+  readDeletionFileSync,
+  unionSorted,
+  writeDeletionFileSync,
+} from './internal/deletions';
 import { encodeNextManifest, readManifestFile, type ManifestState } from './internal/lance-adapter';
 import { listVersionFiles, manifestFileName, type ManifestNaming, type VersionFile } from './internal/manifest-names';
 import type { FragmentInfo } from './internal/manifest-model';
@@ -57,6 +71,11 @@ export interface DatasetWriteOptions {
   schema?: Schema;
   /** Rows per data file (one fragment each). Default 1,048,576. */
   maxRowsPerFile?: number;
+  /**
+   * Options of each data file's writer (page size, bit-packing, dictionary, compression; see
+   * `LanceFileWriterOptions` of @vego/format). Default: the writer's defaults.
+   */
+  fileOptions?: LanceFileWriterOptions;
   /**
    * Appends only: when another writer commits first, re-read the latest version and commit on top
    * of it, up to this many times (appends commute). Default 0: the loser gets ConflictError.
@@ -106,6 +125,7 @@ export interface CleanupOptions {
 /** What {@link Dataset.cleanupOldVersions} removed. */
 export interface CleanupResult {
   removedVersions: number[];
+  /** Data file names (relative to `data/`) and deletion files (`_deletions/<name>`) removed. */
   removedDataFiles: string[];
 }
 
@@ -139,7 +159,7 @@ function mkdirp(dir: string): void {
 }
 
 /** Writes batches into data files of at most `maxRows` rows each; returns their fragments (ids unset). */
-function writeDataFiles(dir: string, schema: Schema, batches: readonly RecordBatch[], maxRows: number): FragmentInfo[] {
+function writeDataFiles(dir: string, schema: Schema, batches: readonly RecordBatch[], maxRows: number, fileOptions?: LanceFileWriterOptions): FragmentInfo[] {
   const dataDir = nodePath.join(dir, 'data');
   const fragments: FragmentInfo[] = [];
   let sink: FileSink | null = null;
@@ -152,7 +172,6 @@ function writeDataFiles(dir: string, schema: Schema, batches: readonly RecordBat
     fragments.push({
       id: -1,
       physicalRows: rows,
-      hasDeletions: false,
       files: [{ path: name, fieldIds: [], columnIndices: [], fileMajorVersion: 2, fileMinorVersion: 0, fileSizeBytes: summary.byteLength }],
     });
     sink = null;
@@ -165,7 +184,7 @@ function writeDataFiles(dir: string, schema: Schema, batches: readonly RecordBat
         if (writer === null) {
           name = `${randomUUID()}.lance`;
           sink = FileSink.create(nodePath.join(dataDir, name), { exclusive: true });
-          writer = new LanceFileWriter(sink, schema);
+          writer = new LanceFileWriter(sink, schema, fileOptions);
           rows = 0;
         }
         const take = Math.min(batch.numRows - at, maxRows - rows);
@@ -219,10 +238,20 @@ export class Dataset {
   readonly schema: Schema;
   /** Manifest naming used by this dataset. */
   readonly manifestNaming: ManifestNaming;
+  private readonly state: ManifestState;
   private readonly fragments: readonly FragmentInfo[];
-  /** Row number at which each fragment starts, plus the total at the end. */
-  private readonly starts: Float64Array;
+  /**
+   * For fragment i and dataset column c: `colFile[i][c]` is the index of the data file holding the
+   * column (-1: none, the column reads as nulls) and `colPos[i][c]` its top-level position there.
+   */
+  private readonly colFile: Int32Array[];
+  private readonly colPos: Int32Array[];
+  /** Deleted row offsets of each fragment (ascending): undefined until loaded, null when none. */
+  private readonly deleted: (Uint32Array | null | undefined)[];
+  /** Live row number at which each fragment starts, plus the total at the end (lazily computed). */
+  private liveStartsCache: Float64Array | null = null;
   private readonly cache: BlockCache | undefined;
+  /** Open data files, keyed by `fragment index * 65536 + file index`. */
   private readonly syncReaders = new Map<number, { source: FileSource; reader: LanceFileReader }>();
   private readonly asyncReaders = new Map<number, Promise<{ source: AsyncFileSource; reader: LanceFileReader }>>();
 
@@ -231,20 +260,41 @@ export class Dataset {
     this.version = state.version;
     this.schema = state.schema;
     this.manifestNaming = naming;
+    this.state = state;
     this.fragments = state.fragments;
     this.cache = cache;
-    const starts = new Float64Array(state.fragments.length + 1);
-    for (let i = 0; i < state.fragments.length; i++) {
-      const f = state.fragments[i]!;
-      if (f.hasDeletions) {
-        throw new NotSupportedError(`'${path}' version ${state.version}: fragment ${f.id} has deleted rows (deletion files are not supported yet)`);
+    this.deleted = state.fragments.map((f) => (f.deletionFile === undefined ? null : undefined));
+    const numCols = state.schema.fields.length;
+    // Top-level field ids in schema order: a data file's `fieldIds` lists the ids it stores, in file order.
+    const topIds = state.fields.filter((f) => f.parentId === -1).map((f) => f.id);
+    const colOfId = new Map<number, number>();
+    if (topIds.length === numCols) topIds.forEach((id, c) => colOfId.set(id, c));
+    this.colFile = [];
+    this.colPos = [];
+    for (const f of state.fragments) {
+      const where = `'${path}' version ${state.version}: fragment ${f.id}`;
+      if (f.files.length === 0) throw new CorruptDataError(`${where} has no data file`);
+      if (f.files.length > 65536) throw new NotSupportedError(`${where} has ${f.files.length} data files`);
+      const file = new Int32Array(numCols).fill(-1);
+      const pos = new Int32Array(numCols).fill(-1);
+      if (f.files.length === 1 && (f.files[0]!.fieldIds.length === 0 || colOfId.size === 0)) {
+        for (let c = 0; c < numCols; c++) (file[c] = 0), (pos[c] = c);
+      } else {
+        for (let j = 0; j < f.files.length; j++) {
+          const d = f.files[j]!;
+          let top = 0;
+          for (const id of d.fieldIds) {
+            if (id < 0) throw new NotSupportedError(`${where}: data file '${d.path}' has a dropped (tombstoned) field id ${id}`);
+            const c = colOfId.get(id);
+            if (c === undefined) continue; // a child field: stored inside its parent's column(s)
+            file[c] = j; // a later file overrides an earlier one
+            pos[c] = top++;
+          }
+        }
       }
-      if (f.files.length !== 1) {
-        throw new NotSupportedError(`'${path}' version ${state.version}: fragment ${f.id} has ${f.files.length} data files (only one per fragment is supported)`);
-      }
-      starts[i + 1] = starts[i]! + f.physicalRows;
+      this.colFile.push(file);
+      this.colPos.push(pos);
     }
-    this.starts = starts;
   }
 
   // ---------------------------------------------------------------- opening
@@ -280,7 +330,9 @@ export class Dataset {
 
   /** Asynchronous form of {@link Dataset.openSync}. */
   static async open(dir: string, options: DatasetOpenOptions = {}): Promise<Dataset> {
-    return Dataset.openSync(dir, options);
+    const ds = Dataset.openSync(dir, options);
+    await ds.prepareDeletionReads();
+    return ds;
   }
 
   // ---------------------------------------------------------------- writing
@@ -315,7 +367,7 @@ export class Dataset {
     const naming = latest?.naming ?? options.manifestNaming ?? 'v2';
     mkdirp(nodePath.join(dir, 'data'));
     mkdirp(nodePath.join(dir, '_versions'));
-    const written = writeDataFiles(dir, schema, batches, maxRows);
+    const written = writeDataFiles(dir, schema, batches, maxRows, options.fileOptions);
     let retries = mode === 'append' ? options.conflictRetries ?? 0 : 0;
     let base = prev;
     let baseVersion = latest?.version ?? 0;
@@ -367,9 +419,13 @@ export class Dataset {
 
   // ---------------------------------------------------------------- metadata
 
-  /** Rows in this version (from the manifest; no data file is read). */
+  /**
+   * Live rows in this version: physical rows minus deleted ones. Reads no data file; reads a
+   * deletion file only when the manifest does not record how many rows it deletes.
+   */
   countRows(): number {
-    return this.starts[this.starts.length - 1]!;
+    const starts = this.liveStarts();
+    return starts[starts.length - 1]!;
   }
 
   /** Number of fragments (data files) in this version. */
@@ -410,39 +466,133 @@ export class Dataset {
     return columns.slice();
   }
 
-  private dataPath(fragment: FragmentInfo): string {
-    return nodePath.join(this.path, 'data', fragment.files[0]!.path);
+  // ---------------------------------------------------------------- deletions
+
+  /** LanceDB's `.arrow` deletion files are ZSTD-compressed: load the codec before reads that need it. */
+  private async prepareDeletionReads(): Promise<void> {
+    if (!isZstdReady() && this.fragments.some((f) => f.deletionFile?.fileType === 'arrow_array')) await initZstd();
   }
 
-  private checkSize(fragment: FragmentInfo, path: string, byteLength: number): void {
-    const expected = fragment.files[0]!.fileSizeBytes;
+  /** The deleted row offsets of fragment `i` (ascending), or null when it has none. Loaded once. */
+  private deletedRows(i: number): Uint32Array | null {
+    const known = this.deleted[i];
+    if (known !== undefined) return known;
+    const f = this.fragments[i]!;
+    let rows: Uint32Array;
+    try {
+      rows = readDeletionFileSync(this.path, f.id, f.deletionFile!, f.physicalRows);
+    } catch (e) {
+      if (e instanceof ZstdNotInitializedError) {
+        throw new NotSupportedError(
+          `the deletion file of fragment ${f.id} of '${this.path}' is ZSTD-compressed (as LanceDB writes them): open the dataset with \`await Dataset.open()\` or call \`await initZstd()\` once before synchronous reads`,
+          { cause: e },
+        );
+      }
+      throw e;
+    }
+    const out = rows.length === 0 ? null : rows;
+    this.deleted[i] = out;
+    return out;
+  }
+
+  /** Live rows of fragment `i`: from the manifest's count when it has one, else from the deletion file. */
+  private liveRows(i: number): number {
+    const f = this.fragments[i]!;
+    const d = f.deletionFile;
+    if (d === undefined) return f.physicalRows;
+    if (d.numDeletedRows > 0 && this.deleted[i] === undefined) {
+      if (d.numDeletedRows > f.physicalRows) {
+        throw new CorruptDataError(`manifest of '${this.path}' version ${this.version}: fragment ${f.id} deletes ${d.numDeletedRows} of its ${f.physicalRows} rows`);
+      }
+      return f.physicalRows - d.numDeletedRows;
+    }
+    const del = this.deletedRows(i);
+    return f.physicalRows - (del === null ? 0 : del.length);
+  }
+
+  private liveStarts(): Float64Array {
+    if (this.liveStartsCache === null) {
+      const n = this.fragments.length;
+      const starts = new Float64Array(n + 1);
+      for (let i = 0; i < n; i++) starts[i + 1] = starts[i]! + this.liveRows(i);
+      this.liveStartsCache = starts;
+    }
+    return this.liveStartsCache;
+  }
+
+  /** Physical offset of live row `live` of fragment `i`. */
+  private physicalOf(i: number, live: number): number {
+    const del = this.fragments[i]!.deletionFile === undefined ? null : this.deletedRows(i);
+    return del === null ? live : liveToPhysical(del, live);
+  }
+
+  /** `batch` (physical rows from `offset` of fragment `i`) without the deleted rows. */
+  private dropDeleted(i: number, batch: RecordBatch, offset: number): RecordBatch {
+    const del = this.fragments[i]!.deletionFile === undefined ? null : this.deletedRows(i);
+    if (del === null) return batch;
+    const n = batch.numRows;
+    const lo = deletedBefore(del, offset);
+    const hi = deletedBefore(del, offset + n);
+    if (lo === hi) return batch;
+    const keep = new Int32Array(n - (hi - lo));
+    let k = 0;
+    let d = lo;
+    for (let r = 0; r < n; r++) {
+      if (d < hi && del[d] === offset + r) {
+        d++;
+        continue;
+      }
+      keep[k++] = r;
+    }
+    return selectRows(batch, keep);
+  }
+
+  // ---------------------------------------------------------------- data files
+
+  private dataPath(i: number, j: number): string {
+    return nodePath.join(this.path, 'data', this.fragments[i]!.files[j]!.path);
+  }
+
+  private checkSize(i: number, j: number, path: string, byteLength: number): void {
+    const expected = this.fragments[i]!.files[j]!.fileSizeBytes;
     if (expected > 0 && expected !== byteLength) {
       throw new CorruptDataError(`data file '${path}': expected ${expected} bytes (from the manifest of version ${this.version}), found ${byteLength}`);
     }
   }
 
-  private checkFile(fragment: FragmentInfo, path: string, reader: LanceFileReader): void {
+  /** Row count, and name and type of every column the manifest maps to file `j` of fragment `i`. */
+  private checkFile(i: number, j: number, path: string, reader: LanceFileReader): void {
+    const fragment = this.fragments[i]!;
     if (reader.numRows !== fragment.physicalRows) {
       throw new CorruptDataError(`data file '${path}': expected ${fragment.physicalRows} rows (from the manifest), found ${reader.numRows}`);
     }
-    if (!sameColumns(reader.schema, this.schema)) {
-      throw new CorruptDataError(
-        `data file '${path}': expected columns (${describeSchema(this.schema)}) from the manifest, found (${describeSchema(reader.schema)})`,
-      );
+    const files = this.colFile[i]!;
+    const positions = this.colPos[i]!;
+    const expected: string[] = [];
+    let ok = true;
+    for (let c = 0; c < files.length; c++) {
+      if (files[c] !== j) continue;
+      const want = this.schema.fields[c]!;
+      const got = reader.schema.fields[positions[c]!];
+      expected.push(`${want.name}: ${want.type.toString()}`);
+      if (got === undefined || got.name !== want.name || !got.type.equals(want.type)) ok = false;
+    }
+    if (!ok) {
+      throw new CorruptDataError(`data file '${path}': expected columns (${expected.join(', ')}) from the manifest, found (${describeSchema(reader.schema)})`);
     }
   }
 
-  private readerSync(i: number): LanceFileReader {
-    const open = this.syncReaders.get(i);
+  private readerSync(i: number, j: number): LanceFileReader {
+    const key = i * 65536 + j;
+    const open = this.syncReaders.get(key);
     if (open !== undefined) return open.reader;
-    const fragment = this.fragments[i]!;
-    const path = this.dataPath(fragment);
+    const path = this.dataPath(i, j);
     const source = FileSource.openSync(path, this.cache === undefined ? {} : { cache: this.cache });
     try {
-      this.checkSize(fragment, path, source.byteLength);
+      this.checkSize(i, j, path, source.byteLength);
       const reader = wrapCorrupt(path, () => LanceFileReader.openSync(source));
-      this.checkFile(fragment, path, reader);
-      this.syncReaders.set(i, { source, reader });
+      this.checkFile(i, j, path, reader);
+      this.syncReaders.set(key, { source, reader });
       return reader;
     } catch (e) {
       source.close();
@@ -450,29 +600,83 @@ export class Dataset {
     }
   }
 
-  private readerAsync(i: number): Promise<LanceFileReader> {
-    let open = this.asyncReaders.get(i);
+  private readerAsync(i: number, j: number): Promise<LanceFileReader> {
+    const key = i * 65536 + j;
+    let open = this.asyncReaders.get(key);
     if (open === undefined) {
-      const fragment = this.fragments[i]!;
-      const path = this.dataPath(fragment);
+      const path = this.dataPath(i, j);
       open = (async () => {
         const source = await AsyncFileSource.open(path, this.cache === undefined ? {} : { cache: this.cache });
         try {
-          this.checkSize(fragment, path, source.byteLength);
+          this.checkSize(i, j, path, source.byteLength);
           const reader = await wrapCorruptAsync(path, () => LanceFileReader.open(source));
-          this.checkFile(fragment, path, reader);
+          this.checkFile(i, j, path, reader);
           return { source, reader };
         } catch (e) {
           await source.close();
           throw e;
         }
       })();
-      this.asyncReaders.set(i, open);
-      open.catch(() => this.asyncReaders.delete(i));
+      this.asyncReaders.set(key, open);
+      open.catch(() => this.asyncReaders.delete(key));
     }
     return open.then((o) => o.reader);
   }
 
+  /** Physical rows `[offset, offset + limit)` of fragment `i` (deleted ones included), each column from its data file. */
+  private readRangeSync(i: number, columns: readonly string[], offset: number, limit: number): RecordBatch {
+    const schema = this.projectedSchema(columns);
+    if (columns.length === 0) return new RecordBatch(schema, []);
+    const out: Vector[] = new Array<Vector>(columns.length);
+    const files = this.colFile[i]!;
+    const positions = this.colPos[i]!;
+    // One read per data file, with the columns it holds.
+    const groups = new Map<number, { names: string[]; at: number[] }>();
+    for (let k = 0; k < columns.length; k++) {
+      const c = this.schema.fieldIndex(columns[k]!);
+      const j = files[c]!;
+      if (j < 0) {
+        out[k] = nullVector(schema.fields[k]!.type, limit);
+        continue;
+      }
+      let g = groups.get(j);
+      if (g === undefined) groups.set(j, (g = { names: [], at: [] }));
+      g.names.push(this.readerSync(i, j).schema.fields[positions[c]!]!.name);
+      g.at.push(k);
+    }
+    for (const [j, g] of groups) {
+      const reader = this.readerSync(i, j);
+      const b = wrapCorrupt(this.dataPath(i, j), () => reader.readSync({ columns: g.names, offset, limit }));
+      for (let m = 0; m < g.at.length; m++) out[g.at[m]!] = b.columnAt(m);
+    }
+    return new RecordBatch(schema, out);
+  }
+
+  /**
+   * Asynchronous form of {@link readRangeSync}: one read per column, all in flight together, so that
+   * the source coalesces neighbouring pages and the reads overlap instead of running one after another.
+   */
+  private async readRangeAsync(i: number, columns: readonly string[], offset: number, limit: number): Promise<RecordBatch> {
+    const schema = this.projectedSchema(columns);
+    const files = this.colFile[i]!;
+    const positions = this.colPos[i]!;
+    const parts = await Promise.all(
+      columns.map(async (name, k) => {
+        const c = this.schema.fieldIndex(name);
+        const j = files[c]!;
+        if (j < 0) return nullVector(schema.fields[k]!.type, limit);
+        const reader = await this.readerAsync(i, j);
+        const fileName = reader.schema.fields[positions[c]!]!.name;
+        const b = await wrapCorruptAsync(this.dataPath(i, j), () => reader.read({ columns: [fileName], offset, limit }));
+        return b.columnAt(0);
+      }),
+    );
+    return new RecordBatch(schema, parts);
+  }
+
+  // ---------------------------------------------------------------- scans
+
+  /** Scan ranges `[fragment, physical offset, physical length]`; offset and limit count live rows. */
   private plan(options: ScanOptions): { columns: string[]; ranges: [number, number, number][] } {
     checkNonNegInt('offset', options.offset);
     checkNonNegInt('limit', options.limit);
@@ -481,11 +685,12 @@ export class Dataset {
       throw new InvalidArgumentError(`\`batchSize\` must be a positive integer, got ${batchSize}`);
     }
     const columns = this.resolveColumns(options.columns);
+    const starts = this.liveStarts();
     let skip = options.offset ?? 0;
     let remaining = options.limit ?? Number.MAX_SAFE_INTEGER;
     const ranges: [number, number, number][] = [];
     for (let i = 0; i < this.fragments.length && remaining > 0; i++) {
-      const n = this.fragments[i]!.physicalRows;
+      const n = starts[i + 1]! - starts[i]!;
       if (skip >= n) {
         skip -= n;
         continue;
@@ -494,7 +699,9 @@ export class Dataset {
       skip = 0;
       while (pos < n && remaining > 0) {
         const len = Math.min(batchSize, n - pos, remaining);
-        ranges.push([i, pos, len]);
+        const first = this.physicalOf(i, pos);
+        const last = this.physicalOf(i, pos + len - 1);
+        ranges.push([i, first, last - first + 1]);
         pos += len;
         remaining -= len;
       }
@@ -503,36 +710,22 @@ export class Dataset {
   }
 
   /**
-   * Reads the rows in batches of at most `batchSize`, one fragment at a time: memory stays bounded
-   * by the batch size however large the dataset is.
+   * Reads the live rows in batches of at most `batchSize`, one fragment at a time: memory stays
+   * bounded by the batch size however large the dataset is. Deleted rows are skipped; `offset` and
+   * `limit` count live rows.
    * @throws InvalidArgumentError for an unknown column or bad numbers; CorruptDataError (with the
-   *   path) when a data file disagrees with the manifest; NotFoundError when a data file is missing.
+   *   path) when a data or deletion file disagrees with the manifest; NotFoundError when one is missing.
    */
   *scanSync(options: ScanOptions = {}): IterableIterator<RecordBatch> {
     const { columns, ranges } = this.plan(options);
-    for (const [i, offset, limit] of ranges) {
-      const reader = this.readerSync(i);
-      yield wrapCorrupt(this.dataPath(this.fragments[i]!), () => reader.readSync({ columns, offset, limit }));
-    }
+    for (const [i, offset, limit] of ranges) yield this.dropDeleted(i, this.readRangeSync(i, columns, offset, limit), offset);
   }
 
   /** Asynchronous form of {@link Dataset.scanSync}: an async iterator of record batches. */
   async *scan(options: ScanOptions = {}): AsyncIterableIterator<RecordBatch> {
+    await this.prepareDeletionReads();
     const { columns, ranges } = this.plan(options);
-    for (const [i, offset, limit] of ranges) {
-      const reader = await this.readerAsync(i);
-      yield await wrapCorruptAsync(this.dataPath(this.fragments[i]!), () => this.readColumnsConcurrently(reader, columns, offset, limit));
-    }
-  }
-
-  /**
-   * One read per column, all in flight together, so that the source coalesces neighbouring pages and
-   * the reads overlap instead of running one column after another.
-   */
-  private async readColumnsConcurrently(reader: LanceFileReader, columns: readonly string[], offset: number, limit: number): Promise<RecordBatch> {
-    if (columns.length <= 1) return reader.read({ columns, offset, limit });
-    const parts = await Promise.all(columns.map((c) => reader.read({ columns: [c], offset, limit })));
-    return new RecordBatch(this.projectedSchema(columns), parts.map((p) => p.columnAt(0)));
+    for (const [i, offset, limit] of ranges) yield this.dropDeleted(i, await this.readRangeAsync(i, columns, offset, limit), offset);
   }
 
   /** The projected schema of a scan over `columns`. */
@@ -554,71 +747,76 @@ export class Dataset {
     return new Table(this.projectedSchema(columns), batches);
   }
 
-  private takePlan(rowIndices: ArrayLike<number>): { order: Int32Array; fragOf: Int32Array } {
+  // ---------------------------------------------------------------- take
+
+  /** For each requested live row: its fragment and physical offset there; `order` sorts them. */
+  private takePlan(rowIndices: ArrayLike<number>): { order: Int32Array; fragOf: Int32Array; local: Float64Array } {
+    if (rowIndices === null || typeof rowIndices !== 'object' || typeof rowIndices.length !== 'number') {
+      throw new InvalidArgumentError('`rowIndices` must be an array of row positions');
+    }
     const n = rowIndices.length;
-    const total = this.countRows();
+    const starts = this.liveStarts();
+    const total = starts[starts.length - 1]!;
     const order = new Int32Array(n);
     const fragOf = new Int32Array(n);
+    const local = new Float64Array(n);
     for (let k = 0; k < n; k++) {
       const r = rowIndices[k]!;
       if (!Number.isSafeInteger(r) || r < 0 || r >= total) {
         throw new OutOfRangeError(`\`rowIndices[${k}]\` = ${r} is outside the ${total} rows of '${this.path}' version ${this.version}`);
       }
       order[k] = k;
-      // Binary search of the fragment holding row r.
+      // Binary search of the fragment holding live row r (the last one starting at or before r).
       let lo = 0;
       let hi = this.fragments.length - 1;
       while (lo < hi) {
         const mid = (lo + hi + 1) >> 1;
-        if (this.starts[mid]! <= r) lo = mid;
+        if (starts[mid]! <= r) lo = mid;
         else hi = mid - 1;
       }
       fragOf[k] = lo;
+      local[k] = this.physicalOf(lo, r - starts[lo]!);
     }
     order.sort((a, b) => rowIndices[a]! - rowIndices[b]!);
-    return { order, fragOf };
+    return { order, fragOf, local };
   }
 
   /**
-   * The rows at `rowIndices` (positions in this version, any order, repeats allowed), in that order,
-   * as one batch (a copy). Reads each needed run of rows once.
+   * The rows at `rowIndices` (positions among the live rows of this version, i.e. not counting
+   * deleted ones; any order, repeats allowed), in that order, as one batch (a copy). Reads each
+   * needed run of rows once.
    * @throws OutOfRangeError for an index outside the dataset; InvalidArgumentError for an unknown column.
    */
   takeSync(rowIndices: ArrayLike<number>, options: { columns?: readonly string[] } = {}): RecordBatch {
     const columns = this.resolveColumns(options.columns);
-    const { order, fragOf } = this.takePlan(rowIndices);
-    const runs = this.takeRuns(rowIndices, order, fragOf);
-    const batches = runs.map((run) => wrapCorrupt(this.dataPath(this.fragments[run.fragment]!), () =>
-      this.readerSync(run.fragment).readSync({ columns, offset: run.offset, limit: run.length })));
-    return this.gather(columns, rowIndices, order, fragOf, runs, batches);
+    const { order, fragOf, local } = this.takePlan(rowIndices);
+    const runs = this.takeRuns(order, fragOf, local);
+    const batches = runs.map((run) => this.readRangeSync(run.fragment, columns, run.offset, run.length));
+    return this.gather(columns, order, fragOf, local, runs, batches);
   }
 
   /** Asynchronous form of {@link Dataset.takeSync}; the runs are read concurrently. */
   async take(rowIndices: ArrayLike<number>, options: { columns?: readonly string[] } = {}): Promise<RecordBatch> {
+    await this.prepareDeletionReads();
     const columns = this.resolveColumns(options.columns);
-    const { order, fragOf } = this.takePlan(rowIndices);
-    const runs = this.takeRuns(rowIndices, order, fragOf);
-    const batches = await Promise.all(
-      runs.map(async (run) => {
-        const reader = await this.readerAsync(run.fragment);
-        return wrapCorruptAsync(this.dataPath(this.fragments[run.fragment]!), () => this.readColumnsConcurrently(reader, columns, run.offset, run.length));
-      }),
-    );
-    return this.gather(columns, rowIndices, order, fragOf, runs, batches);
+    const { order, fragOf, local } = this.takePlan(rowIndices);
+    const runs = this.takeRuns(order, fragOf, local);
+    const batches = await Promise.all(runs.map((run) => this.readRangeAsync(run.fragment, columns, run.offset, run.length)));
+    return this.gather(columns, order, fragOf, local, runs, batches);
   }
 
   /** Groups sorted indices into runs of nearby rows within one fragment (gaps ≤ 1024 rows read through). */
-  private takeRuns(rowIndices: ArrayLike<number>, order: Int32Array, fragOf: Int32Array): { fragment: number; offset: number; length: number }[] {
+  private takeRuns(order: Int32Array, fragOf: Int32Array, local: Float64Array): { fragment: number; offset: number; length: number }[] {
     const runs: { fragment: number; offset: number; length: number }[] = [];
     for (let j = 0; j < order.length; j++) {
       const k = order[j]!;
       const f = fragOf[k]!;
-      const local = rowIndices[k]! - this.starts[f]!;
+      const at = local[k]!;
       const last = runs[runs.length - 1];
-      if (last !== undefined && last.fragment === f && local < last.offset + last.length + 1024 && local - last.offset < DEFAULT_BATCH_SIZE) {
-        last.length = Math.max(last.length, local - last.offset + 1);
+      if (last !== undefined && last.fragment === f && at < last.offset + last.length + 1024 && at - last.offset < DEFAULT_BATCH_SIZE) {
+        last.length = Math.max(last.length, at - last.offset + 1);
       } else {
-        runs.push({ fragment: f, offset: local, length: 1 });
+        runs.push({ fragment: f, offset: at, length: 1 });
       }
     }
     return runs;
@@ -626,9 +824,9 @@ export class Dataset {
 
   private gather(
     columns: readonly string[],
-    rowIndices: ArrayLike<number>,
     order: Int32Array,
     fragOf: Int32Array,
+    local: Float64Array,
     runs: readonly { fragment: number; offset: number; length: number }[],
     batches: readonly RecordBatch[],
   ): RecordBatch {
@@ -640,10 +838,10 @@ export class Dataset {
     for (let j = 0; j < n; j++) {
       const k = order[j]!;
       const f = fragOf[k]!;
-      const local = rowIndices[k]! - this.starts[f]!;
-      while (!(runs[run]!.fragment === f && local >= runs[run]!.offset && local < runs[run]!.offset + runs[run]!.length)) run++;
+      const at = local[k]!;
+      while (!(runs[run]!.fragment === f && at >= runs[run]!.offset && at < runs[run]!.offset + runs[run]!.length)) run++;
       batchOf[k] = run;
-      rowOf[k] = local - runs[run]!.offset;
+      rowOf[k] = at - runs[run]!.offset;
     }
     const schema = this.projectedSchema(columns);
     const out: Vector[] = [];
@@ -655,6 +853,138 @@ export class Dataset {
       out.push(builder.finish());
     }
     return new RecordBatch(schema, out);
+  }
+
+  // ---------------------------------------------------------------- deleting
+
+  /**
+   * Deletes the rows at `rowIndices` (positions among the live rows of this version, as in
+   * {@link takeSync}; any order, repeats allowed) and commits a new version: a deletion file per
+   * touched fragment (`.arrow` below 5,000 deleted rows, Roaring `.bin` from there on, both read by
+   * LanceDB), then the manifest, published atomically. A fragment whose rows are all deleted is
+   * dropped from the new version. Older versions keep their rows (time travel).
+   * @returns the dataset at the new version (this object when nothing was deleted).
+   * @throws OutOfRangeError for a position outside the dataset; ConflictError when the next version
+   *   already exists (this object is not the latest version, or another writer committed first):
+   *   nothing is deleted, reopen and retry.
+   * @example
+   * ```ts
+   * const v2 = Dataset.openSync('/data/people').deleteRowsSync([0, 5]);
+   * ```
+   */
+  deleteRowsSync(rowIndices: ArrayLike<number>): Dataset {
+    const { order, fragOf, local } = this.takePlan(rowIndices);
+    const perFragment = new Map<number, number[]>();
+    for (let j = 0; j < order.length; j++) {
+      const k = order[j]!;
+      const f = fragOf[k]!;
+      let list = perFragment.get(f);
+      if (list === undefined) perFragment.set(f, (list = []));
+      if (list.length === 0 || list[list.length - 1] !== local[k]) list.push(local[k]!);
+    }
+    return this.commitDeletions(new Map([...perFragment].map(([f, list]) => [f, Uint32Array.from(list)])));
+  }
+
+  /** Asynchronous form of {@link Dataset.deleteRowsSync}. */
+  async deleteRows(rowIndices: ArrayLike<number>): Promise<Dataset> {
+    await this.prepareDeletionReads();
+    return this.deleteRowsSync(rowIndices);
+  }
+
+  /**
+   * Deletes every live row for which `where(row)` returns true, and commits a new version (see
+   * {@link deleteRowsSync} for what is written). `row` is a plain object of the `columns` read
+   * (default: all), with the values {@link Vector.get} gives (numbers, bigints, strings,
+   * Uint8Arrays, Float32Arrays for vectors, null).
+   * @returns the dataset at the new version (this object when no row matched).
+   * @throws InvalidArgumentError when `where` is not a function or a column is unknown;
+   *   ConflictError as {@link deleteRowsSync}; whatever `where` throws (nothing is deleted then).
+   * @example
+   * ```ts
+   * const v3 = ds.deleteSync((row) => (row.id as number) % 3 === 0, { columns: ['id'] });
+   * ```
+   */
+  deleteSync(where: (row: Record<string, unknown>) => boolean, options: { columns?: readonly string[] } = {}): Dataset {
+    if (typeof where !== 'function') throw new InvalidArgumentError('`where` must be a function (row) => boolean');
+    const columns = this.resolveColumns(options.columns);
+    const perFragment = new Map<number, Uint32Array>();
+    for (let i = 0; i < this.fragments.length; i++) {
+      const physical = this.fragments[i]!.physicalRows;
+      const del = this.fragments[i]!.deletionFile === undefined ? null : this.deletedRows(i);
+      const hits: number[] = [];
+      for (let offset = 0; offset < physical; offset += DEFAULT_BATCH_SIZE) {
+        const limit = Math.min(DEFAULT_BATCH_SIZE, physical - offset);
+        const batch = this.readRangeSync(i, columns, offset, limit);
+        const vectors = batch.columns;
+        let d = del === null ? 0 : deletedBefore(del, offset);
+        for (let r = 0; r < limit; r++) {
+          if (del !== null && d < del.length && del[d] === offset + r) {
+            d++;
+            continue;
+          }
+          const row: Record<string, unknown> = {};
+          for (let c = 0; c < columns.length; c++) row[columns[c]!] = vectors[c]!.get(r);
+          if (where(row) === true) hits.push(offset + r);
+        }
+      }
+      if (hits.length > 0) perFragment.set(i, Uint32Array.from(hits));
+    }
+    return this.commitDeletions(perFragment);
+  }
+
+  /** Asynchronous form of {@link Dataset.deleteSync}. */
+  async delete(where: (row: Record<string, unknown>) => boolean, options: { columns?: readonly string[] } = {}): Promise<Dataset> {
+    await this.prepareDeletionReads();
+    return this.deleteSync(where, options);
+  }
+
+  /** Writes the merged deletion files of the touched fragments (index → new ascending offsets) and commits. */
+  private commitDeletions(perFragment: ReadonlyMap<number, Uint32Array>): Dataset {
+    if (perFragment.size === 0) return this;
+    const deletionsDir = nodePath.join(this.path, DELETIONS_DIR);
+    const version = this.version + 1;
+    const written: string[] = [];
+    const deletionFiles = new Map<number, DeletionFile>();
+    const dropped = new Set<number>();
+    try {
+      for (const [i, add] of perFragment) {
+        const f = this.fragments[i]!;
+        const before = f.deletionFile === undefined ? null : this.deletedRows(i);
+        const all = before === null ? add : unionSorted(before, add);
+        if (all.length === (before === null ? 0 : before.length)) continue;
+        if (all.length >= f.physicalRows) {
+          dropped.add(f.id);
+          continue;
+        }
+        if (written.length === 0) mkdirp(deletionsDir);
+        const { file, path } = writeDeletionFileSync(this.path, f.id, this.version, all);
+        written.push(path);
+        deletionFiles.set(f.id, file);
+      }
+      if (written.length === 0 && dropped.size === 0) return this;
+      if (written.length > 0) syncDirectorySync(deletionsDir);
+      const bytes = encodeNextManifest(this.state, {
+        version,
+        schema: this.schema,
+        keepFragments: this.fragments.filter((f) => !dropped.has(f.id)),
+        newFragments: [],
+        deletionFiles,
+      });
+      publishFileSync(nodePath.join(this.path, '_versions', manifestFileName(version, this.manifestNaming)), bytes);
+    } catch (e) {
+      for (const p of written) {
+        try {
+          fs.unlinkSync(p);
+        } catch {
+          /* best effort */
+        }
+      }
+      if (e instanceof ConflictError) {
+        throw new ConflictError(`cannot commit version ${version} of '${this.path}': it already exists (open the latest version and delete again); nothing was deleted`, { cause: e });
+      }
+      throw e;
+    }
+    return Dataset.openSync(this.path, this.cache === undefined ? { version } : { version, cache: this.cache });
   }
 
   // ---------------------------------------------------------------- housekeeping
@@ -678,18 +1008,19 @@ export class Dataset {
     const removable = versions.slice(0, Math.max(0, versions.length - keep)).filter((v) => v.timestamp.getTime() < cutoff);
     const removableSet = new Set(removable.map((v) => v.version));
     const kept = versions.filter((v) => !removableSet.has(v.version));
+    // Data files (`data/<name>`) and deletion files (`_deletions/<name>`) each version references.
+    const filesOf = (v: VersionInfo): string[] => {
+      const out: string[] = [];
+      for (const f of readManifestFile(nodePath.join(this.path, '_versions', v.manifestFile)).fragments) {
+        for (const file of f.files) out.push(nodePath.join('data', file.path));
+        if (f.deletionFile !== undefined) out.push(nodePath.join(DELETIONS_DIR, deletionFileName(f.id, f.deletionFile)));
+      }
+      return out;
+    };
     const keptFiles = new Set<string>();
-    for (const v of kept) {
-      for (const f of readManifestFile(nodePath.join(this.path, '_versions', v.manifestFile)).fragments) {
-        for (const file of f.files) keptFiles.add(file.path);
-      }
-    }
+    for (const v of kept) for (const p of filesOf(v)) keptFiles.add(p);
     const candidates = new Set<string>();
-    for (const v of removable) {
-      for (const f of readManifestFile(nodePath.join(this.path, '_versions', v.manifestFile)).fragments) {
-        for (const file of f.files) if (!keptFiles.has(file.path)) candidates.add(file.path);
-      }
-    }
+    for (const v of removable) for (const p of filesOf(v)) if (!keptFiles.has(p)) candidates.add(p);
     const removedVersions: number[] = [];
     for (const v of removable) {
       const p = nodePath.join(this.path, '_versions', v.manifestFile);
@@ -702,11 +1033,11 @@ export class Dataset {
     }
     syncDirectorySync(nodePath.join(this.path, '_versions'));
     const removedDataFiles: string[] = [];
-    for (const name of candidates) {
-      const p = nodePath.join(this.path, 'data', name);
+    for (const rel of candidates) {
+      const p = nodePath.join(this.path, rel);
       try {
         fs.unlinkSync(p);
-        removedDataFiles.push(name);
+        removedDataFiles.push(rel.startsWith('data') ? rel.slice(5) : rel);
       } catch {
         /* already gone */
       }
@@ -727,6 +1058,29 @@ export class Dataset {
     for (const { source } of this.syncReaders.values()) source.close();
     this.syncReaders.clear();
   }
+}
+
+/** A column of `length` nulls. */
+function nullVector(type: DataType, length: number): Vector {
+  const builder = makeBuilder(type, { nullable: true, initialCapacity: length }) as { appendNull(): unknown; finish(): Vector };
+  for (let i = 0; i < length; i++) builder.appendNull();
+  return builder.finish();
+}
+
+/** The rows `keep` (ascending) of `batch` (a copy; a slice view when they are contiguous). */
+function selectRows(batch: RecordBatch, keep: Int32Array): RecordBatch {
+  const n = keep.length;
+  if (n === 0) return batch.slice(0, 0);
+  if (keep[n - 1]! - keep[0]! === n - 1) return batch.slice(keep[0]!, keep[0]! + n);
+  const out: Vector[] = [];
+  for (let c = 0; c < batch.schema.fields.length; c++) {
+    const field = batch.schema.fields[c]!;
+    const src = batch.columnAt(c);
+    const builder = makeBuilder(field.type, { nullable: true, initialCapacity: n }) as { append(v: unknown): unknown; finish(): Vector };
+    for (let k = 0; k < n; k++) builder.append(src.get(keep[k]!));
+    out.push(builder.finish());
+  }
+  return new RecordBatch(batch.schema, out);
 }
 
 /** Adds the data file path to decoding errors that lack it. */

@@ -12,7 +12,7 @@ import {
   lanceFieldsToSchema,
   manifestForFiles,
 } from '@vego/format';
-import type { LanceField, Manifest, Schema } from '@vego/format';
+import type { DeletionFile, LanceField, Manifest, Schema } from '@vego/format';
 import { fsError } from './fs-error';
 import type { FragmentInfo } from './manifest-model';
 
@@ -52,7 +52,7 @@ export function readManifestFile(path: string): ManifestState {
   const fragments: FragmentInfo[] = m.fragments.map((f) => ({
     id: f.id,
     physicalRows: f.physicalRows,
-    hasDeletions: f.deletionFile !== undefined && f.deletionFile !== null,
+    ...(f.deletionFile !== undefined && f.deletionFile !== null ? { deletionFile: f.deletionFile } : {}),
     files: f.files.map((d) => ({
       path: d.path,
       fieldIds: d.fields.slice(),
@@ -76,7 +76,12 @@ export interface NextManifest {
   keepFragments: readonly FragmentInfo[];
   /** Newly written fragments; their ids are assigned here. */
   newFragments: readonly FragmentInfo[];
+  /** New deletion files of kept fragments, by fragment id (replacing any they had). */
+  deletionFiles?: ReadonlyMap<number, DeletionFile>;
 }
+
+/** `FLAG_DELETION_FILES` of the manifest's reader and writer feature flags. */
+const FLAG_DELETION_FILES = 1;
 
 /**
  * Encodes the manifest of the next version. Everything the previous manifest held that this layer
@@ -94,7 +99,11 @@ export function encodeNextManifest(prev: ManifestState | null, next: NextManifes
   const columnIndices = columnIndicesFor(next.schema);
   let maxId = prev === null ? -1 : prev.maxFragmentId;
   let nextId = maxId + 1;
-  const fragments = next.keepFragments.map((f) => prev!.raw.fragments.find((r) => r.id === f.id)!);
+  const fragments = next.keepFragments.map((f) => {
+    const raw = prev!.raw.fragments.find((r) => r.id === f.id)!;
+    const del = next.deletionFiles?.get(f.id);
+    return del === undefined ? raw : { ...raw, deletionFile: del };
+  });
   for (const f of next.newFragments) {
     const id = nextId++;
     maxId = id;
@@ -119,6 +128,10 @@ export function encodeNextManifest(prev: ManifestState | null, next: NextManifes
     timestampMs: Date.now(),
     transactionFile: '',
   };
+  if (fragments.some((f) => f.deletionFile !== undefined)) {
+    manifest.readerFeatureFlags |= FLAG_DELETION_FILES;
+    manifest.writerFeatureFlags |= FLAG_DELETION_FILES;
+  }
   delete manifest.indexSection;
   delete manifest.transactionSection;
   if (maxId >= 0) manifest.maxFragmentId = maxId;

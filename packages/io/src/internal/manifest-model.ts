@@ -2,6 +2,8 @@
  * The parts of a Lance manifest the dataset layer works with, and the conversion to and from
  * @vego/format's manifest codec. This is the only file that knows the codec's object shape.
  */
+import type { DeletionFile } from '@vego/format';
+
 export interface DataFileInfo {
   /** Relative to the dataset's `data/` directory. */
   path: string;
@@ -17,6 +19,6 @@ export interface FragmentInfo {
   id: number;
   files: DataFileInfo[];
   physicalRows: number;
-  /** True when the fragment has a deletion file (rows deleted by LanceDB). */
-  hasDeletions: boolean;
+  /** The fragment's deletion file (rows deleted), if any. */
+  deletionFile?: DeletionFile;
 }
