@@ -1,8 +1,8 @@
 // @vego/encoding: output size of every encoding on a corpus of typical columns, how often the adaptive
 // choice lands within 5% of the smallest output, and encode/decode throughput per encoding.
-import { readFileSync, existsSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { SIFT_DIR, readVecs, seededRandom as rng } from '../lib/data.mjs';
 import {
   initZstd, makeData, encodeArray, decodeArray, chooseEncoding, applicableEncodings, encodedByteLength,
   Int32, Int64, Float32, Float64, Utf8,
@@ -10,19 +10,8 @@ import {
 
 export const title = '@vego/encoding: codec sizes, adaptive choice and throughput';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const SIFT = join(here, '..', '..', '..', 'shared', 'datasets', 'sift-9k', 'base.fvecs');
+const SIFT = join(SIFT_DIR, 'base.fvecs');
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function strings(list) {
   const enc = new TextEncoder();
@@ -36,17 +25,9 @@ function strings(list) {
 
 function loadSift(limitFloats) {
   if (!existsSync(SIFT)) return null;
-  const buf = readFileSync(SIFT);
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const dim = dv.getInt32(0, true);
-  const rows = Math.floor(buf.byteLength / (4 + 4 * dim));
+  const { dimension: dim, length: rows, data } = readVecs(SIFT);
   const n = Math.min(rows, Math.max(1, Math.floor(limitFloats / dim))) * dim;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const row = Math.floor(i / dim);
-    out[i] = dv.getFloat32(row * (4 + 4 * dim) + 4 + 4 * (i % dim), true);
-  }
-  return { values: out, dim, rows };
+  return { values: data.subarray(0, n), dim, rows };
 }
 
 function corpus(n, r) {

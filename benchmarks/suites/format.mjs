@@ -7,19 +7,10 @@ import path from 'node:path';
 import * as arrow from 'apache-arrow';
 import * as lancedb from '@lancedb/lancedb';
 import * as F from '@vego/format';
+import { seededRandom as rng } from '../lib/data.mjs';
 
 export const title = '@vego/format: Lance 2.0 write/read and 2.2 read vs LanceDB';
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function time(fn, reps = 3) {
   let best = Infinity;

@@ -7,19 +7,10 @@ import * as path from 'node:path';
 import * as v from '@vego/io';
 import * as aa from 'apache-arrow';
 import * as lancedb from '@lancedb/lancedb';
+import { seededRandom as seeded } from '../lib/data.mjs';
 
 export const title = '@vego/io: files, concurrent reads and datasets (beside LanceDB 0.39)';
 
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function columns(rows, cols, seed) {
   const rnd = seeded(seed);
