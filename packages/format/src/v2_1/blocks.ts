@@ -6,7 +6,8 @@
  * flat(bits)                  raw values, n * bits / 8 bytes
  * inline_bitpacking(T)        per 1024 values: one T-bit word holding the bit width W, then 128 * W bytes of
  *                             FastLanes-packed values (the last block is padded to 1024 values)
- * out_of_line_bitpacking(T, flat(W))   FastLanes blocks of 128 * W bytes, no header
+ * out_of_line_bitpacking(T, flat(W))   FastLanes blocks of 128 * W bytes, no header; a partial last block
+ *                             is either padded to 1024 values and packed, or stored raw (T/8 bytes per value)
  * variable (mini-block)       u32 offsets[n + 1] measured from the start of the buffer, then the bytes
  * variable (block)            u32 bits per offset (32), u32 byte position of the data, offsets[n + 1], bytes
  * rle(values, run_lengths)    buffer 0: one value per run; buffer 1: u8 run lengths
@@ -63,11 +64,39 @@ function fixed(bits: number, n: number, bytes: Uint8Array, where: string): Block
   return { kind: 'fixed', bitsPerValue: bits, numValues: n, bytes: bytes.subarray(0, need), itemValidity: null };
 }
 
-/** Unpacks `n` FastLanes-packed values of `typeBits` bits (blocks of 1024, no headers) into bytes (copy). */
+/**
+ * Unpacks `n` out-of-line bit-packed values of `typeBits` bits into bytes (copy): whole FastLanes blocks of
+ * 1024 values (`128 * width` bytes each, no headers), then, when `n` is not a multiple of 1024, a tail of
+ * `n % 1024` values stored either as one more packed block padded to 1024 values or **raw** (`typeBits / 8`
+ * bytes per value, little-endian). The writer picks raw when padding would cost more bits than packing the
+ * tail saves; the reader tells the two apart by the buffer's length, raw when it is exactly
+ * `whole blocks + tail * typeBits / 8` bytes.
+ *
+ * Example (u16 repetition levels, width 1, 1040 levels): 128 bytes for levels 0–1023, then 16 raw u16
+ * levels = 160 bytes, where a padded tail would take 256.
+ */
 function unpackOutOfLine(bytes: Uint8Array, typeBits: number, width: number, n: number, where: string): Uint8Array {
-  const blocks = Math.ceil(n / 1024);
+  if (typeBits !== 8 && typeBits !== 16 && typeBits !== 32 && typeBits !== 64) throw new CorruptDataError(`${where}: bit-packing of ${typeBits}-bit values`);
+  if (width > typeBits) throw new CorruptDataError(`${where}: bit-packing width ${width} for ${typeBits}-bit values`);
+  const valueBytes = typeBits >>> 3;
   const per = fastLanesBlockBytes(width);
-  if (bytes.length < blocks * per) throw new CorruptDataError(`${where}: bit-packed buffer holds ${bytes.length} bytes, expected ${blocks * per}`);
+  const whole = Math.floor(n / 1024);
+  const tail = n - whole * 1024;
+  const wholeBytes = whole * per;
+  const rawTailBytes = wholeBytes + tail * valueBytes;
+  // Upstream compares the buffer's length in whole T-bit words, so trailing bytes short of a word do not count.
+  const lengthInWords = Math.floor(bytes.length / valueBytes) * valueBytes;
+  if (tail > 0 && lengthInWords === rawTailBytes) {
+    const out = new Uint8Array(n * valueBytes);
+    if (whole > 0) out.set(unpackBlocks(bytes, typeBits, whole * 1024, where, (b) => [b * per, width]), 0);
+    out.set(bytes.subarray(wholeBytes, rawTailBytes), whole * 1024 * valueBytes);
+    return out;
+  }
+  const blocks = Math.ceil(n / 1024);
+  if (bytes.length < blocks * per) {
+    const raw = tail > 0 ? ` (or ${rawTailBytes} with a raw tail of ${tail} values)` : '';
+    throw new CorruptDataError(`${where}: bit-packed buffer holds ${bytes.length} bytes, expected ${blocks * per}${raw}`);
+  }
   return unpackBlocks(bytes, typeBits, n, where, (b) => [b * per, width]);
 }
 

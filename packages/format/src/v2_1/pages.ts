@@ -337,8 +337,13 @@ export function sliceRows(p: PageLevels, begin: number, end: number, where: stri
   if (end > p.numRows || begin > end || p.values.numValues !== p.numRows || (p.def !== null && p.numLevels !== p.numRows)) {
     throw new CorruptDataError(`${where}: page of ${p.numRows} rows holds ${p.values.numValues} values and ${p.numLevels} levels, rows ${begin}..${end} wanted`);
   }
+  const def = p.def === null ? null : p.def.subarray(begin, end);
+  return { numRows: end - begin, numLevels: def === null ? 0 : end - begin, rep: null, def, layers: p.layers, values: sliceBlock(p.values, begin, end, where), dictionary: p.dictionary };
+}
+
+/** Cuts values `[begin, end)` out of a block: views where the bytes allow, copies for bits and offsets. */
+function sliceBlock(v: Block, begin: number, end: number, where: string): Block {
   const n = end - begin;
-  const v = p.values;
   let values: Block;
   if (v.kind === 'variable') {
     const offsets = new Int32Array(n + 1);
@@ -358,8 +363,75 @@ export function sliceRows(p: PageLevels, begin: number, end: number, where: stri
       values = { kind: 'fixed', bitsPerValue: bits, numValues: n, bytes, itemValidity: copyBits(v.itemValidity, begin * d, n * d), itemsPerValue: d };
     } else values = { kind: 'fixed', bitsPerValue: bits, numValues: n, bytes, itemValidity: null };
   }
-  const def = p.def === null ? null : p.def.subarray(begin, end);
-  return { numRows: n, numLevels: def === null ? 0 : n, rep: null, def, layers: p.layers, values, dictionary: p.dictionary };
+  return values;
+}
+
+/**
+ * Cuts `count` rows out of decoded mini-block chunks of a page with repetition levels, skipping first the
+ * levels that continue a row begun in an earlier chunk (the "preamble": levels before the first row start),
+ * then `skip` whole rows. A level carries a value unless it is a null or empty list (definition code at or
+ * above the innermost list layer's first code). Levels are views; values as {@link sliceBlock}.
+ * @throws CorruptDataError when the levels hold fewer rows than asked for or disagree with the values.
+ */
+export function sliceListRows(p: PageLevels, skip: number, count: number, where: string): PageLevels {
+  const rep = p.rep;
+  if (rep === null) throw new CorruptDataError(`${where}: list page without repetition levels`);
+  const layers = p.layers;
+  let lists = 0;
+  let next = 1;
+  let valueLimit = Infinity;
+  for (let j = 0; j < layers.length; j++) {
+    const l = layers[j]!;
+    const isList = l === RepDefLayer.AllValidList || l === RepDefLayer.NullableList || l === RepDefLayer.EmptyableList || l === RepDefLayer.NullAndEmptyList;
+    if (isList && lists === 0) valueLimit = next;
+    if (isList) lists++;
+    if (l === RepDefLayer.NullableItem || l === RepDefLayer.NullableList || l === RepDefLayer.EmptyableList) next++;
+    else if (l === RepDefLayer.NullAndEmptyList) next += 2;
+  }
+  if (lists === 0) throw new CorruptDataError(`${where}: repetition levels without list layers`);
+  const M = p.numLevels;
+  const def = p.def;
+  // Find the level where row `skip` starts (l0) and where row `skip + count` starts (l1, or the end).
+  let rows = -1;
+  let l0 = -1;
+  let l1 = M;
+  for (let i = 0; i < M; i++) {
+    if (rep[i] !== lists) continue;
+    rows++;
+    if (rows === skip) l0 = i;
+    if (rows === skip + count) {
+      l1 = i;
+      break;
+    }
+  }
+  if (count === 0) {
+    if (l0 < 0) l0 = l1 = M;
+    else l1 = l0;
+  }
+  if (l0 < 0 || (l1 === M && rows + 1 < skip + count)) throw new CorruptDataError(`${where}: chunks hold ${rows + 1} row starts, rows ${skip}..${skip + count} wanted`);
+  let v0 = 0;
+  let v1 = 0;
+  if (def === null) {
+    v0 = l0;
+    v1 = l1;
+  } else {
+    for (let i = 0; i < l1; i++) {
+      if (def[i]! < valueLimit) {
+        if (i < l0) v0++;
+        v1++;
+      }
+    }
+  }
+  if (v1 > p.values.numValues) throw new CorruptDataError(`${where}: levels need ${v1} values, the chunks hold ${p.values.numValues}`);
+  return {
+    numRows: count,
+    numLevels: l1 - l0,
+    rep: rep.subarray(l0, l1),
+    def: def === null ? null : def.subarray(l0, l1),
+    layers,
+    values: sliceBlock(p.values, v0, v1, where),
+    dictionary: p.dictionary,
+  };
 }
 
 function decodeFullZipPage(layout: Extract<PageLayout, { kind: 'fullZip' }>, buffers: Uint8Array[], numRows: number, where: string): PageLevels {

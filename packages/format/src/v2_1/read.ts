@@ -1,10 +1,10 @@
 /**
  * Reading fields of Lance 2.1/2.2 files: one column per leaf (structs and lists have no column of their
  * own; their validity and offsets come from the levels of their leaves). A read decodes every page of
- * the needed columns and slices the requested rows, except for columns without lists
- * ({@link canReadRowRange}): there only the pages holding the rows are read, of a mini-block page only the
- * chunks holding them (chunk value counts come from the chunk metadata), and of a fixed-width full-zip page
- * only the items' bytes (at a fixed stride).
+ * the needed columns and slices the requested rows, except where {@link canReadRowRange} holds: there only
+ * the pages holding the rows are read, of a mini-block page only the chunks holding them (chunk value counts
+ * from the chunk metadata; for list pages, row counts from the repetition index), and of a fixed-width
+ * full-zip page only the items' bytes (at a fixed stride).
  */
 import { ArrayData, CorruptDataError, makeData, NotSupportedError, TypeId } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
@@ -16,7 +16,7 @@ import type { Io, Ranges } from '../internal/io';
 import { RepDefLayer } from './layout';
 import type { Page21 } from './column';
 import type { PageLevels } from './pages';
-import { concatPages, decodeMiniBlockChunks, decodePage, fullZipStride, parseChunkTable, sliceRows } from './pages';
+import { concatPages, decodeMiniBlockChunks, decodePage, fullZipStride, parseChunkTable, sliceListRows, sliceRows } from './pages';
 
 /** Columns a field takes in a 2.1 file. */
 export function columnCount21(type: DataType): number {
@@ -42,14 +42,18 @@ function isListLayer(l: RepDefLayer): boolean {
 }
 
 /**
- * Whether rows of `col` can be located without decoding the whole column: no page has list layers (so one
- * level and one value per row).
+ * Whether rows of `col` can be located without decoding the whole column: no page has list layers (one level
+ * and one value per row), or list pages are mini-block pages with a depth-1 repetition index.
  */
 export function canReadRowRange(col: Column21): boolean {
   for (const p of col.pages) {
     const l = p.layout;
     if (l.kind !== 'miniBlock' && l.kind !== 'fullZip' && l.kind !== 'constant') return false;
-    if (l.kind === 'miniBlock' && l.rep !== null) return false;
+    if (l.kind === 'miniBlock' && l.rep !== null) {
+      // List pages: rows are found through the repetition index (one level of it is enough for top-level rows).
+      if (l.repetitionIndexDepth !== 1 || p.bufferOffsets.length < (l.dictionary !== null ? 4 : 3)) return false;
+      continue;
+    }
     if (l.kind === 'fullZip' && l.bitsRep !== 0) return false;
     for (const layer of l.layers) if (isListLayer(layer)) return false;
   }
@@ -66,6 +70,7 @@ function pageBuffers(p: Page21): Ranges {
 function* readPageRows(p: Page21, x: number, y: number, where: string): Io<PageLevels> {
   const l = p.layout;
   if (x === 0 && y === p.length) return decodePage(l, yield pageBuffers(p), p.length, where);
+  if (l.kind === 'miniBlock' && l.rep !== null) return yield* readListPageRows(p, l, x, y, where);
   if (l.kind === 'miniBlock' && p.bufferOffsets.length >= (l.dictionary !== null ? 3 : 2)) {
     const dictRange: Ranges = l.dictionary !== null ? [[p.bufferOffsets[2]!, p.bufferSizes[2]!]] : [];
     const [meta, dict] = yield [[p.bufferOffsets[0]!, p.bufferSizes[0]!], ...dictRange];
@@ -94,6 +99,68 @@ function* readPageRows(p: Page21, x: number, y: number, where: string): Io<PageL
     }
   }
   return sliceRows(decodePage(l, yield pageBuffers(p), p.length, where), x, y, where);
+}
+
+/** Where each chunk's rows start, from a depth-1 repetition index (u64 pairs per chunk: rows ended, leftover items). */
+interface RowTable {
+  /** First row starting in chunk c (numChunks + 1 entries; the last is the page's rows). */
+  firstRows: Float64Array;
+  /** Whether chunk c ends inside a row that continues in chunk c + 1. */
+  trailers: Uint8Array;
+}
+
+function parseRepetitionIndex(bytes: Uint8Array, numChunks: number, numRows: number, where: string): RowTable {
+  if (bytes.length < numChunks * 16) throw new CorruptDataError(`${where}: repetition index of ${bytes.length} bytes, expected ${numChunks * 16} for ${numChunks} chunks`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const firstRows = new Float64Array(numChunks + 1);
+  const trailers = new Uint8Array(numChunks);
+  let preamble = 0;
+  let row = 0;
+  for (let c = 0; c < numChunks; c++) {
+    if (dv.getUint32(c * 16 + 4, true) !== 0 || dv.getUint32(c * 16 + 12, true) !== 0) throw new CorruptDataError(`${where}, chunk ${c}: repetition index entry beyond 2^32`);
+    const ended = dv.getUint32(c * 16, true);
+    const trailer = dv.getUint32(c * 16 + 8, true) > 0 ? 1 : 0;
+    // Rows starting here: the rows ended here, plus the unfinished last one, minus the one carried in.
+    const starts = ended + trailer - preamble;
+    if (starts < 0) throw new CorruptDataError(`${where}, chunk ${c}: repetition index says ${ended} rows end in a chunk that continues the previous row`);
+    trailers[c] = trailer;
+    preamble = trailer;
+    row += starts;
+    firstRows[c + 1] = row;
+  }
+  if (row !== numRows || preamble !== 0) throw new CorruptDataError(`${where}: repetition index covers ${row} rows${preamble ? ' and ends inside a row' : ''}, the page has ${numRows}`);
+  return { firstRows, trailers };
+}
+
+/**
+ * Reads page-relative rows [x, y) of a mini-block page with repetition levels: chunk metadata, dictionary and
+ * repetition index first, then only the chunks from the one where row x starts to the one where row y - 1 ends.
+ */
+function* readListPageRows(p: Page21, l: Extract<Page21['layout'], { kind: 'miniBlock' }>, x: number, y: number, where: string): Io<PageLevels> {
+  const hasDict = l.dictionary !== null;
+  const ri = hasDict ? 3 : 2;
+  const extra: Ranges = hasDict ? [[p.bufferOffsets[2]!, p.bufferSizes[2]!]] : [];
+  const got = yield [[p.bufferOffsets[0]!, p.bufferSizes[0]!], [p.bufferOffsets[ri]!, p.bufferSizes[ri]!], ...extra];
+  const table = parseChunkTable(l, got[0]!, p.bufferSizes[1]!, where);
+  const rows = parseRepetitionIndex(got[1]!, table.numChunks, p.length, where);
+  const n = table.numChunks;
+  if (n === 0) throw new CorruptDataError(`${where}: list page of ${p.length} rows has no chunks`);
+  const fr = rows.firstRows;
+  // Chunk where row x starts (the last chunk for an empty range at the end).
+  let c0 = 0;
+  while (c0 < n - 1 && fr[c0 + 1]! <= x) c0++;
+  let c1 = c0 + 1;
+  if (y > x) {
+    // Chunk where row y - 1 starts, then on through the chunks its levels continue into.
+    let cl = c0;
+    while (cl < n - 1 && fr[cl + 1]! <= y - 1) cl++;
+    c1 = cl + 1;
+    while (c1 < n && rows.trailers[c1 - 1] === 1 && fr[c1] === y) c1++;
+  }
+  const from = table.bytePositions[c0]!;
+  const [data] = yield [[p.bufferOffsets[1]! + from, table.bytePositions[c1]! - from]];
+  const levels = decodeMiniBlockChunks(l, table, data!, c0, c1, hasDict ? got[2]! : null, where);
+  return sliceListRows(levels, x - fr[c0]!, y - x, where);
 }
 
 /**
