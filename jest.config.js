@@ -1,7 +1,7 @@
 /**
  * One jest run over every package. `@vego/<tier>` resolves to the tier's TypeScript source, so tests
  * never need a build and always see the code as it is in the tree. ts-jest only transpiles here:
- * type checking is `tsc -b`'s job, which `pnpm test` runs first.
+ * type checking is `tsc -b` (sources) and `tsc -p tsconfig.test.json` (tests), which `pnpm test` runs first.
  */
 /** @type {import('jest').Config} */
 module.exports = {

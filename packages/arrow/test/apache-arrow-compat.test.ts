@@ -241,7 +241,7 @@ describe('apache-arrow compatibility', () => {
   });
 
   it('shares the very same values buffer when wrapping apache-arrow numeric data', () => {
-    const theirs = aa.vectorFromArray(new Float32Array([1, NaN, -0, Infinity]), new aa.Float32());
+    const theirs = aa.makeVector(new Float32Array([1, NaN, -0, Infinity]));
     const d = theirs.data[0]!;
     const ours = makeVector(makeData({ type: new Float32(), length: d.length, values: d.values }));
     expect(ours.values.buffer).toBe(d.values.buffer);

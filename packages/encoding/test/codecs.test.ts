@@ -96,7 +96,7 @@ describe('rle', () => {
       const v = new T(2049);
       for (let i = 0; i < v.length; i++) v[i] = i > 0 && r() < 0.8 ? v[i - 1]! : Math.floor(r() * 100);
       const d = decodeRle(encodeRle(v), v.length, v.BYTES_PER_ELEMENT);
-      expect(new T(d.buffer, 0, v.length)).toEqual(v);
+      expect(new T(d.buffer as ArrayBuffer, 0, v.length)).toEqual(v);
     }
   });
 

@@ -3,17 +3,7 @@ import {
 } from '@vego/encoding';
 import type { ArrayData, DataType } from '@vego/encoding';
 
-/** mulberry32: the seeded generator every test uses. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as rng } from '../../../test-support/random';
 
 export const ALL_TYPES: DataType[] = [
   new Bool(), new Int8(), new Int16(), new Int32(), new Int64(), new Uint8(), new Uint16(), new Uint32(), new Uint64(),

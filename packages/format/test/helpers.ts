@@ -3,17 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as F from '@vego/format';
 
-/** Mulberry32: a small seeded generator (the only randomness in these tests). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as rng } from '../../../test-support/random';
 
 /** Plain JSON-able form of any value coming from @vego/arrow or apache-arrow, for comparisons. */
 export function norm(v: unknown): unknown {

@@ -7,6 +7,7 @@ import {
   HNSW,
   InvalidArgumentError,
   LANCE_FORMAT_VERSION,
+  LanceFileReader,
   METADATA_SCHEMA,
   NotFoundError,
   UnsupportedVersionError,
@@ -99,6 +100,42 @@ describe('saveToLance / loadFromLance round trips', () => {
     expect(() => index.saveToLanceSync('')).toThrow(InvalidArgumentError);
     expect(() => index.saveToLanceSync(path.join(root, 'x'), { compactionThreshold: 2 })).toThrow(InvalidArgumentError);
     expect(() => HNSW.loadFromLanceSync(undefined as unknown as string)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('loading the vectors of a whole save', () => {
+  it('reads the vector pages straight from the data file and checks them (NaN → CorruptDataError)', async () => {
+    const dim = 16;
+    const index = new HNSW({ dimension: dim, M: 4, efConstruction: 32 });
+    const data = clustered(300, dim, 4, 5);
+    index.addBatch(data);
+    const dir = path.join(root, 'direct');
+    index.saveToLanceSync(dir);
+    // spyOn calls through; only the direct read asks a file for its column metadata.
+    const spy = jest.spyOn(LanceFileReader.prototype, 'columnMetadataSync');
+    let back: HNSW;
+    let columns: number[];
+    try {
+      back = HNSW.loadFromLanceSync(dir);
+      columns = spy.mock.calls.map((call) => call[0]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(columns).toEqual([1]);
+    const queries = rows(data, dim).slice(0, 20);
+    expect(answerDifferences(index, back, queries, 5, 32)).toEqual([]);
+    expect(graphDifferences(index, back)).toEqual([]);
+    // Overwrite component 2 of id 5 in the data file with a NaN.
+    const dataDir = path.join(dir, 'nodes.lance', 'data');
+    const file = path.join(dataDir, fs.readdirSync(dataDir)[0]!);
+    const bytes = fs.readFileSync(file);
+    const needle = Buffer.from(index.get(5).buffer);
+    const at = bytes.indexOf(needle);
+    expect(at).toBeGreaterThan(0);
+    bytes.writeUInt32LE(0x7fc00000, at + 8);
+    fs.writeFileSync(file, bytes);
+    expect(() => HNSW.loadFromLanceSync(dir)).toThrow(/nodes.lance vector of id 5 component 2: expected a finite number, found NaN/);
+    await expect(HNSW.loadFromLance(dir)).rejects.toThrow(CorruptDataError);
   });
 });
 
@@ -205,7 +242,7 @@ describe('LanceDB opens a saved index', () => {
 
     const queries = rows(clustered(5, dim, 5, 13), dim);
     for (const q of queries) {
-      const theirs = await nodes.search(Array.from(q)).distanceType('l2').where('NOT deleted').limit(10).toArray();
+      const theirs = await nodes.vectorSearch(Array.from(q)).distanceType('l2').where('NOT deleted').limit(10).toArray();
       const ours = index.search(q, 500); // k ≥ size: exact
       expect(theirs.map((r: { id: number }) => r.id)).toEqual(ours.slice(0, 10).map((r) => r.id));
       for (let i = 0; i < 10; i++) expect(theirs[i]._distance).toBeCloseTo(ours[i]!.distance, 3);
@@ -301,6 +338,28 @@ describe('loading damaged or foreign directories', () => {
     const v = Dataset.createSync(conns, [{ node: top, layer: 1, neighbours: [low], checksum: 0n }], { mode: 'append' }).version;
     appendMetadata(dir, { connections_version: v, connections_rows: lastRow(dir).connections_rows! + 1 });
     expect(() => HNSW.loadFromLanceSync(dir)).toThrow(CorruptDataError);
+    expect(() => HNSW.loadFromLanceSync(dir)).toThrow(new RegExp(`neighbour 0: expected a node of level ≥ 1, found node ${low} of level 0`));
+  });
+
+  it('throws CorruptDataError for a non-finite vector, a bad entry point, max level or generator state', () => {
+    const dir = fresh('values');
+    const level3 = HNSW.loadFromLanceSync(dir).toSnapshot().levels[3]!;
+    const nodesPath = path.join(dir, 'nodes.lance');
+    const vector = [0, 1, 2, Number.NaN, 4, 5];
+    const v = Dataset.createSync(nodesPath, [{ id: 3, vector, level: level3, deleted: false, checksum: 0n }], { mode: 'append' }).version;
+    const good = lastRow(dir);
+    appendMetadata(dir, { nodes_version: v, nodes_rows: good.nodes_rows! + 1 });
+    expect(() => HNSW.loadFromLanceSync(dir)).toThrow(/nodes.lance vector of id 3 component 3: expected a finite number, found NaN/);
+    const dir2 = fresh('entry');
+    const row = lastRow(dir2);
+    appendMetadata(dir2, { entry_point: n });
+    expect(() => HNSW.loadFromLanceSync(dir2)).toThrow(/entry_point`: expected a node id below 80, found 80/);
+    appendMetadata(dir2, { entry_point: row.entry_point!, max_level: row.max_level! + 1 });
+    expect(() => HNSW.loadFromLanceSync(dir2)).toThrow(/max_level`: expected the entry point's level/);
+    appendMetadata(dir2, { max_level: row.max_level!, rng_state: -1 });
+    expect(() => HNSW.loadFromLanceSync(dir2)).toThrow(/rng_state`: expected an unsigned 32-bit integer, found -1/);
+    appendMetadata(dir2, { rng_state: row.rng_state! });
+    expect(HNSW.loadFromLanceSync(dir2).numIds).toBe(n);
   });
 
   it('throws CorruptDataError for a truncated data file and bad metadata values', () => {

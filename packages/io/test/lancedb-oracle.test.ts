@@ -11,7 +11,7 @@ import { makeTempDir, removeDir } from './fixtures/helpers';
 const V2_OPTS = { storageOptions: { new_table_data_storage_version: '2.0' } };
 
 function plain(rows: Record<string, unknown>[]): Record<string, unknown>[] {
-  return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, ArrayBuffer.isView(v) || (v && typeof v === 'object' && 'toArray' in v) ? Array.from(v as ArrayLike<number>) : v])));
+  return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, ArrayBuffer.isView(v) || (v && typeof v === 'object' && 'toArray' in v) ? Array.from(v as unknown as ArrayLike<number>) : v])));
 }
 
 function readAll(ds: Dataset): Record<string, unknown>[] {

@@ -27,7 +27,7 @@ export class BoolBuilder extends Builder<Bool, boolean> {
     else this.bits[i >> 3]! &= ~(1 << (i & 7));
   }
   /** Appends many values; a Uint8Array is read as one byte per value (non-zero = true). */
-  override appendMany(values: ArrayLike<boolean | null | undefined> | Iterable<boolean | null | undefined>): this {
+  override appendMany(values: Uint8Array | ArrayLike<boolean | null | undefined> | Iterable<boolean | null | undefined>): this {
     if (values instanceof Uint8Array) {
       const begin = this._length;
       const end = begin + values.length;

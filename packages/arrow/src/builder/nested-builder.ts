@@ -61,7 +61,10 @@ export class FixedSizeListBuilder<C extends DataType = DataType> extends Builder
   protected writePlaceholder(): void {
     for (let k = 0; k < this.type.listSize; k++) this.child.appendPlaceholder();
   }
-  override appendMany(values: ArrayLike<ArrayLike<unknown> | null | undefined> | Iterable<ArrayLike<unknown> | null | undefined>): this {
+  /** Appends rows, or a flat TypedArray of `n · listSize` items as `n` rows (one bulk copy). */
+  override appendMany(
+    values: ArrayLike<number> | ArrayLike<ArrayLike<unknown> | null | undefined> | Iterable<ArrayLike<unknown> | null | undefined>,
+  ): this {
     if (ArrayBuffer.isView(values)) {
       const flat = values as unknown as ArrayLike<unknown>;
       const size = this.type.listSize;
@@ -74,7 +77,8 @@ export class FixedSizeListBuilder<C extends DataType = DataType> extends Builder
       this.markValid(begin, this._length);
       return this;
     }
-    return super.appendMany(values);
+    // Not a flat TypedArray, so a sequence of rows.
+    return super.appendMany(values as ArrayLike<ArrayLike<unknown> | null | undefined> | Iterable<ArrayLike<unknown> | null | undefined>);
   }
   protected finishBuffers(validity: Uint8Array | null): ArrayData<FixedSizeList<C>> {
     const child = this.child.finishData();
