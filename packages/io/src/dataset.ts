@@ -105,6 +105,16 @@ export interface ScanOptions {
   batchSize?: number;
 }
 
+/** One fragment of a version, as listed by {@link Dataset.fragmentFiles}. */
+export interface FragmentFiles {
+  /** Absolute paths of its data files (one unless columns were added later). */
+  paths: string[];
+  /** Rows stored in the files, deleted ones included. */
+  physicalRows: number;
+  /** True when a deletion file hides some of its rows. */
+  hasDeletions: boolean;
+}
+
 /** One committed version, as listed by {@link Dataset.versions}. */
 export interface VersionInfo {
   version: number;
@@ -431,6 +441,19 @@ export class Dataset {
   /** Number of fragments (data files) in this version. */
   get numFragments(): number {
     return this.fragments.length;
+  }
+
+  /**
+   * The fragments of this version in row order (fresh objects): their data files as absolute
+   * paths, physical row counts and whether a deletion file hides some rows. For readers that
+   * read column pages of the files themselves (through `LanceFileReader`).
+   */
+  fragmentFiles(): FragmentFiles[] {
+    return this.fragments.map((f) => ({
+      paths: f.files.map((file) => nodePath.join(this.path, 'data', file.path)),
+      physicalRows: f.physicalRows,
+      hasDeletions: f.deletionFile !== undefined,
+    }));
   }
 
   /** Every committed version on disk, oldest first (not only those up to this one). */

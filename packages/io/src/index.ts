@@ -22,6 +22,7 @@ export type {
   DatasetOpenOptions,
   ScanOptions,
   VersionInfo,
+  FragmentFiles,
   CleanupOptions,
   CleanupResult,
 } from './dataset';

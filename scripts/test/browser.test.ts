@@ -1,0 +1,198 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { ROOT, bundlePage, type PageBundle } from './browser/bundle';
+import { runChecks, type PageResults } from './browser/page-checks';
+import type { BrowserResults } from './browser/page-entry';
+
+// The browser promise, checked in a real browser: the built packages are bundled by esbuild for
+// `platform: 'browser'` (any Node built-in in our code fails the bundle), served from 127.0.0.1 and
+// run in headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core), once in an
+// ordinary page and once in a cross-origin-isolated one (COOP/COEP: SharedArrayBuffer available).
+// The page's answers are compared with the same checks run here under Node. Run `pnpm build` first
+// (`pnpm test` does). No Chromium → the test fails; `.ci/run` installs it.
+const CHROMIUM = process.env['VEGO_CHROMIUM'] ?? '/usr/bin/chromium';
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const NOT_SUPPORTED = 'VEGO_NOT_SUPPORTED';
+
+interface BrowserField {
+  browser: Record<string, string>;
+}
+
+function browserMap(pkg: 'io' | 'hnsw'): [string, string][] {
+  const json = JSON.parse(readFileSync(join(ROOT, 'packages', pkg, 'package.json'), 'utf8')) as BrowserField;
+  return Object.entries(json.browser ?? {});
+}
+
+describe('browser stand-ins (package.json `browser` fields)', () => {
+  const cases = (['io', 'hnsw'] as const).flatMap((pkg) => browserMap(pkg).map(([from, to]) => [pkg, from, to] as const));
+
+  it('maps the Node-only modules of @vego/io and @vego/hnsw', () => {
+    expect(cases.map(([pkg, from]) => `${pkg}:${from}`).sort()).toEqual(
+      [
+        'hnsw:./dist/internal/parallel-build.js',
+        'hnsw:./dist/persistence.js',
+        'io:./dist/async-file-source.js',
+        'io:./dist/atomic-file.js',
+        'io:./dist/dataset.js',
+        'io:./dist/file-sink.js',
+        'io:./dist/file-source.js',
+      ].sort(),
+    );
+  });
+
+  it.each(cases)('@vego/%s %s: the stand-in exports every runtime name, constants equal', (pkg, from, to) => {
+    const dir = join(ROOT, 'packages', pkg);
+    expect(existsSync(join(dir, from))).toBe(true);
+    expect(existsSync(join(dir, to))).toBe(true);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const real = require(join(dir, from)) as Record<string, unknown>;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const stub = require(join(dir, to)) as Record<string, unknown>;
+    const names = Object.keys(real).filter((k) => k !== '__esModule');
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) {
+      expect([name, typeof stub[name]]).toEqual([name, typeof real[name]]);
+      if (typeof real[name] !== 'function') expect([name, stub[name]]).toEqual([name, real[name]]);
+    }
+  });
+});
+
+describe('browser bundle in headless Chromium (real browser, not a Node vm)', () => {
+  let bundle: PageBundle;
+  let server: Server;
+  let origin: string;
+  let browser: import('playwright-core').Browser | undefined;
+  const pages: Record<'plain' | 'isolated', BrowserResults> = {} as Record<'plain' | 'isolated', BrowserResults>;
+  const pageErrors: string[] = [];
+  let node: PageResults;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (\`apt-get install -y chromium\`, as .ci/run does) or set VEGO_CHROMIUM`);
+    }
+    bundle = await bundlePage();
+    server = createServer((req, res) => {
+      const headers: Record<string, string> = { 'cache-control': 'no-store' };
+      if (req.url?.startsWith('/isolated/')) {
+        headers['cross-origin-opener-policy'] = 'same-origin';
+        headers['cross-origin-embedder-policy'] = 'require-corp';
+      }
+      if (req.url?.endsWith('/page.js')) {
+        res.writeHead(200, { ...headers, 'content-type': 'text/javascript' });
+        res.end(bundle.code);
+      } else if (req.url === '/plain/' || req.url === '/isolated/') {
+        res.writeHead(200, { ...headers, 'content-type': 'text/html' });
+        res.end('<!doctype html><meta charset="utf-8"><title>vego</title><script src="page.js"></script>');
+      } else if (req.url === '/favicon.ico') {
+        res.writeHead(204);
+        res.end();
+      } else {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { chromium } = require('playwright-core') as typeof import('playwright-core');
+    // playwright-core gives every launch a fresh, empty user-data-dir of its own.
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+    for (const kind of ['plain', 'isolated'] as const) {
+      await page.goto(`${origin}/${kind}/`);
+      pages[kind] = await page.evaluate(() => (globalThis as unknown as { vegoBrowserChecks(): Promise<BrowserResults> }).vegoBrowserChecks());
+    }
+    node = await runChecks();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  });
+
+  it('bundles with the browser stand-ins and no Node built-in but zstd-codec’s Node-only branches', () => {
+    const inputs = Object.keys(bundle.metafile.inputs);
+    for (const stub of ['packages/io/dist/browser/dataset.js', 'packages/io/dist/browser/file-source.js', 'packages/hnsw/dist/browser/persistence.js', 'packages/hnsw/dist/browser/parallel-build.js']) {
+      expect(inputs).toContain(stub);
+    }
+    for (const real of ['packages/io/dist/dataset.js', 'packages/io/dist/file-source.js', 'packages/io/dist/async-file-source.js', 'packages/hnsw/dist/persistence.js', 'packages/hnsw/dist/internal/parallel-build.js']) {
+      expect(inputs).not.toContain(real);
+    }
+    expect(inputs.filter((p) => p.startsWith('node-only-branch:')).sort()).toEqual(['node-only-branch:crypto', 'node-only-branch:fs', 'node-only-branch:path']);
+    expect(bundle.stubbedBuiltins.every((s) => s.startsWith('zstd-codec/lib/'))).toBe(true);
+  });
+
+  it('runs in pages without Node globals, with and without cross-origin isolation, without page errors', () => {
+    expect(pageErrors).toEqual([]);
+    for (const kind of ['plain', 'isolated'] as const) {
+      const env = pages[kind].env;
+      expect([kind, env.process, env.require, env.buffer]).toEqual([kind, 'undefined', 'undefined', 'undefined']);
+    }
+    expect(pages.plain.env.crossOriginIsolated).toBe(false);
+    expect(pages.plain.env.sharedArrayBuffer).toBe('undefined');
+    expect(pages.isolated.env.crossOriginIsolated).toBe(true);
+    expect(pages.isolated.env.sharedArrayBuffer).toBe('function');
+  });
+
+  it.each(['plain', 'isolated'] as const)('HNSW (%s page): SIMD kernel, recall@10 ≥ 0.95 vs brute force, snapshot round trip, filter', (kind) => {
+    const r = pages[kind];
+    expect(r.simd).toBe(true);
+    expect(r.hnsw.recall).toBeGreaterThanOrEqual(0.95);
+    expect(r.hnsw.snapshotIdentical).toBe(true);
+    expect(r.hnsw.filterOk).toBe(true);
+    expect(r.threadsFallbackIdentical).toBe(true);
+  });
+
+  it('HNSW answers exactly as under Node (same seed: same ids, same float32 distances)', () => {
+    expect(node.hnsw.recall).toBeGreaterThanOrEqual(0.95);
+    expect(pages.plain.hnsw.recall).toBe(node.hnsw.recall);
+    expect(pages.plain.hnsw.sample).toEqual(node.hnsw.sample);
+    expect(pages.isolated.hnsw.sample).toEqual(node.hnsw.sample);
+  });
+
+  it('@vego/format: a Lance file written to a MemorySink reads back equal (sync, async, zstd), byte-identical to Node', () => {
+    for (const kind of ['plain', 'isolated'] as const) {
+      const l = pages[kind].lance;
+      expect([kind, l.equal, l.numRows]).toEqual([kind, true, 600]);
+      expect(l.byteLength).toBe(node.lance.byteLength);
+      expect(l.zstdByteLength).toBe(node.lance.zstdByteLength);
+      expect(l.head).toEqual(node.lance.head);
+    }
+    expect(node.lance.equal).toBe(true);
+  });
+
+  it('@vego/encoding: bit-packing, dictionaries, every array codec and zstd round trip', () => {
+    for (const r of [pages.plain, pages.isolated, node]) {
+      expect(r.encoding.bitPackingWidths).toBe(9);
+      expect(r.encoding.bitPackingOk).toBe(true);
+      expect(r.encoding.dictionaryOk).toBe(true);
+      expect(r.encoding.zstdOk).toBe(true);
+      expect(r.encoding.arrayCodecs).toEqual({ plain: true, bitpacked: true, rle: true, dictionary: true, bss: true, zstd: true, 'bss-zstd': true });
+    }
+  });
+
+  it('Node-only APIs throw NotSupportedError naming the browser alternative', () => {
+    const calls = pages.plain.nodeOnly;
+    expect(Object.keys(calls).length).toBe(8);
+    for (const [call, outcome] of Object.entries(calls)) {
+      expect([call, outcome.startsWith(`${NOT_SUPPORTED}: `)]).toEqual([call, true]);
+      expect([call, /needs Node .*toSnapshot\(\)/.test(outcome)]).toEqual([call, true]);
+    }
+  });
+});

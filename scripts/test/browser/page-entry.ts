@@ -1,0 +1,75 @@
+/**
+ * Entry of the browser test bundle: runs `page-checks.ts` plus the checks that only make sense in a
+ * browser build (which kernel the index uses, the Node-only APIs throwing NotSupportedError, no Node
+ * globals) and publishes one async function for `page.evaluate`.
+ */
+import { HNSW, Dataset, FileSource, AsyncFileSource, publishFileSync, isVegoError } from '@vego/hnsw';
+// The same module instance the index uses (same file in the bundle): says whether the WebAssembly
+// SIMD kernel is in use or the TypeScript fallback.
+import { simdModule } from '../../../packages/hnsw/dist/internal/kernels.js';
+import { runChecks, type PageResults } from './page-checks';
+
+export interface BrowserResults extends PageResults {
+  env: { crossOriginIsolated: boolean; sharedArrayBuffer: string; process: string; require: string; buffer: string };
+  simd: boolean;
+  /** Error code (or 'no error') of each Node-only call. */
+  nodeOnly: Record<string, string>;
+  /** `addBatch(…, { threads: 4 })` answered exactly like `threads: 1`. */
+  threadsFallbackIdentical: boolean;
+}
+
+async function codeOf(fn: () => unknown): Promise<string> {
+  try {
+    await fn();
+    return 'no error';
+  } catch (error) {
+    return isVegoError(error) ? `${error.code}: ${error.message}` : `not a VegoError: ${String(error)}`;
+  }
+}
+
+function threadsFallback(): boolean {
+  const next = (() => {
+    let a = 99;
+    return () => ((a = (Math.imul(a, 1103515245) + 12345) >>> 0) / 4294967296);
+  })();
+  const data = Array.from({ length: 500 }, () => Array.from({ length: 16 }, () => next()));
+  const one = new HNSW({ dimension: 16, seed: 3 });
+  one.addBatch(data);
+  const four = new HNSW({ dimension: 16, seed: 3 });
+  let progress = 0;
+  four.addBatch(data, { threads: 4, onProgress: (done) => (progress = done) });
+  if (progress !== 500) return false;
+  for (let q = 0; q < 20; q++) {
+    const a = one.search(data[q * 7]!, 5);
+    const b = four.search(data[q * 7]!, 5);
+    if (a.length !== b.length || a.some((r, i) => r.id !== b[i]!.id || r.distance !== b[i]!.distance)) return false;
+  }
+  return true;
+}
+
+async function run(): Promise<BrowserResults> {
+  const g = globalThis as Record<string, unknown>;
+  const env = {
+    crossOriginIsolated: g['crossOriginIsolated'] === true,
+    sharedArrayBuffer: typeof g['SharedArrayBuffer'],
+    process: typeof g['process'],
+    require: typeof g['require'],
+    buffer: typeof g['Buffer'],
+  };
+  const results = await runChecks();
+  const index = new HNSW({ dimension: 4 });
+  index.add([1, 2, 3, 4]);
+  const nodeOnly: Record<string, string> = {
+    'HNSW.loadFromLance': await codeOf(() => HNSW.loadFromLance('/idx')),
+    'HNSW.loadFromLanceSync': await codeOf(() => HNSW.loadFromLanceSync('/idx')),
+    'index.saveToLance': await codeOf(() => index.saveToLance('/idx')),
+    'index.saveToLanceSync': await codeOf(() => index.saveToLanceSync('/idx')),
+    'Dataset.openSync': await codeOf(() => Dataset.openSync('/data.lance')),
+    'FileSource.openSync': await codeOf(() => FileSource.openSync('/f.lance')),
+    'AsyncFileSource.open': await codeOf(() => AsyncFileSource.open('/f.lance')),
+    publishFileSync: await codeOf(() => publishFileSync('/f', new Uint8Array(1))),
+  };
+  return { ...results, env, simd: simdModule() !== null, nodeOnly, threadsFallbackIdentical: threadsFallback() };
+}
+
+(globalThis as Record<string, unknown>)['vegoBrowserChecks'] = run;
