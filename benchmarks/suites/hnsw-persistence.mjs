@@ -105,7 +105,7 @@ export async function run({ quick, log }) {
   const { HierarchicalNSW } = require('hnswlib-node');
   const n = quick ? 20_000 : 100_000;
   const extra = n / 100;
-  const runs = quick ? 5 : 3;
+  const runs = 5;
   const rand = seeded(7);
   const data = clustered(n + extra, rand);
   const base = data.subarray(0, n * DIM);

@@ -129,6 +129,13 @@ export async function run({ quick, log }) {
   builds.vego2 = { seconds: (performance.now() - t) / 1000 };
   for (const ef of EFS) results.vego[ef] = measure((i) => vego.search(queryRows[i], K, ef).map((r) => r.id));
   const vego2Recall = measure((i) => vego2.search(queryRows[i], K, 40).map((r) => r.id)).recall;
+  // SQ8 on the same graph (restored from the float index's snapshot with the option switched on):
+  // the walk compares byte codes, the ef candidates are re-ranked with the floats.
+  const sq8 = HNSW.fromSnapshot({ ...snap, config: { ...snap.config, quantization: 'sq8' } });
+  const sq8Results = {};
+  for (const ef of EFS) sq8Results[ef] = measure((i) => sq8.search(queryRows[i], K, ef).map((r) => r.id));
+  const sq8Bytes = { float: vego.byteLength, sq8: sq8.byteLength };
+  log(`vego sq8: ef=40 recall ${sq8Results[40].recall.toFixed(4)} at ${sq8Results[40].qps.toFixed(0)} QPS`);
   log(`vego: ${(n / builds.vego.seconds).toFixed(0)} vectors/s, ef=40 recall ${results.vego[40].recall.toFixed(4)} at ${results.vego[40].qps.toFixed(0)} QPS`);
 
   // Heap growth per query after warm-up: run many queries, keep nothing, compare heap after full GCs.
@@ -208,6 +215,21 @@ export async function run({ quick, log }) {
         note: `Vego's 2-thread build reaches recall@10 ${vego2Recall.toFixed(4)} at ef=40 (sequential: ${results.vego[40].recall.toFixed(4)}). hnswlib-node is fed number[] rows, as its API requires.`,
       },
       {
+        title: "SQ8 (quantization: 'sq8') on the same graph: float vs code walk + re-ranking",
+        columns: ['ef', 'float recall@10', 'float QPS', 'SQ8 recall@10', 'SQ8 QPS', 'SQ8 ÷ float QPS'],
+        rows: EFS.map((ef) => [
+          ef,
+          Number(results.vego[ef].recall.toFixed(4)),
+          Math.round(results.vego[ef].qps),
+          Number(sq8Results[ef].recall.toFixed(4)),
+          Math.round(sq8Results[ef].qps),
+          Number((sq8Results[ef].qps / results.vego[ef].qps).toFixed(2)),
+        ]),
+        note:
+          `Index memory (byteLength): float ${(sq8Bytes.float / 2 ** 20).toFixed(2)} MiB, SQ8 ${(sq8Bytes.sq8 / 2 ** 20).toFixed(2)} MiB ` +
+          '(the codes, one byte per component, are kept beside the float vectors, which re-ranking needs). All ef candidates are re-ranked.',
+      },
+      {
         title: 'Summary',
         columns: ['measure', 'value'],
         rows: [
@@ -220,6 +242,6 @@ export async function run({ quick, log }) {
         ],
       },
     ],
-    raw: { n, numQueries, dim, M, efConstruction: EF_CONSTRUCTION, k: K, builds, results, vego2Recall, ratioHnswlib, ratioUsearch, buildRatio, heapGrowthPerQuery, heapQueries },
+    raw: { n, numQueries, dim, M, efConstruction: EF_CONSTRUCTION, k: K, builds, results, sq8Results, sq8Bytes, vego2Recall, ratioHnswlib, ratioUsearch, buildRatio, heapGrowthPerQuery, heapQueries },
   };
 }

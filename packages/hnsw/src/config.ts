@@ -47,7 +47,17 @@ export interface HnswConfig {
    * Default {@link DEFAULT_REPAIR_THRESHOLD} (0.2).
    */
   repairThreshold?: number;
+  /**
+   * `'sq8'`: keep one byte per component (SQ8 scalar quantisation, per-dimension minimum, trained
+   * on the index's vectors) beside the floats, walk the graph on those codes at search time and
+   * re-rank the `ef` candidates found with the float vectors. Builds, filtered and exact searches
+   * use the floats. Default `'none'`.
+   */
+  quantization?: Quantization;
 }
+
+/** Vector quantisation of an index: none, or SQ8 codes for the search walk. */
+export type Quantization = 'none' | 'sq8';
 
 /** The configuration an index actually runs with, every field resolved. Saved with the index. */
 export interface ResolvedHnswConfig {
@@ -59,6 +69,7 @@ export interface ResolvedHnswConfig {
   readonly adaptive: boolean;
   readonly expectedSize: number;
   readonly repairThreshold: number;
+  readonly quantization: Quantization;
 }
 
 function notPositiveInteger(name: string, value: unknown): InvalidArgumentError {
@@ -138,5 +149,9 @@ export function resolveHnswConfig(config: HnswConfig): ResolvedHnswConfig {
   if (typeof repairThreshold !== 'number' || !(repairThreshold >= 0 && repairThreshold <= 1)) {
     throw new InvalidArgumentError(`\`repairThreshold\` must be a number from 0 to 1, got ${String(repairThreshold)}`);
   }
-  return Object.freeze({ dimension, M, efConstruction, distance, seed, adaptive, expectedSize, repairThreshold });
+  const quantization = config.quantization ?? 'none';
+  if (quantization !== 'none' && quantization !== 'sq8') {
+    throw new InvalidArgumentError(`\`quantization\` must be 'none' or 'sq8', got ${String(quantization)}`);
+  }
+  return Object.freeze({ dimension, M, efConstruction, distance, seed, adaptive, expectedSize, repairThreshold, quantization });
 }

@@ -8,6 +8,8 @@ import { CosineDistance, L2Distance } from './distance';
 import { Graph, MAX_LEVEL, METRIC_DOT, METRIC_L2, STATE_COUNT, STATE_ENTRY, STATE_MAX_LEVEL, STATE_UPPER_LENGTH } from './internal/graph';
 import { parallelInsert } from './internal/parallel-build';
 import { Prng } from './internal/prng';
+import type { RestoreTarget } from './internal/restore-target';
+import { Sq8Codes } from './internal/sq8';
 import { type HnswSnapshot, SNAPSHOT_FORMAT_VERSION, validateSnapshot } from './snapshot';
 import { type LanceSaveOptions, type LanceSaveResult, loadIndexFromLance, loadIndexFromLanceSync, saveIndexToLance, saveIndexToLanceSync } from './persistence';
 
@@ -88,6 +90,8 @@ export class HNSW {
   readonly config: ResolvedHnswConfig;
 
   private readonly graph: Graph;
+  /** SQ8 codes when `config.quantization` is `'sq8'` (also set as `graph.codes`). */
+  private readonly codes: Sq8Codes | null;
   private readonly rng: Prng;
   private readonly mL: number;
   private readonly normalise: boolean;
@@ -107,6 +111,8 @@ export class HNSW {
     this.config = resolveHnswConfig(config);
     const { dimension, M, efConstruction, distance, seed } = this.config;
     this.graph = new Graph({ dimension, M, efConstruction, metric: distance === L2Distance ? METRIC_L2 : METRIC_DOT }, 16);
+    this.codes = this.config.quantization === 'sq8' ? new Sq8Codes(dimension, distance !== L2Distance) : null;
+    this.graph.codes = this.codes;
     this.rng = new Prng(seed);
     this.mL = 1 / Math.log(M);
     this.normalise = distance === CosineDistance;
@@ -290,6 +296,7 @@ export class HNSW {
     this.prepare(vector, 'vector', this.query, 0);
     const graph = this.graph;
     graph.vectors.set(this.query, graph.vectorOffset(id));
+    if (this.codes !== null) this.codes.refresh(id, graph.vectors, graph.stride);
     if (graph.count > 1) {
       graph.repairInLinks(id, 0);
       graph.linkFrom(id, graph.levels[id]!, graph.state[STATE_ENTRY]!, graph.state[STATE_MAX_LEVEL]!);
@@ -333,6 +340,7 @@ export class HNSW {
     bytes += g.pool.ids.byteLength + g.pool.dists.byteLength + g.queue.byteLength;
     bytes += g.bufIds.byteLength + g.bufDists.byteLength + g.pruneIds.byteLength + g.pruneDists.byteLength + g.listCopy.byteLength;
     bytes += this.query.byteLength + this.outIds.byteLength + this.outDists.byteLength;
+    if (this.codes !== null) bytes += this.codes.byteLength;
     return bytes;
   }
 
@@ -377,7 +385,7 @@ export class HNSW {
     if (k >= this.liveCount) {
       n = this.exactSearch(k, filter);
     } else if (filter === undefined) {
-      n = graph.search(k, ef, this.outIds, this.outDists);
+      n = this.codes === null ? graph.search(k, ef, this.outIds, this.outDists) : this.searchSq8(k, ef);
     } else {
       const ep = graph.state[STATE_ENTRY]!;
       const cur = graph.greedyDescent(0, ep, graph.state[STATE_MAX_LEVEL]!, 0);
@@ -395,6 +403,40 @@ export class HNSW {
     const dists = this.outDists;
     for (let i = 0; i < n; i++) out[i] = { id: ids[i]!, distance: dists[i]! };
     return out;
+  }
+
+  /**
+   * SQ8 search (query in slot 0): the graph walk compares codes and keeps `ef` candidates, which
+   * are then re-ranked by their float distance; the best `k` go to `outIds` / `outDists`.
+   */
+  private searchSq8(k: number, ef: number): number {
+    const graph = this.graph;
+    const codes = this.codes!;
+    codes.sync(graph.vectors, graph.stride, graph.count);
+    codes.encode(0, graph.vectors, 0);
+    const ids = this.outIds;
+    const dists = this.outDists;
+    graph.codeMode = true;
+    let n: number;
+    try {
+      n = graph.search(ef, ef, ids, dists);
+    } finally {
+      graph.codeMode = false;
+    }
+    // Re-rank: exact distances, then insertion sort (ef is small) ascending by distance, then id.
+    for (let i = 0; i < n; i++) {
+      const id = ids[i]!;
+      const d = graph.distance(0, id);
+      let p = i;
+      while (p > 0 && (dists[p - 1]! > d || (dists[p - 1] === d && ids[p - 1]! > id))) {
+        dists[p] = dists[p - 1]!;
+        ids[p] = ids[p - 1]!;
+        p--;
+      }
+      dists[p] = d;
+      ids[p] = id;
+    }
+    return n < k ? n : k;
   }
 
   /** Exact scan (query in slot 0) over live, accepted ids into `outIds` / `outDists`; returns the count. */
@@ -425,6 +467,7 @@ export class HNSW {
   private denseVectors(): Float32Array {
     const graph = this.graph;
     const dim = graph.dimension;
+    if (graph.stride === dim) return graph.vectors.slice(graph.stride, graph.stride * (graph.count + 1));
     const out = new Float32Array(graph.count * dim);
     for (let i = 0; i < graph.count; i++) {
       const offset = graph.vectorOffset(i);
@@ -460,6 +503,32 @@ export class HNSW {
   }
 
   /**
+   * Like {@link toSnapshot}, but the arrays are views of the index's own memory where the layout
+   * allows (vectors when the dimension is a multiple of 8, always the link, level and tombstone
+   * arrays): no copies, valid only until the index changes. For a synchronous save.
+   */
+  private snapshotView(): HnswSnapshot {
+    const graph = this.graph;
+    const count = graph.count;
+    const state = graph.state;
+    const stride = graph.stride;
+    return {
+      formatVersion: SNAPSHOT_FORMAT_VERSION,
+      config: this.config,
+      numIds: count,
+      entryPoint: state[STATE_ENTRY]!,
+      maxLevel: state[STATE_MAX_LEVEL]!,
+      rngState: this.rng.state,
+      vectors: stride === graph.dimension ? graph.vectors.subarray(stride, stride * (count + 1)) : this.denseVectors(),
+      levels: graph.levels.subarray(0, count),
+      links0: graph.links0.subarray(0, count * graph.stride0),
+      upperOffsets: graph.upperOffsets.subarray(0, count),
+      upperLinks: graph.upperLinks.subarray(0, state[STATE_UPPER_LENGTH]!),
+      deleted: graph.deleted.subarray(0, count),
+    };
+  }
+
+  /**
    * Restores an index from {@link HNSW.toSnapshot} output (arrays are copied, after every length,
    * offset and link has been checked).
    * @throws CorruptDataError / LengthMismatchError / UnsupportedVersionError when the snapshot is
@@ -467,34 +536,60 @@ export class HNSW {
    */
   static fromSnapshot(snapshot: HnswSnapshot): HNSW {
     validateSnapshot(snapshot);
-    const index = new HNSW(snapshot.config);
-    const graph = index.graph;
     const count = snapshot.numIds;
-    graph.reserve(count, false);
-    const dim = graph.dimension;
-    for (let i = 0; i < count; i++) graph.vectors.set(snapshot.vectors.subarray(i * dim, (i + 1) * dim), graph.vectorOffset(i));
-    graph.levels.set(snapshot.levels);
-    graph.links0.set(snapshot.links0);
-    graph.upperOffsets.set(snapshot.upperOffsets);
-    graph.reserveUpper(snapshot.upperLinks.length);
-    graph.upperLinks.set(snapshot.upperLinks);
-    graph.deleted.set(snapshot.deleted);
-    graph.state[STATE_COUNT] = count;
-    graph.state[STATE_ENTRY] = snapshot.entryPoint;
-    graph.state[STATE_MAX_LEVEL] = snapshot.maxLevel;
-    graph.state[STATE_UPPER_LENGTH] = snapshot.upperLinks.length;
-    index.rng.state = snapshot.rngState >>> 0;
-    let live = 0;
-    let pending = 0;
-    const stride0 = graph.stride0;
-    for (let i = 0; i < count; i++) {
-      if (snapshot.deleted[i] === 0) live++;
-      else if (snapshot.links0[i * stride0] !== 0) pending++;
-    }
-    index.liveCount = live;
-    // A deleted id with a non-empty list has not been unlinked by a repair yet.
-    index.pendingDeletes = pending;
-    return index;
+    const target = HNSW.restoreTarget(snapshot.config, count, snapshot.upperLinks.length);
+    const dim = snapshot.config.dimension;
+    const stride = target.stride;
+    if (stride === dim) target.vectors.set(snapshot.vectors, stride);
+    else for (let i = 0; i < count; i++) target.vectors.set(snapshot.vectors.subarray(i * dim, (i + 1) * dim), (i + 1) * stride);
+    target.levels.set(snapshot.levels);
+    target.links0.set(snapshot.links0);
+    target.upperOffsets.set(snapshot.upperOffsets);
+    target.upperLinks.set(snapshot.upperLinks);
+    target.deleted.set(snapshot.deleted);
+    return target.finish(snapshot.entryPoint, snapshot.maxLevel, snapshot.rngState);
+  }
+
+  /**
+   * An empty index with room for `numIds` nodes and `upperLength` ints of upper links, whose
+   * arrays a trusted loader fills in place (see `internal/restore-target.ts`). Nothing is checked
+   * here but the config: the caller checks what it writes.
+   */
+  private static restoreTarget(config: ResolvedHnswConfig, numIds: number, upperLength: number): RestoreTarget {
+    const index = new HNSW(config);
+    const graph = index.graph;
+    graph.reserve(numIds, false);
+    graph.reserveUpper(upperLength);
+    return {
+      vectors: graph.vectors,
+      stride: graph.stride,
+      links0: graph.links0,
+      levels: graph.levels,
+      upperOffsets: graph.upperOffsets,
+      upperLinks: graph.upperLinks,
+      deleted: graph.deleted,
+      finish(entryPoint: number, maxLevel: number, rngState: number): HNSW {
+        const state = graph.state;
+        state[STATE_COUNT] = numIds;
+        state[STATE_ENTRY] = entryPoint;
+        state[STATE_MAX_LEVEL] = maxLevel;
+        state[STATE_UPPER_LENGTH] = upperLength;
+        index.rng.state = rngState >>> 0;
+        const deleted = graph.deleted;
+        const links0 = graph.links0;
+        const stride0 = graph.stride0;
+        let live = 0;
+        let pending = 0;
+        for (let i = 0; i < numIds; i++) {
+          if (deleted[i] === 0) live++;
+          else if (links0[i * stride0] !== 0) pending++;
+        }
+        index.liveCount = live;
+        // A deleted id with a non-empty list has not been unlinked by a repair yet.
+        index.pendingDeletes = pending;
+        return index;
+      },
+    };
   }
 
   /**
@@ -512,12 +607,12 @@ export class HNSW {
    * ```
    */
   saveToLance(dir: string, options: LanceSaveOptions = {}): Promise<LanceSaveResult> {
-    return saveIndexToLance(this, dir, options);
+    return saveIndexToLance(this, this.toSnapshot(), dir, options);
   }
 
   /** Synchronous form of {@link HNSW.saveToLance}. */
   saveToLanceSync(dir: string, options: LanceSaveOptions = {}): LanceSaveResult {
-    return saveIndexToLanceSync(this, dir, options);
+    return saveIndexToLanceSync(this, this.snapshotView(), dir, options);
   }
 
   /**
@@ -527,11 +622,11 @@ export class HNSW {
    *   CorruptDataError when the parts disagree; UnsupportedVersionError for a newer format
    */
   static loadFromLance(dir: string): Promise<HNSW> {
-    return loadIndexFromLance(dir, HNSW.fromSnapshot);
+    return loadIndexFromLance(dir, HNSW.restoreTarget);
   }
 
   /** Synchronous form of {@link HNSW.loadFromLance}. */
   static loadFromLanceSync(dir: string): HNSW {
-    return loadIndexFromLanceSync(dir, HNSW.fromSnapshot);
+    return loadIndexFromLanceSync(dir, HNSW.restoreTarget);
   }
 }

@@ -16,7 +16,7 @@ export {
   adaptiveEfConstruction,
   resolveHnswConfig,
 } from './config';
-export type { HnswConfig, ResolvedHnswConfig } from './config';
+export type { HnswConfig, ResolvedHnswConfig, Quantization } from './config';
 export { L2Distance, CosineDistance, InnerProductDistance, DISTANCE_METRICS, isDistanceMetric } from './distance';
 export type { DistanceMetric } from './distance';
 export { SNAPSHOT_FORMAT_VERSION, validateSnapshot } from './snapshot';

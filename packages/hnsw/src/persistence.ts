@@ -13,6 +13,13 @@
  * an id or list supersede earlier ones when loading. When superseded rows would exceed
  * `compactionThreshold` of a dataset, or the dataset moved on since our last save (a crashed save,
  * another writer), that dataset is rewritten whole as an `overwrite` version instead.
+ *
+ * Loading writes straight into the new index's own arrays (`internal/restore-target.ts`) and
+ * checks each part exactly once on the way: node rows (ids, levels, tombstones, live count), the
+ * metadata's entry point, top level and generator state, every link (id in range, level reaching
+ * the layer, list length), then every vector component (finite). The vectors of a whole save
+ * (one fragment, rows in id order, a dimension that is a multiple of 8) are read from the data
+ * file's pages directly into the index memory; anything else is scanned and copied once.
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
@@ -21,18 +28,20 @@ import {
   BoolVector,
   CorruptDataError,
   Dataset,
+  FileSource,
   FixedSizeListVector,
   Int32,
   Int32Vector,
   InvalidArgumentError,
+  LanceFileReader,
   List,
   ListVector,
   NotFoundError,
   RecordBatch,
+  type ScanOptions,
   type Schema,
   UnsupportedVersionError,
   fixedSizeListFromFloat32,
-  isVegoError,
   makeData,
   makeVector,
   recordBatchFromRows,
@@ -51,7 +60,11 @@ import {
   NODES_DATASET,
   nodesSchema,
 } from './persistence-layout';
-import { type HnswSnapshot, SNAPSHOT_FORMAT_VERSION } from './snapshot';
+import type { RestoreTarget } from './internal/restore-target';
+import type { HnswSnapshot } from './snapshot';
+
+/** Makes an empty index sized for a restore (`HNSW.restoreTarget`). */
+export type RestoreFactory = (config: ResolvedHnswConfig, numIds: number, upperLength: number) => RestoreTarget;
 
 /** Options of `HNSW.saveToLance` / `saveToLanceSync`. */
 export interface LanceSaveOptions {
@@ -85,11 +98,18 @@ const METADATA_MAX_ROWS = 256;
 /** Rows per batch when loading connections: whole fragments, so columns arrive as whole typed arrays. */
 const LOAD_BATCH_ROWS = 1 << 30;
 /**
- * Vector bytes per batch when loading nodes: the writer's page size (8 MiB), so that each batch is
+ * Vector bytes per batch when the vector column is scanned (not read directly): the writer's page size (8 MiB), so that each batch is
  * one page read straight into its buffer (a view), not pages concatenated into a second copy.
  */
 const LOAD_VECTOR_BATCH_BYTES = 8 * 1024 * 1024;
 const MAX_LEVEL = 63;
+/**
+ * Writer options of the nodes and connections data files: integer pages stay flat (not
+ * bit-packed). Bit-packing would save about 4 MiB per 100K nodes (neighbour ids need ~17 of 32
+ * bits) but costs far more to unpack on load than the bytes it saves to read; files written
+ * with it still load.
+ */
+const DATA_FILE_OPTIONS = { bitPacking: false } as const;
 
 /** What the index remembers of its last save or load, keyed by the index object. */
 interface SavedState {
@@ -291,14 +311,13 @@ function usableState(index: HNSW, root: string, checksums: IndexChecksums): Save
   return prev;
 }
 
-function planSave(index: HNSW, dir: unknown, options: LanceSaveOptions): SavePlan {
+function planSave(index: HNSW, snapshot: HnswSnapshot, dir: unknown, options: LanceSaveOptions): SavePlan {
   const root = checkDir(dir);
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('`options` must be an object');
   const threshold = options.compactionThreshold ?? DEFAULT_COMPACTION_THRESHOLD;
   if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
     throw new InvalidArgumentError(`\`compactionThreshold\` must be a number from 0 to 1, got ${String(threshold)}`);
   }
-  const snapshot = index.toSnapshot();
   const checksums = computeChecksums(snapshot);
   const prev = options.full === true ? null : usableState(index, root, checksums);
   const n = snapshot.numIds;
@@ -401,15 +420,16 @@ function ensureRoot(root: string): void {
 }
 
 /**
- * Saves `index` under `dir` (see the top of this file). Synchronous.
+ * Saves `index`, whose state is `snapshot` (views of its memory may do: nothing here yields
+ * before the data is written), under `dir` (see the top of this file). Synchronous.
  * @throws InvalidArgumentError for a bad `dir` or option; IoError / ConflictError from @vego/io
  */
-export function saveIndexToLanceSync(index: HNSW, dir: string, options: LanceSaveOptions = {}): LanceSaveResult {
-  const plan = planSave(index, dir, options);
+export function saveIndexToLanceSync(index: HNSW, snapshot: HnswSnapshot, dir: string, options: LanceSaveOptions = {}): LanceSaveResult {
+  const plan = planSave(index, snapshot, dir, options);
   ensureRoot(plan.root);
   const { root, prev } = plan;
   const write = (name: string, w: DatasetWrite | null, schema: Schema, keep: number): number =>
-    w === null ? keep : Dataset.createSync(nodePath.join(root, name), w.batch, { mode: w.mode, schema }).version;
+    w === null ? keep : Dataset.createSync(nodePath.join(root, name), w.batch, { mode: w.mode, schema, fileOptions: DATA_FILE_OPTIONS }).version;
   const nodesVersion = write(NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension), prev?.nodesVersion ?? -1);
   const connectionsVersion = write(CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connectionsVersion ?? -1);
   const meta = metadataBatch(plan, nodesVersion, connectionsVersion, plan.nodes?.rowsAfter ?? prev!.nodesRows, plan.connections?.rowsAfter ?? prev!.connectionsRows);
@@ -418,14 +438,15 @@ export function saveIndexToLanceSync(index: HNSW, dir: string, options: LanceSav
 }
 
 /**
- * Asynchronous form of {@link saveIndexToLanceSync}.
+ * Asynchronous form of {@link saveIndexToLanceSync}; `snapshot` must be a copy (the index may
+ * change while this waits).
  */
-export async function saveIndexToLance(index: HNSW, dir: string, options: LanceSaveOptions = {}): Promise<LanceSaveResult> {
-  const plan = planSave(index, dir, options);
+export async function saveIndexToLance(index: HNSW, snapshot: HnswSnapshot, dir: string, options: LanceSaveOptions = {}): Promise<LanceSaveResult> {
+  const plan = planSave(index, snapshot, dir, options);
   ensureRoot(plan.root);
   const { root, prev } = plan;
   const write = async (name: string, w: DatasetWrite | null, schema: Schema, keep: number): Promise<number> =>
-    w === null ? keep : (await Dataset.create(nodePath.join(root, name), w.batch, { mode: w.mode, schema })).version;
+    w === null ? keep : (await Dataset.create(nodePath.join(root, name), w.batch, { mode: w.mode, schema, fileOptions: DATA_FILE_OPTIONS })).version;
   const nodesVersion = await write(NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension), prev?.nodesVersion ?? -1);
   const connectionsVersion = await write(CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connectionsVersion ?? -1);
   const meta = metadataBatch(plan, nodesVersion, connectionsVersion, plan.nodes?.rowsAfter ?? prev!.nodesRows, plan.connections?.rowsAfter ?? prev!.connectionsRows);
@@ -448,12 +469,6 @@ function finishSave(index: HNSW, plan: SavePlan, nodesVersion: number, connectio
 }
 
 // ------------------------------------------------------------------------------------ loading
-
-/** A saved index read back: the snapshot to restore and what to remember for the next save. */
-interface LoadedIndex {
-  snapshot: HnswSnapshot;
-  state: SavedState;
-}
 
 function checkSchema(root: string, name: string, actual: Schema, expected: Schema): void {
   for (const field of expected.fields) {
@@ -575,36 +590,42 @@ function isRun(ids: Int32Array, io: number, rows: number): boolean {
   return true;
 }
 
+/** Columns of `nodes.lance` read as rows (the vectors are read on their own). */
+const NODE_ROW_COLUMNS = ['id', 'level', 'deleted', 'checksum'] as const;
+
 interface NodeArrays {
-  vectors: Float32Array;
   levels: Uint8Array;
   deleted: Uint8Array;
   sums: Uint32Array;
+  /** The id of every row, in row order (copy). */
+  rowIds: Int32Array;
+  /** True when the rows are exactly ids 0 … n−1 in order (a whole save). */
+  inOrder: boolean;
 }
 
 /**
- * Reads the node rows: later rows of an id win. When the rows are one batch of ids 0…n−1 (a
- * whole save), the vectors are a view of the column's values; otherwise they are copied row by row.
+ * Reads and checks the node rows (columns {@link NODE_ROW_COLUMNS}; later rows of an id win): ids
+ * below `num_ids`, levels 0 to 63 and equal across rows of an id, a row for every id, the live
+ * count. Fresh arrays.
  */
-function readNodes(parts: OpenedParts, batches: readonly RecordBatch[]): NodeArrays {
-  const { root, row, config } = parts;
+function readNodeRows(parts: OpenedParts, batches: readonly RecordBatch[]): NodeArrays {
+  const { root, row } = parts;
   const n = row.num_ids;
-  const dim = config.dimension;
-  let vectors: Float32Array | null = null;
   const levels = new Uint8Array(n);
   const deleted = new Uint8Array(n);
   const sums = new Uint32Array(2 * n);
   const seen = new Uint8Array(n);
+  const rowIds = new Int32Array(row.nodes_rows);
+  let inOrder = row.nodes_rows === n;
   let rowBase = 0;
   for (const batch of batches) {
     const rows = batch.numRows;
+    if (rowBase + rows > rowIds.length) throw corrupt(root, NODES_DATASET, `${rowIds.length} rows`, `more`);
     const idv = batch.columnAt(0) as Int32Vector;
-    const vv = batch.columnAt(1) as FixedSizeListVector;
-    const lv = batch.columnAt(2) as Int32Vector;
-    const dv = batch.columnAt(3) as BoolVector;
-    const cv = batch.columnAt(4);
+    const lv = batch.columnAt(1) as Int32Vector;
+    const dv = batch.columnAt(2) as BoolVector;
+    const cv = batch.columnAt(3);
     noNulls(root, NODES_DATASET, 'id', idv.nullCount);
-    noNulls(root, NODES_DATASET, 'vector', vv.nullCount);
     noNulls(root, NODES_DATASET, 'level', lv.nullCount);
     noNulls(root, NODES_DATASET, 'deleted', dv.nullCount);
     noNulls(root, NODES_DATASET, 'checksum', cv.nullCount);
@@ -615,7 +636,19 @@ function readNodes(parts: OpenedParts, batches: readonly RecordBatch[]): NodeArr
     const bits = dv.values;
     const bo = dv.offset;
     const { words, offset: co } = checksumWords(cv);
-    let consecutive = rows === 0 || ids[io] === rowBase;
+    if (inOrder && rowBase + rows <= n && isRun(ids, io, rows) && (rows === 0 || ids[io] === rowBase)) {
+      // Ids rowBase … rowBase + rows − 1, none seen before (every earlier row was in order too):
+      // whole-column copies, levels checked in one small loop.
+      const bad = firstOutside(lvals, lo, lo + rows, MAX_LEVEL);
+      if (bad >= 0) throw corrupt(root, `${NODES_DATASET} row ${rowBase + bad - lo} level`, `0 to ${MAX_LEVEL}`, lvals[bad]);
+      levels.set(lvals.subarray(lo, lo + rows), rowBase);
+      rowIds.set(ids.subarray(io, io + rows), rowBase);
+      sums.set(words.subarray(2 * co, 2 * (co + rows)), 2 * rowBase);
+      seen.fill(1, rowBase, rowBase + rows);
+      unpackBools(bits, bo, rows, deleted, rowBase);
+      rowBase += rows;
+      continue;
+    }
     for (let r = 0; r < rows; r++) {
       const id = ids[io + r]!;
       if (id < 0 || id >= n) throw corrupt(root, `${NODES_DATASET} row ${rowBase + r} id`, `an id below num_ids = ${n}`, id);
@@ -624,7 +657,8 @@ function readNodes(parts: OpenedParts, batches: readonly RecordBatch[]): NodeArr
       if (seen[id] !== 0 && levels[id] !== level) {
         throw corrupt(root, `${NODES_DATASET} row ${rowBase + r} level of id ${id}`, `${levels[id]} (as in its earlier row)`, level);
       }
-      if (id !== rowBase + r) consecutive = false;
+      if (id !== rowBase + r) inOrder = false;
+      rowIds[rowBase + r] = id;
       seen[id] = 1;
       levels[id] = level;
       const b = bo + r;
@@ -632,27 +666,9 @@ function readNodes(parts: OpenedParts, batches: readonly RecordBatch[]): NodeArr
       sums[2 * id] = words[2 * (co + r)]!;
       sums[2 * id + 1] = words[2 * (co + r) + 1]!;
     }
-    const values = vv.values as Float32Array;
-    const vo = vv.valueOffset(0);
-    if (consecutive && rows === n && batches.length === 1) {
-      vectors = values.subarray(vo, vo + n * dim);
-    } else if (vectors === null) {
-      vectors = new Float32Array(n * dim);
-    }
-    if (vectors.buffer === values.buffer) {
-      // The view above: nothing to copy.
-    } else if (consecutive || isRun(ids, io, rows)) {
-      const first = rows === 0 ? 0 : ids[io]!;
-      vectors.set(values.subarray(vo, vo + rows * dim), first * dim);
-    } else {
-      for (let r = 0; r < rows; r++) {
-        const src = vo + r * dim;
-        const dst = ids[io + r]! * dim;
-        for (let j = 0; j < dim; j++) vectors[dst + j] = values[src + j]!;
-      }
-    }
     rowBase += rows;
   }
+  if (rowBase !== rowIds.length) throw corrupt(root, NODES_DATASET, `${rowIds.length} rows`, rowBase);
   let numSeen = 0;
   let live = 0;
   for (let i = 0; i < n; i++) {
@@ -661,29 +677,163 @@ function readNodes(parts: OpenedParts, batches: readonly RecordBatch[]): NodeArr
   }
   if (numSeen !== n) throw corrupt(root, `${NODES_DATASET} version ${row.nodes_version}`, `rows for all ${n} ids`, `rows for ${numSeen}`);
   if (live !== row.num_live) throw corrupt(root, 'live nodes', `${row.num_live} (from metadata)`, live);
-  return { vectors: vectors ?? new Float32Array(0), levels, deleted, sums };
+  return { levels, deleted, sums, rowIds, inOrder };
 }
 
-interface LinkArrays {
-  links0: Int32Array;
-  upperOffsets: Int32Array;
-  upperLinks: Int32Array;
-  sums: Uint32Array;
+/** Index of the first value of `values[start … end)` outside 0 … max, or −1. */
+function firstOutside(values: Int32Array, start: number, end: number, max: number): number {
+  for (let i = start; i < end; i++) if (values[i]! >>> 0 > max) return i;
+  return -1;
 }
 
-/** Reads the connection rows into the flat link arrays: later rows of a (node, layer) win. */
-function readConnections(parts: OpenedParts, levels: Uint8Array, batches: readonly RecordBatch[]): LinkArrays {
+/** Writes the `count` bits of `bits` from bit `bitOffset` (LSB first) as 0/1 bytes into `out` at `at`. */
+function unpackBools(bits: Uint8Array, bitOffset: number, count: number, out: Uint8Array, at: number): void {
+  for (let r = 0; r < count; r++) {
+    const b = bitOffset + r;
+    out[at + r] = (bits[b >> 3]! >> (b & 7)) & 1;
+  }
+}
+
+/**
+ * Copies the vector column (batches in row order) into the index memory: one `set` per batch
+ * when its ids are consecutive and rows need no padding, else row by row; later rows of an id win.
+ */
+function copyVectors(parts: OpenedParts, batches: readonly RecordBatch[], rowIds: Int32Array, target: RestoreTarget): void {
+  const dim = parts.config.dimension;
+  const out = target.vectors;
+  const stride = target.stride;
+  let rowBase = 0;
+  for (const batch of batches) {
+    const rows = batch.numRows;
+    const vv = batch.columnAt(0) as FixedSizeListVector;
+    noNulls(parts.root, NODES_DATASET, 'vector', vv.nullCount);
+    if (rows === 0) continue;
+    const values = vv.values as Float32Array;
+    const vo = vv.valueOffset(0);
+    if (stride === dim && isRun(rowIds, rowBase, rows)) {
+      out.set(values.subarray(vo, vo + rows * dim), (rowIds[rowBase]! + 1) * stride);
+    } else {
+      for (let r = 0; r < rows; r++) out.set(values.subarray(vo + r * dim, vo + (r + 1) * dim), (rowIds[rowBase + r]! + 1) * stride);
+    }
+    rowBase += rows;
+  }
+}
+
+/**
+ * The vector pages of a whole save read straight from the data file into the index memory (no
+ * intermediate buffer), when the layout allows it: one fragment without deletions, rows in id
+ * order, a dimension that needs no padding, a Lance 2.0 file whose vector pages are plain
+ * uncompressed float32. Returns false (nothing trusted) when any of that does not hold; the
+ * caller then scans the column.
+ */
+function readVectorsDirect(parts: OpenedParts, target: RestoreTarget): boolean {
+  const n = parts.row.num_ids;
+  const dim = parts.config.dimension;
+  const stride = target.stride;
+  if (stride !== dim || n === 0) return false;
+  const fragments = parts.nodes.fragmentFiles();
+  if (fragments.length !== 1) return false;
+  const fragment = fragments[0]!;
+  if (fragment.hasDeletions || fragment.paths.length !== 1 || fragment.physicalRows !== n) return false;
+  const source = FileSource.openSync(fragment.paths[0]!);
+  try {
+    const reader = LanceFileReader.openSync(source);
+    // Lance 2.0 files say (0, 3); 2.1 files lay pages out differently.
+    if (reader.version.major !== 0 || reader.version.minor !== 3 || reader.numRows !== n) return false;
+    const field = reader.schema.fields[1];
+    if (field === undefined || field.name !== 'vector' || !field.type.equals(nodesSchema(dim).fields[1]!.type)) return false;
+    const info = reader.columnMetadataSync(1);
+    const memory = new Uint8Array(target.vectors.buffer, target.vectors.byteOffset, target.vectors.byteLength);
+    let row = 0;
+    for (const page of info.pages) {
+      let enc = page.encoding;
+      if (enc.kind === 'nullable' && enc.nulls === 'none') enc = enc.values;
+      if (enc.kind !== 'fixedSizeList' || enc.dimension !== dim || enc.hasValidity) return false;
+      let items = enc.items;
+      if (items.kind === 'nullable' && items.nulls === 'none') items = items.values;
+      if (items.kind !== 'flat' || items.bitsPerValue !== 32 || items.compression !== undefined || items.buffer.location !== 'page') return false;
+      const k = items.buffer.index;
+      const byteLength = page.length * dim * 4;
+      if (k >= page.bufferOffsets.length || page.bufferSizes[k] !== byteLength || row + page.length > n) return false;
+      source.readIntoSync(page.bufferOffsets[k]!, memory.subarray((row + 1) * stride * 4, (row + 1) * stride * 4 + byteLength));
+      row += page.length;
+    }
+    return row === n;
+  } finally {
+    source.close();
+  }
+}
+
+/** Checks that every stored vector component of ids 0 … n−1 is finite (padding is zero). */
+function checkVectors(parts: OpenedParts, target: RestoreTarget): void {
+  const n = parts.row.num_ids;
+  const stride = target.stride;
+  const v = target.vectors;
+  const bits = new Int32Array(v.buffer, v.byteOffset, v.length);
+  const bad = firstNonFinite(bits, stride, stride * (n + 1));
+  if (bad >= 0) {
+    const id = Math.floor(bad / stride) - 1;
+    throw corrupt(parts.root, `${NODES_DATASET} vector of id ${id} component ${bad - (id + 1) * stride}`, 'a finite number', v[bad]);
+  }
+}
+
+/**
+ * Index of the first float in `bits` (the raw words of float32 values, `start` to `end`) that is
+ * NaN or ±∞ (all exponent bits set), or −1. One integer test per value.
+ */
+function firstNonFinite(bits: Int32Array, start: number, end: number): number {
+  for (let i = start; i < end; i++) {
+    if ((bits[i]! & 0x7f800000) === 0x7f800000) return i;
+  }
+  return -1;
+}
+
+/**
+ * Copies a layer-0 list (`count` ids from `items[begin]`) to `dst[at]`; returns the position of
+ * the first id not below `n`, or −1. (Every node has layer 0: no level check.)
+ */
+function copyList0(items: Int32Array, begin: number, count: number, dst: Int32Array, at: number, n: number): number {
+  for (let j = 0; j < count; j++) {
+    const nb = items[begin + j]!;
+    if (nb >>> 0 >= n) return j;
+    dst[at + j] = nb;
+  }
+  return -1;
+}
+
+/** As {@link copyList0} for a list on `layer` ≥ 1: each id must also be a node of level ≥ layer. */
+function copyListUp(items: Int32Array, begin: number, count: number, dst: Int32Array, at: number, n: number, layer: number, levels: Uint8Array): number {
+  for (let j = 0; j < count; j++) {
+    const nb = items[begin + j]!;
+    if (nb >>> 0 >= n || levels[nb]! < layer) return j;
+    dst[at + j] = nb;
+  }
+  return -1;
+}
+
+function badNeighbour(parts: OpenedParts, row: number, j: number, nb: number, layer: number, levels: Uint8Array): CorruptDataError {
+  const n = parts.row.num_ids;
+  const where = `${CONNECTIONS_DATASET} row ${row} neighbour ${j}`;
+  if (nb < 0 || nb >= n) return corrupt(parts.root, where, `an id below num_ids = ${n}`, nb);
+  return corrupt(parts.root, where, `a node of level ≥ ${layer}`, `node ${nb} of level ${levels[nb]}`);
+}
+
+/**
+ * Reads the connection rows straight into the index's link arrays (later rows of a (node, layer)
+ * win), checking each once: node ids and layers in range, list lengths within `M` / `2M`, every
+ * neighbour an id below `num_ids` whose level reaches the layer, and a list for every (node, layer).
+ * Returns the list checksums (fresh).
+ */
+function readConnections(parts: OpenedParts, levels: Uint8Array, starts: Int32Array, target: RestoreTarget, batches: readonly RecordBatch[]): Uint32Array {
   const { root, row, config } = parts;
   const n = row.num_ids;
   const M = config.M;
   const stride0 = 1 + 2 * M;
   const strideUp = 1 + M;
-  const starts = upperStarts(levels, n);
   const numLists = n + starts[n]!;
-  const upperOffsets = new Int32Array(n);
-  for (let i = 0; i < n; i++) upperOffsets[i] = levels[i] === 0 ? -1 : starts[i]! * strideUp;
-  const links0 = new Int32Array(n * stride0);
-  const upperLinks = new Int32Array(starts[n]! * strideUp);
+  const upperOffsets = target.upperOffsets;
+  const links0 = target.links0;
+  const upperLinks = target.upperLinks;
   const sums = new Uint32Array(2 * numLists);
   const listSeen = new Uint8Array(numLists);
   let rowBase = 0;
@@ -720,11 +870,8 @@ function readConnections(parts: OpenedParts, levels: Uint8Array, batches: readon
       const dst = layer === 0 ? links0 : upperLinks;
       const base = layer === 0 ? node * stride0 : upperOffsets[node]! + (layer - 1) * strideUp;
       dst[base] = count;
-      for (let j = 0; j < count; j++) {
-        const nb = items[begin + j]!;
-        if (nb < 0 || nb >= n) throw corrupt(root, `${CONNECTIONS_DATASET} row ${rowBase + r} neighbour ${j}`, `an id below num_ids = ${n}`, nb);
-        dst[base + 1 + j] = nb;
-      }
+      const bad = layer === 0 ? copyList0(items, begin, count, dst, base + 1, n) : copyListUp(items, begin, count, dst, base + 1, n, layer, levels);
+      if (bad >= 0) throw badNeighbour(parts, rowBase + r, bad, items[begin + bad]!, layer, levels);
       const list = layer === 0 ? node : n + starts[node]! + layer - 1;
       listSeen[list] = 1;
       sums[2 * list] = words[2 * (co + r)]!;
@@ -737,29 +884,55 @@ function readConnections(parts: OpenedParts, levels: Uint8Array, batches: readon
   if (listsSeen !== numLists) {
     throw corrupt(root, `${CONNECTIONS_DATASET} version ${row.connections_version}`, `all ${numLists} link lists`, `${listsSeen}`);
   }
-  return { links0, upperOffsets, upperLinks, sums };
+  return sums;
 }
 
-/** Builds the snapshot and the state to remember from the rows read. */
-function assemble(parts: OpenedParts, nodeBatches: readonly RecordBatch[], connectionBatches: readonly RecordBatch[]): LoadedIndex {
+/** An index being loaded: everything but the vectors is in place. */
+interface PartialLoad {
+  target: RestoreTarget;
+  nodes: NodeArrays;
+  listSums: Uint32Array;
+}
+
+/**
+ * Checks the node rows and the metadata's entry point, level and generator state, makes the index
+ * and reads the links straight into it. The vectors come next ({@link readVectorsDirect} or
+ * {@link copyVectors}), then {@link finishLoad}. Each part is checked once, here or there.
+ */
+function startLoad(parts: OpenedParts, nodeBatches: readonly RecordBatch[], connectionBatches: readonly RecordBatch[], makeTarget: RestoreFactory): PartialLoad {
   const { root, row, config } = parts;
-  const nodes = readNodes(parts, nodeBatches);
-  const links = readConnections(parts, nodes.levels, connectionBatches);
-  const snapshot: HnswSnapshot = {
-    formatVersion: SNAPSHOT_FORMAT_VERSION,
-    config,
-    numIds: row.num_ids,
-    entryPoint: row.entry_point,
-    maxLevel: row.max_level,
-    rngState: row.rng_state,
-    vectors: nodes.vectors,
-    levels: nodes.levels,
-    links0: links.links0,
-    upperOffsets: links.upperOffsets,
-    upperLinks: links.upperLinks,
-    deleted: nodes.deleted,
-  };
-  const state: SavedState = {
+  const n = row.num_ids;
+  const nodes = readNodeRows(parts, nodeBatches);
+  const { levels } = nodes;
+  const entryPoint = row.entry_point;
+  const maxLevel = row.max_level;
+  if (n === 0) {
+    if (entryPoint !== -1) throw corrupt(root, 'metadata `entry_point`', '-1 for an empty index', entryPoint);
+  } else {
+    if (!(entryPoint >= 0 && entryPoint < n)) throw corrupt(root, 'metadata `entry_point`', `a node id below ${n}`, entryPoint);
+    if (maxLevel !== levels[entryPoint]) throw corrupt(root, 'metadata `max_level`', `the entry point's level ${levels[entryPoint]}`, maxLevel);
+  }
+  const rngState = row.rng_state;
+  if (!(Number.isInteger(rngState) && rngState >= 0 && rngState <= 0xffffffff)) {
+    throw corrupt(root, 'metadata `rng_state`', 'an unsigned 32-bit integer', rngState);
+  }
+  const strideUp = 1 + config.M;
+  const starts = upperStarts(levels, n);
+  const target = makeTarget(config, n, starts[n]! * strideUp);
+  target.levels.set(levels);
+  target.deleted.set(nodes.deleted);
+  const upperOffsets = target.upperOffsets;
+  for (let i = 0; i < n; i++) upperOffsets[i] = levels[i] === 0 ? -1 : starts[i]! * strideUp;
+  const listSums = readConnections(parts, levels, starts, target, connectionBatches);
+  return { target, nodes, listSums };
+}
+
+/** Checks the vectors now in the index and hands the index over, remembering the load for the next save. */
+function finishLoad(parts: OpenedParts, load: PartialLoad): HNSW {
+  const { root, row } = parts;
+  checkVectors(parts, load.target);
+  const index = load.target.finish(row.entry_point, row.max_level, row.rng_state);
+  savedStates.set(index, {
     root,
     metadataVersion: parts.meta.version,
     metadataRows: parts.meta.countRows(),
@@ -767,23 +940,8 @@ function assemble(parts: OpenedParts, nodeBatches: readonly RecordBatch[], conne
     nodesRows: row.nodes_rows,
     connectionsVersion: row.connections_version,
     connectionsRows: row.connections_rows,
-    checksums: { numIds: row.num_ids, levels: nodes.levels, nodes: nodes.sums, lists: links.sums },
-  };
-  return { snapshot, state };
-}
-
-/** Restores the index through `restore` (HNSW.fromSnapshot), reporting its findings as corruption. */
-function restoreIndex(loaded: LoadedIndex, restore: (snapshot: HnswSnapshot) => HNSW): HNSW {
-  let index: HNSW;
-  try {
-    index = restore(loaded.snapshot);
-  } catch (e) {
-    if (isVegoError(e) && !(e instanceof CorruptDataError)) {
-      throw new CorruptDataError(`saved index '${loaded.state.root}': ${(e as Error).message}`, { cause: e });
-    }
-    throw e;
-  }
-  savedStates.set(index, loaded.state);
+    checksums: { numIds: row.num_ids, levels: load.nodes.levels, nodes: load.nodes.sums, lists: load.listSums },
+  });
   return index;
 }
 
@@ -798,32 +956,48 @@ function closeParts(parts: OpenedParts): void {
 }
 
 /**
- * Loads the index saved under `dir`, restoring it with `restore` (HNSW.fromSnapshot).
+ * Loads the index saved under `dir` into an index made by `makeTarget` (checked here, once).
  * @throws NotFoundError when there is no saved index or a part is missing; CorruptDataError when
  *   parts disagree (counts, ids, links); UnsupportedVersionError for a newer format
  */
-export function loadIndexFromLanceSync(dir: string, restore: (snapshot: HnswSnapshot) => HNSW): HNSW {
+export function loadIndexFromLanceSync(dir: string, makeTarget: RestoreFactory): HNSW {
   const parts = openParts(dir);
   try {
-    const nodeBatches = [...parts.nodes.scanSync({ batchSize: nodeBatchRows(parts) })];
+    const nodeBatches = [...parts.nodes.scanSync({ columns: NODE_ROW_COLUMNS, batchSize: LOAD_BATCH_ROWS })];
     const connectionBatches = [...parts.connections.scanSync({ batchSize: LOAD_BATCH_ROWS })];
-    return restoreIndex(assemble(parts, nodeBatches, connectionBatches), restore);
+    const load = startLoad(parts, nodeBatches, connectionBatches, makeTarget);
+    if (!(load.nodes.inOrder && readVectorsDirect(parts, load.target))) {
+      const vectorBatches = [...parts.nodes.scanSync({ columns: ['vector'], batchSize: nodeBatchRows(parts) })];
+      copyVectors(parts, vectorBatches, load.nodes.rowIds, load.target);
+    }
+    return finishLoad(parts, load);
   } finally {
     closeParts(parts);
   }
 }
 
-/** Asynchronous form of {@link loadIndexFromLanceSync} (reads columns concurrently). */
-export async function loadIndexFromLance(dir: string, restore: (snapshot: HnswSnapshot) => HNSW): Promise<HNSW> {
+/**
+ * Asynchronous form of {@link loadIndexFromLanceSync} (reads the datasets concurrently; the
+ * vector pages of a whole save are read synchronously straight into the index memory).
+ */
+export async function loadIndexFromLance(dir: string, makeTarget: RestoreFactory): Promise<HNSW> {
   const parts = openParts(dir);
   try {
-    const collect = async (ds: Dataset, batchSize: number): Promise<RecordBatch[]> => {
+    const collect = async (ds: Dataset, options: ScanOptions): Promise<RecordBatch[]> => {
       const out: RecordBatch[] = [];
-      for await (const b of ds.scan({ batchSize })) out.push(b);
+      for await (const b of ds.scan(options)) out.push(b);
       return out;
     };
-    const [nodeBatches, connectionBatches] = await Promise.all([collect(parts.nodes, nodeBatchRows(parts)), collect(parts.connections, LOAD_BATCH_ROWS)]);
-    return restoreIndex(assemble(parts, nodeBatches, connectionBatches), restore);
+    const [nodeBatches, connectionBatches] = await Promise.all([
+      collect(parts.nodes, { columns: NODE_ROW_COLUMNS, batchSize: LOAD_BATCH_ROWS }),
+      collect(parts.connections, { batchSize: LOAD_BATCH_ROWS }),
+    ]);
+    const load = startLoad(parts, nodeBatches, connectionBatches, makeTarget);
+    if (!(load.nodes.inOrder && readVectorsDirect(parts, load.target))) {
+      const vectorBatches = await collect(parts.nodes, { columns: ['vector'], batchSize: nodeBatchRows(parts) });
+      copyVectors(parts, vectorBatches, load.nodes.rowIds, load.target);
+    }
+    return finishLoad(parts, load);
   } finally {
     await Promise.all([parts.meta.close(), parts.nodes.close(), parts.connections.close()]);
   }

@@ -29,6 +29,7 @@
 
 import { MaxHeap, MinHeap } from './heap';
 import { FLOATS_PER_STEP, type Kernel, WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory, fallbackKernels, simdKernels, simdModule, wasmApi } from './kernels';
+import type { Sq8Codes } from './sq8';
 import { VisitedSet } from './visited-set';
 
 /** Metric ids inside the graph: squared L2, or `1 − dot` (cosine on normalised vectors, inner product). */
@@ -77,8 +78,19 @@ export interface GraphArrays {
   locks: Int32Array | null;
 }
 
+/**
+ * False in a browser page that is not cross-origin isolated (no `SharedArrayBuffer` global; shared
+ * WebAssembly memory still works there). Arrays asked for as shared are then plain ones: only a
+ * parallel build needs them shared, and a browser build runs on one thread.
+ */
+const SHARED_BUFFERS = typeof SharedArrayBuffer === 'function';
+
 function allocate(byteLength: number, shared: boolean): ArrayBuffer | SharedArrayBuffer {
-  return shared ? new SharedArrayBuffer(byteLength) : new ArrayBuffer(byteLength);
+  return shared && SHARED_BUFFERS ? new SharedArrayBuffer(byteLength) : new ArrayBuffer(byteLength);
+}
+
+function isSharedBuffer(buffer: ArrayBufferLike): boolean {
+  return SHARED_BUFFERS && buffer instanceof SharedArrayBuffer;
 }
 
 function growFloat32(src: Float32Array, length: number, shared: boolean): Float32Array {
@@ -125,6 +137,10 @@ export class Graph {
   locks: Int32Array | null;
   /** True while several threads insert at once (worker threads and the main thread). */
   locking: boolean;
+  /** SQ8 codes (`quantization: 'sq8'`), or null. */
+  codes: Sq8Codes | null;
+  /** While true, {@link distance} compares the query's codes with the node's (a search's graph walk). */
+  codeMode: boolean;
 
   // Scratch, reused by every call: nothing below is allocated per search once warm.
   visited: VisitedSet;
@@ -159,7 +175,7 @@ export class Graph {
         this.vectors = new Float32Array(this.memory.buffer);
       } else {
         this.memory = null;
-        this.vectors = new Float32Array(new SharedArrayBuffer(bytes));
+        this.vectors = new Float32Array(allocate(bytes, true));
       }
       this.links0 = new Int32Array(capacity * this.stride0);
       this.levels = new Uint8Array(capacity);
@@ -184,6 +200,8 @@ export class Graph {
     const kernels = module === null || this.memory === null ? fallbackKernels(this) : simdKernels(module, this.memory);
     this.kernel = this.metric === METRIC_L2 ? kernels.l2 : kernels.dot;
     this.locking = false;
+    this.codes = null;
+    this.codeMode = false;
     this.visited = new VisitedSet(capacity);
     const scratch = Math.max(this.efConstruction, this.maxM0) + 1;
     this.candidates = new MinHeap(Math.max(64, scratch));
@@ -222,7 +240,7 @@ export class Graph {
    * SharedArrayBuffers (with per-node locks) so worker threads can see them.
    */
   reserve(numNodes: number, shared: boolean): void {
-    const isShared = this.links0.buffer instanceof SharedArrayBuffer;
+    const isShared = isSharedBuffer(this.links0.buffer);
     if (numNodes <= this.capacity && (!shared || isShared)) return;
     const cap = numNodes <= this.capacity ? this.capacity : Math.max(numNodes, this.capacity * 2, 16);
     const vectorBytes = (cap + 1) * this.strideBytes;
@@ -240,7 +258,7 @@ export class Graph {
     if (shared) {
       this.upperLinks = growInt32(this.upperLinks, this.upperLinks.length, true);
       this.state = growInt32(this.state, STATE_INTS, true);
-      this.locks = new Int32Array(new SharedArrayBuffer(cap * 4));
+      this.locks = new Int32Array(allocate(cap * 4, true));
     } else {
       this.locks = null;
     }
@@ -250,7 +268,7 @@ export class Graph {
   /** Makes room for `length` ints of upper-layer links (doubling). */
   reserveUpper(length: number): void {
     if (length <= this.upperLinks.length) return;
-    const shared = this.upperLinks.buffer instanceof SharedArrayBuffer;
+    const shared = isSharedBuffer(this.upperLinks.buffer);
     this.upperLinks = growInt32(this.upperLinks, Math.max(length, this.upperLinks.length * 2), shared);
   }
 
@@ -290,8 +308,12 @@ export class Graph {
     return (id + 1) * this.stride;
   }
 
-  /** Distance between the vector at byte offset `qb` of {@link vectors} and stored node `id`. */
+  /**
+   * Distance between the vector at byte offset `qb` of {@link vectors} and stored node `id`; in
+   * {@link codeMode}, the SQ8 code-space distance between the query (slot 0) and `id`.
+   */
   distance(qb: number, id: number): number {
+    if (this.codeMode) return this.codes!.distance(id);
     const sb = this.strideBytes;
     if (this.metric === METRIC_L2) return this.kernel(qb, (id + 1) * sb, sb);
     return 1 - this.kernel(qb, (id + 1) * sb, sb);

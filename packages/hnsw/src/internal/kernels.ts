@@ -138,7 +138,10 @@ export function simdModule(): WasmModule | null {
   compiled = null;
   try {
     const bytes = moduleBytes();
-    if (wasmApi !== undefined && typeof SharedArrayBuffer === 'function' && wasmApi.validate(bytes)) {
+    // The module imports a shared memory. Probe for it directly: a browser page that is not
+    // cross-origin isolated has no SharedArrayBuffer global, yet Chromium creates shared memories.
+    if (wasmApi !== undefined && wasmApi.validate(bytes)) {
+      new wasmApi.Memory({ initial: 1, maximum: 1, shared: true });
       compiled = new wasmApi.Module(bytes);
     }
   } catch {

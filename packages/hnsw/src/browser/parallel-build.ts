@@ -1,0 +1,32 @@
+/**
+ * Browser stand-in for `../internal/parallel-build` (swapped in by the package.json `browser`
+ * field): a browser bundle has no worker_threads and no worker script on disk, so
+ * `addBatch(…, { threads: n })` links the batch on the calling thread, exactly like `threads: 1`
+ * (same graph for the same seed; onProgress every 1,000 vectors). Never used under Node.
+ */
+import { NotSupportedError } from '@vego/io';
+import type { Graph, GraphParams } from '../internal/graph';
+
+const PROGRESS_EVERY = 1000;
+
+/** Node only (the path of the worker script): throws NotSupportedError in a browser build. */
+export function resolveWorkerScript(): string {
+  throw new NotSupportedError('the parallel build worker script needs Node (worker_threads); in a browser addBatch runs single-threaded');
+}
+
+/** Inserts the allocated ids `[first, end)` on the calling thread; `threads` is ignored. */
+export function parallelInsert(
+  graph: Graph,
+  _params: GraphParams,
+  first: number,
+  end: number,
+  _threads: number,
+  onProgress: ((done: number, total: number) => void) | undefined,
+): void {
+  const total = end - first;
+  for (let i = 0; i < total; i++) {
+    graph.insert(first + i);
+    if (onProgress !== undefined && (i + 1) % PROGRESS_EVERY === 0) onProgress(i + 1, total);
+  }
+  if (onProgress !== undefined && total % PROGRESS_EVERY !== 0) onProgress(total, total);
+}
