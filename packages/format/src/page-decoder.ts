@@ -10,7 +10,7 @@
  * Worked example: a `binary` page of ["ab", null, ""] has indices (u64) `[2, 5, 2]` (null_adjustment
  * 3 = bytes + 1; the null stores 2 + 3) and bytes `61 62`.
  */
-import { ArrayData, CorruptDataError, makeData, NotSupportedError, TypeId } from '@vego/encoding';
+import { ArrayData, CorruptDataError, decodeBitPacked, decodeBitPacked64, makeData, NotSupportedError, TypeId } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import type { ArrayEncoding, BufferRef } from './array-encoding';
 import { describeArrayEncoding } from './array-encoding';
@@ -169,17 +169,37 @@ function unpackBits(e: Extract<ArrayEncoding, { kind: 'bitpacked' }>, n: number,
   const bytes = ctx.buffer(e.buffer);
   const need = Math.ceil((n * w) / 8);
   if (bytes.length < need) throw corrupt(ctx, `bit-packed buffer holds ${bytes.length} bytes, expected ${need}`);
-  for (let i = 0; i < n; i++) {
-    let v = 0;
-    let scale = 1;
-    const start = i * w;
-    for (let b = 0; b < w; b++) {
-      const j = start + b;
-      if ((bytes[j >>> 3]! >>> (j & 7)) & 1) v += scale;
-      scale *= 2;
+  // Lance 2.0's bit-packing is the same LSB-first stream as @vego/encoding's, so its word-at-a-time
+  // unpackers do the work; only the sign extension is ours.
+  if (w <= 32) {
+    const u = decodeBitPacked(bytes, n, w);
+    if (e.signed && w > 0) {
+      const shift = 32 - w;
+      for (let i = 0; i < n; i++) out[i] = (u[i]! << shift) >> shift;
+    } else {
+      for (let i = 0; i < n; i++) out[i] = u[i]!;
     }
-    if (e.signed && w > 0 && v >= scale / 2) v -= scale;
-    out[i] = v;
+    return;
+  }
+  const words = decodeBitPacked64(bytes, n, w);
+  const half = 2 ** (w - 1);
+  const full = 2 ** w;
+  for (let i = 0; i < n; i++) {
+    const v = words[2 * i + 1]! * 4294967296 + words[2 * i]!;
+    out[i] = e.signed && v >= half ? v - full : v;
+  }
+}
+
+/** Unpacks straight into a 32-bit-or-narrower integer array of the column's type (no float detour). */
+function unpackBitsInto(e: Extract<ArrayEncoding, { kind: 'bitpacked' }>, n: number, ctx: PageContext, out: Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array): void {
+  const w = e.compressedBitsPerValue;
+  if (w > 32 || w < 0) throw new NotSupportedError(`${ctx.where}: bit-packing width ${w} for a 32-bit column is not supported`);
+  const u = decodeBitPacked(ctx.buffer(e.buffer), n, w);
+  if (e.signed && w > 0) {
+    const shift = 32 - w;
+    for (let i = 0; i < n; i++) out[i] = (u[i]! << shift) >> shift;
+  } else {
+    out.set(u.subarray(0, n));
   }
 }
 
@@ -207,12 +227,10 @@ export function decodeArray(e: ArrayEncoding, type: DataType, n: number, ctx: Pa
     case 'bitpacked': {
       checkBitpackedBytes(e, n, ctx);
       if (!(type.typeId >= TypeId.Int8 && type.typeId <= TypeId.Uint32) || (type as { bitWidth: number }).bitWidth > 32) throw new NotSupportedError(`${ctx.where}: bit-packed ${type.toString()} is not supported`);
-      const vals = new Float64Array(n);
-      unpackBits(e, n, ctx, vals);
-      const t = type as { ArrayType: new (n: number) => ArrayLike<number> & { set(a: ArrayLike<number>): void } };
+      const t = type as { ArrayType: new (n: number) => Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array };
       const values = new t.ArrayType(n);
-      values.set(vals);
-      return makeData({ type, length: n, values: values as unknown as ArrayBufferView });
+      unpackBitsInto(e, n, ctx, values);
+      return makeData({ type, length: n, values });
     }
     case 'fixedSizeList': {
       if (type.typeId !== TypeId.FixedSizeList || type.listSize !== e.dimension) {
