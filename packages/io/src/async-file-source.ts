@@ -1,8 +1,9 @@
 /**
  * Asynchronous random access to a file through `FileHandle.read` at a position. Reads are coalesced
  * and the number in flight is bounded (see {@link AsyncFileSourceOptions}); results are views of the
- * buffers the file was read into, never copies, unless a read through the block cache spans several
- * blocks. Implements @vego/format's `AsyncByteSource`.
+ * buffers the file was read into, never copies, also through the block cache when the blocks of a
+ * range lie next to each other in memory (blocks read together do). Implements @vego/format's
+ * `AsyncByteSource`.
  */
 import * as fsp from 'node:fs/promises';
 import { InvalidArgumentError } from '@vego/format';
@@ -35,6 +36,13 @@ export interface AsyncFileSourceStats extends ReadSchedulerStats {
   sharedBlocks: number;
 }
 
+/** A run of blocks being read: blocks [firstBlock, endBlock), resolving with the bytes of the run (a view). */
+interface RunLoad {
+  firstBlock: number;
+  endBlock: number;
+  bytes: Promise<Uint8Array>;
+}
+
 function positiveInt(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value <= 0) {
     throw new InvalidArgumentError(`\`${name}\` must be a positive integer, got ${value}`);
@@ -60,7 +68,7 @@ export class AsyncFileSource implements AsyncByteSource {
   private readonly scheduler: ReadScheduler;
   private readonly cache: BlockCache | null;
   private readonly cacheKey: number;
-  private readonly loading = new Map<number, Promise<Uint8Array>>();
+  private readonly loading = new Map<number, RunLoad>();
   private cachedBlocks = 0;
   private sharedBlocks = 0;
 
@@ -105,8 +113,9 @@ export class AsyncFileSource implements AsyncByteSource {
 
   /**
    * Reads exactly `byteLength` bytes at `byteOffset`. The result is a view: of the buffer a coalesced
-   * read filled (shared with neighbouring requests), or of a cached block (do not modify it); a
-   * range spanning several cache blocks is one copy.
+   * read filled (shared with neighbouring requests), or of cached blocks (do not modify it). A range
+   * spanning cached blocks that were read separately is copied once, and the copy replaces those
+   * blocks in the cache, so reading it again gives a view.
    * @throws CorruptDataError when the range runs past the end of the file; IoError on a failed read.
    */
   read(byteOffset: number, byteLength: number): Promise<Uint8Array> {
@@ -140,63 +149,104 @@ export class AsyncFileSource implements AsyncByteSource {
     }
   }
 
-  private async readCached(byteOffset: number, byteLength: number, cache: BlockCache): Promise<Uint8Array> {
+  /**
+   * Maps the range onto cache blocks: hits are taken as they are, blocks another read is loading are
+   * waited for, and each run of missing blocks is one scheduler request (so runs of concurrent readers
+   * coalesce into one file read and their blocks end up adjacent in one buffer). When every block is
+   * cached, no promise is awaited per block.
+   */
+  private readCached(byteOffset: number, byteLength: number, cache: BlockCache): Promise<Uint8Array> {
     const B = cache.blockBytes;
     const first = Math.floor(byteOffset / B);
     const last = Math.floor((byteOffset + byteLength - 1) / B);
-    const parts: (Uint8Array | Promise<Uint8Array>)[] = new Array(last - first + 1);
+    const blocks: Uint8Array[] = new Array<Uint8Array>(last - first + 1);
+    let waits: RunLoad[] | null = null;
     let runStart = -1;
     for (let b = first; b <= last + 1; b++) {
-      let found: Uint8Array | Promise<Uint8Array> | undefined;
+      let load: RunLoad | undefined;
       if (b <= last) {
-        found = this.loading.get(b);
-        if (found !== undefined) this.sharedBlocks++;
+        load = this.loading.get(b);
+        if (load !== undefined) this.sharedBlocks++;
         else {
-          found = cache.get(this.cacheKey, b);
-          if (found !== undefined) this.cachedBlocks++;
-        }
-        if (found === undefined) {
-          if (runStart < 0) runStart = b;
-          continue;
+          const hit = cache.get(this.cacheKey, b);
+          if (hit === undefined) {
+            if (runStart < 0) runStart = b;
+            continue;
+          }
+          this.cachedBlocks++;
+          blocks[b - first] = hit;
         }
       }
-      if (runStart >= 0) this.fetchRun(runStart, b, first, parts, cache);
-      runStart = -1;
-      if (found !== undefined) parts[b - first] = found;
+      if (runStart >= 0) {
+        if (waits === null) waits = [];
+        waits.push(this.fetchRun(runStart, b, cache));
+        runStart = -1;
+      }
+      if (load !== undefined) {
+        if (waits === null) waits = [];
+        if (waits[waits.length - 1] !== load) waits.push(load);
+      }
     }
-    const blocks = await Promise.all(parts);
-    return assemble(blocks, first, B, byteOffset, byteLength);
+    if (waits === null) {
+      try {
+        return Promise.resolve(assemble(blocks, first, byteOffset, byteLength, cache, this.cacheKey));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    return this.awaitRuns(waits, blocks, first, last, byteOffset, byteLength, cache);
   }
 
-  /** Starts one read for blocks [runStart, runEnd) and registers a promise per block. */
-  private fetchRun(
-    runStart: number,
-    runEnd: number,
+  private async awaitRuns(
+    waits: RunLoad[],
+    blocks: Uint8Array[],
     first: number,
-    parts: (Uint8Array | Promise<Uint8Array>)[],
+    last: number,
+    byteOffset: number,
+    byteLength: number,
     cache: BlockCache,
-  ): void {
+  ): Promise<Uint8Array> {
+    const B = cache.blockBytes;
+    // All at once, so that every failed run is observed (no unhandled rejection).
+    const runs = await Promise.all(waits.map((w) => w.bytes));
+    for (let i = 0; i < waits.length; i++) {
+      const w = waits[i]!;
+      const bytes = runs[i]!;
+      const from = Math.max(first, w.firstBlock);
+      const to = Math.min(last + 1, w.endBlock);
+      for (let r = from; r < to; r++) {
+        const at = (r - w.firstBlock) * B;
+        blocks[r - first] = bytes.subarray(at, Math.min(at + B, bytes.byteLength));
+      }
+    }
+    return assemble(blocks, first, byteOffset, byteLength, cache, this.cacheKey);
+  }
+
+  /** Starts one read for blocks [runStart, runEnd), registered for each of its blocks until it settles. */
+  private fetchRun(runStart: number, runEnd: number, cache: BlockCache): RunLoad {
     const B = cache.blockBytes;
     const pos = runStart * B;
     const end = Math.min(runEnd * B, this.byteLength);
-    const run = this.scheduler.request(pos, end - pos);
-    for (let r = runStart; r < runEnd; r++) {
-      const i = r - runStart;
-      const p = run.then(
-        (bytes) => {
-          const view = bytes.subarray(i * B, Math.min((i + 1) * B, bytes.byteLength));
-          cache.set(this.cacheKey, r, view);
-          this.loading.delete(r);
-          return view;
-        },
-        (e: unknown) => {
-          this.loading.delete(r);
-          throw e;
-        },
-      );
-      this.loading.set(r, p);
-      parts[r - first] = p;
-    }
+    const load: RunLoad = { firstBlock: runStart, endBlock: runEnd, bytes: this.scheduler.request(pos, end - pos) };
+    const settle = (): void => {
+      for (let r = runStart; r < runEnd; r++) if (this.loading.get(r) === load) this.loading.delete(r);
+    };
+    load.bytes = load.bytes.then(
+      (bytes) => {
+        settle();
+        for (let r = runStart; r < runEnd; r++) {
+          const at = (r - runStart) * B;
+          cache.set(this.cacheKey, r, bytes.subarray(at, Math.min(at + B, bytes.byteLength)));
+        }
+        return bytes;
+      },
+      (e: unknown) => {
+        settle();
+        throw e;
+      },
+    );
+    for (let r = runStart; r < runEnd; r++) this.loading.set(r, load);
+    return load;
   }
 
   private readonly readFully = async (target: Uint8Array, position: number): Promise<void> => {

@@ -104,6 +104,14 @@ export class BlockCache {
   }
 
   /**
+   * Looks a block up without counting a hit or a miss and without marking it recently used.
+   * @returns a view of the cached block (shared: do not modify), or undefined.
+   */
+  peek(sourceKey: number, blockIndex: number): Uint8Array | undefined {
+    return this.map.get(sourceKey + ':' + blockIndex);
+  }
+
+  /**
    * Stores a block (the cache keeps this view; the caller must not modify it afterwards) and evicts
    * least recently used blocks until the cache fits its capacity. A block larger than the whole
    * capacity is not stored.

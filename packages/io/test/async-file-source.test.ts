@@ -86,6 +86,33 @@ describe('AsyncFileSource', () => {
     await src.close();
   });
 
+  it('returns a view (no copy) of cached blocks read together, and makes separately read blocks one buffer', async () => {
+    const cache = new BlockCache({ capacityBytes: 1 << 20, blockBytes: 4096 });
+    const src = await AsyncFileSource.open(file, { cache });
+    // Two ranges sharing block 2, read concurrently: one file read, blocks adjacent in one buffer.
+    const [a, b] = await Promise.all([src.read(100, 10_000), src.read(10_100, 10_000)]);
+    expect(src.stats().fileReads).toBe(1);
+    expect(a!.buffer).toBe(b!.buffer);
+    const again = await src.read(100, 10_000);
+    expect(again.buffer).toBe(a!.buffer);
+    expect(sameBytes(again, data.subarray(100, 10_100))).toBe(true);
+    // Ranges read one after another share block 12 (49_152..53_247) from different reads: the second
+    // read copies once, after which both ranges are views of one buffer on every read.
+    const c = await src.read(40_000, 10_000);
+    const d = await src.read(50_000, 10_000);
+    expect(sameBytes(c, data.subarray(40_000, 50_000))).toBe(true);
+    expect(sameBytes(d, data.subarray(50_000, 60_000))).toBe(true);
+    const c2 = await src.read(40_000, 10_000);
+    const d2 = await src.read(50_000, 10_000);
+    expect(c2.buffer).toBe(d2.buffer);
+    expect((await src.read(40_000, 10_000)).buffer).toBe(c2.buffer);
+    expect((await src.read(50_000, 10_000)).buffer).toBe(c2.buffer);
+    expect(sameBytes(c2, data.subarray(40_000, 50_000))).toBe(true);
+    expect(sameBytes(d2, data.subarray(50_000, 60_000))).toBe(true);
+    expect(src.stats().fileReads).toBe(3);
+    await src.close();
+  });
+
   it('rejects bad ranges and options with typed errors that name the path', async () => {
     const src = await AsyncFileSource.open(file);
     await expect(src.read(data.length - 1, 2)).rejects.toThrow(CorruptDataError);

@@ -18,6 +18,19 @@ describe('BlockCache', () => {
     expect(s.hitRate).toBeCloseTo(0.8);
   });
 
+  it('peeks without counting or changing the eviction order', () => {
+    const cache = new BlockCache({ capacityBytes: 2000, blockBytes: 1024 });
+    const k = cache.newSourceKey();
+    const first = new Uint8Array(1000);
+    cache.set(k, 0, first);
+    cache.set(k, 1, new Uint8Array(1000));
+    expect(cache.peek(k, 0)).toBe(first); // does not make 0 the most recent
+    expect(cache.peek(k, 5)).toBeUndefined();
+    cache.set(k, 2, new Uint8Array(1000));
+    expect(cache.peek(k, 0)).toBeUndefined();
+    expect(cache.stats()).toMatchObject({ hits: 0, misses: 0, evictions: 1 });
+  });
+
   it('keeps sources apart and drops one source without touching the other', () => {
     const cache = new BlockCache({ capacityBytes: 1 << 20 });
     const a = cache.newSourceKey();
