@@ -26,7 +26,7 @@ import {
   TypeId,
 } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
-import type { BufferRef } from './array-encoding';
+import type { ArrayEncoding, BufferRef } from './array-encoding';
 import type { ColumnInfo, PageInfo } from './column-metadata';
 import { decodeColumnMetadata } from './column-metadata';
 import { decodeFooter, decodeOffsetTable, FOOTER_BYTES } from './footer';
@@ -340,7 +340,7 @@ export class LanceFileReader {
       for (const p of pages) {
         let data: ArrayData;
         try {
-          data = decodeArray(p.page.encoding, type, p.page.length, p.ctx);
+          data = decodeArray(p.page.encoding, type, p.length, p.ctx);
         } catch (e) {
           // Arrow's own validation (offsets, lengths) failing on page contents means a corrupt page.
           if (isVegoError(e) && (e.code === ErrorCode.INVALID_ARGUMENT || e.code === ErrorCode.LENGTH_MISMATCH || e.code === ErrorCode.TYPE_MISMATCH)) {
@@ -348,7 +348,7 @@ export class LanceFileReader {
           }
           throw e;
         }
-        parts.push(data.slice(p.from, p.to));
+        parts.push(p.from === 0 && p.to === p.length ? data : data.slice(p.from, p.to));
       }
       return parts.length === 0 ? emptyData(type) : concatData(type, parts);
     }
@@ -417,11 +417,26 @@ export class LanceFileReader {
       start = stop;
       if (start >= end) break;
     }
-    // One range per page buffer referenced (page, column or file buffer).
+    // One range per page buffer referenced (page, column or file buffer). A page of fixed-width values
+    // in one uncompressed buffer is read only over the rows wanted, and decoded as a page of those rows.
     const ranges: Ranges = [];
     const keys: string[][] = [];
+    const lengths: number[] = [];
     for (const c of chosen) {
       const k: string[] = [];
+      const bytesPerRow = c.from === 0 && c.to === c.page.length ? 0 : fixedRowBytes(c.page.encoding);
+      if (bytesPerRow > 0) {
+        const [pos, size] = this.bufferRange(c.refs[0]!, c.page, col, c.index);
+        if (c.to * bytesPerRow <= size) {
+          ranges.push([pos + c.from * bytesPerRow, (c.to - c.from) * bytesPerRow]);
+          keys.push([`${c.refs[0]!.location}:${c.refs[0]!.index}`]);
+          lengths.push(c.to - c.from);
+          c.to -= c.from;
+          c.from = 0;
+          continue;
+        }
+      }
+      lengths.push(c.page.length);
       for (const ref of c.refs) {
         const key = `${ref.location}:${ref.index}`;
         if (k.includes(key)) continue;
@@ -448,7 +463,7 @@ export class LanceFileReader {
           return b;
         },
       };
-      out.push({ page: c.page, index: c.index, from: c.from, to: c.to, ctx });
+      out.push({ page: c.page, index: c.index, length: lengths[i]!, from: c.from, to: c.to, ctx });
     }
     return out;
   }
@@ -477,9 +492,30 @@ export class LanceFileReader {
 interface FetchedPage {
   page: PageInfo;
   index: number;
+  /** Rows the fetched buffers hold: the page's, or `to - from` when only the rows wanted were read. */
+  length: number;
   from: number;
   to: number;
   ctx: PageContext;
+}
+
+/**
+ * Bytes per row when a page is fixed-width values in exactly one uncompressed buffer (flat of whole
+ * bytes, possibly without nulls or as a fixed-size list of them), so rows can be read by offset; else 0.
+ */
+function fixedRowBytes(e: ArrayEncoding): number {
+  let perRow = 1;
+  let node = e;
+  for (;;) {
+    if (node.kind === 'nullable' && node.nulls === 'none') node = node.values;
+    else if (node.kind === 'fixedSizeList' && !node.hasValidity && node.dimension > 0) {
+      perRow *= node.dimension;
+      node = node.items;
+    } else break;
+  }
+  if (node.kind !== 'flat' || (node.compression !== undefined && node.compression.scheme !== '')) return 0;
+  if (node.bitsPerValue <= 0 || (node.bitsPerValue & 7) !== 0) return 0;
+  return perRow * (node.bitsPerValue >>> 3);
 }
 
 function checkTotal(info: ColumnInfo, total: number, col: number): void {

@@ -136,6 +136,38 @@ describe('LanceFileWriter → LanceFileReader', () => {
     expect(src.bytesRead()).toBeLessThan(16384 * 2 + 8192);
   });
 
+  it('reads only the bytes of the rows wanted from fixed-width pages, and whole pages otherwise', async () => {
+    const n = 10_000;
+    const schema = new Schema([
+      new Field('x', new F.Float64(), false),
+      new Field('v', new F.FixedSizeList(new Field('item', new F.Float32(), false), 4), false),
+      new Field('y', new F.Float64()),
+    ]);
+    const batch = new RecordBatch(schema, [
+      vectorFrom(new F.Float64(), Array.from({ length: n }, (_, i) => i * 1.5)),
+      vectorFrom(schema.fields[1]!.type, Array.from({ length: n }, (_, i) => [i, i + 1, i + 2, i + 3])),
+      vectorFrom(new F.Float64(), Array.from({ length: n }, (_, i) => (i % 3 === 0 ? null : -i))),
+    ]);
+    const { bytes } = writeFile(schema, [batch]);
+    const src = new CountingSource(bytes);
+    const reader = F.LanceFileReader.openSync(src);
+    reader.readSync({ columns: ['x', 'v', 'y'], offset: 0, limit: 1 }); // loads the column metadata
+    for (const [column, rowBytes] of [['x', 8], ['v', 16]] as const) {
+      src.reads.length = 0;
+      const one = reader.readSync({ columns: [column], offset: 1234, limit: 3 });
+      expect(src.bytesRead()).toBe(3 * rowBytes);
+      expect(plainColumn(one, column)).toEqual(plainColumn(batch.slice(1234, 1237), column));
+    }
+    const asyncReader = await F.LanceFileReader.open(new CountingSource(bytes));
+    const last = await asyncReader.read({ offset: n - 2, limit: 5 });
+    for (const column of ['x', 'v', 'y']) expect(plainColumn(last, column)).toEqual(plainColumn(batch.slice(n - 2, n), column));
+    // A page with nulls is read whole and sliced.
+    src.reads.length = 0;
+    const y = reader.readSync({ columns: ['y'], offset: 1234, limit: 3 });
+    expect(plainColumn(y, 'y')).toEqual([-1234, -1235, null]);
+    expect(src.bytesRead()).toBeGreaterThan(n * 8);
+  });
+
   it('reads several columns asynchronously in two I/O rounds (metadata, then pages), not two per column', async () => {
     const n = 3000;
     const schema = new Schema([

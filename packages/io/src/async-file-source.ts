@@ -8,7 +8,7 @@
 import * as fsp from 'node:fs/promises';
 import { InvalidArgumentError } from '@vego/format';
 import type { BlockCache } from './block-cache';
-import { assemble } from './internal/block-reads';
+import { assemble, cacheBypassBytes } from './internal/block-reads';
 import type { AsyncByteSource } from '@vego/format';
 import { fsError } from './internal/fs-error';
 import { checkRange, unexpectedEof } from './internal/range-check';
@@ -126,7 +126,7 @@ export class AsyncFileSource implements AsyncByteSource {
       return Promise.reject(e);
     }
     if (byteLength === 0) return Promise.resolve(new Uint8Array(0));
-    if (this.cache === null) return this.scheduler.request(byteOffset, byteLength);
+    if (this.cache === null || byteLength > cacheBypassBytes(this.cache)) return this.scheduler.request(byteOffset, byteLength);
     return this.readCached(byteOffset, byteLength, this.cache);
   }
 

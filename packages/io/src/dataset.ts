@@ -744,11 +744,29 @@ export class Dataset {
     for (const [i, offset, limit] of ranges) yield this.dropDeleted(i, this.readRangeSync(i, columns, offset, limit), offset);
   }
 
-  /** Asynchronous form of {@link Dataset.scanSync}: an async iterator of record batches. */
+  /**
+   * Asynchronous form of {@link Dataset.scanSync}: an async iterator of record batches. The next
+   * batch is read while the current one is consumed (at most two batches in memory), so file reads
+   * overlap with decoding and with the caller's work instead of waiting for each other.
+   */
   async *scan(options: ScanOptions = {}): AsyncIterableIterator<RecordBatch> {
     await this.prepareDeletionReads();
     const { columns, ranges } = this.plan(options);
-    for (const [i, offset, limit] of ranges) yield this.dropDeleted(i, await this.readRangeAsync(i, columns, offset, limit), offset);
+    const start = (r: number): Promise<RecordBatch> | null => {
+      if (r >= ranges.length) return null;
+      const [i, offset, limit] = ranges[r]!;
+      const p = this.readRangeAsync(i, columns, offset, limit);
+      // Observed here too, so that a read-ahead abandoned by a caller who stops early is no unhandled rejection.
+      p.catch(() => undefined);
+      return p;
+    };
+    let next = start(0);
+    for (let r = 0; r < ranges.length; r++) {
+      const current = next!;
+      next = start(r + 1);
+      const [i, offset] = ranges[r]!;
+      yield this.dropDeleted(i, await current, offset);
+    }
   }
 
   /** The projected schema of a scan over `columns`. */
@@ -818,14 +836,16 @@ export class Dataset {
     return this.gather(columns, order, fragOf, local, runs, batches);
   }
 
-  /** Asynchronous form of {@link Dataset.takeSync}; the runs are read concurrently. */
+  /**
+   * Asynchronous form of {@link Dataset.takeSync} (deletion files are loaded asynchronously). The row
+   * bytes themselves are read with positional synchronous reads: a take is many tiny reads (for
+   * fixed-width columns only the bytes of each row), and one `pread` of a few bytes costs about a
+   * microsecond where a thread-pool round trip per read costs ten to twenty, so 100 rows × 10 columns
+   * take ~2 ms synchronously against ~20 ms through `FileHandle.read`.
+   */
   async take(rowIndices: ArrayLike<number>, options: { columns?: readonly string[] } = {}): Promise<RecordBatch> {
     await this.prepareDeletionReads();
-    const columns = this.resolveColumns(options.columns);
-    const { order, fragOf, local } = this.takePlan(rowIndices);
-    const runs = this.takeRuns(order, fragOf, local);
-    const batches = await Promise.all(runs.map((run) => this.readRangeAsync(run.fragment, columns, run.offset, run.length)));
-    return this.gather(columns, order, fragOf, local, runs, batches);
+    return this.takeSync(rowIndices, options);
   }
 
   /** Groups sorted indices into runs of nearby rows within one fragment (gaps ≤ 1024 rows read through). */

@@ -4,7 +4,8 @@
  * result is a view whenever the blocks are adjacent views of one buffer, which is the case for
  * blocks fetched by one run or by coalesced neighbouring runs. Otherwise the blocks are copied once
  * into one new buffer that replaces them in the cache ("consolidation"), so later reads of the same
- * range are views again instead of a copy every time.
+ * range are views again instead of a copy every time. Reads larger than a fraction of the cache
+ * bypass it ({@link cacheBypassBytes}).
  */
 import type { BlockCache } from '../block-cache';
 import { allocBytes } from './range-check';
@@ -33,15 +34,47 @@ export function contiguousView(
   return new Uint8Array(buffer, head.byteOffset + start, byteLength);
 }
 
-/** Most bytes one consolidation copies (the cache's quarter is the other bound). */
-const MAX_CONSOLIDATED_BYTES = 32 * 1024 * 1024;
+/** Most bytes a read may span to go through the cache (the cache's eighth is the other bound). */
+const MAX_CACHED_READ_BYTES = 32 * 1024 * 1024;
 
 /**
- * The range as a view of `blocks` when they are adjacent in memory. Otherwise the blocks are copied
- * into one new buffer that replaces them in the cache, together with the cached neighbours that are
- * adjacent in memory to the first and last block (so two ranges sharing a boundary block end up in
- * one buffer instead of taking that block from each other on every read), and the result is a view
- * of the copy. When the blocks alone exceed the bound, only the range is copied.
+ * Reads longer than this bypass the cache: they are read straight from the file into one buffer, as
+ * without a cache, so that a large read neither evicts the working set nor gets copied block by block.
+ */
+export function cacheBypassBytes(cache: BlockCache): number {
+  return Math.min(Math.floor(cache.capacityBytes / 8), MAX_CACHED_READ_BYTES);
+}
+
+/**
+ * Buffers made by consolidation, with the blocks they hold a copy of: `[sourceKey, firstBlock,
+ * endBlock)`, the buffer starting at `firstBlock`'s first byte. File bytes never change, so such a
+ * buffer answers any range inside its blocks even when the cache now maps an edge block elsewhere.
+ */
+const spans = new WeakMap<ArrayBufferLike, { sourceKey: number; firstBlock: number; endBlock: number }>();
+
+/** A view of the range in a consolidated buffer, held by one of `blocks`, that covers every block; else null. */
+function spannedView(blocks: readonly Uint8Array[], firstBlock: number, blockBytes: number, byteOffset: number, byteLength: number, sourceKey: number): Uint8Array | null {
+  const endBlock = firstBlock + blocks.length;
+  let seen: ArrayBufferLike | null = null;
+  for (let i = 0; i < blocks.length; i++) {
+    const buffer = blocks[i]!.buffer;
+    if (buffer === seen) continue;
+    seen = buffer;
+    const span = spans.get(buffer);
+    if (span !== undefined && span.sourceKey === sourceKey && span.firstBlock <= firstBlock && span.endBlock >= endBlock) {
+      return new Uint8Array(buffer, byteOffset - span.firstBlock * blockBytes, byteLength);
+    }
+  }
+  return null;
+}
+
+/**
+ * The range as a view of `blocks` when they are adjacent in memory, or of a consolidated buffer that
+ * holds all of them. Otherwise the blocks are copied once into one new buffer (a copy) that replaces
+ * them in the cache and is remembered as holding all of them, even after a neighbouring range takes a
+ * shared edge block into its own buffer, so every later read of the range is a view (no ping-pong of
+ * edge blocks between neighbouring ranges). When the blocks exceed a quarter of the cache, only the
+ * range is copied.
  */
 export function assemble(
   blocks: readonly Uint8Array[],
@@ -54,43 +87,21 @@ export function assemble(
   const B = cache.blockBytes;
   const view = contiguousView(blocks, firstBlock, B, byteOffset, byteLength);
   if (view !== null) return view;
-  const limit = Math.min(cache.capacityBytes / 4, MAX_CONSOLIDATED_BYTES);
+  const spanned = spannedView(blocks, firstBlock, B, byteOffset, byteLength, sourceKey);
+  if (spanned !== null) return spanned;
   let total = 0;
   for (let i = 0; i < blocks.length; i++) total += blocks[i]!.byteLength;
-  if (total > limit) return copyRange(blocks, byteOffset - firstBlock * B, byteLength);
-  const left: Uint8Array[] = [];
-  let edge = blocks[0]!;
-  for (let b = firstBlock - 1; b >= 0; b--) {
-    const p = cache.peek(sourceKey, b);
-    if (p === undefined || p.buffer !== edge.buffer || p.byteOffset + p.byteLength !== edge.byteOffset || total + p.byteLength > limit) break;
-    left.push(p);
-    total += p.byteLength;
-    edge = p;
-  }
-  const right: Uint8Array[] = [];
-  edge = blocks[blocks.length - 1]!;
-  for (let b = firstBlock + blocks.length; edge.byteLength === B; b++) {
-    const p = cache.peek(sourceKey, b);
-    if (p === undefined || p.buffer !== edge.buffer || edge.byteOffset + edge.byteLength !== p.byteOffset || total + p.byteLength > limit) break;
-    right.push(p);
-    total += p.byteLength;
-    edge = p;
-  }
+  if (total > cache.capacityBytes / 4) return copyRange(blocks, byteOffset - firstBlock * B, byteLength);
   const out = allocBytes(total);
+  spans.set(out.buffer, { sourceKey, firstBlock, endBlock: firstBlock + blocks.length });
   let at = 0;
-  let index = firstBlock - left.length;
-  const put = (block: Uint8Array): void => {
-    out.set(block, at);
-    cache.set(sourceKey, index++, out.subarray(at, at + block.byteLength));
-    at += block.byteLength;
-  };
-  for (let i = left.length - 1; i >= 0; i--) put(left[i]!);
-  let start = 0;
   for (let i = 0; i < blocks.length; i++) {
-    if (i === 0) start = at + (byteOffset - firstBlock * B);
-    put(blocks[i]!);
+    const block = blocks[i]!;
+    out.set(block, at);
+    cache.set(sourceKey, firstBlock + i, out.subarray(at, at + block.byteLength));
+    at += block.byteLength;
   }
-  for (let i = 0; i < right.length; i++) put(right[i]!);
+  const start = byteOffset - firstBlock * B;
   return out.subarray(start, start + byteLength);
 }
 
@@ -109,7 +120,10 @@ function copyRange(blocks: readonly Uint8Array[], start: number, byteLength: num
   return out;
 }
 
-/** Synchronous read through the cache; `fetch(position, length)` returns a fresh buffer of the run. */
+/**
+ * Synchronous read through the cache; `fetch(position, length)` returns a fresh buffer of the run.
+ * Reads longer than {@link cacheBypassBytes} are one `fetch` of the range (a copy), not cached.
+ */
 export function readThroughCacheSync(
   cache: BlockCache,
   sourceKey: number,
@@ -118,6 +132,7 @@ export function readThroughCacheSync(
   fileByteLength: number,
   fetch: (position: number, length: number) => Uint8Array,
 ): Uint8Array {
+  if (byteLength > cacheBypassBytes(cache)) return fetch(byteOffset, byteLength);
   const B = cache.blockBytes;
   const first = Math.floor(byteOffset / B);
   const last = Math.floor((byteOffset + byteLength - 1) / B);
