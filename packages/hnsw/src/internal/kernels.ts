@@ -39,7 +39,8 @@ export const WASM_MAX_PAGES = 65536;
 /** A distance kernel: byte offsets of two vectors and their padded byte length. */
 export type Kernel = (aByteOffset: number, bByteOffset: number, byteLength: number) => number;
 
-function leb128(value: number): number[] {
+/** Unsigned LEB128, as WebAssembly encodes sizes and indices. */
+export function leb128(value: number): number[] {
   const out: number[] = [];
   do {
     let byte = value & 0x7f;
@@ -99,11 +100,15 @@ const dotHalf = (offset: number, acc: number): number[] => [
   LOCAL_GET, acc, ...F32X4_ADD, LOCAL_SET, acc,
 ];
 
-function moduleBytes(): Uint8Array {
-  const code = [0x02, ...functionBody(l2Half), ...functionBody(dotHalf)];
+/**
+ * A module importing `env.memory` (shared, up to 65,536 pages) and exporting `l2` and `dot`, both
+ * `(i32, i32, i32) -> resultType`; `code` is the code section's content (count + bodies). The SQ8
+ * kernels (`sq8.ts`) use the same frame with an i32 result.
+ */
+export function kernelModuleBytes(resultType: number, code: number[]): Uint8Array {
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
-    0x01, 0x08, 0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x01, 0x7d, // type: (i32 i32 i32) -> f32
+    0x01, 0x08, 0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x01, resultType, // type: (i32 i32 i32) -> result
     0x02, 0x12, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, // import "env" "memory"
     0x02, 0x03, 0x01, 0x80, 0x80, 0x04, // shared memory, min 1, max 65536 pages
     0x03, 0x03, 0x02, 0x00, 0x00, // two functions of type 0
@@ -112,12 +117,20 @@ function moduleBytes(): Uint8Array {
   ]);
 }
 
+/** Value type byte of f32 results. */
+const F32 = 0x7d;
+
+function moduleBytes(): Uint8Array {
+  return kernelModuleBytes(F32, [0x02, ...functionBody(l2Half), ...functionBody(dotHalf)]);
+}
+
 /** The parts of the WebAssembly API used here (typed locally: the ES2022 lib does not declare it). */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer | SharedArrayBuffer;
   grow(deltaPages: number): number;
 }
-interface WasmModule {
+/** A compiled module (opaque). */
+export interface WasmModule {
   readonly __wasmModule?: never;
 }
 interface WasmApi {
@@ -130,23 +143,26 @@ interface WasmApi {
 /** The global WebAssembly object, when there is one. */
 export const wasmApi: WasmApi | undefined = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
+/**
+ * Compiles a kernel module, or returns null where WebAssembly, SIMD or shared memory is missing.
+ * Shared memory is probed directly: a browser page that is not cross-origin isolated has no
+ * SharedArrayBuffer global, yet Chromium creates shared memories.
+ */
+export function compileKernelModule(bytes: Uint8Array): WasmModule | null {
+  try {
+    if (wasmApi === undefined || !wasmApi.validate(bytes)) return null;
+    new wasmApi.Memory({ initial: 1, maximum: 1, shared: true });
+    return new wasmApi.Module(bytes);
+  } catch {
+    return null;
+  }
+}
+
 let compiled: WasmModule | null | undefined;
 
 /** The compiled SIMD module, or null where WebAssembly SIMD or shared memory is unavailable. */
 export function simdModule(): WasmModule | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  try {
-    const bytes = moduleBytes();
-    // The module imports a shared memory. Probe for it directly: a browser page that is not
-    // cross-origin isolated has no SharedArrayBuffer global, yet Chromium creates shared memories.
-    if (wasmApi !== undefined && wasmApi.validate(bytes)) {
-      new wasmApi.Memory({ initial: 1, maximum: 1, shared: true });
-      compiled = new wasmApi.Module(bytes);
-    }
-  } catch {
-    compiled = null;
-  }
+  if (compiled === undefined) compiled = compileKernelModule(moduleBytes());
   return compiled;
 }
 

@@ -25,16 +25,12 @@
  * again whenever the index has doubled since (amortised: each vector is re-encoded O(1) times).
  * Vectors added in between are encoded with the current range (clamped).
  */
-import { WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory, wasmApi } from './kernels';
+import { WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory, type WasmModule, compileKernelModule, kernelModuleBytes, leb128, wasmApi } from './kernels';
 
 /** Code bytes per step of the SIMD kernel; rows are padded to a multiple of it. */
 export const CODES_PER_STEP = 16;
 
 type CodeKernel = (aByteOffset: number, bByteOffset: number, byteLength: number) => number;
-
-interface WasmModule {
-  readonly __wasmModule?: never;
-}
 
 // Opcodes (SIMD ones after the 0xfd prefix, LEB128).
 const LOCAL_GET = 0x20;
@@ -68,17 +64,6 @@ function dotHalf(widen: number[]): number[] {
   return [LOCAL_GET, 5, ...widen, LOCAL_GET, 6, ...widen, ...I32X4_DOT, LOCAL_GET, 4, ...I32X4_ADD, LOCAL_SET, 4];
 }
 
-function leb128(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
-
 function functionBody(half: (widen: number[]) => number[]): number[] {
   const code = [
     0x02, 0x01, 0x7f, 0x04, 0x7b, // locals: 1 × i32, 4 × v128
@@ -100,37 +85,18 @@ function functionBody(half: (widen: number[]) => number[]): number[] {
   return [...leb128(code.length), ...code];
 }
 
+/** Value type byte of i32 results. */
+const I32 = 0x7f;
+
 function moduleBytes(): Uint8Array {
-  const code = [0x02, ...functionBody(l2Half), ...functionBody(dotHalf)];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
-    0x01, 0x08, 0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x01, 0x7f, // type: (i32 i32 i32) -> i32
-    0x02, 0x12, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, // import "env" "memory"
-    0x02, 0x03, 0x01, 0x80, 0x80, 0x04, // shared memory, min 1, max 65536 pages
-    0x03, 0x03, 0x02, 0x00, 0x00, // two functions of type 0
-    0x07, 0x0c, 0x02, 0x02, 0x6c, 0x32, 0x00, 0x00, 0x03, 0x64, 0x6f, 0x74, 0x00, 0x01, // exports l2, dot
-    0x0a, ...leb128(code.length), ...code,
-  ]);
+  return kernelModuleBytes(I32, [0x02, ...functionBody(l2Half), ...functionBody(dotHalf)]);
 }
 
 let compiled: WasmModule | null | undefined;
 
 /** The compiled byte-kernel module, or null where WebAssembly SIMD or shared memory is missing. */
 export function sq8Module(): WasmModule | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  try {
-    const bytes = moduleBytes();
-    const api = wasmApi as unknown as { validate(b: Uint8Array): boolean; Module: new (b: Uint8Array) => WasmModule } | undefined;
-    // As in kernels.ts: probe for shared memory itself (browsers that are not cross-origin isolated
-    // lack the SharedArrayBuffer global yet create shared memories).
-    if (api !== undefined && api.validate(bytes)) {
-      new wasmApi!.Memory({ initial: 1, maximum: 1, shared: true });
-      compiled = new api.Module(bytes);
-    }
-  } catch {
-    compiled = null;
-  }
+  if (compiled === undefined) compiled = compileKernelModule(moduleBytes());
   return compiled;
 }
 
@@ -188,7 +154,7 @@ export class Sq8Codes {
     if (module !== null) {
       this.memory = new wasmApi!.Memory({ initial: 1, maximum: WASM_MAX_PAGES, shared: true });
       this.codes = new Uint8Array(this.memory.buffer);
-      const fns = new wasmApi!.Instance(module as never, { env: { memory: this.memory } }).exports;
+      const fns = new wasmApi!.Instance(module, { env: { memory: this.memory } }).exports;
       this.kernel = (dot ? fns['dot'] : fns['l2']) as CodeKernel;
     } else {
       this.memory = null;
