@@ -11,6 +11,8 @@ import { seededRandom as seeded } from '../lib/data.mjs';
 
 export const title = '@vego/io: files, concurrent reads and datasets (beside LanceDB 0.39)';
 
+const FLOOR = 'floor: FileHandle.read, same bytes';
+
 
 function columns(rows, cols, seed) {
   const rnd = seeded(seed);
@@ -118,18 +120,24 @@ export async function run({ quick, log }) {
     for (const cRows of [10_000, quick ? 200_000 : 1_000_000]) {
       const cfile = path.join(dir, `concurrent-${cRows}.lance`);
       writeFile(cfile, vegoBatch(columns(cRows, nCols, 3)));
-      const variants = ['same column', 'distinct columns', 'distinct, block cache'];
+      const variants = ['same column', 'distinct columns', 'distinct, block cache', FLOOR];
+      const colBytes = cRows * 8;
       for (const variant of variants) {
         const cache = variant.includes('cache') ? new v.BlockCache({ capacityBytes: 1 << 30 }) : undefined;
         const src = await v.AsyncFileSource.open(cfile, cache ? { cache } : {});
         const reader = await v.LanceFileReader.open(src);
+        // The floor: the same bytes read by Node itself, one FileHandle.read per reader into a buffer
+        // of its own, all in flight together; no Lance, no scheduler.
+        const fh = variant === FLOOR ? await fs.promises.open(cfile, 'r') : null;
+        const readOne = variant === FLOOR
+          ? (i) => fh.read(Buffer.allocUnsafeSlow(colBytes), 0, colBytes, (i % nCols) * colBytes)
+          : (i) => reader.read({ columns: [variant === 'same column' ? 'c0' : `c${i % nCols}`] });
         const once = async (readers) => {
           const lat = new Array(readers);
           const t0 = performance.now();
           await Promise.all(
             Array.from({ length: readers }, async (_, i) => {
-              const col = variant === 'same column' ? 'c0' : `c${i % nCols}`;
-              await reader.read({ columns: [col] });
+              await readOne(i);
               lat[i] = performance.now() - t0;
             }),
           );
@@ -150,7 +158,7 @@ export async function run({ quick, log }) {
           for (const r of counts) {
             const b0 = src.stats().bytesRead;
             const lat = await once(r);
-            fileBytes.set(r, fileBytes.get(r) + src.stats().bytesRead - b0);
+            fileBytes.set(r, fileBytes.get(r) + (fh === null ? src.stats().bytesRead - b0 : r * colBytes));
             meds.get(r).push(median(lat));
             maxes.get(r).push(Math.max(...lat));
             peak.set(r, Math.max(peak.get(r), process.memoryUsage().arrayBuffers - ab0));
@@ -182,6 +190,7 @@ export async function run({ quick, log }) {
         concRaw[`${cRows}_${variant}_sourceStats`] = src.stats();
         if (cache) concRaw[`${cRows}_${variant}_cacheStats`] = cache.stats();
         await src.close();
+        await fh?.close();
       }
       // Reference: the same 8 distinct columns read one after another, synchronously.
       const ssrc = v.FileSource.openSync(cfile);
@@ -230,6 +239,16 @@ export async function run({ quick, log }) {
     const lTake = await time(async () => lt.takeOffsets(idx).toArrow(), dreps * 4);
     const vProj = await time(async () => { for await (const b of vds.scan({ columns: ['c3'] })) void b; }, dreps);
     const lProj = await time(async () => lt.query().select(['c3']).toArrow(), dreps);
+    // Memory while streaming: peak growth of ArrayBuffer memory over one full scan in 64K-row batches,
+    // sampled at every batch, beside the same for toTable (which holds every batch by design).
+    const peakDuring = async (fn) => {
+      const base = process.memoryUsage().arrayBuffers;
+      let peak = 0;
+      await fn(() => { peak = Math.max(peak, process.memoryUsage().arrayBuffers - base); });
+      return peak / 2 ** 20;
+    };
+    const streamPeak = await peakDuring(async (sample) => { for await (const b of vds.scan({ batchSize: 65_536 })) { void b; sample(); } });
+    const tablePeak = await peakDuring(async (sample) => { const t = await vds.toTable({ batchSize: 65_536 }); sample(); void t; });
     await vds.close();
     const mb = (dsRows * 10 * 8) / 1e6;
     const totalRows = v.Dataset.openSync(vdir).countRows();
@@ -244,11 +263,19 @@ export async function run({ quick, log }) {
       ['take 100 random rows', vTake, lTake, lTake / vTake, ''],
     ];
     raw.dataset = Object.fromEntries(drows.map((r) => [r[0], { vegoMs: r[1], lancedbMs: r[2] }]));
+    raw.scanMemory = { dataMiB: (totalRows * 80) / 2 ** 20, streamingPeakMiB: streamPeak, toTablePeakMiB: tablePeak };
+    log(`scan memory: streaming peak ${streamPeak.toFixed(1)} MiB, toTable ${tablePeak.toFixed(1)} MiB, data ${((totalRows * 80) / 2 ** 20).toFixed(1)} MiB`);
     tables.push({
       title: `Dataset operations: @vego/io vs LanceDB 0.39 (Lance 2.0 files), created with ${dsRows.toLocaleString('en-US')} rows × 10 Float64 (scans: ${totalRows.toLocaleString('en-US')} rows after the appends)`,
       columns: ['operation', 'vego ms', 'LanceDB ms', 'LanceDB / vego (above 1: vego faster)', 'vego MB/s'],
       rows: drows,
       note: 'vego commits fsync data and manifest (crash-safe); LanceDB\'s local writes do not fsync by default. Both write Lance 2.0. Scans return a Table (vego) / an apache-arrow Table (LanceDB).',
+    });
+    tables.push({
+      title: 'Memory of a full scan: streaming batches vs collecting a table (vego, async, batchSize 65,536)',
+      columns: ['column data MiB', 'scan(): peak extra ArrayBuffer MiB', 'toTable(): peak extra ArrayBuffer MiB'],
+      rows: [[raw.scanMemory.dataMiB, streamPeak, tablePeak]],
+      note: 'Sampled at every batch (scan) or once at the end (toTable); batches the loop has dropped count until V8 collects them, so the streaming figure is an upper bound of what a scan holds.',
     });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -55,6 +55,26 @@ describe('AsyncFileSource', () => {
     await src.close();
   });
 
+  it('shares overlapping reads of any size, but keeps large neighbours in buffers of their own', async () => {
+    const src = await AsyncFileSource.open(file, { maxMergedBytes: 100_000, chunkBytes: 1 << 20 });
+    // Duplicates and overlaps larger than maxMergedBytes: one read of their union.
+    const [a, b, c] = await Promise.all([src.read(0, 300_000), src.read(0, 300_000), src.read(250_000, 150_000)]);
+    expect(src.stats().fileReads).toBe(1);
+    expect(src.stats().bytesRead).toBe(400_000);
+    expect(b!.buffer).toBe(a!.buffer);
+    expect(c!.buffer).toBe(a!.buffer);
+    expect(sameBytes(c!, data.subarray(250_000, 400_000))).toBe(true);
+    // Adjacent 200 KB neighbours would make a group past maxMergedBytes: each gets its own buffer.
+    const [d, e] = await Promise.all([src.read(500_000, 200_000), src.read(700_000, 200_000)]);
+    expect(src.stats().fileReads).toBe(3);
+    expect(e!.buffer).not.toBe(d!.buffer);
+    expect(sameBytes(e!, data.subarray(700_000, 900_000))).toBe(true);
+    // Small neighbours still merge.
+    await Promise.all([src.read(0, 40_000), src.read(40_000, 40_000)]);
+    expect(src.stats().fileReads).toBe(4);
+    await src.close();
+  });
+
   it('splits a large read into parallel chunks filling one buffer', async () => {
     const src = await AsyncFileSource.open(file, { chunkBytes: 100_000, maxInFlight: 4 });
     const all = await src.read(0, data.length);

@@ -142,10 +142,13 @@ export class ReadScheduler {
     const groups: Group[] = [];
     for (const r of reqs) {
       const rEnd = r.position + r.length;
+      // Overlapping requests always share one buffer (that reads fewer bytes than two buffers would);
+      // neighbours separated by a small gap share one only while the group stays small, because a
+      // large merged buffer saves no system calls worth having and costs fresh, unrecycled memory.
       if (
         group !== null &&
-        r.position <= group.end + coalesceGapBytes &&
-        Math.max(group.end, rEnd) - group.start <= maxMergedBytes
+        (r.position < group.end ||
+          (r.position <= group.end + coalesceGapBytes && Math.max(group.end, rEnd) - group.start <= maxMergedBytes))
       ) {
         group.members.push(r);
         if (rEnd > group.end) group.end = rEnd;
