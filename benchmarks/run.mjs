@@ -11,7 +11,7 @@ import { readdirSync, writeFileSync, mkdirSync, readFileSync, existsSync } from 
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
-import { updateReadme, fmt } from './readme-tables.mjs';
+import { updateReadmes, fmt } from './readme-tables.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -72,5 +72,5 @@ for (const file of readdirSync(resultsDir).filter((f) => f.endsWith('.json')).so
   }
 }
 writeFileSync(join(resultsDir, 'REPORT.md'), lines.join('\n'));
-updateReadme();
-console.log(`report: ${join(resultsDir, 'REPORT.md')} (README performance section updated)`);
+updateReadmes();
+console.log(`report: ${join(resultsDir, 'REPORT.md')} (README performance blocks updated)`);

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
 import { createRequire } from 'node:module';
+import { seededRandom } from '../lib/data.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -16,16 +17,6 @@ export const title = 'HNSW persistence (Lance datasets vs hnswlib-node files, 12
 const DIM = 128;
 const M = 16;
 const EF_CONSTRUCTION = 100;
-
-function seeded(seed) {
-  let s = seed >>> 0;
-  return () => {
-    let t = (s = (s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `n` vectors around 64 random centres, flat. */
 function clustered(n, rand) {
@@ -106,7 +97,7 @@ export async function run({ quick, log }) {
   const n = quick ? 20_000 : 100_000;
   const extra = n / 100;
   const runs = 5;
-  const rand = seeded(7);
+  const rand = seededRandom(7);
   const data = clustered(n + extra, rand);
   const base = data.subarray(0, n * DIM);
   const added = data.subarray(n * DIM);

@@ -23,6 +23,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { gaussian, seededRandom } from '../lib/data.mjs';
 
 const require = createRequire(import.meta.url);
 const self = fileURLToPath(import.meta.url);
@@ -32,26 +33,9 @@ export const title = 'HNSW at scale: build, recall, latency, QPS and memory vs h
 const INTRINSIC_DIMENSION = 32;
 const NOISE = 0.1;
 
-/** mulberry32: every random number here comes from a seed. */
-function prng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    let t = (s = (s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(rand) {
-  let u = rand();
-  while (u === 0) u = rand();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-}
-
 /** `n + numQueries` clustered vectors of `dim` (flat Float32Arrays); the same seed gives the same data. */
 export function clusteredData(n, numQueries, dim, seed) {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const clusters = Math.max(16, Math.round(Math.sqrt(n) / 2));
   const r = INTRINSIC_DIMENSION;
   const centres = new Float32Array(clusters * dim);

@@ -2,15 +2,14 @@
 // hnswlib-node and usearch (native addons). Same data, M=16, efConstruction=200, k=10, one query per
 // call, single-threaded builds (plus Vego's 2-thread build). Recall counts ties: a returned id is a
 // hit when its exact distance is not greater than the k-th true distance.
-import { readFileSync, existsSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { SIFT_DIR, readVecs } from '../lib/data.mjs';
 
 const require = createRequire(import.meta.url);
-const here = dirname(fileURLToPath(import.meta.url));
 
 export const title = 'HNSW index (SIFT-9k, M=16, efConstruction=200, k=10)';
 
@@ -18,30 +17,6 @@ const K = 10;
 const M = 16;
 const EF_CONSTRUCTION = 200;
 const EFS = [10, 20, 40, 80, 160];
-
-function readFvecs(file) {
-  const bytes = readFileSync(file);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const dimension = view.getInt32(0, true);
-  const record = 4 + 4 * dimension;
-  const length = bytes.byteLength / record;
-  const data = new Float32Array(length * dimension);
-  for (let i = 0; i < length; i++) for (let j = 0; j < dimension; j++) data[i * dimension + j] = view.getFloat32(i * record + 4 + 4 * j, true);
-  return { dimension, length, data };
-}
-
-function readIvecs(file) {
-  const bytes = readFileSync(file);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const k = view.getInt32(0, true);
-  const rows = [];
-  for (let i = 0; i < bytes.byteLength / (4 + 4 * k); i++) {
-    const row = new Int32Array(k);
-    for (let j = 0; j < k; j++) row[j] = view.getInt32(i * (4 + 4 * k) + 4 + 4 * j, true);
-    rows.push(row);
-  }
-  return rows;
-}
 
 function getGc() {
   if (typeof globalThis.gc === 'function') return globalThis.gc;
@@ -54,16 +29,15 @@ function percentile(sorted, p) {
 }
 
 export async function run({ quick, log }) {
-  const dir = join(here, '../../../shared/datasets/sift-9k');
-  if (!existsSync(join(dir, 'base.fvecs'))) throw new Error(`SIFT-9k not found at ${dir}`);
+  if (!existsSync(join(SIFT_DIR, 'base.fvecs'))) throw new Error(`SIFT-9k not found at ${SIFT_DIR}`);
   const { HNSW } = require('@vego/hnsw');
   const { HierarchicalNSW } = require('hnswlib-node');
   const usearch = require('usearch');
   const gc = getGc();
 
-  const base = readFvecs(join(dir, 'base.fvecs'));
-  const query = readFvecs(join(dir, 'query.fvecs'));
-  const truth = readIvecs(join(dir, 'groundtruth.ivecs'));
+  const base = readVecs(join(SIFT_DIR, 'base.fvecs'));
+  const query = readVecs(join(SIFT_DIR, 'query.fvecs'));
+  const truth = readVecs(join(SIFT_DIR, 'groundtruth.ivecs'), Int32Array);
   const dim = base.dimension;
   const n = base.length;
   const numQueries = query.length;
@@ -75,7 +49,7 @@ export async function run({ quick, log }) {
     }
     return s;
   };
-  const kth = Array.from({ length: numQueries }, (_, i) => l2(base.data, truth[i][K - 1] * dim, query.data, i * dim));
+  const kth = Array.from({ length: numQueries }, (_, i) => l2(base.data, truth.data[i * truth.dimension + K - 1] * dim, query.data, i * dim));
   const recallOf = (ids) => {
     let hits = 0;
     for (let i = 0; i < numQueries; i++) for (const id of ids[i]) if (l2(base.data, id * dim, query.data, i * dim) <= kth[i]) hits++;

@@ -8,17 +8,7 @@ import {
   Uint16, Uint32, Uint64, Uint8, Utf8, copyBits, makeBuilder, makeData, makeVector, vectorFrom, float16ToNumber,
 } from '@vego/arrow';
 import type { DataType, Vector } from '@vego/arrow';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../../../test-support/random';
 
 /** The apache-arrow type matching ours. */
 function toAaType(t: DataType): aa.DataType {

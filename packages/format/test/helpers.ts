@@ -21,6 +21,20 @@ export function norm(v: unknown): unknown {
   return out;
 }
 
+/**
+ * Opens `bytes` and reads every column; returns the VegoError that stopped it, or null. Anything else
+ * (a crash of the reader) is rethrown, wrapped to say so.
+ */
+export function readAllError(bytes: Uint8Array): F.VegoError | null {
+  try {
+    F.LanceFileReader.openSync(new F.MemorySource(bytes)).readSync();
+    return null;
+  } catch (e) {
+    if (!F.isVegoError(e)) throw new Error(`untyped error: ${String((e as Error).stack ?? e)}`);
+    return e;
+  }
+}
+
 /** A fresh temp directory, removed by the returned cleanup. */
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

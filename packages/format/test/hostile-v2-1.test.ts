@@ -1,36 +1,28 @@
 /** Hostile Lance 2.1/2.2 input: damaged LanceDB files give typed errors, never a crash, hang or huge allocation. */
-import * as fs from 'fs';
 import * as path from 'path';
 import * as arrow from 'apache-arrow';
-import * as lancedb from '@lancedb/lancedb';
 import * as F from '@vego/format';
 import { decodePageLayout } from '../src/v2_1/layout';
 import { decodePage } from '../src/v2_1/pages';
 import { decompressBlock, decompressMiniBlock } from '../src/v2_1/blocks';
 import { lz4DecompressBlock } from '../src/v2_1/lz4';
-import { rng, tempDir } from './helpers';
+import { readAllError, rng, tempDir } from './helpers';
+import { createLanceDbTable, listOf, onlyDataFile } from './fixtures/lancedb';
 
 function attempt(bytes: Uint8Array): F.VegoError | null {
-  try {
-    const r = F.LanceFileReader.openSync(new F.MemorySource(bytes));
-    r.readSync();
-    return null;
-  } catch (e) {
-    if (!F.isVegoError(e)) throw e;
-    expect(typeof e.code).toBe('string');
-    return e;
-  }
+  const e = readAllError(bytes);
+  if (e !== null) expect(typeof e.code).toBe('string');
+  return e;
 }
 
 async function lanceFile(dir: string, version: string | null): Promise<Uint8Array> {
-  const db = await lancedb.connect(dir);
   const f32 = new arrow.Field('item', new arrow.Float32(), true);
   const schema = new arrow.Schema([
     new arrow.Field('id', new arrow.Int32(), false),
     new arrow.Field('s', new arrow.Utf8(), true),
     new arrow.Field('cat', new arrow.Utf8(), true),
     new arrow.Field('v', new arrow.FixedSizeList(64, f32), true),
-    new arrow.Field('l', new arrow.List(new arrow.Field('item', new arrow.Int64(), true)), true),
+    new arrow.Field('l', listOf(new arrow.Int64()), true),
   ]);
   const rows = Array.from({ length: 300 }, (_, i) => ({
     id: i,
@@ -39,10 +31,8 @@ async function lanceFile(dir: string, version: string | null): Promise<Uint8Arra
     v: i % 9 === 4 ? null : Array.from({ length: 64 }, (_, k) => i + k),
     l: i % 5 === 0 ? null : Array.from({ length: i % 3 }, (_, k) => BigInt(i + k)),
   }));
-  const opts = version === null ? { schema } : { schema, storageOptions: { new_table_data_storage_version: version } };
-  await db.createTable('t', rows, opts);
-  const dataDir = path.join(dir, 't.lance', 'data');
-  return new Uint8Array(fs.readFileSync(path.join(dataDir, fs.readdirSync(dataDir)[0]!)));
+  await createLanceDbTable(dir, schema, rows, version);
+  return onlyDataFile(dir);
 }
 
 describe('Lance 2.1/2.2 reader on hostile input', () => {

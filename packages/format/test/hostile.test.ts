@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as lancedb from '@lancedb/lancedb';
 import * as F from '@vego/format';
-import { rng, tempDir, writeFile } from './helpers';
+import { readAllError, rng, tempDir, writeFile } from './helpers';
 
 const { Field, Schema, RecordBatch, vectorFrom } = F;
 
@@ -31,17 +31,6 @@ function sampleFile(): Uint8Array {
   return writeFile(schema, [batch], { pageByteLength: 128 }).bytes;
 }
 
-/** Opens and reads everything; returns the error (if any). Throws on anything that is not a Vego error. */
-function attempt(bytes: Uint8Array): F.VegoError | null {
-  try {
-    const r = F.LanceFileReader.openSync(new F.MemorySource(bytes));
-    r.readSync();
-    return null;
-  } catch (e) {
-    if (!F.isVegoError(e)) throw new Error(`untyped error: ${String((e as Error).stack ?? e)}`);
-    return e;
-  }
-}
 
 function setU64(bytes: Uint8Array, at: number, v: bigint): Uint8Array {
   const copy = bytes.slice();
@@ -53,12 +42,12 @@ describe('LanceFileReader on hostile input', () => {
   const good = sampleFile();
 
   it('reads the undamaged sample', () => {
-    expect(attempt(good)).toBeNull();
+    expect(readAllError(good)).toBeNull();
   });
 
   it('gives CorruptDataError for every truncation', () => {
     for (let len = 0; len < good.length; len += len < 64 ? 1 : 37) {
-      const e = attempt(good.subarray(0, len));
+      const e = readAllError(good.subarray(0, len));
       expect(e?.code).toBe(F.ErrorCode.CORRUPT_DATA);
     }
   });
@@ -71,7 +60,7 @@ describe('LanceFileReader on hostile input', () => {
       // flip in the metadata region more often: that is where the structure lives
       const at = r() < 0.7 ? good.length - 1 - Math.floor(r() * Math.min(good.length, 2500)) : Math.floor(r() * good.length);
       copy[at]! ^= 1 << Math.floor(r() * 8);
-      const e = attempt(copy);
+      const e = readAllError(copy);
       if (e !== null) codes.add(e.code);
     }
     expect([...codes].every((c) => [F.ErrorCode.CORRUPT_DATA, F.ErrorCode.UNSUPPORTED_VERSION, F.ErrorCode.NOT_SUPPORTED].includes(c as never))).toBe(true);
@@ -96,13 +85,13 @@ describe('LanceFileReader on hostile input', () => {
     const bufs = good.slice();
     new DataView(bufs.buffer).setUint32(end + 24, 0, true); // no global buffers
     cases.push(bufs);
-    for (const c of cases) expect(attempt(c)?.code).toBe(F.ErrorCode.CORRUPT_DATA);
+    for (const c of cases) expect(readAllError(c)?.code).toBe(F.ErrorCode.CORRUPT_DATA);
   });
 
   it('gives CorruptDataError for bad magic', () => {
     const copy = good.slice();
     copy[copy.length - 1] = 0x44;
-    const e = attempt(copy);
+    const e = readAllError(copy);
     expect(e).toBeInstanceOf(F.CorruptDataError);
     expect(e!.message).toMatch(/LANC/);
   });
@@ -113,7 +102,7 @@ describe('LanceFileReader on hostile input', () => {
       const dv = new DataView(copy.buffer);
       dv.setUint16(copy.length - 8, major, true);
       dv.setUint16(copy.length - 6, minor, true);
-      const e = attempt(copy);
+      const e = readAllError(copy);
       expect(e).toBeInstanceOf(F.UnsupportedVersionError);
       expect((e as F.UnsupportedVersionError).major).toBe(major);
       expect((e as F.UnsupportedVersionError).minor).toBe(minor);

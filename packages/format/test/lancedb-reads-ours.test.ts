@@ -6,6 +6,7 @@
 import * as lancedb from '@lancedb/lancedb';
 import * as F from '@vego/format';
 import { norm, plainColumn, rng, tempDir, writeFile, writeTable } from './helpers';
+import { queryRows, type Row } from './fixtures/lancedb';
 
 const {
   Field, Schema, RecordBatch, Int8, Int16, Int32, Int64, Uint8, Uint16, Uint32, Uint64, Float32, Float64, Bool, Utf8, Binary,
@@ -64,15 +65,9 @@ const mixedSchema = new Schema([
   new Field('st', new Struct([new Field('a', new Int32()), new Field('b', new Utf8())])),
 ]);
 
-async function lanceRows(root: string, name: string): Promise<Record<string, unknown>[]> {
+async function lanceRows(root: string, name: string): Promise<Row[]> {
   const db = await lancedb.connect(root);
-  const t = await db.openTable(name);
-  const rows = (await t.query().limit(1_000_000).toArray()) as Record<string, unknown>[];
-  return rows.map((row) => {
-    const o: Record<string, unknown> = {};
-    for (const k of Object.keys(row)) o[k] = norm(row[k]);
-    return o;
-  });
+  return queryRows(await db.openTable(name));
 }
 
 describe('LanceDB reads files written by LanceFileWriter', () => {

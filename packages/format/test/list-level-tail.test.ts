@@ -5,12 +5,10 @@
  * of that chunk is shorter than whole blocks (found at 6,000 rows: "chunk 7 repetition: bit-packed buffer holds
  * 160 bytes, expected 256"). Several table sizes and list item types are read and compared with LanceDB's query.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import * as arrow from 'apache-arrow';
-import * as lancedb from '@lancedb/lancedb';
 import * as F from '@vego/format';
-import { norm, plainColumn, tempDir } from './helpers';
+import { plainColumn, tempDir } from './helpers';
+import { lanceDbFile, listOf } from './fixtures/lancedb';
 
 /** [rows, storage version (null: LanceDB's default, 2.2)]. */
 const CASES: Array<[number, string | null]> = [
@@ -23,10 +21,6 @@ const CASES: Array<[number, string | null]> = [
   [6000, '2.1'],
   [7500, '2.1'],
 ];
-
-function listOf(t: arrow.DataType): arrow.List {
-  return new arrow.List(new arrow.Field('item', t, true));
-}
 
 function arrowSchema(): arrow.Schema {
   return new arrow.Schema([
@@ -55,17 +49,7 @@ describe.each(CASES)('LanceFileReader reads a LanceDB table of %i rows with list
 
   beforeAll(async () => {
     tmp = tempDir('vego-format-lists-');
-    const db = await lancedb.connect(tmp.dir);
-    const opts = version === null ? { schema: arrowSchema() } : { schema: arrowSchema(), storageOptions: { new_table_data_storage_version: version } };
-    const t = await db.createTable('t', rows(n), opts);
-    expected = ((await t.query().limit(1_000_000).toArray()) as Record<string, unknown>[]).map((row) =>
-      Object.fromEntries(Object.keys(row).map((k) => [k, norm(row[k])])),
-    );
-    expected.sort((a, b) => (a.id as number) - (b.id as number));
-    const dataDir = path.join(tmp.dir, 't.lance', 'data');
-    const files = fs.readdirSync(dataDir);
-    expect(files.length).toBe(1);
-    file = new Uint8Array(fs.readFileSync(path.join(dataDir, files[0]!)));
+    ({ file, expected } = await lanceDbFile(tmp.dir, arrowSchema(), rows(n), version));
   });
   afterAll(() => tmp.cleanup());
 

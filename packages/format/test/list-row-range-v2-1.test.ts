@@ -4,18 +4,12 @@
  * items span several chunks (a chunk that ends inside a row, chunks that are all continuation). Checked
  * against LanceDB's own query, with a counting source for the bytes read.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import * as arrow from 'apache-arrow';
-import * as lancedb from '@lancedb/lancedb';
 import * as F from '@vego/format';
-import { CountingSource, norm, plainColumn, RoundCountingSource, tempDir } from './helpers';
+import { CountingSource, plainColumn, RoundCountingSource, tempDir } from './helpers';
+import { lanceDbFile, listOf } from './fixtures/lancedb';
 
 const N = 9000;
-
-function listOf(t: arrow.DataType): arrow.List {
-  return new arrow.List(new arrow.Field('item', t, true));
-}
 
 function arrowSchema(): arrow.Schema {
   return new arrow.Schema([
@@ -45,18 +39,6 @@ function rows(n: number): Record<string, unknown>[] {
   }));
 }
 
-async function lanceFile(dir: string, version: string | null): Promise<{ file: Uint8Array; expected: Record<string, unknown>[] }> {
-  const db = await lancedb.connect(dir);
-  const opts = version === null ? { schema: arrowSchema() } : { schema: arrowSchema(), storageOptions: { new_table_data_storage_version: version } };
-  const t = await db.createTable('t', rows(N), opts);
-  const expected = ((await t.query().limit(1_000_000).toArray()) as Record<string, unknown>[]).map((row) =>
-    Object.fromEntries(Object.keys(row).map((k) => [k, norm(row[k])])),
-  );
-  expected.sort((a, b) => (a.id as number) - (b.id as number));
-  const dataDir = path.join(dir, 't.lance', 'data');
-  return { file: new Uint8Array(fs.readFileSync(path.join(dataDir, fs.readdirSync(dataDir)[0]!))), expected };
-}
-
 describe.each([
   ['2.2 (LanceDB default)', null],
   ['2.1', '2.1'],
@@ -68,7 +50,7 @@ describe.each([
 
   beforeAll(async () => {
     tmp = tempDir('vego-format-list-range-');
-    ({ file, expected } = await lanceFile(tmp.dir, version));
+    ({ file, expected } = await lanceDbFile(tmp.dir, arrowSchema(), rows(N), version));
   });
   afterAll(() => tmp.cleanup());
 

@@ -4,12 +4,10 @@
  * items in 2.2, RLE, fixed-size lists with validity), full-zip vectors, constant and all-null pages, and
  * list/struct structure from repetition and definition levels.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import * as arrow from 'apache-arrow';
-import * as lancedb from '@lancedb/lancedb';
 import * as F from '@vego/format';
-import { CountingSource, norm, plainColumn, rng, tempDir } from './helpers';
+import { CountingSource, plainColumn, rng, tempDir } from './helpers';
+import { lanceDbFile, listOf } from './fixtures/lancedb';
 
 const N = 3000;
 const DIM = 128;
@@ -28,8 +26,8 @@ function arrowSchema(): arrow.Schema {
     new arrow.Field('vector', new arrow.FixedSizeList(DIM, f32()), false),
     new arrow.Field('nvector', new arrow.FixedSizeList(DIM, f32()), true),
     new arrow.Field('small', new arrow.FixedSizeList(4, f32()), true),
-    new arrow.Field('tags', new arrow.List(new arrow.Field('item', new arrow.Int64(), true)), true),
-    new arrow.Field('words', new arrow.List(new arrow.Field('item', new arrow.Utf8(), true)), true),
+    new arrow.Field('tags', listOf(new arrow.Int64()), true),
+    new arrow.Field('words', listOf(new arrow.Utf8()), true),
     new arrow.Field('st', new arrow.Struct([new arrow.Field('a', new arrow.Int32(), true), new arrow.Field('b', new arrow.Utf8(), true)]), true),
     new arrow.Field('nothing', new arrow.Int64(), true),
     new arrow.Field('same', new arrow.Int64(), false),
@@ -58,20 +56,6 @@ function rows(n: number, seed: number): Record<string, unknown>[] {
   }));
 }
 
-async function lanceTable(dir: string, version: string | null): Promise<{ file: Uint8Array; expected: Record<string, unknown>[] }> {
-  const db = await lancedb.connect(dir);
-  const opts = version === null ? { schema: arrowSchema() } : { schema: arrowSchema(), storageOptions: { new_table_data_storage_version: version } };
-  const t = await db.createTable('t', rows(N, 11), opts);
-  const expected = ((await t.query().limit(1_000_000).toArray()) as Record<string, unknown>[]).map((row) =>
-    Object.fromEntries(Object.keys(row).map((k) => [k, norm(row[k])])),
-  );
-  expected.sort((a, b) => (a.id as number) - (b.id as number));
-  const dataDir = path.join(dir, 't.lance', 'data');
-  const files = fs.readdirSync(dataDir);
-  expect(files.length).toBe(1);
-  return { file: new Uint8Array(fs.readFileSync(path.join(dataDir, files[0]!))), expected };
-}
-
 describe.each([
   ['2.1', '2.1', { major: 2, minor: 1 }],
   ['2.2 (LanceDB default)', null, { major: 2, minor: 2 }],
@@ -82,7 +66,7 @@ describe.each([
 
   beforeAll(async () => {
     tmp = tempDir('vego-format-v21-');
-    ({ file, expected } = await lanceTable(tmp.dir, version));
+    ({ file, expected } = await lanceDbFile(tmp.dir, arrowSchema(), rows(N, 11), version));
   });
   afterAll(() => tmp.cleanup());
 

@@ -7,7 +7,8 @@ import * as path from 'path';
 import * as arrow from 'apache-arrow';
 import * as lancedb from '@lancedb/lancedb';
 import * as F from '@vego/format';
-import { CountingSource, norm, plainColumn, rng, tempDir } from './helpers';
+import { CountingSource, plainColumn, rng, tempDir } from './helpers';
+import { createLanceDbTable, dataFilePaths, listOf, rowsById } from './fixtures/lancedb';
 
 const N = 400;
 
@@ -20,7 +21,7 @@ function arrowSchema(): arrow.Schema {
     new arrow.Field('text', new arrow.Utf8(), true),
     new arrow.Field('bin', new arrow.Binary(), true),
     new arrow.Field('vector', new arrow.FixedSizeList(4, new arrow.Field('item', new arrow.Float32(), true)), true),
-    new arrow.Field('tags', new arrow.List(new arrow.Field('item', new arrow.Int64(), true)), true),
+    new arrow.Field('tags', listOf(new arrow.Int64()), true),
     new arrow.Field('st', new arrow.Struct([new arrow.Field('a', new arrow.Int32(), true), new arrow.Field('b', new arrow.Utf8(), true)]), true),
     new arrow.Field('nothing', new arrow.Int64(), true),
     new arrow.Field('same', new arrow.Int64(), false),
@@ -52,15 +53,10 @@ describe('LanceFileReader reads what LanceDB writes', () => {
 
   beforeAll(async () => {
     tmp = tempDir('vego-format-lancedb-');
-    const db = await lancedb.connect(tmp.dir);
-    const t = await db.createTable('t', rows(N, 7), { schema: arrowSchema(), storageOptions: { new_table_data_storage_version: '2.0' } });
+    const t = await createLanceDbTable(tmp.dir, arrowSchema(), rows(N, 7), '2.0');
     await t.add(rows(50, 8).map((x, i) => ({ ...x, id: N + i })));
-    lanceRows = ((await t.query().limit(1_000_000).toArray()) as Record<string, unknown>[]).map((row) =>
-      Object.fromEntries(Object.keys(row).map((k) => [k, norm(row[k])])),
-    );
-    lanceRows.sort((a, b) => (a.id as number) - (b.id as number));
-    const dataDir = path.join(tmp.dir, 't.lance', 'data');
-    dataFiles = fs.readdirSync(dataDir).map((f) => path.join(dataDir, f));
+    lanceRows = await rowsById(t);
+    dataFiles = dataFilePaths(tmp.dir);
     const versions = path.join(tmp.dir, 't.lance', '_versions');
     const names = fs.readdirSync(versions).filter((f) => f.endsWith('.manifest'));
     const latest = names.sort((a, b) => F.parseManifestFileName(b)! - F.parseManifestFileName(a)!)[0]!;

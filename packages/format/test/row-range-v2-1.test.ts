@@ -4,12 +4,10 @@
  * of a fixed-width full-zip page only the rows' bytes. Checked with a counting source against the values
  * LanceDB itself returns, at chunk boundaries, the file's ends and empty ranges.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import * as arrow from 'apache-arrow';
-import * as lancedb from '@lancedb/lancedb';
 import * as F from '@vego/format';
-import { CountingSource, norm, plainColumn, rng, RoundCountingSource, tempDir } from './helpers';
+import { CountingSource, plainColumn, rng, RoundCountingSource, tempDir } from './helpers';
+import { lanceDbFile, listOf } from './fixtures/lancedb';
 
 const N = 9000;
 const DIM = 128;
@@ -24,7 +22,7 @@ function arrowSchema(): arrow.Schema {
     new arrow.Field('text', new arrow.Utf8(), true),
     new arrow.Field('vector', new arrow.FixedSizeList(DIM, new arrow.Field('item', new arrow.Float32(), true)), true),
     new arrow.Field('st', new arrow.Struct([new arrow.Field('a', new arrow.Int32(), true), new arrow.Field('b', new arrow.Utf8(), true)]), true),
-    new arrow.Field('tags', new arrow.List(new arrow.Field('item', new arrow.Int64(), true)), true),
+    new arrow.Field('tags', listOf(new arrow.Int64()), true),
   ]);
 }
 
@@ -52,14 +50,7 @@ describe('LanceFileReader row ranges of a LanceDB 2.2 file', () => {
 
   beforeAll(async () => {
     tmp = tempDir('vego-format-range-');
-    const db = await lancedb.connect(tmp.dir);
-    const t = await db.createTable('t', rows(N, 5), { schema: arrowSchema() });
-    expected = ((await t.query().limit(1_000_000).toArray()) as Record<string, unknown>[]).map((row) =>
-      Object.fromEntries(Object.keys(row).map((k) => [k, norm(row[k])])),
-    );
-    expected.sort((a, b) => (a.id as number) - (b.id as number));
-    const dataDir = path.join(tmp.dir, 't.lance', 'data');
-    file = new Uint8Array(fs.readFileSync(path.join(dataDir, fs.readdirSync(dataDir)[0]!)));
+    ({ file, expected } = await lanceDbFile(tmp.dir, arrowSchema(), rows(N, 5), null));
   });
   afterAll(() => tmp.cleanup());
 
