@@ -29,6 +29,34 @@ function seeded(seed) {
   };
 }
 
+/**
+ * Take 10% random rows (unsorted, with repeats) of a Float64, a Utf8 and a FixedSizeList<Float32>[128]
+ * vector: takeVector beside the per-value builder loop consumers used before it (`append(get(i))`).
+ * apache-arrow 18 has no row take (its `selectAt` picks columns), so it has no column here.
+ * Exported with its sizes as parameters so a scratch script can run it small.
+ */
+export function measureTake({ rounds, log, numbers = 1_000_000, strings = 1_000_000, embeddings = 100_000, dim = 128 }) {
+  const r = seeded(3);
+  const sources = [
+    ['Float64', v.vectorFromTypedArray(new Float64Array(numbers).map(() => r() * 1e6))],
+    ['Utf8', v.utf8FromStrings(Array.from({ length: strings }, (_, i) => `row-${i}-${(r() * 1e6) | 0}`))],
+    [`FixedSizeList<Float32>[${dim}]`, v.fixedSizeListFromFloat32(new Float32Array(embeddings * dim).map(() => r()), dim)],
+  ];
+  const rows = [];
+  for (const [name, src] of sources) {
+    const indices = Int32Array.from({ length: Math.floor(src.length / 10) }, () => Math.floor(r() * src.length));
+    const ours = bestNs(() => { sink += v.takeVector(src, indices).length; }, rounds) / 1e6;
+    const loop = bestNs(() => {
+      const b = v.makeBuilder(src.type);
+      for (let k = 0; k < indices.length; k++) b.append(src.get(indices[k]));
+      sink += b.finish().length;
+    }, rounds) / 1e6;
+    rows.push([`${name}: ${indices.length.toLocaleString('en-US')} of ${src.length.toLocaleString('en-US')} rows`, ours, loop, loop / ours]);
+    log(`take ${name}: takeVector ${ours.toFixed(2)} ms, builder loop ${loop.toFixed(2)} ms`);
+  }
+  return rows;
+}
+
 export async function run({ quick, log }) {
   const rounds = quick ? 9 : 15;
   const N = quick ? 1_000_000 : 4_000_000;
@@ -124,6 +152,9 @@ export async function run({ quick, log }) {
   batchRows.push([`${COLS} columns × ${ROWS.toLocaleString('en-US')} rows from TypedArrays`, a, b, b / a]);
   log(`RecordBatch: ours ${a.toFixed(2)} µs, apache-arrow ${b.toFixed(2)} µs`);
 
+  const takeRounds = quick ? 5 : 9;
+  const takeRows = measureTake({ rounds: takeRounds, log });
+
   return {
     tables: [
       {
@@ -146,7 +177,14 @@ export async function run({ quick, log }) {
         rows: batchRows,
         note: 'Wrapping existing TypedArrays (no copy) and validating the batch; mean of 200 creations, best of the passes. Seed reference: 220 µs.',
       },
+      {
+        title: 'Take 10% random rows (ms, lower is better)',
+        columns: ['vector', 'takeVector ms', 'builder append(get(i)) loop ms', 'ratio (builder loop / takeVector)'],
+        rows: takeRows,
+        note: `Unsorted random indices with repeats, as an Int32Array; best of ${takeRounds}. The builder loop is how rows were copied before takeVector. ` +
+          'apache-arrow 18 has no row take (RecordBatch/Table selectAt pick columns), so it is not compared here.',
+      },
     ],
-    raw: { sink, N, NS, NV, NB, rounds },
+    raw: { sink, N, NS, NV, NB, rounds, takeRounds },
   };
 }

@@ -92,4 +92,15 @@ export type { BuilderOf } from './builder/make-builder';
 export { RecordBatch } from './record-batch';
 export { Table } from './table';
 
+/**
+ * Take (gather) rows by index for every type: `takeData`, `takeVector`, `takeBatch` (copy, or a
+ * zero-copy slice for one contiguous ascending run).
+ * @example
+ * ```ts
+ * takeVector(utf8FromStrings(['a', 'b', null]), [2, 0, 0]).toArray(); // [null, 'a', 'a']
+ * ```
+ */
+export { takeData, takeVector, takeBatch } from './take';
+export type { TakeIndices } from './take';
+
 export { float16ToNumber, numberToFloat16 } from './internal/float16';
