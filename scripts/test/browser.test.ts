@@ -42,6 +42,7 @@ describe('browser stand-ins (package.json `browser` fields)', () => {
       [
         'hnsw:./dist/internal/parallel-build.js',
         'hnsw:./dist/persistence.js',
+        'io:./dist/async-file-sink.js',
         'io:./dist/async-file-source.js',
         'io:./dist/atomic-file.js',
         'io:./dist/dataset.js',

@@ -4,20 +4,34 @@
  * `publishFileSync(path, bytes)` never lets anyone observe a partial file at `path`:
  * 1. the bytes go to a temporary file in the same directory (`.<name>.<pid>.<random>.tmp`), opened
  *    with O_EXCL, written completely and fsynced;
- * 2. the temporary file is hard-linked to `path` with `fs.linkSync`, which is atomic and fails with
+ * 2. the temporary file is hard-linked to `path` with `link(2)`, which is atomic and fails with
  *    EEXIST when `path` already exists: of two writers publishing the same name exactly one wins, and
  *    the other gets {@link ConflictError}; (with `overwrite: true` a `rename` replaces the target
  *    atomically instead);
  * 3. the temporary name is removed and the directory fsynced, so the new name survives a crash.
  * A process killed at any point leaves either no file at `path` or the complete one, plus perhaps a
  * stray temporary file that {@link removeStaleTempFiles} deletes.
+ *
+ * Each primitive comes twice: blocking (`publishFileSync`, …) and asynchronous (`publishFile`, …, every
+ * step on libuv's thread pool). Both run the same steps, written once (see ./internal/effects).
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { ConflictError } from '@vego/format';
+import { perform, runAsync, runSync, type Task } from './internal/effects';
 import { errnoCode, fsError } from './internal/fs-error';
+import {
+  closeEffect,
+  fsyncEffect,
+  linkEffect,
+  openEffect,
+  renameEffect,
+  unlinkEffect,
+  writeEffect,
+  type OpenFile,
+} from './internal/fs-effects';
 
-/** Options of {@link publishFileSync}. */
+/** Options of {@link publishFileSync} and {@link publishFile}. */
 export interface PublishOptions {
   /** Replace an existing file (atomic rename) instead of failing with ConflictError. Default false. */
   overwrite?: boolean;
@@ -31,53 +45,107 @@ function tempPathFor(path: string): string {
   return nodePath.join(dir, `.${nodePath.basename(path)}.${process.pid}.${rand}${TEMP_SUFFIX}`);
 }
 
-/**
- * fsyncs a directory so that entries created or removed in it survive a crash. A no-op where
- * directories cannot be opened or synced (Windows).
- * @throws IoError when the directory cannot be opened for another reason.
- */
-export function syncDirectorySync(dir: string): void {
-  let fd: number;
+function* syncDirectoryTask(dir: string): Task<void> {
+  let dirFile: OpenFile;
   try {
-    fd = fs.openSync(dir, 'r');
+    dirFile = yield* perform(openEffect(dir, 'r'));
   } catch (e) {
     const code = errnoCode(e);
     if (code === 'EISDIR' || code === 'EPERM' || code === 'EACCES') return;
     throw fsError(e, 'open directory', dir);
   }
   try {
-    fs.fsyncSync(fd);
+    yield* perform(fsyncEffect(dirFile));
   } catch (e) {
     const code = errnoCode(e);
     if (code !== 'EINVAL' && code !== 'EPERM' && code !== 'EBADF') throw fsError(e, 'fsync directory', dir);
   } finally {
-    fs.closeSync(fd);
+    yield* perform(closeEffect(dirFile));
   }
 }
 
-/** Writes `bytes` to a new file (O_EXCL), fsyncs and closes it. Deletes the file if anything fails. */
-export function writeFileDurableSync(path: string, bytes: Uint8Array): void {
-  let fd: number;
+function* writeFileDurableTask(path: string, bytes: Uint8Array): Task<void> {
+  let file: OpenFile;
   try {
-    fd = fs.openSync(path, 'wx');
+    file = yield* perform(openEffect(path, 'wx'));
   } catch (e) {
     if (errnoCode(e) === 'EEXIST') throw new ConflictError(`'${path}' already exists`, { cause: e });
     throw fsError(e, 'create', path);
   }
   try {
-    let done = 0;
-    while (done < bytes.byteLength) done += fs.writeSync(fd, bytes, done, bytes.byteLength - done, done);
-    fs.fsyncSync(fd);
+    yield* perform(writeEffect(file, bytes, 0));
+    yield* perform(fsyncEffect(file));
   } catch (e) {
     try {
-      fs.closeSync(fd);
-      fs.unlinkSync(path);
+      yield* perform(closeEffect(file));
+      yield* perform(unlinkEffect(path));
     } catch {
       /* best effort */
     }
     throw fsError(e, 'write', path);
   }
-  fs.closeSync(fd);
+  yield* perform(closeEffect(file));
+}
+
+function* publishFileTask(path: string, bytes: Uint8Array, options: PublishOptions): Task<void> {
+  const tmp = tempPathFor(path);
+  yield* writeFileDurableTask(tmp, bytes);
+  try {
+    if (options.overwrite === true) {
+      yield* perform(renameEffect(tmp, path));
+    } else {
+      try {
+        yield* perform(linkEffect(tmp, path));
+      } catch (e) {
+        if (errnoCode(e) === 'EEXIST') {
+          throw new ConflictError(`cannot publish '${path}': another writer created it first`, { cause: e });
+        }
+        throw fsError(e, 'link', path);
+      }
+    }
+  } finally {
+    try {
+      yield* perform(unlinkEffect(tmp));
+    } catch {
+      /* renamed away, or already gone */
+    }
+  }
+  yield* syncDirectoryTask(nodePath.dirname(path));
+}
+
+/**
+ * fsyncs a directory so that entries created or removed in it survive a crash. A no-op where
+ * directories cannot be opened or synced (Windows).
+ * @throws IoError when the directory cannot be opened for another reason.
+ */
+export function syncDirectorySync(dir: string): void {
+  runSync(syncDirectoryTask(dir));
+}
+
+/**
+ * Asynchronous form of {@link syncDirectorySync}: open, fsync and close run on libuv's thread pool.
+ * @throws (rejects with) IoError as {@link syncDirectorySync}.
+ */
+export function syncDirectory(dir: string): Promise<void> {
+  return runAsync(syncDirectoryTask(dir));
+}
+
+/**
+ * Writes `bytes` to a new file (O_EXCL), fsyncs and closes it. Deletes the file if anything fails.
+ * @throws ConflictError when `path` exists; NotFoundError when its directory does not; IoError when
+ *   a write or the fsync fails.
+ */
+export function writeFileDurableSync(path: string, bytes: Uint8Array): void {
+  runSync(writeFileDurableTask(path, bytes));
+}
+
+/**
+ * Asynchronous form of {@link writeFileDurableSync}: the same steps on libuv's thread pool. Do not
+ * modify `bytes` until the promise settles.
+ * @throws (rejects with) the errors of {@link writeFileDurableSync}.
+ */
+export function writeFileDurable(path: string, bytes: Uint8Array): Promise<void> {
+  return runAsync(writeFileDurableTask(path, bytes));
 }
 
 /**
@@ -91,29 +159,23 @@ export function writeFileDurableSync(path: string, bytes: Uint8Array): void {
  * ```
  */
 export function publishFileSync(path: string, bytes: Uint8Array, options: PublishOptions = {}): void {
-  const tmp = tempPathFor(path);
-  writeFileDurableSync(tmp, bytes);
-  try {
-    if (options.overwrite === true) {
-      fs.renameSync(tmp, path);
-    } else {
-      try {
-        fs.linkSync(tmp, path);
-      } catch (e) {
-        if (errnoCode(e) === 'EEXIST') {
-          throw new ConflictError(`cannot publish '${path}': another writer created it first`, { cause: e });
-        }
-        throw fsError(e, 'link', path);
-      }
-    }
-  } finally {
-    try {
-      fs.unlinkSync(tmp);
-    } catch {
-      /* renamed away, or already gone */
-    }
-  }
-  syncDirectorySync(nodePath.dirname(path));
+  runSync(publishFileTask(path, bytes, options));
+}
+
+/**
+ * Asynchronous form of {@link publishFileSync}: the same protocol (temporary file, fsync, `link`,
+ * directory fsync) with every step on libuv's thread pool, so the event loop keeps running. Of two
+ * writers publishing the same name, in one process or in two, exactly one succeeds. Do not modify
+ * `bytes` until the promise settles.
+ * @throws (rejects with) ConflictError when `path` exists and `overwrite` is not set; the other errors
+ *   of {@link publishFileSync}.
+ * @example
+ * ```ts
+ * await publishFile('/ds/_versions/3.manifest', bytes);
+ * ```
+ */
+export function publishFile(path: string, bytes: Uint8Array, options: PublishOptions = {}): Promise<void> {
+  return runAsync(publishFileTask(path, bytes, options));
 }
 
 /**

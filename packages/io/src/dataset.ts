@@ -13,6 +13,10 @@
  * that fails if the name exists). So readers see either the old or the new version, a crash leaves
  * the last committed version intact, and of two writers committing the same version one gets
  * {@link ConflictError}.
+ *
+ * Each commit (create/append, delete) is written once, as a task yielding its I/O (see
+ * ./internal/effects): the `…Sync` methods run it with blocking calls, the async ones with
+ * `fs/promises` and {@link AsyncFileSink}, so their I/O never blocks the event loop.
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
@@ -34,12 +38,13 @@ import {
   initZstd,
   isZstdReady,
   makeBuilder,
+  takeBatch,
 } from '@vego/format';
 import type { DataType, DeletionFile, Vector } from '@vego/format';
 import { AsyncFileSource } from './async-file-source';
-import { publishFileSync, syncDirectorySync } from './atomic-file';
+import type { AsyncFileSink } from './async-file-sink';
+import { syncDirectorySync, type publishFileSync } from './atomic-file';
 import type { BlockCache } from './block-cache';
-import { FileSink } from './file-sink';
 import { FileSource } from './file-source';
 import { describeSchema, normalizeInput, sameColumns, type DatasetInput } from './internal/data-input';
 import { fsError } from './internal/fs-error';
@@ -47,14 +52,26 @@ import {
   DELETIONS_DIR,
   deletedBefore,
   deletionFileName,
+  encodeDeletionFile,
   liveToPhysical,
   readDeletionFileSync,
   unionSorted,
-  writeDeletionFileSync,
 } from './internal/deletions';
+import { perform, runAsync, runSync, type Effect, type Task } from './internal/effects';
+import { mkdirEffect, unlinkEffect } from './internal/fs-effects';
 import { encodeNextManifest, readManifestFile, type ManifestState } from './internal/lance-adapter';
 import { listVersionFiles, manifestFileName, type ManifestNaming, type VersionFile } from './internal/manifest-names';
 import type { FragmentInfo } from './internal/manifest-model';
+import {
+  abortSinkEffect,
+  closeSinkDurablyEffect,
+  createSinkEffect,
+  drainedEffect,
+  publishEffect,
+  syncDirectoryEffect,
+  writeDurableEffect,
+  type DataFileSink,
+} from './internal/write-effects';
 
 /** How {@link Dataset.create} treats an existing dataset. */
 export type WriteMode = 'create' | 'append' | 'overwrite';
@@ -141,6 +158,8 @@ export interface CleanupResult {
 
 const DEFAULT_MAX_ROWS_PER_FILE = 1 << 20;
 const DEFAULT_BATCH_SIZE = 65_536;
+/** Asynchronous writes: between batches, wait until at most this many bytes are queued for a data file. */
+const WRITE_QUEUE_BYTES = 8 * 1024 * 1024;
 
 function checkNonNegInt(name: string, v: number | undefined): void {
   if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) {
@@ -160,25 +179,29 @@ function latestVersionOrNull(dir: string): VersionFile | null {
   return files.length === 0 ? null : files[files.length - 1]!;
 }
 
-function mkdirp(dir: string): void {
+function* makeDirectory(dir: string): Task<void> {
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    yield* perform(mkdirEffect(dir));
   } catch (e) {
     throw fsError(e, 'create directory', dir);
   }
 }
 
-/** Writes batches into data files of at most `maxRows` rows each; returns their fragments (ids unset). */
-function writeDataFiles(dir: string, schema: Schema, batches: readonly RecordBatch[], maxRows: number, fileOptions?: LanceFileWriterOptions): FragmentInfo[] {
+/**
+ * Writes batches into data files of at most `maxRows` rows each; returns their fragments (ids unset).
+ * Encoding runs here; under {@link runAsync} the bytes are written in the background and the task
+ * waits between batches until at most {@link WRITE_QUEUE_BYTES} are queued.
+ */
+function* writeDataFiles(dir: string, schema: Schema, batches: readonly RecordBatch[], maxRows: number, fileOptions?: LanceFileWriterOptions): Task<FragmentInfo[]> {
   const dataDir = nodePath.join(dir, 'data');
   const fragments: FragmentInfo[] = [];
-  let sink: FileSink | null = null;
+  let sink: DataFileSink | null = null;
   let writer: LanceFileWriter | null = null;
   let name = '';
   let rows = 0;
-  const finishFile = (): void => {
+  function* finishFile(): Task<void> {
     const summary = writer!.finish();
-    sink!.close({ sync: true });
+    yield* perform(closeSinkDurablyEffect(sink!));
     fragments.push({
       id: -1,
       physicalRows: rows,
@@ -186,14 +209,14 @@ function writeDataFiles(dir: string, schema: Schema, batches: readonly RecordBat
     });
     sink = null;
     writer = null;
-  };
+  }
   try {
     for (const batch of batches) {
       let at = 0;
       while (at < batch.numRows) {
         if (writer === null) {
           name = `${randomUUID()}.lance`;
-          sink = FileSink.create(nodePath.join(dataDir, name), { exclusive: true });
+          sink = yield* perform(createSinkEffect(nodePath.join(dataDir, name)));
           writer = new LanceFileWriter(sink, schema, fileOptions);
           rows = 0;
         }
@@ -201,26 +224,90 @@ function writeDataFiles(dir: string, schema: Schema, batches: readonly RecordBat
         writer.write(take === batch.numRows ? batch : batch.slice(at, at + take));
         rows += take;
         at += take;
-        if (rows === maxRows) finishFile();
+        if (rows === maxRows) yield* finishFile();
+        else yield* perform(drainedEffect(sink!, WRITE_QUEUE_BYTES));
       }
     }
-    if (writer !== null) finishFile();
+    if (writer !== null) yield* finishFile();
   } catch (e) {
-    if (sink !== null) (sink as FileSink).abort();
-    removeDataFiles(dir, fragments);
+    if (sink !== null) yield* perform(abortSinkEffect(sink));
+    yield* removeDataFiles(dir, fragments);
     throw e;
   }
-  if (fragments.length > 0) syncDirectorySync(dataDir);
+  if (fragments.length > 0) yield* perform(syncDirectoryEffect(dataDir));
   return fragments;
 }
 
-function removeDataFiles(dir: string, fragments: readonly FragmentInfo[]): void {
-  for (const f of fragments) {
-    for (const file of f.files) {
-      try {
-        fs.unlinkSync(nodePath.join(dir, 'data', file.path));
-      } catch {
-        /* best effort */
+/** Deletes files, ignoring failures (clean-up after a failed commit). */
+function* removeFiles(paths: readonly string[]): Task<void> {
+  for (const p of paths) {
+    try {
+      yield* perform(unlinkEffect(p));
+    } catch {
+      /* best effort */
+    }
+  }
+}
+
+function removeDataFiles(dir: string, fragments: readonly FragmentInfo[]): Task<void> {
+  return removeFiles(fragments.flatMap((f) => f.files.map((file) => nodePath.join(dir, 'data', file.path))));
+}
+
+/**
+ * Commits `data` as a new version of the dataset at `dir` (the body of {@link Dataset.createSync}
+ * and {@link Dataset.create}): writes the data files, then publishes the manifest, re-basing on the
+ * latest version on conflict when `conflictRetries` allows. Returns the version committed.
+ */
+function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOptions): Task<number> {
+  if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError('`dir` must be a non-empty path');
+  const mode = options.mode ?? 'create';
+  if (mode !== 'create' && mode !== 'append' && mode !== 'overwrite') {
+    throw new InvalidArgumentError(`\`mode\` must be 'create', 'append' or 'overwrite', got '${String(mode)}'`);
+  }
+  checkNonNegInt('conflictRetries', options.conflictRetries);
+  const maxRows = options.maxRowsPerFile ?? DEFAULT_MAX_ROWS_PER_FILE;
+  if (!Number.isSafeInteger(maxRows) || maxRows <= 0) {
+    throw new InvalidArgumentError(`\`maxRowsPerFile\` must be a positive integer, got ${maxRows}`);
+  }
+  const latest = latestVersionOrNull(dir);
+  if (latest !== null && mode === 'create') {
+    throw new ConflictError(`dataset '${dir}' already exists (version ${latest.version}); use mode 'append' or 'overwrite'`);
+  }
+  const prev = latest === null ? null : readManifestFile(nodePath.join(dir, '_versions', latest.fileName));
+  const { schema, batches } = normalizeInput(data, mode === 'append' && prev !== null ? prev.schema : null, options.schema);
+  const naming = latest?.naming ?? options.manifestNaming ?? 'v2';
+  yield* makeDirectory(nodePath.join(dir, 'data'));
+  yield* makeDirectory(nodePath.join(dir, '_versions'));
+  const written = yield* writeDataFiles(dir, schema, batches, maxRows, options.fileOptions);
+  let retries = mode === 'append' ? options.conflictRetries ?? 0 : 0;
+  let base = prev;
+  let baseVersion = latest?.version ?? 0;
+  for (;;) {
+    try {
+      const version = baseVersion + 1;
+      const bytes = encodeNextManifest(base, {
+        version,
+        schema: mode === 'append' && base !== null ? base.schema : schema,
+        keepFragments: mode === 'append' && base !== null ? base.fragments : [],
+        newFragments: written,
+      });
+      yield* perform(publishEffect(nodePath.join(dir, '_versions', manifestFileName(version, naming)), bytes));
+      return version;
+    } catch (e) {
+      if (!(e instanceof ConflictError) || retries <= 0) {
+        yield* removeDataFiles(dir, written);
+        if (e instanceof ConflictError) {
+          throw new ConflictError(`cannot commit version ${baseVersion + 1} of '${dir}': another writer committed it first; the new data was not added`, { cause: e });
+        }
+        throw e;
+      }
+      retries--;
+      const now = latestVersionOrNull(dir)!;
+      base = readManifestFile(nodePath.join(dir, '_versions', now.fileName));
+      baseVersion = now.version;
+      if (!sameColumns(base.schema, schema)) {
+        yield* removeDataFiles(dir, written);
+        throw new ConflictError(`cannot append to '${dir}': a concurrent writer changed the schema to (${describeSchema(base.schema)})`);
       }
     }
   }
@@ -228,7 +315,9 @@ function removeDataFiles(dir: string, fragments: readonly FragmentInfo[]): void 
 
 /**
  * A Lance dataset opened at one version. Reading methods come in a synchronous form (`…Sync`, over
- * positional `fs.readSync`) and an asynchronous one (over `FileHandle.read`, coalesced).
+ * positional `fs.readSync`) and an asynchronous one (over `FileHandle.read`, coalesced). Writing
+ * methods too: the `…Sync` ones block until committed, the async ones (`create`, `append`,
+ * `delete`, `deleteRows`) do their file I/O on libuv's thread pool.
  * @example
  * ```ts
  * const ds = Dataset.createSync('/data/people', [{ id: 1, name: 'ada' }, { id: 2, name: 'alan' }]);
@@ -349,7 +438,8 @@ export class Dataset {
 
   /**
    * Writes `data` as a new version of the dataset at `dir` (see {@link DatasetWriteOptions.mode}).
-   * Data files are written and fsynced first, then the manifest is published atomically.
+   * Data files are written and fsynced first, then the manifest is published atomically. Blocks
+   * the thread until done; {@link Dataset.create} does the same with the I/O off the event loop.
    * @param data - record batches, a Table, or plain row objects (types inferred, see {@link inferSchema}).
    * @returns the dataset opened at the version just committed.
    * @throws ConflictError when mode is `create` and the dataset exists, or another writer committed the
@@ -358,63 +448,27 @@ export class Dataset {
    *   for file-system failures.
    */
   static createSync(dir: string, data: DatasetInput, options: DatasetWriteOptions = {}): Dataset {
-    if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError('`dir` must be a non-empty path');
-    const mode = options.mode ?? 'create';
-    if (mode !== 'create' && mode !== 'append' && mode !== 'overwrite') {
-      throw new InvalidArgumentError(`\`mode\` must be 'create', 'append' or 'overwrite', got '${String(mode)}'`);
-    }
-    checkNonNegInt('conflictRetries', options.conflictRetries);
-    const maxRows = options.maxRowsPerFile ?? DEFAULT_MAX_ROWS_PER_FILE;
-    if (!Number.isSafeInteger(maxRows) || maxRows <= 0) {
-      throw new InvalidArgumentError(`\`maxRowsPerFile\` must be a positive integer, got ${maxRows}`);
-    }
-    const latest = latestVersionOrNull(dir);
-    if (latest !== null && mode === 'create') {
-      throw new ConflictError(`dataset '${dir}' already exists (version ${latest.version}); use mode 'append' or 'overwrite'`);
-    }
-    const prev = latest === null ? null : readManifestFile(nodePath.join(dir, '_versions', latest.fileName));
-    const { schema, batches } = normalizeInput(data, mode === 'append' && prev !== null ? prev.schema : null, options.schema);
-    const naming = latest?.naming ?? options.manifestNaming ?? 'v2';
-    mkdirp(nodePath.join(dir, 'data'));
-    mkdirp(nodePath.join(dir, '_versions'));
-    const written = writeDataFiles(dir, schema, batches, maxRows, options.fileOptions);
-    let retries = mode === 'append' ? options.conflictRetries ?? 0 : 0;
-    let base = prev;
-    let baseVersion = latest?.version ?? 0;
-    for (;;) {
-      try {
-        const version = baseVersion + 1;
-        const bytes = encodeNextManifest(base, {
-          version,
-          schema: mode === 'append' && base !== null ? base.schema : schema,
-          keepFragments: mode === 'append' && base !== null ? base.fragments : [],
-          newFragments: written,
-        });
-        publishFileSync(nodePath.join(dir, '_versions', manifestFileName(version, naming)), bytes);
-        return Dataset.openSync(dir, { version });
-      } catch (e) {
-        if (!(e instanceof ConflictError) || retries <= 0) {
-          removeDataFiles(dir, written);
-          if (e instanceof ConflictError) {
-            throw new ConflictError(`cannot commit version ${baseVersion + 1} of '${dir}': another writer committed it first; the new data was not added`, { cause: e });
-          }
-          throw e;
-        }
-        retries--;
-        const now = latestVersionOrNull(dir)!;
-        base = readManifestFile(nodePath.join(dir, '_versions', now.fileName));
-        baseVersion = now.version;
-        if (!sameColumns(base.schema, schema)) {
-          removeDataFiles(dir, written);
-          throw new ConflictError(`cannot append to '${dir}': a concurrent writer changed the schema to (${describeSchema(base.schema)})`);
-        }
-      }
-    }
+    const version = runSync(commitWrite(dir, data, options));
+    return Dataset.openSync(dir, { version });
   }
 
-  /** Asynchronous form of {@link Dataset.createSync} (the writing itself is synchronous). */
+  /**
+   * Asynchronous form of {@link Dataset.createSync}: the same commit, with its I/O on libuv's thread
+   * pool so the event loop keeps running. Data files are written through {@link AsyncFileSink} (the
+   * encoding runs on this thread, in between; between batches the writer waits until at most 8 MiB
+   * are queued), then every fsync and the manifest publication (temporary file, fsync, `link`,
+   * directory fsync) are awaited. The previous manifest (a few KB) is read synchronously, as in
+   * {@link Dataset.open}. Of two writers in one process committing the same version, one gets
+   * ConflictError (or retries, with `conflictRetries`). Do not modify `data` until the promise settles.
+   * @throws (rejects with) the errors of {@link Dataset.createSync}.
+   * @example
+   * ```ts
+   * const ds = await Dataset.create('/data/people', table, { mode: 'append', conflictRetries: 3 });
+   * ```
+   */
   static async create(dir: string, data: DatasetInput, options: DatasetWriteOptions = {}): Promise<Dataset> {
-    return Dataset.createSync(dir, data, options);
+    const version = await runAsync(commitWrite(dir, data, options));
+    return Dataset.open(dir, { version });
   }
 
   /** Appends `data` as a new version; shorthand for `createSync(this.path, data, { mode: 'append' })`. */
@@ -422,9 +476,9 @@ export class Dataset {
     return Dataset.createSync(this.path, data, { ...options, mode: 'append' });
   }
 
-  /** Asynchronous form of {@link Dataset.appendSync}. */
+  /** Asynchronous form of {@link Dataset.appendSync} (see {@link Dataset.create}). */
   async append(data: DatasetInput, options: Omit<DatasetWriteOptions, 'mode'> = {}): Promise<Dataset> {
-    return this.appendSync(data, options);
+    return Dataset.create(this.path, data, { ...options, mode: 'append' });
   }
 
   // ---------------------------------------------------------------- metadata
@@ -567,7 +621,7 @@ export class Dataset {
       }
       keep[k++] = r;
     }
-    return selectRows(batch, keep);
+    return takeBatch(batch, keep);
   }
 
   // ---------------------------------------------------------------- data files
@@ -916,6 +970,19 @@ export class Dataset {
    * ```
    */
   deleteRowsSync(rowIndices: ArrayLike<number>): Dataset {
+    return this.atVersionSync(runSync(this.deleteRowsTask(rowIndices)));
+  }
+
+  /**
+   * Asynchronous form of {@link Dataset.deleteRowsSync}: deletion files are loaded, and the new ones
+   * written, fsynced and committed, on libuv's thread pool (see {@link Dataset.create}).
+   */
+  async deleteRows(rowIndices: ArrayLike<number>): Promise<Dataset> {
+    await this.prepareDeletionReads();
+    return this.atVersion(await runAsync(this.deleteRowsTask(rowIndices)));
+  }
+
+  private *deleteRowsTask(rowIndices: ArrayLike<number>): Task<number | null> {
     const { order, fragOf, local } = this.takePlan(rowIndices);
     const perFragment = new Map<number, number[]>();
     for (let j = 0; j < order.length; j++) {
@@ -925,13 +992,7 @@ export class Dataset {
       if (list === undefined) perFragment.set(f, (list = []));
       if (list.length === 0 || list[list.length - 1] !== local[k]) list.push(local[k]!);
     }
-    return this.commitDeletions(new Map([...perFragment].map(([f, list]) => [f, Uint32Array.from(list)])));
-  }
-
-  /** Asynchronous form of {@link Dataset.deleteRowsSync}. */
-  async deleteRows(rowIndices: ArrayLike<number>): Promise<Dataset> {
-    await this.prepareDeletionReads();
-    return this.deleteRowsSync(rowIndices);
+    return yield* this.commitDeletions(new Map([...perFragment].map(([f, list]) => [f, Uint32Array.from(list)])));
   }
 
   /**
@@ -948,6 +1009,20 @@ export class Dataset {
    * ```
    */
   deleteSync(where: (row: Record<string, unknown>) => boolean, options: { columns?: readonly string[] } = {}): Dataset {
+    return this.atVersionSync(runSync(this.deleteWhereTask(where, options)));
+  }
+
+  /**
+   * Asynchronous form of {@link Dataset.deleteSync}: the rows are read with the asynchronous reads
+   * of {@link Dataset.scan}, and the deletion files and manifest written on libuv's thread pool
+   * (`where` runs on this thread).
+   */
+  async delete(where: (row: Record<string, unknown>) => boolean, options: { columns?: readonly string[] } = {}): Promise<Dataset> {
+    await this.prepareDeletionReads();
+    return this.atVersion(await runAsync(this.deleteWhereTask(where, options)));
+  }
+
+  private *deleteWhereTask(where: (row: Record<string, unknown>) => boolean, options: { columns?: readonly string[] }): Task<number | null> {
     if (typeof where !== 'function') throw new InvalidArgumentError('`where` must be a function (row) => boolean');
     const columns = this.resolveColumns(options.columns);
     const perFragment = new Map<number, Uint32Array>();
@@ -957,7 +1032,7 @@ export class Dataset {
       const hits: number[] = [];
       for (let offset = 0; offset < physical; offset += DEFAULT_BATCH_SIZE) {
         const limit = Math.min(DEFAULT_BATCH_SIZE, physical - offset);
-        const batch = this.readRangeSync(i, columns, offset, limit);
+        const batch = yield* perform(this.readRangeEffect(i, columns, offset, limit));
         const vectors = batch.columns;
         let d = del === null ? 0 : deletedBefore(del, offset);
         for (let r = 0; r < limit; r++) {
@@ -972,18 +1047,31 @@ export class Dataset {
       }
       if (hits.length > 0) perFragment.set(i, Uint32Array.from(hits));
     }
-    return this.commitDeletions(perFragment);
+    return yield* this.commitDeletions(perFragment);
   }
 
-  /** Asynchronous form of {@link Dataset.deleteSync}. */
-  async delete(where: (row: Record<string, unknown>) => boolean, options: { columns?: readonly string[] } = {}): Promise<Dataset> {
-    await this.prepareDeletionReads();
-    return this.deleteSync(where, options);
+  /** {@link readRangeSync} / {@link readRangeAsync} as one effect. */
+  private readRangeEffect(i: number, columns: readonly string[], offset: number, limit: number): Effect<RecordBatch> {
+    return { sync: () => this.readRangeSync(i, columns, offset, limit), async: () => this.readRangeAsync(i, columns, offset, limit) };
   }
 
-  /** Writes the merged deletion files of the touched fragments (index → new ascending offsets) and commits. */
-  private commitDeletions(perFragment: ReadonlyMap<number, Uint32Array>): Dataset {
-    if (perFragment.size === 0) return this;
+  /** This dataset at `version` (this object when null: nothing was committed). */
+  private atVersionSync(version: number | null): Dataset {
+    if (version === null) return this;
+    return Dataset.openSync(this.path, this.cache === undefined ? { version } : { version, cache: this.cache });
+  }
+
+  private async atVersion(version: number | null): Promise<Dataset> {
+    if (version === null) return this;
+    return Dataset.open(this.path, this.cache === undefined ? { version } : { version, cache: this.cache });
+  }
+
+  /**
+   * Writes the merged deletion files of the touched fragments (index → new ascending offsets) and
+   * commits. Returns the version committed, or null when nothing changed.
+   */
+  private *commitDeletions(perFragment: ReadonlyMap<number, Uint32Array>): Task<number | null> {
+    if (perFragment.size === 0) return null;
     const deletionsDir = nodePath.join(this.path, DELETIONS_DIR);
     const version = this.version + 1;
     const written: string[] = [];
@@ -999,13 +1087,14 @@ export class Dataset {
           dropped.add(f.id);
           continue;
         }
-        if (written.length === 0) mkdirp(deletionsDir);
-        const { file, path } = writeDeletionFileSync(this.path, f.id, this.version, all);
+        if (written.length === 0) yield* makeDirectory(deletionsDir);
+        const { file, path, bytes } = encodeDeletionFile(this.path, f.id, this.version, all);
+        yield* perform(writeDurableEffect(path, bytes));
         written.push(path);
         deletionFiles.set(f.id, file);
       }
-      if (written.length === 0 && dropped.size === 0) return this;
-      if (written.length > 0) syncDirectorySync(deletionsDir);
+      if (written.length === 0 && dropped.size === 0) return null;
+      if (written.length > 0) yield* perform(syncDirectoryEffect(deletionsDir));
       const bytes = encodeNextManifest(this.state, {
         version,
         schema: this.schema,
@@ -1013,21 +1102,15 @@ export class Dataset {
         newFragments: [],
         deletionFiles,
       });
-      publishFileSync(nodePath.join(this.path, '_versions', manifestFileName(version, this.manifestNaming)), bytes);
+      yield* perform(publishEffect(nodePath.join(this.path, '_versions', manifestFileName(version, this.manifestNaming)), bytes));
     } catch (e) {
-      for (const p of written) {
-        try {
-          fs.unlinkSync(p);
-        } catch {
-          /* best effort */
-        }
-      }
+      yield* removeFiles(written);
       if (e instanceof ConflictError) {
         throw new ConflictError(`cannot commit version ${version} of '${this.path}': it already exists (open the latest version and delete again); nothing was deleted`, { cause: e });
       }
       throw e;
     }
-    return Dataset.openSync(this.path, this.cache === undefined ? { version } : { version, cache: this.cache });
+    return version;
   }
 
   // ---------------------------------------------------------------- housekeeping
@@ -1108,22 +1191,6 @@ function nullVector(type: DataType, length: number): Vector {
   const builder = makeBuilder(type, { nullable: true, initialCapacity: length }) as { appendNull(): unknown; finish(): Vector };
   for (let i = 0; i < length; i++) builder.appendNull();
   return builder.finish();
-}
-
-/** The rows `keep` (ascending) of `batch` (a copy; a slice view when they are contiguous). */
-function selectRows(batch: RecordBatch, keep: Int32Array): RecordBatch {
-  const n = keep.length;
-  if (n === 0) return batch.slice(0, 0);
-  if (keep[n - 1]! - keep[0]! === n - 1) return batch.slice(keep[0]!, keep[0]! + n);
-  const out: Vector[] = [];
-  for (let c = 0; c < batch.schema.fields.length; c++) {
-    const field = batch.schema.fields[c]!;
-    const src = batch.columnAt(c);
-    const builder = makeBuilder(field.type, { nullable: true, initialCapacity: n }) as { append(v: unknown): unknown; finish(): Vector };
-    for (let k = 0; k < n; k++) builder.append(src.get(keep[k]!));
-    out.push(builder.finish());
-  }
-  return new RecordBatch(batch.schema, out);
 }
 
 /** Adds the data file path to decoding errors that lack it. */

@@ -11,7 +11,17 @@ export { AsyncFileSource } from './async-file-source';
 export type { AsyncFileSourceOptions, AsyncFileSourceStats } from './async-file-source';
 export { FileSink } from './file-sink';
 export type { FileSinkOptions } from './file-sink';
-export { publishFileSync, writeFileDurableSync, syncDirectorySync, removeStaleTempFiles } from './atomic-file';
+export { AsyncFileSink } from './async-file-sink';
+export type { AsyncFileSinkOptions } from './async-file-sink';
+export {
+  publishFileSync,
+  publishFile,
+  writeFileDurableSync,
+  writeFileDurable,
+  syncDirectorySync,
+  syncDirectory,
+  removeStaleTempFiles,
+} from './atomic-file';
 export type { PublishOptions } from './atomic-file';
 export { inferSchema, recordBatchFromRows } from './rows';
 export type { Row } from './rows';

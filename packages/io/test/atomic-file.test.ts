@@ -1,7 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConflictError, NotFoundError, publishFileSync, removeStaleTempFiles, writeFileDurableSync } from '@vego/io';
+import {
+  ConflictError,
+  NotFoundError,
+  publishFile,
+  publishFileSync,
+  removeStaleTempFiles,
+  syncDirectory,
+  writeFileDurable,
+  writeFileDurableSync,
+} from '@vego/io';
 import { makeTempDir, removeDir, seededRandom } from './fixtures/helpers';
 
 const LOOP = path.join(__dirname, 'fixtures', 'publish-loop.cjs');
@@ -40,6 +49,30 @@ describe('publishFileSync', () => {
     expect(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     expect(() => writeFileDurableSync(p, new Uint8Array(1))).toThrow(ConflictError);
     expect(() => publishFileSync(path.join(dir, 'missing', 'x.bin'), new Uint8Array(1))).toThrow(NotFoundError);
+  });
+
+  it('publishFile, writeFileDurable and syncDirectory behave as their Sync forms; one of racing publications wins', async () => {
+    const p = path.join(dir, 'async.bin');
+    await publishFile(p, new Uint8Array([1, 2, 3]));
+    expect(new Uint8Array(fs.readFileSync(p))).toEqual(new Uint8Array([1, 2, 3]));
+    await expect(publishFile(p, new Uint8Array([9]))).rejects.toThrow(ConflictError);
+    expect(new Uint8Array(fs.readFileSync(p))).toEqual(new Uint8Array([1, 2, 3]));
+    await publishFile(p, new Uint8Array([4]), { overwrite: true });
+    expect(new Uint8Array(fs.readFileSync(p))).toEqual(new Uint8Array([4]));
+    await expect(writeFileDurable(p, new Uint8Array(1))).rejects.toThrow(ConflictError);
+    await expect(publishFile(path.join(dir, 'missing', 'x.bin'), new Uint8Array(1))).rejects.toThrow(NotFoundError);
+    await expect(writeFileDurable(path.join(dir, 'missing', 'y.bin'), new Uint8Array(1))).rejects.toThrow(NotFoundError);
+    await writeFileDurable(path.join(dir, 'durable.bin'), new Uint8Array([7, 8]));
+    expect(Array.from(fs.readFileSync(path.join(dir, 'durable.bin')))).toEqual([7, 8]);
+    await syncDirectory(dir);
+    await expect(syncDirectory(path.join(dir, 'missing'))).rejects.toThrow(NotFoundError);
+    // Racing publications of one name in one process: exactly one wins, no temporary file is left.
+    const racers = await Promise.allSettled([1, 2, 3, 4].map((w) => publishFile(path.join(dir, 'raced.bin'), new Uint8Array([w]))));
+    expect(racers.filter((r) => r.status === 'fulfilled').length).toBe(1);
+    expect(racers.filter((r) => r.status === 'rejected' && r.reason instanceof ConflictError).length).toBe(3);
+    const winner = racers.findIndex((r) => r.status === 'fulfilled') + 1;
+    expect(Array.from(fs.readFileSync(path.join(dir, 'raced.bin')))).toEqual([winner]);
+    expect(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
   it('removes only stale temporary files', () => {

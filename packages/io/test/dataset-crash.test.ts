@@ -7,8 +7,11 @@ import { makeTempDir, removeDir, seededRandom } from './fixtures/helpers';
 const WRITER = path.join(__dirname, 'fixtures', 'dataset-writer.cjs');
 const rowsFor = (s: number, writer: number): number => (writer === 0 ? 1 : 1 + ((s * 7919 + writer * 31) % 3000));
 
-function runWriter(dir: string, writer: number, appends: number, retries: number): { child: ReturnType<typeof spawn>; out: () => string; done: Promise<number | null> } {
-  const child = spawn(process.execPath, [WRITER, dir, String(writer), String(appends), String(retries)], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** `sync` appends with `Dataset.createSync`, `async` with `await Dataset.create` (I/O on the thread pool). */
+type WritePath = 'sync' | 'async';
+
+function runWriter(dir: string, writer: number, appends: number, retries: number, how: WritePath): { child: ReturnType<typeof spawn>; out: () => string; done: Promise<number | null> } {
+  const child = spawn(process.execPath, [WRITER, dir, String(writer), String(appends), String(retries), how], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -56,11 +59,11 @@ describe('Dataset crash safety (child processes)', () => {
   });
   afterAll(() => removeDir(root));
 
-  it('keeps the last committed version readable when the writer is SIGKILLed at random points', async () => {
+  it('keeps the last committed version readable when the writer (sync or async) is SIGKILLed at random points', async () => {
     const rnd = seededRandom(5);
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 4; round++) {
       const dir = path.join(root, `kill-${round}`);
-      const w = runWriter(dir, 1, 100_000, 0);
+      const w = runWriter(dir, 1, 100_000, 0, round % 2 === 0 ? 'sync' : 'async');
       await new Promise<void>((resolve) => {
         const check = (): void => (w.out().includes('won 3\n') ? resolve() : void setTimeout(check, 5));
         check();
@@ -80,12 +83,16 @@ describe('Dataset crash safety (child processes)', () => {
     }
   });
 
-  it('lets only one of two racing writers commit each version; retries commit everything', async () => {
-    for (const retries of [0, 1000]) {
+  it('lets only one of two racing writers (async against async, sync against async) commit each version; retries commit everything', async () => {
+    const races: [number, WritePath, WritePath][] = [
+      [0, 'async', 'async'],
+      [1000, 'sync', 'async'],
+    ];
+    for (const [retries, howA, howB] of races) {
       const dir = path.join(root, `race-${retries}`);
       Dataset.createSync(dir, [{ writer: 0, seq: 1, k: 0, text: 'w0-s1-k0' }]);
-      const a = runWriter(dir, 1, 12, retries);
-      const b = runWriter(dir, 2, 12, retries);
+      const a = runWriter(dir, 1, 12, retries, howA);
+      const b = runWriter(dir, 2, 12, retries, howB);
       expect(await a.done).toBe(0);
       expect(await b.done).toBe(0);
       const wins = (o: string): Set<number> => new Set(o.split('\n').filter((l) => l.startsWith('won')).map((l) => +l.slice(4)));

@@ -10,7 +10,6 @@ import { randomBytes } from 'node:crypto';
 import { CorruptDataError, NotSupportedError } from '@vego/format';
 import type { DeletionFile } from '@vego/format';
 import { readUint32ArrowFile, writeUint32ArrowFile } from './arrow-ipc-uint32';
-import { writeFileDurableSync } from '../atomic-file';
 import { fsError } from './fs-error';
 import { deserializeRoaring, serializeRoaring } from './roaring';
 
@@ -72,16 +71,15 @@ function randomId(): bigint {
 }
 
 /**
- * Writes the deletion file of a fragment (durably, O_EXCL) holding `deleted` (ascending, distinct):
- * `.arrow` below {@link BITMAP_THRESHOLD} rows, Roaring `.bin` from there on.
- * @returns the manifest entry and the file's path.
+ * The deletion file of a fragment holding `deleted` (ascending, distinct), ready to be written
+ * durably (O_EXCL) at `path`: `.arrow` below {@link BITMAP_THRESHOLD} rows, Roaring `.bin` from there on.
+ * @returns the manifest entry, the file's path and its bytes.
  */
-export function writeDeletionFileSync(dir: string, fragmentId: number, readVersion: number, deleted: Uint32Array): { file: DeletionFile; path: string } {
+export function encodeDeletionFile(dir: string, fragmentId: number, readVersion: number, deleted: Uint32Array): { file: DeletionFile; path: string; bytes: Uint8Array } {
   const bitmap = deleted.length >= BITMAP_THRESHOLD;
   const file: DeletionFile = { fileType: bitmap ? 'bitmap' : 'arrow_array', readVersion, id: randomId(), numDeletedRows: deleted.length };
   const path = nodePath.join(dir, DELETIONS_DIR, deletionFileName(fragmentId, file));
-  writeFileDurableSync(path, bitmap ? serializeRoaring(deleted) : writeUint32ArrowFile(deleted));
-  return { file, path };
+  return { file, path, bytes: bitmap ? serializeRoaring(deleted) : writeUint32ArrowFile(deleted) };
 }
 
 /** The union of two ascending, distinct sets (a new array). */

@@ -1,0 +1,69 @@
+/**
+ * File-system calls as {@link Effect}s: each pairs a blocking `fs.*Sync` call with its `fs/promises`
+ * twin. They throw Node's own errors (with `code`); the tasks using them map errors with `fsError`,
+ * once for both forms.
+ */
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import type { Effect } from './effects';
+
+/**
+ * An open file: a descriptor under {@link runSync}, a `FileHandle` under {@link runAsync}. A task
+ * only passes it back to the effects below, which run under the same driver that opened it.
+ */
+export type OpenFile = number | fsp.FileHandle;
+
+/** Opens `path` with `flags` (`'wx'`, `'r'`, …). */
+export function openEffect(path: string, flags: string): Effect<OpenFile> {
+  return { sync: () => fs.openSync(path, flags), async: () => fsp.open(path, flags) };
+}
+
+/** Writes all of `bytes` at `position` (looping over short writes). */
+export function writeEffect(file: OpenFile, bytes: Uint8Array, position: number): Effect<void> {
+  const total = bytes.byteLength;
+  return {
+    sync: () => {
+      for (let done = 0; done < total; ) done += fs.writeSync(file as number, bytes, done, total - done, position + done);
+    },
+    async: () => writeAllAt(file as fsp.FileHandle, bytes, position),
+  };
+}
+
+/** Writes all of `bytes` at `position` through `handle` (looping over short writes). */
+export async function writeAllAt(handle: fsp.FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  const total = bytes.byteLength;
+  for (let done = 0; done < total; ) done += (await handle.write(bytes, done, total - done, position + done)).bytesWritten;
+}
+
+/** fsyncs an open file (or directory). */
+export function fsyncEffect(file: OpenFile): Effect<void> {
+  return { sync: () => fs.fsyncSync(file as number), async: () => (file as fsp.FileHandle).sync() };
+}
+
+/** Closes an open file. */
+export function closeEffect(file: OpenFile): Effect<void> {
+  return { sync: () => fs.closeSync(file as number), async: () => (file as fsp.FileHandle).close() };
+}
+
+/** Removes a name. */
+export function unlinkEffect(path: string): Effect<void> {
+  return { sync: () => fs.unlinkSync(path), async: () => fsp.unlink(path) };
+}
+
+/** Hard-links `existing` to `newPath`; fails with EEXIST when `newPath` exists (atomically). */
+export function linkEffect(existing: string, newPath: string): Effect<void> {
+  return { sync: () => fs.linkSync(existing, newPath), async: () => fsp.link(existing, newPath) };
+}
+
+/** Renames `from` to `to`, atomically replacing `to`. */
+export function renameEffect(from: string, to: string): Effect<void> {
+  return { sync: () => fs.renameSync(from, to), async: () => fsp.rename(from, to) };
+}
+
+/** Creates `dir` and its missing parents. */
+export function mkdirEffect(dir: string): Effect<void> {
+  return {
+    sync: () => void fs.mkdirSync(dir, { recursive: true }),
+    async: () => fsp.mkdir(dir, { recursive: true }).then(() => undefined),
+  };
+}
