@@ -37,6 +37,7 @@ export const READMES = {
     ['io', 'Dataset operations'],
     ['io', 'Lance file'],
     ['io', 'Concurrent'],
+    ['io', 'Memory'],
   ],
   'packages/hnsw/README.md': [
     ['hnsw', 'Summary'],
@@ -47,12 +48,6 @@ export const READMES = {
     ['hnsw-persistence', ''],
   ],
 };
-
-/**
- * Listed READMEs that do not have their markers yet (another change owns the file): skipped with a
- * warning instead of failing. Remove an entry once its README has the START/END lines.
- */
-const MARKERS_PENDING = new Set(['packages/io/README.md']);
 
 export function fmt(x) {
   if (typeof x !== 'number') return String(x);
@@ -100,16 +95,12 @@ export function withBlock(readme, body, name = 'README') {
  * Every README is checked before any is written, so a missing block leaves all of them as they were.
  * Returns the paths (from `root`) whose block changed or, with `check`, would change.
  */
-export function updateReadmes({ root = join(here, '..'), check = false, warn = console.warn } = {}) {
+export function updateReadmes({ root = join(here, '..'), check = false } = {}) {
   const resultsDir = join(root, 'benchmarks', 'results');
   const updates = [];
   for (const [path, picks] of Object.entries(READMES)) {
     const file = join(root, path);
     const readme = readFileSync(file, 'utf8');
-    if (MARKERS_PENDING.has(path) && !readme.includes(START)) {
-      warn(`readme-tables: ${path} has no bench markers yet; skipped`);
-      continue;
-    }
     const next = withBlock(readme, blockMarkdown(picks, resultsDir), path);
     if (next !== readme) updates.push([path, file, next]);
   }

@@ -21,9 +21,8 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { gaussian, seededRandom } from '../lib/data.mjs';
+import { getGc } from '../lib/gc.mjs';
 
 const require = createRequire(import.meta.url);
 const self = fileURLToPath(import.meta.url);
@@ -62,11 +61,6 @@ export function clusteredData(n, numQueries, dim, seed) {
   return { base: draw(n), queries: draw(numQueries) };
 }
 
-function getGc() {
-  if (typeof globalThis.gc === 'function') return globalThis.gc;
-  v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc');
-}
 
 const USEARCH_METRIC = { l2: 'l2sq', cosine: 'cos', innerProduct: 'ip' };
 const HNSWLIB_SPACE = { l2: 'l2', cosine: 'cosine', innerProduct: 'ip' };

@@ -5,9 +5,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { SIFT_DIR, readVecs } from '../lib/data.mjs';
+import { getGc } from '../lib/gc.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -18,11 +17,6 @@ const M = 16;
 const EF_CONSTRUCTION = 200;
 const EFS = [10, 20, 40, 80, 160];
 
-function getGc() {
-  if (typeof globalThis.gc === 'function') return globalThis.gc;
-  v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc');
-}
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
