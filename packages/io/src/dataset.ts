@@ -14,7 +14,7 @@
  * the last committed version intact, and of two writers committing the same version one gets
  * {@link ConflictError}.
  *
- * Each commit (create/append, delete) is written once, as a task yielding its I/O (see
+ * Each commit (create/append, delete, compact) is written once, as a task yielding its I/O (see
  * ./internal/effects): the `…Sync` methods run it with blocking calls, the async ones with
  * `fs/promises` and {@link AsyncFileSink}, so their I/O never blocks the event loop.
  */
@@ -57,11 +57,12 @@ import {
   readDeletionFileSync,
   unionSorted,
 } from './internal/deletions';
-import { perform, runAsync, runSync, type Effect, type Task } from './internal/effects';
+import { perform, resolvedEffect, runAsync, runSync, type Effect, type Task } from './internal/effects';
 import { mkdirEffect, unlinkEffect } from './internal/fs-effects';
-import { encodeNextManifest, readManifestFile, type ManifestState } from './internal/lance-adapter';
+import { checkAcceptsLance2_0, encodeNextManifest, readManifestFile, type ManifestState } from './internal/lance-adapter';
 import { listVersionFiles, manifestFileName, type ManifestNaming, type VersionFile } from './internal/manifest-names';
-import type { FragmentInfo } from './internal/manifest-model';
+import { planCompaction } from './internal/compaction-plan';
+import { NEW_FRAGMENT_ID, type FragmentInfo } from './internal/manifest-model';
 import {
   abortSinkEffect,
   closeSinkDurablyEffect,
@@ -156,7 +157,41 @@ export interface CleanupResult {
   removedDataFiles: string[];
 }
 
+/** Options of {@link Dataset.compactSync} and {@link Dataset.compact} (named after Lance's `CompactionOptions`). */
+export interface CompactOptions {
+  /**
+   * Rows per fragment to aim for: fragments with fewer live rows are merged with their neighbours
+   * into new fragments of up to this many rows. Default 1,048,576 (as Lance).
+   */
+  targetRowsPerFragment?: number;
+  /**
+   * Also rewrite a fragment, whatever its size, when more than `materializeDeletionsThreshold` of its
+   * rows are deleted, so the deleted rows stop taking space and scan time. Default true.
+   */
+  materializeDeletions?: boolean;
+  /** Fraction (0 to 1) of deleted rows above which {@link materializeDeletions} applies. Default 0.1 (as Lance). */
+  materializeDeletionsThreshold?: number;
+  /** Options of each new data file's writer (as {@link DatasetWriteOptions.fileOptions}). */
+  fileOptions?: LanceFileWriterOptions;
+}
+
+/** What {@link Dataset.compactSync} did. */
+export interface CompactResult {
+  /** The dataset at the version committed; the same object when nothing needed compacting (no version committed). */
+  dataset: Dataset;
+  /** Fragments replaced by new ones (their files stay on disk until {@link Dataset.cleanupOldVersions}). */
+  fragmentsRemoved: number;
+  /** Fragments written. */
+  fragmentsAdded: number;
+  /** Live rows copied into the new fragments. */
+  rowsRewritten: number;
+  /** Deleted rows of the replaced fragments: the new version no longer stores them. */
+  deletedRowsRemoved: number;
+}
+
 const DEFAULT_MAX_ROWS_PER_FILE = 1 << 20;
+/** Lance's default `materialize_deletions_threshold`. */
+const DEFAULT_MATERIALIZE_DELETIONS_THRESHOLD = 0.1;
 const DEFAULT_BATCH_SIZE = 65_536;
 /** Asynchronous writes: between batches, wait until at most this many bytes are queued for a data file. */
 const WRITE_QUEUE_BYTES = 8 * 1024 * 1024;
@@ -188,11 +223,14 @@ function* makeDirectory(dir: string): Task<void> {
 }
 
 /**
- * Writes batches into data files of at most `maxRows` rows each; returns their fragments (ids unset).
- * Encoding runs here; under {@link runAsync} the bytes are written in the background and the task
- * waits between batches until at most {@link WRITE_QUEUE_BYTES} are queued.
+ * Writes batches into data files of at most `maxRows` rows each; returns their fragments (ids
+ * {@link NEW_FRAGMENT_ID}). Each batch comes from an effect (a batch in hand, or a read of the rows
+ * a compaction rewrites), performed when the writer is ready for it, so only one batch is held at a
+ * time. Encoding runs here; under {@link runAsync} the bytes are written in the background and the
+ * task waits between batches until at most {@link WRITE_QUEUE_BYTES} are queued. On failure the
+ * files written so far are removed.
  */
-function* writeDataFiles(dir: string, schema: Schema, batches: readonly RecordBatch[], maxRows: number, fileOptions?: LanceFileWriterOptions): Task<FragmentInfo[]> {
+function* writeDataFiles(dir: string, schema: Schema, batches: Iterable<Effect<RecordBatch>>, maxRows: number, fileOptions?: LanceFileWriterOptions): Task<FragmentInfo[]> {
   const dataDir = nodePath.join(dir, 'data');
   const fragments: FragmentInfo[] = [];
   let sink: DataFileSink | null = null;
@@ -203,7 +241,7 @@ function* writeDataFiles(dir: string, schema: Schema, batches: readonly RecordBa
     const summary = writer!.finish();
     yield* perform(closeSinkDurablyEffect(sink!));
     fragments.push({
-      id: -1,
+      id: NEW_FRAGMENT_ID,
       physicalRows: rows,
       files: [{ path: name, fieldIds: [], columnIndices: [], fileMajorVersion: 2, fileMinorVersion: 0, fileSizeBytes: summary.byteLength }],
     });
@@ -211,7 +249,8 @@ function* writeDataFiles(dir: string, schema: Schema, batches: readonly RecordBa
     writer = null;
   }
   try {
-    for (const batch of batches) {
+    for (const read of batches) {
+      const batch = yield* perform(read);
       let at = 0;
       while (at < batch.numRows) {
         if (writer === null) {
@@ -274,11 +313,12 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
     throw new ConflictError(`dataset '${dir}' already exists (version ${latest.version}); use mode 'append' or 'overwrite'`);
   }
   const prev = latest === null ? null : readManifestFile(nodePath.join(dir, '_versions', latest.fileName));
+  if (mode === 'append' && prev !== null) checkAcceptsLance2_0(prev, dir, 'append to');
   const { schema, batches } = normalizeInput(data, mode === 'append' && prev !== null ? prev.schema : null, options.schema);
   const naming = latest?.naming ?? options.manifestNaming ?? 'v2';
   yield* makeDirectory(nodePath.join(dir, 'data'));
   yield* makeDirectory(nodePath.join(dir, '_versions'));
-  const written = yield* writeDataFiles(dir, schema, batches, maxRows, options.fileOptions);
+  const written = yield* writeDataFiles(dir, schema, batches.map(resolvedEffect), maxRows, options.fileOptions);
   let retries = mode === 'append' ? options.conflictRetries ?? 0 : 0;
   let base = prev;
   let baseVersion = latest?.version ?? 0;
@@ -288,8 +328,7 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
       const bytes = encodeNextManifest(base, {
         version,
         schema: mode === 'append' && base !== null ? base.schema : schema,
-        keepFragments: mode === 'append' && base !== null ? base.fragments : [],
-        newFragments: written,
+        fragments: mode === 'append' && base !== null ? [...base.fragments, ...written] : written,
       });
       yield* perform(publishEffect(nodePath.join(dir, '_versions', manifestFileName(version, naming)), bytes));
       return version;
@@ -317,7 +356,7 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
  * A Lance dataset opened at one version. Reading methods come in a synchronous form (`…Sync`, over
  * positional `fs.readSync`) and an asynchronous one (over `FileHandle.read`, coalesced). Writing
  * methods too: the `…Sync` ones block until committed, the async ones (`create`, `append`,
- * `delete`, `deleteRows`) do their file I/O on libuv's thread pool.
+ * `delete`, `deleteRows`, `compact`) do their file I/O on libuv's thread pool.
  * @example
  * ```ts
  * const ds = Dataset.createSync('/data/people', [{ id: 1, name: 'ada' }, { id: 2, name: 'alan' }]);
@@ -350,7 +389,7 @@ export class Dataset {
   /** Live row number at which each fragment starts, plus the total at the end (lazily computed). */
   private liveStartsCache: Float64Array | null = null;
   private readonly cache: BlockCache | undefined;
-  /** Open data files, keyed by `fragment index * 65536 + file index`. */
+  /** Open data files, keyed by {@link readerKey} (`fragment index * 65536 + file index`). */
   private readonly syncReaders = new Map<number, { source: FileSource; reader: LanceFileReader }>();
   private readonly asyncReaders = new Map<number, Promise<{ source: AsyncFileSource; reader: LanceFileReader }>>();
 
@@ -660,7 +699,7 @@ export class Dataset {
   }
 
   private readerSync(i: number, j: number): LanceFileReader {
-    const key = i * 65536 + j;
+    const key = readerKey(i, j);
     const open = this.syncReaders.get(key);
     if (open !== undefined) return open.reader;
     const path = this.dataPath(i, j);
@@ -678,7 +717,7 @@ export class Dataset {
   }
 
   private readerAsync(i: number, j: number): Promise<LanceFileReader> {
-    const key = i * 65536 + j;
+    const key = readerKey(i, j);
     let open = this.asyncReaders.get(key);
     if (open === undefined) {
       const path = this.dataPath(i, j);
@@ -1098,8 +1137,7 @@ export class Dataset {
       const bytes = encodeNextManifest(this.state, {
         version,
         schema: this.schema,
-        keepFragments: this.fragments.filter((f) => !dropped.has(f.id)),
-        newFragments: [],
+        fragments: this.fragments.filter((f) => !dropped.has(f.id)),
         deletionFiles,
       });
       yield* perform(publishEffect(nodePath.join(this.path, '_versions', manifestFileName(version, this.manifestNaming)), bytes));
@@ -1111,6 +1149,162 @@ export class Dataset {
       throw e;
     }
     return version;
+  }
+
+  // ---------------------------------------------------------------- compacting
+
+  /**
+   * Rewrites small fragments and fragments with many deleted rows into fewer, full ones, and commits
+   * a new version (what Lance calls `compact_files`). Fragments holding fewer live rows than
+   * `targetRowsPerFragment`, and (with `materializeDeletions`) fragments whose deleted share exceeds
+   * `materializeDeletionsThreshold`, are candidates; each run of candidates next to each other is
+   * rewritten, when that lowers the fragment count or drops deletions past the threshold, as new
+   * fragments of up to `targetRowsPerFragment` live rows (one data file each, every column in schema
+   * order, deleted rows left out) that take the run's place. Other fragments keep their files, ids
+   * and place; rows keep their order, so row positions are unchanged. New fragment ids continue after
+   * the largest id the dataset ever used. The new data files are written and fsynced before the
+   * manifest is published atomically, as for {@link Dataset.createSync}. Older versions keep their
+   * files (time travel) until {@link Dataset.cleanupOldVersions} removes them. When nothing
+   * qualifies, nothing is written and no version is committed.
+   * @returns the new version and what changed (see {@link CompactResult}).
+   * @throws InvalidArgumentError for bad options; NotSupportedError for a dataset whose manifest
+   *   declares a data storage version other than 2.0 (LanceDB's default 2.2: it refuses 2.0 files
+   *   there), and for ZSTD-compressed deletion files (LanceDB's) before `initZstd()` (use
+   *   {@link Dataset.compact}); ConflictError when the next version already exists
+   *   (this object is not the latest version, or another writer committed first): the new data files
+   *   are removed and nothing is committed, reopen and compact again; the read errors of
+   *   {@link Dataset.scanSync}.
+   * @example
+   * ```ts
+   * const { dataset, fragmentsRemoved, fragmentsAdded } = Dataset.openSync('/data/logs').compactSync();
+   * dataset.cleanupOldVersions({ keep: 1 }); // then delete the files only older versions used
+   * ```
+   */
+  compactSync(options: CompactOptions = {}): CompactResult {
+    const { version, ...metrics } = runSync(this.compactTask(options));
+    return { dataset: this.atVersionSync(version), ...metrics };
+  }
+
+  /**
+   * Asynchronous form of {@link Dataset.compactSync}: the rows are read with the asynchronous reads
+   * of {@link Dataset.scan}, and the new data files and manifest written on libuv's thread pool (the
+   * page encoding runs on this thread, as in {@link Dataset.create}).
+   */
+  async compact(options: CompactOptions = {}): Promise<CompactResult> {
+    await this.prepareDeletionReads();
+    const { version, ...metrics } = await runAsync(this.compactTask(options));
+    return { dataset: await this.atVersion(version), ...metrics };
+  }
+
+  private *compactTask(options: CompactOptions): Task<Omit<CompactResult, 'dataset'> & { version: number | null }> {
+    const target = options.targetRowsPerFragment ?? DEFAULT_MAX_ROWS_PER_FILE;
+    if (!Number.isSafeInteger(target) || target <= 0) {
+      throw new InvalidArgumentError(`\`targetRowsPerFragment\` must be a positive integer, got ${target}`);
+    }
+    const materialize = options.materializeDeletions ?? true;
+    if (typeof materialize !== 'boolean') throw new InvalidArgumentError(`\`materializeDeletions\` must be a boolean, got ${String(materialize)}`);
+    const threshold = options.materializeDeletionsThreshold ?? DEFAULT_MATERIALIZE_DELETIONS_THRESHOLD;
+    if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
+      throw new InvalidArgumentError(`\`materializeDeletionsThreshold\` must be a number from 0 to 1, got ${String(threshold)}`);
+    }
+    checkAcceptsLance2_0(this.state, this.path, 'compact');
+    const starts = this.liveStarts();
+    const sizes = this.fragments.map((f, i) => ({ physicalRows: f.physicalRows, liveRows: starts[i + 1]! - starts[i]! }));
+    const runs = planCompaction(sizes, target, materialize ? threshold : null);
+    const result = { version: null as number | null, fragmentsRemoved: 0, fragmentsAdded: 0, rowsRewritten: 0, deletedRowsRemoved: 0 };
+    if (runs.length === 0) return result;
+    const version = this.version + 1;
+    const columns = this.schema.fields.map((f) => f.name);
+    const fragments: FragmentInfo[] = [];
+    const written: FragmentInfo[] = [];
+    // Rows are read through a copy of this object, with data files of its own, so that closing them
+    // fragment by fragment never disturbs reads of this object running meanwhile.
+    const source = new Dataset(this.path, this.state, this.manifestNaming, this.cache);
+    for (let f = 0; f < this.fragments.length; f++) source.deleted[f] = this.deleted[f];
+    try {
+      let i = 0;
+      for (const run of runs) {
+        while (i < run.first) fragments.push(this.fragments[i++]!);
+        // The run's live rows, as a scan over them reads them (deleted rows dropped, order kept).
+        const { ranges } = source.plan({ offset: starts[run.first]!, limit: starts[run.end]! - starts[run.first]!, columns });
+        const reads = source.compactionReads(ranges, columns);
+        const added = yield* writeDataFiles(this.path, this.schema, reads, target, options.fileOptions);
+        written.push(...added);
+        fragments.push(...added);
+        for (; i < run.end; i++) {
+          result.fragmentsRemoved++;
+          result.rowsRewritten += sizes[i]!.liveRows;
+          result.deletedRowsRemoved += sizes[i]!.physicalRows - sizes[i]!.liveRows;
+        }
+      }
+      while (i < this.fragments.length) fragments.push(this.fragments[i++]!);
+      const bytes = encodeNextManifest(this.state, { version, schema: this.schema, fragments });
+      yield* perform(publishEffect(nodePath.join(this.path, '_versions', manifestFileName(version, this.manifestNaming)), bytes));
+    } catch (e) {
+      yield* removeDataFiles(this.path, written);
+      if (e instanceof ConflictError) {
+        throw new ConflictError(`cannot commit version ${version} of '${this.path}': it already exists (open the latest version and compact again); nothing was compacted`, { cause: e });
+      }
+      throw e;
+    } finally {
+      yield* perform<void>({ sync: () => source.closeSync(), async: () => source.close() });
+    }
+    result.version = version;
+    result.fragmentsAdded = written.length;
+    return result;
+  }
+
+  /**
+   * Reads of the live rows of scan `ranges`, as {@link scanSync} / {@link scan} read them. Each
+   * fragment's data files are closed after its last range: a compaction of thousands of fragments
+   * holds one fragment's files open at a time. The asynchronous form reads one range ahead, so the
+   * next range's reads overlap the encoding and writing of this one (as {@link scan} does).
+   */
+  private *compactionReads(ranges: readonly [number, number, number][], columns: readonly string[]): Generator<Effect<RecordBatch>> {
+    const readAsync = (r: number): Promise<RecordBatch> => {
+      const [i, offset, limit] = ranges[r]!;
+      const p = this.readRangeAsync(i, columns, offset, limit).then((b) => this.dropDeleted(i, b, offset));
+      p.catch(() => undefined); // a read ahead abandoned by a failed compaction is no unhandled rejection
+      return p;
+    };
+    let ahead: Promise<RecordBatch> | null = null;
+    for (let r = 0; r < ranges.length; r++) {
+      const [i, offset, limit] = ranges[r]!;
+      const last = r + 1 === ranges.length || ranges[r + 1]![0] !== i;
+      yield {
+        sync: () => {
+          const batch = this.dropDeleted(i, this.readRangeSync(i, columns, offset, limit), offset);
+          if (last) this.closeFragmentSync(i);
+          return batch;
+        },
+        async: async () => {
+          const batch = await (ahead ?? readAsync(r));
+          ahead = r + 1 < ranges.length ? readAsync(r + 1) : null;
+          if (last) await this.closeFragment(i);
+          return batch;
+        },
+      };
+    }
+  }
+
+  /** Closes the data files of fragment `i` opened by synchronous reads. */
+  private closeFragmentSync(i: number): void {
+    for (let j = 0; j < this.fragments[i]!.files.length; j++) {
+      const key = readerKey(i, j);
+      this.syncReaders.get(key)?.source.close();
+      this.syncReaders.delete(key);
+    }
+  }
+
+  /** Closes the data files of fragment `i` opened by either kind of read. */
+  private async closeFragment(i: number): Promise<void> {
+    this.closeFragmentSync(i);
+    for (let j = 0; j < this.fragments[i]!.files.length; j++) {
+      const key = readerKey(i, j);
+      const open = this.asyncReaders.get(key);
+      this.asyncReaders.delete(key);
+      if (open !== undefined) await open.then((o) => o.source.close(), () => undefined);
+    }
   }
 
   // ---------------------------------------------------------------- housekeeping
@@ -1184,6 +1378,11 @@ export class Dataset {
     for (const { source } of this.syncReaders.values()) source.close();
     this.syncReaders.clear();
   }
+}
+
+/** Key of data file `j` of fragment `i` in a dataset's maps of open files. */
+function readerKey(i: number, j: number): number {
+  return i * 65536 + j;
 }
 
 /** A column of `length` nulls. */

@@ -35,6 +35,8 @@ export type {
   FragmentFiles,
   CleanupOptions,
   CleanupResult,
+  CompactOptions,
+  CompactResult,
 } from './dataset';
 export type { DatasetInput } from './internal/data-input';
 export type { ManifestNaming } from './internal/manifest-names';

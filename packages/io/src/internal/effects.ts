@@ -74,3 +74,8 @@ export async function runAsync<T>(task: Task<T>): Promise<T> {
   while (step.done !== true) step = resume(task, await settleAsync(step.value));
   return step.value;
 }
+
+/** An effect with nothing to do: `value`, at once (feeds values in hand to tasks that take effects). */
+export function resolvedEffect<T>(value: T): Effect<T> {
+  return { sync: () => value, async: () => Promise.resolve(value) };
+}

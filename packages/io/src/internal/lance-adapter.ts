@@ -5,6 +5,8 @@
 import * as fs from 'node:fs';
 import {
   CorruptDataError,
+  InternalError,
+  NotSupportedError,
   columnIndicesFor,
   decodeManifest,
   encodeManifest,
@@ -12,9 +14,9 @@ import {
   lanceFieldsToSchema,
   manifestForFiles,
 } from '@vego/format';
-import type { DeletionFile, LanceField, Manifest, Schema } from '@vego/format';
+import type { DataFragment, DeletionFile, LanceField, Manifest, Schema } from '@vego/format';
 import { fsError } from './fs-error';
-import type { FragmentInfo } from './manifest-model';
+import { NEW_FRAGMENT_ID, type FragmentInfo } from './manifest-model';
 
 /** A decoded manifest, as the dataset layer uses it. */
 export interface ManifestState {
@@ -25,6 +27,22 @@ export interface ManifestState {
   maxFragmentId: number;
   /** The decoded manifest, carried into the next version so fields we do not model survive. */
   raw: Manifest;
+}
+
+/**
+ * New data files are Lance 2.0. LanceDB refuses a dataset whose manifest declares another data
+ * storage version (its default is 2.2) once 2.0 files sit beside that version's files, so new files
+ * may join only a dataset that declares 2.0 or nothing. An overwrite replaces every file and
+ * declares 2.0 itself (see {@link encodeNextManifest}).
+ * @throws NotSupportedError naming the dataset and the version it declares.
+ */
+export function checkAcceptsLance2_0(prev: ManifestState, dir: string, action: string): void {
+  const declared = prev.raw.dataFormat?.version;
+  if (declared !== undefined && declared !== '2.0') {
+    throw new NotSupportedError(
+      `cannot ${action} '${dir}': its data storage version is ${declared} and vego writes Lance 2.0 data files, which LanceDB refuses beside ${declared} files in one dataset; overwrite it (mode 'overwrite' rewrites it as 2.0), or have LanceDB write it with data storage version 2.0`,
+    );
+  }
 }
 
 /**
@@ -72,10 +90,12 @@ export interface NextManifest {
   version: number;
   /** The schema of the new version (for appends, the previous one). */
   schema: Schema;
-  /** Fragments carried over from the previous version. */
-  keepFragments: readonly FragmentInfo[];
-  /** Newly written fragments; their ids are assigned here. */
-  newFragments: readonly FragmentInfo[];
+  /**
+   * The new version's fragments in row order: fragments of the previous version (matched by id) and
+   * newly written ones, whose id is {@link NEW_FRAGMENT_ID}. New ids are assigned here, in this
+   * order, after the previous version's largest fragment id (so an id is never reused).
+   */
+  fragments: readonly FragmentInfo[];
   /** New deletion files of kept fragments, by fragment id (replacing any they had). */
   deletionFiles?: ReadonlyMap<number, DeletionFile>;
 }
@@ -98,17 +118,16 @@ export function encodeNextManifest(prev: ManifestState | null, next: NextManifes
   const fieldIds = base.fields.map((f) => f.id);
   const columnIndices = columnIndicesFor(next.schema);
   let maxId = prev === null ? -1 : prev.maxFragmentId;
-  let nextId = maxId + 1;
-  const fragments = next.keepFragments.map((f) => {
-    const raw = prev!.raw.fragments.find((r) => r.id === f.id)!;
-    const del = next.deletionFiles?.get(f.id);
-    return del === undefined ? raw : { ...raw, deletionFile: del };
-  });
-  for (const f of next.newFragments) {
-    const id = nextId++;
-    maxId = id;
-    fragments.push({
-      id,
+  const previous = new Map((prev?.raw.fragments ?? []).map((r) => [r.id, r]));
+  const fragments = next.fragments.map((f): DataFragment => {
+    if (f.id !== NEW_FRAGMENT_ID) {
+      const raw = previous.get(f.id);
+      if (raw === undefined) throw new InternalError(`fragment ${f.id} is not in the previous version`);
+      const del = next.deletionFiles?.get(f.id);
+      return del === undefined ? raw : { ...raw, deletionFile: del };
+    }
+    return {
+      id: ++maxId,
       physicalRows: f.physicalRows,
       files: f.files.map((d) => ({
         path: d.path,
@@ -118,8 +137,8 @@ export function encodeNextManifest(prev: ManifestState | null, next: NextManifes
         fileMinorVersion: d.fileMinorVersion,
         fileSizeBytes: d.fileSizeBytes,
       })),
-    });
-  }
+    };
+  });
   const manifest: Manifest = {
     ...base,
     fragments,
@@ -128,6 +147,11 @@ export function encodeNextManifest(prev: ManifestState | null, next: NextManifes
     timestampMs: Date.now(),
     transactionFile: '',
   };
+  const addsFiles = next.fragments.some((f) => f.id === NEW_FRAGMENT_ID);
+  if (addsFiles) {
+    if (next.fragments.every((f) => f.id === NEW_FRAGMENT_ID)) manifest.dataFormat = { fileFormat: 'lance', version: '2.0' };
+    else if (prev !== null) checkAcceptsLance2_0(prev, 'this dataset', 'add Lance 2.0 files to');
+  }
   if (fragments.some((f) => f.deletionFile !== undefined)) {
     manifest.readerFeatureFlags |= FLAG_DELETION_FILES;
     manifest.writerFeatureFlags |= FLAG_DELETION_FILES;

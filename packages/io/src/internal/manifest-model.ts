@@ -15,7 +15,11 @@ export interface DataFileInfo {
   fileSizeBytes: number;
 }
 
+/** The id of a fragment written for a commit in progress: the manifest encoder assigns the real one. */
+export const NEW_FRAGMENT_ID = -1;
+
 export interface FragmentInfo {
+  /** The fragment's id, or {@link NEW_FRAGMENT_ID} before its commit. */
   id: number;
   files: DataFileInfo[];
   physicalRows: number;
