@@ -38,6 +38,7 @@ export const READMES = {
     ['io', 'Lance file'],
     ['io', 'Concurrent'],
     ['io', 'Memory'],
+    ['io', 'Compaction'],
   ],
   'packages/hnsw/README.md': [
     ['hnsw', 'Summary'],
