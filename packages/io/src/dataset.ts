@@ -192,6 +192,8 @@ export interface CompactResult {
 const DEFAULT_MAX_ROWS_PER_FILE = 1 << 20;
 /** Lance's default `materialize_deletions_threshold`. */
 const DEFAULT_MATERIALIZE_DELETIONS_THRESHOLD = 0.1;
+/** Most ranges a scan reads ahead at once (see {@link Dataset.scan}). */
+const MAX_READ_AHEAD = 16;
 const DEFAULT_BATCH_SIZE = 65_536;
 /** Asynchronous writes: between batches, wait until at most this many bytes are queued for a data file. */
 const WRITE_QUEUE_BYTES = 8 * 1024 * 1024;
@@ -839,8 +841,10 @@ export class Dataset {
 
   /**
    * Asynchronous form of {@link Dataset.scanSync}: an async iterator of record batches. The next
-   * batch is read while the current one is consumed (at most two batches in memory), so file reads
-   * overlap with decoding and with the caller's work instead of waiting for each other.
+   * batch is read while the current one is consumed, so file reads overlap with decoding and with
+   * the caller's work instead of waiting for each other. Over fragments smaller than a batch, up to
+   * 16 ranges are read ahead while their rows add up to at most `batchSize`, so about two batches'
+   * rows are held at most either way.
    */
   async *scan(options: ScanOptions = {}): AsyncIterableIterator<RecordBatch> {
     await this.prepareDeletionReads();
@@ -853,10 +857,24 @@ export class Dataset {
       p.catch(() => undefined);
       return p;
     };
-    let next = start(0);
+    // Read-ahead: the next range always, and further ranges while their rows add up to at most one
+    // batch, so a scan over many small fragments opens and reads several at once (each open is a few
+    // thread-pool round trips) while holding no more rows than two batches, as with large fragments.
+    const budget = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    const ahead: Promise<RecordBatch>[] = [];
+    let queued = 0;
+    let aheadRows = 0;
+    const fill = (): void => {
+      while (queued < ranges.length && (ahead.length === 0 || (ahead.length < MAX_READ_AHEAD && aheadRows + ranges[queued]![2] <= budget))) {
+        aheadRows += ranges[queued]![2];
+        ahead.push(start(queued++)!);
+      }
+    };
+    fill();
     for (let r = 0; r < ranges.length; r++) {
-      const current = next!;
-      next = start(r + 1);
+      const current = ahead.shift()!;
+      aheadRows -= ranges[r]![2];
+      fill();
       const [i, offset] = ranges[r]!;
       yield this.dropDeleted(i, await current, offset);
     }

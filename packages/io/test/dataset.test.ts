@@ -133,6 +133,26 @@ describe('Dataset', () => {
     expect(() => v3.cleanupOldVersions({ keep: 0 })).toThrow(InvalidArgumentError);
   });
 
+  it('scans many small fragments with read-ahead in order, around deleted rows, and stops early cleanly', async () => {
+    const dir = path.join(root, 'many-fragments');
+    Dataset.createSync(dir, rows(0, 7));
+    for (let f = 1; f < 40; f++) Dataset.createSync(dir, rows(f * 7, f * 7 + 7), { mode: 'append' });
+    const ds = Dataset.openSync(dir).deleteSync((r) => (r.id as number) % 5 === 0, { columns: ['id'] });
+    const expected = range(0, 280).filter((i) => i % 5 !== 0);
+    for (const batchSize of [1, 3, 25, 1000]) {
+      const got: RecordBatch[] = [];
+      for await (const b of ds.scan({ batchSize })) got.push(b);
+      expect(ids(got)).toEqual(expected);
+      expect(ids(ds.scanSync({ batchSize }))).toEqual(expected);
+    }
+    // Stopping after the first batch leaves the read-ahead to finish on its own, without errors.
+    for await (const b of ds.scan({ batchSize: 25 })) {
+      expect(b.numRows).toBeGreaterThan(0);
+      break;
+    }
+    await ds.close();
+  });
+
   it('accepts record batches and Tables, an explicit schema, and creates empty datasets', () => {
     const schema = new Schema([new Field('id', new Float64()), new Field('name', new Utf8())]);
     const b1 = recordBatchFromRows([{ id: 1, name: 'a' }], schema);
