@@ -1,5 +1,8 @@
 // Columnar files in an app with no vectors: only @vego/io. A table of mixed columns with nulls,
-// written as a Lance dataset, appended to, read back with projection, and opened at an old version.
+// written as a Lance dataset, appended to, read back with projection, opened at an old version,
+// then maintained the way a long-running app would: async appends (file I/O on the thread pool),
+// a delete, a compaction that folds the small fragments and the deleted rows into one fragment,
+// and a cleanup of versions nobody needs any more.
 //   node examples/columnar-table.mjs [dir]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,4 +35,16 @@ console.log(`take [3, 1]: orders ${picked.column('order').get(0)}, ${picked.colu
 const old = Dataset.openSync(dir, { version: 1 });
 console.log(`time travel: version 1 has ${old.countRows()} rows; versions on disk: ${latest.versions().map((v) => v.version).join(', ')}`);
 for (const d of [ds, v2, latest, old]) d.closeSync();
+
+// Maintenance. Each async write fsyncs its files and publishes its manifest without blocking the
+// event loop; each is a new version, so a reader holding an older one is never disturbed.
+let table = await Dataset.open(dir);
+for (let k = 5; k <= 8; k++) table = await table.append([{ order: BigInt(k), customer: `c${k}`, total: k, paid: k % 2 === 0, note: null }]);
+table = await table.delete((row) => row.paid === false, { columns: ['paid'] });
+console.log(`after 4 async appends and a delete: version ${table.version}, ${table.countRows()} rows in ${table.fragmentFiles().length} fragments`);
+const { dataset: compacted, fragmentsRemoved, fragmentsAdded, deletedRowsRemoved } = await table.compact();
+console.log(`compacted: ${fragmentsRemoved} fragments into ${fragmentsAdded}, ${deletedRowsRemoved} deleted rows dropped; version ${compacted.version}, ${compacted.countRows()} rows`);
+const { removedVersions, removedDataFiles } = compacted.cleanupOldVersions({ keep: 1 });
+console.log(`cleanup: removed ${removedVersions.length} old versions and ${removedDataFiles.length} files; ${compacted.countRows()} rows remain`);
+await Promise.all([table.close(), compacted.close()]);
 if (process.argv[2] === undefined) rmSync(join(dir, '..'), { recursive: true, force: true });

@@ -26,13 +26,16 @@ describe('examples', () => {
     expect(r.stdout).toContain('[VEGO_INVALID_ARGUMENT]');
   });
 
-  it('columnar-table appends, projects and travels in time', () => {
+  it('columnar-table appends, projects, travels in time, compacts and cleans up', () => {
     const r = run('columnar-table.mjs');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('appended: version 2, 4 rows');
     expect(r.stdout).toContain('grace: (no total)');
     expect(r.stdout).toContain('time travel: version 1 has 3 rows; versions on disk: 1, 2');
+    expect(r.stdout).toContain('after 4 async appends and a delete: version 7, 5 rows in 4 fragments');
+    expect(r.stdout).toContain('compacted: 4 fragments into 1, 1 deleted rows dropped; version 8, 5 rows');
+    expect(r.stdout).toContain('cleanup: removed 7 old versions and 7 files; 5 rows remain');
   });
 
   it('rag retrieves the paragraph about the question', () => {
