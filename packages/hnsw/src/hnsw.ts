@@ -596,7 +596,8 @@ export class HNSW {
    * Saves the index under `dir` as three Lance datasets (`nodes.lance`, `connections.lance`,
    * `metadata.lance`) that LanceDB opens as tables. Atomic: a crash mid-save leaves the previous
    * save loadable. Saving again to the same directory appends only what changed since the last
-   * save or load (see `persistence.ts`).
+   * save or load and deletes the rows that replaces, so LanceDB sees one row per node and per link
+   * list after every save (see `persistence.ts`).
    * @param dir - the index directory (created when missing)
    * @param options - `compactionThreshold` (default 0.5), `full`
    * @throws InvalidArgumentError for a bad `dir` or option; IoError / ConflictError from @vego/io

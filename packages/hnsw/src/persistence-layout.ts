@@ -5,11 +5,16 @@
  * ```text
  * <dir>/nodes.lance        id int32, vector fixed_size_list<float32>[dimension], level int32, deleted bool,
  *                          checksum int64
- *                          one row per node written; later rows of an id supersede earlier ones
+ *                          one live row per node
  * <dir>/connections.lance  node int32, layer int32, neighbours list<int32>, checksum int64
- *                          one row per (node, layer) list written; later rows supersede earlier ones
+ *                          one live row per (node, layer) link list
  * <dir>/metadata.lance     one row per save; the last row is the commit (see METADATA_SCHEMA)
  * ```
+ * An incremental save appends the rows of the changed nodes and lists, then deletes the rows they
+ * supersede (Lance deletion files), so each version a metadata row names has one live row per
+ * node and per list, in no particular order. Directories saved by earlier builds (which did not
+ * delete) may hold several live rows of an id or list; the last one wins, and the next save
+ * rewrites that dataset. Either way the layout, and so the format version, is the same.
  * Worked example: an l2 index of 3 two-dimensional vectors with M = 2, all on layer 0 except id 1
  * (level 1, the entry point), saved once (checksum columns left out):
  * ```text
@@ -17,6 +22,13 @@
  * connections  (0, 0, [1,2]) (1, 0, [0,2]) (1, 1, []) (2, 0, [0,1])
  * metadata     (format_version 1, nodes_version 1, connections_version 1, nodes_rows 3,
  *               connections_rows 4, num_ids 3, num_live 3, entry_point 1, max_level 1, …)
+ * ```
+ * Say id 2 then moves to [0,2] and, of the lists, only its own changes (to [1,0]); saving again to
+ * the same directory appends the changed rows and deletes the rows they supersede:
+ * ```text
+ * nodes        version 2 = version 1 + (2, [0,2], 0, false); version 3 = version 2 without live row 2
+ * connections  version 2 = version 1 + (2, 0, [1,0]);        version 3 = version 2 without live row 3
+ * metadata     + (…, nodes_version 3, connections_version 3, nodes_rows 3, connections_rows 4, …)
  * ```
  * Vectors are stored as the index holds them (unit length under cosine). `checksum` is the row's
  * change-detection checksum (`persistence-checksums.ts`: the two 32-bit words as one little-endian
@@ -57,7 +69,7 @@ export const CONNECTIONS_SCHEMA = new Schema([
 /**
  * Schema of `metadata.lance`. `nodes_version` / `connections_version` are the dataset versions
  * this save committed (the loader opens exactly those), `nodes_rows` / `connections_rows` their
- * row counts; `config` is the resolved configuration as JSON (the scalar copies beside it are for
+ * live row counts (`num_ids` and the number of link lists, for saves of this build); `config` is the resolved configuration as JSON (the scalar copies beside it are for
  * people browsing the table).
  */
 export const METADATA_SCHEMA = new Schema([

@@ -8,30 +8,39 @@
  * leaves the previous save loadable, and versions written by an unfinished save are ignored.
  *
  * Incremental saves: the index keeps, after each save or load, a checksum of every node row and
- * every link list (`persistence-checksums.ts`). The next save to the same directory appends only
- * the rows whose checksum changed (new, updated and deleted nodes; relinked lists); later rows of
- * an id or list supersede earlier ones when loading. When superseded rows would exceed
- * `compactionThreshold` of a dataset, or the dataset moved on since our last save (a crashed save,
- * another writer), that dataset is rewritten whole as an `overwrite` version instead.
+ * every link list (`persistence-checksums.ts`) and the live row position of each one's row
+ * (`persistence-positions.ts`). The next save to the same directory appends only the rows whose
+ * checksum changed (new, updated and deleted nodes; relinked lists), then deletes the rows they
+ * supersede (a deletion file, which LanceDB honours, in the next version), so every version a
+ * metadata row names holds exactly one live row per id and per list, for LanceDB as for us. The
+ * metadata row names the version after the delete; a crash between append and delete leaves
+ * versions no metadata row names. When the deleted rows would exceed `compactionThreshold` of the
+ * rows a dataset stores, or the dataset moved on since our last save (a crashed save, another
+ * writer), or it was loaded with several rows for an id or list (saved by an earlier build, which
+ * did not delete), that dataset is rewritten whole as an `overwrite` version instead. Old loaders
+ * read the new saves unchanged (scans skip deleted rows): the format version stays 1.
  *
  * Loading writes straight into the new index's own arrays (`internal/restore-target.ts`) and
  * checks each part exactly once on the way: node rows (ids, levels, tombstones, live count), the
  * metadata's entry point, top level and generator state, every link (id in range, level reaching
  * the layer, list length), then every vector component (finite). The vectors of a whole save
  * (one fragment, rows in id order, a dimension that is a multiple of 8) are read from the data
- * file's pages directly into the index memory; anything else is scanned and copied once.
+ * file's pages directly into the index memory (never a fragment with deletions: its pages hold the
+ * deleted rows too); anything else is scanned and copied once.
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import {
   Bool,
   BoolVector,
+  ConflictError,
   CorruptDataError,
   Dataset,
   FileSource,
   FixedSizeListVector,
   Int32,
   Int32Vector,
+  InternalError,
   InvalidArgumentError,
   LanceFileReader,
   List,
@@ -60,6 +69,7 @@ import {
   NODES_DATASET,
   nodesSchema,
 } from './persistence-layout';
+import { identityPositions, planPositionUpdate, reindexLists, wholeSaveListPositions } from './persistence-positions';
 import type { RestoreTarget } from './internal/restore-target';
 import type { HnswSnapshot } from './snapshot';
 
@@ -69,8 +79,9 @@ export type RestoreFactory = (config: ResolvedHnswConfig, numIds: number, upperL
 /** Options of `HNSW.saveToLance` / `saveToLanceSync`. */
 export interface LanceSaveOptions {
   /**
-   * Rewrite a dataset whole (an `overwrite` version) instead of appending when superseded rows
-   * would make up more than this share of it. A number from 0 to 1; default 0.5.
+   * Rewrite a dataset whole (an `overwrite` version) instead of appending when the rows deleted
+   * as superseded (kept on disk until a rewrite) would make up more than this share of the rows
+   * it stores. A number from 0 to 1; default 0.5.
    */
   compactionThreshold?: number;
   /** Rewrite every dataset whole, whatever changed. Default false. */
@@ -86,6 +97,12 @@ export interface LanceSaveResult {
   /** Rows written to `nodes.lance` / `connections.lance` by this save (0 when unchanged). */
   nodeRowsWritten: number;
   connectionRowsWritten: number;
+  /**
+   * Rows of earlier saves this save deleted from `nodes.lance` / `connections.lance` because the
+   * rows it wrote supersede them (0 for a rewrite, which replaces everything).
+   */
+  nodeRowsDeleted: number;
+  connectionRowsDeleted: number;
   /** True when the dataset was rewritten whole (first save, compaction, `full`). */
   nodesRewritten: boolean;
   connectionsRewritten: boolean;
@@ -111,15 +128,28 @@ const MAX_LEVEL = 63;
  */
 const DATA_FILE_OPTIONS = { bitPacking: false } as const;
 
+/** What the index remembers of one dataset (`nodes` or `connections`) at its last save or load. */
+interface PartState {
+  version: number;
+  /** Live rows at `version` (one per id / link list, unless `positions` is null). */
+  rows: number;
+  /** Rows stored in the fragments of `version`, deleted ones included (for the compaction rule). */
+  physicalRows: number;
+  /**
+   * Live row position of each entry's row (`persistence-positions.ts`), or null when an entry has
+   * several live rows (a directory saved before incremental saves deleted what they supersede):
+   * the next save then rewrites the dataset whole.
+   */
+  positions: Int32Array | null;
+}
+
 /** What the index remembers of its last save or load, keyed by the index object. */
 interface SavedState {
   root: string;
   metadataVersion: number;
   metadataRows: number;
-  nodesVersion: number;
-  nodesRows: number;
-  connectionsVersion: number;
-  connectionsRows: number;
+  nodes: PartState;
+  connections: PartState;
   checksums: IndexChecksums;
 }
 
@@ -146,11 +176,17 @@ function latestVersion(path: string): number {
 
 // ------------------------------------------------------------------------------------- saving
 
+/** How a save writes one dataset (null in a plan: not at all, nothing changed). */
 interface DatasetWrite {
+  /** `overwrite`: rewritten whole; `append`: the changed rows appended, then the rows they supersede deleted. */
   mode: 'append' | 'overwrite';
   batch: RecordBatch;
-  /** Rows the dataset holds after the write. */
+  /** Live positions (ascending) to delete once the append is committed; empty for an overwrite. */
+  superseded: Int32Array;
+  /** Live rows the dataset holds after the write (one per entry). */
   rowsAfter: number;
+  /** Position of each entry's row after the write. */
+  positions: Int32Array;
 }
 
 interface SavePlan {
@@ -161,6 +197,11 @@ interface SavePlan {
   nodes: DatasetWrite | null;
   connections: DatasetWrite | null;
   metadataMode: 'append' | 'overwrite';
+}
+
+/** An overwrite of a dataset with `batch`, whose entry `e` is row `positions[e]`. */
+function wholeWrite(batch: RecordBatch, positions: Int32Array): DatasetWrite {
+  return { mode: 'overwrite', batch, superseded: new Int32Array(0), rowsAfter: positions.length, positions };
 }
 
 /** The checksum pairs at `slots` (all when null), as int64 values (view when all, else a copy). */
@@ -311,6 +352,34 @@ function usableState(index: HNSW, root: string, checksums: IndexChecksums): Save
   return prev;
 }
 
+/**
+ * How one dataset is written: whole (no usable state of it, the dataset moved on since our last
+ * save, positions unknown, or superseded rows past `threshold` of the rows stored), not at all
+ * (nothing changed), or as an append of the changed entries' rows followed by the deletion of
+ * the rows they supersede. Deleted rows keep taking space until a rewrite, so the compaction rule
+ * counts them: after the save, `physicalRows` grows by the appended rows and the dead rows by the
+ * deleted ones (fragments left with no live row are dropped by the delete, so this errs towards
+ * rewriting early).
+ */
+function planDatasetWrite(
+  path: string,
+  prev: PartState | null,
+  threshold: number,
+  whole: () => DatasetWrite,
+  changedOf: () => { changed: Int32Array; before: Int32Array },
+  rowsOf: (changed: Int32Array) => RecordBatch,
+): DatasetWrite | null {
+  if (prev === null || prev.positions === null || latestVersion(path) !== prev.version) return whole();
+  const { changed, before } = changedOf();
+  if (changed.length === 0) return null;
+  const update = planPositionUpdate(before, changed, prev.rows);
+  if (update === null) return whole();
+  const physicalAfter = prev.physicalRows + changed.length;
+  const deadAfter = prev.physicalRows - prev.rows + update.superseded.length;
+  if (deadAfter > threshold * physicalAfter) return whole();
+  return { mode: 'append', batch: rowsOf(changed), superseded: update.superseded, rowsAfter: before.length, positions: update.positions };
+}
+
 function planSave(index: HNSW, snapshot: HnswSnapshot, dir: unknown, options: LanceSaveOptions): SavePlan {
   const root = checkDir(dir);
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('`options` must be an object');
@@ -323,36 +392,35 @@ function planSave(index: HNSW, snapshot: HnswSnapshot, dir: unknown, options: La
   const n = snapshot.numIds;
   const starts = upperStarts(snapshot.levels, n);
   const numLists = n + starts[n]!;
+  const oldN = prev === null ? 0 : prev.checksums.numIds;
 
-  let nodes: DatasetWrite | null;
-  if (prev === null || latestVersion(nodePath.join(root, NODES_DATASET)) !== prev.nodesVersion) {
-    nodes = { mode: 'overwrite', batch: nodesBatch(snapshot, checksums, null), rowsAfter: n };
-  } else {
-    const changed = changedEntries(checksums.nodes, prev.checksums.nodes, n, prev.checksums.numIds);
-    const rowsAfter = prev.nodesRows + changed.length;
-    if (changed.length === 0) nodes = null;
-    else if (rowsAfter - n > threshold * rowsAfter) nodes = { mode: 'overwrite', batch: nodesBatch(snapshot, checksums, null), rowsAfter: n };
-    else nodes = { mode: 'append', batch: nodesBatch(snapshot, checksums, changed), rowsAfter };
-  }
+  const nodes = planDatasetWrite(
+    nodePath.join(root, NODES_DATASET),
+    prev?.nodes ?? null,
+    threshold,
+    () => wholeWrite(nodesBatch(snapshot, checksums, null), identityPositions(n)),
+    () => {
+      // Ids from oldN on are new: no row yet.
+      const before = new Int32Array(n).fill(-1);
+      before.set(prev!.nodes.positions!);
+      return { changed: changedEntries(checksums.nodes, prev!.checksums.nodes, n, oldN), before };
+    },
+    (changed) => nodesBatch(snapshot, checksums, changed),
+  );
 
-  let connections: DatasetWrite | null;
-  if (prev === null || latestVersion(nodePath.join(root, CONNECTIONS_DATASET)) !== prev.connectionsVersion) {
-    connections = { mode: 'overwrite', batch: connectionsBatch(snapshot, checksums, starts, null), rowsAfter: numLists };
-  } else {
-    const oldN = prev.checksums.numIds;
-    const oldLists = oldN + (oldN === 0 ? 0 : upperStarts(prev.checksums.levels, oldN)[oldN]!);
-    // Old upper lists sit at n + start, new layer-0 lists push them up by n − oldN: re-index.
-    const before = new Uint32Array(2 * numLists);
-    const old = prev.checksums.lists;
-    before.set(old.subarray(0, 2 * oldN), 0);
-    before.set(old.subarray(2 * oldN, 2 * oldLists), 2 * n);
-    const changed = changedListEntries(checksums.lists, before, n, oldN, starts);
-    const rowsAfter = prev.connectionsRows + changed.length;
-    if (changed.length === 0) connections = null;
-    else if (rowsAfter - numLists > threshold * rowsAfter) {
-      connections = { mode: 'overwrite', batch: connectionsBatch(snapshot, checksums, starts, null), rowsAfter: numLists };
-    } else connections = { mode: 'append', batch: connectionsBatch(snapshot, checksums, starts, changed), rowsAfter };
-  }
+  const connections = planDatasetWrite(
+    nodePath.join(root, CONNECTIONS_DATASET),
+    prev?.connections ?? null,
+    threshold,
+    () => wholeWrite(connectionsBatch(snapshot, checksums, starts, null), wholeSaveListPositions(starts, snapshot.levels, n)),
+    () => {
+      // Old upper lists sit at n + start, new layer-0 lists push them up by n − oldN: re-index.
+      const sumsBefore = reindexLists(prev!.checksums.lists, 2, oldN, n, numLists, 0);
+      const before = reindexLists(prev!.connections.positions!, 1, oldN, n, numLists, -1);
+      return { changed: changedListEntries(checksums.lists, sumsBefore, n, oldN, starts), before };
+    },
+    (changed) => connectionsBatch(snapshot, checksums, starts, changed),
+  );
   const metadataMode = prev === null || prev.metadataRows >= METADATA_MAX_ROWS ? 'overwrite' : 'append';
   return { root, snapshot, checksums, prev, nodes, connections, metadataMode };
 }
@@ -373,16 +441,16 @@ function changedListEntries(now: Uint32Array, before: Uint32Array, n: number, ol
   return out;
 }
 
-function metadataBatch(plan: SavePlan, nodesVersion: number, connectionsVersion: number, nodesRows: number, connectionsRows: number): RecordBatch {
+function metadataBatch(plan: SavePlan, nodes: PartState, connections: PartState): RecordBatch {
   const s = plan.snapshot;
   let live = 0;
   for (let i = 0; i < s.numIds; i++) if (s.deleted[i] === 0) live++;
   const row: MetadataRow = {
     format_version: LANCE_FORMAT_VERSION,
-    nodes_version: nodesVersion,
-    connections_version: connectionsVersion,
-    nodes_rows: nodesRows,
-    connections_rows: connectionsRows,
+    nodes_version: nodes.version,
+    connections_version: connections.version,
+    nodes_rows: nodes.rows,
+    connections_rows: connections.rows,
     num_ids: s.numIds,
     num_live: live,
     entry_point: s.entryPoint,
@@ -398,19 +466,6 @@ function metadataBatch(plan: SavePlan, nodesVersion: number, connectionsVersion:
   return recordBatchFromRows([row as unknown as Record<string, unknown>], METADATA_SCHEMA);
 }
 
-function rememberSave(index: HNSW, plan: SavePlan, result: LanceSaveResult, metadataRows: number): void {
-  savedStates.set(index, {
-    root: plan.root,
-    metadataVersion: result.metadataVersion,
-    metadataRows,
-    nodesVersion: result.nodesVersion,
-    nodesRows: plan.nodes === null ? plan.prev!.nodesRows : plan.nodes.rowsAfter,
-    connectionsVersion: result.connectionsVersion,
-    connectionsRows: plan.connections === null ? plan.prev!.connectionsRows : plan.connections.rowsAfter,
-    checksums: plan.checksums,
-  });
-}
-
 function ensureRoot(root: string): void {
   try {
     fs.mkdirSync(root, { recursive: true });
@@ -420,21 +475,71 @@ function ensureRoot(root: string): void {
 }
 
 /**
+ * Checks that an append landed where the plan put its rows: on the version this index last saved
+ * or loaded, after its live rows. Otherwise another writer committed in between, the planned
+ * positions are wrong, and nothing may be deleted.
+ * @throws ConflictError when it did not (the previous save stays the committed one)
+ */
+function checkAppended(path: string, ds: Dataset, w: DatasetWrite, prev: PartState): void {
+  const rows = ds.countRows();
+  if (ds.version !== prev.version + 1 || rows !== prev.rows + w.batch.numRows) {
+    throw new ConflictError(
+      `cannot save to '${path}': another writer committed while this save appended (expected version ${prev.version + 1} with ` +
+        `${prev.rows + w.batch.numRows} rows, found version ${ds.version} with ${rows}); the previous save stays committed, save again`,
+    );
+  }
+}
+
+/** What the index remembers of a dataset once `w` is committed as `ds`. */
+function committedPart(path: string, ds: Dataset, w: DatasetWrite): PartState {
+  const rows = ds.countRows();
+  if (rows !== w.rowsAfter) throw new InternalError(`saving '${path}': expected ${w.rowsAfter} live rows after version ${ds.version}, found ${rows}`);
+  return partState(ds, rows, w.positions);
+}
+
+/**
+ * Commits one dataset's part of a save: an overwrite, or an append (one version) followed by the
+ * deletion of the superseded rows (the next version), which LanceDB honours too. A crash between
+ * the two leaves versions no metadata row names: ignored by loads, and the next save rewrites.
+ */
+function commitPartSync(root: string, name: string, w: DatasetWrite | null, schema: Schema, prev: PartState | undefined): PartState {
+  if (w === null) return prev!;
+  const path = nodePath.join(root, name);
+  let ds = Dataset.createSync(path, w.batch, { mode: w.mode, schema, fileOptions: DATA_FILE_OPTIONS });
+  if (w.mode === 'append') {
+    checkAppended(path, ds, w, prev!);
+    ds = ds.deleteRowsSync(w.superseded);
+  }
+  return committedPart(path, ds, w);
+}
+
+/** Asynchronous form of {@link commitPartSync}. */
+async function commitPart(root: string, name: string, w: DatasetWrite | null, schema: Schema, prev: PartState | undefined): Promise<PartState> {
+  if (w === null) return prev!;
+  const path = nodePath.join(root, name);
+  let ds = await Dataset.create(path, w.batch, { mode: w.mode, schema, fileOptions: DATA_FILE_OPTIONS });
+  if (w.mode === 'append') {
+    checkAppended(path, ds, w, prev!);
+    ds = await ds.deleteRows(w.superseded);
+  }
+  return committedPart(path, ds, w);
+}
+
+/**
  * Saves `index`, whose state is `snapshot` (views of its memory may do: nothing here yields
  * before the data is written), under `dir` (see the top of this file). Synchronous.
- * @throws InvalidArgumentError for a bad `dir` or option; IoError / ConflictError from @vego/io
+ * @throws InvalidArgumentError for a bad `dir` or option; ConflictError when another writer
+ *   commits to the directory during the save; IoError from @vego/io
  */
 export function saveIndexToLanceSync(index: HNSW, snapshot: HnswSnapshot, dir: string, options: LanceSaveOptions = {}): LanceSaveResult {
   const plan = planSave(index, snapshot, dir, options);
   ensureRoot(plan.root);
   const { root, prev } = plan;
-  const write = (name: string, w: DatasetWrite | null, schema: Schema, keep: number): number =>
-    w === null ? keep : Dataset.createSync(nodePath.join(root, name), w.batch, { mode: w.mode, schema, fileOptions: DATA_FILE_OPTIONS }).version;
-  const nodesVersion = write(NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension), prev?.nodesVersion ?? -1);
-  const connectionsVersion = write(CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connectionsVersion ?? -1);
-  const meta = metadataBatch(plan, nodesVersion, connectionsVersion, plan.nodes?.rowsAfter ?? prev!.nodesRows, plan.connections?.rowsAfter ?? prev!.connectionsRows);
+  const nodes = commitPartSync(root, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension), prev?.nodes);
+  const connections = commitPartSync(root, CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connections);
+  const meta = metadataBatch(plan, nodes, connections);
   const metadata = Dataset.createSync(nodePath.join(root, METADATA_DATASET), meta, { mode: plan.metadataMode, schema: METADATA_SCHEMA });
-  return finishSave(index, plan, nodesVersion, connectionsVersion, metadata);
+  return finishSave(index, plan, nodes, connections, metadata);
 }
 
 /**
@@ -445,26 +550,34 @@ export async function saveIndexToLance(index: HNSW, snapshot: HnswSnapshot, dir:
   const plan = planSave(index, snapshot, dir, options);
   ensureRoot(plan.root);
   const { root, prev } = plan;
-  const write = async (name: string, w: DatasetWrite | null, schema: Schema, keep: number): Promise<number> =>
-    w === null ? keep : (await Dataset.create(nodePath.join(root, name), w.batch, { mode: w.mode, schema, fileOptions: DATA_FILE_OPTIONS })).version;
-  const nodesVersion = await write(NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension), prev?.nodesVersion ?? -1);
-  const connectionsVersion = await write(CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connectionsVersion ?? -1);
-  const meta = metadataBatch(plan, nodesVersion, connectionsVersion, plan.nodes?.rowsAfter ?? prev!.nodesRows, plan.connections?.rowsAfter ?? prev!.connectionsRows);
+  const nodes = await commitPart(root, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension), prev?.nodes);
+  const connections = await commitPart(root, CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connections);
+  const meta = metadataBatch(plan, nodes, connections);
   const metadata = await Dataset.create(nodePath.join(root, METADATA_DATASET), meta, { mode: plan.metadataMode, schema: METADATA_SCHEMA });
-  return finishSave(index, plan, nodesVersion, connectionsVersion, metadata);
+  return finishSave(index, plan, nodes, connections, metadata);
 }
 
-function finishSave(index: HNSW, plan: SavePlan, nodesVersion: number, connectionsVersion: number, metadata: Dataset): LanceSaveResult {
+/** The result of a committed save; remembers it for the next one. */
+function finishSave(index: HNSW, plan: SavePlan, nodes: PartState, connections: PartState, metadata: Dataset): LanceSaveResult {
   const result: LanceSaveResult = {
-    nodesVersion,
-    connectionsVersion,
+    nodesVersion: nodes.version,
+    connectionsVersion: connections.version,
     metadataVersion: metadata.version,
     nodeRowsWritten: plan.nodes?.batch.numRows ?? 0,
     connectionRowsWritten: plan.connections?.batch.numRows ?? 0,
+    nodeRowsDeleted: plan.nodes?.superseded.length ?? 0,
+    connectionRowsDeleted: plan.connections?.superseded.length ?? 0,
     nodesRewritten: plan.nodes?.mode === 'overwrite',
     connectionsRewritten: plan.connections?.mode === 'overwrite',
   };
-  rememberSave(index, plan, result, metadata.countRows());
+  savedStates.set(index, {
+    root: plan.root,
+    metadataVersion: metadata.version,
+    metadataRows: metadata.countRows(),
+    nodes,
+    connections,
+    checksums: plan.checksums,
+  });
   return result;
 }
 
@@ -601,12 +714,14 @@ interface NodeArrays {
   rowIds: Int32Array;
   /** True when the rows are exactly ids 0 … n−1 in order (a whole save). */
   inOrder: boolean;
+  /** Live row position of each id's row; null when some id has several rows (fresh). */
+  positions: Int32Array | null;
 }
 
 /**
  * Reads and checks the node rows (columns {@link NODE_ROW_COLUMNS}; later rows of an id win): ids
  * below `num_ids`, levels 0 to 63 and equal across rows of an id, a row for every id, the live
- * count. Fresh arrays.
+ * count. Notes where each id's row is, for the next save. Fresh arrays.
  */
 function readNodeRows(parts: OpenedParts, batches: readonly RecordBatch[]): NodeArrays {
   const { root, row } = parts;
@@ -616,6 +731,8 @@ function readNodeRows(parts: OpenedParts, batches: readonly RecordBatch[]): Node
   const sums = new Uint32Array(2 * n);
   const seen = new Uint8Array(n);
   const rowIds = new Int32Array(row.nodes_rows);
+  const positions = new Int32Array(n);
+  let repeated = false;
   let inOrder = row.nodes_rows === n;
   let rowBase = 0;
   for (const batch of batches) {
@@ -645,6 +762,7 @@ function readNodeRows(parts: OpenedParts, batches: readonly RecordBatch[]): Node
       rowIds.set(ids.subarray(io, io + rows), rowBase);
       sums.set(words.subarray(2 * co, 2 * (co + rows)), 2 * rowBase);
       seen.fill(1, rowBase, rowBase + rows);
+      for (let r = rowBase; r < rowBase + rows; r++) positions[r] = r;
       unpackBools(bits, bo, rows, deleted, rowBase);
       rowBase += rows;
       continue;
@@ -654,11 +772,15 @@ function readNodeRows(parts: OpenedParts, batches: readonly RecordBatch[]): Node
       if (id < 0 || id >= n) throw corrupt(root, `${NODES_DATASET} row ${rowBase + r} id`, `an id below num_ids = ${n}`, id);
       const level = lvals[lo + r]!;
       if (level < 0 || level > MAX_LEVEL) throw corrupt(root, `${NODES_DATASET} row ${rowBase + r} level`, `0 to ${MAX_LEVEL}`, level);
-      if (seen[id] !== 0 && levels[id] !== level) {
-        throw corrupt(root, `${NODES_DATASET} row ${rowBase + r} level of id ${id}`, `${levels[id]} (as in its earlier row)`, level);
+      if (seen[id] !== 0) {
+        if (levels[id] !== level) {
+          throw corrupt(root, `${NODES_DATASET} row ${rowBase + r} level of id ${id}`, `${levels[id]} (as in its earlier row)`, level);
+        }
+        repeated = true;
       }
       if (id !== rowBase + r) inOrder = false;
       rowIds[rowBase + r] = id;
+      positions[id] = rowBase + r;
       seen[id] = 1;
       levels[id] = level;
       const b = bo + r;
@@ -677,7 +799,7 @@ function readNodeRows(parts: OpenedParts, batches: readonly RecordBatch[]): Node
   }
   if (numSeen !== n) throw corrupt(root, `${NODES_DATASET} version ${row.nodes_version}`, `rows for all ${n} ids`, `rows for ${numSeen}`);
   if (live !== row.num_live) throw corrupt(root, 'live nodes', `${row.num_live} (from metadata)`, live);
-  return { levels, deleted, sums, rowIds, inOrder };
+  return { levels, deleted, sums, rowIds, inOrder, positions: repeated ? null : positions };
 }
 
 /** Index of the first value of `values[start … end)` outside 0 … max, or −1. */
@@ -822,9 +944,15 @@ function badNeighbour(parts: OpenedParts, row: number, j: number, nb: number, la
  * Reads the connection rows straight into the index's link arrays (later rows of a (node, layer)
  * win), checking each once: node ids and layers in range, list lengths within `M` / `2M`, every
  * neighbour an id below `num_ids` whose level reaches the layer, and a list for every (node, layer).
- * Returns the list checksums (fresh).
+ * Returns the list checksums and where each list's row is (null when a list has several rows), fresh.
  */
-function readConnections(parts: OpenedParts, levels: Uint8Array, starts: Int32Array, target: RestoreTarget, batches: readonly RecordBatch[]): Uint32Array {
+function readConnections(
+  parts: OpenedParts,
+  levels: Uint8Array,
+  starts: Int32Array,
+  target: RestoreTarget,
+  batches: readonly RecordBatch[],
+): { sums: Uint32Array; positions: Int32Array | null } {
   const { root, row, config } = parts;
   const n = row.num_ids;
   const M = config.M;
@@ -836,6 +964,8 @@ function readConnections(parts: OpenedParts, levels: Uint8Array, starts: Int32Ar
   const upperLinks = target.upperLinks;
   const sums = new Uint32Array(2 * numLists);
   const listSeen = new Uint8Array(numLists);
+  const positions = new Int32Array(numLists);
+  let repeated = false;
   let rowBase = 0;
   for (const batch of batches) {
     const rows = batch.numRows;
@@ -873,7 +1003,9 @@ function readConnections(parts: OpenedParts, levels: Uint8Array, starts: Int32Ar
       const bad = layer === 0 ? copyList0(items, begin, count, dst, base + 1, n) : copyListUp(items, begin, count, dst, base + 1, n, layer, levels);
       if (bad >= 0) throw badNeighbour(parts, rowBase + r, bad, items[begin + bad]!, layer, levels);
       const list = layer === 0 ? node : n + starts[node]! + layer - 1;
+      if (listSeen[list] !== 0) repeated = true;
       listSeen[list] = 1;
+      positions[list] = rowBase + r;
       sums[2 * list] = words[2 * (co + r)]!;
       sums[2 * list + 1] = words[2 * (co + r) + 1]!;
     }
@@ -884,14 +1016,14 @@ function readConnections(parts: OpenedParts, levels: Uint8Array, starts: Int32Ar
   if (listsSeen !== numLists) {
     throw corrupt(root, `${CONNECTIONS_DATASET} version ${row.connections_version}`, `all ${numLists} link lists`, `${listsSeen}`);
   }
-  return sums;
+  return { sums, positions: repeated ? null : positions };
 }
 
 /** An index being loaded: everything but the vectors is in place. */
 interface PartialLoad {
   target: RestoreTarget;
   nodes: NodeArrays;
-  listSums: Uint32Array;
+  lists: { sums: Uint32Array; positions: Int32Array | null };
 }
 
 /**
@@ -923,8 +1055,8 @@ function startLoad(parts: OpenedParts, nodeBatches: readonly RecordBatch[], conn
   target.deleted.set(nodes.deleted);
   const upperOffsets = target.upperOffsets;
   for (let i = 0; i < n; i++) upperOffsets[i] = levels[i] === 0 ? -1 : starts[i]! * strideUp;
-  const listSums = readConnections(parts, levels, starts, target, connectionBatches);
-  return { target, nodes, listSums };
+  const lists = readConnections(parts, levels, starts, target, connectionBatches);
+  return { target, nodes, lists };
 }
 
 /** Checks the vectors now in the index and hands the index over, remembering the load for the next save. */
@@ -936,13 +1068,18 @@ function finishLoad(parts: OpenedParts, load: PartialLoad): HNSW {
     root,
     metadataVersion: parts.meta.version,
     metadataRows: parts.meta.countRows(),
-    nodesVersion: row.nodes_version,
-    nodesRows: row.nodes_rows,
-    connectionsVersion: row.connections_version,
-    connectionsRows: row.connections_rows,
-    checksums: { numIds: row.num_ids, levels: load.nodes.levels, nodes: load.nodes.sums, lists: load.listSums },
+    nodes: partState(parts.nodes, row.nodes_rows, load.nodes.positions),
+    connections: partState(parts.connections, row.connections_rows, load.lists.positions),
+    checksums: { numIds: row.num_ids, levels: load.nodes.levels, nodes: load.nodes.sums, lists: load.lists.sums },
   });
   return index;
+}
+
+/** What the index remembers of dataset version `ds` (loaded or just committed): `rows` live rows at `positions`. */
+function partState(ds: Dataset, rows: number, positions: Int32Array | null): PartState {
+  let physicalRows = 0;
+  for (const f of ds.fragmentFiles()) physicalRows += f.physicalRows;
+  return { version: ds.version, rows, physicalRows, positions };
 }
 
 function nodeBatchRows(parts: OpenedParts): number {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { HNSW } from '@vego/hnsw';
+import { Dataset, HNSW } from '@vego/hnsw';
 import { seeded } from './fixtures/data';
 import { graphDifferences, makeTempDir, removeDir } from './fixtures/persistence-helpers';
 import { applyStep, initialIndex } from './fixtures/persistence-steps';
@@ -46,6 +46,14 @@ describe('saveToLance crash safety (child processes)', () => {
         diff = graphDifferences(replay, loaded);
       }
       expect(diff).toEqual([]);
+      // The committed versions hold one live row per id and per list (superseded rows deleted),
+      // whether or not the kill came between an append and its delete.
+      const meta = Dataset.openSync(path.join(dir, 'metadata.lance'));
+      const commit = meta.takeSync([meta.countRows() - 1]);
+      const snap = loaded.toSnapshot();
+      let lists = 0;
+      for (let i = 0; i < snap.numIds; i++) lists += snap.levels[i]! + 1;
+      expect([commit.column('nodes_rows').get(0), commit.column('connections_rows').get(0)]).toEqual([snap.numIds, lists]);
       // The loaded index saves on top of the crashed directory and loads back equal.
       applyStep(loaded, 1000 + round);
       loaded.saveToLanceSync(dir);

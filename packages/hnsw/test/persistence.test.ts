@@ -163,30 +163,38 @@ describe('incremental saves', () => {
     expect(graphDifferences(index, HNSW.loadFromLanceSync(dir))).toEqual([]);
   });
 
-  it('rewrites a dataset whole once superseded rows pass the compaction threshold', () => {
+  it('rewrites a dataset whole once the rows deleted as superseded pass the compaction threshold', () => {
     const dim = 8;
-    const data = clustered(200, dim, 4, 6);
+    const data = clustered(230, dim, 4, 6);
     const index = new HNSW({ dimension: dim, M: 4, efConstruction: 20 });
     index.addBatch(data.subarray(0, 100 * dim));
     const dir = path.join(root, 'compaction');
     index.saveToLanceSync(dir);
-    let rewrites = 0;
+    // Each round updates 30 other ids (wrapping): the deleted rows pile up in the first fragments
+    // (30, 60, 90 of 130, 160, 190 stored) until the fourth round would pass half.
+    const rewrittenIn: number[] = [];
     for (let round = 0; round < 4; round++) {
-      for (let id = 0; id < 40; id++) index.update(id, data.subarray((100 + round * 20 + (id % 20)) * dim, (101 + round * 20 + (id % 20)) * dim));
+      for (let k = 0; k < 30; k++) {
+        const next = 100 + round * 30 + k;
+        index.update((round * 30 + k) % 100, data.subarray(next * dim, (next + 1) * dim));
+      }
       const r = index.saveToLanceSync(dir);
-      const nodes = Dataset.openSync(path.join(dir, 'nodes.lance'), { version: r.nodesVersion }).countRows();
+      const nodes = Dataset.openSync(path.join(dir, 'nodes.lance'), { version: r.nodesVersion });
+      const stored = nodes.fragmentFiles().reduce((sum, f) => sum + f.physicalRows, 0);
+      expect(nodes.countRows()).toBe(100);
       if (r.nodesRewritten) {
-        rewrites++;
-        expect(nodes).toBe(100);
+        rewrittenIn.push(round);
+        expect(stored).toBe(100);
+        expect(r.nodeRowsDeleted).toBe(0);
       } else {
-        expect(r.nodeRowsWritten).toBe(40);
-        expect((nodes - 100) / nodes).toBeLessThanOrEqual(0.5);
+        expect(r).toMatchObject({ nodeRowsWritten: 30, nodeRowsDeleted: 30 });
+        expect((stored - 100) / stored).toBeLessThanOrEqual(0.5);
       }
       expect(graphDifferences(index, HNSW.loadFromLanceSync(dir))).toEqual([]);
     }
-    expect(rewrites).toBeGreaterThan(0);
+    expect(rewrittenIn).toEqual([3]);
     // threshold 0: any superseded row forces a rewrite; `full` rewrites everything.
-    index.update(0, data.subarray(199 * dim));
+    index.update(0, data.subarray(229 * dim));
     expect(index.saveToLanceSync(dir, { compactionThreshold: 0 }).nodesRewritten).toBe(true);
     expect(index.saveToLanceSync(dir, { full: true })).toMatchObject({ nodesRewritten: true, connectionsRewritten: true });
   });

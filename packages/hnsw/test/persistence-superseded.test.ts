@@ -1,0 +1,225 @@
+/**
+ * Incremental saves delete the rows they supersede, so every saved version holds one live row per
+ * id and per link list, as LanceDB sees it too (its counts and vector search), and loads and
+ * later saves keep working on top of the deletions.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as lancedb from '@lancedb/lancedb';
+import { ConflictError, Dataset, HNSW, type HnswConfig, LanceFileReader, type LanceSaveResult } from '@vego/hnsw';
+import { planPositionUpdate } from '../src/persistence-positions';
+import { bruteForce, clustered, seeded } from './fixtures/data';
+import { answerDifferences, graphDifferences, makeTempDir, removeDir } from './fixtures/persistence-helpers';
+
+const FIXTURE = path.join(__dirname, 'fixtures', 'saved-v1');
+
+let root: string;
+beforeAll(() => {
+  root = makeTempDir('superseded');
+});
+afterAll(() => removeDir(root));
+
+function rows(data: Float32Array, dim: number): Float32Array[] {
+  const out: Float32Array[] = [];
+  for (let i = 0; i < data.length / dim; i++) out.push(data.subarray(i * dim, (i + 1) * dim));
+  return out;
+}
+
+/** An index of the first `n` vectors of a clustered pool of `poolSize`, saved whole under `root/name`. */
+function savedIndex(name: string, config: HnswConfig, n: number, poolSize: number, seed: number): { index: HNSW; pool: Float32Array; dir: string } {
+  const dim = config.dimension;
+  const pool = clustered(poolSize, dim, 4, seed);
+  const index = new HNSW(config);
+  index.addBatch(pool.subarray(0, n * dim));
+  const dir = path.join(root, name);
+  index.saveToLanceSync(dir);
+  return { index, pool, dir };
+}
+
+function numLists(index: HNSW): number {
+  const { levels, numIds } = index.toSnapshot();
+  let lists = 0;
+  for (let i = 0; i < numIds; i++) lists += levels[i]! + 1;
+  return lists;
+}
+
+/**
+ * What LanceDB sees in `dir` must be `index`: one `nodes` row per id (holding its current vector),
+ * one `connections` row per list, and a vector search over the live nodes equal to brute force.
+ */
+async function expectLanceDbSees(dir: string, index: HNSW, queries: readonly Float32Array[]): Promise<void> {
+  const db = await lancedb.connect(dir);
+  const nodes = await db.openTable('nodes');
+  const n = index.numIds;
+  expect(await nodes.countRows()).toBe(n);
+  expect(await nodes.countRows('deleted')).toBe(n - index.size);
+  const all = await nodes.query().select(['id', 'vector']).toArray();
+  expect(new Set(all.map((r: { id: number }) => r.id)).size).toBe(n);
+  for (const r of all as { id: number; vector: ArrayLike<number> }[]) {
+    if (r.id % 37 === 0) expect(Array.from(r.vector)).toEqual(Array.from(index.get(r.id)));
+  }
+  const connections = await db.openTable('connections');
+  const lists = numLists(index);
+  expect(await connections.countRows()).toBe(lists);
+  const keys = (await connections.query().select(['node', 'layer']).toArray()).map((r: { node: number; layer: number }) => r.node * 64 + r.layer);
+  expect(new Set(keys).size).toBe(lists);
+
+  const dim = index.config.dimension;
+  const vectors = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) if (index.has(i)) vectors.set(index.get(i), i * dim);
+  for (const q of queries) {
+    const theirs = await nodes.vectorSearch(Array.from(q)).distanceType('l2').where('NOT deleted').limit(10).toArray();
+    const exact = bruteForce('l2', vectors, dim, q, 10, (id) => index.has(id));
+    expect(theirs.map((r: { id: number }) => r.id)).toEqual(exact.map((r) => r.id));
+    for (let i = 0; i < 10; i++) expect(theirs[i]._distance).toBeCloseTo(exact[i]!.distance, 3);
+  }
+}
+
+describe('incremental saves delete the rows they supersede', () => {
+  it('leave one row per id and per list for LanceDB after adds, updates and deletes (sync and async), and load back equal', async () => {
+    const dim = 16;
+    const { index, pool, dir } = savedIndex('mixed', { dimension: dim, M: 6, efConstruction: 32, seed: 4 }, 400, 700, 41);
+    const queries = rows(clustered(4, dim, 4, 42), dim);
+    const rnd = seeded(43);
+    let next = 400;
+    for (let round = 0; round < 3; round++) {
+      const oldIds = index.numIds;
+      const listsBefore = numLists(index);
+      index.addBatch(pool.subarray(next * dim, (next + 20) * dim));
+      next += 20;
+      const touched = new Set<number>();
+      for (let k = 0; k < 8; k++) {
+        const id = Math.floor(rnd() * oldIds);
+        if (!index.has(id)) continue;
+        index.update(id, pool.subarray(next * dim, (next + 1) * dim));
+        next++;
+        touched.add(id);
+      }
+      for (let k = 0; k < 6; k++) {
+        const id = Math.floor(rnd() * oldIds);
+        if (!index.has(id)) continue;
+        index.delete(id);
+        touched.add(id);
+      }
+      const r: LanceSaveResult = round === 1 ? await index.saveToLance(dir) : index.saveToLanceSync(dir);
+      expect(r).toMatchObject({ nodesRewritten: false, connectionsRewritten: false, nodeRowsWritten: 20 + touched.size, nodeRowsDeleted: touched.size });
+      expect(r.connectionRowsDeleted).toBeGreaterThan(0);
+      // Lists written = new nodes' lists + relinked old lists; the old ones' rows are deleted.
+      expect(r.connectionRowsWritten - r.connectionRowsDeleted).toBe(numLists(index) - listsBefore);
+      await expectLanceDbSees(dir, index, queries);
+    }
+    expect(graphDifferences(index, HNSW.loadFromLanceSync(dir))).toEqual([]);
+    const loaded = await HNSW.loadFromLance(dir);
+    expect(graphDifferences(index, loaded)).toEqual([]);
+    expect(answerDifferences(index, loaded, queries, 10, 32)).toEqual([]);
+
+    // A save after the load builds on the positions it read: still small, still one row per id.
+    for (const id of [3, 100, 250]) if (loaded.has(id)) loaded.update(id, pool.subarray((600 + id % 50) * dim, (601 + id % 50) * dim));
+    loaded.addBatch(pool.subarray(650 * dim, 655 * dim));
+    const changed = [3, 100, 250].filter((id) => loaded.has(id)).length;
+    // Threshold 1: by now about half of the stored connection rows are deleted ones, and a
+    // rewrite is not what this checks.
+    const r = loaded.saveToLanceSync(dir, { compactionThreshold: 1 });
+    expect(r).toMatchObject({ nodesRewritten: false, connectionsRewritten: false, nodeRowsWritten: 5 + changed, nodeRowsDeleted: changed });
+    await expectLanceDbSees(dir, loaded, queries);
+    expect(graphDifferences(loaded, HNSW.loadFromLanceSync(dir))).toEqual([]);
+  });
+
+  it('rewrites once a directory saved by an earlier build (several rows per id), then saves incrementally', async () => {
+    const dir = path.join(root, 'from-v1');
+    fs.cpSync(FIXTURE, dir, { recursive: true });
+    // The fixture keeps superseded rows live: 180 + 20 new + 4 rewritten (2 deletes, 2 updates) for 200 ids.
+    expect(Dataset.openSync(path.join(dir, 'nodes.lance')).countRows()).toBe(204);
+    const index = HNSW.loadFromLanceSync(dir);
+    const queries = rows(clustered(3, 8, 4, 102), 8);
+    const first = index.saveToLanceSync(dir);
+    expect(first).toMatchObject({ nodesRewritten: true, connectionsRewritten: true, nodeRowsWritten: 200 });
+    await expectLanceDbSees(dir, index, queries);
+    index.update(42, clustered(1, 8, 4, 5));
+    expect(index.saveToLanceSync(dir)).toMatchObject({ nodesRewritten: false, nodeRowsWritten: 1, nodeRowsDeleted: 1 });
+    await expectLanceDbSees(dir, index, queries);
+    expect(graphDifferences(index, HNSW.loadFromLanceSync(dir))).toEqual([]);
+  });
+
+  it('reads vectors straight from the data file only when the nodes fragment has no deletions', () => {
+    const dim = 8;
+    const { index, pool, dir } = savedIndex('direct', { dimension: dim, M: 4, efConstruction: 16 }, 64, 130, 44);
+    const directReads = (): { columns: number[]; loaded: HNSW } => {
+      const spy = jest.spyOn(LanceFileReader.prototype, 'columnMetadataSync');
+      try {
+        const loaded = HNSW.loadFromLanceSync(dir);
+        return { columns: spy.mock.calls.map((call) => call[0]), loaded };
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    // Some rows superseded: the first fragment has deletions, the vectors are scanned.
+    for (let id = 0; id < 10; id++) index.update(id, pool.subarray((64 + id) * dim, (65 + id) * dim));
+    expect(index.saveToLanceSync(dir)).toMatchObject({ nodesRewritten: false, nodeRowsDeleted: 10 });
+    let read = directReads();
+    expect(read.columns).toEqual([]);
+    expect(graphDifferences(index, read.loaded)).toEqual([]);
+    // Every row superseded: the old fragments are dropped, one fragment in id order is left.
+    for (let id = 0; id < 64; id++) index.update(id, pool.subarray((66 + id) * dim, (67 + id) * dim));
+    const r = index.saveToLanceSync(dir, { compactionThreshold: 1 });
+    expect(r).toMatchObject({ nodesRewritten: false, nodeRowsWritten: 64, nodeRowsDeleted: 64 });
+    const files = Dataset.openSync(path.join(dir, 'nodes.lance'), { version: r.nodesVersion }).fragmentFiles();
+    expect(files.map((f) => [f.physicalRows, f.hasDeletions])).toEqual([[64, false]]);
+    read = directReads();
+    expect(read.columns).toEqual([1]);
+    expect(graphDifferences(index, read.loaded)).toEqual([]);
+  });
+
+  it('refuses to delete when another writer commits before the append (ConflictError), and the previous save stays loadable', async () => {
+    const dim = 4;
+    const { index, pool, dir } = savedIndex('conflict', { dimension: dim, M: 4, efConstruction: 16 }, 80, 90, 45);
+    const saved = HNSW.loadFromLanceSync(dir);
+    index.update(1, pool.subarray(80 * dim, 81 * dim));
+    index.addBatch(pool.subarray(81 * dim, 90 * dim));
+    const nodesPath = path.join(dir, 'nodes.lance');
+    const original = Dataset.createSync;
+    const stray = (): void => {
+      original.call(Dataset, nodesPath, [{ id: 0, vector: [0, 0, 0, 0], level: 0, deleted: false, checksum: 0n }], { mode: 'append' });
+    };
+    // The async save plans synchronously; another writer appends before it writes (io's own check).
+    const saving = index.saveToLance(dir);
+    stray();
+    await expect(saving).rejects.toThrow(ConflictError);
+    expect(graphDifferences(saved, HNSW.loadFromLanceSync(dir))).toEqual([]);
+    // The directory moved on: the next save rewrites, and the stray row is gone.
+    expect(index.saveToLanceSync(dir)).toMatchObject({ nodesRewritten: true });
+    const savedAgain = HNSW.loadFromLanceSync(dir);
+
+    // Another writer appends just before our append, which lands on top of it: ours must not delete.
+    index.update(2, pool.subarray(0, dim));
+    const spy = jest.spyOn(Dataset, 'createSync').mockImplementation((p, data, options) => {
+      if (p === nodesPath && options?.mode === 'append') stray();
+      return original.call(Dataset, p, data, options);
+    });
+    try {
+      expect(() => index.saveToLanceSync(dir)).toThrow(/another writer committed while this save appended/);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(graphDifferences(savedAgain, HNSW.loadFromLanceSync(dir))).toEqual([]);
+    expect(index.saveToLanceSync(dir)).toMatchObject({ nodesRewritten: true });
+    await expectLanceDbSees(dir, index, rows(pool.subarray(0, 2 * dim), dim));
+  });
+});
+
+describe('planPositionUpdate', () => {
+  it('appends the changed entries after the live rows and closes the gaps of the deleted ones (worked example)', () => {
+    const update = planPositionUpdate(Int32Array.of(0, 1, 2, 3, 4, -1), Int32Array.of(1, 3, 5), 5)!;
+    expect(Array.from(update.superseded)).toEqual([1, 3]);
+    expect(Array.from(update.positions)).toEqual([0, 3, 1, 4, 2, 5]);
+  });
+
+  it('sorts the deletes when rows are out of entry order, and returns null when the positions do not give one row per entry', () => {
+    const update = planPositionUpdate(Int32Array.of(3, 0, 2, 1), Int32Array.of(0, 2), 4)!;
+    expect(Array.from(update.superseded)).toEqual([2, 3]);
+    expect(Array.from(update.positions)).toEqual([2, 0, 3, 1]);
+    // An entry without a row that is not written, or more live rows than entries.
+    expect(planPositionUpdate(Int32Array.of(0, -1), Int32Array.of(0), 1)).toBeNull();
+    expect(planPositionUpdate(Int32Array.of(0, 1), Int32Array.of(1), 3)).toBeNull();
+  });
+});
