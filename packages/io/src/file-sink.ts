@@ -12,7 +12,7 @@ import { fsError } from './internal/fs-error';
 export interface FileSinkOptions {
   /** Fail with IoError (code EEXIST in `cause`) if the file exists, instead of truncating it. Default false. */
   exclusive?: boolean;
-  /** Writes are gathered up to this many bytes before a system call. Default 1 MiB; 0 disables buffering. */
+  /** Writes are gathered up to this many bytes before a system call; a write of more than half of it goes straight to the file. Default 64 KiB (a fresh 1 MiB buffer costs ~0.1 ms of page faults, a quarter of writing a small file). 0 disables buffering. */
   bufferBytes?: number;
 }
 
@@ -45,7 +45,7 @@ export class FileSink implements ByteSink {
    *   `exclusive` is set, or it cannot be created (permissions, …).
    */
   static create(path: string, options: FileSinkOptions = {}): FileSink {
-    const bufferBytes = options.bufferBytes ?? 1024 * 1024;
+    const bufferBytes = options.bufferBytes ?? 64 * 1024;
     if (!Number.isSafeInteger(bufferBytes) || bufferBytes < 0) {
       throw new InvalidArgumentError(`\`bufferBytes\` must be a non-negative integer, got ${bufferBytes}`);
     }
