@@ -192,7 +192,7 @@ export interface CompactResult {
 const DEFAULT_MAX_ROWS_PER_FILE = 1 << 20;
 /** Lance's default `materialize_deletions_threshold`. */
 const DEFAULT_MATERIALIZE_DELETIONS_THRESHOLD = 0.1;
-/** Most ranges a scan reads ahead at once (see {@link Dataset.scan}). */
+/** Most ranges {@link readAhead} keeps in flight. */
 const MAX_READ_AHEAD = 16;
 const DEFAULT_BATCH_SIZE = 65_536;
 /** Asynchronous writes: between batches, wait until at most this many bytes are queued for a data file. */
@@ -277,6 +277,41 @@ function* writeDataFiles(dir: string, schema: Schema, batches: Iterable<Effect<R
   }
   if (fragments.length > 0) yield* perform(syncDirectoryEffect(dataDir));
   return fragments;
+}
+
+/**
+ * Read-ahead over scan ranges (`[fragment, offset, rows]`): returns a function giving the read of
+ * each range in order. Besides the range asked for, the next one is always in flight, and further
+ * ones while their rows add up to at most `budget` (at most {@link MAX_READ_AHEAD}), so a scan over
+ * many small fragments opens and reads several at once (each open is a few thread-pool round trips)
+ * while holding no more rows than about two batches, as with large fragments.
+ */
+function readAhead<T>(
+  ranges: readonly [number, number, number][],
+  budget: number,
+  read: (fragment: number, offset: number, rows: number) => Promise<T>,
+): () => Promise<T> {
+  const ahead: Promise<T>[] = [];
+  let queued = 0;
+  let taken = 0;
+  let aheadRows = 0;
+  const fill = (): void => {
+    while (queued < ranges.length && (ahead.length === 0 || (ahead.length < MAX_READ_AHEAD && aheadRows + ranges[queued]![2] <= budget))) {
+      const [i, offset, rows] = ranges[queued++]!;
+      const p = read(i, offset, rows);
+      // Observed here too, so that a read-ahead abandoned by a caller who stops early is no unhandled rejection.
+      p.catch(() => undefined);
+      aheadRows += rows;
+      ahead.push(p);
+    }
+  };
+  return () => {
+    fill();
+    const current = ahead.shift()!;
+    aheadRows -= ranges[taken++]![2];
+    fill();
+    return current;
+  };
 }
 
 /** Deletes files, ignoring failures (clean-up after a failed commit). */
@@ -849,32 +884,9 @@ export class Dataset {
   async *scan(options: ScanOptions = {}): AsyncIterableIterator<RecordBatch> {
     await this.prepareDeletionReads();
     const { columns, ranges } = this.plan(options);
-    const start = (r: number): Promise<RecordBatch> | null => {
-      if (r >= ranges.length) return null;
-      const [i, offset, limit] = ranges[r]!;
-      const p = this.readRangeAsync(i, columns, offset, limit);
-      // Observed here too, so that a read-ahead abandoned by a caller who stops early is no unhandled rejection.
-      p.catch(() => undefined);
-      return p;
-    };
-    // Read-ahead: the next range always, and further ranges while their rows add up to at most one
-    // batch, so a scan over many small fragments opens and reads several at once (each open is a few
-    // thread-pool round trips) while holding no more rows than two batches, as with large fragments.
-    const budget = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    const ahead: Promise<RecordBatch>[] = [];
-    let queued = 0;
-    let aheadRows = 0;
-    const fill = (): void => {
-      while (queued < ranges.length && (ahead.length === 0 || (ahead.length < MAX_READ_AHEAD && aheadRows + ranges[queued]![2] <= budget))) {
-        aheadRows += ranges[queued]![2];
-        ahead.push(start(queued++)!);
-      }
-    };
-    fill();
+    const next = readAhead(ranges, options.batchSize ?? DEFAULT_BATCH_SIZE, (i, offset, limit) => this.readRangeAsync(i, columns, offset, limit));
     for (let r = 0; r < ranges.length; r++) {
-      const current = ahead.shift()!;
-      aheadRows -= ranges[r]![2];
-      fill();
+      const current = next();
       const [i, offset] = ranges[r]!;
       yield this.dropDeleted(i, await current, offset);
     }
@@ -1275,17 +1287,13 @@ export class Dataset {
   /**
    * Reads of the live rows of scan `ranges`, as {@link scanSync} / {@link scan} read them. Each
    * fragment's data files are closed after its last range: a compaction of thousands of fragments
-   * holds one fragment's files open at a time. The asynchronous form reads one range ahead, so the
-   * next range's reads overlap the encoding and writing of this one (as {@link scan} does).
+   * holds few fragments' files open at a time. The asynchronous form reads ahead as {@link scan}
+   * does ({@link readAhead}), so the next ranges' reads overlap the encoding and writing of this one.
    */
   private *compactionReads(ranges: readonly [number, number, number][], columns: readonly string[]): Generator<Effect<RecordBatch>> {
-    const readAsync = (r: number): Promise<RecordBatch> => {
-      const [i, offset, limit] = ranges[r]!;
-      const p = this.readRangeAsync(i, columns, offset, limit).then((b) => this.dropDeleted(i, b, offset));
-      p.catch(() => undefined); // a read ahead abandoned by a failed compaction is no unhandled rejection
-      return p;
-    };
-    let ahead: Promise<RecordBatch> | null = null;
+    const next = readAhead(ranges, DEFAULT_BATCH_SIZE, (i, offset, limit) =>
+      this.readRangeAsync(i, columns, offset, limit).then((b) => this.dropDeleted(i, b, offset)),
+    );
     for (let r = 0; r < ranges.length; r++) {
       const [i, offset, limit] = ranges[r]!;
       const last = r + 1 === ranges.length || ranges[r + 1]![0] !== i;
@@ -1296,8 +1304,7 @@ export class Dataset {
           return batch;
         },
         async: async () => {
-          const batch = await (ahead ?? readAsync(r));
-          ahead = r + 1 < ranges.length ? readAsync(r + 1) : null;
+          const batch = await next();
           if (last) await this.closeFragment(i);
           return batch;
         },
