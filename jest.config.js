@@ -9,7 +9,7 @@ module.exports = {
   roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/scripts'],
   testMatch: ['**/test/**/*.test.ts'],
   moduleNameMapper: {
-    '^@vego/(arrow|encoding|format|io|hnsw|cli)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@vego/(arrow|encoding|format|io|hnsw|db|cli)$': '<rootDir>/packages/$1/src/index.ts',
   },
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],

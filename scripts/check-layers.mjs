@@ -7,7 +7,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinModules } from 'node:module';
 
-export const TIERS = ['arrow', 'encoding', 'format', 'io', 'hnsw', 'cli'];
+export const TIERS = ['arrow', 'encoding', 'format', 'io', 'hnsw', 'db', 'cli'];
 
 /** External runtime libraries each tier owns. */
 export const OWNED = {
@@ -16,6 +16,7 @@ export const OWNED = {
   format: [],
   io: [],
   hnsw: [],
+  db: [],
   cli: [],
 };
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const SCRIPT = join(__dirname, '..', 'check-layers.mjs');
-const TIERS = ['arrow', 'encoding', 'format', 'io', 'hnsw', 'cli'];
+const TIERS = ['arrow', 'encoding', 'format', 'io', 'hnsw', 'db', 'cli'];
 
 function fakeRepo(edit: (root: string) => void): string {
   const root = mkdtempSync(join(tmpdir(), 'vego-layers-'));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 // `import`. This runs real Node processes against the built dist/ (run `pnpm build` first; `pnpm test` does).
 // benchmarks/ depends on every tier, so it resolves them as an installed user would.
 const ROOT = join(__dirname, '..', '..');
-const TIERS = ['arrow', 'encoding', 'format', 'io', 'hnsw'];
+const TIERS = ['arrow', 'encoding', 'format', 'io', 'hnsw', 'db'];
 
 function node(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, args, { cwd: join(ROOT, 'benchmarks'), encoding: 'utf8' });

@@ -2,7 +2,7 @@
  * A small argv parser: `--name value`, `--name=value`, boolean `--flag`, `-h`, and positionals.
  * Unknown options are errors, so a typo never silently falls back to a default.
  */
-import { InvalidArgumentError } from '@vego/hnsw';
+import { InvalidArgumentError } from '@vego/db';
 
 /** How one option is read. */
 export interface OptionSpec {

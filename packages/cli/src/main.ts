@@ -2,7 +2,7 @@
  * The `vego` command: dispatch, help, and the rule that a bad input ends in one line on stderr and a
  * non-zero exit (1 for errors, 2 for usage), never a stack trace.
  */
-import { isVegoError } from '@vego/hnsw';
+import { isVegoError } from '@vego/db';
 import { type OptionSpec, parseArgs } from './args';
 import { PROCESS_IO, type CommandIo } from './command';
 import { BENCH_HELP, BENCH_OPTIONS, bench } from './commands/bench';

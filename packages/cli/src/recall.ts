@@ -4,7 +4,7 @@
  * measured as faithfully as L2. Ties count as hits: a returned id is correct when its distance is
  * not greater than the k-th exact distance, since integer-valued data (SIFT) has many equal distances.
  */
-import type { HNSW } from '@vego/hnsw';
+import type { HNSW } from '@vego/db';
 
 /** The k-th smallest exact distance for each of `count` queries (rows of `queries`). */
 export function exactKthDistances(index: HNSW, queries: Float32Array, dimension: number, k: number): Float64Array {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { CorruptDataError, InvalidArgumentError, IoError, NotSupportedError } from '@vego/hnsw';
+import { CorruptDataError, InvalidArgumentError, IoError, NotSupportedError } from '@vego/db';
 
 /** Vectors as one flat row-major array. */
 export interface VectorSet {

@@ -1,5 +1,5 @@
 /** `vego bench`: build an index on your data (or generated clusters) and sweep ef: recall, QPS, latency. */
-import { HNSW, InvalidArgumentError, isDistanceMetric, type DistanceMetric } from '@vego/hnsw';
+import { HNSW, InvalidArgumentError, isDistanceMetric, type DistanceMetric } from '@vego/db';
 import { type ParsedArgs, intOption, stringOption } from '../args';
 import { ProgressBar } from '../progress';
 import { exactKthDistances, hitsWithin } from '../recall';

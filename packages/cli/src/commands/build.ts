@@ -1,5 +1,5 @@
 /** `vego build`: vectors from a file into an HNSW index saved as Lance datasets. */
-import { HNSW, InvalidArgumentError, isDistanceMetric, type DistanceMetric } from '@vego/hnsw';
+import { HNSW, InvalidArgumentError, isDistanceMetric, type DistanceMetric } from '@vego/db';
 import { type ParsedArgs, flag, intOption, stringOption } from '../args';
 import { ProgressBar } from '../progress';
 import { readVectorFile } from '../vector-files';

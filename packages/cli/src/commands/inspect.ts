@@ -15,7 +15,7 @@ import {
   decodeManifest,
   describeArrayEncoding,
   lanceVersionName,
-} from '@vego/hnsw';
+} from '@vego/db';
 import type { ParsedArgs } from '../args';
 import type { CommandIo } from '../command';
 

@@ -1,5 +1,5 @@
 /** `vego search`: nearest neighbours of query vectors in a saved index. */
-import { HNSW, InvalidArgumentError } from '@vego/hnsw';
+import { HNSW, InvalidArgumentError } from '@vego/db';
 import { type ParsedArgs, flag, intOption, stringOption } from '../args';
 import { exactKthDistances, hitsWithin } from '../recall';
 import { readVectorFile } from '../vector-files';
