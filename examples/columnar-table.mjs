@@ -44,7 +44,8 @@ table = await table.delete((row) => row.paid === false, { columns: ['paid'] });
 console.log(`after 4 async appends and a delete: version ${table.version}, ${table.countRows()} rows in ${table.fragmentFiles().length} fragments`);
 const { dataset: compacted, fragmentsRemoved, fragmentsAdded, deletedRowsRemoved } = await table.compact();
 console.log(`compacted: ${fragmentsRemoved} fragments into ${fragmentsAdded}, ${deletedRowsRemoved} deleted rows dropped; version ${compacted.version}, ${compacted.countRows()} rows`);
-const { removedVersions, removedDataFiles } = compacted.cleanupOldVersions({ keep: 1 });
+// olderThan: 0 removes old versions at once (the default keeps those younger than 7 days for their readers).
+const { removedVersions, removedDataFiles } = compacted.cleanupOldVersions({ keep: 1, olderThan: 0 });
 console.log(`cleanup: removed ${removedVersions.length} old versions and ${removedDataFiles.length} files; ${compacted.countRows()} rows remain`);
 await Promise.all([table.close(), compacted.close()]);
 if (process.argv[2] === undefined) rmSync(join(dir, '..'), { recursive: true, force: true });

@@ -47,6 +47,7 @@ import { syncDirectorySync, type publishFileSync } from './atomic-file';
 import type { BlockCache } from './block-cache';
 import { FileSource } from './file-source';
 import { describeSchema, normalizeInput, sameColumns, type DatasetInput } from './internal/data-input';
+import { checkRealInside, checkRelativePath, joinInside } from './internal/dataset-paths';
 import { fsError } from './internal/fs-error';
 import {
   DELETIONS_DIR,
@@ -62,6 +63,7 @@ import { mkdirEffect, unlinkEffect } from './internal/fs-effects';
 import { checkAcceptsLance2_0, encodeNextManifest, readManifestFile, type ManifestState } from './internal/lance-adapter';
 import { listVersionFiles, manifestFileName, type ManifestNaming, type VersionFile } from './internal/manifest-names';
 import { planCompaction } from './internal/compaction-plan';
+import { RangeQueue, readAhead, type ScanRange } from './internal/read-ahead';
 import { NEW_FRAGMENT_ID, type FragmentInfo } from './internal/manifest-model';
 import {
   abortSinkEffect,
@@ -142,13 +144,24 @@ export interface VersionInfo {
   manifestFile: string;
 }
 
-/** Options of {@link Dataset.cleanupOldVersions}. */
+/**
+ * Options of {@link Dataset.cleanupOldVersions}. A version is removed only when it is older than
+ * `olderThan` AND not among the `keep` newest; the latest version is never removed.
+ */
 export interface CleanupOptions {
-  /** Remove only versions older than this (a Date, or an age in milliseconds). */
+  /**
+   * Remove only versions at least this old, by the commit time their manifest records: a Date
+   * (versions committed before it) or an age in milliseconds (`0`: any age). Default
+   * {@link DEFAULT_CLEANUP_OLDER_THAN_MS} (7 days, as Lance's `older_than`), so that readers of
+   * recent versions keep their files.
+   */
   olderThan?: Date | number;
   /** Always keep this many newest versions (at least 1). Default 1. */
   keep?: number;
 }
+
+/** Default retention of {@link Dataset.cleanupOldVersions}: 7 days in milliseconds (Lance's `older_than` default). */
+export const DEFAULT_CLEANUP_OLDER_THAN_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** What {@link Dataset.cleanupOldVersions} removed. */
 export interface CleanupResult {
@@ -192,8 +205,6 @@ export interface CompactResult {
 const DEFAULT_MAX_ROWS_PER_FILE = 1 << 20;
 /** Lance's default `materialize_deletions_threshold`. */
 const DEFAULT_MATERIALIZE_DELETIONS_THRESHOLD = 0.1;
-/** Most ranges {@link readAhead} keeps in flight. */
-const MAX_READ_AHEAD = 16;
 const DEFAULT_BATCH_SIZE = 65_536;
 /** Asynchronous writes: between batches, wait until at most this many bytes are queued for a data file. */
 const WRITE_QUEUE_BYTES = 8 * 1024 * 1024;
@@ -216,6 +227,26 @@ function latestVersionOrNull(dir: string): VersionFile | null {
   return files.length === 0 ? null : files[files.length - 1]!;
 }
 
+/**
+ * Reads and decodes manifest `fileName` of the dataset at `dir`, refusing one that resolves (through
+ * a symlink) outside the dataset folder.
+ */
+function readVersionManifest(dir: string, fileName: string): ManifestState {
+  const path = nodePath.join(dir, '_versions', fileName);
+  checkRealInside(dir, path, `manifest of '${dir}'`);
+  return readManifestFile(path);
+}
+
+/**
+ * The path of the manifest of `version`, after checking that `_versions/` lies inside the dataset
+ * folder (a `_versions` symlink pointing out would make a commit write outside it).
+ */
+function manifestPathToPublish(dir: string, version: number, naming: ManifestNaming): string {
+  const versionsDir = nodePath.join(dir, '_versions');
+  checkRealInside(dir, versionsDir, `dataset '${dir}'`);
+  return nodePath.join(versionsDir, manifestFileName(version, naming));
+}
+
 function* makeDirectory(dir: string): Task<void> {
   try {
     yield* perform(mkdirEffect(dir));
@@ -234,6 +265,7 @@ function* makeDirectory(dir: string): Task<void> {
  */
 function* writeDataFiles(dir: string, schema: Schema, batches: Iterable<Effect<RecordBatch>>, maxRows: number, fileOptions?: LanceFileWriterOptions): Task<FragmentInfo[]> {
   const dataDir = nodePath.join(dir, 'data');
+  checkRealInside(dir, dataDir, `dataset '${dir}'`);
   const fragments: FragmentInfo[] = [];
   let sink: DataFileSink | null = null;
   let writer: LanceFileWriter | null = null;
@@ -279,41 +311,6 @@ function* writeDataFiles(dir: string, schema: Schema, batches: Iterable<Effect<R
   return fragments;
 }
 
-/**
- * Read-ahead over scan ranges (`[fragment, offset, rows]`): returns a function giving the read of
- * each range in order. Besides the range asked for, the next one is always in flight, and further
- * ones while their rows add up to at most `budget` (at most {@link MAX_READ_AHEAD}), so a scan over
- * many small fragments opens and reads several at once (each open is a few thread-pool round trips)
- * while holding no more rows than about two batches, as with large fragments.
- */
-function readAhead<T>(
-  ranges: readonly [number, number, number][],
-  budget: number,
-  read: (fragment: number, offset: number, rows: number) => Promise<T>,
-): () => Promise<T> {
-  const ahead: Promise<T>[] = [];
-  let queued = 0;
-  let taken = 0;
-  let aheadRows = 0;
-  const fill = (): void => {
-    while (queued < ranges.length && (ahead.length === 0 || (ahead.length < MAX_READ_AHEAD && aheadRows + ranges[queued]![2] <= budget))) {
-      const [i, offset, rows] = ranges[queued++]!;
-      const p = read(i, offset, rows);
-      // Observed here too, so that a read-ahead abandoned by a caller who stops early is no unhandled rejection.
-      p.catch(() => undefined);
-      aheadRows += rows;
-      ahead.push(p);
-    }
-  };
-  return () => {
-    fill();
-    const current = ahead.shift()!;
-    aheadRows -= ranges[taken++]![2];
-    fill();
-    return current;
-  };
-}
-
 /** Deletes files, ignoring failures (clean-up after a failed commit). */
 function* removeFiles(paths: readonly string[]): Task<void> {
   for (const p of paths) {
@@ -349,7 +346,7 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
   if (latest !== null && mode === 'create') {
     throw new ConflictError(`dataset '${dir}' already exists (version ${latest.version}); use mode 'append' or 'overwrite'`);
   }
-  const prev = latest === null ? null : readManifestFile(nodePath.join(dir, '_versions', latest.fileName));
+  const prev = latest === null ? null : readVersionManifest(dir, latest.fileName);
   if (mode === 'append' && prev !== null) checkAcceptsLance2_0(prev, dir, 'append to');
   const { schema, batches } = normalizeInput(data, mode === 'append' && prev !== null ? prev.schema : null, options.schema);
   const naming = latest?.naming ?? options.manifestNaming ?? 'v2';
@@ -367,7 +364,7 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
         schema: mode === 'append' && base !== null ? base.schema : schema,
         fragments: mode === 'append' && base !== null ? [...base.fragments, ...written] : written,
       });
-      yield* perform(publishEffect(nodePath.join(dir, '_versions', manifestFileName(version, naming)), bytes));
+      yield* perform(publishEffect(manifestPathToPublish(dir, version, naming), bytes));
       return version;
     } catch (e) {
       if (!(e instanceof ConflictError) || retries <= 0) {
@@ -379,7 +376,7 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
       }
       retries--;
       const now = latestVersionOrNull(dir)!;
-      base = readManifestFile(nodePath.join(dir, '_versions', now.fileName));
+      base = readVersionManifest(dir, now.fileName);
       baseVersion = now.version;
       if (!sameColumns(base.schema, schema)) {
         yield* removeDataFiles(dir, written);
@@ -450,6 +447,7 @@ export class Dataset {
       const where = `'${path}' version ${state.version}: fragment ${f.id}`;
       if (f.files.length === 0) throw new CorruptDataError(`${where} has no data file`);
       if (f.files.length > 65536) throw new NotSupportedError(`${where} has ${f.files.length} data files`);
+      for (const d of f.files) checkRelativePath(d.path, `manifest of ${where}, data file`);
       const file = new Int32Array(numCols).fill(-1);
       const pos = new Int32Array(numCols).fill(-1);
       if (f.files.length === 1 && (f.files[0]!.fieldIds.length === 0 || colOfId.size === 0)) {
@@ -496,7 +494,7 @@ export class Dataset {
       file = found;
     }
     const manifestPath = nodePath.join(dir, '_versions', file.fileName);
-    const state = readManifestFile(manifestPath);
+    const state = readVersionManifest(dir, file.fileName);
     if (state.version !== file.version) {
       throw new CorruptDataError(`manifest '${manifestPath}': expected version ${file.version} (from its name), found ${state.version}`);
     }
@@ -579,8 +577,12 @@ export class Dataset {
    * read column pages of the files themselves (through `LanceFileReader`).
    */
   fragmentFiles(): FragmentFiles[] {
-    return this.fragments.map((f) => ({
-      paths: f.files.map((file) => nodePath.join(this.path, 'data', file.path)),
+    return this.fragments.map((f, i) => ({
+      paths: f.files.map((_, j) => {
+        const p = this.dataPath(i, j);
+        checkRealInside(this.path, p, `data file of fragment ${f.id} of '${this.path}' version ${this.version}`);
+        return p;
+      }),
       physicalRows: f.physicalRows,
       hasDeletions: f.deletionFile !== undefined,
     }));
@@ -740,6 +742,7 @@ export class Dataset {
     const open = this.syncReaders.get(key);
     if (open !== undefined) return open.reader;
     const path = this.dataPath(i, j);
+    checkRealInside(this.path, path, `data file of fragment ${this.fragments[i]!.id} of '${this.path}' version ${this.version}`);
     const source = FileSource.openSync(path, this.cache === undefined ? {} : { cache: this.cache });
     try {
       this.checkSize(i, j, path, source.byteLength);
@@ -759,6 +762,7 @@ export class Dataset {
     if (open === undefined) {
       const path = this.dataPath(i, j);
       open = (async () => {
+        checkRealInside(this.path, path, `data file of fragment ${this.fragments[i]!.id} of '${this.path}' version ${this.version}`);
         const source = await AsyncFileSource.open(path, this.cache === undefined ? {} : { cache: this.cache });
         try {
           this.checkSize(i, j, path, source.byteLength);
@@ -778,6 +782,9 @@ export class Dataset {
 
   /** Physical rows `[offset, offset + limit)` of fragment `i` (deleted ones included), each column from its data file. */
   private readRangeSync(i: number, columns: readonly string[], offset: number, limit: number): RecordBatch {
+    // Every data file of the fragment is opened (once), which checks its row count against the
+    // manifest's claim before any row is read, even when no projected column lives in it.
+    for (let j = 0; j < this.fragments[i]!.files.length; j++) this.readerSync(i, j);
     const schema = this.projectedSchema(columns);
     if (columns.length === 0) return new RecordBatch(schema, []);
     const out: Vector[] = new Array<Vector>(columns.length);
@@ -810,6 +817,8 @@ export class Dataset {
    * the source coalesces neighbouring pages and the reads overlap instead of running one after another.
    */
   private async readRangeAsync(i: number, columns: readonly string[], offset: number, limit: number): Promise<RecordBatch> {
+    // As in readRangeSync: every data file checked against the manifest's row count first.
+    await Promise.all(this.fragments[i]!.files.map((_, j) => this.readerAsync(i, j)));
     const schema = this.projectedSchema(columns);
     const files = this.colFile[i]!;
     const positions = this.colPos[i]!;
@@ -829,8 +838,14 @@ export class Dataset {
 
   // ---------------------------------------------------------------- scans
 
-  /** Scan ranges `[fragment, physical offset, physical length]`; offset and limit count live rows. */
-  private plan(options: ScanOptions): { columns: string[]; ranges: [number, number, number][] } {
+  /**
+   * The scan plan: checked options and the ranges `[fragment, physical offset, physical length]` to
+   * read, as a lazy generator (offset and limit count live rows). Nothing is built per batch up
+   * front: the ranges of a fragment are made as the scan reaches it, and its first read checks the
+   * manifest's row count against the data files, so a manifest claiming 2^40 rows fails there with
+   * CorruptDataError instead of building billions of ranges.
+   */
+  private plan(options: ScanOptions): { columns: string[]; ranges: Iterable<ScanRange> } {
     checkNonNegInt('offset', options.offset);
     checkNonNegInt('limit', options.limit);
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -838,10 +853,13 @@ export class Dataset {
       throw new InvalidArgumentError(`\`batchSize\` must be a positive integer, got ${batchSize}`);
     }
     const columns = this.resolveColumns(options.columns);
+    return { columns, ranges: this.planRanges(options.offset ?? 0, options.limit ?? Number.MAX_SAFE_INTEGER, batchSize) };
+  }
+
+  private *planRanges(offset: number, limit: number, batchSize: number): Generator<ScanRange> {
     const starts = this.liveStarts();
-    let skip = options.offset ?? 0;
-    let remaining = options.limit ?? Number.MAX_SAFE_INTEGER;
-    const ranges: [number, number, number][] = [];
+    let skip = offset;
+    let remaining = limit;
     for (let i = 0; i < this.fragments.length && remaining > 0; i++) {
       const n = starts[i + 1]! - starts[i]!;
       if (skip >= n) {
@@ -854,12 +872,11 @@ export class Dataset {
         const len = Math.min(batchSize, n - pos, remaining);
         const first = this.physicalOf(i, pos);
         const last = this.physicalOf(i, pos + len - 1);
-        ranges.push([i, first, last - first + 1]);
+        yield [i, first, last - first + 1];
         pos += len;
         remaining -= len;
       }
     }
-    return { columns, ranges };
   }
 
   /**
@@ -884,11 +901,14 @@ export class Dataset {
   async *scan(options: ScanOptions = {}): AsyncIterableIterator<RecordBatch> {
     await this.prepareDeletionReads();
     const { columns, ranges } = this.plan(options);
-    const next = readAhead(ranges, options.batchSize ?? DEFAULT_BATCH_SIZE, (i, offset, limit) => this.readRangeAsync(i, columns, offset, limit));
-    for (let r = 0; r < ranges.length; r++) {
+    const queue = new RangeQueue(ranges);
+    const next = readAhead(queue, options.batchSize ?? DEFAULT_BATCH_SIZE, (i, offset, limit) => this.readRangeAsync(i, columns, offset, limit));
+    for (let r = 0; ; r++) {
+      queue.drop(r);
+      const range = queue.at(r);
+      if (range === undefined) break;
       const current = next();
-      const [i, offset] = ranges[r]!;
-      yield this.dropDeleted(i, await current, offset);
+      yield this.dropDeleted(range[0], await current, range[1]);
     }
   }
 
@@ -1156,7 +1176,10 @@ export class Dataset {
           dropped.add(f.id);
           continue;
         }
-        if (written.length === 0) yield* makeDirectory(deletionsDir);
+        if (written.length === 0) {
+          yield* makeDirectory(deletionsDir);
+          checkRealInside(this.path, deletionsDir, `dataset '${this.path}'`);
+        }
         const { file, path, bytes } = encodeDeletionFile(this.path, f.id, this.version, all);
         yield* perform(writeDurableEffect(path, bytes));
         written.push(path);
@@ -1170,7 +1193,7 @@ export class Dataset {
         fragments: this.fragments.filter((f) => !dropped.has(f.id)),
         deletionFiles,
       });
-      yield* perform(publishEffect(nodePath.join(this.path, '_versions', manifestFileName(version, this.manifestNaming)), bytes));
+      yield* perform(publishEffect(manifestPathToPublish(this.path, version, this.manifestNaming), bytes));
     } catch (e) {
       yield* removeFiles(written);
       if (e instanceof ConflictError) {
@@ -1269,7 +1292,7 @@ export class Dataset {
       }
       while (i < this.fragments.length) fragments.push(this.fragments[i++]!);
       const bytes = encodeNextManifest(this.state, { version, schema: this.schema, fragments });
-      yield* perform(publishEffect(nodePath.join(this.path, '_versions', manifestFileName(version, this.manifestNaming)), bytes));
+      yield* perform(publishEffect(manifestPathToPublish(this.path, version, this.manifestNaming), bytes));
     } catch (e) {
       yield* removeDataFiles(this.path, written);
       if (e instanceof ConflictError) {
@@ -1290,13 +1313,18 @@ export class Dataset {
    * holds few fragments' files open at a time. The asynchronous form reads ahead as {@link scan}
    * does ({@link readAhead}), so the next ranges' reads overlap the encoding and writing of this one.
    */
-  private *compactionReads(ranges: readonly [number, number, number][], columns: readonly string[]): Generator<Effect<RecordBatch>> {
-    const next = readAhead(ranges, DEFAULT_BATCH_SIZE, (i, offset, limit) =>
+  private *compactionReads(ranges: Iterable<ScanRange>, columns: readonly string[]): Generator<Effect<RecordBatch>> {
+    const queue = new RangeQueue(ranges);
+    const next = readAhead(queue, DEFAULT_BATCH_SIZE, (i, offset, limit) =>
       this.readRangeAsync(i, columns, offset, limit).then((b) => this.dropDeleted(i, b, offset)),
     );
-    for (let r = 0; r < ranges.length; r++) {
-      const [i, offset, limit] = ranges[r]!;
-      const last = r + 1 === ranges.length || ranges[r + 1]![0] !== i;
+    for (let r = 0; ; r++) {
+      queue.drop(r);
+      const range = queue.at(r);
+      if (range === undefined) return;
+      const [i, offset, limit] = range;
+      const following = queue.at(r + 1);
+      const last = following === undefined || following[0] !== i;
       yield {
         sync: () => {
           const batch = this.dropDeleted(i, this.readRangeSync(i, columns, offset, limit), offset);
@@ -1335,54 +1363,83 @@ export class Dataset {
   // ---------------------------------------------------------------- housekeeping
 
   /**
-   * Deletes old versions' manifests, then the data files that only they referenced. The latest
-   * version is never removed, nor the `keep` newest, nor (with `olderThan`) any version newer than
-   * that. Data files of writers still in progress are never touched (only files referenced by a
-   * removed manifest are deleted). Readers that have an old version open may fail afterwards.
-   * @returns the versions and data files removed.
+   * Deletes old versions' manifests, then the data and deletion files that only they referenced.
+   * A version is removed only when all of these hold: it is not the latest, not among the `keep`
+   * newest (default 1), and it is at least `olderThan` old (default 7 days, Lance's `older_than`),
+   * judged by the commit time its manifest records (the manifest file's modification time when it
+   * records none). So by default a reader that opened a version committed less than 7 days ago keeps
+   * every file it needs; pass `{ olderThan: 0 }` to remove every old version at once (readers of
+   * those versions may then fail with NotFoundError). Data files of writers still in progress are
+   * never touched (only files referenced by a removed manifest are deleted).
+   *
+   * Every path a removed manifest names is checked before anything is deleted: a path that would
+   * leave the dataset folder (`..`, absolute, NUL, backslash) or a file that resolves outside it
+   * through a symlink fails the whole call with CorruptDataError, and nothing is deleted.
+   * @returns the versions and files removed.
+   * @throws InvalidArgumentError for bad options; CorruptDataError as above or when a manifest does
+   *   not decode; IoError when a manifest cannot be deleted.
+   * @example
+   * ```ts
+   * ds.cleanupOldVersions();                           // versions older than 7 days, latest kept
+   * ds.cleanupOldVersions({ olderThan: 3_600_000 });   // older than an hour
+   * ds.cleanupOldVersions({ olderThan: 0, keep: 1 });  // everything but the latest, now
+   * ```
    */
   cleanupOldVersions(options: CleanupOptions = {}): CleanupResult {
     const keep = options.keep ?? 1;
     if (!Number.isSafeInteger(keep) || keep < 1) throw new InvalidArgumentError(`\`keep\` must be an integer ≥ 1, got ${keep}`);
-    let cutoff = Number.POSITIVE_INFINITY;
-    if (options.olderThan !== undefined) {
-      cutoff = options.olderThan instanceof Date ? options.olderThan.getTime() : Date.now() - options.olderThan;
-      if (!Number.isFinite(cutoff)) throw new InvalidArgumentError('`olderThan` must be a Date or an age in milliseconds');
-    }
+    const olderThan = options.olderThan ?? DEFAULT_CLEANUP_OLDER_THAN_MS;
+    // A version is removable when its commit time is at most `cutoff`.
+    let cutoff: number;
+    if (olderThan instanceof Date) cutoff = olderThan.getTime() - 1;
+    else if (typeof olderThan === 'number' && olderThan >= 0) cutoff = Date.now() - olderThan;
+    else cutoff = Number.NaN;
+    if (!Number.isFinite(cutoff)) throw new InvalidArgumentError('`olderThan` must be a Date or a non-negative age in milliseconds');
     const versions = this.versions();
-    const removable = versions.slice(0, Math.max(0, versions.length - keep)).filter((v) => v.timestamp.getTime() < cutoff);
-    const removableSet = new Set(removable.map((v) => v.version));
-    const kept = versions.filter((v) => !removableSet.has(v.version));
-    // Data files (`data/<name>`) and deletion files (`_deletions/<name>`) each version references.
-    const filesOf = (v: VersionInfo): string[] => {
+    const manifests = versions.map((v) => readVersionManifest(this.path, v.manifestFile));
+    const committedAt = (k: number): number => manifests[k]!.raw.timestampMs ?? versions[k]!.timestamp.getTime();
+    const removableSet = new Set<number>();
+    for (let k = 0; k < versions.length - keep; k++) if (committedAt(k) <= cutoff) removableSet.add(k);
+    // Files (`data/<name>`, `_deletions/<name>`) each version references; `strict` throws for a
+    // path leaving the dataset, otherwise such a path is skipped (it protects nothing inside).
+    const filesOf = (k: number, strict: boolean): string[] => {
       const out: string[] = [];
-      for (const f of readManifestFile(nodePath.join(this.path, '_versions', v.manifestFile)).fragments) {
-        for (const file of f.files) out.push(nodePath.join('data', file.path));
+      const where = `manifest '${versions[k]!.manifestFile}' of '${this.path}' (version ${versions[k]!.version})`;
+      for (const f of manifests[k]!.fragments) {
+        for (const file of f.files) {
+          try {
+            out.push(nodePath.relative(this.path, joinInside(this.path, 'data', file.path, `${where}, fragment ${f.id}, data file`)));
+          } catch (e) {
+            if (strict) throw e;
+          }
+        }
         if (f.deletionFile !== undefined) out.push(nodePath.join(DELETIONS_DIR, deletionFileName(f.id, f.deletionFile)));
       }
       return out;
     };
     const keptFiles = new Set<string>();
-    for (const v of kept) for (const p of filesOf(v)) keptFiles.add(p);
+    for (let k = 0; k < versions.length; k++) if (!removableSet.has(k)) for (const p of filesOf(k, false)) keptFiles.add(p);
     const candidates = new Set<string>();
-    for (const v of removable) for (const p of filesOf(v)) if (!keptFiles.has(p)) candidates.add(p);
+    for (const k of removableSet) for (const p of filesOf(k, true)) if (!keptFiles.has(p)) candidates.add(p);
+    // Symlinks pointing out of the dataset: refused before anything is deleted.
+    for (const rel of candidates) checkRealInside(this.path, nodePath.join(this.path, rel), `cleanup of '${this.path}'`);
     const removedVersions: number[] = [];
-    for (const v of removable) {
-      const p = nodePath.join(this.path, '_versions', v.manifestFile);
+    for (const k of removableSet) {
+      const p = nodePath.join(this.path, '_versions', versions[k]!.manifestFile);
       try {
         fs.unlinkSync(p);
-        removedVersions.push(v.version);
+        removedVersions.push(versions[k]!.version);
       } catch (e) {
         throw fsError(e, 'delete', p);
       }
     }
-    syncDirectorySync(nodePath.join(this.path, '_versions'));
+    if (removedVersions.length > 0) syncDirectorySync(nodePath.join(this.path, '_versions'));
     const removedDataFiles: string[] = [];
     for (const rel of candidates) {
       const p = nodePath.join(this.path, rel);
       try {
         fs.unlinkSync(p);
-        removedDataFiles.push(rel.startsWith('data') ? rel.slice(5) : rel);
+        removedDataFiles.push(rel.startsWith(`data${nodePath.sep}`) ? rel.slice(5) : rel);
       } catch {
         /* already gone */
       }

@@ -25,7 +25,7 @@ export {
 export type { PublishOptions } from './atomic-file';
 export { inferSchema, recordBatchFromRows } from './rows';
 export type { Row } from './rows';
-export { Dataset } from './dataset';
+export { Dataset, DEFAULT_CLEANUP_OLDER_THAN_MS } from './dataset';
 export type {
   WriteMode,
   DatasetWriteOptions,

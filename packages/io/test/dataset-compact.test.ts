@@ -158,7 +158,7 @@ describe('Dataset.compact', () => {
 
     // cleanupOldVersions deletes the superseded data and deletion files; what is left is exactly what the latest version uses.
     const superseded = [...filesOnDisk(dir)].filter((p) => !after.fragmentFiles().some((f) => f.paths.includes(path.join(dir, p))));
-    const cleaned = after.cleanupOldVersions({ keep: 1 });
+    const cleaned = after.cleanupOldVersions({ keep: 1, olderThan: 0 });
     expect(cleaned.removedVersions).toHaveLength(beforeVersion);
     expect(cleaned.removedDataFiles.length).toBe(superseded.length);
     expect([...filesOnDisk(dir)].sort()).toEqual(after.fragmentFiles().map((f) => path.relative(dir, f.paths[0]!)).sort());

@@ -52,7 +52,7 @@ describe('Dataset.delete', () => {
     // Cleanup removes deletion files only older versions used.
     const before = fs.readdirSync(path.join(dir, '_deletions')).length;
     expect(before).toBe(4); // v2 and v3 each: fragments 0 and 1
-    const result = v4.cleanupOldVersions({ keep: 1 });
+    const result = v4.cleanupOldVersions({ keep: 1, olderThan: 0 });
     expect(result.removedVersions).toEqual([1, 2, 3]);
     expect(result.removedDataFiles.filter((f) => f.startsWith('_deletions'))).toHaveLength(2);
     expect(fs.readdirSync(path.join(dir, '_deletions'))).toHaveLength(2);

@@ -120,11 +120,11 @@ describe('Dataset', () => {
     expect(() => Dataset.openSync(dir, { version: 7 })).toThrow(NotFoundError);
 
     // Cleanup keeps the latest and deletes files only the removed versions used.
-    const res = v3.cleanupOldVersions({ keep: 2 });
+    const res = v3.cleanupOldVersions({ keep: 2, olderThan: 0 });
     expect(res.removedVersions).toEqual([1]);
     expect(res.removedDataFiles).toEqual([]); // v2 still uses v1's file
     expect(v3.cleanupOldVersions({ olderThan: new Date(0) }).removedVersions).toEqual([]);
-    const res2 = v3.cleanupOldVersions();
+    const res2 = v3.cleanupOldVersions({ olderThan: 0 });
     expect(res2.removedVersions).toEqual([2]);
     expect(res2.removedDataFiles.length).toBe(2);
     expect(fs.readdirSync(path.join(dir, 'data')).length).toBe(1);

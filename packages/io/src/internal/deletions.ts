@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { CorruptDataError, NotSupportedError } from '@vego/format';
 import type { DeletionFile } from '@vego/format';
 import { readUint32ArrowFile, writeUint32ArrowFile } from './arrow-ipc-uint32';
+import { checkRealInside } from './dataset-paths';
 import { fsError } from './fs-error';
 import { deserializeRoaring, serializeRoaring } from './roaring';
 
@@ -51,11 +52,12 @@ export function decodeDeletionFile(bytes: Uint8Array, d: DeletionFile, what: str
 /**
  * Reads and decodes the deletion file of a fragment (synchronously).
  * @throws NotFoundError/IoError when it cannot be read; CorruptDataError (naming the path) when it is
- *   malformed; NotSupportedError for deletion files in another base (`baseId`).
+ *   malformed or resolves (a symlink) outside the dataset folder; NotSupportedError for deletion files in another base (`baseId`).
  */
 export function readDeletionFileSync(dir: string, fragmentId: number, d: DeletionFile, physicalRows: number): Uint32Array {
   if (d.baseId !== undefined && d.baseId !== 0) throw new NotSupportedError(`fragment ${fragmentId}: deletion file in another base (base id ${d.baseId})`);
   const path = nodePath.join(dir, DELETIONS_DIR, deletionFileName(fragmentId, d));
+  checkRealInside(dir, path, `deletion file of fragment ${fragmentId}`);
   let bytes: Uint8Array;
   try {
     bytes = fs.readFileSync(path);
