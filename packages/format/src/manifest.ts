@@ -17,7 +17,7 @@
  * `DataFile { path 1, fields 2, column_indices 3, file_major_version 4, file_minor_version 5, file_size_bytes 6, base_id 7 }`;
  * `DeletionFile { file_type 1 (ARROW_ARRAY 0, BITMAP 1), read_version 2, id 3, num_deleted_rows 4, base_id 7 }`.
  */
-import { CorruptDataError, InvalidArgumentError, Schema, TypeId } from '@vego/encoding';
+import { CorruptDataError, ErrorCode, InvalidArgumentError, Schema, TypeId, isVegoError } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import { MAGIC } from './footer';
 import { ProtoMessage, ProtoWriter } from './internal/protobuf';
@@ -178,10 +178,33 @@ export function encodeManifest(manifest: Manifest): Uint8Array {
 
 /**
  * Decodes a manifest file (the whole `_versions/N.manifest` bytes).
- * @throws CorruptDataError for bad magic, lengths that disagree with the size, or malformed protobuf.
+ * @throws CorruptDataError for bad magic, lengths that disagree with the size, or malformed protobuf
+ *   (naming the byte offset in the file): every failure caused by the bytes is CorruptDataError,
+ *   except NotSupportedError / UnsupportedVersionError for well-formed content this build cannot read;
+ *   InvalidArgumentError only when `bytes` is not a Uint8Array.
  */
 export function decodeManifest(bytes: Uint8Array): Manifest {
   if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('`bytes` must be a Uint8Array');
+  try {
+    return decodeManifestBytes(bytes);
+  } catch (e) {
+    throw asCorruptManifest(e);
+  }
+}
+
+/**
+ * Damage in a file is CorruptDataError: errors of other kinds raised while decoding its bytes (an
+ * argument check deep in a constructor, a RangeError) are turned into one, the original as `cause`.
+ */
+function asCorruptManifest(e: unknown): unknown {
+  if (isVegoError(e)) {
+    if (e.code === ErrorCode.CORRUPT_DATA || e.code === ErrorCode.NOT_SUPPORTED || e.code === ErrorCode.UNSUPPORTED_VERSION) return e;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  return new CorruptDataError(`manifest: ${msg}`, { cause: e });
+}
+
+function decodeManifestBytes(bytes: Uint8Array): Manifest {
   const size = bytes.length;
   if (size < TRAILER_BYTES + 4) throw new CorruptDataError(`manifest: ${size} bytes is too short (at least ${TRAILER_BYTES + 4})`);
   for (let i = 0; i < 4; i++) {
@@ -194,7 +217,7 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
   const p = Number(pos);
   const len = dv.getUint32(p, true);
   if (p + 4 + len > end) throw new CorruptDataError(`manifest: message of ${len} bytes at ${p + 4} runs past the trailer at ${end}`);
-  const m = ProtoMessage.decode(bytes.subarray(p + 4, p + 4 + len), 'Manifest');
+  const m = ProtoMessage.decode(bytes.subarray(p + 4, p + 4 + len), 'Manifest', p + 4);
   const out: Manifest = {
     fields: m.messages(1, 'field').map(readLanceField),
     schemaMetadata: new Map(m.messages(5, 'schema_metadata').map((e) => [e.string(1), e.bytesField(2) ?? new Uint8Array(0)])),
@@ -248,7 +271,7 @@ function readFragment(m: ProtoMessage): DataFragment {
   const del = m.message(3, 'deletion_file');
   if (del !== undefined) {
     const t = del.uint(1);
-    if (t > 1) throw new CorruptDataError(`${del.what}: unknown deletion file type ${t}`);
+    if (t > 1) throw new CorruptDataError(`${del.what}: unknown deletion file type ${t} (message at byte ${del.baseOffset})`);
     const d: DeletionFile = { fileType: t === 1 ? 'bitmap' : 'arrow_array', readVersion: del.uint(2), id: del.uint64(3), numDeletedRows: del.uint(4) };
     if (del.has(7)) d.baseId = del.uint(7);
     f.deletionFile = d;

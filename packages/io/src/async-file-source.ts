@@ -11,7 +11,8 @@ import type { BlockCache } from './block-cache';
 import { assemble, cacheBypassBytes } from './internal/block-reads';
 import type { AsyncByteSource } from '@vego/format';
 import { fsError } from './internal/fs-error';
-import { checkRange, unexpectedEof } from './internal/range-check';
+import { checkRange } from './internal/range-check';
+import { readFullyAsync } from './internal/positional-read';
 import { ReadScheduler, type ReadSchedulerStats } from './internal/read-scheduler';
 
 /** Options of {@link AsyncFileSource.open}. */
@@ -252,17 +253,6 @@ export class AsyncFileSource implements AsyncByteSource {
   private readonly readFully = async (target: Uint8Array, position: number): Promise<void> => {
     const handle = this.handle;
     if (handle === null) throw fsError(new Error('the source is closed'), 'read', this.path);
-    let done = 0;
-    const total = target.byteLength;
-    while (done < total) {
-      let n: number;
-      try {
-        ({ bytesRead: n } = await handle.read(target, done, total - done, position + done));
-      } catch (e) {
-        throw fsError(e, 'read', this.path);
-      }
-      if (n === 0) throw unexpectedEof(this.path, position + done, total - done);
-      done += n;
-    }
+    await readFullyAsync(handle, target, position, this.path);
   };
 }

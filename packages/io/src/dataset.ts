@@ -347,7 +347,11 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
     throw new ConflictError(`dataset '${dir}' already exists (version ${latest.version}); use mode 'append' or 'overwrite'`);
   }
   const prev = latest === null ? null : readVersionManifest(dir, latest.fileName);
-  if (mode === 'append' && prev !== null) checkAcceptsLance2_0(prev, dir, 'append to');
+  if (mode === 'append' && prev !== null) {
+    checkAcceptsLance2_0(prev, dir, 'append to');
+    // An append carries the previous fragments into the new version: refuse paths leaving the dataset first.
+    for (const f of prev.fragments) for (const d of f.files) checkRelativePath(d.path, `manifest of '${dir}' version ${prev.version}: fragment ${f.id}, data file`);
+  }
   const { schema, batches } = normalizeInput(data, mode === 'append' && prev !== null ? prev.schema : null, options.schema);
   const naming = latest?.naming ?? options.manifestNaming ?? 'v2';
   yield* makeDirectory(nodePath.join(dir, 'data'));
@@ -1081,6 +1085,9 @@ export class Dataset {
       if (list === undefined) perFragment.set(f, (list = []));
       if (list.length === 0 || list[list.length - 1] !== local[k]) list.push(local[k]!);
     }
+    // No row is read, but the touched fragments' data files are opened: that checks the manifest's
+    // row counts, which the positions were mapped through, before a deletion file is written.
+    for (const f of perFragment.keys()) yield* perform(this.openFragmentEffect(f));
     return yield* this.commitDeletions(new Map([...perFragment].map(([f, list]) => [f, Uint32Array.from(list)])));
   }
 
@@ -1137,6 +1144,19 @@ export class Dataset {
       if (hits.length > 0) perFragment.set(i, Uint32Array.from(hits));
     }
     return yield* this.commitDeletions(perFragment);
+  }
+
+  /** Opens every data file of fragment `i` (checking each against the manifest), as one effect. */
+  private openFragmentEffect(i: number): Effect<void> {
+    const files = this.fragments[i]!.files;
+    return {
+      sync: () => {
+        for (let j = 0; j < files.length; j++) this.readerSync(i, j);
+      },
+      async: async () => {
+        await Promise.all(files.map((_, j) => this.readerAsync(i, j)));
+      },
+    };
   }
 
   /** {@link readRangeSync} / {@link readRangeAsync} as one effect. */

@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import { BlockCache } from './block-cache';
 import { fsError } from './internal/fs-error';
-import { allocBytes, checkRange, unexpectedEof } from './internal/range-check';
+import { allocBytes, checkRange } from './internal/range-check';
+import { readFullySync } from './internal/positional-read';
 import type { SyncByteSource } from '@vego/format';
 import { readThroughCacheSync } from './internal/block-reads';
 
@@ -71,7 +72,9 @@ export class FileSource implements SyncByteSource {
   /**
    * Reads exactly `byteLength` bytes at `byteOffset`. Without a cache the result is a fresh copy owned
    * by the caller; with a cache it may be a view of a shared cached block (do not modify it).
-   * @throws CorruptDataError when the range runs past the end of the file; IoError on a failed read.
+   * @throws CorruptDataError when the range runs past the end of the file; NotSupportedError for a
+   *   range longer than Node's largest buffer (4 GiB on Node 20, `buffer.constants.MAX_LENGTH`);
+   *   IoError on a failed read.
    */
   readSync(byteOffset: number, byteLength: number): Uint8Array {
     checkRange(byteOffset, byteLength, this.byteLength, this.path);
@@ -95,20 +98,8 @@ export class FileSource implements SyncByteSource {
    */
   readIntoSync(byteOffset: number, target: Uint8Array): number {
     checkRange(byteOffset, target.byteLength, this.byteLength, this.path);
-    const fd = this.openFd();
-    let done = 0;
-    const total = target.byteLength;
-    while (done < total) {
-      let n: number;
-      try {
-        n = fs.readSync(fd, target, done, total - done, byteOffset + done);
-      } catch (e) {
-        throw fsError(e, 'read', this.path);
-      }
-      if (n === 0) throw unexpectedEof(this.path, byteOffset + done, total - done);
-      done += n;
-    }
-    return total;
+    readFullySync(this.openFd(), target, byteOffset, this.path);
+    return target.byteLength;
   }
 
   /** Closes the file and drops its cached blocks. Idempotent. */

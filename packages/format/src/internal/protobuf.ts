@@ -8,7 +8,9 @@
  * Example: field 3 = 300 is `18 AC 02` (key 3<<3|0 = 0x18; 300 = 0b10_0101100 → AC 02).
  *
  * The reader never trusts a length: every one is checked against the bytes that remain, varints
- * are at most 10 bytes, and a malformed message gives a `CorruptDataError` naming what was parsed.
+ * are at most 10 bytes, and a malformed message gives a `CorruptDataError` naming what was parsed
+ * and where: byte positions are offsets in the file when the caller passes the message's own file
+ * offset (`baseOffset`; nested messages add theirs), else offsets in the message.
  */
 import { CorruptDataError } from '@vego/encoding';
 
@@ -184,47 +186,52 @@ interface Entry {
 export class ProtoMessage {
   readonly bytes: Uint8Array;
   readonly what: string;
+  /** Offset of `bytes[0]` in the file (0 when the caller gave none), for error messages. */
+  readonly baseOffset: number;
   private readonly entries: Entry[];
 
-  private constructor(bytes: Uint8Array, what: string, entries: Entry[]) {
+  private constructor(bytes: Uint8Array, what: string, entries: Entry[], baseOffset: number) {
     this.bytes = bytes;
     this.what = what;
     this.entries = entries;
+    this.baseOffset = baseOffset;
   }
 
   /**
    * Parses one message (not its nested ones) from `bytes`.
    * @param what names the message in error messages (e.g. `ColumnMetadata of column 3`).
+   * @param baseOffset the offset of `bytes` in its file, so that errors name file offsets (default 0).
    * @throws CorruptDataError when the bytes are not a well-formed protobuf message.
    */
-  static decode(bytes: Uint8Array, what: string): ProtoMessage {
+  static decode(bytes: Uint8Array, what: string, baseOffset = 0): ProtoMessage {
     const entries: Entry[] = [];
     const n = bytes.length;
+    const b0 = baseOffset;
     let p = 0;
     while (p < n) {
       // key varint (fits in 32 bits for any valid field)
       let key = 0;
       let shift = 0;
       for (;;) {
-        if (p >= n) throw corrupt(what, `truncated field key at byte ${p}`);
+        if (p >= n) throw corrupt(what, `truncated field key at byte ${b0 + p}`);
         const b = bytes[p++]!;
-        if (shift >= 28 && (b & 0x70) !== 0) throw corrupt(what, `field key too large at byte ${p - 1}`);
+        if (shift >= 28 && (b & 0x70) !== 0) throw corrupt(what, `field key too large at byte ${b0 + p - 1}`);
         key += (b & 127) * 2 ** shift;
         shift += 7;
         if ((b & 128) === 0) break;
-        if (shift > 35) throw corrupt(what, `field key varint longer than 5 bytes at byte ${p}`);
+        if (shift > 35) throw corrupt(what, `field key varint longer than 5 bytes at byte ${b0 + p}`);
       }
       const field = Math.floor(key / 8);
       const wire = key & 7;
-      if (field === 0) throw corrupt(what, `field number 0 at byte ${p}`);
+      if (field === 0) throw corrupt(what, `field number 0 at byte ${b0 + p}`);
       const e: Entry = { field, wire, lo: 0, hi: 0, start: p, end: p };
       if (wire === 0) {
         let lo = 0;
         let hi = 0;
         let i = 0;
         for (;;) {
-          if (p >= n) throw corrupt(what, `truncated varint of field ${field}`);
-          if (i >= 10) throw corrupt(what, `varint of field ${field} longer than 10 bytes`);
+          if (p >= n) throw corrupt(what, `truncated varint of field ${field} at byte ${b0 + p}`);
+          if (i >= 10) throw corrupt(what, `varint of field ${field} longer than 10 bytes at byte ${b0 + p}`);
           const b = bytes[p++]!;
           const bits = b & 127;
           if (i < 4) lo |= bits << (7 * i);
@@ -242,29 +249,29 @@ export class ProtoMessage {
         let len = 0;
         let shift2 = 0;
         for (;;) {
-          if (p >= n) throw corrupt(what, `truncated length of field ${field}`);
+          if (p >= n) throw corrupt(what, `truncated length of field ${field} at byte ${b0 + p}`);
           const b = bytes[p++]!;
           len += (b & 127) * 2 ** shift2;
           shift2 += 7;
           if ((b & 128) === 0) break;
-          if (shift2 > 63) throw corrupt(what, `length varint of field ${field} too long`);
+          if (shift2 > 63) throw corrupt(what, `length varint of field ${field} too long at byte ${b0 + p}`);
         }
-        if (len > n - p) throw corrupt(what, `field ${field} declares ${len} bytes but only ${n - p} remain`);
+        if (len > n - p) throw corrupt(what, `field ${field} declares ${len} bytes at byte ${b0 + p} but only ${n - p} remain`);
         e.start = p;
         p += len;
         e.end = p;
       } else if (wire === 1 || wire === 5) {
         const len = wire === 1 ? 8 : 4;
-        if (len > n - p) throw corrupt(what, `truncated fixed-width field ${field}`);
+        if (len > n - p) throw corrupt(what, `truncated fixed-width field ${field} at byte ${b0 + p}`);
         e.start = p;
         p += len;
         e.end = p;
       } else {
-        throw corrupt(what, `unsupported wire type ${wire} for field ${field} at byte ${p}`);
+        throw corrupt(what, `unsupported wire type ${wire} for field ${field} at byte ${b0 + p}`);
       }
       entries.push(e);
     }
-    return new ProtoMessage(bytes, what, entries);
+    return new ProtoMessage(bytes, what, entries, baseOffset);
   }
 
   private last(field: number): Entry | undefined {
@@ -273,7 +280,7 @@ export class ProtoMessage {
   }
 
   private expectWire(e: Entry, wire: number): void {
-    if (e.wire !== wire) throw corrupt(this.what, `field ${e.field} has wire type ${e.wire}, expected ${wire}`);
+    if (e.wire !== wire) throw corrupt(this.what, `field ${e.field} has wire type ${e.wire}, expected ${wire} (value at byte ${this.baseOffset + e.start})`);
   }
 
   /** True when the field occurs at least once. */
@@ -296,7 +303,7 @@ export class ProtoMessage {
     const e = this.last(field);
     if (e === undefined) return fallback;
     this.expectWire(e, 0);
-    if (e.hi >= 0x200000) throw corrupt(this.what, `field ${field} value is beyond 2^53`);
+    if (e.hi >= 0x200000) throw corrupt(this.what, `field ${field} value is beyond 2^53 (at byte ${this.baseOffset + e.start})`);
     return e.hi * TWO_32 + e.lo;
   }
 
@@ -358,19 +365,24 @@ export class ProtoMessage {
     try {
       return TEXT_DECODER.decode(b);
     } catch (cause) {
-      throw new CorruptDataError(`corrupt protobuf in ${this.what}: field ${field} is not valid UTF-8`, { cause });
+      throw new CorruptDataError(`corrupt protobuf in ${this.what}: field ${field} is not valid UTF-8 (${b.length} bytes at byte ${this.baseOffset + (b.byteOffset - this.bytes.byteOffset)})`, { cause });
     }
   }
 
   /** Nested message (last occurrence), or undefined when absent. */
   message(field: number, what: string): ProtoMessage | undefined {
     const b = this.bytesField(field);
-    return b === undefined ? undefined : ProtoMessage.decode(b, `${this.what} > ${what}`);
+    return b === undefined ? undefined : ProtoMessage.decode(b, `${this.what} > ${what}`, this.offsetOf(b));
+  }
+
+  /** File offset of `view`, a view of this message's bytes. */
+  private offsetOf(view: Uint8Array): number {
+    return this.baseOffset + (view.byteOffset - this.bytes.byteOffset);
   }
 
   /** Every occurrence of a repeated nested message. */
   messages(field: number, what: string): ProtoMessage[] {
-    return this.bytesFields(field).map((b, i) => ProtoMessage.decode(b, `${this.what} > ${what}[${i}]`));
+    return this.bytesFields(field).map((b, i) => ProtoMessage.decode(b, `${this.what} > ${what}[${i}]`, this.offsetOf(b)));
   }
 
   /** Repeated unsigned varints, packed or not (both are legal on the wire). */

@@ -9,8 +9,8 @@ import {
   NotSupportedError,
   columnIndicesFor,
   decodeManifest,
+  UnsupportedVersionError,
   encodeManifest,
-  isVegoError,
   lanceFieldsToSchema,
   manifestForFiles,
 } from '@vego/format';
@@ -47,8 +47,9 @@ export function checkAcceptsLance2_0(prev: ManifestState, dir: string, action: s
 
 /**
  * Reads and decodes one manifest file.
- * @throws NotFoundError/IoError when it cannot be read; CorruptDataError naming the path when it does
- *   not decode.
+ * @throws NotFoundError/IoError when it cannot be read; CorruptDataError naming the path (and the
+ *   byte offset, for malformed protobuf) when it does not decode; NotSupportedError /
+ *   UnsupportedVersionError for well-formed content this build cannot read.
  */
 export function readManifestFile(path: string): ManifestState {
   let bytes: Uint8Array;
@@ -63,8 +64,11 @@ export function readManifestFile(path: string): ManifestState {
     m = decodeManifest(bytes);
     schema = lanceFieldsToSchema(m.fields, m.schemaMetadata);
   } catch (e) {
+    // Damage in the file is CorruptDataError whatever check caught it (a bit flip that gives two
+    // fields one name fails in Schema's argument check); only well-formed content this build cannot
+    // read keeps its NotSupported / UnsupportedVersion error.
+    if (e instanceof NotSupportedError || e instanceof UnsupportedVersionError) throw e;
     const msg = e instanceof Error ? e.message : String(e);
-    if (isVegoError(e) && !(e instanceof CorruptDataError)) throw e;
     throw new CorruptDataError(`corrupted manifest '${path}': ${msg}`, { cause: e });
   }
   const fragments: FragmentInfo[] = m.fragments.map((f) => ({

@@ -1,11 +1,17 @@
 /** Argument and bounds checks shared by the file sources. */
-import { CorruptDataError, InvalidArgumentError } from '@vego/format';
+import { constants as bufferConstants } from 'node:buffer';
+import { CorruptDataError, InvalidArgumentError, NotSupportedError } from '@vego/format';
+
+/** Longest range one read returns: the largest buffer Node can allocate (4 GiB on 64-bit Node 20). */
+export const MAX_READ_BYTES: number = bufferConstants.MAX_LENGTH;
 
 /**
  * Checks a requested byte range against the file length.
  * @throws InvalidArgumentError for a negative or non-integer offset or length.
  * @throws CorruptDataError when the range runs past the end of the file: offsets come from file
  *   metadata, so a range beyond the end means the metadata and the file disagree.
+ * @throws NotSupportedError for a range inside the file but longer than {@link MAX_READ_BYTES}
+ *   (one buffer cannot hold it), before anything is allocated.
  */
 export function checkRange(byteOffset: number, byteLength: number, fileByteLength: number, path: string): void {
   if (!Number.isSafeInteger(byteOffset) || byteOffset < 0) {
@@ -17,6 +23,11 @@ export function checkRange(byteOffset: number, byteLength: number, fileByteLengt
   if (byteOffset + byteLength > fileByteLength) {
     throw new CorruptDataError(
       `read past the end of '${path}': expected ${byteLength} bytes at offset ${byteOffset}, found a file of ${fileByteLength} bytes`,
+    );
+  }
+  if (byteLength > MAX_READ_BYTES) {
+    throw new NotSupportedError(
+      `cannot read ${byteLength} bytes at offset ${byteOffset} of '${path}' in one piece: the limit is ${MAX_READ_BYTES} bytes (the largest buffer Node can allocate, buffer.constants.MAX_LENGTH)`,
     );
   }
 }
