@@ -247,6 +247,11 @@ function manifestPathToPublish(dir: string, version: number, naming: ManifestNam
   return nodePath.join(versionsDir, manifestFileName(version, naming));
 }
 
+/** An append carries the previous fragments into the new version: refuse paths leaving the dataset first. */
+function checkAppendablePaths(prev: ManifestState, dir: string): void {
+  for (const f of prev.fragments) for (const d of f.files) checkRelativePath(d.path, `manifest of '${dir}' version ${prev.version}: fragment ${f.id}, data file`);
+}
+
 function* makeDirectory(dir: string): Task<void> {
   try {
     yield* perform(mkdirEffect(dir));
@@ -349,8 +354,7 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
   const prev = latest === null ? null : readVersionManifest(dir, latest.fileName);
   if (mode === 'append' && prev !== null) {
     checkAcceptsLance2_0(prev, dir, 'append to');
-    // An append carries the previous fragments into the new version: refuse paths leaving the dataset first.
-    for (const f of prev.fragments) for (const d of f.files) checkRelativePath(d.path, `manifest of '${dir}' version ${prev.version}: fragment ${f.id}, data file`);
+    checkAppendablePaths(prev, dir);
   }
   const { schema, batches } = normalizeInput(data, mode === 'append' && prev !== null ? prev.schema : null, options.schema);
   const naming = latest?.naming ?? options.manifestNaming ?? 'v2';
@@ -382,6 +386,7 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
       const now = latestVersionOrNull(dir)!;
       base = readVersionManifest(dir, now.fileName);
       baseVersion = now.version;
+      checkAppendablePaths(base, dir);
       if (!sameColumns(base.schema, schema)) {
         yield* removeDataFiles(dir, written);
         throw new ConflictError(`cannot append to '${dir}': a concurrent writer changed the schema to (${describeSchema(base.schema)})`);
