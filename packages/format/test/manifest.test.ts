@@ -21,6 +21,32 @@ describe('manifest', () => {
     expect(dv.getUint32(0, true)).toBe(bytes.length - 20);
   });
 
+  it('issue 12 item 8: decoding errors are CorruptDataError naming the byte offset in the file, for every bit flip', () => {
+    const m = F.manifestForFiles(schema, [{ path: 'a.lance', numRows: 10, byteLength: 1234 }, { path: 'b.lance', numRows: 5, byteLength: 999 }], 3, 1700000000123);
+    m.fragments[1]!.deletionFile = { fileType: 'arrow_array', readVersion: 2, id: 77n, numDeletedRows: 2 };
+    const bytes = F.encodeManifest(m);
+    // The length byte in front of "b.lance" (inside Manifest > fragment[1] > file[0]) made to overrun.
+    const at = Buffer.from(bytes).indexOf('b.lance');
+    expect(bytes[at - 1]).toBe(7);
+    const bad = bytes.slice();
+    bad[at - 1] = 0x7f;
+    expect(() => F.decodeManifest(bad)).toThrow(new RegExp(`fragment\\[1\\] > file\\[0\\]: field 1 declares 127 bytes at byte ${at} but only \\d+ remain`));
+    // Every single-bit flip decodes or throws CorruptDataError (or NotSupported for an unknown kind), nothing else.
+    const kinds = new Set<string>();
+    for (let i = 0; i < bytes.length; i++) {
+      for (let bit = 0; bit < 8; bit++) {
+        const flipped = bytes.slice();
+        flipped[i]! ^= 1 << bit;
+        try {
+          F.decodeManifest(flipped);
+        } catch (e) {
+          kinds.add(F.isVegoError(e) ? e.code : String(e));
+        }
+      }
+    }
+    expect([...kinds].filter((k) => k !== F.ErrorCode.CORRUPT_DATA && k !== F.ErrorCode.NOT_SUPPORTED)).toEqual([]);
+  });
+
   it('names manifest files in both namings', () => {
     expect(F.manifestFileName(1)).toBe('18446744073709551614.manifest');
     expect(F.manifestFileName(7, 'v1')).toBe('7.manifest');
