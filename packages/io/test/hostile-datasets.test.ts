@@ -229,6 +229,7 @@ describe('hostile datasets (issue 12)', () => {
         await expect(ds.scan({ batchSize: 1 }).next()).rejects.toThrow(expected);
         expect(() => ds.takeSync([claim - 1])).toThrow(CorruptDataError);
         expect(() => ds.deleteRowsSync([claim - 1])).toThrow(CorruptDataError);
+        expect(() => ds.deleteSync(() => true)).toThrow(CorruptDataError);
         await expect(ds.deleteRows([5])).rejects.toThrow(CorruptDataError);
         expect(() => ds.compactSync({ targetRowsPerFragment: 2 ** 50 })).toThrow(CorruptDataError);
         await expect(ds.compact({ targetRowsPerFragment: 2 ** 50 })).rejects.toThrow(CorruptDataError);
