@@ -713,8 +713,10 @@ export class Dataset {
 
   // ---------------------------------------------------------------- data files
 
+  /** Path of data file `j` of fragment `i` (checked by ./internal/dataset-paths, as every manifest path). */
   private dataPath(i: number, j: number): string {
-    return nodePath.join(this.path, 'data', this.fragments[i]!.files[j]!.path);
+    const f = this.fragments[i]!;
+    return joinInside(this.path, 'data', f.files[j]!.path, `manifest of '${this.path}' version ${this.version}: fragment ${f.id}, data file`);
   }
 
   private checkSize(i: number, j: number, path: string, byteLength: number): void {
