@@ -484,7 +484,9 @@ export class Dataset {
   /**
    * Opens a dataset at its latest version or at `options.version`.
    * @throws NotFoundError when the directory, the dataset or the version does not exist;
-   *   CorruptDataError (with the path) when the manifest cannot be decoded; IoError when it cannot be read.
+   *   CorruptDataError (with the path) when the manifest cannot be decoded or names a data file
+   *   path that would leave the dataset folder (`..`, absolute, NUL, backslash, empty segments);
+   *   IoError when it cannot be read.
    */
   static openSync(dir: string, options: DatasetOpenOptions = {}): Dataset {
     if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError('`dir` must be a non-empty path');
@@ -583,7 +585,9 @@ export class Dataset {
   /**
    * The fragments of this version in row order (fresh objects): their data files as absolute
    * paths, physical row counts and whether a deletion file hides some rows. For readers that
-   * read column pages of the files themselves (through `LanceFileReader`).
+   * read column pages of the files themselves (through `LanceFileReader`). `physicalRows` is the
+   * manifest's claim: check it against the file (`LanceFileReader.numRows`) before relying on it.
+   * @throws CorruptDataError when a data file resolves (through a symlink) outside the dataset folder.
    */
   fragmentFiles(): FragmentFiles[] {
     return this.fragments.map((f, i) => ({
@@ -895,7 +899,9 @@ export class Dataset {
    * bounded by the batch size however large the dataset is. Deleted rows are skipped; `offset` and
    * `limit` count live rows.
    * @throws InvalidArgumentError for an unknown column or bad numbers; CorruptDataError (with the
-   *   path) when a data or deletion file disagrees with the manifest; NotFoundError when one is missing.
+   *   path) when a data or deletion file disagrees with the manifest (row count, size, columns) or
+   *   resolves outside the dataset folder; NotFoundError when one is missing; NotSupportedError for
+   *   a single page longer than Node's largest buffer.
    */
   *scanSync(options: ScanOptions = {}): IterableIterator<RecordBatch> {
     const { columns, ranges } = this.plan(options);
