@@ -240,6 +240,95 @@ export class LanceFileReader {
     return runSync(this.loadColumns([column]), this.source)[0]!;
   }
 
+  /**
+   * Reads every row of the fixed-size-list column `column` (numeric items, no nulls) into the
+   * caller's `target`, from element `targetOffset` on, row after row: `numRows · listSize` values,
+   * nothing returned but the count. Lance 2.0 pages of plain uncompressed items are read from the
+   * source straight into `target` (no intermediate buffer when the source has `readIntoSync`);
+   * any other layout (2.1/2.2 pages, compression, bit-packing) is decoded and copied once.
+   * @param target - a typed array of the item type (Float32Array for float32 items)
+   * @returns the number of values written (`numRows · listSize`)
+   * @throws NotFoundError for an unknown column; InvalidArgumentError when the column is not a
+   *   fixed-size list of numbers, `target` has the wrong element type or too little room after
+   *   `targetOffset`; CorruptDataError for damaged pages or a null list or item
+   * @example
+   * ```ts
+   * const vectors = new Float32Array(reader.numRows * 128);
+   * reader.readFixedSizeListIntoSync('vector', vectors);
+   * ```
+   */
+  readFixedSizeListIntoSync(column: string, target: ArrayBufferView & ArrayLike<number>, targetOffset = 0): number {
+    const source = this.source;
+    if (!isSync(source)) throw new InvalidArgumentError('this reader was opened on an async source');
+    const idx = this.schema.fieldIndex(column);
+    if (idx < 0) throw new NotFoundError(`no column named "${column}" in the file (${this.schema.fields.map((f) => f.name).join(', ')})`);
+    const type = this.schema.fields[idx]!.type;
+    const itemType = type.typeId === TypeId.FixedSizeList ? type.child.type : null;
+    const ArrayType = itemType !== null && 'ArrayType' in itemType ? (itemType.ArrayType as unknown) : null;
+    const bitWidth = itemType !== null && 'bitWidth' in itemType ? itemType.bitWidth : 0;
+    if (type.typeId !== TypeId.FixedSizeList || ArrayType === null || itemType === null || bitWidth <= 0 || (bitWidth & 7) !== 0) {
+      throw new InvalidArgumentError(`\`column\` "${column}" must be a fixed-size list of numbers, found ${type.toString()}`);
+    }
+    if (target === null || typeof target !== 'object' || target.constructor !== ArrayType) {
+      throw new InvalidArgumentError(`\`target\` must be a ${(ArrayType as { name: string }).name} for the ${itemType.toString()} items of "${column}"`);
+    }
+    const dim = type.listSize;
+    const count = this.numRows * dim;
+    if (!Number.isSafeInteger(targetOffset) || targetOffset < 0 || targetOffset + count > target.length) {
+      throw new InvalidArgumentError(`\`target\` must hold ${count} values from \`targetOffset\` ${String(targetOffset)}, it has ${target.length} in all`);
+    }
+    const itemBytes = bitWidth >>> 3;
+    const bytes = new Uint8Array(target.buffer, target.byteOffset + targetOffset * itemBytes, count * itemBytes);
+    const plan = isV21(this.state.footer) || dim === 0 ? null : this.plainPages(this.firstColumn[idx]!, dim, bitWidth);
+    if (plan !== null) {
+      for (let i = 0; i < plan.length; i += 3) {
+        const dst = bytes.subarray(plan[i + 1]!, plan[i + 1]! + plan[i + 2]!);
+        if (source.readIntoSync !== undefined) source.readIntoSync(plan[i]!, dst);
+        else dst.set(checked(source.readSync(plan[i]!, dst.length), plan[i]!, dst.length));
+      }
+      return count;
+    }
+    const vector = this.readSync({ columns: [column] }).columnAt(0) as unknown as {
+      nullCount: number;
+      child: { nullCount: number };
+      values: ArrayLike<number> | null;
+      valueOffset(i: number): number;
+    };
+    if (vector.nullCount !== 0 || vector.child.nullCount !== 0 || vector.values === null) {
+      throw new CorruptDataError(`column "${column}": ${vector.nullCount} null lists and ${vector.child.nullCount} null items, expected none`);
+    }
+    const begin = vector.valueOffset(0);
+    const values = vector.values as unknown as { subarray(a: number, b: number): ArrayLike<number> };
+    (target as unknown as { set(a: ArrayLike<number>, o: number): void }).set(values.subarray(begin, begin + count), targetOffset);
+    return count;
+  }
+
+  /**
+   * For a 2.0 fixed-size-list column whose every page is plain uncompressed items in one page
+   * buffer (the whole column, `numRows` rows): triples (file position, byte offset in the output,
+   * byte length) per page; else null (the caller decodes instead).
+   */
+  private plainPages(col: number, dim: number, bitWidth: number): number[] | null {
+    const info = runSync(this.loadColumns([col]), this.source as SyncByteSource)[0]!;
+    const rowBytes = dim * (bitWidth >>> 3);
+    const out: number[] = [];
+    let row = 0;
+    for (const page of info.pages) {
+      let enc = page.encoding;
+      if (enc.kind === 'nullable' && enc.nulls === 'none') enc = enc.values;
+      if (enc.kind !== 'fixedSizeList' || enc.dimension !== dim || enc.hasValidity) return null;
+      let items = enc.items;
+      if (items.kind === 'nullable' && items.nulls === 'none') items = items.values;
+      if (items.kind !== 'flat' || items.bitsPerValue !== bitWidth || items.compression !== undefined || items.buffer.location !== 'page') return null;
+      const k = items.buffer.index;
+      const byteLength = page.length * rowBytes;
+      if (k >= page.bufferOffsets.length || page.bufferSizes[k] !== byteLength || row + page.length > this.numRows) return null;
+      out.push(page.bufferOffsets[k]!, row * rowBytes, byteLength);
+      row += page.length;
+    }
+    return row === this.numRows ? out : null;
+  }
+
   private *loadColumns(cols: number[]): Io<ColumnInfo[]> {
     const missing = cols.filter((c) => !this.columnCache.has(c));
     if (missing.length > 0) {

@@ -10,6 +10,12 @@ export interface SyncByteSource {
   readonly byteLength: number;
   /** Reads `byteLength` bytes at `byteOffset` (a view or a copy, implementation's choice; callers must not write to it). */
   readSync(byteOffset: number, byteLength: number): Uint8Array;
+  /**
+   * Optional: fills `target` with the bytes at `byteOffset` (the caller's buffer, no intermediate
+   * copy) and returns `target.byteLength`. Readers use it, when present, to read plain pages
+   * straight into a caller's buffer ({@link LanceFileReader.readFixedSizeListIntoSync}).
+   */
+  readIntoSync?(byteOffset: number, target: Uint8Array): number;
 }
 
 /** The same, asynchronous (files via FileHandle.read, HTTP ranges, …). */

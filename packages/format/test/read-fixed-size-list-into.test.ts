@@ -1,0 +1,92 @@
+import * as F from '@vego/format';
+import { rng, writeFile } from './helpers';
+
+/** A MemorySource that also fills caller buffers, counting how often it did. */
+class IntoSource extends F.MemorySource {
+  intoCalls = 0;
+  readIntoSync(byteOffset: number, target: Uint8Array): number {
+    this.intoCalls++;
+    target.set(this.readSync(byteOffset, target.length));
+    return target.length;
+  }
+}
+
+function vectorFile(rows: number, dim: number, options: F.LanceFileWriterOptions = {}): { bytes: Uint8Array; values: Float32Array } {
+  const random = rng(rows * 31 + dim);
+  const values = new Float32Array(rows * dim);
+  for (let i = 0; i < values.length; i++) values[i] = random() * 2 - 1;
+  const schema = new F.Schema([
+    new F.Field('id', new F.Int32(), false),
+    new F.Field('vector', new F.FixedSizeList(new F.Field('item', new F.Float32(), true), dim), false),
+  ]);
+  const ids = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) ids[i] = i;
+  const batch = new F.RecordBatch(schema, [F.vectorFromTypedArray(ids), F.fixedSizeListFromFloat32(values, dim)]);
+  return { bytes: writeFile(schema, [batch], options).bytes, values };
+}
+
+describe('LanceFileReader.readFixedSizeListIntoSync', () => {
+  beforeAll(async () => {
+    await F.initZstd();
+  });
+
+  it('reads plain pages straight into the caller buffer at an offset (several pages)', () => {
+    const { bytes, values } = vectorFile(300, 8, { pageByteLength: 1024 });
+    const source = new IntoSource(bytes);
+    const reader = F.LanceFileReader.openSync(source);
+    expect(reader.columnMetadataSync(1).pages.length).toBeGreaterThan(1);
+    const target = new Float32Array(5 + values.length + 3).fill(7);
+    expect(reader.readFixedSizeListIntoSync('vector', target, 5)).toBe(values.length);
+    expect(Array.from(target.subarray(5, 5 + values.length))).toEqual(Array.from(values));
+    expect(Array.from(target.subarray(0, 5))).toEqual([7, 7, 7, 7, 7]);
+    expect(Array.from(target.subarray(5 + values.length))).toEqual([7, 7, 7]);
+    expect(source.intoCalls).toBe(reader.columnMetadataSync(1).pages.length);
+  });
+
+  it('works on a source without readIntoSync', () => {
+    const { bytes, values } = vectorFile(40, 3);
+    const reader = F.LanceFileReader.openSync(new F.MemorySource(bytes));
+    const target = new Float32Array(values.length);
+    reader.readFixedSizeListIntoSync('vector', target);
+    expect(Array.from(target)).toEqual(Array.from(values));
+  });
+
+  it('decodes and copies pages that are not plain (zstd-compressed)', () => {
+    const { bytes, values } = vectorFile(120, 4, { compression: { codec: F.ZSTD_BUFFER_CODEC } });
+    const source = new IntoSource(bytes);
+    const reader = F.LanceFileReader.openSync(source);
+    const target = new Float32Array(values.length + 1);
+    expect(reader.readFixedSizeListIntoSync('vector', target, 1)).toBe(values.length);
+    expect(Array.from(target.subarray(1))).toEqual(Array.from(values));
+    expect(source.intoCalls).toBe(0);
+  });
+
+  it('reads an empty file as zero values', () => {
+    const { bytes } = vectorFile(0, 4);
+    const reader = F.LanceFileReader.openSync(new F.MemorySource(bytes));
+    expect(reader.readFixedSizeListIntoSync('vector', new Float32Array(0))).toBe(0);
+  });
+
+  it('refuses a wrong column, element type or a target without room', () => {
+    const { bytes } = vectorFile(10, 4);
+    const reader = F.LanceFileReader.openSync(new F.MemorySource(bytes));
+    expect(() => reader.readFixedSizeListIntoSync('nope', new Float32Array(40))).toThrow(F.NotFoundError);
+    expect(() => reader.readFixedSizeListIntoSync('id', new Float32Array(40))).toThrow(F.InvalidArgumentError);
+    expect(() => reader.readFixedSizeListIntoSync('vector', new Float64Array(40))).toThrow(F.InvalidArgumentError);
+    expect(() => reader.readFixedSizeListIntoSync('vector', new Float32Array(39))).toThrow(/must hold 40 values/);
+    expect(() => reader.readFixedSizeListIntoSync('vector', new Float32Array(40), 1)).toThrow(F.InvalidArgumentError);
+  });
+
+  it('throws CorruptDataError, not a short read, when a plain page is cut off', () => {
+    const { bytes } = vectorFile(50, 4);
+    const reader = F.LanceFileReader.openSync(new F.MemorySource(bytes));
+    const page = reader.columnMetadataSync(1).pages[0]!;
+    // A source whose reads of the vector page come back short.
+    const short: F.SyncByteSource = {
+      byteLength: bytes.length,
+      readSync: (o, l) => (o === page.bufferOffsets[0] ? bytes.subarray(o, o + l - 1) : bytes.subarray(o, o + l)),
+    };
+    const r2 = F.LanceFileReader.openSync(short);
+    expect(() => r2.readFixedSizeListIntoSync('vector', new Float32Array(200))).toThrow(F.CorruptDataError);
+  });
+});
