@@ -41,7 +41,7 @@ describe('browser stand-ins (package.json `browser` fields)', () => {
     expect(cases.map(([pkg, from]) => `${pkg}:${from}`).sort()).toEqual(
       [
         'hnsw:./dist/internal/parallel-build.js',
-        'hnsw:./dist/persistence.js',
+        'hnsw:./dist/persistence/index.js',
         'io:./dist/async-file-sink.js',
         'io:./dist/async-file-source.js',
         'io:./dist/atomic-file.js',
@@ -132,7 +132,7 @@ describe('browser bundle in headless Chromium (real browser, not a Node vm)', ()
     for (const stub of ['packages/io/dist/browser/dataset.js', 'packages/io/dist/browser/file-source.js', 'packages/hnsw/dist/browser/persistence.js', 'packages/hnsw/dist/browser/parallel-build.js']) {
       expect(inputs).toContain(stub);
     }
-    for (const real of ['packages/io/dist/dataset.js', 'packages/io/dist/file-source.js', 'packages/io/dist/async-file-source.js', 'packages/hnsw/dist/persistence.js', 'packages/hnsw/dist/internal/parallel-build.js']) {
+    for (const real of ['packages/io/dist/dataset.js', 'packages/io/dist/file-source.js', 'packages/io/dist/async-file-source.js', 'packages/hnsw/dist/persistence/index.js', 'packages/hnsw/dist/persistence/save.js', 'packages/hnsw/dist/persistence/load.js', 'packages/hnsw/dist/internal/parallel-build.js']) {
       expect(inputs).not.toContain(real);
     }
     expect(inputs.filter((p) => p.startsWith('node-only-branch:')).sort()).toEqual(['node-only-branch:crypto', 'node-only-branch:fs', 'node-only-branch:path']);

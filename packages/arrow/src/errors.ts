@@ -19,6 +19,7 @@ export const ErrorCode = {
   IO: 'VEGO_IO',
   NOT_FOUND: 'VEGO_NOT_FOUND',
   CONFLICT: 'VEGO_CONFLICT',
+  RESOURCE_EXHAUSTED: 'VEGO_RESOURCE_EXHAUSTED',
   INTERNAL: 'VEGO_INTERNAL',
 } as const;
 
@@ -128,6 +129,16 @@ export class NotFoundError extends VegoError {
 export class ConflictError extends VegoError {
   constructor(message: string, options?: VegoErrorOptions) {
     super(ErrorCode.CONFLICT, message, options);
+  }
+}
+
+/**
+ * A valid request that needs more memory than a hard limit allows or than could be had (for example
+ * the 4 GiB of a WebAssembly memory, or an allocation the runtime refused); says what was needed and the limit.
+ */
+export class ResourceExhaustedError extends VegoError {
+  constructor(message: string, options?: VegoErrorOptions) {
+    super(ErrorCode.RESOURCE_EXHAUSTED, message, options);
   }
 }
 

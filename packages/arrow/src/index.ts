@@ -16,6 +16,7 @@ export {
   IoError,
   NotFoundError,
   ConflictError,
+  ResourceExhaustedError,
   InternalError,
 } from './errors';
 export type { VegoErrorOptions } from './errors';

@@ -20,6 +20,19 @@ export const DEFAULT_SEED = 42;
 export const DEFAULT_REPAIR_THRESHOLD = 0.2;
 /** Largest accepted `M` (layer 0 then holds 2,048 links per node). */
 export const MAX_M = 1024;
+/**
+ * Largest accepted `dimension`: 2^24 components (a 64 MiB vector). Vectors live in one memory of
+ * at most 4 GiB (a WebAssembly memory's limit, kept by the pure-TS stand-in too) that also holds a
+ * query slot, so an index of this dimension holds at most 63 vectors; in general at most
+ * `floor(2^32 / (4 · dimension rounded up to a multiple of 8)) − 1`. Adding past that throws
+ * `ResourceExhaustedError`.
+ */
+export const MAX_DIMENSION = 1 << 24;
+/**
+ * Largest accepted `efConstruction` (65,536): the insert scratch (candidate and result heaps) is
+ * sized by it up front. Useful values are in the hundreds.
+ */
+export const MAX_EF_CONSTRUCTION = 1 << 16;
 
 /** Options of `new HNSW(config)`. Only `dimension` is required. */
 export interface HnswConfig {
@@ -127,6 +140,11 @@ export function resolveHnswConfig(config: HnswConfig): ResolvedHnswConfig {
   }
   const { dimension } = config;
   if (!isPositiveInteger(dimension)) throw notPositiveInteger('dimension', dimension);
+  if (dimension > MAX_DIMENSION) {
+    throw new InvalidArgumentError(
+      `\`dimension\` must be at most ${MAX_DIMENSION} (2^24: the vectors of an index share one memory of at most 4 GiB), got ${dimension}`,
+    );
+  }
   const adaptive = config.adaptive ?? false;
   if (typeof adaptive !== 'boolean') throw new InvalidArgumentError(`\`adaptive\` must be a boolean, got ${String(adaptive)}`);
   const expectedSize = config.expectedSize ?? DEFAULT_EXPECTED_SIZE;
@@ -137,6 +155,9 @@ export function resolveHnswConfig(config: HnswConfig): ResolvedHnswConfig {
   }
   const efConstruction = config.efConstruction ?? (adaptive ? adaptiveEfConstruction(expectedSize) : DEFAULT_EF_CONSTRUCTION);
   if (!isPositiveInteger(efConstruction)) throw notPositiveInteger('efConstruction', efConstruction);
+  if (efConstruction > MAX_EF_CONSTRUCTION) {
+    throw new InvalidArgumentError(`\`efConstruction\` must be at most ${MAX_EF_CONSTRUCTION}, got ${efConstruction}`);
+  }
   const distance = config.distance ?? L2Distance;
   if (!isDistanceMetric(distance)) {
     throw new InvalidArgumentError(`\`distance\` must be 'l2', 'cosine' or 'innerProduct', got ${String(distance)}`);

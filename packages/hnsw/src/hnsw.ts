@@ -11,7 +11,16 @@ import { Prng } from './internal/prng';
 import type { RestoreTarget } from './internal/restore-target';
 import { Sq8Codes } from './internal/sq8';
 import { type HnswSnapshot, SNAPSHOT_FORMAT_VERSION, validateSnapshot } from './snapshot';
-import { type LanceSaveOptions, type LanceSaveResult, loadIndexFromLance, loadIndexFromLanceSync, saveIndexToLance, saveIndexToLanceSync } from './persistence';
+import {
+  type LanceLoadOptions,
+  type LanceSaveOptions,
+  type LanceSaveResult,
+  type SavedState,
+  loadIndexFromLance,
+  loadIndexFromLanceSync,
+  saveIndexToLance,
+  saveIndexToLanceSync,
+} from './persistence';
 
 /** A vector as accepted on input: copied, never kept. */
 export type VectorLike = Float32Array | ArrayLike<number>;
@@ -101,6 +110,8 @@ export class HNSW {
   private readonly query: Float32Array;
   private outIds: Int32Array;
   private outDists: Float64Array;
+  /** What this index remembers of its last Lance save or load (for incremental saves), or null. */
+  private savedState: SavedState | null;
 
   /**
    * Creates an empty index.
@@ -121,6 +132,7 @@ export class HNSW {
     this.query = new Float32Array(dimension);
     this.outIds = new Int32Array(64);
     this.outDists = new Float64Array(64);
+    this.savedState = null;
   }
 
   /** Number of live vectors (added and not deleted). */
@@ -377,6 +389,8 @@ export class HNSW {
     this.prepare(query, 'query', graph.vectors, 0);
     if (this.liveCount === 0) return [];
     if (ef < k) ef = k;
+    // A beam wider than the graph finds what one as wide as the graph finds: never size buffers past it.
+    if (ef > graph.count) ef = Math.max(k, graph.count);
     if (this.outIds.length < ef) {
       this.outIds = new Int32Array(ef);
       this.outDists = new Float64Array(ef);
@@ -555,7 +569,7 @@ export class HNSW {
    * arrays a trusted loader fills in place (see `internal/restore-target.ts`). Nothing is checked
    * here but the config: the caller checks what it writes.
    */
-  private static restoreTarget(config: ResolvedHnswConfig, numIds: number, upperLength: number): RestoreTarget {
+  private static restoreTarget(config: ResolvedHnswConfig, numIds: number, upperLength: number): RestoreTarget<HNSW> {
     const index = new HNSW(config);
     const graph = index.graph;
     graph.reserve(numIds, false);
@@ -597,7 +611,7 @@ export class HNSW {
    * `metadata.lance`) that LanceDB opens as tables. Atomic: a crash mid-save leaves the previous
    * save loadable. Saving again to the same directory appends only what changed since the last
    * save or load and deletes the rows that replaces, so LanceDB sees one row per node and per link
-   * list after every save (see `persistence.ts`).
+   * list after every save (see `persistence/save.ts`).
    * @param dir - the index directory (created when missing)
    * @param options - `compactionThreshold` (default 0.5), `full`
    * @throws InvalidArgumentError for a bad `dir` or option; IoError / ConflictError from @vego/io
@@ -607,27 +621,38 @@ export class HNSW {
    * const again = await HNSW.loadFromLance('/data/my-index');
    * ```
    */
-  saveToLance(dir: string, options: LanceSaveOptions = {}): Promise<LanceSaveResult> {
-    return saveIndexToLance(this, this.toSnapshot(), dir, options);
+  async saveToLance(dir: string, options: LanceSaveOptions = {}): Promise<LanceSaveResult> {
+    const saved = await saveIndexToLance(this.toSnapshot(), dir, options, this.savedState);
+    this.savedState = saved.state;
+    return saved.result;
   }
 
   /** Synchronous form of {@link HNSW.saveToLance}. */
   saveToLanceSync(dir: string, options: LanceSaveOptions = {}): LanceSaveResult {
-    return saveIndexToLanceSync(this, this.snapshotView(), dir, options);
+    const saved = saveIndexToLanceSync(this.snapshotView(), dir, options, this.savedState);
+    this.savedState = saved.state;
+    return saved.result;
   }
 
   /**
    * Loads an index saved by {@link HNSW.saveToLance}: the last committed save, which answers every
-   * query exactly as the saved index did.
+   * query exactly as the saved index did. Every node and link-list row is checked against the
+   * checksum stored with it unless `options.verifyChecksums` is false (for data you trust).
+   * @param options - `verifyChecksums` (default true)
    * @throws NotFoundError when `dir` holds no saved index or a part is missing;
-   *   CorruptDataError when the parts disagree; UnsupportedVersionError for a newer format
+   *   CorruptDataError when the parts disagree or a row does not match its checksum;
+   *   UnsupportedVersionError for a newer format
    */
-  static loadFromLance(dir: string): Promise<HNSW> {
-    return loadIndexFromLance(dir, HNSW.restoreTarget);
+  static async loadFromLance(dir: string, options: LanceLoadOptions = {}): Promise<HNSW> {
+    const loaded = await loadIndexFromLance(dir, HNSW.restoreTarget, options);
+    loaded.index.savedState = loaded.state;
+    return loaded.index;
   }
 
   /** Synchronous form of {@link HNSW.loadFromLance}. */
-  static loadFromLanceSync(dir: string): HNSW {
-    return loadIndexFromLanceSync(dir, HNSW.restoreTarget);
+  static loadFromLanceSync(dir: string, options: LanceLoadOptions = {}): HNSW {
+    const loaded = loadIndexFromLanceSync(dir, HNSW.restoreTarget, options);
+    loaded.index.savedState = loaded.state;
+    return loaded.index;
   }
 }

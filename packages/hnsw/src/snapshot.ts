@@ -2,7 +2,7 @@
  * The in-memory form of a saved index: every array the graph needs, copied out by
  * `HNSW.toSnapshot()` and checked field by field by `HNSW.fromSnapshot()` before anything is
  * trusted. Persistence (Lance datasets via @vego/io) writes these fields; its loader reads them
- * straight into a new index and checks them there, once (`persistence.ts`).
+ * straight into a new index and checks them there, once (`persistence/load.ts`).
  *
  * With `n = numIds`, `d = config.dimension`, `M = config.M`:
  * ```

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
 import { ConflictError, Dataset, HNSW, type HnswConfig, LanceFileReader, type LanceSaveResult } from '@vego/hnsw';
-import { planPositionUpdate } from '../src/persistence-positions';
+import { planPositionUpdate } from '../src/persistence/positions';
 import { bruteForce, clustered, seeded } from './fixtures/data';
 import { answerDifferences, graphDifferences, makeTempDir, removeDir } from './fixtures/persistence-helpers';
 

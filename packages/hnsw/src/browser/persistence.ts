@@ -1,5 +1,5 @@
 /**
- * Browser stand-in for `../persistence`: the package.json `browser` field swaps it in when a bundler
+ * Browser stand-in for `../persistence` (`persistence/index.ts`): the package.json `browser` field swaps it in when a bundler
  * builds for browsers, so the index bundles without Node's file system. Saving and loading Lance
  * datasets throw {@link NotSupportedError}; `toSnapshot()` / `HNSW.fromSnapshot()` still work
  * (snapshots are plain typed arrays: keep them in IndexedDB, send them with fetch). Never used

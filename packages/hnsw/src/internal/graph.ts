@@ -27,8 +27,9 @@
  * Deletes and updates are repaired in place (`repairDeleted`, `repairInLinks`), single-threaded.
  */
 
+import { ResourceExhaustedError } from '@vego/io';
 import { MaxHeap, MinHeap } from './heap';
-import { FLOATS_PER_STEP, type Kernel, WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory, fallbackKernels, simdKernels, simdModule, wasmApi } from './kernels';
+import { FLOATS_PER_STEP, type Kernel, MAX_VECTOR_MEMORY_BYTES, WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory, fallbackKernels, outOfMemory, simdKernels, simdModule, wasmApi } from './kernels';
 import type { Sq8Codes } from './sq8';
 import { VisitedSet } from './visited-set';
 
@@ -86,7 +87,11 @@ export interface GraphArrays {
 const SHARED_BUFFERS = typeof SharedArrayBuffer === 'function';
 
 function allocate(byteLength: number, shared: boolean): ArrayBuffer | SharedArrayBuffer {
-  return shared && SHARED_BUFFERS ? new SharedArrayBuffer(byteLength) : new ArrayBuffer(byteLength);
+  try {
+    return shared && SHARED_BUFFERS ? new SharedArrayBuffer(byteLength) : new ArrayBuffer(byteLength);
+  } catch (cause) {
+    throw outOfMemory('the index arrays', byteLength, cause);
+  }
 }
 
 function isSharedBuffer(buffer: ArrayBufferLike): boolean {
@@ -122,6 +127,8 @@ export class Graph {
   /** Floats per stored vector (dimension padded to a multiple of 8) and the same in bytes. */
   readonly stride: number;
   readonly strideBytes: number;
+  /** Most nodes the vector memory can hold beside the query slot ({@link MAX_VECTOR_MEMORY_BYTES}). */
+  readonly maxNodes: number;
   /** Squared L2 or dot product over byte offsets into {@link vectors}. */
   readonly kernel: Kernel;
 
@@ -166,12 +173,18 @@ export class Graph {
     this.strideUp = 1 + this.M;
     this.stride = Math.ceil(this.dimension / FLOATS_PER_STEP) * FLOATS_PER_STEP;
     this.strideBytes = this.stride * 4;
+    this.maxNodes = Math.min(0x7fffffff, Math.floor(MAX_VECTOR_MEMORY_BYTES / this.strideBytes) - 1);
+    this.checkRoom(capacity);
     this.capacity = capacity;
     if (arrays === undefined) {
       const bytes = (capacity + 1) * this.strideBytes;
       const module = simdModule();
       if (module !== null) {
-        this.memory = new wasmApi!.Memory({ initial: Math.ceil(bytes / WASM_PAGE_BYTES), maximum: WASM_MAX_PAGES, shared: true });
+        try {
+          this.memory = new wasmApi!.Memory({ initial: Math.ceil(bytes / WASM_PAGE_BYTES), maximum: WASM_MAX_PAGES, shared: true });
+        } catch (cause) {
+          throw outOfMemory(`the vector memory (${capacity + 1} slots of ${this.strideBytes} bytes)`, bytes, cause);
+        }
         this.vectors = new Float32Array(this.memory.buffer);
       } else {
         this.memory = null;
@@ -242,11 +255,16 @@ export class Graph {
   reserve(numNodes: number, shared: boolean): void {
     const isShared = isSharedBuffer(this.links0.buffer);
     if (numNodes <= this.capacity && (!shared || isShared)) return;
-    const cap = numNodes <= this.capacity ? this.capacity : Math.max(numNodes, this.capacity * 2, 16);
+    this.checkRoom(numNodes);
+    const cap = numNodes <= this.capacity ? this.capacity : Math.min(this.maxNodes, Math.max(numNodes, this.capacity * 2, 16));
     const vectorBytes = (cap + 1) * this.strideBytes;
     if (this.memory !== null) {
       const pages = Math.ceil(vectorBytes / WASM_PAGE_BYTES) - this.memory.buffer.byteLength / WASM_PAGE_BYTES;
-      if (pages > 0) this.memory.grow(pages);
+      try {
+        if (pages > 0) this.memory.grow(pages);
+      } catch (cause) {
+        throw outOfMemory(`the vector memory (${cap + 1} slots of ${this.strideBytes} bytes)`, vectorBytes, cause);
+      }
       this.vectors = new Float32Array(this.memory.buffer);
     } else if (vectorBytes > this.vectors.byteLength) {
       this.vectors = growFloat32(this.vectors, vectorBytes / 4, true);
@@ -263,6 +281,19 @@ export class Graph {
       this.locks = null;
     }
     this.capacity = cap;
+  }
+
+  /**
+   * @throws ResourceExhaustedError when `numNodes` vectors (plus the query slot) would not fit the
+   *   4 GiB vector memory, saying how many of this dimension fit
+   */
+  private checkRoom(numNodes: number): void {
+    if (numNodes > this.maxNodes) {
+      throw new ResourceExhaustedError(
+        `an index of dimension ${this.dimension} holds at most ${this.maxNodes} vectors (its vector memory is limited to ` +
+          `${MAX_VECTOR_MEMORY_BYTES} bytes = 4 GiB, ${this.strideBytes} bytes per vector and one query slot); ${numNodes} were asked for`,
+      );
+    }
   }
 
   /** Makes room for `length` ints of upper-layer links (doubling). */

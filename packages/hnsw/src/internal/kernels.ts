@@ -28,6 +28,7 @@
  *              (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0))))))
  * ```
  */
+import { ResourceExhaustedError } from '@vego/io';
 
 /** Vectors are stored padded to a multiple of this many floats. */
 export const FLOATS_PER_STEP = 8;
@@ -35,6 +36,17 @@ export const FLOATS_PER_STEP = 8;
 export const WASM_PAGE_BYTES = 65536;
 /** Largest memory the module may grow to, in pages (4 GiB). */
 export const WASM_MAX_PAGES = 65536;
+/** Most bytes of vectors (query slot included) one index holds: a WebAssembly memory's 4 GiB, also the stand-in's limit. */
+export const MAX_VECTOR_MEMORY_BYTES = WASM_MAX_PAGES * WASM_PAGE_BYTES;
+
+/**
+ * A typed error for memory the runtime refused (a RangeError from an ArrayBuffer or a
+ * WebAssembly.Memory allocation or grow), saying how much was asked for what; other errors as they are.
+ */
+export function outOfMemory(what: string, byteLength: number, cause: unknown): unknown {
+  if (!(cause instanceof RangeError)) return cause;
+  return new ResourceExhaustedError(`cannot allocate ${byteLength} bytes for ${what}: ${cause.message}`, { cause });
+}
 
 /** A distance kernel: byte offsets of two vectors and their padded byte length. */
 export type Kernel = (aByteOffset: number, bByteOffset: number, byteLength: number) => number;

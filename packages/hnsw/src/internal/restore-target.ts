@@ -1,17 +1,21 @@
 /**
  * The storage of an empty index, sized for a restore, that a loader fills in place: the graph's
  * own arrays (views, not copies), so a restore writes every vector and link exactly once. Used by
- * `HNSW.fromSnapshot` and by the Lance loader (`persistence.ts`), which check what they write
+ * `HNSW.fromSnapshot` and by the Lance loader (`persistence/load.ts`), which check what they write
  * before calling {@link RestoreTarget.finish}: nothing here checks anything again.
  *
  * With `n = numIds`: the vector of id `i` goes to `vectors[(i + 1) · stride …]` (slot 0 is the
  * query; `stride` is the dimension padded to a multiple of 8, the padding stays zero); the other
  * arrays have the snapshot layout (`snapshot.ts`) and at least `n` (`links0`: `n · (1 + 2M)`)
  * entries, zero-filled; `upperLinks` has at least `upperLength` ints.
+ *
+ * Generic in what `finish` returns (the index), so loaders need not know the index class: no
+ * import of it here or in persistence, and no import cycle.
  */
-import type { HNSW } from '../hnsw';
+import type { ResolvedHnswConfig } from '../config';
 
-export interface RestoreTarget {
+/** Arrays to fill, then {@link RestoreTarget.finish} to make them an index of type `T`. */
+export interface RestoreTarget<T> {
   /** View of the graph's vector memory. */
   readonly vectors: Float32Array;
   /** Floats per stored vector (the dimension padded to a multiple of 8). */
@@ -25,5 +29,8 @@ export interface RestoreTarget {
    * Makes the filled arrays the index's state and returns the index. The caller has checked that
    * `entryPoint` is a node of level `maxLevel` (or −1 with no nodes) and `rngState` a uint32.
    */
-  finish(entryPoint: number, maxLevel: number, rngState: number): HNSW;
+  finish(entryPoint: number, maxLevel: number, rngState: number): T;
 }
+
+/** Makes an empty index sized for a restore: room for `numIds` nodes and `upperLength` ints of upper links. */
+export type RestoreFactory<T> = (config: ResolvedHnswConfig, numIds: number, upperLength: number) => RestoreTarget<T>;

@@ -25,7 +25,7 @@
  * again whenever the index has doubled since (amortised: each vector is re-encoded O(1) times).
  * Vectors added in between are encoded with the current range (clamped).
  */
-import { WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory, type WasmModule, compileKernelModule, kernelModuleBytes, leb128, wasmApi } from './kernels';
+import { MAX_VECTOR_MEMORY_BYTES, WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory, type WasmModule, compileKernelModule, kernelModuleBytes, leb128, outOfMemory, wasmApi } from './kernels';
 
 /** Code bytes per step of the SIMD kernel; rows are padded to a multiple of it. */
 export const CODES_PER_STEP = 16;
@@ -152,7 +152,11 @@ export class Sq8Codes {
     this.sums = new Float64Array(16);
     const module = sq8Module();
     if (module !== null) {
-      this.memory = new wasmApi!.Memory({ initial: 1, maximum: WASM_MAX_PAGES, shared: true });
+      try {
+        this.memory = new wasmApi!.Memory({ initial: 1, maximum: WASM_MAX_PAGES, shared: true });
+      } catch (cause) {
+        throw outOfMemory('the SQ8 code memory', WASM_PAGE_BYTES, cause);
+      }
       this.codes = new Uint8Array(this.memory.buffer);
       const fns = new wasmApi!.Instance(module, { env: { memory: this.memory } }).exports;
       this.kernel = (dot ? fns['dot'] : fns['l2']) as CodeKernel;
@@ -173,12 +177,22 @@ export class Sq8Codes {
   private reserve(numIds: number): void {
     const bytes = (numIds + 1) * this.codeStride;
     if (bytes > this.codes.byteLength) {
-      const want = Math.max(bytes, this.codes.byteLength * 2);
+      // Codes take a quarter of the vectors' bytes, so they fit whenever the vectors did; doubling stops at the cap.
+      const want = Math.min(MAX_VECTOR_MEMORY_BYTES, Math.max(bytes, this.codes.byteLength * 2));
       if (this.memory !== null) {
-        this.memory.grow(Math.ceil((want - this.memory.buffer.byteLength) / WASM_PAGE_BYTES));
+        try {
+          this.memory.grow(Math.ceil((want - this.memory.buffer.byteLength) / WASM_PAGE_BYTES));
+        } catch (cause) {
+          throw outOfMemory('the SQ8 code memory', want, cause);
+        }
         this.codes = new Uint8Array(this.memory.buffer);
       } else {
-        const grown = new Uint8Array(want);
+        let grown: Uint8Array;
+        try {
+          grown = new Uint8Array(want);
+        } catch (cause) {
+          throw outOfMemory('the SQ8 codes', want, cause);
+        }
         grown.set(this.codes);
         this.codes = grown;
       }

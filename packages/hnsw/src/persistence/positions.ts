@@ -4,7 +4,7 @@
  *
  * A position is an index among the LIVE rows of a dataset version (deleted rows not counted), as
  * @vego/io's `Dataset#deleteRowsSync` and `takeSync` take them. An entry is a node id (nodes) or a
- * list index (connections, numbered as in `persistence-checksums.ts`).
+ * list index (connections, numbered as in `checksums.ts`).
  *
  * Worked example: 5 entries saved whole sit at positions [0, 1, 2, 3, 4]. A save that rewrites
  * entries 1 and 3 and adds entry 5 appends their rows at 5, 6, 7 (after the 5 live rows), then

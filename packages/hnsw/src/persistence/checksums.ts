@@ -10,7 +10,7 @@
  * `numIds + upperStart[i] + l − 1`, where `upperStart[i] = Σ_{j<i} levels[j]` (so the key depends
  * only on ids and levels, never on how the graph lays out its memory).
  */
-import type { HnswSnapshot } from './snapshot';
+import type { HnswSnapshot } from '../snapshot';
 
 const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
@@ -96,4 +96,67 @@ export function computeChecksums(snapshot: HnswSnapshot): IndexChecksums {
     }
   }
   return { numIds: n, levels: levels.slice(0, n), nodes, lists };
+}
+
+/**
+ * Verifies the node checksums `sums` (two words per id, as stored in `nodes.lance`) against the
+ * node data now in an index's memory: the vector of id `i` at `vectorBits[(i + 1) · stride …]`
+ * (`dim` words), its level and tombstone. Returns the first id whose checksum differs, or −1;
+ * `found` then holds the checksum of what was read. Allocates nothing.
+ */
+export function firstNodeMismatch(
+  vectorBits: Int32Array,
+  stride: number,
+  dim: number,
+  levels: Uint8Array,
+  deleted: Uint8Array,
+  sums: Uint32Array,
+  n: number,
+  found: Uint32Array,
+): number {
+  for (let i = 0; i < n; i++) {
+    hashWords(vectorBits, (i + 1) * stride, dim, i, (levels[i]! << 1) | deleted[i]!, found, 0);
+    if (found[0] !== sums[2 * i] || found[1] !== sums[2 * i + 1]) return i;
+  }
+  return -1;
+}
+
+/**
+ * Verifies the list checksums `sums` (two words per list, numbered as at the top of this file)
+ * against the links now in an index's memory (snapshot layout: `links0` rows of `1 + 2M` ints,
+ * upper lists at `upperOffsets[i] + (l − 1)(1 + M)`). Returns the first list whose checksum
+ * differs, or −1; `found` then holds the checksum of what was read. Allocates nothing.
+ */
+export function firstListMismatch(
+  links0: Int32Array,
+  upperLinks: Int32Array,
+  upperOffsets: Int32Array,
+  M: number,
+  levels: Uint8Array,
+  starts: Int32Array,
+  sums: Uint32Array,
+  n: number,
+  found: Uint32Array,
+): number {
+  const stride0 = 1 + 2 * M;
+  const strideUp = 1 + M;
+  for (let i = 0; i < n; i++) {
+    const base0 = i * stride0;
+    hashWords(links0, base0 + 1, links0[base0]!, i, 0, found, 0);
+    if (found[0] !== sums[2 * i] || found[1] !== sums[2 * i + 1]) return i;
+    const level = levels[i]!;
+    const offset = upperOffsets[i]!;
+    for (let l = 1; l <= level; l++) {
+      const base = offset + (l - 1) * strideUp;
+      const list = n + starts[i]! + l - 1;
+      hashWords(upperLinks, base + 1, upperLinks[base]!, i, l, found, 0);
+      if (found[0] !== sums[2 * list] || found[1] !== sums[2 * list + 1]) return list;
+    }
+  }
+  return -1;
+}
+
+/** A checksum's two words as the int64 `nodes.lance` / `connections.lance` store, in hex. */
+export function checksumHex(words: Uint32Array, slot: number): string {
+  return `0x${words[2 * slot + 1]!.toString(16).padStart(8, '0')}${words[2 * slot]!.toString(16).padStart(8, '0')}`;
 }

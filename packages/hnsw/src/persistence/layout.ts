@@ -31,7 +31,7 @@
  * metadata     + (…, nodes_version 3, connections_version 3, nodes_rows 3, connections_rows 4, …)
  * ```
  * Vectors are stored as the index holds them (unit length under cosine). `checksum` is the row's
- * change-detection checksum (`persistence-checksums.ts`: the two 32-bit words as one little-endian
+ * change-detection checksum (`checksums.ts`: the two 32-bit words as one little-endian
  * int64), read back on load so that the next save knows what changed without hashing every
  * vector; it detects changes, it does not guard against corruption.
  */

@@ -1,0 +1,30 @@
+/**
+ * The index directory: checking the path a caller gives, finding a dataset's latest version, and
+ * the one error builder for damage found in a saved index.
+ */
+import * as nodePath from 'node:path';
+import { CorruptDataError, Dataset, InvalidArgumentError, NotFoundError } from '@vego/io';
+
+/** A CorruptDataError that names the saved index, what was checked, and expected vs found. */
+export function corrupt(root: string, what: string, expected: string, found: unknown): CorruptDataError {
+  return new CorruptDataError(`saved index '${root}': ${what}: expected ${expected}, found ${String(found)}`);
+}
+
+/**
+ * The absolute path of an index directory.
+ * @throws InvalidArgumentError when `dir` is not a non-empty string
+ */
+export function checkDir(dir: unknown): string {
+  if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError(`\`dir\` must be a non-empty path, got ${String(dir)}`);
+  return nodePath.resolve(dir);
+}
+
+/** Latest committed version of a dataset, or −1 when there is none. */
+export function latestVersion(path: string): number {
+  try {
+    return Dataset.openSync(path).version;
+  } catch (e) {
+    if (e instanceof NotFoundError) return -1;
+    throw e;
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * Loading `nodes.lance`: the node rows (ids, levels, tombstones, checksums) checked once on the way
+ * into the new index's arrays, then the vectors straight into its memory, checked finite, and the
+ * stored node checksums verified against what was read.
+ */
+import { type BoolVector, FileSource, type FixedSizeListVector, type Int32Vector, LanceFileReader, type RecordBatch } from '@vego/io';
+import { MAX_LEVEL } from '../internal/graph';
+import type { RestoreTarget } from '../internal/restore-target';
+import { checksumHex, firstNodeMismatch } from './checksums';
+import { corrupt } from './directory';
+import { NODES_DATASET, nodesSchema } from './layout';
+import { type OpenedParts, checksumWords, noNulls } from './open';
+
+/** True when `ids[io …io + rows)` are consecutive integers. */
+export function isRun(ids: Int32Array, io: number, rows: number): boolean {
+  const first = ids[io]!;
+  for (let r = 1; r < rows; r++) if (ids[io + r] !== first + r) return false;
+  return true;
+}
+
+/** Columns of `nodes.lance` read as rows (the vectors are read on their own). */
+export const NODE_ROW_COLUMNS = ['id', 'level', 'deleted', 'checksum'] as const;
+
+/** The node rows of a saved index, per id. */
+export interface NodeArrays {
+  levels: Uint8Array;
+  deleted: Uint8Array;
+  sums: Uint32Array;
+  /** The id of every row, in row order (copy). */
+  rowIds: Int32Array;
+  /** True when the rows are exactly ids 0 … n−1 in order (a whole save). */
+  inOrder: boolean;
+  /** Live row position of each id's row; null when some id has several rows (fresh). */
+  positions: Int32Array | null;
+  /** Row of each id's (last) row, for error messages (the same array as `positions` when that is set). */
+  rowOf: Int32Array;
+}
+
+/**
+ * Reads and checks the node rows (columns {@link NODE_ROW_COLUMNS}; later rows of an id win): ids
+ * below `num_ids`, levels 0 to 63 and equal across rows of an id, a row for every id, the live
+ * count. Notes where each id's row is, for the next save. Fresh arrays.
+ */
+export function readNodeRows(parts: OpenedParts, batches: readonly RecordBatch[]): NodeArrays {
+  const { root, row } = parts;
+  const n = row.num_ids;
+  const levels = new Uint8Array(n);
+  const deleted = new Uint8Array(n);
+  const sums = new Uint32Array(2 * n);
+  const seen = new Uint8Array(n);
+  const rowIds = new Int32Array(row.nodes_rows);
+  const positions = new Int32Array(n);
+  let repeated = false;
+  let inOrder = row.nodes_rows === n;
+  let rowBase = 0;
+  for (const batch of batches) {
+    const rows = batch.numRows;
+    if (rowBase + rows > rowIds.length) throw corrupt(root, NODES_DATASET, `${rowIds.length} rows`, `more`);
+    const idv = batch.columnAt(0) as Int32Vector;
+    const lv = batch.columnAt(1) as Int32Vector;
+    const dv = batch.columnAt(2) as BoolVector;
+    const cv = batch.columnAt(3);
+    noNulls(root, NODES_DATASET, 'id', idv.nullCount);
+    noNulls(root, NODES_DATASET, 'level', lv.nullCount);
+    noNulls(root, NODES_DATASET, 'deleted', dv.nullCount);
+    noNulls(root, NODES_DATASET, 'checksum', cv.nullCount);
+    const ids = idv.values;
+    const io = idv.offset;
+    const lvals = lv.values;
+    const lo = lv.offset;
+    const bits = dv.values;
+    const bo = dv.offset;
+    const { words, offset: co } = checksumWords(cv);
+    if (inOrder && rowBase + rows <= n && isRun(ids, io, rows) && (rows === 0 || ids[io] === rowBase)) {
+      // Ids rowBase … rowBase + rows − 1, none seen before (every earlier row was in order too):
+      // whole-column copies, levels checked in one small loop.
+      const bad = firstOutside(lvals, lo, lo + rows, MAX_LEVEL);
+      if (bad >= 0) throw corrupt(root, `${NODES_DATASET} row ${rowBase + bad - lo} level`, `0 to ${MAX_LEVEL}`, lvals[bad]);
+      levels.set(lvals.subarray(lo, lo + rows), rowBase);
+      rowIds.set(ids.subarray(io, io + rows), rowBase);
+      sums.set(words.subarray(2 * co, 2 * (co + rows)), 2 * rowBase);
+      seen.fill(1, rowBase, rowBase + rows);
+      for (let r = rowBase; r < rowBase + rows; r++) positions[r] = r;
+      unpackBools(bits, bo, rows, deleted, rowBase);
+      rowBase += rows;
+      continue;
+    }
+    for (let r = 0; r < rows; r++) {
+      const id = ids[io + r]!;
+      if (id < 0 || id >= n) throw corrupt(root, `${NODES_DATASET} row ${rowBase + r} id`, `an id below num_ids = ${n}`, id);
+      const level = lvals[lo + r]!;
+      if (level < 0 || level > MAX_LEVEL) throw corrupt(root, `${NODES_DATASET} row ${rowBase + r} level`, `0 to ${MAX_LEVEL}`, level);
+      if (seen[id] !== 0) {
+        if (levels[id] !== level) {
+          throw corrupt(root, `${NODES_DATASET} row ${rowBase + r} level of id ${id}`, `${levels[id]} (as in its earlier row)`, level);
+        }
+        repeated = true;
+      }
+      if (id !== rowBase + r) inOrder = false;
+      rowIds[rowBase + r] = id;
+      positions[id] = rowBase + r;
+      seen[id] = 1;
+      levels[id] = level;
+      const b = bo + r;
+      deleted[id] = (bits[b >> 3]! >> (b & 7)) & 1;
+      sums[2 * id] = words[2 * (co + r)]!;
+      sums[2 * id + 1] = words[2 * (co + r) + 1]!;
+    }
+    rowBase += rows;
+  }
+  if (rowBase !== rowIds.length) throw corrupt(root, NODES_DATASET, `${rowIds.length} rows`, rowBase);
+  let numSeen = 0;
+  let live = 0;
+  for (let i = 0; i < n; i++) {
+    numSeen += seen[i]!;
+    live += seen[i]! & (deleted[i]! ^ 1);
+  }
+  if (numSeen !== n) throw corrupt(root, `${NODES_DATASET} version ${row.nodes_version}`, `rows for all ${n} ids`, `rows for ${numSeen}`);
+  if (live !== row.num_live) throw corrupt(root, 'live nodes', `${row.num_live} (from metadata)`, live);
+  return { levels, deleted, sums, rowIds, inOrder, positions: repeated ? null : positions, rowOf: positions };
+}
+
+/** Index of the first value of `values[start … end)` outside 0 … max, or −1. */
+function firstOutside(values: Int32Array, start: number, end: number, max: number): number {
+  for (let i = start; i < end; i++) if (values[i]! >>> 0 > max) return i;
+  return -1;
+}
+
+/** Writes the `count` bits of `bits` from bit `bitOffset` (LSB first) as 0/1 bytes into `out` at `at`. */
+function unpackBools(bits: Uint8Array, bitOffset: number, count: number, out: Uint8Array, at: number): void {
+  for (let r = 0; r < count; r++) {
+    const b = bitOffset + r;
+    out[at + r] = (bits[b >> 3]! >> (b & 7)) & 1;
+  }
+}
+
+/**
+ * Copies the vector column (batches in row order) into the index memory: one `set` per batch
+ * when its ids are consecutive and rows need no padding, else row by row; later rows of an id win.
+ */
+export function copyVectors(parts: OpenedParts, batches: readonly RecordBatch[], rowIds: Int32Array, target: RestoreTarget<unknown>): void {
+  const dim = parts.config.dimension;
+  const out = target.vectors;
+  const stride = target.stride;
+  let rowBase = 0;
+  for (const batch of batches) {
+    const rows = batch.numRows;
+    const vv = batch.columnAt(0) as FixedSizeListVector;
+    noNulls(parts.root, NODES_DATASET, 'vector', vv.nullCount);
+    if (rows === 0) continue;
+    const values = vv.values as Float32Array;
+    const vo = vv.valueOffset(0);
+    if (stride === dim && isRun(rowIds, rowBase, rows)) {
+      out.set(values.subarray(vo, vo + rows * dim), (rowIds[rowBase]! + 1) * stride);
+    } else {
+      for (let r = 0; r < rows; r++) out.set(values.subarray(vo + r * dim, vo + (r + 1) * dim), (rowIds[rowBase + r]! + 1) * stride);
+    }
+    rowBase += rows;
+  }
+}
+
+/**
+ * The vectors of a whole save read straight from the data file into the index memory by
+ * @vego/format (no intermediate buffer for plain pages), when the layout allows it: one fragment
+ * without deletions (its pages would hold the deleted rows too), one data file, rows in id order
+ * (checked by the caller), a dimension that needs no padding. Returns false when any of that does
+ * not hold; the caller then scans the column.
+ */
+export function readVectorsDirect(parts: OpenedParts, target: RestoreTarget<unknown>): boolean {
+  const n = parts.row.num_ids;
+  const dim = parts.config.dimension;
+  const stride = target.stride;
+  if (stride !== dim || n === 0) return false;
+  const fragments = parts.nodes.fragmentFiles();
+  if (fragments.length !== 1) return false;
+  const fragment = fragments[0]!;
+  if (fragment.hasDeletions || fragment.paths.length !== 1 || fragment.physicalRows !== n) return false;
+  const source = FileSource.openSync(fragment.paths[0]!);
+  try {
+    const reader = LanceFileReader.openSync(source);
+    const field = reader.schema.field('vector');
+    if (reader.numRows !== n || field === null || !field.type.equals(nodesSchema(dim).fields[1]!.type)) return false;
+    // Slot 0 is the query: id i goes to slot i + 1.
+    reader.readFixedSizeListIntoSync('vector', target.vectors, stride);
+    return true;
+  } finally {
+    source.close();
+  }
+}
+
+/** Checks that every stored vector component of ids 0 … n−1 is finite (padding is zero). */
+export function checkVectors(parts: OpenedParts, target: RestoreTarget<unknown>): void {
+  const n = parts.row.num_ids;
+  const stride = target.stride;
+  const v = target.vectors;
+  const bits = new Int32Array(v.buffer, v.byteOffset, v.length);
+  const bad = firstNonFinite(bits, stride, stride * (n + 1));
+  if (bad >= 0) {
+    const id = Math.floor(bad / stride) - 1;
+    throw corrupt(parts.root, `${NODES_DATASET} vector of id ${id} component ${bad - (id + 1) * stride}`, 'a finite number', v[bad]);
+  }
+}
+
+/**
+ * Index of the first float in `bits` (the raw words of float32 values, `start` to `end`) that is
+ * NaN or ±∞ (all exponent bits set), or −1. One integer test per value.
+ */
+function firstNonFinite(bits: Int32Array, start: number, end: number): number {
+  for (let i = start; i < end; i++) {
+    if ((bits[i]! & 0x7f800000) === 0x7f800000) return i;
+  }
+  return -1;
+}
+
+/**
+ * Verifies the checksum stored with every node row against the row as loaded (vector bits as now
+ * in the index memory, level, tombstone): a changed byte anywhere in a row is damage, never data.
+ * @throws CorruptDataError naming the dataset, the row and id, and the stored vs computed checksum
+ */
+export function verifyNodeChecksums(parts: OpenedParts, nodes: NodeArrays, target: RestoreTarget<unknown>): void {
+  const n = parts.row.num_ids;
+  const v = target.vectors;
+  const bits = new Int32Array(v.buffer, v.byteOffset, v.length);
+  const found = new Uint32Array(2);
+  const bad = firstNodeMismatch(bits, target.stride, parts.config.dimension, nodes.levels, nodes.deleted, nodes.sums, n, found);
+  if (bad >= 0) {
+    throw corrupt(
+      parts.root,
+      `${NODES_DATASET} version ${parts.row.nodes_version} row ${nodes.rowOf[bad]} (id ${bad}) checksum`,
+      checksumHex(nodes.sums, bad),
+      `${checksumHex(found, 0)} computed from the row's vector, level and tombstone`,
+    );
+  }
+}

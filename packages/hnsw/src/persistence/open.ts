@@ -1,0 +1,138 @@
+/**
+ * Opening a saved index: the last row of `metadata.lance` (the commit point) after its format
+ * version is checked, then `nodes.lance` and `connections.lance` at exactly the versions that row
+ * names, their row counts and schemas checked against it.
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { CorruptDataError, Dataset, Int32, NotFoundError, type RecordBatch, type Schema, UnsupportedVersionError } from '@vego/io';
+import { type ResolvedHnswConfig, resolveHnswConfig } from '../config';
+import { checkDir, corrupt } from './directory';
+import { CONNECTIONS_DATASET, CONNECTIONS_SCHEMA, LANCE_FORMAT_VERSION, METADATA_DATASET, METADATA_SCHEMA, type MetadataRow, NODES_DATASET, nodesSchema } from './layout';
+
+function checkSchema(root: string, name: string, actual: Schema, expected: Schema): void {
+  for (const field of expected.fields) {
+    const found = actual.field(field.name);
+    if (found === null || !found.type.equals(field.type)) {
+      throw corrupt(root, `${name} column '${field.name}'`, String(field.type), found === null ? 'no such column' : String(found.type));
+    }
+  }
+}
+
+function openMetadata(root: string): Dataset {
+  if (!fs.existsSync(root)) throw new NotFoundError(`saved index '${root}' does not exist`);
+  try {
+    return Dataset.openSync(nodePath.join(root, METADATA_DATASET));
+  } catch (e) {
+    if (e instanceof NotFoundError) {
+      throw new NotFoundError(`'${root}' holds no saved index: ${METADATA_DATASET} is missing (${e.message})`, { cause: e });
+    }
+    throw e;
+  }
+}
+
+/** Reads the last metadata row (the commit) after checking its format version. */
+function readCommitRow(root: string, meta: Dataset): MetadataRow {
+  const versionField = meta.schema.field('format_version');
+  if (versionField === null || !versionField.type.equals(new Int32())) {
+    throw corrupt(root, `${METADATA_DATASET} column 'format_version'`, 'int32', versionField === null ? 'no such column' : String(versionField.type));
+  }
+  const rows = meta.countRows();
+  if (rows === 0) throw corrupt(root, `${METADATA_DATASET} version ${meta.version}`, 'at least one row', 'none');
+  const versionBatch = meta.toTableSync({ columns: ['format_version'], offset: rows - 1, limit: 1 }).batches[0]!;
+  const formatVersion = versionBatch.columnAt(0).get(0) as number | null;
+  if (formatVersion === null || formatVersion < 1) throw corrupt(root, 'format_version', 'a positive integer', formatVersion);
+  if (formatVersion > LANCE_FORMAT_VERSION) {
+    throw new UnsupportedVersionError(
+      `saved index '${root}' has format version ${formatVersion}; this build reads versions 1 to ${LANCE_FORMAT_VERSION}`,
+      formatVersion,
+      0,
+    );
+  }
+  // Only version 1 exists so far; readers of older layouts will live in src/previous/.
+  checkSchema(root, METADATA_DATASET, meta.schema, METADATA_SCHEMA);
+  const batch = meta.toTableSync({ offset: rows - 1, limit: 1 }).batches[0]!;
+  const row: Record<string, unknown> = {};
+  for (const field of METADATA_SCHEMA.fields) row[field.name] = batch.column(field.name).get(0);
+  for (const field of METADATA_SCHEMA.fields) {
+    const v = row[field.name];
+    if (v === null) throw corrupt(root, `${METADATA_DATASET} column '${field.name}'`, 'a value', 'null');
+  }
+  return row as unknown as MetadataRow;
+}
+
+function openAt(root: string, name: string, version: number, metaVersion: number): Dataset {
+  const path = nodePath.join(root, name);
+  try {
+    return Dataset.openSync(path, { version });
+  } catch (e) {
+    if (e instanceof NotFoundError) {
+      throw new NotFoundError(`saved index '${root}': ${METADATA_DATASET} version ${metaVersion} names ${name} version ${version}, which cannot be opened: ${e.message}`, { cause: e });
+    }
+    throw e;
+  }
+}
+
+/** A saved index opened at its last commit: the metadata row and the two datasets it names. */
+export interface OpenedParts {
+  root: string;
+  meta: Dataset;
+  row: MetadataRow;
+  config: ResolvedHnswConfig;
+  nodes: Dataset;
+  connections: Dataset;
+}
+
+/**
+ * Opens the last committed save under `dir`.
+ * @throws NotFoundError when there is none or a part is missing; CorruptDataError when the parts
+ *   disagree with the metadata row; UnsupportedVersionError for a newer format
+ */
+export function openParts(dir: unknown): OpenedParts {
+  const root = checkDir(dir);
+  const meta = openMetadata(root);
+  const row = readCommitRow(root, meta);
+  let config: ResolvedHnswConfig;
+  try {
+    config = resolveHnswConfig(JSON.parse(row.config) as ResolvedHnswConfig);
+  } catch (cause) {
+    throw new CorruptDataError(`saved index '${root}': metadata \`config\` is invalid: ${(cause as Error).message}`, { cause });
+  }
+  if (config.dimension !== row.dimension) throw corrupt(root, 'metadata `dimension`', `${config.dimension} (from config)`, row.dimension);
+  if (config.M !== row.m) throw corrupt(root, 'metadata `m`', `${config.M} (from config)`, row.m);
+  const n = row.num_ids;
+  if (!(n >= 0)) throw corrupt(root, 'metadata `num_ids`', 'a non-negative integer', n);
+  if (row.nodes_version < 1) throw corrupt(root, 'metadata `nodes_version`', 'a version ≥ 1', row.nodes_version);
+  if (row.connections_version < 1) throw corrupt(root, 'metadata `connections_version`', 'a version ≥ 1', row.connections_version);
+  if (row.nodes_rows < n) throw corrupt(root, 'metadata `nodes_rows`', `at least num_ids = ${n}`, row.nodes_rows);
+  if (row.connections_rows < n) throw corrupt(root, 'metadata `connections_rows`', `at least num_ids = ${n}`, row.connections_rows);
+  const nodes = openAt(root, NODES_DATASET, row.nodes_version, meta.version);
+  const connections = openAt(root, CONNECTIONS_DATASET, row.connections_version, meta.version);
+  if (nodes.countRows() !== row.nodes_rows) {
+    throw corrupt(root, `${NODES_DATASET} version ${row.nodes_version}`, `${row.nodes_rows} rows (from metadata)`, nodes.countRows());
+  }
+  if (connections.countRows() !== row.connections_rows) {
+    throw corrupt(root, `${CONNECTIONS_DATASET} version ${row.connections_version}`, `${row.connections_rows} rows (from metadata)`, connections.countRows());
+  }
+  checkSchema(root, NODES_DATASET, nodes.schema, nodesSchema(config.dimension));
+  checkSchema(root, CONNECTIONS_DATASET, connections.schema, CONNECTIONS_SCHEMA);
+  return { root, meta, row, config, nodes, connections };
+}
+
+/** @throws CorruptDataError when a column of a saved index holds nulls */
+export function noNulls(root: string, name: string, column: string, nullCount: number): void {
+  if (nullCount !== 0) throw corrupt(root, `${name} column '${column}'`, 'no nulls', `${nullCount} nulls`);
+}
+
+/** Little-endian word view of an int64 column's values (the two checksum words of each row). */
+export function checksumWords(column: RecordBatch['columns'][number]): { words: Uint32Array; offset: number } {
+  const v = column as unknown as { values: BigInt64Array; offset: number };
+  return { words: new Uint32Array(v.values.buffer, v.values.byteOffset, v.values.length * 2), offset: v.offset };
+}
+
+/** Closes the three datasets of {@link openParts}. */
+export function closeParts(parts: OpenedParts): void {
+  parts.meta.closeSync();
+  parts.nodes.closeSync();
+  parts.connections.closeSync();
+}

@@ -1,0 +1,502 @@
+/**
+ * Saving an index as three Lance datasets (layout in `layout.ts`).
+ *
+ * Commit protocol: a save first commits new versions of `nodes.lance` and `connections.lance`
+ * (each atomic on its own, see @vego/io), then appends one row to `metadata.lance` naming those two
+ * versions. That row is the commit point: a loader reads the last metadata row and opens the other
+ * two datasets at exactly the versions it names (time travel), so a save killed at any moment
+ * leaves the previous save loadable, and versions written by an unfinished save are ignored.
+ *
+ * Incremental saves: the caller passes the {@link SavedState} of its last save or load (a checksum
+ * of every node row and every link list, `checksums.ts`, and the live row position of each one's
+ * row, `positions.ts`). The next save to the same directory appends only the rows whose checksum
+ * changed (new, updated and deleted nodes; relinked lists), then deletes the rows they supersede
+ * (a deletion file, which LanceDB honours, in the next version), so every version a metadata row
+ * names holds exactly one live row per id and per list, for LanceDB as for us. The metadata row
+ * names the version after the delete; a crash between append and delete leaves versions no
+ * metadata row names. When the deleted rows would exceed `compactionThreshold` of the rows a
+ * dataset stores, or the dataset moved on since our last save (a crashed save, another writer), or
+ * it was loaded with several rows for an id or list (saved by an earlier build, which did not
+ * delete), that dataset is rewritten whole as an `overwrite` version instead. Old loaders read the
+ * new saves unchanged (scans skip deleted rows): the format version stays 1.
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import {
+  Bool,
+  ConflictError,
+  Dataset,
+  Int32,
+  InternalError,
+  InvalidArgumentError,
+  List,
+  RecordBatch,
+  type Schema,
+  fixedSizeListFromFloat32,
+  makeData,
+  makeVector,
+  recordBatchFromRows,
+  vectorFromTypedArray,
+} from '@vego/io';
+import type { HnswSnapshot } from '../snapshot';
+import { type IndexChecksums, computeChecksums, upperStarts } from './checksums';
+import { checkDir, latestVersion } from './directory';
+import { CONNECTIONS_DATASET, CONNECTIONS_SCHEMA, LANCE_FORMAT_VERSION, METADATA_DATASET, METADATA_SCHEMA, type MetadataRow, NODES_DATASET, nodesSchema } from './layout';
+import { identityPositions, planPositionUpdate, reindexLists, wholeSaveListPositions } from './positions';
+import { type PartState, type SavedState, partState } from './saved-state';
+
+/** Options of `HNSW.saveToLance` / `saveToLanceSync`. */
+export interface LanceSaveOptions {
+  /**
+   * Rewrite a dataset whole (an `overwrite` version) instead of appending when the rows deleted
+   * as superseded (kept on disk until a rewrite) would make up more than this share of the rows
+   * it stores. A number from 0 to 1; default 0.5.
+   */
+  compactionThreshold?: number;
+  /** Rewrite every dataset whole, whatever changed. Default false. */
+  full?: boolean;
+}
+
+/** What a save wrote. */
+export interface LanceSaveResult {
+  /** Versions of the three datasets that make up this save. */
+  nodesVersion: number;
+  connectionsVersion: number;
+  metadataVersion: number;
+  /** Rows written to `nodes.lance` / `connections.lance` by this save (0 when unchanged). */
+  nodeRowsWritten: number;
+  connectionRowsWritten: number;
+  /**
+   * Rows of earlier saves this save deleted from `nodes.lance` / `connections.lance` because the
+   * rows it wrote supersede them (0 for a rewrite, which replaces everything).
+   */
+  nodeRowsDeleted: number;
+  connectionRowsDeleted: number;
+  /** True when the dataset was rewritten whole (first save, compaction, `full`). */
+  nodesRewritten: boolean;
+  connectionsRewritten: boolean;
+}
+
+/** Default {@link LanceSaveOptions.compactionThreshold}. */
+export const DEFAULT_COMPACTION_THRESHOLD = 0.5;
+/** `metadata.lance` is rewritten with only the newest row once it holds this many. */
+const METADATA_MAX_ROWS = 256;
+/**
+ * Writer options of the nodes and connections data files: integer pages stay flat (not
+ * bit-packed). Bit-packing would save about 4 MiB per 100K nodes (neighbour ids need ~17 of 32
+ * bits) but costs far more to unpack on load than the bytes it saves to read; files written
+ * with it still load.
+ */
+const DATA_FILE_OPTIONS = { bitPacking: false } as const;
+
+/** A committed save: what it wrote, and the state the next save builds on. */
+export interface SaveOutcome {
+  result: LanceSaveResult;
+  state: SavedState;
+}
+
+/** How a save writes one dataset (null in a plan: not at all, nothing changed). */
+interface DatasetWrite {
+  /** `overwrite`: rewritten whole; `append`: the changed rows appended, then the rows they supersede deleted. */
+  mode: 'append' | 'overwrite';
+  batch: RecordBatch;
+  /** Live positions (ascending) to delete once the append is committed; empty for an overwrite. */
+  superseded: Int32Array;
+  /** Live rows the dataset holds after the write (one per entry). */
+  rowsAfter: number;
+  /** Position of each entry's row after the write. */
+  positions: Int32Array;
+}
+
+interface SavePlan {
+  root: string;
+  snapshot: HnswSnapshot;
+  checksums: IndexChecksums;
+  prev: SavedState | null;
+  nodes: DatasetWrite | null;
+  connections: DatasetWrite | null;
+  metadataMode: 'append' | 'overwrite';
+}
+
+/** An overwrite of a dataset with `batch`, whose entry `e` is row `positions[e]`. */
+function wholeWrite(batch: RecordBatch, positions: Int32Array): DatasetWrite {
+  return { mode: 'overwrite', batch, superseded: new Int32Array(0), rowsAfter: positions.length, positions };
+}
+
+/** The checksum pairs at `slots` (all when null), as int64 values (view when all, else a copy). */
+function checksumColumn(sums: Uint32Array, slots: Int32Array | null): BigInt64Array {
+  if (slots === null) return new BigInt64Array(sums.buffer, sums.byteOffset, sums.length >> 1);
+  const out = new Uint32Array(2 * slots.length);
+  for (let r = 0; r < slots.length; r++) {
+    const k = slots[r]!;
+    out[2 * r] = sums[2 * k]!;
+    out[2 * r + 1] = sums[2 * k + 1]!;
+  }
+  return new BigInt64Array(out.buffer, 0, slots.length);
+}
+
+/** The node rows with ids in `ids` (all when null). */
+function nodesBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, ids: Int32Array | null): RecordBatch {
+  const n = snapshot.numIds;
+  const dim = snapshot.config.dimension;
+  const count = ids === null ? n : ids.length;
+  const idCol = new Int32Array(count);
+  const levelCol = new Int32Array(count);
+  const deletedBits = new Uint8Array((count + 7) >> 3);
+  const src = snapshot.vectors;
+  const vectors = ids === null ? src : new Float32Array(count * dim);
+  for (let r = 0; r < count; r++) {
+    const id = ids === null ? r : ids[r]!;
+    idCol[r] = id;
+    levelCol[r] = snapshot.levels[id]!;
+    if (snapshot.deleted[id] !== 0) deletedBits[r >> 3] |= 1 << (r & 7);
+    if (ids !== null) vectors.set(src.subarray(id * dim, (id + 1) * dim), r * dim);
+  }
+  return new RecordBatch(nodesSchema(dim), [
+    vectorFromTypedArray(idCol),
+    fixedSizeListFromFloat32(vectors, dim),
+    vectorFromTypedArray(levelCol),
+    makeVector(makeData({ type: new Bool(), length: count, values: deletedBits })),
+    vectorFromTypedArray(checksumColumn(checksums.nodes, ids)),
+  ]);
+}
+
+/**
+ * The connection rows of the lists in `lists` (list indices as in checksums.ts), or
+ * of every list when null.
+ */
+function connectionsBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, starts: Int32Array, lists: Int32Array | null): RecordBatch {
+  const n = snapshot.numIds;
+  const M = snapshot.config.M;
+  const stride0 = 1 + 2 * M;
+  const strideUp = 1 + M;
+  const { links0, upperLinks, upperOffsets, levels } = snapshot;
+  const total = lists === null ? n + starts[n]! : lists.length;
+  const nodeCol = new Int32Array(total);
+  const layerCol = new Int32Array(total);
+  const offsets = new Int32Array(total + 1);
+  // Pass 1: which (node, layer) each row is, and where its neighbours start.
+  let r = 0;
+  let items = 0;
+  const addRow = (node: number, layer: number): void => {
+    const base = layer === 0 ? node * stride0 : upperOffsets[node]! + (layer - 1) * strideUp;
+    const count = layer === 0 ? links0[base]! : upperLinks[base]!;
+    nodeCol[r] = node;
+    layerCol[r] = layer;
+    items += count;
+    r++;
+    offsets[r] = items;
+  };
+  if (lists === null) {
+    for (let i = 0; i < n; i++) {
+      const level = levels[i]!;
+      for (let l = 0; l <= level; l++) addRow(i, l);
+    }
+  } else {
+    // Map a list index back to (node, layer): upper lists are found by binary search in `starts`.
+    for (let k = 0; k < total; k++) {
+      const list = lists[k]!;
+      if (list < n) {
+        addRow(list, 0);
+        continue;
+      }
+      const u = list - n;
+      let lo = 0;
+      let hi = n - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= u) lo = mid;
+        else hi = mid - 1;
+      }
+      // Several nodes may share a start (level 0 nodes): take the last one with room at u.
+      addRow(lo, u - starts[lo]! + 1);
+    }
+  }
+  // Pass 2: the neighbour ids, flat.
+  const values = new Int32Array(items);
+  for (let k = 0; k < total; k++) {
+    const node = nodeCol[k]!;
+    const layer = layerCol[k]!;
+    const src = layer === 0 ? links0 : upperLinks;
+    const base = layer === 0 ? node * stride0 : upperOffsets[node]! + (layer - 1) * strideUp;
+    values.set(src.subarray(base + 1, base + 1 + src[base]!), offsets[k]!);
+  }
+  const itemType = CONNECTIONS_SCHEMA.fields[2]!.type as List<Int32>;
+  const neighbours = makeVector(
+    makeData({ type: itemType, length: total, valueOffsets: offsets, children: [makeData({ type: new Int32(), length: items, values })] }),
+  );
+  return new RecordBatch(CONNECTIONS_SCHEMA, [
+    vectorFromTypedArray(nodeCol),
+    vectorFromTypedArray(layerCol),
+    neighbours,
+    vectorFromTypedArray(checksumColumn(checksums.lists, rowLists(lists, nodeCol, layerCol, n, starts))),
+  ]);
+}
+
+/** The list index of every row: `lists` itself, or computed from the rows of a full write. */
+function rowLists(lists: Int32Array | null, nodeCol: Int32Array, layerCol: Int32Array, n: number, starts: Int32Array): Int32Array {
+  if (lists !== null) return lists;
+  const out = new Int32Array(nodeCol.length);
+  for (let r = 0; r < out.length; r++) {
+    const node = nodeCol[r]!;
+    const layer = layerCol[r]!;
+    out[r] = layer === 0 ? node : n + starts[node]! + layer - 1;
+  }
+  return out;
+}
+
+/** Indices `i` where the two checksum arrays differ (or `i ≥ oldCount`), up to `count`. */
+function changedEntries(now: Uint32Array, before: Uint32Array, count: number, oldCount: number): Int32Array {
+  let changed = 0;
+  for (let i = 0; i < count; i++) {
+    if (i >= oldCount || now[2 * i] !== before[2 * i] || now[2 * i + 1] !== before[2 * i + 1]) changed++;
+  }
+  const out = new Int32Array(changed);
+  let k = 0;
+  for (let i = 0; i < count; i++) {
+    if (i >= oldCount || now[2 * i] !== before[2 * i] || now[2 * i + 1] !== before[2 * i + 1]) out[k++] = i;
+  }
+  return out;
+}
+
+/** `prev` (the state of the last save or load) if this save may build on it, else null (full save). */
+function usableState(prev: SavedState | null, root: string, checksums: IndexChecksums): SavedState | null {
+  if (prev === null || prev.root !== root) return null;
+  const before = prev.checksums;
+  if (before.numIds > checksums.numIds) return null;
+  for (let i = 0; i < before.numIds; i++) if (before.levels[i] !== checksums.levels[i]) return null;
+  // Someone else committed a save here since ours: start over.
+  if (latestVersion(nodePath.join(root, METADATA_DATASET)) !== prev.metadataVersion) return null;
+  return prev;
+}
+
+/**
+ * How one dataset is written: whole (no usable state of it, the dataset moved on since our last
+ * save, positions unknown, or superseded rows past `threshold` of the rows stored), not at all
+ * (nothing changed), or as an append of the changed entries' rows followed by the deletion of
+ * the rows they supersede. Deleted rows keep taking space until a rewrite, so the compaction rule
+ * counts them: after the save, `physicalRows` grows by the appended rows and the dead rows by the
+ * deleted ones (fragments left with no live row are dropped by the delete, so this errs towards
+ * rewriting early).
+ */
+function planDatasetWrite(
+  path: string,
+  prev: PartState | null,
+  threshold: number,
+  whole: () => DatasetWrite,
+  changedOf: () => { changed: Int32Array; before: Int32Array },
+  rowsOf: (changed: Int32Array) => RecordBatch,
+): DatasetWrite | null {
+  if (prev === null || prev.positions === null || latestVersion(path) !== prev.version) return whole();
+  const { changed, before } = changedOf();
+  if (changed.length === 0) return null;
+  const update = planPositionUpdate(before, changed, prev.rows);
+  if (update === null) return whole();
+  const physicalAfter = prev.physicalRows + changed.length;
+  const deadAfter = prev.physicalRows - prev.rows + update.superseded.length;
+  if (deadAfter > threshold * physicalAfter) return whole();
+  return { mode: 'append', batch: rowsOf(changed), superseded: update.superseded, rowsAfter: before.length, positions: update.positions };
+}
+
+function planSave(state: SavedState | null, snapshot: HnswSnapshot, dir: unknown, options: LanceSaveOptions): SavePlan {
+  const root = checkDir(dir);
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('`options` must be an object');
+  const threshold = options.compactionThreshold ?? DEFAULT_COMPACTION_THRESHOLD;
+  if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
+    throw new InvalidArgumentError(`\`compactionThreshold\` must be a number from 0 to 1, got ${String(threshold)}`);
+  }
+  const checksums = computeChecksums(snapshot);
+  const prev = options.full === true ? null : usableState(state, root, checksums);
+  const n = snapshot.numIds;
+  const starts = upperStarts(snapshot.levels, n);
+  const numLists = n + starts[n]!;
+  const oldN = prev === null ? 0 : prev.checksums.numIds;
+
+  const nodes = planDatasetWrite(
+    nodePath.join(root, NODES_DATASET),
+    prev?.nodes ?? null,
+    threshold,
+    () => wholeWrite(nodesBatch(snapshot, checksums, null), identityPositions(n)),
+    () => {
+      // Ids from oldN on are new: no row yet.
+      const before = new Int32Array(n).fill(-1);
+      before.set(prev!.nodes.positions!);
+      return { changed: changedEntries(checksums.nodes, prev!.checksums.nodes, n, oldN), before };
+    },
+    (changed) => nodesBatch(snapshot, checksums, changed),
+  );
+
+  const connections = planDatasetWrite(
+    nodePath.join(root, CONNECTIONS_DATASET),
+    prev?.connections ?? null,
+    threshold,
+    () => wholeWrite(connectionsBatch(snapshot, checksums, starts, null), wholeSaveListPositions(starts, snapshot.levels, n)),
+    () => {
+      // Old upper lists sit at n + start, new layer-0 lists push them up by n − oldN: re-index.
+      const sumsBefore = reindexLists(prev!.checksums.lists, 2, oldN, n, numLists, 0);
+      const before = reindexLists(prev!.connections.positions!, 1, oldN, n, numLists, -1);
+      return { changed: changedListEntries(checksums.lists, sumsBefore, n, oldN, starts), before };
+    },
+    (changed) => connectionsBatch(snapshot, checksums, starts, changed),
+  );
+  const metadataMode = prev === null || prev.metadataRows >= METADATA_MAX_ROWS ? 'overwrite' : 'append';
+  return { root, snapshot, checksums, prev, nodes, connections, metadataMode };
+}
+
+/** Changed list indices: lists of ids ≥ oldN are always new; others compare checksums. */
+function changedListEntries(now: Uint32Array, before: Uint32Array, n: number, oldN: number, starts: Int32Array): Int32Array {
+  const numLists = n + starts[n]!;
+  const isNew = (list: number): boolean => (list < n ? list >= oldN : list - n >= starts[oldN]!);
+  let changed = 0;
+  for (let i = 0; i < numLists; i++) {
+    if (isNew(i) || now[2 * i] !== before[2 * i] || now[2 * i + 1] !== before[2 * i + 1]) changed++;
+  }
+  const out = new Int32Array(changed);
+  let k = 0;
+  for (let i = 0; i < numLists; i++) {
+    if (isNew(i) || now[2 * i] !== before[2 * i] || now[2 * i + 1] !== before[2 * i + 1]) out[k++] = i;
+  }
+  return out;
+}
+
+function metadataBatch(plan: SavePlan, nodes: PartState, connections: PartState): RecordBatch {
+  const s = plan.snapshot;
+  let live = 0;
+  for (let i = 0; i < s.numIds; i++) if (s.deleted[i] === 0) live++;
+  const row: MetadataRow = {
+    format_version: LANCE_FORMAT_VERSION,
+    nodes_version: nodes.version,
+    connections_version: connections.version,
+    nodes_rows: nodes.rows,
+    connections_rows: connections.rows,
+    num_ids: s.numIds,
+    num_live: live,
+    entry_point: s.entryPoint,
+    max_level: s.maxLevel,
+    rng_state: s.rngState >>> 0,
+    dimension: s.config.dimension,
+    m: s.config.M,
+    ef_construction: s.config.efConstruction,
+    distance: s.config.distance,
+    config: JSON.stringify(s.config),
+    saved_at: Date.now(),
+  };
+  return recordBatchFromRows([row as unknown as Record<string, unknown>], METADATA_SCHEMA);
+}
+
+function ensureRoot(root: string): void {
+  try {
+    fs.mkdirSync(root, { recursive: true });
+  } catch (cause) {
+    throw new InvalidArgumentError(`cannot create the index directory '${root}': ${(cause as Error).message}`, { cause });
+  }
+}
+
+/**
+ * Checks that an append landed where the plan put its rows: on the version this index last saved
+ * or loaded, after its live rows. Otherwise another writer committed in between, the planned
+ * positions are wrong, and nothing may be deleted.
+ * @throws ConflictError when it did not (the previous save stays the committed one)
+ */
+function checkAppended(path: string, ds: Dataset, w: DatasetWrite, prev: PartState): void {
+  const rows = ds.countRows();
+  if (ds.version !== prev.version + 1 || rows !== prev.rows + w.batch.numRows) {
+    throw new ConflictError(
+      `cannot save to '${path}': another writer committed while this save appended (expected version ${prev.version + 1} with ` +
+        `${prev.rows + w.batch.numRows} rows, found version ${ds.version} with ${rows}); the previous save stays committed, save again`,
+    );
+  }
+}
+
+/** What the index remembers of a dataset once `w` is committed as `ds`. */
+function committedPart(path: string, ds: Dataset, w: DatasetWrite): PartState {
+  const rows = ds.countRows();
+  if (rows !== w.rowsAfter) throw new InternalError(`saving '${path}': expected ${w.rowsAfter} live rows after version ${ds.version}, found ${rows}`);
+  return partState(ds, rows, w.positions);
+}
+
+/**
+ * Commits one dataset's part of a save: an overwrite, or an append (one version) followed by the
+ * deletion of the superseded rows (the next version), which LanceDB honours too. A crash between
+ * the two leaves versions no metadata row names: ignored by loads, and the next save rewrites.
+ */
+function commitPartSync(root: string, name: string, w: DatasetWrite | null, schema: Schema, prev: PartState | undefined): PartState {
+  if (w === null) return prev!;
+  const path = nodePath.join(root, name);
+  let ds = Dataset.createSync(path, w.batch, { mode: w.mode, schema, fileOptions: DATA_FILE_OPTIONS });
+  if (w.mode === 'append') {
+    checkAppended(path, ds, w, prev!);
+    ds = ds.deleteRowsSync(w.superseded);
+  }
+  return committedPart(path, ds, w);
+}
+
+/** Asynchronous form of {@link commitPartSync}. */
+async function commitPart(root: string, name: string, w: DatasetWrite | null, schema: Schema, prev: PartState | undefined): Promise<PartState> {
+  if (w === null) return prev!;
+  const path = nodePath.join(root, name);
+  let ds = await Dataset.create(path, w.batch, { mode: w.mode, schema, fileOptions: DATA_FILE_OPTIONS });
+  if (w.mode === 'append') {
+    checkAppended(path, ds, w, prev!);
+    ds = await ds.deleteRows(w.superseded);
+  }
+  return committedPart(path, ds, w);
+}
+
+/**
+ * Saves the index whose state is `snapshot` (views of its memory may do: nothing here yields
+ * before the data is written) under `dir` (see the top of this file). Synchronous.
+ * @param state - what the index remembers of its last save or load (null: none), for an
+ *   incremental save; the returned `state` replaces it
+ * @throws InvalidArgumentError for a bad `dir` or option; ConflictError when another writer
+ *   commits to the directory during the save; IoError from @vego/io
+ */
+export function saveIndexToLanceSync(snapshot: HnswSnapshot, dir: string, options: LanceSaveOptions, state: SavedState | null): SaveOutcome {
+  const plan = planSave(state, snapshot, dir, options);
+  ensureRoot(plan.root);
+  const { root, prev } = plan;
+  const nodes = commitPartSync(root, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension), prev?.nodes);
+  const connections = commitPartSync(root, CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connections);
+  const meta = metadataBatch(plan, nodes, connections);
+  const metadata = Dataset.createSync(nodePath.join(root, METADATA_DATASET), meta, { mode: plan.metadataMode, schema: METADATA_SCHEMA });
+  return finishSave(plan, nodes, connections, metadata);
+}
+
+/**
+ * Asynchronous form of {@link saveIndexToLanceSync}; `snapshot` must be a copy (the index may
+ * change while this waits).
+ */
+export async function saveIndexToLance(snapshot: HnswSnapshot, dir: string, options: LanceSaveOptions, state: SavedState | null): Promise<SaveOutcome> {
+  const plan = planSave(state, snapshot, dir, options);
+  ensureRoot(plan.root);
+  const { root, prev } = plan;
+  const nodes = await commitPart(root, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension), prev?.nodes);
+  const connections = await commitPart(root, CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connections);
+  const meta = metadataBatch(plan, nodes, connections);
+  const metadata = await Dataset.create(nodePath.join(root, METADATA_DATASET), meta, { mode: plan.metadataMode, schema: METADATA_SCHEMA });
+  return finishSave(plan, nodes, connections, metadata);
+}
+
+/** The result of a committed save, and the state the next save builds on. */
+function finishSave(plan: SavePlan, nodes: PartState, connections: PartState, metadata: Dataset): SaveOutcome {
+  const result: LanceSaveResult = {
+    nodesVersion: nodes.version,
+    connectionsVersion: connections.version,
+    metadataVersion: metadata.version,
+    nodeRowsWritten: plan.nodes?.batch.numRows ?? 0,
+    connectionRowsWritten: plan.connections?.batch.numRows ?? 0,
+    nodeRowsDeleted: plan.nodes?.superseded.length ?? 0,
+    connectionRowsDeleted: plan.connections?.superseded.length ?? 0,
+    nodesRewritten: plan.nodes?.mode === 'overwrite',
+    connectionsRewritten: plan.connections?.mode === 'overwrite',
+  };
+  const state: SavedState = {
+    root: plan.root,
+    metadataVersion: metadata.version,
+    metadataRows: metadata.countRows(),
+    nodes,
+    connections,
+    checksums: plan.checksums,
+  };
+  return { result, state };
+}
