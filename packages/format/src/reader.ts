@@ -309,7 +309,7 @@ export class LanceFileReader {
    * byte length) per page; else null (the caller decodes instead).
    */
   private plainPages(col: number, dim: number, bitWidth: number): number[] | null {
-    const info = runSync(this.loadColumns([col]), this.source as SyncByteSource)[0]!;
+    const info = this.columnMetadataSync(col);
     const rowBytes = dim * (bitWidth >>> 3);
     const out: number[] = [];
     let row = 0;
