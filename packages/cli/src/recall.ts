@@ -1,7 +1,7 @@
 /**
- * Recall against exact search, for any metric. The exact answer comes from the index itself with
- * `k ≥ size` (an exact scan with the index's own distance), so cosine and inner product are
- * measured as faithfully as L2. Ties count as hits: a returned id is correct when its distance is
+ * Recall against exact search, for any metric. The exact answer comes from the index itself
+ * (`index.searchExact`: a brute-force scan with the index's own distance kernels), so cosine and
+ * inner product are measured as faithfully as L2. Ties count as hits: a returned id is correct when its distance is
  * not greater than the k-th exact distance, since integer-valued data (SIFT) has many equal distances.
  */
 import type { HNSW } from '@vego/db';
@@ -10,10 +10,9 @@ import type { HNSW } from '@vego/db';
 export function exactKthDistances(index: HNSW, queries: Float32Array, dimension: number, k: number): Float64Array {
   const count = queries.length / dimension;
   const kth = new Float64Array(count);
-  const all = index.size;
   for (let q = 0; q < count; q++) {
-    const exact = index.search(queries.subarray(q * dimension, (q + 1) * dimension), all);
-    kth[q] = exact.length === 0 ? Infinity : exact[Math.min(k, exact.length) - 1]!.distance;
+    const exact = index.searchExact(queries.subarray(q * dimension, (q + 1) * dimension), k);
+    kth[q] = exact.length === 0 ? Infinity : exact[exact.length - 1]!.distance;
   }
   return kth;
 }

@@ -43,6 +43,12 @@ export interface SearchOptions {
   filter?: (id: number) => boolean;
 }
 
+/** Options of {@link HNSW.searchExact}. */
+export interface ExactSearchOptions {
+  /** Only ids for which this returns true are considered. */
+  filter?: (id: number) => boolean;
+}
+
 /** Options of {@link HNSW.addBatch}. */
 export interface AddBatchOptions {
   /**
@@ -348,8 +354,8 @@ export class HNSW {
     let bytes = g.memory === null ? g.vectors.byteLength : g.memory.buffer.byteLength;
     bytes += g.links0.byteLength + g.levels.byteLength + g.upperOffsets.byteLength + g.upperLinks.byteLength + g.deleted.byteLength;
     bytes += g.state.byteLength + (g.locks === null ? 0 : g.locks.byteLength) + g.visited.tags.byteLength;
-    bytes += g.candidates.ids.byteLength + g.candidates.dists.byteLength + g.results.ids.byteLength + g.results.dists.byteLength;
-    bytes += g.pool.ids.byteLength + g.pool.dists.byteLength + g.queue.byteLength;
+    bytes += g.candidates.ids.byteLength + g.candidates.keys.byteLength + g.results.ids.byteLength + g.results.keys.byteLength;
+    bytes += g.pool.ids.byteLength + g.pool.keys.byteLength + g.queue.byteLength;
     bytes += g.bufIds.byteLength + g.bufDists.byteLength + g.pruneIds.byteLength + g.pruneDists.byteLength + g.listCopy.byteLength;
     bytes += this.query.byteLength + this.outIds.byteLength + this.outDists.byteLength;
     if (this.codes !== null) bytes += this.codes.byteLength;
@@ -412,6 +418,39 @@ export class HNSW {
         n = this.exactSearch(k, filter);
       }
     }
+    return this.hits(n);
+  }
+
+  /**
+   * The exact `k` nearest live vectors to `query`, closest first, by comparing the query with every
+   * live (and accepted) vector: no graph walk, so no recall loss, at a cost linear in the index
+   * size. The ground truth to measure {@link search}'s recall against, and the right call for
+   * small indexes or very selective filters. Distances are computed by the same kernels as
+   * `search`, so equal vectors give equal distances in both.
+   * @param query - `dimension` finite numbers (not zero under cosine)
+   * @param k - number of results, a positive integer; fewer come back when fewer ids are live and accepted
+   * @param options - `filter`: only ids for which it returns true are considered
+   * @returns fresh `{ id, distance }` objects, ascending by distance; `[]` on an empty index
+   * @throws InvalidArgumentError on a bad `k`, filter or query components
+   * @throws LengthMismatchError when the query length is not the index dimension
+   * @example
+   * ```ts
+   * const truth = index.searchExact(q, 10);
+   * const recall = index.search(q, 10).filter((h) => truth.some((t) => t.id === h.id)).length / truth.length;
+   * ```
+   */
+  searchExact(query: VectorLike, k: number, options: ExactSearchOptions = {}): SearchResult[] {
+    if (!Number.isInteger(k) || k <= 0) throw notPositiveInteger('k', k);
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`\`options\` must be an object, got ${String(options)}`);
+    const filter = options.filter;
+    if (filter !== undefined && typeof filter !== 'function') throw new InvalidArgumentError('`filter` must be a function');
+    this.prepare(query, 'query', this.graph.vectors, 0);
+    if (this.liveCount === 0) return [];
+    return this.hits(this.exactSearch(k < this.liveCount ? k : this.liveCount, filter));
+  }
+
+  /** The first `n` entries of `outIds` / `outDists` as fresh result objects. */
+  private hits(n: number): SearchResult[] {
     const out = new Array<SearchResult>(n);
     const ids = this.outIds;
     const dists = this.outDists;
@@ -465,7 +504,7 @@ export class HNSW {
       if (filter !== undefined && !filter(id)) continue;
       const d = graph.distance(0, id);
       if (results.length < k) results.push(d, id);
-      else if (d < results.dists[0]!) {
+      else if (d < results.topDistance()) {
         results.pop();
         results.push(d, id);
       }

@@ -28,7 +28,7 @@
  */
 
 import { ResourceExhaustedError } from '@vego/io';
-import { MaxHeap, MinHeap } from './heap';
+import { DistanceHeap } from './heap';
 import { FLOATS_PER_STEP, type Kernel, MAX_VECTOR_MEMORY_BYTES, WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory, fallbackKernels, outOfMemory, simdKernels, simdModule, wasmApi } from './kernels';
 import type { Sq8Codes } from './sq8';
 import { VisitedSet } from './visited-set';
@@ -151,8 +151,8 @@ export class Graph {
 
   // Scratch, reused by every call: nothing below is allocated per search once warm.
   visited: VisitedSet;
-  candidates: MinHeap;
-  results: MaxHeap;
+  candidates: DistanceHeap;
+  results: DistanceHeap;
   bufIds: Int32Array;
   bufDists: Float64Array;
   pruneIds: Int32Array;
@@ -160,7 +160,7 @@ export class Graph {
   /** Copy of one link list, read under its lock while other threads insert. */
   listCopy: Int32Array;
   /** Candidate pool of a list repair (closest first) and the nodes queued for one. */
-  pool: MinHeap;
+  pool: DistanceHeap;
   queue: Int32Array;
 
   constructor(params: GraphParams, capacity: number, arrays?: GraphArrays) {
@@ -217,14 +217,14 @@ export class Graph {
     this.codeMode = false;
     this.visited = new VisitedSet(capacity);
     const scratch = Math.max(this.efConstruction, this.maxM0) + 1;
-    this.candidates = new MinHeap(Math.max(64, scratch));
-    this.results = new MaxHeap(Math.max(64, scratch));
+    this.candidates = DistanceHeap.closestFirst(Math.max(64, scratch));
+    this.results = DistanceHeap.farthestFirst(Math.max(64, scratch));
     this.bufIds = new Int32Array(scratch);
     this.bufDists = new Float64Array(scratch);
     this.pruneIds = new Int32Array(this.maxM0 + 1);
     this.pruneDists = new Float64Array(this.maxM0 + 1);
     this.listCopy = new Int32Array(this.maxM0 + 1);
-    this.pool = new MinHeap(Math.max(64, scratch));
+    this.pool = DistanceHeap.closestFirst(Math.max(64, scratch));
     this.queue = new Int32Array(64);
   }
 
@@ -429,6 +429,25 @@ export class Graph {
    * During a parallel build each list is copied under its lock before it is read.
    */
   searchLayer(qb: number, ep: number, level: number, ef: number, exclude: number): void {
+    this.walkLayer(qb, ep, level, ef, exclude, null, Infinity);
+  }
+
+  /**
+   * Layer-0 search that collects only live nodes accepted by `filter` (the rest are walked
+   * through). Stops after `maxVisits` distance evaluations; returns false when it did, so the
+   * caller can fall back to an exact scan.
+   */
+  searchLayer0Filtered(qb: number, ep: number, ef: number, filter: (id: number) => boolean, maxVisits: number): boolean {
+    return this.walkLayer(qb, ep, 0, ef, -1, filter, maxVisits);
+  }
+
+  /**
+   * The one beam search of a layer (paper's Algorithm 2) behind {@link searchLayer} and
+   * {@link searchLayer0Filtered}: keeps in `this.results` up to `ef` nearest nodes that are live,
+   * not `exclude` and accepted by `filter` (when not null); every other node is still walked
+   * through. Returns false when it stopped after `maxVisits` distance evaluations.
+   */
+  private walkLayer(qb: number, ep: number, level: number, ef: number, exclude: number, filter: ((id: number) => boolean) | null, maxVisits: number): boolean {
     const epoch = this.visited.reset(this.capacity);
     const visited = this.visited.tags;
     const candidates = this.candidates;
@@ -447,12 +466,14 @@ export class Graph {
     const d0 = this.distance(qb, ep);
     candidates.push(d0, ep);
     let bound = Infinity;
-    if (deleted[ep] === 0 && ep !== exclude) {
+    let visits = 1;
+    if (deleted[ep] === 0 && ep !== exclude && (filter === null || filter(ep))) {
       results.push(d0, ep);
       bound = d0;
     }
     while (candidates.length > 0) {
-      if (candidates.dists[0]! > bound && results.length >= ef) break;
+      if (candidates.topDistance() > bound && results.length >= ef) break;
+      if (visits > maxVisits) return false;
       const c = candidates.ids[0]!;
       candidates.pop();
       let links = graphLinks;
@@ -469,63 +490,14 @@ export class Graph {
         const nb = links[base + j]!;
         if (visited[nb] === epoch) continue;
         visited[nb] = epoch;
-        const d = this.distance(qb, nb);
-        if (results.length < ef || d < bound) {
-          candidates.push(d, nb);
-          if (deleted[nb] === 0 && nb !== exclude) {
-            results.push(d, nb);
-            if (results.length > ef) results.pop();
-            bound = results.dists[0]!;
-          }
-        }
-      }
-    }
-  }
-
-  /**
-   * Layer-0 search that collects only live nodes accepted by `filter` (the rest are walked
-   * through). Stops after `maxVisits` distance evaluations; returns false when it did, so the
-   * caller can fall back to an exact scan.
-   */
-  searchLayer0Filtered(qb: number, ep: number, ef: number, filter: (id: number) => boolean, maxVisits: number): boolean {
-    const epoch = this.visited.reset(this.capacity);
-    const visited = this.visited.tags;
-    const candidates = this.candidates;
-    const results = this.results;
-    const deleted = this.deleted;
-    const links = this.links0;
-    const stride0 = this.stride0;
-    candidates.length = 0;
-    results.length = 0;
-
-    visited[ep] = epoch;
-    const d0 = this.distance(qb, ep);
-    candidates.push(d0, ep);
-    let bound = Infinity;
-    let visits = 1;
-    if (deleted[ep] === 0 && filter(ep)) {
-      results.push(d0, ep);
-      bound = d0;
-    }
-    while (candidates.length > 0) {
-      if (candidates.dists[0]! > bound && results.length >= ef) break;
-      if (visits > maxVisits) return false;
-      const c = candidates.ids[0]!;
-      candidates.pop();
-      const base = c * stride0;
-      const n = links[base]!;
-      for (let j = 1; j <= n; j++) {
-        const nb = links[base + j]!;
-        if (visited[nb] === epoch) continue;
-        visited[nb] = epoch;
         visits++;
         const d = this.distance(qb, nb);
         if (results.length < ef || d < bound) {
           candidates.push(d, nb);
-          if (deleted[nb] === 0 && filter(nb)) {
+          if (deleted[nb] === 0 && nb !== exclude && (filter === null || filter(nb))) {
             results.push(d, nb);
             if (results.length > ef) results.pop();
-            bound = results.dists[0]!;
+            bound = results.topDistance();
           }
         }
       }
@@ -761,7 +733,7 @@ export class Graph {
       const results = this.results;
       for (let i = 0; i < results.length; i++) {
         const id = results.ids[i]!;
-        if (id !== drop) pool.push(results.dists[i]!, id);
+        if (id !== drop) pool.push(results.distanceAt(i), id);
       }
       results.length = 0;
     } else {
@@ -791,7 +763,7 @@ export class Graph {
     }
     while (pool.length > 0 && kept < n) {
       const c = pool.ids[0]!;
-      const dc = pool.dists[0]!;
+      const dc = pool.topDistance();
       pool.pop();
       let good = true;
       for (let s = 1; s <= kept; s++) {

@@ -1,155 +1,117 @@
 /**
- * Binary heaps of (distance, id) pairs over preallocated typed arrays: no allocation per push once
- * the capacity is reached. `MinHeap` serves the candidate queue (closest first), `MaxHeap` the
- * bounded result set (farthest on top, so it is the one evicted).
+ * One binary heap of (distance, id) pairs over preallocated typed arrays, for both orders the
+ * graph needs: closest-first (the candidate queue, the repair pool) and farthest-first (the
+ * bounded result set, whose top is the one evicted). No allocation per push once the capacity is
+ * reached.
+ *
+ * One implementation serves both: it keeps the largest key on top, and the key is the distance
+ * times `sign` (+1 farthest-first, −1 closest-first). Negation is exact, so a closest-first heap
+ * orders and breaks ties exactly as a separate min-heap would. Read distances through
+ * {@link DistanceHeap.topDistance} / {@link DistanceHeap.distanceAt}, never from `keys`.
  */
-
-/** Closest-first heap. */
-export class MinHeap {
-  dists: Float64Array;
+export class DistanceHeap {
+  /** Stored keys: `sign · distance`. */
+  keys: Float64Array;
   ids: Int32Array;
   length: number;
+  /** +1: farthest first; −1: closest first. */
+  readonly sign: number;
 
-  constructor(capacity: number) {
-    this.dists = new Float64Array(capacity);
+  private constructor(capacity: number, sign: number) {
+    this.keys = new Float64Array(capacity);
     this.ids = new Int32Array(capacity);
     this.length = 0;
+    this.sign = sign;
+  }
+
+  /** A heap whose top is the closest pair (candidate queues). */
+  static closestFirst(capacity: number): DistanceHeap {
+    return new DistanceHeap(capacity, -1);
+  }
+
+  /** A heap whose top is the farthest pair (bounded result sets). */
+  static farthestFirst(capacity: number): DistanceHeap {
+    return new DistanceHeap(capacity, 1);
+  }
+
+  /** Distance of the top pair (undefined contents when empty). */
+  topDistance(): number {
+    return this.keys[0]! * this.sign;
+  }
+
+  /** Distance of the pair in slot `i` (heap order, not sorted). */
+  distanceAt(i: number): number {
+    return this.keys[i]! * this.sign;
   }
 
   private grow(): void {
-    const dists = new Float64Array(this.dists.length * 2);
-    dists.set(this.dists);
+    const keys = new Float64Array(this.keys.length * 2);
+    keys.set(this.keys);
     const ids = new Int32Array(this.ids.length * 2);
     ids.set(this.ids);
-    this.dists = dists;
+    this.keys = keys;
     this.ids = ids;
   }
 
   push(dist: number, id: number): void {
-    if (this.length === this.dists.length) this.grow();
-    const dists = this.dists;
+    if (this.length === this.keys.length) this.grow();
+    const keys = this.keys;
     const ids = this.ids;
+    const key = dist * this.sign;
     let i = this.length++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const pd = dists[parent]!;
-      if (pd <= dist) break;
-      dists[i] = pd;
+      const pk = keys[parent]!;
+      if (pk >= key) break;
+      keys[i] = pk;
       ids[i] = ids[parent]!;
       i = parent;
     }
-    dists[i] = dist;
+    keys[i] = key;
     ids[i] = id;
   }
 
-  /** Removes the top (the caller reads `ids[0]` / `dists[0]` first). */
+  /** Removes the top (the caller reads `ids[0]` / {@link topDistance} first). */
   pop(): void {
     const n = --this.length;
     if (n <= 0) return;
-    const dists = this.dists;
+    const keys = this.keys;
     const ids = this.ids;
-    const dist = dists[n]!;
+    const key = keys[n]!;
     const id = ids[n]!;
     let i = 0;
     for (;;) {
       let child = 2 * i + 1;
       if (child >= n) break;
-      let cd = dists[child]!;
+      let ck = keys[child]!;
       const right = child + 1;
       if (right < n) {
-        const rd = dists[right]!;
-        if (rd < cd) {
+        const rk = keys[right]!;
+        if (rk > ck) {
           child = right;
-          cd = rd;
+          ck = rk;
         }
       }
-      if (cd >= dist) break;
-      dists[i] = cd;
+      if (ck <= key) break;
+      keys[i] = ck;
       ids[i] = ids[child]!;
       i = child;
     }
-    dists[i] = dist;
-    ids[i] = id;
-  }
-}
-
-/** Farthest-first heap. */
-export class MaxHeap {
-  dists: Float64Array;
-  ids: Int32Array;
-  length: number;
-
-  constructor(capacity: number) {
-    this.dists = new Float64Array(capacity);
-    this.ids = new Int32Array(capacity);
-    this.length = 0;
-  }
-
-  private grow(): void {
-    const dists = new Float64Array(this.dists.length * 2);
-    dists.set(this.dists);
-    const ids = new Int32Array(this.ids.length * 2);
-    ids.set(this.ids);
-    this.dists = dists;
-    this.ids = ids;
-  }
-
-  push(dist: number, id: number): void {
-    if (this.length === this.dists.length) this.grow();
-    const dists = this.dists;
-    const ids = this.ids;
-    let i = this.length++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pd = dists[parent]!;
-      if (pd >= dist) break;
-      dists[i] = pd;
-      ids[i] = ids[parent]!;
-      i = parent;
-    }
-    dists[i] = dist;
-    ids[i] = id;
-  }
-
-  /** Removes the top (the caller reads `ids[0]` / `dists[0]` first). */
-  pop(): void {
-    const n = --this.length;
-    if (n <= 0) return;
-    const dists = this.dists;
-    const ids = this.ids;
-    const dist = dists[n]!;
-    const id = ids[n]!;
-    let i = 0;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      let cd = dists[child]!;
-      const right = child + 1;
-      if (right < n) {
-        const rd = dists[right]!;
-        if (rd > cd) {
-          child = right;
-          cd = rd;
-        }
-      }
-      if (cd <= dist) break;
-      dists[i] = cd;
-      ids[i] = ids[child]!;
-      i = child;
-    }
-    dists[i] = dist;
+    keys[i] = key;
     ids[i] = id;
   }
 
   /**
-   * Empties the heap into `outIds` / `outDists` in ascending distance order; returns the count.
-   * The outputs must hold at least `length` entries.
+   * Empties the heap into `outIds` / `outDists`, top first into the last slot: ascending distance
+   * order for a farthest-first heap (descending for a closest-first one). Returns the count; the
+   * outputs must hold at least `length` entries.
    */
   drainAscending(outIds: Int32Array, outDists: Float64Array): number {
     const n = this.length;
+    const sign = this.sign;
     for (let i = n - 1; i >= 0; i--) {
       outIds[i] = this.ids[0]!;
-      outDists[i] = this.dists[0]!;
+      outDists[i] = this.keys[0]! * sign;
       this.pop();
     }
     return n;

@@ -24,8 +24,9 @@ export interface LanceLoadOptions {
   /**
    * Verify the checksum stored with every node row and every link-list row against what was read
    * (default true): a changed byte in a vector, level, tombstone or link list is then a
-   * CorruptDataError instead of data. `false` skips it for data you trust (about 0.4 ms per 1,000
-   * vectors of 128 dimensions; see the README).
+   * CorruptDataError instead of data. `false` skips it for data you trust: it costs one hash pass
+   * over the vectors and links, about 23 ms for 100K vectors of 128 dimensions (a load of ~80 ms
+   * becomes ~110 ms; see the README).
    */
   verifyChecksums?: boolean;
 }
