@@ -10,6 +10,7 @@ module.exports = {
   testMatch: ['**/test/**/*.test.ts'],
   moduleNameMapper: {
     '^@vego/(arrow|encoding|format|io|hnsw|db|cli)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@vego/test-support$': '<rootDir>/test-support/index.ts',
   },
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],

@@ -1,36 +1,21 @@
 // Vego HNSW demo: build an index with a progress line, save it as Lance datasets, reload it, query
 // the reloaded index and compare with brute force. Uses SIFT-9k from ../shared when present, else
 // generated clustered vectors. Runs via `pnpm demo`; `node examples/demo.mjs [out-dir]` keeps the files.
-import { readFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HNSW } from '@vego/hnsw';
+// The repository's seeded generator and TEXMEX reader (a private workspace package, not part of Vego).
+import { readFvecs, seededRandom } from '@vego/test-support';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const siftDir = join(here, '../../shared/datasets/sift-9k');
 const K = 10;
 
-function readFvecs(file) {
-  const bytes = readFileSync(file);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const dimension = view.getInt32(0, true);
-  const record = 4 + 4 * dimension;
-  const length = bytes.byteLength / record;
-  const data = new Float32Array(length * dimension);
-  for (let i = 0; i < length; i++) for (let j = 0; j < dimension; j++) data[i * dimension + j] = view.getFloat32(i * record + 4 + 4 * j, true);
-  return { dimension, length, data };
-}
-
 /** Seeded clustered vectors, for when the SIFT files are absent. */
 function generated(n, dimension, seed) {
-  let s = seed >>> 0;
-  const rand = () => {
-    let t = (s = (s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = seededRandom(seed);
   const centres = Array.from({ length: 50 }, () => Float32Array.from({ length: dimension }, () => rand() * 2 - 1));
   const data = new Float32Array(n * dimension);
   for (let i = 0; i < n; i++) {

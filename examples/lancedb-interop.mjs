@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
 import { HNSW, Dataset } from '@vego/hnsw';
+import { seededRandom } from '@vego/test-support'; // the repository's seeded generator (not part of Vego)
 
 const root = mkdtempSync(join(tmpdir(), 'vego-lancedb-'));
 try {
   const dimension = 16;
-  let state = 5;
-  const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const random = seededRandom(5);
   const index = new HNSW({ dimension });
   for (let i = 0; i < 1000; i++) index.add(Float32Array.from({ length: dimension }, random));
   const indexDir = join(root, 'my-index');

@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HNSW } from '@vego/hnsw';
+import { seededRandom } from '@vego/test-support'; // the repository's seeded generator (not part of Vego)
 
 const dir = process.argv[2] ?? join(mkdtempSync(join(tmpdir(), 'vego-persist-')), 'index');
 const dimension = 32;
-let state = 99;
-const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+const random = seededRandom(99);
 const vector = () => Float32Array.from({ length: dimension }, random);
 
 const index = new HNSW({ dimension, distance: 'cosine' });

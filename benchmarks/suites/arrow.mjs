@@ -3,6 +3,7 @@
 // Ratio = apache-arrow time / @vego/arrow time (above 1: we are faster).
 import * as v from '@vego/arrow';
 import * as aa from 'apache-arrow';
+import { seededRandom } from '../lib/data.mjs';
 
 export const title = '@vego/arrow vs apache-arrow: element access, builders, RecordBatch creation';
 
@@ -21,14 +22,6 @@ function bestNs(fn, rounds) {
   return best;
 }
 
-function seeded(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
-
 /**
  * Take 10% random rows (unsorted, with repeats) of a Float64, a Utf8 and a FixedSizeList<Float32>[128]
  * vector: takeVector beside the per-value builder loop consumers used before it (`append(get(i))`).
@@ -36,7 +29,7 @@ function seeded(seed) {
  * Exported with its sizes as parameters so a scratch script can run it small.
  */
 export function measureTake({ rounds, log, numbers = 1_000_000, strings = 1_000_000, embeddings = 100_000, dim = 128 }) {
-  const r = seeded(3);
+  const r = seededRandom(3);
   const sources = [
     ['Float64', v.vectorFromTypedArray(new Float64Array(numbers).map(() => r() * 1e6))],
     ['Utf8', v.utf8FromStrings(Array.from({ length: strings }, (_, i) => `row-${i}-${(r() * 1e6) | 0}`))],
@@ -63,7 +56,7 @@ export async function run({ quick, log }) {
   const NS = quick ? 100_000 : 400_000; // strings
   const DIM = 128;
   const NV = quick ? 20_000 : 80_000; // embeddings
-  const r = seeded(1);
+  const r = seededRandom(1);
 
   const f32 = new Float32Array(N).map(() => r());
   const i32 = new Int32Array(N).map(() => (r() * 1e9) | 0);

@@ -3,17 +3,12 @@
  * neighbourhood structure (every point is about equally far), which no graph index handles well and
  * no real embedding looks like; Gaussian clusters are a fairer stand-in.
  */
+import { Prng } from '@vego/db';
 
-/** mulberry32: a small, fast, seeded 32-bit generator. */
+/** A seeded generator of floats in [0, 1): the index's own level generator (mulberry32, `Prng` of @vego/hnsw). */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const prng = new Prng(seed);
+  return () => prng.next();
 }
 
 /** `count` vectors of `dimension` around `clusters` random centres (a new array, row-major). */

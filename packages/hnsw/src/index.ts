@@ -4,7 +4,7 @@
  */
 export * from '@vego/io';
 export { HNSW, DEFAULT_EF_SEARCH } from './hnsw';
-export type { VectorLike, SearchResult, SearchOptions, AddBatchOptions, CompactResult } from './hnsw';
+export type { VectorLike, SearchResult, SearchOptions, ExactSearchOptions, AddBatchOptions, CompactResult } from './hnsw';
 export {
   DEFAULT_M,
   DEFAULT_EF_CONSTRUCTION,
@@ -19,6 +19,7 @@ export {
   resolveHnswConfig,
 } from './config';
 export type { HnswConfig, ResolvedHnswConfig, Quantization } from './config';
+export { Prng } from './internal/prng';
 export { L2Distance, CosineDistance, InnerProductDistance, DISTANCE_METRICS, isDistanceMetric } from './distance';
 export type { DistanceMetric } from './distance';
 export { SNAPSHOT_FORMAT_VERSION, validateSnapshot } from './snapshot';

@@ -8,6 +8,8 @@ import { HNSW, Dataset, FileSource, AsyncFileSource, publishFileSync, isVegoErro
 // SIMD kernel is in use or the TypeScript fallback.
 import { simdModule } from '../../../packages/hnsw/dist/internal/kernels.js';
 import { runChecks, type PageResults } from './page-checks';
+// The file itself, not the package index: that one also holds the .fvecs reader (node:fs).
+import { seededRandom } from '../../../test-support/random';
 
 export interface BrowserResults extends PageResults {
   env: { crossOriginIsolated: boolean; sharedArrayBuffer: string; process: string; require: string; buffer: string };
@@ -28,10 +30,7 @@ async function codeOf(fn: () => unknown): Promise<string> {
 }
 
 function threadsFallback(): boolean {
-  const next = (() => {
-    let a = 99;
-    return () => ((a = (Math.imul(a, 1103515245) + 12345) >>> 0) / 4294967296);
-  })();
+  const next = seededRandom(99);
   const data = Array.from({ length: 500 }, () => Array.from({ length: 16 }, () => next()));
   const one = new HNSW({ dimension: 16, seed: 3 });
   one.addBatch(data);
