@@ -9,6 +9,23 @@ function isVector(value: unknown): value is Vector {
   return typeof v === 'object' && v !== null && typeof v.get === 'function' && typeof v.length === 'number' && typeof v.data === 'object';
 }
 
+/**
+ * True when `value` looks like a @vego/arrow Schema (checked by shape, not `instanceof`, so a
+ * schema made by another copy of the package is accepted, as data types are by `isDataType`).
+ */
+export function isSchema(value: unknown): value is Schema {
+  if (typeof value !== 'object' || value === null) return false;
+  const s = value as { fields?: unknown; field?: unknown; fieldIndex?: unknown; equals?: unknown; metadata?: unknown };
+  return Array.isArray(s.fields) && typeof s.field === 'function' && typeof s.fieldIndex === 'function' && typeof s.equals === 'function' && s.metadata instanceof Map;
+}
+
+/** True when `value` looks like a @vego/arrow RecordBatch (by shape, as {@link isSchema}). */
+export function isRecordBatch(value: unknown): value is RecordBatch {
+  if (typeof value !== 'object' || value === null) return false;
+  const b = value as { schema?: unknown; columns?: unknown; numRows?: unknown };
+  return isSchema(b.schema) && Array.isArray(b.columns) && typeof b.numRows === 'number';
+}
+
 /** A schema and one vector per field, all of the same length. */
 export class RecordBatch {
   readonly schema: Schema;
@@ -23,7 +40,7 @@ export class RecordBatch {
    * when a non-nullable field's column holds nulls or an argument is not a Schema/Vector.
    */
   constructor(schema: Schema, columns: readonly Vector[]) {
-    if (!(schema instanceof Schema)) throw new InvalidArgumentError('`schema` must be a Schema');
+    if (!isSchema(schema)) throw new InvalidArgumentError('`schema` must be a Schema');
     if (!Array.isArray(columns)) throw new InvalidArgumentError('`columns` must be an array of vectors');
     if (columns.length !== schema.fields.length) {
       throw new LengthMismatchError(`schema has ${schema.fields.length} fields but ${columns.length} columns were given`);

@@ -1,8 +1,8 @@
 /** Table: a list of record batches sharing one schema. */
 import { InvalidArgumentError, NotFoundError, TypeMismatchError } from './errors';
 import { clampRange } from './data';
-import { RecordBatch } from './record-batch';
-import { Schema } from './type';
+import { type RecordBatch, isRecordBatch, isSchema } from './record-batch';
+import type { Schema } from './type';
 import type { Vector } from './vector';
 
 /** Record batches with one schema, read as one logical table (no copy). */
@@ -14,12 +14,12 @@ export class Table {
 
   /** @throws TypeMismatchError when a batch's schema differs from `schema`; InvalidArgumentError for bad arguments. */
   constructor(schema: Schema, batches: readonly RecordBatch[] = []) {
-    if (!(schema instanceof Schema)) throw new InvalidArgumentError('`schema` must be a Schema');
+    if (!isSchema(schema)) throw new InvalidArgumentError('`schema` must be a Schema');
     if (!Array.isArray(batches)) throw new InvalidArgumentError('`batches` must be an array of RecordBatch');
     let rows = 0;
     for (let k = 0; k < batches.length; k++) {
       const b = batches[k];
-      if (!(b instanceof RecordBatch)) throw new InvalidArgumentError(`\`batches[${k}]\` must be a RecordBatch`);
+      if (!isRecordBatch(b)) throw new InvalidArgumentError(`\`batches[${k}]\` must be a RecordBatch`);
       if (!b.schema.equals(schema)) {
         throw new TypeMismatchError(`batch ${k} has schema ${b.schema.toString()}, table has ${schema.toString()}`);
       }
