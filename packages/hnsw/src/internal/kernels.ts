@@ -8,25 +8,9 @@
  * `Math.fround`. Both require `byteLength` to be a positive multiple of 32 (8 floats): vectors are
  * stored zero-padded to that stride, and zeros change neither sum.
  *
- * The module, in text form (the `dot` export differs only in its loop body, `acc += a * b`):
- * ```wat
- * (module
- *   (import "env" "memory" (memory 1 65536 shared))
- *   (func (export "l2") (param $a i32) (param $b i32) (param $n i32) (result f32)
- *     (local $end i32) (local $acc0 v128) (local $acc1 v128) (local $d v128)
- *     (local.set $end (i32.add (local.get $a) (local.get $n)))
- *     (loop $next
- *       (local.set $d (f32x4.sub (v128.load (local.get $a)) (v128.load (local.get $b))))
- *       (local.set $acc0 (f32x4.add (f32x4.mul (local.get $d) (local.get $d)) (local.get $acc0)))
- *       (local.set $d (f32x4.sub (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $b))))
- *       (local.set $acc1 (f32x4.add (f32x4.mul (local.get $d) (local.get $d)) (local.get $acc1)))
- *       (local.set $a (i32.add (local.get $a) (i32.const 32)))
- *       (local.set $b (i32.add (local.get $b) (i32.const 32)))
- *       (br_if $next (i32.lt_u (local.get $a) (local.get $end))))
- *     (local.set $acc0 (f32x4.add (local.get $acc0) (local.get $acc1)))
- *     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
- *              (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0))))))
- * ```
+ * The module's text form is `kernels.wat` beside this file (the `dot` export differs from `l2` only
+ * in its loop body, `acc += a * b`); `test/wat-sources.test.ts` assembles it with wabt and checks
+ * that it gives exactly the bytes built below.
  */
 import { ResourceExhaustedError } from '@vego/io';
 
@@ -132,7 +116,8 @@ export function kernelModuleBytes(resultType: number, code: number[]): Uint8Arra
 /** Value type byte of f32 results. */
 const F32 = 0x7d;
 
-function moduleBytes(): Uint8Array {
+/** The distance module's bytes (text form: `kernels.wat` beside this file). */
+export function distanceModuleBytes(): Uint8Array {
   return kernelModuleBytes(F32, [0x02, ...functionBody(l2Half), ...functionBody(dotHalf)]);
 }
 
@@ -174,7 +159,7 @@ let compiled: WasmModule | null | undefined;
 
 /** The compiled SIMD module, or null where WebAssembly SIMD or shared memory is unavailable. */
 export function simdModule(): WasmModule | null {
-  if (compiled === undefined) compiled = compileKernelModule(moduleBytes());
+  if (compiled === undefined) compiled = compileKernelModule(distanceModuleBytes());
   return compiled;
 }
 

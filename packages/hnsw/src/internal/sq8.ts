@@ -17,7 +17,8 @@
  *
  * Codes live in their own shared `WebAssembly.Memory`, `codeStride` bytes per node (the dimension
  * padded to a multiple of 16, zeros), node `i` at `(i + 1) · codeStride`; slot 0 holds the query.
- * The kernels (module bytes below, same instruction style as `kernels.ts`) take 16 codes per step:
+ * The kernels (module bytes below, text form in `sq8.wat`, checked equal by `test/wat-sources.test.ts`;
+ * same instruction style as `kernels.ts`) take 16 codes per step:
  * widen to 16-bit lanes (`i16x8.extend_{low,high}_i8x16_u`), subtract (l2) and multiply-add pairs
  * into 32-bit lanes (`i32x4.dot_i16x8_s`). Sums stay below 2³¹ for any dimension up to 16,000.
  *
@@ -88,7 +89,8 @@ function functionBody(half: (widen: number[]) => number[]): number[] {
 /** Value type byte of i32 results. */
 const I32 = 0x7f;
 
-function moduleBytes(): Uint8Array {
+/** The SQ8 module's bytes (text form: `sq8.wat` beside this file). */
+export function sq8ModuleBytes(): Uint8Array {
   return kernelModuleBytes(I32, [0x02, ...functionBody(l2Half), ...functionBody(dotHalf)]);
 }
 
@@ -96,7 +98,7 @@ let compiled: WasmModule | null | undefined;
 
 /** The compiled byte-kernel module, or null where WebAssembly SIMD or shared memory is missing. */
 export function sq8Module(): WasmModule | null {
-  if (compiled === undefined) compiled = compileKernelModule(moduleBytes());
+  if (compiled === undefined) compiled = compileKernelModule(sq8ModuleBytes());
   return compiled;
 }
 
