@@ -1,7 +1,9 @@
 /**
- * Change detection for incremental saves: a 64-bit checksum (two independent 32-bit hashes) of
- * every node row (vector bits, level, tombstone) and of every link list (node × layer). A save
- * compares them with the checksums of the last save or load and writes only the rows that differ.
+ * Row checksums: a 64-bit checksum (two independent 32-bit hashes, not cryptographic) of every node
+ * row (vector bits, level, tombstone) and of every link list (node × layer), stored with the row.
+ * A save compares them with the checksums of the last save or load and writes only the rows that
+ * differ; a load recomputes them from what it read ({@link firstNodeMismatch},
+ * {@link firstListMismatch}) and treats any difference as damage.
  *
  * The node id and the layer seed each hash, so two lists with equal contents at different places
  * never compare equal. With 64 bits a changed row goes unnoticed with probability 2⁻⁶⁴.

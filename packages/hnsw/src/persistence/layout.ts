@@ -31,9 +31,9 @@
  * metadata     + (…, nodes_version 3, connections_version 3, nodes_rows 3, connections_rows 4, …)
  * ```
  * Vectors are stored as the index holds them (unit length under cosine). `checksum` is the row's
- * change-detection checksum (`checksums.ts`: the two 32-bit words as one little-endian
- * int64), read back on load so that the next save knows what changed without hashing every
- * vector; it detects changes, it does not guard against corruption.
+ * checksum (`checksums.ts`: the two 32-bit words as one little-endian int64). A load recomputes it
+ * from every row it read and throws CorruptDataError on a difference (unless told to trust the
+ * data), then keeps it so that the next save knows what changed without hashing every row again.
  */
 import { Bool, Field, FixedSizeList, Float32, Float64, Int32, Int64, List, Schema, Utf8 } from '@vego/io';
 
