@@ -1,6 +1,6 @@
 /**
  * Persistence of an index as three Lance datasets, by concern: `layout.ts` (what is stored where),
- * `save.ts` (the commit protocol and incremental saves), `open.ts` + `load.ts` (+ `load-nodes.ts`,
+ * `save.ts` (the commit protocol and incremental saves) with `save-rows.ts` (the rows it writes), `open.ts` + `load.ts` (+ `load-nodes.ts`,
  * `load-links.ts`) (loading, each part checked once), `saved-state.ts` (what an index remembers
  * between saves, passed explicitly), `checksums.ts` (row checksums: change detection and
  * verification), `positions.ts` (where each row sits, so a save can delete what it supersedes),

@@ -1,0 +1,130 @@
+/**
+ * The record batches a save writes: node rows and connection (link-list) rows of a snapshot, all
+ * of them for a rewrite or only the changed ones for an incremental save, each with its checksum.
+ */
+import { Bool, Int32, type List, RecordBatch, fixedSizeListFromFloat32, makeData, makeVector, vectorFromTypedArray } from '@vego/io';
+import type { HnswSnapshot } from '../snapshot';
+import type { IndexChecksums } from './checksums';
+import { CONNECTIONS_SCHEMA, nodesSchema } from './layout';
+
+/** The checksum pairs at `slots` (all when null), as int64 values (view when all, else a copy). */
+function checksumColumn(sums: Uint32Array, slots: Int32Array | null): BigInt64Array {
+  if (slots === null) return new BigInt64Array(sums.buffer, sums.byteOffset, sums.length >> 1);
+  const out = new Uint32Array(2 * slots.length);
+  for (let r = 0; r < slots.length; r++) {
+    const k = slots[r]!;
+    out[2 * r] = sums[2 * k]!;
+    out[2 * r + 1] = sums[2 * k + 1]!;
+  }
+  return new BigInt64Array(out.buffer, 0, slots.length);
+}
+
+/** The node rows with ids in `ids` (all when null). */
+export function nodesBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, ids: Int32Array | null): RecordBatch {
+  const n = snapshot.numIds;
+  const dim = snapshot.config.dimension;
+  const count = ids === null ? n : ids.length;
+  const idCol = new Int32Array(count);
+  const levelCol = new Int32Array(count);
+  const deletedBits = new Uint8Array((count + 7) >> 3);
+  const src = snapshot.vectors;
+  const vectors = ids === null ? src : new Float32Array(count * dim);
+  for (let r = 0; r < count; r++) {
+    const id = ids === null ? r : ids[r]!;
+    idCol[r] = id;
+    levelCol[r] = snapshot.levels[id]!;
+    if (snapshot.deleted[id] !== 0) deletedBits[r >> 3] |= 1 << (r & 7);
+    if (ids !== null) vectors.set(src.subarray(id * dim, (id + 1) * dim), r * dim);
+  }
+  return new RecordBatch(nodesSchema(dim), [
+    vectorFromTypedArray(idCol),
+    fixedSizeListFromFloat32(vectors, dim),
+    vectorFromTypedArray(levelCol),
+    makeVector(makeData({ type: new Bool(), length: count, values: deletedBits })),
+    vectorFromTypedArray(checksumColumn(checksums.nodes, ids)),
+  ]);
+}
+
+/**
+ * The connection rows of the lists in `lists` (list indices as in checksums.ts), or
+ * of every list when null.
+ */
+export function connectionsBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, starts: Int32Array, lists: Int32Array | null): RecordBatch {
+  const n = snapshot.numIds;
+  const M = snapshot.config.M;
+  const stride0 = 1 + 2 * M;
+  const strideUp = 1 + M;
+  const { links0, upperLinks, upperOffsets, levels } = snapshot;
+  const total = lists === null ? n + starts[n]! : lists.length;
+  const nodeCol = new Int32Array(total);
+  const layerCol = new Int32Array(total);
+  const offsets = new Int32Array(total + 1);
+  // Pass 1: which (node, layer) each row is, and where its neighbours start.
+  let r = 0;
+  let items = 0;
+  const addRow = (node: number, layer: number): void => {
+    const base = layer === 0 ? node * stride0 : upperOffsets[node]! + (layer - 1) * strideUp;
+    const count = layer === 0 ? links0[base]! : upperLinks[base]!;
+    nodeCol[r] = node;
+    layerCol[r] = layer;
+    items += count;
+    r++;
+    offsets[r] = items;
+  };
+  if (lists === null) {
+    for (let i = 0; i < n; i++) {
+      const level = levels[i]!;
+      for (let l = 0; l <= level; l++) addRow(i, l);
+    }
+  } else {
+    // Map a list index back to (node, layer): upper lists are found by binary search in `starts`.
+    for (let k = 0; k < total; k++) {
+      const list = lists[k]!;
+      if (list < n) {
+        addRow(list, 0);
+        continue;
+      }
+      const u = list - n;
+      let lo = 0;
+      let hi = n - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= u) lo = mid;
+        else hi = mid - 1;
+      }
+      // Several nodes may share a start (level 0 nodes): take the last one with room at u.
+      addRow(lo, u - starts[lo]! + 1);
+    }
+  }
+  // Pass 2: the neighbour ids, flat.
+  const values = new Int32Array(items);
+  for (let k = 0; k < total; k++) {
+    const node = nodeCol[k]!;
+    const layer = layerCol[k]!;
+    const src = layer === 0 ? links0 : upperLinks;
+    const base = layer === 0 ? node * stride0 : upperOffsets[node]! + (layer - 1) * strideUp;
+    values.set(src.subarray(base + 1, base + 1 + src[base]!), offsets[k]!);
+  }
+  const itemType = CONNECTIONS_SCHEMA.fields[2]!.type as List<Int32>;
+  const neighbours = makeVector(
+    makeData({ type: itemType, length: total, valueOffsets: offsets, children: [makeData({ type: new Int32(), length: items, values })] }),
+  );
+  return new RecordBatch(CONNECTIONS_SCHEMA, [
+    vectorFromTypedArray(nodeCol),
+    vectorFromTypedArray(layerCol),
+    neighbours,
+    vectorFromTypedArray(checksumColumn(checksums.lists, rowLists(lists, nodeCol, layerCol, n, starts))),
+  ]);
+}
+
+/** The list index of every row: `lists` itself, or computed from the rows of a full write. */
+function rowLists(lists: Int32Array | null, nodeCol: Int32Array, layerCol: Int32Array, n: number, starts: Int32Array): Int32Array {
+  if (lists !== null) return lists;
+  const out = new Int32Array(nodeCol.length);
+  for (let r = 0; r < out.length; r++) {
+    const node = nodeCol[r]!;
+    const layer = layerCol[r]!;
+    out[r] = layer === 0 ? node : n + starts[node]! + layer - 1;
+  }
+  return out;
+}
