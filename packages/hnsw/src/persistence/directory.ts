@@ -21,10 +21,14 @@ export function checkDir(dir: unknown): string {
 
 /** Latest committed version of a dataset, or −1 when there is none. */
 export function latestVersion(path: string): number {
+  let ds: Dataset;
   try {
-    return Dataset.openSync(path).version;
+    ds = Dataset.openSync(path);
   } catch (e) {
     if (e instanceof NotFoundError) return -1;
     throw e;
   }
+  const version = ds.version;
+  ds.closeSync();
+  return version;
 }

@@ -287,24 +287,37 @@ function committedPart(path: string, ds: Dataset, w: DatasetWrite): PartState {
 function commitPartSync(root: string, name: string, w: DatasetWrite | null, schema: Schema, prev: PartState | undefined): PartState {
   if (w === null) return prev!;
   const path = nodePath.join(root, name);
-  let ds = Dataset.createSync(path, w.batch, { mode: w.mode, schema, fileOptions: DATA_FILE_OPTIONS });
-  if (w.mode === 'append') {
-    checkAppended(path, ds, w, prev!);
-    ds = ds.deleteRowsSync(w.superseded);
+  const written = Dataset.createSync(path, w.batch, { mode: w.mode, schema, fileOptions: DATA_FILE_OPTIONS });
+  let ds = written;
+  try {
+    if (w.mode === 'append') {
+      checkAppended(path, written, w, prev!);
+      ds = written.deleteRowsSync(w.superseded);
+    }
+    return committedPart(path, ds, w);
+  } finally {
+    // The dataset objects may hold data files open (a delete checks them): close what we opened.
+    written.closeSync();
+    if (ds !== written) ds.closeSync();
   }
-  return committedPart(path, ds, w);
 }
 
 /** Asynchronous form of {@link commitPartSync}. */
 async function commitPart(root: string, name: string, w: DatasetWrite | null, schema: Schema, prev: PartState | undefined): Promise<PartState> {
   if (w === null) return prev!;
   const path = nodePath.join(root, name);
-  let ds = await Dataset.create(path, w.batch, { mode: w.mode, schema, fileOptions: DATA_FILE_OPTIONS });
-  if (w.mode === 'append') {
-    checkAppended(path, ds, w, prev!);
-    ds = await ds.deleteRows(w.superseded);
+  const written = await Dataset.create(path, w.batch, { mode: w.mode, schema, fileOptions: DATA_FILE_OPTIONS });
+  let ds = written;
+  try {
+    if (w.mode === 'append') {
+      checkAppended(path, written, w, prev!);
+      ds = await written.deleteRows(w.superseded);
+    }
+    return committedPart(path, ds, w);
+  } finally {
+    await written.close();
+    if (ds !== written) await ds.close();
   }
-  return committedPart(path, ds, w);
 }
 
 /**
@@ -323,7 +336,11 @@ export function saveIndexToLanceSync(snapshot: HnswSnapshot, dir: string, option
   const connections = commitPartSync(root, CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connections);
   const meta = metadataBatch(plan, nodes, connections);
   const metadata = Dataset.createSync(nodePath.join(root, METADATA_DATASET), meta, { mode: plan.metadataMode, schema: METADATA_SCHEMA });
-  return finishSave(plan, nodes, connections, metadata);
+  try {
+    return finishSave(plan, nodes, connections, metadata);
+  } finally {
+    metadata.closeSync();
+  }
 }
 
 /**
@@ -338,7 +355,11 @@ export async function saveIndexToLance(snapshot: HnswSnapshot, dir: string, opti
   const connections = await commitPart(root, CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connections);
   const meta = metadataBatch(plan, nodes, connections);
   const metadata = await Dataset.create(nodePath.join(root, METADATA_DATASET), meta, { mode: plan.metadataMode, schema: METADATA_SCHEMA });
-  return finishSave(plan, nodes, connections, metadata);
+  try {
+    return finishSave(plan, nodes, connections, metadata);
+  } finally {
+    await metadata.close();
+  }
 }
 
 /** The result of a committed save, and the state the next save builds on. */
