@@ -6,3 +6,6 @@ import { nodeOnlyClass } from './node-only';
 
 /** Needs Node: `new Dataset()` and every static (`Dataset.openSync`, `Dataset.createSync`, …) throw NotSupportedError in a browser build. */
 export const Dataset = nodeOnlyClass('Dataset');
+
+/** The same constant as under Node (`cleanupOldVersions`' default age: 7 days), so imports resolve in both builds. */
+export const DEFAULT_CLEANUP_OLDER_THAN_MS = 7 * 24 * 60 * 60 * 1000;
