@@ -192,6 +192,78 @@ export function lanceFieldsToSchema(fields: readonly LanceField[], metadata: Map
   return new Schema(top, metadataToStrings(metadata, 'schema'));
 }
 
+/** A top-level Lance field whose type (or a child's type) this library cannot represent. */
+export interface UnsupportedField {
+  /** The top-level field's name. */
+  name: string;
+  /** Its Lance field id. */
+  id: number;
+  /** The logical type that is not supported (the field's own, or the first unsupported child's). */
+  logicalType: string;
+  /** Why: the message of the NotSupportedError raised for it. */
+  reason: string;
+}
+
+/** What {@link lanceFieldsToSchemaLenient} returns. */
+export interface LenientSchema {
+  /** The supported top-level fields, in order. */
+  schema: Schema;
+  /** The top-level fields left out of `schema`, in order. */
+  unsupported: UnsupportedField[];
+  /** Lance field id of each top-level field of `schema`, in order. */
+  topIds: number[];
+}
+
+/**
+ * Like {@link lanceFieldsToSchema}, but a top-level field of a type this library cannot represent is
+ * left out of the schema and listed in `unsupported` instead of failing the whole schema, so that
+ * projections around it can still be read.
+ * @throws CorruptDataError for dangling parents, repeated ids or malformed logical types.
+ */
+export function lanceFieldsToSchemaLenient(fields: readonly LanceField[], metadata: Map<string, Uint8Array> = new Map()): LenientSchema {
+  const top = fields.filter((f) => f.parentId === -1);
+  const unsupported: UnsupportedField[] = [];
+  const byParent = new Map<number, LanceField[]>();
+  for (const f of fields) {
+    const list = byParent.get(f.parentId) ?? [];
+    list.push(f);
+    byParent.set(f.parentId, list);
+  }
+  const subtree = (f: LanceField, out: LanceField[], depth: number): void => {
+    if (depth > 64) throw new CorruptDataError(`Lance schema: fields nested deeper than 64 levels at "${f.name}"`);
+    out.push(f);
+    for (const k of byParent.get(f.id) ?? []) subtree(k, out, depth + 1);
+  };
+  // Validate ids and parents once over all fields (the strict path throws CorruptDataError for them).
+  const all = lanceFieldsToSchemaOrUnsupported(fields, metadata);
+  if (all !== null) return { schema: all, unsupported: [], topIds: top.map((f) => f.id) };
+  const topIds: number[] = [];
+  const schemaFields: Field[] = [];
+  for (const t of top) {
+    const sub: LanceField[] = [];
+    subtree(t, sub, 0);
+    try {
+      schemaFields.push(lanceFieldsToSchema(sub).fields[0]!);
+      topIds.push(t.id);
+    } catch (e) {
+      if (!(e instanceof NotSupportedError)) throw e;
+      const bad = sub.find((x) => /"([^"]*)" has logical type "([^"]*)"/.exec(e.message)?.[1] === x.name) ?? t;
+      unsupported.push({ name: t.name, id: t.id, logicalType: bad.logicalType, reason: e.message });
+    }
+  }
+  return { schema: new Schema(schemaFields, metadataToStrings(metadata, 'schema')), unsupported, topIds };
+}
+
+/** The strict schema, or null when some field is not supported (CorruptDataError still thrown). */
+function lanceFieldsToSchemaOrUnsupported(fields: readonly LanceField[], metadata: Map<string, Uint8Array>): Schema | null {
+  try {
+    return lanceFieldsToSchema(fields, metadata);
+  } catch (e) {
+    if (e instanceof NotSupportedError) return null;
+    throw e;
+  }
+}
+
 function lanceType(f: LanceField, kids: LanceField[], depth: number, build: (f: LanceField, depth: number) => Field): DataType {
   const lt = f.logicalType;
   const prim = primitiveFromName(lt);

@@ -40,7 +40,8 @@ import {
   makeBuilder,
   takeBatch,
 } from '@vego/format';
-import type { DataType, DeletionFile, Vector } from '@vego/format';
+import type { DataType, DeletionFile, FieldColumns, Vector } from '@vego/format';
+import { mapFragmentColumns, nodeIdsOf } from './internal/field-map';
 import { AsyncFileSource } from './async-file-source';
 import type { AsyncFileSink } from './async-file-sink';
 import { syncDirectorySync, type publishFileSync } from './atomic-file';
@@ -423,10 +424,11 @@ export class Dataset {
   private readonly fragments: readonly FragmentInfo[];
   /**
    * For fragment i and dataset column c: `colFile[i][c]` is the index of the data file holding the
-   * column (-1: none, the column reads as nulls) and `colPos[i][c]` its top-level position there.
+   * column (-1: none, the column reads as nulls) and `colNodes[i][c]` the file column of each of its
+   * nodes (by field id, see `internal/field-map.ts`; null: by position in the file).
    */
   private readonly colFile: Int32Array[];
-  private readonly colPos: Int32Array[];
+  private readonly colNodes: (number[] | null)[][];
   /** Deleted row offsets of each fragment (ascending): undefined until loaded, null when none. */
   private readonly deleted: (Uint32Array | null | undefined)[];
   /** Live row number at which each fragment starts, plus the total at the end (lazily computed). */
@@ -445,37 +447,17 @@ export class Dataset {
     this.fragments = state.fragments;
     this.cache = cache;
     this.deleted = state.fragments.map((f) => (f.deletionFile === undefined ? null : undefined));
-    const numCols = state.schema.fields.length;
-    // Top-level field ids in schema order: a data file's `fieldIds` lists the ids it stores, in file order.
-    const topIds = state.fields.filter((f) => f.parentId === -1).map((f) => f.id);
-    const colOfId = new Map<number, number>();
-    if (topIds.length === numCols) topIds.forEach((id, c) => colOfId.set(id, c));
+    const nodeIds = nodeIdsOf(state.fields, state.topIds);
     this.colFile = [];
-    this.colPos = [];
+    this.colNodes = [];
     for (const f of state.fragments) {
       const where = `'${path}' version ${state.version}: fragment ${f.id}`;
       if (f.files.length === 0) throw new CorruptDataError(`${where} has no data file`);
       if (f.files.length > 65536) throw new NotSupportedError(`${where} has ${f.files.length} data files`);
       for (const d of f.files) checkRelativePath(d.path, `manifest of ${where}, data file`);
-      const file = new Int32Array(numCols).fill(-1);
-      const pos = new Int32Array(numCols).fill(-1);
-      if (f.files.length === 1 && (f.files[0]!.fieldIds.length === 0 || colOfId.size === 0)) {
-        for (let c = 0; c < numCols; c++) (file[c] = 0), (pos[c] = c);
-      } else {
-        for (let j = 0; j < f.files.length; j++) {
-          const d = f.files[j]!;
-          let top = 0;
-          for (const id of d.fieldIds) {
-            if (id < 0) throw new NotSupportedError(`${where}: data file '${d.path}' has a dropped (tombstoned) field id ${id}`);
-            const c = colOfId.get(id);
-            if (c === undefined) continue; // a child field: stored inside its parent's column(s)
-            file[c] = j; // a later file overrides an earlier one
-            pos[c] = top++;
-          }
-        }
-      }
-      this.colFile.push(file);
-      this.colPos.push(pos);
+      const m = mapFragmentColumns(f, nodeIds, where);
+      this.colFile.push(m.file);
+      this.colNodes.push(m.nodes);
     }
   }
 
@@ -623,11 +605,26 @@ export class Dataset {
 
   // ---------------------------------------------------------------- reading
 
+  /**
+   * Top-level columns of types vego cannot read (for example a type newer than this library): they are
+   * not in `schema`; reads that name them, or that read every column, throw NotSupportedError, while
+   * projections without them work.
+   */
+  get unsupportedColumns(): readonly { name: string; logicalType: string }[] {
+    return this.state.unsupported.map((u) => ({ name: u.name, logicalType: u.logicalType }));
+  }
+
   private resolveColumns(columns: readonly string[] | undefined): string[] {
-    if (columns === undefined) return this.schema.fields.map((f) => f.name);
+    if (columns === undefined) {
+      const u = this.state.unsupported[0];
+      if (u !== undefined) throw unsupportedColumn(this.path, u.name, u.logicalType, true);
+      return this.schema.fields.map((f) => f.name);
+    }
     if (!Array.isArray(columns)) throw new InvalidArgumentError('`columns` must be an array of column names');
     for (const c of columns) {
       if (this.schema.fieldIndex(c) < 0) {
+        const u = this.state.unsupported.find((x) => x.name === c);
+        if (u !== undefined) throw unsupportedColumn(this.path, u.name, u.logicalType, false);
         throw new InvalidArgumentError(`\`columns\` names "${c}", which is not a column of '${this.path}' (${describeSchema(this.schema)})`);
       }
     }
@@ -737,19 +734,28 @@ export class Dataset {
       throw new CorruptDataError(`data file '${path}': expected ${fragment.physicalRows} rows (from the manifest), found ${reader.numRows}`);
     }
     const files = this.colFile[i]!;
-    const positions = this.colPos[i]!;
+    const nodes = this.colNodes[i]!;
+    // Columns mapped by field id are checked against the file's own types when read; columns matched
+    // by position (manifests without field ids) need the file's schema to agree here.
     const expected: string[] = [];
     let ok = true;
     for (let c = 0; c < files.length; c++) {
-      if (files[c] !== j) continue;
+      if (files[c] !== j || nodes[c] !== null) continue;
       const want = this.schema.fields[c]!;
-      const got = reader.schema.fields[positions[c]!];
+      const got = reader.schema.fields[c];
       expected.push(`${want.name}: ${want.type.toString()}`);
       if (got === undefined || got.name !== want.name || !got.type.equals(want.type)) ok = false;
     }
     if (!ok) {
       throw new CorruptDataError(`data file '${path}': expected columns (${expected.join(', ')}) from the manifest, found (${describeSchema(reader.schema)})`);
     }
+  }
+
+  /** What to read from file `j` of fragment `i` for dataset column `c` (by field id, or by position). */
+  private fileField(i: number, c: number, reader: LanceFileReader): FieldColumns {
+    const nodes = this.colNodes[i]![c];
+    if (nodes !== null && nodes !== undefined) return { field: this.schema.fields[c]!, columns: nodes };
+    return { field: this.schema.fields[c]!, columns: reader.nodeColumns(reader.schema.fields[c]!.name) };
   }
 
   private readerSync(i: number, j: number): LanceFileReader {
@@ -804,9 +810,8 @@ export class Dataset {
     if (columns.length === 0) return new RecordBatch(schema, []);
     const out: Vector[] = new Array<Vector>(columns.length);
     const files = this.colFile[i]!;
-    const positions = this.colPos[i]!;
     // One read per data file, with the columns it holds.
-    const groups = new Map<number, { names: string[]; at: number[] }>();
+    const groups = new Map<number, { fields: FieldColumns[]; at: number[] }>();
     for (let k = 0; k < columns.length; k++) {
       const c = this.schema.fieldIndex(columns[k]!);
       const j = files[c]!;
@@ -815,13 +820,13 @@ export class Dataset {
         continue;
       }
       let g = groups.get(j);
-      if (g === undefined) groups.set(j, (g = { names: [], at: [] }));
-      g.names.push(this.readerSync(i, j).schema.fields[positions[c]!]!.name);
+      if (g === undefined) groups.set(j, (g = { fields: [], at: [] }));
+      g.fields.push(this.fileField(i, c, this.readerSync(i, j)));
       g.at.push(k);
     }
     for (const [j, g] of groups) {
       const reader = this.readerSync(i, j);
-      const b = wrapCorrupt(this.dataPath(i, j), () => reader.readSync({ columns: g.names, offset, limit }));
+      const b = wrapCorrupt(this.dataPath(i, j), () => reader.readSync({ fields: g.fields, offset, limit }));
       for (let m = 0; m < g.at.length; m++) out[g.at[m]!] = b.columnAt(m);
     }
     return new RecordBatch(schema, out);
@@ -836,15 +841,13 @@ export class Dataset {
     await Promise.all(this.fragments[i]!.files.map((_, j) => this.readerAsync(i, j)));
     const schema = this.projectedSchema(columns);
     const files = this.colFile[i]!;
-    const positions = this.colPos[i]!;
     const parts = await Promise.all(
       columns.map(async (name, k) => {
         const c = this.schema.fieldIndex(name);
         const j = files[c]!;
         if (j < 0) return nullVector(schema.fields[k]!.type, limit);
         const reader = await this.readerAsync(i, j);
-        const fileName = reader.schema.fields[positions[c]!]!.name;
-        const b = await wrapCorruptAsync(this.dataPath(i, j), () => reader.read({ columns: [fileName], offset, limit }));
+        const b = await wrapCorruptAsync(this.dataPath(i, j), () => reader.read({ fields: [this.fileField(i, c, reader)], offset, limit }));
         return b.columnAt(0);
       }),
     );
@@ -1501,6 +1504,12 @@ function readerKey(i: number, j: number): number {
 }
 
 /** A column of `length` nulls. */
+function unsupportedColumn(path: string, name: string, logicalType: string, all: boolean): NotSupportedError {
+  return new NotSupportedError(
+    `column "${name}" of '${path}' has type ${logicalType}, which vego cannot read${all ? '; name the columns to read (`columns`) to read the others' : ''}`,
+  );
+}
+
 function nullVector(type: DataType, length: number): Vector {
   const builder = makeBuilder(type, { nullable: true, initialCapacity: length }) as { appendNull(): unknown; finish(): Vector };
   for (let i = 0; i < length; i++) builder.appendNull();

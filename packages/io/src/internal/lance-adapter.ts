@@ -11,17 +11,22 @@ import {
   decodeManifest,
   UnsupportedVersionError,
   encodeManifest,
-  lanceFieldsToSchema,
+  lanceFieldsToSchemaLenient,
   manifestForFiles,
 } from '@vego/format';
-import type { DataFragment, DeletionFile, LanceField, Manifest, Schema } from '@vego/format';
+import type { DataFragment, DeletionFile, LanceField, Manifest, Schema, UnsupportedField } from '@vego/format';
 import { fsError } from './fs-error';
 import { NEW_FRAGMENT_ID, type FragmentInfo } from './manifest-model';
 
 /** A decoded manifest, as the dataset layer uses it. */
 export interface ManifestState {
   version: number;
+  /** The fields of supported types (see `unsupported`). */
   schema: Schema;
+  /** Top-level fields of types this library cannot read: left out of `schema`. */
+  unsupported: UnsupportedField[];
+  /** Lance field id of each top-level field of `schema`. */
+  topIds: number[];
   fields: LanceField[];
   fragments: FragmentInfo[];
   maxFragmentId: number;
@@ -60,9 +65,11 @@ export function readManifestFile(path: string): ManifestState {
   }
   let m: Manifest;
   let schema: Schema;
+  let unsupported: UnsupportedField[];
+  let topIds: number[];
   try {
     m = decodeManifest(bytes);
-    schema = lanceFieldsToSchema(m.fields, m.schemaMetadata);
+    ({ schema, unsupported, topIds } = lanceFieldsToSchemaLenient(m.fields, m.schemaMetadata));
   } catch (e) {
     // Damage in the file is CorruptDataError whatever check caught it (a bit flip that gives two
     // fields one name fails in Schema's argument check); only well-formed content this build cannot
@@ -86,7 +93,7 @@ export function readManifestFile(path: string): ManifestState {
   }));
   let maxId = m.maxFragmentId ?? 0;
   for (const f of fragments) if (f.id > maxId) maxId = f.id;
-  return { version: m.version, schema, fields: m.fields.slice(), fragments, maxFragmentId: maxId, raw: m };
+  return { version: m.version, schema, unsupported, topIds, fields: m.fields.slice(), fragments, maxFragmentId: maxId, raw: m };
 }
 
 /** What changes from one version to the next. */
@@ -113,6 +120,11 @@ const FLAG_DELETION_FILES = 1;
  * inside the old manifest file (index and transaction sections) and the transaction file are not.
  */
 export function encodeNextManifest(prev: ManifestState | null, next: NextManifest): Uint8Array {
+  if (prev !== null && prev.unsupported.length > 0 && next.fragments.some((f) => f.id === NEW_FRAGMENT_ID)) {
+    // New files would lack those columns, and a new schema would drop them: refuse rather than lose data.
+    const u = prev.unsupported[0]!;
+    throw new NotSupportedError(`cannot write data files to this dataset: its column "${u.name}" has type ${u.logicalType}, which vego cannot read or rewrite`);
+  }
   const keepSchema = prev !== null && sameFields(prev, next.schema);
   const base: Manifest = keepSchema ? { ...prev.raw } : manifestForFiles(next.schema, [], next.version);
   if (prev !== null && !keepSchema) {
