@@ -104,4 +104,7 @@ export { Table } from './table';
 export { takeData, takeVector, takeBatch } from './take';
 export type { TakeIndices } from './take';
 
+/** Joining arrays of one type (copy) and all-null arrays of any type. */
+export { concatData, makeNullData } from './concat';
+
 export { float16ToNumber, numberToFloat16 } from './internal/float16';

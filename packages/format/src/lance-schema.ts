@@ -269,7 +269,8 @@ function lanceType(f: LanceField, kids: LanceField[], depth: number, build: (f: 
   const prim = primitiveFromName(lt);
   if (prim !== undefined) return prim;
   if (lt === 'struct') return new Struct(kids.map((k) => build(k, depth + 1)));
-  if (lt === 'list' || lt === 'large_list') {
+  // Lance names a list of structs `list.struct` (and `large_list.struct`).
+  if (lt === 'list' || lt === 'large_list' || lt === 'list.struct' || lt === 'large_list.struct') {
     if (kids.length !== 1) throw new CorruptDataError(`Lance schema: list field "${f.name}" has ${kids.length} children, expected 1`);
     return new List(build(kids[0]!, depth + 1));
   }

@@ -37,8 +37,11 @@ import {
   ZstdNotInitializedError,
   initZstd,
   isZstdReady,
-  makeBuilder,
+  concatData,
+  makeNullData,
+  makeVector,
   takeBatch,
+  takeData,
 } from '@vego/format';
 import type { DataType, DeletionFile, FieldColumns, Vector } from '@vego/format';
 import { mapFragmentColumns, nodeIdsOf } from './internal/field-map';
@@ -1050,13 +1053,16 @@ export class Dataset {
       rowOf[k] = at - runs[run]!.offset;
     }
     const schema = this.projectedSchema(columns);
+    // Rows of the runs joined end to end: output row k is row `base[batchOf[k]] + rowOf[k]` of them.
+    const base = new Int32Array(batches.length + 1);
+    for (let b = 0; b < batches.length; b++) base[b + 1] = base[b]! + batches[b]!.numRows;
+    const at = new Int32Array(n);
+    for (let k = 0; k < n; k++) at[k] = base[batchOf[k]!]! + rowOf[k]!;
     const out: Vector[] = [];
     for (let c = 0; c < columns.length; c++) {
-      const field = schema.fields[c]!;
-      const builder = makeBuilder(field.type, { nullable: true, initialCapacity: n }) as { append(v: unknown): unknown; finish(): Vector };
-      const vectors = batches.map((b) => b.columnAt(c));
-      for (let k = 0; k < n; k++) builder.append(vectors[batchOf[k]!]!.get(rowOf[k]!));
-      out.push(builder.finish());
+      const type = schema.fields[c]!.type;
+      const joined = concatData(type, batches.map((b) => b.columnAt(c).data));
+      out.push(makeVector(takeData(joined, at)) as Vector);
     }
     return new RecordBatch(schema, out);
   }
@@ -1503,17 +1509,16 @@ function readerKey(i: number, j: number): number {
   return i * 65536 + j;
 }
 
-/** A column of `length` nulls. */
+/** The error for reading a column whose type vego cannot read. */
 function unsupportedColumn(path: string, name: string, logicalType: string, all: boolean): NotSupportedError {
   return new NotSupportedError(
     `column "${name}" of '${path}' has type ${logicalType}, which vego cannot read${all ? '; name the columns to read (`columns`) to read the others' : ''}`,
   );
 }
 
+/** A column of `length` nulls. */
 function nullVector(type: DataType, length: number): Vector {
-  const builder = makeBuilder(type, { nullable: true, initialCapacity: length }) as { appendNull(): unknown; finish(): Vector };
-  for (let i = 0; i < length; i++) builder.appendNull();
-  return builder.finish();
+  return makeVector(makeNullData(type, length)) as Vector;
 }
 
 /** Adds the data file path to decoding errors that lack it. */

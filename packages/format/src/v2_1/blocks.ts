@@ -10,7 +10,8 @@
  *                             is either padded to 1024 values and packed, or stored raw (T/8 bytes per value)
  * variable (mini-block)       u32 offsets[n + 1] measured from the start of the buffer, then the bytes
  * variable (block)            u32 bits per offset (32), u32 byte position of the data, offsets[n + 1], bytes
- * rle(values, run_lengths)    buffer 0: one value per run; buffer 1: u8 run lengths
+ * rle(values, run_lengths)    buffer 0: one value per run; buffer 1: u8 run lengths (mini-block); as one block
+ *                             (levels, 2.2): u64 byte length of the values, the values, then the run lengths
  * fixed_size_list(d, values)  with has_validity: buffer 0 = item validity bitmap, then the values buffers
  * general(lz4 | zstd, inner)  u32 uncompressed byte length, then one LZ4 block or zstd frame; inner applies after
  * ```
@@ -203,27 +204,7 @@ export function decompressMiniBlock(c: Compressive, buffers: Uint8Array[], n: nu
     }
     case 'rle': {
       if (buffers.length < 2) throw new CorruptDataError(`${where}: RLE chunk needs 2 buffers, found ${buffers.length}`);
-      if (c.values.kind !== 'flat' || c.runLengths.kind !== 'flat' || c.runLengths.bitsPerValue !== 8 || c.values.bitsPerValue % 8 !== 0) {
-        throw notSupported(where, c, 'RLE values');
-      }
-      const width = c.values.bitsPerValue >>> 3;
-      const runs = decompressGeneral(c.runLengths.compression, buffers[1]!, where);
-      const vals = decompressGeneral(c.values.compression, buffers[0]!, where);
-      if (vals.length < runs.length * width) throw new CorruptDataError(`${where}: RLE has ${runs.length} runs but ${vals.length} value bytes`);
-      const out = new Uint8Array(n * width);
-      let at = 0;
-      for (let r = 0; r < runs.length && at < n; r++) {
-        const len = runs[r]!;
-        if (at + len > n) throw new CorruptDataError(`${where}: RLE runs exceed the chunk's ${n} values`);
-        const from = r * width;
-        for (let k = 0; k < len; k++) {
-          const d = (at + k) * width;
-          for (let j = 0; j < width; j++) out[d + j] = vals[from + j]!;
-        }
-        at += len;
-      }
-      if (at !== n) throw new CorruptDataError(`${where}: RLE runs cover ${at} values, expected ${n}`);
-      return { kind: 'fixed', bitsPerValue: width * 8, numValues: n, bytes: out, itemValidity: null };
+      return expandRle(c, buffers[0]!, buffers[1]!, n, where);
     }
     case 'fixedSizeList': {
       const d = c.itemsPerValue;
@@ -289,6 +270,13 @@ export function decompressBlock(c: Compressive, bytes: Uint8Array, n: number, wh
       const out = fsstDecompress(parseFsstTable(c.symbolTable), inner.bytes, inner.offsets, n);
       return { kind: 'variable', numValues: n, offsets: out.offsets, bytes: out.bytes };
     }
+    case 'rle': {
+      // Block frame: u64 byte length of the values, the values, then the run lengths.
+      if (bytes.length < 8) throw new CorruptDataError(`${where}: RLE block of ${bytes.length} bytes has no header`);
+      const size = u32At(bytes, 0);
+      if (u32At(bytes, 4) !== 0 || 8 + size > bytes.length) throw new CorruptDataError(`${where}: RLE block says ${size} value bytes, the block holds ${bytes.length - 8}`);
+      return expandRle(c, bytes.subarray(8, 8 + size), bytes.subarray(8 + size), n, where);
+    }
     case 'constant': {
       const w = c.value.length;
       if (w === 0 || n * w > MAX_DECOMPRESSED_BYTES || n > 1 << 25) throw new CorruptDataError(`${where}: constant block of ${w}-byte value × ${n}`);
@@ -299,6 +287,32 @@ export function decompressBlock(c: Compressive, bytes: Uint8Array, n: number, wh
     default:
       throw notSupported(where, c, 'block');
   }
+}
+
+/** Expands RLE runs (one value per run in `valueBytes`, u8 run lengths in `runBytes`) to `n` values (copy). */
+function expandRle(c: Extract<Compressive, { kind: 'rle' }>, valueBytes: Uint8Array, runBytes: Uint8Array, n: number, where: string): Block {
+  if (c.values.kind !== 'flat' || c.runLengths.kind !== 'flat' || c.runLengths.bitsPerValue !== 8 || c.values.bitsPerValue % 8 !== 0 || c.values.bitsPerValue === 0) {
+    throw notSupported(where, c, 'RLE values');
+  }
+  const width = c.values.bitsPerValue >>> 3;
+  const runs = decompressGeneral(c.runLengths.compression, runBytes, where);
+  const vals = decompressGeneral(c.values.compression, valueBytes, where);
+  if (vals.length < runs.length * width) throw new CorruptDataError(`${where}: RLE has ${runs.length} runs but ${vals.length} value bytes`);
+  if (n * width > MAX_DECOMPRESSED_BYTES) throw new CorruptDataError(`${where}: RLE of ${n} values`);
+  const out = new Uint8Array(n * width);
+  let at = 0;
+  for (let r = 0; r < runs.length && at < n; r++) {
+    const len = runs[r]!;
+    if (at + len > n) throw new CorruptDataError(`${where}: RLE runs exceed the ${n} values`);
+    const from = r * width;
+    for (let k = 0; k < len; k++) {
+      const d = (at + k) * width;
+      for (let j = 0; j < width; j++) out[d + j] = vals[from + j]!;
+    }
+    at += len;
+  }
+  if (at !== n) throw new CorruptDataError(`${where}: RLE runs cover ${at} values, expected ${n}`);
+  return { kind: 'fixed', bitsPerValue: width * 8, numValues: n, bytes: out, itemValidity: null };
 }
 
 /** Decodes `n` repetition or definition levels to a Uint16Array (copy). */
