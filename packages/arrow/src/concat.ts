@@ -5,7 +5,7 @@
  */
 import { ArrayData, makeData } from './data';
 import { InternalError } from './errors';
-import { TypeId } from './type';
+import { isPrimitive, TypeId } from './type';
 import type { DataType } from './type';
 
 /** Writes bits `[srcBit, srcBit + n)` of `src` into `dst` at bit `dstBit` (dst must be zeroed there). */
@@ -59,7 +59,7 @@ export function concatData(type: DataType, chunks: readonly ArrayData[]): ArrayD
     }
     return makeData({ type, length, validity, nullCount: nulls, values });
   }
-  if (id >= TypeId.Int8 && id <= TypeId.Float64) {
+  if (isPrimitive(type)) {
     const t = type as { ArrayType: new (n: number) => { set(a: ArrayLike<unknown>, o: number): void } };
     const values = new t.ArrayType(length);
     let at = 0;
@@ -70,7 +70,36 @@ export function concatData(type: DataType, chunks: readonly ArrayData[]): ArrayD
     }
     return makeData({ type, length, validity, nullCount: nulls, values: values as unknown as ArrayBufferView });
   }
-  if (id === TypeId.Utf8 || id === TypeId.Binary) {
+  if (id === TypeId.FixedSizeBinary || id === TypeId.Decimal128 || id === TypeId.Decimal256) {
+    const w = type.byteWidth;
+    const bytes = new Uint8Array(length * w);
+    let at = 0;
+    for (const c of chunks) {
+      bytes.set((c.values as Uint8Array).subarray(c.offset * w, (c.offset + c.length) * w), at * w);
+      at += c.length;
+    }
+    return makeData({ type, length, validity, nullCount: nulls, values: bytes });
+  }
+  if (id === TypeId.Dictionary) {
+    // One dictionary for all: the chunks' dictionaries end to end, each chunk's indices shifted by where its dictionary starts.
+    const dictionary = concatData(type.valueType, chunks.map((c) => c.children[0]!));
+    const ArrayType = type.indexType.ArrayType as unknown as new (n: number) => (number | bigint)[];
+    const indices = new ArrayType(length);
+    const big = type.indexType.bitWidth === 64;
+    let at = 0;
+    let base = 0;
+    for (const c of chunks) {
+      const src = c.values as unknown as ArrayLike<number | bigint>;
+      for (let i = 0; i < c.length; i++) {
+        const k = Number(src[c.offset + i]!) + base;
+        indices[at + i] = big ? BigInt(k) : k;
+      }
+      at += c.length;
+      base += c.children[0]!.length;
+    }
+    return makeData({ type, length, validity, nullCount: nulls, values: indices as unknown as ArrayBufferView, children: [dictionary] });
+  }
+  if (id === TypeId.Utf8 || id === TypeId.Binary || id === TypeId.LargeUtf8 || id === TypeId.LargeBinary) {
     let total = 0;
     for (const c of chunks) total += c.valueOffsets![c.offset + c.length]! - c.valueOffsets![c.offset]!;
     const bytes = new Uint8Array(total);
@@ -122,11 +151,18 @@ export function makeNullData(type: DataType, length: number): ArrayData {
   const nullCount = length;
   const id = type.typeId;
   if (id === TypeId.Bool) return makeData({ type, length, validity, nullCount, values: new Uint8Array(validity.length) });
-  if (id >= TypeId.Int8 && id <= TypeId.Float64) {
+  if (isPrimitive(type)) {
     const t = type as { ArrayType: new (n: number) => ArrayBufferView };
     return makeData({ type, length, validity, nullCount, values: new t.ArrayType(length) });
   }
-  if (id === TypeId.Utf8 || id === TypeId.Binary) return makeData({ type, length, validity, nullCount, values: new Uint8Array(0), valueOffsets: new Int32Array(length + 1) });
+  if (id === TypeId.FixedSizeBinary || id === TypeId.Decimal128 || id === TypeId.Decimal256) {
+    return makeData({ type, length, validity, nullCount, values: new Uint8Array(length * type.byteWidth) });
+  }
+  if (id === TypeId.Dictionary) {
+    const ArrayType = type.indexType.ArrayType as unknown as new (n: number) => ArrayBufferView;
+    return makeData({ type, length, validity, nullCount, values: new ArrayType(length), children: [makeNullData(type.valueType, 0)] });
+  }
+  if (id === TypeId.Utf8 || id === TypeId.Binary || id === TypeId.LargeUtf8 || id === TypeId.LargeBinary) return makeData({ type, length, validity, nullCount, values: new Uint8Array(0), valueOffsets: new Int32Array(length + 1) });
   if (id === TypeId.FixedSizeList) return makeData({ type, length, validity, nullCount, children: [makeNullData(type.child.type, length * type.listSize)] });
   if (id === TypeId.List) return makeData({ type, length, validity, nullCount, valueOffsets: new Int32Array(length + 1), children: [makeNullData(type.child.type, 0)] });
   if (id === TypeId.Struct) return makeData({ type, length, validity, nullCount, children: type.children.map((f) => makeNullData(f.type, length)) });
