@@ -37,6 +37,7 @@ import {
 } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import { decodeUtf8, encodeUtf8, ProtoMessage, ProtoWriter } from './internal/protobuf';
+import { isLogicalLeaf, parseLogicalType } from './logical-types';
 
 /** One flattened Lance field, as stored in the file descriptor and the manifest. */
 export interface LanceField {
@@ -86,10 +87,8 @@ function primitiveFromName(name: string): DataType | undefined {
     case 'halffloat': return new Float16();
     case 'float': return new Float32();
     case 'double': return new Float64();
-    case 'string':
-    case 'large_string': return new Utf8();
-    case 'binary':
-    case 'large_binary': return new Binary();
+    case 'string': return new Utf8();
+    case 'binary': return new Binary();
     default: return undefined;
   }
 }
@@ -100,9 +99,12 @@ export function primitiveLogicalType(type: DataType): string | undefined {
   return undefined;
 }
 
-/** True for the types stored as one leaf column (fixed-width, Utf8, Binary, FixedSizeList of fixed-width). */
+/**
+ * True for the types stored as one leaf column (fixed-width, Utf8, Binary, FixedSizeList of fixed-width,
+ * and the temporal, decimal, binary and dictionary types of `logical-types.ts`).
+ */
 export function isLeafType(type: DataType): boolean {
-  if (primitiveLogicalType(type) !== undefined) return true;
+  if (primitiveLogicalType(type) !== undefined || isLogicalLeaf(type)) return true;
   return type.typeId === TypeId.FixedSizeList && isFixedWidthPrimitive(type.child.type);
 }
 
@@ -266,7 +268,7 @@ function lanceFieldsToSchemaOrUnsupported(fields: readonly LanceField[], metadat
 
 function lanceType(f: LanceField, kids: LanceField[], depth: number, build: (f: LanceField, depth: number) => Field): DataType {
   const lt = f.logicalType;
-  const prim = primitiveFromName(lt);
+  const prim = primitiveFromName(lt) ?? parseLogicalType(lt, primitiveFromName);
   if (prim !== undefined) return prim;
   if (lt === 'struct') return new Struct(kids.map((k) => build(k, depth + 1)));
   // Lance names a list of structs `list.struct` (and `large_list.struct`).

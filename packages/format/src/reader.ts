@@ -37,6 +37,7 @@ import { parallelIo } from './internal/io';
 import type { Io, Ranges } from './internal/io';
 import { decodeFileDescriptor, isLeafType, lanceFieldsToSchemaLenient } from './lance-schema';
 import type { LanceField, UnsupportedField } from './lance-schema';
+import { fromStorage, storageType2_0 } from './logical-types';
 import { checkFieldColumns, defaultNodeColumns, fieldNodes, leafColumns, nodeCount } from './field-columns';
 import type { FieldColumns } from './field-columns';
 import { collectBufferRefs, decodeArray, decodeListPage } from './page-decoder';
@@ -511,7 +512,7 @@ export class LanceFileReader {
       for (const p of pages) {
         let data: ArrayData;
         try {
-          data = decodeArray(p.page.encoding, type, p.length, p.ctx);
+          data = fromStorage(decodeArray(p.page.encoding, storageType2_0(type, isDictionaryPage(p.page.encoding)), p.length, p.ctx), type);
         } catch (e) {
           // Arrow's own validation (offsets, lengths) failing on page contents means a corrupt page.
           if (isVegoError(e) && (e.code === ErrorCode.INVALID_ARGUMENT || e.code === ErrorCode.LENGTH_MISMATCH || e.code === ErrorCode.TYPE_MISMATCH)) {
@@ -692,6 +693,13 @@ function fixedRowBytes(e: ArrayEncoding): number {
   if (node.kind !== 'flat' || (node.compression !== undefined && node.compression.scheme !== '')) return 0;
   if (node.bitsPerValue <= 0 || (node.bitsPerValue & 7) !== 0) return 0;
   return perRow * (node.bitsPerValue >>> 3);
+}
+
+/** Whether a 2.0 page is a dictionary page (possibly under a no-nulls wrapper). */
+function isDictionaryPage(e: ArrayEncoding): boolean {
+  let node = e;
+  while (node.kind === 'nullable' && node.nulls === 'none') node = node.values;
+  return node.kind === 'dictionary';
 }
 
 function checkTotal(info: ColumnInfo, total: number, col: number): void {

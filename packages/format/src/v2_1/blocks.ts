@@ -9,7 +9,8 @@
  * out_of_line_bitpacking(T, flat(W))   FastLanes blocks of 128 * W bytes, no header; a partial last block
  *                             is either padded to 1024 values and packed, or stored raw (T/8 bytes per value)
  * variable (mini-block)       u32 offsets[n + 1] measured from the start of the buffer, then the bytes
- * variable (block)            u32 bits per offset (32), u32 byte position of the data, offsets[n + 1], bytes
+ * variable (block)            bits per offset, byte position of the data (both u32 for 32-bit offsets, u64 for
+ *                             64-bit ones, e.g. large_string dictionaries), offsets[n + 1], bytes
  * rle(values, run_lengths)    buffer 0: one value per run; buffer 1: u8 run lengths (mini-block); as one block
  *                             (levels, 2.2): u64 byte length of the values, the values, then the run lengths
  * fixed_size_list(d, values)  with has_validity: buffer 0 = item validity bitmap, then the values buffers
@@ -252,14 +253,17 @@ export function decompressBlock(c: Compressive, bytes: Uint8Array, n: number, wh
       return { kind: 'fixed', bitsPerValue: t, numValues: n, bytes: out, itemValidity: null };
     }
     case 'variable': {
+      // Header: bits per offset and the data's byte position, each as wide as one offset (u32 or u64).
       const buf = decompressGeneral(c.compression, bytes, where);
       if (buf.length < 8) throw new CorruptDataError(`${where}: variable block of ${buf.length} bytes has no header`);
       const bits = u32At(buf, 0);
-      const dataStart = u32At(buf, 4);
       if (bits !== 32 && bits !== 64) throw new CorruptDataError(`${where}: variable block with ${bits}-bit offsets`);
-      const need = 8 + ((n + 1) * bits) / 8;
+      const head = bits === 64 ? 16 : 8;
+      if (buf.length < head || (bits === 64 && (u32At(buf, 4) !== 0 || u32At(buf, 12) !== 0))) throw new CorruptDataError(`${where}: variable block header of ${buf.length} bytes`);
+      const dataStart = u32At(buf, bits === 64 ? 8 : 4);
+      const need = head + ((n + 1) * bits) / 8;
       if (dataStart !== need || dataStart > buf.length) throw new CorruptDataError(`${where}: variable block data starts at ${dataStart}, expected ${need} (buffer ${buf.length} bytes)`);
-      const offsets = offsetsFrom(fixed(bits, n + 1, buf.subarray(8), where), n, where);
+      const offsets = offsetsFrom(fixed(bits, n + 1, buf.subarray(head), where), n, where);
       const data = buf.subarray(dataStart);
       checkOffsets(offsets, n, data.length, where);
       return variable(offsets, data, n);
