@@ -48,6 +48,8 @@ import { ZSTD_BUFFER_CODEC } from './zstd-codec';
 import type { Shredded } from './v2_1/assemble';
 import type { Column21 } from './v2_1/column';
 import { decodeColumnMetadata21 } from './v2_1/column';
+import { describePageLayout } from './v2_1/layout';
+import { describeArrayEncoding } from './array-encoding';
 import { buildField21, canReadRowRange, columnCount21, decodeColumn21, pageRanges, readColumnRows21 } from './v2_1/read';
 
 function isV21(footer: LanceFooter): boolean {
@@ -293,6 +295,38 @@ export class LanceFileReader {
     return this.state.fieldColumns[idx]!.slice();
   }
 
+  /**
+   * Pages, page bytes and encodings of column `column`, for any file version (loads its metadata): for
+   * tools such as `vego inspect`. Encodings are described as `describeArrayEncoding` (2.0) or as the page
+   * layout and its compression (2.1/2.2) describe them.
+   * @throws OutOfRangeError for a column that is not in the file; CorruptDataError for damaged metadata.
+   */
+  columnSummarySync(column: number): { pages: number; bytes: number; encodings: string[] } {
+    if (!isSync(this.source)) throw new InvalidArgumentError('this reader was opened on an async source');
+    if (!Number.isInteger(column) || column < 0 || column >= this.state.footer.numColumns) {
+      throw new OutOfRangeError(`\`column\` ${String(column)} is not in [0, ${this.state.footer.numColumns})`);
+    }
+    const encodings = new Set<string>();
+    let bytes = 0;
+    let pages = 0;
+    if (isV21(this.state.footer)) {
+      const info = runSync(this.loadColumns21([column]), this.source)[0]!;
+      for (const p of info.pages) {
+        pages++;
+        for (const b of p.bufferSizes) bytes += b;
+        encodings.add(describePageLayout(p.layout));
+      }
+    } else {
+      const info = runSync(this.loadColumns([column]), this.source)[0]!;
+      for (const p of info.pages) {
+        pages++;
+        for (const b of p.bufferSizes) bytes += b;
+        encodings.add(describeArrayEncoding(p.encoding));
+      }
+    }
+    return { pages, bytes, encodings: [...encodings] };
+  }
+
   /** Pages per column index (loads the column metadata when needed): for tests and tools. */
   columnMetadataSync(column: number): ColumnInfo {
     if (!isSync(this.source)) throw new InvalidArgumentError('this reader was opened on an async source');
@@ -338,7 +372,7 @@ export class LanceFileReader {
     }
     const itemBytes = bitWidth >>> 3;
     const bytes = new Uint8Array(target.buffer, target.byteOffset + targetOffset * itemBytes, count * itemBytes);
-    const plan = isV21(this.state.footer) || dim === 0 ? null : this.plainPages(this.firstColumn[idx]!, dim, bitWidth);
+    const plan = isV21(this.state.footer) || dim === 0 ? null : this.plainPages(this.state.fieldColumns[idx]![0]!, dim, bitWidth);
     if (plan !== null) {
       for (let i = 0; i < plan.length; i += 3) {
         const dst = bytes.subarray(plan[i + 1]!, plan[i + 1]! + plan[i + 2]!);
@@ -386,6 +420,16 @@ export class LanceFileReader {
       row += page.length;
     }
     return row === this.numRows ? out : null;
+  }
+
+  private *loadColumns21(cols: number[]): Io<Column21[]> {
+    const missing = cols.filter((c) => !this.columnCache21.has(c));
+    if (missing.length > 0) {
+      const bufs = yield missing.map((c) => [this.state.columnPositions[c]!, this.state.columnSizes[c]!] as [number, number]);
+      const fileLimit = this.source.byteLength - FOOTER_BYTES;
+      for (let i = 0; i < missing.length; i++) this.columnCache21.set(missing[i]!, decodeColumnMetadata21(bufs[i]!, missing[i]!, fileLimit));
+    }
+    return cols.map((c) => this.columnCache21.get(c)!);
   }
 
   private *loadColumns(cols: number[]): Io<ColumnInfo[]> {
@@ -457,12 +501,7 @@ export class LanceFileReader {
    * pages, chunks or items holding the rows; others decode whole columns and slice.
    */
   private *readField21(type: DataType, cols: number[], begin: number, end: number, name: string): Io<ArrayData> {
-    const missing = cols.filter((c) => !this.columnCache21.has(c));
-    if (missing.length > 0) {
-      const bufs = yield missing.map((c) => [this.state.columnPositions[c]!, this.state.columnSizes[c]!] as [number, number]);
-      const fileLimit = this.source.byteLength - FOOTER_BYTES;
-      for (let i = 0; i < missing.length; i++) this.columnCache21.set(missing[i]!, decodeColumnMetadata21(bufs[i]!, missing[i]!, fileLimit));
-    }
+    yield* this.loadColumns21(cols);
     const whole = begin === 0 && end === this.numRows;
     let ranged = !whole;
     for (const c of cols) if (!canReadRowRange(this.columnCache21.get(c)!)) ranged = false;

@@ -24,6 +24,9 @@ function schema(): arrow.Schema {
     f('sl', new arrow.Struct([f('n', new arrow.List(item(new arrow.Int32()))), f('t', new arrow.Utf8())])),
     f('ll', new arrow.List(item(new arrow.List(item(new arrow.Int32()))))),
     f('ss', new arrow.Struct([f('inner', new arrow.Struct([f('p', new arrow.Int32()), f('q', new arrow.Utf8())])), f('r', new arrow.Int64())])),
+    // One distinct value plus nulls: LanceDB 2.2 writes constant pages with level buffers for these.
+    f('cs', new arrow.Struct([f('v', new arrow.Utf8()), f('n', new arrow.Int32())])),
+    f('cl', new arrow.List(item(new arrow.Utf8()))),
     f('tail', new arrow.Utf8()),
   ]);
 }
@@ -48,6 +51,8 @@ function rows(n: number, seed: number, nullStructs = true): Row[] {
     sl: { n: i % 5 === 1 ? null : ints(i % 3, false), t: i % 8 === 0 ? null : `t${i}` },
     ll: i % 10 === 7 ? null : Array.from({ length: i % 3 }, (_, k) => (k === 1 && i % 3 === 2 ? null : ints((i + k) % 3, true))),
     ss: { inner: { p: int(), q: i % 3 === 0 ? null : `q${i}` }, r: BigInt(int()) * 1_000_000_007n },
+    cs: nullStructs && i % 13 === 12 ? null : { v: i % 3 === 0 ? null : 'same', n: i % 4 === 0 ? null : 5 },
+    cl: i % 5 === 0 ? null : Array.from({ length: i % 3 }, () => 'k'),
     tail: i % 4 === 3 ? null : `tail ${i}`,
   }));
 }
