@@ -304,7 +304,10 @@ function repeatFixed(v: Uint8Array, n: number): Block {
 /** Raw u16 levels (no compression given) or levels decoded by their compression; null for an empty buffer. */
 function constantLevels(c: Compressive | null, bytes: Uint8Array, count: number, where: string): Uint16Array | null {
   if (bytes.length === 0) return null;
-  if (c !== null) return decodeLevels(c, bytes, count, where);
+  if (c !== null) {
+    if (count > MAX_DECOMPRESSED_BYTES) throw new CorruptDataError(`${where}: ${count} levels`);
+    return decodeLevels(c, bytes, count, where);
+  }
   if (bytes.length % 2 !== 0) throw new CorruptDataError(`${where}: ${bytes.length} bytes of raw 16-bit levels`);
   const out = new Uint16Array(bytes.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = bytes[2 * i]! | (bytes[2 * i + 1]! << 8);
