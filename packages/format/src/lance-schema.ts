@@ -37,7 +37,7 @@ import {
 } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import { decodeUtf8, encodeUtf8, ProtoMessage, ProtoWriter } from './internal/protobuf';
-import { isLogicalLeaf, parseLogicalType } from './logical-types';
+import { isLogicalLeaf, parseLogicalType, writableLogicalType } from './logical-types';
 
 /** One flattened Lance field, as stored in the file descriptor and the manifest. */
 export interface LanceField {
@@ -126,7 +126,8 @@ function metadataToStrings(m: Map<string, Uint8Array>, what: string): Map<string
 
 /**
  * Flattens an Arrow schema into Lance fields, ids assigned depth first from `firstId`.
- * @throws NotSupportedError for types Lance 2.0 cannot hold here (e.g. fixed-size lists of nested types).
+ * @throws NotSupportedError for types Lance 2.0 cannot hold here (e.g. fixed-size lists of nested types,
+ *   decimals, fixed-size binary and dictionaries; the temporal and large types are written).
  */
 export function schemaToLanceFields(schema: Schema, firstId = 0): LanceField[] {
   const out: LanceField[] = [];
@@ -135,6 +136,12 @@ export function schemaToLanceFields(schema: Schema, firstId = 0): LanceField[] {
     const id = next++;
     const type = f.type;
     const base = { name: f.name, id, parentId, nullable: f.nullable, metadata: metadataToBytes(f.metadata), fieldType: 0 };
+    const logical = writableLogicalType(type);
+    if (logical !== undefined) {
+      const varBinary = type.typeId === TypeId.LargeUtf8 || type.typeId === TypeId.LargeBinary;
+      out.push({ ...base, logicalType: logical, encoding: varBinary ? 2 : 1 });
+      return;
+    }
     const prim = primitiveLogicalType(type);
     if (prim !== undefined) {
       const varBinary = type.typeId === TypeId.Utf8 || type.typeId === TypeId.Binary;

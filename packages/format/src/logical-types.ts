@@ -184,3 +184,33 @@ function latin1(bytes: Uint8Array, begin: number, end: number): string {
   for (let k = begin; k < end; k++) s += String.fromCharCode(bytes[k]!);
   return s;
 }
+
+/**
+ * The Lance logical type name this library writes for `type` in 2.0 files, or undefined when it does not
+ * write it: the temporal types (as their 32/64-bit integers) and LargeUtf8/LargeBinary (as binary pages,
+ * whose 2.0 offsets are 64-bit anyway). Decimals, fixed-size binary and dictionaries are not written.
+ */
+export function writableLogicalType(type: DataType): string | undefined {
+  switch (type.typeId) {
+    case TypeId.Date32: return 'date32:day';
+    case TypeId.Date64: return 'date64:ms';
+    case TypeId.Timestamp: return `timestamp:${type.unit}:${type.timezone ?? '-'}`;
+    case TypeId.Time32: return `time32:${type.unit}`;
+    case TypeId.Time64: return `time64:${type.unit}`;
+    case TypeId.Duration: return `duration:${type.unit}`;
+    case TypeId.LargeUtf8: return 'large_string';
+    case TypeId.LargeBinary: return 'large_binary';
+    default: return undefined;
+  }
+}
+
+/**
+ * `data` of a {@link writableLogicalType} re-typed as what its 2.0 pages hold (a view: the same buffers):
+ * Int32/Int64 for the temporal types, Utf8/Binary for the large ones. Other data is returned as is.
+ */
+export function storageForWrite(data: ArrayData): ArrayData {
+  const type = data.type;
+  if (writableLogicalType(type) === undefined) return data;
+  const st = storageType(type);
+  return new ArrayData(st, data.length, data.offset, data.validity === null ? 0 : -1, data.validity, data.values, data.valueOffsets, data.children);
+}

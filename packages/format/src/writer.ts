@@ -22,6 +22,7 @@ import { encodeColumnMetadata } from './column-metadata';
 import { encodeFooter, encodeOffsetTable, LANCE_2_0_VERSION } from './footer';
 import { concatData } from './internal/concat';
 import { encodeFileDescriptor, isLeafType, schemaToLanceFields } from './lance-schema';
+import { storageForWrite } from './logical-types';
 import type { BufferCodec } from './page-decoder';
 import { encodeLeafPage, encodeListPage, encodeStructPage } from './page-encoder';
 import type { EncodedPage, PageEncodeOptions } from './page-encoder';
@@ -70,7 +71,8 @@ export function columnCount(type: DataType): number {
 }
 
 /** Rough encoded size of `d` (for page splitting only). */
-function estimateByteLength(d: ArrayData): number {
+function estimateByteLength(data: ArrayData): number {
+  const d = storageForWrite(data);
   const t = d.type;
   const n = d.length;
   if (t.typeId === TypeId.Bool) return (n + 7) >>> 3;
@@ -228,7 +230,9 @@ export class LanceFileWriter {
   private emit(name: string, data: ArrayData, col: number): number {
     const type = data.type;
     if (isLeafType(type)) {
-      this.writePage(col, encodeLeafPage(data, this.pageOptions));
+      // Temporal and large types are written as their storage (see logical-types.ts); large strings never as dictionaries.
+      const large = type.typeId === TypeId.LargeUtf8 || type.typeId === TypeId.LargeBinary;
+      this.writePage(col, encodeLeafPage(storageForWrite(data), large ? { ...this.pageOptions, dictionary: undefined } : this.pageOptions));
       return col + 1;
     }
     if (type.typeId === TypeId.Struct) {
