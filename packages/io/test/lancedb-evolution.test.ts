@@ -138,6 +138,10 @@ describe('datasets LanceDB marks in other ways (issue 11: stable row ids, index 
     const batches = [...ds.scanSync()];
     expect(plainColumn(batches, 'id')).toEqual(live.map((r) => r.id));
     expect(plainColumn(batches, 'tag')).toEqual(live.map((r) => r.tag));
+    // Writing would drop the fragments' row-id sequences (LanceDB then fails: "All fragments must have row ids"): refused.
+    expect(() => ds.deleteRowsSync([0])).toThrow(/stable row ids/);
+    expect(() => Dataset.createSync(path.join(root, `${name}.lance`), [{ id: 1, tag: 'x' }], { mode: 'append' })).toThrow(NotSupportedError);
+    expect(await (await db.openTable(name)).countRows()).toBe(live.length);
   });
 
   it('reads a table after LanceDB createIndex (scalar and vector index sections)', async () => {

@@ -113,6 +113,8 @@ export interface NextManifest {
 
 /** `FLAG_DELETION_FILES` of the manifest's reader and writer feature flags. */
 const FLAG_DELETION_FILES = 1;
+/** `FLAG_STABLE_ROW_IDS` (Lance's "move stable row ids") of the same flags. */
+const FLAG_STABLE_ROW_IDS = 2;
 
 /**
  * Encodes the manifest of the next version. Everything the previous manifest held that this layer
@@ -120,6 +122,10 @@ const FLAG_DELETION_FILES = 1;
  * inside the old manifest file (index and transaction sections) and the transaction file are not.
  */
 export function encodeNextManifest(prev: ManifestState | null, next: NextManifest): Uint8Array {
+  if (prev !== null && ((prev.raw.readerFeatureFlags | prev.raw.writerFeatureFlags) & FLAG_STABLE_ROW_IDS) !== 0) {
+    // Its fragments carry row-id sequences this layer does not model; a manifest without them breaks the dataset for LanceDB.
+    throw new NotSupportedError('cannot commit to this dataset: it uses stable row ids (LanceDB `new_table_enable_stable_row_ids`), whose row-id sequences vego does not maintain; read it, or write it with LanceDB');
+  }
   if (prev !== null && prev.unsupported.length > 0 && next.fragments.some((f) => f.id === NEW_FRAGMENT_ID)) {
     // New files would lack those columns, and a new schema would drop them: refuse rather than lose data.
     const u = prev.unsupported[0]!;
