@@ -83,9 +83,11 @@ export function sameStorage(a: DataType, b: DataType): boolean {
  * Checks a column list against the file: the right number of entries, columns in range, and each node's
  * column holding a node of the same type in the file (`columnNodes[c]`, null for a column of a field this
  * reader does not support).
- * @throws InvalidArgumentError for a malformed list; NotSupportedError naming the field when a column
- *   belongs to an unsupported field or a leaf has no column; CorruptDataError when the file stores another
- *   type there (the file disagrees with whoever mapped the columns, e.g. a manifest).
+ * @throws InvalidArgumentError for a malformed list (not an array, wrong length, not integers);
+ *   NotSupportedError naming the field when a column belongs to an unsupported field or a leaf has no
+ *   column; CorruptDataError when the list disagrees with the file (a column it does not have, a column
+ *   for a 2.1 struct or list, another type stored there): the file or whoever mapped the columns (a
+ *   manifest) is damaged.
  */
 export function checkFieldColumns(fc: FieldColumns, columnNodes: readonly (DataType | null)[], v21: boolean): void {
   const name = fc.field.name;
@@ -97,14 +99,16 @@ export function checkFieldColumns(fc: FieldColumns, columnNodes: readonly (DataT
     const node = nodes[k]!;
     const c = fc.columns[k]!;
     const leaf = isLeafType(node);
-    if (!Number.isInteger(c) || c < -1 || c >= columnNodes.length) {
-      throw new InvalidArgumentError(`\`fields\`: column ${String(c)} of "${name}" is not a column of the file (0..${columnNodes.length - 1})`);
+    if (!Number.isInteger(c)) throw new InvalidArgumentError(`\`fields\`: column ${String(c)} of "${name}" is not an integer`);
+    // From here on the column list is well-formed but disagrees with the file (e.g. a damaged manifest).
+    if (c < -1 || c >= columnNodes.length) {
+      throw new CorruptDataError(`field "${name}": column ${c} is not a column of the file (it has ${columnNodes.length})`);
     }
     if (c === -1) {
       if (leaf || !v21) throw new NotSupportedError(`field "${name}": the data file has no column for its ${node.toString()} part, which this reader cannot fill in`);
       continue;
     }
-    if (v21 && !leaf) throw new InvalidArgumentError(`\`fields\`: "${name}" names column ${c} for a ${node.toString()} node; in a 2.1/2.2 file only leaves have columns`);
+    if (v21 && !leaf) throw new CorruptDataError(`field "${name}": column ${c} given for its ${node.toString()} part; in a 2.1/2.2 file only leaves have columns`);
     const have = columnNodes[c];
     if (have === null || have === undefined) throw new NotSupportedError(`field "${name}": column ${c} belongs to a field of a type this reader does not support`);
     if (leaf ? !sameStorage(node, have) : node.typeId !== have.typeId) {

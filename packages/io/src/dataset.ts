@@ -450,7 +450,7 @@ export class Dataset {
     this.fragments = state.fragments;
     this.cache = cache;
     this.deleted = state.fragments.map((f) => (f.deletionFile === undefined ? null : undefined));
-    const nodeIds = nodeIdsOf(state.fields, state.topIds);
+    const nodeIds = nodeIdsOf(state.fields, state.topIds, state.schema.fields.map((x) => x.type), `manifest of '${path}' version ${state.version}`);
     this.colFile = [];
     this.colNodes = [];
     for (const f of state.fragments) {

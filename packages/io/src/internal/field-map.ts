@@ -9,8 +9,8 @@
  * the file says `fields [1, 2, 4, 5]`, `column_indices [0, 1, 2, 3]`: only leaves have columns, so
  * `s` reads from columns `[-1, 0, 1]`, `l` from `[-1, 2]` and `id` from `[3]`.
  */
-import { CorruptDataError, NotSupportedError } from '@vego/format';
-import type { LanceField } from '@vego/format';
+import { CorruptDataError, NotSupportedError, TypeId } from '@vego/format';
+import type { DataType, LanceField } from '@vego/format';
 import type { FragmentInfo } from './manifest-model';
 
 /** Where a fragment's columns are: per dataset column, the data file and the column of each node. */
@@ -24,22 +24,30 @@ export interface FragmentColumns {
   nodes: (number[] | null)[];
 }
 
-/** Field ids of each top-level field's nodes, depth first, for the fields `topIds` names. */
-export function nodeIdsOf(fields: readonly LanceField[], topIds: readonly number[]): number[][] {
+/**
+ * Field ids of each top-level field's nodes, depth first, for the fields `topIds` names, walked along
+ * their types (so the ids line up with `fieldNodes(type)`: a leaf's stray children, as a damaged manifest
+ * may give it, are not nodes).
+ * @throws CorruptDataError when a struct or list lacks the child fields its type has.
+ */
+export function nodeIdsOf(fields: readonly LanceField[], topIds: readonly number[], types: readonly DataType[], where: string): number[][] {
   const kids = new Map<number, LanceField[]>();
   for (const f of fields) {
     const list = kids.get(f.parentId) ?? [];
     list.push(f);
     kids.set(f.parentId, list);
   }
-  return topIds.map((id) => {
+  return topIds.map((id, c) => {
     const out: number[] = [];
-    const visit = (x: number, depth: number): void => {
+    const visit = (x: number, type: DataType, depth: number): void => {
       out.push(x);
-      if (depth > 64) return;
-      for (const k of kids.get(x) ?? []) visit(k.id, depth + 1);
+      if (depth > 64) throw new CorruptDataError(`${where}: field ${x} nested deeper than 64 levels`);
+      const children = type.typeId === TypeId.List ? [type.child] : type.typeId === TypeId.Struct ? type.children : [];
+      const mine = kids.get(x) ?? [];
+      if (mine.length < children.length) throw new CorruptDataError(`${where}: field ${x} (${type.toString()}) has ${mine.length} child fields`);
+      for (let k = 0; k < children.length; k++) visit(mine[k]!.id, children[k]!.type, depth + 1);
     };
-    visit(id, 0);
+    visit(id, types[c]!, 0);
     return out;
   });
 }
