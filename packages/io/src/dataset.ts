@@ -64,7 +64,7 @@ import {
 } from './internal/deletions';
 import { perform, resolvedEffect, runAsync, runSync, type Effect, type Task } from './internal/effects';
 import { mkdirEffect, unlinkEffect } from './internal/fs-effects';
-import { checkAcceptsLance2_0, encodeNextManifest, readManifestFile, type ManifestState } from './internal/lance-adapter';
+import { checkAcceptsLance2_0, checkWritable, encodeNextManifest, readManifestFile, type ManifestState } from './internal/lance-adapter';
 import { listVersionFiles, manifestFileName, type ManifestNaming, type VersionFile } from './internal/manifest-names';
 import { planCompaction } from './internal/compaction-plan';
 import { RangeQueue, readAhead, type ScanRange } from './internal/read-ahead';
@@ -356,6 +356,7 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
     throw new ConflictError(`dataset '${dir}' already exists (version ${latest.version}); use mode 'append' or 'overwrite'`);
   }
   const prev = latest === null ? null : readVersionManifest(dir, latest.fileName);
+  if (prev !== null) checkWritable(prev, dir, mode === 'append' ? 'append to' : 'overwrite', true);
   if (mode === 'append' && prev !== null) {
     checkAcceptsLance2_0(prev, dir, 'append to');
     checkAppendablePaths(prev, dir);
@@ -1098,6 +1099,7 @@ export class Dataset {
   }
 
   private *deleteRowsTask(rowIndices: ArrayLike<number>): Task<number | null> {
+    checkWritable(this.state, this.path, 'delete from', false);
     const { order, fragOf, local } = this.takePlan(rowIndices);
     const perFragment = new Map<number, number[]>();
     for (let j = 0; j < order.length; j++) {
@@ -1142,6 +1144,7 @@ export class Dataset {
 
   private *deleteWhereTask(where: (row: Record<string, unknown>) => boolean, options: { columns?: readonly string[] }): Task<number | null> {
     if (typeof where !== 'function') throw new InvalidArgumentError('`where` must be a function (row) => boolean');
+    checkWritable(this.state, this.path, 'delete from', false);
     const columns = this.resolveColumns(options.columns);
     const perFragment = new Map<number, Uint32Array>();
     for (let i = 0; i < this.fragments.length; i++) {
@@ -1302,6 +1305,7 @@ export class Dataset {
     if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
       throw new InvalidArgumentError(`\`materializeDeletionsThreshold\` must be a number from 0 to 1, got ${String(threshold)}`);
     }
+    checkWritable(this.state, this.path, 'compact', true);
     checkAcceptsLance2_0(this.state, this.path, 'compact');
     const starts = this.liveStarts();
     const sizes = this.fragments.map((f, i) => ({ physicalRows: f.physicalRows, liveRows: starts[i + 1]! - starts[i]! }));

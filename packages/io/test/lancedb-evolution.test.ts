@@ -6,6 +6,7 @@
  * datasets with stable row ids or an index section open and read. Every value is compared with what the
  * test generated.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import * as lancedb from '@lancedb/lancedb';
@@ -34,6 +35,11 @@ function schema(): arrow.Schema {
     new arrow.Field('s', new arrow.Struct([new arrow.Field('x', new arrow.Int32(), true), new arrow.Field('y', new arrow.Utf8(), true)]), true),
     new arrow.Field('c', new arrow.Utf8(), false),
   ]);
+}
+
+/** Every file under `dir` (relative paths, sorted). */
+function listAll(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).sort();
 }
 
 function readAll(dir: string): Record<string, unknown[]> {
@@ -138,8 +144,12 @@ describe('datasets LanceDB marks in other ways (issue 11: stable row ids, index 
     const batches = [...ds.scanSync()];
     expect(plainColumn(batches, 'id')).toEqual(live.map((r) => r.id));
     expect(plainColumn(batches, 'tag')).toEqual(live.map((r) => r.tag));
-    // Writing would drop the fragments' row-id sequences (LanceDB then fails: "All fragments must have row ids"): refused.
+    // Writing would drop the fragments' row-id sequences (LanceDB then fails: "All fragments must have row ids"):
+    // refused before anything is written.
+    const before = listAll(path.join(root, `${name}.lance`));
     expect(() => ds.deleteRowsSync([0])).toThrow(/stable row ids/);
+    expect(() => ds.compactSync()).toThrow(/stable row ids/);
+    expect(listAll(path.join(root, `${name}.lance`))).toEqual(before);
     expect(() => Dataset.createSync(path.join(root, `${name}.lance`), [{ id: 1, tag: 'x' }], { mode: 'append' })).toThrow(NotSupportedError);
     expect(await (await db.openTable(name)).countRows()).toBe(live.length);
   });
@@ -184,7 +194,9 @@ describe('a column vego cannot read (issue 11 item 4: projection around it)', ()
       expect(plainColumn(b, 'after')).toEqual(['x', null, 'z']);
       expect(plainColumn([await ds.take([2, 0], { columns: ['id'] })], 'id')).toEqual([2, 0]);
       await expect(ds.take([0], { columns: ['m'] })).rejects.toThrow(NotSupportedError);
-      expect(() => Dataset.createSync(dir, [{ id: 9, after: 'w' }], { mode: 'append' })).toThrow(NotSupportedError);
+      const before = listAll(dir);
+      expect(() => Dataset.createSync(dir, [{ id: 9, after: 'w' }], { mode: 'append' })).toThrow(/column "m" has type map/);
+      expect(listAll(dir)).toEqual(before);
       // A delete writes no data file, so the column survives it.
       ds.deleteRowsSync([1]);
       const again = Dataset.openSync(dir);

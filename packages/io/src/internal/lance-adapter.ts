@@ -51,6 +51,24 @@ export function checkAcceptsLance2_0(prev: ManifestState, dir: string, action: s
 }
 
 /**
+ * Refuses commits that would damage the dataset: any commit to a dataset with stable row ids (its
+ * fragments carry row-id sequences this layer does not model, and a manifest without them makes LanceDB
+ * fail with "All fragments must have row ids"), and commits adding data files (`addsFiles`: appends,
+ * overwrites, compactions) to a dataset with columns vego cannot read (new files would lack them, a new
+ * schema would drop them). Deletes of such a dataset work.
+ * @throws NotSupportedError naming the dataset and the reason.
+ */
+export function checkWritable(prev: ManifestState, dir: string, action: string, addsFiles: boolean): void {
+  if (((prev.raw.readerFeatureFlags | prev.raw.writerFeatureFlags) & FLAG_STABLE_ROW_IDS) !== 0) {
+    throw new NotSupportedError(`cannot ${action} '${dir}': it uses stable row ids (LanceDB \`new_table_enable_stable_row_ids\`), whose row-id sequences vego does not maintain; read it, or write it with LanceDB`);
+  }
+  const u = prev.unsupported[0];
+  if (addsFiles && u !== undefined) {
+    throw new NotSupportedError(`cannot ${action} '${dir}': its column "${u.name}" has type ${u.logicalType}, which vego cannot read or rewrite (deletes work)`);
+  }
+}
+
+/**
  * Reads and decodes one manifest file.
  * @throws NotFoundError/IoError when it cannot be read; CorruptDataError naming the path (and the
  *   byte offset, for malformed protobuf) when it does not decode; NotSupportedError /
@@ -126,11 +144,8 @@ export function encodeNextManifest(prev: ManifestState | null, next: NextManifes
     // Its fragments carry row-id sequences this layer does not model; a manifest without them breaks the dataset for LanceDB.
     throw new NotSupportedError('cannot commit to this dataset: it uses stable row ids (LanceDB `new_table_enable_stable_row_ids`), whose row-id sequences vego does not maintain; read it, or write it with LanceDB');
   }
-  if (prev !== null && prev.unsupported.length > 0 && next.fragments.some((f) => f.id === NEW_FRAGMENT_ID)) {
-    // New files would lack those columns, and a new schema would drop them: refuse rather than lose data.
-    const u = prev.unsupported[0]!;
-    throw new NotSupportedError(`cannot write data files to this dataset: its column "${u.name}" has type ${u.logicalType}, which vego cannot read or rewrite`);
-  }
+  // A backstop: the write paths call checkWritable before writing anything.
+  if (prev !== null) checkWritable(prev, 'this dataset', 'commit to', next.fragments.some((f) => f.id === NEW_FRAGMENT_ID));
   const keepSchema = prev !== null && sameFields(prev, next.schema);
   const base: Manifest = keepSchema ? { ...prev.raw } : manifestForFiles(next.schema, [], next.version);
   if (prev !== null && !keepSchema) {
