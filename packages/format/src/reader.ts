@@ -734,10 +734,13 @@ function fixedRowBytes(e: ArrayEncoding): number {
   return perRow * (node.bitsPerValue >>> 3);
 }
 
-/** Whether a 2.0 page is a dictionary page (possibly under a no-nulls wrapper). */
+/**
+ * Whether a 2.0 page is a dictionary page (possibly under a nullable wrapper): then a `dict:` column is
+ * decoded as Arrow-dictionary pages (0-based indices), never as the 1-based pages of plain strings.
+ */
 function isDictionaryPage(e: ArrayEncoding): boolean {
   let node = e;
-  while (node.kind === 'nullable' && node.nulls === 'none') node = node.values;
+  while (node.kind === 'nullable' && node.nulls !== 'all') node = node.values;
   return node.kind === 'dictionary';
 }
 
