@@ -110,6 +110,7 @@ describe.each([
     const batches = [];
     for await (const b of ds.scan({ batchSize: 25 })) batches.push(b);
     for (const name of NAMES) expect(plainColumn(batches, name)).toEqual(expected.map((row) => row[name]));
+    await ds.close();
   });
 
   it.each(NAMES)('item 3: takes rows of column %s in any order, repeats included', async (name) => {
@@ -117,6 +118,7 @@ describe.each([
     const idx = [N - 1, 0, 17, 17, 3, 42, 5, 58, 1];
     const got = await ds.take(idx, { columns: [name] });
     expect(plainColumn([got], name)).toEqual(idx.map((k) => expected[k]![name]));
+    await ds.close();
   });
 
   it('item 1: a delete by vego leaves the nested rows readable', () => {

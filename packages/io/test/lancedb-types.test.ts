@@ -95,5 +95,6 @@ describe.each([
     expect(plainColumn(ds.scanSync({ columns: [name], batchSize: 50 }), name)).toEqual(expected[name]);
     const idx = [N - 1, 3, 3, 64, 0];
     expect(plainColumn([await ds.take(idx, { columns: [name] })], name)).toEqual(idx.map((k) => expected[name]![k]));
+    await ds.close();
   });
 });
