@@ -105,6 +105,13 @@ export interface DatasetWriteOptions {
    * of it, up to this many times (appends commute). Default 0: the loser gets ConflictError.
    */
   conflictRetries?: number;
+  /**
+   * Appends and overwrites only: commit only on top of this version (compare-and-swap). When the
+   * latest version is another one, or another writer commits `expectedVersion + 1` first, the write
+   * fails with ConflictError and adds nothing (no re-basing, whatever `conflictRetries` says). For
+   * writers that keep state derived from the version they read (such as @vego/db's collections).
+   */
+  expectedVersion?: number;
   /** Manifest naming of a new dataset: `v2` (default, LanceDB's) or `v1`. Existing datasets keep theirs. */
   manifestNaming?: ManifestNaming;
 }
@@ -355,6 +362,10 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
   if (latest !== null && mode === 'create') {
     throw new ConflictError(`dataset '${dir}' already exists (version ${latest.version}); use mode 'append' or 'overwrite'`);
   }
+  checkNonNegInt('expectedVersion', options.expectedVersion);
+  if (options.expectedVersion !== undefined && (latest?.version ?? 0) !== options.expectedVersion) {
+    throw new ConflictError(`cannot commit on top of version ${options.expectedVersion} of '${dir}': the latest version is ${latest?.version ?? 0} (another writer committed); nothing was written`);
+  }
   const prev = latest === null ? null : readVersionManifest(dir, latest.fileName);
   if (prev !== null) checkWritable(prev, dir, mode === 'append' ? 'append to' : 'overwrite', true);
   if (mode === 'append' && prev !== null) {
@@ -366,7 +377,7 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
   yield* makeDirectory(nodePath.join(dir, 'data'));
   yield* makeDirectory(nodePath.join(dir, '_versions'));
   const written = yield* writeDataFiles(dir, schema, batches.map(resolvedEffect), maxRows, options.fileOptions);
-  let retries = mode === 'append' ? options.conflictRetries ?? 0 : 0;
+  let retries = mode === 'append' && options.expectedVersion === undefined ? options.conflictRetries ?? 0 : 0;
   let base = prev;
   let baseVersion = latest?.version ?? 0;
   for (;;) {
