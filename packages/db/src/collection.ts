@@ -82,6 +82,12 @@ export interface SearchOptions extends ReadOptions {
   filter?: Filter;
   /** HNSW search list size (default `max(k, 64)`); filtered graph searches raise it by selectivity. */
   ef?: number;
+  /**
+   * A filtered search scans its matches exactly when there are at most this many (default
+   * {@link EXACT_SCAN_MAX_MATCHES}, and always below {@link EXACT_SCAN_FRACTION} of the collection
+   * unless this is given); above it, the filter runs during the graph walk. 0 forces the graph walk.
+   */
+  exactScanThreshold?: number;
 }
 
 /** A search query: a vector, a text (embedded, or full-text when the collection has a text index). */
@@ -767,7 +773,7 @@ export class Collection {
     const bits = options.filter === undefined ? null : compileFilter(options.filter, this.table).evaluate();
     const resolved = await this.resolveQuery(query);
     if (typeof resolved === 'string') return this.textSearch(resolved, k, bits, sel);
-    return this.vectorSearch(resolved, k, options.ef, bits, sel);
+    return this.vectorSearch(resolved, k, options, bits, sel);
   }
 
   /**
@@ -789,7 +795,7 @@ export class Collection {
       let r: Float32Array | string;
       if (typeof q === 'string' && embedded !== null) r = embedded[s++]!;
       else r = await this.resolveQuery(q);
-      out.push(typeof r === 'string' ? await this.textSearch(r, k, bits, sel) : this.vectorSearch(r, k, options.ef, bits, sel));
+      out.push(typeof r === 'string' ? await this.textSearch(r, k, bits, sel) : this.vectorSearch(r, k, options, bits, sel));
       if (now() - t0 > SLICE_MS) {
         await yieldToEventLoop();
         t0 = now();
@@ -828,8 +834,12 @@ export class Collection {
     return hits.filter((h) => this.table.alive[h.docId] === 1).map((h) => ({ ...this.documentOf(h.docId, sel), distance: null, score: h.score }));
   }
 
-  private vectorSearch(q: Float32Array, k: number, ef: number | undefined, bits: Uint32Array | null, sel: { fields: readonly string[]; text: boolean; vector: boolean }): SearchHit[] {
+  private vectorSearch(q: Float32Array, k: number, options: SearchOptions, bits: Uint32Array | null, sel: { fields: readonly string[]; text: boolean; vector: boolean }): SearchHit[] {
+    const { ef, exactScanThreshold } = options;
     if (ef !== undefined && (!Number.isInteger(ef) || ef <= 0)) throw new InvalidArgumentError(`\`ef\` must be a positive integer, got ${ef}`);
+    if (exactScanThreshold !== undefined && (!Number.isInteger(exactScanThreshold) || exactScanThreshold < 0)) {
+      throw new InvalidArgumentError(`\`exactScanThreshold\` must be a non-negative integer, got ${exactScanThreshold}`);
+    }
     const baseEf = Math.max(ef ?? 64, k);
     let ids: ArrayLike<number>;
     let dists: ArrayLike<number>;
@@ -843,7 +853,8 @@ export class Collection {
       const m = popcount(bits);
       const live = this.table.liveCount;
       if (m === 0) return [];
-      if (m <= EXACT_SCAN_MAX_MATCHES || m < live * EXACT_SCAN_FRACTION || m <= k) {
+      const exact = exactScanThreshold === undefined ? m <= EXACT_SCAN_MAX_MATCHES || m < live * EXACT_SCAN_FRACTION : m <= exactScanThreshold;
+      if (exact || m <= k) {
         if (this.outIds.length < k) { this.outIds = new Int32Array(k); this.outDists = new Float64Array(k); }
         n = exactSearchBits(this.table.vectors, this.dimension, this.distance, q, bits, k, this.outIds, this.outDists);
         ids = this.outIds;

@@ -6,7 +6,7 @@ import { ConflictError, InvalidArgumentError } from '@vego/hnsw';
 
 /**
  * A document that cannot be stored as given: a value of the wrong type for its field, a vector of
- * the wrong dimension or with NaN/±∞, a reserved field name. Code `INVALID_ARGUMENT`.
+ * the wrong dimension or with NaN/±∞, a reserved field name. Code `VEGO_INVALID_ARGUMENT`.
  */
 export class InvalidDocumentError extends InvalidArgumentError {
   /** Key of the document (or `#<index>` in its batch when it has no key yet). */
@@ -21,7 +21,7 @@ export class InvalidDocumentError extends InvalidArgumentError {
   }
 }
 
-/** Inserting a key that is already in the collection (or twice in one batch). Code `CONFLICT`. */
+/** Inserting a key that is already in the collection (or twice in one batch). Code `VEGO_CONFLICT`. */
 export class DuplicateKeyError extends ConflictError {
   /** The duplicated key. */
   readonly key: string;
