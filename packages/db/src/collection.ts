@@ -56,7 +56,7 @@ export interface DocumentPatch {
 
 /** Options of `insertMany` / `upsertMany`. */
 export interface WriteOptions {
-  /** Documents per commit (default 10,000). */
+  /** Documents per commit (default 2,000: one commit's encoding stays a short event-loop block). */
   batchSize?: number;
   /** Called after each committed batch with the documents written so far and the total. */
   onProgress?: (done: number, total: number) => void;
@@ -105,12 +105,14 @@ export interface TextIndexHook {
 }
 
 /** Matches above this count (and above `EXACT_FRACTION` of the collection) take the graph path. */
-export const EXACT_SCAN_MAX_MATCHES = 4096;
+export const EXACT_SCAN_MAX_MATCHES = 1024;
 /** Matches below this fraction of the live documents are always scanned exactly. */
 export const EXACT_SCAN_FRACTION = 0.02;
+/** From this fraction of matching documents on, a filtered search post-filters a wider unfiltered one. */
+const POSTFILTER_MIN_SELECTIVITY = 0.3;
 /** Largest ef a filtered graph search raises to. */
 const MAX_FILTERED_EF = 2048;
-const DEFAULT_BATCH = 10_000;
+const DEFAULT_BATCH = 2_000;
 const FLOAT32_MAX = 3.4028234663852886e38;
 
 let keyCounter = 0;
@@ -388,7 +390,12 @@ export class Collection {
     const toEmbed: number[] = [];
     const newFields = new Map<string, FieldType>();
     const pending = new Map<string, number>(); // fields seen only with nulls so far in this batch
+    let t0 = now();
     for (let i = 0; i < inputs.length; i++) {
+      if ((i & 255) === 255 && now() - t0 > SLICE_MS) {
+        await yieldToEventLoop();
+        t0 = now();
+      }
       const input = inputs[i];
       if (typeof input !== 'object' || input === null) throw new InvalidDocumentError(`#${i}`, null, 'expected an object');
       let key = input.key;
@@ -760,9 +767,12 @@ export class Collection {
   /**
    * The `k` documents nearest to `query` (a vector, or a text: embedded by the collection's
    * embedder, or searched in its full-text index as `{ text }`), best first, with distance and
-   * score. With a `filter`, only matching documents; when few match (at most
+   * score. With a `filter`, only matching documents: when few match (at most
    * `EXACT_SCAN_MAX_MATCHES`, or under `EXACT_SCAN_FRACTION` of the collection) they are scanned
-   * exactly, otherwise the filter runs during the graph walk with `ef` raised by the selectivity.
+   * exactly; when most match (30 % or more) a wider unfiltered search (2k / selectivity
+   * candidates) is post-filtered; otherwise, and whenever that leaves fewer than k, the filter runs
+   * during the graph walk with `ef` raised by 1 / √selectivity (HNSW falls back to an exact scan
+   * when the walk cannot fill k).
    * @throws InvalidArgumentError for bad `k`, `ef`, filter or query; InvalidDocumentError-style
    *   messages name `query` for a vector of the wrong dimension.
    */
@@ -861,8 +871,19 @@ export class Collection {
         dists = this.outDists;
       } else {
         const selectivity = m / Math.max(1, live);
-        const efF = Math.min(MAX_FILTERED_EF, Math.max(baseEf, Math.ceil(baseEf / Math.sqrt(selectivity))));
-        const r = this.index.search(q, k, { ef: efF, filter: (id) => ((bits[id >>> 5]! >>> (id & 31)) & 1) === 1 });
+        let r: { id: number; distance: number }[] | null = null;
+        if (selectivity >= POSTFILTER_MIN_SELECTIVITY) {
+          // Most documents match: an unfiltered search for k / selectivity · 2 candidates holds
+          // the filtered top k, and walks the graph without rejecting nodes.
+          const wide = Math.min(live, Math.ceil((2 * k) / selectivity));
+          const cands = this.index.search(q, wide, Math.max(baseEf, wide));
+          const kept = cands.filter((h) => ((bits[h.id >>> 5]! >>> (h.id & 31)) & 1) === 1);
+          if (kept.length >= k) r = kept.slice(0, k);
+        }
+        if (r === null) {
+          const efF = Math.min(MAX_FILTERED_EF, Math.max(baseEf, Math.ceil(baseEf / Math.sqrt(selectivity))));
+          r = this.index.search(q, k, { ef: efF, filter: (id) => ((bits[id >>> 5]! >>> (id & 31)) & 1) === 1 });
+        }
         n = r.length;
         ids = r.map((h) => h.id);
         dists = r.map((h) => h.distance);

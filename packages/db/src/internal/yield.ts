@@ -4,7 +4,7 @@
  */
 
 /** Target length of one slice of synchronous work, in milliseconds. */
-export const SLICE_MS = 20;
+export const SLICE_MS = 10;
 
 /** Resolves on a later turn of the event loop. */
 export function yieldToEventLoop(): Promise<void> {
