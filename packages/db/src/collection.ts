@@ -242,8 +242,14 @@ export class Collection {
     stale.sort((a, b) => a - b);
     const c = new Collection(name, config, table, new HNSW({ dimension: config.dimension, distance: config.distance }), store, Int32Array.from(order), embed);
     if (stale.length > 0) {
-      await store.deleteRows(stale);
-      c.order!.remove(stale);
+      try {
+        await store.deleteRows(stale);
+        c.order!.remove(stale);
+      } catch (e) {
+        // Another writer committed meanwhile: the superseded rows stay (they lose to the later
+        // rows on every open) and this collection's next write gets the ConflictError.
+        if (!(e instanceof ConflictError)) throw e;
+      }
     }
     const loaded = await store.loadIndex();
     const ok = loaded !== null && loaded.config.dimension === config.dimension && loaded.config.distance === config.distance && c.reconcile(loaded);

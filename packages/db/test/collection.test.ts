@@ -44,7 +44,7 @@ describe('Collection documents', () => {
       [[{ key: 'b', vector: [1, 0, 1e39] }], InvalidDocumentError, 'vector', /finite float32/],
       [[{ key: 'b', vector: [1, 0, 0], metadata: { kind: 5 } }], InvalidDocumentError, 'kind', /expected string, got number 5/],
       [[{ key: 'b', vector: [1, 0, 0], metadata: { year: 2.5 } }], InvalidDocumentError, 'year', /safe integer/],
-      [[{ key: 'b', vector: [1, 0, 0], metadata: { f: { a: 1 } } }], InvalidDocumentError, 'f', /unsupported value/],
+      [[{ key: 'b', vector: [1, 0, 0], metadata: { f: { a: 1 } as never } }], InvalidDocumentError, 'f', /unsupported value/],
       [[{ key: 'b', vector: [1, 0, 0], metadata: { text: 'x' } }], InvalidDocumentError, 'text', /reserved/],
       [[{ key: 'b', vector: [1, 0, 0], metadata: { 'bad name': 1 } }], InvalidDocumentError, 'bad name', /identifier/],
       [[{ key: 'b', vector: [1, 0, 0], metadata: { fresh: null } }], InvalidDocumentError, 'fresh', /all null/],
