@@ -29,10 +29,19 @@ export interface CreateCollectionOptions {
   efConstruction?: number;
   /** HNSW seed (default 42). */
   seed?: number;
+  /**
+   * Persisted collections: save the index after a write once this many index changes (documents
+   * added, deleted or given a new vector) are unsaved; `flush()` and `close()` always save. Between
+   * saves the dataset alone holds the changes, and a reopen after a crash re-adds them. Default
+   * 1,000; 1 saves after every write.
+   */
+  indexSaveEvery?: number;
 }
 
 /** Options of `Database.openCollection`. */
 export interface OpenCollectionOptions {
   /** The embedder (not persisted). */
   embed?: EmbedFunction;
+  /** See {@link CreateCollectionOptions.indexSaveEvery}. */
+  indexSaveEvery?: number;
 }

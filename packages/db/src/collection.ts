@@ -113,6 +113,8 @@ const POSTFILTER_MIN_SELECTIVITY = 0.3;
 /** Largest ef a filtered graph search raises to. */
 const MAX_FILTERED_EF = 2048;
 const DEFAULT_BATCH = 2_000;
+/** Default of `indexSaveEvery`. */
+export const DEFAULT_INDEX_SAVE_EVERY = 1_000;
 const FLOAT32_MAX = 3.4028234663852886e38;
 
 let keyCounter = 0;
@@ -182,7 +184,10 @@ export class Collection {
   private readonly embedFn: EmbedFunction | undefined;
   private textIndex: TextIndexHook | null = null;
   private queue: Promise<unknown> = Promise.resolve();
-  private indexDirty = false;
+  /** Index changes (ids added or deleted) since the index was last saved. */
+  private unsavedIndexChanges = 0;
+  /** Save the index once this many changes are unsaved (see `indexSaveEvery`). */
+  private indexSaveEvery = DEFAULT_INDEX_SAVE_EVERY;
   private closed = false;
   private outIds = new Int32Array(64);
   private outDists = new Float64Array(64);
@@ -209,14 +214,22 @@ export class Collection {
   static createNew(name: string, options: CreateCollectionOptions, store: LanceStore | null, config: CollectionConfig): Collection {
     const table = new DocumentTable(config.dimension, schemaOfConfig(config));
     const index = new HNSW({ dimension: config.dimension, distance: config.distance, M: config.M, efConstruction: config.efConstruction, seed: config.seed });
-    return new Collection(name, config, table, index, store, new Int32Array(0), options.embed);
+    const c = new Collection(name, config, table, index, store, new Int32Array(0), options.embed);
+    c.setIndexSaveEvery(options.indexSaveEvery);
+    return c;
+  }
+
+  private setIndexSaveEvery(n: number | undefined): void {
+    if (n === undefined) return;
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`\`indexSaveEvery\` must be a positive integer, got ${n}`);
+    this.indexSaveEvery = n;
   }
 
   /**
    * @internal Opens a persisted collection: reads every live row into memory, deletes rows left
    * superseded by a killed write, loads the saved index and reconciles it with the documents.
    */
-  static async openStored(name: string, store: LanceStore, embed: EmbedFunction | undefined): Promise<Collection> {
+  static async openStored(name: string, store: LanceStore, embed: EmbedFunction | undefined, indexSaveEvery?: number): Promise<Collection> {
     const config = store.config();
     const table = new DocumentTable(config.dimension, schemaOfConfig(config));
     const order: number[] = [];
@@ -241,6 +254,7 @@ export class Collection {
     }
     stale.sort((a, b) => a - b);
     const c = new Collection(name, config, table, new HNSW({ dimension: config.dimension, distance: config.distance }), store, Int32Array.from(order), embed);
+    c.setIndexSaveEvery(indexSaveEvery);
     if (stale.length > 0) {
       try {
         await store.deleteRows(stale);
@@ -254,9 +268,9 @@ export class Collection {
     const loaded = await store.loadIndex();
     const ok = loaded !== null && loaded.config.dimension === config.dimension && loaded.config.distance === config.distance && c.reconcile(loaded);
     if (!ok) await c.rebuildIndex();
-    if (c.indexDirty) {
+    if (c.unsavedIndexChanges > 0) {
       await store.saveIndex(c.index);
-      c.indexDirty = false;
+      c.unsavedIndexChanges = 0;
     }
     return c;
   }
@@ -275,13 +289,13 @@ export class Collection {
     for (let id = 0; id < numIndex; id++) {
       if (index.has(id) && (id >= table.numIds || table.alive[id] !== 1)) {
         index.delete(id);
-        this.indexDirty = true;
+        this.unsavedIndexChanges++;
       }
     }
     this.index = index;
     if (table.numIds > numIndex) {
       this.addRangeToIndexSync(numIndex, table.numIds);
-      this.indexDirty = true;
+      this.unsavedIndexChanges += table.numIds - numIndex;
     } else if (numIndex > table.numIds) {
       table.reserve(numIndex);
       table.numIds = numIndex;
@@ -317,7 +331,7 @@ export class Collection {
       from = to;
       await yieldToEventLoop();
     }
-    this.indexDirty = true;
+    this.unsavedIndexChanges += Math.max(1, n);
   }
 
   /** @internal Attaches a full-text index (see {@link TextIndexHook}); it receives every live text now. */
@@ -605,7 +619,7 @@ export class Collection {
       }
     }
     if (fresh.length > 0) await this.addFresh(docs, ids, fresh);
-    this.indexDirty = true;
+    this.unsavedIndexChanges += moved.length + fresh.length;
   }
 
   /** Stores and indexes the documents that got new ids, yielding to the event loop between slices. */
@@ -632,11 +646,15 @@ export class Collection {
     }
   }
 
-  /** Saves the index (and the text index) after a write. */
-  private async afterWrite(): Promise<void> {
-    if (this.store !== null && this.indexDirty) {
+  /**
+   * After a write: saves the index when `indexSaveEvery` changes are unsaved (always with
+   * `force`), and flushes the text index.
+   */
+  private async afterWrite(force = false): Promise<void> {
+    const unsaved = this.unsavedIndexChanges;
+    if (this.store !== null && unsaved > 0 && (force || unsaved >= this.indexSaveEvery)) {
       await this.store.saveIndex(this.index);
-      this.indexDirty = false;
+      this.unsavedIndexChanges -= unsaved;
     }
     if (this.textIndex?.flush !== undefined) await this.textIndex.flush();
   }
@@ -682,7 +700,7 @@ export class Collection {
       this.index.delete(id);
       this.textIndex?.remove(id);
     }
-    this.indexDirty = true;
+    this.unsavedIndexChanges += ids.length;
     await this.afterWrite();
     return ids.length;
   }
@@ -907,7 +925,7 @@ export class Collection {
 
   /** Saves the index if documents changed since it was last saved (persisted collections). */
   async flush(): Promise<void> {
-    await this.exclusive(() => this.afterWrite());
+    await this.exclusive(() => this.afterWrite(true));
   }
 
   /** Flushes and closes the collection's files; later calls throw. */

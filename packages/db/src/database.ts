@@ -71,7 +71,7 @@ export class Database {
     const had = this.open_.get(name);
     if (had !== undefined) return had;
     if (this.path === null) throw new NotFoundError(`no collection '${name}' in this in-memory database`);
-    const c = await Collection.openStored(name, await LanceStore.open(this.path, name), options.embed);
+    const c = await Collection.openStored(name, await LanceStore.open(this.path, name), options.embed, options.indexSaveEvery);
     this.open_.set(name, c);
     return c;
   }
@@ -79,7 +79,10 @@ export class Database {
   /** Opens the collection, or creates it with `options` when missing. */
   async collection(name: string, options: CreateCollectionOptions): Promise<Collection> {
     try {
-      const c = await this.openCollection(name, { ...(options.embed === undefined ? {} : { embed: options.embed }) });
+      const c = await this.openCollection(name, {
+        ...(options.embed === undefined ? {} : { embed: options.embed }),
+        ...(options.indexSaveEvery === undefined ? {} : { indexSaveEvery: options.indexSaveEvery }),
+      });
       if (c.dimension !== options.dimension) {
         throw new InvalidArgumentError(`collection '${name}' has dimension ${c.dimension}, not ${options.dimension}`);
       }
@@ -125,6 +128,8 @@ function configOf(options: CreateCollectionOptions): CollectionConfig {
   if (!isDistanceMetric(distance)) throw new InvalidArgumentError(`\`distance\` must be 'l2', 'cosine' or 'innerProduct', got ${String(distance)}`);
   if (options.embed !== undefined && typeof options.embed !== 'function') throw new InvalidArgumentError('`embed` must be a function');
   const schema = options.schema === undefined ? {} : checkSchema(options.schema);
+  const every = options.indexSaveEvery;
+  if (every !== undefined && (!Number.isInteger(every) || every <= 0)) throw new InvalidArgumentError(`\`indexSaveEvery\` must be a positive integer, got ${every}`);
   return {
     formatVersion: COLLECTION_FORMAT_VERSION,
     dimension,

@@ -77,7 +77,7 @@ describe('persisted collections', () => {
   it('re-adds documents the saved index lacks and deletes ids it should not have (index behind the dataset)', async () => {
     const dir = path.join(root, 'behind');
     const db = await Database.open(dir);
-    const c = await db.createCollection('c', { dimension: DIM, distance: 'l2' });
+    const c = await db.createCollection('c', { dimension: DIM, distance: 'l2', indexSaveEvery: 1 });
     await c.insertMany(docs(50, 2));
     const indexDir = path.join(dir, 'c.hnsw');
     const saved = path.join(root, 'behind-index-copy');
@@ -99,6 +99,24 @@ describe('persisted collections', () => {
     const all = await c2.search(docs(1, 9)[0]!.vector, 100);
     expect(all.map((h) => h.key).sort()).toEqual((await c2.query({ select: [] })).map((d) => d.key).sort());
     await db2.close();
+  });
+
+  it('saves the index every indexSaveEvery changes; a reopen without close re-adds only the unsaved documents', async () => {
+    const dir = path.join(root, 'every');
+    const db = await Database.open(dir);
+    await expect(db.createCollection('bad', { dimension: DIM, indexSaveEvery: 0 })).rejects.toThrow(/indexSaveEvery/);
+    const c = await db.createCollection('c', { dimension: DIM, distance: 'l2', indexSaveEvery: 30 });
+    await c.insertMany(docs(40, 11)); // 40 ≥ 30: saved
+    await c.insertMany(docs(10, 12, 40)); // 10 unsaved
+    // Another process opening now (this one never closes) sees every document; it re-adds the 10.
+    const adds = jest.spyOn(HNSW.prototype, 'add');
+    const other = await (await Database.open(dir)).openCollection('c');
+    expect(adds).toHaveBeenCalledTimes(10);
+    adds.mockRestore();
+    expect(other.size).toBe(50);
+    const probe = docs(10, 12, 40)[3]!;
+    expect((await other.search(probe.vector, 1))[0]!.key).toBe(probe.key);
+    await other.close();
   });
 
   it('writes a dataset LanceDB opens as a table, with the same vector search and where answers', async () => {
