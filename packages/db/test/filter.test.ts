@@ -65,6 +65,8 @@ const CASES: [Filter, (r: Row) => boolean][] = [
   ["text LIKE '%1_'", (r) => r.text !== null && /1.$/.test(r.text)],
   ["key IN ('doc-1', 'doc-2', 'doc-999')", (r) => r.key === 'doc-1' || r.key === 'doc-2'],
   ['TRUE', () => true],
+  ['text IS NULL', (r) => r.text === null],
+  [{ text: { $exists: true }, key: { $in: ['doc-5', 'doc-6', 'doc-7'] } }, (r) => r.text !== null && ['doc-5', 'doc-6', 'doc-7'].includes(r.key)],
   ['(year < 2003) AND (FALSE OR kind IS NULL)', (r) => isNum(r.year) && r.year < 2003 && r.kind === null],
   [{ kind: 'task' }, (r) => r.kind === 'task'],
   [{ kind: { $ne: 'task' } }, (r) => r.kind !== 'task'],

@@ -211,7 +211,11 @@ function evalExpr(e: FilterExpr, src: FilterSource, n: number): Truth {
 
 function evalLeaf(e: Exclude<FilterExpr, { op: 'and' | 'or' | 'not' | 'notTrue' | 'const' }>, src: FilterSource, n: number): Truth {
   const type = leafType(src, e.field);
-  if (type === 'key' || type === 'text') return plainStrings(type === 'key' ? src.keys : src.texts, stringPredicate(type, e), n);
+  if (type === 'key' || type === 'text') {
+    const values = type === 'key' ? src.keys : src.texts;
+    if (e.op === 'isNull') return plainNulls(values, n);
+    return plainStrings(values, stringPredicate(type, e), n);
+  }
   const col = src.column(e.field);
   if (e.op === 'isNull') return nullTruth(col, n);
   switch (type) {
@@ -379,6 +383,17 @@ function dictStrings(c: StringColumn, pred: (s: string) => boolean, n: number): 
     const code = codes[id]!;
     if (code < 0) continue;
     if (table[code] === 1) t[id >>> 5]! |= 1 << (id & 31);
+    else f[id >>> 5]! |= 1 << (id & 31);
+  }
+  return { t, f };
+}
+
+function plainNulls(values: readonly (string | null | undefined)[], n: number): Truth {
+  const t = newBitset(n);
+  const f = newBitset(n);
+  for (let id = 0; id < n; id++) {
+    const s = values[id];
+    if (s === null || s === undefined) t[id >>> 5]! |= 1 << (id & 31);
     else f[id >>> 5]! |= 1 << (id & 31);
   }
   return { t, f };
