@@ -890,13 +890,15 @@ export class Collection {
       const exact = exactScanThreshold === undefined ? m <= EXACT_SCAN_MAX_MATCHES || m < live * EXACT_SCAN_FRACTION : m <= exactScanThreshold;
       if (exact || m <= k) {
         if (this.outIds.length < k) { this.outIds = new Int32Array(k); this.outDists = new Float64Array(k); }
-        n = exactSearchBits(this.table.vectors, this.dimension, this.distance, q, bits, k, this.outIds, this.outDists);
+        n = exactSearchBits(this.table.vectors, this.table.norms, this.dimension, this.distance, q, bits, k, this.outIds, this.outDists);
         ids = this.outIds;
         dists = this.outDists;
       } else {
         const selectivity = m / Math.max(1, live);
         let r: { id: number; distance: number }[] | null = null;
-        if (selectivity >= POSTFILTER_MIN_SELECTIVITY) {
+        // Not under inner product: its deeper unfiltered candidates are less reliable than a
+        // filtered walk (measured: 0.92 vs 0.97 recall@10 at 30 % on clustered data).
+        if (selectivity >= POSTFILTER_MIN_SELECTIVITY && this.distance !== 'innerProduct') {
           // Most documents match: an unfiltered search for k / selectivity · 2 candidates holds
           // the filtered top k, and walks the graph without rejecting nodes.
           const wide = Math.min(live, Math.ceil((2 * k) / selectivity));

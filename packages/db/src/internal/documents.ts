@@ -21,6 +21,8 @@ export class DocumentTable implements FilterSource {
   numIds = 0;
   alive = new Uint8Array(16);
   vectors: Float32Array;
+  /** Euclidean norm of each vector (float64), for cosine exact scans. */
+  norms = new Float64Array(16);
   readonly keys: (string | undefined)[] = [];
   readonly texts: (string | null | undefined)[] = [];
   readonly keyToId = new Map<string, number>();
@@ -63,6 +65,7 @@ export class DocumentTable implements FilterSource {
     if (this.alive.length >= n) return;
     this.alive = growTyped(this.alive, n);
     const cap = this.alive.length;
+    this.norms = growTyped(this.norms, cap);
     const v = new Float32Array(cap * this.dimension);
     v.set(this.vectors);
     this.vectors = v;
@@ -76,6 +79,10 @@ export class DocumentTable implements FilterSource {
     this.keys[id] = doc.key;
     this.texts[id] = doc.text;
     this.vectors.set(doc.vector, id * this.dimension);
+    let ss = 0;
+    const v = doc.vector;
+    for (let j = 0; j < v.length; j++) ss += v[j]! * v[j]!;
+    this.norms[id] = Math.sqrt(ss);
     for (const f of this.fields) this.columns.get(f)!.set(id, doc.metadata[f]);
   }
 
@@ -108,7 +115,7 @@ export class DocumentTable implements FilterSource {
 
   /** Bytes held by the typed arrays (vectors, liveness, columns); strings not counted. */
   get byteLength(): number {
-    let n = this.vectors.byteLength + this.alive.byteLength;
+    let n = this.vectors.byteLength + this.alive.byteLength + this.norms.byteLength;
     for (const c of this.columns.values()) n += c.byteLength;
     return n;
   }

@@ -7,11 +7,12 @@
 import type { DistanceName } from '../collection-config';
 
 /**
- * Top `k` ids (ascending distance, ties by id) among the set bits of `bits`; writes ids and
+ * Top `k` ids (ascending distance, ties by id) among the set bits of `bits` (`norms`: each vector's
+ * Euclidean norm, used under cosine); writes ids and
  * distances into `outIds` / `outDists` (length ≥ k) and returns the count.
  */
 export function exactSearchBits(
-  vectors: Float32Array, dimension: number, distance: DistanceName, query: Float32Array,
+  vectors: Float32Array, norms: Float64Array, dimension: number, distance: DistanceName, query: Float32Array,
   bits: Uint32Array, k: number, outIds: Int32Array, outDists: Float64Array,
 ): number {
   const d = dimension;
@@ -37,13 +38,8 @@ export function exactSearchBits(
         dist = s;
       } else {
         let dot = 0;
-        let vv = 0;
-        for (let j = 0; j < d; j++) {
-          const v = vectors[off + j]!;
-          dot += v * query[j]!;
-          vv += v * v;
-        }
-        dist = metric === 1 ? 1 - dot / (Math.sqrt(vv) * qNorm) : 1 - dot;
+        for (let j = 0; j < d; j++) dot += vectors[off + j]! * query[j]!;
+        dist = metric === 1 ? 1 - dot / (norms[id]! * qNorm) : 1 - dot;
       }
       if (n === k && (dist > outDists[n - 1]! || (dist === outDists[n - 1] && id > outIds[n - 1]!))) continue;
       let p = n < k ? n++ : n - 1;
