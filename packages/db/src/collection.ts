@@ -4,7 +4,7 @@
  * holding it all. Every disk operation is async; writes of one collection run one at a time.
  */
 import {
-  ConflictError, HNSW, InternalError, InvalidArgumentError, LengthMismatchError, NotFoundError, NotSupportedError,
+  ConflictError, CorruptDataError, HNSW, InternalError, InvalidArgumentError, LengthMismatchError, NotFoundError, NotSupportedError,
   type VectorLike,
 } from '@vego/hnsw';
 import type { CollectionConfig } from './collection-layout';
@@ -243,7 +243,7 @@ export class Collection {
           stale.push(prev);
           if (order[prev] !== docId) table.setAlive(order[prev]!, false);
         } else if (docId < table.numIds && table.alive[docId] === 1 && table.keys[docId] !== doc.key) {
-          throw new InternalError(`${store.datasetDir}: doc id ${docId} is used by keys '${table.keys[docId]}' and '${doc.key}'`);
+          throw new CorruptDataError(`${store.datasetDir}: _doc_id ${docId} is used by keys '${table.keys[docId]}' and '${doc.key}'`);
         }
         table.put(docId, doc);
         table.setAlive(docId, true);
@@ -266,8 +266,11 @@ export class Collection {
       }
     }
     const loaded = await store.loadIndex();
-    const ok = loaded !== null && loaded.config.dimension === config.dimension && loaded.config.distance === config.distance && c.reconcile(loaded);
-    if (!ok) await c.rebuildIndex();
+    const ok = loaded !== null && loaded.config.dimension === config.dimension && loaded.config.distance === config.distance && (await c.reconcile(loaded));
+    if (!ok) {
+      if (loaded !== null) await store.dropIndex();
+      await c.rebuildIndex();
+    }
     if (c.unsavedIndexChanges > 0) {
       await store.saveIndex(c.index);
       c.unsavedIndexChanges = 0;
@@ -280,7 +283,7 @@ export class Collection {
    * ids it holds that are not live are deleted. Returns false when it cannot (a live document
    * whose id the index deleted), and the index is then rebuilt.
    */
-  private reconcile(index: HNSW): boolean {
+  private async reconcile(index: HNSW): Promise<boolean> {
     const table = this.table;
     const numIndex = index.numIds;
     for (let id = 0; id < numIndex && id < table.numIds; id++) {
@@ -294,7 +297,7 @@ export class Collection {
     }
     this.index = index;
     if (table.numIds > numIndex) {
-      this.addRangeToIndexSync(numIndex, table.numIds);
+      await this.addRange(numIndex, table.numIds);
       this.unsavedIndexChanges += table.numIds - numIndex;
     } else if (numIndex > table.numIds) {
       table.reserve(numIndex);
@@ -303,35 +306,37 @@ export class Collection {
     return true;
   }
 
-  /** Adds ids `from … to - 1` to the index in order; dead ids are added and deleted at once. */
-  private addRangeToIndexSync(from: number, to: number): void {
+  /**
+   * Adds ids `from … to - 1` to the index in order, in slices with event-loop turns between them.
+   * Dead ids are added (with their stored vector, or a unit filler when there is none) and deleted
+   * at once, so index ids stay equal to doc ids.
+   */
+  private async addRange(from: number, to: number): Promise<void> {
     const table = this.table;
     const d = this.dimension;
     const filler = new Float32Array(d);
     filler[0] = 1;
-    for (let id = from; id < to; id++) {
-      const live = table.alive[id] === 1;
-      const got = this.index.add(live ? table.vectors.subarray(id * d, id * d + d) : filler);
-      if (got !== id) throw new InternalError(`index id ${got} differs from doc id ${id}`);
-      if (!live) this.index.delete(id);
+    let id = from;
+    let step = 64;
+    while (id < to) {
+      const end = Math.min(to, id + step);
+      const t0 = now();
+      for (; id < end; id++) {
+        const live = table.alive[id] === 1;
+        const got = this.index.add(live || table.norms[id]! > 0 ? table.vectors.subarray(id * d, id * d + d) : filler);
+        if (got !== id) throw new InternalError(`index id ${got} differs from doc id ${id}`);
+        if (!live) this.index.delete(id);
+      }
+      step = adaptStep(step, now() - t0);
+      if (id < to) await yieldToEventLoop();
     }
   }
 
   private async rebuildIndex(): Promise<void> {
     const c = this.config;
     this.index = new HNSW({ dimension: c.dimension, distance: c.distance, M: c.M, efConstruction: c.efConstruction, seed: c.seed });
-    const n = this.table.numIds;
-    let from = 0;
-    let step = 64;
-    while (from < n) {
-      const to = Math.min(n, from + step);
-      const t0 = now();
-      this.addRangeToIndexSync(from, to);
-      step = adaptStep(step, now() - t0);
-      from = to;
-      await yieldToEventLoop();
-    }
-    this.unsavedIndexChanges += Math.max(1, n);
+    await this.addRange(0, this.table.numIds);
+    this.unsavedIndexChanges += Math.max(1, this.table.numIds);
   }
 
   /** @internal Attaches a full-text index (see {@link TextIndexHook}); it receives every live text now. */

@@ -85,7 +85,10 @@ export class LanceStore {
     await this.replace(await Dataset.create(this.datasetDir, batch, { mode: 'overwrite', expectedVersion: this.dataset.version }));
   }
 
-  /** The saved index, or null when there is none or it cannot be read (it is then rebuilt). */
+  /**
+   * The saved index, or null when there is none or it cannot be read. An unreadable index
+   * directory is removed (the index is derived from the dataset and is rebuilt, then saved anew).
+   */
   async loadIndex(): Promise<HNSW | null> {
     try {
       await fs.access(nodePath.join(this.indexDir, 'metadata.lance'));
@@ -95,8 +98,14 @@ export class LanceStore {
     try {
       return await HNSW.loadFromLance(this.indexDir);
     } catch {
+      await this.dropIndex();
       return null;
     }
+  }
+
+  /** Removes the saved index (before saving one that does not continue it). */
+  async dropIndex(): Promise<void> {
+    await fs.rm(this.indexDir, { recursive: true, force: true });
   }
 
   /**

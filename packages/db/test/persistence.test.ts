@@ -101,6 +101,38 @@ describe('persisted collections', () => {
     await db2.close();
   });
 
+  it('rebuilds an index that is missing, unreadable or of another configuration', async () => {
+    const dir = path.join(root, 'rebuild');
+    const db = await Database.open(dir);
+    const c = await db.createCollection('c', { dimension: DIM, distance: 'cosine' });
+    const data = docs(60, 21);
+    await c.insertMany(data);
+    await c.delete(['doc-3']);
+    await db.close();
+    const indexDir = path.join(dir, 'c.hnsw');
+    const damage: [string, () => void][] = [
+      ['missing', () => fs.rmSync(indexDir, { recursive: true, force: true })],
+      ['unreadable', () => fs.writeFileSync(path.join(indexDir, 'metadata.lance', '_versions', fs.readdirSync(path.join(indexDir, 'metadata.lance', '_versions'))[0]!), 'garbage')],
+      ['another distance', () => {
+        fs.rmSync(indexDir, { recursive: true, force: true });
+        const other = new HNSW({ dimension: DIM, distance: 'l2' });
+        for (const d of data) other.add(d.vector);
+        other.saveToLanceSync(indexDir);
+      }],
+    ];
+    for (const [what, harm] of damage) {
+      harm();
+      const again = await (await Database.open(dir)).openCollection('c');
+      expect([what, again.size]).toEqual([what, 59]);
+      for (const d of data.slice(0, 10)) {
+        const [hit] = await again.search(d.vector, 1);
+        expect([what, hit!.key]).toEqual([what, d.key === 'doc-3' ? hit!.key : d.key]);
+      }
+      expect((await again.search(data[3]!.vector, 60)).map((h) => h.key)).not.toContain('doc-3');
+      await again.close();
+    }
+  });
+
   it('saves the index every indexSaveEvery changes; a reopen without close re-adds only the unsaved documents', async () => {
     const dir = path.join(root, 'every');
     const db = await Database.open(dir);

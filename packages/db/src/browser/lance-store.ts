@@ -42,6 +42,7 @@ export class LanceStore {
   async overwrite(_batch: RecordBatch): Promise<void> { throw needsNode('a persisted collection'); }
   async loadIndex(): Promise<HNSW | null> { throw needsNode('a persisted collection'); }
   async saveIndex(_index: HNSW): Promise<void> { throw needsNode('a persisted collection'); }
+  async dropIndex(): Promise<void> { throw needsNode('a persisted collection'); }
   async close(): Promise<void> {}
 }
 
