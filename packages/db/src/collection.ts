@@ -350,6 +350,14 @@ export class Collection {
     }
   }
 
+  /**
+   * @internal Where a persisted collection lives (null in memory): its dataset directory and its
+   * HNSW index directory, both in the database folder; a text index can keep its files beside them.
+   */
+  get location(): { datasetDir: string; indexDir: string } | null {
+    return this.store === null ? null : { datasetDir: this.store.datasetDir, indexDir: this.store.indexDir };
+  }
+
   /** @internal The document table (for filters and text indexes of this package). */
   get documents(): DocumentTable {
     return this.table;

@@ -22,6 +22,10 @@
  *   return only ids whose bit is set.
  * - The hook a collection calls is {@link TextIndexHook} (in `../collection.ts`): `add`, `remove`,
  *   `search(query, k, filterBitmap | null)` returning `{ docId, score }[]` best first, and an
- *   optional `flush()` awaited after each write.
+ *   optional `flush()` awaited after each write. `collection.attachTextIndex(hook)` attaches one
+ *   and replays every live text into it; `collection.documents` is the {@link DocumentTable}
+ *   (`texts[docId]`, `alive`, `numIds`); `collection.location` gives the dataset and index
+ *   directories of a persisted collection (null in memory), to keep text-index files beside them.
+ *   `search({ text })` and a string query without an embedder go to the attached hook.
  */
 export {};
