@@ -160,3 +160,35 @@ describe('Collection documents', () => {
     expect(await db.listCollections()).toEqual(['two']);
   });
 });
+
+describe('text index hook (internal contract for full-text search)', () => {
+  it('replays live texts on attach, follows inserts, text changes and deletes, and receives text queries with the filter bitset', async () => {
+    const c = await fresh({ schema: { kind: 'string' } });
+    await c.insertMany([
+      { key: 'a', vector: [1, 0, 0], text: 'red apple', metadata: { kind: 'fruit' } },
+      { key: 'b', vector: [0, 1, 0], metadata: { kind: 'none' } },
+    ]);
+    const texts = new Map<number, string>();
+    const calls: string[] = [];
+    let lastFilter: Uint32Array | null | undefined;
+    c.attachTextIndex({
+      add: (id, text) => { texts.set(id, text); calls.push(`add ${id}`); },
+      remove: (id) => { texts.delete(id); calls.push(`remove ${id}`); },
+      search: (query, k, filter) => {
+        lastFilter = filter;
+        return [...texts].filter(([, t]) => t.includes(query)).slice(0, k).map(([docId], i) => ({ docId, score: 10 - i }));
+      },
+    });
+    expect(calls).toEqual(['add 0']);
+    await c.insert({ key: 'c', vector: [0, 0, 1], text: 'green apple', metadata: { kind: 'fruit' } });
+    await c.update('a', { text: 'red cherry' });
+    await c.update('c', { vector: [0, 1, 1] });
+    await c.delete('a');
+    expect(calls).toEqual(['add 0', 'add 2', 'remove 0', 'add 0', 'remove 2', 'add 3', 'remove 0']);
+    const hits = await c.search({ text: 'apple' }, 5, { filter: { kind: 'fruit' } });
+    expect(hits).toEqual([{ key: 'c', text: 'green apple', metadata: { kind: 'fruit' }, distance: null, score: 10 }]);
+    // The bitset marks exactly the live matches of the filter: doc id 3 ('c').
+    expect(Array.from(lastFilter!)).toEqual([1 << 3]);
+    expect((await c.search('apple', 1))[0]!.key).toBe('c');
+  });
+});
