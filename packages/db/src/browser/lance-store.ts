@@ -35,7 +35,6 @@ export class LanceStore {
   }
   get version(): number { throw needsNode('a persisted collection'); }
   config(): CollectionConfig { throw needsNode('a persisted collection'); }
-  // eslint-disable-next-line require-yield
   async *rows(_config: CollectionConfig): AsyncIterableIterator<StoredRow[]> { throw needsNode('a persisted collection'); }
   async append(_batch: RecordBatch): Promise<void> { throw needsNode('a persisted collection'); }
   async deleteRows(_positions: ArrayLike<number>): Promise<void> { throw needsNode('a persisted collection'); }
