@@ -19,6 +19,7 @@ export const title = '@vego/db: documents with metadata, filtered search, vs Lan
 
 const DIM = 128;
 const K = 10;
+const ROUNDS = 5;
 const CATEGORIES = ['news', 'blog', 'paper', 'code', 'chat', 'mail', 'wiki', 'book', 'note', 'task'];
 const SELECTIVITY = [[0.5, 500], [0.1, 100], [0.01, 10], [0.001, 1]];
 
@@ -71,20 +72,30 @@ function recallOf(results, truth) {
   return total === 0 ? 1 : hits / total;
 }
 
-/** Longest gap between 1 ms timer ticks while `fn` runs (event-loop stall), and fn's result. */
+/**
+ * Longest gap between 1 ms timer ticks while `fn` runs (event-loop stall, wall clock), and the most
+ * CPU time the process used within one gap (user + system, all threads): on a busy machine a gap
+ * also holds time the process was not scheduled, which the CPU figure leaves out.
+ */
 async function withStallMeter(fn) {
   let last = performance.now();
+  let lastCpu = process.cpuUsage();
   let worst = 0;
-  const timer = setInterval(() => {
+  let worstCpu = 0;
+  const tick = () => {
     const t = performance.now();
+    const cpu = process.cpuUsage();
+    const cpuMs = (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000;
     if (t - last > worst) worst = t - last;
+    if (cpuMs > worstCpu) worstCpu = cpuMs;
     last = t;
-  }, 1);
+    lastCpu = cpu;
+  };
+  const timer = setInterval(tick, 1);
   try {
     const result = await fn();
-    const t = performance.now();
-    if (t - last > worst) worst = t - last;
-    return { result, stallMs: worst };
+    tick();
+    return { result, stallMs: worst, stallCpuMs: worstCpu };
   } finally {
     clearInterval(timer);
   }
@@ -96,6 +107,7 @@ function rssMiB() {
 
 export async function run({ quick, log }) {
   const n = quick ? 5_000 : 100_000;
+  const load = os.loadavg()[0];
   const numQueries = quick ? 50 : 200;
   const gc = getGc();
   const { base, queries: flatQueries } = clusteredData(n, numQueries, DIM, 21);
@@ -119,24 +131,33 @@ export async function run({ quick, log }) {
     const vegoInsertS = (performance.now() - t) / 1000;
     gc();
     const vegoRss = rssMiB() - rss0;
-    insertRows.push(['Vego (@vego/db)', n, Number(vegoInsertS.toFixed(2)), Math.round(n / vegoInsertS), Number(ins.stallMs.toFixed(1))]);
-    log(`vego: inserted ${n} in ${vegoInsertS.toFixed(2)} s, longest stall ${ins.stallMs.toFixed(1)} ms`);
+    insertRows.push(['Vego (@vego/db)', n, Number(vegoInsertS.toFixed(2)), Math.round(n / vegoInsertS), Number(ins.stallMs.toFixed(1)), Number(ins.stallCpuMs.toFixed(1))]);
+    log(`vego: inserted ${n} in ${vegoInsertS.toFixed(2)} s, longest stall ${ins.stallMs.toFixed(1)} ms (most CPU in one gap ${ins.stallCpuMs.toFixed(1)} ms)`);
     memoryRows.push(['Vego: collection.byteLength (vectors ×2, columns, index)', Math.round(c.byteLength / n)]);
     memoryRows.push(['Vego: RSS growth across the insert', Math.round((vegoRss * 2 ** 20) / n)]);
     let searchStall = 0;
+    let searchStallCpu = 0;
     for (let s = 0; s < SELECTIVITY.length; s++) {
       const [sel, below] = SELECTIVITY[s];
       const filter = `bucket < ${below}`;
       await c.searchMany(queries.slice(0, 5), K, { filter });
-      t = performance.now();
-      const r = await withStallMeter(() => c.searchMany(queries, K, { filter, select: [] }));
-      const sec = (performance.now() - t) / 1000;
-      searchStall = Math.max(searchStall, r.stallMs);
+      // Best of ROUNDS rounds: a round of fast queries is short enough for one GC or a busy
+      // neighbour process to distort it.
+      let sec = Infinity;
+      let r;
+      for (let round = 0; round < ROUNDS; round++) {
+        t = performance.now();
+        r = await withStallMeter(() => c.searchMany(queries, K, { filter, select: [] }));
+        sec = Math.min(sec, (performance.now() - t) / 1000);
+        searchStall = Math.max(searchStall, r.stallMs);
+        searchStallCpu = Math.max(searchStallCpu, r.stallCpuMs);
+      }
       const recall = recallOf(r.result.map((hits) => hits.map((h) => h.key)), truths[s]);
       searchRows.push([`${sel * 100} %`, 'Vego', Number(recall.toFixed(4)), Math.round(numQueries / sec)]);
       log(`vego ${sel}: recall ${recall.toFixed(4)}, ${Math.round(numQueries / sec)} QPS`);
     }
     raw.vegoSearchStallMs = searchStall;
+    raw.vegoSearchStallCpuMs = searchStallCpu;
     await db.close();
 
     // ---------------------------------------------------------------- LanceDB
@@ -206,12 +227,16 @@ export async function run({ quick, log }) {
         const [sel, below] = SELECTIVITY[s];
         const out = [];
         const qa = queries.map((q) => Array.from(q));
-        t = performance.now();
-        for (const q of qa) {
-          const r = h.searchKnn(q, K, (label) => buckets[label] < below);
-          out.push(r.neighbors.map((i) => docs[i].key));
+        let qs = Infinity;
+        for (let round = 0; round < ROUNDS; round++) {
+          out.length = 0;
+          t = performance.now();
+          for (const q of qa) {
+            const r = h.searchKnn(q, K, (label) => buckets[label] < below);
+            out.push(r.neighbors.map((i) => docs[i].key));
+          }
+          qs = Math.min(qs, (performance.now() - t) / 1000);
         }
-        const qs = (performance.now() - t) / 1000;
         const recall = recallOf(out, truths[s]);
         searchRows.push([`${sel * 100} %`, 'hnswlib-node (filter callback, ef=64)', Number(recall.toFixed(4)), Math.round(numQueries / qs)]);
       }
@@ -225,15 +250,15 @@ export async function run({ quick, log }) {
     tables: [
       {
         title: `Insert ${n.toLocaleString('en')} documents (128-d + 5 metadata fields) to disk`,
-        columns: ['engine', 'documents', 'seconds', 'documents/s', 'longest event-loop stall ms'],
+        columns: ['engine', 'documents', 'seconds', 'documents/s', 'longest event-loop stall ms', 'most CPU ms in one stall'],
         rows: insertRows,
-        note: 'Vego: one insertMany (commits of 2,000 rows, HNSW M=16, efConstruction=200, index saved once at the end, all fsynced). LanceDB: createTable with every row (no vector index is built: its searches scan). vectra: batchInsertItems (brute-force index, one JSON file).',
+        note: `Longest event-loop stall: the longest gap between 1 ms timer ticks (wall clock) during the insert, which on a shared machine includes time the process was not scheduled (1-minute load average at the start of this run: ${load.toFixed(1)} on ${os.cpus().length} cores); the next column is the most CPU time (user + system, all threads, so thread-pool I/O counts too) the process used within one gap. ` + 'Vego: one insertMany (commits of 2,000 rows, HNSW M=16, efConstruction=200, index saved once at the end, all fsynced). LanceDB: createTable with every row (no vector index is built: its searches scan). vectra: batchInsertItems (brute-force index, one JSON file).',
       },
       {
         title: `Filtered search, k=10, cosine: recall@10 against exact filtered search and QPS (${numQueries} queries)`,
         columns: ['selectivity', 'engine', 'recall@10', 'QPS'],
         rows: searchRows,
-        note: `Filter bucket < b on a uniform integer field in 0…999. Vego: searchMany with a where string (default ef 64; exact scan of the matches when at most ${1024} or under 2 % of the collection match). Longest event-loop stall during Vego's search batches: ${raw.vegoSearchStallMs?.toFixed(1)} ms. vectra is timed on at most ${quick ? 50 : 20} queries per row.`,
+        note: `Filter bucket < b on a uniform integer field in 0…999. Vego: searchMany with a where string (default ef 64; exact scan of the matches when at most ${1024} or under 2 % of the collection match). Longest event-loop stall during Vego's search batches: ${raw.vegoSearchStallMs?.toFixed(1)} ms (most CPU in one: ${raw.vegoSearchStallCpuMs?.toFixed(1)} ms). Vego and hnswlib-node: best of ${ROUNDS} rounds; LanceDB and vectra: one round (vectra on at most ${quick ? 50 : 20} queries per row).`,
       },
       {
         title: 'Memory per document (bytes)',
