@@ -79,6 +79,8 @@ const CASES: [Filter, (r: Row) => boolean][] = [
   [{ tags: { $contains: 'b' } }, (r) => !!r.tags?.includes('b')],
   [{ tags: { $nin: ['a', 'b'] } }, (r) => !r.tags?.some((t) => t === 'a' || t === 'b')],
   [{ text: { $contains: 'ber 1' } }, (r) => !!r.text?.includes('ber 1')],
+  [{ kind: { $contains: 'as' } }, (r) => !!r.kind?.includes('as')],
+  ['"kind" = \'note\' AND `year` > 2020', (r) => r.kind === 'note' && isNum(r.year) && r.year > 2020],
   [{ $or: [{ done: true }, { year: { $lt: 2002 } }] }, (r) => r.done === true || (isNum(r.year) && r.year < 2002)],
   [{ $and: [{ done: false }, { $not: { kind: 'note' } }] }, (r) => r.done === false && r.kind !== 'note'],
   [{ year: { $not: { $gte: 2015 } } }, (r) => !(isNum(r.year) && r.year >= 2015)],
