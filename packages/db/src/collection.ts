@@ -938,6 +938,30 @@ export class Collection {
 
   // ------------------------------------------------------------------ lifecycle
 
+  /**
+   * Persisted collections: compacts the dataset (each small write added a fragment; each replaced
+   * or deleted document left a deleted row) into full fragments in the same row order, then
+   * deletes dataset versions older than `cleanupOlderThanMs` (default 7 days, as LanceDB; 0: all
+   * but the latest) with the files only they used, and saves the index. In memory: a no-op.
+   * @returns what was rewritten and removed.
+   * @throws ConflictError when another process wrote the collection since this one read it.
+   */
+  async optimize(options: { cleanupOlderThanMs?: number } = {}): Promise<{ fragmentsRemoved: number; fragmentsAdded: number; versionsRemoved: number }> {
+    const olderThan = options.cleanupOlderThanMs ?? 7 * 24 * 60 * 60 * 1000;
+    if (!Number.isFinite(olderThan) || olderThan < 0) throw new InvalidArgumentError(`\`cleanupOlderThanMs\` must be a non-negative number, got ${olderThan}`);
+    return this.exclusive(async () => {
+      if (this.store === null) return { fragmentsRemoved: 0, fragmentsAdded: 0, versionsRemoved: 0 };
+      const r = await this.store.optimize(olderThan);
+      await this.afterWrite(true);
+      return r;
+    });
+  }
+
+  /** Fragments of the collection's dataset (0 in memory): grows by one per write until {@link optimize}. */
+  get numFragments(): number {
+    return this.store === null ? 0 : this.store.numFragments;
+  }
+
   /** Saves the index if documents changed since it was last saved (persisted collections). */
   async flush(): Promise<void> {
     await this.exclusive(() => this.afterWrite(true));

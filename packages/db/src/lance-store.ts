@@ -86,6 +86,24 @@ export class LanceStore {
   }
 
   /**
+   * Rewrites small fragments (one per small write) and fragments with many deleted rows into full
+   * ones (row order kept, so row positions do not move), then deletes versions older than
+   * `cleanupOlderThanMs` (the latest always stays) and the files only they used.
+   * @throws ConflictError when another writer committed since this process last did.
+   */
+  async optimize(cleanupOlderThanMs: number): Promise<{ fragmentsRemoved: number; fragmentsAdded: number; versionsRemoved: number }> {
+    const r = await this.dataset.compact();
+    await this.replace(r.dataset);
+    const c = this.dataset.cleanupOldVersions({ olderThan: cleanupOlderThanMs });
+    return { fragmentsRemoved: r.fragmentsRemoved, fragmentsAdded: r.fragmentsAdded, versionsRemoved: c.removedVersions.length };
+  }
+
+  /** Fragments of the dataset version this process holds. */
+  get numFragments(): number {
+    return this.dataset.numFragments;
+  }
+
+  /**
    * The saved index, or null when there is none or it cannot be read. An unreadable index
    * directory is removed (the index is derived from the dataset and is rebuilt, then saved anew).
    */

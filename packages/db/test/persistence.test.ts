@@ -151,6 +151,34 @@ describe('persisted collections', () => {
     await other.close();
   });
 
+  it('optimize() compacts one fragment per write into one, keeping documents, order and later writes right', async () => {
+    const dir = path.join(root, 'optimize');
+    const db = await Database.open(dir);
+    const c = await db.createCollection('c', { dimension: DIM, distance: 'l2', schema: { done: 'boolean', tags: 'tags' } });
+    const data = docs(30, 31);
+    for (const d of data) await c.insert(d);
+    await c.update('doc-4', { metadata: { kind: 'changed' } });
+    await c.delete(['doc-7', 'doc-8']);
+    expect(c.numFragments).toBeGreaterThanOrEqual(25); // one per write, less those whose rows were all deleted
+    const before = await c.query({ select: ['vector', 'text', ...Object.keys(c.schema)] });
+    const r = await c.optimize({ cleanupOlderThanMs: 0 });
+    expect(r.fragmentsAdded).toBe(1);
+    expect(r.versionsRemoved).toBeGreaterThan(30);
+    expect(c.numFragments).toBe(1);
+    expect(await c.query({ select: ['vector', 'text', ...Object.keys(c.schema)] })).toEqual(before);
+    // Row positions still line up: later replacements and deletes hit the right rows.
+    await c.update('doc-10', { metadata: { kind: 'after' } });
+    await c.delete('doc-20');
+    await db.close();
+    const again = await (await Database.open(dir)).openCollection('c');
+    expect(again.size).toBe(27);
+    expect((await again.get('doc-10'))!.metadata['kind']).toBe('after');
+    expect((await again.get('doc-4'))!.metadata['kind']).toBe('changed');
+    expect(await again.get('doc-20')).toBeNull();
+    expect(Dataset.openSync(path.join(dir, 'c.lance')).countRows()).toBe(27);
+    await again.close();
+  });
+
   it('writes a dataset LanceDB opens as a table, with the same vector search and where answers', async () => {
     const dir = path.join(root, 'oracle');
     const db = await Database.open(dir);

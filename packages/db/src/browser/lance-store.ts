@@ -42,6 +42,10 @@ export class LanceStore {
   async loadIndex(): Promise<HNSW | null> { throw needsNode('a persisted collection'); }
   async saveIndex(_index: HNSW): Promise<void> { throw needsNode('a persisted collection'); }
   async dropIndex(): Promise<void> { throw needsNode('a persisted collection'); }
+  async optimize(_cleanupOlderThanMs: number): Promise<{ fragmentsRemoved: number; fragmentsAdded: number; versionsRemoved: number }> {
+    throw needsNode('a persisted collection');
+  }
+  get numFragments(): number { throw needsNode('a persisted collection'); }
   async close(): Promise<void> {}
 }
 
