@@ -60,6 +60,9 @@ const CASES: [Filter, (r: Row) => boolean][] = [
   ['tags IS NULL', (r) => r.tags === null],
   ['tags IS NOT NULL AND NOT tags IN (\'a\')', (r) => r.tags !== null && !r.tags.includes('a')],
   ["tags = 'c'", (r) => !!r.tags?.includes('c')],
+  ["array_has_any(tags, ['a', 'd'])", (r) => !!r.tags?.some((t) => t === 'a' || t === 'd')],
+  ["array_has_all(tags, ['a', 'b']) AND NOT array_contains(tags, 'c')", (r) => !!r.tags && r.tags.includes('a') && r.tags.includes('b') && !r.tags.includes('c')],
+  ["ARRAY_HAS(tags, 'd')", (r) => !!r.tags?.includes('d')],
   ["kind LIKE 't%'", (r) => r.kind !== null && r.kind.startsWith('t')],
   ["kind NOT LIKE '_ote'", (r) => r.kind !== null && !/^.ote$/.test(r.kind)],
   ["text LIKE '%1_'", (r) => r.text !== null && /1.$/.test(r.text)],
@@ -129,6 +132,7 @@ describe('filters', () => {
       ['year = NULL', 7, /IS NULL/],
       ["at > TIMESTAMP '2021-13-01'", 15, /not an ISO 8601/],
       ['a # 1', 2, /unexpected character '#'/],
+      ["array_has_any(tags, 'a')", 20, /expected '\['/],
       ['', 0, /empty filter/],
     ];
     for (const [src, pos, msg] of cases) {

@@ -149,6 +149,7 @@ describe('persisted collections', () => {
     const probe = docs(10, 12, 40)[3]!;
     expect((await other.search(probe.vector, 1))[0]!.key).toBe(probe.key);
     await other.close();
+    await db.close();
   });
 
   it('optimize() compacts one fragment per write into one, keeping documents, order and later writes right', async () => {
@@ -201,6 +202,7 @@ describe('persisted collections', () => {
       ["text LIKE 'document 1%'", "text LIKE 'document 1%'"],
       [`at >= TIMESTAMP '2020-06-01T00:00:00Z'`, `at >= ${Date.UTC(2020, 5, 1)}`],
       ["tags IN ('a', 'c')", "array_has_any(tags, ['a', 'c'])"],
+      ["array_has_all(tags, ['a', 'b']) OR array_contains(tags, 'c')", "array_has_all(tags, ['a', 'b']) OR array_contains(tags, 'c')"],
     ];
     for (const [mine, theirs] of where) {
       const expected = (await t.query().where(theirs).select(['key']).toArray()).map((r: { key: string }) => r.key).sort();
@@ -225,7 +227,8 @@ describe('persisted collections', () => {
 
   it('lets one of two writers of a collection commit; the other gets ConflictError and loses nothing committed', async () => {
     const dir = path.join(root, 'race');
-    const a = await (await Database.open(dir)).createCollection('c', { dimension: DIM, distance: 'l2' });
+    const dbA = await Database.open(dir);
+    const a = await dbA.createCollection('c', { dimension: DIM, distance: 'l2' });
     await a.insertMany(docs(10, 4));
     const dbB = await Database.open(dir);
     const b = await dbB.openCollection('c');
@@ -247,5 +250,7 @@ describe('persisted collections', () => {
     expect(keys).not.toContain('doc-200');
     expect(keys.filter((k) => k === 'doc-300' || k === 'doc-400')).toHaveLength(1);
     expect(keys).toHaveLength(12);
+    for (const x of [dbA, dbB, dbC, dbD]) await x.close();
+    await check.close();
   });
 });

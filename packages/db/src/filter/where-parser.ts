@@ -2,7 +2,8 @@
  * SQL-like `where` strings, as LanceDB users write them:
  * `kind = 'task' AND year >= 2020 AND tags IN ('a', 'b')`, `note IS NULL`, `title LIKE 'intro%'`,
  * `NOT (a = 1 OR b < 2.5)`, `done = TRUE`, `at >= TIMESTAMP '2024-01-01T00:00:00Z'`,
- * `n BETWEEN 1 AND 5`. Keywords are case-insensitive; strings use single quotes, a quote inside
+ * `n BETWEEN 1 AND 5`, and LanceDB's list functions on tags (`array_has_any(tags, ['a', 'b'])`,
+ * `array_has_all(tags, [...])`, `array_has(tags, 'a')`, `array_contains(tags, 'a')`). Keywords are case-insensitive; strings use single quotes, a quote inside
  * doubled (`'it''s'`); identifiers may be double-quoted or back-quoted. Grammar (lowest precedence
  * first): `or := and (OR and)*`, `and := not (AND not)*`, `not := NOT not | '(' or ')' | predicate`.
  * A parse error is an InvalidArgumentError naming the 0-based character position.
@@ -10,9 +11,10 @@
 import { InvalidArgumentError } from '@vego/hnsw';
 import type { CompareOp, FilterExpr, Literal } from './ast';
 
-type TokenKind = 'ident' | 'string' | 'number' | 'op' | 'lparen' | 'rparen' | 'comma' | 'end';
+type TokenKind = 'ident' | 'string' | 'number' | 'op' | 'lparen' | 'rparen' | 'lbracket' | 'rbracket' | 'comma' | 'end';
 interface Token { kind: TokenKind; text: string; pos: number; quoted?: boolean }
 
+const ARRAY_FUNCTIONS = new Set(['array_has_any', 'array_has_all', 'array_has', 'array_contains']);
 const KEYWORDS = new Set(['AND', 'OR', 'NOT', 'IN', 'IS', 'NULL', 'LIKE', 'TRUE', 'FALSE', 'TIMESTAMP', 'DATE', 'BETWEEN']);
 
 function parseError(source: string, pos: number, message: string): InvalidArgumentError {
@@ -58,6 +60,8 @@ function tokenize(src: string): Token[] {
     } else if (c === '(') { out.push({ kind: 'lparen', text: c, pos: i++ }); }
     else if (c === ')') { out.push({ kind: 'rparen', text: c, pos: i++ }); }
     else if (c === ',') { out.push({ kind: 'comma', text: c, pos: i++ }); }
+    else if (c === '[') { out.push({ kind: 'lbracket', text: c, pos: i++ }); }
+    else if (c === ']') { out.push({ kind: 'rbracket', text: c, pos: i++ }); }
     else {
       const two = src.slice(i, i + 2);
       if (two === '<=' || two === '>=' || two === '!=' || two === '<>' || two === '==') { out.push({ kind: 'op', text: two, pos: i }); i += 2; }
@@ -72,7 +76,7 @@ function tokenize(src: string): Token[] {
 /** A '-' starts a negative number only where a value is expected (after an operator, '(' or ','). */
 function lastAllowsSign(tokens: Token[]): boolean {
   const t = tokens[tokens.length - 1];
-  return t === undefined || t.kind === 'op' || t.kind === 'lparen' || t.kind === 'comma' || (t.kind === 'ident' && !t.quoted && KEYWORDS.has(t.text.toUpperCase()));
+  return t === undefined || t.kind === 'op' || t.kind === 'lparen' || t.kind === 'lbracket' || t.kind === 'comma' || (t.kind === 'ident' && !t.quoted && KEYWORDS.has(t.text.toUpperCase()));
 }
 
 class Parser {
@@ -131,7 +135,36 @@ class Parser {
     if (t.kind !== 'ident' || (!t.quoted && KEYWORDS.has(t.text.toUpperCase()))) throw this.error(t, 'expected a field name');
     return t.text;
   }
+  /**
+   * LanceDB's list functions on tags: `array_has_any(f, ['a', 'b'])`, `array_has_all(f, [...])`,
+   * `array_has(f, 'a')` / `array_contains(f, 'a')`.
+   */
+  private arrayFunction(name: string): FilterExpr {
+    this.expect('lparen', "'('");
+    const field = this.field();
+    this.expect('comma', "','");
+    let e: FilterExpr;
+    if (name === 'array_has' || name === 'array_contains') {
+      e = { op: 'contains', field, value: this.literal() };
+    } else {
+      this.expect('lbracket', "'['");
+      const values = [this.literal()];
+      while (this.peek().kind === 'comma') { this.i++; values.push(this.literal()); }
+      this.expect('rbracket', "']' or ','");
+      e = name === 'array_has_any'
+        ? { op: 'in', field, values }
+        : { op: 'and', args: values.map((value) => ({ op: 'contains' as const, field, value })) };
+    }
+    this.expect('rparen', "')'");
+    return e;
+  }
   private predicate(): FilterExpr {
+    const first = this.peek();
+    const fn = first.kind === 'ident' && !first.quoted ? first.text.toLowerCase() : '';
+    if (ARRAY_FUNCTIONS.has(fn) && this.tokens[this.i + 1]?.kind === 'lparen') {
+      this.i++;
+      return this.arrayFunction(fn);
+    }
     const field = this.field();
     const t = this.peek();
     if (t.kind === 'op') {
