@@ -23,3 +23,34 @@ export { ollamaEmbedder, openAIEmbedder } from './embedders';
 export type { HttpEmbedderOptions, OpenAIEmbedderOptions } from './embedders';
 export { COLLECTION_FORMAT_VERSION, CONFIG_METADATA_KEY } from './collection-layout';
 export type { CollectionConfig } from './collection-layout';
+
+// Full-text (BM25) and hybrid search: packages/db/src/fulltext/.
+export {
+  createTokenizer,
+  isTokenizer,
+  DEFAULT_MAX_TOKEN_LENGTH,
+  ENGLISH_STOP_WORDS,
+  bm25Idf,
+  bm25TermScore,
+  resolveBm25Params,
+  DEFAULT_K1,
+  DEFAULT_B,
+  TextIndex,
+  MAX_DOC_ID,
+  reciprocalRankFusion,
+  linearFusion,
+  DEFAULT_RRF_K,
+} from './fulltext/index';
+export type {
+  Tokenizer,
+  TokenizerOptions,
+  Bm25Params,
+  DocFilter,
+  TextIndexOptions,
+  TextSearchOptions,
+  TextHit,
+  RankedList,
+  FusedHit,
+  RrfOptions,
+  LinearFusionOptions,
+} from './fulltext/index';

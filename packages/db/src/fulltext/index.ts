@@ -1,0 +1,13 @@
+/**
+ * Full-text search for @vego/db: tokenizers, a BM25 inverted index, its Lance persistence, and the
+ * fusion of rankings for hybrid search (facade over the files of this folder).
+ */
+export { createTokenizer, isTokenizer, DEFAULT_MAX_TOKEN_LENGTH } from './tokenizer';
+export type { Tokenizer, TokenizerOptions } from './tokenizer';
+export { ENGLISH_STOP_WORDS } from './stop-words';
+export { bm25Idf, bm25TermScore, resolveBm25Params, DEFAULT_K1, DEFAULT_B } from './bm25';
+export type { Bm25Params } from './bm25';
+export { TextIndex, MAX_DOC_ID } from './text-index';
+export type { DocFilter, TextIndexOptions, TextSearchOptions, TextHit } from './text-index';
+export { reciprocalRankFusion, linearFusion, DEFAULT_RRF_K } from './fusion';
+export type { RankedList, FusedHit, RrfOptions, LinearFusionOptions } from './fusion';
