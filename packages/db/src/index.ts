@@ -40,6 +40,19 @@ export {
   reciprocalRankFusion,
   linearFusion,
   DEFAULT_RRF_K,
+  tokenizerOptionsOf,
+  saveTextIndex,
+  saveTextIndexSync,
+  loadTextIndex,
+  loadTextIndexSync,
+  DEFAULT_TEXT_COMPACTION_THRESHOLD,
+  TEXT_INDEX_FORMAT_VERSION,
+  TEXT_TERMS_DATASET,
+  TEXT_DOCS_DATASET,
+  TEXT_COMMITS_DATASET,
+  TEXT_TERMS_SCHEMA,
+  TEXT_DOCS_SCHEMA,
+  TEXT_COMMITS_SCHEMA,
 } from './fulltext/index';
 export type {
   Tokenizer,
@@ -53,4 +66,8 @@ export type {
   FusedHit,
   RrfOptions,
   LinearFusionOptions,
+  TextSaveOptions,
+  TextSaveResult,
+  TextLoadOptions,
+  TextCommitRow,
 } from './fulltext/index';

@@ -58,6 +58,8 @@ export const DEFAULT_MAX_TOKEN_LENGTH = 64;
 /** The Unicode word tokenizer behind {@link createTokenizer}. */
 class WordTokenizer implements Tokenizer {
   readonly id: string;
+  /** The options that make this tokenizer again (saved with an index). */
+  readonly options: Required<TokenizerOptions>;
   private readonly segmenter: Intl.Segmenter;
   private readonly stop: ReadonlySet<string> | null;
   private readonly stem: boolean;
@@ -71,6 +73,7 @@ class WordTokenizer implements Tokenizer {
     this.stop = stop === null ? null : new Set(stop.map((w) => w.toLowerCase()));
     this.stem = stem;
     this.maxLength = maxLength;
+    this.options = { stopWords: stop === null ? false : stop === ENGLISH_STOP_WORDS ? true : stop.slice(), stemming: stem, maxTokenLength: maxLength };
     const stopPart = stop === null ? 'none' : stop === ENGLISH_STOP_WORDS ? 'english' : `custom:${fingerprint([...this.stop!].sort().join('\n'))}`;
     this.id = `vego-words/1;stop=${stopPart};stem=${stem ? 'porter2' : 'none'};max=${maxLength}`;
   }
@@ -141,4 +144,14 @@ export function isTokenizer(value: unknown): value is Tokenizer {
   return (
     typeof value === 'object' && value !== null && typeof (value as Tokenizer).tokenize === 'function' && typeof (value as Tokenizer).id === 'string'
   );
+}
+
+/**
+ * The options that recreate `tokenizer` through {@link createTokenizer} (a copy), or null when it
+ * was not made by {@link createTokenizer}.
+ */
+export function tokenizerOptionsOf(tokenizer: Tokenizer): Required<TokenizerOptions> | null {
+  if (!(tokenizer instanceof WordTokenizer)) return null;
+  const o = tokenizer.options;
+  return { ...o, stopWords: Array.isArray(o.stopWords) ? o.stopWords.slice() : o.stopWords };
 }
