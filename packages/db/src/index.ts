@@ -53,6 +53,7 @@ export {
   TEXT_TERMS_SCHEMA,
   TEXT_DOCS_SCHEMA,
   TEXT_COMMITS_SCHEMA,
+  reconcileTextIndex,
 } from './fulltext/index';
 export type {
   Tokenizer,
@@ -70,4 +71,5 @@ export type {
   TextSaveResult,
   TextLoadOptions,
   TextCommitRow,
+  ReconcileResult,
 } from './fulltext/index';

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, NotFoundError, TextIndex, bm25Idf, bm25TermScore, createTokenizer } from '@vego/db';
+import { InvalidArgumentError, NotFoundError, TextIndex, bm25Idf, bm25TermScore, createTokenizer, reconcileTextIndex } from '@vego/db';
 import { referenceBm25, referenceRanking, seededRandom, zipfDocs } from './fixtures/fulltext-corpus';
 
 /** Expects equal ids in order and scores equal to 1e-12 relative (the index multiplies in another order). */
@@ -98,7 +98,7 @@ describe('TextIndex', () => {
     expect(index.search('alpha alpha', 5)).toEqual(index.search('alpha', 5));
   });
 
-  it('applies a bitset filter and a predicate filter (predicate once per matching document)', () => {
+  it('applies byte and word bitset filters and a predicate filter (predicate once per matching document)', () => {
     const texts = zipfDocs(200, 50, 20, 3);
     const index = new TextIndex();
     const docs = new Map<number, string[]>();
@@ -121,6 +121,9 @@ describe('TextIndex', () => {
     expect(Math.max(...calls.values())).toBe(1);
     expectSameHits(index.search('w0 w3', 10, { filter: bits }), all.filter((h) => even(h.id) && h.id < 104).slice(0, 10));
     expect(index.search('w0', 10, { filter: new Uint8Array(0) })).toEqual([]);
+    const words = new Uint32Array(2); // ids 0..63
+    for (let id = 0; id < 64; id++) if (even(id)) words[id >>> 5]! |= 1 << (id & 31);
+    expectSameHits(index.search('w0 w3', 10, { filter: words }), all.filter((h) => even(h.id) && h.id < 64).slice(0, 10));
   });
 
   it('indexes stemmed, stop-word-free terms when its tokenizer says so', () => {
@@ -186,5 +189,30 @@ describe('TextIndex', () => {
       [1, [] as string[]],
     ]);
     expectMatchesReference(index, docs, 'alpha', 5);
+  });
+});
+
+describe('reconcileTextIndex', () => {
+  it('adds missing, re-indexes changed and removes stale documents, tokenizing only those', () => {
+    const index = new TextIndex();
+    index.add(0, 'same text');
+    index.add(1, 'old text');
+    index.add(2, 'gone');
+    index.add(9, 'past the end');
+    index.addTokens(3, ['from', 'tokens']); // text unknown: re-indexed
+    const texts: (string | null)[] = ['same text', 'new text', null, 'from tokens', 'added'];
+    let calls = 0;
+    const tokenizer = index.tokenizer;
+    const spy = { id: tokenizer.id, tokenize: (s: string) => (calls++, tokenizer.tokenize(s)) };
+    Object.defineProperty(index, 'tokenizer', { value: spy });
+    expect(reconcileTextIndex(index, texts.length, (id) => texts[id])).toEqual({ added: 1, updated: 2, removed: 2 });
+    expect(calls).toBe(3);
+    expect(index.hasText(0, 'same text')).toBe(true);
+    expect(index.hasText(1, 'new text')).toBe(true);
+    expect(index.hasText(1, 'old text')).toBe(false);
+    expect(index.has(2) || index.has(9)).toBe(false);
+    expect(index.search('added', 5).map((h) => h.id)).toEqual([4]);
+    expect(reconcileTextIndex(index, texts.length, (id) => texts[id])).toEqual({ added: 0, updated: 0, removed: 0 });
+    expect(() => reconcileTextIndex(index, -1, () => null)).toThrow(InvalidArgumentError);
   });
 });

@@ -58,6 +58,13 @@ describe('saveTextIndex / loadTextIndex', () => {
     expect(back.params).toEqual(index.params);
     expect(back.tokenizer.id).toBe(index.tokenizer.id);
     expect(back.tokenizer.tokenize('The Running Indexes')).toEqual(['run', 'index']);
+    // Text hashes survive, so a reopened collection can tell which texts changed.
+    const any = index.termsOf(10);
+    expect(any.length).toBeGreaterThan(0);
+    back.update(10, 'exactly this text');
+    saveTextIndexSync(back, dir);
+    expect(loadTextIndexSync(dir).hasText(10, 'exactly this text')).toBe(true);
+    expect(loadTextIndexSync(dir).hasText(10, 'exactly this text!')).toBe(false);
     expectSameSearches(index, back);
   });
 
@@ -167,7 +174,7 @@ describe('saveTextIndex / loadTextIndex', () => {
     index.add(0, 'alpha beta');
     saveTextIndexSync(index, dir);
     const docs = path.join(dir, TEXT_DOCS_DATASET);
-    const bad = recordBatchFromRows([{ doc_id: 0, term_ids: [0, 7], tfs: [1, 1] }], Dataset.openSync(docs).schema);
+    const bad = recordBatchFromRows([{ doc_id: 0, term_ids: [0, 7], tfs: [1, 1], text_hash: 0 }], Dataset.openSync(docs).schema);
     const v = Dataset.createSync(docs, bad, { mode: 'overwrite' }).version;
     appendCommit(dir, { docs_version: v });
     expect(() => loadTextIndexSync(dir)).toThrow(/term id: expected 0 to 1, found 7/);

@@ -29,3 +29,5 @@ export {
   TEXT_COMMITS_SCHEMA,
 } from './persistence-layout';
 export type { TextCommitRow } from './persistence-layout';
+export { reconcileTextIndex } from './reconcile';
+export type { ReconcileResult } from './reconcile';

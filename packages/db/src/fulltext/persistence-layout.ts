@@ -5,9 +5,11 @@
  * ```text
  * <dir>/terms.lance    term_id int32, term utf8                          one row per dictionary term,
  *                                                                        in id order, append-only
- * <dir>/docs.lance     doc_id int32, term_ids list<int32>, tfs list<int32>
+ * <dir>/docs.lance     doc_id int32, term_ids list<int32>, tfs list<int32>, text_hash float64
  *                                                                        one live row per document: its
- *                                                                        distinct terms and their counts
+ *                                                                        distinct terms, their counts and a
+ *                                                                        53-bit hash of its text (NaN when
+ *                                                                        indexed from tokens)
  * <dir>/commits.lance  one row per save; the last row is the commit point (see TEXT_COMMITS_SCHEMA)
  * ```
  * The postings are not stored: they are the inversion of `docs`, rebuilt on load in one pass over
@@ -21,11 +23,11 @@
  * Worked example: documents 0 = "red fish" and 1 = "blue fish fish", saved once:
  * ```text
  * terms    (0, "red") (1, "fish") (2, "blue")
- * docs     (0, [0, 1], [1, 1]) (1, [2, 1], [1, 2])
+ * docs     (0, [0, 1], [1, 1], h0) (1, [2, 1], [1, 2], h1)
  * commits  (format_version 1, terms_version 1, docs_version 1, num_terms 3, num_docs 2, total_length 5, …)
  * ```
  * After `update(0, 'green fish')` the next save writes terms version 2 = + (3, "green"), docs
- * version 2 = version 1 without live row 0, docs version 3 = version 2 + (0, [3, 1], [1, 1]), and a
+ * version 2 = version 1 without live row 0, docs version 3 = version 2 + (0, [3, 1], [1, 1], h0'), and a
  * commit row naming terms version 2 and docs version 3.
  */
 import { Field, Float64, Int32, List, Schema, Utf8 } from '@vego/hnsw';
@@ -48,6 +50,7 @@ export const TEXT_DOCS_SCHEMA = new Schema([
   new Field('doc_id', new Int32(), false),
   new Field('term_ids', new List(new Field('item', new Int32(), true)), false),
   new Field('tfs', new List(new Field('item', new Int32(), true)), false),
+  new Field('text_hash', new Float64(), false),
 ]);
 
 /**

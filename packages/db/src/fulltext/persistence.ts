@@ -21,6 +21,7 @@
 import {
   CorruptDataError,
   Dataset,
+  type Float64Vector,
   Int32,
   type Int32Vector,
   InvalidArgumentError,
@@ -203,7 +204,9 @@ function docsBatch(index: TextIndex, ids: Int32Array): RecordBatch {
   const items = offsets[count]!;
   const termIds = new Int32Array(items);
   const tfs = new Int32Array(items);
+  const hashes = new Float64Array(count);
   for (let r = 0; r < count; r++) {
+    hashes[r] = index.textHashOf(ids[r]!);
     const fwd = index.forwardList(ids[r]!)!;
     let o = offsets[r]!;
     for (let i = 0; i < fwd.length; i += 2, o++) {
@@ -214,7 +217,7 @@ function docsBatch(index: TextIndex, ids: Int32Array): RecordBatch {
   const listType = TEXT_DOCS_SCHEMA.fields[1]!.type as List<Int32>;
   const list = (values: Int32Array) =>
     makeVector(makeData({ type: listType, length: count, valueOffsets: offsets, children: [makeData({ type: new Int32(), length: items, values })] }));
-  return new RecordBatch(TEXT_DOCS_SCHEMA, [vectorFromTypedArray(ids), list(termIds), list(tfs)]);
+  return new RecordBatch(TEXT_DOCS_SCHEMA, [vectorFromTypedArray(ids), list(termIds), list(tfs), vectorFromTypedArray(hashes)]);
 }
 
 /** The rows of `terms.lance` for term ids `[from, to)`. */
@@ -507,7 +510,7 @@ function* loadSteps(dir: string, options: TextLoadOptions): Steps<TextIndex> {
   }
 
   // Documents: check each forward list, then invert it.
-  const docs = (yield readOp(docsDs, ['doc_id', 'term_ids', 'tfs'])) as Table;
+  const docs = (yield readOp(docsDs, ['doc_id', 'term_ids', 'tfs', 'text_hash'])) as Table;
   if (docs.numRows !== row.num_docs) throw corrupt(root, `${TEXT_DOCS_DATASET} version ${row.docs_version}`, `${row.num_docs} rows (from the commit)`, docs.numRows);
   const numTerms = row.num_terms;
   const seen = new Int32Array(numTerms).fill(-1);
@@ -516,7 +519,8 @@ function* loadSteps(dir: string, options: TextLoadOptions): Steps<TextIndex> {
     const idCol = batch.columnAt(0) as Int32Vector;
     const termCol = batch.columnAt(1) as ListVector<Int32>;
     const tfCol = batch.columnAt(2) as ListVector<Int32>;
-    if (idCol.nullCount + termCol.nullCount + tfCol.nullCount !== 0 || termCol.child.nullCount + tfCol.child.nullCount !== 0) {
+    const hashCol = batch.columnAt(3) as Float64Vector;
+    if (idCol.nullCount + termCol.nullCount + tfCol.nullCount + hashCol.nullCount !== 0 || termCol.child.nullCount + tfCol.child.nullCount !== 0) {
       throw corrupt(root, TEXT_DOCS_DATASET, 'no nulls', 'nulls');
     }
     const termValues = termCol.values!;
@@ -540,7 +544,7 @@ function* loadSteps(dir: string, options: TextLoadOptions): Steps<TextIndex> {
         fwd[2 * i + 1] = tf;
       }
       try {
-        index.restoreDoc(docId, fwd);
+        index.restoreDoc(docId, fwd, hashCol.values[hashCol.offset + r]!);
       } catch (cause) {
         throw new CorruptDataError(`saved text index '${root}': ${where}: ${(cause as Error).message}`, { cause });
       }

@@ -22,6 +22,7 @@
  */
 import { InvalidArgumentError, NotFoundError } from '@vego/hnsw';
 import { type Bm25Params, bm25Idf, resolveBm25Params } from './bm25';
+import { textHash } from './internal/text-hash';
 import { TopK } from './internal/top-k';
 import { type Tokenizer, type TokenizerOptions, createTokenizer, isTokenizer } from './tokenizer';
 
@@ -29,11 +30,12 @@ import { type Tokenizer, type TokenizerOptions, createTokenizer, isTokenizer } f
 export const MAX_DOC_ID = 0x3fffffff;
 
 /**
- * Which documents a search may return: a bitset over doc ids (bit `id & 7` of byte `id >> 3` set,
- * least significant bit first, as Arrow validity bitmaps; ids past its end are excluded), or a
- * predicate (called at most once per matching document per search).
+ * Which documents a search may return: a bitset over doc ids, or a predicate (called at most once
+ * per matching document per search). A `Uint8Array` bitset has bit `id & 7` of byte `id >> 3` set
+ * (least significant bit first, as Arrow validity bitmaps); a `Uint32Array` one bit `id & 31` of
+ * word `id >>> 5` (as @vego/db's compiled filters). Ids past the end of a bitset are excluded.
  */
-export type DocFilter = Uint8Array | ((docId: number) => boolean);
+export type DocFilter = Uint8Array | Uint32Array | ((docId: number) => boolean);
 
 /** Options of the {@link TextIndex} constructor. */
 export interface TextIndexOptions {
@@ -98,6 +100,8 @@ export class TextIndex {
   private docLength: Int32Array = new Int32Array(0);
   private docEpoch: Int32Array = new Int32Array(0);
   private docTerms: (Int32Array | null)[] = [];
+  /** 53-bit hash of each document's text (`internal/text-hash.ts`); NaN when added as tokens. */
+  private docTextHash: Float64Array = new Float64Array(0);
   private liveDocs = 0;
   private totalLength = 0;
 
@@ -173,6 +177,7 @@ export class TextIndex {
     checkDocId(docId);
     if (this.has(docId)) throw new InvalidArgumentError(`\`docId\` ${docId} is already indexed (use update)`);
     this.addTokens(docId, this.tokenizer.tokenize(text));
+    this.docTextHash[docId] = textHash(text);
   }
 
   /** Replaces document `docId`'s text (adds it when missing). */
@@ -181,6 +186,16 @@ export class TextIndex {
     const tokens = this.tokenizer.tokenize(text);
     if (this.has(docId)) this.remove(docId);
     this.addTokens(docId, tokens);
+    this.docTextHash[docId] = textHash(text);
+  }
+
+  /**
+   * True when document `docId` is indexed from exactly `text` (compared through a 53-bit hash of
+   * the text; false for a document added with {@link addTokens}). For reconciling the index with
+   * the documents it follows, e.g. after a crash.
+   */
+  hasText(docId: number, text: string): boolean {
+    return this.has(docId) && typeof text === 'string' && this.docTextHash[docId] === textHash(text);
   }
 
   /** Removes document `docId`; returns false when it was not indexed. */
@@ -240,6 +255,7 @@ export class TextIndex {
       this.df[t]!++;
     }
     this.docTerms[docId] = fwd;
+    this.docTextHash[docId] = Number.NaN;
     this.docLength[docId] = tokens.length;
     this.totalLength += tokens.length;
     this.liveDocs++;
@@ -261,9 +277,10 @@ export class TextIndex {
     if (!Number.isInteger(k) || k < 0) throw new InvalidArgumentError(`\`k\` must be an integer ≥ 0, got ${String(k)}`);
     const filter = options.filter;
     const bits = filter instanceof Uint8Array ? filter : null;
+    const words = filter instanceof Uint32Array ? filter : null;
     const pred = typeof filter === 'function' ? filter : null;
-    if (filter !== undefined && bits === null && pred === null) {
-      throw new InvalidArgumentError('`filter` must be a Uint8Array bitset or a function of a doc id');
+    if (filter !== undefined && bits === null && words === null && pred === null) {
+      throw new InvalidArgumentError('`filter` must be a Uint8Array or Uint32Array bitset or a function of a doc id');
     }
     if (k === 0 || this.liveDocs === 0) return [];
     // Distinct known terms, in query order.
@@ -309,6 +326,12 @@ export class TextIndex {
               acc[doc] = -Infinity;
               continue;
             }
+          } else if (words !== null) {
+            const word = doc >>> 5;
+            if (word >= words.length || ((words[word]! >>> (doc & 31)) & 1) === 0) {
+              acc[doc] = -Infinity;
+              continue;
+            }
           } else if (pred !== null && pred(doc) !== true) {
             acc[doc] = -Infinity;
             continue;
@@ -351,6 +374,7 @@ export class TextIndex {
   byteLength(): number {
     let bytes = this.docLength.byteLength + this.docEpoch.byteLength + this.df.byteLength + this.stale.byteLength + this.postLength.byteLength;
     for (const p of this.postings) bytes += p.byteLength;
+    bytes += this.docTextHash.byteLength;
     for (const f of this.docTerms) if (f !== null) bytes += f.byteLength;
     for (const t of this.terms) bytes += 2 * t.length;
     return bytes;
@@ -368,6 +392,11 @@ export class TextIndex {
     return docId < this.docTerms.length ? this.docTerms[docId]! : null;
   }
 
+  /** Document `docId`'s text hash (NaN: unknown). @internal */
+  textHashOf(docId: number): number {
+    return this.docTextHash[docId]!;
+  }
+
   /** Largest doc id the per-document arrays cover, plus one. @internal */
   get docIdBound(): number {
     return this.docLength.length;
@@ -383,7 +412,7 @@ export class TextIndex {
    * Adds a document from its forward list while loading (term ids must exist; `fwd` is kept).
    * @internal
    */
-  restoreDoc(docId: number, fwd: Int32Array): void {
+  restoreDoc(docId: number, fwd: Int32Array, hash: number): void {
     checkDocId(docId);
     if (this.has(docId)) throw new InvalidArgumentError(`document ${docId} appears twice`);
     this.ensureDocCapacity(docId + 1);
@@ -397,6 +426,7 @@ export class TextIndex {
       length += tf;
     }
     this.docTerms[docId] = fwd;
+    this.docTextHash[docId] = hash;
     this.docLength[docId] = length;
     this.totalLength += length;
     this.liveDocs++;
@@ -459,6 +489,9 @@ export class TextIndex {
     this.docLength = grownInt32(this.docLength, cap, -1);
     this.docEpoch = grownInt32(this.docEpoch, cap);
     while (this.docTerms.length < cap) this.docTerms.push(null);
+    const hashes = new Float64Array(cap).fill(Number.NaN);
+    hashes.set(this.docTextHash);
+    this.docTextHash = hashes;
     const acc = new Float64Array(cap);
     this.acc = acc;
     const stamp = new Uint32Array(cap);
