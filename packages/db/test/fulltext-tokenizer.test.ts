@@ -1,4 +1,5 @@
 import { ENGLISH_STOP_WORDS, InvalidArgumentError, createTokenizer, type Tokenizer } from '@vego/db';
+import { seededRandom } from './fixtures/fulltext-corpus';
 
 describe('createTokenizer', () => {
   it('splits on Unicode word boundaries and lower-cases, dropping punctuation and spaces', () => {
@@ -77,5 +78,31 @@ describe('createTokenizer', () => {
   it('is pluggable: any object with id and tokenize works as a Tokenizer', () => {
     const ws: Tokenizer = { id: 'ws', tokenize: (s) => s.split(/\s+/).filter(Boolean) };
     expect(ws.tokenize('A b')).toEqual(['A', 'b']);
+  });
+});
+
+describe('the ASCII fast path', () => {
+  it('finds the same words as Intl.Segmenter on random ASCII strings', () => {
+    const rand = seededRandom(42);
+    const alphabet = "aZq19_.:',;- \"\n\t!/(x";
+    const segmenter = new Intl.Segmenter('und', { granularity: 'word' });
+    const t = createTokenizer({ maxTokenLength: 1000 });
+    for (let n = 0; n < 20000; n++) {
+      const len = Math.floor(rand() * 14);
+      let s = '';
+      for (let i = 0; i < len; i++) s += alphabet[Math.floor(rand() * alphabet.length)];
+      const expected = [...segmenter.segment(s)].filter((x) => x.isWordLike === true).map((x) => x.segment.toLowerCase());
+      const got = t.tokenize(s);
+      if (JSON.stringify(got) !== JSON.stringify(expected)) throw new Error(`${JSON.stringify(s)}: fast path ${JSON.stringify(got)}, segmenter ${JSON.stringify(expected)}`);
+    }
+  });
+
+  it('agrees with Intl.Segmenter on real English text', () => {
+    const text = "Don't panic: it's 3.14, 1,000,000 or 2;3 items. e.g. HNSW.loadFromLance(dir) __init__ a_b _x_ U.S.A. rock'n'roll";
+    const segmenter = new Intl.Segmenter('und', { granularity: 'word' });
+    const expected = [...segmenter.segment(text)].filter((x) => x.isWordLike === true).map((x) => x.segment.toLowerCase());
+    expect(createTokenizer().tokenize(text)).toEqual(expected);
+    // The same text with one non-ASCII character takes the segmenter path and splits alike.
+    expect(createTokenizer().tokenize(`${text} é`)).toEqual([...expected, 'é']);
   });
 });
