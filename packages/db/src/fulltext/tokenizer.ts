@@ -14,6 +14,7 @@
  * The index stores terms, not text: documents and queries must go through the same tokenizer (the
  * saved index records {@link Tokenizer.id} and refuses to load under a different one).
  */
+/// <reference path="./internal/wink-porter2-stemmer.d.ts" />
 import { InvalidArgumentError } from '@vego/hnsw';
 import stemPorter2 from 'wink-porter2-stemmer';
 import { forEachAsciiWord, isAscii } from './internal/ascii-words';
