@@ -1,4 +1,4 @@
-import { InvalidArgumentError, NotFoundError, TextIndex, bm25Idf, bm25TermScore, createTokenizer, reconcileTextIndex } from '@vego/db';
+import { InvalidArgumentError, NotFoundError, NotSupportedError, TextIndex, bm25Idf, bm25TermScore, createTokenizer, reconcileTextIndex } from '@vego/db';
 import { referenceBm25, referenceRanking, seededRandom, zipfDocs } from './fixtures/fulltext-corpus';
 
 /** Expects equal ids in order and scores equal to 1e-12 relative (the index multiplies in another order). */
@@ -214,5 +214,73 @@ describe('reconcileTextIndex', () => {
     expect(index.search('added', 5).map((h) => h.id)).toEqual([4]);
     expect(reconcileTextIndex(index, texts.length, (id) => texts[id])).toEqual({ added: 0, updated: 0, removed: 0 });
     expect(() => reconcileTextIndex(index, -1, () => null)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('TextIndex phrase queries', () => {
+  /** Phrase frequency of `phrase` in `doc`, counted naively. */
+  function naivePf(doc: string[], phrase: string[]): number {
+    let pf = 0;
+    for (let i = 0; i + phrase.length <= doc.length; i++) if (phrase.every((t, j) => doc[i + j] === t)) pf++;
+    return pf;
+  }
+
+  it('scores phrases as BM25 with the phrase frequency as tf and summed idf, through updates and removes', () => {
+    const rand = seededRandom(17);
+    const pool = zipfDocs(300, 12, 30, 8); // a small vocabulary: phrases recur
+    const index = new TextIndex({ positions: true });
+    const docs = new Map<number, string[]>();
+    for (let step = 0; step < 600; step++) {
+      const id = Math.floor(rand() * 150);
+      if (rand() < 0.2) {
+        index.remove(id);
+        docs.delete(id);
+      } else {
+        const text = pool[Math.floor(rand() * pool.length)]!;
+        index.update(id, text);
+        docs.set(id, index.tokenizer.tokenize(text));
+      }
+    }
+    const n = docs.size;
+    const avgdl = [...docs.values()].reduce((s, d) => s + d.length, 0) / n;
+    for (const phrase of ['w0 w1', 'w1 w0 w2', 'w3 w3', 'w0', 'w5 w6 w7 w8', 'w2 w2 w2']) {
+      const terms = phrase.split(' ');
+      let idf = 0;
+      for (const t of new Set(terms)) idf += Math.log(1 + (n - [...docs.values()].filter((d) => d.includes(t)).length + 0.5) / ([...docs.values()].filter((d) => d.includes(t)).length + 0.5));
+      const want = [...docs]
+        .map(([id, d]) => ({ id, pf: naivePf(d, terms), len: d.length }))
+        .filter((x) => x.pf > 0)
+        .map((x) => ({ id: x.id, score: (idf * x.pf * 2.2) / (x.pf + 1.2 * (1 - 0.75 + (0.75 * x.len) / avgdl)) }))
+        .sort((a, b) => b.score - a.score || a.id - b.id)
+        .slice(0, 15);
+      const got = index.searchPhrase(phrase, 15);
+      expect(got.map((h) => h.id)).toEqual(want.map((h) => h.id));
+      got.forEach((h, i) => expect(Math.abs(h.score - want[i]!.score)).toBeLessThanOrEqual(1e-12 * want[i]!.score));
+    }
+    // Filters apply; unknown words match nothing.
+    const odd = index.searchPhrase('w0 w1', 100, { filter: (id) => id % 2 === 1 });
+    expect(odd.every((h) => h.id % 2 === 1)).toBe(true);
+    expect(odd.length).toBeGreaterThan(0);
+    expect(index.searchPhrase('w0 nope', 5)).toEqual([]);
+  });
+
+  it('lets the tokenizer drop stop words on both sides, and reports positions', () => {
+    const index = new TextIndex({ positions: true, tokenizer: { stopWords: true } });
+    index.add(0, 'end of file reached');
+    index.add(1, 'file end');
+    expect(index.searchPhrase('end of file', 5).map((h) => h.id)).toEqual([0]);
+    expect(index.searchPhrase('end file', 5).map((h) => h.id)).toEqual([0]);
+    expect(index.positionsOf(0)).toEqual([
+      ['end', [0]],
+      ['file', [1]],
+      ['reached', [2]],
+    ]);
+  });
+
+  it('needs positions', () => {
+    const index = new TextIndex();
+    index.add(0, 'a b');
+    expect(() => index.searchPhrase('a b', 5)).toThrow(NotSupportedError);
+    expect(() => new TextIndex({ positions: 'yes' as unknown as boolean })).toThrow(InvalidArgumentError);
   });
 });

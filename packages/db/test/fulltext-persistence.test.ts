@@ -126,6 +126,28 @@ describe('saveTextIndex / loadTextIndex', () => {
     expect(saveTextIndexSync(a, dir, { full: true }).rewritten).toBe(true);
   });
 
+  it('keeps positions: phrase queries answer alike after a reload and incremental saves', () => {
+    const dir = path.join(root, 'positions');
+    const index = new TextIndex({ positions: true });
+    index.add(0, 'the quick brown fox jumps over the lazy dog');
+    index.add(1, 'a brown fox, quick and brown');
+    index.add(2, 'quick brown foxes');
+    saveTextIndexSync(index, dir);
+    index.update(2, 'quick brown fox quick brown fox');
+    index.remove(1);
+    saveTextIndexSync(index, dir);
+    const back = loadTextIndexSync(dir);
+    expect(back.positions).toBe(true);
+    expect(back.positionsOf(0)).toEqual(index.positionsOf(0));
+    expect(back.searchPhrase('quick brown fox', 5)).toEqual(index.searchPhrase('quick brown fox', 5));
+    expect(back.searchPhrase('quick brown fox', 5).map((h) => h.id)).toEqual([2, 0]);
+    // An index without positions saves empty lists and loads without them.
+    const plain = new TextIndex();
+    plain.add(0, 'a b');
+    saveTextIndexSync(plain, path.join(root, 'no-positions'));
+    expect(loadTextIndexSync(path.join(root, 'no-positions')).positions).toBe(false);
+  });
+
   it('saves and loads an empty index', () => {
     const dir = path.join(root, 'empty');
     saveTextIndexSync(new TextIndex(), dir);
@@ -174,10 +196,24 @@ describe('saveTextIndex / loadTextIndex', () => {
     index.add(0, 'alpha beta');
     saveTextIndexSync(index, dir);
     const docs = path.join(dir, TEXT_DOCS_DATASET);
-    const bad = recordBatchFromRows([{ doc_id: 0, term_ids: [0, 7], tfs: [1, 1], text_hash: 0 }], Dataset.openSync(docs).schema);
+    const bad = recordBatchFromRows([{ doc_id: 0, term_ids: [0, 7], tfs: [1, 1], text_hash: 0, positions: [] }], Dataset.openSync(docs).schema);
     const v = Dataset.createSync(docs, bad, { mode: 'overwrite' }).version;
     appendCommit(dir, { docs_version: v });
     expect(() => loadTextIndexSync(dir)).toThrow(/term id: expected 0 to 1, found 7/);
+  });
+
+  it('detects positions that are out of range or repeated', () => {
+    const dir = path.join(root, 'bad-positions');
+    const index = new TextIndex({ positions: true });
+    index.add(0, 'alpha beta alpha');
+    saveTextIndexSync(index, dir);
+    const docs = path.join(dir, TEXT_DOCS_DATASET);
+    for (const positions of [[0, 2, 9], [0, 0, 1], [2, 0, 1]]) {
+      const bad = recordBatchFromRows([{ doc_id: 0, term_ids: [0, 1], tfs: [2, 1], text_hash: 0, positions }], Dataset.openSync(docs).schema);
+      const v = Dataset.createSync(docs, bad, { mode: 'overwrite' }).version;
+      appendCommit(dir, { docs_version: v });
+      expect(() => loadTextIndexSync(dir)).toThrow(CorruptDataError);
+    }
   });
 
   it('writes tables LanceDB opens: terms, docs and commits with the same rows', async () => {

@@ -205,7 +205,15 @@ function docsBatch(index: TextIndex, ids: Int32Array): RecordBatch {
   const termIds = new Int32Array(items);
   const tfs = new Int32Array(items);
   const hashes = new Float64Array(count);
+  const posOffsets = new Int32Array(count + 1);
   for (let r = 0; r < count; r++) {
+    const pos = index.positionList(ids[r]!);
+    posOffsets[r + 1] = posOffsets[r]! + (pos === null ? 0 : pos.length);
+  }
+  const posValues = new Int32Array(posOffsets[count]!);
+  for (let r = 0; r < count; r++) {
+    const pos = index.positionList(ids[r]!);
+    if (pos !== null) posValues.set(pos, posOffsets[r]!);
     hashes[r] = index.textHashOf(ids[r]!);
     const fwd = index.forwardList(ids[r]!)!;
     let o = offsets[r]!;
@@ -215,9 +223,15 @@ function docsBatch(index: TextIndex, ids: Int32Array): RecordBatch {
     }
   }
   const listType = TEXT_DOCS_SCHEMA.fields[1]!.type as List<Int32>;
-  const list = (values: Int32Array) =>
-    makeVector(makeData({ type: listType, length: count, valueOffsets: offsets, children: [makeData({ type: new Int32(), length: items, values })] }));
-  return new RecordBatch(TEXT_DOCS_SCHEMA, [vectorFromTypedArray(ids), list(termIds), list(tfs), vectorFromTypedArray(hashes)]);
+  const list = (values: Int32Array, valueOffsets: Int32Array) =>
+    makeVector(makeData({ type: listType, length: count, valueOffsets, children: [makeData({ type: new Int32(), length: values.length, values })] }));
+  return new RecordBatch(TEXT_DOCS_SCHEMA, [
+    vectorFromTypedArray(ids),
+    list(termIds, offsets),
+    list(tfs, offsets),
+    vectorFromTypedArray(hashes),
+    list(posValues, posOffsets),
+  ]);
 }
 
 /** The rows of `terms.lance` for term ids `[from, to)`. */
@@ -332,6 +346,7 @@ function* saveSteps(index: TextIndex, dir: string, options: TextSaveOptions): St
     total_length: index.size * index.avgDocLength,
     k1: index.params.k1,
     b: index.params.b,
+    positions: index.positions,
     tokenizer: index.tokenizer.id,
     tokenizer_options: opts === null ? '' : JSON.stringify(opts),
     saved_at: Date.now(),
@@ -470,7 +485,7 @@ function* loadSteps(dir: string, options: TextLoadOptions): Steps<TextIndex> {
   const tokenizer = tokenizerFor(root, row, options.tokenizer);
   let index: TextIndex;
   try {
-    index = new TextIndex({ tokenizer, k1: row.k1, b: row.b });
+    index = new TextIndex({ tokenizer, k1: row.k1, b: row.b, positions: row.positions });
   } catch (cause) {
     throw new CorruptDataError(`saved text index '${root}': commit k1/b invalid: ${(cause as Error).message}`, { cause });
   }
@@ -510,7 +525,7 @@ function* loadSteps(dir: string, options: TextLoadOptions): Steps<TextIndex> {
   }
 
   // Documents: check each forward list, then invert it.
-  const docs = (yield readOp(docsDs, ['doc_id', 'term_ids', 'tfs', 'text_hash'])) as Table;
+  const docs = (yield readOp(docsDs, ['doc_id', 'term_ids', 'tfs', 'text_hash', 'positions'])) as Table;
   if (docs.numRows !== row.num_docs) throw corrupt(root, `${TEXT_DOCS_DATASET} version ${row.docs_version}`, `${row.num_docs} rows (from the commit)`, docs.numRows);
   const numTerms = row.num_terms;
   const seen = new Int32Array(numTerms).fill(-1);
@@ -520,7 +535,8 @@ function* loadSteps(dir: string, options: TextLoadOptions): Steps<TextIndex> {
     const termCol = batch.columnAt(1) as ListVector<Int32>;
     const tfCol = batch.columnAt(2) as ListVector<Int32>;
     const hashCol = batch.columnAt(3) as Float64Vector;
-    if (idCol.nullCount + termCol.nullCount + tfCol.nullCount + hashCol.nullCount !== 0 || termCol.child.nullCount + tfCol.child.nullCount !== 0) {
+    const posCol = batch.columnAt(4) as ListVector<Int32>;
+    if (idCol.nullCount + termCol.nullCount + tfCol.nullCount + hashCol.nullCount + posCol.nullCount + posCol.child.nullCount !== 0 || termCol.child.nullCount + tfCol.child.nullCount !== 0) {
       throw corrupt(root, TEXT_DOCS_DATASET, 'no nulls', 'nulls');
     }
     const termValues = termCol.values!;
@@ -544,7 +560,11 @@ function* loadSteps(dir: string, options: TextLoadOptions): Steps<TextIndex> {
         fwd[2 * i + 1] = tf;
       }
       try {
-        index.restoreDoc(docId, fwd, hashCol.values[hashCol.offset + r]!);
+        const ps = posCol.valueOffset(r);
+        const pe = posCol.valueEnd(r);
+        const positions = row.positions ? posCol.values!.slice(ps, pe) : null;
+        if (!row.positions && pe !== ps) throw corrupt(root, `${where} positions`, 'none (the commit says the index keeps none)', pe - ps);
+        index.restoreDoc(docId, fwd, hashCol.values[hashCol.offset + r]!, positions);
       } catch (cause) {
         throw new CorruptDataError(`saved text index '${root}': ${where}: ${(cause as Error).message}`, { cause });
       }

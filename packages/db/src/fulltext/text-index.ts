@@ -20,7 +20,7 @@
  * re-stamped), then a bounded heap picks the top k. Memory grows with the largest doc id: ids are
  * meant to be dense (up to {@link MAX_DOC_ID}).
  */
-import { InvalidArgumentError, NotFoundError } from '@vego/hnsw';
+import { InvalidArgumentError, NotFoundError, NotSupportedError } from '@vego/hnsw';
 import { type Bm25Params, bm25Idf, resolveBm25Params } from './bm25';
 import { textHash } from './internal/text-hash';
 import { TopK } from './internal/top-k';
@@ -45,6 +45,11 @@ export interface TextIndexOptions {
   k1?: number;
   /** BM25 b (default 0.75). */
   b?: number;
+  /**
+   * Keep each term's positions in each document, for {@link TextIndex.searchPhrase}. Costs one
+   * int32 per token. Default false.
+   */
+  positions?: boolean;
 }
 
 /** Options of {@link TextIndex.search}. */
@@ -72,6 +77,37 @@ function checkDocId(docId: unknown): number {
   return docId;
 }
 
+/**
+ * Checks a loaded document's positions: `length` of them, each term's ascending, together every
+ * position from 0 to length − 1 exactly once. @throws InvalidArgumentError
+ */
+function checkPositions(docId: number, fwd: Int32Array, positions: Int32Array | null, length: number): void {
+  if (positions === null || positions.length !== length) {
+    throw new InvalidArgumentError(`document ${docId}: expected ${length} positions, found ${positions === null ? 'none' : positions.length}`);
+  }
+  const seen = new Uint8Array(length);
+  let at = 0;
+  for (let j = 0; j < fwd.length; j += 2) {
+    const tf = fwd[j + 1]!;
+    for (let i = 0; i < tf; i++, at++) {
+      const p = positions[at]!;
+      if (!(p >= 0 && p < length) || seen[p] === 1 || (i > 0 && p <= positions[at - 1]!)) {
+        throw new InvalidArgumentError(`document ${docId}: position ${p} at ${at} is out of range, repeated or out of order`);
+      }
+      seen[p] = 1;
+    }
+  }
+}
+
+/** A filter as a function of a doc id (null: none); the same rules as the search loop's. */
+function filterFunction(filter: DocFilter | undefined): ((docId: number) => boolean) | null {
+  if (filter === undefined) return null;
+  if (filter instanceof Uint8Array) return (id) => id >>> 3 < filter.length && (filter[id >>> 3]! & (1 << (id & 7))) !== 0;
+  if (filter instanceof Uint32Array) return (id) => id >>> 5 < filter.length && ((filter[id >>> 5]! >>> (id & 31)) & 1) === 1;
+  if (typeof filter === 'function') return (id) => filter(id) === true;
+  throw new InvalidArgumentError('`filter` must be a Uint8Array or Uint32Array bitset or a function of a doc id');
+}
+
 function grownInt32(a: Int32Array, minLength: number, fill = 0): Int32Array {
   if (a.length >= minLength) return a;
   const out = new Int32Array(Math.max(minLength, a.length * 2, 16));
@@ -95,11 +131,18 @@ export class TextIndex {
   readonly tokenizer: Tokenizer;
   /** BM25 parameters. */
   readonly params: Readonly<Bm25Params>;
+  /** True when the index keeps term positions (phrase queries). */
+  readonly positions: boolean;
 
   // Documents.
   private docLength: Int32Array = new Int32Array(0);
   private docEpoch: Int32Array = new Int32Array(0);
   private docTerms: (Int32Array | null)[] = [];
+  /**
+   * Per document (with `positions`): the token positions of each distinct term, in the order of
+   * its forward list (term j's `tf` positions, then term j + 1's, …).
+   */
+  private docPositions: (Int32Array | null)[] = [];
   /** 53-bit hash of each document's text (`internal/text-hash.ts`); NaN when added as tokens. */
   private docTextHash: Float64Array = new Float64Array(0);
   private liveDocs = 0;
@@ -135,6 +178,9 @@ export class TextIndex {
     const t = options.tokenizer;
     this.tokenizer = t === undefined ? createTokenizer() : isTokenizer(t) ? t : createTokenizer(t);
     this.params = Object.freeze(resolveBm25Params(options));
+    const positions = options.positions ?? false;
+    if (typeof positions !== 'boolean') throw new InvalidArgumentError(`\`positions\` must be a boolean, got ${String(positions)}`);
+    this.positions = positions;
   }
 
   /** Live documents. */
@@ -215,6 +261,7 @@ export class TextIndex {
     this.liveDocs--;
     this.docLength[docId] = -1;
     this.docTerms[docId] = null;
+    this.docPositions[docId] = null;
     // A new epoch makes every posting of the old text stale at once.
     this.docEpoch[docId] = (this.docEpoch[docId]! + 1) | 0;
     this.changedDocs.add(docId);
@@ -229,12 +276,14 @@ export class TextIndex {
     checkDocId(docId);
     if (this.has(docId)) throw new InvalidArgumentError(`\`docId\` ${docId} is already indexed (use update)`);
     if (!Array.isArray(tokens)) throw new InvalidArgumentError('`tokens` must be an array of strings');
+    for (let i = 0; i < tokens.length; i++) {
+      if (typeof tokens[i] !== 'string') throw new InvalidArgumentError(`\`tokens[${i}]\` must be a string`);
+    }
     this.ensureDocCapacity(docId + 1);
     // Count each distinct term once: tfScratch[t] counts, uniqueScratch lists the terms seen.
     let unique = 0;
     for (let i = 0; i < tokens.length; i++) {
-      const tok = tokens[i];
-      if (typeof tok !== 'string') throw new InvalidArgumentError(`\`tokens[${i}]\` must be a string`);
+      const tok = tokens[i]!;
       let t = this.termIds.get(tok);
       if (t === undefined) t = this.newTerm(tok);
       if (this.tfScratch[t] === 0) {
@@ -245,9 +294,27 @@ export class TextIndex {
     }
     const fwd = new Int32Array(2 * unique);
     const epoch = this.docEpoch[docId]!;
+    let positions: Int32Array | null = null;
+    if (this.positions) {
+      // Term j's positions go to [start_j, start_j + tf_j); tfScratch[t] becomes the next free slot.
+      positions = new Int32Array(tokens.length);
+      let start = 0;
+      for (let j = 0; j < unique; j++) {
+        const t = this.uniqueScratch[j]!;
+        const tf = this.tfScratch[t]!;
+        fwd[2 * j] = t;
+        fwd[2 * j + 1] = tf;
+        this.tfScratch[t] = start;
+        start += tf;
+      }
+      for (let i = 0; i < tokens.length; i++) {
+        const t = this.termIds.get(tokens[i]!)!;
+        positions[this.tfScratch[t]!++] = i;
+      }
+    }
     for (let j = 0; j < unique; j++) {
       const t = this.uniqueScratch[j]!;
-      const tf = this.tfScratch[t]!;
+      const tf = positions === null ? this.tfScratch[t]! : fwd[2 * j + 1]!;
       this.tfScratch[t] = 0;
       fwd[2 * j] = t;
       fwd[2 * j + 1] = tf;
@@ -255,6 +322,7 @@ export class TextIndex {
       this.df[t]!++;
     }
     this.docTerms[docId] = fwd;
+    this.docPositions[docId] = positions;
     this.docTextHash[docId] = Number.NaN;
     this.docLength[docId] = tokens.length;
     this.totalLength += tokens.length;
@@ -355,6 +423,117 @@ export class TextIndex {
   }
 
   /**
+   * The `k` documents holding the words of `phrase` consecutively (after tokenizing: stop words the
+   * tokenizer drops leave no gap, so "end of file" also matches "end file"), best first. Scored as
+   * Lucene scores a phrase: BM25 with the phrase's frequency in the document as tf and the sum of
+   * its distinct terms' idf as idf. A one-word phrase is a term query.
+   * @throws NotSupportedError when the index keeps no positions; InvalidArgumentError as {@link search}.
+   */
+  searchPhrase(phrase: string, k: number, options: TextSearchOptions = {}): TextHit[] {
+    if (!this.positions) throw new NotSupportedError('phrase queries need an index built with `positions: true`');
+    if (typeof phrase !== 'string') throw new InvalidArgumentError(`\`phrase\` must be a string, got ${typeof phrase}`);
+    if (!Number.isInteger(k) || k < 0) throw new InvalidArgumentError(`\`k\` must be an integer ≥ 0, got ${String(k)}`);
+    const accept = filterFunction(options.filter);
+    const tokens = this.tokenizer.tokenize(phrase);
+    if (k === 0 || tokens.length === 0 || this.liveDocs === 0) return [];
+    const ids = new Int32Array(tokens.length);
+    for (let i = 0; i < tokens.length; i++) {
+      const t = this.termIds.get(tokens[i]!);
+      if (t === undefined || this.df[t] === 0) return [];
+      ids[i] = t;
+    }
+    // Candidates: the live postings of the rarest term.
+    let rarest = ids[0]!;
+    for (let i = 1; i < ids.length; i++) if (this.df[ids[i]!]! < this.df[rarest]!) rarest = ids[i]!;
+    const n = this.liveDocs;
+    let idf = 0;
+    for (let i = 0; i < ids.length; i++) if (ids.indexOf(ids[i]!) === i) idf += bm25Idf(this.df[ids[i]!]!, n);
+    const { k1, b } = this.params;
+    const lenBase = k1 * (1 - b);
+    const lenScale = this.totalLength > 0 ? (k1 * b * n) / this.totalLength : 0;
+    const heap = new TopK(Math.min(k, this.df[rarest]!));
+    const p = this.postings[rarest]!;
+    const end = this.postLength[rarest]!;
+    const starts = new Int32Array(ids.length);
+    const counts = new Int32Array(ids.length);
+    for (let i = 0; i < end; i += POSTING_INTS) {
+      const doc = p[i]!;
+      if (p[i + 2] !== this.docEpoch[doc]) continue;
+      if (accept !== null && !accept(doc)) continue;
+      const pf = this.phraseFrequency(doc, ids, starts, counts);
+      if (pf === 0) continue;
+      heap.push((idf * pf * (k1 + 1)) / (pf + lenBase + lenScale * this.docLength[doc]!), doc);
+    }
+    const count = heap.drainSorted();
+    const out: TextHit[] = new Array<TextHit>(count);
+    for (let j = 0; j < count; j++) out[j] = { id: heap.ids[j]!, score: heap.scores[j]! };
+    return out;
+  }
+
+  /** Occurrences of the term sequence `ids` at consecutive positions of document `doc`. */
+  private phraseFrequency(doc: number, ids: Int32Array, starts: Int32Array, counts: Int32Array): number {
+    const fwd = this.docTerms[doc]!;
+    const pos = this.docPositions[doc]!;
+    // Where each phrase term's positions lie in `pos` (ascending, as tokens were read).
+    for (let q = 0; q < ids.length; q++) {
+      let at = 0;
+      let found = false;
+      for (let j = 0; j < fwd.length; j += 2) {
+        if (fwd[j] === ids[q]) {
+          starts[q] = at;
+          counts[q] = fwd[j + 1]!;
+          found = true;
+          break;
+        }
+        at += fwd[j + 1]!;
+      }
+      if (!found) return 0;
+    }
+    let pf = 0;
+    const s0 = starts[0]!;
+    const c0 = counts[0]!;
+    for (let a = 0; a < c0; a++) {
+      const first = pos[s0 + a]!;
+      let all = true;
+      for (let q = 1; q < ids.length && all; q++) {
+        // Binary search for position first + q among term q's positions.
+        let lo = starts[q]!;
+        let hi = lo + counts[q]! - 1;
+        const want = first + q;
+        all = false;
+        while (lo <= hi) {
+          const mid = (lo + hi) >> 1;
+          const v = pos[mid]!;
+          if (v === want) {
+            all = true;
+            break;
+          }
+          if (v < want) lo = mid + 1;
+          else hi = mid - 1;
+        }
+      }
+      if (all) pf++;
+    }
+    return pf;
+  }
+
+  /**
+   * The token positions of each of document `docId`'s terms, as a fresh array of (term, positions).
+   * @throws NotFoundError when it is not indexed; NotSupportedError without `positions`.
+   */
+  positionsOf(docId: number): [term: string, positions: number[]][] {
+    if (!this.positions) throw new NotSupportedError('this index keeps no positions');
+    const terms = this.termsOf(docId);
+    const pos = this.docPositions[docId]!;
+    let at = 0;
+    return terms.map(([term, tf]) => {
+      const out: [string, number[]] = [term, Array.from(pos.subarray(at, at + tf))];
+      at += tf;
+      return out;
+    });
+  }
+
+  /**
    * Document `docId`'s (term, term frequency) pairs as a fresh array, in first-occurrence order.
    * @throws NotFoundError when it is not indexed.
    */
@@ -376,6 +555,7 @@ export class TextIndex {
     for (const p of this.postings) bytes += p.byteLength;
     bytes += this.docTextHash.byteLength;
     for (const f of this.docTerms) if (f !== null) bytes += f.byteLength;
+    for (const f of this.docPositions) if (f !== null) bytes += f.byteLength;
     for (const t of this.terms) bytes += 2 * t.length;
     return bytes;
   }
@@ -390,6 +570,11 @@ export class TextIndex {
   /** Document `docId`'s forward list of (term id, tf) pairs (a view), or null. @internal */
   forwardList(docId: number): Int32Array | null {
     return docId < this.docTerms.length ? this.docTerms[docId]! : null;
+  }
+
+  /** Document `docId`'s positions (a view), or null. @internal */
+  positionList(docId: number): Int32Array | null {
+    return docId < this.docPositions.length ? this.docPositions[docId]! : null;
   }
 
   /** Document `docId`'s text hash (NaN: unknown). @internal */
@@ -412,7 +597,7 @@ export class TextIndex {
    * Adds a document from its forward list while loading (term ids must exist; `fwd` is kept).
    * @internal
    */
-  restoreDoc(docId: number, fwd: Int32Array, hash: number): void {
+  restoreDoc(docId: number, fwd: Int32Array, hash: number, positions: Int32Array | null): void {
     checkDocId(docId);
     if (this.has(docId)) throw new InvalidArgumentError(`document ${docId} appears twice`);
     this.ensureDocCapacity(docId + 1);
@@ -425,7 +610,9 @@ export class TextIndex {
       this.df[t]!++;
       length += tf;
     }
+    if (this.positions) checkPositions(docId, fwd, positions, length);
     this.docTerms[docId] = fwd;
+    this.docPositions[docId] = this.positions ? positions : null;
     this.docTextHash[docId] = hash;
     this.docLength[docId] = length;
     this.totalLength += length;
@@ -489,6 +676,7 @@ export class TextIndex {
     this.docLength = grownInt32(this.docLength, cap, -1);
     this.docEpoch = grownInt32(this.docEpoch, cap);
     while (this.docTerms.length < cap) this.docTerms.push(null);
+    while (this.docPositions.length < cap) this.docPositions.push(null);
     const hashes = new Float64Array(cap).fill(Number.NaN);
     hashes.set(this.docTextHash);
     this.docTextHash = hashes;
