@@ -45,6 +45,7 @@ export {
   saveTextIndexSync,
   loadTextIndex,
   loadTextIndexSync,
+  readTextIndexCommitSync,
   DEFAULT_TEXT_COMPACTION_THRESHOLD,
   TEXT_INDEX_FORMAT_VERSION,
   TEXT_TERMS_DATASET,
@@ -54,6 +55,7 @@ export {
   TEXT_DOCS_SCHEMA,
   TEXT_COMMITS_SCHEMA,
   reconcileTextIndex,
+  CollectionTextIndex,
 } from './fulltext/index';
 export type {
   Tokenizer,
@@ -72,4 +74,5 @@ export type {
   TextLoadOptions,
   TextCommitRow,
   ReconcileResult,
+  CollectionTextHit,
 } from './fulltext/index';

@@ -16,6 +16,7 @@ export {
   saveTextIndexSync,
   loadTextIndex,
   loadTextIndexSync,
+  readTextIndexCommitSync,
   DEFAULT_TEXT_COMPACTION_THRESHOLD,
 } from './persistence';
 export type { TextSaveOptions, TextSaveResult, TextLoadOptions } from './persistence';
@@ -31,3 +32,5 @@ export {
 export type { TextCommitRow } from './persistence-layout';
 export { reconcileTextIndex } from './reconcile';
 export type { ReconcileResult } from './reconcile';
+export { CollectionTextIndex } from './collection-text-index';
+export type { CollectionTextHit } from './collection-text-index';

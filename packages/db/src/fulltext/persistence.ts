@@ -602,3 +602,20 @@ export function loadTextIndexSync(dir: string, options: TextLoadOptions = {}): T
 export function loadTextIndex(dir: string, options: TextLoadOptions = {}): Promise<TextIndex> {
   return runStepsAsync(loadSteps(dir, options));
 }
+
+/**
+ * The commit row of the text index saved in `dir` (its settings and counts), or null when `dir`
+ * holds none. Reads only `commits.lance`.
+ * @throws CorruptDataError / UnsupportedVersionError as {@link loadTextIndexSync}.
+ */
+export function readTextIndexCommitSync(dir: string): TextCommitRow | null {
+  const root = checkDir(dir);
+  let commits: Dataset;
+  try {
+    commits = Dataset.openSync(join(root, TEXT_COMMITS_DATASET));
+  } catch (e) {
+    if (e instanceof NotFoundError) return null;
+    throw e;
+  }
+  return readCommitRow(root, commits.toTableSync());
+}

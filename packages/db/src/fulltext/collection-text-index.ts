@@ -1,0 +1,89 @@
+/**
+ * A text index that follows a collection's documents (the `TextIndexHook` contract of
+ * `../collection.ts`: `add`, `remove`, `search(query, k, bitset)`, `flush`), kept in a directory
+ * beside the collection's dataset.
+ *
+ * The collection's dataset is the source of truth and commits first; this index is saved after it
+ * (on `flush`) and, when the collection opens, loaded and reconciled against the live documents
+ * (`reconcileTextIndex`: texts compared by hash), so a process killed between the two commits
+ * leaves them consistent once reopened. When the saved index was built with other settings
+ * (tokenizer, k1, b, positions) than asked for, it is rebuilt from the documents.
+ */
+import { loadTextIndex, readTextIndexCommitSync, saveTextIndex } from './persistence';
+import { reconcileTextIndex, type ReconcileResult } from './reconcile';
+import { TextIndex, type TextIndexOptions } from './text-index';
+
+/** A hit as the collection's hook returns it. */
+export interface CollectionTextHit {
+  docId: number;
+  score: number;
+}
+
+/** A {@link TextIndex} following a collection, saved in `dir` (or kept in memory when null). */
+export class CollectionTextIndex {
+  /** What opening had to change to match the documents (all 0 for a fresh index). */
+  reconciled: ReconcileResult = { added: 0, updated: 0, removed: 0 };
+  /** True when the saved index was unusable (other settings) and the index was rebuilt. */
+  rebuilt = false;
+
+  private constructor(
+    /** The index itself. */
+    readonly index: TextIndex,
+    /** Where it is saved; null: memory only. */
+    readonly dir: string | null,
+  ) {}
+
+  /**
+   * Loads the index saved in `dir` (a new one when there is none, or when it was saved with other
+   * settings than `options` ask for), then reconciles it with the documents `0 … numIds − 1`
+   * (`textOf(id)`: the live document's text, or null/undefined).
+   * @throws what {@link loadTextIndex} throws (CorruptDataError, IoError, …).
+   */
+  static async open(
+    dir: string | null,
+    options: TextIndexOptions,
+    numIds: number,
+    textOf: (docId: number) => string | null | undefined,
+  ): Promise<CollectionTextIndex> {
+    const wanted = new TextIndex(options);
+    let index = wanted;
+    let rebuilt = false;
+    if (dir !== null) {
+      const saved = readTextIndexCommitSync(dir);
+      if (saved !== null) {
+        const same =
+          saved.tokenizer === wanted.tokenizer.id && saved.k1 === wanted.params.k1 && saved.b === wanted.params.b && saved.positions === wanted.positions;
+        if (same) index = await loadTextIndex(dir, { tokenizer: wanted.tokenizer });
+        else rebuilt = true;
+      }
+    }
+    const out = new CollectionTextIndex(index, dir);
+    out.rebuilt = rebuilt;
+    out.reconciled = reconcileTextIndex(index, numIds, textOf);
+    if (dir !== null && (rebuilt || out.reconciled.added + out.reconciled.updated + out.reconciled.removed > 0)) {
+      await saveTextIndex(index, dir, { full: rebuilt });
+    }
+    return out;
+  }
+
+  /** Indexes (or re-indexes) document `docId`. */
+  add(docId: number, text: string): void {
+    this.index.update(docId, text);
+  }
+
+  /** Drops document `docId` (no-op when absent). */
+  remove(docId: number): void {
+    this.index.remove(docId);
+  }
+
+  /** BM25 top `k` for `query`, restricted to the set bits of `filter` (bit `id & 31` of word `id >>> 5`) when given. */
+  search(query: string, k: number, filter: Uint32Array | null): CollectionTextHit[] {
+    const hits = this.index.search(query, k, filter === null ? {} : { filter });
+    return hits.map((h) => ({ docId: h.id, score: h.score }));
+  }
+
+  /** Saves what changed since the last save (no-op in memory or when nothing changed). */
+  async flush(): Promise<void> {
+    if (this.dir !== null && this.index.changedDocs.size > 0) await saveTextIndex(this.index, this.dir);
+  }
+}
