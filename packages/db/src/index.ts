@@ -56,6 +56,8 @@ export {
   TEXT_COMMITS_SCHEMA,
   reconcileTextIndex,
   CollectionTextIndex,
+  fuseHybrid,
+  checkHybridFusion,
 } from './fulltext/index';
 export type {
   Tokenizer,
@@ -75,4 +77,6 @@ export type {
   TextCommitRow,
   ReconcileResult,
   CollectionTextHit,
+  HybridFusion,
+  HybridHit,
 } from './fulltext/index';

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, linearFusion, reciprocalRankFusion } from '@vego/db';
+import { InvalidArgumentError, fuseHybrid, linearFusion, reciprocalRankFusion } from '@vego/db';
 
 const vector = [
   { id: 'a', score: 0.1 },
@@ -83,5 +83,40 @@ describe('linearFusion', () => {
     expect(() => linearFusion([{ hits: [{ id: 1, score: Number.NaN }] }])).toThrow(InvalidArgumentError);
     expect(() => linearFusion([{ hits: [{ id: 1, score: Infinity }] }])).toThrow(InvalidArgumentError);
     expect(() => linearFusion([{ hits: vector, order: 'up' as 'asc' }])).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('fuseHybrid', () => {
+  const vec = [
+    { id: 1, distance: 0.1 },
+    { id: 2, distance: 0.3 },
+  ];
+  const txt = [
+    { id: 3, score: 9 },
+    { id: 1, score: 4 },
+  ];
+
+  it('fuses by RRF by default and keeps each side distance and text score', () => {
+    const hits = fuseHybrid(vec, txt, 10);
+    expect(hits.map((h) => h.id)).toEqual([1, 3, 2]);
+    expect(hits[0]).toEqual({ id: 1, score: 1 / 61 + 1 / 62, distance: 0.1, textScore: 4 });
+    expect(hits[1]).toMatchObject({ id: 3, distance: null, textScore: 9 });
+    expect(hits[2]).toMatchObject({ id: 2, distance: 0.3, textScore: null });
+    expect(fuseHybrid(vec, txt, 1).length).toBe(1);
+    expect(fuseHybrid(vec, txt, 3, { rrf: 1 })[0]!.score).toBeCloseTo(1 / 2 + 1 / 3, 15);
+  });
+
+  it('blends normalised scores linearly: weight 1 follows the vectors, 0 the text', () => {
+    expect(fuseHybrid(vec, txt, 3, { linear: 1 }).map((h) => h.id).slice(0, 1)).toEqual([1]);
+    expect(fuseHybrid(vec, txt, 3, { linear: 0 }).map((h) => h.id).slice(0, 1)).toEqual([3]);
+    const mid = fuseHybrid(vec, txt, 3, { linear: 0.5 });
+    expect(mid[0]).toMatchObject({ id: 1, score: 0.5 * 1 + 0.5 * 0 });
+  });
+
+  it('rejects bad fusion options', () => {
+    expect(() => fuseHybrid(vec, txt, 3, 'max' as 'rrf')).toThrow(InvalidArgumentError);
+    expect(() => fuseHybrid(vec, txt, 3, { linear: 2 })).toThrow(InvalidArgumentError);
+    expect(() => fuseHybrid(vec, txt, 3, { rrf: 0 })).toThrow(InvalidArgumentError);
+    expect(() => fuseHybrid(vec, txt, -1)).toThrow(InvalidArgumentError);
   });
 });

@@ -34,3 +34,5 @@ export { reconcileTextIndex } from './reconcile';
 export type { ReconcileResult } from './reconcile';
 export { CollectionTextIndex } from './collection-text-index';
 export type { CollectionTextHit } from './collection-text-index';
+export { fuseHybrid, checkHybridFusion } from './hybrid';
+export type { HybridFusion, HybridHit } from './hybrid';
