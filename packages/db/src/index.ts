@@ -56,6 +56,7 @@ export {
   TEXT_COMMITS_SCHEMA,
   reconcileTextIndex,
   CollectionTextIndex,
+  DEFAULT_TEXT_SAVE_EVERY,
   fuseHybrid,
   checkHybridFusion,
 } from './fulltext/index';

@@ -57,6 +57,22 @@ describe('CollectionTextIndex', () => {
     expect(readTextIndexCommitSync(path.join(root, 'none'))).toBeNull();
   });
 
+  it('defers saves below saveEvery unless forced', async () => {
+    const dir = path.join(root, 'defer');
+    const t = await CollectionTextIndex.open(dir, {}, 0, () => null);
+    t.saveEvery = 3;
+    t.add(0, 'one');
+    t.add(1, 'two');
+    await t.flush(false);
+    expect(readTextIndexCommitSync(dir)).toBeNull();
+    t.add(2, 'three');
+    await t.flush(false);
+    expect(readTextIndexCommitSync(dir)).toMatchObject({ num_docs: 3 });
+    t.remove(2);
+    await t.flush();
+    expect(readTextIndexCommitSync(dir)).toMatchObject({ num_docs: 2 });
+  });
+
   it('works in memory without a directory', async () => {
     const t = await CollectionTextIndex.open(null, {}, 1, () => 'only one');
     await t.flush();

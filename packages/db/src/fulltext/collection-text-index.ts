@@ -13,6 +13,9 @@ import { loadTextIndex, readTextIndexCommitSync, saveTextIndex } from './persist
 import { reconcileTextIndex, type ReconcileResult } from './reconcile';
 import { TextIndex, type TextIndexOptions } from './text-index';
 
+/** Default {@link CollectionTextIndex.saveEvery}. */
+export const DEFAULT_TEXT_SAVE_EVERY = 1000;
+
 /** A hit as the collection's hook returns it. */
 export interface CollectionTextHit {
   docId: number;
@@ -25,6 +28,8 @@ export class CollectionTextIndex {
   reconciled: ReconcileResult = { added: 0, updated: 0, removed: 0 };
   /** True when the saved index was unusable (other settings) and the index was rebuilt. */
   rebuilt = false;
+  /** `flush(false)` saves only once this many documents changed (the open reconciles the rest). */
+  saveEvery = DEFAULT_TEXT_SAVE_EVERY;
 
   private constructor(
     /** The index itself. */
@@ -82,8 +87,13 @@ export class CollectionTextIndex {
     return hits.map((h) => ({ docId: h.id, score: h.score }));
   }
 
-  /** Saves what changed since the last save (no-op in memory or when nothing changed). */
-  async flush(): Promise<void> {
-    if (this.dir !== null && this.index.changedDocs.size > 0) await saveTextIndex(this.index, this.dir);
+  /**
+   * Saves what changed since the last save: always when `force` (the default), otherwise once
+   * {@link saveEvery} documents changed. A no-op in memory or when nothing changed. Unsaved
+   * changes are safe: the next open reconciles the index with the documents.
+   */
+  async flush(force = true): Promise<void> {
+    const changed = this.index.changedDocs.size;
+    if (this.dir !== null && changed > 0 && (force || changed >= this.saveEvery)) await saveTextIndex(this.index, this.dir);
   }
 }
