@@ -9,9 +9,51 @@
  * leaves them consistent once reopened. When the saved index was built with other settings
  * (tokenizer, k1, b, positions) than asked for, it is rebuilt from the documents.
  */
+import { InvalidArgumentError } from '@vego/hnsw';
+import type { TextCommitRow } from './persistence-layout';
 import { loadTextIndex, readTextIndexCommitSync, saveTextIndex } from './persistence';
+import { type Tokenizer, type TokenizerOptions, isTokenizer } from './tokenizer';
 import { reconcileTextIndex, type ReconcileResult } from './reconcile';
 import { TextIndex, type TextIndexOptions } from './text-index';
+
+/**
+ * Full-text settings of a collection (`fullText` of `createCollection` / `openCollection`): the
+ * default tokenizer's options, or a custom `tokenizer` (which must then be passed again on every
+ * open), and the BM25 parameters.
+ */
+export interface FullTextOptions extends TokenizerOptions {
+  /** A custom tokenizer (instead of the default one and its options). */
+  tokenizer?: Tokenizer;
+  /** BM25 k1 (default 1.2). */
+  k1?: number;
+  /** BM25 b (default 0.75). */
+  b?: number;
+  /** Keep positions for phrase queries (default false). */
+  positions?: boolean;
+}
+
+/** The {@link TextIndexOptions} of a collection's `fullText` setting. @throws InvalidArgumentError */
+export function textIndexOptionsOf(fullText: true | FullTextOptions): TextIndexOptions {
+  if (fullText === true) return {};
+  if (typeof fullText !== 'object' || fullText === null) throw new InvalidArgumentError('`fullText` must be true or an object of full-text options');
+  const { tokenizer, k1, b, positions, ...tokenizerOptions } = fullText;
+  if (tokenizer !== undefined && !isTokenizer(tokenizer)) throw new InvalidArgumentError('`fullText.tokenizer` must be a Tokenizer (`id` and `tokenize`)');
+  return {
+    tokenizer: tokenizer ?? tokenizerOptions,
+    ...(k1 === undefined ? {} : { k1 }),
+    ...(b === undefined ? {} : { b }),
+    ...(positions === undefined ? {} : { positions }),
+  };
+}
+
+/**
+ * The settings a saved text index was made with, as `fullText` options, or null when it used a
+ * custom tokenizer (which only its owner can pass again).
+ */
+export function fullTextOptionsOfCommit(row: TextCommitRow): FullTextOptions | null {
+  if (row.tokenizer_options === '') return null;
+  return { ...(JSON.parse(row.tokenizer_options) as TokenizerOptions), k1: row.k1, b: row.b, positions: row.positions };
+}
 
 /** Default {@link CollectionTextIndex.saveEvery}. */
 export const DEFAULT_TEXT_SAVE_EVERY = 1000;

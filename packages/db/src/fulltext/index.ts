@@ -32,7 +32,7 @@ export {
 export type { TextCommitRow } from './persistence-layout';
 export { reconcileTextIndex } from './reconcile';
 export type { ReconcileResult } from './reconcile';
-export { CollectionTextIndex, DEFAULT_TEXT_SAVE_EVERY } from './collection-text-index';
-export type { CollectionTextHit } from './collection-text-index';
+export { CollectionTextIndex, DEFAULT_TEXT_SAVE_EVERY, textIndexOptionsOf, fullTextOptionsOfCommit } from './collection-text-index';
+export type { CollectionTextHit, FullTextOptions } from './collection-text-index';
 export { fuseHybrid, checkHybridFusion } from './hybrid';
 export type { HybridFusion, HybridHit } from './hybrid';
