@@ -57,6 +57,8 @@ export {
   reconcileTextIndex,
   CollectionTextIndex,
   DEFAULT_TEXT_SAVE_EVERY,
+  textIndexOptionsOf,
+  fullTextOptionsOfCommit,
   fuseHybrid,
   checkHybridFusion,
 } from './fulltext/index';
@@ -78,6 +80,7 @@ export type {
   TextCommitRow,
   ReconcileResult,
   CollectionTextHit,
+  FullTextOptions,
   HybridFusion,
   HybridHit,
 } from './fulltext/index';
