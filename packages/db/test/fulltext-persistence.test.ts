@@ -239,6 +239,13 @@ describe('saveTextIndex / loadTextIndex', () => {
     const commits = await db.openTable('commits');
     const last = (await commits.query().toArray()).pop() as { num_docs: number; docs_version: number };
     expect(last.num_docs).toBe(index.size);
+    // Positions are a list column LanceDB reads too.
+    const posDir = path.join(root, 'lancedb-positions');
+    const withPositions = new TextIndex({ positions: true });
+    withPositions.add(3, 'b a b');
+    saveTextIndexSync(withPositions, posDir);
+    const posRow = (await (await (await lancedb.connect(posDir)).openTable('docs')).query().toArray())[0] as { positions: { toArray(): Int32Array } };
+    expect(Array.from(posRow.positions.toArray())).toEqual([0, 2, 1]); // 'b' at 0 and 2, then 'a' at 1
   });
 
   it('loads exactly one of the saved states after a SIGKILL at a random point of repeated saves', async () => {
