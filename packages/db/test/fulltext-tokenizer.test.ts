@@ -53,6 +53,9 @@ describe('createTokenizer', () => {
     const t = createTokenizer({ maxTokenLength: 5 });
     expect(t.tokenize('abcdefghij xy')).toEqual(['abcde', 'xy']);
     expect(createTokenizer().tokenize('z'.repeat(1000))[0]!.length).toBe(64);
+    // Never half a surrogate pair: 𝒜 is two UTF-16 code units.
+    expect(createTokenizer({ maxTokenLength: 4 }).tokenize('abc𝒜d')).toEqual(['abc']);
+    expect(createTokenizer({ maxTokenLength: 5 }).tokenize('abc𝒜d')).toEqual(['abc𝒜']);
   });
 
   it('gives settings their own ids, equal for equal settings', () => {

@@ -95,7 +95,11 @@ class WordTokenizer implements Tokenizer {
   /** Lower-cases, cuts, filters and stems one word, appending what is left to `out`. */
   private addWord(out: string[], segment: string): void {
     let word = segment.toLowerCase();
-    if (word.length > this.maxLength) word = word.slice(0, this.maxLength);
+    if (word.length > this.maxLength) {
+      // Cut between code points: never leave half of a surrogate pair at the end.
+      const c = word.charCodeAt(this.maxLength - 1);
+      word = word.slice(0, c >= 0xd800 && c <= 0xdbff ? this.maxLength - 1 : this.maxLength);
+    }
     if (this.stop !== null && this.stop.has(word)) return;
     if (this.stem) word = this.stemWord(word);
     out.push(word);
