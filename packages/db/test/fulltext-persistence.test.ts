@@ -148,6 +148,17 @@ describe('saveTextIndex / loadTextIndex', () => {
     expect(loadTextIndexSync(path.join(root, 'no-positions')).positions).toBe(false);
   });
 
+  it('checks the total length exactly (regression: 7 documents of 29 terms, where 29 / 7 · 7 ≠ 29 in floating point)', () => {
+    const dir = path.join(root, 'total-length');
+    const index = new TextIndex();
+    const lengths = [5, 4, 4, 4, 4, 4, 4]; // 29 terms
+    lengths.forEach((n, id) => index.add(id, Array.from({ length: n }, (_, j) => `t${j}`).join(' ')));
+    expect(index.totalDocLength).toBe(29);
+    expect((index.totalDocLength / index.size) * index.size).not.toBe(29);
+    saveTextIndexSync(index, dir);
+    expect(loadTextIndexSync(dir).totalDocLength).toBe(29);
+  });
+
   it('saves and loads an empty index', () => {
     const dir = path.join(root, 'empty');
     saveTextIndexSync(new TextIndex(), dir);

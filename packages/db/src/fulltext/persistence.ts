@@ -343,7 +343,7 @@ function* saveSteps(index: TextIndex, dir: string, options: TextSaveOptions): St
     docs_version: docs.version,
     num_terms: numTerms,
     num_docs: index.size,
-    total_length: index.size * index.avgDocLength,
+    total_length: index.totalDocLength,
     k1: index.params.k1,
     b: index.params.b,
     positions: index.positions,
@@ -570,7 +570,7 @@ function* loadSteps(dir: string, options: TextLoadOptions): Steps<TextIndex> {
       }
     }
   }
-  const total = index.size * index.avgDocLength;
+  const total = index.totalDocLength;
   if (total !== row.total_length) throw corrupt(root, 'total document length', `${row.total_length} (from the commit)`, total);
   index.changedDocs.clear();
   savedStates.set(index, {

@@ -193,6 +193,11 @@ export class TextIndex {
     return this.terms.length;
   }
 
+  /** Sum of the live documents' lengths (terms). */
+  get totalDocLength(): number {
+    return this.totalLength;
+  }
+
   /** Mean length (terms) of the live documents; 0 when there are none. */
   get avgDocLength(): number {
     return this.liveDocs === 0 ? 0 : this.totalLength / this.liveDocs;
