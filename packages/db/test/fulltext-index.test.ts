@@ -155,6 +155,14 @@ describe('TextIndex', () => {
     expectMatchesReference(index, docs, 'hot x5 cold', 5);
     expect(index.documentFrequency('hot')).toBe(2);
     expect(index.byteLength()).toBeLessThan(4096);
+    // Lists stay within twice their live postings (regression: a rewrite during a removal kept the
+    // removed document's own posting and forgot it was stale).
+    expect(index.postingCount('hot')).toBeLessThanOrEqual(2 * 2 + 4);
+    for (let i = 0; i < 50; i++) {
+      index.add(100 + i, 'hot');
+      index.remove(100 + i);
+    }
+    expect(index.postingCount('hot')).toBeLessThanOrEqual(2 * 2 + 4);
   });
 
   it('rejects bad ids, duplicates, bad k, bad filters and bad parameters with typed errors', () => {

@@ -255,6 +255,9 @@ export class TextIndex {
     const fwd = this.docTerms[docId]!;
     const df = this.df;
     const stale = this.stale;
+    // A new epoch makes every posting of the old text stale at once (before any list is rewritten
+    // below, so that the rewrite drops this document's postings too).
+    this.docEpoch[docId] = (this.docEpoch[docId]! + 1) | 0;
     for (let i = 0; i < fwd.length; i += 2) {
       const t = fwd[i]!;
       df[t]!--;
@@ -267,8 +270,6 @@ export class TextIndex {
     this.docLength[docId] = -1;
     this.docTerms[docId] = null;
     this.docPositions[docId] = null;
-    // A new epoch makes every posting of the old text stale at once.
-    this.docEpoch[docId] = (this.docEpoch[docId]! + 1) | 0;
     this.changedDocs.add(docId);
     return true;
   }
@@ -585,6 +586,12 @@ export class TextIndex {
   /** Document `docId`'s text hash (NaN: unknown). @internal */
   textHashOf(docId: number): number {
     return this.docTextHash[docId]!;
+  }
+
+  /** Postings stored for `term`, stale ones included (for tests of the list rewriting). @internal */
+  postingCount(term: string): number {
+    const t = this.termIds.get(term);
+    return t === undefined ? 0 : this.postLength[t]! / POSTING_INTS;
   }
 
   /** Largest doc id the per-document arrays cover, plus one. @internal */
