@@ -95,8 +95,10 @@ export class CollectionTextIndex {
     const wanted = new TextIndex(options);
     let index = wanted;
     let rebuilt = false;
+    let onDisk = false;
     if (dir !== null) {
       const saved = readTextIndexCommitSync(dir);
+      onDisk = saved !== null;
       if (saved !== null) {
         const same =
           saved.tokenizer === wanted.tokenizer.id && saved.k1 === wanted.params.k1 && saved.b === wanted.params.b && saved.positions === wanted.positions;
@@ -107,7 +109,9 @@ export class CollectionTextIndex {
     const out = new CollectionTextIndex(index, dir);
     out.rebuilt = rebuilt;
     out.reconciled = reconcileTextIndex(index, numIds, textOf);
-    if (dir !== null && (rebuilt || out.reconciled.added + out.reconciled.updated + out.reconciled.removed > 0)) {
+    // Saved at once when new (even empty: its presence tells later opens the collection has one),
+    // rebuilt, or changed by the reconciliation.
+    if (dir !== null && (!onDisk || rebuilt || out.reconciled.added + out.reconciled.updated + out.reconciled.removed > 0)) {
       await saveTextIndex(index, dir, { full: rebuilt });
     }
     return out;
