@@ -151,13 +151,45 @@ function writeOp(path: string, batch: RecordBatch, mode: 'append' | 'overwrite' 
   return { sync: () => Dataset.createSync(path, batch, options), async: () => Dataset.create(path, batch, options) };
 }
 
+/** Reads `ds` whole, then closes the files the read opened (the dataset stays usable). */
 function readOp(ds: Dataset, columns?: readonly string[]): Op {
   const options = columns === undefined ? {} : { columns };
-  return { sync: () => ds.toTableSync(options), async: () => ds.toTable(options) };
+  return {
+    sync: () => {
+      try {
+        return ds.toTableSync(options);
+      } finally {
+        ds.closeSync();
+      }
+    },
+    async: async () => {
+      try {
+        return await ds.toTable(options);
+      } finally {
+        await ds.close();
+      }
+    },
+  };
 }
 
+/** Deletes rows of `ds` (a new version), then closes the files `ds` opened. */
 function deleteOp(ds: Dataset, positions: Int32Array): Op {
-  return { sync: () => ds.deleteRowsSync(positions), async: () => ds.deleteRows(positions) };
+  return {
+    sync: () => {
+      try {
+        return ds.deleteRowsSync(positions);
+      } finally {
+        ds.closeSync();
+      }
+    },
+    async: async () => {
+      try {
+        return await ds.deleteRows(positions);
+      } finally {
+        await ds.close();
+      }
+    },
+  };
 }
 
 function openOp(path: string, version?: number): Op {
@@ -617,5 +649,9 @@ export function readTextIndexCommitSync(dir: string): TextCommitRow | null {
     if (e instanceof NotFoundError) return null;
     throw e;
   }
-  return readCommitRow(root, commits.toTableSync());
+  try {
+    return readCommitRow(root, commits.toTableSync());
+  } finally {
+    commits.closeSync();
+  }
 }
