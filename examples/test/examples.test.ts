@@ -79,6 +79,8 @@ describe('examples', () => {
     } finally {
       rmSync(db, { recursive: true, force: true });
     }
+  });
+
   it('hybrid-rag shows keywords winning on an identifier and vectors on misspellings, fused by RRF', () => {
     const r = run('hybrid-rag.mjs');
     expect(r.stderr).toBe('');
@@ -89,14 +91,6 @@ describe('examples', () => {
     expect(first!.split('  hybrid')[1]).toContain('[vectors.md] The parameter `efConstruction`');
     expect(second).toMatch(/^how are colums compresed on dsk\n {2}keyword +\(no match\)\n {2}vector +1\. \[storage\.md\] Columns are compressed on disk/);
     expect(second).toMatch(/ {2}hybrid +1\. \[storage\.md\] Columns are compressed on disk/);
-  });
-
-  it('agent-memory filters by kind, forgets and revises', () => {
-    const r = run('agent-memory.mjs');
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/fact-pet +fact +[\d.]+ +The user has two cats, Miso and Tofu\./);
-    expect(r.stdout).not.toMatch(/all tasks left\n(.*\n)*.*task-1/);
   });
 
   it('persistence saves incrementally and reloads identically', () => {
