@@ -119,6 +119,19 @@ describe('collections with fullText', () => {
     expect(fs.existsSync(path.join(dir, 'notes.text'))).toBe(false);
   });
 
+  it('keeps the full-text index of a collection closed before its first text', async () => {
+    const dir = path.join(root, 'empty-first');
+    const db = await Database.open(dir);
+    await db.createCollection('notes', { dimension: 8, fullText: { stemming: true } });
+    await db.close();
+    const db2 = await Database.open(dir);
+    const c = await db2.openCollection('notes');
+    expect(c.hasFullText).toBe(true);
+    await c.insert({ key: 'a', vector: vectorOf(0), text: 'searching words' });
+    expect((await c.search({ text: 'searched' }, 3)).map((h) => h.key)).toEqual(['a']);
+    await db2.close();
+  });
+
   it('catches up on reopen with documents the text index never saved (a crash between the two commits)', async () => {
     const dir = path.join(root, 'catch-up');
     const db = await Database.open(dir);
