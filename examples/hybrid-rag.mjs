@@ -1,5 +1,6 @@
-// Hybrid retrieval over a folder of markdown files: keyword search (BM25), vector search and the
-// two fused with reciprocal rank fusion, side by side.
+// Hybrid retrieval over a folder of markdown files with a @vego/db collection that has a full-text
+// index: keyword search (BM25), vector search and the two fused with reciprocal rank fusion, side
+// by side.
 //   node examples/hybrid-rag.mjs [folder] ["question" …]
 // The embedder is lib/toy-embedder.mjs: the hashing trick over words and character trigrams, a
 // deterministic stand-in so this runs offline. It knows spelling, not meaning: with it, vectors win
@@ -8,7 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HNSW, TextIndex, reciprocalRankFusion } from '@vego/db';
+import { Database } from '@vego/db';
 import { toyEmbed, TOY_DIMENSION } from './lib/toy-embedder.mjs';
 
 /** Paragraphs of every .md file in `folder` (headings and code fences left out). */
@@ -25,22 +26,18 @@ export function paragraphs(folder) {
   return out;
 }
 
-/** Builds both indexes over the paragraphs; ids are positions in `chunks`. */
-export function buildHybrid(chunks, embed, dimension) {
-  const vectors = new HNSW({ dimension, distance: 'cosine' });
-  const keywords = new TextIndex({ tokenizer: { stopWords: true, stemming: true } });
-  chunks.forEach((c, id) => {
-    vectors.add(embed(c.text));
-    keywords.add(id, c.text);
-  });
+/**
+ * A collection of the paragraphs with a full-text index beside its vectors: `{ text }` searches BM25,
+ * a vector searches HNSW, `{ vector, text }` fuses both (reciprocal rank fusion).
+ */
+export async function buildHybrid(chunks, embed, dimension) {
+  const docs = await Database.memory().createCollection('paragraphs', { dimension, fullText: { stopWords: true, stemming: true } });
+  await docs.insertMany(chunks.map((c, i) => ({ key: String(i), vector: embed(c.text), text: c.text, metadata: { file: c.file } })));
+  const ids = (hits) => hits.map((h) => ({ id: Number(h.key) }));
   return {
-    keyword: (q, k) => keywords.search(q, k),
-    // Cosine distance, ascending: fine for rank fusion, which reads ranks only.
-    vector: (q, k) => vectors.search(embed(q), k).map((h) => ({ id: h.id, score: h.distance })),
-    hybrid(q, k) {
-      const lists = [{ hits: this.vector(q, 2 * k) }, { hits: this.keyword(q, 2 * k) }];
-      return reciprocalRankFusion(lists, { limit: k });
-    },
+    keyword: async (q, k) => ids(await docs.search({ text: q }, k)),
+    vector: async (q, k) => ids(await docs.search(embed(q), k)),
+    hybrid: async (q, k) => ids(await docs.search({ vector: embed(q), text: q }, k)),
   };
 }
 
@@ -51,7 +48,7 @@ const questions = process.argv.length > 3 ? process.argv.slice(3) : [
   'how are colums compresed on dsk', // misspelled: no keyword matches, the character trigrams still do
 ];
 const chunks = paragraphs(folder);
-const search = buildHybrid(chunks, toyEmbed, TOY_DIMENSION);
+const search = await buildHybrid(chunks, toyEmbed, TOY_DIMENSION);
 console.log(`indexed ${chunks.length} paragraphs from ${folder}`);
 const show = (label, hits) => {
   if (hits.length === 0) console.log(`  ${label.padEnd(8)} (no match)`);
@@ -62,7 +59,7 @@ const show = (label, hits) => {
 };
 for (const q of questions) {
   console.log(`\nQ: ${q}`);
-  show('keyword', search.keyword(q, 2));
-  show('vector', search.vector(q, 2));
-  show('hybrid', search.hybrid(q, 2));
+  show('keyword', await search.keyword(q, 2));
+  show('vector', await search.vector(q, 2));
+  show('hybrid', await search.hybrid(q, 2));
 }
