@@ -74,6 +74,18 @@ describe('CollectionTextIndex', () => {
     expect(readTextIndexCommitSync(dir)).toMatchObject({ num_docs: 2 });
   });
 
+  it('rebuilds from the documents when the saved index cannot be read', async () => {
+    const dir = path.join(root, 'corrupt');
+    const texts = ['alpha', 'beta gamma'];
+    await CollectionTextIndex.open(dir, {}, texts.length, (id) => texts[id]);
+    // Damage: the docs dataset the commit names disappears.
+    fs.rmSync(path.join(dir, 'docs.lance'), { recursive: true });
+    const again = await CollectionTextIndex.open(dir, {}, texts.length, (id) => texts[id]);
+    expect(again.rebuilt).toBe(true);
+    expect(again.search('gamma', 5, null).map((h) => h.docId)).toEqual([1]);
+    expect(loadTextIndexSync(dir).size).toBe(2);
+  });
+
   it('works in memory without a directory', async () => {
     const t = await CollectionTextIndex.open(null, {}, 1, () => 'only one');
     await t.flush();

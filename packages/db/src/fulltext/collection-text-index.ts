@@ -9,7 +9,7 @@
  * leaves them consistent once reopened. When the saved index was built with other settings
  * (tokenizer, k1, b, positions) than asked for, it is rebuilt from the documents.
  */
-import { InvalidArgumentError } from '@vego/hnsw';
+import { CorruptDataError, InvalidArgumentError, NotFoundError, UnsupportedVersionError } from '@vego/hnsw';
 import type { TextCommitRow } from './persistence-layout';
 import { loadTextIndex, readTextIndexCommitSync, saveTextIndex } from './persistence';
 import { type Tokenizer, type TokenizerOptions, isTokenizer } from './tokenizer';
@@ -84,7 +84,9 @@ export class CollectionTextIndex {
    * Loads the index saved in `dir` (a new one when there is none, or when it was saved with other
    * settings than `options` ask for), then reconciles it with the documents `0 … numIds − 1`
    * (`textOf(id)`: the live document's text, or null/undefined).
-   * @throws what {@link loadTextIndex} throws (CorruptDataError, IoError, …).
+   * A saved index that cannot be read (CorruptDataError, UnsupportedVersionError, a dataset its
+   * commit names missing) is rebuilt from the documents.
+   * @throws IoError and the other errors of {@link loadTextIndex}.
    */
   static async open(
     dir: string | null,
@@ -97,13 +99,22 @@ export class CollectionTextIndex {
     let rebuilt = false;
     let onDisk = false;
     if (dir !== null) {
-      const saved = readTextIndexCommitSync(dir);
-      onDisk = saved !== null;
-      if (saved !== null) {
-        const same =
-          saved.tokenizer === wanted.tokenizer.id && saved.k1 === wanted.params.k1 && saved.b === wanted.params.b && saved.positions === wanted.positions;
-        if (same) index = await loadTextIndex(dir, { tokenizer: wanted.tokenizer });
-        else rebuilt = true;
+      try {
+        const saved = readTextIndexCommitSync(dir);
+        onDisk = saved !== null;
+        if (saved !== null) {
+          const same =
+            saved.tokenizer === wanted.tokenizer.id && saved.k1 === wanted.params.k1 && saved.b === wanted.params.b && saved.positions === wanted.positions;
+          if (same) index = await loadTextIndex(dir, { tokenizer: wanted.tokenizer });
+          else rebuilt = true;
+        }
+      } catch (e) {
+        // The documents are the source of truth: an unreadable saved index (corrupt, or of a newer
+        // layout) is rebuilt from them, as the collection does with its HNSW index.
+        if (!(e instanceof CorruptDataError || e instanceof UnsupportedVersionError || e instanceof NotFoundError)) throw e;
+        index = wanted;
+        rebuilt = true;
+        onDisk = true;
       }
     }
     const out = new CollectionTextIndex(index, dir);
