@@ -48,3 +48,5 @@ export type { EncodeOptions, EncodingChoice } from './choose-encoding';
 export { ENCODING_KINDS, encodedByteLength } from './encoding-description';
 export type { EncodingKind, IndexEncoding, EncodingDescription, EncodedArray } from './encoding-description';
 export { encodeArray, decodeArray } from './array-codec';
+export { DEFAULT_MAX_OUTPUT_BYTES, checkDecodeLimits, getDefaultDecodeLimits, setDefaultDecodeLimits } from './decode-limits';
+export type { DecodeLimits } from './decode-limits';
