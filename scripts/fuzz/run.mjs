@@ -259,6 +259,17 @@ function describeFailure(targets, f) {
   return lines.join('\n');
 }
 
+function typedSamples(targets, results) {
+  const out = {};
+  for (const r of results) {
+    if (r.outcome !== 'typed' || r.code === 'VEGO_CORRUPT_DATA' || r.baseline) continue;
+    const key = `${targets[r.target].name} ${r.code}`;
+    out[key] ??= [];
+    if (out[key].length < 3) out[key].push({ seed: r.seed, file: r.file, ops: r.ops, message: r.message });
+  }
+  return out;
+}
+
 /** Runs the fuzz suite; returns the report (also printed). */
 export async function runFuzz(o) {
   const started = Date.now();
@@ -309,6 +320,8 @@ export async function runFuzz(o) {
     total,
     groups: Object.fromEntries(groups),
     failures: failures.map((f) => ({ ...f, targetName: f.selfTest !== undefined ? `self-test:${f.selfTest}` : targets[f.target].name })),
+    // Up to 3 cases per target and error code other than CORRUPT_DATA (damage should read as corrupt data).
+    samples: typedSamples(targets, results),
     corpusDir: ownCorpus && failures.length === 0 ? null : corpusDir,
   };
   if (o.json !== null) writeFileSync(o.json, JSON.stringify(report, null, 1));
@@ -321,15 +334,20 @@ async function replay(o) {
   const targets = JSON.parse(readFileSync(join(o.corpus, 'corpus.json'), 'utf8'));
   const target = targets.find((t) => t.name === o.replay[0]);
   if (target === undefined) throw new Error(`no target ${o.replay[0]} in ${o.corpus}`);
-  const { initTargets, runCase } = await import('./targets.mjs');
+  const { initTargets, isVegoError, runCase } = await import('./targets.mjs');
   await initTargets();
   const scratch = mkdtempSync(join(tmpdir(), 'vego-fuzz-replay-'));
-  const record = {};
+  const record = { ops: [], manifestClaims: o.manifestClaims };
+  let outcome;
   try {
     console.log(runCase(target, o.corpus, scratch, seededRandom(o.replay[1]), record));
-  } finally {
-    console.log(`file ${record.file ?? '-'} mutations [${(record.ops ?? []).join('; ')}] (scratch ${scratch})`);
+    outcome = 'ok';
+  } catch (e) {
+    console.log(e);
+    outcome = isVegoError(e) ? `typed ${e.code}` : `untyped ${e?.name}`;
   }
+  console.log(`file ${record.file ?? '-'} mutations [${(record.ops ?? []).join('; ')}] (scratch ${scratch})`);
+  console.log(`outcome: ${outcome}`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
