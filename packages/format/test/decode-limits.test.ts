@@ -13,6 +13,7 @@ import { decompressBlock, decompressMiniBlock } from '../src/v2_1/blocks';
 import { fsstDecompress, parseFsstTable } from '../src/v2_1/fsst';
 import { lz4DecompressBlock } from '../src/v2_1/lz4';
 import { RepDefLayer } from '../src/v2_1/layout';
+import { leafData } from '../src/v2_1/assemble';
 
 const ref: BufferRef = { location: 'page', index: 0 } as BufferRef;
 
@@ -132,5 +133,19 @@ describe('Lance 2.1/2.2 decoder limits', () => {
     expect(() => fsstDecompress(parseFsstTable(table), codes, new Int32Array([0, 200]), 1)).toThrow(F.CorruptDataError);
     F.setDefaultDecodeLimits(restore);
     expect(fsstDecompress(parseFsstTable(table), codes, new Int32Array([0, 200]), 1).bytes.length).toBe(1600);
+  });
+
+  it('bounds dictionary expansion (a long item repeated by one-byte indices) by the limit', () => {
+    F.setDefaultDecodeLimits({ maxOutputBytes: 1 << 20 });
+    const n = 4096;
+    const indices = { kind: 'fixed', bitsPerValue: 8, numValues: n, bytes: new Uint8Array(n), itemValidity: null } as const;
+    const item = 4096;
+    const dictionary = { kind: 'variable', numValues: 1, offsets: new Int32Array([0, item]), bytes: new Uint8Array(item) } as const;
+    const info = { length: n, validity: null, offsets: null };
+    expect(() => leafData(new F.Utf8(), info, { layers: [info], values: indices, dictionary }, 'dict page')).toThrow(/dictionary expansion/);
+    const wide = { kind: 'fixed', bitsPerValue: item * 8, numValues: 1, bytes: new Uint8Array(item), itemValidity: null } as const;
+    expect(() => leafData(new F.Utf8(), info, { layers: [info], values: indices, dictionary: wide }, 'dict page')).toThrow(F.CorruptDataError);
+    F.setDefaultDecodeLimits(restore);
+    expect(leafData(new F.Utf8(), info, { layers: [info], values: indices, dictionary }, 'dict page').length).toBe(n);
   });
 });
