@@ -13,6 +13,7 @@ import { decompressBlock, decompressMiniBlock } from '../src/v2_1/blocks';
 import { fsstDecompress, parseFsstTable } from '../src/v2_1/fsst';
 import { lz4DecompressBlock } from '../src/v2_1/lz4';
 import { RepDefLayer } from '../src/v2_1/layout';
+import type { PageLayout } from '../src/v2_1/layout';
 import { leafData } from '../src/v2_1/assemble';
 
 const ref: BufferRef = { location: 'page', index: 0 } as BufferRef;
@@ -102,7 +103,7 @@ describe('Lance 2.1/2.2 decoder limits', () => {
   it('refuses constant blocks and pages over the limit', () => {
     F.setDefaultDecodeLimits({ maxOutputBytes: 1 << 20 });
     expect(() => decompressBlock({ kind: 'constant', value: new Uint8Array(8) }, new Uint8Array(0), 1 << 18, 'block')).toThrow(F.CorruptDataError);
-    const layout = { kind: 'constant', layers: [RepDefLayer.AllValidItem], inlineValue: new Uint8Array(32), rep: null, def: null, numRepValues: 0, numDefValues: 0 } as const;
+    const layout: PageLayout = { kind: 'constant', layers: [RepDefLayer.AllValidItem], inlineValue: new Uint8Array(32), rep: null, def: null, numRepValues: 0, numDefValues: 0 };
     expect(() => decodePage(layout, [], 1 << 16, 'constant page')).toThrow(F.CorruptDataError);
     expect(decodePage(layout, [], 1 << 10, 'constant page').numRows).toBe(1 << 10);
   });
