@@ -4,15 +4,15 @@
 // by LanceDB. Cases run in a pool of reused child processes, each with a capped heap
 // (--max-old-space-size), a cap on peak RSS (ArrayBuffers live outside the heap) and a time limit per
 // case. A case passes when the reader returns or throws a VegoError; it fails on any other throw, a
-// hang (time limit), a crash or an out-of-memory death, or a peak RSS over the cap. Two checks wait
-// for fixes in @vego/io (issue 12 items 1 and 2) and are off by default: --check-escapes fails a case
-// whose reader touched any path outside the dataset folder (manifest paths with `../`, absolute
-// paths); --manifest-claims lets the manifest mutation claim huge row counts (2^31 … 2^53).
+// hang (time limit), a crash or an out-of-memory death, a peak RSS over the cap, or a reader touching
+// any path outside the dataset folder (manifest paths with `../`, absolute paths: issue 12 item 1).
+// Manifest mutations also claim huge row counts (2^31 … 2^53: item 2). --no-check-escapes and
+// --no-manifest-claims turn those two off (for builds before the @vego/io fixes).
 //
 //   node scripts/fuzz/run.mjs [--cases N] [--seed S] [--workers W] [--timeout-ms T] [--heap-mb H]
 //                             [--rss-mb R] [--targets substr,substr] [--corpus DIR] [--json FILE]
-//                             [--no-lancedb] [--replay TARGET SEED] [--self-test] [--check-escapes]
-//                             [--manifest-claims]
+//                             [--no-lancedb] [--replay TARGET SEED] [--self-test]
+//                             [--no-check-escapes] [--no-manifest-claims]
 //   pnpm fuzz   (100,000 cases)
 //
 // Needs the built packages (`pnpm build`). Prints a summary table per target: cases, successes,
@@ -32,7 +32,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const KIND_CYCLE = ['file', 'dataset', 'codec', 'file', 'index', 'dataset', 'file', 'zstd', 'codec', 'dataset', 'file', 'index'];
 
 function parseArgs(argv) {
-  const o = { cases: 2000, seed: 1, workers: Math.max(1, Math.min(2, availableParallelism())), timeoutMs: 20000, heapMb: 256, rssMb: 1024, targets: null, corpus: null, json: null, lancedb: true, replay: null, selfTest: false, checkEscapes: false, manifestClaims: false };
+  const o = { cases: 2000, seed: 1, workers: Math.max(1, Math.min(2, availableParallelism())), timeoutMs: 20000, heapMb: 256, rssMb: 1024, targets: null, corpus: null, json: null, lancedb: true, replay: null, selfTest: false, checkEscapes: true, manifestClaims: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i];
@@ -48,8 +48,8 @@ function parseArgs(argv) {
     else if (a === '--no-lancedb') o.lancedb = false;
     else if (a === '--replay') o.replay = [next(), Number(next())];
     else if (a === '--self-test') o.selfTest = true;
-    else if (a === '--check-escapes') o.checkEscapes = true;
-    else if (a === '--manifest-claims') o.manifestClaims = true;
+    else if (a === '--no-check-escapes') o.checkEscapes = false;
+    else if (a === '--no-manifest-claims') o.manifestClaims = false;
     else throw new Error(`unknown argument ${a}`);
   }
   for (const k of ['cases', 'seed', 'workers', 'timeoutMs', 'heapMb', 'rssMb']) {

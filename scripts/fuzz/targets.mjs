@@ -74,8 +74,8 @@ function mutateManifest(bytes, r, record) {
   const frag = m.fragments.length > 0 ? m.fragments[below(r, m.fragments.length)] : null;
   const file = frag !== null && frag.files.length > 0 ? frag.files[below(r, frag.files.length)] : null;
   const choice = below(r, 9);
-  // Huge claims only when asked (--manifest-claims): until @vego/io checks claims against the data
-  // files (issue 12 item 2), they kill the worker.
+  // Huge claims unless --no-manifest-claims: before @vego/io checked claims against the data files
+  // (issue 12 item 2), they killed the worker.
   const counts = record.manifestClaims === true ? HOSTILE_COUNTS : [0, 1, 2, 1000];
   const count = counts[below(r, counts.length)];
   if (frag === null || choice === 0) {

@@ -48,7 +48,13 @@ function watch(name, fn) {
 }
 const FS_SYNC = ['openSync', 'readFileSync', 'statSync', 'lstatSync', 'existsSync', 'readdirSync', 'unlinkSync', 'rmSync', 'rmdirSync', 'renameSync', 'writeFileSync', 'copyFileSync', 'linkSync', 'realpathSync', 'accessSync', 'truncateSync', 'mkdirSync', 'open', 'readFile', 'stat', 'lstat', 'readdir', 'unlink', 'rm', 'rename', 'writeFile'];
 const FS_PROMISES = ['open', 'readFile', 'stat', 'lstat', 'readdir', 'unlink', 'rm', 'rmdir', 'rename', 'writeFile', 'copyFile', 'link', 'realpath', 'access', 'truncate', 'mkdir'];
-for (const name of FS_SYNC) if (typeof fs[name] === 'function') fs[name] = watch(name, fs[name]);
+for (const name of FS_SYNC) {
+  const original = fs[name];
+  if (typeof original !== 'function') continue;
+  fs[name] = watch(name, original);
+  // realpathSync.native and realpath.native hang off the function: keep them, watched too.
+  if (typeof original.native === 'function') fs[name].native = watch(`${name}.native`, original.native);
+}
 for (const name of FS_PROMISES) if (typeof fs.promises[name] === 'function') fs.promises[name] = watch(`promises.${name}`, fs.promises[name]);
 
 await initTargets();
