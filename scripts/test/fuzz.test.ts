@@ -45,7 +45,8 @@ function fuzz(args: string[]): { status: number | null; report: FuzzReport; outp
 
 describe('fuzz harness', () => {
   it('reports a plain throw, a hang, an out-of-memory death and a huge allocation as failures', () => {
-    const { status, report, output } = fuzz(['--self-test', '--timeout-ms', '4000', '--rss-mb', '512', '--no-lancedb']);
+    // A small heap so that the out-of-memory case dies well within the time limit, even on a busy machine.
+    const { status, report, output } = fuzz(['--self-test', '--timeout-ms', '6000', '--heap-mb', '48', '--rss-mb', '512', '--no-lancedb']);
     expect({ status, output: status === 0 ? '' : output }).toEqual({ status: 0, output: '' });
     const byName = Object.fromEntries(report.failures.map((f) => [f.targetName, f.outcome]));
     expect(byName).toEqual({
@@ -81,13 +82,13 @@ describe('fuzz regressions', () => {
 });
 
 describe('bounded fuzz suite', () => {
-  it('3000 seeded mutations of our and LanceDB-written inputs give only typed errors or reads', () => {
-    const { status, report, output } = fuzz(['--cases', '3000', '--seed', '1', '--workers', '2']);
+  it('2500 seeded mutations of our and LanceDB-written inputs give only typed errors or reads', () => {
+    const { status, report, output } = fuzz(['--cases', '2500', '--seed', '1', '--workers', '2']);
     // Every failure with its target, seed, file, mutations and stack, so a red run says what broke.
     const failures = report.failures.map((f) => `${f.outcome} ${f.targetName} seed ${f.seed} ${f.file ?? ''} [${(f.ops ?? []).join('; ')}] ${f.message ?? ''}\n${f.stack ?? ''}`);
     expect(failures).toEqual([]);
     expect({ status, output: status === 0 ? '' : output }).toEqual({ status: 0, output: '' });
-    expect(report.total.cases).toBe(3000);
+    expect(report.total.cases).toBe(2500);
 
     const groups = Object.entries(report.groups);
     const kinds = new Set(groups.map(([name]) => name.split(':')[0]));
@@ -102,7 +103,7 @@ describe('bounded fuzz suite', () => {
       expect({ name, outcomes: outcomes.filter((o) => !allowed.includes(o)) }).toEqual({ name, outcomes: [] });
     }
     // The mutations reach the checks: most cases are refused with a typed error, some still read.
-    expect(report.total.typed).toBeGreaterThan(1500);
+    expect(report.total.typed).toBeGreaterThan(1200);
     expect(report.total.ok).toBeGreaterThan(100);
   });
 });

@@ -149,4 +149,14 @@ describe('Lance 2.1/2.2 decoder limits', () => {
     F.setDefaultDecodeLimits(restore);
     expect(leafData(new F.Utf8(), info, { layers: [info], values: indices, dictionary }, 'dict page').length).toBe(n);
   });
+
+  it('refuses mini-block chunks and full-zip pages whose counts their bytes cannot hold', () => {
+    // A mini-block chunk claiming 2^31 values of a flat 32-bit buffer of 16 bytes.
+    expect(() => decompressMiniBlock({ kind: 'flat', bitsPerValue: 32, compression: 'none' }, [new Uint8Array(16)], 2 ** 31, 'chunk')).toThrow(F.CorruptDataError);
+    // Width-0 inline bit-packing in a chunk: 4 header bytes claim 4 blocks, but the chunk says 2^22 values.
+    expect(() => decompressMiniBlock({ kind: 'inlineBitpacking', uncompressedBitsPerValue: 32, compression: 'none' }, [new Uint8Array(16)], 1 << 22, 'chunk')).toThrow(F.CorruptDataError);
+    // A full-zip page of 2^31 items (with definition levels) over 64 bytes.
+    const zip: PageLayout = { kind: 'fullZip', bitsRep: 0, bitsDef: 1, bitsPerValue: 32, bitsPerOffset: 0, numItems: 2 ** 31, numVisibleItems: 2 ** 31, values: { kind: 'flat', bitsPerValue: 32, compression: 'none' }, layers: [RepDefLayer.NullableItem] };
+    expect(() => decodePage(zip, [new Uint8Array(64)], 2 ** 31, 'full-zip page')).toThrow(F.CorruptDataError);
+  });
 });
