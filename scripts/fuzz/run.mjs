@@ -259,6 +259,17 @@ function describeFailure(targets, f) {
   return lines.join('\n');
 }
 
+function readDespiteDamage(targets, results) {
+  const out = {};
+  for (const r of results) {
+    if (r.outcome !== 'ok' || r.baseline || r.file === undefined) continue;
+    const file = r.file.replace(/[0-9a-f-]{20,}\.lance$/, '<data>.lance').replace(/\d+(-\d+)*\.(arrow|bin)$/, '<deletions>.$2').replace(/\d{6,}\.manifest$/, '<version>.manifest').replace(/[0-9a-f-]{20,}\.txn$/, '<txn>.txn');
+    const key = `${targets[r.target].name} ${file}${(r.ops ?? []).some((o) => o.startsWith('manifest')) ? ' (claims edited)' : ''}`;
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  return out;
+}
+
 function typedSamples(targets, results) {
   const out = {};
   for (const r of results) {
@@ -322,6 +333,8 @@ export async function runFuzz(o) {
     failures: failures.map((f) => ({ ...f, targetName: f.selfTest !== undefined ? `self-test:${f.selfTest}` : targets[f.target].name })),
     // Up to 3 cases per target and error code other than CORRUPT_DATA (damage should read as corrupt data).
     samples: typedSamples(targets, results),
+    // Damaged files that still read, per target and file (names with ids folded): where damage goes unseen.
+    readDespiteDamage: readDespiteDamage(targets, results),
     corpusDir: ownCorpus && failures.length === 0 ? null : corpusDir,
   };
   if (o.json !== null) writeFileSync(o.json, JSON.stringify(report, null, 1));
