@@ -8,7 +8,7 @@
 //   <dir>/codec/<name>.json    encodeArray output of every encoding kind (description + base64 buffers)
 //   <dir>/zstd/<name>.bin      zstdCompress output (single and multi-frame)
 //   <dir>/corpus.json          the list of targets: { name, kind, path, ... }
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireFromWorkspace, seededRandom } from './lib.mjs';
 
@@ -60,6 +60,7 @@ function ourFiles(V, out) {
   }
 }
 
+// The targets found so far by the builders below (buildCorpus empties it first).
 const targets = [];
 function yieldTarget(_out, t) {
   targets.push(t);
@@ -235,5 +236,3 @@ export function filesUnder(dir, base = '') {
   }
   return out;
 }
-
-export { existsSync };
