@@ -1,8 +1,7 @@
 // Shared plumbing of the fuzz harness: where the repository is, how the harness reaches the built
 // @vego packages (through the benchmarks workspace package, which depends on every tier, as an
-// installed user would) and LanceDB, and the one seeded generator of the test suites.
+// installed user would) and LanceDB, and the one seeded generator of @vego/test-support.
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,20 +14,14 @@ export const requireFromWorkspace = createRequire(join(ROOT, 'benchmarks', 'pack
 let seeded = null;
 
 /**
- * `seededRandom(seed)` from test-support/random.ts (the suites' one generator), transpiled once with
- * the workspace's TypeScript so the harness, written in plain JS for child processes, draws from the
- * very same generator.
- * @returns (seed: number) => () => number in [0, 1)
+ * `seededRandom(seed)` of @vego/test-support (the one seeded generator of the tests, benchmarks and
+ * examples), from its build (`pnpm build` compiles it with the packages).
+ * @returns () => number in [0, 1)
  */
 export function seededRandom(seed) {
   if (seeded === null) {
-    const ts = createRequire(join(ROOT, 'package.json'))('typescript');
-    const source = readFileSync(join(ROOT, 'test-support', 'random.ts'), 'utf8');
-    const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
-    const mod = { exports: {} };
-    new Function('module', 'exports', js)(mod, mod.exports);
-    seeded = mod.exports.seededRandom;
-    if (typeof seeded !== 'function') throw new Error('test-support/random.ts no longer exports seededRandom');
+    seeded = createRequire(join(ROOT, 'package.json'))(join(ROOT, 'test-support', 'dist', 'index.js')).seededRandom;
+    if (typeof seeded !== 'function') throw new Error('@vego/test-support no longer exports seededRandom');
   }
   return seeded(seed);
 }
