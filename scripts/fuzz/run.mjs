@@ -319,7 +319,9 @@ export async function runFuzz(o) {
   const failures = results.filter((r) => r.outcome !== 'ok' && r.outcome !== 'typed');
   for (const f of failures.slice(0, 50)) console.log(describeFailure(targets, f));
   const perSecond = results.length / Math.max(0.001, fuzzMs / 1000);
-  console.log(`${results.length} cases in ${(fuzzMs / 1000).toFixed(1)} s on ${o.workers} worker(s): ${perSecond.toFixed(0)} cases/s; corpus built in ${(corpusMs / 1000).toFixed(1)} s; ${failures.length} failure(s)`);
+  const differing = results.filter((r) => r.differs !== undefined);
+  for (const d of differing.slice(0, 20)) console.log(`LOADED DIFFERENTLY ${targets[d.target].name} seed ${d.seed} file ${d.file} mutations [${(d.ops ?? []).join('; ')}] changed: ${d.differs.join(', ')}`);
+  console.log(`${results.length} cases in ${(fuzzMs / 1000).toFixed(1)} s on ${o.workers} worker(s): ${perSecond.toFixed(0)} cases/s; corpus built in ${(corpusMs / 1000).toFixed(1)} s; ${failures.length} failure(s); ${differing.length} damaged index(es) loaded differently`);
   if (!ownCorpus || failures.length > 0) console.log(`corpus: ${corpusDir}`);
   else rmSync(corpusDir, { recursive: true, force: true });
   const report = {
@@ -335,6 +337,8 @@ export async function runFuzz(o) {
     samples: typedSamples(targets, results),
     // Damaged files that still read, per target and file (names with ids folded): where damage goes unseen.
     readDespiteDamage: readDespiteDamage(targets, results),
+    // Damaged saved indexes that loaded as a different index (what a checksum should have caught).
+    loadedDifferently: results.filter((r) => r.differs !== undefined).map((r) => ({ target: targets[r.target].name, seed: r.seed, file: r.file, ops: r.ops, differs: r.differs })),
     corpusDir: ownCorpus && failures.length === 0 ? null : corpusDir,
   };
   if (o.json !== null) writeFileSync(o.json, JSON.stringify(report, null, 1));

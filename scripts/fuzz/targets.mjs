@@ -4,6 +4,7 @@
 // or throws; the worker classifies what it threw.
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { filesUnder } from './corpus.mjs';
 import { below, requireFromWorkspace } from './lib.mjs';
 import { mutateBytes } from './mutate.mjs';
@@ -112,10 +113,21 @@ function mutateManifest(bytes, r, record) {
   return V.encodeManifest(m);
 }
 
-function loadIndex(dir, dimension) {
+const undamagedSnapshots = new Map();
+
+/**
+ * Loads and searches a (damaged) saved index. A load that succeeds is compared with the undamaged
+ * index: node rows carry checksums, so a damaged index that loads must be the same index; when it is
+ * not, `record.differs` names the snapshot fields that changed (reported as silent damage).
+ */
+function loadIndex(dir, dimension, undamagedDir, record) {
   const index = V.HNSW.loadFromLanceSync(dir);
   const q = new Float32Array(dimension).fill(0.25);
   const hits = index.search(q, 5);
+  const good = undamagedSnapshots.get(undamagedDir);
+  const snapshot = index.toSnapshot();
+  const differs = Object.keys(good).filter((k) => !isDeepStrictEqual(good[k], snapshot[k]));
+  if (differs.length > 0) record.differs = differs;
   return `${hits.length} hits`;
 }
 
@@ -216,8 +228,10 @@ export function runCase(target, corpusDir, scratch, r, record) {
           record.ops = m.ops;
         }
       }
+      // The undamaged index, loaded once per worker before the case is watched (it lives in the corpus).
+      if (target.kind === 'index' && !undamagedSnapshots.has(src)) undamagedSnapshots.set(src, V.HNSW.loadFromLanceSync(src).toSnapshot());
       record.prepared?.();
-      return target.kind === 'dataset' ? readDataset(dir) : loadIndex(dir, target.dimension);
+      return target.kind === 'dataset' ? readDataset(dir) : loadIndex(dir, target.dimension, src, record);
     }
     default:
       throw new Error(`unknown target kind ${target.kind}`);

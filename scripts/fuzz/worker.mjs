@@ -91,6 +91,8 @@ process.on('message', (msg) => {
   if (maxRssKiB > rssCapKiB) {
     outcome = { outcome: 'memory', message: `peak RSS ${Math.round(maxRssKiB / 1024)} MiB exceeds the ${rssCapArg} MiB cap (after ${outcome.outcome}${outcome.code ? ' ' + outcome.code : ''})` };
   }
+  // A damaged index that loaded but differs from the undamaged one: reported (silent damage), not a failure.
+  if (outcome.outcome === 'ok' && record.differs !== undefined) outcome.differs = record.differs;
   const { prepared, ...plain } = record;
   process.send({ ...plain, ...outcome, ms }, () => {
     // The high-water mark cannot be reset: a worker that went over is replaced.
