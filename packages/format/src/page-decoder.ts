@@ -59,7 +59,9 @@ function rowBytes(type: DataType): number {
   if (id >= TypeId.Int8 && id <= TypeId.Float64) return ((type as { bitWidth: number }).bitWidth >>> 3) + 0.125;
   if (id === TypeId.FixedSizeList) return type.listSize * rowBytes(type.child.type) + 0.125;
   if (id === TypeId.Struct) return type.children.reduce((sum, f) => sum + rowBytes(f.type), 0.125);
-  return 4.125;
+  if (id === TypeId.Utf8 || id === TypeId.Binary || id === TypeId.List) return 4.125;
+  // Other types (temporal, decimal, large offsets, dictionaries): at most 16 bytes a row, so never underestimated.
+  return 16.125;
 }
 
 function corrupt(ctx: PageContext, msg: string): CorruptDataError {
