@@ -29,6 +29,7 @@ export const READMES = {
     ['io', 'Concurrent'],
     ['encoding', 'Throughput'],
     ['arrow', 'Element access'],
+    ['bundle', ''],
   ],
   'packages/arrow/README.md': [['arrow', '']],
   'packages/encoding/README.md': [['encoding', '']],
