@@ -20,6 +20,10 @@ export const END = '<!-- bench:end -->';
 export const READMES = {
   'README.md': [
     ['hnsw', 'Summary'],
+    ['bundle', ''],
+  ],
+  'docs/performance.md': [
+    ['hnsw', 'Summary'],
     ['hnsw', 'Search'],
     ['hnsw', 'Build'],
     ['hnsw-scale', ''],
