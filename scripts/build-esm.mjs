@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 
 const pkgDir = process.cwd();
 const outDir = join(pkgDir, 'dist', 'esm');
@@ -21,19 +21,23 @@ if (run.status !== 0) process.exit(run.status ?? 1);
 
 const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"]*)\2/g;
 
-function fixSpecifier(file, spec, declaration) {
+// Resolved against the sources (src/ mirrors dist/esm/), never against dist/: tsc leaves the
+// outputs of deleted or moved sources behind, and `./x` must not pick a stale `x.js` over `x/index.js`.
+const srcDir = join(pkgDir, 'src');
+
+function fixSpecifier(file, spec) {
   if (/\.(c|m)?js$/.test(spec) || spec.endsWith('.json')) return spec;
-  const base = resolve(dirname(file), spec);
-  const ext = declaration ? '.d.ts' : '.js';
-  if (existsSync(base + ext)) return `${spec}.js`;
-  if (existsSync(join(base, `index${ext}`))) return `${spec}/index.js`;
-  throw new Error(`${file}: cannot resolve relative import '${spec}' in the ESM build`);
+  const base = resolve(srcDir, relative(outDir, dirname(file)), spec);
+  if (existsSync(`${base}.ts`)) return `${spec}.js`;
+  if (existsSync(join(base, 'index.ts'))) return `${spec}/index.js`;
+  throw new Error(`${file}: cannot resolve relative import '${spec}' against src/ in the ESM build`);
 }
 
 const DIRNAME_SHIM =
   "import { fileURLToPath as __vegoFileURLToPath } from 'node:url';\n" +
   'const __dirname = __vegoFileURLToPath(new URL(\'.\', import.meta.url)).replace(/[\\\\/]$/, \'\');\n';
 
+// Only files that come from a source file are rewritten (stale outputs are left alone, unreferenced).
 function walk(dir) {
   for (const name of readdirSync(dir)) {
     const file = join(dir, name);
@@ -43,8 +47,10 @@ function walk(dir) {
     }
     const declaration = name.endsWith('.d.ts');
     if (!declaration && !name.endsWith('.js')) continue;
+    const source = join(srcDir, relative(outDir, file)).replace(declaration ? /\.d\.ts$/ : /\.js$/, '.ts');
+    if (!existsSync(source)) continue; // a stale output: nothing imports it
     const text = readFileSync(file, 'utf8');
-    let out = text.replace(SPECIFIER, (_m, head, quote, spec) => `${head}${quote}${fixSpecifier(file, spec, declaration)}${quote}`);
+    let out = text.replace(SPECIFIER, (_m, head, quote, spec) => `${head}${quote}${fixSpecifier(file, spec)}${quote}`);
     if (!declaration && /\b__dirname\b/.test(out) && !out.includes('__vegoFileURLToPath')) out = DIRNAME_SHIM + out;
     if (out !== text) writeFileSync(file, out);
   }
