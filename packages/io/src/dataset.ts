@@ -566,8 +566,12 @@ export class Dataset {
   // ---------------------------------------------------------------- metadata
 
   /**
-   * Live rows in this version: physical rows minus deleted ones. Reads no data file; reads a
-   * deletion file only when the manifest does not record how many rows it deletes.
+   * Live rows in this version: physical rows minus deleted ones, as the manifest claims them. Reads
+   * no data file (it stays cheap however many fragments there are); reads a deletion file only when
+   * the manifest does not record how many rows it deletes. The claims are checked against the data
+   * files' footers by every read that depends on them: a scan or take opens the data files of every
+   * fragment before and up to the rows it returns (fragments claiming 0 rows included), so a
+   * damaged claim fails there with CorruptDataError instead of shifting or hiding rows.
    */
   countRows(): number {
     const starts = this.liveStarts();
@@ -746,7 +750,9 @@ export class Dataset {
   private checkFile(i: number, j: number, path: string, reader: LanceFileReader): void {
     const fragment = this.fragments[i]!;
     if (reader.numRows !== fragment.physicalRows) {
-      throw new CorruptDataError(`data file '${path}': expected ${fragment.physicalRows} rows (from the manifest), found ${reader.numRows}`);
+      throw new CorruptDataError(
+        `data file '${path}' of fragment ${fragment.id} (version ${this.version}): expected ${fragment.physicalRows} rows (from the manifest), found ${reader.numRows}`,
+      );
     }
     const files = this.colFile[i]!;
     const nodes = this.colNodes[i]!;
@@ -913,6 +919,10 @@ export class Dataset {
       const n = starts[i + 1]! - starts[i]!;
       if (skip >= n) {
         skip -= n;
+        // Rows after this fragment are numbered through its claimed row count: a check-only range
+        // (0 rows) opens its data files, which checks the claim, before any later row is read.
+        // This includes a fragment claiming 0 rows, which would otherwise never be opened.
+        yield [i, 0, 0];
         continue;
       }
       let pos = skip;
@@ -931,7 +941,9 @@ export class Dataset {
   /**
    * Reads the live rows in batches of at most `batchSize`, one fragment at a time: memory stays
    * bounded by the batch size however large the dataset is. Deleted rows are skipped; `offset` and
-   * `limit` count live rows.
+   * `limit` count live rows. The data files of every fragment before the last row returned are
+   * opened (their footers read), those skipped by `offset` and those claiming 0 rows included: live
+   * row positions are counted through the manifest's row counts, which are checked that way.
    * @throws InvalidArgumentError for an unknown column or bad numbers; CorruptDataError (with the
    *   path) when a data or deletion file disagrees with the manifest (row count, size, columns) or
    *   resolves outside the dataset folder; NotFoundError when one is missing; NotSupportedError for
@@ -939,7 +951,10 @@ export class Dataset {
    */
   *scanSync(options: ScanOptions = {}): IterableIterator<RecordBatch> {
     const { columns, ranges } = this.plan(options);
-    for (const [i, offset, limit] of ranges) yield this.dropDeleted(i, this.readRangeSync(i, columns, offset, limit), offset);
+    for (const [i, offset, limit] of ranges) {
+      if (limit === 0) this.openFragmentSync(i);
+      else yield this.dropDeleted(i, this.readRangeSync(i, columns, offset, limit), offset);
+    }
   }
 
   /**
@@ -953,13 +968,16 @@ export class Dataset {
     await this.prepareDeletionReads();
     const { columns, ranges } = this.plan(options);
     const queue = new RangeQueue(ranges);
-    const next = readAhead(queue, options.batchSize ?? DEFAULT_BATCH_SIZE, (i, offset, limit) => this.readRangeAsync(i, columns, offset, limit));
+    const next = readAhead(queue, options.batchSize ?? DEFAULT_BATCH_SIZE, (i, offset, limit) =>
+      limit === 0 ? this.openFragmentAsync(i).then(() => null) : this.readRangeAsync(i, columns, offset, limit),
+    );
     for (let r = 0; ; r++) {
       queue.drop(r);
       const range = queue.at(r);
       if (range === undefined) break;
-      const current = next();
-      yield this.dropDeleted(range[0], await current, range[1]);
+      const batch = await next();
+      // A check-only range (see planRanges) has opened its fragment's data files and holds no rows.
+      if (batch !== null) yield this.dropDeleted(range[0], batch, range[1]);
     }
   }
 
@@ -1025,6 +1043,9 @@ export class Dataset {
   takeSync(rowIndices: ArrayLike<number>, options: { columns?: readonly string[] } = {}): RecordBatch {
     const columns = this.resolveColumns(options.columns);
     const { order, fragOf, local } = this.takePlan(rowIndices);
+    // Positions were mapped through the row counts of every fragment up to the last one read:
+    // opening their data files checks those claims (a fragment claiming 0 rows included).
+    for (let f = 0, last = maxOf(fragOf); f <= last; f++) this.openFragmentSync(f);
     const runs = this.takeRuns(order, fragOf, local);
     const batches = runs.map((run) => this.readRangeSync(run.fragment, columns, run.offset, run.length));
     return this.gather(columns, order, fragOf, local, runs, batches);
@@ -1136,9 +1157,10 @@ export class Dataset {
       if (list === undefined) perFragment.set(f, (list = []));
       if (list.length === 0 || list[list.length - 1] !== local[k]) list.push(local[k]!);
     }
-    // No row is read, but the touched fragments' data files are opened: that checks the manifest's
-    // row counts, which the positions were mapped through, before a deletion file is written.
-    for (const f of perFragment.keys()) yield* perform(this.openFragmentEffect(f));
+    // No row is read, but the data files of the touched fragments and of all before them are
+    // opened: that checks the manifest's row counts, which the positions were mapped through,
+    // before a deletion file is written.
+    for (let f = 0, last = maxOf(fragOf); f <= last; f++) yield* perform(this.openFragmentEffect(f));
     return yield* this.commitDeletions(new Map([...perFragment].map(([f, list]) => [f, Uint32Array.from(list)])));
   }
 
@@ -1178,6 +1200,8 @@ export class Dataset {
       const physical = this.fragments[i]!.physicalRows;
       const del = this.fragments[i]!.deletionFile === undefined ? null : this.deletedRows(i);
       const hits: number[] = [];
+      // A fragment claiming 0 rows is read by no range below: open it to check the claim.
+      if (physical === 0) yield* perform(this.openFragmentEffect(i));
       for (let offset = 0; offset < physical; offset += DEFAULT_BATCH_SIZE) {
         const limit = Math.min(DEFAULT_BATCH_SIZE, physical - offset);
         const batch = yield* perform(this.readRangeEffect(i, columns, offset, limit));
@@ -1200,15 +1224,17 @@ export class Dataset {
 
   /** Opens every data file of fragment `i` (checking each against the manifest), as one effect. */
   private openFragmentEffect(i: number): Effect<void> {
-    const files = this.fragments[i]!.files;
-    return {
-      sync: () => {
-        for (let j = 0; j < files.length; j++) this.readerSync(i, j);
-      },
-      async: async () => {
-        await Promise.all(files.map((_, j) => this.readerAsync(i, j)));
-      },
-    };
+    return { sync: () => this.openFragmentSync(i), async: () => this.openFragmentAsync(i) };
+  }
+
+  /** Opens (once) every data file of fragment `i`: checks its size, row count and columns against the manifest. */
+  private openFragmentSync(i: number): void {
+    for (let j = 0; j < this.fragments[i]!.files.length; j++) this.readerSync(i, j);
+  }
+
+  /** Asynchronous form of {@link openFragmentSync}. */
+  private async openFragmentAsync(i: number): Promise<void> {
+    await Promise.all(this.fragments[i]!.files.map((_, j) => this.readerAsync(i, j)));
   }
 
   /** {@link readRangeSync} / {@link readRangeAsync} as one effect. */
@@ -1352,8 +1378,10 @@ export class Dataset {
       for (const run of runs) {
         while (i < run.first) fragments.push(this.fragments[i++]!);
         // The run's live rows, as a scan over them reads them (deleted rows dropped, order kept).
+        // The run's fragments claiming no live row are read by no range: open them to check the claims.
+        for (let f = run.first; f < run.end; f++) if (sizes[f]!.liveRows === 0) yield* perform(source.openFragmentEffect(f));
         const { ranges } = source.plan({ offset: starts[run.first]!, limit: starts[run.end]! - starts[run.first]!, columns });
-        const reads = source.compactionReads(ranges, columns);
+        const reads = source.compactionReads(onlyReads(ranges), columns);
         const added = yield* writeDataFiles(this.path, this.schema, reads, target, options.fileOptions);
         written.push(...added);
         fragments.push(...added);
@@ -1536,6 +1564,18 @@ export class Dataset {
 }
 
 /** Key of data file `j` of fragment `i` in a dataset's maps of open files. */
+/** Largest value of `a`, or −1 when it is empty. */
+function maxOf(a: Int32Array): number {
+  let m = -1;
+  for (let k = 0; k < a.length; k++) if (a[k]! > m) m = a[k]!;
+  return m;
+}
+
+/** The ranges of a plan that read rows (without its check-only ranges, see `Dataset.planRanges`). */
+function* onlyReads(ranges: Iterable<ScanRange>): Generator<ScanRange> {
+  for (const r of ranges) if (r[2] > 0) yield r;
+}
+
 function readerKey(i: number, j: number): number {
   return i * 65536 + j;
 }
