@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CorruptDataError, Dataset, HNSW, METADATA_SCHEMA } from '@vego/hnsw';
+import { decodeManifest, encodeManifest } from '@vego/io';
 import { metadataChecksum } from '../src/persistence/metadata-row';
 import { clustered } from './fixtures/data';
 import { makeTempDir, removeDir } from './fixtures/persistence-helpers';
@@ -103,6 +104,29 @@ describe('issue 12 fuzz (index:hnsw seed 2522037994): damaged metadata never loa
       expect(() => HNSW.loadFromLanceSync(dir)).toThrow(message);
     });
   }
+});
+
+describe('issue 12 fuzz (index:hnsw seed 3345565752): a metadata fragment claiming 0 rows', () => {
+  it('is checked against its data file instead of loading the previous commit', async () => {
+    const index = new HNSW({ dimension: DIM, M: 4, efConstruction: 32 });
+    index.addBatch(clustered(40, DIM, 3, 7));
+    const dir = path.join(root, 'zero-claim');
+    index.saveToLanceSync(dir);
+    index.delete(3);
+    index.saveToLanceSync(dir); // appends the second commit row as fragment 1 of metadata.lance
+    expect(Dataset.openSync(path.join(dir, 'metadata.lance')).numFragments).toBe(2);
+    expect(HNSW.loadFromLanceSync(dir).has(3)).toBe(false);
+    const versions = path.join(dir, 'metadata.lance', '_versions');
+    const manifest = path.join(versions, fs.readdirSync(versions).sort()[0]!); // v2 names: newest sorts first
+    const m = decodeManifest(fs.readFileSync(manifest));
+    expect(m.fragments.length).toBe(2);
+    m.fragments[1]!.physicalRows = 0;
+    fs.writeFileSync(manifest, encodeManifest(m));
+    // Before the fix: the first commit row loaded, with id 3 alive again.
+    expect(() => HNSW.loadFromLanceSync(dir)).toThrow(CorruptDataError);
+    expect(() => HNSW.loadFromLanceSync(dir)).toThrow(/of fragment 1 \(version \d+\): expected 0 rows \(from the manifest\), found 1/);
+    await expect(HNSW.loadFromLance(dir)).rejects.toThrow(CorruptDataError);
+  });
 });
 
 describe('saves without the metadata checksum (earlier builds)', () => {

@@ -51,8 +51,15 @@ function readCommitRow(root: string, meta: Dataset): MetadataRow {
   }
   const rows = meta.countRows();
   if (rows === 0) throw corrupt(root, `${METADATA_DATASET} version ${meta.version}`, 'at least one row', 'none');
-  const versionBatch = meta.toTableSync({ columns: ['format_version'], offset: rows - 1, limit: 1 }).batches[0]!;
-  const formatVersion = versionBatch.columnAt(0).get(0) as number | null;
+  // The whole column is read (a few hundred rows at most: saves rewrite the dataset past
+  // METADATA_MAX_ROWS), not only the last row: a scan checks the row count of every fragment it
+  // passes, and the commit is the last row only if every fragment's claim is right. Reading just
+  // `offset: rows - 1` would never open a later fragment that claims 0 rows, and would load an
+  // older commit (deleted nodes back) without a word.
+  const versions = meta.toTableSync({ columns: ['format_version'] });
+  if (versions.numRows !== rows) throw corrupt(root, `${METADATA_DATASET} version ${meta.version}`, `${rows} rows (from its manifest)`, versions.numRows);
+  const versionBatch = versions.batches[versions.batches.length - 1]!;
+  const formatVersion = versionBatch.columnAt(0).get(versionBatch.numRows - 1) as number | null;
   if (formatVersion === null || formatVersion < 1) throw corrupt(root, 'format_version', 'a positive integer', formatVersion);
   if (formatVersion > LANCE_FORMAT_VERSION) {
     throw new UnsupportedVersionError(
