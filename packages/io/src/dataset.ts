@@ -51,7 +51,7 @@ import { syncDirectorySync, type publishFileSync } from './atomic-file';
 import type { BlockCache } from './block-cache';
 import { FileSource } from './file-source';
 import { describeSchema, normalizeInput, sameColumns, type DatasetInput } from './internal/data-input';
-import { checkRealInside, checkRelativePath, joinInside } from './internal/dataset-paths';
+import { checkRealInside, checkRelativePath, joinInside, joinPath } from './internal/dataset-paths';
 import { fsError } from './internal/fs-error';
 import {
   DELETIONS_DIR,
@@ -64,6 +64,19 @@ import {
 } from './internal/deletions';
 import { perform, resolvedEffect, runAsync, runSync, type Effect, type Task } from './internal/effects';
 import { mkdirEffect, unlinkEffect } from './internal/fs-effects';
+import {
+  checkWritable as checkStoreWritable,
+  deleteObjectEffect,
+  keyOf,
+  needsAsync,
+  readRemoteDeletionFile,
+  readRemoteManifest,
+  remoteVersions,
+  storeFor,
+} from './internal/remote-dataset';
+import type { ObjectStore } from './store/object-store';
+import { ObjectSource } from './store/object-source';
+import type { StorageOptions } from './store/storage-options';
 import { checkAcceptsLance2_0, checkWritable, encodeNextManifest, readManifestFile, type ManifestState } from './internal/lance-adapter';
 import { listVersionFiles, manifestFileName, type ManifestNaming, type VersionFile } from './internal/manifest-names';
 import { planCompaction } from './internal/compaction-plan';
@@ -114,6 +127,10 @@ export interface DatasetWriteOptions {
   expectedVersion?: number;
   /** Manifest naming of a new dataset: `v2` (default, LanceDB's) or `v1`. Existing datasets keep theirs. */
   manifestNaming?: ManifestNaming;
+  /** For an `s3://` URI: Lance-named storage options (see {@link DatasetOpenOptions.storageOptions}). */
+  storageOptions?: StorageOptions;
+  /** For an `s3://` URI: the store to write through (its root must contain the URI). */
+  store?: ObjectStore;
 }
 
 /** Options of {@link Dataset.open} and {@link Dataset.openSync}. */
@@ -122,6 +139,15 @@ export interface DatasetOpenOptions {
   version?: number;
   /** Block cache for the data files (shared across datasets if you pass the same one). */
   cache?: BlockCache;
+  /**
+   * For an `s3://` or `http(s)://` URI: storage options named as Lance names them (`aws_endpoint`,
+   * `aws_region`, `aws_access_key_id`, `aws_secret_access_key`, `aws_session_token`, `allow_http`,
+   * `aws_virtual_hosted_style_request`, `aws_skip_signature`, `client_max_retries`,
+   * `client_retry_timeout`; missing ones from the AWS_* environment variables).
+   */
+  storageOptions?: StorageOptions;
+  /** For an `s3://` or `http(s)://` URI: the store to read through (its root must contain the URI). */
+  store?: ObjectStore;
 }
 
 /** Options of {@link Dataset.scan}. */
@@ -238,6 +264,31 @@ function latestVersionOrNull(dir: string): VersionFile | null {
   return files.length === 0 ? null : files[files.length - 1]!;
 }
 
+/** {@link latestVersionOrNull} as an effect; on a store, a listing (asynchronous only). */
+function latestVersionEffect(dir: string, store: ObjectStore | null): Effect<VersionFile | null> {
+  if (store === null) return { sync: () => latestVersionOrNull(dir), async: async () => latestVersionOrNull(dir) };
+  return {
+    sync: () => {
+      throw needsAsync('write', dir);
+    },
+    async: async () => {
+      const files = await remoteVersions(store, dir);
+      return files.length === 0 ? null : files[files.length - 1]!;
+    },
+  };
+}
+
+/** {@link readVersionManifest} as an effect; on a store, a GET (asynchronous only). */
+function manifestEffect(dir: string, fileName: string, store: ObjectStore | null): Effect<ManifestState> {
+  if (store === null) return { sync: () => readVersionManifest(dir, fileName), async: async () => readVersionManifest(dir, fileName) };
+  return {
+    sync: () => {
+      throw needsAsync('read', dir);
+    },
+    async: () => readRemoteManifest(store, dir, fileName),
+  };
+}
+
 /**
  * Reads and decodes manifest `fileName` of the dataset at `dir`, refusing one that resolves (through
  * a symlink) outside the dataset folder.
@@ -253,9 +304,9 @@ function readVersionManifest(dir: string, fileName: string): ManifestState {
  * folder (a `_versions` symlink pointing out would make a commit write outside it).
  */
 function manifestPathToPublish(dir: string, version: number, naming: ManifestNaming): string {
-  const versionsDir = nodePath.join(dir, '_versions');
+  const versionsDir = joinPath(dir, '_versions');
   checkRealInside(dir, versionsDir, `dataset '${dir}'`);
-  return nodePath.join(versionsDir, manifestFileName(version, naming));
+  return joinPath(versionsDir, manifestFileName(version, naming));
 }
 
 /** An append carries the previous fragments into the new version: refuse paths leaving the dataset first. */
@@ -263,7 +314,8 @@ function checkAppendablePaths(prev: ManifestState, dir: string): void {
   for (const f of prev.fragments) for (const d of f.files) checkRelativePath(d.path, `manifest of '${dir}' version ${prev.version}: fragment ${f.id}, data file`);
 }
 
-function* makeDirectory(dir: string): Task<void> {
+function* makeDirectory(dir: string, store: ObjectStore | null): Task<void> {
+  if (store !== null) return; // keys need no folders
   try {
     yield* perform(mkdirEffect(dir));
   } catch (e) {
@@ -279,8 +331,8 @@ function* makeDirectory(dir: string): Task<void> {
  * task waits between batches until at most {@link WRITE_QUEUE_BYTES} are queued. On failure the
  * files written so far are removed.
  */
-function* writeDataFiles(dir: string, schema: Schema, batches: Iterable<Effect<RecordBatch>>, maxRows: number, fileOptions?: LanceFileWriterOptions): Task<FragmentInfo[]> {
-  const dataDir = nodePath.join(dir, 'data');
+function* writeDataFiles(dir: string, schema: Schema, batches: Iterable<Effect<RecordBatch>>, maxRows: number, fileOptions: LanceFileWriterOptions | undefined, store: ObjectStore | null): Task<FragmentInfo[]> {
+  const dataDir = joinPath(dir, 'data');
   checkRealInside(dir, dataDir, `dataset '${dir}'`);
   const fragments: FragmentInfo[] = [];
   let sink: DataFileSink | null = null;
@@ -305,7 +357,7 @@ function* writeDataFiles(dir: string, schema: Schema, batches: Iterable<Effect<R
       while (at < batch.numRows) {
         if (writer === null) {
           name = `${randomUUID()}.lance`;
-          sink = yield* perform(createSinkEffect(nodePath.join(dataDir, name)));
+          sink = yield* perform(createSinkEffect(joinPath(dataDir, name), store));
           writer = new LanceFileWriter(sink, schema, fileOptions);
           rows = 0;
         }
@@ -320,26 +372,26 @@ function* writeDataFiles(dir: string, schema: Schema, batches: Iterable<Effect<R
     if (writer !== null) yield* finishFile();
   } catch (e) {
     if (sink !== null) yield* perform(abortSinkEffect(sink));
-    yield* removeDataFiles(dir, fragments);
+    yield* removeDataFiles(dir, fragments, store);
     throw e;
   }
-  if (fragments.length > 0) yield* perform(syncDirectoryEffect(dataDir));
+  if (fragments.length > 0) yield* perform(syncDirectoryEffect(dataDir, store));
   return fragments;
 }
 
 /** Deletes files, ignoring failures (clean-up after a failed commit). */
-function* removeFiles(paths: readonly string[]): Task<void> {
+function* removeFiles(paths: readonly string[], store: ObjectStore | null): Task<void> {
   for (const p of paths) {
     try {
-      yield* perform(unlinkEffect(p));
+      yield* perform(store === null ? unlinkEffect(p) : deleteObjectEffect(store, p));
     } catch {
       /* best effort */
     }
   }
 }
 
-function removeDataFiles(dir: string, fragments: readonly FragmentInfo[]): Task<void> {
-  return removeFiles(fragments.flatMap((f) => f.files.map((file) => nodePath.join(dir, 'data', file.path))));
+function removeDataFiles(dir: string, fragments: readonly FragmentInfo[], store: ObjectStore | null): Task<void> {
+  return removeFiles(fragments.flatMap((f) => f.files.map((file) => joinPath(dir, 'data', file.path))), store);
 }
 
 /**
@@ -358,7 +410,9 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
   if (!Number.isSafeInteger(maxRows) || maxRows <= 0) {
     throw new InvalidArgumentError(`\`maxRowsPerFile\` must be a positive integer, got ${maxRows}`);
   }
-  const latest = latestVersionOrNull(dir);
+  const store = storeFor(dir, options);
+  if (store !== null) checkStoreWritable(store, dir);
+  const latest = yield* perform(latestVersionEffect(dir, store));
   if (latest !== null && mode === 'create') {
     throw new ConflictError(`dataset '${dir}' already exists (version ${latest.version}); use mode 'append' or 'overwrite'`);
   }
@@ -366,7 +420,7 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
   if (options.expectedVersion !== undefined && (latest?.version ?? 0) !== options.expectedVersion) {
     throw new ConflictError(`cannot commit on top of version ${options.expectedVersion} of '${dir}': the latest version is ${latest?.version ?? 0} (another writer committed); nothing was written`);
   }
-  const prev = latest === null ? null : readVersionManifest(dir, latest.fileName);
+  const prev = latest === null ? null : yield* perform(manifestEffect(dir, latest.fileName, store));
   if (prev !== null) checkWritable(prev, dir, mode === 'append' ? 'append to' : 'overwrite', true);
   if (mode === 'append' && prev !== null) {
     checkAcceptsLance2_0(prev, dir, 'append to');
@@ -374,9 +428,9 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
   }
   const { schema, batches } = normalizeInput(data, mode === 'append' && prev !== null ? prev.schema : null, options.schema);
   const naming = latest?.naming ?? options.manifestNaming ?? 'v2';
-  yield* makeDirectory(nodePath.join(dir, 'data'));
-  yield* makeDirectory(nodePath.join(dir, '_versions'));
-  const written = yield* writeDataFiles(dir, schema, batches.map(resolvedEffect), maxRows, options.fileOptions);
+  yield* makeDirectory(joinPath(dir, 'data'), store);
+  yield* makeDirectory(joinPath(dir, '_versions'), store);
+  const written = yield* writeDataFiles(dir, schema, batches.map(resolvedEffect), maxRows, options.fileOptions, store);
   let retries = mode === 'append' && options.expectedVersion === undefined ? options.conflictRetries ?? 0 : 0;
   let base = prev;
   let baseVersion = latest?.version ?? 0;
@@ -388,23 +442,23 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
         schema: mode === 'append' && base !== null ? base.schema : schema,
         fragments: mode === 'append' && base !== null ? [...base.fragments, ...written] : written,
       });
-      yield* perform(publishEffect(manifestPathToPublish(dir, version, naming), bytes));
+      yield* perform(publishEffect(manifestPathToPublish(dir, version, naming), bytes, store));
       return version;
     } catch (e) {
       if (!(e instanceof ConflictError) || retries <= 0) {
-        yield* removeDataFiles(dir, written);
+        yield* removeDataFiles(dir, written, store);
         if (e instanceof ConflictError) {
           throw new ConflictError(`cannot commit version ${baseVersion + 1} of '${dir}': another writer committed it first; the new data was not added`, { cause: e });
         }
         throw e;
       }
       retries--;
-      const now = latestVersionOrNull(dir)!;
-      base = readVersionManifest(dir, now.fileName);
+      const now = (yield* perform(latestVersionEffect(dir, store)))!;
+      base = yield* perform(manifestEffect(dir, now.fileName, store));
       baseVersion = now.version;
       checkAppendablePaths(base, dir);
       if (!sameColumns(base.schema, schema)) {
-        yield* removeDataFiles(dir, written);
+        yield* removeDataFiles(dir, written, store);
         throw new ConflictError(`cannot append to '${dir}': a concurrent writer changed the schema to (${describeSchema(base.schema)})`);
       }
     }
@@ -449,11 +503,13 @@ export class Dataset {
   /** Live row number at which each fragment starts, plus the total at the end (lazily computed). */
   private liveStartsCache: Float64Array | null = null;
   private readonly cache: BlockCache | undefined;
+  /** The object store holding the dataset (`s3://`, `http(s)://`), or null for a local folder. */
+  private readonly store: ObjectStore | null;
   /** Open data files, keyed by {@link readerKey} (`fragment index * 65536 + file index`). */
   private readonly syncReaders = new Map<number, { source: FileSource; reader: LanceFileReader }>();
-  private readonly asyncReaders = new Map<number, Promise<{ source: AsyncFileSource; reader: LanceFileReader }>>();
+  private readonly asyncReaders = new Map<number, Promise<{ source: AsyncFileSource | ObjectSource; reader: LanceFileReader }>>();
 
-  private constructor(path: string, state: ManifestState, naming: ManifestNaming, cache: BlockCache | undefined) {
+  private constructor(path: string, state: ManifestState, naming: ManifestNaming, cache: BlockCache | undefined, store: ObjectStore | null = null) {
     this.path = path;
     this.version = state.version;
     this.schema = state.schema;
@@ -461,6 +517,7 @@ export class Dataset {
     this.state = state;
     this.fragments = state.fragments;
     this.cache = cache;
+    this.store = store;
     this.deleted = state.fragments.map((f) => (f.deletionFile === undefined ? null : undefined));
     const nodeIds = nodeIdsOf(state.fields, state.topIds, state.schema.fields.map((x) => x.type), `manifest of '${path}' version ${state.version}`);
     this.colFile = [];
@@ -488,6 +545,7 @@ export class Dataset {
   static openSync(dir: string, options: DatasetOpenOptions = {}): Dataset {
     if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError('`dir` must be a non-empty path');
     checkNonNegInt('version', options.version);
+    if (storeFor(dir, options) !== null) throw needsAsync('Dataset.openSync()', dir);
     const files = listVersionFiles(dir);
     if (files.length === 0) throw new NotFoundError(`'${dir}' holds no committed version (empty _versions directory)`);
     let file: VersionFile;
@@ -509,11 +567,41 @@ export class Dataset {
     return new Dataset(dir, state, files[files.length - 1]!.naming, options.cache);
   }
 
-  /** Asynchronous form of {@link Dataset.openSync}. */
+  /**
+   * Asynchronous form of {@link Dataset.openSync}; also opens datasets on object stores:
+   * `s3://bucket/prefix` (with `storageOptions` or a `store`) and, read-only, `http(s)://…` (the
+   * latest version is found by probing manifest names, as plain HTTP has no listing). Their
+   * manifest and deletion files are read here; data files as reads need them (ranged GETs).
+   * @throws as {@link Dataset.openSync}; IoError when the store fails after its retries.
+   * @example
+   * ```ts
+   * const ds = await Dataset.open('s3://bucket/people', { storageOptions: { aws_region: 'eu-west-1' } });
+   * const web = await Dataset.open('https://example.org/people.lance'); // read-only
+   * ```
+   */
   static async open(dir: string, options: DatasetOpenOptions = {}): Promise<Dataset> {
-    const ds = Dataset.openSync(dir, options);
+    if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError('`dir` must be a non-empty path');
+    const store = storeFor(dir, options);
+    const ds = store === null ? Dataset.openSync(dir, options) : await Dataset.openRemote(dir, store, options);
     await ds.prepareDeletionReads();
     return ds;
+  }
+
+  /** {@link Dataset.open} of a dataset on an object store. */
+  private static async openRemote(dir: string, store: ObjectStore, options: DatasetOpenOptions): Promise<Dataset> {
+    checkNonNegInt('version', options.version);
+    const root = dir.replace(/\/+$/, '');
+    const files = await remoteVersions(store, root, options.version);
+    if (files.length === 0) throw new NotFoundError(`'${root}' holds no committed version (no manifest under _versions/)`);
+    const file = options.version === undefined ? files[files.length - 1]! : files.find((f) => f.version === options.version);
+    if (file === undefined) {
+      throw new NotFoundError(`version ${options.version} of '${root}' does not exist (versions: ${files.map((f) => f.version).join(', ')})`);
+    }
+    const state = await readRemoteManifest(store, root, file.fileName);
+    if (state.version !== file.version) {
+      throw new CorruptDataError(`manifest '${root}/_versions/${file.fileName}': expected version ${file.version} (from its name), found ${state.version}`);
+    }
+    return new Dataset(root, state, files[files.length - 1]!.naming, options.cache, store);
   }
 
   // ---------------------------------------------------------------- writing
@@ -549,18 +637,22 @@ export class Dataset {
    * ```
    */
   static async create(dir: string, data: DatasetInput, options: DatasetWriteOptions = {}): Promise<Dataset> {
-    const version = await runAsync(commitWrite(dir, data, options));
-    return Dataset.open(dir, { version });
+    // One store for the commit and the open after it (a new one per call otherwise).
+    const store = typeof dir === 'string' ? storeFor(dir, options) : null;
+    const withStore = store === null ? options : { ...options, store };
+    const version = await runAsync(commitWrite(dir, data, withStore));
+    return Dataset.open(dir, store === null ? { version } : { version, store });
   }
 
   /** Appends `data` as a new version; shorthand for `createSync(this.path, data, { mode: 'append' })`. */
   appendSync(data: DatasetInput, options: Omit<DatasetWriteOptions, 'mode'> = {}): Dataset {
+    if (this.store !== null) throw needsAsync('appendSync()', this.path);
     return Dataset.createSync(this.path, data, { ...options, mode: 'append' });
   }
 
   /** Asynchronous form of {@link Dataset.appendSync} (see {@link Dataset.create}). */
   async append(data: DatasetInput, options: Omit<DatasetWriteOptions, 'mode'> = {}): Promise<Dataset> {
-    return Dataset.create(this.path, data, { ...options, mode: 'append' });
+    return Dataset.create(this.path, data, this.store === null ? { ...options, mode: 'append' } : { ...options, mode: 'append', store: this.store });
   }
 
   // ---------------------------------------------------------------- metadata
@@ -604,6 +696,7 @@ export class Dataset {
 
   /** Every committed version on disk, oldest first (not only those up to this one). */
   versions(): VersionInfo[] {
+    if (this.store !== null) throw needsAsync('versions()', this.path);
     return listVersionFiles(this.path).map((f) => {
       const p = nodePath.join(this.path, '_versions', f.fileName);
       let mtime: Date;
@@ -618,6 +711,7 @@ export class Dataset {
 
   /** The latest committed version number on disk. */
   latestVersion(): number {
+    if (this.store !== null) throw needsAsync('latestVersion()', this.path);
     const files = listVersionFiles(this.path);
     return files[files.length - 1]!.version;
   }
@@ -654,7 +748,24 @@ export class Dataset {
 
   /** LanceDB's `.arrow` deletion files are ZSTD-compressed: load the codec before reads that need it. */
   private async prepareDeletionReads(): Promise<void> {
+    if (this.store !== null) await this.loadRemoteDeletions();
     if (!isZstdReady() && this.fragments.some((f) => f.deletionFile?.fileType === 'arrow_array')) await initZstd();
+  }
+
+  /**
+   * On an object store, every deletion file not loaded yet is fetched (in parallel, the store
+   * bounding the requests), since {@link deletedRows} reads them synchronously.
+   */
+  private async loadRemoteDeletions(): Promise<void> {
+    const store = this.store!;
+    if (!isZstdReady() && this.fragments.some((f) => f.deletionFile?.fileType === 'arrow_array')) await initZstd();
+    await Promise.all(
+      this.fragments.map(async (f, i) => {
+        if (this.deleted[i] !== undefined) return;
+        const rows = await readRemoteDeletionFile(store, this.path, f.id, f.deletionFile!, f.physicalRows);
+        this.deleted[i] = rows.length === 0 ? null : rows;
+      }),
+    );
   }
 
   /** The deleted row offsets of fragment `i` (ascending), or null when it has none. Loaded once. */
@@ -662,6 +773,7 @@ export class Dataset {
     const known = this.deleted[i];
     if (known !== undefined) return known;
     const f = this.fragments[i]!;
+    if (this.store !== null) throw needsAsync('a synchronous read', this.path); // loadRemoteDeletions loads them all
     let rows: Uint32Array;
     try {
       rows = readDeletionFileSync(this.path, f.id, f.deletionFile!, f.physicalRows);
@@ -783,6 +895,7 @@ export class Dataset {
     const key = readerKey(i, j);
     const open = this.syncReaders.get(key);
     if (open !== undefined) return open.reader;
+    if (this.store !== null) throw needsAsync('a synchronous read', this.path);
     const path = this.dataPath(i, j);
     checkRealInside(this.path, path, `data file of fragment ${this.fragments[i]!.id} of '${this.path}' version ${this.version}`);
     const source = FileSource.openSync(path, this.cache === undefined ? {} : { cache: this.cache });
@@ -805,7 +918,7 @@ export class Dataset {
       const path = this.dataPath(i, j);
       open = (async () => {
         checkRealInside(this.path, path, `data file of fragment ${this.fragments[i]!.id} of '${this.path}' version ${this.version}`);
-        const source = await AsyncFileSource.open(path, this.cache === undefined ? {} : { cache: this.cache });
+        const source = await this.openAsyncSource(i, j, path);
         try {
           this.checkSize(i, j, path, source.byteLength);
           const reader = await wrapCorruptAsync(path, () => LanceFileReader.open(source));
@@ -820,6 +933,17 @@ export class Dataset {
       open.catch(() => this.asyncReaders.delete(key));
     }
     return open.then((o) => o.reader);
+  }
+
+  /**
+   * Data file `j` of fragment `i` for asynchronous reads: a file, or an object of the store (its
+   * size taken from the manifest when recorded, which saves a HEAD request).
+   */
+  private openAsyncSource(i: number, j: number, path: string): Promise<AsyncFileSource | ObjectSource> {
+    const cache = this.cache === undefined ? {} : { cache: this.cache };
+    if (this.store === null) return AsyncFileSource.open(path, cache);
+    const size = this.fragments[i]!.files[j]!.fileSizeBytes;
+    return ObjectSource.open(this.store, keyOf(this.store, path), size > 0 ? { ...cache, byteLength: size } : cache);
   }
 
   /** Physical rows `[offset, offset + limit)` of fragment `i` (deleted ones included), each column from its data file. */
@@ -1060,7 +1184,13 @@ export class Dataset {
    */
   async take(rowIndices: ArrayLike<number>, options: { columns?: readonly string[] } = {}): Promise<RecordBatch> {
     await this.prepareDeletionReads();
-    return this.takeSync(rowIndices, options);
+    if (this.store === null) return this.takeSync(rowIndices, options);
+    // On an object store every read is a request: all runs at once, so the source coalesces them.
+    const columns = this.resolveColumns(options.columns);
+    const { order, fragOf, local } = this.takePlan(rowIndices);
+    const runs = this.takeRuns(order, fragOf, local);
+    const batches = await Promise.all(runs.map((run) => this.readRangeAsync(run.fragment, columns, run.offset, run.length)));
+    return this.gather(columns, order, fragOf, local, runs, batches);
   }
 
   /** Groups sorted indices into runs of nearby rows within one fragment (gaps ≤ 1024 rows read through). */
@@ -1245,12 +1375,15 @@ export class Dataset {
   /** This dataset at `version` (this object when null: nothing was committed). */
   private atVersionSync(version: number | null): Dataset {
     if (version === null) return this;
+    if (this.store !== null) throw needsAsync('a synchronous write', this.path);
     return Dataset.openSync(this.path, this.cache === undefined ? { version } : { version, cache: this.cache });
   }
 
   private async atVersion(version: number | null): Promise<Dataset> {
     if (version === null) return this;
-    return Dataset.open(this.path, this.cache === undefined ? { version } : { version, cache: this.cache });
+    const options: DatasetOpenOptions = this.cache === undefined ? { version } : { version, cache: this.cache };
+    if (this.store !== null) options.store = this.store;
+    return Dataset.open(this.path, options);
   }
 
   /**
@@ -1259,7 +1392,8 @@ export class Dataset {
    */
   private *commitDeletions(perFragment: ReadonlyMap<number, Uint32Array>): Task<number | null> {
     if (perFragment.size === 0) return null;
-    const deletionsDir = nodePath.join(this.path, DELETIONS_DIR);
+    if (this.store !== null) checkStoreWritable(this.store, this.path);
+    const deletionsDir = joinPath(this.path, DELETIONS_DIR);
     const version = this.version + 1;
     const written: string[] = [];
     const deletionFiles = new Map<number, DeletionFile>();
@@ -1275,25 +1409,25 @@ export class Dataset {
           continue;
         }
         if (written.length === 0) {
-          yield* makeDirectory(deletionsDir);
+          yield* makeDirectory(deletionsDir, this.store);
           checkRealInside(this.path, deletionsDir, `dataset '${this.path}'`);
         }
         const { file, path, bytes } = encodeDeletionFile(this.path, f.id, this.version, all);
-        yield* perform(writeDurableEffect(path, bytes));
+        yield* perform(writeDurableEffect(path, bytes, this.store));
         written.push(path);
         deletionFiles.set(f.id, file);
       }
       if (written.length === 0 && dropped.size === 0) return null;
-      if (written.length > 0) yield* perform(syncDirectoryEffect(deletionsDir));
+      if (written.length > 0) yield* perform(syncDirectoryEffect(deletionsDir, this.store));
       const bytes = encodeNextManifest(this.state, {
         version,
         schema: this.schema,
         fragments: this.fragments.filter((f) => !dropped.has(f.id)),
         deletionFiles,
       });
-      yield* perform(publishEffect(manifestPathToPublish(this.path, version, this.manifestNaming), bytes));
+      yield* perform(publishEffect(manifestPathToPublish(this.path, version, this.manifestNaming), bytes, this.store));
     } catch (e) {
-      yield* removeFiles(written);
+      yield* removeFiles(written, this.store);
       if (e instanceof ConflictError) {
         throw new ConflictError(`cannot commit version ${version} of '${this.path}': it already exists (open the latest version and delete again); nothing was deleted`, { cause: e });
       }
@@ -1360,6 +1494,7 @@ export class Dataset {
     }
     checkWritable(this.state, this.path, 'compact', true);
     checkAcceptsLance2_0(this.state, this.path, 'compact');
+    if (this.store !== null) checkStoreWritable(this.store, this.path);
     const starts = this.liveStarts();
     const sizes = this.fragments.map((f, i) => ({ physicalRows: f.physicalRows, liveRows: starts[i + 1]! - starts[i]! }));
     const runs = planCompaction(sizes, target, materialize ? threshold : null);
@@ -1371,7 +1506,7 @@ export class Dataset {
     const written: FragmentInfo[] = [];
     // Rows are read through a copy of this object, with data files of its own, so that closing them
     // fragment by fragment never disturbs reads of this object running meanwhile.
-    const source = new Dataset(this.path, this.state, this.manifestNaming, this.cache);
+    const source = new Dataset(this.path, this.state, this.manifestNaming, this.cache, this.store);
     for (let f = 0; f < this.fragments.length; f++) source.deleted[f] = this.deleted[f];
     try {
       let i = 0;
@@ -1382,7 +1517,7 @@ export class Dataset {
         for (let f = run.first; f < run.end; f++) if (sizes[f]!.liveRows === 0) yield* perform(source.openFragmentEffect(f));
         const { ranges } = source.plan({ offset: starts[run.first]!, limit: starts[run.end]! - starts[run.first]!, columns });
         const reads = source.compactionReads(onlyReads(ranges), columns);
-        const added = yield* writeDataFiles(this.path, this.schema, reads, target, options.fileOptions);
+        const added = yield* writeDataFiles(this.path, this.schema, reads, target, options.fileOptions, this.store);
         written.push(...added);
         fragments.push(...added);
         for (; i < run.end; i++) {
@@ -1393,9 +1528,9 @@ export class Dataset {
       }
       while (i < this.fragments.length) fragments.push(this.fragments[i++]!);
       const bytes = encodeNextManifest(this.state, { version, schema: this.schema, fragments });
-      yield* perform(publishEffect(manifestPathToPublish(this.path, version, this.manifestNaming), bytes));
+      yield* perform(publishEffect(manifestPathToPublish(this.path, version, this.manifestNaming), bytes, this.store));
     } catch (e) {
-      yield* removeDataFiles(this.path, written);
+      yield* removeDataFiles(this.path, written, this.store);
       if (e instanceof ConflictError) {
         throw new ConflictError(`cannot commit version ${version} of '${this.path}': it already exists (open the latest version and compact again); nothing was compacted`, { cause: e });
       }
@@ -1487,6 +1622,7 @@ export class Dataset {
    * ```
    */
   cleanupOldVersions(options: CleanupOptions = {}): CleanupResult {
+    if (this.store !== null) throw new NotSupportedError(`cleanupOldVersions() of '${this.path}': not implemented for datasets on object stores yet`);
     const keep = options.keep ?? 1;
     if (!Number.isSafeInteger(keep) || keep < 1) throw new InvalidArgumentError(`\`keep\` must be an integer ≥ 1, got ${keep}`);
     const olderThan = options.olderThan ?? DEFAULT_CLEANUP_OLDER_THAN_MS;

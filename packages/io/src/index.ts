@@ -40,3 +40,11 @@ export type {
 } from './dataset';
 export type { DatasetInput } from './internal/data-input';
 export type { ManifestNaming } from './internal/manifest-names';
+export { S3Store, parseS3Uri } from './store/s3-store';
+export { HttpStore } from './store/http-store';
+export { ObjectSource } from './store/object-source';
+export type { ObjectSourceOptions, ObjectSourceStats } from './store/object-source';
+export { isObjectStoreUri } from './store/object-store';
+export type { ObjectStore, ObjectInfo, ObjectStoreStats, PutOptions } from './store/object-store';
+export { resolveS3Options } from './store/storage-options';
+export type { StorageOptions, ResolvedS3Options } from './store/storage-options';

@@ -1,0 +1,19 @@
+/** Types of ./s3-server.js (a CommonJS test server; see its header). */
+export interface S3TestServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Requests served by method (`LIST` counts ListObjectsV2 GETs, which are not in `GET`). */
+  readonly requests: { GET: number; HEAD: number; PUT: number; POST: number; DELETE: number; LIST: number };
+  /** The last requests, as `METHOD /path?query [range]`. */
+  readonly log: string[];
+  /** Body bytes sent by GETs. */
+  readonly bytesSent: number;
+  /** The objects of a bucket (key → bytes, etag, time); mutable, for tests that damage or inspect. */
+  objects(bucket: string): Map<string, { bytes: Buffer; etag: string; lastModified: Date }>;
+  /** Answers the next `n` requests with `status` (default 503 SlowDown). */
+  failNext(n: number, status?: number): void;
+  resetCounters(): void;
+  close(): Promise<void>;
+}
+export function startS3Server(options?: { port?: number; requireAuth?: boolean }): Promise<S3TestServer>;
