@@ -102,7 +102,7 @@ async function startS3Server(options = {}) {
     const bucketName = decodeURIComponent(parts[1] ?? '');
     const key = parts.slice(2).map(decodeURIComponent).join('/');
     const q = url.searchParams;
-    log.push(`${req.method} ${url.pathname}${url.search}${req.headers.range ? ` ${req.headers.range}` : ''}`);
+    log.push(`${req.method} ${url.pathname}${url.search}${req.headers.range ? ` ${req.headers.range}` : ''}${req.headers['if-none-match'] ? ` if-none-match:${req.headers['if-none-match']}` : ''}`);
     if (log.length > 1000) log.shift();
     if (requireAuth && !String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ') && !q.has('X-Amz-Signature')) {
       return fail(res, 403, 'AccessDenied', 'request not signed');
