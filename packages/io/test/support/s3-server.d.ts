@@ -11,6 +11,8 @@ export interface S3TestServer {
   readonly bytesSent: number;
   /** The objects of a bucket (key → bytes, etag, time); mutable, for tests that damage or inspect. */
   objects(bucket: string): Map<string, { bytes: Buffer; etag: string; lastModified: Date }>;
+  /** Sees every request first; returning 'drop' breaks the connection without acting on the request. */
+  onRequest: ((method: string, bucketAndKey: string) => 'drop' | void) | null;
   /** Answers the next `n` requests with `status` (default 503 SlowDown). */
   failNext(n: number, status?: number): void;
   resetCounters(): void;

@@ -9,7 +9,8 @@
  * max-keys), DeleteObjects, and multipart uploads. Requests must carry a SigV4 `Authorization`
  * header (or a presigned query); the signature itself is not verified.
  *
- * Test hooks: `failNext(n, status)` answers the next n requests with `status` (503 SlowDown by
+ * Test hooks: `onRequest(method, 'bucket/key')` sees each request first (returning 'drop' breaks the
+ * connection without acting on it); `failNext(n, status)` answers the next n requests with `status` (503 SlowDown by
  * default) to exercise retries; `requests` counts requests by method; `log` keeps the last ones.
  * Plain CommonJS so that jest tests, child processes and the benchmarks (.mjs) can all load it.
  */
@@ -42,6 +43,7 @@ async function startS3Server(options = {}) {
   let failures = [];
   let bytesSent = 0;
   const requireAuth = options.requireAuth !== false;
+  const hooks = { onRequest: null };
 
   function bucket(name) {
     let b = buckets.get(name);
@@ -106,6 +108,10 @@ async function startS3Server(options = {}) {
     if (log.length > 1000) log.shift();
     if (requireAuth && !String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ') && !q.has('X-Amz-Signature')) {
       return fail(res, 403, 'AccessDenied', 'request not signed');
+    }
+    if (hooks.onRequest !== null && hooks.onRequest(req.method, `${bucketName}/${key}`) === 'drop') {
+      res.destroy(); // as if the connection broke before the request took effect
+      return undefined;
     }
     if (failures.length > 0) {
       const status = failures.shift();
@@ -238,6 +244,12 @@ async function startS3Server(options = {}) {
     },
     objects(bucketName) {
       return bucket(bucketName);
+    },
+    set onRequest(fn) {
+      hooks.onRequest = fn;
+    },
+    get onRequest() {
+      return hooks.onRequest;
     },
     failNext(n, status = 503) {
       failures = Array.from({ length: n }, () => status);
