@@ -32,7 +32,8 @@ export interface BrowserResults extends PageResults {
 /** Reads rows 1000..1004 of the `id` column of the Lance file the test server serves, by ranges. */
 async function checkHttpRead(): Promise<BrowserResults['httpRead']> {
   try {
-    const store = HttpStore.open(`${location.origin}/lance`);
+    const origin = (globalThis as unknown as { location: { origin: string } }).location.origin;
+    const store = HttpStore.open(`${origin}/lance`);
     const source = await ObjectSource.open(store, 'rows.lance');
     const reader = await LanceFileReader.open(source);
     const batch = await reader.read({ columns: ['id'], offset: 1000, limit: 5 });
