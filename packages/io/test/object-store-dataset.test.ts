@@ -96,6 +96,23 @@ describe('Dataset on S3', () => {
     expect(latest.countRows()).toBe(40);
   });
 
+  it('counts a commit as done when the reply to its conditional put was lost and the retry is refused', async () => {
+    const uri = 's3://bucket/tables/lost-reply';
+    let lost = 0;
+    server.onRequest = (method, at) => {
+      if (method === 'PUT' && at.startsWith('bucket/tables/lost-reply/_versions/') && lost++ === 0) return 'apply-then-drop';
+      return undefined;
+    };
+    try {
+      const ds = await Dataset.create(uri, rows(0, 10), { storageOptions: options });
+      expect(ds.version).toBe(1);
+      expect(lost).toBe(2); // the first put took effect without a reply; its retry was refused (412)
+    } finally {
+      server.onRequest = null;
+    }
+    expect((await Dataset.open(uri, { storageOptions: options })).countRows()).toBe(10);
+  });
+
   it('retries throttled and failed requests with backoff', async () => {
     const uri = 's3://bucket/tables/retry';
     await Dataset.create(uri, rows(0, 50), { storageOptions: options });

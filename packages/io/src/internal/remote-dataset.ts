@@ -201,16 +201,29 @@ export function putEffect(store: ObjectStore, path: string, bytes: Uint8Array): 
   return remote('write', path, () => store.put(keyOf(store, path), bytes));
 }
 
-/** Publishes a manifest: created only when absent (ConflictError when another writer was first). */
+/**
+ * Publishes a manifest: created only when absent (ConflictError when another writer was first).
+ * When the put is refused, the object is read back: if it holds exactly our bytes, our own put went
+ * through and only its reply was lost (the retry was the one refused), so the commit succeeded.
+ */
 export function publishObjectEffect(store: ObjectStore, path: string, bytes: Uint8Array): Effect<void> {
   return remote('commit', path, async () => {
+    const key = keyOf(store, path);
     try {
-      await store.put(keyOf(store, path), bytes, { ifAbsent: true });
+      await store.put(key, bytes, { ifAbsent: true });
     } catch (e) {
-      if (e instanceof ConflictError) throw new ConflictError(`'${path}' already exists`, { cause: e });
-      throw e;
+      if (!(e instanceof ConflictError)) throw e;
+      const there = await store.get(key).catch(() => null);
+      if (there !== null && sameBytes(there, bytes)) return;
+      throw new ConflictError(`'${path}' already exists`, { cause: e });
     }
   });
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Deletes an object. */

@@ -11,8 +11,11 @@ export interface S3TestServer {
   readonly bytesSent: number;
   /** The objects of a bucket (key → bytes, etag, time); mutable, for tests that damage or inspect. */
   objects(bucket: string): Map<string, { bytes: Buffer; etag: string; lastModified: Date }>;
-  /** Sees every request first; returning 'drop' breaks the connection without acting on the request. */
-  onRequest: ((method: string, bucketAndKey: string) => 'drop' | void) | null;
+  /**
+   * Sees every request first; returning 'drop' breaks the connection without acting on the request,
+   * 'apply-then-drop' acts on it and then breaks the connection (a lost reply).
+   */
+  onRequest: ((method: string, bucketAndKey: string) => 'drop' | 'apply-then-drop' | void) | null;
   /** Answers the next `n` requests with `status` (default 503 SlowDown). */
   failNext(n: number, status?: number): void;
   resetCounters(): void;

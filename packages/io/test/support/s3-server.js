@@ -10,7 +10,7 @@
  * header (or a presigned query); the signature itself is not verified.
  *
  * Test hooks: `onRequest(method, 'bucket/key')` sees each request first (returning 'drop' breaks the
- * connection without acting on it); `failNext(n, status)` answers the next n requests with `status` (503 SlowDown by
+ * connection without acting on it, 'apply-then-drop' acts on it and then breaks the connection); `failNext(n, status)` answers the next n requests with `status` (503 SlowDown by
  * default) to exercise retries; `requests` counts requests by method; `log` keeps the last ones.
  * Plain CommonJS so that jest tests, child processes and the benchmarks (.mjs) can all load it.
  */
@@ -109,8 +109,21 @@ async function startS3Server(options = {}) {
     if (requireAuth && !String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ') && !q.has('X-Amz-Signature')) {
       return fail(res, 403, 'AccessDenied', 'request not signed');
     }
-    if (hooks.onRequest !== null && hooks.onRequest(req.method, `${bucketName}/${key}`) === 'drop') {
+    const verdict = hooks.onRequest === null ? undefined : hooks.onRequest(req.method, `${bucketName}/${key}`);
+    if (verdict === 'drop') {
       res.destroy(); // as if the connection broke before the request took effect
+      return undefined;
+    }
+    if (verdict === 'apply-then-drop') {
+      // The request takes effect, but its reply is lost (the connection breaks before it is sent).
+      const hooked = hooks.onRequest;
+      hooks.onRequest = null;
+      try {
+        handle(req, { req, writeHead() {}, end() {} }, body);
+      } finally {
+        hooks.onRequest = hooked;
+      }
+      res.destroy();
       return undefined;
     }
     if (failures.length > 0) {
