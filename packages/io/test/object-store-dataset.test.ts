@@ -5,6 +5,7 @@
  */
 import {
   ConflictError,
+  CorruptDataError,
   Dataset,
   InvalidArgumentError,
   NotFoundError,
@@ -140,6 +141,17 @@ describe('Dataset on S3', () => {
     await expect(Dataset.create(uri, rows(5, 6), { mode: 'append', storageOptions: noConditional })).rejects.toBeInstanceOf(NotSupportedError);
     expect(server.objects('bucket').size).toBe(before); // refused before writing anything
     expect((await Dataset.open(uri, { storageOptions: options })).version).toBe(1);
+  });
+
+  it('reports a data object shorter than its manifest says as CorruptDataError', async () => {
+    const uri = 's3://bucket/tables/damaged';
+    await Dataset.create(uri, rows(0, 100), { storageOptions: options });
+    const objects = server.objects('bucket');
+    const key = [...objects.keys()].find((k) => k.startsWith('tables/damaged/data/'))!;
+    const o = objects.get(key)!;
+    objects.set(key, { ...o, bytes: o.bytes.subarray(0, 100) });
+    const ds = await Dataset.open(uri, { storageOptions: options });
+    await expect(ds.toTable()).rejects.toBeInstanceOf(CorruptDataError);
   });
 
   it('reads the bytes of a seeded random take only around the rows asked for', async () => {

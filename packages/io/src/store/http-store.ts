@@ -56,6 +56,7 @@ export class HttpStore implements ObjectStore {
     const where = this.objectUrl(key);
     void response.body?.cancel().catch(() => undefined);
     if (response.status === 404 || response.status === 410) throw new NotFoundError(`${what} '${where}': not found (HTTP ${response.status})`);
+    if (response.status === 416) throw new CorruptDataError(`${what} '${where}': the file is shorter than the range asked for (HTTP 416)`);
     throw new IoError(`${what} '${where}' failed: HTTP ${response.status}`, where);
   }
 

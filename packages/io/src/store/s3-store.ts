@@ -119,6 +119,8 @@ export class S3Store implements ObjectStore {
     const code = tag(body, 'Code') ?? '';
     const where = `${this.url}/${key}`;
     if (response.status === 404) throw new NotFoundError(`${what} '${where}': no such object (${code || 404})`);
+    // A range the object does not hold: the manifest or footer that gave it disagrees with the object.
+    if (response.status === 416) throw new CorruptDataError(`${what} '${where}': the object is shorter than the range asked for (HTTP 416)`);
     throw new IoError(`${what} '${where}' failed: HTTP ${response.status} ${code} ${tag(body, 'Message') ?? ''}`.trim(), where);
   }
 

@@ -21,4 +21,5 @@ export interface S3TestServer {
   resetCounters(): void;
   close(): Promise<void>;
 }
-export function startS3Server(options?: { port?: number; requireAuth?: boolean }): Promise<S3TestServer>;
+/** `requireAuth` (default true): refuse unsigned requests; `pageKeys` (default 1000): keys per listing page. */
+export function startS3Server(options?: { port?: number; requireAuth?: boolean; pageKeys?: number }): Promise<S3TestServer>;

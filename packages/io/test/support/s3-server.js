@@ -44,6 +44,8 @@ async function startS3Server(options = {}) {
   let bytesSent = 0;
   const requireAuth = options.requireAuth !== false;
   const hooks = { onRequest: null };
+  // Keys per listing page: 1000 as S3; tests lower it to exercise continuation without 1000 objects.
+  const pageKeys = options.pageKeys ?? 1000;
 
   function bucket(name) {
     let b = buckets.get(name);
@@ -65,7 +67,7 @@ async function startS3Server(options = {}) {
     requests.LIST++;
     const prefix = q.get('prefix') ?? '';
     const delimiter = q.get('delimiter') ?? '';
-    const maxKeys = Math.min(Number(q.get('max-keys') ?? '1000'), 1000);
+    const maxKeys = Math.min(Number(q.get('max-keys') ?? '1000'), pageKeys);
     const after = q.get('continuation-token') ?? q.get('start-after') ?? '';
     const keys = [...b.keys()].filter((k) => k.startsWith(prefix) && k > after).sort();
     const contents = [];
