@@ -45,6 +45,10 @@ describe('resolveS3Options', () => {
     expect(() => resolveS3Options({ allow_http: 'maybe' })).toThrow(InvalidArgumentError);
     expect(() => resolveS3Options({ client_retry_timeout: 'soon' })).toThrow(InvalidArgumentError);
     expect(() => resolveS3Options({ aws_endpoint: 'ftp://x' })).toThrow(InvalidArgumentError);
+    // an S3 endpoint in the environment does not concern plain HTTP stores
+    process.env['AWS_ENDPOINT_URL'] = 'http://127.0.0.1:1';
+    expect(HttpStore.open('https://example.org/data', { client_max_retries: '2' }).url).toBe('https://example.org/data');
+    expect(() => HttpStore.open('https://example.org/data', { client_max_retries: 'many' })).toThrow(InvalidArgumentError);
   });
 
   it('S3Store needs credentials unless aws_skip_signature, and a bucket in the URI', () => {

@@ -7,7 +7,7 @@
 import { CorruptDataError, InvalidArgumentError, IoError, NotFoundError, NotSupportedError } from '@vego/format';
 import { HttpClient, responseBytes } from './http-client';
 import { emptyStoreStats, type ObjectInfo, type ObjectStore, type ObjectStoreStats } from './object-store';
-import { resolveS3Options, type StorageOptions } from './storage-options';
+import { resolveClientOptions, type StorageOptions } from './storage-options';
 
 /** Each path segment percent-encoded, slashes kept. */
 function encodeKey(key: string): string {
@@ -33,8 +33,7 @@ export class HttpStore implements ObjectStore {
   private constructor(url: string, storageOptions: StorageOptions) {
     if (!/^https?:\/\/[^/]+/i.test(url)) throw new InvalidArgumentError(`not an http(s):// URL: '${url}'`);
     this.url = url.replace(/\/+$/, '');
-    const o = resolveS3Options({ ...storageOptions, aws_endpoint: undefined, endpoint: undefined });
-    this.client = new HttpClient((u, init) => fetch(u, init), o, this.counters);
+    this.client = new HttpClient((u, init) => fetch(u, init), resolveClientOptions(storageOptions), this.counters);
     // An optional bearer token for servers that want one (not a Lance option; Vego's own).
     const token = storageOptions['bearer_token'];
     this.headers = token === undefined ? {} : { authorization: `Bearer ${token}` };

@@ -104,6 +104,27 @@ function duration(name: string, v: string | undefined, fallbackMs: number): numb
   return m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
 }
 
+/** Request options of any store (retries, time budget, requests in flight), without the S3-only ones. */
+export interface ResolvedClientOptions {
+  maxRetries: number;
+  retryTimeoutMs: number;
+  maxInFlight: number;
+}
+
+/**
+ * Resolves only `client_max_retries`, `client_retry_timeout` and `max_in_flight` (for stores that are
+ * not S3: no endpoint, credentials or AWS environment involved).
+ * @throws InvalidArgumentError for malformed values.
+ */
+export function resolveClientOptions(options: StorageOptions = {}): ResolvedClientOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('`storageOptions` must be an object of strings');
+  return {
+    maxRetries: count('client_max_retries', pick(options, 'maxRetries', {}), 10),
+    retryTimeoutMs: duration('client_retry_timeout', pick(options, 'retryTimeout', {}), 180_000),
+    maxInFlight: Math.max(1, count('max_in_flight', pick(options, 'maxInFlight', {}), 32)),
+  };
+}
+
 /**
  * Resolves S3 options: Lance's names and aliases first, then the environment, then defaults
  * (region `us-east-1`, 10 retries within 180 s as object_store, 32 requests in flight).
