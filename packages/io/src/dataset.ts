@@ -69,6 +69,7 @@ import {
   deleteObjectEffect,
   keyOf,
   needsAsync,
+  openRemoteVersion,
   readRemoteDeletionFile,
   readRemoteManifest,
   remoteVersions,
@@ -590,18 +591,8 @@ export class Dataset {
   /** {@link Dataset.open} of a dataset on an object store. */
   private static async openRemote(dir: string, store: ObjectStore, options: DatasetOpenOptions): Promise<Dataset> {
     checkNonNegInt('version', options.version);
-    const root = dir.replace(/\/+$/, '');
-    const files = await remoteVersions(store, root, options.version);
-    if (files.length === 0) throw new NotFoundError(`'${root}' holds no committed version (no manifest under _versions/)`);
-    const file = options.version === undefined ? files[files.length - 1]! : files.find((f) => f.version === options.version);
-    if (file === undefined) {
-      throw new NotFoundError(`version ${options.version} of '${root}' does not exist (versions: ${files.map((f) => f.version).join(', ')})`);
-    }
-    const state = await readRemoteManifest(store, root, file.fileName);
-    if (state.version !== file.version) {
-      throw new CorruptDataError(`manifest '${root}/_versions/${file.fileName}': expected version ${file.version} (from its name), found ${state.version}`);
-    }
-    return new Dataset(root, state, files[files.length - 1]!.naming, options.cache, store);
+    const { root, state, naming } = await openRemoteVersion(store, dir, options.version);
+    return new Dataset(root, state, naming, options.cache, store);
   }
 
   // ---------------------------------------------------------------- writing

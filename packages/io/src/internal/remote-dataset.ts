@@ -147,6 +147,24 @@ async function probeLatest(store: ObjectStore, dir: string): Promise<VersionFile
   return lo;
 }
 
+/**
+ * The manifest `Dataset.open` reads: of `version`, or of the latest version, checked against its name.
+ * @returns the dataset root (no trailing slash), the decoded manifest and the dataset's naming (its latest manifest's).
+ * @throws NotFoundError when there is no such version; CorruptDataError when the manifest says another version.
+ */
+export async function openRemoteVersion(store: ObjectStore, dir: string, version: number | undefined): Promise<{ root: string; state: ManifestState; naming: 'v1' | 'v2' }> {
+  const root = dir.replace(/\/+$/, '');
+  const files = await remoteVersions(store, root, version);
+  if (files.length === 0) throw new NotFoundError(`'${root}' holds no committed version (no manifest under _versions/)`);
+  const file = version === undefined ? files[files.length - 1]! : files.find((f) => f.version === version);
+  if (file === undefined) throw new NotFoundError(`version ${version} of '${root}' does not exist (versions: ${files.map((f) => f.version).join(', ')})`);
+  const state = await readRemoteManifest(store, root, file.fileName);
+  if (state.version !== file.version) {
+    throw new CorruptDataError(`manifest '${root}/_versions/${file.fileName}': expected version ${file.version} (from its name), found ${state.version}`);
+  }
+  return { root, state, naming: files[files.length - 1]!.naming };
+}
+
 /** Reads and decodes manifest `fileName` of `dir`. */
 export async function readRemoteManifest(store: ObjectStore, dir: string, fileName: string): Promise<ManifestState> {
   const key = versionsKey(keyOf(store, dir), fileName);
