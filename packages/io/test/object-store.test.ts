@@ -5,7 +5,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BlockCache, ConflictError, CorruptDataError, HttpStore, InvalidArgumentError, NotFoundError, NotSupportedError, ObjectSource, S3Store, resolveS3Options } from '@vego/io';
+import { BlockCache, ConflictError, CorruptDataError, HttpStore, InvalidArgumentError, IoError, NotFoundError, NotSupportedError, ObjectSource, S3Store, resolveS3Options } from '@vego/io';
 import { startS3Server, type S3TestServer } from './support/s3-server';
 import { randomBytes, sameBytes } from './fixtures/helpers';
 
@@ -117,6 +117,28 @@ describe('S3Store', () => {
 });
 
 describe('HttpStore', () => {
+  it('gives up on a stalled server after client_timeout per try (headers or body never finish): IoError, no hang', async () => {
+    let hits = 0;
+    const srv = http.createServer((req, res) => {
+      hits++;
+      if (req.url?.endsWith('/body')) {
+        res.writeHead(206, { 'content-length': '10', 'content-range': 'bytes 0-9/10' });
+        res.write(Buffer.alloc(3)); // and never the rest
+      } // else: never answer at all
+    });
+    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+    try {
+      const store = HttpStore.open(`http://127.0.0.1:${(srv.address() as AddressInfo).port}`, { client_timeout: '200ms', client_max_retries: '1' });
+      await expect(store.head('silent')).rejects.toThrow(/timed out/);
+      await expect(store.readInto('body', new Uint8Array(10), 0)).rejects.toBeInstanceOf(IoError);
+      expect(hits).toBe(4); // each tried twice
+      expect(store.stats().retries).toBe(2);
+    } finally {
+      srv.closeAllConnections();
+      await new Promise((resolve) => srv.close(resolve));
+    }
+  });
+
   it('refuses a server that ignores Range instead of downloading whole files per read', async () => {
     const body = Buffer.alloc(1000, 1);
     const srv = http.createServer((req, res) => {

@@ -16,6 +16,8 @@ export interface HttpClientOptions {
   maxRetries: number;
   retryTimeoutMs: number;
   maxInFlight: number;
+  /** One try is abandoned (and retried) when its response has not finished after this many ms. */
+  timeoutMs: number;
   /** First backoff delay; doubled per retry up to {@link MAX_BACKOFF_MS}. Default 50 ms. */
   baseDelayMs?: number;
 }
@@ -62,11 +64,13 @@ export class HttpClient {
         this.counters[kind]++;
         if (attempt > 0) this.counters.retries++;
         const last = attempt >= this.options.maxRetries || Date.now() - started >= this.options.retryTimeoutMs;
+        // A stalled server must not hang the caller: each try, body included, has a deadline.
+        const signal = AbortSignal.timeout(this.options.timeoutMs);
         let response: Response;
         try {
-          response = await this.fetcher(url, { ...init, method });
+          response = await this.fetcher(url, { ...init, method, signal });
         } catch (e) {
-          if (last) throw new IoError(`${method} ${url} failed: ${e instanceof Error ? e.message : String(e)}`, url, { cause: e });
+          if (last) throw networkError(method, url, e);
           await sleep(this.backoff(attempt, null));
           continue;
         }
@@ -76,7 +80,13 @@ export class HttpClient {
           await sleep(this.backoff(attempt, retryAfter));
           continue;
         }
-        return await consume(response);
+        try {
+          return await consume(response);
+        } catch (e) {
+          // A body cut off by the deadline or the connection is retried like a failed request.
+          if (last || !isAbortOrNetwork(e)) throw isAbortOrNetwork(e) ? networkError(method, url, e) : e;
+          await sleep(this.backoff(attempt, null));
+        }
       }
     } finally {
       this.release();
@@ -104,6 +114,25 @@ export class HttpClient {
     if (next !== undefined) next(); // the slot passes straight to the next request
     else this.inFlight--;
   }
+}
+
+/** True for what fetch throws when a request times out, is aborted or loses its connection. */
+function isAbortOrNetwork(e: unknown): boolean {
+  const { name, message } = nameOf(e);
+  return name === 'TimeoutError' || name === 'AbortError' || (name === 'TypeError' && /fetch failed|terminated|network/i.test(message));
+}
+
+/** Name and message of an Error or a DOMException (which is not an `Error` instance in every runtime). */
+function nameOf(e: unknown): { name: string; message: string } {
+  if (typeof e !== 'object' || e === null) return { name: '', message: String(e) };
+  const o = e as { name?: unknown; message?: unknown };
+  return { name: typeof o.name === 'string' ? o.name : '', message: typeof o.message === 'string' ? o.message : String(e) };
+}
+
+function networkError(method: string, url: string, e: unknown): IoError {
+  const { name, message } = nameOf(e);
+  const why = name === 'TimeoutError' ? 'timed out' : `failed: ${message}`;
+  return new IoError(`${method} ${url} ${why}`, url, { cause: e });
 }
 
 /** The body of a response as bytes (a view of its own buffer). */

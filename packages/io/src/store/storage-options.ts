@@ -3,7 +3,8 @@
  * same record configures LanceDB and Vego: `aws_endpoint` (or `endpoint`), `aws_region` (`region`),
  * `aws_access_key_id` (`access_key_id`), `aws_secret_access_key` (`secret_access_key`),
  * `aws_session_token` (`session_token`), `allow_http`, `aws_virtual_hosted_style_request`,
- * `aws_skip_signature`, `client_max_retries`, `client_retry_timeout`. Missing values come from the
+ * `aws_skip_signature`, `client_max_retries`, `client_retry_timeout`, `client_timeout` (one try's
+ * deadline, default 30 s as object_store's `timeout`). Missing values come from the
  * usual environment variables (`AWS_ENDPOINT_URL` / `AWS_ENDPOINT`, `AWS_REGION` /
  * `AWS_DEFAULT_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`,
  * `AWS_ALLOW_HTTP`) when the runtime has them (Node; a browser has none).
@@ -35,6 +36,8 @@ export interface ResolvedS3Options {
   retryTimeoutMs: number;
   /** Most requests in flight at once on this store. */
   maxInFlight: number;
+  /** Deadline of one try of a request, body included. */
+  timeoutMs: number;
 }
 
 /** Lance's aliases of each option, the canonical name first. */
@@ -51,6 +54,7 @@ const ALIASES: Record<string, readonly string[]> = {
   maxRetries: ['client_max_retries'],
   retryTimeout: ['client_retry_timeout'],
   maxInFlight: ['max_in_flight'],
+  timeout: ['client_timeout', 'timeout'],
 };
 
 const ENV: Record<string, readonly string[]> = {
@@ -109,6 +113,7 @@ export interface ResolvedClientOptions {
   maxRetries: number;
   retryTimeoutMs: number;
   maxInFlight: number;
+  timeoutMs: number;
 }
 
 /**
@@ -122,6 +127,7 @@ export function resolveClientOptions(options: StorageOptions = {}): ResolvedClie
     maxRetries: count('client_max_retries', pick(options, 'maxRetries', {}), 10),
     retryTimeoutMs: duration('client_retry_timeout', pick(options, 'retryTimeout', {}), 180_000),
     maxInFlight: Math.max(1, count('max_in_flight', pick(options, 'maxInFlight', {}), 32)),
+    timeoutMs: duration('client_timeout', pick(options, 'timeout', {}), 30_000),
   };
 }
 
@@ -155,5 +161,6 @@ export function resolveS3Options(options: StorageOptions = {}): ResolvedS3Option
     maxRetries: count('client_max_retries', pick(options, 'maxRetries', env), 10),
     retryTimeoutMs: duration('client_retry_timeout', pick(options, 'retryTimeout', env), 180_000),
     maxInFlight: Math.max(1, count('max_in_flight', pick(options, 'maxInFlight', env), 32)),
+    timeoutMs: duration('client_timeout', pick(options, 'timeout', env), 30_000),
   };
 }
