@@ -134,6 +134,9 @@ describe('Dataset on S3', () => {
     const ds = await Dataset.open(uri, { storageOptions: options });
     expect(() => ds.toTableSync()).toThrow(NotSupportedError);
     await expect(Dataset.open('s3://bucket/tables/none', { storageOptions: options })).rejects.toBeInstanceOf(NotFoundError);
+    // a URI mangled by path.join ('s3:/…') is refused rather than written as a local folder
+    expect(() => Dataset.createSync('s3:/bucket/tables/mangled', rows(0, 1))).toThrow(InvalidArgumentError);
+    await expect(Dataset.open('https:/host/x')).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(Dataset.open(uri, { storageOptions: options, version: 9 })).rejects.toBeInstanceOf(NotFoundError);
     await expect(Dataset.open(uri, { storageOptions: { aws_endpoint: server.endpoint } })).rejects.toBeInstanceOf(InvalidArgumentError); // http without allow_http
     const noConditional = { ...options, conditional_put: 'disabled' };

@@ -35,6 +35,11 @@ export interface StoreChoice {
  * @throws InvalidArgumentError for a store whose root does not contain `dir`, a store given for a local path, or bad options.
  */
 export function storeFor(dir: string, choice: StoreChoice): ObjectStore | null {
+  if (/^(s3|https?|gs|az|abfss?):\/(?!\/)/i.test(dir)) {
+    // `path.join('s3://b/x', 'y')` gives 's3:/b/x/y': writing that as a local folder would look like
+    // success while nothing reaches the store.
+    throw new InvalidArgumentError(`'${dir}' looks like a storage URI whose '//' a path join collapsed; pass 's3://…' / 'https://…' URIs joined with '/'`);
+  }
   if (!isObjectStoreUri(dir)) {
     if (choice.store !== undefined) throw new InvalidArgumentError(`\`store\` was given for '${dir}', which is not an s3:// or http(s):// URI`);
     return null;
