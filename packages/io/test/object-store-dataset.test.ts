@@ -7,6 +7,11 @@ import {
   ConflictError,
   CorruptDataError,
   Dataset,
+  Field,
+  Float64,
+  RecordBatch,
+  Schema,
+  vectorFromTypedArray,
   InvalidArgumentError,
   NotFoundError,
   NotSupportedError,
@@ -144,6 +149,34 @@ describe('Dataset on S3', () => {
     await expect(Dataset.create(uri, rows(5, 6), { mode: 'append', storageOptions: noConditional })).rejects.toBeInstanceOf(NotSupportedError);
     expect(server.objects('bucket').size).toBe(before); // refused before writing anything
     expect((await Dataset.open(uri, { storageOptions: options })).version).toBe(1);
+  });
+
+  it('uploads a data file larger than a part as a multipart upload while writing it, and aborts it on failure', async () => {
+    const uri = 's3://bucket/tables/multipart';
+    const n = 1_300_000; // 10.4 MB of Float64: two 8 MiB parts
+    const v = new Float64Array(n);
+    for (let i = 0; i < n; i++) v[i] = i * 0.25;
+    const batch = new RecordBatch(new Schema([new Field('v', new Float64(), false)]), [vectorFromTypedArray(v)]);
+    server.resetCounters();
+    await Dataset.create(uri, batch, { storageOptions: options });
+    const log = server.log.filter((l) => l.includes('/tables/multipart/data/'));
+    expect(log.filter((l) => l.startsWith('POST') && l.includes('?uploads'))).toHaveLength(1);
+    expect(log.filter((l) => l.startsWith('PUT') && l.includes('partNumber='))).toHaveLength(2);
+    expect(log.filter((l) => l.startsWith('POST') && l.includes('uploadId='))).toHaveLength(1);
+    const ds = await Dataset.open(uri, { storageOptions: options });
+    const got = (await ds.toTable()).batches.flatMap((b) => Array.from(b.column('v').toArray() as Float64Array));
+    expect(got.length).toBe(n);
+    expect(got.every((x, i) => x === i * 0.25)).toBe(true);
+    // a part refused for good: the write fails, the upload is aborted, nothing is committed
+    let parts = 0;
+    server.onRequest = (method, at) => (method === 'PUT' && at.includes('/tables/multipart2/') && at.includes('/data/') && ++parts === 2 ? 'drop' : undefined);
+    try {
+      await expect(Dataset.create('s3://bucket/tables/multipart2', batch, { storageOptions: { ...options, client_max_retries: '0' } })).rejects.toThrow();
+    } finally {
+      server.onRequest = null;
+    }
+    expect([...server.objects('bucket').keys()].filter((k) => k.startsWith('tables/multipart2/'))).toEqual([]);
+    expect(server.log.some((l) => l.startsWith('DELETE') && l.includes('/tables/multipart2/data/') && l.includes('uploadId='))).toBe(true);
   });
 
   it('reports a data object shorter than its manifest says as CorruptDataError', async () => {

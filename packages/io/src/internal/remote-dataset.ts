@@ -5,15 +5,17 @@
  * talks to the store. Their synchronous form throws NotSupportedError: requests are asynchronous, so
  * datasets on object stores are used through the async methods (`Dataset.open`, `create`, `scan`, …).
  *
- * A commit on a store writes each data and deletion file with a plain PUT (fresh, random names), then
+ * A commit on a store writes each data and deletion file under a fresh, random name (a PUT, or a
+ * multipart upload for data files larger than a part: ../store/object-sink), then
  * publishes the manifest with a conditional PUT (`If-None-Match: *`): the service creates it only
  * when no object has that name, atomically, so of two writers of one version exactly one wins and a
  * reader sees a version whole or not at all. A store that cannot do that refuses writes.
  */
-import { ConflictError, CorruptDataError, InvalidArgumentError, MemorySink, NotFoundError, NotSupportedError } from '@vego/format';
+import { ConflictError, CorruptDataError, InvalidArgumentError, NotFoundError, NotSupportedError } from '@vego/format';
 import type { DeletionFile } from '@vego/format';
 import { HttpStore } from '../store/http-store';
 import { isObjectStoreUri, type ObjectStore } from '../store/object-store';
+import { ObjectSink } from '../store/object-sink';
 import { S3Store } from '../store/s3-store';
 import type { StorageOptions } from '../store/storage-options';
 import { decodeDeletionFile, deletionFileName, DELETIONS_DIR } from './deletions';
@@ -199,24 +201,24 @@ function remote<T>(what: string, path: string, run: () => Promise<T>): Effect<T>
   };
 }
 
-/**
- * A data file being written to a store: the bytes gather in memory and go up as one PUT when the
- * file is finished (a crash before that leaves nothing behind).
- */
-export class ObjectSink extends MemorySink {
-  constructor(readonly store: ObjectStore, readonly key: string) {
-    super();
-  }
-}
-
 /** Creates an {@link ObjectSink} for `path`. */
 export function objectSinkEffect(store: ObjectStore, path: string): Effect<ObjectSink> {
   return remote('write', path, async () => new ObjectSink(store, keyOf(store, path)));
 }
 
-/** Uploads a finished {@link ObjectSink}. */
+/** Finishes an {@link ObjectSink}: its last part, and the object made visible. */
 export function uploadSinkEffect(sink: ObjectSink): Effect<void> {
-  return remote('write', `${sink.store.url}/${sink.key}`, () => sink.store.put(sink.key, sink.toBytes()));
+  return remote('write', `${sink.store.url}/${sink.key}`, () => sink.finish());
+}
+
+/** Waits until at most `byteLength` bytes of the sink are being uploaded. */
+export function drainedObjectSinkEffect(sink: ObjectSink, byteLength: number): Effect<void> {
+  return remote('write', `${sink.store.url}/${sink.key}`, () => sink.drained(byteLength));
+}
+
+/** Drops an unfinished {@link ObjectSink} (its multipart upload, if any); never fails. */
+export function abortObjectSinkEffect(sink: ObjectSink): Effect<void> {
+  return { sync: () => undefined, async: () => sink.abort() };
 }
 
 /** Writes a whole object (a deletion file: a fresh name, nothing to race). */

@@ -9,7 +9,8 @@ import { publishFile, publishFileSync, syncDirectory, syncDirectorySync, writeFi
 import { FileSink } from '../file-sink';
 import type { ObjectStore } from '../store/object-store';
 import { resolvedEffect, type Effect } from './effects';
-import { ObjectSink, objectSinkEffect, publishObjectEffect, putEffect, uploadSinkEffect } from './remote-dataset';
+import { ObjectSink } from '../store/object-sink';
+import { abortObjectSinkEffect, drainedObjectSinkEffect, objectSinkEffect, publishObjectEffect, putEffect, uploadSinkEffect } from './remote-dataset';
 
 /**
  * A data file being written: a `FileSink` under `runSync`, an `AsyncFileSink` under `runAsync`. A task
@@ -31,13 +32,13 @@ export function closeSinkDurablyEffect(sink: DataFileSink): Effect<void> {
 
 /** Closes the sink and deletes its file; never fails. */
 export function abortSinkEffect(sink: DataFileSink): Effect<void> {
-  if (sink instanceof ObjectSink) return resolvedEffect(undefined); // nothing was uploaded
+  if (sink instanceof ObjectSink) return abortObjectSinkEffect(sink);
   return { sync: () => (sink as FileSink).abort(), async: () => (sink as AsyncFileSink).abort() };
 }
 
 /** Back-pressure: waits until at most `byteLength` bytes are queued (a blocking sink queues nothing). */
 export function drainedEffect(sink: DataFileSink, byteLength: number): Effect<void> {
-  if (sink instanceof ObjectSink) return resolvedEffect(undefined);
+  if (sink instanceof ObjectSink) return drainedObjectSinkEffect(sink, byteLength);
   return { sync: () => undefined, async: () => (sink as AsyncFileSink).drained(byteLength) };
 }
 

@@ -78,6 +78,27 @@ export interface ObjectStore {
   stats(): ObjectStoreStats;
 }
 
+/**
+ * A store that can assemble one object from parts uploaded separately (S3's multipart upload), so
+ * a large data file is sent while it is being written, with bounded memory, and may exceed the
+ * 5 GiB of one PUT. Parts but the last must be at least 5 MiB.
+ */
+export interface MultipartStore extends ObjectStore {
+  /** Starts an upload of `key`; returns its id. */
+  createMultipart(key: string): Promise<string>;
+  /** Uploads part `partNumber` (from 1); returns its ETag. */
+  uploadPart(key: string, uploadId: string, partNumber: number, bytes: Uint8Array): Promise<string>;
+  /** Makes the object from the parts, in order (their ETags). */
+  completeMultipart(key: string, uploadId: string, etags: readonly string[]): Promise<void>;
+  /** Drops an unfinished upload and its parts. */
+  abortMultipart(key: string, uploadId: string): Promise<void>;
+}
+
+/** True when `store` implements {@link MultipartStore}. */
+export function isMultipartStore(store: ObjectStore): store is MultipartStore {
+  return typeof (store as Partial<MultipartStore>).createMultipart === 'function';
+}
+
 /** Fresh zeroed counters. */
 export function emptyStoreStats(): ObjectStoreStats {
   return { requests: 0, gets: 0, heads: 0, puts: 0, lists: 0, deletes: 0, retries: 0, bytesRead: 0, bytesWritten: 0 };

@@ -8,7 +8,7 @@
 import { AwsClient } from 'aws4fetch';
 import { ConflictError, CorruptDataError, InvalidArgumentError, IoError, NotFoundError, NotSupportedError } from '@vego/format';
 import { HttpClient, responseBytes, type Fetcher } from './http-client';
-import { emptyStoreStats, type ObjectInfo, type ObjectStore, type ObjectStoreStats, type PutOptions } from './object-store';
+import { emptyStoreStats, type MultipartStore, type ObjectInfo, type ObjectStoreStats, type PutOptions } from './object-store';
 import { resolveS3Options, type ResolvedS3Options, type StorageOptions } from './storage-options';
 
 /** `s3://bucket/prefix` split into bucket and key prefix (no leading or trailing slash). */
@@ -51,7 +51,7 @@ function tag(xml: string, name: string): string | undefined {
  * const ds = await Dataset.open('s3://my-bucket/tables/people', { store });
  * ```
  */
-export class S3Store implements ObjectStore {
+export class S3Store implements MultipartStore {
   readonly url: string;
   readonly writable = true;
   readonly conditionalPut: boolean;
@@ -195,6 +195,47 @@ export class S3Store implements ObjectStore {
         throw new ConflictError(`'${this.url}/${key}' already exists (conditional put refused with HTTP ${r.status})`);
       }
       if (!r.ok) return this.fail(r, 'PUT', key);
+      await r.body?.cancel().catch(() => undefined);
+    });
+  }
+
+  async createMultipart(key: string): Promise<string> {
+    const xml = await this.client.request('puts', 'POST', this.objectUrl(key, '?uploads'), { headers: { 'content-type': 'application/octet-stream' } }, async (r) => {
+      if (!r.ok) return this.fail(r, 'CreateMultipartUpload', key);
+      return r.text();
+    });
+    const id = tag(xml, 'UploadId');
+    if (id === undefined) throw new IoError(`CreateMultipartUpload '${this.url}/${key}': no UploadId in the answer`, `${this.url}/${key}`);
+    return id;
+  }
+
+  async uploadPart(key: string, uploadId: string, partNumber: number, bytes: Uint8Array): Promise<string> {
+    this.counters.bytesWritten += bytes.byteLength;
+    const query = `?partNumber=${partNumber}&uploadId=${encodeURIComponent(uploadId)}`;
+    return this.client.request('puts', 'PUT', this.objectUrl(key, query), { body: bytes }, async (r) => {
+      if (!r.ok) return this.fail(r, `UploadPart ${partNumber} of`, key);
+      await r.body?.cancel().catch(() => undefined);
+      const etag = r.headers.get('etag');
+      if (etag === null) throw new IoError(`UploadPart ${partNumber} of '${this.url}/${key}': no ETag in the answer`, `${this.url}/${key}`);
+      return etag;
+    });
+  }
+
+  async completeMultipart(key: string, uploadId: string, etags: readonly string[]): Promise<void> {
+    const esc = (v: string): string => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+    const body = `<CompleteMultipartUpload>${etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${esc(e)}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
+    const query = `?uploadId=${encodeURIComponent(uploadId)}`;
+    await this.client.request('puts', 'POST', this.objectUrl(key, query), { headers: { 'content-type': 'application/xml' }, body }, async (r) => {
+      if (!r.ok) return this.fail(r, 'CompleteMultipartUpload', key);
+      // S3 may answer 200 and still report an error in the body.
+      const text = await r.text();
+      if (/<Error>/.test(text)) throw new IoError(`CompleteMultipartUpload '${this.url}/${key}' failed: ${tag(text, 'Code') ?? ''} ${tag(text, 'Message') ?? ''}`.trim(), `${this.url}/${key}`);
+    });
+  }
+
+  async abortMultipart(key: string, uploadId: string): Promise<void> {
+    await this.client.request('deletes', 'DELETE', this.objectUrl(key, `?uploadId=${encodeURIComponent(uploadId)}`), {}, async (r) => {
+      if (!r.ok && r.status !== 404) return this.fail(r, 'AbortMultipartUpload', key);
       await r.body?.cancel().catch(() => undefined);
     });
   }
