@@ -103,7 +103,8 @@ export class HttpStore implements ObjectStore {
     return Promise.reject(new NotSupportedError(`cannot list '${this.url}/${prefix}': plain HTTP has no listing`));
   }
 
-  put(key: string): Promise<void> {
+  /** Refused: HTTP(S) datasets are read-only (NotSupportedError). */
+  put(key: string, _bytes?: Uint8Array): Promise<void> {
     return Promise.reject(new NotSupportedError(`cannot write '${this.url}/${key}': HTTP(S) datasets are read-only (use s3:// or a local folder to write)`));
   }
 
