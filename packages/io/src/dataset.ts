@@ -1,5 +1,7 @@
 /**
- * A Lance dataset on the file system: a directory LanceDB can open.
+ * A Lance dataset on the file system: a directory LanceDB can open. The same layout under an
+ * `s3://` or (read-only) `http(s)://` URI is served by an object store through the asynchronous
+ * methods: file access goes through ./internal/remote-dataset and ./store/ when the URI is not a path.
  *
  * ```text
  * <dir>/data/<uuid>.lance          data files (Lance file format 2.0), never modified once committed
