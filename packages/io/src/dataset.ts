@@ -1181,6 +1181,9 @@ export class Dataset {
     // On an object store every read is a request: all runs at once, so the source coalesces them.
     const columns = this.resolveColumns(options.columns);
     const { order, fragOf, local } = this.takePlan(rowIndices);
+    // As takeSync: the row counts positions were mapped through are checked by opening those fragments.
+    const fragmentsUsed = Array.from({ length: order.length === 0 ? 0 : maxOf(fragOf) + 1 }, (_, f) => f);
+    await Promise.all(fragmentsUsed.map((f) => this.openFragmentEffect(f).async()));
     const runs = this.takeRuns(order, fragOf, local);
     const batches = await Promise.all(runs.map((run) => this.readRangeAsync(run.fragment, columns, run.offset, run.length)));
     return this.gather(columns, order, fragOf, local, runs, batches);
