@@ -14,8 +14,8 @@ export const DEFAULT_EXPECTED_SIZE = 10_000;
 /** Default seed of the level generator: builds are reproducible unless a caller asks otherwise. */
 export const DEFAULT_SEED = 42;
 /**
- * Default {@link HnswConfig.repairThreshold}: `delete` repairs the graph once more than a fifth of
- * its nodes are unrepaired tombstones.
+ * Default {@link HnswConfig.repairThreshold}: the graph repair becomes due once more than a fifth
+ * of its nodes are unrepaired tombstones.
  */
 export const DEFAULT_REPAIR_THRESHOLD = 0.2;
 /** Largest accepted `M` (layer 0 then holds 2,048 links per node). */
@@ -55,11 +55,18 @@ export interface HnswConfig {
   expectedSize?: number;
   /**
    * Automatic repair after deletes: when the share of graph nodes that are deleted but still
-   * linked (tombstones) exceeds this fraction, `delete` runs `compact()` (incremental neighbour
-   * repair). A number from 0 to 1; 0 repairs after every delete, 1 never repairs automatically.
-   * Default {@link DEFAULT_REPAIR_THRESHOLD} (0.2).
+   * linked (tombstones) exceeds this fraction, the repair that `compact()` runs becomes due (see
+   * `repair` for when it runs). A number from 0 to 1; 0 makes it due after every delete, 1 never
+   * repairs automatically. Default {@link DEFAULT_REPAIR_THRESHOLD} (0.2).
    */
   repairThreshold?: number;
+  /**
+   * When a due repair runs. `'deferred'` (default): `delete` only marks the id (a tombstone, a few
+   * nanoseconds) and the repair runs later in bounded slices, one at the start of each following
+   * `add`, `addBatch`, `update` and `search` call, until it is done (or `compact()` finishes it).
+   * `'eager'`: the `delete` that makes it due runs the whole repair before it returns.
+   */
+  repair?: RepairMode;
   /**
    * `'sq8'`: keep one byte per component (SQ8 scalar quantisation, per-dimension minimum, trained
    * on the index's vectors) beside the floats, walk the graph on those codes at search time and
@@ -68,6 +75,9 @@ export interface HnswConfig {
    */
   quantization?: Quantization;
 }
+
+/** When an automatic graph repair after deletes runs (see {@link HnswConfig.repair}). */
+export type RepairMode = 'deferred' | 'eager';
 
 /** Vector quantisation of an index: none, or SQ8 codes for the search walk. */
 export type Quantization = 'none' | 'sq8';
@@ -82,6 +92,7 @@ export interface ResolvedHnswConfig {
   readonly adaptive: boolean;
   readonly expectedSize: number;
   readonly repairThreshold: number;
+  readonly repair: RepairMode;
   readonly quantization: Quantization;
 }
 
@@ -170,9 +181,13 @@ export function resolveHnswConfig(config: HnswConfig): ResolvedHnswConfig {
   if (typeof repairThreshold !== 'number' || !(repairThreshold >= 0 && repairThreshold <= 1)) {
     throw new InvalidArgumentError(`\`repairThreshold\` must be a number from 0 to 1, got ${String(repairThreshold)}`);
   }
+  const repair = config.repair ?? 'deferred';
+  if (repair !== 'deferred' && repair !== 'eager') {
+    throw new InvalidArgumentError(`\`repair\` must be 'deferred' or 'eager', got ${String(repair)}`);
+  }
   const quantization = config.quantization ?? 'none';
   if (quantization !== 'none' && quantization !== 'sq8') {
     throw new InvalidArgumentError(`\`quantization\` must be 'none' or 'sq8', got ${String(quantization)}`);
   }
-  return Object.freeze({ dimension, M, efConstruction, distance, seed, adaptive, expectedSize, repairThreshold, quantization });
+  return Object.freeze({ dimension, M, efConstruction, distance, seed, adaptive, expectedSize, repairThreshold, repair, quantization });
 }

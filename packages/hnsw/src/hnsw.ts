@@ -8,6 +8,7 @@ import { CosineDistance, L2Distance } from './distance';
 import { Graph, MAX_LEVEL, METRIC_DOT, METRIC_L2, STATE_COUNT, STATE_ENTRY, STATE_MAX_LEVEL, STATE_UPPER_LENGTH } from './internal/graph';
 import { parallelInsert } from './internal/parallel-build';
 import { Prng } from './internal/prng';
+import { REPAIR_SLICE_WORK, RepairPass } from './internal/repair-pass';
 import type { RestoreTarget } from './internal/restore-target';
 import { Sq8Codes } from './internal/sq8';
 import { type HnswSnapshot, SNAPSHOT_FORMAT_VERSION, validateSnapshot } from './snapshot';
@@ -113,6 +114,10 @@ export class HNSW {
   private liveCount: number;
   /** Deleted ids still linked in the graph (tombstones awaiting repair). */
   private pendingDeletes: number;
+  /** The repair under way (deferred mode: advanced a slice per call), or null. */
+  private repairPass: RepairPass | null;
+  /** {@link pendingDeletes} when {@link repairPass} started: the tombstones it unlinks. */
+  private repairPassRemoves: number;
   private readonly query: Float32Array;
   private outIds: Int32Array;
   private outDists: Float64Array;
@@ -135,6 +140,8 @@ export class HNSW {
     this.normalise = distance === CosineDistance;
     this.liveCount = 0;
     this.pendingDeletes = 0;
+    this.repairPass = null;
+    this.repairPassRemoves = 0;
     this.query = new Float32Array(dimension);
     this.outIds = new Int32Array(64);
     this.outDists = new Float64Array(64);
@@ -194,6 +201,7 @@ export class HNSW {
    */
   add(vector: VectorLike): number {
     this.prepare(vector, 'vector', this.query, 0);
+    this.repairSlice();
     const graph = this.graph;
     const id = graph.allocateNode(this.drawLevel());
     graph.vectors.set(this.query, graph.vectorOffset(id));
@@ -236,6 +244,7 @@ export class HNSW {
       prepared = new Float32Array(n * dim);
       for (let i = 0; i < n; i++) this.prepare(vectors[i] as VectorLike, `vectors[${i}]`, prepared, i * dim);
     }
+    this.repairSlice();
     const graph = this.graph;
     const first = graph.count;
     const ids = new Array<number>(n);
@@ -284,9 +293,12 @@ export class HNSW {
 
   /**
    * Deletes `id`: it is never returned again. It stays in the graph as a waypoint (a tombstone:
-   * searches walk through it, so recall holds) until the graph is repaired by {@link compact},
-   * which runs by itself once tombstones exceed `config.repairThreshold` of the graph's nodes
-   * (and when the last live id is deleted).
+   * searches walk through it, so recall holds) until the graph is repaired. Once tombstones exceed
+   * `config.repairThreshold` of the graph's nodes the repair is due: with `repair: 'deferred'`
+   * (the default) it then runs in bounded slices at the start of the following `add`, `addBatch`,
+   * `update` and `search` calls, so `delete` itself only marks the id; with `'eager'` this call
+   * runs {@link compact}. {@link compact} finishes it at any time. Deleting the last live id
+   * always empties the graph at once.
    * @throws NotFoundError when `id` was never added or was already deleted
    */
   delete(id: number): void {
@@ -294,8 +306,39 @@ export class HNSW {
     this.graph.deleted[id] = 1;
     this.liveCount--;
     this.pendingDeletes++;
-    const linked = this.liveCount + this.pendingDeletes;
-    if (this.liveCount === 0 || this.pendingDeletes > this.config.repairThreshold * linked) this.compact();
+    if (this.liveCount === 0 || (this.config.repair === 'eager' && this.repairDue())) this.compact();
+  }
+
+  /** True when unrepaired tombstones exceed `repairThreshold` of the nodes still in the graph. */
+  private repairDue(): boolean {
+    return this.pendingDeletes > this.config.repairThreshold * (this.liveCount + this.pendingDeletes);
+  }
+
+  /**
+   * Deferred repair: advances the repair under way by one bounded slice ({@link REPAIR_SLICE_WORK}),
+   * starting one when it is due. Called at the start of add, addBatch, update and search.
+   */
+  private repairSlice(): void {
+    let pass = this.repairPass;
+    if (pass === null) {
+      if (this.config.repair !== 'deferred' || this.pendingDeletes === 0 || !this.repairDue()) return;
+      pass = this.startRepair();
+    }
+    if (pass.step(REPAIR_SLICE_WORK)) this.endRepair();
+  }
+
+  private startRepair(): RepairPass {
+    const pass = new RepairPass(this.graph, this.graph.repairEf);
+    this.repairPass = pass;
+    this.repairPassRemoves = this.pendingDeletes;
+    return pass;
+  }
+
+  /** Books a finished pass: its tombstones are no longer pending (later deletes still are). */
+  private endRepair(): void {
+    this.pendingDeletes -= this.repairPassRemoves;
+    this.repairPassRemoves = 0;
+    this.repairPass = null;
   }
 
   /**
@@ -312,6 +355,7 @@ export class HNSW {
   update(id: number, vector: VectorLike): void {
     this.checkId(id);
     this.prepare(vector, 'vector', this.query, 0);
+    this.repairSlice();
     const graph = this.graph;
     graph.vectors.set(this.query, graph.vectorOffset(id));
     if (this.codes !== null) this.codes.refresh(id, graph.vectors, graph.stride);
@@ -336,12 +380,18 @@ export class HNSW {
    * ```
    */
   compact(): CompactResult {
-    if (this.pendingDeletes === 0) return { removedNodes: 0, repairedLists: 0, relinkedNodes: 0 };
-    const removedNodes = this.pendingDeletes;
-    const graph = this.graph;
-    const { repairedLists, relinkedNodes } = graph.repairDeleted(graph.repairEf);
-    this.pendingDeletes = 0;
-    return { removedNodes, repairedLists, relinkedNodes };
+    const result: CompactResult = { removedNodes: 0, repairedLists: 0, relinkedNodes: 0 };
+    // A pass under way is finished first (its earlier slices count in the result), then one more
+    // pass unlinks ids deleted while it ran.
+    while (this.repairPass !== null || this.pendingDeletes > 0) {
+      const pass = this.repairPass ?? this.startRepair();
+      pass.step(Infinity);
+      result.removedNodes += this.repairPassRemoves;
+      result.repairedLists += pass.repairedLists;
+      result.relinkedNodes += pass.relinkedNodes;
+      this.endRepair();
+    }
+    return result;
   }
 
   /**
@@ -393,6 +443,7 @@ export class HNSW {
     const graph = this.graph;
     // The query goes to slot 0 of the vector memory, where the kernels read it.
     this.prepare(query, 'query', graph.vectors, 0);
+    this.repairSlice();
     if (this.liveCount === 0) return [];
     if (ef < k) ef = k;
     // A beam wider than the graph finds what one as wide as the graph finds: never size buffers past it.
@@ -406,6 +457,10 @@ export class HNSW {
       n = this.exactSearch(k, filter);
     } else if (filter === undefined) {
       n = this.codes === null ? graph.search(k, ef, this.outIds, this.outDists) : this.searchSq8(k, ef);
+      // The walk goes on through tombstones until it holds ef live nodes or has seen every node it
+      // can reach, so this only happens when live nodes are cut off from the entry point (many
+      // deletes, no repair yet): k results are still owed, and an exact scan finds them.
+      if (n < k) n = this.exactSearch(k, undefined);
     } else {
       const ep = graph.state[STATE_ENTRY]!;
       const cur = graph.greedyDescent(0, ep, graph.state[STATE_MAX_LEVEL]!, 0);

@@ -18,7 +18,7 @@ export {
   adaptiveEfConstruction,
   resolveHnswConfig,
 } from './config';
-export type { HnswConfig, ResolvedHnswConfig, Quantization } from './config';
+export type { HnswConfig, ResolvedHnswConfig, Quantization, RepairMode } from './config';
 export { Prng } from './internal/prng';
 export { L2Distance, CosineDistance, InnerProductDistance, DISTANCE_METRICS, isDistanceMetric } from './distance';
 export type { DistanceMetric } from './distance';

@@ -26,7 +26,7 @@ function row(data: Float32Array, dim: number, i: number): Float32Array {
 describe('HNSW configuration', () => {
   it('resolves defaults', () => {
     const index = new HNSW({ dimension: 8 });
-    expect(index.config).toEqual({ dimension: 8, M: 16, efConstruction: 200, distance: 'l2', seed: 42, adaptive: false, expectedSize: 10000, repairThreshold: 0.2, quantization: 'none' });
+    expect(index.config).toEqual({ dimension: 8, M: 16, efConstruction: 200, distance: 'l2', seed: 42, adaptive: false, expectedSize: 10000, repairThreshold: 0.2, repair: 'deferred', quantization: 'none' });
   });
 
   it('picks M from the dimension and efConstruction from the expected size when adaptive', () => {

@@ -153,7 +153,7 @@ describe('HNSW automatic repair', () => {
   }
 
   it('repairs by itself once tombstones exceed repairThreshold of the graph', () => {
-    const index = new HNSW({ dimension: dim, M: 8, efConstruction: 80, repairThreshold: 0.1 });
+    const index = new HNSW({ dimension: dim, M: 8, efConstruction: 80, repairThreshold: 0.1, repair: 'eager' });
     index.addBatch(data);
     // 150 tombstones out of 1,500 linked nodes is exactly 10 %: not above the threshold yet.
     for (let id = 0; id < 150; id++) index.delete(id);
