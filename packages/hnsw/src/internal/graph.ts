@@ -465,6 +465,12 @@ export class Graph {
     candidates.length = 0;
     results.length = 0;
 
+    // The kernel is called directly in the loop below (not through distance(), whose code-mode and
+    // metric tests cost a few percent of a high-ef search); SQ8 code walks go through distance().
+    const direct = !this.codeMode;
+    const kernel = this.kernel;
+    const sb = this.strideBytes;
+    const isL2 = this.metric === METRIC_L2;
     visited[ep] = epoch;
     const d0 = this.distance(qb, ep);
     candidates.push(d0, ep);
@@ -494,12 +500,12 @@ export class Graph {
         if (visited[nb] === epoch) continue;
         visited[nb] = epoch;
         visits++;
-        const d = this.distance(qb, nb);
+        const d = direct ? (isL2 ? kernel(qb, (nb + 1) * sb, sb) : 1 - kernel(qb, (nb + 1) * sb, sb)) : this.distance(qb, nb);
         if (results.length < ef || d < bound) {
           candidates.push(d, nb);
           if (deleted[nb] === 0 && nb !== exclude && (filter === null || filter(nb))) {
-            results.push(d, nb);
-            if (results.length > ef) results.pop();
+            if (results.length < ef) results.push(d, nb);
+            else results.replaceTop(d, nb);
             bound = results.topDistance();
           }
         }
@@ -695,9 +701,7 @@ export class Graph {
     if (ep < 0) return 0;
     const cur = this.greedyDescent(0, ep, this.state[STATE_MAX_LEVEL]!, 0);
     this.searchLayer(0, cur, 0, ef, -1);
-    const results = this.results;
-    while (results.length > k) results.pop();
-    return results.drainAscending(outIds, outDists);
+    return this.results.drainSmallest(k, outIds, outDists);
   }
 
   // ---------------------------------------------------------------------------------------------

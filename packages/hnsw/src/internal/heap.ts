@@ -71,6 +71,70 @@ export class DistanceHeap {
     ids[i] = id;
   }
 
+  /**
+   * Replaces the top pair by (`dist`, `id`) and restores the heap order: one sift-down, where a
+   * push then a pop of a full bounded result set would cost two.
+   */
+  replaceTop(dist: number, id: number): void {
+    const keys = this.keys;
+    const ids = this.ids;
+    const n = this.length;
+    const key = dist * this.sign;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      let ck = keys[child]!;
+      const right = child + 1;
+      if (right < n) {
+        const rk = keys[right]!;
+        if (rk > ck) {
+          child = right;
+          ck = rk;
+        }
+      }
+      if (ck <= key) break;
+      keys[i] = ck;
+      ids[i] = ids[child]!;
+      i = child;
+    }
+    keys[i] = key;
+    ids[i] = id;
+  }
+
+  /**
+   * The `k` smallest distances of a farthest-first heap, ascending, into `outIds` / `outDists`
+   * (equal distances by ascending id, so the answer does not depend on heap order); the heap is
+   * emptied. An insertion into a sorted run of `k` per entry,
+   * which for `k` much below `length` costs far less than popping `length − k` times (a search
+   * at ef 320 keeps 10 of 320). Returns the count.
+   */
+  drainSmallest(k: number, outIds: Int32Array, outDists: Float64Array): number {
+    const n = this.length;
+    const keys = this.keys;
+    const ids = this.ids;
+    const sign = this.sign;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const d = keys[i]! * sign;
+      const id = ids[i]!;
+      if (m === k) {
+        const last = outDists[m - 1]!;
+        if (d > last || (d === last && id > outIds[m - 1]!)) continue;
+      }
+      let p = m < k ? m++ : m - 1;
+      while (p > 0 && (outDists[p - 1]! > d || (outDists[p - 1] === d && outIds[p - 1]! > id))) {
+        outDists[p] = outDists[p - 1]!;
+        outIds[p] = outIds[p - 1]!;
+        p--;
+      }
+      outDists[p] = d;
+      outIds[p] = id;
+    }
+    this.length = 0;
+    return m;
+  }
+
   /** Removes the top (the caller reads `ids[0]` / {@link topDistance} first). */
   pop(): void {
     const n = --this.length;
