@@ -13,7 +13,8 @@ describe('distance kernels', () => {
     const v = new Float32Array(memory.buffer);
     const rand = seeded(21);
     for (let i = 0; i < 4096; i++) v[i] = (rand() - 0.5) * (i % 7 === 0 ? 1e4 : 3);
-    for (const floats of [8, 16, 128, 960]) {
+    // 24, 40 and 200 take the 8-float step after the 16-float loop (or instead of it, for 8).
+    for (const floats of [8, 16, 24, 40, 128, 200, 960]) {
       for (let t = 0; t < 20; t++) {
         const a = Math.floor(rand() * (4096 - floats) / 8) * 8;
         const b = Math.floor(rand() * (4096 - floats) / 8) * 8;

@@ -4,8 +4,7 @@
  * The fast path is a hand-written WebAssembly SIMD module (bytes below, instantiated synchronously
  * over a shared `WebAssembly.Memory`); it needs no build step and no native addon. The pure-TS
  * fallback computes bit-identical results: it performs the same float32 operations in the same
- * order (two 4-lane accumulators, then `(l0 + l1) + (l2 + l3)`), rounding each step with
- * `Math.fround`. Both require `byteLength` to be a positive multiple of 32 (8 floats): vectors are
+ * order (four 4-lane accumulators, see {@link l2Float32}), rounding each step with `Math.fround`. Both require `byteLength` to be a positive multiple of 32 (8 floats): vectors are
  * stored zero-padded to that stride, and zeros change neither sum.
  *
  * The module's text form is `kernels.wat` beside this file (the `dot` export differs from `l2` only
@@ -53,9 +52,13 @@ const LOCAL_SET = 0x21;
 const LOCAL_TEE = 0x22;
 const I32_CONST = 0x41;
 const I32_ADD = 0x6a;
+const I32_SUB = 0x6b;
 const I32_LT_U = 0x49;
+const I32_GE_U = 0x4f;
 const F32_ADD = 0x92;
+const BLOCK = 0x02;
 const LOOP = 0x03;
+const IF = 0x04;
 const BR_IF = 0x0d;
 const END = 0x0b;
 const VOID = 0x40;
@@ -65,22 +68,45 @@ const F32X4_ADD = [SIMD, 0xe4, 0x01];
 const F32X4_SUB = [SIMD, 0xe5, 0x01];
 const F32X4_MUL = [SIMD, 0xe6, 0x01];
 const F32X4_EXTRACT_LANE = [SIMD, 0x1f];
-// Locals: 0 a, 1 b, 2 n, 3 end, 4 acc0, 5 acc1, 6 d.
+// Locals: 0 a, 1 b, 2 n, 3 end, 4 end64 (= end − 32), 5 acc0, 6 acc1, 7 d, 8 acc2, 9 acc3.
+const ACC0 = 5;
+const ACC1 = 6;
+const D = 7;
+const ACC2 = 8;
+const ACC3 = 9;
+/** `i32.const 64` (64 needs two bytes of signed LEB128). */
+const CONST_64 = [I32_CONST, 0xc0, 0x00];
 
+/**
+ * One kernel: 16 floats per loop step into four accumulators (four independent addition chains;
+ * with two, the loop waited on the float-add latency), then one 8-float step into the first two
+ * when the length is an odd multiple of 8 floats, then `(acc0 + acc1) + (acc2 + acc3)` and the
+ * lanes as `(l0 + l1) + (l2 + l3)`. For 8 floats this is exactly the earlier two-accumulator sum.
+ */
 function functionBody(half: (offset: number, acc: number) => number[]): number[] {
   const code = [
-    0x02, 0x01, 0x7f, 0x03, 0x7b, // locals: 1 × i32, 3 × v128
+    0x02, 0x02, 0x7f, 0x05, 0x7b, // locals: 2 × i32, 5 × v128
     LOCAL_GET, 0, LOCAL_GET, 2, I32_ADD, LOCAL_SET, 3,
+    LOCAL_GET, 3, I32_CONST, 0x20, I32_SUB, LOCAL_SET, 4,
+    BLOCK, VOID,
+    LOCAL_GET, 0, LOCAL_GET, 4, I32_GE_U, BR_IF, 0,
     LOOP, VOID,
-    ...half(0x00, 4),
-    ...half(0x10, 5),
-    LOCAL_GET, 0, I32_CONST, 0x20, I32_ADD, LOCAL_SET, 0,
-    LOCAL_GET, 1, I32_CONST, 0x20, I32_ADD, LOCAL_SET, 1,
-    LOCAL_GET, 0, LOCAL_GET, 3, I32_LT_U, BR_IF, 0,
+    ...half(0x00, ACC0),
+    ...half(0x10, ACC1),
+    ...half(0x20, ACC2),
+    ...half(0x30, ACC3),
+    LOCAL_GET, 0, ...CONST_64, I32_ADD, LOCAL_SET, 0,
+    LOCAL_GET, 1, ...CONST_64, I32_ADD, LOCAL_SET, 1,
+    LOCAL_GET, 0, LOCAL_GET, 4, I32_LT_U, BR_IF, 0,
     END,
-    LOCAL_GET, 4, LOCAL_GET, 5, ...F32X4_ADD, LOCAL_SET, 4,
-    LOCAL_GET, 4, ...F32X4_EXTRACT_LANE, 0, LOCAL_GET, 4, ...F32X4_EXTRACT_LANE, 1, F32_ADD,
-    LOCAL_GET, 4, ...F32X4_EXTRACT_LANE, 2, LOCAL_GET, 4, ...F32X4_EXTRACT_LANE, 3, F32_ADD,
+    END,
+    LOCAL_GET, 0, LOCAL_GET, 3, I32_LT_U, IF, VOID,
+    ...half(0x00, ACC0),
+    ...half(0x10, ACC1),
+    END,
+    LOCAL_GET, ACC0, LOCAL_GET, ACC1, ...F32X4_ADD, LOCAL_GET, ACC2, LOCAL_GET, ACC3, ...F32X4_ADD, ...F32X4_ADD, LOCAL_SET, ACC0,
+    LOCAL_GET, ACC0, ...F32X4_EXTRACT_LANE, 0, LOCAL_GET, ACC0, ...F32X4_EXTRACT_LANE, 1, F32_ADD,
+    LOCAL_GET, ACC0, ...F32X4_EXTRACT_LANE, 2, LOCAL_GET, ACC0, ...F32X4_EXTRACT_LANE, 3, F32_ADD,
     F32_ADD,
     END,
   ];
@@ -89,7 +115,7 @@ function functionBody(half: (offset: number, acc: number) => number[]): number[]
 
 const l2Half = (offset: number, acc: number): number[] => [
   LOCAL_GET, 0, ...V128_LOAD, offset, LOCAL_GET, 1, ...V128_LOAD, offset, ...F32X4_SUB,
-  LOCAL_TEE, 6, LOCAL_GET, 6, ...F32X4_MUL, LOCAL_GET, acc, ...F32X4_ADD, LOCAL_SET, acc,
+  LOCAL_TEE, D, LOCAL_GET, D, ...F32X4_MUL, LOCAL_GET, acc, ...F32X4_ADD, LOCAL_SET, acc,
 ];
 const dotHalf = (offset: number, acc: number): number[] => [
   LOCAL_GET, 0, ...V128_LOAD, offset, LOCAL_GET, 1, ...V128_LOAD, offset, ...F32X4_MUL,
@@ -170,44 +196,71 @@ export function simdKernels(module: WasmModule, memory: WasmMemory): { l2: Kerne
 }
 
 /**
- * Squared L2 in float32, bit-identical to the SIMD kernel. Offsets and length in floats; `length`
- * a positive multiple of 8.
+ * Squared L2 in float32, bit-identical to the SIMD kernel: the same operations in the same order
+ * (16 floats per step into four 4-lane accumulators `p`, `q`, `r`, `s`, a last 8-float step into
+ * `p` and `q`, then `((p + q) + (r + s))` lane-wise and `(l0 + l1) + (l2 + l3)`). Offsets and
+ * length in floats; `length` a positive multiple of 8.
  */
 export function l2Float32(v: Float32Array, a: number, b: number, length: number): number {
-  const f = Math.fround;
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-  for (let i = 0; i < length; i += 8) {
-    const x = a + i;
-    const y = b + i;
-    let d = f(v[x]! - v[y]!); a0 = f(f(d * d) + a0);
-    d = f(v[x + 1]! - v[y + 1]!); a1 = f(f(d * d) + a1);
-    d = f(v[x + 2]! - v[y + 2]!); a2 = f(f(d * d) + a2);
-    d = f(v[x + 3]! - v[y + 3]!); a3 = f(f(d * d) + a3);
-    d = f(v[x + 4]! - v[y + 4]!); b0 = f(f(d * d) + b0);
-    d = f(v[x + 5]! - v[y + 5]!); b1 = f(f(d * d) + b1);
-    d = f(v[x + 6]! - v[y + 6]!); b2 = f(f(d * d) + b2);
-    d = f(v[x + 7]! - v[y + 7]!); b3 = f(f(d * d) + b3);
-  }
-  return f(f(f(a0 + b0) + f(a1 + b1)) + f(f(a2 + b2) + f(a3 + b3)));
+  return sumFloat32(v, a, b, length, true);
 }
 
 /** Dot product in float32, bit-identical to the SIMD kernel (see {@link l2Float32}). */
 export function dotFloat32(v: Float32Array, a: number, b: number, length: number): number {
+  return sumFloat32(v, a, b, length, false);
+}
+
+/** Term `i` of the sum: `(v[x] − v[y])²` or `v[x] · v[y]`, rounded to float32. */
+function term(v: Float32Array, x: number, y: number, l2: boolean): number {
   const f = Math.fround;
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-  for (let i = 0; i < length; i += 8) {
+  if (!l2) return f(v[x]! * v[y]!);
+  const d = f(v[x]! - v[y]!);
+  return f(d * d);
+}
+
+function sumFloat32(v: Float32Array, a: number, b: number, length: number, l2: boolean): number {
+  const f = Math.fround;
+  // Accumulators p, q, r, s (the SIMD kernel's acc0 … acc3), one variable per lane: no allocation.
+  let p0 = 0, p1 = 0, p2 = 0, p3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+  let r0 = 0, r1 = 0, r2 = 0, r3 = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let i = 0;
+  for (; i + 16 <= length; i += 16) {
     const x = a + i;
     const y = b + i;
-    a0 = f(f(v[x]! * v[y]!) + a0);
-    a1 = f(f(v[x + 1]! * v[y + 1]!) + a1);
-    a2 = f(f(v[x + 2]! * v[y + 2]!) + a2);
-    a3 = f(f(v[x + 3]! * v[y + 3]!) + a3);
-    b0 = f(f(v[x + 4]! * v[y + 4]!) + b0);
-    b1 = f(f(v[x + 5]! * v[y + 5]!) + b1);
-    b2 = f(f(v[x + 6]! * v[y + 6]!) + b2);
-    b3 = f(f(v[x + 7]! * v[y + 7]!) + b3);
+    p0 = f(term(v, x, y, l2) + p0);
+    p1 = f(term(v, x + 1, y + 1, l2) + p1);
+    p2 = f(term(v, x + 2, y + 2, l2) + p2);
+    p3 = f(term(v, x + 3, y + 3, l2) + p3);
+    q0 = f(term(v, x + 4, y + 4, l2) + q0);
+    q1 = f(term(v, x + 5, y + 5, l2) + q1);
+    q2 = f(term(v, x + 6, y + 6, l2) + q2);
+    q3 = f(term(v, x + 7, y + 7, l2) + q3);
+    r0 = f(term(v, x + 8, y + 8, l2) + r0);
+    r1 = f(term(v, x + 9, y + 9, l2) + r1);
+    r2 = f(term(v, x + 10, y + 10, l2) + r2);
+    r3 = f(term(v, x + 11, y + 11, l2) + r3);
+    s0 = f(term(v, x + 12, y + 12, l2) + s0);
+    s1 = f(term(v, x + 13, y + 13, l2) + s1);
+    s2 = f(term(v, x + 14, y + 14, l2) + s2);
+    s3 = f(term(v, x + 15, y + 15, l2) + s3);
   }
-  return f(f(f(a0 + b0) + f(a1 + b1)) + f(f(a2 + b2) + f(a3 + b3)));
+  if (i < length) {
+    const x = a + i;
+    const y = b + i;
+    p0 = f(term(v, x, y, l2) + p0);
+    p1 = f(term(v, x + 1, y + 1, l2) + p1);
+    p2 = f(term(v, x + 2, y + 2, l2) + p2);
+    p3 = f(term(v, x + 3, y + 3, l2) + p3);
+    q0 = f(term(v, x + 4, y + 4, l2) + q0);
+    q1 = f(term(v, x + 5, y + 5, l2) + q1);
+    q2 = f(term(v, x + 6, y + 6, l2) + q2);
+    q3 = f(term(v, x + 7, y + 7, l2) + q3);
+  }
+  const l0 = f(f(p0 + q0) + f(r0 + s0));
+  const l1 = f(f(p1 + q1) + f(r1 + s1));
+  const l2s = f(f(p2 + q2) + f(r2 + s2));
+  const l3 = f(f(p3 + q3) + f(r3 + s3));
+  return f(f(l0 + l1) + f(l2s + l3));
 }
 
 /** Fallback kernels reading `holder.vectors` (re-read per call, since growth replaces the array). */
