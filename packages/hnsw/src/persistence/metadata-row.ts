@@ -14,13 +14,15 @@ import { corrupt } from './directory';
 import { METADATA_CHECKED_FIELDS, type MetadataRow } from './layout';
 
 /** Keys of a resolved configuration, all required in a saved `config` except those in {@link OPTIONAL_CONFIG_KEYS}. */
-const CONFIG_KEYS: readonly (keyof ResolvedHnswConfig)[] = ['dimension', 'M', 'efConstruction', 'distance', 'seed', 'adaptive', 'expectedSize', 'repairThreshold', 'quantization'];
+const CONFIG_KEYS: readonly (keyof ResolvedHnswConfig)[] = ['dimension', 'M', 'efConstruction', 'distance', 'seed', 'adaptive', 'expectedSize', 'repairThreshold', 'repair', 'quantization'];
 
 /**
  * Keys that saves of earlier builds did not write, with the only value those builds could have
- * meant (they had no such option). Any other missing key is damage.
+ * meant (they had no such option). Any other missing key is damage. `repair` is the exception that
+ * takes today's default: those builds repaired eagerly, but when a repair runs changes no answer,
+ * only how long a `delete` takes, and a loaded index should get the cheap delete.
  */
-const OPTIONAL_CONFIG_KEYS: Readonly<Partial<Record<keyof ResolvedHnswConfig, unknown>>> = { quantization: 'none' };
+const OPTIONAL_CONFIG_KEYS: Readonly<Partial<Record<keyof ResolvedHnswConfig, unknown>>> = { quantization: 'none', repair: 'deferred' };
 
 const encoder = new TextEncoder();
 
