@@ -42,7 +42,11 @@ export interface LanceFileWriterOptions {
    * rows with fewer than 100 distinct values; `maxItems` may go up to 256 (u8 indices); `false` always writes plain `binary` pages.
    */
   dictionary?: boolean | { minRows?: number; maxItems?: number };
-  /** Bit-pack non-null 8/16/32-bit integer pages to the smallest width (`bitpacked`, which LanceDB reads; default true). */
+  /**
+   * Accepted for compatibility and ignored in Lance 2.0 files: their integer pages are always written
+   * `flat`, because LanceDB 0.39's 2.0 `bitpacked` decoder returns wrong values for range reads (reads
+   * after deletions or filters) once a read skips into the middle of a range (see FORMAT.md).
+   */
   bitPacking?: boolean;
 }
 
@@ -144,7 +148,7 @@ export class LanceFileWriter {
     if (dictionary !== undefined && (!(dictionary.maxItems >= 2 && dictionary.maxItems <= 256) || !(dictionary.minRows >= 0))) {
       throw new InvalidArgumentError('`dictionary.maxItems` must be within 2..256 (u8 indices: LanceDB misreads wider ones) and `dictionary.minRows` non-negative');
     }
-    this.pageOptions = { compression: options.compression, dictionary, bitPacking: options.bitPacking !== false };
+    this.pageOptions = { compression: options.compression, dictionary };
     this.fields = [];
     let col = 0;
     for (const f of schema.fields) {
