@@ -48,6 +48,13 @@ export interface LanceFileWriterOptions {
    * after deletions or filters) once a read skips into the middle of a range (see FORMAT.md).
    */
   bitPacking?: boolean;
+  /**
+   * Names of top-level Utf8/Binary fields that the dataset declares as Lance `large_string` /
+   * `large_binary` (64-bit offsets), e.g. in a table LanceDB created from Arrow LargeUtf8. Their pages
+   * are written the way LanceDB reads those types: in 2.0 plain `binary`, never `dictionary` (LanceDB
+   * 0.39 fails 2.0 dictionary pages of large strings: "expected 32-bit offsets but got 64-bit offsets").
+   */
+  largeOffsetFields?: readonly string[];
 }
 
 /** What {@link LanceFileWriter.finish} reports. */
@@ -98,6 +105,8 @@ function estimateByteLength(d: ArrayData): number {
 
 interface FieldState {
   firstColumn: number;
+  /** Page options of this field (no dictionary for large-offset fields). */
+  pageOptions: PageEncodeOptions;
   type: DataType;
   name: string;
   pending: ArrayData[];
@@ -149,10 +158,14 @@ export class LanceFileWriter {
       throw new InvalidArgumentError('`dictionary.maxItems` must be within 2..256 (u8 indices: LanceDB misreads wider ones) and `dictionary.minRows` non-negative');
     }
     this.pageOptions = { compression: options.compression, dictionary };
+    const large = options.largeOffsetFields ?? [];
+    if (!Array.isArray(large) || large.some((n) => typeof n !== 'string')) throw new InvalidArgumentError('`largeOffsetFields` must be an array of field names');
+    const plainPageOptions: PageEncodeOptions = { ...this.pageOptions, dictionary: undefined };
     this.fields = [];
     let col = 0;
     for (const f of schema.fields) {
-      this.fields.push({ firstColumn: col, type: f.type, name: f.name, pending: [], pendingBytes: 0 });
+      const pageOptions = large.includes(f.name) ? plainPageOptions : this.pageOptions;
+      this.fields.push({ firstColumn: col, pageOptions, type: f.type, name: f.name, pending: [], pendingBytes: 0 });
       col += columnCount(f.type);
     }
     this.columns = [];
@@ -225,14 +238,14 @@ export class LanceFileWriter {
     const data = concatData(st.type, st.pending);
     st.pending = [];
     st.pendingBytes = 0;
-    this.emit(st.name, data, st.firstColumn);
+    this.emit(st.name, data, st.firstColumn, st.pageOptions);
   }
 
   /** Writes the pages of `data` (a field's rows) into its columns, starting at `col`. Returns the next column. */
-  private emit(name: string, data: ArrayData, col: number): number {
+  private emit(name: string, data: ArrayData, col: number, pageOptions: PageEncodeOptions): number {
     const type = data.type;
     if (isLeafType(type)) {
-      this.writePage(col, encodeLeafPage(data, this.pageOptions));
+      this.writePage(col, encodeLeafPage(data, pageOptions));
       return col + 1;
     }
     if (type.typeId === TypeId.Struct) {
@@ -243,7 +256,7 @@ export class LanceFileWriter {
       this.structRows.set(col, (this.structRows.get(col) ?? 0) + data.length);
       let next = col + 1;
       for (let k = 0; k < type.children.length; k++) {
-        next = this.emit(`${name}.${type.children[k]!.name}`, data.children[k]!.slice(data.offset, data.offset + data.length), next);
+        next = this.emit(`${name}.${type.children[k]!.name}`, data.children[k]!.slice(data.offset, data.offset + data.length), next, pageOptions);
       }
       return next;
     }
@@ -252,7 +265,7 @@ export class LanceFileWriter {
       this.writePage(col, page);
       const items = data.children[0]!.slice(itemBegin, itemEnd);
       if (items.length === 0) return col + 1 + columnCount(type.child.type);
-      return this.emit(`${name}.${type.child.name}`, items, col + 1);
+      return this.emit(`${name}.${type.child.name}`, items, col + 1, pageOptions);
     }
     throw new NotSupportedError(`field "${name}": type ${type.toString()} is not supported`);
   }

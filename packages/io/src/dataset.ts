@@ -60,7 +60,7 @@ import {
 } from './internal/deletions';
 import { perform, resolvedEffect, runAsync, runSync, type Effect, type Task } from './internal/effects';
 import { mkdirEffect, unlinkEffect } from './internal/fs-effects';
-import { checkAcceptsLance2_0, encodeNextManifest, readManifestFile, type ManifestState } from './internal/lance-adapter';
+import { checkAcceptsLance2_0, encodeNextManifest, largeOffsetFieldNames, readManifestFile, type ManifestState } from './internal/lance-adapter';
 import { listVersionFiles, manifestFileName, type ManifestNaming, type VersionFile } from './internal/manifest-names';
 import { planCompaction } from './internal/compaction-plan';
 import { RangeQueue, readAhead, type ScanRange } from './internal/read-ahead';
@@ -360,7 +360,8 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
   const naming = latest?.naming ?? options.manifestNaming ?? 'v2';
   yield* makeDirectory(nodePath.join(dir, 'data'));
   yield* makeDirectory(nodePath.join(dir, '_versions'));
-  const written = yield* writeDataFiles(dir, schema, batches.map(resolvedEffect), maxRows, options.fileOptions);
+  const fileOptions = { ...options.fileOptions, largeOffsetFields: largeOffsetFieldNames(prev, mode === 'append' && prev !== null ? prev.schema : schema) };
+  const written = yield* writeDataFiles(dir, schema, batches.map(resolvedEffect), maxRows, fileOptions);
   let retries = mode === 'append' ? options.conflictRetries ?? 0 : 0;
   let base = prev;
   let baseVersion = latest?.version ?? 0;
@@ -1314,7 +1315,8 @@ export class Dataset {
         // The run's live rows, as a scan over them reads them (deleted rows dropped, order kept).
         const { ranges } = source.plan({ offset: starts[run.first]!, limit: starts[run.end]! - starts[run.first]!, columns });
         const reads = source.compactionReads(ranges, columns);
-        const added = yield* writeDataFiles(this.path, this.schema, reads, target, options.fileOptions);
+        const fileOptions = { ...options.fileOptions, largeOffsetFields: largeOffsetFieldNames(this.state, this.schema) };
+        const added = yield* writeDataFiles(this.path, this.schema, reads, target, fileOptions);
         written.push(...added);
         fragments.push(...added);
         for (; i < run.end; i++) {

@@ -166,6 +166,18 @@ export function encodeNextManifest(prev: ManifestState | null, next: NextManifes
   return encodeManifest(manifest);
 }
 
+/**
+ * Names of the top-level fields the next version keeps from `prev` (see {@link encodeNextManifest}) as
+ * Lance `large_string` / `large_binary`, which files must store as LanceDB reads those types
+ * (`LanceFileWriterOptions.largeOffsetFields`). Empty when `prev` is null or its fields are replaced.
+ */
+export function largeOffsetFieldNames(prev: ManifestState | null, schema: Schema): string[] {
+  if (prev === null || !sameFields(prev, schema)) return [];
+  const out: string[] = [];
+  for (const f of prev.fields) if (f.parentId === -1 && (f.logicalType === 'large_string' || f.logicalType === 'large_binary')) out.push(f.name);
+  return out;
+}
+
 /** True when the previous manifest's fields describe `schema` (so they, and their ids, are kept). */
 function sameFields(prev: ManifestState, schema: Schema): boolean {
   const a = prev.schema.fields;
