@@ -2,7 +2,7 @@
  * A Lance dataset on the file system: a directory LanceDB can open.
  *
  * ```text
- * <dir>/data/<uuid>.lance          data files (Lance file format 2.0), never modified once committed
+ * <dir>/data/<uuid>.lance          data files (Lance file format 2.0, 2.1 or 2.2), never modified once committed
  * <dir>/_versions/<n>.manifest     one manifest per committed version (V1 naming), or
  * <dir>/_versions/<u64::MAX-n>.manifest   (V2 naming, what LanceDB 0.39 writes; the default here)
  * <dir>/_deletions/<frag>-<ver>-<id>.arrow|.bin   deleted row offsets of a fragment (see ./internal/deletions)
@@ -39,6 +39,7 @@ import {
   isZstdReady,
   makeBuilder,
   takeBatch,
+  TypeId,
 } from '@vego/format';
 import type { DataType, DeletionFile, Vector } from '@vego/format';
 import { AsyncFileSource } from './async-file-source';
@@ -60,7 +61,15 @@ import {
 } from './internal/deletions';
 import { perform, resolvedEffect, runAsync, runSync, type Effect, type Task } from './internal/effects';
 import { mkdirEffect, unlinkEffect } from './internal/fs-effects';
-import { checkAcceptsLance2_0, encodeNextManifest, largeOffsetFieldNames, readManifestFile, type ManifestState } from './internal/lance-adapter';
+import {
+  DEFAULT_STORAGE_VERSION,
+  datasetStorageVersion,
+  encodeNextManifest,
+  largeOffsetFieldNames,
+  readManifestFile,
+  type ManifestState,
+  type StorageVersion,
+} from './internal/lance-adapter';
 import { listVersionFiles, manifestFileName, type ManifestNaming, type VersionFile } from './internal/manifest-names';
 import { planCompaction } from './internal/compaction-plan';
 import { RangeQueue, readAhead, type ScanRange } from './internal/read-ahead';
@@ -103,6 +112,12 @@ export interface DatasetWriteOptions {
   conflictRetries?: number;
   /** Manifest naming of a new dataset: `v2` (default, LanceDB's) or `v1`. Existing datasets keep theirs. */
   manifestNaming?: ManifestNaming;
+  /**
+   * Lance data storage version of the data files (LanceDB's `data_storage_version`): `'2.2'` (the default
+   * for new datasets, as LanceDB 0.39), `'2.1'` or `'2.0'`. Appends always keep the dataset's version
+   * (passing another one is an InvalidArgumentError); an overwrite keeps it unless this is given.
+   */
+  storageVersion?: StorageVersion;
 }
 
 /** Options of {@link Dataset.open} and {@link Dataset.openSync}. */
@@ -268,6 +283,9 @@ function* makeDirectory(dir: string): Task<void> {
  * task waits between batches until at most {@link WRITE_QUEUE_BYTES} are queued. On failure the
  * files written so far are removed.
  */
+/** Footer minor version of each storage version (major 2 for all; 2.0 files say 0.3 in their footer but 2.0 in the manifest). */
+const FILE_MINOR: Record<StorageVersion, number> = { '2.0': 0, '2.1': 1, '2.2': 2 };
+
 function* writeDataFiles(dir: string, schema: Schema, batches: Iterable<Effect<RecordBatch>>, maxRows: number, fileOptions?: LanceFileWriterOptions): Task<FragmentInfo[]> {
   const dataDir = nodePath.join(dir, 'data');
   checkRealInside(dir, dataDir, `dataset '${dir}'`);
@@ -282,7 +300,7 @@ function* writeDataFiles(dir: string, schema: Schema, batches: Iterable<Effect<R
     fragments.push({
       id: NEW_FRAGMENT_ID,
       physicalRows: rows,
-      files: [{ path: name, fieldIds: [], columnIndices: [], fileMajorVersion: 2, fileMinorVersion: 0, fileSizeBytes: summary.byteLength }],
+      files: [{ path: name, fieldIds: [], columnIndices: [], fileMajorVersion: 2, fileMinorVersion: FILE_MINOR[fileOptions?.version ?? '2.0'], fileSizeBytes: summary.byteLength }],
     });
     sink = null;
     writer = null;
@@ -352,15 +370,24 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
     throw new ConflictError(`dataset '${dir}' already exists (version ${latest.version}); use mode 'append' or 'overwrite'`);
   }
   const prev = latest === null ? null : readVersionManifest(dir, latest.fileName);
-  if (mode === 'append' && prev !== null) {
-    checkAcceptsLance2_0(prev, dir, 'append to');
-    checkAppendablePaths(prev, dir);
+  const requested = options.storageVersion;
+  if (requested !== undefined && requested !== '2.0' && requested !== '2.1' && requested !== '2.2') {
+    throw new InvalidArgumentError(`\`storageVersion\` must be '2.0', '2.1' or '2.2', got '${String(requested)}'`);
   }
+  let storageVersion: StorageVersion;
+  if (prev === null) storageVersion = requested ?? DEFAULT_STORAGE_VERSION;
+  else if (mode === 'append') {
+    storageVersion = datasetStorageVersion(prev, dir, 'append to');
+    if (requested !== undefined && requested !== storageVersion) {
+      throw new InvalidArgumentError(`\`storageVersion\` '${requested}' differs from the storage version ${storageVersion} of '${dir}'; appends keep the dataset's version`);
+    }
+    checkAppendablePaths(prev, dir);
+  } else storageVersion = requested ?? datasetStorageVersion(prev, dir, 'overwrite');
   const { schema, batches } = normalizeInput(data, mode === 'append' && prev !== null ? prev.schema : null, options.schema);
   const naming = latest?.naming ?? options.manifestNaming ?? 'v2';
   yield* makeDirectory(nodePath.join(dir, 'data'));
   yield* makeDirectory(nodePath.join(dir, '_versions'));
-  const fileOptions = { ...options.fileOptions, largeOffsetFields: largeOffsetFieldNames(prev, mode === 'append' && prev !== null ? prev.schema : schema) };
+  const fileOptions = { ...options.fileOptions, version: storageVersion, largeOffsetFields: largeOffsetFieldNames(prev, mode === 'append' && prev !== null ? prev.schema : schema) };
   const written = yield* writeDataFiles(dir, schema, batches.map(resolvedEffect), maxRows, fileOptions);
   let retries = mode === 'append' ? options.conflictRetries ?? 0 : 0;
   let base = prev;
@@ -372,6 +399,7 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
         version,
         schema: mode === 'append' && base !== null ? base.schema : schema,
         fragments: mode === 'append' && base !== null ? [...base.fragments, ...written] : written,
+        storageVersion,
       });
       yield* perform(publishEffect(manifestPathToPublish(dir, version, naming), bytes));
       return version;
@@ -1255,8 +1283,7 @@ export class Dataset {
    * qualifies, nothing is written and no version is committed.
    * @returns the new version and what changed (see {@link CompactResult}).
    * @throws InvalidArgumentError for bad options; NotSupportedError for a dataset whose manifest
-   *   declares a data storage version other than 2.0 (LanceDB's default 2.2: it refuses 2.0 files
-   *   there), and for ZSTD-compressed deletion files (LanceDB's) before `initZstd()` (use
+   *   declares a data storage version other than 2.0, 2.1 or 2.2 (new files keep the dataset's version), and for ZSTD-compressed deletion files (LanceDB's) before `initZstd()` (use
    *   {@link Dataset.compact}); ConflictError when the next version already exists
    *   (this object is not the latest version, or another writer committed first): the new data files
    *   are removed and nothing is committed, reopen and compact again; the read errors of
@@ -1294,7 +1321,15 @@ export class Dataset {
     if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
       throw new InvalidArgumentError(`\`materializeDeletionsThreshold\` must be a number from 0 to 1, got ${String(threshold)}`);
     }
-    checkAcceptsLance2_0(this.state, this.path, 'compact');
+    const storageVersion = datasetStorageVersion(this.state, this.path, 'compact');
+    if (storageVersion !== '2.0') {
+      // Compaction rewrites what this reader returns; nested columns of 2.1/2.2 files are not read
+      // exactly by the dataset reader of this build (issue 11 item 1), so they are refused, never rewritten wrong.
+      const nested = this.schema.fields.find((f) => f.type.typeId === TypeId.Struct || f.type.typeId === TypeId.List);
+      if (nested !== undefined) {
+        throw new NotSupportedError(`cannot compact '${this.path}': column "${nested.name}" is nested and this build does not read nested columns of Lance ${storageVersion} datasets exactly`);
+      }
+    }
     const starts = this.liveStarts();
     const sizes = this.fragments.map((f, i) => ({ physicalRows: f.physicalRows, liveRows: starts[i + 1]! - starts[i]! }));
     const runs = planCompaction(sizes, target, materialize ? threshold : null);
@@ -1315,7 +1350,7 @@ export class Dataset {
         // The run's live rows, as a scan over them reads them (deleted rows dropped, order kept).
         const { ranges } = source.plan({ offset: starts[run.first]!, limit: starts[run.end]! - starts[run.first]!, columns });
         const reads = source.compactionReads(ranges, columns);
-        const fileOptions = { ...options.fileOptions, largeOffsetFields: largeOffsetFieldNames(this.state, this.schema) };
+        const fileOptions = { ...options.fileOptions, version: storageVersion, largeOffsetFields: largeOffsetFieldNames(this.state, this.schema) };
         const added = yield* writeDataFiles(this.path, this.schema, reads, target, fileOptions);
         written.push(...added);
         fragments.push(...added);
@@ -1326,7 +1361,7 @@ export class Dataset {
         }
       }
       while (i < this.fragments.length) fragments.push(this.fragments[i++]!);
-      const bytes = encodeNextManifest(this.state, { version, schema: this.schema, fragments });
+      const bytes = encodeNextManifest(this.state, { version, schema: this.schema, fragments, storageVersion });
       yield* perform(publishEffect(manifestPathToPublish(this.path, version, this.manifestNaming), bytes));
     } catch (e) {
       yield* removeDataFiles(this.path, written);

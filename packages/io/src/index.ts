@@ -40,3 +40,4 @@ export type {
 } from './dataset';
 export type { DatasetInput } from './internal/data-input';
 export type { ManifestNaming } from './internal/manifest-names';
+export type { StorageVersion } from './internal/lance-adapter';

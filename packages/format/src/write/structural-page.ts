@@ -214,7 +214,8 @@ function encodeMiniBlock(
   opts: StructuralPageOptions,
   where: string,
 ): StructuralPage {
-  const enc: MiniBlockEncoder = itemValidity !== null || dim > 1 ? MINI_BLOCK_ENCODERS.get('flat')! : chooseMiniBlockEncoder(v, { bitPacking: opts.bitPacking });
+  const enc: MiniBlockEncoder =
+    itemValidity !== null || dim > 1 || (v.kind === 'fixed' && v.count === 0) ? MINI_BLOCK_ENCODERS.get('flat')! : chooseMiniBlockEncoder(v, { bitPacking: opts.bitPacking });
   const n = col.numValues;
   const rep = col.rep;
   const def = col.def;
@@ -242,7 +243,9 @@ function encodeMiniBlock(
     const levelEnd = col.numLevels === 0 ? 0 : last ? col.numLevels : col.valueLevel[at + count - 1]! + 1;
     const numLevels = levelEnd - levelAt;
     if (numLevels > 0xffff) throw new NotSupportedError(`${where}: a chunk of ${numLevels} repetition/definition levels (more than 65,535) cannot be written`);
-    const valueBufs: Uint8Array[] = count === 0 ? [new Uint8Array(0)] : enc.encodeChunk(v, at, count);
+    // A page without values (every list null or empty) still has one chunk: its levels, and for
+    // variable width the single offset LanceDB expects.
+    const valueBufs: Uint8Array[] = enc.encodeChunk(v, at, count);
     if (itemValidity !== null) valueBufs.unshift(bitsOf(itemValidity, at * dim, count * dim));
     const repBytes = rep === null ? null : encodeOutOfLineBitpacked(Uint32Array.from(rep.subarray(levelAt, levelEnd)), 0, numLevels, 16, repW!);
     const defBytes = def === null ? null : encodeOutOfLineBitpacked(Uint32Array.from(def.subarray(levelAt, levelEnd)), 0, numLevels, 16, defW!);
