@@ -78,6 +78,23 @@ describe.each(['2.1', '2.2'] as const)('LanceFileWriter %s pages at their edges'
     else await roundTrip(tmp.dir, 'big-strings', schema, [b], version);
   });
 
+  it('writes vectors inside lists and structs, and half floats', async () => {
+    const { FixedSizeList, Float32, Float16 } = F;
+    const schema = new Schema([
+      new Field('id', new Int32(), false),
+      new Field('lv', new List(new Field('item', new FixedSizeList(new Field('item', new Float32()), 4)))),
+      new Field('sv', new Struct([new Field('v', new FixedSizeList(new Field('item', new Float32()), 80)), new Field('k', new Int32())])),
+      new Field('h', new Float16()),
+    ]);
+    const b = batchOf(schema, 1100, {
+      id: (i) => i,
+      lv: (i) => (i % 7 === 0 ? null : Array.from({ length: i % 3 }, (_, k) => [i, k, -i, 0.5])),
+      sv: (i) => (i % 5 === 0 ? null : { v: i % 4 === 0 ? null : Array.from({ length: 80 }, (_, k) => i + k), k: i }),
+      h: (i) => (i % 3 === 0 ? null : (i % 100) / 4),
+    });
+    await roundTrip(tmp.dir, 'vectors', schema, [b], version);
+  });
+
   it('refuses lists of lists with a typed error', () => {
     const schema = new Schema([new Field('ll', new List(new Field('item', new List(new Field('item', new Int32())))))]);
     const b = batchOf(schema, 2, { ll: () => [[1], [2, 3]] });
