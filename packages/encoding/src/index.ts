@@ -54,3 +54,5 @@ export { encodeOutOfLineBitpacked, outOfLineTailIsRaw } from './lance/out-of-lin
 export { encodeVariableChunk, variableChunkByteLength } from './lance/variable';
 export { MINI_BLOCK_ENCODERS, MINI_BLOCK_TARGET_BYTES, chooseMiniBlockEncoder, variableChunkBytes } from './lance/registry';
 export type { LanceValueCompression, FixedWidthValues, VariableWidthValues, PageValues, MiniBlockEncoder } from './lance/registry';
+export { buildVariableDictionary, encodeVariableBlock } from './lance/dictionary';
+export type { VariableDictionary } from './lance/dictionary';

@@ -205,7 +205,7 @@ export class LanceFileWriter {
       this.columns21.push([]);
       this.columnRows.push(0);
     }
-    this.structuralOptions = { largeChunks: version === '2.2', bitPacking: options.bitPacking !== false };
+    this.structuralOptions = { largeChunks: version === '2.2', bitPacking: options.bitPacking !== false, dictionary: options.dictionary !== false };
     this.columns = [];
     for (let i = 0; i < col; i++) this.columns.push({ pages: [], bufferOffsets: [], bufferSizes: [] });
     this.position = 0;

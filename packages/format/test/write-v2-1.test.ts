@@ -95,6 +95,19 @@ describe.each(['2.1', '2.2'] as const)('LanceFileWriter %s pages at their edges'
     await roundTrip(tmp.dir, 'vectors', schema, [b], version);
   });
 
+  it('dictionary-encodes strings of few distinct values (smaller file, same values), and not when asked', async () => {
+    const schema = new Schema([new Field('id', new Int32(), false), new Field('cat', new Utf8()), new Field('tags', new List(new Field('item', new Utf8())))]);
+    const b = batchOf(schema, 3000, {
+      id: (i) => i,
+      cat: (i) => (i % 9 === 0 ? null : ['red', 'green', 'blue', '', 'violet'][i % 5]),
+      tags: (i) => (i % 4 === 0 ? null : Array.from({ length: i % 3 }, (_, k) => `tag-${(i + k) % 7}`)),
+    });
+    const withDict = writeFile(schema, [b], { version }).bytes;
+    const without = writeFile(schema, [b], { version, dictionary: false }).bytes;
+    expect(withDict.length).toBeLessThan(without.length * 0.7);
+    await roundTrip(tmp.dir, 'dict', schema, [b], version);
+  });
+
   it('refuses lists of lists with a typed error', () => {
     const schema = new Schema([new Field('ll', new List(new Field('item', new List(new Field('item', new Int32())))))]);
     const b = batchOf(schema, 2, { ll: () => [[1], [2, 3]] });

@@ -47,6 +47,8 @@ export interface MiniBlockLayoutInit {
   repetitionIndexDepth: number;
   numItems: number;
   hasLargeChunk: boolean;
+  /** Items of the page dictionary (a `variable(flat(32))` block in buffer 2), or 0 for none. */
+  numDictionaryItems: number;
 }
 
 /** `PageLayout { mini_block_layout = 1 }` bytes. */
@@ -55,6 +57,10 @@ export function miniBlockLayoutBytes(m: MiniBlockLayoutInit): Uint8Array {
   if (m.repBitWidth !== null) b.message(1, levelCompressionBytes(m.repBitWidth));
   if (m.defBitWidth !== null) b.message(2, levelCompressionBytes(m.defBitWidth));
   b.message(3, compressiveBytes(m.values));
+  if (m.numDictionaryItems > 0) {
+    b.message(4, compressiveBytes({ kind: 'variable', offsetBits: 32 }));
+    b.uint(5, m.numDictionaryItems);
+  }
   b.packedUints(6, m.layers);
   b.uintIfSet(7, m.numBuffers);
   b.uintIfSet(8, m.repetitionIndexDepth);

@@ -10,7 +10,9 @@
  * `out_of_line_bitpacking(16, flat(W))`, W the page's widest level. A chunk's levels end at its last
  * value's level (the last chunk: at the page's end), so null and empty lists before a value travel with
  * it. Repetition index: per chunk two u64, rows ended in the chunk and the levels of an unfinished last
- * row. Values: the encoder the registry in `@vego/encoding` picks from the page's statistics.
+ * row. Values: the encoder the registry in `@vego/encoding` picks from the page's statistics. Strings of few
+ * distinct values get a page dictionary (buffer 2, before the repetition index): the chunks then hold
+ * 0-based u32 indices (bit-packed by the registry), the dictionary one `variable` block.
  *
  * **Full-zip** (fixed-width values of ≥ 256 bytes without repetition, e.g. 128-d vectors). One buffer: per
  * item `ceil(W / 8)` bytes of definition level when the page has nulls, `ceil(d / 8)` bytes of item
@@ -19,8 +21,8 @@
  * Example (2.1, Int8 `[1, 2, 3]`, no nulls): layout `mini_block { flat(8), [ALL_VALID_ITEM], 1 buffer,
  * 3 items }`, metadata `10 00` (one 16-byte chunk, last), chunk `00 00 03 00 FE FE FE FE 01 02 03 FE FE FE FE FE`.
  */
-import { ArrayData, chooseMiniBlockEncoder, encodeOutOfLineBitpacked, InternalError, MINI_BLOCK_ENCODERS, MINI_BLOCK_TARGET_BYTES, NotSupportedError, TypeId } from '@vego/encoding';
-import type { FixedWidthValues, LanceValueCompression, MiniBlockEncoder, PageValues, VariableWidthValues } from '@vego/encoding';
+import { ArrayData, buildVariableDictionary, chooseMiniBlockEncoder, encodeOutOfLineBitpacked, encodeVariableBlock, InternalError, MINI_BLOCK_ENCODERS, MINI_BLOCK_TARGET_BYTES, NotSupportedError, TypeId } from '@vego/encoding';
+import type { FixedWidthValues, LanceValueCompression, MiniBlockEncoder, PageValues, VariableDictionary, VariableWidthValues } from '@vego/encoding';
 import { fullZipLayoutBytes, miniBlockLayoutBytes } from './page-layout-proto';
 import type { ShreddedLeaf } from './repdef';
 
@@ -30,6 +32,30 @@ export interface StructuralPageOptions {
   largeChunks: boolean;
   /** Let the registry bit-pack integers (default true). */
   bitPacking: boolean;
+  /** Dictionary-encode strings of few distinct values (default true). */
+  dictionary: boolean;
+}
+
+/** Most distinct values of a page dictionary. */
+const MAX_DICTIONARY_ITEMS = 4096;
+
+/**
+ * The page dictionary of variable-width values when it pays: at most half as many distinct values as
+ * slots (and {@link MAX_DICTIONARY_ITEMS}), and dictionary + packed indices under 80 % of the plain chunks.
+ */
+function dictionaryFor(v: VariableWidthValues): { dict: VariableDictionary; indices: FixedWidthValues } | null {
+  const n = v.count;
+  if (n < 16) return null;
+  const dict = buildVariableDictionary(v, Math.min(MAX_DICTIONARY_ITEMS, n >>> 1));
+  if (dict === null) return null;
+  const k = dict.numItems;
+  const indexBits = Math.max(1, 32 - Math.clz32(k - 1));
+  const dictBytes = 8 + 4 * (k + 1) + dict.itemOffsets[k]!;
+  const packed = Math.ceil(n / 1024) * (4 + 128 * indexBits);
+  const plain = 4 * (n + 1) + v.offsets[n]!;
+  if (dictBytes + packed >= plain * 0.8) return null;
+  const indices: FixedWidthValues = { kind: 'fixed', bitsPerValue: 32, count: n, bytes: new Uint8Array(dict.indices.buffer, dict.indices.byteOffset, n * 4), integer: true };
+  return { dict, indices };
 }
 
 /** An encoded page. */
@@ -160,7 +186,9 @@ export function encodeStructuralPage(col: ShreddedLeaf, opts: StructuralPageOpti
   const g = gatherValues(col);
   const v = g.values;
   if (v.kind === 'fixed' && v.bitsPerValue >= FULL_ZIP_MIN_BITS && col.rep === null) return encodeFullZip(col, v, g.itemValidity, g.itemsPerValue, g.compression);
-  return encodeMiniBlock(col, v, g.itemValidity, g.itemsPerValue, g.compression, opts, where);
+  const d = v.kind === 'variable' && opts.dictionary ? dictionaryFor(v) : null;
+  if (d !== null) return encodeMiniBlock(col, d.indices, null, 1, (c) => c, opts, where, d.dict);
+  return encodeMiniBlock(col, v, g.itemValidity, g.itemsPerValue, g.compression, opts, where, null);
 }
 
 function encodeFullZip(
@@ -213,6 +241,7 @@ function encodeMiniBlock(
   compression: (c: LanceValueCompression) => LanceValueCompression,
   opts: StructuralPageOptions,
   where: string,
+  dictionary: VariableDictionary | null,
 ): StructuralPage {
   const enc: MiniBlockEncoder =
     itemValidity !== null || dim > 1 || (v.kind === 'fixed' && v.count === 0) ? MINI_BLOCK_ENCODERS.get('flat')! : chooseMiniBlockEncoder(v, { bitPacking: opts.bitPacking });
@@ -321,7 +350,8 @@ function encodeMiniBlock(
     chunkBytes.set(c, p);
     p += c.length;
   }
-  const buffers = [metaBytes, chunkBytes];
+  const buffers: Uint8Array[] = [metaBytes, chunkBytes];
+  if (dictionary !== null) buffers.push(encodeVariableBlock(dictionary.itemOffsets, dictionary.itemBytes, dictionary.numItems));
   if (rep !== null) {
     const ri = new Uint8Array(repIndex.length * 8);
     const rdv = new DataView(ri.buffer);
@@ -341,6 +371,7 @@ function encodeMiniBlock(
     repetitionIndexDepth: rep === null ? 0 : 1,
     numItems: n,
     hasLargeChunk: large,
+    numDictionaryItems: dictionary === null ? 0 : dictionary.numItems,
   });
   return { layout, buffers, numRows: col.numRows };
 }
