@@ -144,6 +144,7 @@ export function shredLeaf(data: ArrayData, path: readonly number[]): ShreddedLea
     d = d.children[k]!;
   }
   const L = nodes.length;
+  if (L === 1) return shredFlat(data);
   let lists = 0;
   for (let j = L - 1; j >= 0; j--) {
     nodes[j]!.layer = L - 1 - j;
@@ -243,5 +244,35 @@ export function shredLeaf(data: ArrayData, path: readonly number[]): ShreddedLea
     valueValid: g.valueValid.subarray(0, g.values),
     valueLevel: g.valueLevel.subarray(0, g.values),
     numValues: g.values,
+  };
+}
+
+/** The common case of a top-level leaf: one level and one value slot per row, no repetition. */
+function shredFlat(leaf: ArrayData): ShreddedLeaf {
+  const n = leaf.length;
+  const nulls = leaf.nullCount > 0;
+  const valueIndex = new Int32Array(n);
+  const valueValid = new Uint8Array(n);
+  for (let i = 0; i < n; i++) valueIndex[i] = i;
+  let def: Uint16Array | null = null;
+  if (nulls) {
+    def = new Uint16Array(n);
+    for (let i = 0; i < n; i++) {
+      const ok = leaf.isValid(i);
+      valueValid[i] = ok ? 1 : 0;
+      if (!ok) def[i] = 1;
+    }
+  } else valueValid.fill(1);
+  return {
+    leaf,
+    layers: [nulls ? RepDefLayer.NullableItem : RepDefLayer.AllValidItem],
+    numRows: n,
+    numLevels: nulls ? n : 0,
+    rep: null,
+    def,
+    valueIndex,
+    valueValid,
+    valueLevel: valueIndex,
+    numValues: n,
   };
 }

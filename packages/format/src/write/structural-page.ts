@@ -153,8 +153,12 @@ function gatherValues(col: ShreddedLeaf): { values: PageValues; compression: (c:
     integer = id >= TypeId.Int8 && id <= TypeId.Uint64;
   }
   const w = (bits >>> 3) * dim;
-  const bytes = new Uint8Array(n * w);
-  for (let k = 0; k < n; k++) {
+  let contiguous = n === leaf.length && n > 0 && leaf.nullCount === 0;
+  for (let k = 0; contiguous && k < n; k++) if (idx[k] !== k) contiguous = false;
+  const start = (base + leaf.offset * dim) * (bits >>> 3);
+  // Every row a valid value slot in order: one copy of the value bytes.
+  const bytes = contiguous ? src.slice(start, start + n * w) : new Uint8Array(n * w);
+  for (let k = 0; !contiguous && k < n; k++) {
     if (ok[k] === 0) continue;
     const from = (base + (leaf.offset + idx[k]!) * dim) * (bits >>> 3);
     if (w <= 16) for (let b = 0; b < w; b++) bytes[k * w + b] = src[from + b]!;
