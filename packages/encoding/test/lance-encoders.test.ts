@@ -83,6 +83,11 @@ describe('encodeVariableChunk', () => {
     const out = encodeVariableChunk(offsets, bytes, Uint8Array.from([0b101]), 0, 0, 3);
     expect(Array.from(out)).toEqual([16, 0, 0, 0, 18, 0, 0, 0, 18, 0, 0, 0, 19, 0, 0, 0, 0x61, 0x62, 0x63, 0]);
   });
+
+  it('writes u64 offsets padded to 8 bytes for large strings', () => {
+    const out = encodeVariableChunk(Int32Array.from([0, 2]), new TextEncoder().encode('ab'), null, 0, 0, 1, 64);
+    expect(Array.from(out)).toEqual([16, 0, 0, 0, 0, 0, 0, 0, 18, 0, 0, 0, 0, 0, 0, 0, 0x61, 0x62, 0, 0, 0, 0, 0, 0]);
+  });
 });
 
 describe('mini-block registry', () => {

@@ -47,16 +47,18 @@ export interface LanceFileWriterOptions {
    */
   dictionary?: boolean | { minRows?: number; maxItems?: number };
   /**
-   * Accepted for compatibility and ignored in Lance 2.0 files: their integer pages are always written
-   * `flat`, because LanceDB 0.39's 2.0 `bitpacked` decoder returns wrong values for range reads (reads
-   * after deletions or filters) once a read skips into the middle of a range (see FORMAT.md).
+   * 2.1/2.2 files: let integer pages be bit-packed (`inline_bitpacking`) when it saves space (default true).
+   * Ignored in Lance 2.0 files: their integer pages are always `flat`, because LanceDB 0.39's 2.0
+   * `bitpacked` decoder returns wrong values for range reads (after deletions or with filters) once a
+   * read skips into the middle of a range (see FORMAT.md).
    */
   bitPacking?: boolean;
   /**
    * Names of top-level Utf8/Binary fields that the dataset declares as Lance `large_string` /
    * `large_binary` (64-bit offsets), e.g. in a table LanceDB created from Arrow LargeUtf8. Their pages
    * are written the way LanceDB reads those types: in 2.0 plain `binary`, never `dictionary` (LanceDB
-   * 0.39 fails 2.0 dictionary pages of large strings: "expected 32-bit offsets but got 64-bit offsets").
+   * 0.39 fails 2.0 dictionary pages of large strings: "expected 32-bit offsets but got 64-bit offsets");
+   * in 2.1/2.2 `variable(flat(64))` chunks (64-bit offsets), no dictionary (it fails 32-bit ones for them).
    */
   largeOffsetFields?: readonly string[];
   /**
@@ -130,6 +132,8 @@ interface FieldState {
   leaves: number[][];
   /** Page options of this field (no dictionary for large-offset fields). */
   pageOptions: PageEncodeOptions;
+  /** Named in `largeOffsetFields`. */
+  largeOffsets: boolean;
   type: DataType;
   name: string;
   pending: ArrayData[];
@@ -163,6 +167,8 @@ export class LanceFileWriter {
   private readonly columns21: PageInfo21[][];
   private readonly columnRows: number[];
   private readonly structuralOptions: StructuralPageOptions;
+  /** Options of the fields named in `largeOffsetFields`. */
+  private readonly largeStructuralOptions: StructuralPageOptions;
 
   /**
    * @param sink an empty sink (positions in the file are absolute).
@@ -196,7 +202,7 @@ export class LanceFileWriter {
     for (const f of schema.fields) {
       const pageOptions = large.includes(f.name) ? plainPageOptions : this.pageOptions;
       const leaves = version === '2.0' ? [] : leafPaths(f.type);
-      this.fields.push({ firstColumn: col, leaves, pageOptions, type: f.type, name: f.name, pending: [], pendingBytes: 0 });
+      this.fields.push({ firstColumn: col, leaves, pageOptions, largeOffsets: large.includes(f.name), type: f.type, name: f.name, pending: [], pendingBytes: 0 });
       col += version === '2.0' ? columnCount(f.type) : leaves.length;
     }
     this.columns21 = [];
@@ -205,7 +211,8 @@ export class LanceFileWriter {
       this.columns21.push([]);
       this.columnRows.push(0);
     }
-    this.structuralOptions = { largeChunks: version === '2.2', bitPacking: options.bitPacking !== false, dictionary: options.dictionary !== false };
+    this.structuralOptions = { largeChunks: version === '2.2', bitPacking: options.bitPacking !== false, dictionary: options.dictionary !== false, largeOffsets: false };
+    this.largeStructuralOptions = { ...this.structuralOptions, dictionary: false, largeOffsets: true };
     this.columns = [];
     for (let i = 0; i < col; i++) this.columns.push({ pages: [], bufferOffsets: [], bufferSizes: [] });
     this.position = 0;
@@ -282,10 +289,11 @@ export class LanceFileWriter {
 
   /** Writes one page per leaf column of a field's rows (Lance 2.1/2.2). */
   private emit21(st: FieldState, data: ArrayData): void {
+    const opts = st.largeOffsets ? this.largeStructuralOptions : this.structuralOptions;
     for (let k = 0; k < st.leaves.length; k++) {
       const col = st.firstColumn + k;
       const where = `field "${st.name}", column ${col}`;
-      const page = encodeStructuralPage(shredLeaf(data, st.leaves[k]!), this.structuralOptions, where);
+      const page = encodeStructuralPage(shredLeaf(data, st.leaves[k]!), opts, where);
       const offsets: number[] = [];
       const sizes: number[] = [];
       for (const b of page.buffers) {

@@ -20,7 +20,7 @@ import { encodeVariableChunk, variableChunkByteLength } from './variable';
 export type LanceValueCompression =
   | { readonly kind: 'flat'; readonly bitsPerValue: number }
   | { readonly kind: 'inlineBitpacking'; readonly uncompressedBitsPerValue: number }
-  | { readonly kind: 'variable'; readonly offsetBits: 32 }
+  | { readonly kind: 'variable'; readonly offsetBits: 32 | 64 }
   | { readonly kind: 'fixedSizeList'; readonly itemsPerValue: number; readonly hasValidity: boolean; readonly values: LanceValueCompression };
 
 /**
@@ -44,6 +44,8 @@ export interface VariableWidthValues {
   readonly bytes: Uint8Array;
   readonly validity: Uint8Array | null;
   readonly validityOffset: number;
+  /** Offset width written in chunks: 32 (default) or 64 (large_utf8 / large_binary columns). */
+  readonly offsetBits?: 32 | 64;
 }
 
 /** Values of one page. */
@@ -152,15 +154,16 @@ function validBytes(v: VariableWidthValues, r: number): number {
 
 const variableEncoder: MiniBlockEncoder = {
   name: 'variable',
-  compression: () => ({ kind: 'variable', offsetBits: 32 }),
+  compression: (v) => ({ kind: 'variable', offsetBits: variableOf(v).offsetBits ?? 32 }),
   chunkValues(v, at, targetBytes) {
     const s = variableOf(v);
     const left = s.count - at;
+    const w = (s.offsetBits ?? 32) >>> 3;
     // Grow while the chunk stays within the budget; at least 2 values unless it is the last chunk.
     let n = 0;
-    let bytes = 4;
+    let bytes = w;
     while (n < left && n < MAX_CHUNK_VALUES) {
-      const next = bytes + 4 + validBytes(s, at + n);
+      const next = bytes + w + validBytes(s, at + n);
       if (n >= 2 && next > targetBytes) break;
       bytes = next;
       n++;
@@ -170,7 +173,7 @@ const variableEncoder: MiniBlockEncoder = {
   },
   encodeChunk(v, at, count) {
     const s = variableOf(v);
-    return [encodeVariableChunk(s.offsets, s.bytes, s.validity, s.validityOffset, at, count)];
+    return [encodeVariableChunk(s.offsets, s.bytes, s.validity, s.validityOffset, at, count, s.offsetBits ?? 32)];
   },
 };
 
@@ -185,7 +188,7 @@ export const MINI_BLOCK_ENCODERS: ReadonlyMap<MiniBlockEncoder['name'], MiniBloc
 export function variableChunkBytes(v: VariableWidthValues, at: number, count: number): number {
   let data = 0;
   for (let i = 0; i < count; i++) data += validBytes(v, at + i);
-  return variableChunkByteLength(count, data);
+  return variableChunkByteLength(count, data, v.offsetBits ?? 32);
 }
 
 /**

@@ -4,13 +4,17 @@
  * multiple of 4 bytes (LanceDB 0.39 rejects other sizes: "chunk size … is not a multiple of the 4-byte
  * offset width").
  *
+ * With 64-bit offsets (`variable(flat(64))`, what LanceDB reads for large_utf8 / large_binary columns) the
+ * offsets are u64 and the buffer is padded to a multiple of 8.
+ *
  * Worked example (["ab", "", "c"]): offsets 16, 18, 18, 19 → `10 00 00 00 12 00 00 00 12 00 00 00 13 00 00 00 61 62 63 00`.
  */
 import { InvalidArgumentError } from '@vego/arrow';
 
-/** Bytes of a chunk of `count` values holding `dataByteLength` bytes. */
-export function variableChunkByteLength(count: number, dataByteLength: number): number {
-  return (4 * (count + 1) + dataByteLength + 3) & ~3;
+/** Bytes of a chunk of `count` values holding `dataByteLength` bytes, with 32-bit (default) or 64-bit offsets. */
+export function variableChunkByteLength(count: number, dataByteLength: number, offsetBits: 32 | 64 = 32): number {
+  const w = offsetBits >>> 3;
+  return Math.ceil((w * (count + 1) + dataByteLength) / w) * w;
 }
 
 /**
@@ -25,6 +29,7 @@ export function encodeVariableChunk(
   validOffset: number,
   at: number,
   count: number,
+  offsetBits: 32 | 64 = 32,
 ): Uint8Array {
   let data = 0;
   for (let i = 0; i < count; i++) {
@@ -32,11 +37,12 @@ export function encodeVariableChunk(
     if (valid !== null && ((valid[(validOffset + r) >>> 3]! >>> ((validOffset + r) & 7)) & 1) === 0) continue;
     data += offsets[r + 1]! - offsets[r]!;
   }
-  const total = variableChunkByteLength(count, data);
+  const total = variableChunkByteLength(count, data, offsetBits);
   if (total > 0xffffffff) throw new InvalidArgumentError(`a chunk of ${total} bytes does not fit u32 offsets`);
   const out = new Uint8Array(total);
   const dv = new DataView(out.buffer);
-  let pos = 4 * (count + 1);
+  const w = offsetBits >>> 3;
+  let pos = w * (count + 1);
   dv.setUint32(0, pos, true);
   for (let i = 0; i < count; i++) {
     const r = at + i;
@@ -47,7 +53,7 @@ export function encodeVariableChunk(
       out.set(bytes.subarray(s, e), pos);
       pos += e - s;
     }
-    dv.setUint32(4 * (i + 1), pos, true);
+    dv.setUint32(w * (i + 1), pos, true);
   }
   return out;
 }

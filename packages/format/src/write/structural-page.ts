@@ -34,6 +34,8 @@ export interface StructuralPageOptions {
   bitPacking: boolean;
   /** Dictionary-encode strings of few distinct values (default true). */
   dictionary: boolean;
+  /** The column is large_utf8 / large_binary in the dataset: 64-bit offsets, no dictionary. */
+  largeOffsets: boolean;
 }
 
 /** Most distinct values of a page dictionary. */
@@ -95,7 +97,7 @@ function fslItemValidity(leaf: ArrayData, col: ShreddedLeaf): Uint8Array | null 
 }
 
 /** Gathers the value slots into page values (copy): null slots zero-filled (fixed) or empty (variable). */
-function gatherValues(col: ShreddedLeaf): { values: PageValues; compression: (c: LanceValueCompression) => LanceValueCompression; itemValidity: Uint8Array | null; itemsPerValue: number } {
+function gatherValues(col: ShreddedLeaf, largeOffsets: boolean): { values: PageValues; compression: (c: LanceValueCompression) => LanceValueCompression; itemValidity: Uint8Array | null; itemsPerValue: number } {
   const leaf = col.leaf;
   const t = leaf.type;
   const n = col.numValues;
@@ -119,7 +121,7 @@ function gatherValues(col: ShreddedLeaf): { values: PageValues; compression: (c:
       }
       offsets[k + 1] = pos;
     }
-    const v: VariableWidthValues = { kind: 'variable', count: n, offsets, bytes, validity: null, validityOffset: 0 };
+    const v: VariableWidthValues = { kind: 'variable', count: n, offsets, bytes, validity: null, validityOffset: 0, offsetBits: largeOffsets ? 64 : 32 };
     return { values: v, compression: (c) => c, itemValidity: null, itemsPerValue: 1 };
   }
   if (id === TypeId.Bool) {
@@ -187,10 +189,10 @@ function bitsOf(src: Uint8Array, from: number, n: number): Uint8Array {
  * @throws NotSupportedError when a Lance 2.1 chunk would pass the format's 32 KiB limit (2.2 has none that matters here).
  */
 export function encodeStructuralPage(col: ShreddedLeaf, opts: StructuralPageOptions, where: string): StructuralPage {
-  const g = gatherValues(col);
+  const g = gatherValues(col, opts.largeOffsets);
   const v = g.values;
   if (v.kind === 'fixed' && v.bitsPerValue >= FULL_ZIP_MIN_BITS && col.rep === null) return encodeFullZip(col, v, g.itemValidity, g.itemsPerValue, g.compression);
-  const d = v.kind === 'variable' && opts.dictionary ? dictionaryFor(v) : null;
+  const d = v.kind === 'variable' && opts.dictionary && !opts.largeOffsets ? dictionaryFor(v) : null;
   if (d !== null) return encodeMiniBlock(col, d.indices, null, 1, (c) => c, opts, where, d.dict);
   return encodeMiniBlock(col, v, g.itemValidity, g.itemsPerValue, g.compression, opts, where, null);
 }
