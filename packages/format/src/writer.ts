@@ -278,21 +278,26 @@ export class LanceFileWriter {
     }
   }
 
-  private flushField(st: FieldState): void {
+  private flushField(st: FieldState, final = false): void {
     if (st.pending.length === 0) return;
     const data = concatData(st.type, st.pending);
     st.pending = [];
     st.pendingBytes = 0;
     if (this.version === '2.0') this.emit(st.name, data, st.firstColumn, st.pageOptions);
-    else this.emit21(st, data);
+    else this.emit21(st, data, final);
   }
 
-  /** Writes one page per leaf column of a field's rows (Lance 2.1/2.2). */
-  private emit21(st: FieldState, data: ArrayData): void {
-    const opts = st.largeOffsets ? this.largeStructuralOptions : this.structuralOptions;
+  /**
+   * Writes one page per leaf column of a field's rows (Lance 2.1/2.2). A page dictionary is used only for a
+   * column's single page (written at `finish` with no page before it): readers here decode dictionary
+   * pages only in single-page columns.
+   */
+  private emit21(st: FieldState, data: ArrayData, final: boolean): void {
+    const base = st.largeOffsets ? this.largeStructuralOptions : this.structuralOptions;
     for (let k = 0; k < st.leaves.length; k++) {
       const col = st.firstColumn + k;
       const where = `field "${st.name}", column ${col}`;
+      const opts = base.dictionary && !(final && this.columnRows[col] === 0) ? { ...base, dictionary: false } : base;
       const page = encodeStructuralPage(shredLeaf(data, st.leaves[k]!), opts, where);
       const offsets: number[] = [];
       const sizes: number[] = [];
@@ -372,7 +377,7 @@ export class LanceFileWriter {
    */
   finish(): FileSummary {
     if (this.finished) throw new InvalidArgumentError('`finish` was already called');
-    for (const st of this.fields) this.flushField(st);
+    for (const st of this.fields) this.flushField(st, true);
     this.finished = true;
     if (this.version === '2.0') for (const [col, rows] of this.structRows) this.writePage(col, encodeStructPage(rows));
     const descriptor = encodeFileDescriptor({

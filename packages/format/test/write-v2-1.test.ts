@@ -16,8 +16,8 @@ function batchOf(schema: F.Schema, n: number, gen: Record<string, (i: number) =>
   return new RecordBatch(schema, schema.fields.map((f) => vectorFrom(f.type, Array.from({ length: n }, (_, i) => gen[f.name]!(i)))) as never);
 }
 
-async function roundTrip(dir: string, name: string, schema: F.Schema, batches: F.RecordBatch[], version: F.LanceFileVersion): Promise<void> {
-  const { bytes, summary } = writeFile(schema, batches, { version });
+async function roundTrip(dir: string, name: string, schema: F.Schema, batches: F.RecordBatch[], version: F.LanceFileVersion, pageByteLength?: number): Promise<void> {
+  const { bytes, summary } = writeFile(schema, batches, pageByteLength === undefined ? { version } : { version, pageByteLength });
   const ours = F.LanceFileReader.openSync(new F.MemorySource(bytes)).readSync();
   writeTable(dir, name, schema, bytes, summary.numRows, version);
   const rows = await queryRows(await (await lancedb.connect(dir)).openTable(name));
@@ -57,6 +57,11 @@ describe.each(['2.1', '2.2'] as const)('LanceFileWriter %s pages at their edges'
 
   it.each([1, 1023, 1024, 1025])('round-trips %d rows of nested and nullable columns', async (n) => {
     await roundTrip(tmp.dir, `n${n}`, nested, [batchOf(nested, n, nestedGen)], version);
+  });
+
+  it('writes columns of many small pages (several batches)', async () => {
+    const batches = [batchOf(nested, 700, nestedGen), batchOf(nested, 1, nestedGen), batchOf(nested, 1500, nestedGen)];
+    await roundTrip(tmp.dir, 'pages', nested, batches, version, 2048);
   });
 
   it('writes pages whose lists are all null or empty (levels, no values)', async () => {
