@@ -56,3 +56,4 @@ export { MINI_BLOCK_ENCODERS, MINI_BLOCK_TARGET_BYTES, chooseMiniBlockEncoder, v
 export type { LanceValueCompression, FixedWidthValues, VariableWidthValues, PageValues, MiniBlockEncoder } from './lance/registry';
 export { buildVariableDictionary, encodeVariableBlock } from './lance/dictionary';
 export type { VariableDictionary } from './lance/dictionary';
+export { countRleRuns, encodeRleChunk } from './lance/rle';

@@ -5,6 +5,8 @@
  */
 import {
   chooseMiniBlockEncoder,
+  countRleRuns,
+  encodeRleChunk,
   encodeInlineBitpacked,
   encodeOutOfLineBitpacked,
   encodeVariableChunk,
@@ -90,6 +92,18 @@ describe('encodeVariableChunk', () => {
   });
 });
 
+describe('encodeRleChunk', () => {
+  it('writes run values at their width and u8 lengths, splitting runs over 255', () => {
+    const v = new Uint8Array(new Uint16Array([7, 7, 7, 9]).buffer);
+    const [values, lengths] = encodeRleChunk(v, 2, 0, 4);
+    expect(Array.from(values)).toEqual([7, 0, 9, 0]);
+    expect(Array.from(lengths)).toEqual([3, 1]);
+    const long = new Uint8Array(1000).fill(5);
+    expect(Array.from(encodeRleChunk(long, 1, 0, 1000)[1])).toEqual([255, 255, 255, 235]);
+    expect(countRleRuns(long, 1, 0, 1000)).toBe(4);
+  });
+});
+
 describe('mini-block registry', () => {
   const ints = (values: number[]): FixedWidthValues => ({ kind: 'fixed', bitsPerValue: 32, count: values.length, bytes: new Uint8Array(Int32Array.from(values).buffer), integer: true });
 
@@ -98,6 +112,8 @@ describe('mini-block registry', () => {
     expect(chooseMiniBlockEncoder(ints(Array.from({ length: 3000 }, (_, i) => (i % 2 === 0 ? i : -i)))).name).toBe('flat'); // negatives in every chunk need 32 bits
     expect(chooseMiniBlockEncoder(ints([1, 2, 3]), { bitPacking: false }).name).toBe('flat');
     expect(chooseMiniBlockEncoder({ ...ints([1, 2, 3]), integer: false }).name).toBe('flat');
+    expect(chooseMiniBlockEncoder(ints(Array.from({ length: 3000 }, (_, i) => Math.floor(i / 100)))).name).toBe('rle');
+    expect(chooseMiniBlockEncoder(ints(Array.from({ length: 3000 }, (_, i) => Math.floor(i / 100))), { rle: false }).name).toBe('inline_bitpacking');
   });
 
   it('cuts flat chunks at powers of two of at most 4 KiB and bit-packed ones at 1024 values', () => {

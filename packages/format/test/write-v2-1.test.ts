@@ -113,6 +113,27 @@ describe.each(['2.1', '2.2'] as const)('LanceFileWriter %s pages at their edges'
     await roundTrip(tmp.dir, 'dict', schema, [b], version);
   });
 
+  it('run-length encodes values with long runs (ints, floats, bytes; runs over 255 and chunk edges)', async () => {
+    const { Int8, Float32 } = F;
+    const schema = new Schema([
+      new Field('id', new Int32(), false),
+      new Field('group', new Int32(), false),
+      new Field('same', new Int64(), false),
+      new Field('level', new Float32()),
+      new Field('b', new Int8(), false),
+    ]);
+    const b = batchOf(schema, 9000, {
+      id: (i) => i,
+      group: (i) => Math.floor(i / 700),
+      same: () => 42n,
+      level: (i) => (i % 1000 === 7 ? null : Math.floor(i / 300) / 2),
+      b: (i) => (Math.floor(i / 50) % 3) - 1,
+    });
+    const rle = writeFile(schema, [b], { version }).bytes;
+    expect(rle.length).toBeLessThan(9000 * 4);
+    await roundTrip(tmp.dir, 'runs', schema, [b], version);
+  });
+
   it('refuses lists of lists with a typed error', () => {
     const schema = new Schema([new Field('ll', new List(new Field('item', new List(new Field('item', new Int32())))))]);
     const b = batchOf(schema, 2, { ll: () => [[1], [2, 3]] });

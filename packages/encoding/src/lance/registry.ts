@@ -7,19 +7,22 @@
  * | encoder | values | chunk | chosen when |
  * |---|---|---|---|
  * | `flat` | fixed width (1, 8…64 bits) | ≤ 4096 values and ≤ 4 KiB, a power of two | otherwise |
- * | `inline_bitpacking` | 16/32/64-bit integers | 1024 values (one FastLanes block) | packing at the page's widest chunk saves ≥ 10 % |
+ * | `rle` | 8/16/32/64-bit values | ≤ 4096 values, ≤ 16 KiB of runs | runs ≤ half the values and ≤ 60 % of the plain bytes (first choice) |
+ * | `inline_bitpacking` | 16/32/64-bit integers | 1024 values (one FastLanes block) | packing each chunk at its own width saves ≥ 10 % |
  * | `variable` | Utf8/Binary | ≤ 4096 values and ≈ 4 KiB, a power of two ≥ 2 | always for variable width |
  *
  * Chunk sizes follow what LanceDB 0.39 writes (f64: 512 values per chunk; bit-packed: 1024).
  */
 import { InvalidArgumentError } from '@vego/arrow';
 import { encodeInlineBitpacked, inlineBitpackedByteLength, maxBitWidth } from './inline-bitpacking';
+import { countRleRuns, encodeRleChunk } from './rle';
 import { encodeVariableChunk, variableChunkByteLength } from './variable';
 
 /** A page's value compression, mirroring Lance's `CompressiveEncoding` (a subset). */
 export type LanceValueCompression =
   | { readonly kind: 'flat'; readonly bitsPerValue: number }
   | { readonly kind: 'inlineBitpacking'; readonly uncompressedBitsPerValue: number }
+  | { readonly kind: 'rle'; readonly bitsPerValue: number }
   | { readonly kind: 'variable'; readonly offsetBits: 32 | 64 }
   | { readonly kind: 'fixedSizeList'; readonly itemsPerValue: number; readonly hasValidity: boolean; readonly values: LanceValueCompression };
 
@@ -54,7 +57,7 @@ export type PageValues = FixedWidthValues | VariableWidthValues;
 /** One mini-block value encoder (see the registry table). */
 export interface MiniBlockEncoder {
   /** Lance's name of the encoding. */
-  readonly name: 'flat' | 'inline_bitpacking' | 'variable';
+  readonly name: 'flat' | 'inline_bitpacking' | 'rle' | 'variable';
   /** The description written in the page layout. */
   compression(values: PageValues): LanceValueCompression;
   /**
@@ -142,6 +145,26 @@ const inlineBitpackingEncoder: MiniBlockEncoder = {
   },
 };
 
+/** Most bytes of run values and lengths in one RLE chunk (2.1 chunks hold at most 32 KiB). */
+const RLE_CHUNK_BYTES = 16384;
+
+const rleEncoder: MiniBlockEncoder = {
+  name: 'rle',
+  compression: (v) => ({ kind: 'rle', bitsPerValue: fixed(v).bitsPerValue }),
+  chunkValues(v, at) {
+    const f = fixed(v);
+    const w = f.bitsPerValue >>> 3;
+    let n = Math.min(MAX_CHUNK_VALUES, f.count - at);
+    if (n < f.count - at) n = MAX_CHUNK_VALUES;
+    while (n > 8 && countRleRuns(f.bytes, w, at, n) * (w + 1) > RLE_CHUNK_BYTES) n = largestPow2AtMost(n - 1);
+    return n;
+  },
+  encodeChunk(v, at, count) {
+    const f = fixed(v);
+    return encodeRleChunk(f.bytes, f.bitsPerValue >>> 3, at, count);
+  },
+};
+
 function variableOf(v: PageValues): VariableWidthValues {
   if (v.kind !== 'variable') throw new InvalidArgumentError('this encoder takes variable-width values');
   return v;
@@ -181,6 +204,7 @@ const variableEncoder: MiniBlockEncoder = {
 export const MINI_BLOCK_ENCODERS: ReadonlyMap<MiniBlockEncoder['name'], MiniBlockEncoder> = new Map([
   ['flat', flatEncoder],
   ['inline_bitpacking', inlineBitpackingEncoder],
+  ['rle', rleEncoder],
   ['variable', variableEncoder],
 ] as const);
 
@@ -196,16 +220,22 @@ export function variableChunkBytes(v: VariableWidthValues, at: number, count: nu
  * integers `inline_bitpacking` when packing each 1024-value chunk at its own width saves at least 10 %
  * over `flat`; `flat` otherwise.
  */
-export function chooseMiniBlockEncoder(values: PageValues, options: { bitPacking?: boolean } = {}): MiniBlockEncoder {
+export function chooseMiniBlockEncoder(values: PageValues, options: { bitPacking?: boolean; rle?: boolean } = {}): MiniBlockEncoder {
   if (values.kind === 'variable') return variableEncoder;
   const t = values.bitsPerValue;
-  if (options.bitPacking === false || !values.integer || (t !== 16 && t !== 32 && t !== 64) || values.count === 0) return flatEncoder;
+  if (values.count === 0) return flatEncoder;
+  const plainBytes = (values.count * t) / 8;
+  // Runs: at most half as many as values and ≤ 60 % of the plain bytes (LanceDB picks RLE below 50 % runs).
+  if (options.rle !== false && (t === 8 || t === 16 || t === 32 || t === 64)) {
+    const runs = countRleRuns(values.bytes, t >>> 3, 0, values.count);
+    if (runs * 2 <= values.count && runs * (t / 8 + 1) <= plainBytes * 0.6) return rleEncoder;
+  }
+  if (options.bitPacking === false || !values.integer || (t !== 16 && t !== 32 && t !== 64)) return flatEncoder;
   const { lo, hi } = halvesOf(values);
   let packed = 0;
   for (let at = 0; at < values.count; at += 1024) {
     const n = Math.min(1024, values.count - at);
     packed += inlineBitpackedByteLength(t, maxBitWidth(lo, hi, at, n));
   }
-  const plain = (values.count * t) / 8;
-  return packed <= plain * 0.9 ? inlineBitpackingEncoder : flatEncoder;
+  return packed <= plainBytes * 0.9 ? inlineBitpackingEncoder : flatEncoder;
 }

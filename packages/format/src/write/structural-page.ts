@@ -258,7 +258,7 @@ function encodeMiniBlock(
   const defW = def === null ? null : Math.max(1, bitWidth16(def));
   const large = opts.largeChunks;
   const sizeBytes = large ? 4 : 2;
-  const numBuffers = itemValidity !== null ? 2 : 1;
+  const numBuffers = itemValidity !== null || enc.name === 'rle' ? 2 : 1;
   const headerBytes = pad8(2 + (rep !== null ? 2 : 0) + (def !== null ? 2 : 0) + numBuffers * sizeBytes);
   const chunks: Uint8Array[] = [];
   const meta: number[] = [];
