@@ -48,6 +48,7 @@ export const READMES = {
     ['hnsw-scale', ''],
     ['hnsw-persistence', ''],
   ],
+  'packages/db/README.md': [['db', '']],
 };
 
 export function fmt(x) {

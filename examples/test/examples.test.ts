@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // Every example is a real program a user would run; each must exit 0 and print what it promises.
 // They import the built packages (dist/), which `pnpm test` builds first.
 const DIR = join(__dirname, '..');
 
-function run(file: string, args: string[] = []): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(DIR, file), ...args], { cwd: DIR, encoding: 'utf8', timeout: 120000 });
+function run(file: string, args: string[] = [], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(DIR, file), ...args], { cwd: DIR, encoding: 'utf8', timeout: 120000, env: { ...process.env, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -38,18 +40,45 @@ describe('examples', () => {
     expect(r.stdout).toContain('cleanup: removed 7 old versions and 7 files; 5 rows remain');
   });
 
-  it('rag retrieves the paragraph about the question', () => {
-    const r = run('rag.mjs', [join(DIR, 'data', 'notes'), 'how long should the tomato sauce simmer?']);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/Q: how long should the tomato sauce simmer\?\n {2}\[cooking\.txt #0/);
+  it('rag retrieves the paragraph about the question, and a second run finds the stored paragraphs', () => {
+    const db = mkdtempSync(join(tmpdir(), 'vego-rag-'));
+    try {
+      const args = [join(DIR, 'data', 'notes'), 'how long should the tomato sauce simmer?'];
+      const first = run('rag.mjs', args, { VEGO_EXAMPLE_DB: db });
+      expect(first.stderr).toBe('');
+      expect(first.status).toBe(0);
+      expect(first.stdout).toMatch(/9 paragraphs from .*: 9 embedded now, 0 already stored, 0 removed/);
+      expect(first.stdout).toMatch(/Q: how long should the tomato sauce simmer\?\n {2}\[cooking\.txt #0/);
+      const second = run('rag.mjs', args, { VEGO_EXAMPLE_DB: db });
+      expect(second.status).toBe(0);
+      expect(second.stdout).toMatch(/9 paragraphs from .*: 0 embedded now, 9 already stored, 0 removed/);
+      expect(second.stdout).toMatch(/Q: how long should the tomato sauce simmer\?\n {2}\[cooking\.txt #0/);
+      expect(second.stdout).toContain('best paragraph of cooking.txt for the first question: #0');
+    } finally {
+      rmSync(db, { recursive: true, force: true });
+    }
   });
 
-  it('agent-memory filters by kind, forgets and revises', () => {
-    const r = run('agent-memory.mjs');
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/fact-pet +fact +[\d.]+ +The user has two cats, Miso and Tofu\./);
-    expect(r.stdout).not.toMatch(/all tasks left\n(.*\n)*.*task-1/);
+  it('agent-memory filters by kind, forgets and revises, and a second run finds the first run\'s memories', () => {
+    const db = mkdtempSync(join(tmpdir(), 'vego-memory-'));
+    try {
+      const first = run('agent-memory.mjs', [db]);
+      expect(first.stderr).toBe('');
+      expect(first.status).toBe(0);
+      expect(first.stdout).toContain('run 1: starting with an empty memory');
+      expect(first.stdout).toMatch(/fact-pet +fact +[\d.]+ +The user has two cats, Miso and Tofu\./);
+      expect(first.stdout).toContain('all tasks left: task-2\n');
+      expect(first.stdout).toContain('memories of earlier runs: none');
+      const second = run('agent-memory.mjs', [db]);
+      expect(second.stderr).toBe('');
+      expect(second.status).toBe(0);
+      expect(second.stdout).toContain('run 2: found 6 memories from earlier runs');
+      expect(second.stdout).toMatch(/recall "cats" among facts\n {2}fact-pet +fact +[\d.]+ +The user has two cats, Miso and Tofu\./);
+      expect(second.stdout).toContain('all tasks left: task-2\n');
+      expect(second.stdout).toContain('memories of earlier runs: run-1\n');
+    } finally {
+      rmSync(db, { recursive: true, force: true });
+    }
   });
 
   it('persistence saves incrementally and reloads identically', () => {

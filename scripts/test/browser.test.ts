@@ -29,17 +29,18 @@ interface BrowserField {
   browser: Record<string, string>;
 }
 
-function browserMap(pkg: 'io' | 'hnsw'): [string, string][] {
+function browserMap(pkg: 'io' | 'hnsw' | 'db'): [string, string][] {
   const json = JSON.parse(readFileSync(join(ROOT, 'packages', pkg, 'package.json'), 'utf8')) as BrowserField;
   return Object.entries(json.browser ?? {});
 }
 
 describe('browser stand-ins (package.json `browser` fields)', () => {
-  const cases = (['io', 'hnsw'] as const).flatMap((pkg) => browserMap(pkg).map(([from, to]) => [pkg, from, to] as const));
+  const cases = (['io', 'hnsw', 'db'] as const).flatMap((pkg) => browserMap(pkg).map(([from, to]) => [pkg, from, to] as const));
 
-  it('maps the Node-only modules of @vego/io and @vego/hnsw', () => {
+  it('maps the Node-only modules of @vego/io, @vego/hnsw and @vego/db', () => {
     expect(cases.map(([pkg, from]) => `${pkg}:${from}`).sort()).toEqual(
       [
+        'db:./dist/lance-store.js',
         'hnsw:./dist/internal/parallel-build.js',
         'hnsw:./dist/persistence/index.js',
         'io:./dist/async-file-sink.js',
@@ -129,10 +130,10 @@ describe('browser bundle in headless Chromium (real browser, not a Node vm)', ()
 
   it('bundles with the browser stand-ins and no Node built-in but zstd-codec’s Node-only branches', () => {
     const inputs = Object.keys(bundle.metafile.inputs);
-    for (const stub of ['packages/io/dist/browser/dataset.js', 'packages/io/dist/browser/file-source.js', 'packages/hnsw/dist/browser/persistence.js', 'packages/hnsw/dist/browser/parallel-build.js']) {
+    for (const stub of ['packages/io/dist/browser/dataset.js', 'packages/io/dist/browser/file-source.js', 'packages/hnsw/dist/browser/persistence.js', 'packages/hnsw/dist/browser/parallel-build.js', 'packages/db/dist/browser/lance-store.js']) {
       expect(inputs).toContain(stub);
     }
-    for (const real of ['packages/io/dist/dataset.js', 'packages/io/dist/file-source.js', 'packages/io/dist/async-file-source.js', 'packages/hnsw/dist/persistence/index.js', 'packages/hnsw/dist/persistence/save.js', 'packages/hnsw/dist/persistence/load.js', 'packages/hnsw/dist/internal/parallel-build.js']) {
+    for (const real of ['packages/io/dist/dataset.js', 'packages/io/dist/file-source.js', 'packages/io/dist/async-file-source.js', 'packages/hnsw/dist/persistence/index.js', 'packages/hnsw/dist/persistence/save.js', 'packages/hnsw/dist/persistence/load.js', 'packages/hnsw/dist/internal/parallel-build.js', 'packages/db/dist/lance-store.js']) {
       expect(inputs).not.toContain(real);
     }
     expect(inputs.filter((p) => p.startsWith('node-only-branch:')).sort()).toEqual(['node-only-branch:crypto', 'node-only-branch:fs', 'node-only-branch:path']);
@@ -186,6 +187,14 @@ describe('browser bundle in headless Chromium (real browser, not a Node vm)', ()
       expect(r.encoding.zstdOk).toBe(true);
       expect(r.encoding.arrayCodecs).toEqual({ plain: true, bitpacked: true, rle: true, dictionary: true, bss: true, zstd: true, 'bss-zstd': true });
     }
+  });
+
+  it.each(['plain', 'isolated'] as const)('@vego/db in-memory collections work (%s page); Database.open refuses', (kind) => {
+    const d = pages[kind].db;
+    expect(d.hits).toEqual(['a', 'c']);
+    expect(d.count).toBe(1);
+    expect(d.updated).toEqual({ year: 2021, kind: 'task', tags: null });
+    expect(d.open).toMatch(new RegExp(`^${NOT_SUPPORTED}: .*needs Node.*Database\\.memory\\(\\)`));
   });
 
   it('Node-only APIs throw NotSupportedError naming the browser alternative', () => {

@@ -60,7 +60,7 @@ describe('readme-tables', () => {
 
   it('lists the top README and every package README with a benchmark suite', () => {
     expect(Object.keys(readmes).sort()).toEqual(
-      ['README.md', 'packages/arrow/README.md', 'packages/encoding/README.md', 'packages/format/README.md', 'packages/hnsw/README.md', 'packages/io/README.md'].sort(),
+      ['README.md', 'packages/arrow/README.md', 'packages/db/README.md', 'packages/encoding/README.md', 'packages/format/README.md', 'packages/hnsw/README.md', 'packages/io/README.md'].sort(),
     );
   });
 

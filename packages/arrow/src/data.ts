@@ -5,7 +5,10 @@
  * Layout per type (index `j = offset + i` for logical element `i`):
  * - numeric: `values[j]` (Int64/Uint64 in BigInt64Array/BigUint64Array, Float16 as raw Uint16 bits);
  * - Bool: bit `j` of the LSB-first `values` bitmap;
- * - Utf8/Binary: bytes `values[valueOffsets[j] .. valueOffsets[j + 1])`;
+ * - Utf8/Binary (and LargeUtf8/LargeBinary, with Int32 offsets here too): bytes `values[valueOffsets[j] .. valueOffsets[j + 1])`;
+ * - temporal types: `values[j]` of `type.ArrayType` (Int32Array or BigInt64Array);
+ * - FixedSizeBinary/Decimal128/Decimal256: bytes `values[j * byteWidth .. (j + 1) * byteWidth)`;
+ * - Dictionary: index `values[j]` into the dictionary `children[0]`;
  * - List: child elements `[valueOffsets[j], valueOffsets[j + 1])` of `children[0]`;
  * - FixedSizeList: child elements `[j * listSize, (j + 1) * listSize)` of `children[0]`;
  * - Struct: element `j` of each of `children`.
@@ -13,7 +16,7 @@
  */
 import { InvalidArgumentError, LengthMismatchError, TypeMismatchError } from './errors';
 import { bitmapByteLength, countSetBits } from './bitmap';
-import { isDataType, isNumeric, TypeId } from './type';
+import { isDataType, isPrimitive, TypeId } from './type';
 import type { DataType, TypedArray, TypedArrayConstructor } from './type';
 
 const MAX_LENGTH = 0x7fffffff;
@@ -235,7 +238,7 @@ export function makeData<T extends DataType>(init: DataInit<T>): ArrayData<T> {
   let valueOffsets: Int32Array | null = null;
   let children: readonly ArrayData[] = [];
 
-  if (isNumeric(type)) {
+  if (isPrimitive(type)) {
     noBuffer(init, 'valueOffsets', type);
     if (init.values == null) {
       if (end !== 0) throw new InvalidArgumentError(`\`values\` is required for ${type.toString()} data of length ${length}`);
@@ -254,7 +257,9 @@ export function makeData<T extends DataType>(init: DataInit<T>): ArrayData<T> {
         break;
       }
       case TypeId.Utf8:
-      case TypeId.Binary: {
+      case TypeId.Binary:
+      case TypeId.LargeUtf8:
+      case TypeId.LargeBinary: {
         const bytes = init.values == null ? new Uint8Array(0) : asBytes(init.values, 'values');
         valueOffsets = offsetsOf(init, type, end);
         checkOffsets(valueOffsets, offset, end, bytes.length, type, 'bytes of `values`');
@@ -294,11 +299,40 @@ export function makeData<T extends DataType>(init: DataInit<T>): ArrayData<T> {
         children = out;
         break;
       }
+      case TypeId.FixedSizeBinary:
+      case TypeId.Decimal128:
+      case TypeId.Decimal256: {
+        noBuffer(init, 'valueOffsets', type);
+        values = init.values == null ? new Uint8Array(0) : asBytes(init.values, 'values');
+        const need = end * type.byteWidth;
+        if (values.byteLength < need) throw tooShort('values', type, need, values.byteLength, 'bytes');
+        break;
+      }
+      case TypeId.Dictionary: {
+        noBuffer(init, 'valueOffsets', type);
+        const ArrayType = type.indexType.ArrayType as TypedArrayConstructor;
+        const indices = init.values == null ? new ArrayType(0) : asTyped(ArrayType, init.values, 'values');
+        if (indices.length < end) throw tooShort('values', type, end, indices.length, 'indices');
+        const dict = childOf(init, type, type.valueType, 0);
+        checkIndices(indices, offset, end, validity, dict.length, type);
+        values = indices;
+        children = [dict];
+        break;
+      }
       default:
         throw new InvalidArgumentError(`unknown type id ${String((type as { typeId: unknown }).typeId)}`);
     }
   }
   return new ArrayData(type, length, offset, nullCount, validity, values, valueOffsets, children);
+}
+
+/** Every index of a valid row must address the dictionary (null rows may hold anything). */
+function checkIndices(indices: TypedArray, begin: number, end: number, validity: Uint8Array | null, size: number, type: DataType): void {
+  for (let j = begin; j < end; j++) {
+    if (validity !== null && ((validity[j >> 3]! >> (j & 7)) & 1) === 0) continue;
+    const k = Number(indices[j]!);
+    if (!(k >= 0 && k < size)) throw new InvalidArgumentError(`\`values\` of ${type.toString()} data: index ${k} at ${j} is outside the ${size}-value dictionary`);
+  }
 }
 
 function offsetsOf(init: DataInit, type: DataType, end: number): Int32Array {

@@ -45,8 +45,18 @@ export {
   isNumeric,
   isFixedWidth,
   isDataType,
+  isTemporal,
+  isPrimitive,
+  isFixedBinary,
+  isVariableBinary,
 } from './type';
-export type { DataType, NumericType, FixedWidthType, TypedArray, TypedArrayConstructor } from './type';
+export type { DataType, NumericType, PrimitiveType, FixedWidthType, TypedArray, TypedArrayConstructor } from './type';
+export { Date32, Date64, Timestamp, Time32, Time64, Duration } from './temporal-types';
+export type { TimeUnit, TemporalType, Temporal32Type, Temporal64Type } from './temporal-types';
+export { FixedSizeBinary, Decimal128, Decimal256, LargeUtf8, LargeBinary, decimalToString } from './binary-types';
+export type { FixedBinaryType } from './binary-types';
+export { Dictionary } from './dictionary-type';
+export type { DictionaryIndexType } from './dictionary-type';
 
 export { ArrayData, makeData } from './data';
 export type { DataInit } from './data';
@@ -73,6 +83,13 @@ export {
   FixedSizeListVector,
   ListVector,
   StructVector,
+  Temporal32Vector,
+  Temporal64Vector,
+  FixedSizeBinaryVector,
+  DecimalVector,
+  LargeUtf8Vector,
+  LargeBinaryVector,
+  DictionaryVector,
   makeVector,
 } from './vector';
 export type { VectorOf, ArrayOf, ListItem } from './vector';
@@ -83,9 +100,10 @@ export type { VectorForArray } from './vector-from';
 export { Builder } from './builder/builder';
 export type { BuilderOptions } from './builder/builder';
 export { NumberBuilder, BigIntBuilder, Float16Builder } from './builder/primitive-builder';
-export type { NumberType } from './builder/primitive-builder';
+export type { NumberType, BigIntType } from './builder/primitive-builder';
 export { BoolBuilder } from './builder/bool-builder';
-export { Utf8Builder, BinaryBuilder } from './builder/binary-builder';
+export { Utf8Builder, BinaryBuilder, FixedSizeBinaryBuilder, DecimalBuilder } from './builder/binary-builder';
+export { DictionaryBuilder } from './builder/dictionary-builder';
 export { ListBuilder, FixedSizeListBuilder, StructBuilder } from './builder/nested-builder';
 export { makeBuilder } from './builder/make-builder';
 export type { BuilderOf } from './builder/make-builder';
@@ -103,5 +121,8 @@ export { Table } from './table';
  */
 export { takeData, takeVector, takeBatch } from './take';
 export type { TakeIndices } from './take';
+
+/** Joining arrays of one type (copy) and all-null arrays of any type. */
+export { concatData, makeNullData } from './concat';
 
 export { float16ToNumber, numberToFloat16 } from './internal/float16';

@@ -14,7 +14,8 @@ import { ArrayData } from './data';
 import { bitmapByteLength } from './bitmap';
 import { MAX_BUFFER_BYTES, allocateAligned } from './buffer';
 import { isDataType, TypeId } from './type';
-import type { DataType, FixedSizeList, NumericType, TypedArray, TypedArrayConstructor } from './type';
+import type { DataType, FixedSizeList, PrimitiveType, TypedArray, TypedArrayConstructor } from './type';
+import type { Dictionary } from './dictionary-type';
 import { makeVector } from './vector';
 import type { Vector } from './vector';
 import { RecordBatch } from './record-batch';
@@ -161,7 +162,7 @@ function wordsOf(values: TypedArray): Words {
 }
 
 function takeNumeric(data: ArrayData, runs: Runs, validity: Uint8Array | null, nullCount: number): ArrayData {
-  const type = data.type as NumericType;
+  const type = data.type as PrimitiveType;
   const ArrayType = type.ArrayType as TypedArrayConstructor;
   const bytes = ArrayType.BYTES_PER_ELEMENT;
   const n = runs.length;
@@ -222,7 +223,9 @@ function takeRuns(data: ArrayData, runs: Runs): ArrayData {
       return new ArrayData(type, n, 0, nullCount, validity, bits, null, []);
     }
     case TypeId.Utf8:
-    case TypeId.Binary: {
+    case TypeId.Binary:
+    case TypeId.LargeUtf8:
+    case TypeId.LargeBinary: {
       const { offsets, spans } = takeOffsets(data, runs);
       const bytes = allocateOut(Uint8Array, spans.length, type);
       gatherWords(data.values as Uint8Array, 0, 1, spans.starts, spans.ends, bytes);
@@ -244,6 +247,22 @@ function takeRuns(data: ArrayData, runs: Runs): ArrayData {
       const rows: Runs = { starts: runs.starts, ends: runs.ends, base: data.offset + runs.base, width: runs.width, length: n };
       const children = data.children.map((child) => takeRuns(child, rows));
       return new ArrayData(type, n, 0, nullCount, validity, null, null, children);
+    }
+    case TypeId.FixedSizeBinary:
+    case TypeId.Decimal128:
+    case TypeId.Decimal256: {
+      // byteWidth bytes per row: the row runs scaled to bytes.
+      const w = type.byteWidth;
+      const bytes = allocateOut(Uint8Array, n * w, type);
+      gatherWords(data.values as Uint8Array, (data.offset + runs.base) * w, runs.width * w, runs.starts, runs.ends, bytes);
+      return new ArrayData(type, n, 0, nullCount, validity, bytes, null, []);
+    }
+    case TypeId.Dictionary: {
+      // The indices are taken like any integers; the dictionary is shared (not copied).
+      const dict = type as Dictionary;
+      const indices = new ArrayData(dict.indexType, data.length, data.offset, 0, null, data.values, null, []);
+      const taken = takeNumeric(indices, runs, null, 0);
+      return new ArrayData(type, n, 0, nullCount, validity, taken.values, null, data.children);
     }
     default:
       return takeNumeric(data, runs, validity, nullCount);

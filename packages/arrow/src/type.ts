@@ -3,6 +3,9 @@
  * `instanceof`, so two bundled copies of @vego/arrow still agree about each other's types.
  */
 import { InvalidArgumentError, NotFoundError } from './errors';
+import type { Date32, Date64, Duration, Time32, Time64, Timestamp } from './temporal-types';
+import type { Decimal128, Decimal256, FixedSizeBinary, LargeBinary, LargeUtf8 } from './binary-types';
+import type { Dictionary } from './dictionary-type';
 
 /** Numeric identifiers of the supported types. Stable: never renumber. */
 export const TypeId = {
@@ -23,6 +26,18 @@ export const TypeId = {
   FixedSizeList: 15,
   List: 16,
   Struct: 17,
+  Date32: 18,
+  Date64: 19,
+  Timestamp: 20,
+  Time32: 21,
+  Time64: 22,
+  Duration: 23,
+  Decimal128: 24,
+  Decimal256: 25,
+  FixedSizeBinary: 26,
+  LargeUtf8: 27,
+  LargeBinary: 28,
+  Dictionary: 29,
 } as const;
 
 /** One of the values of {@link TypeId}. */
@@ -263,7 +278,9 @@ export class Struct {
 /** Any supported data type; narrow by `type.typeId`. */
 export type DataType =
   | Bool | Int8 | Int16 | Int32 | Int64 | Uint8 | Uint16 | Uint32 | Uint64
-  | Float16 | Float32 | Float64 | Utf8 | Binary | FixedSizeList | List | Struct;
+  | Float16 | Float32 | Float64 | Utf8 | Binary | FixedSizeList | List | Struct
+  | Date32 | Date64 | Timestamp | Time32 | Time64 | Duration
+  | Decimal128 | Decimal256 | FixedSizeBinary | LargeUtf8 | LargeBinary | Dictionary;
 
 /** Fixed-width numeric types (values in a TypedArray, one element per value). */
 export type NumericType = Int8 | Int16 | Int32 | Int64 | Uint8 | Uint16 | Uint32 | Uint64 | Float16 | Float32 | Float64;
@@ -277,6 +294,32 @@ export function isNumeric(type: DataType): type is NumericType {
   return id >= TypeId.Int8 && id <= TypeId.Float64;
 }
 
+/** Types whose values are one element of `type.ArrayType` each: the numeric and the temporal types. */
+export type PrimitiveType = NumericType | Date32 | Date64 | Timestamp | Time32 | Time64 | Duration;
+
+/** True for the temporal types (Date32/64, Timestamp, Time32/64, Duration), stored as Int32 or Int64. */
+export function isTemporal(type: DataType): type is Date32 | Date64 | Timestamp | Time32 | Time64 | Duration {
+  const id = type.typeId;
+  return id >= TypeId.Date32 && id <= TypeId.Duration;
+}
+
+/** True when values are one element of `type.ArrayType` each (numeric and temporal types). */
+export function isPrimitive(type: DataType): type is PrimitiveType {
+  return isNumeric(type) || isTemporal(type);
+}
+
+/** True for FixedSizeBinary, Decimal128 and Decimal256: `byteWidth` bytes per value in a Uint8Array. */
+export function isFixedBinary(type: DataType): type is Decimal128 | Decimal256 | FixedSizeBinary {
+  const id = type.typeId;
+  return id === TypeId.Decimal128 || id === TypeId.Decimal256 || id === TypeId.FixedSizeBinary;
+}
+
+/** True for the offsets-and-bytes types: Utf8, Binary, LargeUtf8, LargeBinary. */
+export function isVariableBinary(type: DataType): type is Utf8 | Binary | LargeUtf8 | LargeBinary {
+  const id = type.typeId;
+  return id === TypeId.Utf8 || id === TypeId.Binary || id === TypeId.LargeUtf8 || id === TypeId.LargeBinary;
+}
+
 /** True for fixed-width types: the numeric ones and Bool. */
 export function isFixedWidth(type: DataType): type is FixedWidthType {
   const id = type.typeId;
@@ -287,7 +330,7 @@ export function isFixedWidth(type: DataType): type is FixedWidthType {
 export function isDataType(value: unknown): value is DataType {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as { typeId?: unknown; equals?: unknown };
-  return typeof v.typeId === 'number' && v.typeId >= TypeId.Bool && v.typeId <= TypeId.Struct && typeof v.equals === 'function';
+  return typeof v.typeId === 'number' && v.typeId >= TypeId.Bool && v.typeId <= TypeId.Dictionary && typeof v.equals === 'function';
 }
 
 function assertField(value: unknown, name: string): void {

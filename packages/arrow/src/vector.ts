@@ -11,6 +11,10 @@ import type {
   Binary, Bool, DataType, FixedSizeList, Float16, Float32, Float64, Int16, Int32, Int64, Int8, List, NumericType, Struct,
   TypedArray, TypedArrayConstructor, Uint16, Uint32, Uint64, Uint8, Utf8,
 } from './type';
+import type { Date32, Date64, Duration, Time32, Time64, Timestamp } from './temporal-types';
+import type { Decimal128, Decimal256, FixedSizeBinary, LargeBinary, LargeUtf8 } from './binary-types';
+import { decimalToString, readDecimal } from './binary-types';
+import type { Dictionary } from './dictionary-type';
 import { decodeUtf8 } from './internal/utf8';
 import { float16ToNumber } from './internal/float16';
 
@@ -618,6 +622,162 @@ export class StructVector extends Vector<Struct, Record<string, unknown>> {
   }
 }
 
+/**
+ * Vector of a 32-bit temporal type (Date32: days since the epoch; Time32: seconds or milliseconds since
+ * midnight): `get(i)` returns the stored number (no allocation).
+ */
+export class Temporal32Vector<T extends Date32 | Time32 = Date32 | Time32> extends Vector<T, number> {
+  /** Raw values (view); element `i` is `values[offset + i]`. */
+  readonly values: Int32Array;
+  constructor(data: ArrayData<T>) {
+    super(data);
+    this.values = data.values as Int32Array;
+  }
+  get(i: number): number | null {
+    if ((i >>> 0) !== i || i >= this.length) throw indexError(i, this.length);
+    const j = this.offset + i;
+    const v = this.validity;
+    if (v !== null && ((v[j >> 3]! >> (j & 7)) & 1) === 0) return null;
+    return this.values[j]!;
+  }
+  /** Index of element `i` in `values`. */
+  valueOffset(i: number): number {
+    return this.offset + i;
+  }
+}
+
+/**
+ * Vector of a 64-bit temporal type (Date64 in ms, Timestamp, Time64, Duration in their unit): `get(i)`
+ * returns the stored bigint, exactly (a `Date` would lose microseconds and nanoseconds).
+ */
+export class Temporal64Vector<T extends Date64 | Timestamp | Time64 | Duration = Date64 | Timestamp | Time64 | Duration> extends Vector<T, bigint> {
+  /** Raw values (view); element `i` is `values[offset + i]`. */
+  readonly values: BigInt64Array;
+  constructor(data: ArrayData<T>) {
+    super(data);
+    this.values = data.values as BigInt64Array;
+  }
+  get(i: number): bigint | null {
+    if ((i >>> 0) !== i || i >= this.length) throw indexError(i, this.length);
+    const j = this.offset + i;
+    const v = this.validity;
+    if (v !== null && ((v[j >> 3]! >> (j & 7)) & 1) === 0) return null;
+    return this.values[j]!;
+  }
+  /** Index of element `i` in `values`. */
+  valueOffset(i: number): number {
+    return this.offset + i;
+  }
+}
+
+/** FixedSizeBinary vector: `get(i)` returns the value's `byteWidth` bytes as a view into `values`. */
+export class FixedSizeBinaryVector extends Vector<FixedSizeBinary, Uint8Array> {
+  /** All bytes (view); element `i` is `values[(offset + i) * byteWidth ..)`. */
+  readonly values: Uint8Array;
+  constructor(data: ArrayData<FixedSizeBinary>) {
+    super(data);
+    this.values = data.values as Uint8Array;
+  }
+  get(i: number): Uint8Array | null {
+    if ((i >>> 0) !== i || i >= this.length) throw indexError(i, this.length);
+    const j = this.offset + i;
+    const v = this.validity;
+    if (v !== null && ((v[j >> 3]! >> (j & 7)) & 1) === 0) return null;
+    const w = this.type.byteWidth;
+    return this.values.subarray(j * w, (j + 1) * w);
+  }
+}
+
+/**
+ * Decimal128/Decimal256 vector: `get(i)` returns the unscaled value as an exact bigint (the value is
+ * `get(i) / 10^scale`); `getString(i)` returns it as a decimal string such as `"-12.05"`.
+ */
+export class DecimalVector<T extends Decimal128 | Decimal256 = Decimal128 | Decimal256> extends Vector<T, bigint> {
+  /** All bytes (view); element `i` is the little-endian two's-complement integer at `(offset + i) * byteWidth`. */
+  readonly values: Uint8Array;
+  constructor(data: ArrayData<T>) {
+    super(data);
+    this.values = data.values as Uint8Array;
+  }
+  get(i: number): bigint | null {
+    if ((i >>> 0) !== i || i >= this.length) throw indexError(i, this.length);
+    const j = this.offset + i;
+    const v = this.validity;
+    if (v !== null && ((v[j >> 3]! >> (j & 7)) & 1) === 0) return null;
+    return readDecimal(this.values, j * this.type.byteWidth, this.type.byteWidth);
+  }
+  /** Element `i` as a decimal string with `scale` digits after the point (exact), or null. */
+  getString(i: number): string | null {
+    const x = this.get(i);
+    return x === null ? null : decimalToString(x, this.type.scale);
+  }
+}
+
+/** LargeUtf8 vector: as {@link Utf8Vector} (Int32 offsets in memory). */
+export class LargeUtf8Vector extends Vector<LargeUtf8, string> {
+  /** All string bytes (view). */
+  readonly values: Uint8Array;
+  /** Int32 offsets (view). */
+  readonly valueOffsets: Int32Array;
+  constructor(data: ArrayData<LargeUtf8>) {
+    super(data);
+    this.values = data.values as Uint8Array;
+    this.valueOffsets = data.valueOffsets!;
+  }
+  get(i: number): string | null {
+    if ((i >>> 0) !== i || i >= this.length) throw indexError(i, this.length);
+    const j = this.offset + i;
+    const v = this.validity;
+    if (v !== null && ((v[j >> 3]! >> (j & 7)) & 1) === 0) return null;
+    return decodeUtf8(this.values, this.valueOffsets[j]!, this.valueOffsets[j + 1]!);
+  }
+}
+
+/** LargeBinary vector: as {@link BinaryVector} (Int32 offsets in memory); `get(i)` is a view. */
+export class LargeBinaryVector extends Vector<LargeBinary, Uint8Array> {
+  /** All bytes (view). */
+  readonly values: Uint8Array;
+  /** Int32 offsets (view). */
+  readonly valueOffsets: Int32Array;
+  constructor(data: ArrayData<LargeBinary>) {
+    super(data);
+    this.values = data.values as Uint8Array;
+    this.valueOffsets = data.valueOffsets!;
+  }
+  get(i: number): Uint8Array | null {
+    if ((i >>> 0) !== i || i >= this.length) throw indexError(i, this.length);
+    const j = this.offset + i;
+    const v = this.validity;
+    if (v !== null && ((v[j >> 3]! >> (j & 7)) & 1) === 0) return null;
+    return this.values.subarray(this.valueOffsets[j]!, this.valueOffsets[j + 1]!);
+  }
+}
+
+/** Dictionary vector: `get(i)` returns the dictionary value row `i` points at (as the dictionary's vector returns it). */
+export class DictionaryVector<V extends DataType = DataType> extends Vector<Dictionary<V>, unknown> {
+  /** Indices (view); row `i` is `dictionary.get(Number(indices[offset + i]))`. */
+  readonly indices: TypedArray;
+  /** The dictionary values. */
+  readonly dictionary: VectorOf<V>;
+  constructor(data: ArrayData<Dictionary<V>>) {
+    super(data);
+    this.indices = data.values!;
+    this.dictionary = makeVector(data.children[0] as ArrayData<V>);
+  }
+  get(i: number): unknown {
+    if ((i >>> 0) !== i || i >= this.length) throw indexError(i, this.length);
+    const j = this.offset + i;
+    const v = this.validity;
+    if (v !== null && ((v[j >> 3]! >> (j & 7)) & 1) === 0) return null;
+    return (this.dictionary as Vector).get(Number(this.indices[j]!));
+  }
+  /** The dictionary index of row `i` (ignores validity). @throws OutOfRangeError */
+  getIndex(i: number): number {
+    if ((i >>> 0) !== i || i >= this.length) throw indexError(i, this.length);
+    return Number(this.indices[this.offset + i]!);
+  }
+}
+
 /** The vector class `makeVector` returns for data type `T`. */
 export type VectorOf<T extends DataType> =
   T extends Bool ? BoolVector
@@ -637,6 +797,13 @@ export type VectorOf<T extends DataType> =
   : T extends FixedSizeList<infer C> ? FixedSizeListVector<C>
   : T extends List<infer C> ? ListVector<C>
   : T extends Struct ? StructVector
+  : T extends Date32 | Time32 ? Temporal32Vector<T>
+  : T extends Date64 | Timestamp | Time64 | Duration ? Temporal64Vector<T>
+  : T extends FixedSizeBinary ? FixedSizeBinaryVector
+  : T extends Decimal128 | Decimal256 ? DecimalVector<T>
+  : T extends LargeUtf8 ? LargeUtf8Vector
+  : T extends LargeBinary ? LargeBinaryVector
+  : T extends Dictionary<infer V> ? DictionaryVector<V>
   : Vector<T>;
 
 /**
@@ -668,6 +835,18 @@ export function makeVector<T extends DataType>(data: ArrayData<T>): VectorOf<T> 
     case TypeId.FixedSizeList: v = new FixedSizeListVector(d); break;
     case TypeId.List: v = new ListVector(d); break;
     case TypeId.Struct: v = new StructVector(d); break;
+    case TypeId.Date32:
+    case TypeId.Time32: v = new Temporal32Vector(d); break;
+    case TypeId.Date64:
+    case TypeId.Timestamp:
+    case TypeId.Time64:
+    case TypeId.Duration: v = new Temporal64Vector(d); break;
+    case TypeId.FixedSizeBinary: v = new FixedSizeBinaryVector(d); break;
+    case TypeId.Decimal128:
+    case TypeId.Decimal256: v = new DecimalVector(d); break;
+    case TypeId.LargeUtf8: v = new LargeUtf8Vector(d); break;
+    case TypeId.LargeBinary: v = new LargeBinaryVector(d); break;
+    case TypeId.Dictionary: v = new DictionaryVector(d); break;
   }
   return v as VectorOf<T>;
 }

@@ -30,6 +30,7 @@ function toAaType(t: DataType): aa.DataType {
     case 15: return new aa.FixedSizeList(t.listSize, new aa.Field(t.child.name, toAaType(t.child.type), t.child.nullable));
     case 16: return new aa.List(new aa.Field(t.child.name, toAaType(t.child.type), t.child.nullable));
     case 17: return new aa.Struct(t.children.map((f) => new aa.Field(f.name, toAaType(f.type), f.nullable)));
+    default: throw new Error(`no apache-arrow type for ${t.toString()} here (see temporal-decimal-dictionary.test.ts)`);
   }
 }
 

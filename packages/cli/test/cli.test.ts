@@ -80,6 +80,27 @@ describe('vego CLI', () => {
     expect(f.stdout()).toMatch(/vector: FixedSizeList<Float32>\[16\] not null\n {6}1 column\(s\), \d+ page\(s\)/);
   });
 
+  it('builds a collection from JSON lines of documents, keeping id, text and every field, and search prints them', async () => {
+    const lines = [
+      { id: 'a', vector: [1, 0, 0], text: 'first note', kind: 'note', year: 2020, tags: ['x'] },
+      { id: 7, vector: [0, 1, 0], text: 'a task', kind: 'task', year: 2023, tags: ['y'] },
+      { id: 'c', vector: [0.9, 0.1, 0], kind: 'task', year: 2019, tags: [] },
+    ];
+    writeFileSync(join(dir, 'docs.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const b = capture();
+    expect(await main(['build', join(dir, 'docs.jsonl'), '--out', join(dir, 'db')], b)).toBe(0);
+    expect(b.stdout()).toMatch(/built collection 'documents' with 3 documents \(fields: kind:string, year:float, tags:tags\)/);
+    const s = capture();
+    expect(await main(['search', join(dir, 'db'), '--vector', '1,0,0', '-k', '2'], s)).toBe(0);
+    expect(s.stdout()).toBe('0:\n  a (0.00000) first note {"kind":"note","year":2020,"tags":["x"]}\n  c (0.0200000) {"kind":"task","year":2019,"tags":[]}\n');
+    const f = capture();
+    expect(await main(['search', join(dir, 'db'), '--vector', '1,0,0', '-k', '5', '--filter', "kind = 'task' AND year > 2020", '--json'], f)).toBe(0);
+    expect(JSON.parse(f.stdout())).toEqual({ query: 0, hits: [{ key: '7', distance: 2, score: 1 / 3, text: 'a task', metadata: { kind: 'task', year: 2023, tags: ['y'] } }] });
+    const bad = capture();
+    expect(await main(['search', join(dir, 'db'), '--vector', '1,0,0', '--filter', 'year >'], bad)).not.toBe(0);
+    expect(bad.stderr()).toMatch(/at position 6/);
+  });
+
   it('benchmarks generated data and reports recall per ef', async () => {
     const io = capture();
     expect(await main(['bench', '--n', '800', '--dimension', '8', '--num-queries', '20', '--ef', '8,64'], io)).toBe(0);

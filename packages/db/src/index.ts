@@ -4,3 +4,22 @@
  * @packageDocumentation
  */
 export * from '@vego/hnsw';
+export { Database } from './database';
+export { Collection, EXACT_SCAN_MAX_MATCHES, EXACT_SCAN_FRACTION } from './collection';
+export type {
+  DocumentInput, Document, SearchHit, DocumentPatch, WriteOptions, ReadOptions, QueryOptions,
+  SearchOptions as CollectionSearchOptions, SearchQuery,
+} from './collection';
+export type { CreateCollectionOptions, OpenCollectionOptions, DistanceName, EmbedFunction } from './collection-config';
+export { FIELD_TYPES, RESERVED_FIELDS, isFieldType } from './schema';
+export type { FieldType, MetadataSchema, MetadataValue } from './schema';
+export { InvalidDocumentError, DuplicateKeyError } from './errors';
+export { parseFilter } from './filter/compile';
+export type { Filter } from './filter/compile';
+export type { FilterObject, FieldOperators } from './filter/object-filter';
+export type { FilterExpr, Literal, CompareOp } from './filter/ast';
+export { parseWhere, parseTimestamp } from './filter/where-parser';
+export { ollamaEmbedder, openAIEmbedder } from './embedders';
+export type { HttpEmbedderOptions, OpenAIEmbedderOptions } from './embedders';
+export { COLLECTION_FORMAT_VERSION, CONFIG_METADATA_KEY } from './collection-layout';
+export type { CollectionConfig } from './collection-layout';

@@ -12,8 +12,10 @@ export { encodeArrayEncoding, decodeArrayEncoding, describeArrayEncoding } from 
 export type { ArrayEncoding, BufferRef, BufferLocation, CompressionSpec } from './array-encoding';
 export { encodeColumnMetadata, decodeColumnMetadata } from './column-metadata';
 export type { ColumnInfo, PageInfo } from './column-metadata';
-export { schemaToLanceFields, lanceFieldsToSchema, encodeFileDescriptor, decodeFileDescriptor } from './lance-schema';
-export type { LanceField, FileDescriptor } from './lance-schema';
+export { schemaToLanceFields, lanceFieldsToSchema, lanceFieldsToSchemaLenient, encodeFileDescriptor, decodeFileDescriptor } from './lance-schema';
+export type { LanceField, FileDescriptor, UnsupportedField, LenientSchema } from './lance-schema';
+export { fieldNodes, nodeCount } from './field-columns';
+export type { FieldColumns } from './field-columns';
 export { MAX_UNBACKED_VALUES } from './page-decoder';
 export type { BufferCodec } from './page-decoder';
 export { LanceFileWriter, columnCount } from './writer';

@@ -37,6 +37,7 @@ import {
 } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import { decodeUtf8, encodeUtf8, ProtoMessage, ProtoWriter } from './internal/protobuf';
+import { isLogicalLeaf, parseLogicalType, writableLogicalType } from './logical-types';
 
 /** One flattened Lance field, as stored in the file descriptor and the manifest. */
 export interface LanceField {
@@ -86,10 +87,8 @@ function primitiveFromName(name: string): DataType | undefined {
     case 'halffloat': return new Float16();
     case 'float': return new Float32();
     case 'double': return new Float64();
-    case 'string':
-    case 'large_string': return new Utf8();
-    case 'binary':
-    case 'large_binary': return new Binary();
+    case 'string': return new Utf8();
+    case 'binary': return new Binary();
     default: return undefined;
   }
 }
@@ -100,9 +99,12 @@ export function primitiveLogicalType(type: DataType): string | undefined {
   return undefined;
 }
 
-/** True for the types stored as one leaf column (fixed-width, Utf8, Binary, FixedSizeList of fixed-width). */
+/**
+ * True for the types stored as one leaf column (fixed-width, Utf8, Binary, FixedSizeList of fixed-width,
+ * and the temporal, decimal, binary and dictionary types of `logical-types.ts`).
+ */
 export function isLeafType(type: DataType): boolean {
-  if (primitiveLogicalType(type) !== undefined) return true;
+  if (primitiveLogicalType(type) !== undefined || isLogicalLeaf(type)) return true;
   return type.typeId === TypeId.FixedSizeList && isFixedWidthPrimitive(type.child.type);
 }
 
@@ -124,7 +126,8 @@ function metadataToStrings(m: Map<string, Uint8Array>, what: string): Map<string
 
 /**
  * Flattens an Arrow schema into Lance fields, ids assigned depth first from `firstId`.
- * @throws NotSupportedError for types Lance 2.0 cannot hold here (e.g. fixed-size lists of nested types).
+ * @throws NotSupportedError for types Lance 2.0 cannot hold here (e.g. fixed-size lists of nested types,
+ *   decimals, fixed-size binary and dictionaries; the temporal and large types are written).
  */
 export function schemaToLanceFields(schema: Schema, firstId = 0): LanceField[] {
   const out: LanceField[] = [];
@@ -133,6 +136,12 @@ export function schemaToLanceFields(schema: Schema, firstId = 0): LanceField[] {
     const id = next++;
     const type = f.type;
     const base = { name: f.name, id, parentId, nullable: f.nullable, metadata: metadataToBytes(f.metadata), fieldType: 0 };
+    const logical = writableLogicalType(type);
+    if (logical !== undefined) {
+      const varBinary = type.typeId === TypeId.LargeUtf8 || type.typeId === TypeId.LargeBinary;
+      out.push({ ...base, logicalType: logical, encoding: varBinary ? 2 : 1 });
+      return;
+    }
     const prim = primitiveLogicalType(type);
     if (prim !== undefined) {
       const varBinary = type.typeId === TypeId.Utf8 || type.typeId === TypeId.Binary;
@@ -192,12 +201,85 @@ export function lanceFieldsToSchema(fields: readonly LanceField[], metadata: Map
   return new Schema(top, metadataToStrings(metadata, 'schema'));
 }
 
+/** A top-level Lance field whose type (or a child's type) this library cannot represent. */
+export interface UnsupportedField {
+  /** The top-level field's name. */
+  name: string;
+  /** Its Lance field id. */
+  id: number;
+  /** The logical type that is not supported (the field's own, or the first unsupported child's). */
+  logicalType: string;
+  /** Why: the message of the NotSupportedError raised for it. */
+  reason: string;
+}
+
+/** What {@link lanceFieldsToSchemaLenient} returns. */
+export interface LenientSchema {
+  /** The supported top-level fields, in order. */
+  schema: Schema;
+  /** The top-level fields left out of `schema`, in order. */
+  unsupported: UnsupportedField[];
+  /** Lance field id of each top-level field of `schema`, in order. */
+  topIds: number[];
+}
+
+/**
+ * Like {@link lanceFieldsToSchema}, but a top-level field of a type this library cannot represent is
+ * left out of the schema and listed in `unsupported` instead of failing the whole schema, so that
+ * projections around it can still be read.
+ * @throws CorruptDataError for dangling parents, repeated ids or malformed logical types.
+ */
+export function lanceFieldsToSchemaLenient(fields: readonly LanceField[], metadata: Map<string, Uint8Array> = new Map()): LenientSchema {
+  const top = fields.filter((f) => f.parentId === -1);
+  const unsupported: UnsupportedField[] = [];
+  const byParent = new Map<number, LanceField[]>();
+  for (const f of fields) {
+    const list = byParent.get(f.parentId) ?? [];
+    list.push(f);
+    byParent.set(f.parentId, list);
+  }
+  const subtree = (f: LanceField, out: LanceField[], depth: number): void => {
+    if (depth > 64) throw new CorruptDataError(`Lance schema: fields nested deeper than 64 levels at "${f.name}"`);
+    out.push(f);
+    for (const k of byParent.get(f.id) ?? []) subtree(k, out, depth + 1);
+  };
+  // Validate ids and parents once over all fields (the strict path throws CorruptDataError for them).
+  const all = lanceFieldsToSchemaOrUnsupported(fields, metadata);
+  if (all !== null) return { schema: all, unsupported: [], topIds: top.map((f) => f.id) };
+  const topIds: number[] = [];
+  const schemaFields: Field[] = [];
+  for (const t of top) {
+    const sub: LanceField[] = [];
+    subtree(t, sub, 0);
+    try {
+      schemaFields.push(lanceFieldsToSchema(sub).fields[0]!);
+      topIds.push(t.id);
+    } catch (e) {
+      if (!(e instanceof NotSupportedError)) throw e;
+      const bad = sub.find((x) => /"([^"]*)" has logical type "([^"]*)"/.exec(e.message)?.[1] === x.name) ?? t;
+      unsupported.push({ name: t.name, id: t.id, logicalType: bad.logicalType, reason: e.message });
+    }
+  }
+  return { schema: new Schema(schemaFields, metadataToStrings(metadata, 'schema')), unsupported, topIds };
+}
+
+/** The strict schema, or null when some field is not supported (CorruptDataError still thrown). */
+function lanceFieldsToSchemaOrUnsupported(fields: readonly LanceField[], metadata: Map<string, Uint8Array>): Schema | null {
+  try {
+    return lanceFieldsToSchema(fields, metadata);
+  } catch (e) {
+    if (e instanceof NotSupportedError) return null;
+    throw e;
+  }
+}
+
 function lanceType(f: LanceField, kids: LanceField[], depth: number, build: (f: LanceField, depth: number) => Field): DataType {
   const lt = f.logicalType;
-  const prim = primitiveFromName(lt);
+  const prim = primitiveFromName(lt) ?? parseLogicalType(lt, primitiveFromName);
   if (prim !== undefined) return prim;
   if (lt === 'struct') return new Struct(kids.map((k) => build(k, depth + 1)));
-  if (lt === 'list' || lt === 'large_list') {
+  // Lance names a list of structs `list.struct` (and `large_list.struct`).
+  if (lt === 'list' || lt === 'large_list' || lt === 'list.struct' || lt === 'large_list.struct') {
     if (kids.length !== 1) throw new CorruptDataError(`Lance schema: list field "${f.name}" has ${kids.length} children, expected 1`);
     return new List(build(kids[0]!, depth + 1));
   }

@@ -11,7 +11,7 @@
  * 3 = bytes + 1; the null stores 2 + 3) and bytes `61 62`.
  */
 import { ArrayData, CorruptDataError, decodeBitPacked, decodeBitPacked64, makeData, NotSupportedError, TypeId } from '@vego/encoding';
-import type { DataType } from '@vego/encoding';
+import type { Dictionary, DataType } from '@vego/encoding';
 import type { ArrayEncoding, BufferRef } from './array-encoding';
 import { describeArrayEncoding } from './array-encoding';
 import { copyBits } from './internal/bits';
@@ -242,6 +242,7 @@ export function decodeArray(e: ArrayEncoding, type: DataType, n: number, ctx: Pa
     case 'binary':
       return decodeBinary(e, type, n, ctx);
     case 'dictionary':
+      if (type.typeId === TypeId.Dictionary) return decodeArrowDictionary(e, type, n, ctx);
       return decodeDictionary(e, type, n, ctx);
     default:
       throw new NotSupportedError(`${ctx.where}: encoding ${describeArrayEncoding(e)} for ${type.toString()} is not supported`);
@@ -281,7 +282,43 @@ function decodeFlat(e: Extract<ArrayEncoding, { kind: 'flat' }>, type: DataType,
     // makeData views aligned bytes without copying and copies unaligned ones.
     return makeData({ type, length: n, values: bytes.subarray(0, (n * bw) >>> 3) });
   }
+  if (id === TypeId.FixedSizeBinary || id === TypeId.Decimal128 || id === TypeId.Decimal256) {
+    // byteWidth bytes per value, stored as one wide flat value (LanceDB 2.0).
+    const bits = type.byteWidth * 8;
+    if (e.bitsPerValue !== bits) throw corrupt(ctx, `${type.toString()} stored with ${e.bitsPerValue} bits per value, expected ${bits}`);
+    return makeData({ type, length: n, values: flatBytes(e, n, ctx).subarray(0, n * type.byteWidth) });
+  }
   throw corrupt(ctx, `flat encoding where the schema says ${type.toString()}`);
+}
+
+/**
+ * A dictionary page of an Arrow dictionary column (LanceDB 2.0 `dict:` fields) as Dictionary data: unlike the
+ * pages LanceDB writes for plain low-cardinality strings (1-based indices, 0 = null), the indices are 0-based
+ * and a null row points at a null item. Example: items `["a", "b", null]`, indices `0 2 1` → `a, null, b`.
+ */
+function decodeArrowDictionary(e: Extract<ArrayEncoding, { kind: 'dictionary' }>, type: Dictionary, n: number, ctx: PageContext): ArrayData {
+  const vt = type.valueType;
+  if (vt.typeId !== TypeId.Utf8 && vt.typeId !== TypeId.Binary && !(vt.typeId >= TypeId.Int8 && vt.typeId <= TypeId.Float64)) {
+    throw new NotSupportedError(`${ctx.where}: dictionary pages of ${type.toString()} are not supported`);
+  }
+  const numItems = e.numDictionaryItems;
+  if (numItems > 0x7fffffff) throw corrupt(ctx, `dictionary claims ${numItems} items`);
+  const items = decodeArray(e.items, vt, numItems, ctx);
+  const raw = decodeUnsigned(e.indices, n, ctx);
+  const ArrayType = type.indexType.ArrayType as unknown as new (n: number) => (number | bigint)[];
+  const indices = new ArrayType(n);
+  const big = type.indexType.bitWidth === 64;
+  let validity: Uint8Array | null = null;
+  for (let i = 0; i < n; i++) {
+    const k = raw[i]!;
+    if (!(k < numItems)) throw corrupt(ctx, `dictionary index ${k} at row ${i}, the dictionary holds ${numItems} items`);
+    indices[i] = big ? BigInt(k) : k;
+    if (!items.isValid(k)) {
+      if (validity === null) validity = new Uint8Array(((n + 63) >>> 6) << 3).fill(255);
+      validity[i >>> 3]! &= ~(1 << (i & 7));
+    }
+  }
+  return makeData({ type, length: n, validity, values: indices as unknown as ArrayBufferView, children: [items] });
 }
 
 function decodeConstant(value: Uint8Array, type: DataType, n: number, ctx: PageContext): ArrayData {

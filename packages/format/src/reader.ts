@@ -20,6 +20,7 @@ import {
   makeData,
   makeVector,
   NotFoundError,
+  NotSupportedError,
   OutOfRangeError,
   RecordBatch,
   Schema,
@@ -34,8 +35,11 @@ import type { LanceFooter } from './footer';
 import { concatData } from './internal/concat';
 import { parallelIo } from './internal/io';
 import type { Io, Ranges } from './internal/io';
-import { decodeFileDescriptor, isLeafType, lanceFieldsToSchema } from './lance-schema';
-import type { LanceField } from './lance-schema';
+import { decodeFileDescriptor, isLeafType, lanceFieldsToSchemaLenient } from './lance-schema';
+import type { LanceField, UnsupportedField } from './lance-schema';
+import { fromStorage, storageType2_0 } from './logical-types';
+import { checkFieldColumns, defaultNodeColumns, fieldNodes, leafColumns, nodeCount } from './field-columns';
+import type { FieldColumns } from './field-columns';
 import { collectBufferRefs, decodeArray, decodeListPage } from './page-decoder';
 import type { BufferCodec, PageContext } from './page-decoder';
 import type { AsyncByteSource, SyncByteSource } from './source';
@@ -44,6 +48,8 @@ import { ZSTD_BUFFER_CODEC } from './zstd-codec';
 import type { Shredded } from './v2_1/assemble';
 import type { Column21 } from './v2_1/column';
 import { decodeColumnMetadata21 } from './v2_1/column';
+import { describePageLayout } from './v2_1/layout';
+import { describeArrayEncoding } from './array-encoding';
 import { buildField21, canReadRowRange, columnCount21, decodeColumn21, pageRanges, readColumnRows21 } from './v2_1/read';
 
 function isV21(footer: LanceFooter): boolean {
@@ -55,6 +61,12 @@ function isV21(footer: LanceFooter): boolean {
 export interface ReadOptions {
   /** Top-level column names to read, in the order wanted (default: all). */
   columns?: readonly string[];
+  /**
+   * Instead of `columns`: the fields to read by column index, as a dataset maps its fields to a data file
+   * (Lance's `DataFile.fields` / `column_indices`), under the names and types given. Each node's column
+   * must hold the same type in the file (names and nullability may differ, as after a rename).
+   */
+  fields?: readonly FieldColumns[];
   /** First row (default 0). */
   offset?: number;
   /** Most rows to read (default: to the end). */
@@ -117,6 +129,24 @@ interface OpenState {
   fields: LanceField[];
   schema: Schema;
   numRows: number;
+  /** Top-level fields of types this reader cannot represent (left out of `schema`). */
+  unsupported: UnsupportedField[];
+  /** Column of each node of each field of `schema`, depth first (-1 for structs and lists of 2.1 files). */
+  fieldColumns: number[][];
+  /** The file's node type at each column (null for columns of unsupported fields). */
+  columnNodes: (DataType | null)[];
+}
+
+/** Columns a Lance field subtree takes when its type is not supported: every node (2.0), or every leaf (2.1). */
+function lanceColumnCount(fields: readonly LanceField[], top: LanceField, v21: boolean): number {
+  let n = 0;
+  const visit = (f: LanceField, depth: number): void => {
+    const kids = depth > 64 ? [] : fields.filter((x) => x.parentId === f.id);
+    if (!v21 || kids.length === 0) n++;
+    for (const k of kids) visit(k, depth + 1);
+  };
+  visit(top, 0);
+  return n;
 }
 
 function* openIo(fileByteLength: number): Io<OpenState> {
@@ -134,14 +164,37 @@ function* openIo(fileByteLength: number): Io<OpenState> {
   const gbo = decodeOffsetTable(gboBytes!, footer.numGlobalBuffers, limit, 'global buffer offset table');
   const [descBytes] = yield [[gbo.positions[0]!, gbo.sizes[0]!]];
   const desc = decodeFileDescriptor(descBytes!);
-  const schema = lanceFieldsToSchema(desc.fields, desc.schemaMetadata);
+  const { schema, unsupported, topIds } = lanceFieldsToSchemaLenient(desc.fields, desc.schemaMetadata);
+  const v21 = isV21(footer);
+  const fieldColumns: number[][] = [];
+  const columnNodes: (DataType | null)[] = [];
   let needed = 0;
-  const count = isV21(footer) ? columnCount21 : columnCount;
-  for (const f of schema.fields) needed += count(f.type);
+  for (const top of desc.fields) {
+    if (top.parentId !== -1) continue;
+    const k = topIds.indexOf(top.id);
+    if (k < 0) {
+      const n = lanceColumnCount(desc.fields, top, v21);
+      for (let c = 0; c < n; c++) columnNodes.push(null);
+      needed += n;
+      continue;
+    }
+    const type = schema.fields[k]!.type;
+    const cols = defaultNodeColumns(type, needed, v21);
+    const nodes = fieldNodes(type);
+    for (let j = 0; j < nodes.length; j++) if (cols[j]! >= 0) columnNodes.push(nodes[j]!);
+    fieldColumns.push(cols);
+    needed += (v21 ? columnCount21 : columnCount)(type);
+  }
   if (needed !== footer.numColumns) {
+    if (unsupported.length > 0) {
+      throw new NotSupportedError(`Lance file: cannot locate its ${footer.numColumns} columns because of fields of unsupported types (${unsupported.map((u) => `${u.name}: ${u.logicalType}`).join(', ')})`);
+    }
     throw new CorruptDataError(`Lance file: the schema needs ${needed} columns, the footer says ${footer.numColumns}`);
   }
   return {
+    unsupported,
+    fieldColumns,
+    columnNodes,
     footer,
     columnPositions: cmo.positions,
     columnSizes: cmo.sizes,
@@ -172,13 +225,16 @@ export class LanceFileReader {
   readonly lanceFields: readonly LanceField[];
   /** On-disk version pair (0, 3 for 2.0; 2, 1 and 2, 2 for 2.1 and 2.2). */
   readonly version: { major: number; minor: number };
+  /**
+   * Top-level fields of types this reader cannot represent: they are not in `schema`, reading them
+   * throws NotSupportedError, and reads of the other fields work.
+   */
+  readonly unsupportedFields: readonly UnsupportedField[];
   private readonly source: SyncByteSource | AsyncByteSource;
   private readonly state: OpenState;
   private readonly columnCache: Map<number, ColumnInfo>;
-  private readonly firstColumn: number[];
   private readonly codecs: ReadonlyMap<string, BufferCodec>;
   private readonly columnCache21: Map<number, Column21>;
-  private readonly columnCount: (type: DataType) => number;
 
   private constructor(source: SyncByteSource | AsyncByteSource, state: OpenState, options: OpenOptions) {
     this.source = source;
@@ -187,16 +243,10 @@ export class LanceFileReader {
     this.numRows = state.numRows;
     this.lanceFields = state.fields;
     this.version = { major: state.footer.major, minor: state.footer.minor };
+    this.unsupportedFields = state.unsupported;
     this.columnCache = new Map();
     this.codecs = options.codecs ?? new Map([[ZSTD_BUFFER_CODEC.scheme, ZSTD_BUFFER_CODEC]]);
-    this.firstColumn = [];
     this.columnCache21 = new Map();
-    this.columnCount = isV21(state.footer) ? columnCount21 : columnCount;
-    let c = 0;
-    for (const f of state.schema.fields) {
-      this.firstColumn.push(c);
-      c += this.columnCount(f.type);
-    }
   }
 
   /**
@@ -232,6 +282,49 @@ export class LanceFileReader {
   async read(options: ReadOptions = {}): Promise<RecordBatch> {
     if (isAsync(this.source)) return runAsync(this.readIo(options), this.source);
     return runSync(this.readIo(options), this.source);
+  }
+
+  /**
+   * The column of each node of field `name`, depth first (the form `ReadOptions.fields` takes; -1 for
+   * structs and lists of 2.1/2.2 files, which have no column).
+   * @throws NotFoundError for a name that is not a field of `schema`.
+   */
+  nodeColumns(name: string): number[] {
+    const idx = this.schema.fieldIndex(name);
+    if (idx < 0) throw new NotFoundError(`no column named "${name}" in the file (${this.schema.fields.map((f) => f.name).join(', ')})`);
+    return this.state.fieldColumns[idx]!.slice();
+  }
+
+  /**
+   * Pages, page bytes and encodings of column `column`, for any file version (loads its metadata): for
+   * tools such as `vego inspect`. Encodings are described as `describeArrayEncoding` (2.0) or as the page
+   * layout and its compression (2.1/2.2) describe them.
+   * @throws OutOfRangeError for a column that is not in the file; CorruptDataError for damaged metadata.
+   */
+  columnSummarySync(column: number): { pages: number; bytes: number; encodings: string[] } {
+    if (!isSync(this.source)) throw new InvalidArgumentError('this reader was opened on an async source');
+    if (!Number.isInteger(column) || column < 0 || column >= this.state.footer.numColumns) {
+      throw new OutOfRangeError(`\`column\` ${String(column)} is not in [0, ${this.state.footer.numColumns})`);
+    }
+    const encodings = new Set<string>();
+    let bytes = 0;
+    let pages = 0;
+    if (isV21(this.state.footer)) {
+      const info = runSync(this.loadColumns21([column]), this.source)[0]!;
+      for (const p of info.pages) {
+        pages++;
+        for (const b of p.bufferSizes) bytes += b;
+        encodings.add(describePageLayout(p.layout));
+      }
+    } else {
+      const info = runSync(this.loadColumns([column]), this.source)[0]!;
+      for (const p of info.pages) {
+        pages++;
+        for (const b of p.bufferSizes) bytes += b;
+        encodings.add(describeArrayEncoding(p.encoding));
+      }
+    }
+    return { pages, bytes, encodings: [...encodings] };
   }
 
   /** Pages per column index (loads the column metadata when needed): for tests and tools. */
@@ -279,7 +372,7 @@ export class LanceFileReader {
     }
     const itemBytes = bitWidth >>> 3;
     const bytes = new Uint8Array(target.buffer, target.byteOffset + targetOffset * itemBytes, count * itemBytes);
-    const plan = isV21(this.state.footer) || dim === 0 ? null : this.plainPages(this.firstColumn[idx]!, dim, bitWidth);
+    const plan = isV21(this.state.footer) || dim === 0 ? null : this.plainPages(this.state.fieldColumns[idx]![0]!, dim, bitWidth);
     if (plan !== null) {
       for (let i = 0; i < plan.length; i += 3) {
         const dst = bytes.subarray(plan[i + 1]!, plan[i + 1]! + plan[i + 2]!);
@@ -329,6 +422,16 @@ export class LanceFileReader {
     return row === this.numRows ? out : null;
   }
 
+  private *loadColumns21(cols: number[]): Io<Column21[]> {
+    const missing = cols.filter((c) => !this.columnCache21.has(c));
+    if (missing.length > 0) {
+      const bufs = yield missing.map((c) => [this.state.columnPositions[c]!, this.state.columnSizes[c]!] as [number, number]);
+      const fileLimit = this.source.byteLength - FOOTER_BYTES;
+      for (let i = 0; i < missing.length; i++) this.columnCache21.set(missing[i]!, decodeColumnMetadata21(bufs[i]!, missing[i]!, fileLimit));
+    }
+    return cols.map((c) => this.columnCache21.get(c)!);
+  }
+
   private *loadColumns(cols: number[]): Io<ColumnInfo[]> {
     const missing = cols.filter((c) => !this.columnCache.has(c));
     if (missing.length > 0) {
@@ -341,8 +444,7 @@ export class LanceFileReader {
 
   private *readIo(options: ReadOptions): Io<RecordBatch> {
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('`options` must be an object');
-    const names = options.columns ?? this.schema.fields.map((f) => f.name);
-    if (!Array.isArray(names)) throw new InvalidArgumentError('`columns` must be an array of names');
+    const plan = this.planFields(options);
     const offset = options.offset ?? 0;
     if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidArgumentError(`\`offset\` must be a non-negative integer, got ${String(offset)}`);
     if (offset > this.numRows) throw new OutOfRangeError(`\`offset\` ${offset} is beyond the ${this.numRows} rows of the file`);
@@ -352,15 +454,10 @@ export class LanceFileReader {
     const end = Math.min(this.numRows, offset + limit);
     const fields: Field[] = [];
     const readers: Array<Io<ArrayData>> = [];
-    for (const name of names) {
-      const idx = this.schema.fieldIndex(name);
-      if (idx < 0) throw new NotFoundError(`no column named "${name}" in the file (${this.schema.fields.map((f) => f.name).join(', ')})`);
-      const field = this.schema.fields[idx]!;
-      const first = this.firstColumn[idx]!;
-      const cols: number[] = [];
-      for (let c = 0; c < this.columnCount(field.type); c++) cols.push(first + c);
+    const v21 = isV21(this.state.footer);
+    for (const { field, columns } of plan) {
       fields.push(field);
-      readers.push(isV21(this.state.footer) ? this.readField21(field.type, cols, begin, end, field.name) : this.readTopField(field, cols, begin, end));
+      readers.push(v21 ? this.readField21(field.type, leafColumns(field.type, columns), begin, end, field.name) : this.readTopField(field, columns, begin, end));
     }
     // All fields in lock step: their metadata reads form one round, their page reads the next.
     const columns = yield* parallelIo(readers);
@@ -368,9 +465,35 @@ export class LanceFileReader {
     return new RecordBatch(schema, columns.map((d) => makeVector(d)));
   }
 
-  private *readTopField(field: Field, cols: number[], begin: number, end: number): Io<ArrayData> {
-    yield* this.loadColumns(cols);
-    return yield* this.readField(field.type, cols[0]!, begin, end, this.numRows, field.name);
+  /** The fields of a read with the column of each of their nodes, checked against the file. */
+  private planFields(options: ReadOptions): FieldColumns[] {
+    const v21 = isV21(this.state.footer);
+    if (options.fields !== undefined) {
+      if (options.columns !== undefined) throw new InvalidArgumentError('give `columns` or `fields`, not both');
+      if (!Array.isArray(options.fields)) throw new InvalidArgumentError('`fields` must be an array');
+      for (const fc of options.fields) {
+        if (fc === null || typeof fc !== 'object' || !(fc.field instanceof Field)) throw new InvalidArgumentError('`fields` entries must be { field: Field, columns: number[] }');
+        checkFieldColumns(fc, this.state.columnNodes, v21);
+      }
+      return options.fields.slice();
+    }
+    if (options.columns === undefined && this.unsupportedFields.length > 0) throw unsupportedError(this.unsupportedFields[0]!);
+    const names = options.columns ?? this.schema.fields.map((f) => f.name);
+    if (!Array.isArray(names)) throw new InvalidArgumentError('`columns` must be an array of names');
+    return names.map((name) => {
+      const idx = this.schema.fieldIndex(name);
+      if (idx < 0) {
+        const u = this.unsupportedFields.find((x) => x.name === name);
+        if (u !== undefined) throw unsupportedError(u);
+        throw new NotFoundError(`no column named "${name}" in the file (${this.schema.fields.map((f) => f.name).join(', ')})`);
+      }
+      return { field: this.schema.fields[idx]!, columns: this.state.fieldColumns[idx]! };
+    });
+  }
+
+  private *readTopField(field: Field, cols: readonly number[], begin: number, end: number): Io<ArrayData> {
+    yield* this.loadColumns(cols.slice());
+    return yield* this.readField(field.type, cols, begin, end, this.numRows, field.name);
   }
 
   /**
@@ -378,12 +501,7 @@ export class LanceFileReader {
    * pages, chunks or items holding the rows; others decode whole columns and slice.
    */
   private *readField21(type: DataType, cols: number[], begin: number, end: number, name: string): Io<ArrayData> {
-    const missing = cols.filter((c) => !this.columnCache21.has(c));
-    if (missing.length > 0) {
-      const bufs = yield missing.map((c) => [this.state.columnPositions[c]!, this.state.columnSizes[c]!] as [number, number]);
-      const fileLimit = this.source.byteLength - FOOTER_BYTES;
-      for (let i = 0; i < missing.length; i++) this.columnCache21.set(missing[i]!, decodeColumnMetadata21(bufs[i]!, missing[i]!, fileLimit));
-    }
+    yield* this.loadColumns21(cols);
     const whole = begin === 0 && end === this.numRows;
     let ranged = !whole;
     for (const c of cols) if (!canReadRowRange(this.columnCache21.get(c)!)) ranged = false;
@@ -420,8 +538,12 @@ export class LanceFileReader {
     }
   }
 
-  /** Reads rows [begin, end) of a field whose columns start at `col`; `total` is the rows the column must hold. */
-  private *readField(type: DataType, col: number, begin: number, end: number, total: number, name: string): Io<ArrayData> {
+  /**
+   * Reads rows [begin, end) of a field whose nodes are in columns `cols` (depth first); `total` is the rows
+   * the column must hold.
+   */
+  private *readField(type: DataType, cols: readonly number[], begin: number, end: number, total: number, name: string): Io<ArrayData> {
+    const col = cols[0]!;
     const info = this.columnCache.get(col)!;
     if (isLeafType(type)) {
       const parts: ArrayData[] = [];
@@ -429,7 +551,7 @@ export class LanceFileReader {
       for (const p of pages) {
         let data: ArrayData;
         try {
-          data = decodeArray(p.page.encoding, type, p.length, p.ctx);
+          data = fromStorage(decodeArray(p.page.encoding, storageType2_0(type, isDictionaryPage(p.page.encoding)), p.length, p.ctx), type);
         } catch (e) {
           // Arrow's own validation (offsets, lengths) failing on page contents means a corrupt page.
           if (isVegoError(e) && (e.code === ErrorCode.INVALID_ARGUMENT || e.code === ErrorCode.LENGTH_MISMATCH || e.code === ErrorCode.TYPE_MISMATCH)) {
@@ -443,11 +565,12 @@ export class LanceFileReader {
     }
     if (type.typeId === TypeId.Struct) {
       checkTotal(info, total, col);
-      let next = col + 1;
+      let next = 1;
       const readers: Array<Io<ArrayData>> = [];
       for (const c of type.children) {
-        readers.push(this.readField(c.type, next, begin, end, total, `${name}.${c.name}`));
-        next += columnCount(c.type);
+        const k = nodeCount(c.type);
+        readers.push(this.readField(c.type, cols.slice(next, next + k), begin, end, total, `${name}.${c.name}`));
+        next += k;
       }
       const children = yield* parallelIo(readers);
       return makeData({ type, length: end - begin, children });
@@ -486,7 +609,7 @@ export class LanceFileReader {
         }
       }
       if (firstItem < 0) firstItem = 0;
-      const child = yield* this.readField(type.child.type, col + 1, firstItem, Math.max(firstItem, lastItem), items, `${name}.${type.child.name}`);
+      const child = yield* this.readField(type.child.type, cols.slice(1), firstItem, Math.max(firstItem, lastItem), items, `${name}.${type.child.name}`);
       return makeData({ type, length: n, validity, valueOffsets: offsets, children: [child] });
     }
     throw new CorruptDataError(`column ${col} ("${name}"): type ${type.toString()} cannot be read`);
@@ -578,6 +701,10 @@ export class LanceFileReader {
   }
 }
 
+function unsupportedError(u: UnsupportedField): NotSupportedError {
+  return new NotSupportedError(`column "${u.name}" has type ${u.logicalType}, which this reader cannot read (${u.reason}); read the other columns by name`);
+}
+
 interface FetchedPage {
   page: PageInfo;
   index: number;
@@ -605,6 +732,16 @@ function fixedRowBytes(e: ArrayEncoding): number {
   if (node.kind !== 'flat' || (node.compression !== undefined && node.compression.scheme !== '')) return 0;
   if (node.bitsPerValue <= 0 || (node.bitsPerValue & 7) !== 0) return 0;
   return perRow * (node.bitsPerValue >>> 3);
+}
+
+/**
+ * Whether a 2.0 page is a dictionary page (possibly under a nullable wrapper): then a `dict:` column is
+ * decoded as Arrow-dictionary pages (0-based indices), never as the 1-based pages of plain strings.
+ */
+function isDictionaryPage(e: ArrayEncoding): boolean {
+  let node = e;
+  while (node.kind === 'nullable' && node.nulls !== 'all') node = node.values;
+  return node.kind === 'dictionary';
 }
 
 function checkTotal(info: ColumnInfo, total: number, col: number): void {

@@ -26,6 +26,7 @@ import type { StructuralPageOptions } from './write/structural-page';
 import { encodeFooter, encodeOffsetTable, LANCE_2_0_VERSION } from './footer';
 import { concatData } from './internal/concat';
 import { encodeFileDescriptor, isLeafType, schemaToLanceFields } from './lance-schema';
+import { storageForWrite } from './logical-types';
 import type { BufferCodec } from './page-decoder';
 import { encodeLeafPage, encodeListPage, encodeStructPage } from './page-encoder';
 import type { EncodedPage, PageEncodeOptions } from './page-encoder';
@@ -53,14 +54,6 @@ export interface LanceFileWriterOptions {
    * read skips into the middle of a range (see FORMAT.md).
    */
   bitPacking?: boolean;
-  /**
-   * Names of top-level Utf8/Binary fields that the dataset declares as Lance `large_string` /
-   * `large_binary` (64-bit offsets), e.g. in a table LanceDB created from Arrow LargeUtf8. Their pages
-   * are written the way LanceDB reads those types: in 2.0 plain `binary`, never `dictionary` (LanceDB
-   * 0.39 fails 2.0 dictionary pages of large strings: "expected 32-bit offsets but got 64-bit offsets");
-   * in 2.1/2.2 `variable(flat(64))` chunks (64-bit offsets), no dictionary (it fails 32-bit ones for them).
-   */
-  largeOffsetFields?: readonly string[];
   /**
    * Lance file version to write: `'2.0'` (default here; `@vego/io` datasets choose their own default),
    * `'2.1'` or `'2.2'` (LanceDB 0.39's default). 2.1/2.2 files hold one column per leaf, structural
@@ -104,7 +97,8 @@ export function columnCount(type: DataType): number {
 }
 
 /** Rough encoded size of `d` (for page splitting only). */
-function estimateByteLength(d: ArrayData): number {
+function estimateByteLength(data: ArrayData): number {
+  const d = storageForWrite(data);
   const t = d.type;
   const n = d.length;
   if (t.typeId === TypeId.Bool) return (n + 7) >>> 3;
@@ -130,10 +124,6 @@ interface FieldState {
   firstColumn: number;
   /** Leaf paths of the field (2.1/2.2 files: one column each). */
   leaves: number[][];
-  /** Page options of this field (no dictionary for large-offset fields). */
-  pageOptions: PageEncodeOptions;
-  /** Named in `largeOffsetFields`. */
-  largeOffsets: boolean;
   type: DataType;
   name: string;
   pending: ArrayData[];
@@ -167,8 +157,6 @@ export class LanceFileWriter {
   private readonly columns21: PageInfo21[][];
   private readonly columnRows: number[];
   private readonly structuralOptions: StructuralPageOptions;
-  /** Options of the fields named in `largeOffsetFields`. */
-  private readonly largeStructuralOptions: StructuralPageOptions;
 
   /**
    * @param sink an empty sink (positions in the file are absolute).
@@ -194,15 +182,11 @@ export class LanceFileWriter {
       throw new InvalidArgumentError('`dictionary.maxItems` must be within 2..256 (u8 indices: LanceDB misreads wider ones) and `dictionary.minRows` non-negative');
     }
     this.pageOptions = { compression: options.compression, dictionary };
-    const large = options.largeOffsetFields ?? [];
-    if (!Array.isArray(large) || large.some((n) => typeof n !== 'string')) throw new InvalidArgumentError('`largeOffsetFields` must be an array of field names');
-    const plainPageOptions: PageEncodeOptions = { ...this.pageOptions, dictionary: undefined };
     this.fields = [];
     let col = 0;
     for (const f of schema.fields) {
-      const pageOptions = large.includes(f.name) ? plainPageOptions : this.pageOptions;
       const leaves = version === '2.0' ? [] : leafPaths(f.type);
-      this.fields.push({ firstColumn: col, leaves, pageOptions, largeOffsets: large.includes(f.name), type: f.type, name: f.name, pending: [], pendingBytes: 0 });
+      this.fields.push({ firstColumn: col, leaves, type: f.type, name: f.name, pending: [], pendingBytes: 0 });
       col += version === '2.0' ? columnCount(f.type) : leaves.length;
     }
     this.columns21 = [];
@@ -211,8 +195,7 @@ export class LanceFileWriter {
       this.columns21.push([]);
       this.columnRows.push(0);
     }
-    this.structuralOptions = { largeChunks: version === '2.2', bitPacking: options.bitPacking !== false, dictionary: options.dictionary !== false, largeOffsets: false };
-    this.largeStructuralOptions = { ...this.structuralOptions, dictionary: false, largeOffsets: true };
+    this.structuralOptions = { largeChunks: version === '2.2', bitPacking: options.bitPacking !== false, dictionary: options.dictionary !== false };
     this.columns = [];
     for (let i = 0; i < col; i++) this.columns.push({ pages: [], bufferOffsets: [], bufferSizes: [] });
     this.position = 0;
@@ -283,7 +266,7 @@ export class LanceFileWriter {
     const data = concatData(st.type, st.pending);
     st.pending = [];
     st.pendingBytes = 0;
-    if (this.version === '2.0') this.emit(st.name, data, st.firstColumn, st.pageOptions);
+    if (this.version === '2.0') this.emit(st.name, data, st.firstColumn);
     else this.emit21(st, data, final);
   }
 
@@ -293,7 +276,7 @@ export class LanceFileWriter {
    * pages only in single-page columns.
    */
   private emit21(st: FieldState, data: ArrayData, final: boolean): void {
-    const base = st.largeOffsets ? this.largeStructuralOptions : this.structuralOptions;
+    const base = this.structuralOptions;
     for (let k = 0; k < st.leaves.length; k++) {
       const col = st.firstColumn + k;
       const where = `field "${st.name}", column ${col}`;
@@ -312,10 +295,12 @@ export class LanceFileWriter {
   }
 
   /** Writes the pages of `data` (a field's rows) into its columns, starting at `col`. Returns the next column. */
-  private emit(name: string, data: ArrayData, col: number, pageOptions: PageEncodeOptions): number {
+  private emit(name: string, data: ArrayData, col: number): number {
     const type = data.type;
     if (isLeafType(type)) {
-      this.writePage(col, encodeLeafPage(data, pageOptions));
+      // Temporal and large types are written as their storage (see logical-types.ts); large strings never as dictionaries.
+      const large = type.typeId === TypeId.LargeUtf8 || type.typeId === TypeId.LargeBinary;
+      this.writePage(col, encodeLeafPage(storageForWrite(data), large ? { ...this.pageOptions, dictionary: undefined } : this.pageOptions));
       return col + 1;
     }
     if (type.typeId === TypeId.Struct) {
@@ -326,7 +311,7 @@ export class LanceFileWriter {
       this.structRows.set(col, (this.structRows.get(col) ?? 0) + data.length);
       let next = col + 1;
       for (let k = 0; k < type.children.length; k++) {
-        next = this.emit(`${name}.${type.children[k]!.name}`, data.children[k]!.slice(data.offset, data.offset + data.length), next, pageOptions);
+        next = this.emit(`${name}.${type.children[k]!.name}`, data.children[k]!.slice(data.offset, data.offset + data.length), next);
       }
       return next;
     }
@@ -335,7 +320,7 @@ export class LanceFileWriter {
       this.writePage(col, page);
       const items = data.children[0]!.slice(itemBegin, itemEnd);
       if (items.length === 0) return col + 1 + columnCount(type.child.type);
-      return this.emit(`${name}.${type.child.name}`, items, col + 1, pageOptions);
+      return this.emit(`${name}.${type.child.name}`, items, col + 1);
     }
     throw new NotSupportedError(`field "${name}": type ${type.toString()} is not supported`);
   }

@@ -37,11 +37,14 @@ import {
   ZstdNotInitializedError,
   initZstd,
   isZstdReady,
-  makeBuilder,
+  concatData,
+  makeNullData,
+  makeVector,
   takeBatch,
-  TypeId,
+  takeData,
 } from '@vego/format';
-import type { DataType, DeletionFile, Vector } from '@vego/format';
+import type { DataType, DeletionFile, FieldColumns, Vector } from '@vego/format';
+import { mapFragmentColumns, nodeIdsOf } from './internal/field-map';
 import { AsyncFileSource } from './async-file-source';
 import type { AsyncFileSink } from './async-file-sink';
 import { syncDirectorySync, type publishFileSync } from './atomic-file';
@@ -63,9 +66,9 @@ import { perform, resolvedEffect, runAsync, runSync, type Effect, type Task } fr
 import { mkdirEffect, unlinkEffect } from './internal/fs-effects';
 import {
   DEFAULT_STORAGE_VERSION,
+  checkWritable,
   datasetStorageVersion,
   encodeNextManifest,
-  largeOffsetFieldNames,
   readManifestFile,
   type ManifestState,
   type StorageVersion,
@@ -110,6 +113,13 @@ export interface DatasetWriteOptions {
    * of it, up to this many times (appends commute). Default 0: the loser gets ConflictError.
    */
   conflictRetries?: number;
+  /**
+   * Appends and overwrites only: commit only on top of this version (compare-and-swap). When the
+   * latest version is another one, or another writer commits `expectedVersion + 1` first, the write
+   * fails with ConflictError and adds nothing (no re-basing, whatever `conflictRetries` says). For
+   * writers that keep state derived from the version they read (such as @vego/db's collections).
+   */
+  expectedVersion?: number;
   /** Manifest naming of a new dataset: `v2` (default, LanceDB's) or `v1`. Existing datasets keep theirs. */
   manifestNaming?: ManifestNaming;
   /**
@@ -369,7 +379,12 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
   if (latest !== null && mode === 'create') {
     throw new ConflictError(`dataset '${dir}' already exists (version ${latest.version}); use mode 'append' or 'overwrite'`);
   }
+  checkNonNegInt('expectedVersion', options.expectedVersion);
+  if (options.expectedVersion !== undefined && (latest?.version ?? 0) !== options.expectedVersion) {
+    throw new ConflictError(`cannot commit on top of version ${options.expectedVersion} of '${dir}': the latest version is ${latest?.version ?? 0} (another writer committed); nothing was written`);
+  }
   const prev = latest === null ? null : readVersionManifest(dir, latest.fileName);
+  if (prev !== null) checkWritable(prev, dir, mode === 'append' ? 'append to' : 'overwrite', true);
   const requested = options.storageVersion;
   if (requested !== undefined && requested !== '2.0' && requested !== '2.1' && requested !== '2.2') {
     throw new InvalidArgumentError(`\`storageVersion\` must be '2.0', '2.1' or '2.2', got '${String(requested)}'`);
@@ -387,9 +402,9 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
   const naming = latest?.naming ?? options.manifestNaming ?? 'v2';
   yield* makeDirectory(nodePath.join(dir, 'data'));
   yield* makeDirectory(nodePath.join(dir, '_versions'));
-  const fileOptions = { ...options.fileOptions, version: storageVersion, largeOffsetFields: largeOffsetFieldNames(prev, mode === 'append' && prev !== null ? prev.schema : schema) };
+  const fileOptions = { ...options.fileOptions, version: storageVersion };
   const written = yield* writeDataFiles(dir, schema, batches.map(resolvedEffect), maxRows, fileOptions);
-  let retries = mode === 'append' ? options.conflictRetries ?? 0 : 0;
+  let retries = mode === 'append' && options.expectedVersion === undefined ? options.conflictRetries ?? 0 : 0;
   let base = prev;
   let baseVersion = latest?.version ?? 0;
   for (;;) {
@@ -452,10 +467,11 @@ export class Dataset {
   private readonly fragments: readonly FragmentInfo[];
   /**
    * For fragment i and dataset column c: `colFile[i][c]` is the index of the data file holding the
-   * column (-1: none, the column reads as nulls) and `colPos[i][c]` its top-level position there.
+   * column (-1: none, the column reads as nulls) and `colNodes[i][c]` the file column of each of its
+   * nodes (by field id, see `internal/field-map.ts`; null: by position in the file).
    */
   private readonly colFile: Int32Array[];
-  private readonly colPos: Int32Array[];
+  private readonly colNodes: (number[] | null)[][];
   /** Deleted row offsets of each fragment (ascending): undefined until loaded, null when none. */
   private readonly deleted: (Uint32Array | null | undefined)[];
   /** Live row number at which each fragment starts, plus the total at the end (lazily computed). */
@@ -474,37 +490,17 @@ export class Dataset {
     this.fragments = state.fragments;
     this.cache = cache;
     this.deleted = state.fragments.map((f) => (f.deletionFile === undefined ? null : undefined));
-    const numCols = state.schema.fields.length;
-    // Top-level field ids in schema order: a data file's `fieldIds` lists the ids it stores, in file order.
-    const topIds = state.fields.filter((f) => f.parentId === -1).map((f) => f.id);
-    const colOfId = new Map<number, number>();
-    if (topIds.length === numCols) topIds.forEach((id, c) => colOfId.set(id, c));
+    const nodeIds = nodeIdsOf(state.fields, state.topIds, state.schema.fields.map((x) => x.type), `manifest of '${path}' version ${state.version}`);
     this.colFile = [];
-    this.colPos = [];
+    this.colNodes = [];
     for (const f of state.fragments) {
       const where = `'${path}' version ${state.version}: fragment ${f.id}`;
       if (f.files.length === 0) throw new CorruptDataError(`${where} has no data file`);
       if (f.files.length > 65536) throw new NotSupportedError(`${where} has ${f.files.length} data files`);
       for (const d of f.files) checkRelativePath(d.path, `manifest of ${where}, data file`);
-      const file = new Int32Array(numCols).fill(-1);
-      const pos = new Int32Array(numCols).fill(-1);
-      if (f.files.length === 1 && (f.files[0]!.fieldIds.length === 0 || colOfId.size === 0)) {
-        for (let c = 0; c < numCols; c++) (file[c] = 0), (pos[c] = c);
-      } else {
-        for (let j = 0; j < f.files.length; j++) {
-          const d = f.files[j]!;
-          let top = 0;
-          for (const id of d.fieldIds) {
-            if (id < 0) throw new NotSupportedError(`${where}: data file '${d.path}' has a dropped (tombstoned) field id ${id}`);
-            const c = colOfId.get(id);
-            if (c === undefined) continue; // a child field: stored inside its parent's column(s)
-            file[c] = j; // a later file overrides an earlier one
-            pos[c] = top++;
-          }
-        }
-      }
-      this.colFile.push(file);
-      this.colPos.push(pos);
+      const m = mapFragmentColumns(f, nodeIds, where);
+      this.colFile.push(m.file);
+      this.colNodes.push(m.nodes);
     }
   }
 
@@ -652,11 +648,26 @@ export class Dataset {
 
   // ---------------------------------------------------------------- reading
 
+  /**
+   * Top-level columns of types vego cannot read (for example a type newer than this library): they are
+   * not in `schema`; reads that name them, or that read every column, throw NotSupportedError, while
+   * projections without them work.
+   */
+  get unsupportedColumns(): readonly { name: string; logicalType: string }[] {
+    return this.state.unsupported.map((u) => ({ name: u.name, logicalType: u.logicalType }));
+  }
+
   private resolveColumns(columns: readonly string[] | undefined): string[] {
-    if (columns === undefined) return this.schema.fields.map((f) => f.name);
+    if (columns === undefined) {
+      const u = this.state.unsupported[0];
+      if (u !== undefined) throw unsupportedColumn(this.path, u.name, u.logicalType, true);
+      return this.schema.fields.map((f) => f.name);
+    }
     if (!Array.isArray(columns)) throw new InvalidArgumentError('`columns` must be an array of column names');
     for (const c of columns) {
       if (this.schema.fieldIndex(c) < 0) {
+        const u = this.state.unsupported.find((x) => x.name === c);
+        if (u !== undefined) throw unsupportedColumn(this.path, u.name, u.logicalType, false);
         throw new InvalidArgumentError(`\`columns\` names "${c}", which is not a column of '${this.path}' (${describeSchema(this.schema)})`);
       }
     }
@@ -766,19 +777,28 @@ export class Dataset {
       throw new CorruptDataError(`data file '${path}': expected ${fragment.physicalRows} rows (from the manifest), found ${reader.numRows}`);
     }
     const files = this.colFile[i]!;
-    const positions = this.colPos[i]!;
+    const nodes = this.colNodes[i]!;
+    // Columns mapped by field id are checked against the file's own types when read; columns matched
+    // by position (manifests without field ids) need the file's schema to agree here.
     const expected: string[] = [];
     let ok = true;
     for (let c = 0; c < files.length; c++) {
-      if (files[c] !== j) continue;
+      if (files[c] !== j || nodes[c] !== null) continue;
       const want = this.schema.fields[c]!;
-      const got = reader.schema.fields[positions[c]!];
+      const got = reader.schema.fields[c];
       expected.push(`${want.name}: ${want.type.toString()}`);
       if (got === undefined || got.name !== want.name || !got.type.equals(want.type)) ok = false;
     }
     if (!ok) {
       throw new CorruptDataError(`data file '${path}': expected columns (${expected.join(', ')}) from the manifest, found (${describeSchema(reader.schema)})`);
     }
+  }
+
+  /** What to read from file `j` of fragment `i` for dataset column `c` (by field id, or by position). */
+  private fileField(i: number, c: number, reader: LanceFileReader): FieldColumns {
+    const nodes = this.colNodes[i]![c];
+    if (nodes !== null && nodes !== undefined) return { field: this.schema.fields[c]!, columns: nodes };
+    return { field: this.schema.fields[c]!, columns: reader.nodeColumns(reader.schema.fields[c]!.name) };
   }
 
   private readerSync(i: number, j: number): LanceFileReader {
@@ -833,9 +853,8 @@ export class Dataset {
     if (columns.length === 0) return new RecordBatch(schema, []);
     const out: Vector[] = new Array<Vector>(columns.length);
     const files = this.colFile[i]!;
-    const positions = this.colPos[i]!;
     // One read per data file, with the columns it holds.
-    const groups = new Map<number, { names: string[]; at: number[] }>();
+    const groups = new Map<number, { fields: FieldColumns[]; at: number[] }>();
     for (let k = 0; k < columns.length; k++) {
       const c = this.schema.fieldIndex(columns[k]!);
       const j = files[c]!;
@@ -844,13 +863,13 @@ export class Dataset {
         continue;
       }
       let g = groups.get(j);
-      if (g === undefined) groups.set(j, (g = { names: [], at: [] }));
-      g.names.push(this.readerSync(i, j).schema.fields[positions[c]!]!.name);
+      if (g === undefined) groups.set(j, (g = { fields: [], at: [] }));
+      g.fields.push(this.fileField(i, c, this.readerSync(i, j)));
       g.at.push(k);
     }
     for (const [j, g] of groups) {
       const reader = this.readerSync(i, j);
-      const b = wrapCorrupt(this.dataPath(i, j), () => reader.readSync({ columns: g.names, offset, limit }));
+      const b = wrapCorrupt(this.dataPath(i, j), () => reader.readSync({ fields: g.fields, offset, limit }));
       for (let m = 0; m < g.at.length; m++) out[g.at[m]!] = b.columnAt(m);
     }
     return new RecordBatch(schema, out);
@@ -865,15 +884,13 @@ export class Dataset {
     await Promise.all(this.fragments[i]!.files.map((_, j) => this.readerAsync(i, j)));
     const schema = this.projectedSchema(columns);
     const files = this.colFile[i]!;
-    const positions = this.colPos[i]!;
     const parts = await Promise.all(
       columns.map(async (name, k) => {
         const c = this.schema.fieldIndex(name);
         const j = files[c]!;
         if (j < 0) return nullVector(schema.fields[k]!.type, limit);
         const reader = await this.readerAsync(i, j);
-        const fileName = reader.schema.fields[positions[c]!]!.name;
-        const b = await wrapCorruptAsync(this.dataPath(i, j), () => reader.read({ columns: [fileName], offset, limit }));
+        const b = await wrapCorruptAsync(this.dataPath(i, j), () => reader.read({ fields: [this.fileField(i, c, reader)], offset, limit }));
         return b.columnAt(0);
       }),
     );
@@ -1076,13 +1093,16 @@ export class Dataset {
       rowOf[k] = at - runs[run]!.offset;
     }
     const schema = this.projectedSchema(columns);
+    // Rows of the runs joined end to end: output row k is row `base[batchOf[k]] + rowOf[k]` of them.
+    const base = new Int32Array(batches.length + 1);
+    for (let b = 0; b < batches.length; b++) base[b + 1] = base[b]! + batches[b]!.numRows;
+    const at = new Int32Array(n);
+    for (let k = 0; k < n; k++) at[k] = base[batchOf[k]!]! + rowOf[k]!;
     const out: Vector[] = [];
     for (let c = 0; c < columns.length; c++) {
-      const field = schema.fields[c]!;
-      const builder = makeBuilder(field.type, { nullable: true, initialCapacity: n }) as { append(v: unknown): unknown; finish(): Vector };
-      const vectors = batches.map((b) => b.columnAt(c));
-      for (let k = 0; k < n; k++) builder.append(vectors[batchOf[k]!]!.get(rowOf[k]!));
-      out.push(builder.finish());
+      const type = schema.fields[c]!.type;
+      const joined = concatData(type, batches.map((b) => b.columnAt(c).data));
+      out.push(makeVector(takeData(joined, at)) as Vector);
     }
     return new RecordBatch(schema, out);
   }
@@ -1118,6 +1138,7 @@ export class Dataset {
   }
 
   private *deleteRowsTask(rowIndices: ArrayLike<number>): Task<number | null> {
+    checkWritable(this.state, this.path, 'delete from', false);
     const { order, fragOf, local } = this.takePlan(rowIndices);
     const perFragment = new Map<number, number[]>();
     for (let j = 0; j < order.length; j++) {
@@ -1162,6 +1183,7 @@ export class Dataset {
 
   private *deleteWhereTask(where: (row: Record<string, unknown>) => boolean, options: { columns?: readonly string[] }): Task<number | null> {
     if (typeof where !== 'function') throw new InvalidArgumentError('`where` must be a function (row) => boolean');
+    checkWritable(this.state, this.path, 'delete from', false);
     const columns = this.resolveColumns(options.columns);
     const perFragment = new Map<number, Uint32Array>();
     for (let i = 0; i < this.fragments.length; i++) {
@@ -1321,15 +1343,8 @@ export class Dataset {
     if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
       throw new InvalidArgumentError(`\`materializeDeletionsThreshold\` must be a number from 0 to 1, got ${String(threshold)}`);
     }
+    checkWritable(this.state, this.path, 'compact', true);
     const storageVersion = datasetStorageVersion(this.state, this.path, 'compact');
-    if (storageVersion !== '2.0') {
-      // Compaction rewrites what this reader returns; nested columns of 2.1/2.2 files are not read
-      // exactly by the dataset reader of this build (issue 11 item 1), so they are refused, never rewritten wrong.
-      const nested = this.schema.fields.find((f) => f.type.typeId === TypeId.Struct || f.type.typeId === TypeId.List);
-      if (nested !== undefined) {
-        throw new NotSupportedError(`cannot compact '${this.path}': column "${nested.name}" is nested and this build does not read nested columns of Lance ${storageVersion} datasets exactly`);
-      }
-    }
     const starts = this.liveStarts();
     const sizes = this.fragments.map((f, i) => ({ physicalRows: f.physicalRows, liveRows: starts[i + 1]! - starts[i]! }));
     const runs = planCompaction(sizes, target, materialize ? threshold : null);
@@ -1350,7 +1365,7 @@ export class Dataset {
         // The run's live rows, as a scan over them reads them (deleted rows dropped, order kept).
         const { ranges } = source.plan({ offset: starts[run.first]!, limit: starts[run.end]! - starts[run.first]!, columns });
         const reads = source.compactionReads(ranges, columns);
-        const fileOptions = { ...options.fileOptions, version: storageVersion, largeOffsetFields: largeOffsetFieldNames(this.state, this.schema) };
+        const fileOptions = { ...options.fileOptions, version: storageVersion };
         const added = yield* writeDataFiles(this.path, this.schema, reads, target, fileOptions);
         written.push(...added);
         fragments.push(...added);
@@ -1537,11 +1552,16 @@ function readerKey(i: number, j: number): number {
   return i * 65536 + j;
 }
 
+/** The error for reading a column whose type vego cannot read. */
+function unsupportedColumn(path: string, name: string, logicalType: string, all: boolean): NotSupportedError {
+  return new NotSupportedError(
+    `column "${name}" of '${path}' has type ${logicalType}, which vego cannot read${all ? '; name the columns to read (`columns`) to read the others' : ''}`,
+  );
+}
+
 /** A column of `length` nulls. */
 function nullVector(type: DataType, length: number): Vector {
-  const builder = makeBuilder(type, { nullable: true, initialCapacity: length }) as { appendNull(): unknown; finish(): Vector };
-  for (let i = 0; i < length; i++) builder.appendNull();
-  return builder.finish();
+  return makeVector(makeNullData(type, length)) as Vector;
 }
 
 /** Adds the data file path to decoding errors that lack it. */

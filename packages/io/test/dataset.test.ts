@@ -14,6 +14,7 @@ import {
   Schema,
   Table,
   TypeMismatchError,
+  Uint64,
   Utf8,
   recordBatchFromRows,
 } from '@vego/io';
@@ -212,13 +213,13 @@ describe('Dataset', () => {
       const dir = path.join(root, 'mismatch');
       Dataset.createSync(dir, [{ a: 1 }, { a: 2 }]);
       const other = path.join(root, 'mismatch-other');
-      Dataset.createSync(other, [{ b: 1 }, { b: 2 }]);
+      Dataset.createSync(other, [{ b: 1n }, { b: 2n }], { schema: new Schema([new Field('b', new Uint64())]) });
       const [file] = fs.readdirSync(path.join(dir, 'data'));
       const [otherFile] = fs.readdirSync(path.join(other, 'data'));
       const p = path.join(dir, 'data', file!);
       const original = fs.readFileSync(p);
-      fs.copyFileSync(path.join(other, 'data', otherFile!), p); // same size, other column name
-      expect(() => [...Dataset.openSync(dir).scanSync()]).toThrow(/expected columns \(a: .*\) from the manifest, found \(b: /);
+      fs.copyFileSync(path.join(other, 'data', otherFile!), p); // another column type (columns are matched by field id, not name)
+      expect(() => [...Dataset.openSync(dir).scanSync()]).toThrow(/stores Uint64 in column 0, where Float64 was expected/);
       expect(() => [...Dataset.openSync(dir).scanSync()]).toThrow(p);
       fs.writeFileSync(p, original.subarray(0, original.length - 10));
       expect(() => [...Dataset.openSync(dir).scanSync()]).toThrow(CorruptDataError);

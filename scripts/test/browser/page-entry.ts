@@ -10,6 +10,7 @@ import { simdModule } from '../../../packages/hnsw/dist/internal/kernels.js';
 import { runChecks, type PageResults } from './page-checks';
 // The file itself, not the package index: that one also holds the .fvecs reader (node:fs).
 import { seededRandom } from '../../../test-support/random';
+import { Database } from '@vego/db';
 
 export interface BrowserResults extends PageResults {
   env: { crossOriginIsolated: boolean; sharedArrayBuffer: string; process: string; require: string; buffer: string };
@@ -18,6 +19,8 @@ export interface BrowserResults extends PageResults {
   nodeOnly: Record<string, string>;
   /** `addBatch(…, { threads: 4 })` answered exactly like `threads: 1`. */
   threadsFallbackIdentical: boolean;
+  /** An in-memory @vego/db collection: filtered search, where-count, update; Database.open refused. */
+  db: { hits: string[]; count: number; updated: unknown; open: string };
 }
 
 async function codeOf(fn: () => unknown): Promise<string> {
@@ -46,6 +49,19 @@ function threadsFallback(): boolean {
   return true;
 }
 
+async function dbChecks(): Promise<BrowserResults['db']> {
+  const c = await Database.memory().createCollection('notes', { dimension: 3, distance: 'cosine', schema: { year: 'integer' } });
+  await c.insertMany([
+    { key: 'a', vector: [1, 0, 0], text: 'alpha', metadata: { kind: 'task', year: 2020, tags: ['x'] } },
+    { key: 'b', vector: [0.9, 0.1, 0], metadata: { kind: 'note', year: 2021 } },
+    { key: 'c', vector: [0, 1, 0], metadata: { kind: 'task', year: 2023, tags: ['x', 'y'] } },
+  ]);
+  const hits = (await c.search([1, 0, 0], 2, { filter: { kind: 'task' } })).map((h) => h.key);
+  const count = await c.count("year >= 2021 AND tags IN ('y')");
+  await c.update('b', { metadata: { kind: 'task' } });
+  return { hits, count, updated: (await c.get('b'))!.metadata, open: await codeOf(() => Database.open('/data')) };
+}
+
 async function run(): Promise<BrowserResults> {
   const g = globalThis as Record<string, unknown>;
   const env = {
@@ -68,7 +84,7 @@ async function run(): Promise<BrowserResults> {
     'AsyncFileSource.open': await codeOf(() => AsyncFileSource.open('/f.lance')),
     publishFileSync: await codeOf(() => publishFileSync('/f', new Uint8Array(1))),
   };
-  return { ...results, env, simd: simdModule() !== null, nodeOnly, threadsFallbackIdentical: threadsFallback() };
+  return { ...results, env, simd: simdModule() !== null, nodeOnly, threadsFallbackIdentical: threadsFallback(), db: await dbChecks() };
 }
 
 (globalThis as Record<string, unknown>)['vegoBrowserChecks'] = run;

@@ -3,13 +3,17 @@ import { OutOfRangeError, TypeMismatchError } from '../errors';
 import { ArrayData } from '../data';
 import { TypeId } from '../type';
 import type { Float16, Int64, NumericType, TypedArray, TypedArrayConstructor, Uint64 } from '../type';
+import type { Date32, Date64, Duration, Time32, Time64, Timestamp } from '../temporal-types';
 import type { ArrayOf } from '../vector';
 import { numberToFloat16 } from '../internal/float16';
 import { Builder, allocate, grow, initialCapacity, paddedView } from './builder';
 import type { BuilderOptions } from './builder';
 
-/** Numeric types whose values are JS numbers (all but Int64/Uint64/Float16). */
-export type NumberType = Exclude<NumericType, Int64 | Uint64 | Float16>;
+/** Types whose values are JS numbers: numeric types but Int64/Uint64/Float16, and Date32/Time32. */
+export type NumberType = Exclude<NumericType, Int64 | Uint64 | Float16> | Date32 | Time32;
+
+/** Types whose values are bigints: Int64, Uint64 and the 64-bit temporal types. */
+export type BigIntType = Int64 | Uint64 | Date64 | Timestamp | Time64 | Duration;
 
 function tagOf(value: unknown): string | undefined {
   return ArrayBuffer.isView(value) ? (value as unknown as Record<symbol, string | undefined>)[Symbol.toStringTag] : undefined;
@@ -22,9 +26,11 @@ const INT_RANGE: Partial<Record<number, [number, number]>> = {
   [TypeId.Uint8]: [0, 255],
   [TypeId.Uint16]: [0, 65535],
   [TypeId.Uint32]: [0, 4294967295],
+  [TypeId.Date32]: [-2147483648, 2147483647],
+  [TypeId.Time32]: [-2147483648, 2147483647],
 };
 
-/** Builder for Int8/16/32, Uint8/16/32 and Float32/64: `append(number)`, `appendMany(TypedArray)` (bulk copy). */
+/** Builder for Int8/16/32, Uint8/16/32, Float32/64, Date32 and Time32: `append(number)`, `appendMany(TypedArray)` (bulk copy). */
 export class NumberBuilder<T extends NumberType = NumberType> extends Builder<T, number> {
   private values: ArrayOf<T>;
   private readonly min: number;
@@ -86,16 +92,19 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
 
-/** Builder for Int64/Uint64: `append(bigint | safe integer number)`, `appendMany(BigInt64Array | BigUint64Array)`. */
-export class BigIntBuilder<T extends Int64 | Uint64 = Int64 | Uint64> extends Builder<T, bigint | number> {
+/**
+ * Builder for Int64/Uint64 and the 64-bit temporal types (Date64, Timestamp, Time64, Duration):
+ * `append(bigint | safe integer number)`, `appendMany(BigInt64Array | BigUint64Array)`.
+ */
+export class BigIntBuilder<T extends BigIntType = BigIntType> extends Builder<T, bigint | number> {
   private values: ArrayOf<T>;
   private readonly min: bigint;
   private readonly max: bigint;
   constructor(type: T, options?: BuilderOptions) {
     super(type, options);
     this.values = allocate(type.ArrayType as TypedArrayConstructor, initialCapacity(options)) as ArrayOf<T>;
-    this.min = type.typeId === TypeId.Int64 ? INT64_MIN : 0n;
-    this.max = type.typeId === TypeId.Int64 ? INT64_MAX : UINT64_MAX;
+    this.min = type.typeId === TypeId.Uint64 ? 0n : INT64_MIN;
+    this.max = type.typeId === TypeId.Uint64 ? UINT64_MAX : INT64_MAX;
   }
   protected write(value: bigint | number): void {
     let v: bigint;

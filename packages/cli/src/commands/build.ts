@@ -4,11 +4,16 @@ import { type ParsedArgs, flag, intOption, stringOption } from '../args';
 import { ProgressBar } from '../progress';
 import { readVectorFile } from '../vector-files';
 import type { CommandIo } from '../command';
+import { DEFAULT_COLLECTION, buildDocuments, isDocumentFile, readText } from './documents';
 
 export const BUILD_HELP = `vego build <input> --out <dir> [options]
 
 Builds an HNSW index from .fvecs, .npy (2-D float32/float64) or JSON lines
 ([..] or {"vector": [..]} per line) and saves it as Lance datasets in <dir>.
+
+JSON lines of documents ({"id": .., "vector": [..], "text": .., other fields})
+become a collection of the database folder <dir> instead: id is the key, text
+and every other field are kept (typed metadata), and vego search prints them.
 
 Options:
   --out <dir>              where to save the index (required)
@@ -19,6 +24,7 @@ Options:
   --threads <n>            insert with n threads (default 1)
   --limit <n>              use only the first n vectors
   --seed <n>               level-assignment seed (default 42)
+  --collection <name>      documents only: collection name (default documents)
 `;
 
 export const BUILD_OPTIONS = {
@@ -30,6 +36,7 @@ export const BUILD_OPTIONS = {
   threads: { kind: 'string' },
   limit: { kind: 'string' },
   seed: { kind: 'string' },
+  collection: { kind: 'string' },
 } as const;
 
 /** Runs `vego build`. */
@@ -40,6 +47,18 @@ export async function build(args: ParsedArgs, io: CommandIo): Promise<void> {
   if (out === undefined) throw new InvalidArgumentError('`--out` is required: the directory to save the index in');
   const metric = stringOption(args, 'metric', 'l2');
   if (!isDistanceMetric(metric)) throw new InvalidArgumentError(`\`--metric\` must be l2, cosine or innerProduct, got ${metric}`);
+  if (/\.(jsonl|ndjson|json)$/i.test(input)) {
+    const text = readText(input);
+    if (isDocumentFile(text)) {
+      await buildDocuments(input, text, {
+        out, collection: stringOption(args, 'collection', DEFAULT_COLLECTION), distance: metric as DistanceMetric,
+        seed: intOption(args, 'seed', 42, 0, 2 ** 31 - 1),
+        ...(args.options.has('M') ? { M: intOption(args, 'M', 16, 2, 256) } : {}),
+        ...(args.options.has('ef-construction') ? { efConstruction: intOption(args, 'ef-construction', 200, 1, 100000) } : {}),
+      }, io);
+      return;
+    }
+  }
   const set = readVectorFile(input);
   const limit = intOption(args, 'limit', set.count, 1);
   const count = Math.min(limit, set.count);

@@ -11,9 +11,7 @@ import {
   InvalidArgumentError,
   LanceFileReader,
   NotFoundError,
-  columnCount,
   decodeManifest,
-  describeArrayEncoding,
   lanceVersionName,
 } from '@vego/db';
 import type { ParsedArgs } from '../args';
@@ -43,25 +41,22 @@ export function inspectFile(path: string, io: CommandIo, indent = ''): void {
     io.out(`${indent}  rows     ${reader.numRows}\n`);
     io.out(`${indent}  size     ${bytes(source.byteLength)}\n`);
     io.out(`${indent}  columns\n`);
-    let column = 0;
     for (const field of reader.schema.fields) {
-      // Lists and structs span several physical columns (offsets/validity, then children).
-      const columns = columnCount(field.type);
+      // Lists and structs span several physical columns (2.0: offsets/validity, then children; 2.1/2.2: one per leaf).
+      const columns = reader.nodeColumns(field.name).filter((c) => c >= 0);
       let pages = 0;
       let pageBytes = 0;
       const encodings = new Set<string>();
-      for (let c = column; c < column + columns; c++) {
-        const info = reader.columnMetadataSync(c);
-        pages += info.pages.length;
-        for (const p of info.pages) {
-          for (const s of p.bufferSizes) pageBytes += s;
-          encodings.add(describeArrayEncoding(p.encoding));
-        }
+      for (const c of columns) {
+        const info = reader.columnSummarySync(c);
+        pages += info.pages;
+        pageBytes += info.bytes;
+        for (const e of info.encodings) encodings.add(e);
       }
-      column += columns;
       io.out(`${indent}    ${field.name}: ${field.type.toString()}${field.nullable ? '' : ' not null'}\n`);
-      io.out(`${indent}      ${columns} column(s), ${pages} page(s), ${bytes(pageBytes)}; ${[...encodings].join(' | ')}\n`);
+      io.out(`${indent}      ${columns.length} column(s), ${pages} page(s), ${bytes(pageBytes)}; ${[...encodings].join(' | ')}\n`);
     }
+    for (const u of reader.unsupportedFields) io.out(`${indent}    ${u.name}: ${u.logicalType} (not readable by vego)\n`);
   } finally {
     source.close();
   }
@@ -76,6 +71,7 @@ export function inspectDataset(dir: string, io: CommandIo, indent = ''): void {
     io.out(`${indent}  rows     ${ds.countRows()}\n`);
     io.out(`${indent}  schema\n`);
     for (const f of ds.schema.fields) io.out(`${indent}    ${f.name}: ${f.type.toString()}${f.nullable ? '' : ' not null'}\n`);
+    for (const u of ds.unsupportedColumns) io.out(`${indent}    ${u.name}: ${u.logicalType} (not readable by vego)\n`);
     const versions = ds.versions();
     io.out(`${indent}  versions ${versions.map((v) => v.version).join(', ')}\n`);
     const current = versions.find((v) => v.version === ds.version);

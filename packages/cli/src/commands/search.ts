@@ -4,10 +4,15 @@ import { type ParsedArgs, flag, intOption, stringOption } from '../args';
 import { exactKthDistances, hitsWithin } from '../recall';
 import { readVectorFile } from '../vector-files';
 import type { CommandIo } from '../command';
+import { DEFAULT_COLLECTION, openDocuments, searchDocuments } from './documents';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const SEARCH_HELP = `vego search <index-dir> (--query <file> | --vector <v1,v2,...>) [options]
 
-Prints the k nearest neighbours of each query, one line per query.
+Prints the k nearest neighbours of each query, one line per query. When
+<index-dir> is a database folder (built from JSON lines of documents), prints
+the documents found: key, distance, text and metadata.
 
 Options:
   --query <file>   queries as .fvecs, .npy or JSON lines
@@ -16,7 +21,10 @@ Options:
   --ef <n>         search beam width (default max(k, 64))
   --limit <n>      use only the first n queries
   --recall         also report recall@k against an exact scan
-  --json           print JSON lines ({"query": i, "ids": [...], "distances": [...]})
+  --json           print JSON lines ({"query": i, "ids": [...], "distances": [...]},
+                   or {"query": i, "hits": [{key, distance, score, text, metadata}]})
+  --collection <n> documents only: the collection (default documents)
+  --filter <where> documents only: a filter, e.g. "kind = 'a' AND year >= 2020"
 `;
 
 export const SEARCH_OPTIONS = {
@@ -27,6 +35,8 @@ export const SEARCH_OPTIONS = {
   limit: { kind: 'string' },
   recall: { kind: 'boolean' },
   json: { kind: 'boolean' },
+  collection: { kind: 'string' },
+  filter: { kind: 'string' },
 } as const;
 
 function parseVector(text: string): Float32Array {
@@ -40,6 +50,21 @@ function parseVector(text: string): Float32Array {
   return v;
 }
 
+/** The query vectors of `--query` or `--vector`, checked against `dimension`. */
+function readQueries(args: ParsedArgs, dimension: number, queryFile: string | undefined, vectorText: string | undefined): Float32Array {
+  if (queryFile !== undefined) {
+    const set = readVectorFile(queryFile);
+    if (set.dimension !== dimension && set.count > 0) {
+      throw new InvalidArgumentError(`\`--query\` vectors have dimension ${set.dimension}, the index has ${dimension}`);
+    }
+    const limit = intOption(args, 'limit', set.count, 1);
+    return set.vectors.subarray(0, Math.min(limit, set.count) * dimension);
+  }
+  const v = parseVector(vectorText!);
+  if (v.length !== dimension) throw new InvalidArgumentError(`\`--vector\` has ${v.length} components, the index has ${dimension}`);
+  return v;
+}
+
 /** Runs `vego search`. */
 export async function search(args: ParsedArgs, io: CommandIo): Promise<void> {
   const dir = args.positionals[0];
@@ -47,20 +72,21 @@ export async function search(args: ParsedArgs, io: CommandIo): Promise<void> {
   const queryFile = stringOption(args, 'query');
   const vectorText = stringOption(args, 'vector');
   if ((queryFile === undefined) === (vectorText === undefined)) throw new InvalidArgumentError('give exactly one of `--query` and `--vector`');
+  if (!existsSync(join(dir, 'metadata.lance')) && existsSync(dir)) {
+    const { db, collection } = await openDocuments(dir, stringOption(args, 'collection', DEFAULT_COLLECTION));
+    try {
+      const queries = readQueries(args, collection.dimension, queryFile, vectorText);
+      const k = intOption(args, 'k', 10, 1, 100000);
+      await searchDocuments(collection, queries, k, intOption(args, 'ef', Math.max(k, 64), 1, 1000000), stringOption(args, 'filter'), flag(args, 'json'), io);
+    } finally {
+      await db.close();
+    }
+    return;
+  }
+  if (args.options.has('filter') || args.options.has('collection')) throw new InvalidArgumentError('`--filter` and `--collection` need a database folder (built from JSON lines of documents)');
   const index = await HNSW.loadFromLance(dir);
   const dimension = index.config.dimension;
-  let queries: Float32Array;
-  if (queryFile !== undefined) {
-    const set = readVectorFile(queryFile);
-    if (set.dimension !== dimension && set.count > 0) {
-      throw new InvalidArgumentError(`\`--query\` vectors have dimension ${set.dimension}, the index has ${dimension}`);
-    }
-    const limit = intOption(args, 'limit', set.count, 1);
-    queries = set.vectors.subarray(0, Math.min(limit, set.count) * dimension);
-  } else {
-    queries = parseVector(vectorText!);
-    if (queries.length !== dimension) throw new InvalidArgumentError(`\`--vector\` has ${queries.length} components, the index has ${dimension}`);
-  }
+  const queries = readQueries(args, dimension, queryFile, vectorText);
   const k = intOption(args, 'k', 10, 1, 100000);
   const ef = intOption(args, 'ef', Math.max(k, 64), 1, 1000000);
   const json = flag(args, 'json');

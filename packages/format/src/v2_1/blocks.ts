@@ -9,8 +9,10 @@
  * out_of_line_bitpacking(T, flat(W))   FastLanes blocks of 128 * W bytes, no header; a partial last block
  *                             is either padded to 1024 values and packed, or stored raw (T/8 bytes per value)
  * variable (mini-block)       u32 offsets[n + 1] measured from the start of the buffer, then the bytes
- * variable (block)            u32 bits per offset (32), u32 byte position of the data, offsets[n + 1], bytes
- * rle(values, run_lengths)    buffer 0: one value per run; buffer 1: u8 run lengths
+ * variable (block)            bits per offset, byte position of the data (both u32 for 32-bit offsets, u64 for
+ *                             64-bit ones, e.g. large_string dictionaries), offsets[n + 1], bytes
+ * rle(values, run_lengths)    buffer 0: one value per run; buffer 1: u8 run lengths (mini-block); as one block
+ *                             (levels, 2.2): u64 byte length of the values, the values, then the run lengths
  * fixed_size_list(d, values)  with has_validity: buffer 0 = item validity bitmap, then the values buffers
  * general(lz4 | zstd, inner)  u32 uncompressed byte length, then one LZ4 block or zstd frame; inner applies after
  * ```
@@ -203,27 +205,7 @@ export function decompressMiniBlock(c: Compressive, buffers: Uint8Array[], n: nu
     }
     case 'rle': {
       if (buffers.length < 2) throw new CorruptDataError(`${where}: RLE chunk needs 2 buffers, found ${buffers.length}`);
-      if (c.values.kind !== 'flat' || c.runLengths.kind !== 'flat' || c.runLengths.bitsPerValue !== 8 || c.values.bitsPerValue % 8 !== 0) {
-        throw notSupported(where, c, 'RLE values');
-      }
-      const width = c.values.bitsPerValue >>> 3;
-      const runs = decompressGeneral(c.runLengths.compression, buffers[1]!, where);
-      const vals = decompressGeneral(c.values.compression, buffers[0]!, where);
-      if (vals.length < runs.length * width) throw new CorruptDataError(`${where}: RLE has ${runs.length} runs but ${vals.length} value bytes`);
-      const out = new Uint8Array(n * width);
-      let at = 0;
-      for (let r = 0; r < runs.length && at < n; r++) {
-        const len = runs[r]!;
-        if (at + len > n) throw new CorruptDataError(`${where}: RLE runs exceed the chunk's ${n} values`);
-        const from = r * width;
-        for (let k = 0; k < len; k++) {
-          const d = (at + k) * width;
-          for (let j = 0; j < width; j++) out[d + j] = vals[from + j]!;
-        }
-        at += len;
-      }
-      if (at !== n) throw new CorruptDataError(`${where}: RLE runs cover ${at} values, expected ${n}`);
-      return { kind: 'fixed', bitsPerValue: width * 8, numValues: n, bytes: out, itemValidity: null };
+      return expandRle(c, buffers[0]!, buffers[1]!, n, where);
     }
     case 'fixedSizeList': {
       const d = c.itemsPerValue;
@@ -271,14 +253,17 @@ export function decompressBlock(c: Compressive, bytes: Uint8Array, n: number, wh
       return { kind: 'fixed', bitsPerValue: t, numValues: n, bytes: out, itemValidity: null };
     }
     case 'variable': {
+      // Header: bits per offset and the data's byte position, each as wide as one offset (u32 or u64).
       const buf = decompressGeneral(c.compression, bytes, where);
       if (buf.length < 8) throw new CorruptDataError(`${where}: variable block of ${buf.length} bytes has no header`);
       const bits = u32At(buf, 0);
-      const dataStart = u32At(buf, 4);
       if (bits !== 32 && bits !== 64) throw new CorruptDataError(`${where}: variable block with ${bits}-bit offsets`);
-      const need = 8 + ((n + 1) * bits) / 8;
+      const head = bits === 64 ? 16 : 8;
+      if (buf.length < head || (bits === 64 && (u32At(buf, 4) !== 0 || u32At(buf, 12) !== 0))) throw new CorruptDataError(`${where}: variable block header of ${buf.length} bytes`);
+      const dataStart = u32At(buf, bits === 64 ? 8 : 4);
+      const need = head + ((n + 1) * bits) / 8;
       if (dataStart !== need || dataStart > buf.length) throw new CorruptDataError(`${where}: variable block data starts at ${dataStart}, expected ${need} (buffer ${buf.length} bytes)`);
-      const offsets = offsetsFrom(fixed(bits, n + 1, buf.subarray(8), where), n, where);
+      const offsets = offsetsFrom(fixed(bits, n + 1, buf.subarray(head), where), n, where);
       const data = buf.subarray(dataStart);
       checkOffsets(offsets, n, data.length, where);
       return variable(offsets, data, n);
@@ -288,6 +273,13 @@ export function decompressBlock(c: Compressive, bytes: Uint8Array, n: number, wh
       if (inner.kind !== 'variable') throw new CorruptDataError(`${where}: FSST over fixed-width values`);
       const out = fsstDecompress(parseFsstTable(c.symbolTable), inner.bytes, inner.offsets, n);
       return { kind: 'variable', numValues: n, offsets: out.offsets, bytes: out.bytes };
+    }
+    case 'rle': {
+      // Block frame: u64 byte length of the values, the values, then the run lengths.
+      if (bytes.length < 8) throw new CorruptDataError(`${where}: RLE block of ${bytes.length} bytes has no header`);
+      const size = u32At(bytes, 0);
+      if (u32At(bytes, 4) !== 0 || 8 + size > bytes.length) throw new CorruptDataError(`${where}: RLE block says ${size} value bytes, the block holds ${bytes.length - 8}`);
+      return expandRle(c, bytes.subarray(8, 8 + size), bytes.subarray(8 + size), n, where);
     }
     case 'constant': {
       const w = c.value.length;
@@ -299,6 +291,32 @@ export function decompressBlock(c: Compressive, bytes: Uint8Array, n: number, wh
     default:
       throw notSupported(where, c, 'block');
   }
+}
+
+/** Expands RLE runs (one value per run in `valueBytes`, u8 run lengths in `runBytes`) to `n` values (copy). */
+function expandRle(c: Extract<Compressive, { kind: 'rle' }>, valueBytes: Uint8Array, runBytes: Uint8Array, n: number, where: string): Block {
+  if (c.values.kind !== 'flat' || c.runLengths.kind !== 'flat' || c.runLengths.bitsPerValue !== 8 || c.values.bitsPerValue % 8 !== 0 || c.values.bitsPerValue === 0) {
+    throw notSupported(where, c, 'RLE values');
+  }
+  const width = c.values.bitsPerValue >>> 3;
+  const runs = decompressGeneral(c.runLengths.compression, runBytes, where);
+  const vals = decompressGeneral(c.values.compression, valueBytes, where);
+  if (vals.length < runs.length * width) throw new CorruptDataError(`${where}: RLE has ${runs.length} runs but ${vals.length} value bytes`);
+  if (n * width > MAX_DECOMPRESSED_BYTES) throw new CorruptDataError(`${where}: RLE of ${n} values`);
+  const out = new Uint8Array(n * width);
+  let at = 0;
+  for (let r = 0; r < runs.length && at < n; r++) {
+    const len = runs[r]!;
+    if (at + len > n) throw new CorruptDataError(`${where}: RLE runs exceed the ${n} values`);
+    const from = r * width;
+    for (let k = 0; k < len; k++) {
+      const d = (at + k) * width;
+      for (let j = 0; j < width; j++) out[d + j] = vals[from + j]!;
+    }
+    at += len;
+  }
+  if (at !== n) throw new CorruptDataError(`${where}: RLE runs cover ${at} values, expected ${n}`);
+  return { kind: 'fixed', bitsPerValue: width * 8, numValues: n, bytes: out, itemValidity: null };
 }
 
 /** Decodes `n` repetition or definition levels to a Uint16Array (copy). */

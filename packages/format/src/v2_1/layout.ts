@@ -273,3 +273,22 @@ export function describeCompressive(c: Compressive): string {
       return c.kind;
   }
 }
+
+/** Short description of a page layout, e.g. `mini_block(inline_bitpacking(32), def: flat(16))`. */
+export function describePageLayout(l: PageLayout): string {
+  switch (l.kind) {
+    case 'miniBlock': {
+      const parts = [describeCompressive(l.values)];
+      if (l.dictionary !== null) parts.push(`dictionary: ${describeCompressive(l.dictionary)}`);
+      if (l.rep !== null) parts.push(`rep: ${describeCompressive(l.rep)}`);
+      if (l.def !== null) parts.push(`def: ${describeCompressive(l.def)}`);
+      return `mini_block(${parts.join(', ')})`;
+    }
+    case 'fullZip':
+      return `full_zip(${describeCompressive(l.values)}${l.bitsRep > 0 ? `, rep ${l.bitsRep} bits` : ''}${l.bitsDef > 0 ? `, def ${l.bitsDef} bits` : ''})`;
+    case 'constant':
+      return l.inlineValue === null ? 'constant(all null)' : `constant(${l.inlineValue.length} bytes)`;
+    default:
+      return l.name;
+  }
+}

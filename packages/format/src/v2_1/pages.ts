@@ -275,8 +275,9 @@ function decodeMiniBlockPage(layout: Extract<PageLayout, { kind: 'miniBlock' }>,
 }
 
 function decodeConstantPage(layout: Extract<PageLayout, { kind: 'constant' }>, buffers: Uint8Array[], numRows: number, where: string): PageLevels {
-  if (layout.numRepValues > 0 || layout.numDefValues > 0 || buffers.length > 0) {
-    throw new NotSupportedError(`${where}: constant page layout with repetition/definition buffers is not supported by this reader`);
+  if (buffers.length > 0) return decodeConstantPageWithLevels(layout, buffers, numRows, where);
+  if (layout.numRepValues > 0 || layout.numDefValues > 0) {
+    throw new CorruptDataError(`${where}: constant page says it has ${layout.numRepValues} repetition and ${layout.numDefValues} definition levels but has no buffers`);
   }
   if (numRows > 1 << 25) throw new CorruptDataError(`${where}: constant page of ${numRows} rows; more than the ${1 << 25}-row limit`);
   const layers = layout.layers;
@@ -291,9 +292,95 @@ function decodeConstantPage(layout: Extract<PageLayout, { kind: 'constant' }>, b
   const v = layout.inlineValue;
   if (v.length === 0 || v.length > 32) throw new CorruptDataError(`${where}: constant inline value of ${v.length} bytes, expected 1..32`);
   if (layers.some((l) => l !== RepDefLayer.AllValidItem)) throw new NotSupportedError(`${where}: constant page with layers [${layers.join(', ')}] is not supported by this reader`);
-  const out = new Uint8Array(numRows * v.length);
-  for (let i = 0; i < numRows; i++) out.set(v, i * v.length);
-  return { numRows, numLevels: 0, rep: null, def: null, layers, values: { kind: 'fixed', bitsPerValue: v.length * 8, numValues: numRows, bytes: out, itemValidity: null }, dictionary: null };
+  return { numRows, numLevels: 0, rep: null, def: null, layers, values: repeatFixed(v, numRows), dictionary: null };
+}
+
+function repeatFixed(v: Uint8Array, n: number): Block {
+  const out = new Uint8Array(n * v.length);
+  for (let i = 0; i < n; i++) out.set(v, i * v.length);
+  return { kind: 'fixed', bitsPerValue: v.length * 8, numValues: n, bytes: out, itemValidity: null };
+}
+
+/** Raw u16 levels (no compression given) or levels decoded by their compression; null for an empty buffer. */
+function constantLevels(c: Compressive | null, bytes: Uint8Array, count: number, where: string): Uint16Array | null {
+  if (bytes.length === 0) return null;
+  if (c !== null) {
+    if (count > MAX_DECOMPRESSED_BYTES) throw new CorruptDataError(`${where}: ${count} levels`);
+    return decodeLevels(c, bytes, count, where);
+  }
+  if (bytes.length % 2 !== 0) throw new CorruptDataError(`${where}: ${bytes.length} bytes of raw 16-bit levels`);
+  const out = new Uint16Array(bytes.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = bytes[2 * i]! | (bytes[2 * i + 1]! << 8);
+  return out;
+}
+
+/**
+ * A constant page with levels (LanceDB 0.39, 2.2): every visible value is the same (or none is), and the
+ * nulls, empty lists and list boundaries are in repetition/definition buffers, raw u16 unless the layout
+ * names their compression. Buffers: `[rep, def]`, or `[value, rep, def]` when the value is not inline
+ * (variable-width): then the value buffer is `u32 buffer count (2)`, and per buffer `u32 byte length` and the
+ * bytes: a u64 holding the value's byte length, then the value's bytes. **(found)** Example: a struct child
+ * `b` of `['x', (struct null), null]` is `02000000 08000000 0100000000000000 01000000 78`, no rep levels,
+ * def levels `0 2 1`.
+ */
+function decodeConstantPageWithLevels(layout: Extract<PageLayout, { kind: 'constant' }>, buffers: Uint8Array[], numRows: number, where: string): PageLevels {
+  const layers = layout.layers;
+  let value: Block | null = null;
+  let rest = buffers;
+  if (buffers.length === 3) {
+    if (layout.inlineValue !== null) throw new CorruptDataError(`${where}: constant page has both an inline value and a value buffer`);
+    const b = buffers[0]!;
+    if (b.length < 4 || u32(b, 0, where) !== 2) throw new NotSupportedError(`${where}: constant value buffer of ${b.length} bytes is not a 2-buffer variable-width value`);
+    const lenA = u32(b, 4, where);
+    if (lenA !== 8 || b.length < 8 + lenA + 4) throw new CorruptDataError(`${where}: constant value buffer: first part of ${lenA} bytes, expected 8`);
+    const size = u32(b, 8, where);
+    if (u32(b, 12, where) !== 0) throw new CorruptDataError(`${where}: constant value longer than 2^32 bytes`);
+    const lenB = u32(b, 16, where);
+    if (lenB !== size || 20 + lenB !== b.length) throw new CorruptDataError(`${where}: constant value of ${size} bytes in a ${lenB}-byte part of a ${b.length}-byte buffer`);
+    value = { kind: 'variable', numValues: 1, offsets: Int32Array.of(0, size), bytes: b.subarray(20, 20 + size) };
+    rest = buffers.slice(1);
+  } else if (buffers.length !== 2) {
+    throw new NotSupportedError(`${where}: constant page with ${buffers.length} buffers is not supported by this reader`);
+  }
+  const rep = constantLevels(layout.rep, rest[0]!, layout.numRepValues, `${where} repetition`);
+  const def = constantLevels(layout.def, rest[1]!, layout.numDefValues, `${where} definition`);
+  const numLevels = rep !== null ? rep.length : def !== null ? def.length : 0;
+  if (rep !== null && def !== null && rep.length !== def.length) throw new CorruptDataError(`${where}: ${rep.length} repetition but ${def.length} definition levels`);
+  if (numLevels === 0 && numRows > 0) throw new CorruptDataError(`${where}: constant page of ${numRows} rows has level buffers but no levels`);
+  if (numLevels > MAX_DECOMPRESSED_BYTES) throw new CorruptDataError(`${where}: ${numLevels} levels`);
+  // Value slots: every level but null or empty lists (definition codes from the innermost list's first code on).
+  let next = 1;
+  let listCode = Infinity;
+  for (const l of layers) {
+    const isList = l === RepDefLayer.AllValidList || l === RepDefLayer.NullableList || l === RepDefLayer.EmptyableList || l === RepDefLayer.NullAndEmptyList;
+    if (isList && listCode === Infinity) listCode = next;
+    if (l === RepDefLayer.NullableItem || l === RepDefLayer.NullableList || l === RepDefLayer.EmptyableList) next++;
+    else if (l === RepDefLayer.NullAndEmptyList) next += 2;
+  }
+  let slots = numLevels;
+  if (def !== null && listCode !== Infinity) {
+    slots = 0;
+    for (let i = 0; i < numLevels; i++) if (def[i]! < listCode) slots++;
+  }
+  let values: Block;
+  if (value !== null) {
+    const w = value.kind === 'variable' ? value.offsets[1]! : 0;
+    if (w * slots > MAX_DECOMPRESSED_BYTES) throw new CorruptDataError(`${where}: constant page expands to ${w * slots} bytes`);
+    const offsets = new Int32Array(slots + 1);
+    const bytes = new Uint8Array(w * slots);
+    for (let i = 0; i < slots; i++) {
+      bytes.set(value.bytes, i * w);
+      offsets[i + 1] = (i + 1) * w;
+    }
+    values = { kind: 'variable', numValues: slots, offsets, bytes };
+  } else if (layout.inlineValue !== null) {
+    const v = layout.inlineValue;
+    if (v.length === 0 || v.length > 32) throw new CorruptDataError(`${where}: constant inline value of ${v.length} bytes, expected 1..32`);
+    values = repeatFixed(v, slots);
+  } else {
+    values = { kind: 'fixed', bitsPerValue: 0, numValues: slots, bytes: new Uint8Array(0), itemValidity: null };
+  }
+  return { numRows, numLevels, rep, def, layers, values, dictionary: null };
 }
 
 interface ZipShape {

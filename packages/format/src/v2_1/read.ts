@@ -9,6 +9,7 @@
 import { ArrayData, CorruptDataError, makeData, NotSupportedError, TypeId } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import { isLeafType } from '../lance-schema';
+import { fromStorage, storageType } from '../logical-types';
 import type { Shredded } from './assemble';
 import { leafData, shred } from './assemble';
 import type { Column21 } from './column';
@@ -230,7 +231,7 @@ export function buildField21(type: DataType, depth: number, cols: Shredded[], wh
   if (info === undefined) throw new CorruptDataError(`${where}: column has ${first.layers.length} layers, ${type.toString()} needs at least ${depth + 1}`);
   if (isLeafType(type)) {
     if (first.layers.length !== depth + 1) throw new CorruptDataError(`${where}: leaf ${type.toString()} at depth ${depth} but its column has ${first.layers.length} layers`);
-    return leafData(type, info, first, where);
+    return fromStorage(leafData(storageType(type), info, first, where), type);
   }
   if (type.typeId === TypeId.Struct) {
     const children: ArrayData[] = [];

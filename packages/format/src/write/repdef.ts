@@ -17,6 +17,7 @@
 import { ArrayData, InternalError, NotSupportedError, TypeId } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import { RepDefLayer } from '../v2_1/layout';
+import { writableLogicalType } from '../logical-types';
 
 /** One leaf column of a page, shredded. */
 export interface ShreddedLeaf {
@@ -43,6 +44,8 @@ export interface ShreddedLeaf {
 export function isLeaf21(type: DataType): boolean {
   const id = type.typeId;
   if ((id >= TypeId.Bool && id <= TypeId.Float64) || id === TypeId.Utf8 || id === TypeId.Binary) return true;
+  // Temporal types (as their 32/64-bit integers) and LargeUtf8/LargeBinary (64-bit offsets): see logical-types.ts.
+  if (writableLogicalType(type) !== undefined) return true;
   if (id === TypeId.FixedSizeList) {
     const c = type.child.type.typeId;
     return c >= TypeId.Bool && c <= TypeId.Float64 && c !== TypeId.Bool;

@@ -22,9 +22,15 @@
  * 3 items }`, metadata `10 00` (one 16-byte chunk, last), chunk `00 00 03 00 FE FE FE FE 01 02 03 FE FE FE FE FE`.
  */
 import { ArrayData, buildVariableDictionary, chooseMiniBlockEncoder, encodeOutOfLineBitpacked, encodeVariableBlock, InternalError, MINI_BLOCK_ENCODERS, MINI_BLOCK_TARGET_BYTES, NotSupportedError, TypeId } from '@vego/encoding';
-import type { FixedWidthValues, LanceValueCompression, MiniBlockEncoder, PageValues, VariableDictionary, VariableWidthValues } from '@vego/encoding';
+import type { DataType, FixedWidthValues, LanceValueCompression, MiniBlockEncoder, PageValues, VariableDictionary, VariableWidthValues } from '@vego/encoding';
 import { fullZipLayoutBytes, miniBlockLayoutBytes } from './page-layout-proto';
 import type { ShreddedLeaf } from './repdef';
+import { storageForWrite } from '../logical-types';
+
+/** LargeUtf8/LargeBinary: written with 64-bit offsets and never as page dictionaries (LanceDB reads them so). */
+function isLargeBinary(type: DataType): boolean {
+  return type.typeId === TypeId.LargeUtf8 || type.typeId === TypeId.LargeBinary;
+}
 
 /** Options of one 2.1/2.2 page. */
 export interface StructuralPageOptions {
@@ -32,10 +38,8 @@ export interface StructuralPageOptions {
   largeChunks: boolean;
   /** Let the registry bit-pack integers (default true). */
   bitPacking: boolean;
-  /** Dictionary-encode strings of few distinct values (default true). */
+  /** Dictionary-encode strings of few distinct values (default true; never for LargeUtf8/LargeBinary leaves). */
   dictionary: boolean;
-  /** The column is large_utf8 / large_binary in the dataset: 64-bit offsets, no dictionary. */
-  largeOffsets: boolean;
 }
 
 /** Most distinct values of a page dictionary. */
@@ -97,8 +101,11 @@ function fslItemValidity(leaf: ArrayData, col: ShreddedLeaf): Uint8Array | null 
 }
 
 /** Gathers the value slots into page values (copy): null slots zero-filled (fixed) or empty (variable). */
-function gatherValues(col: ShreddedLeaf, largeOffsets: boolean): { values: PageValues; compression: (c: LanceValueCompression) => LanceValueCompression; itemValidity: Uint8Array | null; itemsPerValue: number } {
-  const leaf = col.leaf;
+function gatherValues(col: ShreddedLeaf): { values: PageValues; compression: (c: LanceValueCompression) => LanceValueCompression; itemValidity: Uint8Array | null; itemsPerValue: number } {
+  // Temporal leaves are gathered as their integers, LargeUtf8/LargeBinary as Utf8/Binary with 64-bit
+  // offsets in the page (LanceDB fails 32-bit offset chunks for them: "expected 64-bit offsets").
+  const largeOffsets = isLargeBinary(col.leaf.type);
+  const leaf = storageForWrite(col.leaf);
   const t = leaf.type;
   const n = col.numValues;
   const idx = col.valueIndex;
@@ -189,10 +196,10 @@ function bitsOf(src: Uint8Array, from: number, n: number): Uint8Array {
  * @throws NotSupportedError when a Lance 2.1 chunk would pass the format's 32 KiB limit (2.2 has none that matters here).
  */
 export function encodeStructuralPage(col: ShreddedLeaf, opts: StructuralPageOptions, where: string): StructuralPage {
-  const g = gatherValues(col, opts.largeOffsets);
+  const g = gatherValues(col);
   const v = g.values;
   if (v.kind === 'fixed' && v.bitsPerValue >= FULL_ZIP_MIN_BITS && col.rep === null) return encodeFullZip(col, v, g.itemValidity, g.itemsPerValue, g.compression);
-  const d = v.kind === 'variable' && opts.dictionary && !opts.largeOffsets ? dictionaryFor(v) : null;
+  const d = v.kind === 'variable' && opts.dictionary && !isLargeBinary(col.leaf.type) ? dictionaryFor(v) : null;
   if (d !== null) return encodeMiniBlock(col, d.indices, null, 1, (c) => c, opts, where, d.dict);
   return encodeMiniBlock(col, v, g.itemValidity, g.itemsPerValue, g.compression, opts, where, null);
 }

@@ -12,17 +12,22 @@ import {
   decodeManifest,
   UnsupportedVersionError,
   encodeManifest,
-  lanceFieldsToSchema,
+  lanceFieldsToSchemaLenient,
   manifestForFiles,
 } from '@vego/format';
-import type { DataFragment, DeletionFile, LanceField, LanceFileVersion, Manifest, Schema } from '@vego/format';
+import type { DataFragment, DeletionFile, LanceField, LanceFileVersion, Manifest, Schema, UnsupportedField } from '@vego/format';
 import { fsError } from './fs-error';
 import { NEW_FRAGMENT_ID, type FragmentInfo } from './manifest-model';
 
 /** A decoded manifest, as the dataset layer uses it. */
 export interface ManifestState {
   version: number;
+  /** The fields of supported types (see `unsupported`). */
   schema: Schema;
+  /** Top-level fields of types this library cannot read: left out of `schema`. */
+  unsupported: UnsupportedField[];
+  /** Lance field id of each top-level field of `schema`. */
+  topIds: number[];
   fields: LanceField[];
   fragments: FragmentInfo[];
   maxFragmentId: number;
@@ -57,6 +62,24 @@ export function datasetStorageVersion(prev: ManifestState, dir: string, action: 
 }
 
 /**
+ * Refuses commits that would damage the dataset: any commit to a dataset with stable row ids (its
+ * fragments carry row-id sequences this layer does not model, and a manifest without them makes LanceDB
+ * fail with "All fragments must have row ids"), and commits adding data files (`addsFiles`: appends,
+ * overwrites, compactions) to a dataset with columns vego cannot read (new files would lack them, a new
+ * schema would drop them). Deletes of such a dataset work.
+ * @throws NotSupportedError naming the dataset and the reason.
+ */
+export function checkWritable(prev: ManifestState, dir: string, action: string, addsFiles: boolean): void {
+  if (((prev.raw.readerFeatureFlags | prev.raw.writerFeatureFlags) & FLAG_STABLE_ROW_IDS) !== 0) {
+    throw new NotSupportedError(`cannot ${action} '${dir}': it uses stable row ids (LanceDB \`new_table_enable_stable_row_ids\`), whose row-id sequences vego does not maintain; read it, or write it with LanceDB`);
+  }
+  const u = prev.unsupported[0];
+  if (addsFiles && u !== undefined) {
+    throw new NotSupportedError(`cannot ${action} '${dir}': its column "${u.name}" has type ${u.logicalType}, which vego cannot read or rewrite (deletes work)`);
+  }
+}
+
+/**
  * Reads and decodes one manifest file.
  * @throws NotFoundError/IoError when it cannot be read; CorruptDataError naming the path (and the
  *   byte offset, for malformed protobuf) when it does not decode; NotSupportedError /
@@ -71,9 +94,11 @@ export function readManifestFile(path: string): ManifestState {
   }
   let m: Manifest;
   let schema: Schema;
+  let unsupported: UnsupportedField[];
+  let topIds: number[];
   try {
     m = decodeManifest(bytes);
-    schema = lanceFieldsToSchema(m.fields, m.schemaMetadata);
+    ({ schema, unsupported, topIds } = lanceFieldsToSchemaLenient(m.fields, m.schemaMetadata));
   } catch (e) {
     // Damage in the file is CorruptDataError whatever check caught it (a bit flip that gives two
     // fields one name fails in Schema's argument check); only well-formed content this build cannot
@@ -97,7 +122,7 @@ export function readManifestFile(path: string): ManifestState {
   }));
   let maxId = m.maxFragmentId ?? 0;
   for (const f of fragments) if (f.id > maxId) maxId = f.id;
-  return { version: m.version, schema, fields: m.fields.slice(), fragments, maxFragmentId: maxId, raw: m };
+  return { version: m.version, schema, unsupported, topIds, fields: m.fields.slice(), fragments, maxFragmentId: maxId, raw: m };
 }
 
 /** What changes from one version to the next. */
@@ -122,6 +147,8 @@ export interface NextManifest {
 
 /** `FLAG_DELETION_FILES` of the manifest's reader and writer feature flags. */
 const FLAG_DELETION_FILES = 1;
+/** `FLAG_STABLE_ROW_IDS` (Lance's "move stable row ids") of the same flags. */
+const FLAG_STABLE_ROW_IDS = 2;
 
 /**
  * Encodes the manifest of the next version. Everything the previous manifest held that this layer
@@ -129,6 +156,12 @@ const FLAG_DELETION_FILES = 1;
  * inside the old manifest file (index and transaction sections) and the transaction file are not.
  */
 export function encodeNextManifest(prev: ManifestState | null, next: NextManifest): Uint8Array {
+  if (prev !== null && ((prev.raw.readerFeatureFlags | prev.raw.writerFeatureFlags) & FLAG_STABLE_ROW_IDS) !== 0) {
+    // Its fragments carry row-id sequences this layer does not model; a manifest without them breaks the dataset for LanceDB.
+    throw new NotSupportedError('cannot commit to this dataset: it uses stable row ids (LanceDB `new_table_enable_stable_row_ids`), whose row-id sequences vego does not maintain; read it, or write it with LanceDB');
+  }
+  // A backstop: the write paths call checkWritable before writing anything.
+  if (prev !== null) checkWritable(prev, 'this dataset', 'commit to', next.fragments.some((f) => f.id === NEW_FRAGMENT_ID));
   const keepSchema = prev !== null && sameFields(prev, next.schema);
   const base: Manifest = keepSchema ? { ...prev.raw } : manifestForFiles(next.schema, [], next.version);
   if (prev !== null && !keepSchema) {
@@ -182,18 +215,6 @@ export function encodeNextManifest(prev: ManifestState | null, next: NextManifes
   delete manifest.transactionSection;
   if (maxId >= 0) manifest.maxFragmentId = maxId;
   return encodeManifest(manifest);
-}
-
-/**
- * Names of the top-level fields the next version keeps from `prev` (see {@link encodeNextManifest}) as
- * Lance `large_string` / `large_binary`, which files must store as LanceDB reads those types
- * (`LanceFileWriterOptions.largeOffsetFields`). Empty when `prev` is null or its fields are replaced.
- */
-export function largeOffsetFieldNames(prev: ManifestState | null, schema: Schema): string[] {
-  if (prev === null || !sameFields(prev, schema)) return [];
-  const out: string[] = [];
-  for (const f of prev.fields) if (f.parentId === -1 && (f.logicalType === 'large_string' || f.logicalType === 'large_binary')) out.push(f.name);
-  return out;
 }
 
 /** True when the previous manifest's fields describe `schema` (so they, and their ids, are kept). */

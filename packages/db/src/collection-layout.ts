@@ -1,0 +1,210 @@
+/**
+ * How a collection is laid out as one Lance dataset (format version 1), so that LanceDB opens it as
+ * an ordinary table:
+ *
+ * | column | type | |
+ * |---|---|---|
+ * | `key` | utf8, not null | the document's key |
+ * | `vector` | fixed_size_list<float32>[dimension], not null | as given (not normalised) |
+ * | `text` | utf8 | null when none |
+ * | `_doc_id` | int32, not null | internal doc id (`internal/doc-ids.ts`), the HNSW node id |
+ * | one per metadata field | see `schema.ts` | in field order |
+ *
+ * The schema metadata entry `vego:collection` holds the collection's configuration as JSON
+ * ({@link CollectionConfig}), so it commits atomically with the rows. One live row per key; a row
+ * appended later for the same key supersedes earlier ones (a write killed between its append and
+ * its delete leaves both, and opening keeps the later).
+ */
+import {
+  Bool, CorruptDataError, Field, FixedSizeList, Float32, Float64, Int32, Int64, List, RecordBatch, Schema, Utf8,
+  UnsupportedVersionError, makeBuilder, isDistanceMetric,
+} from '@vego/hnsw';
+import type {
+  BoolVector, DataType, FixedSizeListVector, Float64Vector, Int32Vector, Int64Vector, ListVector, Utf8Vector, Vector,
+} from '@vego/hnsw';
+import type { DistanceName } from './collection-config';
+import type { DocumentTable, PreparedDocument } from './internal/documents';
+import { isFieldType, type FieldType, type MetadataSchema } from './schema';
+
+/** Layout version written in the config; readers refuse newer ones. */
+export const COLLECTION_FORMAT_VERSION = 1;
+
+/** Schema metadata key holding the configuration JSON. */
+export const CONFIG_METADATA_KEY = 'vego:collection';
+
+/** The persisted configuration of a collection. */
+export interface CollectionConfig {
+  formatVersion: number;
+  dimension: number;
+  distance: DistanceName;
+  /** Metadata fields in order. */
+  fields: [string, FieldType][];
+  M: number;
+  efConstruction: number;
+  seed: number;
+}
+
+function arrowType(t: FieldType): DataType {
+  switch (t) {
+    case 'string': return new Utf8();
+    case 'float': return new Float64();
+    case 'integer': case 'bigint': case 'date': return new Int64();
+    case 'boolean': return new Bool();
+    case 'tags': return new List(new Field('item', new Utf8(), true));
+  }
+}
+
+/** The Arrow schema of a collection's dataset, with its configuration in the metadata. */
+export function collectionSchema(config: CollectionConfig): Schema {
+  const fields = [
+    new Field('key', new Utf8(), false),
+    new Field('vector', new FixedSizeList(new Field('item', new Float32(), true), config.dimension), false),
+    new Field('text', new Utf8(), true),
+    new Field('_doc_id', new Int32(), false),
+    ...config.fields.map(([name, t]) => new Field(name, arrowType(t), true, new Map([['vego:type', t]]))),
+  ];
+  return new Schema(fields, new Map([[CONFIG_METADATA_KEY, JSON.stringify(config)]]));
+}
+
+/**
+ * Reads the configuration back from a dataset schema and checks it against the columns.
+ * @throws CorruptDataError / UnsupportedVersionError saying what is wrong.
+ */
+export function configFromSchema(schema: Schema, where: string): CollectionConfig {
+  const raw = schema.metadata.get(CONFIG_METADATA_KEY);
+  if (raw === undefined) throw new CorruptDataError(`${where}: not a @vego/db collection (no '${CONFIG_METADATA_KEY}' schema metadata)`);
+  let c: CollectionConfig;
+  try {
+    c = JSON.parse(raw) as CollectionConfig;
+  } catch (e) {
+    throw new CorruptDataError(`${where}: configuration is not JSON`, { cause: e });
+  }
+  if (typeof c.formatVersion !== 'number') throw new CorruptDataError(`${where}: configuration has no formatVersion`);
+  if (c.formatVersion > COLLECTION_FORMAT_VERSION) {
+    throw new UnsupportedVersionError(`${where}: collection format ${c.formatVersion} is newer than this library's ${COLLECTION_FORMAT_VERSION}`, c.formatVersion, 0);
+  }
+  if (!Number.isInteger(c.dimension) || c.dimension <= 0 || !isDistanceMetric(c.distance) || !Array.isArray(c.fields)) {
+    throw new CorruptDataError(`${where}: configuration lacks a valid dimension, distance or field list`);
+  }
+  const expected = collectionSchema(c);
+  for (const f of expected.fields) {
+    const i = schema.fieldIndex(f.name);
+    if (i < 0) throw new CorruptDataError(`${where}: column "${f.name}" is missing`);
+    if (!schema.fields[i]!.type.equals(f.type)) {
+      throw new CorruptDataError(`${where}: column "${f.name}" has type ${schema.fields[i]!.type.toString()}, expected ${f.type.toString()}`);
+    }
+  }
+  for (const [name, t] of c.fields) if (!isFieldType(t)) throw new CorruptDataError(`${where}: field "${name}" has unknown type '${String(t)}'`);
+  return c;
+}
+
+/** Rows of `docs` (doc ids `ids`) as one record batch of `schema`. Values are already checked. */
+export function documentsToBatch(schema: Schema, config: CollectionConfig, docs: readonly PreparedDocument[], ids: ArrayLike<number>): RecordBatch {
+  const n = docs.length;
+  const cols: Vector[] = [];
+  const key = makeBuilder(new Utf8(), { nullable: false, initialCapacity: n });
+  const text = makeBuilder(new Utf8(), { nullable: true, initialCapacity: n });
+  const docId = makeBuilder(new Int32(), { nullable: false, initialCapacity: n });
+  const vector = makeBuilder(schema.fields[1]!.type as FixedSizeList, { nullable: false, initialCapacity: n });
+  for (let i = 0; i < n; i++) {
+    const d = docs[i]!;
+    key.append(d.key);
+    vector.append(d.vector);
+    text.append(d.text);
+    docId.append(ids[i]!);
+  }
+  cols.push(key.finish(), vector.finish(), text.finish(), docId.finish());
+  for (const [name, t] of config.fields) {
+    const b = makeBuilder(arrowType(t), { nullable: true, initialCapacity: n }) as { append(v: unknown): unknown; finish(): Vector };
+    for (let i = 0; i < n; i++) b.append(toStored(t, docs[i]!.metadata[name]));
+    cols.push(b.finish());
+  }
+  return new RecordBatch(schema, cols);
+}
+
+/** Live documents of `table` at doc ids `order` as one record batch (for rewrites). */
+export function tableToBatch(schema: Schema, config: CollectionConfig, table: DocumentTable, order: ArrayLike<number>): RecordBatch {
+  const docs: PreparedDocument[] = [];
+  for (let i = 0; i < order.length; i++) {
+    const id = order[i]!;
+    docs.push({ key: table.keys[id]!, vector: table.vectors.subarray(id * table.dimension, (id + 1) * table.dimension), text: table.texts[id] ?? null, metadata: table.metadataOf(id) });
+  }
+  return documentsToBatch(schema, config, docs, order);
+}
+
+function toStored(t: FieldType, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (t === 'date') return BigInt((v as Date).getTime());
+  if (t === 'integer') return BigInt(v as number);
+  return v;
+}
+
+/** One row read back from a dataset, in the shape of a {@link PreparedDocument} plus its doc id. */
+export interface StoredRow {
+  docId: number;
+  doc: PreparedDocument;
+}
+
+/**
+ * Decodes a batch of a collection's dataset into rows (each vector a view into the batch: copy it
+ * before the batch goes away).
+ * @throws CorruptDataError for nulls where none can be, integers out of range, bad doc ids.
+ */
+export function batchToRows(batch: RecordBatch, config: CollectionConfig, where: string): StoredRow[] {
+  const s = batch.schema;
+  const col = (name: string): Vector => batch.columns[s.fieldIndex(name)]!;
+  const keys = col('key') as Utf8Vector;
+  const vectors = col('vector') as FixedSizeListVector;
+  const texts = col('text') as Utf8Vector;
+  const ids = col('_doc_id') as Int32Vector;
+  const meta = config.fields.map(([name, t]) => [name, t, s.fieldIndex(name) < 0 ? null : col(name)] as const);
+  const out: StoredRow[] = [];
+  const values = vectors.values as Float32Array;
+  const d = config.dimension;
+  for (let r = 0; r < batch.numRows; r++) {
+    const key = keys.get(r);
+    const docId = ids.get(r);
+    if (key === null || docId === null || docId < 0) throw new CorruptDataError(`${where}: row ${r} of a batch has a null key or a bad _doc_id`);
+    if (!vectors.isValid(r)) throw new CorruptDataError(`${where}: document '${key}' has a null vector`);
+    const off = vectors.valueOffset(r);
+    const metadata: Record<string, unknown> = {};
+    for (const [name, t, v] of meta) {
+      if (v === null || !v.isValid(r)) { metadata[name] = null; continue; }
+      switch (t) {
+        case 'float': metadata[name] = (v as Float64Vector).get(r); break;
+        case 'integer': case 'date': {
+          const x = (v as Int64Vector).get(r)!;
+          const num = Number(x);
+          if (!Number.isSafeInteger(num)) throw new CorruptDataError(`${where}: document '${key}', field \`${name}\`: ${x} is not a safe integer`);
+          metadata[name] = t === 'date' ? new Date(num) : num;
+          break;
+        }
+        case 'bigint': metadata[name] = (v as Int64Vector).get(r); break;
+        case 'boolean': metadata[name] = (v as BoolVector).get(r); break;
+        case 'string': metadata[name] = (v as Utf8Vector).get(r); break;
+        case 'tags': {
+          const lv = v as ListVector<Utf8>;
+          const child = lv.child as Utf8Vector;
+          const tags: string[] = [];
+          const base = child.offset;
+          for (let j = lv.valueOffset(r); j < lv.valueEnd(r); j++) {
+            const tag = child.get(j - base);
+            if (tag === null) throw new CorruptDataError(`${where}: document '${key}', field \`${name}\` holds a null tag`);
+            tags.push(tag);
+          }
+          metadata[name] = tags;
+          break;
+        }
+      }
+    }
+    out.push({ docId, doc: { key, vector: values.subarray(off, off + d), text: texts.get(r), metadata: metadata as PreparedDocument['metadata'] } });
+  }
+  return out;
+}
+
+/** Schema (field → type) of a configuration. */
+export function schemaOfConfig(config: CollectionConfig): MetadataSchema {
+  const out: MetadataSchema = {};
+  for (const [n, t] of config.fields) out[n] = t;
+  return out;
+}

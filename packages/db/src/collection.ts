@@ -1,0 +1,994 @@
+/**
+ * A collection: documents with keys, vectors, optional text and typed metadata, an HNSW index over
+ * the vectors, filters over the metadata, and (when its database has a folder) one Lance dataset
+ * holding it all. Every disk operation is async; writes of one collection run one at a time.
+ */
+import {
+  ConflictError, CorruptDataError, HNSW, InternalError, InvalidArgumentError, LengthMismatchError, NotFoundError, NotSupportedError,
+  type VectorLike,
+} from '@vego/hnsw';
+import type { CollectionConfig } from './collection-layout';
+import { collectionSchema, documentsToBatch, schemaOfConfig, tableToBatch } from './collection-layout';
+import type { CreateCollectionOptions, DistanceName, EmbedFunction } from './collection-config';
+import { DuplicateKeyError, InvalidDocumentError } from './errors';
+import { compileFilter, type Filter } from './filter/compile';
+import { hasBit, newBitset, popcount } from './internal/bitset';
+import { DocumentTable, type PreparedDocument } from './internal/documents';
+import { exactSearchBits } from './internal/exact-search';
+import { now, SLICE_MS, yieldToEventLoop } from './internal/yield';
+import type { LanceStore } from './lance-store';
+import { checkFieldName, checkValue, inferFieldType, type FieldType, type MetadataValue } from './schema';
+
+/** A document as given to `insert` / `upsert`. */
+export interface DocumentInput {
+  /** Your key; generated (random UUID) when missing. */
+  key?: string;
+  /** The vector; computed from `text` by the collection's embedder when missing. */
+  vector?: VectorLike;
+  /** Optional text (stored, returned, and embedded when there is no vector). */
+  text?: string | null;
+  /** Typed metadata (see `FieldType`); null or missing is null. */
+  metadata?: Record<string, MetadataValue | undefined>;
+}
+
+/** A document as returned. `vector` only when selected; `text` unless a `select` leaves it out. */
+export interface Document {
+  key: string;
+  text?: string | null;
+  metadata: Record<string, MetadataValue>;
+  vector?: Float32Array;
+}
+
+/** A search result: the document, its distance (null for text-only hits) and a score (higher is better). */
+export interface SearchHit extends Document {
+  /** As the index defines it (squared L2, `1 − cos`, `1 − a·b`); null for full-text hits. */
+  distance: number | null;
+  /** cosine / innerProduct: `1 − distance`; l2: `1 / (1 + distance)`; full text: the text score. */
+  score: number;
+}
+
+/** What `update` changes: only the parts given (a metadata field set to null is cleared). */
+export interface DocumentPatch {
+  vector?: VectorLike;
+  text?: string | null;
+  metadata?: Record<string, MetadataValue | undefined>;
+}
+
+/** Options of `insertMany` / `upsertMany`. */
+export interface WriteOptions {
+  /** Documents per commit (default 2,000: one commit's encoding stays a short event-loop block). */
+  batchSize?: number;
+  /** Called after each committed batch with the documents written so far and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Projection: the fields to return. Default: text and every metadata field, no vector. */
+export interface ReadOptions {
+  /** Metadata field names, plus `'text'` and `'vector'`; the key is always returned. */
+  select?: readonly string[];
+}
+
+/** Options of `query`. */
+export interface QueryOptions extends ReadOptions {
+  filter?: Filter;
+  /** Most documents to return (default: all). */
+  limit?: number;
+  /** Matching documents to skip first (default 0). */
+  offset?: number;
+}
+
+/** Options of `search` / `searchMany`. */
+export interface SearchOptions extends ReadOptions {
+  filter?: Filter;
+  /** HNSW search list size (default `max(k, 64)`); filtered graph searches raise it by selectivity. */
+  ef?: number;
+  /**
+   * A filtered search scans its matches exactly when there are at most this many (default
+   * {@link EXACT_SCAN_MAX_MATCHES}, and always below {@link EXACT_SCAN_FRACTION} of the collection
+   * unless this is given); above it, the filter runs during the graph walk. 0 forces the graph walk.
+   */
+  exactScanThreshold?: number;
+}
+
+/** A search query: a vector, a text (embedded, or full-text when the collection has a text index). */
+export type SearchQuery = VectorLike | string | { vector: VectorLike } | { text: string };
+
+/**
+ * The hook through which a full-text index follows a collection (see `internal/doc-ids.ts`).
+ * @internal
+ */
+export interface TextIndexHook {
+  add(docId: number, text: string): void;
+  remove(docId: number): void;
+  search(query: string, k: number, filter: Uint32Array | null): { docId: number; score: number }[] | Promise<{ docId: number; score: number }[]>;
+  flush?(): Promise<void>;
+}
+
+/** Matches above this count (and above `EXACT_FRACTION` of the collection) take the graph path. */
+export const EXACT_SCAN_MAX_MATCHES = 1024;
+/** Matches below this fraction of the live documents are always scanned exactly. */
+export const EXACT_SCAN_FRACTION = 0.02;
+/** From this fraction of matching documents on, a filtered search post-filters a wider unfiltered one. */
+const POSTFILTER_MIN_SELECTIVITY = 0.3;
+/** Largest ef a filtered graph search raises to. */
+const MAX_FILTERED_EF = 2048;
+const DEFAULT_BATCH = 2_000;
+/** Default of `indexSaveEvery`. */
+export const DEFAULT_INDEX_SAVE_EVERY = 1_000;
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+let keyCounter = 0;
+/** A random UUID (v4 form) when the platform has one, else a time-and-counter key. */
+function generateKey(): string {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  if (c?.randomUUID !== undefined) return c.randomUUID();
+  return `${Date.now().toString(36)}-${(keyCounter++).toString(36)}-${Math.floor(Math.random() * 2 ** 32).toString(36)}`;
+}
+
+/** Ids of documents in a dataset's live row order (persisted collections only). */
+class RowOrder {
+  ids = new Int32Array(64);
+  length = 0;
+  push(id: number): void {
+    if (this.length === this.ids.length) {
+      const next = new Int32Array(this.ids.length * 2);
+      next.set(this.ids);
+      this.ids = next;
+    }
+    this.ids[this.length++] = id;
+  }
+  /** Positions of the ids marked in `marked` (ascending). */
+  positionsOf(marked: Uint8Array): number[] {
+    const out: number[] = [];
+    for (let p = 0; p < this.length; p++) if (marked[this.ids[p]!] === 1) out.push(p);
+    return out;
+  }
+  /** Removes the given ascending positions. */
+  remove(positions: readonly number[]): void {
+    if (positions.length === 0) return;
+    let w = 0;
+    let k = 0;
+    for (let p = 0; p < this.length; p++) {
+      if (k < positions.length && positions[k] === p) { k++; continue; }
+      this.ids[w++] = this.ids[p]!;
+    }
+    this.length = w;
+  }
+  view(): Int32Array {
+    return this.ids.subarray(0, this.length);
+  }
+}
+
+/**
+ * A collection of documents. Get one from `Database.createCollection` / `openCollection` /
+ * `collection`.
+ * @example
+ * ```ts
+ * const notes = await db.createCollection('notes', { dimension: 384 });
+ * await notes.insert({ key: 'n1', vector, text: 'hello', metadata: { kind: 'note', year: 2024 } });
+ * const hits = await notes.search(query, 5, { filter: "kind = 'note' AND year >= 2020" });
+ * ```
+ */
+export class Collection {
+  /** The collection's name. */
+  readonly name: string;
+  /** Vector length. */
+  readonly dimension: number;
+  /** Distance of the index. */
+  readonly distance: DistanceName;
+  private config: CollectionConfig;
+  private readonly table: DocumentTable;
+  private index: HNSW;
+  private readonly store: LanceStore | null;
+  private readonly order: RowOrder | null;
+  private readonly embedFn: EmbedFunction | undefined;
+  private textIndex: TextIndexHook | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Index changes (ids added or deleted) since the index was last saved. */
+  private unsavedIndexChanges = 0;
+  /** Save the index once this many changes are unsaved (see `indexSaveEvery`). */
+  private indexSaveEvery = DEFAULT_INDEX_SAVE_EVERY;
+  private closed = false;
+  private outIds = new Int32Array(64);
+  private outDists = new Float64Array(64);
+
+  /** @internal Use the `Database` methods. */
+  constructor(name: string, config: CollectionConfig, table: DocumentTable, index: HNSW, store: LanceStore | null, order: Int32Array | null, embed: EmbedFunction | undefined) {
+    this.name = name;
+    this.dimension = config.dimension;
+    this.distance = config.distance;
+    this.config = config;
+    this.table = table;
+    this.index = index;
+    this.store = store;
+    this.embedFn = embed;
+    if (store !== null) {
+      this.order = new RowOrder();
+      if (order !== null) for (let i = 0; i < order.length; i++) this.order.push(order[i]!);
+    } else {
+      this.order = null;
+    }
+  }
+
+  /** @internal A new empty collection (persisted when `store` is given). */
+  static createNew(name: string, options: CreateCollectionOptions, store: LanceStore | null, config: CollectionConfig): Collection {
+    const table = new DocumentTable(config.dimension, schemaOfConfig(config));
+    const index = new HNSW({ dimension: config.dimension, distance: config.distance, M: config.M, efConstruction: config.efConstruction, seed: config.seed });
+    const c = new Collection(name, config, table, index, store, new Int32Array(0), options.embed);
+    c.setIndexSaveEvery(options.indexSaveEvery);
+    return c;
+  }
+
+  private setIndexSaveEvery(n: number | undefined): void {
+    if (n === undefined) return;
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`\`indexSaveEvery\` must be a positive integer, got ${n}`);
+    this.indexSaveEvery = n;
+  }
+
+  /**
+   * @internal Opens a persisted collection: reads every live row into memory, deletes rows left
+   * superseded by a killed write, loads the saved index and reconciles it with the documents.
+   */
+  static async openStored(name: string, store: LanceStore, embed: EmbedFunction | undefined, indexSaveEvery?: number): Promise<Collection> {
+    const config = store.config();
+    const table = new DocumentTable(config.dimension, schemaOfConfig(config));
+    const order: number[] = [];
+    const keyPos = new Map<string, number>();
+    const stale: number[] = [];
+    for await (const rows of store.rows(config)) {
+      for (const { docId, doc } of rows) {
+        const p = order.length;
+        const prev = keyPos.get(doc.key);
+        if (prev !== undefined) {
+          stale.push(prev);
+          if (order[prev] !== docId) table.setAlive(order[prev]!, false);
+        } else if (docId < table.numIds && table.alive[docId] === 1 && table.keys[docId] !== doc.key) {
+          throw new CorruptDataError(`${store.datasetDir}: _doc_id ${docId} is used by keys '${table.keys[docId]}' and '${doc.key}'`);
+        }
+        table.put(docId, doc);
+        table.setAlive(docId, true);
+        keyPos.set(doc.key, p);
+        order.push(docId);
+      }
+      await yieldToEventLoop();
+    }
+    stale.sort((a, b) => a - b);
+    const c = new Collection(name, config, table, new HNSW({ dimension: config.dimension, distance: config.distance }), store, Int32Array.from(order), embed);
+    c.setIndexSaveEvery(indexSaveEvery);
+    if (stale.length > 0) {
+      try {
+        await store.deleteRows(stale);
+        c.order!.remove(stale);
+      } catch (e) {
+        // Another writer committed meanwhile: the superseded rows stay (they lose to the later
+        // rows on every open) and this collection's next write gets the ConflictError.
+        if (!(e instanceof ConflictError)) throw e;
+      }
+    }
+    const loaded = await store.loadIndex();
+    const ok = loaded !== null && loaded.config.dimension === config.dimension && loaded.config.distance === config.distance && (await c.reconcile(loaded));
+    if (!ok) {
+      if (loaded !== null) await store.dropIndex();
+      await c.rebuildIndex();
+    }
+    if (c.unsavedIndexChanges > 0) {
+      await store.saveIndex(c.index);
+      c.unsavedIndexChanges = 0;
+    }
+    return c;
+  }
+
+  /**
+   * Makes `index` agree with the documents: live documents it lacks are added (ids past its end),
+   * ids it holds that are not live are deleted. Returns false when it cannot (a live document
+   * whose id the index deleted), and the index is then rebuilt.
+   */
+  private async reconcile(index: HNSW): Promise<boolean> {
+    const table = this.table;
+    const numIndex = index.numIds;
+    for (let id = 0; id < numIndex && id < table.numIds; id++) {
+      if (table.alive[id] === 1 && !index.has(id)) return false;
+    }
+    for (let id = 0; id < numIndex; id++) {
+      if (index.has(id) && (id >= table.numIds || table.alive[id] !== 1)) {
+        index.delete(id);
+        this.unsavedIndexChanges++;
+      }
+    }
+    this.index = index;
+    if (table.numIds > numIndex) {
+      await this.addRange(numIndex, table.numIds);
+      this.unsavedIndexChanges += table.numIds - numIndex;
+    } else if (numIndex > table.numIds) {
+      table.reserve(numIndex);
+      table.numIds = numIndex;
+    }
+    return true;
+  }
+
+  /**
+   * Adds ids `from … to - 1` to the index in order, in slices with event-loop turns between them.
+   * Dead ids are added (with their stored vector, or a unit filler when there is none) and deleted
+   * at once, so index ids stay equal to doc ids.
+   */
+  private async addRange(from: number, to: number): Promise<void> {
+    const table = this.table;
+    const d = this.dimension;
+    const filler = new Float32Array(d);
+    filler[0] = 1;
+    let id = from;
+    let step = 64;
+    while (id < to) {
+      const end = Math.min(to, id + step);
+      const t0 = now();
+      for (; id < end; id++) {
+        const live = table.alive[id] === 1;
+        const got = this.index.add(live || table.norms[id]! > 0 ? table.vectors.subarray(id * d, id * d + d) : filler);
+        if (got !== id) throw new InternalError(`index id ${got} differs from doc id ${id}`);
+        if (!live) this.index.delete(id);
+      }
+      step = adaptStep(step, now() - t0);
+      if (id < to) await yieldToEventLoop();
+    }
+  }
+
+  private async rebuildIndex(): Promise<void> {
+    const c = this.config;
+    this.index = new HNSW({ dimension: c.dimension, distance: c.distance, M: c.M, efConstruction: c.efConstruction, seed: c.seed });
+    await this.addRange(0, this.table.numIds);
+    this.unsavedIndexChanges += Math.max(1, this.table.numIds);
+  }
+
+  /** @internal Attaches a full-text index (see {@link TextIndexHook}); it receives every live text now. */
+  attachTextIndex(hook: TextIndexHook | null): void {
+    this.textIndex = hook;
+    if (hook === null) return;
+    const t = this.table;
+    for (let id = 0; id < t.numIds; id++) {
+      const text = t.texts[id];
+      if (t.alive[id] === 1 && typeof text === 'string') hook.add(id, text);
+    }
+  }
+
+  /**
+   * @internal Where a persisted collection lives (null in memory): its dataset directory and its
+   * HNSW index directory, both in the database folder; a text index can keep its files beside them.
+   */
+  get location(): { datasetDir: string; indexDir: string } | null {
+    return this.store === null ? null : { datasetDir: this.store.datasetDir, indexDir: this.store.indexDir };
+  }
+
+  /** @internal The document table (for filters and text indexes of this package). */
+  get documents(): DocumentTable {
+    return this.table;
+  }
+
+  /** Live documents. */
+  get size(): number {
+    return this.table.liveCount;
+  }
+
+  /** The metadata schema now (field → type). */
+  get schema(): Record<string, FieldType> {
+    return this.table.schema;
+  }
+
+  /** Bytes held in memory by vectors, columns and the index (strings not counted). */
+  get byteLength(): number {
+    return this.table.byteLength + this.index.byteLength;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new InvalidArgumentError(`collection '${this.name}' is closed`);
+  }
+
+  /** Runs `fn` after every write queued before it. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    this.checkOpen();
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  // ------------------------------------------------------------------ preparing documents
+
+  private checkVector(v: unknown, key: string, field = 'vector'): Float32Array {
+    if (!(v instanceof Float32Array) && !(Array.isArray(v) || ArrayBuffer.isView(v))) {
+      throw new InvalidDocumentError(key, field, 'expected a Float32Array or an array of numbers');
+    }
+    const a = v as ArrayLike<number>;
+    if (a.length !== this.dimension) throw new InvalidDocumentError(key, field, `expected ${this.dimension} components, got ${a.length}`);
+    const out = new Float32Array(this.dimension);
+    let nonZero = false;
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i]!;
+      if (typeof x !== 'number' || !Number.isFinite(x) || Math.abs(x) > FLOAT32_MAX) {
+        throw new InvalidDocumentError(key, field, `component ${i} is ${String(x)} (finite float32 values only)`);
+      }
+      out[i] = x;
+      if (out[i] !== 0) nonZero = true;
+    }
+    if (!nonZero && this.distance === 'cosine') throw new InvalidDocumentError(key, field, 'a zero vector has no direction (cosine distance)');
+    return out;
+  }
+
+  /**
+   * Checks a batch and turns it into prepared documents (vectors copied, embedded when missing),
+   * plus the new fields it introduces. Nothing is stored.
+   */
+  private async prepare(inputs: readonly DocumentInput[], upsert: boolean): Promise<{ docs: PreparedDocument[]; newFields: Map<string, FieldType> }> {
+    if (!Array.isArray(inputs)) throw new InvalidArgumentError('`documents` must be an array');
+    const docs: PreparedDocument[] = new Array(inputs.length);
+    const seen = new Set<string>();
+    const toEmbed: number[] = [];
+    const newFields = new Map<string, FieldType>();
+    const pending = new Map<string, number>(); // fields seen only with nulls so far in this batch
+    let t0 = now();
+    for (let i = 0; i < inputs.length; i++) {
+      if ((i & 255) === 255 && now() - t0 > SLICE_MS) {
+        await yieldToEventLoop();
+        t0 = now();
+      }
+      const input = inputs[i];
+      if (typeof input !== 'object' || input === null) throw new InvalidDocumentError(`#${i}`, null, 'expected an object');
+      let key = input.key;
+      if (key === undefined) key = generateKey();
+      else if (typeof key !== 'string' || key.length === 0) throw new InvalidDocumentError(`#${i}`, 'key', `expected a non-empty string, got ${String(key)}`);
+      if (seen.has(key)) throw new DuplicateKeyError(key, 'twice in this batch');
+      seen.add(key);
+      if (!upsert && this.table.keyToId.has(key)) throw new DuplicateKeyError(key, `already in collection '${this.name}'`);
+      const text = input.text ?? null;
+      if (text !== null && typeof text !== 'string') throw new InvalidDocumentError(key, 'text', `expected a string or null, got ${typeof text}`);
+      let vector: Float32Array;
+      if (input.vector === undefined || input.vector === null) {
+        if (text === null) throw new InvalidDocumentError(key, 'vector', 'missing (give a vector, or text and an embedder)');
+        if (this.embedFn === undefined) throw new InvalidDocumentError(key, 'vector', `missing, and collection '${this.name}' has no embedder to compute it from the text`);
+        toEmbed.push(i);
+        vector = new Float32Array(0);
+      } else {
+        vector = this.checkVector(input.vector, key);
+      }
+      const metadata = input.metadata ?? {};
+      if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new InvalidDocumentError(key, 'metadata', 'expected an object');
+      for (const [field, value] of Object.entries(metadata)) {
+        let type = this.table.fieldType(field) ?? newFields.get(field);
+        if (type === undefined) {
+          checkFieldName(field, key);
+          const inferred = inferFieldType(value, key, field);
+          if (inferred === null) { pending.set(field, i); continue; }
+          type = inferred;
+          newFields.set(field, type);
+        }
+        checkValue(type, value, key, field);
+      }
+      docs[i] = { key, vector, text, metadata };
+    }
+    for (const [field, i] of pending) {
+      if (this.table.fieldType(field) === undefined && !newFields.has(field)) {
+        throw new InvalidDocumentError(docs[i]!.key, field, 'a new field whose values are all null: declare its type in the collection schema');
+      }
+    }
+    if (toEmbed.length > 0) await this.embedInto(docs, toEmbed);
+    return { docs, newFields };
+  }
+
+  private async embedInto(docs: PreparedDocument[], which: number[]): Promise<void> {
+    const texts = which.map((i) => docs[i]!.text!);
+    const vectors = await this.embedFn!(texts);
+    if (!Array.isArray(vectors) || vectors.length !== texts.length) {
+      throw new LengthMismatchError(`the embedder returned ${Array.isArray(vectors) ? vectors.length : typeof vectors} vectors for ${texts.length} texts`);
+    }
+    for (let j = 0; j < which.length; j++) {
+      const d = docs[which[j]!]!;
+      d.vector = this.checkVector(vectors[j], d.key, 'vector (from the embedder)');
+    }
+  }
+
+  /** Adds fields to the schema; a persisted collection rewrites its dataset with the new (null) columns. */
+  private async addFields(newFields: Map<string, FieldType>): Promise<void> {
+    if (newFields.size === 0) return;
+    const config: CollectionConfig = { ...this.config, fields: [...this.config.fields, ...newFields] };
+    if (this.store !== null) {
+      await this.store.overwrite(tableToBatch(collectionSchema(config), config, this.table, this.order!.view()));
+    }
+    for (const [f, t] of newFields) this.table.addField(f, t);
+    this.config = config;
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  /**
+   * Inserts one document. @returns its key.
+   * @throws DuplicateKeyError when the key exists; InvalidDocumentError naming the key and field
+   *   for a bad vector (dimension, NaN) or metadata value; ConflictError when another process
+   *   wrote the collection since this one read it (reopen it).
+   */
+  async insert(doc: DocumentInput): Promise<string> {
+    return (await this.insertMany([doc]))[0]!;
+  }
+
+  /**
+   * Inserts documents in batches (one commit each; the whole input is checked first, so a bad
+   * document inserts nothing). @returns their keys, in order.
+   * @throws as {@link insert}.
+   */
+  async insertMany(docs: readonly DocumentInput[], options: WriteOptions = {}): Promise<string[]> {
+    return this.exclusive(async () => {
+      const { docs: prepared, newFields } = await this.prepare(docs, false);
+      await this.addFields(newFields);
+      await this.writeBatches(prepared, options);
+      await this.afterWrite();
+      return prepared.map((d) => d.key);
+    });
+  }
+
+  /**
+   * Inserts documents, replacing those whose key exists. A replacement with the same vector (bit
+   * for bit) keeps its place in the graph (only text and metadata change); a new vector re-links it.
+   */
+  async upsert(doc: DocumentInput): Promise<string> {
+    return (await this.upsertMany([doc]))[0]!;
+  }
+
+  /** Batch form of {@link upsert}. */
+  async upsertMany(docs: readonly DocumentInput[], options: WriteOptions = {}): Promise<string[]> {
+    return this.exclusive(async () => {
+      const { docs: prepared, newFields } = await this.prepare(docs, true);
+      await this.addFields(newFields);
+      await this.writeBatches(prepared, options);
+      await this.afterWrite();
+      return prepared.map((d) => d.key);
+    });
+  }
+
+  /**
+   * Changes part of a document: metadata fields given are set (null clears), text and vector when
+   * given. Without a new vector the graph is untouched.
+   * @throws NotFoundError when there is no such key; InvalidDocumentError for bad values.
+   */
+  async update(key: string, patch: DocumentPatch): Promise<void> {
+    if (typeof patch !== 'object' || patch === null) throw new InvalidArgumentError('`patch` must be an object');
+    await this.exclusive(async () => {
+      const id = this.table.keyToId.get(key);
+      if (id === undefined) throw new NotFoundError(`no document '${key}' in collection '${this.name}'`);
+      const input: DocumentInput = {
+        key,
+        vector: patch.vector ?? this.table.vectorOf(id),
+        text: patch.text === undefined ? this.table.texts[id] ?? null : patch.text,
+        metadata: { ...this.table.metadataOf(id), ...(patch.metadata ?? {}) },
+      };
+      const { docs, newFields } = await this.prepare([input], true);
+      await this.addFields(newFields);
+      await this.writeBatches(docs, {});
+      await this.afterWrite();
+    });
+  }
+
+  /** Writes prepared documents (new keys or replacements) in committed batches. */
+  private async writeBatches(docs: PreparedDocument[], options: WriteOptions): Promise<void> {
+    const size = options.batchSize ?? DEFAULT_BATCH;
+    if (!Number.isInteger(size) || size <= 0) throw new InvalidArgumentError(`\`batchSize\` must be a positive integer, got ${size}`);
+    for (let from = 0; from < docs.length; from += size) {
+      await this.writeBatch(docs.slice(from, from + size));
+      options.onProgress?.(Math.min(docs.length, from + size), docs.length);
+    }
+  }
+
+  private async writeBatch(docs: PreparedDocument[]): Promise<void> {
+    const table = this.table;
+    const d = this.dimension;
+    const ids = new Int32Array(docs.length);
+    const replaced = new Uint8Array(table.numIds); // ids whose dataset row this batch supersedes
+    const moved: number[] = []; // old ids retired because their vector changed
+    let anyReplaced = false;
+    let next = table.numIds;
+    const fresh: number[] = []; // batch positions that get a new id
+    for (let i = 0; i < docs.length; i++) {
+      const doc = docs[i]!;
+      const old = table.keyToId.get(doc.key);
+      if (old !== undefined) {
+        replaced[old] = 1;
+        anyReplaced = true;
+        if (sameVector(table.vectors, old * d, doc.vector)) {
+          ids[i] = old;
+          continue;
+        }
+        moved.push(old);
+      }
+      ids[i] = next++;
+      fresh.push(i);
+    }
+    // Commit: the append is the commit point; superseded rows are deleted after it (a crash in
+    // between leaves duplicates that opening resolves in favour of the later row).
+    if (this.store !== null) {
+      const positions = anyReplaced ? this.order!.positionsOf(replaced) : [];
+      await this.store.append(documentsToBatch(collectionSchema(this.config), this.config, docs, ids));
+      for (let i = 0; i < docs.length; i++) this.order!.push(ids[i]!);
+      if (positions.length > 0) {
+        try {
+          await this.store.deleteRows(positions);
+        } catch (e) {
+          // The append committed; the stale rows lose to it on every open.
+          if (!(e instanceof ConflictError)) throw e;
+        }
+        this.order!.remove(positions);
+      }
+    }
+    // Apply in memory: retired ids first, then replacements in place, then new ids into the index.
+    for (const old of moved) {
+      table.setAlive(old, false);
+      this.index.delete(old);
+      this.textIndex?.remove(old);
+    }
+    for (let i = 0; i < docs.length; i++) {
+      const id = ids[i]!;
+      if (id < table.numIds && table.alive[id] === 1) {
+        const before = table.texts[id];
+        table.put(id, docs[i]!);
+        if (this.textIndex !== null && before !== docs[i]!.text) {
+          this.textIndex.remove(id);
+          if (docs[i]!.text !== null) this.textIndex.add(id, docs[i]!.text!);
+        }
+      }
+    }
+    if (fresh.length > 0) await this.addFresh(docs, ids, fresh);
+    this.unsavedIndexChanges += moved.length + fresh.length;
+  }
+
+  /** Stores and indexes the documents that got new ids, yielding to the event loop between slices. */
+  private async addFresh(docs: PreparedDocument[], ids: Int32Array, fresh: number[]): Promise<void> {
+    const table = this.table;
+    for (const i of fresh) table.put(ids[i]!, docs[i]!);
+    let k = 0;
+    let step = 32;
+    while (k < fresh.length) {
+      const end = Math.min(fresh.length, k + step);
+      const t0 = now();
+      for (let j = k; j < end; j++) {
+        const i = fresh[j]!;
+        const id = ids[i]!;
+        const got = this.index.add(docs[i]!.vector);
+        if (got !== id) throw new InternalError(`index id ${got} differs from doc id ${id}`);
+        table.setAlive(id, true);
+        const text = docs[i]!.text;
+        if (text !== null) this.textIndex?.add(id, text);
+      }
+      step = adaptStep(step, now() - t0);
+      k = end;
+      if (k < fresh.length) await yieldToEventLoop();
+    }
+  }
+
+  /**
+   * After a write: saves the index when `indexSaveEvery` changes are unsaved (always with
+   * `force`), and flushes the text index.
+   */
+  private async afterWrite(force = false): Promise<void> {
+    const unsaved = this.unsavedIndexChanges;
+    if (this.store !== null && unsaved > 0 && (force || unsaved >= this.indexSaveEvery)) {
+      await this.store.saveIndex(this.index);
+      this.unsavedIndexChanges -= unsaved;
+    }
+    if (this.textIndex?.flush !== undefined) await this.textIndex.flush();
+  }
+
+  /**
+   * Deletes documents by key. Keys not present are ignored. @returns how many were deleted.
+   * @throws ConflictError when another process wrote the collection since this one read it.
+   */
+  async delete(keys: string | readonly string[]): Promise<number> {
+    const list = typeof keys === 'string' ? [keys] : keys;
+    if (!Array.isArray(list)) throw new InvalidArgumentError('`keys` must be a string or an array of strings');
+    return this.exclusive(async () => {
+      const ids: number[] = [];
+      for (const k of list) {
+        const id = this.table.keyToId.get(k);
+        if (id !== undefined && !ids.includes(id)) ids.push(id);
+      }
+      return this.deleteIds(ids);
+    });
+  }
+
+  /** Deletes every document matching `filter`. @returns how many were deleted. */
+  async deleteWhere(filter: Filter): Promise<number> {
+    return this.exclusive(async () => {
+      const bits = compileFilter(filter, this.table).evaluate();
+      const ids: number[] = [];
+      for (let id = 0; id < this.table.numIds; id++) if (hasBit(bits, id)) ids.push(id);
+      return this.deleteIds(ids);
+    });
+  }
+
+  private async deleteIds(ids: number[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    if (this.store !== null) {
+      const marked = new Uint8Array(this.table.numIds);
+      for (const id of ids) marked[id] = 1;
+      const positions = this.order!.positionsOf(marked);
+      await this.store.deleteRows(positions);
+      this.order!.remove(positions);
+    }
+    for (const id of ids) {
+      this.table.setAlive(id, false);
+      this.index.delete(id);
+      this.textIndex?.remove(id);
+    }
+    this.unsavedIndexChanges += ids.length;
+    await this.afterWrite();
+    return ids.length;
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  private fieldsOf(select: readonly string[] | undefined): { fields: readonly string[]; text: boolean; vector: boolean } {
+    if (select === undefined) return { fields: this.table.fields, text: true, vector: false };
+    if (!Array.isArray(select)) throw new InvalidArgumentError('`select` must be an array of field names');
+    const fields: string[] = [];
+    let text = false;
+    let vector = false;
+    for (const s of select) {
+      if (s === 'text') text = true;
+      else if (s === 'vector') vector = true;
+      else if (s === 'key') continue;
+      else if (this.table.fieldType(s) === undefined) throw new InvalidArgumentError(`\`select\`: collection '${this.name}' has no field \`${s}\``);
+      else fields.push(s);
+    }
+    return { fields, text, vector };
+  }
+
+  private documentOf(id: number, sel: { fields: readonly string[]; text: boolean; vector: boolean }): Document {
+    const doc: Document = { key: this.table.keys[id]!, metadata: this.table.metadataOf(id, sel.fields) };
+    if (sel.text) doc.text = this.table.texts[id] ?? null;
+    if (sel.vector) doc.vector = this.table.vectorOf(id);
+    return doc;
+  }
+
+  /** The document with this key, or null. */
+  async get(key: string, options: ReadOptions = {}): Promise<Document | null> {
+    return (await this.getMany([key], options))[0]!;
+  }
+
+  /** Documents by key, in order (null for keys not present). */
+  async getMany(keys: readonly string[], options: ReadOptions = {}): Promise<(Document | null)[]> {
+    this.checkOpen();
+    const sel = this.fieldsOf(options.select);
+    return keys.map((k) => {
+      const id = this.table.keyToId.get(k);
+      return id === undefined ? null : this.documentOf(id, sel);
+    });
+  }
+
+  /** True when a document has this key. */
+  has(key: string): boolean {
+    return this.table.keyToId.has(key);
+  }
+
+  /** Live documents, or those matching `filter`. */
+  async count(filter?: Filter): Promise<number> {
+    this.checkOpen();
+    if (filter === undefined) return this.table.liveCount;
+    return popcount(compileFilter(filter, this.table).evaluate());
+  }
+
+  /** Bitset of the live documents (all of them, or those matching `filter`). */
+  private matches(filter: Filter | undefined): Uint32Array {
+    if (filter !== undefined) return compileFilter(filter, this.table).evaluate();
+    const t = this.table;
+    const bits = newBitset(t.numIds);
+    for (let id = 0; id < t.numIds; id++) if (t.alive[id] === 1) bits[id >>> 5]! |= 1 << (id & 31);
+    return bits;
+  }
+
+  /**
+   * Documents matching `filter` (all when none), in internal id order (insertion order; a document
+   * whose vector changed moves to the end), after `offset`, at most `limit`.
+   */
+  async query(options: QueryOptions = {}): Promise<Document[]> {
+    this.checkOpen();
+    const sel = this.fieldsOf(options.select);
+    const offset = options.offset ?? 0;
+    const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
+    if (!Number.isInteger(offset) || offset < 0) throw new InvalidArgumentError(`\`offset\` must be a non-negative integer, got ${offset}`);
+    if (!Number.isInteger(limit) || limit < 0) throw new InvalidArgumentError(`\`limit\` must be a non-negative integer, got ${limit}`);
+    const bits = this.matches(options.filter);
+    const out: Document[] = [];
+    let skipped = 0;
+    for (let id = 0; id < this.table.numIds && out.length < limit; id++) {
+      if (!hasBit(bits, id)) continue;
+      if (skipped < offset) { skipped++; continue; }
+      out.push(this.documentOf(id, sel));
+    }
+    return out;
+  }
+
+  /**
+   * The `k` documents nearest to `query` (a vector, or a text: embedded by the collection's
+   * embedder, or searched in its full-text index as `{ text }`), best first, with distance and
+   * score. With a `filter`, only matching documents: when few match (at most
+   * `EXACT_SCAN_MAX_MATCHES`, or under `EXACT_SCAN_FRACTION` of the collection) they are scanned
+   * exactly; when most match (30 % or more) a wider unfiltered search (2k / selectivity
+   * candidates) is post-filtered; otherwise, and whenever that leaves fewer than k, the filter runs
+   * during the graph walk with `ef` raised by 1 / √selectivity (HNSW falls back to an exact scan
+   * when the walk cannot fill k).
+   * @throws InvalidArgumentError for bad `k`, `ef`, filter or query; InvalidDocumentError-style
+   *   messages name `query` for a vector of the wrong dimension.
+   */
+  async search(query: SearchQuery, k: number, options: SearchOptions = {}): Promise<SearchHit[]> {
+    this.checkOpen();
+    checkK(k);
+    const sel = this.fieldsOf(options.select);
+    const bits = options.filter === undefined ? null : compileFilter(options.filter, this.table).evaluate();
+    const resolved = await this.resolveQuery(query);
+    if (typeof resolved === 'string') return this.textSearch(resolved, k, bits, sel);
+    return this.vectorSearch(resolved, k, options, bits, sel);
+  }
+
+  /**
+   * Several searches with one filter (compiled once), yielding to the event loop between slices.
+   * @returns one hit list per query, in order.
+   */
+  async searchMany(queries: readonly SearchQuery[], k: number, options: SearchOptions = {}): Promise<SearchHit[][]> {
+    this.checkOpen();
+    checkK(k);
+    if (!Array.isArray(queries)) throw new InvalidArgumentError('`queries` must be an array');
+    const sel = this.fieldsOf(options.select);
+    const bits = options.filter === undefined ? null : compileFilter(options.filter, this.table).evaluate();
+    const strings = queries.filter((q): q is string => typeof q === 'string');
+    const embedded = strings.length > 0 && this.embedFn !== undefined ? await this.embedQueries(strings) : null;
+    const out: SearchHit[][] = [];
+    let s = 0;
+    let t0 = now();
+    for (const q of queries) {
+      let r: Float32Array | string;
+      if (typeof q === 'string' && embedded !== null) r = embedded[s++]!;
+      else r = await this.resolveQuery(q);
+      out.push(typeof r === 'string' ? await this.textSearch(r, k, bits, sel) : this.vectorSearch(r, k, options, bits, sel));
+      if (now() - t0 > SLICE_MS) {
+        await yieldToEventLoop();
+        t0 = now();
+      }
+    }
+    return out;
+  }
+
+  private async embedQueries(texts: string[]): Promise<Float32Array[]> {
+    const vs = await this.embedFn!(texts);
+    if (!Array.isArray(vs) || vs.length !== texts.length) throw new LengthMismatchError(`the embedder returned ${Array.isArray(vs) ? vs.length : typeof vs} vectors for ${texts.length} texts`);
+    return vs.map((v) => this.checkVector(v, 'query', 'vector (from the embedder)'));
+  }
+
+  /** A vector, or a string for the text index. */
+  private async resolveQuery(q: SearchQuery): Promise<Float32Array | string> {
+    if (typeof q === 'string') {
+      if (this.embedFn !== undefined) return (await this.embedQueries([q]))[0]!;
+      if (this.textIndex !== null) return q;
+      throw new InvalidArgumentError(`\`query\` is a text but collection '${this.name}' has no embedder (pass \`embed\` when creating or opening it)`);
+    }
+    if (typeof q === 'object' && q !== null && !ArrayBuffer.isView(q) && !Array.isArray(q)) {
+      if ('text' in q && typeof q.text === 'string') {
+        if (this.textIndex !== null) return q.text;
+        if (this.embedFn !== undefined) return (await this.embedQueries([q.text]))[0]!;
+        throw new NotSupportedError(`collection '${this.name}' has neither a full-text index nor an embedder for \`{ text }\` queries`);
+      }
+      if ('vector' in q) return this.checkVector(q.vector, 'query', 'query');
+      throw new InvalidArgumentError('`query` must be a vector, a string, { vector } or { text }');
+    }
+    return this.checkVector(q, 'query', 'query');
+  }
+
+  private async textSearch(text: string, k: number, bits: Uint32Array | null, sel: { fields: readonly string[]; text: boolean; vector: boolean }): Promise<SearchHit[]> {
+    const hits = await this.textIndex!.search(text, k, bits);
+    return hits.filter((h) => this.table.alive[h.docId] === 1).map((h) => ({ ...this.documentOf(h.docId, sel), distance: null, score: h.score }));
+  }
+
+  private vectorSearch(q: Float32Array, k: number, options: SearchOptions, bits: Uint32Array | null, sel: { fields: readonly string[]; text: boolean; vector: boolean }): SearchHit[] {
+    const { ef, exactScanThreshold } = options;
+    if (ef !== undefined && (!Number.isInteger(ef) || ef <= 0)) throw new InvalidArgumentError(`\`ef\` must be a positive integer, got ${ef}`);
+    if (exactScanThreshold !== undefined && (!Number.isInteger(exactScanThreshold) || exactScanThreshold < 0)) {
+      throw new InvalidArgumentError(`\`exactScanThreshold\` must be a non-negative integer, got ${exactScanThreshold}`);
+    }
+    const baseEf = Math.max(ef ?? 64, k);
+    let ids: ArrayLike<number>;
+    let dists: ArrayLike<number>;
+    let n: number;
+    if (bits === null) {
+      const r = this.index.search(q, k, baseEf);
+      n = r.length;
+      ids = r.map((h) => h.id);
+      dists = r.map((h) => h.distance);
+    } else {
+      const m = popcount(bits);
+      const live = this.table.liveCount;
+      if (m === 0) return [];
+      const exact = exactScanThreshold === undefined ? m <= EXACT_SCAN_MAX_MATCHES || m < live * EXACT_SCAN_FRACTION : m <= exactScanThreshold;
+      if (exact || m <= k) {
+        if (this.outIds.length < k) { this.outIds = new Int32Array(k); this.outDists = new Float64Array(k); }
+        n = exactSearchBits(this.table.vectors, this.table.norms, this.dimension, this.distance, q, bits, k, this.outIds, this.outDists);
+        ids = this.outIds;
+        dists = this.outDists;
+      } else {
+        const selectivity = m / Math.max(1, live);
+        let r: { id: number; distance: number }[] | null = null;
+        // Not under inner product: its deeper unfiltered candidates are less reliable than a
+        // filtered walk (measured: 0.92 vs 0.97 recall@10 at 30 % on clustered data).
+        if (selectivity >= POSTFILTER_MIN_SELECTIVITY && this.distance !== 'innerProduct') {
+          // Most documents match: an unfiltered search for k / selectivity · 2 candidates holds
+          // the filtered top k, and walks the graph without rejecting nodes.
+          const wide = Math.min(live, Math.ceil((2 * k) / selectivity));
+          const cands = this.index.search(q, wide, Math.max(baseEf, wide));
+          const kept = cands.filter((h) => ((bits[h.id >>> 5]! >>> (h.id & 31)) & 1) === 1);
+          if (kept.length >= k) r = kept.slice(0, k);
+        }
+        if (r === null) {
+          const efF = Math.min(MAX_FILTERED_EF, Math.max(baseEf, Math.ceil(baseEf / Math.sqrt(selectivity))));
+          r = this.index.search(q, k, { ef: efF, filter: (id) => ((bits[id >>> 5]! >>> (id & 31)) & 1) === 1 });
+        }
+        n = r.length;
+        ids = r.map((h) => h.id);
+        dists = r.map((h) => h.distance);
+      }
+    }
+    const out: SearchHit[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const dist = dists[i]!;
+      out[i] = { ...this.documentOf(ids[i]!, sel), distance: dist, score: this.distance === 'l2' ? 1 / (1 + dist) : 1 - dist };
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /**
+   * Persisted collections: compacts the dataset (each small write added a fragment; each replaced
+   * or deleted document left a deleted row) into full fragments in the same row order, then
+   * deletes dataset versions older than `cleanupOlderThanMs` (default 7 days, as LanceDB; 0: all
+   * but the latest) with the files only they used, and saves the index. In memory: a no-op.
+   * @returns what was rewritten and removed.
+   * @throws ConflictError when another process wrote the collection since this one read it.
+   */
+  async optimize(options: { cleanupOlderThanMs?: number } = {}): Promise<{ fragmentsRemoved: number; fragmentsAdded: number; versionsRemoved: number }> {
+    const olderThan = options.cleanupOlderThanMs ?? 7 * 24 * 60 * 60 * 1000;
+    if (!Number.isFinite(olderThan) || olderThan < 0) throw new InvalidArgumentError(`\`cleanupOlderThanMs\` must be a non-negative number, got ${olderThan}`);
+    return this.exclusive(async () => {
+      if (this.store === null) return { fragmentsRemoved: 0, fragmentsAdded: 0, versionsRemoved: 0 };
+      const r = await this.store.optimize(olderThan);
+      await this.afterWrite(true);
+      return r;
+    });
+  }
+
+  /** Fragments of the collection's dataset (0 in memory): grows by one per write until {@link optimize}. */
+  get numFragments(): number {
+    return this.store === null ? 0 : this.store.numFragments;
+  }
+
+  /** Saves the index if documents changed since it was last saved (persisted collections). */
+  async flush(): Promise<void> {
+    await this.exclusive(() => this.afterWrite(true));
+  }
+
+  /** Flushes and closes the collection's files; later calls throw. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    await this.store?.close();
+  }
+}
+
+function checkK(k: number): void {
+  if (!Number.isInteger(k) || k <= 0) throw new InvalidArgumentError(`\`k\` must be a positive integer, got ${k}`);
+}
+
+/** True when `v` equals the stored vector at `off` bit for bit. */
+function sameVector(vectors: Float32Array, off: number, v: Float32Array): boolean {
+  for (let i = 0; i < v.length; i++) if (!Object.is(vectors[off + i], v[i])) return false;
+  return true;
+}
+
+/** Next slice size: aim for about half of SLICE_MS per slice. */
+function adaptStep(step: number, ms: number): number {
+  if (ms < SLICE_MS / 4) return Math.min(step * 2, 65536);
+  if (ms > SLICE_MS) return Math.max(1, step >> 1);
+  return step;
+}

@@ -1,0 +1,142 @@
+/**
+ * A database: a folder of collections (each one Lance dataset plus its saved index), or an
+ * in-memory set of collections (`Database.memory()`, also the mode that works in browsers).
+ */
+import { ConflictError, InvalidArgumentError, NotFoundError, isDistanceMetric, DEFAULT_M, DEFAULT_EF_CONSTRUCTION, DEFAULT_SEED } from '@vego/hnsw';
+import { COLLECTION_FORMAT_VERSION, type CollectionConfig } from './collection-layout';
+import type { CreateCollectionOptions, OpenCollectionOptions } from './collection-config';
+import { Collection } from './collection';
+import { LanceStore, checkCollectionName, dropCollectionFiles, ensureDatabaseDir, listCollectionNames } from './lance-store';
+import { checkSchema } from './schema';
+
+/**
+ * Collections by name, in a folder or in memory.
+ * @example
+ * ```ts
+ * const db = await Database.open('./data');
+ * const notes = await db.collection('notes', { dimension: 3 });   // opens, or creates when missing
+ * await notes.insert({ key: 'a', vector: [1, 0, 0], metadata: { kind: 'note' } });
+ * await db.close();
+ * ```
+ */
+export class Database {
+  /** The folder, or null for an in-memory database. */
+  readonly path: string | null;
+  private readonly open_ = new Map<string, Collection>();
+  private closed = false;
+
+  private constructor(path: string | null) {
+    this.path = path;
+  }
+
+  /** Opens (creating when missing) the database folder `path`. Needs Node. */
+  static async open(path: string): Promise<Database> {
+    if (typeof path !== 'string' || path.length === 0) throw new InvalidArgumentError('`path` must be a non-empty string');
+    await ensureDatabaseDir(path);
+    return new Database(path);
+  }
+
+  /** An in-memory database: nothing touches a disk, everything is lost when it goes away. */
+  static memory(): Database {
+    return new Database(null);
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new InvalidArgumentError('the database is closed');
+  }
+
+  /**
+   * Creates a collection.
+   * @throws ConflictError when it exists; InvalidArgumentError for bad options.
+   */
+  async createCollection(name: string, options: CreateCollectionOptions): Promise<Collection> {
+    this.checkOpen();
+    checkCollectionName(name);
+    const config = configOf(options);
+    if (this.open_.has(name)) throw new ConflictError(`collection '${name}' already exists`);
+    let store: LanceStore | null = null;
+    if (this.path !== null) store = await LanceStore.create(this.path, name, config);
+    const c = Collection.createNew(name, options, store, config);
+    this.open_.set(name, c);
+    return c;
+  }
+
+  /**
+   * Opens an existing collection (the same object when already open in this database).
+   * @throws NotFoundError when there is none of that name.
+   */
+  async openCollection(name: string, options: OpenCollectionOptions = {}): Promise<Collection> {
+    this.checkOpen();
+    checkCollectionName(name);
+    const had = this.open_.get(name);
+    if (had !== undefined) return had;
+    if (this.path === null) throw new NotFoundError(`no collection '${name}' in this in-memory database`);
+    const c = await Collection.openStored(name, await LanceStore.open(this.path, name), options.embed, options.indexSaveEvery);
+    this.open_.set(name, c);
+    return c;
+  }
+
+  /** Opens the collection, or creates it with `options` when missing. */
+  async collection(name: string, options: CreateCollectionOptions): Promise<Collection> {
+    try {
+      const c = await this.openCollection(name, {
+        ...(options.embed === undefined ? {} : { embed: options.embed }),
+        ...(options.indexSaveEvery === undefined ? {} : { indexSaveEvery: options.indexSaveEvery }),
+      });
+      if (c.dimension !== options.dimension) {
+        throw new InvalidArgumentError(`collection '${name}' has dimension ${c.dimension}, not ${options.dimension}`);
+      }
+      return c;
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+      return this.createCollection(name, options);
+    }
+  }
+
+  /** Names of the collections, sorted. */
+  async listCollections(): Promise<string[]> {
+    this.checkOpen();
+    if (this.path === null) return [...this.open_.keys()].sort();
+    return listCollectionNames(this.path);
+  }
+
+  /** Deletes a collection and its files. @returns false when there was none. */
+  async dropCollection(name: string): Promise<boolean> {
+    this.checkOpen();
+    checkCollectionName(name);
+    const c = this.open_.get(name);
+    this.open_.delete(name);
+    if (c !== undefined) await c.close();
+    if (this.path === null) return c !== undefined;
+    return dropCollectionFiles(this.path, name);
+  }
+
+  /** Flushes and closes every open collection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    for (const c of this.open_.values()) await c.close();
+    this.open_.clear();
+    this.closed = true;
+  }
+}
+
+function configOf(options: CreateCollectionOptions): CollectionConfig {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('`options` must be an object with a `dimension`');
+  const { dimension } = options;
+  if (!Number.isInteger(dimension) || dimension <= 0) throw new InvalidArgumentError(`\`dimension\` must be a positive integer, got ${String(dimension)}`);
+  const distance = options.distance ?? 'cosine';
+  if (!isDistanceMetric(distance)) throw new InvalidArgumentError(`\`distance\` must be 'l2', 'cosine' or 'innerProduct', got ${String(distance)}`);
+  if (options.embed !== undefined && typeof options.embed !== 'function') throw new InvalidArgumentError('`embed` must be a function');
+  const schema = options.schema === undefined ? {} : checkSchema(options.schema);
+  const every = options.indexSaveEvery;
+  if (every !== undefined && (!Number.isInteger(every) || every <= 0)) throw new InvalidArgumentError(`\`indexSaveEvery\` must be a positive integer, got ${every}`);
+  return {
+    formatVersion: COLLECTION_FORMAT_VERSION,
+    dimension,
+    distance,
+    fields: Object.entries(schema),
+    M: options.M ?? DEFAULT_M,
+    efConstruction: options.efConstruction ?? DEFAULT_EF_CONSTRUCTION,
+    seed: options.seed ?? DEFAULT_SEED,
+  };
+}
