@@ -48,7 +48,10 @@ export const READMES = {
     ['hnsw-scale', ''],
     ['hnsw-persistence', ''],
   ],
-  'packages/db/README.md': [['db', '']],
+  'packages/db/README.md': [
+    ['db', ''],
+    ['fulltext', ''],
+  ],
 };
 
 export function fmt(x) {

@@ -16,7 +16,7 @@ export const OWNED = {
   format: [],
   io: [],
   hnsw: [],
-  db: [],
+  db: ['wink-porter2-stemmer'],
   cli: [],
 };
 

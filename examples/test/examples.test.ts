@@ -81,6 +81,18 @@ describe('examples', () => {
     }
   });
 
+  it('hybrid-rag shows keywords winning on an identifier and vectors on misspellings, fused by RRF', () => {
+    const r = run('hybrid-rag.mjs');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const [, first, second] = r.stdout.split('\nQ: ');
+    expect(first).toMatch(/^efConstruction setting for files and rows\n {2}keyword +1\. \[vectors\.md\] The parameter `efConstruction`/);
+    expect(first!.split('  vector')[1]!.split('  hybrid')[0]).not.toContain('efConstruction');
+    expect(first!.split('  hybrid')[1]).toContain('[vectors.md] The parameter `efConstruction`');
+    expect(second).toMatch(/^how are colums compresed on dsk\n {2}keyword +\(no match\)\n {2}vector +1\. \[storage\.md\] Columns are compressed on disk/);
+    expect(second).toMatch(/ {2}hybrid +1\. \[storage\.md\] Columns are compressed on disk/);
+  });
+
   it('persistence saves incrementally and reloads identically', () => {
     const r = run('persistence.mjs');
     expect(r.stderr).toBe('');

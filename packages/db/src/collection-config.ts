@@ -2,6 +2,7 @@
  * Options of collections and the names shared by the collection modules.
  */
 import type { VectorLike } from '@vego/hnsw';
+import type { FullTextOptions } from './fulltext/collection-text-index';
 import type { MetadataSchema } from './schema';
 
 /** Distance of a collection (see @vego/hnsw: squared L2, `1 − cos`, `1 − a·b`). */
@@ -23,6 +24,12 @@ export interface CreateCollectionOptions {
   schema?: MetadataSchema;
   /** Embeds texts of documents without a vector, and text queries. Not persisted: pass it again on open. */
   embed?: EmbedFunction;
+  /**
+   * A full-text (BM25) index over the documents' text, for `{ text }` and hybrid `{ vector, text }`
+   * searches: `true` for the default tokenizer, or its options (see `FullTextOptions`). Saved
+   * beside the collection; later opens find it without this option.
+   */
+  fullText?: boolean | FullTextOptions;
   /** HNSW `M` (default 16). */
   M?: number;
   /** HNSW `efConstruction` (default 200). */
@@ -40,6 +47,11 @@ export interface CreateCollectionOptions {
 
 /** Options of `Database.openCollection`. */
 export interface OpenCollectionOptions {
+  /**
+   * Full-text settings. Default: those of the saved full-text index, if any. Settings other than
+   * the saved ones rebuild it; `false` opens without it. A custom tokenizer must be passed again.
+   */
+  fullText?: boolean | FullTextOptions;
   /** The embedder (not persisted). */
   embed?: EmbedFunction;
   /** See {@link CreateCollectionOptions.indexSaveEvery}. */

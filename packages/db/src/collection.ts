@@ -17,6 +17,9 @@ import { DocumentTable, type PreparedDocument } from './internal/documents';
 import { exactSearchBits } from './internal/exact-search';
 import { now, SLICE_MS, yieldToEventLoop } from './internal/yield';
 import type { LanceStore } from './lance-store';
+import { CollectionTextIndex, type FullTextOptions, fullTextOptionsOfCommit, textIndexOptionsOf } from './fulltext/collection-text-index';
+import { checkHybridFusion, fuseHybrid, type HybridFusion } from './fulltext/hybrid';
+import { readTextIndexCommitSync } from './fulltext/persistence';
 import { checkFieldName, checkValue, inferFieldType, type FieldType, type MetadataValue } from './schema';
 
 /** A document as given to `insert` / `upsert`. */
@@ -88,10 +91,25 @@ export interface SearchOptions extends ReadOptions {
    * unless this is given); above it, the filter runs during the graph walk. 0 forces the graph walk.
    */
   exactScanThreshold?: number;
+  /**
+   * Hybrid `{ vector, text }` queries: how the vector ranking and the full-text ranking fuse
+   * (`'rrf'`, the default: reciprocal rank fusion with k = 60; `{ rrf: k }`; or `{ linear: w }`:
+   * min-max normalised scores, `w` for the vector side and `1 − w` for the text side). Each side
+   * contributes its best `max(2k, 20)` documents, both under `filter`.
+   */
+  fusion?: HybridFusion;
 }
 
-/** A search query: a vector, a text (embedded, or full-text when the collection has a text index). */
-export type SearchQuery = VectorLike | string | { vector: VectorLike } | { text: string };
+/**
+ * A search query: a vector, a text (embedded, or full-text when the collection has a text index),
+ * or both (`{ vector, text }`: hybrid search over the vector index and the full-text index, fused).
+ */
+export type SearchQuery = VectorLike | string | { vector: VectorLike } | { text: string } | { vector: VectorLike; text: string };
+
+/** True for a hybrid `{ vector, text }` query. */
+function isHybridQuery(q: SearchQuery): q is { vector: VectorLike; text: string } {
+  return typeof q === 'object' && q !== null && !ArrayBuffer.isView(q) && !Array.isArray(q) && 'vector' in q && 'text' in q;
+}
 
 /**
  * The hook through which a full-text index follows a collection (see `internal/doc-ids.ts`).
@@ -101,7 +119,8 @@ export interface TextIndexHook {
   add(docId: number, text: string): void;
   remove(docId: number): void;
   search(query: string, k: number, filter: Uint32Array | null): { docId: number; score: number }[] | Promise<{ docId: number; score: number }[]>;
-  flush?(): Promise<void>;
+  /** Saves what changed; `force` false lets the index defer small changes (reconciled on open). */
+  flush?(force?: boolean): Promise<void>;
 }
 
 /** Matches above this count (and above `EXACT_FRACTION` of the collection) take the graph path. */
@@ -337,6 +356,33 @@ export class Collection {
     this.index = new HNSW({ dimension: c.dimension, distance: c.distance, M: c.M, efConstruction: c.efConstruction, seed: c.seed });
     await this.addRange(0, this.table.numIds);
     this.unsavedIndexChanges += Math.max(1, this.table.numIds);
+  }
+
+  /**
+   * @internal Opens the collection's full-text index (`fulltext/collection-text-index.ts`), kept in
+   * the store's text folder: with `fullText` settings when given; when opening without them, with
+   * the settings a saved full-text index was made with (none saved: no full-text index).
+   */
+  async enableFullText(fullText: boolean | FullTextOptions | undefined, opening: boolean): Promise<void> {
+    const dir = this.store === null ? null : this.store.textDir;
+    let settings: true | FullTextOptions | null = fullText === undefined || fullText === false ? null : fullText;
+    if (fullText === undefined && opening && dir !== null) {
+      const saved = readTextIndexCommitSync(dir);
+      if (saved !== null) {
+        settings = fullTextOptionsOfCommit(saved);
+        if (settings === null) {
+          throw new InvalidArgumentError(`collection '${this.name}' has a full-text index made with the custom tokenizer '${saved.tokenizer}': pass it again as \`fullText: { tokenizer }\``);
+        }
+      }
+    }
+    if (settings === null) return;
+    const t = this.table;
+    this.textIndex = await CollectionTextIndex.open(dir, textIndexOptionsOf(settings), t.numIds, (id) => (t.alive[id] === 1 ? t.texts[id] : null));
+  }
+
+  /** True when the collection has a full-text index (`fullText` when created or opened). */
+  get hasFullText(): boolean {
+    return this.textIndex !== null;
   }
 
   /** @internal Attaches a full-text index (see {@link TextIndexHook}); it receives every live text now. */
@@ -669,7 +715,9 @@ export class Collection {
       await this.store.saveIndex(this.index);
       this.unsavedIndexChanges -= unsaved;
     }
-    if (this.textIndex?.flush !== undefined) await this.textIndex.flush();
+    // The text index saves every so many changed documents, and always on flush/close; what it has
+    // not saved is reconciled with the documents when the collection opens.
+    if (this.textIndex?.flush !== undefined) await this.textIndex.flush(force);
   }
 
   /**
@@ -818,9 +866,47 @@ export class Collection {
     checkK(k);
     const sel = this.fieldsOf(options.select);
     const bits = options.filter === undefined ? null : compileFilter(options.filter, this.table).evaluate();
+    if (isHybridQuery(query)) return this.hybridSearch(query, k, options, bits, sel);
     const resolved = await this.resolveQuery(query);
     if (typeof resolved === 'string') return this.textSearch(resolved, k, bits, sel);
     return this.vectorSearch(resolved, k, options, bits, sel);
+  }
+
+  /**
+   * Hybrid search: the vector side and the full-text side each find their best `max(2k, 20)`
+   * documents under the same filter bits, fused by `options.fusion` (keyed by document key).
+   * A hit's `distance` is the vector side's (null when only the text side found it).
+   */
+  private async hybridSearch(
+    query: { vector: VectorLike; text: string },
+    k: number,
+    options: SearchOptions,
+    bits: Uint32Array | null,
+    sel: { fields: readonly string[]; text: boolean; vector: boolean },
+  ): Promise<SearchHit[]> {
+    if (typeof query.text !== 'string') throw new InvalidArgumentError(`\`query.text\` must be a string, got ${typeof query.text}`);
+    const fusion = checkHybridFusion(options.fusion ?? 'rrf');
+    if (this.textIndex === null) {
+      throw new NotSupportedError(`collection '${this.name}' has no full-text index for hybrid \`{ vector, text }\` queries (create or open it with \`fullText\`)`);
+    }
+    const vector = this.checkVector(query.vector, 'query', 'query.vector');
+    const pool = Math.max(2 * k, 20);
+    const vectorHits = this.vectorSearch(vector, pool, options, bits, sel);
+    const table = this.table;
+    const textHits = (await this.textIndex.search(query.text, pool, bits)).filter((h) => table.alive[h.docId] === 1);
+    const fused = fuseHybrid(
+      vectorHits.map((h) => ({ id: h.key, distance: h.distance! })),
+      textHits.map((h) => ({ id: table.keys[h.docId]!, score: h.score })),
+      k,
+      fusion,
+    );
+    const vectorDoc = new Map(vectorHits.map((h) => [h.key, h]));
+    const textDoc = new Map(textHits.map((h) => [table.keys[h.docId]!, h.docId]));
+    return fused.map((f) => {
+      const v = vectorDoc.get(f.id);
+      const doc = v ?? this.documentOf(textDoc.get(f.id)!, sel);
+      return { ...doc, distance: f.distance, score: f.score };
+    });
   }
 
   /**
@@ -839,6 +925,10 @@ export class Collection {
     let s = 0;
     let t0 = now();
     for (const q of queries) {
+      if (isHybridQuery(q)) {
+        out.push(await this.hybridSearch(q, k, options, bits, sel));
+        continue;
+      }
       let r: Float32Array | string;
       if (typeof q === 'string' && embedded !== null) r = embedded[s++]!;
       else r = await this.resolveQuery(q);

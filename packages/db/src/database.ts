@@ -57,6 +57,7 @@ export class Database {
     let store: LanceStore | null = null;
     if (this.path !== null) store = await LanceStore.create(this.path, name, config);
     const c = Collection.createNew(name, options, store, config);
+    if (options.fullText !== undefined && options.fullText !== false) await c.enableFullText(options.fullText, false);
     this.open_.set(name, c);
     return c;
   }
@@ -72,6 +73,7 @@ export class Database {
     if (had !== undefined) return had;
     if (this.path === null) throw new NotFoundError(`no collection '${name}' in this in-memory database`);
     const c = await Collection.openStored(name, await LanceStore.open(this.path, name), options.embed, options.indexSaveEvery);
+    await c.enableFullText(options.fullText, true);
     this.open_.set(name, c);
     return c;
   }
@@ -82,6 +84,7 @@ export class Database {
       const c = await this.openCollection(name, {
         ...(options.embed === undefined ? {} : { embed: options.embed }),
         ...(options.indexSaveEvery === undefined ? {} : { indexSaveEvery: options.indexSaveEvery }),
+        ...(options.fullText === undefined ? {} : { fullText: options.fullText }),
       });
       if (c.dimension !== options.dimension) {
         throw new InvalidArgumentError(`collection '${name}' has dimension ${c.dimension}, not ${options.dimension}`);

@@ -2,7 +2,8 @@
  * The file side of a persisted collection (Node only; `src/browser/lance-store.ts` stands in for it
  * in browser bundles): a database folder holds, per collection `name`,
  * - `name.lance/`: the documents, one Lance dataset (`collection-layout.ts`), LanceDB's table `name`;
- * - `name.hnsw/`: the HNSW index, saved with @vego/hnsw's incremental Lance persistence.
+ * - `name.hnsw/`: the HNSW index, saved with @vego/hnsw's incremental Lance persistence;
+ * - `name.text/`: the full-text index, when the collection has one (`fulltext/persistence.ts`).
  *
  * The dataset is the source of truth and commits first; the index is saved after it and reconciled
  * against it when the collection opens (see `collection.ts`), so a process killed between the two
@@ -26,7 +27,12 @@ export function checkCollectionName(name: string): void {
 
 /** Dataset and index of one collection on disk. */
 export class LanceStore {
-  private constructor(readonly datasetDir: string, readonly indexDir: string, private dataset: Dataset) {}
+  /** The full-text index's folder (`name.text/`, see `fulltext/persistence.ts`). */
+  readonly textDir: string;
+
+  private constructor(readonly datasetDir: string, readonly indexDir: string, private dataset: Dataset) {
+    this.textDir = indexDir.replace(/\.hnsw$/, '.text');
+  }
 
   /** Creates an empty collection. @throws ConflictError when it exists. */
   static async create(dbDir: string, name: string, config: CollectionConfig): Promise<LanceStore> {
@@ -174,6 +180,7 @@ export async function dropCollectionFiles(dbDir: string, name: string): Promise<
     existed = false;
   }
   await fs.rm(nodePath.join(dbDir, `${name}.hnsw`), { recursive: true, force: true });
+  await fs.rm(nodePath.join(dbDir, `${name}.text`), { recursive: true, force: true });
   await fs.rm(dir, { recursive: true, force: true });
   return existed;
 }

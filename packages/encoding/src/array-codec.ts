@@ -24,6 +24,8 @@ import {
   applyDictionary32, applyDictionary64, applyDictionaryBinary, buildDictionary32, buildDictionary64, buildDictionaryBinary,
 } from './dictionary';
 import type { EncodedArray, EncodingDescription, IndexEncoding } from './encoding-description';
+import { checkDecodeLimits } from './decode-limits';
+import type { DecodeLimits } from './decode-limits';
 import { bytesOf, corrupt } from './internal/bytes';
 import { byteWidthOf, copyBits, isBinaryType, isIntegerType, isSignedType, lanesOf, valueBytes } from './internal/lanes';
 import { countRuns, decodeRle, encodeRle } from './rle';
@@ -176,16 +178,22 @@ function encodeDictionaryArray(data: ArrayData, validity: Uint8Array, forced: In
  * Decodes an {@link EncodedArray} back into ArrayData of `type` (offset 0, new buffers: copies).
  * @param encoded - description and buffers, possibly from untrusted storage.
  * @param type - the data type the array was encoded from.
+ * @param limits - output bounds (`maxValues`, `maxOutputBytes`; default the module's `maxOutputBytes`):
+ *   the description's `length` is checked against them before anything is decoded, and every codec
+ *   below gets them too (RLE, bit width 0 and dictionaries can claim far more than their bytes hold).
  * @throws CorruptDataError (code `VEGO_CORRUPT_DATA`) on any inconsistency between the description, the
- *   buffers and the type; ZstdNotInitializedError for ZSTD encodings before `initZstd()`.
+ *   buffers and the type, or output over the limits; InvalidArgumentError on malformed limits;
+ *   ZstdNotInitializedError for ZSTD encodings before `initZstd()`.
  */
-export function decodeArray(encoded: EncodedArray, type: DataType): ArrayData {
+export function decodeArray(encoded: EncodedArray, type: DataType, limits?: DecodeLimits): ArrayData {
   if (!isSupported(type)) throw new NotSupportedError(`decodeArray does not support ${type.toString()}`);
   try {
-    return decodeUnchecked(encoded, type);
+    return decodeUnchecked(encoded, type, limits);
   } catch (e) {
     if (isVegoError(e)) {
       if (e.code === 'VEGO_CORRUPT_DATA' || e.code === 'VEGO_NOT_SUPPORTED') throw e;
+      // A malformed caller limit stays the caller's error, not the data's.
+      if (e.code === 'VEGO_INVALID_ARGUMENT' && /`max(Values|OutputBytes)`|`limits`/.test(e.message)) throw e;
       throw new CorruptDataError(`encoded ${type.toString()} array is inconsistent: ${e.message}`, { cause: e });
     }
     if (e instanceof RangeError || e instanceof TypeError || e instanceof SyntaxError) {
@@ -195,12 +203,15 @@ export function decodeArray(encoded: EncodedArray, type: DataType): ArrayData {
   }
 }
 
-function decodeUnchecked(encoded: EncodedArray, type: DataType): ArrayData {
+function decodeUnchecked(encoded: EncodedArray, type: DataType, limits: DecodeLimits | undefined): ArrayData {
   if (typeof encoded !== 'object' || encoded === null) throw new CorruptDataError('encoded array: expected an object');
   const n = encoded.length;
   const nullCount = encoded.nullCount;
   if (!Number.isInteger(n) || n < 0 || n > MAX_LENGTH) throw corrupt('encoded array length', `0..${MAX_LENGTH}`, String(n));
   if (!Number.isInteger(nullCount) || nullCount < 0 || nullCount > n) throw corrupt('encoded array nullCount', `0..${n}`, String(nullCount));
+  // Output bytes per value: the values (a bit for Bool, an int32 offset for Utf8/Binary, whose bytes are
+  // bounded again where they are produced) plus nothing for validity, which must be stored in full.
+  checkDecodeLimits(`encoded ${type.toString()} array`, n, type.typeId === TypeId.Bool ? 1 / 8 : byteWidthOf(type) || 4, limits);
   const buffers = encoded.buffers;
   if (!Array.isArray(buffers) || buffers.length < 1) throw corrupt('encoded array buffers', 'at least the validity buffer', String(buffers));
   for (let i = 0; i < buffers.length; i++) {
@@ -227,7 +238,7 @@ function decodeUnchecked(encoded: EncodedArray, type: DataType): ArrayData {
         if (!Number.isInteger(level) || level < 1 || level > 19) throw corrupt('zstd level', '1..19', String(level));
       }
       const unpack = (bytes: Uint8Array, byteLength: number, what: string): Uint8Array => {
-        if (enc.kind === 'zstd') return zstdDecompress(bytes, byteLength);
+        if (enc.kind === 'zstd') return zstdDecompress(bytes, byteLength, limits);
         if (bytes.length !== byteLength) throw corrupt(`plain ${what}`, `${byteLength} bytes`, String(bytes.length));
         return bytes;
       };
@@ -249,15 +260,15 @@ function decodeUnchecked(encoded: EncodedArray, type: DataType): ArrayData {
     case 'bss-zstd': {
       if (w === 0) throw corrupt('encoding kind', 'one that applies to ' + type.toString(), enc.kind);
       expectBuffers(1);
-      const split = enc.kind === 'bss' ? payload[0]! : zstdDecompress(payload[0]!, n * w);
+      const split = enc.kind === 'bss' ? payload[0]! : zstdDecompress(payload[0]!, n * w, limits);
       if (split.length !== n * w) throw corrupt('byte-stream-split values', `${n * w} bytes`, String(split.length));
-      values = decodeByteStreamSplit(split, n, w);
+      values = decodeByteStreamSplit(split, n, w, undefined, limits);
       break;
     }
     case 'rle': {
       expectBuffers(1);
       if (isBool) {
-        const bytes = decodeRle(payload[0]!, n, 1);
+        const bytes = decodeRle(payload[0]!, n, 1, limits);
         const bits = new Uint8Array((n + 7) >>> 3);
         for (let i = 0; i < n; i++) {
           const b = bytes[i]!;
@@ -267,14 +278,14 @@ function decodeUnchecked(encoded: EncodedArray, type: DataType): ArrayData {
         values = bits;
       } else {
         if (w === 0) throw corrupt('encoding kind', 'one that applies to ' + type.toString(), enc.kind);
-        values = decodeRle(payload[0]!, n, w);
+        values = decodeRle(payload[0]!, n, w, limits);
       }
       break;
     }
     case 'bitpacked': {
       if (!isIntegerType(type)) throw corrupt('encoding kind', 'one that applies to ' + type.toString(), enc.kind);
       expectBuffers(1);
-      values = decodeBitPackedValues(payload[0]!, n, type, enc.bitWidth, enc.reference);
+      values = decodeBitPackedValues(payload[0]!, n, type, enc.bitWidth, enc.reference, limits);
       break;
     }
     case 'dictionary': {
@@ -285,13 +296,13 @@ function decodeUnchecked(encoded: EncodedArray, type: DataType): ArrayData {
       const indexBitWidth = enc.indexBitWidth;
       if (!Number.isInteger(indexBitWidth) || indexBitWidth < 0 || indexBitWidth > 32) throw corrupt('indexBitWidth', '0..32', String(indexBitWidth));
       const decodeIdx = (bytes: Uint8Array): Uint32Array =>
-        enc.indices === 'rle' ? new Uint32Array(decodeRle(bytes, n, 4).buffer, 0, n) : decodeBitPacked(bytes, n, indexBitWidth);
+        enc.indices === 'rle' ? new Uint32Array(decodeRle(bytes, n, 4, limits).buffer, 0, n) : decodeBitPacked(bytes, n, indexBitWidth, undefined, limits);
       if (binary) {
         expectBuffers(3);
         if (payload[0]!.length !== 4 * (size + 1)) throw corrupt('dictionary offsets', `${4 * (size + 1)} bytes`, String(payload[0]!.length));
         const dOffsets = new Int32Array(size + 1);
         bytesOf(dOffsets).set(payload[0]!);
-        const r = applyDictionaryBinary(dOffsets, payload[1]!, decodeIdx(payload[2]!));
+        const r = applyDictionaryBinary(dOffsets, payload[1]!, decodeIdx(payload[2]!), limits);
         valueOffsets = r.offsets;
         values = r.bytes;
       } else {
@@ -360,7 +371,7 @@ function checkOffsets(offsets: Int32Array): void {
   }
 }
 
-function decodeBitPackedValues(bytes: Uint8Array, n: number, type: DataType, bitWidth: number, reference: string): Uint8Array {
+function decodeBitPackedValues(bytes: Uint8Array, n: number, type: DataType, bitWidth: number, reference: string, limits: DecodeLimits | undefined): Uint8Array {
   const w = byteWidthOf(type);
   if (!Number.isInteger(bitWidth) || bitWidth < 0 || bitWidth > w * 8) throw corrupt('bitWidth', `0..${w * 8}`, String(bitWidth));
   if (bytes.length !== bitPackedByteLength(n, bitWidth)) throw corrupt('bit-packed values', `${bitPackedByteLength(n, bitWidth)} bytes`, String(bytes.length));
@@ -370,7 +381,7 @@ function decodeBitPackedValues(bytes: Uint8Array, n: number, type: DataType, bit
     const ref = BigInt(reference);
     if (signed ? BigInt.asIntN(64, ref) !== ref : BigInt.asUintN(64, ref) !== ref) throw corrupt('bit-packing reference', `a ${type.toString()}`, reference);
     const u = BigInt.asUintN(64, ref);
-    const words = decodeBitPacked64(bytes, n, bitWidth);
+    const words = decodeBitPacked64(bytes, n, bitWidth, undefined, limits);
     undoFrameOfReference64(words, Number(u & 0xffffffffn), Number(u >> 32n));
     return new Uint8Array(words.buffer, words.byteOffset, n * 8);
   }
@@ -379,7 +390,7 @@ function decodeBitPackedValues(bytes: Uint8Array, n: number, type: DataType, bit
   const probe = new Ctor(1);
   probe[0] = ref;
   if (probe[0] !== ref) throw corrupt('bit-packing reference', `a ${type.toString()}`, reference);
-  const deltas = decodeBitPacked(bytes, n, bitWidth);
+  const deltas = decodeBitPacked(bytes, n, bitWidth, undefined, limits);
   const out = new Ctor(n);
   undoFrameOfReference32(deltas, ref, out);
   return bytesOf(out);

@@ -23,6 +23,8 @@
  * of `max - min` instead of the full type width.
  */
 import { InvalidArgumentError } from '@vego/arrow';
+import { checkDecodeLimits } from './decode-limits';
+import type { DecodeLimits } from './decode-limits';
 import { checkInt, need, outBytes, wordsOf } from './internal/bytes';
 
 /** Bytes taken by `count` values of `bitWidth` bits: `ceil(count * bitWidth / 8)`. */
@@ -64,15 +66,19 @@ export function encodeBitPacked(values: Uint32Array, bitWidth: number, out?: Uin
  * @param bytes - the bit stream; must hold at least {@link bitPackedByteLength} bytes (extra bytes are ignored).
  * @param count - number of values.
  * @param bitWidth - bits per value, 0..32.
- * @param out - optional output with room for `count` values.
+ * @param out - optional output with room for `count` values (then no limit applies: nothing is allocated).
+ * @param limits - output bounds when `out` is not given; width 0 takes no input bytes, so only these
+ *   bound it (default: {@link DecodeLimits} `maxOutputBytes` of the module, 4 bytes per value).
  * @returns `out` (or a new Uint32Array) holding the values: a view of length `count`.
- * @throws CorruptDataError when `bytes` is too short; InvalidArgumentError on bad `bitWidth`/`count`.
+ * @throws CorruptDataError when `bytes` is too short or `count` exceeds the limits; InvalidArgumentError
+ *   on bad `bitWidth`/`count`/limits.
  */
-export function decodeBitPacked(bytes: Uint8Array, count: number, bitWidth: number, out?: Uint32Array): Uint32Array {
+export function decodeBitPacked(bytes: Uint8Array, count: number, bitWidth: number, out?: Uint32Array, limits?: DecodeLimits): Uint32Array {
   checkInt('bitWidth', bitWidth, 0, 32);
   checkInt('count', count, 0, 2 ** 32);
   const byteLength = bitPackedByteLength(count, bitWidth);
   need(bytes, 0, byteLength, 'bit-packed values');
+  if (out === undefined) checkDecodeLimits(`${count} bit-packed values of width ${bitWidth}`, count, 4, limits);
   const target = out ?? new Uint32Array(count);
   if (target.length < count) throw new InvalidArgumentError(`\`out\` holds ${target.length} values, ${count} needed`);
   if (bitWidth === 0) {
@@ -112,14 +118,16 @@ export function encodeBitPacked64(words: Uint32Array, bitWidth: number, out?: Ui
 /**
  * Unpacks `count` values of `bitWidth` (0..64) bits into 32-bit halves `[lo0, hi0, …]`.
  * @param out - optional output with room for `2 * count` words (view it as BigUint64Array on LE hosts).
+ * @param limits - output bounds when `out` is not given (8 bytes per value); see {@link decodeBitPacked}.
  * @returns `out` (or a new Uint32Array of `2 * count` words): a view.
- * @throws CorruptDataError when `bytes` is too short; InvalidArgumentError on bad arguments.
+ * @throws CorruptDataError when `bytes` is too short or `count` exceeds the limits; InvalidArgumentError on bad arguments.
  */
-export function decodeBitPacked64(bytes: Uint8Array, count: number, bitWidth: number, out?: Uint32Array): Uint32Array {
+export function decodeBitPacked64(bytes: Uint8Array, count: number, bitWidth: number, out?: Uint32Array, limits?: DecodeLimits): Uint32Array {
   checkInt('bitWidth', bitWidth, 0, 64);
   checkInt('count', count, 0, 2 ** 31);
   const byteLength = bitPackedByteLength(count, bitWidth);
   need(bytes, 0, byteLength, 'bit-packed 64-bit values');
+  if (out === undefined) checkDecodeLimits(`${count} bit-packed 64-bit values of width ${bitWidth}`, count, 8, limits);
   const target = out ?? new Uint32Array(count * 2);
   if (target.length < count * 2) throw new InvalidArgumentError(`\`out\` holds ${target.length} words, ${count * 2} needed`);
   target.fill(0, 0, count * 2);

@@ -18,6 +18,8 @@
  * ```
  */
 import { InvalidArgumentError } from '@vego/arrow';
+import { checkDecodeLimits } from './decode-limits';
+import type { DecodeLimits } from './decode-limits';
 import { bytesOf, checkInt, need, outBytes } from './internal/bytes';
 
 /**
@@ -58,14 +60,16 @@ export function encodeByteStreamSplit(
  * Joins byte streams back into `count` values of `byteWidth` bytes.
  * @param bytes - at least `count * byteWidth` bytes (extra bytes are ignored).
  * @param out - optional output of at least `count * byteWidth` bytes.
+ * @param limits - output bounds when `out` is not given (the output is never larger than the input).
  * @returns the value bytes: a view of `out` when given, otherwise a new 8-byte-aligned array (copy) to view as the element type.
- * @throws CorruptDataError when `bytes` is too short.
+ * @throws CorruptDataError when `bytes` is too short or the output exceeds the limits.
  */
-export function decodeByteStreamSplit(bytes: Uint8Array, count: number, byteWidth: number, out?: Uint8Array): Uint8Array {
+export function decodeByteStreamSplit(bytes: Uint8Array, count: number, byteWidth: number, out?: Uint8Array, limits?: DecodeLimits): Uint8Array {
   checkInt('byteWidth', byteWidth, 1, 16);
   checkInt('count', count, 0, 2 ** 32);
   const byteLength = count * byteWidth;
   need(bytes, 0, byteLength, 'byte-stream-split values');
+  if (out === undefined) checkDecodeLimits(`${count} byte-stream-split values`, count, byteWidth, limits);
   const dst = out === undefined ? new Uint8Array(new ArrayBuffer(Math.ceil(byteLength / 8) * 8), 0, byteLength) : outBytes(out, byteLength, 'out');
   const n = count;
   if (byteWidth === 4) join4(bytes, dst, n);

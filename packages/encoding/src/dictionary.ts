@@ -15,6 +15,8 @@
  * indices `[0, 0, 1, 0]` bit-packed with width 1 → one byte `0b0100` = `04`.
  */
 import { CorruptDataError, InvalidArgumentError } from '@vego/arrow';
+import { checkDecodeLimits } from './decode-limits';
+import type { DecodeLimits } from './decode-limits';
 import { hashBytes, mix32, mix64 } from './internal/hash';
 
 /** A dictionary over 32-bit lanes: distinct values and per-element indices (both new arrays, copies). */
@@ -241,13 +243,16 @@ export function applyDictionary64(dictionary: Uint32Array, indices: Uint32Array,
 
 /**
  * Expands a binary dictionary: returns Arrow offsets (starting at 0) and bytes (new arrays, copies).
+ * A few indices into a long entry can expand without bound, so the output length is summed first and
+ * checked against `limits` (default: the module's `maxOutputBytes`) before the bytes are allocated.
  * @throws CorruptDataError when an index is out of range or the dictionary offsets are not ascending
- *   within `dictBytes`, or when the output would exceed 2^31 − 1 bytes.
+ *   within `dictBytes`, or when the output would exceed 2^31 − 1 bytes or the limits.
  */
 export function applyDictionaryBinary(
   dictOffsets: Int32Array,
   dictBytes: Uint8Array,
   indices: Uint32Array,
+  limits?: DecodeLimits,
 ): { offsets: Int32Array; bytes: Uint8Array } {
   const size = dictOffsets.length - 1;
   if (size < 0 || dictOffsets[0] !== 0) throw new CorruptDataError('dictionary offsets: expected a first offset of 0');
@@ -266,6 +271,8 @@ export function applyDictionaryBinary(
     if (total > 0x7fffffff) throw new CorruptDataError('dictionary expands to more than 2^31 - 1 bytes');
     offsets[i + 1] = total;
   }
+  // `maxValues` counts strings (checked by the caller); the bytes answer to `maxOutputBytes`.
+  checkDecodeLimits(`dictionary expansion of ${n} strings`, total, 1, limits?.maxOutputBytes === undefined ? undefined : { maxOutputBytes: limits.maxOutputBytes });
   const bytes = new Uint8Array(total);
   for (let i = 0; i < n; i++) {
     const k = indices[i]!;

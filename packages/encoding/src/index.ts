@@ -57,3 +57,5 @@ export type { LanceValueCompression, FixedWidthValues, VariableWidthValues, Page
 export { buildVariableDictionary, encodeVariableBlock } from './lance/dictionary';
 export type { VariableDictionary } from './lance/dictionary';
 export { countRleRuns, encodeRleChunk } from './lance/rle';
+export { DEFAULT_MAX_OUTPUT_BYTES, checkDecodeLimits, getDefaultDecodeLimits, setDefaultDecodeLimits } from './decode-limits';
+export type { DecodeLimits } from './decode-limits';

@@ -17,6 +17,8 @@
  * ```
  */
 import { InvalidArgumentError } from '@vego/arrow';
+import { checkDecodeLimits } from './decode-limits';
+import type { DecodeLimits } from './decode-limits';
 import { checkInt, corrupt, need, readU32, writeU32 } from './internal/bytes';
 
 /** TypedArrays that {@link encodeRle} accepts. */
@@ -61,10 +63,13 @@ export function encodeRle(values: RleInput): Uint8Array {
  * @param bytes - the RLE stream (extra trailing bytes are ignored).
  * @param count - number of values expected.
  * @param byteWidth - 1, 2, 4 or 8.
+ * @param limits - output bounds: a few bytes of runs can claim 2^32 values, so the run lengths are summed
+ *   and checked against `count` and these limits (default: the module's `maxOutputBytes`) before allocating.
  * @returns `count * byteWidth` bytes in a new 8-byte-aligned buffer (copy): view it as the element type.
- * @throws CorruptDataError when the run count or lengths disagree with `count` or the bytes; InvalidArgumentError on bad arguments.
+ * @throws CorruptDataError when the run count or lengths disagree with `count` or the bytes, or the
+ *   output exceeds the limits; InvalidArgumentError on bad arguments.
  */
-export function decodeRle(bytes: Uint8Array, count: number, byteWidth: number): Uint8Array {
+export function decodeRle(bytes: Uint8Array, count: number, byteWidth: number, limits?: DecodeLimits): Uint8Array {
   checkInt('count', count, 0, 2 ** 31);
   if (byteWidth !== 1 && byteWidth !== 2 && byteWidth !== 4 && byteWidth !== 8) {
     throw new InvalidArgumentError(`\`byteWidth\` must be 1, 2, 4 or 8, got ${String(byteWidth)}`);
@@ -74,6 +79,11 @@ export function decodeRle(bytes: Uint8Array, count: number, byteWidth: number): 
     throw corrupt('RLE run count', count === 0 ? '0' : `1..${count}`, String(numRuns));
   }
   need(bytes, 4, numRuns * (4 + byteWidth), 'RLE runs');
+  // The runs must cover exactly `count` values: check that from the run lengths before allocating.
+  let covered = 0;
+  for (let r = 0; r < numRuns; r++) covered += readU32(bytes, 4 + 4 * r, 'RLE run length');
+  if (covered !== count) throw corrupt('RLE run lengths', `a total of ${count}`, String(covered));
+  checkDecodeLimits(`${count} RLE values`, count, byteWidth, limits);
   const buffer = new ArrayBuffer(Math.ceil((count * byteWidth) / 8) * 8);
   const valueStart = 4 + numRuns * 4;
   let pos = 0;

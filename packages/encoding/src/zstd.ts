@@ -5,18 +5,23 @@
  * synchronous. Using them before throws {@link ZstdNotInitializedError}.
  *
  * Byte layout: a concatenation of standard ZSTD frames (RFC 8878), each compressing at most
- * {@link ZSTD_FRAME_BYTES} (512 KiB) of input and each declaring its Frame_Content_Size. Any
- * conforming ZSTD decoder reads the concatenation as the whole input. Empty input → zero bytes.
+ * {@link ZSTD_FRAME_BYTES} (512 KiB) of input, each declaring its Frame_Content_Size and each ending
+ * with a Content_Checksum (the low 32 bits of XXH64 of the frame's content; zstd-codec cannot set
+ * the flag, so {@link zstdCompress} sets the descriptor's checksum bit and appends the checksum
+ * itself). Any conforming ZSTD decoder reads the concatenation as the whole input. Empty input →
+ * zero bytes. {@link zstdDecompress} verifies the checksum of every frame that has one (frames
+ * written by LanceDB have none and still read) and gives CorruptDataError on a mismatch.
  * The split into frames is forced by the WebAssembly module's fixed 16 MiB heap: one frame at
  * level 19 must fit in it.
  *
  * Worked example: the 3 bytes `01 02 03` at level 3 →
  * ```
  * 28 B5 2F FD   magic 0xFD2FB528
- * 20            frame header descriptor: single segment, 1-byte content size, no checksum, no dictionary
+ * 24            frame header descriptor: single segment, 1-byte content size, checksum, no dictionary
  * 03            Frame_Content_Size = 3
  * 19 00 00      block header: last block, raw block, size 3
  * 01 02 03      the raw bytes
+ * xx xx xx xx   Content_Checksum: low 32 bits of XXH64(01 02 03), little-endian
  * ```
  * Before decompressing, the decoder walks every frame header and block header, checks each length
  * against the bytes that remain, and checks that the declared content sizes add up to the expected
@@ -24,7 +29,10 @@
  * the caller declared.
  */
 import { CorruptDataError, InternalError, InvalidArgumentError, NotSupportedError } from '@vego/arrow';
-import { checkInt, corrupt, need, readU32 } from './internal/bytes';
+import { checkDecodeLimits } from './decode-limits';
+import type { DecodeLimits } from './decode-limits';
+import { checkInt, corrupt, need, readU32, writeU32 } from './internal/bytes';
+import { xxhash64Low32 } from './internal/xxhash64';
 
 /** Input bytes per ZSTD frame written by {@link zstdCompress}. */
 export const ZSTD_FRAME_BYTES = 512 * 1024;
@@ -93,6 +101,7 @@ function codec(): ZstdSimple {
  * Compresses `bytes` into concatenated ZSTD frames of at most {@link ZSTD_FRAME_BYTES} input each.
  * @param bytes - input (any byte offset).
  * @param level - 1..19 (default 3).
+ * Every frame carries a content checksum (see the file comment).
  * @returns the compressed bytes (new array, copy).
  * @throws ZstdNotInitializedError before `initZstd()`; InvalidArgumentError on a bad level.
  */
@@ -111,6 +120,7 @@ export function zstdCompress(bytes: Uint8Array, level: number = ZSTD_DEFAULT_LEV
       throw new InternalError('zstd-codec failed to compress', { cause });
     }
     if (part === null) throw new InternalError('zstd-codec failed to compress');
+    part = withChecksum(part, bytes, start, Math.min(n, start + ZSTD_FRAME_BYTES));
     parts.push(part);
     total += part.length;
   }
@@ -124,11 +134,28 @@ export function zstdCompress(bytes: Uint8Array, level: number = ZSTD_DEFAULT_LEV
   return out;
 }
 
+/**
+ * Turns one checksum-less frame from zstd-codec into the same frame with a Content_Checksum: sets bit 2
+ * of the frame header descriptor and appends the low 32 bits of XXH64 of the frame's input (copy).
+ */
+function withChecksum(frame: Uint8Array, input: Uint8Array, start: number, end: number): Uint8Array {
+  if (frame.length < 5 || readU32(frame, 0, 'ZSTD frame') !== ZSTD_MAGIC || (frame[4]! & 0x04) !== 0) {
+    throw new InternalError('zstd-codec returned an unexpected frame');
+  }
+  const out = new Uint8Array(frame.length + 4);
+  out.set(frame);
+  out[4] = frame[4]! | 0x04;
+  writeU32(out, frame.length, xxhash64Low32(input, start, end));
+  return out;
+}
+
 /** One frame found by {@link scanZstdFrames}. */
 interface FrameSpan {
   byteOffset: number;
   byteLength: number;
   contentByteLength: number;
+  /** Byte offset of the frame's Content_Checksum, or −1 when the frame has none. */
+  checksumOffset: number;
 }
 
 /**
@@ -173,11 +200,13 @@ function scanZstdFrames(bytes: Uint8Array): FrameSpan[] {
       p += stored;
       if (last === 1) break;
     }
+    let checksumOffset = -1;
     if (checksum === 1) {
       need(bytes, p, 4, 'ZSTD content checksum');
+      checksumOffset = p;
       p += 4;
     }
-    frames.push({ byteOffset: start, byteLength: p - start, contentByteLength: content });
+    frames.push({ byteOffset: start, byteLength: p - start, contentByteLength: content, checksumOffset });
   }
   return frames;
 }
@@ -186,12 +215,16 @@ function scanZstdFrames(bytes: Uint8Array): FrameSpan[] {
  * Decompresses concatenated ZSTD frames that must hold exactly `byteLength` bytes in total.
  * @param bytes - the compressed bytes (exactly the frames; trailing garbage is corrupt).
  * @param byteLength - the expected decompressed length; nothing larger is ever allocated.
+ * @param limits - output bounds (`maxOutputBytes`, default the module's): a few bytes of RLE blocks can
+ *   declare megabytes, so `byteLength` (usually read from a header) is checked against them first.
  * @returns the decompressed bytes in a new 8-byte-aligned buffer (copy).
- * @throws CorruptDataError on malformed frames or a length mismatch; NotSupportedError for a frame over
- *   {@link ZSTD_MAX_FRAME_CONTENT_BYTES}; ZstdNotInitializedError before `initZstd()`.
+ * @throws CorruptDataError on malformed frames, a length mismatch, a content checksum mismatch or a
+ *   length over the limits; NotSupportedError for a frame over {@link ZSTD_MAX_FRAME_CONTENT_BYTES};
+ *   ZstdNotInitializedError before `initZstd()`.
  */
-export function zstdDecompress(bytes: Uint8Array, byteLength: number): Uint8Array {
+export function zstdDecompress(bytes: Uint8Array, byteLength: number, limits?: DecodeLimits): Uint8Array {
   checkInt('byteLength', byteLength, 0, 2 ** 32);
+  checkDecodeLimits(`ZSTD data of ${byteLength} bytes`, byteLength, 1, limits);
   const z = codec();
   const frames = scanZstdFrames(bytes);
   let total = 0;
@@ -206,7 +239,10 @@ export function zstdDecompress(bytes: Uint8Array, byteLength: number): Uint8Arra
   const out = new Uint8Array(new ArrayBuffer(Math.ceil(byteLength / 8) * 8), 0, byteLength);
   let pos = 0;
   for (const f of frames) {
-    if (f.contentByteLength === 0) continue;
+    if (f.contentByteLength === 0) {
+      verifyChecksum(bytes, f, new Uint8Array(0));
+      continue;
+    }
     let part: Uint8Array | null;
     try {
       part = z.decompress(bytes.subarray(f.byteOffset, f.byteOffset + f.byteLength));
@@ -214,12 +250,26 @@ export function zstdDecompress(bytes: Uint8Array, byteLength: number): Uint8Arra
       throw new CorruptDataError(`ZSTD frame at byte ${f.byteOffset} does not decompress`, { cause });
     }
     if (part === null || part.length !== f.contentByteLength) {
-      throw corrupt(`ZSTD frame at byte ${f.byteOffset}`, `${f.contentByteLength} decompressed bytes`, part === null ? 'a decoder error' : String(part.length));
+      throw corrupt(`ZSTD frame at byte ${f.byteOffset}`, `${f.contentByteLength} decompressed bytes`, part === null ? 'a decoder error (or a checksum mismatch)' : String(part.length));
     }
+    verifyChecksum(bytes, f, part);
     out.set(part, pos);
     pos += part.length;
   }
   return out;
+}
+
+/**
+ * Compares a frame's Content_Checksum (when it has one) with XXH64 of its decompressed content. zstd
+ * checks it too; checking here keeps the guarantee independent of the zstd build.
+ */
+function verifyChecksum(bytes: Uint8Array, f: FrameSpan, content: Uint8Array): void {
+  if (f.checksumOffset < 0) return;
+  const stored = readU32(bytes, f.checksumOffset, 'ZSTD content checksum');
+  const actual = xxhash64Low32(content, 0, content.length);
+  if (stored !== actual) {
+    throw corrupt(`ZSTD content checksum of the frame at byte ${f.byteOffset}`, `0x${actual.toString(16)}`, `0x${stored.toString(16)}`);
+  }
 }
 
 /** Checks a ZSTD level (1..19); the message names `zstdLevel`. @internal */

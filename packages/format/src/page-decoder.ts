@@ -5,13 +5,16 @@
  * codec is registered), `fixed_size_list`, `binary` (u64 end offsets, nulls as end + null_adjustment),
  * `dictionary` (1-based indices, 0 = null, items a binary array), `constant`, `bitpacked`, and `list`
  * offsets pages. Every length is checked against the buffer that holds it before anything is
- * allocated, so hostile pages give CorruptDataError, never a huge allocation.
+ * allocated, so hostile pages give CorruptDataError, never a huge allocation. Pages whose output is not
+ * backed by bytes (constant, all-null, bit width 0, dictionary expansion, zstd) are also checked against
+ * the output limits ({@link PageContext.limits}, default @vego/encoding's module-level
+ * `maxOutputBytes`, 256 MiB per page) before allocating.
  *
  * Worked example: a `binary` page of ["ab", null, ""] has indices (u64) `[2, 5, 2]` (null_adjustment
  * 3 = bytes + 1; the null stores 2 + 3) and bytes `61 62`.
  */
-import { ArrayData, CorruptDataError, decodeBitPacked, decodeBitPacked64, makeData, NotSupportedError, TypeId } from '@vego/encoding';
-import type { Dictionary, DataType } from '@vego/encoding';
+import { ArrayData, checkDecodeLimits, CorruptDataError, decodeBitPacked, decodeBitPacked64, makeData, NotSupportedError, TypeId } from '@vego/encoding';
+import type { Dictionary, DataType, DecodeLimits } from '@vego/encoding';
 import type { ArrayEncoding, BufferRef } from './array-encoding';
 import { describeArrayEncoding } from './array-encoding';
 import { copyBits } from './internal/bits';
@@ -35,6 +38,30 @@ export interface PageContext {
   codecs: ReadonlyMap<string, BufferCodec>;
   /** For error messages. */
   where: string;
+  /** Output bounds per decoded page; missing means @vego/encoding's module default (`setDefaultDecodeLimits`). */
+  limits?: DecodeLimits;
+}
+
+/** Throws CorruptDataError unless a page output of `n` values of `bytesPerValue` bytes fits the limits. */
+function checkOutput(ctx: PageContext, what: string, n: number, bytesPerValue: number): void {
+  try {
+    checkDecodeLimits(what, n, bytesPerValue, ctx.limits);
+  } catch (e) {
+    if (e instanceof CorruptDataError) throw corrupt(ctx, e.message);
+    throw e;
+  }
+}
+
+/** Bytes per row a decoded value of `type` takes (offsets count 4, bits 1/8), for output bounds. */
+function rowBytes(type: DataType): number {
+  const id = type.typeId;
+  if (id === TypeId.Bool) return 0.25;
+  if (id >= TypeId.Int8 && id <= TypeId.Float64) return ((type as { bitWidth: number }).bitWidth >>> 3) + 0.125;
+  if (id === TypeId.FixedSizeList) return type.listSize * rowBytes(type.child.type) + 0.125;
+  if (id === TypeId.Struct) return type.children.reduce((sum, f) => sum + rowBytes(f.type), 0.125);
+  if (id === TypeId.Utf8 || id === TypeId.Binary || id === TypeId.List) return 4.125;
+  // Other types (temporal, decimal, large offsets, dictionaries): at most 16 bytes a row, so never underestimated.
+  return 16.125;
 }
 
 function corrupt(ctx: PageContext, msg: string): CorruptDataError {
@@ -82,6 +109,7 @@ function flatBytes(e: Extract<ArrayEncoding, { kind: 'flat' }>, n: number, ctx: 
   if (e.compression !== undefined && e.compression.scheme !== '') {
     const codec = ctx.codecs.get(e.compression.scheme);
     if (codec === undefined) throw new NotSupportedError(`${ctx.where}: buffer compressed with "${e.compression.scheme}", no codec registered`);
+    checkOutput(ctx, `compressed flat buffer of ${n} values`, need, 1);
     bytes = codec.decompress(bytes, need);
   }
   if (bytes.length < need) throw corrupt(ctx, `flat buffer holds ${bytes.length} bytes, expected ${need} for ${n} values of ${e.bitsPerValue} bits`);
@@ -93,6 +121,7 @@ function decodeBitmap(e: ArrayEncoding, n: number, ctx: PageContext): Uint8Array
   if (e.kind === 'flat' && e.bitsPerValue === 1) return copyBits(flatBytes(e, n, ctx), 0, n);
   if (e.kind === 'constant') {
     if (n > MAX_UNBACKED_VALUES) throw corrupt(ctx, `constant validity of ${n} rows; more than the ${MAX_UNBACKED_VALUES}-row limit`);
+    checkOutput(ctx, `constant validity of ${n} rows`, n, 0.125);
     const one = e.value.length > 0 && e.value[0] !== 0;
     const out = new Uint8Array(((n + 63) >>> 6) << 3);
     if (one) out.fill(255);
@@ -113,6 +142,7 @@ export function decodeUnsigned(e: ArrayEncoding, n: number, ctx: PageContext): F
   if (e.kind === 'flat') {
     const bits = e.bitsPerValue;
     const bytes = flatBytes(e, n, ctx);
+    checkOutput(ctx, `${n} integers`, n, 8);
     const out = new Float64Array(n);
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (bits === 8) for (let i = 0; i < n; i++) out[i] = bytes[i]!;
@@ -137,6 +167,8 @@ export function decodeUnsigned(e: ArrayEncoding, n: number, ctx: PageContext): F
   }
   if (e.kind === 'bitpacked') {
     checkBitpackedBytes(e, n, ctx);
+    // Bit width 0 needs no bytes: only the limits bound it.
+    checkOutput(ctx, `${n} bit-packed integers`, n, 8);
     const out = new Float64Array(n);
     unpackBits(e, n, ctx, out);
     return out;
@@ -161,6 +193,7 @@ function checkUnbacked(type: DataType, n: number, ctx: PageContext): void {
   if (n * width > MAX_UNBACKED_VALUES) {
     throw corrupt(ctx, `page claims ${n} rows of ${type.toString()} without data buffers; more than the ${MAX_UNBACKED_VALUES}-value limit`);
   }
+  checkOutput(ctx, `${n} rows of ${type.toString()} without data buffers`, n, rowBytes(type));
 }
 
 function unpackBits(e: Extract<ArrayEncoding, { kind: 'bitpacked' }>, n: number, ctx: PageContext, out: Float64Array): void {
@@ -172,7 +205,7 @@ function unpackBits(e: Extract<ArrayEncoding, { kind: 'bitpacked' }>, n: number,
   // Lance 2.0's bit-packing is the same LSB-first stream as @vego/encoding's, so its word-at-a-time
   // unpackers do the work; only the sign extension is ours.
   if (w <= 32) {
-    const u = decodeBitPacked(bytes, n, w);
+    const u = decodeBitPacked(bytes, n, w, undefined, ctx.limits);
     if (e.signed && w > 0) {
       const shift = 32 - w;
       for (let i = 0; i < n; i++) out[i] = (u[i]! << shift) >> shift;
@@ -181,7 +214,7 @@ function unpackBits(e: Extract<ArrayEncoding, { kind: 'bitpacked' }>, n: number,
     }
     return;
   }
-  const words = decodeBitPacked64(bytes, n, w);
+  const words = decodeBitPacked64(bytes, n, w, undefined, ctx.limits);
   const half = 2 ** (w - 1);
   const full = 2 ** w;
   for (let i = 0; i < n; i++) {
@@ -194,7 +227,7 @@ function unpackBits(e: Extract<ArrayEncoding, { kind: 'bitpacked' }>, n: number,
 function unpackBitsInto(e: Extract<ArrayEncoding, { kind: 'bitpacked' }>, n: number, ctx: PageContext, out: Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array): void {
   const w = e.compressedBitsPerValue;
   if (w > 32 || w < 0) throw new NotSupportedError(`${ctx.where}: bit-packing width ${w} for a 32-bit column is not supported`);
-  const u = decodeBitPacked(ctx.buffer(e.buffer), n, w);
+  const u = decodeBitPacked(ctx.buffer(e.buffer), n, w, undefined, ctx.limits);
   if (e.signed && w > 0) {
     const shift = 32 - w;
     for (let i = 0; i < n; i++) out[i] = (u[i]! << shift) >> shift;
@@ -228,6 +261,7 @@ export function decodeArray(e: ArrayEncoding, type: DataType, n: number, ctx: Pa
       checkBitpackedBytes(e, n, ctx);
       if (!(type.typeId >= TypeId.Int8 && type.typeId <= TypeId.Uint32) || (type as { bitWidth: number }).bitWidth > 32) throw new NotSupportedError(`${ctx.where}: bit-packed ${type.toString()} is not supported`);
       const t = type as { ArrayType: new (n: number) => Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array };
+      checkOutput(ctx, `${n} bit-packed ${type.toString()} values`, n, (type as { bitWidth: number }).bitWidth >>> 3);
       const values = new t.ArrayType(n);
       unpackBitsInto(e, n, ctx, values);
       return makeData({ type, length: n, values });
@@ -325,6 +359,9 @@ function decodeConstant(value: Uint8Array, type: DataType, n: number, ctx: PageC
   const id = type.typeId;
   if (value.length > 1 << 20) throw corrupt(ctx, `constant value of ${value.length} bytes`);
   if (value.length === 0) return makeNullData(type, n);
+  // A constant is a few bytes claiming n rows: bound the expansion (strings also get int32 offsets).
+  const isString = id === TypeId.Utf8 || id === TypeId.Binary;
+  checkOutput(ctx, `constant page of ${n} rows of ${value.length} bytes`, n, isString ? value.length + 4 : value.length);
   if (id === TypeId.Bool) {
     const out = new Uint8Array(((n + 63) >>> 6) << 3);
     if (value[0] !== 0) out.fill(255);
@@ -411,6 +448,7 @@ function decodeDictionary(e: Extract<ArrayEncoding, { kind: 'dictionary' }>, typ
   const nulls = indices instanceof Uint8Array
     ? dictionaryOffsetsU8(indices, n, numItems, itemLength, offsets, validity, ctx)
     : dictionaryOffsetsF64(indices, n, numItems, itemLength, offsets, validity, ctx);
+  checkOutput(ctx, `dictionary page expanding to ${offsets[n]!} bytes`, offsets[n]!, 1);
   const bytes = new Uint8Array(offsets[n]!);
   const ib = items.values as Uint8Array;
   if (indices instanceof Uint8Array) gatherItemsU8(indices, n, itemStart, itemLength, offsets, ib, bytes);
@@ -496,6 +534,7 @@ export interface ListPage {
 export function decodeListPage(e: ArrayEncoding, n: number, ctx: PageContext): ListPage {
   if (e.kind === 'nullable' && e.nulls === 'all') {
     if (n > MAX_UNBACKED_VALUES) throw corrupt(ctx, `list page claims ${n} null rows; more than the ${MAX_UNBACKED_VALUES}-row limit`);
+    checkOutput(ctx, `list page of ${n} null rows`, n, 8.125);
     return { ends: new Float64Array(n), validity: new Uint8Array(((n + 63) >>> 6) << 3), numItems: 0 };
   }
   if (e.kind !== 'list') throw new NotSupportedError(`${ctx.where}: list column page encoded as ${describeArrayEncoding(e)} is not supported`);

@@ -462,7 +462,14 @@ export class LanceFileReader {
     // All fields in lock step: their metadata reads form one round, their page reads the next.
     const columns = yield* parallelIo(readers);
     const schema = new Schema(fields, this.schema.metadata);
-    return new RecordBatch(schema, columns.map((d) => makeVector(d)));
+    try {
+      return new RecordBatch(schema, columns.map((d) => makeVector(d)));
+    } catch (e) {
+      // The batch checks the data against the file's own schema (e.g. nulls in a non-nullable
+      // column): a disagreement there is damage in the file, not a bad argument.
+      if (e instanceof InvalidArgumentError) throw new CorruptDataError(`file data disagrees with its schema: ${e.message}`, { cause: e });
+      throw e;
+    }
   }
 
   /** The fields of a read with the column of each of their nodes, checked against the file. */

@@ -872,7 +872,23 @@ export class Dataset {
       const b = wrapCorrupt(this.dataPath(i, j), () => reader.readSync({ fields: g.fields, offset, limit }));
       for (let m = 0; m < g.at.length; m++) out[g.at[m]!] = b.columnAt(m);
     }
-    return new RecordBatch(schema, out);
+    return this.fragmentBatch(i, schema, out);
+  }
+
+  /**
+   * The batch of fragment `i`'s columns under the dataset schema. The batch checks the data against
+   * the schema (nulls in a non-nullable field): when a data file disagrees with its manifest, that is
+   * damage (CorruptDataError naming the fragment), not a bad argument.
+   */
+  private fragmentBatch(i: number, schema: Schema, columns: Vector[]): RecordBatch {
+    try {
+      return new RecordBatch(schema, columns);
+    } catch (e) {
+      if (e instanceof InvalidArgumentError) {
+        throw new CorruptDataError(`fragment ${this.fragments[i]!.id}: data files disagree with the manifest's schema: ${e.message}`, { cause: e });
+      }
+      throw e;
+    }
   }
 
   /**
@@ -894,7 +910,7 @@ export class Dataset {
         return b.columnAt(0);
       }),
     );
-    return new RecordBatch(schema, parts);
+    return this.fragmentBatch(i, schema, parts);
   }
 
   // ---------------------------------------------------------------- scans

@@ -24,6 +24,7 @@ export function checkCollectionName(name: string): void {
 export class LanceStore {
   readonly datasetDir = '';
   readonly indexDir = '';
+  readonly textDir = '';
   private constructor() {
     throw needsNode('a persisted collection');
   }

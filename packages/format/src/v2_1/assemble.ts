@@ -12,7 +12,7 @@
  * Example: `[[1, 2], null, []]` as `List<Int64>` (layers [ALL_VALID_ITEM, NULL_AND_EMPTY_LIST]) has levels
  * rep `1 0 1 1`, def `0 0 1 2` and values `1 2`.
  */
-import { ArrayData, CorruptDataError, makeData, NotSupportedError, TypeId } from '@vego/encoding';
+import { ArrayData, checkDecodeLimits, CorruptDataError, makeData, NotSupportedError, TypeId } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import { makeNullData } from '../internal/concat';
 import type { Block } from './blocks';
@@ -175,6 +175,8 @@ function gather(dict: Block, indices: Block, n: number, where: string): Block {
   }
   if (dict.kind === 'fixed') {
     const dw = dict.bitsPerValue >>> 3;
+    // A few index bytes can repeat a wide item: bound the expansion before allocating.
+    checkDecodeLimits(`${where}: dictionary expansion`, n, dw);
     const out = new Uint8Array(n * dw);
     const src = dict.bytes;
     for (let i = 0; i < n; i++) {
@@ -195,6 +197,7 @@ function gather(dict: Block, indices: Block, n: number, where: string): Block {
     if (total > 0x7fffffff) throw new CorruptDataError(`${where}: dictionary page expands beyond 2 GiB`);
     offsets[i + 1] = total;
   }
+  checkDecodeLimits(`${where}: dictionary expansion to ${total} bytes`, total, 1);
   const out = new Uint8Array(total);
   for (let i = 0; i < n; i++) {
     const k = idx[i]!;

@@ -17,7 +17,7 @@
  * general(lz4 | zstd, inner)  u32 uncompressed byte length, then one LZ4 block or zstd frame; inner applies after
  * ```
  */
-import { CorruptDataError, NotSupportedError, zstdDecompress } from '@vego/encoding';
+import { checkDecodeLimits, CorruptDataError, NotSupportedError, zstdDecompress } from '@vego/encoding';
 import { fastLanesBlockBytes, unpackFastLanes32, unpackFastLanes64 } from './fastlanes';
 import { fsstDecompress, parseFsstTable } from './fsst';
 import type { Compressive, CompressionScheme } from './layout';
@@ -29,7 +29,11 @@ export type Block =
   | { kind: 'fixed'; bitsPerValue: number; numValues: number; bytes: Uint8Array; itemValidity: Uint8Array | null; itemsPerValue?: number }
   | { kind: 'variable'; numValues: number; offsets: Int32Array; bytes: Uint8Array };
 
-/** Largest decompressed buffer accepted (a hostile length must not allocate without bound). */
+/**
+ * Largest decompressed buffer accepted (a hostile length must not allocate without bound). The
+ * module-level output limit of @vego/encoding (`setDefaultDecodeLimits`, 256 MiB by default) applies
+ * as well, so a caller can lower the bound further.
+ */
 export const MAX_DECOMPRESSED_BYTES = 1 << 27;
 
 /** Most values one mini-block chunk may hold (Lance writes at most 32768). */
@@ -45,6 +49,7 @@ export function decompressGeneral(scheme: CompressionScheme, bytes: Uint8Array, 
   if (bytes.length < 4) throw new CorruptDataError(`${where}: ${scheme} buffer of ${bytes.length} bytes has no length prefix`);
   const n = (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
   if (n > MAX_DECOMPRESSED_BYTES) throw new CorruptDataError(`${where}: ${scheme} buffer claims ${n} uncompressed bytes`);
+  checkDecodeLimits(`${where}: ${scheme} buffer`, n, 1);
   const body = bytes.subarray(4);
   if (scheme === 'lz4') {
     // An LZ4 sequence expands at most ~255-fold: a larger claim is a lie, not a reason to allocate.
@@ -103,6 +108,8 @@ function unpackOutOfLine(bytes: Uint8Array, typeBits: number, width: number, n: 
 }
 
 function unpackBlocks(bytes: Uint8Array, typeBits: number, n: number, where: string, locate: (block: number) => [number, number]): Uint8Array {
+  // Width-0 blocks take no bytes, so only the limits bound `n` here.
+  checkDecodeLimits(`${where}: ${n} bit-packed values`, n, typeBits === 64 ? 8 : 4);
   const blocks = Math.ceil(n / 1024);
   if (typeBits === 64) {
     const words = new Uint32Array(n * 2);
@@ -284,6 +291,7 @@ export function decompressBlock(c: Compressive, bytes: Uint8Array, n: number, wh
     case 'constant': {
       const w = c.value.length;
       if (w === 0 || n * w > MAX_DECOMPRESSED_BYTES || n > 1 << 25) throw new CorruptDataError(`${where}: constant block of ${w}-byte value × ${n}`);
+      checkDecodeLimits(`${where}: constant block`, n, w);
       const out = new Uint8Array(n * w);
       for (let i = 0; i < n; i++) out.set(c.value, i * w);
       return { kind: 'fixed', bitsPerValue: w * 8, numValues: n, bytes: out, itemValidity: null };

@@ -6,7 +6,7 @@
  * u8 symbol lengths (1 … 8). Compressed strings are byte codes: a code c < n emits symbol c, code 255
  * emits the next byte verbatim. With the decoder switch off the strings were stored uncompressed.
  */
-import { CorruptDataError } from '@vego/encoding';
+import { checkDecodeLimits, CorruptDataError } from '@vego/encoding';
 
 /** A parsed symbol table. */
 export interface FsstTable {
@@ -62,6 +62,8 @@ export function fsstDecompress(t: FsstTable, bytes: Uint8Array, inOffsets: Int32
       total += lens[c]!;
     }
   }
+  // At most 8 bytes out per byte in, and the module-level output limit of @vego/encoding.
+  checkDecodeLimits('FSST strings', total, 1);
   const out = new Uint8Array(total);
   const offsets = new Int32Array(n + 1);
   const sym = t.symbols;

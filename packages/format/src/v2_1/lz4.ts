@@ -8,13 +8,18 @@
  * The last sequence has literals only. Example: `62 20 00 00 00 18 00 01 00 …` = 6 literals
  * `20 00 00 00 18 00`, then 6 bytes copied from offset 1 (six zeros).
  */
-import { CorruptDataError } from '@vego/encoding';
+import { checkDecodeLimits, CorruptDataError } from '@vego/encoding';
 
 /**
  * Decompresses one LZ4 block into exactly `byteLength` bytes (copy).
  * @throws CorruptDataError when the block is malformed or does not produce `byteLength` bytes.
  */
 export function lz4DecompressBlock(src: Uint8Array, byteLength: number): Uint8Array {
+  // A sequence expands at most ~255-fold: a larger claim is a lie, not a reason to allocate.
+  if (!Number.isInteger(byteLength) || byteLength < 0 || byteLength > src.length * 255 + 64) {
+    throw new CorruptDataError(`LZ4 block of ${src.length} bytes claims ${byteLength} uncompressed bytes`);
+  }
+  checkDecodeLimits('LZ4 block', byteLength, 1);
   const out = new Uint8Array(byteLength);
   const n = src.length;
   let ip = 0;

@@ -17,7 +17,7 @@
  * `ceil(d / 8)` validity bytes first, then the values. **(found)** Null fixed-width items keep their (zero)
  * value bytes. Without levels the buffer is simply the flat values.
  */
-import { CorruptDataError, NotSupportedError } from '@vego/encoding';
+import { checkDecodeLimits, CorruptDataError, NotSupportedError } from '@vego/encoding';
 import { copyBits } from '../internal/bits';
 import type { Block } from './blocks';
 import { decodeLevels, decompressBlock, decompressMiniBlock, MAX_CHUNK_VALUES, MAX_DECOMPRESSED_BYTES } from './blocks';
@@ -280,6 +280,8 @@ function decodeConstantPage(layout: Extract<PageLayout, { kind: 'constant' }>, b
     throw new CorruptDataError(`${where}: constant page says it has ${layout.numRepValues} repetition and ${layout.numDefValues} definition levels but has no buffers`);
   }
   if (numRows > 1 << 25) throw new CorruptDataError(`${where}: constant page of ${numRows} rows; more than the ${1 << 25}-row limit`);
+  // A constant is a few bytes claiming numRows rows: bound the expansion (levels are 2 bytes a row).
+  checkDecodeLimits(`${where}: constant page of ${numRows} rows`, numRows, layout.inlineValue === null ? 2 : layout.inlineValue.length);
   const layers = layout.layers;
   if (layout.inlineValue === null) {
     // All null: one definition level per row saying "null at the outermost nullable layer".
@@ -619,6 +621,8 @@ function expandNullBlocks(blocks: Block[], like: Block): Block[] {
   return blocks.map((b) => {
     if (!(b.kind === 'fixed' && b.bitsPerValue === 0)) return b;
     if (like.kind === 'variable') return { kind: 'variable', numValues: b.numValues, offsets: new Int32Array(b.numValues + 1), bytes: new Uint8Array(0) };
+    // An all-null page claims rows without bytes; widened to a wide type (e.g. 4096-float vectors) it must stay bounded.
+    checkDecodeLimits(`all-null page of ${b.numValues} values of ${like.bitsPerValue} bits`, b.numValues, like.bitsPerValue / 8);
     return { kind: 'fixed', bitsPerValue: like.bitsPerValue, numValues: b.numValues, bytes: new Uint8Array((b.numValues * like.bitsPerValue) >>> 3), itemValidity: null };
   }) as Block[];
 }
