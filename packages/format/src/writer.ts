@@ -58,7 +58,10 @@ export interface LanceFileWriterOptions {
    * Lance file version to write: `'2.0'` (default here; `@vego/io` datasets choose their own default),
    * `'2.1'` or `'2.2'` (LanceDB 0.39's default). 2.1/2.2 files hold one column per leaf, structural
    * mini-block and full-zip pages with repetition/definition levels (see `src/write/`), and accept null
-   * structs. Not written in 2.1/2.2: lists of lists, fixed-size lists of bools, nested fixed-size lists.
+   * structs. Temporal columns are written as their 32/64-bit integers and LargeUtf8/LargeBinary with 64-bit
+   * offsets and no page dictionary (as LanceDB reads them) in every version. Not written in 2.1/2.2: lists of
+   * lists, fixed-size lists of bools, nested fixed-size lists; in no version: decimals, fixed-size binary,
+   * dictionaries (NotSupportedError).
    */
   version?: LanceFileVersion;
 }

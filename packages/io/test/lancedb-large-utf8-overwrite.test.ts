@@ -70,15 +70,22 @@ describe('issue 11 item 5: LanceDB reads our writes to LanceDB tables with large
       new arrow.Field('s', new arrow.LargeUtf8(), true),
       new arrow.Field('b', new arrow.Utf8(), true),
     ]);
-    // LanceDB's rows without nulls: its 2.2 null levels use encodings this branch's reader lacks.
-    const theirs = Array.from({ length: 200 }, (_, i) => ({ id: i, s: `l${i % 5}`, b: `b${i}` }));
+    const theirs = Array.from({ length: 200 }, (_, i) => ({ id: i, s: i % 9 === 0 ? null : `l${i % 5}`, b: i % 7 === 0 ? null : `b${i}` }));
     const t = await db.createTable('t22', theirs as never, { schema });
     const dir = path.join(root, 't22.lance');
     const ds = await Dataset.open(dir);
     const ours = rows(300, 1000, 'a');
     const appended = await ds.append(ours as never);
     expect(await theirRows(t)).toEqual([...theirs, ...ours]);
-    // (Compacting it needs our reader to decode LanceDB's 2.2 dictionary blocks with 64-bit offsets: the read side's work.)
-    for (const d of [ds, appended]) await d.close();
+    // Compaction reads LanceDB's 2.2 pages and ours and rewrites both as 2.2 with 64-bit offsets.
+    const { dataset: compacted } = await appended.compact();
+    expect(compacted.schema.field('s')!.type.toString()).toBe('LargeUtf8');
+    expect(await theirRows(t)).toEqual([...theirs, ...ours]);
+    const back: Row[] = [];
+    for (const b of compacted.scanSync()) {
+      for (let i = 0; i < b.numRows; i++) back.push({ id: b.column('id').get(i) as number, s: b.column('s').get(i) as string | null, b: b.column('b').get(i) as string | null });
+    }
+    expect(back.sort((x, y) => x.id - y.id)).toEqual([...theirs, ...ours]);
+    for (const d of [ds, appended, compacted]) await d.close();
   });
 });
