@@ -39,12 +39,12 @@ export interface ManifestState {
 export type StorageVersion = LanceFileVersion;
 
 /**
- * The storage version of new datasets. 2.0, not LanceDB 0.39's default 2.2: LanceDB's 2.2 appends to a
- * dataset write constant layouts with value and level buffers (e.g. a one-row append) that our reader does
- * not decode yet, so mixed writers stay exact only on 2.0 (or on 2.1/2.2 when only we append). Pass
- * `storageVersion: '2.2'` to create LanceDB's default.
+ * The storage version of new datasets: 2.2, as LanceDB 0.39 creates them, so LanceDB appends to our
+ * datasets with the files it writes by default. 2.0 and 2.1 on request (`storageVersion`). Our reader
+ * decodes the pages LanceDB writes when it appends to a 2.2 dataset (constant layouts with level buffers,
+ * RLE-compressed levels: `test/lancedb-default-2-2.test.ts`).
  */
-export const DEFAULT_STORAGE_VERSION: StorageVersion = '2.0';
+export const DEFAULT_STORAGE_VERSION: StorageVersion = '2.2';
 
 /**
  * The data storage version of a dataset: what its manifest declares (`data_format.version`), 2.0 when it
