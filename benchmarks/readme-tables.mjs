@@ -20,6 +20,10 @@ export const END = '<!-- bench:end -->';
 export const READMES = {
   'README.md': [
     ['hnsw', 'Summary'],
+    ['bundle', ''],
+  ],
+  'docs/performance.md': [
+    ['hnsw', 'Summary'],
     ['hnsw', 'Search'],
     ['hnsw', 'Build'],
     ['hnsw-scale', ''],
@@ -29,6 +33,7 @@ export const READMES = {
     ['io', 'Concurrent'],
     ['encoding', 'Throughput'],
     ['arrow', 'Element access'],
+    ['bundle', ''],
   ],
   'packages/arrow/README.md': [['arrow', '']],
   'packages/encoding/README.md': [['encoding', '']],

@@ -38,22 +38,30 @@ describe('browser stand-ins (package.json `browser` fields)', () => {
   const cases = (['io', 'hnsw', 'db'] as const).flatMap((pkg) => browserMap(pkg).map(([from, to]) => [pkg, from, to] as const));
 
   it('maps the Node-only modules of @vego/io, @vego/hnsw and @vego/db', () => {
-    expect(cases.map(([pkg, from]) => `${pkg}:${from}`).sort()).toEqual(
-      [
-        'db:./dist/lance-store.js',
-        'hnsw:./dist/internal/parallel-build.js',
-        'hnsw:./dist/persistence/index.js',
-        'io:./dist/async-file-sink.js',
-        'io:./dist/async-file-source.js',
-        'io:./dist/atomic-file.js',
-        'io:./dist/dataset.js',
-        'io:./dist/file-sink.js',
-        'io:./dist/file-source.js',
-      ].sort(),
-    );
+    const cjs = [
+      'db:./dist/lance-store.js',
+      'hnsw:./dist/internal/parallel-build.js',
+      'hnsw:./dist/persistence/index.js',
+      'io:./dist/async-file-sink.js',
+      'io:./dist/async-file-source.js',
+      'io:./dist/atomic-file.js',
+      'io:./dist/dataset.js',
+      'io:./dist/file-sink.js',
+      'io:./dist/file-source.js',
+    ];
+    // The same list for the ES module build under dist/esm/.
+    const esm = cjs.map((c) => c.replace(':./dist/', ':./dist/esm/'));
+    expect(cases.map(([pkg, from]) => `${pkg}:${from}`).sort()).toEqual([...cjs, ...esm].sort());
+    for (const [pkg, from, to] of cases) {
+      expect(existsSync(join(ROOT, 'packages', pkg, from))).toBe(true);
+      expect(existsSync(join(ROOT, 'packages', pkg, to))).toBe(true);
+      if (from.startsWith('./dist/esm/')) expect(to.startsWith('./dist/esm/browser/')).toBe(true);
+    }
   });
 
-  it.each(cases)('@vego/%s %s: the stand-in exports every runtime name, constants equal', (pkg, from, to) => {
+  // The ES module files come from the same sources; their export lists are compared through the
+  // CommonJS pair (jest cannot require ES modules).
+  it.each(cases.filter(([, from]) => !from.startsWith('./dist/esm/')))('@vego/%s %s: the stand-in exports every runtime name, constants equal', (pkg, from, to) => {
     const dir = join(ROOT, 'packages', pkg);
     expect(existsSync(join(dir, from))).toBe(true);
     expect(existsSync(join(dir, to))).toBe(true);
@@ -67,6 +75,35 @@ describe('browser stand-ins (package.json `browser` fields)', () => {
       expect([name, typeof stub[name]]).toEqual([name, typeof real[name]]);
       if (typeof real[name] !== 'function') expect([name, stub[name]]).toEqual([name, real[name]]);
     }
+  });
+});
+
+describe('plain esbuild browser bundles of the built packages (no plugins, no externals)', () => {
+  // What a user gets from `esbuild app.js --bundle --platform=browser`: both module systems must take
+  // the `browser` stand-ins, and nothing may pull in zstd-codec (whose glue requires fs/path/crypto).
+  it.each([
+    ['import', `import { HNSW, LanceFileReader } from '@vego/hnsw'; console.log(HNSW, LanceFileReader);`, 'dist/esm/'],
+    ['require', `const { HNSW, LanceFileReader } = require('@vego/hnsw'); console.log(HNSW, LanceFileReader);`, 'dist/'],
+  ])('%s', async (_kind, contents, dir) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    const r = await esbuild.build({
+      stdin: { contents, resolveDir: join(ROOT, 'benchmarks') },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(r.metafile.inputs);
+    expect(inputs.filter((p) => /[\\/]zstd-codec[\\/]/.test(p))).toEqual([]);
+    expect(inputs).toContain(`packages/hnsw/${dir}browser/persistence.js`);
+    expect(inputs).toContain(`packages/io/${dir}browser/dataset.js`);
+    expect(inputs).not.toContain(`packages/hnsw/${dir}persistence/index.js`);
+    expect(inputs).not.toContain(`packages/io/${dir}dataset.js`);
+    const other = dir === 'dist/' ? /^packages\/[a-z]+\/dist\/esm\// : /^packages\/[a-z]+\/dist\/(?!esm\/)/;
+    expect(inputs.filter((p) => other.test(p))).toEqual([]);
   });
 });
 
@@ -130,14 +167,24 @@ describe('browser bundle in headless Chromium (real browser, not a Node vm)', ()
 
   it('bundles with the browser stand-ins and no Node built-in but zstd-codec’s Node-only branches', () => {
     const inputs = Object.keys(bundle.metafile.inputs);
-    for (const stub of ['packages/io/dist/browser/dataset.js', 'packages/io/dist/browser/file-source.js', 'packages/hnsw/dist/browser/persistence.js', 'packages/hnsw/dist/browser/parallel-build.js', 'packages/db/dist/browser/lance-store.js']) {
+    // `import` in the page resolves the ES module build (dist/esm/), never the CommonJS one.
+    expect(inputs.some((p) => /^packages\/[a-z]+\/dist\/(?!esm\/)/.test(p))).toBe(false);
+    for (const stub of ['packages/io/dist/esm/browser/dataset.js', 'packages/io/dist/esm/browser/file-source.js', 'packages/hnsw/dist/esm/browser/persistence.js', 'packages/hnsw/dist/esm/browser/parallel-build.js', 'packages/db/dist/esm/browser/lance-store.js']) {
       expect(inputs).toContain(stub);
     }
-    for (const real of ['packages/io/dist/dataset.js', 'packages/io/dist/file-source.js', 'packages/io/dist/async-file-source.js', 'packages/hnsw/dist/persistence/index.js', 'packages/hnsw/dist/persistence/save.js', 'packages/hnsw/dist/persistence/load.js', 'packages/hnsw/dist/internal/parallel-build.js', 'packages/db/dist/lance-store.js']) {
+    for (const real of ['packages/io/dist/esm/dataset.js', 'packages/io/dist/esm/file-source.js', 'packages/io/dist/esm/async-file-source.js', 'packages/hnsw/dist/esm/persistence/index.js', 'packages/hnsw/dist/esm/persistence/save.js', 'packages/hnsw/dist/esm/persistence/load.js', 'packages/hnsw/dist/esm/internal/parallel-build.js', 'packages/db/dist/esm/lance-store.js']) {
       expect(inputs).not.toContain(real);
     }
     expect(inputs.filter((p) => p.startsWith('node-only-branch:')).sort()).toEqual(['node-only-branch:crypto', 'node-only-branch:fs', 'node-only-branch:path']);
     expect(bundle.stubbedBuiltins.every((s) => s.startsWith('zstd-codec/lib/'))).toBe(true);
+  });
+
+  it('loads zstd-codec only when asked: initZstd() without a loader refuses in a page, with one it works', () => {
+    for (const kind of ['plain', 'isolated'] as const) {
+      expect(pages[kind].zstdLoadedBefore).toBe(false);
+      expect(pages[kind].zstdWithoutLoader.startsWith(`${NOT_SUPPORTED}: `)).toBe(true);
+      expect(pages[kind].zstdWithoutLoader).toContain("initZstd(() => import('zstd-codec'))");
+    }
   });
 
   it('runs in pages without Node globals, with and without cross-origin isolation, without page errors', () => {

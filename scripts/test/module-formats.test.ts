@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-// The packages build to CommonJS with .d.ts; Node users reach them through both `require` and
-// `import`. This runs real Node processes against the built dist/ (run `pnpm build` first; `pnpm test` does).
+// The packages build twice: CommonJS in dist/ and ES modules in dist/esm/ (both with .d.ts), chosen
+// by the `exports` conditions: `require` gets the CommonJS build, `import` the ES module build. This runs real Node processes against the built dist/ (run `pnpm build` first; `pnpm test` does).
 // benchmarks/ depends on every tier, so it resolves them as an installed user would.
 const ROOT = join(__dirname, '..', '..');
 const TIERS = ['arrow', 'encoding', 'format', 'io', 'hnsw', 'db'];
@@ -27,5 +27,13 @@ describe('module formats', () => {
     ]);
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('ok');
+  });
+
+  it.each(TIERS)('@vego/%s: import resolves to the ES module build, require to the CommonJS one', (tier) => {
+    const esm = node(['--input-type=module', '-e', `console.log(import.meta.resolve('@vego/${tier}'))`]);
+    expect(esm.stderr).toBe('');
+    expect(esm.stdout.trim()).toMatch(new RegExp(`/packages/${tier}/dist/esm/index\\.js$`));
+    const cjs = node(['-e', `console.log(require.resolve('@vego/${tier}'))`]);
+    expect(cjs.stdout.trim()).toMatch(new RegExp(`/packages/${tier}/dist/index\\.js$`));
   });
 });

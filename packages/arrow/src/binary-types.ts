@@ -11,8 +11,8 @@
  * offsets are produced when handing them to another Arrow library.
  */
 import { InvalidArgumentError } from './errors';
-import { TypeId } from './type';
-import type { DataType } from './type';
+import { TypeId } from './type-id';
+import type { TypeLike } from './type-id';
 
 /** Values of exactly `byteWidth` bytes each. */
 export class FixedSizeBinary {
@@ -26,7 +26,7 @@ export class FixedSizeBinary {
     this.byteWidth = byteWidth;
   }
   toString(): string { return `FixedSizeBinary[${this.byteWidth}]`; }
-  equals(other: DataType | null | undefined): boolean { return other != null && other.typeId === this.typeId && other.byteWidth === this.byteWidth; }
+  equals(other: TypeLike | null | undefined): boolean { return other != null && other.typeId === this.typeId && (other as FixedSizeBinary).byteWidth === this.byteWidth; }
 }
 
 function checkDecimal(precision: number, scale: number, max: number, what: string): void {
@@ -51,8 +51,8 @@ export class Decimal128 {
     this.scale = scale;
   }
   toString(): string { return `Decimal128(${this.precision}, ${this.scale})`; }
-  equals(other: DataType | null | undefined): boolean {
-    return other != null && other.typeId === this.typeId && other.precision === this.precision && other.scale === this.scale;
+  equals(other: TypeLike | null | undefined): boolean {
+    return other != null && other.typeId === this.typeId && (other as Decimal128).precision === this.precision && (other as Decimal128).scale === this.scale;
   }
 }
 
@@ -69,8 +69,8 @@ export class Decimal256 {
     this.scale = scale;
   }
   toString(): string { return `Decimal256(${this.precision}, ${this.scale})`; }
-  equals(other: DataType | null | undefined): boolean {
-    return other != null && other.typeId === this.typeId && other.precision === this.precision && other.scale === this.scale;
+  equals(other: TypeLike | null | undefined): boolean {
+    return other != null && other.typeId === this.typeId && (other as Decimal256).precision === this.precision && (other as Decimal256).scale === this.scale;
   }
 }
 
@@ -78,14 +78,14 @@ export class Decimal256 {
 export class LargeUtf8 {
   readonly typeId = TypeId.LargeUtf8;
   toString(): string { return 'LargeUtf8'; }
-  equals(other: DataType | null | undefined): boolean { return other != null && other.typeId === this.typeId; }
+  equals(other: TypeLike | null | undefined): boolean { return other != null && other.typeId === this.typeId; }
 }
 
 /** Bytes that Arrow stores with 64-bit offsets (here Int32 offsets: at most 2 GiB per array). */
 export class LargeBinary {
   readonly typeId = TypeId.LargeBinary;
   toString(): string { return 'LargeBinary'; }
-  equals(other: DataType | null | undefined): boolean { return other != null && other.typeId === this.typeId; }
+  equals(other: TypeLike | null | undefined): boolean { return other != null && other.typeId === this.typeId; }
 }
 
 /** The types holding `byteWidth` bytes per value in a Uint8Array. */

@@ -33,7 +33,7 @@ export interface VegoErrorOptions {
 }
 
 /**
- * Base class of every error thrown by a @vego package.
+ * Base class of every error thrown by a `@vego` package.
  * @example
  * ```ts
  * try { batch.column('nope'); } catch (e) { if (isVegoError(e)) console.log(e.code); }
@@ -51,7 +51,7 @@ export class VegoError extends Error {
   }
 }
 
-/** True for any error thrown by any copy of a @vego package. */
+/** True for any error thrown by any copy of a `@vego` package. */
 export function isVegoError(value: unknown): value is VegoError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[VEGO_ERROR] === true;
 }

@@ -51,12 +51,13 @@ export {
   isVariableBinary,
 } from './type';
 export type { DataType, NumericType, PrimitiveType, FixedWidthType, TypedArray, TypedArrayConstructor } from './type';
+export type { TypeLike } from './type-id';
 export { Date32, Date64, Timestamp, Time32, Time64, Duration } from './temporal-types';
 export type { TimeUnit, TemporalType, Temporal32Type, Temporal64Type } from './temporal-types';
 export { FixedSizeBinary, Decimal128, Decimal256, LargeUtf8, LargeBinary, decimalToString } from './binary-types';
 export type { FixedBinaryType } from './binary-types';
-export { Dictionary } from './dictionary-type';
-export type { DictionaryIndexType } from './dictionary-type';
+export { Dictionary } from './type';
+export type { DictionaryIndexType } from './type';
 
 export { ArrayData, makeData } from './data';
 export type { DataInit } from './data';

@@ -15,7 +15,7 @@ import { bitmapByteLength } from './bitmap';
 import { MAX_BUFFER_BYTES, allocateAligned } from './buffer';
 import { isDataType, TypeId } from './type';
 import type { DataType, FixedSizeList, PrimitiveType, TypedArray, TypedArrayConstructor } from './type';
-import type { Dictionary } from './dictionary-type';
+import type { Dictionary } from './type';
 import { makeVector } from './vector';
 import type { Vector } from './vector';
 import { RecordBatch } from './record-batch';

@@ -5,8 +5,8 @@
  * and Int64. Vectors return the stored integer (a number or a bigint), never a lossy `Date`.
  */
 import { InvalidArgumentError } from './errors';
-import { TypeId } from './type';
-import type { DataType, TypedArrayConstructor } from './type';
+import { TypeId } from './type-id';
+import type { TypeLike, TypedArrayConstructor } from './type-id';
 
 /** Unit of a timestamp, time or duration: seconds, milliseconds, microseconds or nanoseconds. */
 export type TimeUnit = 's' | 'ms' | 'us' | 'ns';
@@ -26,7 +26,7 @@ export class Date32 {
   readonly bitWidth = 32;
   readonly ArrayType: TypedArrayConstructor<Int32Array> = Int32Array;
   toString(): string { return 'Date32<day>'; }
-  equals(other: DataType | null | undefined): boolean { return other != null && other.typeId === this.typeId; }
+  equals(other: TypeLike | null | undefined): boolean { return other != null && other.typeId === this.typeId; }
 }
 
 /** Milliseconds since the UNIX epoch, 64-bit signed (BigInt64Array storage; values read as bigint). */
@@ -35,7 +35,7 @@ export class Date64 {
   readonly bitWidth = 64;
   readonly ArrayType: TypedArrayConstructor<BigInt64Array> = BigInt64Array;
   toString(): string { return 'Date64<ms>'; }
-  equals(other: DataType | null | undefined): boolean { return other != null && other.typeId === this.typeId; }
+  equals(other: TypeLike | null | undefined): boolean { return other != null && other.typeId === this.typeId; }
 }
 
 /**
@@ -55,8 +55,8 @@ export class Timestamp {
     this.timezone = timezone === '' ? null : timezone;
   }
   toString(): string { return `Timestamp<${this.unit}${this.timezone === null ? '' : `, ${this.timezone}`}>`; }
-  equals(other: DataType | null | undefined): boolean {
-    return other != null && other.typeId === this.typeId && other.unit === this.unit && other.timezone === this.timezone;
+  equals(other: TypeLike | null | undefined): boolean {
+    return other != null && other.typeId === this.typeId && (other as Timestamp).unit === this.unit && (other as Timestamp).timezone === this.timezone;
   }
 }
 
@@ -71,7 +71,7 @@ export class Time32 {
     this.unit = checkUnit(unit, ['s', 'ms'], 'Time32') as 's' | 'ms';
   }
   toString(): string { return `Time32<${this.unit}>`; }
-  equals(other: DataType | null | undefined): boolean { return other != null && other.typeId === this.typeId && other.unit === this.unit; }
+  equals(other: TypeLike | null | undefined): boolean { return other != null && other.typeId === this.typeId && (other as Time32).unit === this.unit; }
 }
 
 /** Time of day in microseconds or nanoseconds since midnight, 64-bit signed (BigInt64Array storage). */
@@ -85,7 +85,7 @@ export class Time64 {
     this.unit = checkUnit(unit, ['us', 'ns'], 'Time64') as 'us' | 'ns';
   }
   toString(): string { return `Time64<${this.unit}>`; }
-  equals(other: DataType | null | undefined): boolean { return other != null && other.typeId === this.typeId && other.unit === this.unit; }
+  equals(other: TypeLike | null | undefined): boolean { return other != null && other.typeId === this.typeId && (other as Time64).unit === this.unit; }
 }
 
 /** An elapsed time in `unit`, 64-bit signed (BigInt64Array storage). */
@@ -99,7 +99,7 @@ export class Duration {
     this.unit = checkUnit(unit, UNITS, 'Duration');
   }
   toString(): string { return `Duration<${this.unit}>`; }
-  equals(other: DataType | null | undefined): boolean { return other != null && other.typeId === this.typeId && other.unit === this.unit; }
+  equals(other: TypeLike | null | undefined): boolean { return other != null && other.typeId === this.typeId && (other as Duration).unit === this.unit; }
 }
 
 /** The temporal types stored as 32-bit integers. */

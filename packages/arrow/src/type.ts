@@ -5,64 +5,11 @@
 import { InvalidArgumentError, NotFoundError } from './errors';
 import type { Date32, Date64, Duration, Time32, Time64, Timestamp } from './temporal-types';
 import type { Decimal128, Decimal256, FixedSizeBinary, LargeBinary, LargeUtf8 } from './binary-types';
-import type { Dictionary } from './dictionary-type';
 
-/** Numeric identifiers of the supported types. Stable: never renumber. */
-export const TypeId = {
-  Bool: 1,
-  Int8: 2,
-  Int16: 3,
-  Int32: 4,
-  Int64: 5,
-  Uint8: 6,
-  Uint16: 7,
-  Uint32: 8,
-  Uint64: 9,
-  Float16: 10,
-  Float32: 11,
-  Float64: 12,
-  Utf8: 13,
-  Binary: 14,
-  FixedSizeList: 15,
-  List: 16,
-  Struct: 17,
-  Date32: 18,
-  Date64: 19,
-  Timestamp: 20,
-  Time32: 21,
-  Time64: 22,
-  Duration: 23,
-  Decimal128: 24,
-  Decimal256: 25,
-  FixedSizeBinary: 26,
-  LargeUtf8: 27,
-  LargeBinary: 28,
-  Dictionary: 29,
-} as const;
-
-/** One of the values of {@link TypeId}. */
-export type TypeId = (typeof TypeId)[keyof typeof TypeId];
-
-/** Every TypedArray that can hold Arrow fixed-width values. */
-export type TypedArray =
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | BigInt64Array
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array
-  | BigUint64Array
-  | Float32Array
-  | Float64Array;
-
-/** A TypedArray constructor, as exposed by `type.ArrayType`. */
-export interface TypedArrayConstructor<A extends TypedArray = TypedArray> {
-  new (length: number): A;
-  new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): A;
-  readonly BYTES_PER_ELEMENT: number;
-  readonly name: string;
-}
+import { TypeId } from './type-id';
+import type { TypedArrayConstructor } from './type-id';
+export { TypeId } from './type-id';
+export type { TypedArray, TypedArrayConstructor } from './type-id';
 
 function sameTypeId(a: { readonly typeId: number }, b: { readonly typeId: number } | null | undefined): boolean {
   return b != null && a.typeId === b.typeId;
@@ -424,4 +371,34 @@ export class Schema {
     return metadataEquals(this.metadata, other.metadata);
   }
   toString(): string { return `Schema<{${this.fields.map((f) => f.toString()).join(', ')}}>`; }
+}
+
+/** Integer types a dictionary may be indexed by. */
+export type DictionaryIndexType = Int8 | Int16 | Int32 | Int64 | Uint8 | Uint16 | Uint32 | Uint64;
+
+/** `Dictionary<valueType, indexType>`: rows are indices into a dictionary of `valueType` values. */
+export class Dictionary<V extends DataType = DataType> {
+  readonly typeId = TypeId.Dictionary;
+  /** Type of the dictionary's values (what a row reads as). */
+  readonly valueType: V;
+  /** Integer type of the indices. */
+  readonly indexType: DictionaryIndexType;
+  /** Whether the dictionary's order is meaningful (Arrow's `ordered`). */
+  readonly ordered: boolean;
+  /** @throws InvalidArgumentError when `indexType` is not an integer type or `valueType` not a data type. */
+  constructor(valueType: V, indexType: DictionaryIndexType, ordered = false) {
+    if (!isDataType(valueType)) throw new InvalidArgumentError('`valueType` of Dictionary must be a data type');
+    const id = (indexType as { typeId?: number } | null)?.typeId;
+    if (id === undefined || id < TypeId.Int8 || id > TypeId.Uint64) {
+      throw new InvalidArgumentError(`\`indexType\` of Dictionary must be an integer type, got ${String((indexType as { toString?: () => string })?.toString?.())}`);
+    }
+    this.valueType = valueType;
+    this.indexType = indexType;
+    this.ordered = ordered === true;
+  }
+  toString(): string { return `Dictionary<${this.valueType.toString()}, ${this.indexType.toString()}>`; }
+  equals(other: DataType | null | undefined): boolean {
+    return other != null && other.typeId === this.typeId && this.valueType.equals(other.valueType) &&
+      this.indexType.typeId === other.indexType.typeId && this.ordered === other.ordered;
+  }
 }

@@ -14,7 +14,7 @@ import type {
 import type { Date32, Date64, Duration, Time32, Time64, Timestamp } from './temporal-types';
 import type { Decimal128, Decimal256, FixedSizeBinary, LargeBinary, LargeUtf8 } from './binary-types';
 import { decimalToString, readDecimal } from './binary-types';
-import type { Dictionary } from './dictionary-type';
+import type { Dictionary } from './type';
 import { decodeUtf8 } from './internal/utf8';
 import { float16ToNumber } from './internal/float16';
 

@@ -1,6 +1,10 @@
 /**
  * A small argv parser: `--name value`, `--name=value`, boolean `--flag`, `-h`, and positionals.
  * Unknown options are errors, so a typo never silently falls back to a default.
+ *
+ * Why not `node:util` `parseArgs`: in strict mode it refuses an option value that starts with `-`
+ * (`--vector -0.5,1` is "ambiguous" there), and vectors are full of negative numbers; it also has no
+ * options whose value is optional (`--recall` or `--recall=truth.ivecs`) nor aliases.
  */
 import { InvalidArgumentError } from '@vego/db';
 
@@ -10,6 +14,14 @@ export interface OptionSpec {
   kind: 'string' | 'boolean';
   /** One-letter alias, without the dash. */
   short?: string;
+  /** This option is another name for that one (kept for compatibility); values land under that name. */
+  aliasOf?: string;
+  /**
+   * For a `boolean` option that may also carry a value: `--name=value`, or `--name value` when the
+   * next argument ends in one of these extensions (e.g. `--recall truth.ivecs`). The value is stored
+   * as a string; the bare flag as `true`.
+   */
+  valueExtensions?: readonly string[];
 }
 
 /** Parsed command line. */
@@ -48,18 +60,40 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
     }
     const s = spec[name];
     if (!s) throw new InvalidArgumentError(`unknown option \`--${name}\``);
+    const given = name;
+    if (s.aliasOf !== undefined) name = s.aliasOf;
     if (s.kind === 'boolean') {
-      if (inline !== undefined) throw new InvalidArgumentError(`option \`--${name}\` takes no value`);
+      const exts = s.valueExtensions;
+      if (exts !== undefined) {
+        const next = argv[i + 1];
+        if (inline !== undefined) options.set(name, inline);
+        else if (next !== undefined && exts.some((e) => next.toLowerCase().endsWith(e))) options.set(name, argv[++i]!);
+        else options.set(name, true);
+        continue;
+      }
+      if (inline !== undefined) throw new InvalidArgumentError(`option \`--${given}\` takes no value`);
       options.set(name, true);
     } else {
       const value = inline ?? argv[++i];
       if (value === undefined || (inline === undefined && value.startsWith('--'))) {
-        throw new InvalidArgumentError(`option \`--${name}\` needs a value`);
+        throw new InvalidArgumentError(`option \`--${given}\` needs a value`);
       }
       options.set(name, value);
     }
   }
   return { positionals, options };
+}
+
+/**
+ * Refuses positionals beyond the `names` a command takes, so `vego build a.npy --out ix extra` is an
+ * error instead of `extra` being silently ignored.
+ * @throws InvalidArgumentError naming the first extra argument and what the command takes.
+ */
+export function checkPositionals(args: ParsedArgs, command: string, names: readonly string[]): void {
+  if (args.positionals.length <= names.length) return;
+  const extra = args.positionals[names.length]!;
+  const takes = names.length === 0 ? 'no positional arguments' : names.map((n) => `<${n}>`).join(' ');
+  throw new InvalidArgumentError(`unexpected argument '${extra}': vego ${command} takes ${takes} (options start with --)`);
 }
 
 /** A string option, or `fallback`. */

@@ -3,12 +3,13 @@
  * non-zero exit (1 for errors, 2 for usage), never a stack trace.
  */
 import { isVegoError } from '@vego/db';
-import { type OptionSpec, parseArgs } from './args';
+import { type OptionSpec, checkPositionals, parseArgs } from './args';
 import { PROCESS_IO, type CommandIo } from './command';
 import { BENCH_HELP, BENCH_OPTIONS, bench } from './commands/bench';
 import { BUILD_HELP, BUILD_OPTIONS, build } from './commands/build';
 import { INSPECT_HELP, INSPECT_OPTIONS, inspect } from './commands/inspect';
 import { SEARCH_HELP, SEARCH_OPTIONS, search } from './commands/search';
+import { cliVersion } from './version';
 
 /** Top-level help. */
 export const USAGE = `vego: embedded vector search and Lance files
@@ -19,19 +20,22 @@ Usage:
   vego inspect <path>                   a Lance file, dataset or saved index: schema, pages, versions
   vego bench [--base <file>]            recall, QPS and latency over a sweep of ef
   vego <command> --help                 help for one command
+  vego --version                        the version of vego
 `;
 
 interface Command {
   help: string;
+  /** Names of the positional arguments the command takes (more are refused). */
+  positionals: readonly string[];
   options: Readonly<Record<string, OptionSpec>>;
   run: (args: ReturnType<typeof parseArgs>, io: CommandIo) => Promise<void>;
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
-  build: { help: BUILD_HELP, options: BUILD_OPTIONS, run: build },
-  search: { help: SEARCH_HELP, options: SEARCH_OPTIONS, run: search },
-  inspect: { help: INSPECT_HELP, options: INSPECT_OPTIONS, run: inspect },
-  bench: { help: BENCH_HELP, options: BENCH_OPTIONS, run: bench },
+  build: { help: BUILD_HELP, positionals: ['input'], options: BUILD_OPTIONS, run: build },
+  search: { help: SEARCH_HELP, positionals: ['index-dir'], options: SEARCH_OPTIONS, run: search },
+  inspect: { help: INSPECT_HELP, positionals: ['path'], options: INSPECT_OPTIONS, run: inspect },
+  bench: { help: BENCH_HELP, positionals: [], options: BENCH_OPTIONS, run: bench },
 };
 
 const HELP_OPTION: OptionSpec = { kind: 'boolean', short: 'h' };
@@ -49,6 +53,10 @@ export async function main(argv: readonly string[], io: CommandIo = PROCESS_IO):
     io.out(USAGE);
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.out(`${cliVersion()}\n`);
+    return 0;
+  }
   const command = COMMANDS[name];
   if (!command) {
     io.err(`vego: unknown command '${name}' (try: vego --help)\n`);
@@ -60,6 +68,7 @@ export async function main(argv: readonly string[], io: CommandIo = PROCESS_IO):
       io.out(command.help);
       return 0;
     }
+    checkPositionals(args, name, command.positionals);
     await command.run(args, io);
     return 0;
   } catch (e) {

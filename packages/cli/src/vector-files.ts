@@ -1,6 +1,7 @@
 /**
- * Readers for the vector files people already have: TEXMEX `.fvecs` (and `.ivecs` ground truth),
- * NumPy `.npy` (2-D float32/float64, C order) and JSON lines (`[..]` or `{"vector": [..]}` per line).
+ * Readers for the vector files people already have: TEXMEX `.fvecs` (`.ivecs` ground truth is read by
+ * `ground-truth.ts`), NumPy `.npy` (2-D float32/float64, C order), JSON lines (`[..]` or
+ * `{"vector": [..]}` per line) and `.json` files holding one array of such rows.
  * Every length is checked against the bytes present before anything is allocated.
  */
 import { readFileSync } from 'node:fs';
@@ -143,9 +144,13 @@ export function parseJsonLines(text: string, path: string): VectorSet {
   return { vectors, dimension, count: rows.length };
 }
 
+/** The vector file extensions {@link readVectorFile} accepts, for messages. */
+export const VECTOR_FILE_FORMATS = '.fvecs, .npy, .json (an array of rows), .jsonl or .ndjson (one row per line)';
+
 /**
- * Reads a vector file, choosing the parser by extension (`.fvecs`, `.ivecs`, `.npy`, `.jsonl`/`.ndjson`/`.json`).
- * @throws InvalidArgumentError for an unknown extension; IoError when the file cannot be read.
+ * Reads a vector file, choosing the parser by extension (`.fvecs`, `.npy`, `.json`, `.jsonl`/`.ndjson`).
+ * @throws InvalidArgumentError for an unknown extension, and for `.ivecs` (integer ground truth, not
+ *   vectors: `vego search --recall <file.ivecs>` takes it); IoError when the file cannot be read.
  */
 export function readVectorFile(path: string): VectorSet {
   const ext = extname(path).toLowerCase();
@@ -153,14 +158,59 @@ export function readVectorFile(path: string): VectorSet {
     case '.fvecs':
       return parseVecs(readBytes(path), path, 'float32');
     case '.ivecs':
-      return parseVecs(readBytes(path), path, 'int32');
+      throw new InvalidArgumentError(
+        `${path} is an .ivecs file (integer neighbour ids, i.e. ground truth), not vectors: give vectors as ${VECTOR_FILE_FORMATS}, and the ground truth to \`vego search --recall <file.ivecs>\``,
+      );
     case '.npy':
       return parseNpy(readBytes(path), path);
+    case '.json':
+      return parseJsonFile(new TextDecoder().decode(readBytes(path)), path);
     case '.jsonl':
     case '.ndjson':
-    case '.json':
       return parseJsonLines(new TextDecoder().decode(readBytes(path)), path);
     default:
-      throw new InvalidArgumentError(`\`input\` must end in .fvecs, .ivecs, .npy, .jsonl or .ndjson, got ${path}`);
+      throw new InvalidArgumentError(`${path}: vector files must be ${VECTOR_FILE_FORMATS}, got '${ext || 'no extension'}'`);
   }
+}
+
+/**
+ * Reads a `.json` file: one JSON array whose elements are rows (`[..]` or `{"vector": [..]}`), e.g.
+ * `[[0.1, 0.2], [0.3, 0.4]]`; a file that is not one such array is read as JSON lines.
+ * @throws CorruptDataError naming the bad element (or line).
+ */
+export function parseJsonFile(text: string, path: string): VectorSet {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch {
+      value = undefined; // several JSON values, one per line: JSON lines below
+    }
+    if (Array.isArray(value) && value.length > 0 && typeof value[0] !== 'number') return parseJsonArray(value, path);
+  }
+  return parseJsonLines(text, path);
+}
+
+/**
+ * Rows from an already parsed JSON array: each element an array of numbers or `{"vector": [...]}`.
+ * @throws CorruptDataError naming the element for a missing vector or a changed dimension.
+ */
+export function parseJsonArray(rows: readonly unknown[], path: string): VectorSet {
+  let dimension = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const value = rows[i];
+    const vec = Array.isArray(value) ? value : (value as { vector?: unknown } | null)?.vector;
+    if (!Array.isArray(vec) || vec.length === 0 || vec.some((x) => typeof x !== 'number')) {
+      throw new CorruptDataError(`${path}: element ${i}: expected an array of numbers or {"vector": [...]}`);
+    }
+    if (dimension === 0) dimension = vec.length;
+    else if (vec.length !== dimension) throw new CorruptDataError(`${path}: element ${i}: expected dimension ${dimension}, found ${vec.length}`);
+  }
+  const vectors = new Float32Array(rows.length * dimension);
+  for (let i = 0; i < rows.length; i++) {
+    const value = rows[i];
+    vectors.set((Array.isArray(value) ? value : (value as { vector: number[] }).vector) as number[], i * dimension);
+  }
+  return { vectors, dimension, count: rows.length };
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -29,12 +29,39 @@ function writeFvecs(path: string, vectors: Float32Array, dimension: number): voi
   writeFileSync(path, new Uint8Array(view.buffer));
 }
 
+function writeIvecs(path: string, rows: number[][]): void {
+  const k = rows[0]!.length;
+  const view = new DataView(new ArrayBuffer(rows.length * (4 + 4 * k)));
+  rows.forEach((row, i) => {
+    view.setInt32(i * (4 + 4 * k), k, true);
+    row.forEach((id, j) => view.setInt32(i * (4 + 4 * k) + 4 + 4 * j, id, true));
+  });
+  writeFileSync(path, new Uint8Array(view.buffer));
+}
+
+/** Exact k nearest ids (L2) of each query row: the ground truth a TEXMEX set ships as .ivecs. */
+function exactIds(base: Float32Array, queries: Float32Array, dimension: number, k: number): number[][] {
+  const out: number[][] = [];
+  for (let q = 0; q < queries.length / dimension; q++) {
+    const d: [number, number][] = [];
+    for (let i = 0; i < base.length / dimension; i++) {
+      let s = 0;
+      for (let j = 0; j < dimension; j++) s += (base[i * dimension + j]! - queries[q * dimension + j]!) ** 2;
+      d.push([s, i]);
+    }
+    d.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    out.push(d.slice(0, k).map(([, i]) => i));
+  }
+  return out;
+}
+
 describe('vego CLI', () => {
   let dir: string;
   const dimension = 16;
+  let all: Float32Array;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'vego-cli-'));
-    const all = clusteredVectors(1020, dimension, 3);
+    all = clusteredVectors(1020, dimension, 3);
     writeFvecs(join(dir, 'base.fvecs'), all.subarray(0, 1000 * dimension), dimension);
     writeFvecs(join(dir, 'query.fvecs'), all.subarray(1000 * dimension), dimension);
   });
@@ -101,6 +128,66 @@ describe('vego CLI', () => {
     expect(bad.stderr()).toMatch(/at position 6/);
   });
 
+  it('prints its version with --version, -V and version', async () => {
+    const version = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+    for (const argv of [['--version'], ['-V'], ['version']]) {
+      const io = capture();
+      expect(await main(argv, io)).toBe(0);
+      expect(io.stdout()).toBe(`${version}\n`);
+    }
+  });
+
+  it('scores --recall against a ground-truth .ivecs (ids = positions in the build input)', async () => {
+    const truth = exactIds(all.subarray(0, 1000 * dimension), all.subarray(1000 * dimension), dimension, 10);
+    writeIvecs(join(dir, 'truth.ivecs'), truth);
+    expect(await main(['build', join(dir, 'base.fvecs'), '--out', join(dir, 'idx-gt')], capture())).toBe(0);
+    for (const argv of [['--recall', join(dir, 'truth.ivecs')], [`--recall=${join(dir, 'truth.ivecs')}`]]) {
+      const s = capture();
+      expect(await main(['search', join(dir, 'idx-gt'), '--query', join(dir, 'query.fvecs'), '-k', '10', '--ef', '200', ...argv], s)).toBe(0);
+      const m = /recall@10: ([\d.]+) \(ground truth\)/.exec(s.stdout());
+      expect(m).not.toBeNull();
+      expect(Number(m![1])).toBeGreaterThanOrEqual(0.95);
+    }
+    // Ground truth that is wrong on purpose scores 0: the ids really are compared.
+    writeIvecs(join(dir, 'wrong.ivecs'), truth.map((row) => row.map((id) => (id + 500) % 1000)));
+    const w = capture();
+    expect(await main(['search', join(dir, 'idx-gt'), '--query', join(dir, 'query.fvecs'), '-k', '1', '--recall', join(dir, 'wrong.ivecs')], w)).toBe(0);
+    expect(w.stdout()).toContain('recall@1: 0.0000 (ground truth)');
+    const few = capture();
+    expect(await main(['search', join(dir, 'idx-gt'), '--query', join(dir, 'query.fvecs'), '-k', '20', '--recall', join(dir, 'truth.ivecs')], few)).toBe(2);
+    expect(few.stderr()).toMatch(/lists 10 neighbours per query, fewer than k = 20/);
+  });
+
+  it('builds from a .json array file (arrays or {"vector": [...]} objects)', async () => {
+    const rows = Array.from({ length: 50 }, (_, i) => Array.from(all.subarray(i * dimension, (i + 1) * dimension)));
+    writeFileSync(join(dir, 'arrays.json'), JSON.stringify(rows, null, 2));
+    writeFileSync(join(dir, 'objects.json'), JSON.stringify(rows.map((vector, i) => ({ id: `doc${i}`, vector }))));
+    for (const file of ['arrays.json', 'objects.json']) {
+      const io = capture();
+      expect(await main(['build', join(dir, file), '--out', join(dir, `idx-${file}`)], io)).toBe(0);
+      expect(io.stdout()).toMatch(/built 50 vectors/);
+    }
+  });
+
+  it('refuses to build over an existing index unless --force', async () => {
+    const out = join(dir, 'idx-force');
+    expect(await main(['build', join(dir, 'base.fvecs'), '--out', out, '--limit', '100'], capture())).toBe(0);
+    const again = capture();
+    expect(await main(['build', join(dir, 'base.fvecs'), '--out', out, '--limit', '200'], again)).toBe(1);
+    expect(again.stderr()).toMatch(/already exists .* pass `--force` to replace it \[VEGO_CONFLICT\]/);
+    const forced = capture();
+    expect(await main(['build', join(dir, 'base.fvecs'), '--out', out, '--limit', '200', '--force'], forced)).toBe(0);
+    expect(forced.stdout()).toMatch(/built 200 vectors/);
+  });
+
+  it('bench takes --limit for the number of queries (--num-queries still works)', async () => {
+    for (const name of ['--limit', '--num-queries']) {
+      const io = capture();
+      expect(await main(['bench', '--n', '300', '--dimension', '4', name, '7', '--ef', '16'], io)).toBe(0);
+      expect(io.stdout()).toMatch(/^16\t/m);
+    }
+  });
+
   it('benchmarks generated data and reports recall per ef', async () => {
     const io = capture();
     expect(await main(['bench', '--n', '800', '--dimension', '8', '--num-queries', '20', '--ef', '8,64'], io)).toBe(0);
@@ -119,6 +206,11 @@ describe('vego CLI', () => {
       [['search', join(dir, 'idx'), '--vector', '1,2'], 2, /has 2 components, the index has 16/],
       [['bench', '--k', 'ten'], 2, /`--k` must be an integer/],
       [['inspect', join(dir, 'base.fvecs')], 1, /\[VEGO_CORRUPT_DATA\]/],
+      [['build', join(dir, 'base.fvecs'), '--out', join(dir, 'z'), 'extra'], 2, /unexpected argument 'extra': vego build takes <input>/],
+      [['bench', 'stray'], 2, /unexpected argument 'stray': vego bench takes no positional arguments/],
+      [['build', join(dir, 'a.csv'), '--out', join(dir, 'z')], 2, /vector files must be \.fvecs, \.npy, \.json .*\.jsonl/],
+      [['build', join(dir, 'truth.ivecs'), '--out', join(dir, 'z')], 2, /is an \.ivecs file .*ground truth.*--recall/],
+      [['search', join(dir, 'idx'), '--vector', Array(dimension).fill('0.5').join(','), '--recall=q.fvecs'], 2, /`--recall` takes a ground-truth \.ivecs file/],
     ];
     for (const [argv, code, message] of cases) {
       const io = capture();

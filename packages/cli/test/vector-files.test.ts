@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseJsonLines, parseNpy, parseVecs, readVectorFile } from '@vego/cli';
+import { parseJsonFile, parseJsonLines, parseNpy, parseVecs, readVectorFile } from '@vego/cli';
 import { ErrorCode } from '@vego/hnsw';
 
 function fvecs(rows: number[][]): Uint8Array {
@@ -77,6 +77,16 @@ describe('vector files', () => {
     expect(() => parseJsonLines('{"v":[1]}\n', 'a.jsonl')).toThrow(/line 1/);
   });
 
+  it('reads a .json array of rows, and falls back to JSON lines for anything else', () => {
+    expect(Array.from(parseJsonFile('[[1,2],\n [3,4]]', 'a.json').vectors)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(parseJsonFile('[{"vector":[1,2]},{"vector":[3,4],"text":"x"}]', 'a.json').vectors)).toEqual([1, 2, 3, 4]);
+    // One row alone is one vector (as in JSON lines), several lines are JSON lines.
+    expect(parseJsonFile('[1,2,3]', 'a.json').count).toBe(1);
+    expect(parseJsonFile('[1,2]\n[3,4]\n', 'a.json').count).toBe(2);
+    expect(() => parseJsonFile('[[1,2],[3]]', 'a.json')).toThrow(/element 1: expected dimension 2, found 1/);
+    expect(() => parseJsonFile('[[1,2],"x"]', 'a.json')).toThrow(expect.objectContaining({ code: ErrorCode.CORRUPT_DATA, message: expect.stringMatching(/element 1/) }));
+  });
+
   it('chooses the parser by extension and reports missing files with the path', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vego-cli-'));
     try {
@@ -86,6 +96,8 @@ describe('vector files', () => {
       expect(readVectorFile(join(dir, 'a.npy')).count).toBe(2);
       expect(() => readVectorFile(join(dir, 'missing.fvecs'))).toThrow(expect.objectContaining({ code: ErrorCode.IO, path: join(dir, 'missing.fvecs') }));
       expect(() => readVectorFile(join(dir, 'a.csv'))).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
+      expect(() => readVectorFile(join(dir, 'a.csv'))).toThrow(/\.fvecs, \.npy, \.json \(an array of rows\), \.jsonl or \.ndjson/);
+      expect(() => readVectorFile(join(dir, 'gt.ivecs'))).toThrow(/ground truth/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

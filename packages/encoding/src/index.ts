@@ -32,6 +32,7 @@ export {
   ZSTD_MAX_FRAME_CONTENT_BYTES,
   ZSTD_DEFAULT_LEVEL,
 } from './zstd';
+export type { ZstdCodecLoader } from './zstd';
 export {
   buildDictionary32,
   buildDictionary64,

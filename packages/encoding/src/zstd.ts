@@ -57,32 +57,73 @@ interface ZstdCodecModule {
   ZstdCodec: { run(callback: (zstd: { Simple: new () => ZstdSimple }) => void): void };
 }
 
+/** Loads the `zstd-codec` module (its CommonJS exports or an ES namespace wrapping them). */
+export type ZstdCodecLoader = () => Promise<unknown>;
+
+/**
+ * The package name, in a variable so that bundlers leave the import alone: zstd-codec is 1.8 MB of
+ * Emscripten glue (which also requires `fs`, `path` and `crypto`), and a bundle that never meets a
+ * zstd page should neither carry nor evaluate it. Under Node the import resolves from this package.
+ */
+const ZSTD_CODEC_PACKAGE = 'zstd-codec';
+
+/** The default loader: Node's own module resolution, at the first `initZstd()`. */
+function importZstdCodec(): Promise<unknown> {
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ ZSTD_CODEC_PACKAGE);
+}
+
 let simple: ZstdSimple | null = null;
 let loading: Promise<void> | null = null;
 
+function codecModule(loaded: unknown): ZstdCodecModule | null {
+  const mod = loaded as Partial<ZstdCodecModule> & { default?: Partial<ZstdCodecModule> };
+  const found = typeof mod?.ZstdCodec?.run === 'function' ? mod : mod?.default;
+  return typeof found?.ZstdCodec?.run === 'function' ? (found as ZstdCodecModule) : null;
+}
+
 /**
  * Loads and initialises the ZSTD WebAssembly module. Idempotent: later calls return the same promise.
- * @throws InternalError (as a rejected promise) when the module cannot be loaded.
+ *
+ * Nothing is loaded before this is called (bundles that never call it do not contain zstd-codec).
+ * Under Node the default loader imports `zstd-codec`, a dependency of this package. In a browser
+ * bundle pass a loader the bundler can see, e.g. `initZstd(() => import('zstd-codec'))`.
+ * @param load - how to load `zstd-codec` (default: a dynamic import of the package).
+ * @throws NotSupportedError (as a rejected promise) when the module cannot be loaded, e.g. in a
+ *   browser without a loader; InternalError when the loaded module is not zstd-codec.
  * @example
  * ```ts
  * await initZstd();
  * const packed = zstdCompress(bytes, 9);
  * ```
  */
-export function initZstd(): Promise<void> {
+export function initZstd(load: ZstdCodecLoader = importZstdCodec): Promise<void> {
   if (loading !== null) return loading;
-  loading = new Promise<void>((resolve, reject) => {
+  const started = (async () => {
+    let loaded: unknown;
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require('zstd-codec') as ZstdCodecModule;
-      mod.ZstdCodec.run((zstd) => {
-        simple = new zstd.Simple();
-        resolve();
-      });
+      loaded = await load();
     } catch (cause) {
-      loading = null;
-      reject(new InternalError('could not load zstd-codec', { cause }));
+      throw new NotSupportedError(
+        'could not load zstd-codec: under Node install it beside @vego/encoding; in a browser bundle call `initZstd(() => import(\'zstd-codec\'))`',
+        { cause },
+      );
     }
+    const mod = codecModule(loaded);
+    if (mod === null) throw new InternalError('the module given to initZstd() is not zstd-codec (no ZstdCodec.run)');
+    await new Promise<void>((resolve, reject) => {
+      try {
+        mod.ZstdCodec.run((zstd) => {
+          simple = new zstd.Simple();
+          resolve();
+        });
+      } catch (cause) {
+        reject(new InternalError('zstd-codec failed to initialise', { cause }));
+      }
+    });
+  })();
+  loading = started.catch((e: unknown) => {
+    loading = null;
+    throw e;
   });
   return loading;
 }

@@ -49,7 +49,8 @@ export async function bundlePage(): Promise<PageBundle> {
     write: false,
     metafile: true,
     logLevel: 'silent',
-    nodePaths: [join(ROOT, 'benchmarks', 'node_modules')],
+    // zstd-codec is a dependency of @vego/encoding; the page loads it itself (`initZstd(() => import(…))`).
+    nodePaths: [join(ROOT, 'benchmarks', 'node_modules'), join(ROOT, 'packages', 'encoding', 'node_modules')],
     plugins: [noNodeBuiltins],
   });
   return { code: result.outputFiles[0]!.text, metafile: result.metafile, stubbedBuiltins: [...new Set(stubbedBuiltins)] };

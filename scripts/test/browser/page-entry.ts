@@ -3,10 +3,10 @@
  * browser build (which kernel the index uses, the Node-only APIs throwing NotSupportedError, no Node
  * globals) and publishes one async function for `page.evaluate`.
  */
-import { HNSW, Dataset, FileSource, AsyncFileSource, publishFileSync, isVegoError } from '@vego/hnsw';
+import { HNSW, Dataset, FileSource, AsyncFileSource, publishFileSync, isVegoError, initZstd, isZstdReady } from '@vego/hnsw';
 // The same module instance the index uses (same file in the bundle): says whether the WebAssembly
 // SIMD kernel is in use or the TypeScript fallback.
-import { simdModule } from '../../../packages/hnsw/dist/internal/kernels.js';
+import { simdModule } from '../../../packages/hnsw/dist/esm/internal/kernels.js';
 import { runChecks, type PageResults } from './page-checks';
 // The file itself, not the package index: that one also holds the .fvecs reader (node:fs).
 import { seededRandom } from '../../../test-support/random';
@@ -21,6 +21,10 @@ export interface BrowserResults extends PageResults {
   threadsFallbackIdentical: boolean;
   /** An in-memory @vego/db collection: filtered search, where-count, update; Database.open refused. */
   db: { hits: string[]; count: number; updated: unknown; open: string };
+  /** What `initZstd()` without a loader did in the page (a NotSupportedError naming the loader form). */
+  zstdWithoutLoader: string;
+  /** Whether zstd was ready before the page loaded it (must be false: nothing loads it eagerly). */
+  zstdLoadedBefore: boolean;
 }
 
 async function codeOf(fn: () => unknown): Promise<string> {
@@ -71,6 +75,11 @@ async function run(): Promise<BrowserResults> {
     require: typeof g['require'],
     buffer: typeof g['Buffer'],
   };
+  // zstd-codec is never in a bundle unless the page asks for it: without a loader the default
+  // (a bare-specifier import the bundler left alone) cannot load here and must say so.
+  const zstdWithoutLoader = await codeOf(() => initZstd());
+  const zstdLoadedBefore = isZstdReady();
+  await initZstd(() => import('zstd-codec'));
   const results = await runChecks();
   const index = new HNSW({ dimension: 4 });
   index.add([1, 2, 3, 4]);
@@ -84,7 +93,7 @@ async function run(): Promise<BrowserResults> {
     'AsyncFileSource.open': await codeOf(() => AsyncFileSource.open('/f.lance')),
     publishFileSync: await codeOf(() => publishFileSync('/f', new Uint8Array(1))),
   };
-  return { ...results, env, simd: simdModule() !== null, nodeOnly, threadsFallbackIdentical: threadsFallback(), db: await dbChecks() };
+  return { ...results, env, zstdWithoutLoader, zstdLoadedBefore, simd: simdModule() !== null, nodeOnly, threadsFallbackIdentical: threadsFallback(), db: await dbChecks() };
 }
 
 (globalThis as Record<string, unknown>)['vegoBrowserChecks'] = run;

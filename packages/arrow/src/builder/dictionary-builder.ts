@@ -2,7 +2,7 @@
 import { NotSupportedError, OutOfRangeError } from '../errors';
 import { ArrayData } from '../data';
 import type { DataType, TypedArrayConstructor } from '../type';
-import type { Dictionary } from '../dictionary-type';
+import type { Dictionary } from '../type';
 import { Builder, allocate, grow, initialCapacity, paddedView } from './builder';
 import type { BuilderOptions } from './builder';
 

@@ -13,7 +13,7 @@ import { DictionaryBuilder } from './dictionary-builder';
 import type { BigIntType } from './primitive-builder';
 import type { Date32, Time32 } from '../temporal-types';
 import type { Decimal128, Decimal256, FixedSizeBinary, LargeBinary, LargeUtf8 } from '../binary-types';
-import type { Dictionary } from '../dictionary-type';
+import type { Dictionary } from '../type';
 import { FixedSizeListBuilder, ListBuilder, StructBuilder } from './nested-builder';
 
 /** The builder class `makeBuilder` returns for data type `T`. */

@@ -13,11 +13,11 @@ Builds an index and measures recall@k (against an exact scan), queries per secon
 latency for each ef, one query per call. Without --base it uses generated clustered vectors.
 
 Options:
-  --base <file>          vectors to index (.fvecs, .npy, JSON lines)
+  --base <file>          vectors to index (.fvecs, .npy, .json, JSON lines)
   --queries <file>       query vectors (default: 200 generated or taken from the base)
   --n <count>            generated vectors (default 10000)
   --dimension <d>        generated dimension (default 128)
-  --num-queries <q>      queries to run (default 200)
+  --limit <q>            queries to run (default 200; also --num-queries)
   --metric <name>        l2 (default), cosine or innerProduct
   --M <n>, --ef-construction <n>, --threads <n>
   -k, --k <n>            neighbours per query (default 10)
@@ -29,7 +29,8 @@ export const BENCH_OPTIONS = {
   queries: { kind: 'string' },
   n: { kind: 'string' },
   dimension: { kind: 'string' },
-  'num-queries': { kind: 'string' },
+  limit: { kind: 'string' },
+  'num-queries': { kind: 'string', aliasOf: 'limit' },
   metric: { kind: 'string' },
   M: { kind: 'string' },
   'ef-construction': { kind: 'string' },
@@ -46,7 +47,7 @@ function percentile(sorted: Float64Array, p: number): number {
 export async function bench(args: ParsedArgs, io: CommandIo): Promise<void> {
   const metric = stringOption(args, 'metric', 'l2');
   if (!isDistanceMetric(metric)) throw new InvalidArgumentError(`\`--metric\` must be l2, cosine or innerProduct, got ${metric}`);
-  const numQueries = intOption(args, 'num-queries', 200, 1, 1000000);
+  const numQueries = intOption(args, 'limit', 200, 1, 1000000);
   let base: Float32Array;
   let queries: Float32Array;
   let dimension: number;

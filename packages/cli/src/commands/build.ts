@@ -1,5 +1,6 @@
 /** `vego build`: vectors from a file into an HNSW index saved as Lance datasets. */
-import { HNSW, InvalidArgumentError, isDistanceMetric, type DistanceMetric } from '@vego/db';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { ConflictError, HNSW, InvalidArgumentError, isDistanceMetric, type DistanceMetric } from '@vego/db';
 import { type ParsedArgs, flag, intOption, stringOption } from '../args';
 import { ProgressBar } from '../progress';
 import { readVectorFile } from '../vector-files';
@@ -8,8 +9,9 @@ import { DEFAULT_COLLECTION, buildDocuments, isDocumentFile, readText } from './
 
 export const BUILD_HELP = `vego build <input> --out <dir> [options]
 
-Builds an HNSW index from .fvecs, .npy (2-D float32/float64) or JSON lines
-([..] or {"vector": [..]} per line) and saves it as Lance datasets in <dir>.
+Builds an HNSW index from .fvecs, .npy (2-D float32/float64), .json (an array
+of rows) or JSON lines ([..] or {"vector": [..]} per line) and saves it as Lance
+datasets in <dir>. Vector i of the file gets id i.
 
 JSON lines of documents ({"id": .., "vector": [..], "text": .., other fields})
 become a collection of the database folder <dir> instead: id is the key, text
@@ -17,6 +19,7 @@ and every other field are kept (typed metadata), and vego search prints them.
 
 Options:
   --out <dir>              where to save the index (required)
+  --force                  replace what is already in <dir> (index builds)
   --metric <name>          l2 (default), cosine or innerProduct
   --M <n>                  links per node (default 16, or adaptive)
   --ef-construction <n>    build beam width (default 200, or adaptive)
@@ -37,7 +40,18 @@ export const BUILD_OPTIONS = {
   limit: { kind: 'string' },
   seed: { kind: 'string' },
   collection: { kind: 'string' },
+  force: { kind: 'boolean' },
 } as const;
+
+/**
+ * Refuses to build over anything already at `out` (an index, a dataset, any file) unless `--force`:
+ * a typo in `--out` must not replace an index that took an hour to build.
+ */
+function checkOut(out: string, force: boolean): void {
+  if (force || !existsSync(out)) return;
+  if (statSync(out).isDirectory() && readdirSync(out).length === 0) return;
+  throw new ConflictError(`${out} already exists and is not an empty directory: pass \`--force\` to replace it`);
+}
 
 /** Runs `vego build`. */
 export async function build(args: ParsedArgs, io: CommandIo): Promise<void> {
@@ -59,6 +73,7 @@ export async function build(args: ParsedArgs, io: CommandIo): Promise<void> {
       return;
     }
   }
+  checkOut(out, flag(args, 'force'));
   const set = readVectorFile(input);
   const limit = intOption(args, 'limit', set.count, 1);
   const count = Math.min(limit, set.count);

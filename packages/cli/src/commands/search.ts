@@ -1,6 +1,7 @@
 /** `vego search`: nearest neighbours of query vectors in a saved index. */
 import { HNSW, InvalidArgumentError } from '@vego/db';
 import { type ParsedArgs, flag, intOption, stringOption } from '../args';
+import { readGroundTruth, hitsInTruth } from '../ground-truth';
 import { exactKthDistances, hitsWithin } from '../recall';
 import { readVectorFile } from '../vector-files';
 import type { CommandIo } from '../command';
@@ -15,12 +16,14 @@ Prints the k nearest neighbours of each query, one line per query. When
 the documents found: key, distance, text and metadata.
 
 Options:
-  --query <file>   queries as .fvecs, .npy or JSON lines
+  --query <file>   queries as .fvecs, .npy, .json or JSON lines
   --vector <list>  one query as comma-separated numbers
   -k, --k <n>      neighbours per query (default 10)
   --ef <n>         search beam width (default max(k, 64))
   --limit <n>      use only the first n queries
-  --recall         also report recall@k against an exact scan
+  --recall [<gt.ivecs>]
+                   also report recall@k: against an exact scan, or against the
+                   ground-truth neighbour ids of each query (TEXMEX .ivecs)
   --json           print JSON lines ({"query": i, "ids": [...], "distances": [...]},
                    or {"query": i, "hits": [{key, distance, score, text, metadata}]})
   --collection <n> documents only: the collection (default documents)
@@ -33,7 +36,7 @@ export const SEARCH_OPTIONS = {
   k: { kind: 'string', short: 'k' },
   ef: { kind: 'string' },
   limit: { kind: 'string' },
-  recall: { kind: 'boolean' },
+  recall: { kind: 'boolean', valueExtensions: ['.ivecs'] },
   json: { kind: 'boolean' },
   collection: { kind: 'string' },
   filter: { kind: 'string' },
@@ -91,7 +94,11 @@ export async function search(args: ParsedArgs, io: CommandIo): Promise<void> {
   const ef = intOption(args, 'ef', Math.max(k, 64), 1, 1000000);
   const json = flag(args, 'json');
   const count = queries.length / dimension;
-  const kth = flag(args, 'recall') ? exactKthDistances(index, queries, dimension, k) : null;
+  const recallOption = args.options.get('recall');
+  const truth = typeof recallOption === 'string' ? readGroundTruth(recallOption) : null;
+  if (truth !== null && truth.count < count) throw new InvalidArgumentError(`\`--recall\` ${recallOption as string} has ground truth for ${truth.count} queries, ${count} were given`);
+  if (truth !== null && truth.k < k) throw new InvalidArgumentError(`\`--recall\` ${recallOption as string} lists ${truth.k} neighbours per query, fewer than k = ${k}`);
+  const kth = recallOption === true ? exactKthDistances(index, queries, dimension, k) : null;
   let hits = 0;
   let expected = 0;
   const started = performance.now();
@@ -100,6 +107,9 @@ export async function search(args: ParsedArgs, io: CommandIo): Promise<void> {
     if (kth) {
       hits += hitsWithin(res, kth[q]!);
       expected += Math.min(k, index.size);
+    } else if (truth) {
+      hits += hitsInTruth(res, truth, q, k);
+      expected += k;
     }
     if (json) {
       io.out(`${JSON.stringify({ query: q, ids: res.map((r) => r.id), distances: res.map((r) => r.distance) })}\n`);
@@ -109,5 +119,5 @@ export async function search(args: ParsedArgs, io: CommandIo): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   if (!json) io.err(`${count} queries in ${seconds.toFixed(3)} s (k=${k}, ef=${ef})\n`);
-  if (kth) io.out(`recall@${k}: ${(expected > 0 ? hits / expected : 1).toFixed(4)}\n`);
+  if (kth || truth) io.out(`recall@${k}: ${(expected > 0 ? hits / expected : 1).toFixed(4)}${truth ? ' (ground truth)' : ''}\n`);
 }
