@@ -44,6 +44,7 @@ export const READMES = {
     ['io', 'Concurrent'],
     ['io', 'Memory'],
     ['io', 'Compaction'],
+    ['object-store', ''],
   ],
   'packages/hnsw/README.md': [
     ['hnsw', 'Summary'],

@@ -14,7 +14,7 @@ export const OWNED = {
   arrow: [],
   encoding: ['zstd-codec'],
   format: [],
-  io: [],
+  io: ['aws4fetch'],
   hnsw: [],
   db: ['wink-porter2-stemmer'],
   cli: [],

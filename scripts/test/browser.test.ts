@@ -48,6 +48,7 @@ describe('browser stand-ins (package.json `browser` fields)', () => {
       'io:./dist/dataset.js',
       'io:./dist/file-sink.js',
       'io:./dist/file-source.js',
+      'io:./dist/internal/range-check.js',
     ];
     // The same list for the ES module build under dist/esm/.
     const esm = cjs.map((c) => c.replace(':./dist/', ':./dist/esm/'));
@@ -107,6 +108,32 @@ describe('plain esbuild browser bundles of the built packages (no plugins, no ex
   });
 });
 
+/** A Lance file of 5,000 rows, `id` = 3 × row, written by the built @vego/io (what the page reads over HTTP). */
+function lanceFileBytes(): Uint8Array {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const io = require(join(ROOT, 'packages', 'io', 'dist', 'index.js')) as typeof import('@vego/io');
+  const sink = new io.MemorySink();
+  const batch = io.recordBatchFromRows(Array.from({ length: 5000 }, (_, i) => ({ id: i * 3, name: `row ${i}` })));
+  const writer = new io.LanceFileWriter(sink, batch.schema);
+  writer.write(batch);
+  writer.finish();
+  return sink.toBytes();
+}
+
+/** GET/HEAD of `bytes`, honouring `Range: bytes=a-b` with 206. */
+function serveRange(method: string, range: string | undefined, bytes: Uint8Array, headers: Record<string, string>, res: import('node:http').ServerResponse): void {
+  const m = /^bytes=(\d+)-(\d+)$/.exec(range ?? '');
+  if (m === null) {
+    res.writeHead(200, { ...headers, 'content-length': String(bytes.byteLength) });
+    res.end(method === 'HEAD' ? undefined : bytes);
+    return;
+  }
+  const start = Number(m[1]);
+  const end = Math.min(Number(m[2]), bytes.byteLength - 1);
+  res.writeHead(206, { ...headers, 'content-length': String(end - start + 1), 'content-range': `bytes ${start}-${end}/${bytes.byteLength}` });
+  res.end(bytes.subarray(start, end + 1));
+}
+
 describe('browser bundle in headless Chromium (real browser, not a Node vm)', () => {
   let bundle: PageBundle;
   let server: Server;
@@ -115,12 +142,14 @@ describe('browser bundle in headless Chromium (real browser, not a Node vm)', ()
   const pages: Record<'plain' | 'isolated', BrowserResults> = {} as Record<'plain' | 'isolated', BrowserResults>;
   const pageErrors: string[] = [];
   let node: PageResults;
+  let lanceFile: Uint8Array;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (\`apt-get install -y chromium\`, as .ci/run does) or set VEGO_CHROMIUM`);
     }
     bundle = await bundlePage();
+    lanceFile = lanceFileBytes();
     server = createServer((req, res) => {
       const headers: Record<string, string> = { 'cache-control': 'no-store' };
       if (req.url?.startsWith('/isolated/')) {
@@ -133,6 +162,8 @@ describe('browser bundle in headless Chromium (real browser, not a Node vm)', ()
       } else if (req.url === '/plain/' || req.url === '/isolated/') {
         res.writeHead(200, { ...headers, 'content-type': 'text/html' });
         res.end('<!doctype html><meta charset="utf-8"><title>vego</title><script src="page.js"></script>');
+      } else if (req.url?.endsWith('/lance/rows.lance')) {
+        serveRange(req.method ?? 'GET', req.headers.range, lanceFile, headers, res);
       } else if (req.url === '/favicon.ico') {
         res.writeHead(204);
         res.end();
@@ -242,6 +273,17 @@ describe('browser bundle in headless Chromium (real browser, not a Node vm)', ()
     expect(d.count).toBe(1);
     expect(d.updated).toEqual({ year: 2021, kind: 'task', tags: null });
     expect(d.open).toMatch(new RegExp(`^${NOT_SUPPORTED}: .*needs Node.*Database\\.memory\\(\\)`));
+  });
+
+  it('reads a Lance file over HTTP by range GETs (HttpStore + ObjectSource + LanceFileReader), only part of it', () => {
+    for (const kind of ['plain', 'isolated'] as const) {
+      const r = pages[kind].httpRead;
+      expect(typeof r).toBe('object');
+      if (typeof r === 'string') continue;
+      expect([kind, r.numRows, r.ids]).toEqual([kind, 5000, [3000, 3003, 3006, 3009, 3012]]);
+      expect(r.gets).toBeGreaterThan(0);
+      expect(r.bytesRead).toBeLessThan(r.fileBytes); // the name column was never read
+    }
   });
 
   it('Node-only APIs throw NotSupportedError naming the browser alternative', () => {

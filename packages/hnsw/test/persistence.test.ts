@@ -14,6 +14,7 @@ import {
   loadHNSWFromLance,
   loadHNSWFromLanceSync,
 } from '@vego/hnsw';
+import { metadataChecksum } from '../src/persistence/metadata-row';
 import { type Metric, bruteForce, clustered, seeded } from './fixtures/data';
 import { answerDifferences, dataFiles, graphDifferences, makeTempDir, newBytes, removeDir } from './fixtures/persistence-helpers';
 
@@ -264,7 +265,10 @@ function appendMetadata(dir: string, patch: Record<string, unknown>): void {
   const batch = meta.toTableSync({ offset: meta.countRows() - 1, limit: 1 }).batches[0]!;
   const row: Record<string, unknown> = {};
   for (const f of METADATA_SCHEMA.fields) row[f.name] = batch.column(f.name).get(0);
-  Dataset.createSync(path.join(dir, 'metadata.lance'), [{ ...row, ...patch }], { mode: 'append', schema: METADATA_SCHEMA });
+  const patched = { ...row, ...patch };
+  // A deliberate edit carries a matching checksum (unless the patch sets one), so that the check under test is reached.
+  if (!('checksum' in patch)) patched.checksum = metadataChecksum(patched);
+  Dataset.createSync(path.join(dir, 'metadata.lance'), [patched], { mode: 'append', schema: METADATA_SCHEMA });
 }
 
 describe('loading damaged or foreign directories', () => {
@@ -305,8 +309,10 @@ describe('loading damaged or foreign directories', () => {
     appendMetadata(dir, { num_ids: n + 5 });
     expect(() => HNSW.loadFromLanceSync(dir)).toThrow(CorruptDataError);
     appendMetadata(dir, { num_ids: n - 1 });
-    expect(() => HNSW.loadFromLanceSync(dir)).toThrow(/id: expected an id below num_ids/);
-    appendMetadata(dir, { num_ids: n, nodes_rows: n + 1 });
+    expect(() => HNSW.loadFromLanceSync(dir)).toThrow(/num_live`: expected at most num_ids = 79, found 80/);
+    appendMetadata(dir, { num_ids: n - 1, num_live: n - 1 });
+    expect(() => HNSW.loadFromLanceSync(dir)).toThrow(/id: expected an id below num_ids|entry_point`: expected a node id below 79/);
+    appendMetadata(dir, { num_ids: n, num_live: n, nodes_rows: n + 1 });
     expect(() => HNSW.loadFromLanceSync(dir)).toThrow(/expected 81 rows \(from metadata\), found 80/);
     appendMetadata(dir, { nodes_rows: n, num_live: n - 3 });
     expect(() => HNSW.loadFromLanceSync(dir)).toThrow(CorruptDataError);

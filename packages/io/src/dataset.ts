@@ -1,5 +1,7 @@
 /**
- * A Lance dataset on the file system: a directory LanceDB can open.
+ * A Lance dataset on the file system: a directory LanceDB can open. The same layout under an
+ * `s3://` or (read-only) `http(s)://` URI is served by an object store through the asynchronous
+ * methods: file access goes through ./internal/remote-dataset and ./store/ when the URI is not a path.
  *
  * ```text
  * <dir>/data/<uuid>.lance          data files (Lance file format 2.0, 2.1 or 2.2), never modified once committed
@@ -51,7 +53,7 @@ import { syncDirectorySync, type publishFileSync } from './atomic-file';
 import type { BlockCache } from './block-cache';
 import { FileSource } from './file-source';
 import { describeSchema, normalizeInput, sameColumns, type DatasetInput } from './internal/data-input';
-import { checkRealInside, checkRelativePath, joinInside } from './internal/dataset-paths';
+import { checkRealInside, checkRelativePath, joinInside, joinPath } from './internal/dataset-paths';
 import { fsError } from './internal/fs-error';
 import {
   DELETIONS_DIR,
@@ -64,6 +66,20 @@ import {
 } from './internal/deletions';
 import { perform, resolvedEffect, runAsync, runSync, type Effect, type Task } from './internal/effects';
 import { mkdirEffect, unlinkEffect } from './internal/fs-effects';
+import {
+  checkWritable as checkStoreWritable,
+  deleteObjectEffect,
+  keyOf,
+  needsAsync,
+  openRemoteVersion,
+  readRemoteDeletionFile,
+  readRemoteManifest,
+  remoteVersions,
+  storeFor,
+} from './internal/remote-dataset';
+import type { ObjectStore } from './store/object-store';
+import { ObjectSource } from './store/object-source';
+import type { StorageOptions } from './store/storage-options';
 import {
   DEFAULT_STORAGE_VERSION,
   checkWritable,
@@ -128,6 +144,10 @@ export interface DatasetWriteOptions {
    * (passing another one is an InvalidArgumentError); an overwrite keeps it unless this is given.
    */
   storageVersion?: StorageVersion;
+  /** For an `s3://` URI: Lance-named storage options (see {@link DatasetOpenOptions.storageOptions}). */
+  storageOptions?: StorageOptions;
+  /** For an `s3://` URI: the store to write through (its root must contain the URI). */
+  store?: ObjectStore;
 }
 
 /** Options of {@link Dataset.open} and {@link Dataset.openSync}. */
@@ -136,6 +156,15 @@ export interface DatasetOpenOptions {
   version?: number;
   /** Block cache for the data files (shared across datasets if you pass the same one). */
   cache?: BlockCache;
+  /**
+   * For an `s3://` or `http(s)://` URI: storage options named as Lance names them (`aws_endpoint`,
+   * `aws_region`, `aws_access_key_id`, `aws_secret_access_key`, `aws_session_token`, `allow_http`,
+   * `aws_virtual_hosted_style_request`, `aws_skip_signature`, `client_max_retries`,
+   * `client_retry_timeout`; missing ones from the AWS_* environment variables).
+   */
+  storageOptions?: StorageOptions;
+  /** For an `s3://` or `http(s)://` URI: the store to read through (its root must contain the URI). */
+  store?: ObjectStore;
 }
 
 /** Options of {@link Dataset.scan}. */
@@ -252,6 +281,31 @@ function latestVersionOrNull(dir: string): VersionFile | null {
   return files.length === 0 ? null : files[files.length - 1]!;
 }
 
+/** {@link latestVersionOrNull} as an effect; on a store, a listing (asynchronous only). */
+function latestVersionEffect(dir: string, store: ObjectStore | null): Effect<VersionFile | null> {
+  if (store === null) return { sync: () => latestVersionOrNull(dir), async: async () => latestVersionOrNull(dir) };
+  return {
+    sync: () => {
+      throw needsAsync('write', dir);
+    },
+    async: async () => {
+      const files = await remoteVersions(store, dir);
+      return files.length === 0 ? null : files[files.length - 1]!;
+    },
+  };
+}
+
+/** {@link readVersionManifest} as an effect; on a store, a GET (asynchronous only). */
+function manifestEffect(dir: string, fileName: string, store: ObjectStore | null): Effect<ManifestState> {
+  if (store === null) return { sync: () => readVersionManifest(dir, fileName), async: async () => readVersionManifest(dir, fileName) };
+  return {
+    sync: () => {
+      throw needsAsync('read', dir);
+    },
+    async: () => readRemoteManifest(store, dir, fileName),
+  };
+}
+
 /**
  * Reads and decodes manifest `fileName` of the dataset at `dir`, refusing one that resolves (through
  * a symlink) outside the dataset folder.
@@ -267,9 +321,9 @@ function readVersionManifest(dir: string, fileName: string): ManifestState {
  * folder (a `_versions` symlink pointing out would make a commit write outside it).
  */
 function manifestPathToPublish(dir: string, version: number, naming: ManifestNaming): string {
-  const versionsDir = nodePath.join(dir, '_versions');
+  const versionsDir = joinPath(dir, '_versions');
   checkRealInside(dir, versionsDir, `dataset '${dir}'`);
-  return nodePath.join(versionsDir, manifestFileName(version, naming));
+  return joinPath(versionsDir, manifestFileName(version, naming));
 }
 
 /** An append carries the previous fragments into the new version: refuse paths leaving the dataset first. */
@@ -277,7 +331,8 @@ function checkAppendablePaths(prev: ManifestState, dir: string): void {
   for (const f of prev.fragments) for (const d of f.files) checkRelativePath(d.path, `manifest of '${dir}' version ${prev.version}: fragment ${f.id}, data file`);
 }
 
-function* makeDirectory(dir: string): Task<void> {
+function* makeDirectory(dir: string, store: ObjectStore | null): Task<void> {
+  if (store !== null) return; // keys need no folders
   try {
     yield* perform(mkdirEffect(dir));
   } catch (e) {
@@ -296,8 +351,8 @@ function* makeDirectory(dir: string): Task<void> {
 /** Footer minor version of each storage version (major 2 for all; 2.0 files say 0.3 in their footer but 2.0 in the manifest). */
 const FILE_MINOR: Record<StorageVersion, number> = { '2.0': 0, '2.1': 1, '2.2': 2 };
 
-function* writeDataFiles(dir: string, schema: Schema, batches: Iterable<Effect<RecordBatch>>, maxRows: number, fileOptions?: LanceFileWriterOptions): Task<FragmentInfo[]> {
-  const dataDir = nodePath.join(dir, 'data');
+function* writeDataFiles(dir: string, schema: Schema, batches: Iterable<Effect<RecordBatch>>, maxRows: number, fileOptions: LanceFileWriterOptions | undefined, store: ObjectStore | null): Task<FragmentInfo[]> {
+  const dataDir = joinPath(dir, 'data');
   checkRealInside(dir, dataDir, `dataset '${dir}'`);
   const fragments: FragmentInfo[] = [];
   let sink: DataFileSink | null = null;
@@ -322,7 +377,7 @@ function* writeDataFiles(dir: string, schema: Schema, batches: Iterable<Effect<R
       while (at < batch.numRows) {
         if (writer === null) {
           name = `${randomUUID()}.lance`;
-          sink = yield* perform(createSinkEffect(nodePath.join(dataDir, name)));
+          sink = yield* perform(createSinkEffect(joinPath(dataDir, name), store));
           writer = new LanceFileWriter(sink, schema, fileOptions);
           rows = 0;
         }
@@ -337,26 +392,26 @@ function* writeDataFiles(dir: string, schema: Schema, batches: Iterable<Effect<R
     if (writer !== null) yield* finishFile();
   } catch (e) {
     if (sink !== null) yield* perform(abortSinkEffect(sink));
-    yield* removeDataFiles(dir, fragments);
+    yield* removeDataFiles(dir, fragments, store);
     throw e;
   }
-  if (fragments.length > 0) yield* perform(syncDirectoryEffect(dataDir));
+  if (fragments.length > 0) yield* perform(syncDirectoryEffect(dataDir, store));
   return fragments;
 }
 
 /** Deletes files, ignoring failures (clean-up after a failed commit). */
-function* removeFiles(paths: readonly string[]): Task<void> {
+function* removeFiles(paths: readonly string[], store: ObjectStore | null): Task<void> {
   for (const p of paths) {
     try {
-      yield* perform(unlinkEffect(p));
+      yield* perform(store === null ? unlinkEffect(p) : deleteObjectEffect(store, p));
     } catch {
       /* best effort */
     }
   }
 }
 
-function removeDataFiles(dir: string, fragments: readonly FragmentInfo[]): Task<void> {
-  return removeFiles(fragments.flatMap((f) => f.files.map((file) => nodePath.join(dir, 'data', file.path))));
+function removeDataFiles(dir: string, fragments: readonly FragmentInfo[], store: ObjectStore | null): Task<void> {
+  return removeFiles(fragments.flatMap((f) => f.files.map((file) => joinPath(dir, 'data', file.path))), store);
 }
 
 /**
@@ -375,7 +430,9 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
   if (!Number.isSafeInteger(maxRows) || maxRows <= 0) {
     throw new InvalidArgumentError(`\`maxRowsPerFile\` must be a positive integer, got ${maxRows}`);
   }
-  const latest = latestVersionOrNull(dir);
+  const store = storeFor(dir, options);
+  if (store !== null) checkStoreWritable(store, dir);
+  const latest = yield* perform(latestVersionEffect(dir, store));
   if (latest !== null && mode === 'create') {
     throw new ConflictError(`dataset '${dir}' already exists (version ${latest.version}); use mode 'append' or 'overwrite'`);
   }
@@ -383,7 +440,7 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
   if (options.expectedVersion !== undefined && (latest?.version ?? 0) !== options.expectedVersion) {
     throw new ConflictError(`cannot commit on top of version ${options.expectedVersion} of '${dir}': the latest version is ${latest?.version ?? 0} (another writer committed); nothing was written`);
   }
-  const prev = latest === null ? null : readVersionManifest(dir, latest.fileName);
+  const prev = latest === null ? null : yield* perform(manifestEffect(dir, latest.fileName, store));
   if (prev !== null) checkWritable(prev, dir, mode === 'append' ? 'append to' : 'overwrite', true);
   const requested = options.storageVersion;
   if (requested !== undefined && requested !== '2.0' && requested !== '2.1' && requested !== '2.2') {
@@ -400,10 +457,10 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
   } else storageVersion = requested ?? datasetStorageVersion(prev, dir, 'overwrite');
   const { schema, batches } = normalizeInput(data, mode === 'append' && prev !== null ? prev.schema : null, options.schema);
   const naming = latest?.naming ?? options.manifestNaming ?? 'v2';
-  yield* makeDirectory(nodePath.join(dir, 'data'));
-  yield* makeDirectory(nodePath.join(dir, '_versions'));
+  yield* makeDirectory(joinPath(dir, 'data'), store);
+  yield* makeDirectory(joinPath(dir, '_versions'), store);
   const fileOptions = { ...options.fileOptions, version: storageVersion };
-  const written = yield* writeDataFiles(dir, schema, batches.map(resolvedEffect), maxRows, fileOptions);
+  const written = yield* writeDataFiles(dir, schema, batches.map(resolvedEffect), maxRows, fileOptions, store);
   let retries = mode === 'append' && options.expectedVersion === undefined ? options.conflictRetries ?? 0 : 0;
   let base = prev;
   let baseVersion = latest?.version ?? 0;
@@ -416,23 +473,23 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
         fragments: mode === 'append' && base !== null ? [...base.fragments, ...written] : written,
         storageVersion,
       });
-      yield* perform(publishEffect(manifestPathToPublish(dir, version, naming), bytes));
+      yield* perform(publishEffect(manifestPathToPublish(dir, version, naming), bytes, store));
       return version;
     } catch (e) {
       if (!(e instanceof ConflictError) || retries <= 0) {
-        yield* removeDataFiles(dir, written);
+        yield* removeDataFiles(dir, written, store);
         if (e instanceof ConflictError) {
           throw new ConflictError(`cannot commit version ${baseVersion + 1} of '${dir}': another writer committed it first; the new data was not added`, { cause: e });
         }
         throw e;
       }
       retries--;
-      const now = latestVersionOrNull(dir)!;
-      base = readVersionManifest(dir, now.fileName);
+      const now = (yield* perform(latestVersionEffect(dir, store)))!;
+      base = yield* perform(manifestEffect(dir, now.fileName, store));
       baseVersion = now.version;
       checkAppendablePaths(base, dir);
       if (!sameColumns(base.schema, schema)) {
-        yield* removeDataFiles(dir, written);
+        yield* removeDataFiles(dir, written, store);
         throw new ConflictError(`cannot append to '${dir}': a concurrent writer changed the schema to (${describeSchema(base.schema)})`);
       }
     }
@@ -477,11 +534,13 @@ export class Dataset {
   /** Live row number at which each fragment starts, plus the total at the end (lazily computed). */
   private liveStartsCache: Float64Array | null = null;
   private readonly cache: BlockCache | undefined;
+  /** The object store holding the dataset (`s3://`, `http(s)://`), or null for a local folder. */
+  private readonly store: ObjectStore | null;
   /** Open data files, keyed by {@link readerKey} (`fragment index * 65536 + file index`). */
   private readonly syncReaders = new Map<number, { source: FileSource; reader: LanceFileReader }>();
-  private readonly asyncReaders = new Map<number, Promise<{ source: AsyncFileSource; reader: LanceFileReader }>>();
+  private readonly asyncReaders = new Map<number, Promise<{ source: AsyncFileSource | ObjectSource; reader: LanceFileReader }>>();
 
-  private constructor(path: string, state: ManifestState, naming: ManifestNaming, cache: BlockCache | undefined) {
+  private constructor(path: string, state: ManifestState, naming: ManifestNaming, cache: BlockCache | undefined, store: ObjectStore | null = null) {
     this.path = path;
     this.version = state.version;
     this.schema = state.schema;
@@ -489,6 +548,7 @@ export class Dataset {
     this.state = state;
     this.fragments = state.fragments;
     this.cache = cache;
+    this.store = store;
     this.deleted = state.fragments.map((f) => (f.deletionFile === undefined ? null : undefined));
     const nodeIds = nodeIdsOf(state.fields, state.topIds, state.schema.fields.map((x) => x.type), `manifest of '${path}' version ${state.version}`);
     this.colFile = [];
@@ -516,6 +576,7 @@ export class Dataset {
   static openSync(dir: string, options: DatasetOpenOptions = {}): Dataset {
     if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError('`dir` must be a non-empty path');
     checkNonNegInt('version', options.version);
+    if (storeFor(dir, options) !== null) throw needsAsync('Dataset.openSync()', dir);
     const files = listVersionFiles(dir);
     if (files.length === 0) throw new NotFoundError(`'${dir}' holds no committed version (empty _versions directory)`);
     let file: VersionFile;
@@ -537,11 +598,31 @@ export class Dataset {
     return new Dataset(dir, state, files[files.length - 1]!.naming, options.cache);
   }
 
-  /** Asynchronous form of {@link Dataset.openSync}. */
+  /**
+   * Asynchronous form of {@link Dataset.openSync}; also opens datasets on object stores:
+   * `s3://bucket/prefix` (with `storageOptions` or a `store`) and, read-only, `http(s)://…` (the
+   * latest version is found by probing manifest names, as plain HTTP has no listing). Their
+   * manifest and deletion files are read here; data files as reads need them (ranged GETs).
+   * @throws as {@link Dataset.openSync}; IoError when the store fails after its retries.
+   * @example
+   * ```ts
+   * const ds = await Dataset.open('s3://bucket/people', { storageOptions: { aws_region: 'eu-west-1' } });
+   * const web = await Dataset.open('https://example.org/people.lance'); // read-only
+   * ```
+   */
   static async open(dir: string, options: DatasetOpenOptions = {}): Promise<Dataset> {
-    const ds = Dataset.openSync(dir, options);
+    if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError('`dir` must be a non-empty path');
+    const store = storeFor(dir, options);
+    const ds = store === null ? Dataset.openSync(dir, options) : await Dataset.openRemote(dir, store, options);
     await ds.prepareDeletionReads();
     return ds;
+  }
+
+  /** {@link Dataset.open} of a dataset on an object store. */
+  private static async openRemote(dir: string, store: ObjectStore, options: DatasetOpenOptions): Promise<Dataset> {
+    checkNonNegInt('version', options.version);
+    const { root, state, naming } = await openRemoteVersion(store, dir, options.version);
+    return new Dataset(root, state, naming, options.cache, store);
   }
 
   // ---------------------------------------------------------------- writing
@@ -577,25 +658,33 @@ export class Dataset {
    * ```
    */
   static async create(dir: string, data: DatasetInput, options: DatasetWriteOptions = {}): Promise<Dataset> {
-    const version = await runAsync(commitWrite(dir, data, options));
-    return Dataset.open(dir, { version });
+    // One store for the commit and the open after it (a new one per call otherwise).
+    const store = typeof dir === 'string' ? storeFor(dir, options) : null;
+    const withStore = store === null ? options : { ...options, store };
+    const version = await runAsync(commitWrite(dir, data, withStore));
+    return Dataset.open(dir, store === null ? { version } : { version, store });
   }
 
   /** Appends `data` as a new version; shorthand for `createSync(this.path, data, { mode: 'append' })`. */
   appendSync(data: DatasetInput, options: Omit<DatasetWriteOptions, 'mode'> = {}): Dataset {
+    if (this.store !== null) throw needsAsync('appendSync()', this.path);
     return Dataset.createSync(this.path, data, { ...options, mode: 'append' });
   }
 
   /** Asynchronous form of {@link Dataset.appendSync} (see {@link Dataset.create}). */
   async append(data: DatasetInput, options: Omit<DatasetWriteOptions, 'mode'> = {}): Promise<Dataset> {
-    return Dataset.create(this.path, data, { ...options, mode: 'append' });
+    return Dataset.create(this.path, data, this.store === null ? { ...options, mode: 'append' } : { ...options, mode: 'append', store: this.store });
   }
 
   // ---------------------------------------------------------------- metadata
 
   /**
-   * Live rows in this version: physical rows minus deleted ones. Reads no data file; reads a
-   * deletion file only when the manifest does not record how many rows it deletes.
+   * Live rows in this version: physical rows minus deleted ones, as the manifest claims them. Reads
+   * no data file (it stays cheap however many fragments there are); reads a deletion file only when
+   * the manifest does not record how many rows it deletes. The claims are checked against the data
+   * files' footers by every read that depends on them: a scan or take opens the data files of every
+   * fragment before and up to the rows it returns (fragments claiming 0 rows included), so a
+   * damaged claim fails there with CorruptDataError instead of shifting or hiding rows.
    */
   countRows(): number {
     const starts = this.liveStarts();
@@ -628,6 +717,7 @@ export class Dataset {
 
   /** Every committed version on disk, oldest first (not only those up to this one). */
   versions(): VersionInfo[] {
+    if (this.store !== null) throw needsAsync('versions()', this.path);
     return listVersionFiles(this.path).map((f) => {
       const p = nodePath.join(this.path, '_versions', f.fileName);
       let mtime: Date;
@@ -642,6 +732,7 @@ export class Dataset {
 
   /** The latest committed version number on disk. */
   latestVersion(): number {
+    if (this.store !== null) throw needsAsync('latestVersion()', this.path);
     const files = listVersionFiles(this.path);
     return files[files.length - 1]!.version;
   }
@@ -678,7 +769,24 @@ export class Dataset {
 
   /** LanceDB's `.arrow` deletion files are ZSTD-compressed: load the codec before reads that need it. */
   private async prepareDeletionReads(): Promise<void> {
+    if (this.store !== null) await this.loadRemoteDeletions();
     if (!isZstdReady() && this.fragments.some((f) => f.deletionFile?.fileType === 'arrow_array')) await initZstd();
+  }
+
+  /**
+   * On an object store, every deletion file not loaded yet is fetched (in parallel, the store
+   * bounding the requests), since {@link deletedRows} reads them synchronously.
+   */
+  private async loadRemoteDeletions(): Promise<void> {
+    const store = this.store!;
+    if (!isZstdReady() && this.fragments.some((f) => f.deletionFile?.fileType === 'arrow_array')) await initZstd();
+    await Promise.all(
+      this.fragments.map(async (f, i) => {
+        if (this.deleted[i] !== undefined) return;
+        const rows = await readRemoteDeletionFile(store, this.path, f.id, f.deletionFile!, f.physicalRows);
+        this.deleted[i] = rows.length === 0 ? null : rows;
+      }),
+    );
   }
 
   /** The deleted row offsets of fragment `i` (ascending), or null when it has none. Loaded once. */
@@ -686,6 +794,7 @@ export class Dataset {
     const known = this.deleted[i];
     if (known !== undefined) return known;
     const f = this.fragments[i]!;
+    if (this.store !== null) throw needsAsync('a synchronous read', this.path); // loadRemoteDeletions loads them all
     let rows: Uint32Array;
     try {
       rows = readDeletionFileSync(this.path, f.id, f.deletionFile!, f.physicalRows);
@@ -774,7 +883,9 @@ export class Dataset {
   private checkFile(i: number, j: number, path: string, reader: LanceFileReader): void {
     const fragment = this.fragments[i]!;
     if (reader.numRows !== fragment.physicalRows) {
-      throw new CorruptDataError(`data file '${path}': expected ${fragment.physicalRows} rows (from the manifest), found ${reader.numRows}`);
+      throw new CorruptDataError(
+        `data file '${path}' of fragment ${fragment.id} (version ${this.version}): expected ${fragment.physicalRows} rows (from the manifest), found ${reader.numRows}`,
+      );
     }
     const files = this.colFile[i]!;
     const nodes = this.colNodes[i]!;
@@ -805,6 +916,7 @@ export class Dataset {
     const key = readerKey(i, j);
     const open = this.syncReaders.get(key);
     if (open !== undefined) return open.reader;
+    if (this.store !== null) throw needsAsync('a synchronous read', this.path);
     const path = this.dataPath(i, j);
     checkRealInside(this.path, path, `data file of fragment ${this.fragments[i]!.id} of '${this.path}' version ${this.version}`);
     const source = FileSource.openSync(path, this.cache === undefined ? {} : { cache: this.cache });
@@ -827,7 +939,7 @@ export class Dataset {
       const path = this.dataPath(i, j);
       open = (async () => {
         checkRealInside(this.path, path, `data file of fragment ${this.fragments[i]!.id} of '${this.path}' version ${this.version}`);
-        const source = await AsyncFileSource.open(path, this.cache === undefined ? {} : { cache: this.cache });
+        const source = await this.openAsyncSource(i, j, path);
         try {
           this.checkSize(i, j, path, source.byteLength);
           const reader = await wrapCorruptAsync(path, () => LanceFileReader.open(source));
@@ -842,6 +954,17 @@ export class Dataset {
       open.catch(() => this.asyncReaders.delete(key));
     }
     return open.then((o) => o.reader);
+  }
+
+  /**
+   * Data file `j` of fragment `i` for asynchronous reads: a file, or an object of the store (its
+   * size taken from the manifest when recorded, which saves a HEAD request).
+   */
+  private openAsyncSource(i: number, j: number, path: string): Promise<AsyncFileSource | ObjectSource> {
+    const cache = this.cache === undefined ? {} : { cache: this.cache };
+    if (this.store === null) return AsyncFileSource.open(path, cache);
+    const size = this.fragments[i]!.files[j]!.fileSizeBytes;
+    return ObjectSource.open(this.store, keyOf(this.store, path), size > 0 ? { ...cache, byteLength: size } : cache);
   }
 
   /** Physical rows `[offset, offset + limit)` of fragment `i` (deleted ones included), each column from its data file. */
@@ -941,6 +1064,10 @@ export class Dataset {
       const n = starts[i + 1]! - starts[i]!;
       if (skip >= n) {
         skip -= n;
+        // Rows after this fragment are numbered through its claimed row count: a check-only range
+        // (0 rows) opens its data files, which checks the claim, before any later row is read.
+        // This includes a fragment claiming 0 rows, which would otherwise never be opened.
+        yield [i, 0, 0];
         continue;
       }
       let pos = skip;
@@ -959,7 +1086,9 @@ export class Dataset {
   /**
    * Reads the live rows in batches of at most `batchSize`, one fragment at a time: memory stays
    * bounded by the batch size however large the dataset is. Deleted rows are skipped; `offset` and
-   * `limit` count live rows.
+   * `limit` count live rows. The data files of every fragment before the last row returned are
+   * opened (their footers read), those skipped by `offset` and those claiming 0 rows included: live
+   * row positions are counted through the manifest's row counts, which are checked that way.
    * @throws InvalidArgumentError for an unknown column or bad numbers; CorruptDataError (with the
    *   path) when a data or deletion file disagrees with the manifest (row count, size, columns) or
    *   resolves outside the dataset folder; NotFoundError when one is missing; NotSupportedError for
@@ -967,7 +1096,10 @@ export class Dataset {
    */
   *scanSync(options: ScanOptions = {}): IterableIterator<RecordBatch> {
     const { columns, ranges } = this.plan(options);
-    for (const [i, offset, limit] of ranges) yield this.dropDeleted(i, this.readRangeSync(i, columns, offset, limit), offset);
+    for (const [i, offset, limit] of ranges) {
+      if (limit === 0) this.openFragmentSync(i);
+      else yield this.dropDeleted(i, this.readRangeSync(i, columns, offset, limit), offset);
+    }
   }
 
   /**
@@ -981,13 +1113,16 @@ export class Dataset {
     await this.prepareDeletionReads();
     const { columns, ranges } = this.plan(options);
     const queue = new RangeQueue(ranges);
-    const next = readAhead(queue, options.batchSize ?? DEFAULT_BATCH_SIZE, (i, offset, limit) => this.readRangeAsync(i, columns, offset, limit));
+    const next = readAhead(queue, options.batchSize ?? DEFAULT_BATCH_SIZE, (i, offset, limit) =>
+      limit === 0 ? this.openFragmentAsync(i).then(() => null) : this.readRangeAsync(i, columns, offset, limit),
+    );
     for (let r = 0; ; r++) {
       queue.drop(r);
       const range = queue.at(r);
       if (range === undefined) break;
-      const current = next();
-      yield this.dropDeleted(range[0], await current, range[1]);
+      const batch = await next();
+      // A check-only range (see planRanges) has opened its fragment's data files and holds no rows.
+      if (batch !== null) yield this.dropDeleted(range[0], batch, range[1]);
     }
   }
 
@@ -1053,6 +1188,9 @@ export class Dataset {
   takeSync(rowIndices: ArrayLike<number>, options: { columns?: readonly string[] } = {}): RecordBatch {
     const columns = this.resolveColumns(options.columns);
     const { order, fragOf, local } = this.takePlan(rowIndices);
+    // Positions were mapped through the row counts of every fragment up to the last one read:
+    // opening their data files checks those claims (a fragment claiming 0 rows included).
+    for (let f = 0, last = maxOf(fragOf); f <= last; f++) this.openFragmentSync(f);
     const runs = this.takeRuns(order, fragOf, local);
     const batches = runs.map((run) => this.readRangeSync(run.fragment, columns, run.offset, run.length));
     return this.gather(columns, order, fragOf, local, runs, batches);
@@ -1067,7 +1205,16 @@ export class Dataset {
    */
   async take(rowIndices: ArrayLike<number>, options: { columns?: readonly string[] } = {}): Promise<RecordBatch> {
     await this.prepareDeletionReads();
-    return this.takeSync(rowIndices, options);
+    if (this.store === null) return this.takeSync(rowIndices, options);
+    // On an object store every read is a request: all runs at once, so the source coalesces them.
+    const columns = this.resolveColumns(options.columns);
+    const { order, fragOf, local } = this.takePlan(rowIndices);
+    // As takeSync: the row counts positions were mapped through are checked by opening those fragments.
+    const fragmentsUsed = Array.from({ length: order.length === 0 ? 0 : maxOf(fragOf) + 1 }, (_, f) => f);
+    await Promise.all(fragmentsUsed.map((f) => this.openFragmentEffect(f).async()));
+    const runs = this.takeRuns(order, fragOf, local);
+    const batches = await Promise.all(runs.map((run) => this.readRangeAsync(run.fragment, columns, run.offset, run.length)));
+    return this.gather(columns, order, fragOf, local, runs, batches);
   }
 
   /** Groups sorted indices into runs of nearby rows within one fragment (gaps ≤ 1024 rows read through). */
@@ -1164,9 +1311,10 @@ export class Dataset {
       if (list === undefined) perFragment.set(f, (list = []));
       if (list.length === 0 || list[list.length - 1] !== local[k]) list.push(local[k]!);
     }
-    // No row is read, but the touched fragments' data files are opened: that checks the manifest's
-    // row counts, which the positions were mapped through, before a deletion file is written.
-    for (const f of perFragment.keys()) yield* perform(this.openFragmentEffect(f));
+    // No row is read, but the data files of the touched fragments and of all before them are
+    // opened: that checks the manifest's row counts, which the positions were mapped through,
+    // before a deletion file is written.
+    for (let f = 0, last = maxOf(fragOf); f <= last; f++) yield* perform(this.openFragmentEffect(f));
     return yield* this.commitDeletions(new Map([...perFragment].map(([f, list]) => [f, Uint32Array.from(list)])));
   }
 
@@ -1206,6 +1354,8 @@ export class Dataset {
       const physical = this.fragments[i]!.physicalRows;
       const del = this.fragments[i]!.deletionFile === undefined ? null : this.deletedRows(i);
       const hits: number[] = [];
+      // A fragment claiming 0 rows is read by no range below: open it to check the claim.
+      if (physical === 0) yield* perform(this.openFragmentEffect(i));
       for (let offset = 0; offset < physical; offset += DEFAULT_BATCH_SIZE) {
         const limit = Math.min(DEFAULT_BATCH_SIZE, physical - offset);
         const batch = yield* perform(this.readRangeEffect(i, columns, offset, limit));
@@ -1228,15 +1378,17 @@ export class Dataset {
 
   /** Opens every data file of fragment `i` (checking each against the manifest), as one effect. */
   private openFragmentEffect(i: number): Effect<void> {
-    const files = this.fragments[i]!.files;
-    return {
-      sync: () => {
-        for (let j = 0; j < files.length; j++) this.readerSync(i, j);
-      },
-      async: async () => {
-        await Promise.all(files.map((_, j) => this.readerAsync(i, j)));
-      },
-    };
+    return { sync: () => this.openFragmentSync(i), async: () => this.openFragmentAsync(i) };
+  }
+
+  /** Opens (once) every data file of fragment `i`: checks its size, row count and columns against the manifest. */
+  private openFragmentSync(i: number): void {
+    for (let j = 0; j < this.fragments[i]!.files.length; j++) this.readerSync(i, j);
+  }
+
+  /** Asynchronous form of {@link openFragmentSync}. */
+  private async openFragmentAsync(i: number): Promise<void> {
+    await Promise.all(this.fragments[i]!.files.map((_, j) => this.readerAsync(i, j)));
   }
 
   /** {@link readRangeSync} / {@link readRangeAsync} as one effect. */
@@ -1247,12 +1399,15 @@ export class Dataset {
   /** This dataset at `version` (this object when null: nothing was committed). */
   private atVersionSync(version: number | null): Dataset {
     if (version === null) return this;
+    if (this.store !== null) throw needsAsync('a synchronous write', this.path);
     return Dataset.openSync(this.path, this.cache === undefined ? { version } : { version, cache: this.cache });
   }
 
   private async atVersion(version: number | null): Promise<Dataset> {
     if (version === null) return this;
-    return Dataset.open(this.path, this.cache === undefined ? { version } : { version, cache: this.cache });
+    const options: DatasetOpenOptions = this.cache === undefined ? { version } : { version, cache: this.cache };
+    if (this.store !== null) options.store = this.store;
+    return Dataset.open(this.path, options);
   }
 
   /**
@@ -1261,7 +1416,8 @@ export class Dataset {
    */
   private *commitDeletions(perFragment: ReadonlyMap<number, Uint32Array>): Task<number | null> {
     if (perFragment.size === 0) return null;
-    const deletionsDir = nodePath.join(this.path, DELETIONS_DIR);
+    if (this.store !== null) checkStoreWritable(this.store, this.path);
+    const deletionsDir = joinPath(this.path, DELETIONS_DIR);
     const version = this.version + 1;
     const written: string[] = [];
     const deletionFiles = new Map<number, DeletionFile>();
@@ -1277,25 +1433,25 @@ export class Dataset {
           continue;
         }
         if (written.length === 0) {
-          yield* makeDirectory(deletionsDir);
+          yield* makeDirectory(deletionsDir, this.store);
           checkRealInside(this.path, deletionsDir, `dataset '${this.path}'`);
         }
         const { file, path, bytes } = encodeDeletionFile(this.path, f.id, this.version, all);
-        yield* perform(writeDurableEffect(path, bytes));
+        yield* perform(writeDurableEffect(path, bytes, this.store));
         written.push(path);
         deletionFiles.set(f.id, file);
       }
       if (written.length === 0 && dropped.size === 0) return null;
-      if (written.length > 0) yield* perform(syncDirectoryEffect(deletionsDir));
+      if (written.length > 0) yield* perform(syncDirectoryEffect(deletionsDir, this.store));
       const bytes = encodeNextManifest(this.state, {
         version,
         schema: this.schema,
         fragments: this.fragments.filter((f) => !dropped.has(f.id)),
         deletionFiles,
       });
-      yield* perform(publishEffect(manifestPathToPublish(this.path, version, this.manifestNaming), bytes));
+      yield* perform(publishEffect(manifestPathToPublish(this.path, version, this.manifestNaming), bytes, this.store));
     } catch (e) {
-      yield* removeFiles(written);
+      yield* removeFiles(written, this.store);
       if (e instanceof ConflictError) {
         throw new ConflictError(`cannot commit version ${version} of '${this.path}': it already exists (open the latest version and delete again); nothing was deleted`, { cause: e });
       }
@@ -1361,6 +1517,7 @@ export class Dataset {
     }
     checkWritable(this.state, this.path, 'compact', true);
     const storageVersion = datasetStorageVersion(this.state, this.path, 'compact');
+    if (this.store !== null) checkStoreWritable(this.store, this.path);
     const starts = this.liveStarts();
     const sizes = this.fragments.map((f, i) => ({ physicalRows: f.physicalRows, liveRows: starts[i + 1]! - starts[i]! }));
     const runs = planCompaction(sizes, target, materialize ? threshold : null);
@@ -1372,17 +1529,19 @@ export class Dataset {
     const written: FragmentInfo[] = [];
     // Rows are read through a copy of this object, with data files of its own, so that closing them
     // fragment by fragment never disturbs reads of this object running meanwhile.
-    const source = new Dataset(this.path, this.state, this.manifestNaming, this.cache);
+    const source = new Dataset(this.path, this.state, this.manifestNaming, this.cache, this.store);
     for (let f = 0; f < this.fragments.length; f++) source.deleted[f] = this.deleted[f];
     try {
       let i = 0;
       for (const run of runs) {
         while (i < run.first) fragments.push(this.fragments[i++]!);
         // The run's live rows, as a scan over them reads them (deleted rows dropped, order kept).
+        // The run's fragments claiming no live row are read by no range: open them to check the claims.
+        for (let f = run.first; f < run.end; f++) if (sizes[f]!.liveRows === 0) yield* perform(source.openFragmentEffect(f));
         const { ranges } = source.plan({ offset: starts[run.first]!, limit: starts[run.end]! - starts[run.first]!, columns });
-        const reads = source.compactionReads(ranges, columns);
+        const reads = source.compactionReads(onlyReads(ranges), columns);
         const fileOptions = { ...options.fileOptions, version: storageVersion };
-        const added = yield* writeDataFiles(this.path, this.schema, reads, target, fileOptions);
+        const added = yield* writeDataFiles(this.path, this.schema, reads, target, fileOptions, this.store);
         written.push(...added);
         fragments.push(...added);
         for (; i < run.end; i++) {
@@ -1393,9 +1552,9 @@ export class Dataset {
       }
       while (i < this.fragments.length) fragments.push(this.fragments[i++]!);
       const bytes = encodeNextManifest(this.state, { version, schema: this.schema, fragments, storageVersion });
-      yield* perform(publishEffect(manifestPathToPublish(this.path, version, this.manifestNaming), bytes));
+      yield* perform(publishEffect(manifestPathToPublish(this.path, version, this.manifestNaming), bytes, this.store));
     } catch (e) {
-      yield* removeDataFiles(this.path, written);
+      yield* removeDataFiles(this.path, written, this.store);
       if (e instanceof ConflictError) {
         throw new ConflictError(`cannot commit version ${version} of '${this.path}': it already exists (open the latest version and compact again); nothing was compacted`, { cause: e });
       }
@@ -1487,6 +1646,7 @@ export class Dataset {
    * ```
    */
   cleanupOldVersions(options: CleanupOptions = {}): CleanupResult {
+    if (this.store !== null) throw new NotSupportedError(`cleanupOldVersions() of '${this.path}': not implemented for datasets on object stores yet`);
     const keep = options.keep ?? 1;
     if (!Number.isSafeInteger(keep) || keep < 1) throw new InvalidArgumentError(`\`keep\` must be an integer ≥ 1, got ${keep}`);
     const olderThan = options.olderThan ?? DEFAULT_CLEANUP_OLDER_THAN_MS;
@@ -1564,6 +1724,18 @@ export class Dataset {
 }
 
 /** Key of data file `j` of fragment `i` in a dataset's maps of open files. */
+/** Largest value of `a`, or −1 when it is empty. */
+function maxOf(a: Int32Array): number {
+  let m = -1;
+  for (let k = 0; k < a.length; k++) if (a[k]! > m) m = a[k]!;
+  return m;
+}
+
+/** The ranges of a plan that read rows (without its check-only ranges, see `Dataset.planRanges`). */
+function* onlyReads(ranges: Iterable<ScanRange>): Generator<ScanRange> {
+  for (const r of ranges) if (r[2] > 0) yield r;
+}
+
 function readerKey(i: number, j: number): number {
   return i * 65536 + j;
 }

@@ -41,3 +41,13 @@ export type {
 export type { DatasetInput } from './internal/data-input';
 export type { ManifestNaming } from './internal/manifest-names';
 export type { StorageVersion } from './internal/lance-adapter';
+export { S3Store, parseS3Uri } from './store/s3-store';
+export { HttpStore } from './store/http-store';
+export { ObjectSource } from './store/object-source';
+export type { ObjectSourceOptions, ObjectSourceStats } from './store/object-source';
+export { isObjectStoreUri } from './store/object-store';
+export { isMultipartStore } from './store/object-store';
+export type { ObjectStore, MultipartStore, ObjectInfo, ObjectStoreStats, PutOptions } from './store/object-store';
+export { ObjectSink, DEFAULT_PART_BYTES } from './store/object-sink';
+export { resolveS3Options } from './store/storage-options';
+export type { StorageOptions, ResolvedS3Options } from './store/storage-options';

@@ -239,6 +239,76 @@ describe('hostile datasets (issue 12)', () => {
     }
   });
 
+  describe('issue 12 fuzz (index:hnsw seed 3345565752): a fragment claiming 0 rows is checked against its data files', () => {
+    /** Two fragments of 5 rows; version 1's manifest edited so that fragment `k` claims `claim` rows. */
+    function claimed(name: string, k: number, claim: number): { dir: string; file: string } {
+      const dir = path.join(root, name);
+      const ds = Dataset.createSync(dir, rows(0, 10), { maxRowsPerFile: 5 });
+      const file = ds.fragmentFiles()[k]!.paths[0]!;
+      editManifest(dir, 1, (m) => {
+        m.fragments[k]!.physicalRows = claim;
+      });
+      return { dir, file };
+    }
+
+    for (const k of [0, 1]) {
+      it(`scan, async scan, take, delete and compact throw CorruptDataError naming fragment ${k} and its file`, async () => {
+        const { dir, file } = claimed(`zero-claim-${k}`, k, 0);
+        const ds = Dataset.openSync(dir);
+        // countRows() is the manifest's claim by design (it reads no data file); reads check it.
+        expect(ds.countRows()).toBe(5);
+        const named = (e: unknown): void => {
+          expect(e).toBeInstanceOf(CorruptDataError);
+          const message = (e as Error).message;
+          expect(message).toContain(`fragment ${k}`);
+          expect(message).toContain(path.basename(file));
+          expect(message).toMatch(/expected 0 rows \(from the manifest\), found 5/);
+        };
+        named(await errorOf(() => [...ds.scanSync()]));
+        named(await errorOf(() => [...Dataset.openSync(dir).scanSync({ columns: [] })]));
+        named(await errorOf(async () => {
+          for await (const b of Dataset.openSync(dir).scan()) void b;
+        }));
+        named(await errorOf(() => Dataset.openSync(dir).toTableSync()));
+        if (k === 0) {
+          // Live row 4 would be fragment 1's row 4 under the claim: its position depends on fragment 0.
+          named(await errorOf(() => Dataset.openSync(dir).takeSync([4])));
+          named(await errorOf(() => Dataset.openSync(dir).take([4])));
+          named(await errorOf(() => Dataset.openSync(dir).deleteRowsSync([4])));
+        } else {
+          // A take reads and checks the fragments up to the one it reads: rows before the damaged
+          // fragment do not depend on its claim, and come back exactly.
+          expect(Dataset.openSync(dir).takeSync([4, 0]).column('id').get(0)).toBe(4);
+        }
+        named(await errorOf(() => Dataset.openSync(dir).deleteSync(() => false)));
+        named(await errorOf(() => Dataset.openSync(dir).compactSync({ targetRowsPerFragment: 100 })));
+        named(await errorOf(() => Dataset.openSync(dir).compact({ targetRowsPerFragment: 100 })));
+        expect(ds.latestVersion()).toBe(1);
+      });
+    }
+
+    it('a scan that skips a fragment by offset still checks its claim (positions after it depend on it)', async () => {
+      const { dir } = claimed('short-claim', 0, 3); // fragment 0 holds 5 rows, claims 3
+      const ds = Dataset.openSync(dir);
+      expect(() => [...ds.scanSync({ offset: 3 })]).toThrow(CorruptDataError);
+      await expect((async () => {
+        for await (const b of Dataset.openSync(dir).scan({ offset: 4 })) void b;
+      })()).rejects.toThrow(/expected 3 rows \(from the manifest\), found 5/);
+      expect(() => Dataset.openSync(dir).takeSync([3])).toThrow(CorruptDataError);
+    });
+
+    it('undamaged datasets still read exactly, with offsets past whole fragments', async () => {
+      const dir = path.join(root, 'zero-claim-control');
+      Dataset.createSync(dir, rows(0, 15), { maxRowsPerFile: 5 });
+      const ds = Dataset.openSync(dir);
+      expect(ids(ds.scanSync({ offset: 7, batchSize: 2 }))).toEqual([7, 8, 9, 10, 11, 12, 13, 14]);
+      const out: number[] = [];
+      for await (const b of ds.scan({ offset: 10, limit: 3 })) out.push(...ids([b]));
+      expect(out).toEqual([10, 11, 12]);
+      expect(ds.takeSync([14, 0]).column('id').get(0)).toBe(14);
+    });
+  });
+
   describe('issue 12 item 6: deletion files are validated on load', () => {
     /** A 20-row dataset whose version 2 deletes rows 1 and 2; returns the deletion file's path. */
     function withDeletions(name: string): { dir: string; file: string } {

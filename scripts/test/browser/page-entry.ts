@@ -3,7 +3,7 @@
  * browser build (which kernel the index uses, the Node-only APIs throwing NotSupportedError, no Node
  * globals) and publishes one async function for `page.evaluate`.
  */
-import { HNSW, Dataset, FileSource, AsyncFileSource, publishFileSync, isVegoError, initZstd, isZstdReady } from '@vego/hnsw';
+import { HNSW, Dataset, FileSource, AsyncFileSource, publishFileSync, isVegoError, initZstd, isZstdReady, HttpStore, ObjectSource, LanceFileReader } from '@vego/hnsw';
 // The same module instance the index uses (same file in the bundle): says whether the WebAssembly
 // SIMD kernel is in use or the TypeScript fallback.
 import { simdModule } from '../../../packages/hnsw/dist/esm/internal/kernels.js';
@@ -25,6 +25,25 @@ export interface BrowserResults extends PageResults {
   zstdWithoutLoader: string;
   /** Whether zstd was ready before the page loaded it (must be false: nothing loads it eagerly). */
   zstdLoadedBefore: boolean;
+  /** A Lance file read by range GETs from the page's origin (`/lance/rows.lance`) through HttpStore + ObjectSource. */
+  httpRead: { numRows: number; ids: number[]; gets: number; bytesRead: number; fileBytes: number } | string;
+}
+
+/** Reads rows 1000..1004 of the `id` column of the Lance file the test server serves, by ranges. */
+async function checkHttpRead(): Promise<BrowserResults['httpRead']> {
+  try {
+    const origin = (globalThis as unknown as { location: { origin: string } }).location.origin;
+    const store = HttpStore.open(`${origin}/lance`);
+    const source = await ObjectSource.open(store, 'rows.lance');
+    const reader = await LanceFileReader.open(source);
+    const batch = await reader.read({ columns: ['id'], offset: 1000, limit: 5 });
+    const ids: number[] = [];
+    for (let i = 0; i < batch.numRows; i++) ids.push(batch.column('id').get(i) as number);
+    const stats = store.stats();
+    return { numRows: reader.numRows, ids, gets: stats.gets, bytesRead: stats.bytesRead, fileBytes: source.byteLength };
+  } catch (error) {
+    return `failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+  }
 }
 
 async function codeOf(fn: () => unknown): Promise<string> {
@@ -93,7 +112,7 @@ async function run(): Promise<BrowserResults> {
     'AsyncFileSource.open': await codeOf(() => AsyncFileSource.open('/f.lance')),
     publishFileSync: await codeOf(() => publishFileSync('/f', new Uint8Array(1))),
   };
-  return { ...results, env, zstdWithoutLoader, zstdLoadedBefore, simd: simdModule() !== null, nodeOnly, threadsFallbackIdentical: threadsFallback(), db: await dbChecks() };
+  return { ...results, env, zstdWithoutLoader, zstdLoadedBefore, simd: simdModule() !== null, nodeOnly, threadsFallbackIdentical: threadsFallback(), db: await dbChecks(), httpRead: await checkHttpRead() };
 }
 
 (globalThis as Record<string, unknown>)['vegoBrowserChecks'] = run;

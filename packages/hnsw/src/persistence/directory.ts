@@ -3,7 +3,7 @@
  * the one error builder for damage found in a saved index.
  */
 import * as nodePath from 'node:path';
-import { CorruptDataError, Dataset, InvalidArgumentError, NotFoundError } from '@vego/io';
+import { CorruptDataError, Dataset, InvalidArgumentError, NotFoundError, NotSupportedError, isObjectStoreUri } from '@vego/io';
 
 /** A CorruptDataError that names the saved index, what was checked, and expected vs found. */
 export function corrupt(root: string, what: string, expected: string, found: unknown): CorruptDataError {
@@ -12,10 +12,12 @@ export function corrupt(root: string, what: string, expected: string, found: unk
 
 /**
  * The absolute path of an index directory.
- * @throws InvalidArgumentError when `dir` is not a non-empty string
+ * @throws InvalidArgumentError when `dir` is not a non-empty string; NotSupportedError for an
+ *   `s3://` or `http(s)://` URI (resolved as a path it would silently become a local `s3:` folder)
  */
 export function checkDir(dir: unknown): string {
   if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError(`\`dir\` must be a non-empty path, got ${String(dir)}`);
+  if (isObjectStoreUri(dir)) throw new NotSupportedError(`saving and loading an index on object storage ('${dir}') is not supported yet: save to a local folder`);
   return nodePath.resolve(dir);
 }
 

@@ -4,7 +4,8 @@
  * `load-links.ts`) (loading, each part checked once), `saved-state.ts` (what an index remembers
  * between saves, passed explicitly), `checksums.ts` (row checksums: change detection and
  * verification), `positions.ts` (where each row sits, so a save can delete what it supersedes),
- * `directory.ts` (paths and the error builder).
+ * `metadata-row.ts` (the commit row's checks and checksum), `directory.ts` (paths and the
+ * error builder).
  *
  * This file is the only one `hnsw.ts` imports at run time, and the one the package.json `browser`
  * field swaps for `../browser/persistence.ts` (no file system in a browser).

@@ -70,7 +70,9 @@ export const CONNECTIONS_SCHEMA = new Schema([
  * Schema of `metadata.lance`. `nodes_version` / `connections_version` are the dataset versions
  * this save committed (the loader opens exactly those), `nodes_rows` / `connections_rows` their
  * live row counts (`num_ids` and the number of link lists, for saves of this build); `config` is the resolved configuration as JSON (the scalar copies beside it are for
- * people browsing the table).
+ * people browsing the table, and must agree with it); `checksum` covers every other field
+ * (`metadata-row.ts`). Rows of saves before the checksum column have no such column and load
+ * unverified; the next save rewrites the dataset with it (adding a column keeps format version 1).
  */
 export const METADATA_SCHEMA = new Schema([
   new Field('format_version', new Int32(), false),
@@ -89,7 +91,14 @@ export const METADATA_SCHEMA = new Schema([
   new Field('distance', new Utf8(), false),
   new Field('config', new Utf8(), false),
   new Field('saved_at', new Float64(), false),
+  new Field('checksum', new Int64(), false),
 ]);
+
+/**
+ * The fields of a metadata row that its `checksum` covers (all but `checksum`, in schema order).
+ * Saves of earlier builds have exactly these columns: they load without a checksum to verify.
+ */
+export const METADATA_CHECKED_FIELDS: readonly string[] = METADATA_SCHEMA.fields.filter((f) => f.name !== 'checksum').map((f) => f.name);
 
 /** One row of `metadata.lance` (format version 1), as plain values. */
 export interface MetadataRow {
@@ -109,4 +118,6 @@ export interface MetadataRow {
   distance: string;
   config: string;
   saved_at: number;
+  /** Checksum of the other fields (`metadata-row.ts`); absent in rows of earlier saves. */
+  checksum?: bigint;
 }

@@ -5,13 +5,25 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { CorruptDataError, Dataset, Int32, NotFoundError, type RecordBatch, type Schema, UnsupportedVersionError } from '@vego/io';
-import { type ResolvedHnswConfig, resolveHnswConfig } from '../config';
+import { Dataset, Int32, NotFoundError, type RecordBatch, type Schema, UnsupportedVersionError } from '@vego/io';
+import type { ResolvedHnswConfig } from '../config';
 import { checkDir, corrupt } from './directory';
-import { CONNECTIONS_DATASET, CONNECTIONS_SCHEMA, LANCE_FORMAT_VERSION, METADATA_DATASET, METADATA_SCHEMA, type MetadataRow, NODES_DATASET, nodesSchema } from './layout';
+import {
+  CONNECTIONS_DATASET,
+  CONNECTIONS_SCHEMA,
+  LANCE_FORMAT_VERSION,
+  METADATA_CHECKED_FIELDS,
+  METADATA_DATASET,
+  METADATA_SCHEMA,
+  type MetadataRow,
+  NODES_DATASET,
+  nodesSchema,
+} from './layout';
+import { checkMetadataRow, verifyMetadataChecksum } from './metadata-row';
 
-function checkSchema(root: string, name: string, actual: Schema, expected: Schema): void {
+function checkSchema(root: string, name: string, actual: Schema, expected: Schema, only?: readonly string[]): void {
   for (const field of expected.fields) {
+    if (only !== undefined && !only.includes(field.name)) continue;
     const found = actual.field(field.name);
     if (found === null || !found.type.equals(field.type)) {
       throw corrupt(root, `${name} column '${field.name}'`, String(field.type), found === null ? 'no such column' : String(found.type));
@@ -39,8 +51,15 @@ function readCommitRow(root: string, meta: Dataset): MetadataRow {
   }
   const rows = meta.countRows();
   if (rows === 0) throw corrupt(root, `${METADATA_DATASET} version ${meta.version}`, 'at least one row', 'none');
-  const versionBatch = meta.toTableSync({ columns: ['format_version'], offset: rows - 1, limit: 1 }).batches[0]!;
-  const formatVersion = versionBatch.columnAt(0).get(0) as number | null;
+  // The whole column is read (a few hundred rows at most: saves rewrite the dataset past
+  // METADATA_MAX_ROWS), not only the last row: a scan checks the row count of every fragment it
+  // passes, and the commit is the last row only if every fragment's claim is right. Reading just
+  // `offset: rows - 1` would never open a later fragment that claims 0 rows, and would load an
+  // older commit (deleted nodes back) without a word.
+  const versions = meta.toTableSync({ columns: ['format_version'] });
+  if (versions.numRows !== rows) throw corrupt(root, `${METADATA_DATASET} version ${meta.version}`, `${rows} rows (from its manifest)`, versions.numRows);
+  const versionBatch = versions.batches[versions.batches.length - 1]!;
+  const formatVersion = versionBatch.columnAt(0).get(versionBatch.numRows - 1) as number | null;
   if (formatVersion === null || formatVersion < 1) throw corrupt(root, 'format_version', 'a positive integer', formatVersion);
   if (formatVersion > LANCE_FORMAT_VERSION) {
     throw new UnsupportedVersionError(
@@ -50,14 +69,18 @@ function readCommitRow(root: string, meta: Dataset): MetadataRow {
     );
   }
   // Only version 1 exists so far; readers of older layouts will live in src/previous/.
-  checkSchema(root, METADATA_DATASET, meta.schema, METADATA_SCHEMA);
-  const batch = meta.toTableSync({ offset: rows - 1, limit: 1 }).batches[0]!;
+  // Every field but `checksum` is required; `checksum` too when the dataset has the column (saves
+  // of this build), and then it must match.
+  const checked = meta.schema.field('checksum') !== null;
+  const fields = checked ? METADATA_SCHEMA.fields.map((f) => f.name) : METADATA_CHECKED_FIELDS;
+  checkSchema(root, METADATA_DATASET, meta.schema, METADATA_SCHEMA, fields);
+  const batch = meta.toTableSync({ columns: fields, offset: rows - 1, limit: 1 }).batches[0]!;
   const row: Record<string, unknown> = {};
-  for (const field of METADATA_SCHEMA.fields) row[field.name] = batch.column(field.name).get(0);
-  for (const field of METADATA_SCHEMA.fields) {
-    const v = row[field.name];
-    if (v === null) throw corrupt(root, `${METADATA_DATASET} column '${field.name}'`, 'a value', 'null');
+  for (const name of fields) row[name] = batch.column(name).get(0);
+  for (const name of fields) {
+    if (row[name] === null || row[name] === undefined) throw corrupt(root, `${METADATA_DATASET} column '${name}'`, 'a value', 'null');
   }
+  if (checked) verifyMetadataChecksum(root, row, row.checksum as bigint);
   return row as unknown as MetadataRow;
 }
 
@@ -92,20 +115,7 @@ export function openParts(dir: unknown): OpenedParts {
   const root = checkDir(dir);
   const meta = openMetadata(root);
   const row = readCommitRow(root, meta);
-  let config: ResolvedHnswConfig;
-  try {
-    config = resolveHnswConfig(JSON.parse(row.config) as ResolvedHnswConfig);
-  } catch (cause) {
-    throw new CorruptDataError(`saved index '${root}': metadata \`config\` is invalid: ${(cause as Error).message}`, { cause });
-  }
-  if (config.dimension !== row.dimension) throw corrupt(root, 'metadata `dimension`', `${config.dimension} (from config)`, row.dimension);
-  if (config.M !== row.m) throw corrupt(root, 'metadata `m`', `${config.M} (from config)`, row.m);
-  const n = row.num_ids;
-  if (!(n >= 0)) throw corrupt(root, 'metadata `num_ids`', 'a non-negative integer', n);
-  if (row.nodes_version < 1) throw corrupt(root, 'metadata `nodes_version`', 'a version ≥ 1', row.nodes_version);
-  if (row.connections_version < 1) throw corrupt(root, 'metadata `connections_version`', 'a version ≥ 1', row.connections_version);
-  if (row.nodes_rows < n) throw corrupt(root, 'metadata `nodes_rows`', `at least num_ids = ${n}`, row.nodes_rows);
-  if (row.connections_rows < n) throw corrupt(root, 'metadata `connections_rows`', `at least num_ids = ${n}`, row.connections_rows);
+  const config: ResolvedHnswConfig = checkMetadataRow(root, row);
   const nodes = openAt(root, NODES_DATASET, row.nodes_version, meta.version);
   const connections = openAt(root, CONNECTIONS_DATASET, row.connections_version, meta.version);
   if (nodes.countRows() !== row.nodes_rows) {

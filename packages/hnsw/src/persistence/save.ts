@@ -26,6 +26,7 @@ import { ConflictError, Dataset, InternalError, InvalidArgumentError, type Datas
 import type { HnswSnapshot } from '../snapshot';
 import { type IndexChecksums, computeChecksums, upperStarts } from './checksums';
 import { checkDir, latestVersion } from './directory';
+import { metadataChecksum } from './metadata-row';
 import { CONNECTIONS_DATASET, CONNECTIONS_SCHEMA, LANCE_FORMAT_VERSION, METADATA_DATASET, METADATA_SCHEMA, type MetadataRow, NODES_DATASET, nodesSchema } from './layout';
 import { connectionsBatch, nodesBatch } from './save-rows';
 import { identityPositions, planPositionUpdate, reindexLists, wholeSaveListPositions } from './positions';
@@ -212,7 +213,8 @@ function planSave(state: SavedState | null, snapshot: HnswSnapshot, dir: unknown
     },
     (changed) => connectionsBatch(snapshot, checksums, starts, changed),
   );
-  const metadataMode = prev === null || prev.metadataRows >= METADATA_MAX_ROWS ? 'overwrite' : 'append';
+  // A metadata dataset of an earlier build (no checksum column) is rewritten, not appended to.
+  const metadataMode = prev === null || prev.metadataRows >= METADATA_MAX_ROWS || !prev.metadataChecksummed ? 'overwrite' : 'append';
   return { root, snapshot, checksums, prev, nodes, connections, metadataMode };
 }
 
@@ -254,6 +256,7 @@ function metadataBatch(plan: SavePlan, nodes: PartState, connections: PartState)
     config: JSON.stringify(s.config),
     saved_at: Date.now(),
   };
+  row.checksum = metadataChecksum(row as unknown as Record<string, unknown>);
   return recordBatchFromRows([row as unknown as Record<string, unknown>], METADATA_SCHEMA);
 }
 
@@ -388,6 +391,7 @@ function finishSave(plan: SavePlan, nodes: PartState, connections: PartState, me
     root: plan.root,
     metadataVersion: metadata.version,
     metadataRows: metadata.countRows(),
+    metadataChecksummed: true,
     nodes,
     connections,
     checksums: plan.checksums,

@@ -27,6 +27,8 @@ export interface SavedState {
   root: string;
   metadataVersion: number;
   metadataRows: number;
+  /** Whether `metadata.lance` has the `checksum` column (saves before it had none: the next save rewrites it). */
+  metadataChecksummed: boolean;
   nodes: PartState;
   connections: PartState;
   checksums: IndexChecksums;

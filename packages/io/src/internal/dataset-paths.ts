@@ -20,6 +20,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { CorruptDataError } from '@vego/format';
+import { isObjectStoreUri, joinUri } from '../store/object-store';
 import { errnoCode, fsError } from './fs-error';
 
 /** Longest relative path accepted from a manifest (Linux's PATH_MAX). */
@@ -57,7 +58,15 @@ export function checkRelativePath(rel: unknown, what: string): asserts rel is st
  */
 export function joinInside(root: string, sub: string, rel: unknown, what: string): string {
   checkRelativePath(rel, what);
-  return nodePath.join(root, sub, rel);
+  return joinPath(root, sub, rel);
+}
+
+/**
+ * `root/segments…`: `node:path`'s join for a folder, `/`-joined for a dataset on an object store
+ * (`s3://…`, `https://…`), whose URI a path join would mangle (`s3:/…`).
+ */
+export function joinPath(root: string, ...segments: string[]): string {
+  return isObjectStoreUri(root) ? joinUri(root, ...segments) : nodePath.join(root, ...segments);
 }
 
 /** The real path of `path`, or null when it does not exist (the caller's own open reports that). */
@@ -78,6 +87,8 @@ function realPathOrNull(path: string): string | null {
  * @throws CorruptDataError when it resolves outside `root`; IoError when it cannot be resolved.
  */
 export function checkRealInside(root: string, path: string, what: string): void {
+  // Object stores have no symlinks: a key is what it says, and the lexical check covers it.
+  if (isObjectStoreUri(root)) return;
   const real = realPathOrNull(path);
   if (real === null) return;
   const realRoot = realPathOrNull(root);

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { CorruptDataError, NotSupportedError } from '@vego/format';
 import type { DeletionFile } from '@vego/format';
 import { readUint32ArrowFile, writeUint32ArrowFile } from './arrow-ipc-uint32';
-import { checkRealInside } from './dataset-paths';
+import { checkRealInside, joinPath } from './dataset-paths';
 import { fsError } from './fs-error';
 import { deserializeRoaring, serializeRoaring } from './roaring';
 
@@ -80,7 +80,7 @@ function randomId(): bigint {
 export function encodeDeletionFile(dir: string, fragmentId: number, readVersion: number, deleted: Uint32Array): { file: DeletionFile; path: string; bytes: Uint8Array } {
   const bitmap = deleted.length >= BITMAP_THRESHOLD;
   const file: DeletionFile = { fileType: bitmap ? 'bitmap' : 'arrow_array', readVersion, id: randomId(), numDeletedRows: deleted.length };
-  const path = nodePath.join(dir, DELETIONS_DIR, deletionFileName(fragmentId, file));
+  const path = joinPath(dir, DELETIONS_DIR, deletionFileName(fragmentId, file));
   return { file, path, bytes: bitmap ? serializeRoaring(deleted) : writeUint32ArrowFile(deleted) };
 }
 

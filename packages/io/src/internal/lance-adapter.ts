@@ -92,6 +92,14 @@ export function readManifestFile(path: string): ManifestState {
   } catch (e) {
     throw fsError(e, 'read manifest', path);
   }
+  return decodeManifestBytes(bytes, path);
+}
+
+/**
+ * Decodes the bytes of manifest `path` (read from a file or an object store).
+ * @throws CorruptDataError / NotSupportedError / UnsupportedVersionError as {@link readManifestFile}.
+ */
+export function decodeManifestBytes(bytes: Uint8Array, path: string): ManifestState {
   let m: Manifest;
   let schema: Schema;
   let unsupported: UnsupportedField[];

@@ -12,6 +12,10 @@
  */
 import { allocBytes } from './range-check';
 
+/** Runs `f` after the current macrotask: `setImmediate` under Node, a zero timeout in browsers. */
+const defer: (f: () => void) => unknown =
+  typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function' ? (f) => setImmediate(f) : (f) => setTimeout(f, 0);
+
 /** Fills `target` with the bytes at `position` (completely, or rejects). */
 export type ReadFully = (target: Uint8Array, position: number) => Promise<void>;
 
@@ -89,7 +93,7 @@ export class ReadScheduler {
       this.pending.push({ position, length, resolve, reject });
       if (!this.pumpScheduled) {
         this.pumpScheduled = true;
-        setImmediate(this.pumpNow);
+        defer(this.pumpNow);
       }
     });
   }
