@@ -223,7 +223,7 @@ export async function run({ quick, log }) {
     const aAppend = arrowTable(appendCols);
     const db = await lancedb.connect(path.join(dir, 'lancedb'));
     const lopts = { storageOptions: { new_table_data_storage_version: '2.0' }, mode: 'overwrite' };
-    // vego's datasets default to 2.2; both sides write 2.0 here, as the figures are documented.
+    // Both sides write Lance 2.0 here, as the figures are documented (whatever vego's default).
     const V2_0 = { storageVersion: '2.0' };
     const dreps = quick ? 5 : 10;
     let k = 0;

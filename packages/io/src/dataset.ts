@@ -139,8 +139,8 @@ export interface DatasetWriteOptions {
   /** Manifest naming of a new dataset: `v2` (default, LanceDB's) or `v1`. Existing datasets keep theirs. */
   manifestNaming?: ManifestNaming;
   /**
-   * Lance data storage version of the data files (LanceDB's `data_storage_version`): `'2.2'` (the default
-   * for new datasets, as LanceDB 0.39), `'2.1'` or `'2.0'`. Appends always keep the dataset's version
+   * Lance data storage version of the data files (LanceDB's `data_storage_version`): `'2.0'` (the default
+   * for new datasets), `'2.1'` or `'2.2'` (LanceDB 0.39's default). Appends always keep the dataset's version
    * (passing another one is an InvalidArgumentError); an overwrite keeps it unless this is given.
    */
   storageVersion?: StorageVersion;

@@ -1,5 +1,6 @@
 /**
- * New datasets are Lance 2.2, as LanceDB 0.39 creates them. What blocked that default: LanceDB's own
+ * Lance 2.2 datasets (LanceDB 0.39's default; ours on request, the default being 2.0). What blocked a 2.2
+ * default on the read side: LanceDB's own
  * appends to a 2.2 dataset write small pages (a one-row append to a nullable string column, all-null
  * appends, constant values) as constant layouts with level buffers and RLE-compressed levels, which our
  * reader once could not decode. Here a dataset created with our defaults gets LanceDB appends of 1, 1, 2
@@ -82,14 +83,18 @@ async function theirs(t: lancedb.Table): Promise<Row[]> {
 
 const text = (rows: Row[]): string => JSON.stringify(rows, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
 
-describe('default storage version 2.2 (LanceDB 0.39 default)', () => {
+describe('Lance 2.2 datasets (LanceDB 0.39 default) written by both sides', () => {
   let root: string;
   beforeAll(() => (root = makeTempDir('default-2-2')));
   afterAll(() => removeDir(root));
 
-  it('a new dataset declares 2.2 and its files are 2.2', () => {
+  it('a dataset created with storageVersion 2.2 declares 2.2 and its files are 2.2; the default is 2.0', () => {
+    const dflt = Dataset.createSync(path.join(root, 'default.lance'), batch(APPENDS[1]!));
+    const b0 = fs.readFileSync(dflt.fragmentFiles()[0]!.paths[0]!);
+    expect([b0.readUInt16LE(b0.length - 8), b0.readUInt16LE(b0.length - 6)]).toEqual([0, 3]);
+    dflt.closeSync();
     const dir = path.join(root, 'fresh.lance');
-    const ds = Dataset.createSync(dir, batch(APPENDS[1]!));
+    const ds = Dataset.createSync(dir, batch(APPENDS[1]!), { storageVersion: '2.2' });
     const versions = path.join(dir, '_versions');
     const manifest = decodeManifest(fs.readFileSync(path.join(versions, fs.readdirSync(versions)[0]!)));
     expect(manifest.dataFormat?.version).toBe('2.2');
@@ -97,6 +102,7 @@ describe('default storage version 2.2 (LanceDB 0.39 default)', () => {
       const b = fs.readFileSync(p);
       expect([b.readUInt16LE(b.length - 8), b.readUInt16LE(b.length - 6)]).toEqual([2, 2]);
     }
+    ds.closeSync();
   });
 
   it('we read LanceDB’s 1-, 2- and 3-row appends (nulls, constants, nested) exactly, compact them, LanceDB reads the result', async () => {
@@ -105,7 +111,7 @@ describe('default storage version 2.2 (LanceDB 0.39 default)', () => {
       id: i, s: i % 4 === 0 ? null : `s${i}`, n: i % 3 === 0 ? null : BigInt(i) * 1000n, tags: i % 5 === 0 ? null : [`a${i % 3}`],
       st: { a: i % 2 === 0 ? null : i, b: `b${i}` }, vector: [i, 0, 1, 2],
     }));
-    (await Dataset.create(dir, batch(start))).close();
+    (await Dataset.create(dir, batch(start), { storageVersion: '2.2' })).close();
     const want = [...start];
     const db = await lancedb.connect(root);
     const t = await db.openTable('t');

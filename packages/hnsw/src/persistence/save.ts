@@ -77,8 +77,8 @@ const METADATA_MAX_ROWS = 256;
 const DATA_FILE_OPTIONS = { bitPacking: false } as const;
 
 /**
- * Dataset options of a nodes/connections commit. Overwrites (new and full saves) write Lance 2.0 files, not
- * io's default 2.2: a load reads 2.0 plain vector pages straight from the file into the index's vectors
+ * Dataset options of a nodes/connections commit. Overwrites (new and full saves) write Lance 2.0 files, whatever
+ * io's default: a load reads 2.0 plain vector pages straight from the file into the index's vectors
  * (`readFixedSizeListIntoSync`), where 2.1/2.2 pages are decoded and copied. Appends keep the dataset's version.
  */
 function commitOptions(mode: DatasetWrite['mode'], schema: Schema): DatasetWriteOptions {
