@@ -223,11 +223,13 @@ export async function run({ quick, log }) {
     const aAppend = arrowTable(appendCols);
     const db = await lancedb.connect(path.join(dir, 'lancedb'));
     const lopts = { storageOptions: { new_table_data_storage_version: '2.0' }, mode: 'overwrite' };
+    // Both sides write Lance 2.0 here, as the figures are documented (whatever vego's default).
+    const V2_0 = { storageVersion: '2.0' };
     const dreps = quick ? 5 : 10;
     let k = 0;
-    const vCreate = await time(() => v.Dataset.createSync(path.join(dir, `vds-${k++}`), vBatch), dreps, 1);
+    const vCreate = await time(() => v.Dataset.createSync(path.join(dir, `vds-${k++}`), vBatch, V2_0), dreps, 1);
     const lCreate = await time(async () => db.createTable(`l${k++}`, aTable, lopts), dreps, 1);
-    const vCreateAsync = await time(() => v.Dataset.create(path.join(dir, `vds-${k++}`), vBatch), dreps, 1);
+    const vCreateAsync = await time(() => v.Dataset.create(path.join(dir, `vds-${k++}`), vBatch, V2_0), dreps, 1);
     // Longest gap between 1 ms timer ticks while a create runs: how long the event loop stalls.
     const stall = async (fn) => {
       let last = performance.now();
@@ -244,11 +246,11 @@ export async function run({ quick, log }) {
     const stallSync = [];
     const stallAsync = [];
     for (let i = 0; i < dreps; i++) {
-      stallSync.push(await stall(async () => v.Dataset.createSync(path.join(dir, `vds-${k++}`), vBatch)));
-      stallAsync.push(await stall(() => v.Dataset.create(path.join(dir, `vds-${k++}`), vBatch)));
+      stallSync.push(await stall(async () => v.Dataset.createSync(path.join(dir, `vds-${k++}`), vBatch, V2_0)));
+      stallAsync.push(await stall(() => v.Dataset.create(path.join(dir, `vds-${k++}`), vBatch, V2_0)));
     }
     const vdir = path.join(dir, 'vds-main');
-    v.Dataset.createSync(vdir, vBatch);
+    v.Dataset.createSync(vdir, vBatch, V2_0);
     const lt = await db.createTable('lmain', aTable, lopts);
     const vAppendT = await time(() => v.Dataset.createSync(vdir, vAppend, { mode: 'append' }), dreps, 1);
     const vAppendAsync = await time(() => v.Dataset.create(vdir, vAppend, { mode: 'append' }), dreps, 1);
@@ -322,7 +324,7 @@ export async function run({ quick, log }) {
     };
     const cdir = path.join(dir, 'vcompact');
     const lct = await db.createTable('lcompact', fragBatch(0).arrow, lopts);
-    v.Dataset.createSync(cdir, fragBatch(0).vego);
+    v.Dataset.createSync(cdir, fragBatch(0).vego, V2_0);
     for (let f = 1; f < nFrag; f++) {
       const b = fragBatch(f);
       v.Dataset.createSync(cdir, b.vego, { mode: 'append' });

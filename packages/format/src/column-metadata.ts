@@ -79,6 +79,37 @@ function unwrapDirect(enc: ProtoMessage | undefined, expectedUrl: string, owner:
   return any.bytesField(2) ?? new Uint8Array(0);
 }
 
+/** One page of a Lance 2.1/2.2 column, as the writer produces it. */
+export interface PageInfo21 {
+  bufferOffsets: number[];
+  bufferSizes: number[];
+  /** Rows in the page. */
+  length: number;
+  /** `lance.encodings21.PageLayout` bytes. */
+  layout: Uint8Array;
+  priority: number;
+}
+
+/**
+ * Encodes the ColumnMetadata block of a Lance 2.1/2.2 column (a new array): the same message as 2.0, with
+ * the same column encoding LanceDB 0.39 writes (`ColumnEncoding { values {} }`), and each page's encoding
+ * an `Any` of type `/lance.encodings21.PageLayout`.
+ */
+export function encodeColumnMetadata21(pages: readonly PageInfo21[]): Uint8Array {
+  const w = new ProtoWriter(256);
+  w.message(1, wrapAny(COLUMN_ENCODING_TYPE_URL, new ProtoWriter(4).message(1, new Uint8Array(0)).finish()));
+  for (const p of pages) {
+    const pw = new ProtoWriter(128)
+      .packedUints(1, p.bufferOffsets)
+      .packedUints(2, p.bufferSizes)
+      .uintIfSet(3, p.length)
+      .message(4, wrapAny(PAGE_LAYOUT_21_TYPE_URL, p.layout))
+      .uintIfSet(5, p.priority);
+    w.message(2, pw);
+  }
+  return w.finish().slice();
+}
+
 /**
  * Decodes a ColumnMetadata block, checking every buffer lies in `[0, fileLimit)`.
  * @throws CorruptDataError on malformed bytes or out-of-range buffers.

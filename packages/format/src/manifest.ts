@@ -292,6 +292,18 @@ export function columnIndicesFor(schema: Schema): number[] {
   return out;
 }
 
+/**
+ * `DataFile.fields` and `DataFile.column_indices` of a data file holding every field of `fields` (Lance
+ * fields, depth first), as LanceDB writes them: in 2.0 files every field has a column (struct and list
+ * headers too); in 2.1/2.2 files only leaves have one (a list's item field, not the list; no struct),
+ * numbered in order.
+ */
+export function dataFileColumns(fields: readonly LanceField[], fileVersion: '2.0' | '2.1' | '2.2'): { fields: number[]; columnIndices: number[] } {
+  if (fileVersion === '2.0') return { fields: fields.map((f) => f.id), columnIndices: fields.map((_, i) => i) };
+  const leaves = fields.filter((f) => f.logicalType !== 'struct' && f.logicalType !== 'list' && f.logicalType !== 'large_list');
+  return { fields: leaves.map((f) => f.id), columnIndices: leaves.map((_, i) => i) };
+}
+
 /** A data file given to {@link manifestForFiles}. */
 export interface ManifestFileInput {
   /** Path relative to `data/`, e.g. `part-0.lance`. */
@@ -301,23 +313,24 @@ export interface ManifestFileInput {
 }
 
 /**
- * A manifest for a table of Lance 2.0 files sharing `schema`, one fragment per file.
+ * A manifest for a table of Lance files sharing `schema`, one fragment per file.
  * @param version the table version (1 for the first).
+ * @param fileVersion the files' Lance version, also declared as the table's data storage version (default 2.0).
  * @example
  * ```ts
  * const bytes = encodeManifest(manifestForFiles(schema, [{ path: 'a.lance', numRows, byteLength }]));
  * ```
  */
-export function manifestForFiles(schema: Schema, files: readonly ManifestFileInput[], version = 1, timestampMs?: number): Manifest {
+export function manifestForFiles(schema: Schema, files: readonly ManifestFileInput[], version = 1, timestampMs?: number, fileVersion: '2.0' | '2.1' | '2.2' = '2.0'): Manifest {
   const fields = schemaToLanceFields(schema);
-  const ids = fields.map((f) => f.id);
-  const columnIndices = columnIndicesFor(schema);
+  const { fields: ids, columnIndices } = fileVersion === '2.0' ? { fields: fields.map((f) => f.id), columnIndices: columnIndicesFor(schema) } : dataFileColumns(fields, fileVersion);
+  const minor = fileVersion === '2.0' ? 0 : fileVersion === '2.1' ? 1 : 2;
   const m: Manifest = {
     fields,
     schemaMetadata: new Map([...schema.metadata].map(([k, v]) => [k, new TextEncoder().encode(v)])),
     fragments: files.map((f, i) => ({
       id: i,
-      files: [{ path: f.path, fields: ids, columnIndices, fileMajorVersion: 2, fileMinorVersion: 0, fileSizeBytes: f.byteLength }],
+      files: [{ path: f.path, fields: ids, columnIndices, fileMajorVersion: 2, fileMinorVersion: minor, fileSizeBytes: f.byteLength }],
       physicalRows: f.numRows,
     })),
     version,
@@ -327,7 +340,7 @@ export function manifestForFiles(schema: Schema, files: readonly ManifestFileInp
     writerFeatureFlags: 0,
     transactionFile: '',
     nextRowId: 0,
-    dataFormat: { fileFormat: 'lance', version: '2.0' },
+    dataFormat: { fileFormat: 'lance', version: fileVersion },
     config: new Map(),
     tableMetadata: new Map(),
     versionAuxData: 0,

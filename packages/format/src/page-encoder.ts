@@ -10,10 +10,12 @@
  * - List: `list { offsets: nullable { no_nulls { flat(64) } }, null_offset_adjustment = items + 1, num_items }`,
  *   page-relative ends, null rows + adjustment; Struct: `struct {}` with no buffers.
  *
+ * Never `bitpacked`: LanceDB 0.39's 2.0 `bitpacked` decoder misreads range reads (issue 11 item 2, FORMAT.md).
+ *
  * Example: Int32 [7, null] → buffers `01` (validity) and `07 00 00 00 00 00 00 00`, encoding
  * `nullable { some_nulls { validity: flat { 1, buffer 0 }, values: flat { 32, buffer 1 } } }`.
  */
-import { ArrayData, encodeBitPacked, InternalError, TypeId } from '@vego/encoding';
+import { ArrayData, InternalError, TypeId } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import type { ArrayEncoding, CompressionSpec } from './array-encoding';
 import { copyBits } from './internal/bits';
@@ -32,8 +34,6 @@ export interface PageEncodeOptions {
   compression?: { codec: BufferCodec; level?: number } | undefined;
   /** Dictionary-encode Utf8 pages of at least `minRows` rows with fewer than `maxItems` distinct values. */
   dictionary?: { minRows: number; maxItems: number } | undefined;
-  /** Bit-pack non-null 8/16/32-bit integer pages (`bitpacked`, read by LanceDB 0.39: see FORMAT.md). */
-  bitPacking?: boolean | undefined;
 }
 
 class Buffers {
@@ -69,36 +69,6 @@ function fixedValueBytes(d: ArrayData, n: number): Uint8Array {
 
 function validityBytes(d: ArrayData): Uint8Array {
   return copyBits(d.validity!, d.offset, d.length);
-}
-
-/**
- * `bitpacked { compressed_bits_per_value, uncompressed_bits_per_value, buffer, signed }` of a non-null
- * 8/16/32-bit integer page: values LSB-first at the smallest width (two's complement when negative).
- * Example: Int32 [1, 2, 3, 4, 5] → width 3, buffer `D1 58`.
- */
-function encodeBitPackedInts(d: ArrayData, bufs: Buffers): ArrayEncoding | null {
-  const id = d.type.typeId;
-  if (!(id >= TypeId.Int8 && id <= TypeId.Uint64) || d.nullCount > 0 || d.length === 0) return null;
-  const bits = (d.type as { bitWidth: number }).bitWidth;
-  if (bits > 32) return null;
-  const n = d.length;
-  const src = (d.values as unknown as ArrayLike<number>);
-  let min = 0;
-  let max = 0;
-  for (let i = 0; i < n; i++) {
-    const v = src[d.offset + i]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  const signed = min < 0;
-  let width = 1;
-  if (signed) while (!(-(2 ** (width - 1)) <= min && max < 2 ** (width - 1))) width++;
-  else while (max >= 2 ** width) width++;
-  if (width >= bits) return null;
-  const vals = new Uint32Array(n);
-  for (let i = 0; i < n; i++) vals[i] = src[d.offset + i]! >>> 0;
-  const packed = encodeBitPacked(vals, width);
-  return { kind: 'bitpacked', compressedBitsPerValue: width, uncompressedBitsPerValue: bits, buffer: { index: bufs.add(packed), location: 'page' }, signed };
 }
 
 /** Encodes a fixed-width array (values plus nulls), `d` holding exactly the page rows. */
@@ -258,8 +228,7 @@ export function encodeLeafPage(d: ArrayData, opts?: PageEncodeOptions): EncodedP
   const id = d.type.typeId;
   let encoding: ArrayEncoding;
   if (id >= TypeId.Bool && id <= TypeId.Float64) {
-    const packed = opts?.bitPacking === true ? encodeBitPackedInts(d, bufs) : null;
-    encoding = packed !== null ? { kind: 'nullable', nulls: 'none', values: packed } : encodeFixed(d, bufs, opts);
+    encoding = encodeFixed(d, bufs, opts);
   }
   else if (id === TypeId.Utf8 || id === TypeId.Binary) {
     const dict = opts?.dictionary;

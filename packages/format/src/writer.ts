@@ -18,7 +18,11 @@
 import { ArrayData, InvalidArgumentError, NotSupportedError, RecordBatch, Schema, TypeId } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import type { ColumnInfo } from './column-metadata';
-import { encodeColumnMetadata } from './column-metadata';
+import { encodeColumnMetadata, encodeColumnMetadata21 } from './column-metadata';
+import type { PageInfo21 } from './column-metadata';
+import { leafPaths, shredLeaf } from './write/repdef';
+import { encodeStructuralPage } from './write/structural-page';
+import type { StructuralPageOptions } from './write/structural-page';
 import { encodeFooter, encodeOffsetTable, LANCE_2_0_VERSION } from './footer';
 import { concatData } from './internal/concat';
 import { encodeFileDescriptor, isLeafType, schemaToLanceFields } from './lance-schema';
@@ -43,9 +47,34 @@ export interface LanceFileWriterOptions {
    * rows with fewer than 100 distinct values; `maxItems` may go up to 256 (u8 indices); `false` always writes plain `binary` pages.
    */
   dictionary?: boolean | { minRows?: number; maxItems?: number };
-  /** Bit-pack non-null 8/16/32-bit integer pages to the smallest width (`bitpacked`, which LanceDB reads; default true). */
+  /**
+   * 2.1/2.2 files: let integer pages be bit-packed (`inline_bitpacking`) when it saves space (default true).
+   * Ignored in Lance 2.0 files: their integer pages are always `flat`, because LanceDB 0.39's 2.0
+   * `bitpacked` decoder returns wrong values for range reads (after deletions or with filters) once a
+   * read skips into the middle of a range (see FORMAT.md).
+   */
   bitPacking?: boolean;
+  /**
+   * Lance file version to write: `'2.0'` (default here; `@vego/io` datasets choose their own default),
+   * `'2.1'` or `'2.2'` (LanceDB 0.39's default). 2.1/2.2 files hold one column per leaf, structural
+   * mini-block and full-zip pages with repetition/definition levels (see `src/write/`), and accept null
+   * structs. Temporal columns are written as their 32/64-bit integers and LargeUtf8/LargeBinary with 64-bit
+   * offsets and no page dictionary (as LanceDB reads them) in every version. Not written in 2.1/2.2: lists of
+   * lists, fixed-size lists of bools, nested fixed-size lists; in no version: decimals, fixed-size binary,
+   * dictionaries (NotSupportedError).
+   */
+  version?: LanceFileVersion;
 }
+
+/** A Lance data file version this writer can produce. */
+export type LanceFileVersion = '2.0' | '2.1' | '2.2';
+
+/** Footer version numbers of each writable file version. */
+const FOOTER_VERSIONS: Record<LanceFileVersion, { major: number; minor: number }> = {
+  '2.0': LANCE_2_0_VERSION,
+  '2.1': { major: 2, minor: 1 },
+  '2.2': { major: 2, minor: 2 },
+};
 
 /** What {@link LanceFileWriter.finish} reports. */
 export interface FileSummary {
@@ -96,6 +125,8 @@ function estimateByteLength(data: ArrayData): number {
 
 interface FieldState {
   firstColumn: number;
+  /** Leaf paths of the field (2.1/2.2 files: one column each). */
+  leaves: number[][];
   type: DataType;
   name: string;
   pending: ArrayData[];
@@ -125,6 +156,10 @@ export class LanceFileWriter {
   private numPages: number;
   private finished: boolean;
   private readonly structRows: Map<number, number>;
+  private readonly version: LanceFileVersion;
+  private readonly columns21: PageInfo21[][];
+  private readonly columnRows: number[];
+  private readonly structuralOptions: StructuralPageOptions;
 
   /**
    * @param sink an empty sink (positions in the file are absolute).
@@ -137,6 +172,9 @@ export class LanceFileWriter {
     if (schema === null || typeof schema !== 'object' || !Array.isArray(schema.fields)) throw new InvalidArgumentError('`schema` must be a Schema');
     const pageBytes = options.pageByteLength ?? DEFAULT_PAGE_BYTES;
     if (!Number.isInteger(pageBytes) || pageBytes < 1) throw new InvalidArgumentError(`\`pageByteLength\` must be a positive integer, got ${String(pageBytes)}`);
+    const version = options.version ?? '2.0';
+    if (version !== '2.0' && version !== '2.1' && version !== '2.2') throw new InvalidArgumentError(`\`version\` must be '2.0', '2.1' or '2.2', got ${String(version)}`);
+    this.version = version;
     schemaToLanceFields(schema); // throws NotSupportedError early for unsupported types
     this.sink = sink;
     this.schema = schema;
@@ -146,13 +184,21 @@ export class LanceFileWriter {
     if (dictionary !== undefined && (!(dictionary.maxItems >= 2 && dictionary.maxItems <= 256) || !(dictionary.minRows >= 0))) {
       throw new InvalidArgumentError('`dictionary.maxItems` must be within 2..256 (u8 indices: LanceDB misreads wider ones) and `dictionary.minRows` non-negative');
     }
-    this.pageOptions = { compression: options.compression, dictionary, bitPacking: options.bitPacking !== false };
+    this.pageOptions = { compression: options.compression, dictionary };
     this.fields = [];
     let col = 0;
     for (const f of schema.fields) {
-      this.fields.push({ firstColumn: col, type: f.type, name: f.name, pending: [], pendingBytes: 0 });
-      col += columnCount(f.type);
+      const leaves = version === '2.0' ? [] : leafPaths(f.type);
+      this.fields.push({ firstColumn: col, leaves, type: f.type, name: f.name, pending: [], pendingBytes: 0 });
+      col += version === '2.0' ? columnCount(f.type) : leaves.length;
     }
+    this.columns21 = [];
+    this.columnRows = [];
+    for (let i = 0; i < col && version !== '2.0'; i++) {
+      this.columns21.push([]);
+      this.columnRows.push(0);
+    }
+    this.structuralOptions = { largeChunks: version === '2.2', bitPacking: options.bitPacking !== false, dictionary: options.dictionary !== false };
     this.columns = [];
     for (let i = 0; i < col; i++) this.columns.push({ pages: [], bufferOffsets: [], bufferSizes: [] });
     this.position = 0;
@@ -218,12 +264,37 @@ export class LanceFileWriter {
     }
   }
 
-  private flushField(st: FieldState): void {
+  private flushField(st: FieldState, final = false): void {
     if (st.pending.length === 0) return;
     const data = concatData(st.type, st.pending);
     st.pending = [];
     st.pendingBytes = 0;
-    this.emit(st.name, data, st.firstColumn);
+    if (this.version === '2.0') this.emit(st.name, data, st.firstColumn);
+    else this.emit21(st, data, final);
+  }
+
+  /**
+   * Writes one page per leaf column of a field's rows (Lance 2.1/2.2). A page dictionary is used only for a
+   * column's single page (written at `finish` with no page before it): readers here decode dictionary
+   * pages only in single-page columns.
+   */
+  private emit21(st: FieldState, data: ArrayData, final: boolean): void {
+    const base = this.structuralOptions;
+    for (let k = 0; k < st.leaves.length; k++) {
+      const col = st.firstColumn + k;
+      const where = `field "${st.name}", column ${col}`;
+      const opts = base.dictionary && !(final && this.columnRows[col] === 0) ? { ...base, dictionary: false } : base;
+      const page = encodeStructuralPage(shredLeaf(data, st.leaves[k]!), opts, where);
+      const offsets: number[] = [];
+      const sizes: number[] = [];
+      for (const b of page.buffers) {
+        offsets.push(this.writeAligned(b));
+        sizes.push(b.length);
+      }
+      this.columns21[col]!.push({ bufferOffsets: offsets, bufferSizes: sizes, length: page.numRows, layout: page.layout, priority: this.columnRows[col]! });
+      this.columnRows[col]! += page.numRows;
+      this.numPages++;
+    }
   }
 
   /** Writes the pages of `data` (a field's rows) into its columns, starting at `col`. Returns the next column. */
@@ -294,9 +365,9 @@ export class LanceFileWriter {
    */
   finish(): FileSummary {
     if (this.finished) throw new InvalidArgumentError('`finish` was already called');
-    for (const st of this.fields) this.flushField(st);
+    for (const st of this.fields) this.flushField(st, true);
     this.finished = true;
-    for (const [col, rows] of this.structRows) this.writePage(col, encodeStructPage(rows));
+    if (this.version === '2.0') for (const [col, rows] of this.structRows) this.writePage(col, encodeStructPage(rows));
     const descriptor = encodeFileDescriptor({
       fields: schemaToLanceFields(this.schema),
       schemaMetadata: new Map([...this.schema.metadata].map(([k, v]) => [k, new TextEncoder().encode(v)])),
@@ -305,8 +376,9 @@ export class LanceFileWriter {
     const gb0 = this.writeAligned(descriptor);
     const cmoPositions: number[] = [];
     const cmoSizes: number[] = [];
-    for (let c = 0; c < this.columns.length; c++) {
-      const bytes = encodeColumnMetadata(this.columns[c]!);
+    const numColumns = this.version === '2.0' ? this.columns.length : this.columns21.length;
+    for (let c = 0; c < numColumns; c++) {
+      const bytes = this.version === '2.0' ? encodeColumnMetadata(this.columns[c]!) : encodeColumnMetadata21(this.columns21[c]!);
       cmoPositions.push(this.writePacked(bytes));
       cmoSizes.push(bytes.length);
     }
@@ -318,12 +390,12 @@ export class LanceFileWriter {
       cmoTablePosition: cmoTable,
       gboTablePosition: gboTable,
       numGlobalBuffers: 1,
-      numColumns: this.columns.length,
-      major: LANCE_2_0_VERSION.major,
-      minor: LANCE_2_0_VERSION.minor,
+      numColumns,
+      major: FOOTER_VERSIONS[this.version].major,
+      minor: FOOTER_VERSIONS[this.version].minor,
     });
     this.sink.write(footer);
     this.position += footer.length;
-    return { numRows: this.numRows, byteLength: this.position, numColumns: this.columns.length, numPages: this.numPages };
+    return { numRows: this.numRows, byteLength: this.position, numColumns, numPages: this.numPages };
   }
 }

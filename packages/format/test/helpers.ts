@@ -51,12 +51,12 @@ export function writeFile(schema: F.Schema, batches: F.RecordBatch[], options: F
 }
 
 /** Lays out `<root>/<name>.lance/data/<file>` and `_versions/1.manifest` for our file. */
-export function writeTable(root: string, name: string, schema: F.Schema, bytes: Uint8Array, numRows: number): void {
+export function writeTable(root: string, name: string, schema: F.Schema, bytes: Uint8Array, numRows: number, fileVersion: F.LanceFileVersion = '2.0'): void {
   const table = path.join(root, `${name}.lance`);
   fs.mkdirSync(path.join(table, 'data'), { recursive: true });
   fs.mkdirSync(path.join(table, '_versions'), { recursive: true });
   fs.writeFileSync(path.join(table, 'data', 'part-0.lance'), bytes);
-  const manifest = F.manifestForFiles(schema, [{ path: 'part-0.lance', numRows, byteLength: bytes.length }], 1, Date.now());
+  const manifest = F.manifestForFiles(schema, [{ path: 'part-0.lance', numRows, byteLength: bytes.length }], 1, Date.now(), fileVersion);
   fs.writeFileSync(path.join(table, '_versions', '1.manifest'), F.encodeManifest(manifest));
 }
 

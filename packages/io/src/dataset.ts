@@ -4,7 +4,7 @@
  * methods: file access goes through ./internal/remote-dataset and ./store/ when the URI is not a path.
  *
  * ```text
- * <dir>/data/<uuid>.lance          data files (Lance file format 2.0), never modified once committed
+ * <dir>/data/<uuid>.lance          data files (Lance file format 2.0, 2.1 or 2.2), never modified once committed
  * <dir>/_versions/<n>.manifest     one manifest per committed version (V1 naming), or
  * <dir>/_versions/<u64::MAX-n>.manifest   (V2 naming, what LanceDB 0.39 writes; the default here)
  * <dir>/_deletions/<frag>-<ver>-<id>.arrow|.bin   deleted row offsets of a fragment (see ./internal/deletions)
@@ -80,7 +80,15 @@ import {
 import type { ObjectStore } from './store/object-store';
 import { ObjectSource } from './store/object-source';
 import type { StorageOptions } from './store/storage-options';
-import { checkAcceptsLance2_0, checkWritable, encodeNextManifest, readManifestFile, type ManifestState } from './internal/lance-adapter';
+import {
+  DEFAULT_STORAGE_VERSION,
+  checkWritable,
+  datasetStorageVersion,
+  encodeNextManifest,
+  readManifestFile,
+  type ManifestState,
+  type StorageVersion,
+} from './internal/lance-adapter';
 import { listVersionFiles, manifestFileName, type ManifestNaming, type VersionFile } from './internal/manifest-names';
 import { planCompaction } from './internal/compaction-plan';
 import { RangeQueue, readAhead, type ScanRange } from './internal/read-ahead';
@@ -130,6 +138,12 @@ export interface DatasetWriteOptions {
   expectedVersion?: number;
   /** Manifest naming of a new dataset: `v2` (default, LanceDB's) or `v1`. Existing datasets keep theirs. */
   manifestNaming?: ManifestNaming;
+  /**
+   * Lance data storage version of the data files (LanceDB's `data_storage_version`): `'2.0'` (the default
+   * for new datasets), `'2.1'` or `'2.2'` (LanceDB 0.39's default). Appends always keep the dataset's version
+   * (passing another one is an InvalidArgumentError); an overwrite keeps it unless this is given.
+   */
+  storageVersion?: StorageVersion;
   /** For an `s3://` URI: Lance-named storage options (see {@link DatasetOpenOptions.storageOptions}). */
   storageOptions?: StorageOptions;
   /** For an `s3://` URI: the store to write through (its root must contain the URI). */
@@ -334,6 +348,9 @@ function* makeDirectory(dir: string, store: ObjectStore | null): Task<void> {
  * task waits between batches until at most {@link WRITE_QUEUE_BYTES} are queued. On failure the
  * files written so far are removed.
  */
+/** Footer minor version of each storage version (major 2 for all; 2.0 files say 0.3 in their footer but 2.0 in the manifest). */
+const FILE_MINOR: Record<StorageVersion, number> = { '2.0': 0, '2.1': 1, '2.2': 2 };
+
 function* writeDataFiles(dir: string, schema: Schema, batches: Iterable<Effect<RecordBatch>>, maxRows: number, fileOptions: LanceFileWriterOptions | undefined, store: ObjectStore | null): Task<FragmentInfo[]> {
   const dataDir = joinPath(dir, 'data');
   checkRealInside(dir, dataDir, `dataset '${dir}'`);
@@ -348,7 +365,7 @@ function* writeDataFiles(dir: string, schema: Schema, batches: Iterable<Effect<R
     fragments.push({
       id: NEW_FRAGMENT_ID,
       physicalRows: rows,
-      files: [{ path: name, fieldIds: [], columnIndices: [], fileMajorVersion: 2, fileMinorVersion: 0, fileSizeBytes: summary.byteLength }],
+      files: [{ path: name, fieldIds: [], columnIndices: [], fileMajorVersion: 2, fileMinorVersion: FILE_MINOR[fileOptions?.version ?? '2.0'], fileSizeBytes: summary.byteLength }],
     });
     sink = null;
     writer = null;
@@ -425,15 +442,25 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
   }
   const prev = latest === null ? null : yield* perform(manifestEffect(dir, latest.fileName, store));
   if (prev !== null) checkWritable(prev, dir, mode === 'append' ? 'append to' : 'overwrite', true);
-  if (mode === 'append' && prev !== null) {
-    checkAcceptsLance2_0(prev, dir, 'append to');
-    checkAppendablePaths(prev, dir);
+  const requested = options.storageVersion;
+  if (requested !== undefined && requested !== '2.0' && requested !== '2.1' && requested !== '2.2') {
+    throw new InvalidArgumentError(`\`storageVersion\` must be '2.0', '2.1' or '2.2', got '${String(requested)}'`);
   }
+  let storageVersion: StorageVersion;
+  if (prev === null) storageVersion = requested ?? DEFAULT_STORAGE_VERSION;
+  else if (mode === 'append') {
+    storageVersion = datasetStorageVersion(prev, dir, 'append to');
+    if (requested !== undefined && requested !== storageVersion) {
+      throw new InvalidArgumentError(`\`storageVersion\` '${requested}' differs from the storage version ${storageVersion} of '${dir}'; appends keep the dataset's version`);
+    }
+    checkAppendablePaths(prev, dir);
+  } else storageVersion = requested ?? datasetStorageVersion(prev, dir, 'overwrite');
   const { schema, batches } = normalizeInput(data, mode === 'append' && prev !== null ? prev.schema : null, options.schema);
   const naming = latest?.naming ?? options.manifestNaming ?? 'v2';
   yield* makeDirectory(joinPath(dir, 'data'), store);
   yield* makeDirectory(joinPath(dir, '_versions'), store);
-  const written = yield* writeDataFiles(dir, schema, batches.map(resolvedEffect), maxRows, options.fileOptions, store);
+  const fileOptions = { ...options.fileOptions, version: storageVersion };
+  const written = yield* writeDataFiles(dir, schema, batches.map(resolvedEffect), maxRows, fileOptions, store);
   let retries = mode === 'append' && options.expectedVersion === undefined ? options.conflictRetries ?? 0 : 0;
   let base = prev;
   let baseVersion = latest?.version ?? 0;
@@ -444,6 +471,7 @@ function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOpti
         version,
         schema: mode === 'append' && base !== null ? base.schema : schema,
         fragments: mode === 'append' && base !== null ? [...base.fragments, ...written] : written,
+        storageVersion,
       });
       yield* perform(publishEffect(manifestPathToPublish(dir, version, naming), bytes, store));
       return version;
@@ -1449,8 +1477,7 @@ export class Dataset {
    * qualifies, nothing is written and no version is committed.
    * @returns the new version and what changed (see {@link CompactResult}).
    * @throws InvalidArgumentError for bad options; NotSupportedError for a dataset whose manifest
-   *   declares a data storage version other than 2.0 (LanceDB's default 2.2: it refuses 2.0 files
-   *   there), and for ZSTD-compressed deletion files (LanceDB's) before `initZstd()` (use
+   *   declares a data storage version other than 2.0, 2.1 or 2.2 (new files keep the dataset's version), and for ZSTD-compressed deletion files (LanceDB's) before `initZstd()` (use
    *   {@link Dataset.compact}); ConflictError when the next version already exists
    *   (this object is not the latest version, or another writer committed first): the new data files
    *   are removed and nothing is committed, reopen and compact again; the read errors of
@@ -1489,7 +1516,7 @@ export class Dataset {
       throw new InvalidArgumentError(`\`materializeDeletionsThreshold\` must be a number from 0 to 1, got ${String(threshold)}`);
     }
     checkWritable(this.state, this.path, 'compact', true);
-    checkAcceptsLance2_0(this.state, this.path, 'compact');
+    const storageVersion = datasetStorageVersion(this.state, this.path, 'compact');
     if (this.store !== null) checkStoreWritable(this.store, this.path);
     const starts = this.liveStarts();
     const sizes = this.fragments.map((f, i) => ({ physicalRows: f.physicalRows, liveRows: starts[i + 1]! - starts[i]! }));
@@ -1513,7 +1540,8 @@ export class Dataset {
         for (let f = run.first; f < run.end; f++) if (sizes[f]!.liveRows === 0) yield* perform(source.openFragmentEffect(f));
         const { ranges } = source.plan({ offset: starts[run.first]!, limit: starts[run.end]! - starts[run.first]!, columns });
         const reads = source.compactionReads(onlyReads(ranges), columns);
-        const added = yield* writeDataFiles(this.path, this.schema, reads, target, options.fileOptions, this.store);
+        const fileOptions = { ...options.fileOptions, version: storageVersion };
+        const added = yield* writeDataFiles(this.path, this.schema, reads, target, fileOptions, this.store);
         written.push(...added);
         fragments.push(...added);
         for (; i < run.end; i++) {
@@ -1523,7 +1551,7 @@ export class Dataset {
         }
       }
       while (i < this.fragments.length) fragments.push(this.fragments[i++]!);
-      const bytes = encodeNextManifest(this.state, { version, schema: this.schema, fragments });
+      const bytes = encodeNextManifest(this.state, { version, schema: this.schema, fragments, storageVersion });
       yield* perform(publishEffect(manifestPathToPublish(this.path, version, this.manifestNaming), bytes, this.store));
     } catch (e) {
       yield* removeDataFiles(this.path, written, this.store);

@@ -40,6 +40,7 @@ export type {
 } from './dataset';
 export type { DatasetInput } from './internal/data-input';
 export type { ManifestNaming } from './internal/manifest-names';
+export type { StorageVersion } from './internal/lance-adapter';
 export { S3Store, parseS3Uri } from './store/s3-store';
 export { HttpStore } from './store/http-store';
 export { ObjectSource } from './store/object-source';

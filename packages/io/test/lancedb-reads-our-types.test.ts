@@ -1,7 +1,8 @@
 /**
  * Issue 11 item 6, write side kept minimal: date, time, timestamp, duration and large string/binary
- * columns written here into Lance 2.0 files are read by LanceDB 0.39 with exactly the stored values
- * (compared with what the test generated), and read back here. Decimals, fixed-size binary and
+ * columns written here into Lance 2.0, 2.1 and 2.2 files are read by LanceDB 0.39 with exactly the stored
+ * values (compared with what the test generated), and read back here. In 2.1/2.2 the temporal columns are
+ * written as their integers and the large ones with 64-bit offsets. Decimals, fixed-size binary and
  * dictionaries are not written (NotSupportedError).
  */
 import * as fs from 'node:fs';
@@ -23,9 +24,9 @@ function column(type: DataType, values: unknown[]): Vector {
   return b.finish();
 }
 
-describe('LanceDB reads temporal and large columns vego writes (Lance 2.0)', () => {
+describe.each(['2.0', '2.1', '2.2'] as const)('LanceDB reads temporal and large columns vego writes (Lance %s)', (version) => {
   let root: string;
-  beforeAll(() => (root = makeTempDir('our-types')));
+  beforeAll(() => (root = makeTempDir(`our-types-${version}`)));
   afterAll(() => removeDir(root));
 
   it('reads every value exactly, and so do we', async () => {
@@ -60,7 +61,11 @@ describe('LanceDB reads temporal and large columns vego writes (Lance 2.0)', () 
     ]);
     const batch = new RecordBatch(schema, schema.fields.map((f) => column(f.type, values[f.name]!)));
     const dir = path.join(root, 'ours.lance');
-    Dataset.createSync(dir, batch);
+    Dataset.createSync(dir, batch, { storageVersion: version });
+    // The data file is of the version asked for (a 2.0 footer says 0.3).
+    const dataFile = path.join(dir, 'data', fs.readdirSync(path.join(dir, 'data'))[0]!);
+    const bytes = fs.readFileSync(dataFile);
+    expect([bytes.readUInt16LE(bytes.length - 8), bytes.readUInt16LE(bytes.length - 6)]).toEqual(version === '2.0' ? [0, 3] : [2, Number(version.slice(2))]);
     const plainOf = (v: unknown): unknown => (v === null ? null : typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? Array.from(v) : Array.isArray(v) ? v.map(plainOf) : v);
 
     // Our own read-back.
@@ -107,7 +112,7 @@ describe('LanceDB reads temporal and large columns vego writes (Lance 2.0)', () 
     for (const type of [new Decimal128(10, 2), new FixedSizeBinary(4), new Dictionary(new Utf8(), new Int32())]) {
       const schema = new Schema([new Field('x', type)]);
       const dir = path.join(root, `refused-${type.typeId}`);
-      expect(() => Dataset.createSync(dir, new RecordBatch(schema, [column(type, [null])]))).toThrow(NotSupportedError);
+      expect(() => Dataset.createSync(dir, new RecordBatch(schema, [column(type, [null])]), { storageVersion: version })).toThrow(NotSupportedError);
       expect(fs.existsSync(path.join(dir, '_versions')) && fs.readdirSync(path.join(dir, '_versions')).length > 0).toBe(false);
     }
   });

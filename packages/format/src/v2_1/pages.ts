@@ -297,6 +297,18 @@ function decodeConstantPage(layout: Extract<PageLayout, { kind: 'constant' }>, b
   return { numRows, numLevels: 0, rep: null, def: null, layers, values: repeatFixed(v, numRows), dictionary: null };
 }
 
+/** `n` copies of the variable-width value `v` (callers bound `n * v.length`). */
+function repeatVariable(v: Uint8Array, n: number): Block {
+  const w = v.length;
+  const offsets = new Int32Array(n + 1);
+  const bytes = new Uint8Array(w * n);
+  for (let i = 0; i < n; i++) {
+    bytes.set(v, i * w);
+    offsets[i + 1] = (i + 1) * w;
+  }
+  return { kind: 'variable', numValues: n, offsets, bytes };
+}
+
 function repeatFixed(v: Uint8Array, n: number): Block {
   const out = new Uint8Array(n * v.length);
   for (let i = 0; i < n; i++) out.set(v, i * v.length);
@@ -329,7 +341,7 @@ function decodeConstantPageWithLevels(layout: Extract<PageLayout, { kind: 'const
   const layers = layout.layers;
   let value: Block | null = null;
   let rest = buffers;
-  if (buffers.length === 3) {
+  if (buffers.length === 3 || buffers.length === 1) {
     if (layout.inlineValue !== null) throw new CorruptDataError(`${where}: constant page has both an inline value and a value buffer`);
     const b = buffers[0]!;
     if (b.length < 4 || u32(b, 0, where) !== 2) throw new NotSupportedError(`${where}: constant value buffer of ${b.length} bytes is not a 2-buffer variable-width value`);
@@ -343,6 +355,17 @@ function decodeConstantPageWithLevels(layout: Extract<PageLayout, { kind: 'const
     rest = buffers.slice(1);
   } else if (buffers.length !== 2) {
     throw new NotSupportedError(`${where}: constant page with ${buffers.length} buffers is not supported by this reader`);
+  }
+  if (rest.length === 0) {
+    // **(found)** Only the value buffer (LanceDB 0.39, 2.2: a variable-width constant without nulls, such as a
+    // one-row append of a string to a nullable column): every row is the value, no levels.
+    if (layers.some((l) => l !== RepDefLayer.AllValidItem)) throw new NotSupportedError(`${where}: constant value page without levels and layers [${layers.join(', ')}] is not supported by this reader`);
+    if (layout.numRepValues > 0 || layout.numDefValues > 0) throw new CorruptDataError(`${where}: constant page says it has levels but has only a value buffer`);
+    if (numRows > 1 << 25) throw new CorruptDataError(`${where}: constant page of ${numRows} rows; more than the ${1 << 25}-row limit`);
+    const v = value!;
+    const w = v.kind === 'variable' ? v.offsets[1]! : 0;
+    checkDecodeLimits(`${where}: constant page of ${numRows} rows`, numRows, w + 4);
+    return { numRows, numLevels: 0, rep: null, def: null, layers, values: repeatVariable(v.kind === 'variable' ? v.bytes : new Uint8Array(0), numRows), dictionary: null };
   }
   const rep = constantLevels(layout.rep, rest[0]!, layout.numRepValues, `${where} repetition`);
   const def = constantLevels(layout.def, rest[1]!, layout.numDefValues, `${where} definition`);
@@ -368,13 +391,7 @@ function decodeConstantPageWithLevels(layout: Extract<PageLayout, { kind: 'const
   if (value !== null) {
     const w = value.kind === 'variable' ? value.offsets[1]! : 0;
     if (w * slots > MAX_DECOMPRESSED_BYTES) throw new CorruptDataError(`${where}: constant page expands to ${w * slots} bytes`);
-    const offsets = new Int32Array(slots + 1);
-    const bytes = new Uint8Array(w * slots);
-    for (let i = 0; i < slots; i++) {
-      bytes.set(value.bytes, i * w);
-      offsets[i + 1] = (i + 1) * w;
-    }
-    values = { kind: 'variable', numValues: slots, offsets, bytes };
+    values = repeatVariable(value.kind === 'variable' ? value.bytes : new Uint8Array(0), slots);
   } else if (layout.inlineValue !== null) {
     const v = layout.inlineValue;
     if (v.length === 0 || v.length > 32) throw new CorruptDataError(`${where}: constant inline value of ${v.length} bytes, expected 1..32`);

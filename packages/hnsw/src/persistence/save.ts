@@ -22,7 +22,7 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { ConflictError, Dataset, InternalError, InvalidArgumentError, type RecordBatch, type Schema, recordBatchFromRows } from '@vego/io';
+import { ConflictError, Dataset, InternalError, InvalidArgumentError, type DatasetWriteOptions, type RecordBatch, type Schema, recordBatchFromRows } from '@vego/io';
 import type { HnswSnapshot } from '../snapshot';
 import { type IndexChecksums, computeChecksums, upperStarts } from './checksums';
 import { checkDir, latestVersion } from './directory';
@@ -75,6 +75,15 @@ const METADATA_MAX_ROWS = 256;
  * with it still load.
  */
 const DATA_FILE_OPTIONS = { bitPacking: false } as const;
+
+/**
+ * Dataset options of a nodes/connections commit. Overwrites (new and full saves) write Lance 2.0 files, whatever
+ * io's default: a load reads 2.0 plain vector pages straight from the file into the index's vectors
+ * (`readFixedSizeListIntoSync`), where 2.1/2.2 pages are decoded and copied. Appends keep the dataset's version.
+ */
+function commitOptions(mode: DatasetWrite['mode'], schema: Schema): DatasetWriteOptions {
+  return { mode, schema, fileOptions: DATA_FILE_OPTIONS, ...(mode === 'overwrite' ? { storageVersion: '2.0' as const } : {}) };
+}
 
 /** A committed save: what it wrote, and the state the next save builds on. */
 export interface SaveOutcome {
@@ -290,7 +299,7 @@ function committedPart(path: string, ds: Dataset, w: DatasetWrite): PartState {
 function commitPartSync(root: string, name: string, w: DatasetWrite | null, schema: Schema, prev: PartState | undefined): PartState {
   if (w === null) return prev!;
   const path = nodePath.join(root, name);
-  const written = Dataset.createSync(path, w.batch, { mode: w.mode, schema, fileOptions: DATA_FILE_OPTIONS });
+  const written = Dataset.createSync(path, w.batch, commitOptions(w.mode, schema));
   let ds = written;
   try {
     if (w.mode === 'append') {
@@ -309,7 +318,7 @@ function commitPartSync(root: string, name: string, w: DatasetWrite | null, sche
 async function commitPart(root: string, name: string, w: DatasetWrite | null, schema: Schema, prev: PartState | undefined): Promise<PartState> {
   if (w === null) return prev!;
   const path = nodePath.join(root, name);
-  const written = await Dataset.create(path, w.batch, { mode: w.mode, schema, fileOptions: DATA_FILE_OPTIONS });
+  const written = await Dataset.create(path, w.batch, commitOptions(w.mode, schema));
   let ds = written;
   try {
     if (w.mode === 'append') {
