@@ -287,7 +287,7 @@ export class Collection {
     const loaded = await store.loadIndex();
     const ok = loaded !== null && loaded.config.dimension === config.dimension && loaded.config.distance === config.distance && (await c.reconcile(loaded));
     if (!ok) {
-      if (loaded !== null) await store.dropIndex();
+      // Rebuilt from the documents; its first save below rewrites the saved index whole.
       await c.rebuildIndex();
     }
     if (c.unsavedIndexChanges > 0) {

@@ -13,7 +13,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { ConflictError, Dataset, HNSW, InvalidArgumentError, NotFoundError, type RecordBatch } from '@vego/hnsw';
+import { ConflictError, CorruptDataError, Dataset, HNSW, InvalidArgumentError, NotFoundError, type RecordBatch } from '@vego/hnsw';
 import { batchToRows, collectionSchema, configFromSchema, type CollectionConfig, type StoredRow } from './collection-layout';
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
@@ -110,8 +110,11 @@ export class LanceStore {
   }
 
   /**
-   * The saved index, or null when there is none or it cannot be read. An unreadable index
-   * directory is removed (the index is derived from the dataset and is rebuilt, then saved anew).
+   * The saved index, or null when there is none or it cannot be read. An unreadable index is left in
+   * place, never removed here: another process may be saving into the same folder at this moment, and
+   * removing it under that process would fail its save. The caller rebuilds the index from the dataset;
+   * the rebuilt index's first save rewrites each part whole (an overwrite version), which replaces the
+   * unreadable one.
    */
   async loadIndex(): Promise<HNSW | null> {
     try {
@@ -122,7 +125,6 @@ export class LanceStore {
     try {
       return await HNSW.loadFromLance(this.indexDir);
     } catch {
-      await this.dropIndex();
       return null;
     }
   }
@@ -140,7 +142,16 @@ export class LanceStore {
     try {
       await index.saveToLance(this.indexDir);
     } catch (e) {
-      if (!(e instanceof ConflictError)) throw e;
+      if (e instanceof ConflictError) return;
+      if (!(e instanceof CorruptDataError)) throw e;
+      // The folder holds an index this process cannot build on (damaged, or of another build): the
+      // dataset is the source of truth, so replace the folder with this index, saved whole.
+      await this.dropIndex();
+      try {
+        await index.saveToLance(this.indexDir, { full: true });
+      } catch (e2) {
+        if (!(e2 instanceof ConflictError)) throw e2;
+      }
     }
   }
 
