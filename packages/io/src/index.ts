@@ -9,6 +9,7 @@ export { FileSource } from './file-source';
 export type { FileSourceOptions } from './file-source';
 export { AsyncFileSource } from './async-file-source';
 export type { AsyncFileSourceOptions, AsyncFileSourceStats } from './async-file-source';
+export type { ScheduledSourceStats } from './internal/scheduled-source';
 export { FileSink } from './file-sink';
 export type { FileSinkOptions } from './file-sink';
 export { AsyncFileSink } from './async-file-sink';

@@ -12,7 +12,7 @@ import { assemble, cacheBypassBytes } from './block-reads';
 import { checkRange } from './range-check';
 import { ReadScheduler, type ReadFully, type ReadSchedulerOptions, type ReadSchedulerStats } from './read-scheduler';
 
-/** Counters of a {@link ScheduledSource}. */
+/** Counters of a scheduled source (an `AsyncFileSource` or an object-store source): reads, merges, bytes, cache hits. */
 export interface ScheduledSourceStats extends ReadSchedulerStats {
   /** Block-cache lookups answered without reading the file (0 without a cache). */
   cachedBlocks: number;
@@ -55,6 +55,7 @@ export abstract class ScheduledSource implements AsyncByteSource {
   readonly path: string;
   /** Length of the source in bytes when it was opened. */
   readonly byteLength: number;
+  /** @internal The scheduler every read of this source goes through. */
   protected readonly scheduler: ReadScheduler;
   protected readonly cache: BlockCache | null;
   protected readonly cacheKey: number;
