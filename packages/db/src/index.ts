@@ -3,11 +3,32 @@
  * expressions, vector, full-text and hybrid search, each collection persisted as one Lance dataset.
  * @packageDocumentation
  */
-export * from '@vego/hnsw';
+// What this package passes on from @vego/hnsw, by name: the error family, the HNSW index itself (for
+// vectors without documents), and the Lance pieces the `vego` command inspects collections with.
+export {
+  ErrorCode,
+  VegoError,
+  isVegoError,
+  InvalidArgumentError,
+  LengthMismatchError,
+  TypeMismatchError,
+  OutOfRangeError,
+  CorruptDataError,
+  UnsupportedVersionError,
+  NotSupportedError,
+  IoError,
+  NotFoundError,
+  ConflictError,
+  ResourceExhaustedError,
+  InternalError,
+} from '@vego/hnsw';
+export type { VegoErrorOptions } from '@vego/hnsw';
+export { HNSW, Prng, isDistanceMetric, Dataset, FileSource, LanceFileReader, decodeManifest, lanceVersionName } from '@vego/hnsw';
+export type { DistanceMetric, VectorLike } from '@vego/hnsw';
 export { Database } from './database';
 export { Collection, EXACT_SCAN_MAX_MATCHES, EXACT_SCAN_FRACTION } from './collection';
 export type {
-  DocumentInput, Document, SearchHit, DocumentPatch, WriteOptions, ReadOptions, QueryOptions,
+  DocumentInput, Document, SearchHit, DocumentPatch, WriteOptions, ReadOptions as CollectionReadOptions, QueryOptions,
   SearchOptions as CollectionSearchOptions, SearchQuery,
 } from './collection';
 export type { CreateCollectionOptions, OpenCollectionOptions, DistanceName, EmbedFunction } from './collection-config';

@@ -16,11 +16,11 @@ import {
   UnsupportedVersionError,
   loadTextIndex,
   loadTextIndexSync,
-  recordBatchFromRows,
   saveTextIndex,
   saveTextIndexSync,
   type Tokenizer,
 } from '@vego/db';
+import { recordBatchFromRows } from '@vego/io';
 import { seededRandom } from './fixtures/fulltext-corpus';
 import { applyTextStep, initialTextIndex, textIndexState } from './fixtures/fulltext-steps';
 

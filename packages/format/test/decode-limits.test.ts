@@ -4,6 +4,7 @@
  * expansion, compressed lengths) are refused with CorruptDataError before anything is allocated.
  */
 import * as F from '@vego/format';
+import { zstdCompress } from '@vego/encoding';
 import type { ArrayEncoding, BufferRef } from '../src/array-encoding';
 import { decodeArray, decodeListPage, decodeUnsigned } from '../src/page-decoder';
 import type { PageContext } from '../src/page-decoder';
@@ -78,7 +79,7 @@ describe('Lance 2.0 page decoder limits', () => {
 
   it('refuses a zstd flat buffer whose declared length exceeds the limit', async () => {
     await F.initZstd();
-    const packed = F.zstdCompress(new Uint8Array(4000));
+    const packed = zstdCompress(new Uint8Array(4000));
     const e: ArrayEncoding = { kind: 'flat', bitsPerValue: 32, buffer: ref, compression: { scheme: 'zstd', level: 3 } } as ArrayEncoding;
     expect(() => decodeArray(e, new F.Int32(), 1000, ctx(packed, { maxOutputBytes: 3999 }))).toThrow(F.CorruptDataError);
     expect(decodeArray(e, new F.Int32(), 1000, ctx(packed)).length).toBe(1000);

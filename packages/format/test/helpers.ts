@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as F from '@vego/format';
+import { float16ToNumber } from '@vego/arrow';
 
 export { seededRandom as rng } from '../../../test-support/random';
 
@@ -164,7 +165,7 @@ export function plain(d: F.ArrayData): unknown[] {
         break;
       }
       case F.TypeId.Float16:
-        out.push(F.float16ToNumber((d.values as Uint16Array)[j]!));
+        out.push(float16ToNumber((d.values as Uint16Array)[j]!));
         break;
       default:
         out.push((d.values as unknown as ArrayLike<unknown>)[j]);

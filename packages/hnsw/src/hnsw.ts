@@ -63,7 +63,7 @@ export interface AddBatchOptions {
 }
 
 /** What {@link HNSW.compact} did. */
-export interface CompactResult {
+export interface HnswCompactResult {
   /** Tombstones that were unlinked from the graph by this call. */
   removedNodes: number;
   /** Link lists (node × layer) rebuilt because they named a tombstone. */
@@ -379,8 +379,8 @@ export class HNSW {
    * const { repairedLists } = index.compact();
    * ```
    */
-  compact(): CompactResult {
-    const result: CompactResult = { removedNodes: 0, repairedLists: 0, relinkedNodes: 0 };
+  compact(): HnswCompactResult {
+    const result: HnswCompactResult = { removedNodes: 0, repairedLists: 0, relinkedNodes: 0 };
     // A pass under way is finished first (its earlier slices count in the result), then one more
     // pass unlinks ids deleted while it ran.
     while (this.repairPass !== null || this.pendingDeletes > 0) {

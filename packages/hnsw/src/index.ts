@@ -2,9 +2,64 @@
  * @vego/hnsw: an HNSW nearest-neighbour index, persisted as Lance datasets.
  * @packageDocumentation
  */
-export * from '@vego/io';
+// What this package passes on from @vego/io, by name: the error family; the Lance dataset API a saved
+// index lives in (`Dataset`, `FileSource`, `LanceFileReader`), and the part of Arrow's data model that
+// @vego/db builds its collections with. Everything else stays with the tier that declares it: install
+// @vego/io (or the tier below) to use file sinks, object stores, manifests or codecs directly.
+export {
+  ErrorCode,
+  VegoError,
+  isVegoError,
+  InvalidArgumentError,
+  LengthMismatchError,
+  TypeMismatchError,
+  OutOfRangeError,
+  CorruptDataError,
+  UnsupportedVersionError,
+  NotSupportedError,
+  IoError,
+  NotFoundError,
+  ConflictError,
+  ResourceExhaustedError,
+  InternalError,
+} from '@vego/io';
+export type { VegoErrorOptions } from '@vego/io';
+export {
+  Bool,
+  Int32,
+  Int64,
+  Float32,
+  Float64,
+  Utf8,
+  List,
+  FixedSizeList,
+  Field,
+  Schema,
+  makeData,
+  Vector,
+  BoolVector,
+  Int32Vector,
+  Int64Vector,
+  Float64Vector,
+  Utf8Vector,
+  ListVector,
+  FixedSizeListVector,
+  makeVector,
+  vectorFromTypedArray,
+  utf8FromStrings,
+  makeBuilder,
+  RecordBatch,
+  Table,
+  Dataset,
+  recordBatchFromRows,
+  FileSource,
+  LanceFileReader,
+  decodeManifest,
+  lanceVersionName,
+} from '@vego/io';
+export type { DataType } from '@vego/io';
 export { HNSW, DEFAULT_EF_SEARCH } from './hnsw';
-export type { VectorLike, SearchResult, SearchOptions, ExactSearchOptions, AddBatchOptions, CompactResult } from './hnsw';
+export type { VectorLike, SearchResult, SearchOptions, ExactSearchOptions, AddBatchOptions, HnswCompactResult } from './hnsw';
 export {
   DEFAULT_M,
   DEFAULT_EF_CONSTRUCTION,

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CorruptDataError, Dataset, HNSW, METADATA_SCHEMA } from '@vego/hnsw';
-import { decodeManifest, encodeManifest } from '@vego/io';
+import { decodeManifest, encodeManifest } from '@vego/format';
 import { metadataChecksum } from '../src/persistence/metadata-row';
 import { clustered } from './fixtures/data';
 import { makeTempDir, removeDir } from './fixtures/persistence-helpers';

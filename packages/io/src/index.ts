@@ -2,7 +2,118 @@
  * @vego/io: files, Lance datasets and a table API on the file system.
  * @packageDocumentation
  */
-export * from '@vego/format';
+// What this package passes on from @vego/format, by name: the error family, Arrow's data model (what
+// datasets are read into and written from), the zstd and decode-limit settings that govern reads, and
+// the Lance file reader and writer with the types this package's own signatures use (byte sources and
+// sinks, file versions, writer options). Manifests, footers and page codecs stay in @vego/format.
+export {
+  ErrorCode,
+  VegoError,
+  isVegoError,
+  InvalidArgumentError,
+  LengthMismatchError,
+  TypeMismatchError,
+  OutOfRangeError,
+  CorruptDataError,
+  UnsupportedVersionError,
+  NotSupportedError,
+  IoError,
+  NotFoundError,
+  ConflictError,
+  ResourceExhaustedError,
+  InternalError,
+} from '@vego/format';
+export type { VegoErrorOptions } from '@vego/format';
+export {
+  TypeId,
+  Bool,
+  Int8,
+  Int16,
+  Int32,
+  Int64,
+  Uint8,
+  Uint16,
+  Uint32,
+  Uint64,
+  Float16,
+  Float32,
+  Float64,
+  Utf8,
+  Binary,
+  FixedSizeList,
+  List,
+  Struct,
+  Dictionary,
+  Date32,
+  Date64,
+  Timestamp,
+  Time32,
+  Time64,
+  Duration,
+  FixedSizeBinary,
+  Decimal128,
+  Decimal256,
+  LargeUtf8,
+  LargeBinary,
+  Field,
+  Schema,
+  ArrayData,
+  makeData,
+  Vector,
+  BoolVector,
+  Int8Vector,
+  Int16Vector,
+  Int32Vector,
+  Int64Vector,
+  Uint8Vector,
+  Uint16Vector,
+  Uint32Vector,
+  Uint64Vector,
+  Float16Vector,
+  Float32Vector,
+  Float64Vector,
+  Utf8Vector,
+  BinaryVector,
+  FixedSizeListVector,
+  ListVector,
+  StructVector,
+  Temporal32Vector,
+  Temporal64Vector,
+  FixedSizeBinaryVector,
+  DecimalVector,
+  LargeUtf8Vector,
+  LargeBinaryVector,
+  DictionaryVector,
+  makeVector,
+  vectorFromTypedArray,
+  fixedSizeListFromFloat32,
+  utf8FromStrings,
+  vectorFrom,
+  makeBuilder,
+  RecordBatch,
+  Table,
+} from '@vego/format';
+export type { DataType, TypedArray, TimeUnit, DictionaryIndexType, DataInit } from '@vego/format';
+export {
+  initZstd,
+  isZstdReady,
+  ZstdNotInitializedError,
+  DEFAULT_MAX_OUTPUT_BYTES,
+  getDefaultDecodeLimits,
+  setDefaultDecodeLimits,
+} from '@vego/format';
+export type { DecodeLimits } from '@vego/format';
+export { LanceFileReader, LanceFileWriter, MemorySource, MemorySink, decodeManifest, lanceVersionName } from '@vego/format';
+export type {
+  ReadOptions,
+  OpenOptions,
+  LanceFileWriterOptions,
+  LanceFileVersion,
+  FileSummary,
+  SyncByteSource,
+  AsyncByteSource,
+  ByteSink,
+} from '@vego/format';
 export { BlockCache, DEFAULT_BLOCK_BYTES, DEFAULT_CACHE_CAPACITY_BYTES } from './block-cache';
 export type { BlockCacheOptions, BlockCacheStats } from './block-cache';
 export { FileSource } from './file-source';

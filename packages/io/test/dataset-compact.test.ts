@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
 import { ConflictError, Dataset, Field, FixedSizeList, Float32, Float64, InvalidArgumentError, NotSupportedError, Schema, Utf8, decodeManifest } from '@vego/io';
-import type { Manifest } from '@vego/io';
+import type { Manifest } from '@vego/format';
 import { planCompaction } from '../src/internal/compaction-plan';
 import { makeTempDir, removeDir } from './fixtures/helpers';
 

@@ -11,11 +11,9 @@ import {
   ErrorCode,
   InvalidArgumentError,
   decodeManifest,
-  encodeManifest,
   isVegoError,
-  manifestFileName,
-  type Manifest,
 } from '@vego/io';
+import { encodeManifest, manifestFileName, type Manifest } from '@vego/format';
 import { writeUint32ArrowFile } from '../src/internal/arrow-ipc-uint32';
 import { serializeRoaring } from '../src/internal/roaring';
 import { makeTempDir, removeDir } from './fixtures/helpers';

@@ -5,7 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CorruptDataError, Dataset, decodeManifest, encodeManifest, manifestFileName } from '@vego/io';
+import { CorruptDataError, Dataset, decodeManifest } from '@vego/io';
+import { encodeManifest, manifestFileName } from '@vego/format';
 import { makeTempDir, removeDir } from './fixtures/helpers';
 
 describe('Dataset scan of a manifest that disagrees with its data files', () => {

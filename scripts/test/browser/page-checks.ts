@@ -4,8 +4,8 @@
  * must give the same graph and the same answers on both. Uses only public entries of the browser-safe
  * tiers plus `@vego/hnsw`; returns plain data (it crosses `page.evaluate`).
  */
+import { HNSW } from '@vego/hnsw';
 import {
-  HNSW,
   Field,
   FixedSizeList,
   Float32,
@@ -21,7 +21,7 @@ import {
   MemorySink,
   MemorySource,
   ZSTD_BUFFER_CODEC,
-} from '@vego/hnsw';
+} from '@vego/format';
 import {
   encodeBitPacked,
   decodeBitPacked,

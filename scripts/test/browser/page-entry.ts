@@ -3,7 +3,8 @@
  * browser build (which kernel the index uses, the Node-only APIs throwing NotSupportedError, no Node
  * globals) and publishes one async function for `page.evaluate`.
  */
-import { HNSW, Dataset, FileSource, AsyncFileSource, publishFileSync, isVegoError, initZstd, isZstdReady, HttpStore, ObjectSource, LanceFileReader } from '@vego/hnsw';
+import { HNSW, Dataset, FileSource, isVegoError, LanceFileReader } from '@vego/hnsw';
+import { AsyncFileSource, publishFileSync, initZstd, isZstdReady, HttpStore, ObjectSource } from '@vego/io';
 // The same module instance the index uses (same file in the bundle): says whether the WebAssembly
 // SIMD kernel is in use or the TypeScript fallback.
 import { simdModule } from '../../../packages/hnsw/dist/esm/internal/kernels.js';
