@@ -631,7 +631,7 @@ export class Dataset {
    * Writes `data` as a new version of the dataset at `dir` (see {@link DatasetWriteOptions.mode}).
    * Data files are written and fsynced first, then the manifest is published atomically. Blocks
    * the thread until done; {@link Dataset.create} does the same with the I/O off the event loop.
-   * @param data - record batches, a Table, or plain row objects (types inferred, see {@link inferSchema}).
+   * @param data - record batches, a Table, or plain row objects (types inferred, see {@link @vego/io!inferSchema}).
    * @returns the dataset opened at the version just committed.
    * @throws ConflictError when mode is `create` and the dataset exists, or another writer committed the
    *   same version first (the new data files are removed; nothing committed is touched);
@@ -645,7 +645,7 @@ export class Dataset {
 
   /**
    * Asynchronous form of {@link Dataset.createSync}: the same commit, with its I/O on libuv's thread
-   * pool so the event loop keeps running. Data files are written through {@link AsyncFileSink} (the
+   * pool so the event loop keeps running. Data files are written through {@link @vego/io!AsyncFileSink} (the
    * encoding runs on this thread, in between; between batches the writer waits until at most 8 MiB
    * are queued), then every fsync and the manifest publication (temporary file, fsync, `link`,
    * directory fsync) are awaited. The previous manifest (a few KB) is read synchronously, as in
@@ -1321,7 +1321,7 @@ export class Dataset {
   /**
    * Deletes every live row for which `where(row)` returns true, and commits a new version (see
    * {@link deleteRowsSync} for what is written). `row` is a plain object of the `columns` read
-   * (default: all), with the values {@link Vector.get} gives (numbers, bigints, strings,
+   * (default: all), with the values {@link @vego/arrow!Vector.get} gives (numbers, bigints, strings,
    * Uint8Arrays, Float32Arrays for vectors, null).
    * @returns the dataset at the new version (this object when no row matched).
    * @throws InvalidArgumentError when `where` is not a function or a column is unknown;
