@@ -10,7 +10,7 @@
 //   <dir>/corpus.json          the list of targets: { name, kind, path, ... }
 import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireFromWorkspace, seededRandom } from './lib.mjs';
+import { loadVego, requireFromWorkspace, seededRandom } from './lib.mjs';
 
 /** Type names the codec targets use; the worker maps them back to @vego types. */
 export const CODEC_TYPES = ['Bool', 'Int8', 'Int16', 'Int32', 'Int64', 'Uint32', 'Float32', 'Float64', 'Utf8', 'Binary'];
@@ -213,7 +213,7 @@ export async function buildCorpus(dir, options = {}) {
   targets.length = 0;
   rmSync(dir, { recursive: true, force: true });
   for (const sub of ['files', 'datasets', 'indexes', 'codec', 'zstd']) mkdirSync(join(dir, sub), { recursive: true });
-  const V = requireFromWorkspace('@vego/hnsw');
+  const V = loadVego();
   await V.initZstd();
   ourFiles(V, dir);
   ourDatasets(V, dir);

@@ -11,6 +11,16 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** `require` resolving like the benchmarks package: @vego/* (built dist/), @lancedb/lancedb, apache-arrow. */
 export const requireFromWorkspace = createRequire(join(ROOT, 'benchmarks', 'package.json'));
 
+/**
+ * The built tiers the fuzz drives, as one namespace: codecs and zstd from @vego/encoding, the file
+ * format (readers, writers, manifests, memory sources) from @vego/format, datasets and the index from
+ * @vego/hnsw. Each package exports its own names and passes on a chosen few by name, so the harness
+ * takes each name from the tier that holds it (names passed on are the same objects in every face).
+ */
+export function loadVego() {
+  return { ...requireFromWorkspace('@vego/encoding'), ...requireFromWorkspace('@vego/format'), ...requireFromWorkspace('@vego/hnsw') };
+}
+
 let seeded = null;
 
 /**

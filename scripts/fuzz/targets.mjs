@@ -6,14 +6,14 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { filesUnder } from './corpus.mjs';
-import { below, requireFromWorkspace } from './lib.mjs';
+import { below, loadVego } from './lib.mjs';
 import { mutateBytes } from './mutate.mjs';
 
 let V = null;
 
 /** Loads @vego (built) and zstd once per worker. */
 export async function initTargets() {
-  V = requireFromWorkspace('@vego/hnsw');
+  V = loadVego();
   await V.initZstd();
 }
 

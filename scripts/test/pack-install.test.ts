@@ -29,7 +29,8 @@ function tarRead(tgz: string, file: string): string {
 }
 
 const ESM_SMOKE = `
-import { HNSW, Dataset, initZstd, zstdCompress, zstdDecompress, isVegoError, VegoError } from '@vego/hnsw';
+import { HNSW, Dataset, isVegoError, VegoError } from '@vego/hnsw';
+import { initZstd, zstdCompress, zstdDecompress } from '@vego/encoding';
 import { recordBatchFromRows } from '@vego/io';
 import * as db from '@vego/db';
 import * as cli from '@vego/cli';
@@ -69,7 +70,8 @@ console.log(JSON.stringify(out));
 
 // What a TypeScript user writes; compiled, never run.
 const TS_USE = `
-import { HNSW, type SearchResult, VegoError, initZstd, type ZstdCodecLoader } from '@vego/hnsw';
+import { HNSW, type SearchResult, VegoError } from '@vego/hnsw';
+import { initZstd, type ZstdCodecLoader } from '@vego/encoding';
 import { LanceFileReader } from '@vego/format';
 import { Vector } from '@vego/arrow';
 const index: HNSW = new HNSW({ dimension: 2 });
