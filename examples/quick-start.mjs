@@ -1,19 +1,14 @@
 // Quick start: random vectors in, nearest neighbours out.
 //   node examples/quick-start.mjs
 import { HNSW } from '@vego/hnsw';
+import { seededRandom } from '@vego/test-support'; // the repository's seeded generator (not part of Vego)
 
 const dimension = 64;
 const index = new HNSW({ dimension }); // L2, M=16, efConstruction=200
 
 // Any Float32Array or number[] of the right length; vectors are copied into the index.
-// A seeded xorshift generator, so every run sees the same data.
-let state = 2463534242;
-const random = () => {
-  state ^= state << 13;
-  state ^= state >>> 17;
-  state ^= state << 5;
-  return (state >>> 0) / 2 ** 32;
-};
+// Seeded random numbers, so every run sees the same data.
+const random = seededRandom(2463534242);
 for (let i = 0; i < 2000; i++) {
   const v = new Float32Array(dimension);
   for (let d = 0; d < dimension; d++) v[d] = random();

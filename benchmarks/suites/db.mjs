@@ -11,7 +11,7 @@ import os from 'node:os';
 import { createRequire } from 'node:module';
 import { seededRandom } from '../lib/data.mjs';
 import { getGc } from '../lib/gc.mjs';
-import { clusteredData } from './hnsw-scale.mjs';
+import { clusteredData } from '../lib/clustered.mjs';
 
 const require = createRequire(import.meta.url);
 

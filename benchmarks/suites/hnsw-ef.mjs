@@ -9,7 +9,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { SIFT_DIR, gaussian, readVecs, seededRandom } from '../lib/data.mjs';
+import { SIFT_DIR, readVecs } from '../lib/data.mjs';
+import { HARD_SHAPE, hardClusteredData } from '../lib/clustered.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -19,40 +20,7 @@ const K = 10;
 const M = 16;
 const EF_CONSTRUCTION = 200;
 const EFS = [10, 20, 40, 80, 160, 320];
-const HARD = { n: 20_000, dim: 96, subspace: 32, perCluster: 50, spread: 0.6, noise: 0.05 };
-
-/**
- * The hard set: `n` base and `numQueries` query vectors (flat), many small clusters with overlapping
- * centres (uniform in [−spread, spread]^d), each with its own random `subspace`-dimensional Gaussian
- * basis, plus isotropic noise. Seeded: the same seed gives the same data.
- */
-export function hardClusteredData(n, numQueries, dim, seed) {
-  const rand = seededRandom(seed);
-  const { subspace: r, perCluster, spread, noise } = HARD;
-  const clusters = Math.max(16, Math.round(n / perCluster));
-  const centres = new Float32Array(clusters * dim);
-  for (let i = 0; i < centres.length; i++) centres[i] = (rand() * 2 - 1) * spread;
-  const bases = new Float32Array(clusters * r * dim);
-  const scale = 0.5 / Math.sqrt(r);
-  for (let i = 0; i < bases.length; i++) bases[i] = gaussian(rand) * scale;
-  const z = new Float64Array(r);
-  const draw = (count) => {
-    const out = new Float32Array(count * dim);
-    for (let i = 0; i < count; i++) {
-      const c = Math.floor(rand() * clusters);
-      for (let t = 0; t < r; t++) z[t] = gaussian(rand);
-      const o = i * dim;
-      for (let j = 0; j < dim; j++) out[o + j] = centres[c * dim + j] + gaussian(rand) * noise;
-      for (let t = 0; t < r; t++) {
-        const b = (c * r + t) * dim;
-        const zt = z[t];
-        for (let j = 0; j < dim; j++) out[o + j] += bases[b + j] * zt;
-      }
-    }
-    return out;
-  };
-  return { base: draw(n), queries: draw(numQueries) };
-}
+const HARD = { n: 20_000, dim: 96, ...HARD_SHAPE };
 
 function l2(a, ao, b, bo, dim) {
   let s = 0;

@@ -21,46 +21,13 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { gaussian, seededRandom } from '../lib/data.mjs';
+import { EASY_SHAPE, clusteredData } from '../lib/clustered.mjs';
 import { getGc } from '../lib/gc.mjs';
 
 const require = createRequire(import.meta.url);
 const self = fileURLToPath(import.meta.url);
 
 export const title = 'HNSW at scale: build, recall, latency, QPS and memory vs hnswlib-node and usearch (clustered data)';
-
-const INTRINSIC_DIMENSION = 32;
-const NOISE = 0.1;
-
-/** `n + numQueries` clustered vectors of `dim` (flat Float32Arrays); the same seed gives the same data. */
-export function clusteredData(n, numQueries, dim, seed) {
-  const rand = seededRandom(seed);
-  const clusters = Math.max(16, Math.round(Math.sqrt(n) / 2));
-  const r = INTRINSIC_DIMENSION;
-  const centres = new Float32Array(clusters * dim);
-  for (let i = 0; i < centres.length; i++) centres[i] = rand() * 2 - 1;
-  const bases = new Float32Array(clusters * r * dim);
-  const scale = 0.5 / Math.sqrt(r);
-  for (let i = 0; i < bases.length; i++) bases[i] = gaussian(rand) * scale;
-  const z = new Float64Array(r);
-  const draw = (count) => {
-    const out = new Float32Array(count * dim);
-    for (let i = 0; i < count; i++) {
-      const c = Math.floor(rand() * clusters);
-      for (let t = 0; t < r; t++) z[t] = gaussian(rand);
-      const o = i * dim;
-      for (let j = 0; j < dim; j++) out[o + j] = centres[c * dim + j] + gaussian(rand) * NOISE;
-      for (let t = 0; t < r; t++) {
-        const b = (c * r + t) * dim;
-        const zt = z[t];
-        for (let j = 0; j < dim; j++) out[o + j] += bases[b + j] * zt;
-      }
-    }
-    return out;
-  };
-  return { base: draw(n), queries: draw(numQueries) };
-}
-
 
 const USEARCH_METRIC = { l2: 'l2sq', cosine: 'cos', innerProduct: 'ip' };
 const HNSWLIB_SPACE = { l2: 'l2', cosine: 'cosine', innerProduct: 'ip' };
@@ -341,7 +308,7 @@ export async function run({ quick, log }) {
       title: 'End to end: build, recall@10, latency and QPS (l2, single-threaded builds)',
       columns: ['data, parameters', 'engine', 'build s', 'vectors/s', 'recall@10', 'p50 µs', 'p99 µs', 'QPS'],
       rows: mainRows,
-      note: `Clustered data (Gaussian clusters on random ${INTRINSIC_DIMENSION}-dimensional subspaces plus noise), ${numQueries} queries from the same clusters, one per call, best of ${rounds} round(s). usearch fixes ef (expansion_search) at construction. Uniform random data above ~128-d is near-impossible for every graph index (all points nearly equidistant), so it is not used.`,
+      note: `Clustered data (Gaussian clusters on random ${EASY_SHAPE.subspace}-dimensional subspaces plus noise), ${numQueries} queries from the same clusters, one per call, best of ${rounds} round(s). usearch fixes ef (expansion_search) at construction. Uniform random data above ~128-d is near-impossible for every graph index (all points nearly equidistant), so it is not used.`,
     },
     {
       title: 'Ratios (Vego ÷ other; > 1 means Vego is faster)',

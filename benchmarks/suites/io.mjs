@@ -8,6 +8,7 @@ import * as v from '@vego/io';
 import * as aa from 'apache-arrow';
 import * as lancedb from '@lancedb/lancedb';
 import { seededRandom as seeded } from '../lib/data.mjs';
+import { float64Batch as vegoBatch, float64Columns as columns, median, medianTime } from '../lib/datasets.mjs';
 import { getGc } from '../lib/gc.mjs';
 
 export const title = '@vego/io: files, concurrent reads and datasets (beside LanceDB 0.39)';
@@ -16,42 +17,12 @@ const FLOOR = 'floor: FileHandle.read, same bytes';
 const fmtRatio = (x) => x.toFixed(2);
 
 
-function columns(rows, cols, seed) {
-  const rnd = seeded(seed);
-  const out = [];
-  for (let c = 0; c < cols; c++) {
-    const a = new Float64Array(rows);
-    for (let i = 0; i < rows; i++) a[i] = rnd() * 1000;
-    out.push(a);
-  }
-  return out;
-}
-
-function vegoBatch(cols) {
-  const fields = cols.map((_, c) => new v.Field(`c${c}`, new v.Float64(), true));
-  return new v.RecordBatch(new v.Schema(fields), cols.map((a) => v.vectorFromTypedArray(a)));
-}
-
 function arrowTable(cols) {
   return aa.tableFromArrays(Object.fromEntries(cols.map((a, c) => [`c${c}`, a])));
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
-};
-
 /** Median time in ms of `fn` over `reps` runs after `warm` warm-up runs. */
-async function time(fn, reps, warm = 2) {
-  for (let i = 0; i < warm; i++) await fn();
-  const ts = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await fn();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
+const time = (fn, reps, warm = 2) => medianTime(fn, reps, warm);
 
 function writeFile(file, batch) {
   const sink = v.FileSink.create(file);

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import * as v from '@vego/io';
 import * as lancedb from '@lancedb/lancedb';
 import { seededRandom as seeded } from '../lib/data.mjs';
+import { float64Batch, float64Columns, medianTime } from '../lib/datasets.mjs';
 
 export const title = '@vego/io on object storage: local disk vs a loopback S3 server, beside LanceDB 0.39';
 
@@ -17,34 +18,7 @@ const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { startS3Server } = require(path.join(here, '../../packages/io/test/support/s3-server.js'));
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
-};
-
-async function time(fn, reps, warm = 1) {
-  for (let i = 0; i < warm; i++) await fn();
-  const ts = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await fn();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
-
-function batchOf(rows, cols, seed) {
-  const rnd = seeded(seed);
-  const fields = [];
-  const vectors = [];
-  for (let c = 0; c < cols; c++) {
-    const a = new Float64Array(rows);
-    for (let i = 0; i < rows; i++) a[i] = rnd() * 1000;
-    fields.push(new v.Field(`c${c}`, new v.Float64(), true));
-    vectors.push(v.vectorFromTypedArray(a));
-  }
-  return new v.RecordBatch(new v.Schema(fields), vectors);
-}
+const time = (fn, reps, warm = 1) => medianTime(fn, reps, warm);
 
 export async function run({ quick, log }) {
   const rows = quick ? 200_000 : 1_000_000;
@@ -54,7 +28,7 @@ export async function run({ quick, log }) {
   const server = await startS3Server({ requireAuth: false });
   try {
     const storageOptions = { aws_endpoint: server.endpoint, allow_http: 'true', aws_access_key_id: 'bench', aws_secret_access_key: 'bench', aws_region: 'us-east-1' };
-    const batch = batchOf(rows, 10, 11);
+    const batch = float64Batch(float64Columns(rows, 10, 11));
     const local = path.join(dir, 'local');
     const uri = 's3://bench/db/t.lance';
     v.Dataset.createSync(local, batch);

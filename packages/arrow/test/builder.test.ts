@@ -2,20 +2,13 @@ import {
   Bool, Field, FixedSizeList, Float16, Float32, Int16, Int32, Int64, Int8, List, Struct, Uint32, Uint64, Uint8, Utf8,
   makeBuilder, float16ToNumber,
 } from '@vego/arrow';
+import { seededRandom } from '@vego/test-support';
 
 const code = (c: string) => expect.objectContaining({ code: c });
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
-
 describe('builders', () => {
   it('grow across many appends with nulls and 64-byte padded buffers', () => {
-    const r = rng(3);
+    const r = seededRandom(3);
     const b = makeBuilder(new Float32());
     const expected: (number | null)[] = [];
     for (let i = 0; i < 100_000; i++) {
