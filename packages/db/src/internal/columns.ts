@@ -36,72 +36,83 @@ export class StringDictionary {
   }
 }
 
-/** Float64 values (types `float`, `integer`, `date` as epoch milliseconds) with a validity byte per id. */
-export class NumberColumn {
-  values = new Float64Array(16);
+/** The element a typed array holds: `bigint` for BigInt64Array, `number` otherwise. */
+type ElementOf<A> = A extends BigInt64Array ? bigint : number;
+
+/**
+ * A fixed-width column: one typed-array slot and one validity byte (0 = null, slot zeroed) per id.
+ * The subclasses say how a metadata value is stored in a slot and read back; each keeps its own
+ * class (one shape per kind for the filter loops, which read `values` and `valid` directly).
+ */
+abstract class FixedWidthColumn<A extends Float64Array | BigInt64Array | Uint8Array> {
   valid = new Uint8Array(16);
-  constructor(readonly type: 'float' | 'integer' | 'date') {}
+  constructor(
+    public values: A,
+    private readonly nullSlot: ElementOf<A>,
+  ) {}
+  /** The slot value of a present (non-null) metadata value. */
+  protected abstract encode(v: NonNullable<MetadataValue>): ElementOf<A>;
+  /** The metadata value of a valid slot. */
+  protected abstract decode(slot: ElementOf<A>): MetadataValue;
   reserve(n: number): void {
     this.values = growTyped(this.values, n);
     this.valid = growTyped(this.valid, n);
   }
   set(id: number, v: MetadataValue | undefined): void {
+    const values = this.values as unknown as ElementOf<A>[];
     if (v === null || v === undefined) {
       this.valid[id] = 0;
-      this.values[id] = 0;
+      values[id] = this.nullSlot;
     } else {
       this.valid[id] = 1;
-      this.values[id] = v instanceof Date ? v.getTime() : (v as number);
+      values[id] = this.encode(v);
     }
   }
   get(id: number): MetadataValue {
-    if (this.valid[id] === 0) return null;
-    return this.type === 'date' ? new Date(this.values[id]!) : this.values[id]!;
+    return this.valid[id] === 0 ? null : this.decode((this.values as unknown as ElementOf<A>[])[id]!);
   }
   get byteLength(): number { return this.values.byteLength + this.valid.byteLength; }
+}
+
+/** Float64 values (types `float`, `integer`, `date` as epoch milliseconds) with a validity byte per id. */
+export class NumberColumn extends FixedWidthColumn<Float64Array> {
+  constructor(readonly type: 'float' | 'integer' | 'date') {
+    super(new Float64Array(16), 0);
+  }
+  protected encode(v: NonNullable<MetadataValue>): number {
+    return v instanceof Date ? v.getTime() : (v as number);
+  }
+  protected decode(slot: number): MetadataValue {
+    return this.type === 'date' ? new Date(slot) : slot;
+  }
 }
 
 /** Booleans as 0/1 bytes with a validity byte per id. */
-export class BoolColumn {
+export class BoolColumn extends FixedWidthColumn<Uint8Array> {
   readonly type = 'boolean' as const;
-  values = new Uint8Array(16);
-  valid = new Uint8Array(16);
-  reserve(n: number): void {
-    this.values = growTyped(this.values, n);
-    this.valid = growTyped(this.valid, n);
+  constructor() {
+    super(new Uint8Array(16), 0);
   }
-  set(id: number, v: MetadataValue | undefined): void {
-    this.valid[id] = v === null || v === undefined ? 0 : 1;
-    this.values[id] = v === true ? 1 : 0;
+  protected encode(v: NonNullable<MetadataValue>): number {
+    return v === true ? 1 : 0;
   }
-  get(id: number): MetadataValue {
-    return this.valid[id] === 0 ? null : this.values[id] === 1;
+  protected decode(slot: number): MetadataValue {
+    return slot === 1;
   }
-  get byteLength(): number { return this.values.byteLength + this.valid.byteLength; }
 }
 
 /** 64-bit integers with a validity byte per id. */
-export class BigIntColumn {
+export class BigIntColumn extends FixedWidthColumn<BigInt64Array> {
   readonly type = 'bigint' as const;
-  values = new BigInt64Array(16);
-  valid = new Uint8Array(16);
-  reserve(n: number): void {
-    this.values = growTyped(this.values, n);
-    this.valid = growTyped(this.valid, n);
+  constructor() {
+    super(new BigInt64Array(16), 0n);
   }
-  set(id: number, v: MetadataValue | undefined): void {
-    if (v === null || v === undefined) {
-      this.valid[id] = 0;
-      this.values[id] = 0n;
-    } else {
-      this.valid[id] = 1;
-      this.values[id] = v as bigint;
-    }
+  protected encode(v: NonNullable<MetadataValue>): bigint {
+    return v as bigint;
   }
-  get(id: number): MetadataValue {
-    return this.valid[id] === 0 ? null : this.values[id]!;
+  protected decode(slot: bigint): MetadataValue {
+    return slot;
   }
-  get byteLength(): number { return this.values.byteLength + this.valid.byteLength; }
 }
 
 /** Dictionary-coded strings: an Int32 code per id, -1 for null. */
