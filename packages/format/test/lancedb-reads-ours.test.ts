@@ -7,63 +7,11 @@ import * as lancedb from '@lancedb/lancedb';
 import * as F from '@vego/format';
 import { norm, plainColumn, rng, tempDir, writeFile, writeTable } from './helpers';
 import { queryRows, type Row } from './fixtures/lancedb';
+import { mixedBatch, mixedSchemaOf } from './fixtures/mixed-columns';
 
-const {
-  Field, Schema, RecordBatch, Int8, Int16, Int32, Int64, Uint8, Uint16, Uint32, Uint64, Float32, Float64, Bool, Utf8, Binary,
-  FixedSizeList, List, Struct, vectorFrom,
-} = F;
+const { Field, Schema, RecordBatch, Int16, Int32, Float32, Float64, Utf8, Binary, FixedSizeList, vectorFrom } = F;
 
-function mixedBatch(schema: F.Schema, n: number, seed: number, start: number): F.RecordBatch {
-  const r = rng(seed);
-  const pick = <T>(i: number, every: number, v: T): T | null => (every > 0 && (i * 7 + seed) % every === 0 ? null : v);
-  const gen: Record<string, (i: number) => unknown> = {
-    id: (i) => start + i,
-    i8: (i) => pick(i, 5, ((i * 37) % 256) - 128),
-    i16: (i) => pick(i, 6, ((i * 1237) % 65536) - 32768),
-    i64: (i) => pick(i, 4, BigInt(i) * -123456789012n),
-    u8: (i) => (i * 13) % 256,
-    u16: (i) => pick(i, 9, (i * 1009) % 65536),
-    u32: (i) => pick(i, 3, (i * 2654435761) % 4294967296),
-    u64: (i) => pick(i, 8, BigInt(i) * 18446744073709551n),
-    f32: (i) => pick(i, 5, [0, -0, Infinity, -Infinity, 1.5][i % 5]! + (i % 5 === 4 ? r() : 0)),
-    f64: (i) => pick(i, 7, i % 11 === 0 ? NaN : r() * 1e6 - 5e5),
-    flag: (i) => pick(i, 4, r() < 0.5),
-    s: (i) => pick(i, 6, i % 5 === 0 ? '' : `s${i}-${'x'.repeat(i % 13)}é`),
-    bin: (i) => pick(i, 5, Uint8Array.from({ length: i % 7 }, (_, k) => (k * i) & 255)),
-    empty_s: () => '',
-    all_null: () => null,
-    v: (i) => pick(i, 10, Array.from({ length: 8 }, () => r() * 2 - 1)),
-    l: (i) => pick(i, 6, Array.from({ length: i % 4 }, (_, k) => (k % 3 === 2 ? null : k * i))),
-    ls: (i) => pick(i, 5, Array.from({ length: (i * 3) % 5 }, (_, k) => `e${k}`)),
-    st: (i) => ({ a: i % 4 === 0 ? null : i * 2, b: i % 3 === 0 ? null : `b${i}` }),
-  };
-  return new RecordBatch(
-    schema,
-    schema.fields.map((f) => vectorFrom(f.type, Array.from({ length: n }, (_, i) => gen[f.name]!(i)))) as never,
-  );
-}
-
-const mixedSchema = new Schema([
-  new Field('id', new Int32(), false),
-  new Field('i8', new Int8()),
-  new Field('i16', new Int16()),
-  new Field('i64', new Int64()),
-  new Field('u8', new Uint8(), false),
-  new Field('u16', new Uint16()),
-  new Field('u32', new Uint32()),
-  new Field('u64', new Uint64()),
-  new Field('f32', new Float32()),
-  new Field('f64', new Float64()),
-  new Field('flag', new Bool()),
-  new Field('s', new Utf8()),
-  new Field('bin', new Binary()),
-  new Field('empty_s', new Utf8()),
-  new Field('all_null', new Int64()),
-  new Field('v', new FixedSizeList(new Field('item', new Float32()), 8)),
-  new Field('l', new List(new Field('item', new Int32()))),
-  new Field('ls', new List(new Field('item', new Utf8()))),
-  new Field('st', new Struct([new Field('a', new Int32()), new Field('b', new Utf8())])),
-]);
+const mixedSchema = mixedSchemaOf(['id', 'i8', 'i16', 'i64', 'u8', 'u16', 'u32', 'u64', 'f32', 'f64', 'flag', 's', 'bin', 'empty_s', 'all_null', 'v', 'l', 'ls', 'st']);
 
 async function lanceRows(root: string, name: string): Promise<Row[]> {
   const db = await lancedb.connect(root);
