@@ -139,7 +139,11 @@ function importedNames(sf) {
       }
     } else if (ts.isImportTypeNode(n) && ts.isLiteralTypeNode(n.argument) && ts.isStringLiteral(n.argument.literal)) {
       const tier = tierOf(n.argument.literal.text);
-      if (tier && n.qualifier) out.push([tier, ts.isIdentifier(n.qualifier) ? n.qualifier.text : n.qualifier.left.getText(sf), line(n)]);
+      if (tier && n.qualifier) {
+        let q = n.qualifier; // `import('@vego/x').A.B` takes `A`
+        while (ts.isQualifiedName(q)) q = q.left;
+        out.push([tier, q.text, line(n)]);
+      }
     } else if (ts.isVariableDeclaration(n) && n.initializer) {
       const init = ts.isAwaitExpression(n.initializer) ? n.initializer.expression : n.initializer;
       if (ts.isCallExpression(init) && init.arguments.length === 1 && ts.isStringLiteral(init.arguments[0])) {
