@@ -5,5 +5,5 @@
  * @packageDocumentation
  */
 export { seededRandom, gaussian } from './random';
-export { readVecs, readFvecs } from './vecs';
+export { readVecs, readFvecs, vecsBytes } from './vecs';
 export type { VecsFile } from './vecs';

@@ -45,3 +45,23 @@ export function readVecs(file: string, ArrayType: Float32ArrayConstructor | Int3
 export function readFvecs(file: string): VecsFile<Float32Array> {
   return readVecs(file, Float32Array);
 }
+
+/**
+ * The bytes of a TEXMEX vector file holding `data` as records of `dimension` values: `.fvecs` for a
+ * Float32Array, `.ivecs` for an Int32Array (what {@link readVecs} reads back). A new array.
+ */
+export function vecsBytes(data: Float32Array | Int32Array, dimension: number): Uint8Array {
+  const length = dimension === 0 ? 0 : data.length / dimension;
+  const record = 4 + 4 * dimension;
+  const view = new DataView(new ArrayBuffer(length * record));
+  const isFloat = data instanceof Float32Array;
+  for (let i = 0; i < length; i++) {
+    view.setInt32(i * record, dimension, true);
+    for (let j = 0; j < dimension; j++) {
+      const at = i * record + 4 + 4 * j;
+      if (isFloat) view.setFloat32(at, data[i * dimension + j]!, true);
+      else view.setInt32(at, data[i * dimension + j]!, true);
+    }
+  }
+  return new Uint8Array(view.buffer);
+}

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { clusteredVectors, main, type CommandIo } from '@vego/cli';
+import { vecsBytes } from '@vego/test-support';
 
 function capture(): CommandIo & { stdout: () => string; stderr: () => string } {
   let out = '';
@@ -19,24 +20,11 @@ function capture(): CommandIo & { stdout: () => string; stderr: () => string } {
 }
 
 function writeFvecs(path: string, vectors: Float32Array, dimension: number): void {
-  const n = vectors.length / dimension;
-  const view = new DataView(new ArrayBuffer(n * (4 + 4 * dimension)));
-  for (let i = 0; i < n; i++) {
-    const at = i * (4 + 4 * dimension);
-    view.setInt32(at, dimension, true);
-    for (let d = 0; d < dimension; d++) view.setFloat32(at + 4 + 4 * d, vectors[i * dimension + d]!, true);
-  }
-  writeFileSync(path, new Uint8Array(view.buffer));
+  writeFileSync(path, vecsBytes(vectors, dimension));
 }
 
 function writeIvecs(path: string, rows: number[][]): void {
-  const k = rows[0]!.length;
-  const view = new DataView(new ArrayBuffer(rows.length * (4 + 4 * k)));
-  rows.forEach((row, i) => {
-    view.setInt32(i * (4 + 4 * k), k, true);
-    row.forEach((id, j) => view.setInt32(i * (4 + 4 * k) + 4 + 4 * j, id, true));
-  });
-  writeFileSync(path, new Uint8Array(view.buffer));
+  writeFileSync(path, vecsBytes(Int32Array.from(rows.flat()), rows[0]!.length));
 }
 
 /** Exact k nearest ids (L2) of each query row: the ground truth a TEXMEX set ships as .ivecs. */

@@ -3,16 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseJsonFile, parseJsonLines, parseNpy, parseVecs, readVectorFile } from '@vego/cli';
 import { ErrorCode } from '@vego/hnsw';
+import { vecsBytes } from '@vego/test-support';
 
 function fvecs(rows: number[][]): Uint8Array {
-  const d = rows[0]!.length;
-  const out = new DataView(new ArrayBuffer(rows.length * (4 + 4 * d)));
-  rows.forEach((r, i) => {
-    const at = i * (4 + 4 * d);
-    out.setInt32(at, d, true);
-    r.forEach((x, j) => out.setFloat32(at + 4 + 4 * j, x, true));
-  });
-  return new Uint8Array(out.buffer);
+  return vecsBytes(Float32Array.from(rows.flat()), rows[0]!.length);
 }
 
 function npy(rows: number[][], descr = '<f4', fortran = 'False'): Uint8Array {
