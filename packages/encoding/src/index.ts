@@ -8,7 +8,8 @@
 // tiers above read and write Arrow data through this one (the layering lets each tier import only the
 // tier directly below), so the error family and Arrow's data model travel up: types, fields and schemas,
 // arrays, vectors, record batches and tables, plus the few kernels @vego/format and @vego/io build
-// pages and scans with. Bitmap and buffer helpers, builders and float16 conversion stay in @vego/arrow.
+// pages and scans with (concat, take, bit copying). Buffer helpers, builder classes and float16
+// conversion stay in @vego/arrow.
 export {
   ErrorCode,
   VegoError,
@@ -60,6 +61,13 @@ export {
   LargeBinary,
   Field,
   Schema,
+  isDataType,
+  isNumeric,
+  isPrimitive,
+  isFixedWidth,
+  isFixedBinary,
+  isVariableBinary,
+  isTemporal,
   ArrayData,
   makeData,
   Vector,
@@ -99,6 +107,7 @@ export {
   makeNullData,
   takeData,
   takeBatch,
+  copyBits,
 } from '@vego/arrow';
 export type { DataType, TypedArray, TimeUnit, DictionaryIndexType, DataInit } from '@vego/arrow';
 

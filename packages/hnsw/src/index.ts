@@ -3,8 +3,8 @@
  * @packageDocumentation
  */
 // What this package passes on from @vego/io, by name: the error family; the Lance dataset API a saved
-// index lives in (`Dataset`, `FileSource`, `LanceFileReader`), and the part of Arrow's data model that
-// @vego/db builds its collections with. Everything else stays with the tier that declares it: install
+// index lives in (`Dataset`, `FileSource`, `LanceFileReader`, and the object stores a dataset or an
+// index may live on), and the part of Arrow's data model that @vego/db builds its collections with. Everything else stays with the tier that declares it: install
 // @vego/io (or the tier below) to use file sinks, object stores, manifests or codecs directly.
 export {
   ErrorCode,
@@ -52,12 +52,15 @@ export {
   Table,
   Dataset,
   recordBatchFromRows,
+  S3Store,
+  HttpStore,
+  isObjectStoreUri,
   FileSource,
   LanceFileReader,
   decodeManifest,
   lanceVersionName,
 } from '@vego/io';
-export type { DataType } from '@vego/io';
+export type { DataType, ObjectStore, StorageOptions } from '@vego/io';
 export { HNSW, DEFAULT_EF_SEARCH } from './hnsw';
 export type { VectorLike, SearchResult, SearchOptions, ExactSearchOptions, AddBatchOptions, HnswCompactResult } from './hnsw';
 export {
