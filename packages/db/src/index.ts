@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 // What this package passes on from @vego/hnsw, by name: the error family, the HNSW index itself (for
-// vectors without documents), and the Lance pieces the `vego` command inspects collections with.
+// vectors without documents), the Lance pieces the `vego` command inspects collections with, and the
+// storage options of datasets on object stores.
 export {
   ErrorCode,
   VegoError,
@@ -24,7 +25,7 @@ export {
 } from '@vego/hnsw';
 export type { VegoErrorOptions } from '@vego/hnsw';
 export { HNSW, Prng, isDistanceMetric, Dataset, FileSource, LanceFileReader, decodeManifest, lanceVersionName } from '@vego/hnsw';
-export type { DistanceMetric, VectorLike } from '@vego/hnsw';
+export type { DistanceMetric, VectorLike, StorageOptions } from '@vego/hnsw';
 export { Database } from './database';
 export { Collection, EXACT_SCAN_MAX_MATCHES, EXACT_SCAN_FRACTION } from './collection';
 export type {
