@@ -93,7 +93,7 @@ export class S3Store implements MultipartStore {
 
   /**
    * A store rooted at `uri` (`s3://bucket[/prefix]`) with Lance-named storage options (see
-   * {@link resolveS3Options}; missing ones from the AWS_* environment variables).
+   * {@link @vego/io!resolveS3Options}; missing ones from the AWS_* environment variables).
    * @throws InvalidArgumentError for a malformed URI or options, or missing credentials.
    */
   static open(uri: string, storageOptions: StorageOptions = {}): S3Store {
