@@ -3,7 +3,7 @@ import * as path from 'path';
 import * as arrow from 'apache-arrow';
 import * as F from '@vego/format';
 import { decodePageLayout } from '../src/v2_1/layout';
-import { decodePage } from '../src/v2_1/pages';
+import { decodePage } from '../src/v2_1/page';
 import { decompressBlock, decompressMiniBlock } from '../src/v2_1/blocks';
 import { lz4DecompressBlock } from '../src/v2_1/lz4';
 import { readAllError, rng, tempDir } from './helpers';

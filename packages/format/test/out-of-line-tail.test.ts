@@ -5,7 +5,7 @@
  * values l, 128 + l, … as described in src/v2_1/fastlanes.ts).
  */
 import * as F from '@vego/format';
-import { decodeLevels } from '../src/v2_1/blocks';
+import { decodeLevels } from '../src/v2_1/levels';
 import type { Compressive } from '../src/v2_1/layout';
 
 const W1: Compressive = { kind: 'outOfLineBitpacking', uncompressedBitsPerValue: 16, values: { kind: 'flat', bitsPerValue: 1, compression: 'none' } };

@@ -17,7 +17,8 @@ import type { DataType } from '@vego/encoding';
 import { makeNullData } from '../internal/concat';
 import type { Block } from './blocks';
 import { RepDefLayer } from './layout';
-import type { PageLevels } from './pages';
+import type { PageLevels } from './levels';
+import { isListLayer as isList } from './levels';
 
 /** One layer of a shredded column, outermost first. */
 export interface LayerInfo {
@@ -32,10 +33,6 @@ export interface Shredded {
   layers: LayerInfo[];
   values: Block;
   dictionary: Block | null;
-}
-
-function isList(l: RepDefLayer): boolean {
-  return l === RepDefLayer.AllValidList || l === RepDefLayer.NullableList || l === RepDefLayer.EmptyableList || l === RepDefLayer.NullAndEmptyList;
 }
 
 /**

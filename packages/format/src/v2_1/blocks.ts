@@ -39,7 +39,8 @@ export const MAX_DECOMPRESSED_BYTES = 1 << 27;
 /** Most values one mini-block chunk may hold (Lance writes at most 32768). */
 export const MAX_CHUNK_VALUES = 1 << 16;
 
-function notSupported(where: string, c: Compressive, context: string): NotSupportedError {
+/** The NotSupportedError for an encoding `c` met where this reader does not read it. */
+export function notSupported(where: string, c: Compressive, context: string): NotSupportedError {
   return new NotSupportedError(`${where}: ${context} encoded as ${describeCompressive(c)} is not supported by this reader`);
 }
 
@@ -178,11 +179,32 @@ function variable(offsets: Int32Array, bytes: Uint8Array, n: number): Block {
 }
 
 /**
+ * How a block's bytes are framed: the value buffers of one mini-block chunk, or one whole buffer (a page
+ * dictionary, repetition/definition levels). Variable-width values and RLE are framed differently in the two;
+ * fixed-size lists occur only in chunks, out-of-line bit-packing and constants only in whole buffers.
+ */
+type Framing = 'chunk' | 'block';
+
+/**
  * Decompresses the value buffers of one mini-block chunk holding `n` values.
  * @throws CorruptDataError on inconsistent buffers; NotSupportedError for encodings not read here.
  */
 export function decompressMiniBlock(c: Compressive, buffers: Uint8Array[], n: number, where: string): Block {
-  if (n > MAX_CHUNK_VALUES * 64) throw new CorruptDataError(`${where}: chunk of ${n} values`);
+  return decompress(c, buffers, n, where, 'chunk');
+}
+
+/**
+ * Decompresses a whole-buffer block of `n` values (page dictionary, repetition/definition levels).
+ * @throws CorruptDataError on inconsistent bytes; NotSupportedError for encodings not read here.
+ */
+export function decompressBlock(c: Compressive, bytes: Uint8Array, n: number, where: string): Block {
+  return decompress(c, [bytes], n, where, 'block');
+}
+
+/** The one switch over compression trees behind {@link decompressMiniBlock} and {@link decompressBlock}. */
+function decompress(c: Compressive, buffers: Uint8Array[], n: number, where: string, framing: Framing): Block {
+  const chunk = framing === 'chunk';
+  if (chunk && n > MAX_CHUNK_VALUES * 64) throw new CorruptDataError(`${where}: chunk of ${n} values`);
   const first = (): Uint8Array => {
     if (buffers.length < 1) throw new CorruptDataError(`${where}: ${describeCompressive(c)} needs a buffer, chunk has none`);
     return buffers[0]!;
@@ -190,31 +212,45 @@ export function decompressMiniBlock(c: Compressive, buffers: Uint8Array[], n: nu
   switch (c.kind) {
     case 'flat':
       return fixed(c.bitsPerValue, n, decompressGeneral(c.compression, first(), where), where);
+    case 'general': {
+      const bufs = buffers.map((b) => decompressGeneral(c.compression, b, where));
+      return decompress(c.values, bufs, n, where, framing);
+    }
     case 'inlineBitpacking': {
       const t = c.uncompressedBitsPerValue;
-      if (t !== 8 && t !== 16 && t !== 32 && t !== 64) throw new CorruptDataError(`${where}: inline bit-packing of ${t}-bit values`);
+      if (chunk && t !== 8 && t !== 16 && t !== 32 && t !== 64) throw new CorruptDataError(`${where}: inline bit-packing of ${t}-bit values`);
       const bytes = unpackInline(decompressGeneral(c.compression, first(), where), t, n, where);
       return { kind: 'fixed', bitsPerValue: t, numValues: n, bytes, itemValidity: null };
     }
-    case 'variable': {
-      const buf = decompressGeneral(c.compression, first(), where);
-      const ob = c.offsets.kind === 'flat' && c.offsets.compression === 'none' ? c.offsets.bitsPerValue : 0;
-      if (ob !== 32 && ob !== 64) throw notSupported(where, c.offsets, 'mini-block offsets');
-      const offsets = offsetsFrom(fixed(ob, n + 1, buf, where), n, where);
-      checkOffsets(offsets, n, buf.length, where);
-      return variable(offsets, buf, n);
+    case 'outOfLineBitpacking': {
+      if (chunk) break;
+      if (c.values.kind !== 'flat' || c.values.compression !== 'none') throw notSupported(where, c, 'block');
+      const t = c.uncompressedBitsPerValue;
+      const out = unpackOutOfLine(first(), t, c.values.bitsPerValue, n, where);
+      return { kind: 'fixed', bitsPerValue: t, numValues: n, bytes: out, itemValidity: null };
     }
+    case 'variable':
+      return chunk ? variableChunk(c, first(), n, where) : variableBlock(c, first(), n, where);
     case 'fsst': {
-      const inner = decompressMiniBlock(c.values, buffers, n, where);
+      const inner = decompress(c.values, buffers, n, where, framing);
       if (inner.kind !== 'variable') throw new CorruptDataError(`${where}: FSST over fixed-width values`);
       const out = fsstDecompress(parseFsstTable(c.symbolTable), inner.bytes, inner.offsets, n);
       return { kind: 'variable', numValues: n, offsets: out.offsets, bytes: out.bytes };
     }
     case 'rle': {
-      if (buffers.length < 2) throw new CorruptDataError(`${where}: RLE chunk needs 2 buffers, found ${buffers.length}`);
-      return expandRle(c, buffers[0]!, buffers[1]!, n, where);
+      if (chunk) {
+        if (buffers.length < 2) throw new CorruptDataError(`${where}: RLE chunk needs 2 buffers, found ${buffers.length}`);
+        return expandRle(c, buffers[0]!, buffers[1]!, n, where);
+      }
+      // Block frame: u64 byte length of the values, the values, then the run lengths.
+      const bytes = first();
+      if (bytes.length < 8) throw new CorruptDataError(`${where}: RLE block of ${bytes.length} bytes has no header`);
+      const size = u32At(bytes, 0);
+      if (u32At(bytes, 4) !== 0 || 8 + size > bytes.length) throw new CorruptDataError(`${where}: RLE block says ${size} value bytes, the block holds ${bytes.length - 8}`);
+      return expandRle(c, bytes.subarray(8, 8 + size), bytes.subarray(8 + size), n, where);
     }
     case 'fixedSizeList': {
+      if (!chunk) break;
       const d = c.itemsPerValue;
       if (d < 1 || d * n > MAX_DECOMPRESSED_BYTES) throw new CorruptDataError(`${where}: fixed_size_list of ${d} items per value`);
       let rest = buffers;
@@ -225,70 +261,12 @@ export function decompressMiniBlock(c: Compressive, buffers: Uint8Array[], n: nu
         validity = v;
         rest = buffers.slice(1);
       }
-      const inner = decompressMiniBlock(c.values, rest, n * d, where);
+      const inner = decompress(c.values, rest, n * d, where, framing);
       if (inner.kind !== 'fixed') throw notSupported(where, c, 'fixed-size-list items');
       return { kind: 'fixed', bitsPerValue: inner.bitsPerValue * d, numValues: n, bytes: inner.bytes, itemValidity: validity, itemsPerValue: d };
     }
-    case 'general': {
-      const bufs = buffers.map((b) => decompressGeneral(c.compression, b, where));
-      return decompressMiniBlock(c.values, bufs, n, where);
-    }
-    default:
-      throw notSupported(where, c, 'mini-block values');
-  }
-}
-
-/**
- * Decompresses a whole-buffer block of `n` values (page dictionary, repetition/definition levels).
- * @throws CorruptDataError on inconsistent bytes; NotSupportedError for encodings not read here.
- */
-export function decompressBlock(c: Compressive, bytes: Uint8Array, n: number, where: string): Block {
-  switch (c.kind) {
-    case 'flat':
-      return fixed(c.bitsPerValue, n, decompressGeneral(c.compression, bytes, where), where);
-    case 'general':
-      return decompressBlock(c.values, decompressGeneral(c.compression, bytes, where), n, where);
-    case 'outOfLineBitpacking': {
-      if (c.values.kind !== 'flat' || c.values.compression !== 'none') throw notSupported(where, c, 'block');
-      const t = c.uncompressedBitsPerValue;
-      const out = unpackOutOfLine(bytes, t, c.values.bitsPerValue, n, where);
-      return { kind: 'fixed', bitsPerValue: t, numValues: n, bytes: out, itemValidity: null };
-    }
-    case 'inlineBitpacking': {
-      const t = c.uncompressedBitsPerValue;
-      const out = unpackInline(decompressGeneral(c.compression, bytes, where), t, n, where);
-      return { kind: 'fixed', bitsPerValue: t, numValues: n, bytes: out, itemValidity: null };
-    }
-    case 'variable': {
-      // Header: bits per offset and the data's byte position, each as wide as one offset (u32 or u64).
-      const buf = decompressGeneral(c.compression, bytes, where);
-      if (buf.length < 8) throw new CorruptDataError(`${where}: variable block of ${buf.length} bytes has no header`);
-      const bits = u32At(buf, 0);
-      if (bits !== 32 && bits !== 64) throw new CorruptDataError(`${where}: variable block with ${bits}-bit offsets`);
-      const head = bits === 64 ? 16 : 8;
-      if (buf.length < head || (bits === 64 && (u32At(buf, 4) !== 0 || u32At(buf, 12) !== 0))) throw new CorruptDataError(`${where}: variable block header of ${buf.length} bytes`);
-      const dataStart = u32At(buf, bits === 64 ? 8 : 4);
-      const need = head + ((n + 1) * bits) / 8;
-      if (dataStart !== need || dataStart > buf.length) throw new CorruptDataError(`${where}: variable block data starts at ${dataStart}, expected ${need} (buffer ${buf.length} bytes)`);
-      const offsets = offsetsFrom(fixed(bits, n + 1, buf.subarray(head), where), n, where);
-      const data = buf.subarray(dataStart);
-      checkOffsets(offsets, n, data.length, where);
-      return variable(offsets, data, n);
-    }
-    case 'fsst': {
-      const inner = decompressBlock(c.values, bytes, n, where);
-      if (inner.kind !== 'variable') throw new CorruptDataError(`${where}: FSST over fixed-width values`);
-      const out = fsstDecompress(parseFsstTable(c.symbolTable), inner.bytes, inner.offsets, n);
-      return { kind: 'variable', numValues: n, offsets: out.offsets, bytes: out.bytes };
-    }
-    case 'rle': {
-      // Block frame: u64 byte length of the values, the values, then the run lengths.
-      if (bytes.length < 8) throw new CorruptDataError(`${where}: RLE block of ${bytes.length} bytes has no header`);
-      const size = u32At(bytes, 0);
-      if (u32At(bytes, 4) !== 0 || 8 + size > bytes.length) throw new CorruptDataError(`${where}: RLE block says ${size} value bytes, the block holds ${bytes.length - 8}`);
-      return expandRle(c, bytes.subarray(8, 8 + size), bytes.subarray(8 + size), n, where);
-    }
     case 'constant': {
+      if (chunk) break;
       const w = c.value.length;
       if (w === 0 || n * w > MAX_DECOMPRESSED_BYTES || n > 1 << 25) throw new CorruptDataError(`${where}: constant block of ${w}-byte value × ${n}`);
       checkDecodeLimits(`${where}: constant block`, n, w);
@@ -297,8 +275,39 @@ export function decompressBlock(c: Compressive, bytes: Uint8Array, n: number, wh
       return { kind: 'fixed', bitsPerValue: w * 8, numValues: n, bytes: out, itemValidity: null };
     }
     default:
-      throw notSupported(where, c, 'block');
+      break;
   }
+  throw notSupported(where, c, chunk ? 'mini-block values' : 'block');
+}
+
+/** Variable-width values of a chunk: u32 (or u64) offsets from the start of the buffer, then the bytes. */
+function variableChunk(c: Extract<Compressive, { kind: 'variable' }>, bytes: Uint8Array, n: number, where: string): Block {
+  const buf = decompressGeneral(c.compression, bytes, where);
+  const ob = c.offsets.kind === 'flat' && c.offsets.compression === 'none' ? c.offsets.bitsPerValue : 0;
+  if (ob !== 32 && ob !== 64) throw notSupported(where, c.offsets, 'mini-block offsets');
+  const offsets = offsetsFrom(fixed(ob, n + 1, buf, where), n, where);
+  checkOffsets(offsets, n, buf.length, where);
+  return variable(offsets, buf, n);
+}
+
+/**
+ * Variable-width values of a whole buffer. Header: bits per offset and the data's byte position, each as
+ * wide as one offset (u32 or u64); then the offsets and the bytes.
+ */
+function variableBlock(c: Extract<Compressive, { kind: 'variable' }>, bytes: Uint8Array, n: number, where: string): Block {
+  const buf = decompressGeneral(c.compression, bytes, where);
+  if (buf.length < 8) throw new CorruptDataError(`${where}: variable block of ${buf.length} bytes has no header`);
+  const bits = u32At(buf, 0);
+  if (bits !== 32 && bits !== 64) throw new CorruptDataError(`${where}: variable block with ${bits}-bit offsets`);
+  const head = bits === 64 ? 16 : 8;
+  if (buf.length < head || (bits === 64 && (u32At(buf, 4) !== 0 || u32At(buf, 12) !== 0))) throw new CorruptDataError(`${where}: variable block header of ${buf.length} bytes`);
+  const dataStart = u32At(buf, bits === 64 ? 8 : 4);
+  const need = head + ((n + 1) * bits) / 8;
+  if (dataStart !== need || dataStart > buf.length) throw new CorruptDataError(`${where}: variable block data starts at ${dataStart}, expected ${need} (buffer ${buf.length} bytes)`);
+  const offsets = offsetsFrom(fixed(bits, n + 1, buf.subarray(head), where), n, where);
+  const data = buf.subarray(dataStart);
+  checkOffsets(offsets, n, data.length, where);
+  return variable(offsets, data, n);
 }
 
 /** Expands RLE runs (one value per run in `valueBytes`, u8 run lengths in `runBytes`) to `n` values (copy). */
@@ -325,17 +334,4 @@ function expandRle(c: Extract<Compressive, { kind: 'rle' }>, valueBytes: Uint8Ar
   }
   if (at !== n) throw new CorruptDataError(`${where}: RLE runs cover ${at} values, expected ${n}`);
   return { kind: 'fixed', bitsPerValue: width * 8, numValues: n, bytes: out, itemValidity: null };
-}
-
-/** Decodes `n` repetition or definition levels to a Uint16Array (copy). */
-export function decodeLevels(c: Compressive, bytes: Uint8Array, n: number, where: string): Uint16Array {
-  const b = decompressBlock(c, bytes, n, where);
-  if (b.kind !== 'fixed') throw new CorruptDataError(`${where}: levels decoded as variable-width data`);
-  const out = new Uint16Array(n);
-  if (b.bitsPerValue === 16) {
-    for (let i = 0; i < n; i++) out[i] = b.bytes[i * 2]! | (b.bytes[i * 2 + 1]! << 8);
-  } else if (b.bitsPerValue === 8) {
-    for (let i = 0; i < n; i++) out[i] = b.bytes[i]!;
-  } else throw notSupported(where, c, `${b.bitsPerValue}-bit levels`);
-  return out;
 }
