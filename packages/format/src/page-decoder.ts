@@ -13,7 +13,7 @@
  * Worked example: a `binary` page of ["ab", null, ""] has indices (u64) `[2, 5, 2]` (null_adjustment
  * 3 = bytes + 1; the null stores 2 + 3) and bytes `61 62`.
  */
-import { ArrayData, checkDecodeLimits, CorruptDataError, decodeBitPacked, decodeBitPacked64, makeData, NotSupportedError, TypeId } from '@vego/encoding';
+import { ArrayData, checkDecodeLimits, CorruptDataError, decodeBitPacked, decodeBitPacked64, expandLanceDictionary, makeData, NotSupportedError, TypeId } from '@vego/encoding';
 import type { Dictionary, DataType, DecodeLimits } from '@vego/encoding';
 import type { ArrayEncoding, BufferRef } from './array-encoding';
 import { describeArrayEncoding } from './array-encoding';
@@ -424,8 +424,8 @@ function decodeIndices(e: ArrayEncoding, n: number, ctx: PageContext): Uint8Arra
 }
 
 /**
- * A dictionary page as plain strings (copy): one pass over the indices computes the output offsets (and
- * checks every index), a second copies each row's item bytes (a byte loop for short items, one `set` for long).
+ * A dictionary page as plain strings (copy): the indices and items are decoded here, the expansion is
+ * @vego/encoding's `expandLanceDictionary` (1-based indices, 0 = null).
  * Worked example: items ["a", "bc"], indices `02 00 01` (1-based, 0 = null) → offsets 0 2 2 3, bytes "bca".
  */
 function decodeDictionary(e: Extract<ArrayEncoding, { kind: 'dictionary' }>, type: DataType, n: number, ctx: PageContext): ArrayData {
@@ -435,89 +435,8 @@ function decodeDictionary(e: Extract<ArrayEncoding, { kind: 'dictionary' }>, typ
   // Items are read only as far as the buffers allow: decodeArray checks the lengths.
   if (numItems > 0x7fffffff) throw corrupt(ctx, `dictionary claims ${numItems} items`);
   const items = decodeArray(e.items, type, numItems, ctx);
-  // Item k (1-based; 0 = null, empty) starts at itemStart[k] and is itemLength[k] bytes long.
-  const io = items.valueOffsets!;
-  const itemStart = new Int32Array(numItems + 1);
-  const itemLength = new Int32Array(numItems + 1);
-  for (let k = 1; k <= numItems; k++) {
-    itemStart[k] = io[items.offset + k - 1]!;
-    itemLength[k] = io[items.offset + k]! - itemStart[k]!;
-  }
-  const offsets = new Int32Array(n + 1);
-  const validity = new Uint8Array(((n + 63) >>> 6) << 3);
-  const nulls = indices instanceof Uint8Array
-    ? dictionaryOffsetsU8(indices, n, numItems, itemLength, offsets, validity, ctx)
-    : dictionaryOffsetsF64(indices, n, numItems, itemLength, offsets, validity, ctx);
-  checkOutput(ctx, `dictionary page expanding to ${offsets[n]!} bytes`, offsets[n]!, 1);
-  const bytes = new Uint8Array(offsets[n]!);
-  const ib = items.values as Uint8Array;
-  if (indices instanceof Uint8Array) gatherItemsU8(indices, n, itemStart, itemLength, offsets, ib, bytes);
-  else gatherItemsF64(indices, n, itemStart, itemLength, offsets, ib, bytes);
-  return makeData({ type, length: n, validity: nulls > 0 ? validity : null, nullCount: nulls, values: bytes, valueOffsets: offsets });
-}
-
-/** Pass 1 of a dictionary gather (u8 indices): output offsets and validity; returns the null count. */
-function dictionaryOffsetsU8(indices: Uint8Array, n: number, numItems: number, itemLength: Int32Array, offsets: Int32Array, validity: Uint8Array, ctx: PageContext): number {
-  let pos = 0;
-  let nulls = 0;
-  for (let i = 0; i < n; i++) {
-    const k = indices[i]!;
-    if (k === 0) nulls++;
-    else {
-      if (k > numItems) throw corrupt(ctx, `dictionary index ${k} at row ${i} is beyond the ${numItems} items`);
-      validity[i >>> 3]! |= 1 << (i & 7);
-      pos += itemLength[k]!;
-    }
-    offsets[i + 1] = pos;
-  }
-  if (pos > 0x7fffffff) throw corrupt(ctx, 'dictionary page expands beyond 2 GiB');
-  return nulls;
-}
-
-/** {@link dictionaryOffsetsU8} for wider indices (decoded to a Float64Array). */
-function dictionaryOffsetsF64(indices: Float64Array, n: number, numItems: number, itemLength: Int32Array, offsets: Int32Array, validity: Uint8Array, ctx: PageContext): number {
-  let pos = 0;
-  let nulls = 0;
-  for (let i = 0; i < n; i++) {
-    const k = indices[i]!;
-    if (k === 0) nulls++;
-    else {
-      if (k > numItems) throw corrupt(ctx, `dictionary index ${k} at row ${i} is beyond the ${numItems} items`);
-      validity[i >>> 3]! |= 1 << (i & 7);
-      pos += itemLength[k]!;
-      if (pos > 0x7fffffff) throw corrupt(ctx, 'dictionary page expands beyond 2 GiB');
-    }
-    offsets[i + 1] = pos;
-  }
-  return nulls;
-}
-
-/** Pass 2 of a dictionary gather (u8 indices): copies item bytes (a byte loop for short items, `set` for long). */
-function gatherItemsU8(indices: Uint8Array, n: number, itemStart: Int32Array, itemLength: Int32Array, offsets: Int32Array, src: Uint8Array, out: Uint8Array): void {
-  for (let i = 0; i < n; i++) {
-    const k = indices[i]!;
-    const len = itemLength[k]!;
-    let d = offsets[i]!;
-    let s = itemStart[k]!;
-    if (len <= 32) {
-      const e = s + len;
-      while (s < e) out[d++] = src[s++]!;
-    } else out.set(src.subarray(s, s + len), d);
-  }
-}
-
-/** {@link gatherItemsU8} for wider indices. */
-function gatherItemsF64(indices: Float64Array, n: number, itemStart: Int32Array, itemLength: Int32Array, offsets: Int32Array, src: Uint8Array, out: Uint8Array): void {
-  for (let i = 0; i < n; i++) {
-    const k = indices[i]!;
-    const len = itemLength[k]!;
-    let d = offsets[i]!;
-    let s = itemStart[k]!;
-    if (len <= 32) {
-      const e = s + len;
-      while (s < e) out[d++] = src[s++]!;
-    } else out.set(src.subarray(s, s + len), d);
-  }
+  const out = expandLanceDictionary(indices, n, numItems, items.valueOffsets!, items.offset, items.values as Uint8Array, ctx.where, ctx.limits);
+  return makeData({ type, length: n, validity: out.nullCount > 0 ? out.validity : null, nullCount: out.nullCount, values: out.bytes, valueOffsets: out.offsets });
 }
 
 /** A decoded `list` offsets page: page-relative item ends and validity. */

@@ -13,9 +13,9 @@
  * rep `1 0 1 1`, def `0 0 1 2` and values `1 2`.
  */
 import { ArrayData, checkDecodeLimits, CorruptDataError, makeData, NotSupportedError, TypeId } from '@vego/encoding';
+import type { DecodedBlock as Block } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import { makeNullData } from '../internal/concat';
-import type { Block } from './blocks';
 import { RepDefLayer } from './layout';
 import type { PageLevels } from './levels';
 import { isListLayer as isList } from './levels';

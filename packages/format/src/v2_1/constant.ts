@@ -4,8 +4,8 @@
  * and, for variable-width values, a value buffer (see {@link decodeConstantPage}).
  */
 import { checkDecodeLimits, CorruptDataError, NotSupportedError } from '@vego/encoding';
-import type { Block } from './blocks';
-import { MAX_DECOMPRESSED_BYTES } from './blocks';
+import { LANCE_MAX_DECOMPRESSED_BYTES as MAX_DECOMPRESSED_BYTES } from '@vego/encoding';
+import type { DecodedBlock as Block } from '@vego/encoding';
 import type { PageLayout } from './layout';
 import { RepDefLayer } from './layout';
 import type { PageLevels } from './levels';

@@ -6,9 +6,9 @@
  * the buffer is simply the flat values, so item i lies at a fixed stride and a row range is one byte range.
  */
 import { CorruptDataError, NotSupportedError } from '@vego/encoding';
+import type { DecodedBlock as Block } from '@vego/encoding';
 import type { Page21 } from '../column-metadata';
 import type { Io } from '../internal/io';
-import type { Block } from './blocks';
 import type { Compressive, PageLayout } from './layout';
 import { describeCompressive } from './layout';
 import type { PageLevels } from './levels';

@@ -5,8 +5,8 @@
  * `assemble.ts`, which turns levels into Arrow structure.
  */
 import { CorruptDataError } from '@vego/encoding';
-import type { Block } from './blocks';
-import { decompressBlock, MAX_DECOMPRESSED_BYTES, notSupported } from './blocks';
+import { compressiveNotSupported as notSupported, decompressBlock, LANCE_MAX_DECOMPRESSED_BYTES as MAX_DECOMPRESSED_BYTES } from '@vego/encoding';
+import type { DecodedBlock as Block } from '@vego/encoding';
 import type { Compressive } from './layout';
 import { RepDefLayer } from './layout';
 

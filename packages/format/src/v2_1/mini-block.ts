@@ -16,10 +16,10 @@
  * left over after the last row end, from which the first row starting in each chunk follows.
  */
 import { CorruptDataError } from '@vego/encoding';
+import { decompressBlock, decompressMiniBlock, LANCE_MAX_CHUNK_VALUES as MAX_CHUNK_VALUES, LANCE_MAX_DECOMPRESSED_BYTES as MAX_DECOMPRESSED_BYTES } from '@vego/encoding';
+import type { DecodedBlock as Block } from '@vego/encoding';
 import type { Page21 } from '../column-metadata';
 import type { Io, Ranges } from '../internal/io';
-import type { Block } from './blocks';
-import { decompressBlock, decompressMiniBlock, MAX_CHUNK_VALUES, MAX_DECOMPRESSED_BYTES } from './blocks';
 import type { PageLayout } from './layout';
 import type { PageLevels } from './levels';
 import { concatLevels, decodeLevels } from './levels';

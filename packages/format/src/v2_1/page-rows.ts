@@ -5,9 +5,9 @@
  * call it, never the other way round.
  */
 import { checkDecodeLimits, CorruptDataError, NotSupportedError } from '@vego/encoding';
+import { LANCE_MAX_DECOMPRESSED_BYTES as MAX_DECOMPRESSED_BYTES } from '@vego/encoding';
+import type { DecodedBlock as Block } from '@vego/encoding';
 import { copyBits } from '../internal/bits';
-import type { Block } from './blocks';
-import { MAX_DECOMPRESSED_BYTES } from './blocks';
 import type { PageLevels } from './levels';
 import { concatLevels, listCodes } from './levels';
 
