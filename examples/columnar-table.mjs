@@ -38,9 +38,14 @@ for (const d of [ds, v2, latest, old]) d.closeSync();
 
 // Maintenance. Each async write fsyncs its files and publishes its manifest without blocking the
 // event loop; each is a new version, so a reader holding an older one is never disturbed.
+// Each write returns the dataset at its new version: close the one it replaces (its readers hold open files).
 let table = await Dataset.open(dir);
-for (let k = 5; k <= 8; k++) table = await table.append([{ order: BigInt(k), customer: `c${k}`, total: k, paid: k % 2 === 0, note: null }]);
-table = await table.delete((row) => row.paid === false, { columns: ['paid'] });
+const replace = async (next) => {
+  await table.close();
+  table = next;
+};
+for (let k = 5; k <= 8; k++) await replace(await table.append([{ order: BigInt(k), customer: `c${k}`, total: k, paid: k % 2 === 0, note: null }]));
+await replace(await table.delete((row) => row.paid === false, { columns: ['paid'] }));
 console.log(`after 4 async appends and a delete: version ${table.version}, ${table.countRows()} rows in ${table.fragmentFiles().length} fragments`);
 const { dataset: compacted, fragmentsRemoved, fragmentsAdded, deletedRowsRemoved } = await table.compact();
 console.log(`compacted: ${fragmentsRemoved} fragments into ${fragmentsAdded}, ${deletedRowsRemoved} deleted rows dropped; version ${compacted.version}, ${compacted.countRows()} rows`);

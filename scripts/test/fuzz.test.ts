@@ -21,7 +21,7 @@ interface FuzzReport { cases: number; casesPerSecond: number; total: { cases: nu
  */
 const KNOWN_UNREADABLE: Record<string, string> = {
   // LanceDB 2.2 writes the appended fragment's definition levels as rle(flat(16), flat(8)), which the
-  // 2.1/2.2 block decoder does not read yet (v2_1/blocks.ts decompressBlock).
+  // 2.1/2.2 block decoder does not read yet (@vego/encoding src/lance/decode/blocks.ts decompressBlock).
   'dataset:lancedb-2.2': 'NOT_SUPPORTED',
 };
 

@@ -49,11 +49,15 @@ export function countSetBits(bytes: Uint8Array, begin: number, end: number): num
 }
 
 /**
- * Copies bits `[bitOffset, bitOffset + numBits)` of `bytes` into a new bitmap starting at bit 0
- * (copy, 64-byte padded). Use it to re-base a bitmap whose offset is not a multiple of 8.
+ * Copies bits `[bitOffset, bitOffset + numBits)` of `bytes` into a new bitmap starting at bit 0 (copy).
+ * Use it to re-base a bitmap whose offset is not a multiple of 8. The one bit copy of the codebase: callers
+ * pick the padding of the output.
+ * @param padBytes - the output's length is a multiple of this many bytes: 64 (default, Arrow's alignment),
+ *   8 (whole 64-bit words, as Lance pages and @vego/format use) or 1 (exactly `ceil(numBits / 8)` bytes, as
+ *   @vego/encoding's buffers use). Bits past `numBits` are zero.
  */
-export function copyBits(bytes: Uint8Array, bitOffset: number, numBits: number): Uint8Array {
-  const out = new Uint8Array(Math.ceil(((numBits + 7) >>> 3) / 64) * 64);
+export function copyBits(bytes: Uint8Array, bitOffset: number, numBits: number, padBytes: 1 | 8 | 64 = 64): Uint8Array {
+  const out = new Uint8Array(Math.ceil(((numBits + 7) >>> 3) / padBytes) * padBytes);
   if ((bitOffset & 7) === 0) {
     out.set(bytes.subarray(bitOffset >> 3, (bitOffset >> 3) + ((numBits + 7) >>> 3)));
     const tail = numBits & 7;

@@ -91,6 +91,23 @@ export class CorruptDataError extends VegoError {
   }
 }
 
+/**
+ * The one builder of CorruptDataError messages for readers and decoders, in two forms:
+ * `corruptData(where, detail)` gives `<where>: <detail>`; `corruptData(where, expected, found, at?)` gives
+ * `<where>: expected <expected>, found <found>` and, with `at`, ` at byte <at>`.
+ * @example
+ * ```ts
+ * throw corruptData('deletion file 3.arrow', 'magic ARROW1', 'ARROW2', 0); // "...: expected magic ARROW1, found ARROW2 at byte 0"
+ * ```
+ */
+export function corruptData(where: string, detail: string): CorruptDataError;
+export function corruptData(where: string, expected: string, found: unknown, at?: number): CorruptDataError;
+export function corruptData(where: string, expectedOrDetail: string, ...rest: unknown[]): CorruptDataError {
+  if (rest.length === 0) return new CorruptDataError(`${where}: ${expectedOrDetail}`);
+  const at = rest[1];
+  return new CorruptDataError(`${where}: expected ${expectedOrDetail}, found ${String(rest[0])}${at === undefined ? '' : ` at byte ${at}`}`);
+}
+
 /** A file or structure declares a format version this build cannot read. */
 export class UnsupportedVersionError extends VegoError {
   readonly major: number;

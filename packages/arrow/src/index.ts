@@ -11,6 +11,7 @@ export {
   TypeMismatchError,
   OutOfRangeError,
   CorruptDataError,
+  corruptData,
   UnsupportedVersionError,
   NotSupportedError,
   IoError,

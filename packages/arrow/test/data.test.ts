@@ -108,6 +108,20 @@ describe('bitmaps and buffers', () => {
     expect(copyBits(bits, 8, 1)[0]).toBe(1);
   });
 
+  it('pads the copy to the asked multiple of bytes (64 by default, 8 for Lance pages, 1 for exact), zeros past the bits', () => {
+    const bits = new Uint8Array([0xff, 0xff, 0xff]);
+    for (const [pad, aligned, shifted] of [[64, 64, 64], [8, 8, 8], [1, 2, 2]] as const) {
+      const a = copyBits(bits, 8, 9, pad);
+      expect([pad, a.byteLength]).toEqual([pad, aligned]);
+      expect(Array.from(a.subarray(0, 2))).toEqual([0xff, 1]);
+      const b = copyBits(bits, 3, 9, pad);
+      expect([pad, b.byteLength]).toEqual([pad, shifted]);
+      expect(Array.from(b.subarray(0, 2))).toEqual([0xff, 1]);
+    }
+    expect(copyBits(bits, 0, 0, 1).byteLength).toBe(0);
+    expect(copyBits(new Uint8Array(16), 0, 65, 8).byteLength).toBe(16);
+  });
+
   it('pads allocations to 64 bytes at offset 0', () => {
     expect(paddedByteLength(0)).toBe(0);
     expect(paddedByteLength(1)).toBe(64);

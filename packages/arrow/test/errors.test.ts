@@ -4,6 +4,7 @@ import {
   ErrorCode,
   InvalidArgumentError,
   CorruptDataError,
+  corruptData,
   UnsupportedVersionError,
   IoError,
 } from '@vego/arrow';
@@ -37,5 +38,17 @@ describe('VegoError', () => {
   it('has distinct codes', () => {
     const codes = Object.values(ErrorCode);
     expect(new Set(codes).size).toBe(codes.length);
+  });
+});
+
+describe('corruptData', () => {
+  it('builds the one CorruptDataError message shape: detail, or expected/found with an optional byte', () => {
+    expect(corruptData('page 3', 'bad header').message).toBe('page 3: bad header');
+    const e = corruptData('deletion file', 'magic ARROW1', 'ARROW2', 0);
+    expect(e).toBeInstanceOf(CorruptDataError);
+    expect(e.code).toBe(ErrorCode.CORRUPT_DATA);
+    expect(e.message).toBe('deletion file: expected magic ARROW1, found ARROW2 at byte 0');
+    expect(corruptData('snapshot `x`', 'a typed array', undefined).message).toBe('snapshot `x`: expected a typed array, found undefined');
+    expect(corruptData('rle', '1..4', 7, undefined).message).toBe('rle: expected 1..4, found 7');
   });
 });

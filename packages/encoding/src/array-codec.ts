@@ -10,7 +10,7 @@
  * `{ encoding: { kind: 'bitpacked', bitWidth: 2, reference: '3' }, buffers: [<>, <24>], length: 3, nullCount: 0 }`
  * (deltas 0, 1, 2 at 2 bits each: `0b100100` = 0x24).
  */
-import { CorruptDataError, NotSupportedError, TypeId, isVegoError, makeData } from '@vego/arrow';
+import { copyBits, CorruptDataError, corruptData, NotSupportedError, TypeId, isVegoError, makeData } from '@vego/arrow';
 import type { ArrayData, DataType, TypedArray } from '@vego/arrow';
 import {
   bitPackedByteLength, bitWidth32, decodeBitPacked, decodeBitPacked64, encodeBitPacked, encodeBitPacked64,
@@ -26,8 +26,8 @@ import {
 import type { EncodedArray, EncodingDescription, IndexEncoding } from './encoding-description';
 import { checkDecodeLimits } from './decode-limits';
 import type { DecodeLimits } from './decode-limits';
-import { bytesOf, corrupt } from './internal/bytes';
-import { byteWidthOf, copyBits, isBinaryType, isIntegerType, isSignedType, lanesOf, valueBytes } from './internal/lanes';
+import { bytesOf } from './internal/bytes';
+import { byteWidthOf, isBinaryType, isIntegerType, isSignedType, lanesOf, valueBytes } from './internal/lanes';
 import { countRuns, decodeRle, encodeRle } from './rle';
 import { checkZstdLevel, ZSTD_DEFAULT_LEVEL, zstdCompress, zstdDecompress } from './zstd';
 
@@ -54,7 +54,7 @@ export function encodeArray(data: ArrayData, options: EncodeOptions = {}): Encod
   checkZstdLevel(level);
   const kind = chooseEncoding(data, options).encoding;
   const n = data.length;
-  const validity = data.nullCount > 0 && data.validity !== null ? copyBits(data.validity, data.offset, n) : new Uint8Array(0);
+  const validity = data.nullCount > 0 && data.validity !== null ? copyBits(data.validity, data.offset, n, 1) : new Uint8Array(0);
   const base = { length: n, nullCount: data.nullCount };
   switch (kind) {
     case 'plain':
@@ -81,7 +81,7 @@ function isSupported(type: DataType): boolean {
 function plainBuffers(data: ArrayData): Uint8Array[] {
   const type = data.type;
   const n = data.length;
-  if (type.typeId === TypeId.Bool) return [copyBits(data.values as Uint8Array, data.offset, n)];
+  if (type.typeId === TypeId.Bool) return [copyBits(data.values as Uint8Array, data.offset, n, 1)];
   if (isBinaryType(type)) {
     const src = data.valueOffsets!;
     const offsets = new Int32Array(n + 1);
@@ -207,18 +207,18 @@ function decodeUnchecked(encoded: EncodedArray, type: DataType, limits: DecodeLi
   if (typeof encoded !== 'object' || encoded === null) throw new CorruptDataError('encoded array: expected an object');
   const n = encoded.length;
   const nullCount = encoded.nullCount;
-  if (!Number.isInteger(n) || n < 0 || n > MAX_LENGTH) throw corrupt('encoded array length', `0..${MAX_LENGTH}`, String(n));
-  if (!Number.isInteger(nullCount) || nullCount < 0 || nullCount > n) throw corrupt('encoded array nullCount', `0..${n}`, String(nullCount));
+  if (!Number.isInteger(n) || n < 0 || n > MAX_LENGTH) throw corruptData('encoded array length', `0..${MAX_LENGTH}`, String(n));
+  if (!Number.isInteger(nullCount) || nullCount < 0 || nullCount > n) throw corruptData('encoded array nullCount', `0..${n}`, String(nullCount));
   // Output bytes per value: the values (a bit for Bool, an int32 offset for Utf8/Binary, whose bytes are
   // bounded again where they are produced) plus nothing for validity, which must be stored in full.
   checkDecodeLimits(`encoded ${type.toString()} array`, n, type.typeId === TypeId.Bool ? 1 / 8 : byteWidthOf(type) || 4, limits);
   const buffers = encoded.buffers;
-  if (!Array.isArray(buffers) || buffers.length < 1) throw corrupt('encoded array buffers', 'at least the validity buffer', String(buffers));
+  if (!Array.isArray(buffers) || buffers.length < 1) throw corruptData('encoded array buffers', 'at least the validity buffer', String(buffers));
   for (let i = 0; i < buffers.length; i++) {
-    if (!(buffers[i] instanceof Uint8Array)) throw corrupt(`encoded array buffer ${i}`, 'a Uint8Array', typeof buffers[i]);
+    if (!(buffers[i] instanceof Uint8Array)) throw corruptData(`encoded array buffer ${i}`, 'a Uint8Array', typeof buffers[i]);
   }
   const enc = encoded.encoding;
-  if (typeof enc !== 'object' || enc === null) throw corrupt('encoding description', 'an object', String(enc));
+  if (typeof enc !== 'object' || enc === null) throw corruptData('encoding description', 'an object', String(enc));
   const validity = decodeValidity(buffers[0]!, n, nullCount);
   const payload = buffers.slice(1);
   const w = byteWidthOf(type);
@@ -227,7 +227,7 @@ function decodeUnchecked(encoded: EncodedArray, type: DataType, limits: DecodeLi
   let values: ArrayBufferView;
   let valueOffsets: Int32Array | null = null;
   const expectBuffers = (count: number): void => {
-    if (payload.length !== count) throw corrupt(`${enc.kind} payload`, `${count} buffers`, String(payload.length));
+    if (payload.length !== count) throw corruptData(`${enc.kind} payload`, `${count} buffers`, String(payload.length));
   };
   switch (enc.kind) {
     case 'plain':
@@ -235,11 +235,11 @@ function decodeUnchecked(encoded: EncodedArray, type: DataType, limits: DecodeLi
       let level = 0;
       if (enc.kind === 'zstd') {
         level = enc.level;
-        if (!Number.isInteger(level) || level < 1 || level > 19) throw corrupt('zstd level', '1..19', String(level));
+        if (!Number.isInteger(level) || level < 1 || level > 19) throw corruptData('zstd level', '1..19', String(level));
       }
       const unpack = (bytes: Uint8Array, byteLength: number, what: string): Uint8Array => {
         if (enc.kind === 'zstd') return zstdDecompress(bytes, byteLength, limits);
-        if (bytes.length !== byteLength) throw corrupt(`plain ${what}`, `${byteLength} bytes`, String(bytes.length));
+        if (bytes.length !== byteLength) throw corruptData(`plain ${what}`, `${byteLength} bytes`, String(bytes.length));
         return bytes;
       };
       if (binary) {
@@ -258,10 +258,10 @@ function decodeUnchecked(encoded: EncodedArray, type: DataType, limits: DecodeLi
     }
     case 'bss':
     case 'bss-zstd': {
-      if (w === 0) throw corrupt('encoding kind', 'one that applies to ' + type.toString(), enc.kind);
+      if (w === 0) throw corruptData('encoding kind', 'one that applies to ' + type.toString(), enc.kind);
       expectBuffers(1);
       const split = enc.kind === 'bss' ? payload[0]! : zstdDecompress(payload[0]!, n * w, limits);
-      if (split.length !== n * w) throw corrupt('byte-stream-split values', `${n * w} bytes`, String(split.length));
+      if (split.length !== n * w) throw corruptData('byte-stream-split values', `${n * w} bytes`, String(split.length));
       values = decodeByteStreamSplit(split, n, w, undefined, limits);
       break;
     }
@@ -272,43 +272,43 @@ function decodeUnchecked(encoded: EncodedArray, type: DataType, limits: DecodeLi
         const bits = new Uint8Array((n + 7) >>> 3);
         for (let i = 0; i < n; i++) {
           const b = bytes[i]!;
-          if (b > 1) throw corrupt(`RLE boolean ${i}`, '0 or 1', String(b));
+          if (b > 1) throw corruptData(`RLE boolean ${i}`, '0 or 1', String(b));
           bits[i >> 3]! |= b << (i & 7);
         }
         values = bits;
       } else {
-        if (w === 0) throw corrupt('encoding kind', 'one that applies to ' + type.toString(), enc.kind);
+        if (w === 0) throw corruptData('encoding kind', 'one that applies to ' + type.toString(), enc.kind);
         values = decodeRle(payload[0]!, n, w, limits);
       }
       break;
     }
     case 'bitpacked': {
-      if (!isIntegerType(type)) throw corrupt('encoding kind', 'one that applies to ' + type.toString(), enc.kind);
+      if (!isIntegerType(type)) throw corruptData('encoding kind', 'one that applies to ' + type.toString(), enc.kind);
       expectBuffers(1);
       values = decodeBitPackedValues(payload[0]!, n, type, enc.bitWidth, enc.reference, limits);
       break;
     }
     case 'dictionary': {
       const size = enc.dictionaryLength;
-      if (!Number.isInteger(size) || size < 0 || size > Math.max(n, 0)) throw corrupt('dictionaryLength', `0..${n}`, String(size));
-      if (n > 0 && size === 0) throw corrupt('dictionaryLength', `1..${n}`, '0');
-      if (enc.indices !== 'bitpacked' && enc.indices !== 'rle') throw corrupt('dictionary index encoding', "'bitpacked' or 'rle'", String(enc.indices));
+      if (!Number.isInteger(size) || size < 0 || size > Math.max(n, 0)) throw corruptData('dictionaryLength', `0..${n}`, String(size));
+      if (n > 0 && size === 0) throw corruptData('dictionaryLength', `1..${n}`, '0');
+      if (enc.indices !== 'bitpacked' && enc.indices !== 'rle') throw corruptData('dictionary index encoding', "'bitpacked' or 'rle'", String(enc.indices));
       const indexBitWidth = enc.indexBitWidth;
-      if (!Number.isInteger(indexBitWidth) || indexBitWidth < 0 || indexBitWidth > 32) throw corrupt('indexBitWidth', '0..32', String(indexBitWidth));
+      if (!Number.isInteger(indexBitWidth) || indexBitWidth < 0 || indexBitWidth > 32) throw corruptData('indexBitWidth', '0..32', String(indexBitWidth));
       const decodeIdx = (bytes: Uint8Array): Uint32Array =>
         enc.indices === 'rle' ? new Uint32Array(decodeRle(bytes, n, 4, limits).buffer, 0, n) : decodeBitPacked(bytes, n, indexBitWidth, undefined, limits);
       if (binary) {
         expectBuffers(3);
-        if (payload[0]!.length !== 4 * (size + 1)) throw corrupt('dictionary offsets', `${4 * (size + 1)} bytes`, String(payload[0]!.length));
+        if (payload[0]!.length !== 4 * (size + 1)) throw corruptData('dictionary offsets', `${4 * (size + 1)} bytes`, String(payload[0]!.length));
         const dOffsets = new Int32Array(size + 1);
         bytesOf(dOffsets).set(payload[0]!);
         const r = applyDictionaryBinary(dOffsets, payload[1]!, decodeIdx(payload[2]!), limits);
         valueOffsets = r.offsets;
         values = r.bytes;
       } else {
-        if (w === 0) throw corrupt('encoding kind', 'one that applies to ' + type.toString(), enc.kind);
+        if (w === 0) throw corruptData('encoding kind', 'one that applies to ' + type.toString(), enc.kind);
         expectBuffers(2);
-        if (payload[0]!.length !== size * w) throw corrupt('dictionary values', `${size * w} bytes`, String(payload[0]!.length));
+        if (payload[0]!.length !== size * w) throw corruptData('dictionary values', `${size * w} bytes`, String(payload[0]!.length));
         const indices = decodeIdx(payload[1]!);
         const buffer = new ArrayBuffer(Math.ceil((n * w) / 8) * 8);
         if (w === 8) {
@@ -332,7 +332,7 @@ function decodeUnchecked(encoded: EncodedArray, type: DataType, limits: DecodeLi
       break;
     }
     default:
-      throw corrupt('encoding kind', 'one of plain, zstd, bitpacked, rle, bss, bss-zstd, dictionary', String((enc as { kind: unknown }).kind));
+      throw corruptData('encoding kind', 'one of plain, zstd, bitpacked, rle, bss, bss-zstd, dictionary', String((enc as { kind: unknown }).kind));
   }
   return makeData({
     type,
@@ -353,33 +353,33 @@ function asTyped(bytes: Uint8Array, type: DataType): TypedArray {
 
 function decodeValidity(bytes: Uint8Array, n: number, nullCount: number): Uint8Array | null {
   if (nullCount === 0) {
-    if (bytes.length !== 0) throw corrupt('validity buffer', '0 bytes when nullCount is 0', String(bytes.length));
+    if (bytes.length !== 0) throw corruptData('validity buffer', '0 bytes when nullCount is 0', String(bytes.length));
     return null;
   }
   const need = (n + 7) >>> 3;
-  if (bytes.length !== need) throw corrupt('validity buffer', `${need} bytes`, String(bytes.length));
+  if (bytes.length !== need) throw corruptData('validity buffer', `${need} bytes`, String(bytes.length));
   let valid = 0;
   for (let i = 0; i < n; i++) valid += (bytes[i >> 3]! >> (i & 7)) & 1;
-  if (n - valid !== nullCount) throw corrupt('validity buffer', `${nullCount} nulls`, String(n - valid));
+  if (n - valid !== nullCount) throw corruptData('validity buffer', `${nullCount} nulls`, String(n - valid));
   return bytes.slice();
 }
 
 function checkOffsets(offsets: Int32Array): void {
-  if (offsets[0] !== 0) throw corrupt('offsets[0]', '0', String(offsets[0]));
+  if (offsets[0] !== 0) throw corruptData('offsets[0]', '0', String(offsets[0]));
   for (let i = 1; i < offsets.length; i++) {
-    if (offsets[i]! < offsets[i - 1]!) throw corrupt(`offsets[${i}]`, `at least ${offsets[i - 1]}`, String(offsets[i]));
+    if (offsets[i]! < offsets[i - 1]!) throw corruptData(`offsets[${i}]`, `at least ${offsets[i - 1]}`, String(offsets[i]));
   }
 }
 
 function decodeBitPackedValues(bytes: Uint8Array, n: number, type: DataType, bitWidth: number, reference: string, limits: DecodeLimits | undefined): Uint8Array {
   const w = byteWidthOf(type);
-  if (!Number.isInteger(bitWidth) || bitWidth < 0 || bitWidth > w * 8) throw corrupt('bitWidth', `0..${w * 8}`, String(bitWidth));
-  if (bytes.length !== bitPackedByteLength(n, bitWidth)) throw corrupt('bit-packed values', `${bitPackedByteLength(n, bitWidth)} bytes`, String(bytes.length));
-  if (typeof reference !== 'string' || !/^-?\d{1,20}$/.test(reference)) throw corrupt('bit-packing reference', 'a decimal integer string', String(reference));
+  if (!Number.isInteger(bitWidth) || bitWidth < 0 || bitWidth > w * 8) throw corruptData('bitWidth', `0..${w * 8}`, String(bitWidth));
+  if (bytes.length !== bitPackedByteLength(n, bitWidth)) throw corruptData('bit-packed values', `${bitPackedByteLength(n, bitWidth)} bytes`, String(bytes.length));
+  if (typeof reference !== 'string' || !/^-?\d{1,20}$/.test(reference)) throw corruptData('bit-packing reference', 'a decimal integer string', String(reference));
   if (w === 8) {
     const signed = isSignedType(type);
     const ref = BigInt(reference);
-    if (signed ? BigInt.asIntN(64, ref) !== ref : BigInt.asUintN(64, ref) !== ref) throw corrupt('bit-packing reference', `a ${type.toString()}`, reference);
+    if (signed ? BigInt.asIntN(64, ref) !== ref : BigInt.asUintN(64, ref) !== ref) throw corruptData('bit-packing reference', `a ${type.toString()}`, reference);
     const u = BigInt.asUintN(64, ref);
     const words = decodeBitPacked64(bytes, n, bitWidth, undefined, limits);
     undoFrameOfReference64(words, Number(u & 0xffffffffn), Number(u >> 32n));
@@ -389,7 +389,7 @@ function decodeBitPackedValues(bytes: Uint8Array, n: number, type: DataType, bit
   const Ctor = (type as { ArrayType: new (length: number) => Int32Like }).ArrayType;
   const probe = new Ctor(1);
   probe[0] = ref;
-  if (probe[0] !== ref) throw corrupt('bit-packing reference', `a ${type.toString()}`, reference);
+  if (probe[0] !== ref) throw corruptData('bit-packing reference', `a ${type.toString()}`, reference);
   const deltas = decodeBitPacked(bytes, n, bitWidth, undefined, limits);
   const out = new Ctor(n);
   undoFrameOfReference32(deltas, ref, out);

@@ -288,6 +288,40 @@ export interface FrameOfReference64 {
 export function frameOfReference64(words: Uint32Array, signed: boolean): FrameOfReference64 {
   const n = words.length >>> 1;
   const flip = signed ? 0x80000000 : 0;
+  const { minLo, minHi, bitWidth } = minMax64(words, signed);
+  const refHi = (minHi ^ flip) >>> 0;
+  const deltas = new Uint32Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    const lo = words[2 * i]! >>> 0;
+    const borrow = lo < minLo ? 1 : 0;
+    deltas[2 * i] = lo - minLo;
+    deltas[2 * i + 1] = words[2 * i + 1]! - refHi - borrow;
+  }
+  return { referenceLo: minLo, referenceHi: refHi, bitWidth, deltas };
+}
+
+/** Result of {@link minMax64}. */
+export interface MinMax64 {
+  /** Low 32 bits of the minimum. */
+  readonly minLo: number;
+  /** High 32 bits of the minimum, with the sign bit flipped when signed (so unsigned comparison orders signed values). */
+  readonly minHi: number;
+  /** Low 32 bits of the maximum. */
+  readonly maxLo: number;
+  /** High 32 bits of the maximum, flipped like {@link MinMax64.minHi}. */
+  readonly maxHi: number;
+  /** Bits needed for `max - min`, 0..64. */
+  readonly bitWidth: number;
+}
+
+/**
+ * The one 64-bit min/max scan of the package (frame of reference and statistics both use it): one pass over
+ * `[lo0, hi0, …]` halves, without BigInt, comparing as signed (Int64) or unsigned (Uint64). All zeros (and a
+ * width of 0) when there are no values.
+ */
+export function minMax64(words: Uint32Array, signed: boolean): MinMax64 {
+  const n = words.length >>> 1;
+  const flip = signed ? 0x80000000 : 0;
   let minLo = 0;
   let minHi = 0; // stored with the sign bit flipped so that unsigned comparison orders signed values
   let maxLo = 0;
@@ -308,19 +342,11 @@ export function frameOfReference64(words: Uint32Array, signed: boolean): FrameOf
       maxLo = lo;
     }
   }
-  const refHi = (minHi ^ flip) >>> 0;
-  const deltas = new Uint32Array(n * 2);
-  for (let i = 0; i < n; i++) {
-    const lo = words[2 * i]! >>> 0;
-    const borrow = lo < minLo ? 1 : 0;
-    deltas[2 * i] = lo - minLo;
-    deltas[2 * i + 1] = words[2 * i + 1]! - refHi - borrow;
-  }
   const rangeBorrow = maxLo < minLo ? 1 : 0;
   const rangeLo = (maxLo - minLo) >>> 0;
   const rangeHi = (maxHi - minHi - rangeBorrow) >>> 0;
-  const width = rangeHi !== 0 ? 32 + bitWidth32(rangeHi) : bitWidth32(rangeLo);
-  return { referenceLo: minLo, referenceHi: refHi, bitWidth: width, deltas };
+  const bitWidth = rangeHi !== 0 ? 32 + bitWidth32(rangeHi) : bitWidth32(rangeLo);
+  return { minLo, minHi, maxLo, maxHi, bitWidth };
 }
 
 /**

@@ -163,5 +163,15 @@ export type { LanceValueCompression, FixedWidthValues, VariableWidthValues, Page
 export { buildVariableDictionary, encodeVariableBlock } from './lance/dictionary';
 export type { VariableDictionary } from './lance/dictionary';
 export { countRleRuns, encodeRleChunk } from './lance/rle';
+export { FL_ORDER } from './lance/fastlanes-order';
+export { unpackFastLanes32, unpackFastLanes64 } from './lance/decode/fastlanes';
+export { fsstDecompress, parseFsstTable } from './lance/decode/fsst';
+export type { FsstTable } from './lance/decode/fsst';
+export { lz4DecompressBlock } from './lance/decode/lz4';
+export { expandLanceDictionary } from './lance/decode/dictionary-v2-0';
+export type { LanceDictionaryStrings } from './lance/decode/dictionary-v2-0';
+export { describeCompressiveEncoding, LANCE_MAX_CHUNK_VALUES, LANCE_MAX_DECOMPRESSED_BYTES } from './lance/decode/compressive';
+export type { BufferCompressionScheme, CompressiveEncoding, DecodedBlock } from './lance/decode/compressive';
+export { compressiveNotSupported, decompressBlock, decompressGeneralBuffer, decompressMiniBlock } from './lance/decode/blocks';
 export { DEFAULT_MAX_OUTPUT_BYTES, checkDecodeLimits, getDefaultDecodeLimits, setDefaultDecodeLimits } from './decode-limits';
 export type { DecodeLimits } from './decode-limits';

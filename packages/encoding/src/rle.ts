@@ -16,10 +16,10 @@
  * 02 00 00 00 | 03 00 00 00 02 00 00 00 | 07 09
  * ```
  */
-import { InvalidArgumentError } from '@vego/arrow';
+import { corruptData, InvalidArgumentError } from '@vego/arrow';
 import { checkDecodeLimits } from './decode-limits';
 import type { DecodeLimits } from './decode-limits';
-import { checkInt, corrupt, need, readU32, writeU32 } from './internal/bytes';
+import { checkInt, need, readU32, writeU32 } from './internal/bytes';
 
 /** TypedArrays that {@link encodeRle} accepts. */
 export type RleInput =
@@ -76,13 +76,13 @@ export function decodeRle(bytes: Uint8Array, count: number, byteWidth: number, l
   }
   const numRuns = readU32(bytes, 0, 'RLE run count');
   if (numRuns > count || (count > 0 && numRuns === 0)) {
-    throw corrupt('RLE run count', count === 0 ? '0' : `1..${count}`, String(numRuns));
+    throw corruptData('RLE run count', count === 0 ? '0' : `1..${count}`, String(numRuns));
   }
   need(bytes, 4, numRuns * (4 + byteWidth), 'RLE runs');
   // The runs must cover exactly `count` values: check that from the run lengths before allocating.
   let covered = 0;
   for (let r = 0; r < numRuns; r++) covered += readU32(bytes, 4 + 4 * r, 'RLE run length');
-  if (covered !== count) throw corrupt('RLE run lengths', `a total of ${count}`, String(covered));
+  if (covered !== count) throw corruptData('RLE run lengths', `a total of ${count}`, String(covered));
   checkDecodeLimits(`${count} RLE values`, count, byteWidth, limits);
   const buffer = new ArrayBuffer(Math.ceil((count * byteWidth) / 8) * 8);
   const valueStart = 4 + numRuns * 4;
@@ -123,13 +123,13 @@ export function decodeRle(bytes: Uint8Array, count: number, byteWidth: number, l
       pos += len;
     }
   }
-  if (pos !== count) throw corrupt('RLE run lengths', `a total of ${count}`, String(pos));
+  if (pos !== count) throw corruptData('RLE run lengths', `a total of ${count}`, String(pos));
   return new Uint8Array(buffer, 0, count * byteWidth);
 }
 
 function runLength(bytes: Uint8Array, r: number, pos: number, count: number): number {
   const len = readU32(bytes, 4 + 4 * r, 'RLE run length');
-  if (len === 0 || len > count - pos) throw corrupt(`RLE run ${r} length`, `1..${count - pos}`, String(len));
+  if (len === 0 || len > count - pos) throw corruptData(`RLE run ${r} length`, `1..${count - pos}`, String(len));
   return len;
 }
 

@@ -5,7 +5,7 @@
  */
 import { NotSupportedError, TypeId } from '@vego/arrow';
 import type { ArrayData } from '@vego/arrow';
-import { bitWidth32 } from './bit-packing';
+import { bitWidth32, minMax64 } from './bit-packing';
 import { hashBytes, mix32, mix64 } from './internal/hash';
 import { byteWidthOf, isBinaryType, isFloatType, isIntegerType, isSignedType, lanesOf, valueBytes } from './internal/lanes';
 
@@ -154,7 +154,7 @@ export function computeStatistics(data: ArrayData): ArrayStatistics {
   if (w === 8) {
     runs = scan64(lanes as Uint32Array, counter);
     if (isIntegerType(type) && n > 0) {
-      const r = minMax64(lanes as Uint32Array, isSignedType(type));
+      const r = minMaxBig64(lanes as Uint32Array, isSignedType(type));
       min = r.min;
       max = r.max;
       bitWidth = r.bitWidth;
@@ -231,33 +231,15 @@ function scan64(v: Uint32Array, counter: DistinctCounter): number {
   return runs;
 }
 
-function minMax64(v: Uint32Array, signed: boolean): { min: bigint; max: bigint; bitWidth: number } {
-  const n = v.length >>> 1;
+/** Min, max and range width of 64-bit integer lanes as BigInts (the scan is bit-packing's {@link minMax64}). */
+function minMaxBig64(v: Uint32Array, signed: boolean): { min: bigint; max: bigint; bitWidth: number } {
   const flip = signed ? 0x80000000 : 0;
-  let minLo = v[0]! >>> 0;
-  let minHi = (v[1]! ^ flip) >>> 0;
-  let maxLo = minLo;
-  let maxHi = minHi;
-  for (let i = 1; i < n; i++) {
-    const lo = v[2 * i]! >>> 0;
-    const hi = (v[2 * i + 1]! ^ flip) >>> 0;
-    if (hi < minHi || (hi === minHi && lo < minLo)) {
-      minHi = hi;
-      minLo = lo;
-    }
-    if (hi > maxHi || (hi === maxHi && lo > maxLo)) {
-      maxHi = hi;
-      maxLo = lo;
-    }
-  }
-  const borrow = maxLo < minLo ? 1 : 0;
-  const rLo = (maxLo - minLo) >>> 0;
-  const rHi = (maxHi - minHi - borrow) >>> 0;
+  const m = minMax64(v, signed);
   const toBig = (lo: number, hi: number): bigint => {
     const u = (BigInt((hi ^ flip) >>> 0) << 32n) | BigInt(lo);
     return signed ? BigInt.asIntN(64, u) : u;
   };
-  return { min: toBig(minLo, minHi), max: toBig(maxLo, maxHi), bitWidth: rHi !== 0 ? 32 + bitWidth32(rHi) : bitWidth32(rLo) };
+  return { min: toBig(m.minLo, m.minHi), max: toBig(m.maxLo, m.maxHi), bitWidth: m.bitWidth };
 }
 
 const HIST = new Float64Array(256);

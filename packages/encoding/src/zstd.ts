@@ -28,10 +28,10 @@
  * length, so hostile input can neither overrun the input nor make the decoder allocate more than
  * the caller declared.
  */
-import { CorruptDataError, InternalError, InvalidArgumentError, NotSupportedError } from '@vego/arrow';
+import { CorruptDataError, corruptData, InternalError, InvalidArgumentError, NotSupportedError } from '@vego/arrow';
 import { checkDecodeLimits } from './decode-limits';
 import type { DecodeLimits } from './decode-limits';
-import { checkInt, corrupt, need, readU32, writeU32 } from './internal/bytes';
+import { checkInt, need, readU32, writeU32 } from './internal/bytes';
 import { xxhash64Low32 } from './internal/xxhash64';
 
 /** Input bytes per ZSTD frame written by {@link zstdCompress}. */
@@ -210,19 +210,19 @@ function scanZstdFrames(bytes: Uint8Array): FrameSpan[] {
   while (p < bytes.length) {
     const start = p;
     const magic = readU32(bytes, p, `ZSTD frame at byte ${p}`);
-    if (magic !== ZSTD_MAGIC) throw corrupt(`ZSTD frame at byte ${p}`, 'magic 0xFD2FB528', `0x${magic.toString(16)}`);
+    if (magic !== ZSTD_MAGIC) throw corruptData(`ZSTD frame at byte ${p}`, 'magic 0xFD2FB528', `0x${magic.toString(16)}`);
     p += 4;
     need(bytes, p, 1, 'ZSTD frame header');
     const fhd = bytes[p++]!;
     const fcsFlag = fhd >>> 6;
     const singleSegment = (fhd >>> 5) & 1;
-    if ((fhd & 0x08) !== 0) throw corrupt('ZSTD frame header descriptor', 'reserved bit 0', '1');
+    if ((fhd & 0x08) !== 0) throw corruptData('ZSTD frame header descriptor', 'reserved bit 0', '1');
     const checksum = (fhd >>> 2) & 1;
     const didFlag = fhd & 3;
     if (singleSegment === 0) p += 1;
     p += didFlag === 3 ? 4 : didFlag;
     const fcsBytes = fcsFlag === 0 ? singleSegment : fcsFlag === 1 ? 2 : fcsFlag === 2 ? 4 : 8;
-    if (fcsBytes === 0) throw corrupt('ZSTD frame header', 'a Frame_Content_Size field', 'none');
+    if (fcsBytes === 0) throw corruptData('ZSTD frame header', 'a Frame_Content_Size field', 'none');
     need(bytes, p, fcsBytes, 'ZSTD frame content size');
     let content = 0;
     for (let k = fcsBytes - 1; k >= 0; k--) content = content * 256 + bytes[p + k]!;
@@ -235,7 +235,7 @@ function scanZstdFrames(bytes: Uint8Array): FrameSpan[] {
       const last = h & 1;
       const type = (h >>> 1) & 3;
       const blockSize = h >>> 3;
-      if (type === 3) throw corrupt('ZSTD block type', '0, 1 or 2', '3 (reserved)');
+      if (type === 3) throw corruptData('ZSTD block type', '0, 1 or 2', '3 (reserved)');
       const stored = type === 1 ? 1 : blockSize;
       need(bytes, p, stored, 'ZSTD block');
       p += stored;
@@ -271,12 +271,12 @@ export function zstdDecompress(bytes: Uint8Array, byteLength: number, limits?: D
   let total = 0;
   for (const f of frames) {
     if (f.contentByteLength > ZSTD_MAX_FRAME_CONTENT_BYTES) {
-      if (f.contentByteLength > byteLength) throw corrupt('ZSTD frame content size', `at most ${byteLength}`, String(f.contentByteLength));
+      if (f.contentByteLength > byteLength) throw corruptData('ZSTD frame content size', `at most ${byteLength}`, String(f.contentByteLength));
       throw new NotSupportedError(`ZSTD frame of ${f.contentByteLength} bytes exceeds the ${ZSTD_MAX_FRAME_CONTENT_BYTES}-byte limit of zstd-codec`);
     }
     total += f.contentByteLength;
   }
-  if (total !== byteLength) throw corrupt('ZSTD decompressed length', String(byteLength), String(total));
+  if (total !== byteLength) throw corruptData('ZSTD decompressed length', String(byteLength), String(total));
   const out = new Uint8Array(new ArrayBuffer(Math.ceil(byteLength / 8) * 8), 0, byteLength);
   let pos = 0;
   for (const f of frames) {
@@ -291,7 +291,7 @@ export function zstdDecompress(bytes: Uint8Array, byteLength: number, limits?: D
       throw new CorruptDataError(`ZSTD frame at byte ${f.byteOffset} does not decompress`, { cause });
     }
     if (part === null || part.length !== f.contentByteLength) {
-      throw corrupt(`ZSTD frame at byte ${f.byteOffset}`, `${f.contentByteLength} decompressed bytes`, part === null ? 'a decoder error (or a checksum mismatch)' : String(part.length));
+      throw corruptData(`ZSTD frame at byte ${f.byteOffset}`, `${f.contentByteLength} decompressed bytes`, part === null ? 'a decoder error (or a checksum mismatch)' : String(part.length));
     }
     verifyChecksum(bytes, f, part);
     out.set(part, pos);
@@ -309,7 +309,7 @@ function verifyChecksum(bytes: Uint8Array, f: FrameSpan, content: Uint8Array): v
   const stored = readU32(bytes, f.checksumOffset, 'ZSTD content checksum');
   const actual = xxhash64Low32(content, 0, content.length);
   if (stored !== actual) {
-    throw corrupt(`ZSTD content checksum of the frame at byte ${f.byteOffset}`, `0x${actual.toString(16)}`, `0x${stored.toString(16)}`);
+    throw corruptData(`ZSTD content checksum of the frame at byte ${f.byteOffset}`, `0x${actual.toString(16)}`, `0x${stored.toString(16)}`);
   }
 }
 

@@ -13,7 +13,7 @@
  * Worked example: a `binary` page of ["ab", null, ""] has indices (u64) `[2, 5, 2]` (null_adjustment
  * 3 = bytes + 1; the null stores 2 + 3) and bytes `61 62`.
  */
-import { ArrayData, checkDecodeLimits, CorruptDataError, decodeBitPacked, decodeBitPacked64, makeData, NotSupportedError, TypeId } from '@vego/encoding';
+import { ArrayData, checkDecodeLimits, CorruptDataError, corruptData, decodeBitPacked, decodeBitPacked64, expandLanceDictionary, makeData, NotSupportedError, TypeId } from '@vego/encoding';
 import type { Dictionary, DataType, DecodeLimits } from '@vego/encoding';
 import type { ArrayEncoding, BufferRef } from './array-encoding';
 import { describeArrayEncoding } from './array-encoding';
@@ -47,7 +47,7 @@ function checkOutput(ctx: PageContext, what: string, n: number, bytesPerValue: n
   try {
     checkDecodeLimits(what, n, bytesPerValue, ctx.limits);
   } catch (e) {
-    if (e instanceof CorruptDataError) throw corrupt(ctx, e.message);
+    if (e instanceof CorruptDataError) throw corruptData(ctx.where, e.message);
     throw e;
   }
 }
@@ -62,10 +62,6 @@ function rowBytes(type: DataType): number {
   if (id === TypeId.Utf8 || id === TypeId.Binary || id === TypeId.List) return 4.125;
   // Other types (temporal, decimal, large offsets, dictionaries): at most 16 bytes a row, so never underestimated.
   return 16.125;
-}
-
-function corrupt(ctx: PageContext, msg: string): CorruptDataError {
-  return new CorruptDataError(`${ctx.where}: ${msg}`);
 }
 
 /** Collects every buffer a tree references (to fetch them before decoding). */
@@ -112,7 +108,7 @@ function flatBytes(e: Extract<ArrayEncoding, { kind: 'flat' }>, n: number, ctx: 
     checkOutput(ctx, `compressed flat buffer of ${n} values`, need, 1);
     bytes = codec.decompress(bytes, need);
   }
-  if (bytes.length < need) throw corrupt(ctx, `flat buffer holds ${bytes.length} bytes, expected ${need} for ${n} values of ${e.bitsPerValue} bits`);
+  if (bytes.length < need) throw corruptData(ctx.where, `flat buffer holds ${bytes.length} bytes, expected ${need} for ${n} values of ${e.bitsPerValue} bits`);
   return bytes;
 }
 
@@ -120,7 +116,7 @@ function flatBytes(e: Extract<ArrayEncoding, { kind: 'flat' }>, n: number, ctx: 
 function decodeBitmap(e: ArrayEncoding, n: number, ctx: PageContext): Uint8Array {
   if (e.kind === 'flat' && e.bitsPerValue === 1) return copyBits(flatBytes(e, n, ctx), 0, n);
   if (e.kind === 'constant') {
-    if (n > MAX_UNBACKED_VALUES) throw corrupt(ctx, `constant validity of ${n} rows; more than the ${MAX_UNBACKED_VALUES}-row limit`);
+    if (n > MAX_UNBACKED_VALUES) throw corruptData(ctx.where, `constant validity of ${n} rows; more than the ${MAX_UNBACKED_VALUES}-row limit`);
     checkOutput(ctx, `constant validity of ${n} rows`, n, 0.125);
     const one = e.value.length > 0 && e.value[0] !== 0;
     const out = new Uint8Array(((n + 63) >>> 6) << 3);
@@ -153,13 +149,13 @@ export function decodeUnsigned(e: ArrayEncoding, n: number, ctx: PageContext): F
       const w = new Uint32Array(bytes.buffer, bytes.byteOffset, n * 2);
       for (let i = 0; i < n; i++) {
         const hi = w[i * 2 + 1]!;
-        if (hi >= 0x200000) throw corrupt(ctx, `integer at ${i} is beyond 2^53`);
+        if (hi >= 0x200000) throw corruptData(ctx.where, `integer at ${i} is beyond 2^53`);
         out[i] = hi * 4294967296 + w[i * 2]!;
       }
     } else if (bits === 64) {
       for (let i = 0; i < n; i++) {
         const hi = dv.getUint32(i * 8 + 4, true);
-        if (hi >= 0x200000) throw corrupt(ctx, `integer at ${i} is beyond 2^53`);
+        if (hi >= 0x200000) throw corruptData(ctx.where, `integer at ${i} is beyond 2^53`);
         out[i] = hi * 4294967296 + dv.getUint32(i * 8, true);
       }
     } else throw new NotSupportedError(`${ctx.where}: ${bits}-bit flat integers are not supported`);
@@ -179,7 +175,7 @@ export function decodeUnsigned(e: ArrayEncoding, n: number, ctx: PageContext): F
 /** LSB-first bit-unpacking of `compressedBitsPerValue`-bit values (sign-extended when `signed`). */
 function checkBitpackedBytes(e: Extract<ArrayEncoding, { kind: 'bitpacked' }>, n: number, ctx: PageContext): void {
   const need = Math.ceil((n * e.compressedBitsPerValue) / 8);
-  if (ctx.buffer(e.buffer).length < need) throw corrupt(ctx, `bit-packed buffer holds ${ctx.buffer(e.buffer).length} bytes, expected ${need}`);
+  if (ctx.buffer(e.buffer).length < need) throw corruptData(ctx.where, `bit-packed buffer holds ${ctx.buffer(e.buffer).length} bytes, expected ${need}`);
 }
 
 /**
@@ -191,7 +187,7 @@ export const MAX_UNBACKED_VALUES = 1 << 25;
 function checkUnbacked(type: DataType, n: number, ctx: PageContext): void {
   const width = type.typeId === TypeId.FixedSizeList ? Math.max(1, type.listSize) : 1;
   if (n * width > MAX_UNBACKED_VALUES) {
-    throw corrupt(ctx, `page claims ${n} rows of ${type.toString()} without data buffers; more than the ${MAX_UNBACKED_VALUES}-value limit`);
+    throw corruptData(ctx.where, `page claims ${n} rows of ${type.toString()} without data buffers; more than the ${MAX_UNBACKED_VALUES}-value limit`);
   }
   checkOutput(ctx, `${n} rows of ${type.toString()} without data buffers`, n, rowBytes(type));
 }
@@ -201,7 +197,7 @@ function unpackBits(e: Extract<ArrayEncoding, { kind: 'bitpacked' }>, n: number,
   if (w > 52 || w < 0) throw new NotSupportedError(`${ctx.where}: bit-packing width ${w} is not supported`);
   const bytes = ctx.buffer(e.buffer);
   const need = Math.ceil((n * w) / 8);
-  if (bytes.length < need) throw corrupt(ctx, `bit-packed buffer holds ${bytes.length} bytes, expected ${need}`);
+  if (bytes.length < need) throw corruptData(ctx.where, `bit-packed buffer holds ${bytes.length} bytes, expected ${need}`);
   // Lance 2.0's bit-packing is the same LSB-first stream as @vego/encoding's, so its word-at-a-time
   // unpackers do the work; only the sign extension is ours.
   if (w <= 32) {
@@ -268,7 +264,7 @@ export function decodeArray(e: ArrayEncoding, type: DataType, n: number, ctx: Pa
     }
     case 'fixedSizeList': {
       if (type.typeId !== TypeId.FixedSizeList || type.listSize !== e.dimension) {
-        throw corrupt(ctx, `fixed_size_list of dimension ${e.dimension} where the schema says ${type.toString()}`);
+        throw corruptData(ctx.where, `fixed_size_list of dimension ${e.dimension} where the schema says ${type.toString()}`);
       }
       const items = decodeArray(e.items, type.child.type, n * e.dimension, ctx);
       return makeData({ type, length: n, children: [items] });
@@ -306,12 +302,12 @@ function shiftBits(v: Uint8Array, offset: number, n: number): Uint8Array {
 function decodeFlat(e: Extract<ArrayEncoding, { kind: 'flat' }>, type: DataType, n: number, ctx: PageContext): ArrayData {
   const id = type.typeId;
   if (id === TypeId.Bool) {
-    if (e.bitsPerValue !== 1) throw corrupt(ctx, `bool stored with ${e.bitsPerValue} bits per value, expected 1`);
+    if (e.bitsPerValue !== 1) throw corruptData(ctx.where, `bool stored with ${e.bitsPerValue} bits per value, expected 1`);
     return makeData({ type, length: n, values: copyBits(flatBytes(e, n, ctx), 0, n) });
   }
   if (id >= TypeId.Int8 && id <= TypeId.Float64) {
     const bw = (type as { bitWidth: number }).bitWidth;
-    if (e.bitsPerValue !== bw) throw corrupt(ctx, `${type.toString()} stored with ${e.bitsPerValue} bits per value, expected ${bw}`);
+    if (e.bitsPerValue !== bw) throw corruptData(ctx.where, `${type.toString()} stored with ${e.bitsPerValue} bits per value, expected ${bw}`);
     const bytes = flatBytes(e, n, ctx);
     // makeData views aligned bytes without copying and copies unaligned ones.
     return makeData({ type, length: n, values: bytes.subarray(0, (n * bw) >>> 3) });
@@ -319,10 +315,10 @@ function decodeFlat(e: Extract<ArrayEncoding, { kind: 'flat' }>, type: DataType,
   if (id === TypeId.FixedSizeBinary || id === TypeId.Decimal128 || id === TypeId.Decimal256) {
     // byteWidth bytes per value, stored as one wide flat value (LanceDB 2.0).
     const bits = type.byteWidth * 8;
-    if (e.bitsPerValue !== bits) throw corrupt(ctx, `${type.toString()} stored with ${e.bitsPerValue} bits per value, expected ${bits}`);
+    if (e.bitsPerValue !== bits) throw corruptData(ctx.where, `${type.toString()} stored with ${e.bitsPerValue} bits per value, expected ${bits}`);
     return makeData({ type, length: n, values: flatBytes(e, n, ctx).subarray(0, n * type.byteWidth) });
   }
-  throw corrupt(ctx, `flat encoding where the schema says ${type.toString()}`);
+  throw corruptData(ctx.where, `flat encoding where the schema says ${type.toString()}`);
 }
 
 /**
@@ -336,7 +332,7 @@ function decodeArrowDictionary(e: Extract<ArrayEncoding, { kind: 'dictionary' }>
     throw new NotSupportedError(`${ctx.where}: dictionary pages of ${type.toString()} are not supported`);
   }
   const numItems = e.numDictionaryItems;
-  if (numItems > 0x7fffffff) throw corrupt(ctx, `dictionary claims ${numItems} items`);
+  if (numItems > 0x7fffffff) throw corruptData(ctx.where, `dictionary claims ${numItems} items`);
   const items = decodeArray(e.items, vt, numItems, ctx);
   const raw = decodeUnsigned(e.indices, n, ctx);
   const ArrayType = type.indexType.ArrayType as unknown as new (n: number) => (number | bigint)[];
@@ -345,7 +341,7 @@ function decodeArrowDictionary(e: Extract<ArrayEncoding, { kind: 'dictionary' }>
   let validity: Uint8Array | null = null;
   for (let i = 0; i < n; i++) {
     const k = raw[i]!;
-    if (!(k < numItems)) throw corrupt(ctx, `dictionary index ${k} at row ${i}, the dictionary holds ${numItems} items`);
+    if (!(k < numItems)) throw corruptData(ctx.where, `dictionary index ${k} at row ${i}, the dictionary holds ${numItems} items`);
     indices[i] = big ? BigInt(k) : k;
     if (!items.isValid(k)) {
       if (validity === null) validity = new Uint8Array(((n + 63) >>> 6) << 3).fill(255);
@@ -357,7 +353,7 @@ function decodeArrowDictionary(e: Extract<ArrayEncoding, { kind: 'dictionary' }>
 
 function decodeConstant(value: Uint8Array, type: DataType, n: number, ctx: PageContext): ArrayData {
   const id = type.typeId;
-  if (value.length > 1 << 20) throw corrupt(ctx, `constant value of ${value.length} bytes`);
+  if (value.length > 1 << 20) throw corruptData(ctx.where, `constant value of ${value.length} bytes`);
   if (value.length === 0) return makeNullData(type, n);
   // A constant is a few bytes claiming n rows: bound the expansion (strings also get int32 offsets).
   const isString = id === TypeId.Utf8 || id === TypeId.Binary;
@@ -369,13 +365,13 @@ function decodeConstant(value: Uint8Array, type: DataType, n: number, ctx: PageC
   }
   if (id >= TypeId.Int8 && id <= TypeId.Float64) {
     const bytesPer = (type as { bitWidth: number }).bitWidth >>> 3;
-    if (value.length !== bytesPer) throw corrupt(ctx, `constant of ${value.length} bytes for ${type.toString()}, expected ${bytesPer}`);
+    if (value.length !== bytesPer) throw corruptData(ctx.where, `constant of ${value.length} bytes for ${type.toString()}, expected ${bytesPer}`);
     const out = new Uint8Array(n * bytesPer);
     for (let i = 0; i < n; i++) out.set(value, i * bytesPer);
     return makeData({ type, length: n, values: out });
   }
   if (id === TypeId.Utf8 || id === TypeId.Binary) {
-    if (value.length * n > 0x7fffffff) throw corrupt(ctx, 'constant string page too large');
+    if (value.length * n > 0x7fffffff) throw corruptData(ctx.where, 'constant string page too large');
     const out = new Uint8Array(n * value.length);
     const offsets = new Int32Array(n + 1);
     for (let i = 0; i < n; i++) {
@@ -388,7 +384,7 @@ function decodeConstant(value: Uint8Array, type: DataType, n: number, ctx: PageC
 }
 
 function decodeBinary(e: Extract<ArrayEncoding, { kind: 'binary' }>, type: DataType, n: number, ctx: PageContext): ArrayData {
-  if (type.typeId !== TypeId.Utf8 && type.typeId !== TypeId.Binary) throw corrupt(ctx, `binary encoding where the schema says ${type.toString()}`);
+  if (type.typeId !== TypeId.Utf8 && type.typeId !== TypeId.Binary) throw corruptData(ctx.where, `binary encoding where the schema says ${type.toString()}`);
   const raw = decodeUnsigned(e.indices, n, ctx);
   const adj = e.nullAdjustment;
   const offsets = new Int32Array(n + 1);
@@ -403,7 +399,7 @@ function decodeBinary(e: Extract<ArrayEncoding, { kind: 'binary' }>, type: DataT
       validity[i >>> 3]! &= ~(1 << (i & 7));
       end -= adj;
     }
-    if (end < prev || end > 0x7fffffff) throw corrupt(ctx, `binary offsets go from ${prev} to ${end} at row ${i}`);
+    if (end < prev || end > 0x7fffffff) throw corruptData(ctx.where, `binary offsets go from ${prev} to ${end} at row ${i}`);
     offsets[i + 1] = end;
     prev = end;
   }
@@ -424,8 +420,8 @@ function decodeIndices(e: ArrayEncoding, n: number, ctx: PageContext): Uint8Arra
 }
 
 /**
- * A dictionary page as plain strings (copy): one pass over the indices computes the output offsets (and
- * checks every index), a second copies each row's item bytes (a byte loop for short items, one `set` for long).
+ * A dictionary page as plain strings (copy): the indices and items are decoded here, the expansion is
+ * @vego/encoding's `expandLanceDictionary` (1-based indices, 0 = null).
  * Worked example: items ["a", "bc"], indices `02 00 01` (1-based, 0 = null) → offsets 0 2 2 3, bytes "bca".
  */
 function decodeDictionary(e: Extract<ArrayEncoding, { kind: 'dictionary' }>, type: DataType, n: number, ctx: PageContext): ArrayData {
@@ -433,91 +429,10 @@ function decodeDictionary(e: Extract<ArrayEncoding, { kind: 'dictionary' }>, typ
   const numItems = e.numDictionaryItems;
   const indices = decodeIndices(e.indices, n, ctx);
   // Items are read only as far as the buffers allow: decodeArray checks the lengths.
-  if (numItems > 0x7fffffff) throw corrupt(ctx, `dictionary claims ${numItems} items`);
+  if (numItems > 0x7fffffff) throw corruptData(ctx.where, `dictionary claims ${numItems} items`);
   const items = decodeArray(e.items, type, numItems, ctx);
-  // Item k (1-based; 0 = null, empty) starts at itemStart[k] and is itemLength[k] bytes long.
-  const io = items.valueOffsets!;
-  const itemStart = new Int32Array(numItems + 1);
-  const itemLength = new Int32Array(numItems + 1);
-  for (let k = 1; k <= numItems; k++) {
-    itemStart[k] = io[items.offset + k - 1]!;
-    itemLength[k] = io[items.offset + k]! - itemStart[k]!;
-  }
-  const offsets = new Int32Array(n + 1);
-  const validity = new Uint8Array(((n + 63) >>> 6) << 3);
-  const nulls = indices instanceof Uint8Array
-    ? dictionaryOffsetsU8(indices, n, numItems, itemLength, offsets, validity, ctx)
-    : dictionaryOffsetsF64(indices, n, numItems, itemLength, offsets, validity, ctx);
-  checkOutput(ctx, `dictionary page expanding to ${offsets[n]!} bytes`, offsets[n]!, 1);
-  const bytes = new Uint8Array(offsets[n]!);
-  const ib = items.values as Uint8Array;
-  if (indices instanceof Uint8Array) gatherItemsU8(indices, n, itemStart, itemLength, offsets, ib, bytes);
-  else gatherItemsF64(indices, n, itemStart, itemLength, offsets, ib, bytes);
-  return makeData({ type, length: n, validity: nulls > 0 ? validity : null, nullCount: nulls, values: bytes, valueOffsets: offsets });
-}
-
-/** Pass 1 of a dictionary gather (u8 indices): output offsets and validity; returns the null count. */
-function dictionaryOffsetsU8(indices: Uint8Array, n: number, numItems: number, itemLength: Int32Array, offsets: Int32Array, validity: Uint8Array, ctx: PageContext): number {
-  let pos = 0;
-  let nulls = 0;
-  for (let i = 0; i < n; i++) {
-    const k = indices[i]!;
-    if (k === 0) nulls++;
-    else {
-      if (k > numItems) throw corrupt(ctx, `dictionary index ${k} at row ${i} is beyond the ${numItems} items`);
-      validity[i >>> 3]! |= 1 << (i & 7);
-      pos += itemLength[k]!;
-    }
-    offsets[i + 1] = pos;
-  }
-  if (pos > 0x7fffffff) throw corrupt(ctx, 'dictionary page expands beyond 2 GiB');
-  return nulls;
-}
-
-/** {@link dictionaryOffsetsU8} for wider indices (decoded to a Float64Array). */
-function dictionaryOffsetsF64(indices: Float64Array, n: number, numItems: number, itemLength: Int32Array, offsets: Int32Array, validity: Uint8Array, ctx: PageContext): number {
-  let pos = 0;
-  let nulls = 0;
-  for (let i = 0; i < n; i++) {
-    const k = indices[i]!;
-    if (k === 0) nulls++;
-    else {
-      if (k > numItems) throw corrupt(ctx, `dictionary index ${k} at row ${i} is beyond the ${numItems} items`);
-      validity[i >>> 3]! |= 1 << (i & 7);
-      pos += itemLength[k]!;
-      if (pos > 0x7fffffff) throw corrupt(ctx, 'dictionary page expands beyond 2 GiB');
-    }
-    offsets[i + 1] = pos;
-  }
-  return nulls;
-}
-
-/** Pass 2 of a dictionary gather (u8 indices): copies item bytes (a byte loop for short items, `set` for long). */
-function gatherItemsU8(indices: Uint8Array, n: number, itemStart: Int32Array, itemLength: Int32Array, offsets: Int32Array, src: Uint8Array, out: Uint8Array): void {
-  for (let i = 0; i < n; i++) {
-    const k = indices[i]!;
-    const len = itemLength[k]!;
-    let d = offsets[i]!;
-    let s = itemStart[k]!;
-    if (len <= 32) {
-      const e = s + len;
-      while (s < e) out[d++] = src[s++]!;
-    } else out.set(src.subarray(s, s + len), d);
-  }
-}
-
-/** {@link gatherItemsU8} for wider indices. */
-function gatherItemsF64(indices: Float64Array, n: number, itemStart: Int32Array, itemLength: Int32Array, offsets: Int32Array, src: Uint8Array, out: Uint8Array): void {
-  for (let i = 0; i < n; i++) {
-    const k = indices[i]!;
-    const len = itemLength[k]!;
-    let d = offsets[i]!;
-    let s = itemStart[k]!;
-    if (len <= 32) {
-      const e = s + len;
-      while (s < e) out[d++] = src[s++]!;
-    } else out.set(src.subarray(s, s + len), d);
-  }
+  const out = expandLanceDictionary(indices, n, numItems, items.valueOffsets!, items.offset, items.values as Uint8Array, ctx.where, ctx.limits);
+  return makeData({ type, length: n, validity: out.nullCount > 0 ? out.validity : null, nullCount: out.nullCount, values: out.bytes, valueOffsets: out.offsets });
 }
 
 /** A decoded `list` offsets page: page-relative item ends and validity. */
@@ -533,7 +448,7 @@ export interface ListPage {
 /** Decodes a `list` page's offsets (see encodings_v2_0.proto `List`). */
 export function decodeListPage(e: ArrayEncoding, n: number, ctx: PageContext): ListPage {
   if (e.kind === 'nullable' && e.nulls === 'all') {
-    if (n > MAX_UNBACKED_VALUES) throw corrupt(ctx, `list page claims ${n} null rows; more than the ${MAX_UNBACKED_VALUES}-row limit`);
+    if (n > MAX_UNBACKED_VALUES) throw corruptData(ctx.where, `list page claims ${n} null rows; more than the ${MAX_UNBACKED_VALUES}-row limit`);
     checkOutput(ctx, `list page of ${n} null rows`, n, 8.125);
     return { ends: new Float64Array(n), validity: new Uint8Array(((n + 63) >>> 6) << 3), numItems: 0 };
   }
@@ -549,10 +464,10 @@ export function decodeListPage(e: ArrayEncoding, n: number, ctx: PageContext): L
       validity[i >>> 3]! &= ~(1 << (i & 7));
       end -= adj;
     }
-    if (end < prev) throw corrupt(ctx, `list offsets go back from ${prev} to ${end} at row ${i}`);
+    if (end < prev) throw corruptData(ctx.where, `list offsets go back from ${prev} to ${end} at row ${i}`);
     raw[i] = end;
     prev = end;
   }
-  if (prev > e.numItems) throw corrupt(ctx, `list offsets reach ${prev}, beyond the page's ${e.numItems} items`);
+  if (prev > e.numItems) throw corruptData(ctx.where, `list offsets reach ${prev}, beyond the page's ${e.numItems} items`);
   return { ends: raw, validity, numItems: e.numItems };
 }

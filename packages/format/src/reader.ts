@@ -28,8 +28,8 @@ import {
 } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import type { ArrayEncoding, BufferRef } from './array-encoding';
-import type { ColumnInfo, PageInfo } from './column-metadata';
-import { decodeColumnMetadata } from './column-metadata';
+import type { Column21, ColumnInfo, PageInfo } from './column-metadata';
+import { decodeColumnMetadata, decodeColumnMetadata21 } from './column-metadata';
 import { decodeFooter, decodeOffsetTable, FOOTER_BYTES } from './footer';
 import type { LanceFooter } from './footer';
 import { concatData } from './internal/concat';
@@ -46,8 +46,6 @@ import type { AsyncByteSource, SyncByteSource } from './source';
 import { columnCount } from './writer';
 import { ZSTD_BUFFER_CODEC } from './zstd-codec';
 import type { Shredded } from './v2_1/assemble';
-import type { Column21 } from './v2_1/column';
-import { decodeColumnMetadata21 } from './v2_1/column';
 import { describePageLayout } from './v2_1/layout';
 import { describeArrayEncoding } from './array-encoding';
 import { buildField21, canReadRowRange, columnCount21, decodeColumn21, pageRanges, readColumnRows21 } from './v2_1/read';
@@ -336,9 +334,10 @@ export class LanceFileReader {
   /**
    * Reads every row of the fixed-size-list column `column` (numeric items, no nulls) into the
    * caller's `target`, from element `targetOffset` on, row after row: `numRows · listSize` values,
-   * nothing returned but the count. Lance 2.0 pages of plain uncompressed items are read from the
-   * source straight into `target` (no intermediate buffer when the source has `readIntoSync`);
-   * any other layout (2.1/2.2 pages, compression, bit-packing) is decoded and copied once.
+   * nothing returned but the count. Lance 2.0 pages of plain uncompressed items and 2.1/2.2 full-zip
+   * pages of plain items without levels are read from the source straight into `target` (no
+   * intermediate buffer when the source has `readIntoSync`); any other layout (mini-block pages,
+   * nullable vectors, compression, bit-packing) is decoded and copied once.
    * @param target - a typed array of the item type (Float32Array for float32 items)
    * @returns the number of values written (`numRows · listSize`)
    * @throws NotFoundError for an unknown column; InvalidArgumentError when the column is not a
@@ -372,7 +371,8 @@ export class LanceFileReader {
     }
     const itemBytes = bitWidth >>> 3;
     const bytes = new Uint8Array(target.buffer, target.byteOffset + targetOffset * itemBytes, count * itemBytes);
-    const plan = isV21(this.state.footer) || dim === 0 ? null : this.plainPages(this.state.fieldColumns[idx]![0]!, dim, bitWidth);
+    const col = this.state.fieldColumns[idx]![0]!;
+    const plan = dim === 0 ? null : isV21(this.state.footer) ? this.plainPages21(col, dim, bitWidth) : this.plainPages(col, dim, bitWidth);
     if (plan !== null) {
       for (let i = 0; i < plan.length; i += 3) {
         const dst = bytes.subarray(plan[i + 1]!, plan[i + 1]! + plan[i + 2]!);
@@ -417,6 +417,30 @@ export class LanceFileReader {
       const byteLength = page.length * rowBytes;
       if (k >= page.bufferOffsets.length || page.bufferSizes[k] !== byteLength || row + page.length > this.numRows) return null;
       out.push(page.bufferOffsets[k]!, row * rowBytes, byteLength);
+      row += page.length;
+    }
+    return row === this.numRows ? out : null;
+  }
+
+  /**
+   * {@link plainPages} for 2.1/2.2: every page a full-zip page without levels whose values are plain
+   * uncompressed fixed-size lists without item validity (what both writers produce for non-null vectors of
+   * 256 bytes or more), so that buffer 0 is the rows' items back to back; else null.
+   */
+  private plainPages21(col: number, dim: number, bitWidth: number): number[] | null {
+    const info = runSync(this.loadColumns21([col]), this.source as SyncByteSource)[0]!;
+    const rowBytes = dim * (bitWidth >>> 3);
+    const out: number[] = [];
+    let row = 0;
+    for (const page of info.pages) {
+      const l = page.layout;
+      if (l.kind !== 'fullZip' || l.bitsRep !== 0 || l.bitsDef !== 0 || l.bitsPerOffset !== 0 || l.bitsPerValue !== dim * bitWidth || l.numItems !== page.length) return null;
+      const v = l.values;
+      if (v.kind !== 'fixedSizeList' || v.itemsPerValue !== dim || v.hasValidity) return null;
+      if (v.values.kind !== 'flat' || v.values.bitsPerValue !== bitWidth || v.values.compression !== 'none') return null;
+      const byteLength = page.length * rowBytes;
+      if (page.bufferOffsets.length < 1 || page.bufferSizes[0]! < byteLength || row + page.length > this.numRows) return null;
+      out.push(page.bufferOffsets[0]!, row * rowBytes, byteLength);
       row += page.length;
     }
     return row === this.numRows ? out : null;

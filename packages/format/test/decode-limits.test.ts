@@ -8,11 +8,10 @@ import { zstdCompress } from '@vego/encoding';
 import type { ArrayEncoding, BufferRef } from '../src/array-encoding';
 import { decodeArray, decodeListPage, decodeUnsigned } from '../src/page-decoder';
 import type { PageContext } from '../src/page-decoder';
-import { concatPages, decodePage } from '../src/v2_1/pages';
-import type { PageLevels } from '../src/v2_1/pages';
-import { decompressBlock, decompressMiniBlock } from '../src/v2_1/blocks';
-import { fsstDecompress, parseFsstTable } from '../src/v2_1/fsst';
-import { lz4DecompressBlock } from '../src/v2_1/lz4';
+import { decodePage } from '../src/v2_1/page';
+import { concatPages } from '../src/v2_1/page-rows';
+import type { PageLevels } from '../src/v2_1/levels';
+import { decompressBlock } from '@vego/encoding';
 import { RepDefLayer } from '../src/v2_1/layout';
 import type { PageLayout } from '../src/v2_1/layout';
 import { leafData } from '../src/v2_1/assemble';
@@ -90,17 +89,6 @@ describe('Lance 2.1/2.2 decoder limits', () => {
   const restore = F.getDefaultDecodeLimits();
   afterEach(() => F.setDefaultDecodeLimits(restore));
 
-  it('refuses width-0 inline and out-of-line bit-packing claiming more than the limit', () => {
-    // Inline: each 1024-value block costs one width byte; a width-0 block holds 1024 zeros.
-    const inline = new Uint8Array(4096); // 4096 blocks of width 0 → 4M values = 16 MiB as u32
-    F.setDefaultDecodeLimits({ maxOutputBytes: 1 << 20 });
-    expect(() => decompressBlock({ kind: 'inlineBitpacking', uncompressedBitsPerValue: 8, compression: 'none' }, inline, 4096 * 1024, 'levels')).toThrow(F.CorruptDataError);
-    const outOfLine = { kind: 'outOfLineBitpacking', uncompressedBitsPerValue: 32, values: { kind: 'flat', bitsPerValue: 0, compression: 'none' } } as const;
-    expect(() => decompressBlock(outOfLine, new Uint8Array(0), 1 << 26, 'dictionary')).toThrow(F.CorruptDataError);
-    F.setDefaultDecodeLimits(restore);
-    expect(decompressBlock(outOfLine, new Uint8Array(0), 2048, 'dictionary').numValues).toBe(2048);
-  });
-
   it('refuses constant blocks and pages over the limit', () => {
     F.setDefaultDecodeLimits({ maxOutputBytes: 1 << 20 });
     expect(() => decompressBlock({ kind: 'constant', value: new Uint8Array(8) }, new Uint8Array(0), 1 << 18, 'block')).toThrow(F.CorruptDataError);
@@ -114,27 +102,6 @@ describe('Lance 2.1/2.2 decoder limits', () => {
     const nullPage: PageLevels = { numRows: 1 << 20, numLevels: 0, rep: null, def: null, layers: [RepDefLayer.NullableItem], values: { kind: 'fixed', bitsPerValue: 0, numValues: 1 << 20, bytes: new Uint8Array(0), itemValidity: null }, dictionary: null };
     const dataPage: PageLevels = { numRows: 1, numLevels: 0, rep: null, def: null, layers: [RepDefLayer.NullableItem], values: { kind: 'fixed', bitsPerValue: 4096 * 32, numValues: 1, bytes: new Uint8Array(16384), itemValidity: null }, dictionary: null };
     expect(() => concatPages([dataPage, nullPage], 'column')).toThrow(F.CorruptDataError);
-  });
-
-  it('refuses general-compression lengths and LZ4 claims over the bounds', () => {
-    F.setDefaultDecodeLimits({ maxOutputBytes: 1 << 16 });
-    const claim = new Uint8Array([0, 0, 2, 0, 0x10, 0]); // u32 length 131072, then a tiny LZ4 body
-    expect(() => decompressMiniBlock({ kind: 'flat', bitsPerValue: 8, compression: 'lz4' }, [claim], 131072, 'chunk')).toThrow(F.CorruptDataError);
-    F.setDefaultDecodeLimits(restore);
-    expect(() => lz4DecompressBlock(new Uint8Array(2), 1 << 30)).toThrow(/claims/);
-  });
-
-  it('bounds FSST expansion by the limit', () => {
-    F.setDefaultDecodeLimits({ maxOutputBytes: 1000 });
-    // One symbol of 8 bytes; 200 codes → 1600 bytes.
-    const table = new Uint8Array(8 + 9);
-    new DataView(table.buffer).setUint32(4, 0x46535354, true);
-    new DataView(table.buffer).setUint32(0, (1 << 24) | 1, true);
-    table[16] = 8;
-    const codes = new Uint8Array(200);
-    expect(() => fsstDecompress(parseFsstTable(table), codes, new Int32Array([0, 200]), 1)).toThrow(F.CorruptDataError);
-    F.setDefaultDecodeLimits(restore);
-    expect(fsstDecompress(parseFsstTable(table), codes, new Int32Array([0, 200]), 1).bytes.length).toBe(1600);
   });
 
   it('bounds dictionary expansion (a long item repeated by one-byte indices) by the limit', () => {
@@ -151,11 +118,7 @@ describe('Lance 2.1/2.2 decoder limits', () => {
     expect(leafData(new F.Utf8(), info, { layers: [info], values: indices, dictionary }, 'dict page').length).toBe(n);
   });
 
-  it('refuses mini-block chunks and full-zip pages whose counts their bytes cannot hold', () => {
-    // A mini-block chunk claiming 2^31 values of a flat 32-bit buffer of 16 bytes.
-    expect(() => decompressMiniBlock({ kind: 'flat', bitsPerValue: 32, compression: 'none' }, [new Uint8Array(16)], 2 ** 31, 'chunk')).toThrow(F.CorruptDataError);
-    // Width-0 inline bit-packing in a chunk: 4 header bytes claim 4 blocks, but the chunk says 2^22 values.
-    expect(() => decompressMiniBlock({ kind: 'inlineBitpacking', uncompressedBitsPerValue: 32, compression: 'none' }, [new Uint8Array(16)], 1 << 22, 'chunk')).toThrow(F.CorruptDataError);
+  it('refuses full-zip pages whose counts their bytes cannot hold (mini-block chunks: packages/encoding/test/lance-decoders.test.ts)', () => {
     // A full-zip page of 2^31 items (with definition levels) over 64 bytes.
     const zip: PageLayout = { kind: 'fullZip', bitsRep: 0, bitsDef: 1, bitsPerValue: 32, bitsPerOffset: 0, numItems: 2 ** 31, numVisibleItems: 2 ** 31, values: { kind: 'flat', bitsPerValue: 32, compression: 'none' }, layers: [RepDefLayer.NullableItem] };
     expect(() => decodePage(zip, [new Uint8Array(64)], 2 ** 31, 'full-zip page')).toThrow(F.CorruptDataError);

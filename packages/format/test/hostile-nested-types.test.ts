@@ -7,7 +7,7 @@
 import * as path from 'path';
 import * as arrow from 'apache-arrow';
 import * as F from '@vego/format';
-import { decodePage } from '../src/v2_1/pages';
+import { decodePage } from '../src/v2_1/page';
 import { readAllError, rng, tempDir } from './helpers';
 import { createLanceDbTable, listOf, onlyDataFile } from './fixtures/lancedb';
 

@@ -2,10 +2,10 @@
  * Out-of-line bit-packed level buffers (`out_of_line_bitpacking(16, flat(W))`) whose value count is not a
  * multiple of 1024: the tail is either one more packed block padded to 1024 values or raw u16 values, told
  * apart by the buffer's length. Fixed bytes built here by hand (width 1: lane l of a 16-bit block holds
- * values l, 128 + l, … as described in src/v2_1/fastlanes.ts).
+ * values l, 128 + l, … as described in packages/encoding/src/lance/fastlanes.ts).
  */
 import * as F from '@vego/format';
-import { decodeLevels } from '../src/v2_1/blocks';
+import { decodeLevels } from '../src/v2_1/levels';
 import type { Compressive } from '../src/v2_1/layout';
 
 const W1: Compressive = { kind: 'outOfLineBitpacking', uncompressedBitsPerValue: 16, values: { kind: 'flat', bitsPerValue: 1, compression: 'none' } };

@@ -45,6 +45,30 @@ describe('LanceFileReader.readFixedSizeListIntoSync', () => {
     expect(source.intoCalls).toBe(reader.columnMetadataSync(1).pages.length);
   });
 
+  it.each(['2.1', '2.2'] as const)('reads %s full-zip pages of plain vectors straight into the caller buffer (several pages)', (version) => {
+    const { bytes, values } = vectorFile(300, 128, { version, pageByteLength: 64 * 1024 });
+    const source = new IntoSource(bytes);
+    const reader = F.LanceFileReader.openSync(source);
+    const summary = reader.columnSummarySync(1);
+    expect(summary.pages).toBeGreaterThan(1);
+    expect(summary.encodings.every((e) => e.startsWith('full_zip('))).toBe(true);
+    const target = new Float32Array(2 + values.length + 1).fill(7);
+    expect(reader.readFixedSizeListIntoSync('vector', target, 2)).toBe(values.length);
+    expect(Array.from(target.subarray(2, 2 + values.length))).toEqual(Array.from(values));
+    expect([target[0], target[1], target[2 + values.length]]).toEqual([7, 7, 7]);
+    expect(source.intoCalls).toBe(summary.pages);
+  });
+
+  it('decodes and copies 2.1/2.2 mini-block vectors (narrow) as before', () => {
+    const { bytes, values } = vectorFile(300, 8, { version: '2.2' });
+    const source = new IntoSource(bytes);
+    const reader = F.LanceFileReader.openSync(source);
+    const target = new Float32Array(values.length);
+    expect(reader.readFixedSizeListIntoSync('vector', target)).toBe(values.length);
+    expect(Array.from(target)).toEqual(Array.from(values));
+    expect(source.intoCalls).toBe(0);
+  });
+
   it('works on a source without readIntoSync', () => {
     const { bytes, values } = vectorFile(40, 3);
     const reader = F.LanceFileReader.openSync(new F.MemorySource(bytes));
@@ -147,5 +171,36 @@ describe.each([
     const errorType = decoded === null ? F.CorruptDataError : (decoded as Error).constructor;
     expect(() => reader.readFixedSizeListIntoSync('nvector', new Float32Array(N * DIM))).toThrow(errorType as typeof F.VegoError);
     expect(F.isVegoError(decoded ?? new F.CorruptDataError('x'))).toBe(true);
+  });
+});
+
+// Oracle: LanceDB's 2.1/2.2 files of wide vectors (512 bytes a row: full-zip pages) are read straight in.
+describe.each([
+  ['2.1', '2.1'],
+  ['2.2 (LanceDB default)', null],
+])('readFixedSizeListIntoSync on LanceDB-written Lance %s full-zip vectors', (_name, version) => {
+  const DIM = 128;
+  const N = 300;
+  let tmp: ReturnType<typeof tempDir>;
+  let file: Uint8Array;
+  let expected: Record<string, unknown>[];
+
+  beforeAll(async () => {
+    tmp = tempDir('vego-format-into-wide-');
+    const schema = new arrow.Schema([new arrow.Field('vector', new arrow.FixedSizeList(DIM, new arrow.Field('item', new arrow.Float32(), true)), false)]);
+    const random = rng(505);
+    const rows = Array.from({ length: N }, () => ({ vector: Array.from({ length: DIM }, () => random() * 2 - 1) }));
+    ({ file, expected } = await lanceDbFile(tmp.dir, schema, rows, version));
+  });
+  afterAll(() => tmp.cleanup());
+
+  it('fills the buffer with the values LanceDB returns, straight from the full-zip pages', () => {
+    const source = new IntoSource(file);
+    const reader = F.LanceFileReader.openSync(source);
+    expect(reader.columnSummarySync(0).encodings.every((e) => e.startsWith('full_zip('))).toBe(true);
+    const target = new Float32Array(N * DIM);
+    expect(reader.readFixedSizeListIntoSync('vector', target)).toBe(N * DIM);
+    expect(Array.from(target)).toEqual(expected.flatMap((r) => r['vector'] as number[]));
+    expect(source.intoCalls).toBe(reader.columnSummarySync(0).pages);
   });
 });

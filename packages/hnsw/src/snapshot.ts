@@ -14,7 +14,7 @@
  * deleted       Uint8Array    n            1 = tombstone
  * ```
  */
-import { CorruptDataError, InvalidArgumentError, LengthMismatchError, UnsupportedVersionError } from '@vego/io';
+import { CorruptDataError, corruptData, InvalidArgumentError, LengthMismatchError, UnsupportedVersionError } from '@vego/io';
 import { type ResolvedHnswConfig, resolveHnswConfig } from './config';
 
 /** Version of the snapshot layout; bumped when a field changes meaning. */
@@ -42,12 +42,8 @@ export interface HnswSnapshot {
   deleted: Uint8Array;
 }
 
-function corrupt(field: string, expected: string, found: unknown): CorruptDataError {
-  return new CorruptDataError(`snapshot \`${field}\`: expected ${expected}, found ${String(found)}`);
-}
-
 function checkLength(field: string, array: { length: number } | undefined, expected: number): void {
-  if (array === undefined || array === null) throw corrupt(field, 'a typed array', array);
+  if (array === undefined || array === null) throw corruptData(`snapshot \`${field}\``, 'a typed array', array);
   if (array.length !== expected) {
     throw new LengthMismatchError(`snapshot \`${field}\`: expected length ${expected}, found ${array.length}`);
   }
@@ -55,11 +51,11 @@ function checkLength(field: string, array: { length: number } | undefined, expec
 
 function checkList(field: string, links: Int32Array, base: number, cap: number, numIds: number, minLevel: number, levels: Uint8Array): void {
   const count = links[base]!;
-  if (count < 0 || count > cap) throw corrupt(`${field}[${base}]`, `a link count from 0 to ${cap}`, count);
+  if (count < 0 || count > cap) throw corruptData(`snapshot \`${field}[${base}]\``, `a link count from 0 to ${cap}`, count);
   for (let j = 1; j <= count; j++) {
     const nb = links[base + j]!;
-    if (nb < 0 || nb >= numIds) throw corrupt(`${field}[${base + j}]`, `a node id below ${numIds}`, nb);
-    if (levels[nb]! < minLevel) throw corrupt(`${field}[${base + j}]`, `a node of level ≥ ${minLevel}`, `node ${nb} of level ${levels[nb]}`);
+    if (nb < 0 || nb >= numIds) throw corruptData(`snapshot \`${field}[${base + j}]\``, `a node id below ${numIds}`, nb);
+    if (levels[nb]! < minLevel) throw corruptData(`snapshot \`${field}[${base + j}]\``, `a node of level ≥ ${minLevel}`, `node ${nb} of level ${levels[nb]}`);
   }
 }
 
@@ -85,7 +81,7 @@ export function validateSnapshot(snapshot: HnswSnapshot): void {
     throw new CorruptDataError(`snapshot \`config\` is invalid: ${(cause as Error).message}`, { cause });
   }
   const n = snapshot.numIds;
-  if (!Number.isInteger(n) || n < 0) throw corrupt('numIds', 'a non-negative integer', n);
+  if (!Number.isInteger(n) || n < 0) throw corruptData('snapshot `numIds`', 'a non-negative integer', n);
   const { dimension, M } = config;
   const stride0 = 1 + 2 * M;
   const strideUp = 1 + M;
@@ -94,29 +90,29 @@ export function validateSnapshot(snapshot: HnswSnapshot): void {
   checkLength('links0', snapshot.links0, n * stride0);
   checkLength('upperOffsets', snapshot.upperOffsets, n);
   checkLength('deleted', snapshot.deleted, n);
-  if (!(snapshot.vectors instanceof Float32Array)) throw corrupt('vectors', 'a Float32Array', snapshot.vectors);
-  if (!(snapshot.links0 instanceof Int32Array)) throw corrupt('links0', 'an Int32Array', snapshot.links0);
-  if (!(snapshot.upperLinks instanceof Int32Array)) throw corrupt('upperLinks', 'an Int32Array', snapshot.upperLinks);
-  if (!(snapshot.upperOffsets instanceof Int32Array)) throw corrupt('upperOffsets', 'an Int32Array', snapshot.upperOffsets);
-  if (!(snapshot.levels instanceof Uint8Array)) throw corrupt('levels', 'a Uint8Array', snapshot.levels);
-  if (!(snapshot.deleted instanceof Uint8Array)) throw corrupt('deleted', 'a Uint8Array', snapshot.deleted);
+  if (!(snapshot.vectors instanceof Float32Array)) throw corruptData('snapshot `vectors`', 'a Float32Array', snapshot.vectors);
+  if (!(snapshot.links0 instanceof Int32Array)) throw corruptData('snapshot `links0`', 'an Int32Array', snapshot.links0);
+  if (!(snapshot.upperLinks instanceof Int32Array)) throw corruptData('snapshot `upperLinks`', 'an Int32Array', snapshot.upperLinks);
+  if (!(snapshot.upperOffsets instanceof Int32Array)) throw corruptData('snapshot `upperOffsets`', 'an Int32Array', snapshot.upperOffsets);
+  if (!(snapshot.levels instanceof Uint8Array)) throw corruptData('snapshot `levels`', 'a Uint8Array', snapshot.levels);
+  if (!(snapshot.deleted instanceof Uint8Array)) throw corruptData('snapshot `deleted`', 'a Uint8Array', snapshot.deleted);
   if (!Number.isInteger(snapshot.rngState) || snapshot.rngState < 0 || snapshot.rngState > 0xffffffff) {
-    throw corrupt('rngState', 'an unsigned 32-bit integer', snapshot.rngState);
+    throw corruptData('snapshot `rngState`', 'an unsigned 32-bit integer', snapshot.rngState);
   }
   const { levels, upperOffsets, upperLinks, links0, deleted, vectors } = snapshot;
   for (let i = 0; i < vectors.length; i++) {
-    if (!Number.isFinite(vectors[i]!)) throw corrupt(`vectors[${i}]`, 'a finite number', vectors[i]);
+    if (!Number.isFinite(vectors[i]!)) throw corruptData(`snapshot \`vectors[${i}]\``, 'a finite number', vectors[i]);
   }
   let upperEnd = 0;
   for (let i = 0; i < n; i++) {
     const level = levels[i]!;
     const offset = upperOffsets[i]!;
-    if (deleted[i]! > 1) throw corrupt(`deleted[${i}]`, '0 or 1', deleted[i]);
+    if (deleted[i]! > 1) throw corruptData(`snapshot \`deleted[${i}]\``, '0 or 1', deleted[i]);
     if (level === 0) {
-      if (offset !== -1) throw corrupt(`upperOffsets[${i}]`, '-1 (node of level 0)', offset);
+      if (offset !== -1) throw corruptData(`snapshot \`upperOffsets[${i}]\``, '-1 (node of level 0)', offset);
     } else {
       if (offset < 0 || offset + level * strideUp > upperLinks.length) {
-        throw corrupt(`upperOffsets[${i}]`, `an offset with room for ${level} lists within ${upperLinks.length} ints`, offset);
+        throw corruptData(`snapshot \`upperOffsets[${i}]\``, `an offset with room for ${level} lists within ${upperLinks.length} ints`, offset);
       }
       upperEnd = Math.max(upperEnd, offset + level * strideUp);
     }
@@ -131,9 +127,9 @@ export function validateSnapshot(snapshot: HnswSnapshot): void {
   }
   const { entryPoint, maxLevel } = snapshot;
   if (n === 0) {
-    if (entryPoint !== -1) throw corrupt('entryPoint', '-1 for an empty index', entryPoint);
+    if (entryPoint !== -1) throw corruptData('snapshot `entryPoint`', '-1 for an empty index', entryPoint);
   } else {
-    if (!Number.isInteger(entryPoint) || entryPoint < 0 || entryPoint >= n) throw corrupt('entryPoint', `a node id below ${n}`, entryPoint);
-    if (maxLevel !== levels[entryPoint]) throw corrupt('maxLevel', `the entry point's level ${levels[entryPoint]}`, maxLevel);
+    if (!Number.isInteger(entryPoint) || entryPoint < 0 || entryPoint >= n) throw corruptData('snapshot `entryPoint`', `a node id below ${n}`, entryPoint);
+    if (maxLevel !== levels[entryPoint]) throw corruptData('snapshot `maxLevel`', `the entry point's level ${levels[entryPoint]}`, maxLevel);
   }
 }

@@ -46,6 +46,23 @@ describe('AsyncFileSource', () => {
     await src.close();
   });
 
+  it('reads a wide gap through only when the reads around it want as many bytes (small gaps always)', async () => {
+    const src = await AsyncFileSource.open(file, { coalesceGapBytes: 256 * 1024 });
+    // Two 100-byte reads 160 KB apart (two chunk tables on either side of a column): two reads, not 160 KB.
+    const [a, b] = await Promise.all([src.read(0, 100), src.read(160_000, 100)]);
+    expect(src.stats().fileReads).toBe(1 + 1);
+    expect(src.stats().bytesRead).toBe(200);
+    expect(sameBytes(b!, data.subarray(160_000, 160_100))).toBe(true);
+    expect(a!.buffer).not.toBe(b!.buffer);
+    // The same gap between reads that want more than it: one read through.
+    await Promise.all([src.read(300_000, 100_000), src.read(560_000, 100_000)]);
+    expect(src.stats().fileReads).toBe(3);
+    // A gap of at most 16 KiB is read through whatever the sizes.
+    await Promise.all([src.read(800_000, 10), src.read(816_000, 10)]);
+    expect(src.stats().fileReads).toBe(4);
+    await src.close();
+  });
+
   it('merges duplicate concurrent reads of the same range into one read', async () => {
     const src = await AsyncFileSource.open(file);
     const same = await Promise.all(Array.from({ length: 16 }, () => src.read(100_000, 200_000)));

@@ -88,11 +88,16 @@ describe('Lance 2.2 datasets (LanceDB 0.39 default) written by both sides', () =
   beforeAll(() => (root = makeTempDir('default-2-2')));
   afterAll(() => removeDir(root));
 
-  it('a dataset created with storageVersion 2.2 declares 2.2 and its files are 2.2; the default is 2.0', () => {
+  it('a dataset created with storageVersion 2.2 declares 2.2 and its files are 2.2; the default is 2.2 too', () => {
     const dflt = Dataset.createSync(path.join(root, 'default.lance'), batch(APPENDS[1]!));
     const b0 = fs.readFileSync(dflt.fragmentFiles()[0]!.paths[0]!);
-    expect([b0.readUInt16LE(b0.length - 8), b0.readUInt16LE(b0.length - 6)]).toEqual([0, 3]);
+    expect([b0.readUInt16LE(b0.length - 8), b0.readUInt16LE(b0.length - 6)]).toEqual([2, 2]);
     dflt.closeSync();
+    // 2.0 on request (the default before 2.2): the footer's version is 0.3.
+    const v20 = Dataset.createSync(path.join(root, 'v20.lance'), batch(APPENDS[1]!), { storageVersion: '2.0' });
+    const c0 = fs.readFileSync(v20.fragmentFiles()[0]!.paths[0]!);
+    expect([c0.readUInt16LE(c0.length - 8), c0.readUInt16LE(c0.length - 6)]).toEqual([0, 3]);
+    v20.closeSync();
     const dir = path.join(root, 'fresh.lance');
     const ds = Dataset.createSync(dir, batch(APPENDS[1]!), { storageVersion: '2.2' });
     const versions = path.join(dir, '_versions');

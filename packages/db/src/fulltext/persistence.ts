@@ -20,6 +20,7 @@
  */
 import {
   CorruptDataError,
+  corruptData,
   Dataset,
   type Float64Vector,
   Int32,
@@ -200,7 +201,7 @@ function openOp(path: string, version?: number): Op {
 // ----------------------------------------------------------------------------- helpers
 
 function corrupt(root: string, what: string, expected: string, found: unknown): CorruptDataError {
-  return new CorruptDataError(`saved text index '${root}': ${what}: expected ${expected}, found ${String(found)}`);
+  return corruptData(`saved text index '${root}': ${what}`, expected, found);
 }
 
 function checkDir(dir: unknown): string {

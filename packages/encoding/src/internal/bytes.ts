@@ -3,20 +3,15 @@
  * Every length read from untrusted bytes goes through {@link need} before it is used to slice or
  * allocate, so a hostile length can never make a decoder allocate more than the input allows.
  */
-import { CorruptDataError, InvalidArgumentError } from '@vego/arrow';
+import { corruptData, InvalidArgumentError } from '@vego/arrow';
 
 /** True when this host stores multi-byte numbers little-endian (every supported engine does). */
 export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** Message builder: what was expected, what was found, where. */
-export function corrupt(where: string, expected: string, found: string): CorruptDataError {
-  return new CorruptDataError(`${where}: expected ${expected}, found ${found}`);
-}
-
 /** Throws CorruptDataError unless `byteLength` bytes remain after `byteOffset` in `bytes`. */
 export function need(bytes: Uint8Array, byteOffset: number, byteLength: number, where: string): void {
   if (!(byteLength >= 0) || byteOffset + byteLength > bytes.length) {
-    throw corrupt(where, `${byteLength} bytes at byte ${byteOffset}`, `${Math.max(0, bytes.length - byteOffset)} remaining`);
+    throw corruptData(where, `${byteLength} bytes at byte ${byteOffset}`, `${Math.max(0, bytes.length - byteOffset)} remaining`);
   }
 }
 

@@ -53,19 +53,3 @@ export function lanesOf(data: ArrayData): Uint8Array | Uint16Array | Uint32Array
   if (w === 4) return new Uint32Array(b.buffer, b.byteOffset, data.length);
   return new Uint32Array(b.buffer, b.byteOffset, data.length * 2);
 }
-
-/** Copies `length` bits starting at bit `bitOffset` of `bitmap` into a new bitmap starting at bit 0 (copy). */
-export function copyBits(bitmap: Uint8Array, bitOffset: number, length: number): Uint8Array {
-  const out = new Uint8Array((length + 7) >>> 3);
-  if ((bitOffset & 7) === 0) {
-    out.set(bitmap.subarray(bitOffset >>> 3, (bitOffset >>> 3) + out.length));
-    const tail = length & 7;
-    if (tail !== 0) out[out.length - 1]! &= (1 << tail) - 1;
-    return out;
-  }
-  for (let i = 0; i < length; i++) {
-    const j = bitOffset + i;
-    if ((bitmap[j >> 3]! >> (j & 7)) & 1) out[i >> 3]! |= 1 << (i & 7);
-  }
-  return out;
-}

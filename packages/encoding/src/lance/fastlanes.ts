@@ -12,11 +12,10 @@
  * Worked example (T = 16, W = 1, values 1 at 0 and 128, 0 elsewhere): lane 0's rows 0 and 1 are values
  * 0 and 128, so word 0 is `0b11` → bytes `03 00`, and all other bytes are 0.
  *
- * The decoder twin still lives in `@vego/format` (`src/v2_1/fastlanes.ts`) until the Lance decoders move here.
+ * The decoder twin is `decode/fastlanes.ts`; both take the value order from `fastlanes-order.ts`.
  */
 import { InvalidArgumentError } from '@vego/arrow';
-
-const FL_ORDER = [0, 4, 2, 6, 1, 5, 3, 7] as const;
+import { FL_ORDER } from './fastlanes-order';
 
 /** Bytes of one packed block of 1024 values of `bitWidth` bits. */
 export function fastLanesBlockByteLength(bitWidth: number): number {

@@ -12,15 +12,11 @@
  * and where: byte positions are offsets in the file when the caller passes the message's own file
  * offset (`baseOffset`; nested messages add theirs), else offsets in the message.
  */
-import { CorruptDataError } from '@vego/encoding';
+import { CorruptDataError, corruptData } from '@vego/encoding';
 
 const TWO_32 = 4294967296;
 const TEXT_ENCODER = new TextEncoder();
 const TEXT_DECODER = new TextDecoder('utf-8', { fatal: true });
-
-function corrupt(what: string, detail: string): CorruptDataError {
-  return new CorruptDataError(`corrupt protobuf in ${what}: ${detail}`);
-}
 
 /** Builds one protobuf message. Fields are written in call order; proto3 defaults are the caller's choice. */
 export class ProtoWriter {
@@ -213,61 +209,49 @@ export class ProtoMessage {
       let key = 0;
       let shift = 0;
       for (;;) {
-        if (p >= n) throw corrupt(what, `truncated field key at byte ${b0 + p}`);
+        if (p >= n) throw corruptData(`corrupt protobuf in ${what}`, `truncated field key at byte ${b0 + p}`);
         const b = bytes[p++]!;
-        if (shift >= 28 && (b & 0x70) !== 0) throw corrupt(what, `field key too large at byte ${b0 + p - 1}`);
+        if (shift >= 28 && (b & 0x70) !== 0) throw corruptData(`corrupt protobuf in ${what}`, `field key too large at byte ${b0 + p - 1}`);
         key += (b & 127) * 2 ** shift;
         shift += 7;
         if ((b & 128) === 0) break;
-        if (shift > 35) throw corrupt(what, `field key varint longer than 5 bytes at byte ${b0 + p}`);
+        if (shift > 35) throw corruptData(`corrupt protobuf in ${what}`, `field key varint longer than 5 bytes at byte ${b0 + p}`);
       }
       const field = Math.floor(key / 8);
       const wire = key & 7;
-      if (field === 0) throw corrupt(what, `field number 0 at byte ${b0 + p}`);
+      if (field === 0) throw corruptData(`corrupt protobuf in ${what}`, `field number 0 at byte ${b0 + p}`);
       const e: Entry = { field, wire, lo: 0, hi: 0, start: p, end: p };
       if (wire === 0) {
-        let lo = 0;
-        let hi = 0;
-        let i = 0;
-        for (;;) {
-          if (p >= n) throw corrupt(what, `truncated varint of field ${field} at byte ${b0 + p}`);
-          if (i >= 10) throw corrupt(what, `varint of field ${field} longer than 10 bytes at byte ${b0 + p}`);
-          const b = bytes[p++]!;
-          const bits = b & 127;
-          if (i < 4) lo |= bits << (7 * i);
-          else if (i === 4) {
-            lo |= (bits & 15) << 28;
-            hi |= bits >>> 4;
-          } else hi |= bits << (7 * i - 32);
-          i++;
-          if ((b & 128) === 0) break;
-        }
-        e.lo = lo >>> 0;
-        e.hi = hi >>> 0;
+        const next = readVarint(bytes, p, n);
+        if (next === VARINT_TRUNCATED) throw corruptData(`corrupt protobuf in ${what}`, `truncated varint of field ${field} at byte ${b0 + n}`);
+        if (next === VARINT_TOO_LONG) throw corruptData(`corrupt protobuf in ${what}`, `varint of field ${field} longer than 10 bytes at byte ${b0 + p + 10}`);
+        p = next;
+        e.lo = varintLo;
+        e.hi = varintHi;
         e.end = p;
       } else if (wire === 2) {
         let len = 0;
         let shift2 = 0;
         for (;;) {
-          if (p >= n) throw corrupt(what, `truncated length of field ${field} at byte ${b0 + p}`);
+          if (p >= n) throw corruptData(`corrupt protobuf in ${what}`, `truncated length of field ${field} at byte ${b0 + p}`);
           const b = bytes[p++]!;
           len += (b & 127) * 2 ** shift2;
           shift2 += 7;
           if ((b & 128) === 0) break;
-          if (shift2 > 63) throw corrupt(what, `length varint of field ${field} too long at byte ${b0 + p}`);
+          if (shift2 > 63) throw corruptData(`corrupt protobuf in ${what}`, `length varint of field ${field} too long at byte ${b0 + p}`);
         }
-        if (len > n - p) throw corrupt(what, `field ${field} declares ${len} bytes at byte ${b0 + p} but only ${n - p} remain`);
+        if (len > n - p) throw corruptData(`corrupt protobuf in ${what}`, `field ${field} declares ${len} bytes at byte ${b0 + p} but only ${n - p} remain`);
         e.start = p;
         p += len;
         e.end = p;
       } else if (wire === 1 || wire === 5) {
         const len = wire === 1 ? 8 : 4;
-        if (len > n - p) throw corrupt(what, `truncated fixed-width field ${field} at byte ${b0 + p}`);
+        if (len > n - p) throw corruptData(`corrupt protobuf in ${what}`, `truncated fixed-width field ${field} at byte ${b0 + p}`);
         e.start = p;
         p += len;
         e.end = p;
       } else {
-        throw corrupt(what, `unsupported wire type ${wire} for field ${field} at byte ${b0 + p}`);
+        throw corruptData(`corrupt protobuf in ${what}`, `unsupported wire type ${wire} for field ${field} at byte ${b0 + p}`);
       }
       entries.push(e);
     }
@@ -280,7 +264,7 @@ export class ProtoMessage {
   }
 
   private expectWire(e: Entry, wire: number): void {
-    if (e.wire !== wire) throw corrupt(this.what, `field ${e.field} has wire type ${e.wire}, expected ${wire} (value at byte ${this.baseOffset + e.start})`);
+    if (e.wire !== wire) throw corruptData(`corrupt protobuf in ${this.what}`, `field ${e.field} has wire type ${e.wire}, expected ${wire} (value at byte ${this.baseOffset + e.start})`);
   }
 
   /** True when the field occurs at least once. */
@@ -303,7 +287,7 @@ export class ProtoMessage {
     const e = this.last(field);
     if (e === undefined) return fallback;
     this.expectWire(e, 0);
-    if (e.hi >= 0x200000) throw corrupt(this.what, `field ${field} value is beyond 2^53 (at byte ${this.baseOffset + e.start})`);
+    if (e.hi >= 0x200000) throw corruptData(`corrupt protobuf in ${this.what}`, `field ${field} value is beyond 2^53 (at byte ${this.baseOffset + e.start})`);
     return e.hi * TWO_32 + e.lo;
   }
 
@@ -391,11 +375,11 @@ export class ProtoMessage {
     for (const e of this.entries) {
       if (e.field !== field) continue;
       if (e.wire === 0) {
-        if (e.hi >= 0x200000) throw corrupt(this.what, `field ${field} value is beyond 2^53`);
+        if (e.hi >= 0x200000) throw corruptData(`corrupt protobuf in ${this.what}`, `field ${field} value is beyond 2^53`);
         out.push(e.hi * TWO_32 + e.lo);
       } else if (e.wire === 2) {
         readPackedVarints(this.bytes, e.start, e.end, out, this.what, field, false);
-      } else throw corrupt(this.what, `field ${field} has wire type ${e.wire}, expected a varint`);
+      } else throw corruptData(`corrupt protobuf in ${this.what}`, `field ${field} has wire type ${e.wire}, expected a varint`);
     }
     return out;
   }
@@ -407,36 +391,58 @@ export class ProtoMessage {
       if (e.field !== field) continue;
       if (e.wire === 0) out.push(e.lo | 0);
       else if (e.wire === 2) readPackedVarints(this.bytes, e.start, e.end, out, this.what, field, true);
-      else throw corrupt(this.what, `field ${field} has wire type ${e.wire}, expected a varint`);
+      else throw corruptData(`corrupt protobuf in ${this.what}`, `field ${field} has wire type ${e.wire}, expected a varint`);
     }
     return out;
   }
 }
 
+/** Low and high 32 bits (unsigned) of the varint {@link readVarint} read last. */
+let varintLo = 0;
+let varintHi = 0;
+/** {@link readVarint}: the bytes end inside the varint. */
+const VARINT_TRUNCATED = -1;
+/** {@link readVarint}: more than 10 bytes (a varint holds at most 64 bits). */
+const VARINT_TOO_LONG = -2;
+
+/**
+ * The one 64-bit varint decoder (field values and packed repeated values): reads the varint at `p` (before
+ * `end`) into {@link varintLo} / {@link varintHi}, without allocating, and returns the position after it, or
+ * {@link VARINT_TRUNCATED} / {@link VARINT_TOO_LONG}: callers name the error.
+ */
+function readVarint(bytes: Uint8Array, p: number, end: number): number {
+  let lo = 0;
+  let hi = 0;
+  let i = 0;
+  for (;;) {
+    if (p >= end) return VARINT_TRUNCATED;
+    if (i >= 10) return VARINT_TOO_LONG;
+    const b = bytes[p++]!;
+    const bits = b & 127;
+    if (i < 4) lo |= bits << (7 * i);
+    else if (i === 4) {
+      lo |= (bits & 15) << 28;
+      hi |= bits >>> 4;
+    } else hi |= bits << (7 * i - 32);
+    i++;
+    if ((b & 128) === 0) break;
+  }
+  varintLo = lo >>> 0;
+  varintHi = hi >>> 0;
+  return p;
+}
+
 function readPackedVarints(bytes: Uint8Array, start: number, end: number, out: number[], what: string, field: number, asInt32: boolean): void {
   let p = start;
   while (p < end) {
-    let lo = 0;
-    let hi = 0;
-    let i = 0;
-    for (;;) {
-      if (p >= end) throw corrupt(what, `truncated packed varint in field ${field}`);
-      if (i >= 10) throw corrupt(what, `packed varint in field ${field} longer than 10 bytes`);
-      const b = bytes[p++]!;
-      const bits = b & 127;
-      if (i < 4) lo |= bits << (7 * i);
-      else if (i === 4) {
-        lo |= (bits & 15) << 28;
-        hi |= bits >>> 4;
-      } else hi |= bits << (7 * i - 32);
-      i++;
-      if ((b & 128) === 0) break;
-    }
-    if (asInt32) out.push(lo | 0);
+    const next = readVarint(bytes, p, end);
+    if (next === VARINT_TRUNCATED) throw corruptData(`corrupt protobuf in ${what}`, `truncated packed varint in field ${field}`);
+    if (next === VARINT_TOO_LONG) throw corruptData(`corrupt protobuf in ${what}`, `packed varint in field ${field} longer than 10 bytes`);
+    p = next;
+    if (asInt32) out.push(varintLo | 0);
     else {
-      hi >>>= 0;
-      if (hi >= 0x200000) throw corrupt(what, `field ${field} value is beyond 2^53`);
-      out.push(hi * TWO_32 + (lo >>> 0));
+      if (varintHi >= 0x200000) throw corruptData(`corrupt protobuf in ${what}`, `field ${field} value is beyond 2^53`);
+      out.push(varintHi * TWO_32 + varintLo);
     }
   }
 }

@@ -13,11 +13,12 @@
  * rep `1 0 1 1`, def `0 0 1 2` and values `1 2`.
  */
 import { ArrayData, checkDecodeLimits, CorruptDataError, makeData, NotSupportedError, TypeId } from '@vego/encoding';
+import type { DecodedBlock as Block } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import { makeNullData } from '../internal/concat';
-import type { Block } from './blocks';
 import { RepDefLayer } from './layout';
-import type { PageLevels } from './pages';
+import type { PageLevels } from './levels';
+import { isListLayer as isList } from './levels';
 
 /** One layer of a shredded column, outermost first. */
 export interface LayerInfo {
@@ -32,10 +33,6 @@ export interface Shredded {
   layers: LayerInfo[];
   values: Block;
   dictionary: Block | null;
-}
-
-function isList(l: RepDefLayer): boolean {
-  return l === RepDefLayer.AllValidList || l === RepDefLayer.NullableList || l === RepDefLayer.EmptyableList || l === RepDefLayer.NullAndEmptyList;
 }
 
 /**

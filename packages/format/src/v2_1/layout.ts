@@ -23,7 +23,8 @@
  * `0A 0E 1A 04 2A 02 08 20 32 01 01 38 01 48 B8 17` = mini_block { value_compression: inline_bitpacking { 32 },
  * layers: [ALL_VALID_ITEM], num_buffers: 1, num_items: 3000 }.
  */
-import { CorruptDataError } from '@vego/encoding';
+import { CorruptDataError, describeCompressiveEncoding as describeCompressive } from '@vego/encoding';
+import type { BufferCompressionScheme as CompressionScheme, CompressiveEncoding as Compressive } from '@vego/encoding';
 import { ProtoMessage } from '../internal/protobuf';
 
 /** Meaning of one repetition/definition layer (innermost first in a page). */
@@ -36,23 +37,12 @@ export const enum RepDefLayer {
   NullAndEmptyList = 6,
 }
 
-/** General-purpose compression of a buffer. */
-export type CompressionScheme = 'lz4' | 'zstd' | 'none';
-
-/** One node of a 2.1 compression tree. */
-export type Compressive =
-  | { kind: 'flat'; bitsPerValue: number; compression: CompressionScheme }
-  | { kind: 'variable'; offsets: Compressive; compression: CompressionScheme }
-  | { kind: 'constant'; value: Uint8Array }
-  | { kind: 'outOfLineBitpacking'; uncompressedBitsPerValue: number; values: Compressive }
-  | { kind: 'inlineBitpacking'; uncompressedBitsPerValue: number; compression: CompressionScheme }
-  | { kind: 'fsst'; symbolTable: Uint8Array; values: Compressive }
-  | { kind: 'dictionary'; indices: Compressive; items: Compressive; numDictionaryItems: number }
-  | { kind: 'rle'; values: Compressive; runLengths: Compressive }
-  | { kind: 'byteStreamSplit'; values: Compressive }
-  | { kind: 'general'; compression: CompressionScheme; values: Compressive }
-  | { kind: 'fixedSizeList'; itemsPerValue: number; hasValidity: boolean; values: Compressive }
-  | { kind: 'unsupported'; name: string };
+/**
+ * The compression tree of a 2.1 page, as plain data; its type and decoders live in @vego/encoding
+ * (`src/lance/decode/`), which format parses into (named here as before).
+ */
+export type { CompressiveEncoding as Compressive, BufferCompressionScheme as CompressionScheme } from '@vego/encoding';
+export { describeCompressiveEncoding as describeCompressive } from '@vego/encoding';
 
 /** A decoded 2.1 page layout. */
 export type PageLayout =
@@ -241,36 +231,6 @@ export function decodePageLayout(bytes: Uint8Array, what = 'PageLayout'): PageLa
       return { kind: 'unsupported', name: 'sparse_layout' };
     default:
       return { kind: 'unsupported', name: `page layout #${which}` };
-  }
-}
-
-/** Short description of a compression tree, e.g. `general(lz4, variable(flat(32)))`. */
-export function describeCompressive(c: Compressive): string {
-  switch (c.kind) {
-    case 'flat':
-      return `flat(${c.bitsPerValue}${c.compression === 'none' ? '' : `, ${c.compression}`})`;
-    case 'variable':
-      return `variable(${describeCompressive(c.offsets)})`;
-    case 'outOfLineBitpacking':
-      return `out_of_line_bitpacking(${c.uncompressedBitsPerValue}, ${describeCompressive(c.values)})`;
-    case 'inlineBitpacking':
-      return `inline_bitpacking(${c.uncompressedBitsPerValue})`;
-    case 'fsst':
-      return `fsst(${describeCompressive(c.values)})`;
-    case 'dictionary':
-      return `dictionary(${describeCompressive(c.indices)}, ${describeCompressive(c.items)})`;
-    case 'rle':
-      return `rle(${describeCompressive(c.values)}, ${describeCompressive(c.runLengths)})`;
-    case 'byteStreamSplit':
-      return `byte_stream_split(${describeCompressive(c.values)})`;
-    case 'general':
-      return `general(${c.compression}, ${describeCompressive(c.values)})`;
-    case 'fixedSizeList':
-      return `fixed_size_list(${c.itemsPerValue}, ${describeCompressive(c.values)})`;
-    case 'unsupported':
-      return c.name;
-    default:
-      return c.kind;
   }
 }
 

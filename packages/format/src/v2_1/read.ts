@@ -12,12 +12,12 @@ import { isLeafType } from '../lance-schema';
 import { fromStorage, storageType } from '../logical-types';
 import type { Shredded } from './assemble';
 import { leafData, shred } from './assemble';
-import type { Column21 } from './column';
-import type { Io, Ranges } from '../internal/io';
-import { RepDefLayer } from './layout';
-import type { Page21 } from './column';
-import type { PageLevels } from './pages';
-import { concatPages, decodeMiniBlockChunks, decodePage, fullZipStride, parseChunkTable, sliceListRows, sliceRows } from './pages';
+import type { Column21 } from '../column-metadata';
+import type { Io } from '../internal/io';
+import type { PageLevels } from './levels';
+import { isListLayer } from './levels';
+import { decodePage, readPageRows } from './page';
+import { concatPages } from './page-rows';
 
 /** Columns a field takes in a 2.1 file. */
 export function columnCount21(type: DataType): number {
@@ -38,10 +38,6 @@ export function pageRanges(col: Column21): Array<[number, number]> {
   return out;
 }
 
-function isListLayer(l: RepDefLayer): boolean {
-  return l === RepDefLayer.AllValidList || l === RepDefLayer.NullableList || l === RepDefLayer.EmptyableList || l === RepDefLayer.NullAndEmptyList;
-}
-
 /**
  * Whether rows of `col` can be located without decoding the whole column: no page has list layers (one level
  * and one value per row), or list pages are mini-block pages with a depth-1 repetition index.
@@ -59,109 +55,6 @@ export function canReadRowRange(col: Column21): boolean {
     for (const layer of l.layers) if (isListLayer(layer)) return false;
   }
   return true;
-}
-
-function pageBuffers(p: Page21): Ranges {
-  const out: Ranges = [];
-  for (let b = 0; b < p.bufferOffsets.length; b++) out.push([p.bufferOffsets[b]!, p.bufferSizes[b]!]);
-  return out;
-}
-
-/** Reads page-relative rows [x, y) of one page of a column for which {@link canReadRowRange} holds. */
-function* readPageRows(p: Page21, x: number, y: number, where: string): Io<PageLevels> {
-  const l = p.layout;
-  if (x === 0 && y === p.length) return decodePage(l, yield pageBuffers(p), p.length, where);
-  if (l.kind === 'miniBlock' && l.rep !== null) return yield* readListPageRows(p, l, x, y, where);
-  if (l.kind === 'miniBlock' && p.bufferOffsets.length >= (l.dictionary !== null ? 3 : 2)) {
-    const dictRange: Ranges = l.dictionary !== null ? [[p.bufferOffsets[2]!, p.bufferSizes[2]!]] : [];
-    const [meta, dict] = yield [[p.bufferOffsets[0]!, p.bufferSizes[0]!], ...dictRange];
-    const table = parseChunkTable(l, meta!, p.bufferSizes[1]!, where);
-    if (table.firstValues[table.numChunks] !== p.length) throw new CorruptDataError(`${where}: chunks hold ${table.firstValues[table.numChunks]} values for ${p.length} rows`);
-    // Chunks [c0, c1) hold rows [x, y).
-    let c0 = 0;
-    while (c0 + 1 < table.numChunks && table.firstValues[c0 + 1]! <= x) c0++;
-    let c1 = c0;
-    while (c1 < table.numChunks && table.firstValues[c1]! < y) c1++;
-    if (c1 === c0 && c1 < table.numChunks) c1++;
-    const from = table.bytePositions[c0]!;
-    const [data] = yield [[p.bufferOffsets[1]! + from, table.bytePositions[c1]! - from]];
-    const levels = decodeMiniBlockChunks(l, table, data!, c0, c1, dict ?? null, where);
-    const first = table.firstValues[c0]!;
-    return sliceRows(levels, x - first, y - first, where);
-  }
-  if (l.kind === 'fullZip' && p.bufferOffsets.length >= 1) {
-    const stride = fullZipStride(l);
-    if (stride > 0) {
-      if (l.numItems !== p.length || p.bufferSizes[0]! < p.length * stride) {
-        throw new CorruptDataError(`${where}: full-zip page of ${p.length} rows holds ${p.bufferSizes[0]} bytes, expected ${p.length * stride} (${l.numItems} items)`);
-      }
-      const [data] = yield [[p.bufferOffsets[0]! + x * stride, (y - x) * stride]];
-      return decodePage({ ...l, numItems: y - x }, [data!], y - x, where);
-    }
-  }
-  return sliceRows(decodePage(l, yield pageBuffers(p), p.length, where), x, y, where);
-}
-
-/** Where each chunk's rows start, from a depth-1 repetition index (u64 pairs per chunk: rows ended, leftover items). */
-interface RowTable {
-  /** First row starting in chunk c (numChunks + 1 entries; the last is the page's rows). */
-  firstRows: Float64Array;
-  /** Whether chunk c ends inside a row that continues in chunk c + 1. */
-  trailers: Uint8Array;
-}
-
-function parseRepetitionIndex(bytes: Uint8Array, numChunks: number, numRows: number, where: string): RowTable {
-  if (bytes.length < numChunks * 16) throw new CorruptDataError(`${where}: repetition index of ${bytes.length} bytes, expected ${numChunks * 16} for ${numChunks} chunks`);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  const firstRows = new Float64Array(numChunks + 1);
-  const trailers = new Uint8Array(numChunks);
-  let preamble = 0;
-  let row = 0;
-  for (let c = 0; c < numChunks; c++) {
-    if (dv.getUint32(c * 16 + 4, true) !== 0 || dv.getUint32(c * 16 + 12, true) !== 0) throw new CorruptDataError(`${where}, chunk ${c}: repetition index entry beyond 2^32`);
-    const ended = dv.getUint32(c * 16, true);
-    const trailer = dv.getUint32(c * 16 + 8, true) > 0 ? 1 : 0;
-    // Rows starting here: the rows ended here, plus the unfinished last one, minus the one carried in.
-    const starts = ended + trailer - preamble;
-    if (starts < 0) throw new CorruptDataError(`${where}, chunk ${c}: repetition index says ${ended} rows end in a chunk that continues the previous row`);
-    trailers[c] = trailer;
-    preamble = trailer;
-    row += starts;
-    firstRows[c + 1] = row;
-  }
-  if (row !== numRows || preamble !== 0) throw new CorruptDataError(`${where}: repetition index covers ${row} rows${preamble ? ' and ends inside a row' : ''}, the page has ${numRows}`);
-  return { firstRows, trailers };
-}
-
-/**
- * Reads page-relative rows [x, y) of a mini-block page with repetition levels: chunk metadata, dictionary and
- * repetition index first, then only the chunks from the one where row x starts to the one where row y - 1 ends.
- */
-function* readListPageRows(p: Page21, l: Extract<Page21['layout'], { kind: 'miniBlock' }>, x: number, y: number, where: string): Io<PageLevels> {
-  const hasDict = l.dictionary !== null;
-  const ri = hasDict ? 3 : 2;
-  const extra: Ranges = hasDict ? [[p.bufferOffsets[2]!, p.bufferSizes[2]!]] : [];
-  const got = yield [[p.bufferOffsets[0]!, p.bufferSizes[0]!], [p.bufferOffsets[ri]!, p.bufferSizes[ri]!], ...extra];
-  const table = parseChunkTable(l, got[0]!, p.bufferSizes[1]!, where);
-  const rows = parseRepetitionIndex(got[1]!, table.numChunks, p.length, where);
-  const n = table.numChunks;
-  if (n === 0) throw new CorruptDataError(`${where}: list page of ${p.length} rows has no chunks`);
-  const fr = rows.firstRows;
-  // Chunk where row x starts (the last chunk for an empty range at the end).
-  let c0 = 0;
-  while (c0 < n - 1 && fr[c0 + 1]! <= x) c0++;
-  let c1 = c0 + 1;
-  if (y > x) {
-    // Chunk where row y - 1 starts, then on through the chunks its levels continue into.
-    let cl = c0;
-    while (cl < n - 1 && fr[cl + 1]! <= y - 1) cl++;
-    c1 = cl + 1;
-    while (c1 < n && rows.trailers[c1 - 1] === 1 && fr[c1] === y) c1++;
-  }
-  const from = table.bytePositions[c0]!;
-  const [data] = yield [[p.bufferOffsets[1]! + from, table.bytePositions[c1]! - from]];
-  const levels = decodeMiniBlockChunks(l, table, data!, c0, c1, hasDict ? got[2]! : null, where);
-  return sliceListRows(levels, x - fr[c0]!, y - x, where);
 }
 
 /**

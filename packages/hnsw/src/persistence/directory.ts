@@ -3,11 +3,11 @@
  * the one error builder for damage found in a saved index.
  */
 import * as nodePath from 'node:path';
-import { CorruptDataError, Dataset, InvalidArgumentError, NotFoundError, NotSupportedError, isObjectStoreUri } from '@vego/io';
+import { CorruptDataError, corruptData, Dataset, InvalidArgumentError, NotFoundError, NotSupportedError, isObjectStoreUri } from '@vego/io';
 
 /** A CorruptDataError that names the saved index, what was checked, and expected vs found. */
 export function corrupt(root: string, what: string, expected: string, found: unknown): CorruptDataError {
-  return new CorruptDataError(`saved index '${root}': ${what}: expected ${expected}, found ${String(found)}`);
+  return corruptData(`saved index '${root}': ${what}`, expected, found);
 }
 
 /**

@@ -4,7 +4,8 @@
  * Requests are not issued one by one. They wait in `pending` until an in-flight slot is free (and at
  * least until the end of the current macrotask, via `setImmediate`), then all waiting requests are
  * sorted by position and merged: a request joins the previous group when it starts no more than
- * `coalesceGapBytes` after that group's end and the group stays under `maxMergedBytes`. Overlapping
+ * `coalesceGapBytes` after that group's end, the group stays under `maxMergedBytes`, and a gap over
+ * 16 KiB is no wider than the bytes the group and the request want. Overlapping
  * and duplicate requests therefore cost one read. Each group is read into one fresh buffer, in chunks
  * of at most `chunkBytes` issued in parallel into that same buffer, and every request receives a
  * view (subarray) of it: nothing is copied. At most `maxInFlight` chunk reads run at once, which
@@ -15,6 +16,9 @@ import { allocBytes } from './range-check';
 /** Runs `f` after the current macrotask: `setImmediate` under Node, a zero timeout in browsers. */
 const defer: (f: () => void) => unknown =
   typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function' ? (f) => setImmediate(f) : (f) => setTimeout(f, 0);
+
+/** Gaps up to this size are always read through (within `coalesceGapBytes`); wider ones only when as many bytes are wanted. */
+const SMALL_GAP_BYTES = 16 * 1024;
 
 /** Fills `target` with the bytes at `position` (completely, or rejects). */
 export type ReadFully = (target: Uint8Array, position: number) => Promise<void>;
@@ -51,6 +55,8 @@ interface Request {
 interface Group {
   start: number;
   end: number;
+  /** Bytes the members asked for (overlaps counted twice): what a gap is weighed against. */
+  wanted: number;
   members: Request[];
   buffer: Uint8Array | null;
   remaining: number;
@@ -149,15 +155,21 @@ export class ReadScheduler {
       // Overlapping requests always share one buffer (that reads fewer bytes than two buffers would);
       // neighbours separated by a small gap share one only while the group stays small, because a
       // large merged buffer saves no system calls worth having and costs fresh, unrecycled memory.
+      // A gap wider than SMALL_GAP_BYTES is read through only when the group and the request want at least
+      // as many bytes as the gap costs: two tiny reads far apart (e.g. the chunk tables of two columns on
+      // either side of a column's data) stay two reads instead of one that is nearly all gap.
       if (
         group !== null &&
         (r.position < group.end ||
-          (r.position <= group.end + coalesceGapBytes && Math.max(group.end, rEnd) - group.start <= maxMergedBytes))
+          (r.position <= group.end + coalesceGapBytes &&
+            Math.max(group.end, rEnd) - group.start <= maxMergedBytes &&
+            (r.position - group.end <= SMALL_GAP_BYTES || r.position - group.end <= group.wanted + r.length)))
       ) {
         group.members.push(r);
+        group.wanted += r.length;
         if (rEnd > group.end) group.end = rEnd;
       } else {
-        group = { start: r.position, end: rEnd, members: [r], buffer: null, remaining: 0, failed: false };
+        group = { start: r.position, end: rEnd, wanted: r.length, members: [r], buffer: null, remaining: 0, failed: false };
         groups.push(group);
       }
     }

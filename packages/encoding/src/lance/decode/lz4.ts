@@ -8,18 +8,22 @@
  * The last sequence has literals only. Example: `62 20 00 00 00 18 00 01 00 …` = 6 literals
  * `20 00 00 00 18 00`, then 6 bytes copied from offset 1 (six zeros).
  */
-import { checkDecodeLimits, CorruptDataError } from '@vego/encoding';
+import { CorruptDataError } from '@vego/arrow';
+import { checkDecodeLimits } from '../../decode-limits';
+import type { DecodeLimits } from '../../decode-limits';
 
 /**
  * Decompresses one LZ4 block into exactly `byteLength` bytes (copy).
- * @throws CorruptDataError when the block is malformed or does not produce `byteLength` bytes.
+ * @param limits - output bounds; missing means the module default (`setDefaultDecodeLimits`).
+ * @throws CorruptDataError when the block is malformed, does not produce `byteLength` bytes, or
+ * `byteLength` exceeds the limits.
  */
-export function lz4DecompressBlock(src: Uint8Array, byteLength: number): Uint8Array {
+export function lz4DecompressBlock(src: Uint8Array, byteLength: number, limits?: DecodeLimits): Uint8Array {
   // A sequence expands at most ~255-fold: a larger claim is a lie, not a reason to allocate.
   if (!Number.isInteger(byteLength) || byteLength < 0 || byteLength > src.length * 255 + 64) {
     throw new CorruptDataError(`LZ4 block of ${src.length} bytes claims ${byteLength} uncompressed bytes`);
   }
-  checkDecodeLimits('LZ4 block', byteLength, 1);
+  checkDecodeLimits('LZ4 block', byteLength, 1, limits);
   const out = new Uint8Array(byteLength);
   const n = src.length;
   let ip = 0;

@@ -1,6 +1,6 @@
 /**
  * Unpacking of FastLanes bit-packed blocks, the layout Lance 2.1 uses for `inline_bitpacking` and
- * `out_of_line_bitpacking`.
+ * `out_of_line_bitpacking`: the decoder twin of `../fastlanes.ts` (same value order, `../fastlanes-order.ts`).
  *
  * A block holds 1024 values of a `T`-bit unsigned type (T = 8, 16, 32 or 64) packed to `W` bits each, as
  * `1024 * W / T` little-endian words of T bits. There are `LANES = 1024 / T` lanes; lane `l` owns words
@@ -12,14 +12,8 @@
  * 0, 128, 256, …, 896 (rows 0–7) then 64, 192, …, 960 (rows 8–15). Definition levels "null every 7th
  * row" therefore start `81 08 …`.
  */
-import { CorruptDataError } from '@vego/encoding';
-
-const FL_ORDER = [0, 4, 2, 6, 1, 5, 3, 7];
-
-/** Bytes of one packed block of 1024 values of `bitWidth` bits. */
-export function fastLanesBlockBytes(bitWidth: number): number {
-  return bitWidth * 128;
-}
+import { CorruptDataError } from '@vego/arrow';
+import { FL_ORDER } from '../fastlanes-order';
 
 /**
  * Unpacks one block of 1024 values (T ≤ 32) into `out[outAt …]`, writing only the first `count` values.

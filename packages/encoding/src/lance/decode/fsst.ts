@@ -6,7 +6,9 @@
  * u8 symbol lengths (1 … 8). Compressed strings are byte codes: a code c < n emits symbol c, code 255
  * emits the next byte verbatim. With the decoder switch off the strings were stored uncompressed.
  */
-import { checkDecodeLimits, CorruptDataError } from '@vego/encoding';
+import { CorruptDataError } from '@vego/arrow';
+import { checkDecodeLimits } from '../../decode-limits';
+import type { DecodeLimits } from '../../decode-limits';
 
 /** A parsed symbol table. */
 export interface FsstTable {
@@ -38,9 +40,10 @@ export function parseFsstTable(table: Uint8Array): FsstTable {
 
 /**
  * Decompresses `n` strings (input offsets `inOffsets[0 … n]` into `bytes`), returning new offsets and bytes (copies).
- * @throws CorruptDataError on an unknown code.
+ * @param limits - output bounds; missing means the module default (`setDefaultDecodeLimits`).
+ * @throws CorruptDataError on an unknown code or an output beyond the limits.
  */
-export function fsstDecompress(t: FsstTable, bytes: Uint8Array, inOffsets: Int32Array, n: number): { offsets: Int32Array; bytes: Uint8Array } {
+export function fsstDecompress(t: FsstTable, bytes: Uint8Array, inOffsets: Int32Array, n: number, limits?: DecodeLimits): { offsets: Int32Array; bytes: Uint8Array } {
   const base = inOffsets[0]!;
   if (!t.enabled) {
     const offsets = new Int32Array(n + 1);
@@ -63,7 +66,7 @@ export function fsstDecompress(t: FsstTable, bytes: Uint8Array, inOffsets: Int32
     }
   }
   // At most 8 bytes out per byte in, and the module-level output limit of @vego/encoding.
-  checkDecodeLimits('FSST strings', total, 1);
+  checkDecodeLimits('FSST strings', total, 1, limits);
   const out = new Uint8Array(total);
   const offsets = new Int32Array(n + 1);
   const sym = t.symbols;
