@@ -19,6 +19,7 @@ export {
   TypeMismatchError,
   OutOfRangeError,
   CorruptDataError,
+  corruptData,
   UnsupportedVersionError,
   NotSupportedError,
   IoError,

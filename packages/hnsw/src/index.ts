@@ -15,6 +15,7 @@ export {
   TypeMismatchError,
   OutOfRangeError,
   CorruptDataError,
+  corruptData,
   UnsupportedVersionError,
   NotSupportedError,
   IoError,
