@@ -2,6 +2,7 @@ import {
   CosineDistance,
   ErrorCode,
   HNSW,
+  InvalidArgumentError,
   InnerProductDistance,
   L2Distance,
   adaptiveEfConstruction,
@@ -227,6 +228,43 @@ describe('HNSW delete, update, filter', () => {
     }
     expect(hits / 300).toBeGreaterThanOrEqual(0.95);
     expect(index.search(row(queries, dim, 0), 5, { filter: () => false })).toEqual([]);
+  });
+
+  it('filterBits: a bitset gives what the same filter as a function gives, in the walk and in the exact fallback', () => {
+    const index = new HNSW({ dimension: dim, M: 12, efConstruction: 100 });
+    index.addBatch(data);
+    for (let id = 0; id < n; id += 5) index.delete(id);
+    const bitsOf = (accept: (id: number) => boolean): Uint32Array => {
+      const bits = new Uint32Array((n + 31) >>> 5);
+      for (let id = 0; id < n; id++) if (accept(id)) bits[id >>> 5]! |= 1 << (id & 31);
+      return bits;
+    };
+    // 50 % (the walk), 1 % (the walk gives up: exact over the set bits), and ids 31/32/63 at word edges.
+    for (const accept of [(id: number) => id % 2 === 0, (id: number) => id % 100 === 7, (id: number) => id % 32 === 31 || id % 32 === 0]) {
+      const bits = bitsOf(accept);
+      for (let i = 0; i < 20; i++) {
+        const q = row(queries, dim, i);
+        const byFunction = index.search(q, 10, { ef: 64, filter: accept });
+        const byBits = index.search(q, 10, { ef: 64, filterBits: bits });
+        expect(byBits).toEqual(byFunction);
+        expect(byBits.every((r) => accept(r.id) && r.id % 5 !== 0)).toBe(true);
+        // Both together: an id must pass both.
+        const both = index.search(q, 10, { ef: 64, filterBits: bits, filter: (id) => id < n / 2 });
+        expect(both.every((r) => accept(r.id) && r.id < n / 2 && r.id % 5 !== 0)).toBe(true);
+        expect(index.searchExact(q, 10, { filterBits: bits })).toEqual(index.searchExact(q, 10, { filter: accept }));
+      }
+    }
+    expect(index.search(row(queries, dim, 0), 5, { filterBits: new Uint32Array((n + 31) >>> 5) })).toEqual([]);
+  });
+
+  it('filterBits must be a Uint32Array with a word for every assigned id', () => {
+    const index = new HNSW({ dimension: dim });
+    index.addBatch(data.subarray(0, 65 * dim));
+    const q = row(queries, dim, 0);
+    expect(() => index.search(q, 5, { filterBits: new Uint32Array(2) })).toThrow(InvalidArgumentError);
+    expect(() => index.searchExact(q, 5, { filterBits: new Uint32Array(2) })).toThrow(/65 assigned ids \(3 words\), got 2 words/);
+    expect(() => index.search(q, 5, { filterBits: [1, 2, 3] as unknown as Uint32Array })).toThrow(InvalidArgumentError);
+    expect(index.search(q, 5, { filterBits: new Uint32Array(3).fill(0xffffffff) })).toHaveLength(5);
   });
 
   it('finds an updated vector at its new position and not at its old one', () => {

@@ -361,6 +361,10 @@ export function saveIndexToLanceSync(snapshot: HnswSnapshot, dir: string, option
  */
 export async function saveIndexToLance(snapshot: HnswSnapshot, dir: string, options: LanceSaveOptions, state: SavedState | null): Promise<SaveOutcome> {
   const plan = planSave(state, snapshot, dir, options);
+  // The plan is made in the caller's turn (a writer that commits after it gets ConflictError);
+  // encoding the rows is the next 30–60 ms piece of a full 100K × 128 save: let the event loop
+  // run between the two.
+  await new Promise<void>((resolve) => setImmediate(resolve));
   ensureRoot(plan.root);
   const { root, prev } = plan;
   const nodes = await commitPart(root, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension), prev?.nodes);
