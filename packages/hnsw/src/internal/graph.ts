@@ -30,7 +30,7 @@
 
 import { ResourceExhaustedError } from '@vego/io';
 import { DistanceHeap } from './heap';
-import { FLOATS_PER_STEP, type Kernel, MAX_VECTOR_MEMORY_BYTES, WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory, fallbackKernels, outOfMemory, simdKernels, simdModule, wasmApi } from './kernels';
+import { FLOATS_PER_STEP, type Kernel, type ManyKernel, MAX_VECTOR_MEMORY_BYTES, WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory, fallbackKernels, outOfMemory, simdKernels, simdModule, wasmApi } from './kernels';
 import type { Sq8Codes } from './sq8';
 import { VisitedSet } from './visited-set';
 
@@ -132,6 +132,17 @@ export class Graph {
   readonly maxNodes: number;
   /** Squared L2 or dot product over byte offsets into {@link vectors}. */
   readonly kernel: Kernel;
+  /** The same for a list of vectors in one call (SIMD module only), or null. */
+  readonly many: ManyKernel | null;
+  /**
+   * Bytes at the end of the vector memory (past every vector slot) where a layer walk writes the
+   * byte offsets of a node's unvisited neighbours and {@link many} writes their distances.
+   */
+  readonly scratchBytes: number;
+  /** Byte offset of that region, or −1 when there is none (no SIMD module, or no room left). */
+  scratch: number;
+  /** Int32 view of the vector memory (for the neighbour offsets written at {@link scratch}). */
+  memoryI32: Int32Array | null;
 
   capacity: number;
   memory: WasmMemory | null;
@@ -180,12 +191,14 @@ export class Graph {
     this.maxNodes = Math.min(0x7fffffff, Math.floor(MAX_VECTOR_MEMORY_BYTES / this.strideBytes) - 1);
     this.checkRoom(capacity);
     this.capacity = capacity;
+    this.scratchBytes = 8 * (this.maxM0 + 1);
     if (arrays === undefined) {
       const bytes = (capacity + 1) * this.strideBytes;
       const module = simdModule();
       if (module !== null) {
         try {
-          this.memory = new wasmApi!.Memory({ initial: Math.ceil(bytes / WASM_PAGE_BYTES), maximum: WASM_MAX_PAGES, shared: true });
+          const pages = Math.min(WASM_MAX_PAGES, Math.ceil((bytes + this.scratchBytes) / WASM_PAGE_BYTES));
+          this.memory = new wasmApi!.Memory({ initial: pages, maximum: WASM_MAX_PAGES, shared: true });
         } catch (cause) {
           throw outOfMemory(`the vector memory (${capacity + 1} slots of ${this.strideBytes} bytes)`, bytes, cause);
         }
@@ -214,8 +227,13 @@ export class Graph {
       this.locks = arrays.locks;
     }
     const module = this.memory === null ? null : simdModule();
-    const kernels = module === null || this.memory === null ? fallbackKernels(this) : simdKernels(module, this.memory);
+    const simd = module === null || this.memory === null ? null : simdKernels(module, this.memory);
+    const kernels = simd ?? fallbackKernels(this);
     this.kernel = this.metric === METRIC_L2 ? kernels.l2 : kernels.dot;
+    this.many = simd === null ? null : this.metric === METRIC_L2 ? simd.l2Many : simd.dotMany;
+    this.scratch = -1;
+    this.memoryI32 = null;
+    this.updateScratch();
     this.locking = false;
     this.codes = null;
     this.codeMode = false;
@@ -265,7 +283,8 @@ export class Graph {
     const cap = numNodes <= this.capacity ? this.capacity : Math.min(this.maxNodes, Math.max(numNodes, this.capacity * 2, 16));
     const vectorBytes = (cap + 1) * this.strideBytes;
     if (this.memory !== null) {
-      const pages = Math.ceil(vectorBytes / WASM_PAGE_BYTES) - this.memory.buffer.byteLength / WASM_PAGE_BYTES;
+      const want = Math.min(WASM_MAX_PAGES, Math.ceil((vectorBytes + this.scratchBytes) / WASM_PAGE_BYTES));
+      const pages = want - this.memory.buffer.byteLength / WASM_PAGE_BYTES;
       try {
         if (pages > 0) this.memory.grow(pages);
       } catch (cause) {
@@ -287,6 +306,16 @@ export class Graph {
       this.locks = null;
     }
     this.capacity = cap;
+    this.updateScratch();
+  }
+
+  /** Places {@link scratch} at the end of the vector memory when it fits past every vector slot. */
+  private updateScratch(): void {
+    if (this.memory === null || this.many === null) return;
+    const end = this.memory.buffer.byteLength;
+    const at = end - this.scratchBytes;
+    this.scratch = at >= (this.capacity + 1) * this.strideBytes ? at : -1;
+    this.memoryI32 = new Int32Array(this.memory.buffer);
   }
 
   /**
@@ -487,6 +516,14 @@ export class Graph {
     const vecs = this.vectors;
     const stride = this.stride;
     let sink = 0;
+    // One kernel call per expanded node (not per distance) where the scratch region exists; the
+    // threads of a parallel build share the memory, so they keep one call per distance.
+    const many = direct && !locking && this.scratch >= 0 ? this.many : null;
+    const listAt = this.scratch;
+    const outAt = listAt + 4 * (this.maxM0 + 1);
+    const list32 = this.memoryI32!;
+    const listBase = listAt >> 2;
+    const outBase = outAt >> 2;
     if (deleted[ep] === 0 && ep !== exclude && (bits === null || ((bits[ep >>> 5]! >>> (ep & 31)) & 1) === 1) && (filter === null || filter(ep))) {
       results.push(d0, ep);
       bound = d0;
@@ -510,20 +547,24 @@ export class Graph {
       // touched, one read per 64-byte line: the reads do not depend on each other, so the CPU
       // overlaps their cache misses, where each kernel call would otherwise wait for its vector
       // (on 100K × 128 a random vector costs the kernel ~300 ns from memory against ~25 ns from
-      // cache). Then the distances. The order of everything the walk decides is unchanged.
+      // cache). Then the distances: all of them in one kernel call when `many` is there (their
+      // byte offsets listed at `listAt`, results at `outAt`), else one call each. Each distance
+      // is the same float32 either way, and the order of everything the walk decides is unchanged.
       let m = 0;
       for (let j = 1; j <= n; j++) {
         const nb = links[base + j]!;
         if (visited[nb] === epoch) continue;
         visited[nb] = epoch;
+        if (many !== null) list32[listBase + m] = (nb + 1) * sb;
         pending[m++] = nb;
         const off = (nb + 1) * stride;
         for (let o = 0; o < stride; o += 16) sink += vecs[off + o]!;
       }
+      if (many !== null && m > 0) many(qb, listAt, m, sb, outAt);
       visits += m;
       for (let j = 0; j < m; j++) {
         const nb = pending[j]!;
-        const d = direct ? (isL2 ? kernel(qb, (nb + 1) * sb, sb) : 1 - kernel(qb, (nb + 1) * sb, sb)) : this.distance(qb, nb);
+        const d = many !== null ? (isL2 ? vecs[outBase + j]! : 1 - vecs[outBase + j]!) : direct ? (isL2 ? kernel(qb, (nb + 1) * sb, sb) : 1 - kernel(qb, (nb + 1) * sb, sb)) : this.distance(qb, nb);
         if (results.length < ef || d < bound) {
           candidates.push(d, nb);
           if (deleted[nb] === 0 && nb !== exclude && (bits === null || ((bits[nb >>> 5]! >>> (nb & 31)) & 1) === 1) && (filter === null || filter(nb))) {

@@ -8,8 +8,9 @@
  * stored zero-padded to that stride, and zeros change neither sum.
  *
  * The module's text form is `kernels.wat` beside this file (the `dot` export differs from `l2` only
- * in its loop body, `acc += a * b`); `test/wat-sources.test.ts` assembles it with wabt and checks
- * that it gives exactly the bytes built below.
+ * in its loop body, `acc += a * b`; `l2_many` / `dot_many` call them for a list of vectors);
+ * `test/wat-sources.test.ts` assembles it with wabt and checks that it gives exactly the bytes
+ * built below.
  */
 import { ResourceExhaustedError } from '@vego/io';
 
@@ -141,11 +142,54 @@ export function kernelModuleBytes(resultType: number, code: number[]): Uint8Arra
 
 /** Value type byte of f32 results. */
 const F32 = 0x7d;
+const I32_SHL = 0x74;
+const CALL = 0x10;
+const I32_LOAD = [0x28, 0x02, 0x00]; // align 2^2, offset 0
+const F32_STORE = [0x38, 0x02, 0x00];
 
-/** The distance module's bytes (text form: `kernels.wat` beside this file). */
-export function distanceModuleBytes(): Uint8Array {
-  return kernelModuleBytes(F32, [0x02, ...functionBody(l2Half), ...functionBody(dotHalf)]);
+/**
+ * `l2_many` / `dot_many` (`callee` 0 / 1): `(q, list, count, n, out)`; for each of the `count` i32
+ * byte offsets at `list`, the f32 at `out + 4i` gets `callee(q, list[i], n)`.
+ * Locals: 0 q, 1 list, 2 count, 3 n, 4 out, 5 end.
+ */
+function manyBody(callee: number): number[] {
+  const code = [
+    0x01, 0x01, 0x7f, // locals: 1 × i32
+    LOCAL_GET, 1, LOCAL_GET, 2, I32_CONST, 2, I32_SHL, I32_ADD, LOCAL_SET, 5,
+    BLOCK, VOID,
+    LOCAL_GET, 1, LOCAL_GET, 5, I32_GE_U, BR_IF, 0,
+    LOOP, VOID,
+    LOCAL_GET, 4, LOCAL_GET, 0, LOCAL_GET, 1, ...I32_LOAD, LOCAL_GET, 3, CALL, callee, ...F32_STORE,
+    LOCAL_GET, 1, I32_CONST, 4, I32_ADD, LOCAL_SET, 1,
+    LOCAL_GET, 4, I32_CONST, 4, I32_ADD, LOCAL_SET, 4,
+    LOCAL_GET, 1, LOCAL_GET, 5, I32_LT_U, BR_IF, 0,
+    END,
+    END,
+    END,
+  ];
+  return [...leb128(code.length), ...code];
 }
+
+/** The distance module's bytes (text form: `kernels.wat` beside this file): `l2`, `dot`, `l2_many`, `dot_many`. */
+export function distanceModuleBytes(): Uint8Array {
+  const code = [0x04, ...functionBody(l2Half), ...functionBody(dotHalf), ...manyBody(0), ...manyBody(1)];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+    0x01, 0x10, 0x02, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x01, F32, 0x60, 0x05, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x00, // types: (i32 ×3) -> f32, (i32 ×5) -> ()
+    0x02, 0x12, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, // import "env" "memory"
+    0x02, 0x03, 0x01, 0x80, 0x80, 0x04, // shared memory, min 1, max 65536 pages
+    0x03, 0x05, 0x04, 0x00, 0x00, 0x01, 0x01, // four functions: types 0, 0, 1, 1
+    0x07, 0x21, 0x04, // exports:
+    0x02, 0x6c, 0x32, 0x00, 0x00, // l2
+    0x03, 0x64, 0x6f, 0x74, 0x00, 0x01, // dot
+    0x07, 0x6c, 0x32, 0x5f, 0x6d, 0x61, 0x6e, 0x79, 0x00, 0x02, // l2_many
+    0x08, 0x64, 0x6f, 0x74, 0x5f, 0x6d, 0x61, 0x6e, 0x79, 0x00, 0x03, // dot_many
+    0x0a, ...leb128(code.length), ...code,
+  ]);
+}
+
+/** `many(q, list, count, n, out)`: the kernel from byte offset `q` to each of `count` vectors whose byte offsets are the i32s at `list`, as f32s at `out`. */
+export type ManyKernel = (q: number, list: number, count: number, byteLength: number, out: number) => void;
 
 /** The parts of the WebAssembly API used here (typed locally: the ES2022 lib does not declare it). */
 export interface WasmMemory {
@@ -189,10 +233,10 @@ export function simdModule(): WasmModule | null {
   return compiled;
 }
 
-/** The SIMD `l2` and `dot` kernels over `memory`. */
-export function simdKernels(module: WasmModule, memory: WasmMemory): { l2: Kernel; dot: Kernel } {
+/** The SIMD `l2` and `dot` kernels over `memory`, and their many-vector forms. */
+export function simdKernels(module: WasmModule, memory: WasmMemory): { l2: Kernel; dot: Kernel; l2Many: ManyKernel; dotMany: ManyKernel } {
   const fns = new wasmApi!.Instance(module, { env: { memory } }).exports;
-  return { l2: fns['l2'] as Kernel, dot: fns['dot'] as Kernel };
+  return { l2: fns['l2'] as Kernel, dot: fns['dot'] as Kernel, l2Many: fns['l2_many'] as ManyKernel, dotMany: fns['dot_many'] as ManyKernel };
 }
 
 /**

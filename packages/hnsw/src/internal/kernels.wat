@@ -1,4 +1,4 @@
-;; Distance kernels of kernels.ts, in text form: the bytes that kernels.ts assembles by hand
+;; Distance kernels of kernels.ts (l2, dot and their list forms l2_many, dot_many), in text form: the bytes that kernels.ts assembles by hand
 ;; (distanceModuleBytes) are exactly what this assembles to (checked by test/wat-sources.test.ts with
 ;; wabt). Change both together.
 ;;
@@ -10,7 +10,7 @@
 ;; copies. For n = 32 this is exactly the sum of the earlier two-accumulator kernel.
 (module
   (import "env" "memory" (memory 1 65536 shared))
-  (func (export "l2") (param $a i32) (param $b i32) (param $n i32) (result f32)
+  (func $l2 (export "l2") (param $a i32) (param $b i32) (param $n i32) (result f32)
     (local $end i32) (local $end64 i32) (local $acc0 v128) (local $acc1 v128) (local $d v128) (local $acc2 v128) (local $acc3 v128)
     (local.set $end (i32.add (local.get $a) (local.get $n)))
     (local.set $end64 (i32.sub (local.get $end) (i32.const 32)))
@@ -65,7 +65,7 @@
     (f32.add
       (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
       (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0)))))
-  (func (export "dot") (param $a i32) (param $b i32) (param $n i32) (result f32)
+  (func $dot (export "dot") (param $a i32) (param $b i32) (param $n i32) (result f32)
     (local $end i32) (local $end64 i32) (local $acc0 v128) (local $acc1 v128) (local $d v128) (local $acc2 v128) (local $acc3 v128)
     (local.set $end (i32.add (local.get $a) (local.get $n)))
     (local.set $end64 (i32.sub (local.get $end) (i32.const 32)))
@@ -107,4 +107,28 @@
         (f32x4.add (local.get $acc2) (local.get $acc3))))
     (f32.add
       (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
-      (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0))))))
+      (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0)))))
+  ;; l2_many(q, list, count, n, out) and dot_many: for i in 0 … count − 1, the f32 at out + 4i gets
+  ;; l2(q, list[i], n) (dot(q, list[i], n)), list[i] being the i32 at list + 4i (a byte offset): the
+  ;; distances from the query to every unvisited neighbour of a node in one call from JS instead of
+  ;; one call each, each exactly what l2 / dot returns.
+  (func (export "l2_many") (param $q i32) (param $list i32) (param $count i32) (param $n i32) (param $out i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $list) (local.get $end)))
+      (loop $next
+        (f32.store (local.get $out) (call $l2 (local.get $q) (i32.load (local.get $list)) (local.get $n)))
+        (local.set $list (i32.add (local.get $list) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br_if $next (i32.lt_u (local.get $list) (local.get $end))))))
+  (func (export "dot_many") (param $q i32) (param $list i32) (param $count i32) (param $n i32) (param $out i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $list) (local.get $end)))
+      (loop $next
+        (f32.store (local.get $out) (call $dot (local.get $q) (i32.load (local.get $list)) (local.get $n)))
+        (local.set $list (i32.add (local.get $list) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br_if $next (i32.lt_u (local.get $list) (local.get $end)))))))
