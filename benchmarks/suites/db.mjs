@@ -273,7 +273,7 @@ export async function run({ quick, log }) {
         title: `Filtered search, k=10, cosine: recall@10 against exact filtered search and QPS (${numQueries} queries)`,
         columns: ['selectivity', 'engine', 'recall@10', 'QPS'],
         rows: searchRows,
-        note: `Filter bucket < b on a uniform integer field in 0…999. Vego: searchMany with a where string (default ef 64; exact scan of the matches when at most ${1024} or under 2 % of the collection match). Longest event-loop stall during Vego's search batches: ${raw.vegoSearchStallMs?.toFixed(1)} ms (most CPU in one: ${raw.vegoSearchStallCpuMs?.toFixed(1)} ms). Vego and hnswlib-node: best of ${ROUNDS} rounds; LanceDB and vectra: one round (vectra on at most ${quick ? 50 : 20} queries per row).`,
+        note: `Filter bucket < b on a uniform integer field in 0…999. Vego: searchMany with a where string (default ef 64; exact scan of the matches when at most ${1024} or under 2 % of the collection match; from 30 % a post-filtered wider search; between them the cheaper by estimate of a walk with the filter bitset and an exact scan of the matches with the SIMD kernel). Longest event-loop stall during Vego's search batches: ${raw.vegoSearchStallMs?.toFixed(1)} ms (most CPU in one: ${raw.vegoSearchStallCpuMs?.toFixed(1)} ms). Vego and hnswlib-node: best of ${ROUNDS} rounds; LanceDB and vectra: one round (vectra on at most ${quick ? 50 : 20} queries per row).`,
       },
       {
         title: 'Memory per document (bytes)',
