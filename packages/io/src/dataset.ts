@@ -40,6 +40,7 @@ import {
   initZstd,
   isZstdReady,
   concatData,
+  deletionFileName,
   makeNullData,
   makeVector,
   takeBatch,
@@ -58,7 +59,6 @@ import { fsError } from './internal/fs-error';
 import {
   DELETIONS_DIR,
   deletedBefore,
-  deletionFileName,
   encodeDeletionFile,
   liveToPhysical,
   readDeletionFileSync,

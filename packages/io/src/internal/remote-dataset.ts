@@ -11,14 +11,14 @@
  * when no object has that name, atomically, so of two writers of one version exactly one wins and a
  * reader sees a version whole or not at all. A store that cannot do that refuses writes.
  */
-import { ConflictError, CorruptDataError, InvalidArgumentError, NotFoundError, NotSupportedError } from '@vego/format';
+import { ConflictError, CorruptDataError, InvalidArgumentError, NotFoundError, NotSupportedError, decodeDeletionFile, deletionFileName } from '@vego/format';
 import type { DeletionFile } from '@vego/format';
 import { HttpStore } from '../store/http-store';
 import { isObjectStoreUri, type ObjectStore } from '../store/object-store';
 import { ObjectSink } from '../store/object-sink';
 import { S3Store } from '../store/s3-store';
 import type { StorageOptions } from '../store/storage-options';
-import { decodeDeletionFile, deletionFileName, DELETIONS_DIR } from './deletions';
+import { DELETIONS_DIR } from './deletions';
 import type { Effect } from './effects';
 import { decodeManifestBytes, type ManifestState } from './lance-adapter';
 import { manifestFileName, parseManifestFileName, type VersionFile } from './manifest-names';
