@@ -141,3 +141,5 @@ export { ZSTD_BUFFER_CODEC } from './zstd-codec';
 export { DELETION_BITMAP_THRESHOLD, deletionFileName, decodeDeletionFile, encodeDeletionFile } from './deletion/deletion-file';
 export { readUint32ArrowFile, writeUint32ArrowFile } from './deletion/arrow-ipc-uint32';
 export { deserializeRoaring, serializeRoaring } from './deletion/roaring';
+export { perform, runTaskSync, runTaskAsync, resolvedEffect, allEffects } from './effects';
+export type { Effect, Task } from './effects';

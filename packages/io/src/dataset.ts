@@ -17,7 +17,7 @@
  * {@link ConflictError}.
  *
  * Each commit (create/append, delete, compact) is written once, as a task yielding its I/O (see
- * ./internal/effects): the `…Sync` methods run it with blocking calls, the async ones with
+ * @vego/format's effects.ts): the `…Sync` methods run it with blocking calls, the async ones with
  * `fs/promises` and {@link AsyncFileSink}, so their I/O never blocks the event loop.
  */
 import * as fs from 'node:fs';
@@ -64,7 +64,7 @@ import {
   readDeletionFileSync,
   unionSorted,
 } from './internal/deletions';
-import { perform, resolvedEffect, runAsync, runSync, type Effect, type Task } from './internal/effects';
+import { perform, resolvedEffect, runTaskAsync as runAsync, runTaskSync as runSync, type Effect, type Task } from '@vego/format';
 import { mkdirEffect, unlinkEffect } from './internal/fs-effects';
 import {
   checkWritable as checkStoreWritable,

@@ -1,7 +1,7 @@
 /**
  * The pieces of a dataset on an {@link ObjectStore} (`s3://…`, `https://…`) that differ from a
  * folder: which store serves a URI, finding versions without a directory listing, reading manifests
- * and deletion files by key, and the commit's I/O as effects (see ./effects) whose asynchronous form
+ * and deletion files by key, and the commit's I/O as effects (@vego/format's effects.ts) whose asynchronous form
  * talks to the store. Their synchronous form throws NotSupportedError: requests are asynchronous, so
  * datasets on object stores are used through the async methods (`Dataset.open`, `create`, `scan`, …).
  *
@@ -19,7 +19,7 @@ import { ObjectSink } from '../store/object-sink';
 import { S3Store } from '../store/s3-store';
 import type { StorageOptions } from '../store/storage-options';
 import { DELETIONS_DIR } from './deletions';
-import type { Effect } from './effects';
+import type { Effect } from '@vego/format';
 import { decodeManifestBytes, type ManifestState } from './lance-adapter';
 import { manifestFileName, parseManifestFileName, type VersionFile } from './manifest-names';
 

@@ -1,4 +1,4 @@
-import { perform, runAsync, runSync, type Effect, type Task } from '../src/internal/effects';
+import { perform, runTaskAsync as runAsync, runTaskSync as runSync, type Effect, type Task } from '@vego/format';
 
 /** An effect that logs which form ran; fails (by throwing, or by rejecting) when `fail` is set. */
 function step(log: string[], name: string, fail = false): Effect<string> {
