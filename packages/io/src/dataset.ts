@@ -22,6 +22,7 @@
  */
 import {
   InvalidArgumentError,
+  NotSupportedError,
   Table,
   runTaskAsync,
   runTaskSync,
@@ -31,7 +32,7 @@ import {
 import type { DatasetInput } from './internal/data-input';
 import { listVersionFiles, type ManifestNaming } from './internal/manifest-names';
 import { needsAsync, openRemoteVersion, storeFor } from './internal/remote-dataset';
-import { cleanupLocal } from './dataset/cleanup';
+import { cleanupTask } from './dataset/cleanup';
 import { commitWrite } from './dataset/commit';
 import { compactTask } from './dataset/compaction';
 import { deleteRowsTask, deleteWhereTask } from './dataset/delete';
@@ -452,7 +453,8 @@ export class Dataset {
    * through a symlink fails the whole call with CorruptDataError, and nothing is deleted.
    * @returns the versions and files removed.
    * @throws InvalidArgumentError for bad options; CorruptDataError as above or when a manifest does
-   *   not decode; IoError when a manifest cannot be deleted.
+   *   not decode; IoError when a manifest cannot be deleted; NotSupportedError on an object store (use
+   *   {@link Dataset.cleanupOldVersionsAsync}).
    * @example
    * ```ts
    * ds.cleanupOldVersions();                           // versions older than 7 days, latest kept
@@ -461,7 +463,30 @@ export class Dataset {
    * ```
    */
   cleanupOldVersions(options: CleanupOptions = {}): CleanupResult {
-    return cleanupLocal(this.path, this.view.store, options);
+    if (this.view.store !== null) {
+      throw new NotSupportedError(`cleanupOldVersions() of '${this.path}': a dataset on an object store is cleaned up asynchronously; use \`await ds.cleanupOldVersionsAsync()\``);
+    }
+    return runTaskSync(cleanupTask(this.path, null, options));
+  }
+
+  /**
+   * Asynchronous form of {@link Dataset.cleanupOldVersions}, the same rules and checks, for a folder
+   * (its I/O on libuv's thread pool) or a dataset on an object store (`s3://`): the versions are found
+   * by listing `_versions/`, every manifest is read and every path it names checked before anything
+   * is deleted, then the removed versions' manifests are deleted, then the data and deletion files
+   * only they used. A version's age is the commit time its manifest records (the object's
+   * `LastModified` when it records none).
+   * @returns the versions and files removed.
+   * @throws as {@link Dataset.cleanupOldVersions}; NotSupportedError for a read-only store (a dataset
+   *   opened over `http(s)://`); IoError when the store fails after its retries.
+   * @example
+   * ```ts
+   * const ds = await Dataset.open('s3://bucket/people', { storageOptions });
+   * await ds.cleanupOldVersionsAsync({ olderThan: 0 }); // every version but the latest
+   * ```
+   */
+  async cleanupOldVersionsAsync(options: CleanupOptions = {}): Promise<CleanupResult> {
+    return runTaskAsync(cleanupTask(this.path, this.view.store, options));
   }
 
   /** Closes the data files this object opened (sync and async). Reading again reopens them. */

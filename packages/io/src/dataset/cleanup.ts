@@ -1,19 +1,21 @@
 /**
  * Cleanup of old versions: which versions may go (age, `keep`, never the latest), which data and
  * deletion files only they reference, every such path checked before anything is deleted
- * (../internal/dataset-paths), then the manifests and the files removed.
+ * (../internal/dataset-paths), then the manifests and the files removed. Written once as a task:
+ * blocking for a folder, asynchronously for a folder or an object store (`s3://`).
  */
-import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { InvalidArgumentError, NotSupportedError, deletionFileName } from '@vego/format';
-import { syncDirectorySync } from '../atomic-file';
-import { checkRealInside, checkRelativePath } from '../internal/dataset-paths';
+import { InvalidArgumentError, NotSupportedError, deletionFileName, perform, type Effect, type Task } from '@vego/format';
+import { checkRealInside, checkRelativePath, joinPath } from '../internal/dataset-paths';
 import { DELETIONS_DIR } from '../internal/deletions';
+import { unlinkEffect } from '../internal/fs-effects';
 import { fsError } from '../internal/fs-error';
 import type { ManifestState } from '../internal/lance-adapter';
+import { deleteObjectEffect, listedVersions, needsAsync } from '../internal/remote-dataset';
+import { syncDirectoryEffect } from '../internal/write-effects';
 import type { ObjectStore } from '../store/object-store';
 import { DEFAULT_CLEANUP_OLDER_THAN_MS, type CleanupOptions, type CleanupResult } from './options';
-import { localVersions, readVersionManifest } from './versions';
+import { localVersions, manifestEffect } from './versions';
 
 /** A committed version as cleanup sees it: its manifest file, decoded manifest and commit time. */
 export interface CleanupVersion {
@@ -85,34 +87,75 @@ export function planCleanup(dir: string, versions: readonly CleanupVersion[], ke
   return { removable, files };
 }
 
-/** `Dataset.cleanupOldVersions` of a dataset folder. */
-export function cleanupLocal(dir: string, store: ObjectStore | null, options: CleanupOptions): CleanupResult {
-  if (store !== null) throw new NotSupportedError(`cleanupOldVersions() of '${dir}': not implemented for datasets on object stores yet`);
+/** The committed versions with their modification times: a folder's listing, or the store's (asynchronous only). */
+function listEffect(dir: string, store: ObjectStore | null): Effect<{ version: number; manifestFile: string; modifiedMs: number }[]> {
+  if (store === null) {
+    const list = (): { version: number; manifestFile: string; modifiedMs: number }[] =>
+      localVersions(dir).map((v) => ({ version: v.version, manifestFile: v.manifestFile, modifiedMs: v.timestamp.getTime() }));
+    return { sync: list, async: async () => list() };
+  }
+  return {
+    sync: () => {
+      throw needsAsync('cleanupOldVersions()', dir);
+    },
+    async: async () =>
+      (await listedVersions(store, dir)).map((v) => ({ version: v.file.version, manifestFile: v.file.fileName, modifiedMs: v.lastModified?.getTime() ?? 0 })),
+  };
+}
+
+/** Deletes a manifest (failures are errors: the version would stay). */
+function deleteManifestEffect(path: string, store: ObjectStore | null): Effect<void> {
+  if (store !== null) return deleteObjectEffect(store, path);
+  const e = unlinkEffect(path);
+  return {
+    sync: () => {
+      try {
+        e.sync();
+      } catch (err) {
+        throw fsError(err, 'delete', path);
+      }
+    },
+    async: () => e.async().catch((err: unknown) => Promise.reject(fsError(err, 'delete', path))),
+  };
+}
+
+/**
+ * The body of `Dataset.cleanupOldVersions` (a folder, blocking) and `cleanupOldVersionsAsync` (a folder
+ * or an object store): every manifest read, the plan made and its paths checked (lexically; in a folder
+ * also that no file resolves outside it through a symlink) before anything is deleted; then the
+ * manifests of the removed versions go, and after them the files only those versions used (failures
+ * there are ignored: a file already gone, or one a later cleanup removes).
+ * @throws InvalidArgumentError for bad options; NotSupportedError for a read-only store (HTTP);
+ *   CorruptDataError for a path leaving the dataset or a manifest that does not decode; IoError
+ *   when a manifest cannot be deleted.
+ */
+export function* cleanupTask(dir: string, store: ObjectStore | null, options: CleanupOptions): Task<CleanupResult> {
   const { keep, cutoff } = cleanupLimits(options);
-  const versions: CleanupVersion[] = localVersions(dir).map((v) => {
-    const manifest = readVersionManifest(dir, v.manifestFile);
-    return { version: v.version, manifestFile: v.manifestFile, manifest, committedAt: manifest.raw.timestampMs ?? v.timestamp.getTime() };
-  });
-  const { removable, files } = planCleanup(dir, versions, keep, cutoff, nodePath.join);
-  // Symlinks pointing out of the dataset: refused before anything is deleted.
-  for (const rel of files) checkRealInside(dir, nodePath.join(dir, rel), `cleanup of '${dir}'`);
+  if (store !== null && !store.writable) {
+    throw new NotSupportedError(`cleanupOldVersions() of '${dir}': the store is read-only (${store.url}); datasets served over HTTP(S) can be opened and read, not cleaned up`);
+  }
+  const listed = yield* perform(listEffect(dir, store));
+  const versions: CleanupVersion[] = [];
+  for (const v of listed) {
+    const manifest = yield* perform(manifestEffect(dir, v.manifestFile, store));
+    versions.push({ version: v.version, manifestFile: v.manifestFile, manifest, committedAt: manifest.raw.timestampMs ?? v.modifiedMs });
+  }
+  const join = store === null ? nodePath.join : (a: string, b: string): string => `${a}/${b}`;
+  const { removable, files } = planCleanup(dir, versions, keep, cutoff, join);
+  // Symlinks pointing out of the dataset: refused before anything is deleted (a no-op on a store).
+  for (const rel of files) checkRealInside(dir, joinPath(dir, rel), `cleanup of '${dir}'`);
   const removedVersions: number[] = [];
   for (const k of removable) {
-    const p = nodePath.join(dir, '_versions', versions[k]!.manifestFile);
-    try {
-      fs.unlinkSync(p);
-      removedVersions.push(versions[k]!.version);
-    } catch (e) {
-      throw fsError(e, 'delete', p);
-    }
+    yield* perform(deleteManifestEffect(joinPath(dir, '_versions', versions[k]!.manifestFile), store));
+    removedVersions.push(versions[k]!.version);
   }
-  if (removedVersions.length > 0) syncDirectorySync(nodePath.join(dir, '_versions'));
+  if (removedVersions.length > 0) yield* perform(syncDirectoryEffect(joinPath(dir, '_versions'), store));
+  const dataPrefix = store === null ? `data${nodePath.sep}` : 'data/';
   const removedDataFiles: string[] = [];
   for (const rel of files) {
-    const p = nodePath.join(dir, rel);
     try {
-      fs.unlinkSync(p);
-      removedDataFiles.push(rel.startsWith(`data${nodePath.sep}`) ? rel.slice(5) : rel);
+      yield* perform(store === null ? unlinkEffect(joinPath(dir, rel)) : deleteObjectEffect(store, joinPath(dir, rel)));
+      removedDataFiles.push(rel.startsWith(dataPrefix) ? rel.slice(dataPrefix.length) : rel);
     } catch {
       /* already gone */
     }

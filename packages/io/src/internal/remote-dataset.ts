@@ -83,20 +83,29 @@ export function checkWritable(store: ObjectStore, dir: string): void {
  * @throws NotFoundError when there is no manifest; CorruptDataError for two manifests of one version.
  */
 export async function remoteVersions(store: ObjectStore, dir: string, version?: number): Promise<VersionFile[]> {
-  const base = keyOf(store, dir);
   if (!store.canList) return [version === undefined ? await probeLatest(store, dir) : await findVersion(store, dir, version)];
-  const prefix = versionsKey(base, '');
-  const out: VersionFile[] = [];
+  return (await listedVersions(store, dir)).map((v) => v.file);
+}
+
+/**
+ * Every committed version of the dataset at `dir` from a listing of `_versions/`, oldest first, with
+ * each manifest object's modification time (null when the store does not say).
+ * @throws NotSupportedError for a store that cannot list; CorruptDataError for two manifests of one version.
+ */
+export async function listedVersions(store: ObjectStore, dir: string): Promise<{ file: VersionFile; lastModified: Date | null }[]> {
+  if (!store.canList) throw new NotSupportedError(`'${dir}' is on a store that cannot list objects (${store.url}): its versions cannot be enumerated`);
+  const prefix = versionsKey(keyOf(store, dir), '');
+  const out: { file: VersionFile; lastModified: Date | null }[] = [];
   for (const o of await store.list(prefix)) {
     const name = o.key.slice(prefix.length);
     if (name.includes('/')) continue;
     const parsed = parseManifestFileName(name);
-    if (parsed !== null) out.push(parsed);
+    if (parsed !== null) out.push({ file: parsed, lastModified: o.lastModified });
   }
-  out.sort((a, b) => a.version - b.version);
+  out.sort((a, b) => a.file.version - b.file.version);
   for (let i = 1; i < out.length; i++) {
-    if (out[i]!.version === out[i - 1]!.version) {
-      throw new CorruptDataError(`'${dir}/_versions' holds two manifests of version ${out[i]!.version}: '${out[i - 1]!.fileName}' and '${out[i]!.fileName}'`);
+    if (out[i]!.file.version === out[i - 1]!.file.version) {
+      throw new CorruptDataError(`'${dir}/_versions' holds two manifests of version ${out[i]!.file.version}: '${out[i - 1]!.file.fileName}' and '${out[i]!.file.fileName}'`);
     }
   }
   return out;
