@@ -16,9 +16,15 @@
  * the last committed version intact, and of two writers committing the same version one gets
  * {@link ConflictError}.
  *
- * Each commit (create/append, delete, compact) is written once, as a task yielding its I/O (see
- * @vego/format's effects.ts): the `…Sync` methods run it with blocking calls, the async ones with
- * `fs/promises` and {@link AsyncFileSink}, so their I/O never blocks the event loop.
+ * Each commit (create/append, delete, compact, cleanup) and each read (open a data file, read a
+ * range, take, toTable; a scan is one generator of effects) is written once, as a task yielding its
+ * I/O (see @vego/format's effects.ts): the `…Sync` methods run it with blocking calls, the async ones
+ * with `fs/promises`, `AsyncFileSink` / `AsyncFileSource` or an object store, so their I/O never
+ * blocks the event loop.
+ *
+ * This file is the public face: the `Dataset` class, its argument order of checks and which driver
+ * runs what. The work lives in ./dataset/: versions (open), commit, fragment-reads, live-rows
+ * (deletions), scan, take, delete, compaction, cleanup, over one opened version (view).
  */
 import {
   InvalidArgumentError,
