@@ -54,14 +54,6 @@ function resume<T>(task: Task<T>, outcome: Outcome): IteratorResult<Effect<unkno
   return outcome.ok ? task.next(outcome.value) : task.throw(outcome.error);
 }
 
-function settleSync(effect: Effect<unknown>): Outcome {
-  try {
-    return { ok: true, value: effect.sync() };
-  } catch (error) {
-    return { ok: false, error };
-  }
-}
-
 function settleAsync(effect: Effect<unknown>): Promise<Outcome> {
   // Through an executor so that an `async` form that throws instead of rejecting is caught too.
   return new Promise<unknown>((resolve) => resolve(effect.async())).then(
@@ -72,8 +64,18 @@ function settleAsync(effect: Effect<unknown>): Promise<Outcome> {
 
 /** Runs `task`, performing every effect with its blocking form. */
 export function runTaskSync<T>(task: Task<T>): T {
+  // No outcome object per step: reads run this loop once per I/O step of every file read.
   let step = task.next();
-  while (step.done !== true) step = resume(task, settleSync(step.value));
+  while (step.done !== true) {
+    let value: unknown;
+    try {
+      value = step.value.sync();
+    } catch (error) {
+      step = task.throw(error); // what the task does not catch leaves here, as from the task itself
+      continue;
+    }
+    step = task.next(value);
+  }
   return step.value;
 }
 
