@@ -261,7 +261,8 @@ export class FragmentReads {
 
   /** Dataset columns `cols` of physical rows `[offset, offset + limit)` from data file `j` of fragment `i`. */
   private readColumnsEffect(i: number, j: number, cols: readonly number[], offset: number, limit: number): Effect<Vector[]> {
-    const path = this.dataPath(i, j);
+    // The path is only needed for an error message: built then, not on every read.
+    const path = (): string => this.dataPath(i, j);
     return {
       sync: () => {
         const reader = this.readerSync(i, j);
@@ -361,8 +362,8 @@ function nullVector(type: DataType, length: number): Vector {
   return makeVector(makeNullData(type, length)) as Vector;
 }
 
-/** Adds the data file path to decoding errors that lack it. */
-function wrapCorrupt<T>(path: string, f: () => T): T {
+/** Adds the data file path (a string, or made on demand) to decoding errors that lack it. */
+function wrapCorrupt<T>(path: string | (() => string), f: () => T): T {
   try {
     return f();
   } catch (e) {
@@ -370,7 +371,7 @@ function wrapCorrupt<T>(path: string, f: () => T): T {
   }
 }
 
-async function wrapCorruptAsync<T>(path: string, f: () => Promise<T>): Promise<T> {
+async function wrapCorruptAsync<T>(path: string | (() => string), f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
@@ -378,8 +379,10 @@ async function wrapCorruptAsync<T>(path: string, f: () => Promise<T>): Promise<T
   }
 }
 
-function withPath(e: unknown, path: string): unknown {
-  if (e instanceof CorruptDataError && !e.message.includes(path)) {
+function withPath(e: unknown, pathOrMake: string | (() => string)): unknown {
+  if (!(e instanceof CorruptDataError)) return e;
+  const path = typeof pathOrMake === 'string' ? pathOrMake : pathOrMake();
+  if (!e.message.includes(path)) {
     return new CorruptDataError(`data file '${path}': ${e.message}`, { cause: e });
   }
   return e;
