@@ -3,7 +3,8 @@
  * the same rules as in a folder (age, keep, latest never removed), the same path checks before
  * anything is deleted, and what is left reads the same.
  */
-import { CorruptDataError, Dataset, InvalidArgumentError, NotSupportedError, S3Store, decodeManifest, encodeManifest, manifestFileName, type StorageOptions } from '@vego/io';
+import { CorruptDataError, Dataset, InvalidArgumentError, NotSupportedError, S3Store, type StorageOptions } from '@vego/io';
+import { decodeManifest, encodeManifest, manifestFileName } from '@vego/format';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startS3Server, type S3TestServer } from './support/s3-server';
