@@ -138,3 +138,8 @@ export type { ReadOptions, OpenOptions } from './reader';
 export { encodeManifest, decodeManifest, manifestForFiles, manifestFileName, parseManifestFileName, columnIndicesFor, dataFileColumns } from './manifest';
 export type { Manifest, DataFragment, DataFile, DeletionFile, ManifestFileInput } from './manifest';
 export { ZSTD_BUFFER_CODEC } from './zstd-codec';
+export { DELETION_BITMAP_THRESHOLD, deletionFileName, decodeDeletionFile, encodeDeletionFile } from './deletion/deletion-file';
+export { readUint32ArrowFile, writeUint32ArrowFile } from './deletion/arrow-ipc-uint32';
+export { deserializeRoaring, serializeRoaring } from './deletion/roaring';
+export { perform, runTaskSync, runTaskAsync, resolvedEffect, allEffects } from './effects';
+export type { Effect, Task } from './effects';

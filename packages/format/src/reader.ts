@@ -33,7 +33,8 @@ import { decodeColumnMetadata, decodeColumnMetadata21 } from './column-metadata'
 import { decodeFooter, decodeOffsetTable, FOOTER_BYTES } from './footer';
 import type { LanceFooter } from './footer';
 import { concatData } from './internal/concat';
-import { parallelIo } from './internal/io';
+import { checked, parallelIo, sourceTask } from './internal/io';
+import { runTaskAsync, runTaskSync } from './effects';
 import type { Io, Ranges } from './internal/io';
 import { decodeFileDescriptor, isLeafType, lanceFieldsToSchemaLenient } from './lance-schema';
 import type { LanceField, UnsupportedField } from './lance-schema';
@@ -77,29 +78,14 @@ export interface OpenOptions {
   codecs?: ReadonlyMap<string, BufferCodec>;
 }
 
+/** Runs a read against a synchronous source (the package's one effect type, see ./effects). */
 function runSync<T>(gen: Io<T>, source: SyncByteSource): T {
-  let step = gen.next([]);
-  while (!step.done) {
-    const bufs = step.value.map(([o, l]) => checked(source.readSync(o, l), o, l));
-    step = gen.next(bufs);
-  }
-  return step.value;
+  return runTaskSync(sourceTask(gen, source));
 }
 
-async function runAsync<T>(gen: Io<T>, source: AsyncByteSource): Promise<T> {
-  let step = gen.next([]);
-  while (!step.done) {
-    const bufs = await Promise.all(step.value.map(async ([o, l]) => checked(await source.read(o, l), o, l)));
-    step = gen.next(bufs);
-  }
-  return step.value;
-}
-
-function checked(b: Uint8Array, offset: number, length: number): Uint8Array {
-  if (!(b instanceof Uint8Array) || b.length !== length) {
-    throw new CorruptDataError(`source returned ${b instanceof Uint8Array ? b.length : typeof b} bytes for a read of ${length} bytes at ${offset}`);
-  }
-  return b;
+/** Runs a read against an asynchronous source: each step's ranges are read together. */
+function runAsync<T>(gen: Io<T>, source: AsyncByteSource): Promise<T> {
+  return runTaskAsync(sourceTask(gen, source));
 }
 
 function isSync(s: unknown): s is SyncByteSource {

@@ -13,12 +13,12 @@
  * stray temporary file that {@link removeStaleTempFiles} deletes.
  *
  * Each primitive comes twice: blocking (`publishFileSync`, …) and asynchronous (`publishFile`, …, every
- * step on libuv's thread pool). Both run the same steps, written once (see ./internal/effects).
+ * step on libuv's thread pool). Both run the same steps, written once (see @vego/format's effects.ts).
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { ConflictError } from '@vego/format';
-import { perform, runAsync, runSync, type Task } from './internal/effects';
+import { perform, runTaskAsync as runAsync, runTaskSync as runSync, type Task } from '@vego/format';
 import { errnoCode, fsError } from './internal/fs-error';
 import {
   closeEffect,

@@ -13,9 +13,7 @@ import {
   decodeManifest,
   isVegoError,
 } from '@vego/io';
-import { encodeManifest, manifestFileName, type Manifest } from '@vego/format';
-import { writeUint32ArrowFile } from '../src/internal/arrow-ipc-uint32';
-import { serializeRoaring } from '../src/internal/roaring';
+import { encodeManifest, manifestFileName, serializeRoaring, writeUint32ArrowFile, type Manifest } from '@vego/format';
 import { makeTempDir, removeDir } from './fixtures/helpers';
 
 type Row = { id: number; name: string };

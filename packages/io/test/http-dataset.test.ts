@@ -3,6 +3,7 @@
  * listing): the latest version found by probing manifest names, time travel, take, deletions, and
  * every write refused.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Dataset, HttpStore, NotFoundError, NotSupportedError, initZstd } from '@vego/io';
 import { startStaticServer, type StaticTestServer } from './support/static-server';
@@ -66,5 +67,19 @@ describe('Dataset over HTTP', () => {
     await expect(Dataset.open(`${server.url}/missing`)).rejects.toBeInstanceOf(NotFoundError);
     await expect(Dataset.open(url, { version: 99 })).rejects.toBeInstanceOf(NotFoundError);
     await expect(HttpStore.open(server.url).list('people/')).rejects.toBeInstanceOf(NotSupportedError);
+  });
+
+  it('refuses cleanup of a read-only dataset with a typed error and removes nothing', async () => {
+    const ds = await Dataset.open(`${server.url}/people`);
+    const files = fs.readdirSync(path.join(root, 'people', '_versions')).sort();
+    const e = await ds.cleanupOldVersionsAsync({ olderThan: 0 }).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(NotSupportedError);
+    expect((e as Error).message).toMatch(/read-only/);
+    expect(() => ds.cleanupOldVersions({ olderThan: 0 })).toThrow(NotSupportedError);
+    expect(fs.readdirSync(path.join(root, 'people', '_versions')).sort()).toEqual(files);
+    expect((await Dataset.open(`${server.url}/people`, { version: 1 })).countRows()).toBe(100);
   });
 });

@@ -1,9 +1,13 @@
 /**
- * Reads written once as generators that yield the byte ranges they need and receive the bytes back,
- * driven synchronously or asynchronously by the reader. {@link parallelIo} runs several such readers
- * in lock step so that every step's ranges go to the source together (one I/O round, which an async
- * source can coalesce and run concurrently).
+ * Reads written once as generators that yield the byte ranges they need and receive the bytes back.
+ * {@link parallelIo} runs several such readers in lock step so that every step's ranges go to the
+ * source together (one I/O round, which an async source can coalesce and run concurrently).
+ * {@link sourceTask} turns such a read over a byte source into a {@link Task} of the package's one
+ * effect type (../effects), so the same drivers run it blocking or asynchronously.
  */
+import { CorruptDataError } from '@vego/encoding';
+import type { Effect, Task } from '../effects';
+import type { AsyncByteSource, SyncByteSource } from '../source';
 
 /** Byte ranges a step needs: `[byteOffset, byteLength]` pairs. */
 export type Ranges = Array<[number, number]>;
@@ -52,4 +56,31 @@ export function* parallelIo<T>(readers: Array<Io<T>>): Io<T[]> {
     }
   }
   return results;
+}
+
+/**
+ * The bytes of `ranges` from `source`: blocking through `readSync`, asynchronously through `read`
+ * with every range in flight together. Each result is checked to have the length asked for.
+ */
+export function readRangesEffect(source: Partial<SyncByteSource & AsyncByteSource>, ranges: Ranges): Effect<Uint8Array[]> {
+  return {
+    sync: () => ranges.map(([o, l]) => checked(source.readSync!(o, l), o, l)),
+    async: () => Promise.all(ranges.map(async ([o, l]) => checked(await source.read!(o, l), o, l))),
+  };
+}
+
+/** Runs `io` against `source` as a task: each step's ranges are one {@link readRangesEffect}. */
+export function* sourceTask<T>(io: Io<T>, source: Partial<SyncByteSource & AsyncByteSource>): Task<T> {
+  let step = io.next([]);
+  // The effect is yielded directly (not through `perform`): one generator fewer per I/O step.
+  while (!step.done) step = io.next((yield readRangesEffect(source, step.value)) as Uint8Array[]);
+  return step.value;
+}
+
+/** `b` after checking it has the `length` a read of `length` bytes at `offset` asked for. */
+export function checked(b: Uint8Array, offset: number, length: number): Uint8Array {
+  if (!(b instanceof Uint8Array) || b.length !== length) {
+    throw new CorruptDataError(`source returned ${b instanceof Uint8Array ? b.length : typeof b} bytes for a read of ${length} bytes at ${offset}`);
+  }
+  return b;
 }

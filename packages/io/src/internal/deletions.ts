@@ -1,53 +1,19 @@
 /**
- * Deletion files of a Lance dataset: `_deletions/<fragment id>-<read version>-<id>.arrow` (an Arrow
- * IPC file with one UInt32 column `row_id`, for small sets) or `.bin` (a portable Roaring bitmap,
- * for large sets). Both hold the offsets, inside their fragment, of the deleted rows. Here a
- * deletion set is an ascending, duplicate-free Uint32Array.
+ * Deletion files of a Lance dataset on the file system, and deletion-set arithmetic. The files'
+ * bytes (`.arrow` Arrow IPC, `.bin` Roaring) are @vego/format's (`packages/format/src/deletion/`);
+ * here they are read, named with a random id, and combined. A deletion set is an ascending,
+ * duplicate-free Uint32Array.
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { CorruptDataError, NotSupportedError } from '@vego/format';
+import { NotSupportedError, decodeDeletionFile, deletionFileName, encodeDeletionFile as encodeDeletionBytes } from '@vego/format';
 import type { DeletionFile } from '@vego/format';
-import { readUint32ArrowFile, writeUint32ArrowFile } from './arrow-ipc-uint32';
 import { checkRealInside, joinPath } from './dataset-paths';
 import { fsError } from './fs-error';
-import { deserializeRoaring, serializeRoaring } from './roaring';
 
 /** Directory of deletion files inside a dataset. */
 export const DELETIONS_DIR = '_deletions';
-
-/** Sets of at least this many rows are written as Roaring `.bin` files (as Lance does), smaller ones as `.arrow`. */
-export const BITMAP_THRESHOLD = 5000;
-
-/** The path of a deletion file relative to the dataset directory. */
-export function deletionFileName(fragmentId: number, d: DeletionFile): string {
-  return `${fragmentId}-${d.readVersion}-${d.id.toString()}.${d.fileType === 'bitmap' ? 'bin' : 'arrow'}`;
-}
-
-/** Sorts in place and checks for duplicates and range. */
-function normalise(values: Uint32Array, what: string, physicalRows: number): Uint32Array {
-  values.sort();
-  for (let i = 0; i < values.length; i++) {
-    if (values[i]! >= physicalRows) throw new CorruptDataError(`${what}: expected row offsets below ${physicalRows} (the fragment's rows), found ${values[i]}`);
-    if (i > 0 && values[i] === values[i - 1]) throw new CorruptDataError(`${what}: row offset ${values[i]} is listed twice`);
-  }
-  return values;
-}
-
-/**
- * Decodes a deletion file's bytes into the ascending deleted offsets (a new array).
- * @throws CorruptDataError for malformed bytes, offsets out of range, duplicates, or a count that
- *   disagrees with the manifest's `numDeletedRows` (when the manifest records one).
- */
-export function decodeDeletionFile(bytes: Uint8Array, d: DeletionFile, what: string, physicalRows: number): Uint32Array {
-  const values =
-    d.fileType === 'bitmap' ? deserializeRoaring(bytes, what, physicalRows) : normalise(readUint32ArrowFile(bytes, what, physicalRows), what, physicalRows);
-  if (d.numDeletedRows > 0 && values.length !== d.numDeletedRows) {
-    throw new CorruptDataError(`${what}: expected ${d.numDeletedRows} deleted rows (from the manifest), found ${values.length}`);
-  }
-  return values;
-}
 
 /**
  * Reads and decodes the deletion file of a fragment (synchronously).
@@ -74,14 +40,15 @@ function randomId(): bigint {
 
 /**
  * The deletion file of a fragment holding `deleted` (ascending, distinct), ready to be written
- * durably (O_EXCL) at `path`: `.arrow` below {@link BITMAP_THRESHOLD} rows, Roaring `.bin` from there on.
+ * durably (O_EXCL) at `path`: `.arrow` below 5,000 rows, Roaring `.bin` from there on (format's
+ * `encodeDeletionFile`).
  * @returns the manifest entry, the file's path and its bytes.
  */
 export function encodeDeletionFile(dir: string, fragmentId: number, readVersion: number, deleted: Uint32Array): { file: DeletionFile; path: string; bytes: Uint8Array } {
-  const bitmap = deleted.length >= BITMAP_THRESHOLD;
-  const file: DeletionFile = { fileType: bitmap ? 'bitmap' : 'arrow_array', readVersion, id: randomId(), numDeletedRows: deleted.length };
+  const { fileType, bytes } = encodeDeletionBytes(deleted);
+  const file: DeletionFile = { fileType, readVersion, id: randomId(), numDeletedRows: deleted.length };
   const path = joinPath(dir, DELETIONS_DIR, deletionFileName(fragmentId, file));
-  return { file, path, bytes: bitmap ? serializeRoaring(deleted) : writeUint32ArrowFile(deleted) };
+  return { file, path, bytes };
 }
 
 /** The union of two ascending, distinct sets (a new array). */

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
-import type { Effect } from './effects';
+import type { Effect } from '@vego/format';
 
 /**
  * An open file: a descriptor under {@link runSync}, a `FileHandle` under {@link runAsync}. A task

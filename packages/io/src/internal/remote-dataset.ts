@@ -1,7 +1,7 @@
 /**
  * The pieces of a dataset on an {@link ObjectStore} (`s3://…`, `https://…`) that differ from a
  * folder: which store serves a URI, finding versions without a directory listing, reading manifests
- * and deletion files by key, and the commit's I/O as effects (see ./effects) whose asynchronous form
+ * and deletion files by key, and the commit's I/O as effects (@vego/format's effects.ts) whose asynchronous form
  * talks to the store. Their synchronous form throws NotSupportedError: requests are asynchronous, so
  * datasets on object stores are used through the async methods (`Dataset.open`, `create`, `scan`, …).
  *
@@ -11,15 +11,15 @@
  * when no object has that name, atomically, so of two writers of one version exactly one wins and a
  * reader sees a version whole or not at all. A store that cannot do that refuses writes.
  */
-import { ConflictError, CorruptDataError, InvalidArgumentError, NotFoundError, NotSupportedError } from '@vego/format';
+import { ConflictError, CorruptDataError, InvalidArgumentError, NotFoundError, NotSupportedError, decodeDeletionFile, deletionFileName } from '@vego/format';
 import type { DeletionFile } from '@vego/format';
 import { HttpStore } from '../store/http-store';
 import { isObjectStoreUri, type ObjectStore } from '../store/object-store';
 import { ObjectSink } from '../store/object-sink';
 import { S3Store } from '../store/s3-store';
 import type { StorageOptions } from '../store/storage-options';
-import { decodeDeletionFile, deletionFileName, DELETIONS_DIR } from './deletions';
-import type { Effect } from './effects';
+import { DELETIONS_DIR } from './deletions';
+import type { Effect } from '@vego/format';
 import { decodeManifestBytes, type ManifestState } from './lance-adapter';
 import { manifestFileName, parseManifestFileName, type VersionFile } from './manifest-names';
 
@@ -83,20 +83,29 @@ export function checkWritable(store: ObjectStore, dir: string): void {
  * @throws NotFoundError when there is no manifest; CorruptDataError for two manifests of one version.
  */
 export async function remoteVersions(store: ObjectStore, dir: string, version?: number): Promise<VersionFile[]> {
-  const base = keyOf(store, dir);
   if (!store.canList) return [version === undefined ? await probeLatest(store, dir) : await findVersion(store, dir, version)];
-  const prefix = versionsKey(base, '');
-  const out: VersionFile[] = [];
+  return (await listedVersions(store, dir)).map((v) => v.file);
+}
+
+/**
+ * Every committed version of the dataset at `dir` from a listing of `_versions/`, oldest first, with
+ * each manifest object's modification time (null when the store does not say).
+ * @throws NotSupportedError for a store that cannot list; CorruptDataError for two manifests of one version.
+ */
+export async function listedVersions(store: ObjectStore, dir: string): Promise<{ file: VersionFile; lastModified: Date | null }[]> {
+  if (!store.canList) throw new NotSupportedError(`'${dir}' is on a store that cannot list objects (${store.url}): its versions cannot be enumerated`);
+  const prefix = versionsKey(keyOf(store, dir), '');
+  const out: { file: VersionFile; lastModified: Date | null }[] = [];
   for (const o of await store.list(prefix)) {
     const name = o.key.slice(prefix.length);
     if (name.includes('/')) continue;
     const parsed = parseManifestFileName(name);
-    if (parsed !== null) out.push(parsed);
+    if (parsed !== null) out.push({ file: parsed, lastModified: o.lastModified });
   }
-  out.sort((a, b) => a.version - b.version);
+  out.sort((a, b) => a.file.version - b.file.version);
   for (let i = 1; i < out.length; i++) {
-    if (out[i]!.version === out[i - 1]!.version) {
-      throw new CorruptDataError(`'${dir}/_versions' holds two manifests of version ${out[i]!.version}: '${out[i - 1]!.fileName}' and '${out[i]!.fileName}'`);
+    if (out[i]!.file.version === out[i - 1]!.file.version) {
+      throw new CorruptDataError(`'${dir}/_versions' holds two manifests of version ${out[i]!.file.version}: '${out[i - 1]!.file.fileName}' and '${out[i]!.file.fileName}'`);
     }
   }
   return out;

@@ -1,5 +1,5 @@
 /**
- * The I/O of a dataset commit as {@link Effect}s (see ./effects): data files through a `FileSink`
+ * The I/O of a dataset commit as {@link Effect}s (@vego/format's effects.ts): data files through a `FileSink`
  * (blocking) or an `AsyncFileSink` (thread pool), and the atomic-file primitives in their blocking
  * and asynchronous forms. The commit logic in ../dataset is written once over these. With a `store`
  * (a dataset on an object store) each effect does the store's equivalent instead (see ./remote-dataset).
@@ -8,7 +8,7 @@ import { AsyncFileSink } from '../async-file-sink';
 import { publishFile, publishFileSync, syncDirectory, syncDirectorySync, writeFileDurable, writeFileDurableSync } from '../atomic-file';
 import { FileSink } from '../file-sink';
 import type { ObjectStore } from '../store/object-store';
-import { resolvedEffect, type Effect } from './effects';
+import { resolvedEffect, type Effect } from '@vego/format';
 import { ObjectSink } from '../store/object-sink';
 import { abortObjectSinkEffect, drainedObjectSinkEffect, objectSinkEffect, publishObjectEffect, putEffect, uploadSinkEffect } from './remote-dataset';
 

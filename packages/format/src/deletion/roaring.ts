@@ -17,7 +17,7 @@
  * `00 00 01 00 01 00 00 00` (key 0 with 2 values, key 1 with 1), offsets `18 00 00 00 1C 00 00 00`,
  * then `01 00 02 00` and `70 11` (70000 = 1 << 16 | 4464).
  */
-import { CorruptDataError, corruptData } from '@vego/format';
+import { CorruptDataError, corruptData } from '@vego/encoding';
 
 const COOKIE_NO_RUNS = 12346;
 const COOKIE_RUNS = 12347;

@@ -3,11 +3,19 @@
  * against apache-arrow) and the portable Roaring bitmap (de)serialiser, with hostile inputs.
  */
 import * as arrow from 'apache-arrow';
-import { CorruptDataError, isVegoError } from '@vego/io';
-import { readUint32ArrowFile, writeUint32ArrowFile } from '../src/internal/arrow-ipc-uint32';
-import { deserializeRoaring, serializeRoaring } from '../src/internal/roaring';
-import { liveToPhysical, unionSorted } from '../src/internal/deletions';
-import { seededRandom } from './fixtures/helpers';
+import {
+  CorruptDataError,
+  DELETION_BITMAP_THRESHOLD,
+  decodeDeletionFile,
+  deletionFileName,
+  deserializeRoaring,
+  encodeDeletionFile,
+  isVegoError,
+  readUint32ArrowFile,
+  serializeRoaring,
+  writeUint32ArrowFile,
+} from '@vego/format';
+import { rng as seededRandom } from './helpers';
 
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex');
@@ -152,12 +160,29 @@ describe('Roaring bitmap', () => {
   });
 });
 
-describe('deletion set helpers', () => {
-  it('maps live positions to physical ones and unions sorted sets', () => {
-    const del = Uint32Array.from([0, 1, 4, 7]);
-    // live rows: 2, 3, 5, 6, 8, 9
-    expect([0, 1, 2, 3, 4, 5].map((l) => liveToPhysical(del, l))).toEqual([2, 3, 5, 6, 8, 9]);
-    expect(liveToPhysical(new Uint32Array(0), 5)).toBe(5);
-    expect(Array.from(unionSorted(Uint32Array.from([1, 3, 5]), Uint32Array.from([2, 3, 6])))).toEqual([1, 2, 3, 5, 6]);
+describe('deletion files', () => {
+  it('names files as Lance does and picks .arrow below the threshold, Roaring .bin from it', () => {
+    expect(deletionFileName(3, { fileType: 'arrow_array', readVersion: 7, id: 42n, numDeletedRows: 2 })).toBe('3-7-42.arrow');
+    expect(deletionFileName(0, { fileType: 'bitmap', readVersion: 1, id: 18446744073709551615n, numDeletedRows: 0 })).toBe('0-1-18446744073709551615.bin');
+    const small = Uint32Array.from({ length: DELETION_BITMAP_THRESHOLD - 1 }, (_, i) => i * 2);
+    const large = Uint32Array.from({ length: DELETION_BITMAP_THRESHOLD }, (_, i) => i * 2);
+    const a = encodeDeletionFile(small);
+    const b = encodeDeletionFile(large);
+    expect(a.fileType).toBe('arrow_array');
+    expect(b.fileType).toBe('bitmap');
+    expect(a.bytes).toEqual(writeUint32ArrowFile(small));
+    expect(b.bytes).toEqual(serializeRoaring(large));
+    const entry = (fileType: 'arrow_array' | 'bitmap', n: number) => ({ fileType, readVersion: 1, id: 1n, numDeletedRows: n });
+    expect(decodeDeletionFile(a.bytes, entry('arrow_array', small.length), 'f', 20000)).toEqual(small);
+    expect(decodeDeletionFile(b.bytes, entry('bitmap', large.length), 'f', 20000)).toEqual(large);
+  });
+
+  it('sorts .arrow offsets and refuses duplicates, offsets past the fragment and counts disagreeing with the manifest', () => {
+    const entry = (n: number) => ({ fileType: 'arrow_array' as const, readVersion: 1, id: 1n, numDeletedRows: n });
+    expect(Array.from(decodeDeletionFile(writeUint32ArrowFile(Uint32Array.from([9, 2, 5])), entry(3), 'f', 10))).toEqual([2, 5, 9]);
+    expect(() => decodeDeletionFile(writeUint32ArrowFile(Uint32Array.from([2, 2])), entry(0), 'f', 10)).toThrow(/listed twice/);
+    expect(() => decodeDeletionFile(writeUint32ArrowFile(Uint32Array.from([10])), entry(0), 'f', 10)).toThrow(/below 10/);
+    expect(() => decodeDeletionFile(writeUint32ArrowFile(Uint32Array.from([1, 2])), entry(3), 'f', 10)).toThrow(CorruptDataError);
+    expect(() => decodeDeletionFile(serializeRoaring(Uint32Array.from([1, 2])), { ...entry(3), fileType: 'bitmap' }, 'f', 10)).toThrow(/expected 3 deleted rows/);
   });
 });

@@ -20,7 +20,7 @@
  * Worked example: the values `[3, 7]` written here give a 546-byte file whose record batch body is
  * `03 00 00 00 07 00 00 00` (validity buffer empty, no compression).
  */
-import { CorruptDataError, corruptData, NotSupportedError, zstdDecompress } from '@vego/format';
+import { CorruptDataError, corruptData, NotSupportedError, zstdDecompress } from '@vego/encoding';
 import { FbTable, FbWriter, safeInt64, type FbValue } from './flatbuffers';
 
 const MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"

@@ -14,7 +14,7 @@
  * The reader checks every position against the buffer before reading it and throws
  * CorruptDataError naming `what` and the offset.
  */
-import { CorruptDataError } from '@vego/format';
+import { CorruptDataError } from '@vego/encoding';
 
 function bad(what: string, detail: string): CorruptDataError {
   return new CorruptDataError(`${what}: ${detail}`);

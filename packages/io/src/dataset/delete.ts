@@ -1,0 +1,121 @@
+/**
+ * Deleting rows: by position or by a predicate over the rows read. A delete never rewrites data: it
+ * writes one deletion file per touched fragment (merged with the fragment's previous one; the file's
+ * bytes are @vego/format's, see `packages/format/src/deletion/`), then publishes the next manifest.
+ * Written once as tasks (@vego/format's effects.ts), run blocking or asynchronously by `Dataset`.
+ */
+import { ConflictError, InvalidArgumentError, perform, type DeletionFile, type Task } from '@vego/format';
+import { checkRealInside, joinPath } from '../internal/dataset-paths';
+import { DELETIONS_DIR, deletedBefore, encodeDeletionFile, unionSorted } from '../internal/deletions';
+import { checkWritable, encodeNextManifest } from '../internal/lance-adapter';
+import { checkWritable as checkStoreWritable } from '../internal/remote-dataset';
+import { publishEffect, syncDirectoryEffect, writeDurableEffect } from '../internal/write-effects';
+import { removeFiles } from './commit';
+import { DEFAULT_BATCH_SIZE } from './options';
+import { fragmentsThrough, planTake } from './take';
+import { makeDirectory, manifestPathToPublish } from './versions';
+import type { DatasetView } from './view';
+
+/** Deletes the rows at live positions `rowIndices`; returns the version committed, or null when nothing changed. */
+export function* deleteRowsTask(view: DatasetView, rowIndices: ArrayLike<number>): Task<number | null> {
+  checkWritable(view.state, view.path, 'delete from', false);
+  const plan = planTake(view, rowIndices);
+  const { order, fragOf, local } = plan;
+  const perFragment = new Map<number, number[]>();
+  for (let j = 0; j < order.length; j++) {
+    const k = order[j]!;
+    const f = fragOf[k]!;
+    let list = perFragment.get(f);
+    if (list === undefined) perFragment.set(f, (list = []));
+    if (list.length === 0 || list[list.length - 1] !== local[k]) list.push(local[k]!);
+  }
+  // No row is read, but the data files of the touched fragments and of all before them are
+  // opened: that checks the manifest's row counts, which the positions were mapped through,
+  // before a deletion file is written.
+  for (const f of fragmentsThrough(plan)) yield* perform(view.files.openFragmentEffect(f));
+  return yield* commitDeletions(view, new Map([...perFragment].map(([f, list]) => [f, Uint32Array.from(list)])));
+}
+
+/** Deletes every live row for which `where(row)` is true; returns the version committed, or null when no row matched. */
+export function* deleteWhereTask(view: DatasetView, where: (row: Record<string, unknown>) => boolean, options: { columns?: readonly string[] }): Task<number | null> {
+  if (typeof where !== 'function') throw new InvalidArgumentError('`where` must be a function (row) => boolean');
+  checkWritable(view.state, view.path, 'delete from', false);
+  const columns = view.resolveColumns(options.columns);
+  const schema = view.projectedSchema(columns);
+  const perFragment = new Map<number, Uint32Array>();
+  for (let i = 0; i < view.fragments.length; i++) {
+    const physical = view.fragments[i]!.physicalRows;
+    const del = view.live.deletionsOf(i);
+    const hits: number[] = [];
+    // A fragment claiming 0 rows is read by no range below: open it to check the claim.
+    if (physical === 0) yield* perform(view.files.openFragmentEffect(i));
+    for (let offset = 0; offset < physical; offset += DEFAULT_BATCH_SIZE) {
+      const limit = Math.min(DEFAULT_BATCH_SIZE, physical - offset);
+      const batch = yield* view.files.readRange(i, columns, schema, offset, limit);
+      const vectors = batch.columns;
+      let d = del === null ? 0 : deletedBefore(del, offset);
+      for (let r = 0; r < limit; r++) {
+        if (del !== null && d < del.length && del[d] === offset + r) {
+          d++;
+          continue;
+        }
+        const row: Record<string, unknown> = {};
+        for (let c = 0; c < columns.length; c++) row[columns[c]!] = vectors[c]!.get(r);
+        if (where(row) === true) hits.push(offset + r);
+      }
+    }
+    if (hits.length > 0) perFragment.set(i, Uint32Array.from(hits));
+  }
+  return yield* commitDeletions(view, perFragment);
+}
+
+/**
+ * Writes the merged deletion files of the touched fragments (index → new ascending offsets) and
+ * commits. A fragment whose rows are all deleted is dropped from the new version. Returns the
+ * version committed, or null when nothing changed.
+ */
+function* commitDeletions(view: DatasetView, perFragment: ReadonlyMap<number, Uint32Array>): Task<number | null> {
+  if (perFragment.size === 0) return null;
+  if (view.store !== null) checkStoreWritable(view.store, view.path);
+  const deletionsDir = joinPath(view.path, DELETIONS_DIR);
+  const version = view.version + 1;
+  const written: string[] = [];
+  const deletionFiles = new Map<number, DeletionFile>();
+  const dropped = new Set<number>();
+  try {
+    for (const [i, add] of perFragment) {
+      const f = view.fragments[i]!;
+      const before = view.live.deletionsOf(i);
+      const all = before === null ? add : unionSorted(before, add);
+      if (all.length === (before === null ? 0 : before.length)) continue;
+      if (all.length >= f.physicalRows) {
+        dropped.add(f.id);
+        continue;
+      }
+      if (written.length === 0) {
+        yield* makeDirectory(deletionsDir, view.store);
+        checkRealInside(view.path, deletionsDir, `dataset '${view.path}'`);
+      }
+      const { file, path, bytes } = encodeDeletionFile(view.path, f.id, view.version, all);
+      yield* perform(writeDurableEffect(path, bytes, view.store));
+      written.push(path);
+      deletionFiles.set(f.id, file);
+    }
+    if (written.length === 0 && dropped.size === 0) return null;
+    if (written.length > 0) yield* perform(syncDirectoryEffect(deletionsDir, view.store));
+    const bytes = encodeNextManifest(view.state, {
+      version,
+      schema: view.schema,
+      fragments: view.fragments.filter((f) => !dropped.has(f.id)),
+      deletionFiles,
+    });
+    yield* perform(publishEffect(manifestPathToPublish(view.path, version, view.naming), bytes, view.store));
+  } catch (e) {
+    yield* removeFiles(written, view.store);
+    if (e instanceof ConflictError) {
+      throw new ConflictError(`cannot commit version ${version} of '${view.path}': it already exists (open the latest version and delete again); nothing was deleted`, { cause: e });
+    }
+    throw e;
+  }
+  return version;
+}

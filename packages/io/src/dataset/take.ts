@@ -1,0 +1,148 @@
+/**
+ * Takes: rows at live positions, in the order asked. Positions map to fragments and physical
+ * offsets through the live row counts (./live-rows), sorted positions group into runs of nearby
+ * rows, each run is read once, and the rows are gathered in the order asked. Written once as a task
+ * (@vego/format's effects.ts): blocking, the runs are read one after another; asynchronously, all at
+ * once, so an object store's source coalesces them.
+ */
+import {
+  InvalidArgumentError,
+  OutOfRangeError,
+  RecordBatch,
+  allEffects,
+  concatData,
+  makeVector,
+  perform,
+  takeData,
+  type Schema,
+  type Task,
+  type Vector,
+} from '@vego/format';
+import { DEFAULT_BATCH_SIZE } from './options';
+import type { DatasetView } from './view';
+
+/** For each requested position: its fragment and physical offset there; `order` sorts the requests by position. */
+export interface TakePlan {
+  order: Int32Array;
+  fragOf: Int32Array;
+  local: Float64Array;
+}
+
+/** A run of nearby physical rows of one fragment, read at once. */
+interface Run {
+  fragment: number;
+  offset: number;
+  length: number;
+}
+
+/**
+ * Maps `rowIndices` (live positions; any order, repeats allowed) to fragments and physical offsets.
+ * @throws InvalidArgumentError when `rowIndices` is not array-like; OutOfRangeError for a position outside the version.
+ */
+export function planTake(view: DatasetView, rowIndices: ArrayLike<number>): TakePlan {
+  if (rowIndices === null || typeof rowIndices !== 'object' || typeof rowIndices.length !== 'number') {
+    throw new InvalidArgumentError('`rowIndices` must be an array of row positions');
+  }
+  const n = rowIndices.length;
+  const starts = view.live.starts();
+  const total = starts[starts.length - 1]!;
+  const order = new Int32Array(n);
+  const fragOf = new Int32Array(n);
+  const local = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const r = rowIndices[k]!;
+    if (!Number.isSafeInteger(r) || r < 0 || r >= total) {
+      throw new OutOfRangeError(`\`rowIndices[${k}]\` = ${r} is outside the ${total} rows of '${view.path}' version ${view.version}`);
+    }
+    order[k] = k;
+    // Binary search of the fragment holding live row r (the last one starting at or before r).
+    let lo = 0;
+    let hi = view.fragments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= r) lo = mid;
+      else hi = mid - 1;
+    }
+    fragOf[k] = lo;
+    local[k] = view.live.physicalOf(lo, r - starts[lo]!);
+  }
+  order.sort((a, b) => rowIndices[a]! - rowIndices[b]!);
+  return { order, fragOf, local };
+}
+
+/**
+ * The fragments whose row counts a plan's positions were mapped through: every fragment up to the
+ * last one holding a requested row (none for an empty plan).
+ */
+export function fragmentsThrough(plan: TakePlan): number[] {
+  const last = plan.order.length === 0 ? -1 : maxOf(plan.fragOf);
+  return Array.from({ length: last + 1 }, (_, f) => f);
+}
+
+/**
+ * The rows at `rowIndices`, in that order, as one batch (a copy). The data files of every fragment
+ * up to the last one read are opened first: positions were mapped through their row counts, and
+ * opening checks those claims (a fragment claiming 0 rows included).
+ */
+export function* takeRows(view: DatasetView, rowIndices: ArrayLike<number>, options: { columns?: readonly string[] }): Task<RecordBatch> {
+  const columns = view.resolveColumns(options.columns);
+  const plan = planTake(view, rowIndices);
+  yield* perform(allEffects(fragmentsThrough(plan).map((f) => view.files.openFragmentEffect(f))));
+  const runs = takeRuns(plan);
+  const schema = view.projectedSchema(columns);
+  const batches = yield* perform(allEffects(runs.map((run) => view.files.readRangeEffect(run.fragment, columns, schema, run.offset, run.length))));
+  return gather(schema, plan, runs, batches);
+}
+
+/** Groups sorted positions into runs of nearby rows within one fragment (gaps ≤ 1024 rows read through). */
+function takeRuns({ order, fragOf, local }: TakePlan): Run[] {
+  const runs: Run[] = [];
+  for (let j = 0; j < order.length; j++) {
+    const k = order[j]!;
+    const f = fragOf[k]!;
+    const at = local[k]!;
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last.fragment === f && at < last.offset + last.length + 1024 && at - last.offset < DEFAULT_BATCH_SIZE) {
+      last.length = Math.max(last.length, at - last.offset + 1);
+    } else {
+      runs.push({ fragment: f, offset: at, length: 1 });
+    }
+  }
+  return runs;
+}
+
+/** The requested rows out of the runs' batches, in the order asked. */
+function gather(schema: Schema, { order, fragOf, local }: TakePlan, runs: readonly Run[], batches: readonly RecordBatch[]): RecordBatch {
+  const n = order.length;
+  // For each output row: which run batch, and which row inside it.
+  const batchOf = new Int32Array(n);
+  const rowOf = new Int32Array(n);
+  let run = 0;
+  for (let j = 0; j < n; j++) {
+    const k = order[j]!;
+    const f = fragOf[k]!;
+    const at = local[k]!;
+    while (!(runs[run]!.fragment === f && at >= runs[run]!.offset && at < runs[run]!.offset + runs[run]!.length)) run++;
+    batchOf[k] = run;
+    rowOf[k] = at - runs[run]!.offset;
+  }
+  // Rows of the runs joined end to end: output row k is row `base[batchOf[k]] + rowOf[k]` of them.
+  const base = new Int32Array(batches.length + 1);
+  for (let b = 0; b < batches.length; b++) base[b + 1] = base[b]! + batches[b]!.numRows;
+  const at = new Int32Array(n);
+  for (let k = 0; k < n; k++) at[k] = base[batchOf[k]!]! + rowOf[k]!;
+  const out: Vector[] = [];
+  for (let c = 0; c < schema.fields.length; c++) {
+    const type = schema.fields[c]!.type;
+    const joined = concatData(type, batches.map((b) => b.columnAt(c).data));
+    out.push(makeVector(takeData(joined, at)) as Vector);
+  }
+  return new RecordBatch(schema, out);
+}
+
+/** Largest value of `a`, or −1 when it is empty. */
+export function maxOf(a: Int32Array): number {
+  let m = -1;
+  for (let k = 0; k < a.length; k++) if (a[k]! > m) m = a[k]!;
+  return m;
+}

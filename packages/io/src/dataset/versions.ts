@@ -1,0 +1,129 @@
+/**
+ * Versions of a dataset: finding the latest one, reading a version's manifest (from a folder, or from
+ * an object store through ../internal/remote-dataset), where the next manifest is published, and the
+ * folders a commit writes into. Opening a version (`Dataset.open`) starts here.
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { CorruptDataError, NotFoundError, perform, type Effect, type Task } from '@vego/format';
+import { checkRealInside, checkRelativePath, joinPath } from '../internal/dataset-paths';
+import { fsError } from '../internal/fs-error';
+import { mkdirEffect } from '../internal/fs-effects';
+import { readManifestFile, type ManifestState } from '../internal/lance-adapter';
+import { listVersionFiles, manifestFileName, type ManifestNaming, type VersionFile } from '../internal/manifest-names';
+import { needsAsync, readRemoteManifest, remoteVersions } from '../internal/remote-dataset';
+import type { ObjectStore } from '../store/object-store';
+import type { VersionInfo } from './options';
+
+/** Latest committed version of `dir`, or null when there is no dataset there yet. */
+export function latestVersionOrNull(dir: string): VersionFile | null {
+  let files: VersionFile[];
+  try {
+    files = listVersionFiles(dir);
+  } catch (e) {
+    if (e instanceof NotFoundError) return null;
+    throw e;
+  }
+  return files.length === 0 ? null : files[files.length - 1]!;
+}
+
+/** {@link latestVersionOrNull} as an effect; on a store, a listing (asynchronous only). */
+export function latestVersionEffect(dir: string, store: ObjectStore | null): Effect<VersionFile | null> {
+  if (store === null) return { sync: () => latestVersionOrNull(dir), async: async () => latestVersionOrNull(dir) };
+  return {
+    sync: () => {
+      throw needsAsync('write', dir);
+    },
+    async: async () => {
+      const files = await remoteVersions(store, dir);
+      return files.length === 0 ? null : files[files.length - 1]!;
+    },
+  };
+}
+
+/** {@link readVersionManifest} as an effect; on a store, a GET (asynchronous only). */
+export function manifestEffect(dir: string, fileName: string, store: ObjectStore | null): Effect<ManifestState> {
+  if (store === null) return { sync: () => readVersionManifest(dir, fileName), async: async () => readVersionManifest(dir, fileName) };
+  return {
+    sync: () => {
+      throw needsAsync('read', dir);
+    },
+    async: () => readRemoteManifest(store, dir, fileName),
+  };
+}
+
+/**
+ * Reads and decodes manifest `fileName` of the dataset at `dir`, refusing one that resolves (through
+ * a symlink) outside the dataset folder.
+ */
+export function readVersionManifest(dir: string, fileName: string): ManifestState {
+  const path = nodePath.join(dir, '_versions', fileName);
+  checkRealInside(dir, path, `manifest of '${dir}'`);
+  return readManifestFile(path);
+}
+
+/**
+ * The path of the manifest of `version`, after checking that `_versions/` lies inside the dataset
+ * folder (a `_versions` symlink pointing out would make a commit write outside it).
+ */
+export function manifestPathToPublish(dir: string, version: number, naming: ManifestNaming): string {
+  const versionsDir = joinPath(dir, '_versions');
+  checkRealInside(dir, versionsDir, `dataset '${dir}'`);
+  return joinPath(versionsDir, manifestFileName(version, naming));
+}
+
+/** An append carries the previous fragments into the new version: refuse paths leaving the dataset first. */
+export function checkAppendablePaths(prev: ManifestState, dir: string): void {
+  for (const f of prev.fragments) for (const d of f.files) checkRelativePath(d.path, `manifest of '${dir}' version ${prev.version}: fragment ${f.id}, data file`);
+}
+
+export function* makeDirectory(dir: string, store: ObjectStore | null): Task<void> {
+  if (store !== null) return; // keys need no folders
+  try {
+    yield* perform(mkdirEffect(dir));
+  } catch (e) {
+    throw fsError(e, 'create directory', dir);
+  }
+}
+
+/**
+ * The manifest of `version` (default: the latest) of the dataset folder `dir`, checked against its
+ * file name, and the dataset's manifest naming (its latest manifest's). The body of `Dataset.openSync`.
+ * @throws NotFoundError when there is no dataset or no such version; CorruptDataError when the
+ *   manifest does not decode or says another version.
+ */
+export function openLocalVersion(dir: string, version: number | undefined): { state: ManifestState; naming: ManifestNaming } {
+  const files = listVersionFiles(dir);
+  if (files.length === 0) throw new NotFoundError(`'${dir}' holds no committed version (empty _versions directory)`);
+  let file: VersionFile;
+  if (version === undefined) file = files[files.length - 1]!;
+  else {
+    const found = files.find((f) => f.version === version);
+    if (found === undefined) {
+      throw new NotFoundError(
+        `version ${version} of '${dir}' does not exist (versions: ${files.map((f) => f.version).join(', ')})`,
+      );
+    }
+    file = found;
+  }
+  const manifestPath = nodePath.join(dir, '_versions', file.fileName);
+  const state = readVersionManifest(dir, file.fileName);
+  if (state.version !== file.version) {
+    throw new CorruptDataError(`manifest '${manifestPath}': expected version ${file.version} (from its name), found ${state.version}`);
+  }
+  return { state, naming: files[files.length - 1]!.naming };
+}
+
+/** Every committed version in the folder `dir`, oldest first, with its manifest's modification time. */
+export function localVersions(dir: string): VersionInfo[] {
+  return listVersionFiles(dir).map((f) => {
+    const p = nodePath.join(dir, '_versions', f.fileName);
+    let mtime: Date;
+    try {
+      mtime = fs.statSync(p).mtime;
+    } catch (e) {
+      throw fsError(e, 'stat', p);
+    }
+    return { version: f.version, timestamp: mtime, manifestFile: f.fileName };
+  });
+}
