@@ -55,6 +55,11 @@ export interface LanceFileWriterOptions {
    */
   bitPacking?: boolean;
   /**
+   * 2.1/2.2 files: FSST-compress Utf8/Binary pages when the page's statistics say it makes them smaller
+   * (default true; pages of ≥ 8 KiB of values, longest ≥ 5 bytes; not LargeUtf8/LargeBinary). Ignored in 2.0 files.
+   */
+  fsst?: boolean;
+  /**
    * Lance file version to write: `'2.0'` (default here; `@vego/io` datasets choose their own default),
    * `'2.1'` or `'2.2'` (LanceDB 0.39's default). 2.1/2.2 files hold one column per leaf, structural
    * mini-block and full-zip pages with repetition/definition levels (see `src/write/`), and accept null
@@ -198,7 +203,7 @@ export class LanceFileWriter {
       this.columns21.push([]);
       this.columnRows.push(0);
     }
-    this.structuralOptions = { largeChunks: version === '2.2', bitPacking: options.bitPacking !== false, dictionary: options.dictionary !== false };
+    this.structuralOptions = { largeChunks: version === '2.2', bitPacking: options.bitPacking !== false, dictionary: options.dictionary !== false, fsst: options.fsst !== false };
     this.columns = [];
     for (let i = 0; i < col; i++) this.columns.push({ pages: [], bufferOffsets: [], bufferSizes: [] });
     this.position = 0;

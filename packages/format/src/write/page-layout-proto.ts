@@ -24,6 +24,9 @@ export function compressiveBytes(c: LanceValueCompression): ProtoWriter {
       return new ProtoWriter(8).message(5, new ProtoWriter(8).uint(1, c.uncompressedBitsPerValue));
     case 'variable':
       return new ProtoWriter(16).message(2, new ProtoWriter(16).message(1, flat(c.offsetBits)));
+    case 'fsst':
+      // Fsst { symbol_table = 1, values = 2 }
+      return new ProtoWriter(c.symbolTable.length + 32).message(6, new ProtoWriter(c.symbolTable.length + 32).bytesField(1, c.symbolTable).message(2, compressiveBytes(c.values)));
     case 'rle':
       // Rle { values = 1, run_lengths = 2 }
       return new ProtoWriter(16).message(8, new ProtoWriter(16).message(1, flat(c.bitsPerValue)).message(2, flat(8)));

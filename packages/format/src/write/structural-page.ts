@@ -12,7 +12,9 @@
  * it. Repetition index: per chunk two u64, rows ended in the chunk and the levels of an unfinished last
  * row. Values: the encoder the registry in `@vego/encoding` picks from the page's statistics. Strings of few
  * distinct values get a page dictionary (buffer 2, before the repetition index): the chunks then hold
- * 0-based u32 indices (bit-packed by the registry), the dictionary one `variable` block.
+ * 0-based u32 indices (bit-packed by the registry), the dictionary one `variable` block. Other string pages
+ * are FSST-compressed when that makes them smaller (`fsst { symbol_table, variable }`: the chunks hold the
+ * codes, the 2,312-byte symbol table travels in the layout).
  *
  * **Full-zip** (fixed-width values of ≥ 256 bytes without repetition, e.g. 128-d vectors). One buffer: per
  * item `ceil(W / 8)` bytes of definition level when the page has nulls, `ceil(d / 8)` bytes of item
@@ -21,7 +23,7 @@
  * Example (2.1, Int8 `[1, 2, 3]`, no nulls): layout `mini_block { flat(8), [ALL_VALID_ITEM], 1 buffer,
  * 3 items }`, metadata `10 00` (one 16-byte chunk, last), chunk `00 00 03 00 FE FE FE FE 01 02 03 FE FE FE FE FE`.
  */
-import { ArrayData, buildVariableDictionary, chooseMiniBlockEncoder, encodeOutOfLineBitpacked, encodeVariableBlock, InternalError, MINI_BLOCK_ENCODERS, MINI_BLOCK_TARGET_BYTES, NotSupportedError, TypeId } from '@vego/encoding';
+import { ArrayData, buildVariableDictionary, chooseMiniBlockEncoder, encodeOutOfLineBitpacked, fsstPageIfSmaller, encodeVariableBlock, InternalError, MINI_BLOCK_ENCODERS, MINI_BLOCK_TARGET_BYTES, NotSupportedError, TypeId } from '@vego/encoding';
 import type { DataType, FixedWidthValues, LanceValueCompression, MiniBlockEncoder, PageValues, VariableDictionary, VariableWidthValues } from '@vego/encoding';
 import { fullZipLayoutBytes, miniBlockLayoutBytes } from './page-layout-proto';
 import type { ShreddedLeaf } from './repdef';
@@ -40,6 +42,8 @@ export interface StructuralPageOptions {
   bitPacking: boolean;
   /** Dictionary-encode strings of few distinct values (default true; never for LargeUtf8/LargeBinary leaves). */
   dictionary: boolean;
+  /** FSST-compress string/binary pages when it makes them smaller (default true; 32-bit offsets only). */
+  fsst: boolean;
 }
 
 /** Most distinct values of a page dictionary. */
@@ -201,6 +205,11 @@ export function encodeStructuralPage(col: ShreddedLeaf, opts: StructuralPageOpti
   if (v.kind === 'fixed' && v.bitsPerValue >= FULL_ZIP_MIN_BITS && col.rep === null) return encodeFullZip(col, v, g.itemValidity, g.itemsPerValue, g.compression);
   const d = v.kind === 'variable' && opts.dictionary && !isLargeBinary(col.leaf.type) ? dictionaryFor(v) : null;
   if (d !== null) return encodeMiniBlock(col, d.indices, null, 1, (c) => c, opts, where, d.dict);
+  const f = v.kind === 'variable' && opts.fsst ? fsstPageIfSmaller(v) : null;
+  if (f !== null) {
+    const symbolTable = f.symbolTable;
+    return encodeMiniBlock(col, f.values, null, 1, (c) => ({ kind: 'fsst', symbolTable, values: c }), opts, where, null);
+  }
   return encodeMiniBlock(col, v, g.itemValidity, g.itemsPerValue, g.compression, opts, where, null);
 }
 
