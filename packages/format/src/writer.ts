@@ -15,7 +15,7 @@
  * children, holding exactly one page for all rows (LanceDB rejects struct columns of several pages). Rows of each top-level field are gathered until `pageByteLength` is reached and then
  * written as one page per column.
  */
-import { ArrayData, InvalidArgumentError, NotSupportedError, RecordBatch, Schema, TypeId } from '@vego/encoding';
+import { ArrayData, InvalidArgumentError, isFixedBinary, NotSupportedError, RecordBatch, Schema, TypeId } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import type { ColumnInfo } from './column-metadata';
 import { encodeColumnMetadata, encodeColumnMetadata21 } from './column-metadata';
@@ -106,10 +106,13 @@ export function columnCount(type: DataType): number {
 
 /** Rough encoded size of `d` (for page splitting only). */
 function estimateByteLength(data: ArrayData): number {
+  // A dictionary column is estimated by its indices (materialising its values only to size a page would cost a copy).
+  if (data.type.typeId === TypeId.Dictionary) return data.length * (data.type.indexType.bitWidth >>> 3);
   const d = storageForWrite(data);
   const t = d.type;
   const n = d.length;
   if (t.typeId === TypeId.Bool) return (n + 7) >>> 3;
+  if (isFixedBinary(t)) return n * t.byteWidth;
   if (t.typeId >= TypeId.Int8 && t.typeId <= TypeId.Float64) return (n * (t as { bitWidth: number }).bitWidth) >>> 3;
   if (t.typeId === TypeId.Utf8 || t.typeId === TypeId.Binary) {
     const o = d.valueOffsets!;
@@ -269,27 +272,25 @@ export class LanceFileWriter {
     }
   }
 
-  private flushField(st: FieldState, final = false): void {
+  private flushField(st: FieldState): void {
     if (st.pending.length === 0) return;
     const data = concatData(st.type, st.pending);
     st.pending = [];
     st.pendingBytes = 0;
     if (this.version === '2.0') this.emit(st.name, data, st.firstColumn);
-    else this.emit21(st, data, final);
+    else this.emit21(st, data);
   }
 
   /**
-   * Writes one page per leaf column of a field's rows (Lance 2.1/2.2). A page dictionary is used only for a
-   * column's single page (written at `finish` with no page before it): readers here decode dictionary
-   * pages only in single-page columns.
+   * Writes one page per leaf column of a field's rows (Lance 2.1/2.2). Each page that has a page dictionary
+   * has its own (as LanceDB writes them), so dictionaries span as many pages as the column does.
    */
-  private emit21(st: FieldState, data: ArrayData, final: boolean): void {
+  private emit21(st: FieldState, data: ArrayData): void {
     const base = this.structuralOptions;
     for (let k = 0; k < st.leaves.length; k++) {
       const col = st.firstColumn + k;
       const where = `field "${st.name}", column ${col}`;
-      const opts = base.dictionary && !(final && this.columnRows[col] === 0) ? { ...base, dictionary: false } : base;
-      const page = encodeStructuralPage(shredLeaf(data, st.leaves[k]!), opts, where);
+      const page = encodeStructuralPage(shredLeaf(data, st.leaves[k]!), base, where);
       const offsets: number[] = [];
       const sizes: number[] = [];
       for (const b of page.buffers) {
@@ -306,9 +307,11 @@ export class LanceFileWriter {
   private emit(name: string, data: ArrayData, col: number): number {
     const type = data.type;
     if (isLeafType(type)) {
-      // Temporal and large types are written as their storage (see logical-types.ts); large strings never as dictionaries.
+      // Temporal and large types are written as their storage (see logical-types.ts); large strings never as
+      // dictionaries; Arrow dictionaries as dictionary pages (as LanceDB writes `dict:` fields).
       const large = type.typeId === TypeId.LargeUtf8 || type.typeId === TypeId.LargeBinary;
-      this.writePage(col, encodeLeafPage(storageForWrite(data), large ? { ...this.pageOptions, dictionary: undefined } : this.pageOptions));
+      const stored = type.typeId === TypeId.Dictionary ? data : storageForWrite(data);
+      this.writePage(col, encodeLeafPage(stored, large ? { ...this.pageOptions, dictionary: undefined } : this.pageOptions));
       return col + 1;
     }
     if (type.typeId === TypeId.Struct) {
@@ -370,7 +373,7 @@ export class LanceFileWriter {
    */
   finish(): FileSummary {
     if (this.finished) throw new InvalidArgumentError('`finish` was already called');
-    for (const st of this.fields) this.flushField(st, true);
+    for (const st of this.fields) this.flushField(st);
     this.finished = true;
     if (this.version === '2.0') for (const [col, rows] of this.structRows) this.writePage(col, encodeStructPage(rows));
     const descriptor = encodeFileDescriptor({

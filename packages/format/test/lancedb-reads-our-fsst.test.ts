@@ -25,7 +25,7 @@ function batchOf(schema: F.Schema, n: number, seed: number): F.RecordBatch {
     text: (i) => (i % 9 === 0 ? '' : `${pick(FIRST)} met ${pick(LAST)} — «${'αβγ'.repeat(i % 4)}» at ${i}`),
     bin: (i) => Uint8Array.from(new TextEncoder().encode(`row ${pick(LAST)} ${i % 300}`)),
     rand: () => Uint8Array.from({ length: 12 }, () => Math.floor(r() * 256)),
-    tags: (i) => (i % 11 === 0 ? null : Array.from({ length: i % 4 }, (_, k) => `${pick(LAST)}-tag-${k}`)),
+    tags: (i) => (i % 11 === 0 ? null : Array.from({ length: i % 4 }, (_, k) => `${pick(LAST)}-tag-${i}-${k}`)),
     st: (i) => ({ label: i % 13 === 0 ? null : `label ${pick(FIRST)} ${pick(LAST)} ${i % 777}` }),
   };
   return new RecordBatch(schema, schema.fields.map((f) => vectorFrom(f.type, Array.from({ length: n }, (_, i) => gen[f.name]!(i)))) as never);

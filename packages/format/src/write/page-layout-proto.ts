@@ -53,8 +53,8 @@ export interface MiniBlockLayoutInit {
   repetitionIndexDepth: number;
   numItems: number;
   hasLargeChunk: boolean;
-  /** Items of the page dictionary (a `variable(flat(32))` block in buffer 2), or 0 for none. */
-  numDictionaryItems: number;
+  /** The page dictionary in buffer 2 (a `variable(flat(32))` block or raw `flat` values) and its items, or null. */
+  dictionary: { compression: LanceValueCompression; numItems: number } | null;
 }
 
 /** `PageLayout { mini_block_layout = 1 }` bytes. */
@@ -63,9 +63,9 @@ export function miniBlockLayoutBytes(m: MiniBlockLayoutInit): Uint8Array {
   if (m.repBitWidth !== null) b.message(1, levelCompressionBytes(m.repBitWidth));
   if (m.defBitWidth !== null) b.message(2, levelCompressionBytes(m.defBitWidth));
   b.message(3, compressiveBytes(m.values));
-  if (m.numDictionaryItems > 0) {
-    b.message(4, compressiveBytes({ kind: 'variable', offsetBits: 32 }));
-    b.uint(5, m.numDictionaryItems);
+  if (m.dictionary !== null) {
+    b.message(4, compressiveBytes(m.dictionary.compression));
+    b.uintIfSet(5, m.dictionary.numItems);
   }
   b.packedUints(6, m.layers);
   b.uintIfSet(7, m.numBuffers);
