@@ -230,7 +230,8 @@ export function writableLogicalType(type: DataType): string | undefined {
     case TypeId.Decimal256: return `decimal:256:${type.precision}:${type.scale}`;
     case TypeId.FixedSizeBinary: return `fixed_size_binary:${type.byteWidth}`;
     case TypeId.Dictionary: {
-      const value = primitiveLogicalType(type.valueType);
+      // Values of whole bytes (2.1/2.2 page dictionaries hash values as byte strings): not bools.
+      const value = type.valueType.typeId === TypeId.Bool ? undefined : primitiveLogicalType(type.valueType);
       return value === undefined ? undefined : `dict:${value}:${primitiveLogicalType(type.indexType)!}:${String(type.ordered)}`;
     }
     default: return undefined;

@@ -167,6 +167,12 @@ export function plain(d: F.ArrayData): unknown[] {
       case F.TypeId.Float16:
         out.push(float16ToNumber((d.values as Uint16Array)[j]!));
         break;
+      case F.TypeId.Dictionary: {
+        // The row's value, not its index (two writers may number the same values differently).
+        const k = Number((d.values as unknown as ArrayLike<number | bigint>)[j]!);
+        out.push(plain(d.children[0]!.slice(k, k + 1))[0]);
+        break;
+      }
       default:
         out.push((d.values as unknown as ArrayLike<unknown>)[j]);
     }
