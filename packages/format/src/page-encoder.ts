@@ -15,8 +15,8 @@
  * Example: Int32 [7, null] → buffers `01` (validity) and `07 00 00 00 00 00 00 00`, encoding
  * `nullable { some_nulls { validity: flat { 1, buffer 0 }, values: flat { 32, buffer 1 } } }`.
  */
-import { ArrayData, concatData, InternalError, isFixedBinary, makeNullData, NotSupportedError, TypeId } from '@vego/encoding';
-import type { DataType, Dictionary } from '@vego/encoding';
+import { ArrayData, buildVariableDictionary, concatData, DICTIONARY_NULL_INDEX, InternalError, isFixedBinary, makeNullData, NotSupportedError, TypeId } from '@vego/encoding';
+import type { DataType, Dictionary, VariableWidthValues } from '@vego/encoding';
 import type { ArrayEncoding, CompressionSpec } from './array-encoding';
 import { copyBits } from './internal/bits';
 import type { BufferCodec } from './page-decoder';
@@ -148,72 +148,31 @@ function encodeBinary(d: ArrayData, bufs: Buffers): ArrayEncoding {
  */
 function encodeDictionary(d: ArrayData, bufs: Buffers, maxItems: number): ArrayEncoding | null {
   const n = d.length;
-  const o = d.valueOffsets!;
-  const src = d.values as Uint8Array;
   const off = d.offset;
-  const limit = Math.min(maxItems - 1, 255);
-  // Open-addressing hash table over the item bytes (no string per row): slot → item index + 1.
-  const SLOTS = 1024;
-  const MASK = SLOTS - 1;
-  const slots = new Int32Array(SLOTS);
-  const itemRows = new Int32Array(256);
-  const indices = new Uint8Array(n);
-  const validity = d.nullCount > 0 ? d.validity : null;
-  let numItems = 0;
-  for (let i = 0; i < n; i++) {
-    if (validity !== null && ((validity[(off + i) >>> 3]! >>> ((off + i) & 7)) & 1) === 0) continue;
-    const s = o[off + i]!;
-    const e = o[off + i + 1]!;
-    let h = 0x811c9dc5 ^ (e - s);
-    for (let k = s; k < e; k++) h = Math.imul(h ^ src[k]!, 0x01000193);
-    let slot = (h ^ (h >>> 15)) & MASK;
-    let idx = 0;
-    for (;;) {
-      const item = slots[slot]!;
-      if (item === 0) break;
-      const r = itemRows[item - 1]! + off;
-      const rs = o[r]!;
-      const re = o[r + 1]!;
-      if (re - rs === e - s) {
-        let same = true;
-        for (let k = 0; k < e - s; k++) {
-          if (src[rs + k] !== src[s + k]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) {
-          idx = item;
-          break;
-        }
-      }
-      slot = (slot + 1) & MASK;
-    }
-    if (idx === 0) {
-      if (numItems >= limit) return null;
-      itemRows[numItems] = i;
-      idx = ++numItems;
-      slots[slot] = idx;
-    }
-    indices[i] = idx;
-  }
+  // The same hashing as the 2.1/2.2 page dictionaries (@vego/encoding), over a view of the page's rows.
+  const view: VariableWidthValues = {
+    kind: 'variable',
+    count: n,
+    offsets: d.valueOffsets!.subarray(off, off + n + 1),
+    bytes: d.values as Uint8Array,
+    validity: d.nullCount > 0 ? d.validity : null,
+    validityOffset: off,
+  };
+  const dict = buildVariableDictionary(view, Math.min(maxItems - 1, 255));
+  if (dict === null) return null;
+  const numItems = dict.numItems;
   // u8 indices only: LanceDB 0.39 misreads u16 dictionary indices (found: rows past item 255 came back null).
-  let total = 0;
-  for (let k = 0; k < numItems; k++) total += o[itemRows[k]! + off + 1]! - o[itemRows[k]! + off]!;
-  const bytes = new Uint8Array(total);
+  const indices = new Uint8Array(n);
+  const idx = dict.indices;
+  for (let i = 0; i < n; i++) indices[i] = idx[i] === DICTIONARY_NULL_INDEX ? 0 : idx[i]! + 1;
   const ends = new Float64Array(numItems);
-  let pos = 0;
-  for (let k = 0; k < numItems; k++) {
-    const r = itemRows[k]! + off;
-    bytes.set(src.subarray(o[r]!, o[r + 1]!), pos);
-    pos += o[r + 1]! - o[r]!;
-    ends[k] = pos;
-  }
+  for (let k = 0; k < numItems; k++) ends[k] = dict.itemOffsets[k + 1]!;
+  const total = dict.itemOffsets[numItems]!;
   const indicesEnc = flat(8, bufs, indices);
   const items: ArrayEncoding = {
     kind: 'binary',
     indices: { kind: 'nullable', nulls: 'none', values: flat(64, bufs, u64Bytes(ends)) },
-    bytes: flat(8, bufs, bytes),
+    bytes: flat(8, bufs, dict.itemBytes.subarray(0, total)),
     nullAdjustment: total + 1,
   };
   return { kind: 'dictionary', indices: indicesEnc, items, numDictionaryItems: numItems };
