@@ -14,7 +14,7 @@
 import { CorruptDataError, Field, FixedSizeList, List, NotSupportedError, Schema, Struct, TypeId } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import { decodeUtf8, encodeUtf8, ProtoMessage, ProtoWriter } from './internal/protobuf';
-import { isLogicalLeaf, parseLogicalType, primitiveFromName, primitiveLogicalType, writableLogicalType } from './logical-types';
+import { isLogicalLeaf, isNestedLogicalType, parseLogicalType, primitiveFromName, primitiveLogicalType, writableLogicalType } from './logical-types';
 
 /** One flattened Lance field, as stored in the file descriptor and the manifest. */
 export interface LanceField {
@@ -212,7 +212,7 @@ function lanceType(f: LanceField, kids: LanceField[], depth: number, build: (f: 
   if (prim !== undefined) return prim;
   if (lt === 'struct') return new Struct(kids.map((k) => build(k, depth + 1)));
   // Lance names a list of structs `list.struct` (and `large_list.struct`).
-  if (lt === 'list' || lt === 'large_list' || lt === 'list.struct' || lt === 'large_list.struct') {
+  if (isNestedLogicalType(lt) && lt !== 'struct') {
     if (kids.length !== 1) throw new CorruptDataError(`Lance schema: list field "${f.name}" has ${kids.length} children, expected 1`);
     return new List(build(kids[0]!, depth + 1));
   }

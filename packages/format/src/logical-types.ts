@@ -99,6 +99,14 @@ export function parseLogicalType(lt: string): DataType | undefined {
   return undefined;
 }
 
+/**
+ * True for the logical types of fields that hold no values of their own: `struct` and the lists (`list`,
+ * `large_list`, and `list.struct` / `large_list.struct`, Lance's names for lists of structs).
+ */
+export function isNestedLogicalType(lt: string): boolean {
+  return lt === 'struct' || lt === 'list' || lt === 'large_list' || lt === 'list.struct' || lt === 'large_list.struct';
+}
+
 /** True for the types of this module (all stored as one leaf column). */
 export function isLogicalLeaf(type: DataType): boolean {
   const id = type.typeId;
