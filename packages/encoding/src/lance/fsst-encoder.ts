@@ -30,6 +30,8 @@ const SAMPLE_BYTES = 16384;
 /** Longest piece of one string taken into the sample. */
 const SAMPLE_PIECE_BYTES = 512;
 const ROUNDS = 5;
+/** Most symbols of ≥ 3 bytes sharing their first three bytes. */
+const MAX_PER_PREFIX = 8;
 /** Codes while training: 0…255 the raw bytes, 256 + i the table's symbol i. */
 const CODE_SPACE = 512;
 
@@ -42,38 +44,48 @@ export interface FsstSymbolTable {
   readonly lengths: Uint8Array;
   /** Code of the one-byte symbol of each byte, or -1. */
   readonly byteCode: Int16Array;
-  /** Symbols of ≥ 2 bytes by a hash of their first two bytes ({@link bucketOf}): `bucketCodes[bucketStart[k] … bucketStart[k + 1])`, longest first. */
+  /** Code of the two-byte symbol of each `b0 | b1 << 8`, or -1. */
+  readonly shortCode: Int16Array;
+  /**
+   * Symbols of 3…8 bytes by a hash of their first three bytes ({@link bucketOf}):
+   * `bucketCodes[bucketStart[k] … bucketStart[k + 1])`, longest first.
+   */
   readonly bucketStart: Int32Array;
   readonly bucketCodes: Uint8Array;
 }
 
-/** Buckets of the multi-byte symbols (few symbols share one: a bucket's symbols are compared in full). */
-const BUCKETS = 1024;
+/** Buckets of the symbols of ≥ 3 bytes (a bucket's symbols are compared in full, so collisions only cost time). */
+const BUCKETS = 4096;
 
-/** Bucket of a symbol or input starting with bytes b0, b1. */
-function bucketOf(b0: number, b1: number): number {
-  return ((b0 << 2) ^ (b1 * 37)) & (BUCKETS - 1);
+/** Bucket of a symbol or input starting with bytes b0, b1, b2. */
+function bucketOf(b0: number, b1: number, b2: number): number {
+  const h = Math.imul(b0 | (b1 << 8) | (b2 << 16), 0x9e3779b1);
+  return h >>> 20;
 }
 
 /** Builds the lookup structures of a table of `n` symbols. */
 function makeTable(symbols: Uint8Array, lengths: Uint8Array, n: number): FsstSymbolTable {
   const byteCode = new Int16Array(256).fill(-1);
+  const shortCode = new Int16Array(65536).fill(-1);
   const bucketStart = new Int32Array(BUCKETS + 1);
   for (let c = 0; c < n; c++) {
-    if (lengths[c] === 1) byteCode[symbols[c * 8]!] = c;
-    else bucketStart[bucketOf(symbols[c * 8]!, symbols[c * 8 + 1]!) + 1]!++;
+    const at = c * 8;
+    if (lengths[c] === 1) byteCode[symbols[at]!] = c;
+    else if (lengths[c] === 2) shortCode[symbols[at]! | (symbols[at + 1]! << 8)] = c;
+    else bucketStart[bucketOf(symbols[at]!, symbols[at + 1]!, symbols[at + 2]!) + 1]!++;
   }
   for (let k = 0; k < BUCKETS; k++) bucketStart[k + 1]! += bucketStart[k]!;
   const fill = bucketStart.slice(0, BUCKETS);
   const bucketCodes = new Uint8Array(bucketStart[BUCKETS]!);
   // Longest symbols first in each bucket, so the first match is the longest.
-  for (let len = MAX_SYMBOL_BYTES; len >= 2; len--) {
+  for (let len = MAX_SYMBOL_BYTES; len >= 3; len--) {
     for (let c = 0; c < n; c++) {
       if (lengths[c] !== len) continue;
-      bucketCodes[fill[bucketOf(symbols[c * 8]!, symbols[c * 8 + 1]!)]!++] = c;
+      const at = c * 8;
+      bucketCodes[fill[bucketOf(symbols[at]!, symbols[at + 1]!, symbols[at + 2]!)]!++] = c;
     }
   }
-  return { numSymbols: n, symbols, lengths, byteCode, bucketStart, bucketCodes };
+  return { numSymbols: n, symbols, lengths, byteCode, shortCode, bucketStart, bucketCodes };
 }
 
 /**
@@ -81,8 +93,11 @@ function makeTable(symbols: Uint8Array, lengths: Uint8Array, n: number): FsstSym
  */
 function longestMatch(t: FsstSymbolTable, bytes: Uint8Array, p: number, end: number, out: Int32Array): number {
   const left = end - p;
-  if (left >= 2) {
-    const k = bucketOf(bytes[p]!, bytes[p + 1]!);
+  const b0 = bytes[p]!;
+  if (left >= 3) {
+    const b1 = bytes[p + 1]!;
+    const b2 = bytes[p + 2]!;
+    const k = bucketOf(b0, b1, b2);
     const codes = t.bucketCodes;
     const sym = t.symbols;
     const lens = t.lengths;
@@ -90,8 +105,9 @@ function longestMatch(t: FsstSymbolTable, bytes: Uint8Array, p: number, end: num
       const c = codes[j]!;
       const len = lens[c]!;
       if (len > left) continue;
-      let q = 0;
       const at = c * 8;
+      if (sym[at] !== b0 || sym[at + 1] !== b1 || sym[at + 2] !== b2) continue;
+      let q = 3;
       while (q < len && sym[at + q] === bytes[p + q]) q++;
       if (q === len) {
         out[0] = len;
@@ -99,8 +115,15 @@ function longestMatch(t: FsstSymbolTable, bytes: Uint8Array, p: number, end: num
       }
     }
   }
+  if (left >= 2) {
+    const c = t.shortCode[b0 | (bytes[p + 1]! << 8)]!;
+    if (c >= 0) {
+      out[0] = 2;
+      return c;
+    }
+  }
   out[0] = 1;
-  return t.byteCode[bytes[p]!]!;
+  return t.byteCode[b0]!;
 }
 
 /** A training sample: pieces of the page's strings, concatenated. */
@@ -216,6 +239,10 @@ function topCandidates(c: Candidates, k: number): Int32Array {
   return Int32Array.from(out);
 }
 
+/** Training scratch kept between calls (training is synchronous: never two at once). */
+let pairCounts: Uint32Array | null = null;
+let candidates: Candidates | null = null;
+
 /** Bytes of training code `code` (a raw byte below 256, else symbol code - 256) into `out[0…7]`; returns the length. */
 function bytesOfCode(t: FsstSymbolTable, code: number, out: Uint8Array): number {
   if (code < 256) {
@@ -241,12 +268,13 @@ export function trainFsstTable(offsets: Int32Array, bytes: Uint8Array, count: nu
   const sample = sampleOf(offsets, bytes, count);
   let table = makeTable(new Uint8Array(0), new Uint8Array(0), 0);
   const count1 = new Uint32Array(CODE_SPACE);
-  const count2 = new Uint32Array(CODE_SPACE * CODE_SPACE);
+  // Reused across calls (1 MiB of pair counts, left all zero after each round) and candidates.
+  const count2 = (pairCounts ??= new Uint32Array(CODE_SPACE * CODE_SPACE));
   // Pair indices counted this round (each once), so only they are read and reset.
   const pairs = new Int32Array(sample.bytes.length + 1);
   const len = new Int32Array(1);
   const sb = sample.bytes;
-  const cand = new Candidates();
+  const cand = (candidates ??= new Candidates());
   const word = new Uint8Array(16);
   for (let round = 0; round < ROUNDS; round++) {
     count1.fill(0);
@@ -288,14 +316,28 @@ export function trainFsstTable(offsets: Int32Array, bytes: Uint8Array, count: nu
       word.fill(0, l);
       cand.add(u32(word, 0), u32(word, 4), l, n2 * l);
     }
-    // The 255 of highest gain (ties by bytes, so the table does not depend on hash order).
-    const best = topCandidates(cand, MAX_SYMBOLS);
-    const n = best.length;
+    // The 255 of highest gain (ties by bytes, so the table does not depend on hash order), at most
+    // MAX_PER_PREFIX of them sharing their first three bytes: FSST keeps one symbol per 3-byte prefix so that
+    // a lookup tries few symbols; a few keep more of the gain on data with long shared prefixes.
+    const best = topCandidates(cand, MAX_SYMBOLS * 4);
+    const perPrefix = new Map<number, number>();
+    const chosen = new Int32Array(MAX_SYMBOLS);
+    let n = 0;
+    for (let r = 0; r < best.length && n < MAX_SYMBOLS; r++) {
+      const k = best[r]!;
+      if (cand.len[k]! >= 3) {
+        const prefix = cand.lo[k]! & 0xffffff;
+        const used = perPrefix.get(prefix) ?? 0;
+        if (used >= MAX_PER_PREFIX) continue;
+        perPrefix.set(prefix, used + 1);
+      }
+      chosen[n++] = k;
+    }
     const symbols = new Uint8Array(n * 8);
     const lengths = new Uint8Array(n);
     const dv = new DataView(symbols.buffer);
     for (let c = 0; c < n; c++) {
-      const k = best[c]!;
+      const k = chosen[c]!;
       dv.setUint32(c * 8, cand.lo[k]!, true);
       dv.setUint32(c * 8 + 4, cand.hi[k]!, true);
       lengths[c] = cand.len[k]!;
