@@ -12,7 +12,7 @@
  * (5 bytes for 6); the table starts `02 00 00 01 54 53 53 46 61 62 00 00 00 00 00 00 63 00 … 02 01`.
  *
  * Training follows the FSST paper's idea (Boncz, Neumann, Leis, VLDB 2020), written here from that
- * description: over a sample of about 16 KiB, five rounds each compress the sample with the current table,
+ * description: over a sample of about 8 KiB, five rounds each compress the sample with the current table,
  * count how often each symbol and each pair of consecutive symbols occurs, and keep the 255 candidates
  * (symbols and concatenations of pairs, at most 8 bytes) of highest gain = count × length.
  */
@@ -26,7 +26,7 @@ const ESCAPE = 255;
 const MAX_SYMBOLS = 255;
 const MAX_SYMBOL_BYTES = 8;
 /** Bytes of the training sample. */
-const SAMPLE_BYTES = 16384;
+const SAMPLE_BYTES = 8192;
 /** Longest piece of one string taken into the sample. */
 const SAMPLE_PIECE_BYTES = 512;
 const ROUNDS = 5;
