@@ -106,8 +106,13 @@ export function columnCount(type: DataType): number {
 
 /** Rough encoded size of `d` (for page splitting only). */
 function estimateByteLength(data: ArrayData): number {
-  // A dictionary column is estimated by its indices (materialising its values only to size a page would cost a copy).
-  if (data.type.typeId === TypeId.Dictionary) return data.length * (data.type.indexType.bitWidth >>> 3);
+  // A dictionary column: its indices plus the average dictionary value per row (2.1/2.2 pages hold the values),
+  // without materialising the values only to size a page.
+  if (data.type.typeId === TypeId.Dictionary) {
+    const dict = data.children[0]!;
+    const perValue = dict.length === 0 ? 0 : estimateByteLength(dict) / dict.length;
+    return Math.ceil(data.length * ((data.type.indexType.bitWidth >>> 3) + perValue));
+  }
   const d = storageForWrite(data);
   const t = d.type;
   const n = d.length;
