@@ -49,3 +49,33 @@ describe.each(['2.0', '2.1', '2.2'] as const)('lists of structs in Lance %s file
     }
   });
 });
+
+describe('what only Lance 2.0 files take here', () => {
+  it('lists of lists and fixed-size lists of bools in 2.0 files read in LanceDB with the generated values (2.1/2.2 refuse them, typed)', async () => {
+    const tmp = tempDir('vego-2-0-only-');
+    try {
+      const s = new Schema([
+        new Field('id', new Int32(), false),
+        new Field('ll', new List(new Field('item', new List(new Field('item', new Int32()))))),
+        new Field('fb', new F.FixedSizeList(new Field('item', new F.Bool()), 3)),
+      ]);
+      const n = 300;
+      const gen: Record<string, (i: number) => unknown> = {
+        id: (i) => i,
+        ll: (i) => (i % 5 === 0 ? null : Array.from({ length: i % 3 }, (_, k) => (k === 1 ? null : [i, k]))),
+        fb: (i) => (i % 7 === 0 ? null : [i % 2 === 0, true, i % 3 === 0]),
+      };
+      const b = new RecordBatch(s, s.fields.map((f) => vectorFrom(f.type, Array.from({ length: n }, (_, i) => gen[f.name]!(i)))) as never);
+      const { bytes } = writeFile(s, [b], { version: '2.0' });
+      writeTable(tmp.dir, 'only20', s, bytes, n, '2.0');
+      const rows: Row[] = await queryRows(await (await lancedb.connect(tmp.dir)).openTable('only20'));
+      for (const f of s.fields) expect({ f: f.name, v: rows.map((r) => r[f.name]) }).toEqual({ f: f.name, v: plainColumn(b, f.name) });
+      for (const version of ['2.1', '2.2'] as const) {
+        expect(() => writeFile(new Schema([s.fields[1]!]), [new RecordBatch(new Schema([s.fields[1]!]), [b.columns[1]!] as never)], { version })).toThrow(F.NotSupportedError);
+        expect(() => writeFile(new Schema([s.fields[2]!]), [new RecordBatch(new Schema([s.fields[2]!]), [b.columns[2]!] as never)], { version })).toThrow(F.NotSupportedError);
+      }
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
