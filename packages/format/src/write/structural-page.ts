@@ -118,19 +118,33 @@ function gatherValues(col: ShreddedLeaf): { values: PageValues; compression: (c:
   if (id === TypeId.Utf8 || id === TypeId.Binary) {
     const o = leaf.valueOffsets!;
     const src = leaf.values as Uint8Array;
-    let total = 0;
-    for (let k = 0; k < n; k++) if (ok[k] === 1) total += o[leaf.offset + idx[k]! + 1]! - o[leaf.offset + idx[k]!]!;
-    const bytes = new Uint8Array(total);
     const offsets = new Int32Array(n + 1);
-    let pos = 0;
-    for (let k = 0; k < n; k++) {
-      if (ok[k] === 1) {
-        const s = o[leaf.offset + idx[k]!]!;
-        const e = o[leaf.offset + idx[k]! + 1]!;
-        bytes.set(src.subarray(s, e), pos);
-        pos += e - s;
+    let contiguous = n === leaf.length && leaf.nullCount === 0;
+    for (let k = 0; contiguous && k < n; k++) if (idx[k] !== k) contiguous = false;
+    let bytes: Uint8Array;
+    if (contiguous) {
+      // Every row a valid value slot in order: one copy of the bytes, offsets rebased.
+      const base = o[leaf.offset]!;
+      for (let k = 0; k <= n; k++) offsets[k] = o[leaf.offset + k]! - base;
+      bytes = src.slice(base, o[leaf.offset + n]!);
+    } else {
+      let total = 0;
+      for (let k = 0; k < n; k++) if (ok[k] === 1) total += o[leaf.offset + idx[k]! + 1]! - o[leaf.offset + idx[k]!]!;
+      bytes = new Uint8Array(total);
+      let pos = 0;
+      for (let k = 0; k < n; k++) {
+        if (ok[k] === 1) {
+          const s = o[leaf.offset + idx[k]!]!;
+          const e = o[leaf.offset + idx[k]! + 1]!;
+          // A byte loop for short values (no subarray per row), one `set` for long ones.
+          if (e - s <= 32) for (let b = s; b < e; b++) bytes[pos++] = src[b]!;
+          else {
+            bytes.set(src.subarray(s, e), pos);
+            pos += e - s;
+          }
+        }
+        offsets[k + 1] = pos;
       }
-      offsets[k + 1] = pos;
     }
     const v: VariableWidthValues = { kind: 'variable', count: n, offsets, bytes, validity: null, validityOffset: 0, offsetBits: largeOffsets ? 64 : 32 };
     return { values: v, compression: (c) => c, itemValidity: null, itemsPerValue: 1 };
