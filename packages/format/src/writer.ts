@@ -1,5 +1,5 @@
 /**
- * LanceFileWriter: writes a Lance 2.0 file to a ByteSink.
+ * LanceFileWriter: writes a Lance 2.0, 2.1 or 2.2 file to a ByteSink (2.1/2.2 pages: `src/write/`).
  *
  * File layout written (every buffer starts on a 64-byte boundary):
  * ```text
@@ -63,10 +63,12 @@ export interface LanceFileWriterOptions {
    * Lance file version to write: `'2.0'` (default here; `@vego/io` datasets choose their own default),
    * `'2.1'` or `'2.2'` (LanceDB 0.39's default). 2.1/2.2 files hold one column per leaf, structural
    * mini-block and full-zip pages with repetition/definition levels (see `src/write/`), and accept null
-   * structs. Temporal columns are written as their 32/64-bit integers and LargeUtf8/LargeBinary with 64-bit
-   * offsets and no page dictionary (as LanceDB reads them) in every version. Not written in 2.1/2.2: lists of
-   * lists, fixed-size lists of bools, nested fixed-size lists; in no version: decimals, fixed-size binary,
-   * dictionaries (NotSupportedError).
+   * structs. Temporal columns are written as their 32/64-bit integers, LargeUtf8/LargeBinary with 64-bit
+   * offsets and no page dictionary, decimals and fixed-size binary as one `8 × byteWidth`-bit value, and
+   * Arrow dictionary columns as dictionary pages (2.0) or with a page dictionary in every page whatever
+   * `dictionary` says (2.1/2.2: LanceDB reads `dict:` columns only so), as LanceDB reads them in every
+   * version. Not written in 2.1/2.2: lists of lists, fixed-size lists of bools, nested fixed-size lists;
+   * in no version: dictionaries of non-primitive or bool values (NotSupportedError).
    */
   version?: LanceFileVersion;
 }
@@ -147,7 +149,7 @@ interface FieldState {
 }
 
 /**
- * Writes one Lance 2.0 file (schema, record batches) to a sink.
+ * Writes one Lance 2.0, 2.1 or 2.2 file (schema, record batches) to a sink.
  * @example
  * ```ts
  * const sink = new MemorySink();
