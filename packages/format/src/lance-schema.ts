@@ -33,8 +33,6 @@ export interface LanceField {
   fieldType: number;
 }
 
-export { primitiveLogicalType } from './logical-types';
-
 /**
  * True for the types stored as one leaf column (fixed-width, Utf8, Binary, FixedSizeList of fixed-width,
  * and the temporal, decimal, binary and dictionary types of `logical-types.ts`).
