@@ -14,7 +14,7 @@
  * its values as 64-bit integers; it is read as Int64 and re-typed `Timestamp<us, UTC>`.
  */
 import {
-  Binary, Bool, CorruptDataError, Date32, Float16, Float32, Float64, Date64, Decimal128, Decimal256, Dictionary, Duration, FixedSizeBinary, FixedSizeList, Field, Int16, Int32, Int64,
+  Binary, Bool, CorruptDataError, InvalidArgumentError, Date32, Float16, Float32, Float64, Date64, Decimal128, Decimal256, Dictionary, Duration, FixedSizeBinary, FixedSizeList, Field, Int16, Int32, Int64,
   Int8, LargeBinary, LargeUtf8, Time32, Time64, Timestamp, TypeId, Uint16, Uint32, Uint64, Uint8, Utf8, ArrayData, concatData, makeData, makeNullData, takeData,
 } from '@vego/encoding';
 import type { DataType, DictionaryIndexType, TimeUnit } from '@vego/encoding';
@@ -263,7 +263,7 @@ export function storageForWrite(data: ArrayData): ArrayData {
 /**
  * The value of each row of dictionary `data` (a copy of the value type): null where the row or its
  * dictionary value is null.
- * @throws CorruptDataError for an index outside the dictionary.
+ * @throws InvalidArgumentError for an index outside the dictionary (the data to write is malformed).
  */
 export function dictionaryValues(data: ArrayData): ArrayData {
   const type = data.type as Dictionary;
@@ -279,7 +279,7 @@ export function dictionaryValues(data: ArrayData): ArrayData {
       continue;
     }
     const k = Number(src[data.offset + i]!);
-    if (!(k >= 0 && k < dict.length)) throw new CorruptDataError(`${type.toString()} row ${i} has index ${k}, the dictionary holds ${dict.length} values`);
+    if (!(k >= 0 && k < dict.length)) throw new InvalidArgumentError(`${type.toString()} row ${i} has index ${k}, the dictionary holds ${dict.length} values`);
     idx[i] = k;
     rowValid[i >>> 3]! |= 1 << (i & 7);
   }
