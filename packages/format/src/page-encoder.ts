@@ -15,7 +15,7 @@
  * Example: Int32 [7, null] → buffers `01` (validity) and `07 00 00 00 00 00 00 00`, encoding
  * `nullable { some_nulls { validity: flat { 1, buffer 0 }, values: flat { 32, buffer 1 } } }`.
  */
-import { ArrayData, buildVariableDictionary, concatData, DICTIONARY_NULL_INDEX, InternalError, isFixedBinary, makeNullData, NotSupportedError, TypeId } from '@vego/encoding';
+import { ArrayData, buildVariableDictionary, concatData, DICTIONARY_NULL_INDEX, InternalError, InvalidArgumentError, isFixedBinary, makeNullData, NotSupportedError, TypeId } from '@vego/encoding';
 import type { DataType, Dictionary, VariableWidthValues } from '@vego/encoding';
 import type { ArrayEncoding, CompressionSpec } from './array-encoding';
 import { copyBits } from './internal/bits';
@@ -199,7 +199,8 @@ function encodeFixedBinary(d: ArrayData, bufs: Buffers): ArrayEncoding {
  * `dictionary { indices: nullable { no_nulls { flat(index bits) } }, items: <the dictionary values>, num_dictionary_items }`
  * with 0-based indices; when rows are null, a null item is appended and null rows point at it.
  * Example: dictionary ["a", "b"], indices [1, null, 0] (int32) → indices `01 00 00 00 02 00 00 00 00 00 00 00`, items "a", "b", null.
- * @throws NotSupportedError when the null item's index does not fit the index type.
+ * @throws NotSupportedError when the null item's index does not fit the index type; InvalidArgumentError for an
+ *   index outside the dictionary.
  */
 function encodeArrowDictionary(d: ArrayData, bufs: Buffers, opts?: PageEncodeOptions): ArrayEncoding {
   const type = d.type as Dictionary;
@@ -217,6 +218,9 @@ function encodeArrowDictionary(d: ArrayData, bufs: Buffers, opts?: PageEncodeOpt
   const src = d.values as unknown as ArrayLike<number | bigint>;
   for (let i = 0; i < n; i++) {
     const idx = d.isValid(i) ? Number(src[d.offset + i]!) : k;
+    if (!(idx >= 0 && idx <= k) || (idx === k && d.isValid(i))) {
+      throw new InvalidArgumentError(`${type.toString()} row ${i} has index ${idx}, the dictionary holds ${k} values`);
+    }
     const at = i * (bits >>> 3);
     if (bits === 8) bytes[at] = idx;
     else if (bits === 16) dv.setUint16(at, idx, true);

@@ -47,4 +47,15 @@ describe('Lance logical types (one table, both directions)', () => {
     expect(() => F.schemaToLanceFields(new Schema([new Field('x', new Dictionary(new LargeUtf8(), new Int32()))]))).toThrow(F.NotSupportedError);
     expect(() => F.schemaToLanceFields(new Schema([new Field('x', new Dictionary(new Bool(), new Int32()))]))).toThrow(F.NotSupportedError);
   });
+
+  it.each(['2.0', '2.1', '2.2'] as const)('refuses dictionary rows whose index is outside the dictionary (typed, Lance %s)', (version) => {
+    const type = new Dictionary(new Utf8(), new Int32());
+    const dictionary = F.vectorFrom(new Utf8(), ['a', 'b']).data as F.ArrayData;
+    // makeData refuses such data already; the unchecked constructor builds it, as a damaged caller could.
+    const data = new F.ArrayData(type, 3, 0, 0, null, Int32Array.of(0, 2, 1), null, [dictionary]);
+    const schema = new Schema([new Field('x', type)]);
+    const w = new F.LanceFileWriter(new F.MemorySink(), schema, { version });
+    w.write(new F.RecordBatch(schema, [F.makeVector(data)] as never));
+    expect(() => w.finish()).toThrow(F.InvalidArgumentError);
+  });
 });
