@@ -47,7 +47,7 @@ export interface FsstSymbolTable {
   /** Code of the two-byte symbol of each `b0 | b1 << 8`, or -1. */
   readonly shortCode: Int16Array;
   /**
-   * Symbols of 3…8 bytes by a hash of their first three bytes ({@link bucketOf}):
+   * Symbols of 3…8 bytes by a hash of their first three bytes (`bucketOf` in the source):
    * `bucketCodes[bucketStart[k] … bucketStart[k + 1])`, longest first.
    */
   readonly bucketStart: Int32Array;
