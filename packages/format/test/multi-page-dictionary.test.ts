@@ -5,9 +5,11 @@
  */
 import * as F from '@vego/format';
 import { expandPageDictionaries } from '../src/v2_1/assemble';
-import type { Block } from '../src/v2_1/blocks';
-import type { PageLevels } from '../src/v2_1/pages';
 import { RepDefLayer } from '../src/v2_1/layout';
+
+// The page and block shapes, taken from the function itself (their home files are being reorganised).
+type PageLevels = Parameters<typeof expandPageDictionaries>[0][number];
+type Block = PageLevels['values'];
 
 function strings(values: string[]): Block {
   const parts = values.map((v) => new TextEncoder().encode(v));
