@@ -56,7 +56,7 @@ export interface LanceFileWriterOptions {
   bitPacking?: boolean;
   /**
    * 2.1/2.2 files: FSST-compress Utf8/Binary pages when the page's statistics say it makes them smaller
-   * (default true; pages of ≥ 8 KiB of values, longest ≥ 5 bytes; not LargeUtf8/LargeBinary). Ignored in 2.0 files.
+   * (default true; pages of ≥ 8 KiB of values, longest ≥ 5 bytes; LargeUtf8/LargeBinary too, with 64-bit offsets). Ignored in 2.0 files.
    */
   fsst?: boolean;
   /**

@@ -145,9 +145,11 @@ export function plain(d: F.ArrayData): unknown[] {
         out.push((((d.values as Uint8Array)[j >> 3]! >> (j & 7)) & 1) === 1);
         break;
       case F.TypeId.Utf8:
+      case F.TypeId.LargeUtf8:
         out.push(new TextDecoder().decode((d.values as Uint8Array).subarray(d.valueOffsets![j]!, d.valueOffsets![j + 1]!)));
         break;
       case F.TypeId.Binary:
+      case F.TypeId.LargeBinary:
         out.push(Array.from((d.values as Uint8Array).subarray(d.valueOffsets![j]!, d.valueOffsets![j + 1]!)));
         break;
       case F.TypeId.FixedSizeList:

@@ -9,7 +9,7 @@ import * as F from '@vego/format';
 import { plainColumn, rng, tempDir, writeFile, writeTable } from './helpers';
 import { queryRows, type Row } from './fixtures/lancedb';
 
-const { Field, Schema, RecordBatch, Int32, Utf8, Binary, List, Struct, vectorFrom } = F;
+const { Field, Schema, RecordBatch, Int32, Utf8, Binary, LargeUtf8, List, Struct, vectorFrom } = F;
 
 const N = 4000;
 const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Ken', 'Dennis', 'Niklaus', 'Frances', 'Margaret', 'John'];
@@ -28,6 +28,7 @@ function batchOf(schema: F.Schema, n: number, seed: number): F.RecordBatch {
     // Compressible bytes that are not UTF-8 (0xFF, 0xFE, lone continuation bytes).
     raw: (i) => Uint8Array.from({ length: 8 + (i % 9) }, (_, k) => [0xff, 0xfe, 0x80, i & 255, (i >> 8) & 255, 0xc0][k % 6]!),
     tags: (i) => (i % 11 === 0 ? null : Array.from({ length: i % 4 }, (_, k) => `${pick(LAST)}-tag-${i}-${k}`)),
+    lstr: (i) => (i % 10 === 7 ? null : `large ${pick(FIRST)} ${pick(LAST)} ${i % 321}`),
     st: (i) => ({ label: i % 13 === 0 ? null : `label ${pick(FIRST)} ${pick(LAST)} ${i % 777}` }),
   };
   return new RecordBatch(schema, schema.fields.map((f) => vectorFrom(f.type, Array.from({ length: n }, (_, i) => gen[f.name]!(i)))) as never);
@@ -43,12 +44,13 @@ const schema = new Schema([
   new Field('raw', new Binary()),
   new Field('tags', new List(new Field('item', new Utf8()))),
   new Field('st', new Struct([new Field('label', new Utf8())])),
+  new Field('lstr', new LargeUtf8()),
 ]);
 
 /** Pages and distinct page descriptions of each column, as the reader summarises them (`fsst(…)` when FSST). */
 function pageEncodings(bytes: Uint8Array): Array<{ pages: number; encodings: string[] }> {
   const reader = F.LanceFileReader.openSync(new F.MemorySource(bytes));
-  return Array.from({ length: 9 }, (_, c) => reader.columnSummarySync(c));
+  return Array.from({ length: 10 }, (_, c) => reader.columnSummarySync(c));
 }
 
 describe.each(['2.1', '2.2'] as const)('FSST string pages in Lance %s files', (version) => {
@@ -64,8 +66,8 @@ describe.each(['2.1', '2.2'] as const)('FSST string pages in Lance %s files', (v
     const plainFile = writeFile(schema, batches, { version, pageByteLength: 96 * 1024, fsst: false }).bytes;
     expect(summary.numRows).toBe(rows);
     const enc = pageEncodings(bytes);
-    // Columns: id, name, url, text, bin, rand, raw, tags, st.label.
-    for (const c of [1, 2, 3, 4, 6, 7, 8]) expect([c, enc[c]!.encodings.some((e) => e.includes('fsst'))]).toEqual([c, true]);
+    // Columns: id, name, url, text, bin, rand, raw, tags, st.label, lstr (64-bit offsets).
+    for (const c of [1, 2, 3, 4, 6, 7, 8, 9]) expect([c, enc[c]!.encodings.some((e) => e.includes('fsst'))]).toEqual([c, true]);
     expect(enc[1]!.pages).toBeGreaterThan(1);
     expect(enc[5]!.encodings.some((e) => e.includes('fsst'))).toBe(false); // random bytes: FSST does not pay
     expect(bytes.length).toBeLessThan(plainFile.length * 0.8);

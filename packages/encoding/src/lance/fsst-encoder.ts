@@ -422,11 +422,12 @@ export interface FsstPage {
  * of value bytes and a longest value of ≥ 5 bytes (as Lance decides), then a table trained on a sample
  * whose compressed sample, scaled to the page, plus the table stay under 85 % of the plain bytes; the
  * whole page is then compressed and kept only if that holds for the real bytes too.
- * Only 32-bit offsets and pages without a validity bitmap (nulls are empty values here).
+ * Pages without a validity bitmap only (nulls are empty values here); 32- or 64-bit offsets (large_string /
+ * large_binary), kept in the compressed values.
  * @returns null when FSST does not pay (the caller writes plain `variable` values).
  */
 export function fsstPageIfSmaller(v: VariableWidthValues): FsstPage | null {
-  if ((v.offsetBits ?? 32) !== 32 || v.validity !== null) return null;
+  if (v.validity !== null) return null;
   const n = v.count;
   const o = v.offsets;
   const plain = o[n]! - o[0]!;
@@ -445,7 +446,7 @@ export function fsstPageIfSmaller(v: VariableWidthValues): FsstPage | null {
   const c = fsstCompress(table, o, v.bytes, n);
   if (c.bytes.length + FSST_SYMBOL_TABLE_BYTES > plain * FSST_MAX_RATIO) return null;
   return {
-    values: { kind: 'variable', count: n, offsets: c.offsets, bytes: c.bytes, validity: null, validityOffset: 0, offsetBits: 32 },
+    values: { kind: 'variable', count: n, offsets: c.offsets, bytes: c.bytes, validity: null, validityOffset: 0, offsetBits: v.offsetBits ?? 32 },
     symbolTable: encodeFsstSymbolTable(table),
   };
 }

@@ -42,7 +42,7 @@ export interface StructuralPageOptions {
   bitPacking: boolean;
   /** Dictionary-encode strings of few distinct values (default true; never for LargeUtf8/LargeBinary leaves). */
   dictionary: boolean;
-  /** FSST-compress string/binary pages when it makes them smaller (default true; 32-bit offsets only). */
+  /** FSST-compress string/binary pages when it makes them smaller (default true; also 64-bit offset pages). */
   fsst: boolean;
 }
 
