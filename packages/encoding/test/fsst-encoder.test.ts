@@ -1,10 +1,10 @@
 /**
  * The FSST trainer and encoder: the symbol table bytes have Lance's fixed layout, the codes decode (by a
  * decoder written here from the format description, independent of the library's) to the input exactly,
- * and the page chooser picks FSST only when it makes the page smaller.
+ * and through the library's own decoder, and the page chooser picks FSST only when it makes the page smaller.
  */
 import {
-  FSST_SYMBOL_TABLE_BYTES, encodeFsstSymbolTable, fsstCompress, fsstCompressedByteLength, fsstPageIfSmaller, trainFsstTable,
+  FSST_SYMBOL_TABLE_BYTES, encodeFsstSymbolTable, fsstCompress, fsstCompressedByteLength, fsstDecompress, fsstPageIfSmaller, parseFsstTable, trainFsstTable,
 } from '@vego/encoding';
 import type { VariableWidthValues } from '@vego/encoding';
 import { rng } from './helpers';
@@ -82,6 +82,15 @@ describe('FSST encoder', () => {
     const differing = back.findIndex((x, i) => Buffer.compare(Buffer.from(x), Buffer.from(bytes.subarray(offsets[i]!, offsets[i + 1]!))) !== 0);
     expect(differing).toBe(-1);
     expect(c.bytes.length).toBeLessThan(bytes.length * 0.6);
+  });
+
+  it("round-trips through the library's own FSST decoder (the reader's)", () => {
+    const { offsets, bytes } = pack(text);
+    const t = trainFsstTable(offsets, bytes, text.length);
+    const c = fsstCompress(t, offsets, bytes, text.length);
+    const out = fsstDecompress(parseFsstTable(encodeFsstSymbolTable(t)), c.bytes, c.offsets, text.length);
+    expect(Buffer.compare(Buffer.from(out.bytes), Buffer.from(bytes))).toBe(0);
+    expect(Array.from(out.offsets)).toEqual(Array.from(offsets));
   });
 
   it('compresses strings that start at a non-zero offset (a slice)', () => {
