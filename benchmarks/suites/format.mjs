@@ -201,7 +201,7 @@ export async function run({ quick, log }) {
         title: `Lance 2.2 per column kind: our writer vs LanceDB's (${n} rows, one column, best of 3)`,
         columns: ['column', 'ours file bytes', 'LanceDB data bytes', 'size ratio (ours/LanceDB)', 'ours write MB/s (memory)', 'LanceDB write MB/s', 'ours read MB/s (our file, memory)', 'LanceDB read MB/s (its table)'],
         rows: kindRows,
-        note: 'MB = raw value bytes (strings: their UTF-8 bytes; bools: n/8). Ours: LanceFileWriter({ version: "2.2" }) into memory and LanceFileReader over those bytes. LanceDB: createTable with its defaults (2.2) and query().toArrow(), which include its table commit and Arrow conversion. We write plain, bit-packed integers and page dictionaries; LanceDB also uses FSST, RLE and LZ4, so its strings can be smaller.',
+        note: 'MB = raw value bytes (strings: their UTF-8 bytes; bools: n/8). Ours: LanceFileWriter({ version: "2.2" }) into memory and LanceFileReader over those bytes. LanceDB: createTable with its defaults (2.2) and query().toArrow(), which include its table commit and Arrow conversion. We write plain, bit-packed and RLE integers, page dictionaries and FSST strings (our own trainer, chosen per page when smaller); LanceDB also LZ4-compresses its 2.2 page dictionaries.',
       },
     ],
     raw,

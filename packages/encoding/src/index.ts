@@ -161,7 +161,9 @@ export { encodeOutOfLineBitpacked, outOfLineTailIsRaw } from './lance/out-of-lin
 export { encodeVariableChunk, variableChunkByteLength } from './lance/variable';
 export { MINI_BLOCK_ENCODERS, MINI_BLOCK_TARGET_BYTES, chooseMiniBlockEncoder, variableChunkBytes } from './lance/registry';
 export type { LanceValueCompression, FixedWidthValues, VariableWidthValues, PageValues, MiniBlockEncoder } from './lance/registry';
-export { buildVariableDictionary, encodeVariableBlock } from './lance/dictionary';
+export { DICTIONARY_NULL_INDEX, buildVariableDictionary, encodeVariableBlock } from './lance/dictionary';
+export { FSST_MIN_PAGE_BYTES, FSST_SYMBOL_TABLE_BYTES, encodeFsstSymbolTable, fsstCompress, fsstCompressedByteLength, fsstPageIfSmaller, trainFsstTable } from './lance/fsst-encoder';
+export type { FsstPage, FsstSymbolTable } from './lance/fsst-encoder';
 export type { VariableDictionary } from './lance/dictionary';
 export { countRleRuns, encodeRleChunk } from './lance/rle';
 export { FL_ORDER } from './lance/fastlanes-order';

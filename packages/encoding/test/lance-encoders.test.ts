@@ -4,7 +4,9 @@
  * the decoders are in packages/format/test/write-v2-1.test.ts.
  */
 import {
+  buildVariableDictionary,
   chooseMiniBlockEncoder,
+  DICTIONARY_NULL_INDEX,
   countRleRuns,
   encodeRleChunk,
   encodeInlineBitpacked,
@@ -122,5 +124,39 @@ describe('mini-block registry', () => {
     expect(flat.chunkValues(f64, 0, 4096)).toBe(512);
     expect(flat.chunkValues(f64, 2560, 4096)).toBe(440);
     expect(MINI_BLOCK_ENCODERS.get('inline_bitpacking')!.chunkValues(ints(Array.from({ length: 3000 }, (_, i) => i)), 2048, 4096)).toBe(952);
+  });
+});
+
+describe('buildVariableDictionary', () => {
+  const enc = new TextEncoder();
+  const strings = ['b', 'a', 'b', 'skip', '', 'a', 'c'];
+  const parts = strings.map((s) => enc.encode(s));
+  // A leading value outside the view (offsets need not start at 0).
+  const offsets = new Int32Array(parts.length + 2);
+  offsets[1] = 3;
+  parts.forEach((p, i) => (offsets[i + 2] = offsets[i + 1]! + p.length));
+  const bytes = new Uint8Array(offsets[parts.length + 1]!);
+  parts.forEach((p, i) => bytes.set(p, offsets[i + 1]!));
+  const view = offsets.subarray(1);
+
+  it('gives first-seen items and 0-based indices, from any offset', () => {
+    const d = buildVariableDictionary({ kind: 'variable', count: strings.length, offsets: view, bytes, validity: null, validityOffset: 0 }, 10)!;
+    expect(d.numItems).toBe(5);
+    expect(new TextDecoder().decode(d.itemBytes)).toBe('baskipc');
+    expect(Array.from(d.itemOffsets)).toEqual([0, 1, 2, 6, 6, 7]);
+    expect(Array.from(d.indices)).toEqual([0, 1, 0, 2, 3, 1, 4]);
+  });
+
+  it('leaves slots whose validity bit is 0 out (DICTIONARY_NULL_INDEX), honouring the validity offset', () => {
+    // Bits from offset 3: rows 3 ("skip") and 4 ("") are null.
+    const validity = Uint8Array.of(0b00111000, 0b00000011);
+    const d = buildVariableDictionary({ kind: 'variable', count: strings.length, offsets: view, bytes, validity, validityOffset: 3 }, 10)!;
+    expect(d.numItems).toBe(3);
+    expect(new TextDecoder().decode(d.itemBytes)).toBe('bac');
+    expect(Array.from(d.indices)).toEqual([0, 1, 0, DICTIONARY_NULL_INDEX, DICTIONARY_NULL_INDEX, 1, 2]);
+  });
+
+  it('returns null past maxItems distinct values', () => {
+    expect(buildVariableDictionary({ kind: 'variable', count: strings.length, offsets: view, bytes, validity: null, validityOffset: 0 }, 4)).toBeNull();
   });
 });

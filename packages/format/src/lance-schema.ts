@@ -11,33 +11,10 @@
  * pointing at it); a fixed-size list of a primitive is a single field (`fixed_size_list:float:128`).
  * LanceDB's writer leaves `type` at 0 and derives everything from `logical_type`; so does this code.
  */
-import {
-  Binary,
-  Bool,
-  CorruptDataError,
-  Field,
-  FixedSizeList,
-  Float16,
-  Float32,
-  Float64,
-  Int16,
-  Int32,
-  Int64,
-  Int8,
-  List,
-  NotSupportedError,
-  Schema,
-  Struct,
-  TypeId,
-  Uint16,
-  Uint32,
-  Uint64,
-  Uint8,
-  Utf8,
-} from '@vego/encoding';
+import { CorruptDataError, Field, FixedSizeList, List, NotSupportedError, Schema, Struct, TypeId } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import { decodeUtf8, encodeUtf8, ProtoMessage, ProtoWriter } from './internal/protobuf';
-import { isLogicalLeaf, parseLogicalType, writableLogicalType } from './logical-types';
+import { isLogicalLeaf, isNestedLogicalType, parseLogicalType, primitiveFromName, primitiveLogicalType, writableLogicalType } from './logical-types';
 
 /** One flattened Lance field, as stored in the file descriptor and the manifest. */
 export interface LanceField {
@@ -54,49 +31,6 @@ export interface LanceField {
   metadata: Map<string, Uint8Array>;
   /** `Field.type` enum as stored (0 when the writer left it unset). */
   fieldType: number;
-}
-
-const PRIMITIVE_NAMES: ReadonlyArray<[number, string]> = [
-  [TypeId.Bool, 'bool'],
-  [TypeId.Int8, 'int8'],
-  [TypeId.Int16, 'int16'],
-  [TypeId.Int32, 'int32'],
-  [TypeId.Int64, 'int64'],
-  [TypeId.Uint8, 'uint8'],
-  [TypeId.Uint16, 'uint16'],
-  [TypeId.Uint32, 'uint32'],
-  [TypeId.Uint64, 'uint64'],
-  [TypeId.Float16, 'halffloat'],
-  [TypeId.Float32, 'float'],
-  [TypeId.Float64, 'double'],
-  [TypeId.Utf8, 'string'],
-  [TypeId.Binary, 'binary'],
-];
-
-function primitiveFromName(name: string): DataType | undefined {
-  switch (name) {
-    case 'bool': return new Bool();
-    case 'int8': return new Int8();
-    case 'int16': return new Int16();
-    case 'int32': return new Int32();
-    case 'int64': return new Int64();
-    case 'uint8': return new Uint8();
-    case 'uint16': return new Uint16();
-    case 'uint32': return new Uint32();
-    case 'uint64': return new Uint64();
-    case 'halffloat': return new Float16();
-    case 'float': return new Float32();
-    case 'double': return new Float64();
-    case 'string': return new Utf8();
-    case 'binary': return new Binary();
-    default: return undefined;
-  }
-}
-
-/** The Lance logical type name of a primitive (fixed-width, Utf8 or Binary) type, or undefined. */
-export function primitiveLogicalType(type: DataType): string | undefined {
-  for (const [id, name] of PRIMITIVE_NAMES) if (id === type.typeId) return name;
-  return undefined;
 }
 
 /**
@@ -138,14 +72,10 @@ export function schemaToLanceFields(schema: Schema, firstId = 0): LanceField[] {
     const base = { name: f.name, id, parentId, nullable: f.nullable, metadata: metadataToBytes(f.metadata), fieldType: 0 };
     const logical = writableLogicalType(type);
     if (logical !== undefined) {
-      const varBinary = type.typeId === TypeId.LargeUtf8 || type.typeId === TypeId.LargeBinary;
-      out.push({ ...base, logicalType: logical, encoding: varBinary ? 2 : 1 });
-      return;
-    }
-    const prim = primitiveLogicalType(type);
-    if (prim !== undefined) {
-      const varBinary = type.typeId === TypeId.Utf8 || type.typeId === TypeId.Binary;
-      out.push({ ...base, logicalType: prim, encoding: varBinary ? 2 : 1 });
+      // Field.encoding as LanceDB sets it: VAR_BINARY (2) for offsets-and-bytes types, DICTIONARY (3), else PLAIN (1).
+      const id = type.typeId;
+      const varBinary = id === TypeId.Utf8 || id === TypeId.Binary || id === TypeId.LargeUtf8 || id === TypeId.LargeBinary;
+      out.push({ ...base, logicalType: logical, encoding: varBinary ? 2 : id === TypeId.Dictionary ? 3 : 1 });
       return;
     }
     switch (type.typeId) {
@@ -158,7 +88,8 @@ export function schemaToLanceFields(schema: Schema, firstId = 0): LanceField[] {
         return;
       }
       case TypeId.List:
-        out.push({ ...base, logicalType: 'list', encoding: 1 });
+        // Lance names a list of structs `list.struct` (LanceDB writes it so).
+        out.push({ ...base, logicalType: type.child.type.typeId === TypeId.Struct ? 'list.struct' : 'list', encoding: 1 });
         visit(type.child, id);
         return;
       case TypeId.Struct:
@@ -275,11 +206,11 @@ function lanceFieldsToSchemaOrUnsupported(fields: readonly LanceField[], metadat
 
 function lanceType(f: LanceField, kids: LanceField[], depth: number, build: (f: LanceField, depth: number) => Field): DataType {
   const lt = f.logicalType;
-  const prim = primitiveFromName(lt) ?? parseLogicalType(lt, primitiveFromName);
+  const prim = parseLogicalType(lt);
   if (prim !== undefined) return prim;
   if (lt === 'struct') return new Struct(kids.map((k) => build(k, depth + 1)));
   // Lance names a list of structs `list.struct` (and `large_list.struct`).
-  if (lt === 'list' || lt === 'large_list' || lt === 'list.struct' || lt === 'large_list.struct') {
+  if (isNestedLogicalType(lt) && lt !== 'struct') {
     if (kids.length !== 1) throw new CorruptDataError(`Lance schema: list field "${f.name}" has ${kids.length} children, expected 1`);
     return new List(build(kids[0]!, depth + 1));
   }

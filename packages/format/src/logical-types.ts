@@ -1,9 +1,11 @@
 /**
- * Lance logical type names of the temporal, decimal, binary and dictionary types, and how they are read:
- * each such type is decoded as a storage type the page decoders already know, then re-typed without copying
- * (or, for dictionaries, encoded once more as a dictionary).
+ * The one table of Lance logical type names of leaf types, read and written through the same functions
+ * ({@link parseLogicalType} and {@link writableLogicalType}), and how the non-primitive ones are stored:
+ * each is decoded as a storage type the page decoders already know, then re-typed without copying (or, for
+ * dictionaries, encoded once more as a dictionary).
  *
  * ```text
+ * bool int8 int16 int32 int64 uint8 uint16 uint32 uint64 halffloat float double string binary
  * date32:day  date64:ms  timestamp:<s|ms|us|ns>:<time zone or ->  time32:<s|ms>  time64:<us|ns>  duration:<unit>
  * decimal:128:<precision>:<scale>  decimal:256:<precision>:<scale>  fixed_size_binary:<bytes>
  * large_string  large_binary  dict:<value type>:<index type>:<ordered>
@@ -12,32 +14,52 @@
  * its values as 64-bit integers; it is read as Int64 and re-typed `Timestamp<us, UTC>`.
  */
 import {
-  Binary, CorruptDataError, Date32, Date64, Decimal128, Decimal256, Dictionary, Duration, FixedSizeBinary, FixedSizeList, Field, Int16, Int32, Int64,
-  Int8, LargeBinary, LargeUtf8, Time32, Time64, Timestamp, TypeId, Uint16, Uint32, Uint64, Uint8, Utf8, ArrayData, concatData, makeData,
+  Binary, Bool, CorruptDataError, InvalidArgumentError, Date32, Float16, Float32, Float64, Date64, Decimal128, Decimal256, Dictionary, Duration, FixedSizeBinary, FixedSizeList, Field, Int16, Int32, Int64,
+  Int8, LargeBinary, LargeUtf8, Time32, Time64, Timestamp, TypeId, Uint16, Uint32, Uint64, Uint8, Utf8, ArrayData, concatData, makeData, makeNullData, takeData,
 } from '@vego/encoding';
 import type { DataType, DictionaryIndexType, TimeUnit } from '@vego/encoding';
 
 const UNITS = ['s', 'ms', 'us', 'ns'];
 
-function indexTypeOf(name: string): DictionaryIndexType | undefined {
-  switch (name) {
-    case 'int8': return new Int8();
-    case 'int16': return new Int16();
-    case 'int32': return new Int32();
-    case 'int64': return new Int64();
-    case 'uint8': return new Uint8();
-    case 'uint16': return new Uint16();
-    case 'uint32': return new Uint32();
-    case 'uint64': return new Uint64();
-    default: return undefined;
-  }
+/** Lance names of the primitive types, with a constructor each: used in both directions. */
+const PRIMITIVES: ReadonlyArray<readonly [TypeId, string, () => DataType]> = [
+  [TypeId.Bool, 'bool', () => new Bool()],
+  [TypeId.Int8, 'int8', () => new Int8()],
+  [TypeId.Int16, 'int16', () => new Int16()],
+  [TypeId.Int32, 'int32', () => new Int32()],
+  [TypeId.Int64, 'int64', () => new Int64()],
+  [TypeId.Uint8, 'uint8', () => new Uint8()],
+  [TypeId.Uint16, 'uint16', () => new Uint16()],
+  [TypeId.Uint32, 'uint32', () => new Uint32()],
+  [TypeId.Uint64, 'uint64', () => new Uint64()],
+  [TypeId.Float16, 'halffloat', () => new Float16()],
+  [TypeId.Float32, 'float', () => new Float32()],
+  [TypeId.Float64, 'double', () => new Float64()],
+  [TypeId.Utf8, 'string', () => new Utf8()],
+  [TypeId.Binary, 'binary', () => new Binary()],
+];
+
+/** The Lance logical type name of a primitive (fixed-width, Utf8 or Binary) type, or undefined. */
+export function primitiveLogicalType(type: DataType): string | undefined {
+  for (const [id, name] of PRIMITIVES) if (id === type.typeId) return name;
+  return undefined;
 }
 
-/**
- * The type of a Lance logical type name of the kinds above, or undefined for other names.
- * @param primitive - parses the value type name of a `dict:` type (`string`, `int32`, …).
- */
-export function parseLogicalType(lt: string, primitive: (name: string) => DataType | undefined): DataType | undefined {
+/** The primitive type of a Lance logical type name (`int32`, `string`, …), or undefined. */
+export function primitiveFromName(name: string): DataType | undefined {
+  for (const [, n, make] of PRIMITIVES) if (n === name) return make();
+  return undefined;
+}
+
+function indexTypeOf(name: string): DictionaryIndexType | undefined {
+  const t = primitiveFromName(name);
+  return t !== undefined && t.typeId >= TypeId.Int8 && t.typeId <= TypeId.Uint64 ? (t as DictionaryIndexType) : undefined;
+}
+
+/** The type of a Lance logical type name of a leaf (the primitives and the kinds above), or undefined for other names. */
+export function parseLogicalType(lt: string): DataType | undefined {
+  const prim = primitiveFromName(lt);
+  if (prim !== undefined) return prim;
   if (lt === 'date32:day') return new Date32();
   if (lt === 'date64:ms') return new Date64();
   if (lt === 'large_string') return new LargeUtf8();
@@ -69,12 +91,20 @@ export function parseLogicalType(lt: string, primitive: (name: string) => DataTy
     return new FixedSizeBinary(w);
   }
   if (head === 'dict' && parts.length === 4) {
-    const value = primitive(parts[1]!) ?? parseLogicalType(parts[1]!, primitive);
+    const value = parseLogicalType(parts[1]!);
     const index = indexTypeOf(parts[2]!);
     if (value === undefined || index === undefined || value.typeId === TypeId.Dictionary) return undefined;
     return new Dictionary(value, index, parts[3] === 'true');
   }
   return undefined;
+}
+
+/**
+ * True for the logical types of fields that hold no values of their own: `struct` and the lists (`list`,
+ * `large_list`, and `list.struct` / `large_list.struct`, Lance's names for lists of structs).
+ */
+export function isNestedLogicalType(lt: string): boolean {
+  return lt === 'struct' || lt === 'list' || lt === 'large_list' || lt === 'list.struct' || lt === 'large_list.struct';
 }
 
 /** True for the types of this module (all stored as one leaf column). */
@@ -186,11 +216,15 @@ function latin1(bytes: Uint8Array, begin: number, end: number): string {
 }
 
 /**
- * The Lance logical type name this library writes for `type` in 2.0 files, or undefined when it does not
- * write it: the temporal types (as their 32/64-bit integers) and LargeUtf8/LargeBinary (as binary pages,
- * whose 2.0 offsets are 64-bit anyway). Decimals, fixed-size binary and dictionaries are not written.
+ * The Lance logical type name this library writes for a leaf `type` (the inverse of {@link parseLogicalType}),
+ * or undefined for a type that is not a leaf written here (lists, structs and fixed-size lists are named by
+ * `lance-schema.ts`): the primitives; the temporal types (stored as their 32/64-bit integers);
+ * LargeUtf8/LargeBinary; decimals and fixed-size binary (one `8 × byteWidth`-bit flat value, as LanceDB
+ * stores them); dictionaries of primitive values (`dict:<value>:<index>:<ordered>`).
  */
 export function writableLogicalType(type: DataType): string | undefined {
+  const prim = primitiveLogicalType(type);
+  if (prim !== undefined) return prim;
   switch (type.typeId) {
     case TypeId.Date32: return 'date32:day';
     case TypeId.Date64: return 'date64:ms';
@@ -200,17 +234,66 @@ export function writableLogicalType(type: DataType): string | undefined {
     case TypeId.Duration: return `duration:${type.unit}`;
     case TypeId.LargeUtf8: return 'large_string';
     case TypeId.LargeBinary: return 'large_binary';
+    case TypeId.Decimal128: return `decimal:128:${type.precision}:${type.scale}`;
+    case TypeId.Decimal256: return `decimal:256:${type.precision}:${type.scale}`;
+    case TypeId.FixedSizeBinary: return `fixed_size_binary:${type.byteWidth}`;
+    case TypeId.Dictionary: {
+      // Values of whole bytes (2.1/2.2 page dictionaries hash values as byte strings): not bools.
+      const value = type.valueType.typeId === TypeId.Bool ? undefined : primitiveLogicalType(type.valueType);
+      return value === undefined ? undefined : `dict:${value}:${primitiveLogicalType(type.indexType)!}:${String(type.ordered)}`;
+    }
     default: return undefined;
   }
 }
 
 /**
- * `data` of a {@link writableLogicalType} re-typed as what its 2.0 pages hold (a view: the same buffers):
- * Int32/Int64 for the temporal types, Utf8/Binary for the large ones. Other data is returned as is.
+ * `data` re-typed as what its pages hold: Int32/Int64 for the temporal types and Utf8/Binary for the large
+ * ones (a view: the same buffers); for a dictionary, each row's value (a copy, see
+ * {@link dictionaryValues}). Other data (primitives, decimals and fixed-size binary) is returned as is.
  */
 export function storageForWrite(data: ArrayData): ArrayData {
   const type = data.type;
-  if (writableLogicalType(type) === undefined) return data;
+  const id = type.typeId;
+  if (id === TypeId.Dictionary) return storageForWrite(dictionaryValues(data));
+  if (!isLogicalLeaf(type) || id === TypeId.FixedSizeBinary || id === TypeId.Decimal128 || id === TypeId.Decimal256) return data;
   const st = storageType(type);
   return new ArrayData(st, data.length, data.offset, data.validity === null ? 0 : -1, data.validity, data.values, data.valueOffsets, data.children);
+}
+
+/**
+ * The value of each row of dictionary `data` (a copy of the value type): null where the row or its
+ * dictionary value is null.
+ * @throws InvalidArgumentError for an index outside the dictionary (the data to write is malformed).
+ */
+export function dictionaryValues(data: ArrayData): ArrayData {
+  const type = data.type as Dictionary;
+  const n = data.length;
+  const dict = data.children[0]!;
+  const src = data.values as unknown as ArrayLike<number | bigint>;
+  const idx = new Int32Array(n);
+  const rowValid = new Uint8Array(((n + 63) >>> 6) << 3);
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    if (!data.isValid(i)) {
+      nulls++;
+      continue;
+    }
+    const k = Number(src[data.offset + i]!);
+    if (!(k >= 0 && k < dict.length)) throw new InvalidArgumentError(`${type.toString()} row ${i} has index ${k}, the dictionary holds ${dict.length} values`);
+    idx[i] = k;
+    rowValid[i >>> 3]! |= 1 << (i & 7);
+  }
+  if (nulls === n) return makeNullData(type.valueType, n);
+  // Null rows take value 0 (any valid index), then are masked by the row validity.
+  const taken = takeData(dict, idx);
+  if (nulls === 0) return taken;
+  // The take may be a zero-copy slice (offset > 0): the validity is laid out from its offset.
+  const off = taken.offset;
+  const validity = new Uint8Array(((off + n + 63) >>> 6) << 3);
+  let nullCount = 0;
+  for (let i = 0; i < n; i++) {
+    if (((rowValid[i >>> 3]! >>> (i & 7)) & 1) === 1 && taken.isValid(i)) validity[(off + i) >>> 3]! |= 1 << ((off + i) & 7);
+    else nullCount++;
+  }
+  return new ArrayData(taken.type, n, off, nullCount, validity, taken.values, taken.valueOffsets, taken.children);
 }

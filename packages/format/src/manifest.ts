@@ -23,6 +23,7 @@ import { MAGIC } from './footer';
 import { ProtoMessage, ProtoWriter } from './internal/protobuf';
 import { readLanceField, schemaToLanceFields, writeLanceField } from './lance-schema';
 import type { LanceField } from './lance-schema';
+import { isNestedLogicalType } from './logical-types';
 
 /** `lance.table.DeletionFile`. */
 export interface DeletionFile {
@@ -300,7 +301,7 @@ export function columnIndicesFor(schema: Schema): number[] {
  */
 export function dataFileColumns(fields: readonly LanceField[], fileVersion: '2.0' | '2.1' | '2.2'): { fields: number[]; columnIndices: number[] } {
   if (fileVersion === '2.0') return { fields: fields.map((f) => f.id), columnIndices: fields.map((_, i) => i) };
-  const leaves = fields.filter((f) => f.logicalType !== 'struct' && f.logicalType !== 'list' && f.logicalType !== 'large_list');
+  const leaves = fields.filter((f) => !isNestedLogicalType(f.logicalType));
   return { fields: leaves.map((f) => f.id), columnIndices: leaves.map((_, i) => i) };
 }
 

@@ -15,8 +15,8 @@
  * Example: Int32 [7, null] → buffers `01` (validity) and `07 00 00 00 00 00 00 00`, encoding
  * `nullable { some_nulls { validity: flat { 1, buffer 0 }, values: flat { 32, buffer 1 } } }`.
  */
-import { ArrayData, InternalError, TypeId } from '@vego/encoding';
-import type { DataType } from '@vego/encoding';
+import { ArrayData, buildVariableDictionary, concatData, DICTIONARY_NULL_INDEX, InternalError, InvalidArgumentError, isFixedBinary, makeNullData, NotSupportedError, TypeId } from '@vego/encoding';
+import type { DataType, Dictionary, VariableWidthValues } from '@vego/encoding';
 import type { ArrayEncoding, CompressionSpec } from './array-encoding';
 import { copyBits } from './internal/bits';
 import type { BufferCodec } from './page-decoder';
@@ -148,79 +148,101 @@ function encodeBinary(d: ArrayData, bufs: Buffers): ArrayEncoding {
  */
 function encodeDictionary(d: ArrayData, bufs: Buffers, maxItems: number): ArrayEncoding | null {
   const n = d.length;
-  const o = d.valueOffsets!;
-  const src = d.values as Uint8Array;
   const off = d.offset;
-  const limit = Math.min(maxItems - 1, 255);
-  // Open-addressing hash table over the item bytes (no string per row): slot → item index + 1.
-  const SLOTS = 1024;
-  const MASK = SLOTS - 1;
-  const slots = new Int32Array(SLOTS);
-  const itemRows = new Int32Array(256);
-  const indices = new Uint8Array(n);
-  const validity = d.nullCount > 0 ? d.validity : null;
-  let numItems = 0;
-  for (let i = 0; i < n; i++) {
-    if (validity !== null && ((validity[(off + i) >>> 3]! >>> ((off + i) & 7)) & 1) === 0) continue;
-    const s = o[off + i]!;
-    const e = o[off + i + 1]!;
-    let h = 0x811c9dc5 ^ (e - s);
-    for (let k = s; k < e; k++) h = Math.imul(h ^ src[k]!, 0x01000193);
-    let slot = (h ^ (h >>> 15)) & MASK;
-    let idx = 0;
-    for (;;) {
-      const item = slots[slot]!;
-      if (item === 0) break;
-      const r = itemRows[item - 1]! + off;
-      const rs = o[r]!;
-      const re = o[r + 1]!;
-      if (re - rs === e - s) {
-        let same = true;
-        for (let k = 0; k < e - s; k++) {
-          if (src[rs + k] !== src[s + k]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) {
-          idx = item;
-          break;
-        }
-      }
-      slot = (slot + 1) & MASK;
-    }
-    if (idx === 0) {
-      if (numItems >= limit) return null;
-      itemRows[numItems] = i;
-      idx = ++numItems;
-      slots[slot] = idx;
-    }
-    indices[i] = idx;
-  }
+  // The same hashing as the 2.1/2.2 page dictionaries (@vego/encoding), over a view of the page's rows.
+  const view: VariableWidthValues = {
+    kind: 'variable',
+    count: n,
+    offsets: d.valueOffsets!.subarray(off, off + n + 1),
+    bytes: d.values as Uint8Array,
+    validity: d.nullCount > 0 ? d.validity : null,
+    validityOffset: off,
+  };
+  const dict = buildVariableDictionary(view, Math.min(maxItems - 1, 255));
+  if (dict === null) return null;
+  const numItems = dict.numItems;
   // u8 indices only: LanceDB 0.39 misreads u16 dictionary indices (found: rows past item 255 came back null).
-  let total = 0;
-  for (let k = 0; k < numItems; k++) total += o[itemRows[k]! + off + 1]! - o[itemRows[k]! + off]!;
-  const bytes = new Uint8Array(total);
+  const indices = new Uint8Array(n);
+  const idx = dict.indices;
+  for (let i = 0; i < n; i++) indices[i] = idx[i] === DICTIONARY_NULL_INDEX ? 0 : idx[i]! + 1;
   const ends = new Float64Array(numItems);
-  let pos = 0;
-  for (let k = 0; k < numItems; k++) {
-    const r = itemRows[k]! + off;
-    bytes.set(src.subarray(o[r]!, o[r + 1]!), pos);
-    pos += o[r + 1]! - o[r]!;
-    ends[k] = pos;
-  }
+  for (let k = 0; k < numItems; k++) ends[k] = dict.itemOffsets[k + 1]!;
+  const total = dict.itemOffsets[numItems]!;
   const indicesEnc = flat(8, bufs, indices);
   const items: ArrayEncoding = {
     kind: 'binary',
     indices: { kind: 'nullable', nulls: 'none', values: flat(64, bufs, u64Bytes(ends)) },
-    bytes: flat(8, bufs, bytes),
+    bytes: flat(8, bufs, dict.itemBytes.subarray(0, total)),
     nullAdjustment: total + 1,
   };
   return { kind: 'dictionary', indices: indicesEnc, items, numDictionaryItems: numItems };
 }
 
 /**
- * Encodes one leaf column page (fixed width, bool, Utf8/Binary or FixedSizeList of fixed width).
+ * Decimal128/256 and FixedSizeBinary as LanceDB's 2.0 writer stores them: one flat value of `8 × byteWidth`
+ * bits per row under the usual `nullable` wrapper (null slots zeroed).
+ */
+function encodeFixedBinary(d: ArrayData, bufs: Buffers): ArrayEncoding {
+  const n = d.length;
+  const w = (d.type as { byteWidth: number }).byteWidth;
+  if (n > 0 && d.nullCount === n) return { kind: 'nullable', nulls: 'all' };
+  const src = d.values as Uint8Array;
+  const out = src.slice(d.offset * w, (d.offset + n) * w);
+  if (d.nullCount > 0) for (let i = 0; i < n; i++) if (!d.isValid(i)) out.fill(0, i * w, (i + 1) * w);
+  const values = flat(w * 8, bufs, out);
+  if (d.nullCount === 0) return { kind: 'nullable', nulls: 'none', values };
+  return { kind: 'nullable', nulls: 'some', validity: flat(1, bufs, validityBytes(d)), values };
+}
+
+/**
+ * An Arrow dictionary column's page as LanceDB's 2.0 writer stores `dict:` fields:
+ * `dictionary { indices: nullable { no_nulls { flat(index bits) } }, items: <the dictionary values>, num_dictionary_items }`
+ * with 0-based indices; when rows are null, a null item is appended and null rows point at it.
+ * Example: dictionary ["a", "b"], indices [1, null, 0] (int32) → indices `01 00 00 00 02 00 00 00 00 00 00 00`, items "a", "b", null.
+ * @throws NotSupportedError when the null item's index does not fit the index type; InvalidArgumentError for an
+ *   index outside the dictionary.
+ */
+function encodeArrowDictionary(d: ArrayData, bufs: Buffers, opts?: PageEncodeOptions): ArrayEncoding {
+  const type = d.type as Dictionary;
+  const n = d.length;
+  const dict = d.children[0]!;
+  const k = dict.length;
+  const hasNulls = d.nullCount > 0;
+  const bits = type.indexType.bitWidth;
+  const signed = type.indexType.typeId <= TypeId.Int64;
+  if (hasNulls && k >= 2 ** (signed ? bits - 1 : bits)) {
+    throw new NotSupportedError(`${type.toString()}: a page of ${k} dictionary values and null rows cannot be written in Lance 2.0 (the null item's index ${k} does not fit ${type.indexType.toString()})`);
+  }
+  const bytes = new Uint8Array(n * (bits >>> 3));
+  const dv = new DataView(bytes.buffer);
+  const src = d.values as unknown as ArrayLike<number | bigint>;
+  for (let i = 0; i < n; i++) {
+    const idx = d.isValid(i) ? Number(src[d.offset + i]!) : k;
+    if (!(idx >= 0 && idx <= k) || (idx === k && d.isValid(i))) {
+      throw new InvalidArgumentError(`${type.toString()} row ${i} has index ${idx}, the dictionary holds ${k} values`);
+    }
+    const at = i * (bits >>> 3);
+    if (bits === 8) bytes[at] = idx;
+    else if (bits === 16) dv.setUint16(at, idx, true);
+    else if (bits === 32) dv.setUint32(at, idx, true);
+    else {
+      dv.setUint32(at, idx % 4294967296, true);
+      dv.setUint32(at + 4, Math.floor(idx / 4294967296), true);
+    }
+  }
+  const indices: ArrayEncoding = { kind: 'nullable', nulls: 'none', values: flat(bits, bufs, bytes) };
+  const itemsData = hasNulls ? concatData(type.valueType, [dict, makeNullData(type.valueType, 1)]) : dict;
+  const vt = type.valueType.typeId;
+  let items: ArrayEncoding;
+  if (vt === TypeId.Utf8 || vt === TypeId.Binary) items = encodeBinary(itemsData, bufs);
+  else if (vt >= TypeId.Bool && vt <= TypeId.Float64) items = encodeFixed(itemsData, bufs, opts);
+  else throw new NotSupportedError(`${type.toString()}: dictionaries of ${type.valueType.toString()} values are not written here`);
+  return { kind: 'dictionary', indices, items, numDictionaryItems: itemsData.length };
+}
+
+/**
+ * Encodes one leaf column page (fixed width, bool, Utf8/Binary, FixedSizeList of fixed width, decimal,
+ * fixed-size binary or Arrow dictionary).
  * @param d the page rows (any offset; buffers are copied).
  */
 export function encodeLeafPage(d: ArrayData, opts?: PageEncodeOptions): EncodedPage {
@@ -237,6 +259,8 @@ export function encodeLeafPage(d: ArrayData, opts?: PageEncodeOptions): EncodedP
     encoding = asDict ?? encodeBinary(d, bufs);
   }
   else if (id === TypeId.FixedSizeList) encoding = encodeFixedSizeList(d, bufs, opts);
+  else if (isFixedBinary(d.type)) encoding = encodeFixedBinary(d, bufs);
+  else if (id === TypeId.Dictionary) encoding = encodeArrowDictionary(d, bufs, opts);
   else throw new InternalError(`encodeLeafPage: ${d.type.toString()} is not a leaf type`);
   return { encoding, buffers: bufs.list, length: d.length };
 }

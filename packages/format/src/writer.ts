@@ -1,5 +1,5 @@
 /**
- * LanceFileWriter: writes a Lance 2.0 file to a ByteSink.
+ * LanceFileWriter: writes a Lance 2.0, 2.1 or 2.2 file to a ByteSink (2.1/2.2 pages: `src/write/`).
  *
  * File layout written (every buffer starts on a 64-byte boundary):
  * ```text
@@ -15,7 +15,7 @@
  * children, holding exactly one page for all rows (LanceDB rejects struct columns of several pages). Rows of each top-level field are gathered until `pageByteLength` is reached and then
  * written as one page per column.
  */
-import { ArrayData, InvalidArgumentError, NotSupportedError, RecordBatch, Schema, TypeId } from '@vego/encoding';
+import { ArrayData, InvalidArgumentError, isFixedBinary, NotSupportedError, RecordBatch, Schema, TypeId } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import type { ColumnInfo } from './column-metadata';
 import { encodeColumnMetadata, encodeColumnMetadata21 } from './column-metadata';
@@ -55,13 +55,20 @@ export interface LanceFileWriterOptions {
    */
   bitPacking?: boolean;
   /**
+   * 2.1/2.2 files: FSST-compress Utf8/Binary pages when the page's statistics say it makes them smaller
+   * (default true; pages of ≥ 8 KiB of values, longest ≥ 5 bytes; LargeUtf8/LargeBinary too, with 64-bit offsets). Ignored in 2.0 files.
+   */
+  fsst?: boolean;
+  /**
    * Lance file version to write: `'2.0'` (default here; `@vego/io` datasets choose their own default),
    * `'2.1'` or `'2.2'` (LanceDB 0.39's default). 2.1/2.2 files hold one column per leaf, structural
    * mini-block and full-zip pages with repetition/definition levels (see `src/write/`), and accept null
-   * structs. Temporal columns are written as their 32/64-bit integers and LargeUtf8/LargeBinary with 64-bit
-   * offsets and no page dictionary (as LanceDB reads them) in every version. Not written in 2.1/2.2: lists of
-   * lists, fixed-size lists of bools, nested fixed-size lists; in no version: decimals, fixed-size binary,
-   * dictionaries (NotSupportedError).
+   * structs. Temporal columns are written as their 32/64-bit integers, LargeUtf8/LargeBinary with 64-bit
+   * offsets and no page dictionary, decimals and fixed-size binary as one `8 × byteWidth`-bit value, and
+   * Arrow dictionary columns as dictionary pages (2.0) or with a page dictionary in every page whatever
+   * `dictionary` says (2.1/2.2: LanceDB reads `dict:` columns only so), as LanceDB reads them in every
+   * version. Not written in 2.1/2.2: lists of lists, fixed-size lists of bools, nested fixed-size lists;
+   * in no version: dictionaries of non-primitive or bool values (NotSupportedError).
    */
   version?: LanceFileVersion;
 }
@@ -101,10 +108,18 @@ export function columnCount(type: DataType): number {
 
 /** Rough encoded size of `d` (for page splitting only). */
 function estimateByteLength(data: ArrayData): number {
+  // A dictionary column: its indices plus the average dictionary value per row (2.1/2.2 pages hold the values),
+  // without materialising the values only to size a page.
+  if (data.type.typeId === TypeId.Dictionary) {
+    const dict = data.children[0]!;
+    const perValue = dict.length === 0 ? 0 : estimateByteLength(dict) / dict.length;
+    return Math.ceil(data.length * ((data.type.indexType.bitWidth >>> 3) + perValue));
+  }
   const d = storageForWrite(data);
   const t = d.type;
   const n = d.length;
   if (t.typeId === TypeId.Bool) return (n + 7) >>> 3;
+  if (isFixedBinary(t)) return n * t.byteWidth;
   if (t.typeId >= TypeId.Int8 && t.typeId <= TypeId.Float64) return (n * (t as { bitWidth: number }).bitWidth) >>> 3;
   if (t.typeId === TypeId.Utf8 || t.typeId === TypeId.Binary) {
     const o = d.valueOffsets!;
@@ -134,7 +149,7 @@ interface FieldState {
 }
 
 /**
- * Writes one Lance 2.0 file (schema, record batches) to a sink.
+ * Writes one Lance 2.0, 2.1 or 2.2 file (schema, record batches) to a sink.
  * @example
  * ```ts
  * const sink = new MemorySink();
@@ -198,7 +213,7 @@ export class LanceFileWriter {
       this.columns21.push([]);
       this.columnRows.push(0);
     }
-    this.structuralOptions = { largeChunks: version === '2.2', bitPacking: options.bitPacking !== false, dictionary: options.dictionary !== false };
+    this.structuralOptions = { largeChunks: version === '2.2', bitPacking: options.bitPacking !== false, dictionary: options.dictionary !== false, fsst: options.fsst !== false };
     this.columns = [];
     for (let i = 0; i < col; i++) this.columns.push({ pages: [], bufferOffsets: [], bufferSizes: [] });
     this.position = 0;
@@ -264,27 +279,25 @@ export class LanceFileWriter {
     }
   }
 
-  private flushField(st: FieldState, final = false): void {
+  private flushField(st: FieldState): void {
     if (st.pending.length === 0) return;
     const data = concatData(st.type, st.pending);
     st.pending = [];
     st.pendingBytes = 0;
     if (this.version === '2.0') this.emit(st.name, data, st.firstColumn);
-    else this.emit21(st, data, final);
+    else this.emit21(st, data);
   }
 
   /**
-   * Writes one page per leaf column of a field's rows (Lance 2.1/2.2). A page dictionary is used only for a
-   * column's single page (written at `finish` with no page before it): readers here decode dictionary
-   * pages only in single-page columns.
+   * Writes one page per leaf column of a field's rows (Lance 2.1/2.2). Each page that has a page dictionary
+   * has its own (as LanceDB writes them), so dictionaries span as many pages as the column does.
    */
-  private emit21(st: FieldState, data: ArrayData, final: boolean): void {
+  private emit21(st: FieldState, data: ArrayData): void {
     const base = this.structuralOptions;
     for (let k = 0; k < st.leaves.length; k++) {
       const col = st.firstColumn + k;
       const where = `field "${st.name}", column ${col}`;
-      const opts = base.dictionary && !(final && this.columnRows[col] === 0) ? { ...base, dictionary: false } : base;
-      const page = encodeStructuralPage(shredLeaf(data, st.leaves[k]!), opts, where);
+      const page = encodeStructuralPage(shredLeaf(data, st.leaves[k]!), base, where);
       const offsets: number[] = [];
       const sizes: number[] = [];
       for (const b of page.buffers) {
@@ -301,9 +314,11 @@ export class LanceFileWriter {
   private emit(name: string, data: ArrayData, col: number): number {
     const type = data.type;
     if (isLeafType(type)) {
-      // Temporal and large types are written as their storage (see logical-types.ts); large strings never as dictionaries.
+      // Temporal and large types are written as their storage (see logical-types.ts); large strings never as
+      // dictionaries; Arrow dictionaries as dictionary pages (as LanceDB writes `dict:` fields).
       const large = type.typeId === TypeId.LargeUtf8 || type.typeId === TypeId.LargeBinary;
-      this.writePage(col, encodeLeafPage(storageForWrite(data), large ? { ...this.pageOptions, dictionary: undefined } : this.pageOptions));
+      const stored = type.typeId === TypeId.Dictionary ? data : storageForWrite(data);
+      this.writePage(col, encodeLeafPage(stored, large ? { ...this.pageOptions, dictionary: undefined } : this.pageOptions));
       return col + 1;
     }
     if (type.typeId === TypeId.Struct) {
@@ -365,7 +380,7 @@ export class LanceFileWriter {
    */
   finish(): FileSummary {
     if (this.finished) throw new InvalidArgumentError('`finish` was already called');
-    for (const st of this.fields) this.flushField(st, true);
+    for (const st of this.fields) this.flushField(st);
     this.finished = true;
     if (this.version === '2.0') for (const [col, rows] of this.structRows) this.writePage(col, encodeStructPage(rows));
     const descriptor = encodeFileDescriptor({

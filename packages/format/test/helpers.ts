@@ -145,9 +145,11 @@ export function plain(d: F.ArrayData): unknown[] {
         out.push((((d.values as Uint8Array)[j >> 3]! >> (j & 7)) & 1) === 1);
         break;
       case F.TypeId.Utf8:
+      case F.TypeId.LargeUtf8:
         out.push(new TextDecoder().decode((d.values as Uint8Array).subarray(d.valueOffsets![j]!, d.valueOffsets![j + 1]!)));
         break;
       case F.TypeId.Binary:
+      case F.TypeId.LargeBinary:
         out.push(Array.from((d.values as Uint8Array).subarray(d.valueOffsets![j]!, d.valueOffsets![j + 1]!)));
         break;
       case F.TypeId.FixedSizeList:
@@ -167,6 +169,12 @@ export function plain(d: F.ArrayData): unknown[] {
       case F.TypeId.Float16:
         out.push(float16ToNumber((d.values as Uint16Array)[j]!));
         break;
+      case F.TypeId.Dictionary: {
+        // The row's value, not its index (two writers may number the same values differently).
+        const k = Number((d.values as unknown as ArrayLike<number | bigint>)[j]!);
+        out.push(plain(d.children[0]!.slice(k, k + 1))[0]);
+        break;
+      }
       default:
         out.push((d.values as unknown as ArrayLike<unknown>)[j]);
     }

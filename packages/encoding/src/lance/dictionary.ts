@@ -18,18 +18,27 @@ export interface VariableDictionary {
   /** Item offsets (k + 1) into `itemBytes`. */
   itemOffsets: Int32Array;
   itemBytes: Uint8Array;
-  /** Index of each value slot (empty slots, e.g. nulls, share the index of "" or take their own). */
+  /**
+   * Index of each value slot; slots whose validity bit is 0 (when `validity` is given) get
+   * {@link DICTIONARY_NULL_INDEX} and are left out of the dictionary.
+   */
   indices: Uint32Array;
 }
 
+/** Index of a null slot in {@link VariableDictionary.indices}. */
+export const DICTIONARY_NULL_INDEX = 0xffffffff;
+
 /**
  * Builds the dictionary of a page's values, or returns null when it has more than `maxItems` distinct
- * values. Hashes the bytes of each value into an open-addressing table (no allocation per value).
+ * values. Hashes the bytes of each value into an open-addressing table (no allocation per value). Offsets
+ * need not start at 0. Used by the 2.1/2.2 page dictionaries and the 2.0 dictionary pages alike.
  */
 export function buildVariableDictionary(v: VariableWidthValues, maxItems: number): VariableDictionary | null {
   const n = v.count;
   const o = v.offsets;
   const src = v.bytes;
+  const valid = v.validity;
+  const vo = v.validityOffset;
   let slotsLength = 64;
   while (slotsLength < maxItems * 2) slotsLength *= 2;
   const mask = slotsLength - 1;
@@ -38,6 +47,10 @@ export function buildVariableDictionary(v: VariableWidthValues, maxItems: number
   const indices = new Uint32Array(n);
   let k = 0;
   for (let i = 0; i < n; i++) {
+    if (valid !== null && ((valid[(vo + i) >>> 3]! >>> ((vo + i) & 7)) & 1) === 0) {
+      indices[i] = DICTIONARY_NULL_INDEX;
+      continue;
+    }
     const s = o[i]!;
     const e = o[i + 1]!;
     let h = 0x811c9dc5 ^ (e - s);

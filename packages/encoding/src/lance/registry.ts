@@ -24,6 +24,7 @@ export type LanceValueCompression =
   | { readonly kind: 'inlineBitpacking'; readonly uncompressedBitsPerValue: number }
   | { readonly kind: 'rle'; readonly bitsPerValue: number }
   | { readonly kind: 'variable'; readonly offsetBits: 32 | 64 }
+  | { readonly kind: 'fsst'; readonly symbolTable: Uint8Array; readonly values: LanceValueCompression }
   | { readonly kind: 'fixedSizeList'; readonly itemsPerValue: number; readonly hasValidity: boolean; readonly values: LanceValueCompression };
 
 /**

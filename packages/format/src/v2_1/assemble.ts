@@ -151,6 +151,22 @@ export function shred(p: PageLevels, where: string): Shredded {
   return { layers: out, values: p.values, dictionary: p.dictionary };
 }
 
+/**
+ * Pages of one column ready to be joined: when there are several, each dictionary page is replaced by its
+ * values (its indices gathered from its own dictionary, a copy), since every page has a dictionary of its own
+ * (LanceDB writes one per page). A single page keeps its dictionary (the leaf gathers it).
+ */
+export function expandPageDictionaries(pages: PageLevels[], where: string): PageLevels[] {
+  if (pages.length < 2) return pages;
+  return pages.map((p, i) => {
+    if (p.dictionary === null) return p;
+    const v = p.values;
+    // An all-null page holds no indices (0-bit block): there is nothing to gather.
+    const values = v.kind === 'fixed' && v.bitsPerValue === 0 ? v : gather(p.dictionary, v, v.numValues, `${where}, page ${i}`);
+    return { ...p, values, dictionary: null };
+  });
+}
+
 function gather(dict: Block, indices: Block, n: number, where: string): Block {
   if (indices.kind !== 'fixed') throw new CorruptDataError(`${where}: dictionary indices are variable-width`);
   const ib = indices.bitsPerValue;

@@ -11,7 +11,7 @@ import type { DataType } from '@vego/encoding';
 import { isLeafType } from '../lance-schema';
 import { fromStorage, storageType } from '../logical-types';
 import type { Shredded } from './assemble';
-import { leafData, shred } from './assemble';
+import { expandPageDictionaries, leafData, shred } from './assemble';
 import type { Column21 } from '../column-metadata';
 import type { Io } from '../internal/io';
 import type { PageLevels } from './levels';
@@ -87,7 +87,7 @@ export function* readColumnRows21(col: Column21, begin: number, end: number, num
   if (pages.length === 0) {
     return { layers: [{ length: 0, validity: null, offsets: null }], values: { kind: 'fixed', bitsPerValue: 0, numValues: 0, bytes: new Uint8Array(0), itemValidity: null }, dictionary: null };
   }
-  return shred(concatPages(pages, where), where);
+  return shred(concatPages(expandPageDictionaries(pages, where), where), where);
 }
 
 /**
@@ -110,7 +110,7 @@ export function decodeColumn21(col: Column21, buffers: Uint8Array[], numRows: nu
   if (pages.length === 0) {
     return { layers: [{ length: 0, validity: null, offsets: null }], values: { kind: 'fixed', bitsPerValue: 0, numValues: 0, bytes: new Uint8Array(0), itemValidity: null }, dictionary: null };
   }
-  return shred(concatPages(pages, where), where);
+  return shred(concatPages(expandPageDictionaries(pages, where), where), where);
 }
 
 /**

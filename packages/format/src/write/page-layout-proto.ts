@@ -24,6 +24,9 @@ export function compressiveBytes(c: LanceValueCompression): ProtoWriter {
       return new ProtoWriter(8).message(5, new ProtoWriter(8).uint(1, c.uncompressedBitsPerValue));
     case 'variable':
       return new ProtoWriter(16).message(2, new ProtoWriter(16).message(1, flat(c.offsetBits)));
+    case 'fsst':
+      // Fsst { symbol_table = 1, values = 2 }
+      return new ProtoWriter(c.symbolTable.length + 32).message(6, new ProtoWriter(c.symbolTable.length + 32).bytesField(1, c.symbolTable).message(2, compressiveBytes(c.values)));
     case 'rle':
       // Rle { values = 1, run_lengths = 2 }
       return new ProtoWriter(16).message(8, new ProtoWriter(16).message(1, flat(c.bitsPerValue)).message(2, flat(8)));
@@ -50,8 +53,8 @@ export interface MiniBlockLayoutInit {
   repetitionIndexDepth: number;
   numItems: number;
   hasLargeChunk: boolean;
-  /** Items of the page dictionary (a `variable(flat(32))` block in buffer 2), or 0 for none. */
-  numDictionaryItems: number;
+  /** The page dictionary in buffer 2 (a `variable(flat(32))` block or raw `flat` values) and its items, or null. */
+  dictionary: { compression: LanceValueCompression; numItems: number } | null;
 }
 
 /** `PageLayout { mini_block_layout = 1 }` bytes. */
@@ -60,9 +63,9 @@ export function miniBlockLayoutBytes(m: MiniBlockLayoutInit): Uint8Array {
   if (m.repBitWidth !== null) b.message(1, levelCompressionBytes(m.repBitWidth));
   if (m.defBitWidth !== null) b.message(2, levelCompressionBytes(m.defBitWidth));
   b.message(3, compressiveBytes(m.values));
-  if (m.numDictionaryItems > 0) {
-    b.message(4, compressiveBytes({ kind: 'variable', offsetBits: 32 }));
-    b.uint(5, m.numDictionaryItems);
+  if (m.dictionary !== null) {
+    b.message(4, compressiveBytes(m.dictionary.compression));
+    b.uintIfSet(5, m.dictionary.numItems);
   }
   b.packedUints(6, m.layers);
   b.uintIfSet(7, m.numBuffers);

@@ -12,7 +12,9 @@
  * it. Repetition index: per chunk two u64, rows ended in the chunk and the levels of an unfinished last
  * row. Values: the encoder the registry in `@vego/encoding` picks from the page's statistics. Strings of few
  * distinct values get a page dictionary (buffer 2, before the repetition index): the chunks then hold
- * 0-based u32 indices (bit-packed by the registry), the dictionary one `variable` block.
+ * 0-based u32 indices (bit-packed by the registry), the dictionary one `variable` block. Other string pages
+ * are FSST-compressed when that makes them smaller (`fsst { symbol_table, variable }`: the chunks hold the
+ * codes, the 2,312-byte symbol table travels in the layout).
  *
  * **Full-zip** (fixed-width values of ≥ 256 bytes without repetition, e.g. 128-d vectors). One buffer: per
  * item `ceil(W / 8)` bytes of definition level when the page has nulls, `ceil(d / 8)` bytes of item
@@ -21,7 +23,7 @@
  * Example (2.1, Int8 `[1, 2, 3]`, no nulls): layout `mini_block { flat(8), [ALL_VALID_ITEM], 1 buffer,
  * 3 items }`, metadata `10 00` (one 16-byte chunk, last), chunk `00 00 03 00 FE FE FE FE 01 02 03 FE FE FE FE FE`.
  */
-import { ArrayData, buildVariableDictionary, chooseMiniBlockEncoder, encodeOutOfLineBitpacked, encodeVariableBlock, InternalError, MINI_BLOCK_ENCODERS, MINI_BLOCK_TARGET_BYTES, NotSupportedError, TypeId } from '@vego/encoding';
+import { ArrayData, buildVariableDictionary, chooseMiniBlockEncoder, encodeOutOfLineBitpacked, fsstPageIfSmaller, encodeVariableBlock, InternalError, isFixedBinary, MINI_BLOCK_ENCODERS, MINI_BLOCK_TARGET_BYTES, NotSupportedError, TypeId } from '@vego/encoding';
 import type { DataType, FixedWidthValues, LanceValueCompression, MiniBlockEncoder, PageValues, VariableDictionary, VariableWidthValues } from '@vego/encoding';
 import { fullZipLayoutBytes, miniBlockLayoutBytes } from './page-layout-proto';
 import type { ShreddedLeaf } from './repdef';
@@ -40,6 +42,8 @@ export interface StructuralPageOptions {
   bitPacking: boolean;
   /** Dictionary-encode strings of few distinct values (default true; never for LargeUtf8/LargeBinary leaves). */
   dictionary: boolean;
+  /** FSST-compress string/binary pages when it makes them smaller (default true; also 64-bit offset pages). */
+  fsst: boolean;
 }
 
 /** Most distinct values of a page dictionary. */
@@ -114,19 +118,33 @@ function gatherValues(col: ShreddedLeaf): { values: PageValues; compression: (c:
   if (id === TypeId.Utf8 || id === TypeId.Binary) {
     const o = leaf.valueOffsets!;
     const src = leaf.values as Uint8Array;
-    let total = 0;
-    for (let k = 0; k < n; k++) if (ok[k] === 1) total += o[leaf.offset + idx[k]! + 1]! - o[leaf.offset + idx[k]!]!;
-    const bytes = new Uint8Array(total);
     const offsets = new Int32Array(n + 1);
-    let pos = 0;
-    for (let k = 0; k < n; k++) {
-      if (ok[k] === 1) {
-        const s = o[leaf.offset + idx[k]!]!;
-        const e = o[leaf.offset + idx[k]! + 1]!;
-        bytes.set(src.subarray(s, e), pos);
-        pos += e - s;
+    let contiguous = n === leaf.length && leaf.nullCount === 0;
+    for (let k = 0; contiguous && k < n; k++) if (idx[k] !== k) contiguous = false;
+    let bytes: Uint8Array;
+    if (contiguous) {
+      // Every row a valid value slot in order: one copy of the bytes, offsets rebased.
+      const base = o[leaf.offset]!;
+      for (let k = 0; k <= n; k++) offsets[k] = o[leaf.offset + k]! - base;
+      bytes = src.slice(base, o[leaf.offset + n]!);
+    } else {
+      let total = 0;
+      for (let k = 0; k < n; k++) if (ok[k] === 1) total += o[leaf.offset + idx[k]! + 1]! - o[leaf.offset + idx[k]!]!;
+      bytes = new Uint8Array(total);
+      let pos = 0;
+      for (let k = 0; k < n; k++) {
+        if (ok[k] === 1) {
+          const s = o[leaf.offset + idx[k]!]!;
+          const e = o[leaf.offset + idx[k]! + 1]!;
+          // A byte loop for short values (no subarray per row), one `set` for long ones.
+          if (e - s <= 32) for (let b = s; b < e; b++) bytes[pos++] = src[b]!;
+          else {
+            bytes.set(src.subarray(s, e), pos);
+            pos += e - s;
+          }
+        }
+        offsets[k + 1] = pos;
       }
-      offsets[k + 1] = pos;
     }
     const v: VariableWidthValues = { kind: 'variable', count: n, offsets, bytes, validity: null, validityOffset: 0, offsetBits: largeOffsets ? 64 : 32 };
     return { values: v, compression: (c) => c, itemValidity: null, itemsPerValue: 1 };
@@ -155,7 +173,8 @@ function gatherValues(col: ShreddedLeaf): { values: PageValues; compression: (c:
     base = child.offset;
     integer = false;
   } else {
-    bits = (t as { bitWidth: number }).bitWidth;
+    // Decimals and fixed-size binary: one flat value of 8 × byteWidth bits (as LanceDB writes them).
+    bits = isFixedBinary(t) ? t.byteWidth * 8 : (t as { bitWidth: number }).bitWidth;
     const v = leaf.values!;
     src = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
     base = 0;
@@ -199,9 +218,69 @@ export function encodeStructuralPage(col: ShreddedLeaf, opts: StructuralPageOpti
   const g = gatherValues(col);
   const v = g.values;
   if (v.kind === 'fixed' && v.bitsPerValue >= FULL_ZIP_MIN_BITS && col.rep === null) return encodeFullZip(col, v, g.itemValidity, g.itemsPerValue, g.compression);
+  // Arrow dictionary columns always get a page dictionary, with indices as wide as their key type: LanceDB
+  // refuses `dict:` pages of plain values and indices of another width.
+  if (col.leaf.type.typeId === TypeId.Dictionary) {
+    const a = arrowDictionaryPage(v, col.leaf.type.indexType.bitWidth);
+    return encodeMiniBlock(col, a.indices, null, 1, (c) => c, opts, where, a.dictionary);
+  }
   const d = v.kind === 'variable' && opts.dictionary && !isLargeBinary(col.leaf.type) ? dictionaryFor(v) : null;
-  if (d !== null) return encodeMiniBlock(col, d.indices, null, 1, (c) => c, opts, where, d.dict);
+  if (d !== null) return encodeMiniBlock(col, d.indices, null, 1, (c) => c, opts, where, pageDictionary(d.dict, null));
+  const f = v.kind === 'variable' && opts.fsst ? fsstPageIfSmaller(v) : null;
+  if (f !== null) {
+    const symbolTable = f.symbolTable;
+    return encodeMiniBlock(col, f.values, null, 1, (c) => ({ kind: 'fsst', symbolTable, values: c }), opts, where, null);
+  }
   return encodeMiniBlock(col, v, g.itemValidity, g.itemsPerValue, g.compression, opts, where, null);
+}
+
+/** A page dictionary as written: buffer 2's bytes, its description in the layout, its item count. */
+interface PageDictionary {
+  bytes: Uint8Array;
+  compression: LanceValueCompression;
+  numItems: number;
+}
+
+/** A dictionary of variable-width items (`variable` block) or of fixed-width items of `itemBits` (raw `flat` values). */
+function pageDictionary(d: VariableDictionary, itemBits: number | null): PageDictionary {
+  if (itemBits === null) return { bytes: encodeVariableBlock(d.itemOffsets, d.itemBytes, d.numItems), compression: { kind: 'variable', offsetBits: 32 }, numItems: d.numItems };
+  return { bytes: d.itemBytes.slice(0, d.itemOffsets[d.numItems]!), compression: { kind: 'flat', bitsPerValue: itemBits }, numItems: d.numItems };
+}
+
+/**
+ * The page dictionary of an Arrow dictionary column's values (the page's distinct values in first-seen
+ * order; fixed-width values are hashed as byte strings of their width) and the indices at `indexBits`.
+ * @returns the arguments of {@link encodeMiniBlock} after the column.
+ */
+function arrowDictionaryPage(v: PageValues, indexBits: number): { indices: FixedWidthValues; dictionary: PageDictionary } {
+  const n = v.count;
+  let view: VariableWidthValues;
+  let itemBits: number | null = null;
+  if (v.kind === 'variable') view = v;
+  else {
+    const w = v.bitsPerValue >>> 3;
+    if (v.bitsPerValue < 8 || (v.bitsPerValue & 7) !== 0) throw new NotSupportedError(`dictionaries of ${v.bitsPerValue}-bit values cannot be written to Lance 2.1/2.2 files here`);
+    const offsets = new Int32Array(n + 1);
+    for (let i = 0; i <= n; i++) offsets[i] = i * w;
+    view = { kind: 'variable', count: n, offsets, bytes: v.bytes, validity: null, validityOffset: 0 };
+    itemBits = v.bitsPerValue;
+  }
+  // Every distinct value fits: a page holds at most as many distinct values as the Arrow dictionary, whose indices fit the key type.
+  const d = buildVariableDictionary(view, Math.max(1, n))!;
+  const w = indexBits >>> 3;
+  const bytes = new Uint8Array(n * w);
+  const idx = d.indices;
+  for (let i = 0; i < n; i++) {
+    const k = idx[i]!;
+    const at = i * w;
+    bytes[at] = k & 255;
+    if (w >= 2) bytes[at + 1] = (k >>> 8) & 255;
+    if (w >= 4) {
+      bytes[at + 2] = (k >>> 16) & 255;
+      bytes[at + 3] = k >>> 24;
+    }
+  }
+  return { indices: { kind: 'fixed', bitsPerValue: indexBits, count: n, bytes, integer: true }, dictionary: pageDictionary(d, itemBits) };
 }
 
 function encodeFullZip(
@@ -254,7 +333,7 @@ function encodeMiniBlock(
   compression: (c: LanceValueCompression) => LanceValueCompression,
   opts: StructuralPageOptions,
   where: string,
-  dictionary: VariableDictionary | null,
+  dictionary: PageDictionary | null,
 ): StructuralPage {
   const enc: MiniBlockEncoder =
     itemValidity !== null || dim > 1 || (v.kind === 'fixed' && v.count === 0) ? MINI_BLOCK_ENCODERS.get('flat')! : chooseMiniBlockEncoder(v, { bitPacking: opts.bitPacking });
@@ -364,7 +443,7 @@ function encodeMiniBlock(
     p += c.length;
   }
   const buffers: Uint8Array[] = [metaBytes, chunkBytes];
-  if (dictionary !== null) buffers.push(encodeVariableBlock(dictionary.itemOffsets, dictionary.itemBytes, dictionary.numItems));
+  if (dictionary !== null) buffers.push(dictionary.bytes);
   if (rep !== null) {
     const ri = new Uint8Array(repIndex.length * 8);
     const rdv = new DataView(ri.buffer);
@@ -384,7 +463,7 @@ function encodeMiniBlock(
     repetitionIndexDepth: rep === null ? 0 : 1,
     numItems: n,
     hasLargeChunk: large,
-    numDictionaryItems: dictionary === null ? 0 : dictionary.numItems,
+    dictionary: dictionary === null ? null : { compression: dictionary.compression, numItems: dictionary.numItems },
   });
   return { layout, buffers, numRows: col.numRows };
 }

@@ -1,0 +1,452 @@
+/**
+ * FSST (Fast Static Symbol Table) string compression as Lance 2.1/2.2 stores it: a symbol-table trainer
+ * and an encoder (the decoder lives beside it in its own file). A page's strings are compressed one by one
+ * with one table: each output byte is a code, `c < n` standing for symbol `c` (1 to 8 bytes), `255` for
+ * "the next byte verbatim". Strings never share codes, so each string decodes on its own.
+ *
+ * Symbol table bytes (always {@link FSST_SYMBOL_TABLE_BYTES} = 2,312 bytes, the size LanceDB's decoder
+ * requires): a little-endian u64 header `"FSST" << 32 | 1 << 24 (decoder switch on) | n`, then n u64
+ * symbols (first byte lowest, unused bytes 0), then n u8 symbol lengths, then zeros.
+ *
+ * Worked example: symbols 0 = "ab" and 1 = "c"; the string "abcab!" is coded `00 01 00 FF 21`
+ * (5 bytes for 6); the table starts `02 00 00 01 54 53 53 46 61 62 00 00 00 00 00 00 63 00 … 02 01`.
+ *
+ * Training follows the FSST paper's idea (Boncz, Neumann, Leis, VLDB 2020), written here from that
+ * description: over a sample of about 8 KiB, five rounds each compress the sample with the current table,
+ * count how often each symbol and each pair of consecutive symbols occurs, and keep the 255 candidates
+ * (symbols and concatenations of pairs, at most 8 bytes) of highest gain = count × length.
+ */
+import type { VariableWidthValues } from './registry';
+
+/** Bytes of a serialised symbol table (header, 256 symbol slots, 256 length slots). */
+export const FSST_SYMBOL_TABLE_BYTES = 8 + 256 * 8 + 256;
+/** Code that escapes the next byte. */
+const ESCAPE = 255;
+/** Most symbols in a table (code 255 is the escape). */
+const MAX_SYMBOLS = 255;
+const MAX_SYMBOL_BYTES = 8;
+/** Bytes of the training sample. */
+const SAMPLE_BYTES = 8192;
+/** Longest piece of one string taken into the sample. */
+const SAMPLE_PIECE_BYTES = 512;
+const ROUNDS = 5;
+/** Most symbols of ≥ 3 bytes sharing their first three bytes. */
+const MAX_PER_PREFIX = 8;
+/** Codes while training: 0…255 the raw bytes, 256 + i the table's symbol i. */
+const CODE_SPACE = 512;
+
+/** A symbol table with the lookup structures of the encoder. */
+export interface FsstSymbolTable {
+  readonly numSymbols: number;
+  /** 8 bytes per symbol (unused bytes 0). */
+  readonly symbols: Uint8Array;
+  /** Length of each symbol (1…8). */
+  readonly lengths: Uint8Array;
+  /** Code of the one-byte symbol of each byte, or -1. */
+  readonly byteCode: Int16Array;
+  /** Code of the two-byte symbol of each `b0 | b1 << 8`, or -1. */
+  readonly shortCode: Int16Array;
+  /**
+   * Symbols of 3…8 bytes by a hash of their first three bytes (`bucketOf` in the source):
+   * `bucketCodes[bucketStart[k] … bucketStart[k + 1])`, longest first.
+   */
+  readonly bucketStart: Int32Array;
+  readonly bucketCodes: Uint8Array;
+}
+
+/** Buckets of the symbols of ≥ 3 bytes (a bucket's symbols are compared in full, so collisions only cost time). */
+const BUCKETS = 4096;
+
+/** Bucket of a symbol or input starting with bytes b0, b1, b2. */
+function bucketOf(b0: number, b1: number, b2: number): number {
+  const h = Math.imul(b0 | (b1 << 8) | (b2 << 16), 0x9e3779b1);
+  return h >>> 20;
+}
+
+/** Builds the lookup structures of a table of `n` symbols. */
+function makeTable(symbols: Uint8Array, lengths: Uint8Array, n: number): FsstSymbolTable {
+  const byteCode = new Int16Array(256).fill(-1);
+  const shortCode = new Int16Array(65536).fill(-1);
+  const bucketStart = new Int32Array(BUCKETS + 1);
+  for (let c = 0; c < n; c++) {
+    const at = c * 8;
+    if (lengths[c] === 1) byteCode[symbols[at]!] = c;
+    else if (lengths[c] === 2) shortCode[symbols[at]! | (symbols[at + 1]! << 8)] = c;
+    else bucketStart[bucketOf(symbols[at]!, symbols[at + 1]!, symbols[at + 2]!) + 1]!++;
+  }
+  for (let k = 0; k < BUCKETS; k++) bucketStart[k + 1]! += bucketStart[k]!;
+  const fill = bucketStart.slice(0, BUCKETS);
+  const bucketCodes = new Uint8Array(bucketStart[BUCKETS]!);
+  // Longest symbols first in each bucket, so the first match is the longest.
+  for (let len = MAX_SYMBOL_BYTES; len >= 3; len--) {
+    for (let c = 0; c < n; c++) {
+      if (lengths[c] !== len) continue;
+      const at = c * 8;
+      bucketCodes[fill[bucketOf(symbols[at]!, symbols[at + 1]!, symbols[at + 2]!)]!++] = c;
+    }
+  }
+  return { numSymbols: n, symbols, lengths, byteCode, shortCode, bucketStart, bucketCodes };
+}
+
+/**
+ * The code of the longest symbol matching `bytes[p …]` (at most `end - p` bytes), or -1; its length goes to `out[0]`.
+ */
+function longestMatch(t: FsstSymbolTable, bytes: Uint8Array, p: number, end: number, out: Int32Array): number {
+  const left = end - p;
+  const b0 = bytes[p]!;
+  if (left >= 3) {
+    const b1 = bytes[p + 1]!;
+    const b2 = bytes[p + 2]!;
+    const k = bucketOf(b0, b1, b2);
+    const codes = t.bucketCodes;
+    const sym = t.symbols;
+    const lens = t.lengths;
+    for (let j = t.bucketStart[k]!, stop = t.bucketStart[k + 1]!; j < stop; j++) {
+      const c = codes[j]!;
+      const len = lens[c]!;
+      if (len > left) continue;
+      const at = c * 8;
+      if (sym[at] !== b0 || sym[at + 1] !== b1 || sym[at + 2] !== b2) continue;
+      let q = 3;
+      while (q < len && sym[at + q] === bytes[p + q]) q++;
+      if (q === len) {
+        out[0] = len;
+        return c;
+      }
+    }
+  }
+  if (left >= 2) {
+    const c = t.shortCode[b0 | (bytes[p + 1]! << 8)]!;
+    if (c >= 0) {
+      out[0] = 2;
+      return c;
+    }
+  }
+  out[0] = 1;
+  return t.byteCode[b0]!;
+}
+
+/** A training sample: pieces of the page's strings, concatenated. */
+function sampleOf(offsets: Int32Array, bytes: Uint8Array, count: number): { bytes: Uint8Array; offsets: Int32Array; count: number } {
+  const total = offsets[count]! - offsets[0]!;
+  // Every k-th string, k chosen so the sample comes near SAMPLE_BYTES.
+  const step = Math.max(1, Math.floor(total / SAMPLE_BYTES));
+  let size = 0;
+  let pieces = 0;
+  for (let i = 0; i < count; i += step) {
+    size += Math.min(SAMPLE_PIECE_BYTES, offsets[i + 1]! - offsets[i]!);
+    pieces++;
+  }
+  const out = new Uint8Array(size);
+  const outOffsets = new Int32Array(pieces + 1);
+  let at = 0;
+  let k = 0;
+  for (let i = 0; i < count; i += step) {
+    const s = offsets[i]!;
+    const len = Math.min(SAMPLE_PIECE_BYTES, offsets[i + 1]! - s);
+    out.set(bytes.subarray(s, s + len), at);
+    at += len;
+    outOffsets[++k] = at;
+  }
+  return { bytes: out, offsets: outOffsets, count: pieces };
+}
+
+/** Slots of the candidate hash table (a power of two above twice the most candidates of a round). */
+const CANDIDATE_SLOTS = 1 << 16;
+const MAX_CANDIDATES = CANDIDATE_SLOTS >>> 1;
+
+/**
+ * Candidate symbols of one training round, summed by their bytes: bytes 0…3 and 4…7 as two u32 (`lo`,
+ * `hi`) and the length, in an open-addressing table of typed arrays (no object per candidate).
+ */
+class Candidates {
+  readonly lo = new Uint32Array(MAX_CANDIDATES);
+  readonly hi = new Uint32Array(MAX_CANDIDATES);
+  readonly len = new Uint8Array(MAX_CANDIDATES);
+  readonly gain = new Float64Array(MAX_CANDIDATES);
+  readonly slots = new Int32Array(CANDIDATE_SLOTS);
+  count = 0;
+
+  clear(): void {
+    this.slots.fill(0);
+    this.count = 0;
+  }
+
+  add(lo: number, hi: number, len: number, gain: number): void {
+    let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1) ^ len, 0x85ebca6b);
+    h ^= h >>> 15;
+    const mask = CANDIDATE_SLOTS - 1;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const at = this.slots[slot]!;
+      if (at === 0) {
+        if (this.count === MAX_CANDIDATES) return;
+        const k = this.count++;
+        this.lo[k] = lo;
+        this.hi[k] = hi;
+        this.len[k] = len;
+        this.gain[k] = gain;
+        this.slots[slot] = k + 1;
+        return;
+      }
+      const k = at - 1;
+      if (this.lo[k] === lo && this.hi[k] === hi && this.len[k] === len) {
+        this.gain[k]! += gain;
+        return;
+      }
+    }
+  }
+}
+
+/** True when candidate x ranks before y: higher gain, then smaller bytes and length. */
+function before(c: Candidates, x: number, y: number): boolean {
+  const g = c.gain[x]! - c.gain[y]!;
+  if (g !== 0) return g > 0;
+  if (c.lo[x] !== c.lo[y]) return c.lo[x]! < c.lo[y]!;
+  if (c.hi[x] !== c.hi[y]) return c.hi[x]! < c.hi[y]!;
+  return c.len[x]! < c.len[y]!;
+}
+
+/** The `k` best candidates, best first: a size-k heap whose root is the worst kept. */
+function topCandidates(c: Candidates, k: number): Int32Array {
+  const heap = new Int32Array(k);
+  let size = 0;
+  for (let x = 0; x < c.count; x++) {
+    if (size < k) {
+      // Sift up: parents rank after (are worse than) children.
+      let i = size++;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (!before(c, heap[p]!, x)) break;
+        heap[i] = heap[p]!;
+        i = p;
+      }
+      heap[i] = x;
+    } else if (before(c, x, heap[0]!)) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= size) break;
+        const r = l + 1;
+        const w = r < size && before(c, heap[l]!, heap[r]!) ? r : l;
+        if (!before(c, x, heap[w]!)) break;
+        heap[i] = heap[w]!;
+        i = w;
+      }
+      heap[i] = x;
+    }
+  }
+  const out = Array.from(heap.subarray(0, size)).sort((x, y) => (before(c, x, y) ? -1 : 1));
+  return Int32Array.from(out);
+}
+
+/** Training scratch kept between calls (training is synchronous: never two at once). */
+let pairCounts: Uint32Array | null = null;
+let candidates: Candidates | null = null;
+
+/** Bytes of training code `code` (a raw byte below 256, else symbol code - 256) into `out[0…7]`; returns the length. */
+function bytesOfCode(t: FsstSymbolTable, code: number, out: Uint8Array): number {
+  if (code < 256) {
+    out[0] = code;
+    return 1;
+  }
+  const c = code - 256;
+  const l = t.lengths[c]!;
+  for (let q = 0; q < l; q++) out[q] = t.symbols[c * 8 + q]!;
+  return l;
+}
+
+/** Little-endian u32 of `b[at … at + 3]`. */
+function u32(b: Uint8Array, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+}
+
+/**
+ * Trains a symbol table on strings `[0, count)` given by Arrow-style `offsets` into `bytes`.
+ * Deterministic: the same strings give the same table.
+ */
+export function trainFsstTable(offsets: Int32Array, bytes: Uint8Array, count: number): FsstSymbolTable {
+  const sample = sampleOf(offsets, bytes, count);
+  let table = makeTable(new Uint8Array(0), new Uint8Array(0), 0);
+  const count1 = new Uint32Array(CODE_SPACE);
+  // Reused across calls (1 MiB of pair counts, left all zero after each round) and candidates.
+  const count2 = (pairCounts ??= new Uint32Array(CODE_SPACE * CODE_SPACE));
+  // Pair indices counted this round (each once), so only they are read and reset.
+  const pairs = new Int32Array(sample.bytes.length + 1);
+  const len = new Int32Array(1);
+  const sb = sample.bytes;
+  const cand = (candidates ??= new Candidates());
+  const word = new Uint8Array(16);
+  for (let round = 0; round < ROUNDS; round++) {
+    count1.fill(0);
+    let numPairs = 0;
+    for (let i = 0; i < sample.count; i++) {
+      const end = sample.offsets[i + 1]!;
+      let prev = -1;
+      for (let p = sample.offsets[i]!; p < end; ) {
+        const c = longestMatch(table, sb, p, end, len);
+        const code = c < 0 ? sb[p]! : 256 + c;
+        count1[code]!++;
+        if (prev >= 0) {
+          const pair = prev * CODE_SPACE + code;
+          if (count2[pair]!++ === 0) pairs[numPairs++] = pair;
+        }
+        prev = code;
+        p += c < 0 ? 1 : len[0]!;
+      }
+    }
+    // Gains of the symbols used and of each pair concatenated (cut at 8 bytes), summed per distinct symbol.
+    cand.clear();
+    for (let code = 0; code < CODE_SPACE; code++) {
+      const n1 = count1[code]!;
+      if (n1 === 0) continue;
+      word.fill(0);
+      const l = bytesOfCode(table, code, word);
+      cand.add(u32(word, 0), u32(word, 4), l, n1 * l);
+    }
+    for (let k = 0; k < numPairs; k++) {
+      const pair = pairs[k]!;
+      const n2 = count2[pair]!;
+      count2[pair] = 0;
+      const a = (pair / CODE_SPACE) | 0;
+      word.fill(0);
+      const la = bytesOfCode(table, a, word);
+      if (la >= MAX_SYMBOL_BYTES) continue;
+      const lb = bytesOfCode(table, pair - a * CODE_SPACE, word.subarray(la));
+      const l = Math.min(MAX_SYMBOL_BYTES, la + lb);
+      word.fill(0, l);
+      cand.add(u32(word, 0), u32(word, 4), l, n2 * l);
+    }
+    // The 255 of highest gain (ties by bytes, so the table does not depend on hash order), at most
+    // MAX_PER_PREFIX of them sharing their first three bytes: FSST keeps one symbol per 3-byte prefix so that
+    // a lookup tries few symbols; a few keep more of the gain on data with long shared prefixes.
+    const best = topCandidates(cand, MAX_SYMBOLS * 4);
+    const perPrefix = new Map<number, number>();
+    const chosen = new Int32Array(MAX_SYMBOLS);
+    let n = 0;
+    for (let r = 0; r < best.length && n < MAX_SYMBOLS; r++) {
+      const k = best[r]!;
+      if (cand.len[k]! >= 3) {
+        const prefix = cand.lo[k]! & 0xffffff;
+        const used = perPrefix.get(prefix) ?? 0;
+        if (used >= MAX_PER_PREFIX) continue;
+        perPrefix.set(prefix, used + 1);
+      }
+      chosen[n++] = k;
+    }
+    const symbols = new Uint8Array(n * 8);
+    const lengths = new Uint8Array(n);
+    const dv = new DataView(symbols.buffer);
+    for (let c = 0; c < n; c++) {
+      const k = chosen[c]!;
+      dv.setUint32(c * 8, cand.lo[k]!, true);
+      dv.setUint32(c * 8 + 4, cand.hi[k]!, true);
+      lengths[c] = cand.len[k]!;
+    }
+    table = makeTable(symbols, lengths, n);
+  }
+  return table;
+}
+
+/**
+ * Compresses strings `[0, count)` with `table` (copies): the codes of each string and their Arrow-style offsets.
+ * Null rows of `v` (empty in its offsets) stay empty.
+ */
+export function fsstCompress(table: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Array, count: number): { offsets: Int32Array; bytes: Uint8Array } {
+  // At most two output bytes per input byte (every byte escaped).
+  const out = new Uint8Array(2 * (offsets[count]! - offsets[0]!));
+  const outOffsets = new Int32Array(count + 1);
+  const len = new Int32Array(1);
+  let o = 0;
+  for (let i = 0; i < count; i++) {
+    const end = offsets[i + 1]!;
+    for (let p = offsets[i]!; p < end; ) {
+      const c = longestMatch(table, bytes, p, end, len);
+      if (c < 0) {
+        out[o++] = ESCAPE;
+        out[o++] = bytes[p++]!;
+      } else {
+        out[o++] = c;
+        p += len[0]!;
+      }
+    }
+    outOffsets[i + 1] = o;
+  }
+  return { offsets: outOffsets, bytes: out.slice(0, o) };
+}
+
+/** Bytes the strings `[0, count)` take compressed with `table` (no output is written). */
+export function fsstCompressedByteLength(table: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Array, count: number): number {
+  const len = new Int32Array(1);
+  let o = 0;
+  for (let i = 0; i < count; i++) {
+    const end = offsets[i + 1]!;
+    for (let p = offsets[i]!; p < end; ) {
+      const c = longestMatch(table, bytes, p, end, len);
+      if (c < 0) {
+        o += 2;
+        p++;
+      } else {
+        o++;
+        p += len[0]!;
+      }
+    }
+  }
+  return o;
+}
+
+/** The table as Lance stores it ({@link FSST_SYMBOL_TABLE_BYTES} bytes, a new array; layout above). */
+export function encodeFsstSymbolTable(table: FsstSymbolTable): Uint8Array {
+  const n = table.numSymbols;
+  const out = new Uint8Array(FSST_SYMBOL_TABLE_BYTES);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, ((1 << 24) | n) >>> 0, true);
+  dv.setUint32(4, 0x46535354, true);
+  out.set(table.symbols.subarray(0, n * 8), 8);
+  out.set(table.lengths.subarray(0, n), 8 + n * 8);
+  return out;
+}
+
+/** Smallest page (value bytes) worth training a table for: the table alone is 2,312 bytes. */
+export const FSST_MIN_PAGE_BYTES = 8192;
+/** FSST is chosen when its bytes (codes and table) are at most this share of the plain bytes. */
+const FSST_MAX_RATIO = 0.85;
+
+/** A page's strings compressed with FSST: the codes as variable-width values and the table's bytes. */
+export interface FsstPage {
+  values: VariableWidthValues;
+  symbolTable: Uint8Array;
+}
+
+/**
+ * FSST-compresses a page's strings when the statistics say it pays: at least {@link FSST_MIN_PAGE_BYTES}
+ * of value bytes and a longest value of ≥ 5 bytes (as Lance decides), then a table trained on a sample
+ * whose compressed sample, scaled to the page, plus the table stay under 85 % of the plain bytes; the
+ * whole page is then compressed and kept only if that holds for the real bytes too.
+ * Pages without a validity bitmap only (nulls are empty values here); 32- or 64-bit offsets (large_string /
+ * large_binary), kept in the compressed values.
+ * @returns null when FSST does not pay (the caller writes plain `variable` values).
+ */
+export function fsstPageIfSmaller(v: VariableWidthValues): FsstPage | null {
+  if (v.validity !== null) return null;
+  const n = v.count;
+  const o = v.offsets;
+  const plain = o[n]! - o[0]!;
+  if (plain < FSST_MIN_PAGE_BYTES) return null;
+  let maxLength = 0;
+  for (let i = 0; i < n; i++) {
+    const l = o[i + 1]! - o[i]!;
+    if (l > maxLength) maxLength = l;
+  }
+  if (maxLength < 5) return null;
+  const table = trainFsstTable(o, v.bytes, n);
+  const sample = sampleOf(o, v.bytes, n);
+  const sampleCompressed = fsstCompressedByteLength(table, sample.offsets, sample.bytes, sample.count);
+  const sampleBytes = sample.offsets[sample.count]!;
+  if (sampleBytes === 0 || (sampleCompressed / sampleBytes) * plain + FSST_SYMBOL_TABLE_BYTES > plain * FSST_MAX_RATIO) return null;
+  const c = fsstCompress(table, o, v.bytes, n);
+  if (c.bytes.length + FSST_SYMBOL_TABLE_BYTES > plain * FSST_MAX_RATIO) return null;
+  return {
+    values: { kind: 'variable', count: n, offsets: c.offsets, bytes: c.bytes, validity: null, validityOffset: 0, offsetBits: v.offsetBits ?? 32 },
+    symbolTable: encodeFsstSymbolTable(table),
+  };
+}
