@@ -776,13 +776,17 @@ export class HNSW {
    * save loadable. Saving again to the same directory appends only what changed since the last
    * save or load and deletes the rows that replaces, so LanceDB sees one row per node and per link
    * list after every save (see `persistence/save.ts`).
-   * @param dir - the index directory (created when missing)
-   * @param options - `compactionThreshold` (default 0.5), `full`
-   * @throws InvalidArgumentError for a bad `dir` or option; IoError / ConflictError from @vego/io
+   * @param dir - the index directory (created when missing), or `s3://bucket/prefix` on an
+   *   S3-compatible store (each part commits by a conditional put; the metadata row is the commit point)
+   * @param options - `compactionThreshold` (default 0.5), `full`; for `s3://`: `storageOptions`
+   *   named as LanceDB's (`aws_endpoint`, `aws_region`, credentials, `allow_http`) or a `store`
+   * @throws InvalidArgumentError for a bad `dir` or option; NotSupportedError for a read-only
+   *   `http(s)://` location; IoError / ConflictError from @vego/io
    * @example
    * ```ts
    * await index.saveToLance('/data/my-index');
    * const again = await HNSW.loadFromLance('/data/my-index');
+   * await index.saveToLance('s3://bucket/indexes/docs', { storageOptions: { aws_region: 'eu-west-1' } });
    * ```
    */
   async saveToLance(dir: string, options: LanceSaveOptions = {}): Promise<LanceSaveResult> {
@@ -791,7 +795,7 @@ export class HNSW {
     return saved.result;
   }
 
-  /** Synchronous form of {@link HNSW.saveToLance}. */
+  /** Synchronous form of {@link HNSW.saveToLance}, for local folders only (NotSupportedError for a URI). */
   saveToLanceSync(dir: string, options: LanceSaveOptions = {}): LanceSaveResult {
     const saved = saveIndexToLanceSync(this.snapshotView(), dir, options, this.savedState);
     this.savedState = saved.state;
@@ -802,7 +806,9 @@ export class HNSW {
    * Loads an index saved by {@link HNSW.saveToLance}: the last committed save, which answers every
    * query exactly as the saved index did. Every node and link-list row is checked against the
    * checksum stored with it unless `options.verifyChecksums` is false (for data you trust).
-   * @param options - `verifyChecksums` (default true)
+   * @param dir - the index directory, `s3://bucket/prefix`, or (read-only) an `http(s)://` URL
+   *   whose server answers Range requests
+   * @param options - `verifyChecksums` (default true); for URIs `storageOptions` or a `store`
    * @throws NotFoundError when `dir` holds no saved index or a part is missing;
    *   CorruptDataError when the parts disagree or a row does not match its checksum;
    *   UnsupportedVersionError for a newer format
@@ -813,7 +819,7 @@ export class HNSW {
     return loaded.index;
   }
 
-  /** Synchronous form of {@link HNSW.loadFromLance}. */
+  /** Synchronous form of {@link HNSW.loadFromLance}, for local folders only (NotSupportedError for a URI). */
   static loadFromLanceSync(dir: string, options: LanceLoadOptions = {}): HNSW {
     const loaded = loadIndexFromLanceSync(dir, HNSW.restoreTarget, options);
     loaded.index.savedState = loaded.state;

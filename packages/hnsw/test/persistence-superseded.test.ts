@@ -181,10 +181,17 @@ describe('incremental saves delete the rows they supersede', () => {
     const stray = (): void => {
       original.call(Dataset, nodesPath, [{ id: 0, vector: [0, 0, 0, 0], level: 0, deleted: false, checksum: 0n }], { mode: 'append' });
     };
-    // The async save plans synchronously; another writer appends before it writes (io's own check).
-    const saving = index.saveToLance(dir);
-    stray();
-    await expect(saving).rejects.toThrow(ConflictError);
+    // Another writer appends after the async save planned and before it writes (io's own check).
+    const originalCreate = Dataset.create;
+    const asyncSpy = jest.spyOn(Dataset, 'create').mockImplementation((p, data, options) => {
+      if (p === nodesPath && options?.mode === 'append') stray();
+      return originalCreate.call(Dataset, p, data, options);
+    });
+    try {
+      await expect(index.saveToLance(dir)).rejects.toThrow(ConflictError);
+    } finally {
+      asyncSpy.mockRestore();
+    }
     expect(graphDifferences(saved, HNSW.loadFromLanceSync(dir))).toEqual([]);
     // The directory moved on: the next save rewrites, and the stray row is gone.
     expect(index.saveToLanceSync(dir)).toMatchObject({ nodesRewritten: true });
