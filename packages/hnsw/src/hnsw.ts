@@ -148,6 +148,11 @@ export class HNSW {
   private outDists: Float64Array;
   /** What this index remembers of its last Lance save or load (for incremental saves), or null. */
   private savedState: SavedState | null;
+  /**
+   * Ids whose vector {@link update} rewrote since the last save began (the next incremental save
+   * rehashes only those vectors), or null when too many to track (it then rehashes every vector).
+   */
+  private vectorsChanged: Set<number> | null;
 
   /**
    * Creates an empty index.
@@ -171,6 +176,7 @@ export class HNSW {
     this.outIds = new Int32Array(64);
     this.outDists = new Float64Array(64);
     this.savedState = null;
+    this.vectorsChanged = new Set();
   }
 
   /** Number of live vectors (added and not deleted). */
@@ -383,6 +389,7 @@ export class HNSW {
     this.repairSlice();
     const graph = this.graph;
     graph.vectors.set(this.query, graph.vectorOffset(id));
+    this.noteVectorChange(id);
     if (this.codes !== null) this.codes.refresh(id, graph.vectors, graph.stride);
     if (graph.count > 1) {
       graph.repairInLinks(id, 0);
@@ -790,16 +797,50 @@ export class HNSW {
    * ```
    */
   async saveToLance(dir: string, options: LanceSaveOptions = {}): Promise<LanceSaveResult> {
-    const saved = await saveIndexToLance(this.toSnapshot(), dir, options, this.savedState);
-    this.savedState = saved.state;
-    return saved.result;
+    // Updates made while this save runs land in a fresh set: the next save must see them.
+    const changed = this.takeVectorChanges();
+    try {
+      const saved = await saveIndexToLance(this.toSnapshot(), dir, options, this.savedState, changed);
+      this.savedState = saved.state;
+      return saved.result;
+    } catch (e) {
+      this.restoreVectorChanges(changed);
+      throw e;
+    }
+  }
+
+  /** Remembers that the vector of `id` changed (see {@link HNSW.vectorsChanged}). */
+  private noteVectorChange(id: number): void {
+    const changed = this.vectorsChanged;
+    if (changed === null) return;
+    changed.add(id);
+    if (changed.size > Math.max(1024, this.graph.count >> 3)) this.vectorsChanged = null;
+  }
+
+  /** The changes a save starts from; later ones go to a fresh set. */
+  private takeVectorChanges(): Set<number> | null {
+    const changed = this.vectorsChanged;
+    this.vectorsChanged = new Set();
+    return changed;
+  }
+
+  /** Puts back the changes of a save that failed (the state it would have replaced stays). */
+  private restoreVectorChanges(changed: Set<number> | null): void {
+    if (changed === null) this.vectorsChanged = null;
+    else for (const id of changed) this.noteVectorChange(id);
   }
 
   /** Synchronous form of {@link HNSW.saveToLance}, for local folders only (NotSupportedError for a URI). */
   saveToLanceSync(dir: string, options: LanceSaveOptions = {}): LanceSaveResult {
-    const saved = saveIndexToLanceSync(this.snapshotView(), dir, options, this.savedState);
-    this.savedState = saved.state;
-    return saved.result;
+    const changed = this.takeVectorChanges();
+    try {
+      const saved = saveIndexToLanceSync(this.snapshotView(), dir, options, this.savedState, changed);
+      this.savedState = saved.state;
+      return saved.result;
+    } catch (e) {
+      this.restoreVectorChanges(changed);
+      throw e;
+    }
   }
 
   /**

@@ -56,6 +56,8 @@ export interface IndexChecksums {
   numIds: number;
   /** Levels of those ids (copy); they never change for an id. */
   levels: Uint8Array;
+  /** Tombstones of those ids (copy), so that the next save rehashes only the nodes whose tombstone changed. */
+  deleted: Uint8Array;
   /** Two words per node: vector bits, level and tombstone. */
   nodes: Uint32Array;
   /** Two words per list, indexed as described at the top of this file. */
@@ -74,8 +76,22 @@ export function upperStarts(levels: Uint8Array, n: number): Int32Array {
   return starts;
 }
 
-/** Computes every node and list checksum of `snapshot` (fresh arrays). */
-export function computeChecksums(snapshot: HnswSnapshot): IndexChecksums {
+/**
+ * What a save may reuse of the checksums of the last save or load (same ids, same levels): node
+ * checksums of ids below `before.numIds` whose tombstone is unchanged and whose vector is not in
+ * `vectorsChanged` (the ids `HNSW#update` rewrote since; null: unknown, rehash every node).
+ */
+export interface ChecksumReuse {
+  before: IndexChecksums;
+  vectorsChanged: ReadonlySet<number> | null;
+}
+
+/**
+ * Computes every node and list checksum of `snapshot` (fresh arrays). With `reuse`, node checksums
+ * it vouches for are copied instead of hashed (hashing the vectors is most of the cost, and an
+ * incremental save changes few of them); link lists are always hashed (any insert relinks many).
+ */
+export function computeChecksums(snapshot: HnswSnapshot, reuse: ChecksumReuse | null = null): IndexChecksums {
   const n = snapshot.numIds;
   const dim = snapshot.config.dimension;
   const M = snapshot.config.M;
@@ -84,7 +100,23 @@ export function computeChecksums(snapshot: HnswSnapshot): IndexChecksums {
   const { levels, deleted, links0, upperLinks, upperOffsets } = snapshot;
   const vectorBits = new Int32Array(snapshot.vectors.buffer, snapshot.vectors.byteOffset, snapshot.vectors.length);
   const nodes = new Uint32Array(2 * n);
-  for (let i = 0; i < n; i++) hashWords(vectorBits, i * dim, dim, i, (levels[i]! << 1) | deleted[i]!, nodes, i);
+  let from = 0;
+  if (reuse !== null && reuse.vectorsChanged !== null && reuse.before.numIds <= n) {
+    const before = reuse.before;
+    const old = before.numIds;
+    const stale = new Uint8Array(old);
+    for (const id of reuse.vectorsChanged) if (id >= 0 && id < old) stale[id] = 1;
+    const sums = before.nodes;
+    const wasDeleted = before.deleted;
+    for (let i = 0; i < old; i++) {
+      if (stale[i] === 0 && wasDeleted[i] === deleted[i]) {
+        nodes[2 * i] = sums[2 * i]!;
+        nodes[2 * i + 1] = sums[2 * i + 1]!;
+      } else hashWords(vectorBits, i * dim, dim, i, (levels[i]! << 1) | deleted[i]!, nodes, i);
+    }
+    from = old;
+  }
+  for (let i = from; i < n; i++) hashWords(vectorBits, i * dim, dim, i, (levels[i]! << 1) | deleted[i]!, nodes, i);
   const starts = upperStarts(levels, n);
   const lists = new Uint32Array(2 * (n + starts[n]!));
   for (let i = 0; i < n; i++) {
@@ -97,7 +129,7 @@ export function computeChecksums(snapshot: HnswSnapshot): IndexChecksums {
       hashWords(upperLinks, base + 1, upperLinks[base]!, i, l, lists, n + starts[i]! + l - 1);
     }
   }
-  return { numIds: n, levels: levels.slice(0, n), nodes, lists };
+  return { numIds: n, levels: levels.slice(0, n), deleted: deleted.slice(0, n), nodes, lists };
 }
 
 /**

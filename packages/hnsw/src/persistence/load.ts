@@ -111,7 +111,7 @@ function finishLoad<T>(parts: OpenedParts, load: PartialLoad<T>, verify: boolean
     metadataChecksummed: parts.meta.schema.field('checksum') !== null,
     nodes: partState(parts.nodes, row.nodes_rows, load.nodes.positions),
     connections: partState(parts.connections, row.connections_rows, load.lists.positions),
-    checksums: { numIds: row.num_ids, levels: load.nodes.levels, nodes: load.nodes.sums, lists: load.lists.sums },
+    checksums: { numIds: row.num_ids, levels: load.nodes.levels, deleted: load.nodes.deleted, nodes: load.nodes.sums, lists: load.lists.sums },
   };
   return { index, state };
 }

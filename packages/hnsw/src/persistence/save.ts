@@ -145,11 +145,12 @@ function changedEntries(now: Uint32Array, before: Uint32Array, count: number, ol
 }
 
 /** `prev` (the state of the last save or load) if this save may build on it, else null (full save). */
-function* usableState(prev: SavedState | null, loc: IndexLocation, checksums: IndexChecksums): Steps<SavedState | null> {
+function* usableState(prev: SavedState | null, loc: IndexLocation, snapshot: HnswSnapshot): Steps<SavedState | null> {
   if (prev === null || prev.root !== loc.root) return null;
   const before = prev.checksums;
-  if (before.numIds > checksums.numIds) return null;
-  for (let i = 0; i < before.numIds; i++) if (before.levels[i] !== checksums.levels[i]) return null;
+  if (before.numIds > snapshot.numIds) return null;
+  const levels = snapshot.levels;
+  for (let i = 0; i < before.numIds; i++) if (before.levels[i] !== levels[i]) return null;
   // Someone else committed a save here since ours: start over.
   if ((yield* perform(latestVersionStep(loc, METADATA_DATASET))) !== prev.metadataVersion) return null;
   return prev;
@@ -196,9 +197,16 @@ function checkSaveOptions(dir: unknown, options: LanceSaveOptions): { loc: Index
   return { loc, threshold };
 }
 
-function* planSave(state: SavedState | null, snapshot: HnswSnapshot, loc: IndexLocation, threshold: number, options: LanceSaveOptions): Steps<SavePlan> {
-  const checksums = computeChecksums(snapshot);
-  const prev = options.full === true ? null : yield* usableState(state, loc, checksums);
+function* planSave(
+  state: SavedState | null,
+  snapshot: HnswSnapshot,
+  vectorsChanged: ReadonlySet<number> | null,
+  loc: IndexLocation,
+  threshold: number,
+  options: LanceSaveOptions,
+): Steps<SavePlan> {
+  const prev = options.full === true ? null : yield* usableState(state, loc, snapshot);
+  const checksums = computeChecksums(snapshot, prev === null ? null : { before: prev.checksums, vectorsChanged });
   const n = snapshot.numIds;
   const starts = upperStarts(snapshot.levels, n);
   const numLists = n + starts[n]!;
@@ -336,8 +344,15 @@ function* commitPart(loc: IndexLocation, name: string, w: DatasetWrite | null, s
 }
 
 /** The whole save, as steps (see the top of this file). */
-function* saveSteps(snapshot: HnswSnapshot, loc: IndexLocation, threshold: number, options: LanceSaveOptions, state: SavedState | null): Steps<SaveOutcome> {
-  const plan = yield* planSave(state, snapshot, loc, threshold, options);
+function* saveSteps(
+  snapshot: HnswSnapshot,
+  loc: IndexLocation,
+  threshold: number,
+  options: LanceSaveOptions,
+  state: SavedState | null,
+  vectorsChanged: ReadonlySet<number> | null,
+): Steps<SaveOutcome> {
+  const plan = yield* planSave(state, snapshot, vectorsChanged, loc, threshold, options);
   ensureRoot(loc);
   const { prev } = plan;
   const nodes = yield* commitPart(loc, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension), prev?.nodes);
@@ -356,14 +371,21 @@ function* saveSteps(snapshot: HnswSnapshot, loc: IndexLocation, threshold: numbe
  * before the data is written) under `dir`, a local folder (see the top of this file). Synchronous.
  * @param state - what the index remembers of its last save or load (null: none), for an
  *   incremental save; the returned `state` replaces it
+ * @param vectorsChanged - ids whose vector changed since `state` (null: unknown, every vector is hashed)
  * @throws InvalidArgumentError for a bad `dir` or option; NotSupportedError for a URI (save those
  *   with {@link saveIndexToLance}); ConflictError when another writer commits to the directory
  *   during the save; IoError from @vego/io
  */
-export function saveIndexToLanceSync(snapshot: HnswSnapshot, dir: string, options: LanceSaveOptions, state: SavedState | null): SaveOutcome {
+export function saveIndexToLanceSync(
+  snapshot: HnswSnapshot,
+  dir: string,
+  options: LanceSaveOptions,
+  state: SavedState | null,
+  vectorsChanged: ReadonlySet<number> | null = null,
+): SaveOutcome {
   requireLocal(dir, 'saveToLanceSync()');
   const { loc, threshold } = checkSaveOptions(dir, options);
-  return runStepsSync(saveSteps(snapshot, loc, threshold, options, state));
+  return runStepsSync(saveSteps(snapshot, loc, threshold, options, state, vectorsChanged));
 }
 
 /**
@@ -372,9 +394,15 @@ export function saveIndexToLanceSync(snapshot: HnswSnapshot, dir: string, option
  * metadata row last); `snapshot` must be a copy (the index may change while this waits).
  * @throws NotSupportedError for a read-only location (`http(s)://`) or a store without conditional puts
  */
-export async function saveIndexToLance(snapshot: HnswSnapshot, dir: string, options: LanceSaveOptions, state: SavedState | null): Promise<SaveOutcome> {
+export async function saveIndexToLance(
+  snapshot: HnswSnapshot,
+  dir: string,
+  options: LanceSaveOptions,
+  state: SavedState | null,
+  vectorsChanged: ReadonlySet<number> | null = null,
+): Promise<SaveOutcome> {
   const { loc, threshold } = checkSaveOptions(dir, options);
-  return runStepsAsync(saveSteps(snapshot, loc, threshold, options, state));
+  return runStepsAsync(saveSteps(snapshot, loc, threshold, options, state, vectorsChanged));
 }
 
 /** The result of a committed save, and the state the next save builds on. */
