@@ -118,9 +118,10 @@ export function createStep(loc: IndexLocation, name: string, batch: RecordBatch,
   return { sync: () => Dataset.createSync(path, batch, withStore), async: () => Dataset.create(path, batch, withStore) };
 }
 
-/** Deletes the rows at live `positions` of `ds` (a new version). */
-export function deleteRowsStep(ds: Dataset, positions: Int32Array): Step<Dataset> {
-  return { sync: () => ds.deleteRowsSync(positions), async: () => ds.deleteRows(positions) };
+/** Deletes the rows at live `positions` of `ds` (a new version; fsynced unless `durable` is false). */
+export function deleteRowsStep(ds: Dataset, positions: Int32Array, durable: boolean): Step<Dataset> {
+  const options = { durable };
+  return { sync: () => ds.deleteRowsSync(positions, options), async: () => ds.deleteRows(positions, options) };
 }
 
 /** Closes the datasets given (null entries skipped; the same one twice closed once). */

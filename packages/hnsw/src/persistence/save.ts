@@ -53,6 +53,13 @@ export interface LanceSaveOptions extends IndexStoreOptions {
   compactionThreshold?: number;
   /** Rewrite every dataset whole, whatever changed. Default false. */
   full?: boolean;
+  /**
+   * Fsync what the save writes before it returns (default true). False skips every fsync: the save
+   * stays atomic (a reader, or a process reopening after a kill -9 at any moment, loads the previous
+   * save or this one whole) but an operating-system crash or power loss may lose it or damage the
+   * latest save. hnswlib-node's `writeIndex` and LanceDB do not fsync either. No effect on object stores.
+   */
+  durable?: boolean;
 }
 
 /** What a save wrote. */
@@ -92,8 +99,8 @@ const DATA_FILE_OPTIONS = { bitPacking: false } as const;
  * io's default: a load reads 2.0 plain vector pages straight from the file into the index's vectors
  * (`readFixedSizeListIntoSync`), where 2.1/2.2 pages are decoded and copied. Appends keep the dataset's version.
  */
-function commitOptions(mode: DatasetWrite['mode'], schema: Schema): DatasetWriteOptions {
-  return { mode, schema, fileOptions: DATA_FILE_OPTIONS, ...(mode === 'overwrite' ? { storageVersion: '2.0' as const } : {}) };
+function commitOptions(mode: DatasetWrite['mode'], schema: Schema, durable: boolean): DatasetWriteOptions {
+  return { mode, schema, durable, fileOptions: DATA_FILE_OPTIONS, ...(mode === 'overwrite' ? { storageVersion: '2.0' as const } : {}) };
 }
 
 /** A committed save: what it wrote, and the state the next save builds on. */
@@ -132,16 +139,15 @@ function wholeWrite(batch: RecordBatch, positions: Int32Array): DatasetWrite {
 
 /** Indices `i` where the two checksum arrays differ (or `i ≥ oldCount`), up to `count`. */
 function changedEntries(now: Uint32Array, before: Uint32Array, count: number, oldCount: number): Int32Array {
-  let changed = 0;
-  for (let i = 0; i < count; i++) {
-    if (i >= oldCount || now[2 * i] !== before[2 * i] || now[2 * i + 1] !== before[2 * i + 1]) changed++;
-  }
-  const out = new Int32Array(changed);
+  // One pass into room for all, then a view of the part used (an incremental save changes few).
+  const out = new Int32Array(count);
+  const old = Math.min(oldCount, count);
   let k = 0;
-  for (let i = 0; i < count; i++) {
-    if (i >= oldCount || now[2 * i] !== before[2 * i] || now[2 * i + 1] !== before[2 * i + 1]) out[k++] = i;
+  for (let i = 0; i < old; i++) {
+    if (now[2 * i] !== before[2 * i] || now[2 * i + 1] !== before[2 * i + 1]) out[k++] = i;
   }
-  return out;
+  for (let i = old; i < count; i++) out[k++] = i;
+  return out.subarray(0, k);
 }
 
 /** `prev` (the state of the last save or load) if this save may build on it, else null (full save). */
@@ -192,6 +198,7 @@ function checkSaveOptions(dir: unknown, options: LanceSaveOptions): { loc: Index
   if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
     throw new InvalidArgumentError(`\`compactionThreshold\` must be a number from 0 to 1, got ${String(threshold)}`);
   }
+  if (options.durable !== undefined && typeof options.durable !== 'boolean') throw new InvalidArgumentError(`\`durable\` must be a boolean, got ${String(options.durable)}`);
   const loc = resolveLocation(dir, options);
   requireWritable(loc);
   return { loc, threshold };
@@ -249,17 +256,14 @@ function* planSave(
 /** Changed list indices: lists of ids ≥ oldN are always new; others compare checksums. */
 function changedListEntries(now: Uint32Array, before: Uint32Array, n: number, oldN: number, starts: Int32Array): Int32Array {
   const numLists = n + starts[n]!;
-  const isNew = (list: number): boolean => (list < n ? list >= oldN : list - n >= starts[oldN]!);
-  let changed = 0;
-  for (let i = 0; i < numLists; i++) {
-    if (isNew(i) || now[2 * i] !== before[2 * i] || now[2 * i + 1] !== before[2 * i + 1]) changed++;
-  }
-  const out = new Int32Array(changed);
+  // Lists [oldN, n) (layer 0 of new ids) and [n + starts[oldN], numLists) (upper lists of new ids) are new.
+  const firstNewUpper = n + starts[oldN]!;
+  const out = new Int32Array(numLists);
   let k = 0;
   for (let i = 0; i < numLists; i++) {
-    if (isNew(i) || now[2 * i] !== before[2 * i] || now[2 * i + 1] !== before[2 * i + 1]) out[k++] = i;
+    if ((i >= oldN && i < n) || i >= firstNewUpper || now[2 * i] !== before[2 * i] || now[2 * i + 1] !== before[2 * i + 1]) out[k++] = i;
   }
-  return out;
+  return out.subarray(0, k);
 }
 
 function metadataBatch(plan: SavePlan, nodes: PartState, connections: PartState): RecordBatch {
@@ -326,15 +330,15 @@ function committedPart(path: string, ds: Dataset, w: DatasetWrite): PartState {
  * deletion of the superseded rows (the next version), which LanceDB honours too. A crash between
  * the two leaves versions no metadata row names: ignored by loads, and the next save rewrites.
  */
-function* commitPart(loc: IndexLocation, name: string, w: DatasetWrite | null, schema: Schema, prev: PartState | undefined): Steps<PartState> {
+function* commitPart(loc: IndexLocation, name: string, w: DatasetWrite | null, schema: Schema, prev: PartState | undefined, durable: boolean): Steps<PartState> {
   if (w === null) return prev!;
   const path = partPath(loc, name);
-  const written = yield* perform(createStep(loc, name, w.batch, commitOptions(w.mode, schema)));
+  const written = yield* perform(createStep(loc, name, w.batch, commitOptions(w.mode, schema, durable)));
   let ds = written;
   try {
     if (w.mode === 'append') {
       checkAppended(path, written, w, prev!);
-      ds = yield* perform(deleteRowsStep(written, w.superseded));
+      ds = yield* perform(deleteRowsStep(written, w.superseded, durable));
     }
     return committedPart(path, ds, w);
   } finally {
@@ -355,10 +359,11 @@ function* saveSteps(
   const plan = yield* planSave(state, snapshot, vectorsChanged, loc, threshold, options);
   ensureRoot(loc);
   const { prev } = plan;
-  const nodes = yield* commitPart(loc, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension), prev?.nodes);
-  const connections = yield* commitPart(loc, CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connections);
+  const durable = options.durable !== false;
+  const nodes = yield* commitPart(loc, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension), prev?.nodes, durable);
+  const connections = yield* commitPart(loc, CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connections, durable);
   const meta = metadataBatch(plan, nodes, connections);
-  const metadata = yield* perform(createStep(loc, METADATA_DATASET, meta, { mode: plan.metadataMode, schema: METADATA_SCHEMA }));
+  const metadata = yield* perform(createStep(loc, METADATA_DATASET, meta, { mode: plan.metadataMode, schema: METADATA_SCHEMA, durable }));
   try {
     return finishSave(plan, nodes, connections, metadata);
   } finally {
