@@ -30,14 +30,18 @@ function fmix(h: number): number {
 
 /**
  * Hashes `words[start .. start + length)` seeded with `a` and `b` into `out[2·slot]` and
- * `out[2·slot + 1]`. Allocates nothing.
+ * `out[2·slot + 1]`. Allocates nothing. Returns 1 when some word, read as a float32, is NaN or ±∞
+ * (all exponent bits set), else 0: a load verifying vectors checks they are finite in the same pass.
  */
-function hashWords(words: Int32Array, start: number, length: number, a: number, b: number, out: Uint32Array, slot: number): void {
+function hashWords(words: Int32Array, start: number, length: number, a: number, b: number, out: Uint32Array, slot: number): number {
   let h1 = (0x811c9dc5 ^ Math.imul(a, C1) ^ Math.imul(b, FNV_PRIME)) | 0;
   let h2 = (0x9747b28c ^ Math.imul(a + 1, C2) ^ Math.imul(b + 7, C1)) | 0;
+  let nonFinite = 0;
   const end = start + length;
   for (let i = start; i < end; i++) {
     const x = words[i]! | 0;
+    // Exponent all ones (0x7f800000) plus one exponent step carries into bit 31; any other exponent does not.
+    nonFinite |= ((x & 0x7f800000) + 0x00800000) >>> 31;
     h1 = Math.imul(h1 ^ x, FNV_PRIME);
     let k = Math.imul(x, C1);
     k = (k << 15) | (k >>> 17);
@@ -48,6 +52,7 @@ function hashWords(words: Int32Array, start: number, length: number, a: number, 
   }
   out[2 * slot] = fmix(h1 ^ length);
   out[2 * slot + 1] = fmix(h2 ^ Math.imul(length, C2));
+  return nonFinite;
 }
 
 /** Checksums of one index state, as kept between saves. */
@@ -135,8 +140,9 @@ export function computeChecksums(snapshot: HnswSnapshot, reuse: ChecksumReuse | 
 /**
  * Verifies the node checksums `sums` (two words per id, as stored in `nodes.lance`) against the
  * node data now in an index's memory: the vector of id `i` at `vectorBits[(i + 1) · stride …]`
- * (`dim` words), its level and tombstone. Returns the first id whose checksum differs, or −1;
- * `found` then holds the checksum of what was read. Allocates nothing.
+ * (`dim` words), its level and tombstone, and that every component is finite, in one pass. Returns
+ * the first id whose checksum differs or whose vector is not finite, or −1; `found` (3 words) then
+ * holds the checksum of what was read and, in `found[2]`, 1 when the vector is not finite. Allocates nothing.
  */
 export function firstNodeMismatch(
   vectorBits: Int32Array,
@@ -149,8 +155,8 @@ export function firstNodeMismatch(
   found: Uint32Array,
 ): number {
   for (let i = 0; i < n; i++) {
-    hashWords(vectorBits, (i + 1) * stride, dim, i, (levels[i]! << 1) | deleted[i]!, found, 0);
-    if (found[0] !== sums[2 * i] || found[1] !== sums[2 * i + 1]) return i;
+    found[2] = hashWords(vectorBits, (i + 1) * stride, dim, i, (levels[i]! << 1) | deleted[i]!, found, 0);
+    if (found[2] !== 0 || found[0] !== sums[2 * i] || found[1] !== sums[2 * i + 1]) return i;
   }
   return -1;
 }

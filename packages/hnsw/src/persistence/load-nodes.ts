@@ -174,17 +174,24 @@ export function readVectorsDirect(parts: OpenedParts, target: RestoreTarget<unkn
   }
 }
 
-/** Checks that every stored vector component of ids 0 … n−1 is finite (padding is zero). */
+/**
+ * Checks that every stored vector component of ids 0 … n−1 is finite (padding is zero). (A load
+ * that verifies checksums does this in the same pass: {@link verifyNodeChecksums}.)
+ */
 export function checkVectors(parts: OpenedParts, target: RestoreTarget<unknown>): void {
   const n = parts.row.num_ids;
   const stride = target.stride;
   const v = target.vectors;
   const bits = new Int32Array(v.buffer, v.byteOffset, v.length);
   const bad = firstNonFinite(bits, stride, stride * (n + 1));
-  if (bad >= 0) {
-    const id = Math.floor(bad / stride) - 1;
-    throw corrupt(parts.root, `${NODES_DATASET} vector of id ${id} component ${bad - (id + 1) * stride}`, 'a finite number', v[bad]);
-  }
+  if (bad >= 0) throw nonFinite(parts, target, bad);
+}
+
+/** The CorruptDataError of the non-finite component at `at` of the index memory. */
+function nonFinite(parts: OpenedParts, target: RestoreTarget<unknown>, at: number): Error {
+  const stride = target.stride;
+  const id = Math.floor(at / stride) - 1;
+  return corrupt(parts.root, `${NODES_DATASET} vector of id ${id} component ${at - (id + 1) * stride}`, 'a finite number', target.vectors[at]);
 }
 
 /**
@@ -201,14 +208,18 @@ function firstNonFinite(bits: Int32Array, start: number, end: number): number {
 /**
  * Verifies the checksum stored with every node row against the row as loaded (vector bits as now
  * in the index memory, level, tombstone): a changed byte anywhere in a row is damage, never data.
- * @throws CorruptDataError naming the dataset, the row and id, and the stored vs computed checksum
+ * Checks in the same pass that every vector component is finite (as {@link checkVectors}).
+ * @throws CorruptDataError naming the dataset, the row and id, and the stored vs computed checksum;
+ *   or the id and component of a non-finite value
  */
 export function verifyNodeChecksums(parts: OpenedParts, nodes: NodeArrays, target: RestoreTarget<unknown>): void {
   const n = parts.row.num_ids;
   const v = target.vectors;
   const bits = new Int32Array(v.buffer, v.byteOffset, v.length);
-  const found = new Uint32Array(2);
-  const bad = firstNodeMismatch(bits, target.stride, parts.config.dimension, nodes.levels, nodes.deleted, nodes.sums, n, found);
+  const found = new Uint32Array(3);
+  const stride = target.stride;
+  const bad = firstNodeMismatch(bits, stride, parts.config.dimension, nodes.levels, nodes.deleted, nodes.sums, n, found);
+  if (bad >= 0 && found[2] !== 0) throw nonFinite(parts, target, firstNonFinite(bits, (bad + 1) * stride, (bad + 2) * stride));
   if (bad >= 0) {
     throw corrupt(
       parts.root,

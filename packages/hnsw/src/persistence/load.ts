@@ -98,7 +98,8 @@ function startLoad<T>(parts: OpenedParts, nodeBatches: readonly RecordBatch[], c
 /** Checks the vectors (and checksums) now in the index and hands the index over with the state the next save builds on. */
 function finishLoad<T>(parts: OpenedParts, load: PartialLoad<T>, verify: boolean): LoadOutcome<T> {
   const { root, row } = parts;
-  checkVectors(parts, load.target);
+  // Verifying the checksums checks that the vectors are finite in the same pass.
+  if (!verify) checkVectors(parts, load.target);
   if (verify) {
     verifyNodeChecksums(parts, load.nodes, load.target);
     verifyListChecksums(parts, load.nodes.levels, load.starts, load.lists, load.target);
