@@ -33,7 +33,7 @@ function fmix(h: number): number {
  * `out[2·slot + 1]`. Allocates nothing. Returns 1 when some word, read as a float32, is NaN or ±∞
  * (all exponent bits set), else 0: a load verifying vectors checks they are finite in the same pass.
  */
-function hashWords(words: Int32Array, start: number, length: number, a: number, b: number, out: Uint32Array, slot: number): number {
+export function hashWords(words: Int32Array, start: number, length: number, a: number, b: number, out: Uint32Array, slot: number): number {
   let h1 = (0x811c9dc5 ^ Math.imul(a, C1) ^ Math.imul(b, FNV_PRIME)) | 0;
   let h2 = (0x9747b28c ^ Math.imul(a + 1, C2) ^ Math.imul(b + 7, C1)) | 0;
   let nonFinite = 0;
@@ -54,6 +54,60 @@ function hashWords(words: Int32Array, start: number, length: number, a: number, 
   out[2 * slot + 1] = fmix(h2 ^ Math.imul(length, C2));
   return nonFinite;
 }
+
+/**
+ * {@link hashWords} of two ranges of equal `length` at once (`start1` seeded `a1`, `b1` into slot
+ * `slot1`; `start2` likewise), with the same results as two calls: the four hash chains are
+ * independent, so the CPU overlaps their multiplications (each chain alone waits on its own
+ * multiply latency). For the vectors, all of one dimension: most of a save's and a load's hashing.
+ * Returns the OR of the two non-finite flags.
+ */
+function hashWordsPair(
+  words: Int32Array,
+  length: number,
+  start1: number,
+  a1: number,
+  b1: number,
+  slot1: number,
+  start2: number,
+  a2: number,
+  b2: number,
+  slot2: number,
+  out: Uint32Array,
+): number {
+  let p1 = (0x811c9dc5 ^ Math.imul(a1, C1) ^ Math.imul(b1, FNV_PRIME)) | 0;
+  let p2 = (0x9747b28c ^ Math.imul(a1 + 1, C2) ^ Math.imul(b1 + 7, C1)) | 0;
+  let q1 = (0x811c9dc5 ^ Math.imul(a2, C1) ^ Math.imul(b2, FNV_PRIME)) | 0;
+  let q2 = (0x9747b28c ^ Math.imul(a2 + 1, C2) ^ Math.imul(b2 + 7, C1)) | 0;
+  let nonFinite = 0;
+  for (let j = 0; j < length; j++) {
+    const x = words[start1 + j]! | 0;
+    const y = words[start2 + j]! | 0;
+    nonFinite |= (((x & 0x7f800000) + 0x00800000) | ((y & 0x7f800000) + 0x00800000)) >>> 31;
+    p1 = Math.imul(p1 ^ x, FNV_PRIME);
+    q1 = Math.imul(q1 ^ y, FNV_PRIME);
+    let k = Math.imul(x, C1);
+    let m = Math.imul(y, C1);
+    k = (k << 15) | (k >>> 17);
+    m = (m << 15) | (m >>> 17);
+    k = Math.imul(k, C2);
+    m = Math.imul(m, C2);
+    p2 ^= k;
+    q2 ^= m;
+    p2 = (p2 << 13) | (p2 >>> 19);
+    q2 = (q2 << 13) | (q2 >>> 19);
+    p2 = (Math.imul(p2, 5) + 0xe6546b64) | 0;
+    q2 = (Math.imul(q2, 5) + 0xe6546b64) | 0;
+  }
+  out[2 * slot1] = fmix(p1 ^ length);
+  out[2 * slot1 + 1] = fmix(p2 ^ Math.imul(length, C2));
+  out[2 * slot2] = fmix(q1 ^ length);
+  out[2 * slot2 + 1] = fmix(q2 ^ Math.imul(length, C2));
+  return nonFinite;
+}
+
+/** Scratch of {@link firstNodeMismatch}'s paired pass (two checksums). */
+const pairOut = new Uint32Array(4);
 
 /** Checksums of one index state, as kept between saves. */
 export interface IndexChecksums {
@@ -121,7 +175,11 @@ export function computeChecksums(snapshot: HnswSnapshot, reuse: ChecksumReuse | 
     }
     from = old;
   }
-  for (let i = from; i < n; i++) hashWords(vectorBits, i * dim, dim, i, (levels[i]! << 1) | deleted[i]!, nodes, i);
+  let i = from;
+  for (; i + 1 < n; i += 2) {
+    hashWordsPair(vectorBits, dim, i * dim, i, (levels[i]! << 1) | deleted[i]!, i, (i + 1) * dim, i + 1, (levels[i + 1]! << 1) | deleted[i + 1]!, i + 1, nodes);
+  }
+  if (i < n) hashWords(vectorBits, i * dim, dim, i, (levels[i]! << 1) | deleted[i]!, nodes, i);
   const starts = upperStarts(levels, n);
   const lists = new Uint32Array(2 * (n + starts[n]!));
   for (let i = 0; i < n; i++) {
@@ -154,7 +212,14 @@ export function firstNodeMismatch(
   n: number,
   found: Uint32Array,
 ): number {
-  for (let i = 0; i < n; i++) {
+  // Two nodes per pass (see hashWordsPair) into found[3 … 6]; on a difference or a non-finite
+  // value, the pair is hashed again one node at a time to say which.
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const flag = hashWordsPair(vectorBits, dim, (i + 1) * stride, i, (levels[i]! << 1) | deleted[i]!, 0, (i + 2) * stride, i + 1, (levels[i + 1]! << 1) | deleted[i + 1]!, 1, pairOut);
+    if (flag !== 0 || pairOut[0] !== sums[2 * i] || pairOut[1] !== sums[2 * i + 1] || pairOut[2] !== sums[2 * i + 2] || pairOut[3] !== sums[2 * i + 3]) break;
+  }
+  for (; i < n; i++) {
     found[2] = hashWords(vectorBits, (i + 1) * stride, dim, i, (levels[i]! << 1) | deleted[i]!, found, 0);
     if (found[2] !== 0 || found[0] !== sums[2 * i] || found[1] !== sums[2 * i + 1]) return i;
   }
