@@ -2,7 +2,7 @@
  * Saving an index as three Lance datasets (layout in `layout.ts`).
  *
  * Commit protocol: a save first commits new versions of `nodes.lance` and `connections.lance`
- * (each atomic on its own, see @vego/io), then appends one row to `metadata.lance` naming those two
+ * (each atomic on its own, see @vego/io; the async form commits the two at once), then appends one row to `metadata.lance` naming those two
  * versions. That row is the commit point: a loader reads the last metadata row and opens the other
  * two datasets at exactly the versions it names (time travel), so a save killed at any moment
  * leaves the previous save loadable, and versions written by an unfinished save are ignored.
@@ -41,7 +41,7 @@ import { CONNECTIONS_DATASET, CONNECTIONS_SCHEMA, LANCE_FORMAT_VERSION, METADATA
 import { connectionsBatch, nodesBatch } from './save-rows';
 import { identityPositions, planPositionUpdate, reindexLists, wholeSaveListPositions } from './positions';
 import { type PartState, type SavedState, partState } from './saved-state';
-import { type Steps, perform, runStepsAsync, runStepsSync } from './steps';
+import { type Steps, bothSteps, perform, runStepsAsync, runStepsSync } from './steps';
 
 /** Options of `HNSW.saveToLance` / `saveToLanceSync`. */
 export interface LanceSaveOptions extends IndexStoreOptions {
@@ -360,8 +360,14 @@ function* saveSteps(
   ensureRoot(loc);
   const { prev } = plan;
   const durable = options.durable !== false;
-  const nodes = yield* commitPart(loc, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension), prev?.nodes, durable);
-  const connections = yield* commitPart(loc, CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connections, durable);
+  // The two parts are independent until the metadata row names them: an async save commits them
+  // at once (their writes, fsyncs or uploads overlap); a sync one in turn.
+  const [nodes, connections] = yield* perform(
+    bothSteps(
+      commitPart(loc, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension), prev?.nodes, durable),
+      commitPart(loc, CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connections, durable),
+    ),
+  );
   const meta = metadataBatch(plan, nodes, connections);
   const metadata = yield* perform(createStep(loc, METADATA_DATASET, meta, { mode: plan.metadataMode, schema: METADATA_SCHEMA, durable }));
   try {

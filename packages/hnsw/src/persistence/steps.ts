@@ -62,3 +62,24 @@ export async function runStepsAsync<T>(steps: Steps<T>): Promise<T> {
   }
   return next.value;
 }
+
+/**
+ * Two bodies of steps as one step: blocking, the first then the second (the second does not start
+ * when the first throws); asynchronous, both at once (their I/O overlaps: two dataset commits, two
+ * object-store uploads), waiting for both to settle before returning both results or throwing the
+ * first one's error (then the second's).
+ */
+export function bothSteps<A, B>(first: Steps<A>, second: Steps<B>): Step<[A, B]> {
+  return {
+    sync: () => {
+      const a = runStepsSync(first);
+      return [a, runStepsSync(second)];
+    },
+    async: async () => {
+      const [a, b] = await Promise.allSettled([runStepsAsync(first), runStepsAsync(second)]);
+      if (a.status === 'rejected') throw a.reason;
+      if (b.status === 'rejected') throw b.reason;
+      return [a.value, b.value];
+    },
+  };
+}
