@@ -283,7 +283,8 @@ export class Collection {
     stale.sort((a, b) => a - b);
     const c = new Collection(name, config, table, new HNSW({ dimension: config.dimension, distance: config.distance }), store, Int32Array.from(order), embed);
     c.setIndexSaveEvery(indexSaveEvery);
-    if (stale.length > 0) {
+    // Over plain HTTP (read-only) superseded rows stay: they lose to the later rows on every open.
+    if (stale.length > 0 && store.writable) {
       try {
         await store.deleteRows(stale);
         c.order!.remove(stale);

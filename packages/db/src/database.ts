@@ -1,16 +1,39 @@
 /**
- * A database: a folder of collections (each one Lance dataset plus its saved index), or an
- * in-memory set of collections (`Database.memory()`, also the mode that works in browsers).
+ * A database: a folder of collections (each one Lance dataset plus its saved index), the same on an
+ * object store (`s3://bucket/prefix`; read-only over `http(s)://`), or an in-memory set of
+ * collections (`Database.memory()`, also the mode that works in browsers).
  */
-import { ConflictError, InvalidArgumentError, NotFoundError, isDistanceMetric, DEFAULT_M, DEFAULT_EF_CONSTRUCTION, DEFAULT_SEED } from '@vego/hnsw';
+import {
+  ConflictError,
+  InvalidArgumentError,
+  NotFoundError,
+  type ObjectStore,
+  type StorageOptions,
+  isDistanceMetric,
+  DEFAULT_M,
+  DEFAULT_EF_CONSTRUCTION,
+  DEFAULT_SEED,
+} from '@vego/hnsw';
 import { COLLECTION_FORMAT_VERSION, type CollectionConfig } from './collection-layout';
 import type { CreateCollectionOptions, OpenCollectionOptions } from './collection-config';
 import { Collection } from './collection';
-import { LanceStore, checkCollectionName, dropCollectionFiles, ensureDatabaseDir, listCollectionNames } from './lance-store';
+import { type DatabaseLocation, LanceStore, checkCollectionName, dropCollectionFiles, listCollectionNames, openDatabaseLocation } from './lance-store';
 import { checkSchema } from './schema';
 
+/** Options of {@link Database.open} for a database on an object store. */
+export interface DatabaseOpenOptions {
+  /**
+   * For `s3://` (or `http(s)://`): storage options named as LanceDB's (`aws_endpoint`,
+   * `aws_region`, `aws_access_key_id`, `aws_secret_access_key`, `allow_http`, …; missing ones from
+   * the AWS_* environment variables).
+   */
+  storageOptions?: StorageOptions;
+  /** For `s3://` or `http(s)://`: one store to go through (its root must contain the URI). */
+  store?: ObjectStore;
+}
+
 /**
- * Collections by name, in a folder or in memory.
+ * Collections by name, in a folder, on an object store, or in memory.
  * @example
  * ```ts
  * const db = await Database.open('./data');
@@ -20,25 +43,36 @@ import { checkSchema } from './schema';
  * ```
  */
 export class Database {
-  /** The folder, or null for an in-memory database. */
+  /** The folder (as given) or URI, or null for an in-memory database. */
   readonly path: string | null;
+  private readonly location: DatabaseLocation | null;
   private readonly open_ = new Map<string, Collection>();
   private closed = false;
 
-  private constructor(path: string | null) {
+  private constructor(path: string | null, location: DatabaseLocation | null) {
     this.path = path;
+    this.location = location;
   }
 
-  /** Opens (creating when missing) the database folder `path`. Needs Node. */
-  static async open(path: string): Promise<Database> {
+  /**
+   * Opens (creating when missing) the database folder `path`, or the database under an
+   * `s3://bucket/prefix` URI (with `storageOptions`), or read-only under an `http(s)://` URL whose
+   * server answers Range requests (open collections by name; writes throw NotSupportedError). Needs Node.
+   * @throws InvalidArgumentError for an empty path or bad storage options
+   * @example
+   * ```ts
+   * const db = await Database.open('s3://bucket/app', { storageOptions: { aws_region: 'eu-west-1' } });
+   * ```
+   */
+  static async open(path: string, options: DatabaseOpenOptions = {}): Promise<Database> {
     if (typeof path !== 'string' || path.length === 0) throw new InvalidArgumentError('`path` must be a non-empty string');
-    await ensureDatabaseDir(path);
-    return new Database(path);
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('`options` must be an object');
+    return new Database(path, await openDatabaseLocation(path, options.storageOptions, options.store));
   }
 
   /** An in-memory database: nothing touches a disk, everything is lost when it goes away. */
   static memory(): Database {
-    return new Database(null);
+    return new Database(null, null);
   }
 
   private checkOpen(): void {
@@ -55,7 +89,7 @@ export class Database {
     const config = configOf(options);
     if (this.open_.has(name)) throw new ConflictError(`collection '${name}' already exists`);
     let store: LanceStore | null = null;
-    if (this.path !== null) store = await LanceStore.create(this.path, name, config);
+    if (this.location !== null) store = await LanceStore.create(this.location, name, config);
     const c = Collection.createNew(name, options, store, config);
     if (options.fullText !== undefined && options.fullText !== false) await c.enableFullText(options.fullText, false);
     this.open_.set(name, c);
@@ -71,8 +105,8 @@ export class Database {
     checkCollectionName(name);
     const had = this.open_.get(name);
     if (had !== undefined) return had;
-    if (this.path === null) throw new NotFoundError(`no collection '${name}' in this in-memory database`);
-    const c = await Collection.openStored(name, await LanceStore.open(this.path, name), options.embed, options.indexSaveEvery);
+    if (this.location === null) throw new NotFoundError(`no collection '${name}' in this in-memory database`);
+    const c = await Collection.openStored(name, await LanceStore.open(this.location, name), options.embed, options.indexSaveEvery);
     await c.enableFullText(options.fullText, true);
     this.open_.set(name, c);
     return c;
@@ -99,8 +133,8 @@ export class Database {
   /** Names of the collections, sorted. */
   async listCollections(): Promise<string[]> {
     this.checkOpen();
-    if (this.path === null) return [...this.open_.keys()].sort();
-    return listCollectionNames(this.path);
+    if (this.location === null) return [...this.open_.keys()].sort();
+    return listCollectionNames(this.location);
   }
 
   /** Deletes a collection and its files. @returns false when there was none. */
@@ -110,8 +144,8 @@ export class Database {
     const c = this.open_.get(name);
     this.open_.delete(name);
     if (c !== undefined) await c.close();
-    if (this.path === null) return c !== undefined;
-    return dropCollectionFiles(this.path, name);
+    if (this.location === null) return c !== undefined;
+    return dropCollectionFiles(this.location, name);
   }
 
   /** Flushes and closes every open collection. */

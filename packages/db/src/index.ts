@@ -27,6 +27,7 @@ export type { VegoErrorOptions } from '@vego/hnsw';
 export { HNSW, Prng, isDistanceMetric, Dataset, FileSource, LanceFileReader, decodeManifest, lanceVersionName } from '@vego/hnsw';
 export type { DistanceMetric, VectorLike, StorageOptions } from '@vego/hnsw';
 export { Database } from './database';
+export type { DatabaseOpenOptions } from './database';
 export { Collection, EXACT_SCAN_MAX_MATCHES, EXACT_SCAN_FRACTION } from './collection';
 export type {
   DocumentInput, Document, SearchHit, DocumentPatch, WriteOptions, ReadOptions as CollectionReadOptions, QueryOptions,

@@ -10,10 +10,32 @@
  * leaves them consistent once reopened. Every dataset commit is a compare-and-swap on the version
  * this process last saw (`expectedVersion`), so a second writer gets ConflictError instead of
  * writing over state it has not read.
+ *
+ * On an object store (`s3://bucket/prefix`, or read-only `http(s)://…`) the same layout lives under
+ * the prefix, reached through one @vego/io store shared by every dataset of the database: dataset
+ * commits are conditional puts, index saves go through @vego/hnsw's object-store persistence. Not
+ * there: the full-text folder (a collection's full-text index lives in memory, rebuilt from the
+ * documents when opened with `fullText`), and removing old versions in `optimize()`. Over plain
+ * HTTP the database is read-only: opening and reading work; the index, if it has to be rebuilt, is
+ * kept in memory; every write throws NotSupportedError.
  */
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { ConflictError, CorruptDataError, Dataset, HNSW, InvalidArgumentError, NotFoundError, type RecordBatch } from '@vego/hnsw';
+import {
+  ConflictError,
+  CorruptDataError,
+  Dataset,
+  HNSW,
+  HttpStore,
+  InvalidArgumentError,
+  NotFoundError,
+  NotSupportedError,
+  type ObjectStore,
+  type RecordBatch,
+  S3Store,
+  type StorageOptions,
+  isObjectStoreUri,
+} from '@vego/hnsw';
 import { batchToRows, collectionSchema, configFromSchema, type CollectionConfig, type StoredRow } from './collection-layout';
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
@@ -25,33 +47,78 @@ export function checkCollectionName(name: string): void {
   }
 }
 
-/** Dataset and index of one collection on disk. */
-export class LanceStore {
-  /** The full-text index's folder (`name.text/`, see `fulltext/persistence.ts`). */
-  readonly textDir: string;
+/** Where a database lives: a folder, or a prefix of an object store. */
+export interface DatabaseLocation {
+  /** Absolute folder, or the URI without a trailing slash. */
+  readonly root: string;
+  /** The store serving `root`, or null for a folder. */
+  readonly store: ObjectStore | null;
+}
 
-  private constructor(readonly datasetDir: string, readonly indexDir: string, private dataset: Dataset) {
-    this.textDir = indexDir.replace(/\.hnsw$/, '.text');
+/**
+ * The location of a database: a folder (created when missing), or the store serving an `s3://` /
+ * `http(s)://` URI (made from `storageOptions`, or `store` as given).
+ * @throws InvalidArgumentError for bad options or a `store` given with a folder
+ */
+export async function openDatabaseLocation(path: string, storageOptions: StorageOptions | undefined, store: ObjectStore | undefined): Promise<DatabaseLocation> {
+  if (!isObjectStoreUri(path)) {
+    if (store !== undefined) throw new InvalidArgumentError(`\`store\` was given for '${path}', which is not an s3:// or http(s):// URI`);
+    await fs.mkdir(path, { recursive: true });
+    return { root: nodePath.resolve(path), store: null };
+  }
+  const root = path.replace(/\/+$/, '');
+  if (store !== undefined) {
+    if (root !== store.url && !root.startsWith(`${store.url}/`)) throw new InvalidArgumentError(`'${path}' does not lie under the store's root '${store.url}'`);
+    return { root, store };
+  }
+  return { root, store: /^s3:/i.test(root) ? S3Store.open(root, storageOptions) : HttpStore.open(root, storageOptions) };
+}
+
+/** Path or URI of `name` in the database. */
+function inDatabase(loc: DatabaseLocation, name: string): string {
+  return loc.store === null ? nodePath.join(loc.root, name) : `${loc.root}/${name}`;
+}
+
+/** `{ store }` for datasets and indexes on an object store, else nothing. */
+function storeOption(loc: DatabaseLocation): { store?: ObjectStore } {
+  return loc.store === null ? {} : { store: loc.store };
+}
+
+/** Dataset and index of one collection on disk or on an object store. */
+export class LanceStore {
+  /** The full-text index's folder (`name.text/`, see `fulltext/persistence.ts`); null on an object store (kept in memory). */
+  readonly textDir: string | null;
+  /** False over plain HTTP: reads only, and an index that had to be rebuilt stays in memory. */
+  readonly writable: boolean;
+
+  private constructor(
+    private readonly location: DatabaseLocation,
+    readonly datasetDir: string,
+    readonly indexDir: string,
+    private dataset: Dataset,
+  ) {
+    this.textDir = location.store === null ? indexDir.replace(/\.hnsw$/, '.text') : null;
+    this.writable = location.store === null || location.store.writable;
   }
 
   /** Creates an empty collection. @throws ConflictError when it exists. */
-  static async create(dbDir: string, name: string, config: CollectionConfig): Promise<LanceStore> {
-    const dir = nodePath.join(dbDir, `${name}.lance`);
-    const ds = await Dataset.create(dir, [], { schema: collectionSchema(config), mode: 'create' });
-    return new LanceStore(dir, nodePath.join(dbDir, `${name}.hnsw`), ds);
+  static async create(loc: DatabaseLocation, name: string, config: CollectionConfig): Promise<LanceStore> {
+    const dir = inDatabase(loc, `${name}.lance`);
+    const ds = await Dataset.create(dir, [], { schema: collectionSchema(config), mode: 'create', ...storeOption(loc) });
+    return new LanceStore(loc, dir, inDatabase(loc, `${name}.hnsw`), ds);
   }
 
   /** Opens an existing collection. @throws NotFoundError when there is none of that name. */
-  static async open(dbDir: string, name: string): Promise<LanceStore> {
-    const dir = nodePath.join(dbDir, `${name}.lance`);
+  static async open(loc: DatabaseLocation, name: string): Promise<LanceStore> {
+    const dir = inDatabase(loc, `${name}.lance`);
     let ds: Dataset;
     try {
-      ds = await Dataset.open(dir);
+      ds = await Dataset.open(dir, storeOption(loc));
     } catch (e) {
-      if (e instanceof NotFoundError) throw new NotFoundError(`no collection '${name}' in '${dbDir}'`, { cause: e });
+      if (e instanceof NotFoundError) throw new NotFoundError(`no collection '${name}' in '${loc.root}'`, { cause: e });
       throw e;
     }
-    return new LanceStore(dir, nodePath.join(dbDir, `${name}.hnsw`), ds);
+    return new LanceStore(loc, dir, inDatabase(loc, `${name}.hnsw`), ds);
   }
 
   /** The version this process last read or wrote. */
@@ -77,7 +144,7 @@ export class LanceStore {
 
   /** Appends rows on top of exactly the version last seen. @throws ConflictError */
   async append(batch: RecordBatch): Promise<void> {
-    await this.replace(await Dataset.create(this.datasetDir, batch, { mode: 'append', expectedVersion: this.dataset.version }));
+    await this.replace(await Dataset.create(this.datasetDir, batch, { mode: 'append', expectedVersion: this.dataset.version, ...storeOption(this.location) }));
   }
 
   /** Deletes rows by live position. @throws ConflictError when another writer committed since. */
@@ -88,18 +155,20 @@ export class LanceStore {
 
   /** Replaces every row (and the schema) in one version. @throws ConflictError */
   async overwrite(batch: RecordBatch): Promise<void> {
-    await this.replace(await Dataset.create(this.datasetDir, batch, { mode: 'overwrite', expectedVersion: this.dataset.version }));
+    await this.replace(await Dataset.create(this.datasetDir, batch, { mode: 'overwrite', expectedVersion: this.dataset.version, ...storeOption(this.location) }));
   }
 
   /**
    * Rewrites small fragments (one per small write) and fragments with many deleted rows into full
    * ones (row order kept, so row positions do not move), then deletes versions older than
-   * `cleanupOlderThanMs` (the latest always stays) and the files only they used.
+   * `cleanupOlderThanMs` (the latest always stays) and the files only they used. On an object
+   * store old versions stay (@vego/io cannot remove them there yet): `versionsRemoved` is 0.
    * @throws ConflictError when another writer committed since this process last did.
    */
   async optimize(cleanupOlderThanMs: number): Promise<{ fragmentsRemoved: number; fragmentsAdded: number; versionsRemoved: number }> {
     const r = await this.dataset.compact();
     await this.replace(r.dataset);
+    if (this.location.store !== null) return { fragmentsRemoved: r.fragmentsRemoved, fragmentsAdded: r.fragmentsAdded, versionsRemoved: 0 };
     const c = this.dataset.cleanupOldVersions({ olderThan: cleanupOlderThanMs });
     return { fragmentsRemoved: r.fragmentsRemoved, fragmentsAdded: r.fragmentsAdded, versionsRemoved: c.removedVersions.length };
   }
@@ -117,13 +186,15 @@ export class LanceStore {
    * unreadable one.
    */
   async loadIndex(): Promise<HNSW | null> {
-    try {
-      await fs.access(nodePath.join(this.indexDir, 'metadata.lance'));
-    } catch {
-      return null;
+    if (this.location.store === null) {
+      try {
+        await fs.access(nodePath.join(this.indexDir, 'metadata.lance'));
+      } catch {
+        return null;
+      }
     }
     try {
-      return await HNSW.loadFromLance(this.indexDir);
+      return await HNSW.loadFromLance(this.indexDir, storeOption(this.location));
     } catch {
       return null;
     }
@@ -131,7 +202,8 @@ export class LanceStore {
 
   /** Removes the saved index (before saving one that does not continue it). */
   async dropIndex(): Promise<void> {
-    await fs.rm(this.indexDir, { recursive: true, force: true });
+    if (this.location.store === null) await fs.rm(this.indexDir, { recursive: true, force: true });
+    else await removePrefix(this.location, `${this.indexDir.slice(this.location.root.length + 1)}/`);
   }
 
   /**
@@ -139,8 +211,10 @@ export class LanceStore {
    * ignored: the dataset is the source of truth and the next open reconciles the index with it.
    */
   async saveIndex(index: HNSW): Promise<void> {
+    // Over plain HTTP nothing can be saved: the index stays in memory (the dataset is the truth).
+    if (!this.writable) return;
     try {
-      await index.saveToLance(this.indexDir);
+      await index.saveToLance(this.indexDir, storeOption(this.location));
     } catch (e) {
       if (e instanceof ConflictError) return;
       if (!(e instanceof CorruptDataError)) throw e;
@@ -148,7 +222,7 @@ export class LanceStore {
       // dataset is the source of truth, so replace the folder with this index, saved whole.
       await this.dropIndex();
       try {
-        await index.saveToLance(this.indexDir, { full: true });
+        await index.saveToLance(this.indexDir, { full: true, ...storeOption(this.location) });
       } catch (e2) {
         if (!(e2 instanceof ConflictError)) throw e2;
       }
@@ -161,13 +235,32 @@ export class LanceStore {
   }
 }
 
-/** Creates the database folder when missing. */
-export async function ensureDatabaseDir(dir: string): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
+/** Deletes every object whose key (relative to the store's root) starts with the database-relative `prefix`. */
+async function removePrefix(loc: DatabaseLocation, prefix: string): Promise<boolean> {
+  const store = loc.store!;
+  const base = loc.root === store.url ? '' : `${loc.root.slice(store.url.length + 1)}/`;
+  const objects = await store.list(base + prefix);
+  for (const o of objects) await store.delete(o.key);
+  return objects.length > 0;
 }
 
-/** Names of the collections in a database folder (directories `name.lance` with a manifest). */
-export async function listCollectionNames(dbDir: string): Promise<string[]> {
+/**
+ * Names of the collections of a database: folders (or prefixes) `name.lance` holding a manifest.
+ * @throws NotSupportedError over plain HTTP (no listing: open collections by name)
+ */
+export async function listCollectionNames(loc: DatabaseLocation): Promise<string[]> {
+  const store = loc.store;
+  if (store !== null) {
+    if (!store.canList) throw new NotSupportedError(`listing the collections of '${loc.root}' needs a store that lists (plain HTTP has no listing): open collections by name`);
+    const base = loc.root === store.url ? '' : `${loc.root.slice(store.url.length + 1)}/`;
+    const names = new Set<string>();
+    for (const o of await store.list(base)) {
+      const m = /^([^/]+)\.lance\/_versions\/[^/]+$/.exec(o.key.slice(base.length));
+      if (m !== null) names.add(m[1]!);
+    }
+    return [...names].sort();
+  }
+  const dbDir = loc.root;
   const out: string[] = [];
   for (const e of await fs.readdir(dbDir, { withFileTypes: true })) {
     if (!e.isDirectory() || !e.name.endsWith('.lance')) continue;
@@ -181,8 +274,22 @@ export async function listCollectionNames(dbDir: string): Promise<string[]> {
   return out.sort();
 }
 
-/** Deletes a collection's dataset and index. Returns false when it did not exist. */
-export async function dropCollectionFiles(dbDir: string, name: string): Promise<boolean> {
+/**
+ * Deletes a collection's dataset and index. Returns false when it did not exist.
+ * @throws NotSupportedError over plain HTTP (read-only)
+ */
+export async function dropCollectionFiles(loc: DatabaseLocation, name: string): Promise<boolean> {
+  const store = loc.store;
+  if (store !== null) {
+    if (!store.writable) throw new NotSupportedError(`cannot drop collection '${name}' of '${loc.root}': it is read-only`);
+    // The dataset's manifests go before its data, so that a crash midway leaves no listed
+    // collection whose files are missing (the index goes first: a collection rebuilds a lost one).
+    await removePrefix(loc, `${name}.hnsw/`);
+    const existed = await removePrefix(loc, `${name}.lance/_versions/`);
+    await removePrefix(loc, `${name}.lance/`);
+    return existed;
+  }
+  const dbDir = loc.root;
   const dir = nodePath.join(dbDir, `${name}.lance`);
   let existed = true;
   try {

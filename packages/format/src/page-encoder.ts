@@ -53,13 +53,18 @@ function flat(bits: number, bufs: Buffers, bytes: Uint8Array, opts?: PageEncodeO
   return { kind: 'flat', bitsPerValue: bits, buffer: { index: bufs.add(bytes), location: 'page' } };
 }
 
-/** Copy of the fixed-width values of rows [offset, offset+n) as bytes, null slots zeroed. */
+/**
+ * The fixed-width values of rows [offset, offset+n) as bytes, null slots zeroed: a VIEW of the
+ * array's own memory when there is no null (no copy: the writer hands page buffers straight to its
+ * ByteSink, whose `write` copies or writes them before returning, as every sink here does), else a copy.
+ */
 function fixedValueBytes(d: ArrayData, n: number): Uint8Array {
   const bw = (d.type as { bitWidth: number }).bitWidth;
   if (bw === 1) return copyBits(d.values as Uint8Array, d.offset, n);
   const bpe = bw >>> 3;
   const v = d.values!;
   const src = new Uint8Array(v.buffer, v.byteOffset + d.offset * bpe, n * bpe);
+  if (d.nullCount === 0) return src;
   const out = src.slice();
   if (d.nullCount > 0) {
     for (let i = 0; i < n; i++) if (!d.isValid(i)) out.fill(0, i * bpe, (i + 1) * bpe);

@@ -148,6 +148,11 @@ export class HNSW {
   private outDists: Float64Array;
   /** What this index remembers of its last Lance save or load (for incremental saves), or null. */
   private savedState: SavedState | null;
+  /**
+   * Ids whose vector {@link update} rewrote since the last save began (the next incremental save
+   * rehashes only those vectors), or null when too many to track (it then rehashes every vector).
+   */
+  private vectorsChanged: Set<number> | null;
 
   /**
    * Creates an empty index.
@@ -171,6 +176,7 @@ export class HNSW {
     this.outIds = new Int32Array(64);
     this.outDists = new Float64Array(64);
     this.savedState = null;
+    this.vectorsChanged = new Set();
   }
 
   /** Number of live vectors (added and not deleted). */
@@ -383,6 +389,7 @@ export class HNSW {
     this.repairSlice();
     const graph = this.graph;
     graph.vectors.set(this.query, graph.vectorOffset(id));
+    this.noteVectorChange(id);
     if (this.codes !== null) this.codes.refresh(id, graph.vectors, graph.stride);
     if (graph.count > 1) {
       graph.repairInLinks(id, 0);
@@ -776,33 +783,73 @@ export class HNSW {
    * save loadable. Saving again to the same directory appends only what changed since the last
    * save or load and deletes the rows that replaces, so LanceDB sees one row per node and per link
    * list after every save (see `persistence/save.ts`).
-   * @param dir - the index directory (created when missing)
-   * @param options - `compactionThreshold` (default 0.5), `full`
-   * @throws InvalidArgumentError for a bad `dir` or option; IoError / ConflictError from @vego/io
+   * @param dir - the index directory (created when missing), or `s3://bucket/prefix` on an
+   *   S3-compatible store (each part commits by a conditional put; the metadata row is the commit point)
+   * @param options - `compactionThreshold` (default 0.5), `full`; for `s3://`: `storageOptions`
+   *   named as LanceDB's (`aws_endpoint`, `aws_region`, credentials, `allow_http`) or a `store`
+   * @throws InvalidArgumentError for a bad `dir` or option; NotSupportedError for a read-only
+   *   `http(s)://` location; IoError / ConflictError from @vego/io
    * @example
    * ```ts
    * await index.saveToLance('/data/my-index');
    * const again = await HNSW.loadFromLance('/data/my-index');
+   * await index.saveToLance('s3://bucket/indexes/docs', { storageOptions: { aws_region: 'eu-west-1' } });
    * ```
    */
   async saveToLance(dir: string, options: LanceSaveOptions = {}): Promise<LanceSaveResult> {
-    const saved = await saveIndexToLance(this.toSnapshot(), dir, options, this.savedState);
-    this.savedState = saved.state;
-    return saved.result;
+    // Updates made while this save runs land in a fresh set: the next save must see them.
+    const changed = this.takeVectorChanges();
+    try {
+      const saved = await saveIndexToLance(this.toSnapshot(), dir, options, this.savedState, changed);
+      this.savedState = saved.state;
+      return saved.result;
+    } catch (e) {
+      this.restoreVectorChanges(changed);
+      throw e;
+    }
   }
 
-  /** Synchronous form of {@link HNSW.saveToLance}. */
+  /** Remembers that the vector of `id` changed (see {@link HNSW.vectorsChanged}). */
+  private noteVectorChange(id: number): void {
+    const changed = this.vectorsChanged;
+    if (changed === null) return;
+    changed.add(id);
+    if (changed.size > Math.max(1024, this.graph.count >> 3)) this.vectorsChanged = null;
+  }
+
+  /** The changes a save starts from; later ones go to a fresh set. */
+  private takeVectorChanges(): Set<number> | null {
+    const changed = this.vectorsChanged;
+    this.vectorsChanged = new Set();
+    return changed;
+  }
+
+  /** Puts back the changes of a save that failed (the state it would have replaced stays). */
+  private restoreVectorChanges(changed: Set<number> | null): void {
+    if (changed === null) this.vectorsChanged = null;
+    else for (const id of changed) this.noteVectorChange(id);
+  }
+
+  /** Synchronous form of {@link HNSW.saveToLance}, for local folders only (NotSupportedError for a URI). */
   saveToLanceSync(dir: string, options: LanceSaveOptions = {}): LanceSaveResult {
-    const saved = saveIndexToLanceSync(this.snapshotView(), dir, options, this.savedState);
-    this.savedState = saved.state;
-    return saved.result;
+    const changed = this.takeVectorChanges();
+    try {
+      const saved = saveIndexToLanceSync(this.snapshotView(), dir, options, this.savedState, changed);
+      this.savedState = saved.state;
+      return saved.result;
+    } catch (e) {
+      this.restoreVectorChanges(changed);
+      throw e;
+    }
   }
 
   /**
    * Loads an index saved by {@link HNSW.saveToLance}: the last committed save, which answers every
    * query exactly as the saved index did. Every node and link-list row is checked against the
    * checksum stored with it unless `options.verifyChecksums` is false (for data you trust).
-   * @param options - `verifyChecksums` (default true)
+   * @param dir - the index directory, `s3://bucket/prefix`, or (read-only) an `http(s)://` URL
+   *   whose server answers Range requests
+   * @param options - `verifyChecksums` (default true); for URIs `storageOptions` or a `store`
    * @throws NotFoundError when `dir` holds no saved index or a part is missing;
    *   CorruptDataError when the parts disagree or a row does not match its checksum;
    *   UnsupportedVersionError for a newer format
@@ -813,7 +860,7 @@ export class HNSW {
     return loaded.index;
   }
 
-  /** Synchronous form of {@link HNSW.loadFromLance}. */
+  /** Synchronous form of {@link HNSW.loadFromLance}, for local folders only (NotSupportedError for a URI). */
   static loadFromLanceSync(dir: string, options: LanceLoadOptions = {}): HNSW {
     const loaded = loadIndexFromLanceSync(dir, HNSW.restoreTarget, options);
     loaded.index.savedState = loaded.state;

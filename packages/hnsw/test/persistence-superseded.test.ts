@@ -170,6 +170,39 @@ describe('incremental saves delete the rows they supersede', () => {
     expect(graphDifferences(index, read.loaded)).toEqual([]);
   });
 
+  it('rehashes only the vectors update() rewrote, and an update made during an async save is saved by the next save', async () => {
+    const dim = 4;
+    const { index, pool, dir } = savedIndex('tracked-updates', { dimension: dim, M: 4, efConstruction: 16 }, 120, 140, 46);
+    // Updated before the save: written by it.
+    index.update(4, pool.subarray(120 * dim, 121 * dim));
+    const first = index.saveToLanceSync(dir);
+    expect(first.nodesRewritten).toBe(false);
+    expect(graphDifferences(index, HNSW.loadFromLanceSync(dir))).toEqual([]);
+    // Updated after the async save took its snapshot: not in that save, so the next one writes it.
+    const saving = index.saveToLance(dir);
+    index.update(9, pool.subarray(121 * dim, 122 * dim));
+    await saving;
+    const second = index.saveToLanceSync(dir);
+    expect(second.nodeRowsWritten).toBeGreaterThanOrEqual(1);
+    expect(graphDifferences(index, HNSW.loadFromLanceSync(dir))).toEqual([]);
+    // A save that fails keeps its changes for the next one.
+    index.update(11, pool.subarray(122 * dim, 123 * dim));
+    await expect(index.saveToLance(dir, { compactionThreshold: 2 })).rejects.toThrow(/compactionThreshold/);
+    index.saveToLanceSync(dir);
+    expect(graphDifferences(index, HNSW.loadFromLanceSync(dir))).toEqual([]);
+  });
+
+  it('rehashes every vector once more ids were updated than it tracks, and saves them all', () => {
+    const dim = 2;
+    const { index, dir } = savedIndex('many-updates', { dimension: dim, M: 4, efConstruction: 8 }, 1100, 1100, 47);
+    const loaded = HNSW.loadFromLanceSync(dir);
+    for (let id = 0; id < 1050; id++) loaded.update(id, [id % 7, id % 11]);
+    const r = loaded.saveToLanceSync(dir);
+    expect(r.nodeRowsWritten + (r.nodesRewritten ? 0 : 0)).toBeGreaterThanOrEqual(1000);
+    expect(graphDifferences(loaded, HNSW.loadFromLanceSync(dir))).toEqual([]);
+    expect(graphDifferences(loaded, index)).not.toEqual([]);
+  });
+
   it('refuses to delete when another writer commits before the append (ConflictError), and the previous save stays loadable', async () => {
     const dim = 4;
     const { index, pool, dir } = savedIndex('conflict', { dimension: dim, M: 4, efConstruction: 16 }, 80, 90, 45);
@@ -181,10 +214,17 @@ describe('incremental saves delete the rows they supersede', () => {
     const stray = (): void => {
       original.call(Dataset, nodesPath, [{ id: 0, vector: [0, 0, 0, 0], level: 0, deleted: false, checksum: 0n }], { mode: 'append' });
     };
-    // The async save plans synchronously; another writer appends before it writes (io's own check).
-    const saving = index.saveToLance(dir);
-    stray();
-    await expect(saving).rejects.toThrow(ConflictError);
+    // Another writer appends after the async save planned and before it writes (io's own check).
+    const originalCreate = Dataset.create;
+    const asyncSpy = jest.spyOn(Dataset, 'create').mockImplementation((p, data, options) => {
+      if (p === nodesPath && options?.mode === 'append') stray();
+      return originalCreate.call(Dataset, p, data, options);
+    });
+    try {
+      await expect(index.saveToLance(dir)).rejects.toThrow(ConflictError);
+    } finally {
+      asyncSpy.mockRestore();
+    }
     expect(graphDifferences(saved, HNSW.loadFromLanceSync(dir))).toEqual([]);
     // The directory moved on: the next save rewrites, and the stray row is gone.
     expect(index.saveToLanceSync(dir)).toMatchObject({ nodesRewritten: true });

@@ -35,6 +35,13 @@ import {
 export interface PublishOptions {
   /** Replace an existing file (atomic rename) instead of failing with ConflictError. Default false. */
   overwrite?: boolean;
+  /**
+   * Fsync the file before it is published and its directory after (default true). False keeps the
+   * publish atomic (readers and other processes see the old file or the new one whole, also after
+   * the writing process is killed) but not durable: an operating-system crash or power loss may
+   * lose it, or leave it empty. For writers that make their own commit durable another way.
+   */
+  durable?: boolean;
 }
 
 const TEMP_SUFFIX = '.tmp';
@@ -64,7 +71,7 @@ function* syncDirectoryTask(dir: string): Task<void> {
   }
 }
 
-function* writeFileDurableTask(path: string, bytes: Uint8Array): Task<void> {
+function* writeFileDurableTask(path: string, bytes: Uint8Array, durable = true): Task<void> {
   let file: OpenFile;
   try {
     file = yield* perform(openEffect(path, 'wx'));
@@ -74,7 +81,7 @@ function* writeFileDurableTask(path: string, bytes: Uint8Array): Task<void> {
   }
   try {
     yield* perform(writeEffect(file, bytes, 0));
-    yield* perform(fsyncEffect(file));
+    if (durable) yield* perform(fsyncEffect(file));
   } catch (e) {
     try {
       yield* perform(closeEffect(file));
@@ -89,7 +96,8 @@ function* writeFileDurableTask(path: string, bytes: Uint8Array): Task<void> {
 
 function* publishFileTask(path: string, bytes: Uint8Array, options: PublishOptions): Task<void> {
   const tmp = tempPathFor(path);
-  yield* writeFileDurableTask(tmp, bytes);
+  const durable = options.durable !== false;
+  yield* writeFileDurableTask(tmp, bytes, durable);
   try {
     if (options.overwrite === true) {
       yield* perform(renameEffect(tmp, path));
@@ -110,7 +118,7 @@ function* publishFileTask(path: string, bytes: Uint8Array, options: PublishOptio
       /* renamed away, or already gone */
     }
   }
-  yield* syncDirectoryTask(nodePath.dirname(path));
+  if (durable) yield* syncDirectoryTask(nodePath.dirname(path));
 }
 
 /**
@@ -135,8 +143,8 @@ export function syncDirectory(dir: string): Promise<void> {
  * @throws ConflictError when `path` exists; NotFoundError when its directory does not; IoError when
  *   a write or the fsync fails.
  */
-export function writeFileDurableSync(path: string, bytes: Uint8Array): void {
-  runSync(writeFileDurableTask(path, bytes));
+export function writeFileDurableSync(path: string, bytes: Uint8Array, durable = true): void {
+  runSync(writeFileDurableTask(path, bytes, durable));
 }
 
 /**
@@ -144,8 +152,8 @@ export function writeFileDurableSync(path: string, bytes: Uint8Array): void {
  * modify `bytes` until the promise settles.
  * @throws (rejects with) the errors of {@link writeFileDurableSync}.
  */
-export function writeFileDurable(path: string, bytes: Uint8Array): Promise<void> {
-  return runAsync(writeFileDurableTask(path, bytes));
+export function writeFileDurable(path: string, bytes: Uint8Array, durable = true): Promise<void> {
+  return runAsync(writeFileDurableTask(path, bytes, durable));
 }
 
 /**

@@ -50,6 +50,7 @@ import {
   type CompactStats,
   type DatasetOpenOptions,
   type DatasetWriteOptions,
+  type DeleteOptions,
   type FragmentFiles,
   type ScanOptions,
   type VersionInfo,
@@ -64,6 +65,7 @@ export type {
   WriteMode,
   DatasetWriteOptions,
   DatasetOpenOptions,
+  DeleteOptions,
   ScanOptions,
   FragmentFiles,
   VersionInfo,
@@ -358,17 +360,17 @@ export class Dataset {
    * const v2 = Dataset.openSync('/data/people').deleteRowsSync([0, 5]);
    * ```
    */
-  deleteRowsSync(rowIndices: ArrayLike<number>): Dataset {
-    return this.atVersionSync(runTaskSync(deleteRowsTask(this.view, rowIndices)));
+  deleteRowsSync(rowIndices: ArrayLike<number>, options: DeleteOptions = {}): Dataset {
+    return this.atVersionSync(runTaskSync(deleteRowsTask(this.view, rowIndices, options.durable !== false)));
   }
 
   /**
    * Asynchronous form of {@link Dataset.deleteRowsSync}: deletion files are loaded, and the new ones
    * written, fsynced and committed, on libuv's thread pool (see {@link Dataset.create}).
    */
-  async deleteRows(rowIndices: ArrayLike<number>): Promise<Dataset> {
+  async deleteRows(rowIndices: ArrayLike<number>, options: DeleteOptions = {}): Promise<Dataset> {
     await this.view.live.prepare();
-    return this.atVersion(await runTaskAsync(deleteRowsTask(this.view, rowIndices)));
+    return this.atVersion(await runTaskAsync(deleteRowsTask(this.view, rowIndices, options.durable !== false)));
   }
 
   /**

@@ -150,6 +150,7 @@ export type {
   WriteMode,
   DatasetWriteOptions,
   DatasetOpenOptions,
+  DeleteOptions,
   ScanOptions,
   VersionInfo,
   FragmentFiles,

@@ -4,7 +4,7 @@
  * (`Database.memory()`) work; anything that would touch a folder throws {@link NotSupportedError}.
  * Never used under Node. Exports every name of the module it replaces.
  */
-import { InvalidArgumentError, NotSupportedError, type HNSW, type RecordBatch } from '@vego/hnsw';
+import { InvalidArgumentError, NotSupportedError, type HNSW, type ObjectStore, type RecordBatch, type StorageOptions } from '@vego/hnsw';
 import type { CollectionConfig, StoredRow } from '../collection-layout';
 
 function needsNode(what: string): NotSupportedError {
@@ -24,14 +24,15 @@ export function checkCollectionName(name: string): void {
 export class LanceStore {
   readonly datasetDir = '';
   readonly indexDir = '';
-  readonly textDir = '';
+  readonly textDir: string | null = null;
+  readonly writable = false;
   private constructor() {
     throw needsNode('a persisted collection');
   }
-  static async create(_dbDir: string, _name: string, _config: CollectionConfig): Promise<LanceStore> {
+  static async create(_loc: DatabaseLocation, _name: string, _config: CollectionConfig): Promise<LanceStore> {
     throw needsNode('Database.open(path)');
   }
-  static async open(_dbDir: string, _name: string): Promise<LanceStore> {
+  static async open(_loc: DatabaseLocation, _name: string): Promise<LanceStore> {
     throw needsNode('Database.open(path)');
   }
   get version(): number { throw needsNode('a persisted collection'); }
@@ -50,17 +51,23 @@ export class LanceStore {
   async close(): Promise<void> {}
 }
 
+/** Same shape as the Node module's. */
+export interface DatabaseLocation {
+  readonly root: string;
+  readonly store: ObjectStore | null;
+}
+
 /** Needs Node: rejects with NotSupportedError in a browser build. */
-export async function ensureDatabaseDir(_dir: string): Promise<void> {
+export async function openDatabaseLocation(_path: string, _storageOptions: StorageOptions | undefined, _store: ObjectStore | undefined): Promise<DatabaseLocation> {
   throw needsNode('Database.open(path)');
 }
 
 /** Needs Node: rejects with NotSupportedError in a browser build. */
-export async function listCollectionNames(_dbDir: string): Promise<string[]> {
+export async function listCollectionNames(_loc: DatabaseLocation): Promise<string[]> {
   throw needsNode('listCollections() of a database folder');
 }
 
 /** Needs Node: rejects with NotSupportedError in a browser build. */
-export async function dropCollectionFiles(_dbDir: string, _name: string): Promise<boolean> {
+export async function dropCollectionFiles(_loc: DatabaseLocation, _name: string): Promise<boolean> {
   throw needsNode('dropCollection() of a database folder');
 }

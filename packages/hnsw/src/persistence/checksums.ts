@@ -30,14 +30,18 @@ function fmix(h: number): number {
 
 /**
  * Hashes `words[start .. start + length)` seeded with `a` and `b` into `out[2·slot]` and
- * `out[2·slot + 1]`. Allocates nothing.
+ * `out[2·slot + 1]`. Allocates nothing. Returns 1 when some word, read as a float32, is NaN or ±∞
+ * (all exponent bits set), else 0: a load verifying vectors checks they are finite in the same pass.
  */
-function hashWords(words: Int32Array, start: number, length: number, a: number, b: number, out: Uint32Array, slot: number): void {
+export function hashWords(words: Int32Array, start: number, length: number, a: number, b: number, out: Uint32Array, slot: number): number {
   let h1 = (0x811c9dc5 ^ Math.imul(a, C1) ^ Math.imul(b, FNV_PRIME)) | 0;
   let h2 = (0x9747b28c ^ Math.imul(a + 1, C2) ^ Math.imul(b + 7, C1)) | 0;
+  let nonFinite = 0;
   const end = start + length;
   for (let i = start; i < end; i++) {
     const x = words[i]! | 0;
+    // Exponent all ones (0x7f800000) plus one exponent step carries into bit 31; any other exponent does not.
+    nonFinite |= ((x & 0x7f800000) + 0x00800000) >>> 31;
     h1 = Math.imul(h1 ^ x, FNV_PRIME);
     let k = Math.imul(x, C1);
     k = (k << 15) | (k >>> 17);
@@ -48,7 +52,62 @@ function hashWords(words: Int32Array, start: number, length: number, a: number, 
   }
   out[2 * slot] = fmix(h1 ^ length);
   out[2 * slot + 1] = fmix(h2 ^ Math.imul(length, C2));
+  return nonFinite;
 }
+
+/**
+ * {@link hashWords} of two ranges of equal `length` at once (`start1` seeded `a1`, `b1` into slot
+ * `slot1`; `start2` likewise), with the same results as two calls: the four hash chains are
+ * independent, so the CPU overlaps their multiplications (each chain alone waits on its own
+ * multiply latency). For the vectors, all of one dimension: most of a save's and a load's hashing.
+ * Returns the OR of the two non-finite flags.
+ */
+function hashWordsPair(
+  words: Int32Array,
+  length: number,
+  start1: number,
+  a1: number,
+  b1: number,
+  slot1: number,
+  start2: number,
+  a2: number,
+  b2: number,
+  slot2: number,
+  out: Uint32Array,
+): number {
+  let p1 = (0x811c9dc5 ^ Math.imul(a1, C1) ^ Math.imul(b1, FNV_PRIME)) | 0;
+  let p2 = (0x9747b28c ^ Math.imul(a1 + 1, C2) ^ Math.imul(b1 + 7, C1)) | 0;
+  let q1 = (0x811c9dc5 ^ Math.imul(a2, C1) ^ Math.imul(b2, FNV_PRIME)) | 0;
+  let q2 = (0x9747b28c ^ Math.imul(a2 + 1, C2) ^ Math.imul(b2 + 7, C1)) | 0;
+  let nonFinite = 0;
+  for (let j = 0; j < length; j++) {
+    const x = words[start1 + j]! | 0;
+    const y = words[start2 + j]! | 0;
+    nonFinite |= (((x & 0x7f800000) + 0x00800000) | ((y & 0x7f800000) + 0x00800000)) >>> 31;
+    p1 = Math.imul(p1 ^ x, FNV_PRIME);
+    q1 = Math.imul(q1 ^ y, FNV_PRIME);
+    let k = Math.imul(x, C1);
+    let m = Math.imul(y, C1);
+    k = (k << 15) | (k >>> 17);
+    m = (m << 15) | (m >>> 17);
+    k = Math.imul(k, C2);
+    m = Math.imul(m, C2);
+    p2 ^= k;
+    q2 ^= m;
+    p2 = (p2 << 13) | (p2 >>> 19);
+    q2 = (q2 << 13) | (q2 >>> 19);
+    p2 = (Math.imul(p2, 5) + 0xe6546b64) | 0;
+    q2 = (Math.imul(q2, 5) + 0xe6546b64) | 0;
+  }
+  out[2 * slot1] = fmix(p1 ^ length);
+  out[2 * slot1 + 1] = fmix(p2 ^ Math.imul(length, C2));
+  out[2 * slot2] = fmix(q1 ^ length);
+  out[2 * slot2 + 1] = fmix(q2 ^ Math.imul(length, C2));
+  return nonFinite;
+}
+
+/** Scratch of {@link firstNodeMismatch}'s paired pass (two checksums). */
+const pairOut = new Uint32Array(4);
 
 /** Checksums of one index state, as kept between saves. */
 export interface IndexChecksums {
@@ -56,6 +115,8 @@ export interface IndexChecksums {
   numIds: number;
   /** Levels of those ids (copy); they never change for an id. */
   levels: Uint8Array;
+  /** Tombstones of those ids (copy), so that the next save rehashes only the nodes whose tombstone changed. */
+  deleted: Uint8Array;
   /** Two words per node: vector bits, level and tombstone. */
   nodes: Uint32Array;
   /** Two words per list, indexed as described at the top of this file. */
@@ -74,8 +135,22 @@ export function upperStarts(levels: Uint8Array, n: number): Int32Array {
   return starts;
 }
 
-/** Computes every node and list checksum of `snapshot` (fresh arrays). */
-export function computeChecksums(snapshot: HnswSnapshot): IndexChecksums {
+/**
+ * What a save may reuse of the checksums of the last save or load (same ids, same levels): node
+ * checksums of ids below `before.numIds` whose tombstone is unchanged and whose vector is not in
+ * `vectorsChanged` (the ids `HNSW#update` rewrote since; null: unknown, rehash every node).
+ */
+export interface ChecksumReuse {
+  before: IndexChecksums;
+  vectorsChanged: ReadonlySet<number> | null;
+}
+
+/**
+ * Computes every node and list checksum of `snapshot` (fresh arrays). With `reuse`, node checksums
+ * it vouches for are copied instead of hashed (hashing the vectors is most of the cost, and an
+ * incremental save changes few of them); link lists are always hashed (any insert relinks many).
+ */
+export function computeChecksums(snapshot: HnswSnapshot, reuse: ChecksumReuse | null = null): IndexChecksums {
   const n = snapshot.numIds;
   const dim = snapshot.config.dimension;
   const M = snapshot.config.M;
@@ -84,7 +159,27 @@ export function computeChecksums(snapshot: HnswSnapshot): IndexChecksums {
   const { levels, deleted, links0, upperLinks, upperOffsets } = snapshot;
   const vectorBits = new Int32Array(snapshot.vectors.buffer, snapshot.vectors.byteOffset, snapshot.vectors.length);
   const nodes = new Uint32Array(2 * n);
-  for (let i = 0; i < n; i++) hashWords(vectorBits, i * dim, dim, i, (levels[i]! << 1) | deleted[i]!, nodes, i);
+  let from = 0;
+  if (reuse !== null && reuse.vectorsChanged !== null && reuse.before.numIds <= n) {
+    const before = reuse.before;
+    const old = before.numIds;
+    const stale = new Uint8Array(old);
+    for (const id of reuse.vectorsChanged) if (id >= 0 && id < old) stale[id] = 1;
+    const sums = before.nodes;
+    const wasDeleted = before.deleted;
+    for (let i = 0; i < old; i++) {
+      if (stale[i] === 0 && wasDeleted[i] === deleted[i]) {
+        nodes[2 * i] = sums[2 * i]!;
+        nodes[2 * i + 1] = sums[2 * i + 1]!;
+      } else hashWords(vectorBits, i * dim, dim, i, (levels[i]! << 1) | deleted[i]!, nodes, i);
+    }
+    from = old;
+  }
+  let i = from;
+  for (; i + 1 < n; i += 2) {
+    hashWordsPair(vectorBits, dim, i * dim, i, (levels[i]! << 1) | deleted[i]!, i, (i + 1) * dim, i + 1, (levels[i + 1]! << 1) | deleted[i + 1]!, i + 1, nodes);
+  }
+  if (i < n) hashWords(vectorBits, i * dim, dim, i, (levels[i]! << 1) | deleted[i]!, nodes, i);
   const starts = upperStarts(levels, n);
   const lists = new Uint32Array(2 * (n + starts[n]!));
   for (let i = 0; i < n; i++) {
@@ -97,14 +192,15 @@ export function computeChecksums(snapshot: HnswSnapshot): IndexChecksums {
       hashWords(upperLinks, base + 1, upperLinks[base]!, i, l, lists, n + starts[i]! + l - 1);
     }
   }
-  return { numIds: n, levels: levels.slice(0, n), nodes, lists };
+  return { numIds: n, levels: levels.slice(0, n), deleted: deleted.slice(0, n), nodes, lists };
 }
 
 /**
  * Verifies the node checksums `sums` (two words per id, as stored in `nodes.lance`) against the
  * node data now in an index's memory: the vector of id `i` at `vectorBits[(i + 1) · stride …]`
- * (`dim` words), its level and tombstone. Returns the first id whose checksum differs, or −1;
- * `found` then holds the checksum of what was read. Allocates nothing.
+ * (`dim` words), its level and tombstone, and that every component is finite, in one pass. Returns
+ * the first id whose checksum differs or whose vector is not finite, or −1; `found` (3 words) then
+ * holds the checksum of what was read and, in `found[2]`, 1 when the vector is not finite. Allocates nothing.
  */
 export function firstNodeMismatch(
   vectorBits: Int32Array,
@@ -116,9 +212,16 @@ export function firstNodeMismatch(
   n: number,
   found: Uint32Array,
 ): number {
-  for (let i = 0; i < n; i++) {
-    hashWords(vectorBits, (i + 1) * stride, dim, i, (levels[i]! << 1) | deleted[i]!, found, 0);
-    if (found[0] !== sums[2 * i] || found[1] !== sums[2 * i + 1]) return i;
+  // Two nodes per pass (see hashWordsPair) into found[3 … 6]; on a difference or a non-finite
+  // value, the pair is hashed again one node at a time to say which.
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const flag = hashWordsPair(vectorBits, dim, (i + 1) * stride, i, (levels[i]! << 1) | deleted[i]!, 0, (i + 2) * stride, i + 1, (levels[i + 1]! << 1) | deleted[i + 1]!, 1, pairOut);
+    if (flag !== 0 || pairOut[0] !== sums[2 * i] || pairOut[1] !== sums[2 * i + 1] || pairOut[2] !== sums[2 * i + 2] || pairOut[3] !== sums[2 * i + 3]) break;
+  }
+  for (; i < n; i++) {
+    found[2] = hashWords(vectorBits, (i + 1) * stride, dim, i, (levels[i]! << 1) | deleted[i]!, found, 0);
+    if (found[2] !== 0 || found[0] !== sums[2 * i] || found[1] !== sums[2 * i + 1]) return i;
   }
   return -1;
 }

@@ -1,36 +1,170 @@
 /**
- * The index directory: checking the path a caller gives, finding a dataset's latest version, and
- * the one error builder for damage found in a saved index.
+ * Where a saved index lives: a local folder, or a prefix on an object store (`s3://bucket/prefix`,
+ * read-only `http(s)://host/path`) reached through @vego/io's public store API. Here: checking the
+ * location a caller gives, the path of each part, the dataset steps (open, create, delete rows,
+ * close, latest version) in their blocking and asynchronous forms, and the one error builder for
+ * damage found in a saved index.
+ *
+ * On an object store every part is a Lance dataset under the prefix (`<prefix>/nodes.lance/…`),
+ * committed as @vego/io commits any dataset there (data under fresh names, the manifest by a
+ * conditional put), so the metadata row stays the commit point of a whole save. Object stores are
+ * asynchronous only: the `…Sync` forms refuse them with NotSupportedError.
  */
 import * as nodePath from 'node:path';
-import { CorruptDataError, corruptData, Dataset, InvalidArgumentError, NotFoundError, NotSupportedError, isObjectStoreUri } from '@vego/io';
+import {
+  CorruptDataError,
+  corruptData,
+  Dataset,
+  type DatasetWriteOptions,
+  HttpStore,
+  InvalidArgumentError,
+  NotFoundError,
+  NotSupportedError,
+  type ObjectStore,
+  type RecordBatch,
+  S3Store,
+  type StorageOptions,
+  isObjectStoreUri,
+} from '@vego/io';
+import type { Step } from './steps';
 
 /** A CorruptDataError that names the saved index, what was checked, and expected vs found. */
 export function corrupt(root: string, what: string, expected: string, found: unknown): CorruptDataError {
   return corruptData(`saved index '${root}': ${what}`, expected, found);
 }
 
-/**
- * The absolute path of an index directory.
- * @throws InvalidArgumentError when `dir` is not a non-empty string; NotSupportedError for an
- *   `s3://` or `http(s)://` URI (resolved as a path it would silently become a local `s3:` folder)
- */
-export function checkDir(dir: unknown): string {
-  if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError(`\`dir\` must be a non-empty path, got ${String(dir)}`);
-  if (isObjectStoreUri(dir)) throw new NotSupportedError(`saving and loading an index on object storage ('${dir}') is not supported yet: save to a local folder`);
-  return nodePath.resolve(dir);
+/** Options naming how to reach an index on an object store (ignored for a local folder). */
+export interface IndexStoreOptions {
+  /**
+   * For an `s3://` (or `http(s)://`) location: storage options named as Lance and LanceDB name them
+   * (`aws_endpoint`, `aws_region`, `aws_access_key_id`, `aws_secret_access_key`, `allow_http`, …;
+   * missing ones from the AWS_* environment variables). See @vego/io's `resolveS3Options`.
+   */
+  storageOptions?: StorageOptions;
+  /** For an `s3://` or `http(s)://` location: a store to go through (its root must contain the location). */
+  store?: ObjectStore;
 }
 
-/** Latest committed version of a dataset, or −1 when there is none. */
-export function latestVersion(path: string): number {
-  let ds: Dataset;
-  try {
-    ds = Dataset.openSync(path);
-  } catch (e) {
+/** A checked index location. */
+export interface IndexLocation {
+  /** Absolute folder, or the URI without a trailing slash. */
+  root: string;
+  /** The store serving `root`, or null for a local folder. */
+  store: ObjectStore | null;
+}
+
+/**
+ * The location of an index: an absolute folder for a path, or the store serving an `s3://` /
+ * `http(s)://` URI (a new {@link S3Store} / {@link HttpStore} from `storageOptions`, unless a
+ * `store` is given).
+ * @throws InvalidArgumentError when `dir` is not a non-empty string, options are not an object, a
+ *   `store` is given for a local path, or the storage options are bad
+ */
+export function resolveLocation(dir: unknown, options: IndexStoreOptions): IndexLocation {
+  if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError(`\`dir\` must be a non-empty path or URI, got ${String(dir)}`);
+  const { storageOptions, store } = options;
+  if (storageOptions !== undefined && (typeof storageOptions !== 'object' || storageOptions === null)) {
+    throw new InvalidArgumentError(`\`storageOptions\` must be an object of strings, got ${String(storageOptions)}`);
+  }
+  if (!isObjectStoreUri(dir)) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(dir)) throw new NotSupportedError(`'${dir}': only local folders, s3:// and http(s):// URIs are supported`);
+    if (store !== undefined) throw new InvalidArgumentError(`\`store\` was given for '${dir}', which is not an s3:// or http(s):// URI`);
+    return { root: nodePath.resolve(dir), store: null };
+  }
+  const root = dir.replace(/\/+$/, '');
+  if (store !== undefined) {
+    if (root !== store.url && !root.startsWith(`${store.url}/`)) throw new InvalidArgumentError(`'${dir}' does not lie under the store's root '${store.url}'`);
+    return { root, store };
+  }
+  return { root, store: /^s3:/i.test(root) ? S3Store.open(root, storageOptions) : HttpStore.open(root, storageOptions) };
+}
+
+/**
+ * Refuses an object-store URI in a synchronous call (checked before any store is made).
+ * @throws NotSupportedError when `dir` is an `s3://` or `http(s)://` URI (`what` is the call)
+ */
+export function requireLocal(dir: unknown, what: string): void {
+  if (typeof dir === 'string' && isObjectStoreUri(dir)) {
+    throw new NotSupportedError(`${what} of '${dir}': an index on an object store is saved and loaded asynchronously; use saveToLance / loadFromLance`);
+  }
+}
+
+/** @throws NotSupportedError when `loc` cannot be written (plain HTTP, or a store without conditional puts). */
+export function requireWritable(loc: IndexLocation): void {
+  const store = loc.store;
+  if (store === null) return;
+  if (!store.writable) throw new NotSupportedError(`cannot save to '${loc.root}': ${store.url} is read-only (indexes served over HTTP(S) can be loaded, not saved)`);
+  if (!store.conditionalPut) {
+    throw new NotSupportedError(`cannot save to '${loc.root}': the store cannot do conditional puts, so a save could silently overwrite another writer's commit`);
+  }
+}
+
+/** Path (or URI) of the part `name` of the index. */
+export function partPath(loc: IndexLocation, name: string): string {
+  return loc.store === null ? nodePath.join(loc.root, name) : `${loc.root}/${name}`;
+}
+
+/** Opens part `name` (at `version`, or its latest). */
+export function openStep(loc: IndexLocation, name: string, version?: number): Step<Dataset> {
+  const path = partPath(loc, name);
+  const options = { ...(version === undefined ? {} : { version }), ...(loc.store === null ? {} : { store: loc.store }) };
+  return { sync: () => Dataset.openSync(path, options), async: () => Dataset.open(path, options) };
+}
+
+/** Commits `batch` to part `name` as a new version. */
+export function createStep(loc: IndexLocation, name: string, batch: RecordBatch, options: DatasetWriteOptions): Step<Dataset> {
+  const path = partPath(loc, name);
+  const withStore = loc.store === null ? options : { ...options, store: loc.store };
+  return { sync: () => Dataset.createSync(path, batch, withStore), async: () => Dataset.create(path, batch, withStore) };
+}
+
+/** Deletes the rows at live `positions` of `ds` (a new version; fsynced unless `durable` is false). */
+export function deleteRowsStep(ds: Dataset, positions: Int32Array, durable: boolean): Step<Dataset> {
+  const options = { durable };
+  return { sync: () => ds.deleteRowsSync(positions, options), async: () => ds.deleteRows(positions, options) };
+}
+
+/** Closes the datasets given (null entries skipped; the same one twice closed once). */
+export function closeStep(...datasets: (Dataset | null)[]): Step<void> {
+  const distinct = [...new Set(datasets.filter((d): d is Dataset => d !== null))];
+  return {
+    sync: () => {
+      for (const d of distinct) d.closeSync();
+    },
+    async: async () => {
+      await Promise.all(distinct.map((d) => d.close()));
+    },
+  };
+}
+
+/** Latest committed version of part `name`, or −1 when there is none. */
+export function latestVersionStep(loc: IndexLocation, name: string): Step<number> {
+  const open = openStep(loc, name);
+  const versionOf = (ds: Dataset): number => ds.version;
+  const missing = (e: unknown): number => {
     if (e instanceof NotFoundError) return -1;
     throw e;
-  }
-  const version = ds.version;
-  ds.closeSync();
-  return version;
+  };
+  return {
+    sync: () => {
+      let ds: Dataset;
+      try {
+        ds = open.sync();
+      } catch (e) {
+        return missing(e);
+      }
+      ds.closeSync();
+      return versionOf(ds);
+    },
+    async: async () => {
+      let ds: Dataset;
+      try {
+        ds = await open.async();
+      } catch (e) {
+        return missing(e);
+      }
+      await ds.close();
+      return versionOf(ds);
+    },
+  };
 }

@@ -15,3 +15,4 @@ export type { LanceSaveOptions, LanceSaveResult, SaveOutcome } from './save';
 export { loadIndexFromLance, loadIndexFromLanceSync } from './load';
 export type { LanceLoadOptions, LoadOutcome } from './load';
 export type { SavedState } from './saved-state';
+export type { IndexStoreOptions } from './directory';

@@ -9,7 +9,11 @@ import type { RestoreTarget } from '../internal/restore-target';
 import { checksumHex, firstListMismatch } from './checksums';
 import { corrupt } from './directory';
 import { CONNECTIONS_DATASET } from './layout';
-import { type OpenedParts, checksumWords, noNulls } from './open';
+import type { OpenedParts } from './open';
+import { RowLedger, checkedBatch } from './row-ledger';
+
+/** Columns of `connections.lance`, in the order a load reads them. */
+const CONNECTION_COLUMNS = ['node', 'layer', 'neighbours', 'checksum'] as const;
 
 /** The link lists of a saved index as read: checksums and rows, per list. */
 export interface ListArrays {
@@ -72,21 +76,14 @@ export function readConnections(
   const upperOffsets = target.upperOffsets;
   const links0 = target.links0;
   const upperLinks = target.upperLinks;
-  const sums = new Uint32Array(2 * numLists);
-  const listSeen = new Uint8Array(numLists);
-  const positions = new Int32Array(numLists);
-  let repeated = false;
+  const ledger = new RowLedger(numLists);
   let rowBase = 0;
   for (const batch of batches) {
     const rows = batch.numRows;
+    const { words, offset: co } = checkedBatch(root, CONNECTIONS_DATASET, batch, CONNECTION_COLUMNS);
     const nv = batch.columnAt(0) as Int32Vector;
     const lv = batch.columnAt(1) as Int32Vector;
     const kv = batch.columnAt(2) as ListVector<Int32>;
-    const cv = batch.columnAt(3);
-    noNulls(root, CONNECTIONS_DATASET, 'node', nv.nullCount);
-    noNulls(root, CONNECTIONS_DATASET, 'layer', lv.nullCount);
-    noNulls(root, CONNECTIONS_DATASET, 'neighbours', kv.nullCount);
-    noNulls(root, CONNECTIONS_DATASET, 'checksum', cv.nullCount);
     const nodes = nv.values;
     const no = nv.offset;
     const layers = lv.values;
@@ -95,7 +92,6 @@ export function readConnections(
     const ko = kv.offset;
     const items = kv.values as Int32Array;
     const io = rows === 0 ? 0 : kv.valueOffset(0) - offs[ko]!;
-    const { words, offset: co } = checksumWords(cv);
     for (let r = 0; r < rows; r++) {
       const node = nodes[no + r]!;
       const layer = layers[lo + r]!;
@@ -112,21 +108,15 @@ export function readConnections(
       dst[base] = count;
       const bad = layer === 0 ? copyList0(items, begin, count, dst, base + 1, n) : copyListUp(items, begin, count, dst, base + 1, n, layer, levels);
       if (bad >= 0) throw badNeighbour(parts, rowBase + r, bad, items[begin + bad]!, layer, levels);
-      const list = layer === 0 ? node : n + starts[node]! + layer - 1;
-      if (listSeen[list] !== 0) repeated = true;
-      listSeen[list] = 1;
-      positions[list] = rowBase + r;
-      sums[2 * list] = words[2 * (co + r)]!;
-      sums[2 * list + 1] = words[2 * (co + r) + 1]!;
+      ledger.note(layer === 0 ? node : n + starts[node]! + layer - 1, rowBase + r, words, co + r);
     }
     rowBase += rows;
   }
-  let listsSeen = 0;
-  for (let i = 0; i < numLists; i++) listsSeen += listSeen[i]!;
+  const listsSeen = ledger.countSeen();
   if (listsSeen !== numLists) {
     throw corrupt(root, `${CONNECTIONS_DATASET} version ${row.connections_version}`, `all ${numLists} link lists`, `${listsSeen}`);
   }
-  return { sums, positions: repeated ? null : positions, rowOf: positions };
+  return { sums: ledger.sums, positions: ledger.livePositions(), rowOf: ledger.positions };
 }
 
 /**

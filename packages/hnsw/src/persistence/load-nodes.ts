@@ -9,7 +9,8 @@ import type { RestoreTarget } from '../internal/restore-target';
 import { checksumHex, firstNodeMismatch } from './checksums';
 import { corrupt } from './directory';
 import { NODES_DATASET, nodesSchema } from './layout';
-import { type OpenedParts, checksumWords, noNulls } from './open';
+import { type OpenedParts, noNulls } from './open';
+import { RowLedger, checkedBatch } from './row-ledger';
 
 /** True when `ids[io …io + rows)` are consecutive integers. */
 export function isRun(ids: Int32Array, io: number, rows: number): boolean {
@@ -46,31 +47,23 @@ export function readNodeRows(parts: OpenedParts, batches: readonly RecordBatch[]
   const n = row.num_ids;
   const levels = new Uint8Array(n);
   const deleted = new Uint8Array(n);
-  const sums = new Uint32Array(2 * n);
-  const seen = new Uint8Array(n);
+  const ledger = new RowLedger(n);
   const rowIds = new Int32Array(row.nodes_rows);
-  const positions = new Int32Array(n);
-  let repeated = false;
   let inOrder = row.nodes_rows === n;
   let rowBase = 0;
   for (const batch of batches) {
     const rows = batch.numRows;
     if (rowBase + rows > rowIds.length) throw corrupt(root, NODES_DATASET, `${rowIds.length} rows`, `more`);
+    const { words, offset: co } = checkedBatch(root, NODES_DATASET, batch, NODE_ROW_COLUMNS);
     const idv = batch.columnAt(0) as Int32Vector;
     const lv = batch.columnAt(1) as Int32Vector;
     const dv = batch.columnAt(2) as BoolVector;
-    const cv = batch.columnAt(3);
-    noNulls(root, NODES_DATASET, 'id', idv.nullCount);
-    noNulls(root, NODES_DATASET, 'level', lv.nullCount);
-    noNulls(root, NODES_DATASET, 'deleted', dv.nullCount);
-    noNulls(root, NODES_DATASET, 'checksum', cv.nullCount);
     const ids = idv.values;
     const io = idv.offset;
     const lvals = lv.values;
     const lo = lv.offset;
     const bits = dv.values;
     const bo = dv.offset;
-    const { words, offset: co } = checksumWords(cv);
     if (inOrder && rowBase + rows <= n && isRun(ids, io, rows) && (rows === 0 || ids[io] === rowBase)) {
       // Ids rowBase … rowBase + rows − 1, none seen before (every earlier row was in order too):
       // whole-column copies, levels checked in one small loop.
@@ -78,9 +71,7 @@ export function readNodeRows(parts: OpenedParts, batches: readonly RecordBatch[]
       if (bad >= 0) throw corrupt(root, `${NODES_DATASET} row ${rowBase + bad - lo} level`, `0 to ${MAX_LEVEL}`, lvals[bad]);
       levels.set(lvals.subarray(lo, lo + rows), rowBase);
       rowIds.set(ids.subarray(io, io + rows), rowBase);
-      sums.set(words.subarray(2 * co, 2 * (co + rows)), 2 * rowBase);
-      seen.fill(1, rowBase, rowBase + rows);
-      for (let r = rowBase; r < rowBase + rows; r++) positions[r] = r;
+      ledger.noteRun(rowBase, rowBase, rows, words, co);
       unpackBools(bits, bo, rows, deleted, rowBase);
       rowBase += rows;
       continue;
@@ -90,25 +81,20 @@ export function readNodeRows(parts: OpenedParts, batches: readonly RecordBatch[]
       if (id < 0 || id >= n) throw corrupt(root, `${NODES_DATASET} row ${rowBase + r} id`, `an id below num_ids = ${n}`, id);
       const level = lvals[lo + r]!;
       if (level < 0 || level > MAX_LEVEL) throw corrupt(root, `${NODES_DATASET} row ${rowBase + r} level`, `0 to ${MAX_LEVEL}`, level);
-      if (seen[id] !== 0) {
-        if (levels[id] !== level) {
-          throw corrupt(root, `${NODES_DATASET} row ${rowBase + r} level of id ${id}`, `${levels[id]} (as in its earlier row)`, level);
-        }
-        repeated = true;
+      if (ledger.has(id) && levels[id] !== level) {
+        throw corrupt(root, `${NODES_DATASET} row ${rowBase + r} level of id ${id}`, `${levels[id]} (as in its earlier row)`, level);
       }
       if (id !== rowBase + r) inOrder = false;
       rowIds[rowBase + r] = id;
-      positions[id] = rowBase + r;
-      seen[id] = 1;
+      ledger.note(id, rowBase + r, words, co + r);
       levels[id] = level;
       const b = bo + r;
       deleted[id] = (bits[b >> 3]! >> (b & 7)) & 1;
-      sums[2 * id] = words[2 * (co + r)]!;
-      sums[2 * id + 1] = words[2 * (co + r) + 1]!;
     }
     rowBase += rows;
   }
   if (rowBase !== rowIds.length) throw corrupt(root, NODES_DATASET, `${rowIds.length} rows`, rowBase);
+  const seen = ledger.seenFlags;
   let numSeen = 0;
   let live = 0;
   for (let i = 0; i < n; i++) {
@@ -117,7 +103,7 @@ export function readNodeRows(parts: OpenedParts, batches: readonly RecordBatch[]
   }
   if (numSeen !== n) throw corrupt(root, `${NODES_DATASET} version ${row.nodes_version}`, `rows for all ${n} ids`, `rows for ${numSeen}`);
   if (live !== row.num_live) throw corrupt(root, 'live nodes', `${row.num_live} (from metadata)`, live);
-  return { levels, deleted, sums, rowIds, inOrder, positions: repeated ? null : positions, rowOf: positions };
+  return { levels, deleted, sums: ledger.sums, rowIds, inOrder, positions: ledger.livePositions(), rowOf: ledger.positions };
 }
 
 /** Index of the first value of `values[start … end)` outside 0 … max, or −1. */
@@ -188,17 +174,24 @@ export function readVectorsDirect(parts: OpenedParts, target: RestoreTarget<unkn
   }
 }
 
-/** Checks that every stored vector component of ids 0 … n−1 is finite (padding is zero). */
+/**
+ * Checks that every stored vector component of ids 0 … n−1 is finite (padding is zero). (A load
+ * that verifies checksums does this in the same pass: {@link verifyNodeChecksums}.)
+ */
 export function checkVectors(parts: OpenedParts, target: RestoreTarget<unknown>): void {
   const n = parts.row.num_ids;
   const stride = target.stride;
   const v = target.vectors;
   const bits = new Int32Array(v.buffer, v.byteOffset, v.length);
   const bad = firstNonFinite(bits, stride, stride * (n + 1));
-  if (bad >= 0) {
-    const id = Math.floor(bad / stride) - 1;
-    throw corrupt(parts.root, `${NODES_DATASET} vector of id ${id} component ${bad - (id + 1) * stride}`, 'a finite number', v[bad]);
-  }
+  if (bad >= 0) throw nonFinite(parts, target, bad);
+}
+
+/** The CorruptDataError of the non-finite component at `at` of the index memory. */
+function nonFinite(parts: OpenedParts, target: RestoreTarget<unknown>, at: number): Error {
+  const stride = target.stride;
+  const id = Math.floor(at / stride) - 1;
+  return corrupt(parts.root, `${NODES_DATASET} vector of id ${id} component ${at - (id + 1) * stride}`, 'a finite number', target.vectors[at]);
 }
 
 /**
@@ -215,14 +208,18 @@ function firstNonFinite(bits: Int32Array, start: number, end: number): number {
 /**
  * Verifies the checksum stored with every node row against the row as loaded (vector bits as now
  * in the index memory, level, tombstone): a changed byte anywhere in a row is damage, never data.
- * @throws CorruptDataError naming the dataset, the row and id, and the stored vs computed checksum
+ * Checks in the same pass that every vector component is finite (as {@link checkVectors}).
+ * @throws CorruptDataError naming the dataset, the row and id, and the stored vs computed checksum;
+ *   or the id and component of a non-finite value
  */
 export function verifyNodeChecksums(parts: OpenedParts, nodes: NodeArrays, target: RestoreTarget<unknown>): void {
   const n = parts.row.num_ids;
   const v = target.vectors;
   const bits = new Int32Array(v.buffer, v.byteOffset, v.length);
-  const found = new Uint32Array(2);
-  const bad = firstNodeMismatch(bits, target.stride, parts.config.dimension, nodes.levels, nodes.deleted, nodes.sums, n, found);
+  const found = new Uint32Array(3);
+  const stride = target.stride;
+  const bad = firstNodeMismatch(bits, stride, parts.config.dimension, nodes.levels, nodes.deleted, nodes.sums, n, found);
+  if (bad >= 0 && found[2] !== 0) throw nonFinite(parts, target, firstNonFinite(bits, (bad + 1) * stride, (bad + 2) * stride));
   if (bad >= 0) {
     throw corrupt(
       parts.root,

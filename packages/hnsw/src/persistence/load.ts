@@ -13,14 +13,15 @@ import type { Dataset, RecordBatch, ScanOptions } from '@vego/io';
 import { InvalidArgumentError } from '@vego/io';
 import type { RestoreFactory, RestoreTarget } from '../internal/restore-target';
 import { upperStarts } from './checksums';
-import { corrupt } from './directory';
+import { type IndexLocation, type IndexStoreOptions, corrupt, requireLocal, resolveLocation } from './directory';
 import { type ListArrays, readConnections, verifyListChecksums } from './load-links';
 import { NODE_ROW_COLUMNS, type NodeArrays, checkVectors, copyVectors, readNodeRows, readVectorsDirect, verifyNodeChecksums } from './load-nodes';
-import { type OpenedParts, closeParts, openParts } from './open';
+import { type OpenedParts, closePartsStep, openParts } from './open';
 import { type SavedState, partState } from './saved-state';
+import { type Step, type Steps, perform, runStepsAsync, runStepsSync } from './steps';
 
 /** Options of `HNSW.loadFromLance` / `loadFromLanceSync`. */
-export interface LanceLoadOptions {
+export interface LanceLoadOptions extends IndexStoreOptions {
   /**
    * Verify the checksum stored with every node row and every link-list row against what was read
    * (default true): a changed byte in a vector, level, tombstone or link list is then a
@@ -54,11 +55,11 @@ interface PartialLoad<T> {
   lists: ListArrays;
 }
 
-function checkLoadOptions(options: unknown): boolean {
+function checkLoadOptions(dir: unknown, options: unknown): { verify: boolean; loc: IndexLocation } {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`\`options\` must be an object, got ${String(options)}`);
   const verify = (options as LanceLoadOptions).verifyChecksums ?? true;
   if (typeof verify !== 'boolean') throw new InvalidArgumentError(`\`verifyChecksums\` must be a boolean, got ${String(verify)}`);
-  return verify;
+  return { verify, loc: resolveLocation(dir, options as LanceLoadOptions) };
 }
 
 /**
@@ -97,7 +98,8 @@ function startLoad<T>(parts: OpenedParts, nodeBatches: readonly RecordBatch[], c
 /** Checks the vectors (and checksums) now in the index and hands the index over with the state the next save builds on. */
 function finishLoad<T>(parts: OpenedParts, load: PartialLoad<T>, verify: boolean): LoadOutcome<T> {
   const { root, row } = parts;
-  checkVectors(parts, load.target);
+  // Verifying the checksums checks that the vectors are finite in the same pass.
+  if (!verify) checkVectors(parts, load.target);
   if (verify) {
     verifyNodeChecksums(parts, load.nodes, load.target);
     verifyListChecksums(parts, load.nodes.levels, load.starts, load.lists, load.target);
@@ -110,7 +112,7 @@ function finishLoad<T>(parts: OpenedParts, load: PartialLoad<T>, verify: boolean
     metadataChecksummed: parts.meta.schema.field('checksum') !== null,
     nodes: partState(parts.nodes, row.nodes_rows, load.nodes.positions),
     connections: partState(parts.connections, row.connections_rows, load.lists.positions),
-    checksums: { numIds: row.num_ids, levels: load.nodes.levels, nodes: load.nodes.sums, lists: load.lists.sums },
+    checksums: { numIds: row.num_ids, levels: load.nodes.levels, deleted: load.nodes.deleted, nodes: load.nodes.sums, lists: load.lists.sums },
   };
   return { index, state };
 }
@@ -119,53 +121,69 @@ function nodeBatchRows(parts: OpenedParts): number {
   return Math.max(1, Math.floor(LOAD_VECTOR_BATCH_BYTES / (4 * parts.config.dimension)));
 }
 
+/** Scans each of `scans` (dataset and options) whole, concurrently in the asynchronous form. */
+function collectStep(scans: readonly (readonly [Dataset, ScanOptions])[]): Step<RecordBatch[][]> {
+  const collect = async (ds: Dataset, scan: ScanOptions): Promise<RecordBatch[]> => {
+    const out: RecordBatch[] = [];
+    for await (const b of ds.scan(scan)) out.push(b);
+    return out;
+  };
+  return {
+    sync: () => scans.map(([ds, scan]) => [...ds.scanSync(scan)]),
+    async: () => Promise.all(scans.map(([ds, scan]) => collect(ds, scan))),
+  };
+}
+
 /**
- * Loads the index saved under `dir` into an index made by `makeTarget` (checked here, once).
- * @throws NotFoundError when there is no saved index or a part is missing; CorruptDataError when
- *   parts disagree (counts, ids, links) or a row does not match its checksum; UnsupportedVersionError
- *   for a newer format; InvalidArgumentError for a bad option
+ * The vectors of a whole save read straight into the index memory (a local file: synchronous in
+ * both forms, one positional read per page); false when that does not apply (the caller scans).
+ * On an object store the column is scanned: its pages arrive as ranged GETs.
  */
-export function loadIndexFromLanceSync<T>(dir: string, makeTarget: RestoreFactory<T>, options: LanceLoadOptions = {}): LoadOutcome<T> {
-  const verify = checkLoadOptions(options);
-  const parts = openParts(dir);
+function directVectorsStep(parts: OpenedParts, target: RestoreTarget<unknown>): Step<boolean> {
+  const direct = (): boolean => parts.location.store === null && readVectorsDirect(parts, target);
+  return { sync: direct, async: async () => direct() };
+}
+
+/** The load, as steps (see the top of this file). */
+function* loadSteps<T>(loc: IndexLocation, makeTarget: RestoreFactory<T>, verify: boolean): Steps<LoadOutcome<T>> {
+  const parts = yield* openParts(loc);
   try {
-    const nodeBatches = [...parts.nodes.scanSync({ columns: NODE_ROW_COLUMNS, batchSize: LOAD_BATCH_ROWS })];
-    const connectionBatches = [...parts.connections.scanSync({ batchSize: LOAD_BATCH_ROWS })];
-    const load = startLoad(parts, nodeBatches, connectionBatches, makeTarget);
-    if (!(load.nodes.inOrder && readVectorsDirect(parts, load.target))) {
-      const vectorBatches = [...parts.nodes.scanSync({ columns: ['vector'], batchSize: nodeBatchRows(parts) })];
-      copyVectors(parts, vectorBatches, load.nodes.rowIds, load.target);
+    const [nodeBatches, connectionBatches] = yield* perform(
+      collectStep([
+        [parts.nodes, { columns: NODE_ROW_COLUMNS, batchSize: LOAD_BATCH_ROWS }],
+        [parts.connections, { batchSize: LOAD_BATCH_ROWS }],
+      ]),
+    );
+    const load = startLoad(parts, nodeBatches!, connectionBatches!, makeTarget);
+    if (!(load.nodes.inOrder && (yield* perform(directVectorsStep(parts, load.target))))) {
+      const [vectorBatches] = yield* perform(collectStep([[parts.nodes, { columns: ['vector'], batchSize: nodeBatchRows(parts) }]]));
+      copyVectors(parts, vectorBatches!, load.nodes.rowIds, load.target);
     }
     return finishLoad(parts, load, verify);
   } finally {
-    closeParts(parts);
+    yield* perform(closePartsStep(parts));
   }
 }
 
 /**
- * Asynchronous form of {@link loadIndexFromLanceSync} (reads the datasets concurrently; the
- * vector pages of a whole save are read synchronously straight into the index memory).
+ * Loads the index saved under `dir` (a local folder) into an index made by `makeTarget` (checked here, once).
+ * @throws NotFoundError when there is no saved index or a part is missing; CorruptDataError when
+ *   parts disagree (counts, ids, links) or a row does not match its checksum; UnsupportedVersionError
+ *   for a newer format; InvalidArgumentError for a bad option; NotSupportedError for a URI (load
+ *   those with {@link loadIndexFromLance})
+ */
+export function loadIndexFromLanceSync<T>(dir: string, makeTarget: RestoreFactory<T>, options: LanceLoadOptions = {}): LoadOutcome<T> {
+  requireLocal(dir, 'loadFromLanceSync()');
+  const { verify, loc } = checkLoadOptions(dir, options);
+  return runStepsSync(loadSteps(loc, makeTarget, verify));
+}
+
+/**
+ * Asynchronous form of {@link loadIndexFromLanceSync}, which also loads from an object store
+ * (`s3://…`, or read-only `http(s)://…`: ranged GETs): it reads the datasets concurrently; the
+ * vector pages of a whole save in a local folder are read synchronously straight into the index memory.
  */
 export async function loadIndexFromLance<T>(dir: string, makeTarget: RestoreFactory<T>, options: LanceLoadOptions = {}): Promise<LoadOutcome<T>> {
-  const verify = checkLoadOptions(options);
-  const parts = openParts(dir);
-  try {
-    const collect = async (ds: Dataset, scan: ScanOptions): Promise<RecordBatch[]> => {
-      const out: RecordBatch[] = [];
-      for await (const b of ds.scan(scan)) out.push(b);
-      return out;
-    };
-    const [nodeBatches, connectionBatches] = await Promise.all([
-      collect(parts.nodes, { columns: NODE_ROW_COLUMNS, batchSize: LOAD_BATCH_ROWS }),
-      collect(parts.connections, { batchSize: LOAD_BATCH_ROWS }),
-    ]);
-    const load = startLoad(parts, nodeBatches, connectionBatches, makeTarget);
-    if (!(load.nodes.inOrder && readVectorsDirect(parts, load.target))) {
-      const vectorBatches = await collect(parts.nodes, { columns: ['vector'], batchSize: nodeBatchRows(parts) });
-      copyVectors(parts, vectorBatches, load.nodes.rowIds, load.target);
-    }
-    return finishLoad(parts, load, verify);
-  } finally {
-    await Promise.all([parts.meta.close(), parts.nodes.close(), parts.connections.close()]);
-  }
+  const { verify, loc } = checkLoadOptions(dir, options);
+  return runStepsAsync(loadSteps(loc, makeTarget, verify));
 }

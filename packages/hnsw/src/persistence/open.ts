@@ -4,10 +4,9 @@
  * names, their row counts and schemas checked against it.
  */
 import * as fs from 'node:fs';
-import * as nodePath from 'node:path';
-import { Dataset, Int32, NotFoundError, type RecordBatch, type Schema, UnsupportedVersionError } from '@vego/io';
+import { type Dataset, Int32, NotFoundError, type RecordBatch, type Schema, type Table, UnsupportedVersionError, type ScanOptions } from '@vego/io';
 import type { ResolvedHnswConfig } from '../config';
-import { checkDir, corrupt } from './directory';
+import { type IndexLocation, closeStep, corrupt, openStep } from './directory';
 import {
   CONNECTIONS_DATASET,
   CONNECTIONS_SCHEMA,
@@ -20,6 +19,7 @@ import {
   nodesSchema,
 } from './layout';
 import { checkMetadataRow, verifyMetadataChecksum } from './metadata-row';
+import { type Step, type Steps, perform } from './steps';
 
 function checkSchema(root: string, name: string, actual: Schema, expected: Schema, only?: readonly string[]): void {
   for (const field of expected.fields) {
@@ -31,10 +31,11 @@ function checkSchema(root: string, name: string, actual: Schema, expected: Schem
   }
 }
 
-function openMetadata(root: string): Dataset {
-  if (!fs.existsSync(root)) throw new NotFoundError(`saved index '${root}' does not exist`);
+function* openMetadata(loc: IndexLocation): Steps<Dataset> {
+  const root = loc.root;
+  if (loc.store === null && !fs.existsSync(root)) throw new NotFoundError(`saved index '${root}' does not exist`);
   try {
-    return Dataset.openSync(nodePath.join(root, METADATA_DATASET));
+    return yield* perform(openStep(loc, METADATA_DATASET));
   } catch (e) {
     if (e instanceof NotFoundError) {
       throw new NotFoundError(`'${root}' holds no saved index: ${METADATA_DATASET} is missing (${e.message})`, { cause: e });
@@ -43,8 +44,13 @@ function openMetadata(root: string): Dataset {
   }
 }
 
+/** Reads `options` of `ds` as one table. */
+export function tableStep(ds: Dataset, options: ScanOptions): Step<Table> {
+  return { sync: () => ds.toTableSync(options), async: () => ds.toTable(options) };
+}
+
 /** Reads the last metadata row (the commit) after checking its format version. */
-function readCommitRow(root: string, meta: Dataset): MetadataRow {
+function* readCommitRow(root: string, meta: Dataset): Steps<MetadataRow> {
   const versionField = meta.schema.field('format_version');
   if (versionField === null || !versionField.type.equals(new Int32())) {
     throw corrupt(root, `${METADATA_DATASET} column 'format_version'`, 'int32', versionField === null ? 'no such column' : String(versionField.type));
@@ -56,7 +62,7 @@ function readCommitRow(root: string, meta: Dataset): MetadataRow {
   // passes, and the commit is the last row only if every fragment's claim is right. Reading just
   // `offset: rows - 1` would never open a later fragment that claims 0 rows, and would load an
   // older commit (deleted nodes back) without a word.
-  const versions = meta.toTableSync({ columns: ['format_version'] });
+  const versions = yield* perform(tableStep(meta, { columns: ['format_version'] }));
   if (versions.numRows !== rows) throw corrupt(root, `${METADATA_DATASET} version ${meta.version}`, `${rows} rows (from its manifest)`, versions.numRows);
   const versionBatch = versions.batches[versions.batches.length - 1]!;
   const formatVersion = versionBatch.columnAt(0).get(versionBatch.numRows - 1) as number | null;
@@ -74,7 +80,7 @@ function readCommitRow(root: string, meta: Dataset): MetadataRow {
   const checked = meta.schema.field('checksum') !== null;
   const fields = checked ? METADATA_SCHEMA.fields.map((f) => f.name) : METADATA_CHECKED_FIELDS;
   checkSchema(root, METADATA_DATASET, meta.schema, METADATA_SCHEMA, fields);
-  const batch = meta.toTableSync({ columns: fields, offset: rows - 1, limit: 1 }).batches[0]!;
+  const batch = (yield* perform(tableStep(meta, { columns: fields, offset: rows - 1, limit: 1 }))).batches[0]!;
   const row: Record<string, unknown> = {};
   for (const name of fields) row[name] = batch.column(name).get(0);
   for (const name of fields) {
@@ -84,13 +90,12 @@ function readCommitRow(root: string, meta: Dataset): MetadataRow {
   return row as unknown as MetadataRow;
 }
 
-function openAt(root: string, name: string, version: number, metaVersion: number): Dataset {
-  const path = nodePath.join(root, name);
+function* openAt(loc: IndexLocation, name: string, version: number, metaVersion: number): Steps<Dataset> {
   try {
-    return Dataset.openSync(path, { version });
+    return yield* perform(openStep(loc, name, version));
   } catch (e) {
     if (e instanceof NotFoundError) {
-      throw new NotFoundError(`saved index '${root}': ${METADATA_DATASET} version ${metaVersion} names ${name} version ${version}, which cannot be opened: ${e.message}`, { cause: e });
+      throw new NotFoundError(`saved index '${loc.root}': ${METADATA_DATASET} version ${metaVersion} names ${name} version ${version}, which cannot be opened: ${e.message}`, { cause: e });
     }
     throw e;
   }
@@ -99,6 +104,7 @@ function openAt(root: string, name: string, version: number, metaVersion: number
 /** A saved index opened at its last commit: the metadata row and the two datasets it names. */
 export interface OpenedParts {
   root: string;
+  location: IndexLocation;
   meta: Dataset;
   row: MetadataRow;
   config: ResolvedHnswConfig;
@@ -107,26 +113,33 @@ export interface OpenedParts {
 }
 
 /**
- * Opens the last committed save under `dir`.
+ * Opens the last committed save at `loc` (the datasets opened are closed again on failure).
  * @throws NotFoundError when there is none or a part is missing; CorruptDataError when the parts
  *   disagree with the metadata row; UnsupportedVersionError for a newer format
  */
-export function openParts(dir: unknown): OpenedParts {
-  const root = checkDir(dir);
-  const meta = openMetadata(root);
-  const row = readCommitRow(root, meta);
-  const config: ResolvedHnswConfig = checkMetadataRow(root, row);
-  const nodes = openAt(root, NODES_DATASET, row.nodes_version, meta.version);
-  const connections = openAt(root, CONNECTIONS_DATASET, row.connections_version, meta.version);
-  if (nodes.countRows() !== row.nodes_rows) {
-    throw corrupt(root, `${NODES_DATASET} version ${row.nodes_version}`, `${row.nodes_rows} rows (from metadata)`, nodes.countRows());
+export function* openParts(loc: IndexLocation): Steps<OpenedParts> {
+  const root = loc.root;
+  const meta = yield* openMetadata(loc);
+  let nodes: Dataset | null = null;
+  let connections: Dataset | null = null;
+  try {
+    const row = yield* readCommitRow(root, meta);
+    const config: ResolvedHnswConfig = checkMetadataRow(root, row);
+    nodes = yield* openAt(loc, NODES_DATASET, row.nodes_version, meta.version);
+    connections = yield* openAt(loc, CONNECTIONS_DATASET, row.connections_version, meta.version);
+    if (nodes.countRows() !== row.nodes_rows) {
+      throw corrupt(root, `${NODES_DATASET} version ${row.nodes_version}`, `${row.nodes_rows} rows (from metadata)`, nodes.countRows());
+    }
+    if (connections.countRows() !== row.connections_rows) {
+      throw corrupt(root, `${CONNECTIONS_DATASET} version ${row.connections_version}`, `${row.connections_rows} rows (from metadata)`, connections.countRows());
+    }
+    checkSchema(root, NODES_DATASET, nodes.schema, nodesSchema(config.dimension));
+    checkSchema(root, CONNECTIONS_DATASET, connections.schema, CONNECTIONS_SCHEMA);
+    return { root, location: loc, meta, row, config, nodes, connections };
+  } catch (e) {
+    yield* perform(closeStep(meta, nodes, connections));
+    throw e;
   }
-  if (connections.countRows() !== row.connections_rows) {
-    throw corrupt(root, `${CONNECTIONS_DATASET} version ${row.connections_version}`, `${row.connections_rows} rows (from metadata)`, connections.countRows());
-  }
-  checkSchema(root, NODES_DATASET, nodes.schema, nodesSchema(config.dimension));
-  checkSchema(root, CONNECTIONS_DATASET, connections.schema, CONNECTIONS_SCHEMA);
-  return { root, meta, row, config, nodes, connections };
 }
 
 /** @throws CorruptDataError when a column of a saved index holds nulls */
@@ -141,8 +154,6 @@ export function checksumWords(column: RecordBatch['columns'][number]): { words: 
 }
 
 /** Closes the three datasets of {@link openParts}. */
-export function closeParts(parts: OpenedParts): void {
-  parts.meta.closeSync();
-  parts.nodes.closeSync();
-  parts.connections.closeSync();
+export function closePartsStep(parts: OpenedParts): Step<void> {
+  return closeStep(parts.meta, parts.nodes, parts.connections);
 }

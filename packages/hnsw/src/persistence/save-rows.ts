@@ -72,9 +72,20 @@ export function connectionsBatch(snapshot: HnswSnapshot, checksums: IndexChecksu
     offsets[r] = items;
   };
   if (lists === null) {
+    // Every list in id order: layer 0 from its fixed-stride block, upper layers from upperLinks.
     for (let i = 0; i < n; i++) {
+      nodeCol[r] = i;
+      layerCol[r] = 0;
+      items += links0[i * stride0]!;
+      offsets[++r] = items;
       const level = levels[i]!;
-      for (let l = 0; l <= level; l++) addRow(i, l);
+      const up = upperOffsets[i]!;
+      for (let l = 1; l <= level; l++) {
+        nodeCol[r] = i;
+        layerCol[r] = l;
+        items += upperLinks[up + (l - 1) * strideUp]!;
+        offsets[++r] = items;
+      }
     }
   } else {
     // Map a list index back to (node, layer): upper lists are found by binary search in `starts`.
@@ -96,14 +107,16 @@ export function connectionsBatch(snapshot: HnswSnapshot, checksums: IndexChecksu
       addRow(lo, u - starts[lo]! + 1);
     }
   }
-  // Pass 2: the neighbour ids, flat.
+  // Pass 2: the neighbour ids, flat (an element loop: a `subarray` per list would allocate per row).
   const values = new Int32Array(items);
   for (let k = 0; k < total; k++) {
     const node = nodeCol[k]!;
     const layer = layerCol[k]!;
     const src = layer === 0 ? links0 : upperLinks;
     const base = layer === 0 ? node * stride0 : upperOffsets[node]! + (layer - 1) * strideUp;
-    values.set(src.subarray(base + 1, base + 1 + src[base]!), offsets[k]!);
+    const end = base + 1 + src[base]!;
+    let at = offsets[k]!;
+    for (let j = base + 1; j < end; j++) values[at++] = src[j]!;
   }
   const itemType = CONNECTIONS_SCHEMA.fields[2]!.type as List<Int32>;
   const neighbours = makeVector(

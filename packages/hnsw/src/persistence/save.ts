@@ -2,7 +2,7 @@
  * Saving an index as three Lance datasets (layout in `layout.ts`).
  *
  * Commit protocol: a save first commits new versions of `nodes.lance` and `connections.lance`
- * (each atomic on its own, see @vego/io), then appends one row to `metadata.lance` naming those two
+ * (each atomic on its own, see @vego/io; the async form commits the two at once), then appends one row to `metadata.lance` naming those two
  * versions. That row is the commit point: a loader reads the last metadata row and opens the other
  * two datasets at exactly the versions it names (time travel), so a save killed at any moment
  * leaves the previous save loadable, and versions written by an unfinished save are ignored.
@@ -21,19 +21,30 @@
  * new saves unchanged (scans skip deleted rows): the format version stays 1.
  */
 import * as fs from 'node:fs';
-import * as nodePath from 'node:path';
-import { ConflictError, Dataset, InternalError, InvalidArgumentError, type DatasetWriteOptions, type RecordBatch, type Schema, recordBatchFromRows } from '@vego/io';
+import { ConflictError, type Dataset, InternalError, InvalidArgumentError, type DatasetWriteOptions, type RecordBatch, type Schema, recordBatchFromRows } from '@vego/io';
 import type { HnswSnapshot } from '../snapshot';
 import { type IndexChecksums, computeChecksums, upperStarts } from './checksums';
-import { checkDir, latestVersion } from './directory';
+import {
+  type IndexLocation,
+  type IndexStoreOptions,
+  closeStep,
+  createStep,
+  deleteRowsStep,
+  latestVersionStep,
+  partPath,
+  requireLocal,
+  requireWritable,
+  resolveLocation,
+} from './directory';
 import { metadataChecksum } from './metadata-row';
 import { CONNECTIONS_DATASET, CONNECTIONS_SCHEMA, LANCE_FORMAT_VERSION, METADATA_DATASET, METADATA_SCHEMA, type MetadataRow, NODES_DATASET, nodesSchema } from './layout';
 import { connectionsBatch, nodesBatch } from './save-rows';
 import { identityPositions, planPositionUpdate, reindexLists, wholeSaveListPositions } from './positions';
 import { type PartState, type SavedState, partState } from './saved-state';
+import { EVENT_LOOP_TURN, type Steps, bothSteps, perform, runStepsAsync, runStepsSync } from './steps';
 
 /** Options of `HNSW.saveToLance` / `saveToLanceSync`. */
-export interface LanceSaveOptions {
+export interface LanceSaveOptions extends IndexStoreOptions {
   /**
    * Rewrite a dataset whole (an `overwrite` version) instead of appending when the rows deleted
    * as superseded (kept on disk until a rewrite) would make up more than this share of the rows
@@ -42,6 +53,13 @@ export interface LanceSaveOptions {
   compactionThreshold?: number;
   /** Rewrite every dataset whole, whatever changed. Default false. */
   full?: boolean;
+  /**
+   * Fsync what the save writes before it returns (default true). False skips every fsync: the save
+   * stays atomic (a reader, or a process reopening after a kill -9 at any moment, loads the previous
+   * save or this one whole) but an operating-system crash or power loss may lose it or damage the
+   * latest save. hnswlib-node's `writeIndex` and LanceDB do not fsync either. No effect on object stores.
+   */
+  durable?: boolean;
 }
 
 /** What a save wrote. */
@@ -81,8 +99,8 @@ const DATA_FILE_OPTIONS = { bitPacking: false } as const;
  * io's default: a load reads 2.0 plain vector pages straight from the file into the index's vectors
  * (`readFixedSizeListIntoSync`), where 2.1/2.2 pages are decoded and copied. Appends keep the dataset's version.
  */
-function commitOptions(mode: DatasetWrite['mode'], schema: Schema): DatasetWriteOptions {
-  return { mode, schema, fileOptions: DATA_FILE_OPTIONS, ...(mode === 'overwrite' ? { storageVersion: '2.0' as const } : {}) };
+function commitOptions(mode: DatasetWrite['mode'], schema: Schema, durable: boolean): DatasetWriteOptions {
+  return { mode, schema, durable, fileOptions: DATA_FILE_OPTIONS, ...(mode === 'overwrite' ? { storageVersion: '2.0' as const } : {}) };
 }
 
 /** A committed save: what it wrote, and the state the next save builds on. */
@@ -105,7 +123,7 @@ interface DatasetWrite {
 }
 
 interface SavePlan {
-  root: string;
+  loc: IndexLocation;
   snapshot: HnswSnapshot;
   checksums: IndexChecksums;
   prev: SavedState | null;
@@ -121,26 +139,26 @@ function wholeWrite(batch: RecordBatch, positions: Int32Array): DatasetWrite {
 
 /** Indices `i` where the two checksum arrays differ (or `i ≥ oldCount`), up to `count`. */
 function changedEntries(now: Uint32Array, before: Uint32Array, count: number, oldCount: number): Int32Array {
-  let changed = 0;
-  for (let i = 0; i < count; i++) {
-    if (i >= oldCount || now[2 * i] !== before[2 * i] || now[2 * i + 1] !== before[2 * i + 1]) changed++;
-  }
-  const out = new Int32Array(changed);
+  // One pass into room for all, then a view of the part used (an incremental save changes few).
+  const out = new Int32Array(count);
+  const old = Math.min(oldCount, count);
   let k = 0;
-  for (let i = 0; i < count; i++) {
-    if (i >= oldCount || now[2 * i] !== before[2 * i] || now[2 * i + 1] !== before[2 * i + 1]) out[k++] = i;
+  for (let i = 0; i < old; i++) {
+    if (now[2 * i] !== before[2 * i] || now[2 * i + 1] !== before[2 * i + 1]) out[k++] = i;
   }
-  return out;
+  for (let i = old; i < count; i++) out[k++] = i;
+  return out.subarray(0, k);
 }
 
 /** `prev` (the state of the last save or load) if this save may build on it, else null (full save). */
-function usableState(prev: SavedState | null, root: string, checksums: IndexChecksums): SavedState | null {
-  if (prev === null || prev.root !== root) return null;
+function* usableState(prev: SavedState | null, loc: IndexLocation, snapshot: HnswSnapshot): Steps<SavedState | null> {
+  if (prev === null || prev.root !== loc.root) return null;
   const before = prev.checksums;
-  if (before.numIds > checksums.numIds) return null;
-  for (let i = 0; i < before.numIds; i++) if (before.levels[i] !== checksums.levels[i]) return null;
+  if (before.numIds > snapshot.numIds) return null;
+  const levels = snapshot.levels;
+  for (let i = 0; i < before.numIds; i++) if (before.levels[i] !== levels[i]) return null;
   // Someone else committed a save here since ours: start over.
-  if (latestVersion(nodePath.join(root, METADATA_DATASET)) !== prev.metadataVersion) return null;
+  if ((yield* perform(latestVersionStep(loc, METADATA_DATASET))) !== prev.metadataVersion) return null;
   return prev;
 }
 
@@ -153,15 +171,16 @@ function usableState(prev: SavedState | null, root: string, checksums: IndexChec
  * deleted ones (fragments left with no live row are dropped by the delete, so this errs towards
  * rewriting early).
  */
-function planDatasetWrite(
-  path: string,
+function* planDatasetWrite(
+  loc: IndexLocation,
+  name: string,
   prev: PartState | null,
   threshold: number,
   whole: () => DatasetWrite,
   changedOf: () => { changed: Int32Array; before: Int32Array },
   rowsOf: (changed: Int32Array) => RecordBatch,
-): DatasetWrite | null {
-  if (prev === null || prev.positions === null || latestVersion(path) !== prev.version) return whole();
+): Steps<DatasetWrite | null> {
+  if (prev === null || prev.positions === null || (yield* perform(latestVersionStep(loc, name))) !== prev.version) return whole();
   const { changed, before } = changedOf();
   if (changed.length === 0) return null;
   const update = planPositionUpdate(before, changed, prev.rows);
@@ -172,22 +191,37 @@ function planDatasetWrite(
   return { mode: 'append', batch: rowsOf(changed), superseded: update.superseded, rowsAfter: before.length, positions: update.positions };
 }
 
-function planSave(state: SavedState | null, snapshot: HnswSnapshot, dir: unknown, options: LanceSaveOptions): SavePlan {
-  const root = checkDir(dir);
+/** The location and compaction threshold of a save, checked. */
+function checkSaveOptions(dir: unknown, options: LanceSaveOptions): { loc: IndexLocation; threshold: number } {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('`options` must be an object');
   const threshold = options.compactionThreshold ?? DEFAULT_COMPACTION_THRESHOLD;
   if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
     throw new InvalidArgumentError(`\`compactionThreshold\` must be a number from 0 to 1, got ${String(threshold)}`);
   }
-  const checksums = computeChecksums(snapshot);
-  const prev = options.full === true ? null : usableState(state, root, checksums);
+  if (options.durable !== undefined && typeof options.durable !== 'boolean') throw new InvalidArgumentError(`\`durable\` must be a boolean, got ${String(options.durable)}`);
+  const loc = resolveLocation(dir, options);
+  requireWritable(loc);
+  return { loc, threshold };
+}
+
+function* planSave(
+  state: SavedState | null,
+  snapshot: HnswSnapshot,
+  vectorsChanged: ReadonlySet<number> | null,
+  loc: IndexLocation,
+  threshold: number,
+  options: LanceSaveOptions,
+): Steps<SavePlan> {
+  const prev = options.full === true ? null : yield* usableState(state, loc, snapshot);
+  const checksums = computeChecksums(snapshot, prev === null ? null : { before: prev.checksums, vectorsChanged });
   const n = snapshot.numIds;
   const starts = upperStarts(snapshot.levels, n);
   const numLists = n + starts[n]!;
   const oldN = prev === null ? 0 : prev.checksums.numIds;
 
-  const nodes = planDatasetWrite(
-    nodePath.join(root, NODES_DATASET),
+  const nodes = yield* planDatasetWrite(
+    loc,
+    NODES_DATASET,
     prev?.nodes ?? null,
     threshold,
     () => wholeWrite(nodesBatch(snapshot, checksums, null), identityPositions(n)),
@@ -200,8 +234,9 @@ function planSave(state: SavedState | null, snapshot: HnswSnapshot, dir: unknown
     (changed) => nodesBatch(snapshot, checksums, changed),
   );
 
-  const connections = planDatasetWrite(
-    nodePath.join(root, CONNECTIONS_DATASET),
+  const connections = yield* planDatasetWrite(
+    loc,
+    CONNECTIONS_DATASET,
     prev?.connections ?? null,
     threshold,
     () => wholeWrite(connectionsBatch(snapshot, checksums, starts, null), wholeSaveListPositions(starts, snapshot.levels, n)),
@@ -215,23 +250,20 @@ function planSave(state: SavedState | null, snapshot: HnswSnapshot, dir: unknown
   );
   // A metadata dataset of an earlier build (no checksum column) is rewritten, not appended to.
   const metadataMode = prev === null || prev.metadataRows >= METADATA_MAX_ROWS || !prev.metadataChecksummed ? 'overwrite' : 'append';
-  return { root, snapshot, checksums, prev, nodes, connections, metadataMode };
+  return { loc, snapshot, checksums, prev, nodes, connections, metadataMode };
 }
 
 /** Changed list indices: lists of ids ≥ oldN are always new; others compare checksums. */
 function changedListEntries(now: Uint32Array, before: Uint32Array, n: number, oldN: number, starts: Int32Array): Int32Array {
   const numLists = n + starts[n]!;
-  const isNew = (list: number): boolean => (list < n ? list >= oldN : list - n >= starts[oldN]!);
-  let changed = 0;
-  for (let i = 0; i < numLists; i++) {
-    if (isNew(i) || now[2 * i] !== before[2 * i] || now[2 * i + 1] !== before[2 * i + 1]) changed++;
-  }
-  const out = new Int32Array(changed);
+  // Lists [oldN, n) (layer 0 of new ids) and [n + starts[oldN], numLists) (upper lists of new ids) are new.
+  const firstNewUpper = n + starts[oldN]!;
+  const out = new Int32Array(numLists);
   let k = 0;
   for (let i = 0; i < numLists; i++) {
-    if (isNew(i) || now[2 * i] !== before[2 * i] || now[2 * i + 1] !== before[2 * i + 1]) out[k++] = i;
+    if ((i >= oldN && i < n) || i >= firstNewUpper || now[2 * i] !== before[2 * i] || now[2 * i + 1] !== before[2 * i + 1]) out[k++] = i;
   }
-  return out;
+  return out.subarray(0, k);
 }
 
 function metadataBatch(plan: SavePlan, nodes: PartState, connections: PartState): RecordBatch {
@@ -260,11 +292,13 @@ function metadataBatch(plan: SavePlan, nodes: PartState, connections: PartState)
   return recordBatchFromRows([row as unknown as Record<string, unknown>], METADATA_SCHEMA);
 }
 
-function ensureRoot(root: string): void {
+/** Creates the index folder (an object store needs none: keys have no folders). */
+function ensureRoot(loc: IndexLocation): void {
+  if (loc.store !== null) return;
   try {
-    fs.mkdirSync(root, { recursive: true });
+    fs.mkdirSync(loc.root, { recursive: true });
   } catch (cause) {
-    throw new InvalidArgumentError(`cannot create the index directory '${root}': ${(cause as Error).message}`, { cause });
+    throw new InvalidArgumentError(`cannot create the index directory '${loc.root}': ${(cause as Error).message}`, { cause });
   }
 }
 
@@ -296,86 +330,94 @@ function committedPart(path: string, ds: Dataset, w: DatasetWrite): PartState {
  * deletion of the superseded rows (the next version), which LanceDB honours too. A crash between
  * the two leaves versions no metadata row names: ignored by loads, and the next save rewrites.
  */
-function commitPartSync(root: string, name: string, w: DatasetWrite | null, schema: Schema, prev: PartState | undefined): PartState {
+function* commitPart(loc: IndexLocation, name: string, w: DatasetWrite | null, schema: Schema, prev: PartState | undefined, durable: boolean): Steps<PartState> {
   if (w === null) return prev!;
-  const path = nodePath.join(root, name);
-  const written = Dataset.createSync(path, w.batch, commitOptions(w.mode, schema));
+  const path = partPath(loc, name);
+  const written = yield* perform(createStep(loc, name, w.batch, commitOptions(w.mode, schema, durable)));
   let ds = written;
   try {
     if (w.mode === 'append') {
       checkAppended(path, written, w, prev!);
-      ds = written.deleteRowsSync(w.superseded);
+      ds = yield* perform(deleteRowsStep(written, w.superseded, durable));
     }
     return committedPart(path, ds, w);
   } finally {
     // The dataset objects may hold data files open (a delete checks them): close what we opened.
-    written.closeSync();
-    if (ds !== written) ds.closeSync();
+    yield* perform(closeStep(written, ds));
   }
 }
 
-/** Asynchronous form of {@link commitPartSync}. */
-async function commitPart(root: string, name: string, w: DatasetWrite | null, schema: Schema, prev: PartState | undefined): Promise<PartState> {
-  if (w === null) return prev!;
-  const path = nodePath.join(root, name);
-  const written = await Dataset.create(path, w.batch, commitOptions(w.mode, schema));
-  let ds = written;
+/** The whole save, as steps (see the top of this file). */
+function* saveSteps(
+  snapshot: HnswSnapshot,
+  loc: IndexLocation,
+  threshold: number,
+  options: LanceSaveOptions,
+  state: SavedState | null,
+  vectorsChanged: ReadonlySet<number> | null,
+): Steps<SaveOutcome> {
+  const plan = yield* planSave(state, snapshot, vectorsChanged, loc, threshold, options);
+  // Planning (checksums, change detection, the batches) and encoding the rows are the two long
+  // synchronous pieces of a save (30–60 ms each for a full 100K × 128 one): an async save lets the
+  // event loop run between them.
+  yield* perform(EVENT_LOOP_TURN);
+  ensureRoot(loc);
+  const { prev } = plan;
+  const durable = options.durable !== false;
+  // The two parts are independent until the metadata row names them: an async save commits them
+  // at once (their writes, fsyncs or uploads overlap); a sync one in turn.
+  const [nodes, connections] = yield* perform(
+    bothSteps(
+      commitPart(loc, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension), prev?.nodes, durable),
+      commitPart(loc, CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connections, durable),
+    ),
+  );
+  const meta = metadataBatch(plan, nodes, connections);
+  const metadata = yield* perform(createStep(loc, METADATA_DATASET, meta, { mode: plan.metadataMode, schema: METADATA_SCHEMA, durable }));
   try {
-    if (w.mode === 'append') {
-      checkAppended(path, written, w, prev!);
-      ds = await written.deleteRows(w.superseded);
-    }
-    return committedPart(path, ds, w);
+    return finishSave(plan, nodes, connections, metadata);
   } finally {
-    await written.close();
-    if (ds !== written) await ds.close();
+    yield* perform(closeStep(metadata));
   }
 }
 
 /**
  * Saves the index whose state is `snapshot` (views of its memory may do: nothing here yields
- * before the data is written) under `dir` (see the top of this file). Synchronous.
+ * before the data is written) under `dir`, a local folder (see the top of this file). Synchronous.
  * @param state - what the index remembers of its last save or load (null: none), for an
  *   incremental save; the returned `state` replaces it
- * @throws InvalidArgumentError for a bad `dir` or option; ConflictError when another writer
- *   commits to the directory during the save; IoError from @vego/io
+ * @param vectorsChanged - ids whose vector changed since `state` (null: unknown, every vector is hashed)
+ * @throws InvalidArgumentError for a bad `dir` or option; NotSupportedError for a URI (save those
+ *   with {@link saveIndexToLance}); ConflictError when another writer commits to the directory
+ *   during the save; IoError from @vego/io
  */
-export function saveIndexToLanceSync(snapshot: HnswSnapshot, dir: string, options: LanceSaveOptions, state: SavedState | null): SaveOutcome {
-  const plan = planSave(state, snapshot, dir, options);
-  ensureRoot(plan.root);
-  const { root, prev } = plan;
-  const nodes = commitPartSync(root, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension), prev?.nodes);
-  const connections = commitPartSync(root, CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connections);
-  const meta = metadataBatch(plan, nodes, connections);
-  const metadata = Dataset.createSync(nodePath.join(root, METADATA_DATASET), meta, { mode: plan.metadataMode, schema: METADATA_SCHEMA });
-  try {
-    return finishSave(plan, nodes, connections, metadata);
-  } finally {
-    metadata.closeSync();
-  }
+export function saveIndexToLanceSync(
+  snapshot: HnswSnapshot,
+  dir: string,
+  options: LanceSaveOptions,
+  state: SavedState | null,
+  vectorsChanged: ReadonlySet<number> | null = null,
+): SaveOutcome {
+  requireLocal(dir, 'saveToLanceSync()');
+  const { loc, threshold } = checkSaveOptions(dir, options);
+  return runStepsSync(saveSteps(snapshot, loc, threshold, options, state, vectorsChanged));
 }
 
 /**
- * Asynchronous form of {@link saveIndexToLanceSync}; `snapshot` must be a copy (the index may
- * change while this waits).
+ * Asynchronous form of {@link saveIndexToLanceSync}, which also saves to an object store
+ * (`s3://bucket/prefix` with `storageOptions`; each part commits by a conditional put, the
+ * metadata row last); `snapshot` must be a copy (the index may change while this waits).
+ * @throws NotSupportedError for a read-only location (`http(s)://`) or a store without conditional puts
  */
-export async function saveIndexToLance(snapshot: HnswSnapshot, dir: string, options: LanceSaveOptions, state: SavedState | null): Promise<SaveOutcome> {
-  const plan = planSave(state, snapshot, dir, options);
-  // The plan is made in the caller's turn (a writer that commits after it gets ConflictError);
-  // encoding the rows is the next 30–60 ms piece of a full 100K × 128 save: let the event loop
-  // run between the two.
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  ensureRoot(plan.root);
-  const { root, prev } = plan;
-  const nodes = await commitPart(root, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension), prev?.nodes);
-  const connections = await commitPart(root, CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connections);
-  const meta = metadataBatch(plan, nodes, connections);
-  const metadata = await Dataset.create(nodePath.join(root, METADATA_DATASET), meta, { mode: plan.metadataMode, schema: METADATA_SCHEMA });
-  try {
-    return finishSave(plan, nodes, connections, metadata);
-  } finally {
-    await metadata.close();
-  }
+export async function saveIndexToLance(
+  snapshot: HnswSnapshot,
+  dir: string,
+  options: LanceSaveOptions,
+  state: SavedState | null,
+  vectorsChanged: ReadonlySet<number> | null = null,
+): Promise<SaveOutcome> {
+  const { loc, threshold } = checkSaveOptions(dir, options);
+  return runStepsAsync(saveSteps(snapshot, loc, threshold, options, state, vectorsChanged));
 }
 
 /** The result of a committed save, and the state the next save builds on. */
@@ -392,7 +434,7 @@ function finishSave(plan: SavePlan, nodes: PartState, connections: PartState, me
     connectionsRewritten: plan.connections?.mode === 'overwrite',
   };
   const state: SavedState = {
-    root: plan.root,
+    root: plan.loc.root,
     metadataVersion: metadata.version,
     metadataRows: metadata.countRows(),
     metadataChecksummed: true,

@@ -48,7 +48,15 @@ const FILE_MINOR: Record<StorageVersion, number> = { '2.0': 0, '2.1': 1, '2.2': 
  * task waits between batches until at most {@link WRITE_QUEUE_BYTES} are queued. On failure the
  * files written so far are removed.
  */
-export function* writeDataFiles(dir: string, schema: Schema, batches: Iterable<Effect<RecordBatch | null>>, maxRows: number, fileOptions: LanceFileWriterOptions | undefined, store: ObjectStore | null): Task<FragmentInfo[]> {
+export function* writeDataFiles(
+  dir: string,
+  schema: Schema,
+  batches: Iterable<Effect<RecordBatch | null>>,
+  maxRows: number,
+  fileOptions: LanceFileWriterOptions | undefined,
+  store: ObjectStore | null,
+  durable = true,
+): Task<FragmentInfo[]> {
   const dataDir = joinPath(dir, 'data');
   checkRealInside(dir, dataDir, `dataset '${dir}'`);
   const fragments: FragmentInfo[] = [];
@@ -58,7 +66,7 @@ export function* writeDataFiles(dir: string, schema: Schema, batches: Iterable<E
   let rows = 0;
   function* finishFile(): Task<void> {
     const summary = writer!.finish();
-    yield* perform(closeSinkDurablyEffect(sink!));
+    yield* perform(closeSinkDurablyEffect(sink!, durable));
     fragments.push({
       id: NEW_FRAGMENT_ID,
       physicalRows: rows,
@@ -93,7 +101,7 @@ export function* writeDataFiles(dir: string, schema: Schema, batches: Iterable<E
     yield* removeDataFiles(dir, fragments, store);
     throw e;
   }
-  if (fragments.length > 0) yield* perform(syncDirectoryEffect(dataDir, store));
+  if (fragments.length > 0) yield* perform(syncDirectoryEffect(dataDir, store, durable));
   return fragments;
 }
 
@@ -158,7 +166,8 @@ export function* commitWrite(dir: string, data: DatasetInput, options: DatasetWr
   yield* makeDirectory(joinPath(dir, 'data'), store);
   yield* makeDirectory(joinPath(dir, '_versions'), store);
   const fileOptions = { ...options.fileOptions, version: storageVersion };
-  const written = yield* writeDataFiles(dir, schema, batches.map(resolvedEffect), maxRows, fileOptions, store);
+  const durable = options.durable !== false;
+  const written = yield* writeDataFiles(dir, schema, batches.map(resolvedEffect), maxRows, fileOptions, store, durable);
   let retries = mode === 'append' && options.expectedVersion === undefined ? options.conflictRetries ?? 0 : 0;
   let base = prev;
   let baseVersion = latest?.version ?? 0;
@@ -171,7 +180,7 @@ export function* commitWrite(dir: string, data: DatasetInput, options: DatasetWr
         fragments: mode === 'append' && base !== null ? [...base.fragments, ...written] : written,
         storageVersion,
       });
-      yield* perform(publishEffect(manifestPathToPublish(dir, version, naming), bytes, store));
+      yield* perform(publishEffect(manifestPathToPublish(dir, version, naming), bytes, store, durable));
       return version;
     } catch (e) {
       if (!(e instanceof ConflictError) || retries <= 0) {

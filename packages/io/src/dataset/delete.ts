@@ -17,7 +17,7 @@ import { makeDirectory, manifestPathToPublish } from './versions';
 import type { DatasetView } from './view';
 
 /** Deletes the rows at live positions `rowIndices`; returns the version committed, or null when nothing changed. */
-export function* deleteRowsTask(view: DatasetView, rowIndices: ArrayLike<number>): Task<number | null> {
+export function* deleteRowsTask(view: DatasetView, rowIndices: ArrayLike<number>, durable = true): Task<number | null> {
   checkWritable(view.state, view.path, 'delete from', false);
   const plan = planTake(view, rowIndices);
   const { order, fragOf, local } = plan;
@@ -33,7 +33,7 @@ export function* deleteRowsTask(view: DatasetView, rowIndices: ArrayLike<number>
   // opened: that checks the manifest's row counts, which the positions were mapped through,
   // before a deletion file is written.
   for (const f of fragmentsThrough(plan)) yield* perform(view.files.openFragmentEffect(f));
-  return yield* commitDeletions(view, new Map([...perFragment].map(([f, list]) => [f, Uint32Array.from(list)])));
+  return yield* commitDeletions(view, new Map([...perFragment].map(([f, list]) => [f, Uint32Array.from(list)])), durable);
 }
 
 /** Deletes every live row for which `where(row)` is true; returns the version committed, or null when no row matched. */
@@ -74,7 +74,7 @@ export function* deleteWhereTask(view: DatasetView, where: (row: Record<string, 
  * commits. A fragment whose rows are all deleted is dropped from the new version. Returns the
  * version committed, or null when nothing changed.
  */
-function* commitDeletions(view: DatasetView, perFragment: ReadonlyMap<number, Uint32Array>): Task<number | null> {
+function* commitDeletions(view: DatasetView, perFragment: ReadonlyMap<number, Uint32Array>, durable = true): Task<number | null> {
   if (perFragment.size === 0) return null;
   if (view.store !== null) checkStoreWritable(view.store, view.path);
   const deletionsDir = joinPath(view.path, DELETIONS_DIR);
@@ -97,19 +97,19 @@ function* commitDeletions(view: DatasetView, perFragment: ReadonlyMap<number, Ui
         checkRealInside(view.path, deletionsDir, `dataset '${view.path}'`);
       }
       const { file, path, bytes } = encodeDeletionFile(view.path, f.id, view.version, all);
-      yield* perform(writeDurableEffect(path, bytes, view.store));
+      yield* perform(writeDurableEffect(path, bytes, view.store, durable));
       written.push(path);
       deletionFiles.set(f.id, file);
     }
     if (written.length === 0 && dropped.size === 0) return null;
-    if (written.length > 0) yield* perform(syncDirectoryEffect(deletionsDir, view.store));
+    if (written.length > 0) yield* perform(syncDirectoryEffect(deletionsDir, view.store, durable));
     const bytes = encodeNextManifest(view.state, {
       version,
       schema: view.schema,
       fragments: view.fragments.filter((f) => !dropped.has(f.id)),
       deletionFiles,
     });
-    yield* perform(publishEffect(manifestPathToPublish(view.path, version, view.naming), bytes, view.store));
+    yield* perform(publishEffect(manifestPathToPublish(view.path, version, view.naming), bytes, view.store, durable));
   } catch (e) {
     yield* removeFiles(written, view.store);
     if (e instanceof ConflictError) {

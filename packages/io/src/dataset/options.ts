@@ -53,6 +53,20 @@ export interface DatasetWriteOptions {
   storageOptions?: StorageOptions;
   /** For an `s3://` URI: the store to write through (its root must contain the URI). */
   store?: ObjectStore;
+  /**
+   * Fsync the data files, the manifest and their directories before the commit returns (default
+   * true). False skips every fsync: the commit stays atomic (a reader, or this process reopening
+   * after a kill -9, sees the previous version or the new one whole), but an operating-system crash
+   * or power loss may lose it or leave a damaged latest version. LanceDB and hnswlib-node do not
+   * fsync either. No effect on object stores (an acknowledged PUT is durable).
+   */
+  durable?: boolean;
+}
+
+/** Options of {@link Dataset.deleteRowsSync} / {@link Dataset.deleteRows}. */
+export interface DeleteOptions {
+  /** As {@link DatasetWriteOptions.durable} (default true). */
+  durable?: boolean;
 }
 
 /** Options of {@link Dataset.open} and {@link Dataset.openSync}. */

@@ -24,10 +24,10 @@ export function createSinkEffect(path: string, store: ObjectStore | null = null)
   return { sync: () => FileSink.create(path, { exclusive: true }), async: () => AsyncFileSink.create(path, { exclusive: true }) };
 }
 
-/** Writes out what the sink holds, fsyncs and closes it. */
-export function closeSinkDurablyEffect(sink: DataFileSink): Effect<void> {
+/** Writes out what the sink holds, fsyncs it (unless `durable` is false) and closes it. */
+export function closeSinkDurablyEffect(sink: DataFileSink, durable = true): Effect<void> {
   if (sink instanceof ObjectSink) return uploadSinkEffect(sink);
-  return { sync: () => (sink as FileSink).close({ sync: true }), async: () => (sink as AsyncFileSink).close({ sync: true }) };
+  return { sync: () => (sink as FileSink).close({ sync: durable }), async: () => (sink as AsyncFileSink).close({ sync: durable }) };
 }
 
 /** Closes the sink and deletes its file; never fails. */
@@ -43,19 +43,20 @@ export function drainedEffect(sink: DataFileSink, byteLength: number): Effect<vo
 }
 
 /** {@link publishFileSync} / {@link publishFile}; on a store, a conditional PUT (If-None-Match: *). */
-export function publishEffect(path: string, bytes: Uint8Array, store: ObjectStore | null = null): Effect<void> {
+export function publishEffect(path: string, bytes: Uint8Array, store: ObjectStore | null = null, durable = true): Effect<void> {
   if (store !== null) return publishObjectEffect(store, path, bytes);
-  return { sync: () => publishFileSync(path, bytes), async: () => publishFile(path, bytes) };
+  const options = { durable };
+  return { sync: () => publishFileSync(path, bytes, options), async: () => publishFile(path, bytes, options) };
 }
 
 /** {@link writeFileDurableSync} / {@link writeFileDurable}. */
-export function writeDurableEffect(path: string, bytes: Uint8Array, store: ObjectStore | null = null): Effect<void> {
+export function writeDurableEffect(path: string, bytes: Uint8Array, store: ObjectStore | null = null, durable = true): Effect<void> {
   if (store !== null) return putEffect(store, path, bytes);
-  return { sync: () => writeFileDurableSync(path, bytes), async: () => writeFileDurable(path, bytes) };
+  return { sync: () => writeFileDurableSync(path, bytes, durable), async: () => writeFileDurable(path, bytes, durable) };
 }
 
 /** {@link syncDirectorySync} / {@link syncDirectory}. */
-export function syncDirectoryEffect(dir: string, store: ObjectStore | null = null): Effect<void> {
-  if (store !== null) return resolvedEffect(undefined); // an acknowledged PUT is durable
+export function syncDirectoryEffect(dir: string, store: ObjectStore | null = null, durable = true): Effect<void> {
+  if (store !== null || !durable) return resolvedEffect(undefined); // an acknowledged PUT is durable
   return { sync: () => syncDirectorySync(dir), async: () => syncDirectory(dir) };
 }

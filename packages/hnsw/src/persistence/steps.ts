@@ -1,0 +1,85 @@
+/**
+ * One body of save/load logic, two ways to run it (as @vego/io writes its commits): the logic is a
+ * generator that yields the I/O it needs as {@link Step}s, each with a blocking form and an
+ * asynchronous one that do the same thing and fail the same way. {@link runStepsSync} performs the
+ * blocking forms (`saveToLanceSync`, `loadFromLanceSync`), {@link runStepsAsync} awaits the others
+ * (`saveToLance`, `loadFromLance`, and everything on an object store, whose requests are
+ * asynchronous only). Decisions, checks and clean-up live in the generator, so the two forms
+ * cannot drift apart.
+ */
+
+/** One I/O step: `sync` does it blocking, `async` does the same without blocking. */
+export interface Step<T> {
+  readonly sync: () => T;
+  readonly async: () => Promise<T>;
+}
+
+/** A body of logic that yields steps and finally returns a `T`. */
+export type Steps<T> = Generator<Step<unknown>, T, unknown>;
+
+/** Performs `step` inside a generator and returns its result: `const ds = yield* perform(openStep(…))`. */
+export function* perform<T>(step: Step<T>): Steps<T> {
+  return (yield step) as T;
+}
+
+/**
+ * Nothing to do blocking; asynchronously, lets the event loop run once (`setImmediate`) before the
+ * logic goes on: between two long synchronous pieces of an async save (planning, then encoding).
+ */
+export const EVENT_LOOP_TURN: Step<void> = {
+  sync: () => undefined,
+  async: () => new Promise<void>((resolve) => setImmediate(resolve)),
+};
+
+/** Runs `steps` with the blocking form of every step. */
+export function runStepsSync<T>(steps: Steps<T>): T {
+  let next = steps.next();
+  while (next.done !== true) {
+    let value: unknown;
+    try {
+      value = next.value.sync();
+    } catch (error) {
+      next = steps.throw(error);
+      continue;
+    }
+    next = steps.next(value);
+  }
+  return next.value;
+}
+
+/** Runs `steps`, awaiting the asynchronous form of every step. */
+export async function runStepsAsync<T>(steps: Steps<T>): Promise<T> {
+  let next = steps.next();
+  while (next.done !== true) {
+    let value: unknown;
+    try {
+      value = await next.value.async();
+    } catch (error) {
+      next = steps.throw(error);
+      continue;
+    }
+    next = steps.next(value);
+  }
+  return next.value;
+}
+
+/**
+ * Two bodies of steps as one step: blocking, the first then the second (the second does not start
+ * when the first throws); asynchronous, both at once (their I/O overlaps: two dataset commits, two
+ * object-store uploads), waiting for both to settle before returning both results or throwing the
+ * first one's error (then the second's).
+ */
+export function bothSteps<A, B>(first: Steps<A>, second: Steps<B>): Step<[A, B]> {
+  return {
+    sync: () => {
+      const a = runStepsSync(first);
+      return [a, runStepsSync(second)];
+    },
+    async: async () => {
+      const [a, b] = await Promise.allSettled([runStepsAsync(first), runStepsAsync(second)]);
+      if (a.status === 'rejected') throw a.reason;
+      if (b.status === 'rejected') throw b.reason;
+      return [a.value, b.value];
+    },
+  };
+}
