@@ -52,6 +52,12 @@ export interface FsstSymbolTable {
    */
   readonly bucketStart: Int32Array;
   readonly bucketCodes: Uint8Array;
+  /** Each symbol's bytes 0…3 and 4…7 as little-endian u32 (unused bytes 0), so a match is two word compares. */
+  readonly symLo: Uint32Array;
+  readonly symHi: Uint32Array;
+  /** Per symbol, the bits of `symLo` / `symHi` its length covers. */
+  readonly maskLo: Uint32Array;
+  readonly maskHi: Uint32Array;
 }
 
 /** Buckets of the symbols of ≥ 3 bytes (a bucket's symbols are compared in full, so collisions only cost time). */
@@ -63,15 +69,40 @@ function bucketOf(b0: number, b1: number, b2: number): number {
   return h >>> 20;
 }
 
-/** Builds the lookup structures of a table of `n` symbols. */
-function makeTable(symbols: Uint8Array, lengths: Uint8Array, n: number): FsstSymbolTable {
-  const byteCode = new Int16Array(256).fill(-1);
-  const shortCode = new Int16Array(65536).fill(-1);
-  const bucketStart = new Int32Array(BUCKETS + 1);
+/**
+ * Builds the lookup structures of a table of `n` symbols. With `reuse` (a table no longer needed), its
+ * arrays are reset and filled instead of allocating new ones: the training rounds build five tables.
+ */
+function makeTable(symbols: Uint8Array, lengths: Uint8Array, n: number, reuse: FsstSymbolTable | null = null): FsstSymbolTable {
+  let byteCode: Int16Array;
+  let shortCode: Int16Array;
+  let bucketStart: Int32Array;
+  if (reuse !== null) {
+    ({ byteCode, shortCode, bucketStart } = reuse);
+    byteCode.fill(-1);
+    // Only the old table's 2-byte symbols are set in shortCode: clearing them is cheaper than 64 Ki writes.
+    for (let c = 0; c < reuse.numSymbols; c++) {
+      if (reuse.lengths[c] === 2) shortCode[reuse.symbols[c * 8]! | (reuse.symbols[c * 8 + 1]! << 8)] = -1;
+    }
+    bucketStart.fill(0);
+  } else {
+    byteCode = new Int16Array(256).fill(-1);
+    shortCode = new Int16Array(65536).fill(-1);
+    bucketStart = new Int32Array(BUCKETS + 1);
+  }
+  const symLo = new Uint32Array(n);
+  const symHi = new Uint32Array(n);
+  const maskLo = new Uint32Array(n);
+  const maskHi = new Uint32Array(n);
   for (let c = 0; c < n; c++) {
     const at = c * 8;
-    if (lengths[c] === 1) byteCode[symbols[at]!] = c;
-    else if (lengths[c] === 2) shortCode[symbols[at]! | (symbols[at + 1]! << 8)] = c;
+    const len = lengths[c]!;
+    symLo[c] = (symbols[at]! | (symbols[at + 1]! << 8) | (symbols[at + 2]! << 16) | (symbols[at + 3]! << 24)) >>> 0;
+    symHi[c] = (symbols[at + 4]! | (symbols[at + 5]! << 8) | (symbols[at + 6]! << 16) | (symbols[at + 7]! << 24)) >>> 0;
+    maskLo[c] = len >= 4 ? 0xffffffff : (1 << (len * 8)) - 1;
+    maskHi[c] = len >= 8 ? 0xffffffff : len <= 4 ? 0 : (1 << ((len - 4) * 8)) - 1;
+    if (len === 1) byteCode[symbols[at]!] = c;
+    else if (len === 2) shortCode[symbols[at]! | (symbols[at + 1]! << 8)] = c;
     else bucketStart[bucketOf(symbols[at]!, symbols[at + 1]!, symbols[at + 2]!) + 1]!++;
   }
   for (let k = 0; k < BUCKETS; k++) bucketStart[k + 1]! += bucketStart[k]!;
@@ -85,45 +116,56 @@ function makeTable(symbols: Uint8Array, lengths: Uint8Array, n: number): FsstSym
       bucketCodes[fill[bucketOf(symbols[at]!, symbols[at + 1]!, symbols[at + 2]!)]!++] = c;
     }
   }
-  return { numSymbols: n, symbols, lengths, byteCode, shortCode, bucketStart, bucketCodes };
+  return { numSymbols: n, symbols, lengths, byteCode, shortCode, bucketStart, bucketCodes, symLo, symHi, maskLo, maskHi };
 }
 
 /**
- * The code of the longest symbol matching `bytes[p …]` (at most `end - p` bytes), or -1; its length goes to `out[0]`.
+ * The longest symbol matching `bytes[p …]` (at most `end - p` bytes) as `code | length << 8`, or
+ * `ESCAPE | 1 << 8` when none does (one number: no out-parameter, no object). `dv` views `bytes`: the 8 bytes
+ * at `p` are read as two words when they lie inside it (reading past the string's end is harmless, the
+ * length check excludes symbols longer than what is left), else byte by byte.
  */
-function longestMatch(t: FsstSymbolTable, bytes: Uint8Array, p: number, end: number, out: Int32Array): number {
+function matchAt(t: FsstSymbolTable, bytes: Uint8Array, dv: DataView, p: number, end: number): number {
   const left = end - p;
   const b0 = bytes[p]!;
   if (left >= 3) {
     const b1 = bytes[p + 1]!;
     const b2 = bytes[p + 2]!;
     const k = bucketOf(b0, b1, b2);
-    const codes = t.bucketCodes;
-    const sym = t.symbols;
-    const lens = t.lengths;
-    for (let j = t.bucketStart[k]!, stop = t.bucketStart[k + 1]!; j < stop; j++) {
-      const c = codes[j]!;
-      const len = lens[c]!;
-      if (len > left) continue;
-      const at = c * 8;
-      if (sym[at] !== b0 || sym[at + 1] !== b1 || sym[at + 2] !== b2) continue;
-      let q = 3;
-      while (q < len && sym[at + q] === bytes[p + q]) q++;
-      if (q === len) {
-        out[0] = len;
-        return c;
+    let j = t.bucketStart[k]!;
+    const stop = t.bucketStart[k + 1]!;
+    if (j < stop) {
+      let lo: number;
+      let hi: number;
+      if (p + 8 <= bytes.length) {
+        lo = dv.getUint32(p, true);
+        hi = dv.getUint32(p + 4, true);
+      } else {
+        lo = b0 | (b1 << 8) | (b2 << 16) | ((p + 3 < bytes.length ? bytes[p + 3]! : 0) << 24);
+        hi = 0;
+        for (let q = 4; q < 8 && p + q < bytes.length; q++) hi |= bytes[p + q]! << ((q - 4) * 8);
+      }
+      const codes = t.bucketCodes;
+      const lens = t.lengths;
+      for (; j < stop; j++) {
+        const c = codes[j]!;
+        const len = lens[c]!;
+        if (len > left) continue;
+        if (((t.symLo[c]! ^ lo) & t.maskLo[c]!) === 0 && ((t.symHi[c]! ^ hi) & t.maskHi[c]!) === 0) return c | (len << 8);
       }
     }
   }
   if (left >= 2) {
     const c = t.shortCode[b0 | (bytes[p + 1]! << 8)]!;
-    if (c >= 0) {
-      out[0] = 2;
-      return c;
-    }
+    if (c >= 0) return c | (2 << 8);
   }
-  out[0] = 1;
-  return t.byteCode[b0]!;
+  const c = t.byteCode[b0]!;
+  return c >= 0 ? c | (1 << 8) : ESCAPE | (1 << 8);
+}
+
+/** A view of `bytes` for word reads. */
+function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** A training sample: pieces of the page's strings, concatenated. */
@@ -197,67 +239,106 @@ class Candidates {
   }
 }
 
-/** True when candidate x ranks before y: higher gain, then smaller bytes and length. */
-function before(c: Candidates, x: number, y: number): boolean {
-  const g = c.gain[x]! - c.gain[y]!;
-  if (g !== 0) return g > 0;
-  if (c.lo[x] !== c.lo[y]) return c.lo[x]! < c.lo[y]!;
-  if (c.hi[x] !== c.hi[y]) return c.hi[x]! < c.hi[y]!;
-  return c.len[x]! < c.len[y]!;
+/**
+ * The indices of the best `k` candidates (or all, if fewer), best first: highest gain, ties by first
+ * insertion (the order the round met them, which depends only on the sample, not on hash order). Each
+ * becomes one exact number, gain × 2^15 + insertion rank reversed (gains are integers far below 2^38), so
+ * plain `<` orders them; a partial quicksort sorts only the best `k`.
+ */
+function rankedCandidates(c: Candidates, keys: Float64Array, k: number): Int32Array {
+  const n = c.count;
+  for (let x = 0; x < n; x++) keys[x] = c.gain[x]! * MAX_CANDIDATES + (MAX_CANDIDATES - 1 - x);
+  const top = Math.min(k, n);
+  sortTopDescending(keys, 0, n - 1, top);
+  const out = new Int32Array(top);
+  for (let r = 0; r < top; r++) out[r] = MAX_CANDIDATES - 1 - (keys[r]! % MAX_CANDIDATES);
+  return out;
 }
 
-/** The `k` best candidates, best first: a size-k heap whose root is the worst kept. */
-function topCandidates(c: Candidates, k: number): Int32Array {
-  const heap = new Int32Array(k);
-  let size = 0;
-  for (let x = 0; x < c.count; x++) {
-    if (size < k) {
-      // Sift up: parents rank after (are worse than) children.
-      let i = size++;
-      while (i > 0) {
-        const p = (i - 1) >> 1;
-        if (!before(c, heap[p]!, x)) break;
-        heap[i] = heap[p]!;
-        i = p;
-      }
-      heap[i] = x;
-    } else if (before(c, x, heap[0]!)) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= size) break;
-        const r = l + 1;
-        const w = r < size && before(c, heap[l]!, heap[r]!) ? r : l;
-        if (!before(c, x, heap[w]!)) break;
-        heap[i] = heap[w]!;
-        i = w;
-      }
-      heap[i] = x;
+/**
+ * Sorts `a[lo … hi]` (distinct numbers) descending as far as the first `top` places of the whole array
+ * need: parts lying wholly at or past `top` stay unsorted. Pivots are medians of three places chosen by a
+ * fixed generator, so no input order makes it quadratic in practice, and the result (a sort of distinct
+ * keys) does not depend on them.
+ */
+function sortTopDescending(a: Float64Array, lo: number, hi: number, top: number): void {
+  let seed = 0x2545f491;
+  while (hi - lo > 16) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    const span = hi - lo + 1;
+    const px = lo + (seed % span);
+    const py = lo + ((seed >>> 8) % span);
+    const pz = lo + ((seed >>> 16) % span);
+    const x = a[px]!;
+    const y = a[py]!;
+    const z = a[pz]!;
+    const at = x < y ? (y < z ? py : x < z ? pz : px) : x < z ? px : y < z ? pz : py;
+    // The pivot goes first, so the Hoare partition below always leaves lo ≤ j < hi (both sides shrink).
+    const pivot = a[at]!;
+    a[at] = a[lo]!;
+    a[lo] = pivot;
+    // Hoare partition, descending: [lo … j] ≥ pivot ≥ [j + 1 … hi].
+    let i = lo - 1;
+    let j = hi + 1;
+    for (;;) {
+      do i++;
+      while (a[i]! > pivot);
+      do j--;
+      while (a[j]! < pivot);
+      if (i >= j) break;
+      const t = a[i]!;
+      a[i] = a[j]!;
+      a[j] = t;
+    }
+    // Recurse into the smaller side, loop on the other (bounded stack); the right side only if it reaches `top`.
+    if (j + 1 >= top) {
+      hi = j;
+    } else if (j - lo < hi - j) {
+      sortTopDescending(a, lo, j, top);
+      lo = j + 1;
+    } else {
+      sortTopDescending(a, j + 1, hi, top);
+      hi = j;
     }
   }
-  const out = Array.from(heap.subarray(0, size)).sort((x, y) => (before(c, x, y) ? -1 : 1));
-  return Int32Array.from(out);
+  for (let i = lo + 1; i <= hi; i++) {
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= lo && a[j]! < v) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = v;
+  }
 }
 
 /** Training scratch kept between calls (training is synchronous: never two at once). */
 let pairCounts: Uint32Array | null = null;
 let candidates: Candidates | null = null;
+let candidateKeys: Float64Array | null = null;
 
-/** Bytes of training code `code` (a raw byte below 256, else symbol code - 256) into `out[0…7]`; returns the length. */
-function bytesOfCode(t: FsstSymbolTable, code: number, out: Uint8Array): number {
-  if (code < 256) {
-    out[0] = code;
-    return 1;
+/**
+ * Bytes of every training code of table `t` as two little-endian u32 (`lo`: bytes 0…3, `hi`: 4…7, unused
+ * bytes 0) and its length: a raw byte below 256, else symbol `code - 256`.
+ */
+function codeWords(t: FsstSymbolTable, lo: Uint32Array, hi: Uint32Array, len: Uint8Array): void {
+  for (let b = 0; b < 256; b++) {
+    lo[b] = b;
+    hi[b] = 0;
+    len[b] = 1;
   }
-  const c = code - 256;
-  const l = t.lengths[c]!;
-  for (let q = 0; q < l; q++) out[q] = t.symbols[c * 8 + q]!;
-  return l;
+  const sym = t.symbols;
+  for (let c = 0; c < t.numSymbols; c++) {
+    const at = c * 8;
+    lo[256 + c] = (sym[at]! | (sym[at + 1]! << 8) | (sym[at + 2]! << 16) | (sym[at + 3]! << 24)) >>> 0;
+    hi[256 + c] = (sym[at + 4]! | (sym[at + 5]! << 8) | (sym[at + 6]! << 16) | (sym[at + 7]! << 24)) >>> 0;
+    len[256 + c] = t.lengths[c]!;
+  }
 }
 
-/** Little-endian u32 of `b[at … at + 3]`. */
-function u32(b: Uint8Array, at: number): number {
-  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+/** The low `bytes` (0…4) bytes of u32 `x`. */
+function lowBytes(x: number, bytes: number): number {
+  return bytes >= 4 ? x >>> 0 : (x & ((1 << (bytes * 8)) - 1)) >>> 0;
 }
 
 /**
@@ -272,10 +353,13 @@ export function trainFsstTable(offsets: Int32Array, bytes: Uint8Array, count: nu
   const count2 = (pairCounts ??= new Uint32Array(CODE_SPACE * CODE_SPACE));
   // Pair indices counted this round (each once), so only they are read and reset.
   const pairs = new Int32Array(sample.bytes.length + 1);
-  const len = new Int32Array(1);
   const sb = sample.bytes;
+  const sdv = viewOf(sb);
   const cand = (candidates ??= new Candidates());
-  const word = new Uint8Array(16);
+  const codeLo = new Uint32Array(CODE_SPACE);
+  const codeHi = new Uint32Array(CODE_SPACE);
+  const codeLen = new Uint8Array(CODE_SPACE);
+  const keys = (candidateKeys ??= new Float64Array(MAX_CANDIDATES));
   for (let round = 0; round < ROUNDS; round++) {
     count1.fill(0);
     let numPairs = 0;
@@ -283,43 +367,54 @@ export function trainFsstTable(offsets: Int32Array, bytes: Uint8Array, count: nu
       const end = sample.offsets[i + 1]!;
       let prev = -1;
       for (let p = sample.offsets[i]!; p < end; ) {
-        const c = longestMatch(table, sb, p, end, len);
-        const code = c < 0 ? sb[p]! : 256 + c;
+        const m = matchAt(table, sb, sdv, p, end);
+        const c = m & 255;
+        const code = c === ESCAPE ? sb[p]! : 256 + c;
         count1[code]!++;
         if (prev >= 0) {
           const pair = prev * CODE_SPACE + code;
           if (count2[pair]!++ === 0) pairs[numPairs++] = pair;
         }
         prev = code;
-        p += c < 0 ? 1 : len[0]!;
+        p += m >>> 8;
       }
     }
     // Gains of the symbols used and of each pair concatenated (cut at 8 bytes), summed per distinct symbol.
+    codeWords(table, codeLo, codeHi, codeLen);
     cand.clear();
     for (let code = 0; code < CODE_SPACE; code++) {
       const n1 = count1[code]!;
       if (n1 === 0) continue;
-      word.fill(0);
-      const l = bytesOfCode(table, code, word);
-      cand.add(u32(word, 0), u32(word, 4), l, n1 * l);
+      const l = codeLen[code]!;
+      cand.add(codeLo[code]!, codeHi[code]!, l, n1 * l);
     }
     for (let k = 0; k < numPairs; k++) {
       const pair = pairs[k]!;
       const n2 = count2[pair]!;
       count2[pair] = 0;
       const a = (pair / CODE_SPACE) | 0;
-      word.fill(0);
-      const la = bytesOfCode(table, a, word);
+      const b = pair - a * CODE_SPACE;
+      const la = codeLen[a]!;
       if (la >= MAX_SYMBOL_BYTES) continue;
-      const lb = bytesOfCode(table, pair - a * CODE_SPACE, word.subarray(la));
-      const l = Math.min(MAX_SYMBOL_BYTES, la + lb);
-      word.fill(0, l);
-      cand.add(u32(word, 0), u32(word, 4), l, n2 * l);
+      const l = Math.min(MAX_SYMBOL_BYTES, la + codeLen[b]!);
+      // a's bytes, then b's shifted past them (la is 1…7, so every shift below is 0…24 bits).
+      const aLo = codeLo[a]!;
+      const bLo = codeLo[b]!;
+      let lo: number;
+      let hi: number;
+      if (la < 4) {
+        lo = (aLo | (bLo << (la * 8))) >>> 0;
+        hi = ((bLo >>> (32 - la * 8)) | (codeHi[b]! << (la * 8))) >>> 0;
+      } else {
+        lo = aLo;
+        hi = (codeHi[a]! | (bLo << ((la - 4) * 8))) >>> 0;
+      }
+      cand.add(lowBytes(lo, l), l > 4 ? lowBytes(hi, l - 4) : 0, l, n2 * l);
     }
-    // The 255 of highest gain (ties by bytes, so the table does not depend on hash order), at most
+    // The 255 of highest gain (ties by first insertion, so the table does not depend on hash order), at most
     // MAX_PER_PREFIX of them sharing their first three bytes: FSST keeps one symbol per 3-byte prefix so that
     // a lookup tries few symbols; a few keep more of the gain on data with long shared prefixes.
-    const best = topCandidates(cand, MAX_SYMBOLS * 4);
+    const best = rankedCandidates(cand, keys, MAX_SYMBOLS * 4);
     const perPrefix = new Map<number, number>();
     const chosen = new Int32Array(MAX_SYMBOLS);
     let n = 0;
@@ -342,7 +437,8 @@ export function trainFsstTable(offsets: Int32Array, bytes: Uint8Array, count: nu
       dv.setUint32(c * 8 + 4, cand.hi[k]!, true);
       lengths[c] = cand.len[k]!;
     }
-    table = makeTable(symbols, lengths, n);
+    // The last round's table is returned: its own arrays; earlier ones reuse the previous round's.
+    table = makeTable(symbols, lengths, n, round === ROUNDS - 1 || round === 0 ? null : table);
   }
   return table;
 }
@@ -355,19 +451,16 @@ export function fsstCompress(table: FsstSymbolTable, offsets: Int32Array, bytes:
   // At most two output bytes per input byte (every byte escaped).
   const out = new Uint8Array(2 * (offsets[count]! - offsets[0]!));
   const outOffsets = new Int32Array(count + 1);
-  const len = new Int32Array(1);
+  const dv = viewOf(bytes);
   let o = 0;
   for (let i = 0; i < count; i++) {
     const end = offsets[i + 1]!;
     for (let p = offsets[i]!; p < end; ) {
-      const c = longestMatch(table, bytes, p, end, len);
-      if (c < 0) {
-        out[o++] = ESCAPE;
-        out[o++] = bytes[p++]!;
-      } else {
-        out[o++] = c;
-        p += len[0]!;
-      }
+      const m = matchAt(table, bytes, dv, p, end);
+      const c = m & 255;
+      out[o++] = c;
+      if (c === ESCAPE) out[o++] = bytes[p]!;
+      p += m >>> 8;
     }
     outOffsets[i + 1] = o;
   }
@@ -376,19 +469,14 @@ export function fsstCompress(table: FsstSymbolTable, offsets: Int32Array, bytes:
 
 /** Bytes the strings `[0, count)` take compressed with `table` (no output is written). */
 export function fsstCompressedByteLength(table: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Array, count: number): number {
-  const len = new Int32Array(1);
+  const dv = viewOf(bytes);
   let o = 0;
   for (let i = 0; i < count; i++) {
     const end = offsets[i + 1]!;
     for (let p = offsets[i]!; p < end; ) {
-      const c = longestMatch(table, bytes, p, end, len);
-      if (c < 0) {
-        o += 2;
-        p++;
-      } else {
-        o++;
-        p += len[0]!;
-      }
+      const m = matchAt(table, bytes, dv, p, end);
+      o += (m & 255) === ESCAPE ? 2 : 1;
+      p += m >>> 8;
     }
   }
   return o;
