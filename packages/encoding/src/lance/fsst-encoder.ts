@@ -121,38 +121,47 @@ function makeTable(symbols: Uint8Array, lengths: Uint8Array, n: number, reuse: F
 
 /**
  * The longest symbol matching `bytes[p …]` (at most `end - p` bytes) as `code | length << 8`, or
- * `ESCAPE | 1 << 8` when none does (one number: no out-parameter, no object). `dv` views `bytes`: the 8 bytes
- * at `p` are read as two words when they lie inside it (reading past the string's end is harmless, the
- * length check excludes symbols longer than what is left), else byte by byte.
+ * `ESCAPE | 1 << 8` when none does (one number: no out-parameter, no object). `dv` views `bytes`: where the
+ * 8 bytes at `p` lie inside it they are read as two words (reading past the string's end is harmless: the
+ * length check excludes symbols longer than what is left), and the 1-, 2- and 3-byte lookups use the first.
  */
 function matchAt(t: FsstSymbolTable, bytes: Uint8Array, dv: DataView, p: number, end: number): number {
   const left = end - p;
+  if (left < 3 || p + 8 > bytes.length) return matchNearEnd(t, bytes, p, end);
+  const lo = dv.getUint32(p, true);
+  const k = bucketOf(lo & 0xff, (lo >>> 8) & 0xff, (lo >>> 16) & 0xff);
+  const stop = t.bucketStart[k + 1]!;
+  let j = t.bucketStart[k]!;
+  if (j < stop) {
+    const hi = dv.getUint32(p + 4, true);
+    const codes = t.bucketCodes;
+    const lens = t.lengths;
+    for (; j < stop; j++) {
+      const c = codes[j]!;
+      const len = lens[c]!;
+      if (len > left) continue;
+      if (((t.symLo[c]! ^ lo) & t.maskLo[c]!) === 0 && ((t.symHi[c]! ^ hi) & t.maskHi[c]!) === 0) return c | (len << 8);
+    }
+  }
+  const c2 = t.shortCode[lo & 0xffff]!;
+  if (c2 >= 0) return c2 | (2 << 8);
+  const c1 = t.byteCode[lo & 0xff]!;
+  return c1 >= 0 ? c1 | (1 << 8) : ESCAPE | (1 << 8);
+}
+
+/** {@link matchAt} where fewer than 3 bytes are left in the string or 8 in the buffer: byte by byte. */
+function matchNearEnd(t: FsstSymbolTable, bytes: Uint8Array, p: number, end: number): number {
+  const left = end - p;
   const b0 = bytes[p]!;
   if (left >= 3) {
-    const b1 = bytes[p + 1]!;
-    const b2 = bytes[p + 2]!;
-    const k = bucketOf(b0, b1, b2);
-    let j = t.bucketStart[k]!;
-    const stop = t.bucketStart[k + 1]!;
-    if (j < stop) {
-      let lo: number;
-      let hi: number;
-      if (p + 8 <= bytes.length) {
-        lo = dv.getUint32(p, true);
-        hi = dv.getUint32(p + 4, true);
-      } else {
-        lo = b0 | (b1 << 8) | (b2 << 16) | ((p + 3 < bytes.length ? bytes[p + 3]! : 0) << 24);
-        hi = 0;
-        for (let q = 4; q < 8 && p + q < bytes.length; q++) hi |= bytes[p + q]! << ((q - 4) * 8);
-      }
-      const codes = t.bucketCodes;
-      const lens = t.lengths;
-      for (; j < stop; j++) {
-        const c = codes[j]!;
-        const len = lens[c]!;
-        if (len > left) continue;
-        if (((t.symLo[c]! ^ lo) & t.maskLo[c]!) === 0 && ((t.symHi[c]! ^ hi) & t.maskHi[c]!) === 0) return c | (len << 8);
-      }
+    const k = bucketOf(b0, bytes[p + 1]!, bytes[p + 2]!);
+    for (let j = t.bucketStart[k]!, stop = t.bucketStart[k + 1]!; j < stop; j++) {
+      const c = t.bucketCodes[j]!;
+      const len = t.lengths[c]!;
+      if (len > left) continue;
+      let q = 0;
+      while (q < len && t.symbols[c * 8 + q] === bytes[p + q]) q++;
+      if (q === len) return c | (len << 8);
     }
   }
   if (left >= 2) {
@@ -168,8 +177,15 @@ function viewOf(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** Strings `[0, count)` of `bytes` at Arrow-style `offsets`. */
+interface Sample {
+  bytes: Uint8Array;
+  offsets: Int32Array;
+  count: number;
+}
+
 /** A training sample: pieces of the page's strings, concatenated. */
-function sampleOf(offsets: Int32Array, bytes: Uint8Array, count: number): { bytes: Uint8Array; offsets: Int32Array; count: number } {
+function sampleOf(offsets: Int32Array, bytes: Uint8Array, count: number): Sample {
   const total = offsets[count]! - offsets[0]!;
   // Every k-th string, k chosen so the sample comes near SAMPLE_BYTES.
   const step = Math.max(1, Math.floor(total / SAMPLE_BYTES));
@@ -207,10 +223,12 @@ class Candidates {
   readonly len = new Uint8Array(MAX_CANDIDATES);
   readonly gain = new Float64Array(MAX_CANDIDATES);
   readonly slots = new Int32Array(CANDIDATE_SLOTS);
+  /** The slot each candidate took, so that clearing touches only those. */
+  readonly slotOf = new Int32Array(MAX_CANDIDATES);
   count = 0;
 
   clear(): void {
-    this.slots.fill(0);
+    for (let k = 0; k < this.count; k++) this.slots[this.slotOf[k]!] = 0;
     this.count = 0;
   }
 
@@ -228,6 +246,7 @@ class Candidates {
         this.len[k] = len;
         this.gain[k] = gain;
         this.slots[slot] = k + 1;
+        this.slotOf[k] = slot;
         return;
       }
       const k = at - 1;
@@ -346,7 +365,11 @@ function lowBytes(x: number, bytes: number): number {
  * Deterministic: the same strings give the same table.
  */
 export function trainFsstTable(offsets: Int32Array, bytes: Uint8Array, count: number): FsstSymbolTable {
-  const sample = sampleOf(offsets, bytes, count);
+  return trainOnSample(sampleOf(offsets, bytes, count));
+}
+
+/** Trains a symbol table on a sample (see {@link trainFsstTable}). */
+function trainOnSample(sample: Sample): FsstSymbolTable {
   let table = makeTable(new Uint8Array(0), new Uint8Array(0), 0);
   const count1 = new Uint32Array(CODE_SPACE);
   // Reused across calls (1 MiB of pair counts, left all zero after each round) and candidates.
@@ -449,12 +472,26 @@ export function trainFsstTable(offsets: Int32Array, bytes: Uint8Array, count: nu
  */
 export function fsstCompress(table: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Array, count: number): { offsets: Int32Array; bytes: Uint8Array } {
   // At most two output bytes per input byte (every byte escaped).
-  const out = new Uint8Array(2 * (offsets[count]! - offsets[0]!));
+  return compressInto(table, offsets, bytes, count, 2 * (offsets[count]! - offsets[0]!));
+}
+
+/**
+ * {@link fsstCompress} into an output of `capacity` bytes at first, doubled whenever a string might not fit
+ * (checked per string, at two bytes per input byte): a good estimate saves zeroing twice the input.
+ */
+function compressInto(table: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Array, count: number, capacity: number): { offsets: Int32Array; bytes: Uint8Array } {
+  let out = new Uint8Array(Math.max(16, capacity));
   const outOffsets = new Int32Array(count + 1);
   const dv = viewOf(bytes);
   let o = 0;
   for (let i = 0; i < count; i++) {
     const end = offsets[i + 1]!;
+    const need = o + 2 * (end - offsets[i]!);
+    if (need > out.length) {
+      const grown = new Uint8Array(Math.max(need, 2 * out.length));
+      grown.set(out.subarray(0, o));
+      out = grown;
+    }
     for (let p = offsets[i]!; p < end; ) {
       const m = matchAt(table, bytes, dv, p, end);
       const c = m & 255;
@@ -526,12 +563,13 @@ export function fsstPageIfSmaller(v: VariableWidthValues): FsstPage | null {
     if (l > maxLength) maxLength = l;
   }
   if (maxLength < 5) return null;
-  const table = trainFsstTable(o, v.bytes, n);
   const sample = sampleOf(o, v.bytes, n);
+  const table = trainOnSample(sample);
   const sampleCompressed = fsstCompressedByteLength(table, sample.offsets, sample.bytes, sample.count);
   const sampleBytes = sample.offsets[sample.count]!;
   if (sampleBytes === 0 || (sampleCompressed / sampleBytes) * plain + FSST_SYMBOL_TABLE_BYTES > plain * FSST_MAX_RATIO) return null;
-  const c = fsstCompress(table, o, v.bytes, n);
+  // Sized by the sample's ratio with some slack; the output grows if the page compresses worse.
+  const c = compressInto(table, o, v.bytes, n, Math.ceil((sampleCompressed / sampleBytes) * plain * 1.2) + 4096);
   if (c.bytes.length + FSST_SYMBOL_TABLE_BYTES > plain * FSST_MAX_RATIO) return null;
   return {
     values: { kind: 'variable', count: n, offsets: c.offsets, bytes: c.bytes, validity: null, validityOffset: 0, offsetBits: v.offsetBits ?? 32 },
