@@ -137,6 +137,22 @@ describe('FSST encoder', () => {
       expect(fsstPageIfSmaller(variable(short.offsets, short.bytes))).toBeNull();
     });
 
+    it('decodes exactly when the page compresses worse than its training sample (the output grows)', () => {
+      // 4,096 strings of 32 bytes: the sample takes every 16th string. Half of those repeat one text, the
+      // rest (and every other string) are random digits, so the page codes to about twice what the sample
+      // predicts and the encoder must grow its output past its first estimate.
+      const digits = (): string => Array.from({ length: 32 }, () => String(Math.floor(r() * 10))).join('');
+      const strings = Array.from({ length: 4096 }, (_, i) => (i % 32 === 0 ? 'lancevectorlancevectorlancevecto' : digits()));
+      const { offsets, bytes } = pack(strings);
+      const sample = pack(strings.filter((_, i) => i % 16 === 0));
+      const page = fsstPageIfSmaller(variable(offsets, bytes));
+      expect(page).not.toBeNull();
+      const table = trainFsstTable(offsets, bytes, strings.length);
+      const predicted = (fsstCompressedByteLength(table, sample.offsets, sample.bytes, sample.offsets.length - 1) / sample.bytes.length) * bytes.length;
+      expect(page!.values.bytes.length).toBeGreaterThan(predicted * 1.2 + 4096);
+      expect(referenceDecode(page!.symbolTable, page!.values.bytes, page!.values.offsets).map((x) => new TextDecoder().decode(x))).toEqual(strings);
+    });
+
     it('keeps 64-bit offsets (large_string pages) in the compressed values', () => {
       const t = pack(text);
       const page = fsstPageIfSmaller({ ...variable(t.offsets, t.bytes), offsetBits: 64 });

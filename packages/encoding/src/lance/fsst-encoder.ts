@@ -121,35 +121,9 @@ function makeTable(symbols: Uint8Array, lengths: Uint8Array, n: number, reuse: F
 
 /**
  * The longest symbol matching `bytes[p …]` (at most `end - p` bytes) as `code | length << 8`, or
- * `ESCAPE | 1 << 8` when none does (one number: no out-parameter, no object). `dv` views `bytes`: where the
- * 8 bytes at `p` lie inside it they are read as two words (reading past the string's end is harmless: the
- * length check excludes symbols longer than what is left), and the 1-, 2- and 3-byte lookups use the first.
+ * `ESCAPE | 1 << 8` when none does, byte by byte: the encoder's loop uses it where fewer than 3 bytes are
+ * left in the string or 8 in the buffer (elsewhere it reads words).
  */
-function matchAt(t: FsstSymbolTable, bytes: Uint8Array, dv: DataView, p: number, end: number): number {
-  const left = end - p;
-  if (left < 3 || p + 8 > bytes.length) return matchNearEnd(t, bytes, p, end);
-  const lo = dv.getUint32(p, true);
-  const k = bucketOf(lo & 0xff, (lo >>> 8) & 0xff, (lo >>> 16) & 0xff);
-  const stop = t.bucketStart[k + 1]!;
-  let j = t.bucketStart[k]!;
-  if (j < stop) {
-    const hi = dv.getUint32(p + 4, true);
-    const codes = t.bucketCodes;
-    const lens = t.lengths;
-    for (; j < stop; j++) {
-      const c = codes[j]!;
-      const len = lens[c]!;
-      if (len > left) continue;
-      if (((t.symLo[c]! ^ lo) & t.maskLo[c]!) === 0 && ((t.symHi[c]! ^ hi) & t.maskHi[c]!) === 0) return c | (len << 8);
-    }
-  }
-  const c2 = t.shortCode[lo & 0xffff]!;
-  if (c2 >= 0) return c2 | (2 << 8);
-  const c1 = t.byteCode[lo & 0xff]!;
-  return c1 >= 0 ? c1 | (1 << 8) : ESCAPE | (1 << 8);
-}
-
-/** {@link matchAt} where fewer than 3 bytes are left in the string or 8 in the buffer: byte by byte. */
 function matchNearEnd(t: FsstSymbolTable, bytes: Uint8Array, p: number, end: number): number {
   const left = end - p;
   const b0 = bytes[p]!;
@@ -377,7 +351,10 @@ function trainOnSample(sample: Sample): FsstSymbolTable {
   // Pair indices counted this round (each once), so only they are read and reset.
   const pairs = new Int32Array(sample.bytes.length + 1);
   const sb = sample.bytes;
-  const sdv = viewOf(sb);
+  // Room for every byte escaped, so one call codes the whole sample.
+  const codes = new Uint8Array(2 * sb.length);
+  const codeOffsets = new Int32Array(sample.count + 1);
+  const state = new Int32Array(2);
   const cand = (candidates ??= new Candidates());
   const codeLo = new Uint32Array(CODE_SPACE);
   const codeHi = new Uint32Array(CODE_SPACE);
@@ -386,20 +363,23 @@ function trainOnSample(sample: Sample): FsstSymbolTable {
   for (let round = 0; round < ROUNDS; round++) {
     count1.fill(0);
     let numPairs = 0;
+    // The sample coded with this round's table, then read back code by code (255 = an escaped raw byte).
+    state[0] = 0;
+    state[1] = 0;
+    encodeStrings(table, sample.offsets, sb, sample.count, codes, codeOffsets, state);
     for (let i = 0; i < sample.count; i++) {
-      const end = sample.offsets[i + 1]!;
+      const end = codeOffsets[i + 1]!;
       let prev = -1;
-      for (let p = sample.offsets[i]!; p < end; ) {
-        const m = matchAt(table, sb, sdv, p, end);
-        const c = m & 255;
-        const code = c === ESCAPE ? sb[p]! : 256 + c;
+      for (let q = codeOffsets[i]!; q < end; ) {
+        const c = codes[q]!;
+        const code = c === ESCAPE ? codes[q + 1]! : 256 + c;
+        q += c === ESCAPE ? 2 : 1;
         count1[code]!++;
         if (prev >= 0) {
           const pair = prev * CODE_SPACE + code;
           if (count2[pair]!++ === 0) pairs[numPairs++] = pair;
         }
         prev = code;
-        p += m >>> 8;
       }
     }
     // Gains of the symbols used and of each pair concatenated (cut at 8 bytes), summed per distinct symbol.
@@ -476,24 +456,71 @@ export function fsstCompress(table: FsstSymbolTable, offsets: Int32Array, bytes:
 }
 
 /**
- * {@link fsstCompress} into an output of `capacity` bytes at first, doubled whenever a string might not fit
- * (checked per string, at two bytes per input byte): a good estimate saves zeroing twice the input.
+ * {@link fsstCompress} into an output of `capacity` bytes at first, grown whenever the next string might not
+ * fit (at two bytes per input byte): a good estimate saves zeroing twice the input.
  */
 function compressInto(table: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Array, count: number, capacity: number): { offsets: Int32Array; bytes: Uint8Array } {
   let out = new Uint8Array(Math.max(16, capacity));
   const outOffsets = new Int32Array(count + 1);
+  const state = new Int32Array(2);
+  for (;;) {
+    encodeStrings(table, offsets, bytes, count, out, outOffsets, state);
+    if (state[0] === count) break;
+    const i = state[0]!;
+    const grown = new Uint8Array(Math.max(state[1]! + 2 * (offsets[i + 1]! - offsets[i]!), 2 * out.length));
+    grown.set(out.subarray(0, state[1]!));
+    out = grown;
+  }
+  return { offsets: outOffsets, bytes: out.slice(0, state[1]!) };
+}
+
+/**
+ * The encoder's one hot loop, also run on the training sample (so it is warm, and optimised by the JIT,
+ * by the time a page is compressed): codes strings `state[0] …` into `out` from `state[1]`, their end
+ * offsets into `outOffsets[i + 1]`, and stops before a string that might not fit in `out` (two bytes per
+ * input byte) or at `count`, leaving the next string and output position in `state`. The longest-match
+ * lookup of {@link matchNearEnd} is written out here, on words, with the table's arrays in locals.
+ */
+function encodeStrings(t: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Array, count: number, out: Uint8Array, outOffsets: Int32Array, state: Int32Array): void {
   const dv = viewOf(bytes);
-  let o = 0;
-  for (let i = 0; i < count; i++) {
+  const { bucketStart, bucketCodes, lengths, symLo, symHi, maskLo, maskHi, shortCode, byteCode } = t;
+  // Word reads at p need p + 8 ≤ wordEnd.
+  const wordEnd = bytes.length;
+  let o = state[1]!;
+  let i = state[0]!;
+  for (; i < count; i++) {
     const end = offsets[i + 1]!;
-    const need = o + 2 * (end - offsets[i]!);
-    if (need > out.length) {
-      const grown = new Uint8Array(Math.max(need, 2 * out.length));
-      grown.set(out.subarray(0, o));
-      out = grown;
-    }
-    for (let p = offsets[i]!; p < end; ) {
-      const m = matchAt(table, bytes, dv, p, end);
+    let p = offsets[i]!;
+    if (o + 2 * (end - p) > out.length) break;
+    while (p < end) {
+      const left = end - p;
+      let m: number;
+      if (left < 3 || p + 8 > wordEnd) {
+        m = matchNearEnd(t, bytes, p, end);
+      } else {
+        const lo = dv.getUint32(p, true);
+        const k = bucketOf(lo & 0xff, (lo >>> 8) & 0xff, (lo >>> 16) & 0xff);
+        const stop = bucketStart[k + 1]!;
+        m = -1;
+        for (let j = bucketStart[k]!; j < stop; j++) {
+          const c = bucketCodes[j]!;
+          const len = lengths[c]!;
+          if (len > left) continue;
+          const hi = dv.getUint32(p + 4, true);
+          if (((symLo[c]! ^ lo) & maskLo[c]!) === 0 && ((symHi[c]! ^ hi) & maskHi[c]!) === 0) {
+            m = c | (len << 8);
+            break;
+          }
+        }
+        if (m < 0) {
+          const c2 = shortCode[lo & 0xffff]!;
+          if (c2 >= 0) m = c2 | (2 << 8);
+          else {
+            const c1 = byteCode[lo & 0xff]!;
+            m = c1 >= 0 ? c1 | (1 << 8) : ESCAPE | (1 << 8);
+          }
+        }
+      }
       const c = m & 255;
       out[o++] = c;
       if (c === ESCAPE) out[o++] = bytes[p]!;
@@ -501,22 +528,14 @@ function compressInto(table: FsstSymbolTable, offsets: Int32Array, bytes: Uint8A
     }
     outOffsets[i + 1] = o;
   }
-  return { offsets: outOffsets, bytes: out.slice(0, o) };
+  state[0] = i;
+  state[1] = o;
 }
 
-/** Bytes the strings `[0, count)` take compressed with `table` (no output is written). */
+/** Bytes the strings `[0, count)` take compressed with `table` (compressed into scratch, then dropped). */
 export function fsstCompressedByteLength(table: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Array, count: number): number {
-  const dv = viewOf(bytes);
-  let o = 0;
-  for (let i = 0; i < count; i++) {
-    const end = offsets[i + 1]!;
-    for (let p = offsets[i]!; p < end; ) {
-      const m = matchAt(table, bytes, dv, p, end);
-      o += (m & 255) === ESCAPE ? 2 : 1;
-      p += m >>> 8;
-    }
-  }
-  return o;
+  const c = compressInto(table, offsets, bytes, count, 2 * (offsets[count]! - offsets[0]!));
+  return c.bytes.length;
 }
 
 /** The table as Lance stores it ({@link FSST_SYMBOL_TABLE_BYTES} bytes, a new array; layout above). */
