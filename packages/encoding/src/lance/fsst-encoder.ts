@@ -440,8 +440,8 @@ function trainOnSample(sample: Sample): FsstSymbolTable {
       dv.setUint32(c * 8 + 4, cand.hi[k]!, true);
       lengths[c] = cand.len[k]!;
     }
-    // The last round's table is returned: its own arrays; earlier ones reuse the previous round's.
-    table = makeTable(symbols, lengths, n, round === ROUNDS - 1 || round === 0 ? null : table);
+    // The last round's table is returned, so it gets its own arrays; earlier rounds reuse the previous table's.
+    table = makeTable(symbols, lengths, n, round === ROUNDS - 1 ? null : table);
   }
   return table;
 }
