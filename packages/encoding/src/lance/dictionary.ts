@@ -9,7 +9,7 @@
  * Worked example (values "a", "b", "a"): indices 0 1 0; block
  * `20 00 00 00 14 00 00 00 00 00 00 00 01 00 00 00 02 00 00 00 61 62`.
  */
-import type { VariableWidthValues } from './registry';
+import type { VariableWidthValues } from './mini-block-encoders';
 
 /** A page dictionary: the distinct values and each slot's index. */
 export interface VariableDictionary {

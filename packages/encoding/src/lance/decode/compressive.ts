@@ -3,6 +3,7 @@
  * `@vego/format` from a page layout) and of what its decoders produce. Field numbers and byte layouts are
  * described where they are read: `@vego/format`'s `src/v2_1/layout.ts` (protobuf) and `blocks.ts` (bytes).
  */
+import { NotSupportedError } from '@vego/arrow';
 
 /** General-purpose compression of a buffer. */
 export type BufferCompressionScheme = 'lz4' | 'zstd' | 'none';
@@ -67,3 +68,8 @@ export function describeCompressiveEncoding(c: CompressiveEncoding): string {
   }
 }
 
+
+/** The NotSupportedError for an encoding `c` met where this reader does not read it. */
+export function compressiveNotSupported(where: string, c: CompressiveEncoding, context: string): NotSupportedError {
+  return new NotSupportedError(`${where}: ${context} encoded as ${describeCompressiveEncoding(c)} is not supported by this reader`);
+}

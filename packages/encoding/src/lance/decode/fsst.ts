@@ -9,6 +9,7 @@
 import { CorruptDataError } from '@vego/arrow';
 import { checkDecodeLimits } from '../../decode-limits';
 import type { DecodeLimits } from '../../decode-limits';
+import type { BlockDecoder } from './frame';
 
 /** A parsed symbol table. */
 export interface FsstTable {
@@ -89,3 +90,11 @@ export function fsstDecompress(t: FsstTable, bytes: Uint8Array, inOffsets: Int32
   }
   return { offsets, bytes: op === total ? out : out.subarray(0, op) };
 }
+
+/** `fsst(symbol_table, values)`: decodes the inner variable-width values, then expands their codes. */
+export const decodeFsst: BlockDecoder<'fsst'> = (c, buffers, n, ctx) => {
+  const inner = ctx.decompress(c.values, buffers, n);
+  if (inner.kind !== 'variable') throw new CorruptDataError(`${ctx.where}: FSST over fixed-width values`);
+  const out = fsstDecompress(parseFsstTable(c.symbolTable), inner.bytes, inner.offsets, n, ctx.limits);
+  return { kind: 'variable', numValues: n, offsets: out.offsets, bytes: out.bytes };
+};
