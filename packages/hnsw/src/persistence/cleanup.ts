@@ -20,7 +20,7 @@ import { METADATA_DATASET } from './layout';
 import { openParts } from './open';
 import { perform, runStepsAsync } from './steps';
 
-/** Options of {@link cleanupIndexVersions} (`HNSW.cleanupOldVersions`). */
+/** Options of `HNSW.cleanupOldVersions`. */
 export interface IndexCleanupOptions extends IndexStoreOptions {
   /**
    * Remove only what readers that started at least this long ago could use: a Date, or an age in
@@ -30,7 +30,7 @@ export interface IndexCleanupOptions extends IndexStoreOptions {
   olderThan?: Date | number;
 }
 
-/** What {@link cleanupIndexVersions} removed, per dataset of the index. */
+/** What `HNSW.cleanupOldVersions` removed, per dataset of the index. */
 export interface IndexCleanupResult {
   metadata: CleanupResult;
   nodes: CleanupResult;
