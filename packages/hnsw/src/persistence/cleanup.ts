@@ -14,8 +14,8 @@
  * dataset's latest (a save in progress included) are kept; @vego/io's cleanup (`keepFrom`) removes
  * the rest, and keeps anything committed meanwhile by a concurrent save.
  */
-import { DEFAULT_CLEANUP_OLDER_THAN_MS, type CleanupResult, InvalidArgumentError } from '@vego/io';
-import { type IndexStoreOptions, closeStep, corrupt, requireWritable, resolveLocation } from './directory';
+import { DEFAULT_CLEANUP_OLDER_THAN_MS, type CleanupResult, InvalidArgumentError, NotFoundError } from '@vego/io';
+import { type IndexStoreOptions, closeStep, corrupt, openStep, requireWritable, resolveLocation } from './directory';
 import { METADATA_DATASET } from './layout';
 import { openParts } from './open';
 import { perform, runStepsAsync } from './steps';
@@ -86,7 +86,18 @@ export async function cleanupIndexVersions(dir: string, options: IndexCleanupOpt
     // left are still there.
     const nodes = await parts.nodes.cleanupOldVersionsAsync({ olderThan: 0, keepFrom: nodesVersions[floor]! });
     const connections = await parts.connections.cleanupOldVersionsAsync({ olderThan: 0, keepFrom: connectionsVersions[floor]! });
-    const metadata = await parts.meta.cleanupOldVersionsAsync({ olderThan: 0, keepFrom: metadataFloor });
+    // Checked before relying on it: that version holds exactly the rows up to `floor` (else some
+    // commit wrote more than one version, and the metadata versions are left as they are).
+    // (A version already removed by hand leaves them as they are too.)
+    let floorRows = -1;
+    try {
+      const atFloor = await runStepsAsync(perform(openStep(loc, METADATA_DATASET, metadataFloor)));
+      floorRows = atFloor.countRows();
+      await atFloor.close();
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+    }
+    const metadata = floorRows === floor + 1 ? await parts.meta.cleanupOldVersionsAsync({ olderThan: 0, keepFrom: metadataFloor }) : NOTHING;
     return { metadata, nodes, connections };
   } finally {
     await runStepsAsync(perform(closeStep(parts.meta, parts.nodes, parts.connections)));
