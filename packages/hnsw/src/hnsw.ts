@@ -13,10 +13,13 @@ import type { RestoreTarget } from './internal/restore-target';
 import { Sq8Codes } from './internal/sq8';
 import { type HnswSnapshot, SNAPSHOT_FORMAT_VERSION, validateSnapshot } from './snapshot';
 import {
+  type IndexCleanupOptions,
+  type IndexCleanupResult,
   type LanceLoadOptions,
   type LanceSaveOptions,
   type LanceSaveResult,
   type SavedState,
+  cleanupIndexVersions,
   loadIndexFromLance,
   loadIndexFromLanceSync,
   saveIndexToLance,
@@ -865,5 +868,27 @@ export class HNSW {
     const loaded = loadIndexFromLanceSync(dir, HNSW.restoreTarget, options);
     loaded.index.savedState = loaded.state;
     return loaded.index;
+  }
+
+  /**
+   * Removes the old versions of a saved index's datasets (each save adds one to each dataset it
+   * changes, and keeps the older ones), in a folder or under an `s3://` prefix. Kept: the commit that
+   * was the latest `olderThan` ago (a reader may still be opening it), every later one, and every
+   * dataset version they name or that a save in progress has written since; so a reader that began
+   * less than `olderThan` ago always finds what it opens.
+   * @param dir - the index directory or `s3://bucket/prefix`
+   * @param options - `olderThan` (a Date, or an age in ms; default 7 days, `0`: all but the last
+   *   commit); for URIs `storageOptions` or a `store`
+   * @returns the versions and files removed from each dataset
+   * @throws NotFoundError when `dir` holds no saved index; NotSupportedError for an `http(s)://` URL
+   *   (read-only); InvalidArgumentError for bad options
+   * @example
+   * ```ts
+   * await index.saveToLance('/data/my-index');
+   * await HNSW.cleanupOldVersions('/data/my-index', { olderThan: 60 * 60 * 1000 }); // superseded over an hour ago
+   * ```
+   */
+  static cleanupOldVersions(dir: string, options: IndexCleanupOptions = {}): Promise<IndexCleanupResult> {
+    return cleanupIndexVersions(dir, options);
   }
 }

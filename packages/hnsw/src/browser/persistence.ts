@@ -36,3 +36,8 @@ export function loadIndexFromLanceSync(): never {
 export async function loadIndexFromLance(): Promise<never> {
   throw needsNode('HNSW.loadFromLance()');
 }
+
+/** Needs Node: rejects with NotSupportedError in a browser build. */
+export async function cleanupIndexVersions(): Promise<never> {
+  throw needsNode('HNSW.cleanupOldVersions()');
+}

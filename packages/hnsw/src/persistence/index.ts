@@ -5,7 +5,7 @@
  * between saves, passed explicitly), `checksums.ts` (row checksums: change detection and
  * verification), `positions.ts` (where each row sits, so a save can delete what it supersedes),
  * `metadata-row.ts` (the commit row's checks and checksum), `directory.ts` (paths and the
- * error builder).
+ * error builder), `cleanup.ts` (removing old versions no reader can still open).
  *
  * This file is the only one `hnsw.ts` imports at run time, and the one the package.json `browser`
  * field swaps for `../browser/persistence.ts` (no file system in a browser).
@@ -16,3 +16,5 @@ export { loadIndexFromLance, loadIndexFromLanceSync } from './load';
 export type { LanceLoadOptions, LoadOutcome } from './load';
 export type { SavedState } from './saved-state';
 export type { IndexStoreOptions } from './directory';
+export { cleanupIndexVersions } from './cleanup';
+export type { IndexCleanupOptions, IndexCleanupResult } from './cleanup';

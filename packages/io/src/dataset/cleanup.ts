@@ -38,9 +38,13 @@ export interface CleanupPlan {
  * @returns how many newest versions to keep, and the commit time at or before which a version may go.
  * @throws InvalidArgumentError for a bad `keep` or `olderThan`.
  */
-export function cleanupLimits(options: CleanupOptions): { keep: number; cutoff: number } {
+export function cleanupLimits(options: CleanupOptions): { keep: number; cutoff: number; keepFrom: number } {
   const keep = options.keep ?? 1;
   if (!Number.isSafeInteger(keep) || keep < 1) throw new InvalidArgumentError(`\`keep\` must be an integer ≥ 1, got ${keep}`);
+  const keepFrom = options.keepFrom ?? Number.POSITIVE_INFINITY;
+  if (keepFrom !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(keepFrom) || keepFrom < 1)) {
+    throw new InvalidArgumentError(`\`keepFrom\` must be a version number (an integer ≥ 1), got ${String(keepFrom)}`);
+  }
   const olderThan = options.olderThan ?? DEFAULT_CLEANUP_OLDER_THAN_MS;
   // A version is removable when its commit time is at most `cutoff`.
   let cutoff: number;
@@ -48,7 +52,7 @@ export function cleanupLimits(options: CleanupOptions): { keep: number; cutoff: 
   else if (typeof olderThan === 'number' && olderThan >= 0) cutoff = Date.now() - olderThan;
   else cutoff = Number.NaN;
   if (!Number.isFinite(cutoff)) throw new InvalidArgumentError('`olderThan` must be a Date or a non-negative age in milliseconds');
-  return { keep, cutoff };
+  return { keep, cutoff, keepFrom };
 }
 
 /**
@@ -57,10 +61,18 @@ export function cleanupLimits(options: CleanupOptions): { keep: number; cutoff: 
  * kept versions that would leave the dataset protect nothing inside and are skipped.
  * @param versions - every committed version, oldest first.
  * @param join - joins a folder and a checked relative path (`node:path`'s for a folder, `/` on a store).
+ * @param keepFrom - versions numbered this or higher are kept (default: no such bound).
  */
-export function planCleanup(dir: string, versions: readonly CleanupVersion[], keep: number, cutoff: number, join: (a: string, b: string) => string): CleanupPlan {
+export function planCleanup(
+  dir: string,
+  versions: readonly CleanupVersion[],
+  keep: number,
+  cutoff: number,
+  join: (a: string, b: string) => string,
+  keepFrom = Number.POSITIVE_INFINITY,
+): CleanupPlan {
   const removable = new Set<number>();
-  for (let k = 0; k < versions.length - keep; k++) if (versions[k]!.committedAt <= cutoff) removable.add(k);
+  for (let k = 0; k < versions.length - keep; k++) if (versions[k]!.committedAt <= cutoff && versions[k]!.version < keepFrom) removable.add(k);
   // Files (`data/<name>`, `_deletions/<name>`) each version references; `strict` throws for a
   // path leaving the dataset, otherwise such a path is skipped (it protects nothing inside).
   const filesOf = (k: number, strict: boolean): string[] => {
@@ -130,7 +142,7 @@ function deleteManifestEffect(path: string, store: ObjectStore | null): Effect<v
  *   when a manifest cannot be deleted.
  */
 export function* cleanupTask(dir: string, store: ObjectStore | null, options: CleanupOptions): Task<CleanupResult> {
-  const { keep, cutoff } = cleanupLimits(options);
+  const { keep, cutoff, keepFrom } = cleanupLimits(options);
   if (store !== null && !store.writable) {
     throw new NotSupportedError(`cleanupOldVersions() of '${dir}': the store is read-only (${store.url}); datasets served over HTTP(S) can be opened and read, not cleaned up`);
   }
@@ -141,7 +153,7 @@ export function* cleanupTask(dir: string, store: ObjectStore | null, options: Cl
     versions.push({ version: v.version, manifestFile: v.manifestFile, manifest, committedAt: manifest.raw.timestampMs ?? v.modifiedMs });
   }
   const join = store === null ? nodePath.join : (a: string, b: string): string => `${a}/${b}`;
-  const { removable, files } = planCleanup(dir, versions, keep, cutoff, join);
+  const { removable, files } = planCleanup(dir, versions, keep, cutoff, join, keepFrom);
   // Symlinks pointing out of the dataset: refused before anything is deleted (a no-op on a store).
   for (const rel of files) checkRealInside(dir, joinPath(dir, rel), `cleanup of '${dir}'`);
   const removedVersions: number[] = [];

@@ -131,6 +131,12 @@ export interface CleanupOptions {
   olderThan?: Date | number;
   /** Always keep this many newest versions (at least 1). Default 1. */
   keep?: number;
+  /**
+   * Never remove this version or a later one, whatever their age: for a caller that knows which
+   * version a reader may still open (a saved HNSW index keeps the versions its commits name). A
+   * positive integer; default none.
+   */
+  keepFrom?: number;
 }
 
 /** Default retention of {@link Dataset.cleanupOldVersions}: 7 days in milliseconds (Lance's `older_than` default). */
