@@ -13,6 +13,8 @@
  * only on ids and levels, never on how the graph lays out its memory).
  */
 import type { HnswSnapshot } from '../snapshot';
+import { Pacer } from '../internal/pacer';
+import { type Steps, pace, runStepsSync } from './steps';
 
 const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
@@ -151,6 +153,14 @@ export interface ChecksumReuse {
  * incremental save changes few of them); link lists are always hashed (any insert relinks many).
  */
 export function computeChecksums(snapshot: HnswSnapshot, reuse: ChecksumReuse | null = null): IndexChecksums {
+  return runStepsSync(checksumSteps(snapshot, reuse, new Pacer()));
+}
+
+/**
+ * {@link computeChecksums} as steps: run async, it lets the event loop turn whenever `pacer` is
+ * due (hashing a 100K × 128 index whole takes ~30 ms).
+ */
+export function* checksumSteps(snapshot: HnswSnapshot, reuse: ChecksumReuse | null, pacer: Pacer): Steps<IndexChecksums> {
   const n = snapshot.numIds;
   const dim = snapshot.config.dimension;
   const M = snapshot.config.M;
@@ -172,12 +182,14 @@ export function computeChecksums(snapshot: HnswSnapshot, reuse: ChecksumReuse | 
         nodes[2 * i] = sums[2 * i]!;
         nodes[2 * i + 1] = sums[2 * i + 1]!;
       } else hashWords(vectorBits, i * dim, dim, i, (levels[i]! << 1) | deleted[i]!, nodes, i);
+      if ((i & 4095) === 0) yield* pace(pacer);
     }
     from = old;
   }
   let i = from;
   for (; i + 1 < n; i += 2) {
     hashWordsPair(vectorBits, dim, i * dim, i, (levels[i]! << 1) | deleted[i]!, i, (i + 1) * dim, i + 1, (levels[i + 1]! << 1) | deleted[i + 1]!, i + 1, nodes);
+    if ((i & 255) === 0) yield* pace(pacer);
   }
   if (i < n) hashWords(vectorBits, i * dim, dim, i, (levels[i]! << 1) | deleted[i]!, nodes, i);
   const starts = upperStarts(levels, n);
@@ -191,6 +203,7 @@ export function computeChecksums(snapshot: HnswSnapshot, reuse: ChecksumReuse | 
       const base = offset + (l - 1) * strideUp;
       hashWords(upperLinks, base + 1, upperLinks[base]!, i, l, lists, n + starts[i]! + l - 1);
     }
+    if ((i & 1023) === 0) yield* pace(pacer);
   }
   return { numIds: n, levels: levels.slice(0, n), deleted: deleted.slice(0, n), nodes, lists };
 }

@@ -6,6 +6,8 @@ import { Bool, Int32, type List, RecordBatch, fixedSizeListFromFloat32, makeData
 import type { HnswSnapshot } from '../snapshot';
 import type { IndexChecksums } from './checksums';
 import { CONNECTIONS_SCHEMA, nodesSchema } from './layout';
+import { type Steps, pace } from './steps';
+import type { Pacer } from '../internal/pacer';
 
 /** The checksum pairs at `slots` (all when null), as int64 values (view when all, else a copy). */
 function checksumColumn(sums: Uint32Array, slots: Int32Array | null): BigInt64Array {
@@ -47,9 +49,9 @@ export function nodesBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, id
 
 /**
  * The connection rows of the lists in `lists` (list indices as in checksums.ts), or
- * of every list when null.
+ * of every list when null; as steps that let the event loop turn when `pacer` is due (an async save).
  */
-export function connectionsBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, starts: Int32Array, lists: Int32Array | null): RecordBatch {
+export function* connectionsBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, starts: Int32Array, lists: Int32Array | null, pacer: Pacer): Steps<RecordBatch> {
   const n = snapshot.numIds;
   const M = snapshot.config.M;
   const stride0 = 1 + 2 * M;
@@ -86,6 +88,7 @@ export function connectionsBatch(snapshot: HnswSnapshot, checksums: IndexChecksu
         items += upperLinks[up + (l - 1) * strideUp]!;
         offsets[++r] = items;
       }
+      if ((i & 4095) === 0) yield* pace(pacer);
     }
   } else {
     // Map a list index back to (node, layer): upper lists are found by binary search in `starts`.
@@ -105,6 +108,7 @@ export function connectionsBatch(snapshot: HnswSnapshot, checksums: IndexChecksu
       }
       // Several nodes may share a start (level 0 nodes): take the last one with room at u.
       addRow(lo, u - starts[lo]! + 1);
+      if ((k & 4095) === 0) yield* pace(pacer);
     }
   }
   // Pass 2: the neighbour ids, flat (an element loop: a `subarray` per list would allocate per row).
@@ -117,6 +121,7 @@ export function connectionsBatch(snapshot: HnswSnapshot, checksums: IndexChecksu
     const end = base + 1 + src[base]!;
     let at = offsets[k]!;
     for (let j = base + 1; j < end; j++) values[at++] = src[j]!;
+    if ((k & 2047) === 0) yield* pace(pacer);
   }
   const itemType = CONNECTIONS_SCHEMA.fields[2]!.type as List<Int32>;
   const neighbours = makeVector(

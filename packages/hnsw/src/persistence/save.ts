@@ -23,7 +23,8 @@
 import * as fs from 'node:fs';
 import { ConflictError, type Dataset, InternalError, InvalidArgumentError, type DatasetWriteOptions, type RecordBatch, type Schema, recordBatchFromRows } from '@vego/io';
 import type { HnswSnapshot } from '../snapshot';
-import { type IndexChecksums, computeChecksums, upperStarts } from './checksums';
+import { Pacer } from '../internal/pacer';
+import { type IndexChecksums, checksumSteps, upperStarts } from './checksums';
 import {
   type IndexLocation,
   type IndexStoreOptions,
@@ -41,7 +42,7 @@ import { CONNECTIONS_DATASET, CONNECTIONS_SCHEMA, LANCE_FORMAT_VERSION, METADATA
 import { connectionsBatch, nodesBatch } from './save-rows';
 import { identityPositions, planPositionUpdate, reindexLists, wholeSaveListPositions } from './positions';
 import { type PartState, type SavedState, partState } from './saved-state';
-import { EVENT_LOOP_TURN, type Steps, bothSteps, perform, runStepsAsync, runStepsSync } from './steps';
+import { EVENT_LOOP_TURN, type Steps, bothSteps, pace, perform, runStepsAsync, runStepsSync } from './steps';
 
 /** Options of `HNSW.saveToLance` / `saveToLanceSync`. */
 export interface LanceSaveOptions extends IndexStoreOptions {
@@ -176,19 +177,19 @@ function* planDatasetWrite(
   name: string,
   prev: PartState | null,
   threshold: number,
-  whole: () => DatasetWrite,
+  whole: () => Steps<DatasetWrite>,
   changedOf: () => { changed: Int32Array; before: Int32Array },
-  rowsOf: (changed: Int32Array) => RecordBatch,
+  rowsOf: (changed: Int32Array) => Steps<RecordBatch>,
 ): Steps<DatasetWrite | null> {
-  if (prev === null || prev.positions === null || (yield* perform(latestVersionStep(loc, name))) !== prev.version) return whole();
+  if (prev === null || prev.positions === null || (yield* perform(latestVersionStep(loc, name))) !== prev.version) return yield* whole();
   const { changed, before } = changedOf();
   if (changed.length === 0) return null;
   const update = planPositionUpdate(before, changed, prev.rows);
-  if (update === null) return whole();
+  if (update === null) return yield* whole();
   const physicalAfter = prev.physicalRows + changed.length;
   const deadAfter = prev.physicalRows - prev.rows + update.superseded.length;
-  if (deadAfter > threshold * physicalAfter) return whole();
-  return { mode: 'append', batch: rowsOf(changed), superseded: update.superseded, rowsAfter: before.length, positions: update.positions };
+  if (deadAfter > threshold * physicalAfter) return yield* whole();
+  return { mode: 'append', batch: yield* rowsOf(changed), superseded: update.superseded, rowsAfter: before.length, positions: update.positions };
 }
 
 /** The location and compaction threshold of a save, checked. */
@@ -213,7 +214,11 @@ function* planSave(
   options: LanceSaveOptions,
 ): Steps<SavePlan> {
   const prev = options.full === true ? null : yield* usableState(state, loc, snapshot);
-  const checksums = computeChecksums(snapshot, prev === null ? null : { before: prev.checksums, vectorsChanged });
+  // The long loops below turn the event loop when `pacer` is due (an async save); the conflict
+  // checks stay where they were: each commit checks the version it appends to (checkAppended).
+  const pacer = new Pacer();
+  const checksums = yield* checksumSteps(snapshot, prev === null ? null : { before: prev.checksums, vectorsChanged }, pacer);
+  yield* pace(pacer);
   const n = snapshot.numIds;
   const starts = upperStarts(snapshot.levels, n);
   const numLists = n + starts[n]!;
@@ -224,14 +229,18 @@ function* planSave(
     NODES_DATASET,
     prev?.nodes ?? null,
     threshold,
-    () => wholeWrite(nodesBatch(snapshot, checksums, null), identityPositions(n)),
+    function* () {
+      return wholeWrite(nodesBatch(snapshot, checksums, null), identityPositions(n));
+    },
     () => {
       // Ids from oldN on are new: no row yet.
       const before = new Int32Array(n).fill(-1);
       before.set(prev!.nodes.positions!);
       return { changed: changedEntries(checksums.nodes, prev!.checksums.nodes, n, oldN), before };
     },
-    (changed) => nodesBatch(snapshot, checksums, changed),
+    function* (changed) {
+      return nodesBatch(snapshot, checksums, changed);
+    },
   );
 
   const connections = yield* planDatasetWrite(
@@ -239,14 +248,16 @@ function* planSave(
     CONNECTIONS_DATASET,
     prev?.connections ?? null,
     threshold,
-    () => wholeWrite(connectionsBatch(snapshot, checksums, starts, null), wholeSaveListPositions(starts, snapshot.levels, n)),
+    function* () {
+      return wholeWrite(yield* connectionsBatch(snapshot, checksums, starts, null, pacer), wholeSaveListPositions(starts, snapshot.levels, n));
+    },
     () => {
       // Old upper lists sit at n + start, new layer-0 lists push them up by n − oldN: re-index.
       const sumsBefore = reindexLists(prev!.checksums.lists, 2, oldN, n, numLists, 0);
       const before = reindexLists(prev!.connections.positions!, 1, oldN, n, numLists, -1);
       return { changed: changedListEntries(checksums.lists, sumsBefore, n, oldN, starts), before };
     },
-    (changed) => connectionsBatch(snapshot, checksums, starts, changed),
+    (changed) => connectionsBatch(snapshot, checksums, starts, changed, pacer),
   );
   // A metadata dataset of an earlier build (no checksum column) is rewritten, not appended to.
   const metadataMode = prev === null || prev.metadataRows >= METADATA_MAX_ROWS || !prev.metadataChecksummed ? 'overwrite' : 'append';

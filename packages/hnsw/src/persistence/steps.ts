@@ -7,6 +7,7 @@
  * asynchronous only). Decisions, checks and clean-up live in the generator, so the two forms
  * cannot drift apart.
  */
+import type { Pacer } from '../internal/pacer';
 
 /** One I/O step: `sync` does it blocking, `async` does the same without blocking. */
 export interface Step<T> {
@@ -30,6 +31,16 @@ export const EVENT_LOOP_TURN: Step<void> = {
   sync: () => undefined,
   async: () => new Promise<void>((resolve) => setImmediate(resolve)),
 };
+
+/**
+ * An {@link EVENT_LOOP_TURN} when `pacer` is due, else nothing: long planning loops call it every
+ * few hundred items so that an async save never holds the event loop for long (a sync one runs on).
+ */
+export function* pace(pacer: Pacer): Steps<void> {
+  if (!pacer.due()) return;
+  yield EVENT_LOOP_TURN;
+  pacer.restart();
+}
 
 /** Runs `steps` with the blocking form of every step. */
 export function runStepsSync<T>(steps: Steps<T>): T {
