@@ -76,7 +76,7 @@ export async function runStepsAsync<T>(steps: Steps<T>): Promise<T> {
 
 /**
  * Two bodies of steps as one step: blocking, the first then the second (the second does not start
- * when the first throws); asynchronous, both at once (their I/O overlaps: two dataset commits, two
+ * when the first throws); asynchronous, both at once, the second one event-loop turn after the first (their I/O overlaps: two dataset commits, two
  * object-store uploads), waiting for both to settle before returning both results or throwing the
  * first one's error (then the second's).
  */
@@ -87,7 +87,14 @@ export function bothSteps<A, B>(first: Steps<A>, second: Steps<B>): Step<[A, B]>
       return [a, runStepsSync(second)];
     },
     async: async () => {
-      const [a, b] = await Promise.allSettled([runStepsAsync(first), runStepsAsync(second)]);
+      // The second starts one event-loop turn later: each runs synchronously up to its first
+      // await (encoding a dataset's rows, tens of ms for a full save), and the two back to back
+      // would hold the event loop for both.
+      const later = async (): Promise<B> => {
+        await EVENT_LOOP_TURN.async();
+        return runStepsAsync(second);
+      };
+      const [a, b] = await Promise.allSettled([runStepsAsync(first), later()]);
       if (a.status === 'rejected') throw a.reason;
       if (b.status === 'rejected') throw b.reason;
       return [a.value, b.value];
