@@ -112,6 +112,9 @@ export {
 } from '@vego/format';
 export type { DecodeLimits } from '@vego/format';
 export { LanceFileReader, LanceFileWriter, MemorySource, MemorySink, decodeManifest, lanceVersionName } from '@vego/format';
+// The effect drivers io's own commits run on, for @vego/hnsw's save and load (one body, sync and async forms).
+export { perform, runTaskSync, runTaskAsync } from '@vego/format';
+export type { Effect, Task } from '@vego/format';
 export type {
   ReadOptions,
   OpenOptions,

@@ -7,21 +7,23 @@
  * asynchronous only). Decisions, checks and clean-up live in the generator, so the two forms
  * cannot drift apart.
  */
+import { type Effect, type Task, perform as performEffect, runTaskAsync, runTaskSync } from '@vego/io';
 import type { Pacer } from '../internal/pacer';
 
-/** One I/O step: `sync` does it blocking, `async` does the same without blocking. */
-export interface Step<T> {
-  readonly sync: () => T;
-  readonly async: () => Promise<T>;
-}
+/** One I/O step: `sync` does it blocking, `async` does the same without blocking (@vego/format's `Effect`). */
+export type Step<T> = Effect<T>;
 
-/** A body of logic that yields steps and finally returns a `T`. */
-export type Steps<T> = Generator<Step<unknown>, T, unknown>;
+/** A body of logic that yields steps and finally returns a `T` (@vego/format's `Task`). */
+export type Steps<T> = Task<T>;
 
 /** Performs `step` inside a generator and returns its result: `const ds = yield* perform(openStep(…))`. */
-export function* perform<T>(step: Step<T>): Steps<T> {
-  return (yield step) as T;
-}
+export const perform: <T>(step: Step<T>) => Steps<T> = performEffect;
+
+/** Runs `steps` with the blocking form of every step. */
+export const runStepsSync: <T>(steps: Steps<T>) => T = runTaskSync;
+
+/** Runs `steps`, awaiting the asynchronous form of every step (a step whose async form throws fails as one that rejects). */
+export const runStepsAsync: <T>(steps: Steps<T>) => Promise<T> = runTaskAsync;
 
 /**
  * Nothing to do blocking; asynchronously, lets the event loop run once (`setImmediate`) before the
@@ -40,38 +42,6 @@ export function* pace(pacer: Pacer): Steps<void> {
   if (!pacer.due()) return;
   yield EVENT_LOOP_TURN;
   pacer.restart();
-}
-
-/** Runs `steps` with the blocking form of every step. */
-export function runStepsSync<T>(steps: Steps<T>): T {
-  let next = steps.next();
-  while (next.done !== true) {
-    let value: unknown;
-    try {
-      value = next.value.sync();
-    } catch (error) {
-      next = steps.throw(error);
-      continue;
-    }
-    next = steps.next(value);
-  }
-  return next.value;
-}
-
-/** Runs `steps`, awaiting the asynchronous form of every step. */
-export async function runStepsAsync<T>(steps: Steps<T>): Promise<T> {
-  let next = steps.next();
-  while (next.done !== true) {
-    let value: unknown;
-    try {
-      value = await next.value.async();
-    } catch (error) {
-      next = steps.throw(error);
-      continue;
-    }
-    next = steps.next(value);
-  }
-  return next.value;
 }
 
 /**
