@@ -706,9 +706,10 @@ export class HNSW {
    * {@link toSnapshot} for an async save, copied a slice at a time with event-loop turns between
    * (a whole copy of a 100K × 128 index takes ~40 ms in one go). When the index changes between
    * two slices, the copy is thrown away and taken again in one go, so the snapshot is always one
-   * state of the index.
+   * state of the index. The vector changes since the last save are taken at that same moment (a
+   * fresh set records later ones), so the save's checksum reuse matches the snapshot.
    */
-  private async snapshotInSlices(): Promise<HnswSnapshot> {
+  private async snapshotInSlices(): Promise<{ snapshot: HnswSnapshot; changed: Set<number> | null }> {
     const start = this.mutations;
     const graph = this.graph;
     const count = graph.count;
@@ -729,8 +730,8 @@ export class HNSW {
     await copyInSlices(links0, graph.links0, 0, pacer);
     const upperLinks = new Int32Array(state[STATE_UPPER_LENGTH]!);
     await copyInSlices(upperLinks, graph.upperLinks, 0, pacer);
-    if (this.mutations !== start || graph !== this.graph) return this.toSnapshot();
-    return {
+    if (this.mutations !== start || graph !== this.graph) return { snapshot: this.toSnapshot(), changed: this.takeVectorChanges() };
+    const snapshot: HnswSnapshot = {
       formatVersion: SNAPSHOT_FORMAT_VERSION,
       config: this.config,
       numIds: count,
@@ -744,6 +745,7 @@ export class HNSW {
       upperLinks,
       deleted: graph.deleted.slice(0, count),
     };
+    return { snapshot, changed: this.takeVectorChanges() };
   }
 
   /**
@@ -856,10 +858,11 @@ export class HNSW {
    * ```
    */
   async saveToLance(dir: string, options: LanceSaveOptions = {}): Promise<LanceSaveResult> {
-    // Updates made while this save runs land in a fresh set: the next save must see them.
-    const changed = this.takeVectorChanges();
+    // Updates made while this save runs land in a fresh set: the next save must see them. The
+    // changes are taken with the snapshot (same state), not before it is copied.
+    const { snapshot, changed } = await this.snapshotInSlices();
     try {
-      const saved = await saveIndexToLance(await this.snapshotInSlices(), dir, options, this.savedState, changed);
+      const saved = await saveIndexToLance(snapshot, dir, options, this.savedState, changed);
       this.savedState = saved.state;
       return saved.result;
     } catch (e) {

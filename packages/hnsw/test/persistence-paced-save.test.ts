@@ -1,0 +1,80 @@
+/**
+ * An async save does its long work in slices with event-loop turns between them (issue 14: no
+ * long block of the event loop). Whatever the index does during those turns, the save must write
+ * one state of the index, whole, and the next save must carry whatever it missed.
+ */
+import { HNSW } from '@vego/hnsw';
+import { Pacer } from '../src/internal/pacer';
+import { clustered } from './fixtures/data';
+import { graphDifferences, makeTempDir, removeDir } from './fixtures/persistence-helpers';
+
+let root: string;
+beforeAll(() => {
+  root = makeTempDir('paced');
+});
+afterAll(() => removeDir(root));
+
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('a paced async save', () => {
+  it('saves one whole state of an index changed between its slices, and the next save carries the rest', async () => {
+    const dim = 8;
+    const pool = clustered(260, dim, 3, 71);
+    const index = new HNSW({ dimension: dim, M: 6, efConstruction: 24, seed: 2 });
+    index.addBatch(pool.subarray(0, 200 * dim));
+    const dir = `${root}/changed-during`;
+    index.saveToLanceSync(dir);
+    // Every pacing check asks for a turn, so the index can change between any two slices.
+    const due = jest.spyOn(Pacer.prototype, 'due').mockReturnValue(true);
+    try {
+      for (let round = 0; round < 4; round++) {
+        index.update(3 + round, pool.subarray((200 + round) * dim, (201 + round) * dim));
+        const saving = index.saveToLance(dir);
+        // Change the index after `round` turns: while copying (early rounds) or while planning and writing.
+        for (let t = 0; t < round * 2; t++) await turn();
+        const before = index.numIds;
+        index.update(10 + round, pool.subarray((210 + round) * dim, (211 + round) * dim));
+        index.add(pool.subarray((220 + round) * dim, (221 + round) * dim));
+        index.delete(20 + round);
+        await saving;
+        const loaded = HNSW.loadFromLanceSync(dir);
+        // Either the state before the changes (the copy was done) or after them (copied again).
+        expect([before, index.numIds]).toContain(loaded.numIds);
+        if (loaded.numIds === index.numIds) expect(graphDifferences(index, loaded)).toEqual([]);
+        else {
+          expect(Array.from(loaded.get(3 + round))).toEqual(Array.from(index.get(3 + round)));
+          expect(loaded.has(20 + round)).toBe(true);
+        }
+        // The next save (synchronous, nothing in between) writes what the last one missed.
+        index.saveToLanceSync(dir);
+        expect(graphDifferences(index, HNSW.loadFromLanceSync(dir))).toEqual([]);
+        expect(graphDifferences(index, await HNSW.loadFromLance(dir))).toEqual([]);
+      }
+    } finally {
+      due.mockRestore();
+    }
+  });
+
+  it('with changes during the copy, writes the changed vectors (taken with the copy, not before it)', async () => {
+    const dim = 8;
+    const pool = clustered(120, dim, 3, 72);
+    const index = new HNSW({ dimension: dim, M: 6, efConstruction: 24, seed: 3 });
+    index.addBatch(pool.subarray(0, 100 * dim));
+    const dir = `${root}/copy-restarts`;
+    index.saveToLanceSync(dir);
+    const due = jest.spyOn(Pacer.prototype, 'due').mockReturnValue(true);
+    try {
+      const saving = index.saveToLance(dir);
+      // One turn: the copy has done its first slice and waits; the update lands before it finishes.
+      await turn();
+      index.update(5, pool.subarray(110 * dim, 111 * dim));
+      await saving;
+    } finally {
+      due.mockRestore();
+    }
+    // The copy started over and holds the new vector; its row must have been written.
+    const loaded = HNSW.loadFromLanceSync(dir);
+    expect(Array.from(loaded.get(5))).toEqual(Array.from(index.get(5)));
+    expect(graphDifferences(index, loaded)).toEqual([]);
+  });
+});
