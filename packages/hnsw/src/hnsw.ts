@@ -7,7 +7,7 @@ import { type HnswConfig, type ResolvedHnswConfig, resolveHnswConfig } from './c
 import { CosineDistance, L2Distance } from './distance';
 import { Graph, MAX_LEVEL, METRIC_DOT, METRIC_L2, STATE_COUNT, STATE_ENTRY, STATE_MAX_LEVEL, STATE_UPPER_LENGTH } from './internal/graph';
 import { parallelInsert } from './internal/parallel-build';
-import { Pacer, copyInSlices } from './internal/pacer';
+import { Pacer, copyInSlices, runPaced } from './internal/pacer';
 import { Prng } from './internal/prng';
 import { REPAIR_SLICE_WORK, RepairPass } from './internal/repair-pass';
 import type { RestoreTarget } from './internal/restore-target';
@@ -703,33 +703,33 @@ export class HNSW {
   }
 
   /**
-   * {@link toSnapshot} for an async save, copied a slice at a time with event-loop turns between
-   * (a whole copy of a 100K × 128 index takes ~40 ms in one go). When the index changes between
+   * {@link toSnapshot} for an async save, copied a slice at a time (run by `runPaced`: event-loop
+   * turns between slices; a copy that fits in one slice is taken before the save first waits),
+   * since a whole copy of a 100K × 128 index takes ~40 ms in one go. When the index changes between
    * two slices, the copy is thrown away and taken again in one go, so the snapshot is always one
    * state of the index. The vector changes since the last save are taken at that same moment (a
    * fresh set records later ones), so the save's checksum reuse matches the snapshot.
    */
-  private async snapshotInSlices(): Promise<{ snapshot: HnswSnapshot; changed: Set<number> | null }> {
+  private *snapshotInSlices(pacer: Pacer): Generator<void, { snapshot: HnswSnapshot; changed: Set<number> | null }, void> {
     const start = this.mutations;
     const graph = this.graph;
     const count = graph.count;
     const state = graph.state;
     const dim = graph.dimension;
     const stride = graph.stride;
-    const pacer = new Pacer();
     const vectors = new Float32Array(count * dim);
-    if (stride === dim) await copyInSlices(vectors, graph.vectors, stride, pacer);
+    if (stride === dim) yield* copyInSlices(vectors, graph.vectors, stride, pacer);
     else {
       for (let i = 0; i < count; i++) {
         const offset = graph.vectorOffset(i);
         vectors.set(graph.vectors.subarray(offset, offset + dim), i * dim);
-        if ((i & 1023) === 0 && pacer.due()) await pacer.turn();
+        if ((i & 1023) === 0 && pacer.due()) yield;
       }
     }
     const links0 = new Int32Array(count * graph.stride0);
-    await copyInSlices(links0, graph.links0, 0, pacer);
+    yield* copyInSlices(links0, graph.links0, 0, pacer);
     const upperLinks = new Int32Array(state[STATE_UPPER_LENGTH]!);
-    await copyInSlices(upperLinks, graph.upperLinks, 0, pacer);
+    yield* copyInSlices(upperLinks, graph.upperLinks, 0, pacer);
     if (this.mutations !== start || graph !== this.graph) return { snapshot: this.toSnapshot(), changed: this.takeVectorChanges() };
     const snapshot: HnswSnapshot = {
       formatVersion: SNAPSHOT_FORMAT_VERSION,
@@ -860,7 +860,8 @@ export class HNSW {
   async saveToLance(dir: string, options: LanceSaveOptions = {}): Promise<LanceSaveResult> {
     // Updates made while this save runs land in a fresh set: the next save must see them. The
     // changes are taken with the snapshot (same state), not before it is copied.
-    const { snapshot, changed } = await this.snapshotInSlices();
+    const pacer = new Pacer();
+    const { snapshot, changed } = await runPaced(this.snapshotInSlices(pacer), pacer);
     try {
       const saved = await saveIndexToLance(snapshot, dir, options, this.savedState, changed);
       this.savedState = saved.state;

@@ -32,11 +32,31 @@ export class Pacer {
 /** Elements copied between two checks of the clock (~1 ms of copying). */
 const COPY_CHUNK = 1 << 18;
 
-/** Copies `src[from .. from + dst.length)` into `dst` a chunk at a time, turning the event loop when `pacer` is due. */
-export async function copyInSlices<T extends Int32Array | Float32Array>(dst: T, src: T, from: number, pacer: Pacer): Promise<void> {
+/**
+ * Copies `src[from .. from + dst.length)` into `dst` a chunk at a time, yielding (for an
+ * event-loop turn, see {@link runPaced}) when `pacer` is due.
+ */
+export function* copyInSlices<T extends Int32Array | Float32Array>(dst: T, src: T, from: number, pacer: Pacer): Generator<void, void, void> {
   for (let at = 0; at < dst.length; at += COPY_CHUNK) {
     const end = Math.min(dst.length, at + COPY_CHUNK);
     dst.set(src.subarray(from + at, from + end), at);
-    if (pacer.due()) await pacer.turn();
+    if (pacer.due()) yield;
   }
+}
+
+/**
+ * Runs paced work: synchronously up to its first yield, so work that fits in one slice is done
+ * before this returns (no promise); from there on with an event-loop turn at each yield.
+ */
+export function runPaced<T>(work: Generator<void, T, void>, pacer: Pacer): T | Promise<T> {
+  const first = work.next();
+  if (first.done === true) return first.value;
+  return (async () => {
+    let step: IteratorResult<void, T> = first;
+    while (step.done !== true) {
+      await pacer.turn();
+      step = work.next();
+    }
+    return step.value;
+  })();
 }
