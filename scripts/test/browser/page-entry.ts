@@ -12,6 +12,7 @@ import { runChecks, type PageResults } from './page-checks';
 // The file itself, not the package index: that one also holds the .fvecs reader (node:fs).
 import { seededRandom } from '../../../test-support/random';
 import { Database } from '@vego/db';
+import { answers, type SavedIndexAnswers } from './saved-index';
 
 export interface BrowserResults extends PageResults {
   env: { crossOriginIsolated: boolean; sharedArrayBuffer: string; process: string; require: string; buffer: string };
@@ -28,6 +29,23 @@ export interface BrowserResults extends PageResults {
   zstdLoadedBefore: boolean;
   /** A Lance file read by range GETs from the page's origin (`/lance/rows.lance`) through HttpStore + ObjectSource. */
   httpRead: { numRows: number; ids: number[]; gets: number; bytesRead: number; fileBytes: number } | string;
+  /** `HNSW.loadFromLance('http://…/index/saved')` of the index Node saved: its answers, or the failure. */
+  savedIndex: SavedIndexAnswers | string;
+  /** What loading an `s3://` URI did (refused: only http(s):// in a page). */
+  loadS3: string;
+}
+
+/**
+ * Loads the index the test saved with Node into the server's `/index/` folder, by URL, and answers
+ * the shared queries; or says how it failed.
+ */
+async function loadSavedIndex(): Promise<SavedIndexAnswers | string> {
+  try {
+    const origin = (globalThis as unknown as { location: { origin: string } }).location.origin;
+    return answers(await HNSW.loadFromLance(`${origin}/index/saved`));
+  } catch (error) {
+    return `failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+  }
 }
 
 /** Reads rows 1000..1004 of the `id` column of the Lance file the test server serves, by ranges. */
@@ -113,7 +131,7 @@ async function run(): Promise<BrowserResults> {
     'AsyncFileSource.open': await codeOf(() => AsyncFileSource.open('/f.lance')),
     publishFileSync: await codeOf(() => publishFileSync('/f', new Uint8Array(1))),
   };
-  return { ...results, env, zstdWithoutLoader, zstdLoadedBefore, simd: simdModule() !== null, nodeOnly, threadsFallbackIdentical: threadsFallback(), db: await dbChecks(), httpRead: await checkHttpRead() };
+  return { ...results, env, zstdWithoutLoader, zstdLoadedBefore, simd: simdModule() !== null, nodeOnly, threadsFallbackIdentical: threadsFallback(), db: await dbChecks(), httpRead: await checkHttpRead(), savedIndex: await loadSavedIndex(), loadS3: await codeOf(() => HNSW.loadFromLance('s3://bucket/idx')) };
 }
 
 (globalThis as Record<string, unknown>)['vegoBrowserChecks'] = run;

@@ -10,7 +10,6 @@
  * conditional put), so the metadata row stays the commit point of a whole save. Object stores are
  * asynchronous only: the `…Sync` forms refuse them with NotSupportedError.
  */
-import * as nodePath from 'node:path';
 import {
   CorruptDataError,
   corruptData,
@@ -26,6 +25,7 @@ import {
   type StorageOptions,
   isObjectStoreUri,
 } from '@vego/io';
+import { joinLocal, resolveLocal } from './local-paths';
 import type { Step } from './steps';
 
 /** A CorruptDataError that names the saved index, what was checked, and expected vs found. */
@@ -69,7 +69,7 @@ export function resolveLocation(dir: unknown, options: IndexStoreOptions): Index
   if (!isObjectStoreUri(dir)) {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(dir)) throw new NotSupportedError(`'${dir}': only local folders, s3:// and http(s):// URIs are supported`);
     if (store !== undefined) throw new InvalidArgumentError(`\`store\` was given for '${dir}', which is not an s3:// or http(s):// URI`);
-    return { root: nodePath.resolve(dir), store: null };
+    return { root: resolveLocal(dir), store: null };
   }
   const root = dir.replace(/\/+$/, '');
   if (store !== undefined) {
@@ -101,7 +101,7 @@ export function requireWritable(loc: IndexLocation): void {
 
 /** Path (or URI) of the part `name` of the index. */
 export function partPath(loc: IndexLocation, name: string): string {
-  return loc.store === null ? nodePath.join(loc.root, name) : `${loc.root}/${name}`;
+  return loc.store === null ? joinLocal(loc.root, name) : `${loc.root}/${name}`;
 }
 
 /** Opens part `name` (at `version`, or its latest). */

@@ -3,7 +3,6 @@
  * version is checked, then `nodes.lance` and `connections.lance` at exactly the versions that row
  * names, their row counts and schemas checked against it.
  */
-import * as fs from 'node:fs';
 import { type Dataset, Int32, NotFoundError, type RecordBatch, type Schema, type Table, UnsupportedVersionError, type ScanOptions } from '@vego/io';
 import type { ResolvedHnswConfig } from '../config';
 import { type IndexLocation, closeStep, corrupt, openStep } from './directory';
@@ -18,6 +17,7 @@ import {
   NODES_DATASET,
   nodesSchema,
 } from './layout';
+import { existsLocal } from './local-paths';
 import { checkMetadataRow, verifyMetadataChecksum } from './metadata-row';
 import { type Step, type Steps, perform } from './steps';
 
@@ -33,7 +33,7 @@ function checkSchema(root: string, name: string, actual: Schema, expected: Schem
 
 function* openMetadata(loc: IndexLocation): Steps<Dataset> {
   const root = loc.root;
-  if (loc.store === null && !fs.existsSync(root)) throw new NotFoundError(`saved index '${root}' does not exist`);
+  if (loc.store === null && !existsLocal(root)) throw new NotFoundError(`saved index '${root}' does not exist`);
   try {
     return yield* perform(openStep(loc, METADATA_DATASET));
   } catch (e) {

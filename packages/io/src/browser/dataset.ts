@@ -1,11 +1,134 @@
 /**
- * Browser stand-in for `../dataset` (see `node-only.ts`): a Lance dataset is a folder of files, so
- * in a browser read and write single Lance files through `MemorySource` / `MemorySink` instead.
+ * Browser stand-in for `../dataset` (see `node-only.ts`): a read-only `Dataset` for datasets on an
+ * object store, opened with {@link Dataset.open} from an `http(s)://` URI (ranged GETs from the
+ * page; the server must allow them cross-origin when it is another origin) or an `s3://` URI / a
+ * given `store`. It reads through the same modules as under Node (manifest, fragments, deletion
+ * files, scans), so what a page reads equals what Node reads. A local folder, every synchronous
+ * call and every write throw NotSupportedError: a page has no file system; for single Lance files
+ * use `MemorySource` / `MemorySink`.
  */
-import { nodeOnlyClass } from './node-only';
-
-/** Needs Node: `new Dataset()` and every static (`Dataset.openSync`, `Dataset.createSync`, …) throw NotSupportedError in a browser build. */
-export const Dataset = nodeOnlyClass('Dataset');
+import { InvalidArgumentError, Table, runTaskAsync, type RecordBatch, type Schema } from '@vego/format';
+import { checkNonNegInt, type DatasetOpenOptions, type FragmentFiles, type ScanOptions } from '../dataset/options';
+import { collectBatches, scanReads } from '../dataset/scan';
+import { DatasetView } from '../dataset/view';
+import type { ManifestNaming } from '../internal/manifest-names';
+import { openRemoteVersion, storeFor } from '../internal/remote-dataset';
+import { needsNode } from './node-only';
 
 /** The same constant as under Node (`cleanupOldVersions`' default age: 7 days), so imports resolve in both builds. */
 export const DEFAULT_CLEANUP_OLDER_THAN_MS = 7 * 24 * 60 * 60 * 1000;
+
+function readOnly(what: string): never {
+  throw needsNode(`${what} (a browser build opens datasets on object stores read-only, with Dataset.open('https://…'))`);
+}
+
+/**
+ * A Lance dataset on an object store, read-only (browser build). The reading members behave as
+ * under Node; the others throw NotSupportedError.
+ */
+export class Dataset {
+  /** The dataset's URI. */
+  readonly path: string;
+  /** The version this object reads. */
+  readonly version: number;
+  /** The dataset's schema at this version. */
+  readonly schema: Schema;
+  /** Manifest naming used by this dataset. */
+  readonly manifestNaming: ManifestNaming;
+  private readonly view: DatasetView;
+
+  private constructor(view: DatasetView) {
+    this.view = view;
+    this.path = view.path;
+    this.version = view.version;
+    this.schema = view.schema;
+    this.manifestNaming = view.naming;
+  }
+
+  /**
+   * Opens a dataset on an object store (`http(s)://…`, `s3://…`, or `options.store`) at its latest
+   * version or at `options.version`, as `Dataset.open` does under Node.
+   * @throws NotSupportedError for a local path; otherwise as under Node (NotFoundError, CorruptDataError, IoError).
+   */
+  static async open(dir: string, options: DatasetOpenOptions = {}): Promise<Dataset> {
+    if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError('`dir` must be a non-empty path');
+    const store = storeFor(dir, options);
+    if (store === null) readOnly(`Dataset.open('${dir}') of a local folder`);
+    checkNonNegInt('version', options.version);
+    const { root, state, naming } = await openRemoteVersion(store, dir, options.version);
+    const ds = new Dataset(new DatasetView(root, state, naming, options.cache, store));
+    await ds.view.live.prepare();
+    return ds;
+  }
+
+  /** Needs Node: throws NotSupportedError. */
+  static openSync(): never {
+    return readOnly('Dataset.openSync()');
+  }
+
+  /** Needs Node: throws NotSupportedError. */
+  static createSync(): never {
+    return readOnly('Dataset.createSync()');
+  }
+
+  /** Needs Node: rejects with NotSupportedError. */
+  static async create(): Promise<never> {
+    return readOnly('Dataset.create()');
+  }
+
+  /** Number of live rows in this version (as under Node). */
+  countRows(): number {
+    const starts = this.view.live.starts();
+    return starts[starts.length - 1]!;
+  }
+
+  /** Number of fragments (data files) in this version. */
+  get numFragments(): number {
+    return this.view.fragments.length;
+  }
+
+  /** The fragments of this version in row order: data file URIs, physical row counts, deletions (as under Node). */
+  fragmentFiles(): FragmentFiles[] {
+    return this.view.fragments.map((f, i) => ({
+      paths: f.files.map((_, j) => this.view.files.checkedDataPath(i, j)),
+      physicalRows: f.physicalRows,
+      hasDeletions: f.deletionFile !== undefined,
+    }));
+  }
+
+  /** Top-level columns of types vego cannot read (as under Node). */
+  get unsupportedColumns(): readonly { name: string; logicalType: string }[] {
+    return this.view.state.unsupported.map((u) => ({ name: u.name, logicalType: u.logicalType }));
+  }
+
+  /** The live rows in batches of at most `batchSize` (as `Dataset.scan` under Node). */
+  async *scan(options: ScanOptions = {}): AsyncIterableIterator<RecordBatch> {
+    await this.view.live.prepare();
+    for (const read of scanReads(this.view, options)) {
+      const batch = await read.async();
+      if (batch !== null) yield batch;
+    }
+  }
+
+  /** Reads everything (or a projection/slice) into one Table (as `Dataset.toTable` under Node). */
+  async toTable(options: ScanOptions = {}): Promise<Table> {
+    const columns = this.view.resolveColumns(options.columns);
+    await this.view.live.prepare();
+    return new Table(this.view.projectedSchema(columns), await runTaskAsync(collectBatches(scanReads(this.view, { ...options, columns }))));
+  }
+
+  /** Closes the data files this object opened. */
+  async close(): Promise<void> {
+    await this.view.files.close();
+  }
+
+  /** Closes the files opened by synchronous methods (none in a browser build: nothing to do but the same call). */
+  closeSync(): void {
+    this.view.files.closeSync();
+  }
+
+  /** Needs Node: throws NotSupportedError (reads over a store are asynchronous: use `toTable`). */
+  toTableSync(): never {
+    return readOnly('Dataset.toTableSync()');
+  }
+}

@@ -17,8 +17,7 @@
  * symlink between the check and the `open` (a time-of-check/time-of-use race); such a writer can
  * already change every byte of the dataset.
  */
-import * as fs from 'node:fs';
-import * as nodePath from 'node:path';
+import * as fs from './local-fs';
 import { CorruptDataError } from '@vego/format';
 import { isObjectStoreUri, joinUri } from '../store/object-store';
 import { errnoCode, fsError } from './fs-error';
@@ -66,13 +65,13 @@ export function joinInside(root: string, sub: string, rel: unknown, what: string
  * (`s3://…`, `https://…`), whose URI a path join would mangle (`s3:/…`).
  */
 export function joinPath(root: string, ...segments: string[]): string {
-  return isObjectStoreUri(root) ? joinUri(root, ...segments) : nodePath.join(root, ...segments);
+  return isObjectStoreUri(root) ? joinUri(root, ...segments) : fs.joinLocal(root, ...segments);
 }
 
 /** The real path of `path`, or null when it does not exist (the caller's own open reports that). */
 function realPathOrNull(path: string): string | null {
   try {
-    return fs.realpathSync.native(path);
+    return fs.realpathNative(path);
   } catch (e) {
     const code = errnoCode(e);
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return null;
@@ -101,6 +100,7 @@ export function checkRealInside(root: string, path: string, what: string): void 
 /** True when `child` is `parent` or lies below it (both absolute, normalised real paths). */
 export function isInside(parent: string, child: string): boolean {
   if (child === parent) return true;
-  const prefix = parent.endsWith(nodePath.sep) ? parent : parent + nodePath.sep;
+  const sep = fs.pathSep();
+  const prefix = parent.endsWith(sep) ? parent : parent + sep;
   return child.startsWith(prefix);
 }

@@ -4,13 +4,11 @@
  * here they are read, named with a random id, and combined. A deletion set is an ascending,
  * duplicate-free Uint32Array.
  */
-import * as fs from 'node:fs';
-import * as nodePath from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { NotSupportedError, decodeDeletionFile, deletionFileName, encodeDeletionFile as encodeDeletionBytes } from '@vego/format';
 import type { DeletionFile } from '@vego/format';
 import { checkRealInside, joinPath } from './dataset-paths';
 import { fsError } from './fs-error';
+import * as fs from './local-fs';
 
 /** Directory of deletion files inside a dataset. */
 export const DELETIONS_DIR = '_deletions';
@@ -22,7 +20,7 @@ export const DELETIONS_DIR = '_deletions';
  */
 export function readDeletionFileSync(dir: string, fragmentId: number, d: DeletionFile, physicalRows: number): Uint32Array {
   if (d.baseId !== undefined && d.baseId !== 0) throw new NotSupportedError(`fragment ${fragmentId}: deletion file in another base (base id ${d.baseId})`);
-  const path = nodePath.join(dir, DELETIONS_DIR, deletionFileName(fragmentId, d));
+  const path = fs.joinLocal(dir, DELETIONS_DIR, deletionFileName(fragmentId, d));
   checkRealInside(dir, path, `deletion file of fragment ${fragmentId}`);
   let bytes: Uint8Array;
   try {
@@ -35,7 +33,7 @@ export function readDeletionFileSync(dir: string, fragmentId: number, d: Deletio
 
 /** A random 64-bit id, as Lance gives deletion files. */
 function randomId(): bigint {
-  return randomBytes(8).readBigUInt64LE(0);
+  return fs.randomU64();
 }
 
 /**

@@ -2,7 +2,6 @@
  * The bridge between the dataset layer and @vego/format's manifest codec: reading a manifest file
  * into {@link ManifestState}, and encoding the next version's manifest from the previous one.
  */
-import * as fs from 'node:fs';
 import {
   CorruptDataError,
   InternalError,
@@ -17,6 +16,7 @@ import {
 } from '@vego/format';
 import type { DataFragment, DeletionFile, LanceField, LanceFileVersion, Manifest, Schema, UnsupportedField } from '@vego/format';
 import { fsError } from './fs-error';
+import * as fs from './local-fs';
 import { NEW_FRAGMENT_ID, type FragmentInfo } from './manifest-model';
 
 /** A decoded manifest, as the dataset layer uses it. */

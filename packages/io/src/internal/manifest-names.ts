@@ -5,8 +5,6 @@
  *   lexicographic listing yields the newest version first. Version 1 is `18446744073709551614.manifest`.
  * A 20-digit name is V2; any other all-digit name is V1.
  */
-import * as fs from 'node:fs';
-import * as nodePath from 'node:path';
 import {
   CorruptDataError,
   NotFoundError,
@@ -14,6 +12,7 @@ import {
   parseManifestFileName as formatParseManifestFileName,
 } from '@vego/format';
 import { fsError } from './fs-error';
+import * as fs from './local-fs';
 
 /** How manifest files are named. */
 export type ManifestNaming = 'v1' | 'v2';
@@ -43,7 +42,7 @@ export function parseManifestFileName(fileName: string): VersionFile | null {
  * @throws IoError when the directory cannot be listed.
  */
 export function listVersionFiles(dir: string): VersionFile[] {
-  const versionsDir = nodePath.join(dir, '_versions');
+  const versionsDir = fs.joinLocal(dir, '_versions');
   let names: string[];
   try {
     names = fs.readdirSync(versionsDir);
