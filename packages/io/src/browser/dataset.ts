@@ -127,8 +127,87 @@ export class Dataset {
     this.view.files.closeSync();
   }
 
-  /** Needs Node: throws NotSupportedError (reads over a store are asynchronous: use `toTable`). */
+  // The members below exist under Node only: here each throws NotSupportedError (a typed error,
+  // not a TypeError from a missing method). Reads over a store are asynchronous (scan, toTable);
+  // a page writes nothing.
+
+  /** Needs Node: throws NotSupportedError (reads over a store are asynchronous: use scan() / toTable()). */
   toTableSync(): never {
-    return readOnly('Dataset.toTableSync()');
+    return readOnly('Dataset.prototype.toTableSync()');
+  }
+
+  /** Needs Node: throws NotSupportedError (reads over a store are asynchronous: use scan() / toTable()). */
+  scanSync(): never {
+    return readOnly('Dataset.prototype.scanSync()');
+  }
+
+  /** Needs Node: throws NotSupportedError (reads over a store are asynchronous: use scan() / toTable()). */
+  takeSync(): never {
+    return readOnly('Dataset.prototype.takeSync()');
+  }
+
+  /** Needs Node: throws NotSupportedError (reads over a store are asynchronous: use scan() / toTable()). */
+  versions(): never {
+    return readOnly('Dataset.prototype.versions()');
+  }
+
+  /** Needs Node: throws NotSupportedError (reads over a store are asynchronous: use scan() / toTable()). */
+  latestVersion(): never {
+    return readOnly('Dataset.prototype.latestVersion()');
+  }
+
+  /** Needs Node: throws NotSupportedError (read-only in a browser build). */
+  appendSync(): never {
+    return readOnly('Dataset.prototype.appendSync()');
+  }
+
+  /** Needs Node: throws NotSupportedError (read-only in a browser build). */
+  append(): never {
+    return readOnly('Dataset.prototype.append()');
+  }
+
+  /** Needs Node: throws NotSupportedError (read-only in a browser build). */
+  deleteRowsSync(): never {
+    return readOnly('Dataset.prototype.deleteRowsSync()');
+  }
+
+  /** Needs Node: throws NotSupportedError (read-only in a browser build). */
+  deleteRows(): never {
+    return readOnly('Dataset.prototype.deleteRows()');
+  }
+
+  /** Needs Node: throws NotSupportedError (read-only in a browser build). */
+  deleteSync(): never {
+    return readOnly('Dataset.prototype.deleteSync()');
+  }
+
+  /** Needs Node: throws NotSupportedError (read-only in a browser build). */
+  delete(): never {
+    return readOnly('Dataset.prototype.delete()');
+  }
+
+  /** Needs Node: throws NotSupportedError (read-only in a browser build). */
+  compactSync(): never {
+    return readOnly('Dataset.prototype.compactSync()');
+  }
+
+  /** Needs Node: throws NotSupportedError (read-only in a browser build). */
+  compact(): never {
+    return readOnly('Dataset.prototype.compact()');
+  }
+
+  /** Needs Node: throws NotSupportedError (read-only in a browser build). */
+  cleanupOldVersions(): never {
+    return readOnly('Dataset.prototype.cleanupOldVersions()');
+  }
+
+  /** Needs Node: throws NotSupportedError (read-only in a browser build). */
+  cleanupOldVersionsAsync(): never {
+    return readOnly('Dataset.prototype.cleanupOldVersionsAsync()');
+  }
+
+  /** Needs Node: throws NotSupportedError (not offered in a browser build: use scan() / toTable() with offset and limit). */
+  take(): never {
+    return readOnly('Dataset.prototype.take()');
   }
 }
