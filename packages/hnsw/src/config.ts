@@ -3,7 +3,7 @@
  * adaptive rules that pick `M` and `efConstruction` from the dimension and the expected size.
  */
 import { InvalidArgumentError } from '@vego/io';
-import { type DistanceMetric, L2Distance, isDistanceMetric } from './distance';
+import { type BinaryMetric, type DistanceMetric, L2Distance, isBinaryMetric, isDistanceMetric } from './distance';
 
 /** Default number of links per node on the upper layers (layer 0 gets `2 * M`). */
 export const DEFAULT_M = 16;
@@ -36,14 +36,20 @@ export const MAX_EF_CONSTRUCTION = 1 << 16;
 
 /** Options of `new HNSW(config)`. Only `dimension` is required. */
 export interface HnswConfig {
-  /** Number of components of every vector, a positive integer. */
+  /**
+   * Number of components of every vector, a positive integer. Under a binary metric (`'hamming'`,
+   * `'jaccard'`) the number of bits, a multiple of 8: vectors are `Uint8Array`s of `dimension / 8` bytes.
+   */
   dimension: number;
   /** Links per node on the upper layers; layer 0 holds `2 * M`. Default 16, or adaptive. */
   M?: number;
   /** Candidate list size while inserting. Default 200, or adaptive. */
   efConstruction?: number;
-  /** Distance metric. Default `'l2'` (squared Euclidean). */
-  distance?: DistanceMetric;
+  /**
+   * Distance metric. Default `'l2'` (squared Euclidean). `'hamming'` and `'jaccard'` make a binary
+   * index over bit-packed `Uint8Array` vectors (see `distance.ts`).
+   */
+  distance?: DistanceMetric | BinaryMetric;
   /** Seed of the level generator (an unsigned 32-bit integer). Default {@link DEFAULT_SEED}. */
   seed?: number;
   /**
@@ -87,7 +93,7 @@ export interface ResolvedHnswConfig {
   readonly dimension: number;
   readonly M: number;
   readonly efConstruction: number;
-  readonly distance: DistanceMetric;
+  readonly distance: DistanceMetric | BinaryMetric;
   readonly seed: number;
   readonly adaptive: boolean;
   readonly expectedSize: number;
@@ -170,8 +176,14 @@ export function resolveHnswConfig(config: HnswConfig): ResolvedHnswConfig {
     throw new InvalidArgumentError(`\`efConstruction\` must be at most ${MAX_EF_CONSTRUCTION}, got ${efConstruction}`);
   }
   const distance = config.distance ?? L2Distance;
-  if (!isDistanceMetric(distance)) {
-    throw new InvalidArgumentError(`\`distance\` must be 'l2', 'cosine' or 'innerProduct', got ${String(distance)}`);
+  if (!isDistanceMetric(distance) && !isBinaryMetric(distance)) {
+    throw new InvalidArgumentError(`\`distance\` must be 'l2', 'cosine', 'innerProduct', 'hamming' or 'jaccard', got ${String(distance)}`);
+  }
+  const binary = isBinaryMetric(distance);
+  if (binary && dimension % 8 !== 0) {
+    throw new InvalidArgumentError(
+      `\`dimension\` counts bits under the '${distance}' distance and must be a multiple of 8 (vectors are bit-packed bytes; pad with zero bits, which change neither distance), got ${dimension}`,
+    );
   }
   const seed = config.seed ?? DEFAULT_SEED;
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
@@ -188,6 +200,9 @@ export function resolveHnswConfig(config: HnswConfig): ResolvedHnswConfig {
   const quantization = config.quantization ?? 'none';
   if (quantization !== 'none' && quantization !== 'sq8') {
     throw new InvalidArgumentError(`\`quantization\` must be 'none' or 'sq8', got ${String(quantization)}`);
+  }
+  if (binary && quantization !== 'none') {
+    throw new InvalidArgumentError(`\`quantization\` must be 'none' under the '${distance}' distance (binary vectors are already one bit per component), got '${quantization}'`);
   }
   return Object.freeze({ dimension, M, efConstruction, distance, seed, adaptive, expectedSize, repairThreshold, repair, quantization });
 }

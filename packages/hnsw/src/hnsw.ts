@@ -2,9 +2,10 @@
  * The public index: input checking, ids, deletes, updates, filtered search and snapshots around
  * the graph in `internal/graph.ts`.
  */
-import { InvalidArgumentError, LengthMismatchError, NotFoundError } from '@vego/io';
+import { InvalidArgumentError, LengthMismatchError, NotFoundError, NotSupportedError, TypeMismatchError } from '@vego/io';
 import { type HnswConfig, type ResolvedHnswConfig, resolveHnswConfig } from './config';
-import { CosineDistance, L2Distance } from './distance';
+import { CosineDistance, HammingDistance, L2Distance, isBinaryMetric } from './distance';
+import { METRIC_HAMMING, METRIC_JACCARD } from './internal/binary-kernels';
 import { Graph, MAX_LEVEL, METRIC_DOT, METRIC_L2, STATE_COUNT, STATE_ENTRY, STATE_MAX_LEVEL, STATE_UPPER_LENGTH } from './internal/graph';
 import { parallelInsert } from './internal/parallel-build';
 import { Pacer, copyInSlices, runPaced } from './internal/pacer';
@@ -27,8 +28,29 @@ import {
   saveIndexToLanceSync,
 } from './persistence';
 
-/** A vector as accepted on input: copied, never kept. */
+/**
+ * A vector as accepted on input: copied, never kept. A binary index (`distance: 'hamming'` or
+ * `'jaccard'`) takes only `Uint8Array`s of `dimension / 8` bit-packed bytes.
+ */
 export type VectorLike = Float32Array | ArrayLike<number>;
+
+/** Whole-buffer byte views, one per buffer, so writing a binary vector allocates nothing once warm. */
+const byteViews = new WeakMap<ArrayBufferLike, Uint8Array>();
+
+function byteView(buffer: ArrayBufferLike): Uint8Array {
+  let view = byteViews.get(buffer);
+  if (view === undefined) {
+    view = new Uint8Array(buffer);
+    byteViews.set(buffer, view);
+  }
+  return view;
+}
+
+/** What a value is, for an error message. */
+function describe(value: unknown): string {
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an Array' : `a ${(value as object).constructor?.name ?? 'object'}`;
+}
 
 /** One search hit. `distance` follows the metric (see `distance.ts`); smaller is closer. */
 export interface SearchResult {
@@ -140,6 +162,12 @@ export class HNSW {
   private readonly rng: Prng;
   private readonly mL: number;
   private readonly normalise: boolean;
+  /** True under a binary metric: vectors are bit-packed `Uint8Array`s of {@link vectorBytes} bytes. */
+  private readonly binary: boolean;
+  /** Bytes of one input vector under a binary metric (`dimension / 8`); 0 otherwise. */
+  private readonly vectorBytes: number;
+  /** 4-byte units of one prepared vector: the dimension, or a binary vector's padded slot. */
+  private readonly width: number;
   private liveCount: number;
   /** Deleted ids still linked in the graph (tombstones awaiting repair). */
   private pendingDeletes: number;
@@ -171,7 +199,11 @@ export class HNSW {
   constructor(config: HnswConfig) {
     this.config = resolveHnswConfig(config);
     const { dimension, M, efConstruction, distance, seed } = this.config;
-    this.graph = new Graph({ dimension, M, efConstruction, metric: distance === L2Distance ? METRIC_L2 : METRIC_DOT }, 16);
+    const metric = distance === L2Distance ? METRIC_L2 : distance === HammingDistance ? METRIC_HAMMING : isBinaryMetric(distance) ? METRIC_JACCARD : METRIC_DOT;
+    this.graph = new Graph({ dimension, M, efConstruction, metric }, 16);
+    this.binary = isBinaryMetric(distance);
+    this.vectorBytes = this.binary ? dimension / 8 : 0;
+    this.width = this.binary ? this.graph.stride : dimension;
     this.codes = this.config.quantization === 'sq8' ? new Sq8Codes(dimension, distance !== L2Distance) : null;
     this.graph.codes = this.codes;
     this.rng = new Prng(seed);
@@ -181,7 +213,7 @@ export class HNSW {
     this.pendingDeletes = 0;
     this.repairPass = null;
     this.repairPassRemoves = 0;
-    this.query = new Float32Array(dimension);
+    this.query = new Float32Array(this.width);
     this.outIds = new Int32Array(64);
     this.outDists = new Float64Array(64);
     this.savedState = null;
@@ -203,6 +235,10 @@ export class HNSW {
    * at `offset`.
    */
   private prepare(vector: VectorLike, name: string, out: Float32Array, offset: number): void {
+    if (this.binary) {
+      this.prepareBinary(vector, name, out, offset);
+      return;
+    }
     const dim = this.config.dimension;
     if (vector === null || typeof vector !== 'object' || typeof vector.length !== 'number') {
       throw new InvalidArgumentError(`\`${name}\` must be a Float32Array or an array of numbers, got ${String(vector)}`);
@@ -224,6 +260,23 @@ export class HNSW {
     }
   }
 
+  /**
+   * Checks a binary vector and copies its bytes into `out` from float offset `offset` (the padding
+   * after them is left as it is: zero in every slot).
+   */
+  private prepareBinary(vector: VectorLike, name: string, out: Float32Array, offset: number): void {
+    const bytes = this.vectorBytes;
+    if (!(vector instanceof Uint8Array)) {
+      throw new TypeMismatchError(
+        `\`${name}\` must be a Uint8Array of ${bytes} bit-packed bytes (${this.config.dimension} bits) under the '${this.config.distance}' distance, got ${describe(vector)}`,
+      );
+    }
+    if (vector.length !== bytes) {
+      throw new LengthMismatchError(`\`${name}\` must have ${bytes} bytes (${this.config.dimension} bits, the index dimension), got ${vector.length}`);
+    }
+    byteView(out.buffer).set(vector, out.byteOffset + offset * 4);
+  }
+
   private drawLevel(): number {
     const level = Math.floor(-Math.log(1 - this.rng.next()) * this.mL);
     return level > MAX_LEVEL ? MAX_LEVEL : level;
@@ -231,9 +284,11 @@ export class HNSW {
 
   /**
    * Adds one vector (copied) and returns its id.
-   * @param vector - `dimension` finite numbers; not the zero vector under cosine
-   * @throws LengthMismatchError when the length is not the index dimension
+   * @param vector - `dimension` finite numbers; not the zero vector under cosine. Under a binary
+   *   metric a `Uint8Array` of `dimension / 8` bit-packed bytes
+   * @throws LengthMismatchError when the length is not the index dimension (in bytes: `dimension / 8`)
    * @throws InvalidArgumentError on NaN/±Infinity components or a zero vector under cosine
+   * @throws TypeMismatchError when a binary index is given anything but a Uint8Array
    * @example
    * ```ts
    * const id = index.add(new Float32Array([1, 2, 3]));
@@ -262,7 +317,7 @@ export class HNSW {
    * const ids = index.addBatch(rows, { threads: 4, onProgress: (done, total) => console.log(done, total) });
    * ```
    */
-  addBatch(vectors: Float32Array | readonly VectorLike[], options: AddBatchOptions = {}): number[] {
+  addBatch(vectors: Float32Array | Uint8Array | readonly VectorLike[], options: AddBatchOptions = {}): number[] {
     const dim = this.config.dimension;
     const threads = options.threads ?? 1;
     if (!Number.isInteger(threads) || threads < 1) throw notPositiveInteger('threads', threads);
@@ -272,7 +327,25 @@ export class HNSW {
     }
     let n: number;
     let prepared: Float32Array;
-    if (vectors instanceof Float32Array) {
+    const width = this.width;
+    if (this.binary) {
+      const bytes = this.vectorBytes;
+      if (vectors instanceof Uint8Array) {
+        if (vectors.length % bytes !== 0) {
+          throw new LengthMismatchError(`\`vectors\` (flat) must hold a multiple of ${bytes} bytes (${dim} bits per vector), got ${vectors.length}`);
+        }
+        n = vectors.length / bytes;
+        prepared = new Float32Array(n * width);
+        for (let i = 0; i < n; i++) this.prepare(vectors.subarray(i * bytes, (i + 1) * bytes), `vectors[${i}]`, prepared, i * width);
+      } else {
+        if (!Array.isArray(vectors)) {
+          throw new TypeMismatchError(`\`vectors\` must be an array of Uint8Arrays or one flat Uint8Array under the '${this.config.distance}' distance, got ${describe(vectors)}`);
+        }
+        n = vectors.length;
+        prepared = new Float32Array(n * width);
+        for (let i = 0; i < n; i++) this.prepare(vectors[i] as VectorLike, `vectors[${i}]`, prepared, i * width);
+      }
+    } else if (vectors instanceof Float32Array) {
       if (vectors.length % dim !== 0) {
         throw new LengthMismatchError(`\`vectors\` (flat) must hold a multiple of ${dim} values, got ${vectors.length}`);
       }
@@ -294,7 +367,8 @@ export class HNSW {
     graph.reserve(first + n, parallel);
     for (let i = 0; i < n; i++) {
       const id = graph.allocateNode(this.drawLevel());
-      graph.vectors.set(prepared.subarray(i * dim, (i + 1) * dim), graph.vectorOffset(id));
+      // A same-type typed-array copy moves bytes as they are, so bit-packed vectors pass through intact.
+      graph.vectors.set(prepared.subarray(i * width, (i + 1) * width), graph.vectorOffset(id));
       ids[i] = id;
     }
     if (parallel) {
@@ -328,9 +402,23 @@ export class HNSW {
    */
   get(id: number): Float32Array {
     this.checkId(id);
+    if (this.binary) throw new TypeMismatchError(`this index holds binary vectors (distance '${this.config.distance}'): read them with getBinary(id)`);
     const dim = this.config.dimension;
     const offset = this.graph.vectorOffset(id);
     return this.graph.vectors.slice(offset, offset + dim);
+  }
+
+  /**
+   * A copy of the stored bit-packed vector of `id` (`dimension / 8` bytes) in a binary index.
+   * @throws NotFoundError when `id` was never added or was deleted
+   * @throws TypeMismatchError when the index holds float vectors (read them with {@link get})
+   */
+  getBinary(id: number): Uint8Array {
+    this.checkId(id);
+    if (!this.binary) throw new TypeMismatchError(`this index holds float vectors (distance '${this.config.distance}'): read them with get(id)`);
+    const graph = this.graph;
+    const at = graph.vectors.byteOffset + graph.vectorOffset(id) * 4;
+    return byteView(graph.vectors.buffer).slice(at, at + this.vectorBytes);
   }
 
   /**

@@ -31,10 +31,15 @@
 import { ResourceExhaustedError } from '@vego/io';
 import { DistanceHeap } from './heap';
 import { FLOATS_PER_STEP, type Kernel, type ManyKernel, MAX_VECTOR_MEMORY_BYTES, WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory, fallbackKernels, outOfMemory, simdKernels, simdModule, wasmApi } from './kernels';
+import { binaryKernels, binaryStrideBytes, isBinaryMetricId } from './binary-kernels';
 import type { Sq8Codes } from './sq8';
 import { VisitedSet } from './visited-set';
 
-/** Metric ids inside the graph: squared L2, or `1 − dot` (cosine on normalised vectors, inner product). */
+/**
+ * Metric ids inside the graph: squared L2, or `1 − dot` (cosine on normalised vectors, inner product);
+ * the binary ones (Hamming 2, Jaccard 3) are in `binary-kernels.ts`. Every kernel but dot's returns
+ * the distance itself.
+ */
 export const METRIC_L2 = 0;
 export const METRIC_DOT = 1;
 
@@ -186,7 +191,9 @@ export class Graph {
     this.metric = params.metric;
     this.stride0 = 1 + this.maxM0;
     this.strideUp = 1 + this.M;
-    this.stride = Math.ceil(this.dimension / FLOATS_PER_STEP) * FLOATS_PER_STEP;
+    // Binary vectors (dimension in bits) take whole 16-byte steps; `stride` still counts 4-byte units.
+    const binary = isBinaryMetricId(this.metric);
+    this.stride = binary ? binaryStrideBytes(this.dimension) / 4 : Math.ceil(this.dimension / FLOATS_PER_STEP) * FLOATS_PER_STEP;
     this.strideBytes = this.stride * 4;
     this.maxNodes = Math.min(0x7fffffff, Math.floor(MAX_VECTOR_MEMORY_BYTES / this.strideBytes) - 1);
     this.checkRoom(capacity);
@@ -229,8 +236,9 @@ export class Graph {
     const module = this.memory === null ? null : simdModule();
     const simd = module === null || this.memory === null ? null : simdKernels(module, this.memory);
     const kernels = simd ?? fallbackKernels(this);
-    this.kernel = this.metric === METRIC_L2 ? kernels.l2 : kernels.dot;
-    this.many = simd === null ? null : this.metric === METRIC_L2 ? simd.l2Many : simd.dotMany;
+    const bin = binary ? binaryKernels(this.metric, this.memory, this) : null;
+    this.kernel = bin !== null ? bin.kernel : this.metric === METRIC_L2 ? kernels.l2 : kernels.dot;
+    this.many = bin !== null ? bin.many : simd === null ? null : this.metric === METRIC_L2 ? simd.l2Many : simd.dotMany;
     this.scratch = -1;
     this.memoryI32 = null;
     this.updateScratch();
@@ -383,7 +391,7 @@ export class Graph {
   distance(qb: number, id: number): number {
     if (this.codeMode) return this.codes!.distance(id);
     const sb = this.strideBytes;
-    if (this.metric === METRIC_L2) return this.kernel(qb, (id + 1) * sb, sb);
+    if (this.metric !== METRIC_DOT) return this.kernel(qb, (id + 1) * sb, sb);
     return 1 - this.kernel(qb, (id + 1) * sb, sb);
   }
 
@@ -506,7 +514,7 @@ export class Graph {
     const direct = !this.codeMode;
     const kernel = this.kernel;
     const sb = this.strideBytes;
-    const isL2 = this.metric === METRIC_L2;
+    const isL2 = this.metric !== METRIC_DOT; // the kernel returns the distance itself (l2, binary)
     visited[ep] = epoch;
     const d0 = this.distance(qb, ep);
     candidates.push(d0, ep);
