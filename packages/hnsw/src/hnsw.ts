@@ -2,7 +2,7 @@
  * The public index: input checking, ids, deletes, updates, filtered search and snapshots around
  * the graph in `internal/graph.ts`.
  */
-import { InvalidArgumentError, LengthMismatchError, NotFoundError, NotSupportedError, TypeMismatchError } from '@vego/io';
+import { InvalidArgumentError, LengthMismatchError, NotFoundError, TypeMismatchError } from '@vego/io';
 import { type HnswConfig, type ResolvedHnswConfig, resolveHnswConfig } from './config';
 import { CosineDistance, HammingDistance, L2Distance, isBinaryMetric } from './distance';
 import { METRIC_HAMMING, METRIC_JACCARD } from './internal/binary-kernels';
