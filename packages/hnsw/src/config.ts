@@ -146,6 +146,15 @@ export function adaptiveEfConstruction(expectedSize: number): number {
 }
 
 /**
+ * 32-bit words of one vector row in a snapshot and in the checksums of a saved index: the dimension
+ * for float vectors; for binary ones (dimension in bits) the bit-packed bytes as whole words,
+ * `ceil(dimension / 32)`, the bytes past `dimension / 8` zero.
+ */
+export function vectorWords(config: { readonly dimension: number; readonly distance: string }): number {
+  return isBinaryMetric(config.distance) ? Math.ceil(config.dimension / 32) : config.dimension;
+}
+
+/**
  * Checks a caller's configuration and fills in defaults and adaptive values.
  * @param config - the options given to `new HNSW(config)`
  * @returns a frozen, fully resolved configuration

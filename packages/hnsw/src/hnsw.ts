@@ -3,7 +3,7 @@
  * the graph in `internal/graph.ts`.
  */
 import { InvalidArgumentError, LengthMismatchError, NotFoundError, TypeMismatchError } from '@vego/io';
-import { type HnswConfig, type ResolvedHnswConfig, resolveHnswConfig } from './config';
+import { type HnswConfig, type ResolvedHnswConfig, resolveHnswConfig, vectorWords } from './config';
 import { CosineDistance, HammingDistance, L2Distance, isBinaryMetric } from './distance';
 import { METRIC_HAMMING, METRIC_JACCARD } from './internal/binary-kernels';
 import { Graph, MAX_LEVEL, METRIC_DOT, METRIC_L2, STATE_COUNT, STATE_ENTRY, STATE_MAX_LEVEL, STATE_UPPER_LENGTH } from './internal/graph';
@@ -168,6 +168,8 @@ export class HNSW {
   private readonly vectorBytes: number;
   /** 4-byte units of one prepared vector: the dimension, or a binary vector's padded slot. */
   private readonly width: number;
+  /** 4-byte units of one snapshot row ({@link vectorWords}): the dimension, or a binary vector's bytes as whole words. */
+  private readonly rowWords: number;
   private liveCount: number;
   /** Deleted ids still linked in the graph (tombstones awaiting repair). */
   private pendingDeletes: number;
@@ -204,6 +206,7 @@ export class HNSW {
     this.binary = isBinaryMetric(distance);
     this.vectorBytes = this.binary ? dimension / 8 : 0;
     this.width = this.binary ? this.graph.stride : dimension;
+    this.rowWords = vectorWords(this.config);
     this.codes = this.config.quantization === 'sq8' ? new Sq8Codes(dimension, distance !== L2Distance) : null;
     this.graph.codes = this.codes;
     this.rng = new Prng(seed);
@@ -754,7 +757,7 @@ export class HNSW {
   /** Copy of every stored vector, row after row, without the padding. */
   private denseVectors(): Float32Array {
     const graph = this.graph;
-    const dim = graph.dimension;
+    const dim = this.rowWords;
     if (graph.stride === dim) return graph.vectors.slice(graph.stride, graph.stride * (graph.count + 1));
     const out = new Float32Array(graph.count * dim);
     for (let i = 0; i < graph.count; i++) {
@@ -803,7 +806,7 @@ export class HNSW {
     const graph = this.graph;
     const count = graph.count;
     const state = graph.state;
-    const dim = graph.dimension;
+    const dim = this.rowWords;
     const stride = graph.stride;
     const vectors = new Float32Array(count * dim);
     if (stride === dim) yield* copyInSlices(vectors, graph.vectors, stride, pacer);
@@ -853,7 +856,7 @@ export class HNSW {
       entryPoint: state[STATE_ENTRY]!,
       maxLevel: state[STATE_MAX_LEVEL]!,
       rngState: this.rng.state,
-      vectors: stride === graph.dimension ? graph.vectors.subarray(stride, stride * (count + 1)) : this.denseVectors(),
+      vectors: stride === this.rowWords ? graph.vectors.subarray(stride, stride * (count + 1)) : this.denseVectors(),
       levels: graph.levels.subarray(0, count),
       links0: graph.links0.subarray(0, count * graph.stride0),
       upperOffsets: graph.upperOffsets.subarray(0, count),
@@ -872,7 +875,7 @@ export class HNSW {
     validateSnapshot(snapshot);
     const count = snapshot.numIds;
     const target = HNSW.restoreTarget(snapshot.config, count, snapshot.upperLinks.length);
-    const dim = snapshot.config.dimension;
+    const dim = vectorWords(snapshot.config);
     const stride = target.stride;
     if (stride === dim) target.vectors.set(snapshot.vectors, stride);
     else for (let i = 0; i < count; i++) target.vectors.set(snapshot.vectors.subarray(i * dim, (i + 1) * dim), (i + 1) * stride);

@@ -6,7 +6,10 @@
  *
  * With `n = numIds`, `d = config.dimension`, `M = config.M`:
  * ```
- * vectors       Float32Array  n·d          row i = vector of id i (unit length under cosine)
+ * vectors       Float32Array  n·d          row i = vector of id i (unit length under cosine); under a
+ *                                          binary metric n·w, w = ceil(d / 32): row i = the bit-packed
+ *                                          bytes of id i as raw 32-bit words (zero past d / 8 bytes),
+ *                                          copied bit for bit, not numbers
  * levels        Uint8Array    n            top layer of id i
  * links0        Int32Array    n·(1+2M)     layer 0: row i = [count, neighbour ids…, unused…]
  * upperOffsets  Int32Array    n            start of id i's block in upperLinks, −1 when level 0
@@ -15,7 +18,8 @@
  * ```
  */
 import { CorruptDataError, corruptData, InvalidArgumentError, LengthMismatchError, UnsupportedVersionError } from '@vego/io';
-import { type ResolvedHnswConfig, resolveHnswConfig } from './config';
+import { type ResolvedHnswConfig, resolveHnswConfig, vectorWords } from './config';
+import { isBinaryMetric } from './distance';
 
 /** Version of the snapshot layout; bumped when a field changes meaning. */
 export const SNAPSHOT_FORMAT_VERSION = 1;
@@ -82,10 +86,10 @@ export function validateSnapshot(snapshot: HnswSnapshot): void {
   }
   const n = snapshot.numIds;
   if (!Number.isInteger(n) || n < 0) throw corruptData('snapshot `numIds`', 'a non-negative integer', n);
-  const { dimension, M } = config;
+  const { M } = config;
   const stride0 = 1 + 2 * M;
   const strideUp = 1 + M;
-  checkLength('vectors', snapshot.vectors, n * dimension);
+  checkLength('vectors', snapshot.vectors, n * vectorWords(config));
   checkLength('levels', snapshot.levels, n);
   checkLength('links0', snapshot.links0, n * stride0);
   checkLength('upperOffsets', snapshot.upperOffsets, n);
@@ -100,8 +104,19 @@ export function validateSnapshot(snapshot: HnswSnapshot): void {
     throw corruptData('snapshot `rngState`', 'an unsigned 32-bit integer', snapshot.rngState);
   }
   const { levels, upperOffsets, upperLinks, links0, deleted, vectors } = snapshot;
-  for (let i = 0; i < vectors.length; i++) {
+  // Binary rows are bits, not numbers: any pattern is valid.
+  for (let i = 0; i < vectors.length && !isBinaryMetric(config.distance); i++) {
     if (!Number.isFinite(vectors[i]!)) throw corruptData(`snapshot \`vectors[${i}]\``, 'a finite number', vectors[i]);
+  }
+  if (isBinaryMetric(config.distance)) {
+    // The bytes of a row past dimension / 8 are padding the distances count: they must be zero.
+    const words = vectorWords(config);
+    const bytes = new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength);
+    for (let i = 0; i < n; i++) {
+      for (let b = i * words * 4 + config.dimension / 8; b < (i + 1) * words * 4; b++) {
+        if (bytes[b] !== 0) throw corruptData(`snapshot \`vectors\` row ${i} byte ${b - i * words * 4}`, 'zero (padding past the dimension)', bytes[b]);
+      }
+    }
   }
   let upperEnd = 0;
   for (let i = 0; i < n; i++) {

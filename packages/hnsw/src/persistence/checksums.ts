@@ -12,6 +12,7 @@
  * `numIds + upperStart[i] + l − 1`, where `upperStart[i] = Σ_{j<i} levels[j]` (so the key depends
  * only on ids and levels, never on how the graph lays out its memory).
  */
+import { vectorWords } from '../config';
 import type { HnswSnapshot } from '../snapshot';
 import { Pacer } from '../internal/pacer';
 import { type Steps, pace, runStepsSync } from './steps';
@@ -162,7 +163,7 @@ export function computeChecksums(snapshot: HnswSnapshot, reuse: ChecksumReuse | 
  */
 export function* checksumSteps(snapshot: HnswSnapshot, reuse: ChecksumReuse | null, pacer: Pacer): Steps<IndexChecksums> {
   const n = snapshot.numIds;
-  const dim = snapshot.config.dimension;
+  const dim = vectorWords(snapshot.config);
   const M = snapshot.config.M;
   const stride0 = 1 + 2 * M;
   const strideUp = 1 + M;
@@ -211,7 +212,8 @@ export function* checksumSteps(snapshot: HnswSnapshot, reuse: ChecksumReuse | nu
 /**
  * Verifies the node checksums `sums` (two words per id, as stored in `nodes.lance`) against the
  * node data now in an index's memory: the vector of id `i` at `vectorBits[(i + 1) · stride …]`
- * (`dim` words), its level and tombstone, and that every component is finite, in one pass. Returns
+ * (`dim` words), its level and tombstone, and (unless `finite` is false: binary vectors are bits,
+ * not numbers) that every component is finite, in one pass. Returns
  * the first id whose checksum differs or whose vector is not finite, or −1; `found` (3 words) then
  * holds the checksum of what was read and, in `found[2]`, 1 when the vector is not finite. Allocates nothing.
  */
@@ -224,16 +226,18 @@ export function firstNodeMismatch(
   sums: Uint32Array,
   n: number,
   found: Uint32Array,
+  finite = true,
 ): number {
   // Two nodes per pass (see hashWordsPair) into found[3 … 6]; on a difference or a non-finite
   // value, the pair is hashed again one node at a time to say which.
   let i = 0;
   for (; i + 1 < n; i += 2) {
     const flag = hashWordsPair(vectorBits, dim, (i + 1) * stride, i, (levels[i]! << 1) | deleted[i]!, 0, (i + 2) * stride, i + 1, (levels[i + 1]! << 1) | deleted[i + 1]!, 1, pairOut);
-    if (flag !== 0 || pairOut[0] !== sums[2 * i] || pairOut[1] !== sums[2 * i + 1] || pairOut[2] !== sums[2 * i + 2] || pairOut[3] !== sums[2 * i + 3]) break;
+    if ((finite && flag !== 0) || pairOut[0] !== sums[2 * i] || pairOut[1] !== sums[2 * i + 1] || pairOut[2] !== sums[2 * i + 2] || pairOut[3] !== sums[2 * i + 3]) break;
   }
   for (; i < n; i++) {
-    found[2] = hashWords(vectorBits, (i + 1) * stride, dim, i, (levels[i]! << 1) | deleted[i]!, found, 0);
+    const flag = hashWords(vectorBits, (i + 1) * stride, dim, i, (levels[i]! << 1) | deleted[i]!, found, 0);
+    found[2] = finite ? flag : 0;
     if (found[2] !== 0 || found[0] !== sums[2 * i] || found[1] !== sums[2 * i + 1]) return i;
   }
   return -1;

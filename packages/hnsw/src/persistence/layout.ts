@@ -30,12 +30,15 @@
  * connections  version 2 = version 1 + (2, 0, [1,0]);        version 3 = version 2 without live row 3
  * metadata     + (…, nodes_version 3, connections_version 3, nodes_rows 3, connections_rows 4, …)
  * ```
- * Vectors are stored as the index holds them (unit length under cosine). `checksum` is the row's
+ * Vectors are stored as the index holds them (unit length under cosine). Under a binary metric
+ * (`hamming`, `jaccard`; `dimension` counts bits) the column is `vector fixed_size_list<uint8>[dimension / 8]`,
+ * the bit-packed bytes as given, the type LanceDB itself takes for binary vectors. `checksum` is the row's
  * checksum (`checksums.ts`: the two 32-bit words as one little-endian int64). A load recomputes it
  * from every row it read and throws CorruptDataError on a difference (unless told to trust the
  * data), then keeps it so that the next save knows what changed without hashing every row again.
  */
-import { Bool, Field, FixedSizeList, Float32, Float64, Int32, Int64, List, Schema, Utf8 } from '@vego/io';
+import { Bool, Field, FixedSizeList, Float32, Float64, Int32, Int64, List, Schema, Uint8, Utf8 } from '@vego/io';
+import { isBinaryMetric } from '../distance';
 
 /** Layout version written by this build into `metadata.format_version`. */
 export const LANCE_FORMAT_VERSION = 1;
@@ -47,11 +50,15 @@ export const CONNECTIONS_DATASET = 'connections.lance';
 /** Directory of the metadata dataset inside a saved index (LanceDB table `metadata`). */
 export const METADATA_DATASET = 'metadata.lance';
 
-/** Schema of `nodes.lance` for vectors of `dimension` components. */
-export function nodesSchema(dimension: number): Schema {
+/**
+ * Schema of `nodes.lance` for vectors of `dimension` components, or under a binary `distance` of
+ * `dimension` bits (`fixed_size_list<uint8>[dimension / 8]`).
+ */
+export function nodesSchema(dimension: number, distance = 'l2'): Schema {
+  const vector = isBinaryMetric(distance) ? new FixedSizeList(new Field('item', new Uint8(), true), dimension / 8) : new FixedSizeList(new Field('item', new Float32(), true), dimension);
   return new Schema([
     new Field('id', new Int32(), false),
-    new Field('vector', new FixedSizeList(new Field('item', new Float32(), true), dimension), false),
+    new Field('vector', vector, false),
     new Field('level', new Int32(), false),
     new Field('deleted', new Bool(), false),
     new Field('checksum', new Int64(), false),

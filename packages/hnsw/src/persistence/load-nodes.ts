@@ -4,6 +4,8 @@
  * stored node checksums verified against what was read.
  */
 import { type BoolVector, FileSource, type FixedSizeListVector, type Int32Vector, LanceFileReader, type RecordBatch } from '@vego/io';
+import { vectorWords } from '../config';
+import { isBinaryMetric } from '../distance';
 import { MAX_LEVEL } from '../internal/graph';
 import type { RestoreTarget } from '../internal/restore-target';
 import { checksumHex, firstNodeMismatch } from './checksums';
@@ -125,6 +127,10 @@ function unpackBools(bits: Uint8Array, bitOffset: number, count: number, out: Ui
  * when its ids are consecutive and rows need no padding, else row by row; later rows of an id win.
  */
 export function copyVectors(parts: OpenedParts, batches: readonly RecordBatch[], rowIds: Int32Array, target: RestoreTarget<unknown>): void {
+  if (isBinaryMetric(parts.config.distance)) {
+    copyBinaryVectors(parts, batches, rowIds, target);
+    return;
+  }
   const dim = parts.config.dimension;
   const out = target.vectors;
   const stride = target.stride;
@@ -146,6 +152,30 @@ export function copyVectors(parts: OpenedParts, batches: readonly RecordBatch[],
 }
 
 /**
+ * {@link copyVectors} for binary vectors: the `dimension / 8` bytes of each row to the start of its
+ * slot in the index memory (the slot's padding stays zero).
+ */
+function copyBinaryVectors(parts: OpenedParts, batches: readonly RecordBatch[], rowIds: Int32Array, target: RestoreTarget<unknown>): void {
+  const bytes = parts.config.dimension / 8;
+  const slotBytes = target.stride * 4;
+  const out = new Uint8Array(target.vectors.buffer, target.vectors.byteOffset, target.vectors.byteLength);
+  let rowBase = 0;
+  for (const batch of batches) {
+    const rows = batch.numRows;
+    const vv = batch.columnAt(0) as FixedSizeListVector;
+    noNulls(parts.root, NODES_DATASET, 'vector', vv.nullCount);
+    if (rows === 0) continue;
+    const values = vv.values as unknown as Uint8Array;
+    const vo = vv.valueOffset(0);
+    for (let r = 0; r < rows; r++) {
+      const at = vo + r * bytes;
+      out.set(values.subarray(at, at + bytes), (rowIds[rowBase + r]! + 1) * slotBytes);
+    }
+    rowBase += rows;
+  }
+}
+
+/**
  * The vectors of a whole save read straight from the data file into the index memory by
  * @vego/format (no intermediate buffer for plain pages), when the layout allows it: one fragment
  * without deletions (its pages would hold the deleted rows too), one data file, rows in id order
@@ -156,7 +186,7 @@ export function readVectorsDirect(parts: OpenedParts, target: RestoreTarget<unkn
   const n = parts.row.num_ids;
   const dim = parts.config.dimension;
   const stride = target.stride;
-  if (stride !== dim || n === 0) return false;
+  if (stride !== dim || n === 0 || isBinaryMetric(parts.config.distance)) return false;
   const fragments = parts.nodes.fragmentFiles();
   if (fragments.length !== 1) return false;
   const fragment = fragments[0]!;
@@ -179,6 +209,7 @@ export function readVectorsDirect(parts: OpenedParts, target: RestoreTarget<unkn
  * that verifies checksums does this in the same pass: {@link verifyNodeChecksums}.)
  */
 export function checkVectors(parts: OpenedParts, target: RestoreTarget<unknown>): void {
+  if (isBinaryMetric(parts.config.distance)) return; // bits, not numbers: every pattern is valid
   const n = parts.row.num_ids;
   const stride = target.stride;
   const v = target.vectors;
@@ -218,7 +249,7 @@ export function verifyNodeChecksums(parts: OpenedParts, nodes: NodeArrays, targe
   const bits = new Int32Array(v.buffer, v.byteOffset, v.length);
   const found = new Uint32Array(3);
   const stride = target.stride;
-  const bad = firstNodeMismatch(bits, stride, parts.config.dimension, nodes.levels, nodes.deleted, nodes.sums, n, found);
+  const bad = firstNodeMismatch(bits, stride, vectorWords(parts.config), nodes.levels, nodes.deleted, nodes.sums, n, found, !isBinaryMetric(parts.config.distance));
   if (bad >= 0 && found[2] !== 0) throw nonFinite(parts, target, firstNonFinite(bits, (bad + 1) * stride, (bad + 2) * stride));
   if (bad >= 0) {
     throw corrupt(

@@ -133,7 +133,7 @@ export function* openParts(loc: IndexLocation): Steps<OpenedParts> {
     if (connections.countRows() !== row.connections_rows) {
       throw corrupt(root, `${CONNECTIONS_DATASET} version ${row.connections_version}`, `${row.connections_rows} rows (from metadata)`, connections.countRows());
     }
-    checkSchema(root, NODES_DATASET, nodes.schema, nodesSchema(config.dimension));
+    checkSchema(root, NODES_DATASET, nodes.schema, nodesSchema(config.dimension, config.distance));
     checkSchema(root, CONNECTIONS_DATASET, connections.schema, CONNECTIONS_SCHEMA);
     return { root, location: loc, meta, row, config, nodes, connections };
   } catch (e) {

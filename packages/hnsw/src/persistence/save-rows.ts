@@ -2,7 +2,9 @@
  * The record batches a save writes: node rows and connection (link-list) rows of a snapshot, all
  * of them for a rewrite or only the changed ones for an incremental save, each with its checksum.
  */
-import { Bool, Int32, type List, RecordBatch, fixedSizeListFromFloat32, makeData, makeVector, vectorFromTypedArray } from '@vego/io';
+import { Bool, Field, FixedSizeList, Int32, type List, RecordBatch, Uint8, type Vector, fixedSizeListFromFloat32, makeData, makeVector, vectorFromTypedArray } from '@vego/io';
+import { vectorWords } from '../config';
+import { isBinaryMetric } from '../distance';
 import type { HnswSnapshot } from '../snapshot';
 import type { IndexChecksums } from './checksums';
 import { CONNECTIONS_SCHEMA, nodesSchema } from './layout';
@@ -21,26 +23,45 @@ function checksumColumn(sums: Uint32Array, slots: Int32Array | null): BigInt64Ar
   return new BigInt64Array(out.buffer, 0, slots.length);
 }
 
+/**
+ * The `fixed_size_list<uint8>[bits / 8]` column of the binary vectors of `snapshot` with ids in
+ * `ids` (all when null): each row's bytes without the snapshot row's padding.
+ */
+function binaryVectorColumn(snapshot: HnswSnapshot, ids: Int32Array | null): Vector {
+  const bytes = snapshot.config.dimension / 8;
+  const rowBytes = vectorWords(snapshot.config) * 4;
+  const count = ids === null ? snapshot.numIds : ids.length;
+  const src = new Uint8Array(snapshot.vectors.buffer, snapshot.vectors.byteOffset, snapshot.vectors.byteLength);
+  const out = new Uint8Array(count * bytes);
+  for (let r = 0; r < count; r++) {
+    const from = (ids === null ? r : ids[r]!) * rowBytes;
+    out.set(src.subarray(from, from + bytes), r * bytes);
+  }
+  const type = new FixedSizeList(new Field('item', new Uint8(), true), bytes);
+  return makeVector(makeData({ type, length: count, children: [makeData({ type: type.child.type, length: out.length, values: out })] }));
+}
+
 /** The node rows with ids in `ids` (all when null). */
 export function nodesBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, ids: Int32Array | null): RecordBatch {
   const n = snapshot.numIds;
   const dim = snapshot.config.dimension;
+  const binary = isBinaryMetric(snapshot.config.distance);
   const count = ids === null ? n : ids.length;
   const idCol = new Int32Array(count);
   const levelCol = new Int32Array(count);
   const deletedBits = new Uint8Array((count + 7) >> 3);
   const src = snapshot.vectors;
-  const vectors = ids === null ? src : new Float32Array(count * dim);
+  const vectors = ids === null || binary ? src : new Float32Array(count * dim);
   for (let r = 0; r < count; r++) {
     const id = ids === null ? r : ids[r]!;
     idCol[r] = id;
     levelCol[r] = snapshot.levels[id]!;
     if (snapshot.deleted[id] !== 0) deletedBits[r >> 3] |= 1 << (r & 7);
-    if (ids !== null) vectors.set(src.subarray(id * dim, (id + 1) * dim), r * dim);
+    if (ids !== null && !binary) vectors.set(src.subarray(id * dim, (id + 1) * dim), r * dim);
   }
-  return new RecordBatch(nodesSchema(dim), [
+  return new RecordBatch(nodesSchema(dim, snapshot.config.distance), [
     vectorFromTypedArray(idCol),
-    fixedSizeListFromFloat32(vectors, dim),
+    binary ? binaryVectorColumn(snapshot, ids) : fixedSizeListFromFloat32(vectors, dim),
     vectorFromTypedArray(levelCol),
     makeVector(makeData({ type: new Bool(), length: count, values: deletedBits })),
     vectorFromTypedArray(checksumColumn(checksums.nodes, ids)),

@@ -379,7 +379,7 @@ function* saveSteps(
   // at once (their writes, fsyncs or uploads overlap); a sync one in turn.
   const [nodes, connections] = yield* perform(
     bothSteps(
-      commitPart(loc, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension), prev?.nodes, durable),
+      commitPart(loc, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension, plan.snapshot.config.distance), prev?.nodes, durable),
       commitPart(loc, CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connections, durable),
     ),
   );
