@@ -191,7 +191,7 @@ export function resolveHnswConfig(config: HnswConfig): ResolvedHnswConfig {
   const binary = isBinaryMetric(distance);
   if (binary && dimension % 8 !== 0) {
     throw new InvalidArgumentError(
-      `\`dimension\` counts bits under the '${distance}' distance and must be a multiple of 8 (vectors are bit-packed bytes; pad with zero bits, which change neither distance), got ${dimension}`,
+      `\`dimension\` counts bits under \`distance\` '${distance}' and must be a multiple of 8 (vectors are bit-packed bytes; pad with zero bits, which change neither distance), got ${dimension}`,
     );
   }
   const seed = config.seed ?? DEFAULT_SEED;
