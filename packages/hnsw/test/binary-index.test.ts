@@ -84,6 +84,21 @@ describe.each(METRICS)('binary index, %s distance', (metric) => {
     expect(recall / queries.length).toBeGreaterThanOrEqual(0.99);
   });
 
+  it('builds with two threads (worker threads share the binary vector memory) to the same recall', () => {
+    const data = clusteredBinary(3000, bits, 30, 0.08, 0.3, 9);
+    const queries = clusteredBinary(60, bits, 30, 0.08, 0.3, 9).map((v, i) => (v[i % v.length]! ^= 1, v));
+    const index = new HNSW({ dimension: bits, distance: metric });
+    expect(index.addBatch(data, { threads: 2 })).toHaveLength(3000);
+    let recall = 0;
+    for (const q of queries) {
+      const hits = index.search(q, 10, 64);
+      for (const h of hits) expect(h.distance).toBe(refDistance(metric, data[h.id]!, q));
+      recall += tieRecall(hits, bruteForce(metric, data, q, 10));
+    }
+    expect(recall / queries.length).toBeGreaterThanOrEqual(0.99);
+    for (let id = 0; id < data.length; id += 250) expect(index.getBinary(id)).toEqual(data[id]);
+  });
+
   it('delete, filter, filterBits and update behave as on float vectors', () => {
     const data = clusteredBinary(1500, bits, 15, 0.1, 0.4, 21);
     const index = new HNSW({ dimension: bits, distance: metric, repair: 'eager' });
