@@ -53,6 +53,7 @@ export const READMES = {
     ['hnsw', 'SQ8'],
     ['hnsw-scale', ''],
     ['hnsw-persistence', ''],
+    ['hnsw-binary', ''],
   ],
   'packages/db/README.md': [
     ['db', ''],

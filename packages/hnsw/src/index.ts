@@ -79,8 +79,8 @@ export {
 } from './config';
 export type { HnswConfig, ResolvedHnswConfig, Quantization, RepairMode } from './config';
 export { Prng } from './internal/prng';
-export { L2Distance, CosineDistance, InnerProductDistance, DISTANCE_METRICS, isDistanceMetric } from './distance';
-export type { DistanceMetric } from './distance';
+export { L2Distance, CosineDistance, InnerProductDistance, DISTANCE_METRICS, isDistanceMetric, HammingDistance, JaccardDistance, BINARY_METRICS, isBinaryMetric } from './distance';
+export type { DistanceMetric, BinaryMetric } from './distance';
 export { SNAPSHOT_FORMAT_VERSION, validateSnapshot } from './snapshot';
 export type { HnswSnapshot } from './snapshot';
 export { loadHNSWFromLance, loadHNSWFromLanceSync } from './load-from-lance';

@@ -76,9 +76,10 @@ describe.each([
     const meta = (await (await db.openTable('metadata')).query().toArray())[0];
     expect(meta).toMatchObject({ dimension: bits, distance: metric });
     if (metric === 'hamming') {
-      // LanceDB's own Hamming search over the same column agrees with our exact distances.
+      // LanceDB's own Hamming search over the same column agrees with our exact distances (its type
+      // declarations list only l2 / cosine / dot; the engine takes 'hamming' on uint8 vectors).
       for (const q of queries.slice(0, 4)) {
-        const theirs = await nodes.vectorSearch(Array.from(q)).distanceType('hamming').where('NOT deleted').limit(10).toArray();
+        const theirs = await nodes.vectorSearch(Array.from(q)).distanceType('hamming' as 'l2').where('NOT deleted').limit(10).toArray();
         const ours = index.searchExact(q, 10);
         expect(theirs.map((r: { _distance: number }) => r._distance)).toEqual(ours.map((h) => h.distance));
         for (const r of theirs) expect(r._distance).toBe(refDistance('hamming', data[r.id as number]!, q));
