@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
 import { CorruptDataError, HNSW } from '../src';
@@ -85,6 +86,32 @@ describe.each([
         for (const r of theirs) expect(r._distance).toBe(refDistance('hamming', data[r.id as number]!, q));
       }
     }
+  });
+
+  it('a flipped bit in a stored vector is caught by the row checksum (any bit pattern is a valid vector)', async () => {
+    const index = new HNSW({ dimension: bits, distance: metric, M: 8, efConstruction: 32 });
+    index.addBatch(data.slice(0, 200));
+    const saved = path.join(root, `${metric}-damage`);
+    index.saveToLanceSync(saved);
+    const dataDir = path.join(saved, 'nodes.lance', 'data');
+    const file = path.join(dataDir, fs.readdirSync(dataDir)[0]!);
+    const original = fs.readFileSync(file);
+    for (const [id, byte, bit] of [[3, 0, 0], [77, bits / 8 - 1, 7], [150, 9, 4]] as const) {
+      const at = original.indexOf(Buffer.from(index.getBinary(id)));
+      expect(at).toBeGreaterThan(0);
+      const bytes = Buffer.from(original);
+      bytes[at + byte]! ^= 1 << bit;
+      fs.writeFileSync(file, bytes);
+      expect(() => HNSW.loadFromLanceSync(saved)).toThrow(CorruptDataError);
+      await expect(HNSW.loadFromLance(saved)).rejects.toThrow(new RegExp(`nodes\\.lance version 1 row \\d+ \\(id ${id}\\) checksum`));
+      // Told to trust the data, the load takes the changed bit as it is.
+      const trusted = HNSW.loadFromLanceSync(saved, { verifyChecksums: false });
+      const expected = index.getBinary(id);
+      expected[byte]! ^= 1 << bit;
+      expect(trusted.getBinary(id)).toEqual(expected);
+    }
+    fs.writeFileSync(file, original);
+    expect(HNSW.loadFromLanceSync(saved).getBinary(77)).toEqual(index.getBinary(77));
   });
 
   it('a snapshot whose padding bits are set is corrupt, not silently different distances', () => {
