@@ -312,7 +312,8 @@ export class HNSW {
   /**
    * Adds many vectors; returns their ids (consecutive). Every vector is checked before any is
    * added, so a bad one leaves the index unchanged.
-   * @param vectors - an array of vectors, or one flat Float32Array of `n · dimension` values
+   * @param vectors - an array of vectors, or one flat Float32Array of `n · dimension` values; under
+   *   a binary metric an array of Uint8Arrays, or one flat Uint8Array of `n · dimension / 8` bytes
    * @param options - `threads` for a parallel build, `onProgress` for long builds
    * @throws LengthMismatchError / InvalidArgumentError as {@link add}, naming `vectors[i]`
    * @example
@@ -552,7 +553,8 @@ export class HNSW {
 
   /**
    * The `k` nearest live vectors to `query`, closest first.
-   * @param query - `dimension` finite numbers (not zero under cosine)
+   * @param query - `dimension` finite numbers (not zero under cosine); under a binary metric a
+   *   Uint8Array of `dimension / 8` bytes
    * @param k - number of results, a positive integer; fewer come back when the index holds fewer
    * @param options - `ef` (a number, or `{ ef, filter }`); default ef is `max(k, 64)`
    * @returns fresh `{ id, distance }` objects, ascending by distance; `[]` on an empty index
