@@ -68,8 +68,8 @@ describe.each(METRICS)('binary index, %s distance', (metric) => {
   });
 
   it.each([
-    ['uniform random', () => randomBinary(3000, bits, 7), () => randomBinary(60, bits, 8), 200],
-    ['clustered', () => clusteredBinary(3000, bits, 30, 0.08, 0.3, 9), () => clusteredBinary(60, bits, 30, 0.08, 0.3, 9).map((v, i) => (v[i % v.length]! ^= 1, v)), 64],
+    ['uniform random', () => randomBinary(2000, bits, 7), () => randomBinary(40, bits, 8), 200],
+    ['clustered', () => clusteredBinary(2000, bits, 20, 0.08, 0.3, 9), () => clusteredBinary(40, bits, 20, 0.08, 0.3, 9).map((v, i) => (v[i % v.length]! ^= 1, v)), 64],
   ] as const)('recall@10 against the exact search is at least 0.99 on %s data', (_name, makeData, makeQueries, ef) => {
     const data = makeData();
     const queries = makeQueries();
@@ -85,10 +85,10 @@ describe.each(METRICS)('binary index, %s distance', (metric) => {
   });
 
   it('builds with two threads (worker threads share the binary vector memory) to the same recall', () => {
-    const data = clusteredBinary(3000, bits, 30, 0.08, 0.3, 9);
-    const queries = clusteredBinary(60, bits, 30, 0.08, 0.3, 9).map((v, i) => (v[i % v.length]! ^= 1, v));
-    const index = new HNSW({ dimension: bits, distance: metric });
-    expect(index.addBatch(data, { threads: 2 })).toHaveLength(3000);
+    const data = clusteredBinary(1500, bits, 15, 0.08, 0.3, 9);
+    const queries = clusteredBinary(40, bits, 15, 0.08, 0.3, 9).map((v, i) => (v[i % v.length]! ^= 1, v));
+    const index = new HNSW({ dimension: bits, distance: metric, efConstruction: 100 });
+    expect(index.addBatch(data, { threads: 2 })).toHaveLength(1500);
     let recall = 0;
     for (const q of queries) {
       const hits = index.search(q, 10, 64);
