@@ -541,7 +541,9 @@ export class HNSW {
   get byteLength(): number {
     const g = this.graph;
     let bytes = g.memory === null ? g.vectors.byteLength : g.memory.buffer.byteLength;
-    bytes += g.links0.byteLength + g.levels.byteLength + g.upperOffsets.byteLength + g.upperLinks.byteLength + g.deleted.byteLength;
+    // links0 and the tombstones are views of the vector memory when it holds them (counted above).
+    if (!g.inMemory) bytes += g.links0.byteLength + g.deleted.byteLength;
+    bytes += g.levels.byteLength + g.upperOffsets.byteLength + g.upperLinks.byteLength;
     bytes += g.state.byteLength + (g.locks === null ? 0 : g.locks.byteLength) + g.visited.tags.byteLength;
     bytes += g.candidates.ids.byteLength + g.candidates.keys.byteLength + g.results.ids.byteLength + g.results.keys.byteLength;
     bytes += g.pool.ids.byteLength + g.pool.keys.byteLength + g.queue.byteLength;

@@ -6,7 +6,10 @@
  * ```
  * vectors       Float32Array  (n+1)·s          vector of node i at (i+1)·s, s = d padded to a multiple of 8
  *                                              (zeros); slot 0 holds the current query. Lives in a shared
- *                                              WebAssembly.Memory when the SIMD kernels are available
+ *                                              WebAssembly.Memory when the SIMD kernels are available,
+ *                                              and then so do links0 and deleted (views placed after the
+ *                                              vectors, see {@link Graph.layout}), so the layer-0 walk
+ *                                              runs in WebAssembly (`walk.wat`)
  * links0        Int32Array    n·(1 + 2M)       layer 0 of node i at i·(1+2M): [count, id₀ … id₂ₘ₋₁]
  * levels        Uint8Array    n                top layer of node i
  * upperOffsets  Int32Array    n                start of node i's upper block in upperLinks, −1 if level 0
@@ -34,6 +37,7 @@ import { FLOATS_PER_STEP, type Kernel, type ManyKernel, MAX_VECTOR_MEMORY_BYTES,
 import { binaryKernels, binaryStrideBytes, isBinaryMetricId } from './binary-kernels';
 import type { Sq8Codes } from './sq8';
 import { VisitedSet } from './visited-set';
+import { type Walk0, walkFunction } from './walk';
 
 /**
  * Metric ids inside the graph: squared L2, or `1 − dot` (cosine on normalised vectors, inner product);
@@ -63,6 +67,27 @@ const LOCK_SLEEP_MS = 0.05;
 
 /** Highest level a node can get (levels are stored in a byte; with M ≥ 2 this is never reached). */
 export const MAX_LEVEL = 63;
+
+/**
+ * Largest vector (bytes) for which links0 and the tombstones share the vector memory; wider
+ * vectors keep them in their own arrays (and the JS walk), so the 4 GiB memory still holds as many
+ * vectors as it did (few nodes of that width; the walk's speed-up is per distance, which is small
+ * beside a distance over ≥ 64K floats).
+ */
+const MAX_INLINE_STRIDE_BYTES = 1 << 18;
+
+/** Byte offsets of the regions after the vectors in the memory (see {@link Graph.layout}). */
+interface MemoryLayout {
+  links0At: number;
+  deletedAt: number;
+  tagsAt: number;
+  scratchAt: number;
+  resAt: number;
+  candAt: number;
+  end: number;
+}
+
+const align16 = (x: number): number => (x + 15) & ~15;
 
 /** Parameters fixed for the life of a graph. */
 export interface GraphParams {
@@ -148,6 +173,23 @@ export class Graph {
   scratch: number;
   /** Int32 view of the vector memory (for the neighbour offsets written at {@link scratch}). */
   memoryI32: Int32Array | null;
+  /** Float64 view of the vector memory (the wasm walk's result heap), or null. */
+  memoryF64: Float64Array | null;
+  /**
+   * True when {@link links0} and {@link deleted} are views of the vector memory (placed by
+   * {@link layout}, moved by {@link reserve}), with the wasm walk's visited tags and heaps after them.
+   */
+  readonly inMemory: boolean;
+  /** The layer-0 walk in WebAssembly (`walk.ts`), or null (no SIMD module, a worker thread, or no {@link inMemory}). */
+  readonly walk0: Walk0 | null;
+  /** Uses {@link walk0} when true (default); false sends every walk through the JS one (tests compare the two). */
+  useWalk0: boolean;
+  /** Where the regions after the vectors are, for the current capacity and heap sizes. */
+  layoutNow: MemoryLayout | null;
+  /** Records (16 bytes) in the wasm walk's result and candidate heaps, and its visited-tag epoch. */
+  resCap: number;
+  candCap: number;
+  walkEpoch: number;
 
   capacity: number;
   memory: WasmMemory | null;
@@ -195,30 +237,47 @@ export class Graph {
     const binary = isBinaryMetricId(this.metric);
     this.stride = binary ? binaryStrideBytes(this.dimension) / 4 : Math.ceil(this.dimension / FLOATS_PER_STEP) * FLOATS_PER_STEP;
     this.strideBytes = this.stride * 4;
-    this.maxNodes = Math.min(0x7fffffff, Math.floor(MAX_VECTOR_MEMORY_BYTES / this.strideBytes) - 1);
+    this.scratchBytes = 8 * (this.maxM0 + 1);
+    this.inMemory = arrays === undefined && this.strideBytes <= MAX_INLINE_STRIDE_BYTES && simdModule() !== null;
+    this.resCap = Math.max(64, this.efConstruction + 1);
+    this.candCap = 4 * this.resCap;
+    this.walkEpoch = 0;
+    this.useWalk0 = true;
+    // In memory, each node also takes its layer-0 list, tombstone byte and visited tag there; the
+    // heaps, scratch and alignment get a fixed allowance.
+    const perNode = this.inMemory ? this.strideBytes + 4 * this.stride0 + 3 : this.strideBytes;
+    const fixed = this.inMemory ? 16 * (this.resCap + this.candCap) + this.scratchBytes + 64 : 0;
+    this.maxNodes = Math.min(0x7fffffff, Math.floor((MAX_VECTOR_MEMORY_BYTES - fixed) / perNode) - 1);
     this.checkRoom(capacity);
     this.capacity = capacity;
-    this.scratchBytes = 8 * (this.maxM0 + 1);
+    this.layoutNow = null;
     if (arrays === undefined) {
       const bytes = (capacity + 1) * this.strideBytes;
       const module = simdModule();
       if (module !== null) {
+        const layout = this.inMemory ? this.layout(capacity) : null;
         try {
-          const pages = Math.min(WASM_MAX_PAGES, Math.ceil((bytes + this.scratchBytes) / WASM_PAGE_BYTES));
+          const pages = Math.min(WASM_MAX_PAGES, Math.ceil((layout === null ? bytes + this.scratchBytes : layout.end) / WASM_PAGE_BYTES));
           this.memory = new wasmApi!.Memory({ initial: pages, maximum: WASM_MAX_PAGES, shared: true });
         } catch (cause) {
           throw outOfMemory(`the vector memory (${capacity + 1} slots of ${this.strideBytes} bytes)`, bytes, cause);
         }
         this.vectors = new Float32Array(this.memory.buffer);
+        this.layoutNow = layout;
       } else {
         this.memory = null;
         this.vectors = new Float32Array(allocate(bytes, true));
       }
-      this.links0 = new Int32Array(capacity * this.stride0);
+      if (this.layoutNow !== null) {
+        this.links0 = new Int32Array(this.memory!.buffer, this.layoutNow.links0At, capacity * this.stride0);
+        this.deleted = new Uint8Array(this.memory!.buffer, this.layoutNow.deletedAt, capacity);
+      } else {
+        this.links0 = new Int32Array(capacity * this.stride0);
+        this.deleted = new Uint8Array(capacity);
+      }
       this.levels = new Uint8Array(capacity);
       this.upperOffsets = new Int32Array(capacity);
       this.upperLinks = new Int32Array(Math.max(64, capacity >> 2));
-      this.deleted = new Uint8Array(capacity);
       this.state = new Int32Array(STATE_INTS);
       this.state[STATE_ENTRY] = -1;
       this.locks = null;
@@ -239,8 +298,11 @@ export class Graph {
     const bin = binary ? binaryKernels(this.metric, this.memory, this) : null;
     this.kernel = bin !== null ? bin.kernel : this.metric === METRIC_L2 ? kernels.l2 : kernels.dot;
     this.many = bin !== null ? bin.many : simd === null ? null : this.metric === METRIC_L2 ? simd.l2Many : simd.dotMany;
+    // The wasm walk knows l2 and dot only: binary metrics keep the JS walk (with their own kernels).
+    this.walk0 = simd !== null && this.inMemory && !binary ? walkFunction(this.memory!, simd) : null;
     this.scratch = -1;
     this.memoryI32 = null;
+    this.memoryF64 = null;
     this.updateScratch();
     this.locking = false;
     this.codes = null;
@@ -285,13 +347,15 @@ export class Graph {
    * SharedArrayBuffers (with per-node locks) so worker threads can see them.
    */
   reserve(numNodes: number, shared: boolean): void {
-    const isShared = isSharedBuffer(this.links0.buffer);
+    // In memory, links0 and deleted are always on the (shared) wasm memory: the locks tell.
+    const isShared = this.inMemory ? this.locks !== null : isSharedBuffer(this.links0.buffer);
     if (numNodes <= this.capacity && (!shared || isShared)) return;
     this.checkRoom(numNodes);
     const cap = numNodes <= this.capacity ? this.capacity : Math.min(this.maxNodes, Math.max(numNodes, this.capacity * 2, 16));
     const vectorBytes = (cap + 1) * this.strideBytes;
+    const layout = this.inMemory ? this.layout(cap) : null;
     if (this.memory !== null) {
-      const want = Math.min(WASM_MAX_PAGES, Math.ceil((vectorBytes + this.scratchBytes) / WASM_PAGE_BYTES));
+      const want = Math.min(WASM_MAX_PAGES, Math.ceil((layout === null ? vectorBytes + this.scratchBytes : layout.end) / WASM_PAGE_BYTES));
       const pages = want - this.memory.buffer.byteLength / WASM_PAGE_BYTES;
       try {
         if (pages > 0) this.memory.grow(pages);
@@ -302,10 +366,14 @@ export class Graph {
     } else if (vectorBytes > this.vectors.byteLength) {
       this.vectors = growFloat32(this.vectors, vectorBytes / 4, true);
     }
-    this.links0 = growInt32(this.links0, cap * this.stride0, shared);
+    if (layout !== null) {
+      this.moveRegions(layout, cap);
+    } else {
+      this.links0 = growInt32(this.links0, cap * this.stride0, shared);
+      this.deleted = growUint8(this.deleted, cap, shared);
+    }
     this.levels = growUint8(this.levels, cap, shared);
     this.upperOffsets = growInt32(this.upperOffsets, cap, shared);
-    this.deleted = growUint8(this.deleted, cap, shared);
     if (shared) {
       this.upperLinks = growInt32(this.upperLinks, this.upperLinks.length, true);
       this.state = growInt32(this.state, STATE_INTS, true);
@@ -317,9 +385,58 @@ export class Graph {
     this.updateScratch();
   }
 
+  /**
+   * The regions after the vectors for `capacity` nodes, in the vector memory:
+   * ```
+   * links0    capacity · (1 + 2M) int32   (the {@link links0} view)
+   * deleted   capacity bytes              (the {@link deleted} view)
+   * tags      capacity uint16             the wasm walk's visited set (epoch-stamped)
+   * scratch   {@link scratchBytes}        neighbour offsets and distances of one expansion
+   * results   resCap × 16 bytes           the wasm walk's heaps: {f64 key, i32 id} records
+   * cand      candCap × 16 bytes
+   * ```
+   */
+  layout(capacity: number): MemoryLayout {
+    const links0At = (capacity + 1) * this.strideBytes;
+    const deletedAt = links0At + 4 * capacity * this.stride0;
+    const tagsAt = align16(deletedAt + capacity);
+    const scratchAt = align16(tagsAt + 2 * capacity);
+    const resAt = align16(scratchAt + this.scratchBytes);
+    const candAt = resAt + 16 * this.resCap;
+    return { links0At, deletedAt, tagsAt, scratchAt, resAt, candAt, end: candAt + 16 * this.candCap };
+  }
+
+  /**
+   * Moves links0 and the tombstones up to their places for `cap` nodes (memory already grown;
+   * both move up, tombstones first since they lie above), zeroes what is new (vector slots: their
+   * padding must be zero; list counts; tombstones; visited tags) and renews the views.
+   */
+  private moveRegions(layout: MemoryLayout, cap: number): void {
+    const old = this.layoutNow!;
+    const oldCap = this.capacity;
+    const bytes = new Uint8Array(this.memory!.buffer);
+    const oldLinks = 4 * oldCap * this.stride0;
+    bytes.copyWithin(layout.deletedAt, old.deletedAt, old.deletedAt + oldCap);
+    bytes.fill(0, layout.deletedAt + oldCap, layout.deletedAt + cap);
+    bytes.copyWithin(layout.links0At, old.links0At, old.links0At + oldLinks);
+    bytes.fill(0, layout.links0At + oldLinks, layout.deletedAt);
+    bytes.fill(0, old.links0At, layout.links0At);
+    bytes.fill(0, layout.tagsAt, layout.tagsAt + 2 * cap);
+    this.walkEpoch = 0;
+    this.layoutNow = layout;
+    this.links0 = new Int32Array(this.memory!.buffer, layout.links0At, cap * this.stride0);
+    this.deleted = new Uint8Array(this.memory!.buffer, layout.deletedAt, cap);
+  }
+
   /** Places {@link scratch} at the end of the vector memory when it fits past every vector slot. */
   private updateScratch(): void {
     if (this.memory === null || this.many === null) return;
+    if (this.layoutNow !== null) {
+      this.scratch = this.layoutNow.scratchAt;
+      this.memoryI32 = new Int32Array(this.memory.buffer);
+      this.memoryF64 = new Float64Array(this.memory.buffer, 0, this.memory.buffer.byteLength >> 3);
+      return;
+    }
     const end = this.memory.buffer.byteLength;
     const at = end - this.scratchBytes;
     this.scratch = at >= (this.capacity + 1) * this.strideBytes ? at : -1;
@@ -756,7 +873,7 @@ export class Graph {
     if (level < maxLevel) cur = this.greedyDescent(qb, ep, maxLevel, level);
     const top = Math.min(level, maxLevel);
     for (let l = top; l >= 0; l--) {
-      this.searchLayer(qb, cur, l, this.efConstruction, id);
+      if (l !== 0 || !this.walkLayer0Wasm(qb, cur, this.efConstruction, id)) this.searchLayer(qb, cur, l, this.efConstruction, id);
       const n = this.results.drainAscending(this.bufIds, this.bufDists);
       if (n > 0) cur = this.bufIds[0]!;
       const kept = this.selectNeighbours(this.bufIds, this.bufDists, n, this.M);
@@ -773,8 +890,69 @@ export class Graph {
     const ep = this.state[STATE_ENTRY]!;
     if (ep < 0) return 0;
     const cur = this.greedyDescent(0, ep, this.state[STATE_MAX_LEVEL]!, 0);
-    this.searchLayer(0, cur, 0, ef, -1);
+    if (!this.walkLayer0Wasm(0, cur, ef, -1)) this.searchLayer(0, cur, 0, ef, -1);
     return this.results.drainSmallest(k, outIds, outDists);
+  }
+
+  /**
+   * {@link searchLayer} on layer 0 in WebAssembly ({@link walk0}): the same walk, the same result
+   * heap in {@link results} (copied out of the memory). Returns false, having done nothing, where
+   * it does not apply: no {@link walk0}, {@link useWalk0} off, an SQ8 code walk, a parallel build
+   * (its lists are read under locks), or heaps that cannot grow to `ef`.
+   */
+  walkLayer0Wasm(qb: number, ep: number, ef: number, exclude: number): boolean {
+    const walk = this.walk0;
+    if (walk === null || !this.useWalk0 || this.codeMode || this.locking) return false;
+    if (ef >= this.resCap && !this.growHeaps(Math.max(ef + 1, 2 * this.resCap), Math.max(4 * (ef + 1), this.candCap))) return false;
+    const isDot = this.metric === METRIC_DOT ? 1 : 0;
+    for (;;) {
+      const at = this.layoutNow!;
+      let epoch = this.walkEpoch + 1;
+      if (epoch > 0xffff) {
+        new Uint16Array(this.memory!.buffer, at.tagsAt, this.capacity).fill(0);
+        epoch = 1;
+      }
+      this.walkEpoch = epoch;
+      const n = walk(qb, ep, ef, this.strideBytes, at.links0At, 4 * this.stride0, at.tagsAt, epoch, at.deletedAt, exclude, -1, at.candAt, at.resAt, at.scratchAt, isDot, 0x7fffffff, this.candCap);
+      if (n === -2) {
+        // The candidate heap filled up (rare: it holds 4·ef): grow it and walk again.
+        if (!this.growHeaps(this.resCap, 2 * this.candCap)) return false;
+        continue;
+      }
+      const results = this.results;
+      results.reserve(n);
+      const f64 = this.memoryF64!;
+      const i32 = this.memoryI32!;
+      const keys = results.keys;
+      const ids = results.ids;
+      for (let i = 0, r = at.resAt >> 3, q = (at.resAt >> 2) + 2; i < n; i++, r += 2, q += 4) {
+        keys[i] = f64[r]!;
+        ids[i] = i32[q]!;
+      }
+      results.length = n;
+      this.candidates.length = 0;
+      return true;
+    }
+  }
+
+  /** Makes the wasm walk's heaps `resCap` and `candCap` records (growing the memory); false if it cannot. */
+  private growHeaps(resCap: number, candCap: number): boolean {
+    const memory = this.memory!;
+    const saved = [this.resCap, this.candCap];
+    this.resCap = resCap;
+    this.candCap = candCap;
+    const layout = this.layout(this.capacity);
+    const pages = Math.ceil(layout.end / WASM_PAGE_BYTES) - memory.buffer.byteLength / WASM_PAGE_BYTES;
+    try {
+      if (pages > 0) memory.grow(pages);
+    } catch {
+      // No room for heaps this wide: this walk (and later ones this wide) take the JS path.
+      [this.resCap, this.candCap] = saved;
+      return false;
+    }
+    this.layoutNow = layout;
+    this.updateScratch();
+    return true;
   }
 
   // ---------------------------------------------------------------------------------------------

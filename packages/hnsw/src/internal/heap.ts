@@ -53,6 +53,11 @@ export class DistanceHeap {
     this.ids = ids;
   }
 
+  /** Makes room for `capacity` pairs (contents kept). */
+  reserve(capacity: number): void {
+    while (this.keys.length < capacity) this.grow();
+  }
+
   push(dist: number, id: number): void {
     if (this.length === this.keys.length) this.grow();
     const keys = this.keys;

@@ -1,0 +1,147 @@
+;; The layer-0 beam search of graph.ts (Graph#walkLayer without a filter function, the paper's
+;; Algorithm 2) in WebAssembly: the bytes walk.ts holds (WALK_MODULE_BASE64) are exactly what this
+;; assembles to (checked by test/wat-sources.test.ts with wabt). Change both together.
+;;
+;; Everything it reads lives in the graph's memory: vectors, layer-0 links, tombstones, the visited
+;; tags (u16, epoch-stamped), both heaps and the neighbour list. l2 / dot are imported from the
+;; distance module (kernels.wat) instantiated over the same memory.
+;;
+;; The heaps are the JS DistanceHeap's, record by record: 16-byte records {f64 key, i32 id, pad},
+;; largest key on top, key = distance (results, farthest first) or −distance (candidates, closest
+;; first), the same sift-up/sift-down comparisons; so the walk expands the same nodes in the same
+;; order and leaves the same result heap as the JS walk, bit for bit.
+;;
+;; search_layer0(q, ep, ef, sb, links, s0, tags, epoch, del, excl, bits, cand, res, pend, isdot,
+;; maxv, ccap) → number of results in the heap at res; −1 after more than maxv distances (bits:
+;; byte offset of a filter bitset, −1 for none); −2 when the candidate heap (ccap records) is full.
+(module
+  (import "env" "memory" (memory 1 65536 shared))
+  (import "k" "l2" (func $l2 (param i32 i32 i32) (result f32)))
+  (import "k" "dot" (func $dot (param i32 i32 i32) (result f32)))
+  (func $sift_down (param $h i32) (param $n i32) (param $key f64) (param $id i32)
+    (local $i i32) (local $child i32) (local $ck f64) (local $rk f64) (local $right i32)
+    (block $done
+      (loop $next
+        (local.set $child (i32.add (i32.shl (local.get $i) (i32.const 1)) (i32.const 1)))
+        (br_if $done (i32.ge_s (local.get $child) (local.get $n)))
+        (local.set $ck (f64.load (i32.add (local.get $h) (i32.shl (local.get $child) (i32.const 4)))))
+        (local.set $right (i32.add (local.get $child) (i32.const 1)))
+        (if (i32.lt_s (local.get $right) (local.get $n))
+          (then
+            (local.set $rk (f64.load (i32.add (local.get $h) (i32.shl (local.get $right) (i32.const 4)))))
+            (if (f64.gt (local.get $rk) (local.get $ck))
+              (then (local.set $child (local.get $right)) (local.set $ck (local.get $rk))))))
+        (br_if $done (f64.le (local.get $ck) (local.get $key)))
+        (f64.store (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 4))) (local.get $ck))
+        (i32.store offset=8 (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 4)))
+          (i32.load offset=8 (i32.add (local.get $h) (i32.shl (local.get $child) (i32.const 4)))))
+        (local.set $i (local.get $child))
+        (br $next)))
+    (f64.store (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 4))) (local.get $key))
+    (i32.store offset=8 (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 4))) (local.get $id)))
+  (func $push (param $h i32) (param $n i32) (param $key f64) (param $id i32)
+    (local $i i32) (local $parent i32) (local $pk f64)
+    (local.set $i (local.get $n))
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $i)))
+        (local.set $parent (i32.shr_s (i32.sub (local.get $i) (i32.const 1)) (i32.const 1)))
+        (local.set $pk (f64.load (i32.add (local.get $h) (i32.shl (local.get $parent) (i32.const 4)))))
+        (br_if $done (f64.ge (local.get $pk) (local.get $key)))
+        (f64.store (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 4))) (local.get $pk))
+        (i32.store offset=8 (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 4)))
+          (i32.load offset=8 (i32.add (local.get $h) (i32.shl (local.get $parent) (i32.const 4)))))
+        (local.set $i (local.get $parent))
+        (br $next)))
+    (f64.store (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 4))) (local.get $key))
+    (i32.store offset=8 (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 4))) (local.get $id)))
+  (func $live (param $nb i32) (param $del i32) (param $excl i32) (param $bits i32) (result i32)
+    (if (i32.load8_u (i32.add (local.get $del) (local.get $nb))) (then (return (i32.const 0))))
+    (if (i32.eq (local.get $nb) (local.get $excl)) (then (return (i32.const 0))))
+    (if (i32.ge_s (local.get $bits) (i32.const 0))
+      (then (return (i32.and (i32.shr_u (i32.load (i32.add (local.get $bits) (i32.shl (i32.shr_u (local.get $nb) (i32.const 5)) (i32.const 2))))
+                                        (i32.and (local.get $nb) (i32.const 31))) (i32.const 1)))))
+    (i32.const 1))
+  (func $dist (param $q i32) (param $v i32) (param $sb i32) (param $isdot i32) (result f64)
+    (if (result f64) (local.get $isdot)
+      (then (f64.sub (f64.const 1) (f64.promote_f32 (call $dot (local.get $q) (local.get $v) (local.get $sb)))))
+      (else (f64.promote_f32 (call $l2 (local.get $q) (local.get $v) (local.get $sb))))))
+  (func (export "search_layer0")
+    (param $q i32) (param $ep i32) (param $ef i32) (param $sb i32) (param $links i32) (param $s0 i32)
+    (param $tags i32) (param $epoch i32) (param $del i32) (param $excl i32) (param $bits i32)
+    (param $cand i32) (param $res i32) (param $pend i32) (param $isdot i32) (param $maxv i32) (param $ccap i32)
+    (result i32)
+    (local $nc i32) (local $nr i32) (local $bound f64) (local $d f64) (local $c i32) (local $base i32)
+    (local $end i32) (local $nb i32) (local $m i32) (local $visits i32) (local $sink i32) (local $off i32)
+    (local $o i32) (local $p i32) (local $pe i32) (local $ta i32)
+    (i32.store16 (i32.add (local.get $tags) (i32.shl (local.get $ep) (i32.const 1))) (local.get $epoch))
+    (local.set $d (call $dist (local.get $q) (i32.mul (i32.add (local.get $ep) (i32.const 1)) (local.get $sb)) (local.get $sb) (local.get $isdot)))
+    (call $push (local.get $cand) (i32.const 0) (f64.neg (local.get $d)) (local.get $ep))
+    (local.set $nc (i32.const 1))
+    (local.set $bound (f64.const inf))
+    (local.set $visits (i32.const 1))
+    (if (call $live (local.get $ep) (local.get $del) (local.get $excl) (local.get $bits))
+      (then
+        (call $push (local.get $res) (i32.const 0) (local.get $d) (local.get $ep))
+        (local.set $nr (i32.const 1))
+        (local.set $bound (local.get $d))))
+    (block $done
+      (loop $walk
+        (br_if $done (i32.eqz (local.get $nc)))
+        (br_if $done (i32.and (f64.gt (f64.neg (f64.load (local.get $cand))) (local.get $bound)) (i32.ge_s (local.get $nr) (local.get $ef))))
+        (if (i32.gt_s (local.get $visits) (local.get $maxv)) (then (return (i32.const -1))))
+        (local.set $c (i32.load offset=8 (local.get $cand)))
+        (local.set $nc (i32.sub (local.get $nc) (i32.const 1)))
+        (if (i32.gt_s (local.get $nc) (i32.const 0))
+          (then
+            (call $sift_down (local.get $cand) (local.get $nc)
+              (f64.load (i32.add (local.get $cand) (i32.shl (local.get $nc) (i32.const 4))))
+              (i32.load offset=8 (i32.add (local.get $cand) (i32.shl (local.get $nc) (i32.const 4)))))))
+        (local.set $base (i32.add (local.get $links) (i32.mul (local.get $c) (local.get $s0))))
+        (local.set $end (i32.add (local.get $base) (i32.shl (i32.load (local.get $base)) (i32.const 2))))
+        (local.set $m (i32.const 0))
+        ;; pass 1: mark unvisited neighbours, list them, touch one int per 64-byte line of each vector
+        (block $l1done
+          (loop $l1
+            (br_if $l1done (i32.ge_u (local.get $base) (local.get $end)))
+            (local.set $base (i32.add (local.get $base) (i32.const 4)))
+            (local.set $nb (i32.load (local.get $base)))
+            (local.set $ta (i32.add (local.get $tags) (i32.shl (local.get $nb) (i32.const 1))))
+            (br_if $l1 (i32.eq (i32.load16_u (local.get $ta)) (local.get $epoch)))
+            (i32.store16 (local.get $ta) (local.get $epoch))
+            (i32.store (i32.add (local.get $pend) (i32.shl (local.get $m) (i32.const 2))) (local.get $nb))
+            (local.set $m (i32.add (local.get $m) (i32.const 1)))
+            (local.set $off (i32.mul (i32.add (local.get $nb) (i32.const 1)) (local.get $sb)))
+            (local.set $o (i32.add (local.get $off) (local.get $sb)))
+            (loop $touch
+              (local.set $sink (i32.add (local.get $sink) (i32.load (local.get $off))))
+              (local.set $off (i32.add (local.get $off) (i32.const 64)))
+              (br_if $touch (i32.lt_u (local.get $off) (local.get $o))))
+            (br $l1)))
+        (local.set $visits (i32.add (local.get $visits) (local.get $m)))
+        ;; pass 2: distances, then the heaps
+        (local.set $p (local.get $pend))
+        (local.set $pe (i32.add (local.get $pend) (i32.shl (local.get $m) (i32.const 2))))
+        (block $l2done
+          (loop $l2
+            (br_if $l2done (i32.ge_u (local.get $p) (local.get $pe)))
+            (local.set $nb (i32.load (local.get $p)))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (local.set $d (call $dist (local.get $q) (i32.mul (i32.add (local.get $nb) (i32.const 1)) (local.get $sb)) (local.get $sb) (local.get $isdot)))
+            (if (i32.or (i32.lt_s (local.get $nr) (local.get $ef)) (f64.lt (local.get $d) (local.get $bound)))
+              (then
+                (if (i32.ge_s (local.get $nc) (local.get $ccap)) (then (return (i32.const -2))))
+                (call $push (local.get $cand) (local.get $nc) (f64.neg (local.get $d)) (local.get $nb))
+                (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
+                (if (call $live (local.get $nb) (local.get $del) (local.get $excl) (local.get $bits))
+                  (then
+                    (if (i32.lt_s (local.get $nr) (local.get $ef))
+                      (then
+                        (call $push (local.get $res) (local.get $nr) (local.get $d) (local.get $nb))
+                        (local.set $nr (i32.add (local.get $nr) (i32.const 1))))
+                      (else (call $sift_down (local.get $res) (local.get $nr) (local.get $d) (local.get $nb))))
+                    (local.set $bound (f64.load (local.get $res)))))))
+            (br $l2)))
+        (br $walk)))
+    (i32.store (local.get $pend) (local.get $sink))
+    (local.get $nr)))
