@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import wabtFactory from 'wabt';
 import { distanceModuleBytes } from '../src/internal/kernels';
 import { sq8ModuleBytes } from '../src/internal/sq8';
+import { walkModuleBytes } from '../src/internal/walk';
 
 // The WebAssembly kernels are assembled by hand in TypeScript (no build step); their text form sits
 // beside them as .wat. Assembling each .wat with wabt (the WebAssembly Binary Toolkit, a dev
@@ -24,6 +25,7 @@ describe('WebAssembly kernel sources (.wat beside the bytes)', () => {
   it.each([
     ['kernels.wat', distanceModuleBytes],
     ['sq8.wat', sq8ModuleBytes],
+    ['walk.wat', walkModuleBytes],
   ] as const)('%s assembles to exactly the module bytes the library builds', async (file, bytes) => {
     const built = bytes();
     const assembled = await assemble(file);

@@ -1,0 +1,94 @@
+import { HNSW } from '@vego/hnsw';
+import type { Graph } from '../src/internal/graph';
+import { clustered } from './fixtures/data';
+
+// The layer-0 walk runs in WebAssembly (walk.wat) wherever it applies; the JS walk in graph.ts is
+// the reference. Both must give the same answers bit for bit: same ids, same distances, in the same
+// order, for every ef, metric, with tombstones, with filters, and build the same graph.
+
+const graphOf = (index: HNSW): Graph => (index as unknown as { graph: Graph }).graph;
+
+const dim = 20; // padded to 24 floats: growth must leave zero padding in new vector slots
+const n = 3000;
+const data = clustered(n, dim, 30, 901);
+const queries = clustered(1000, dim, 30, 902);
+const EFS = [10, 40, 160, 320];
+
+type Hit = { id: number; distance: number };
+
+/** Searches every query with the wasm walk and with the JS walk; returns how many answers differ. */
+function compareWalks(index: HNSW, ef: number, k: number, options: { filterBits?: Uint32Array; filter?: (id: number) => boolean } = {}): number {
+  const graph = graphOf(index);
+  let differ = 0;
+  for (let q = 0; q < queries.length / dim; q++) {
+    const query = queries.subarray(q * dim, (q + 1) * dim);
+    graph.useWalk0 = true;
+    const wasm: Hit[] = index.search(query, k, { ef, ...options });
+    graph.useWalk0 = false;
+    const js: Hit[] = index.search(query, k, { ef, ...options });
+    graph.useWalk0 = true;
+    if (wasm.length !== js.length || wasm.some((h, i) => h.id !== js[i]!.id || h.distance !== js[i]!.distance)) differ++;
+  }
+  return differ;
+}
+
+function build(metric: 'l2' | 'cosine' | 'innerProduct', wasm: boolean): HNSW {
+  const index = new HNSW({ dimension: dim, M: 8, efConstruction: 48, distance: metric, seed: 5, repairThreshold: 1 });
+  graphOf(index).useWalk0 = wasm;
+  // One at a time from a capacity of 16: every doubling moves links0 and the tombstones in the memory.
+  for (let i = 0; i < n; i++) index.add(data.subarray(i * dim, (i + 1) * dim));
+  return index;
+}
+
+describe('layer-0 walk in WebAssembly', () => {
+  for (const metric of ['l2', 'cosine', 'innerProduct'] as const) {
+    describe(metric, () => {
+      const index = build(metric, true);
+
+      it('is in use: links0 and the tombstones are views of the vector memory', () => {
+        const graph = graphOf(index);
+        expect(graph.walk0).not.toBeNull();
+        expect(graph.inMemory).toBe(true);
+        expect(graph.links0.buffer).toBe(graph.deleted.buffer);
+        expect(graph.memory).not.toBeNull();
+        expect(graph.links0.byteOffset).toBe((graph.capacity + 1) * graph.strideBytes);
+      });
+
+      it('builds exactly the graph the JS walk builds', () => {
+        const js = build(metric, false);
+        const a = graphOf(index);
+        const b = graphOf(js);
+        expect(a.count).toBe(n);
+        expect(Buffer.from(a.links0.buffer, a.links0.byteOffset, n * a.stride0 * 4).equals(Buffer.from(b.links0.buffer, b.links0.byteOffset, n * b.stride0 * 4))).toBe(true);
+        expect(Array.from(a.upperLinks.subarray(0, a.state[3]!))).toEqual(Array.from(b.upperLinks.subarray(0, b.state[3]!)));
+      });
+
+      it.each(EFS)('answers 1,000 queries exactly as the JS walk at ef %i (all ef results)', (ef) => {
+        expect(compareWalks(index, ef, ef)).toBe(0);
+      });
+
+      it('answers exactly as the JS walk with tombstones and with filters', () => {
+        const deleting = build(metric, true);
+        for (let id = 0; id < n; id += 7) deleting.delete(id);
+        expect(graphOf(deleting).deleted[7]).toBe(1);
+        for (const ef of EFS) expect(compareWalks(deleting, ef, ef)).toBe(0);
+        const bits = new Uint32Array(Math.ceil(n / 32));
+        for (let id = 0; id < n; id += 3) bits[id >>> 5]! |= 1 << (id & 31);
+        expect(compareWalks(deleting, 40, 10, { filterBits: bits })).toBe(0);
+        expect(compareWalks(deleting, 40, 10, { filter: (id) => id % 5 !== 0 })).toBe(0);
+      });
+    });
+  }
+
+  it('stays exact across the visited-tag epoch wrap and a candidate heap that fills up', () => {
+    const index = build('l2', true);
+    const graph = graphOf(index);
+    graph.walkEpoch = 0xfffe; // the next three searches wrap it
+    expect(compareWalks(index, 160, 50)).toBe(0);
+    expect(graph.walkEpoch).toBeLessThan(0xfffe);
+    // A candidate heap of 4 records fills at once: the walk grows it and walks again.
+    graph.candCap = 4;
+    expect(compareWalks(index, 320, 320)).toBe(0);
+    expect(graph.candCap).toBeGreaterThan(4);
+  });
+});
