@@ -17,10 +17,10 @@ const EFS = [10, 40, 160, 320];
 type Hit = { id: number; distance: number };
 
 /** Searches every query with the wasm walk and with the JS walk; returns how many answers differ. */
-function compareWalks(index: HNSW, ef: number, k: number, options: { filterBits?: Uint32Array; filter?: (id: number) => boolean } = {}): number {
+function compareWalks(index: HNSW, ef: number, k: number, options: { filterBits?: Uint32Array; filter?: (id: number) => boolean } = {}, count = queries.length / dim): number {
   const graph = graphOf(index);
   let differ = 0;
-  for (let q = 0; q < queries.length / dim; q++) {
+  for (let q = 0; q < count; q++) {
     const query = queries.subarray(q * dim, (q + 1) * dim);
     graph.useWalk0 = true;
     const wasm: Hit[] = index.search(query, k, { ef, ...options });
@@ -72,10 +72,15 @@ describe('layer-0 walk in WebAssembly', () => {
         for (let id = 0; id < n; id += 7) deleting.delete(id);
         expect(graphOf(deleting).deleted[7]).toBe(1);
         for (const ef of EFS) expect(compareWalks(deleting, ef, ef)).toBe(0);
-        const bits = new Uint32Array(Math.ceil(n / 32));
+        // A bitset is tested in the wasm walk (copied into the memory); a filter function in the JS one.
+        const bits = new Uint32Array(Math.ceil(n / 32) + 3);
         for (let id = 0; id < n; id += 3) bits[id >>> 5]! |= 1 << (id & 31);
-        expect(compareWalks(deleting, 40, 10, { filterBits: bits })).toBe(0);
-        expect(compareWalks(deleting, 40, 10, { filter: (id) => id % 5 !== 0 })).toBe(0);
+        for (const ef of EFS) expect(compareWalks(deleting, ef, 10, { filterBits: bits }, 300)).toBe(0);
+        expect(compareWalks(deleting, 40, 10, { filter: (id) => id % 5 !== 0 }, 200)).toBe(0);
+        // 0.5 %: walks stop at their visit budget and fall back to the exact scan, in both walks alike.
+        const rare = new Uint32Array(Math.ceil(n / 32));
+        for (let id = 5; id < n; id += 200) rare[id >>> 5]! |= 1 << (id & 31);
+        expect(compareWalks(deleting, 10, 10, { filterBits: rare }, 100)).toBe(0);
       });
     });
   }
@@ -84,11 +89,40 @@ describe('layer-0 walk in WebAssembly', () => {
     const index = build('l2', true);
     const graph = graphOf(index);
     graph.walkEpoch = 0xfffe; // the next three searches wrap it
-    expect(compareWalks(index, 160, 50)).toBe(0);
+    expect(compareWalks(index, 160, 50, {}, 20)).toBe(0);
     expect(graph.walkEpoch).toBeLessThan(0xfffe);
     // A candidate heap of 4 records fills at once: the walk grows it and walks again.
     graph.candCap = 4;
-    expect(compareWalks(index, 320, 320)).toBe(0);
+    expect(compareWalks(index, 320, 320, {}, 200)).toBe(0);
     expect(graph.candCap).toBeGreaterThan(4);
+    // The same with a bitset, which moves up with the heaps.
+    const bits = new Uint32Array(Math.ceil(n / 32)).fill(0x55555555);
+    graph.candCap = 4;
+    expect(compareWalks(index, 160, 10, { filterBits: bits }, 200)).toBe(0);
+    expect(graph.candCap).toBeGreaterThan(4);
+  });
+
+  it('stops at the same visit budget as the JS walk', () => {
+    const index = build('l2', true);
+    const graph = graphOf(index);
+    const bits = new Uint32Array(Math.ceil(n / 32));
+    for (let id = 0; id < n; id += 50) bits[id >>> 5]! |= 1 << (id & 31);
+    const ep = graph.state[1]!;
+    let stopped = 0;
+    for (let q = 0; q < 200; q++) {
+      graph.vectors.set(queries.subarray(q * dim, (q + 1) * dim), 0);
+      for (const budget of [100, 400, 1600]) {
+        graph.useWalk0 = true;
+        const wasm = graph.searchLayer0Filtered(0, ep, 20, null, bits, budget);
+        const wasmHeap = [Array.from(graph.results.keys.subarray(0, graph.results.length)), Array.from(graph.results.ids.subarray(0, graph.results.length))];
+        graph.useWalk0 = false;
+        const js = graph.searchLayer0Filtered(0, ep, 20, null, bits, budget);
+        graph.useWalk0 = true;
+        expect(wasm).toBe(js);
+        if (!js) stopped++;
+        else expect(wasmHeap).toEqual([Array.from(graph.results.keys.subarray(0, graph.results.length)), Array.from(graph.results.ids.subarray(0, graph.results.length))]);
+      }
+    }
+    expect(stopped).toBeGreaterThan(100); // the budget did cut walks short
   });
 });

@@ -84,10 +84,14 @@ interface MemoryLayout {
   scratchAt: number;
   resAt: number;
   candAt: number;
+  bitsAt: number;
   end: number;
 }
 
 const align16 = (x: number): number => (x + 15) & ~15;
+
+/** What `Graph#runWalk0` returns when the wasm walk does not apply. */
+const WALK0_NOT_USED = -3;
 
 /** Parameters fixed for the life of a graph. */
 export interface GraphParams {
@@ -245,7 +249,7 @@ export class Graph {
     this.useWalk0 = true;
     // In memory, each node also takes its layer-0 list, tombstone byte and visited tag there; the
     // heaps, scratch and alignment get a fixed allowance.
-    const perNode = this.inMemory ? this.strideBytes + 4 * this.stride0 + 3 : this.strideBytes;
+    const perNode = this.inMemory ? this.strideBytes + 4 * this.stride0 + 4 : this.strideBytes;
     const fixed = this.inMemory ? 16 * (this.resCap + this.candCap) + this.scratchBytes + 64 : 0;
     this.maxNodes = Math.min(0x7fffffff, Math.floor((MAX_VECTOR_MEMORY_BYTES - fixed) / perNode) - 1);
     this.checkRoom(capacity);
@@ -394,6 +398,7 @@ export class Graph {
    * scratch   {@link scratchBytes}        neighbour offsets and distances of one expansion
    * results   resCap × 16 bytes           the wasm walk's heaps: {f64 key, i32 id} records
    * cand      candCap × 16 bytes
+   * bits      ⌈capacity / 32⌉ uint32       a search's `filterBits`, copied in
    * ```
    */
   layout(capacity: number): MemoryLayout {
@@ -403,7 +408,8 @@ export class Graph {
     const scratchAt = align16(tagsAt + 2 * capacity);
     const resAt = align16(scratchAt + this.scratchBytes);
     const candAt = resAt + 16 * this.resCap;
-    return { links0At, deletedAt, tagsAt, scratchAt, resAt, candAt, end: candAt + 16 * this.candCap };
+    const bitsAt = candAt + 16 * this.candCap;
+    return { links0At, deletedAt, tagsAt, scratchAt, resAt, candAt, bitsAt, end: bitsAt + 4 * ((capacity + 31) >>> 5) };
   }
 
   /**
@@ -434,7 +440,7 @@ export class Graph {
     if (this.layoutNow !== null) {
       this.scratch = this.layoutNow.scratchAt;
       this.memoryI32 = new Int32Array(this.memory.buffer);
-      this.memoryF64 = new Float64Array(this.memory.buffer, 0, this.memory.buffer.byteLength >> 3);
+      this.memoryF64 = new Float64Array(this.memory.buffer, 0, this.memory.buffer.byteLength / 8);
       return;
     }
     const end = this.memory.buffer.byteLength;
@@ -600,6 +606,9 @@ export class Graph {
    * evaluations; returns false when it did, so the caller can fall back to an exact scan.
    */
   searchLayer0Filtered(qb: number, ep: number, ef: number, filter: ((id: number) => boolean) | null, bits: Uint32Array | null, maxVisits: number): boolean {
+    // A bitset alone is copied into the memory and tested in the wasm walk; a filter function needs JS.
+    const n = filter === null ? this.runWalk0(qb, ep, ef, -1, bits, maxVisits) : WALK0_NOT_USED;
+    if (n !== WALK0_NOT_USED) return n >= 0;
     return this.walkLayer(qb, ep, 0, ef, -1, filter, bits, maxVisits);
   }
 
@@ -647,8 +656,8 @@ export class Graph {
     const listAt = this.scratch;
     const outAt = listAt + 4 * (this.maxM0 + 1);
     const list32 = this.memoryI32!;
-    const listBase = listAt >> 2;
-    const outBase = outAt >> 2;
+    const listBase = listAt >>> 2;
+    const outBase = outAt >>> 2;
     if (deleted[ep] === 0 && ep !== exclude && (bits === null || ((bits[ep >>> 5]! >>> (ep & 31)) & 1) === 1) && (filter === null || filter(ep))) {
       results.push(d0, ep);
       bound = d0;
@@ -901,10 +910,23 @@ export class Graph {
    * (its lists are read under locks), or heaps that cannot grow to `ef`.
    */
   walkLayer0Wasm(qb: number, ep: number, ef: number, exclude: number): boolean {
+    return this.runWalk0(qb, ep, ef, exclude, null, 0x7fffffff) >= 0;
+  }
+
+  /**
+   * The wasm walk with a bitset (or null) and a budget of `maxVisits` distances: the number of
+   * results (in {@link results}), −1 when it stopped after `maxVisits` (as the JS walk would), or
+   * {@link WALK0_NOT_USED} when it does not apply (see {@link walkLayer0Wasm}).
+   */
+  private runWalk0(qb: number, ep: number, ef: number, exclude: number, bits: Uint32Array | null, maxVisits: number): number {
     const walk = this.walk0;
-    if (walk === null || !this.useWalk0 || this.codeMode || this.locking) return false;
-    if (ef >= this.resCap && !this.growHeaps(Math.max(ef + 1, 2 * this.resCap), Math.max(4 * (ef + 1), this.candCap))) return false;
+    if (walk === null || !this.useWalk0 || this.codeMode || this.locking) return WALK0_NOT_USED;
+    if (ef >= this.resCap && !this.growHeaps(Math.max(ef + 1, 2 * this.resCap), Math.max(4 * (ef + 1), this.candCap))) return WALK0_NOT_USED;
     const isDot = this.metric === METRIC_DOT ? 1 : 0;
+    if (bits !== null) {
+      const words = (this.count + 31) >>> 5;
+      this.memoryI32!.set(bits.length === words ? bits : bits.subarray(0, words), this.layoutNow!.bitsAt >>> 2);
+    }
     for (;;) {
       const at = this.layoutNow!;
       let epoch = this.walkEpoch + 1;
@@ -913,10 +935,13 @@ export class Graph {
         epoch = 1;
       }
       this.walkEpoch = epoch;
-      const n = walk(qb, ep, ef, this.strideBytes, at.links0At, 4 * this.stride0, at.tagsAt, epoch, at.deletedAt, exclude, -1, at.candAt, at.resAt, at.scratchAt, isDot, 0x7fffffff, this.candCap);
+      const n = walk(qb, ep, ef, this.strideBytes, at.links0At, 4 * this.stride0, at.tagsAt, epoch, at.deletedAt, exclude, bits === null ? -1 : at.bitsAt, at.candAt, at.resAt, at.scratchAt, isDot, maxVisits, this.candCap);
+      if (n === -1) return -1;
       if (n === -2) {
-        // The candidate heap filled up (rare: it holds 4·ef): grow it and walk again.
-        if (!this.growHeaps(this.resCap, 2 * this.candCap)) return false;
+        // The candidate heap filled up (rare: it holds 4·ef): grow it (moving the bitset up) and walk again.
+        const bitsAt = at.bitsAt;
+        if (!this.growHeaps(this.resCap, 2 * this.candCap)) return WALK0_NOT_USED;
+        if (bits !== null) this.memoryI32!.copyWithin(this.layoutNow!.bitsAt >>> 2, bitsAt >>> 2, (bitsAt >>> 2) + ((this.count + 31) >>> 5));
         continue;
       }
       const results = this.results;
@@ -925,13 +950,13 @@ export class Graph {
       const i32 = this.memoryI32!;
       const keys = results.keys;
       const ids = results.ids;
-      for (let i = 0, r = at.resAt >> 3, q = (at.resAt >> 2) + 2; i < n; i++, r += 2, q += 4) {
+      for (let i = 0, r = at.resAt >>> 3, q = (at.resAt >>> 2) + 2; i < n; i++, r += 2, q += 4) {
         keys[i] = f64[r]!;
         ids[i] = i32[q]!;
       }
       results.length = n;
       this.candidates.length = 0;
-      return true;
+      return n;
     }
   }
 

@@ -13,7 +13,8 @@
 ;;
 ;; search_layer0(q, ep, ef, sb, links, s0, tags, epoch, del, excl, bits, cand, res, pend, isdot,
 ;; maxv, ccap) → number of results in the heap at res; −1 after more than maxv distances (bits:
-;; byte offset of a filter bitset, −1 for none); −2 when the candidate heap (ccap records) is full.
+;; byte offset of a filter bitset, −1 (0xffffffff) for none; offsets are unsigned, up to 4 GiB);
+;; −2 when the candidate heap (ccap records) is full.
 (module
   (import "env" "memory" (memory 1 65536 shared))
   (import "k" "l2" (func $l2 (param i32 i32 i32) (result f32)))
@@ -58,7 +59,7 @@
   (func $live (param $nb i32) (param $del i32) (param $excl i32) (param $bits i32) (result i32)
     (if (i32.load8_u (i32.add (local.get $del) (local.get $nb))) (then (return (i32.const 0))))
     (if (i32.eq (local.get $nb) (local.get $excl)) (then (return (i32.const 0))))
-    (if (i32.ge_s (local.get $bits) (i32.const 0))
+    (if (i32.ne (local.get $bits) (i32.const -1))
       (then (return (i32.and (i32.shr_u (i32.load (i32.add (local.get $bits) (i32.shl (i32.shr_u (local.get $nb) (i32.const 5)) (i32.const 2))))
                                         (i32.and (local.get $nb) (i32.const 31))) (i32.const 1)))))
     (i32.const 1))
