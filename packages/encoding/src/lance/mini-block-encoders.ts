@@ -14,6 +14,7 @@
  * Chunk sizes follow what LanceDB 0.39 writes (f64: 512 values per chunk; bit-packed: 1024).
  */
 import { InvalidArgumentError } from '@vego/arrow';
+import { HOST_LITTLE_ENDIAN } from '../internal/bytes';
 import { encodeInlineBitpacked, inlineBitpackedByteLength, maxBitWidth } from './inline-bitpacking';
 import { countRleRuns, encodeRleChunk } from './rle';
 import { encodeVariableChunk, variableChunkByteLength } from './variable';
@@ -66,7 +67,7 @@ export interface MiniBlockEncoder {
    * @param targetBytes - byte budget of a chunk's values.
    */
   chunkValues(values: PageValues, at: number, targetBytes: number): number;
-  /** The value buffers of chunk `[at, at + count)` (new arrays). */
+  /** The value buffers of chunk `[at, at + count)` (new arrays, or views of `values` that must not be written to). */
   encodeChunk(values: PageValues, at: number, count: number): Uint8Array[];
 }
 
@@ -102,37 +103,58 @@ export const flatEncoder: MiniBlockEncoder = {
     const f = fixed(v);
     if (f.bitsPerValue === 1) {
       if ((at & 7) !== 0) throw new InvalidArgumentError('1-bit chunks must start at a byte');
-      return [f.bytes.slice(at >>> 3, (at + count + 7) >>> 3)];
+      return [f.bytes.subarray(at >>> 3, (at + count + 7) >>> 3)];
     }
+    // A view: the caller copies it into the chunk.
     const w = f.bitsPerValue >>> 3;
-    return [f.bytes.slice(at * w, (at + count) * w)];
+    return [f.bytes.subarray(at * w, (at + count) * w)];
   },
 };
 
-/** Low and high 32-bit halves of fixed-width integer values (cached per page). */
-const halves = new WeakMap<FixedWidthValues, { lo: Uint32Array; hi: Uint32Array | null }>();
+/** Scratch halves of one chunk (≤ 1024 values; encoding is synchronous, so one set serves every page). */
+const scratchLo = new Uint32Array(1024);
+const scratchHi = new Uint32Array(1024);
 
-function halvesOf(f: FixedWidthValues): { lo: Uint32Array; hi: Uint32Array | null } {
-  let h = halves.get(f);
-  if (h !== undefined) return h;
-  const n = f.count;
+/**
+ * Low 32 bits of values `[at, at + count)` (count ≤ 1024) into `scratchLo[0 …]`, high 32 bits into
+ * `scratchHi` for 64-bit values; returns `scratchHi` for 64-bit values, else null. Per chunk rather than per
+ * page, so that a page of a million 64-bit values does not allocate 8 MB of halves.
+ */
+function chunkHalves(f: FixedWidthValues, at: number, count: number): Uint32Array | null {
   const b = f.bytes;
-  const lo = new Uint32Array(n);
-  let hi: Uint32Array | null = null;
-  if (f.bitsPerValue === 8) for (let i = 0; i < n; i++) lo[i] = b[i]!;
-  else if (f.bitsPerValue === 16) for (let i = 0; i < n; i++) lo[i] = b[2 * i]! | (b[2 * i + 1]! << 8);
-  else if (f.bitsPerValue === 32) for (let i = 0; i < n; i++) lo[i] = (b[4 * i]! | (b[4 * i + 1]! << 8) | (b[4 * i + 2]! << 16) | (b[4 * i + 3]! << 24)) >>> 0;
-  else {
-    hi = new Uint32Array(n);
-    for (let i = 0; i < n; i++) {
-      const p = 8 * i;
+  const lo = scratchLo;
+  const t = f.bitsPerValue;
+  // 32- and 64-bit values aligned in memory (typed arrays' always are) read as u32 words on little-endian hosts.
+  if (HOST_LITTLE_ENDIAN && (t === 32 || t === 64) && (b.byteOffset & 3) === 0) {
+    const words = new Uint32Array(b.buffer, b.byteOffset + at * (t >>> 3), count * (t >>> 5));
+    if (t === 32) {
+      lo.set(words);
+      return null;
+    }
+    const hi = scratchHi;
+    for (let i = 0; i < count; i++) {
+      lo[i] = words[2 * i]!;
+      hi[i] = words[2 * i + 1]!;
+    }
+    return hi;
+  }
+  if (t === 8) for (let i = 0; i < count; i++) lo[i] = b[at + i]!;
+  else if (t === 16) for (let i = 0; i < count; i++) lo[i] = b[2 * (at + i)]! | (b[2 * (at + i) + 1]! << 8);
+  else if (t === 32) {
+    for (let i = 0; i < count; i++) {
+      const p = 4 * (at + i);
+      lo[i] = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+    }
+  } else {
+    const hi = scratchHi;
+    for (let i = 0; i < count; i++) {
+      const p = 8 * (at + i);
       lo[i] = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
       hi[i] = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
     }
+    return hi;
   }
-  h = { lo, hi };
-  halves.set(f, h);
-  return h;
+  return null;
 }
 
 export const inlineBitpackingEncoder: MiniBlockEncoder = {
@@ -141,8 +163,9 @@ export const inlineBitpackingEncoder: MiniBlockEncoder = {
   chunkValues: (v, at) => chunkOf(fixed(v).count - at, 1024),
   encodeChunk(v, at, count) {
     const f = fixed(v);
-    const { lo, hi } = halvesOf(f);
-    return [encodeInlineBitpacked(lo, hi, at, count, f.bitsPerValue)];
+    if (!(count >= 1 && count <= 1024)) throw new InvalidArgumentError(`\`count\` must be within 1..1024, got ${count}`);
+    const hi = chunkHalves(f, at, count);
+    return [encodeInlineBitpacked(scratchLo, hi, 0, count, f.bitsPerValue)];
   },
 };
 
@@ -214,11 +237,10 @@ export function variableChunkBytes(v: VariableWidthValues, at: number, count: nu
  */
 export function inlineBitpackedPageBytes(values: FixedWidthValues): number {
   const t = values.bitsPerValue;
-  const { lo, hi } = halvesOf(values);
   let packed = 0;
   for (let at = 0; at < values.count; at += 1024) {
     const n = Math.min(1024, values.count - at);
-    packed += inlineBitpackedByteLength(t, maxBitWidth(lo, hi, at, n));
+    packed += inlineBitpackedByteLength(t, maxBitWidth(scratchLo, chunkHalves(values, at, n), 0, n));
   }
   return packed;
 }

@@ -101,7 +101,9 @@ export function chooseMiniBlockEncoder(values: PageValues, options: { bitPacking
   const plainBytes = (values.count * t) / 8;
   // Runs: at most half as many as values and ≤ 60 % of the plain bytes (LanceDB picks RLE below 50 % runs).
   if (options.rle !== false && (t === 8 || t === 16 || t === 32 || t === 64)) {
-    const runs = countRleRuns(values.bytes, t >>> 3, 0, values.count);
+    // Counting stops past the most runs either condition allows (random values: after about half the page).
+    const limit = Math.floor(Math.min(values.count / 2, (plainBytes * 0.6) / (t / 8 + 1)));
+    const runs = countRleRuns(values.bytes, t >>> 3, 0, values.count, limit);
     if (runs * 2 <= values.count && runs * (t / 8 + 1) <= plainBytes * 0.6) return encoderOf('rle');
   }
   if (options.bitPacking === false || !values.integer || (t !== 16 && t !== 32 && t !== 64)) return encoderOf('flat');

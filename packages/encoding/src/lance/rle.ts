@@ -7,9 +7,20 @@
  */
 import { InvalidArgumentError } from '@vego/arrow';
 
-/** Runs (each at most 255 long) of values `[at, at + count)` of `byteWidth` bytes in `bytes`. */
-export function countRleRuns(bytes: Uint8Array, byteWidth: number, at: number, count: number): number {
+/**
+ * Runs (each at most 255 long) of values `[at, at + count)` of `byteWidth` bytes in `bytes`. With `limit`,
+ * counting stops as soon as the runs pass it and `limit + 1` is returned (a chooser that only asks "at most
+ * `limit` runs?" need not read the whole page of values that do not repeat).
+ */
+export function countRleRuns(bytes: Uint8Array, byteWidth: number, at: number, count: number, limit = Infinity): number {
   if (count === 0) return 0;
+  // 2-, 4- and 8-byte values compare as whole words when the bytes are aligned to them (typed arrays' are).
+  const words = byteWidth === 8 ? 2 : 1;
+  const unit = byteWidth === 8 ? 4 : byteWidth;
+  if ((unit === 2 || unit === 4) && (bytes.byteOffset & (unit - 1)) === 0 && bytes.byteLength % unit === 0) {
+    const w = unit === 4 ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2) : new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 1);
+    return countWordRuns(w, words, at, count, limit);
+  }
   let runs = 1;
   let len = 1;
   for (let i = at + 1; i < at + count; i++) {
@@ -17,8 +28,42 @@ export function countRleRuns(bytes: Uint8Array, byteWidth: number, at: number, c
     for (let b = 0; same && b < byteWidth; b++) if (bytes[i * byteWidth + b] !== bytes[(i - 1) * byteWidth + b]) same = false;
     if (same) len++;
     else {
-      runs++;
+      if (++runs > limit) return runs;
       len = 1;
+    }
+  }
+  return runs;
+}
+
+/** {@link countRleRuns} over values of `words` consecutive words each of `w`. */
+function countWordRuns(w: Uint32Array | Uint16Array, words: number, at: number, count: number, limit: number): number {
+  let runs = 1;
+  let len = 1;
+  const end = at + count;
+  if (words === 1) {
+    let prev = w[at]!;
+    for (let i = at + 1; i < end; i++) {
+      const x = w[i]!;
+      if (x === prev && len < 255) len++;
+      else {
+        if (++runs > limit) return runs;
+        len = 1;
+        prev = x;
+      }
+    }
+    return runs;
+  }
+  let pLo = w[2 * at]!;
+  let pHi = w[2 * at + 1]!;
+  for (let i = at + 1; i < end; i++) {
+    const lo = w[2 * i]!;
+    const hi = w[2 * i + 1]!;
+    if (lo === pLo && hi === pHi && len < 255) len++;
+    else {
+      if (++runs > limit) return runs;
+      len = 1;
+      pLo = lo;
+      pHi = hi;
     }
   }
   return runs;

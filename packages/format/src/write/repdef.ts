@@ -19,7 +19,7 @@ import type { DataType } from '@vego/encoding';
 import { RepDefLayer } from '../v2_1/layout';
 import { writableLogicalType } from '../logical-types';
 
-/** One leaf column of a page, shredded. */
+/** One leaf column of a page, shredded. Its arrays are read-only: pages without nulls share views of the same slot arrays. */
 export interface ShreddedLeaf {
   /** The leaf array (values are gathered from it by logical index). */
   leaf: ArrayData;
@@ -250,10 +250,38 @@ export function shredLeaf(data: ArrayData, path: readonly number[]): ShreddedLea
   };
 }
 
+/** Rows up to which {@link shredFlat} hands out views of shared arrays (0…n−1 and all ones): 8 MiB + 2 MiB kept. */
+const SHARED_SLOTS_MAX = 1 << 21;
+let sharedIndex = new Int32Array(0);
+let sharedOnes = new Uint8Array(0);
+
+/**
+ * Value slots `0 … n−1`, all valid, of a page without nulls: views of arrays shared by every page (nothing
+ * writes to a `ShreddedLeaf`'s arrays), so that a page of a million rows does not allocate 5 MB for them.
+ */
+function identitySlots(n: number): { index: Int32Array; ones: Uint8Array } {
+  if (n > SHARED_SLOTS_MAX) {
+    const index = new Int32Array(n);
+    for (let i = 0; i < n; i++) index[i] = i;
+    return { index, ones: new Uint8Array(n).fill(1) };
+  }
+  if (sharedIndex.length < n) {
+    const size = Math.min(SHARED_SLOTS_MAX, Math.max(n, 2 * sharedIndex.length));
+    sharedIndex = new Int32Array(size);
+    for (let i = 0; i < size; i++) sharedIndex[i] = i;
+    sharedOnes = new Uint8Array(size).fill(1);
+  }
+  return { index: sharedIndex.subarray(0, n), ones: sharedOnes.subarray(0, n) };
+}
+
 /** The common case of a top-level leaf: one level and one value slot per row, no repetition. */
 function shredFlat(leaf: ArrayData): ShreddedLeaf {
   const n = leaf.length;
   const nulls = leaf.nullCount > 0;
+  if (!nulls) {
+    const { index, ones } = identitySlots(n);
+    return { leaf, layers: [RepDefLayer.AllValidItem], numRows: n, numLevels: 0, rep: null, def: null, valueIndex: index, valueValid: ones, valueLevel: index, numValues: n };
+  }
   const valueIndex = new Int32Array(n);
   const valueValid = new Uint8Array(n);
   for (let i = 0; i < n; i++) valueIndex[i] = i;

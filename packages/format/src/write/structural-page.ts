@@ -118,16 +118,22 @@ function gatherValues(col: ShreddedLeaf): { values: PageValues; compression: (c:
   if (id === TypeId.Utf8 || id === TypeId.Binary) {
     const o = leaf.valueOffsets!;
     const src = leaf.values as Uint8Array;
-    const offsets = new Int32Array(n + 1);
+    let offsets: Int32Array;
     let contiguous = n === leaf.length && leaf.nullCount === 0;
     for (let k = 0; contiguous && k < n; k++) if (idx[k] !== k) contiguous = false;
     let bytes: Uint8Array;
     if (contiguous) {
-      // Every row a valid value slot in order: one copy of the bytes, offsets rebased.
+      // Every row a valid value slot in order: views of the column's bytes and offsets (the encoders only
+      // read page values), the offsets rebased (a copy) only when they do not start at 0.
       const base = o[leaf.offset]!;
-      for (let k = 0; k <= n; k++) offsets[k] = o[leaf.offset + k]! - base;
-      bytes = src.slice(base, o[leaf.offset + n]!);
+      if (base === 0) offsets = o.subarray(leaf.offset, leaf.offset + n + 1);
+      else {
+        offsets = new Int32Array(n + 1);
+        for (let k = 0; k <= n; k++) offsets[k] = o[leaf.offset + k]! - base;
+      }
+      bytes = src.subarray(base, o[leaf.offset + n]!);
     } else {
+      offsets = new Int32Array(n + 1);
       let total = 0;
       for (let k = 0; k < n; k++) if (ok[k] === 1) total += o[leaf.offset + idx[k]! + 1]! - o[leaf.offset + idx[k]!]!;
       bytes = new Uint8Array(total);
@@ -184,8 +190,8 @@ function gatherValues(col: ShreddedLeaf): { values: PageValues; compression: (c:
   let contiguous = n === leaf.length && n > 0 && leaf.nullCount === 0;
   for (let k = 0; contiguous && k < n; k++) if (idx[k] !== k) contiguous = false;
   const start = (base + leaf.offset * dim) * (bits >>> 3);
-  // Every row a valid value slot in order: one copy of the value bytes.
-  const bytes = contiguous ? src.slice(start, start + n * w) : new Uint8Array(n * w);
+  // Every row a valid value slot in order: a view of the value bytes (the encoders only read them).
+  const bytes = contiguous ? src.subarray(start, start + n * w) : new Uint8Array(n * w);
   for (let k = 0; !contiguous && k < n; k++) {
     if (ok[k] === 0) continue;
     const from = (base + (leaf.offset + idx[k]!) * dim) * (bits >>> 3);
@@ -325,6 +331,37 @@ function encodeFullZip(
   return { layout, buffers: [data], numRows: col.numRows };
 }
 
+/** A buffer written front to back whose capacity doubles when a reservation does not fit. */
+class ChunkBuffer {
+  bytes: Uint8Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.bytes = new Uint8Array(Math.max(64, capacity));
+  }
+
+  /** Room for `n` more bytes (zeros); returns where they start. */
+  reserve(n: number): number {
+    const at = this.length;
+    if (at + n > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(at + n, 2 * this.bytes.length));
+      grown.set(this.bytes.subarray(0, at));
+      this.bytes = grown;
+    }
+    this.length = at + n;
+    return at;
+  }
+}
+
+/**
+ * About the bytes of a page's chunks: its plain values (with 32-bit offsets for variable width), levels at
+ * 16 bits, and a header and padding per 512 values. Encoders that compress (bit-packing, RLE) come in under it.
+ */
+function estimateChunkBytes(v: PageValues, n: number, numLevels: number): number {
+  const values = v.kind === 'variable' ? 8 * (n + 1) + v.bytes.length : Math.ceil((n * v.bitsPerValue) / 8);
+  return values + 4 * numLevels + 64 * Math.ceil(n / 512) + 64;
+}
+
 function encodeMiniBlock(
   col: ShreddedLeaf,
   v: PageValues,
@@ -346,10 +383,10 @@ function encodeMiniBlock(
   const sizeBytes = large ? 4 : 2;
   const numBuffers = itemValidity !== null || enc.name === 'rle' ? 2 : 1;
   const headerBytes = pad8(2 + (rep !== null ? 2 : 0) + (def !== null ? 2 : 0) + numBuffers * sizeBytes);
-  const chunks: Uint8Array[] = [];
+  // Chunks are written one after another into one buffer, grown (doubled) when the estimate falls short.
+  const out = new ChunkBuffer(estimateChunkBytes(v, n, col.numLevels));
   const meta: number[] = [];
   const repIndex: number[] = [];
-  let chunkBytesTotal = 0;
   let at = 0;
   let levelAt = 0;
   let unfinished = false;
@@ -378,8 +415,10 @@ function encodeMiniBlock(
     if ((repBytes?.length ?? 0) > 0xffff || (defBytes?.length ?? 0) > 0xffff || valueBufs.some((b) => b.length > limit) || (!large && total > 32768)) {
       throw new NotSupportedError(`${where}: a mini-block chunk of ${total} bytes passes Lance 2.1's 32 KiB chunk limit (values too large); write Lance 2.2`);
     }
-    const chunk = new Uint8Array(total).fill(PAD, 0, headerBytes);
-    const dv = new DataView(chunk.buffer);
+    const chunkAt = out.reserve(total);
+    const chunk = out.bytes.subarray(chunkAt, chunkAt + total);
+    chunk.fill(PAD, 0, headerBytes);
+    const dv = new DataView(out.bytes.buffer, chunkAt, total);
     let h = 0;
     dv.setUint16(h, rep !== null || def !== null ? numLevels : 0, true);
     h += 2;
@@ -397,18 +436,19 @@ function encodeMiniBlock(
       h += sizeBytes;
     }
     let p = headerBytes;
-    for (const b of [repBytes, defBytes, ...valueBufs]) {
-      if (b === null) continue;
+    const put = (b: Uint8Array | null): void => {
+      if (b === null) return;
       chunk.set(b, p);
       chunk.fill(PAD, p + b.length, pad8(p + b.length));
       p = pad8(p + b.length);
-    }
+    };
+    put(repBytes);
+    put(defBytes);
+    for (const b of valueBufs) put(b);
     if (p !== total) throw new InternalError('chunk size mismatch');
     const words = total / 8 - 1;
     const log = last ? 0 : Math.log2(count);
     meta.push(words * 16 + log);
-    chunks.push(chunk);
-    chunkBytesTotal += total;
     if (rep !== null) {
       // Rows ended in this chunk, and the levels of a row still open at its end.
       let starts = 0;
@@ -436,12 +476,7 @@ function encodeMiniBlock(
     if (large) mdv.setUint32(c * 4, meta[c]!, true);
     else mdv.setUint16(c * 2, meta[c]!, true);
   }
-  const chunkBytes = new Uint8Array(chunkBytesTotal);
-  let p = 0;
-  for (const c of chunks) {
-    chunkBytes.set(c, p);
-    p += c.length;
-  }
+  const chunkBytes = out.bytes.subarray(0, out.length);
   const buffers: Uint8Array[] = [metaBytes, chunkBytes];
   if (dictionary !== null) buffers.push(dictionary.bytes);
   if (rep !== null) {
