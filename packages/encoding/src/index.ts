@@ -159,7 +159,7 @@ export { fastLanesBlockByteLength, packFastLanesBlock } from './lance/fastlanes'
 export { encodeInlineBitpacked, inlineBitpackedByteLength, maxBitWidth } from './lance/inline-bitpacking';
 export { encodeOutOfLineBitpacked, outOfLineTailIsRaw } from './lance/out-of-line-bitpacking';
 export { encodeVariableChunk, variableChunkByteLength } from './lance/variable';
-export { MINI_BLOCK_TARGET_BYTES, variableChunkBytes } from './lance/mini-block-encoders';
+export { MINI_BLOCK_TARGET_BYTES, inlineBitpackedPageBytes, variableChunkBytes } from './lance/mini-block-encoders';
 export type { LanceValueCompression, FixedWidthValues, VariableWidthValues, PageValues, MiniBlockEncoder } from './lance/mini-block-encoders';
 export { LANCE_ENCODINGS, MINI_BLOCK_ENCODERS, chooseMiniBlockEncoder, lanceEncoding, toCompressiveEncoding } from './lance/registry';
 export type { LanceEncoding, LanceEncodingKind } from './lance/registry';

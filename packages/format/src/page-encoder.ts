@@ -109,35 +109,54 @@ function u64Bytes(values: Float64Array): Uint8Array {
   return out;
 }
 
+/** True when this host stores numbers little-endian (every supported engine does). */
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** `o[from + 1 … from + n] − base` as little-endian u64 (32-bit offsets: the high words are 0). */
+function u64Ends(o: Int32Array, from: number, n: number, base: number): Uint8Array {
+  const out = new Uint8Array(n * 8);
+  if (HOST_LITTLE_ENDIAN) {
+    const w = new Uint32Array(out.buffer);
+    for (let i = 0; i < n; i++) w[2 * i] = o[from + i + 1]! - base;
+  } else {
+    const dv = new DataView(out.buffer);
+    for (let i = 0; i < n; i++) dv.setUint32(i * 8, o[from + i + 1]! - base, true);
+  }
+  return out;
+}
+
 function encodeBinary(d: ArrayData, bufs: Buffers): ArrayEncoding {
   const n = d.length;
   const o = d.valueOffsets!;
   const base = o[d.offset]!;
   // Bytes of valid rows only: null rows contribute nothing.
+  const allValid = d.nullCount === 0;
+  const src = d.values as Uint8Array;
+  if (allValid) {
+    // Every row valid: the bytes are one run of the column's (a view; the page is written from it
+    // before the caller gets control back), the end offsets the column's rebased.
+    const end = o[d.offset + n]!;
+    const ends = u64Ends(o, d.offset, n, base);
+    const indices: ArrayEncoding = { kind: 'nullable', nulls: 'none', values: flat(64, bufs, ends) };
+    return { kind: 'binary', indices, bytes: flat(8, bufs, src.subarray(base, end)), nullAdjustment: end - base + 1 };
+  }
   let total = 0;
   for (let i = 0; i < n; i++) if (d.isValid(i)) total += o[d.offset + i + 1]! - o[d.offset + i]!;
   const bytes = new Uint8Array(total);
   const ends = new Float64Array(n);
   const adj = total + 1;
-  const src = d.values as Uint8Array;
   let pos = 0;
-  const allValid = d.nullCount === 0;
-  if (allValid) {
-    bytes.set(src.subarray(base, o[d.offset + n]!));
-    for (let i = 0; i < n; i++) ends[i] = o[d.offset + i + 1]! - base;
-  } else {
-    for (let i = 0; i < n; i++) {
-      if (d.isValid(i)) {
-        const s = o[d.offset + i]!;
-        const e = o[d.offset + i + 1]!;
-        if (e - s <= 32) for (let k = s; k < e; k++) bytes[pos++] = src[k]!;
-        else {
-          bytes.set(src.subarray(s, e), pos);
-          pos += e - s;
-        }
-        ends[i] = pos;
-      } else ends[i] = pos + adj;
-    }
+  for (let i = 0; i < n; i++) {
+    if (d.isValid(i)) {
+      const s = o[d.offset + i]!;
+      const e = o[d.offset + i + 1]!;
+      if (e - s <= 32) for (let k = s; k < e; k++) bytes[pos++] = src[k]!;
+      else {
+        bytes.set(src.subarray(s, e), pos);
+        pos += e - s;
+      }
+      ends[i] = pos;
+    } else ends[i] = pos + adj;
   }
   const indices: ArrayEncoding = { kind: 'nullable', nulls: 'none', values: flat(64, bufs, u64Bytes(ends)) };
   const bytesEnc = flat(8, bufs, bytes);

@@ -471,7 +471,8 @@ function compressInto(table: FsstSymbolTable, offsets: Int32Array, bytes: Uint8A
     grown.set(out.subarray(0, state[1]!));
     out = grown;
   }
-  return { offsets: outOffsets, bytes: out.slice(0, state[1]!) };
+  // A view, not a copy: the slack is at most what the estimate added, and a copy would be a second page of bytes.
+  return { offsets: outOffsets, bytes: out.subarray(0, state[1]!) };
 }
 
 /**

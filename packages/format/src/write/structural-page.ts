@@ -23,7 +23,7 @@
  * Example (2.1, Int8 `[1, 2, 3]`, no nulls): layout `mini_block { flat(8), [ALL_VALID_ITEM], 1 buffer,
  * 3 items }`, metadata `10 00` (one 16-byte chunk, last), chunk `00 00 03 00 FE FE FE FE 01 02 03 FE FE FE FE FE`.
  */
-import { ArrayData, buildVariableDictionary, chooseMiniBlockEncoder, encodeOutOfLineBitpacked, fsstPageIfSmaller, encodeVariableBlock, InternalError, isFixedBinary, MINI_BLOCK_ENCODERS, MINI_BLOCK_TARGET_BYTES, NotSupportedError, TypeId } from '@vego/encoding';
+import { ArrayData, buildVariableDictionary, chooseMiniBlockEncoder, inlineBitpackedPageBytes, encodeOutOfLineBitpacked, fsstPageIfSmaller, encodeVariableBlock, InternalError, isFixedBinary, MINI_BLOCK_ENCODERS, MINI_BLOCK_TARGET_BYTES, NotSupportedError, TypeId } from '@vego/encoding';
 import type { DataType, FixedWidthValues, LanceValueCompression, MiniBlockEncoder, PageValues, VariableDictionary, VariableWidthValues } from '@vego/encoding';
 import { fullZipLayoutBytes, miniBlockLayoutBytes } from './page-layout-proto';
 import type { ShreddedLeaf } from './repdef';
@@ -354,12 +354,17 @@ class ChunkBuffer {
 }
 
 /**
- * About the bytes of a page's chunks: its plain values (with 32-bit offsets for variable width), levels at
- * 16 bits, and a header and padding per 512 values. Encoders that compress (bit-packing, RLE) come in under it.
+ * About the bytes of a page's chunks under encoder `enc`: its values as written (plain, or bit-packed per
+ * 1024-value block), levels at 16 bits, and 1/32 for chunk headers and padding. An estimate: the buffer
+ * grows when it falls short, and a large one costs zeroing and memory the page does not use.
  */
-function estimateChunkBytes(v: PageValues, n: number, numLevels: number): number {
-  const values = v.kind === 'variable' ? 8 * (n + 1) + v.bytes.length : Math.ceil((n * v.bitsPerValue) / 8);
-  return values + 4 * numLevels + 64 * Math.ceil(n / 512) + 64;
+function estimateChunkBytes(enc: MiniBlockEncoder, v: PageValues, n: number, numLevels: number): number {
+  let values: number;
+  if (v.kind === 'variable') values = ((v.offsetBits ?? 32) >>> 3) * (n + 1) + (v.offsets[n]! - v.offsets[0]!);
+  else if (enc.name === 'inline_bitpacking') values = inlineBitpackedPageBytes(v);
+  else values = Math.ceil((n * v.bitsPerValue) / 8);
+  const raw = values + 4 * numLevels;
+  return raw + (raw >>> 5) + 256;
 }
 
 function encodeMiniBlock(
@@ -384,7 +389,7 @@ function encodeMiniBlock(
   const numBuffers = itemValidity !== null || enc.name === 'rle' ? 2 : 1;
   const headerBytes = pad8(2 + (rep !== null ? 2 : 0) + (def !== null ? 2 : 0) + numBuffers * sizeBytes);
   // Chunks are written one after another into one buffer, grown (doubled) when the estimate falls short.
-  const out = new ChunkBuffer(estimateChunkBytes(v, n, col.numLevels));
+  const out = new ChunkBuffer(estimateChunkBytes(enc, v, n, col.numLevels));
   const meta: number[] = [];
   const repIndex: number[] = [];
   let at = 0;
