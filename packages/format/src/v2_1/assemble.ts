@@ -73,6 +73,7 @@ export function shred(p: PageLevels, where: string): Shredded {
   if (def !== null) {
     for (let i = 0; i < M; i++) if (def[i]! >= next) throw new CorruptDataError(`${where}: definition level ${def[i]} at ${i}, the layers allow 0..${next - 1}`);
   }
+  if (rep === null) return shredWithoutLists(p, layers, firstCode, M, where);
   let starts: Int32Array;
   let ends: Int32Array;
   if (rep !== null) {
@@ -148,6 +149,32 @@ export function shred(p: PageLevels, where: string): Shredded {
   if (starts.length !== p.values.numValues) {
     throw new CorruptDataError(`${where}: levels describe ${starts.length} leaf values, the page holds ${p.values.numValues}`);
   }
+  return { layers: out, values: p.values, dictionary: p.dictionary };
+}
+
+/**
+ * {@link shred} of a column without list layers (no repetition levels): one level and one value slot per
+ * row, so row `k`'s level is level `k` and no per-row start/end arrays are needed. Each layer, outermost
+ * first, is null where the row's definition level reaches that layer's first code.
+ */
+function shredWithoutLists(p: PageLevels, layers: readonly RepDefLayer[], firstCode: Float64Array, n: number, where: string): Shredded {
+  if (n !== p.numRows) throw new CorruptDataError(`${where}: levels describe ${n} rows, the page has ${p.numRows}`);
+  const def = p.def;
+  const out: LayerInfo[] = [];
+  for (let j = layers.length - 1; j >= 0; j--) {
+    const fc = firstCode[j]!;
+    let validity: Uint8Array | null = null;
+    if (def !== null) {
+      for (let k = 0; k < n; k++) {
+        if (def[k]! >= fc) {
+          if (validity === null) validity = new Uint8Array(((n + 63) >>> 6) << 3).fill(255);
+          validity[k >>> 3]! &= ~(1 << (k & 7));
+        }
+      }
+    }
+    out.push({ length: n, validity, offsets: null });
+  }
+  if (n !== p.values.numValues) throw new CorruptDataError(`${where}: levels describe ${n} leaf values, the page holds ${p.values.numValues}`);
   return { layers: out, values: p.values, dictionary: p.dictionary };
 }
 
