@@ -99,6 +99,10 @@ export function decodeMiniBlockChunks(
   const metaWidth = layout.hasLargeChunk ? 4 : 2;
   const hasRep = layout.rep !== null;
   const hasDef = layout.def !== null;
+  const v = layout.values;
+  if (!hasRep && !hasDef && layout.dictionary === null && layout.numBuffers === 1 && v.kind === 'flat' && v.compression === 'none' && (v.bitsPerValue & 7) === 0 && v.bitsPerValue > 0 && c1 - c0 > 1) {
+    return decodeFlatChunks(layout, table, data, c0, c1, v.bitsPerValue >>> 3, where);
+  }
   const blocks: Block[] = [];
   const reps: Array<Uint16Array | null> = [];
   const defs: Array<Uint16Array | null> = [];
@@ -167,6 +171,35 @@ export function decodeMiniBlockChunks(
     values: concatBlocks(blocks, where),
     dictionary,
   };
+}
+
+/**
+ * {@link decodeMiniBlockChunks} of the commonest page: fixed-width values of whole bytes, uncompressed, no
+ * levels and no dictionary (e.g. non-null floats). Each chunk's values are copied straight into one buffer
+ * for the column, without a decoded block per chunk and a second copy to join them. The same checks as the
+ * general path: the chunk's header and its value buffer lie inside the chunk and hold the chunk's values.
+ */
+function decodeFlatChunks(layout: MiniBlockLayout, table: ChunkTable, data: Uint8Array, c0: number, c1: number, w: number, where: string): PageLevels {
+  const base = table.bytePositions[c0]!;
+  if (table.bytePositions[c1]! - base > data.length) throw new CorruptDataError(`${where}: chunks ${c0}..${c1} need ${table.bytePositions[c1]! - base} bytes, ${data.length} were read`);
+  const numValues = table.firstValues[c1]! - table.firstValues[c0]!;
+  if (numValues * w > MAX_DECOMPRESSED_BYTES) throw new CorruptDataError(`${where}: column decodes to more than ${MAX_DECOMPRESSED_BYTES} bytes`);
+  const out = new Uint8Array(numValues * w);
+  const large = layout.hasLargeChunk;
+  const headerBytes = pad8(2 + (large ? 4 : 2));
+  let pos = 0;
+  for (let c = c0; c < c1; c++) {
+    const from = table.bytePositions[c]! - base;
+    const to = table.bytePositions[c + 1]! - base;
+    const need = (table.firstValues[c + 1]! - table.firstValues[c]!) * w;
+    if (to - from < headerBytes) throw new CorruptDataError(`${where}, chunk ${c}: chunk of ${to - from} bytes has no room for its header`);
+    const size = large ? u32(data, from + 2, where) : u16(data, from + 2, where);
+    if (headerBytes + size > to - from) throw new CorruptDataError(`${where}, chunk ${c}: buffer of ${size} bytes at ${headerBytes} runs past the ${to - from}-byte chunk`);
+    if (size < need) throw new CorruptDataError(`${where}, chunk ${c}: flat buffer holds ${size} bytes, expected ${need} for ${need / w} values of ${w * 8} bits`);
+    out.set(data.subarray(from + headerBytes, from + headerBytes + need), pos);
+    pos += need;
+  }
+  return { numRows: numValues, numLevels: 0, rep: null, def: null, layers: layout.layers, values: { kind: 'fixed', bitsPerValue: w * 8, numValues, bytes: out, itemValidity: null }, dictionary: null };
 }
 
 function takeChunkBytes(chunk: Uint8Array, at: number, len: number, where: string): Uint8Array {
