@@ -16,6 +16,7 @@
  */
 import { InvalidArgumentError } from '@vego/arrow';
 import { FL_ORDER } from './fastlanes-order';
+import { HOST_LITTLE_ENDIAN } from '../internal/bytes';
 
 /** Bytes of one packed block of 1024 values of `bitWidth` bits. */
 export function fastLanesBlockByteLength(bitWidth: number): number {
@@ -45,6 +46,10 @@ export function packFastLanesBlock(
   if (!(count >= 0 && count <= 1024)) throw new InvalidArgumentError(`\`count\` must be within 0..1024, got ${count}`);
   if ((typeBits === 64) !== (hi !== null)) throw new InvalidArgumentError('`hi` must be given exactly for 64-bit values');
   if (bitWidth === 0) return;
+  if ((typeBits === 32 || typeBits === 64) && bitWidth <= 32 && HOST_LITTLE_ENDIAN && ((out.byteOffset + outAt) & 3) === 0) {
+    packWords(lo, at, count, typeBits, bitWidth, new Uint32Array(out.buffer, out.byteOffset + outAt, 32 * bitWidth));
+    return;
+  }
   const lanes = 1024 / typeBits;
   const wordBytes = typeBits >>> 3;
   for (let lane = 0; lane < lanes; lane++) {
@@ -70,6 +75,36 @@ export function packFastLanesBlock(
         out[byteAt] = out[byteAt]! | (piece << shift);
         put += take;
         bit += take;
+      }
+    }
+  }
+}
+
+/**
+ * {@link packFastLanesBlock} for 32- and 64-bit types packed to at most 32 bits, on a little-endian host:
+ * the same bits, written as u32 words (a value lands in at most two) instead of byte by byte. A T-bit word
+ * of lane `l` is u32 words `(word * lanes + l) * T/32 …`, low half first; only `lo` matters (W ≤ 32).
+ */
+function packWords(lo: Uint32Array, at: number, count: number, typeBits: number, bitWidth: number, out32: Uint32Array): void {
+  const lanes = 1024 / typeBits;
+  const halves = typeBits >>> 5;
+  const mask = bitWidth === 32 ? 0xffffffff : (1 << bitWidth) - 1;
+  for (let lane = 0; lane < lanes; lane++) {
+    for (let row = 0; row < typeBits; row++) {
+      const index = FL_ORDER[row >>> 3]! * 16 + (row & 7) * 128 + lane;
+      if (index >= count) continue;
+      const v = (lo[at + index]! & mask) >>> 0;
+      const bit = row * bitWidth;
+      // Bit `bit` of the lane's stream: its T-bit word, then the u32 half and the shift within it.
+      const word = (bit / typeBits) | 0;
+      const inWord = bit - word * typeBits;
+      const u = (word * lanes + lane) * halves + (inWord >>> 5);
+      const shift = inWord & 31;
+      out32[u] = (out32[u]! | (v << shift)) >>> 0;
+      if (shift + bitWidth > 32) {
+        // The rest spills into the next u32 of the stream: the high half of this word, or the next word's low half.
+        const next = (inWord >>> 5) + 1 < halves ? u + 1 : ((word + 1) * lanes + lane) * halves;
+        out32[next] = (out32[next]! | (v >>> (32 - shift))) >>> 0;
       }
     }
   }

@@ -503,11 +503,13 @@ function encodeStrings(t: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Arra
         const k = bucketOf(lo & 0xff, (lo >>> 8) & 0xff, (lo >>> 16) & 0xff);
         const stop = bucketStart[k + 1]!;
         m = -1;
-        for (let j = bucketStart[k]!; j < stop; j++) {
+        let j = bucketStart[k]!;
+        // Read once per position, and only when the bucket has symbols to compare (p + 8 ≤ wordEnd here).
+        const hi = j < stop ? dv.getUint32(p + 4, true) : 0;
+        for (; j < stop; j++) {
           const c = bucketCodes[j]!;
           const len = lengths[c]!;
           if (len > left) continue;
-          const hi = dv.getUint32(p + 4, true);
           if (((symLo[c]! ^ lo) & maskLo[c]!) === 0 && ((symHi[c]! ^ hi) & maskHi[c]!) === 0) {
             m = c | (len << 8);
             break;

@@ -274,6 +274,11 @@ function identitySlots(n: number): { index: Int32Array; ones: Uint8Array } {
   return { index: sharedIndex.subarray(0, n), ones: sharedOnes.subarray(0, n) };
 }
 
+/** True when `col`'s value slots are known to be rows `0 … n−1` in order, all valid (a leaf without nulls shredded flat). */
+export function hasIdentitySlots(col: ShreddedLeaf): boolean {
+  return col.valueIndex.buffer === sharedIndex.buffer && col.valueIndex.byteOffset === 0 && col.valueValid.buffer === sharedOnes.buffer;
+}
+
 /** The common case of a top-level leaf: one level and one value slot per row, no repetition. */
 function shredFlat(leaf: ArrayData): ShreddedLeaf {
   const n = leaf.length;

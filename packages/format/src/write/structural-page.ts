@@ -26,6 +26,7 @@
 import { ArrayData, buildVariableDictionary, chooseMiniBlockEncoder, inlineBitpackedPageBytes, encodeOutOfLineBitpacked, fsstPageIfSmaller, encodeVariableBlock, InternalError, isFixedBinary, MINI_BLOCK_ENCODERS, MINI_BLOCK_TARGET_BYTES, NotSupportedError, TypeId } from '@vego/encoding';
 import type { DataType, FixedWidthValues, LanceValueCompression, MiniBlockEncoder, PageValues, VariableDictionary, VariableWidthValues } from '@vego/encoding';
 import { fullZipLayoutBytes, miniBlockLayoutBytes } from './page-layout-proto';
+import { hasIdentitySlots } from './repdef';
 import type { ShreddedLeaf } from './repdef';
 import { storageForWrite } from '../logical-types';
 
@@ -115,12 +116,14 @@ function gatherValues(col: ShreddedLeaf): { values: PageValues; compression: (c:
   const idx = col.valueIndex;
   const ok = col.valueValid;
   const id = t.typeId;
+  // Slots 0 … n−1, all valid: no need to look at them one by one.
+  const identity = hasIdentitySlots(col) && n === leaf.length;
   if (id === TypeId.Utf8 || id === TypeId.Binary) {
     const o = leaf.valueOffsets!;
     const src = leaf.values as Uint8Array;
     let offsets: Int32Array;
     let contiguous = n === leaf.length && leaf.nullCount === 0;
-    for (let k = 0; contiguous && k < n; k++) if (idx[k] !== k) contiguous = false;
+    for (let k = 0; contiguous && !identity && k < n; k++) if (idx[k] !== k) contiguous = false;
     let bytes: Uint8Array;
     if (contiguous) {
       // Every row a valid value slot in order: views of the column's bytes and offsets (the encoders only
@@ -157,6 +160,12 @@ function gatherValues(col: ShreddedLeaf): { values: PageValues; compression: (c:
   }
   if (id === TypeId.Bool) {
     const src = leaf.values as Uint8Array;
+    if (identity && (leaf.offset & 7) === 0 && leaf.nullCount === 0) {
+      // Whole bytes of the column's bits; the bits past the last row cleared, as the loop below leaves them.
+      const bytes = src.slice(leaf.offset >>> 3, (leaf.offset >>> 3) + Math.ceil(n / 8));
+      if ((n & 7) !== 0) bytes[bytes.length - 1]! &= (1 << (n & 7)) - 1;
+      return { values: { kind: 'fixed', bitsPerValue: 1, count: n, bytes, integer: false }, compression: (c) => c, itemValidity: null, itemsPerValue: 1 };
+    }
     const bytes = new Uint8Array(Math.ceil(n / 8));
     for (let k = 0; k < n; k++) {
       if (ok[k] === 0) continue;
@@ -188,7 +197,7 @@ function gatherValues(col: ShreddedLeaf): { values: PageValues; compression: (c:
   }
   const w = (bits >>> 3) * dim;
   let contiguous = n === leaf.length && n > 0 && leaf.nullCount === 0;
-  for (let k = 0; contiguous && k < n; k++) if (idx[k] !== k) contiguous = false;
+  for (let k = 0; contiguous && !identity && k < n; k++) if (idx[k] !== k) contiguous = false;
   const start = (base + leaf.offset * dim) * (bits >>> 3);
   // Every row a valid value slot in order: a view of the value bytes (the encoders only read them).
   const bytes = contiguous ? src.subarray(start, start + n * w) : new Uint8Array(n * w);
