@@ -32,6 +32,12 @@ export interface ByteSink {
   readonly byteLength: number;
   /** Appends `bytes` (the sink copies them or takes them over; the caller does not reuse them). */
   write(bytes: Uint8Array): void;
+  /**
+   * Optional: appends `bytes` that are the sink's from now on (the writer allocated them and never reads
+   * or writes them again), so a sink that queues writes may queue them as they are instead of copying.
+   * Never called with views of a caller's data. Sinks without it get {@link ByteSink.write}.
+   */
+  writeOwned?(bytes: Uint8Array): void;
 }
 
 function checkRange(byteOffset: number, byteLength: number, size: number): void {

@@ -301,7 +301,7 @@ export class LanceFileWriter {
       const offsets: number[] = [];
       const sizes: number[] = [];
       for (const b of page.buffers) {
-        offsets.push(this.writeAligned(b));
+        offsets.push(this.writeAligned(b, page.owned));
         sizes.push(b.length);
       }
       this.columns21[col]!.push({ bufferOffsets: offsets, bufferSizes: sizes, length: page.numRows, layout: page.layout, priority: this.columnRows[col]! });
@@ -351,14 +351,18 @@ export class LanceFileWriter {
     return at;
   }
 
-  private writeAligned(bytes: Uint8Array): number {
+  /** Writes `bytes` at the next aligned position; `owned`: they are new arrays the sink may keep as they are. */
+  private writeAligned(bytes: Uint8Array, owned = false): number {
     const pad = (ALIGN - (this.position % ALIGN)) % ALIGN;
     if (pad > 0) {
       this.sink.write(new Uint8Array(pad));
       this.position += pad;
     }
     const at = this.position;
-    if (bytes.length > 0) this.sink.write(bytes);
+    if (bytes.length > 0) {
+      if (owned && this.sink.writeOwned !== undefined) this.sink.writeOwned(bytes);
+      else this.sink.write(bytes);
+    }
     this.position += bytes.length;
     return at;
   }

@@ -142,6 +142,25 @@ export class AsyncFileSink implements ByteSink {
   }
 
   /**
+   * Appends bytes that become the sink's (see @vego/format's `ByteSink.writeOwned`): buffers of at least
+   * `bufferBytes` are queued as they are, after what is gathered so far, instead of being copied; smaller
+   * ones are gathered like {@link AsyncFileSink.write}. The caller must never touch `bytes` again.
+   * @throws IoError when the sink is closed or aborted, or an earlier background write failed (that error).
+   */
+  writeOwned(bytes: Uint8Array): void {
+    const n = bytes.byteLength;
+    if (n === 0 || n < this.bufferBytes) {
+      this.write(bytes);
+      return;
+    }
+    this.checkWritable();
+    // What is gathered goes first: the queue is written in order, each buffer right after the one before.
+    this.queueGathered();
+    this.enqueue(bytes);
+    this.written += n;
+  }
+
+  /**
    * Resolves once at most `byteLength` bytes (default 0) wait in the queue: await it between
    * writes to bound the memory a fast producer holds. Bytes still being gathered (less than one
    * buffer) are not queued until {@link AsyncFileSink.flush}.

@@ -74,6 +74,8 @@ export interface StructuralPage {
   layout: Uint8Array;
   buffers: Uint8Array[];
   numRows: number;
+  /** True when every buffer is a new array of the encoder's (none is a view of the column's data). */
+  owned: boolean;
 }
 
 /** Values of ≥ this many bits go to full-zip pages (as LanceDB 0.39 decides: 256 bytes). */
@@ -337,7 +339,7 @@ function encodeFullZip(
   }
   const values = compression({ kind: 'flat', bitsPerValue: v.bitsPerValue });
   const layout = fullZipLayoutBytes({ bitsDef: defBits, bitsPerValue: v.bitsPerValue + vb * 8, numItems: n, values, layers: col.layers });
-  return { layout, buffers: [data], numRows: col.numRows };
+  return { layout, buffers: [data], numRows: col.numRows, owned: data !== v.bytes };
 }
 
 /** A buffer written front to back whose capacity doubles when a reservation does not fit. */
@@ -514,5 +516,6 @@ function encodeMiniBlock(
     hasLargeChunk: large,
     dictionary: dictionary === null ? null : { compression: dictionary.compression, numItems: dictionary.numItems },
   });
-  return { layout, buffers, numRows: col.numRows };
+  // Chunk metadata, chunks, dictionary and repetition index are all new arrays.
+  return { layout, buffers, numRows: col.numRows, owned: true };
 }
