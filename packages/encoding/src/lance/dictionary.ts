@@ -44,9 +44,16 @@ export function buildVariableDictionary(v: VariableWidthValues, maxItems: number
   const mask = slotsLength - 1;
   const slots = new Int32Array(slotsLength); // item index + 1, 0 = empty
   const firstRow = new Int32Array(maxItems);
-  const indices = new Uint32Array(n);
+  // Grown as rows are read (up to n), so that a page of distinct values, given up on after `maxItems`,
+  // does not allocate 4 bytes per row first.
+  let indices = new Uint32Array(Math.min(n, Math.max(1024, 4 * maxItems)));
   let k = 0;
   for (let i = 0; i < n; i++) {
+    if (i === indices.length) {
+      const grown = new Uint32Array(Math.min(n, 2 * indices.length));
+      grown.set(indices);
+      indices = grown;
+    }
     if (valid !== null && ((valid[(vo + i) >>> 3]! >>> ((vo + i) & 7)) & 1) === 0) {
       indices[i] = DICTIONARY_NULL_INDEX;
       continue;

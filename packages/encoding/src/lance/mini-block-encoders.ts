@@ -41,7 +41,7 @@ export interface FixedWidthValues {
   readonly integer: boolean;
 }
 
-/** Variable-width values of a page: Arrow offsets (`count + 1`) into `bytes`; invalid rows are written empty. */
+/** Variable-width values of a page: Arrow offsets (`count + 1`, not necessarily starting at 0) into `bytes`; invalid rows are written empty. */
 export interface VariableWidthValues {
   readonly kind: 'variable';
   readonly count: number;

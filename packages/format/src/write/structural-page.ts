@@ -63,7 +63,7 @@ function dictionaryFor(v: VariableWidthValues): { dict: VariableDictionary; indi
   const indexBits = Math.max(1, 32 - Math.clz32(k - 1));
   const dictBytes = 8 + 4 * (k + 1) + dict.itemOffsets[k]!;
   const packed = Math.ceil(n / 1024) * (4 + 128 * indexBits);
-  const plain = 4 * (n + 1) + v.offsets[n]!;
+  const plain = 4 * (n + 1) + v.offsets[n]! - v.offsets[0]!;
   if (dictBytes + packed >= plain * 0.8) return null;
   const indices: FixedWidthValues = { kind: 'fixed', bitsPerValue: 32, count: n, bytes: new Uint8Array(dict.indices.buffer, dict.indices.byteOffset, n * 4), integer: true };
   return { dict, indices };
@@ -128,15 +128,10 @@ function gatherValues(col: ShreddedLeaf): { values: PageValues; compression: (c:
     for (let k = 0; contiguous && !identity && k < n; k++) if (idx[k] !== k) contiguous = false;
     let bytes: Uint8Array;
     if (contiguous) {
-      // Every row a valid value slot in order: views of the column's bytes and offsets (the encoders only
-      // read page values), the offsets rebased (a copy) only when they do not start at 0.
-      const base = o[leaf.offset]!;
-      if (base === 0) offsets = o.subarray(leaf.offset, leaf.offset + n + 1);
-      else {
-        offsets = new Int32Array(n + 1);
-        for (let k = 0; k <= n; k++) offsets[k] = o[leaf.offset + k]! - base;
-      }
-      bytes = src.subarray(base, o[leaf.offset + n]!);
+      // Every row a valid value slot in order: views of the column's offsets and bytes, not rebased (the
+      // encoders only read page values, and index the bytes by the offsets as they are).
+      offsets = o.subarray(leaf.offset, leaf.offset + n + 1);
+      bytes = src.subarray(0, o[leaf.offset + n]!);
     } else {
       offsets = new Int32Array(n + 1);
       let total = 0;
