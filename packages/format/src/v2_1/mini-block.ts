@@ -184,7 +184,8 @@ function decodeFlatChunks(layout: MiniBlockLayout, table: ChunkTable, data: Uint
   if (table.bytePositions[c1]! - base > data.length) throw new CorruptDataError(`${where}: chunks ${c0}..${c1} need ${table.bytePositions[c1]! - base} bytes, ${data.length} were read`);
   const numValues = table.firstValues[c1]! - table.firstValues[c0]!;
   if (numValues * w > MAX_DECOMPRESSED_BYTES) throw new CorruptDataError(`${where}: column decodes to more than ${MAX_DECOMPRESSED_BYTES} bytes`);
-  const out = new Uint8Array(numValues * w);
+  // Every byte of `out` is written below, so it need not be zeroed first.
+  const out = uninitializedBytes(numValues * w);
   const large = layout.hasLargeChunk;
   const headerBytes = pad8(2 + (large ? 4 : 2));
   let pos = 0;
@@ -200,6 +201,20 @@ function decodeFlatChunks(layout: MiniBlockLayout, table: ChunkTable, data: Uint
     pos += need;
   }
   return { numRows: numValues, numLevels: 0, rep: null, def: null, layers: layout.layers, values: { kind: 'fixed', bitsPerValue: w * 8, numValues, bytes: out, itemValidity: null }, dictionary: null };
+}
+
+/** Node's `Buffer`, where there is one (not in browsers). */
+const NodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(n: number): Uint8Array } }).Buffer;
+
+/**
+ * A new array of `n` bytes whose contents are not zeroed (Node: `Buffer.allocUnsafeSlow`, whose memory the
+ * allocator may reuse warm instead of mapping fresh zero pages; elsewhere a plain zeroed array). The caller
+ * must write every byte before anyone reads it.
+ */
+function uninitializedBytes(n: number): Uint8Array {
+  if (NodeBuffer === undefined || n < 4096) return new Uint8Array(n);
+  const b = NodeBuffer.allocUnsafeSlow(n);
+  return new Uint8Array(b.buffer, b.byteOffset, n);
 }
 
 function takeChunkBytes(chunk: Uint8Array, at: number, len: number, where: string): Uint8Array {
