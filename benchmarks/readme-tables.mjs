@@ -58,6 +58,7 @@ export const READMES = {
     ['hnsw-scale', ''],
     ['hnsw-persistence', ''],
     ['hnsw-binary', ''],
+    ['hnsw-memory', ''],
   ],
   'packages/db/README.md': [
     ['db', ''],

@@ -2,7 +2,7 @@
  * The public index: input checking, ids, deletes, updates, filtered search and snapshots around
  * the graph in `internal/graph.ts`.
  */
-import { InvalidArgumentError, LengthMismatchError, NotFoundError, TypeMismatchError } from '@vego/io';
+import { InvalidArgumentError, LengthMismatchError, NotFoundError, NotSupportedError, TypeMismatchError } from '@vego/io';
 import { type HnswConfig, type ResolvedHnswConfig, resolveHnswConfig, vectorWords } from './config';
 import { CosineDistance, HammingDistance, L2Distance, isBinaryMetric } from './distance';
 import { METRIC_HAMMING, METRIC_JACCARD } from './internal/binary-kernels';
@@ -13,6 +13,7 @@ import { Prng } from './internal/prng';
 import { REPAIR_SLICE_WORK, RepairPass } from './internal/repair-pass';
 import type { RestoreTarget } from './internal/restore-target';
 import { Sq8Codes } from './internal/sq8';
+import type { DiskVectors } from './internal/sq8-disk';
 import { type HnswSnapshot, SNAPSHOT_FORMAT_VERSION, validateSnapshot } from './snapshot';
 import {
   type IndexCleanupOptions,
@@ -129,6 +130,11 @@ function countBits(bits: Uint32Array, count: number): number {
 }
 const PROGRESS_EVERY = 1000;
 
+/** The name of a checked vector: a parameter name, or row `i` of a batch as `vectors[i]`. */
+function rowName(name: string | number): string {
+  return typeof name === 'number' ? `vectors[${name}]` : name;
+}
+
 function badDimension(name: string, expected: number, found: number): LengthMismatchError {
   return new LengthMismatchError(`\`${name}\` must have ${expected} components (the index dimension), got ${found}`);
 }
@@ -159,6 +165,11 @@ export class HNSW {
   private readonly graph: Graph;
   /** SQ8 codes when `config.quantization` is `'sq8'` (also set as `graph.codes`). */
   private readonly codes: Sq8Codes | null;
+  /**
+   * Codes-only SQ8 (loaded with `vectors: 'disk'`): where the float vectors are (the saved
+   * `nodes.lance`, and those added or updated since); null when they are in the graph's memory.
+   */
+  private disk: DiskVectors | null;
   private readonly rng: Prng;
   private readonly mL: number;
   private readonly normalise: boolean;
@@ -221,6 +232,7 @@ export class HNSW {
     this.outDists = new Float64Array(64);
     this.savedState = null;
     this.vectorsChanged = new Set();
+    this.disk = null;
   }
 
   /** Number of live vectors (added and not deleted). */
@@ -235,29 +247,36 @@ export class HNSW {
 
   /**
    * Checks `vector` and writes it, prepared for the metric (normalised under cosine), into `out`
-   * at `offset`.
+   * at `offset`. `name` is the parameter's name, or for row `i` of a batch the number `i` (the
+   * message then says `vectors[i]`; formatted only on error, so a batch allocates no string per
+   * row). With `from` ≥ 0, `vector` is a flat array whose `dimension` values at `from` are the row
+   * (its length already checked by the caller; no `subarray` view per row).
    */
-  private prepare(vector: VectorLike, name: string, out: Float32Array, offset: number): void {
+  private prepare(vector: VectorLike, name: string | number, out: Float32Array, offset: number, from = -1): void {
     if (this.binary) {
-      this.prepareBinary(vector, name, out, offset);
+      this.prepareBinary(vector, rowName(name), out, offset);
       return;
     }
     const dim = this.config.dimension;
-    if (vector === null || typeof vector !== 'object' || typeof vector.length !== 'number') {
-      throw new InvalidArgumentError(`\`${name}\` must be a Float32Array or an array of numbers, got ${String(vector)}`);
+    let at = from;
+    if (at < 0) {
+      if (vector === null || typeof vector !== 'object' || typeof vector.length !== 'number') {
+        throw new InvalidArgumentError(`\`${rowName(name)}\` must be a Float32Array or an array of numbers, got ${String(vector)}`);
+      }
+      if (vector.length !== dim) throw badDimension(rowName(name), dim, vector.length);
+      at = 0;
     }
-    if (vector.length !== dim) throw badDimension(name, dim, vector.length);
     let norm = 0;
     for (let i = 0; i < dim; i++) {
-      const x = vector[i]!;
-      if (typeof x !== 'number' || !Number.isFinite(x)) throw notFinite(name, i, x);
+      const x = vector[at + i]!;
+      if (typeof x !== 'number' || !Number.isFinite(x)) throw notFinite(rowName(name), i, x);
       const f = Math.fround(x);
-      if (!Number.isFinite(f)) throw notFinite(name, i, x);
+      if (!Number.isFinite(f)) throw notFinite(rowName(name), i, x);
       out[offset + i] = f;
       norm += f * f;
     }
     if (this.normalise) {
-      if (norm === 0) throw new InvalidArgumentError(`\`${name}\` must not be the zero vector under the cosine distance`);
+      if (norm === 0) throw new InvalidArgumentError(`\`${rowName(name)}\` must not be the zero vector under the cosine distance`);
       const scale = 1 / Math.sqrt(norm);
       for (let i = 0; i < dim; i++) out[offset + i] = out[offset + i]! * scale;
     }
@@ -303,7 +322,7 @@ export class HNSW {
     this.repairSlice();
     const graph = this.graph;
     const id = graph.allocateNode(this.drawLevel());
-    graph.vectors.set(this.query, graph.vectorOffset(id));
+    this.storeVector(id, this.query, 0);
     graph.insert(id);
     this.liveCount++;
     return id;
@@ -325,13 +344,13 @@ export class HNSW {
     const dim = this.config.dimension;
     const threads = options.threads ?? 1;
     if (!Number.isInteger(threads) || threads < 1) throw notPositiveInteger('threads', threads);
+    // The worker threads compute float distances from the shared vector memory, which a codes-only index does not have.
+    if (threads > 1 && this.disk !== null) throw new NotSupportedError("`threads` > 1 needs the float vectors in memory: this index was loaded with `vectors: 'disk'`");
     const onProgress = options.onProgress;
     if (onProgress !== undefined && typeof onProgress !== 'function') {
       throw new InvalidArgumentError('`onProgress` must be a function');
     }
     let n: number;
-    let prepared: Float32Array;
-    const width = this.width;
     if (this.binary) {
       const bytes = this.vectorBytes;
       if (vectors instanceof Uint8Array) {
@@ -339,40 +358,59 @@ export class HNSW {
           throw new LengthMismatchError(`\`vectors\` (flat) must hold a multiple of ${bytes} bytes (${dim} bits per vector), got ${vectors.length}`);
         }
         n = vectors.length / bytes;
-        prepared = new Float32Array(n * width);
-        for (let i = 0; i < n; i++) this.prepare(vectors.subarray(i * bytes, (i + 1) * bytes), `vectors[${i}]`, prepared, i * width);
       } else {
         if (!Array.isArray(vectors)) {
           throw new TypeMismatchError(`\`vectors\` must be an array of Uint8Arrays or one flat Uint8Array under the '${this.config.distance}' distance, got ${describe(vectors)}`);
         }
         n = vectors.length;
-        prepared = new Float32Array(n * width);
-        for (let i = 0; i < n; i++) this.prepare(vectors[i] as VectorLike, `vectors[${i}]`, prepared, i * width);
       }
     } else if (vectors instanceof Float32Array) {
       if (vectors.length % dim !== 0) {
         throw new LengthMismatchError(`\`vectors\` (flat) must hold a multiple of ${dim} values, got ${vectors.length}`);
       }
       n = vectors.length / dim;
-      prepared = new Float32Array(vectors.length);
-      for (let i = 0; i < n; i++) this.prepare(vectors.subarray(i * dim, (i + 1) * dim), `vectors[${i}]`, prepared, i * dim);
     } else {
       if (!Array.isArray(vectors)) throw new InvalidArgumentError('`vectors` must be an array of vectors or a flat Float32Array');
       n = vectors.length;
+    }
+    const graph = this.graph;
+    const first = graph.count;
+    const parallel = threads > 1 && n > 1;
+    // The rows are checked and prepared straight into their slots past the last node (room made
+    // first; nothing is added until every row passed): no copy of the batch, whose allocation and
+    // release (51 MB at 100K × 128) left glibc's heap grown. A codes-only index has no such slots:
+    // its rows go to a copy, then to codes and the kept vectors.
+    const inPlace = this.disk === null;
+    let prepared: Float32Array;
+    let at: number;
+    let rowStride: number;
+    if (inPlace) {
+      graph.reserve(first + n, parallel);
+      prepared = graph.vectors;
+      at = graph.vectorOffset(first);
+      rowStride = graph.stride;
+    } else {
       prepared = new Float32Array(n * dim);
-      for (let i = 0; i < n; i++) this.prepare(vectors[i] as VectorLike, `vectors[${i}]`, prepared, i * dim);
+      at = 0;
+      rowStride = dim;
+    }
+    // No view or string per row: garbage per row grows V8's young generation, which stays grown
+    // (about 9 MB of process memory after 100K rows).
+    if (this.binary && vectors instanceof Uint8Array) {
+      const bytes = this.vectorBytes;
+      for (let i = 0; i < n; i++) this.prepare(vectors.subarray(i * bytes, (i + 1) * bytes), i, prepared, at + i * rowStride);
+    } else if (vectors instanceof Float32Array) {
+      for (let i = 0; i < n; i++) this.prepare(vectors, i, prepared, at + i * rowStride, i * dim);
+    } else {
+      for (let i = 0; i < n; i++) this.prepare(vectors[i] as VectorLike, i, prepared, at + i * rowStride);
     }
     this.mutations++;
     this.repairSlice();
-    const graph = this.graph;
-    const first = graph.count;
     const ids = new Array<number>(n);
-    const parallel = threads > 1 && n > 1;
     graph.reserve(first + n, parallel);
     for (let i = 0; i < n; i++) {
       const id = graph.allocateNode(this.drawLevel());
-      // A same-type typed-array copy moves bytes as they are, so bit-packed vectors pass through intact.
-      graph.vectors.set(prepared.subarray(i * width, (i + 1) * width), graph.vectorOffset(id));
+      if (!inPlace) this.storeVector(id, prepared, i * dim);
       ids[i] = id;
     }
     if (parallel) {
@@ -386,6 +424,42 @@ export class HNSW {
     }
     this.liveCount += n;
     return ids;
+  }
+
+  /**
+   * Writes the prepared vector at `src[from …]` as node `id`'s: into the vector memory, or for a
+   * codes-only index as its codes (encoded with the range trained at load) plus a copy kept until
+   * the next save.
+   */
+  private storeVector(id: number, src: Float32Array, from: number): void {
+    const graph = this.graph;
+    const disk = this.disk;
+    if (disk === null) {
+      // `width` 4-byte units: the dimension, or a binary vector's padded slot. A same-type
+      // typed-array copy moves bytes as they are, so bit-packed vectors pass through intact.
+      graph.vectors.set(src.subarray(from, from + this.width), graph.vectorOffset(id));
+      return;
+    }
+    const codes = this.codes!;
+    codes.reserve(id + 1);
+    codes.encode(id + 1, src, from);
+    if (codes.encodedCount < id + 1) codes.encodedCount = id + 1;
+    disk.keep(id, src, from);
+  }
+
+  /**
+   * Float distance between the query (slot 0) and the vector at `values[offset …]`, by the same
+   * kernel as every other float distance (the vector is copied to slot 1, a codes-only index's
+   * re-rank scratch: it holds no node's floats).
+   */
+  private diskDistance(values: Float32Array, offset: number): number {
+    const graph = this.graph;
+    const vecs = graph.vectors;
+    const stride = graph.stride;
+    const dim = graph.dimension;
+    for (let j = 0; j < dim; j++) vecs[stride + j] = values[offset + j]!;
+    const sb = graph.strideBytes;
+    return graph.metric === METRIC_L2 ? graph.kernel(0, sb, sb) : 1 - graph.kernel(0, sb, sb);
   }
 
   private checkId(id: number): void {
@@ -408,6 +482,11 @@ export class HNSW {
     this.checkId(id);
     if (this.binary) throw new TypeMismatchError(`this index holds binary vectors (distance '${this.config.distance}'): read them with getBinary(id)`);
     const dim = this.config.dimension;
+    if (this.disk !== null) {
+      const out = new Float32Array(dim);
+      this.disk.read(Int32Array.of(id), 1, (_, values, offset) => out.set(values.subarray(offset, offset + dim)));
+      return out;
+    }
     const offset = this.graph.vectorOffset(id);
     return this.graph.vectors.slice(offset, offset + dim);
   }
@@ -494,9 +573,10 @@ export class HNSW {
     this.mutations++;
     this.repairSlice();
     const graph = this.graph;
-    graph.vectors.set(this.query, graph.vectorOffset(id));
+    if (this.disk !== null) this.storeVector(id, this.query, 0);
+    else graph.vectors.set(this.query, graph.vectorOffset(id));
     this.noteVectorChange(id);
-    if (this.codes !== null) this.codes.refresh(id, graph.vectors, graph.stride);
+    if (this.codes !== null && this.disk === null) this.codes.refresh(id, graph.vectors, graph.stride);
     if (graph.count > 1) {
       graph.repairInLinks(id, 0);
       graph.linkFrom(id, graph.levels[id]!, graph.state[STATE_ENTRY]!, graph.state[STATE_MAX_LEVEL]!);
@@ -550,6 +630,7 @@ export class HNSW {
     bytes += g.bufIds.byteLength + g.bufDists.byteLength + g.pruneIds.byteLength + g.pruneDists.byteLength + g.listCopy.byteLength;
     bytes += this.query.byteLength + this.outIds.byteLength + this.outDists.byteLength;
     if (this.codes !== null) bytes += this.codes.byteLength;
+    if (this.disk !== null) bytes += this.disk.byteLength;
     return bytes;
   }
 
@@ -597,15 +678,24 @@ export class HNSW {
       this.outIds = new Int32Array(ef);
       this.outDists = new Float64Array(ef);
     }
+    // A codes-only index compares codes everywhere (its graph is always in code mode): its exact
+    // scans pick the `max(k, ef)` nearest by code, and every answer is re-ranked from the floats.
+    const disk = this.disk;
+    if (disk !== null) this.codes!.encode(0, graph.vectors, 0);
+    const scanK = disk === null ? k : ef;
     let n: number;
     if (k >= this.liveCount) {
       n = this.exactSearch(k, filter, bits);
+      if (disk !== null) n = this.rerank(n, k);
     } else if (filter === undefined && bits === undefined) {
       n = this.codes === null ? graph.search(k, ef, this.outIds, this.outDists) : this.searchSq8(k, ef);
       // The walk goes on through tombstones until it holds ef live nodes or has seen every node it
       // can reach, so this only happens when live nodes are cut off from the entry point (many
       // deletes, no repair yet): k results are still owed, and an exact scan finds them.
-      if (n < k) n = this.exactSearch(k, undefined, undefined);
+      if (n < k) {
+        n = this.exactSearch(scanK, undefined, undefined);
+        if (disk !== null) n = this.rerank(n, k);
+      }
     } else {
       const ep = graph.state[STATE_ENTRY]!;
       const cur = graph.greedyDescent(0, ep, graph.state[STATE_MAX_LEVEL]!, 0);
@@ -620,10 +710,11 @@ export class HNSW {
       const complete = graph.searchLayer0Filtered(0, cur, ef, filter ?? null, bits ?? null, maxVisits);
       const results = graph.results;
       if (complete && results.length >= k) {
-        n = results.drainSmallest(k, this.outIds, this.outDists);
+        n = results.drainSmallest(disk === null ? k : results.length, this.outIds, this.outDists);
       } else {
-        n = this.exactSearch(k, filter, bits);
+        n = this.exactSearch(scanK, filter, bits);
       }
+      if (disk !== null) n = this.rerank(n, k);
     }
     return this.hits(n);
   }
@@ -655,7 +746,8 @@ export class HNSW {
     if (bits !== undefined) this.checkFilterBits(bits);
     this.prepare(query, 'query', this.graph.vectors, 0);
     if (this.liveCount === 0) return [];
-    return this.hits(this.exactSearch(k < this.liveCount ? k : this.liveCount, filter, bits));
+    const count = k < this.liveCount ? k : this.liveCount;
+    return this.hits(this.disk === null ? this.exactSearch(count, filter, bits) : this.diskExactSearch(count, filter, bits));
   }
 
   /** @throws InvalidArgumentError unless `bits` is a Uint32Array with a word for every assigned id. */
@@ -683,21 +775,41 @@ export class HNSW {
   private searchSq8(k: number, ef: number): number {
     const graph = this.graph;
     const codes = this.codes!;
-    codes.sync(graph.vectors, graph.stride, graph.count);
-    codes.encode(0, graph.vectors, 0);
-    const ids = this.outIds;
-    const dists = this.outDists;
+    const onDisk = this.disk !== null;
+    // A codes-only index has its codes (query's included) ready, and its graph always in code mode.
+    if (!onDisk) {
+      codes.sync(graph.vectors, graph.stride, graph.count);
+      codes.encode(0, graph.vectors, 0);
+    }
     graph.codeMode = true;
     let n: number;
     try {
-      n = graph.search(ef, ef, ids, dists);
+      n = graph.search(ef, ef, this.outIds, this.outDists);
     } finally {
-      graph.codeMode = false;
+      graph.codeMode = onDisk;
     }
-    // Re-rank: exact distances, then insertion sort (ef is small) ascending by distance, then id.
-    for (let i = 0; i < n; i++) {
+    return this.rerank(n, k);
+  }
+
+  /**
+   * Re-ranks the `n` candidates in `outIds` by their float distance to the query (read from disk
+   * for a codes-only index): ascending by distance, then id; returns `min(n, k)`.
+   */
+  private rerank(n: number, k: number): number {
+    const graph = this.graph;
+    const ids = this.outIds;
+    const dists = this.outDists;
+    if (this.disk === null) {
+      for (let i = 0; i < n; i++) dists[i] = graph.distance(0, ids[i]!);
+    } else {
+      this.disk.read(ids, n, (i, values, offset) => {
+        dists[i] = this.diskDistance(values, offset);
+      });
+    }
+    // Insertion sort (n is ef: small).
+    for (let i = 1; i < n; i++) {
       const id = ids[i]!;
-      const d = graph.distance(0, id);
+      const d = dists[i]!;
       let p = i;
       while (p > 0 && (dists[p - 1]! > d || (dists[p - 1] === d && ids[p - 1]! > id))) {
         dists[p] = dists[p - 1]!;
@@ -708,6 +820,33 @@ export class HNSW {
       ids[p] = id;
     }
     return n < k ? n : k;
+  }
+
+  /**
+   * {@link exactSearch} of a codes-only index: the float vectors scanned from disk (and those kept
+   * in memory since the last save), each compared by the float kernel.
+   */
+  private diskExactSearch(k: number, filter: ((id: number) => boolean) | undefined, bits: Uint32Array | undefined): number {
+    const graph = this.graph;
+    const results = graph.results;
+    const deleted = graph.deleted;
+    results.length = 0;
+    this.disk!.forEach(graph.count, (id, values, offset) => {
+      if (deleted[id] !== 0) return;
+      if (bits !== undefined && ((bits[id >>> 5]! >>> (id & 31)) & 1) === 0) return;
+      if (filter !== undefined && !filter(id)) return;
+      const d = this.diskDistance(values, offset);
+      if (results.length < k) results.push(d, id);
+      else if (d < results.topDistance() || (d === results.topDistance() && id < results.ids[0]!)) {
+        results.pop();
+        results.push(d, id);
+      }
+    });
+    if (this.outIds.length < results.length) {
+      this.outIds = new Int32Array(results.length);
+      this.outDists = new Float64Array(results.length);
+    }
+    return results.drainAscending(this.outIds, this.outDists);
   }
 
   /**
@@ -762,6 +901,8 @@ export class HNSW {
   private denseVectors(): Float32Array {
     const graph = this.graph;
     const dim = this.rowWords;
+    // Codes-only: the whole column read from disk (plus vectors kept since), for the save's duration.
+    if (this.disk !== null) return this.disk.dense(graph.count);
     if (graph.stride === dim) return graph.vectors.slice(graph.stride, graph.stride * (graph.count + 1));
     const out = new Float32Array(graph.count * dim);
     for (let i = 0; i < graph.count; i++) {
@@ -812,8 +953,10 @@ export class HNSW {
     const state = graph.state;
     const dim = this.rowWords;
     const stride = graph.stride;
-    const vectors = new Float32Array(count * dim);
-    if (stride === dim) yield* copyInSlices(vectors, graph.vectors, stride, pacer);
+    const vectors = this.disk !== null ? this.denseVectors() : new Float32Array(count * dim);
+    if (this.disk !== null) {
+      // Read from disk in one go above.
+    } else if (stride === dim) yield* copyInSlices(vectors, graph.vectors, stride, pacer);
     else {
       for (let i = 0; i < count; i++) {
         const offset = graph.vectorOffset(i);
@@ -860,7 +1003,7 @@ export class HNSW {
       entryPoint: state[STATE_ENTRY]!,
       maxLevel: state[STATE_MAX_LEVEL]!,
       rngState: this.rng.state,
-      vectors: stride === this.rowWords ? graph.vectors.subarray(stride, stride * (count + 1)) : this.denseVectors(),
+      vectors: stride === this.rowWords && this.disk === null ? graph.vectors.subarray(stride, stride * (count + 1)) : this.denseVectors(),
       levels: graph.levels.subarray(0, count),
       links0: graph.links0.subarray(0, count * graph.stride0),
       upperOffsets: graph.upperOffsets.subarray(0, count),
@@ -896,9 +1039,16 @@ export class HNSW {
    * arrays a trusted loader fills in place (see `internal/restore-target.ts`). Nothing is checked
    * here but the config: the caller checks what it writes.
    */
-  private static restoreTarget(config: ResolvedHnswConfig, numIds: number, upperLength: number): RestoreTarget<HNSW> {
+  private static restoreTarget(config: ResolvedHnswConfig, numIds: number, upperLength: number, codesOnly = false): RestoreTarget<HNSW> {
     const index = new HNSW(config);
     const graph = index.graph;
+    if (codesOnly) {
+      if (index.codes === null) {
+        throw new InvalidArgumentError(`\`vectors: 'disk'\` needs an index saved with quantization 'sq8'; this one has '${config.quantization}'`);
+      }
+      // No float memory per node; every graph distance compares codes from now on.
+      graph.dropFloatSlots();
+    }
     graph.reserve(numIds, false);
     graph.reserveUpper(upperLength);
     return {
@@ -909,7 +1059,9 @@ export class HNSW {
       upperOffsets: graph.upperOffsets,
       upperLinks: graph.upperLinks,
       deleted: graph.deleted,
-      finish(entryPoint: number, maxLevel: number, rngState: number): HNSW {
+      codes: codesOnly ? index.codes : null,
+      finish(entryPoint: number, maxLevel: number, rngState: number, disk: DiskVectors | null = null): HNSW {
+        index.disk = disk;
         const state = graph.state;
         state[STATE_COUNT] = numIds;
         state[STATE_ENTRY] = entryPoint;
@@ -957,14 +1109,27 @@ export class HNSW {
     // changes are taken with the snapshot (same state), not before it is copied.
     const pacer = new Pacer();
     const { snapshot, changed } = await runPaced(this.snapshotInSlices(pacer), pacer);
+    const at = this.mutations;
     try {
       const saved = await saveIndexToLance(snapshot, dir, options, this.savedState, changed);
       this.savedState = saved.state;
+      if (this.mutations === at) this.readSavedVectors(saved.state, snapshot.numIds);
       return saved.result;
     } catch (e) {
       this.restoreVectorChanges(changed);
       throw e;
     }
+  }
+
+  /**
+   * Codes-only: after a save of the index's first `count` ids to the folder its vectors are read
+   * from, reads them from the new version and drops the copies kept since. (A save elsewhere, or
+   * one the index changed during, leaves them as they were: still correct, the old version stays.)
+   */
+  private readSavedVectors(state: SavedState, count: number): void {
+    const disk = this.disk;
+    if (disk === null || state.root !== disk.root || state.nodes.positions === null) return;
+    disk.switchTo(state.nodes.version, state.nodes.positions, count);
   }
 
   /** Remembers that the vector of `id` changed (see {@link HNSW.vectorsChanged}). */
@@ -992,8 +1157,10 @@ export class HNSW {
   saveToLanceSync(dir: string, options: LanceSaveOptions = {}): LanceSaveResult {
     const changed = this.takeVectorChanges();
     try {
-      const saved = saveIndexToLanceSync(this.snapshotView(), dir, options, this.savedState, changed);
+      const snapshot = this.snapshotView();
+      const saved = saveIndexToLanceSync(snapshot, dir, options, this.savedState, changed);
       this.savedState = saved.state;
+      this.readSavedVectors(saved.state, snapshot.numIds);
       return saved.result;
     } catch (e) {
       this.restoreVectorChanges(changed);

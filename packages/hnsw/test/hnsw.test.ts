@@ -112,6 +112,24 @@ describe('HNSW basics', () => {
     expect(() => cosine.add([0, 0, 0])).toThrow(/zero vector/);
   });
 
+  it('a rejected batch (rows prepared in place past the last node) leaves the index answering as before', () => {
+    const dim = 10;
+    const data = clustered(300, dim, 4, 13);
+    const index = new HNSW({ dimension: dim, M: 8, efConstruction: 40, seed: 5 });
+    const twin = new HNSW({ dimension: dim, M: 8, efConstruction: 40, seed: 5 });
+    index.addBatch(data.subarray(0, 100 * dim));
+    twin.addBatch(data.subarray(0, 100 * dim));
+    const bad = data.slice(100 * dim, 200 * dim);
+    bad[150 * dim - 100 * dim + 3] = NaN; // row 50 of the batch
+    expect(() => index.addBatch(bad)).toThrow('`vectors[50]` must hold finite numbers, got NaN at component 3');
+    expect(() => index.addBatch([row(data, dim, 100), [1, 2]])).toThrow('`vectors[1]` must have 10 components');
+    expect(index.numIds).toBe(100);
+    // The slots the rejected rows were written to are overwritten by the next adds.
+    expect(index.addBatch(data.subarray(200 * dim, 300 * dim))).toEqual(twin.addBatch(data.subarray(200 * dim, 300 * dim)));
+    for (let i = 0; i < 100; i++) expect(index.get(100 + i)).toEqual(twin.get(100 + i));
+    for (let t = 0; t < 10; t++) expect(index.search(row(data, dim, t * 29), 5, 32)).toEqual(twin.search(row(data, dim, t * 29), 5, 32));
+  });
+
   it('normalises once under cosine and reports 1 - cos', () => {
     const index = new HNSW({ dimension: 2, distance: 'cosine' });
     index.add([3, 4]);

@@ -47,8 +47,8 @@ describe('SQ8 codes', () => {
           for (let d = 0; d < dim; d++) minSquares += codes.min[d]! * codes.min[d]!;
           const s = codes.scale;
           const expected = dot ? 1 - (minSquares + s * (codes.sums[0]! + codes.sums[id + 1]!) + s * s * raw) : s * s * raw;
-          expect(codes.distance(id)).toBeCloseTo(expected, 9);
-          if (!dot && id === 6) expect(codes.distance(id)).toBe(0);
+          expect(codes.distance(0, id)).toBeCloseTo(expected, 9);
+          if (!dot && id === 6) expect(codes.distance(0, id)).toBe(0);
         }
       }
     }

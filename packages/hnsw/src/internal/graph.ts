@@ -211,6 +211,13 @@ export class Graph {
   codes: Sq8Codes | null;
   /** While true, {@link distance} compares the query's codes with the node's (a search's graph walk). */
   codeMode: boolean;
+  /**
+   * False for an SQ8 index whose float vectors stay on disk (codes only in memory; `codeMode` is
+   * then always on, set by {@link dropFloatSlots}): the vector memory keeps two vector slots (the
+   * query, and slot 1 as scratch for re-ranking) whatever the capacity, the regions after them
+   * ({@link layout}) start right there, and no float memory is allocated per node.
+   */
+  floatVectors: boolean;
 
   // Scratch, reused by every call: nothing below is allocated per search once warm.
   visited: VisitedSet;
@@ -254,6 +261,7 @@ export class Graph {
     this.maxNodes = Math.min(0x7fffffff, Math.floor((MAX_VECTOR_MEMORY_BYTES - fixed) / perNode) - 1);
     this.checkRoom(capacity);
     this.capacity = capacity;
+    this.floatVectors = true;
     this.layoutNow = null;
     if (arrays === undefined) {
       const bytes = (capacity + 1) * this.strideBytes;
@@ -356,7 +364,7 @@ export class Graph {
     if (numNodes <= this.capacity && (!shared || isShared)) return;
     this.checkRoom(numNodes);
     const cap = numNodes <= this.capacity ? this.capacity : Math.min(this.maxNodes, Math.max(numNodes, this.capacity * 2, 16));
-    const vectorBytes = (cap + 1) * this.strideBytes;
+    const vectorBytes = this.vectorSlots(cap) * this.strideBytes;
     const layout = this.inMemory ? this.layout(cap) : null;
     if (this.memory !== null) {
       const want = Math.min(WASM_MAX_PAGES, Math.ceil((layout === null ? vectorBytes + this.scratchBytes : layout.end) / WASM_PAGE_BYTES));
@@ -389,6 +397,31 @@ export class Graph {
     this.updateScratch();
   }
 
+  /** Vector slots of the memory for `capacity` nodes: the query's and one per node, or (codes-only) the query's and a re-rank scratch. */
+  private vectorSlots(capacity: number): number {
+    return this.floatVectors ? capacity + 1 : 2;
+  }
+
+  /**
+   * Makes this graph, still empty, codes-only ({@link floatVectors} false, {@link codeMode} on for
+   * good): the regions after the vector slots move down to just past slot 1, so no float memory is
+   * allocated per node from now on.
+   */
+  dropFloatSlots(): void {
+    this.floatVectors = false;
+    this.codeMode = true;
+    const old = this.layoutNow;
+    if (old === null) return;
+    const layout = this.layout(this.capacity);
+    // Empty: nothing to move, only zeroes to lay down where the lists, tombstones and tags now start.
+    new Uint8Array(this.memory!.buffer).fill(0, layout.links0At, old.end);
+    this.walkEpoch = 0;
+    this.layoutNow = layout;
+    this.links0 = new Int32Array(this.memory!.buffer, layout.links0At, this.capacity * this.stride0);
+    this.deleted = new Uint8Array(this.memory!.buffer, layout.deletedAt, this.capacity);
+    this.updateScratch();
+  }
+
   /**
    * The regions after the vectors for `capacity` nodes, in the vector memory:
    * ```
@@ -402,7 +435,7 @@ export class Graph {
    * ```
    */
   layout(capacity: number): MemoryLayout {
-    const links0At = (capacity + 1) * this.strideBytes;
+    const links0At = this.vectorSlots(capacity) * this.strideBytes;
     const deletedAt = links0At + 4 * capacity * this.stride0;
     const tagsAt = align16(deletedAt + capacity);
     const scratchAt = align16(tagsAt + 2 * capacity);
@@ -512,7 +545,8 @@ export class Graph {
    * {@link codeMode}, the SQ8 code-space distance between the query (slot 0) and `id`.
    */
   distance(qb: number, id: number): number {
-    if (this.codeMode) return this.codes!.distance(id);
+    // Code slot s holds the codes of vector slot s (0: the query, id + 1: node id).
+    if (this.codeMode) return this.codes!.distance(qb / this.strideBytes, id);
     const sb = this.strideBytes;
     if (this.metric !== METRIC_DOT) return this.kernel(qb, (id + 1) * sb, sb);
     return 1 - this.kernel(qb, (id + 1) * sb, sb);
@@ -649,6 +683,8 @@ export class Graph {
     const pending = this.pending;
     const vecs = this.vectors;
     const stride = this.stride;
+    // A code walk reads no floats (a codes-only index has none to touch).
+    const touch = direct ? stride : 0;
     let sink = 0;
     // One kernel call per expanded node (not per distance) where the scratch region exists; the
     // threads of a parallel build share the memory, so they keep one call per distance.
@@ -692,7 +728,7 @@ export class Graph {
         if (many !== null) list32[listBase + m] = (nb + 1) * sb;
         pending[m++] = nb;
         const off = (nb + 1) * stride;
-        for (let o = 0; o < stride; o += 16) sink += vecs[off + o]!;
+        for (let o = 0; o < touch; o += 16) sink += vecs[off + o]!;
       }
       if (many !== null && m > 0) many(qb, listAt, m, sb, outAt);
       visits += m;

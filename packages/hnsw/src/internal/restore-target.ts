@@ -13,6 +13,8 @@
  * import of it here or in persistence, and no import cycle.
  */
 import type { ResolvedHnswConfig } from '../config';
+import type { Sq8Codes } from './sq8';
+import type { DiskVectors } from './sq8-disk';
 
 /** Arrays to fill, then {@link RestoreTarget.finish} to make them an index of type `T`. */
 export interface RestoreTarget<T> {
@@ -25,12 +27,18 @@ export interface RestoreTarget<T> {
   readonly upperOffsets: Int32Array;
   readonly upperLinks: Int32Array;
   readonly deleted: Uint8Array;
+  /** The SQ8 codes to fill (a codes-only target: `vectors` then holds no node), or null. */
+  readonly codes: Sq8Codes | null;
   /**
    * Makes the filled arrays the index's state and returns the index. The caller has checked that
-   * `entryPoint` is a node of level `maxLevel` (or −1 with no nodes) and `rngState` a uint32.
+   * `entryPoint` is a node of level `maxLevel` (or −1 with no nodes) and `rngState` a uint32. A
+   * codes-only target gets where its float vectors are (`disk`).
    */
-  finish(entryPoint: number, maxLevel: number, rngState: number): T;
+  finish(entryPoint: number, maxLevel: number, rngState: number, disk?: DiskVectors | null): T;
 }
 
-/** Makes an empty index sized for a restore: room for `numIds` nodes and `upperLength` ints of upper links. */
-export type RestoreFactory<T> = (config: ResolvedHnswConfig, numIds: number, upperLength: number) => RestoreTarget<T>;
+/**
+ * Makes an empty index sized for a restore: room for `numIds` nodes and `upperLength` ints of upper
+ * links; with `codesOnly`, an SQ8 index that holds codes and no float vectors (else InvalidArgumentError).
+ */
+export type RestoreFactory<T> = (config: ResolvedHnswConfig, numIds: number, upperLength: number, codesOnly?: boolean) => RestoreTarget<T>;

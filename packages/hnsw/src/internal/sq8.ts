@@ -140,6 +140,8 @@ export class Sq8Codes {
   trainedCount: number;
   /** Ids `0 … encodedCount − 1` have codes. */
   encodedCount: number;
+  /** Per-dimension maximum while training ({@link startTraining} … {@link finishTraining}), else null. */
+  private trainingMax: Float32Array | null;
 
   constructor(dimension: number, dot: boolean) {
     this.dimension = dimension;
@@ -151,7 +153,8 @@ export class Sq8Codes {
     this.minSquares = 0;
     this.trainedCount = 0;
     this.encodedCount = 0;
-    this.sums = new Float64Array(16);
+    this.trainingMax = null;
+    this.sums = new Float64Array(dot ? 16 : 1);
     const module = sq8Module();
     if (module !== null) {
       try {
@@ -176,7 +179,7 @@ export class Sq8Codes {
   }
 
   /** Makes room for the codes of `numIds` ids (doubling). */
-  private reserve(numIds: number): void {
+  reserve(numIds: number): void {
     const bytes = (numIds + 1) * this.codeStride;
     if (bytes > this.codes.byteLength) {
       // Codes take a quarter of the vectors' bytes, so they fit whenever the vectors did; doubling stops at the cap.
@@ -199,7 +202,8 @@ export class Sq8Codes {
         this.codes = grown;
       }
     }
-    if (numIds + 1 > this.sums.length) {
+    // The sums serve only the dot metrics: an L2 index keeps none (8 bytes per vector saved).
+    if (this.dot && numIds + 1 > this.sums.length) {
       const grown = new Float64Array(Math.max(numIds + 1, this.sums.length * 2));
       grown.set(this.sums);
       this.sums = grown;
@@ -224,22 +228,39 @@ export class Sq8Codes {
   }
 
   private train(vectors: Float32Array, stride: number, count: number): void {
+    this.startTraining();
+    for (let i = 0; i < count; i++) this.observe(vectors, (i + 1) * stride);
+    this.finishTraining(count);
+  }
+
+  /** Starts training over vectors given one at a time to {@link observe} (codes-only loads, which stream them). */
+  startTraining(): void {
+    this.min.fill(Infinity);
+    this.trainingMax = new Float32Array(this.dimension).fill(-Infinity);
+  }
+
+  /** Takes the vector at `vectors[offset …]` into the range being trained. */
+  observe(vectors: Float32Array, offset: number): void {
     const dim = this.dimension;
     const min = this.min;
-    const max = new Float32Array(dim);
-    min.fill(Infinity);
-    max.fill(-Infinity);
-    for (let i = 0; i < count; i++) {
-      const o = (i + 1) * stride;
-      for (let d = 0; d < dim; d++) {
-        const x = vectors[o + d]!;
-        if (x < min[d]!) min[d] = x;
-        if (x > max[d]!) max[d] = x;
-      }
+    const max = this.trainingMax!;
+    for (let d = 0; d < dim; d++) {
+      const x = vectors[offset + d]!;
+      if (x < min[d]!) min[d] = x;
+      if (x > max[d]!) max[d] = x;
     }
+  }
+
+  /** Ends training over `count` observed vectors: the scale, and the constant of the dot metrics. */
+  finishTraining(count: number): void {
+    const dim = this.dimension;
+    const min = this.min;
+    const max = this.trainingMax!;
+    this.trainingMax = null;
     let range = 0;
     let minSquares = 0;
     for (let d = 0; d < dim; d++) {
+      if (count === 0) min[d] = 0;
       range = Math.max(range, max[d]! - min[d]!);
       minSquares += min[d]! * min[d]!;
     }
@@ -263,7 +284,7 @@ export class Sq8Codes {
       codes[base + d] = c;
       sum += min[d]! * c;
     }
-    this.sums[slot] = sum;
+    if (this.dot) this.sums[slot] = sum;
   }
 
   /** Re-encodes id `id` after its vector changed (only when it already had a code). */
@@ -271,12 +292,12 @@ export class Sq8Codes {
     if (id < this.encodedCount) this.encode(id + 1, vectors, (id + 1) * stride);
   }
 
-  /** Code-space distance between the query (slot 0) and id `id`, in the metric's units. */
-  distance(id: number): number {
+  /** Code-space distance between code slot `slot` (0: the query, `i + 1`: id `i`) and id `id`, in the metric's units. */
+  distance(slot: number, id: number): number {
     const cs = this.codeStride;
-    const raw = this.kernel(0, (id + 1) * cs, cs);
+    const raw = this.kernel(slot * cs, (id + 1) * cs, cs);
     const s = this.scale;
     if (!this.dot) return s * s * raw;
-    return 1 - (this.minSquares + s * (this.sums[0]! + this.sums[id + 1]!) + s * s * raw);
+    return 1 - (this.minSquares + s * (this.sums[slot]! + this.sums[id + 1]!) + s * s * raw);
   }
 }

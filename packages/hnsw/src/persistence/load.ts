@@ -10,10 +10,12 @@
  * is scanned and copied once.
  */
 import type { Dataset, RecordBatch, ScanOptions } from '@vego/io';
-import { InvalidArgumentError } from '@vego/io';
+import { InvalidArgumentError, NotSupportedError } from '@vego/io';
+import type { DiskVectors } from '../internal/sq8-disk';
 import type { RestoreFactory, RestoreTarget } from '../internal/restore-target';
 import { upperStarts } from './checksums';
 import { type IndexLocation, type IndexStoreOptions, corrupt, requireLocal, resolveLocation } from './directory';
+import { loadCodes } from './load-codes';
 import { type ListArrays, readConnections, verifyListChecksums } from './load-links';
 import { NODE_ROW_COLUMNS, type NodeArrays, checkVectors, copyVectors, readNodeRows, readVectorsDirect, verifyNodeChecksums } from './load-nodes';
 import { type OpenedParts, closePartsStep, openParts } from './open';
@@ -30,6 +32,13 @@ export interface LanceLoadOptions extends IndexStoreOptions {
    * becomes ~110 ms; see the README).
    */
   verifyChecksums?: boolean;
+  /**
+   * `'memory'` (default): the float vectors are loaded into the index. `'disk'`, for an index saved
+   * with `quantization: 'sq8'` in a local folder: only the SQ8 codes are held in memory, and the
+   * float vectors are read on demand from the saved `nodes.lance` (re-ranking, `get`,
+   * `searchExact`, saves); see the README's "Codes-only SQ8".
+   */
+  vectors?: 'memory' | 'disk';
 }
 
 /** A loaded index, and the state the next save to the same directory builds on. */
@@ -55,11 +64,16 @@ interface PartialLoad<T> {
   lists: ListArrays;
 }
 
-function checkLoadOptions(dir: unknown, options: unknown): { verify: boolean; loc: IndexLocation } {
+function checkLoadOptions(dir: unknown, options: unknown): { verify: boolean; loc: IndexLocation; onDisk: boolean } {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`\`options\` must be an object, got ${String(options)}`);
   const verify = (options as LanceLoadOptions).verifyChecksums ?? true;
   if (typeof verify !== 'boolean') throw new InvalidArgumentError(`\`verifyChecksums\` must be a boolean, got ${String(verify)}`);
-  return { verify, loc: resolveLocation(dir, options as LanceLoadOptions) };
+  const vectors = (options as LanceLoadOptions).vectors ?? 'memory';
+  if (vectors !== 'memory' && vectors !== 'disk') throw new InvalidArgumentError(`\`vectors\` must be 'memory' or 'disk', got ${String(vectors)}`);
+  const loc = resolveLocation(dir, options as LanceLoadOptions);
+  // Re-ranking reads a few rows per search with blocking positional reads: local files only.
+  if (vectors === 'disk' && loc.store !== null) throw new NotSupportedError(`\`vectors: 'disk'\` needs an index in a local folder, got '${loc.root}'`);
+  return { verify, loc, onDisk: vectors === 'disk' };
 }
 
 /**
@@ -67,7 +81,7 @@ function checkLoadOptions(dir: unknown, options: unknown): { verify: boolean; lo
  * and reads the links straight into it. The vectors come next ({@link readVectorsDirect} or
  * {@link copyVectors}), then {@link finishLoad}. Each part is checked once, here or there.
  */
-function startLoad<T>(parts: OpenedParts, nodeBatches: readonly RecordBatch[], connectionBatches: readonly RecordBatch[], makeTarget: RestoreFactory<T>): PartialLoad<T> {
+function startLoad<T>(parts: OpenedParts, nodeBatches: readonly RecordBatch[], connectionBatches: readonly RecordBatch[], makeTarget: RestoreFactory<T>, onDisk: boolean): PartialLoad<T> {
   const { root, row, config } = parts;
   const n = row.num_ids;
   const nodes = readNodeRows(parts, nodeBatches);
@@ -86,7 +100,7 @@ function startLoad<T>(parts: OpenedParts, nodeBatches: readonly RecordBatch[], c
   }
   const strideUp = 1 + config.M;
   const starts = upperStarts(levels, n);
-  const target = makeTarget(config, n, starts[n]! * strideUp);
+  const target = makeTarget(config, n, starts[n]! * strideUp, onDisk);
   target.levels.set(levels);
   target.deleted.set(nodes.deleted);
   const upperOffsets = target.upperOffsets;
@@ -96,15 +110,16 @@ function startLoad<T>(parts: OpenedParts, nodeBatches: readonly RecordBatch[], c
 }
 
 /** Checks the vectors (and checksums) now in the index and hands the index over with the state the next save builds on. */
-function finishLoad<T>(parts: OpenedParts, load: PartialLoad<T>, verify: boolean): LoadOutcome<T> {
+function finishLoad<T>(parts: OpenedParts, load: PartialLoad<T>, verify: boolean, disk: DiskVectors | null): LoadOutcome<T> {
   const { root, row } = parts;
-  // Verifying the checksums checks that the vectors are finite in the same pass.
-  if (!verify) checkVectors(parts, load.target);
+  // Verifying the checksums checks that the vectors are finite in the same pass. (Vectors left on
+  // disk were checked as they were streamed: load-codes.ts.)
+  if (!verify && disk === null) checkVectors(parts, load.target);
   if (verify) {
-    verifyNodeChecksums(parts, load.nodes, load.target);
+    if (disk === null) verifyNodeChecksums(parts, load.nodes, load.target);
     verifyListChecksums(parts, load.nodes.levels, load.starts, load.lists, load.target);
   }
-  const index = load.target.finish(row.entry_point, row.max_level, row.rng_state);
+  const index = load.target.finish(row.entry_point, row.max_level, row.rng_state, disk);
   const state: SavedState = {
     root,
     metadataVersion: parts.meta.version,
@@ -145,7 +160,7 @@ function directVectorsStep(parts: OpenedParts, target: RestoreTarget<unknown>): 
 }
 
 /** The load, as steps (see the top of this file). */
-function* loadSteps<T>(loc: IndexLocation, makeTarget: RestoreFactory<T>, verify: boolean): Steps<LoadOutcome<T>> {
+function* loadSteps<T>(loc: IndexLocation, makeTarget: RestoreFactory<T>, verify: boolean, onDisk: boolean): Steps<LoadOutcome<T>> {
   const parts = yield* openParts(loc);
   try {
     const [nodeBatches, connectionBatches] = yield* perform(
@@ -154,12 +169,21 @@ function* loadSteps<T>(loc: IndexLocation, makeTarget: RestoreFactory<T>, verify
         [parts.connections, { batchSize: LOAD_BATCH_ROWS }],
       ]),
     );
-    const load = startLoad(parts, nodeBatches!, connectionBatches!, makeTarget);
+    const load = startLoad(parts, nodeBatches!, connectionBatches!, makeTarget, onDisk);
+    if (onDisk) {
+      const disk = yield* loadCodes(parts, loc, load.nodes, load.target.codes!, verify);
+      try {
+        return finishLoad(parts, load, verify, disk);
+      } catch (e) {
+        disk.dataset.closeSync();
+        throw e;
+      }
+    }
     if (!(load.nodes.inOrder && (yield* perform(directVectorsStep(parts, load.target))))) {
       const [vectorBatches] = yield* perform(collectStep([[parts.nodes, { columns: ['vector'], batchSize: nodeBatchRows(parts) }]]));
       copyVectors(parts, vectorBatches!, load.nodes.rowIds, load.target);
     }
-    return finishLoad(parts, load, verify);
+    return finishLoad(parts, load, verify, null);
   } finally {
     yield* perform(closePartsStep(parts));
   }
@@ -174,8 +198,8 @@ function* loadSteps<T>(loc: IndexLocation, makeTarget: RestoreFactory<T>, verify
  */
 export function loadIndexFromLanceSync<T>(dir: string, makeTarget: RestoreFactory<T>, options: LanceLoadOptions = {}): LoadOutcome<T> {
   requireLocal(dir, 'loadFromLanceSync()');
-  const { verify, loc } = checkLoadOptions(dir, options);
-  return runStepsSync(loadSteps(loc, makeTarget, verify));
+  const { verify, loc, onDisk } = checkLoadOptions(dir, options);
+  return runStepsSync(loadSteps(loc, makeTarget, verify, onDisk));
 }
 
 /**
@@ -184,6 +208,6 @@ export function loadIndexFromLanceSync<T>(dir: string, makeTarget: RestoreFactor
  * vector pages of a whole save in a local folder are read synchronously straight into the index memory.
  */
 export async function loadIndexFromLance<T>(dir: string, makeTarget: RestoreFactory<T>, options: LanceLoadOptions = {}): Promise<LoadOutcome<T>> {
-  const { verify, loc } = checkLoadOptions(dir, options);
-  return runStepsAsync(loadSteps(loc, makeTarget, verify));
+  const { verify, loc, onDisk } = checkLoadOptions(dir, options);
+  return runStepsAsync(loadSteps(loc, makeTarget, verify, onDisk));
 }

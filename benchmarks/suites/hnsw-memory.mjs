@@ -1,0 +1,214 @@
+// HNSW process memory per vector: a float index (Vego) against hnswlib-node, and a codes-only SQ8
+// index (`HNSW.loadFromLance(dir, { vectors: 'disk' })`: the 8-bit codes in memory, the float
+// vectors re-read from the saved nodes.lance to re-rank) against the float index, with the recall@10
+// the SQ8 index reaches after re-ranking.
+//
+// Memory: every figure comes from a child process of its own (`--expose-gc`), which first loads the
+// library (and the data it needs: hnswlib-node's number[] rows are made before the first reading and
+// kept alive), runs a GC, reads process.memoryUsage(), builds or loads the index, runs 20 searches,
+// runs two GCs and reads it again: the figure is the growth of the RSS (everything the process
+// holds: V8 heap, wasm memory, typed arrays, native allocations) divided by the number of vectors.
+// One-time costs of the first index in a process (compiled JS and wasm code, malloc arenas of V8's
+// compiler threads) are inside it; they weigh about 1 KB per vector at 10K and ~100 bytes at 100K.
+// `byteLength` is what the index itself counts (typed arrays and wasm memory at their capacity).
+//
+// Recall@10: against the exact top 10 of the float index (`searchExact`, the same kernel; a hit is
+// a result not farther than the 10th true distance).
+// Both indexes share one graph (built once, float vectors; the SQ8 one is the same snapshot saved
+// with quantization 'sq8'). Timings are not reported: the machine is shared.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { clusteredData } from '../lib/clustered.mjs';
+import { SIFT_DIR, readVecs } from '../lib/data.mjs';
+import { getGc } from '../lib/gc.mjs';
+
+const require = createRequire(import.meta.url);
+const self = fileURLToPath(import.meta.url);
+
+export const title = 'HNSW memory per vector: float vs hnswlib-node, codes-only SQ8 vs float (RSS growth in child processes), SQ8 recall after re-ranking';
+
+const M = 16;
+const EF_CONSTRUCTION = 100;
+const SEARCHES = 20;
+
+/** The vectors of a set: `sift` (SIFT-9k base and queries) or `clustered:<n>` (hnsw-scale's data, 128-d). */
+function dataOf(set, numQueries) {
+  if (set === 'sift') {
+    const base = readVecs(join(SIFT_DIR, 'base.fvecs'), Float32Array);
+    const query = readVecs(join(SIFT_DIR, 'query.fvecs'), Float32Array);
+    return { base: base.data, queries: query.data.subarray(0, numQueries * base.dimension), dim: base.dimension };
+  }
+  const n = Number(set.split(':')[1]);
+  const { base, queries } = clusteredData(n, numQueries, 128, 7);
+  return { base, queries, dim: 128 };
+}
+
+/** Child process: one engine, one way (build or load); prints its memory growth as JSON. */
+function memoryChild(kind, set, dir) {
+  const gc = getGc();
+  const { base, queries, dim } = dataOf(set, SEARCHES);
+  const n = base.length / dim;
+  const { HNSW } = require('@vego/hnsw');
+  const { HierarchicalNSW } = require('hnswlib-node');
+  const warm = kind.endsWith('-warm');
+  const engine = kind.replace(/-warm$/, '');
+  const rows = engine === 'hnswlib-build' ? Array.from({ length: n }, (_, i) => Array.from(base.subarray(i * dim, (i + 1) * dim))) : [];
+  // Warm: a first index of 1,000 vectors of the same engine is built (and kept) before the first
+  // reading, so the figure leaves out the one-time costs of a process's first index.
+  let first = null;
+  if (warm && engine === 'hnswlib-build') {
+    first = new HierarchicalNSW('l2', dim);
+    first.initIndex(1000, M, EF_CONSTRUCTION, 2);
+    for (let i = 0; i < 1000; i++) first.addPoint(rows[i], i);
+    first.setEf(64);
+    for (let i = 0; i < SEARCHES; i++) first.searchKnn(rows[i], 10);
+  } else if (warm) {
+    first = new HNSW({ dimension: dim, M, efConstruction: EF_CONSTRUCTION, seed: 2 });
+    first.addBatch(base.subarray(0, 1000 * dim));
+    for (let i = 0; i < SEARCHES; i++) first.search(queries.subarray(i * dim, (i + 1) * dim), 10, 64);
+  }
+  gc();
+  gc();
+  const before = process.memoryUsage();
+  let index;
+  let search;
+  if (engine === 'hnswlib-build') {
+    index = new HierarchicalNSW('l2', dim);
+    index.initIndex(n, M, EF_CONSTRUCTION, 1);
+    for (let i = 0; i < n; i++) index.addPoint(rows[i], i);
+    index.setEf(64);
+    search = (q) => index.searchKnn(Array.from(q), 10);
+  } else {
+    if (engine === 'float-build') {
+      index = new HNSW({ dimension: dim, M, efConstruction: EF_CONSTRUCTION, seed: 1 });
+      index.addBatch(base);
+    } else {
+      index = HNSW.loadFromLanceSync(dir, kind === 'sq8-disk-load' ? { vectors: 'disk' } : {});
+    }
+    search = (q) => index.search(q, 10, 64);
+  }
+  for (let i = 0; i < SEARCHES; i++) search(queries.subarray(i * dim, (i + 1) * dim));
+  gc();
+  gc();
+  const after = process.memoryUsage();
+  const out = { kind, set, n, rssDelta: after.rss - before.rss, heapDelta: after.heapTotal - before.heapTotal, byteLength: index.byteLength ?? null, alive: rows !== null && first !== undefined };
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+function measure(kind, set, dir = '') {
+  const child = spawnSync(process.execPath, ['--expose-gc', self, '--memory-child', kind, set, dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (child.status !== 0) throw new Error(`memory child (${kind}, ${set}) failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop());
+}
+
+/** Recall@10 of `search(q)` against `truth` (ids per query; a hit is an id within the 10th true distance). */
+function recallOf(results, truthDists) {
+  let hits = 0;
+  for (let i = 0; i < results.length; i++) {
+    const kth = truthDists[i];
+    for (const r of results[i]) if (r.distance <= kth * (1 + 1e-6)) hits++;
+  }
+  return hits / (results.length * 10);
+}
+
+const round = (x, digits) => Number(x.toFixed(digits));
+
+export async function run({ quick, log }) {
+  const { HNSW } = require('@vego/hnsw');
+  const sets = quick ? ['sift', 'clustered:10000', 'clustered:100000'] : ['sift', 'clustered:10000', 'clustered:100000'];
+  const numQueries = quick ? 200 : 1000;
+  const efs = [32, 64, 128, 256];
+  const memRows = [];
+  const recallRows = [];
+  const raw = [];
+  for (const set of sets) {
+    const { base, queries, dim } = dataOf(set, numQueries);
+    const n = base.length / dim;
+    const nq = queries.length / dim;
+    const label = set === 'sift' ? 'SIFT-9k' : `clustered ${n / 1000}K×128`;
+    log(`${label}: building the shared graph (M=${M}, efC=${EF_CONSTRUCTION})`);
+    const float = new HNSW({ dimension: dim, M, efConstruction: EF_CONSTRUCTION, seed: 1 });
+    float.addBatch(base);
+    const root = mkdtempSync(join(tmpdir(), 'vego-hnsw-memory-'));
+    try {
+      const floatDir = join(root, 'float');
+      const sq8Dir = join(root, 'sq8');
+      float.saveToLanceSync(floatDir);
+      const snapshot = float.toSnapshot();
+      HNSW.fromSnapshot({ ...snapshot, config: { ...snapshot.config, quantization: 'sq8' } }).saveToLanceSync(sq8Dir);
+      const disk = HNSW.loadFromLanceSync(sq8Dir, { vectors: 'disk' });
+      // Exact answers: the float index's brute force.
+      const truth = [];
+      for (let i = 0; i < nq; i++) truth.push(float.searchExact(queries.subarray(i * dim, (i + 1) * dim), 10)[9].distance);
+      const recall = { ef: {}, n, nq };
+      for (const ef of efs) {
+        const f = [];
+        const d = [];
+        for (let i = 0; i < nq; i++) {
+          const q = queries.subarray(i * dim, (i + 1) * dim);
+          f.push(float.search(q, 10, ef));
+          d.push(disk.search(q, 10, ef));
+        }
+        const rf = recallOf(f, truth);
+        const rd = recallOf(d, truth);
+        recall.ef[ef] = { float: rf, sq8Disk: rd };
+        recallRows.push([label, ef, round(rf, 4), round(rd, 4)]);
+      }
+      log(`${label}: recall@10 at ef ${efs.join('/')}: float ${efs.map((e) => recall.ef[e].float.toFixed(4)).join('/')}, SQ8 codes-only ${efs.map((e) => recall.ef[e].sq8Disk.toFixed(4)).join('/')}`);
+      log(`${label}: memory children`);
+      const mem = {
+        floatBuild: measure('float-build', set),
+        hnswlibBuild: measure('hnswlib-build', set),
+        floatBuildWarm: measure('float-build-warm', set),
+        hnswlibBuildWarm: measure('hnswlib-build-warm', set),
+        floatLoad: measure('float-load', set, floatDir),
+        sq8DiskLoad: measure('sq8-disk-load', set, sq8Dir),
+      };
+      const per = (m) => Math.round(m.rssDelta / n);
+      memRows.push([
+        label,
+        per(mem.floatBuild),
+        per(mem.hnswlibBuild),
+        round(mem.floatBuild.rssDelta / mem.hnswlibBuild.rssDelta, 2),
+        per(mem.floatBuildWarm),
+        per(mem.hnswlibBuildWarm),
+        round(mem.floatBuildWarm.rssDelta / mem.hnswlibBuildWarm.rssDelta, 2),
+        per(mem.floatLoad),
+        per(mem.sq8DiskLoad),
+        round(mem.sq8DiskLoad.rssDelta / mem.floatLoad.rssDelta, 2),
+        Math.round(mem.floatLoad.byteLength / n),
+        Math.round(mem.sq8DiskLoad.byteLength / n),
+      ]);
+      log(`${label}: bytes per vector: float build ${per(mem.floatBuild)}, hnswlib ${per(mem.hnswlibBuild)} (warm ${per(mem.floatBuildWarm)} / ${per(mem.hnswlibBuildWarm)}), float load ${per(mem.floatLoad)}, SQ8 codes-only ${per(mem.sq8DiskLoad)}`);
+      raw.push({ set: label, recall, memory: mem });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+  return {
+    tables: [
+      {
+        title: 'Process memory per vector (RSS growth in a child process, bytes)',
+        columns: ['set', 'Vego float, built', 'hnswlib-node, built', 'Vego ÷ hnswlib', 'Vego, built after a warm-up index', 'hnswlib-node, after a warm-up index', 'Vego ÷ hnswlib (warm)', 'Vego float, loaded', 'SQ8 codes-only, loaded', 'codes-only ÷ float', 'float byteLength', 'codes-only byteLength'],
+        rows: memRows,
+        note:
+          `M=${M}, efConstruction=${EF_CONSTRUCTION}; each figure from its own child process: growth of the RSS from after the library was loaded to after the build or load and ${SEARCHES} searches (two GCs), divided by n. ` +
+          'Warm: the child first builds (and keeps) a 1,000-vector index of the same engine, so the one-time costs of a first index are left out. Built: addBatch of all vectors (hnswlib-node: initIndex(n) and addPoint per row). Loaded: HNSW.loadFromLanceSync of the same graph; codes-only: with `vectors: \'disk\'` (an SQ8 save). ' +
+          'The first index in a process also pays one-time costs (compiled code, malloc arenas of compiler threads), which weigh most at 10K.',
+      },
+      {
+        title: 'Recall@10 of the codes-only SQ8 index after re-ranking, against the float index on the same graph',
+        columns: ['set', 'ef', 'float', 'SQ8 codes-only (re-ranked from disk)'],
+        rows: recallRows,
+        note: `${numQueries} queries (SIFT-9k: its first ${numQueries}); exact top 10 from the float index's searchExact. The SQ8 walk keeps ef candidates by code distance, all re-ranked with the float vectors read from nodes.lance.`,
+      },
+    ],
+    raw,
+  };
+}
+
+if (process.argv[2] === '--memory-child') memoryChild(process.argv[3], process.argv[4], process.argv[5]);

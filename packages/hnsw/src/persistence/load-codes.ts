@@ -1,0 +1,107 @@
+/**
+ * Loading an SQ8 index with its float vectors left on disk (`vectors: 'disk'`): the vector column
+ * of `nodes.lance` is streamed twice in batches of about 1 MiB, never held whole. The first pass
+ * checks every component finite and (unless the caller trusts the data) each row's stored checksum,
+ * and trains the SQ8 range; the second encodes each vector into the index's codes. Then
+ * `nodes.lance` is opened again at the loaded version and handed to the index, which reads
+ * vectors from it on demand (`internal/sq8-disk.ts`).
+ */
+import type { Dataset, FixedSizeListVector, RecordBatch, ScanOptions } from '@vego/io';
+import { DiskVectors } from '../internal/sq8-disk';
+import type { Sq8Codes } from '../internal/sq8';
+import { checksumHex, hashWords } from './checksums';
+import { type IndexLocation, corrupt, openStep, partPath } from './directory';
+import { NODES_DATASET } from './layout';
+import type { NodeArrays } from './load-nodes';
+import { type OpenedParts, noNulls } from './open';
+import { type Step, type Steps, perform } from './steps';
+
+/**
+ * Vector bytes per scanned batch. Small on purpose: with 8 MiB batches (the writer's page size)
+ * glibc served the batches after the first from its heap (its mmap threshold rises to the size of
+ * a freed mapping) and kept ~12 MB of it after the load of 100K × 128; 1 MiB batches leave nothing.
+ */
+const BATCH_BYTES = 1024 * 1024;
+
+/** Calls `visit(batch, firstRow)` for every batch of a scan of `ds`, in row order (live positions). */
+function scanEachStep(ds: Dataset, scan: ScanOptions, visit: (batch: RecordBatch, firstRow: number) => void): Step<void> {
+  return {
+    sync: () => {
+      let row = 0;
+      for (const b of ds.scanSync(scan)) {
+        visit(b, row);
+        row += b.numRows;
+      }
+    },
+    async: async () => {
+      let row = 0;
+      for await (const b of ds.scan(scan)) {
+        visit(b, row);
+        row += b.numRows;
+      }
+    },
+  };
+}
+
+/**
+ * Calls `visit(id, values, offset)` for the current row of every id (a row superseded by a later
+ * one of its id is skipped), the vector at `values[offset …]`.
+ */
+function* eachVector(parts: OpenedParts, nodes: NodeArrays, visit: (id: number, values: Float32Array, offset: number) => void): Steps<void> {
+  const dim = parts.config.dimension;
+  const batchSize = Math.max(1, Math.floor(BATCH_BYTES / (4 * dim)));
+  const rowIds = nodes.rowIds;
+  const rowOf = nodes.rowOf;
+  yield* perform(
+    scanEachStep(parts.nodes, { columns: ['vector'], batchSize }, (batch, first) => {
+      const vv = batch.columnAt(0) as FixedSizeListVector;
+      noNulls(parts.root, NODES_DATASET, 'vector', vv.nullCount);
+      const rows = batch.numRows;
+      if (rows === 0) return;
+      const values = vv.values as Float32Array;
+      const base = vv.valueOffset(0);
+      for (let r = 0; r < rows; r++) {
+        const id = rowIds[first + r]!;
+        if (rowOf[id] !== first + r) continue;
+        visit(id, values, base + r * dim);
+      }
+    }),
+  );
+}
+
+/**
+ * Trains and fills `codes` from the saved vectors (checked finite, and against their row checksums
+ * when `verify`), then opens `nodes.lance` at the loaded version for the index to read from.
+ * @throws CorruptDataError naming the row for a non-finite component or a checksum that differs
+ */
+export function* loadCodes(parts: OpenedParts, loc: IndexLocation, nodes: NodeArrays, codes: Sq8Codes, verify: boolean): Steps<DiskVectors> {
+  const n = parts.row.num_ids;
+  const dim = parts.config.dimension;
+  const found = new Uint32Array(2);
+  const { levels, deleted, sums } = nodes;
+  let bits: Int32Array | null = null;
+  codes.startTraining();
+  yield* eachVector(parts, nodes, (id, values, offset) => {
+    if (bits === null || bits.buffer !== values.buffer || bits.byteOffset !== values.byteOffset) bits = new Int32Array(values.buffer, values.byteOffset, values.length);
+    if (hashWords(bits, offset, dim, id, (levels[id]! << 1) | deleted[id]!, found, 0) !== 0) {
+      let c = 0;
+      while (Number.isFinite(values[offset + c]!)) c++;
+      throw corrupt(parts.root, `${NODES_DATASET} vector of id ${id} component ${c}`, 'a finite number', values[offset + c]);
+    }
+    if (verify && (found[0] !== sums[2 * id] || found[1] !== sums[2 * id + 1])) {
+      throw corrupt(
+        parts.root,
+        `${NODES_DATASET} version ${parts.row.nodes_version} row ${nodes.rowOf[id]} (id ${id}) checksum`,
+        checksumHex(sums, id),
+        `${checksumHex(found, 0)} computed from the row's vector, level and tombstone`,
+      );
+    }
+    codes.observe(values, offset);
+  });
+  codes.finishTraining(n);
+  codes.reserve(n);
+  yield* eachVector(parts, nodes, (id, values, offset) => codes.encode(id + 1, values, offset));
+  codes.encodedCount = n;
+  const dataset = yield* perform(openStep(loc, NODES_DATASET, parts.row.nodes_version));
+  return new DiskVectors(parts.root, partPath(loc, NODES_DATASET), dim, dataset, nodes.inOrder ? null : nodes.rowOf.slice(), n);
+}
