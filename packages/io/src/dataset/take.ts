@@ -88,21 +88,57 @@ export function* takeRows(view: DatasetView, rowIndices: ArrayLike<number>, opti
   const columns = view.resolveColumns(options.columns);
   const plan = planTake(view, rowIndices);
   yield* perform(allEffects(fragmentsThrough(plan).map((f) => view.files.openFragmentEffect(f))));
-  const runs = takeRuns(plan);
   const schema = view.projectedSchema(columns);
+  const runs = takeRuns(plan, gapRows(schema));
   const batches = yield* perform(allEffects(runs.map((run) => view.files.readRangeEffect(run.fragment, columns, schema, run.offset, run.length))));
   return gather(schema, plan, runs, batches);
 }
 
-/** Groups sorted positions into runs of nearby rows within one fragment (gaps ≤ 1024 rows read through). */
-function takeRuns({ order, fragOf, local }: TakePlan): Run[] {
+/**
+ * Bytes of unwanted rows a run reads through rather than starting a new run: a run is one decode,
+ * so a small gap is cheaper read than split, but a wide one is paid in bytes read and decoded (on
+ * a 128-float vector column, 1,024 rows of gap were 512 KB per pair of scattered rows).
+ */
+const GAP_BYTES = 16 * 1024;
+/** Most rows of gap read through, whatever the width (narrow columns). */
+const MAX_GAP_ROWS = 1024;
+/** Width assumed for a variable-width value (strings, lists), whose size the schema does not say. */
+const VARIABLE_VALUE_BYTES = 32;
+
+/** Estimated bytes per row of a projected schema, from its types. */
+function rowBytes(schema: Schema): number {
+  let bytes = 0;
+  for (const field of schema.fields) bytes += valueBytes(field.type);
+  return bytes;
+}
+
+function valueBytes(type: Schema['fields'][number]['type']): number {
+  const t = type as { bitWidth?: unknown; byteWidth?: unknown; listSize?: unknown; children?: readonly { type: unknown }[]; child?: { type: unknown } };
+  if (typeof t.bitWidth === 'number') return t.bitWidth / 8;
+  if (typeof t.byteWidth === 'number') return t.byteWidth;
+  if (typeof t.listSize === 'number' && t.child !== undefined) return t.listSize * valueBytes(t.child.type as typeof type);
+  if (Array.isArray(t.children)) {
+    let sum = 0;
+    for (const c of t.children) sum += valueBytes(c.type as typeof type);
+    return sum;
+  }
+  return VARIABLE_VALUE_BYTES;
+}
+
+/** Rows of gap a run reads through for this schema: {@link GAP_BYTES} worth, 1 to {@link MAX_GAP_ROWS}. */
+function gapRows(schema: Schema): number {
+  return Math.max(1, Math.min(MAX_GAP_ROWS, Math.floor(GAP_BYTES / Math.max(1, rowBytes(schema)))));
+}
+
+/** Groups sorted positions into runs of nearby rows within one fragment (gaps of fewer than `gap` rows read through). */
+function takeRuns({ order, fragOf, local }: TakePlan, gap: number): Run[] {
   const runs: Run[] = [];
   for (let j = 0; j < order.length; j++) {
     const k = order[j]!;
     const f = fragOf[k]!;
     const at = local[k]!;
     const last = runs[runs.length - 1];
-    if (last !== undefined && last.fragment === f && at < last.offset + last.length + 1024 && at - last.offset < DEFAULT_BATCH_SIZE) {
+    if (last !== undefined && last.fragment === f && at < last.offset + last.length + gap && at - last.offset < DEFAULT_BATCH_SIZE) {
       last.length = Math.max(last.length, at - last.offset + 1);
     } else {
       runs.push({ fragment: f, offset: at, length: 1 });
