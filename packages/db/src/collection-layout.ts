@@ -23,7 +23,7 @@ import type {
   BoolVector, DataType, FixedSizeListVector, Float64Vector, Int32Vector, Int64Vector, ListVector, Utf8Vector, Vector,
 } from '@vego/hnsw';
 import type { DistanceName } from './collection-config';
-import type { DocumentTable, PreparedDocument } from './internal/documents';
+import { PreparedBatch, type DocumentTable, type MetadataRecord } from './internal/documents';
 import { isFieldType, type FieldType, type MetadataSchema } from './schema';
 
 /** Layout version written in the config; readers refuse newer ones. */
@@ -98,25 +98,27 @@ export function configFromSchema(schema: Schema, where: string): CollectionConfi
   return c;
 }
 
-/** Rows of `docs` (doc ids `ids`) as one record batch of `schema`. Values are already checked. */
-export function documentsToBatch(schema: Schema, config: CollectionConfig, docs: readonly PreparedDocument[], ids: ArrayLike<number>): RecordBatch {
-  const n = docs.length;
+/**
+ * Documents `from … to − 1` of `docs` (doc ids `ids[from …]`) as one record batch of `schema`.
+ * Values are already checked; the vectors go in as one bulk copy.
+ */
+export function documentsToBatch(schema: Schema, config: CollectionConfig, docs: PreparedBatch, ids: ArrayLike<number>, from = 0, to = docs.length): RecordBatch {
+  const n = to - from;
   const cols: Vector[] = [];
   const key = makeBuilder(new Utf8(), { nullable: false, initialCapacity: n });
   const text = makeBuilder(new Utf8(), { nullable: true, initialCapacity: n });
   const docId = makeBuilder(new Int32(), { nullable: false, initialCapacity: n });
   const vector = makeBuilder(schema.fields[1]!.type as FixedSizeList, { nullable: false, initialCapacity: n });
-  for (let i = 0; i < n; i++) {
-    const d = docs[i]!;
-    key.append(d.key);
-    vector.append(d.vector);
-    text.append(d.text);
+  for (let i = from; i < to; i++) {
+    key.append(docs.keys[i]!);
+    text.append(docs.texts[i]!);
     docId.append(ids[i]!);
   }
+  vector.appendMany(docs.vectors.subarray(docs.vectorOffset(from), docs.vectorOffset(to)));
   cols.push(key.finish(), vector.finish(), text.finish(), docId.finish());
   for (const [name, t] of config.fields) {
     const b = makeBuilder(arrowType(t), { nullable: true, initialCapacity: n }) as { append(v: unknown): unknown; finish(): Vector };
-    for (let i = 0; i < n; i++) b.append(toStored(t, docs[i]!.metadata[name]));
+    for (let i = from; i < to; i++) b.append(toStored(t, docs.metadata[i]![name]));
     cols.push(b.finish());
   }
   return new RecordBatch(schema, cols);
@@ -124,12 +126,20 @@ export function documentsToBatch(schema: Schema, config: CollectionConfig, docs:
 
 /** Live documents of `table` at doc ids `order` as one record batch (for rewrites). */
 export function tableToBatch(schema: Schema, config: CollectionConfig, table: DocumentTable, order: ArrayLike<number>): RecordBatch {
-  const docs: PreparedDocument[] = [];
-  for (let i = 0; i < order.length; i++) {
+  const n = order.length;
+  const d = table.dimension;
+  const keys: string[] = new Array(n);
+  const texts: (string | null)[] = new Array(n);
+  const metadata: MetadataRecord[] = new Array(n);
+  const vectors = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
     const id = order[i]!;
-    docs.push({ key: table.keys[id]!, vector: table.vectors.subarray(id * table.dimension, (id + 1) * table.dimension), text: table.texts[id] ?? null, metadata: table.metadataOf(id) });
+    keys[i] = table.keys[id]!;
+    texts[i] = table.texts[id] ?? null;
+    metadata[i] = table.metadataOf(id);
+    vectors.set(table.vectors.view(id), i * d);
   }
-  return documentsToBatch(schema, config, docs, order);
+  return documentsToBatch(schema, config, new PreparedBatch(d, keys, texts, vectors, metadata), order);
 }
 
 function toStored(t: FieldType, v: unknown): unknown {
@@ -139,49 +149,54 @@ function toStored(t: FieldType, v: unknown): unknown {
   return v;
 }
 
-/** One row read back from a dataset, in the shape of a {@link PreparedDocument} plus its doc id. */
-export interface StoredRow {
-  docId: number;
-  doc: PreparedDocument;
+/** Rows read back from a dataset: the documents and the doc id of each. */
+export interface StoredRows {
+  docIds: Int32Array;
+  docs: PreparedBatch;
 }
 
 /**
- * Decodes a batch of a collection's dataset into rows (each vector a view into the batch: copy it
- * before the batch goes away).
+ * Decodes a batch of a collection's dataset into documents (vectors copied into one flat array).
  * @throws CorruptDataError for nulls where none can be, integers out of range, bad doc ids.
  */
-export function batchToRows(batch: RecordBatch, config: CollectionConfig, where: string): StoredRow[] {
+export function batchToRows(batch: RecordBatch, config: CollectionConfig, where: string): StoredRows {
   const s = batch.schema;
   const col = (name: string): Vector => batch.columns[s.fieldIndex(name)]!;
-  const keys = col('key') as Utf8Vector;
-  const vectors = col('vector') as FixedSizeListVector;
-  const texts = col('text') as Utf8Vector;
-  const ids = col('_doc_id') as Int32Vector;
+  const keyCol = col('key') as Utf8Vector;
+  const vectorCol = col('vector') as FixedSizeListVector;
+  const textCol = col('text') as Utf8Vector;
+  const idCol = col('_doc_id') as Int32Vector;
   const meta = config.fields.map(([name, t]) => [name, t, s.fieldIndex(name) < 0 ? null : col(name)] as const);
-  const out: StoredRow[] = [];
-  const values = vectors.values as Float32Array;
+  const n = batch.numRows;
   const d = config.dimension;
-  for (let r = 0; r < batch.numRows; r++) {
-    const key = keys.get(r);
-    const docId = ids.get(r);
+  const values = vectorCol.values as Float32Array;
+  const docIds = new Int32Array(n);
+  const keys: string[] = new Array(n);
+  const texts: (string | null)[] = new Array(n);
+  const metadata: MetadataRecord[] = new Array(n);
+  const vectors = new Float32Array(n * d);
+  for (let r = 0; r < n; r++) {
+    const key = keyCol.get(r);
+    const docId = idCol.get(r);
     if (key === null || docId === null || docId < 0) throw new CorruptDataError(`${where}: row ${r} of a batch has a null key or a bad _doc_id`);
-    if (!vectors.isValid(r)) throw new CorruptDataError(`${where}: document '${key}' has a null vector`);
-    const off = vectors.valueOffset(r);
-    const metadata: Record<string, unknown> = {};
+    if (!vectorCol.isValid(r)) throw new CorruptDataError(`${where}: document '${key}' has a null vector`);
+    const off = vectorCol.valueOffset(r);
+    vectors.set(values.subarray(off, off + d), r * d);
+    const row: Record<string, unknown> = {};
     for (const [name, t, v] of meta) {
-      if (v === null || !v.isValid(r)) { metadata[name] = null; continue; }
+      if (v === null || !v.isValid(r)) { row[name] = null; continue; }
       switch (t) {
-        case 'float': metadata[name] = (v as Float64Vector).get(r); break;
+        case 'float': row[name] = (v as Float64Vector).get(r); break;
         case 'integer': case 'date': {
           const x = (v as Int64Vector).get(r)!;
           const num = Number(x);
           if (!Number.isSafeInteger(num)) throw new CorruptDataError(`${where}: document '${key}', field \`${name}\`: ${x} is not a safe integer`);
-          metadata[name] = t === 'date' ? new Date(num) : num;
+          row[name] = t === 'date' ? new Date(num) : num;
           break;
         }
-        case 'bigint': metadata[name] = (v as Int64Vector).get(r); break;
-        case 'boolean': metadata[name] = (v as BoolVector).get(r); break;
-        case 'string': metadata[name] = (v as Utf8Vector).get(r); break;
+        case 'bigint': row[name] = (v as Int64Vector).get(r); break;
+        case 'boolean': row[name] = (v as BoolVector).get(r); break;
+        case 'string': row[name] = (v as Utf8Vector).get(r); break;
         case 'tags': {
           const lv = v as ListVector<Utf8>;
           const child = lv.child as Utf8Vector;
@@ -192,14 +207,17 @@ export function batchToRows(batch: RecordBatch, config: CollectionConfig, where:
             if (tag === null) throw new CorruptDataError(`${where}: document '${key}', field \`${name}\` holds a null tag`);
             tags.push(tag);
           }
-          metadata[name] = tags;
+          row[name] = tags;
           break;
         }
       }
     }
-    out.push({ docId, doc: { key, vector: values.subarray(off, off + d), text: texts.get(r), metadata: metadata as PreparedDocument['metadata'] } });
+    docIds[r] = docId;
+    keys[r] = key;
+    texts[r] = textCol.get(r);
+    metadata[r] = row as MetadataRecord;
   }
-  return out;
+  return { docIds, docs: new PreparedBatch(d, keys, texts, vectors, metadata) };
 }
 
 /** Schema (field → type) of a configuration. */

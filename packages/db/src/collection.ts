@@ -13,7 +13,7 @@ import type { CreateCollectionOptions, DistanceName, EmbedFunction } from './col
 import { DuplicateKeyError, InvalidDocumentError } from './errors';
 import { compileFilter, type Filter } from './filter/compile';
 import { hasBit, newBitset, popcount } from './internal/bitset';
-import { DocumentTable, type PreparedDocument } from './internal/documents';
+import { DocumentTable, PreparedBatch, type MetadataRecord } from './internal/documents';
 import { exactSearchBits } from './internal/exact-search';
 import { now, SLICE_MS, yieldToEventLoop } from './internal/yield';
 import type { LanceStore } from './lance-store';
@@ -263,20 +263,27 @@ export class Collection {
     const order: number[] = [];
     const keyPos = new Map<string, number>();
     const stale: number[] = [];
-    for await (const rows of store.rows(config)) {
-      for (const { docId, doc } of rows) {
+    for await (const { docIds, docs } of store.rows(config)) {
+      let t0 = now();
+      for (let r = 0; r < docs.length; r++) {
+        const docId = docIds[r]!;
+        const key = docs.keys[r]!;
         const p = order.length;
-        const prev = keyPos.get(doc.key);
+        const prev = keyPos.get(key);
         if (prev !== undefined) {
           stale.push(prev);
           if (order[prev] !== docId) table.setAlive(order[prev]!, false);
-        } else if (docId < table.numIds && table.alive[docId] === 1 && table.keys[docId] !== doc.key) {
-          throw new CorruptDataError(`${store.datasetDir}: _doc_id ${docId} is used by keys '${table.keys[docId]}' and '${doc.key}'`);
+        } else if (docId < table.numIds && table.alive[docId] === 1 && table.keys[docId] !== key) {
+          throw new CorruptDataError(`${store.datasetDir}: _doc_id ${docId} is used by keys '${table.keys[docId]}' and '${key}'`);
         }
-        table.put(docId, doc);
+        table.put(docId, docs, r);
         table.setAlive(docId, true);
-        keyPos.set(doc.key, p);
+        keyPos.set(key, p);
         order.push(docId);
+        if ((r & 1023) === 1023 && now() - t0 > SLICE_MS) {
+          await yieldToEventLoop();
+          t0 = now();
+        }
       }
       await yieldToEventLoop();
     }
@@ -352,7 +359,7 @@ export class Collection {
       const t0 = now();
       for (; id < end; id++) {
         const live = table.alive[id] === 1;
-        const got = this.index.add(live || table.norms[id]! > 0 ? table.vectors.subarray(id * d, id * d + d) : filler);
+        const got = this.index.add(live || table.norms[id]! > 0 ? table.vectors.view(id) : filler);
         if (got !== id) throw new InternalError(`index id ${got} differs from doc id ${id}`);
         if (!live) this.index.delete(id);
       }
@@ -449,32 +456,42 @@ export class Collection {
   // ------------------------------------------------------------------ preparing documents
 
   private checkVector(v: unknown, key: string, field = 'vector'): Float32Array {
+    const out = new Float32Array(this.dimension);
+    this.checkVectorInto(v, key, field, out, 0);
+    return out;
+  }
+
+  /** Checks a vector and copies it (as float32) into `out` at `offset`. */
+  private checkVectorInto(v: unknown, key: string, field: string, out: Float32Array, offset: number): void {
     if (!(v instanceof Float32Array) && !(Array.isArray(v) || ArrayBuffer.isView(v))) {
       throw new InvalidDocumentError(key, field, 'expected a Float32Array or an array of numbers');
     }
     const a = v as ArrayLike<number>;
     if (a.length !== this.dimension) throw new InvalidDocumentError(key, field, `expected ${this.dimension} components, got ${a.length}`);
-    const out = new Float32Array(this.dimension);
     let nonZero = false;
     for (let i = 0; i < a.length; i++) {
       const x = a[i]!;
       if (typeof x !== 'number' || !Number.isFinite(x) || Math.abs(x) > FLOAT32_MAX) {
         throw new InvalidDocumentError(key, field, `component ${i} is ${String(x)} (finite float32 values only)`);
       }
-      out[i] = x;
-      if (out[i] !== 0) nonZero = true;
+      out[offset + i] = x;
+      if (out[offset + i] !== 0) nonZero = true;
     }
     if (!nonZero && this.distance === 'cosine') throw new InvalidDocumentError(key, field, 'a zero vector has no direction (cosine distance)');
-    return out;
   }
 
   /**
    * Checks a batch and turns it into prepared documents (vectors copied, embedded when missing),
    * plus the new fields it introduces. Nothing is stored.
    */
-  private async prepare(inputs: readonly DocumentInput[], upsert: boolean): Promise<{ docs: PreparedDocument[]; newFields: Map<string, FieldType> }> {
+  private async prepare(inputs: readonly DocumentInput[], upsert: boolean): Promise<{ docs: PreparedBatch; newFields: Map<string, FieldType> }> {
     if (!Array.isArray(inputs)) throw new InvalidArgumentError('`documents` must be an array');
-    const docs: PreparedDocument[] = new Array(inputs.length);
+    const n = inputs.length;
+    const d = this.dimension;
+    const keys: string[] = new Array(n);
+    const texts: (string | null)[] = new Array(n);
+    const metadatas: MetadataRecord[] = new Array(n);
+    const vectors = new Float32Array(n * d);
     const seen = new Set<string>();
     const toEmbed: number[] = [];
     const newFields = new Map<string, FieldType>();
@@ -495,14 +512,12 @@ export class Collection {
       if (!upsert && this.table.keyToId.has(key)) throw new DuplicateKeyError(key, `already in collection '${this.name}'`);
       const text = input.text ?? null;
       if (text !== null && typeof text !== 'string') throw new InvalidDocumentError(key, 'text', `expected a string or null, got ${typeof text}`);
-      let vector: Float32Array;
       if (input.vector === undefined || input.vector === null) {
         if (text === null) throw new InvalidDocumentError(key, 'vector', 'missing (give a vector, or text and an embedder)');
         if (this.embedFn === undefined) throw new InvalidDocumentError(key, 'vector', `missing, and collection '${this.name}' has no embedder to compute it from the text`);
         toEmbed.push(i);
-        vector = new Float32Array(0);
       } else {
-        vector = this.checkVector(input.vector, key);
+        this.checkVectorInto(input.vector, key, 'vector', vectors, i * d);
       }
       const metadata = input.metadata ?? {};
       if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new InvalidDocumentError(key, 'metadata', 'expected an object');
@@ -517,26 +532,29 @@ export class Collection {
         }
         checkValue(type, value, key, field);
       }
-      docs[i] = { key, vector, text, metadata };
+      keys[i] = key;
+      texts[i] = text;
+      metadatas[i] = metadata;
     }
+    const docs = new PreparedBatch(d, keys, texts, vectors, metadatas);
     for (const [field, i] of pending) {
       if (this.table.fieldType(field) === undefined && !newFields.has(field)) {
-        throw new InvalidDocumentError(docs[i]!.key, field, 'a new field whose values are all null: declare its type in the collection schema');
+        throw new InvalidDocumentError(keys[i]!, field, 'a new field whose values are all null: declare its type in the collection schema');
       }
     }
     if (toEmbed.length > 0) await this.embedInto(docs, toEmbed);
     return { docs, newFields };
   }
 
-  private async embedInto(docs: PreparedDocument[], which: number[]): Promise<void> {
-    const texts = which.map((i) => docs[i]!.text!);
+  private async embedInto(docs: PreparedBatch, which: number[]): Promise<void> {
+    const texts = which.map((i) => docs.texts[i]!);
     const vectors = await this.embedFn!(texts);
     if (!Array.isArray(vectors) || vectors.length !== texts.length) {
       throw new LengthMismatchError(`the embedder returned ${Array.isArray(vectors) ? vectors.length : typeof vectors} vectors for ${texts.length} texts`);
     }
     for (let j = 0; j < which.length; j++) {
-      const d = docs[which[j]!]!;
-      d.vector = this.checkVector(vectors[j], d.key, 'vector (from the embedder)');
+      const i = which[j]!;
+      this.checkVectorInto(vectors[j], docs.keys[i]!, 'vector (from the embedder)', docs.vectors, docs.vectorOffset(i));
     }
   }
 
@@ -574,7 +592,7 @@ export class Collection {
       await this.addFields(newFields);
       await this.writeBatches(prepared, options);
       await this.afterWrite();
-      return prepared.map((d) => d.key);
+      return prepared.keys;
     });
   }
 
@@ -593,7 +611,7 @@ export class Collection {
       await this.addFields(newFields);
       await this.writeBatches(prepared, options);
       await this.afterWrite();
-      return prepared.map((d) => d.key);
+      return prepared.keys;
     });
   }
 
@@ -621,31 +639,31 @@ export class Collection {
   }
 
   /** Writes prepared documents (new keys or replacements) in committed batches. */
-  private async writeBatches(docs: PreparedDocument[], options: WriteOptions): Promise<void> {
+  private async writeBatches(docs: PreparedBatch, options: WriteOptions): Promise<void> {
     const size = options.batchSize ?? DEFAULT_BATCH;
     if (!Number.isInteger(size) || size <= 0) throw new InvalidArgumentError(`\`batchSize\` must be a positive integer, got ${size}`);
+    const ids = new Int32Array(docs.length); // doc id of each document, set batch by batch
     for (let from = 0; from < docs.length; from += size) {
-      await this.writeBatch(docs.slice(from, from + size));
-      options.onProgress?.(Math.min(docs.length, from + size), docs.length);
+      const to = Math.min(docs.length, from + size);
+      await this.writeBatch(docs, ids, from, to);
+      options.onProgress?.(to, docs.length);
     }
   }
 
-  private async writeBatch(docs: PreparedDocument[]): Promise<void> {
+  /** Writes documents `from … to − 1` of `docs` as one commit, setting their doc ids in `ids`. */
+  private async writeBatch(docs: PreparedBatch, ids: Int32Array, from: number, to: number): Promise<void> {
     const table = this.table;
-    const d = this.dimension;
-    const ids = new Int32Array(docs.length);
     const replaced = new Uint8Array(table.numIds); // ids whose dataset row this batch supersedes
     const moved: number[] = []; // old ids retired because their vector changed
     let anyReplaced = false;
     let next = table.numIds;
     const fresh: number[] = []; // batch positions that get a new id
-    for (let i = 0; i < docs.length; i++) {
-      const doc = docs[i]!;
-      const old = table.keyToId.get(doc.key);
+    for (let i = from; i < to; i++) {
+      const old = table.keyToId.get(docs.keys[i]!);
       if (old !== undefined) {
         replaced[old] = 1;
         anyReplaced = true;
-        if (sameVector(table.vectors, old * d, doc.vector)) {
+        if (table.vectors.equals(old, docs.vectors, docs.vectorOffset(i))) {
           ids[i] = old;
           continue;
         }
@@ -658,8 +676,8 @@ export class Collection {
     // between leaves duplicates that opening resolves in favour of the later row).
     if (this.store !== null) {
       const positions = anyReplaced ? this.order!.positionsOf(replaced) : [];
-      await this.store.append(documentsToBatch(collectionSchema(this.config), this.config, docs, ids));
-      for (let i = 0; i < docs.length; i++) this.order!.push(ids[i]!);
+      await this.store.append(documentsToBatch(collectionSchema(this.config), this.config, docs, ids, from, to));
+      for (let i = from; i < to; i++) this.order!.push(ids[i]!);
       if (positions.length > 0) {
         try {
           await this.store.deleteRows(positions);
@@ -676,14 +694,15 @@ export class Collection {
       this.index.delete(old);
       this.textIndex?.remove(old);
     }
-    for (let i = 0; i < docs.length; i++) {
+    for (let i = from; i < to; i++) {
       const id = ids[i]!;
       if (id < table.numIds && table.alive[id] === 1) {
         const before = table.texts[id];
-        table.put(id, docs[i]!);
-        if (this.textIndex !== null && before !== docs[i]!.text) {
+        const text = docs.texts[i]!;
+        table.put(id, docs, i);
+        if (this.textIndex !== null && before !== text) {
           this.textIndex.remove(id);
-          if (docs[i]!.text !== null) this.textIndex.add(id, docs[i]!.text!);
+          if (text !== null) this.textIndex.add(id, text);
         }
       }
     }
@@ -692,9 +711,9 @@ export class Collection {
   }
 
   /** Stores and indexes the documents that got new ids, yielding to the event loop between slices. */
-  private async addFresh(docs: PreparedDocument[], ids: Int32Array, fresh: number[]): Promise<void> {
+  private async addFresh(docs: PreparedBatch, ids: Int32Array, fresh: number[]): Promise<void> {
     const table = this.table;
-    for (const i of fresh) table.put(ids[i]!, docs[i]!);
+    for (const i of fresh) table.put(ids[i]!, docs, i);
     let k = 0;
     let step = 32;
     while (k < fresh.length) {
@@ -703,10 +722,10 @@ export class Collection {
       for (let j = k; j < end; j++) {
         const i = fresh[j]!;
         const id = ids[i]!;
-        const got = this.index.add(docs[i]!.vector);
+        const got = this.index.add(table.vectors.view(id));
         if (got !== id) throw new InternalError(`index id ${got} differs from doc id ${id}`);
         table.setAlive(id, true);
-        const text = docs[i]!.text;
+        const text = docs.texts[i]!;
         if (text !== null) this.textIndex?.add(id, text);
       }
       step = adaptStep(step, now() - t0);
@@ -1004,7 +1023,7 @@ export class Collection {
       const exact = exactScanThreshold === undefined ? m <= EXACT_SCAN_MAX_MATCHES || m < live * EXACT_SCAN_FRACTION : m <= exactScanThreshold;
       if (exact || m <= k) {
         if (this.outIds.length < k) { this.outIds = new Int32Array(k); this.outDists = new Float64Array(k); }
-        n = exactSearchBits(this.table.vectors, this.table.norms, this.dimension, this.distance, q, bits, k, this.outIds, this.outDists);
+        n = exactSearchBits(this.table.vectors, this.table.norms, this.distance, q, bits, k, this.outIds, this.outDists);
         ids = this.outIds;
         dists = this.outDists;
       } else {
@@ -1088,12 +1107,6 @@ export class Collection {
 
 function checkK(k: number): void {
   if (!Number.isInteger(k) || k <= 0) throw new InvalidArgumentError(`\`k\` must be a positive integer, got ${k}`);
-}
-
-/** True when `v` equals the stored vector at `off` bit for bit. */
-function sameVector(vectors: Float32Array, off: number, v: Float32Array): boolean {
-  for (let i = 0; i < v.length; i++) if (!Object.is(vectors[off + i], v[i])) return false;
-  return true;
 }
 
 /** Next slice size: aim for about half of SLICE_MS per slice. */

@@ -36,7 +36,7 @@ import {
   type StorageOptions,
   isObjectStoreUri,
 } from '@vego/hnsw';
-import { batchToRows, collectionSchema, configFromSchema, type CollectionConfig, type StoredRow } from './collection-layout';
+import { batchToRows, collectionSchema, configFromSchema, type CollectionConfig, type StoredRows } from './collection-layout';
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
@@ -132,7 +132,7 @@ export class LanceStore {
   }
 
   /** Live rows in dataset order, batch by batch (vectors are views into each batch). */
-  async *rows(config: CollectionConfig): AsyncIterableIterator<StoredRow[]> {
+  async *rows(config: CollectionConfig): AsyncIterableIterator<StoredRows> {
     for await (const batch of this.dataset.scan({ batchSize: 8192 })) yield batchToRows(batch, config, this.datasetDir);
   }
 

@@ -5,7 +5,7 @@
  * Never used under Node. Exports every name of the module it replaces.
  */
 import { InvalidArgumentError, NotSupportedError, type HNSW, type ObjectStore, type RecordBatch, type StorageOptions } from '@vego/hnsw';
-import type { CollectionConfig, StoredRow } from '../collection-layout';
+import type { CollectionConfig, StoredRows } from '../collection-layout';
 
 function needsNode(what: string): NotSupportedError {
   return new NotSupportedError(`${what} needs Node (file system), which this browser build does not have: use Database.memory()`);
@@ -37,7 +37,7 @@ export class LanceStore {
   }
   get version(): number { throw needsNode('a persisted collection'); }
   config(): CollectionConfig { throw needsNode('a persisted collection'); }
-  async *rows(_config: CollectionConfig): AsyncIterableIterator<StoredRow[]> { throw needsNode('a persisted collection'); }
+  async *rows(_config: CollectionConfig): AsyncIterableIterator<StoredRows> { throw needsNode('a persisted collection'); }
   async append(_batch: RecordBatch): Promise<void> { throw needsNode('a persisted collection'); }
   async deleteRows(_positions: ArrayLike<number>): Promise<void> { throw needsNode('a persisted collection'); }
   async overwrite(_batch: RecordBatch): Promise<void> { throw needsNode('a persisted collection'); }

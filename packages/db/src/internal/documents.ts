@@ -5,22 +5,50 @@
  */
 import type { FieldType, MetadataSchema, MetadataValue } from '../schema';
 import { newColumn, growTyped, type Column } from './columns';
+import { VectorChunks } from './vector-chunks';
 import type { FilterSource } from '../filter/evaluate';
 
-/** A checked document, ready to be stored. */
-export interface PreparedDocument {
-  key: string;
-  vector: Float32Array;
-  text: string | null;
-  /** Values by field name (missing: null). */
-  metadata: Record<string, MetadataValue | undefined>;
+/** Metadata values of one document by field name (missing: null). */
+export type MetadataRecord = Record<string, MetadataValue | undefined>;
+
+/**
+ * Checked documents, ready to be stored, column by column: document `i` has key `keys[i]`, text
+ * `texts[i]`, metadata `metadata[i]` and the vector at `vectors[i · dimension …]`. One flat vector
+ * array per batch instead of one Float32Array per document: a 100K insert then makes one
+ * allocation, not 100K small buffers for the garbage collector to trace and free.
+ */
+export class PreparedBatch {
+  constructor(
+    readonly dimension: number,
+    readonly keys: string[],
+    readonly texts: (string | null)[],
+    /** `keys.length · dimension` floats (copied, checked). */
+    readonly vectors: Float32Array,
+    readonly metadata: MetadataRecord[],
+  ) {}
+
+  /** Documents in the batch. */
+  get length(): number {
+    return this.keys.length;
+  }
+
+  /** Offset of document `i`'s vector in {@link vectors}. */
+  vectorOffset(i: number): number {
+    return i * this.dimension;
+  }
+
+  /** A view of document `i`'s vector. */
+  vectorView(i: number): Float32Array {
+    return this.vectors.subarray(i * this.dimension, (i + 1) * this.dimension);
+  }
 }
 
 /** Documents of one collection, column by column. */
 export class DocumentTable implements FilterSource {
   numIds = 0;
   alive = new Uint8Array(16);
-  vectors: Float32Array;
+  /** Vectors as given, by id, in chunks (growing never copies them). */
+  readonly vectors: VectorChunks;
   /** Euclidean norm of each vector (float64), for cosine exact scans. */
   norms = new Float64Array(16);
   readonly keys: (string | undefined)[] = [];
@@ -33,7 +61,8 @@ export class DocumentTable implements FilterSource {
   liveCount = 0;
 
   constructor(readonly dimension: number, schema: MetadataSchema = {}) {
-    this.vectors = new Float32Array(16 * dimension);
+    this.vectors = new VectorChunks(dimension);
+    this.vectors.reserve(this.alive.length);
     for (const [name, type] of Object.entries(schema)) this.addField(name, type);
   }
 
@@ -66,24 +95,19 @@ export class DocumentTable implements FilterSource {
     this.alive = growTyped(this.alive, n);
     const cap = this.alive.length;
     this.norms = growTyped(this.norms, cap);
-    const v = new Float32Array(cap * this.dimension);
-    v.set(this.vectors);
-    this.vectors = v;
+    this.vectors.reserve(cap);
     for (const c of this.columns.values()) c.reserve(cap);
   }
 
-  /** Stores `doc` under `id` (not yet live; see {@link setAlive}). */
-  put(id: number, doc: PreparedDocument): void {
+  /** Stores document `i` of `batch` under `id` (not yet live; see {@link setAlive}). */
+  put(id: number, batch: PreparedBatch, i: number): void {
     this.reserve(id + 1);
     if (id >= this.numIds) this.numIds = id + 1;
-    this.keys[id] = doc.key;
-    this.texts[id] = doc.text;
-    this.vectors.set(doc.vector, id * this.dimension);
-    let ss = 0;
-    const v = doc.vector;
-    for (let j = 0; j < v.length; j++) ss += v[j]! * v[j]!;
-    this.norms[id] = Math.sqrt(ss);
-    for (const f of this.fields) this.columns.get(f)!.set(id, doc.metadata[f]);
+    this.keys[id] = batch.keys[i]!;
+    this.texts[id] = batch.texts[i]!;
+    this.norms[id] = this.vectors.set(id, batch.vectors, batch.vectorOffset(i));
+    const metadata = batch.metadata[i]!;
+    for (const f of this.fields) this.columns.get(f)!.set(id, metadata[f]);
   }
 
   /** Marks `id` live (and the owner of its key) or dead. */
@@ -99,8 +123,7 @@ export class DocumentTable implements FilterSource {
 
   /** Copy of the vector of `id`, as given at insert. */
   vectorOf(id: number): Float32Array {
-    const d = this.dimension;
-    return this.vectors.slice(id * d, id * d + d);
+    return this.vectors.copy(id);
   }
 
   /** Metadata of `id` (only `fields` when given). */

@@ -5,6 +5,7 @@
  * `1 − a·b`), accumulated in float64.
  */
 import type { DistanceName } from '../collection-config';
+import { VECTOR_CHUNK_ROWS, VECTOR_CHUNK_SHIFT, type VectorChunks } from './vector-chunks';
 
 /**
  * Top `k` ids (ascending distance, ties by id) among the set bits of `bits` (`norms`: each vector's
@@ -12,10 +13,12 @@ import type { DistanceName } from '../collection-config';
  * distances into `outIds` / `outDists` (length ≥ k) and returns the count.
  */
 export function exactSearchBits(
-  vectors: Float32Array, norms: Float64Array, dimension: number, distance: DistanceName, query: Float32Array,
+  store: VectorChunks, norms: Float64Array, distance: DistanceName, query: Float32Array,
   bits: Uint32Array, k: number, outIds: Int32Array, outDists: Float64Array,
 ): number {
-  const d = dimension;
+  const d = store.dimension;
+  const chunks = store.chunks;
+  const rowMask = VECTOR_CHUNK_ROWS - 1;
   let qNorm = 0;
   for (let j = 0; j < d; j++) qNorm += query[j]! * query[j]!;
   qNorm = Math.sqrt(qNorm);
@@ -27,7 +30,8 @@ export function exactSearchBits(
       const t = word & -word;
       const id = (w << 5) + (31 - Math.clz32(t));
       word ^= t;
-      const off = id * d;
+      const vectors = chunks[id >>> VECTOR_CHUNK_SHIFT]!;
+      const off = (id & rowMask) * d;
       let dist: number;
       if (metric === 0) {
         let s = 0;
