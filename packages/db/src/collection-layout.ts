@@ -1,5 +1,5 @@
 /**
- * How a collection is laid out as one Lance dataset (format version 1), so that LanceDB opens it as
+ * How a collection is laid out as one Lance dataset (format version 2), so that LanceDB opens it as
  * an ordinary table:
  *
  * | column | type | |
@@ -10,13 +10,17 @@
  * | `_doc_id` | int32, not null | internal doc id (`internal/doc-ids.ts`), the HNSW node id |
  * | one per metadata field | see `schema.ts` | in field order |
  *
+ * Versions: 2 stores `date` fields as timestamp[ms, UTC] (LanceDB shows and filters them as
+ * timestamps); 1 stored them as int64 milliseconds. Format-1 collections open and read as before and
+ * keep their int64 dates until a rewrite (adding a field rewrites the dataset, in format 2).
+ *
  * The schema metadata entry `vego:collection` holds the collection's configuration as JSON
  * ({@link CollectionConfig}), so it commits atomically with the rows. One live row per key; a row
  * appended later for the same key supersedes earlier ones (a write killed between its append and
  * its delete leaves both, and opening keeps the later).
  */
 import {
-  Bool, CorruptDataError, Field, FixedSizeList, Float32, Float64, Int32, Int64, List, RecordBatch, Schema, Utf8,
+  Bool, CorruptDataError, Field, FixedSizeList, Float32, Float64, Int32, Int64, List, RecordBatch, Schema, Timestamp, Utf8,
   UnsupportedVersionError, makeBuilder, isDistanceMetric,
 } from '@vego/hnsw';
 import type {
@@ -26,8 +30,17 @@ import type { DistanceName } from './collection-config';
 import { PreparedBatch, type DocumentTable, type MetadataRecord } from './internal/documents';
 import { isFieldType, type FieldType, type MetadataSchema } from './schema';
 
-/** Layout version written in the config; readers refuse newer ones. */
-export const COLLECTION_FORMAT_VERSION = 1;
+/** Layout version written in the config of new collections; readers refuse newer ones. */
+export const COLLECTION_FORMAT_VERSION = 2;
+
+/** The first layout version whose `date` fields are timestamp[ms, UTC] columns (int64 ms before). */
+const TIMESTAMP_DATES_VERSION = 2;
+
+/** The Arrow type of a `date` field in format 2: milliseconds since 1970 UTC, as a JS `Date` holds. */
+const DATE_TYPE = new Timestamp('ms', 'UTC');
+
+/** Largest |milliseconds| a JS `Date` holds (±100,000,000 days from 1970). */
+const MAX_DATE_MS = 8.64e15;
 
 /** Schema metadata key holding the configuration JSON. */
 export const CONFIG_METADATA_KEY = 'vego:collection';
@@ -44,11 +57,13 @@ export interface CollectionConfig {
   seed: number;
 }
 
-function arrowType(t: FieldType): DataType {
+/** The Arrow type of a field of type `t` in layout version `formatVersion`. */
+function arrowType(t: FieldType, formatVersion: number): DataType {
   switch (t) {
     case 'string': return new Utf8();
     case 'float': return new Float64();
-    case 'integer': case 'bigint': case 'date': return new Int64();
+    case 'date': return formatVersion >= TIMESTAMP_DATES_VERSION ? DATE_TYPE : new Int64();
+    case 'integer': case 'bigint': return new Int64();
     case 'boolean': return new Bool();
     case 'tags': return new List(new Field('item', new Utf8(), true));
   }
@@ -61,7 +76,7 @@ export function collectionSchema(config: CollectionConfig): Schema {
     new Field('vector', new FixedSizeList(new Field('item', new Float32(), true), config.dimension), false),
     new Field('text', new Utf8(), true),
     new Field('_doc_id', new Int32(), false),
-    ...config.fields.map(([name, t]) => new Field(name, arrowType(t), true, new Map([['vego:type', t]]))),
+    ...config.fields.map(([name, t]) => new Field(name, arrowType(t, config.formatVersion), true, new Map([['vego:type', t]]))),
   ];
   return new Schema(fields, new Map([[CONFIG_METADATA_KEY, JSON.stringify(config)]]));
 }
@@ -79,7 +94,7 @@ export function configFromSchema(schema: Schema, where: string): CollectionConfi
   } catch (e) {
     throw new CorruptDataError(`${where}: configuration is not JSON`, { cause: e });
   }
-  if (typeof c.formatVersion !== 'number') throw new CorruptDataError(`${where}: configuration has no formatVersion`);
+  if (!Number.isInteger(c.formatVersion) || c.formatVersion < 1) throw new CorruptDataError(`${where}: configuration has no formatVersion`);
   if (c.formatVersion > COLLECTION_FORMAT_VERSION) {
     throw new UnsupportedVersionError(`${where}: collection format ${c.formatVersion} is newer than this library's ${COLLECTION_FORMAT_VERSION}`, c.formatVersion, 0);
   }
@@ -117,7 +132,7 @@ export function documentsToBatch(schema: Schema, config: CollectionConfig, docs:
   vector.appendMany(docs.vectors.subarray(docs.vectorOffset(from), docs.vectorOffset(to)));
   cols.push(key.finish(), vector.finish(), text.finish(), docId.finish());
   for (const [name, t] of config.fields) {
-    const b = makeBuilder(arrowType(t), { nullable: true, initialCapacity: n }) as { append(v: unknown): unknown; finish(): Vector };
+    const b = makeBuilder(arrowType(t, config.formatVersion), { nullable: true, initialCapacity: n }) as { append(v: unknown): unknown; finish(): Vector };
     for (let i = from; i < to; i++) b.append(toStored(t, docs.metadata[i]![name]));
     cols.push(b.finish());
   }
@@ -187,11 +202,21 @@ export function batchToRows(batch: RecordBatch, config: CollectionConfig, where:
       if (v === null || !v.isValid(r)) { row[name] = null; continue; }
       switch (t) {
         case 'float': row[name] = (v as Float64Vector).get(r); break;
-        case 'integer': case 'date': {
+        case 'integer': {
           const x = (v as Int64Vector).get(r)!;
           const num = Number(x);
           if (!Number.isSafeInteger(num)) throw new CorruptDataError(`${where}: document '${key}', field \`${name}\`: ${x} is not a safe integer`);
-          row[name] = t === 'date' ? new Date(num) : num;
+          row[name] = num;
+          break;
+        }
+        case 'date': {
+          // int64 ms (format 1) or timestamp[ms, UTC] (format 2): both hold milliseconds as bigint.
+          const x = (v as Int64Vector).get(r)!;
+          const num = Number(x);
+          if (!Number.isSafeInteger(num) || Math.abs(num) > MAX_DATE_MS) {
+            throw new CorruptDataError(`${where}: document '${key}', field \`${name}\`: ${x} ms is outside the range of a Date`);
+          }
+          row[name] = new Date(num);
           break;
         }
         case 'bigint': row[name] = (v as Int64Vector).get(r); break;

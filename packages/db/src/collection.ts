@@ -8,7 +8,7 @@ import {
   type VectorLike,
 } from '@vego/hnsw';
 import type { CollectionConfig } from './collection-layout';
-import { collectionSchema, documentsToBatch, schemaOfConfig, tableToBatch } from './collection-layout';
+import { COLLECTION_FORMAT_VERSION, collectionSchema, documentsToBatch, schemaOfConfig, tableToBatch } from './collection-layout';
 import type { CreateCollectionOptions, DistanceName, EmbedFunction } from './collection-config';
 import { DuplicateKeyError, InvalidDocumentError } from './errors';
 import { compileFilter, type Filter } from './filter/compile';
@@ -561,7 +561,13 @@ export class Collection {
   /** Adds fields to the schema; a persisted collection rewrites its dataset with the new (null) columns. */
   private async addFields(newFields: Map<string, FieldType>): Promise<void> {
     if (newFields.size === 0) return;
-    const config: CollectionConfig = { ...this.config, fields: [...this.config.fields, ...newFields] };
+    // The rewrite below writes every row again, so a collection of an older layout moves to the
+    // current one (format 1 → 2: date columns become timestamps).
+    const config: CollectionConfig = {
+      ...this.config,
+      formatVersion: this.store !== null ? COLLECTION_FORMAT_VERSION : this.config.formatVersion,
+      fields: [...this.config.fields, ...newFields],
+    };
     if (this.store !== null) {
       await this.store.overwrite(tableToBatch(collectionSchema(config), config, this.table, this.order!.view()));
     }

@@ -193,6 +193,9 @@ describe('persisted collections', () => {
     expect(await conn.tableNames()).toEqual(['items']);
     const t = await conn.openTable('items');
     expect(await t.countRows()).toBe(398);
+    // Date fields are timestamp columns for LanceDB (milliseconds, UTC), not integers.
+    const atType = (await t.schema()).fields.find((f: { name: string }) => f.name === 'at').type;
+    expect(String(atType)).toBe('Timestamp<MILLISECOND, UTC>');
     const db2 = await Database.open(dir);
     const ours = await db2.openCollection('items');
     const where: [string, string][] = [
@@ -200,7 +203,8 @@ describe('persisted collections', () => {
       ['done IS NULL OR score < 20.5', 'done IS NULL OR score < 20.5'],
       ["NOT (kind IN ('note', 'moved'))", "NOT (kind IN ('note', 'moved'))"],
       ["text LIKE 'document 1%'", "text LIKE 'document 1%'"],
-      [`at >= TIMESTAMP '2020-06-01T00:00:00Z'`, `at >= ${Date.UTC(2020, 5, 1)}`],
+      [`at >= TIMESTAMP '2020-06-01T00:00:00Z'`, `at >= TIMESTAMP '2020-06-01 00:00:00'`],
+      [`at < DATE '2020-03-01' AND kind = 'task'`, `at < CAST('2020-03-01T00:00:00Z' AS TIMESTAMP) AND kind = 'task'`],
       ["tags IN ('a', 'c')", "array_has_any(tags, ['a', 'c'])"],
       ["array_has_all(tags, ['a', 'b']) OR array_contains(tags, 'c')", "array_has_all(tags, ['a', 'b']) OR array_contains(tags, 'c')"],
     ];
@@ -222,6 +226,7 @@ describe('persisted collections', () => {
     // LanceDB's rows carry our values.
     const row = (await t.query().where("key = 'doc-3'").toArray())[0];
     expect([row.kind, Number(row.year), row._doc_id >= 400]).toEqual(['moved', 2003, false]);
+    expect(new Date(Number(row.at)).toISOString()).toBe(new Date(Date.UTC(2020, 0, 4)).toISOString());
     await db2.close();
   });
 

@@ -32,6 +32,7 @@ export {
   Float32,
   Float64,
   Utf8,
+  Timestamp,
   List,
   FixedSizeList,
   Field,

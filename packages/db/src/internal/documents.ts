@@ -91,11 +91,11 @@ export class DocumentTable implements FilterSource {
 
   /** Makes room for ids below `n`. */
   reserve(n: number): void {
+    this.vectors.reserve(n); // by chunk, not doubling with the small arrays below
     if (this.alive.length >= n) return;
     this.alive = growTyped(this.alive, n);
     const cap = this.alive.length;
     this.norms = growTyped(this.norms, cap);
-    this.vectors.reserve(cap);
     for (const c of this.columns.values()) c.reserve(cap);
   }
 
