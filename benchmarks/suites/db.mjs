@@ -3,7 +3,7 @@
 // callback, on the same clustered 128-d vectors (cosine), in one run. Measured: insert throughput
 // (documents with metadata, to disk), filtered search QPS and recall@10 against exact filtered
 // search at 50 %, 10 %, 1 % and 0.1 % selectivity, memory per document, and the longest
-// event-loop stall during Vego's insert and during a batch of searches. Quick mode 5,000
+// event-loop stall of each engine during its insert and during its searches. Quick mode 5,000
 // documents, --all 100,000.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -141,7 +141,7 @@ export async function run({ quick, log }) {
     const vegoMemory = memoryRow('Vego: growth across the insert (collection open)', mem0, n);
     insertRows.push(['Vego (@vego/db)', n, Number(vegoInsertS.toFixed(2)), Math.round(n / vegoInsertS), Number(ins.stallMs.toFixed(1)), Number(ins.stallCpuMs.toFixed(1))]);
     log(`vego: inserted ${n} in ${vegoInsertS.toFixed(2)} s, longest stall ${ins.stallMs.toFixed(1)} ms (most CPU in one gap ${ins.stallCpuMs.toFixed(1)} ms)`);
-    memoryRows.push(['Vego: collection.byteLength (typed arrays: vectors ×2, columns, index)', Math.round(c.byteLength / n), '']);
+    memoryRows.push(['Vego: collection.byteLength (typed arrays: vectors as given, the index with its own copy, columns)', Math.round(c.byteLength / n), '']);
     memoryRows.push(vegoMemory);
     let searchStall = 0;
     let searchStallCpu = 0;
@@ -161,7 +161,7 @@ export async function run({ quick, log }) {
         searchStallCpu = Math.max(searchStallCpu, r.stallCpuMs);
       }
       const recall = recallOf(r.result.map((hits) => hits.map((h) => h.key)), truths[s]);
-      searchRows.push([`${sel * 100} %`, 'Vego', Number(recall.toFixed(4)), Math.round(numQueries / sec)]);
+      searchRows.push([`${sel * 100} %`, 'Vego', Number(recall.toFixed(4)), Math.round(numQueries / sec), Number(r.stallMs.toFixed(1))]);
       log(`vego ${sel}: recall ${recall.toFixed(4)}, ${Math.round(numQueries / sec)} QPS`);
     }
     raw.vegoSearchStallMs = searchStall;
@@ -177,18 +177,22 @@ export async function run({ quick, log }) {
       const rows = docs.map((d) => ({ key: d.key, vector: Array.from(d.vector), ...d.metadata }));
       const conn = await lancedb.connect(join(root, 'lancedb'));
       t = performance.now();
-      const table = await conn.createTable('docs', rows);
+      const created = await withStallMeter(() => conn.createTable('docs', rows));
+      const table = created.result;
       const sec = (performance.now() - t) / 1000;
-      insertRows.push(['LanceDB 0.39 (no vector index: flat search)', n, Number(sec.toFixed(2)), Math.round(n / sec)]);
+      insertRows.push(['LanceDB 0.39 (no vector index: flat search)', n, Number(sec.toFixed(2)), Math.round(n / sec), Number(created.stallMs.toFixed(1)), Number(created.stallCpuMs.toFixed(1))]);
       for (let s = 0; s < SELECTIVITY.length; s++) {
         const [sel, below] = SELECTIVITY[s];
         const filter = `bucket < ${below}`;
         const out = [];
+        const q0 = queries.map((q) => Array.from(q));
         t = performance.now();
-        for (const q of queries) out.push((await table.search(Array.from(q)).distanceType('cosine').where(filter).limit(K).select(['key', '_distance']).toArray()).map((x) => x.key));
+        const searched = await withStallMeter(async () => {
+          for (const q of q0) out.push((await table.search(q).distanceType('cosine').where(filter).limit(K).select(['key', '_distance']).toArray()).map((x) => x.key));
+        });
         const qs = (performance.now() - t) / 1000;
         const recall = recallOf(out, truths[s]);
-        searchRows.push([`${sel * 100} %`, 'LanceDB (prefilter, flat)', Number(recall.toFixed(4)), Math.round(numQueries / qs)]);
+        searchRows.push([`${sel * 100} %`, 'LanceDB (prefilter, flat)', Number(recall.toFixed(4)), Math.round(numQueries / qs), Number(searched.stallMs.toFixed(1))]);
         log(`lancedb ${sel}: recall ${recall.toFixed(4)}, ${Math.round(numQueries / qs)} QPS`);
       }
       gc();
@@ -209,18 +213,21 @@ export async function run({ quick, log }) {
       const index = new LocalIndex(join(root, 'vectra'));
       await index.createIndex();
       t = performance.now();
-      await index.batchInsertItems(items);
+      const inserted = await withStallMeter(() => index.batchInsertItems(items));
       const sec = (performance.now() - t) / 1000;
-      insertRows.push(['vectra 0.15', n, Number(sec.toFixed(2)), Math.round(n / sec)]);
+      insertRows.push(['vectra 0.15', n, Number(sec.toFixed(2)), Math.round(n / sec), Number(inserted.stallMs.toFixed(1)), Number(inserted.stallCpuMs.toFixed(1))]);
       for (let s = 0; s < SELECTIVITY.length; s++) {
         const [sel, below] = SELECTIVITY[s];
         const out = [];
         const qn = Math.min(numQueries, quick ? 50 : 20);
+        const q0 = queries.slice(0, qn).map((q) => Array.from(q));
         t = performance.now();
-        for (const q of queries.slice(0, qn)) out.push((await index.queryItems(Array.from(q), '', K, { bucket: { $lt: below } })).map((x) => x.item.id));
+        const searched = await withStallMeter(async () => {
+          for (const q of q0) out.push((await index.queryItems(q, '', K, { bucket: { $lt: below } })).map((x) => x.item.id));
+        });
         const qs = (performance.now() - t) / 1000;
         const recall = recallOf(out, truths[s].slice(0, qn));
-        searchRows.push([`${sel * 100} %`, 'vectra (brute force)', Number(recall.toFixed(4)), Math.round(qn / qs)]);
+        searchRows.push([`${sel * 100} %`, 'vectra (brute force)', Number(recall.toFixed(4)), Math.round(qn / qs), Number(searched.stallMs.toFixed(1))]);
       }
       gc();
       items.length = 0;
@@ -253,7 +260,8 @@ export async function run({ quick, log }) {
           qs = Math.min(qs, (performance.now() - t) / 1000);
         }
         const recall = recallOf(out, truths[s]);
-        searchRows.push([`${sel * 100} %`, 'hnswlib-node (filter callback, ef=64)', Number(recall.toFixed(4)), Math.round(numQueries / qs)]);
+        // Synchronous calls in a loop: the whole batch blocks the event loop (no stall column).
+        searchRows.push([`${sel * 100} %`, 'hnswlib-node (filter callback, ef=64)', Number(recall.toFixed(4)), Math.round(numQueries / qs), '']);
       }
     } catch (e) {
       log(`hnswlib-node skipped: ${e.message}`);
@@ -267,19 +275,19 @@ export async function run({ quick, log }) {
         title: `Insert ${n.toLocaleString('en')} documents (128-d + 5 metadata fields) to disk`,
         columns: ['engine', 'documents', 'seconds', 'documents/s', 'longest event-loop stall ms', 'most CPU ms in one stall'],
         rows: insertRows,
-        note: `Longest event-loop stall: the longest gap between 1 ms timer ticks (wall clock) during the insert, which on a shared machine includes time the process was not scheduled (1-minute load average at the start of this run: ${load.toFixed(1)} on ${os.cpus().length} cores); the next column is the most CPU time (user + system, all threads, so thread-pool I/O counts too) the process used within one gap. ` + 'Vego: one insertMany (commits of 2,000 rows, HNSW M=16, efConstruction=200, index saved once at the end, all fsynced). LanceDB: createTable with every row (no vector index is built: its searches scan). vectra: batchInsertItems (brute-force index, one JSON file).',
+        note: `Longest event-loop stall: the longest gap between 1 ms timer ticks (wall clock) during the insert, which on a shared machine includes time the process was not scheduled (1-minute load average at the start of this run: ${load.toFixed(1)} on ${os.cpus().length} cores); the next column is the most CPU time (user + system, all threads, so thread-pool I/O counts too) the process used within one gap. ` + 'Vego: one insertMany (commits of 2,000 rows, HNSW M=16, efConstruction=200, index saved once at the end, all fsynced). LanceDB: createTable with every row (no vector index is built: its searches scan; its work runs on native threads). vectra: batchInsertItems (brute-force index, one JSON file).',
       },
       {
         title: `Filtered search, k=10, cosine: recall@10 against exact filtered search and QPS (${numQueries} queries)`,
-        columns: ['selectivity', 'engine', 'recall@10', 'QPS'],
+        columns: ['selectivity', 'engine', 'recall@10', 'QPS', 'longest event-loop stall ms'],
         rows: searchRows,
-        note: `Filter bucket < b on a uniform integer field in 0…999. Vego: searchMany with a where string (default ef 64; exact scan of the matches when at most ${1024} or under 2 % of the collection match; from 30 % a post-filtered wider search; between them the cheaper by estimate of a walk with the filter bitset and an exact scan of the matches with the SIMD kernel). Longest event-loop stall during Vego's search batches: ${raw.vegoSearchStallMs?.toFixed(1)} ms (most CPU in one: ${raw.vegoSearchStallCpuMs?.toFixed(1)} ms). Vego and hnswlib-node: best of ${ROUNDS} rounds; LanceDB and vectra: one round (vectra on at most ${quick ? 50 : 20} queries per row).`,
+        note: `Filter bucket < b on a uniform integer field in 0…999. Longest event-loop stall: as in the insert table, over the row's batch of queries (Vego: the worst of its rounds). Vego: searchMany with a where string (default ef 64; exact scan of the matches when at most ${1024} or under 2 % of the collection match; from 30 % a post-filtered wider search; between them the cheaper by estimate of a walk with the filter bitset and an exact scan of the matches with the SIMD kernel). Longest event-loop stall during Vego's search batches: ${raw.vegoSearchStallMs?.toFixed(1)} ms (most CPU in one: ${raw.vegoSearchStallCpuMs?.toFixed(1)} ms). Vego and hnswlib-node: best of ${ROUNDS} rounds; LanceDB and vectra: one round (vectra on at most ${quick ? 50 : 20} queries per row).`,
       },
       {
         title: 'Memory per document (bytes)',
         columns: ['measure', 'RSS bytes per document', 'V8 heap bytes per document'],
         rows: memoryRows,
-        note: 'Growth measured after a GC, from before the input was built in the form each engine takes (Vego: the Float32Array documents all engines share; LanceDB and vectra: their number[] rows, dropped before the second reading, so only what the engine keeps counts). RSS counts native, WebAssembly and typed-array memory and V8 heap pages; the heap column counts JS objects (vectra keeps its items as JS objects, LanceDB its data natively). byteLength counts Vego\'s typed arrays (vectors are held twice: as given for exact scans and `get`, and in the index, normalised for cosine), not key and text strings. RSS can shrink when the allocator returns pages, so small or negative figures are noise.',
+        note: 'Growth measured after a GC, from before the input was built in the form each engine takes (Vego: the Float32Array documents all engines share; LanceDB and vectra: their number[] rows, dropped before the second reading, so only what the engine keeps counts). RSS counts native, WebAssembly and typed-array memory and V8 heap pages; the heap column counts JS objects (vectra keeps its items as JS objects, LanceDB its data natively). byteLength counts Vego\'s typed arrays (vectors are held twice: as given, in 4,096-row chunks, for exact scans and `get`, and in the index, normalised for cosine), not key and text strings. RSS can shrink when the allocator returns pages, so small or negative figures are noise.',
       },
     ],
     raw,
