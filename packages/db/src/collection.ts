@@ -659,16 +659,15 @@ export class Collection {
   /** Writes documents `from … to − 1` of `docs` as one commit, setting their doc ids in `ids`. */
   private async writeBatch(docs: PreparedBatch, ids: Int32Array, from: number, to: number): Promise<void> {
     const table = this.table;
-    const replaced = new Uint8Array(table.numIds); // ids whose dataset row this batch supersedes
+    let replaced: Uint8Array | null = null; // ids whose dataset row this batch supersedes (made on the first)
     const moved: number[] = []; // old ids retired because their vector changed
-    let anyReplaced = false;
     let next = table.numIds;
     const fresh: number[] = []; // batch positions that get a new id
     for (let i = from; i < to; i++) {
       const old = table.keyToId.get(docs.keys[i]!);
       if (old !== undefined) {
+        replaced ??= new Uint8Array(table.numIds);
         replaced[old] = 1;
-        anyReplaced = true;
         if (table.vectors.equals(old, docs.vectors, docs.vectorOffset(i))) {
           ids[i] = old;
           continue;
@@ -681,7 +680,7 @@ export class Collection {
     // Commit: the append is the commit point; superseded rows are deleted after it (a crash in
     // between leaves duplicates that opening resolves in favour of the later row).
     if (this.store !== null) {
-      const positions = anyReplaced ? this.order!.positionsOf(replaced) : [];
+      const positions = replaced !== null ? this.order!.positionsOf(replaced) : [];
       await this.store.append(documentsToBatch(collectionSchema(this.config), this.config, docs, ids, from, to));
       for (let i = from; i < to; i++) this.order!.push(ids[i]!);
       if (positions.length > 0) {

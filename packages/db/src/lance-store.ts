@@ -131,9 +131,10 @@ export class LanceStore {
     return configFromSchema(this.dataset.schema, this.datasetDir);
   }
 
-  /** Live rows in dataset order, batch by batch (vectors are views into each batch). */
+  /** Live rows in dataset order, batch by batch (vectors copied out of each batch). */
   async *rows(config: CollectionConfig): AsyncIterableIterator<StoredRows> {
-    for await (const batch of this.dataset.scan({ batchSize: 8192 })) yield batchToRows(batch, config, this.datasetDir);
+    // 2,048 rows a batch: decoding one (a JS object per row for its metadata) stays a short block.
+    for await (const batch of this.dataset.scan({ batchSize: 2048 })) yield batchToRows(batch, config, this.datasetDir);
   }
 
   private async replace(next: Dataset): Promise<void> {
