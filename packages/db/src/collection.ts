@@ -718,6 +718,10 @@ export class Collection {
   /** Stores and indexes the documents that got new ids, yielding to the event loop between slices. */
   private async addFresh(docs: PreparedBatch, ids: Int32Array, fresh: number[]): Promise<void> {
     const table = this.table;
+    // This runs as the commit's I/O completes (the poll phase of the event loop); a slice here and
+    // the slice after an immediate yield (the check phase of the same turn) would run back to back
+    // with no timer in between. Yield first, so each turn runs one slice.
+    await yieldToEventLoop();
     for (const i of fresh) table.put(ids[i]!, docs, i);
     let k = 0;
     let step = 32;
