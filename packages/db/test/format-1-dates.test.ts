@@ -5,7 +5,7 @@ import * as lancedb from '@lancedb/lancedb';
 import { COLLECTION_FORMAT_VERSION, CONFIG_METADATA_KEY, Database, Dataset } from '@vego/db';
 
 /**
- * `fixtures/format-1-dates` was written by @vego/db before collection format 2 (commit 450637d):
+ * `fixtures/format-1-dates` was written by @vego/db's collection-format-1 code (the layout before format 2):
  * collection `events` (4-d, l2; fields at: date, kind: string, n: integer), 12 documents inserted
  * in batches of 5, `e7` deleted, `e2` updated; its `at` column is int64 milliseconds.
  */
