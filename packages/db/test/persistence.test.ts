@@ -194,7 +194,7 @@ describe('persisted collections', () => {
     const t = await conn.openTable('items');
     expect(await t.countRows()).toBe(398);
     // Date fields are timestamp columns for LanceDB (milliseconds, UTC), not integers.
-    const atType = (await t.schema()).fields.find((f: { name: string }) => f.name === 'at').type;
+    const atType = (await t.schema()).fields.find((f: { name: string }) => f.name === 'at')?.type;
     expect(String(atType)).toBe('Timestamp<MILLISECOND, UTC>');
     const db2 = await Database.open(dir);
     const ours = await db2.openCollection('items');
