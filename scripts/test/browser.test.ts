@@ -45,6 +45,7 @@ describe('browser stand-ins (package.json `browser` fields)', () => {
       'hnsw:./dist/internal/parallel-build.js',
       'hnsw:./dist/persistence/index.js',
       'hnsw:./dist/persistence/local-paths.js',
+      'hnsw:./dist/internal/search-pool.js',
       'io:./dist/async-file-sink.js',
       'io:./dist/async-file-source.js',
       'io:./dist/atomic-file.js',
@@ -250,12 +251,12 @@ describe('browser bundle in headless Chromium (real browser, not a Node vm)', ()
     const inputs = Object.keys(bundle.metafile.inputs);
     // `import` in the page resolves the ES module build (dist/esm/), never the CommonJS one.
     expect(inputs.some((p) => /^packages\/[a-z]+\/dist\/(?!esm\/)/.test(p))).toBe(false);
-    for (const stub of ['packages/io/dist/esm/browser/dataset.js', 'packages/io/dist/esm/browser/file-source.js', 'packages/hnsw/dist/esm/browser/persistence.js', 'packages/hnsw/dist/esm/browser/parallel-build.js', 'packages/db/dist/esm/browser/lance-store.js', 'packages/io/dist/esm/browser/local-fs.js', 'packages/hnsw/dist/esm/browser/local-paths.js']) {
+    for (const stub of ['packages/io/dist/esm/browser/dataset.js', 'packages/io/dist/esm/browser/file-source.js', 'packages/hnsw/dist/esm/browser/persistence.js', 'packages/hnsw/dist/esm/browser/parallel-build.js', 'packages/hnsw/dist/esm/browser/search-pool.js', 'packages/db/dist/esm/browser/lance-store.js', 'packages/io/dist/esm/browser/local-fs.js', 'packages/hnsw/dist/esm/browser/local-paths.js']) {
       expect(inputs).toContain(stub);
     }
     // Loading an index over HTTP(S) bundles the real load path (over the stand-ins above).
     expect(inputs).toContain('packages/hnsw/dist/esm/persistence/load.js');
-    for (const real of ['packages/io/dist/esm/dataset.js', 'packages/io/dist/esm/file-source.js', 'packages/io/dist/esm/async-file-source.js', 'packages/hnsw/dist/esm/persistence/index.js', 'packages/hnsw/dist/esm/persistence/save.js', 'packages/hnsw/dist/esm/persistence/local-paths.js', 'packages/io/dist/esm/internal/local-fs.js', 'packages/hnsw/dist/esm/internal/parallel-build.js', 'packages/db/dist/esm/lance-store.js']) {
+    for (const real of ['packages/io/dist/esm/dataset.js', 'packages/io/dist/esm/file-source.js', 'packages/io/dist/esm/async-file-source.js', 'packages/hnsw/dist/esm/persistence/index.js', 'packages/hnsw/dist/esm/persistence/save.js', 'packages/hnsw/dist/esm/persistence/local-paths.js', 'packages/io/dist/esm/internal/local-fs.js', 'packages/hnsw/dist/esm/internal/parallel-build.js', 'packages/hnsw/dist/esm/internal/search-pool.js', 'packages/db/dist/esm/lance-store.js']) {
       expect(inputs).not.toContain(real);
     }
     expect(inputs.filter((p) => p.startsWith('node-only-branch:')).sort()).toEqual(['node-only-branch:crypto', 'node-only-branch:fs', 'node-only-branch:path']);

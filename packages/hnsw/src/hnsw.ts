@@ -2,16 +2,19 @@
  * The public index: input checking, ids, deletes, updates, filtered search and snapshots around
  * the graph in `internal/graph.ts`.
  */
-import { InvalidArgumentError, LengthMismatchError, NotFoundError, NotSupportedError, TypeMismatchError } from '@vego/io';
+import { ConflictError, InvalidArgumentError, LengthMismatchError, NotFoundError, NotSupportedError, TypeMismatchError } from '@vego/io';
 import { type HnswConfig, type ResolvedHnswConfig, resolveHnswConfig, vectorWords } from './config';
 import { CosineDistance, HammingDistance, L2Distance, isBinaryMetric } from './distance';
 import { METRIC_HAMMING, METRIC_JACCARD } from './internal/binary-kernels';
-import { Graph, MAX_LEVEL, METRIC_DOT, METRIC_L2, STATE_COUNT, STATE_ENTRY, STATE_MAX_LEVEL, STATE_UPPER_LENGTH } from './internal/graph';
-import { parallelInsert } from './internal/parallel-build';
+import { Graph, type GraphParams, MAX_LEVEL, METRIC_DOT, METRIC_L2, STATE_COUNT, STATE_ENTRY, STATE_MAX_LEVEL, STATE_UPPER_LENGTH } from './internal/graph';
+import { parallelInsert, parallelInsertAsync } from './internal/parallel-build';
+import { insertPaced } from './internal/paced-insert';
 import { Pacer, copyInSlices, runPaced } from './internal/pacer';
 import { Prng } from './internal/prng';
 import { REPAIR_SLICE_WORK, RepairPass } from './internal/repair-pass';
 import type { RestoreTarget } from './internal/restore-target';
+import { QueryRunner } from './internal/search-core';
+import { SearchPool, defaultSearchThreads, searchThreadsAvailable, sharedBatch } from './internal/search-pool';
 import { Sq8Codes } from './internal/sq8';
 import type { DiskVectors } from './internal/sq8-disk';
 import { type HnswSnapshot, SNAPSHOT_FORMAT_VERSION, validateSnapshot } from './snapshot';
@@ -96,6 +99,38 @@ export interface AddBatchOptions {
   threads?: number;
   /** Called now and then with the number of vectors linked so far and the batch size. */
   onProgress?: (done: number, total: number) => void;
+}
+
+/** Options of {@link HNSW.addBatchAsync}. */
+export interface AddBatchAsyncOptions {
+  /**
+   * Threads that insert at once: the calling thread, in slices of about 12 ms between which the
+   * event loop runs, plus `threads − 1` worker threads. Default 1. As {@link AddBatchOptions.threads}.
+   */
+  threads?: number;
+  /** Called now and then (on the calling thread) with the number of vectors linked so far and the batch size. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Options of {@link HNSW.searchMany} and {@link HNSW.searchManyAsync}. */
+export interface SearchManyOptions {
+  /** As {@link SearchOptions.ef}, for every query. */
+  ef?: number;
+  /**
+   * As {@link SearchOptions.filter}, for every query. A function cannot cross threads: with a
+   * filter, every query runs on the calling thread (prefer `filterBits` for threaded filtering).
+   */
+  filter?: (id: number) => boolean;
+  /** As {@link SearchOptions.filterBits}, for every query (copied once to shared memory for the workers). */
+  filterBits?: Uint32Array;
+  /**
+   * Threads answering the queries. `searchMany`: the calling thread plus `threads − 1` workers
+   * (default 1: the calling thread alone). `searchManyAsync`: `threads` workers while the calling
+   * thread stays free (default: the cores available, at most 8). Workers are started on first
+   * use, kept for later calls (they never keep the process alive) and stopped by {@link HNSW.close}.
+   * Ignored (one thread) in the browser build and for SQ8 indexes.
+   */
+  threads?: number;
 }
 
 /** What {@link HNSW.compact} did. */
@@ -203,6 +238,18 @@ export class HNSW {
    * slice): an async save copies the index in slices and starts over with one copy if it moved.
    */
   private mutations = 0;
+  /** Async searches queued or running on worker threads: the graph must not change meanwhile. */
+  private readers = 0;
+  /** True while {@link addBatchAsync} links a batch: the graph must not be read or changed meanwhile. */
+  private building = false;
+  /** The worker threads of parallel searches, started on first use (see {@link close}). */
+  private pool: SearchPool | null = null;
+  /** Parallel searches whose workers are running (see {@link beginThreadJob}). */
+  private threadJobs = 0;
+  /** `graph.useWalk0` before the first of them began. */
+  private savedUseWalk0 = true;
+  /** The calling thread's share of a blocking parallel search (query in slot 0), made on first use. */
+  private runner: QueryRunner | null = null;
 
   /**
    * Creates an empty index.
@@ -317,6 +364,7 @@ export class HNSW {
    * ```
    */
   add(vector: VectorLike): number {
+    this.checkWritable('add');
     this.prepare(vector, 'vector', this.query, 0);
     this.mutations++;
     this.repairSlice();
@@ -341,6 +389,66 @@ export class HNSW {
    * ```
    */
   addBatch(vectors: Float32Array | Uint8Array | readonly VectorLike[], options: AddBatchOptions = {}): number[] {
+    this.checkWritable('addBatch');
+    const { ids, first, threads, onProgress } = this.stageBatch(vectors, options);
+    const graph = this.graph;
+    const n = ids.length;
+    if (threads > 1 && n > 1) {
+      parallelInsert(graph, this.graphParams(), first, first + n, threads, onProgress);
+    } else {
+      for (let i = 0; i < n; i++) {
+        graph.insert(first + i);
+        if (onProgress !== undefined && (i + 1) % PROGRESS_EVERY === 0) onProgress(i + 1, n);
+      }
+      if (onProgress !== undefined && n % PROGRESS_EVERY !== 0) onProgress(n, n);
+    }
+    this.liveCount += n;
+    return ids;
+  }
+
+  /**
+   * {@link addBatch} that does not block the event loop while it links: the calling thread links
+   * vectors in slices of about 12 ms with event-loop turns between them, while `threads − 1` worker
+   * threads link the rest; it waits for them with `Atomics.waitAsync`, never `Atomics.wait`. (The
+   * vectors are checked and written before the first turn, in one go, as `addBatch` does.) Same
+   * graph as `addBatch` with one thread (same seed); with more, as a parallel `addBatch`.
+   * While it runs the index is being written: every other call that reads or changes the graph
+   * (add, update, delete, compact, search, searchMany, snapshots, saves) throws ConflictError
+   * instead of seeing half-linked nodes; `size` and `numIds` still answer (the batch counts once done).
+   * @param vectors - as {@link addBatch}: checked before any is added
+   * @param options - `threads` (default 1), `onProgress`
+   * @returns the new ids (consecutive)
+   * @throws (rejects with) LengthMismatchError / InvalidArgumentError as {@link addBatch};
+   *   ConflictError while another async batch or an async search is in flight
+   * @example
+   * ```ts
+   * const ids = await index.addBatchAsync(rows, { threads: 2 }); // the server keeps answering meanwhile
+   * ```
+   */
+  async addBatchAsync(vectors: Float32Array | Uint8Array | readonly VectorLike[], options: AddBatchAsyncOptions = {}): Promise<number[]> {
+    this.checkWritable('addBatchAsync');
+    const { ids, first, threads, onProgress } = this.stageBatch(vectors, options);
+    const n = ids.length;
+    this.building = true;
+    try {
+      if (threads > 1 && n > 1) await parallelInsertAsync(this.graph, this.graphParams(), first, first + n, threads, onProgress);
+      else await insertPaced(this.graph, first, first + n, onProgress);
+      this.liveCount += n;
+      return ids;
+    } finally {
+      this.building = false;
+    }
+  }
+
+  /**
+   * The common start of {@link addBatch} and {@link addBatchAsync}: checks the options and every
+   * vector, then allocates the nodes with their vectors (on shared arrays for threads).
+   */
+  private stageBatch(
+    vectors: Float32Array | Uint8Array | readonly VectorLike[],
+    options: AddBatchOptions,
+  ): { ids: number[]; first: number; threads: number; onProgress: ((done: number, total: number) => void) | undefined } {
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`\`options\` must be an object, got ${String(options)}`);
     const dim = this.config.dimension;
     const threads = options.threads ?? 1;
     if (!Number.isInteger(threads) || threads < 1) throw notPositiveInteger('threads', threads);
@@ -413,17 +521,29 @@ export class HNSW {
       if (!inPlace) this.storeVector(id, prepared, i * dim);
       ids[i] = id;
     }
-    if (parallel) {
-      parallelInsert(graph, { dimension: dim, M: graph.M, efConstruction: graph.efConstruction, metric: graph.metric }, first, first + n, threads, onProgress);
-    } else {
-      for (let i = 0; i < n; i++) {
-        graph.insert(first + i);
-        if (onProgress !== undefined && (i + 1) % PROGRESS_EVERY === 0) onProgress(i + 1, n);
-      }
-      if (onProgress !== undefined && n % PROGRESS_EVERY !== 0) onProgress(n, n);
+    return { ids, first, threads, onProgress };
+  }
+
+  /** The fixed parameters of the graph, as a worker thread rebuilds it. */
+  private graphParams(): GraphParams {
+    const graph = this.graph;
+    return { dimension: graph.dimension, M: graph.M, efConstruction: graph.efConstruction, metric: graph.metric };
+  }
+
+  /**
+   * @throws ConflictError while an async batch is being linked or an async search reads the
+   *   graph on worker threads (`op` is the call refused)
+   */
+  private checkWritable(op: string): void {
+    this.checkReadable(op);
+    if (this.readers > 0) {
+      throw new ConflictError(`\`${op}\` cannot change the index while searchManyAsync reads it on worker threads; await the search first`);
     }
-    this.liveCount += n;
-    return ids;
+  }
+
+  /** @throws ConflictError while an async batch is being linked (the graph is half-written). */
+  private checkReadable(op: string): void {
+    if (this.building) throw new ConflictError(`\`${op}\` cannot run while addBatchAsync links a batch; await it first`);
   }
 
   /**
@@ -515,6 +635,7 @@ export class HNSW {
    * @throws NotFoundError when `id` was never added or was already deleted
    */
   delete(id: number): void {
+    this.checkWritable('delete');
     this.checkId(id);
     this.mutations++;
     this.graph.deleted[id] = 1;
@@ -533,6 +654,8 @@ export class HNSW {
    * starting one when it is due. Called at the start of add, addBatch, update and search.
    */
   private repairSlice(): void {
+    // Worker threads are reading the graph (searchManyAsync): the repair waits for a later call.
+    if (this.readers > 0) return;
     let pass = this.repairPass;
     if (pass === null) {
       if (this.config.repair !== 'deferred' || this.pendingDeletes === 0 || !this.repairDue()) return;
@@ -568,6 +691,7 @@ export class HNSW {
    * @throws LengthMismatchError / InvalidArgumentError as {@link add}
    */
   update(id: number, vector: VectorLike): void {
+    this.checkWritable('update');
     this.checkId(id);
     this.prepare(vector, 'vector', this.query, 0);
     this.mutations++;
@@ -598,6 +722,7 @@ export class HNSW {
    * ```
    */
   compact(): HnswCompactResult {
+    this.checkWritable('compact');
     this.mutations++;
     const result: HnswCompactResult = { removedNodes: 0, repairedLists: 0, relinkedNodes: 0 };
     // A pass under way is finished first (its earlier slices count in the result), then one more
@@ -649,6 +774,7 @@ export class HNSW {
    * ```
    */
   search(query: VectorLike, k: number, options?: number | SearchOptions): SearchResult[] {
+    this.checkReadable('search');
     if (!Number.isInteger(k) || k <= 0) throw notPositiveInteger('k', k);
     let ef = DEFAULT_EF_SEARCH;
     let filter: ((id: number) => boolean) | undefined;
@@ -738,6 +864,7 @@ export class HNSW {
    * ```
    */
   searchExact(query: VectorLike, k: number, options: ExactSearchOptions = {}): SearchResult[] {
+    this.checkReadable('searchExact');
     if (!Number.isInteger(k) || k <= 0) throw notPositiveInteger('k', k);
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`\`options\` must be an object, got ${String(options)}`);
     const filter = options.filter;
@@ -748,6 +875,228 @@ export class HNSW {
     if (this.liveCount === 0) return [];
     const count = k < this.liveCount ? k : this.liveCount;
     return this.hits(this.disk === null ? this.exactSearch(count, filter, bits) : this.diskExactSearch(count, filter, bits));
+  }
+
+  /**
+   * {@link search} for many queries at once, optionally on several threads sharing the index's
+   * memory (no copy of the index): each answer is exactly what `search(queries[i], k, options)`
+   * returns on the same index. With threads, the deferred repair (see {@link delete}) advances once
+   * per call, before the queries, not once per query.
+   * With `threads > 1` the calling thread answers queries beside `threads − 1` worker threads and
+   * blocks until they are done (use {@link searchManyAsync} to keep the event loop free). A
+   * `filter` function, an SQ8 index or the browser build answer every query on the calling thread
+   * (by {@link search}).
+   * @param queries - an array of vectors, or one flat Float32Array of `n · dimension` values (under a
+   *   binary metric Uint8Arrays, or one flat Uint8Array of `n · dimension / 8` bytes)
+   * @param k - results per query, a positive integer
+   * @param options - `ef`, `filter`, `filterBits` (as {@link search}), `threads` (default 1)
+   * @returns one result list per query, in query order
+   * @throws InvalidArgumentError / LengthMismatchError as {@link search}, naming `queries[i]`;
+   *   NotSupportedError when threads are asked for but the compiled worker script is missing;
+   *   InternalError when a worker fails; ConflictError while addBatchAsync runs
+   * @example
+   * ```ts
+   * const lists = index.searchMany(queries, 10, { ef: 64, threads: 2 });
+   * ```
+   */
+  searchMany(queries: Float32Array | Uint8Array | readonly VectorLike[], k: number, options: SearchManyOptions = {}): SearchResult[][] {
+    this.checkReadable('searchMany');
+    const job = this.manyJob(queries, k, options, 1);
+    if (!job.threaded || job.threads < 2 || job.n < 2 || this.searchPool().busy) {
+      const lists = new Array<SearchResult[]>(job.n);
+      for (let i = 0; i < job.n; i++) lists[i] = this.search(this.queryRow(queries, i), k, job.searchOptions);
+      return lists;
+    }
+    const prepared = job.prepared!;
+    const lists = this.startThreadedJob(job.n);
+    if (lists !== null) return lists;
+    const batch = sharedBatch(prepared, job.n, k, job.ef, this.liveCount, job.bits ?? null);
+    const stride = this.graph.stride;
+    const runner = (this.runner ??= new QueryRunner(this.graph, 0));
+    this.beginThreadJob();
+    try {
+      this.searchPool().runSync(this.graph, this.graphParams(), batch, job.threads, (i) => {
+        this.graph.vectors.set(prepared.subarray(i * stride, (i + 1) * stride), 0);
+        const n = runner.run(k, job.ef, undefined, batch.bits ?? undefined, this.liveCount, null);
+        batch.outIds.set(runner.outIds.subarray(0, n), i * k);
+        batch.outDists.set(runner.outDists.subarray(0, n), i * k);
+        batch.counts[i] = n;
+      });
+    } finally {
+      this.endThreadJob();
+    }
+    return this.batchLists(batch);
+  }
+
+  /**
+   * {@link searchMany} that leaves the calling thread free: `threads` worker threads answer the
+   * queries (they share the index's memory) while the event loop runs; the promise resolves with
+   * the same lists `searchMany` returns. Async searches run one after another on one pool of
+   * workers, started on first use and kept until {@link close}.
+   * While one is in flight the index must not change: `add`, `addBatch`, `addBatchAsync`, `update`,
+   * `delete` and `compact` throw ConflictError (never a torn read); searches, saves and snapshots
+   * still work, and the deferred repair waits. With a `filter` function, an SQ8 index or in the
+   * browser build the queries run on the calling thread (by {@link search}) in slices of about
+   * 12 ms, with event-loop turns between them.
+   * @param queries - as {@link searchMany}
+   * @param k - results per query
+   * @param options - as {@link searchMany}; `threads` defaults to the cores available (at most 8)
+   * @throws (rejects with) the errors of {@link searchMany}; InternalError when {@link close} stops
+   *   the workers of a search in flight
+   * @example
+   * ```ts
+   * const lists = await index.searchManyAsync(queries, 10, { ef: 64 });
+   * await index.close(); // when done with the index: stops the workers
+   * ```
+   */
+  async searchManyAsync(queries: Float32Array | Uint8Array | readonly VectorLike[], k: number, options: SearchManyOptions = {}): Promise<SearchResult[][]> {
+    this.checkReadable('searchManyAsync');
+    const job = this.manyJob(queries, k, options, defaultSearchThreads());
+    this.readers++;
+    try {
+      if (!job.threaded) {
+        const lists = new Array<SearchResult[]>(job.n);
+        const pacer = new Pacer();
+        for (let i = 0; i < job.n; i++) {
+          lists[i] = this.search(this.queryRow(queries, i), k, job.searchOptions);
+          if (pacer.due()) await pacer.turn();
+        }
+        return lists;
+      }
+      const lists = this.startThreadedJob(job.n);
+      if (lists !== null) return lists;
+      const batch = sharedBatch(job.prepared!, job.n, k, job.ef, this.liveCount, job.bits ?? null);
+      this.beginThreadJob();
+      try {
+        await this.searchPool().runAsync(this.graph, this.graphParams(), batch, job.threads);
+      } finally {
+        this.endThreadJob();
+      }
+      return this.batchLists(batch);
+    } finally {
+      this.readers--;
+    }
+  }
+
+  /**
+   * Stops the worker threads of parallel searches, if any were started (a search in flight then
+   * rejects with InternalError). The index stays usable: a later threaded search starts workers
+   * again. The workers never keep the process alive, so this is for freeing their threads and
+   * memory early (each holds a reference to the index's memory).
+   */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    if (pool !== null) await pool.close();
+  }
+
+  private searchPool(): SearchPool {
+    if (this.pool === null) this.pool = new SearchPool();
+    return this.pool;
+  }
+
+  /**
+   * While workers run, searches on this thread take the JS layer-0 walk (same answers): the wasm
+   * walk may grow its heaps in the vector memory, up into the workers' query slots, which lie past
+   * them (see `graph.reserveSearchAreas`).
+   */
+  private beginThreadJob(): void {
+    if (this.threadJobs++ === 0) {
+      this.savedUseWalk0 = this.graph.useWalk0;
+      this.graph.useWalk0 = false;
+    }
+  }
+
+  private endThreadJob(): void {
+    if (--this.threadJobs === 0) this.graph.useWalk0 = this.savedUseWalk0;
+  }
+
+  /**
+   * The start of a threaded search, as {@link search} starts: the deferred repair advances (once);
+   * an empty index answers `[]` for every query (returned here), else null.
+   */
+  private startThreadedJob(n: number): SearchResult[][] | null {
+    this.repairSlice();
+    if (this.liveCount > 0) return null;
+    return Array.from({ length: n }, () => []);
+  }
+
+  /** Query `i` of a `searchMany` argument (already checked by {@link manyJob}). */
+  private queryRow(queries: Float32Array | Uint8Array | readonly VectorLike[], i: number): VectorLike {
+    if (queries instanceof Uint8Array) return queries.subarray(i * this.vectorBytes, (i + 1) * this.vectorBytes);
+    if (queries instanceof Float32Array && !this.binary) return queries.subarray(i * this.config.dimension, (i + 1) * this.config.dimension);
+    return (queries as readonly VectorLike[])[i]!;
+  }
+
+  /**
+   * Checks the arguments of {@link searchMany} / {@link searchManyAsync}; for a threaded search
+   * also prepares every query into its own vector slot (on shared memory).
+   */
+  private manyJob(queries: Float32Array | Uint8Array | readonly VectorLike[], k: number, options: SearchManyOptions, defaultThreads: number) {
+    if (!Number.isInteger(k) || k <= 0) throw notPositiveInteger('k', k);
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`\`options\` must be an object, got ${String(options)}`);
+    const ef = options.ef ?? DEFAULT_EF_SEARCH;
+    if (!Number.isInteger(ef) || ef <= 0) throw notPositiveInteger('ef', ef);
+    const filter = options.filter;
+    if (filter !== undefined && typeof filter !== 'function') throw new InvalidArgumentError('`filter` must be a function');
+    const bits = options.filterBits;
+    if (bits !== undefined) this.checkFilterBits(bits);
+    const threads = options.threads ?? defaultThreads;
+    if (!Number.isInteger(threads) || threads < 1) throw notPositiveInteger('threads', threads);
+    const dim = this.config.dimension;
+    const rowLength = this.binary ? this.vectorBytes : dim;
+    const flat = this.binary ? queries instanceof Uint8Array : queries instanceof Float32Array;
+    let n: number;
+    if (flat) {
+      if (queries.length % rowLength !== 0) {
+        throw new LengthMismatchError(
+          this.binary
+            ? `\`queries\` (flat) must hold a multiple of ${rowLength} bytes (${dim} bits per vector), got ${queries.length}`
+            : `\`queries\` (flat) must hold a multiple of ${dim} values, got ${queries.length}`,
+        );
+      }
+      n = queries.length / rowLength;
+    } else {
+      if (!Array.isArray(queries)) {
+        if (this.binary) {
+          throw new TypeMismatchError(`\`queries\` must be an array of Uint8Arrays or one flat Uint8Array under the '${this.config.distance}' distance, got ${describe(queries)}`);
+        }
+        throw new InvalidArgumentError('`queries` must be an array of vectors or a flat Float32Array');
+      }
+      n = queries.length;
+    }
+    const searchOptions: SearchOptions = { ef };
+    if (filter !== undefined) searchOptions.filter = filter;
+    if (bits !== undefined) searchOptions.filterBits = bits;
+    // Work for threads only when they can all run it: no function to call, no SQ8 codes (kept
+    // per index on this thread), worker threads present.
+    const threaded = searchThreadsAvailable() && filter === undefined && this.codes === null && n > 0;
+    let prepared: Float32Array | null = null;
+    if (threaded) {
+      // Every query is checked before any is answered (as the calling-thread path, by search, is not:
+      // it stops at the first bad one, having answered none, since the results are not returned).
+      const stride = this.graph.stride;
+      prepared = new Float32Array(new SharedArrayBuffer(n * stride * 4));
+      for (let i = 0; i < n; i++) this.prepare(this.queryRow(queries, i), `queries[${i}]`, prepared, i * stride);
+    } else {
+      // Checked up front too, naming the bad row (search would name it `query`).
+      const scratch = new Float32Array(this.graph.stride);
+      for (let i = 0; i < n; i++) this.prepare(this.queryRow(queries, i), `queries[${i}]`, scratch, 0);
+    }
+    return { n, prepared, k, ef, bits, threads, threaded, searchOptions };
+  }
+
+  /** The answers of a parallel search as result lists. */
+  private batchLists(batch: { k: number; count: number; outIds: Int32Array; outDists: Float64Array; counts: Int32Array }): SearchResult[][] {
+    const { k, outIds, outDists, counts } = batch;
+    const lists = new Array<SearchResult[]>(batch.count);
+    for (let i = 0; i < batch.count; i++) {
+      const n = counts[i]!;
+      const list = new Array<SearchResult>(n);
+      for (let j = 0; j < n; j++) list[j] = { id: outIds[i * k + j]!, distance: outDists[i * k + j]! };
+      lists[i] = list;
+    }
+    return lists;
   }
 
   /** @throws InvalidArgumentError unless `bits` is a Uint32Array with a word for every assigned id. */
@@ -918,6 +1267,7 @@ export class HNSW {
    * {@link HNSW.fromSnapshot} restores an index that answers identically.
    */
   toSnapshot(): HnswSnapshot {
+    this.checkReadable('toSnapshot');
     const graph = this.graph;
     const count = graph.count;
     const state = graph.state;
@@ -992,6 +1342,7 @@ export class HNSW {
    * arrays): no copies, valid only until the index changes. For a synchronous save.
    */
   private snapshotView(): HnswSnapshot {
+    this.checkReadable('saveToLanceSync');
     const graph = this.graph;
     const count = graph.count;
     const state = graph.state;

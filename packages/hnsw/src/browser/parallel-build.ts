@@ -6,6 +6,7 @@
  */
 import { NotSupportedError } from '@vego/io';
 import type { Graph, GraphParams } from '../internal/graph';
+import { insertPaced } from '../internal/paced-insert';
 
 const PROGRESS_EVERY = 1000;
 
@@ -29,4 +30,16 @@ export function parallelInsert(
     if (onProgress !== undefined && (i + 1) % PROGRESS_EVERY === 0) onProgress(i + 1, total);
   }
   if (onProgress !== undefined && total % PROGRESS_EVERY !== 0) onProgress(total, total);
+}
+
+/** The async form: the batch is linked on the calling thread in slices, between event-loop turns. */
+export function parallelInsertAsync(
+  graph: Graph,
+  _params: GraphParams,
+  first: number,
+  end: number,
+  _threads: number,
+  onProgress: ((done: number, total: number) => void) | undefined,
+): Promise<void> {
+  return insertPaced(graph, first, end, onProgress);
 }

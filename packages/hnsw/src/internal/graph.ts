@@ -467,6 +467,39 @@ export class Graph {
     this.deleted = new Uint8Array(this.memory!.buffer, layout.deletedAt, cap);
   }
 
+  /**
+   * Makes room for `areas` private work areas of {@link searchAreaBytes} (a query slot, then a
+   * scratch region for {@link many}), one per worker thread of a parallel search, growing the vector
+   * memory when they do not fit; returns the byte offset of the first. They lie past every vector
+   * slot, or, when links0 and the wasm walk's regions share the memory ({@link inMemory}), past
+   * {@link layout}'s end. Valid until the graph grows or the wasm walk's heaps grow (the caller
+   * turns {@link useWalk0} off while the workers run).
+   */
+  reserveSearchAreas(areas: number): number {
+    const first = this.layoutNow !== null ? align16(this.layoutNow.end) : (this.capacity + 1) * this.strideBytes;
+    const end = first + areas * this.searchAreaBytes + this.scratchBytes;
+    if (this.memory !== null) {
+      const pages = Math.ceil(end / WASM_PAGE_BYTES) - this.memory.buffer.byteLength / WASM_PAGE_BYTES;
+      if (pages > 0) {
+        try {
+          this.memory.grow(pages);
+        } catch (cause) {
+          throw outOfMemory('the search threads\' query slots', end, cause);
+        }
+        this.vectors = new Float32Array(this.memory.buffer);
+        this.updateScratch();
+      }
+    } else if (end > this.vectors.byteLength) {
+      this.vectors = growFloat32(this.vectors, end / 4, true);
+    }
+    return first;
+  }
+
+  /** Bytes of one search thread's work area: a query slot and a scratch region (16-byte aligned). */
+  get searchAreaBytes(): number {
+    return this.strideBytes + ((this.scratchBytes + 15) & ~15);
+  }
+
   /** Places {@link scratch} at the end of the vector memory when it fits past every vector slot. */
   private updateScratch(): void {
     if (this.memory === null || this.many === null) return;
@@ -928,14 +961,15 @@ export class Graph {
   }
 
   /**
-   * k nearest live nodes to the query in slot 0 of {@link vectors}, with a layer-0 list of `ef`
-   * (≥ k). Writes ascending into `outIds` / `outDists` and returns the count.
+   * k nearest live nodes to the query at byte offset `qb` of {@link vectors} (slot 0, or a search
+   * thread's own slot), with a layer-0 list of `ef` (≥ k). Writes ascending into `outIds` /
+   * `outDists` and returns the count.
    */
-  search(k: number, ef: number, outIds: Int32Array, outDists: Float64Array): number {
+  search(k: number, ef: number, outIds: Int32Array, outDists: Float64Array, qb = 0): number {
     const ep = this.state[STATE_ENTRY]!;
     if (ep < 0) return 0;
-    const cur = this.greedyDescent(0, ep, this.state[STATE_MAX_LEVEL]!, 0);
-    if (!this.walkLayer0Wasm(0, cur, ef, -1)) this.searchLayer(0, cur, 0, ef, -1);
+    const cur = this.greedyDescent(qb, ep, this.state[STATE_MAX_LEVEL]!, 0);
+    if (!this.walkLayer0Wasm(qb, cur, ef, -1)) this.searchLayer(qb, cur, 0, ef, -1);
     return this.results.drainSmallest(k, outIds, outDists);
   }
 
