@@ -748,7 +748,7 @@ export class HNSW {
     let bytes = g.memory === null ? g.vectors.byteLength : g.memory.buffer.byteLength;
     // links0 and the tombstones are views of the vector memory when it holds them (counted above).
     if (!g.inMemory) bytes += g.links0.byteLength + g.deleted.byteLength;
-    bytes += g.levels.byteLength + g.upperOffsets.byteLength + g.upperLinks.byteLength;
+    bytes += g.levels.byteLength + g.upperOffsets.byteLength + g.upperLinks.byteLength + g.dirty.byteLength;
     bytes += g.state.byteLength + (g.locks === null ? 0 : g.locks.byteLength) + g.visited.tags.byteLength;
     bytes += g.candidates.ids.byteLength + g.candidates.keys.byteLength + g.results.ids.byteLength + g.results.keys.byteLength;
     bytes += g.pool.ids.byteLength + g.pool.keys.byteLength + g.queue.byteLength;
@@ -1296,7 +1296,7 @@ export class HNSW {
    * state of the index. The vector changes since the last save are taken at that same moment (a
    * fresh set records later ones), so the save's checksum reuse matches the snapshot.
    */
-  private *snapshotInSlices(pacer: Pacer): Generator<void, { snapshot: HnswSnapshot; changed: Set<number> | null }, void> {
+  private *snapshotInSlices(pacer: Pacer): Generator<void, { snapshot: HnswSnapshot; changed: Set<number> | null; dirty: Uint8Array }, void> {
     const start = this.mutations;
     const graph = this.graph;
     const count = graph.count;
@@ -1318,7 +1318,7 @@ export class HNSW {
     yield* copyInSlices(links0, graph.links0, 0, pacer);
     const upperLinks = new Int32Array(state[STATE_UPPER_LENGTH]!);
     yield* copyInSlices(upperLinks, graph.upperLinks, 0, pacer);
-    if (this.mutations !== start || graph !== this.graph) return { snapshot: this.toSnapshot(), changed: this.takeVectorChanges() };
+    if (this.mutations !== start || graph !== this.graph) return { snapshot: this.toSnapshot(), changed: this.takeVectorChanges(), dirty: this.takeDirtyMarks() };
     const snapshot: HnswSnapshot = {
       formatVersion: SNAPSHOT_FORMAT_VERSION,
       config: this.config,
@@ -1333,7 +1333,19 @@ export class HNSW {
       upperLinks,
       deleted: graph.deleted.slice(0, count),
     };
-    return { snapshot, changed: this.takeVectorChanges() };
+    return { snapshot, changed: this.takeVectorChanges(), dirty: this.takeDirtyMarks() };
+  }
+
+  /**
+   * The graph's dirty marks (which nodes' link lists changed since the last save), copied, and
+   * cleared in the graph: lists written from now on are marked for the next save.
+   */
+  private takeDirtyMarks(): Uint8Array {
+    const graph = this.graph;
+    const count = graph.count;
+    const marks = graph.dirty.slice(0, count);
+    graph.dirty.fill(0, 0, count);
+    return marks;
   }
 
   /**
@@ -1459,15 +1471,18 @@ export class HNSW {
     // Updates made while this save runs land in a fresh set: the next save must see them. The
     // changes are taken with the snapshot (same state), not before it is copied.
     const pacer = new Pacer();
-    const { snapshot, changed } = await runPaced(this.snapshotInSlices(pacer), pacer);
+    const { snapshot, changed, dirty } = await runPaced(this.snapshotInSlices(pacer), pacer);
     const at = this.mutations;
     try {
-      const saved = await saveIndexToLance(snapshot, dir, options, this.savedState, changed);
+      const saved = await saveIndexToLance(snapshot, dir, options, this.savedState, changed, dirty);
       this.savedState = saved.state;
       if (this.mutations === at) this.readSavedVectors(saved.state, snapshot.numIds);
       return saved.result;
     } catch (e) {
       this.restoreVectorChanges(changed);
+      // The lists this save would have written stay marked for the next one.
+      const marks = this.graph.dirty;
+      for (let i = 0; i < dirty.length; i++) if (dirty[i] !== 0) marks[i] = 1;
       throw e;
     }
   }
@@ -1507,10 +1522,14 @@ export class HNSW {
   /** Synchronous form of {@link HNSW.saveToLance}, for local folders only (NotSupportedError for a URI). */
   saveToLanceSync(dir: string, options: LanceSaveOptions = {}): LanceSaveResult {
     const changed = this.takeVectorChanges();
+    const graph = this.graph;
+    const count = graph.count;
     try {
       const snapshot = this.snapshotView();
-      const saved = saveIndexToLanceSync(snapshot, dir, options, this.savedState, changed);
+      const saved = saveIndexToLanceSync(snapshot, dir, options, this.savedState, changed, graph.dirty.subarray(0, count));
       this.savedState = saved.state;
+      // Nothing changed while it ran: the saved state is the graph's, no list differs from it.
+      graph.dirty.fill(0, 0, count);
       this.readSavedVectors(saved.state, snapshot.numIds);
       return saved.result;
     } catch (e) {

@@ -214,11 +214,12 @@ describe('incremental saves delete the rows they supersede', () => {
     const stray = (): void => {
       original.call(Dataset, nodesPath, [{ id: 0, vector: [0, 0, 0, 0], level: 0, deleted: false, checksum: 0n }], { mode: 'append' });
     };
-    // Another writer appends after the async save planned and before it writes (io's own check).
-    const originalCreate = Dataset.create;
-    const asyncSpy = jest.spyOn(Dataset, 'create').mockImplementation((p, data, options) => {
-      if (p === nodesPath && options?.mode === 'append') stray();
-      return originalCreate.call(Dataset, p, data, options);
+    // Another writer appends after the async save planned and before it writes (io's own check:
+    // the save's one commit, an append with deletions, must be the version after the one planned on).
+    const originalAppend = Dataset.prototype.appendAndDelete;
+    const asyncSpy = jest.spyOn(Dataset.prototype, 'appendAndDelete').mockImplementation(function (this: Dataset, data, positions, options) {
+      if (this.path === nodesPath) stray();
+      return originalAppend.call(this, data, positions, options);
     });
     try {
       await expect(index.saveToLance(dir)).rejects.toThrow(ConflictError);
@@ -230,14 +231,15 @@ describe('incremental saves delete the rows they supersede', () => {
     expect(index.saveToLanceSync(dir)).toMatchObject({ nodesRewritten: true });
     const savedAgain = HNSW.loadFromLanceSync(dir);
 
-    // Another writer appends just before our append, which lands on top of it: ours must not delete.
+    // Another writer appends just before our commit: ours must neither land on top of it nor delete.
     index.update(2, pool.subarray(0, dim));
-    const spy = jest.spyOn(Dataset, 'createSync').mockImplementation((p, data, options) => {
-      if (p === nodesPath && options?.mode === 'append') stray();
-      return original.call(Dataset, p, data, options);
+    const originalAppendSync = Dataset.prototype.appendAndDeleteSync;
+    const spy = jest.spyOn(Dataset.prototype, 'appendAndDeleteSync').mockImplementation(function (this: Dataset, data, positions, options) {
+      if (this.path === nodesPath) stray();
+      return originalAppendSync.call(this, data, positions, options);
     });
     try {
-      expect(() => index.saveToLanceSync(dir)).toThrow(/another writer committed while this save appended/);
+      expect(() => index.saveToLanceSync(dir)).toThrow(/another writer committed version \d+ first/);
     } finally {
       spy.mockRestore();
     }

@@ -42,6 +42,7 @@ import { cleanupTask } from './dataset/cleanup';
 import { commitWrite } from './dataset/commit';
 import { compactTask } from './dataset/compaction';
 import { deleteRowsTask, deleteWhereTask } from './dataset/delete';
+import { appendAndDeleteTask } from './dataset/append-delete';
 import {
   checkNonNegInt,
   type CleanupOptions,
@@ -51,6 +52,7 @@ import {
   type DatasetOpenOptions,
   type DatasetWriteOptions,
   type DeleteOptions,
+  type AppendAndDeleteOptions,
   type FragmentFiles,
   type ScanOptions,
   type VersionInfo,
@@ -66,6 +68,7 @@ export type {
   DatasetWriteOptions,
   DatasetOpenOptions,
   DeleteOptions,
+  AppendAndDeleteOptions,
   ScanOptions,
   FragmentFiles,
   VersionInfo,
@@ -500,6 +503,37 @@ export class Dataset {
   /** Closes the data files this object opened (sync and async). Reading again reopens them. */
   async close(): Promise<void> {
     await this.view.files.close();
+  }
+
+  /**
+   * Appends `data` and deletes the rows at live positions `rowIndices` of this version (as
+   * {@link deleteRowsSync}) in one commit: the new data files and deletion files are written and
+   * fsynced, then one manifest naming both is published, as the version after this one. A reader
+   * (LanceDB too) sees both changes or neither: the way to replace rows without a version in which
+   * both the old and the new rows are live, at the cost of one commit instead of two. Nothing is
+   * re-based: when this object is not the latest version, it fails and removes what it wrote.
+   * @returns the dataset at the new version.
+   * @throws OutOfRangeError for a position outside the dataset; TypeMismatchError when `data` does
+   *   not match the schema; ConflictError when the next version already exists (nothing is added
+   *   or deleted: reopen and retry); IoError for file-system failures.
+   * @example
+   * ```ts
+   * const v2 = Dataset.openSync('/data/people').appendAndDeleteSync([{ id: 1, name: 'ada l.' }], [0]);
+   * ```
+   */
+  appendAndDeleteSync(data: DatasetInput, rowIndices: ArrayLike<number>, options: AppendAndDeleteOptions = {}): Dataset {
+    if (this.view.store !== null) throw needsAsync('appendAndDeleteSync()', this.path);
+    return this.atVersionSync(runTaskSync(appendAndDeleteTask(this.view, data, rowIndices, options)));
+  }
+
+  /**
+   * Asynchronous form of {@link Dataset.appendAndDeleteSync} (I/O on libuv's thread pool, or
+   * against the object store this dataset was opened on: each file a put, the manifest a
+   * conditional put).
+   */
+  async appendAndDelete(data: DatasetInput, rowIndices: ArrayLike<number>, options: AppendAndDeleteOptions = {}): Promise<Dataset> {
+    await this.view.live.prepare();
+    return this.atVersion(await runTaskAsync(appendAndDeleteTask(this.view, data, rowIndices, options)));
   }
 
   /** Closes the files opened by the synchronous methods. */

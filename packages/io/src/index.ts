@@ -154,6 +154,7 @@ export type {
   DatasetWriteOptions,
   DatasetOpenOptions,
   DeleteOptions,
+  AppendAndDeleteOptions,
   ScanOptions,
   VersionInfo,
   FragmentFiles,

@@ -15,6 +15,7 @@
  * upperOffsets  Int32Array    n                start of node i's upper block in upperLinks, −1 if level 0
  * upperLinks    Int32Array    Σ level·(1 + M)  layer l ≥ 1 of node i at upperOffsets[i] + (l−1)·(1+M)
  * deleted       Uint8Array    n                1 = tombstone: navigated through, never returned
+ * dirty         Uint8Array    n                1 = some link list of node i changed since the last save
  * state         Int32Array    16               count, entry point, max level, upper length, locks…
  * locks         Int32Array    n                per-node spin locks, only during a parallel build
  * ```
@@ -110,6 +111,8 @@ export interface GraphArrays {
   upperOffsets: Int32Array;
   upperLinks: Int32Array;
   deleted: Uint8Array;
+  /** Dirty marks (see {@link Graph.dirty}). */
+  dirty: Uint8Array;
   state: Int32Array;
   locks: Int32Array | null;
 }
@@ -203,6 +206,12 @@ export class Graph {
   upperOffsets: Int32Array;
   upperLinks: Int32Array;
   deleted: Uint8Array;
+  /**
+   * 1 for a node any of whose link lists was written since the last save (every writer below marks
+   * the node whose list it writes, worker threads of a parallel build too: it lives on shared
+   * memory with the lists), so an incremental save hashes only those lists. Cleared by the save.
+   */
+  dirty: Uint8Array;
   state: Int32Array;
   locks: Int32Array | null;
   /** True while several threads insert at once (worker threads and the main thread). */
@@ -290,6 +299,7 @@ export class Graph {
       this.levels = new Uint8Array(capacity);
       this.upperOffsets = new Int32Array(capacity);
       this.upperLinks = new Int32Array(Math.max(64, capacity >> 2));
+      this.dirty = new Uint8Array(capacity);
       this.state = new Int32Array(STATE_INTS);
       this.state[STATE_ENTRY] = -1;
       this.locks = null;
@@ -301,6 +311,7 @@ export class Graph {
       this.upperOffsets = arrays.upperOffsets;
       this.upperLinks = arrays.upperLinks;
       this.deleted = arrays.deleted;
+      this.dirty = arrays.dirty;
       this.state = arrays.state;
       this.locks = arrays.locks;
     }
@@ -344,6 +355,7 @@ export class Graph {
       upperOffsets: this.upperOffsets,
       upperLinks: this.upperLinks,
       deleted: this.deleted,
+      dirty: this.dirty,
       state: this.state,
       locks: this.locks,
     };
@@ -386,6 +398,7 @@ export class Graph {
     }
     this.levels = growUint8(this.levels, cap, shared);
     this.upperOffsets = growInt32(this.upperOffsets, cap, shared);
+    this.dirty = growUint8(this.dirty, cap, shared);
     if (shared) {
       this.upperLinks = growInt32(this.upperLinks, this.upperLinks.length, true);
       this.state = growInt32(this.state, STATE_INTS, true);
@@ -544,6 +557,7 @@ export class Graph {
     const id = state[STATE_COUNT]!;
     this.reserve(id + 1, false);
     this.levels[id] = level;
+    this.dirty[id] = 1;
     if (level > 0) {
       const offset = state[STATE_UPPER_LENGTH]!;
       const end = offset + level * this.strideUp;
@@ -826,6 +840,7 @@ export class Graph {
     if (locking) this.lock(id);
     for (let i = 0; i < n; i++) links[base + 1 + i] = ids[i]!;
     links[base] = n;
+    this.dirty[id] = 1;
     if (locking) this.unlock(id);
   }
 
@@ -861,6 +876,7 @@ export class Graph {
         }
       }
       if (!present) {
+        this.dirty[nb] = 1;
         if (count < cap) {
           links[nbase + 1 + count] = id;
           links[nbase] = count + 1;
@@ -1140,6 +1156,7 @@ export class Graph {
     }
     pool.length = 0;
     links[base] = kept;
+    this.dirty[u] = 1;
   }
 
   /**

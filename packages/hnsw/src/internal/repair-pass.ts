@@ -154,6 +154,7 @@ export class RepairPass {
       }
       if (d >= this.end || doomed[d] === 0) continue;
       graph.links0[d * graph.stride0] = 0;
+      graph.dirty[d] = 1;
       for (let l = 1; l <= levels[d]!; l++) graph.upperLinks[graph.listBase(d, l)] = 0;
     }
     const ep = state[STATE_ENTRY]!;

@@ -141,11 +141,14 @@ export function upperStarts(levels: Uint8Array, n: number): Int32Array {
 /**
  * What a save may reuse of the checksums of the last save or load (same ids, same levels): node
  * checksums of ids below `before.numIds` whose tombstone is unchanged and whose vector is not in
- * `vectorsChanged` (the ids `HNSW#update` rewrote since; null: unknown, rehash every node).
+ * `vectorsChanged` (the ids `HNSW#update` rewrote since; null: unknown, rehash every node), and
+ * the list checksums of ids below `before.numIds` whose mark in `listsChanged` is 0 (the graph's
+ * dirty marks: 1 for a node any of whose lists was written since; null: unknown, rehash every list).
  */
 export interface ChecksumReuse {
   before: IndexChecksums;
   vectorsChanged: ReadonlySet<number> | null;
+  listsChanged?: Uint8Array | null;
 }
 
 /**
@@ -195,7 +198,23 @@ export function* checksumSteps(snapshot: HnswSnapshot, reuse: ChecksumReuse | nu
   if (i < n) hashWords(vectorBits, i * dim, dim, i, (levels[i]! << 1) | deleted[i]!, nodes, i);
   const starts = upperStarts(levels, n);
   const lists = new Uint32Array(2 * (n + starts[n]!));
+  const marks = reuse !== null && reuse.before.numIds <= n ? (reuse.listsChanged ?? null) : null;
+  const oldN = marks === null ? 0 : reuse!.before.numIds;
+  const oldLists = reuse === null ? null : reuse.before.lists;
   for (let i = 0; i < n; i++) {
+    if (i < oldN && marks![i] === 0) {
+      // No list of node i was written since `before`: its checksums move over. Levels of old ids
+      // never change, so only its upper lists' index shifts, by the number of ids added.
+      const sums = oldLists!;
+      lists[2 * i] = sums[2 * i]!;
+      lists[2 * i + 1] = sums[2 * i + 1]!;
+      const level = levels[i]!;
+      if (level > 0) {
+        const from = 2 * (oldN + starts[i]!);
+        lists.set(sums.subarray(from, from + 2 * level), 2 * (n + starts[i]!));
+      }
+      continue;
+    }
     const base0 = i * stride0;
     hashWords(links0, base0 + 1, links0[base0]!, i, 0, lists, i);
     const level = levels[i]!;

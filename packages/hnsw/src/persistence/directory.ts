@@ -118,10 +118,12 @@ export function createStep(loc: IndexLocation, name: string, batch: RecordBatch,
   return { sync: () => Dataset.createSync(path, batch, withStore), async: () => Dataset.create(path, batch, withStore) };
 }
 
-/** Deletes the rows at live `positions` of `ds` (a new version; fsynced unless `durable` is false). */
-export function deleteRowsStep(ds: Dataset, positions: Int32Array, durable: boolean): Step<Dataset> {
-  const options = { durable };
-  return { sync: () => ds.deleteRowsSync(positions, options), async: () => ds.deleteRows(positions, options) };
+/**
+ * Appends `batch` to `ds` and deletes the rows at its live `positions`, in one commit (the version
+ * after `ds`'s; a ConflictError, with nothing written, when that version exists already).
+ */
+export function appendAndDeleteStep(ds: Dataset, batch: RecordBatch, positions: Int32Array, options: DatasetWriteOptions): Step<Dataset> {
+  return { sync: () => ds.appendAndDeleteSync(batch, positions, options), async: () => ds.appendAndDelete(batch, positions, options) };
 }
 
 /** Closes the datasets given (null entries skipped; the same one twice closed once). */

@@ -10,11 +10,12 @@
  * Incremental saves: the caller passes the {@link SavedState} of its last save or load (a checksum
  * of every node row and every link list, `checksums.ts`, and the live row position of each one's
  * row, `positions.ts`). The next save to the same directory appends only the rows whose checksum
- * changed (new, updated and deleted nodes; relinked lists), then deletes the rows they supersede
- * (a deletion file, which LanceDB honours, in the next version), so every version a metadata row
- * names holds exactly one live row per id and per list, for LanceDB as for us. The metadata row
- * names the version after the delete; a crash between append and delete leaves versions no
- * metadata row names. When the deleted rows would exceed `compactionThreshold` of the rows a
+ * changed (new, updated and deleted nodes; relinked lists) and deletes the rows they supersede (a
+ * deletion file, which LanceDB honours) in the same commit (@vego/io's `appendAndDelete`: one
+ * version, one manifest), so every version holds exactly one live row per id and per list, for
+ * LanceDB as for us. Which checksums to compare comes from the index: the ids whose vectors
+ * changed, and the graph's dirty marks (nodes any of whose lists was written since the last save);
+ * the others' checksums are carried over without hashing. When the deleted rows would exceed `compactionThreshold` of the rows a
  * dataset stores, or the dataset moved on since our last save (a crashed save, another writer), or
  * it was loaded with several rows for an id or list (saved by an earlier build, which did not
  * delete), that dataset is rewritten whole as an `overwrite` version instead. Old loaders read the
@@ -28,10 +29,11 @@ import { type IndexChecksums, checksumSteps, upperStarts } from './checksums';
 import {
   type IndexLocation,
   type IndexStoreOptions,
+  appendAndDeleteStep,
   closeStep,
   createStep,
-  deleteRowsStep,
   latestVersionStep,
+  openStep,
   partPath,
   requireLocal,
   requireWritable,
@@ -112,7 +114,7 @@ export interface SaveOutcome {
 
 /** How a save writes one dataset (null in a plan: not at all, nothing changed). */
 interface DatasetWrite {
-  /** `overwrite`: rewritten whole; `append`: the changed rows appended, then the rows they supersede deleted. */
+  /** `overwrite`: rewritten whole; `append`: the changed rows appended and the rows they supersede deleted, in one commit. */
   mode: 'append' | 'overwrite';
   batch: RecordBatch;
   /** Live positions (ascending) to delete once the append is committed; empty for an overwrite. */
@@ -166,7 +168,7 @@ function* usableState(prev: SavedState | null, loc: IndexLocation, snapshot: Hns
 /**
  * How one dataset is written: whole (no usable state of it, the dataset moved on since our last
  * save, positions unknown, or superseded rows past `threshold` of the rows stored), not at all
- * (nothing changed), or as an append of the changed entries' rows followed by the deletion of
+ * (nothing changed), or as an append of the changed entries' rows with the deletion of
  * the rows they supersede. Deleted rows keep taking space until a rewrite, so the compaction rule
  * counts them: after the save, `physicalRows` grows by the appended rows and the dead rows by the
  * deleted ones (fragments left with no live row are dropped by the delete, so this errs towards
@@ -209,15 +211,16 @@ function* planSave(
   state: SavedState | null,
   snapshot: HnswSnapshot,
   vectorsChanged: ReadonlySet<number> | null,
+  listsChanged: Uint8Array | null,
   loc: IndexLocation,
   threshold: number,
   options: LanceSaveOptions,
 ): Steps<SavePlan> {
   const prev = options.full === true ? null : yield* usableState(state, loc, snapshot);
   // The long loops below turn the event loop when `pacer` is due (an async save); the conflict
-  // checks stay where they were: each commit checks the version it appends to (checkAppended).
+  // checks stay where they were: each commit publishes exactly the version after the one planned on.
   const pacer = new Pacer();
-  const checksums = yield* checksumSteps(snapshot, prev === null ? null : { before: prev.checksums, vectorsChanged }, pacer);
+  const checksums = yield* checksumSteps(snapshot, prev === null ? null : { before: prev.checksums, vectorsChanged, listsChanged }, pacer);
   yield* pace(pacer);
   const n = snapshot.numIds;
   const starts = upperStarts(snapshot.levels, n);
@@ -313,22 +316,6 @@ function ensureRoot(loc: IndexLocation): void {
   }
 }
 
-/**
- * Checks that an append landed where the plan put its rows: on the version this index last saved
- * or loaded, after its live rows. Otherwise another writer committed in between, the planned
- * positions are wrong, and nothing may be deleted.
- * @throws ConflictError when it did not (the previous save stays the committed one)
- */
-function checkAppended(path: string, ds: Dataset, w: DatasetWrite, prev: PartState): void {
-  const rows = ds.countRows();
-  if (ds.version !== prev.version + 1 || rows !== prev.rows + w.batch.numRows) {
-    throw new ConflictError(
-      `cannot save to '${path}': another writer committed while this save appended (expected version ${prev.version + 1} with ` +
-        `${prev.rows + w.batch.numRows} rows, found version ${ds.version} with ${rows}); the previous save stays committed, save again`,
-    );
-  }
-}
-
 /** What the index remembers of a dataset once `w` is committed as `ds`. */
 function committedPart(path: string, ds: Dataset, w: DatasetWrite): PartState {
   const rows = ds.countRows();
@@ -337,24 +324,37 @@ function committedPart(path: string, ds: Dataset, w: DatasetWrite): PartState {
 }
 
 /**
- * Commits one dataset's part of a save: an overwrite, or an append (one version) followed by the
- * deletion of the superseded rows (the next version), which LanceDB honours too. A crash between
- * the two leaves versions no metadata row names: ignored by loads, and the next save rewrites.
+ * Commits one dataset's part of a save: an overwrite, or the changed rows appended and the rows
+ * they supersede deleted in one commit (@vego/io's `appendAndDelete`, the version after the one
+ * this index last saved or loaded; LanceDB honours the deletions too). When another writer
+ * committed that version first, the commit fails with ConflictError and writes nothing.
  */
 function* commitPart(loc: IndexLocation, name: string, w: DatasetWrite | null, schema: Schema, prev: PartState | undefined, durable: boolean): Steps<PartState> {
   if (w === null) return prev!;
   const path = partPath(loc, name);
-  const written = yield* perform(createStep(loc, name, w.batch, commitOptions(w.mode, schema, durable)));
-  let ds = written;
+  if (w.mode === 'overwrite') {
+    const written = yield* perform(createStep(loc, name, w.batch, commitOptions(w.mode, schema, durable)));
+    try {
+      return committedPart(path, written, w);
+    } finally {
+      yield* perform(closeStep(written));
+    }
+  }
+  const base = yield* perform(openStep(loc, name, prev!.version));
+  let ds: Dataset | null = null;
   try {
-    if (w.mode === 'append') {
-      checkAppended(path, written, w, prev!);
-      ds = yield* perform(deleteRowsStep(written, w.superseded, durable));
+    try {
+      ds = yield* perform(appendAndDeleteStep(base, w.batch, w.superseded, { schema, durable, fileOptions: DATA_FILE_OPTIONS }));
+    } catch (e) {
+      if (e instanceof ConflictError) {
+        throw new ConflictError(`cannot save to '${path}': another writer committed version ${prev!.version + 1} first; the previous save stays committed, save again`, { cause: e });
+      }
+      throw e;
     }
     return committedPart(path, ds, w);
   } finally {
-    // The dataset objects may hold data files open (a delete checks them): close what we opened.
-    yield* perform(closeStep(written, ds));
+    // The dataset objects may hold data files open (the delete checks them): close what we opened.
+    yield* perform(closeStep(base, ds));
   }
 }
 
@@ -366,8 +366,9 @@ function* saveSteps(
   options: LanceSaveOptions,
   state: SavedState | null,
   vectorsChanged: ReadonlySet<number> | null,
+  listsChanged: Uint8Array | null,
 ): Steps<SaveOutcome> {
-  const plan = yield* planSave(state, snapshot, vectorsChanged, loc, threshold, options);
+  const plan = yield* planSave(state, snapshot, vectorsChanged, listsChanged, loc, threshold, options);
   // Planning (checksums, change detection, the batches) and encoding the rows are the two long
   // synchronous pieces of a save (30–60 ms each for a full 100K × 128 one): an async save lets the
   // event loop run between them.
@@ -398,6 +399,8 @@ function* saveSteps(
  * @param state - what the index remembers of its last save or load (null: none), for an
  *   incremental save; the returned `state` replaces it
  * @param vectorsChanged - ids whose vector changed since `state` (null: unknown, every vector is hashed)
+ * @param listsChanged - the graph's dirty marks: 1 at each id any of whose link lists was written
+ *   since `state` (null: unknown, every list is hashed)
  * @throws InvalidArgumentError for a bad `dir` or option; NotSupportedError for a URI (save those
  *   with {@link saveIndexToLance}); ConflictError when another writer commits to the directory
  *   during the save; IoError from @vego/io
@@ -408,10 +411,11 @@ export function saveIndexToLanceSync(
   options: LanceSaveOptions,
   state: SavedState | null,
   vectorsChanged: ReadonlySet<number> | null = null,
+  listsChanged: Uint8Array | null = null,
 ): SaveOutcome {
   requireLocal(dir, 'saveToLanceSync()');
   const { loc, threshold } = checkSaveOptions(dir, options);
-  return runStepsSync(saveSteps(snapshot, loc, threshold, options, state, vectorsChanged));
+  return runStepsSync(saveSteps(snapshot, loc, threshold, options, state, vectorsChanged, listsChanged));
 }
 
 /**
@@ -426,9 +430,10 @@ export async function saveIndexToLance(
   options: LanceSaveOptions,
   state: SavedState | null,
   vectorsChanged: ReadonlySet<number> | null = null,
+  listsChanged: Uint8Array | null = null,
 ): Promise<SaveOutcome> {
   const { loc, threshold } = checkSaveOptions(dir, options);
-  return runStepsAsync(saveSteps(snapshot, loc, threshold, options, state, vectorsChanged));
+  return runStepsAsync(saveSteps(snapshot, loc, threshold, options, state, vectorsChanged, listsChanged));
 }
 
 /** The result of a committed save, and the state the next save builds on. */

@@ -19,6 +19,15 @@ import type { DatasetView } from './view';
 /** Deletes the rows at live positions `rowIndices`; returns the version committed, or null when nothing changed. */
 export function* deleteRowsTask(view: DatasetView, rowIndices: ArrayLike<number>, durable = true): Task<number | null> {
   checkWritable(view.state, view.path, 'delete from', false);
+  return yield* commitDeletions(view, yield* deletionsByFragment(view, rowIndices), durable);
+}
+
+/**
+ * The rows at live positions `rowIndices` of `view`, as ascending offsets per fragment index
+ * (checked: out-of-range positions throw, and the data files of the touched fragments and of all
+ * before them are opened, which checks the row counts the positions were mapped through).
+ */
+export function* deletionsByFragment(view: DatasetView, rowIndices: ArrayLike<number>): Task<Map<number, Uint32Array>> {
   const plan = planTake(view, rowIndices);
   const { order, fragOf, local } = plan;
   const perFragment = new Map<number, number[]>();
@@ -33,7 +42,7 @@ export function* deleteRowsTask(view: DatasetView, rowIndices: ArrayLike<number>
   // opened: that checks the manifest's row counts, which the positions were mapped through,
   // before a deletion file is written.
   for (const f of fragmentsThrough(plan)) yield* perform(view.files.openFragmentEffect(f));
-  return yield* commitDeletions(view, new Map([...perFragment].map(([f, list]) => [f, Uint32Array.from(list)])), durable);
+  return new Map([...perFragment].map(([f, list]) => [f, Uint32Array.from(list)]));
 }
 
 /** Deletes every live row for which `where(row)` is true; returns the version committed, or null when no row matched. */
@@ -77,32 +86,12 @@ export function* deleteWhereTask(view: DatasetView, where: (row: Record<string, 
 function* commitDeletions(view: DatasetView, perFragment: ReadonlyMap<number, Uint32Array>, durable = true): Task<number | null> {
   if (perFragment.size === 0) return null;
   if (view.store !== null) checkStoreWritable(view.store, view.path);
-  const deletionsDir = joinPath(view.path, DELETIONS_DIR);
   const version = view.version + 1;
-  const written: string[] = [];
-  const deletionFiles = new Map<number, DeletionFile>();
-  const dropped = new Set<number>();
+  const deletions: WrittenDeletions = { written: [], deletionFiles: new Map(), dropped: new Set() };
   try {
-    for (const [i, add] of perFragment) {
-      const f = view.fragments[i]!;
-      const before = view.live.deletionsOf(i);
-      const all = before === null ? add : unionSorted(before, add);
-      if (all.length === (before === null ? 0 : before.length)) continue;
-      if (all.length >= f.physicalRows) {
-        dropped.add(f.id);
-        continue;
-      }
-      if (written.length === 0) {
-        yield* makeDirectory(deletionsDir, view.store);
-        checkRealInside(view.path, deletionsDir, `dataset '${view.path}'`);
-      }
-      const { file, path, bytes } = encodeDeletionFile(view.path, f.id, view.version, all);
-      yield* perform(writeDurableEffect(path, bytes, view.store, durable));
-      written.push(path);
-      deletionFiles.set(f.id, file);
-    }
+    yield* writeDeletionFiles(view, perFragment, durable, deletions);
+    const { written, deletionFiles, dropped } = deletions;
     if (written.length === 0 && dropped.size === 0) return null;
-    if (written.length > 0) yield* perform(syncDirectoryEffect(deletionsDir, view.store, durable));
     const bytes = encodeNextManifest(view.state, {
       version,
       schema: view.schema,
@@ -111,11 +100,48 @@ function* commitDeletions(view: DatasetView, perFragment: ReadonlyMap<number, Ui
     });
     yield* perform(publishEffect(manifestPathToPublish(view.path, version, view.naming), bytes, view.store, durable));
   } catch (e) {
-    yield* removeFiles(written, view.store);
+    yield* removeFiles(deletions.written, view.store);
     if (e instanceof ConflictError) {
       throw new ConflictError(`cannot commit version ${version} of '${view.path}': it already exists (open the latest version and delete again); nothing was deleted`, { cause: e });
     }
     throw e;
   }
   return version;
+}
+
+/** What {@link writeDeletionFiles} wrote: file paths, each fragment's new deletion file, fragments left with no row (by id). */
+export interface WrittenDeletions {
+  written: string[];
+  deletionFiles: Map<number, DeletionFile>;
+  dropped: Set<number>;
+}
+
+/**
+ * Writes the merged deletion file of each touched fragment (index → new ascending offsets) for the
+ * version after `view`'s, fsynced with their folder unless `durable` is false, recording into `out`
+ * as it goes (so a caller that fails later removes what was written). A fragment whose rows are all
+ * deleted gets no file: it is listed in `out.dropped`, for the manifest to leave out.
+ */
+export function* writeDeletionFiles(view: DatasetView, perFragment: ReadonlyMap<number, Uint32Array>, durable: boolean, out: WrittenDeletions): Task<void> {
+  const deletionsDir = joinPath(view.path, DELETIONS_DIR);
+  const { written, deletionFiles, dropped } = out;
+  for (const [i, add] of perFragment) {
+    const f = view.fragments[i]!;
+    const before = view.live.deletionsOf(i);
+    const all = before === null ? add : unionSorted(before, add);
+    if (all.length === (before === null ? 0 : before.length)) continue;
+    if (all.length >= f.physicalRows) {
+      dropped.add(f.id);
+      continue;
+    }
+    if (written.length === 0) {
+      yield* makeDirectory(deletionsDir, view.store);
+      checkRealInside(view.path, deletionsDir, `dataset '${view.path}'`);
+    }
+    const { file, path, bytes } = encodeDeletionFile(view.path, f.id, view.version, all);
+    yield* perform(writeDurableEffect(path, bytes, view.store, durable));
+    written.push(path);
+    deletionFiles.set(f.id, file);
+  }
+  if (written.length > 0) yield* perform(syncDirectoryEffect(deletionsDir, view.store, durable));
 }

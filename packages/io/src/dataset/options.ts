@@ -69,6 +69,9 @@ export interface DeleteOptions {
   durable?: boolean;
 }
 
+/** Options of {@link Dataset.appendAndDeleteSync} and {@link Dataset.appendAndDelete}: those of an append that apply to one commit on the version opened. */
+export type AppendAndDeleteOptions = Pick<DatasetWriteOptions, 'schema' | 'maxRowsPerFile' | 'fileOptions' | 'durable'>;
+
 /** Options of {@link Dataset.open} and {@link Dataset.openSync}. */
 export interface DatasetOpenOptions {
   /** The version to open (time travel). Default: the latest. */

@@ -1,0 +1,62 @@
+/**
+ * Appending rows and deleting rows in one commit (`Dataset#appendAndDeleteSync`): the new rows'
+ * data files and the deletion files of the deleted rows are written (fsynced), then one manifest
+ * naming both is published atomically, as the version after the one the deletions were planned
+ * on. So a reader (LanceDB too) sees either the old version or both changes, never the rows added
+ * without the rows they replace deleted; and it costs one version and one set of fsyncs where an
+ * append followed by a delete costs two. No re-basing: the positions refer to the version opened,
+ * so if another writer committed first, the commit fails and removes what it wrote.
+ */
+import { ConflictError, InvalidArgumentError, perform, resolvedEffect, type Task } from '@vego/format';
+import { normalizeInput, type DatasetInput } from '../internal/data-input';
+import { joinPath } from '../internal/dataset-paths';
+import { checkWritable, datasetStorageVersion, encodeNextManifest } from '../internal/lance-adapter';
+import { checkWritable as checkStoreWritable } from '../internal/remote-dataset';
+import { publishEffect } from '../internal/write-effects';
+import { removeDataFiles, removeFiles, writeDataFiles } from './commit';
+import { deletionsByFragment, writeDeletionFiles, type WrittenDeletions } from './delete';
+import { DEFAULT_MAX_ROWS_PER_FILE, type AppendAndDeleteOptions } from './options';
+import { checkAppendablePaths, makeDirectory, manifestPathToPublish } from './versions';
+import type { DatasetView } from './view';
+
+/**
+ * Commits `data` appended to `view`'s version and the rows at its live positions `rowIndices`
+ * deleted, as version `view.version + 1`; returns that version.
+ */
+export function* appendAndDeleteTask(view: DatasetView, data: DatasetInput, rowIndices: ArrayLike<number>, options: AppendAndDeleteOptions): Task<number> {
+  const path = view.path;
+  const store = view.store;
+  if (store !== null) checkStoreWritable(store, path);
+  checkWritable(view.state, path, 'append to', true);
+  checkAppendablePaths(view.state, path);
+  const maxRows = options.maxRowsPerFile ?? DEFAULT_MAX_ROWS_PER_FILE;
+  if (!Number.isSafeInteger(maxRows) || maxRows <= 0) throw new InvalidArgumentError(`\`maxRowsPerFile\` must be a positive integer, got ${maxRows}`);
+  const storageVersion = datasetStorageVersion(view.state, path, 'append to');
+  // Positions are checked (and mapped to fragments) before anything is written.
+  const perFragment = yield* deletionsByFragment(view, rowIndices);
+  const { batches } = normalizeInput(data, view.schema, options.schema);
+  const durable = options.durable !== false;
+  yield* makeDirectory(joinPath(path, 'data'), store);
+  const added = yield* writeDataFiles(path, view.schema, batches.map(resolvedEffect), maxRows, { ...options.fileOptions, version: storageVersion }, store, durable);
+  const deletions: WrittenDeletions = { written: [], deletionFiles: new Map(), dropped: new Set() };
+  const version = view.version + 1;
+  try {
+    yield* writeDeletionFiles(view, perFragment, durable, deletions);
+    const bytes = encodeNextManifest(view.state, {
+      version,
+      schema: view.schema,
+      fragments: [...view.fragments.filter((f) => !deletions.dropped.has(f.id)), ...added],
+      deletionFiles: deletions.deletionFiles,
+      storageVersion,
+    });
+    yield* perform(publishEffect(manifestPathToPublish(path, version, view.naming), bytes, store, durable));
+  } catch (e) {
+    yield* removeFiles(deletions.written, store);
+    yield* removeDataFiles(path, added, store);
+    if (e instanceof ConflictError) {
+      throw new ConflictError(`cannot commit version ${version} of '${path}': it already exists (another writer committed first; open the latest version and try again); nothing was added or deleted`, { cause: e });
+    }
+    throw e;
+  }
+  return version;
+}
