@@ -160,72 +160,98 @@ export function computeChecksums(snapshot: HnswSnapshot, reuse: ChecksumReuse | 
   return runStepsSync(checksumSteps(snapshot, reuse, new Pacer()));
 }
 
+/** Ids hashed or carried over between two looks at the pacer (a plain function per chunk: V8 optimises it, where a long loop inside a generator stays slow). */
+const CHUNK = 2048;
+
 /**
  * {@link computeChecksums} as steps: run async, it lets the event loop turn whenever `pacer` is
  * due (hashing a 100K × 128 index whole takes ~30 ms).
  */
 export function* checksumSteps(snapshot: HnswSnapshot, reuse: ChecksumReuse | null, pacer: Pacer): Steps<IndexChecksums> {
   const n = snapshot.numIds;
-  const dim = vectorWords(snapshot.config);
-  const M = snapshot.config.M;
-  const stride0 = 1 + 2 * M;
-  const strideUp = 1 + M;
-  const { levels, deleted, links0, upperLinks, upperOffsets } = snapshot;
-  const vectorBits = new Int32Array(snapshot.vectors.buffer, snapshot.vectors.byteOffset, snapshot.vectors.length);
+  const { levels, deleted } = snapshot;
   const nodes = new Uint32Array(2 * n);
-  let from = 0;
-  if (reuse !== null && reuse.vectorsChanged !== null && reuse.before.numIds <= n) {
-    const before = reuse.before;
-    const old = before.numIds;
-    const stale = new Uint8Array(old);
+  const usable = reuse !== null && reuse.before.numIds <= n;
+  let stale: Uint8Array | null = null;
+  if (usable && reuse.vectorsChanged !== null) {
+    const old = reuse.before.numIds;
+    stale = new Uint8Array(old);
     for (const id of reuse.vectorsChanged) if (id >= 0 && id < old) stale[id] = 1;
+  }
+  for (let at = 0; at < n; at += CHUNK) {
+    nodeSums(snapshot, stale === null ? null : reuse!.before, stale, nodes, at, Math.min(n, at + CHUNK));
+    yield* pace(pacer);
+  }
+  const starts = upperStarts(levels, n);
+  const lists = new Uint32Array(2 * (n + starts[n]!));
+  const marks = usable ? (reuse.listsChanged ?? null) : null;
+  for (let at = 0; at < n; at += CHUNK) {
+    listSums(snapshot, starts, marks === null ? null : reuse!.before, marks, lists, at, Math.min(n, at + CHUNK));
+    yield* pace(pacer);
+  }
+  return { numIds: n, levels: levels.slice(0, n), deleted: deleted.slice(0, n), nodes, lists };
+}
+
+/**
+ * Node checksums of ids `[from, to)` into `nodes`: carried over from `before` for an old id whose
+ * vector is not `stale` and whose tombstone is unchanged, else hashed (two at a time).
+ */
+function nodeSums(snapshot: HnswSnapshot, before: IndexChecksums | null, stale: Uint8Array | null, nodes: Uint32Array, from: number, to: number): void {
+  // Words per vector row: the dimension, or a binary vector's packed words.
+  const dim = vectorWords(snapshot.config);
+  const { levels, deleted } = snapshot;
+  const vectorBits = new Int32Array(snapshot.vectors.buffer, snapshot.vectors.byteOffset, snapshot.vectors.length);
+  let i = from;
+  if (before !== null) {
+    const old = Math.min(before.numIds, to);
     const sums = before.nodes;
     const wasDeleted = before.deleted;
-    for (let i = 0; i < old; i++) {
-      if (stale[i] === 0 && wasDeleted[i] === deleted[i]) {
+    for (; i < old; i++) {
+      if (stale![i] === 0 && wasDeleted[i] === deleted[i]) {
         nodes[2 * i] = sums[2 * i]!;
         nodes[2 * i + 1] = sums[2 * i + 1]!;
       } else hashWords(vectorBits, i * dim, dim, i, (levels[i]! << 1) | deleted[i]!, nodes, i);
-      if ((i & 4095) === 0) yield* pace(pacer);
     }
-    from = old;
   }
-  let i = from;
-  for (; i + 1 < n; i += 2) {
+  for (; i + 1 < to; i += 2) {
     hashWordsPair(vectorBits, dim, i * dim, i, (levels[i]! << 1) | deleted[i]!, i, (i + 1) * dim, i + 1, (levels[i + 1]! << 1) | deleted[i + 1]!, i + 1, nodes);
-    if ((i & 255) === 0) yield* pace(pacer);
   }
-  if (i < n) hashWords(vectorBits, i * dim, dim, i, (levels[i]! << 1) | deleted[i]!, nodes, i);
-  const starts = upperStarts(levels, n);
-  const lists = new Uint32Array(2 * (n + starts[n]!));
-  const marks = reuse !== null && reuse.before.numIds <= n ? (reuse.listsChanged ?? null) : null;
-  const oldN = marks === null ? 0 : reuse!.before.numIds;
-  const oldLists = reuse === null ? null : reuse.before.lists;
-  for (let i = 0; i < n; i++) {
+  if (i < to) hashWords(vectorBits, i * dim, dim, i, (levels[i]! << 1) | deleted[i]!, nodes, i);
+}
+
+/**
+ * List checksums of the lists of ids `[from, to)` into `lists`: carried over from `before` for an
+ * old id not dirty in `marks` (no list of it written since), else hashed.
+ */
+function listSums(snapshot: HnswSnapshot, starts: Int32Array, before: IndexChecksums | null, marks: Uint8Array | null, lists: Uint32Array, from: number, to: number): void {
+  const n = snapshot.numIds;
+  const M = snapshot.config.M;
+  const stride0 = 1 + 2 * M;
+  const strideUp = 1 + M;
+  const { levels, links0, upperLinks, upperOffsets } = snapshot;
+  const oldN = before === null ? 0 : before.numIds;
+  const oldLists = before === null ? null : before.lists;
+  for (let i = from; i < to; i++) {
+    const level = levels[i]!;
     if (i < oldN && marks![i] === 0) {
-      // No list of node i was written since `before`: its checksums move over. Levels of old ids
-      // never change, so only its upper lists' index shifts, by the number of ids added.
+      // Carried over. Levels of old ids never change, so only the index of its upper lists
+      // shifts, by the number of ids added.
       const sums = oldLists!;
       lists[2 * i] = sums[2 * i]!;
       lists[2 * i + 1] = sums[2 * i + 1]!;
-      const level = levels[i]!;
-      if (level > 0) {
-        const from = 2 * (oldN + starts[i]!);
-        lists.set(sums.subarray(from, from + 2 * level), 2 * (n + starts[i]!));
-      }
+      const src = 2 * (oldN + starts[i]!);
+      const dst = 2 * (n + starts[i]!);
+      for (let k = 0; k < 2 * level; k++) lists[dst + k] = sums[src + k]!;
       continue;
     }
     const base0 = i * stride0;
     hashWords(links0, base0 + 1, links0[base0]!, i, 0, lists, i);
-    const level = levels[i]!;
     const offset = upperOffsets[i]!;
     for (let l = 1; l <= level; l++) {
       const base = offset + (l - 1) * strideUp;
       hashWords(upperLinks, base + 1, upperLinks[base]!, i, l, lists, n + starts[i]! + l - 1);
     }
-    if ((i & 1023) === 0) yield* pace(pacer);
   }
-  return { numIds: n, levels: levels.slice(0, n), deleted: deleted.slice(0, n), nodes, lists };
 }
 
 /**

@@ -68,81 +68,38 @@ export function nodesBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, id
   ]);
 }
 
+/** Lists handled between two looks at the pacer (a plain function per chunk: V8 optimises it, where a long loop inside a generator stays slow). */
+const CHUNK = 4096;
+
 /**
  * The connection rows of the lists in `lists` (list indices as in checksums.ts), or
  * of every list when null; as steps that let the event loop turn when `pacer` is due (an async save).
  */
 export function* connectionsBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, starts: Int32Array, lists: Int32Array | null, pacer: Pacer): Steps<RecordBatch> {
   const n = snapshot.numIds;
-  const M = snapshot.config.M;
-  const stride0 = 1 + 2 * M;
-  const strideUp = 1 + M;
-  const { links0, upperLinks, upperOffsets, levels } = snapshot;
   const total = lists === null ? n + starts[n]! : lists.length;
   const nodeCol = new Int32Array(total);
   const layerCol = new Int32Array(total);
   const offsets = new Int32Array(total + 1);
   // Pass 1: which (node, layer) each row is, and where its neighbours start.
-  let r = 0;
-  let items = 0;
-  const addRow = (node: number, layer: number): void => {
-    const base = layer === 0 ? node * stride0 : upperOffsets[node]! + (layer - 1) * strideUp;
-    const count = layer === 0 ? links0[base]! : upperLinks[base]!;
-    nodeCol[r] = node;
-    layerCol[r] = layer;
-    items += count;
-    r++;
-    offsets[r] = items;
-  };
   if (lists === null) {
-    // Every list in id order: layer 0 from its fixed-stride block, upper layers from upperLinks.
-    for (let i = 0; i < n; i++) {
-      nodeCol[r] = i;
-      layerCol[r] = 0;
-      items += links0[i * stride0]!;
-      offsets[++r] = items;
-      const level = levels[i]!;
-      const up = upperOffsets[i]!;
-      for (let l = 1; l <= level; l++) {
-        nodeCol[r] = i;
-        layerCol[r] = l;
-        items += upperLinks[up + (l - 1) * strideUp]!;
-        offsets[++r] = items;
-      }
-      if ((i & 4095) === 0) yield* pace(pacer);
+    // Every list in id order: node i's layers 0 … level are rows i + starts[i] onwards.
+    for (let at = 0; at < n; at += CHUNK) {
+      allRows(snapshot, starts, nodeCol, layerCol, offsets, at, Math.min(n, at + CHUNK));
+      yield* pace(pacer);
     }
   } else {
-    // Map a list index back to (node, layer): upper lists are found by binary search in `starts`.
-    for (let k = 0; k < total; k++) {
-      const list = lists[k]!;
-      if (list < n) {
-        addRow(list, 0);
-        continue;
-      }
-      const u = list - n;
-      let lo = 0;
-      let hi = n - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (starts[mid]! <= u) lo = mid;
-        else hi = mid - 1;
-      }
-      // Several nodes may share a start (level 0 nodes): take the last one with room at u.
-      addRow(lo, u - starts[lo]! + 1);
-      if ((k & 4095) === 0) yield* pace(pacer);
+    for (let at = 0; at < total; at += CHUNK) {
+      listRows(snapshot, starts, lists, nodeCol, layerCol, offsets, at, Math.min(total, at + CHUNK));
+      yield* pace(pacer);
     }
   }
   // Pass 2: the neighbour ids, flat (an element loop: a `subarray` per list would allocate per row).
+  const items = offsets[total]!;
   const values = new Int32Array(items);
-  for (let k = 0; k < total; k++) {
-    const node = nodeCol[k]!;
-    const layer = layerCol[k]!;
-    const src = layer === 0 ? links0 : upperLinks;
-    const base = layer === 0 ? node * stride0 : upperOffsets[node]! + (layer - 1) * strideUp;
-    const end = base + 1 + src[base]!;
-    let at = offsets[k]!;
-    for (let j = base + 1; j < end; j++) values[at++] = src[j]!;
-    if ((k & 2047) === 0) yield* pace(pacer);
+  for (let at = 0; at < total; at += CHUNK) {
+    gatherNeighbours(snapshot, nodeCol, layerCol, offsets, values, at, Math.min(total, at + CHUNK));
+    yield* pace(pacer);
   }
   const itemType = CONNECTIONS_SCHEMA.fields[2]!.type as List<Int32>;
   const neighbours = makeVector(
@@ -154,6 +111,76 @@ export function* connectionsBatch(snapshot: HnswSnapshot, checksums: IndexChecks
     neighbours,
     vectorFromTypedArray(checksumColumn(checksums.lists, rowLists(lists, nodeCol, layerCol, n, starts))),
   ]);
+}
+
+/** Rows of every list of ids `[from, to)` (a whole save: row of node i's layer l is i + starts[i] + l); `offsets[0]` is 0. */
+function allRows(snapshot: HnswSnapshot, starts: Int32Array, nodeCol: Int32Array, layerCol: Int32Array, offsets: Int32Array, from: number, to: number): void {
+  const stride0 = 1 + 2 * snapshot.config.M;
+  const strideUp = 1 + snapshot.config.M;
+  const { links0, upperLinks, upperOffsets, levels } = snapshot;
+  let r = from + starts[from]!;
+  let items = offsets[r]!;
+  for (let i = from; i < to; i++) {
+    nodeCol[r] = i;
+    layerCol[r] = 0;
+    items += links0[i * stride0]!;
+    offsets[++r] = items;
+    const level = levels[i]!;
+    const up = upperOffsets[i]!;
+    for (let l = 1; l <= level; l++) {
+      nodeCol[r] = i;
+      layerCol[r] = l;
+      items += upperLinks[up + (l - 1) * strideUp]!;
+      offsets[++r] = items;
+    }
+  }
+}
+
+/** Rows `[from, to)` of the lists `lists` (list index → node and layer; upper lists by binary search in `starts`). */
+function listRows(snapshot: HnswSnapshot, starts: Int32Array, lists: Int32Array, nodeCol: Int32Array, layerCol: Int32Array, offsets: Int32Array, from: number, to: number): void {
+  const n = snapshot.numIds;
+  const stride0 = 1 + 2 * snapshot.config.M;
+  const strideUp = 1 + snapshot.config.M;
+  const { links0, upperLinks, upperOffsets } = snapshot;
+  let items = offsets[from]!;
+  for (let k = from; k < to; k++) {
+    const list = lists[k]!;
+    let node = list;
+    let layer = 0;
+    if (list >= n) {
+      const u = list - n;
+      let lo = 0;
+      let hi = n - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= u) lo = mid;
+        else hi = mid - 1;
+      }
+      // Several nodes may share a start (level 0 nodes): the last one with room at u.
+      node = lo;
+      layer = u - starts[lo]! + 1;
+    }
+    nodeCol[k] = node;
+    layerCol[k] = layer;
+    items += layer === 0 ? links0[node * stride0]! : upperLinks[upperOffsets[node]! + (layer - 1) * strideUp]!;
+    offsets[k + 1] = items;
+  }
+}
+
+/** The neighbour ids of rows `[from, to)` into `values` at their offsets. */
+function gatherNeighbours(snapshot: HnswSnapshot, nodeCol: Int32Array, layerCol: Int32Array, offsets: Int32Array, values: Int32Array, from: number, to: number): void {
+  const stride0 = 1 + 2 * snapshot.config.M;
+  const strideUp = 1 + snapshot.config.M;
+  const { links0, upperLinks, upperOffsets } = snapshot;
+  for (let k = from; k < to; k++) {
+    const node = nodeCol[k]!;
+    const layer = layerCol[k]!;
+    const src = layer === 0 ? links0 : upperLinks;
+    const base = layer === 0 ? node * stride0 : upperOffsets[node]! + (layer - 1) * strideUp;
+    const end = base + 1 + src[base]!;
+    let at = offsets[k]!;
+    for (let j = base + 1; j < end; j++) values[at++] = src[j]!;
+  }
 }
 
 /** The list index of every row: `lists` itself, or computed from the rows of a full write. */

@@ -1,0 +1,123 @@
+/**
+ * `appendAndDelete`: rows appended and rows deleted in one commit (one version, one manifest), as
+ * an index save uses it to replace rows. LanceDB reads the result; a conflicting writer makes it
+ * fail without adding or deleting anything; a failed commit leaves no stray files.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as lancedb from '@lancedb/lancedb';
+import { ConflictError, Dataset, OutOfRangeError } from '@vego/io';
+import { makeTempDir, removeDir } from './fixtures/helpers';
+
+function rows(from: number, to: number, tag = 'a'): { id: number; name: string }[] {
+  return Array.from({ length: to - from }, (_, i) => ({ id: from + i, name: `${tag}${from + i}` }));
+}
+
+function allRows(ds: Dataset): string[] {
+  const out: string[] = [];
+  for (const b of ds.scanSync()) for (let i = 0; i < b.numRows; i++) out.push(`${b.column('id').get(i)}:${b.column('name').get(i)}`);
+  return out;
+}
+
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const sub of ['data', '_deletions', '_versions']) {
+    const d = path.join(dir, sub);
+    if (fs.existsSync(d)) for (const f of fs.readdirSync(d)) out.push(`${sub}/${f}`);
+  }
+  return out.sort();
+}
+
+// The module object itself (an `import *` namespace only re-exports it through getters).
+const nodeFs = require('node:fs') as typeof fs;
+
+let root: string;
+beforeAll(() => {
+  root = makeTempDir('append-delete');
+});
+afterAll(() => removeDir(root));
+
+describe('Dataset#appendAndDelete', () => {
+  it('commits the appended rows and the deletions as one version, which LanceDB reads', async () => {
+    const dir = path.join(root, 'one-version.lance');
+    const v1 = Dataset.createSync(dir, rows(0, 100), { maxRowsPerFile: 60 });
+    expect(v1.fragmentFiles()).toHaveLength(2);
+    // Replace rows 5, 70 and 99 (in two fragments) by new versions of them.
+    const v2 = v1.appendAndDeleteSync(
+      [
+        { id: 5, name: 'b5' },
+        { id: 70, name: 'b70' },
+        { id: 99, name: 'b99' },
+      ],
+      [99, 5, 70, 5],
+    );
+    expect(v2.version).toBe(2);
+    expect(v2.countRows()).toBe(100);
+    const expected = rows(0, 100)
+      .filter((r) => r.id !== 5 && r.id !== 70 && r.id !== 99)
+      .map((r) => `${r.id}:${r.name}`)
+      .concat(['5:b5', '70:b70', '99:b99']);
+    expect(allRows(v2)).toEqual(expected);
+    expect(v2.fragmentFiles().map((f) => [f.physicalRows, f.hasDeletions])).toEqual([
+      [60, true],
+      [40, true],
+      [3, false],
+    ]);
+    // The version before is unchanged (time travel), and there is no version 3.
+    expect(allRows(Dataset.openSync(dir, { version: 1 }))).toEqual(rows(0, 100).map((r) => `${r.id}:${r.name}`));
+    expect(fs.readdirSync(path.join(dir, '_versions'))).toHaveLength(2);
+
+    const db = await lancedb.connect(root);
+    const t = await db.openTable('one-version');
+    expect(await t.countRows()).toBe(100);
+    const theirs = (await t.query().toArray()).map((r: { id: number; name: string }) => `${r.id}:${r.name}`);
+    expect(theirs.sort()).toEqual([...expected].sort());
+    v1.closeSync();
+    v2.closeSync();
+  });
+
+  it('drops a fragment whose rows are all deleted (asynchronously), and fsyncs nothing when not durable', async () => {
+    const dir = path.join(root, 'drop.lance');
+    const v1 = Dataset.createSync(dir, rows(0, 10), { maxRowsPerFile: 5 });
+    const v2 = await v1.appendAndDelete(rows(0, 5, 'c'), [0, 1, 2, 3, 4]);
+    expect(v2.version).toBe(2);
+    expect(v2.fragmentFiles().map((f) => f.physicalRows)).toEqual([5, 5]);
+    expect(allRows(v2)).toEqual([...rows(5, 10), ...rows(0, 5, 'c')].map((r) => `${r.id}:${r.name}`));
+    const spy = jest.spyOn(nodeFs, 'fsyncSync');
+    let v3: Dataset;
+    try {
+      v3 = v2.appendAndDeleteSync(rows(5, 6, 'd'), [0], { durable: false });
+      expect(spy).not.toHaveBeenCalled();
+      // The default fsyncs (data file, deletion file, their folders, manifest).
+      v3.appendAndDeleteSync(rows(6, 7, 'd'), [0]).closeSync();
+      expect(spy.mock.calls.length).toBeGreaterThanOrEqual(4);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(allRows(v3).slice(-2)).toEqual(['4:c4', '5:d5']);
+    await v2.close();
+    v3.closeSync();
+    v1.closeSync();
+  });
+
+  it('fails with ConflictError when another writer committed the next version, writing nothing', () => {
+    const dir = path.join(root, 'conflict.lance');
+    const v1 = Dataset.createSync(dir, rows(0, 20));
+    const other = Dataset.createSync(dir, rows(20, 21), { mode: 'append' });
+    const before = filesUnder(dir);
+    expect(() => v1.appendAndDeleteSync(rows(0, 2, 'x'), [0, 1])).toThrow(ConflictError);
+    expect(filesUnder(dir)).toEqual(before);
+    expect(allRows(Dataset.openSync(dir))).toEqual(rows(0, 21).map((r) => `${r.id}:${r.name}`));
+    v1.closeSync();
+    other.closeSync();
+  });
+
+  it('refuses a position outside the version before writing anything', () => {
+    const dir = path.join(root, 'range.lance');
+    const v1 = Dataset.createSync(dir, rows(0, 8));
+    const before = filesUnder(dir);
+    expect(() => v1.appendAndDeleteSync(rows(8, 9), [8])).toThrow(OutOfRangeError);
+    expect(filesUnder(dir)).toEqual(before);
+    v1.closeSync();
+  });
+});
