@@ -2,9 +2,10 @@
 // beside hnswlib-node's single-file writeIndex / readIndex, on the same random data and graph
 // parameters (M=16, efConstruction=100). Measured: full save, load (sync and async), bytes on
 // disk, and an incremental save after adding 1% more vectors (hnswlib-node can only rewrite the
-// whole file). Quick mode 20K × 128, --all 100K × 128. Every load is checked to answer like the
-// saved index before its time is reported.
-import { cpSync, mkdtempSync, rmSync, readdirSync, statSync } from 'node:fs';
+// whole file), timed against a full save of the same index. Quick mode 20K × 128, --all 100K × 128.
+// Each operation is timed in CPU (process.cpuUsage) and wall time, both engines interleaved in every
+// round, median of the rounds. Every load is checked to answer like the saved index.
+import { mkdtempSync, rmSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
 import { createRequire } from 'node:module';
@@ -59,27 +60,32 @@ function median(xs) {
   return s[s.length >> 1];
 }
 
-function timeIt(runs, fn) {
-  const ms = [];
-  let last;
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    last = fn();
-    ms.push(performance.now() - t);
-  }
-  return { ms: median(ms), last };
+/**
+ * Runs `fn` once and records its CPU time (user + system, all threads of the process: the kernel's
+ * copies into the page cache count, which is where hnswlib-node's writeIndex spends its time) and
+ * wall time into `into` (arrays `cpu` and `wall`). Returns what `fn` returned.
+ */
+function measure(into, fn) {
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  const out = fn();
+  const used = process.cpuUsage(cpu);
+  into.wall.push(performance.now() - wall);
+  into.cpu.push((used.user + used.system) / 1000);
+  return out;
 }
 
-async function timeItAsync(runs, fn) {
-  const ms = [];
-  let last;
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    last = await fn();
-    ms.push(performance.now() - t);
-  }
-  return { ms: median(ms), last };
+async function measureAsync(into, fn) {
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  const out = await fn();
+  const used = process.cpuUsage(cpu);
+  into.wall.push(performance.now() - wall);
+  into.cpu.push((used.user + used.system) / 1000);
+  return out;
 }
+
+const timings = () => ({ cpu: [], wall: [] });
 
 function sameAnswers(a, b, queries, k) {
   for (const q of queries) {
@@ -96,7 +102,7 @@ export async function run({ quick, log }) {
   const { HierarchicalNSW } = require('hnswlib-node');
   const n = quick ? 20_000 : 100_000;
   const extra = n / 100;
-  const runs = 5;
+  const rounds = quick ? 5 : 7;
   const rand = seededRandom(7);
   const data = clustered(n + extra, rand);
   const base = data.subarray(0, n * DIM);
@@ -114,115 +120,126 @@ export async function run({ quick, log }) {
     for (let i = 0; i < n; i++) hnsw.addPoint(Array.from(base.subarray(i * DIM, (i + 1) * DIM)), i);
     log(`hnswlib-node built ${n}`);
 
-    // --- Vego: full save to fresh directories, load, async load
-    let dirNo = 0;
-    const save = timeIt(runs, () => {
-      const dir = join(root, `vego-${dirNo++}`);
-      vego.saveToLanceSync(dir);
-      return dir;
-    });
-    const saveFast = timeIt(runs, () => {
-      const dir = join(root, `vego-${dirNo++}`);
-      vego.saveToLanceSync(dir, { durable: false });
-      return dir;
-    });
-    const dir = save.last;
-    cpSync(dir, join(root, 'vego-inc-fast'), { recursive: true });
-    const vegoBytes = bytesUnder(dir);
-    const filesBefore = dataFiles(dir);
-    HNSW.loadFromLanceSync(dir); // warm the page cache like the other side's first read
-    const load = timeIt(runs, () => HNSW.loadFromLanceSync(dir));
-    if (!sameAnswers(vego, load.last, queries, 10)) throw new Error('loaded Vego index answers differently');
-    const loadAsync = await timeItAsync(runs, () => HNSW.loadFromLance(dir));
-    if (!sameAnswers(vego, loadAsync.last, queries, 10)) throw new Error('async-loaded Vego index answers differently');
-    log(`vego save ${save.ms.toFixed(0)} ms, load ${load.ms.toFixed(0)} ms (async ${loadAsync.ms.toFixed(0)} ms), ${vegoBytes} bytes`);
-
-    // --- Vego: incremental save after adding 1%
-    const loaded = load.last;
-    loaded.addBatch(added);
-    let t = performance.now();
-    const inc = loaded.saveToLanceSync(dir);
-    const incMs = performance.now() - t;
-    const filesAfter = dataFiles(dir);
+    // Every round runs each operation of both engines once, interleaved, so that a load spike on a
+    // shared machine hits both alike; the tables give the median of the rounds.
+    const t = {
+      save: timings(),
+      saveFast: timings(),
+      hsave: timings(),
+      load: timings(),
+      loadAsync: timings(),
+      hload: timings(),
+      hloadAsync: timings(),
+      inc: timings(),
+      incFast: timings(),
+      fullAfter: timings(),
+      fullAfterFast: timings(),
+      hsaveAfter: timings(),
+    };
+    let vegoBytes = 0;
+    let hBytes = 0;
     let incBytes = 0;
-    for (const [name, size] of filesAfter) if (!filesBefore.has(name)) incBytes += size;
-    const reloaded = HNSW.loadFromLanceSync(dir);
-    if (!sameAnswers(loaded, reloaded, queries, 10)) throw new Error('incrementally saved Vego index answers differently');
-    t = performance.now();
-    loaded.saveToLanceSync(join(root, 'vego-full-after'));
-    const fullAfterMs = performance.now() - t;
-    const loadedFast = HNSW.loadFromLanceSync(join(root, 'vego-inc-fast'));
-    loadedFast.addBatch(added);
-    t = performance.now();
-    loadedFast.saveToLanceSync(join(root, 'vego-inc-fast'), { durable: false });
-    const incFastMs = performance.now() - t;
-    if (!sameAnswers(loadedFast, HNSW.loadFromLanceSync(join(root, 'vego-inc-fast')), queries, 10)) throw new Error('incrementally saved (durable: false) Vego index answers differently');
-    log(`vego incremental save ${incMs.toFixed(0)} ms (${inc.nodeRowsWritten} node rows, ${inc.connectionRowsWritten} lists, ${incBytes} new bytes)`);
+    let hAfterBytes = 0;
+    let inc = null;
+    for (let r = 0; r < rounds; r++) {
+      const dir = join(root, `vego-${r}`);
+      const file = join(root, `hnswlib-${r}.bin`);
+      // Full saves (fsync by default; `durable: false` writes like hnswlib-node, without fsync).
+      measure(t.save, () => vego.saveToLanceSync(dir));
+      measure(t.hsave, () => hnsw.writeIndexSync(file));
+      measure(t.saveFast, () => vego.saveToLanceSync(`${dir}-fast`, { durable: false }));
+      if (r === 0) {
+        vegoBytes = bytesUnder(dir);
+        hBytes = statSync(file).size;
+        // Warm the page cache for both, as the loads below read files just written.
+        HNSW.loadFromLanceSync(dir);
+        new HierarchicalNSW('l2', DIM).readIndexSync(file);
+      }
+      // Loads (each checked to answer like the saved index before it counts).
+      const loaded = measure(t.load, () => HNSW.loadFromLanceSync(dir));
+      const hloaded = measure(t.hload, () => {
+        const h = new HierarchicalNSW('l2', DIM);
+        h.readIndexSync(file);
+        return h;
+      });
+      if (!sameAnswers(vego, loaded, queries, 10)) throw new Error('loaded Vego index answers differently');
+      const loadedAsync = await measureAsync(t.loadAsync, () => HNSW.loadFromLance(dir));
+      await measureAsync(t.hloadAsync, async () => {
+        const h = new HierarchicalNSW('l2', DIM);
+        await h.readIndex(file);
+        return h;
+      });
+      if (!sameAnswers(vego, loadedAsync, queries, 10)) throw new Error('async-loaded Vego index answers differently');
+      // Incremental saves after adding 1 % to the loaded index, against a full save of the same
+      // index; hnswlib-node can only rewrite its whole file.
+      const filesBefore = dataFiles(dir);
+      loaded.addBatch(added);
+      const result = measure(t.inc, () => loaded.saveToLanceSync(dir));
+      measure(t.fullAfter, () => loaded.saveToLanceSync(join(root, `vego-full-after-${r}`)));
+      hloaded.resizeIndex(n + extra);
+      for (let i = 0; i < extra; i++) hloaded.addPoint(Array.from(added.subarray(i * DIM, (i + 1) * DIM)), n + i);
+      measure(t.hsaveAfter, () => hloaded.writeIndexSync(join(root, `hnswlib-after-${r}.bin`)));
+      if (r === 0) {
+        inc = result;
+        hAfterBytes = statSync(join(root, `hnswlib-after-${r}.bin`)).size;
+        for (const [name, size] of dataFiles(dir)) if (!filesBefore.has(name)) incBytes += size;
+        if (!sameAnswers(loaded, HNSW.loadFromLanceSync(dir), queries, 10)) throw new Error('incrementally saved Vego index answers differently');
+      }
+      const fast = HNSW.loadFromLanceSync(`${dir}-fast`);
+      fast.addBatch(added);
+      measure(t.incFast, () => fast.saveToLanceSync(`${dir}-fast`, { durable: false }));
+      measure(t.fullAfterFast, () => fast.saveToLanceSync(join(root, `vego-full-after-fast-${r}`), { durable: false }));
+      if (r === 0 && !sameAnswers(fast, HNSW.loadFromLanceSync(`${dir}-fast`), queries, 10)) throw new Error('incrementally saved (durable: false) Vego index answers differently');
+      for (const name of [dir, `${dir}-fast`, file, join(root, `vego-full-after-${r}`), join(root, `vego-full-after-fast-${r}`), join(root, `hnswlib-after-${r}.bin`)]) {
+        rmSync(name, { recursive: true, force: true });
+      }
+      log(`round ${r + 1}/${rounds}`);
+    }
+    const m = {};
+    for (const [k, v] of Object.entries(t)) m[k] = { cpu: median(v.cpu), wall: median(v.wall) };
+    log(`vego save ${m.save.cpu.toFixed(0)} ms CPU, load ${m.load.cpu.toFixed(0)} ms CPU; hnswlib ${m.hsave.cpu.toFixed(0)} / ${m.hload.cpu.toFixed(0)} ms CPU`);
+    log(`vego incremental save ${m.inc.cpu.toFixed(1)} ms CPU (${inc.nodeRowsWritten} node rows, ${inc.connectionRowsWritten} lists), full ${m.fullAfter.cpu.toFixed(1)} ms CPU`);
 
-    // --- hnswlib-node
-    let fileNo = 0;
-    const hsave = timeIt(runs, () => {
-      const file = join(root, `hnswlib-${fileNo++}.bin`);
-      hnsw.writeIndexSync(file);
-      return file;
-    });
-    const file = hsave.last;
-    const hBytes = statSync(file).size;
-    const hload = timeIt(runs, () => {
-      const h = new HierarchicalNSW('l2', DIM);
-      h.readIndexSync(file);
-      return h;
-    });
-    const hloadAsync = await timeItAsync(runs, async () => {
-      const h = new HierarchicalNSW('l2', DIM);
-      await h.readIndex(file);
-      return h;
-    });
-    const h2 = hload.last;
-    h2.resizeIndex(n + extra);
-    for (let i = 0; i < extra; i++) h2.addPoint(Array.from(added.subarray(i * DIM, (i + 1) * DIM)), n + i);
-    t = performance.now();
-    h2.writeIndexSync(join(root, 'hnswlib-after.bin'));
-    const hIncMs = performance.now() - t;
-    log(`hnswlib save ${hsave.ms.toFixed(0)} ms, load ${hload.ms.toFixed(0)} ms, ${hBytes} bytes`);
-
+    const vs = (label, a, b) => [label, a.cpu, b.cpu, b.cpu / a.cpu, a.wall, b.wall, b.wall / a.wall];
     const mib = (b) => b / 2 ** 20;
-    const rows = [
-      ['save (full)', save.ms, hsave.ms, hsave.ms / save.ms],
-      ['save (full, `durable: false`: no fsync, as hnswlib-node)', saveFast.ms, hsave.ms, hsave.ms / saveFast.ms],
-      ['load (sync)', load.ms, hload.ms, hload.ms / load.ms],
-      ['load (async)', loadAsync.ms, hloadAsync.ms, hloadAsync.ms / loadAsync.ms],
-      [`save after adding ${extra} (1%)`, incMs, hIncMs, hIncMs / incMs],
-      [`save after adding ${extra} (1%), \`durable: false\``, incFastMs, hIncMs, hIncMs / incFastMs],
-    ];
     return {
       tables: [
         {
-          title: `Save and load, ${n.toLocaleString('en-US')} × ${DIM} (ms, median of ${runs}; ratio > 1: Vego faster)`,
-          columns: ['operation', 'Vego ms', 'hnswlib-node ms', 'hnswlib / Vego'],
-          rows,
+          title: `Save and load, ${n.toLocaleString('en-US')} × ${DIM} (ms, median of ${rounds} interleaved rounds; ratio > 1: Vego faster)`,
+          columns: ['operation', 'Vego CPU ms', 'hnswlib-node CPU ms', 'CPU ratio', 'Vego wall ms', 'hnswlib-node wall ms', 'wall ratio'],
+          rows: [
+            vs('save (full)', m.save, m.hsave),
+            vs('save (full, `durable: false`: no fsync, as hnswlib-node)', m.saveFast, m.hsave),
+            vs('load (sync)', m.load, m.hload),
+            vs('load (async)', m.loadAsync, m.hloadAsync),
+            vs(`save after adding ${extra} (1 %)`, m.inc, m.hsaveAfter),
+            vs(`save after adding ${extra} (1 %), \`durable: false\``, m.incFast, m.hsaveAfter),
+          ],
           note:
-            'Vego: `saveToLanceSync` / `loadFromLanceSync` / `loadFromLance` (three Lance datasets, load checked by answering 50 queries identically). ' +
+            'CPU: user + system time of the process (all threads), so the kernel copying written bytes into the page cache counts for both; wall includes waiting for fsync. ' +
+            'Vego: `saveToLanceSync` / `loadFromLanceSync` / `loadFromLance` (three Lance datasets, every load checked by answering 50 queries identically). ' +
             'hnswlib-node: `writeIndexSync` / `readIndexSync` / `readIndex`; its "save after adding" rewrites the whole file. Files are in the page cache (warm reads). ' +
-            'Vego saves fsync every file and directory they write (power-loss safe) unless `durable: false`, which keeps them atomic against a killed process only; hnswlib-node never fsyncs. ' +
-            'The incremental saves are single runs; a full save is the median of the runs above.',
+            'Vego saves fsync every file and directory they write (power-loss safe) unless `durable: false`, which keeps them atomic against a killed process only; hnswlib-node never fsyncs.',
+        },
+        {
+          title: `Incremental save after adding ${extra} (1 %) vs a full save of the same index (ms, median of ${rounds})`,
+          columns: ['mode', 'incremental CPU ms', 'full CPU ms', 'full / incremental (CPU)', 'incremental wall ms', 'full wall ms', 'full / incremental (wall)'],
+          rows: [
+            ['durable (default)', m.inc.cpu, m.fullAfter.cpu, m.fullAfter.cpu / m.inc.cpu, m.inc.wall, m.fullAfter.wall, m.fullAfter.wall / m.inc.wall],
+            ['`durable: false`', m.incFast.cpu, m.fullAfterFast.cpu, m.fullAfterFast.cpu / m.incFast.cpu, m.incFast.wall, m.fullAfterFast.wall, m.fullAfterFast.wall / m.incFast.wall],
+          ],
+          note: `The incremental save appended ${inc.nodeRowsWritten} node rows and ${inc.connectionRowsWritten} link lists and deleted the ${inc.nodeRowsDeleted} + ${inc.connectionRowsDeleted} rows they replace, in one commit per dataset.`,
         },
         {
           title: 'Bytes on disk',
           columns: ['what', 'Vego MiB', 'hnswlib-node MiB'],
           rows: [
             ['whole index', mib(vegoBytes), mib(hBytes)],
-            [`new data files of the incremental save (+${extra})`, mib(incBytes), mib(statSync(join(root, 'hnswlib-after.bin')).size)],
+            [`written by the save after adding ${extra} (new data files; hnswlib-node: the whole file)`, mib(incBytes), mib(hAfterBytes)],
           ],
-          note: `The incremental save appended ${inc.nodeRowsWritten} node rows and ${inc.connectionRowsWritten} link lists; a full save of the same index took ${fullAfterMs.toFixed(0)} ms.`,
         },
       ],
-      raw: {
-        n,
-        dim: DIM,
-        vego: { saveMs: save.ms, saveNoFsyncMs: saveFast.ms, incrementalNoFsyncMs: incFastMs, loadMs: load.ms, loadAsyncMs: loadAsync.ms, bytes: vegoBytes, incrementalSaveMs: incMs, incrementalBytes: incBytes, incremental: inc, fullSaveAfterMs: fullAfterMs },
-        hnswlib: { saveMs: hsave.ms, loadMs: hload.ms, loadAsyncMs: hloadAsync.ms, bytes: hBytes, saveAfterAddMs: hIncMs },
-      },
+      raw: { n, dim: DIM, rounds, medians: m, bytes: { vego: vegoBytes, hnswlib: hBytes, incremental: incBytes, hnswlibAfter: hAfterBytes }, incremental: inc, samples: t },
     };
   } finally {
     rmSync(root, { recursive: true, force: true });

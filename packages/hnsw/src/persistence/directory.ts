@@ -139,6 +139,25 @@ export function closeStep(...datasets: (Dataset | null)[]): Step<void> {
   };
 }
 
+/** Part `name` at its latest committed version, or null when there is none (close it when done). */
+export function openLatestStep(loc: IndexLocation, name: string): Step<Dataset | null> {
+  const open = openStep(loc, name);
+  const missing = (e: unknown): null => {
+    if (e instanceof NotFoundError) return null;
+    throw e;
+  };
+  return {
+    sync: () => {
+      try {
+        return open.sync();
+      } catch (e) {
+        return missing(e);
+      }
+    },
+    async: () => open.async().catch(missing),
+  };
+}
+
 /** Latest committed version of part `name`, or −1 when there is none. */
 export function latestVersionStep(loc: IndexLocation, name: string): Step<number> {
   const open = openStep(loc, name);

@@ -33,7 +33,7 @@ import {
   closeStep,
   createStep,
   latestVersionStep,
-  openStep,
+  openLatestStep,
   partPath,
   requireLocal,
   requireWritable,
@@ -123,6 +123,8 @@ interface DatasetWrite {
   rowsAfter: number;
   /** Position of each entry's row after the write. */
   positions: Int32Array;
+  /** For an append: the dataset at the version planned on (the latest when planned), which the commit builds on; null for an overwrite. */
+  base: Dataset | null;
 }
 
 interface SavePlan {
@@ -137,7 +139,7 @@ interface SavePlan {
 
 /** An overwrite of a dataset with `batch`, whose entry `e` is row `positions[e]`. */
 function wholeWrite(batch: RecordBatch, positions: Int32Array): DatasetWrite {
-  return { mode: 'overwrite', batch, superseded: new Int32Array(0), rowsAfter: positions.length, positions };
+  return { mode: 'overwrite', batch, superseded: new Int32Array(0), rowsAfter: positions.length, positions, base: null };
 }
 
 /** Indices `i` where the two checksum arrays differ (or `i ≥ oldCount`), up to `count`. */
@@ -183,15 +185,25 @@ function* planDatasetWrite(
   changedOf: () => { changed: Int32Array; before: Int32Array },
   rowsOf: (changed: Int32Array) => Steps<RecordBatch>,
 ): Steps<DatasetWrite | null> {
-  if (prev === null || prev.positions === null || (yield* perform(latestVersionStep(loc, name))) !== prev.version) return yield* whole();
-  const { changed, before } = changedOf();
-  if (changed.length === 0) return null;
-  const update = planPositionUpdate(before, changed, prev.rows);
-  if (update === null) return yield* whole();
-  const physicalAfter = prev.physicalRows + changed.length;
-  const deadAfter = prev.physicalRows - prev.rows + update.superseded.length;
-  if (deadAfter > threshold * physicalAfter) return yield* whole();
-  return { mode: 'append', batch: yield* rowsOf(changed), superseded: update.superseded, rowsAfter: before.length, positions: update.positions };
+  if (prev === null || prev.positions === null) return yield* whole();
+  // Opened once: its version is checked here, and an append commits on top of it.
+  const latest = yield* perform(openLatestStep(loc, name));
+  let keep = false;
+  try {
+    if (latest === null || latest.version !== prev.version) return yield* whole();
+    const { changed, before } = changedOf();
+    if (changed.length === 0) return null;
+    const update = planPositionUpdate(before, changed, prev.rows);
+    if (update === null) return yield* whole();
+    const physicalAfter = prev.physicalRows + changed.length;
+    const deadAfter = prev.physicalRows - prev.rows + update.superseded.length;
+    if (deadAfter > threshold * physicalAfter) return yield* whole();
+    const batch = yield* rowsOf(changed);
+    keep = true;
+    return { mode: 'append', batch, superseded: update.superseded, rowsAfter: before.length, positions: update.positions, base: latest };
+  } finally {
+    if (!keep) yield* perform(closeStep(latest));
+  }
 }
 
 /** The location and compaction threshold of a save, checked. */
@@ -340,7 +352,7 @@ function* commitPart(loc: IndexLocation, name: string, w: DatasetWrite | null, s
       yield* perform(closeStep(written));
     }
   }
-  const base = yield* perform(openStep(loc, name, prev!.version));
+  const base = w.base!;
   let ds: Dataset | null = null;
   try {
     try {
