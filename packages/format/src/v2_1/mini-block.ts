@@ -243,20 +243,62 @@ export function decodeMiniBlockPage(layout: MiniBlockLayout, buffers: Uint8Array
  */
 export function* readMiniBlockRows(p: Page21, l: MiniBlockLayout, x: number, y: number, where: string): Io<PageLevels> {
   const dictRange: Ranges = l.dictionary !== null ? [[p.bufferOffsets[2]!, p.bufferSizes[2]!]] : [];
-  const [meta, dict] = yield [[p.bufferOffsets[0]!, p.bufferSizes[0]!], ...dictRange];
-  const table = parseChunkTable(l, meta!, p.bufferSizes[1]!, where);
-  if (table.firstValues[table.numChunks] !== p.length) throw new CorruptDataError(`${where}: chunks hold ${table.firstValues[table.numChunks]} values for ${p.length} rows`);
-  // Chunks [c0, c1) hold rows [x, y).
-  let c0 = 0;
-  while (c0 + 1 < table.numChunks && table.firstValues[c0 + 1]! <= x) c0++;
-  let c1 = c0;
-  while (c1 < table.numChunks && table.firstValues[c1]! < y) c1++;
+  let table = chunkTables.get(p);
+  let dict: Uint8Array | undefined;
+  if (table === undefined) {
+    const [meta, d] = yield [[p.bufferOffsets[0]!, p.bufferSizes[0]!], ...dictRange];
+    table = parseChunkTable(l, meta!, p.bufferSizes[1]!, where);
+    if (table.firstValues[table.numChunks] !== p.length) throw new CorruptDataError(`${where}: chunks hold ${table.firstValues[table.numChunks]} values for ${p.length} rows`);
+    chunkTables.set(p, table);
+    dict = d;
+  } else if (dictRange.length > 0) {
+    [dict] = yield dictRange;
+  }
+  // Chunks [c0, c1) hold rows [x, y): c0 is the last chunk starting at or before x, c1 the first
+  // from c0 on starting at or after y.
+  const fv = table.firstValues;
+  const c0 = lastAtOrBefore(fv, 0, table.numChunks - 1, x);
+  let c1 = firstAtOrAfter(fv, c0, table.numChunks, y);
   if (c1 === c0 && c1 < table.numChunks) c1++;
   const from = table.bytePositions[c0]!;
   const [data] = yield [[p.bufferOffsets[1]! + from, table.bytePositions[c1]! - from]];
   const levels = decodeMiniBlockChunks(l, table, data!, c0, c1, dict ?? null, where);
-  const first = table.firstValues[c0]!;
+  const first = fv[c0]!;
   return sliceRows(levels, x - first, y - first, where);
+}
+
+/**
+ * Chunk tables of the pages read so far, parsed once per page: a take reads a few rows in many
+ * places of one page, and parsing its whole table (thousands of chunks) for each of them was most
+ * of a 2.2 take's time. Keyed by the page's metadata object, which lives as long as its file's reader.
+ */
+const chunkTables = new WeakMap<Page21, ChunkTable>();
+
+/** Chunk and row tables of the list pages read so far, parsed once per page (as {@link chunkTables}). */
+const listTables = new WeakMap<Page21, { table: ChunkTable; rows: RowTable }>();
+
+/** Largest index i in [lo, hi] with `sorted[i] <= value`, or `lo` when there is none (`sorted` non-decreasing). */
+function lastAtOrBefore(sorted: Float64Array, lo: number, hi: number, value: number): number {
+  let a = lo;
+  let b = hi;
+  while (a < b) {
+    const mid = (a + b + 1) >>> 1;
+    if (sorted[mid]! <= value) a = mid;
+    else b = mid - 1;
+  }
+  return a;
+}
+
+/** Smallest index i in [lo, hi] with `sorted[i] >= value`, or `hi` when there is none (`sorted` non-decreasing). */
+function firstAtOrAfter(sorted: Float64Array, lo: number, hi: number, value: number): number {
+  let a = lo;
+  let b = hi;
+  while (a < b) {
+    const mid = (a + b) >>> 1;
+    if (sorted[mid]! >= value) b = mid;
+    else a = mid + 1;
+  }
+  return a;
 }
 
 /** Where each chunk's rows start, from a depth-1 repetition index (u64 pairs per chunk: rows ended, leftover items). */
@@ -298,9 +340,18 @@ export function* readMiniBlockListRows(p: Page21, l: MiniBlockLayout, x: number,
   const hasDict = l.dictionary !== null;
   const ri = hasDict ? 3 : 2;
   const extra: Ranges = hasDict ? [[p.bufferOffsets[2]!, p.bufferSizes[2]!]] : [];
-  const got = yield [[p.bufferOffsets[0]!, p.bufferSizes[0]!], [p.bufferOffsets[ri]!, p.bufferSizes[ri]!], ...extra];
-  const table = parseChunkTable(l, got[0]!, p.bufferSizes[1]!, where);
-  const rows = parseRepetitionIndex(got[1]!, table.numChunks, p.length, where);
+  let tables = listTables.get(p);
+  let dict: Uint8Array | undefined;
+  if (tables === undefined) {
+    const got = yield [[p.bufferOffsets[0]!, p.bufferSizes[0]!], [p.bufferOffsets[ri]!, p.bufferSizes[ri]!], ...extra];
+    const chunks = parseChunkTable(l, got[0]!, p.bufferSizes[1]!, where);
+    tables = { table: chunks, rows: parseRepetitionIndex(got[1]!, chunks.numChunks, p.length, where) };
+    listTables.set(p, tables);
+    dict = got[2];
+  } else if (hasDict) {
+    [dict] = yield extra;
+  }
+  const { table, rows } = tables;
   const n = table.numChunks;
   if (n === 0) throw new CorruptDataError(`${where}: list page of ${p.length} rows has no chunks`);
   const fr = rows.firstRows;
@@ -317,7 +368,7 @@ export function* readMiniBlockListRows(p: Page21, l: MiniBlockLayout, x: number,
   }
   const from = table.bytePositions[c0]!;
   const [data] = yield [[p.bufferOffsets[1]! + from, table.bytePositions[c1]! - from]];
-  const levels = decodeMiniBlockChunks(l, table, data!, c0, c1, hasDict ? got[2]! : null, where);
+  const levels = decodeMiniBlockChunks(l, table, data!, c0, c1, hasDict ? dict! : null, where);
   return sliceListRows(levels, x - fr[c0]!, y - x, where);
 }
 
