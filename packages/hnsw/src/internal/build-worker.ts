@@ -27,11 +27,17 @@ function runBuildWorker(data: BuildWorkerData): void {
   try {
     const graph = new Graph(data.params, data.capacity, data.arrays);
     graph.locking = true;
-    graph.useWalkArea(data.areaAt + graph.strideBytes, data.resCap, data.candCap);
     const end = job[JOB_END]!;
+    let areaReady = false;
     for (;;) {
       const id = Atomics.add(job, JOB_NEXT, 1);
       if (id >= end) break;
+      if (!areaReady) {
+        // Set up (its tags zeroed) only once this worker holds an id, so the build cannot be over
+        // yet: a worker that starts after the calling thread took every id writes nothing.
+        graph.useWalkArea(data.areaAt + graph.strideBytes, data.resCap, data.candCap);
+        areaReady = true;
+      }
       graph.insert(id);
       // Counted before the insert is: the caller reads the count once every insert is in.
       Atomics.add(job, JOB_WASM_WALKS, graph.walk0Runs);

@@ -28,9 +28,8 @@ function runJob(job: SearchJobMessage): void {
   const r = runner!;
   const graph = r.graph;
   r.queryAt = job.areaAt;
-  // This thread's own scratch (batched distance kernel) and wasm-walk region, after its query slot.
-  graph.useWalkArea(job.areaAt + graph.strideBytes, job.resCap, job.candCap);
   let walksBefore = graph.walk0Runs;
+  let areaReady = false;
   const { control, queries, k, ef, liveCount, outIds, outDists, counts } = job;
   const bits = job.bits ?? undefined;
   const vectors = graph.vectors;
@@ -40,6 +39,14 @@ function runJob(job: SearchJobMessage): void {
   for (;;) {
     const i = Atomics.add(control, SEARCH_NEXT, 1);
     if (i >= end) break;
+    if (!areaReady) {
+      // This thread's own scratch (batched distance kernel) and wasm-walk region, after its query
+      // slot: set up (its tags zeroed) only once it holds a query, so the job cannot be over yet. A
+      // worker that gets the job late, after the others answered everything, writes nothing: the
+      // calling thread may already have grown its heaps over this area.
+      graph.useWalkArea(job.areaAt + graph.strideBytes, job.resCap, job.candCap);
+      areaReady = true;
+    }
     vectors.set(queries.subarray(i * stride, (i + 1) * stride), queryFloat);
     const n = r.run(k, ef, undefined, bits, liveCount, null);
     outIds.set(r.outIds.subarray(0, n), i * k);
