@@ -14,7 +14,7 @@ export interface BuildWorkerData {
   params: GraphParams;
   capacity: number;
   arrays: GraphArrays;
-  /** Byte offset of this worker's area (`Graph#reserveSearchAreas`): its wasm-walk region follows the query slot. */
+  /** Byte offset of this worker's area (`Graph#reserveSearchAreas`; its wasm-walk region follows the query slot), −1 for none (JS walk). */
   areaAt: number;
   resCap: number;
   candCap: number;
@@ -32,7 +32,7 @@ function runBuildWorker(data: BuildWorkerData): void {
     for (;;) {
       const id = Atomics.add(job, JOB_NEXT, 1);
       if (id >= end) break;
-      if (!areaReady) {
+      if (!areaReady && data.areaAt >= 0) {
         // Set up (its tags zeroed) only once this worker holds an id, so the build cannot be over
         // yet: a worker that starts after the calling thread took every id writes nothing.
         graph.useWalkArea(data.areaAt + graph.strideBytes, data.resCap, data.candCap);

@@ -20,8 +20,10 @@
  * locks         Int32Array    n                per-node spin locks, only during a parallel build
  * ```
  * Every array can live on a SharedArrayBuffer: a parallel build hands them to worker threads, which
- * run the same `insert` with `locking` on: a node's link lists are written, and copied before
- * being read, only under its lock; the entry point is one atomic int (its level is read from
+ * run the same `insert` with `locking` on: a node's link lists are written only under its lock, and
+ * the JS walks copy a list under its lock before reading it (the wasm layer-0 walk, each thread in
+ * its own region, reads lists in place: see {@link Graph.walkLayer0Wasm} for why a torn read can
+ * only cost recall); the entry point is one atomic int (its level is read from
  * `levels`, so entry and top level can never be seen torn); and a new node is linked bottom-up
  * (its own lists on every layer first, then the back-links from layer 0 upwards), so no thread
  * reaches it on a layer whose lists below are still empty. Before these three, 2-thread builds

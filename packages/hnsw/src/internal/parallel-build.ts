@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
-import { InternalError, NotSupportedError } from '@vego/io';
+import { InternalError, NotSupportedError, ResourceExhaustedError } from '@vego/io';
 import { BUILD_WORKER_KIND, JOB_DONE, JOB_END, JOB_ERROR, JOB_INTS, JOB_NEXT, JOB_WASM_WALKS } from './build-job';
 import type { BuildWorkerData } from './build-worker';
 import type { Graph, GraphParams } from './graph';
@@ -47,8 +47,14 @@ function startCrew(graph: Graph, params: GraphParams, first: number, end: number
   const workers: Worker[] = [];
   const ports: MessagePort[] = [];
   // Each worker walks layer 0 in wasm in its own region past the calling thread's (whose heaps stay
-  // put meanwhile: a locking graph never grows them).
-  const areas = graph.reserveSearchAreas(threads - 1);
+  // put meanwhile: a locking graph never grows them). With no room left in the 4 GiB memory for
+  // those regions, the workers take the JS walk (−1: no region).
+  let areas = -1;
+  try {
+    areas = graph.reserveSearchAreas(threads - 1);
+  } catch (error) {
+    if (!(error instanceof ResourceExhaustedError)) throw error;
+  }
   const areaBytes = graph.searchAreaBytes;
   for (let t = 1; t < threads; t++) {
     const channel = new MessageChannel();
@@ -57,7 +63,7 @@ function startCrew(graph: Graph, params: GraphParams, first: number, end: number
       params,
       capacity: graph.capacity,
       arrays: graph.arrays(),
-      areaAt: areas + (t - 1) * areaBytes,
+      areaAt: areas < 0 ? -1 : areas + (t - 1) * areaBytes,
       resCap: graph.resCap,
       candCap: graph.candCap,
       job,
