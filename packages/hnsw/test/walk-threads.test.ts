@@ -123,6 +123,36 @@ describe('wasm layer-0 walk on every thread', () => {
     }
   });
 
+  it('a walk in a region of its own stays exact across the epoch wrap, and a heap too small for it takes the JS walk', () => {
+    const index = new HNSW({ dimension: dim, M: 12, efConstruction: 64 });
+    index.addBatch(data);
+    const graph = graphOf(index);
+    const expected = { 40: perQuery(index, 10, { ef: 40 }), 300: perQuery(index, 10, { ef: 300 }) };
+    // What a worker does, on this thread: its own region past the index's, heaps that never grow.
+    const at = graph.reserveSearchAreas(1) + graph.strideBytes;
+    graph.useWalkArea(at, 100, 400);
+    const area = graph.walkArea!;
+    area.epoch = 0xfffe; // the next searches wrap it: the region's tags are zeroed, not the index's
+    let runs = graph.walk0Runs;
+    expect(perQuery(index, 10, { ef: 40 })).toEqual(expected[40]);
+    expect(graph.walk0Runs).toBe(runs + nq);
+    expect(area.epoch).toBeLessThan(0xfffe);
+    // ef 300 does not fit heaps of 100 records: the JS walk answers, nothing grows.
+    const resCap = graph.resCap;
+    runs = graph.walk0Runs;
+    expect(perQuery(index, 10, { ef: 300 })).toEqual(expected[300]);
+    expect(graph.walk0Runs).toBe(runs);
+    expect([graph.resCap, area.resCap]).toEqual([resCap, 100]);
+    // A candidate heap of 4 records fills at once: the JS walk answers (a region's heaps never grow).
+    graph.useWalkArea(at, 100, 4);
+    runs = graph.walk0Runs;
+    expect(perQuery(index, 10, { ef: 40 })).toEqual(expected[40]);
+    expect(graph.walk0Runs).toBe(runs);
+    expect(graph.walkArea!.candCap).toBe(4);
+    graph.walkArea = null;
+    expect(perQuery(index, 10, { ef: 40 })).toEqual(expected[40]);
+  });
+
   it('a 2-thread build walks layer 0 in wasm on both threads and matches the sequential recall', () => {
     const sequential = new HNSW({ dimension: dim, M: 12, efConstruction: 64, seed: 3 });
     sequential.addBatch(data);
