@@ -246,8 +246,6 @@ export class HNSW {
   private pool: SearchPool | null = null;
   /** Parallel searches whose workers are running (see {@link beginThreadJob}). */
   private threadJobs = 0;
-  /** `graph.useWalk0` before the first of them began. */
-  private savedUseWalk0 = true;
   /** The calling thread's share of a blocking parallel search (query in slot 0), made on first use. */
   private runner: QueryRunner | null = null;
 
@@ -996,19 +994,17 @@ export class HNSW {
   }
 
   /**
-   * While workers run, searches on this thread take the JS layer-0 walk (same answers): the wasm
-   * walk may grow its heaps in the vector memory, up into the workers' query slots, which lie past
-   * them (see `graph.reserveSearchAreas`).
+   * While workers run, this thread's wasm walk keeps its heaps where they are (`graph.walkFixed`):
+   * grown, they would reach into the workers' areas past them (see `graph.reserveSearchAreas`); a
+   * search wider than they hold takes the JS walk then (same answers). Each job first makes them
+   * as wide as its own ef (`graph.prepareWalk`).
    */
   private beginThreadJob(): void {
-    if (this.threadJobs++ === 0) {
-      this.savedUseWalk0 = this.graph.useWalk0;
-      this.graph.useWalk0 = false;
-    }
+    if (this.threadJobs++ === 0) this.graph.walkFixed = true;
   }
 
   private endThreadJob(): void {
-    if (--this.threadJobs === 0) this.graph.useWalk0 = this.savedUseWalk0;
+    if (--this.threadJobs === 0) this.graph.walkFixed = false;
   }
 
   /**

@@ -10,6 +10,9 @@ import { insertPaced } from '../internal/paced-insert';
 
 const PROGRESS_EVERY = 1000;
 
+/** As in Node: layer-0 walks the workers of the last parallel build ran in wasm (no workers here: always 0). */
+export const buildWalkStats = { workerWasmWalks: 0 };
+
 /** Node only (the path of the worker script): throws NotSupportedError in a browser build. */
 export function resolveWorkerScript(): string {
   throw new NotSupportedError('the parallel build worker script needs Node (worker_threads); in a browser addBatch runs single-threaded');

@@ -6,7 +6,9 @@ export const JOB_NEXT = 0;
 export const JOB_END = 1;
 export const JOB_DONE = 2;
 export const JOB_ERROR = 3;
-export const JOB_INTS = 4;
+/** Layer-0 walks the workers ran in WebAssembly (added by each worker as it finishes). */
+export const JOB_WASM_WALKS = 4;
+export const JOB_INTS = 5;
 
 /** Marks the workerData of a build worker. */
 export const BUILD_WORKER_KIND = 'vego-hnsw-build';

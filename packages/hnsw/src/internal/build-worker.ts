@@ -5,7 +5,7 @@
  * main thread reads synchronously.
  */
 import { isMainThread, workerData, type MessagePort } from 'node:worker_threads';
-import { BUILD_WORKER_KIND, JOB_DONE, JOB_END, JOB_ERROR, JOB_NEXT } from './build-job';
+import { BUILD_WORKER_KIND, JOB_DONE, JOB_END, JOB_ERROR, JOB_NEXT, JOB_WASM_WALKS } from './build-job';
 import { Graph, type GraphArrays, type GraphParams } from './graph';
 
 /** What the main thread sends to a build worker. */
@@ -14,6 +14,10 @@ export interface BuildWorkerData {
   params: GraphParams;
   capacity: number;
   arrays: GraphArrays;
+  /** Byte offset of this worker's area (`Graph#reserveSearchAreas`; its wasm-walk region follows the query slot), −1 for none (JS walk). */
+  areaAt: number;
+  resCap: number;
+  candCap: number;
   job: Int32Array;
   port: MessagePort;
 }
@@ -24,10 +28,20 @@ function runBuildWorker(data: BuildWorkerData): void {
     const graph = new Graph(data.params, data.capacity, data.arrays);
     graph.locking = true;
     const end = job[JOB_END]!;
+    let areaReady = false;
     for (;;) {
       const id = Atomics.add(job, JOB_NEXT, 1);
       if (id >= end) break;
+      if (!areaReady && data.areaAt >= 0) {
+        // Set up (its tags zeroed) only once this worker holds an id, so the build cannot be over
+        // yet: a worker that starts after the calling thread took every id writes nothing.
+        graph.useWalkArea(data.areaAt + graph.strideBytes, data.resCap, data.candCap);
+        areaReady = true;
+      }
       graph.insert(id);
+      // Counted before the insert is: the caller reads the count once every insert is in.
+      Atomics.add(job, JOB_WASM_WALKS, graph.walk0Runs);
+      graph.walk0Runs = 0;
       Atomics.add(job, JOB_DONE, 1);
     }
   } catch (error) {

@@ -20,8 +20,10 @@
  * locks         Int32Array    n                per-node spin locks, only during a parallel build
  * ```
  * Every array can live on a SharedArrayBuffer: a parallel build hands them to worker threads, which
- * run the same `insert` with `locking` on: a node's link lists are written, and copied before
- * being read, only under its lock; the entry point is one atomic int (its level is read from
+ * run the same `insert` with `locking` on: a node's link lists are written only under its lock, and
+ * the JS walks copy a list under its lock before reading it (the wasm layer-0 walk, each thread in
+ * its own region, reads lists in place: see {@link Graph.walkLayer0Wasm} for why a torn read can
+ * only cost recall); the entry point is one atomic int (its level is read from
  * `levels`, so entry and top level can never be seen torn); and a new node is linked bottom-up
  * (its own lists on every layer first, then the back-links from layer 0 upwards), so no thread
  * reaches it on a layer whose lists below are still empty. Before these three, 2-thread builds
@@ -91,6 +93,23 @@ interface MemoryLayout {
 
 const align16 = (x: number): number => (x + 15) & ~15;
 
+/**
+ * A worker thread's own region for the wasm walk (byte offsets into the vector memory; see
+ * {@link Graph.useWalkArea}): its neighbour scratch, visited tags, heaps and filter-bit copy, so
+ * every thread of a parallel search or build walks in WebAssembly at once. Its heaps never grow
+ * (a walk that would need more takes the JS path, with the same answer).
+ */
+interface WalkArea {
+  scratchAt: number;
+  tagsAt: number;
+  resAt: number;
+  candAt: number;
+  bitsAt: number;
+  resCap: number;
+  candCap: number;
+  epoch: number;
+}
+
 /** What `Graph#runWalk0` returns when the wasm walk does not apply. */
 const WALK0_NOT_USED = -3;
 
@@ -115,6 +134,11 @@ export interface GraphArrays {
   dirty: Uint8Array;
   state: Int32Array;
   locks: Int32Array | null;
+  /**
+   * True when links0 and deleted are views of `memory` after float vector slots (a worker's graph
+   * can then run the wasm walk, in the region {@link Graph.useWalkArea} gives it).
+   */
+  walkViews?: boolean;
 }
 
 /**
@@ -187,7 +211,11 @@ export class Graph {
    * {@link layout}, moved by {@link reserve}), with the wasm walk's visited tags and heaps after them.
    */
   readonly inMemory: boolean;
-  /** The layer-0 walk in WebAssembly (`walk.ts`), or null (no SIMD module, a worker thread, or no {@link inMemory}). */
+  /**
+   * The layer-0 walk in WebAssembly (`walk.ts`), or null (no SIMD module, a binary metric, links0
+   * not in the vector memory). A worker thread's graph has it when its arrays say `walkViews`, and
+   * walks in its own {@link walkArea}.
+   */
   readonly walk0: Walk0 | null;
   /** Uses {@link walk0} when true (default); false sends every walk through the JS one (tests compare the two). */
   useWalk0: boolean;
@@ -197,6 +225,15 @@ export class Graph {
   resCap: number;
   candCap: number;
   walkEpoch: number;
+  /** This thread's walk region (a worker), or null for the one in {@link layoutNow} (the calling thread). */
+  walkArea: WalkArea | null;
+  /**
+   * True while other threads use the memory past {@link layoutNow} (search areas during a parallel
+   * search): the calling thread's heaps must not grow then (a walk too wide takes the JS path).
+   */
+  walkFixed: boolean;
+  /** Layer-0 walks this graph object has run in WebAssembly (tests check threads take it). */
+  walk0Runs: number;
 
   capacity: number;
   memory: WasmMemory | null;
@@ -262,6 +299,9 @@ export class Graph {
     this.resCap = Math.max(64, this.efConstruction + 1);
     this.candCap = 4 * this.resCap;
     this.walkEpoch = 0;
+    this.walkArea = null;
+    this.walkFixed = false;
+    this.walk0Runs = 0;
     this.useWalk0 = true;
     // In memory, each node also takes its layer-0 list, tombstone byte and visited tag there; the
     // heaps, scratch and alignment get a fixed allowance.
@@ -322,7 +362,8 @@ export class Graph {
     this.kernel = bin !== null ? bin.kernel : this.metric === METRIC_L2 ? kernels.l2 : kernels.dot;
     this.many = bin !== null ? bin.many : simd === null ? null : this.metric === METRIC_L2 ? simd.l2Many : simd.dotMany;
     // The wasm walk knows l2 and dot only: binary metrics keep the JS walk (with their own kernels).
-    this.walk0 = simd !== null && this.inMemory && !binary ? walkFunction(this.memory!, simd) : null;
+    const walkViews = this.inMemory || (arrays?.walkViews === true && arrays.memory !== null);
+    this.walk0 = simd !== null && walkViews && !binary ? walkFunction(this.memory!, simd) : null;
     this.scratch = -1;
     this.memoryI32 = null;
     this.memoryF64 = null;
@@ -358,6 +399,8 @@ export class Graph {
       dirty: this.dirty,
       state: this.state,
       locks: this.locks,
+      // Codes-only SQ8 keeps no float vectors: a worker's walk would have none to read.
+      walkViews: this.layoutNow !== null && this.floatVectors,
     };
   }
 
@@ -481,12 +524,14 @@ export class Graph {
   }
 
   /**
-   * Makes room for `areas` private work areas of {@link searchAreaBytes} (a query slot, then a
-   * scratch region for {@link many}), one per worker thread of a parallel search, growing the vector
-   * memory when they do not fit; returns the byte offset of the first. They lie past every vector
-   * slot, or, when links0 and the wasm walk's regions share the memory ({@link inMemory}), past
-   * {@link layout}'s end. Valid until the graph grows or the wasm walk's heaps grow (the caller
-   * turns {@link useWalk0} off while the workers run).
+   * Makes room for `areas` private work areas of {@link searchAreaBytes} (a query slot, a scratch
+   * region for {@link many}, then, with {@link walk0}, the rest of a wasm-walk region: visited
+   * tags, heaps of {@link resCap} / {@link candCap} records, a filter-bit copy), one per worker
+   * thread of a parallel search or build, growing the vector memory when they do not fit; returns
+   * the byte offset of the first. They lie past every vector slot, or, when links0 and the wasm
+   * walk's regions share the memory ({@link inMemory}), past {@link layout}'s end. Valid until the
+   * graph grows or the calling thread's heaps grow: mutations are refused while workers run, and
+   * the caller sets {@link walkFixed} (a parallel build, {@link locking}) so its heaps stay put.
    */
   reserveSearchAreas(areas: number): number {
     const first = this.layoutNow !== null ? align16(this.layoutNow.end) : (this.capacity + 1) * this.strideBytes;
@@ -508,9 +553,42 @@ export class Graph {
     return first;
   }
 
-  /** Bytes of one search thread's work area: a query slot and a scratch region (16-byte aligned). */
+  /**
+   * Bytes of one worker thread's work area: a query slot and a scratch region (16-byte aligned),
+   * then, with {@link walk0}, the visited tags, both heaps (as wide as the calling thread's now)
+   * and a filter-bit copy of {@link useWalkArea}.
+   */
   get searchAreaBytes(): number {
-    return this.strideBytes + ((this.scratchBytes + 15) & ~15);
+    const base = this.strideBytes + align16(this.scratchBytes);
+    if (this.walk0 === null || this.layoutNow === null) return base;
+    return base + align16(2 * this.capacity) + 16 * (this.resCap + this.candCap) + align16(4 * ((this.capacity + 31) >>> 5));
+  }
+
+  /**
+   * Makes the calling thread's wasm heaps hold a walk of width `ef` (before workers start: the
+   * areas of {@link reserveSearchAreas} lie past them and take their sizes).
+   */
+  prepareWalk(ef: number): void {
+    if (this.walk0 !== null && this.layoutNow !== null && ef >= this.resCap) this.growHeaps(Math.max(ef + 1, 2 * this.resCap), Math.max(4 * (ef + 1), this.candCap));
+  }
+
+  /**
+   * Gives this (worker) graph its own wasm-walk region at byte offset `at` (16-aligned): scratch
+   * ({@link scratchBytes}, also {@link scratch} for {@link many}), visited tags for
+   * {@link capacity} nodes, heaps of `resCap` and `candCap` records, a filter-bit copy, as
+   * {@link searchAreaBytes} counts them past the query slot. Called once per job: the tags are
+   * zeroed every time, since another thread (a build worker, or a search worker before the pool
+   * lost one) may have left its stamps there (2 bytes a node: next to nothing beside a job).
+   */
+  useWalkArea(at: number, resCap: number, candCap: number): void {
+    this.scratch = at;
+    if (this.walk0 === null) return;
+    const tagsAt = align16(at + this.scratchBytes);
+    const resAt = align16(tagsAt + 2 * this.capacity);
+    const candAt = resAt + 16 * resCap;
+    const bitsAt = candAt + 16 * candCap;
+    new Uint16Array(this.memory!.buffer, tagsAt, this.capacity).fill(0);
+    this.walkArea = { scratchAt: at, tagsAt, resAt, candAt, bitsAt, resCap, candCap, epoch: 0 };
   }
 
   /** Places {@link scratch} at the end of the vector memory when it fits past every vector slot. */
@@ -526,6 +604,8 @@ export class Graph {
     const at = end - this.scratchBytes;
     this.scratch = at >= (this.capacity + 1) * this.strideBytes ? at : -1;
     this.memoryI32 = new Int32Array(this.memory.buffer);
+    // A worker's wasm walk copies its result heap out through this view.
+    this.memoryF64 = new Float64Array(this.memory.buffer, 0, this.memory.buffer.byteLength >>> 3);
   }
 
   /**
@@ -992,8 +1072,16 @@ export class Graph {
   /**
    * {@link searchLayer} on layer 0 in WebAssembly ({@link walk0}): the same walk, the same result
    * heap in {@link results} (copied out of the memory). Returns false, having done nothing, where
-   * it does not apply: no {@link walk0}, {@link useWalk0} off, an SQ8 code walk, a parallel build
-   * (its lists are read under locks), or heaps that cannot grow to `ef`.
+   * it does not apply: no {@link walk0}, {@link useWalk0} off, an SQ8 code walk, or heaps that
+   * cannot grow to `ef` (a worker's, or the calling thread's while other threads run).
+   *
+   * In a parallel build the wasm walk reads link lists that other threads write under their locks
+   * (the JS walk copies each list under its lock first). A read may see a list half-updated: a
+   * count and ids from before and after a prune or an append. That costs recall at most, never a
+   * read out of range: counts are written whole (aligned int32) and never above 2M, so a read stays
+   * in the node's list, and every id ever stored in a list slot (slots start zeroed) is an
+   * allocated node below {@link capacity}, whose vector, tombstone and visited tag lie in range;
+   * the tags make a duplicate id cost nothing.
    */
   walkLayer0Wasm(qb: number, ep: number, ef: number, exclude: number): boolean {
     return this.runWalk0(qb, ep, ef, exclude, null, 0x7fffffff) >= 0;
@@ -1006,25 +1094,38 @@ export class Graph {
    */
   private runWalk0(qb: number, ep: number, ef: number, exclude: number, bits: Uint32Array | null, maxVisits: number): number {
     const walk = this.walk0;
-    if (walk === null || !this.useWalk0 || this.codeMode || this.locking) return WALK0_NOT_USED;
-    if (ef >= this.resCap && !this.growHeaps(Math.max(ef + 1, 2 * this.resCap), Math.max(4 * (ef + 1), this.candCap))) return WALK0_NOT_USED;
+    if (walk === null || !this.useWalk0 || this.codeMode) return WALK0_NOT_USED;
+    const own = this.walkArea;
+    if (own === null && this.layoutNow === null) return WALK0_NOT_USED;
+    // Heaps grow only in the calling thread's region, and only while no other thread uses the memory past it.
+    const fixed = own !== null || this.locking || this.walkFixed;
+    if (ef >= (own === null ? this.resCap : own.resCap)) {
+      if (fixed || !this.growHeaps(Math.max(ef + 1, 2 * this.resCap), Math.max(4 * (ef + 1), this.candCap))) return WALK0_NOT_USED;
+    }
     const isDot = this.metric === METRIC_DOT ? 1 : 0;
     if (bits !== null) {
       const words = (this.count + 31) >>> 5;
-      this.memoryI32!.set(bits.length === words ? bits : bits.subarray(0, words), this.layoutNow!.bitsAt >>> 2);
+      this.memoryI32!.set(bits.length === words ? bits : bits.subarray(0, words), (own ?? this.layoutNow!).bitsAt >>> 2);
     }
     for (;;) {
-      const at = this.layoutNow!;
-      let epoch = this.walkEpoch + 1;
+      const at = own ?? this.layoutNow!;
+      let epoch = (own === null ? this.walkEpoch : own.epoch) + 1;
       if (epoch > 0xffff) {
         new Uint16Array(this.memory!.buffer, at.tagsAt, this.capacity).fill(0);
         epoch = 1;
       }
-      this.walkEpoch = epoch;
-      const n = walk(qb, ep, ef, this.strideBytes, at.links0At, 4 * this.stride0, at.tagsAt, epoch, at.deletedAt, exclude, bits === null ? -1 : at.bitsAt, at.candAt, at.resAt, at.scratchAt, isDot, maxVisits, this.candCap);
-      if (n === -1) return -1;
+      if (own === null) this.walkEpoch = epoch;
+      else own.epoch = epoch;
+      const candCap = own === null ? this.candCap : own.candCap;
+      const n = walk(qb, ep, ef, this.strideBytes, this.links0.byteOffset, 4 * this.stride0, at.tagsAt, epoch, this.deleted.byteOffset, exclude, bits === null ? -1 : at.bitsAt, at.candAt, at.resAt, at.scratchAt, isDot, maxVisits, candCap);
+      if (n === -1) {
+        this.walk0Runs++;
+        return -1;
+      }
       if (n === -2) {
-        // The candidate heap filled up (rare: it holds 4·ef): grow it (moving the bitset up) and walk again.
+        // The candidate heap filled up (rare: it holds 4·ef): grow it (moving the bitset up) and
+        // walk again; a region that cannot grow leaves this walk to the JS one.
+        if (fixed) return WALK0_NOT_USED;
         const bitsAt = at.bitsAt;
         if (!this.growHeaps(this.resCap, 2 * this.candCap)) return WALK0_NOT_USED;
         if (bits !== null) this.memoryI32!.copyWithin(this.layoutNow!.bitsAt >>> 2, bitsAt >>> 2, (bitsAt >>> 2) + ((this.count + 31) >>> 5));
@@ -1042,6 +1143,7 @@ export class Graph {
       }
       results.length = n;
       this.candidates.length = 0;
+      this.walk0Runs++;
       return n;
     }
   }

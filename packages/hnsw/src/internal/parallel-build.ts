@@ -8,8 +8,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
-import { InternalError, NotSupportedError } from '@vego/io';
-import { BUILD_WORKER_KIND, JOB_DONE, JOB_END, JOB_ERROR, JOB_INTS, JOB_NEXT } from './build-job';
+import { InternalError, NotSupportedError, ResourceExhaustedError } from '@vego/io';
+import { BUILD_WORKER_KIND, JOB_DONE, JOB_END, JOB_ERROR, JOB_INTS, JOB_NEXT, JOB_WASM_WALKS } from './build-job';
 import type { BuildWorkerData } from './build-worker';
 import type { Graph, GraphParams } from './graph';
 import { Pacer } from './pacer';
@@ -28,6 +28,9 @@ export function resolveWorkerScript(): string {
   throw new NotSupportedError(`parallel build needs the compiled worker script; looked in ${candidates.join(' and ')} (run \`pnpm build\`)`);
 }
 
+/** Layer-0 walks the workers of the last finished parallel build ran in WebAssembly (tests read it). */
+export const buildWalkStats = { workerWasmWalks: 0 };
+
 /** The workers of one parallel build and the ports they report errors on. */
 interface BuildCrew {
   job: Int32Array;
@@ -43,6 +46,16 @@ function startCrew(graph: Graph, params: GraphParams, first: number, end: number
   job[JOB_END] = end;
   const workers: Worker[] = [];
   const ports: MessagePort[] = [];
+  // Each worker walks layer 0 in wasm in its own region past the calling thread's (whose heaps stay
+  // put meanwhile: a locking graph never grows them). With no room left in the 4 GiB memory for
+  // those regions, the workers take the JS walk (−1: no region).
+  let areas = -1;
+  try {
+    areas = graph.reserveSearchAreas(threads - 1);
+  } catch (error) {
+    if (!(error instanceof ResourceExhaustedError)) throw error;
+  }
+  const areaBytes = graph.searchAreaBytes;
   for (let t = 1; t < threads; t++) {
     const channel = new MessageChannel();
     const data: BuildWorkerData = {
@@ -50,6 +63,9 @@ function startCrew(graph: Graph, params: GraphParams, first: number, end: number
       params,
       capacity: graph.capacity,
       arrays: graph.arrays(),
+      areaAt: areas < 0 ? -1 : areas + (t - 1) * areaBytes,
+      resCap: graph.resCap,
+      candCap: graph.candCap,
       job,
       port: channel.port2,
     };
@@ -65,6 +81,7 @@ function startCrew(graph: Graph, params: GraphParams, first: number, end: number
 
 /** Reads the first error report (if none yet), closes the ports and stops the workers; returns the error. */
 function stopCrew(crew: BuildCrew, error: string | undefined): string | undefined {
+  buildWalkStats.workerWasmWalks = Atomics.load(crew.job, JOB_WASM_WALKS);
   for (const port of crew.ports) {
     const message = receiveMessageOnPort(port);
     if (message !== undefined && error === undefined) error = String(message.message);

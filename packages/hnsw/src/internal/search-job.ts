@@ -5,12 +5,13 @@
  */
 import type { GraphArrays, GraphParams } from './graph';
 
-/** Next query to take, number of queries, number answered, error flag. */
+/** Next query to take, number of queries, number answered, error flag, queries the workers walked in wasm. */
 export const SEARCH_NEXT = 0;
 export const SEARCH_END = 1;
 export const SEARCH_DONE = 2;
 export const SEARCH_ERROR = 3;
-export const SEARCH_INTS = 4;
+export const SEARCH_WASM_WALKS = 4;
+export const SEARCH_INTS = 5;
 
 /** Marks the workerData of a search worker. */
 export const SEARCH_WORKER_KIND = 'vego-hnsw-search';
@@ -26,8 +27,11 @@ export interface SearchGraphMessage {
 export interface SearchJobMessage {
   /** The graph, when it changed since this worker's last job; null to keep the one it has. */
   graph: SearchGraphMessage | null;
-  /** Byte offset of this worker's query slot in the vector memory (its scratch region follows). */
+  /** Byte offset of this worker's query slot in the vector memory (its wasm-walk region follows). */
   areaAt: number;
+  /** Records in the heaps of that region (`Graph#useWalkArea`). */
+  resCap: number;
+  candCap: number;
   control: Int32Array;
   /** The prepared queries, one vector slot (`stride` floats) each. */
   queries: Float32Array;

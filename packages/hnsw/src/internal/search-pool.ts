@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { InternalError, NotSupportedError } from '@vego/io';
 import type { Graph, GraphArrays, GraphParams } from './graph';
-import { SEARCH_DONE, SEARCH_END, SEARCH_ERROR, SEARCH_INTS, SEARCH_NEXT, SEARCH_WORKER_KIND, type SearchJobMessage } from './search-job';
+import { SEARCH_DONE, SEARCH_END, SEARCH_ERROR, SEARCH_INTS, SEARCH_NEXT, SEARCH_WASM_WALKS, SEARCH_WORKER_KIND, type SearchJobMessage } from './search-job';
 import type { SearchWorkerData } from './search-worker';
 
 /** True where worker threads can run searches (false in the browser build). */
@@ -102,6 +102,8 @@ export class SearchPool {
   private asyncJobs = 0;
   /** Set by {@link close}: jobs it cuts short, and jobs queued behind them, fail saying so. */
   private closed = false;
+  /** Queries of the last finished job that workers answered with the wasm layer-0 walk (tests read it). */
+  lastWorkerWasmWalks = 0;
 
   /** Workers running now. */
   get size(): number {
@@ -150,6 +152,9 @@ export class SearchPool {
     // Shared arrays first (a copy the first time), then room for every worker's query slot; either
     // may move arrays, so the generation is decided after both.
     graph.reserve(graph.count, true);
+    // The calling thread's heaps take the job's width now (they cannot grow while workers run),
+    // and each worker's wasm-walk region the same (QueryRunner#run narrows ef to the graph's size).
+    graph.prepareWalk(Math.min(Math.max(batch.ef, batch.k), Math.max(batch.k, graph.count)));
     const areas = graph.reserveSearchAreas(this.workers.length);
     const arrays = graph.arrays();
     const bytes = graph.memory === null ? graph.vectors.byteLength : graph.memory.buffer.byteLength;
@@ -166,6 +171,8 @@ export class SearchPool {
       const message: SearchJobMessage = {
         graph: entry.generation === this.generation ? null : { params, capacity: graph.capacity, arrays },
         areaAt: areas + w * graph.searchAreaBytes,
+        resCap: graph.resCap,
+        candCap: graph.candCap,
         control,
         queries: batch.queries,
         k: batch.k,
@@ -195,6 +202,7 @@ export class SearchPool {
 
   private finish(control: Int32Array, stalled: string | undefined): void {
     this.inFlight.delete(control);
+    this.lastWorkerWasmWalks = Atomics.load(control, SEARCH_WASM_WALKS);
     // Nobody takes another query of this job (a worker that has not started it finds none).
     Atomics.store(control, SEARCH_NEXT, control[SEARCH_END]!);
     if (stalled !== undefined || Atomics.load(control, SEARCH_ERROR) !== 0) {

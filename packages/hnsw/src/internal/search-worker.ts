@@ -8,7 +8,7 @@
  */
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { Graph } from './graph';
-import { SEARCH_DONE, SEARCH_END, SEARCH_ERROR, SEARCH_NEXT, SEARCH_WORKER_KIND, type SearchJobMessage } from './search-job';
+import { SEARCH_DONE, SEARCH_END, SEARCH_ERROR, SEARCH_NEXT, SEARCH_WASM_WALKS, SEARCH_WORKER_KIND, type SearchJobMessage } from './search-job';
 import { QueryRunner } from './search-core';
 
 /** What the pool sends to a search worker when it starts it. */
@@ -28,8 +28,8 @@ function runJob(job: SearchJobMessage): void {
   const r = runner!;
   const graph = r.graph;
   r.queryAt = job.areaAt;
-  // The scratch region of the batched distance kernel: this thread's own, after its query slot.
-  graph.scratch = job.areaAt + graph.strideBytes;
+  let walksBefore = graph.walk0Runs;
+  let areaReady = false;
   const { control, queries, k, ef, liveCount, outIds, outDists, counts } = job;
   const bits = job.bits ?? undefined;
   const vectors = graph.vectors;
@@ -39,11 +39,22 @@ function runJob(job: SearchJobMessage): void {
   for (;;) {
     const i = Atomics.add(control, SEARCH_NEXT, 1);
     if (i >= end) break;
+    if (!areaReady) {
+      // This thread's own scratch (batched distance kernel) and wasm-walk region, after its query
+      // slot: set up (its tags zeroed) only once it holds a query, so the job cannot be over yet. A
+      // worker that gets the job late, after the others answered everything, writes nothing: the
+      // calling thread may already have grown its heaps over this area.
+      graph.useWalkArea(job.areaAt + graph.strideBytes, job.resCap, job.candCap);
+      areaReady = true;
+    }
     vectors.set(queries.subarray(i * stride, (i + 1) * stride), queryFloat);
     const n = r.run(k, ef, undefined, bits, liveCount, null);
     outIds.set(r.outIds.subarray(0, n), i * k);
     outDists.set(r.outDists.subarray(0, n), i * k);
     counts[i] = n;
+    // Counted before the answer is: the caller reads the count once every answer is in.
+    Atomics.add(control, SEARCH_WASM_WALKS, graph.walk0Runs - walksBefore);
+    walksBefore = graph.walk0Runs;
     // The thread answering the last query wakes the caller.
     if (Atomics.add(control, SEARCH_DONE, 1) + 1 === end) Atomics.notify(control, SEARCH_DONE);
   }
