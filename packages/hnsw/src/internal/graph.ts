@@ -421,6 +421,8 @@ export class Graph {
     const cap = numNodes <= this.capacity ? this.capacity : Math.min(this.maxNodes, Math.max(numNodes, this.capacity * 2, 16));
     const vectorBytes = this.vectorSlots(cap) * this.strideBytes;
     const layout = this.inMemory ? this.layout(cap) : null;
+    // Bytes of the memory before it grows: everything past them is fresh zeroes from `grow`.
+    const written = this.memory !== null ? this.memory.buffer.byteLength : 0;
     if (this.memory !== null) {
       const want = Math.min(WASM_MAX_PAGES, Math.ceil((layout === null ? vectorBytes + this.scratchBytes : layout.end) / WASM_PAGE_BYTES));
       const pages = want - this.memory.buffer.byteLength / WASM_PAGE_BYTES;
@@ -434,7 +436,7 @@ export class Graph {
       this.vectors = growFloat32(this.vectors, vectorBytes / 4, true);
     }
     if (layout !== null) {
-      this.moveRegions(layout, cap);
+      this.moveRegions(layout, cap, written);
     } else {
       this.links0 = growInt32(this.links0, cap * this.stride0, shared);
       this.deleted = growUint8(this.deleted, cap, shared);
@@ -506,17 +508,24 @@ export class Graph {
    * both move up, tombstones first since they lie above), zeroes what is new (vector slots: their
    * padding must be zero; list counts; tombstones; visited tags) and renews the views.
    */
-  private moveRegions(layout: MemoryLayout, cap: number): void {
+  private moveRegions(layout: MemoryLayout, cap: number, written: number): void {
     const old = this.layoutNow!;
     const oldCap = this.capacity;
     const bytes = new Uint8Array(this.memory!.buffer);
     const oldLinks = 4 * oldCap * this.stride0;
+    // Zeroes only below `written`: past it the memory is fresh from `grow` and already zero, and
+    // writing zeroes there would make the whole new capacity resident (process memory grew with
+    // capacity, not with the nodes added, up to twice as much after a doubling).
+    const zero = (from: number, to: number): void => {
+      const end = Math.min(to, written);
+      if (end > from) bytes.fill(0, from, end);
+    };
     bytes.copyWithin(layout.deletedAt, old.deletedAt, old.deletedAt + oldCap);
-    bytes.fill(0, layout.deletedAt + oldCap, layout.deletedAt + cap);
+    zero(layout.deletedAt + oldCap, layout.deletedAt + cap);
     bytes.copyWithin(layout.links0At, old.links0At, old.links0At + oldLinks);
-    bytes.fill(0, layout.links0At + oldLinks, layout.deletedAt);
-    bytes.fill(0, old.links0At, layout.links0At);
-    bytes.fill(0, layout.tagsAt, layout.tagsAt + 2 * cap);
+    zero(layout.links0At + oldLinks, layout.deletedAt);
+    zero(old.links0At, layout.links0At);
+    zero(layout.tagsAt, layout.tagsAt + 2 * cap);
     this.walkEpoch = 0;
     this.layoutNow = layout;
     this.links0 = new Int32Array(this.memory!.buffer, layout.links0At, cap * this.stride0);
