@@ -13,7 +13,7 @@ import { Pacer, copyInSlices, runPaced } from './internal/pacer';
 import { Prng } from './internal/prng';
 import { REPAIR_SLICE_WORK, RepairPass } from './internal/repair-pass';
 import type { RestoreTarget } from './internal/restore-target';
-import { QueryRunner } from './internal/search-core';
+import { QueryRunner, exactScan, filteredWalkVisits } from './internal/search-core';
 import { SearchPool, defaultSearchThreads, searchThreadsAvailable, sharedBatch } from './internal/search-pool';
 import { Sq8Codes } from './internal/sq8';
 import type { DiskVectors } from './internal/sq8-disk';
@@ -145,24 +145,6 @@ export interface HnswCompactResult {
 
 /** Default `ef` floor of {@link HNSW.search}. */
 export const DEFAULT_EF_SEARCH = 64;
-/** Filtered search gives up on the graph walk after this many distances per unit of ef (min 2,048). */
-const FILTER_VISITS_PER_EF = 32;
-/** With `filterBits`, the walk may also visit this many nodes per unit of ef / selectivity. */
-const FILTER_VISITS_PER_SELECTIVITY = 8;
-
-/** Set bits among the first `count` of `bits`. */
-function countBits(bits: Uint32Array, count: number): number {
-  const full = count >>> 5;
-  let n = 0;
-  for (let i = 0; i <= full && i < bits.length; i++) {
-    let v = bits[i]!;
-    if (i === full) v &= (1 << (count & 31)) - 1;
-    v = v - ((v >>> 1) & 0x55555555);
-    v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-    n += Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
-  }
-  return n;
-}
 const PROGRESS_EVERY = 1000;
 
 /** The name of a checked vector: a parameter name, or row `i` of a batch as `vectors[i]`. */
@@ -823,15 +805,7 @@ export class HNSW {
     } else {
       const ep = graph.state[STATE_ENTRY]!;
       const cur = graph.greedyDescent(0, ep, graph.state[STATE_MAX_LEVEL]!, 0);
-      let maxVisits = Math.max(2048, ef * FILTER_VISITS_PER_EF);
-      if (bits !== undefined) {
-        // A walk collecting ef accepted nodes visits about 3–4 · ef / selectivity nodes (clustered
-        // 100K × 128: ~2,000–4,000 at 10 %, ef 64; a fixed 2,048 sent a third of those walks to the
-        // exact scan): give it twice that before falling back.
-        const accepted = countBits(bits, graph.count);
-        if (accepted > 0) maxVisits = Math.max(maxVisits, Math.ceil((FILTER_VISITS_PER_SELECTIVITY * ef * graph.count) / accepted));
-      }
-      const complete = graph.searchLayer0Filtered(0, cur, ef, filter ?? null, bits ?? null, maxVisits);
+      const complete = graph.searchLayer0Filtered(0, cur, ef, filter ?? null, bits ?? null, filteredWalkVisits(graph, ef, bits));
       const results = graph.results;
       if (complete && results.length >= k) {
         n = results.drainSmallest(disk === null ? k : results.length, this.outIds, this.outDists);
@@ -1200,41 +1174,7 @@ export class HNSW {
    * ascending id order, so the vectors are read front to back).
    */
   private exactSearch(k: number, filter: ((id: number) => boolean) | undefined, bits: Uint32Array | undefined): number {
-    const graph = this.graph;
-    const results = graph.results;
-    const deleted = graph.deleted;
-    const count = graph.count;
-    results.length = 0;
-    if (bits === undefined) {
-      for (let id = 0; id < count; id++) {
-        if (deleted[id] !== 0) continue;
-        if (filter !== undefined && !filter(id)) continue;
-        const d = graph.distance(0, id);
-        if (results.length < k) results.push(d, id);
-        else if (d < results.topDistance()) {
-          results.pop();
-          results.push(d, id);
-        }
-      }
-    } else {
-      const words = (count + 31) >>> 5;
-      for (let w = 0; w < words; w++) {
-        let word = bits[w]!;
-        while (word !== 0) {
-          const low = word & -word;
-          word ^= low;
-          const id = (w << 5) + (31 - Math.clz32(low));
-          if (id >= count || deleted[id] !== 0) continue;
-          if (filter !== undefined && !filter(id)) continue;
-          const d = graph.distance(0, id);
-          if (results.length < k) results.push(d, id);
-          else if (d < results.topDistance()) {
-            results.pop();
-            results.push(d, id);
-          }
-        }
-      }
-    }
+    const results = exactScan(this.graph, 0, k, filter, bits);
     if (this.outIds.length < results.length) {
       this.outIds = new Int32Array(results.length);
       this.outDists = new Float64Array(results.length);

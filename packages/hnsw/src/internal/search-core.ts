@@ -28,6 +28,65 @@ export function countBits(bits: Uint32Array, count: number): number {
   return n;
 }
 
+/**
+ * Distances a filtered layer-0 walk may compute before it gives up for the exact scan: at least
+ * {@link FILTER_VISITS_PER_EF} per unit of ef (min 2,048), and with `bits` enough for the
+ * selectivity. A walk collecting ef accepted nodes visits about 3–4 · ef / selectivity nodes
+ * (clustered 100K × 128: ~2,000–4,000 at 10 %, ef 64; a fixed 2,048 sent a third of those walks to
+ * the exact scan): it gets twice that before falling back.
+ */
+export function filteredWalkVisits(graph: Graph, ef: number, bits: Uint32Array | undefined): number {
+  let maxVisits = Math.max(2048, ef * FILTER_VISITS_PER_EF);
+  if (bits !== undefined) {
+    const accepted = countBits(bits, graph.count);
+    if (accepted > 0) maxVisits = Math.max(maxVisits, Math.ceil((FILTER_VISITS_PER_SELECTIVITY * ef * graph.count) / accepted));
+  }
+  return maxVisits;
+}
+
+/**
+ * Exact scan of the query at byte offset `qb` over live, accepted ids (by `filter` and `bits`): the
+ * `k` nearest are left in `graph.results` (farthest first), which is returned. With `bits`, only
+ * its set bits are visited (word by word, in ascending id order, so the vectors are read front to back).
+ */
+export function exactScan(graph: Graph, qb: number, k: number, filter: ((id: number) => boolean) | undefined, bits: Uint32Array | undefined): Graph['results'] {
+  const results = graph.results;
+  const deleted = graph.deleted;
+  const count = graph.count;
+  results.length = 0;
+  if (bits === undefined) {
+    for (let id = 0; id < count; id++) {
+      if (deleted[id] !== 0) continue;
+      if (filter !== undefined && !filter(id)) continue;
+      const d = graph.distance(qb, id);
+      if (results.length < k) results.push(d, id);
+      else if (d < results.topDistance()) {
+        results.pop();
+        results.push(d, id);
+      }
+    }
+  } else {
+    const words = (count + 31) >>> 5;
+    for (let w = 0; w < words; w++) {
+      let word = bits[w]!;
+      while (word !== 0) {
+        const low = word & -word;
+        word ^= low;
+        const id = (w << 5) + (31 - Math.clz32(low));
+        if (id >= count || deleted[id] !== 0) continue;
+        if (filter !== undefined && !filter(id)) continue;
+        const d = graph.distance(qb, id);
+        if (results.length < k) results.push(d, id);
+        else if (d < results.topDistance()) {
+          results.pop();
+          results.push(d, id);
+        }
+      }
+    }
+  }
+  return results;
+}
+
 /** Runs searches of one graph from one query slot; results land in {@link outIds} / {@link outDists}. */
 export class QueryRunner {
   outIds: Int32Array;
@@ -79,15 +138,7 @@ export class QueryRunner {
     }
     const ep = graph.state[STATE_ENTRY]!;
     const cur = graph.greedyDescent(qb, ep, graph.state[STATE_MAX_LEVEL]!, 0);
-    let maxVisits = Math.max(2048, ef * FILTER_VISITS_PER_EF);
-    if (bits !== undefined) {
-      // A walk collecting ef accepted nodes visits about 3–4 · ef / selectivity nodes (clustered
-      // 100K × 128: ~2,000–4,000 at 10 %, ef 64; a fixed 2,048 sent a third of those walks to the
-      // exact scan): give it twice that before falling back.
-      const accepted = countBits(bits, graph.count);
-      if (accepted > 0) maxVisits = Math.max(maxVisits, Math.ceil((FILTER_VISITS_PER_SELECTIVITY * ef * graph.count) / accepted));
-    }
-    const complete = graph.searchLayer0Filtered(qb, cur, ef, filter ?? null, bits ?? null, maxVisits);
+    const complete = graph.searchLayer0Filtered(qb, cur, ef, filter ?? null, bits ?? null, filteredWalkVisits(graph, ef, bits));
     const results = graph.results;
     if (complete && results.length >= k) return results.drainSmallest(k, this.outIds, this.outDists);
     return this.exact(k, filter, bits);
@@ -104,42 +155,7 @@ export class QueryRunner {
    * in ascending id order, so the vectors are read front to back).
    */
   exact(k: number, filter: ((id: number) => boolean) | undefined, bits: Uint32Array | undefined): number {
-    const graph = this.graph;
-    const qb = this.queryAt;
-    const results = graph.results;
-    const deleted = graph.deleted;
-    const count = graph.count;
-    results.length = 0;
-    if (bits === undefined) {
-      for (let id = 0; id < count; id++) {
-        if (deleted[id] !== 0) continue;
-        if (filter !== undefined && !filter(id)) continue;
-        const d = graph.distance(qb, id);
-        if (results.length < k) results.push(d, id);
-        else if (d < results.topDistance()) {
-          results.pop();
-          results.push(d, id);
-        }
-      }
-    } else {
-      const words = (count + 31) >>> 5;
-      for (let w = 0; w < words; w++) {
-        let word = bits[w]!;
-        while (word !== 0) {
-          const low = word & -word;
-          word ^= low;
-          const id = (w << 5) + (31 - Math.clz32(low));
-          if (id >= count || deleted[id] !== 0) continue;
-          if (filter !== undefined && !filter(id)) continue;
-          const d = graph.distance(qb, id);
-          if (results.length < k) results.push(d, id);
-          else if (d < results.topDistance()) {
-            results.pop();
-            results.push(d, id);
-          }
-        }
-      }
-    }
+    const results = exactScan(this.graph, this.queryAt, k, filter, bits);
     if (this.outIds.length < results.length) {
       this.outIds = new Int32Array(results.length);
       this.outDists = new Float64Array(results.length);
