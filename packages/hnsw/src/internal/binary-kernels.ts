@@ -10,7 +10,7 @@
  * The pure-TS fallback counts the same bits 32 at a time; bit counts are exact integers, so both
  * give identical results (see the .wat for the f32 rounding of Jaccard).
  */
-import { type Kernel, type ManyKernel, type WasmMemory, type WasmModule, compileKernelModule, leb128, wasmApi } from './kernels';
+import { type Kernel, type ManyKernel, type WasmMemory, type WasmModule, compileKernelModule, leb128, manyBody, wasmApi } from './kernels';
 
 /** Graph metric id of the Hamming distance (`METRIC_L2` = 0 and `METRIC_DOT` = 1 are in graph.ts). */
 export const METRIC_HAMMING = 2;
@@ -36,26 +36,20 @@ const LOCAL_SET = 0x21;
 const I32_CONST = 0x41;
 const I32_ADD = 0x6a;
 const I32_SUB = 0x6b;
-const I32_SHL = 0x74;
 const I32_LT_U = 0x49;
-const I32_GE_U = 0x4f;
 const I32_EQZ = 0x45;
 const F32_DIV = 0x95;
 const F32_CONVERT_I32_U = 0xb3;
 const F32_CONST_0 = [0x43, 0x00, 0x00, 0x00, 0x00];
-const BLOCK = 0x02;
 const LOOP = 0x03;
 const IF = 0x04;
 const ELSE = 0x05;
 const BR_IF = 0x0d;
-const CALL = 0x10;
 const END = 0x0b;
 const VOID = 0x40;
 const F32 = 0x7d;
 const I32 = 0x7f;
 const V128 = 0x7b;
-const I32_LOAD = [0x28, 0x02, 0x00];
-const F32_STORE = [0x38, 0x02, 0x00];
 const SIMD = 0xfd;
 const V128_LOAD = [SIMD, 0x00, 0x02, 0x00]; // align 2^2, offset 0
 const V128_AND = [SIMD, 0x4e];
@@ -157,23 +151,6 @@ function jaccardBody(): number[] {
   ]);
 }
 
-/** `*_many(q, list, count, n, out)` calling function `callee`. Locals: 0 q, 1 list, 2 count, 3 n, 4 out, 5 end. */
-function manyBody(callee: number): number[] {
-  return body([
-    0x01, 0x01, I32,
-    LOCAL_GET, 1, LOCAL_GET, 2, I32_CONST, 2, I32_SHL, I32_ADD, LOCAL_SET, 5,
-    BLOCK, VOID,
-    LOCAL_GET, 1, LOCAL_GET, 5, I32_GE_U, BR_IF, 0,
-    LOOP, VOID,
-    LOCAL_GET, 4, LOCAL_GET, 0, LOCAL_GET, 1, ...I32_LOAD, LOCAL_GET, 3, CALL, callee, ...F32_STORE,
-    LOCAL_GET, 1, I32_CONST, 4, I32_ADD, LOCAL_SET, 1,
-    LOCAL_GET, 4, I32_CONST, 4, I32_ADD, LOCAL_SET, 4,
-    LOCAL_GET, 1, LOCAL_GET, 5, I32_LT_U, BR_IF, 0,
-    END,
-    END,
-    END,
-  ]);
-}
 
 /** An export entry: name, function kind, function index. */
 function exportEntry(name: string, index: number): number[] {

@@ -150,9 +150,10 @@ const F32_STORE = [0x38, 0x02, 0x00];
 /**
  * `l2_many` / `dot_many` (`callee` 0 / 1): `(q, list, count, n, out)`; for each of the `count` i32
  * byte offsets at `list`, the f32 at `out + 4i` gets `callee(q, list[i], n)`.
- * Locals: 0 q, 1 list, 2 count, 3 n, 4 out, 5 end.
+ * Locals: 0 q, 1 list, 2 count, 3 n, 4 out, 5 end. The binary kernels' `hamming_many` /
+ * `jaccard_many` are the same loop over their own two functions.
  */
-function manyBody(callee: number): number[] {
+export function manyBody(callee: number): number[] {
   const code = [
     0x01, 0x01, 0x7f, // locals: 1 × i32
     LOCAL_GET, 1, LOCAL_GET, 2, I32_CONST, 2, I32_SHL, I32_ADD, LOCAL_SET, 5,
