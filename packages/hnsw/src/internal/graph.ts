@@ -212,7 +212,7 @@ export class Graph {
    */
   readonly inMemory: boolean;
   /**
-   * The layer-0 walk in WebAssembly (`walk.ts`), or null (no SIMD module, a binary metric, links0
+   * The layer-0 walk in WebAssembly (`walk.ts`), or null (no SIMD module, links0
    * not in the vector memory). A worker thread's graph has it when its arrays say `walkViews`, and
    * walks in its own {@link walkArea}.
    */
@@ -361,9 +361,9 @@ export class Graph {
     const bin = binary ? binaryKernels(this.metric, this.memory, this) : null;
     this.kernel = bin !== null ? bin.kernel : this.metric === METRIC_L2 ? kernels.l2 : kernels.dot;
     this.many = bin !== null ? bin.many : simd === null ? null : this.metric === METRIC_L2 ? simd.l2Many : simd.dotMany;
-    // The wasm walk knows l2 and dot only: binary metrics keep the JS walk (with their own kernels).
+    // The wasm walk calls l2 / dot and counts the binary metrics' bits itself.
     const walkViews = this.inMemory || (arrays?.walkViews === true && arrays.memory !== null);
-    this.walk0 = simd !== null && walkViews && !binary ? walkFunction(this.memory!, simd) : null;
+    this.walk0 = simd !== null && walkViews ? walkFunction(this.memory!, simd) : null;
     this.scratch = -1;
     this.memoryI32 = null;
     this.memoryF64 = null;
@@ -1111,7 +1111,6 @@ export class Graph {
     if (ef >= (own === null ? this.resCap : own.resCap)) {
       if (fixed || !this.growHeaps(Math.max(ef + 1, 2 * this.resCap), Math.max(4 * (ef + 1), this.candCap))) return WALK0_NOT_USED;
     }
-    const isDot = this.metric === METRIC_DOT ? 1 : 0;
     if (bits !== null) {
       const words = (this.count + 31) >>> 5;
       this.memoryI32!.set(bits.length === words ? bits : bits.subarray(0, words), (own ?? this.layoutNow!).bitsAt >>> 2);
@@ -1126,7 +1125,7 @@ export class Graph {
       if (own === null) this.walkEpoch = epoch;
       else own.epoch = epoch;
       const candCap = own === null ? this.candCap : own.candCap;
-      const n = walk(qb, ep, ef, this.strideBytes, this.links0.byteOffset, 4 * this.stride0, at.tagsAt, epoch, this.deleted.byteOffset, exclude, bits === null ? -1 : at.bitsAt, at.candAt, at.resAt, at.scratchAt, isDot, maxVisits, candCap);
+      const n = walk(qb, ep, ef, this.strideBytes, this.links0.byteOffset, 4 * this.stride0, at.tagsAt, epoch, this.deleted.byteOffset, exclude, bits === null ? -1 : at.bitsAt, at.candAt, at.resAt, at.scratchAt, this.metric, maxVisits, candCap);
       if (n === -1) {
         this.walk0Runs++;
         return -1;

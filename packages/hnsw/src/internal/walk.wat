@@ -4,17 +4,19 @@
 ;;
 ;; Everything it reads lives in the graph's memory: vectors, layer-0 links, tombstones, the visited
 ;; tags (u16, epoch-stamped), both heaps and the neighbour list. l2 / dot are imported from the
-;; distance module (kernels.wat) instantiated over the same memory.
+;; distance module (kernels.wat) instantiated over the same memory; the binary metrics (Hamming,
+;; Jaccard over bit-packed vectors) are counted here, inline.
 ;;
 ;; The heaps are the JS DistanceHeap's, record by record: 16-byte records {f64 key, i32 id, pad},
 ;; largest key on top, key = distance (results, farthest first) or −distance (candidates, closest
 ;; first), the same sift-up/sift-down comparisons; so the walk expands the same nodes in the same
 ;; order and leaves the same result heap as the JS walk, bit for bit.
 ;;
-;; search_layer0(q, ep, ef, sb, links, s0, tags, epoch, del, excl, bits, cand, res, pend, isdot,
+;; search_layer0(q, ep, ef, sb, links, s0, tags, epoch, del, excl, bits, cand, res, pend, kind,
 ;; maxv, ccap) → number of results in the heap at res; −1 after more than maxv distances (bits:
 ;; byte offset of a filter bitset, −1 (0xffffffff) for none; offsets are unsigned, up to 4 GiB);
-;; −2 when the candidate heap (ccap records) is full.
+;; −2 when the candidate heap (ccap records) is full. kind: the metric (0 l2, 1 dot, 2 hamming,
+;; 3 jaccard; sb is then the padded byte length of a bit-packed vector, a multiple of 16).
 (module
   (import "env" "memory" (memory 1 65536 shared))
   (import "k" "l2" (func $l2 (param i32 i32 i32) (result f32)))
@@ -63,20 +65,60 @@
       (then (return (i32.and (i32.shr_u (i32.load (i32.add (local.get $bits) (i32.shl (i32.shr_u (local.get $nb) (i32.const 5)) (i32.const 2))))
                                         (i32.and (local.get $nb) (i32.const 31))) (i32.const 1)))))
     (i32.const 1))
-  (func $dist (param $q i32) (param $v i32) (param $sb i32) (param $isdot i32) (result f64)
-    (if (result f64) (local.get $isdot)
-      (then (f64.sub (f64.const 1) (f64.promote_f32 (call $dot (local.get $q) (local.get $v) (local.get $sb)))))
-      (else (f64.promote_f32 (call $l2 (local.get $q) (local.get $v) (local.get $sb))))))
+  ;; Binary metrics count bits 8 bytes at a time with i64.popcnt (one instruction on x64 and arm64;
+  ;; inline here it costs ~0.6× a call of binary-kernels.wat's SIMD kernel). The counts are exact
+  ;; integers, so the distances are the f32s that binary-kernels.ts returns, bit for bit.
+  (func $hamming (param $a i32) (param $b i32) (param $n i32) (result f64)
+    (local $end i32) (local $x i64)
+    (local.set $end (i32.add (local.get $a) (local.get $n)))
+    (loop $step
+      (local.set $x (i64.add (local.get $x)
+        (i64.add (i64.popcnt (i64.xor (i64.load (local.get $a)) (i64.load (local.get $b))))
+                 (i64.popcnt (i64.xor (i64.load offset=8 (local.get $a)) (i64.load offset=8 (local.get $b)))))))
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (local.set $b (i32.add (local.get $b) (i32.const 16)))
+      (br_if $step (i32.lt_u (local.get $a) (local.get $end))))
+    (f64.convert_i64_u (local.get $x)))
+  (func $jaccard (param $a i32) (param $b i32) (param $n i32) (result f64)
+    (local $end i32) (local $x i64) (local $y i64) (local $i i64) (local $u i64)
+    (local.set $end (i32.add (local.get $a) (local.get $n)))
+    (loop $step
+      (local.set $x (i64.load (local.get $a)))
+      (local.set $y (i64.load (local.get $b)))
+      (local.set $i (i64.add (local.get $i) (i64.popcnt (i64.and (local.get $x) (local.get $y)))))
+      (local.set $u (i64.add (local.get $u) (i64.popcnt (i64.or (local.get $x) (local.get $y)))))
+      (local.set $x (i64.load offset=8 (local.get $a)))
+      (local.set $y (i64.load offset=8 (local.get $b)))
+      (local.set $i (i64.add (local.get $i) (i64.popcnt (i64.and (local.get $x) (local.get $y)))))
+      (local.set $u (i64.add (local.get $u) (i64.popcnt (i64.or (local.get $x) (local.get $y)))))
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (local.set $b (i32.add (local.get $b) (i32.const 16)))
+      (br_if $step (i32.lt_u (local.get $a) (local.get $end))))
+    ;; (|a OR b| − |a AND b|) / |a OR b| as one f32 division, 0 when both vectors are all zeros.
+    (if (result f64) (i64.eqz (local.get $u))
+      (then (f64.const 0))
+      (else (f64.promote_f32 (f32.div (f32.convert_i64_u (i64.sub (local.get $u) (local.get $i))) (f32.convert_i64_u (local.get $u)))))))
+  ;; kind: 0 squared L2, 1 dot (1 − dot), 2 Hamming, 3 Jaccard (graph.ts's metric ids).
+  (func $dist (param $q i32) (param $v i32) (param $sb i32) (param $kind i32) (result f64)
+    (if (result f64) (i32.ge_u (local.get $kind) (i32.const 2))
+      (then
+        (if (result f64) (i32.eq (local.get $kind) (i32.const 2))
+          (then (call $hamming (local.get $q) (local.get $v) (local.get $sb)))
+          (else (call $jaccard (local.get $q) (local.get $v) (local.get $sb)))))
+      (else
+        (if (result f64) (local.get $kind)
+          (then (f64.sub (f64.const 1) (f64.promote_f32 (call $dot (local.get $q) (local.get $v) (local.get $sb)))))
+          (else (f64.promote_f32 (call $l2 (local.get $q) (local.get $v) (local.get $sb))))))))
   (func (export "search_layer0")
     (param $q i32) (param $ep i32) (param $ef i32) (param $sb i32) (param $links i32) (param $s0 i32)
     (param $tags i32) (param $epoch i32) (param $del i32) (param $excl i32) (param $bits i32)
-    (param $cand i32) (param $res i32) (param $pend i32) (param $isdot i32) (param $maxv i32) (param $ccap i32)
+    (param $cand i32) (param $res i32) (param $pend i32) (param $kind i32) (param $maxv i32) (param $ccap i32)
     (result i32)
     (local $nc i32) (local $nr i32) (local $bound f64) (local $d f64) (local $c i32) (local $base i32)
     (local $end i32) (local $nb i32) (local $m i32) (local $visits i32) (local $sink i32) (local $off i32)
     (local $o i32) (local $p i32) (local $pe i32) (local $ta i32)
     (i32.store16 (i32.add (local.get $tags) (i32.shl (local.get $ep) (i32.const 1))) (local.get $epoch))
-    (local.set $d (call $dist (local.get $q) (i32.mul (i32.add (local.get $ep) (i32.const 1)) (local.get $sb)) (local.get $sb) (local.get $isdot)))
+    (local.set $d (call $dist (local.get $q) (i32.mul (i32.add (local.get $ep) (i32.const 1)) (local.get $sb)) (local.get $sb) (local.get $kind)))
     (call $push (local.get $cand) (i32.const 0) (f64.neg (local.get $d)) (local.get $ep))
     (local.set $nc (i32.const 1))
     (local.set $bound (f64.const inf))
@@ -128,7 +170,7 @@
             (br_if $l2done (i32.ge_u (local.get $p) (local.get $pe)))
             (local.set $nb (i32.load (local.get $p)))
             (local.set $p (i32.add (local.get $p) (i32.const 4)))
-            (local.set $d (call $dist (local.get $q) (i32.mul (i32.add (local.get $nb) (i32.const 1)) (local.get $sb)) (local.get $sb) (local.get $isdot)))
+            (local.set $d (call $dist (local.get $q) (i32.mul (i32.add (local.get $nb) (i32.const 1)) (local.get $sb)) (local.get $sb) (local.get $kind)))
             (if (i32.or (i32.lt_s (local.get $nr) (local.get $ef)) (f64.lt (local.get $d) (local.get $bound)))
               (then
                 (if (i32.ge_s (local.get $nc) (local.get $ccap)) (then (return (i32.const -2))))
