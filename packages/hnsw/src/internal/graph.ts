@@ -40,7 +40,7 @@ import { FLOATS_PER_STEP, type Kernel, type ManyKernel, MAX_VECTOR_MEMORY_BYTES,
 import { binaryKernels, binaryStrideBytes, isBinaryMetricId } from './binary-kernels';
 import type { Sq8Codes } from './sq8';
 import { VisitedSet } from './visited-set';
-import { type Walk0, walkFunction } from './walk';
+import { type Select0, type Walk0, walkFunctions } from './walk';
 
 /**
  * Metric ids inside the graph: squared L2, or `1 − dot` (cosine on normalised vectors, inner product);
@@ -217,6 +217,8 @@ export class Graph {
    * walks in its own {@link walkArea}.
    */
   readonly walk0: Walk0 | null;
+  /** The neighbour-selection heuristic in WebAssembly (`walk.ts`), with {@link walk0}; used while {@link useWalk0}. */
+  readonly select0: Select0 | null;
   /** Uses {@link walk0} when true (default); false sends every walk through the JS one (tests compare the two). */
   useWalk0: boolean;
   /** Where the regions after the vectors are, for the current capacity and heap sizes. */
@@ -363,7 +365,9 @@ export class Graph {
     this.many = bin !== null ? bin.many : simd === null ? null : this.metric === METRIC_L2 ? simd.l2Many : simd.dotMany;
     // The wasm walk calls l2 / dot and counts the binary metrics' bits itself.
     const walkViews = this.inMemory || (arrays?.walkViews === true && arrays.memory !== null);
-    this.walk0 = simd !== null && walkViews ? walkFunction(this.memory!, simd) : null;
+    const walkFns = simd !== null && walkViews ? walkFunctions(this.memory!, simd) : null;
+    this.walk0 = walkFns === null ? null : walkFns.walk;
+    this.select0 = walkFns === null ? null : walkFns.select;
     this.scratch = -1;
     this.memoryI32 = null;
     this.memoryF64 = null;
@@ -733,6 +737,12 @@ export class Graph {
     const locking = this.locking;
     let cur = ep;
     let curDist = this.distance(qb, cur);
+    // Each list's distances in one call of `many` when this thread owns the scratch region (as in walkLayer).
+    const many = !locking && !this.codeMode && this.scratch >= 0 ? this.many : null;
+    const sb = this.strideBytes;
+    const listBase = this.scratch >>> 2;
+    const outBase = listBase + this.maxM0 + 1;
+    const isDot = this.metric === METRIC_DOT;
     for (let level = fromLevel; level > toLevel; level--) {
       let changed = true;
       while (changed) {
@@ -747,9 +757,15 @@ export class Graph {
         } else {
           n = links[base]!;
         }
+        if (many !== null) {
+          const list32 = this.memoryI32!;
+          for (let j = 1; j <= n; j++) list32[listBase + j - 1] = (links[base + j]! + 1) * sb;
+          many(qb, this.scratch, n, sb, 4 * outBase);
+        }
+        const vecs = this.vectors;
         for (let j = 1; j <= n; j++) {
           const nb = links[base + j]!;
-          const d = this.distance(qb, nb);
+          const d = many === null ? this.distance(qb, nb) : isDot ? 1 - vecs[outBase + j - 1]! : vecs[outBase + j - 1]!;
           if (d < curDist) {
             curDist = d;
             cur = nb;
@@ -893,6 +909,25 @@ export class Graph {
   selectNeighbours(ids: Int32Array, dists: Float64Array, n: number, maxCount: number): number {
     if (n <= maxCount) return n;
     const sb = this.strideBytes;
+    // In wasm where this thread has a walk region (its candidate heap is free between walks):
+    // one call instead of one per distance, each of which allocates its float result.
+    const area = this.walkArea ?? this.layoutNow;
+    if (this.select0 !== null && this.useWalk0 && !this.codeMode && area !== null && 12 * n <= 16 * (this.walkArea ?? this).candCap) {
+      const f64 = this.memoryF64!;
+      const i32 = this.memoryI32!;
+      const d0 = area.candAt >>> 3;
+      const i0 = (area.candAt >>> 2) + 2 * n;
+      for (let i = 0; i < n; i++) {
+        f64[d0 + i] = dists[i]!;
+        i32[i0 + i] = ids[i]!;
+      }
+      const kept = this.select0(4 * i0, area.candAt, n, maxCount, sb, this.metric);
+      for (let i = 0; i < kept; i++) {
+        ids[i] = i32[i0 + i]!;
+        dists[i] = f64[d0 + i]!;
+      }
+      return kept;
+    }
     let kept = 0;
     for (let i = 0; i < n && kept < maxCount; i++) {
       const c = ids[i]!;
@@ -970,12 +1005,24 @@ export class Graph {
           links[nbase + 1 + count] = id;
           links[nbase] = count + 1;
         } else {
-          // Full: keep the best `cap` of the old list plus `id` by the heuristic.
+          // Full: keep the best `cap` of the old list plus `id` by the heuristic. The distances in
+          // one call of `many` when this thread owns the scratch region (as in walkLayer).
           const nbb = (nb + 1) * sb;
+          const many = !locking && !this.codeMode && this.scratch >= 0 ? this.many : null;
+          const outBase = (this.scratch >>> 2) + this.maxM0 + 1;
+          if (many !== null) {
+            const list32 = this.memoryI32!;
+            const listBase = this.scratch >>> 2;
+            for (let j = 1; j <= count; j++) list32[listBase + j - 1] = (links[nbase + j]! + 1) * sb;
+            list32[listBase + count] = (id + 1) * sb;
+            many(nbb, this.scratch, count + 1, sb, 4 * outBase);
+          }
+          const vecs = this.vectors;
+          const isDot = this.metric === METRIC_DOT;
           let m = 0;
           for (let j = 1; j <= count + 1; j++) {
             const x = j <= count ? links[nbase + j]! : id;
-            const d = this.distance(nbb, x);
+            const d = many === null ? this.distance(nbb, x) : isDot ? 1 - vecs[outBase + j - 1]! : vecs[outBase + j - 1]!;
             // insertion sort, ascending
             let p = m++;
             while (p > 0 && pDists[p - 1]! > d) {

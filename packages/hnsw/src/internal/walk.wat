@@ -12,6 +12,8 @@
 ;; first), the same sift-up/sift-down comparisons; so the walk expands the same nodes in the same
 ;; order and leaves the same result heap as the JS walk, bit for bit.
 ;;
+;; Exports search_layer0 and select (the neighbour-selection heuristic, below).
+;;
 ;; search_layer0(q, ep, ef, sb, links, s0, tags, epoch, del, excl, bits, cand, res, pend, kind,
 ;; maxv, ccap) → number of results in the heap at res; −1 after more than maxv distances (bits:
 ;; byte offset of a filter bitset, −1 (0xffffffff) for none; offsets are unsigned, up to 4 GiB);
@@ -116,7 +118,8 @@
     (result i32)
     (local $nc i32) (local $nr i32) (local $bound f64) (local $d f64) (local $c i32) (local $base i32)
     (local $end i32) (local $nb i32) (local $m i32) (local $visits i32) (local $sink i32) (local $off i32)
-    (local $o i32) (local $p i32) (local $pe i32) (local $ta i32)
+    (local $o i32) (local $p i32) (local $pe i32) (local $ta i32) (local $v i32) (local $ve i32) (local $a i32) (local $x i64)
+    (local $hkey f64) (local $hid i32) (local $hi i32) (local $hch i32) (local $hck f64) (local $hrk f64) (local $hrt i32)
     (i32.store16 (i32.add (local.get $tags) (i32.shl (local.get $ep) (i32.const 1))) (local.get $epoch))
     (local.set $d (call $dist (local.get $q) (i32.mul (i32.add (local.get $ep) (i32.const 1)) (local.get $sb)) (local.get $sb) (local.get $kind)))
     (call $push (local.get $cand) (i32.const 0) (f64.neg (local.get $d)) (local.get $ep))
@@ -137,9 +140,28 @@
         (local.set $nc (i32.sub (local.get $nc) (i32.const 1)))
         (if (i32.gt_s (local.get $nc) (i32.const 0))
           (then
-            (call $sift_down (local.get $cand) (local.get $nc)
-              (f64.load (i32.add (local.get $cand) (i32.shl (local.get $nc) (i32.const 4))))
-              (i32.load offset=8 (i32.add (local.get $cand) (i32.shl (local.get $nc) (i32.const 4)))))))
+            ;; $sift_down inline (here and for the two heap updates below: wasm calls are not inlined)
+            (local.set $hkey (f64.load (i32.add (local.get $cand) (i32.shl (local.get $nc) (i32.const 4)))))
+            (local.set $hid (i32.load offset=8 (i32.add (local.get $cand) (i32.shl (local.get $nc) (i32.const 4)))))
+            (local.set $hi (i32.const 0))
+            (block $sd1
+              (loop $sdn1
+                (local.set $hch (i32.add (i32.shl (local.get $hi) (i32.const 1)) (i32.const 1)))
+                (br_if $sd1 (i32.ge_s (local.get $hch) (local.get $nc)))
+                (local.set $hck (f64.load (i32.add (local.get $cand) (i32.shl (local.get $hch) (i32.const 4)))))
+                (local.set $hrt (i32.add (local.get $hch) (i32.const 1)))
+                (if (i32.lt_s (local.get $hrt) (local.get $nc))
+                  (then
+                    (local.set $hrk (f64.load (i32.add (local.get $cand) (i32.shl (local.get $hrt) (i32.const 4)))))
+                    (if (f64.gt (local.get $hrk) (local.get $hck))
+                      (then (local.set $hch (local.get $hrt)) (local.set $hck (local.get $hrk))))))
+                (br_if $sd1 (f64.le (local.get $hck) (local.get $hkey)))
+                (f64.store (i32.add (local.get $cand) (i32.shl (local.get $hi) (i32.const 4))) (local.get $hck))
+                (i32.store offset=8 (i32.add (local.get $cand) (i32.shl (local.get $hi) (i32.const 4))) (i32.load offset=8 (i32.add (local.get $cand) (i32.shl (local.get $hch) (i32.const 4)))))
+                (local.set $hi (local.get $hch))
+                (br $sdn1)))
+            (f64.store (i32.add (local.get $cand) (i32.shl (local.get $hi) (i32.const 4))) (local.get $hkey))
+            (i32.store offset=8 (i32.add (local.get $cand) (i32.shl (local.get $hi) (i32.const 4))) (local.get $hid))))
         (local.set $base (i32.add (local.get $links) (i32.mul (local.get $c) (local.get $s0))))
         (local.set $end (i32.add (local.get $base) (i32.shl (i32.load (local.get $base)) (i32.const 2))))
         (local.set $m (i32.const 0))
@@ -170,21 +192,113 @@
             (br_if $l2done (i32.ge_u (local.get $p) (local.get $pe)))
             (local.set $nb (i32.load (local.get $p)))
             (local.set $p (i32.add (local.get $p) (i32.const 4)))
-            (local.set $d (call $dist (local.get $q) (i32.mul (i32.add (local.get $nb) (i32.const 1)) (local.get $sb)) (local.get $sb) (local.get $kind)))
+            (local.set $v (i32.mul (i32.add (local.get $nb) (i32.const 1)) (local.get $sb)))
+            (if (i32.eq (local.get $kind) (i32.const 2))
+              (then
+                ;; Hamming inline ($hamming's loop): wasm calls are not inlined, and a call costs
+                ;; about as much as counting a 256-bit vector.
+                (local.set $a (local.get $q))
+                (local.set $ve (i32.add (local.get $v) (local.get $sb)))
+                (local.set $x (i64.const 0))
+                (loop $count
+                  (local.set $x (i64.add (local.get $x)
+                    (i64.add (i64.popcnt (i64.xor (i64.load (local.get $a)) (i64.load (local.get $v))))
+                             (i64.popcnt (i64.xor (i64.load offset=8 (local.get $a)) (i64.load offset=8 (local.get $v)))))))
+                  (local.set $a (i32.add (local.get $a) (i32.const 16)))
+                  (local.set $v (i32.add (local.get $v) (i32.const 16)))
+                  (br_if $count (i32.lt_u (local.get $v) (local.get $ve))))
+                (local.set $d (f64.convert_i64_u (local.get $x))))
+              (else (local.set $d (call $dist (local.get $q) (local.get $v) (local.get $sb) (local.get $kind)))))
             (if (i32.or (i32.lt_s (local.get $nr) (local.get $ef)) (f64.lt (local.get $d) (local.get $bound)))
               (then
                 (if (i32.ge_s (local.get $nc) (local.get $ccap)) (then (return (i32.const -2))))
-                (call $push (local.get $cand) (local.get $nc) (f64.neg (local.get $d)) (local.get $nb))
+                (local.set $hkey (f64.neg (local.get $d)))
+                (local.set $hid (local.get $nb))
+                (local.set $hi (local.get $nc))
+                (block $pu2
+                  (loop $pun2
+                    (br_if $pu2 (i32.eqz (local.get $hi)))
+                    (local.set $hch (i32.shr_s (i32.sub (local.get $hi) (i32.const 1)) (i32.const 1)))
+                    (local.set $hck (f64.load (i32.add (local.get $cand) (i32.shl (local.get $hch) (i32.const 4)))))
+                    (br_if $pu2 (f64.ge (local.get $hck) (local.get $hkey)))
+                    (f64.store (i32.add (local.get $cand) (i32.shl (local.get $hi) (i32.const 4))) (local.get $hck))
+                    (i32.store offset=8 (i32.add (local.get $cand) (i32.shl (local.get $hi) (i32.const 4))) (i32.load offset=8 (i32.add (local.get $cand) (i32.shl (local.get $hch) (i32.const 4)))))
+                    (local.set $hi (local.get $hch))
+                    (br $pun2)))
+                (f64.store (i32.add (local.get $cand) (i32.shl (local.get $hi) (i32.const 4))) (local.get $hkey))
+                (i32.store offset=8 (i32.add (local.get $cand) (i32.shl (local.get $hi) (i32.const 4))) (local.get $hid))
                 (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
-                (if (call $live (local.get $nb) (local.get $del) (local.get $excl) (local.get $bits))
-                  (then
-                    (if (i32.lt_s (local.get $nr) (local.get $ef))
-                      (then
-                        (call $push (local.get $res) (local.get $nr) (local.get $d) (local.get $nb))
-                        (local.set $nr (i32.add (local.get $nr) (i32.const 1))))
-                      (else (call $sift_down (local.get $res) (local.get $nr) (local.get $d) (local.get $nb))))
-                    (local.set $bound (f64.load (local.get $res)))))))
+                ;; $live inline: a tombstone, the excluded node or a clear filter bit is walked through, not kept
+                (block $dead
+                  (br_if $dead (i32.load8_u (i32.add (local.get $del) (local.get $nb))))
+                  (br_if $dead (i32.eq (local.get $nb) (local.get $excl)))
+                  (if (i32.ne (local.get $bits) (i32.const -1))
+                    (then
+                      (br_if $dead (i32.eqz (i32.and (i32.shr_u (i32.load (i32.add (local.get $bits) (i32.shl (i32.shr_u (local.get $nb) (i32.const 5)) (i32.const 2))))
+                                                                (i32.and (local.get $nb) (i32.const 31))) (i32.const 1))))))
+                  (if (i32.lt_s (local.get $nr) (local.get $ef))
+                    (then
+                      (call $push (local.get $res) (local.get $nr) (local.get $d) (local.get $nb))
+                      (local.set $nr (i32.add (local.get $nr) (i32.const 1))))
+                    (else
+                      (local.set $hkey (local.get $d))
+                      (local.set $hid (local.get $nb))
+                      (local.set $hi (i32.const 0))
+                      (block $sd3
+                        (loop $sdn3
+                          (local.set $hch (i32.add (i32.shl (local.get $hi) (i32.const 1)) (i32.const 1)))
+                          (br_if $sd3 (i32.ge_s (local.get $hch) (local.get $nr)))
+                          (local.set $hck (f64.load (i32.add (local.get $res) (i32.shl (local.get $hch) (i32.const 4)))))
+                          (local.set $hrt (i32.add (local.get $hch) (i32.const 1)))
+                          (if (i32.lt_s (local.get $hrt) (local.get $nr))
+                            (then
+                              (local.set $hrk (f64.load (i32.add (local.get $res) (i32.shl (local.get $hrt) (i32.const 4)))))
+                              (if (f64.gt (local.get $hrk) (local.get $hck))
+                                (then (local.set $hch (local.get $hrt)) (local.set $hck (local.get $hrk))))))
+                          (br_if $sd3 (f64.le (local.get $hck) (local.get $hkey)))
+                          (f64.store (i32.add (local.get $res) (i32.shl (local.get $hi) (i32.const 4))) (local.get $hck))
+                          (i32.store offset=8 (i32.add (local.get $res) (i32.shl (local.get $hi) (i32.const 4))) (i32.load offset=8 (i32.add (local.get $res) (i32.shl (local.get $hch) (i32.const 4)))))
+                          (local.set $hi (local.get $hch))
+                          (br $sdn3)))
+                      (f64.store (i32.add (local.get $res) (i32.shl (local.get $hi) (i32.const 4))) (local.get $hkey))
+                      (i32.store offset=8 (i32.add (local.get $res) (i32.shl (local.get $hi) (i32.const 4))) (local.get $hid))))
+                  (local.set $bound (f64.load (local.get $res))))))
             (br $l2)))
         (br $walk)))
     (i32.store (local.get $pend) (local.get $sink))
-    (local.get $nr)))
+    (local.get $nr))
+  ;; select(ids, dists, n, max, sb, kind) → kept: graph.ts's neighbour-selection heuristic
+  ;; (selectNeighbours, the paper's Algorithm 4) over n candidates sorted ascending (i32 ids at ids,
+  ;; f64 distances at dists): a candidate is kept when no kept one is closer to it than its distance,
+  ;; until max are kept; the kept ones are moved to the front of both arrays, in order. The same
+  ;; distances, the same comparisons, in the same order as the JS loop: the same ones are kept.
+  (func (export "select")
+    (param $ids i32) (param $dists i32) (param $n i32) (param $max i32) (param $sb i32) (param $kind i32)
+    (result i32)
+    (local $kept i32) (local $i i32) (local $c i32) (local $dc f64) (local $cb i32) (local $s i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
+        (br_if $done (i32.ge_s (local.get $kept) (local.get $max)))
+        (local.set $c (i32.load (i32.add (local.get $ids) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $dc (f64.load (i32.add (local.get $dists) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $cb (i32.mul (i32.add (local.get $c) (i32.const 1)) (local.get $sb)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (local.set $s (i32.const 0))
+        (block $good
+          (loop $check
+            (br_if $good (i32.ge_s (local.get $s) (local.get $kept)))
+            ;; a kept neighbour closer to the candidate than the base is: drop the candidate
+            (br_if $next (f64.lt
+              (call $dist (local.get $cb)
+                (i32.mul (i32.add (i32.load (i32.add (local.get $ids) (i32.shl (local.get $s) (i32.const 2)))) (i32.const 1)) (local.get $sb))
+                (local.get $sb) (local.get $kind))
+              (local.get $dc)))
+            (local.set $s (i32.add (local.get $s) (i32.const 1)))
+            (br $check)))
+        (i32.store (i32.add (local.get $ids) (i32.shl (local.get $kept) (i32.const 2))) (local.get $c))
+        (f64.store (i32.add (local.get $dists) (i32.shl (local.get $kept) (i32.const 3))) (local.get $dc))
+        (local.set $kept (i32.add (local.get $kept) (i32.const 1)))
+        (br $next)))
+    (local.get $kept))
+)
