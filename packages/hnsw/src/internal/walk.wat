@@ -118,7 +118,7 @@
     (result i32)
     (local $nc i32) (local $nr i32) (local $bound f64) (local $d f64) (local $c i32) (local $base i32)
     (local $end i32) (local $nb i32) (local $m i32) (local $visits i32) (local $sink i32) (local $off i32)
-    (local $o i32) (local $p i32) (local $pe i32) (local $ta i32) (local $v i32) (local $ve i32) (local $a i32) (local $x i64)
+    (local $o i32) (local $p i32) (local $pe i32) (local $ta i32) (local $v i32) (local $ve i32) (local $a i32) (local $x i64) (local $y i64) (local $ji i64) (local $ju i64)
     (local $hkey f64) (local $hid i32) (local $hi i32) (local $hch i32) (local $hck f64) (local $hrk f64) (local $hrt i32)
     (i32.store16 (i32.add (local.get $tags) (i32.shl (local.get $ep) (i32.const 1))) (local.get $epoch))
     (local.set $d (call $dist (local.get $q) (i32.mul (i32.add (local.get $ep) (i32.const 1)) (local.get $sb)) (local.get $sb) (local.get $kind)))
@@ -208,7 +208,31 @@
                   (local.set $v (i32.add (local.get $v) (i32.const 16)))
                   (br_if $count (i32.lt_u (local.get $v) (local.get $ve))))
                 (local.set $d (f64.convert_i64_u (local.get $x))))
-              (else (local.set $d (call $dist (local.get $q) (local.get $v) (local.get $sb) (local.get $kind)))))
+              (else
+                (if (i32.eq (local.get $kind) (i32.const 3))
+                  (then
+                    ;; Jaccard inline ($jaccard's loop and division), for the same reason
+                    (local.set $a (local.get $q))
+                    (local.set $ve (i32.add (local.get $v) (local.get $sb)))
+                    (local.set $ji (i64.const 0))
+                    (local.set $ju (i64.const 0))
+                    (loop $count2
+                      (local.set $x (i64.load (local.get $a)))
+                      (local.set $y (i64.load (local.get $v)))
+                      (local.set $ji (i64.add (local.get $ji) (i64.popcnt (i64.and (local.get $x) (local.get $y)))))
+                      (local.set $ju (i64.add (local.get $ju) (i64.popcnt (i64.or (local.get $x) (local.get $y)))))
+                      (local.set $x (i64.load offset=8 (local.get $a)))
+                      (local.set $y (i64.load offset=8 (local.get $v)))
+                      (local.set $ji (i64.add (local.get $ji) (i64.popcnt (i64.and (local.get $x) (local.get $y)))))
+                      (local.set $ju (i64.add (local.get $ju) (i64.popcnt (i64.or (local.get $x) (local.get $y)))))
+                      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+                      (local.set $v (i32.add (local.get $v) (i32.const 16)))
+                      (br_if $count2 (i32.lt_u (local.get $v) (local.get $ve))))
+                    (local.set $d
+                      (if (result f64) (i64.eqz (local.get $ju))
+                        (then (f64.const 0))
+                        (else (f64.promote_f32 (f32.div (f32.convert_i64_u (i64.sub (local.get $ju) (local.get $ji))) (f32.convert_i64_u (local.get $ju))))))))
+                  (else (local.set $d (call $dist (local.get $q) (local.get $v) (local.get $sb) (local.get $kind)))))))
             (if (i32.or (i32.lt_s (local.get $nr) (local.get $ef)) (f64.lt (local.get $d) (local.get $bound)))
               (then
                 (if (i32.ge_s (local.get $nc) (local.get $ccap)) (then (return (i32.const -2))))
