@@ -93,7 +93,9 @@ export interface ExactSearchOptions {
 export interface AddBatchOptions {
   /**
    * Threads that insert at once (worker threads plus the calling thread). Default 1. Needs the
-   * compiled worker script (`dist/internal/build-worker.js`); a parallel build is not
+   * compiled worker script (`dist/internal/search-worker.js`); the workers are the index's pool,
+   * which its parallel searches share: started on first use, kept for later batches (they never
+   * keep the process alive), stopped by {@link HNSW.close}. A parallel build is not
    * deterministic, though its recall matches a sequential one.
    */
   threads?: number;
@@ -374,7 +376,7 @@ export class HNSW {
     const graph = this.graph;
     const n = ids.length;
     if (threads > 1 && n > 1) {
-      parallelInsert(graph, this.graphParams(), first, first + n, threads, onProgress);
+      parallelInsert(this.searchPool(), graph, this.graphParams(), first, first + n, threads, onProgress);
     } else {
       for (let i = 0; i < n; i++) {
         graph.insert(first + i);
@@ -411,7 +413,7 @@ export class HNSW {
     const n = ids.length;
     this.building = true;
     try {
-      if (threads > 1 && n > 1) await parallelInsertAsync(this.graph, this.graphParams(), first, first + n, threads, onProgress);
+      if (threads > 1 && n > 1) await parallelInsertAsync(this.searchPool(), this.graph, this.graphParams(), first, first + n, threads, onProgress);
       else await insertPaced(this.graph, first, first + n, onProgress);
       this.liveCount += n;
       return ids;
@@ -951,9 +953,10 @@ export class HNSW {
   }
 
   /**
-   * Stops the worker threads of parallel searches, if any were started (a search in flight then
-   * rejects with InternalError). The index stays usable: a later threaded search starts workers
-   * again. The workers never keep the process alive, so this is for freeing their threads and
+   * Stops the worker threads of parallel searches and builds, if any were started (a search in
+   * flight then rejects with InternalError; an {@link addBatchAsync} in flight is let finish
+   * first, since a batch cut short would stay half linked). The index stays usable: a later
+   * threaded call starts workers again. The workers never keep the process alive, so this is for freeing their threads and
    * memory early (each holds a reference to the index's memory).
    */
   async close(): Promise<void> {

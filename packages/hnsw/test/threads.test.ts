@@ -4,12 +4,15 @@ import { ConflictError, ErrorCode, HNSW, InternalError, InvalidArgumentError, Le
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as kernels from '../src/internal/kernels';
+import type { SearchPool } from '../src/internal/search-pool';
 import { clustered, seeded } from './fixtures/data';
 
 const dim = 24;
 const n = 3000;
 const data = clustered(n, dim, 20, 11);
 const queries = clustered(120, dim, 20, 12);
+
+const poolOf = (index: HNSW): SearchPool => (index as unknown as { pool: SearchPool }).pool;
 
 function row(flat: Float32Array, i: number): Float32Array {
   return flat.subarray(i * dim, (i + 1) * dim);
@@ -289,5 +292,78 @@ describe('HNSW#addBatchAsync', () => {
     // A bad vector anywhere leaves the index unchanged.
     await expect(index.addBatchAsync([q, [1]], { threads: 2 })).rejects.toThrow(LengthMismatchError);
     expect(index.numIds).toBe(n);
+  });
+});
+
+describe('one worker pool per index, for parallel builds and searches', () => {
+  function recall(index: HNSW): number {
+    let hits = 0;
+    for (let i = 0; i < 120; i++) {
+      const truth = new Set(index.searchExact(row(queries, i), 10).map((h) => h.id));
+      for (const h of index.search(row(queries, i), 10, 64)) if (truth.has(h.id)) hits++;
+    }
+    return hits / 1200;
+  }
+
+  it('builds and searches reuse the same workers (started once), through growth; answers stay those of search', async () => {
+    const index = new HNSW({ dimension: dim, M: 12, efConstruction: 80 });
+    index.addBatch(data.subarray(0, 1000 * dim), { threads: 2 });
+    const pool = poolOf(index);
+    expect(pool.started).toBe(1);
+    // The capacity grows (the arrays move): the same worker maps the new ones.
+    await index.addBatchAsync(data.subarray(1000 * dim, 2000 * dim), { threads: 2 });
+    expect(index.searchMany(queries, 10, { threads: 2 })).toEqual(perQuery(index, queries, 10));
+    expect(pool.started).toBe(1);
+    // A third thread starts one more worker, and later jobs keep both.
+    index.addBatch(data.subarray(2000 * dim, 2500 * dim), { threads: 3 });
+    expect(pool.started).toBe(2);
+    expect(await index.searchManyAsync(queries, 10, { threads: 2 })).toEqual(perQuery(index, queries, 10));
+    const progress: number[] = [];
+    index.addBatch(data.subarray(2500 * dim), { threads: 3, onProgress: (done) => progress.push(done) });
+    expect(progress[progress.length - 1]).toBe(500);
+    expect(pool.started).toBe(2);
+    expect(pool.size).toBe(2);
+    expect(index.size).toBe(n);
+    expect(index.searchMany(queries, 10, { ef: 40, threads: 3 })).toEqual(perQuery(index, queries, 10, { ef: 40 }));
+    const sequential = new HNSW({ dimension: dim, M: 12, efConstruction: 80 });
+    sequential.addBatch(data);
+    expect(recall(index)).toBeGreaterThanOrEqual(recall(sequential) - 0.01);
+    await index.close();
+    expect(pool.size).toBe(0);
+  });
+
+  it('close lets an async build in flight finish (never a half-linked batch), then stops the workers', async () => {
+    const index = new HNSW({ dimension: dim, M: 12, efConstruction: 80 });
+    index.addBatch(data.subarray(0, 200 * dim));
+    const building = index.addBatchAsync(data.subarray(200 * dim), { threads: 2 });
+    const pool = poolOf(index);
+    await index.close();
+    expect(pool.size).toBe(0);
+    expect(await building).toHaveLength(n - 200);
+    expect(index.size).toBe(n);
+    const sequential = new HNSW({ dimension: dim, M: 12, efConstruction: 80 });
+    sequential.addBatch(data);
+    expect(recall(index)).toBeGreaterThanOrEqual(recall(sequential) - 0.01);
+    // Usable after close: a new pool.
+    index.addBatch(row(data, 0), { threads: 2 });
+    expect(index.size).toBe(n + 1);
+    await index.close();
+  });
+
+  it('never keeps the process alive: a script that builds on threads (blocking and async) exits without close()', () => {
+    const script = [
+      `const { HNSW } = require(${JSON.stringify(join(__dirname, '..', 'dist', 'index.js'))});`,
+      'const index = new HNSW({ dimension: 4 });',
+      'const rows = Array.from({ length: 300 }, (_, i) => [i % 7, i % 11, i % 13, i % 17]);',
+      'index.addBatch(rows, { threads: 2 });',
+      'index.addBatchAsync(rows, { threads: 2 }).then((ids) => {',
+      '  if (index.searchMany([[1, 2, 3, 4]], 3, { threads: 2 })[0].length !== 3) process.exit(3);',
+      '  console.log(ids.length);',
+      '});',
+    ].join('\n');
+    const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim()).toBe('300');
   });
 });

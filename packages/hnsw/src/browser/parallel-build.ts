@@ -4,7 +4,6 @@
  * `addBatch(…, { threads: n })` links the batch on the calling thread, exactly like `threads: 1`
  * (same graph for the same seed; onProgress every 1,000 vectors). Never used under Node.
  */
-import { NotSupportedError } from '@vego/io';
 import type { Graph, GraphParams } from '../internal/graph';
 import { insertPaced } from '../internal/paced-insert';
 
@@ -13,13 +12,9 @@ const PROGRESS_EVERY = 1000;
 /** As in Node: layer-0 walks the workers of the last parallel build ran in wasm (no workers here: always 0). */
 export const buildWalkStats = { workerWasmWalks: 0 };
 
-/** Node only (the path of the worker script): throws NotSupportedError in a browser build. */
-export function resolveWorkerScript(): string {
-  throw new NotSupportedError('the parallel build worker script needs Node (worker_threads); in a browser addBatch runs single-threaded');
-}
-
-/** Inserts the allocated ids `[first, end)` on the calling thread; `threads` is ignored. */
+/** Inserts the allocated ids `[first, end)` on the calling thread; `pool` and `threads` are ignored. */
 export function parallelInsert(
+  _pool: unknown,
   graph: Graph,
   _params: GraphParams,
   first: number,
@@ -37,6 +32,7 @@ export function parallelInsert(
 
 /** The async form: the batch is linked on the calling thread in slices, between event-loop turns. */
 export function parallelInsertAsync(
+  _pool: unknown,
   graph: Graph,
   _params: GraphParams,
   first: number,

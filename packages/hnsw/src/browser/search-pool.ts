@@ -57,6 +57,14 @@ export class SearchPool {
     return Promise.reject(noThreads());
   }
 
+  runBuild(): void {
+    throw noThreads();
+  }
+
+  runBuildAsync(): Promise<void> {
+    return Promise.reject(noThreads());
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }

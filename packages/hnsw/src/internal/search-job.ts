@@ -1,38 +1,47 @@
 /**
- * What the calling thread and the workers of a parallel search share: the slots of a job's control
- * array (a fresh Int32Array per job, so a worker that picks a job up late can never take queries
- * of a later one) and the message that hands a worker its part.
+ * What the calling thread and the pool's workers share for one job, search or build: the slots of
+ * the job's control array (a fresh Int32Array per job, so a worker that picks a job up late can
+ * never take items of a later one) and the messages that hand a worker its part.
  */
 import type { GraphArrays, GraphParams } from './graph';
 
-/** Next query to take, number of queries, number answered, error flag, queries the workers walked in wasm. */
-export const SEARCH_NEXT = 0;
-export const SEARCH_END = 1;
-export const SEARCH_DONE = 2;
-export const SEARCH_ERROR = 3;
-export const SEARCH_WASM_WALKS = 4;
-export const SEARCH_INTS = 5;
+/**
+ * Next item to take (a query's index, or a build's next id), the end of the items, items finished,
+ * error flag, layer-0 walks the workers ran in wasm. A worker notifies {@link JOB_DONE} when it
+ * finds no item left, so the thread waiting for a job wakes once each worker is through.
+ */
+export const JOB_NEXT = 0;
+export const JOB_END = 1;
+export const JOB_DONE = 2;
+export const JOB_ERROR = 3;
+export const JOB_WASM_WALKS = 4;
+export const JOB_INTS = 5;
 
-/** Marks the workerData of a search worker. */
-export const SEARCH_WORKER_KIND = 'vego-hnsw-search';
+/** Marks the workerData of a pool worker. */
+export const POOL_WORKER_KIND = 'vego-hnsw-worker';
 
-/** The graph a worker searches: sent again only when its arrays moved (the index grew). */
+/** The graph a worker works on: sent again only when its arrays moved (the index grew). */
 export interface SearchGraphMessage {
   params: GraphParams;
   capacity: number;
   arrays: GraphArrays;
 }
 
-/** One job, as posted to each worker taking part (every array on a SharedArrayBuffer). */
-export interface SearchJobMessage {
+/** What every job message holds. */
+interface JobMessageBase {
   /** The graph, when it changed since this worker's last job; null to keep the one it has. */
   graph: SearchGraphMessage | null;
-  /** Byte offset of this worker's query slot in the vector memory (its wasm-walk region follows). */
+  /** Byte offset of this worker's area in the vector memory (a query slot, then its wasm-walk region); −1: none (JS walk). */
   areaAt: number;
   /** Records in the heaps of that region (`Graph#useWalkArea`). */
   resCap: number;
   candCap: number;
   control: Int32Array;
+}
+
+/** One search job, as posted to each worker taking part (every array on a SharedArrayBuffer). */
+export interface SearchJobMessage extends JobMessageBase {
+  kind: 'search';
   /** The prepared queries, one vector slot (`stride` floats) each. */
   queries: Float32Array;
   k: number;
@@ -44,3 +53,11 @@ export interface SearchJobMessage {
   outDists: Float64Array;
   counts: Int32Array;
 }
+
+/** One build job: link the allocated ids `[control[NEXT], control[END])` with per-node locking. */
+export interface BuildJobMessage extends JobMessageBase {
+  kind: 'build';
+}
+
+/** A message to a pool worker. */
+export type PoolJobMessage = SearchJobMessage | BuildJobMessage;
