@@ -98,6 +98,15 @@ export interface SearchOptions extends ReadOptions {
    * contributes its best `max(2k, 20)` documents, both under `filter`.
    */
   fusion?: HybridFusion;
+  /**
+   * `searchMany` only: threads that answer its vector queries (default 1). With more, the
+   * queries go to the index in batches of about 12 ms (hnsw's `searchMany` on the calling thread
+   * plus `threads − 1` worker threads sharing the index's memory), with event-loop turns between
+   * batches; the answers are those of one thread, filters included. The workers start on first
+   * use, stay for later calls (never keeping the process alive) and stop when the collection
+   * closes. In a browser build (no worker threads) one thread answers.
+   */
+  threads?: number;
 }
 
 /**
@@ -105,6 +114,19 @@ export interface SearchOptions extends ReadOptions {
  * or both (`{ vector, text }`: hybrid search over the vector index and the full-text index, fused).
  */
 export type SearchQuery = VectorLike | string | { vector: VectorLike } | { text: string } | { vector: VectorLike; text: string };
+
+/** The fields a search returns (see `select`). */
+type Selection = { fields: readonly string[]; text: boolean; vector: boolean };
+
+/** How a vector search runs (`Collection#searchPlan`). */
+interface SearchPlan {
+  kind: 'none' | 'unfiltered' | 'exact' | 'graph';
+  baseEf: number;
+  /** Candidates of the post-filtered unfiltered search tried first (0: none). */
+  wide: number;
+  filteredEf: number;
+  scan: boolean;
+}
 
 /** True for a hybrid `{ vector, text }` query. */
 function isHybridQuery(q: SearchQuery): q is { vector: VectorLike; text: string } {
@@ -370,6 +392,8 @@ export class Collection {
 
   private async rebuildIndex(): Promise<void> {
     const c = this.config;
+    // The old index's worker threads (if any) hold its memory: stop them.
+    await this.index.close();
     this.index = new HNSW({ dimension: c.dimension, distance: c.distance, M: c.M, efConstruction: c.efConstruction, seed: c.seed });
     await this.addRange(0, this.table.numIds);
     this.unsavedIndexChanges += Math.max(1, this.table.numIds);
@@ -950,16 +974,22 @@ export class Collection {
 
   /**
    * Several searches with one filter (compiled once), yielding to the event loop between slices.
+   * With `threads` > 1 the vector queries are answered in batches on that many threads (see
+   * {@link SearchOptions.threads}), with the same answers.
    * @returns one hit list per query, in order.
+   * @throws InvalidArgumentError as {@link search}, and for `threads` not a positive integer
    */
   async searchMany(queries: readonly SearchQuery[], k: number, options: SearchOptions = {}): Promise<SearchHit[][]> {
     this.checkOpen();
     checkK(k);
     if (!Array.isArray(queries)) throw new InvalidArgumentError('`queries` must be an array');
+    const threads = options.threads ?? 1;
+    if (!Number.isInteger(threads) || threads < 1) throw new InvalidArgumentError(`\`threads\` must be a positive integer, got ${threads}`);
     const sel = this.fieldsOf(options.select);
     const bits = options.filter === undefined ? null : compileFilter(options.filter, this.table).evaluate();
     const strings = queries.filter((q): q is string => typeof q === 'string');
     const embedded = strings.length > 0 && this.embedFn !== undefined ? await this.embedQueries(strings) : null;
+    if (threads > 1) return this.searchManyThreaded(queries, k, options, bits, sel, embedded, threads);
     const out: SearchHit[][] = [];
     let s = 0;
     let t0 = now();
@@ -976,6 +1006,44 @@ export class Collection {
         await yieldToEventLoop();
         t0 = now();
       }
+    }
+    return out;
+  }
+
+  /**
+   * {@link searchMany} with `threads` > 1: text and hybrid queries as one thread runs them, then the
+   * vector queries in batches ({@link vectorSearchMany}) sized to about half of `SLICE_MS`, with an
+   * event-loop turn between batches (the index is never read across a turn, so writes in
+   * between are never refused).
+   */
+  private async searchManyThreaded(queries: readonly SearchQuery[], k: number, options: SearchOptions, bits: Uint32Array | null, sel: Selection, embedded: Float32Array[] | null, threads: number): Promise<SearchHit[][]> {
+    const out = new Array<SearchHit[]>(queries.length);
+    const vectors: Float32Array[] = [];
+    const at: number[] = [];
+    let s = 0;
+    for (let i = 0; i < queries.length; i++) {
+      const q = queries[i]!;
+      if (isHybridQuery(q)) {
+        out[i] = await this.hybridSearch(q, k, options, bits, sel);
+        continue;
+      }
+      const r = typeof q === 'string' && embedded !== null ? embedded[s++]! : await this.resolveQuery(q);
+      if (typeof r === 'string') {
+        out[i] = await this.textSearch(r, k, bits, sel);
+      } else {
+        vectors.push(r);
+        at.push(i);
+      }
+    }
+    let step = 8 * threads;
+    for (let from = 0; from < vectors.length; ) {
+      const to = Math.min(vectors.length, from + step);
+      const t0 = now();
+      const lists = this.vectorSearchMany(vectors.slice(from, to), k, options, bits, sel, threads);
+      for (let j = 0; j < lists.length; j++) out[at[from + j]!] = lists[j]!;
+      step = Math.max(threads, adaptStep(step, now() - t0));
+      from = to;
+      if (from < vectors.length) await yieldToEventLoop();
     }
     return out;
   }
@@ -1010,68 +1078,133 @@ export class Collection {
     return hits.filter((h) => this.table.alive[h.docId] === 1).map((h) => ({ ...this.documentOf(h.docId, sel), distance: null, score: h.score }));
   }
 
-  private vectorSearch(q: Float32Array, k: number, options: SearchOptions, bits: Uint32Array | null, sel: { fields: readonly string[]; text: boolean; vector: boolean }): SearchHit[] {
+  /**
+   * How a vector search with these options and filter bits runs (the same for every query, so a
+   * batch of queries can run each step for all of them at once): no match, an unfiltered graph
+   * search, an exact scan of the matches, or a graph search with the filter (first as a wider
+   * unfiltered search, post-filtered, when `wide` is set; then by an exact scan of the matches
+   * over the index's vectors when `scan`, else a walk with the filter bits at `filteredEf`).
+   */
+  private searchPlan(k: number, options: SearchOptions, bits: Uint32Array | null): SearchPlan {
     const { ef, exactScanThreshold } = options;
     if (ef !== undefined && (!Number.isInteger(ef) || ef <= 0)) throw new InvalidArgumentError(`\`ef\` must be a positive integer, got ${ef}`);
     if (exactScanThreshold !== undefined && (!Number.isInteger(exactScanThreshold) || exactScanThreshold < 0)) {
       throw new InvalidArgumentError(`\`exactScanThreshold\` must be a non-negative integer, got ${exactScanThreshold}`);
     }
     const baseEf = Math.max(ef ?? 64, k);
-    let ids: ArrayLike<number>;
-    let dists: ArrayLike<number>;
-    let n: number;
-    if (bits === null) {
-      const r = this.index.search(q, k, baseEf);
-      n = r.length;
-      ids = r.map((h) => h.id);
-      dists = r.map((h) => h.distance);
-    } else {
-      const m = popcount(bits);
-      const live = this.table.liveCount;
-      if (m === 0) return [];
-      const exact = exactScanThreshold === undefined ? m <= EXACT_SCAN_MAX_MATCHES || m < live * EXACT_SCAN_FRACTION : m <= exactScanThreshold;
-      if (exact || m <= k) {
-        if (this.outIds.length < k) { this.outIds = new Int32Array(k); this.outDists = new Float64Array(k); }
-        n = exactSearchBits(this.table.vectors, this.table.norms, this.distance, q, bits, k, this.outIds, this.outDists);
-        ids = this.outIds;
-        dists = this.outDists;
-      } else {
-        const selectivity = m / Math.max(1, live);
-        let r: { id: number; distance: number }[] | null = null;
-        // Not under inner product: its deeper unfiltered candidates are less reliable than a
-        // filtered walk (measured: 0.92 vs 0.97 recall@10 at 30 % on clustered data).
-        if (selectivity >= POSTFILTER_MIN_SELECTIVITY && this.distance !== 'innerProduct') {
-          // Most documents match: an unfiltered search for k / selectivity · 2 candidates holds
-          // the filtered top k, and walks the graph without rejecting nodes.
-          const wide = Math.min(live, Math.ceil((2 * k) / selectivity));
-          const cands = this.index.search(q, wide, Math.max(baseEf, wide));
-          const kept = cands.filter((h) => ((bits[h.id >>> 5]! >>> (h.id & 31)) & 1) === 1);
-          if (kept.length >= k) r = kept.slice(0, k);
-        }
-        if (r === null) {
-          // Under inner product (not a metric: its graph is weaker) ef is raised by
-          // 1 / √selectivity. Under L2 and cosine the walk keeps `ef`: the walk with ef 64
-          // already returned the exact filtered top 10 at 10 % on 100K × 128 clustered data, and
-          // raising it to 203 made it 9× slower (the walk must collect ef accepted nodes).
-          const efF = this.distance === 'innerProduct' ? Math.min(MAX_FILTERED_EF, Math.max(baseEf, Math.ceil(baseEf / Math.sqrt(selectivity)))) : baseEf;
-          // A filtered walk visits about WALK_VISITS_PER_EF · ef / selectivity nodes, each a
-          // random read of a vector; an exact scan of the matches (SIMD kernel, index order)
-          // reads them front to back, SCAN_COST_RATIO times cheaper each: scan when that is cheaper.
-          const walkCost = (WALK_VISITS_PER_EF * efF) / selectivity;
-          const scan = exactScanThreshold === undefined && m <= SCAN_COST_RATIO * walkCost;
-          r = scan ? this.index.searchExact(q, k, { filterBits: bits }) : this.index.search(q, k, { ef: efF, filterBits: bits });
-        }
-        n = r.length;
-        ids = r.map((h) => h.id);
-        dists = r.map((h) => h.distance);
+    const plan: SearchPlan = { kind: 'unfiltered', baseEf, wide: 0, filteredEf: baseEf, scan: false };
+    if (bits === null) return plan;
+    const m = popcount(bits);
+    const live = this.table.liveCount;
+    if (m === 0) {
+      plan.kind = 'none';
+      return plan;
+    }
+    const exact = exactScanThreshold === undefined ? m <= EXACT_SCAN_MAX_MATCHES || m < live * EXACT_SCAN_FRACTION : m <= exactScanThreshold;
+    if (exact || m <= k) {
+      plan.kind = 'exact';
+      return plan;
+    }
+    plan.kind = 'graph';
+    const selectivity = m / Math.max(1, live);
+    // Not under inner product: its deeper unfiltered candidates are less reliable than a
+    // filtered walk (measured: 0.92 vs 0.97 recall@10 at 30 % on clustered data).
+    if (selectivity >= POSTFILTER_MIN_SELECTIVITY && this.distance !== 'innerProduct') {
+      // Most documents match: an unfiltered search for k / selectivity · 2 candidates holds
+      // the filtered top k, and walks the graph without rejecting nodes.
+      plan.wide = Math.min(live, Math.ceil((2 * k) / selectivity));
+    }
+    // Under inner product (not a metric: its graph is weaker) ef is raised by
+    // 1 / √selectivity. Under L2 and cosine the walk keeps `ef`: the walk with ef 64
+    // already returned the exact filtered top 10 at 10 % on 100K × 128 clustered data, and
+    // raising it to 203 made it 9× slower (the walk must collect ef accepted nodes).
+    plan.filteredEf = this.distance === 'innerProduct' ? Math.min(MAX_FILTERED_EF, Math.max(baseEf, Math.ceil(baseEf / Math.sqrt(selectivity)))) : baseEf;
+    // A filtered walk visits about WALK_VISITS_PER_EF · ef / selectivity nodes, each a
+    // random read of a vector; an exact scan of the matches (SIMD kernel, index order)
+    // reads them front to back, SCAN_COST_RATIO times cheaper each: scan when that is cheaper.
+    const walkCost = (WALK_VISITS_PER_EF * plan.filteredEf) / selectivity;
+    plan.scan = exactScanThreshold === undefined && m <= SCAN_COST_RATIO * walkCost;
+    return plan;
+  }
+
+  private vectorSearch(q: Float32Array, k: number, options: SearchOptions, bits: Uint32Array | null, sel: Selection): SearchHit[] {
+    const plan = this.searchPlan(k, options, bits);
+    switch (plan.kind) {
+      case 'none':
+        return [];
+      case 'unfiltered':
+        return this.hitsOf(this.index.search(q, k, plan.baseEf), sel);
+      case 'exact':
+        return this.exactHits(q, k, bits!, sel);
+    }
+    let r: { id: number; distance: number }[] | null = null;
+    if (plan.wide > 0) {
+      const kept = this.postFiltered(this.index.search(q, plan.wide, Math.max(plan.baseEf, plan.wide)), bits!);
+      if (kept.length >= k) r = kept.slice(0, k);
+    }
+    r ??= plan.scan ? this.index.searchExact(q, k, { filterBits: bits! }) : this.index.search(q, k, { ef: plan.filteredEf, filterBits: bits! });
+    return this.hitsOf(r, sel);
+  }
+
+  /**
+   * {@link vectorSearch} for a batch of queries, each step for all of them at once on `threads`
+   * threads (hnsw's blocking `searchMany`: the calling thread and `threads − 1` workers of the
+   * index's pool). Answers are those of {@link vectorSearch}, query by query.
+   */
+  private vectorSearchMany(qs: Float32Array[], k: number, options: SearchOptions, bits: Uint32Array | null, sel: Selection, threads: number): SearchHit[][] {
+    const plan = this.searchPlan(k, options, bits);
+    switch (plan.kind) {
+      case 'none':
+        return qs.map(() => []);
+      case 'unfiltered':
+        return this.index.searchMany(qs, k, { ef: plan.baseEf, threads }).map((r) => this.hitsOf(r, sel));
+      case 'exact':
+        // Few matches: a scan each, on the calling thread (cheaper than sending the queries out).
+        return qs.map((q) => this.exactHits(q, k, bits!, sel));
+    }
+    const lists: ({ id: number; distance: number }[] | null)[] = qs.map(() => null);
+    if (plan.wide > 0) {
+      const wide = this.index.searchMany(qs, plan.wide, { ef: Math.max(plan.baseEf, plan.wide), threads });
+      for (let i = 0; i < qs.length; i++) {
+        const kept = this.postFiltered(wide[i]!, bits!);
+        if (kept.length >= k) lists[i] = kept.slice(0, k);
       }
     }
-    const out: SearchHit[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const dist = dists[i]!;
-      out[i] = { ...this.documentOf(ids[i]!, sel), distance: dist, score: this.distance === 'l2' ? 1 / (1 + dist) : 1 - dist };
+    const rest: number[] = [];
+    for (let i = 0; i < qs.length; i++) if (lists[i] === null) rest.push(i);
+    if (rest.length > 0) {
+      if (plan.scan) {
+        for (const i of rest) lists[i] = this.index.searchExact(qs[i]!, k, { filterBits: bits! });
+      } else {
+        const walked = this.index.searchMany(rest.map((i) => qs[i]!), k, { ef: plan.filteredEf, filterBits: bits!, threads });
+        for (let j = 0; j < rest.length; j++) lists[rest[j]!] = walked[j]!;
+      }
     }
+    return lists.map((r) => this.hitsOf(r!, sel));
+  }
+
+  /** The hits of `r` that match `bits`, in order. */
+  private postFiltered(r: { id: number; distance: number }[], bits: Uint32Array): { id: number; distance: number }[] {
+    return r.filter((h) => ((bits[h.id >>> 5]! >>> (h.id & 31)) & 1) === 1);
+  }
+
+  /** Exact scan of the documents matching `bits` over the collection's own vectors. */
+  private exactHits(q: Float32Array, k: number, bits: Uint32Array, sel: Selection): SearchHit[] {
+    if (this.outIds.length < k) { this.outIds = new Int32Array(k); this.outDists = new Float64Array(k); }
+    const n = exactSearchBits(this.table.vectors, this.table.norms, this.distance, q, bits, k, this.outIds, this.outDists);
+    const out: SearchHit[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.hitOf(this.outIds[i]!, this.outDists[i]!, sel);
     return out;
+  }
+
+  private hitsOf(r: { id: number; distance: number }[], sel: Selection): SearchHit[] {
+    const out: SearchHit[] = new Array(r.length);
+    for (let i = 0; i < r.length; i++) out[i] = this.hitOf(r[i]!.id, r[i]!.distance, sel);
+    return out;
+  }
+
+  private hitOf(id: number, dist: number, sel: Selection): SearchHit {
+    return { ...this.documentOf(id, sel), distance: dist, score: this.distance === 'l2' ? 1 / (1 + dist) : 1 - dist };
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -1110,6 +1243,8 @@ export class Collection {
     if (this.closed) return;
     await this.flush();
     this.closed = true;
+    // The worker threads of threaded searches (if any were started).
+    await this.index.close();
     await this.store?.close();
   }
 }
