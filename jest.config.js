@@ -10,6 +10,7 @@ module.exports = {
   testMatch: ['**/test/**/*.test.ts'],
   moduleNameMapper: {
     '^@vego/(arrow|encoding|format|io|hnsw|db|cli)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@vego/(arrow|encoding|format|io)/errors$': '<rootDir>/packages/$1/src/errors.ts',
     '^@vego/test-support$': '<rootDir>/test-support/index.ts',
   },
   transform: {

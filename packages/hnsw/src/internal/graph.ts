@@ -34,7 +34,8 @@
  * the pass over the whole graph after deletes in `repair-pass.ts`.
  */
 
-import { ResourceExhaustedError } from '@vego/io';
+// The error classes alone: a worker thread loads this module without all of @vego/io.
+import { ResourceExhaustedError } from '@vego/io/errors';
 import { DistanceHeap } from './heap';
 import { FLOATS_PER_STEP, type Kernel, type ManyKernel, MAX_VECTOR_MEMORY_BYTES, WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory, fallbackKernels, outOfMemory, simdKernels, simdModule, wasmApi } from './kernels';
 import { binaryKernels, binaryStrideBytes, isBinaryMetricId } from './binary-kernels';

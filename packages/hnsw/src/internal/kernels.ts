@@ -12,7 +12,8 @@
  * `test/wat-sources.test.ts` assembles it with wabt and checks that it gives exactly the bytes
  * built below.
  */
-import { ResourceExhaustedError } from '@vego/io';
+// The error classes alone: a worker thread loads this module without all of @vego/io.
+import { ResourceExhaustedError } from '@vego/io/errors';
 
 /** Vectors are stored padded to a multiple of this many floats. */
 export const FLOATS_PER_STEP = 8;
