@@ -956,8 +956,8 @@ export class HNSW {
    * Stops the worker threads of parallel searches and builds, if any were started (a search in
    * flight then rejects with InternalError; an {@link addBatchAsync} in flight is let finish
    * first, since a batch cut short would stay half linked). The index stays usable: a later
-   * threaded call starts workers again. The workers never keep the process alive, so this is for freeing their threads and
-   * memory early (each holds a reference to the index's memory).
+   * threaded call starts workers again. The workers never keep the process alive, so this is for
+   * freeing their threads and memory early (each holds a reference to the index's memory).
    */
   async close(): Promise<void> {
     const pool = this.pool;
