@@ -9,7 +9,7 @@ import * as fsp from 'node:fs/promises';
 import type { BlockCache } from './block-cache';
 import type { AsyncByteSource } from '@vego/format';
 import { fsError } from './internal/fs-error';
-import { readFullyAsync } from './internal/positional-read';
+import { readFullyAsync, readScatterFullyAsync } from './internal/positional-read';
 import { ScheduledSource, schedulerOptions, type ScheduledSourceStats } from './internal/scheduled-source';
 
 /** Options of {@link AsyncFileSource.open}. */
@@ -47,6 +47,7 @@ export class AsyncFileSource extends ScheduledSource implements AsyncByteSource 
       byteLength,
       options.cache,
       schedulerOptions(options, { maxInFlight: 4, coalesceGapBytes: 16 * 1024, maxMergedBytes: 16 * 1024 * 1024, chunkBytes: 1024 * 1024 }),
+      true,
     );
     this.handle = handle;
   }
@@ -95,5 +96,11 @@ export class AsyncFileSource extends ScheduledSource implements AsyncByteSource 
     const handle = this.handle;
     if (handle === null) throw this.closedError();
     await readFullyAsync(handle, target, position, this.path);
+  }
+
+  protected override async readScatterFully(targets: readonly Uint8Array[], position: number): Promise<void> {
+    const handle = this.handle;
+    if (handle === null) throw this.closedError();
+    await readScatterFullyAsync(handle, targets, position, this.path);
   }
 }
