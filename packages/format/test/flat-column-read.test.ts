@@ -4,10 +4,12 @@
  * header is checked and its values are moved together. Checked against the written values for whole
  * columns and row ranges, over several pages and chunks, with sources that read by scatter and sources
  * that do not (the range is read and copied), sync and async; nulls keep the general path; a damaged chunk
- * header is a CorruptDataError on every path.
+ * header is a CorruptDataError on every path; LanceDB 0.39's own 2.2 float columns take the same path.
  */
+import * as arrow from 'apache-arrow';
 import * as F from '@vego/format';
-import { rng, writeFile } from './helpers';
+import { rng, tempDir, writeFile } from './helpers';
+import { lanceDbFile } from './fixtures/lancedb';
 
 const { Field, Schema, RecordBatch, Float64, Int32, Uint8, vectorFrom, vectorFromTypedArray } = F;
 
@@ -189,5 +191,29 @@ describe('scatter ranges through the reader', () => {
     src.readScatter = () => Promise.reject(new F.CorruptDataError('boom'));
     const reader = await F.LanceFileReader.open(src);
     await expect(reader.read({ columns: ['f64'] })).rejects.toThrow('boom');
+  });
+});
+
+describe('LanceDB 0.39 2.2 float columns', () => {
+  it('are read by scatter, exactly, whole and by range', async () => {
+    const t = tempDir('vego-flat-ldb-');
+    try {
+      const n = 40_000;
+      const r = rng(21);
+      const x = Float64Array.from({ length: n }, () => r() * 1e6 - 5e5);
+      const schema = new arrow.Schema([new arrow.Field('id', new arrow.Int32(), false), new arrow.Field('x', new arrow.Float64(), true)]);
+      const rows = Array.from({ length: n }, (_, i) => ({ id: i, x: x[i]! }));
+      const { file } = await lanceDbFile(t.dir, schema, rows, '2.2');
+      const src = new ScatterSource(file);
+      const reader = await F.LanceFileReader.open(src);
+      expect(reader.version).toEqual({ major: 2, minor: 2 });
+      const whole = await reader.read({ columns: ['x'] });
+      expect(src.scatters).toBeGreaterThan(0);
+      expect(bitsOf(plainColumn(whole, 'x'))).toBe(bitsOf(Array.from(x)));
+      const part = await reader.read({ columns: ['x'], offset: 4095, limit: 30_001 });
+      expect(bitsOf(plainColumn(part, 'x'))).toBe(bitsOf(Array.from(x.subarray(4095, 34_096))));
+    } finally {
+      t.cleanup();
+    }
   });
 });
