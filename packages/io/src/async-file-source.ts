@@ -11,12 +11,16 @@ import type { AsyncByteSource } from '@vego/format';
 import { fsError } from './internal/fs-error';
 import { readFullyAsync, readScatterFullyAsync } from './internal/positional-read';
 import { ScheduledSource, schedulerOptions, type ScheduledSourceStats } from './internal/scheduled-source';
+import type { ReadSchedulerOptions } from './internal/read-scheduler';
 
 /** Options of {@link AsyncFileSource.open}. */
 export interface AsyncFileSourceOptions {
   /** A block cache to read through (may be shared). Default: no cache. */
   cache?: BlockCache;
-  /** Most file reads in flight at once. Default 4 (the size of libuv's thread pool). */
+  /**
+   * Most file reads in flight at once. Default 8, twice libuv's 4 pool threads: a read waiting in libuv's queue
+   * starts as soon as a thread frees, without a round trip through the event loop first.
+   */
   maxInFlight?: number;
   /** Requests this close (in bytes) to the previous one are merged into one read. Default 16 KiB. */
   coalesceGapBytes?: number;
@@ -24,6 +28,14 @@ export interface AsyncFileSourceOptions {
   maxMergedBytes?: number;
   /** A merged read is issued as parallel reads of at most this many bytes into one buffer. Default 1 MiB. */
   chunkBytes?: number;
+}
+
+/** Threads of libuv's pool, which runs the file reads (`UV_THREADPOOL_SIZE`, default 4). */
+const POOL_THREADS = Math.max(1, Math.min(1024, Number.parseInt(process.env.UV_THREADPOOL_SIZE ?? '', 10) || 4));
+
+/** File reads are cut into chunks only while fewer wait than there are pool threads (and slots) to run them. */
+function withPoolSplit(o: ReadSchedulerOptions): ReadSchedulerOptions {
+  return { ...o, splitBelowReads: Math.min(o.maxInFlight, POOL_THREADS) };
 }
 
 /** Counters of an {@link AsyncFileSource}. */
@@ -46,7 +58,7 @@ export class AsyncFileSource extends ScheduledSource implements AsyncByteSource 
       path,
       byteLength,
       options.cache,
-      schedulerOptions(options, { maxInFlight: 4, coalesceGapBytes: 16 * 1024, maxMergedBytes: 16 * 1024 * 1024, chunkBytes: 1024 * 1024 }),
+      withPoolSplit(schedulerOptions(options, { maxInFlight: 8, coalesceGapBytes: 16 * 1024, maxMergedBytes: 16 * 1024 * 1024, chunkBytes: 1024 * 1024 })),
       true,
     );
     this.handle = handle;

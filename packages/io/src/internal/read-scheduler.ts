@@ -29,6 +29,11 @@ export type ReadScatterFully = (targets: readonly Uint8Array[], position: number
 /** Tuning of a {@link ReadScheduler}. */
 export interface ReadSchedulerOptions {
   maxInFlight: number;
+  /**
+   * Merged reads are cut into `chunkBytes` chunks only while fewer reads than this wait (default
+   * `maxInFlight`): enough whole reads keep the reading threads busy by themselves.
+   */
+  splitBelowReads?: number;
   coalesceGapBytes: number;
   maxMergedBytes: number;
   chunkBytes: number;
@@ -217,7 +222,7 @@ export class ReadScheduler {
     // Reads are cut into chunks only to keep the in-flight slots busy: when as many reads as there are
     // slots are waiting anyway, each goes whole (more, smaller reads only cost calls and event-loop turns;
     // 8 concurrent column reads of 8 MB took ~1.6x as long as whole reads when cut into 1 MiB chunks).
-    const split = groups.length + scatters.length < this.options.maxInFlight;
+    const split = groups.length + scatters.length < (this.options.splitBelowReads ?? this.options.maxInFlight);
     for (const { group, targets } of scatters) {
       const pieces = split ? scatterPieces(targets, chunkBytes) : [targets.filter((t) => t.byteLength > 0)];
       group.remaining = pieces.length;
