@@ -49,6 +49,7 @@ import { ZSTD_BUFFER_CODEC } from './zstd-codec';
 import type { Shredded } from './v2_1/assemble';
 import { describePageLayout } from './v2_1/layout';
 import { describeArrayEncoding } from './array-encoding';
+import { flatColumnValueBytes, readFlatColumn } from './v2_1/flat-chunks';
 import { buildField21, canReadRowRange, columnCount21, decodeColumn21, pageRanges, readColumnRows21 } from './v2_1/read';
 
 function isV21(footer: LanceFooter): boolean {
@@ -545,7 +546,11 @@ export class LanceFileReader {
   private *readColumn21(c: number, begin: number, end: number, name: string): Io<Shredded> {
     const info = this.columnCache21.get(c)!;
     try {
-      if (begin === 0 && end === this.numRows) return decodeColumn21(info, yield pageRanges(info), this.numRows, c);
+      if (begin === 0 && end === this.numRows) {
+        // Plain fixed-width pages are read by scatter straight into the column's buffer.
+        if (flatColumnValueBytes(info) > 0) return yield* readFlatColumn(info, this.numRows, c);
+        return decodeColumn21(info, yield pageRanges(info), this.numRows, c);
+      }
       return yield* readColumnRows21(info, begin, end, this.numRows, c);
     } catch (e) {
       if (isVegoError(e) && (e.code === ErrorCode.INVALID_ARGUMENT || e.code === ErrorCode.LENGTH_MISMATCH || e.code === ErrorCode.TYPE_MISMATCH)) {

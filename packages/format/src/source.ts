@@ -16,6 +16,13 @@ export interface SyncByteSource {
    * straight into a caller's buffer ({@link LanceFileReader.readFixedSizeListIntoSync}).
    */
   readIntoSync?(byteOffset: number, target: Uint8Array): number;
+  /**
+   * Optional: fills `targets`, in order, with the consecutive bytes from `byteOffset` on (a scatter
+   * read of `sum(targets[i].byteLength)` bytes, no intermediate buffer), or throws as `readSync` does.
+   * Readers use it to place values that are framed in the file (e.g. Lance 2.2 mini-block chunks)
+   * straight into one column buffer; without it they read the range and copy.
+   */
+  readScatterSync?(byteOffset: number, targets: readonly Uint8Array[]): void;
 }
 
 /** The same, asynchronous (files via FileHandle.read, HTTP ranges, …). */
@@ -24,6 +31,8 @@ export interface AsyncByteSource {
   readonly byteLength: number;
   /** Reads `byteLength` bytes at `byteOffset` (a view or a copy; callers must not write to it). */
   read(byteOffset: number, byteLength: number): Promise<Uint8Array>;
+  /** Optional: async form of {@link SyncByteSource.readScatterSync} (fills `targets` in order from `byteOffset` on). */
+  readScatter?(byteOffset: number, targets: readonly Uint8Array[]): Promise<void>;
 }
 
 /** Append-only byte sink. */

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { BlockCache } from './block-cache';
 import { fsError } from './internal/fs-error';
 import { allocBytes, checkRange } from './internal/range-check';
-import { readFullySync } from './internal/positional-read';
+import { readFullySync, readScatterFullySync } from './internal/positional-read';
 import type { SyncByteSource } from '@vego/format';
 import { readThroughCacheSync } from './internal/block-reads';
 
@@ -100,6 +100,28 @@ export class FileSource implements SyncByteSource {
     checkRange(byteOffset, target.byteLength, this.byteLength, this.path);
     readFullySync(this.openFd(), target, byteOffset, this.path);
     return target.byteLength;
+  }
+
+  /**
+   * Fills `targets`, in order, with the consecutive bytes from `byteOffset` on: one `readv` straight
+   * into the caller's buffers without a cache; with a cache the range is read through it and copied.
+   * @throws CorruptDataError when the range runs past the end of the file; IoError on a failed read or a closed source.
+   */
+  readScatterSync(byteOffset: number, targets: readonly Uint8Array[]): void {
+    let byteLength = 0;
+    for (const t of targets) byteLength += t.byteLength;
+    checkRange(byteOffset, byteLength, this.byteLength, this.path);
+    if (byteLength === 0) return;
+    if (this.cache !== null) {
+      const bytes = this.readSync(byteOffset, byteLength);
+      let at = 0;
+      for (const t of targets) {
+        t.set(bytes.subarray(at, at + t.byteLength));
+        at += t.byteLength;
+      }
+      return;
+    }
+    readScatterFullySync(this.openFd(), targets, byteOffset, this.path);
   }
 
   /** Closes the file and drops its cached blocks. Idempotent. */

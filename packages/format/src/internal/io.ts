@@ -9,8 +9,16 @@ import { CorruptDataError } from '@vego/encoding';
 import type { Effect, Task } from '../effects';
 import type { AsyncByteSource, SyncByteSource } from '../source';
 
-/** Byte ranges a step needs: `[byteOffset, byteLength]` pairs. */
-export type Ranges = Array<[number, number]>;
+/**
+ * A scatter range: the `byteLength` bytes at `byteOffset` go, in order, into `targets` (whose lengths add
+ * up to `byteLength`) instead of coming back as bytes; its slot in a step's results is an empty array.
+ */
+export type ScatterRange = [byteOffset: number, byteLength: number, targets: readonly Uint8Array[]];
+
+/** Byte ranges a step needs: `[byteOffset, byteLength]` pairs, or scatter ranges ({@link ScatterRange}). */
+export type Ranges = Array<[number, number] | ScatterRange>;
+
+const NO_BYTES = new Uint8Array(0);
 
 /** A read: yields the ranges of each step, receives their bytes (same order), returns `T`. */
 export type Io<T> = Generator<Ranges, T, Uint8Array[]>;
@@ -64,9 +72,41 @@ export function* parallelIo<T>(readers: Array<Io<T>>): Io<T[]> {
  */
 export function readRangesEffect(source: Partial<SyncByteSource & AsyncByteSource>, ranges: Ranges): Effect<Uint8Array[]> {
   return {
-    sync: () => ranges.map(([o, l]) => checked(source.readSync!(o, l), o, l)),
-    async: () => Promise.all(ranges.map(async ([o, l]) => checked(await source.read!(o, l), o, l))),
+    sync: () => ranges.map((r) => (r.length === 3 ? scatterSync(source, r) : checked(source.readSync!(r[0], r[1]), r[0], r[1]))),
+    async: () => Promise.all(ranges.map(async (r) => (r.length === 3 ? scatterAsync(source, r) : checked(await source.read!(r[0], r[1]), r[0], r[1])))),
   };
+}
+
+/** Checks that a scatter range's targets add up to its length. */
+function checkScatter(r: ScatterRange): void {
+  let n = 0;
+  for (const t of r[2]) n += t.byteLength;
+  if (n !== r[1]) throw new CorruptDataError(`scatter read of ${r[1]} bytes at ${r[0]} into targets of ${n} bytes`);
+}
+
+/** Copies `bytes` into `targets` in order (the fallback for sources without scatter reads). */
+function copyOut(bytes: Uint8Array, targets: readonly Uint8Array[]): void {
+  let at = 0;
+  for (const t of targets) {
+    t.set(bytes.subarray(at, at + t.byteLength));
+    at += t.byteLength;
+  }
+}
+
+function scatterSync(source: Partial<SyncByteSource>, r: ScatterRange): Uint8Array {
+  checkScatter(r);
+  if (r[1] === 0) return NO_BYTES;
+  if (source.readScatterSync !== undefined) source.readScatterSync(r[0], r[2]);
+  else copyOut(checked(source.readSync!(r[0], r[1]), r[0], r[1]), r[2]);
+  return NO_BYTES;
+}
+
+async function scatterAsync(source: Partial<AsyncByteSource>, r: ScatterRange): Promise<Uint8Array> {
+  checkScatter(r);
+  if (r[1] === 0) return NO_BYTES;
+  if (source.readScatter !== undefined) await source.readScatter(r[0], r[2]);
+  else copyOut(checked(await source.read!(r[0], r[1]), r[0], r[1]), r[2]);
+  return NO_BYTES;
 }
 
 /** Runs `io` against `source` as a task: each step's ranges are one {@link readRangesEffect}. */

@@ -16,16 +16,18 @@
  * left over after the last row end, from which the first row starting in each chunk follows.
  */
 import { CorruptDataError } from '@vego/encoding';
-import { decompressBlock, decompressMiniBlock, LANCE_MAX_CHUNK_VALUES as MAX_CHUNK_VALUES, LANCE_MAX_DECOMPRESSED_BYTES as MAX_DECOMPRESSED_BYTES } from '@vego/encoding';
+import { decompressBlock, decompressMiniBlock, LANCE_MAX_DECOMPRESSED_BYTES as MAX_DECOMPRESSED_BYTES } from '@vego/encoding';
 import type { DecodedBlock as Block } from '@vego/encoding';
 import type { Page21 } from '../column-metadata';
 import type { Io, Ranges } from '../internal/io';
-import type { PageLayout } from './layout';
 import type { PageLevels } from './levels';
 import { concatLevels, decodeLevels } from './levels';
 import { concatBlocks, sliceListRows, sliceRows } from './page-rows';
+import { chunkTables, parseChunkTable, u32 } from './chunk-table';
+import type { ChunkTable } from './chunk-table';
+import { flatValueBytes, readFlatChunks, uninitializedBytes } from './flat-chunks';
 
-type MiniBlockLayout = Extract<PageLayout, { kind: 'miniBlock' }>;
+import type { MiniBlockLayout } from './chunk-table';
 
 function pad8(n: number): number {
   return (n + 7) & ~7;
@@ -36,51 +38,6 @@ function u16(b: Uint8Array, at: number, where: string): number {
   return b[at]! | (b[at + 1]! << 8);
 }
 
-function u32(b: Uint8Array, at: number, where: string): number {
-  if (at + 4 > b.length) throw new CorruptDataError(`${where}: header runs past its buffer (${b.length} bytes)`);
-  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
-}
-
-/** Where each chunk of a mini-block page lies in buffer 1 and how many values it holds. */
-export interface ChunkTable {
-  numChunks: number;
-  /** Byte position of chunk c in the chunk buffer (numChunks + 1 entries; the last is the end). */
-  bytePositions: Float64Array;
-  /** First value of chunk c (numChunks + 1 entries; the last is the page's value count). */
-  firstValues: Float64Array;
-}
-
-/**
- * Reads the chunk metadata (buffer 0) of a mini-block page, checking every chunk against the size of the
- * chunk buffer (`chunkBufferByteLength`) and the page's value count.
- * @throws CorruptDataError for inconsistent metadata.
- */
-export function parseChunkTable(layout: MiniBlockLayout, meta: Uint8Array, chunkBufferByteLength: number, where: string): ChunkTable {
-  if (layout.numBuffers < 1 || layout.numBuffers > 16) throw new CorruptDataError(`${where}: mini-block layout says ${layout.numBuffers} buffers per chunk`);
-  const metaWidth = layout.hasLargeChunk ? 4 : 2;
-  if (meta.length % metaWidth !== 0) throw new CorruptDataError(`${where}: chunk metadata of ${meta.length} bytes is not a multiple of ${metaWidth}`);
-  const numChunks = meta.length / metaWidth;
-  const totalValues = layout.numItems;
-  const bytePositions = new Float64Array(numChunks + 1);
-  const firstValues = new Float64Array(numChunks + 1);
-  let pos = 0;
-  let valuesSoFar = 0;
-  for (let c = 0; c < numChunks; c++) {
-    const word = metaWidth === 2 ? meta[c * 2]! | (meta[c * 2 + 1]! << 8) : u32(meta, c * 4, where);
-    const log = word & 15;
-    const bytes = (Math.floor(word / 16) + 1) * 8;
-    const n = log > 0 ? 2 ** log : totalValues - valuesSoFar;
-    if (n > MAX_CHUNK_VALUES) throw new CorruptDataError(`${where}, chunk ${c}: chunk of ${n} values; Lance chunks hold at most ${MAX_CHUNK_VALUES}`);
-    if (n < 0 || valuesSoFar + n > totalValues) throw new CorruptDataError(`${where}, chunk ${c}: chunks hold more than the page's ${totalValues} values`);
-    if (pos + bytes > chunkBufferByteLength) throw new CorruptDataError(`${where}, chunk ${c}: chunk of ${bytes} bytes at ${pos} runs past the ${chunkBufferByteLength}-byte chunk buffer`);
-    pos += bytes;
-    valuesSoFar += n;
-    bytePositions[c + 1] = pos;
-    firstValues[c + 1] = valuesSoFar;
-  }
-  if (valuesSoFar !== totalValues) throw new CorruptDataError(`${where}: chunks hold ${valuesSoFar} values, the layout says ${totalValues}`);
-  return { numChunks, bytePositions, firstValues };
-}
 
 /**
  * Decodes chunks `[c0, c1)` of a mini-block page. `data` holds the chunk buffer from the byte position of
@@ -203,20 +160,6 @@ function decodeFlatChunks(layout: MiniBlockLayout, table: ChunkTable, data: Uint
   return { numRows: numValues, numLevels: 0, rep: null, def: null, layers: layout.layers, values: { kind: 'fixed', bitsPerValue: w * 8, numValues, bytes: out, itemValidity: null }, dictionary: null };
 }
 
-/** Node's `Buffer`, where there is one (not in browsers). */
-const NodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(n: number): Uint8Array } }).Buffer;
-
-/**
- * A new array of `n` bytes whose contents are not zeroed (Node: `Buffer.allocUnsafeSlow`, whose memory the
- * allocator may reuse warm instead of mapping fresh zero pages; elsewhere a plain zeroed array). The caller
- * must write every byte before anyone reads it.
- */
-function uninitializedBytes(n: number): Uint8Array {
-  if (NodeBuffer === undefined || n < 4096) return new Uint8Array(n);
-  const b = NodeBuffer.allocUnsafeSlow(n);
-  return new Uint8Array(b.buffer, b.byteOffset, n);
-}
-
 function takeChunkBytes(chunk: Uint8Array, at: number, len: number, where: string): Uint8Array {
   if (at + len > chunk.length) throw new CorruptDataError(`${where}: buffer of ${len} bytes at ${at} runs past the ${chunk.length}-byte chunk`);
   return chunk.subarray(at, at + len);
@@ -260,19 +203,15 @@ export function* readMiniBlockRows(p: Page21, l: MiniBlockLayout, x: number, y: 
   const c0 = lastAtOrBefore(fv, 0, table.numChunks - 1, x);
   let c1 = firstAtOrAfter(fv, c0, table.numChunks, y);
   if (c1 === c0 && c1 < table.numChunks) c1++;
+  const first = fv[c0]!;
+  const w = flatValueBytes(l);
+  // Plain fixed-width values: read the chunks' values straight into one buffer (no chunk bytes kept).
+  if (w > 0) return sliceRows(yield* readFlatChunks(p, l, table, c0, c1, w, where), x - first, y - first, where);
   const from = table.bytePositions[c0]!;
   const [data] = yield [[p.bufferOffsets[1]! + from, table.bytePositions[c1]! - from]];
   const levels = decodeMiniBlockChunks(l, table, data!, c0, c1, dict ?? null, where);
-  const first = fv[c0]!;
   return sliceRows(levels, x - first, y - first, where);
 }
-
-/**
- * Chunk tables of the pages read so far, parsed once per page: a take reads a few rows in many
- * places of one page, and parsing its whole table (thousands of chunks) for each of them was most
- * of a 2.2 take's time. Keyed by the page's metadata object, which lives as long as its file's reader.
- */
-const chunkTables = new WeakMap<Page21, ChunkTable>();
 
 /** Chunk and row tables of the list pages read so far, parsed once per page (as {@link chunkTables}). */
 const listTables = new WeakMap<Page21, { table: ChunkTable; rows: RowTable }>();

@@ -49,3 +49,87 @@ export async function readFullyAsync(handle: fsp.FileHandle, target: Uint8Array,
     done += n;
   }
 }
+
+/** Most buffers handed to one `readv` call (Linux's IOV_MAX). */
+const MAX_IOVECS = 1024;
+
+/**
+ * The buffers of one scatter read call: `targets[i]` from byte `off` on, then the following non-empty
+ * targets, at most {@link MAX_IOVECS} of them.
+ */
+function iovecs(targets: readonly Uint8Array[], i: number, off: number): Uint8Array[] {
+  const batch: Uint8Array[] = [off > 0 ? targets[i]!.subarray(off) : targets[i]!];
+  for (let k = i + 1; k < targets.length && batch.length < MAX_IOVECS; k++) if (targets[k]!.byteLength > 0) batch.push(targets[k]!);
+  return batch;
+}
+
+/**
+ * Fills `targets`, in order, with the consecutive bytes of `fd` from `position` on (sync scatter read,
+ * `readv`), calling again after short reads.
+ * @throws CorruptDataError when the file ends early; IoError when a read fails.
+ */
+export function readScatterFullySync(fd: number, targets: readonly Uint8Array[], position: number, path: string): void {
+  let i = 0;
+  let off = 0;
+  let pos = position;
+  for (;;) {
+    while (i < targets.length && off === targets[i]!.byteLength) {
+      i++;
+      off = 0;
+    }
+    if (i === targets.length) return;
+    let n: number;
+    try {
+      n = fs.readvSync(fd, iovecs(targets, i, off), pos);
+    } catch (e) {
+      throw fsError(e, 'read', path);
+    }
+    if (n === 0) throw unexpectedEof(path, pos, targets[i]!.byteLength - off);
+    pos += n;
+    // Step over the bytes read: whole targets, then part of one.
+    while (n > 0 && i < targets.length) {
+      const left = targets[i]!.byteLength - off;
+      if (n < left) {
+        off += n;
+        n = 0;
+      } else {
+        n -= left;
+        i++;
+        off = 0;
+      }
+    }
+  }
+}
+
+/** Asynchronous form of {@link readScatterFullySync}, through a `FileHandle`. */
+export async function readScatterFullyAsync(handle: fsp.FileHandle, targets: readonly Uint8Array[], position: number, path: string): Promise<void> {
+  let i = 0;
+  let off = 0;
+  let pos = position;
+  for (;;) {
+    while (i < targets.length && off === targets[i]!.byteLength) {
+      i++;
+      off = 0;
+    }
+    if (i === targets.length) return;
+    let n: number;
+    try {
+      ({ bytesRead: n } = await handle.readv(iovecs(targets, i, off), pos));
+    } catch (e) {
+      throw fsError(e, 'read', path);
+    }
+    if (n === 0) throw unexpectedEof(path, pos, targets[i]!.byteLength - off);
+    pos += n;
+    while (n > 0 && i < targets.length) {
+      const left = targets[i]!.byteLength - off;
+      if (n < left) {
+        off += n;
+        n = 0;
+      } else {
+        n -= left;
+        i++;
+        off = 0;
+      }
+    }
+  }
+}

@@ -10,7 +10,7 @@ import type { AsyncByteSource } from '@vego/format';
 import type { BlockCache } from '../block-cache';
 import { assemble, cacheBypassBytes } from './block-reads';
 import { checkRange } from './range-check';
-import { ReadScheduler, type ReadFully, type ReadSchedulerOptions, type ReadSchedulerStats } from './read-scheduler';
+import { ReadScheduler, type ReadFully, type ReadScatterFully, type ReadSchedulerOptions, type ReadSchedulerStats } from './read-scheduler';
 
 /** Counters of a scheduled source (an `AsyncFileSource` or an object-store source): reads, merges, bytes, cache hits. */
 export interface ScheduledSourceStats extends ReadSchedulerStats {
@@ -65,13 +65,29 @@ export abstract class ScheduledSource implements AsyncByteSource {
   private cachedBlocks = 0;
   private sharedBlocks = 0;
 
-  protected constructor(path: string, byteLength: number, cache: BlockCache | undefined, options: ReadSchedulerOptions) {
+  /**
+   * @param scatter - whether the subclass implements {@link ScheduledSource.readScatterFully} (a file can
+   *   `readv`; an object store cannot, and scatter reads there read the range and copy).
+   */
+  protected constructor(path: string, byteLength: number, cache: BlockCache | undefined, options: ReadSchedulerOptions, scatter = false) {
     this.path = path;
     this.byteLength = byteLength;
     this.cache = cache ?? null;
     this.cacheKey = this.cache === null ? 0 : this.cache.newSourceKey();
-    this.scheduler = new ReadScheduler(this.readFullyChecked, options);
+    this.scheduler = new ReadScheduler(this.readFullyChecked, options, scatter ? this.readScatterFullyChecked : null);
   }
+
+  /** Fills `targets`, in order, with the bytes from `position` on; only called when the constructor was told `scatter`. */
+  protected readScatterFully(targets: readonly Uint8Array[], position: number): Promise<void> {
+    void targets;
+    void position;
+    return Promise.reject(new Error('scatter reads are not implemented by this source'));
+  }
+
+  private readonly readScatterFullyChecked: ReadScatterFully = (targets, position) => {
+    if (this.closed) return Promise.reject(this.closedError());
+    return this.readScatterFully(targets, position);
+  };
 
   /** Fills `target` with the bytes at `position` (completely, or rejects). */
   protected abstract readFully(target: Uint8Array, position: number): Promise<void>;
@@ -108,6 +124,35 @@ export abstract class ScheduledSource implements AsyncByteSource {
     if (byteLength === 0) return Promise.resolve(new Uint8Array(0));
     if (this.cache === null || byteLength > cacheBypassBytes(this.cache)) return this.scheduler.request(byteOffset, byteLength);
     return this.readCached(byteOffset, byteLength, this.cache);
+  }
+
+  /**
+   * Fills `targets`, in order, with the consecutive bytes from `byteOffset` on (their lengths added up):
+   * a scatter read straight into the caller's buffers where the source can (`readv` on a file without a
+   * block cache), else the range is read as by {@link ScheduledSource.read} (through the cache) and
+   * copied into them.
+   * @throws CorruptDataError when the range runs past the end of the object; IoError on a failed read.
+   */
+  readScatter(byteOffset: number, targets: readonly Uint8Array[]): Promise<void> {
+    let byteLength = 0;
+    for (const t of targets) byteLength += t.byteLength;
+    if (this.cache !== null || !this.scheduler.canScatter) {
+      return this.read(byteOffset, byteLength).then((bytes) => {
+        let at = 0;
+        for (const t of targets) {
+          t.set(bytes.subarray(at, at + t.byteLength));
+          at += t.byteLength;
+        }
+      });
+    }
+    try {
+      checkRange(byteOffset, byteLength, this.byteLength, this.path);
+      if (this.closed) throw this.closedError();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (byteLength === 0) return Promise.resolve();
+    return this.scheduler.requestScatter(byteOffset, byteLength, targets);
   }
 
   /** Counters: requests, file reads, bytes read, peak concurrency, cache and sharing hits. */
