@@ -144,8 +144,11 @@ async function concurrentVsFloor(file, nCols, rounds) {
   const lat = variants.map(() => []);
   const cpu = variants.map(() => 0);
   for (let r = 0; r < 3; r++) for (const [, fn, n] of variants) await round(fn, n);
+  // The variant order rotates each round: whichever variant runs right after a garbage-heavy one
+  // pays for that garbage's collection, so a fixed order would bias one column of the table.
   for (let r = 0; r < rounds; r++) {
-    for (let j = 0; j < variants.length; j++) {
+    for (let s = 0; s < variants.length; s++) {
+      const j = (r + s) % variants.length;
       const [, fn, n] = variants[j];
       const c0 = process.cpuUsage();
       lat[j].push(await round(fn, n));
@@ -318,7 +321,7 @@ export async function run({ quick, log }) {
         title: `8 concurrent reads of distinct columns vs Node's own reads of the same bytes (${fRows.toLocaleString('en-US')} rows × ${fCols} Float64, one AsyncFileSource + LanceFileReader shared)`,
         columns: ['Lance version', 'vego one reader ms', 'vego slowest of 8 ms', 'vego 8 / one', 'floor one ms', 'floor slowest of 8 ms', 'floor 8 / one', 'vego 8 / floor 8 (target ≤ 1.5)', 'vego CPU ms per round of 8', 'floor CPU ms per round of 8', 'MiB per round of 8'],
         rows: floorRows,
-        note: `Floor: Node's \`FileHandle.read\` of exactly the byte ranges each vego read asks its source for (recorded from a read of the same column), each into a fresh buffer of its own, all 8 in flight at once: the cost of moving those bytes out of the page cache on this machine, with no Lance, no scheduler and no decoding. vego: \`reader.read({ columns: [c_i] })\` for 8 distinct columns at once, results as Float64 columns (2.0 pages are plain and read whole; 2.2 pages are mini-block chunks, read straight into the column's buffer and their values moved together in place; the floor reads the same chunk bytes). Median of ${quick ? 21 : 61} rounds interleaving vego ×1, vego ×8, floor ×1 and floor ×8; a round's latency is its slowest reader. CPU = user + system time of the whole process (all threads) per round.`,
+        note: `Floor: Node's \`FileHandle.read\` of exactly the byte ranges each vego read asks its source for (recorded from a read of the same column), each into a fresh buffer of its own, all 8 in flight at once: the cost of moving those bytes out of the page cache on this machine, with no Lance, no scheduler and no decoding. vego: \`reader.read({ columns: [c_i] })\` for 8 distinct columns at once, results as Float64 columns (2.0 pages are plain and read whole; 2.2 pages are mini-block chunks, read straight into the column's buffer and their values moved together in place; the floor reads the same chunk bytes). Median of ${quick ? 21 : 61} rounds interleaving vego ×1, vego ×8, floor ×1 and floor ×8, the order rotating each round; a round's latency is its slowest reader. CPU = user + system time of the whole process (all threads) per round.`,
       });
     }
 
