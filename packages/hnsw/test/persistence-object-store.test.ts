@@ -127,18 +127,32 @@ describe('HNSW on S3', () => {
     expect(graphDifferences(index, await HNSW.loadFromLance(uri, { storageOptions: options }))).toEqual([]);
   });
 
-  it('lets one of two racing saves commit (the other gets ConflictError or commits after it): the load is a whole save', async () => {
+  // Two uncoordinated writers (other processes, as far as the store can tell) race on one prefix.
+  // Each save commits two datasets, then the metadata row; each can lose the race for a different
+  // dataset, so both may get ConflictError. The contract, whatever the interleaving: a save either
+  // commits whole or fails with ConflictError, and what loads afterwards is the last save that
+  // committed, or the previous save when neither did (never a mix of the two); the prefix is never
+  // left unusable: the next save commits.
+  it('racing saves: each commits whole or gets ConflictError; the load is the last winner or the previous save, never a mix', async () => {
     const uri = 's3://bucket/indexes/race';
+    const previous = build(120, 3).index;
+    await previous.saveToLance(uri, { storageOptions: options });
     const a = build(150, 4).index;
     const b = build(180, 5).index;
     const [ra, rb] = await Promise.allSettled([a.saveToLance(uri, { storageOptions: options }), b.saveToLance(uri, { storageOptions: options })]);
-    const won = [ra, rb].filter((r) => r.status === 'fulfilled');
-    expect(won.length).toBeGreaterThanOrEqual(1);
     for (const r of [ra, rb]) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConflictError);
+    const committed: { index: HNSW; metadataVersion: number }[] = [];
+    if (ra.status === 'fulfilled') committed.push({ index: a, metadataVersion: ra.value.metadataVersion });
+    if (rb.status === 'fulfilled') committed.push({ index: b, metadataVersion: rb.value.metadataVersion });
+    committed.sort((x, y) => x.metadataVersion - y.metadataVersion);
+    const expected = committed.length === 0 ? previous : committed[committed.length - 1]!.index;
     const loaded = await HNSW.loadFromLance(uri, { storageOptions: options });
-    // The commit point names whole versions: the load is exactly one of the two indexes.
-    const last = ra.status === 'fulfilled' && (rb.status !== 'fulfilled' || ra.value.metadataVersion > rb.value.metadataVersion) ? a : b;
-    expect(graphDifferences(last, loaded)).toEqual([]);
+    // The commit point names whole versions: the load is exactly one index, the expected one.
+    expect(graphDifferences(expected, loaded)).toEqual([]);
+    // Whoever lost, the prefix takes the next save.
+    const next = build(130, 6).index;
+    await next.saveToLance(uri, { storageOptions: options });
+    expect(graphDifferences(next, await HNSW.loadFromLance(uri, { storageOptions: options }))).toEqual([]);
   });
 
   it('opens in LanceDB through its storage options (tables nodes, connections, metadata)', async () => {
