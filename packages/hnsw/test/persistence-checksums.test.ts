@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { CorruptDataError, HNSW, InvalidArgumentError, isVegoError } from '@vego/hnsw';
 import { clustered, seeded } from './fixtures/data';
 import { graphDifferences, makeTempDir, removeDir } from './fixtures/persistence-helpers';
-import { computeChecksums, firstNodeMismatch, hashWords } from '../src/persistence/checksums';
+import { computeChecksums, firstNodeMismatch, hashWords, nodeChecksum } from '../src/persistence/checksums';
 
 // Regression (issue 12 item 6): single-byte changes in nodes.lance loaded without complaint with
 // changed vectors (0.268 became 1076.262), although every node row stores a checksum.
@@ -155,31 +155,48 @@ describe('checksums stored with node and link-list rows are verified on load', (
   });
 });
 
-describe('node checksums hashed two at a time', () => {
+describe('node checksums of both format versions', () => {
   it('equal the one-at-a-time hash for every node (odd and even counts, with tombstones), and verify the same way', () => {
-    for (const n of [1, 2, 7, 64]) {
-      const dim = 5;
-      const index = new HNSW({ dimension: dim, M: 4, efConstruction: 8, seed: n });
-      index.addBatch(clustered(n, dim, 2, 300 + n));
-      if (n > 2) index.delete(1);
-      const snap = index.toSnapshot();
-      const sums = computeChecksums(snap);
-      const bits = new Int32Array(snap.vectors.buffer, snap.vectors.byteOffset, snap.vectors.length);
-      const one = new Uint32Array(2);
-      for (let i = 0; i < n; i++) {
-        hashWords(bits, i * dim, dim, i, (snap.levels[i]! << 1) | snap.deleted[i]!, one, 0);
-        expect([sums.nodes[2 * i], sums.nodes[2 * i + 1]]).toEqual([one[0], one[1]]);
+    for (const hash of [1, 2] as const) {
+      for (const n of [1, 2, 7, 64, 4100]) {
+        const dim = 5;
+        const index = new HNSW({ dimension: dim, M: 4, efConstruction: 8, seed: n });
+        index.addBatch(clustered(n, dim, 2, 300 + n));
+        if (n > 2) index.delete(1);
+        const snap = index.toSnapshot();
+        const bits = new Int32Array(snap.vectors.buffer, snap.vectors.byteOffset, snap.vectors.length);
+        // Version 1 (hashed two at a time when verifying) from hashWords; version 2 is what saves write.
+        const sums = hash === 2 ? computeChecksums(snap).nodes : new Uint32Array(2 * n);
+        const one = new Uint32Array(2);
+        for (let i = 0; i < n; i++) {
+          if (hash === 1) hashWords(bits, i * dim, dim, i, (snap.levels[i]! << 1) | snap.deleted[i]!, sums, i);
+          nodeChecksum(hash, bits, i * dim, dim, i, (snap.levels[i]! << 1) | snap.deleted[i]!, one, 0);
+          expect([sums[2 * i], sums[2 * i + 1]]).toEqual([one[0], one[1]]);
+        }
+        // Verification (index memory layout: slot 0 is the query, id i at slot i + 1).
+        const memory = new Int32Array((n + 1) * dim);
+        memory.set(bits, dim);
+        const found = new Uint32Array(3);
+        expect(firstNodeMismatch(hash, memory, dim, dim, snap.levels, snap.deleted, sums, n, found)).toBe(-1);
+        // The other version's checksums do not verify.
+        expect(firstNodeMismatch(hash === 1 ? 2 : 1, memory, dim, dim, snap.levels, snap.deleted, sums, n, found)).toBe(0);
+        memory[(n + 1) * dim - 1] ^= 1; // last component of the last node
+        expect(firstNodeMismatch(hash, memory, dim, dim, snap.levels, snap.deleted, sums, n, found)).toBe(n - 1);
+        expect(found[2]).toBe(0);
+        memory[(n + 1) * dim - 1] = 0x7fc00000; // NaN
+        expect(firstNodeMismatch(hash, memory, dim, dim, snap.levels, snap.deleted, sums, n, found)).toBe(n - 1);
+        expect(found[2]).toBe(1);
+        if (n > 2) {
+          // A changed tombstone or level alone is a mismatch.
+          memory[(n + 1) * dim - 1] = bits[n * dim - 1]!;
+          const deleted = snap.deleted.slice();
+          deleted[0] ^= 1;
+          expect(firstNodeMismatch(hash, memory, dim, dim, snap.levels, deleted, sums, n, found)).toBe(0);
+          const levels = snap.levels.slice();
+          levels[n - 1] += 1;
+          expect(firstNodeMismatch(hash, memory, dim, dim, levels, snap.deleted, sums, n, found)).toBe(n - 1);
+        }
       }
-      // Verification (index memory layout: slot 0 is the query, id i at slot i + 1).
-      const memory = new Int32Array((n + 1) * dim);
-      memory.set(bits, dim);
-      const found = new Uint32Array(3);
-      expect(firstNodeMismatch(memory, dim, dim, snap.levels, snap.deleted, sums.nodes, n, found)).toBe(-1);
-      memory[(n + 1) * dim - 1] ^= 1; // last component of the last node
-      expect(firstNodeMismatch(memory, dim, dim, snap.levels, snap.deleted, sums.nodes, n, found)).toBe(n - 1);
-      memory[(n + 1) * dim - 1] = 0x7fc00000; // NaN
-      expect(firstNodeMismatch(memory, dim, dim, snap.levels, snap.deleted, sums.nodes, n, found)).toBe(n - 1);
-      expect(found[2]).toBe(1);
     }
   });
 });

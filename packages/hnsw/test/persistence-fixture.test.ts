@@ -4,8 +4,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Dataset, HNSW, loadHNSWFromLance } from '@vego/hnsw';
+import { CorruptDataError, Dataset, HNSW, LANCE_FORMAT_VERSION, loadHNSWFromLance } from '@vego/hnsw';
 import { clustered } from './fixtures/data';
+import { graphDifferences, makeTempDir, removeDir } from './fixtures/persistence-helpers';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'saved-v1');
 const expected = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'saved-v1-expected.json'), 'utf8')) as {
@@ -34,5 +35,55 @@ describe('saved index fixture, format version 1', () => {
     // The first save of the fixture is still readable too (time travel on each dataset).
     expect(Dataset.openSync(path.join(FIXTURE, 'nodes.lance'), { version: 1 }).countRows()).toBe(180);
     expect(HNSW.loadFromLanceSync(FIXTURE).search(queries.subarray(0, 8), 10, 32)).toEqual(expected.answers[0]);
+  });
+
+  it('verifies its version 1 node checksums: a changed byte in a stored vector is CorruptDataError', () => {
+    const root = makeTempDir('fixture-v1');
+    try {
+      const dir = path.join(root, 'copy');
+      fs.cpSync(FIXTURE, dir, { recursive: true });
+      // Id 42's vector as stored (never updated): find its bytes in the nodes data files and change one.
+      const pool = clustered(205, 8, 4, 101);
+      const needle = Buffer.from(pool.buffer, pool.byteOffset + 42 * 8 * 4, 8 * 4);
+      const dataDir = path.join(dir, 'nodes.lance', 'data');
+      let changed = 0;
+      for (const name of fs.readdirSync(dataDir)) {
+        const file = path.join(dataDir, name);
+        const bytes = fs.readFileSync(file);
+        const at = bytes.indexOf(needle);
+        if (at < 0) continue;
+        bytes[at + 13] ^= 0x04;
+        fs.writeFileSync(file, bytes);
+        changed++;
+      }
+      expect(changed).toBe(1);
+      expect(() => HNSW.loadFromLanceSync(dir)).toThrow(CorruptDataError);
+      expect(() => HNSW.loadFromLanceSync(dir)).toThrow(/nodes\.lance .*id 42\) checksum/);
+    } finally {
+      removeDir(root);
+    }
+  });
+
+  it('is saved whole in the current format version by the first save of an index loaded from it', () => {
+    const root = makeTempDir('fixture-v1-save');
+    try {
+      const dir = path.join(root, 'copy');
+      fs.cpSync(FIXTURE, dir, { recursive: true });
+      const index = HNSW.loadFromLanceSync(dir);
+      index.delete(3);
+      const result = index.saveToLanceSync(dir);
+      expect(result).toMatchObject({ nodesRewritten: true, connectionsRewritten: true, nodeRowsWritten: 200 });
+      const meta = Dataset.openSync(path.join(dir, 'metadata.lance'));
+      expect(meta.takeSync([meta.countRows() - 1]).column('format_version').get(0)).toBe(LANCE_FORMAT_VERSION);
+      expect(LANCE_FORMAT_VERSION).toBe(2);
+      const back = HNSW.loadFromLanceSync(dir);
+      expect(graphDifferences(index, back)).toEqual([]);
+      // And the next save is incremental again (checksums of the current version).
+      back.delete(4);
+      expect(back.saveToLanceSync(dir)).toMatchObject({ nodesRewritten: false, nodeRowsWritten: 1 });
+      expect(graphDifferences(back, HNSW.loadFromLanceSync(dir))).toEqual([]);
+    } finally {
+      removeDir(root);
+    }
   });
 });

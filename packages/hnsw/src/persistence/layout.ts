@@ -1,5 +1,5 @@
 /**
- * The on-disk layout of a saved index (format version 1): three Lance datasets in one directory,
+ * The on-disk layout of a saved index (format versions 1 and 2): three Lance datasets in one directory,
  * which LanceDB opens as the tables `nodes`, `connections` and `metadata` of `connect(dir)`.
  *
  * ```text
@@ -40,8 +40,13 @@
 import { Bool, Field, FixedSizeList, Float32, Float64, Int32, Int64, List, Schema, Uint8, Utf8 } from '@vego/io';
 import { isBinaryMetric } from '../distance';
 
-/** Layout version written by this build into `metadata.format_version`. */
-export const LANCE_FORMAT_VERSION = 1;
+/**
+ * Layout version written by this build into `metadata.format_version`: 2. Version 2 has the
+ * layout of version 1 and differs only in how the node rows' `checksum` is computed
+ * (`checksums.ts`: the WebAssembly row hash instead of the scalar one); this build loads both,
+ * verifying each with its own checksum, and refuses later versions (UnsupportedVersionError).
+ */
+export const LANCE_FORMAT_VERSION = 2;
 
 /** Directory of the nodes dataset inside a saved index (LanceDB table `nodes`). */
 export const NODES_DATASET = 'nodes.lance';

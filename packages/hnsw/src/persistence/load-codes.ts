@@ -9,7 +9,7 @@
 import type { Dataset, FixedSizeListVector, RecordBatch, ScanOptions } from '@vego/io';
 import { DiskVectors } from '../internal/sq8-disk';
 import type { Sq8Codes } from '../internal/sq8';
-import { checksumHex, hashWords } from './checksums';
+import { checksumHex, nodeChecksum, nodeHashOf } from './checksums';
 import { type IndexLocation, corrupt, openStep, partPath } from './directory';
 import { NODES_DATASET } from './layout';
 import type { NodeArrays } from './load-nodes';
@@ -79,11 +79,12 @@ export function* loadCodes(parts: OpenedParts, loc: IndexLocation, nodes: NodeAr
   const dim = parts.config.dimension;
   const found = new Uint32Array(2);
   const { levels, deleted, sums } = nodes;
+  const hash = nodeHashOf(parts.row.format_version);
   let bits: Int32Array | null = null;
   codes.startTraining();
   yield* eachVector(parts, nodes, (id, values, offset) => {
     if (bits === null || bits.buffer !== values.buffer || bits.byteOffset !== values.byteOffset) bits = new Int32Array(values.buffer, values.byteOffset, values.length);
-    if (hashWords(bits, offset, dim, id, (levels[id]! << 1) | deleted[id]!, found, 0) !== 0) {
+    if (nodeChecksum(hash, bits, offset, dim, id, (levels[id]! << 1) | deleted[id]!, found, 0) !== 0) {
       let c = 0;
       while (Number.isFinite(values[offset + c]!)) c++;
       throw corrupt(parts.root, `${NODES_DATASET} vector of id ${id} component ${c}`, 'a finite number', values[offset + c]);

@@ -237,19 +237,20 @@ function firstNonFinite(bits: Int32Array, start: number, end: number): number {
 }
 
 /**
- * Verifies the checksum stored with every node row against the row as loaded (vector bits as now
+ * Verifies the checksum stored with every node row against the row as loaded, computed with node
+ * hash `hash` (`checksums.ts`'s `nodeHashOf` of the saved format version) from the vector bits as now
  * in the index memory, level, tombstone): a changed byte anywhere in a row is damage, never data.
  * Checks in the same pass that every vector component is finite (as {@link checkVectors}).
  * @throws CorruptDataError naming the dataset, the row and id, and the stored vs computed checksum;
  *   or the id and component of a non-finite value
  */
-export function verifyNodeChecksums(parts: OpenedParts, nodes: NodeArrays, target: RestoreTarget<unknown>): void {
+export function verifyNodeChecksums(parts: OpenedParts, nodes: NodeArrays, target: RestoreTarget<unknown>, hash: 1 | 2): void {
   const n = parts.row.num_ids;
   const v = target.vectors;
   const bits = new Int32Array(v.buffer, v.byteOffset, v.length);
   const found = new Uint32Array(3);
   const stride = target.stride;
-  const bad = firstNodeMismatch(bits, stride, vectorWords(parts.config), nodes.levels, nodes.deleted, nodes.sums, n, found, !isBinaryMetric(parts.config.distance));
+  const bad = firstNodeMismatch(hash, bits, stride, vectorWords(parts.config), nodes.levels, nodes.deleted, nodes.sums, n, found, !isBinaryMetric(parts.config.distance));
   if (bad >= 0 && found[2] !== 0) throw nonFinite(parts, target, firstNonFinite(bits, (bad + 1) * stride, (bad + 2) * stride));
   if (bad >= 0) {
     throw corrupt(

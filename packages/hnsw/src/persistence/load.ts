@@ -13,7 +13,7 @@ import type { Dataset, RecordBatch, ScanOptions } from '@vego/io';
 import { InvalidArgumentError, NotSupportedError } from '@vego/io';
 import type { DiskVectors } from '../internal/sq8-disk';
 import type { RestoreFactory, RestoreTarget } from '../internal/restore-target';
-import { upperStarts } from './checksums';
+import { nodeHashOf, upperStarts } from './checksums';
 import { type IndexLocation, type IndexStoreOptions, corrupt, requireLocal, resolveLocation } from './directory';
 import { loadCodes } from './load-codes';
 import { type ListArrays, readConnections, verifyListChecksums } from './load-links';
@@ -116,7 +116,7 @@ function finishLoad<T>(parts: OpenedParts, load: PartialLoad<T>, verify: boolean
   // disk were checked as they were streamed: load-codes.ts.)
   if (!verify && disk === null) checkVectors(parts, load.target);
   if (verify) {
-    if (disk === null) verifyNodeChecksums(parts, load.nodes, load.target);
+    if (disk === null) verifyNodeChecksums(parts, load.nodes, load.target, nodeHashOf(row.format_version));
     verifyListChecksums(parts, load.nodes.levels, load.starts, load.lists, load.target);
   }
   const index = load.target.finish(row.entry_point, row.max_level, row.rng_state, disk);
@@ -127,7 +127,7 @@ function finishLoad<T>(parts: OpenedParts, load: PartialLoad<T>, verify: boolean
     metadataChecksummed: parts.meta.schema.field('checksum') !== null,
     nodes: partState(parts.nodes, row.nodes_rows, load.nodes.positions),
     connections: partState(parts.connections, row.connections_rows, load.lists.positions),
-    checksums: { numIds: row.num_ids, levels: load.nodes.levels, deleted: load.nodes.deleted, nodes: load.nodes.sums, lists: load.lists.sums },
+    checksums: { nodeHash: nodeHashOf(row.format_version), numIds: row.num_ids, levels: load.nodes.levels, deleted: load.nodes.deleted, nodes: load.nodes.sums, lists: load.lists.sums },
   };
   return { index, state };
 }

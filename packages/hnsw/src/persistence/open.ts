@@ -74,7 +74,8 @@ function* readCommitRow(root: string, meta: Dataset): Steps<MetadataRow> {
       0,
     );
   }
-  // Only version 1 exists so far; readers of older layouts will live in src/previous/.
+  // Versions 1 and 2 share the layout; they differ in the node checksum only (checksums.ts's
+  // nodeHashOf), chosen by the loader from this row. Readers of older layouts will live in src/previous/.
   // Every field but `checksum` is required; `checksum` too when the dataset has the column (saves
   // of this build), and then it must match.
   const checked = meta.schema.field('checksum') !== null;

@@ -18,14 +18,14 @@
  * the others' checksums are carried over without hashing. When the deleted rows would exceed `compactionThreshold` of the rows a
  * dataset stores, or the dataset moved on since our last save (a crashed save, another writer), or
  * it was loaded with several rows for an id or list (saved by an earlier build, which did not
- * delete), that dataset is rewritten whole as an `overwrite` version instead. Old loaders read the
- * new saves unchanged (scans skip deleted rows): the format version stays 1.
+ * delete), that dataset is rewritten whole as an `overwrite` version instead. An index loaded from a
+ * directory of an earlier format version (other node checksums) is saved whole, in this version.
  */
 import * as fs from 'node:fs';
 import { ConflictError, type Dataset, InternalError, InvalidArgumentError, type DatasetWriteOptions, type RecordBatch, type Schema, recordBatchFromRows } from '@vego/io';
 import type { HnswSnapshot } from '../snapshot';
 import { Pacer } from '../internal/pacer';
-import { type IndexChecksums, checksumSteps, upperStarts } from './checksums';
+import { type IndexChecksums, checksumSteps, nodeHashOf, upperStarts } from './checksums';
 import {
   type IndexLocation,
   type IndexStoreOptions,
@@ -160,6 +160,8 @@ function* usableState(prev: SavedState | null, loc: IndexLocation, snapshot: Hns
   if (prev === null || prev.root !== loc.root) return null;
   const before = prev.checksums;
   if (before.numIds > snapshot.numIds) return null;
+  // Loaded from an earlier format version (other node checksums): rewritten whole in this one.
+  if (before.nodeHash !== nodeHashOf(LANCE_FORMAT_VERSION)) return null;
   const levels = snapshot.levels;
   for (let i = 0; i < before.numIds; i++) if (before.levels[i] !== levels[i]) return null;
   // Someone else committed a save here since ours: start over.

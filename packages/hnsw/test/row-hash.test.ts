@@ -1,0 +1,104 @@
+/**
+ * The row hash of node checksums (format version 2, `src/internal/row-hash.ts`): the WebAssembly
+ * module is exactly its text form, gives the same words as its TypeScript twin on every row
+ * length (whole 16-word blocks, 4-word pieces, a 1–3 word tail), and any one changed word changes
+ * them.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import wabtFactory from 'wabt';
+import { seededRandom } from '@vego/test-support';
+import { hashRows, hashRowsTwin, rowHashInWasm, rowHashModuleBytes } from '../src/internal/row-hash';
+
+function randomWords(count: number, seed: number): Int32Array {
+  const random = seededRandom(seed);
+  const out = new Int32Array(count);
+  for (let i = 0; i < count; i++) out[i] = (random() * 4294967296) | 0;
+  return out;
+}
+
+describe('row hash (node checksums, format version 2)', () => {
+  it('row-hash.wat assembles to exactly the module bytes the library embeds', async () => {
+    const wabt = await wabtFactory();
+    const module = wabt.parseWat('row-hash.wat', readFileSync(join(__dirname, '../src/internal/row-hash.wat'), 'utf8'), { simd: true });
+    try {
+      module.resolveNames();
+      const assembled = module.toBinary({ log: false, write_debug_names: false }).buffer;
+      expect(Buffer.from(assembled).toString('hex')).toBe(Buffer.from(rowHashModuleBytes()).toString('hex'));
+    } finally {
+      module.destroy();
+    }
+  });
+
+  it('runs in WebAssembly on Node and gives the twin’s words for every row length 1 to 70, strided and in many chunks', () => {
+    expect(rowHashInWasm()).toBe(true);
+    for (let len = 1; len <= 70; len++) {
+      const stride = len + (len % 3);
+      const count = 37;
+      const words = randomWords(5 + stride * count, len);
+      const a = new Uint32Array(2 * count + 4);
+      const b = new Uint32Array(2 * count + 4);
+      const fa = hashRows(words, 5, stride, len, count, a, 4);
+      const fb = hashRowsTwin(words, 5, stride, len, count, b, 4);
+      expect(Array.from(a)).toEqual(Array.from(b));
+      expect(fa).toBe(fb);
+    }
+    // 100K-ish bytes per row crosses chunk boundaries with one row per chunk.
+    const big = randomWords(3 * 70_000, 9);
+    const a = new Uint32Array(6);
+    const b = new Uint32Array(6);
+    hashRows(big, 0, 70_000, 70_000, 3, a, 0);
+    hashRowsTwin(big, 0, 70_000, 70_000, 3, b, 0);
+    expect(Array.from(a)).toEqual(Array.from(b));
+    // Many small rows: several chunks of the module's memory.
+    const many = randomWords(128 * 3000, 10);
+    const c = new Uint32Array(6000);
+    const d = new Uint32Array(6000);
+    hashRows(many, 0, 128, 128, 3000, c, 0);
+    hashRowsTwin(many, 0, 128, 128, 3000, d, 0);
+    expect(Array.from(c)).toEqual(Array.from(d));
+  });
+
+  it('changes both words when any one word of a row changes (every position, lengths 1 to 40)', () => {
+    const random = seededRandom(3);
+    for (let len = 1; len <= 40; len++) {
+      const words = randomWords(len, 100 + len);
+      const base = new Uint32Array(2);
+      hashRows(words, 0, len, len, 1, base, 0);
+      const now = new Uint32Array(2);
+      for (let j = 0; j < len; j++) {
+        const keep = words[j]!;
+        words[j] = keep ^ (1 << Math.floor(random() * 32));
+        hashRows(words, 0, len, len, 1, now, 0);
+        expect(now[0]).not.toBe(base[0]);
+        expect(now[1]).not.toBe(base[1]);
+        words[j] = keep;
+      }
+      // Swapping two different words is noticed too (the chains are position-dependent).
+      if (len >= 2 && words[0] !== words[len - 1]) {
+        [words[0], words[len - 1]] = [words[len - 1]!, words[0]!];
+        hashRows(words, 0, len, len, 1, now, 0);
+        expect([now[0], now[1]]).not.toEqual([base[0], base[1]]);
+      }
+    }
+  });
+
+  it('reports NaN and ±∞ words (read as float32) in a row and nothing else', () => {
+    const f = new Float32Array(40).map((_, i) => i - 20.5);
+    const w = new Int32Array(f.buffer);
+    const out = new Uint32Array(2);
+    expect(hashRows(w, 0, 40, 40, 1, out, 0)).toBe(0);
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      for (const at of [0, 17, 36, 39]) {
+        const keep = f[at]!;
+        f[at] = bad;
+        expect(hashRows(w, 0, 40, 40, 1, out, 0)).toBe(1);
+        expect(hashRowsTwin(w, 0, 40, 40, 1, out, 0)).toBe(1);
+        f[at] = keep;
+      }
+    }
+    f[3] = 3.4e38;
+    f[4] = -0;
+    expect(hashRows(w, 0, 40, 40, 1, out, 0)).toBe(0);
+  });
+});
