@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { HNSW, type HnswSnapshot, type LanceSaveResult } from '@vego/hnsw';
 import { clustered } from './fixtures/data';
 import { graphDifferences, makeTempDir, removeDir } from './fixtures/persistence-helpers';
+import * as rowHash from '../src/internal/row-hash';
 
 let root: string;
 beforeAll(() => {
@@ -118,5 +119,34 @@ describe('dirty marks drive incremental saves', () => {
     index.addBatch(pool.subarray(620 * DIM, 630 * DIM));
     await expect(index.saveToLance(dir, { compactionThreshold: 3 })).rejects.toThrow(/compactionThreshold/);
     expectExactSave(index, dir, before, index.saveToLanceSync(dir));
+  });
+});
+
+describe('checksums carried over by a whole save', () => {
+  it('a first save to another directory hashes only the vectors changed since the last save or load, and loads back equal', () => {
+    const { dir, pool } = saved('carry-source');
+    const index = HNSW.loadFromLanceSync(dir);
+    index.update(42, pool.subarray(790 * DIM, 791 * DIM));
+    index.delete(7);
+    index.addBatch(pool.subarray(600 * DIM, 610 * DIM));
+    const hashed = jest.spyOn(rowHash, 'hashRows');
+    try {
+      const result = index.saveToLanceSync(path.join(root, 'carry-copy'));
+      expect(result).toMatchObject({ nodesRewritten: true, connectionsRewritten: true, nodeRowsWritten: 610 });
+      // Rows hashed: the updated vector, the tombstoned node (its checksum covers the flag) and the 10 new ones.
+      let rows = 0;
+      for (const call of hashed.mock.calls) rows += call[4];
+      expect(rows).toBe(12);
+    } finally {
+      hashed.mockRestore();
+    }
+    // Had a stale checksum been carried over, verification would refuse this load.
+    expect(graphDifferences(index, HNSW.loadFromLanceSync(path.join(root, 'carry-copy')))).toEqual([]);
+    // `full: true` to the same directory carries them over too, and so does the save after it.
+    index.update(99, pool.subarray(791 * DIM, 792 * DIM));
+    expect(index.saveToLanceSync(path.join(root, 'carry-copy'), { full: true })).toMatchObject({ nodesRewritten: true });
+    index.update(100, pool.subarray(792 * DIM, 793 * DIM));
+    expect(index.saveToLanceSync(path.join(root, 'carry-copy'))).toMatchObject({ nodesRewritten: false, nodeRowsWritten: 1 });
+    expect(graphDifferences(index, HNSW.loadFromLanceSync(path.join(root, 'carry-copy')))).toEqual([]);
   });
 });

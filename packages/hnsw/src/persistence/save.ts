@@ -20,6 +20,8 @@
  * it was loaded with several rows for an id or list (saved by an earlier build, which did not
  * delete), that dataset is rewritten whole as an `overwrite` version instead. An index loaded from a
  * directory of an earlier format version (other node checksums) is saved whole, in this version.
+ * A whole save (another directory, `full`, a moved-on dataset) still carries over the checksums
+ * of the rows unchanged since the last save or load: they describe rows, not directories.
  */
 import * as fs from 'node:fs';
 import { ConflictError, type Dataset, InternalError, InvalidArgumentError, type DatasetWriteOptions, type RecordBatch, type Schema, recordBatchFromRows } from '@vego/io';
@@ -155,15 +157,27 @@ function changedEntries(now: Uint32Array, before: Uint32Array, count: number, ol
   return out.subarray(0, k);
 }
 
+/**
+ * True when the row checksums of `state` (the last save or load, wherever it was) describe the
+ * same ids as `snapshot` (no fewer ids, the same levels) in this build's hash: the save then
+ * carries over the checksums of rows that did not change since (`checksums.ts`), whether it writes
+ * incrementally or whole, to this directory or another one. What changed since `state` is known
+ * from the index (`vectorsChanged`, dirty marks), not from the directory.
+ */
+function checksumsReusable(state: SavedState | null, snapshot: HnswSnapshot): state is SavedState {
+  if (state === null) return false;
+  const before = state.checksums;
+  if (before.numIds > snapshot.numIds || before.nodeHash !== nodeHashOf(LANCE_FORMAT_VERSION)) return false;
+  const levels = snapshot.levels;
+  for (let i = 0; i < before.numIds; i++) if (before.levels[i] !== levels[i]) return false;
+  return true;
+}
+
 /** `prev` (the state of the last save or load) if this save may build on it, else null (full save). */
 function* usableState(prev: SavedState | null, loc: IndexLocation, snapshot: HnswSnapshot): Steps<SavedState | null> {
   if (prev === null || prev.root !== loc.root) return null;
-  const before = prev.checksums;
-  if (before.numIds > snapshot.numIds) return null;
-  // Loaded from an earlier format version (other node checksums): rewritten whole in this one.
-  if (before.nodeHash !== nodeHashOf(LANCE_FORMAT_VERSION)) return null;
-  const levels = snapshot.levels;
-  for (let i = 0; i < before.numIds; i++) if (before.levels[i] !== levels[i]) return null;
+  // Loaded from an earlier format version (other node checksums), or other ids: rewritten whole.
+  if (!checksumsReusable(prev, snapshot)) return null;
   // Someone else committed a save here since ours: start over.
   if ((yield* perform(latestVersionStep(loc, METADATA_DATASET))) !== prev.metadataVersion) return null;
   return prev;
@@ -234,7 +248,10 @@ function* planSave(
   // The long loops below turn the event loop when `pacer` is due (an async save); the conflict
   // checks stay where they were: each commit publishes exactly the version after the one planned on.
   const pacer = new Pacer();
-  const checksums = yield* checksumSteps(snapshot, prev === null ? null : { before: prev.checksums, vectorsChanged, listsChanged }, pacer);
+  // Checksums of unchanged rows are carried over from the last save or load even when this save
+  // writes whole (a first save to another directory, `full`, a moved-on dataset).
+  const base = prev ?? (checksumsReusable(state, snapshot) ? state : null);
+  const checksums = yield* checksumSteps(snapshot, base === null ? null : { before: base.checksums, vectorsChanged, listsChanged }, pacer);
   yield* pace(pacer);
   const n = snapshot.numIds;
   const starts = upperStarts(snapshot.levels, n);
