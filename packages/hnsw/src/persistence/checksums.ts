@@ -231,6 +231,15 @@ export function* checksumSteps(snapshot: HnswSnapshot, reuse: ChecksumReuse | nu
   const starts = upperStarts(levels, n);
   const lists = new Uint32Array(2 * (n + starts[n]!));
   const marks = usable ? (reuse.listsChanged ?? null) : null;
+  if (marks !== null) {
+    // Every old list's checksum carried over in two bulk copies (levels of old ids never change,
+    // so old upper lists keep their order and move up by the number of ids added); listSums then
+    // hashes only the lists of new and dirty ids, over them.
+    const before = reuse!.before;
+    const oldN = before.numIds;
+    lists.set(before.lists.subarray(0, 2 * oldN), 0);
+    lists.set(before.lists.subarray(2 * oldN), 2 * n);
+  }
   for (let at = 0; at < n; at += CHUNK) {
     listSums(snapshot, starts, marks === null ? null : reuse!.before, marks, lists, at, Math.min(n, at + CHUNK));
     yield* pace(pacer);
@@ -268,8 +277,9 @@ function nodeSums(snapshot: HnswSnapshot, before: IndexChecksums | null, stale: 
 }
 
 /**
- * List checksums of the lists of ids `[from, to)` into `lists`: carried over from `before` for an
- * old id not dirty in `marks` (no list of it written since), else hashed.
+ * List checksums of the lists of ids `[from, to)` into `lists`: left as they are for an old id
+ * (below `before.numIds`) not dirty in `marks` (no list of it written since; the caller copied its
+ * checksums over), else hashed.
  */
 function listSums(snapshot: HnswSnapshot, starts: Int32Array, before: IndexChecksums | null, marks: Uint8Array | null, lists: Uint32Array, from: number, to: number): void {
   const n = snapshot.numIds;
@@ -278,20 +288,10 @@ function listSums(snapshot: HnswSnapshot, starts: Int32Array, before: IndexCheck
   const strideUp = 1 + M;
   const { levels, links0, upperLinks, upperOffsets } = snapshot;
   const oldN = before === null ? 0 : before.numIds;
-  const oldLists = before === null ? null : before.lists;
   for (let i = from; i < to; i++) {
     const level = levels[i]!;
-    if (i < oldN && marks![i] === 0) {
-      // Carried over. Levels of old ids never change, so only the index of its upper lists
-      // shifts, by the number of ids added.
-      const sums = oldLists!;
-      lists[2 * i] = sums[2 * i]!;
-      lists[2 * i + 1] = sums[2 * i + 1]!;
-      const src = 2 * (oldN + starts[i]!);
-      const dst = 2 * (n + starts[i]!);
-      for (let k = 0; k < 2 * level; k++) lists[dst + k] = sums[src + k]!;
-      continue;
-    }
+    // Carried over (copied by the caller, checksumSteps).
+    if (i < oldN && marks![i] === 0) continue;
     const base0 = i * stride0;
     hashWords(links0, base0 + 1, links0[base0]!, i, 0, lists, i);
     const offset = upperOffsets[i]!;
