@@ -1,6 +1,7 @@
 /**
- * A saved index committed to the repository (format version 1, written by
- * fixtures/make-saved-v1.cjs): later builds must keep loading it and answering as it did.
+ * Saved indexes committed to the repository (format versions 1 and 2, written by
+ * fixtures/make-saved-v1.cjs and make-saved-v2.cjs from the same history): later builds must keep
+ * loading them, verifying each with its own checksums, and answering as they did.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -82,6 +83,47 @@ describe('saved index fixture, format version 1', () => {
       back.delete(4);
       expect(back.saveToLanceSync(dir)).toMatchObject({ nodesRewritten: false, nodeRowsWritten: 1 });
       expect(graphDifferences(back, HNSW.loadFromLanceSync(dir))).toEqual([]);
+    } finally {
+      removeDir(root);
+    }
+  });
+});
+
+describe('saved index fixture, format version 2', () => {
+  const fixture = path.join(__dirname, 'fixtures', 'saved-v2');
+  const expectedV2 = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'saved-v2-expected.json'), 'utf8')) as typeof expected;
+
+  it('loads and answers the recorded queries exactly (as the version 1 fixture of the same history does)', () => {
+    const index = HNSW.loadFromLanceSync(fixture);
+    const meta = Dataset.openSync(path.join(fixture, 'metadata.lance'));
+    expect(meta.takeSync([meta.countRows() - 1]).column('format_version').get(0)).toBe(2);
+    expect([index.numIds, index.size]).toEqual([expectedV2.numIds, expectedV2.size]);
+    expect(expectedV2.answers).toEqual(expected.answers);
+    const queries = clustered(5, 8, 4, 102);
+    for (let q = 0; q < 5; q++) expect(index.search(queries.subarray(q * 8, (q + 1) * 8), 10, 32)).toEqual(expectedV2.answers[q]);
+  });
+
+  it('verifies its version 2 node checksums: a changed byte in a stored vector is CorruptDataError', () => {
+    const root = makeTempDir('fixture-v2');
+    try {
+      const dir = path.join(root, 'copy');
+      fs.cpSync(fixture, dir, { recursive: true });
+      const pool = clustered(205, 8, 4, 101);
+      const needle = Buffer.from(pool.buffer, pool.byteOffset + 42 * 8 * 4, 8 * 4);
+      const dataDir = path.join(dir, 'nodes.lance', 'data');
+      let changed = 0;
+      for (const name of fs.readdirSync(dataDir)) {
+        const file = path.join(dataDir, name);
+        const bytes = fs.readFileSync(file);
+        const at = bytes.indexOf(needle);
+        if (at < 0) continue;
+        bytes[at + 5] ^= 0x10;
+        fs.writeFileSync(file, bytes);
+        changed++;
+      }
+      expect(changed).toBe(1);
+      expect(() => HNSW.loadFromLanceSync(dir)).toThrow(/nodes\.lance .*id 42\) checksum/);
+      expect(HNSW.loadFromLanceSync(dir, { verifyChecksums: false }).numIds).toBe(200);
     } finally {
       removeDir(root);
     }
