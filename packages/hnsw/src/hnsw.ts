@@ -217,6 +217,17 @@ export class HNSW {
    * rehashes only those vectors), or null when too many to track (it then rehashes every vector).
    */
   private vectorsChanged: Set<number> | null;
+  /** Saves under way (an async one counts from its call to its end). */
+  private savesInFlight: number;
+  /** Saves started so far (tells a save whether another one started while it ran). */
+  private saveStarts: number;
+  /**
+   * Whether {@link vectorsChanged} and the graph's dirty marks describe every change since
+   * {@link savedState}. Two overlapping saves break that (each takes the records at its snapshot,
+   * and the one that finishes last sets the state): a save then passes no records, so every row is
+   * hashed, until a save runs alone again.
+   */
+  private changesTrusted: boolean;
   /**
    * Counts calls that may change the graph (add, addBatch, update, delete, compact, a repair
    * slice): an async save copies the index in slices and starts over with one copy if it moved.
@@ -261,6 +272,9 @@ export class HNSW {
     this.outDists = new Float64Array(64);
     this.savedState = null;
     this.vectorsChanged = new Set();
+    this.savesInFlight = 0;
+    this.saveStarts = 0;
+    this.changesTrusted = true;
     this.disk = null;
   }
 
@@ -1407,22 +1421,35 @@ export class HNSW {
    * ```
    */
   async saveToLance(dir: string, options: LanceSaveOptions = {}): Promise<LanceSaveResult> {
-    // Updates made while this save runs land in a fresh set: the next save must see them. The
-    // changes are taken with the snapshot (same state), not before it is copied.
-    const pacer = new Pacer();
-    const { snapshot, changed, dirty } = await runPaced(this.snapshotInSlices(pacer), pacer);
-    const at = this.mutations;
+    // Counted from the call (before the first await): a save started while this one runs knows.
+    const alone = this.savesInFlight === 0;
+    if (!alone) this.changesTrusted = false;
+    this.savesInFlight++;
+    const started = ++this.saveStarts;
     try {
-      const saved = await saveIndexToLance(snapshot, dir, options, this.savedState, changed, dirty);
-      this.savedState = saved.state;
-      if (this.mutations === at) this.readSavedVectors(saved.state, snapshot.numIds);
-      return saved.result;
-    } catch (e) {
-      this.restoreVectorChanges(changed);
-      // The lists this save would have written stay marked for the next one.
-      const marks = this.graph.dirty;
-      for (let i = 0; i < dirty.length; i++) if (dirty[i] !== 0) marks[i] = 1;
-      throw e;
+      // Updates made while this save runs land in a fresh set: the next save must see them. The
+      // changes are taken with the snapshot (same state), not before it is copied.
+      const pacer = new Pacer();
+      const { snapshot, changed, dirty } = await runPaced(this.snapshotInSlices(pacer), pacer);
+      const at = this.mutations;
+      // The records are relative to the saved state unless another save started meanwhile (it may
+      // have set the state, or taken records of its own).
+      const trusted = alone && this.changesTrusted && this.saveStarts === started;
+      try {
+        const saved = await saveIndexToLance(snapshot, dir, options, this.savedState, trusted ? changed : null, trusted ? dirty : null);
+        this.savedState = saved.state;
+        if (alone && this.saveStarts === started) this.changesTrusted = true;
+        if (this.mutations === at) this.readSavedVectors(saved.state, snapshot.numIds);
+        return saved.result;
+      } catch (e) {
+        this.restoreVectorChanges(changed);
+        // The lists this save would have written stay marked for the next one.
+        const marks = this.graph.dirty;
+        for (let i = 0; i < dirty.length; i++) if (dirty[i] !== 0) marks[i] = 1;
+        throw e;
+      }
+    } finally {
+      this.savesInFlight--;
     }
   }
 
@@ -1463,10 +1490,16 @@ export class HNSW {
     const changed = this.takeVectorChanges();
     const graph = this.graph;
     const count = graph.count;
+    // Overlapping an async save: the records describe the changes since its snapshot, not since
+    // the saved state (see changesTrusted).
+    if (this.savesInFlight > 0) this.changesTrusted = false;
+    const trusted = this.changesTrusted;
+    this.saveStarts++;
     try {
       const snapshot = this.snapshotView();
-      const saved = saveIndexToLanceSync(snapshot, dir, options, this.savedState, changed, graph.dirty.subarray(0, count));
+      const saved = saveIndexToLanceSync(snapshot, dir, options, this.savedState, trusted ? changed : null, trusted ? graph.dirty.subarray(0, count) : null);
       this.savedState = saved.state;
+      if (this.savesInFlight === 0) this.changesTrusted = true;
       // Nothing changed while it ran: the saved state is the graph's, no list differs from it.
       graph.dirty.fill(0, 0, count);
       this.readSavedVectors(saved.state, snapshot.numIds);
