@@ -179,11 +179,15 @@ describe('incremental saves delete the rows they supersede', () => {
     expect(first.nodesRewritten).toBe(false);
     expect(graphDifferences(index, HNSW.loadFromLanceSync(dir))).toEqual([]);
     // Updated after the async save took its snapshot: not in that save, so the next one writes it.
+    // The save copies a small index before it first waits, unless the copy outlasts the pacer's
+    // time slice (a loaded machine): then it copies again after the update, which is then in the
+    // directory already. Either way the directory ends up holding the update.
     const saving = index.saveToLance(dir);
     index.update(9, pool.subarray(121 * dim, 122 * dim));
     await saving;
+    const inFirst = graphDifferences(index, HNSW.loadFromLanceSync(dir)).length === 0;
     const second = index.saveToLanceSync(dir);
-    expect(second.nodeRowsWritten).toBeGreaterThanOrEqual(1);
+    if (!inFirst) expect(second.nodeRowsWritten).toBeGreaterThanOrEqual(1);
     expect(graphDifferences(index, HNSW.loadFromLanceSync(dir))).toEqual([]);
     // A save that fails keeps its changes for the next one.
     index.update(11, pool.subarray(122 * dim, 123 * dim));
