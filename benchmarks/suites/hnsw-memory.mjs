@@ -4,10 +4,11 @@
 // the SQ8 index reaches after re-ranking.
 //
 // Memory: every figure comes from a child process of its own (`--expose-gc`), which first loads the
-// library (and the data it needs: hnswlib-node's number[] rows are made before the first reading and
-// kept alive), runs a GC, reads process.memoryUsage(), builds or loads the index, runs 20 searches,
-// runs two GCs and reads it again: the figure is the growth of the RSS (everything the process
-// holds: V8 heap, wasm memory, typed arrays, native allocations) divided by the number of vectors.
+// libraries and the data in both forms (the flat Float32Array and hnswlib-node's number[] rows, made
+// in every child so every child starts from the same V8 heap, and kept alive), runs a GC, reads
+// process.memoryUsage(), builds or loads the index, runs 20 searches, runs two GCs and reads it
+// again: the figure is the growth of the RSS (everything the process holds: V8 heap, wasm memory,
+// typed arrays, native allocations) divided by the number of vectors.
 // One-time costs of the first index in a process (compiled JS and wasm code, malloc arenas of V8's
 // compiler threads) are inside it; they weigh about 1 KB per vector at 10K and ~100 bytes at 100K.
 // `byteLength` is what the index itself counts (typed arrays and wasm memory at their capacity).
@@ -56,7 +57,14 @@ function memoryChild(kind, set, dir) {
   const { HierarchicalNSW } = require('hnswlib-node');
   const warm = kind.endsWith('-warm');
   const engine = kind.replace(/-warm$/, '');
-  const rows = engine === 'hnswlib-build' ? Array.from({ length: n }, (_, i) => Array.from(base.subarray(i * dim, (i + 1) * dim))) : [];
+  // Every child makes both input forms (hnswlib-node's number[] rows too), whichever engine it
+  // runs: making the rows allocates ~1 KB per vector on the V8 heap, which grows the young
+  // generation to its maximum and makes it resident. Made in the hnswlib-node child only, that
+  // left its young generation resident before the first reading (32 MiB) and Vego's not (8 MiB,
+  // ~4.5 MiB resident), so the garbage of Vego's build and searches made untouched young-generation
+  // pages resident inside the window (~1.5-2.5 MiB, ~200 B per vector at 9K), where the same
+  // garbage costs hnswlib-node nothing. Both children now start from the same heap.
+  const rows = Array.from({ length: n }, (_, i) => Array.from(base.subarray(i * dim, (i + 1) * dim)));
   // Warm: a first index of 1,000 vectors of the same engine is built (and kept) before the first
   // reading, so the figure leaves out the one-time costs of a process's first index.
   let first = null;
@@ -95,7 +103,7 @@ function memoryChild(kind, set, dir) {
   gc();
   gc();
   const after = process.memoryUsage();
-  const out = { kind, set, n, rssDelta: after.rss - before.rss, heapDelta: after.heapTotal - before.heapTotal, byteLength: index.byteLength ?? null, alive: rows !== null && first !== undefined };
+  const out = { kind, set, n, rssDelta: after.rss - before.rss, heapDelta: after.heapTotal - before.heapTotal, byteLength: index.byteLength ?? null, alive: rows !== null && base !== null && first !== undefined };
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
@@ -197,7 +205,7 @@ export async function run({ quick, log }) {
         rows: memRows,
         note:
           `M=${M}, efConstruction=${EF_CONSTRUCTION}; each figure from its own child process: growth of the RSS from after the library was loaded to after the build or load and ${SEARCHES} searches (two GCs), divided by n. ` +
-          'Warm: the child first builds (and keeps) a 1,000-vector index of the same engine, so the one-time costs of a first index are left out. Built: addBatch of all vectors (hnswlib-node: initIndex(n) and addPoint per row). Loaded: HNSW.loadFromLanceSync of the same graph; codes-only: with `vectors: \'disk\'` (an SQ8 save). ' +
+          'Every child first makes the data in both engines\' input forms (so all start from the same V8 heap). Warm: the child first builds (and keeps) a 1,000-vector index of the same engine, so the one-time costs of a first index are left out. Built: addBatch of all vectors (hnswlib-node: initIndex(n) and addPoint per row). Loaded: HNSW.loadFromLanceSync of the same graph; codes-only: with `vectors: \'disk\'` (an SQ8 save). ' +
           'The first index in a process also pays one-time costs (compiled code, malloc arenas of compiler threads), which weigh most at 10K.',
       },
       {

@@ -378,7 +378,13 @@ export class Graph {
     this.codeMode = false;
     this.visited = new VisitedSet(capacity);
     const scratch = Math.max(this.efConstruction, this.maxM0) + 1;
-    this.candidates = DistanceHeap.closestFirst(Math.max(64, scratch));
+    // The candidate queue of a walk outgrows ef (the wasm walk allows 4·ef): sized so a build
+    // rarely grows it (4.8 KB at efConstruction 100). Growth is a path of the JS walk the first
+    // upper-layer walks of a build do not take before V8 optimises the walk; reaching it later
+    // deoptimises the walk, and each recompile (~2.3 MB of TurboFan memory, on whichever V8
+    // thread is free) leaves that thread's malloc arena grown for the life of the process:
+    // SIFT-9k RSS growth 1,602 → 1,354 bytes per vector (benchmarks/suites/hnsw-memory.mjs).
+    this.candidates = DistanceHeap.closestFirst(4 * Math.max(64, scratch));
     this.results = DistanceHeap.farthestFirst(Math.max(64, scratch));
     this.bufIds = new Int32Array(scratch);
     this.bufDists = new Float64Array(scratch);
