@@ -48,6 +48,45 @@ function dataOf(set, numQueries) {
   return { base, queries, dim: 128 };
 }
 
+/**
+ * The children's young generation is fixed at V8's default maximum (two 16 MiB semi-spaces on
+ * 64-bit) and written once before the first reading ({@link touchYoungGeneration}): V8 otherwise
+ * grows and shrinks it with the allocation rate, and a resize inside the window moved the RSS by
+ * up to 31 MiB: a Vego build at 100K, whose garbage triggers scavenges, shrank it by 7 MiB in the
+ * suite's earlier form (by 31 MiB once every child made the rows, reading less than its own
+ * `byteLength`), while hnswlib-node's build allocates nothing and left it alone. Fixed and
+ * resident, it costs neither engine anything inside the window.
+ */
+const YOUNG_GENERATION_FLAGS = ['--min-semi-space-size=16', '--max-semi-space-size=16'];
+
+/** Writes every page of the young generation: 128 MiB of short-lived 4 KiB arrays (4x its size). */
+function touchYoungGeneration() {
+  let keep = null;
+  for (let i = 0; i < 32768; i++) {
+    const a = new Array(510).fill(i);
+    if ((i & 1023) === 0) keep = a;
+  }
+  return keep;
+}
+
+/**
+ * Allocates and frees a buffer just under 32 MiB, after the data is made. glibc serves it by mmap
+ * and, when it is freed, raises its mmap threshold to its size and its trim threshold to twice that
+ * (the most they rise): below them, memory freed later stays in the process until reused. Every
+ * free of a large buffer raises them, so without this their state depended on what the child did
+ * first (reading SIFT's 4.6 MB file raised them, making the clustered data did not), and it decides
+ * how much of the memory freed inside the window (V8's compiler zones, temporary buffers) the RSS
+ * keeps. Any process that has freed a large Buffer is in this state; now every child is. (Raised
+ * before the data is made, the data's own freed buffers stayed in glibc's heap, and hnswlib-node's
+ * allocations reused them inside the window: 693-1,059 bytes per vector on SIFT-9k.)
+ */
+function raiseMallocThresholds() {
+  let b = Buffer.allocUnsafeSlow(32 * 1024 * 1024 - 64 * 1024);
+  b.fill(1);
+  b = null;
+  return b;
+}
+
 /** Child process: one engine, one way (build or load); prints its memory growth as JSON. */
 function memoryChild(kind, set, dir) {
   const gc = getGc();
@@ -58,12 +97,10 @@ function memoryChild(kind, set, dir) {
   const warm = kind.endsWith('-warm');
   const engine = kind.replace(/-warm$/, '');
   // Every child makes both input forms (hnswlib-node's number[] rows too), whichever engine it
-  // runs: making the rows allocates ~1 KB per vector on the V8 heap, which grows the young
-  // generation to its maximum and makes it resident. Made in the hnswlib-node child only, that
-  // left its young generation resident before the first reading (32 MiB) and Vego's not (8 MiB,
-  // ~4.5 MiB resident), so the garbage of Vego's build and searches made untouched young-generation
-  // pages resident inside the window (~1.5-2.5 MiB, ~200 B per vector at 9K), where the same
-  // garbage costs hnswlib-node nothing. Both children now start from the same heap.
+  // runs, so both start from the same V8 heap. Made in the hnswlib-node child only, the rows left
+  // its young generation grown and resident before the first reading (32 MiB) and Vego's not
+  // (8 MiB, ~4.5 MiB resident): Vego's garbage then made young-generation pages resident inside
+  // the window (~1.5-2.5 MiB at 9K), where hnswlib-node's cost nothing.
   const rows = Array.from({ length: n }, (_, i) => Array.from(base.subarray(i * dim, (i + 1) * dim)));
   // Warm: a first index of 1,000 vectors of the same engine is built (and kept) before the first
   // reading, so the figure leaves out the one-time costs of a process's first index.
@@ -79,6 +116,11 @@ function memoryChild(kind, set, dir) {
     first.addBatch(base.subarray(0, 1000 * dim));
     for (let i = 0; i < SEARCHES; i++) first.search(queries.subarray(i * dim, (i + 1) * dim), 10, 64);
   }
+  // Short-lived garbage until every page of the (fixed-size, see YOUNG_GENERATION_FLAGS) young
+  // generation has been written: both engines' windows then start with it resident, whatever
+  // the steps above allocated.
+  raiseMallocThresholds();
+  touchYoungGeneration();
   gc();
   gc();
   const before = process.memoryUsage();
@@ -108,7 +150,7 @@ function memoryChild(kind, set, dir) {
 }
 
 function measure(kind, set, dir = '') {
-  const child = spawnSync(process.execPath, ['--expose-gc', self, '--memory-child', kind, set, dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const child = spawnSync(process.execPath, ['--expose-gc', ...YOUNG_GENERATION_FLAGS, self, '--memory-child', kind, set, dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (child.status !== 0) throw new Error(`memory child (${kind}, ${set}) failed: ${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').pop());
 }

@@ -386,6 +386,7 @@ export class Graph {
     // SIFT-9k RSS growth 1,602 → 1,354 bytes per vector (benchmarks/suites/hnsw-memory.mjs).
     this.candidates = DistanceHeap.closestFirst(4 * Math.max(64, scratch));
     this.results = DistanceHeap.farthestFirst(Math.max(64, scratch));
+    DistanceHeap.warmUp();
     this.bufIds = new Int32Array(scratch);
     this.bufDists = new Float64Array(scratch);
     this.pruneIds = new Int32Array(this.maxM0 + 1);
@@ -857,8 +858,16 @@ export class Graph {
       results.push(d0, ep);
       bound = d0;
     }
+    // Every test below is written so it runs whether or not `results` is full yet. The first
+    // upper-layer walks of a build run on layers holding fewer than ef nodes, where it never is;
+    // a test or call reached only once it is full has no type feedback when V8 first optimises
+    // the walk, and reaching it then deoptimises the walk. Each recompile (~2.3 MB of TurboFan
+    // memory, on whichever V8 thread is free) leaves that thread's malloc arena grown for the life
+    // of the process. The result set is also changed through one call, `offer`, whose replacing
+    // path is exercised once per thread ({@link DistanceHeap.warmUp}). Same comparisons, same answers.
     while (candidates.length > 0) {
-      if (candidates.topDistance() > bound && results.length >= ef) break;
+      const past = candidates.topDistance() > bound;
+      if (results.length >= ef && past) break;
       if (visits > maxVisits) return false;
       const c = candidates.ids[0]!;
       candidates.pop();
@@ -894,11 +903,10 @@ export class Graph {
       for (let j = 0; j < m; j++) {
         const nb = pending[j]!;
         const d = many !== null ? (isL2 ? vecs[outBase + j]! : 1 - vecs[outBase + j]!) : direct ? (isL2 ? kernel(qb, (nb + 1) * sb, sb) : 1 - kernel(qb, (nb + 1) * sb, sb)) : this.distance(qb, nb);
-        if (results.length < ef || d < bound) {
+        if (d < bound || results.length < ef) {
           candidates.push(d, nb);
           if (deleted[nb] === 0 && nb !== exclude && (bits === null || ((bits[nb >>> 5]! >>> (nb & 31)) & 1) === 1) && (filter === null || filter(nb))) {
-            if (results.length < ef) results.push(d, nb);
-            else results.replaceTop(d, nb);
+            results.offer(d, nb, ef);
             bound = results.topDistance();
           }
         }

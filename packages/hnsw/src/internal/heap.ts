@@ -1,3 +1,7 @@
+/** Rounds of {@link DistanceHeap.warmUp}: enough calls for V8 to give the methods feedback vectors. */
+const WARM_UP_ROUNDS = 256;
+let warmedUp = false;
+
 /**
  * One binary heap of (distance, id) pairs over preallocated typed arrays, for both orders the
  * graph needs: closest-first (the candidate queue, the repair pool) and farthest-first (the
@@ -74,6 +78,41 @@ export class DistanceHeap {
     }
     keys[i] = key;
     ids[i] = id;
+  }
+
+  /**
+   * Adds (`dist`, `id`) to a bounded farthest-first set of at most `cap` pairs: a push while it
+   * holds fewer, else it replaces the top (the caller has checked that `dist` is below it).
+   */
+  offer(dist: number, id: number, cap: number): void {
+    if (this.length < cap) this.push(dist, id);
+    else this.replaceTop(dist, id);
+  }
+
+  /**
+   * Runs both paths of {@link offer} and every branch of {@link replaceTop}'s sift-down a few
+   * hundred times on a scratch heap, once per thread (microseconds). V8 keeps type feedback per
+   * function, not per heap: without this, the first walks of a build (layers smaller than ef, so
+   * the result set never fills) leave the replacing path without feedback when V8 optimises the
+   * walk, and its first use deoptimises it (see `Graph#walkLayer`).
+   */
+  static warmUp(): void {
+    if (warmedUp) return;
+    warmedUp = true;
+    const h = DistanceHeap.farthestFirst(4);
+    for (let i = 0; i < WARM_UP_ROUNDS; i++) {
+      // [3, 2, 1] then 0.5 replaces the top moving down the left child; [3, 1, 2], the right one.
+      h.offer(3, 0, 3);
+      h.offer(2, 1, 3);
+      h.offer(1, 2, 3);
+      h.offer(0.5, 3, 3);
+      h.length = 0;
+      h.offer(3, 0, 3);
+      h.offer(1, 1, 3);
+      h.offer(2, 2, 3);
+      h.offer(0.5, 3, 3);
+      h.length = 0;
+    }
   }
 
   /**
