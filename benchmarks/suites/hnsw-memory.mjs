@@ -8,7 +8,7 @@
 // in every child so every child starts from the same V8 heap, and kept alive), runs a GC, reads
 // process.memoryUsage(), builds or loads the index, runs 20 searches, runs two GCs and reads it
 // again: the figure is the growth of the RSS (everything the process holds: V8 heap, wasm memory,
-// typed arrays, native allocations), less any change of the young generation's resident size,
+// typed arrays, native allocations), less any change of the young generation's committed size,
 // divided by the number of vectors. Every child runs with a fixed young generation, written once
 // before the first reading, and glibc's malloc thresholds raised (see below for why each).
 // One-time costs of the first index in a process (compiled JS and wasm code, malloc arenas of V8's
@@ -73,15 +73,16 @@ function touchYoungGeneration() {
 }
 
 /**
- * Resident bytes of V8's young generation (new space). Even at a fixed size V8 uncommits half of
- * it when a scavenge finds the allocation rate low: a Vego build at 100K whose first scavenge came
- * ~18 s in gave back 16 MiB inside the window (reading 554 bytes per vector, below its own
- * `byteLength` of 660), and whether it happens depends on timing. The young generation holds no
- * index: the figure leaves out the change of its resident size, in every child (it is 0 unless V8
- * resized it, since it is resident from the start).
+ * Committed bytes of V8's young generation (new space), all of it resident since it is written
+ * before the first reading. Even at a fixed size V8 uncommits half of it when a scavenge finds the
+ * allocation rate low: a Vego build at 100K whose first scavenge came ~18 s in gave back 16.5 MiB
+ * inside the window (reading 555 bytes per vector, below its own `byteLength` of 660; 740 when it
+ * did not happen), and whether it happens depends on timing. The young generation holds no index:
+ * the figure leaves out the change of its committed size, in every child (0 unless V8 resized it).
+ * (Its `physical_space_size` fell by twice that, more than the RSS did: not the measure to use.)
  */
-function youngResident() {
-  return v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space')?.physical_space_size ?? 0;
+function youngCommitted() {
+  return v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space')?.space_size ?? 0;
 }
 
 /**
@@ -139,7 +140,7 @@ function memoryChild(kind, set, dir) {
   gc();
   gc();
   const before = process.memoryUsage();
-  const youngBefore = youngResident();
+  const youngBefore = youngCommitted();
   let index;
   let search;
   if (engine === 'hnswlib-build') {
@@ -161,8 +162,8 @@ function memoryChild(kind, set, dir) {
   gc();
   gc();
   const after = process.memoryUsage();
-  const youngDelta = youngResident() - youngBefore;
-  // The figure: RSS growth less the change of the young generation's resident size (see youngResident).
+  const youngDelta = youngCommitted() - youngBefore;
+  // The figure: RSS growth less the change of the young generation's committed size (see youngCommitted).
   const out = { kind, set, n, rssDelta: after.rss - before.rss - youngDelta, rawRssDelta: after.rss - before.rss, youngDelta, heapDelta: after.heapTotal - before.heapTotal, byteLength: index.byteLength ?? null, alive: rows !== null && base !== null && first !== undefined };
   process.stdout.write(JSON.stringify(out) + '\n');
 }
@@ -264,7 +265,7 @@ export async function run({ quick, log }) {
         columns: ['set', 'Vego float, built', 'hnswlib-node, built', 'Vego ÷ hnswlib', 'Vego, built after a warm-up index', 'hnswlib-node, after a warm-up index', 'Vego ÷ hnswlib (warm)', 'Vego float, loaded', 'SQ8 codes-only, loaded', 'codes-only ÷ float', 'float byteLength', 'codes-only byteLength'],
         rows: memRows,
         note:
-          `M=${M}, efConstruction=${EF_CONSTRUCTION}; each figure from its own child process: growth of the RSS from after the library was loaded to after the build or load and ${SEARCHES} searches (two GCs), less any change of the resident size of V8's young generation, divided by n. ` +
+          `M=${M}, efConstruction=${EF_CONSTRUCTION}; each figure from its own child process: growth of the RSS from after the library was loaded to after the build or load and ${SEARCHES} searches (two GCs), less any change of the committed size of V8's young generation, divided by n. ` +
           'Every child first makes the data in both engines\' input forms, runs with a fixed young generation written once before the first reading, and frees a 32 MiB buffer (glibc\'s mmap and trim thresholds at their maximum), so all start from the same V8 heap and malloc state. Warm: the child first builds (and keeps) a 1,000-vector index of the same engine, so the one-time costs of a first index are left out. Built: addBatch of all vectors (hnswlib-node: initIndex(n) and addPoint per row). Loaded: HNSW.loadFromLanceSync of the same graph; codes-only: with `vectors: \'disk\'` (an SQ8 save). ' +
           'The first index in a process also pays one-time costs (compiled code, malloc arenas of compiler threads), which weigh most at 10K.',
       },
