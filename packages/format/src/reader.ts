@@ -220,6 +220,8 @@ export class LanceFileReader {
   private readonly columnCache: Map<number, ColumnInfo>;
   private readonly codecs: ReadonlyMap<string, BufferCodec>;
   private readonly columnCache21: Map<number, Column21>;
+  /** Per column read by {@link readFixedSizeListRowsIntoSync}: its plain pages (null: not plain) and item type. */
+  private readonly rowPlans: Map<string, { dim: number; itemBytes: number; pages: number[] | null; arrayType: unknown }>;
 
   private constructor(source: SyncByteSource | AsyncByteSource, state: OpenState, options: OpenOptions) {
     this.source = source;
@@ -232,6 +234,7 @@ export class LanceFileReader {
     this.columnCache = new Map();
     this.codecs = options.codecs ?? new Map([[ZSTD_BUFFER_CODEC.scheme, ZSTD_BUFFER_CODEC]]);
     this.columnCache21 = new Map();
+    this.rowPlans = new Map();
   }
 
   /**
@@ -339,26 +342,13 @@ export class LanceFileReader {
   readFixedSizeListIntoSync(column: string, target: ArrayBufferView & ArrayLike<number>, targetOffset = 0): number {
     const source = this.source;
     if (!isSync(source)) throw new InvalidArgumentError('this reader was opened on an async source');
-    const idx = this.schema.fieldIndex(column);
-    if (idx < 0) throw new NotFoundError(`no column named "${column}" in the file (${this.schema.fields.map((f) => f.name).join(', ')})`);
-    const type = this.schema.fields[idx]!.type;
-    const itemType = type.typeId === TypeId.FixedSizeList ? type.child.type : null;
-    const ArrayType = itemType !== null && 'ArrayType' in itemType ? (itemType.ArrayType as unknown) : null;
-    const bitWidth = itemType !== null && 'bitWidth' in itemType ? itemType.bitWidth : 0;
-    if (type.typeId !== TypeId.FixedSizeList || ArrayType === null || itemType === null || bitWidth <= 0 || (bitWidth & 7) !== 0) {
-      throw new InvalidArgumentError(`\`column\` "${column}" must be a fixed-size list of numbers, found ${type.toString()}`);
-    }
-    if (target === null || typeof target !== 'object' || target.constructor !== ArrayType) {
-      throw new InvalidArgumentError(`\`target\` must be a ${(ArrayType as { name: string }).name} for the ${itemType.toString()} items of "${column}"`);
-    }
-    const dim = type.listSize;
+    const { dim, bitWidth, col } = this.fixedSizeListColumn(column, target);
     const count = this.numRows * dim;
     if (!Number.isSafeInteger(targetOffset) || targetOffset < 0 || targetOffset + count > target.length) {
       throw new InvalidArgumentError(`\`target\` must hold ${count} values from \`targetOffset\` ${String(targetOffset)}, it has ${target.length} in all`);
     }
     const itemBytes = bitWidth >>> 3;
     const bytes = new Uint8Array(target.buffer, target.byteOffset + targetOffset * itemBytes, count * itemBytes);
-    const col = this.state.fieldColumns[idx]![0]!;
     const plan = dim === 0 ? null : isV21(this.state.footer) ? this.plainPages21(col, dim, bitWidth) : this.plainPages(col, dim, bitWidth);
     if (plan !== null) {
       for (let i = 0; i < plan.length; i += 3) {
@@ -381,6 +371,79 @@ export class LanceFileReader {
     const values = vector.values as unknown as { subarray(a: number, b: number): ArrayLike<number> };
     (target as unknown as { set(a: ArrayLike<number>, o: number): void }).set(values.subarray(begin, begin + count), targetOffset);
     return count;
+  }
+
+  /**
+   * Reads rows `[firstRow, firstRow + numRows)` of the fixed-size-list column `column` straight
+   * from the source into `target` (from element `targetOffset` on), when every page of the column
+   * is plain items back to back (see {@link readFixedSizeListIntoSync}): a row's bytes are then at a
+   * position computed from the page metadata, so a few rows cost one positioned read each page and
+   * no buffer besides `target`. The page plan is worked out once per column and kept.
+   * @returns false, having read nothing, when the column's pages are not plain (compressed,
+   *   mini-block, nullable vectors) or the source cannot read into a caller's buffer: decode instead
+   * @throws NotFoundError for an unknown column; InvalidArgumentError when the column is not a
+   *   fixed-size list of numbers, `target` has the wrong element type or too little room, or the rows
+   *   are outside the file; CorruptDataError when the file ends early; IoError on a failed read
+   * @example
+   * ```ts
+   * const row = new Float32Array(128);
+   * if (!reader.readFixedSizeListRowsIntoSync('vector', 42, 1, row)) row.set(...); // decode instead
+   * ```
+   */
+  readFixedSizeListRowsIntoSync(column: string, firstRow: number, numRows: number, target: ArrayBufferView & ArrayLike<number>, targetOffset = 0): boolean {
+    const source = this.source;
+    if (!isSync(source)) throw new InvalidArgumentError('this reader was opened on an async source');
+    let plan = this.rowPlans.get(column);
+    if (plan === undefined) {
+      const { dim, bitWidth, col } = this.fixedSizeListColumn(column, target);
+      const pages = dim === 0 || source.readIntoSync === undefined ? null : isV21(this.state.footer) ? this.plainPages21(col, dim, bitWidth) : this.plainPages(col, dim, bitWidth);
+      plan = { dim, itemBytes: bitWidth >>> 3, pages, arrayType: target.constructor };
+      this.rowPlans.set(column, plan);
+    }
+    if (target === null || typeof target !== 'object' || target.constructor !== plan.arrayType) {
+      this.fixedSizeListColumn(column, target); // throws the typed error for a wrong target
+    }
+    if (!Number.isSafeInteger(firstRow) || !Number.isSafeInteger(numRows) || firstRow < 0 || numRows < 0 || firstRow + numRows > this.numRows) {
+      throw new InvalidArgumentError(`rows ${String(firstRow)} + ${String(numRows)} must lie within the ${this.numRows} rows of the file`);
+    }
+    const count = numRows * plan.dim;
+    if (!Number.isSafeInteger(targetOffset) || targetOffset < 0 || targetOffset + count > target.length) {
+      throw new InvalidArgumentError(`\`target\` must hold ${count} values from \`targetOffset\` ${String(targetOffset)}, it has ${target.length} in all`);
+    }
+    const pages = plan.pages;
+    if (pages === null) return false;
+    const rowBytes = plan.dim * plan.itemBytes;
+    // Pages are triples (file position, byte offset of the page's first row in the column, byte length).
+    let at = target.byteOffset + targetOffset * plan.itemBytes;
+    let from = firstRow * rowBytes;
+    const end = from + count * plan.itemBytes;
+    for (let i = 0; i < pages.length && from < end; i += 3) {
+      const pageStart = pages[i + 1]!;
+      const pageEnd = pageStart + pages[i + 2]!;
+      if (from >= pageEnd) continue;
+      const len = Math.min(end, pageEnd) - from;
+      source.readIntoSync!(pages[i]! + (from - pageStart), new Uint8Array(target.buffer, at, len));
+      at += len;
+      from += len;
+    }
+    return true;
+  }
+
+  /** The checks of a fixed-size-list read into `target`: its column index, list size and item width. */
+  private fixedSizeListColumn(column: string, target: ArrayBufferView & ArrayLike<number>): { dim: number; bitWidth: number; col: number } {
+    const idx = this.schema.fieldIndex(column);
+    if (idx < 0) throw new NotFoundError(`no column named "${column}" in the file (${this.schema.fields.map((f) => f.name).join(', ')})`);
+    const type = this.schema.fields[idx]!.type;
+    const itemType = type.typeId === TypeId.FixedSizeList ? type.child.type : null;
+    const ArrayType = itemType !== null && 'ArrayType' in itemType ? (itemType.ArrayType as unknown) : null;
+    const bitWidth = itemType !== null && 'bitWidth' in itemType ? itemType.bitWidth : 0;
+    if (type.typeId !== TypeId.FixedSizeList || ArrayType === null || itemType === null || bitWidth <= 0 || (bitWidth & 7) !== 0) {
+      throw new InvalidArgumentError(`\`column\` "${column}" must be a fixed-size list of numbers, found ${type.toString()}`);
+    }
+    if (target === null || typeof target !== 'object' || target.constructor !== ArrayType) {
+      throw new InvalidArgumentError(`\`target\` must be a ${(ArrayType as { name: string }).name} for the ${itemType.toString()} items of "${column}"`);
+    }
+    return { dim: type.listSize, bitWidth, col: this.state.fieldColumns[idx]![0]! };
   }
 
   /**
