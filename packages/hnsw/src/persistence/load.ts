@@ -175,7 +175,7 @@ function* loadSteps<T>(loc: IndexLocation, makeTarget: RestoreFactory<T>, verify
       try {
         return finishLoad(parts, load, verify, disk);
       } catch (e) {
-        disk.dataset.closeSync();
+        disk.close();
         throw e;
       }
     }
