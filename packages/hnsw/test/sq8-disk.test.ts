@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CorruptDataError, HNSW, InvalidArgumentError, NotFoundError, NotSupportedError } from '@vego/hnsw';
+import { CorruptDataError, HNSW, InvalidArgumentError, LanceFileReader, NotFoundError, NotSupportedError } from '@vego/hnsw';
 import { SIFT_DIR, clustered, readFvecs, readIvecs } from './fixtures/data';
 
 function tempDir(): string {
@@ -139,8 +139,16 @@ describe("codes-only SQ8 (loadFromLance(dir, { vectors: 'disk' }))", () => {
     // rows are no longer in id order: a row map of 4 bytes per id replaces them).
     expect(beforeSave - disk.byteLength).toBeGreaterThanOrEqual(202 * dim * 4 - 1201 * 4);
     check(disk);
-    const again = HNSW.loadFromLanceSync(dir, { vectors: 'disk' });
-    check(again);
+    // The incremental save appended a fragment: rows are taken through the dataset, not read directly.
+    const spy = jest.spyOn(LanceFileReader.prototype, 'readFixedSizeListRowsIntoSync');
+    let again: HNSW;
+    try {
+      again = HNSW.loadFromLanceSync(dir, { vectors: 'disk' });
+      check(again);
+      expect(spy.mock.results.some((r) => r.value === true)).toBe(false);
+    } finally {
+      spy.mockRestore();
+    }
     const floats = HNSW.loadFromLanceSync(dir);
     for (const id of [1, 5, 1101, 1199]) expect(floats.get(id)).toEqual(twin.get(id));
     expect(floats.size).toBe(twin.size);
@@ -185,14 +193,25 @@ describe("codes-only SQ8 (loadFromLance(dir, { vectors: 'disk' }))", () => {
     expect(disk.numIds).toBe(200);
   });
 
-  it('checks every streamed vector against its checksum', () => {
-    const dim = 8;
+  // A fresh save is one data file of plain pages: its rows are read straight into a reused
+  // buffer by positioned reads (LanceFileReader.readFixedSizeListRowsIntoSync), at any dimension.
+  it.each([8, 64])('checks every streamed vector against its checksum (%i-d, rows read directly)', (dim) => {
     const data = clustered(100, dim, 4, 5);
     const dir = tempDir();
     dirs.push(dir);
     const sq8 = new HNSW({ dimension: dim, M: 8, efConstruction: 32, quantization: 'sq8' });
     sq8.addBatch(data);
     sq8.saveToLanceSync(dir);
+    const spy = jest.spyOn(LanceFileReader.prototype, 'readFixedSizeListRowsIntoSync');
+    try {
+      const disk = HNSW.loadFromLanceSync(dir, { vectors: 'disk' });
+      const q = row(data, dim, 7);
+      expect(disk.search(q, 10, 32)).toEqual(sq8.search(q, 10, 32));
+      expect(disk.get(42)).toEqual(sq8.get(42));
+      expect(spy.mock.results.some((r) => r.value === true)).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
     // Flip one byte of a vector in the nodes data file (vectors are its largest run of floats).
     const dataDir = path.join(dir, 'nodes.lance', 'data');
     const file = path.join(dataDir, fs.readdirSync(dataDir)[0]!);
