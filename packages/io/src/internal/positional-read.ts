@@ -64,72 +64,79 @@ function iovecs(targets: readonly Uint8Array[], i: number, off: number): Uint8Ar
 }
 
 /**
- * Fills `targets`, in order, with the consecutive bytes of `fd` from `position` on (sync scatter read,
- * `readv`), calling again after short reads.
- * @throws CorruptDataError when the file ends early; IoError when a read fails.
+ * Where a scatter read stands in its targets: target `i`, byte `off` of it, file position `pos`.
+ * Shared by the sync and async forms, which differ only in how they call `readv`.
  */
-export function readScatterFullySync(fd: number, targets: readonly Uint8Array[], position: number, path: string): void {
-  let i = 0;
-  let off = 0;
-  let pos = position;
-  for (;;) {
-    while (i < targets.length && off === targets[i]!.byteLength) {
-      i++;
-      off = 0;
+class ScatterCursor {
+  i = 0;
+  off = 0;
+  constructor(
+    readonly targets: readonly Uint8Array[],
+    public pos: number,
+  ) {}
+
+  /** Skips filled (or empty) targets; true once every target is full. */
+  done(): boolean {
+    const t = this.targets;
+    while (this.i < t.length && this.off === t[this.i]!.byteLength) {
+      this.i++;
+      this.off = 0;
     }
-    if (i === targets.length) return;
-    let n: number;
-    try {
-      n = fs.readvSync(fd, iovecs(targets, i, off), pos);
-    } catch (e) {
-      throw fsError(e, 'read', path);
-    }
-    if (n === 0) throw unexpectedEof(path, pos, targets[i]!.byteLength - off);
-    pos += n;
-    // Step over the bytes read: whole targets, then part of one.
-    while (n > 0 && i < targets.length) {
-      const left = targets[i]!.byteLength - off;
+    return this.i === t.length;
+  }
+
+  /** The buffers of the next `readv` call. */
+  next(): Uint8Array[] {
+    return iovecs(this.targets, this.i, this.off);
+  }
+
+  /** Steps over `n` bytes just read (whole targets, then part of one). */
+  advance(n: number, path: string): void {
+    if (n === 0) throw unexpectedEof(path, this.pos, this.targets[this.i]!.byteLength - this.off);
+    this.pos += n;
+    const t = this.targets;
+    while (n > 0 && this.i < t.length) {
+      const left = t[this.i]!.byteLength - this.off;
       if (n < left) {
-        off += n;
+        this.off += n;
         n = 0;
       } else {
         n -= left;
-        i++;
-        off = 0;
+        this.i++;
+        this.off = 0;
       }
     }
   }
 }
 
-/** Asynchronous form of {@link readScatterFullySync}, through a `FileHandle`. */
-export async function readScatterFullyAsync(handle: fsp.FileHandle, targets: readonly Uint8Array[], position: number, path: string): Promise<void> {
-  let i = 0;
-  let off = 0;
-  let pos = position;
-  for (;;) {
-    while (i < targets.length && off === targets[i]!.byteLength) {
-      i++;
-      off = 0;
-    }
-    if (i === targets.length) return;
+/**
+ * Fills `targets`, in order, with the consecutive bytes of `fd` from `position` on (sync scatter read,
+ * `readv`), calling again after short reads.
+ * @throws CorruptDataError when the file ends early; IoError when a read fails.
+ */
+export function readScatterFullySync(fd: number, targets: readonly Uint8Array[], position: number, path: string): void {
+  const c = new ScatterCursor(targets, position);
+  while (!c.done()) {
     let n: number;
     try {
-      ({ bytesRead: n } = await handle.readv(iovecs(targets, i, off), pos));
+      n = fs.readvSync(fd, c.next(), c.pos);
     } catch (e) {
       throw fsError(e, 'read', path);
     }
-    if (n === 0) throw unexpectedEof(path, pos, targets[i]!.byteLength - off);
-    pos += n;
-    while (n > 0 && i < targets.length) {
-      const left = targets[i]!.byteLength - off;
-      if (n < left) {
-        off += n;
-        n = 0;
-      } else {
-        n -= left;
-        i++;
-        off = 0;
-      }
+    c.advance(n, path);
+  }
+}
+
+/** Asynchronous form of {@link readScatterFullySync}, through a `FileHandle`. */
+export async function readScatterFullyAsync(handle: fsp.FileHandle, targets: readonly Uint8Array[], position: number, path: string): Promise<void> {
+  const c = new ScatterCursor(targets, position);
+  while (!c.done()) {
+    let n: number;
+    try {
+      ({ bytesRead: n } = await handle.readv(c.next(), c.pos));
+    } catch (e) {
+      throw fsError(e, 'read', path);
     }
+    c.advance(n, path);
   }
 }
