@@ -42,108 +42,107 @@ export interface FsstSymbolTable {
   readonly symbols: Uint8Array;
   /** Length of each symbol (1…8). */
   readonly lengths: Uint8Array;
-  /** Code of the one-byte symbol of each byte, or -1. */
-  readonly byteCode: Int16Array;
-  /** Code of the two-byte symbol of each `b0 | b1 << 8`, or -1. */
-  readonly shortCode: Int16Array;
+  /** Per byte, its code as `code | 1 << 8`: its one-byte symbol, or ESCAPE. */
+  readonly oneByte: Uint16Array;
   /**
-   * Symbols of 3…8 bytes by a hash of their first three bytes (`bucketOf` in the source):
-   * `bucketCodes[bucketStart[k] … bucketStart[k + 1])`, longest first.
+   * Per `b0 | b1 << 8`, the longest match of at most 2 bytes as `code | length << 8`: the two-byte symbol,
+   * else what {@link oneByte} says for b0. One lookup then covers every symbol shorter than 3 bytes.
    */
-  readonly bucketStart: Int32Array;
-  readonly bucketCodes: Uint8Array;
-  /** Each symbol's bytes 0…3 and 4…7 as little-endian u32 (unused bytes 0), so a match is two word compares. */
-  readonly symLo: Uint32Array;
-  readonly symHi: Uint32Array;
-  /** Per symbol, the bits of `symLo` / `symHi` its length covers. */
-  readonly maskLo: Uint32Array;
-  readonly maskHi: Uint32Array;
+  readonly twoBytes: Uint16Array;
+  /**
+   * Symbols of 3…8 bytes by a hash of their first three bytes (`bucketOf` in the source): per bucket,
+   * `first << 8 | count` with `first` the index in {@link bucketEntries} of its first entry, 0 when empty.
+   */
+  readonly bucketSlots: Int32Array;
+  /**
+   * {@link BUCKET_ENTRY} words per symbol of a bucket, buckets in turn, longest symbol first in each: its bytes
+   * 0…3 and 4…7 as little-endian words (unused bytes 0) each followed by the mask of the bits its length
+   * covers, then `code | length << 8`; one scan reads one array, and a match is two word compares.
+   */
+  readonly bucketEntries: Int32Array;
 }
 
 /** Buckets of the symbols of ≥ 3 bytes (a bucket's symbols are compared in full, so collisions only cost time). */
 const BUCKETS = 4096;
+/** Words per symbol in `bucketEntries`: lo, lo mask, hi, hi mask, code | length << 8. */
+const BUCKET_ENTRY = 5;
 
-/** Bucket of a symbol or input starting with bytes b0, b1, b2. */
-function bucketOf(b0: number, b1: number, b2: number): number {
-  const h = Math.imul(b0 | (b1 << 8) | (b2 << 16), 0x9e3779b1);
-  return h >>> 20;
+/** Bucket of a symbol or input whose first three bytes are `b012` (`b0 | b1 << 8 | b2 << 16`). */
+function bucketOf(b012: number): number {
+  return Math.imul(b012, 0x9e3779b1) >>> 20;
+}
+
+/** Little-endian u32 of `bytes[at … at + 4)`, as an int32. */
+function wordAt(bytes: Uint8Array, at: number): number {
+  return bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24);
 }
 
 /**
  * Builds the lookup structures of a table of `n` symbols. With `reuse` (a table no longer needed), its
- * arrays are reset and filled instead of allocating new ones: the training rounds build five tables.
+ * fixed-size arrays are filled instead of allocating new ones: the training rounds build five tables.
  */
 function makeTable(symbols: Uint8Array, lengths: Uint8Array, n: number, reuse: FsstSymbolTable | null = null): FsstSymbolTable {
-  let byteCode: Int16Array;
-  let shortCode: Int16Array;
-  let bucketStart: Int32Array;
-  if (reuse !== null) {
-    ({ byteCode, shortCode, bucketStart } = reuse);
-    byteCode.fill(-1);
-    // Only the old table's 2-byte symbols are set in shortCode: clearing them is cheaper than 64 Ki writes.
-    for (let c = 0; c < reuse.numSymbols; c++) {
-      if (reuse.lengths[c] === 2) shortCode[reuse.symbols[c * 8]! | (reuse.symbols[c * 8 + 1]! << 8)] = -1;
-    }
-    bucketStart.fill(0);
-  } else {
-    byteCode = new Int16Array(256).fill(-1);
-    shortCode = new Int16Array(65536).fill(-1);
-    bucketStart = new Int32Array(BUCKETS + 1);
-  }
-  const symLo = new Uint32Array(n);
-  const symHi = new Uint32Array(n);
-  const maskLo = new Uint32Array(n);
-  const maskHi = new Uint32Array(n);
+  const oneByte = reuse?.oneByte ?? new Uint16Array(256);
+  const twoBytes = reuse?.twoBytes ?? new Uint16Array(65536);
+  const bucketSlots = reuse?.bucketSlots ?? new Int32Array(BUCKETS);
+  for (let b = 0; b < 256; b++) oneByte[b] = ESCAPE | (1 << 8);
+  const counts = new Int32Array(BUCKETS + 1);
   for (let c = 0; c < n; c++) {
     const at = c * 8;
-    const len = lengths[c]!;
-    symLo[c] = (symbols[at]! | (symbols[at + 1]! << 8) | (symbols[at + 2]! << 16) | (symbols[at + 3]! << 24)) >>> 0;
-    symHi[c] = (symbols[at + 4]! | (symbols[at + 5]! << 8) | (symbols[at + 6]! << 16) | (symbols[at + 7]! << 24)) >>> 0;
-    maskLo[c] = len >= 4 ? 0xffffffff : (1 << (len * 8)) - 1;
-    maskHi[c] = len >= 8 ? 0xffffffff : len <= 4 ? 0 : (1 << ((len - 4) * 8)) - 1;
-    if (len === 1) byteCode[symbols[at]!] = c;
-    else if (len === 2) shortCode[symbols[at]! | (symbols[at + 1]! << 8)] = c;
-    else bucketStart[bucketOf(symbols[at]!, symbols[at + 1]!, symbols[at + 2]!) + 1]!++;
+    if (lengths[c] === 1) oneByte[symbols[at]!] = c | (1 << 8);
+    else if (lengths[c]! >= 3) counts[bucketOf(wordAt(symbols, at) & 0xffffff) + 1]!++;
   }
-  for (let k = 0; k < BUCKETS; k++) bucketStart[k + 1]! += bucketStart[k]!;
-  const fill = bucketStart.slice(0, BUCKETS);
-  const bucketCodes = new Uint8Array(bucketStart[BUCKETS]!);
+  // Every pair first falls back to its first byte's code; two-byte symbols then overwrite theirs.
+  for (let b1 = 0; b1 < 256; b1++) twoBytes.set(oneByte, b1 << 8);
+  for (let c = 0; c < n; c++) {
+    if (lengths[c] === 2) twoBytes[symbols[c * 8]! | (symbols[c * 8 + 1]! << 8)] = c | (2 << 8);
+  }
+  for (let k = 0; k < BUCKETS; k++) counts[k + 1]! += counts[k]!;
+  const fill = counts.slice(0, BUCKETS);
+  // Entry 0 is left unused, so a slot of 0 means an empty bucket.
+  const bucketEntries = new Int32Array((counts[BUCKETS]! + 1) * BUCKET_ENTRY);
   // Longest symbols first in each bucket, so the first match is the longest.
   for (let len = MAX_SYMBOL_BYTES; len >= 3; len--) {
     for (let c = 0; c < n; c++) {
       if (lengths[c] !== len) continue;
       const at = c * 8;
-      bucketCodes[fill[bucketOf(symbols[at]!, symbols[at + 1]!, symbols[at + 2]!)]!++] = c;
+      const lo = wordAt(symbols, at);
+      const e = (fill[bucketOf(lo & 0xffffff)]!++ + 1) * BUCKET_ENTRY;
+      bucketEntries[e] = lo;
+      bucketEntries[e + 1] = len >= 4 ? -1 : 0xffffff;
+      bucketEntries[e + 2] = wordAt(symbols, at + 4);
+      bucketEntries[e + 3] = len >= 8 ? -1 : len <= 4 ? 0 : (1 << ((len - 4) * 8)) - 1;
+      bucketEntries[e + 4] = c | (len << 8);
     }
   }
-  return { numSymbols: n, symbols, lengths, byteCode, shortCode, bucketStart, bucketCodes, symLo, symHi, maskLo, maskHi };
+  for (let k = 0; k < BUCKETS; k++) {
+    const size = counts[k + 1]! - counts[k]!;
+    bucketSlots[k] = size === 0 ? 0 : (((counts[k]! + 1) * BUCKET_ENTRY) << 8) | size;
+  }
+  return { numSymbols: n, symbols, lengths, oneByte, twoBytes, bucketSlots, bucketEntries };
 }
 
 /**
  * The longest symbol matching `bytes[p …]` (at most `end - p` bytes) as `code | length << 8`, or
- * `ESCAPE | 1 << 8` when none does, byte by byte: the encoder's loop uses it where fewer than 3 bytes are
- * left in the string or 8 in the buffer (elsewhere it reads words).
+ * `ESCAPE | 1 << 8` when none does, byte by byte: the encoder's loop uses it where fewer than 8 bytes are
+ * left in the buffer (elsewhere it reads words).
  */
 function matchNearEnd(t: FsstSymbolTable, bytes: Uint8Array, p: number, end: number): number {
   const left = end - p;
   const b0 = bytes[p]!;
   if (left >= 3) {
-    const k = bucketOf(b0, bytes[p + 1]!, bytes[p + 2]!);
-    for (let j = t.bucketStart[k]!, stop = t.bucketStart[k + 1]!; j < stop; j++) {
-      const c = t.bucketCodes[j]!;
-      const len = t.lengths[c]!;
+    const s = t.bucketSlots[bucketOf(b0 | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16))]!;
+    for (let e = s >>> 8, stop = e + (s & 255) * BUCKET_ENTRY; e < stop; e += BUCKET_ENTRY) {
+      const m = t.bucketEntries[e + 4]!;
+      const c = m & 255;
+      const len = m >>> 8;
       if (len > left) continue;
       let q = 0;
       while (q < len && t.symbols[c * 8 + q] === bytes[p + q]) q++;
-      if (q === len) return c | (len << 8);
+      if (q === len) return m;
     }
   }
-  if (left >= 2) {
-    const c = t.shortCode[b0 | (bytes[p + 1]! << 8)]!;
-    if (c >= 0) return c | (2 << 8);
-  }
-  const c = t.byteCode[b0]!;
-  return c >= 0 ? c | (1 << 8) : ESCAPE | (1 << 8);
+  return left >= 2 ? t.twoBytes[b0 | (bytes[p + 1]! << 8)]! : t.oneByte[b0]!;
 }
 
 /** A view of `bytes` for word reads. */
@@ -484,9 +483,9 @@ function compressInto(table: FsstSymbolTable, offsets: Int32Array, bytes: Uint8A
  */
 function encodeStrings(t: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Array, count: number, out: Uint8Array, outOffsets: Int32Array, state: Int32Array): void {
   const dv = viewOf(bytes);
-  const { bucketStart, bucketCodes, lengths, symLo, symHi, maskLo, maskHi, shortCode, byteCode } = t;
-  // Word reads at p need p + 8 ≤ wordEnd.
-  const wordEnd = bytes.length;
+  const { oneByte, twoBytes, bucketSlots, bucketEntries } = t;
+  // Word reads at p need p + 8 ≤ bytes.length.
+  const wordLast = bytes.length - 8;
   let o = state[1]!;
   let i = state[0]!;
   for (; i < count; i++) {
@@ -496,33 +495,26 @@ function encodeStrings(t: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Arra
     while (p < end) {
       const left = end - p;
       let m: number;
-      if (left < 3 || p + 8 > wordEnd) {
-        m = matchNearEnd(t, bytes, p, end);
+      if (p <= wordLast) {
+        // Bytes past the string's end may be read (they belong to the next one): a symbol longer than
+        // `left` is skipped, and the fallbacks below never look past byte p + 1.
+        const lo = dv.getInt32(p, true);
+        m = twoBytes[lo & 0xffff]!;
+        const s = bucketSlots[bucketOf(lo & 0xffffff)]!;
+        if (s !== 0) {
+          const hi = dv.getInt32(p + 4, true);
+          for (let e = s >>> 8, stop = e + (s & 255) * BUCKET_ENTRY; e < stop; e += BUCKET_ENTRY) {
+            const code = bucketEntries[e + 4]!;
+            if (code >>> 8 > left) continue;
+            if (((bucketEntries[e]! ^ lo) & bucketEntries[e + 1]!) === 0 && ((bucketEntries[e + 2]! ^ hi) & bucketEntries[e + 3]!) === 0) {
+              m = code;
+              break;
+            }
+          }
+        }
+        if (left < 2) m = oneByte[lo & 0xff]!;
       } else {
-        const lo = dv.getUint32(p, true);
-        const k = bucketOf(lo & 0xff, (lo >>> 8) & 0xff, (lo >>> 16) & 0xff);
-        const stop = bucketStart[k + 1]!;
-        m = -1;
-        let j = bucketStart[k]!;
-        // Read once per position, and only when the bucket has symbols to compare (p + 8 ≤ wordEnd here).
-        const hi = j < stop ? dv.getUint32(p + 4, true) : 0;
-        for (; j < stop; j++) {
-          const c = bucketCodes[j]!;
-          const len = lengths[c]!;
-          if (len > left) continue;
-          if (((symLo[c]! ^ lo) & maskLo[c]!) === 0 && ((symHi[c]! ^ hi) & maskHi[c]!) === 0) {
-            m = c | (len << 8);
-            break;
-          }
-        }
-        if (m < 0) {
-          const c2 = shortCode[lo & 0xffff]!;
-          if (c2 >= 0) m = c2 | (2 << 8);
-          else {
-            const c1 = byteCode[lo & 0xff]!;
-            m = c1 >= 0 ? c1 | (1 << 8) : ESCAPE | (1 << 8);
-          }
-        }
+        m = matchNearEnd(t, bytes, p, end);
       }
       const c = m & 255;
       out[o++] = c;
