@@ -341,108 +341,156 @@ export function trainFsstTable(offsets: Int32Array, bytes: Uint8Array, count: nu
   return trainOnSample(sampleOf(offsets, bytes, count));
 }
 
-/** Trains a symbol table on a sample (see {@link trainFsstTable}). */
+/**
+ * Training scratch of one call: the round's code counts, the pair indices it counted (each once, so only
+ * they are read and reset), the coded sample, and each training code's bytes.
+ */
+interface RoundScratch {
+  readonly count1: Uint32Array;
+  readonly count2: Uint32Array;
+  readonly pairs: Int32Array;
+  readonly codes: Uint8Array;
+  readonly codeOffsets: Int32Array;
+  readonly state: Int32Array;
+  readonly codeLo: Uint32Array;
+  readonly codeHi: Uint32Array;
+  readonly codeLen: Uint8Array;
+  readonly cand: Candidates;
+  readonly keys: Float64Array;
+}
+
+/**
+ * Trains a symbol table on a sample (see {@link trainFsstTable}). Each round's steps are functions of their
+ * own: small functions reach optimised code sooner and cost the JIT less than one large one, and at 200K
+ * rows a page's write is short enough for that to show.
+ */
 function trainOnSample(sample: Sample): FsstSymbolTable {
   let table = makeTable(new Uint8Array(0), new Uint8Array(0), 0);
-  const count1 = new Uint32Array(CODE_SPACE);
-  // Reused across calls (1 MiB of pair counts, left all zero after each round) and candidates.
-  const count2 = (pairCounts ??= new Uint32Array(CODE_SPACE * CODE_SPACE));
-  // Pair indices counted this round (each once), so only they are read and reset.
-  const pairs = new Int32Array(sample.bytes.length + 1);
   const sb = sample.bytes;
-  // Room for every byte escaped, so one call codes the whole sample.
-  const codes = new Uint8Array(2 * sb.length);
-  const codeOffsets = new Int32Array(sample.count + 1);
-  const state = new Int32Array(2);
-  const cand = (candidates ??= new Candidates());
-  const codeLo = new Uint32Array(CODE_SPACE);
-  const codeHi = new Uint32Array(CODE_SPACE);
-  const codeLen = new Uint8Array(CODE_SPACE);
-  const keys = (candidateKeys ??= new Float64Array(MAX_CANDIDATES));
+  const scratch: RoundScratch = {
+    count1: new Uint32Array(CODE_SPACE),
+    // Reused across calls (1 MiB of pair counts, left all zero after each round) and candidates.
+    count2: (pairCounts ??= new Uint32Array(CODE_SPACE * CODE_SPACE)),
+    pairs: new Int32Array(sb.length + 1),
+    // Room for every byte escaped, so one call codes the whole sample.
+    codes: new Uint8Array(2 * sb.length),
+    codeOffsets: new Int32Array(sample.count + 1),
+    state: new Int32Array(2),
+    codeLo: new Uint32Array(CODE_SPACE),
+    codeHi: new Uint32Array(CODE_SPACE),
+    codeLen: new Uint8Array(CODE_SPACE),
+    cand: (candidates ??= new Candidates()),
+    keys: (candidateKeys ??= new Float64Array(MAX_CANDIDATES)),
+  };
   for (let round = 0; round < ROUNDS; round++) {
-    count1.fill(0);
-    let numPairs = 0;
-    // The sample coded with this round's table, then read back code by code (255 = an escaped raw byte).
-    state[0] = 0;
-    state[1] = 0;
-    encodeStrings(table, sample.offsets, sb, sample.count, codes, codeOffsets, state);
-    for (let i = 0; i < sample.count; i++) {
-      const end = codeOffsets[i + 1]!;
-      let prev = -1;
-      for (let q = codeOffsets[i]!; q < end; ) {
-        const c = codes[q]!;
-        const code = c === ESCAPE ? codes[q + 1]! : 256 + c;
-        q += c === ESCAPE ? 2 : 1;
-        count1[code]!++;
-        if (prev >= 0) {
-          const pair = prev * CODE_SPACE + code;
-          if (count2[pair]!++ === 0) pairs[numPairs++] = pair;
-        }
-        prev = code;
-      }
-    }
-    // Gains of the symbols used and of each pair concatenated (cut at 8 bytes), summed per distinct symbol.
-    codeWords(table, codeLo, codeHi, codeLen);
-    cand.clear();
-    for (let code = 0; code < CODE_SPACE; code++) {
-      const n1 = count1[code]!;
-      if (n1 === 0) continue;
-      const l = codeLen[code]!;
-      cand.add(codeLo[code]!, codeHi[code]!, l, n1 * l);
-    }
-    for (let k = 0; k < numPairs; k++) {
-      const pair = pairs[k]!;
-      const n2 = count2[pair]!;
-      count2[pair] = 0;
-      const a = (pair / CODE_SPACE) | 0;
-      const b = pair - a * CODE_SPACE;
-      const la = codeLen[a]!;
-      if (la >= MAX_SYMBOL_BYTES) continue;
-      const l = Math.min(MAX_SYMBOL_BYTES, la + codeLen[b]!);
-      // a's bytes, then b's shifted past them (la is 1…7, so every shift below is 0…24 bits).
-      const aLo = codeLo[a]!;
-      const bLo = codeLo[b]!;
-      let lo: number;
-      let hi: number;
-      if (la < 4) {
-        lo = (aLo | (bLo << (la * 8))) >>> 0;
-        hi = ((bLo >>> (32 - la * 8)) | (codeHi[b]! << (la * 8))) >>> 0;
-      } else {
-        lo = aLo;
-        hi = (codeHi[a]! | (bLo << ((la - 4) * 8))) >>> 0;
-      }
-      cand.add(lowBytes(lo, l), l > 4 ? lowBytes(hi, l - 4) : 0, l, n2 * l);
-    }
-    // The 255 of highest gain (ties by first insertion, so the table does not depend on hash order), at most
-    // MAX_PER_PREFIX of them sharing their first three bytes: FSST keeps one symbol per 3-byte prefix so that
-    // a lookup tries few symbols; a few keep more of the gain on data with long shared prefixes.
-    const best = rankedCandidates(cand, keys, MAX_SYMBOLS * 4);
-    const perPrefix = new Map<number, number>();
-    const chosen = new Int32Array(MAX_SYMBOLS);
-    let n = 0;
-    for (let r = 0; r < best.length && n < MAX_SYMBOLS; r++) {
-      const k = best[r]!;
-      if (cand.len[k]! >= 3) {
-        const prefix = cand.lo[k]! & 0xffffff;
-        const used = perPrefix.get(prefix) ?? 0;
-        if (used >= MAX_PER_PREFIX) continue;
-        perPrefix.set(prefix, used + 1);
-      }
-      chosen[n++] = k;
-    }
-    const symbols = new Uint8Array(n * 8);
-    const lengths = new Uint8Array(n);
-    const dv = new DataView(symbols.buffer);
-    for (let c = 0; c < n; c++) {
-      const k = chosen[c]!;
-      dv.setUint32(c * 8, cand.lo[k]!, true);
-      dv.setUint32(c * 8 + 4, cand.hi[k]!, true);
-      lengths[c] = cand.len[k]!;
-    }
+    scratch.state[0] = 0;
+    scratch.state[1] = 0;
+    encodeStrings(table, sample.offsets, sb, sample.count, scratch.codes, scratch.codeOffsets, scratch.state);
+    const numPairs = countCodes(scratch, sample.count);
+    codeWords(table, scratch.codeLo, scratch.codeHi, scratch.codeLen);
+    gatherCandidates(scratch, numPairs);
+    const { symbols, lengths, n } = chooseSymbols(scratch.cand, scratch.keys);
     // The last round's table is returned, so it gets its own arrays; earlier rounds reuse the previous table's.
     table = makeTable(symbols, lengths, n, round === ROUNDS - 1 ? null : table);
   }
   return table;
+}
+
+/**
+ * Reads the coded sample back code by code (255 = an escaped raw byte), counting each training code and
+ * each pair of consecutive codes in a string: the number of distinct pairs, listed in `s.pairs`.
+ */
+function countCodes(s: RoundScratch, count: number): number {
+  const { count1, count2, pairs, codes, codeOffsets } = s;
+  count1.fill(0);
+  let numPairs = 0;
+  for (let i = 0; i < count; i++) {
+    const end = codeOffsets[i + 1]!;
+    let prev = -1;
+    for (let q = codeOffsets[i]!; q < end; ) {
+      const c = codes[q]!;
+      const code = c === ESCAPE ? codes[q + 1]! : 256 + c;
+      q += c === ESCAPE ? 2 : 1;
+      count1[code]!++;
+      if (prev >= 0) {
+        const pair = prev * CODE_SPACE + code;
+        if (count2[pair]!++ === 0) pairs[numPairs++] = pair;
+      }
+      prev = code;
+    }
+  }
+  return numPairs;
+}
+
+/**
+ * The round's candidates: gains of the codes used and of each pair concatenated (cut at 8 bytes), summed
+ * per distinct symbol; resets the pair counts it reads.
+ */
+function gatherCandidates(s: RoundScratch, numPairs: number): void {
+  const { count1, count2, pairs, codeLo, codeHi, codeLen, cand } = s;
+  cand.clear();
+  for (let code = 0; code < CODE_SPACE; code++) {
+    const n1 = count1[code]!;
+    if (n1 === 0) continue;
+    const l = codeLen[code]!;
+    cand.add(codeLo[code]!, codeHi[code]!, l, n1 * l);
+  }
+  for (let k = 0; k < numPairs; k++) {
+    const pair = pairs[k]!;
+    const n2 = count2[pair]!;
+    count2[pair] = 0;
+    const a = (pair / CODE_SPACE) | 0;
+    const b = pair - a * CODE_SPACE;
+    const la = codeLen[a]!;
+    if (la >= MAX_SYMBOL_BYTES) continue;
+    const l = Math.min(MAX_SYMBOL_BYTES, la + codeLen[b]!);
+    // a's bytes, then b's shifted past them (la is 1…7, so every shift below is 0…24 bits).
+    const aLo = codeLo[a]!;
+    const bLo = codeLo[b]!;
+    let lo: number;
+    let hi: number;
+    if (la < 4) {
+      lo = (aLo | (bLo << (la * 8))) >>> 0;
+      hi = ((bLo >>> (32 - la * 8)) | (codeHi[b]! << (la * 8))) >>> 0;
+    } else {
+      lo = aLo;
+      hi = (codeHi[a]! | (bLo << ((la - 4) * 8))) >>> 0;
+    }
+    cand.add(lowBytes(lo, l), l > 4 ? lowBytes(hi, l - 4) : 0, l, n2 * l);
+  }
+}
+
+/**
+ * The next table's symbols: the 255 candidates of highest gain (ties by first insertion, so the table does
+ * not depend on hash order), at most MAX_PER_PREFIX of them sharing their first three bytes: FSST keeps one
+ * symbol per 3-byte prefix so that a lookup tries few symbols; a few keep more of the gain on data with
+ * long shared prefixes.
+ */
+function chooseSymbols(cand: Candidates, keys: Float64Array): { symbols: Uint8Array; lengths: Uint8Array; n: number } {
+  const best = rankedCandidates(cand, keys, MAX_SYMBOLS * 4);
+  const perPrefix = new Map<number, number>();
+  const chosen = new Int32Array(MAX_SYMBOLS);
+  let n = 0;
+  for (let r = 0; r < best.length && n < MAX_SYMBOLS; r++) {
+    const k = best[r]!;
+    if (cand.len[k]! >= 3) {
+      const prefix = cand.lo[k]! & 0xffffff;
+      const used = perPrefix.get(prefix) ?? 0;
+      if (used >= MAX_PER_PREFIX) continue;
+      perPrefix.set(prefix, used + 1);
+    }
+    chosen[n++] = k;
+  }
+  const symbols = new Uint8Array(n * 8);
+  const lengths = new Uint8Array(n);
+  const dv = new DataView(symbols.buffer);
+  for (let c = 0; c < n; c++) {
+    const k = chosen[c]!;
+    dv.setUint32(c * 8, cand.lo[k]!, true);
+    dv.setUint32(c * 8 + 4, cand.hi[k]!, true);
+    lengths[c] = cand.len[k]!;
+  }
+  return { symbols, lengths, n };
 }
 
 /**
@@ -475,17 +523,35 @@ function compressInto(table: FsstSymbolTable, offsets: Int32Array, bytes: Uint8A
 }
 
 /**
- * The encoder's one hot loop, also run on the training sample (so it is warm, and optimised by the JIT,
- * by the time a page is compressed): codes strings `state[0] …` into `out` from `state[1]`, their end
- * offsets into `outOffsets[i + 1]`, and stops before a string that might not fit in `out` (two bytes per
- * input byte) or at `count`, leaving the next string and output position in `state`. The longest-match
- * lookup of {@link matchNearEnd} is written out here, on words, with the table's arrays in locals.
+ * The encoder, also run on the training sample (so it is warm, and optimised by the JIT, by the time a page
+ * is compressed): codes strings `state[0] …` into `out` from `state[1]`, their end offsets into
+ * `outOffsets[i + 1]`, and stops before a string that might not fit in `out` (two bytes per input byte) or
+ * at `count`, leaving the next string and output position in `state`. Strings ending 8 or more bytes before
+ * the buffer's end go through {@link encodeByWords}, the rest byte by byte: two loops, so the hot one has no
+ * path it rarely takes (a path first taken late makes the JIT drop and rebuild the loop's code).
  */
 function encodeStrings(t: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Array, count: number, out: Uint8Array, outOffsets: Int32Array, state: Int32Array): void {
+  // Offsets rise, so the strings ending early enough are a prefix: found by binary search.
+  const lastWordEnd = bytes.length - 7;
+  let lo = state[0]!;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (offsets[mid + 1]! <= lastWordEnd) lo = mid + 1;
+    else hi = mid;
+  }
+  encodeByWords(t, offsets, bytes, lo, out, outOffsets, state);
+  if (state[0]! === lo) encodeNearEnd(t, offsets, bytes, count, out, outOffsets, state);
+}
+
+/**
+ * {@link encodeStrings} for strings ending at least 7 bytes before the buffer's end (every position then
+ * has 8 bytes to read as two words): the longest-match lookup of {@link matchNearEnd} written out on
+ * words, with the table's arrays in locals.
+ */
+function encodeByWords(t: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Array, count: number, out: Uint8Array, outOffsets: Int32Array, state: Int32Array): void {
   const dv = viewOf(bytes);
   const { oneByte, twoBytes, bucketSlots, bucketEntries } = t;
-  // Word reads at p need p + 8 ≤ bytes.length.
-  const wordLast = bytes.length - 8;
   let o = state[1]!;
   let i = state[0]!;
   for (; i < count; i++) {
@@ -494,28 +560,44 @@ function encodeStrings(t: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Arra
     if (o + 2 * (end - p) > out.length) break;
     while (p < end) {
       const left = end - p;
-      let m: number;
-      if (p <= wordLast) {
-        // Bytes past the string's end may be read (they belong to the next one): a symbol longer than
-        // `left` is skipped, and the fallbacks below never look past byte p + 1.
-        const lo = dv.getInt32(p, true);
-        m = twoBytes[lo & 0xffff]!;
-        const s = bucketSlots[bucketOf(lo & 0xffffff)]!;
-        if (s !== 0) {
-          const hi = dv.getInt32(p + 4, true);
-          for (let e = s >>> 8, stop = e + (s & 255) * BUCKET_ENTRY; e < stop; e += BUCKET_ENTRY) {
-            const code = bucketEntries[e + 4]!;
-            if (code >>> 8 > left) continue;
-            if (((bucketEntries[e]! ^ lo) & bucketEntries[e + 1]!) === 0 && ((bucketEntries[e + 2]! ^ hi) & bucketEntries[e + 3]!) === 0) {
-              m = code;
-              break;
-            }
+      // Bytes past the string's end may be read (they belong to the next one): a symbol longer than
+      // `left` is skipped, and the fallbacks below never look past byte p + 1.
+      const lo = dv.getInt32(p, true);
+      let m = twoBytes[lo & 0xffff]!;
+      const s = bucketSlots[bucketOf(lo & 0xffffff)]!;
+      if (s !== 0) {
+        const hi = dv.getInt32(p + 4, true);
+        for (let e = s >>> 8, stop = e + (s & 255) * BUCKET_ENTRY; e < stop; e += BUCKET_ENTRY) {
+          const code = bucketEntries[e + 4]!;
+          if (code >>> 8 > left) continue;
+          if (((bucketEntries[e]! ^ lo) & bucketEntries[e + 1]!) === 0 && ((bucketEntries[e + 2]! ^ hi) & bucketEntries[e + 3]!) === 0) {
+            m = code;
+            break;
           }
         }
-        if (left < 2) m = oneByte[lo & 0xff]!;
-      } else {
-        m = matchNearEnd(t, bytes, p, end);
       }
+      if (left < 2) m = oneByte[lo & 0xff]!;
+      const c = m & 255;
+      out[o++] = c;
+      if (c === ESCAPE) out[o++] = lo & 0xff;
+      p += m >>> 8;
+    }
+    outOffsets[i + 1] = o;
+  }
+  state[0] = i;
+  state[1] = o;
+}
+
+/** {@link encodeStrings} for the last strings of the buffer, byte by byte through {@link matchNearEnd}. */
+function encodeNearEnd(t: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Array, count: number, out: Uint8Array, outOffsets: Int32Array, state: Int32Array): void {
+  let o = state[1]!;
+  let i = state[0]!;
+  for (; i < count; i++) {
+    const end = offsets[i + 1]!;
+    let p = offsets[i]!;
+    if (o + 2 * (end - p) > out.length) break;
+    while (p < end) {
+      const m = matchNearEnd(t, bytes, p, end);
       const c = m & 255;
       out[o++] = c;
       if (c === ESCAPE) out[o++] = bytes[p]!;
@@ -556,6 +638,16 @@ export interface FsstPage {
   symbolTable: Uint8Array;
 }
 
+/** Length of the longest of values `[0, n)` at `offsets` (its own function: see {@link trainOnSample}). */
+function longestValue(offsets: Int32Array, n: number): number {
+  let longest = 0;
+  for (let i = 0; i < n; i++) {
+    const l = offsets[i + 1]! - offsets[i]!;
+    if (l > longest) longest = l;
+  }
+  return longest;
+}
+
 /**
  * FSST-compresses a page's strings when the statistics say it pays: at least {@link FSST_MIN_PAGE_BYTES}
  * of value bytes and a longest value of ≥ 5 bytes (as Lance decides), then a table trained on a sample
@@ -571,12 +663,7 @@ export function fsstPageIfSmaller(v: VariableWidthValues): FsstPage | null {
   const o = v.offsets;
   const plain = o[n]! - o[0]!;
   if (plain < FSST_MIN_PAGE_BYTES) return null;
-  let maxLength = 0;
-  for (let i = 0; i < n; i++) {
-    const l = o[i + 1]! - o[i]!;
-    if (l > maxLength) maxLength = l;
-  }
-  if (maxLength < 5) return null;
+  if (longestValue(o, n) < 5) return null;
   const sample = sampleOf(o, v.bytes, n);
   const table = trainOnSample(sample);
   const sampleCompressed = fsstCompressedByteLength(table, sample.offsets, sample.bytes, sample.count);
