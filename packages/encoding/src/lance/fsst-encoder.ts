@@ -638,14 +638,13 @@ export interface FsstPage {
   symbolTable: Uint8Array;
 }
 
-/** Length of the longest of values `[0, n)` at `offsets` (its own function: see {@link trainOnSample}). */
-function longestValue(offsets: Int32Array, n: number): number {
-  let longest = 0;
-  for (let i = 0; i < n; i++) {
-    const l = offsets[i + 1]! - offsets[i]!;
-    if (l > longest) longest = l;
-  }
-  return longest;
+/**
+ * Whether one of values `[0, n)` at `offsets` is at least `bytes` long: stops at the first (its own
+ * function: see {@link trainOnSample}).
+ */
+function hasValueOfAtLeast(offsets: Int32Array, n: number, bytes: number): boolean {
+  for (let i = 0; i < n; i++) if (offsets[i + 1]! - offsets[i]! >= bytes) return true;
+  return false;
 }
 
 /**
@@ -663,7 +662,7 @@ export function fsstPageIfSmaller(v: VariableWidthValues): FsstPage | null {
   const o = v.offsets;
   const plain = o[n]! - o[0]!;
   if (plain < FSST_MIN_PAGE_BYTES) return null;
-  if (longestValue(o, n) < 5) return null;
+  if (!hasValueOfAtLeast(o, n, 5)) return null;
   const sample = sampleOf(o, v.bytes, n);
   const table = trainOnSample(sample);
   const sampleCompressed = fsstCompressedByteLength(table, sample.offsets, sample.bytes, sample.count);
