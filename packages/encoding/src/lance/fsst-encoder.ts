@@ -558,10 +558,12 @@ function encodeByWords(t: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Arra
     const end = offsets[i + 1]!;
     let p = offsets[i]!;
     if (o + 2 * (end - p) > out.length) break;
-    while (p < end) {
+    // Positions with 2 or more bytes left here; a last single byte after the loop.
+    const last = end - 1;
+    while (p < last) {
       const left = end - p;
       // Bytes past the string's end may be read (they belong to the next one): a symbol longer than
-      // `left` is skipped, and the fallbacks below never look past byte p + 1.
+      // `left` is skipped, and the two-byte lookup never looks past byte p + 1.
       const lo = dv.getInt32(p, true);
       let m = twoBytes[lo & 0xffff]!;
       const s = bucketSlots[bucketOf(lo & 0xffffff)]!;
@@ -576,11 +578,16 @@ function encodeByWords(t: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Arra
           }
         }
       }
-      if (left < 2) m = oneByte[lo & 0xff]!;
       const c = m & 255;
       out[o++] = c;
       if (c === ESCAPE) out[o++] = lo & 0xff;
       p += m >>> 8;
+    }
+    if (p === last) {
+      const b = bytes[p]!;
+      const c = oneByte[b]! & 255;
+      out[o++] = c;
+      if (c === ESCAPE) out[o++] = b;
     }
     outOffsets[i + 1] = o;
   }
