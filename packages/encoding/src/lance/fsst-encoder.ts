@@ -383,10 +383,18 @@ function trainOnSample(sample: Sample): FsstSymbolTable {
     keys: (candidateKeys ??= new Float64Array(MAX_CANDIDATES)),
   };
   for (let round = 0; round < ROUNDS; round++) {
-    scratch.state[0] = 0;
-    scratch.state[1] = 0;
-    encodeStrings(table, sample.offsets, sb, sample.count, scratch.codes, scratch.codeOffsets, scratch.state);
-    const numPairs = countCodes(scratch, sample.count);
+    let numPairs: number;
+    if (round === 0) {
+      // The first table is empty, so every code would be an escaped byte: the bytes are counted directly.
+      // (Coding the sample with it would also show the encoder's JIT a table with no symbols, which it
+      // then optimises for and drops on the next round.)
+      numPairs = countBytes(scratch, sample);
+    } else {
+      scratch.state[0] = 0;
+      scratch.state[1] = 0;
+      encodeStrings(table, sample.offsets, sb, sample.count, scratch.codes, scratch.codeOffsets, scratch.state);
+      numPairs = countCodes(scratch, sample.count);
+    }
     codeWords(table, scratch.codeLo, scratch.codeHi, scratch.codeLen);
     gatherCandidates(scratch, numPairs);
     const { symbols, lengths, n } = chooseSymbols(scratch.cand, scratch.keys);
@@ -411,6 +419,31 @@ function countCodes(s: RoundScratch, count: number): number {
       const c = codes[q]!;
       const code = c === ESCAPE ? codes[q + 1]! : 256 + c;
       q += c === ESCAPE ? 2 : 1;
+      count1[code]!++;
+      if (prev >= 0) {
+        const pair = prev * CODE_SPACE + code;
+        if (count2[pair]!++ === 0) pairs[numPairs++] = pair;
+      }
+      prev = code;
+    }
+  }
+  return numPairs;
+}
+
+/**
+ * {@link countCodes} for a table with no symbols, read from the sample's bytes: each byte is the training
+ * code of its raw value, counted (with its pairs, first occurrences in the same order) as there.
+ */
+function countBytes(s: RoundScratch, sample: Sample): number {
+  const { count1, count2, pairs } = s;
+  const { bytes, offsets, count } = sample;
+  count1.fill(0);
+  let numPairs = 0;
+  for (let i = 0; i < count; i++) {
+    const end = offsets[i + 1]!;
+    let prev = -1;
+    for (let q = offsets[i]!; q < end; q++) {
+      const code = bytes[q]!;
       count1[code]!++;
       if (prev >= 0) {
         const pair = prev * CODE_SPACE + code;
