@@ -102,6 +102,30 @@ describe('FSST encoder', () => {
     expect(back.map((x) => new TextDecoder().decode(x))).toEqual(text.slice(0, 200));
   });
 
+  it("codes a string the same wherever it lies: mid-buffer, ending near the buffer's end, or before trailing bytes", () => {
+    // The encoder reads 8-byte words where it can and goes byte by byte in the last bytes of the buffer;
+    // a string's codes must not depend on which, nor on the bytes that follow it.
+    const { offsets, bytes } = pack(text);
+    const t = trainFsstTable(offsets, bytes, text.length);
+    const codesOf = (strings: string[], trailing: number): Uint8Array[] => {
+      const p = pack([...strings, Uint8Array.from({ length: trailing }, (_, i) => (i * 37 + 1) & 255)]);
+      const c = fsstCompress(t, p.offsets, p.bytes, strings.length);
+      return strings.map((_, i) => c.bytes.slice(c.offsets[i]!, c.offsets[i + 1]!));
+    };
+    const samples = ['lancevector12', 'a', 'ab', 'abc', 'columnpage', 'é', 'symboltable-', 'x'.repeat(9), text[7]!, text[123]!];
+    // Each sample followed by a text string, then more text: every sample mid-buffer.
+    const mid = codesOf([...samples.flatMap((x, i) => [x, text[i + 1]!]), ...text.slice(0, 50)], 0).filter((_, i) => i % 2 === 0).slice(0, samples.length);
+    for (const trailing of [0, 1, 2, 3, 5, 7, 8, 9]) {
+      for (let k = 0; k < samples.length; k++) {
+        // Alone, then last in a buffer of a few: before `trailing` other bytes at the buffer's end.
+        expect(codesOf([samples[k]!], trailing).map((x) => Array.from(x))).toEqual([Array.from(mid[k]!)]);
+        expect(codesOf(samples.slice(k), trailing).map((x) => Array.from(x))).toEqual(mid.slice(k).map((x) => Array.from(x)));
+      }
+    }
+    const back = referenceDecode(encodeFsstSymbolTable(t), Uint8Array.from(mid.flatMap((x) => Array.from(x))), Int32Array.from([0, ...mid.map((_, i) => mid.slice(0, i + 1).reduce((n, x) => n + x.length, 0))]));
+    expect(back.map((x) => new TextDecoder().decode(x))).toEqual(samples);
+  });
+
   it('is deterministic: the same strings give the same table', () => {
     const { offsets, bytes } = pack(text);
     expect(Array.from(encodeFsstSymbolTable(trainFsstTable(offsets, bytes, text.length)))).toEqual(Array.from(encodeFsstSymbolTable(trainFsstTable(offsets, bytes, text.length))));

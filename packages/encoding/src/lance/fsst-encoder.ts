@@ -42,108 +42,107 @@ export interface FsstSymbolTable {
   readonly symbols: Uint8Array;
   /** Length of each symbol (1…8). */
   readonly lengths: Uint8Array;
-  /** Code of the one-byte symbol of each byte, or -1. */
-  readonly byteCode: Int16Array;
-  /** Code of the two-byte symbol of each `b0 | b1 << 8`, or -1. */
-  readonly shortCode: Int16Array;
+  /** Per byte, its code as `code | 1 << 8`: its one-byte symbol, or ESCAPE. */
+  readonly oneByte: Uint16Array;
   /**
-   * Symbols of 3…8 bytes by a hash of their first three bytes (`bucketOf` in the source):
-   * `bucketCodes[bucketStart[k] … bucketStart[k + 1])`, longest first.
+   * Per `b0 | b1 << 8`, the longest match of at most 2 bytes as `code | length << 8`: the two-byte symbol,
+   * else what {@link oneByte} says for b0. One lookup then covers every symbol shorter than 3 bytes.
    */
-  readonly bucketStart: Int32Array;
-  readonly bucketCodes: Uint8Array;
-  /** Each symbol's bytes 0…3 and 4…7 as little-endian u32 (unused bytes 0), so a match is two word compares. */
-  readonly symLo: Uint32Array;
-  readonly symHi: Uint32Array;
-  /** Per symbol, the bits of `symLo` / `symHi` its length covers. */
-  readonly maskLo: Uint32Array;
-  readonly maskHi: Uint32Array;
+  readonly twoBytes: Uint16Array;
+  /**
+   * Symbols of 3…8 bytes by a hash of their first three bytes (`bucketOf` in the source): per bucket,
+   * `first << 8 | count` with `first` the index in {@link bucketEntries} of its first entry, 0 when empty.
+   */
+  readonly bucketSlots: Int32Array;
+  /**
+   * {@link BUCKET_ENTRY} words per symbol of a bucket, buckets in turn, longest symbol first in each: its bytes
+   * 0…3 and 4…7 as little-endian words (unused bytes 0) each followed by the mask of the bits its length
+   * covers, then `code | length << 8`; one scan reads one array, and a match is two word compares.
+   */
+  readonly bucketEntries: Int32Array;
 }
 
 /** Buckets of the symbols of ≥ 3 bytes (a bucket's symbols are compared in full, so collisions only cost time). */
 const BUCKETS = 4096;
+/** Words per symbol in `bucketEntries`: lo, lo mask, hi, hi mask, code | length << 8. */
+const BUCKET_ENTRY = 5;
 
-/** Bucket of a symbol or input starting with bytes b0, b1, b2. */
-function bucketOf(b0: number, b1: number, b2: number): number {
-  const h = Math.imul(b0 | (b1 << 8) | (b2 << 16), 0x9e3779b1);
-  return h >>> 20;
+/** Bucket of a symbol or input whose first three bytes are `b012` (`b0 | b1 << 8 | b2 << 16`). */
+function bucketOf(b012: number): number {
+  return Math.imul(b012, 0x9e3779b1) >>> 20;
+}
+
+/** Little-endian u32 of `bytes[at … at + 4)`, as an int32. */
+function wordAt(bytes: Uint8Array, at: number): number {
+  return bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24);
 }
 
 /**
  * Builds the lookup structures of a table of `n` symbols. With `reuse` (a table no longer needed), its
- * arrays are reset and filled instead of allocating new ones: the training rounds build five tables.
+ * fixed-size arrays are filled instead of allocating new ones: the training rounds build five tables.
  */
 function makeTable(symbols: Uint8Array, lengths: Uint8Array, n: number, reuse: FsstSymbolTable | null = null): FsstSymbolTable {
-  let byteCode: Int16Array;
-  let shortCode: Int16Array;
-  let bucketStart: Int32Array;
-  if (reuse !== null) {
-    ({ byteCode, shortCode, bucketStart } = reuse);
-    byteCode.fill(-1);
-    // Only the old table's 2-byte symbols are set in shortCode: clearing them is cheaper than 64 Ki writes.
-    for (let c = 0; c < reuse.numSymbols; c++) {
-      if (reuse.lengths[c] === 2) shortCode[reuse.symbols[c * 8]! | (reuse.symbols[c * 8 + 1]! << 8)] = -1;
-    }
-    bucketStart.fill(0);
-  } else {
-    byteCode = new Int16Array(256).fill(-1);
-    shortCode = new Int16Array(65536).fill(-1);
-    bucketStart = new Int32Array(BUCKETS + 1);
-  }
-  const symLo = new Uint32Array(n);
-  const symHi = new Uint32Array(n);
-  const maskLo = new Uint32Array(n);
-  const maskHi = new Uint32Array(n);
+  const oneByte = reuse?.oneByte ?? new Uint16Array(256);
+  const twoBytes = reuse?.twoBytes ?? new Uint16Array(65536);
+  const bucketSlots = reuse?.bucketSlots ?? new Int32Array(BUCKETS);
+  for (let b = 0; b < 256; b++) oneByte[b] = ESCAPE | (1 << 8);
+  const counts = new Int32Array(BUCKETS + 1);
   for (let c = 0; c < n; c++) {
     const at = c * 8;
-    const len = lengths[c]!;
-    symLo[c] = (symbols[at]! | (symbols[at + 1]! << 8) | (symbols[at + 2]! << 16) | (symbols[at + 3]! << 24)) >>> 0;
-    symHi[c] = (symbols[at + 4]! | (symbols[at + 5]! << 8) | (symbols[at + 6]! << 16) | (symbols[at + 7]! << 24)) >>> 0;
-    maskLo[c] = len >= 4 ? 0xffffffff : (1 << (len * 8)) - 1;
-    maskHi[c] = len >= 8 ? 0xffffffff : len <= 4 ? 0 : (1 << ((len - 4) * 8)) - 1;
-    if (len === 1) byteCode[symbols[at]!] = c;
-    else if (len === 2) shortCode[symbols[at]! | (symbols[at + 1]! << 8)] = c;
-    else bucketStart[bucketOf(symbols[at]!, symbols[at + 1]!, symbols[at + 2]!) + 1]!++;
+    if (lengths[c] === 1) oneByte[symbols[at]!] = c | (1 << 8);
+    else if (lengths[c]! >= 3) counts[bucketOf(wordAt(symbols, at) & 0xffffff) + 1]!++;
   }
-  for (let k = 0; k < BUCKETS; k++) bucketStart[k + 1]! += bucketStart[k]!;
-  const fill = bucketStart.slice(0, BUCKETS);
-  const bucketCodes = new Uint8Array(bucketStart[BUCKETS]!);
+  // Every pair first falls back to its first byte's code; two-byte symbols then overwrite theirs.
+  for (let b1 = 0; b1 < 256; b1++) twoBytes.set(oneByte, b1 << 8);
+  for (let c = 0; c < n; c++) {
+    if (lengths[c] === 2) twoBytes[symbols[c * 8]! | (symbols[c * 8 + 1]! << 8)] = c | (2 << 8);
+  }
+  for (let k = 0; k < BUCKETS; k++) counts[k + 1]! += counts[k]!;
+  const fill = counts.slice(0, BUCKETS);
+  // Entry 0 is left unused, so a slot of 0 means an empty bucket.
+  const bucketEntries = new Int32Array((counts[BUCKETS]! + 1) * BUCKET_ENTRY);
   // Longest symbols first in each bucket, so the first match is the longest.
   for (let len = MAX_SYMBOL_BYTES; len >= 3; len--) {
     for (let c = 0; c < n; c++) {
       if (lengths[c] !== len) continue;
       const at = c * 8;
-      bucketCodes[fill[bucketOf(symbols[at]!, symbols[at + 1]!, symbols[at + 2]!)]!++] = c;
+      const lo = wordAt(symbols, at);
+      const e = (fill[bucketOf(lo & 0xffffff)]!++ + 1) * BUCKET_ENTRY;
+      bucketEntries[e] = lo;
+      bucketEntries[e + 1] = len >= 4 ? -1 : 0xffffff;
+      bucketEntries[e + 2] = wordAt(symbols, at + 4);
+      bucketEntries[e + 3] = len >= 8 ? -1 : len <= 4 ? 0 : (1 << ((len - 4) * 8)) - 1;
+      bucketEntries[e + 4] = c | (len << 8);
     }
   }
-  return { numSymbols: n, symbols, lengths, byteCode, shortCode, bucketStart, bucketCodes, symLo, symHi, maskLo, maskHi };
+  for (let k = 0; k < BUCKETS; k++) {
+    const size = counts[k + 1]! - counts[k]!;
+    bucketSlots[k] = size === 0 ? 0 : (((counts[k]! + 1) * BUCKET_ENTRY) << 8) | size;
+  }
+  return { numSymbols: n, symbols, lengths, oneByte, twoBytes, bucketSlots, bucketEntries };
 }
 
 /**
  * The longest symbol matching `bytes[p …]` (at most `end - p` bytes) as `code | length << 8`, or
- * `ESCAPE | 1 << 8` when none does, byte by byte: the encoder's loop uses it where fewer than 3 bytes are
- * left in the string or 8 in the buffer (elsewhere it reads words).
+ * `ESCAPE | 1 << 8` when none does, byte by byte: the encoder's loop uses it where fewer than 8 bytes are
+ * left in the buffer (elsewhere it reads words).
  */
 function matchNearEnd(t: FsstSymbolTable, bytes: Uint8Array, p: number, end: number): number {
   const left = end - p;
   const b0 = bytes[p]!;
   if (left >= 3) {
-    const k = bucketOf(b0, bytes[p + 1]!, bytes[p + 2]!);
-    for (let j = t.bucketStart[k]!, stop = t.bucketStart[k + 1]!; j < stop; j++) {
-      const c = t.bucketCodes[j]!;
-      const len = t.lengths[c]!;
+    const s = t.bucketSlots[bucketOf(b0 | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16))]!;
+    for (let e = s >>> 8, stop = e + (s & 255) * BUCKET_ENTRY; e < stop; e += BUCKET_ENTRY) {
+      const m = t.bucketEntries[e + 4]!;
+      const c = m & 255;
+      const len = m >>> 8;
       if (len > left) continue;
       let q = 0;
       while (q < len && t.symbols[c * 8 + q] === bytes[p + q]) q++;
-      if (q === len) return c | (len << 8);
+      if (q === len) return m;
     }
   }
-  if (left >= 2) {
-    const c = t.shortCode[b0 | (bytes[p + 1]! << 8)]!;
-    if (c >= 0) return c | (2 << 8);
-  }
-  const c = t.byteCode[b0]!;
-  return c >= 0 ? c | (1 << 8) : ESCAPE | (1 << 8);
+  return left >= 2 ? t.twoBytes[b0 | (bytes[p + 1]! << 8)]! : t.oneByte[b0]!;
 }
 
 /** A view of `bytes` for word reads. */
@@ -342,108 +341,189 @@ export function trainFsstTable(offsets: Int32Array, bytes: Uint8Array, count: nu
   return trainOnSample(sampleOf(offsets, bytes, count));
 }
 
-/** Trains a symbol table on a sample (see {@link trainFsstTable}). */
+/**
+ * Training scratch of one call: the round's code counts, the pair indices it counted (each once, so only
+ * they are read and reset), the coded sample, and each training code's bytes.
+ */
+interface RoundScratch {
+  readonly count1: Uint32Array;
+  readonly count2: Uint32Array;
+  readonly pairs: Int32Array;
+  readonly codes: Uint8Array;
+  readonly codeOffsets: Int32Array;
+  readonly state: Int32Array;
+  readonly codeLo: Uint32Array;
+  readonly codeHi: Uint32Array;
+  readonly codeLen: Uint8Array;
+  readonly cand: Candidates;
+  readonly keys: Float64Array;
+}
+
+/**
+ * Trains a symbol table on a sample (see {@link trainFsstTable}). Each round's steps are functions of their
+ * own: small functions reach optimised code sooner and cost the JIT less than one large one, and at 200K
+ * rows a page's write is short enough for that to show.
+ */
 function trainOnSample(sample: Sample): FsstSymbolTable {
   let table = makeTable(new Uint8Array(0), new Uint8Array(0), 0);
-  const count1 = new Uint32Array(CODE_SPACE);
-  // Reused across calls (1 MiB of pair counts, left all zero after each round) and candidates.
-  const count2 = (pairCounts ??= new Uint32Array(CODE_SPACE * CODE_SPACE));
-  // Pair indices counted this round (each once), so only they are read and reset.
-  const pairs = new Int32Array(sample.bytes.length + 1);
   const sb = sample.bytes;
-  // Room for every byte escaped, so one call codes the whole sample.
-  const codes = new Uint8Array(2 * sb.length);
-  const codeOffsets = new Int32Array(sample.count + 1);
-  const state = new Int32Array(2);
-  const cand = (candidates ??= new Candidates());
-  const codeLo = new Uint32Array(CODE_SPACE);
-  const codeHi = new Uint32Array(CODE_SPACE);
-  const codeLen = new Uint8Array(CODE_SPACE);
-  const keys = (candidateKeys ??= new Float64Array(MAX_CANDIDATES));
+  const scratch: RoundScratch = {
+    count1: new Uint32Array(CODE_SPACE),
+    // Reused across calls (1 MiB of pair counts, left all zero after each round) and candidates.
+    count2: (pairCounts ??= new Uint32Array(CODE_SPACE * CODE_SPACE)),
+    pairs: new Int32Array(sb.length + 1),
+    // Room for every byte escaped, so one call codes the whole sample.
+    codes: new Uint8Array(2 * sb.length),
+    codeOffsets: new Int32Array(sample.count + 1),
+    state: new Int32Array(2),
+    codeLo: new Uint32Array(CODE_SPACE),
+    codeHi: new Uint32Array(CODE_SPACE),
+    codeLen: new Uint8Array(CODE_SPACE),
+    cand: (candidates ??= new Candidates()),
+    keys: (candidateKeys ??= new Float64Array(MAX_CANDIDATES)),
+  };
   for (let round = 0; round < ROUNDS; round++) {
-    count1.fill(0);
-    let numPairs = 0;
-    // The sample coded with this round's table, then read back code by code (255 = an escaped raw byte).
-    state[0] = 0;
-    state[1] = 0;
-    encodeStrings(table, sample.offsets, sb, sample.count, codes, codeOffsets, state);
-    for (let i = 0; i < sample.count; i++) {
-      const end = codeOffsets[i + 1]!;
-      let prev = -1;
-      for (let q = codeOffsets[i]!; q < end; ) {
-        const c = codes[q]!;
-        const code = c === ESCAPE ? codes[q + 1]! : 256 + c;
-        q += c === ESCAPE ? 2 : 1;
-        count1[code]!++;
-        if (prev >= 0) {
-          const pair = prev * CODE_SPACE + code;
-          if (count2[pair]!++ === 0) pairs[numPairs++] = pair;
-        }
-        prev = code;
-      }
+    let numPairs: number;
+    if (round === 0) {
+      // The first table is empty, so every code would be an escaped byte: the bytes are counted directly.
+      // (Coding the sample with it would also show the encoder's JIT a table with no symbols, which it
+      // then optimises for and drops on the next round.)
+      numPairs = countBytes(scratch, sample);
+    } else {
+      scratch.state[0] = 0;
+      scratch.state[1] = 0;
+      encodeStrings(table, sample.offsets, sb, sample.count, scratch.codes, scratch.codeOffsets, scratch.state);
+      numPairs = countCodes(scratch, sample.count);
     }
-    // Gains of the symbols used and of each pair concatenated (cut at 8 bytes), summed per distinct symbol.
-    codeWords(table, codeLo, codeHi, codeLen);
-    cand.clear();
-    for (let code = 0; code < CODE_SPACE; code++) {
-      const n1 = count1[code]!;
-      if (n1 === 0) continue;
-      const l = codeLen[code]!;
-      cand.add(codeLo[code]!, codeHi[code]!, l, n1 * l);
-    }
-    for (let k = 0; k < numPairs; k++) {
-      const pair = pairs[k]!;
-      const n2 = count2[pair]!;
-      count2[pair] = 0;
-      const a = (pair / CODE_SPACE) | 0;
-      const b = pair - a * CODE_SPACE;
-      const la = codeLen[a]!;
-      if (la >= MAX_SYMBOL_BYTES) continue;
-      const l = Math.min(MAX_SYMBOL_BYTES, la + codeLen[b]!);
-      // a's bytes, then b's shifted past them (la is 1…7, so every shift below is 0…24 bits).
-      const aLo = codeLo[a]!;
-      const bLo = codeLo[b]!;
-      let lo: number;
-      let hi: number;
-      if (la < 4) {
-        lo = (aLo | (bLo << (la * 8))) >>> 0;
-        hi = ((bLo >>> (32 - la * 8)) | (codeHi[b]! << (la * 8))) >>> 0;
-      } else {
-        lo = aLo;
-        hi = (codeHi[a]! | (bLo << ((la - 4) * 8))) >>> 0;
-      }
-      cand.add(lowBytes(lo, l), l > 4 ? lowBytes(hi, l - 4) : 0, l, n2 * l);
-    }
-    // The 255 of highest gain (ties by first insertion, so the table does not depend on hash order), at most
-    // MAX_PER_PREFIX of them sharing their first three bytes: FSST keeps one symbol per 3-byte prefix so that
-    // a lookup tries few symbols; a few keep more of the gain on data with long shared prefixes.
-    const best = rankedCandidates(cand, keys, MAX_SYMBOLS * 4);
-    const perPrefix = new Map<number, number>();
-    const chosen = new Int32Array(MAX_SYMBOLS);
-    let n = 0;
-    for (let r = 0; r < best.length && n < MAX_SYMBOLS; r++) {
-      const k = best[r]!;
-      if (cand.len[k]! >= 3) {
-        const prefix = cand.lo[k]! & 0xffffff;
-        const used = perPrefix.get(prefix) ?? 0;
-        if (used >= MAX_PER_PREFIX) continue;
-        perPrefix.set(prefix, used + 1);
-      }
-      chosen[n++] = k;
-    }
-    const symbols = new Uint8Array(n * 8);
-    const lengths = new Uint8Array(n);
-    const dv = new DataView(symbols.buffer);
-    for (let c = 0; c < n; c++) {
-      const k = chosen[c]!;
-      dv.setUint32(c * 8, cand.lo[k]!, true);
-      dv.setUint32(c * 8 + 4, cand.hi[k]!, true);
-      lengths[c] = cand.len[k]!;
-    }
+    codeWords(table, scratch.codeLo, scratch.codeHi, scratch.codeLen);
+    gatherCandidates(scratch, numPairs);
+    const { symbols, lengths, n } = chooseSymbols(scratch.cand, scratch.keys);
     // The last round's table is returned, so it gets its own arrays; earlier rounds reuse the previous table's.
     table = makeTable(symbols, lengths, n, round === ROUNDS - 1 ? null : table);
   }
   return table;
+}
+
+/**
+ * Reads the coded sample back code by code (255 = an escaped raw byte), counting each training code and
+ * each pair of consecutive codes in a string: the number of distinct pairs, listed in `s.pairs`.
+ */
+function countCodes(s: RoundScratch, count: number): number {
+  const { count1, count2, pairs, codes, codeOffsets } = s;
+  count1.fill(0);
+  let numPairs = 0;
+  for (let i = 0; i < count; i++) {
+    const end = codeOffsets[i + 1]!;
+    let prev = -1;
+    for (let q = codeOffsets[i]!; q < end; ) {
+      const c = codes[q]!;
+      const code = c === ESCAPE ? codes[q + 1]! : 256 + c;
+      q += c === ESCAPE ? 2 : 1;
+      count1[code]!++;
+      if (prev >= 0) {
+        const pair = prev * CODE_SPACE + code;
+        if (count2[pair]!++ === 0) pairs[numPairs++] = pair;
+      }
+      prev = code;
+    }
+  }
+  return numPairs;
+}
+
+/**
+ * {@link countCodes} for a table with no symbols, read from the sample's bytes: each byte is the training
+ * code of its raw value, counted (with its pairs, first occurrences in the same order) as there.
+ */
+function countBytes(s: RoundScratch, sample: Sample): number {
+  const { count1, count2, pairs } = s;
+  const { bytes, offsets, count } = sample;
+  count1.fill(0);
+  let numPairs = 0;
+  for (let i = 0; i < count; i++) {
+    const end = offsets[i + 1]!;
+    let prev = -1;
+    for (let q = offsets[i]!; q < end; q++) {
+      const code = bytes[q]!;
+      count1[code]!++;
+      if (prev >= 0) {
+        const pair = prev * CODE_SPACE + code;
+        if (count2[pair]!++ === 0) pairs[numPairs++] = pair;
+      }
+      prev = code;
+    }
+  }
+  return numPairs;
+}
+
+/**
+ * The round's candidates: gains of the codes used and of each pair concatenated (cut at 8 bytes), summed
+ * per distinct symbol; resets the pair counts it reads.
+ */
+function gatherCandidates(s: RoundScratch, numPairs: number): void {
+  const { count1, count2, pairs, codeLo, codeHi, codeLen, cand } = s;
+  cand.clear();
+  for (let code = 0; code < CODE_SPACE; code++) {
+    const n1 = count1[code]!;
+    if (n1 === 0) continue;
+    const l = codeLen[code]!;
+    cand.add(codeLo[code]!, codeHi[code]!, l, n1 * l);
+  }
+  for (let k = 0; k < numPairs; k++) {
+    const pair = pairs[k]!;
+    const n2 = count2[pair]!;
+    count2[pair] = 0;
+    const a = (pair / CODE_SPACE) | 0;
+    const b = pair - a * CODE_SPACE;
+    const la = codeLen[a]!;
+    if (la >= MAX_SYMBOL_BYTES) continue;
+    const l = Math.min(MAX_SYMBOL_BYTES, la + codeLen[b]!);
+    // a's bytes, then b's shifted past them (la is 1…7, so every shift below is 0…24 bits).
+    const aLo = codeLo[a]!;
+    const bLo = codeLo[b]!;
+    let lo: number;
+    let hi: number;
+    if (la < 4) {
+      lo = (aLo | (bLo << (la * 8))) >>> 0;
+      hi = ((bLo >>> (32 - la * 8)) | (codeHi[b]! << (la * 8))) >>> 0;
+    } else {
+      lo = aLo;
+      hi = (codeHi[a]! | (bLo << ((la - 4) * 8))) >>> 0;
+    }
+    cand.add(lowBytes(lo, l), l > 4 ? lowBytes(hi, l - 4) : 0, l, n2 * l);
+  }
+}
+
+/**
+ * The next table's symbols: the 255 candidates of highest gain (ties by first insertion, so the table does
+ * not depend on hash order), at most MAX_PER_PREFIX of them sharing their first three bytes: FSST keeps one
+ * symbol per 3-byte prefix so that a lookup tries few symbols; a few keep more of the gain on data with
+ * long shared prefixes.
+ */
+function chooseSymbols(cand: Candidates, keys: Float64Array): { symbols: Uint8Array; lengths: Uint8Array; n: number } {
+  const best = rankedCandidates(cand, keys, MAX_SYMBOLS * 4);
+  const perPrefix = new Map<number, number>();
+  const chosen = new Int32Array(MAX_SYMBOLS);
+  let n = 0;
+  for (let r = 0; r < best.length && n < MAX_SYMBOLS; r++) {
+    const k = best[r]!;
+    if (cand.len[k]! >= 3) {
+      const prefix = cand.lo[k]! & 0xffffff;
+      const used = perPrefix.get(prefix) ?? 0;
+      if (used >= MAX_PER_PREFIX) continue;
+      perPrefix.set(prefix, used + 1);
+    }
+    chosen[n++] = k;
+  }
+  const symbols = new Uint8Array(n * 8);
+  const lengths = new Uint8Array(n);
+  const dv = new DataView(symbols.buffer);
+  for (let c = 0; c < n; c++) {
+    const k = chosen[c]!;
+    dv.setUint32(c * 8, cand.lo[k]!, true);
+    dv.setUint32(c * 8 + 4, cand.hi[k]!, true);
+    lengths[c] = cand.len[k]!;
+  }
+  return { symbols, lengths, n };
 }
 
 /**
@@ -476,17 +556,80 @@ function compressInto(table: FsstSymbolTable, offsets: Int32Array, bytes: Uint8A
 }
 
 /**
- * The encoder's one hot loop, also run on the training sample (so it is warm, and optimised by the JIT,
- * by the time a page is compressed): codes strings `state[0] …` into `out` from `state[1]`, their end
- * offsets into `outOffsets[i + 1]`, and stops before a string that might not fit in `out` (two bytes per
- * input byte) or at `count`, leaving the next string and output position in `state`. The longest-match
- * lookup of {@link matchNearEnd} is written out here, on words, with the table's arrays in locals.
+ * The encoder, also run on the training sample (so it is warm, and optimised by the JIT, by the time a page
+ * is compressed): codes strings `state[0] …` into `out` from `state[1]`, their end offsets into
+ * `outOffsets[i + 1]`, and stops before a string that might not fit in `out` (two bytes per input byte) or
+ * at `count`, leaving the next string and output position in `state`. Strings ending 8 or more bytes before
+ * the buffer's end go through {@link encodeByWords}, the rest byte by byte: two loops, so the hot one has no
+ * path it rarely takes (a path first taken late makes the JIT drop and rebuild the loop's code).
  */
 function encodeStrings(t: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Array, count: number, out: Uint8Array, outOffsets: Int32Array, state: Int32Array): void {
+  // Offsets rise, so the strings ending early enough are a prefix: found by binary search.
+  const lastWordEnd = bytes.length - 7;
+  let lo = state[0]!;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (offsets[mid + 1]! <= lastWordEnd) lo = mid + 1;
+    else hi = mid;
+  }
+  encodeByWords(t, offsets, bytes, lo, out, outOffsets, state);
+  if (state[0]! === lo) encodeNearEnd(t, offsets, bytes, count, out, outOffsets, state);
+}
+
+/**
+ * {@link encodeStrings} for strings ending at least 7 bytes before the buffer's end (every position then
+ * has 8 bytes to read as two words): the longest-match lookup of {@link matchNearEnd} written out on
+ * words, with the table's arrays in locals.
+ */
+function encodeByWords(t: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Array, count: number, out: Uint8Array, outOffsets: Int32Array, state: Int32Array): void {
   const dv = viewOf(bytes);
-  const { bucketStart, bucketCodes, lengths, symLo, symHi, maskLo, maskHi, shortCode, byteCode } = t;
-  // Word reads at p need p + 8 ≤ wordEnd.
-  const wordEnd = bytes.length;
+  const { oneByte, twoBytes, bucketSlots, bucketEntries } = t;
+  let o = state[1]!;
+  let i = state[0]!;
+  for (; i < count; i++) {
+    const end = offsets[i + 1]!;
+    let p = offsets[i]!;
+    if (o + 2 * (end - p) > out.length) break;
+    // Positions with 2 or more bytes left here; a last single byte after the loop.
+    const last = end - 1;
+    while (p < last) {
+      const left = end - p;
+      // Bytes past the string's end may be read (they belong to the next one): a symbol longer than
+      // `left` is skipped, and the two-byte lookup never looks past byte p + 1.
+      const lo = dv.getInt32(p, true);
+      let m = twoBytes[lo & 0xffff]!;
+      const s = bucketSlots[bucketOf(lo & 0xffffff)]!;
+      if (s !== 0) {
+        const hi = dv.getInt32(p + 4, true);
+        for (let e = s >>> 8, stop = e + (s & 255) * BUCKET_ENTRY; e < stop; e += BUCKET_ENTRY) {
+          const code = bucketEntries[e + 4]!;
+          if (code >>> 8 > left) continue;
+          if (((bucketEntries[e]! ^ lo) & bucketEntries[e + 1]!) === 0 && ((bucketEntries[e + 2]! ^ hi) & bucketEntries[e + 3]!) === 0) {
+            m = code;
+            break;
+          }
+        }
+      }
+      const c = m & 255;
+      out[o++] = c;
+      if (c === ESCAPE) out[o++] = lo & 0xff;
+      p += m >>> 8;
+    }
+    if (p === last) {
+      const b = bytes[p]!;
+      const c = oneByte[b]! & 255;
+      out[o++] = c;
+      if (c === ESCAPE) out[o++] = b;
+    }
+    outOffsets[i + 1] = o;
+  }
+  state[0] = i;
+  state[1] = o;
+}
+
+/** {@link encodeStrings} for the last strings of the buffer, byte by byte through {@link matchNearEnd}. */
+function encodeNearEnd(t: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Array, count: number, out: Uint8Array, outOffsets: Int32Array, state: Int32Array): void {
   let o = state[1]!;
   let i = state[0]!;
   for (; i < count; i++) {
@@ -494,36 +637,7 @@ function encodeStrings(t: FsstSymbolTable, offsets: Int32Array, bytes: Uint8Arra
     let p = offsets[i]!;
     if (o + 2 * (end - p) > out.length) break;
     while (p < end) {
-      const left = end - p;
-      let m: number;
-      if (left < 3 || p + 8 > wordEnd) {
-        m = matchNearEnd(t, bytes, p, end);
-      } else {
-        const lo = dv.getUint32(p, true);
-        const k = bucketOf(lo & 0xff, (lo >>> 8) & 0xff, (lo >>> 16) & 0xff);
-        const stop = bucketStart[k + 1]!;
-        m = -1;
-        let j = bucketStart[k]!;
-        // Read once per position, and only when the bucket has symbols to compare (p + 8 ≤ wordEnd here).
-        const hi = j < stop ? dv.getUint32(p + 4, true) : 0;
-        for (; j < stop; j++) {
-          const c = bucketCodes[j]!;
-          const len = lengths[c]!;
-          if (len > left) continue;
-          if (((symLo[c]! ^ lo) & maskLo[c]!) === 0 && ((symHi[c]! ^ hi) & maskHi[c]!) === 0) {
-            m = c | (len << 8);
-            break;
-          }
-        }
-        if (m < 0) {
-          const c2 = shortCode[lo & 0xffff]!;
-          if (c2 >= 0) m = c2 | (2 << 8);
-          else {
-            const c1 = byteCode[lo & 0xff]!;
-            m = c1 >= 0 ? c1 | (1 << 8) : ESCAPE | (1 << 8);
-          }
-        }
-      }
+      const m = matchNearEnd(t, bytes, p, end);
       const c = m & 255;
       out[o++] = c;
       if (c === ESCAPE) out[o++] = bytes[p]!;
@@ -565,6 +679,15 @@ export interface FsstPage {
 }
 
 /**
+ * Whether one of values `[0, n)` at `offsets` is at least `bytes` long: stops at the first (its own
+ * function: see {@link trainOnSample}).
+ */
+function hasValueOfAtLeast(offsets: Int32Array, n: number, bytes: number): boolean {
+  for (let i = 0; i < n; i++) if (offsets[i + 1]! - offsets[i]! >= bytes) return true;
+  return false;
+}
+
+/**
  * FSST-compresses a page's strings when the statistics say it pays: at least {@link FSST_MIN_PAGE_BYTES}
  * of value bytes and a longest value of ≥ 5 bytes (as Lance decides), then a table trained on a sample
  * whose compressed sample, scaled to the page, plus the table stay under 85 % of the plain bytes; the
@@ -579,12 +702,7 @@ export function fsstPageIfSmaller(v: VariableWidthValues): FsstPage | null {
   const o = v.offsets;
   const plain = o[n]! - o[0]!;
   if (plain < FSST_MIN_PAGE_BYTES) return null;
-  let maxLength = 0;
-  for (let i = 0; i < n; i++) {
-    const l = o[i + 1]! - o[i]!;
-    if (l > maxLength) maxLength = l;
-  }
-  if (maxLength < 5) return null;
+  if (!hasValueOfAtLeast(o, n, 5)) return null;
   const sample = sampleOf(o, v.bytes, n);
   const table = trainOnSample(sample);
   const sampleCompressed = fsstCompressedByteLength(table, sample.offsets, sample.bytes, sample.count);

@@ -206,6 +206,7 @@ export const variableEncoder: MiniBlockEncoder = {
     const s = variableOf(v);
     const left = s.count - at;
     const w = (s.offsetBits ?? 32) >>> 3;
+    if (s.validity === null) return chunkOfAllValid(s.offsets, w, at, Math.min(left, MAX_CHUNK_VALUES), left, targetBytes);
     // Grow while the chunk stays within the budget; at least 2 values unless it is the last chunk.
     let n = 0;
     let bytes = w;
@@ -223,6 +224,26 @@ export const variableEncoder: MiniBlockEncoder = {
     return [encodeVariableChunk(s.offsets, s.bytes, s.validity, s.validityOffset, at, count, s.offsetBits ?? 32)];
   },
 };
+
+/**
+ * The variable encoder's chunk size when no value is null: the same count as its growing loop (the most
+ * values, up to `limit`, whose offsets and bytes fit `targetBytes`, at least 2; then a power of two unless
+ * they are all `left` values), found by binary search, since a chunk's bytes only grow with its count.
+ */
+function chunkOfAllValid(offsets: Int32Array, w: number, at: number, limit: number, left: number, targetBytes: number): number {
+  const base = offsets[at]!;
+  // Largest k in [0, limit] with w · (k + 1) + bytes of values [at, at + k) ≤ targetBytes (k = 0 always fits the loop's start).
+  let lo = 0;
+  let hi = limit;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (w * (mid + 1) + offsets[at + mid]! - base <= targetBytes) lo = mid;
+    else hi = mid - 1;
+  }
+  const n = Math.min(limit, Math.max(2, lo));
+  if (n >= left) return left;
+  return Math.max(2, largestPow2AtMost(n));
+}
 
 /** Bytes a variable chunk of values `[at, at + count)` takes. */
 export function variableChunkBytes(v: VariableWidthValues, at: number, count: number): number {
