@@ -173,6 +173,11 @@ describe('wasm layer-0 walk on every thread', () => {
         expect(nb >= 0 && nb < n && nb !== id).toBe(true);
       }
     }
-    for (const ef of [10, 40]) expect(recallAt10(parallel, ef)).toBeGreaterThanOrEqual(recallAt10(sequential, ef) - 0.005);
+    // How the two threads' inserts interleave depends on timing, so the parallel graph is another
+    // graph, not the sequential one: on an idle machine their recall matched to 0.001, under a
+    // loaded test run it was 0.007 lower at ef 10. Sequential builds of these data with seeds
+    // 1–12 range 0.616–0.729 at ef 10 and 0.915–0.951 at ef 40; the margin allows what a
+    // different insertion order costs, far less than what broken lists cost.
+    for (const ef of [10, 40]) expect(recallAt10(parallel, ef)).toBeGreaterThanOrEqual(recallAt10(sequential, ef) - 0.04);
   });
 });
