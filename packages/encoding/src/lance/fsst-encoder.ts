@@ -55,7 +55,7 @@ export interface FsstSymbolTable {
    */
   readonly bucketSlots: Int32Array;
   /**
-   * {@link BUCKET_ENTRY} words per symbol of a bucket, buckets in turn, longest symbol first in each: its bytes
+   * `BUCKET_ENTRY` words per symbol of a bucket, buckets in turn, longest symbol first in each: its bytes
    * 0…3 and 4…7 as little-endian words (unused bytes 0) each followed by the mask of the bits its length
    * covers, then `code | length << 8`; one scan reads one array, and a match is two word compares.
    */
