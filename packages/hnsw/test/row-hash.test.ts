@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import wabtFactory from 'wabt';
 import { seededRandom } from '@vego/test-support';
-import { hashRows, hashRowsTwin, rowHashInWasm, rowHashModuleBytes } from '../src/internal/row-hash';
+import { hashRows, hashRowsTwin, rowHashInWasm, rowHashMemoryBytes, rowHashModuleBytes } from '../src/internal/row-hash';
 import { nodeChecksum } from '../src/persistence/checksums';
 
 function randomWords(count: number, seed: number): Int32Array {
@@ -58,6 +58,16 @@ describe('row hash (node checksums, format version 2)', () => {
     hashRows(many, 0, 128, 128, 3000, c, 0);
     hashRowsTwin(many, 0, 128, 128, 3000, d, 0);
     expect(Array.from(c)).toEqual(Array.from(d));
+    // The longest row that fits the module's one page still hashes there, with the twin's words.
+    const wide = randomWords(2 * 16_000, 11);
+    const e = new Uint32Array(4);
+    const f = new Uint32Array(4);
+    hashRows(wide, 0, 16_000, 16_000, 2, e, 0);
+    hashRowsTwin(wide, 0, 16_000, 16_000, 2, f, 0);
+    expect(Array.from(e)).toEqual(Array.from(f));
+    // None of this grew the module's memory (a grow detaches an ArrayBuffer, which slows every
+    // typed-array access in the process afterwards; see row-hash.ts).
+    expect(rowHashMemoryBytes()).toBe(65536);
   });
 
   it('changes both words when any one word of a row changes (every position, lengths 1 to 40)', () => {

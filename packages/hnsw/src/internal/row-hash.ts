@@ -19,7 +19,7 @@
  *
  * The module (text form `row-hash.wat` beside this file, assembled by `test/row-hash.test.ts` with
  * wabt and compared byte for byte) has its own memory: rows are copied into it a chunk at a time
- * (~256 KiB, so the hash reads them from cache), which also lets it hash any `Int32Array`.
+ * (its one 64 KiB page, never grown, see `MEMORY_BYTES`), which also lets it hash any `Int32Array`.
  */
 import { wasmApi } from './kernels';
 
@@ -111,8 +111,14 @@ function fold(s: Int32Array, at: number): number {
   return (Math.imul((Math.imul((Math.imul(l0, C) + l1) | 0, C) + l2) | 0, C) + l3) >>> 0;
 }
 
-/** Bytes of rows copied into the module's memory per call. */
-const CHUNK_BYTES = 256 * 1024;
+/**
+ * The module's memory is never grown: growing a non-shared wasm memory detaches its old
+ * `ArrayBuffer`, and the first detach anywhere in a process makes V8 add a detach check to every
+ * optimised typed-array access from then on (measured: @vego/db's exact filtered scans ran ~15–25 %
+ * slower once a save had grown this memory). Rows go through its one 64 KiB page a chunk at a
+ * time; a row too long for that page is hashed by the TypeScript twin (same words).
+ */
+const MEMORY_BYTES = 65536;
 
 interface Hasher {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
@@ -142,21 +148,25 @@ export function rowHashInWasm(): boolean {
   return moduleHasher() !== null;
 }
 
+/** Bytes of the module's memory (tests check that hashing never grows it), or 0 without the module. */
+export function rowHashMemoryBytes(): number {
+  return moduleHasher()?.memory.buffer.byteLength ?? 0;
+}
+
 /**
  * The raw row words (see the top of this file) of `count` rows of `rowWords` words, row `r` at
  * `words[first + r · stride …]`, into `out[outAt + 2r]`, `out[outAt + 2r + 1]`; in WebAssembly when
- * available (rows copied into its memory a chunk at a time), else by {@link hashRowsTwin}, with the
+ * available (rows copied into its one page of memory a chunk at a time; rows too long for it by the twin), else by {@link hashRowsTwin}, with the
  * same words either way. Returns 1 when some word, read as a float32, is NaN or ±∞, else 0.
  */
 export function hashRows(words: Int32Array, first: number, stride: number, rowWords: number, count: number, out: Uint32Array, outAt: number): number {
   const h = moduleHasher();
   if (h === null || count === 0) return hashRowsTwin(words, first, stride, rowWords, count, out, outAt);
   const rowBytes = rowWords * 4;
-  const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
-  // Rows at 0, their words right after (16-byte aligned).
+  // Rows at 0, their words right after (16-byte aligned): as many rows as fit in the one page.
+  const perChunk = Math.floor((MEMORY_BYTES - 16) / (rowBytes + 8));
+  if (perChunk < 1 || h.memory.buffer.byteLength < MEMORY_BYTES) return hashRowsTwin(words, first, stride, rowWords, count, out, outAt);
   const outByte = (perChunk * rowBytes + 15) & ~15;
-  const needed = outByte + perChunk * 8;
-  if (h.memory.buffer.byteLength < needed) h.memory.grow(Math.ceil((needed - h.memory.buffer.byteLength) / 65536));
   const mem = new Int32Array(h.memory.buffer);
   const res = new Uint32Array(h.memory.buffer, outByte, 2 * perChunk);
   let nonFinite = 0;
