@@ -1196,7 +1196,7 @@ export class HNSW {
       this.outIds = new Int32Array(results.length);
       this.outDists = new Float64Array(results.length);
     }
-    return results.drainAscending(this.outIds, this.outDists);
+    return results.drainAscendingById(this.outIds, this.outDists);
   }
 
   /** Copy of every stored vector, row after row, without the padding. */

@@ -147,6 +147,81 @@ export class DistanceHeap {
   }
 
   /**
+   * {@link offer} for a set kept in (distance, id) order, the order of a sort by distance then id:
+   * of two pairs at the same distance the one with the larger id counts as the farther, so the top
+   * is always the farthest pair with the largest id, and the set keeps exactly the `cap` first
+   * pairs of that order whatever order they come in (plain {@link offer} may keep any of the pairs
+   * tied at the cut). A push while it holds fewer than `cap`, else the top is replaced in one
+   * sift-down (the caller has checked that (`dist`, `id`) comes before the top pair). Only for
+   * farthest-first heaps; drain with {@link drainAscendingById}. Costs one extra comparison, on
+   * equal distances only.
+   */
+  offerById(dist: number, id: number, cap: number): void {
+    if (this.length < cap) {
+      if (this.length === this.keys.length) this.grow();
+      const keys = this.keys;
+      const ids = this.ids;
+      let i = this.length++;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        const pk = keys[parent]!;
+        if (pk > dist || (pk === dist && ids[parent]! > id)) break;
+        keys[i] = pk;
+        ids[i] = ids[parent]!;
+        i = parent;
+      }
+      keys[i] = dist;
+      ids[i] = id;
+      return;
+    }
+    this.siftDownById(this.length, dist, id);
+  }
+
+  /** Puts (`key`, `id`) at the root of the first `n` slots and sifts it down in (key, id) order. */
+  private siftDownById(n: number, key: number, id: number): void {
+    const keys = this.keys;
+    const ids = this.ids;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      let ck = keys[child]!;
+      const right = child + 1;
+      if (right < n) {
+        const rk = keys[right]!;
+        if (rk > ck || (rk === ck && ids[right]! > ids[child]!)) {
+          child = right;
+          ck = rk;
+        }
+      }
+      if (ck < key || (ck === key && ids[child]! < id)) break;
+      keys[i] = ck;
+      ids[i] = ids[child]!;
+      i = child;
+    }
+    keys[i] = key;
+    ids[i] = id;
+  }
+
+  /**
+   * Empties a heap filled by {@link offerById} into `outIds` / `outDists`, ascending by distance
+   * and, at equal distances, by id (the top goes to the last slot). Returns the count; the outputs
+   * must hold at least `length` entries.
+   */
+  drainAscendingById(outIds: Int32Array, outDists: Float64Array): number {
+    const n = this.length;
+    const keys = this.keys;
+    const ids = this.ids;
+    for (let last = n - 1; last >= 0; last--) {
+      outIds[last] = ids[0]!;
+      outDists[last] = keys[0]!;
+      if (last > 0) this.siftDownById(last, keys[last]!, ids[last]!);
+    }
+    this.length = 0;
+    return n;
+  }
+
+  /**
    * The `k` smallest distances of a farthest-first heap, ascending, into `outIds` / `outDists`
    * (equal distances by ascending id, so the answer does not depend on heap order); the heap is
    * emptied. An insertion into a sorted run of `k` per entry,

@@ -46,8 +46,13 @@ export function filteredWalkVisits(graph: Graph, ef: number, bits: Uint32Array |
 
 /**
  * Exact scan of the query at byte offset `qb` over live, accepted ids (by `filter` and `bits`): the
- * `k` nearest are left in `graph.results` (farthest first), which is returned. With `bits`, only
- * its set bits are visited (word by word, in ascending id order, so the vectors are read front to back).
+ * `k` nearest are left in `graph.results` (farthest first, in (distance, id) order: drain it with
+ * `drainAscendingById`), which is returned. With `bits`, only its set bits are visited (word by
+ * word, in ascending id order, so the vectors are read front to back).
+ *
+ * The answer is the first `k` of a sort by distance then id, ties at the cut included. Ids come in
+ * ascending order, so a pair at the top's distance comes after every kept one and is not offered;
+ * a closer one replaces the top in one sift-down (`DistanceHeap.offerById`).
  */
 export function exactScan(graph: Graph, qb: number, k: number, filter: ((id: number) => boolean) | undefined, bits: Uint32Array | undefined): Graph['results'] {
   const results = graph.results;
@@ -59,11 +64,7 @@ export function exactScan(graph: Graph, qb: number, k: number, filter: ((id: num
       if (deleted[id] !== 0) continue;
       if (filter !== undefined && !filter(id)) continue;
       const d = graph.distance(qb, id);
-      if (results.length < k) results.push(d, id);
-      else if (d < results.topDistance()) {
-        results.pop();
-        results.push(d, id);
-      }
+      if (results.length < k || d < results.topDistance()) results.offerById(d, id, k);
     }
   } else {
     const words = (count + 31) >>> 5;
@@ -76,11 +77,7 @@ export function exactScan(graph: Graph, qb: number, k: number, filter: ((id: num
         if (id >= count || deleted[id] !== 0) continue;
         if (filter !== undefined && !filter(id)) continue;
         const d = graph.distance(qb, id);
-        if (results.length < k) results.push(d, id);
-        else if (d < results.topDistance()) {
-          results.pop();
-          results.push(d, id);
-        }
+        if (results.length < k || d < results.topDistance()) results.offerById(d, id, k);
       }
     }
   }
@@ -160,6 +157,6 @@ export class QueryRunner {
       this.outIds = new Int32Array(results.length);
       this.outDists = new Float64Array(results.length);
     }
-    return results.drainAscending(this.outIds, this.outDists);
+    return results.drainAscendingById(this.outIds, this.outDists);
   }
 }
