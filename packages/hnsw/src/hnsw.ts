@@ -695,6 +695,7 @@ export class HNSW {
     const graph = this.graph;
     if (this.disk !== null) this.storeVector(id, this.query, 0);
     else graph.vectors.set(this.query, graph.vectorOffset(id));
+    graph.vectorChanged(id);
     this.noteVectorChange(id);
     if (this.codes !== null && this.disk === null) this.codes.refresh(id, graph.vectors, graph.stride);
     if (graph.count > 1) {

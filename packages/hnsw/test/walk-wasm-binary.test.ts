@@ -106,6 +106,21 @@ describe('layer-0 walk in WebAssembly, binary metrics', () => {
         expect(compareWalks(deleting, 10, 10, { filterBits: rare }, 100)).toBe(0);
       });
 
+      it('stays exact after updates: the same links as the JS walk, and plain bit counts as distances', () => {
+        // Under Jaccard the wasm walk reads each node's bit count from a table filled on first use;
+        // an update rewrites the vector in place, so its count must be counted again.
+        const moved = randomBinary(300, bits, 1604);
+        const updated = [build(metric, true), build(metric, false)];
+        for (const u of updated) for (let i = 0; i < moved.length; i++) u.update(i * 8, moved[i]!);
+        const [a, b] = updated.map(graphOf) as [Graph, Graph];
+        expect(Buffer.from(a.links0.buffer, a.links0.byteOffset, n * a.stride0 * 4).equals(Buffer.from(b.links0.buffer, b.links0.byteOffset, n * b.stride0 * 4))).toBe(true);
+        expect(compareWalks(updated[0]!, 40, 40, {}, 200)).toBe(0);
+        const stored = (id: number): Uint8Array => (id % 8 === 0 && id / 8 < moved.length ? moved[id / 8]! : data[id]!);
+        for (let q = 0; q < 100; q++) {
+          for (const hit of updated[0]!.search(queries[q]!, 20, { ef: 40 })) expect(hit.distance).toBe(refDistance(metric, stored(hit.id), queries[q]!));
+        }
+      });
+
       it('stays exact across the visited-tag epoch wrap and a candidate heap that fills up', () => {
         const graph = graphOf(index);
         graph.walkEpoch = 0xfffe; // the next searches wrap it

@@ -38,7 +38,7 @@
 import { ResourceExhaustedError } from '@vego/io/errors';
 import { DistanceHeap } from './heap';
 import { FLOATS_PER_STEP, type Kernel, type ManyKernel, MAX_VECTOR_MEMORY_BYTES, WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory, fallbackKernels, outOfMemory, simdKernels, simdModule, wasmApi } from './kernels';
-import { binaryKernels, binaryStrideBytes, isBinaryMetricId } from './binary-kernels';
+import { METRIC_JACCARD, binaryKernels, binaryStrideBytes, isBinaryMetricId } from './binary-kernels';
 import type { Sq8Codes } from './sq8';
 import { VisitedSet } from './visited-set';
 import { type Select0, type Walk0, walkFunctions } from './walk';
@@ -84,6 +84,7 @@ const MAX_INLINE_STRIDE_BYTES = 1 << 18;
 interface MemoryLayout {
   links0At: number;
   deletedAt: number;
+  countsAt: number;
   tagsAt: number;
   scratchAt: number;
   resAt: number;
@@ -308,7 +309,7 @@ export class Graph {
     this.useWalk0 = true;
     // In memory, each node also takes its layer-0 list, tombstone byte and visited tag there; the
     // heaps, scratch and alignment get a fixed allowance.
-    const perNode = this.inMemory ? this.strideBytes + 4 * this.stride0 + 4 : this.strideBytes;
+    const perNode = this.inMemory ? this.strideBytes + 4 * this.stride0 + 4 + this.countBytes() : this.strideBytes;
     const fixed = this.inMemory ? 16 * (this.resCap + this.candCap) + this.scratchBytes + 64 : 0;
     this.maxNodes = Math.min(0x7fffffff, Math.floor((MAX_VECTOR_MEMORY_BYTES - fixed) / perNode) - 1);
     this.checkRoom(capacity);
@@ -497,6 +498,7 @@ export class Graph {
    * ```
    * links0    capacity · (1 + 2M) int32   (the {@link links0} view)
    * deleted   capacity bytes              (the {@link deleted} view)
+   * counts    capacity int32              Jaccard only: 1 + each vector's set bits, 0 if not counted yet
    * tags      capacity uint16             the wasm walk's visited set (epoch-stamped)
    * scratch   {@link scratchBytes}        neighbour offsets and distances of one expansion
    * results   resCap × 16 bytes           the wasm walk's heaps: {f64 key, i32 id} records
@@ -507,12 +509,41 @@ export class Graph {
   layout(capacity: number): MemoryLayout {
     const links0At = this.vectorSlots(capacity) * this.strideBytes;
     const deletedAt = links0At + 4 * capacity * this.stride0;
-    const tagsAt = align16(deletedAt + capacity);
+    const countsAt = align16(deletedAt + capacity);
+    const tagsAt = align16(countsAt + this.countBytes() * capacity);
     const scratchAt = align16(tagsAt + 2 * capacity);
     const resAt = align16(scratchAt + this.scratchBytes);
     const candAt = resAt + 16 * this.resCap;
     const bitsAt = candAt + 16 * this.candCap;
-    return { links0At, deletedAt, tagsAt, scratchAt, resAt, candAt, bitsAt, end: bitsAt + 4 * ((capacity + 31) >>> 5) };
+    return { links0At, deletedAt, countsAt, tagsAt, scratchAt, resAt, candAt, bitsAt, end: bitsAt + 4 * ((capacity + 31) >>> 5) };
+  }
+
+  /**
+   * Bytes per node of the bit-count table after the tombstones: 4 under Jaccard (the wasm walk
+   * reads `|v|` there, so `|q OR v|` needs no popcount of its own), 0 otherwise (float and Hamming
+   * layouts are as before).
+   */
+  private countBytes(): number {
+    return this.metric === METRIC_JACCARD ? 4 : 0;
+  }
+
+  /**
+   * Byte offset of the bit-count table (see {@link layout}), or −1 without one (or without the
+   * wasm walk, the table's only reader). Read from the tombstones' view, which a worker's graph
+   * shares, so every thread finds the same table.
+   */
+  private countsAt(): number {
+    return this.metric === METRIC_JACCARD && this.walk0 !== null ? align16(this.deleted.byteOffset + this.deleted.length) : -1;
+  }
+
+  /**
+   * Forgets node `id`'s bit count after its vector was overwritten in place (`HNSW#update`): the
+   * walk counts it again on first use. Every other way a vector lands in a slot finds the count
+   * zero (fresh or grown memory, ids never reused).
+   */
+  vectorChanged(id: number): void {
+    const at = this.countsAt();
+    if (at >= 0) this.memoryI32![(at >>> 2) + id] = 0;
   }
 
   /**
@@ -537,7 +568,8 @@ export class Graph {
     bytes.copyWithin(layout.links0At, old.links0At, old.links0At + oldLinks);
     zero(layout.links0At + oldLinks, layout.deletedAt);
     zero(old.links0At, layout.links0At);
-    zero(layout.tagsAt, layout.tagsAt + 2 * cap);
+    // Bit counts (Jaccard) are zeroed with the tags, not moved: each is counted again on first use.
+    zero(layout.countsAt, layout.tagsAt + 2 * cap);
     this.walkEpoch = 0;
     this.layoutNow = layout;
     this.links0 = new Int32Array(this.memory!.buffer, layout.links0At, cap * this.stride0);
@@ -936,7 +968,7 @@ export class Graph {
         f64[d0 + i] = dists[i]!;
         i32[i0 + i] = ids[i]!;
       }
-      const kept = this.select0(4 * i0, area.candAt, n, maxCount, sb, this.metric);
+      const kept = this.select0(4 * i0, area.candAt, n, maxCount, sb, this.metric, this.countsAt());
       for (let i = 0; i < kept; i++) {
         ids[i] = i32[i0 + i]!;
         dists[i] = f64[d0 + i]!;
@@ -1187,7 +1219,7 @@ export class Graph {
       if (own === null) this.walkEpoch = epoch;
       else own.epoch = epoch;
       const candCap = own === null ? this.candCap : own.candCap;
-      const n = walk(qb, ep, ef, this.strideBytes, this.links0.byteOffset, 4 * this.stride0, at.tagsAt, epoch, this.deleted.byteOffset, exclude, bits === null ? -1 : at.bitsAt, at.candAt, at.resAt, at.scratchAt, this.metric, maxVisits, candCap);
+      const n = walk(qb, ep, ef, this.strideBytes, this.links0.byteOffset, 4 * this.stride0, at.tagsAt, epoch, this.deleted.byteOffset, exclude, bits === null ? -1 : at.bitsAt, at.candAt, at.resAt, at.scratchAt, this.metric, maxVisits, candCap, this.countsAt());
       if (n === -1) {
         this.walk0Runs++;
         return -1;

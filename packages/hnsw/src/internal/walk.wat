@@ -15,10 +15,11 @@
 ;; Exports search_layer0 and select (the neighbour-selection heuristic, below).
 ;;
 ;; search_layer0(q, ep, ef, sb, links, s0, tags, epoch, del, excl, bits, cand, res, pend, kind,
-;; maxv, ccap) → number of results in the heap at res; −1 after more than maxv distances (bits:
+;; maxv, ccap, cnt) → number of results in the heap at res; −1 after more than maxv distances (bits:
 ;; byte offset of a filter bitset, −1 (0xffffffff) for none; offsets are unsigned, up to 4 GiB);
 ;; −2 when the candidate heap (ccap records) is full. kind: the metric (0 l2, 1 dot, 2 hamming,
-;; 3 jaccard; sb is then the padded byte length of a bit-packed vector, a multiple of 16).
+;; 3 jaccard; sb is then the padded byte length of a bit-packed vector, a multiple of 16). cnt:
+;; under Jaccard, the byte offset of the per-node bit counts ($count_of); unused otherwise.
 (module
   (import "env" "memory" (memory 1 65536 shared))
   (import "k" "l2" (func $l2 (param i32 i32 i32) (result f32)))
@@ -100,6 +101,45 @@
     (if (result f64) (i64.eqz (local.get $u))
       (then (f64.const 0))
       (else (f64.promote_f32 (f32.div (f32.convert_i64_u (i64.sub (local.get $u) (local.get $i))) (f32.convert_i64_u (local.get $u)))))))
+  ;; Set bits of the n bytes at v (n a multiple of 16).
+  (func $bitcount (param $v i32) (param $n i32) (result i64)
+    (local $end i32) (local $x i64)
+    (local.set $end (i32.add (local.get $v) (local.get $n)))
+    (loop $step
+      (local.set $x (i64.add (local.get $x)
+        (i64.add (i64.popcnt (i64.load (local.get $v))) (i64.popcnt (i64.load offset=8 (local.get $v))))))
+      (local.set $v (i32.add (local.get $v) (i32.const 16)))
+      (br_if $step (i32.lt_u (local.get $v) (local.get $end))))
+    (local.get $x))
+  ;; Jaccard's per-node bit counts: the i32 at cnt + 4·id holds 1 + the set bits of node id's
+  ;; vector, or 0 when not known yet (fresh memory, a grown graph, an updated vector: graph.ts
+  ;; zeroes it then); a 0 is counted here and stored. With |a| and |b| known, |a OR b| is
+  ;; |a| + |b| − |a AND b|: one popcount per word instead of two, the same exact integers.
+  (func $count_of (param $cnt i32) (param $id i32) (param $sb i32) (result i64)
+    (local $at i32) (local $c i32) (local $x i64)
+    (local.set $at (i32.add (local.get $cnt) (i32.shl (local.get $id) (i32.const 2))))
+    (local.set $c (i32.load (local.get $at)))
+    (if (result i64) (local.get $c)
+      (then (i64.extend_i32_u (i32.sub (local.get $c) (i32.const 1))))
+      (else
+        (local.set $x (call $bitcount (i32.mul (i32.add (local.get $id) (i32.const 1)) (local.get $sb)) (local.get $sb)))
+        (i32.store (local.get $at) (i32.add (i32.wrap_i64 (local.get $x)) (i32.const 1)))
+        (local.get $x))))
+  ;; Jaccard of a and b from |a| = ca, |b| = cb and one popcount per word of a AND b (as $jaccard).
+  (func $jaccard_counted (param $a i32) (param $b i32) (param $n i32) (param $ca i64) (param $cb i64) (result f64)
+    (local $end i32) (local $i i64) (local $u i64)
+    (local.set $end (i32.add (local.get $a) (local.get $n)))
+    (loop $step
+      (local.set $i (i64.add (local.get $i)
+        (i64.add (i64.popcnt (i64.and (i64.load (local.get $a)) (i64.load (local.get $b))))
+                 (i64.popcnt (i64.and (i64.load offset=8 (local.get $a)) (i64.load offset=8 (local.get $b)))))))
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (local.set $b (i32.add (local.get $b) (i32.const 16)))
+      (br_if $step (i32.lt_u (local.get $a) (local.get $end))))
+    (local.set $u (i64.sub (i64.add (local.get $ca) (local.get $cb)) (local.get $i)))
+    (if (result f64) (i64.eqz (local.get $u))
+      (then (f64.const 0))
+      (else (f64.promote_f32 (f32.div (f32.convert_i32_s (i32.wrap_i64 (i64.sub (local.get $u) (local.get $i)))) (f32.convert_i32_s (i32.wrap_i64 (local.get $u))))))))
   ;; kind: 0 squared L2, 1 dot (1 − dot), 2 Hamming, 3 Jaccard (graph.ts's metric ids).
   (func $dist (param $q i32) (param $v i32) (param $sb i32) (param $kind i32) (result f64)
     (if (result f64) (i32.ge_u (local.get $kind) (i32.const 2))
@@ -115,11 +155,15 @@
     (param $q i32) (param $ep i32) (param $ef i32) (param $sb i32) (param $links i32) (param $s0 i32)
     (param $tags i32) (param $epoch i32) (param $del i32) (param $excl i32) (param $bits i32)
     (param $cand i32) (param $res i32) (param $pend i32) (param $kind i32) (param $maxv i32) (param $ccap i32)
+    (param $cnt i32)
     (result i32)
     (local $nc i32) (local $nr i32) (local $bound f64) (local $d f64) (local $c i32) (local $base i32)
     (local $end i32) (local $nb i32) (local $m i32) (local $visits i32) (local $sink i32) (local $off i32)
     (local $o i32) (local $p i32) (local $pe i32) (local $ta i32) (local $v i32) (local $ve i32) (local $a i32) (local $x i64) (local $y i64) (local $ji i64) (local $ju i64)
     (local $hkey f64) (local $hid i32) (local $hi i32) (local $hch i32) (local $hck f64) (local $hrk f64) (local $hrt i32)
+    (local $qc i64) (local $vc i64) (local $ci i32)
+    ;; Jaccard: the query's bit count, once per walk
+    (if (i32.eq (local.get $kind) (i32.const 3)) (then (local.set $qc (call $bitcount (local.get $q) (local.get $sb)))))
     (i32.store16 (i32.add (local.get $tags) (i32.shl (local.get $ep) (i32.const 1))) (local.get $epoch))
     (local.set $d (call $dist (local.get $q) (i32.mul (i32.add (local.get $ep) (i32.const 1)) (local.get $sb)) (local.get $sb) (local.get $kind)))
     (call $push (local.get $cand) (i32.const 0) (f64.neg (local.get $d)) (local.get $ep))
@@ -211,27 +255,31 @@
               (else
                 (if (i32.eq (local.get $kind) (i32.const 3))
                   (then
-                    ;; Jaccard inline ($jaccard's loop and division), for the same reason
+                    ;; Jaccard inline ($jaccard_counted's loop and division), for the same reason: the
+                    ;; node's bit count from the counts at cnt ($count_of inline; a missing one is
+                    ;; counted by the call), then one popcount per word of q AND v
+                    (local.set $ci (i32.load (i32.add (local.get $cnt) (i32.shl (local.get $nb) (i32.const 2)))))
+                    (local.set $vc
+                      (if (result i64) (local.get $ci)
+                        (then (i64.extend_i32_u (i32.sub (local.get $ci) (i32.const 1))))
+                        (else (call $count_of (local.get $cnt) (local.get $nb) (local.get $sb)))))
                     (local.set $a (local.get $q))
                     (local.set $ve (i32.add (local.get $v) (local.get $sb)))
                     (local.set $ji (i64.const 0))
-                    (local.set $ju (i64.const 0))
                     (loop $count2
-                      (local.set $x (i64.load (local.get $a)))
-                      (local.set $y (i64.load (local.get $v)))
-                      (local.set $ji (i64.add (local.get $ji) (i64.popcnt (i64.and (local.get $x) (local.get $y)))))
-                      (local.set $ju (i64.add (local.get $ju) (i64.popcnt (i64.or (local.get $x) (local.get $y)))))
-                      (local.set $x (i64.load offset=8 (local.get $a)))
-                      (local.set $y (i64.load offset=8 (local.get $v)))
-                      (local.set $ji (i64.add (local.get $ji) (i64.popcnt (i64.and (local.get $x) (local.get $y)))))
-                      (local.set $ju (i64.add (local.get $ju) (i64.popcnt (i64.or (local.get $x) (local.get $y)))))
+                      (local.set $ji (i64.add (local.get $ji)
+                        (i64.add (i64.popcnt (i64.and (i64.load (local.get $a)) (i64.load (local.get $v))))
+                                 (i64.popcnt (i64.and (i64.load offset=8 (local.get $a)) (i64.load offset=8 (local.get $v)))))))
                       (local.set $a (i32.add (local.get $a) (i32.const 16)))
                       (local.set $v (i32.add (local.get $v) (i32.const 16)))
                       (br_if $count2 (i32.lt_u (local.get $v) (local.get $ve))))
+                    ;; |q OR v| = |q| + |v| − |q AND v|
+                    (local.set $ju (i64.sub (i64.add (local.get $qc) (local.get $vc)) (local.get $ji)))
+                    ;; (counts below 2^24, exact in f32 from i32 as from u64: the same f32s, fewer instructions)
                     (local.set $d
                       (if (result f64) (i64.eqz (local.get $ju))
                         (then (f64.const 0))
-                        (else (f64.promote_f32 (f32.div (f32.convert_i64_u (i64.sub (local.get $ju) (local.get $ji))) (f32.convert_i64_u (local.get $ju))))))))
+                        (else (f64.promote_f32 (f32.div (f32.convert_i32_s (i32.wrap_i64 (i64.sub (local.get $ju) (local.get $ji)))) (f32.convert_i32_s (i32.wrap_i64 (local.get $ju)))))))))
                   (else (local.set $d (call $dist (local.get $q) (local.get $v) (local.get $sb) (local.get $kind)))))))
             (if (i32.or (i32.lt_s (local.get $nr) (local.get $ef)) (f64.lt (local.get $d) (local.get $bound)))
               (then
@@ -291,15 +339,15 @@
         (br $walk)))
     (i32.store (local.get $pend) (local.get $sink))
     (local.get $nr))
-  ;; select(ids, dists, n, max, sb, kind) → kept: graph.ts's neighbour-selection heuristic
+  ;; select(ids, dists, n, max, sb, kind, cnt) → kept: graph.ts's neighbour-selection heuristic
   ;; (selectNeighbours, the paper's Algorithm 4) over n candidates sorted ascending (i32 ids at ids,
   ;; f64 distances at dists): a candidate is kept when no kept one is closer to it than its distance,
   ;; until max are kept; the kept ones are moved to the front of both arrays, in order. The same
   ;; distances, the same comparisons, in the same order as the JS loop: the same ones are kept.
   (func (export "select")
-    (param $ids i32) (param $dists i32) (param $n i32) (param $max i32) (param $sb i32) (param $kind i32)
+    (param $ids i32) (param $dists i32) (param $n i32) (param $max i32) (param $sb i32) (param $kind i32) (param $cnt i32)
     (result i32)
-    (local $kept i32) (local $i i32) (local $c i32) (local $dc f64) (local $cb i32) (local $s i32)
+    (local $kept i32) (local $i i32) (local $c i32) (local $dc f64) (local $cb i32) (local $s i32) (local $cc i64) (local $sid i32)
     (block $done
       (loop $next
         (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
@@ -309,14 +357,19 @@
         (local.set $cb (i32.mul (i32.add (local.get $c) (i32.const 1)) (local.get $sb)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (local.set $s (i32.const 0))
+        (if (i32.eq (local.get $kind) (i32.const 3))
+          (then (local.set $cc (call $count_of (local.get $cnt) (local.get $c) (local.get $sb)))))
         (block $good
           (loop $check
             (br_if $good (i32.ge_s (local.get $s) (local.get $kept)))
+            (local.set $sid (i32.load (i32.add (local.get $ids) (i32.shl (local.get $s) (i32.const 2)))))
             ;; a kept neighbour closer to the candidate than the base is: drop the candidate
             (br_if $next (f64.lt
-              (call $dist (local.get $cb)
-                (i32.mul (i32.add (i32.load (i32.add (local.get $ids) (i32.shl (local.get $s) (i32.const 2)))) (i32.const 1)) (local.get $sb))
-                (local.get $sb) (local.get $kind))
+              (if (result f64) (i32.eq (local.get $kind) (i32.const 3))
+                (then
+                  (call $jaccard_counted (local.get $cb) (i32.mul (i32.add (local.get $sid) (i32.const 1)) (local.get $sb)) (local.get $sb)
+                    (local.get $cc) (call $count_of (local.get $cnt) (local.get $sid) (local.get $sb))))
+                (else (call $dist (local.get $cb) (i32.mul (i32.add (local.get $sid) (i32.const 1)) (local.get $sb)) (local.get $sb) (local.get $kind))))
               (local.get $dc)))
             (local.set $s (i32.add (local.get $s) (i32.const 1)))
             (br $check)))
