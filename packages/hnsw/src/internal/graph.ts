@@ -41,7 +41,7 @@ import { FLOATS_PER_STEP, type Kernel, type ManyKernel, MAX_VECTOR_MEMORY_BYTES,
 import { METRIC_JACCARD, binaryKernels, binaryStrideBytes, isBinaryMetricId } from './binary-kernels';
 import type { Sq8Codes } from './sq8';
 import { VisitedSet } from './visited-set';
-import { type Select0, type Walk0, walkFunctions } from './walk';
+import { type Drain0, type Select0, type Walk0, walkFunctions } from './walk';
 
 /**
  * Metric ids inside the graph: squared L2, or `1 − dot` (cosine on normalised vectors, inner product);
@@ -221,6 +221,8 @@ export class Graph {
   readonly walk0: Walk0 | null;
   /** The neighbour-selection heuristic in WebAssembly (`walk.ts`), with {@link walk0}; used while {@link useWalk0}. */
   readonly select0: Select0 | null;
+  /** The wasm walk's result heap drained in place, sorted (`walk.ts`), with {@link walk0}. */
+  readonly drain0: Drain0 | null;
   /** Uses {@link walk0} when true (default); false sends every walk through the JS one (tests compare the two). */
   useWalk0: boolean;
   /** Where the regions after the vectors are, for the current capacity and heap sizes. */
@@ -370,6 +372,7 @@ export class Graph {
     const walkFns = simd !== null && walkViews ? walkFunctions(this.memory!, simd) : null;
     this.walk0 = walkFns === null ? null : walkFns.walk;
     this.select0 = walkFns === null ? null : walkFns.select;
+    this.drain0 = walkFns === null ? null : walkFns.drain;
     this.scratch = -1;
     this.memoryI32 = null;
     this.memoryF64 = null;
@@ -1150,10 +1153,13 @@ export class Graph {
     if (level < maxLevel) cur = this.greedyDescent(qb, ep, maxLevel, level);
     const top = Math.min(level, maxLevel);
     for (let l = top; l >= 0; l--) {
-      if (l !== 0 || !this.walkLayer0Wasm(qb, cur, this.efConstruction, id)) this.searchLayer(qb, cur, l, this.efConstruction, id);
-      const n = this.results.drainAscending(this.bufIds, this.bufDists);
-      if (n > 0) cur = this.bufIds[0]!;
-      const kept = this.selectNeighbours(this.bufIds, this.bufDists, n, this.M);
+      let kept = l === 0 ? this.linkLayer0Wasm(qb, cur, id) : -1;
+      if (kept < 0) {
+        this.searchLayer(qb, cur, l, this.efConstruction, id);
+        const n = this.results.drainAscending(this.bufIds, this.bufDists);
+        if (n > 0) cur = this.bufIds[0]!;
+        kept = this.selectNeighbours(this.bufIds, this.bufDists, n, this.M);
+      }
       this.setList(id, l, kept);
     }
     for (let l = 0; l <= top; l++) this.addBackLinks(id, l);
@@ -1191,11 +1197,41 @@ export class Graph {
   }
 
   /**
+   * Layer 0 of {@link linkFrom} in WebAssembly: the walk, then its result heap drained and the
+   * heuristic run where they lie (the candidate heap's region, free between walks), and only the
+   * kept neighbours copied to {@link bufIds} / {@link bufDists}; returns how many, or −1 when the
+   * wasm walk does not apply (the caller takes the JS path). The same pops and the same selection
+   * as the JS path (`drainAscending`, {@link selectNeighbours}), without copying ef results to the
+   * JS heap and back.
+   */
+  private linkLayer0Wasm(qb: number, ep: number, id: number): number {
+    const n = this.runWalk0(qb, ep, this.efConstruction, id, null, 0x7fffffff, false);
+    if (n < 0) return -1;
+    const at = this.walkArea ?? this.layoutNow!;
+    const d0 = at.candAt >>> 3;
+    const i0 = (at.candAt >>> 2) + 2 * n;
+    if (12 * n > 16 * (this.walkArea ?? this).candCap) {
+      // No room beside the heap (not with the heap sizes a build uses): the JS drain and selection.
+      this.copyResults(at.resAt, n);
+      return this.selectNeighbours(this.bufIds, this.bufDists, this.results.drainAscending(this.bufIds, this.bufDists), this.M);
+    }
+    this.drain0!(at.resAt, n, 4 * i0, at.candAt);
+    const kept = n <= this.M ? n : this.select0!(4 * i0, at.candAt, n, this.M, this.strideBytes, this.metric, this.countsAt());
+    const f64 = this.memoryF64!;
+    const i32 = this.memoryI32!;
+    for (let i = 0; i < kept; i++) {
+      this.bufIds[i] = i32[i0 + i]!;
+      this.bufDists[i] = f64[d0 + i]!;
+    }
+    return kept;
+  }
+
+  /**
    * The wasm walk with a bitset (or null) and a budget of `maxVisits` distances: the number of
    * results (in {@link results}), −1 when it stopped after `maxVisits` (as the JS walk would), or
    * {@link WALK0_NOT_USED} when it does not apply (see {@link walkLayer0Wasm}).
    */
-  private runWalk0(qb: number, ep: number, ef: number, exclude: number, bits: Uint32Array | null, maxVisits: number): number {
+  private runWalk0(qb: number, ep: number, ef: number, exclude: number, bits: Uint32Array | null, maxVisits: number, copy = true): number {
     const walk = this.walk0;
     if (walk === null || !this.useWalk0 || this.codeMode) return WALK0_NOT_USED;
     const own = this.walkArea;
@@ -1233,21 +1269,26 @@ export class Graph {
         if (bits !== null) this.memoryI32!.copyWithin(this.layoutNow!.bitsAt >>> 2, bitsAt >>> 2, (bitsAt >>> 2) + ((this.count + 31) >>> 5));
         continue;
       }
-      const results = this.results;
-      results.reserve(n);
-      const f64 = this.memoryF64!;
-      const i32 = this.memoryI32!;
-      const keys = results.keys;
-      const ids = results.ids;
-      for (let i = 0, r = at.resAt >>> 3, q = (at.resAt >>> 2) + 2; i < n; i++, r += 2, q += 4) {
-        keys[i] = f64[r]!;
-        ids[i] = i32[q]!;
-      }
-      results.length = n;
+      if (copy) this.copyResults(at.resAt, n);
       this.candidates.length = 0;
       this.walk0Runs++;
       return n;
     }
+  }
+
+  /** Copies the wasm walk's result heap (`n` records at byte offset `resAt`) into {@link results}, record for record. */
+  private copyResults(resAt: number, n: number): void {
+    const results = this.results;
+    results.reserve(n);
+    const f64 = this.memoryF64!;
+    const i32 = this.memoryI32!;
+    const keys = results.keys;
+    const ids = results.ids;
+    for (let i = 0, r = resAt >>> 3, q = (resAt >>> 2) + 2; i < n; i++, r += 2, q += 4) {
+      keys[i] = f64[r]!;
+      ids[i] = i32[q]!;
+    }
+    results.length = n;
   }
 
   /** Makes the wasm walk's heaps `resCap` and `candCap` records (growing the memory); false if it cannot. */

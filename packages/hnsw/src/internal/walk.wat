@@ -12,7 +12,8 @@
 ;; first), the same sift-up/sift-down comparisons; so the walk expands the same nodes in the same
 ;; order and leaves the same result heap as the JS walk, bit for bit.
 ;;
-;; Exports search_layer0 and select (the neighbour-selection heuristic, below).
+;; Exports search_layer0, select (the neighbour-selection heuristic) and drain (the result heap,
+;; sorted), below.
 ;;
 ;; search_layer0(q, ep, ef, sb, links, s0, tags, epoch, del, excl, bits, cand, res, pend, kind,
 ;; maxv, ccap, cnt) → number of results in the heap at res; −1 after more than maxv distances (bits:
@@ -125,21 +126,6 @@
         (local.set $x (call $bitcount (i32.mul (i32.add (local.get $id) (i32.const 1)) (local.get $sb)) (local.get $sb)))
         (i32.store (local.get $at) (i32.add (i32.wrap_i64 (local.get $x)) (i32.const 1)))
         (local.get $x))))
-  ;; Jaccard of a and b from |a| = ca, |b| = cb and one popcount per word of a AND b (as $jaccard).
-  (func $jaccard_counted (param $a i32) (param $b i32) (param $n i32) (param $ca i64) (param $cb i64) (result f64)
-    (local $end i32) (local $i i64) (local $u i64)
-    (local.set $end (i32.add (local.get $a) (local.get $n)))
-    (loop $step
-      (local.set $i (i64.add (local.get $i)
-        (i64.add (i64.popcnt (i64.and (i64.load (local.get $a)) (i64.load (local.get $b))))
-                 (i64.popcnt (i64.and (i64.load offset=8 (local.get $a)) (i64.load offset=8 (local.get $b)))))))
-      (local.set $a (i32.add (local.get $a) (i32.const 16)))
-      (local.set $b (i32.add (local.get $b) (i32.const 16)))
-      (br_if $step (i32.lt_u (local.get $a) (local.get $end))))
-    (local.set $u (i64.sub (i64.add (local.get $ca) (local.get $cb)) (local.get $i)))
-    (if (result f64) (i64.eqz (local.get $u))
-      (then (f64.const 0))
-      (else (f64.promote_f32 (f32.div (f32.convert_i32_s (i32.wrap_i64 (i64.sub (local.get $u) (local.get $i)))) (f32.convert_i32_s (i32.wrap_i64 (local.get $u))))))))
   ;; kind: 0 squared L2, 1 dot (1 − dot), 2 Hamming, 3 Jaccard (graph.ts's metric ids).
   (func $dist (param $q i32) (param $v i32) (param $sb i32) (param $kind i32) (result f64)
     (if (result f64) (i32.ge_u (local.get $kind) (i32.const 2))
@@ -255,7 +241,7 @@
               (else
                 (if (i32.eq (local.get $kind) (i32.const 3))
                   (then
-                    ;; Jaccard inline ($jaccard_counted's loop and division), for the same reason: the
+                    ;; Jaccard inline (as $jaccard, with one popcount per word), for the same reason: the
                     ;; node's bit count from the counts at cnt ($count_of inline; a missing one is
                     ;; counted by the call), then one popcount per word of q AND v
                     (local.set $ci (i32.load (i32.add (local.get $cnt) (i32.shl (local.get $nb) (i32.const 2)))))
@@ -348,6 +334,7 @@
     (param $ids i32) (param $dists i32) (param $n i32) (param $max i32) (param $sb i32) (param $kind i32) (param $cnt i32)
     (result i32)
     (local $kept i32) (local $i i32) (local $c i32) (local $dc f64) (local $cb i32) (local $s i32) (local $cc i64) (local $sid i32)
+    (local $ci i32) (local $u i64) (local $x i64) (local $a i32) (local $v i32) (local $ve i32)
     (block $done
       (loop $next
         (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
@@ -367,8 +354,27 @@
             (br_if $next (f64.lt
               (if (result f64) (i32.eq (local.get $kind) (i32.const 3))
                 (then
-                  (call $jaccard_counted (local.get $cb) (i32.mul (i32.add (local.get $sid) (i32.const 1)) (local.get $sb)) (local.get $sb)
-                    (local.get $cc) (call $count_of (local.get $cnt) (local.get $sid) (local.get $sb))))
+                  ;; Jaccard as in search_layer0 (|c| counted once per candidate, |s| from the table)
+                  (local.set $ci (i32.load (i32.add (local.get $cnt) (i32.shl (local.get $sid) (i32.const 2)))))
+                  (local.set $u
+                    (if (result i64) (local.get $ci)
+                      (then (i64.extend_i32_u (i32.sub (local.get $ci) (i32.const 1))))
+                      (else (call $count_of (local.get $cnt) (local.get $sid) (local.get $sb)))))
+                  (local.set $a (local.get $cb))
+                  (local.set $v (i32.mul (i32.add (local.get $sid) (i32.const 1)) (local.get $sb)))
+                  (local.set $ve (i32.add (local.get $a) (local.get $sb)))
+                  (local.set $x (i64.const 0))
+                  (loop $count3
+                    (local.set $x (i64.add (local.get $x)
+                      (i64.add (i64.popcnt (i64.and (i64.load (local.get $a)) (i64.load (local.get $v))))
+                               (i64.popcnt (i64.and (i64.load offset=8 (local.get $a)) (i64.load offset=8 (local.get $v)))))))
+                    (local.set $a (i32.add (local.get $a) (i32.const 16)))
+                    (local.set $v (i32.add (local.get $v) (i32.const 16)))
+                    (br_if $count3 (i32.lt_u (local.get $a) (local.get $ve))))
+                  (local.set $u (i64.sub (i64.add (local.get $cc) (local.get $u)) (local.get $x)))
+                  (if (result f64) (i64.eqz (local.get $u))
+                    (then (f64.const 0))
+                    (else (f64.promote_f32 (f32.div (f32.convert_i32_s (i32.wrap_i64 (i64.sub (local.get $u) (local.get $x)))) (f32.convert_i32_s (i32.wrap_i64 (local.get $u))))))))
                 (else (call $dist (local.get $cb) (i32.mul (i32.add (local.get $sid) (i32.const 1)) (local.get $sb)) (local.get $sb) (local.get $kind))))
               (local.get $dc)))
             (local.set $s (i32.add (local.get $s) (i32.const 1)))
@@ -378,4 +384,23 @@
         (local.set $kept (i32.add (local.get $kept) (i32.const 1)))
         (br $next)))
     (local.get $kept))
+  ;; drain(h, n, ids, dists): empties the result heap at h (n records, farthest first) into i32 ids
+  ;; at ids and f64 distances at dists, ascending: the top goes to slot n − 1, then the last record
+  ;; sifts down from the root over the rest ($sift_down), as DistanceHeap#drainAscending pops it;
+  ;; so equal distances come out in the same order as there, and a build links the same. Lets a
+  ;; build drain and select in place (graph.ts linkLayer0Wasm) instead of copying the heap to JS.
+  (func (export "drain") (param $h i32) (param $n i32) (param $ids i32) (param $dists i32)
+    (local $i i32) (local $last i32)
+    (local.set $i (local.get $n))
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $i)))
+        (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+        (i32.store (i32.add (local.get $ids) (i32.shl (local.get $i) (i32.const 2))) (i32.load offset=8 (local.get $h)))
+        (f64.store (i32.add (local.get $dists) (i32.shl (local.get $i) (i32.const 3))) (f64.load (local.get $h)))
+        (if (local.get $i)
+          (then
+            (local.set $last (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 4))))
+            (call $sift_down (local.get $h) (local.get $i) (f64.load (local.get $last)) (i32.load offset=8 (local.get $last)))))
+        (br $next))))
 )
