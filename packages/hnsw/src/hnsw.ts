@@ -843,7 +843,8 @@ export class HNSW {
    * @param query - `dimension` finite numbers (not zero under cosine)
    * @param k - number of results, a positive integer; fewer come back when fewer ids are live and accepted
    * @param options - `filter`: only ids for which it returns true are considered
-   * @returns fresh `{ id, distance }` objects, ascending by distance; `[]` on an empty index
+   * @returns fresh `{ id, distance }` objects, ascending by distance, then by id: the first `k` of a sort of
+   *   every accepted vector, ties at the `k`-th distance included; `[]` on an empty index
    * @throws InvalidArgumentError on a bad `k`, filter or query components
    * @throws LengthMismatchError when the query length is not the index dimension
    * @example
@@ -1173,17 +1174,14 @@ export class HNSW {
       if (bits !== undefined && ((bits[id >>> 5]! >>> (id & 31)) & 1) === 0) return;
       if (filter !== undefined && !filter(id)) return;
       const d = this.diskDistance(values, offset);
-      if (results.length < k) results.push(d, id);
-      else if (d < results.topDistance() || (d === results.topDistance() && id < results.ids[0]!)) {
-        results.pop();
-        results.push(d, id);
-      }
+      // (distance, id) order, as exactScan: ids need not come in ascending order here.
+      if (results.length < k || d < results.topDistance() || (d === results.topDistance() && id < results.ids[0]!)) results.offerById(d, id, k);
     });
     if (this.outIds.length < results.length) {
       this.outIds = new Int32Array(results.length);
       this.outDists = new Float64Array(results.length);
     }
-    return results.drainAscending(this.outIds, this.outDists);
+    return results.drainAscendingById(this.outIds, this.outDists);
   }
 
   /**
