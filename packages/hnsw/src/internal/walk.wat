@@ -262,10 +262,20 @@
                     ;; |q OR v| = |q| + |v| − |q AND v|
                     (local.set $ju (i64.sub (i64.add (local.get $qc) (local.get $vc)) (local.get $ji)))
                     ;; (counts below 2^24, exact in f32 from i32 as from u64: the same f32s, fewer instructions)
+                    ;; With ef results held, a node whose exact ratio (u − i) / u is not below the bound
+                    ;; B is not kept: its f32 rounding is not below B either (B is an f32, rounding is
+                    ;; monotone). (u − i) ≥ B · u decides that exactly in f64 (B has 24 significant
+                    ;; bits, u at most 2^24: the product is exact) without the division; d = B then
+                    ;; makes the test below fail as the rounded distance would.
                     (local.set $d
                       (if (result f64) (i64.eqz (local.get $ju))
                         (then (f64.const 0))
-                        (else (f64.promote_f32 (f32.div (f32.convert_i32_s (i32.wrap_i64 (i64.sub (local.get $ju) (local.get $ji)))) (f32.convert_i32_s (i32.wrap_i64 (local.get $ju)))))))))
+                        (else
+                          (if (result f64)
+                            (i32.and (i32.ge_s (local.get $nr) (local.get $ef))
+                              (f64.ge (f64.convert_i64_s (i64.sub (local.get $ju) (local.get $ji))) (f64.mul (local.get $bound) (f64.convert_i64_s (local.get $ju)))))
+                            (then (local.get $bound))
+                            (else (f64.promote_f32 (f32.div (f32.convert_i32_s (i32.wrap_i64 (i64.sub (local.get $ju) (local.get $ji)))) (f32.convert_i32_s (i32.wrap_i64 (local.get $ju)))))))))))
                   (else (local.set $d (call $dist (local.get $q) (local.get $v) (local.get $sb) (local.get $kind)))))))
             (if (i32.or (i32.lt_s (local.get $nr) (local.get $ef)) (f64.lt (local.get $d) (local.get $bound)))
               (then
