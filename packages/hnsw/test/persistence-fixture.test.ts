@@ -76,7 +76,7 @@ describe('saved index fixture, format version 1', () => {
       expect(result).toMatchObject({ nodesRewritten: true, connectionsRewritten: true, nodeRowsWritten: 200 });
       const meta = Dataset.openSync(path.join(dir, 'metadata.lance'));
       expect(meta.takeSync([meta.countRows() - 1]).column('format_version').get(0)).toBe(LANCE_FORMAT_VERSION);
-      expect(LANCE_FORMAT_VERSION).toBe(2);
+      expect(LANCE_FORMAT_VERSION).toBe(3);
       const back = HNSW.loadFromLanceSync(dir);
       expect(graphDifferences(index, back)).toEqual([]);
       // And the next save is incremental again (checksums of the current version).

@@ -6,7 +6,13 @@
  * the vector with {@link hashWords} seeded by id, level and tombstone (scalar, ~25 ms per 100K × 128
  * vectors); version 2 takes the two raw words of the row hash (`internal/row-hash.ts`, WebAssembly
  * SIMD) and seeds and finishes each with id, level, tombstone and row length ({@link finishRowSum}),
- * about 2.5× cheaper. Link-list checksums are {@link hashWords} in both versions. A save writes the
+ * about 2.5× cheaper. Link-list checksums depend on the version too ({@link listHashOf}): versions 1
+ * and 2 hash a list's count and ids with {@link hashWords} seeded by node and layer; version 3
+ * hashes the list's whole fixed-width row as the index holds it in memory (layer 0: `1 + 2M`
+ * words, unused ones included; a higher layer: `1 + M` words) with the row hash, seeded and
+ * finished by node, layer and row width ({@link finishRowSum}): every layer-0 list of a whole
+ * index in one row-hash call over the layer-0 memory, about 4× cheaper than hashing list by list,
+ * and a changed byte anywhere in a stored row (unused words too) shows. A save writes the
  * current version; a load verifies each file with the version it names.
  * A save compares them with the checksums of the last save or load and writes only the rows that
  * differ; a load recomputes them from what it read ({@link firstNodeMismatch},
@@ -150,6 +156,26 @@ export function nodeChecksum(hash: 1 | 2, words: Int32Array, start: number, dim:
   return flag;
 }
 
+/**
+ * Which list hash a saved index of format version `formatVersion` uses: 1 ({@link hashWords} of the
+ * count and ids; versions 1 and 2) or 2 (the row hash of the fixed-width row; version 3).
+ */
+export function listHashOf(formatVersion: number): 1 | 2 {
+  return formatVersion >= 3 ? 2 : 1;
+}
+
+/**
+ * List checksums of list hash 2 ({@link listHashOf}) of `count` consecutive lists of one layer
+ * whose rows are `width` words each, row `r` at `words[first + r · stride …]`, of nodes
+ * `node, node + 1, …` (layer 0) or of one node's layers `layer, layer + 1, …` (`perNode` false),
+ * into `out` from slot `slot` on. Allocates nothing but the row hash's views.
+ */
+export function linkRowSums(words: Int32Array, first: number, stride: number, width: number, count: number, node: number, layer: number, perNode: boolean, out: Uint32Array, slot: number): void {
+  if (count === 0) return;
+  hashRows(words, first, stride, width, count, out, 2 * slot);
+  for (let r = 0; r < count; r++) finishRowSum(out, slot + r, perNode ? node + r : node, perNode ? layer : layer + r, width);
+}
+
 /** Scratch of {@link firstNodeMismatch}'s paired pass (two checksums). */
 const pairOut = new Uint32Array(4);
 
@@ -157,6 +183,8 @@ const pairOut = new Uint32Array(4);
 export interface IndexChecksums {
   /** Node hash of {@link nodes} ({@link nodeHashOf}): a save reuses only checksums of the current one. */
   nodeHash: 1 | 2;
+  /** List hash of {@link lists} ({@link listHashOf}): a save reuses only checksums of the current one. */
+  listHash: 1 | 2;
   /** Ids covered. */
   numIds: number;
   /** Levels of those ids (copy); they never change for an id. */
@@ -205,6 +233,8 @@ export function computeChecksums(snapshot: HnswSnapshot, reuse: ChecksumReuse | 
 
 /** The node hash saves of this build write. */
 const CURRENT_NODE_HASH = nodeHashOf(LANCE_FORMAT_VERSION);
+/** The list hash saves of this build write. */
+export const CURRENT_LIST_HASH = listHashOf(LANCE_FORMAT_VERSION);
 
 /** Ids hashed or carried over between two looks at the pacer (a plain function per chunk: V8 optimises it, where a long loop inside a generator stays slow). */
 const CHUNK = 2048;
@@ -230,7 +260,7 @@ export function* checksumSteps(snapshot: HnswSnapshot, reuse: ChecksumReuse | nu
   }
   const starts = upperStarts(levels, n);
   const lists = new Uint32Array(2 * (n + starts[n]!));
-  const marks = usable ? (reuse.listsChanged ?? null) : null;
+  const marks = usable && reuse.before.listHash === CURRENT_LIST_HASH ? (reuse.listsChanged ?? null) : null;
   if (marks !== null) {
     // Every old list's checksum carried over in two bulk copies (levels of old ids never change,
     // so old upper lists keep their order and move up by the number of ids added); listSums then
@@ -244,7 +274,7 @@ export function* checksumSteps(snapshot: HnswSnapshot, reuse: ChecksumReuse | nu
     listSums(snapshot, starts, marks === null ? null : reuse!.before, marks, lists, at, Math.min(n, at + CHUNK));
     yield* pace(pacer);
   }
-  return { nodeHash: CURRENT_NODE_HASH, numIds: n, levels: levels.slice(0, n), deleted: deleted.slice(0, n), nodes, lists };
+  return { nodeHash: CURRENT_NODE_HASH, listHash: CURRENT_LIST_HASH, numIds: n, levels: levels.slice(0, n), deleted: deleted.slice(0, n), nodes, lists };
 }
 
 /**
@@ -277,9 +307,11 @@ function nodeSums(snapshot: HnswSnapshot, before: IndexChecksums | null, stale: 
 }
 
 /**
- * List checksums of the lists of ids `[from, to)` into `lists`: left as they are for an old id
- * (below `before.numIds`) not dirty in `marks` (no list of it written since; the caller copied its
- * checksums over), else hashed.
+ * List checksums (list hash 2, {@link linkRowSums}) of the lists of ids `[from, to)` into `lists`:
+ * left as they are for an old id (below `before.numIds`) not dirty in `marks` (no list of it
+ * written since; the caller copied its checksums over), else hashed: each run of consecutive ids
+ * to hash in one row-hash call over their layer-0 rows, and each such id's upper lists (one block
+ * of `level` rows in `upperLinks`) in one more.
  */
 function listSums(snapshot: HnswSnapshot, starts: Int32Array, before: IndexChecksums | null, marks: Uint8Array | null, lists: Uint32Array, from: number, to: number): void {
   const n = snapshot.numIds;
@@ -288,17 +320,21 @@ function listSums(snapshot: HnswSnapshot, starts: Int32Array, before: IndexCheck
   const strideUp = 1 + M;
   const { levels, links0, upperLinks, upperOffsets } = snapshot;
   const oldN = before === null ? 0 : before.numIds;
-  for (let i = from; i < to; i++) {
-    const level = levels[i]!;
+  let i = from;
+  while (i < to) {
     // Carried over (copied by the caller, checksumSteps).
-    if (i < oldN && marks![i] === 0) continue;
-    const base0 = i * stride0;
-    hashWords(links0, base0 + 1, links0[base0]!, i, 0, lists, i);
-    const offset = upperOffsets[i]!;
-    for (let l = 1; l <= level; l++) {
-      const base = offset + (l - 1) * strideUp;
-      hashWords(upperLinks, base + 1, upperLinks[base]!, i, l, lists, n + starts[i]! + l - 1);
+    if (i < oldN && marks![i] === 0) {
+      i++;
+      continue;
     }
+    let j = i + 1;
+    while (j < to && !(j < oldN && marks![j] === 0)) j++;
+    linkRowSums(links0, i * stride0, stride0, stride0, j - i, i, 0, true, lists, i);
+    for (let k = i; k < j; k++) {
+      const level = levels[k]!;
+      if (level > 0) linkRowSums(upperLinks, upperOffsets[k]!, strideUp, strideUp, level, k, 1, false, lists, n + starts[k]!);
+    }
+    i = j;
   }
 }
 
@@ -381,7 +417,7 @@ function firstNonFiniteWord(words: Int32Array, start: number, end: number): numb
 }
 
 /**
- * Verifies the list checksums `sums` (two words per list, numbered as at the top of this file)
+ * Verifies the list checksums `sums` of list hash 1 (formats 1 and 2; two words per list, numbered as at the top of this file)
  * against the links now in an index's memory (snapshot layout: `links0` rows of `1 + 2M` ints,
  * upper lists at `upperOffsets[i] + (l − 1)(1 + M)`). Returns the first list whose checksum
  * differs, or −1; `found` then holds the checksum of what was read. Allocates nothing.
@@ -410,6 +446,59 @@ export function firstListMismatch(
       const list = n + starts[i]! + l - 1;
       hashWords(upperLinks, base + 1, upperLinks[base]!, i, l, found, 0);
       if (found[0] !== sums[2 * list] || found[1] !== sums[2 * list + 1]) return list;
+    }
+  }
+  return -1;
+}
+
+/** Lists per row-hash call when verifying list hash 2, and its scratch (allocated on first use). */
+const VERIFY_LISTS = 2048;
+let listScratch: Uint32Array | null = null;
+
+/**
+ * {@link firstListMismatch} for list hash 2 ({@link listHashOf}): the checksums `sums` against the
+ * fixed-width rows now in an index's memory (`links0` rows of `1 + 2M` words, upper lists of `1 + M`
+ * words at `upperOffsets[i] + (l − 1)(1 + M)`), layer-0 rows a chunk per row-hash call. Returns the
+ * first list whose checksum differs, or −1; `found` then holds the checksum of what was read.
+ */
+export function firstLinkRowMismatch(
+  links0: Int32Array,
+  upperLinks: Int32Array,
+  upperOffsets: Int32Array,
+  M: number,
+  levels: Uint8Array,
+  starts: Int32Array,
+  sums: Uint32Array,
+  n: number,
+  found: Uint32Array,
+): number {
+  const stride0 = 1 + 2 * M;
+  const strideUp = 1 + M;
+  const scratch = (listScratch ??= new Uint32Array(2 * Math.max(VERIFY_LISTS, 64)));
+  for (let at = 0; at < n; at += VERIFY_LISTS) {
+    const rows = Math.min(VERIFY_LISTS, n - at);
+    linkRowSums(links0, at * stride0, stride0, stride0, rows, at, 0, true, scratch, 0);
+    for (let r = 0; r < rows; r++) {
+      const i = at + r;
+      if (scratch[2 * r] !== sums[2 * i] || scratch[2 * r + 1] !== sums[2 * i + 1]) {
+        found[0] = scratch[2 * r]!;
+        found[1] = scratch[2 * r + 1]!;
+        return i;
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const level = levels[i]!;
+    if (level === 0) continue;
+    // Levels are below 64: one node's upper lists fit the scratch.
+    linkRowSums(upperLinks, upperOffsets[i]!, strideUp, strideUp, level, i, 1, false, scratch, 0);
+    for (let l = 0; l < level; l++) {
+      const list = n + starts[i]! + l;
+      if (scratch[2 * l] !== sums[2 * list] || scratch[2 * l + 1] !== sums[2 * list + 1]) {
+        found[0] = scratch[2 * l]!;
+        found[1] = scratch[2 * l + 1]!;
+        return list;
+      }
     }
   }
   return -1;

@@ -27,7 +27,7 @@ import * as fs from 'node:fs';
 import { ConflictError, type Dataset, InternalError, InvalidArgumentError, type DatasetWriteOptions, type RecordBatch, type Schema, recordBatchFromRows } from '@vego/io';
 import type { HnswSnapshot } from '../snapshot';
 import { Pacer } from '../internal/pacer';
-import { type IndexChecksums, checksumSteps, nodeHashOf, upperStarts } from './checksums';
+import { CURRENT_LIST_HASH, type IndexChecksums, checksumSteps, nodeHashOf, upperStarts } from './checksums';
 import {
   type IndexLocation,
   type IndexStoreOptions,
@@ -42,9 +42,9 @@ import {
   resolveLocation,
 } from './directory';
 import { metadataChecksum } from './metadata-row';
-import { CONNECTIONS_DATASET, CONNECTIONS_SCHEMA, LANCE_FORMAT_VERSION, METADATA_DATASET, METADATA_SCHEMA, type MetadataRow, NODES_DATASET, nodesSchema } from './layout';
-import { connectionsBatch, nodesBatch } from './save-rows';
-import { identityPositions, planPositionUpdate, reindexLists, wholeSaveListPositions } from './positions';
+import { CONNECTIONS_DATASET, LANCE_FORMAT_VERSION, METADATA_DATASET, METADATA_SCHEMA, type MetadataRow, NODES_DATASET, connectionsSchema, nodesSchema } from './layout';
+import { connectionsBatches, nodesBatch } from './save-rows';
+import { identityPositions, planPositionUpdate, reindexLists } from './positions';
 import { type PartState, type SavedState, partState } from './saved-state';
 import { EVENT_LOOP_TURN, type Steps, bothSteps, pace, perform, runStepsAsync, runStepsSync } from './steps';
 
@@ -118,7 +118,8 @@ export interface SaveOutcome {
 interface DatasetWrite {
   /** `overwrite`: rewritten whole; `append`: the changed rows appended and the rows they supersede deleted, in one commit. */
   mode: 'append' | 'overwrite';
-  batch: RecordBatch;
+  /** The rows to write (an overwrite may come in several batches, an append in one). */
+  batch: RecordBatch | readonly RecordBatch[];
   /** Live positions (ascending) to delete once the append is committed; empty for an overwrite. */
   superseded: Int32Array;
   /** Live rows the dataset holds after the write (one per entry). */
@@ -140,7 +141,7 @@ interface SavePlan {
 }
 
 /** An overwrite of a dataset with `batch`, whose entry `e` is row `positions[e]`. */
-function wholeWrite(batch: RecordBatch, positions: Int32Array): DatasetWrite {
+function wholeWrite(batch: RecordBatch | readonly RecordBatch[], positions: Int32Array): DatasetWrite {
   return { mode: 'overwrite', batch, superseded: new Int32Array(0), rowsAfter: positions.length, positions, base: null };
 }
 
@@ -176,8 +177,8 @@ function checksumsReusable(state: SavedState | null, snapshot: HnswSnapshot): st
 /** `prev` (the state of the last save or load) if this save may build on it, else null (full save). */
 function* usableState(prev: SavedState | null, loc: IndexLocation, snapshot: HnswSnapshot): Steps<SavedState | null> {
   if (prev === null || prev.root !== loc.root) return null;
-  // Loaded from an earlier format version (other node checksums), or other ids: rewritten whole.
-  if (!checksumsReusable(prev, snapshot)) return null;
+  // Loaded from an earlier format version (other checksums, other connections schema), or other ids: rewritten whole.
+  if (!checksumsReusable(prev, snapshot) || prev.checksums.listHash !== CURRENT_LIST_HASH) return null;
   // Someone else committed a save here since ours: start over.
   if ((yield* perform(latestVersionStep(loc, METADATA_DATASET))) !== prev.metadataVersion) return null;
   return prev;
@@ -283,7 +284,8 @@ function* planSave(
     prev?.connections ?? null,
     threshold,
     function* () {
-      return wholeWrite(yield* connectionsBatch(snapshot, checksums, starts, null, pacer), wholeSaveListPositions(starts, snapshot.levels, n));
+      // Row k is list k (layout.ts): layer-0 lists of ids 0 … n−1, then the upper lists in list order.
+      return wholeWrite(yield* connectionsBatches(snapshot, checksums, starts, null, pacer), identityPositions(numLists));
     },
     () => {
       // Old upper lists sit at n + start, new layer-0 lists push them up by n − oldN: re-index.
@@ -291,7 +293,9 @@ function* planSave(
       const before = reindexLists(prev!.connections.positions!, 1, oldN, n, numLists, -1);
       return { changed: changedListEntries(checksums.lists, sumsBefore, n, oldN, starts), before };
     },
-    (changed) => connectionsBatch(snapshot, checksums, starts, changed, pacer),
+    function* (changed) {
+      return (yield* connectionsBatches(snapshot, checksums, starts, changed, pacer))[0]!;
+    },
   );
   // A metadata dataset of an earlier build (no checksum column) is rewritten, not appended to.
   const metadataMode = prev === null || prev.metadataRows >= METADATA_MAX_ROWS || !prev.metadataChecksummed ? 'overwrite' : 'append';
@@ -375,7 +379,7 @@ function* commitPart(loc: IndexLocation, name: string, w: DatasetWrite | null, s
   let ds: Dataset | null = null;
   try {
     try {
-      ds = yield* perform(appendAndDeleteStep(base, w.batch, w.superseded, { schema, durable, fileOptions: DATA_FILE_OPTIONS }));
+      ds = yield* perform(appendAndDeleteStep(base, w.batch as RecordBatch, w.superseded, { schema, durable, fileOptions: DATA_FILE_OPTIONS }));
     } catch (e) {
       if (e instanceof ConflictError) {
         throw new ConflictError(`cannot save to '${path}': another writer committed version ${prev!.version + 1} first; the previous save stays committed, save again`, { cause: e });
@@ -412,7 +416,7 @@ function* saveSteps(
   const [nodes, connections] = yield* perform(
     bothSteps(
       commitPart(loc, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension, plan.snapshot.config.distance), prev?.nodes, durable),
-      commitPart(loc, CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connections, durable),
+      commitPart(loc, CONNECTIONS_DATASET, plan.connections, connectionsSchema(plan.snapshot.config.M), prev?.connections, durable),
     ),
   );
   const meta = metadataBatch(plan, nodes, connections);
@@ -467,14 +471,23 @@ export async function saveIndexToLance(
   return runStepsAsync(saveSteps(snapshot, loc, threshold, options, state, vectorsChanged, listsChanged));
 }
 
+/** Rows a planned write writes (0 for none). */
+function rowsIn(w: DatasetWrite | null): number {
+  if (w === null) return 0;
+  if (!Array.isArray(w.batch)) return (w.batch as RecordBatch).numRows;
+  let rows = 0;
+  for (const b of w.batch as readonly RecordBatch[]) rows += b.numRows;
+  return rows;
+}
+
 /** The result of a committed save, and the state the next save builds on. */
 function finishSave(plan: SavePlan, nodes: PartState, connections: PartState, metadata: Dataset): SaveOutcome {
   const result: LanceSaveResult = {
     nodesVersion: nodes.version,
     connectionsVersion: connections.version,
     metadataVersion: metadata.version,
-    nodeRowsWritten: plan.nodes?.batch.numRows ?? 0,
-    connectionRowsWritten: plan.connections?.batch.numRows ?? 0,
+    nodeRowsWritten: rowsIn(plan.nodes),
+    connectionRowsWritten: rowsIn(plan.connections),
     nodeRowsDeleted: plan.nodes?.superseded.length ?? 0,
     connectionRowsDeleted: plan.connections?.superseded.length ?? 0,
     nodesRewritten: plan.nodes?.mode === 'overwrite',
