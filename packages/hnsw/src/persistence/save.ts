@@ -104,8 +104,23 @@ const DATA_FILE_OPTIONS = { bitPacking: false } as const;
  * io's default: a load reads 2.0 plain vector pages straight from the file into the index's vectors
  * (`readFixedSizeListIntoSync`), where 2.1/2.2 pages are decoded and copied. Appends keep the dataset's version.
  */
-function commitOptions(mode: DatasetWrite['mode'], schema: Schema, durable: boolean): DatasetWriteOptions {
-  return { mode, schema, durable, fileOptions: DATA_FILE_OPTIONS, ...(mode === 'overwrite' ? { storageVersion: '2.0' as const } : {}) };
+function commitOptions(mode: DatasetWrite['mode'], schema: Schema, durable: boolean, pageByteLength: number | undefined): DatasetWriteOptions {
+  const fileOptions = pageByteLength === undefined ? DATA_FILE_OPTIONS : { ...DATA_FILE_OPTIONS, pageByteLength };
+  return { mode, schema, durable, fileOptions, ...(mode === 'overwrite' ? { storageVersion: '2.0' as const } : {}) };
+}
+
+/** Largest page {@link linksPageBytes} asks for (a scan of the column decodes up to a page at a time). */
+const MAX_LINKS_PAGE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Page size of a whole save's `connections.lance` file: the layer-0 `links` rows exactly one page
+ * (when at most 64 MiB; else the writer's default), so the writer writes them straight from the
+ * index memory and the rows of higher layers as a page of their own, where pages of the default
+ * size would end the layer-0 rows mid-page and copy the rest together with the higher rows.
+ */
+function linksPageBytes(n: number, M: number): number | undefined {
+  const bytes = n * (1 + 2 * M) * 4;
+  return bytes > 0 && bytes <= MAX_LINKS_PAGE_BYTES ? bytes : undefined;
 }
 
 /** A committed save: what it wrote, and the state the next save builds on. */
@@ -128,6 +143,8 @@ interface DatasetWrite {
   positions: Int32Array;
   /** For an append: the dataset at the version planned on (the latest when planned), which the commit builds on; null for an overwrite. */
   base: Dataset | null;
+  /** Page size of an overwrite's data file (undefined: the writer's default). */
+  pageByteLength?: number | undefined;
 }
 
 interface SavePlan {
@@ -285,7 +302,7 @@ function* planSave(
     threshold,
     function* () {
       // Row k is list k (layout.ts): layer-0 lists of ids 0 … n−1, then the upper lists in list order.
-      return wholeWrite(yield* connectionsBatches(snapshot, checksums, starts, null, pacer), identityPositions(numLists));
+      return { ...wholeWrite(yield* connectionsBatches(snapshot, checksums, starts, null, pacer), identityPositions(numLists)), pageByteLength: linksPageBytes(n, snapshot.config.M) };
     },
     () => {
       // Old upper lists sit at n + start, new layer-0 lists push them up by n − oldN: re-index.
@@ -368,7 +385,7 @@ function* commitPart(loc: IndexLocation, name: string, w: DatasetWrite | null, s
   if (w === null) return prev!;
   const path = partPath(loc, name);
   if (w.mode === 'overwrite') {
-    const written = yield* perform(createStep(loc, name, w.batch, commitOptions(w.mode, schema, durable)));
+    const written = yield* perform(createStep(loc, name, w.batch, commitOptions(w.mode, schema, durable, w.pageByteLength)));
     try {
       return committedPart(path, written, w);
     } finally {
