@@ -11,6 +11,7 @@ import * as lancedb from '@lancedb/lancedb';
 import { CorruptDataError, Dataset, HNSW, type HnswSnapshot, LANCE_FORMAT_VERSION, LanceFileReader, connectionsSchema } from '@vego/hnsw';
 import { clustered } from './fixtures/data';
 import { graphDifferences, makeTempDir, removeDir } from './fixtures/persistence-helpers';
+import { computeChecksums } from '../src/persistence/checksums';
 
 const DIM = 8;
 const M = 6;
@@ -157,7 +158,40 @@ describe('format version 3 link rows', () => {
   });
 });
 
+describe('format version 3 list checksums', () => {
+  it('are the same whether every list is hashed at once or list by list (dirty marks on every node)', () => {
+    const snap = index.toSnapshot();
+    const all = computeChecksums(snap);
+    expect(all.listHash).toBe(2);
+    const marks = new Uint8Array(snap.numIds).fill(1);
+    const byNode = computeChecksums(snap, { before: { ...all, lists: new Uint32Array(all.lists.length) }, vectorsChanged: null, listsChanged: marks });
+    expect(Array.from(byNode.lists)).toEqual(Array.from(all.lists));
+    // And they depend on every word of a row, unused ones included, and on the node and layer.
+    const changed = { ...snap, links0: snap.links0.slice() };
+    changed.links0[5 * WIDTH + WIDTH - 1]! ^= 1;
+    const again = computeChecksums(changed);
+    const differing: number[] = [];
+    for (let k = 0; k < all.lists.length / 2; k++) if (again.lists[2 * k] !== all.lists[2 * k] || again.lists[2 * k + 1] !== all.lists[2 * k + 1]) differing.push(k);
+    expect(differing).toEqual([5]);
+    const seen = new Set<string>();
+    for (let k = 0; k < all.lists.length / 2; k++) seen.add(`${all.lists[2 * k]}:${all.lists[2 * k + 1]}`);
+    expect(seen.size).toBe(all.lists.length / 2);
+  });
+});
+
 describe('damaged version-3 link rows', () => {
+  it('a changed neighbour id (still a valid id of that level) in a row of a higher layer is CorruptDataError (checksum)', () => {
+    const snap = index.toSnapshot();
+    let node = 0;
+    while (snap.levels[node] === 0 || snap.upperLinks[snap.upperOffsets[node]!]! < 1) node++;
+    const row = memoryRow(snap, node, 1);
+    let other = 0;
+    while (other === node || snap.levels[other] === 0 || row.slice(1, 1 + row[0]!).includes(other)) other++;
+    const dir = damaged('upper-id', (bytes) => bytes.writeInt32LE(other, rowAt(bytes, [...row, ...new Array<number>(M).fill(0)]) + 4));
+    expect(() => HNSW.loadFromLanceSync(dir)).toThrow(new RegExp(`connections\\.lance version 1 row \\d+ \\(node ${node}, layer 1\\) checksum`));
+    expect(graphDifferences(index, HNSW.loadFromLanceSync(dir, { verifyChecksums: false }))).toEqual([`node ${node} layer 1: [${row.slice(1, 1 + row[0]!).join(',')}] vs [${[other, ...row.slice(2, 1 + row[0]!)].join(',')}]`]);
+  });
+
   it('a changed unused word of a layer-0 row is CorruptDataError (checksum), and loads when trusted', () => {
     const snap = index.toSnapshot();
     let node = 0;

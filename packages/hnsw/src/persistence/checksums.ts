@@ -270,10 +270,13 @@ export function* checksumSteps(snapshot: HnswSnapshot, reuse: ChecksumReuse | nu
     lists.set(before.lists.subarray(0, 2 * oldN), 0);
     lists.set(before.lists.subarray(2 * oldN), 2 * n);
   }
+  // Hashing every list: the upper ones all at once after the layer-0 chunks (one row-hash call
+  // over the upper-layer memory, not one per node).
   for (let at = 0; at < n; at += CHUNK) {
-    listSums(snapshot, starts, marks === null ? null : reuse!.before, marks, lists, at, Math.min(n, at + CHUNK));
+    listSums(snapshot, starts, marks === null ? null : reuse!.before, marks, marks !== null, lists, at, Math.min(n, at + CHUNK));
     yield* pace(pacer);
   }
+  if (marks === null) allUpperSums(snapshot.upperLinks, snapshot.upperOffsets, levels, starts, n, snapshot.config.M, lists);
   return { nodeHash: CURRENT_NODE_HASH, listHash: CURRENT_LIST_HASH, numIds: n, levels: levels.slice(0, n), deleted: deleted.slice(0, n), nodes, lists };
 }
 
@@ -311,9 +314,10 @@ function nodeSums(snapshot: HnswSnapshot, before: IndexChecksums | null, stale: 
  * left as they are for an old id (below `before.numIds`) not dirty in `marks` (no list of it
  * written since; the caller copied its checksums over), else hashed: each run of consecutive ids
  * to hash in one row-hash call over their layer-0 rows, and each such id's upper lists (one block
- * of `level` rows in `upperLinks`) in one more.
+ * of `level` rows in `upperLinks`) in one more, unless `upper` is false (the caller hashes every
+ * upper list at once, {@link allUpperSums}).
  */
-function listSums(snapshot: HnswSnapshot, starts: Int32Array, before: IndexChecksums | null, marks: Uint8Array | null, lists: Uint32Array, from: number, to: number): void {
+function listSums(snapshot: HnswSnapshot, starts: Int32Array, before: IndexChecksums | null, marks: Uint8Array | null, upper: boolean, lists: Uint32Array, from: number, to: number): void {
   const n = snapshot.numIds;
   const M = snapshot.config.M;
   const stride0 = 1 + 2 * M;
@@ -330,7 +334,7 @@ function listSums(snapshot: HnswSnapshot, starts: Int32Array, before: IndexCheck
     let j = i + 1;
     while (j < to && !(j < oldN && marks![j] === 0)) j++;
     linkRowSums(links0, i * stride0, stride0, stride0, j - i, i, 0, true, lists, i);
-    for (let k = i; k < j; k++) {
+    for (let k = i; k < j && upper; k++) {
       const level = levels[k]!;
       if (level > 0) linkRowSums(upperLinks, upperOffsets[k]!, strideUp, strideUp, level, k, 1, false, lists, n + starts[k]!);
     }
@@ -451,6 +455,42 @@ export function firstListMismatch(
   return -1;
 }
 
+/**
+ * List hash 2 checksums of every list of layers ≥ 1 of ids `[0, n)` into `out` (list `n + starts[i] + l − 1`
+ * at its slot, or at slot `starts[i] + l − 1` when `relative`): one row-hash call over the upper-layer
+ * memory up to its last used row (each node's block is `level` whole rows of `1 + M` words), then a
+ * pass that seeds each list's two words with its node and layer and puts them in place.
+ */
+function allUpperSums(upperLinks: Int32Array, upperOffsets: Int32Array, levels: Uint8Array, starts: Int32Array, n: number, M: number, out: Uint32Array, relative = false): void {
+  const strideUp = 1 + M;
+  let end = 0;
+  for (let i = 0; i < n; i++) {
+    const level = levels[i]!;
+    if (level !== 0) end = Math.max(end, upperOffsets[i]! + level * strideUp);
+  }
+  if (end === 0) return;
+  const memRows = Math.ceil(end / strideUp);
+  const raw = new Uint32Array(2 * memRows);
+  hashRows(upperLinks, 0, strideUp, strideUp, memRows, raw, 0);
+  const first = relative ? 0 : n;
+  for (let i = 0; i < n; i++) {
+    const level = levels[i]!;
+    for (let l = 1; l <= level; l++) {
+      const at = upperOffsets[i]! + (l - 1) * strideUp;
+      const slot = first + starts[i]! + l - 1;
+      if (at % strideUp !== 0) {
+        // Not on a row boundary of the pass above (no graph lays blocks out so, but the key must not depend on it).
+        linkRowSums(upperLinks, at, strideUp, strideUp, 1, i, l, false, out, slot);
+        continue;
+      }
+      const r = at / strideUp;
+      out[2 * slot] = raw[2 * r]!;
+      out[2 * slot + 1] = raw[2 * r + 1]!;
+      finishRowSum(out, slot, i, l, strideUp);
+    }
+  }
+}
+
 /** Lists per row-hash call when verifying list hash 2, and its scratch (allocated on first use). */
 const VERIFY_LISTS = 2048;
 let listScratch: Uint32Array | null = null;
@@ -458,7 +498,8 @@ let listScratch: Uint32Array | null = null;
 /**
  * {@link firstListMismatch} for list hash 2 ({@link listHashOf}): the checksums `sums` against the
  * fixed-width rows now in an index's memory (`links0` rows of `1 + 2M` words, upper lists of `1 + M`
- * words at `upperOffsets[i] + (l − 1)(1 + M)`), layer-0 rows a chunk per row-hash call. Returns the
+ * words at `upperOffsets[i] + (l − 1)(1 + M)`), layer-0 rows a chunk per row-hash call, upper rows
+ * all in one ({@link allUpperSums}). Returns the
  * first list whose checksum differs, or −1; `found` then holds the checksum of what was read.
  */
 export function firstLinkRowMismatch(
@@ -473,8 +514,7 @@ export function firstLinkRowMismatch(
   found: Uint32Array,
 ): number {
   const stride0 = 1 + 2 * M;
-  const strideUp = 1 + M;
-  const scratch = (listScratch ??= new Uint32Array(2 * Math.max(VERIFY_LISTS, 64)));
+  const scratch = (listScratch ??= new Uint32Array(2 * VERIFY_LISTS));
   for (let at = 0; at < n; at += VERIFY_LISTS) {
     const rows = Math.min(VERIFY_LISTS, n - at);
     linkRowSums(links0, at * stride0, stride0, stride0, rows, at, 0, true, scratch, 0);
@@ -487,18 +527,13 @@ export function firstLinkRowMismatch(
       }
     }
   }
-  for (let i = 0; i < n; i++) {
-    const level = levels[i]!;
-    if (level === 0) continue;
-    // Levels are below 64: one node's upper lists fit the scratch.
-    linkRowSums(upperLinks, upperOffsets[i]!, strideUp, strideUp, level, i, 1, false, scratch, 0);
-    for (let l = 0; l < level; l++) {
-      const list = n + starts[i]! + l;
-      if (scratch[2 * l] !== sums[2 * list] || scratch[2 * l + 1] !== sums[2 * list + 1]) {
-        found[0] = scratch[2 * l]!;
-        found[1] = scratch[2 * l + 1]!;
-        return list;
-      }
+  const upper = new Uint32Array(2 * starts[n]!);
+  allUpperSums(upperLinks, upperOffsets, levels, starts, n, M, upper, true);
+  for (let u = 0; u < starts[n]!; u++) {
+    if (upper[2 * u] !== sums[2 * (n + u)] || upper[2 * u + 1] !== sums[2 * (n + u) + 1]) {
+      found[0] = upper[2 * u]!;
+      found[1] = upper[2 * u + 1]!;
+      return n + u;
     }
   }
   return -1;

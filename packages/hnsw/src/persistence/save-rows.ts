@@ -9,6 +9,7 @@ import { isBinaryMetric } from '../distance';
 import type { HnswSnapshot } from '../snapshot';
 import type { IndexChecksums } from './checksums';
 import { connectionsSchema, nodesSchema } from './layout';
+import { identityPositions } from './positions';
 import { type Steps, pace } from './steps';
 import type { Pacer } from '../internal/pacer';
 
@@ -42,6 +43,15 @@ function binaryVectorColumn(snapshot: HnswSnapshot, ids: Int32Array | null): Vec
   return makeVector(makeData({ type, length: count, children: [makeData({ type: type.child.type, length: out.length, values: out })] }));
 }
 
+/** The id, level and tombstone columns of a whole save (row i = id i), by whole-array moves where they exist. */
+function wholeNodeColumns(snapshot: HnswSnapshot, idCol: Int32Array, levelCol: Int32Array, deletedBits: Uint8Array): void {
+  const n = idCol.length;
+  const deleted = snapshot.deleted;
+  for (let i = 0; i < n; i++) idCol[i] = i;
+  levelCol.set(snapshot.levels.subarray(0, n));
+  for (let i = 0; i < n; i++) if (deleted[i] !== 0) deletedBits[i >> 3] |= 1 << (i & 7);
+}
+
 /** The node rows with ids in `ids` (all when null). */
 export function nodesBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, ids: Int32Array | null): RecordBatch {
   const n = snapshot.numIds;
@@ -53,12 +63,15 @@ export function nodesBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, id
   const deletedBits = new Uint8Array((count + 7) >> 3);
   const src = snapshot.vectors;
   const vectors = ids === null || binary ? src : new Float32Array(count * dim);
-  for (let r = 0; r < count; r++) {
-    const id = ids === null ? r : ids[r]!;
-    idCol[r] = id;
-    levelCol[r] = snapshot.levels[id]!;
-    if (snapshot.deleted[id] !== 0) deletedBits[r >> 3] |= 1 << (r & 7);
-    if (ids !== null && !binary) vectors.set(src.subarray(id * dim, (id + 1) * dim), r * dim);
+  if (ids === null) wholeNodeColumns(snapshot, idCol, levelCol, deletedBits);
+  else {
+    for (let r = 0; r < count; r++) {
+      const id = ids[r]!;
+      idCol[r] = id;
+      levelCol[r] = snapshot.levels[id]!;
+      if (snapshot.deleted[id] !== 0) deletedBits[r >> 3] |= 1 << (r & 7);
+      if (!binary) vectors.set(src.subarray(id * dim, (id + 1) * dim), r * dim);
+    }
   }
   return new RecordBatch(nodesSchema(dim, snapshot.config.distance), [
     vectorFromTypedArray(idCol),
@@ -96,8 +109,8 @@ export function* connectionsBatches(snapshot: HnswSnapshot, checksums: IndexChec
   const width = 1 + 2 * M;
   const schema = connectionsSchema(M);
   if (lists === null) {
-    const nodeCol = new Int32Array(n);
-    for (let i = 0; i < n; i++) nodeCol[i] = i;
+    // A plain function for the loop: inside this generator V8 would not optimise it.
+    const nodeCol = identityPositions(n);
     const layer0 = new RecordBatch(schema, [
       vectorFromTypedArray(nodeCol),
       vectorFromTypedArray(new Int32Array(n)),
