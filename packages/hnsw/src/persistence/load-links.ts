@@ -210,7 +210,7 @@ function* readConnectionsV3(parts: OpenedParts, levels: Uint8Array, starts: Int3
       if (node < 0 || node >= n) throw corrupt(root, `${CONNECTIONS_DATASET} row ${rowBase + bad} node`, `an id below num_ids = ${n}`, node);
       throw corrupt(root, `${CONNECTIONS_DATASET} row ${rowBase + bad} layer`, `0 to the level ${levels[node]} of node ${node}`, layer);
     }
-    if (inOrder) for (let r = 0; r < rows && inOrder; r++) inOrder = rowLists[rowBase + r] === rowBase + r;
+    if (inOrder) inOrder = isIdentityRun(rowLists, rowBase, rows);
     rowBase += rows;
   }
   const listsSeen = ledger.countSeen();
@@ -233,6 +233,12 @@ function* readConnectionsV3(parts: OpenedParts, levels: Uint8Array, starts: Int3
   }
   checkLinks(parts, levels, starts, target, ledger.positions);
   return { sums: ledger.sums, positions: ledger.livePositions(), rowOf: ledger.positions };
+}
+
+/** True when `rowLists[from + r] = from + r` for every r below `count` (a plain function: inside a generator V8 would not optimise the loop). */
+function isIdentityRun(rowLists: Int32Array, from: number, count: number): boolean {
+  for (let r = from; r < from + count; r++) if (rowLists[r] !== r) return false;
+  return true;
 }
 
 /**
@@ -333,15 +339,16 @@ function placeLinkRows(parts: OpenedParts, starts: Int32Array, target: RestoreTa
       for (let j = 0; j < width; j++) links0[to + j] = values[from + j]!;
       continue;
     }
-    const { node, layer } = upperListAt(starts, n, list);
+    const node = upperNodeAt(starts, n, list);
+    const layer = list - n - starts[node]! + 1;
     const to = upperOffsets[node]! + (layer - 1) * strideUp;
     for (let j = 0; j < strideUp; j++) upperLinks[to + j] = values[from + j]!;
     if (!zeroFrom(values, from + strideUp, from + width)) throw badPadding(parts, at + r, node, layer);
   }
 }
 
-/** The node and layer of upper list `list` (≥ n), by binary search in `starts`. */
-function upperListAt(starts: Int32Array, n: number, list: number): { node: number; layer: number } {
+/** The node of upper list `list` (≥ n; its layer is `list − n − starts[node] + 1`), by binary search in `starts`: the last node starting at or before it. */
+function upperNodeAt(starts: Int32Array, n: number, list: number): number {
   const u = list - n;
   let lo = 0;
   let hi = n - 1;
@@ -350,7 +357,7 @@ function upperListAt(starts: Int32Array, n: number, list: number): { node: numbe
     if (starts[mid]! <= u) lo = mid;
     else hi = mid - 1;
   }
-  return { node: lo, layer: u - starts[lo]! + 1 };
+  return lo;
 }
 
 function zeroFrom(words: Int32Array, from: number, to: number): boolean {
