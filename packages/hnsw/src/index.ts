@@ -87,5 +87,5 @@ export type { HnswSnapshot } from './snapshot';
 export { loadHNSWFromLance, loadHNSWFromLanceSync } from './load-from-lance';
 export { DEFAULT_COMPACTION_THRESHOLD } from './persistence';
 export type { LanceSaveOptions, LanceSaveResult, LanceLoadOptions, IndexStoreOptions, IndexCleanupOptions, IndexCleanupResult } from './persistence';
-export { LANCE_FORMAT_VERSION, NODES_DATASET, CONNECTIONS_DATASET, METADATA_DATASET, CONNECTIONS_SCHEMA, METADATA_SCHEMA, nodesSchema } from './persistence/layout';
+export { LANCE_FORMAT_VERSION, NODES_DATASET, CONNECTIONS_DATASET, METADATA_DATASET, CONNECTIONS_SCHEMA, METADATA_SCHEMA, connectionsSchema, nodesSchema } from './persistence/layout';
 export type { MetadataRow } from './persistence/layout';

@@ -1,7 +1,7 @@
 /**
- * Saved indexes committed to the repository (format versions 1 and 2, written by
- * fixtures/make-saved-v1.cjs and make-saved-v2.cjs from the same history): later builds must keep
- * loading them, verifying each with its own checksums, and answering as they did.
+ * Saved indexes committed to the repository (format versions 1, 2 and 3, written by
+ * fixtures/make-saved-v1.cjs, make-saved-v2.cjs and make-saved-v3.cjs from the same history): later
+ * builds must keep loading them, verifying each with its own checksums, and answering as they did.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -76,7 +76,7 @@ describe('saved index fixture, format version 1', () => {
       expect(result).toMatchObject({ nodesRewritten: true, connectionsRewritten: true, nodeRowsWritten: 200 });
       const meta = Dataset.openSync(path.join(dir, 'metadata.lance'));
       expect(meta.takeSync([meta.countRows() - 1]).column('format_version').get(0)).toBe(LANCE_FORMAT_VERSION);
-      expect(LANCE_FORMAT_VERSION).toBe(2);
+      expect(LANCE_FORMAT_VERSION).toBe(3);
       const back = HNSW.loadFromLanceSync(dir);
       expect(graphDifferences(index, back)).toEqual([]);
       // And the next save is incremental again (checksums of the current version).
@@ -124,6 +124,75 @@ describe('saved index fixture, format version 2', () => {
       expect(changed).toBe(1);
       expect(() => HNSW.loadFromLanceSync(dir)).toThrow(/nodes\.lance .*id 42\) checksum/);
       expect(HNSW.loadFromLanceSync(dir, { verifyChecksums: false }).numIds).toBe(200);
+    } finally {
+      removeDir(root);
+    }
+  });
+
+  it('is rewritten whole in format version 3 (fixed-width link rows) by the first save to it, and loads back equal', () => {
+    const root = makeTempDir('fixture-v2-save');
+    try {
+      const dir = path.join(root, 'copy');
+      fs.cpSync(fixture, dir, { recursive: true });
+      const index = HNSW.loadFromLanceSync(dir);
+      expect(index.saveToLanceSync(dir)).toMatchObject({ nodesRewritten: true, connectionsRewritten: true, nodeRowsWritten: 200 });
+      const conns = Dataset.openSync(path.join(dir, 'connections.lance'));
+      expect(conns.schema.field('neighbours')).toBeNull();
+      expect(conns.schema.field('links')!.type.toString()).toBe('FixedSizeList<Int32>[17]');
+      const back = HNSW.loadFromLanceSync(dir);
+      expect(graphDifferences(index, back)).toEqual([]);
+      const queries = clustered(5, 8, 4, 102);
+      for (let q = 0; q < 5; q++) expect(back.search(queries.subarray(q * 8, (q + 1) * 8), 10, 32)).toEqual(expectedV2.answers[q]);
+    } finally {
+      removeDir(root);
+    }
+  });
+});
+
+describe('saved index fixture, format version 3', () => {
+  const fixture = path.join(__dirname, 'fixtures', 'saved-v3');
+  const expectedV3 = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'saved-v3-expected.json'), 'utf8')) as typeof expected;
+
+  it('loads (two fragments per dataset: the links column scanned) and answers the recorded queries exactly, as the older fixtures of the same history do', async () => {
+    const meta = Dataset.openSync(path.join(fixture, 'metadata.lance'));
+    expect(meta.takeSync([meta.countRows() - 1]).column('format_version').get(0)).toBe(3);
+    expect(expectedV3.answers).toEqual(expected.answers);
+    const queries = clustered(5, 8, 4, 102);
+    for (const index of [HNSW.loadFromLanceSync(fixture), await HNSW.loadFromLance(fixture)]) {
+      expect([index.numIds, index.size]).toEqual([expectedV3.numIds, expectedV3.size]);
+      for (let q = 0; q < 5; q++) expect(index.search(queries.subarray(q * 8, (q + 1) * 8), 10, 32)).toEqual(expectedV3.answers[q]);
+      expect(graphDifferences(index, HNSW.loadFromLanceSync(path.join(__dirname, 'fixtures', 'saved-v2')))).toEqual([]);
+    }
+  });
+
+  it('verifies its version 3 list checksums: a changed neighbour id (still a valid id) is CorruptDataError', () => {
+    const root = makeTempDir('fixture-v3');
+    try {
+      const dir = path.join(root, 'copy');
+      fs.cpSync(fixture, dir, { recursive: true });
+      const index = HNSW.loadFromLanceSync(fixture);
+      const snap = index.toSnapshot();
+      // Node 42's layer-0 row as stored (its 17 words occur once in the data files).
+      const width = 1 + 2 * 8;
+      const row = snap.links0.slice(42 * width, 43 * width);
+      const needle = Buffer.from(row.buffer);
+      const dataDir = path.join(dir, 'connections.lance', 'data');
+      let changed = 0;
+      for (const name of fs.readdirSync(dataDir)) {
+        const file = path.join(dataDir, name);
+        const bytes = fs.readFileSync(file);
+        const at = bytes.indexOf(needle);
+        if (at < 0) continue;
+        let other = 0;
+        while (other === 42 || Array.from(row.subarray(1, 1 + row[0]!)).includes(other)) other++;
+        bytes.writeInt32LE(other, at + 4);
+        fs.writeFileSync(file, bytes);
+        changed++;
+      }
+      expect(changed).toBe(1);
+      expect(() => HNSW.loadFromLanceSync(dir)).toThrow(CorruptDataError);
+      expect(() => HNSW.loadFromLanceSync(dir)).toThrow(/connections\.lance version 2 row \d+ \(node 42, layer 0\) checksum/);
+      expect(graphDifferences(index, HNSW.loadFromLanceSync(dir, { verifyChecksums: false })).length).toBeGreaterThan(0);
     } finally {
       removeDir(root);
     }

@@ -112,7 +112,8 @@ describe('loading the vectors of a whole save', () => {
     index.addBatch(data);
     const dir = path.join(root, 'direct');
     index.saveToLanceSync(dir);
-    // spyOn calls through; only the direct read asks a file for its column metadata.
+    // spyOn calls through; only the direct reads ask a file for its column metadata: the links
+    // column of connections.lance (column 2) and the vector column of nodes.lance (column 1).
     const spy = jest.spyOn(LanceFileReader.prototype, 'columnMetadataSync');
     let back: HNSW;
     let columns: number[];
@@ -122,7 +123,7 @@ describe('loading the vectors of a whole save', () => {
     } finally {
       spy.mockRestore();
     }
-    expect(columns).toEqual([1]);
+    expect(columns).toEqual([2, 1]);
     const queries = rows(data, dim).slice(0, 20);
     expect(answerDifferences(index, back, queries, 5, 32)).toEqual([]);
     expect(graphDifferences(index, back)).toEqual([]);
@@ -271,6 +272,16 @@ function appendMetadata(dir: string, patch: Record<string, unknown>): void {
   Dataset.createSync(path.join(dir, 'metadata.lance'), [patched], { mode: 'append', schema: METADATA_SCHEMA });
 }
 
+/**
+ * A `connections.lance` row of format version 3 for an index of M = 4: `links` is the count
+ * (`count`, default the number of ids), the ids, then zeros to `1 + 2M` words.
+ */
+function linkRow(node: number, layer: number, ids: number[], count = ids.length): Record<string, unknown> {
+  const links = [count, ...ids];
+  while (links.length < 9) links.push(0);
+  return { node, layer, links, checksum: 0n };
+}
+
 describe('loading damaged or foreign directories', () => {
   const dim = 6;
   let n = 0;
@@ -320,10 +331,10 @@ describe('loading damaged or foreign directories', () => {
 
   it('throws CorruptDataError for a link to an id out of range, an overfull list or a missing list', () => {
     const cases: [string, Record<string, unknown>[], RegExp][] = [
-      ['range', [{ node: 3, layer: 0, neighbours: [1, 180], checksum: 0n }], /neighbour 1: expected an id below num_ids = 80, found 180/],
-      ['overfull', [{ node: 3, layer: 0, neighbours: [0, 1, 2, 4, 5, 6, 7, 8, 9], checksum: 0n }], /at most 8 ids, found 9/],
-      ['layer', [{ node: 3, layer: 5, neighbours: [], checksum: 0n }], /layer: expected 0 to the level/],
-      ['node', [{ node: -1, layer: 0, neighbours: [], checksum: 0n }], /node: expected an id below num_ids/],
+      ['range', [linkRow(3, 0, [1, 180])], /neighbour 1: expected an id below num_ids = 80, found 180/],
+      ['overfull', [linkRow(3, 0, [0, 1, 2, 4, 5, 6, 7, 8], 9)], /at most 8 ids, found 9/],
+      ['layer', [linkRow(3, 5, [])], /layer: expected 0 to the level/],
+      ['node', [linkRow(-1, 0, [])], /node: expected an id below num_ids/],
     ];
     for (const [name, extra, message] of cases) {
       const dir = fresh(`links-${name}`);
@@ -349,7 +360,7 @@ describe('loading damaged or foreign directories', () => {
     const top = snap.entryPoint;
     const low = Array.from(snap.levels).findIndex((l) => l === 0);
     const conns = path.join(dir, 'connections.lance');
-    const v = Dataset.createSync(conns, [{ node: top, layer: 1, neighbours: [low], checksum: 0n }], { mode: 'append' }).version;
+    const v = Dataset.createSync(conns, [linkRow(top, 1, [low])], { mode: 'append' }).version;
     appendMetadata(dir, { connections_version: v, connections_rows: lastRow(dir).connections_rows! + 1 });
     expect(() => HNSW.loadFromLanceSync(dir)).toThrow(CorruptDataError);
     expect(() => HNSW.loadFromLanceSync(dir)).toThrow(new RegExp(`neighbour 0: expected a node of level ≥ 1, found node ${low} of level 0`));

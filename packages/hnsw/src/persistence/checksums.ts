@@ -6,7 +6,13 @@
  * the vector with {@link hashWords} seeded by id, level and tombstone (scalar, ~25 ms per 100K × 128
  * vectors); version 2 takes the two raw words of the row hash (`internal/row-hash.ts`, WebAssembly
  * SIMD) and seeds and finishes each with id, level, tombstone and row length ({@link finishRowSum}),
- * about 2.5× cheaper. Link-list checksums are {@link hashWords} in both versions. A save writes the
+ * about 2.5× cheaper. Link-list checksums depend on the version too ({@link listHashOf}): versions 1
+ * and 2 hash a list's count and ids with {@link hashWords} seeded by node and layer; version 3
+ * hashes the list's whole fixed-width row as the index holds it in memory (layer 0: `1 + 2M`
+ * words, unused ones included; a higher layer: `1 + M` words) with the row hash, seeded and
+ * finished by node, layer and row width ({@link finishRowSum}): every layer-0 list of a whole
+ * index in one row-hash call over the layer-0 memory, about 4× cheaper than hashing list by list,
+ * and a changed byte anywhere in a stored row (unused words too) shows. A save writes the
  * current version; a load verifies each file with the version it names.
  * A save compares them with the checksums of the last save or load and writes only the rows that
  * differ; a load recomputes them from what it read ({@link firstNodeMismatch},
@@ -150,6 +156,26 @@ export function nodeChecksum(hash: 1 | 2, words: Int32Array, start: number, dim:
   return flag;
 }
 
+/**
+ * Which list hash a saved index of format version `formatVersion` uses: 1 ({@link hashWords} of the
+ * count and ids; versions 1 and 2) or 2 (the row hash of the fixed-width row; version 3).
+ */
+export function listHashOf(formatVersion: number): 1 | 2 {
+  return formatVersion >= 3 ? 2 : 1;
+}
+
+/**
+ * List checksums of list hash 2 ({@link listHashOf}) of `count` consecutive lists of one layer
+ * whose rows are `width` words each, row `r` at `words[first + r · stride …]`, of nodes
+ * `node, node + 1, …` (layer 0) or of one node's layers `layer, layer + 1, …` (`perNode` false),
+ * into `out` from slot `slot` on. Allocates nothing but the row hash's views.
+ */
+export function linkRowSums(words: Int32Array, first: number, stride: number, width: number, count: number, node: number, layer: number, perNode: boolean, out: Uint32Array, slot: number): void {
+  if (count === 0) return;
+  hashRows(words, first, stride, width, count, out, 2 * slot);
+  for (let r = 0; r < count; r++) finishRowSum(out, slot + r, perNode ? node + r : node, perNode ? layer : layer + r, width);
+}
+
 /** Scratch of {@link firstNodeMismatch}'s paired pass (two checksums). */
 const pairOut = new Uint32Array(4);
 
@@ -157,6 +183,8 @@ const pairOut = new Uint32Array(4);
 export interface IndexChecksums {
   /** Node hash of {@link nodes} ({@link nodeHashOf}): a save reuses only checksums of the current one. */
   nodeHash: 1 | 2;
+  /** List hash of {@link lists} ({@link listHashOf}): a save reuses only checksums of the current one. */
+  listHash: 1 | 2;
   /** Ids covered. */
   numIds: number;
   /** Levels of those ids (copy); they never change for an id. */
@@ -205,6 +233,8 @@ export function computeChecksums(snapshot: HnswSnapshot, reuse: ChecksumReuse | 
 
 /** The node hash saves of this build write. */
 const CURRENT_NODE_HASH = nodeHashOf(LANCE_FORMAT_VERSION);
+/** The list hash saves of this build write. */
+export const CURRENT_LIST_HASH = listHashOf(LANCE_FORMAT_VERSION);
 
 /** Ids hashed or carried over between two looks at the pacer (a plain function per chunk: V8 optimises it, where a long loop inside a generator stays slow). */
 const CHUNK = 2048;
@@ -230,7 +260,7 @@ export function* checksumSteps(snapshot: HnswSnapshot, reuse: ChecksumReuse | nu
   }
   const starts = upperStarts(levels, n);
   const lists = new Uint32Array(2 * (n + starts[n]!));
-  const marks = usable ? (reuse.listsChanged ?? null) : null;
+  const marks = usable && reuse.before.listHash === CURRENT_LIST_HASH ? (reuse.listsChanged ?? null) : null;
   if (marks !== null) {
     // Every old list's checksum carried over in two bulk copies (levels of old ids never change,
     // so old upper lists keep their order and move up by the number of ids added); listSums then
@@ -240,11 +270,14 @@ export function* checksumSteps(snapshot: HnswSnapshot, reuse: ChecksumReuse | nu
     lists.set(before.lists.subarray(0, 2 * oldN), 0);
     lists.set(before.lists.subarray(2 * oldN), 2 * n);
   }
+  // Hashing every list: the upper ones all at once after the layer-0 chunks (one row-hash call
+  // over the upper-layer memory, not one per node).
   for (let at = 0; at < n; at += CHUNK) {
-    listSums(snapshot, starts, marks === null ? null : reuse!.before, marks, lists, at, Math.min(n, at + CHUNK));
+    listSums(snapshot, starts, marks === null ? null : reuse!.before, marks, marks !== null, lists, at, Math.min(n, at + CHUNK));
     yield* pace(pacer);
   }
-  return { nodeHash: CURRENT_NODE_HASH, numIds: n, levels: levels.slice(0, n), deleted: deleted.slice(0, n), nodes, lists };
+  if (marks === null) allUpperSums(snapshot.upperLinks, snapshot.upperOffsets, levels, starts, n, snapshot.config.M, lists);
+  return { nodeHash: CURRENT_NODE_HASH, listHash: CURRENT_LIST_HASH, numIds: n, levels: levels.slice(0, n), deleted: deleted.slice(0, n), nodes, lists };
 }
 
 /**
@@ -277,28 +310,35 @@ function nodeSums(snapshot: HnswSnapshot, before: IndexChecksums | null, stale: 
 }
 
 /**
- * List checksums of the lists of ids `[from, to)` into `lists`: left as they are for an old id
- * (below `before.numIds`) not dirty in `marks` (no list of it written since; the caller copied its
- * checksums over), else hashed.
+ * List checksums (list hash 2, {@link linkRowSums}) of the lists of ids `[from, to)` into `lists`:
+ * left as they are for an old id (below `before.numIds`) not dirty in `marks` (no list of it
+ * written since; the caller copied its checksums over), else hashed: each run of consecutive ids
+ * to hash in one row-hash call over their layer-0 rows, and each such id's upper lists (one block
+ * of `level` rows in `upperLinks`) in one more, unless `upper` is false (the caller hashes every
+ * upper list at once, {@link allUpperSums}).
  */
-function listSums(snapshot: HnswSnapshot, starts: Int32Array, before: IndexChecksums | null, marks: Uint8Array | null, lists: Uint32Array, from: number, to: number): void {
+function listSums(snapshot: HnswSnapshot, starts: Int32Array, before: IndexChecksums | null, marks: Uint8Array | null, upper: boolean, lists: Uint32Array, from: number, to: number): void {
   const n = snapshot.numIds;
   const M = snapshot.config.M;
   const stride0 = 1 + 2 * M;
   const strideUp = 1 + M;
   const { levels, links0, upperLinks, upperOffsets } = snapshot;
   const oldN = before === null ? 0 : before.numIds;
-  for (let i = from; i < to; i++) {
-    const level = levels[i]!;
+  let i = from;
+  while (i < to) {
     // Carried over (copied by the caller, checksumSteps).
-    if (i < oldN && marks![i] === 0) continue;
-    const base0 = i * stride0;
-    hashWords(links0, base0 + 1, links0[base0]!, i, 0, lists, i);
-    const offset = upperOffsets[i]!;
-    for (let l = 1; l <= level; l++) {
-      const base = offset + (l - 1) * strideUp;
-      hashWords(upperLinks, base + 1, upperLinks[base]!, i, l, lists, n + starts[i]! + l - 1);
+    if (i < oldN && marks![i] === 0) {
+      i++;
+      continue;
     }
+    let j = i + 1;
+    while (j < to && !(j < oldN && marks![j] === 0)) j++;
+    linkRowSums(links0, i * stride0, stride0, stride0, j - i, i, 0, true, lists, i);
+    for (let k = i; k < j && upper; k++) {
+      const level = levels[k]!;
+      if (level > 0) linkRowSums(upperLinks, upperOffsets[k]!, strideUp, strideUp, level, k, 1, false, lists, n + starts[k]!);
+    }
+    i = j;
   }
 }
 
@@ -381,7 +421,7 @@ function firstNonFiniteWord(words: Int32Array, start: number, end: number): numb
 }
 
 /**
- * Verifies the list checksums `sums` (two words per list, numbered as at the top of this file)
+ * Verifies the list checksums `sums` of list hash 1 (formats 1 and 2; two words per list, numbered as at the top of this file)
  * against the links now in an index's memory (snapshot layout: `links0` rows of `1 + 2M` ints,
  * upper lists at `upperOffsets[i] + (l − 1)(1 + M)`). Returns the first list whose checksum
  * differs, or −1; `found` then holds the checksum of what was read. Allocates nothing.
@@ -410,6 +450,90 @@ export function firstListMismatch(
       const list = n + starts[i]! + l - 1;
       hashWords(upperLinks, base + 1, upperLinks[base]!, i, l, found, 0);
       if (found[0] !== sums[2 * list] || found[1] !== sums[2 * list + 1]) return list;
+    }
+  }
+  return -1;
+}
+
+/**
+ * List hash 2 checksums of every list of layers ≥ 1 of ids `[0, n)` into `out` (list `n + starts[i] + l − 1`
+ * at its slot, or at slot `starts[i] + l − 1` when `relative`): one row-hash call over the upper-layer
+ * memory up to its last used row (each node's block is `level` whole rows of `1 + M` words), then a
+ * pass that seeds each list's two words with its node and layer and puts them in place.
+ */
+function allUpperSums(upperLinks: Int32Array, upperOffsets: Int32Array, levels: Uint8Array, starts: Int32Array, n: number, M: number, out: Uint32Array, relative = false): void {
+  const strideUp = 1 + M;
+  let end = 0;
+  for (let i = 0; i < n; i++) {
+    const level = levels[i]!;
+    if (level !== 0) end = Math.max(end, upperOffsets[i]! + level * strideUp);
+  }
+  if (end === 0) return;
+  const memRows = Math.ceil(end / strideUp);
+  const raw = new Uint32Array(2 * memRows);
+  hashRows(upperLinks, 0, strideUp, strideUp, memRows, raw, 0);
+  const first = relative ? 0 : n;
+  for (let i = 0; i < n; i++) {
+    const level = levels[i]!;
+    for (let l = 1; l <= level; l++) {
+      const at = upperOffsets[i]! + (l - 1) * strideUp;
+      const slot = first + starts[i]! + l - 1;
+      if (at % strideUp !== 0) {
+        // Not on a row boundary of the pass above (no graph lays blocks out so, but the key must not depend on it).
+        linkRowSums(upperLinks, at, strideUp, strideUp, 1, i, l, false, out, slot);
+        continue;
+      }
+      const r = at / strideUp;
+      out[2 * slot] = raw[2 * r]!;
+      out[2 * slot + 1] = raw[2 * r + 1]!;
+      finishRowSum(out, slot, i, l, strideUp);
+    }
+  }
+}
+
+/** Lists per row-hash call when verifying list hash 2, and its scratch (allocated on first use). */
+const VERIFY_LISTS = 2048;
+let listScratch: Uint32Array | null = null;
+
+/**
+ * {@link firstListMismatch} for list hash 2 ({@link listHashOf}): the checksums `sums` against the
+ * fixed-width rows now in an index's memory (`links0` rows of `1 + 2M` words, upper lists of `1 + M`
+ * words at `upperOffsets[i] + (l − 1)(1 + M)`), layer-0 rows a chunk per row-hash call, upper rows
+ * all in one ({@link allUpperSums}). Returns the
+ * first list whose checksum differs, or −1; `found` then holds the checksum of what was read.
+ */
+export function firstLinkRowMismatch(
+  links0: Int32Array,
+  upperLinks: Int32Array,
+  upperOffsets: Int32Array,
+  M: number,
+  levels: Uint8Array,
+  starts: Int32Array,
+  sums: Uint32Array,
+  n: number,
+  found: Uint32Array,
+): number {
+  const stride0 = 1 + 2 * M;
+  const scratch = (listScratch ??= new Uint32Array(2 * VERIFY_LISTS));
+  for (let at = 0; at < n; at += VERIFY_LISTS) {
+    const rows = Math.min(VERIFY_LISTS, n - at);
+    linkRowSums(links0, at * stride0, stride0, stride0, rows, at, 0, true, scratch, 0);
+    for (let r = 0; r < rows; r++) {
+      const i = at + r;
+      if (scratch[2 * r] !== sums[2 * i] || scratch[2 * r + 1] !== sums[2 * i + 1]) {
+        found[0] = scratch[2 * r]!;
+        found[1] = scratch[2 * r + 1]!;
+        return i;
+      }
+    }
+  }
+  const upper = new Uint32Array(2 * starts[n]!);
+  allUpperSums(upperLinks, upperOffsets, levels, starts, n, M, upper, true);
+  for (let u = 0; u < starts[n]!; u++) {
+    if (upper[2 * u] !== sums[2 * (n + u)] || upper[2 * u + 1] !== sums[2 * (n + u) + 1]) {
+      found[0] = upper[2 * u]!;
+      found[1] = upper[2 * u + 1]!;
+      return n + u;
     }
   }
   return -1;

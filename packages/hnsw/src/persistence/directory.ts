@@ -112,7 +112,7 @@ export function openStep(loc: IndexLocation, name: string, version?: number): St
 }
 
 /** Commits `batch` to part `name` as a new version. */
-export function createStep(loc: IndexLocation, name: string, batch: RecordBatch, options: DatasetWriteOptions): Step<Dataset> {
+export function createStep(loc: IndexLocation, name: string, batch: RecordBatch | readonly RecordBatch[], options: DatasetWriteOptions): Step<Dataset> {
   const path = partPath(loc, name);
   const withStore = loc.store === null ? options : { ...options, store: loc.store };
   return { sync: () => Dataset.createSync(path, batch, withStore), async: () => Dataset.create(path, batch, withStore) };

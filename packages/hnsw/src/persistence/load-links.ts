@@ -3,17 +3,38 @@
  * checked once on the way (node ids and layers in range, list lengths, every neighbour an id whose
  * level reaches the layer, a list for every node and layer), then the stored list checksums
  * verified against what was read.
+ *
+ * Format version 3 (fixed-width `links` rows, `layout.ts`): the small columns (`node`, `layer`,
+ * `checksum`) are scanned first; when they show a whole save (one fragment, no deletions, row k
+ * = list k) in a local folder, the `links` rows of layer 0 are read by @vego/format straight from
+ * the data file into the index's layer-0 memory (no decoded copy, no per-row work but the check),
+ * and the few rows of higher layers through one scratch array. Otherwise (after incremental
+ * saves, on an object store) the `links` column is scanned in batches and each row copied to its
+ * place. Versions 1 and 2 (`list<int32>` rows) are read row by row ({@link readConnectionsV2}).
  */
-import type { CorruptDataError, Int32, Int32Vector, ListVector, RecordBatch } from '@vego/io';
+import { type CorruptDataError, type Dataset, FileSource, type FixedSizeListVector, type Int32, type Int32Vector, LanceFileReader, type ListVector, type RecordBatch, type ScanOptions } from '@vego/io';
 import type { RestoreTarget } from '../internal/restore-target';
-import { checksumHex, firstListMismatch } from './checksums';
+import { checksumHex, firstLinkRowMismatch, firstListMismatch, listHashOf } from './checksums';
 import { corrupt } from './directory';
-import { CONNECTIONS_DATASET } from './layout';
+import { CONNECTIONS_DATASET, connectionsSchema } from './layout';
 import type { OpenedParts } from './open';
 import { RowLedger, checkedBatch } from './row-ledger';
+import { type Step, type Steps, perform } from './steps';
 
-/** Columns of `connections.lance`, in the order a load reads them. */
+/** Columns of `connections.lance` (format versions 1 and 2), in the order a load reads them. */
 const CONNECTION_COLUMNS = ['node', 'layer', 'neighbours', 'checksum'] as const;
+/** Columns of `connections.lance` (format version 3) scanned first; `links` is read on its own. */
+const LINK_ROW_COLUMNS = ['node', 'layer', 'checksum'] as const;
+/** Rows per batch when the `links` column is scanned (about 8 MiB of rows at M = 16, not the whole column at once). */
+const LINKS_BATCH_ROWS = 65536;
+
+/**
+ * The columns of `connections.lance` a load scans with the node rows, for a save of format
+ * version `formatVersion`: every column for versions 1 and 2, all but `links` for version 3.
+ */
+export function connectionScanColumns(formatVersion: number): readonly string[] {
+  return formatVersion >= 3 ? LINK_ROW_COLUMNS : CONNECTION_COLUMNS;
+}
 
 /** The link lists of a saved index as read: checksums and rows, per list. */
 export interface ListArrays {
@@ -55,12 +76,27 @@ function badNeighbour(parts: OpenedParts, row: number, j: number, nb: number, la
 }
 
 /**
- * Reads the connection rows straight into the index's link arrays (later rows of a (node, layer)
+ * Reads the connection rows (`batches`: the columns {@link connectionScanColumns} names, in row
+ * order) and the link lists straight into the index's link arrays (later rows of a (node, layer)
  * win), checking each once: node ids and layers in range, list lengths within `M` / `2M`, every
- * neighbour an id below `num_ids` whose level reaches the layer, and a list for every (node, layer).
- * Returns the list checksums and where each list's row is (null when a list has several rows), fresh.
+ * neighbour an id below `num_ids` whose level reaches the layer, padding words of higher layers
+ * zero (version 3), and a list for every (node, layer). Returns the list checksums and where each
+ * list's row is (null when a list has several rows), fresh. As steps: a version-3 dataset that is
+ * not a whole save in a local folder has its `links` column scanned.
  */
-export function readConnections(
+export function* readConnections(
+  parts: OpenedParts,
+  levels: Uint8Array,
+  starts: Int32Array,
+  target: RestoreTarget<unknown>,
+  batches: readonly RecordBatch[],
+): Steps<ListArrays> {
+  if (parts.row.format_version < 3) return readConnectionsV2(parts, levels, starts, target, batches);
+  return yield* readConnectionsV3(parts, levels, starts, target, batches);
+}
+
+/** {@link readConnections} for format versions 1 and 2 (`neighbours list<int32>`, every column in `batches`). */
+function readConnectionsV2(
   parts: OpenedParts,
   levels: Uint8Array,
   starts: Int32Array,
@@ -126,7 +162,8 @@ export function readConnections(
 export function verifyListChecksums(parts: OpenedParts, levels: Uint8Array, starts: Int32Array, lists: ListArrays, target: RestoreTarget<unknown>): void {
   const n = parts.row.num_ids;
   const found = new Uint32Array(2);
-  const bad = firstListMismatch(target.links0, target.upperLinks, target.upperOffsets, parts.config.M, levels, starts, lists.sums, n, found);
+  const verify = listHashOf(parts.row.format_version) === 2 ? firstLinkRowMismatch : firstListMismatch;
+  const bad = verify(target.links0, target.upperLinks, target.upperOffsets, parts.config.M, levels, starts, lists.sums, n, found);
   if (bad >= 0) {
     let node = bad;
     let layer = 0;
@@ -141,7 +178,253 @@ export function verifyListChecksums(parts: OpenedParts, levels: Uint8Array, star
       parts.root,
       `${CONNECTIONS_DATASET} version ${parts.row.connections_version} row ${lists.rowOf[bad]} (node ${node}, layer ${layer}) checksum`,
       checksumHex(lists.sums, bad),
-      `${checksumHex(found, 0)} computed from the row's neighbours`,
+      `${checksumHex(found, 0)} computed from the row's ${listHashOf(parts.row.format_version) === 2 ? 'links' : 'neighbours'}`,
     );
   }
+}
+
+/**
+ * {@link readConnections} for format version 3: `batches` hold `node`, `layer` and `checksum`;
+ * the `links` rows are read straight into the link arrays when the dataset is a whole save in a
+ * local folder, else scanned.
+ */
+function* readConnectionsV3(parts: OpenedParts, levels: Uint8Array, starts: Int32Array, target: RestoreTarget<unknown>, batches: readonly RecordBatch[]): Steps<ListArrays> {
+  const { root, row } = parts;
+  const n = row.num_ids;
+  const numLists = n + starts[n]!;
+  const ledger = new RowLedger(numLists);
+  // The list of every row, in row order; `inOrder` while row k is list k (a whole save).
+  const rowLists = new Int32Array(row.connections_rows);
+  let inOrder = row.connections_rows === numLists;
+  let rowBase = 0;
+  for (const batch of batches) {
+    const rows = batch.numRows;
+    if (rowBase + rows > rowLists.length) throw corrupt(root, CONNECTIONS_DATASET, `${rowLists.length} rows`, 'more');
+    const { words, offset: co } = checkedBatch(root, CONNECTIONS_DATASET, batch, LINK_ROW_COLUMNS);
+    const nv = batch.columnAt(0) as Int32Vector;
+    const lv = batch.columnAt(1) as Int32Vector;
+    const bad = noteLinkRows(nv.values, nv.offset, lv.values, lv.offset, rows, rowBase, n, levels, starts, rowLists, ledger, words, co);
+    if (bad >= 0) {
+      const node = nv.values[nv.offset + bad]!;
+      const layer = lv.values[lv.offset + bad]!;
+      if (node < 0 || node >= n) throw corrupt(root, `${CONNECTIONS_DATASET} row ${rowBase + bad} node`, `an id below num_ids = ${n}`, node);
+      throw corrupt(root, `${CONNECTIONS_DATASET} row ${rowBase + bad} layer`, `0 to the level ${levels[node]} of node ${node}`, layer);
+    }
+    if (inOrder) inOrder = isIdentityRun(rowLists, rowBase, rows);
+    rowBase += rows;
+  }
+  const listsSeen = ledger.countSeen();
+  if (listsSeen !== numLists) {
+    throw corrupt(root, `${CONNECTIONS_DATASET} version ${row.connections_version}`, `all ${numLists} link lists`, `${listsSeen}`);
+  }
+  if (!(inOrder && readLinksDirect(parts, starts, target))) {
+    let at = 0;
+    // Batch by batch: only one batch of decoded rows is alive at a time.
+    yield* perform(
+      forEachLinksBatch(parts.connections, (b) => {
+        const v = b.columnAt(0) as FixedSizeListVector;
+        if (v.nullCount !== 0 || (b.numRows > 0 && v.child.nullCount !== 0)) throw corrupt(root, `${CONNECTIONS_DATASET} column 'links'`, 'no nulls', `${v.nullCount} null lists`);
+        if (at + b.numRows > rowLists.length) throw corrupt(root, CONNECTIONS_DATASET, `${rowLists.length} rows`, 'more');
+        if (b.numRows > 0) placeLinkRows(parts, starts, target, v.values as Int32Array, v.valueOffset(0), rowLists, at, b.numRows);
+        at += b.numRows;
+      }),
+    );
+    if (at !== rowLists.length) throw corrupt(root, `${CONNECTIONS_DATASET} column 'links'`, `${rowLists.length} rows`, at);
+  }
+  checkLinks(parts, levels, starts, target, ledger.positions);
+  return { sums: ledger.sums, positions: ledger.livePositions(), rowOf: ledger.positions };
+}
+
+/** True when `rowLists[from + r] = from + r` for every r below `count` (a plain function: inside a generator V8 would not optimise the loop). */
+function isIdentityRun(rowLists: Int32Array, from: number, count: number): boolean {
+  for (let r = from; r < from + count; r++) if (rowLists[r] !== r) return false;
+  return true;
+}
+
+/**
+ * Notes rows `rowBase …` (node and layer columns at `nodes[no …]`, `layers[lo …]`) in `ledger` and
+ * `rowLists`; returns the first row (within the batch) whose node or layer is out of range, or −1.
+ */
+function noteLinkRows(
+  nodes: Int32Array,
+  no: number,
+  layers: Int32Array,
+  lo: number,
+  rows: number,
+  rowBase: number,
+  n: number,
+  levels: Uint8Array,
+  starts: Int32Array,
+  rowLists: Int32Array,
+  ledger: RowLedger,
+  words: Uint32Array,
+  co: number,
+): number {
+  for (let r = 0; r < rows; r++) {
+    const node = nodes[no + r]!;
+    const layer = layers[lo + r]!;
+    if (node >>> 0 >= n || layer < 0 || layer > levels[node]!) return r;
+    const list = layer === 0 ? node : n + starts[node]! + layer - 1;
+    rowLists[rowBase + r] = list;
+    ledger.note(list, rowBase + r, words, co + r);
+  }
+  return -1;
+}
+
+/**
+ * Reads the `links` rows of a whole save (row k = list k) straight from its one data file: rows
+ * 0 … n−1 into the layer-0 memory, the rest through one scratch array into their upper slots.
+ * False, having read nothing into place, when the layout does not allow it (object store, several
+ * fragments or files, deletions, pages that are not plain); the caller scans instead.
+ */
+function readLinksDirect(parts: OpenedParts, starts: Int32Array, target: RestoreTarget<unknown>): boolean {
+  if (parts.location.store !== null) return false;
+  const n = parts.row.num_ids;
+  const numLists = n + starts[n]!;
+  if (numLists === 0) return true;
+  const fragments = parts.connections.fragmentFiles();
+  if (fragments.length !== 1) return false;
+  const fragment = fragments[0]!;
+  if (fragment.hasDeletions || fragment.paths.length !== 1 || fragment.physicalRows !== numLists) return false;
+  const M = parts.config.M;
+  const width = 1 + 2 * M;
+  const source = FileSource.openSync(fragment.paths[0]!);
+  try {
+    const reader = LanceFileReader.openSync(source);
+    const field = reader.schema.field('links');
+    if (reader.numRows !== numLists || field === null || !field.type.equals(connectionsSchema(M).fields[2]!.type)) return false;
+    if (n > 0 && !reader.readFixedSizeListRowsIntoSync('links', 0, n, target.links0, 0)) return false;
+    const upper = numLists - n;
+    if (upper > 0) {
+      const rows = new Int32Array(upper * width);
+      if (!reader.readFixedSizeListRowsIntoSync('links', n, upper, rows, 0)) return false;
+      placeUpperRows(parts, starts, target, rows);
+    }
+    return true;
+  } finally {
+    source.close();
+  }
+}
+
+/** Copies the upper rows of a whole save (`rows`: list n + u at `u · (1 + 2M)`) to their slots; padding words must be zero. */
+function placeUpperRows(parts: OpenedParts, starts: Int32Array, target: RestoreTarget<unknown>, rows: Int32Array): void {
+  const n = parts.row.num_ids;
+  const M = parts.config.M;
+  const width = 1 + 2 * M;
+  const strideUp = 1 + M;
+  const { upperLinks, upperOffsets, levels } = target;
+  for (let i = 0; i < n; i++) {
+    const level = levels[i]!;
+    for (let l = 1; l <= level; l++) {
+      const from = (starts[i]! + l - 1) * width;
+      const to = upperOffsets[i]! + (l - 1) * strideUp;
+      for (let j = 0; j < strideUp; j++) upperLinks[to + j] = rows[from + j]!;
+      if (!zeroFrom(rows, from + strideUp, from + width)) throw badPadding(parts, n + starts[i]! + l - 1, i, l);
+    }
+  }
+}
+
+/** Copies scanned `links` rows (`count` rows from `values[begin]`, rows `at …` of the dataset) to the slots of their lists (`rowLists`). */
+function placeLinkRows(parts: OpenedParts, starts: Int32Array, target: RestoreTarget<unknown>, values: Int32Array, begin: number, rowLists: Int32Array, at: number, count: number): void {
+  const n = parts.row.num_ids;
+  const M = parts.config.M;
+  const width = 1 + 2 * M;
+  const strideUp = 1 + M;
+  const { links0, upperLinks, upperOffsets } = target;
+  for (let r = 0; r < count; r++) {
+    const list = rowLists[at + r]!;
+    const from = begin + r * width;
+    if (list < n) {
+      const to = list * width;
+      for (let j = 0; j < width; j++) links0[to + j] = values[from + j]!;
+      continue;
+    }
+    const node = upperNodeAt(starts, n, list);
+    const layer = list - n - starts[node]! + 1;
+    const to = upperOffsets[node]! + (layer - 1) * strideUp;
+    for (let j = 0; j < strideUp; j++) upperLinks[to + j] = values[from + j]!;
+    if (!zeroFrom(values, from + strideUp, from + width)) throw badPadding(parts, at + r, node, layer);
+  }
+}
+
+/** The node of upper list `list` (≥ n; its layer is `list − n − starts[node] + 1`), by binary search in `starts`: the last node starting at or before it. */
+function upperNodeAt(starts: Int32Array, n: number, list: number): number {
+  const u = list - n;
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= u) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+function zeroFrom(words: Int32Array, from: number, to: number): boolean {
+  for (let j = from; j < to; j++) if (words[j] !== 0) return false;
+  return true;
+}
+
+function badPadding(parts: OpenedParts, row: number, node: number, layer: number): CorruptDataError {
+  return corrupt(parts.root, `${CONNECTIONS_DATASET} row ${row} (node ${node}, layer ${layer}) links`, `zeros after word ${1 + parts.config.M}`, 'a non-zero word');
+}
+
+/**
+ * Checks every list now in the link arrays (format version 3): counts within `2M` (layer 0) or
+ * `M`, every neighbour an id below `num_ids` whose level reaches the layer. `rowOf` names rows in errors.
+ */
+function checkLinks(parts: OpenedParts, levels: Uint8Array, starts: Int32Array, target: RestoreTarget<unknown>, rowOf: Int32Array): void {
+  const { root } = parts;
+  const n = parts.row.num_ids;
+  const M = parts.config.M;
+  const width = 1 + 2 * M;
+  const strideUp = 1 + M;
+  const { links0, upperLinks, upperOffsets } = target;
+  const bad0 = firstBadList0(links0, n, width, 2 * M);
+  if (bad0 >= 0) {
+    const base = bad0 * width;
+    const count = links0[base]!;
+    if (count < 0 || count > 2 * M) throw corrupt(root, `${CONNECTIONS_DATASET} row ${rowOf[bad0]} links`, `a count of at most ${2 * M} ids`, count);
+    let j = 0;
+    while (links0[base + 1 + j]! >>> 0 < n) j++;
+    throw badNeighbour(parts, rowOf[bad0]!, j, links0[base + 1 + j]!, 0, levels);
+  }
+  for (let i = 0; i < n; i++) {
+    const level = levels[i]!;
+    for (let l = 1; l <= level; l++) {
+      const base = upperOffsets[i]! + (l - 1) * strideUp;
+      const list = n + starts[i]! + l - 1;
+      const count = upperLinks[base]!;
+      if (count < 0 || count > M) throw corrupt(root, `${CONNECTIONS_DATASET} row ${rowOf[list]} links`, `a count of at most ${M} ids`, count);
+      for (let j = 0; j < count; j++) {
+        const nb = upperLinks[base + 1 + j]!;
+        if (nb >>> 0 >= n || levels[nb]! < l) throw badNeighbour(parts, rowOf[list]!, j, nb, l, levels);
+      }
+    }
+  }
+}
+
+/** The first layer-0 row (`width` words each) whose count is outside `[0, cap]` or whose ids are not all below `n`, or −1. */
+function firstBadList0(links0: Int32Array, n: number, width: number, cap: number): number {
+  for (let i = 0; i < n; i++) {
+    const base = i * width;
+    const count = links0[base]!;
+    if (count >>> 0 > cap) return i;
+    const end = base + 1 + count;
+    for (let j = base + 1; j < end; j++) if (links0[j]! >>> 0 >= n) return i;
+  }
+  return -1;
+}
+
+/** Scans the `links` column of `ds` in batches of {@link LINKS_BATCH_ROWS} rows, calling `each` on every batch in row order. */
+function forEachLinksBatch(ds: Dataset, each: (batch: RecordBatch) => void): Step<void> {
+  const scan: ScanOptions = { columns: ['links'], batchSize: LINKS_BATCH_ROWS };
+  return {
+    sync: () => {
+      for (const b of ds.scanSync(scan)) each(b);
+    },
+    async: async () => {
+      for await (const b of ds.scan(scan)) each(b);
+    },
+  };
 }

@@ -13,10 +13,10 @@ import type { Dataset, RecordBatch, ScanOptions } from '@vego/io';
 import { InvalidArgumentError, NotSupportedError } from '@vego/io';
 import type { DiskVectors } from '../internal/sq8-disk';
 import type { RestoreFactory, RestoreTarget } from '../internal/restore-target';
-import { nodeHashOf, upperStarts } from './checksums';
+import { listHashOf, nodeHashOf, upperStarts } from './checksums';
 import { type IndexLocation, type IndexStoreOptions, corrupt, requireLocal, resolveLocation } from './directory';
 import { loadCodes } from './load-codes';
-import { type ListArrays, readConnections, verifyListChecksums } from './load-links';
+import { type ListArrays, connectionScanColumns, readConnections, verifyListChecksums } from './load-links';
 import { NODE_ROW_COLUMNS, type NodeArrays, checkVectors, copyVectors, readNodeRows, readVectorsDirect, verifyNodeChecksums } from './load-nodes';
 import { type OpenedParts, closePartsStep, openParts } from './open';
 import { type SavedState, partState } from './saved-state';
@@ -81,7 +81,7 @@ function checkLoadOptions(dir: unknown, options: unknown): { verify: boolean; lo
  * and reads the links straight into it. The vectors come next ({@link readVectorsDirect} or
  * {@link copyVectors}), then {@link finishLoad}. Each part is checked once, here or there.
  */
-function startLoad<T>(parts: OpenedParts, nodeBatches: readonly RecordBatch[], connectionBatches: readonly RecordBatch[], makeTarget: RestoreFactory<T>, onDisk: boolean): PartialLoad<T> {
+function* startLoad<T>(parts: OpenedParts, nodeBatches: readonly RecordBatch[], connectionBatches: readonly RecordBatch[], makeTarget: RestoreFactory<T>, onDisk: boolean): Steps<PartialLoad<T>> {
   const { root, row, config } = parts;
   const n = row.num_ids;
   const nodes = readNodeRows(parts, nodeBatches);
@@ -105,7 +105,7 @@ function startLoad<T>(parts: OpenedParts, nodeBatches: readonly RecordBatch[], c
   target.deleted.set(nodes.deleted);
   const upperOffsets = target.upperOffsets;
   for (let i = 0; i < n; i++) upperOffsets[i] = levels[i] === 0 ? -1 : starts[i]! * strideUp;
-  const lists = readConnections(parts, levels, starts, target, connectionBatches);
+  const lists = yield* readConnections(parts, levels, starts, target, connectionBatches);
   return { target, nodes, starts, lists };
 }
 
@@ -127,7 +127,7 @@ function finishLoad<T>(parts: OpenedParts, load: PartialLoad<T>, verify: boolean
     metadataChecksummed: parts.meta.schema.field('checksum') !== null,
     nodes: partState(parts.nodes, row.nodes_rows, load.nodes.positions),
     connections: partState(parts.connections, row.connections_rows, load.lists.positions),
-    checksums: { nodeHash: nodeHashOf(row.format_version), numIds: row.num_ids, levels: load.nodes.levels, deleted: load.nodes.deleted, nodes: load.nodes.sums, lists: load.lists.sums },
+    checksums: { nodeHash: nodeHashOf(row.format_version), listHash: listHashOf(row.format_version), numIds: row.num_ids, levels: load.nodes.levels, deleted: load.nodes.deleted, nodes: load.nodes.sums, lists: load.lists.sums },
   };
   return { index, state };
 }
@@ -166,10 +166,10 @@ function* loadSteps<T>(loc: IndexLocation, makeTarget: RestoreFactory<T>, verify
     const [nodeBatches, connectionBatches] = yield* perform(
       collectStep([
         [parts.nodes, { columns: NODE_ROW_COLUMNS, batchSize: LOAD_BATCH_ROWS }],
-        [parts.connections, { batchSize: LOAD_BATCH_ROWS }],
+        [parts.connections, { columns: [...connectionScanColumns(parts.row.format_version)], batchSize: LOAD_BATCH_ROWS }],
       ]),
     );
-    const load = startLoad(parts, nodeBatches!, connectionBatches!, makeTarget, onDisk);
+    const load = yield* startLoad(parts, nodeBatches!, connectionBatches!, makeTarget, onDisk);
     if (onDisk) {
       const disk = yield* loadCodes(parts, loc, load.nodes, load.target.codes!, verify);
       try {

@@ -8,13 +8,13 @@ import type { ResolvedHnswConfig } from '../config';
 import { type IndexLocation, closeStep, corrupt, openStep } from './directory';
 import {
   CONNECTIONS_DATASET,
-  CONNECTIONS_SCHEMA,
   LANCE_FORMAT_VERSION,
   METADATA_CHECKED_FIELDS,
   METADATA_DATASET,
   METADATA_SCHEMA,
   type MetadataRow,
   NODES_DATASET,
+  connectionsSchemaOf,
   nodesSchema,
 } from './layout';
 import { existsLocal } from './local-paths';
@@ -74,8 +74,8 @@ function* readCommitRow(root: string, meta: Dataset): Steps<MetadataRow> {
       0,
     );
   }
-  // Versions 1 and 2 share the layout; they differ in the node checksum only (checksums.ts's
-  // nodeHashOf), chosen by the loader from this row. Readers of older layouts will live in src/previous/.
+  // Versions 1 and 2 share the layout and differ in the node checksum (checksums.ts's nodeHashOf);
+  // version 3 has fixed-width link rows (layout.ts). The loader picks by this row.
   // Every field but `checksum` is required; `checksum` too when the dataset has the column (saves
   // of this build), and then it must match.
   const checked = meta.schema.field('checksum') !== null;
@@ -135,7 +135,7 @@ export function* openParts(loc: IndexLocation): Steps<OpenedParts> {
       throw corrupt(root, `${CONNECTIONS_DATASET} version ${row.connections_version}`, `${row.connections_rows} rows (from metadata)`, connections.countRows());
     }
     checkSchema(root, NODES_DATASET, nodes.schema, nodesSchema(config.dimension, config.distance));
-    checkSchema(root, CONNECTIONS_DATASET, connections.schema, CONNECTIONS_SCHEMA);
+    checkSchema(root, CONNECTIONS_DATASET, connections.schema, connectionsSchemaOf(row.format_version, config.M));
     return { root, location: loc, meta, row, config, nodes, connections };
   } catch (e) {
     yield* perform(closeStep(meta, nodes, connections));

@@ -1,13 +1,15 @@
 /**
  * The record batches a save writes: node rows and connection (link-list) rows of a snapshot, all
- * of them for a rewrite or only the changed ones for an incremental save, each with its checksum.
+ * of them for a rewrite or only the changed ones for an incremental save, each with its checksum
+ * (connections in format version 3's fixed-width layout, `layout.ts`).
  */
-import { Bool, Field, FixedSizeList, Int32, type List, RecordBatch, Uint8, type Vector, fixedSizeListFromFloat32, makeData, makeVector, vectorFromTypedArray } from '@vego/io';
+import { Bool, Field, FixedSizeList, Int32, RecordBatch, Uint8, type Vector, fixedSizeListFromFloat32, makeData, makeVector, vectorFromTypedArray } from '@vego/io';
 import { vectorWords } from '../config';
 import { isBinaryMetric } from '../distance';
 import type { HnswSnapshot } from '../snapshot';
 import type { IndexChecksums } from './checksums';
-import { CONNECTIONS_SCHEMA, nodesSchema } from './layout';
+import { connectionsSchema, nodesSchema } from './layout';
+import { identityPositions } from './positions';
 import { type Steps, pace } from './steps';
 import type { Pacer } from '../internal/pacer';
 
@@ -41,6 +43,15 @@ function binaryVectorColumn(snapshot: HnswSnapshot, ids: Int32Array | null): Vec
   return makeVector(makeData({ type, length: count, children: [makeData({ type: type.child.type, length: out.length, values: out })] }));
 }
 
+/** The id, level and tombstone columns of a whole save (row i = id i), by whole-array moves where they exist. */
+function wholeNodeColumns(snapshot: HnswSnapshot, idCol: Int32Array, levelCol: Int32Array, deletedBits: Uint8Array): void {
+  const n = idCol.length;
+  const deleted = snapshot.deleted;
+  for (let i = 0; i < n; i++) idCol[i] = i;
+  levelCol.set(snapshot.levels.subarray(0, n));
+  for (let i = 0; i < n; i++) if (deleted[i] !== 0) deletedBits[i >> 3] |= 1 << (i & 7);
+}
+
 /** The node rows with ids in `ids` (all when null). */
 export function nodesBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, ids: Int32Array | null): RecordBatch {
   const n = snapshot.numIds;
@@ -52,12 +63,15 @@ export function nodesBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, id
   const deletedBits = new Uint8Array((count + 7) >> 3);
   const src = snapshot.vectors;
   const vectors = ids === null || binary ? src : new Float32Array(count * dim);
-  for (let r = 0; r < count; r++) {
-    const id = ids === null ? r : ids[r]!;
-    idCol[r] = id;
-    levelCol[r] = snapshot.levels[id]!;
-    if (snapshot.deleted[id] !== 0) deletedBits[r >> 3] |= 1 << (r & 7);
-    if (ids !== null && !binary) vectors.set(src.subarray(id * dim, (id + 1) * dim), r * dim);
+  if (ids === null) wholeNodeColumns(snapshot, idCol, levelCol, deletedBits);
+  else {
+    for (let r = 0; r < count; r++) {
+      const id = ids[r]!;
+      idCol[r] = id;
+      levelCol[r] = snapshot.levels[id]!;
+      if (snapshot.deleted[id] !== 0) deletedBits[r >> 3] |= 1 << (r & 7);
+      if (!binary) vectors.set(src.subarray(id * dim, (id + 1) * dim), r * dim);
+    }
   }
   return new RecordBatch(nodesSchema(dim, snapshot.config.distance), [
     vectorFromTypedArray(idCol),
@@ -71,78 +85,97 @@ export function nodesBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, id
 /** Lists handled between two looks at the pacer (a plain function per chunk: V8 optimises it, where a long loop inside a generator stays slow). */
 const CHUNK = 4096;
 
+/** The `links` column (`fixed_size_list<int32>[width]`) over `values` (a view when given one: no copy). */
+function linksColumn(values: Int32Array, width: number, rows: number): Vector {
+  const type = new FixedSizeList(new Field('item', new Int32(), true), width);
+  return makeVector(makeData({ type, length: rows, children: [makeData({ type: type.child.type, length: values.length, values })] }));
+}
+
+/** Int64 view of checksum words `[2·from, 2·(from + count))` (no copy). */
+function checksumView(sums: Uint32Array, from: number, count: number): BigInt64Array {
+  return new BigInt64Array(sums.buffer, sums.byteOffset + 8 * from, count);
+}
+
 /**
- * The connection rows of the lists in `lists` (list indices as in checksums.ts), or
- * of every list when null; as steps that let the event loop turn when `pacer` is due (an async save).
+ * The connection rows (format version 3, `layout.ts`) of the lists in `lists` (list indices as in
+ * checksums.ts, ascending), or of every list when null; as steps that let the event loop turn when
+ * `pacer` is due (an async save). A whole write is two batches: the layer-0 lists of ids 0 … n−1,
+ * whose `links` column is a view of the snapshot's layer-0 memory (nothing built per row), then
+ * the lists of higher layers in list order, copied and padded to the same width.
  */
-export function* connectionsBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, starts: Int32Array, lists: Int32Array | null, pacer: Pacer): Steps<RecordBatch> {
+export function* connectionsBatches(snapshot: HnswSnapshot, checksums: IndexChecksums, starts: Int32Array, lists: Int32Array | null, pacer: Pacer): Steps<RecordBatch[]> {
   const n = snapshot.numIds;
-  const total = lists === null ? n + starts[n]! : lists.length;
+  const M = snapshot.config.M;
+  const width = 1 + 2 * M;
+  const schema = connectionsSchema(M);
+  if (lists === null) {
+    // A plain function for the loop: inside this generator V8 would not optimise it.
+    const nodeCol = identityPositions(n);
+    const layer0 = new RecordBatch(schema, [
+      vectorFromTypedArray(nodeCol),
+      vectorFromTypedArray(new Int32Array(n)),
+      linksColumn(snapshot.links0.subarray(0, n * width), width, n),
+      vectorFromTypedArray(checksumView(checksums.lists, 0, n)),
+    ]);
+    yield* pace(pacer);
+    const upper = starts[n]!;
+    const upNodes = new Int32Array(upper);
+    const upLayers = new Int32Array(upper);
+    const upLinks = new Int32Array(upper * width);
+    for (let at = 0; at < n; at += CHUNK) {
+      upperRows(snapshot, starts, upNodes, upLayers, upLinks, at, Math.min(n, at + CHUNK));
+      yield* pace(pacer);
+    }
+    const batches = [layer0];
+    if (upper > 0) {
+      batches.push(
+        new RecordBatch(schema, [vectorFromTypedArray(upNodes), vectorFromTypedArray(upLayers), linksColumn(upLinks, width, upper), vectorFromTypedArray(checksumView(checksums.lists, n, upper))]),
+      );
+    }
+    return batches;
+  }
+  const total = lists.length;
   const nodeCol = new Int32Array(total);
   const layerCol = new Int32Array(total);
-  const offsets = new Int32Array(total + 1);
-  // Pass 1: which (node, layer) each row is, and where its neighbours start.
-  if (lists === null) {
-    // Every list in id order: node i's layers 0 … level are rows i + starts[i] onwards.
-    for (let at = 0; at < n; at += CHUNK) {
-      allRows(snapshot, starts, nodeCol, layerCol, offsets, at, Math.min(n, at + CHUNK));
-      yield* pace(pacer);
-    }
-  } else {
-    for (let at = 0; at < total; at += CHUNK) {
-      listRows(snapshot, starts, lists, nodeCol, layerCol, offsets, at, Math.min(total, at + CHUNK));
-      yield* pace(pacer);
-    }
-  }
-  // Pass 2: the neighbour ids, flat (an element loop: a `subarray` per list would allocate per row).
-  const items = offsets[total]!;
-  const values = new Int32Array(items);
+  const links = new Int32Array(total * width);
   for (let at = 0; at < total; at += CHUNK) {
-    gatherNeighbours(snapshot, nodeCol, layerCol, offsets, values, at, Math.min(total, at + CHUNK));
+    listRows(snapshot, starts, lists, nodeCol, layerCol, links, at, Math.min(total, at + CHUNK));
     yield* pace(pacer);
   }
-  const itemType = CONNECTIONS_SCHEMA.fields[2]!.type as List<Int32>;
-  const neighbours = makeVector(
-    makeData({ type: itemType, length: total, valueOffsets: offsets, children: [makeData({ type: new Int32(), length: items, values })] }),
-  );
-  return new RecordBatch(CONNECTIONS_SCHEMA, [
-    vectorFromTypedArray(nodeCol),
-    vectorFromTypedArray(layerCol),
-    neighbours,
-    vectorFromTypedArray(checksumColumn(checksums.lists, rowLists(lists, nodeCol, layerCol, n, starts))),
-  ]);
+  return [new RecordBatch(schema, [vectorFromTypedArray(nodeCol), vectorFromTypedArray(layerCol), linksColumn(links, width, total), vectorFromTypedArray(checksumColumn(checksums.lists, lists))])];
 }
 
-/** Rows of every list of ids `[from, to)` (a whole save: row of node i's layer l is i + starts[i] + l); `offsets[0]` is 0. */
-function allRows(snapshot: HnswSnapshot, starts: Int32Array, nodeCol: Int32Array, layerCol: Int32Array, offsets: Int32Array, from: number, to: number): void {
-  const stride0 = 1 + 2 * snapshot.config.M;
-  const strideUp = 1 + snapshot.config.M;
-  const { links0, upperLinks, upperOffsets, levels } = snapshot;
-  let r = from + starts[from]!;
-  let items = offsets[r]!;
+/** Copies `count` words from `src[from]` to `dst[at]` (an element loop: a `subarray` per list would allocate per row). */
+function copyWords(src: Int32Array, from: number, count: number, dst: Int32Array, at: number): void {
+  for (let j = 0; j < count; j++) dst[at + j] = src[from + j]!;
+}
+
+/** The rows of the upper lists of ids `[from, to)` (row `starts[i] + l − 1` for node i's layer l), each `1 + M` words padded with zeros to `1 + 2M`. */
+function upperRows(snapshot: HnswSnapshot, starts: Int32Array, nodeCol: Int32Array, layerCol: Int32Array, links: Int32Array, from: number, to: number): void {
+  const M = snapshot.config.M;
+  const width = 1 + 2 * M;
+  const strideUp = 1 + M;
+  const { levels, upperLinks, upperOffsets } = snapshot;
   for (let i = from; i < to; i++) {
-    nodeCol[r] = i;
-    layerCol[r] = 0;
-    items += links0[i * stride0]!;
-    offsets[++r] = items;
     const level = levels[i]!;
-    const up = upperOffsets[i]!;
-    for (let l = 1; l <= level; l++) {
+    if (level === 0) continue;
+    const src = upperOffsets[i]!;
+    let r = starts[i]!;
+    for (let l = 1; l <= level; l++, r++) {
       nodeCol[r] = i;
       layerCol[r] = l;
-      items += upperLinks[up + (l - 1) * strideUp]!;
-      offsets[++r] = items;
+      copyWords(upperLinks, src + (l - 1) * strideUp, strideUp, links, r * width);
     }
   }
 }
 
-/** Rows `[from, to)` of the lists `lists` (list index → node and layer; upper lists by binary search in `starts`). */
-function listRows(snapshot: HnswSnapshot, starts: Int32Array, lists: Int32Array, nodeCol: Int32Array, layerCol: Int32Array, offsets: Int32Array, from: number, to: number): void {
+/** Rows `[from, to)` of the lists `lists` (list index → node and layer; upper lists by binary search in `starts`), each list's row copied (upper ones zero-padded). */
+function listRows(snapshot: HnswSnapshot, starts: Int32Array, lists: Int32Array, nodeCol: Int32Array, layerCol: Int32Array, links: Int32Array, from: number, to: number): void {
   const n = snapshot.numIds;
-  const stride0 = 1 + 2 * snapshot.config.M;
-  const strideUp = 1 + snapshot.config.M;
+  const M = snapshot.config.M;
+  const width = 1 + 2 * M;
+  const strideUp = 1 + M;
   const { links0, upperLinks, upperOffsets } = snapshot;
-  let items = offsets[from]!;
   for (let k = from; k < to; k++) {
     const list = lists[k]!;
     let node = list;
@@ -162,35 +195,7 @@ function listRows(snapshot: HnswSnapshot, starts: Int32Array, lists: Int32Array,
     }
     nodeCol[k] = node;
     layerCol[k] = layer;
-    items += layer === 0 ? links0[node * stride0]! : upperLinks[upperOffsets[node]! + (layer - 1) * strideUp]!;
-    offsets[k + 1] = items;
+    if (layer === 0) copyWords(links0, node * width, width, links, k * width);
+    else copyWords(upperLinks, upperOffsets[node]! + (layer - 1) * strideUp, strideUp, links, k * width);
   }
-}
-
-/** The neighbour ids of rows `[from, to)` into `values` at their offsets. */
-function gatherNeighbours(snapshot: HnswSnapshot, nodeCol: Int32Array, layerCol: Int32Array, offsets: Int32Array, values: Int32Array, from: number, to: number): void {
-  const stride0 = 1 + 2 * snapshot.config.M;
-  const strideUp = 1 + snapshot.config.M;
-  const { links0, upperLinks, upperOffsets } = snapshot;
-  for (let k = from; k < to; k++) {
-    const node = nodeCol[k]!;
-    const layer = layerCol[k]!;
-    const src = layer === 0 ? links0 : upperLinks;
-    const base = layer === 0 ? node * stride0 : upperOffsets[node]! + (layer - 1) * strideUp;
-    const end = base + 1 + src[base]!;
-    let at = offsets[k]!;
-    for (let j = base + 1; j < end; j++) values[at++] = src[j]!;
-  }
-}
-
-/** The list index of every row: `lists` itself, or computed from the rows of a full write. */
-function rowLists(lists: Int32Array | null, nodeCol: Int32Array, layerCol: Int32Array, n: number, starts: Int32Array): Int32Array {
-  if (lists !== null) return lists;
-  const out = new Int32Array(nodeCol.length);
-  for (let r = 0; r < out.length; r++) {
-    const node = nodeCol[r]!;
-    const layer = layerCol[r]!;
-    out[r] = layer === 0 ? node : n + starts[node]! + layer - 1;
-  }
-  return out;
 }

@@ -27,7 +27,7 @@ import * as fs from 'node:fs';
 import { ConflictError, type Dataset, InternalError, InvalidArgumentError, type DatasetWriteOptions, type RecordBatch, type Schema, recordBatchFromRows } from '@vego/io';
 import type { HnswSnapshot } from '../snapshot';
 import { Pacer } from '../internal/pacer';
-import { type IndexChecksums, checksumSteps, nodeHashOf, upperStarts } from './checksums';
+import { CURRENT_LIST_HASH, type IndexChecksums, checksumSteps, nodeHashOf, upperStarts } from './checksums';
 import {
   type IndexLocation,
   type IndexStoreOptions,
@@ -42,9 +42,9 @@ import {
   resolveLocation,
 } from './directory';
 import { metadataChecksum } from './metadata-row';
-import { CONNECTIONS_DATASET, CONNECTIONS_SCHEMA, LANCE_FORMAT_VERSION, METADATA_DATASET, METADATA_SCHEMA, type MetadataRow, NODES_DATASET, nodesSchema } from './layout';
-import { connectionsBatch, nodesBatch } from './save-rows';
-import { identityPositions, planPositionUpdate, reindexLists, wholeSaveListPositions } from './positions';
+import { CONNECTIONS_DATASET, LANCE_FORMAT_VERSION, METADATA_DATASET, METADATA_SCHEMA, type MetadataRow, NODES_DATASET, connectionsSchema, nodesSchema } from './layout';
+import { connectionsBatches, nodesBatch } from './save-rows';
+import { identityPositions, planPositionUpdate, reindexLists } from './positions';
 import { type PartState, type SavedState, partState } from './saved-state';
 import { EVENT_LOOP_TURN, type Steps, bothSteps, pace, perform, runStepsAsync, runStepsSync } from './steps';
 
@@ -104,8 +104,23 @@ const DATA_FILE_OPTIONS = { bitPacking: false } as const;
  * io's default: a load reads 2.0 plain vector pages straight from the file into the index's vectors
  * (`readFixedSizeListIntoSync`), where 2.1/2.2 pages are decoded and copied. Appends keep the dataset's version.
  */
-function commitOptions(mode: DatasetWrite['mode'], schema: Schema, durable: boolean): DatasetWriteOptions {
-  return { mode, schema, durable, fileOptions: DATA_FILE_OPTIONS, ...(mode === 'overwrite' ? { storageVersion: '2.0' as const } : {}) };
+function commitOptions(mode: DatasetWrite['mode'], schema: Schema, durable: boolean, pageByteLength: number | undefined): DatasetWriteOptions {
+  const fileOptions = pageByteLength === undefined ? DATA_FILE_OPTIONS : { ...DATA_FILE_OPTIONS, pageByteLength };
+  return { mode, schema, durable, fileOptions, ...(mode === 'overwrite' ? { storageVersion: '2.0' as const } : {}) };
+}
+
+/** Largest page {@link linksPageBytes} asks for (a scan of the column decodes up to a page at a time). */
+const MAX_LINKS_PAGE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Page size of a whole save's `connections.lance` file: the layer-0 `links` rows exactly one page
+ * (when at most 64 MiB; else the writer's default), so the writer writes them straight from the
+ * index memory and the rows of higher layers as a page of their own, where pages of the default
+ * size would end the layer-0 rows mid-page and copy the rest together with the higher rows.
+ */
+function linksPageBytes(n: number, M: number): number | undefined {
+  const bytes = n * (1 + 2 * M) * 4;
+  return bytes > 0 && bytes <= MAX_LINKS_PAGE_BYTES ? bytes : undefined;
 }
 
 /** A committed save: what it wrote, and the state the next save builds on. */
@@ -118,7 +133,8 @@ export interface SaveOutcome {
 interface DatasetWrite {
   /** `overwrite`: rewritten whole; `append`: the changed rows appended and the rows they supersede deleted, in one commit. */
   mode: 'append' | 'overwrite';
-  batch: RecordBatch;
+  /** The rows to write (an overwrite may come in several batches, an append in one). */
+  batch: RecordBatch | readonly RecordBatch[];
   /** Live positions (ascending) to delete once the append is committed; empty for an overwrite. */
   superseded: Int32Array;
   /** Live rows the dataset holds after the write (one per entry). */
@@ -127,6 +143,8 @@ interface DatasetWrite {
   positions: Int32Array;
   /** For an append: the dataset at the version planned on (the latest when planned), which the commit builds on; null for an overwrite. */
   base: Dataset | null;
+  /** Page size of an overwrite's data file (undefined: the writer's default). */
+  pageByteLength?: number | undefined;
 }
 
 interface SavePlan {
@@ -140,7 +158,7 @@ interface SavePlan {
 }
 
 /** An overwrite of a dataset with `batch`, whose entry `e` is row `positions[e]`. */
-function wholeWrite(batch: RecordBatch, positions: Int32Array): DatasetWrite {
+function wholeWrite(batch: RecordBatch | readonly RecordBatch[], positions: Int32Array): DatasetWrite {
   return { mode: 'overwrite', batch, superseded: new Int32Array(0), rowsAfter: positions.length, positions, base: null };
 }
 
@@ -176,8 +194,8 @@ function checksumsReusable(state: SavedState | null, snapshot: HnswSnapshot): st
 /** `prev` (the state of the last save or load) if this save may build on it, else null (full save). */
 function* usableState(prev: SavedState | null, loc: IndexLocation, snapshot: HnswSnapshot): Steps<SavedState | null> {
   if (prev === null || prev.root !== loc.root) return null;
-  // Loaded from an earlier format version (other node checksums), or other ids: rewritten whole.
-  if (!checksumsReusable(prev, snapshot)) return null;
+  // Loaded from an earlier format version (other checksums, other connections schema), or other ids: rewritten whole.
+  if (!checksumsReusable(prev, snapshot) || prev.checksums.listHash !== CURRENT_LIST_HASH) return null;
   // Someone else committed a save here since ours: start over.
   if ((yield* perform(latestVersionStep(loc, METADATA_DATASET))) !== prev.metadataVersion) return null;
   return prev;
@@ -283,7 +301,8 @@ function* planSave(
     prev?.connections ?? null,
     threshold,
     function* () {
-      return wholeWrite(yield* connectionsBatch(snapshot, checksums, starts, null, pacer), wholeSaveListPositions(starts, snapshot.levels, n));
+      // Row k is list k (layout.ts): layer-0 lists of ids 0 … n−1, then the upper lists in list order.
+      return { ...wholeWrite(yield* connectionsBatches(snapshot, checksums, starts, null, pacer), identityPositions(numLists)), pageByteLength: linksPageBytes(n, snapshot.config.M) };
     },
     () => {
       // Old upper lists sit at n + start, new layer-0 lists push them up by n − oldN: re-index.
@@ -291,7 +310,9 @@ function* planSave(
       const before = reindexLists(prev!.connections.positions!, 1, oldN, n, numLists, -1);
       return { changed: changedListEntries(checksums.lists, sumsBefore, n, oldN, starts), before };
     },
-    (changed) => connectionsBatch(snapshot, checksums, starts, changed, pacer),
+    function* (changed) {
+      return (yield* connectionsBatches(snapshot, checksums, starts, changed, pacer))[0]!;
+    },
   );
   // A metadata dataset of an earlier build (no checksum column) is rewritten, not appended to.
   const metadataMode = prev === null || prev.metadataRows >= METADATA_MAX_ROWS || !prev.metadataChecksummed ? 'overwrite' : 'append';
@@ -364,7 +385,7 @@ function* commitPart(loc: IndexLocation, name: string, w: DatasetWrite | null, s
   if (w === null) return prev!;
   const path = partPath(loc, name);
   if (w.mode === 'overwrite') {
-    const written = yield* perform(createStep(loc, name, w.batch, commitOptions(w.mode, schema, durable)));
+    const written = yield* perform(createStep(loc, name, w.batch, commitOptions(w.mode, schema, durable, w.pageByteLength)));
     try {
       return committedPart(path, written, w);
     } finally {
@@ -375,7 +396,7 @@ function* commitPart(loc: IndexLocation, name: string, w: DatasetWrite | null, s
   let ds: Dataset | null = null;
   try {
     try {
-      ds = yield* perform(appendAndDeleteStep(base, w.batch, w.superseded, { schema, durable, fileOptions: DATA_FILE_OPTIONS }));
+      ds = yield* perform(appendAndDeleteStep(base, w.batch as RecordBatch, w.superseded, { schema, durable, fileOptions: DATA_FILE_OPTIONS }));
     } catch (e) {
       if (e instanceof ConflictError) {
         throw new ConflictError(`cannot save to '${path}': another writer committed version ${prev!.version + 1} first; the previous save stays committed, save again`, { cause: e });
@@ -412,7 +433,7 @@ function* saveSteps(
   const [nodes, connections] = yield* perform(
     bothSteps(
       commitPart(loc, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension, plan.snapshot.config.distance), prev?.nodes, durable),
-      commitPart(loc, CONNECTIONS_DATASET, plan.connections, CONNECTIONS_SCHEMA, prev?.connections, durable),
+      commitPart(loc, CONNECTIONS_DATASET, plan.connections, connectionsSchema(plan.snapshot.config.M), prev?.connections, durable),
     ),
   );
   const meta = metadataBatch(plan, nodes, connections);
@@ -467,14 +488,23 @@ export async function saveIndexToLance(
   return runStepsAsync(saveSteps(snapshot, loc, threshold, options, state, vectorsChanged, listsChanged));
 }
 
+/** Rows a planned write writes (0 for none). */
+function rowsIn(w: DatasetWrite | null): number {
+  if (w === null) return 0;
+  if (!Array.isArray(w.batch)) return (w.batch as RecordBatch).numRows;
+  let rows = 0;
+  for (const b of w.batch as readonly RecordBatch[]) rows += b.numRows;
+  return rows;
+}
+
 /** The result of a committed save, and the state the next save builds on. */
 function finishSave(plan: SavePlan, nodes: PartState, connections: PartState, metadata: Dataset): SaveOutcome {
   const result: LanceSaveResult = {
     nodesVersion: nodes.version,
     connectionsVersion: connections.version,
     metadataVersion: metadata.version,
-    nodeRowsWritten: plan.nodes?.batch.numRows ?? 0,
-    connectionRowsWritten: plan.connections?.batch.numRows ?? 0,
+    nodeRowsWritten: rowsIn(plan.nodes),
+    connectionRowsWritten: rowsIn(plan.connections),
     nodeRowsDeleted: plan.nodes?.superseded.length ?? 0,
     connectionRowsDeleted: plan.connections?.superseded.length ?? 0,
     nodesRewritten: plan.nodes?.mode === 'overwrite',
