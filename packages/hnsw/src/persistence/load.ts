@@ -17,7 +17,7 @@ import { nodeHashOf, upperStarts } from './checksums';
 import { type IndexLocation, type IndexStoreOptions, corrupt, requireLocal, resolveLocation } from './directory';
 import { loadCodes } from './load-codes';
 import { type ListArrays, readConnections, verifyListChecksums } from './load-links';
-import { NODE_ROW_COLUMNS, type NodeArrays, checkVectors, copyVectors, readNodeRows, readVectorsDirect, verifyNodeChecksums } from './load-nodes';
+import { NODE_ROW_COLUMNS, type NodeArrays, type VectorCheck, copyVectors, readNodeRows, readVectorsDirect, vectorCheck } from './load-nodes';
 import { type OpenedParts, closePartsStep, openParts } from './open';
 import { type SavedState, partState } from './saved-state';
 import { type Step, type Steps, perform, runStepsAsync, runStepsSync } from './steps';
@@ -109,14 +109,16 @@ function startLoad<T>(parts: OpenedParts, nodeBatches: readonly RecordBatch[], c
   return { target, nodes, starts, lists };
 }
 
-/** Checks the vectors (and checksums) now in the index and hands the index over with the state the next save builds on. */
-function finishLoad<T>(parts: OpenedParts, load: PartialLoad<T>, verify: boolean, disk: DiskVectors | null): LoadOutcome<T> {
+/**
+ * Checks the list checksums, and the vectors (checksums, or finite only) unless `vectorsChecked`
+ * (read directly, checked chunk by chunk: {@link readVectorsDirect}), and hands the index over with
+ * the state the next save builds on.
+ */
+function finishLoad<T>(parts: OpenedParts, load: PartialLoad<T>, verify: boolean, disk: DiskVectors | null, vectorsChecked: boolean): LoadOutcome<T> {
   const { root, row } = parts;
-  // Verifying the checksums checks that the vectors are finite in the same pass. (Vectors left on
-  // disk were checked as they were streamed: load-codes.ts.)
-  if (!verify && disk === null) checkVectors(parts, load.target);
+  // Vectors left on disk were checked as they were streamed (load-codes.ts).
+  if (disk === null && !vectorsChecked) vectorCheck(parts, load.nodes, load.target, verify, nodeHashOf(row.format_version))(0, row.num_ids);
   if (verify) {
-    if (disk === null) verifyNodeChecksums(parts, load.nodes, load.target, nodeHashOf(row.format_version));
     verifyListChecksums(parts, load.nodes.levels, load.starts, load.lists, load.target);
   }
   const index = load.target.finish(row.entry_point, row.max_level, row.rng_state, disk);
@@ -154,8 +156,8 @@ function collectStep(scans: readonly (readonly [Dataset, ScanOptions])[]): Step<
  * both forms, one positional read per page); false when that does not apply (the caller scans).
  * On an object store the column is scanned: its pages arrive as ranged GETs.
  */
-function directVectorsStep(parts: OpenedParts, target: RestoreTarget<unknown>): Step<boolean> {
-  const direct = (): boolean => parts.location.store === null && readVectorsDirect(parts, target);
+function directVectorsStep(parts: OpenedParts, target: RestoreTarget<unknown>, check: VectorCheck): Step<boolean> {
+  const direct = (): boolean => parts.location.store === null && readVectorsDirect(parts, target, check);
   return { sync: direct, async: async () => direct() };
 }
 
@@ -173,17 +175,17 @@ function* loadSteps<T>(loc: IndexLocation, makeTarget: RestoreFactory<T>, verify
     if (onDisk) {
       const disk = yield* loadCodes(parts, loc, load.nodes, load.target.codes!, verify);
       try {
-        return finishLoad(parts, load, verify, disk);
+        return finishLoad(parts, load, verify, disk, true);
       } catch (e) {
         disk.close();
         throw e;
       }
     }
-    if (!(load.nodes.inOrder && (yield* perform(directVectorsStep(parts, load.target))))) {
-      const [vectorBatches] = yield* perform(collectStep([[parts.nodes, { columns: ['vector'], batchSize: nodeBatchRows(parts) }]]));
-      copyVectors(parts, vectorBatches!, load.nodes.rowIds, load.target);
-    }
-    return finishLoad(parts, load, verify, null);
+    const check = vectorCheck(parts, load.nodes, load.target, verify, nodeHashOf(parts.row.format_version));
+    if (load.nodes.inOrder && (yield* perform(directVectorsStep(parts, load.target, check)))) return finishLoad(parts, load, verify, null, true);
+    const [vectorBatches] = yield* perform(collectStep([[parts.nodes, { columns: ['vector'], batchSize: nodeBatchRows(parts) }]]));
+    copyVectors(parts, vectorBatches!, load.nodes.rowIds, load.target);
+    return finishLoad(parts, load, verify, null, false);
   } finally {
     yield* perform(closePartsStep(parts));
   }
