@@ -10,6 +10,7 @@ import wabtFactory from 'wabt';
 import { seededRandom } from '@vego/test-support';
 import { hashRows, hashRowsInMemory, hashRowsTwin, rowHashInWasm, rowHashMemoryBytes, rowHashModuleBytes } from '../src/internal/row-hash';
 import { nodeChecksum } from '../src/persistence/checksums';
+import type { WasmMemory } from '../src/internal/kernels';
 
 function randomWords(count: number, seed: number): Int32Array {
   const random = seededRandom(seed);
@@ -71,7 +72,7 @@ describe('row hash (node checksums, format version 2)', () => {
   });
 
   it('hashes rows where they lie in a shared WebAssembly memory (an index’s vector memory) with the twin’s words, never growing it', () => {
-    const Wasm = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum: number; shared?: boolean }) => { buffer: ArrayBuffer } } }).WebAssembly;
+    const Wasm = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum: number; shared?: boolean }) => WasmMemory } }).WebAssembly;
     const memory = new Wasm.Memory({ initial: 4, maximum: 100, shared: true });
     const bytes = memory.buffer.byteLength;
     const mem = new Int32Array(memory.buffer);
