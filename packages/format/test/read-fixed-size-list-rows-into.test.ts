@@ -106,3 +106,66 @@ describe('LanceFileReader.readFixedSizeListRowsIntoSync', () => {
     expect(() => F.LanceFileReader.openSync(short).readFixedSizeListRowsIntoSync('vector', 3, 2, new Float32Array(8))).toThrow(F.CorruptDataError);
   });
 });
+
+describe('LanceFileReader.fixedSizeListRowRangesSync', () => {
+  beforeAll(async () => {
+    await F.initZstd();
+  });
+
+  it.each([
+    ['2.0', { pageByteLength: 1024 }, 8],
+    ['2.1', { version: '2.1', pageByteLength: 64 * 1024 }, 128],
+    ['2.2', { version: '2.2', pageByteLength: 64 * 1024 }, 128],
+  ] as const)('gives the file ranges of any row range of %s plain pages: their bytes are the rows, bit for bit, across page ends', (_, options, dim) => {
+    const rows = 300;
+    const { bytes, values } = vectorFile(rows, dim, options as F.LanceFileWriterOptions);
+    const reader = F.LanceFileReader.openSync(new F.MemorySource(bytes));
+    const pages = reader.columnSummarySync(1).pages;
+    expect(pages).toBeGreaterThan(1);
+    const expected = new Uint8Array(values.buffer);
+    const check = (first: number, n: number): void => {
+      const ranges = reader.fixedSizeListRowRangesSync('vector', first, n)!;
+      expect(ranges).not.toBeNull();
+      const got: number[] = [];
+      for (let i = 0; i < ranges.length; i += 2) {
+        expect(ranges[i + 1]!).toBeGreaterThan(0);
+        got.push(...bytes.subarray(ranges[i]!, ranges[i]! + ranges[i + 1]!));
+      }
+      const want = expected.subarray(first * dim * 4, (first + n) * dim * 4);
+      expect(got.length).toBe(want.length);
+      expect(Buffer.from(got).equals(Buffer.from(want))).toBe(true);
+    };
+    for (let r = 0; r < rows; r++) check(r, 1);
+    const random = rng(dim + 1);
+    for (let k = 0; k < 20; k++) {
+      const first = Math.floor(random() * rows);
+      check(first, Math.floor(random() * (rows - first + 1)));
+    }
+    check(0, rows);
+    // One pair per page: the whole column is as many ranges as pages; no rows, none.
+    expect(reader.fixedSizeListRowRangesSync('vector', 0, rows)!.length).toBe(2 * pages);
+    expect(reader.fixedSizeListRowRangesSync('vector', rows, 0)).toEqual([]);
+  });
+
+  it('returns null for pages that are not plain, also from a source without readIntoSync it does not need', () => {
+    const zstd = vectorFile(120, 4, { compression: { codec: F.ZSTD_BUFFER_CODEC } });
+    expect(F.LanceFileReader.openSync(new F.MemorySource(zstd.bytes)).fixedSizeListRowRangesSync('vector', 5, 2)).toBeNull();
+    const miniBlock = vectorFile(300, 8, { version: '2.2' });
+    expect(F.LanceFileReader.openSync(new F.MemorySource(miniBlock.bytes)).fixedSizeListRowRangesSync('vector', 0, 1)).toBeNull();
+    const plain = vectorFile(10, 4);
+    expect(F.LanceFileReader.openSync(new F.MemorySource(plain.bytes)).fixedSizeListRowRangesSync('vector', 2, 3)).toEqual([expect.any(Number), 3 * 4 * 4]);
+  });
+
+  it('refuses a wrong column or rows outside the file, and a null target still gets its typed error from the read methods', () => {
+    const { bytes } = vectorFile(10, 4);
+    const reader = F.LanceFileReader.openSync(new IntoSource(bytes));
+    expect(() => reader.fixedSizeListRowRangesSync('nope', 0, 1)).toThrow(F.NotFoundError);
+    expect(() => reader.fixedSizeListRowRangesSync('id', 0, 1)).toThrow(F.InvalidArgumentError);
+    expect(() => reader.fixedSizeListRowRangesSync('vector', 9, 2)).toThrow(/within the 10 rows/);
+    expect(() => reader.fixedSizeListRowRangesSync('vector', -1, 1)).toThrow(F.InvalidArgumentError);
+    expect(() => reader.fixedSizeListRowRangesSync('vector', 0, 1.5)).toThrow(F.InvalidArgumentError);
+    const nullTarget = null as unknown as Float32Array;
+    expect(() => reader.readFixedSizeListRowsIntoSync('vector', 0, 1, nullTarget)).toThrow(F.InvalidArgumentError);
+    expect(() => reader.readFixedSizeListIntoSync('vector', nullTarget)).toThrow(F.InvalidArgumentError);
+  });
+});
