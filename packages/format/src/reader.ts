@@ -222,8 +222,6 @@ export class LanceFileReader {
   private readonly columnCache21: Map<number, Column21>;
   /** Per column read by {@link readFixedSizeListRowsIntoSync}: its plain pages (null: not plain) and item type. */
   private readonly rowPlans: Map<string, { dim: number; itemBytes: number; pages: number[] | null; arrayType: unknown }>;
-  /** Plain pages per column index for {@link fixedSizeListRowRangesSync} (null: not plain). */
-  private readonly rangePlans: Map<number, number[] | null>;
 
   private constructor(source: SyncByteSource | AsyncByteSource, state: OpenState, options: OpenOptions) {
     this.source = source;
@@ -237,7 +235,6 @@ export class LanceFileReader {
     this.codecs = options.codecs ?? new Map([[ZSTD_BUFFER_CODEC.scheme, ZSTD_BUFFER_CODEC]]);
     this.columnCache21 = new Map();
     this.rowPlans = new Map();
-    this.rangePlans = new Map();
   }
 
   /**
@@ -432,52 +429,8 @@ export class LanceFileReader {
     return true;
   }
 
-  /**
-   * Where rows `[firstRow, firstRow + numRows)` of the fixed-size-list column `column` lie in the
-   * file, when every page of the column is plain items back to back (as for
-   * {@link readFixedSizeListRowsIntoSync}): pairs (file position, byte length) in row order, whose
-   * lengths add up to the rows' bytes (`numRows · listSize · itemBytes`; one pair per page touched).
-   * For a caller that reads the bytes itself, e.g. asynchronously into its own buffer while it works
-   * on rows already read. The page plan is worked out once per column and kept.
-   * @returns the pairs, or null when the column's pages are not plain (decode instead)
-   * @throws NotFoundError for an unknown column; InvalidArgumentError when the column is not a
-   *   fixed-size list of numbers or the rows are outside the file
-   * @example
-   * ```ts
-   * const ranges = reader.fixedSizeListRowRangesSync('vector', 1024, 1024);
-   * if (ranges !== null) for (let i = 0; i < ranges.length; i += 2) await read(ranges[i], ranges[i + 1]);
-   * ```
-   */
-  fixedSizeListRowRangesSync(column: string, firstRow: number, numRows: number): number[] | null {
-    if (!isSync(this.source)) throw new InvalidArgumentError('this reader was opened on an async source');
-    const { dim, bitWidth, col } = this.fixedSizeListColumn(column, null, false);
-    if (!Number.isSafeInteger(firstRow) || !Number.isSafeInteger(numRows) || firstRow < 0 || numRows < 0 || firstRow + numRows > this.numRows) {
-      throw new InvalidArgumentError(`rows ${String(firstRow)} + ${String(numRows)} must lie within the ${this.numRows} rows of the file`);
-    }
-    let pages = this.rangePlans.get(col);
-    if (pages === undefined) {
-      pages = dim === 0 ? null : isV21(this.state.footer) ? this.plainPages21(col, dim, bitWidth) : this.plainPages(col, dim, bitWidth);
-      this.rangePlans.set(col, pages);
-    }
-    if (pages === null) return null;
-    const rowBytes = dim * (bitWidth >>> 3);
-    const out: number[] = [];
-    let from = firstRow * rowBytes;
-    const end = from + numRows * rowBytes;
-    // Pages are triples (file position, byte offset of the page's first row in the column, byte length).
-    for (let i = 0; i < pages.length && from < end; i += 3) {
-      const pageStart = pages[i + 1]!;
-      const pageEnd = pageStart + pages[i + 2]!;
-      if (from >= pageEnd) continue;
-      const len = Math.min(end, pageEnd) - from;
-      out.push(pages[i]! + (from - pageStart), len);
-      from += len;
-    }
-    return out;
-  }
-
-  /** The checks of a fixed-size-list read into `target` (unless `checkTarget` is false): its column index, list size and item width. */
-  private fixedSizeListColumn(column: string, target: (ArrayBufferView & ArrayLike<number>) | null, checkTarget = true): { dim: number; bitWidth: number; col: number } {
+  /** The checks of a fixed-size-list read into `target`: its column index, list size and item width. */
+  private fixedSizeListColumn(column: string, target: ArrayBufferView & ArrayLike<number>): { dim: number; bitWidth: number; col: number } {
     const idx = this.schema.fieldIndex(column);
     if (idx < 0) throw new NotFoundError(`no column named "${column}" in the file (${this.schema.fields.map((f) => f.name).join(', ')})`);
     const type = this.schema.fields[idx]!.type;
@@ -487,7 +440,7 @@ export class LanceFileReader {
     if (type.typeId !== TypeId.FixedSizeList || ArrayType === null || itemType === null || bitWidth <= 0 || (bitWidth & 7) !== 0) {
       throw new InvalidArgumentError(`\`column\` "${column}" must be a fixed-size list of numbers, found ${type.toString()}`);
     }
-    if (checkTarget && (target === null || typeof target !== 'object' || target.constructor !== ArrayType)) {
+    if (target === null || typeof target !== 'object' || target.constructor !== ArrayType) {
       throw new InvalidArgumentError(`\`target\` must be a ${(ArrayType as { name: string }).name} for the ${itemType.toString()} items of "${column}"`);
     }
     return { dim: type.listSize, bitWidth, col: this.state.fieldColumns[idx]![0]! };
