@@ -6,8 +6,9 @@
  * every link (id in range, level reaching the layer, list length), every vector component
  * (finite), and, unless the caller trusts the data, the checksum stored with every node row and
  * every link-list row. The vectors of a whole save (one fragment, rows in id order, a dimension
- * that is a multiple of 8) are read by @vego/format straight into the index memory; anything else
- * is scanned and copied once.
+ * that is a multiple of 8) are read by @vego/format straight into the index memory, a chunk of
+ * rows at a time, each chunk checked right after its read while it is still in the CPU cache
+ * (`load-nodes.ts`'s `readVectorsDirect`); anything else is scanned and copied once, then checked.
  */
 import type { Dataset, RecordBatch, ScanOptions } from '@vego/io';
 import { InvalidArgumentError, NotSupportedError } from '@vego/io';
@@ -28,8 +29,8 @@ export interface LanceLoadOptions extends IndexStoreOptions {
    * Verify the checksum stored with every node row and every link-list row against what was read
    * (default true): a changed byte in a vector, level, tombstone or link list is then a
    * CorruptDataError instead of data. `false` skips it for data you trust: it costs one hash pass
-   * over the vectors and links, about 23 ms for 100K vectors of 128 dimensions (a load of ~80 ms
-   * becomes ~110 ms; see the README).
+   * over the vectors and links, about 15 ms of CPU for 100K vectors of 128 dimensions (of a load's
+   * ~80 ms; see the README). Vectors are checked to be finite either way.
    */
   verifyChecksums?: boolean;
   /**
@@ -152,9 +153,11 @@ function collectStep(scans: readonly (readonly [Dataset, ScanOptions])[]): Step<
 }
 
 /**
- * The vectors of a whole save read straight into the index memory (a local file: synchronous in
- * both forms, one positional read per page); false when that does not apply (the caller scans).
- * On an object store the column is scanned: its pages arrive as ranged GETs.
+ * The vectors of a whole save read straight into the index memory and checked chunk by chunk (a
+ * local file: synchronous in both forms, one positional read per chunk; reading the next chunk on
+ * libuv's pool while checking the last was tried and cost ~10 ms more CPU per 100K load, the pool
+ * threads' page faults, for no wall time on a loaded machine); false when that does not apply (the
+ * caller scans). On an object store the column is scanned: its pages arrive as ranged GETs.
  */
 function directVectorsStep(parts: OpenedParts, target: RestoreTarget<unknown>, check: VectorCheck): Step<boolean> {
   const direct = (): boolean => parts.location.store === null && readVectorsDirect(parts, target, check);
