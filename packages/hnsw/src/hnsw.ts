@@ -1368,6 +1368,7 @@ export class HNSW {
     graph.reserveUpper(upperLength);
     return {
       vectors: graph.vectors,
+      memory: graph.memory,
       stride: graph.stride,
       links0: graph.links0,
       levels: graph.levels,

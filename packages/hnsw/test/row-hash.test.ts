@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import wabtFactory from 'wabt';
 import { seededRandom } from '@vego/test-support';
-import { hashRows, hashRowsTwin, rowHashInWasm, rowHashMemoryBytes, rowHashModuleBytes } from '../src/internal/row-hash';
+import { hashRows, hashRowsInMemory, hashRowsTwin, rowHashInWasm, rowHashMemoryBytes, rowHashModuleBytes } from '../src/internal/row-hash';
 import { nodeChecksum } from '../src/persistence/checksums';
+import type { WasmMemory } from '../src/internal/kernels';
 
 function randomWords(count: number, seed: number): Int32Array {
   const random = seededRandom(seed);
@@ -21,7 +22,7 @@ function randomWords(count: number, seed: number): Int32Array {
 describe('row hash (node checksums, format version 2)', () => {
   it('row-hash.wat assembles to exactly the module bytes the library embeds', async () => {
     const wabt = await wabtFactory();
-    const module = wabt.parseWat('row-hash.wat', readFileSync(join(__dirname, '../src/internal/row-hash.wat'), 'utf8'), { simd: true });
+    const module = wabt.parseWat('row-hash.wat', readFileSync(join(__dirname, '../src/internal/row-hash.wat'), 'utf8'), { simd: true, threads: true });
     try {
       module.resolveNames();
       const assembled = module.toBinary({ log: false, write_debug_names: false }).buffer;
@@ -68,6 +69,34 @@ describe('row hash (node checksums, format version 2)', () => {
     // None of this grew the module's memory (a grow detaches an ArrayBuffer, which slows every
     // typed-array access in the process afterwards; see row-hash.ts).
     expect(rowHashMemoryBytes()).toBe(65536);
+  });
+
+  it('hashes rows where they lie in a shared WebAssembly memory (an index’s vector memory) with the twin’s words, never growing it', () => {
+    const Wasm = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum: number; shared?: boolean }) => WasmMemory } }).WebAssembly;
+    const memory = new Wasm.Memory({ initial: 4, maximum: 100, shared: true });
+    const bytes = memory.buffer.byteLength;
+    const mem = new Int32Array(memory.buffer);
+    for (let len = 1; len <= 70; len++) {
+      const count = 1 + (len % 37);
+      const src = 1040 + 4 * len; // rows back to back from a byte that is not 16-aligned for odd lengths
+      const words = randomWords(len * count, 500 + len);
+      mem.set(words, src / 4);
+      const expected = new Uint32Array(2 * count);
+      const flag = hashRowsTwin(words, 0, len, len, count, expected, 0);
+      expect(hashRowsInMemory(memory, src, len, count, 0)).toBe(flag);
+      expect(Array.from(new Uint32Array(memory.buffer, 0, 2 * count))).toEqual(Array.from(expected));
+    }
+    // A NaN in the last row is reported; a row of finite words is not.
+    const f = new Float32Array(memory.buffer, 4096, 3 * 16).fill(1.5);
+    expect(hashRowsInMemory(memory, 4096, 16, 3, 0)).toBe(0);
+    f[3 * 16 - 1] = NaN;
+    expect(hashRowsInMemory(memory, 4096, 16, 3, 0)).toBe(1);
+    expect(memory.buffer.byteLength).toBe(bytes);
+    // A memory that is not shared cannot be imported: −1, nothing written (the caller copies instead).
+    const plain = new Wasm.Memory({ initial: 1, maximum: 1 });
+    new Int32Array(plain.buffer).fill(7);
+    expect(hashRowsInMemory(plain, 64, 16, 1, 0)).toBe(-1);
+    expect(new Int32Array(plain.buffer)[0]).toBe(7);
   });
 
   it('changes both words when any one word of a row changes (every position, lengths 1 to 40)', () => {

@@ -13,6 +13,7 @@
  * import of it here or in persistence, and no import cycle.
  */
 import type { ResolvedHnswConfig } from '../config';
+import type { WasmMemory } from './kernels';
 import type { Sq8Codes } from './sq8';
 import type { DiskVectors } from './sq8-disk';
 
@@ -20,6 +21,12 @@ import type { DiskVectors } from './sq8-disk';
 export interface RestoreTarget<T> {
   /** View of the graph's vector memory. */
   readonly vectors: Float32Array;
+  /**
+   * The shared WebAssembly memory `vectors` lies in, when it does (null or absent otherwise): a
+   * loader may then hash rows where they lie (`row-hash.ts`'s `hashRowsInMemory`), using slot 0 (the
+   * query slot, unused until `finish`) as its scratch and zeroing it again.
+   */
+  readonly memory?: WasmMemory | null;
   /** Floats per stored vector (the dimension padded to a multiple of 8). */
   readonly stride: number;
   readonly links0: Int32Array;

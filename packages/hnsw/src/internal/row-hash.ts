@@ -18,14 +18,17 @@
  * `x = [1, 2, 3, 0]` feeds chain 0 once; chains 1–3 keep their initial lanes; then fold and combine.
  *
  * The module (text form `row-hash.wat` beside this file, assembled by `test/row-hash.test.ts` with
- * wabt and compared byte for byte) has its own memory: rows are copied into it a chunk at a time
- * (its one 64 KiB page, never grown, see `MEMORY_BYTES`), which also lets it hash any `Int32Array`.
+ * wabt and compared byte for byte) imports a shared memory. {@link hashRows} gives it one of its
+ * own: rows are copied into it a chunk at a time (its one 64 KiB page, never grown, see
+ * `MEMORY_BYTES`), which lets it hash any `Int32Array`. {@link hashRowsInMemory} gives it an
+ * index's vector memory instead, and hashes rows where they lie (no copy: a load verifying its node
+ * checksums).
  */
-import { wasmApi } from './kernels';
+import { type WasmMemory, type WasmModule, wasmApi } from './kernels';
 
 /** The module's bytes, base64 (assembled from `row-hash.wat`; `test/row-hash.test.ts` checks them). */
 const MODULE_BASE64 =
-  'AGFzbQEAAAABCQFgBH9/f38BfwMCAQAFAwEAAQcWAgZtZW1vcnkCAAloYXNoX3Jvd3MAAArSCAHPCAIDfw57QbHz3fF5/REhCUH3lK+veP0RIQpBvdzKlXz9ESELQYCAgPwH/REhDCAAIQQgACABIAJsaiEFAkAgBCAFTw0AA0D9DIhqPyTTCKOFLooZE0RzcAMhDf0MIjgJpNAxnymY+i4IiWxO7CER/QyIaj8k0wijhS6KGRNEc3ADIQ79DCI4CaTQMZ8pmPouCIlsTuwhEv0MiGo/JNMIo4UuihkTRHNwAyEP/QwiOAmk0DGfKZj6LgiJbE7sIRP9DIhqPyTTCKOFLooZE0RzcAMhEP0MIjgJpNAxnymY+i4IiWxO7CEUIAQgAWohBgJAIARBwABqIAZLDQADQCAE/QAEACEHIA0gB/1RIAn9tQEhDSANQQ/9qwEgDUER/a0B/VAhDSARIAf9rgEgCv21ASERIBFBDf2rASARQRP9rQH9UCERIAggByAM/U4gDP03/VAhCCAE/QAEECEHIA4gB/1RIAn9tQEhDiAOQQ/9qwEgDkER/a0B/VAhDiASIAf9rgEgCv21ASESIBJBDf2rASASQRP9rQH9UCESIAggByAM/U4gDP03/VAhCCAE/QAEICEHIA8gB/1RIAn9tQEhDyAPQQ/9qwEgD0ER/a0B/VAhDyATIAf9rgEgCv21ASETIBNBDf2rASATQRP9rQH9UCETIAggByAM/U4gDP03/VAhCCAE/QAEMCEHIBAgB/1RIAn9tQEhECAQQQ/9qwEgEEER/a0B/VAhECAUIAf9rgEgCv21ASEUIBRBDf2rASAUQRP9rQH9UCEUIAggByAM/U4gDP03/VAhCCAEQcAAaiEEIARBwABqIAZNDQALCwJAIARBEGogBksNAANAIAT9AAQAIQcgDSAH/VEgCf21ASENIA1BD/2rASANQRH9rQH9UCENIBEgB/2uASAK/bUBIREgEUEN/asBIBFBE/2tAf1QIREgCCAHIAz9TiAM/Tf9UCEIIARBEGohBCAEQRBqIAZNDQALCyAEIAZJBED9DAAAAAAAAAAAAAAAAAAAAAAgBCgCAP0cACEHIARBBGogBkkEQCAHIAQoAgT9HAEhBwsgBEEIaiAGSQRAIAcgBCgCCP0cAiEHCyANIAf9USAJ/bUBIQ0gDUEP/asBIA1BEf2tAf1QIQ0gESAH/a4BIAr9tQEhESARQQ39qwEgEUET/a0B/VAhESAIIAcgDP1OIAz9N/1QIQggBiEECyANIAv9tQEgDv1RIQ0gDSAL/bUBIA/9USENIA0gC/21ASAQ/VEhDSARIAv9tQEgEv1RIREgESAL/bUBIBP9USERIBEgC/21ASAU/VEhESADIA39GwBBr9bTvgJsIA39GwFqQa/W074CbCAN/RsCakGv1tO+AmwgDf0bA2o2AgAgAyAR/RsAQa/W074CbCAR/RsBakGv1tO+AmwgEf0bAmpBr9bTvgJsIBH9GwNqNgIEIANBCGohAyAEIAVJDQALCyAI/VML';
+  'AGFzbQEAAAABCQFgBH9/f38BfwISAQNlbnYGbWVtb3J5AgMBgIAEAwIBAAcNAQloYXNoX3Jvd3MAAArECAHBCAIDfw57QbHz3fF5/REhCUH3lK+veP0RIQpBvdzKlXz9ESELQYCAgPwH/REhDCAAIQQgACABIAJsaiEFAkAgBCAFTw0AA0D9DIhqPyTTCKOFLooZE0RzcAMhDf0MIjgJpNAxnymY+i4IiWxO7CER/QyIaj8k0wijhS6KGRNEc3ADIQ79DCI4CaTQMZ8pmPouCIlsTuwhEv0MiGo/JNMIo4UuihkTRHNwAyEP/QwiOAmk0DGfKZj6LgiJbE7sIRP9DIhqPyTTCKOFLooZE0RzcAMhEP0MIjgJpNAxnymY+i4IiWxO7CEUIAQgAWohBgJAIARBwABqIAZLDQADQCAE/QAEACEHIA0gB/1RIAn9tQEhDSANQQ/9qwEgDUER/a0B/VAhDSARIAf9rgEgCv21ASERIBFBDf2rASARQRP9rQH9UCERIAggByAM/U79uQEhCCAE/QAEECEHIA4gB/1RIAn9tQEhDiAOQQ/9qwEgDkER/a0B/VAhDiASIAf9rgEgCv21ASESIBJBDf2rASASQRP9rQH9UCESIAggByAM/U79uQEhCCAE/QAEICEHIA8gB/1RIAn9tQEhDyAPQQ/9qwEgD0ER/a0B/VAhDyATIAf9rgEgCv21ASETIBNBDf2rASATQRP9rQH9UCETIAggByAM/U79uQEhCCAE/QAEMCEHIBAgB/1RIAn9tQEhECAQQQ/9qwEgEEER/a0B/VAhECAUIAf9rgEgCv21ASEUIBRBDf2rASAUQRP9rQH9UCEUIAggByAM/U79uQEhCCAEQcAAaiEEIARBwABqIAZNDQALCwJAIARBEGogBksNAANAIAT9AAQAIQcgDSAH/VEgCf21ASENIA1BD/2rASANQRH9rQH9UCENIBEgB/2uASAK/bUBIREgEUEN/asBIBFBE/2tAf1QIREgCCAHIAz9Tv25ASEIIARBEGohBCAEQRBqIAZNDQALCyAEIAZJBED9DAAAAAAAAAAAAAAAAAAAAAAgBCgCAP0cACEHIARBBGogBkkEQCAHIAQoAgT9HAEhBwsgBEEIaiAGSQRAIAcgBCgCCP0cAiEHCyANIAf9USAJ/bUBIQ0gDUEP/asBIA1BEf2tAf1QIQ0gESAH/a4BIAr9tQEhESARQQ39qwEgEUET/a0B/VAhESAIIAcgDP1O/bkBIQggBiEECyANIAv9tQEgDv1RIQ0gDSAL/bUBIA/9USENIA0gC/21ASAQ/VEhDSARIAv9tQEgEv1RIREgESAL/bUBIBP9USERIBEgC/21ASAU/VEhESADIA39GwBBr9bTvgJsIA39GwFqQa/W074CbCAN/RsCakGv1tO+AmwgDf0bA2o2AgAgAyAR/RsAQa/W074CbCAR/RsBakGv1tO+AmwgEf0bAmpBr9bTvgJsIBH9GwNqNgIEIANBCGohAyAEIAVJDQALCyAIIAz9N/1TCw==';
 
 /** The module's bytes (a fresh copy). */
 export function rowHashModuleBytes(): Uint8Array {
@@ -120,27 +123,81 @@ function fold(s: Int32Array, at: number): number {
  */
 const MEMORY_BYTES = 65536;
 
+type HashFn = (src: number, rowBytes: number, count: number, out: number) => number;
+
 interface Hasher {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
-  hash: (src: number, rowBytes: number, count: number, out: number) => number;
+  memory: WasmMemory;
+  hash: HashFn;
 }
 
+let compiled: WasmModule | null | undefined;
 let hasher: Hasher | null | undefined;
 
-/** The instantiated module, or null where WebAssembly SIMD is missing. */
+/** The compiled module, or null where WebAssembly SIMD or shared memory is missing. */
+function rowHashModule(): WasmModule | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  try {
+    const bytes = rowHashModuleBytes();
+    if (wasmApi !== undefined && wasmApi.validate(bytes)) compiled = new wasmApi.Module(bytes);
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+/** The module's `hash_rows` over `memory` (a shared memory), or null without the module. */
+function instantiate(memory: WasmMemory): HashFn | null {
+  const module = rowHashModule();
+  if (module === null) return null;
+  return new wasmApi!.Instance(module, { env: { memory } }).exports['hash_rows'] as HashFn;
+}
+
+/** The module over its own one-page memory, or null where WebAssembly SIMD or shared memory is missing. */
 function moduleHasher(): Hasher | null {
   if (hasher !== undefined) return hasher;
   hasher = null;
   try {
-    const bytes = rowHashModuleBytes();
-    if (wasmApi !== undefined && wasmApi.validate(bytes)) {
-      const exports = new wasmApi.Instance(new wasmApi.Module(bytes), {}).exports;
-      hasher = { memory: exports['memory'] as Hasher['memory'], hash: exports['hash_rows'] as Hasher['hash'] };
+    if (rowHashModule() !== null) {
+      // Shared, so that the same module also runs over an index's (shared) vector memory; a
+      // maximum of one page: it cannot grow.
+      const memory = new wasmApi!.Memory({ initial: 1, maximum: 1, shared: true });
+      const hash = instantiate(memory);
+      if (hash !== null) hasher = { memory, hash };
     }
   } catch {
     hasher = null;
   }
   return hasher;
+}
+
+/**
+ * The module's function over each memory {@link hashRowsInMemory} ran over (weakly held: an index
+ * dropped by its caller takes its entry with it; null: that memory cannot be imported).
+ */
+const inPlace = new WeakMap<WasmMemory, HashFn | null>();
+
+/**
+ * The raw row words of `count` rows of `rowWords` words lying back to back from byte `src` of
+ * `memory` (a shared WebAssembly memory, such as an index's vector memory), hashed where they lie,
+ * into the `2 · count` words from byte `out` of the same memory (16-byte aligned; the caller's
+ * scratch, which must not overlap the rows); the same words as {@link hashRows}. Returns 1 when
+ * some word, read as a float32, is NaN or ±∞, else 0; or −1, having done nothing, where the module
+ * is missing (the caller then uses {@link hashRows}). Instantiates the module over `memory` on the
+ * first call for that memory (tens of microseconds); never grows it.
+ */
+export function hashRowsInMemory(memory: WasmMemory, src: number, rowWords: number, count: number, out: number): number {
+  let hash = inPlace.get(memory);
+  if (hash === undefined) {
+    try {
+      hash = instantiate(memory);
+    } catch {
+      hash = null; // not a shared memory, or none of this engine's
+    }
+    inPlace.set(memory, hash);
+  }
+  if (hash === null) return -1;
+  return count === 0 ? 0 : hash(src, rowWords * 4, count, out);
 }
 
 /** True when {@link hashRows} runs in WebAssembly (else it runs {@link hashRowsTwin}). */

@@ -28,7 +28,8 @@
 import { vectorWords } from '../config';
 import type { HnswSnapshot } from '../snapshot';
 import { Pacer } from '../internal/pacer';
-import { hashRows } from '../internal/row-hash';
+import type { WasmMemory } from '../internal/kernels';
+import { hashRows, hashRowsInMemory } from '../internal/row-hash';
 import { LANCE_FORMAT_VERSION } from './layout';
 import { type Steps, pace, runStepsSync } from './steps';
 
@@ -343,12 +344,14 @@ function listSums(snapshot: HnswSnapshot, starts: Int32Array, before: IndexCheck
 }
 
 /**
- * Verifies the node checksums `sums` (two words per id, as stored in `nodes.lance`) against the
- * node data now in an index's memory: the vector of id `i` at `vectorBits[(i + 1) · stride …]`
- * (`dim` words), its level and tombstone, and (unless `finite` is false: binary vectors are bits,
- * not numbers) that every component is finite, in one pass. Returns
- * the first id whose checksum differs or whose vector is not finite, or −1; `found` (3 words) then
- * holds the checksum of what was read and, in `found[2]`, 1 when the vector is not finite. Allocates nothing.
+ * Verifies the node checksums `sums` (two words per id, as stored in `nodes.lance`) of ids `from`
+ * (default 0) to `n − 1` against the node data now in an index's memory: the vector of id `i` at
+ * `vectorBits[(i + 1) · stride …]` (`dim` words), its level and tombstone, and (unless `finite` is
+ * false: binary vectors are bits, not numbers) that every component is finite, in one pass. A
+ * loader verifies each chunk of rows just read (still in the CPU cache) with `from` and `n`
+ * bounding the chunk. Returns the first id whose checksum differs or whose vector is not finite,
+ * or −1; `found` (3 words) then holds the checksum of what was read and, in `found[2]`, 1 when the
+ * vector is not finite. Allocates nothing.
  */
 export function firstNodeMismatch(
   hash: 1 | 2,
@@ -361,11 +364,12 @@ export function firstNodeMismatch(
   n: number,
   found: Uint32Array,
   finite = true,
+  from = 0,
 ): number {
-  if (hash === 2) return firstRowSumMismatch(vectorBits, stride, dim, levels, deleted, sums, n, found, finite);
+  if (hash === 2) return firstRowSumMismatch(vectorBits, stride, dim, levels, deleted, sums, from, n, found, finite);
   // Two nodes per pass (see hashWordsPair) into found[3 … 6]; on a difference or a non-finite
   // value, the pair is hashed again one node at a time to say which.
-  let i = 0;
+  let i = from;
   for (; i + 1 < n; i += 2) {
     const flag = hashWordsPair(vectorBits, dim, (i + 1) * stride, i, (levels[i]! << 1) | deleted[i]!, 0, (i + 2) * stride, i + 1, (levels[i + 1]! << 1) | deleted[i + 1]!, 1, pairOut);
     if ((finite && flag !== 0) || pairOut[0] !== sums[2 * i] || pairOut[1] !== sums[2 * i + 1] || pairOut[2] !== sums[2 * i + 2] || pairOut[3] !== sums[2 * i + 3]) break;
@@ -390,26 +394,89 @@ function firstRowSumMismatch(
   levels: Uint8Array,
   deleted: Uint8Array,
   sums: Uint32Array,
-  n: number,
+  from: number,
+  to: number,
   found: Uint32Array,
   finite: boolean,
 ): number {
   const scratch = (verifyScratch ??= new Uint32Array(2 * VERIFY_ROWS));
-  for (let at = 0; at < n; at += VERIFY_ROWS) {
-    const rows = Math.min(VERIFY_ROWS, n - at);
+  for (let at = from; at < to; at += VERIFY_ROWS) {
+    const rows = Math.min(VERIFY_ROWS, to - at);
     const flag = hashRows(vectorBits, (at + 1) * stride, stride, dim, rows, scratch, 0);
-    for (let r = 0; r < rows; r++) {
-      const i = at + r;
-      finishRowSum(scratch, r, i, (levels[i]! << 1) | deleted[i]!, dim);
-      // Non-finite: only looked for row by row once the chunk says it holds one.
-      const bad = finite && flag !== 0 && firstNonFiniteWord(vectorBits, (i + 1) * stride, (i + 1) * stride + dim) >= 0;
-      if (bad || scratch[2 * r] !== sums[2 * i] || scratch[2 * r + 1] !== sums[2 * i + 1]) {
-        found[0] = scratch[2 * r]!;
-        found[1] = scratch[2 * r + 1]!;
-        found[2] = bad ? 1 : 0;
-        return i;
-      }
+    const bad = checkHashedRows(scratch, at, rows, flag, vectorBits, stride, dim, levels, deleted, sums, found, finite);
+    if (bad >= 0) return bad;
+  }
+  return -1;
+}
+
+/**
+ * Finishes the raw row words of ids `at … at + rows − 1` in `hashed` (slot r for id at + r; `flag`
+ * says whether the chunk holds a non-finite word) and compares them with `sums`: returns the first
+ * id that differs or (with `finite`) holds a non-finite component, with `found` filled as
+ * {@link firstNodeMismatch} says, or −1.
+ */
+function checkHashedRows(
+  hashed: Uint32Array,
+  at: number,
+  rows: number,
+  flag: number,
+  vectorBits: Int32Array,
+  stride: number,
+  dim: number,
+  levels: Uint8Array,
+  deleted: Uint8Array,
+  sums: Uint32Array,
+  found: Uint32Array,
+  finite: boolean,
+): number {
+  for (let r = 0; r < rows; r++) {
+    const i = at + r;
+    finishRowSum(hashed, r, i, (levels[i]! << 1) | deleted[i]!, dim);
+    // Non-finite: only looked for row by row once the chunk says it holds one.
+    const bad = finite && flag !== 0 && firstNonFiniteWord(vectorBits, (i + 1) * stride, (i + 1) * stride + dim) >= 0;
+    if (bad || hashed[2 * r] !== sums[2 * i] || hashed[2 * r + 1] !== sums[2 * i + 1]) {
+      found[0] = hashed[2 * r]!;
+      found[1] = hashed[2 * r + 1]!;
+      found[2] = bad ? 1 : 0;
+      return i;
     }
+  }
+  return -1;
+}
+
+/** Smallest stride (floats) for which {@link firstRowSumMismatchInMemory} pays: it hashes `stride / 2` rows per call. */
+export const IN_MEMORY_MIN_STRIDE = 64;
+
+/**
+ * {@link firstNodeMismatch} for node hash 2 over an index's vector memory `memory` (shared
+ * WebAssembly memory; `vectorBits` a view of it whose element 0 is slot 0, at byte `slot0`), rows
+ * back to back (`stride` equal to the row length, at least {@link IN_MEMORY_MIN_STRIDE}): the
+ * rows are hashed where they lie, with no copy (`row-hash.ts`'s `hashRowsInMemory`), `stride / 2`
+ * rows per call, their words written to slot 0 (the query slot: the caller's scratch, which the
+ * caller zeroes afterwards). Same result and `found` as {@link firstNodeMismatch}; or −2, having
+ * checked nothing, where the module cannot run over `memory` (the caller then uses {@link firstNodeMismatch}).
+ */
+export function firstRowSumMismatchInMemory(
+  memory: WasmMemory,
+  slot0: number,
+  vectorBits: Int32Array,
+  stride: number,
+  levels: Uint8Array,
+  deleted: Uint8Array,
+  sums: Uint32Array,
+  from: number,
+  to: number,
+  found: Uint32Array,
+  finite: boolean,
+): number {
+  const perCall = stride >> 1;
+  const hashed = new Uint32Array(memory.buffer, slot0, 2 * perCall);
+  for (let at = from; at < to; at += perCall) {
+    const rows = Math.min(perCall, to - at);
+    const flag = hashRowsInMemory(memory, slot0 + (at + 1) * stride * 4, stride, rows, slot0);
+    if (flag < 0) return -2; // only ever on the first call: the module did not instantiate
+    const bad = checkHashedRows(hashed, at, rows, flag, vectorBits, stride, stride, levels, deleted, sums, found, finite);
+    if (bad >= 0) return bad;
   }
   return -1;
 }

@@ -8,7 +8,7 @@ import { vectorWords } from '../config';
 import { isBinaryMetric } from '../distance';
 import { MAX_LEVEL } from '../internal/graph';
 import type { RestoreTarget } from '../internal/restore-target';
-import { checksumHex, firstNodeMismatch } from './checksums';
+import { IN_MEMORY_MIN_STRIDE, checksumHex, firstNodeMismatch, firstRowSumMismatchInMemory } from './checksums';
 import { corrupt } from './directory';
 import { NODES_DATASET, nodesSchema } from './layout';
 import { type OpenedParts, noNulls } from './open';
@@ -176,13 +176,29 @@ function copyBinaryVectors(parts: OpenedParts, batches: readonly RecordBatch[], 
 }
 
 /**
+ * Vector bytes read per chunk by {@link readVectorsDirect}: small enough that the chunk is still in
+ * the CPU's cache (L2) when it is checked right after the read, large enough that the reads' own
+ * cost (one positioned read per chunk) stays small.
+ */
+const DIRECT_CHUNK_BYTES = 512 * 1024;
+
+/**
+ * Checks the vectors of ids `[from, to)` now in the index memory (checksums, or finite only; see
+ * {@link vectorCheck}); throws the load's CorruptDataError.
+ */
+export type VectorCheck = (from: number, to: number) => void;
+
+/**
  * The vectors of a whole save read straight from the data file into the index memory by
  * @vego/format (no intermediate buffer for plain pages), when the layout allows it: one fragment
  * without deletions (its pages would hold the deleted rows too), one data file, rows in id order
- * (checked by the caller), a dimension that needs no padding. Returns false when any of that does
- * not hold; the caller then scans the column.
+ * (checked by the caller), a dimension that needs no padding. Plain pages are read a chunk of rows
+ * at a time ({@link DIRECT_CHUNK_BYTES}) and `check` runs on each chunk right after its read, while
+ * its bytes are still in the CPU cache: hashing them then costs no second trip through memory.
+ * Other page layouts are decoded whole, then checked whole. Returns false, having read and checked
+ * nothing, when any of that does not hold; the caller then scans the column.
  */
-export function readVectorsDirect(parts: OpenedParts, target: RestoreTarget<unknown>): boolean {
+export function readVectorsDirect(parts: OpenedParts, target: RestoreTarget<unknown>, check: VectorCheck): boolean {
   const n = parts.row.num_ids;
   const dim = parts.config.dimension;
   const stride = target.stride;
@@ -197,7 +213,18 @@ export function readVectorsDirect(parts: OpenedParts, target: RestoreTarget<unkn
     const field = reader.schema.field('vector');
     if (reader.numRows !== n || field === null || !field.type.equals(nodesSchema(dim).fields[1]!.type)) return false;
     // Slot 0 is the query: id i goes to slot i + 1.
-    reader.readFixedSizeListIntoSync('vector', target.vectors, stride);
+    const rowsPerChunk = Math.max(1, Math.floor(DIRECT_CHUNK_BYTES / (4 * dim)));
+    for (let at = 0; at < n; at += rowsPerChunk) {
+      const rows = Math.min(rowsPerChunk, n - at);
+      if (!reader.readFixedSizeListRowsIntoSync('vector', at, rows, target.vectors, (at + 1) * stride)) {
+        // Not plain pages (the answer is the same for every range, so this is the first chunk):
+        // decoded whole, checked whole.
+        reader.readFixedSizeListIntoSync('vector', target.vectors, stride);
+        check(0, n);
+        return true;
+      }
+      check(at, at + rows);
+    }
     return true;
   } finally {
     source.close();
@@ -205,16 +232,25 @@ export function readVectorsDirect(parts: OpenedParts, target: RestoreTarget<unkn
 }
 
 /**
- * Checks that every stored vector component of ids 0 … n−1 is finite (padding is zero). (A load
- * that verifies checksums does this in the same pass: {@link verifyNodeChecksums}.)
+ * The check a load makes of the vectors of ids `[from, to)` in the index memory: with `verify`,
+ * their node checksums under node hash `hash` (which checks that they are finite in the same
+ * pass: {@link verifyNodeChecksums}); else that they are finite ({@link checkVectors}).
  */
-export function checkVectors(parts: OpenedParts, target: RestoreTarget<unknown>): void {
+export function vectorCheck(parts: OpenedParts, nodes: NodeArrays, target: RestoreTarget<unknown>, verify: boolean, hash: 1 | 2): VectorCheck {
+  return verify ? (from, to) => verifyNodeChecksums(parts, nodes, target, hash, from, to) : (from, to) => checkVectors(parts, target, from, to);
+}
+
+/**
+ * Checks that every stored vector component of ids `from` … `to − 1` (default: all) is finite
+ * (padding is zero). (A load that verifies checksums does this in the same pass:
+ * {@link verifyNodeChecksums}.)
+ */
+export function checkVectors(parts: OpenedParts, target: RestoreTarget<unknown>, from = 0, to = parts.row.num_ids): void {
   if (isBinaryMetric(parts.config.distance)) return; // bits, not numbers: every pattern is valid
-  const n = parts.row.num_ids;
   const stride = target.stride;
   const v = target.vectors;
   const bits = new Int32Array(v.buffer, v.byteOffset, v.length);
-  const bad = firstNonFinite(bits, stride, stride * (n + 1));
+  const bad = firstNonFinite(bits, stride * (from + 1), stride * (to + 1));
   if (bad >= 0) throw nonFinite(parts, target, bad);
 }
 
@@ -237,20 +273,32 @@ function firstNonFinite(bits: Int32Array, start: number, end: number): number {
 }
 
 /**
- * Verifies the checksum stored with every node row against the row as loaded, computed with node
- * hash `hash` (`checksums.ts`'s `nodeHashOf` of the saved format version) from the vector bits as now
- * in the index memory, level, tombstone): a changed byte anywhere in a row is damage, never data.
- * Checks in the same pass that every vector component is finite (as {@link checkVectors}).
+ * Verifies the checksum stored with the node row of every id `from` … `to − 1` (default: all)
+ * against the row as loaded, computed with node hash `hash` (`checksums.ts`'s `nodeHashOf` of the
+ * saved format version) from the vector bits as now in the index memory, level, tombstone): a
+ * changed byte anywhere in a row is damage, never data. Checks in the same pass that every vector
+ * component is finite (as {@link checkVectors}).
  * @throws CorruptDataError naming the dataset, the row and id, and the stored vs computed checksum;
  *   or the id and component of a non-finite value
  */
-export function verifyNodeChecksums(parts: OpenedParts, nodes: NodeArrays, target: RestoreTarget<unknown>, hash: 1 | 2): void {
-  const n = parts.row.num_ids;
+export function verifyNodeChecksums(parts: OpenedParts, nodes: NodeArrays, target: RestoreTarget<unknown>, hash: 1 | 2, from = 0, to = parts.row.num_ids): void {
   const v = target.vectors;
   const bits = new Int32Array(v.buffer, v.byteOffset, v.length);
   const found = new Uint32Array(3);
   const stride = target.stride;
-  const bad = firstNodeMismatch(hash, bits, stride, vectorWords(parts.config), nodes.levels, nodes.deleted, nodes.sums, n, found, !isBinaryMetric(parts.config.distance));
+  const dim = vectorWords(parts.config);
+  const finite = !isBinaryMetric(parts.config.distance);
+  const memory = target.memory ?? null;
+  let bad = -2;
+  if (hash === 2 && memory !== null && v.buffer === memory.buffer && stride === dim && stride >= IN_MEMORY_MIN_STRIDE) {
+    // Hashed where the rows lie, the raw words in slot 0 (the query slot), zeroed again after.
+    try {
+      bad = firstRowSumMismatchInMemory(memory, v.byteOffset, bits, stride, nodes.levels, nodes.deleted, nodes.sums, from, to, found, finite);
+    } finally {
+      v.fill(0, 0, stride);
+    }
+  }
+  if (bad === -2) bad = firstNodeMismatch(hash, bits, stride, dim, nodes.levels, nodes.deleted, nodes.sums, to, found, finite, from);
   if (bad >= 0 && found[2] !== 0) throw nonFinite(parts, target, firstNonFinite(bits, (bad + 1) * stride, (bad + 2) * stride));
   if (bad >= 0) {
     throw corrupt(

@@ -6,8 +6,9 @@
  * every link (id in range, level reaching the layer, list length), every vector component
  * (finite), and, unless the caller trusts the data, the checksum stored with every node row and
  * every link-list row. The vectors of a whole save (one fragment, rows in id order, a dimension
- * that is a multiple of 8) are read by @vego/format straight into the index memory; anything else
- * is scanned and copied once.
+ * that is a multiple of 8) are read by @vego/format straight into the index memory, a chunk of
+ * rows at a time, each chunk checked right after its read while it is still in the CPU cache
+ * (`load-nodes.ts`'s `readVectorsDirect`); anything else is scanned and copied once, then checked.
  */
 import type { Dataset, RecordBatch, ScanOptions } from '@vego/io';
 import { InvalidArgumentError, NotSupportedError } from '@vego/io';
@@ -17,7 +18,7 @@ import { listHashOf, nodeHashOf, upperStarts } from './checksums';
 import { type IndexLocation, type IndexStoreOptions, corrupt, requireLocal, resolveLocation } from './directory';
 import { loadCodes } from './load-codes';
 import { type ListArrays, connectionScanColumns, readConnections, verifyListChecksums } from './load-links';
-import { NODE_ROW_COLUMNS, type NodeArrays, checkVectors, copyVectors, readNodeRows, readVectorsDirect, verifyNodeChecksums } from './load-nodes';
+import { NODE_ROW_COLUMNS, type NodeArrays, type VectorCheck, copyVectors, readNodeRows, readVectorsDirect, vectorCheck } from './load-nodes';
 import { type OpenedParts, closePartsStep, openParts } from './open';
 import { type SavedState, partState } from './saved-state';
 import { type Step, type Steps, perform, runStepsAsync, runStepsSync } from './steps';
@@ -28,8 +29,8 @@ export interface LanceLoadOptions extends IndexStoreOptions {
    * Verify the checksum stored with every node row and every link-list row against what was read
    * (default true): a changed byte in a vector, level, tombstone or link list is then a
    * CorruptDataError instead of data. `false` skips it for data you trust: it costs one hash pass
-   * over the vectors and links, about 23 ms for 100K vectors of 128 dimensions (a load of ~80 ms
-   * becomes ~110 ms; see the README).
+   * over the vectors and links, about 15 ms of CPU for 100K vectors of 128 dimensions (of a load's
+   * ~80 ms; see the README). Vectors are checked to be finite either way.
    */
   verifyChecksums?: boolean;
   /**
@@ -109,14 +110,16 @@ function* startLoad<T>(parts: OpenedParts, nodeBatches: readonly RecordBatch[], 
   return { target, nodes, starts, lists };
 }
 
-/** Checks the vectors (and checksums) now in the index and hands the index over with the state the next save builds on. */
-function finishLoad<T>(parts: OpenedParts, load: PartialLoad<T>, verify: boolean, disk: DiskVectors | null): LoadOutcome<T> {
+/**
+ * Checks the list checksums, and the vectors (checksums, or finite only) unless `vectorsChecked`
+ * (read directly, checked chunk by chunk: {@link readVectorsDirect}), and hands the index over with
+ * the state the next save builds on.
+ */
+function finishLoad<T>(parts: OpenedParts, load: PartialLoad<T>, verify: boolean, disk: DiskVectors | null, vectorsChecked: boolean): LoadOutcome<T> {
   const { root, row } = parts;
-  // Verifying the checksums checks that the vectors are finite in the same pass. (Vectors left on
-  // disk were checked as they were streamed: load-codes.ts.)
-  if (!verify && disk === null) checkVectors(parts, load.target);
+  // Vectors left on disk were checked as they were streamed (load-codes.ts).
+  if (disk === null && !vectorsChecked) vectorCheck(parts, load.nodes, load.target, verify, nodeHashOf(row.format_version))(0, row.num_ids);
   if (verify) {
-    if (disk === null) verifyNodeChecksums(parts, load.nodes, load.target, nodeHashOf(row.format_version));
     verifyListChecksums(parts, load.nodes.levels, load.starts, load.lists, load.target);
   }
   const index = load.target.finish(row.entry_point, row.max_level, row.rng_state, disk);
@@ -150,12 +153,14 @@ function collectStep(scans: readonly (readonly [Dataset, ScanOptions])[]): Step<
 }
 
 /**
- * The vectors of a whole save read straight into the index memory (a local file: synchronous in
- * both forms, one positional read per page); false when that does not apply (the caller scans).
- * On an object store the column is scanned: its pages arrive as ranged GETs.
+ * The vectors of a whole save read straight into the index memory and checked chunk by chunk (a
+ * local file: synchronous in both forms, one positional read per chunk; reading the next chunk on
+ * libuv's pool while checking the last was tried and cost ~10 ms more CPU per 100K load, the pool
+ * threads' page faults, for no wall time on a loaded machine); false when that does not apply (the
+ * caller scans). On an object store the column is scanned: its pages arrive as ranged GETs.
  */
-function directVectorsStep(parts: OpenedParts, target: RestoreTarget<unknown>): Step<boolean> {
-  const direct = (): boolean => parts.location.store === null && readVectorsDirect(parts, target);
+function directVectorsStep(parts: OpenedParts, target: RestoreTarget<unknown>, check: VectorCheck): Step<boolean> {
+  const direct = (): boolean => parts.location.store === null && readVectorsDirect(parts, target, check);
   return { sync: direct, async: async () => direct() };
 }
 
@@ -173,17 +178,17 @@ function* loadSteps<T>(loc: IndexLocation, makeTarget: RestoreFactory<T>, verify
     if (onDisk) {
       const disk = yield* loadCodes(parts, loc, load.nodes, load.target.codes!, verify);
       try {
-        return finishLoad(parts, load, verify, disk);
+        return finishLoad(parts, load, verify, disk, true);
       } catch (e) {
         disk.close();
         throw e;
       }
     }
-    if (!(load.nodes.inOrder && (yield* perform(directVectorsStep(parts, load.target))))) {
-      const [vectorBatches] = yield* perform(collectStep([[parts.nodes, { columns: ['vector'], batchSize: nodeBatchRows(parts) }]]));
-      copyVectors(parts, vectorBatches!, load.nodes.rowIds, load.target);
-    }
-    return finishLoad(parts, load, verify, null);
+    const check = vectorCheck(parts, load.nodes, load.target, verify, nodeHashOf(parts.row.format_version));
+    if (load.nodes.inOrder && (yield* perform(directVectorsStep(parts, load.target, check)))) return finishLoad(parts, load, verify, null, true);
+    const [vectorBatches] = yield* perform(collectStep([[parts.nodes, { columns: ['vector'], batchSize: nodeBatchRows(parts) }]]));
+    copyVectors(parts, vectorBatches!, load.nodes.rowIds, load.target);
+    return finishLoad(parts, load, verify, null, false);
   } finally {
     yield* perform(closePartsStep(parts));
   }
