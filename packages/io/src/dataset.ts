@@ -41,7 +41,7 @@ import { needsAsync, openRemoteVersion, storeFor } from './internal/remote-datas
 import { cleanupTask } from './dataset/cleanup';
 import { commitWrite } from './dataset/commit';
 import { compactTask } from './dataset/compaction';
-import { deleteRowsTask, deleteWhereTask } from './dataset/delete';
+import { ROW_ADDRESS_FRAGMENT, deleteRowsTask, deleteWhereTask } from './dataset/delete';
 import { appendAndDeleteTask } from './dataset/append-delete';
 import {
   checkNonNegInt,
@@ -58,7 +58,7 @@ import {
   type VersionInfo,
 } from './dataset/options';
 import { collectBatches, scanReads } from './dataset/scan';
-import { takeRows } from './dataset/take';
+import { planTake, takeRows } from './dataset/take';
 import { localVersions, openLocalVersion } from './dataset/versions';
 import { DatasetView } from './dataset/view';
 
@@ -242,10 +242,28 @@ export class Dataset {
    */
   fragmentFiles(): FragmentFiles[] {
     return this.view.fragments.map((f, i) => ({
+      id: f.id,
       paths: f.files.map((_, j) => this.view.files.checkedDataPath(i, j)),
       physicalRows: f.physicalRows,
       hasDeletions: f.deletionFile !== undefined,
     }));
+  }
+
+  /**
+   * The row addresses of the rows at live positions `rowIndices` (in that order): Lance's
+   * `_rowaddr`, fragment id · 2³² + the row's physical offset in its fragment. An address names a
+   * row for as long as the row exists, whatever is deleted or appended around it, where a live
+   * position shifts with every delete before it: {@link appendAndDeleteSync} takes addresses with
+   * `rowAddresses: true`. Reads no data file (the deletion files of the fragments holding the rows,
+   * when not read yet).
+   * @throws InvalidArgumentError when `rowIndices` is not array-like; OutOfRangeError for a position outside the version
+   */
+  rowAddresses(rowIndices: ArrayLike<number>): Float64Array {
+    const { fragOf, local } = planTake(this.view, rowIndices);
+    const out = new Float64Array(fragOf.length);
+    const fragments = this.view.fragments;
+    for (let k = 0; k < out.length; k++) out[k] = fragments[fragOf[k]!]!.id * ROW_ADDRESS_FRAGMENT + local[k]!;
+    return out;
   }
 
   /** Every committed version on disk, oldest first (not only those up to this one). */
@@ -512,6 +530,10 @@ export class Dataset {
    * (LanceDB too) sees both changes or neither: the way to replace rows without a version in which
    * both the old and the new rows are live, at the cost of one commit instead of two. Nothing is
    * re-based: when this object is not the latest version, it fails and removes what it wrote.
+   * With `options.rowAddresses`, `rowIndices` are row addresses ({@link rowAddresses}) instead
+   * of live positions: then no data file is opened and only the deletion files of the fragments
+   * they touch are read (positions are mapped through the row counts of every fragment before
+   * them, which are checked by opening those fragments' data files).
    * @returns the dataset at the new version.
    * @throws OutOfRangeError for a position outside the dataset; TypeMismatchError when `data` does
    *   not match the schema; ConflictError when the next version already exists (nothing is added

@@ -120,4 +120,52 @@ describe('Dataset#appendAndDelete', () => {
     expect(filesUnder(dir)).toEqual(before);
     v1.closeSync();
   });
+
+  it('deletes by row address: the rows named, without opening a data file or reading untouched deletion files', async () => {
+    const dir = path.join(root, 'by-address.lance');
+    // Four fragments of 10 rows; each of the first three then has a deletion file.
+    let ds = Dataset.createSync(dir, rows(0, 40), { maxRowsPerFile: 10 });
+    ds = ds.deleteRowsSync([0, 10, 20]);
+    const ids = ds.fragmentFiles().map((f) => f.id);
+    expect(ids).toHaveLength(4);
+    // Live positions 0 and 35 are ids 1 (fragment 0, offset 1) and 38 (fragment 3, offset 8).
+    expect(Array.from(ds.rowAddresses([0, 35]))).toEqual([ids[0]! * 2 ** 32 + 1, ids[3]! * 2 ** 32 + 8]);
+    const address = (f: number, offset: number): number => ids[f]! * 2 ** 32 + offset;
+    const dataFiles = new Set(ds.fragmentFiles().flatMap((f) => f.paths));
+    const open = jest.spyOn(nodeFs, 'openSync');
+    const read = jest.spyOn(nodeFs, 'readFileSync');
+    let next: Dataset;
+    try {
+      // Rows of fragments 2 and 3 (ids 25 and 38; 25 twice) replaced: fragment 1's and 0's files are not needed.
+      next = Dataset.openSync(dir).appendAndDeleteSync(rows(25, 26, 'n').concat(rows(38, 39, 'n')), [address(3, 8), address(2, 5), address(2, 5)], { rowAddresses: true });
+      const opened = open.mock.calls.map((c) => String(c[0]));
+      expect(opened.filter((p) => dataFiles.has(p))).toEqual([]);
+      const deletionReads = read.mock.calls.map((c) => String(c[0])).filter((p) => p.includes('_deletions'));
+      // Only fragment 2's deletion file (merged with the new deletion); fragment 3 had none.
+      expect(deletionReads).toHaveLength(1);
+      expect(deletionReads[0]).toContain(`${ids[2]}-`);
+    } finally {
+      open.mockRestore();
+      read.mockRestore();
+    }
+    const want = rows(0, 40)
+      .filter((r) => ![0, 10, 20, 25, 38].includes(r.id))
+      .map((r) => `${r.id}:${r.name}`)
+      .concat(['25:n25', '38:n38']);
+    expect(allRows(next)).toEqual(want);
+    expect(next.countRows()).toBe(37);
+    // LanceDB reads the same rows.
+    const db = await lancedb.connect(root);
+    const table = await db.openTable('by-address');
+    const seen = (await table.query().toArray()).map((r) => `${r.id}:${r.name}`);
+    expect(seen.sort()).toEqual([...want].sort());
+    table.close();
+    // An address outside the version is refused before anything is written.
+    const before = filesUnder(dir);
+    expect(() => next.appendAndDeleteSync(rows(0, 1), [address(3, 10)], { rowAddresses: true })).toThrow(OutOfRangeError);
+    expect(() => next.appendAndDeleteSync(rows(0, 1), [99 * 2 ** 32], { rowAddresses: true })).toThrow(OutOfRangeError);
+    expect(filesUnder(dir)).toEqual(before);
+    ds.closeSync();
+    next.closeSync();
+  });
 });

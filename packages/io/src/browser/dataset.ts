@@ -90,6 +90,7 @@ export class Dataset {
   /** The fragments of this version in row order: data file URIs, physical row counts, deletions (as under Node). */
   fragmentFiles(): FragmentFiles[] {
     return this.view.fragments.map((f, i) => ({
+      id: f.id,
       paths: f.files.map((_, j) => this.view.files.checkedDataPath(i, j)),
       physicalRows: f.physicalRows,
       hasDeletions: f.deletionFile !== undefined,

@@ -14,14 +14,14 @@ import { checkWritable, datasetStorageVersion, encodeNextManifest } from '../int
 import { checkWritable as checkStoreWritable } from '../internal/remote-dataset';
 import { publishEffect } from '../internal/write-effects';
 import { removeDataFiles, removeFiles, writeDataFiles } from './commit';
-import { deletionsByFragment, writeDeletionFiles, type WrittenDeletions } from './delete';
+import { deletionsByAddress, deletionsByFragment, writeDeletionFiles, type WrittenDeletions } from './delete';
 import { DEFAULT_MAX_ROWS_PER_FILE, type AppendAndDeleteOptions } from './options';
 import { checkAppendablePaths, makeDirectory, manifestPathToPublish } from './versions';
 import type { DatasetView } from './view';
 
 /**
  * Commits `data` appended to `view`'s version and the rows at its live positions `rowIndices`
- * deleted, as version `view.version + 1`; returns that version.
+ * (row addresses with `options.rowAddresses`) deleted, as version `view.version + 1`; returns that version.
  */
 export function* appendAndDeleteTask(view: DatasetView, data: DatasetInput, rowIndices: ArrayLike<number>, options: AppendAndDeleteOptions): Task<number> {
   const path = view.path;
@@ -32,8 +32,8 @@ export function* appendAndDeleteTask(view: DatasetView, data: DatasetInput, rowI
   const maxRows = options.maxRowsPerFile ?? DEFAULT_MAX_ROWS_PER_FILE;
   if (!Number.isSafeInteger(maxRows) || maxRows <= 0) throw new InvalidArgumentError(`\`maxRowsPerFile\` must be a positive integer, got ${maxRows}`);
   const storageVersion = datasetStorageVersion(view.state, path, 'append to');
-  // Positions are checked (and mapped to fragments) before anything is written.
-  const perFragment = yield* deletionsByFragment(view, rowIndices);
+  // Positions or addresses are checked (and mapped to fragments) before anything is written.
+  const perFragment = options.rowAddresses === true ? deletionsByAddress(view, rowIndices) : yield* deletionsByFragment(view, rowIndices);
   const { batches } = normalizeInput(data, view.schema, options.schema);
   const durable = options.durable !== false;
   yield* makeDirectory(joinPath(path, 'data'), store);

@@ -4,7 +4,7 @@
  * bytes are @vego/format's, see `packages/format/src/deletion/`), then publishes the next manifest.
  * Written once as tasks (@vego/format's effects.ts), run blocking or asynchronously by `Dataset`.
  */
-import { ConflictError, InvalidArgumentError, perform, type DeletionFile, type Task } from '@vego/format';
+import { ConflictError, InvalidArgumentError, OutOfRangeError, perform, type DeletionFile, type Task } from '@vego/format';
 import { checkRealInside, joinPath } from '../internal/dataset-paths';
 import { DELETIONS_DIR, deletedBefore, encodeDeletionFile, unionSorted } from '../internal/deletions';
 import { checkWritable, encodeNextManifest } from '../internal/lance-adapter';
@@ -43,6 +43,47 @@ export function* deletionsByFragment(view: DatasetView, rowIndices: ArrayLike<nu
   // before a deletion file is written.
   for (const f of fragmentsThrough(plan)) yield* perform(view.files.openFragmentEffect(f));
   return new Map([...perFragment].map(([f, list]) => [f, Uint32Array.from(list)]));
+}
+
+/** 2³²: a row address is fragment id · 2³² + physical offset (Lance's `_rowaddr`). */
+export const ROW_ADDRESS_FRAGMENT = 0x100000000;
+
+/**
+ * The rows at row addresses `addresses` (fragment id · 2³² + physical offset; any order, repeats
+ * allowed) of `view`, as ascending offsets per fragment index. Checked against the manifest only
+ * (the fragment exists in this version, the offset is below its physical row count): no data or
+ * deletion file is read, so this costs O(k log k) for k addresses whatever the dataset's size.
+ * @throws InvalidArgumentError when `addresses` is not array-like; OutOfRangeError for an address
+ *   outside the version's fragments
+ */
+export function deletionsByAddress(view: DatasetView, addresses: ArrayLike<number>): Map<number, Uint32Array> {
+  if (addresses === null || typeof addresses !== 'object' || typeof addresses.length !== 'number') {
+    throw new InvalidArgumentError('`rowIndices` must be an array of row addresses');
+  }
+  const indexOf = new Map<number, number>();
+  for (let i = 0; i < view.fragments.length; i++) indexOf.set(view.fragments[i]!.id, i);
+  const perFragment = new Map<number, number[]>();
+  for (let k = 0; k < addresses.length; k++) {
+    const a = addresses[k]!;
+    const id = Number.isSafeInteger(a) && a >= 0 ? Math.floor(a / ROW_ADDRESS_FRAGMENT) : -1;
+    const i = indexOf.get(id);
+    const offset = a - id * ROW_ADDRESS_FRAGMENT;
+    if (i === undefined || offset >= view.fragments[i]!.physicalRows) {
+      throw new OutOfRangeError(`row address \`rowIndices[${k}]\` = ${a} (fragment ${id}, offset ${offset}) is not a row of '${view.path}' version ${view.version}`);
+    }
+    let list = perFragment.get(i);
+    if (list === undefined) perFragment.set(i, (list = []));
+    list.push(offset);
+  }
+  const out = new Map<number, Uint32Array>();
+  for (const [i, list] of perFragment) {
+    const sorted = Uint32Array.from(list).sort();
+    // Without repeats (unionSorted expects sets).
+    let w = 0;
+    for (let r = 0; r < sorted.length; r++) if (w === 0 || sorted[r] !== sorted[w - 1]) sorted[w++] = sorted[r]!;
+    out.set(i, w === sorted.length ? sorted : sorted.slice(0, w));
+  }
+  return out;
 }
 
 /** Deletes every live row for which `where(row)` is true; returns the version committed, or null when no row matched. */
