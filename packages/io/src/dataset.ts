@@ -54,6 +54,7 @@ import {
   type DeleteOptions,
   type AppendAndDeleteOptions,
   type FragmentFiles,
+  type FragmentSummary,
   type ScanOptions,
   type VersionInfo,
 } from './dataset/options';
@@ -71,6 +72,7 @@ export type {
   AppendAndDeleteOptions,
   ScanOptions,
   FragmentFiles,
+  FragmentSummary,
   VersionInfo,
   CleanupOptions,
   CleanupResult,
@@ -231,6 +233,15 @@ export class Dataset {
   /** Number of fragments (data files) in this version. */
   get numFragments(): number {
     return this.view.fragments.length;
+  }
+
+  /**
+   * The fragments of this version in row order, as its manifest lists them: id, physical row count,
+   * whether a deletion file hides some rows. Touches no file (unlike {@link fragmentFiles}, which
+   * checks each data file's path).
+   */
+  fragments(): FragmentSummary[] {
+    return this.view.fragments.map((f) => ({ id: f.id, physicalRows: f.physicalRows, hasDeletions: f.deletionFile !== undefined }));
   }
 
   /**

@@ -8,7 +8,7 @@
  * use `MemorySource` / `MemorySink`.
  */
 import { InvalidArgumentError, Table, runTaskAsync, type RecordBatch, type Schema } from '@vego/format';
-import { checkNonNegInt, type DatasetOpenOptions, type FragmentFiles, type ScanOptions } from '../dataset/options';
+import { checkNonNegInt, type DatasetOpenOptions, type FragmentFiles, type FragmentSummary, type ScanOptions } from '../dataset/options';
 import { collectBatches, scanReads } from '../dataset/scan';
 import { DatasetView } from '../dataset/view';
 import type { ManifestNaming } from '../internal/manifest-names';
@@ -85,6 +85,15 @@ export class Dataset {
   /** Number of fragments (data files) in this version. */
   get numFragments(): number {
     return this.view.fragments.length;
+  }
+
+  /**
+   * The fragments of this version in row order, as its manifest lists them: id, physical row count,
+   * whether a deletion file hides some rows. Touches no file (unlike {@link fragmentFiles}, which
+   * checks each data file's path).
+   */
+  fragments(): FragmentSummary[] {
+    return this.view.fragments.map((f) => ({ id: f.id, physicalRows: f.physicalRows, hasDeletions: f.deletionFile !== undefined }));
   }
 
   /** The fragments of this version in row order: data file URIs, physical row counts, deletions (as under Node). */

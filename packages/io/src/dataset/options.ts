@@ -112,15 +112,19 @@ export interface ScanOptions {
 }
 
 /** One fragment of a version, as listed by {@link Dataset.fragmentFiles}. */
-export interface FragmentFiles {
+export interface FragmentSummary {
   /** The fragment's id in the manifest (the high half of its rows' addresses, see {@link Dataset.rowAddresses}). */
   id: number;
-  /** Absolute paths of its data files (one unless columns were added later). */
-  paths: string[];
-  /** Rows stored in the files, deleted ones included. */
+  /** Rows stored in the files, deleted ones included (the manifest's claim). */
   physicalRows: number;
   /** True when a deletion file hides some of its rows. */
   hasDeletions: boolean;
+}
+
+/** One fragment of a version with its data files ({@link Dataset.fragmentFiles}). */
+export interface FragmentFiles extends FragmentSummary {
+  /** Absolute paths of its data files (one unless columns were added later). */
+  paths: string[];
 }
 
 /** One committed version, as listed by {@link Dataset.versions}. */
