@@ -150,23 +150,20 @@ export interface AppendPlan {
  */
 export function planAppend(places: RowPlaces, changed: Int32Array, ordinalOf: (entry: number) => number, liveRows: number, count: number): AppendPlan | null {
   const k = changed.length;
-  const found: number[] = [];
-  let fresh = 0;
+  const found = new Float64Array(k);
+  let d = 0;
   for (let j = 0; j < k; j++) {
     const ord = ordinalOf(changed[j]!);
-    if (ord < 0) {
-      fresh++;
-      continue;
-    }
+    if (ord < 0) continue;
     const a = addressOf(places, ord);
     if (a < 0) return null;
-    found.push(a);
+    found[d++] = a;
   }
   // Entries without a row are exactly the new ones (every old entry had one live row).
-  if (liveRows + fresh !== count) return null;
+  if (liveRows + (k - d) !== count) return null;
   if (places.nextOrdinal + k > MAX_ORDINAL) return null;
-  const superseded = Float64Array.from(found).sort();
-  for (let j = 1; j < superseded.length; j++) if (superseded[j] === superseded[j - 1]) return null;
+  const superseded = found.subarray(0, d).sort();
+  for (let j = 1; j < d; j++) if (superseded[j] === superseded[j - 1]) return null;
   return { superseded };
 }
 

@@ -62,28 +62,36 @@ export function deletionsByAddress(view: DatasetView, addresses: ArrayLike<numbe
   }
   const indexOf = new Map<number, number>();
   for (let i = 0; i < view.fragments.length; i++) indexOf.set(view.fragments[i]!.id, i);
-  const perFragment = new Map<number, number[]>();
-  for (let k = 0; k < addresses.length; k++) {
-    const a = addresses[k]!;
-    const id = Number.isSafeInteger(a) && a >= 0 ? Math.floor(a / ROW_ADDRESS_FRAGMENT) : -1;
-    const i = indexOf.get(id);
-    const offset = a - id * ROW_ADDRESS_FRAGMENT;
-    if (i === undefined || offset >= view.fragments[i]!.physicalRows) {
-      throw new OutOfRangeError(`row address \`rowIndices[${k}]\` = ${a} (fragment ${id}, offset ${offset}) is not a row of '${view.path}' version ${view.version}`);
-    }
-    let list = perFragment.get(i);
-    if (list === undefined) perFragment.set(i, (list = []));
-    list.push(offset);
+  // Sorted (a copy), so each fragment's offsets are one ascending run; callers that plan their
+  // deletes usually pass them sorted already, which the sort finds quickly.
+  const sorted = Float64Array.from(addresses as ArrayLike<number>);
+  for (let k = 0; k < sorted.length; k++) {
+    const a = sorted[k]!;
+    if (!Number.isSafeInteger(a) || a < 0) throw outOfRange(view, k, a);
   }
+  sorted.sort();
   const out = new Map<number, Uint32Array>();
-  for (const [i, list] of perFragment) {
-    const sorted = Uint32Array.from(list).sort();
-    // Without repeats (unionSorted expects sets).
+  for (let k = 0; k < sorted.length; ) {
+    const id = Math.floor(sorted[k]! / ROW_ADDRESS_FRAGMENT);
+    const i = indexOf.get(id);
+    const first = id * ROW_ADDRESS_FRAGMENT;
+    let end = k + 1;
+    while (end < sorted.length && sorted[end]! - first < ROW_ADDRESS_FRAGMENT) end++;
+    if (i === undefined || sorted[end - 1]! - first >= view.fragments[i]!.physicalRows) throw outOfRange(view, -1, i === undefined ? sorted[k]! : sorted[end - 1]!);
+    // Offsets without repeats (unionSorted expects sets).
+    const offsets = new Uint32Array(end - k);
     let w = 0;
-    for (let r = 0; r < sorted.length; r++) if (w === 0 || sorted[r] !== sorted[w - 1]) sorted[w++] = sorted[r]!;
-    out.set(i, w === sorted.length ? sorted : sorted.slice(0, w));
+    for (let r = k; r < end; r++) if (w === 0 || sorted[r]! - first !== offsets[w - 1]) offsets[w++] = sorted[r]! - first;
+    out.set(i, w === offsets.length ? offsets : offsets.slice(0, w));
+    k = end;
   }
   return out;
+}
+
+function outOfRange(view: DatasetView, k: number, a: number): OutOfRangeError {
+  const id = Math.floor(a / ROW_ADDRESS_FRAGMENT);
+  const where = Number.isSafeInteger(a) && a >= 0 ? ` (fragment ${id}, offset ${a - id * ROW_ADDRESS_FRAGMENT})` : '';
+  return new OutOfRangeError(`row address ${k >= 0 ? `\`rowIndices[${k}]\` = ` : ''}${a}${where} is not a row of '${view.path}' version ${view.version}`);
 }
 
 /** Deletes every live row for which `where(row)` is true; returns the version committed, or null when no row matched. */
