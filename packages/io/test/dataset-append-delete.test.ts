@@ -168,4 +168,45 @@ describe('Dataset#appendAndDelete', () => {
     ds.closeSync();
     next.closeSync();
   });
+
+  it('fsyncs every data file, deletion file and their folders before it publishes the manifest', () => {
+    const dir = path.join(root, 'fsync-order.lance');
+    const v1 = Dataset.createSync(dir, rows(0, 30), { maxRowsPerFile: 10 });
+    const pathOf = new Map<number, string>();
+    const events: string[] = [];
+    const real = { openSync: nodeFs.openSync, fsyncSync: nodeFs.fsyncSync, linkSync: nodeFs.linkSync };
+    const open = jest.spyOn(nodeFs, 'openSync').mockImplementation(((...args: Parameters<typeof fs.openSync>) => {
+      const fd = real.openSync(...args);
+      pathOf.set(fd, String(args[0]));
+      return fd;
+    }) as typeof fs.openSync);
+    const fsync = jest.spyOn(nodeFs, 'fsyncSync').mockImplementation((fd: number) => {
+      events.push(`fsync ${path.relative(dir, pathOf.get(fd) ?? '?')}`);
+      real.fsyncSync(fd);
+    });
+    const link = jest.spyOn(nodeFs, 'linkSync').mockImplementation((from: fs.PathLike, to: fs.PathLike) => {
+      events.push(`link ${path.relative(dir, String(to))}`);
+      real.linkSync(from, to);
+    });
+    let v2: Dataset;
+    try {
+      // Rows of two fragments replaced (two deletion files).
+      v2 = v1.appendAndDeleteSync(rows(0, 2, 'z'), [0, 15]);
+    } finally {
+      open.mockRestore();
+      fsync.mockRestore();
+      link.mockRestore();
+    }
+    const published = events.findIndex((e) => e.startsWith('link _versions/'));
+    expect(published).toBeGreaterThan(0);
+    const before = events.slice(0, published);
+    const created = filesUnder(dir).filter((f) => f.startsWith('_deletions/') || (f.startsWith('data/') && !v1.fragmentFiles().some((g) => g.paths[0]!.endsWith(f))));
+    expect(created.filter((f) => f.startsWith('_deletions/'))).toHaveLength(2);
+    expect(created.filter((f) => f.startsWith('data/'))).toHaveLength(1);
+    for (const f of created) expect(before).toContain(`fsync ${f}`);
+    for (const d of ['data', '_deletions']) expect(before).toContain(`fsync ${d}`);
+    expect(allRows(v2)).toEqual([...rows(1, 15), ...rows(16, 30), ...rows(0, 2, 'z')].map((r) => `${r.id}:${r.name}`));
+    v1.closeSync();
+    v2.closeSync();
+  });
 });

@@ -9,6 +9,8 @@ import { checkRealInside, joinPath } from '../internal/dataset-paths';
 import { DELETIONS_DIR, deletedBefore, encodeDeletionFile, unionSorted } from '../internal/deletions';
 import { checkWritable, encodeNextManifest } from '../internal/lance-adapter';
 import { checkWritable as checkStoreWritable } from '../internal/remote-dataset';
+import { closeEffect, fsyncEffect, openEffect } from '../internal/fs-effects';
+import { fsError } from '../internal/fs-error';
 import { publishEffect, syncDirectoryEffect, writeDurableEffect } from '../internal/write-effects';
 import { removeFiles } from './commit';
 import { DEFAULT_BATCH_SIZE } from './options';
@@ -193,4 +195,31 @@ export function* writeDeletionFiles(view: DatasetView, perFragment: ReadonlyMap<
     deletionFiles.set(f.id, file);
   }
   if (written.length > 0) yield* perform(syncDirectoryEffect(deletionsDir, view.store, durable));
+}
+
+/**
+ * Fsyncs deletion files written earlier without fsync (`writeDeletionFiles(…, false, …)`), then
+ * their folder: for a commit that writes its deletion files first and its data files after, so
+ * that the data files' fsync (a journal commit on most file systems) also carries the deletion
+ * files, and these fsyncs find little left to do. Nothing on an object store (a PUT is durable) or
+ * when `durable` is false.
+ */
+export function* syncDeletionFiles(view: DatasetView, written: readonly string[], durable: boolean): Task<void> {
+  if (!durable || view.store !== null || written.length === 0) return;
+  for (const path of written) {
+    let file;
+    try {
+      file = yield* perform(openEffect(path, 'r+'));
+    } catch (e) {
+      throw fsError(e, 'open', path);
+    }
+    try {
+      yield* perform(fsyncEffect(file));
+    } catch (e) {
+      throw fsError(e, 'fsync', path);
+    } finally {
+      yield* perform(closeEffect(file));
+    }
+  }
+  yield* perform(syncDirectoryEffect(joinPath(view.path, DELETIONS_DIR), view.store, durable));
 }
