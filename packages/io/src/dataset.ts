@@ -41,7 +41,7 @@ import { needsAsync, openRemoteVersion, storeFor } from './internal/remote-datas
 import { cleanupTask } from './dataset/cleanup';
 import { commitWrite } from './dataset/commit';
 import { compactTask } from './dataset/compaction';
-import { ROW_ADDRESS_FRAGMENT, deleteRowsTask, deleteWhereTask } from './dataset/delete';
+import { deleteRowsTask, deleteWhereTask } from './dataset/delete';
 import { appendAndDeleteTask } from './dataset/append-delete';
 import {
   checkNonNegInt,
@@ -59,7 +59,7 @@ import {
   type VersionInfo,
 } from './dataset/options';
 import { collectBatches, scanReads } from './dataset/scan';
-import { planTake, takeRows } from './dataset/take';
+import { rowAddressesOf, takeRows } from './dataset/take';
 import { localVersions, openLocalVersion } from './dataset/versions';
 import { DatasetView } from './dataset/view';
 
@@ -270,11 +270,7 @@ export class Dataset {
    * @throws InvalidArgumentError when `rowIndices` is not array-like; OutOfRangeError for a position outside the version
    */
   rowAddresses(rowIndices: ArrayLike<number>): Float64Array {
-    const { fragOf, local } = planTake(this.view, rowIndices);
-    const out = new Float64Array(fragOf.length);
-    const fragments = this.view.fragments;
-    for (let k = 0; k < out.length; k++) out[k] = fragments[fragOf[k]!]!.id * ROW_ADDRESS_FRAGMENT + local[k]!;
-    return out;
+    return rowAddressesOf(this.view, rowIndices);
   }
 
   /** Every committed version on disk, oldest first (not only those up to this one). */

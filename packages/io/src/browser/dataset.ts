@@ -10,6 +10,7 @@
 import { InvalidArgumentError, Table, runTaskAsync, type RecordBatch, type Schema } from '@vego/format';
 import { checkNonNegInt, type DatasetOpenOptions, type FragmentFiles, type FragmentSummary, type ScanOptions } from '../dataset/options';
 import { collectBatches, scanReads } from '../dataset/scan';
+import { rowAddressesOf } from '../dataset/take';
 import { DatasetView } from '../dataset/view';
 import type { ManifestNaming } from '../internal/manifest-names';
 import { openRemoteVersion, storeFor } from '../internal/remote-dataset';
@@ -85,6 +86,11 @@ export class Dataset {
   /** Number of fragments (data files) in this version. */
   get numFragments(): number {
     return this.view.fragments.length;
+  }
+
+  /** Row addresses of live positions (as under Node). */
+  rowAddresses(rowIndices: ArrayLike<number>): Float64Array {
+    return rowAddressesOf(this.view, rowIndices);
   }
 
   /**

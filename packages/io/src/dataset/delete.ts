@@ -14,7 +14,7 @@ import { fsError } from '../internal/fs-error';
 import { publishEffect, syncDirectoryEffect, writeDurableEffect } from '../internal/write-effects';
 import { removeFiles } from './commit';
 import { DEFAULT_BATCH_SIZE } from './options';
-import { fragmentsThrough, planTake } from './take';
+import { ROW_ADDRESS_FRAGMENT, fragmentsThrough, planTake } from './take';
 import { makeDirectory, manifestPathToPublish } from './versions';
 import type { DatasetView } from './view';
 
@@ -46,9 +46,6 @@ export function* deletionsByFragment(view: DatasetView, rowIndices: ArrayLike<nu
   for (const f of fragmentsThrough(plan)) yield* perform(view.files.openFragmentEffect(f));
   return new Map([...perFragment].map(([f, list]) => [f, Uint32Array.from(list)]));
 }
-
-/** 2³²: a row address is fragment id · 2³² + physical offset (Lance's `_rowaddr`). */
-export const ROW_ADDRESS_FRAGMENT = 0x100000000;
 
 /**
  * The rows at row addresses `addresses` (fragment id · 2³² + physical offset; any order, repeats

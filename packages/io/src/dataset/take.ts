@@ -21,6 +21,18 @@ import {
 import { DEFAULT_BATCH_SIZE } from './options';
 import type { DatasetView } from './view';
 
+/** 2³²: a row address is fragment id · 2³² + physical offset (Lance's `_rowaddr`). */
+export const ROW_ADDRESS_FRAGMENT = 0x100000000;
+
+/** Row addresses of the rows at live positions `rowIndices` of `view` (see `Dataset#rowAddresses`). */
+export function rowAddressesOf(view: DatasetView, rowIndices: ArrayLike<number>): Float64Array {
+  const { fragOf, local } = planTake(view, rowIndices);
+  const out = new Float64Array(fragOf.length);
+  const fragments = view.fragments;
+  for (let k = 0; k < out.length; k++) out[k] = fragments[fragOf[k]!]!.id * ROW_ADDRESS_FRAGMENT + local[k]!;
+  return out;
+}
+
 /** For each requested position: its fragment and physical offset there; `order` sorts the requests by position. */
 export interface TakePlan {
   order: Int32Array;
