@@ -130,6 +130,9 @@ describe('Dataset#appendAndDelete', () => {
     expect(ids).toHaveLength(4);
     // Live positions 0 and 35 are ids 1 (fragment 0, offset 1) and 38 (fragment 3, offset 8).
     expect(Array.from(ds.rowAddresses([0, 35]))).toEqual([ids[0]! * 2 ** 32 + 1, ids[3]! * 2 ** 32 + 8]);
+    // Fragment 1 lost its offset 0: live position 9 is its offset 1; position 37 is past the 37 live rows.
+    expect(Array.from(ds.rowAddresses([9, 18]))).toEqual([ids[1]! * 2 ** 32 + 1, ids[2]! * 2 ** 32 + 1]);
+    expect(() => ds.rowAddresses([37])).toThrow(OutOfRangeError);
     const address = (f: number, offset: number): number => ids[f]! * 2 ** 32 + offset;
     const dataFiles = new Set(ds.fragmentFiles().flatMap((f) => f.paths));
     const open = jest.spyOn(nodeFs, 'openSync');

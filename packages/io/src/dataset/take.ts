@@ -26,10 +26,28 @@ export const ROW_ADDRESS_FRAGMENT = 0x100000000;
 
 /** Row addresses of the rows at live positions `rowIndices` of `view` (see `Dataset#rowAddresses`). */
 export function rowAddressesOf(view: DatasetView, rowIndices: ArrayLike<number>): Float64Array {
-  const { fragOf, local } = planTake(view, rowIndices);
-  const out = new Float64Array(fragOf.length);
+  if (rowIndices === null || typeof rowIndices !== 'object' || typeof rowIndices.length !== 'number') {
+    throw new InvalidArgumentError('`rowIndices` must be an array of row positions');
+  }
+  // No sort (unlike a take's plan): each position on its own, by binary search over the fragments' live starts.
+  const starts = view.live.starts();
+  const total = starts[starts.length - 1]!;
   const fragments = view.fragments;
-  for (let k = 0; k < out.length; k++) out[k] = fragments[fragOf[k]!]!.id * ROW_ADDRESS_FRAGMENT + local[k]!;
+  const out = new Float64Array(rowIndices.length);
+  for (let k = 0; k < out.length; k++) {
+    const r = rowIndices[k]!;
+    if (!Number.isSafeInteger(r) || r < 0 || r >= total) {
+      throw new OutOfRangeError(`\`rowIndices[${k}]\` = ${r} is outside the ${total} rows of '${view.path}' version ${view.version}`);
+    }
+    let lo = 0;
+    let hi = fragments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= r) lo = mid;
+      else hi = mid - 1;
+    }
+    out[k] = fragments[lo]!.id * ROW_ADDRESS_FRAGMENT + view.live.physicalOf(lo, r - starts[lo]!);
+  }
   return out;
 }
 
