@@ -141,19 +141,20 @@ export interface AppendPlan {
 }
 
 /**
- * Plans an incremental save of one dataset whose entries (`count` of them after the save) had their
- * rows at `ordinalOf(e)` (−1 for an entry without a row yet, which must be among `changed`) in
- * `places`: the rows of `changed` (ascending entries) are appended in that order, and their earlier
- * rows deleted. O(k log k) for k changed entries. Returns null when the plan would not leave one
- * row per entry (`liveRows` live rows before, which must be one per old entry) or the appended rows
- * would run past the int32 ordinals: the caller rewrites the dataset whole.
+ * Plans an incremental save of one dataset whose entries (`before.length` of them after the save)
+ * had their rows at ordinals `before[e]` (−1 for an entry without a row yet, which must be among
+ * `changed`) in `places`: the rows of `changed` (ascending entries) are appended in that order, and
+ * their earlier rows deleted. O(k log k) for k changed entries. Returns null when the plan would
+ * not leave one row per entry (`liveRows` live rows before, which must be one per old entry) or
+ * the appended rows would run past the int32 ordinals: the caller rewrites the dataset whole.
  */
-export function planAppend(places: RowPlaces, changed: Int32Array, ordinalOf: (entry: number) => number, liveRows: number, count: number): AppendPlan | null {
+export function planAppend(places: RowPlaces, changed: Int32Array, before: Int32Array, liveRows: number): AppendPlan | null {
+  const count = before.length;
   const k = changed.length;
   const found = new Float64Array(k);
   let d = 0;
   for (let j = 0; j < k; j++) {
-    const ord = ordinalOf(changed[j]!);
+    const ord = before[changed[j]!]!;
     if (ord < 0) continue;
     const a = addressOf(places, ord);
     if (a < 0) return null;

@@ -154,15 +154,18 @@ function wholeWrite(batch: RecordBatch, positions: Int32Array): DatasetWrite {
 
 /**
  * Of the entries `touched` (ascending) whose checksums were just computed, those that differ from
- * their checksum before: every entry `e` with `beforeOf(e) < 0` (new), and the others whose two
- * words differ from `before` at `beforeOf(e)`. O(touched).
+ * their checksum before: the new ones, and the others whose two words differ from `before` at
+ * their index then. Entries are numbered as lists are (`checksums.ts`; node ids are the same with
+ * no upper lists): `e < oldN` kept its index, `oldN ≤ e < n` and `e ≥ firstNew` are new, and the
+ * others were `e − (n − oldN)`. O(touched).
  */
-function changedAmong(touched: Int32Array, now: Uint32Array, before: Uint32Array, beforeOf: (e: number) => number): Int32Array {
+function changedAmong(touched: Int32Array, now: Uint32Array, before: Uint32Array, oldN: number, n: number, firstNew: number): Int32Array {
   const out = new Int32Array(touched.length);
+  const shift = n - oldN;
   let k = 0;
   for (let j = 0; j < touched.length; j++) {
     const e = touched[j]!;
-    const b = beforeOf(e);
+    const b = e < oldN ? e : e < n || e >= firstNew ? -1 : e - shift;
     if (b < 0 || now[2 * e] !== before[2 * b] || now[2 * e + 1] !== before[2 * b + 1]) out[k++] = e;
   }
   return out.subarray(0, k);
@@ -235,7 +238,7 @@ function* planDatasetWrite(
     if (latest === null || latest.version !== prev.version) return yield* whole();
     const { changed, before } = changedOf(places);
     if (changed.length === 0) return null;
-    const update = planAppend(places, changed, (e) => before[e]!, prev.rows, before.length);
+    const update = planAppend(places, changed, before, prev.rows);
     if (update === null) return yield* whole();
     const physicalAfter = prev.physicalRows + changed.length;
     const deadAfter = prev.physicalRows - prev.rows + update.superseded.length;
@@ -300,7 +303,7 @@ function* planSave(
       before.fill(-1, oldN);
       const sumsBefore = prev!.checksums.nodes;
       const changed =
-        touched.nodes === null ? changedEntries(checksums.nodes, sumsBefore, n, oldN) : changedAmong(touched.nodes, checksums.nodes, sumsBefore, (e) => (e < oldN ? e : -1));
+        touched.nodes === null ? changedEntries(checksums.nodes, sumsBefore, n, oldN) : changedAmong(touched.nodes, checksums.nodes, sumsBefore, oldN, n, n);
       return { changed, before };
     },
     function* (changed) {
@@ -321,11 +324,8 @@ function* planSave(
       const before = reindexLists(places.ordinals, 1, oldN, n, numLists, -1);
       const old = prev!.checksums.lists;
       if (touched.lists === null) return { changed: changedListEntries(checksums.lists, reindexLists(old, 2, oldN, n, numLists, 0), n, oldN, starts), before };
-      // List e's index before the ids were added (−1: a new list).
-      const firstNewUpper = n + starts[oldN]!;
-      const shift = n - oldN;
-      const beforeOf = (e: number): number => (e < oldN ? e : e < n || e >= firstNewUpper ? -1 : e - shift);
-      return { changed: changedAmong(touched.lists, checksums.lists, old, beforeOf), before };
+      // Upper lists of new ids start at n + starts[oldN].
+      return { changed: changedAmong(touched.lists, checksums.lists, old, oldN, n, n + starts[oldN]!), before };
     },
     (changed) => connectionsBatch(snapshot, checksums, starts, changed, pacer),
   );
