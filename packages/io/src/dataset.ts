@@ -60,7 +60,7 @@ import {
 } from './dataset/options';
 import { collectBatches, scanReads } from './dataset/scan';
 import { rowAddressesOf, takeRows } from './dataset/take';
-import { localVersions, openLocalVersion } from './dataset/versions';
+import { localVersions, openCommittedVersion, openLocalVersion } from './dataset/versions';
 import { DatasetView } from './dataset/view';
 
 export { DEFAULT_CLEANUP_OLDER_THAN_MS } from './dataset/options';
@@ -576,8 +576,10 @@ export class Dataset {
   private atVersionSync(version: number | null): Dataset {
     if (version === null) return this;
     if (this.view.store !== null) throw needsAsync('a synchronous write', this.path);
-    const cache = this.view.cache;
-    return Dataset.openSync(this.path, cache === undefined ? { version } : { version, cache });
+    // The version this object just committed, under this dataset's manifest naming: its manifest
+    // is read by name, without listing `_versions/` (which grows with every version kept).
+    const { state, naming } = openCommittedVersion(this.path, version, this.view.naming);
+    return new Dataset(new DatasetView(this.path, state, naming, this.view.cache, null));
   }
 
   private async atVersion(version: number | null): Promise<Dataset> {
