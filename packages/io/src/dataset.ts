@@ -178,7 +178,10 @@ export class Dataset {
    */
   static createSync(dir: string, data: DatasetInput, options: DatasetWriteOptions = {}): Dataset {
     const version = runTaskSync(commitWrite(dir, data, options));
-    return Dataset.openSync(dir, { version });
+    // Reopened by manifest name (the naming of new datasets unless told otherwise; a dataset of
+    // the other naming is found by listing `_versions/`).
+    const { state, naming } = openCommittedVersion(dir, version, options.manifestNaming ?? 'v2');
+    return new Dataset(new DatasetView(dir, state, naming, undefined, null));
   }
 
   /**
