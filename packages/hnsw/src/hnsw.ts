@@ -28,6 +28,7 @@ import {
   cleanupIndexVersions,
   loadIndexFromLance,
   loadIndexFromLanceSync,
+  nodeLivePositions,
   saveIndexToLance,
   saveIndexToLanceSync,
 } from './persistence';
@@ -1460,8 +1461,9 @@ export class HNSW {
    */
   private readSavedVectors(state: SavedState, count: number): void {
     const disk = this.disk;
-    if (disk === null || state.root !== disk.root || state.nodes.positions === null) return;
-    disk.switchTo(state.nodes.version, state.nodes.positions, count);
+    if (disk === null || state.root !== disk.root) return;
+    const positions = nodeLivePositions(state.nodes, count);
+    if (positions !== null) disk.switchTo(state.nodes.version, positions, count);
   }
 
   /** Remembers that the vector of `id` changed (see {@link HNSW.vectorsChanged}). */

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
 import { ConflictError, Dataset, HNSW, type HnswConfig, LanceFileReader, type LanceSaveResult } from '@vego/hnsw';
-import { planPositionUpdate } from '../src/persistence/positions';
+import { type RowPlaces, livePositions, placesAfterAppend, planAppend } from '../src/persistence/positions';
 import { bruteForce, clustered, seeded } from './fixtures/data';
 import { answerDifferences, graphDifferences, makeTempDir, removeDir } from './fixtures/persistence-helpers';
 
@@ -253,19 +253,41 @@ describe('incremental saves delete the rows they supersede', () => {
   });
 });
 
-describe('planPositionUpdate', () => {
-  it('appends the changed entries after the live rows and closes the gaps of the deleted ones (worked example)', () => {
-    const update = planPositionUpdate(Int32Array.of(0, 1, 2, 3, 4, -1), Int32Array.of(1, 3, 5), 5)!;
-    expect(Array.from(update.superseded)).toEqual([1, 3]);
-    expect(Array.from(update.positions)).toEqual([0, 3, 1, 4, 2, 5]);
+/** A stand-in dataset version whose fragments are `[id, physicalRows]` pairs (all `placesAfterAppend` reads). */
+function fragmentsOf(...fragments: [number, number][]): Dataset {
+  return { fragments: () => fragments.map(([id, physicalRows]) => ({ id, physicalRows, hasDeletions: false })) } as unknown as Dataset;
+}
+
+const F = 2 ** 32;
+
+describe('row places', () => {
+  it('supersede the rows of the changed entries by address and place the appended ones after the last ordinal (worked example)', () => {
+    const places: RowPlaces = { ordinals: Int32Array.of(0, 1, 2, 3, 4), fragmentIds: [0], bases: [0], fragmentRows: [5], nextOrdinal: 5 };
+    const before = Int32Array.of(0, 1, 2, 3, 4, -1);
+    const changed = Int32Array.of(1, 3, 5);
+    const plan = planAppend(places, changed, before, 5)!;
+    expect(Array.from(plan.superseded)).toEqual([1, 3]);
+    const after = placesAfterAppend(places, before, changed, fragmentsOf([0, 5], [1, 3]));
+    expect(Array.from(after.ordinals)).toEqual([0, 5, 2, 6, 4, 7]);
+    expect(after).toMatchObject({ fragmentIds: [0, 1], bases: [0, 5], fragmentRows: [5, 3], nextOrdinal: 8 });
+    // Live positions are the ordinals' ranks once rows 1 and 3 are gone.
+    expect(Array.from(livePositions(after, 6))).toEqual([0, 3, 1, 4, 2, 5]);
   });
 
-  it('sorts the deletes when rows are out of entry order, and returns null when the positions do not give one row per entry', () => {
-    const update = planPositionUpdate(Int32Array.of(3, 0, 2, 1), Int32Array.of(0, 2), 4)!;
-    expect(Array.from(update.superseded)).toEqual([2, 3]);
-    expect(Array.from(update.positions)).toEqual([2, 0, 3, 1]);
-    // An entry without a row that is not written, or more live rows than entries.
-    expect(planPositionUpdate(Int32Array.of(0, -1), Int32Array.of(0), 1)).toBeNull();
-    expect(planPositionUpdate(Int32Array.of(0, 1), Int32Array.of(1), 3)).toBeNull();
+  it('name rows of later fragments by their own id, keep bases when a fragment is dropped, and refuse plans without one row per entry', () => {
+    // Fragment 7 (ordinals 0-3) and fragment 9 (ordinals 4-5); entry 2 sits in fragment 9 at offset 1.
+    const places: RowPlaces = { ordinals: Int32Array.of(3, 0, 5, 1), fragmentIds: [7, 9], bases: [0, 4], fragmentRows: [4, 2], nextOrdinal: 6 };
+    const before = places.ordinals.slice();
+    const changed = Int32Array.of(0, 2);
+    expect(Array.from(planAppend(places, changed, before, 4)!.superseded)).toEqual([7 * F + 3, 9 * F + 1]);
+    // Fragment 9 lost its last live row... and was dropped; the new fragment 10 starts at ordinal 6.
+    const after = placesAfterAppend(places, before, changed, fragmentsOf([7, 4], [10, 2]));
+    expect(Array.from(after.ordinals)).toEqual([6, 0, 7, 1]);
+    expect(after).toMatchObject({ fragmentIds: [7, 10], bases: [0, 6], nextOrdinal: 8 });
+    // A changed old entry without a row (no entry is new here), more live rows than entries, an ordinal no fragment holds, or the same row twice.
+    expect(planAppend(places, Int32Array.of(1), Int32Array.of(3, -1, 5, 1), 4)).toBeNull();
+    expect(planAppend(places, Int32Array.of(1), before, 5)).toBeNull();
+    expect(planAppend(places, Int32Array.of(1), Int32Array.of(3, 6, 5, 1), 4)).toBeNull();
+    expect(planAppend(places, Int32Array.of(0, 1), Int32Array.of(2, 2, 5, 1), 4)).toBeNull();
   });
 });

@@ -54,12 +54,13 @@ import {
   type DeleteOptions,
   type AppendAndDeleteOptions,
   type FragmentFiles,
+  type FragmentSummary,
   type ScanOptions,
   type VersionInfo,
 } from './dataset/options';
 import { collectBatches, scanReads } from './dataset/scan';
-import { takeRows } from './dataset/take';
-import { localVersions, openLocalVersion } from './dataset/versions';
+import { rowAddressesOf, takeRows } from './dataset/take';
+import { localVersions, openCommittedVersion, openLocalVersion } from './dataset/versions';
 import { DatasetView } from './dataset/view';
 
 export { DEFAULT_CLEANUP_OLDER_THAN_MS } from './dataset/options';
@@ -71,6 +72,7 @@ export type {
   AppendAndDeleteOptions,
   ScanOptions,
   FragmentFiles,
+  FragmentSummary,
   VersionInfo,
   CleanupOptions,
   CleanupResult,
@@ -176,7 +178,10 @@ export class Dataset {
    */
   static createSync(dir: string, data: DatasetInput, options: DatasetWriteOptions = {}): Dataset {
     const version = runTaskSync(commitWrite(dir, data, options));
-    return Dataset.openSync(dir, { version });
+    // Reopened by manifest name (the naming of new datasets unless told otherwise; a dataset of
+    // the other naming is found by listing `_versions/`).
+    const { state, naming } = openCommittedVersion(dir, version, options.manifestNaming ?? 'v2');
+    return new Dataset(new DatasetView(dir, state, naming, undefined, null));
   }
 
   /**
@@ -234,6 +239,15 @@ export class Dataset {
   }
 
   /**
+   * The fragments of this version in row order, as its manifest lists them: id, physical row count,
+   * whether a deletion file hides some rows. Touches no file (unlike {@link fragmentFiles}, which
+   * checks each data file's path).
+   */
+  fragments(): FragmentSummary[] {
+    return this.view.fragments.map((f) => ({ id: f.id, physicalRows: f.physicalRows, hasDeletions: f.deletionFile !== undefined }));
+  }
+
+  /**
    * The fragments of this version in row order (fresh objects): their data files as absolute
    * paths, physical row counts and whether a deletion file hides some rows. For readers that
    * read column pages of the files themselves (through `LanceFileReader`). `physicalRows` is the
@@ -242,10 +256,24 @@ export class Dataset {
    */
   fragmentFiles(): FragmentFiles[] {
     return this.view.fragments.map((f, i) => ({
+      id: f.id,
       paths: f.files.map((_, j) => this.view.files.checkedDataPath(i, j)),
       physicalRows: f.physicalRows,
       hasDeletions: f.deletionFile !== undefined,
     }));
+  }
+
+  /**
+   * The row addresses of the rows at live positions `rowIndices` (in that order): Lance's
+   * `_rowaddr`, fragment id · 2³² + the row's physical offset in its fragment. An address names a
+   * row for as long as the row exists, whatever is deleted or appended around it, where a live
+   * position shifts with every delete before it: {@link appendAndDeleteSync} takes addresses with
+   * `rowAddresses: true`. Reads no data file (the deletion files of the fragments holding the rows,
+   * when not read yet).
+   * @throws InvalidArgumentError when `rowIndices` is not array-like; OutOfRangeError for a position outside the version
+   */
+  rowAddresses(rowIndices: ArrayLike<number>): Float64Array {
+    return rowAddressesOf(this.view, rowIndices);
   }
 
   /** Every committed version on disk, oldest first (not only those up to this one). */
@@ -512,6 +540,10 @@ export class Dataset {
    * (LanceDB too) sees both changes or neither: the way to replace rows without a version in which
    * both the old and the new rows are live, at the cost of one commit instead of two. Nothing is
    * re-based: when this object is not the latest version, it fails and removes what it wrote.
+   * With `options.rowAddresses`, `rowIndices` are row addresses ({@link rowAddresses}) instead
+   * of live positions: then no data file is opened and only the deletion files of the fragments
+   * they touch are read (positions are mapped through the row counts of every fragment before
+   * them, which are checked by opening those fragments' data files).
    * @returns the dataset at the new version.
    * @throws OutOfRangeError for a position outside the dataset; TypeMismatchError when `data` does
    *   not match the schema; ConflictError when the next version already exists (nothing is added
@@ -547,8 +579,10 @@ export class Dataset {
   private atVersionSync(version: number | null): Dataset {
     if (version === null) return this;
     if (this.view.store !== null) throw needsAsync('a synchronous write', this.path);
-    const cache = this.view.cache;
-    return Dataset.openSync(this.path, cache === undefined ? { version } : { version, cache });
+    // The version this object just committed, under this dataset's manifest naming: its manifest
+    // is read by name, without listing `_versions/` (which grows with every version kept).
+    const { state, naming } = openCommittedVersion(this.path, version, this.view.naming);
+    return new Dataset(new DatasetView(this.path, state, naming, this.view.cache, null));
   }
 
   private async atVersion(version: number | null): Promise<Dataset> {

@@ -158,6 +158,7 @@ export type {
   ScanOptions,
   VersionInfo,
   FragmentFiles,
+  FragmentSummary,
   CleanupOptions,
   CleanupResult,
   CompactOptions,

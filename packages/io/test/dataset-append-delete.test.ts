@@ -120,4 +120,96 @@ describe('Dataset#appendAndDelete', () => {
     expect(filesUnder(dir)).toEqual(before);
     v1.closeSync();
   });
+
+  it('deletes by row address: the rows named, without opening a data file or reading untouched deletion files', async () => {
+    const dir = path.join(root, 'by-address.lance');
+    // Four fragments of 10 rows; each of the first three then has a deletion file.
+    let ds = Dataset.createSync(dir, rows(0, 40), { maxRowsPerFile: 10 });
+    ds = ds.deleteRowsSync([0, 10, 20]);
+    const ids = ds.fragmentFiles().map((f) => f.id);
+    expect(ids).toHaveLength(4);
+    // Live positions 0 and 35 are ids 1 (fragment 0, offset 1) and 38 (fragment 3, offset 8).
+    expect(Array.from(ds.rowAddresses([0, 35]))).toEqual([ids[0]! * 2 ** 32 + 1, ids[3]! * 2 ** 32 + 8]);
+    // Fragment 1 lost its offset 0: live position 9 is its offset 1; position 37 is past the 37 live rows.
+    expect(Array.from(ds.rowAddresses([9, 18]))).toEqual([ids[1]! * 2 ** 32 + 1, ids[2]! * 2 ** 32 + 1]);
+    expect(() => ds.rowAddresses([37])).toThrow(OutOfRangeError);
+    const address = (f: number, offset: number): number => ids[f]! * 2 ** 32 + offset;
+    const dataFiles = new Set(ds.fragmentFiles().flatMap((f) => f.paths));
+    const open = jest.spyOn(nodeFs, 'openSync');
+    const read = jest.spyOn(nodeFs, 'readFileSync');
+    let next: Dataset;
+    try {
+      // Rows of fragments 2 and 3 (ids 25 and 38; 25 twice) replaced: fragment 1's and 0's files are not needed.
+      next = Dataset.openSync(dir).appendAndDeleteSync(rows(25, 26, 'n').concat(rows(38, 39, 'n')), [address(3, 8), address(2, 5), address(2, 5)], { rowAddresses: true });
+      const opened = open.mock.calls.map((c) => String(c[0]));
+      expect(opened.filter((p) => dataFiles.has(p))).toEqual([]);
+      const deletionReads = read.mock.calls.map((c) => String(c[0])).filter((p) => p.includes('_deletions'));
+      // Only fragment 2's deletion file (merged with the new deletion); fragment 3 had none.
+      expect(deletionReads).toHaveLength(1);
+      expect(deletionReads[0]).toContain(`${ids[2]}-`);
+    } finally {
+      open.mockRestore();
+      read.mockRestore();
+    }
+    const want = rows(0, 40)
+      .filter((r) => ![0, 10, 20, 25, 38].includes(r.id))
+      .map((r) => `${r.id}:${r.name}`)
+      .concat(['25:n25', '38:n38']);
+    expect(allRows(next)).toEqual(want);
+    expect(next.countRows()).toBe(37);
+    // LanceDB reads the same rows.
+    const db = await lancedb.connect(root);
+    const table = await db.openTable('by-address');
+    const seen = (await table.query().toArray()).map((r) => `${r.id}:${r.name}`);
+    expect(seen.sort()).toEqual([...want].sort());
+    table.close();
+    // An address outside the version is refused before anything is written.
+    const before = filesUnder(dir);
+    expect(() => next.appendAndDeleteSync(rows(0, 1), [address(3, 10)], { rowAddresses: true })).toThrow(OutOfRangeError);
+    expect(() => next.appendAndDeleteSync(rows(0, 1), [99 * 2 ** 32], { rowAddresses: true })).toThrow(OutOfRangeError);
+    expect(filesUnder(dir)).toEqual(before);
+    ds.closeSync();
+    next.closeSync();
+  });
+
+  it('fsyncs every data file, deletion file and their folders before it publishes the manifest', () => {
+    const dir = path.join(root, 'fsync-order.lance');
+    const v1 = Dataset.createSync(dir, rows(0, 30), { maxRowsPerFile: 10 });
+    const pathOf = new Map<number, string>();
+    const events: string[] = [];
+    const real = { openSync: nodeFs.openSync, fsyncSync: nodeFs.fsyncSync, linkSync: nodeFs.linkSync };
+    const open = jest.spyOn(nodeFs, 'openSync').mockImplementation(((...args: Parameters<typeof fs.openSync>) => {
+      const fd = real.openSync(...args);
+      pathOf.set(fd, String(args[0]));
+      return fd;
+    }) as typeof fs.openSync);
+    const fsync = jest.spyOn(nodeFs, 'fsyncSync').mockImplementation((fd: number) => {
+      events.push(`fsync ${path.relative(dir, pathOf.get(fd) ?? '?')}`);
+      real.fsyncSync(fd);
+    });
+    const link = jest.spyOn(nodeFs, 'linkSync').mockImplementation((from: fs.PathLike, to: fs.PathLike) => {
+      events.push(`link ${path.relative(dir, String(to))}`);
+      real.linkSync(from, to);
+    });
+    let v2: Dataset;
+    try {
+      // Rows of two fragments replaced (two deletion files).
+      v2 = v1.appendAndDeleteSync(rows(0, 2, 'z'), [0, 15]);
+    } finally {
+      open.mockRestore();
+      fsync.mockRestore();
+      link.mockRestore();
+    }
+    const published = events.findIndex((e) => e.startsWith('link _versions/'));
+    expect(published).toBeGreaterThan(0);
+    const before = events.slice(0, published);
+    const created = filesUnder(dir).filter((f) => f.startsWith('_deletions/') || (f.startsWith('data/') && !v1.fragmentFiles().some((g) => g.paths[0]!.endsWith(f))));
+    expect(created.filter((f) => f.startsWith('_deletions/'))).toHaveLength(2);
+    expect(created.filter((f) => f.startsWith('data/'))).toHaveLength(1);
+    for (const f of created) expect(before).toContain(`fsync ${f}`);
+    for (const d of ['data', '_deletions']) expect(before).toContain(`fsync ${d}`);
+    expect(allRows(v2)).toEqual([...rows(1, 15), ...rows(16, 30), ...rows(0, 2, 'z')].map((r) => `${r.id}:${r.name}`));
+    v1.closeSync();
+    v2.closeSync();
+  });
 });

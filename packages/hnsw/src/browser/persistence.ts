@@ -10,6 +10,9 @@ import { NotSupportedError } from '@vego/io';
 import type { RestoreFactory } from '../internal/restore-target';
 import { type LanceLoadOptions, type LoadOutcome, loadIndexFromLance as loadOverStore } from '../persistence/load';
 
+/** The same function as under Node (a state loaded over HTTP has places too). */
+export { nodeLivePositions } from '../persistence/saved-state';
+
 /** Same value as the Node module's (checked by `scripts/test/browser.test.ts`). */
 export const DEFAULT_COMPACTION_THRESHOLD = 0.5;
 

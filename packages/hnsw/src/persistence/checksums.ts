@@ -241,23 +241,51 @@ export const CURRENT_LIST_HASH = listHashOf(LANCE_FORMAT_VERSION);
 const CHUNK = 2048;
 
 /**
- * {@link computeChecksums} as steps: run async, it lets the event loop turn whenever `pacer` is
- * due (hashing a 100K × 128 index whole takes ~30 ms).
+ * The entries a save hashed because they may have changed (ascending; null: every entry was
+ * hashed). Filled in by {@link checksumSteps} when it reuses checksums, so that the save compares
+ * only these with the last save's checksums instead of every entry.
  */
-export function* checksumSteps(snapshot: HnswSnapshot, reuse: ChecksumReuse | null, pacer: Pacer): Steps<IndexChecksums> {
+export interface TouchedEntries {
+  /** Node ids hashed: new ids, ids whose vector changed, ids whose tombstone changed. */
+  nodes: Int32Array | null;
+  /** List indices hashed: every list of new ids and of ids with a dirty mark. */
+  lists: Int32Array | null;
+}
+
+/**
+ * {@link computeChecksums} as steps: run async, it lets the event loop turn whenever `pacer` is
+ * due (hashing a 100K × 128 index whole takes ~30 ms). With `reuse` that knows what changed
+ * (`vectorsChanged`, `listsChanged`), the checksums of everything else are block copies and only
+ * the changed entries are visited (listed in `touched`): the work is proportional to the change,
+ * plus copies of the checksum arrays and a scan of the tombstones and dirty marks a word or a
+ * block at a time.
+ */
+export function* checksumSteps(snapshot: HnswSnapshot, reuse: ChecksumReuse | null, pacer: Pacer, touched: TouchedEntries | null = null): Steps<IndexChecksums> {
   const n = snapshot.numIds;
   const { levels, deleted } = snapshot;
   const nodes = new Uint32Array(2 * n);
   const usable = reuse !== null && reuse.before.numIds <= n && reuse.before.nodeHash === CURRENT_NODE_HASH;
-  let stale: Uint8Array | null = null;
+  if (touched !== null) touched.nodes = touched.lists = null;
   if (usable && reuse.vectorsChanged !== null) {
-    const old = reuse.before.numIds;
-    stale = new Uint8Array(old);
-    for (const id of reuse.vectorsChanged) if (id >= 0 && id < old) stale[id] = 1;
-  }
-  for (let at = 0; at < n; at += CHUNK) {
-    nodeSums(snapshot, stale === null ? null : reuse!.before, stale, nodes, at, Math.min(n, at + CHUNK));
-    yield* pace(pacer);
+    // Old ids' checksums copied in one block; the ids that may differ hashed over them.
+    const before = reuse.before;
+    const old = before.numIds;
+    nodes.set(before.nodes.subarray(0, 2 * old));
+    const ids = changedNodeIds(reuse.vectorsChanged, deleted, before.deleted, old, n);
+    for (let k = 0; k < ids.length; ) {
+      // Runs of consecutive ids in one call (the new ids are one run).
+      let j = k + 1;
+      while (j < ids.length && ids[j] === ids[j - 1]! + 1) j++;
+      nodeSums(snapshot, null, null, nodes, ids[k]!, ids[j - 1]! + 1);
+      k = j;
+      yield* pace(pacer);
+    }
+    if (touched !== null) touched.nodes = ids;
+  } else {
+    for (let at = 0; at < n; at += CHUNK) {
+      nodeSums(snapshot, null, null, nodes, at, Math.min(n, at + CHUNK));
+      yield* pace(pacer);
+    }
   }
   const starts = upperStarts(levels, n);
   const lists = new Uint32Array(2 * (n + starts[n]!));
@@ -270,15 +298,87 @@ export function* checksumSteps(snapshot: HnswSnapshot, reuse: ChecksumReuse | nu
     const oldN = before.numIds;
     lists.set(before.lists.subarray(0, 2 * oldN), 0);
     lists.set(before.lists.subarray(2 * oldN), 2 * n);
+    const ids = markedIds(marks, oldN, n);
+    for (let at = 0; at < ids.length; at += CHUNK) {
+      listSums(snapshot, starts, true, lists, at, Math.min(ids.length, at + CHUNK), ids);
+      yield* pace(pacer);
+    }
+    if (touched !== null) touched.lists = listsOf(ids, levels, starts, n);
+  } else {
+    // Hashing every list: the upper ones all at once after the layer-0 chunks (one row-hash call
+    // over the upper-layer memory, not one per node).
+    for (let at = 0; at < n; at += CHUNK) {
+      listSums(snapshot, starts, false, lists, at, Math.min(n, at + CHUNK));
+      yield* pace(pacer);
+    }
+    allUpperSums(snapshot.upperLinks, snapshot.upperOffsets, levels, starts, n, snapshot.config.M, lists);
   }
-  // Hashing every list: the upper ones all at once after the layer-0 chunks (one row-hash call
-  // over the upper-layer memory, not one per node).
-  for (let at = 0; at < n; at += CHUNK) {
-    listSums(snapshot, starts, marks === null ? null : reuse!.before, marks, marks !== null, lists, at, Math.min(n, at + CHUNK));
-    yield* pace(pacer);
-  }
-  if (marks === null) allUpperSums(snapshot.upperLinks, snapshot.upperOffsets, levels, starts, n, snapshot.config.M, lists);
   return { nodeHash: CURRENT_NODE_HASH, listHash: CURRENT_LIST_HASH, numIds: n, levels: levels.slice(0, n), deleted: deleted.slice(0, n), nodes, lists };
+}
+
+/** A Uint32Array over the first `bytes >> 2` words of `a`, or null when `a` is not 4-byte aligned. */
+function wordsOf(a: Uint8Array, bytes: number): Uint32Array | null {
+  return (a.byteOffset & 3) === 0 ? new Uint32Array(a.buffer, a.byteOffset, bytes >> 2) : null;
+}
+
+/**
+ * Ids to rehash (ascending): those in `vectorsChanged` below `old`, those below `old` whose
+ * tombstone differs from `wasDeleted` (compared four at a time where aligned), and the new ids
+ * `old … n − 1`.
+ */
+function changedNodeIds(vectorsChanged: ReadonlySet<number>, deleted: Uint8Array, wasDeleted: Uint8Array, old: number, n: number): Int32Array {
+  const ids: number[] = [];
+  for (const id of vectorsChanged) if (id >= 0 && id < old) ids.push(id);
+  const a = wordsOf(deleted, old);
+  const b = wordsOf(wasDeleted, old);
+  let i = 0;
+  if (a !== null && b !== null) {
+    for (let w = 0; w < a.length; w++) {
+      if (a[w] === b[w]) continue;
+      for (let j = 4 * w; j < 4 * w + 4; j++) if (deleted[j] !== wasDeleted[j] && !vectorsChanged.has(j)) ids.push(j);
+    }
+    i = a.length << 2;
+  }
+  for (; i < old; i++) if (deleted[i] !== wasDeleted[i] && !vectorsChanged.has(i)) ids.push(i);
+  const out = new Int32Array(ids.length + (n - old));
+  out.set(ids);
+  out.subarray(0, ids.length).sort();
+  for (let i = old; i < n; i++) out[ids.length + i - old] = i;
+  return out;
+}
+
+/** Ids below `oldN` with a dirty mark (scanned four marks at a time where aligned), then the new ids `oldN … n − 1`. */
+function markedIds(marks: Uint8Array, oldN: number, n: number): Int32Array {
+  const ids: number[] = [];
+  let i = 0;
+  const words = wordsOf(marks, oldN);
+  if (words !== null) {
+    for (let w = 0; w < words.length; w++) {
+      if (words[w] === 0) continue;
+      for (let b = 4 * w; b < 4 * w + 4; b++) if (marks[b] !== 0) ids.push(b);
+    }
+    i = words.length << 2;
+  }
+  for (; i < oldN; i++) if (marks[i] !== 0) ids.push(i);
+  const out = new Int32Array(ids.length + (n - oldN));
+  out.set(ids);
+  for (let j = oldN; j < n; j++) out[ids.length + j - oldN] = j;
+  return out;
+}
+
+/** Every list index of the ids `ids` (ascending): their layer-0 lists, then their upper lists. */
+function listsOf(ids: Int32Array, levels: Uint8Array, starts: Int32Array, n: number): Int32Array {
+  let upper = 0;
+  for (let k = 0; k < ids.length; k++) upper += levels[ids[k]!]!;
+  const out = new Int32Array(ids.length + upper);
+  out.set(ids);
+  let w = ids.length;
+  for (let k = 0; k < ids.length; k++) {
+    const i = ids[k]!;
+    const first = n + starts[i]!;
+    for (let l = 0; l < levels[i]!; l++) out[w++] = first + l;
+  }
+  return out;
 }
 
 /**
@@ -311,35 +411,30 @@ function nodeSums(snapshot: HnswSnapshot, before: IndexChecksums | null, stale: 
 }
 
 /**
- * List checksums (list hash 2, {@link linkRowSums}) of the lists of ids `[from, to)` into `lists`:
- * left as they are for an old id (below `before.numIds`) not dirty in `marks` (no list of it
- * written since; the caller copied its checksums over), else hashed: each run of consecutive ids
- * to hash in one row-hash call over their layer-0 rows, and each such id's upper lists (one block
- * of `level` rows in `upperLinks`) in one more, unless `upper` is false (the caller hashes every
- * upper list at once, {@link allUpperSums}).
+ * List checksums (list hash 2, {@link linkRowSums}) of the lists of ids `[from, to)`, or of ids
+ * `ids[from … to)` (ascending), into `lists`: each run of consecutive ids in one row-hash call over
+ * their layer-0 rows, and each id's upper lists (one block of `level` rows in `upperLinks`) in one
+ * more, unless `upper` is false (the caller hashes every upper list at once, {@link allUpperSums}).
  */
-function listSums(snapshot: HnswSnapshot, starts: Int32Array, before: IndexChecksums | null, marks: Uint8Array | null, upper: boolean, lists: Uint32Array, from: number, to: number): void {
+function listSums(snapshot: HnswSnapshot, starts: Int32Array, upper: boolean, lists: Uint32Array, from: number, to: number, ids: Int32Array | null = null): void {
   const n = snapshot.numIds;
   const M = snapshot.config.M;
   const stride0 = 1 + 2 * M;
   const strideUp = 1 + M;
   const { levels, links0, upperLinks, upperOffsets } = snapshot;
-  const oldN = before === null ? 0 : before.numIds;
-  let i = from;
-  while (i < to) {
-    // Carried over (copied by the caller, checksumSteps).
-    if (i < oldN && marks![i] === 0) {
-      i++;
-      continue;
+  let k = from;
+  while (k < to) {
+    const i = ids === null ? k : ids[k]!;
+    // A run of consecutive ids: their layer-0 rows are consecutive rows of links0.
+    let j = k + 1;
+    while (j < to && (ids === null || ids[j] === ids[j - 1]! + 1)) j++;
+    const count = j - k;
+    linkRowSums(links0, i * stride0, stride0, stride0, count, i, 0, true, lists, i);
+    for (let id = i; id < i + count && upper; id++) {
+      const level = levels[id]!;
+      if (level > 0) linkRowSums(upperLinks, upperOffsets[id]!, strideUp, strideUp, level, id, 1, false, lists, n + starts[id]!);
     }
-    let j = i + 1;
-    while (j < to && !(j < oldN && marks![j] === 0)) j++;
-    linkRowSums(links0, i * stride0, stride0, stride0, j - i, i, 0, true, lists, i);
-    for (let k = i; k < j && upper; k++) {
-      const level = levels[k]!;
-      if (level > 0) linkRowSums(upperLinks, upperOffsets[k]!, strideUp, strideUp, level, k, 1, false, lists, n + starts[k]!);
-    }
-    i = j;
+    k = j;
   }
 }
 

@@ -119,11 +119,13 @@ export function createStep(loc: IndexLocation, name: string, batch: RecordBatch 
 }
 
 /**
- * Appends `batch` to `ds` and deletes the rows at its live `positions`, in one commit (the version
- * after `ds`'s; a ConflictError, with nothing written, when that version exists already).
+ * Appends `batch` to `ds` and deletes the rows at row addresses `addresses` (@vego/io's
+ * `rowAddresses`), in one commit (the version after `ds`'s; a ConflictError, with nothing
+ * written, when that version exists already).
  */
-export function appendAndDeleteStep(ds: Dataset, batch: RecordBatch, positions: Int32Array, options: DatasetWriteOptions): Step<Dataset> {
-  return { sync: () => ds.appendAndDeleteSync(batch, positions, options), async: () => ds.appendAndDelete(batch, positions, options) };
+export function appendAndDeleteStep(ds: Dataset, batch: RecordBatch, addresses: Float64Array, options: DatasetWriteOptions): Step<Dataset> {
+  const withAddresses = { ...options, rowAddresses: true };
+  return { sync: () => ds.appendAndDeleteSync(batch, addresses, withAddresses), async: () => ds.appendAndDelete(batch, addresses, withAddresses) };
 }
 
 /** Closes the datasets given (null entries skipped; the same one twice closed once). */

@@ -15,6 +15,7 @@ export type { LanceSaveOptions, LanceSaveResult, SaveOutcome } from './save';
 export { loadIndexFromLance, loadIndexFromLanceSync } from './load';
 export type { LanceLoadOptions, LoadOutcome } from './load';
 export type { SavedState } from './saved-state';
+export { nodeLivePositions } from './saved-state';
 export type { IndexStoreOptions } from './directory';
 export { cleanupIndexVersions } from './cleanup';
 export type { IndexCleanupOptions, IndexCleanupResult } from './cleanup';

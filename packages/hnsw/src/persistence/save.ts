@@ -27,7 +27,7 @@ import * as fs from 'node:fs';
 import { ConflictError, type Dataset, InternalError, InvalidArgumentError, type DatasetWriteOptions, type RecordBatch, type Schema, recordBatchFromRows } from '@vego/io';
 import type { HnswSnapshot } from '../snapshot';
 import { Pacer } from '../internal/pacer';
-import { CURRENT_LIST_HASH, type IndexChecksums, checksumSteps, nodeHashOf, upperStarts } from './checksums';
+import { CURRENT_LIST_HASH, type IndexChecksums, type TouchedEntries, checksumSteps, nodeHashOf, upperStarts } from './checksums';
 import {
   type IndexLocation,
   type IndexStoreOptions,
@@ -44,8 +44,8 @@ import {
 import { metadataChecksum } from './metadata-row';
 import { CONNECTIONS_DATASET, LANCE_FORMAT_VERSION, METADATA_DATASET, METADATA_SCHEMA, type MetadataRow, NODES_DATASET, connectionsSchema, nodesSchema } from './layout';
 import { connectionsBatches, nodesBatch } from './save-rows';
-import { identityPositions, planPositionUpdate, reindexLists } from './positions';
-import { type PartState, type SavedState, partState } from './saved-state';
+import { type RowPlaces, identityPositions, placesAfterAppend, planAppend, reindexLists } from './positions';
+import { type PartState, type SavedState, partState, physicalRowsOf } from './saved-state';
 import { EVENT_LOOP_TURN, type Steps, bothSteps, pace, perform, runStepsAsync, runStepsSync } from './steps';
 
 /** Options of `HNSW.saveToLance` / `saveToLanceSync`. */
@@ -135,12 +135,20 @@ interface DatasetWrite {
   mode: 'append' | 'overwrite';
   /** The rows to write (an overwrite may come in several batches, an append in one). */
   batch: RecordBatch | readonly RecordBatch[];
-  /** Live positions (ascending) to delete once the append is committed; empty for an overwrite. */
-  superseded: Int32Array;
+  /** Row addresses (ascending) of the rows the append supersedes, deleted in its commit; empty for an overwrite. */
+  superseded: Float64Array;
   /** Live rows the dataset holds after the write (one per entry). */
   rowsAfter: number;
-  /** Position of each entry's row after the write. */
+  /**
+   * Overwrite: the live position of each entry's row after the write. Append: each entry's row
+   * ordinal before the write (`positions.ts`), in the entry numbering after it (−1 for new
+   * entries; a fresh copy, completed once the commit says where the appended rows went).
+   */
   positions: Int32Array;
+  /** For an append: the entries whose rows it appends (ascending, in batch order). */
+  changed: Int32Array | null;
+  /** For an append: the places the positions are ordinals in. */
+  places: RowPlaces | null;
   /** For an append: the dataset at the version planned on (the latest when planned), which the commit builds on; null for an overwrite. */
   base: Dataset | null;
   /** Page size of an overwrite's data file (undefined: the writer's default). */
@@ -159,7 +167,26 @@ interface SavePlan {
 
 /** An overwrite of a dataset with `batch`, whose entry `e` is row `positions[e]`. */
 function wholeWrite(batch: RecordBatch | readonly RecordBatch[], positions: Int32Array): DatasetWrite {
-  return { mode: 'overwrite', batch, superseded: new Int32Array(0), rowsAfter: positions.length, positions, base: null };
+  return { mode: 'overwrite', batch, superseded: new Float64Array(0), rowsAfter: positions.length, positions, changed: null, places: null, base: null };
+}
+
+/**
+ * Of the entries `touched` (ascending) whose checksums were just computed, those that differ from
+ * their checksum before: the new ones, and the others whose two words differ from `before` at
+ * their index then. Entries are numbered as lists are (`checksums.ts`; node ids are the same with
+ * no upper lists): `e < oldN` kept its index, `oldN ≤ e < n` and `e ≥ firstNew` are new, and the
+ * others were `e − (n − oldN)`. O(touched).
+ */
+function changedAmong(touched: Int32Array, now: Uint32Array, before: Uint32Array, oldN: number, n: number, firstNew: number): Int32Array {
+  const out = new Int32Array(touched.length);
+  const shift = n - oldN;
+  let k = 0;
+  for (let j = 0; j < touched.length; j++) {
+    const e = touched[j]!;
+    const b = e < oldN ? e : e < n || e >= firstNew ? -1 : e - shift;
+    if (b < 0 || now[2 * e] !== before[2 * b] || now[2 * e + 1] !== before[2 * b + 1]) out[k++] = e;
+  }
+  return out.subarray(0, k);
 }
 
 /** Indices `i` where the two checksum arrays differ (or `i ≥ oldCount`), up to `count`. */
@@ -186,9 +213,10 @@ function checksumsReusable(state: SavedState | null, snapshot: HnswSnapshot): st
   if (state === null) return false;
   const before = state.checksums;
   if (before.numIds > snapshot.numIds || before.nodeHash !== nodeHashOf(LANCE_FORMAT_VERSION)) return false;
+  // Compared natively (memcmp): a byte loop over 100K ids was a visible part of an incremental save.
   const levels = snapshot.levels;
-  for (let i = 0; i < before.numIds; i++) if (before.levels[i] !== levels[i]) return false;
-  return true;
+  const now = Buffer.from(levels.buffer, levels.byteOffset, before.numIds);
+  return now.equals(Buffer.from(before.levels.buffer, before.levels.byteOffset, before.numIds));
 }
 
 /** `prev` (the state of the last save or load) if this save may build on it, else null (full save). */
@@ -216,25 +244,26 @@ function* planDatasetWrite(
   prev: PartState | null,
   threshold: number,
   whole: () => Steps<DatasetWrite>,
-  changedOf: () => { changed: Int32Array; before: Int32Array },
+  changedOf: (places: RowPlaces) => { changed: Int32Array; before: Int32Array },
   rowsOf: (changed: Int32Array) => Steps<RecordBatch>,
 ): Steps<DatasetWrite | null> {
-  if (prev === null || prev.positions === null) return yield* whole();
+  if (prev === null || prev.places === null) return yield* whole();
+  const places = prev.places;
   // Opened once: its version is checked here, and an append commits on top of it.
   const latest = yield* perform(openLatestStep(loc, name));
   let keep = false;
   try {
     if (latest === null || latest.version !== prev.version) return yield* whole();
-    const { changed, before } = changedOf();
+    const { changed, before } = changedOf(places);
     if (changed.length === 0) return null;
-    const update = planPositionUpdate(before, changed, prev.rows);
+    const update = planAppend(places, changed, before, prev.rows);
     if (update === null) return yield* whole();
     const physicalAfter = prev.physicalRows + changed.length;
     const deadAfter = prev.physicalRows - prev.rows + update.superseded.length;
     if (deadAfter > threshold * physicalAfter) return yield* whole();
     const batch = yield* rowsOf(changed);
     keep = true;
-    return { mode: 'append', batch, superseded: update.superseded, rowsAfter: before.length, positions: update.positions, base: latest };
+    return { mode: 'append', batch, superseded: update.superseded, rowsAfter: before.length, positions: before, changed, places, base: latest };
   } finally {
     if (!keep) yield* perform(closeStep(latest));
   }
@@ -269,7 +298,8 @@ function* planSave(
   // Checksums of unchanged rows are carried over from the last save or load even when this save
   // writes whole (a first save to another directory, `full`, a moved-on dataset).
   const base = prev ?? (checksumsReusable(state, snapshot) ? state : null);
-  const checksums = yield* checksumSteps(snapshot, base === null ? null : { before: base.checksums, vectorsChanged, listsChanged }, pacer);
+  const touched: TouchedEntries = { nodes: null, lists: null };
+  const checksums = yield* checksumSteps(snapshot, base === null ? null : { before: base.checksums, vectorsChanged, listsChanged }, pacer, touched);
   yield* pace(pacer);
   const n = snapshot.numIds;
   const starts = upperStarts(snapshot.levels, n);
@@ -284,11 +314,15 @@ function* planSave(
     function* () {
       return wholeWrite(nodesBatch(snapshot, checksums, null), identityPositions(n));
     },
-    () => {
+    (places) => {
       // Ids from oldN on are new: no row yet.
-      const before = new Int32Array(n).fill(-1);
-      before.set(prev!.nodes.positions!);
-      return { changed: changedEntries(checksums.nodes, prev!.checksums.nodes, n, oldN), before };
+      const before = new Int32Array(n);
+      before.set(places.ordinals.subarray(0, oldN));
+      before.fill(-1, oldN);
+      const sumsBefore = prev!.checksums.nodes;
+      const changed =
+        touched.nodes === null ? changedEntries(checksums.nodes, sumsBefore, n, oldN) : changedAmong(touched.nodes, checksums.nodes, sumsBefore, oldN, n, n);
+      return { changed, before };
     },
     function* (changed) {
       return nodesBatch(snapshot, checksums, changed);
@@ -304,11 +338,13 @@ function* planSave(
       // Row k is list k (layout.ts): layer-0 lists of ids 0 … n−1, then the upper lists in list order.
       return { ...wholeWrite(yield* connectionsBatches(snapshot, checksums, starts, null, pacer), identityPositions(numLists)), pageByteLength: linksPageBytes(n, snapshot.config.M) };
     },
-    () => {
+    (places) => {
       // Old upper lists sit at n + start, new layer-0 lists push them up by n − oldN: re-index.
-      const sumsBefore = reindexLists(prev!.checksums.lists, 2, oldN, n, numLists, 0);
-      const before = reindexLists(prev!.connections.positions!, 1, oldN, n, numLists, -1);
-      return { changed: changedListEntries(checksums.lists, sumsBefore, n, oldN, starts), before };
+      const before = reindexLists(places.ordinals, 1, oldN, n, numLists, -1);
+      const old = prev!.checksums.lists;
+      if (touched.lists === null) return { changed: changedListEntries(checksums.lists, reindexLists(old, 2, oldN, n, numLists, 0), n, oldN, starts), before };
+      // Upper lists of new ids start at n + starts[oldN].
+      return { changed: changedAmong(touched.lists, checksums.lists, old, oldN, n, n + starts[oldN]!), before };
     },
     function* (changed) {
       return (yield* connectionsBatches(snapshot, checksums, starts, changed, pacer))[0]!;
@@ -368,11 +404,15 @@ function ensureRoot(loc: IndexLocation): void {
   }
 }
 
-/** What the index remembers of a dataset once `w` is committed as `ds`. */
+/**
+ * What the index remembers of a dataset once `w` is committed as `ds`: for an append, the places
+ * of the appended rows (O(rows appended + fragments), see `positions.ts`).
+ */
 function committedPart(path: string, ds: Dataset, w: DatasetWrite): PartState {
   const rows = ds.countRows();
   if (rows !== w.rowsAfter) throw new InternalError(`saving '${path}': expected ${w.rowsAfter} live rows after version ${ds.version}, found ${rows}`);
-  return partState(ds, rows, w.positions);
+  if (w.mode === 'overwrite') return partState(ds, rows, w.positions);
+  return { version: ds.version, rows, physicalRows: physicalRowsOf(ds), places: placesAfterAppend(w.places!, w.positions, w.changed!, ds) };
 }
 
 /**

@@ -1,24 +1,27 @@
 /**
  * What an index remembers of its last save or load, so that the next save to the same directory
  * writes only what changed. The index holds it (`HNSW`'s own field) and passes it to the next
- * save explicitly; a save or load returns the new one. Nothing here is global.
+ * save explicitly; a save or load returns the new one. Nothing here is global, and nothing in it
+ * is changed once made: a save builds the next state (copying arrays where it changes them), so a
+ * save that fails, or two saves that overlap, never leave a half-updated state behind.
  */
 import type { Dataset } from '@vego/io';
 import type { IndexChecksums } from './checksums';
+import { type RowPlaces, livePositions, placesOf } from './positions';
 
 /** What the index remembers of one dataset (`nodes` or `connections`) at its last save or load. */
 export interface PartState {
   version: number;
-  /** Live rows at `version` (one per id / link list, unless `positions` is null). */
+  /** Live rows at `version` (one per id / link list, unless `places` is null). */
   rows: number;
   /** Rows stored in the fragments of `version`, deleted ones included (for the compaction rule). */
   physicalRows: number;
   /**
-   * Live row position of each entry's row (`positions.ts`), or null when an entry has several live
-   * rows (a directory saved before incremental saves deleted what they supersede): the next save
-   * then rewrites the dataset whole.
+   * Where each entry's row sits (`positions.ts`), or null when an entry has several live rows (a
+   * directory saved before incremental saves deleted what they supersede) or the places are
+   * unknown: the next save then rewrites the dataset whole.
    */
-  positions: Int32Array | null;
+  places: RowPlaces | null;
 }
 
 /** What the index remembers of its last save or load (opaque to callers of the index). */
@@ -34,9 +37,25 @@ export interface SavedState {
   checksums: IndexChecksums;
 }
 
-/** What the index remembers of dataset version `ds` (loaded or just committed): `rows` live rows at `positions`. */
-export function partState(ds: Dataset, rows: number, positions: Int32Array | null): PartState {
+/** Physical rows of the fragments of `ds` (from its manifest). */
+export function physicalRowsOf(ds: Dataset): number {
   let physicalRows = 0;
-  for (const f of ds.fragmentFiles()) physicalRows += f.physicalRows;
-  return { version: ds.version, rows, physicalRows, positions };
+  for (const f of ds.fragments()) physicalRows += f.physicalRows;
+  return physicalRows;
+}
+
+/**
+ * What the index remembers of dataset version `ds` (loaded, or just written whole): `rows` live
+ * rows, entry `e`'s at live position `positions[e]` (null: several rows for some entry).
+ */
+export function partState(ds: Dataset, rows: number, positions: Int32Array | null): PartState {
+  return { version: ds.version, rows, physicalRows: physicalRowsOf(ds), places: positions === null ? null : placesOf(ds, positions) };
+}
+
+/**
+ * The live position of each of the first `count` ids' rows of `nodes.lance` at `part.version` (for
+ * readers taking rows by position), or null when unknown. O(ids + physical rows).
+ */
+export function nodeLivePositions(part: PartState, count: number): Int32Array | null {
+  return part.places === null ? null : livePositions(part.places, count);
 }

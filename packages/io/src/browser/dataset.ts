@@ -8,8 +8,9 @@
  * use `MemorySource` / `MemorySink`.
  */
 import { InvalidArgumentError, Table, runTaskAsync, type RecordBatch, type Schema } from '@vego/format';
-import { checkNonNegInt, type DatasetOpenOptions, type FragmentFiles, type ScanOptions } from '../dataset/options';
+import { checkNonNegInt, type DatasetOpenOptions, type FragmentFiles, type FragmentSummary, type ScanOptions } from '../dataset/options';
 import { collectBatches, scanReads } from '../dataset/scan';
+import { rowAddressesOf } from '../dataset/take';
 import { DatasetView } from '../dataset/view';
 import type { ManifestNaming } from '../internal/manifest-names';
 import { openRemoteVersion, storeFor } from '../internal/remote-dataset';
@@ -87,9 +88,24 @@ export class Dataset {
     return this.view.fragments.length;
   }
 
+  /** Row addresses of live positions (as under Node). */
+  rowAddresses(rowIndices: ArrayLike<number>): Float64Array {
+    return rowAddressesOf(this.view, rowIndices);
+  }
+
+  /**
+   * The fragments of this version in row order, as its manifest lists them: id, physical row count,
+   * whether a deletion file hides some rows. Touches no file (unlike {@link fragmentFiles}, which
+   * checks each data file's path).
+   */
+  fragments(): FragmentSummary[] {
+    return this.view.fragments.map((f) => ({ id: f.id, physicalRows: f.physicalRows, hasDeletions: f.deletionFile !== undefined }));
+  }
+
   /** The fragments of this version in row order: data file URIs, physical row counts, deletions (as under Node). */
   fragmentFiles(): FragmentFiles[] {
     return this.view.fragments.map((f, i) => ({
+      id: f.id,
       paths: f.files.map((_, j) => this.view.files.checkedDataPath(i, j)),
       physicalRows: f.physicalRows,
       hasDeletions: f.deletionFile !== undefined,

@@ -1,6 +1,7 @@
 /**
- * Appending rows and deleting rows in one commit (`Dataset#appendAndDeleteSync`): the new rows'
- * data files and the deletion files of the deleted rows are written (fsynced), then one manifest
+ * Appending rows and deleting rows in one commit (`Dataset#appendAndDeleteSync`): the deletion
+ * files of the deleted rows and the new rows' data files are written (the deletion files first,
+ * fsynced after the data files, so one journal commit carries both), then one manifest
  * naming both is published atomically, as the version after the one the deletions were planned
  * on. So a reader (LanceDB too) sees either the old version or both changes, never the rows added
  * without the rows they replace deleted; and it costs one version and one set of fsyncs where an
@@ -14,14 +15,15 @@ import { checkWritable, datasetStorageVersion, encodeNextManifest } from '../int
 import { checkWritable as checkStoreWritable } from '../internal/remote-dataset';
 import { publishEffect } from '../internal/write-effects';
 import { removeDataFiles, removeFiles, writeDataFiles } from './commit';
-import { deletionsByFragment, writeDeletionFiles, type WrittenDeletions } from './delete';
+import type { FragmentInfo } from '../internal/manifest-model';
+import { deletionsByAddress, deletionsByFragment, syncDeletionFiles, writeDeletionFiles, type WrittenDeletions } from './delete';
 import { DEFAULT_MAX_ROWS_PER_FILE, type AppendAndDeleteOptions } from './options';
 import { checkAppendablePaths, makeDirectory, manifestPathToPublish } from './versions';
 import type { DatasetView } from './view';
 
 /**
  * Commits `data` appended to `view`'s version and the rows at its live positions `rowIndices`
- * deleted, as version `view.version + 1`; returns that version.
+ * (row addresses with `options.rowAddresses`) deleted, as version `view.version + 1`; returns that version.
  */
 export function* appendAndDeleteTask(view: DatasetView, data: DatasetInput, rowIndices: ArrayLike<number>, options: AppendAndDeleteOptions): Task<number> {
   const path = view.path;
@@ -32,16 +34,21 @@ export function* appendAndDeleteTask(view: DatasetView, data: DatasetInput, rowI
   const maxRows = options.maxRowsPerFile ?? DEFAULT_MAX_ROWS_PER_FILE;
   if (!Number.isSafeInteger(maxRows) || maxRows <= 0) throw new InvalidArgumentError(`\`maxRowsPerFile\` must be a positive integer, got ${maxRows}`);
   const storageVersion = datasetStorageVersion(view.state, path, 'append to');
-  // Positions are checked (and mapped to fragments) before anything is written.
-  const perFragment = yield* deletionsByFragment(view, rowIndices);
+  // Positions or addresses are checked (and mapped to fragments) before anything is written.
+  const perFragment = options.rowAddresses === true ? deletionsByAddress(view, rowIndices) : yield* deletionsByFragment(view, rowIndices);
   const { batches } = normalizeInput(data, view.schema, options.schema);
   const durable = options.durable !== false;
   yield* makeDirectory(joinPath(path, 'data'), store);
-  const added = yield* writeDataFiles(path, view.schema, batches.map(resolvedEffect), maxRows, { ...options.fileOptions, version: storageVersion }, store, durable);
   const deletions: WrittenDeletions = { written: [], deletionFiles: new Map(), dropped: new Set() };
   const version = view.version + 1;
+  let added: FragmentInfo[] = [];
   try {
-    yield* writeDeletionFiles(view, perFragment, durable, deletions);
+    // Deletion files first, without fsync: the data files' fsync that follows (a journal commit on
+    // ext4 and most file systems) makes them durable too, and their own fsyncs afterwards are
+    // cheap. Every file and folder is still fsynced before the manifest is published.
+    yield* writeDeletionFiles(view, perFragment, false, deletions);
+    added = yield* writeDataFiles(path, view.schema, batches.map(resolvedEffect), maxRows, { ...options.fileOptions, version: storageVersion }, store, durable);
+    yield* syncDeletionFiles(view, deletions.written, durable);
     const bytes = encodeNextManifest(view.state, {
       version,
       schema: view.schema,

@@ -4,15 +4,17 @@
  * bytes are @vego/format's, see `packages/format/src/deletion/`), then publishes the next manifest.
  * Written once as tasks (@vego/format's effects.ts), run blocking or asynchronously by `Dataset`.
  */
-import { ConflictError, InvalidArgumentError, perform, type DeletionFile, type Task } from '@vego/format';
+import { ConflictError, InvalidArgumentError, OutOfRangeError, perform, type DeletionFile, type Task } from '@vego/format';
 import { checkRealInside, joinPath } from '../internal/dataset-paths';
 import { DELETIONS_DIR, deletedBefore, encodeDeletionFile, unionSorted } from '../internal/deletions';
 import { checkWritable, encodeNextManifest } from '../internal/lance-adapter';
 import { checkWritable as checkStoreWritable } from '../internal/remote-dataset';
+import { closeEffect, fsyncEffect, openEffect } from '../internal/fs-effects';
+import { fsError } from '../internal/fs-error';
 import { publishEffect, syncDirectoryEffect, writeDurableEffect } from '../internal/write-effects';
 import { removeFiles } from './commit';
 import { DEFAULT_BATCH_SIZE } from './options';
-import { fragmentsThrough, planTake } from './take';
+import { ROW_ADDRESS_FRAGMENT, fragmentsThrough, planTake } from './take';
 import { makeDirectory, manifestPathToPublish } from './versions';
 import type { DatasetView } from './view';
 
@@ -43,6 +45,52 @@ export function* deletionsByFragment(view: DatasetView, rowIndices: ArrayLike<nu
   // before a deletion file is written.
   for (const f of fragmentsThrough(plan)) yield* perform(view.files.openFragmentEffect(f));
   return new Map([...perFragment].map(([f, list]) => [f, Uint32Array.from(list)]));
+}
+
+/**
+ * The rows at row addresses `addresses` (fragment id · 2³² + physical offset; any order, repeats
+ * allowed) of `view`, as ascending offsets per fragment index. Checked against the manifest only
+ * (the fragment exists in this version, the offset is below its physical row count): no data or
+ * deletion file is read, so this costs O(k log k) for k addresses whatever the dataset's size.
+ * @throws InvalidArgumentError when `addresses` is not array-like; OutOfRangeError for an address
+ *   outside the version's fragments
+ */
+export function deletionsByAddress(view: DatasetView, addresses: ArrayLike<number>): Map<number, Uint32Array> {
+  if (addresses === null || typeof addresses !== 'object' || typeof addresses.length !== 'number') {
+    throw new InvalidArgumentError('`rowIndices` must be an array of row addresses');
+  }
+  const indexOf = new Map<number, number>();
+  for (let i = 0; i < view.fragments.length; i++) indexOf.set(view.fragments[i]!.id, i);
+  // Sorted (a copy), so each fragment's offsets are one ascending run; callers that plan their
+  // deletes usually pass them sorted already, which the sort finds quickly.
+  const sorted = Float64Array.from(addresses as ArrayLike<number>);
+  for (let k = 0; k < sorted.length; k++) {
+    const a = sorted[k]!;
+    if (!Number.isSafeInteger(a) || a < 0) throw outOfRange(view, k, a);
+  }
+  sorted.sort();
+  const out = new Map<number, Uint32Array>();
+  for (let k = 0; k < sorted.length; ) {
+    const id = Math.floor(sorted[k]! / ROW_ADDRESS_FRAGMENT);
+    const i = indexOf.get(id);
+    const first = id * ROW_ADDRESS_FRAGMENT;
+    let end = k + 1;
+    while (end < sorted.length && sorted[end]! - first < ROW_ADDRESS_FRAGMENT) end++;
+    if (i === undefined || sorted[end - 1]! - first >= view.fragments[i]!.physicalRows) throw outOfRange(view, -1, i === undefined ? sorted[k]! : sorted[end - 1]!);
+    // Offsets without repeats (unionSorted expects sets).
+    const offsets = new Uint32Array(end - k);
+    let w = 0;
+    for (let r = k; r < end; r++) if (w === 0 || sorted[r]! - first !== offsets[w - 1]) offsets[w++] = sorted[r]! - first;
+    out.set(i, w === offsets.length ? offsets : offsets.slice(0, w));
+    k = end;
+  }
+  return out;
+}
+
+function outOfRange(view: DatasetView, k: number, a: number): OutOfRangeError {
+  const id = Math.floor(a / ROW_ADDRESS_FRAGMENT);
+  const where = Number.isSafeInteger(a) && a >= 0 ? ` (fragment ${id}, offset ${a - id * ROW_ADDRESS_FRAGMENT})` : '';
+  return new OutOfRangeError(`row address ${k >= 0 ? `\`rowIndices[${k}]\` = ` : ''}${a}${where} is not a row of '${view.path}' version ${view.version}`);
 }
 
 /** Deletes every live row for which `where(row)` is true; returns the version committed, or null when no row matched. */
@@ -144,4 +192,31 @@ export function* writeDeletionFiles(view: DatasetView, perFragment: ReadonlyMap<
     deletionFiles.set(f.id, file);
   }
   if (written.length > 0) yield* perform(syncDirectoryEffect(deletionsDir, view.store, durable));
+}
+
+/**
+ * Fsyncs deletion files written earlier without fsync (`writeDeletionFiles(…, false, …)`), then
+ * their folder: for a commit that writes its deletion files first and its data files after, so
+ * that the data files' fsync (a journal commit on most file systems) also carries the deletion
+ * files, and these fsyncs find little left to do. Nothing on an object store (a PUT is durable) or
+ * when `durable` is false.
+ */
+export function* syncDeletionFiles(view: DatasetView, written: readonly string[], durable: boolean): Task<void> {
+  if (!durable || view.store !== null || written.length === 0) return;
+  for (const path of written) {
+    let file;
+    try {
+      file = yield* perform(openEffect(path, 'r+'));
+    } catch (e) {
+      throw fsError(e, 'open', path);
+    }
+    try {
+      yield* perform(fsyncEffect(file));
+    } catch (e) {
+      throw fsError(e, 'fsync', path);
+    } finally {
+      yield* perform(closeEffect(file));
+    }
+  }
+  yield* perform(syncDirectoryEffect(joinPath(view.path, DELETIONS_DIR), view.store, durable));
 }

@@ -70,7 +70,17 @@ export interface DeleteOptions {
 }
 
 /** Options of {@link Dataset.appendAndDeleteSync} and {@link Dataset.appendAndDelete}: those of an append that apply to one commit on the version opened. */
-export type AppendAndDeleteOptions = Pick<DatasetWriteOptions, 'schema' | 'maxRowsPerFile' | 'fileOptions' | 'durable'>;
+export interface AppendAndDeleteOptions extends Pick<DatasetWriteOptions, 'schema' | 'maxRowsPerFile' | 'fileOptions' | 'durable'> {
+  /**
+   * The rows to delete are given by row address (Lance's `_rowaddr`: fragment id · 2³² + physical
+   * offset in that fragment, see {@link Dataset.rowAddresses}) instead of by live position. Default
+   * false. Addresses are checked against the manifest's fragments and row counts only: no data file
+   * is opened, and only the deletion files of the fragments they touch are read, so the commit
+   * costs in proportion to the rows deleted, not to the fragments before them. An address of a
+   * row already deleted changes nothing.
+   */
+  rowAddresses?: boolean;
+}
 
 /** Options of {@link Dataset.open} and {@link Dataset.openSync}. */
 export interface DatasetOpenOptions {
@@ -102,13 +112,19 @@ export interface ScanOptions {
 }
 
 /** One fragment of a version, as listed by {@link Dataset.fragmentFiles}. */
-export interface FragmentFiles {
-  /** Absolute paths of its data files (one unless columns were added later). */
-  paths: string[];
-  /** Rows stored in the files, deleted ones included. */
+export interface FragmentSummary {
+  /** The fragment's id in the manifest (the high half of its rows' addresses, see {@link Dataset.rowAddresses}). */
+  id: number;
+  /** Rows stored in the files, deleted ones included (the manifest's claim). */
   physicalRows: number;
   /** True when a deletion file hides some of its rows. */
   hasDeletions: boolean;
+}
+
+/** One fragment of a version with its data files ({@link Dataset.fragmentFiles}). */
+export interface FragmentFiles extends FragmentSummary {
+  /** Absolute paths of its data files (one unless columns were added later). */
+  paths: string[];
 }
 
 /** One committed version, as listed by {@link Dataset.versions}. */

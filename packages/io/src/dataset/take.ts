@@ -21,6 +21,36 @@ import {
 import { DEFAULT_BATCH_SIZE } from './options';
 import type { DatasetView } from './view';
 
+/** 2³²: a row address is fragment id · 2³² + physical offset (Lance's `_rowaddr`). */
+export const ROW_ADDRESS_FRAGMENT = 0x100000000;
+
+/** Row addresses of the rows at live positions `rowIndices` of `view` (see `Dataset#rowAddresses`). */
+export function rowAddressesOf(view: DatasetView, rowIndices: ArrayLike<number>): Float64Array {
+  if (rowIndices === null || typeof rowIndices !== 'object' || typeof rowIndices.length !== 'number') {
+    throw new InvalidArgumentError('`rowIndices` must be an array of row positions');
+  }
+  // No sort (unlike a take's plan): each position on its own, by binary search over the fragments' live starts.
+  const starts = view.live.starts();
+  const total = starts[starts.length - 1]!;
+  const fragments = view.fragments;
+  const out = new Float64Array(rowIndices.length);
+  for (let k = 0; k < out.length; k++) {
+    const r = rowIndices[k]!;
+    if (!Number.isSafeInteger(r) || r < 0 || r >= total) {
+      throw new OutOfRangeError(`\`rowIndices[${k}]\` = ${r} is outside the ${total} rows of '${view.path}' version ${view.version}`);
+    }
+    let lo = 0;
+    let hi = fragments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= r) lo = mid;
+      else hi = mid - 1;
+    }
+    out[k] = fragments[lo]!.id * ROW_ADDRESS_FRAGMENT + view.live.physicalOf(lo, r - starts[lo]!);
+  }
+  return out;
+}
+
 /** For each requested position: its fragment and physical offset there; `order` sorts the requests by position. */
 export interface TakePlan {
   order: Int32Array;

@@ -114,6 +114,22 @@ export function openLocalVersion(dir: string, version: number | undefined): { st
   return { state, naming: files[files.length - 1]!.naming };
 }
 
+/**
+ * The manifest of `version` of the dataset folder `dir`, which the caller just committed under
+ * `naming`: read by its file name, without listing `_versions/` (see {@link openLocalVersion},
+ * which it falls back to when no such file exists).
+ * @throws as {@link openLocalVersion}
+ */
+export function openCommittedVersion(dir: string, version: number, naming: ManifestNaming): { state: ManifestState; naming: ManifestNaming } {
+  const fileName = manifestFileName(version, naming);
+  if (!fs.existsSync(nodePath.join(dir, '_versions', fileName))) return openLocalVersion(dir, version);
+  const state = readVersionManifest(dir, fileName);
+  if (state.version !== version) {
+    throw new CorruptDataError(`manifest '${nodePath.join(dir, '_versions', fileName)}': expected version ${version} (from its name), found ${state.version}`);
+  }
+  return { state, naming };
+}
+
 /** Every committed version in the folder `dir`, oldest first, with its manifest's modification time. */
 export function localVersions(dir: string): VersionInfo[] {
   return listVersionFiles(dir).map((f) => {
