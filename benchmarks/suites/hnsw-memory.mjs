@@ -350,7 +350,7 @@ export async function run({ quick, log }) {
         Math.round(mem.sq8DiskLoad.byteLength / n),
       ]);
       const kib = (x) => Math.round(x / 1024);
-      for (const [child, m] of [['Vego float, built', mem.floatBuild], ['hnswlib-node, built', mem.hnswlibBuild], ['Vego, after a warm-up index', mem.floatBuildWarm], ['hnswlib-node, after a warm-up index', mem.hnswlibBuildWarm]]) {
+      for (const [child, m] of [['Vego float, built', mem.floatBuild], ['hnswlib-node, built', mem.hnswlibBuild], ['Vego, after a warm-up index', mem.floatBuildWarm], ['hnswlib-node, after a warm-up index', mem.hnswlibBuildWarm], ['Vego float, loaded', mem.floatLoad], ['SQ8 codes-only, loaded', mem.sq8DiskLoad]]) {
         if (m.maps === null) continue;
         breakdownRows.push([label, child, kib(m.rawRssDelta), m.byteLength === null ? '—' : kib(m.byteLength), kib(m.maps.arenas), kib(m.maps.nodeCode), kib(m.maps.mainHeap), kib(m.maps.other), kib(m.maps.libraries)]);
       }
@@ -376,11 +376,11 @@ export async function run({ quick, log }) {
           'The first index in a process also pays one-time costs (compiled code, malloc arenas of compiler threads), which weigh most at 10K.',
       },
       {
-        title: 'Process memory by kind of mapping: where a built child\'s RSS growth goes (KiB)',
+        title: 'Process memory by kind of mapping: where a child\'s RSS growth goes (KiB)',
         columns: ['set', 'child', 'RSS growth', 'index byteLength', 'malloc arenas of V8\'s worker threads', 'node binary\'s code', 'main malloc heap', 'other anonymous memory', 'other files'],
         rows: breakdownRows,
         note:
-          'The build children of the table above, their RSS growth (here with any change of the young generation left in) split by mapping, from /proc/<pid>/smaps read by the parent while the child waits at each reading. ' +
+          'The children of the table above, their RSS growth (here with any change of the young generation left in) split by mapping, from /proc/<pid>/smaps read by the parent while the child waits at each reading. ' +
           'Worker-thread arenas: malloc memory of V8\'s background threads, where TurboFan optimises JS functions and tiers up hot wasm functions; each compile frees its memory, but glibc keeps each thread\'s arena at its high-water mark. ' +
           'Node binary\'s code: pages of the compilers and the wasm decoder that the process runs for the first time. Main malloc heap: typed arrays\' backing stores, native addons\' allocations (all of hnswlib-node\'s index), Liftoff compiles. ' +
           'Other anonymous memory: V8\'s heap pages and JIT code, wasm memories (Vego\'s vectors and layer-0 links), large mmap\'d allocations.',
