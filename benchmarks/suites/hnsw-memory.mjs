@@ -384,7 +384,7 @@ export async function run({ quick, log }) {
         columns: ['set', 'child', 'RSS growth', 'index byteLength', 'malloc arenas of V8\'s worker threads', 'node binary\'s code', 'main malloc heap', 'other anonymous memory', 'other files'],
         rows: breakdownRows,
         note:
-          'The children of the table above, their RSS growth (here with any change of the young generation left in) split by mapping, from /proc/<pid>/smaps read by the parent while the child waits at each reading. ' +
+          'The children of the table above, their RSS growth (the child\'s own reading, here with any change of the young generation left in) split by mapping, from /proc/<pid>/smaps read by the parent while the child waits at each reading; the parts add up to the growth within ~0.2 MiB, except where V8 gave back young-generation pages between the two reads (up to 16 MiB at 100K). ' +
           'Worker-thread arenas: malloc memory of V8\'s background threads, where TurboFan optimises JS functions and tiers up hot wasm functions; each compile frees its memory, but glibc keeps each thread\'s arena at its high-water mark. ' +
           'Node binary\'s code: pages of the compilers and the wasm decoder that the process runs for the first time. Main malloc heap: typed arrays\' backing stores, native addons\' allocations (all of hnswlib-node\'s index), Liftoff compiles. ' +
           'Other anonymous memory: V8\'s heap pages and JIT code, wasm memories (Vego\'s vectors and layer-0 links), large mmap\'d allocations.',
