@@ -15,12 +15,21 @@
 // compiler threads) are inside it; they weigh about 1 KB per vector at 10K and ~100 bytes at 100K.
 // `byteLength` is what the index itself counts (typed arrays and wasm memory at their capacity).
 //
+// Where the growth goes: at each of its two readings the child stops until the parent has read its
+// /proc/<pid>/smaps (Linux; the child reads nothing itself, so the figure is unchanged), and the
+// parent sorts the growth by mapping (see {@link memoryMaps}): malloc arenas of V8's worker threads
+// (TurboFan's and the wasm tier-up's compiler memory: freed after each compile but kept by glibc
+// as the thread's high-water mark), pages of the node binary's code paged in (compilers used for
+// the first time in the process), the main malloc heap (typed arrays' backing stores, native
+// libraries' allocations, Liftoff's compiles on the main thread) and the rest (V8's heap pages,
+// JIT code, wasm memories, large mmap'd allocations).
+//
 // Recall@10: against the exact top 10 of the float index (`searchExact`, the same kernel; a hit is
 // a result not farther than the 10th true distance).
 // Both indexes share one graph (built once, float vectors; the SQ8 one is the same snapshot saved
 // with quantization 'sq8'). Timings are not reported: the machine is shared.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,7 +88,11 @@ function touchYoungGeneration() {
  * inside the window (reading 555 bytes per vector, below its own `byteLength` of 660; 740 when it
  * did not happen), and whether it happens depends on timing. The young generation holds no index:
  * the figure leaves out the change of its committed size, in every child (0 unless V8 resized it).
- * (Its `physical_space_size` fell by twice that, more than the RSS did: not the measure to use.)
+ * (Its `physical_space_size` fell by twice that, more than the RSS did: not the measure to use.
+ * The other half is released moments after the reading, by V8's background unmapper: in one such
+ * child the parent's /proc reads taken while the child waited showed the RSS 16 MiB lower than the
+ * child's reading, with the same ~71 MB figure either way: reading less the committed-size change,
+ * or the later RSS less the physical-size change.)
  */
 function youngCommitted() {
   return v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space')?.space_size ?? 0;
@@ -101,6 +114,18 @@ function raiseMallocThresholds() {
   b.fill(1);
   b = null;
   return b;
+}
+
+/** One byte for {@link pauseForParent} (allocated before the first reading). */
+const pauseByte = Buffer.alloc(1);
+
+/**
+ * Tells the parent (a line on stdout: pipes are written synchronously on Linux) that the child is
+ * at a reading, and blocks until the parent has read its /proc/<pid>/smaps and written one byte.
+ */
+function pauseForParent(tag) {
+  process.stdout.write(`${tag}\n`);
+  readSync(0, pauseByte, 0, 1, null);
 }
 
 /** Child process: one engine, one way (build or load); prints its memory growth as JSON. */
@@ -141,6 +166,7 @@ function memoryChild(kind, set, dir) {
   gc();
   const before = process.memoryUsage();
   const youngBefore = youngCommitted();
+  pauseForParent('before');
   let index;
   let search;
   if (engine === 'hnswlib-build') {
@@ -163,15 +189,89 @@ function memoryChild(kind, set, dir) {
   gc();
   const after = process.memoryUsage();
   const youngDelta = youngCommitted() - youngBefore;
+  pauseForParent('after');
   // The figure: RSS growth less the change of the young generation's committed size (see youngCommitted).
   const out = { kind, set, n, rssDelta: after.rss - before.rss - youngDelta, rawRssDelta: after.rss - before.rss, youngDelta, heapDelta: after.heapTotal - before.heapTotal, byteLength: index.byteLength ?? null, alive: rows !== null && base !== null && first !== undefined };
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
+/** glibc's arena heap size (HEAP_MAX_SIZE on 64-bit): a thread arena is one such aligned reservation. */
+const ARENA_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Resident bytes of a process by kind of mapping, from /proc/<pid>/smaps (null where there is
+ * none): `arenas` (glibc malloc arenas of threads other than the main one: anonymous, 64 MiB
+ * aligned, a read-write start and an inaccessible rest adding up to 64 MiB), `nodeCode` (the node
+ * binary's mappings), `mainHeap` (the main arena, `[heap]`), `libraries` (other files) and
+ * `other` (every other anonymous mapping: V8's heap and code, wasm memories, mmap'd allocations).
+ */
+function memoryMaps(pid) {
+  let text;
+  try {
+    text = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  } catch {
+    return null;
+  }
+  const maps = [];
+  let current = null;
+  for (const line of text.split('\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head !== null) {
+      current = { start: parseInt(head[1], 16), end: parseInt(head[2], 16), perm: head[3], name: head[4], rss: 0 };
+      maps.push(current);
+    } else if (current !== null && line.startsWith('Rss:')) {
+      current.rss = Number(/(\d+) kB/.exec(line)[1]) * 1024;
+    }
+  }
+  const out = { arenas: 0, nodeCode: 0, mainHeap: 0, libraries: 0, other: 0 };
+  for (let i = 0; i < maps.length; i++) {
+    const m = maps[i];
+    const next = maps[i + 1];
+    if (m.name === process.execPath) out.nodeCode += m.rss;
+    else if (m.name === '[heap]') out.mainHeap += m.rss;
+    else if (m.name.startsWith('/')) out.libraries += m.rss;
+    else if (m.name === '' && m.perm === 'rw-p' && m.start % ARENA_BYTES === 0 && next !== undefined && next.name === '' && next.perm === '---p' && next.start === m.end && next.end - m.start === ARENA_BYTES) out.arenas += m.rss;
+    else out.other += m.rss;
+  }
+  return out;
+}
+
+/** `after − before` for each kind of {@link memoryMaps} (null without /proc). */
+function mapsDelta(before, after) {
+  if (before === null || after === null) return null;
+  return Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - before[k]]));
+}
+
+/** Runs one memory child; resolves to its figures, with `maps`: the growth by kind of mapping. */
 function measure(kind, set, dir = '') {
-  const child = spawnSync(process.execPath, ['--expose-gc', ...YOUNG_GENERATION_FLAGS, self, '--memory-child', kind, set, dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (child.status !== 0) throw new Error(`memory child (${kind}, ${set}) failed: ${child.stderr}`);
-  return JSON.parse(child.stdout.trim().split('\n').pop());
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', ...YOUNG_GENERATION_FLAGS, self, '--memory-child', kind, set, dir], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const readings = {};
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      let nl;
+      while ((nl = stdout.indexOf('\n')) >= 0) {
+        const line = stdout.slice(0, nl);
+        stdout = stdout.slice(nl + 1);
+        if (line === 'before' || line === 'after') {
+          readings[line] = memoryMaps(child.pid);
+          child.stdin.write('x');
+        } else if (line.startsWith('{')) {
+          const out = JSON.parse(line);
+          out.maps = mapsDelta(readings.before ?? null, readings.after ?? null);
+          readings.result = out;
+        }
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (status) => {
+      if (status !== 0 || readings.result === undefined) reject(new Error(`memory child (${kind}, ${set}) failed: ${stderr}`));
+      else resolve(readings.result);
+    });
+  });
 }
 
 /** Recall@10 of `search(q)` against `truth` (ids per query; a hit is an id within the 10th true distance). */
@@ -192,6 +292,7 @@ export async function run({ quick, log }) {
   const numQueries = quick ? 200 : 1000;
   const efs = [32, 64, 128, 256];
   const memRows = [];
+  const breakdownRows = [];
   const recallRows = [];
   const raw = [];
   for (const set of sets) {
@@ -230,12 +331,12 @@ export async function run({ quick, log }) {
       log(`${label}: recall@10 at ef ${efs.join('/')}: float ${efs.map((e) => recall.ef[e].float.toFixed(4)).join('/')}, SQ8 codes-only ${efs.map((e) => recall.ef[e].sq8Disk.toFixed(4)).join('/')}`);
       log(`${label}: memory children`);
       const mem = {
-        floatBuild: measure('float-build', set),
-        hnswlibBuild: measure('hnswlib-build', set),
-        floatBuildWarm: measure('float-build-warm', set),
-        hnswlibBuildWarm: measure('hnswlib-build-warm', set),
-        floatLoad: measure('float-load', set, floatDir),
-        sq8DiskLoad: measure('sq8-disk-load', set, sq8Dir),
+        floatBuild: await measure('float-build', set),
+        hnswlibBuild: await measure('hnswlib-build', set),
+        floatBuildWarm: await measure('float-build-warm', set),
+        hnswlibBuildWarm: await measure('hnswlib-build-warm', set),
+        floatLoad: await measure('float-load', set, floatDir),
+        sq8DiskLoad: await measure('sq8-disk-load', set, sq8Dir),
       };
       const per = (m) => Math.round(m.rssDelta / n);
       memRows.push([
@@ -252,6 +353,15 @@ export async function run({ quick, log }) {
         Math.round(mem.floatLoad.byteLength / n),
         Math.round(mem.sq8DiskLoad.byteLength / n),
       ]);
+      const kib = (x) => Math.round(x / 1024);
+      for (const [child, m] of [['Vego float, built', mem.floatBuild], ['hnswlib-node, built', mem.hnswlibBuild], ['Vego, after a warm-up index', mem.floatBuildWarm], ['hnswlib-node, after a warm-up index', mem.hnswlibBuildWarm], ['Vego float, loaded', mem.floatLoad], ['SQ8 codes-only, loaded', mem.sq8DiskLoad]]) {
+        if (m.maps === null) continue;
+        breakdownRows.push([label, child, kib(m.rawRssDelta), m.byteLength === null ? '—' : kib(m.byteLength), kib(m.maps.arenas), kib(m.maps.nodeCode), kib(m.maps.mainHeap), kib(m.maps.other), kib(m.maps.libraries)]);
+      }
+      if (mem.floatBuild.maps !== null) {
+        const b = mem.floatBuild.maps;
+        log(`${label}: cold Vego build by mapping (KiB): thread arenas ${kib(b.arenas)}, node code ${kib(b.nodeCode)}, main heap ${kib(b.mainHeap)}, other anonymous ${kib(b.other)}, libraries ${kib(b.libraries)}`);
+      }
       log(`${label}: bytes per vector: float build ${per(mem.floatBuild)}, hnswlib ${per(mem.hnswlibBuild)} (warm ${per(mem.floatBuildWarm)} / ${per(mem.hnswlibBuildWarm)}), float load ${per(mem.floatLoad)}, SQ8 codes-only ${per(mem.sq8DiskLoad)}`);
       raw.push({ set: label, recall, memory: mem });
     } finally {
@@ -268,6 +378,16 @@ export async function run({ quick, log }) {
           `M=${M}, efConstruction=${EF_CONSTRUCTION}; each figure from its own child process: growth of the RSS from after the library was loaded to after the build or load and ${SEARCHES} searches (two GCs), less any change of the committed size of V8's young generation, divided by n. ` +
           'Every child first makes the data in both engines\' input forms, runs with a fixed young generation written once before the first reading, and frees a 32 MiB buffer (glibc\'s mmap and trim thresholds at their maximum), so all start from the same V8 heap and malloc state. Warm: the child first builds (and keeps) a 1,000-vector index of the same engine, so the one-time costs of a first index are left out. Built: addBatch of all vectors (hnswlib-node: initIndex(n) and addPoint per row). Loaded: HNSW.loadFromLanceSync of the same graph; codes-only: with `vectors: \'disk\'` (an SQ8 save). ' +
           'The first index in a process also pays one-time costs (compiled code, malloc arenas of compiler threads), which weigh most at 10K.',
+      },
+      {
+        title: 'Process memory by kind of mapping: where a child\'s RSS growth goes (KiB)',
+        columns: ['set', 'child', 'RSS growth', 'index byteLength', 'malloc arenas of V8\'s worker threads', 'node binary\'s code', 'main malloc heap', 'other anonymous memory', 'other files'],
+        rows: breakdownRows,
+        note:
+          'The children of the table above, their RSS growth (the child\'s own reading, here with any change of the young generation left in) split by mapping, from /proc/<pid>/smaps read by the parent while the child waits at each reading; the parts add up to the growth within ~0.2 MiB, except where V8 gave back young-generation pages between the two reads (up to 16 MiB at 100K). ' +
+          'Worker-thread arenas: malloc memory of V8\'s background threads, where TurboFan optimises JS functions and tiers up hot wasm functions; each compile frees its memory, but glibc keeps each thread\'s arena at its high-water mark. ' +
+          'Node binary\'s code: pages of the compilers and the wasm decoder that the process runs for the first time. Main malloc heap: typed arrays\' backing stores, native addons\' allocations (all of hnswlib-node\'s index), Liftoff compiles. ' +
+          'Other anonymous memory: V8\'s heap pages and JIT code, wasm memories (Vego\'s vectors and layer-0 links), large mmap\'d allocations.',
       },
       {
         title: 'Recall@10 of the codes-only SQ8 index after re-ranking, against the float index on the same graph',

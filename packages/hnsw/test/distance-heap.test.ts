@@ -52,3 +52,30 @@ describe('DistanceHeap.offer', () => {
     expect(heap.ids[0]).toBe(1);
   });
 });
+
+describe('DistanceHeap.start', () => {
+  it('empties the heap and leaves the one pair a push onto an empty heap would, for both orders', () => {
+    for (const make of [DistanceHeap.closestFirst, DistanceHeap.farthestFirst]) {
+      const started = make(4);
+      const pushed = make(4);
+      for (const [d, id] of [[3, 1], [-0.5, 2], [7, 3], [1, 4], [2, 5]] as const) started.push(d, id);
+      started.start(2.5, 9);
+      pushed.push(2.5, 9);
+      expect(started.length).toBe(1);
+      expect(started.topDistance()).toBe(2.5);
+      expect(started.ids[0]).toBe(9);
+      expect(started.keys[0]).toBe(pushed.keys[0]);
+      // Later pushes and pops order it exactly as the pushed heap.
+      for (const [d, id] of [[1, 10], [4, 11], [2.5, 12], [0, 13]] as const) {
+        started.push(d, id);
+        pushed.push(d, id);
+      }
+      while (pushed.length > 0) {
+        expect([started.topDistance(), started.ids[0]]).toEqual([pushed.topDistance(), pushed.ids[0]]);
+        started.pop();
+        pushed.pop();
+      }
+      expect(started.length).toBe(0);
+    }
+  });
+});

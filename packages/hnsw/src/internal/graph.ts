@@ -861,7 +861,6 @@ export class Graph {
     const stride0 = this.stride0;
     const upperShift = (level - 1) * this.strideUp;
     const locking = this.locking;
-    candidates.length = 0;
     results.length = 0;
 
     // The kernel is called directly in the loop below (not through distance(), whose code-mode and
@@ -872,7 +871,7 @@ export class Graph {
     const isL2 = this.metric !== METRIC_DOT; // the kernel returns the distance itself (l2, binary)
     visited[ep] = epoch;
     const d0 = this.distance(qb, ep);
-    candidates.push(d0, ep);
+    candidates.start(d0, ep);
     let bound = Infinity;
     let visits = 1;
     const pending = this.pending;
@@ -890,7 +889,7 @@ export class Graph {
     const listBase = listAt >>> 2;
     const outBase = outAt >>> 2;
     if (deleted[ep] === 0 && ep !== exclude && (bits === null || ((bits[ep >>> 5]! >>> (ep & 31)) & 1) === 1) && (filter === null || filter(ep))) {
-      results.push(d0, ep);
+      results.start(d0, ep);
       bound = d0;
     }
     // Every test below is written so it runs whether or not `results` is full yet. The first

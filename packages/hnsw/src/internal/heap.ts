@@ -62,6 +62,18 @@ export class DistanceHeap {
     while (this.keys.length < capacity) this.grow();
   }
 
+  /**
+   * Empties the heap and makes (`dist`, `id`) its one pair: what a {@link push} onto an empty heap
+   * does, without its sift loop. A walk starts both its heaps this way, so V8 inlines two fewer
+   * sift loops into the walk when it optimises it, and the compile needs less memory (see
+   * `Graph#walkLayer`).
+   */
+  start(dist: number, id: number): void {
+    this.keys[0] = dist * this.sign;
+    this.ids[0] = id;
+    this.length = 1;
+  }
+
   push(dist: number, id: number): void {
     if (this.length === this.keys.length) this.grow();
     const keys = this.keys;
