@@ -47,23 +47,6 @@ export function identityPositions(count: number): Int32Array {
 }
 
 /**
- * Positions of the link lists of a whole save of `connections`, which writes the lists of node 0
- * (layers 0 … level), then of node 1, and so on: node `i`'s layer `l` is row `i + starts[i] + l`.
- * List index of layer 0 is `i`, of layer `l ≥ 1` is `n + starts[i] + l − 1` (fresh array).
- */
-export function wholeSaveListPositions(starts: Int32Array, levels: Uint8Array, n: number): Int32Array {
-  const out = new Int32Array(n + starts[n]!);
-  for (let i = 0; i < n; i++) {
-    const row = i + starts[i]!;
-    out[i] = row;
-    const upper = n + starts[i]! - 1;
-    const level = levels[i]!;
-    for (let l = 1; l <= level; l++) out[upper + l] = row + l;
-  }
-  return out;
-}
-
-/**
  * Moves per-list values kept for an index of `oldN` ids (`width` values per list) to the list
  * numbering of `n ≥ oldN` ids: layer-0 lists keep their index, upper lists move up by `n − oldN`
  * (new layer-0 lists come before them). Lists that did not exist get `fill` (fresh array; two
