@@ -170,6 +170,9 @@ describe('Dataset asynchronous writes', () => {
     expect(dels.filter((o) => o.status === 'rejected' && o.reason instanceof ConflictError).length).toBe(1);
     expect(fs.readdirSync(path.join(dir, '_deletions')).length).toBe(1);
     expect(fs.readdirSync(path.join(dir, 'data')).length).toBe(Dataset.openSync(dir).numFragments);
+    // The deletes read data files through \`base\`'s async readers: closed here, not by the garbage collector.
+    for (const d of dels) if (d.status === 'fulfilled') await d.value.close();
+    await base.close();
   });
 
   it('rejects (never throws) with the same error types as the Sync forms', async () => {
