@@ -12,6 +12,7 @@ import { fsError } from './internal/fs-error';
 import { readFullyAsync, readScatterFullyAsync } from './internal/positional-read';
 import { ScheduledSource, schedulerOptions, type ScheduledSourceStats } from './internal/scheduled-source';
 import type { ReadSchedulerOptions } from './internal/read-scheduler';
+import { closeHandleWhenDropped, forgetHandle } from './internal/dropped-files';
 
 /** Options of {@link AsyncFileSource.open}. */
 export interface AsyncFileSourceOptions {
@@ -62,6 +63,7 @@ export class AsyncFileSource extends ScheduledSource implements AsyncByteSource 
       true,
     );
     this.handle = handle;
+    closeHandleWhenDropped(this, handle);
   }
 
   /**
@@ -93,6 +95,7 @@ export class AsyncFileSource extends ScheduledSource implements AsyncByteSource 
     if (handle === null) return;
     await this.shutDown();
     this.handle = null;
+    forgetHandle(this);
     try {
       await handle.close();
     } catch (e) {

@@ -9,6 +9,7 @@ import { allocBytes, checkRange } from './internal/range-check';
 import { readFullySync, readScatterFullySync } from './internal/positional-read';
 import type { SyncByteSource } from '@vego/format';
 import { readThroughCacheSync } from './internal/block-reads';
+import { closeWhenDropped, forgetDescriptor } from './internal/dropped-files';
 
 /** Options of {@link FileSource.openSync}. */
 export interface FileSourceOptions {
@@ -40,6 +41,7 @@ export class FileSource implements SyncByteSource {
     this.byteLength = byteLength;
     this.cache = cache;
     this.cacheKey = cache === null ? 0 : cache.newSourceKey();
+    closeWhenDropped(this, fd);
   }
 
   /**
@@ -129,6 +131,7 @@ export class FileSource implements SyncByteSource {
     if (this.fd < 0) return;
     const fd = this.fd;
     this.fd = -1;
+    forgetDescriptor(this);
     if (this.cache !== null) this.cache.deleteSource(this.cacheKey);
     try {
       fs.closeSync(fd);

@@ -54,6 +54,8 @@ describe('durable option of dataset writes', () => {
     const ds = await Dataset.create(dir, rows(0, 10), { durable: false });
     const next = await ds.deleteRows([3], { durable: false });
     expect(next.countRows()).toBe(9);
-    expect((await Dataset.open(dir)).version).toBe(2);
+    const reopened = await Dataset.open(dir);
+    expect(reopened.version).toBe(2);
+    for (const d of [ds, next, reopened]) await d.close();
   });
 });
