@@ -63,6 +63,14 @@ async function expectLanceDbSees(dir: string, index: HNSW, queries: readonly Flo
   expect(await connections.countRows()).toBe(lists);
   const keys = (await connections.query().select(['node', 'layer']).toArray()).map((r: { node: number; layer: number }) => r.node * 64 + r.layer);
   expect(new Set(keys).size).toBe(lists);
+  // The live row of a list holds the list as the index has it (format 3: count, ids, zero padding).
+  const snap = index.toSnapshot();
+  const stride0 = 1 + 2 * index.config.M;
+  const sample = await connections.query().where('layer = 0 AND node % 23 = 0').select(['node', 'links']).toArray();
+  expect(sample.length).toBe(Math.ceil(n / 23));
+  for (const r of sample as { node: number; links: ArrayLike<number> }[]) {
+    expect(Array.from(r.links)).toEqual(Array.from(snap.links0.subarray(r.node * stride0, (r.node + 1) * stride0)));
+  }
 
   const dim = index.config.dimension;
   const vectors = new Float32Array(n * dim);
