@@ -12,6 +12,7 @@ import { CorruptDataError, Dataset, HNSW, type HnswSnapshot, LANCE_FORMAT_VERSIO
 import { clustered } from './fixtures/data';
 import { graphDifferences, makeTempDir, removeDir } from './fixtures/persistence-helpers';
 import { computeChecksums } from '../src/persistence/checksums';
+import { UPPER_CHUNK_BYTES } from '../src/persistence/load-links';
 
 const DIM = 8;
 const M = 6;
@@ -265,5 +266,89 @@ describe('LanceDB reads version-3 link rows', () => {
     const meta = (await (await db.openTable('metadata')).query().toArray())[0];
     expect(meta.format_version).toBe(3);
     expect(await (await db.openTable('nodes')).countRows()).toBe(N);
+  });
+});
+
+describe('format version 3 link rows of higher layers, read through one scratch array a chunk at a time', () => {
+  // M = 2: about one upper list per node, so 5,000 nodes give more upper rows than two chunks hold.
+  const M2 = 2;
+  const W2 = 1 + 2 * M2;
+  const N2 = 5000;
+  const chunkRows = Math.floor(UPPER_CHUNK_BYTES / (4 * W2));
+  let dir2: string;
+  let big: HNSW;
+  let upper: number;
+  beforeAll(() => {
+    big = new HNSW({ dimension: DIM, M: M2, efConstruction: 16, seed: 5 });
+    big.addBatch(clustered(N2, DIM, 7, 13));
+    dir2 = path.join(root, 'chunked-upper');
+    big.saveToLanceSync(dir2);
+    const s = big.toSnapshot();
+    upper = 0;
+    for (let i = 0; i < N2; i++) upper += s.levels[i]!;
+  });
+
+  /** Every list's words by node and layer (`1 + 2M2` at layer 0, `1 + M2` above). */
+  function rows2(s: HnswSnapshot): Map<string, string> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < s.numIds; i++) {
+      out.set(`${i}/0`, Array.from(s.links0.subarray(i * W2, (i + 1) * W2)).join(','));
+      for (let l = 1; l <= s.levels[i]!; l++) {
+        const base = s.upperOffsets[i]! + (l - 1) * (1 + M2);
+        out.set(`${i}/${l}`, Array.from(s.upperLinks.subarray(base, base + 1 + M2)).join(','));
+      }
+    }
+    return out;
+  }
+
+  it('reads the upper rows in chunks of UPPER_CHUNK_BYTES (not all at once) and loads them exactly', () => {
+    expect(upper).toBeGreaterThan(chunkRows);
+    const spy = jest.spyOn(LanceFileReader.prototype, 'readFixedSizeListRowsIntoSync');
+    let back: HNSW;
+    try {
+      back = HNSW.loadFromLanceSync(dir2);
+      const calls = spy.mock.calls.filter((c) => c[0] === 'links').map((c) => [c[1], c[2], (c[3] as Int32Array).length]);
+      const want: number[][] = [[0, N2, big.toSnapshot().links0.length]];
+      for (let first = 0; first < upper; first += chunkRows) want.push([N2 + first, Math.min(chunkRows, upper - first), chunkRows * W2]);
+      // Layer 0 into the index memory, then every chunk through the same chunkRows-row scratch array.
+      expect(calls.slice(0, 1).map((c) => c.slice(0, 2))).toEqual([[0, N2]]);
+      expect(calls.slice(1)).toEqual(want.slice(1));
+      expect(new Set(spy.mock.calls.filter((c) => c[0] === 'links' && c[1] >= N2).map((c) => c[3])).size).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(graphDifferences(big, back)).toEqual([]);
+    expect(rows2(back.toSnapshot())).toEqual(rows2(big.toSnapshot()));
+  });
+
+  it('a non-zero padding word in the last upper row (in the last chunk) is CorruptDataError naming its row, node and layer', () => {
+    const s = big.toSnapshot();
+    let node = N2 - 1;
+    while (s.levels[node] === 0) node--;
+    const layer = s.levels[node]!;
+    const copy = path.join(root, 'chunked-upper-padding');
+    fs.cpSync(dir2, copy, { recursive: true });
+    const file = onlyDataFile(copy, 'connections.lance');
+    const bytes = fs.readFileSync(file);
+    // The last four upper rows as saved (list order: node, then layer; zero padding) find the last one's bytes.
+    const saved: number[] = [];
+    for (let i = 0; i < N2; i++) {
+      for (let l = 1; l <= s.levels[i]!; l++) {
+        const base = s.upperOffsets[i]! + (l - 1) * (1 + M2);
+        saved.push(...s.upperLinks.subarray(base, base + 1 + M2), ...new Array<number>(M2).fill(0));
+      }
+    }
+    expect(saved.length).toBe(upper * W2);
+    const tail = Buffer.from(Int32Array.from(saved.slice(-4 * W2)).buffer);
+    const at = bytes.indexOf(tail);
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(bytes.indexOf(tail, at + 1)).toBe(-1);
+    const row = N2 + upper - 1;
+    bytes.writeInt32LE(9, at + 3 * W2 * 4 + 4 * (W2 - 1));
+    fs.writeFileSync(file, bytes);
+    for (const verifyChecksums of [true, false]) {
+      expect(() => HNSW.loadFromLanceSync(copy, { verifyChecksums })).toThrow(CorruptDataError);
+      expect(() => HNSW.loadFromLanceSync(copy, { verifyChecksums })).toThrow(new RegExp(`row ${row} \\(node ${node}, layer ${layer}\\) links: expected zeros after word ${1 + M2}, found a non-zero word`));
+    }
   });
 });

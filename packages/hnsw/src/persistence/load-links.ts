@@ -8,9 +8,9 @@
  * `checksum`) are scanned first; when they show a whole save (one fragment, no deletions, row k
  * = list k) in a local folder, the `links` rows of layer 0 are read by @vego/format straight from
  * the data file into the index's layer-0 memory (no decoded copy, no per-row work but the check),
- * and the few rows of higher layers through one scratch array. Otherwise (after incremental
- * saves, on an object store) the `links` column is scanned in batches and each row copied to its
- * place. Versions 1 and 2 (`list<int32>` rows) are read row by row ({@link readConnectionsV2}).
+ * and the few rows of higher layers through one 64 KiB scratch array, a chunk at a time. Otherwise
+ * (after incremental saves, on an object store) the `links` column is scanned in batches and each
+ * row copied to its place. Versions 1 and 2 (`list<int32>` rows) are read row by row ({@link readConnectionsV2}).
  */
 import { type CorruptDataError, type Dataset, FileSource, type FixedSizeListVector, type Int32, type Int32Vector, LanceFileReader, type ListVector, type RecordBatch, type ScanOptions } from '@vego/io';
 import type { RestoreTarget } from '../internal/restore-target';
@@ -25,6 +25,12 @@ import { type Step, type Steps, perform } from './steps';
 const CONNECTION_COLUMNS = ['node', 'layer', 'neighbours', 'checksum'] as const;
 /** Columns of `connections.lance` (format version 3) scanned first; `links` is read on its own. */
 const LINK_ROW_COLUMNS = ['node', 'layer', 'checksum'] as const;
+/**
+ * Bytes of the one scratch array the rows of higher layers of a whole save are read through, a
+ * chunk at a time (496 rows at M = 16): reading them all at once took ~870 KB at 100K nodes, M = 16,
+ * malloc'd memory that glibc keeps after the load once its thresholds have risen.
+ */
+export const UPPER_CHUNK_BYTES = 64 * 1024;
 /** Rows per batch when the `links` column is scanned (about 8 MiB of rows at M = 16, not the whole column at once). */
 const LINKS_BATCH_ROWS = 65536;
 
@@ -295,10 +301,13 @@ function readLinksDirect(parts: OpenedParts, starts: Int32Array, target: Restore
     if (reader.numRows !== numLists || field === null || !field.type.equals(connectionsSchema(M).fields[2]!.type)) return false;
     if (n > 0 && !reader.readFixedSizeListRowsIntoSync('links', 0, n, target.links0, 0)) return false;
     const upper = numLists - n;
-    if (upper > 0) {
-      const rows = new Int32Array(upper * width);
-      if (!reader.readFixedSizeListRowsIntoSync('links', n, upper, rows, 0)) return false;
-      placeUpperRows(parts, starts, target, rows);
+    const chunkRows = Math.max(1, Math.floor(UPPER_CHUNK_BYTES / (4 * width)));
+    const rows = new Int32Array(Math.min(chunkRows, upper) * width);
+    let node = 0;
+    for (let first = 0; first < upper; first += chunkRows) {
+      const count = Math.min(chunkRows, upper - first);
+      if (!reader.readFixedSizeListRowsIntoSync('links', n + first, count, rows, 0)) return false;
+      node = placeUpperRows(parts, starts, target, rows, first, count, node);
     }
     return true;
   } finally {
@@ -306,22 +315,30 @@ function readLinksDirect(parts: OpenedParts, starts: Int32Array, target: Restore
   }
 }
 
-/** Copies the upper rows of a whole save (`rows`: list n + u at `u · (1 + 2M)`) to their slots; padding words must be zero. */
-function placeUpperRows(parts: OpenedParts, starts: Int32Array, target: RestoreTarget<unknown>, rows: Int32Array): void {
+/**
+ * Copies upper rows `first … first + count − 1` of a whole save (list `n + u` for row `u`; `rows`
+ * holds them from word 0, `1 + 2M` words each) to their slots; padding words must be zero. Rows
+ * come in list order, so the node of each is found by walking on from `node` (that of row
+ * `first`, or before it); returns the node of the last row, where the next chunk's walk starts.
+ */
+function placeUpperRows(parts: OpenedParts, starts: Int32Array, target: RestoreTarget<unknown>, rows: Int32Array, first: number, count: number, node: number): number {
   const n = parts.row.num_ids;
   const M = parts.config.M;
   const width = 1 + 2 * M;
   const strideUp = 1 + M;
-  const { upperLinks, upperOffsets, levels } = target;
-  for (let i = 0; i < n; i++) {
-    const level = levels[i]!;
-    for (let l = 1; l <= level; l++) {
-      const from = (starts[i]! + l - 1) * width;
-      const to = upperOffsets[i]! + (l - 1) * strideUp;
-      for (let j = 0; j < strideUp; j++) upperLinks[to + j] = rows[from + j]!;
-      if (!zeroFrom(rows, from + strideUp, from + width)) throw badPadding(parts, n + starts[i]! + l - 1, i, l);
-    }
+  const { upperLinks, upperOffsets } = target;
+  let i = node;
+  for (let r = 0; r < count; r++) {
+    const u = first + r;
+    // Node i's upper lists are u = starts[i] … starts[i + 1] − 1 (none for a node of level 0).
+    while (starts[i + 1]! <= u) i++;
+    const layer = u - starts[i]! + 1;
+    const from = r * width;
+    const to = upperOffsets[i]! + (layer - 1) * strideUp;
+    for (let j = 0; j < strideUp; j++) upperLinks[to + j] = rows[from + j]!;
+    if (!zeroFrom(rows, from + strideUp, from + width)) throw badPadding(parts, n + u, i, layer);
   }
+  return i;
 }
 
 /** Copies scanned `links` rows (`count` rows from `values[begin]`, rows `at …` of the dataset) to the slots of their lists (`rowLists`). */
