@@ -133,6 +133,38 @@ describe('incremental saves delete the rows they supersede', () => {
     expect(graphDifferences(loaded, HNSW.loadFromLanceSync(dir))).toEqual([]);
   });
 
+  it('write whole saves row k = entry k (ids, layer-0 nodes), and the positions they keep survive incremental saves to two directories', async () => {
+    // A whole save numbers rows 0, 1, 2, … with one array shared by its id column, its layer-0 node
+    // column and both datasets' positions: nothing a later save does may write into it.
+    const dim = 8;
+    const { index, pool, dir } = savedIndex('identity', { dimension: dim, M: 4, efConstruction: 24, seed: 9 }, 300, 400, 19);
+    const other = path.join(root, 'identity-other');
+    const queries = rows(clustered(3, dim, 4, 20), dim);
+    // Two incremental saves to `dir`, then a whole save to `other` (a new directory) and two there;
+    // the save right after each whole save only updates (same ids, same lists: nothing re-indexed).
+    for (const [round, target] of [dir, dir, other, other, other].entries()) {
+      if (round !== 0 && round !== 3) index.addBatch(pool.subarray((300 + 10 * round) * dim, (310 + 10 * round) * dim));
+      index.update(7, pool.subarray((350 + round) * dim, (351 + round) * dim));
+      const r = index.saveToLanceSync(target);
+      const whole = round === 2;
+      expect(r).toMatchObject({ nodesRewritten: whole, connectionsRewritten: whole, nodeRowsDeleted: whole ? 0 : 1 });
+      await expectLanceDbSees(target, index, queries);
+    }
+    for (const target of [dir, other]) {
+      const nodes = Dataset.openSync(path.join(target, 'nodes.lance'), { version: 1 }).toTableSync();
+      const n = nodes.numRows;
+      expect(nodes.column('id').flatMap((v) => v.toArray())).toEqual(Array.from({ length: n }, (_, i) => i));
+      const conns = Dataset.openSync(path.join(target, 'connections.lance'), { version: 1 }).toTableSync();
+      const node = conns.column('node').flatMap((v) => v.toArray());
+      const layer = conns.column('layer').flatMap((v) => v.toArray());
+      for (let i = 0; i < n; i++) {
+        expect(node[i]).toBe(i);
+        expect(layer[i]).toBe(0);
+      }
+    }
+    expect(graphDifferences(index, HNSW.loadFromLanceSync(other))).toEqual([]);
+  });
+
   it('rewrites once a directory saved by an earlier build (several rows per id), then saves incrementally', async () => {
     const dir = path.join(root, 'from-v1');
     fs.cpSync(FIXTURE, dir, { recursive: true });

@@ -43,27 +43,32 @@ function binaryVectorColumn(snapshot: HnswSnapshot, ids: Int32Array | null): Vec
   return makeVector(makeData({ type, length: count, children: [makeData({ type: type.child.type, length: out.length, values: out })] }));
 }
 
-/** The id, level and tombstone columns of a whole save (row i = id i), by whole-array moves where they exist. */
-function wholeNodeColumns(snapshot: HnswSnapshot, idCol: Int32Array, levelCol: Int32Array, deletedBits: Uint8Array): void {
-  const n = idCol.length;
+/** The level and tombstone columns of a whole save (row i = id i), by whole-array moves where they exist. */
+function wholeNodeColumns(snapshot: HnswSnapshot, levelCol: Int32Array, deletedBits: Uint8Array): void {
+  const n = levelCol.length;
   const deleted = snapshot.deleted;
-  for (let i = 0; i < n; i++) idCol[i] = i;
   levelCol.set(snapshot.levels.subarray(0, n));
   for (let i = 0; i < n; i++) if (deleted[i] !== 0) deletedBits[i >> 3] |= 1 << (i & 7);
 }
 
-/** The node rows with ids in `ids` (all when null). */
-export function nodesBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, ids: Int32Array | null): RecordBatch {
+/**
+ * The node rows with ids in `ids` (all when null). A whole save passes `identity` (0, 1, 2, …, at
+ * least `numIds` long, shared read-only with its other whole columns and positions) as the id column.
+ */
+export function nodesBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, ids: Int32Array | null, identity?: Int32Array): RecordBatch {
   const n = snapshot.numIds;
   const dim = snapshot.config.dimension;
   const binary = isBinaryMetric(snapshot.config.distance);
   const count = ids === null ? n : ids.length;
-  const idCol = new Int32Array(count);
+  const idCol = ids === null && identity !== undefined ? identity.subarray(0, n) : new Int32Array(count);
   const levelCol = new Int32Array(count);
   const deletedBits = new Uint8Array((count + 7) >> 3);
   const src = snapshot.vectors;
   const vectors = ids === null || binary ? src : new Float32Array(count * dim);
-  if (ids === null) wholeNodeColumns(snapshot, idCol, levelCol, deletedBits);
+  if (ids === null) {
+    if (identity === undefined) for (let i = 0; i < n; i++) idCol[i] = i;
+    wholeNodeColumns(snapshot, levelCol, deletedBits);
+  }
   else {
     for (let r = 0; r < count; r++) {
       const id = ids[r]!;
@@ -103,14 +108,22 @@ function checksumView(sums: Uint32Array, from: number, count: number): BigInt64A
  * whose `links` column is a view of the snapshot's layer-0 memory (nothing built per row), then
  * the lists of higher layers in list order, copied and padded to the same width.
  */
-export function* connectionsBatches(snapshot: HnswSnapshot, checksums: IndexChecksums, starts: Int32Array, lists: Int32Array | null, pacer: Pacer): Steps<RecordBatch[]> {
+export function* connectionsBatches(
+  snapshot: HnswSnapshot,
+  checksums: IndexChecksums,
+  starts: Int32Array,
+  lists: Int32Array | null,
+  pacer: Pacer,
+  identity?: Int32Array,
+): Steps<RecordBatch[]> {
   const n = snapshot.numIds;
   const M = snapshot.config.M;
   const width = 1 + 2 * M;
   const schema = connectionsSchema(M);
   if (lists === null) {
-    // A plain function for the loop: inside this generator V8 would not optimise it.
-    const nodeCol = identityPositions(n);
+    // Layer-0 row i is node i: the shared identity array when given (a plain function fills it
+    // otherwise: inside this generator V8 would not optimise the loop).
+    const nodeCol = identity === undefined ? identityPositions(n) : identity.subarray(0, n);
     const layer0 = new RecordBatch(schema, [
       vectorFromTypedArray(nodeCol),
       vectorFromTypedArray(new Int32Array(n)),

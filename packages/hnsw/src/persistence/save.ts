@@ -305,6 +305,11 @@ function* planSave(
   const starts = upperStarts(snapshot.levels, n);
   const numLists = n + starts[n]!;
   const oldN = prev === null ? 0 : prev.checksums.numIds;
+  // Whole writes number rows 0, 1, 2, …: one identity array serves as the id column, the layer-0
+  // node column and the positions of both datasets (views; never written after this, as nothing
+  // in a SavedState is), made on first use.
+  let identity: Int32Array | null = null;
+  const identityOf = (count: number): Int32Array => (identity ??= identityPositions(numLists)).subarray(0, count);
 
   const nodes = yield* planDatasetWrite(
     loc,
@@ -312,7 +317,7 @@ function* planSave(
     prev?.nodes ?? null,
     threshold,
     function* () {
-      return wholeWrite(nodesBatch(snapshot, checksums, null), identityPositions(n));
+      return wholeWrite(nodesBatch(snapshot, checksums, null, identityOf(n)), identityOf(n));
     },
     (places) => {
       // Ids from oldN on are new: no row yet.
@@ -336,7 +341,8 @@ function* planSave(
     threshold,
     function* () {
       // Row k is list k (layout.ts): layer-0 lists of ids 0 … n−1, then the upper lists in list order.
-      return { ...wholeWrite(yield* connectionsBatches(snapshot, checksums, starts, null, pacer), identityPositions(numLists)), pageByteLength: linksPageBytes(n, snapshot.config.M) };
+      const batches = yield* connectionsBatches(snapshot, checksums, starts, null, pacer, identityOf(n));
+      return { ...wholeWrite(batches, identityOf(numLists)), pageByteLength: linksPageBytes(n, snapshot.config.M) };
     },
     (places) => {
       // Old upper lists sit at n + start, new layer-0 lists push them up by n − oldN: re-index.
