@@ -202,23 +202,27 @@ export async function run({ quick, log }) {
       measure(t.fullAfterFast, () => fast.saveToLanceSync(join(root, `vego-full-after-fast-${r}`), { durable: false }));
       if (r === 0 && !sameAnswers(fast, HNSW.loadFromLanceSync(`${dir}-fast`), queries, 10)) throw new Error('incrementally saved (durable: false) Vego index answers differently');
       // Then 1 % of the vectors replaced in place (update: each relinks its neighbourhood), and
-      // then 1 % of the ids deleted (tombstones; repair deferred), each saved incrementally
-      // (`durable: false`) against a full save of the same index state. That full save rewrites
-      // the same directory (`full: true`), so the next change is saved on top of it: a full save
-      // to another directory would move the index's saved state there.
-      fast.saveToLanceSync(`${dir}-fast`, { durable: false, full: true });
-      for (let i = 0; i < extra; i++) fast.update((i * 97 + r) % n, added.subarray(i * DIM, (i + 1) * DIM));
-      const upd = measure(t.incUpdate, () => fast.saveToLanceSync(`${dir}-fast`, { durable: false }));
-      measure(t.fullAfterUpdate, () => fast.saveToLanceSync(`${dir}-fast`, { durable: false, full: true }));
-      for (let i = 0; i < extra; i++) fast.delete((i * 89 + 13 + r) % n);
-      const del = measure(t.incDelete, () => fast.saveToLanceSync(`${dir}-fast`, { durable: false }));
-      measure(t.fullAfterDelete, () => fast.saveToLanceSync(`${dir}-fast`, { durable: false, full: true }));
+      // 1 % of the ids deleted (tombstones; repair deferred), each saved incrementally (`durable:
+      // false`) against a full save of the same state to a fresh directory, as for the adds. A
+      // save to another directory moves the index's saved state there, so each change starts
+      // from the incremental directory loaded again (not timed).
+      const upDir = join(root, `vego-full-after-update-${r}`);
+      const delDir = join(root, `vego-full-after-delete-${r}`);
+      let changing = HNSW.loadFromLanceSync(`${dir}-fast`);
+      for (let i = 0; i < extra; i++) changing.update((i * 97 + r) % n, added.subarray(i * DIM, (i + 1) * DIM));
+      const upd = measure(t.incUpdate, () => changing.saveToLanceSync(`${dir}-fast`, { durable: false }));
+      measure(t.fullAfterUpdate, () => changing.saveToLanceSync(upDir, { durable: false }));
+      changing = HNSW.loadFromLanceSync(`${dir}-fast`);
+      for (let i = 0; i < extra; i++) changing.delete((i * 89 + 13 + r) % n);
+      const del = measure(t.incDelete, () => changing.saveToLanceSync(`${dir}-fast`, { durable: false }));
+      measure(t.fullAfterDelete, () => changing.saveToLanceSync(delDir, { durable: false }));
+      const fastNow = changing;
       if (r === 0) {
         incUpdate = upd;
         incDelete = del;
-        if (!sameAnswers(fast, HNSW.loadFromLanceSync(`${dir}-fast`), queries, 10)) throw new Error('incrementally saved (updates, deletes) Vego index answers differently');
+        if (!sameAnswers(fastNow, HNSW.loadFromLanceSync(`${dir}-fast`), queries, 10)) throw new Error('incrementally saved (updates, deletes) Vego index answers differently');
       }
-      for (const name of [dir, `${dir}-fast`, `${dir}-cold`, file, join(root, `vego-full-after-${r}`), join(root, `vego-full-after-fast-${r}`), join(root, `hnswlib-after-${r}.bin`)]) {
+      for (const name of [dir, `${dir}-fast`, `${dir}-cold`, file, join(root, `vego-full-after-${r}`), join(root, `vego-full-after-fast-${r}`), upDir, delDir, join(root, `hnswlib-after-${r}.bin`)]) {
         rmSync(name, { recursive: true, force: true });
       }
       log(`round ${r + 1}/${rounds}`);
