@@ -60,15 +60,13 @@ export function nodesBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, id
   const dim = snapshot.config.dimension;
   const binary = isBinaryMetric(snapshot.config.distance);
   const count = ids === null ? n : ids.length;
-  const idCol = ids === null && identity !== undefined ? identity.subarray(0, n) : new Int32Array(count);
+  // A whole save's id column is 0 … n − 1: the shared identity array when given, else a fresh one.
+  const idCol = ids !== null ? new Int32Array(count) : identity === undefined ? identityPositions(n) : identity.subarray(0, n);
   const levelCol = new Int32Array(count);
   const deletedBits = new Uint8Array((count + 7) >> 3);
   const src = snapshot.vectors;
   const vectors = ids === null || binary ? src : new Float32Array(count * dim);
-  if (ids === null) {
-    if (identity === undefined) for (let i = 0; i < n; i++) idCol[i] = i;
-    wholeNodeColumns(snapshot, levelCol, deletedBits);
-  }
+  if (ids === null) wholeNodeColumns(snapshot, levelCol, deletedBits);
   else {
     for (let r = 0; r < count; r++) {
       const id = ids[r]!;
