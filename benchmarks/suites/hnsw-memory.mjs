@@ -26,6 +26,8 @@
 //
 // Recall@10: against the exact top 10 of the float index (`searchExact`, the same kernel; a hit is
 // a result not farther than the 10th true distance).
+// Sets: SIFT-9k and clustered 10K and 100K × 128 (every child), and clustered 50K × 768 (quick: 10K;
+// the two load children only: codes-only ÷ float at an embedding model's width).
 // Both indexes share one graph (built once, float vectors; the SQ8 one is the same snapshot saved
 // with quantization 'sq8'). Timings are not reported: the machine is shared.
 import { spawn } from 'node:child_process';
@@ -48,16 +50,21 @@ const M = 16;
 const EF_CONSTRUCTION = 100;
 const SEARCHES = 20;
 
-/** The vectors of a set: `sift` (SIFT-9k base and queries) or `clustered:<n>` (hnsw-scale's data, 128-d). */
+/**
+ * The vectors of a set: `sift` (SIFT-9k base and queries) or `clustered:<n>[:<dim>]` (hnsw-scale's
+ * data, 128-d unless a dimension is given).
+ */
 function dataOf(set, numQueries) {
   if (set === 'sift') {
     const base = readVecs(join(SIFT_DIR, 'base.fvecs'), Float32Array);
     const query = readVecs(join(SIFT_DIR, 'query.fvecs'), Float32Array);
     return { base: base.data, queries: query.data.subarray(0, numQueries * base.dimension), dim: base.dimension };
   }
-  const n = Number(set.split(':')[1]);
-  const { base, queries } = clusteredData(n, numQueries, 128, 7);
-  return { base, queries, dim: 128 };
+  const [, count, d] = set.split(':');
+  const n = Number(count);
+  const dim = d === undefined ? 128 : Number(d);
+  const { base, queries } = clusteredData(n, numQueries, dim, 7);
+  return { base, queries, dim };
 }
 
 /**
@@ -288,7 +295,10 @@ const round = (x, digits) => Number(x.toFixed(digits));
 
 export async function run({ quick, log }) {
   const { HNSW } = require('@vego/hnsw');
-  const sets = quick ? ['sift', 'clustered:10000', 'clustered:100000'] : ['sift', 'clustered:10000', 'clustered:100000'];
+  // The 768-d set (an embedding model's width) runs the two load children only: it is there for
+  // codes-only ÷ float at a width where the 8-bit codes, not the links, are most of the index
+  // (at 128-d the int32 links alone are half of a codes-only index).
+  const sets = ['sift', 'clustered:10000', 'clustered:100000', quick ? 'clustered:10000:768' : 'clustered:50000:768'];
   const numQueries = quick ? 200 : 1000;
   const efs = [32, 64, 128, 256];
   const memRows = [];
@@ -299,10 +309,11 @@ export async function run({ quick, log }) {
     const { base, queries, dim } = dataOf(set, numQueries);
     const n = base.length / dim;
     const nq = queries.length / dim;
-    const label = set === 'sift' ? 'SIFT-9k' : `clustered ${n / 1000}K×128`;
+    const label = set === 'sift' ? 'SIFT-9k' : `clustered ${n / 1000}K×${dim}`;
+    const loadsOnly = dim !== 128;
     log(`${label}: building the shared graph (M=${M}, efC=${EF_CONSTRUCTION})`);
     const float = new HNSW({ dimension: dim, M, efConstruction: EF_CONSTRUCTION, seed: 1 });
-    float.addBatch(base);
+    float.addBatch(base, loadsOnly ? { threads: 2 } : {});
     const root = mkdtempSync(join(tmpdir(), 'vego-hnsw-memory-'));
     try {
       const floatDir = join(root, 'float');
@@ -330,26 +341,28 @@ export async function run({ quick, log }) {
       }
       log(`${label}: recall@10 at ef ${efs.join('/')}: float ${efs.map((e) => recall.ef[e].float.toFixed(4)).join('/')}, SQ8 codes-only ${efs.map((e) => recall.ef[e].sq8Disk.toFixed(4)).join('/')}`);
       log(`${label}: memory children`);
+      const skipped = { rssDelta: NaN, rawRssDelta: NaN, byteLength: null, maps: null };
       const mem = {
-        floatBuild: await measure('float-build', set),
-        hnswlibBuild: await measure('hnswlib-build', set),
-        floatBuildWarm: await measure('float-build-warm', set),
-        hnswlibBuildWarm: await measure('hnswlib-build-warm', set),
+        floatBuild: loadsOnly ? skipped : await measure('float-build', set),
+        hnswlibBuild: loadsOnly ? skipped : await measure('hnswlib-build', set),
+        floatBuildWarm: loadsOnly ? skipped : await measure('float-build-warm', set),
+        hnswlibBuildWarm: loadsOnly ? skipped : await measure('hnswlib-build-warm', set),
         floatLoad: await measure('float-load', set, floatDir),
         sq8DiskLoad: await measure('sq8-disk-load', set, sq8Dir),
       };
-      const per = (m) => Math.round(m.rssDelta / n);
+      const per = (m) => (Number.isNaN(m.rssDelta) ? '—' : Math.round(m.rssDelta / n));
+      const ratio = (a, b) => (Number.isNaN(a.rssDelta) ? '—' : round(a.rssDelta / b.rssDelta, 2));
       memRows.push([
         label,
         per(mem.floatBuild),
         per(mem.hnswlibBuild),
-        round(mem.floatBuild.rssDelta / mem.hnswlibBuild.rssDelta, 2),
+        ratio(mem.floatBuild, mem.hnswlibBuild),
         per(mem.floatBuildWarm),
         per(mem.hnswlibBuildWarm),
-        round(mem.floatBuildWarm.rssDelta / mem.hnswlibBuildWarm.rssDelta, 2),
+        ratio(mem.floatBuildWarm, mem.hnswlibBuildWarm),
         per(mem.floatLoad),
         per(mem.sq8DiskLoad),
-        round(mem.sq8DiskLoad.rssDelta / mem.floatLoad.rssDelta, 2),
+        ratio(mem.sq8DiskLoad, mem.floatLoad),
         Math.round(mem.floatLoad.byteLength / n),
         Math.round(mem.sq8DiskLoad.byteLength / n),
       ]);
@@ -358,11 +371,11 @@ export async function run({ quick, log }) {
         if (m.maps === null) continue;
         breakdownRows.push([label, child, kib(m.rawRssDelta), m.byteLength === null ? '—' : kib(m.byteLength), kib(m.maps.arenas), kib(m.maps.nodeCode), kib(m.maps.mainHeap), kib(m.maps.other), kib(m.maps.libraries)]);
       }
-      if (mem.floatBuild.maps !== null) {
+      if (!loadsOnly && mem.floatBuild.maps !== null) {
         const b = mem.floatBuild.maps;
         log(`${label}: cold Vego build by mapping (KiB): thread arenas ${kib(b.arenas)}, node code ${kib(b.nodeCode)}, main heap ${kib(b.mainHeap)}, other anonymous ${kib(b.other)}, libraries ${kib(b.libraries)}`);
       }
-      log(`${label}: bytes per vector: float build ${per(mem.floatBuild)}, hnswlib ${per(mem.hnswlibBuild)} (warm ${per(mem.floatBuildWarm)} / ${per(mem.hnswlibBuildWarm)}), float load ${per(mem.floatLoad)}, SQ8 codes-only ${per(mem.sq8DiskLoad)}`);
+      if (!loadsOnly) log(`${label}: bytes per vector: float build ${per(mem.floatBuild)}, hnswlib ${per(mem.hnswlibBuild)} (warm ${per(mem.floatBuildWarm)} / ${per(mem.hnswlibBuildWarm)}), float load ${per(mem.floatLoad)}, SQ8 codes-only ${per(mem.sq8DiskLoad)}`);
       raw.push({ set: label, recall, memory: mem });
     } finally {
       rmSync(root, { recursive: true, force: true });
@@ -377,7 +390,8 @@ export async function run({ quick, log }) {
         note:
           `M=${M}, efConstruction=${EF_CONSTRUCTION}; each figure from its own child process: growth of the RSS from after the library was loaded to after the build or load and ${SEARCHES} searches (two GCs), less any change of the committed size of V8's young generation, divided by n. ` +
           'Every child first makes the data in both engines\' input forms, runs with a fixed young generation written once before the first reading, and frees a 32 MiB buffer (glibc\'s mmap and trim thresholds at their maximum), so all start from the same V8 heap and malloc state. Warm: the child first builds (and keeps) a 1,000-vector index of the same engine, so the one-time costs of a first index are left out. Built: addBatch of all vectors (hnswlib-node: initIndex(n) and addPoint per row). Loaded: HNSW.loadFromLanceSync of the same graph; codes-only: with `vectors: \'disk\'` (an SQ8 save). ' +
-          'The first index in a process also pays one-time costs (compiled code, malloc arenas of compiler threads), which weigh most at 10K.',
+          'The first index in a process also pays one-time costs (compiled code, malloc arenas of compiler threads), which weigh most at 10K. ' +
+          'The 768-d set (an embedding model\'s width) runs the load children only (—: not run); its shared graph is built with two threads.',
       },
       {
         title: 'Process memory by kind of mapping: where a child\'s RSS growth goes (KiB)',
