@@ -851,29 +851,63 @@ export class Graph {
    */
   private walkLayer(qb: number, ep: number, level: number, ef: number, exclude: number, filter: ((id: number) => boolean) | null, bits: Uint32Array | null, maxVisits: number): boolean {
     const epoch = this.visited.reset(this.capacity);
+    const candidates = this.candidates;
+    const results = this.results;
+    results.length = 0;
+    this.visited.tags[ep] = epoch;
+    const d0 = this.distance(qb, ep);
+    candidates.start(d0, ep);
+    let bound = Infinity;
+    let visits = 1;
+    if (this.deleted[ep] === 0 && ep !== exclude && (bits === null || ((bits[ep >>> 5]! >>> (ep & 31)) & 1) === 1) && (filter === null || filter(ep))) {
+      results.start(d0, ep);
+      bound = d0;
+    }
+    // Every test below is written so it runs whether or not `results` is full yet. The first
+    // upper-layer walks of a build run on layers holding fewer than ef nodes, where it never is;
+    // a test or call reached only once it is full has no type feedback when V8 first optimises
+    // the walk, and reaching it then deoptimises the walk. Each recompile leaves the malloc arena
+    // of whichever V8 thread ran it grown for the life of the process. The result set is also
+    // changed through one call, `offer`, whose replacing path is exercised once per thread
+    // ({@link DistanceHeap.warmUp}). Same comparisons, same answers.
+    while (candidates.length > 0) {
+      const past = candidates.topDistance() > bound;
+      if (results.length >= ef && past) break;
+      if (visits > maxVisits) return false;
+      const c = candidates.ids[0]!;
+      candidates.pop();
+      visits += this.expand(qb, c, level, ef, exclude, filter, bits, epoch);
+      bound = results.length > 0 ? results.topDistance() : Infinity;
+    }
+    return true;
+  }
+
+  /**
+   * One step of {@link walkLayer}: expands node `c` on `level`, pushing its unvisited neighbours
+   * onto the candidate queue and offering those that qualify to the result set; returns how many
+   * distances it computed.
+   *
+   * A method of its own for memory: V8 optimises the walk while a build is young, and as one
+   * function, with the heaps' sift loops inlined into it (the walk's own bytecode plus ~800 bytes
+   * inlined), its TurboFan job was the largest of a build (~2 MB of compiler memory). Each job's
+   * memory is freed, but the malloc arena of the V8 worker thread that ran it stays at its
+   * high-water mark for the life of the process. This step's bytecode is above V8's limit for
+   * inlining one function (460 bytes), so the walk and the step compile as two jobs of about
+   * half the size (`benchmarks/suites/hnsw-memory.mjs`, cold 10K child). One call per expanded
+   * node, not per distance.
+   */
+  private expand(qb: number, c: number, level: number, ef: number, exclude: number, filter: ((id: number) => boolean) | null, bits: Uint32Array | null, epoch: number): number {
     const visited = this.visited.tags;
     const candidates = this.candidates;
     const results = this.results;
     const deleted = this.deleted;
-    const isLayer0 = level === 0;
-    const graphLinks = isLayer0 ? this.links0 : this.upperLinks;
-    const offsets = this.upperOffsets;
-    const stride0 = this.stride0;
-    const upperShift = (level - 1) * this.strideUp;
     const locking = this.locking;
-    results.length = 0;
-
     // The kernel is called directly in the loop below (not through distance(), whose code-mode and
     // metric tests cost a few percent of a high-ef search); SQ8 code walks go through distance().
     const direct = !this.codeMode;
     const kernel = this.kernel;
     const sb = this.strideBytes;
     const isL2 = this.metric !== METRIC_DOT; // the kernel returns the distance itself (l2, binary)
-    visited[ep] = epoch;
-    const d0 = this.distance(qb, ep);
-    candidates.start(d0, ep);
-    let bound = Infinity;
-    let visits = 1;
     const pending = this.pending;
     const vecs = this.vectors;
     const stride = this.stride;
@@ -888,66 +922,48 @@ export class Graph {
     const list32 = this.memoryI32!;
     const listBase = listAt >>> 2;
     const outBase = outAt >>> 2;
-    if (deleted[ep] === 0 && ep !== exclude && (bits === null || ((bits[ep >>> 5]! >>> (ep & 31)) & 1) === 1) && (filter === null || filter(ep))) {
-      results.start(d0, ep);
-      bound = d0;
+    let bound = results.length > 0 ? results.topDistance() : Infinity;
+    let links = level === 0 ? this.links0 : this.upperLinks;
+    let base = level === 0 ? c * this.stride0 : this.upperOffsets[c]! + (level - 1) * this.strideUp;
+    let n: number;
+    if (locking) {
+      n = this.copyListLocked(links, base, c);
+      links = this.listCopy;
+      base = 0;
+    } else {
+      n = links[base]!;
     }
-    // Every test below is written so it runs whether or not `results` is full yet. The first
-    // upper-layer walks of a build run on layers holding fewer than ef nodes, where it never is;
-    // a test or call reached only once it is full has no type feedback when V8 first optimises
-    // the walk, and reaching it then deoptimises the walk. Each recompile (~2.3 MB of TurboFan
-    // memory, on whichever V8 thread is free) leaves that thread's malloc arena grown for the life
-    // of the process. The result set is also changed through one call, `offer`, whose replacing
-    // path is exercised once per thread ({@link DistanceHeap.warmUp}). Same comparisons, same answers.
-    while (candidates.length > 0) {
-      const past = candidates.topDistance() > bound;
-      if (results.length >= ef && past) break;
-      if (visits > maxVisits) return false;
-      const c = candidates.ids[0]!;
-      candidates.pop();
-      let links = graphLinks;
-      let base = isLayer0 ? c * stride0 : offsets[c]! + upperShift;
-      let n: number;
-      if (locking) {
-        n = this.copyListLocked(links, base, c);
-        links = this.listCopy;
-        base = 0;
-      } else {
-        n = links[base]!;
-      }
-      // Two passes over the list. First the unvisited neighbours are marked and their vectors
-      // touched, one read per 64-byte line: the reads do not depend on each other, so the CPU
-      // overlaps their cache misses, where each kernel call would otherwise wait for its vector
-      // (on 100K × 128 a random vector costs the kernel ~300 ns from memory against ~25 ns from
-      // cache). Then the distances: all of them in one kernel call when `many` is there (their
-      // byte offsets listed at `listAt`, results at `outAt`), else one call each. Each distance
-      // is the same float32 either way, and the order of everything the walk decides is unchanged.
-      let m = 0;
-      for (let j = 1; j <= n; j++) {
-        const nb = links[base + j]!;
-        if (visited[nb] === epoch) continue;
-        visited[nb] = epoch;
-        if (many !== null) list32[listBase + m] = (nb + 1) * sb;
-        pending[m++] = nb;
-        const off = (nb + 1) * stride;
-        for (let o = 0; o < touch; o += 16) sink += vecs[off + o]!;
-      }
-      if (many !== null && m > 0) many(qb, listAt, m, sb, outAt);
-      visits += m;
-      for (let j = 0; j < m; j++) {
-        const nb = pending[j]!;
-        const d = many !== null ? (isL2 ? vecs[outBase + j]! : 1 - vecs[outBase + j]!) : direct ? (isL2 ? kernel(qb, (nb + 1) * sb, sb) : 1 - kernel(qb, (nb + 1) * sb, sb)) : this.distance(qb, nb);
-        if (d < bound || results.length < ef) {
-          candidates.push(d, nb);
-          if (deleted[nb] === 0 && nb !== exclude && (bits === null || ((bits[nb >>> 5]! >>> (nb & 31)) & 1) === 1) && (filter === null || filter(nb))) {
-            results.offer(d, nb, ef);
-            bound = results.topDistance();
-          }
+    // Two passes over the list. First the unvisited neighbours are marked and their vectors
+    // touched, one read per 64-byte line: the reads do not depend on each other, so the CPU
+    // overlaps their cache misses, where each kernel call would otherwise wait for its vector
+    // (on 100K × 128 a random vector costs the kernel ~300 ns from memory against ~25 ns from
+    // cache). Then the distances: all of them in one kernel call when `many` is there (their
+    // byte offsets listed at `listAt`, results at `outAt`), else one call each. Each distance
+    // is the same float32 either way, and the order of everything the walk decides is unchanged.
+    let m = 0;
+    for (let j = 1; j <= n; j++) {
+      const nb = links[base + j]!;
+      if (visited[nb] === epoch) continue;
+      visited[nb] = epoch;
+      if (many !== null) list32[listBase + m] = (nb + 1) * sb;
+      pending[m++] = nb;
+      const off = (nb + 1) * stride;
+      for (let o = 0; o < touch; o += 16) sink += vecs[off + o]!;
+    }
+    if (many !== null && m > 0) many(qb, listAt, m, sb, outAt);
+    for (let j = 0; j < m; j++) {
+      const nb = pending[j]!;
+      const d = many !== null ? (isL2 ? vecs[outBase + j]! : 1 - vecs[outBase + j]!) : direct ? (isL2 ? kernel(qb, (nb + 1) * sb, sb) : 1 - kernel(qb, (nb + 1) * sb, sb)) : this.distance(qb, nb);
+      if (d < bound || results.length < ef) {
+        candidates.push(d, nb);
+        if (deleted[nb] === 0 && nb !== exclude && (bits === null || ((bits[nb >>> 5]! >>> (nb & 31)) & 1) === 1) && (filter === null || filter(nb))) {
+          results.offer(d, nb, ef);
+          bound = results.topDistance();
         }
       }
     }
     this.sink = sink;
-    return true;
+    return m;
   }
 
   /**
