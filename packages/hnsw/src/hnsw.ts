@@ -13,6 +13,7 @@ import { Pacer, copyInSlices, runPaced } from './internal/pacer';
 import { Prng } from './internal/prng';
 import { REPAIR_SLICE_WORK, RepairPass } from './internal/repair-pass';
 import type { RestoreTarget } from './internal/restore-target';
+import type { RowHashPlace } from './internal/row-hash';
 import { QueryRunner, exactScan, filteredWalkVisits } from './internal/search-core';
 import { SearchPool, defaultSearchThreads, searchThreadsAvailable, sharedBatch } from './internal/search-pool';
 import { Sq8Codes } from './internal/sq8';
@@ -1306,12 +1307,13 @@ export class HNSW {
    * allows (vectors when the dimension is a multiple of 8, always the link, level and tombstone
    * arrays): no copies, valid only until the index changes. For a synchronous save.
    */
-  private snapshotView(): HnswSnapshot {
+  private snapshotView(): HnswSnapshot & { readonly rowPlace: RowHashPlace | null } {
     this.checkReadable('saveToLanceSync');
     const graph = this.graph;
     const count = graph.count;
     const state = graph.state;
     const stride = graph.stride;
+    const scratch = graph.ownScratch();
     return {
       formatVersion: SNAPSHOT_FORMAT_VERSION,
       config: this.config,
@@ -1325,6 +1327,8 @@ export class HNSW {
       upperOffsets: graph.upperOffsets.subarray(0, count),
       upperLinks: graph.upperLinks.subarray(0, state[STATE_UPPER_LENGTH]!),
       deleted: graph.deleted.subarray(0, count),
+      // The save hashes the vectors and layer-0 lists where they lie, with this as its scratch.
+      rowPlace: scratch === null ? null : { memory: graph.memory!, at: scratch.at, bytes: scratch.bytes },
     };
   }
 
