@@ -213,11 +213,14 @@ export interface IndexChecksums {
 }
 
 /**
- * A snapshot, and (for a synchronous save of views of the index's memory, `HNSW#snapshotView`)
- * where its rows may be hashed without a copy: the index's memory and a scratch region of it
- * (`row-hash.ts`'s {@link RowHashPlace}). Any plain {@link HnswSnapshot} is one (no place).
+ * A snapshot, and what the index knows that spares a save some hashing: `rowPlace` (a synchronous
+ * save of views of the index's memory, `HNSW#snapshotView`), where its rows may be hashed without a
+ * copy: the index's memory and a scratch region of it (`row-hash.ts`'s {@link RowHashPlace});
+ * `vectorSums`, the raw row-hash words of every vector row (two per id, for ids `0 … numIds − 1`:
+ * the node checksum before {@link finishRowSum}), computed by the index as it wrote each vector.
+ * Any plain {@link HnswSnapshot} is one (neither).
  */
-export type PlacedSnapshot = HnswSnapshot & { readonly rowPlace?: RowHashPlace | null };
+export type PlacedSnapshot = HnswSnapshot & { readonly rowPlace?: RowHashPlace | null; readonly vectorSums?: Uint32Array | null };
 
 /** `upperStart[i] = Σ_{j<i} levels[j]`, plus the total at index `n`. */
 export function upperStarts(levels: Uint8Array, n: number): Int32Array {
@@ -406,7 +409,8 @@ function listsOf(ids: Int32Array, levels: Uint8Array, starts: Int32Array, n: num
  * Node checksums (format version 2's row hash) of ids `[from, to)` into `nodes`: carried over from
  * `before` for an old id whose vector is not `stale` and whose tombstone is unchanged, else hashed
  * (each run of consecutive ids to hash in one row-hash call, where the rows lie when the snapshot
- * has a place: `hashRowsInPlace`).
+ * has a place: `hashRowsInPlace`; or, when the snapshot has `vectorSums`, their raw words copied
+ * from there and finished).
  */
 function nodeSums(snapshot: PlacedSnapshot, before: IndexChecksums | null, stale: Uint8Array | null, nodes: Uint32Array, from: number, to: number): void {
   // Words per vector row: the dimension, or a binary vector's packed words.
@@ -416,6 +420,9 @@ function nodeSums(snapshot: PlacedSnapshot, before: IndexChecksums | null, stale
   const old = before === null ? 0 : Math.min(before.numIds, to);
   const sums = before === null ? null : before.nodes;
   const wasDeleted = before === null ? null : before.deleted;
+  // The index's own raw words of the vectors, when it has them for every id.
+  const vs = snapshot.vectorSums ?? null;
+  const raw = vs !== null && vs.length >= 2 * snapshot.numIds ? vs : null;
   let i = from;
   while (i < to) {
     if (i < old && stale![i] === 0 && wasDeleted![i] === deleted[i]) {
@@ -426,7 +433,8 @@ function nodeSums(snapshot: PlacedSnapshot, before: IndexChecksums | null, stale
     }
     let j = i + 1;
     while (j < to && !(j < old && stale![j] === 0 && wasDeleted![j] === deleted[j])) j++;
-    hashRowsInPlace(snapshot.rowPlace ?? null, vectorBits, i * dim, dim, j - i, nodes, 2 * i);
+    if (raw !== null) nodes.set(raw.subarray(2 * i, 2 * j), 2 * i);
+    else hashRowsInPlace(snapshot.rowPlace ?? null, vectorBits, i * dim, dim, j - i, nodes, 2 * i);
     for (let k = i; k < j; k++) finishRowSum(nodes, k, k, (levels[k]! << 1) | deleted[k]!, dim);
     i = j;
   }
