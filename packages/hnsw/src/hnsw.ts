@@ -587,7 +587,8 @@ export class HNSW {
     }
     const graph = this.graph;
     const vectors = graph.vectors;
-    const bits = new Int32Array(vectors.buffer, vectors.byteOffset, vectors.length);
+    // Over the memory's current buffer object (see snapshotView), so that the rows are hashed in place.
+    const bits = new Int32Array(graph.memory === null ? vectors.buffer : graph.memory.buffer, vectors.byteOffset, vectors.length);
     const at = graph.vectorOffset(first);
     if (graph.stride !== this.rowWords) {
       hashRows(bits, at, graph.stride, this.rowWords, count, this.rowSums, 2 * first);
@@ -1377,6 +1378,11 @@ export class HNSW {
     const state = graph.state;
     const stride = graph.stride;
     const scratch = graph.ownScratch();
+    // Views of the memory's current buffer object: a memory grown by a worker thread (search
+    // areas) hands out a new one, and views made before it would not be recognised as in it.
+    const memory = scratch === null ? null : graph.memory!.buffer;
+    const vectors = memory === null ? graph.vectors : new Float32Array(memory, graph.vectors.byteOffset, graph.vectors.length);
+    const links0 = memory !== null && graph.inMemory ? new Int32Array(memory, graph.links0.byteOffset, count * graph.stride0) : graph.links0.subarray(0, count * graph.stride0);
     return {
       formatVersion: SNAPSHOT_FORMAT_VERSION,
       config: this.config,
@@ -1384,9 +1390,9 @@ export class HNSW {
       entryPoint: state[STATE_ENTRY]!,
       maxLevel: state[STATE_MAX_LEVEL]!,
       rngState: this.rng.state,
-      vectors: stride === this.rowWords && this.disk === null ? graph.vectors.subarray(stride, stride * (count + 1)) : this.denseVectors(),
+      vectors: stride === this.rowWords && this.disk === null ? vectors.subarray(stride, stride * (count + 1)) : this.denseVectors(),
       levels: graph.levels.subarray(0, count),
-      links0: graph.links0.subarray(0, count * graph.stride0),
+      links0,
       upperOffsets: graph.upperOffsets.subarray(0, count),
       upperLinks: graph.upperLinks.subarray(0, state[STATE_UPPER_LENGTH]!),
       deleted: graph.deleted.subarray(0, count),

@@ -147,3 +147,31 @@ describe('vector row sums kept by the index', () => {
     expect(graphDifferences(built, HNSW.loadFromLanceSync(again))).toEqual([]);
   });
 });
+
+describe('rows hashed where they lie', () => {
+  it('a synchronous save hashes layer-0 lists in the index memory, also after another thread grew it, with the checksums of a copy', () => {
+    const dim = 16;
+    const M = 6;
+    const pool = clustered(1500, dim, 6, 14);
+    const index = new HNSW({ dimension: dim, M, efConstruction: 32, seed: 6 });
+    index.addBatch(pool, { threads: 2 });
+    // As a worker thread reserving its search area does: the memory grows, the graph's views stay on the old buffer object.
+    const graph = (index as unknown as { graph: { memory: { grow(pages: number): number; buffer: ArrayBufferLike }; links0: Int32Array } }).graph;
+    graph.memory.grow(1);
+    expect(graph.links0.buffer).not.toBe(graph.memory.buffer);
+    const inPlace = jest.spyOn(rowHash, 'hashRowsInPlace');
+    try {
+      index.saveToLanceSync(path.join(root, 'in-place'));
+      let rows = 0;
+      for (const [place, words, , width, count] of inPlace.mock.calls) if (width === 1 + 2 * M && place !== null && words.buffer === place.memory.buffer) rows += count;
+      expect(rows).toBe(1500);
+    } finally {
+      inPlace.mockRestore();
+    }
+    // The saved checksums are those of the snapshot's copies (the load verifies every one).
+    const plain = computeChecksums(index.toSnapshot());
+    const loaded = HNSW.loadFromLanceSync(path.join(root, 'in-place'));
+    expect(graphDifferences(index, loaded)).toEqual([]);
+    expect(Array.from(computeChecksums(loaded.toSnapshot()).lists)).toEqual(Array.from(plain.lists));
+  });
+});
