@@ -808,7 +808,7 @@ export class HNSW {
     bytes += g.candidates.ids.byteLength + g.candidates.keys.byteLength + g.results.ids.byteLength + g.results.keys.byteLength;
     bytes += g.pool.ids.byteLength + g.pool.keys.byteLength + g.queue.byteLength;
     bytes += g.bufIds.byteLength + g.bufDists.byteLength + g.pruneIds.byteLength + g.pruneDists.byteLength + g.listCopy.byteLength;
-    bytes += this.query.byteLength + this.outIds.byteLength + this.outDists.byteLength;
+    bytes += this.query.byteLength + this.outIds.byteLength + this.outDists.byteLength + this.rowSums.byteLength;
     if (this.codes !== null) bytes += this.codes.byteLength;
     if (this.disk !== null) bytes += this.disk.byteLength;
     return bytes;
