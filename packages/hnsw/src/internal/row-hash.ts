@@ -254,7 +254,10 @@ export interface RowHashPlace {
   readonly bytes: number;
 }
 
-/** Fewest rows per call for which {@link hashRowsInPlace} hashes in place (fewer: the copying path). */
+/**
+ * Fewest rows, and fewest rows per call, for which {@link hashRowsInPlace} hashes in place (fewer:
+ * the copying path, as cheap for a few rows as the views and the scratch save and restore here).
+ */
 const MIN_IN_PLACE_ROWS = 16;
 /** The scratch region's bytes while {@link hashRowsInPlace} uses it (grown on demand, never shrunk). */
 let scratchCopy = new Uint8Array(0);
@@ -263,7 +266,7 @@ let scratchCopy = new Uint8Array(0);
  * {@link hashRows} of `count` rows of `rowWords` words lying back to back from `words[first]`: where
  * `words` is a view of `place.memory` (and the rows do not overlap its scratch region), the rows are
  * hashed where they lie, as many per call as the scratch region holds words for, with no copy of
- * the rows; otherwise (no place, another buffer, a scratch region too small, no module) through
+ * the rows; otherwise (fewer than 16 rows, no place, another buffer, a scratch region too small, no module) through
  * {@link hashRows}. The same words either way. Returns 1 when some word, read as a float32, is NaN
  * or ±∞, else 0.
  */
@@ -273,7 +276,7 @@ export function hashRowsInPlace(place: RowHashPlace | null, words: Int32Array, f
   const end = src + 4 * rowWords * count;
   if (
     place === null ||
-    count === 0 ||
+    count < MIN_IN_PLACE_ROWS ||
     perCall < MIN_IN_PLACE_ROWS ||
     words.buffer !== place.memory.buffer ||
     (place.at & 15) !== 0 ||
