@@ -13,6 +13,7 @@ import { Pacer, copyInSlices, runPaced } from './internal/pacer';
 import { Prng } from './internal/prng';
 import { REPAIR_SLICE_WORK, RepairPass } from './internal/repair-pass';
 import type { RestoreTarget } from './internal/restore-target';
+import { type RowHashPlace, hashRows, hashRowsInPlace } from './internal/row-hash';
 import { QueryRunner, exactScan, filteredWalkVisits } from './internal/search-core';
 import { SearchPool, defaultSearchThreads, searchThreadsAvailable, sharedBatch } from './internal/search-pool';
 import { Sq8Codes } from './internal/sq8';
@@ -149,6 +150,11 @@ export interface HnswCompactResult {
 /** Default `ef` floor of {@link HNSW.search}. */
 export const DEFAULT_EF_SEARCH = 64;
 const PROGRESS_EVERY = 1000;
+/**
+ * Rows of a batch prepared between two hashes of their vectors (`HNSW#rowSums`): few enough that
+ * they are still in cache (32 KiB at dimension 128), enough that a hash call is not per row.
+ */
+const SUM_CHUNK_ROWS = 64;
 
 /** The name of a checked vector: a parameter name, or row `i` of a batch as `vectors[i]`. */
 function rowName(name: string | number): string {
@@ -218,6 +224,16 @@ export class HNSW {
    * rehashes only those vectors), or null when too many to track (it then rehashes every vector).
    */
   private vectorsChanged: Set<number> | null;
+  /**
+   * Raw row-hash words (`internal/row-hash.ts`; a node checksum before its id, level and tombstone
+   * are mixed in) of the vectors of ids `0 … rowSumsCount − 1`, two per id, computed as each vector
+   * is written (add, addBatch, update: the row still in cache), so that a save of an index never
+   * saved or loaded need not read every vector again to hash it. Kept only for a complete prefix of
+   * the ids: an index whose vectors were written any other way (a restore or load) has fewer, and
+   * its saves hash the vectors themselves.
+   */
+  private rowSums: Uint32Array;
+  private rowSumsCount: number;
   /** Saves under way (an async one counts from its call to its end). */
   private savesInFlight: number;
   /** Saves started so far (tells a save whether another one started while it ran). */
@@ -273,6 +289,8 @@ export class HNSW {
     this.outDists = new Float64Array(64);
     this.savedState = null;
     this.vectorsChanged = new Set();
+    this.rowSums = new Uint32Array(0);
+    this.rowSumsCount = 0;
     this.savesInFlight = 0;
     this.saveStarts = 0;
     this.changesTrusted = true;
@@ -368,6 +386,10 @@ export class HNSW {
     const graph = this.graph;
     const id = graph.allocateNode(this.drawLevel());
     this.storeVector(id, this.query, 0);
+    if (this.rowSumsCount === id && this.disk === null) {
+      this.sumVectorRows(id, 1);
+      this.rowSumsCount = id + 1;
+    }
     graph.insert(id);
     this.liveCount++;
     return id;
@@ -500,14 +522,20 @@ export class HNSW {
       rowStride = dim;
     }
     // No view or string per row: garbage per row grows V8's young generation, which stays grown
-    // (about 9 MB of process memory after 100K rows).
-    if (this.binary && vectors instanceof Uint8Array) {
-      const bytes = this.vectorBytes;
-      for (let i = 0; i < n; i++) this.prepare(vectors.subarray(i * bytes, (i + 1) * bytes), i, prepared, at + i * rowStride);
-    } else if (vectors instanceof Float32Array) {
-      for (let i = 0; i < n; i++) this.prepare(vectors, i, prepared, at + i * rowStride, i * dim);
-    } else {
-      for (let i = 0; i < n; i++) this.prepare(vectors[i] as VectorLike, i, prepared, at + i * rowStride);
+    // (about 9 MB of process memory after 100K rows). Each chunk of rows prepared in their slots is
+    // hashed at once, while in cache (see rowSums; rows of a batch that fails are never counted).
+    const sums = inPlace && this.rowSumsCount === first;
+    for (let c = 0; c < n; c += SUM_CHUNK_ROWS) {
+      const e = Math.min(n, c + SUM_CHUNK_ROWS);
+      if (this.binary && vectors instanceof Uint8Array) {
+        const bytes = this.vectorBytes;
+        for (let i = c; i < e; i++) this.prepare(vectors.subarray(i * bytes, (i + 1) * bytes), i, prepared, at + i * rowStride);
+      } else if (vectors instanceof Float32Array) {
+        for (let i = c; i < e; i++) this.prepare(vectors, i, prepared, at + i * rowStride, i * dim);
+      } else {
+        for (let i = c; i < e; i++) this.prepare(vectors[i] as VectorLike, i, prepared, at + i * rowStride);
+      }
+      if (sums) this.sumVectorRows(first + c, e - c);
     }
     this.mutations++;
     this.repairSlice();
@@ -518,6 +546,7 @@ export class HNSW {
       if (!inPlace) this.storeVector(id, prepared, i * dim);
       ids[i] = id;
     }
+    if (sums) this.rowSumsCount = first + n;
     return { ids, first, threads, onProgress };
   }
 
@@ -541,6 +570,33 @@ export class HNSW {
   /** @throws ConflictError while an async batch is being linked (the graph is half-written). */
   private checkReadable(op: string): void {
     if (this.building) throw new ConflictError(`\`${op}\` cannot run while addBatchAsync links a batch; await it first`);
+  }
+
+  /**
+   * Hashes the vectors of ids `first … first + count − 1` as they lie in the vector memory into
+   * {@link rowSums} (grown as needed): the first {@link rowWords} words of each slot, which are the
+   * snapshot's row of that id. Only for an index whose float vectors are in memory.
+   */
+  private sumVectorRows(first: number, count: number): void {
+    const need = 2 * (first + count);
+    if (this.rowSums.length < need) {
+      const grown = new Uint32Array(Math.max(need, 2 * this.rowSums.length, 64));
+      // All of it: a batch's earlier chunks lie past rowSumsCount until the batch is counted.
+      grown.set(this.rowSums);
+      this.rowSums = grown;
+    }
+    const graph = this.graph;
+    const vectors = graph.vectors;
+    // Over the memory's current buffer object (see snapshotView), so that the rows are hashed in place.
+    const bits = new Int32Array(graph.memory === null ? vectors.buffer : graph.memory.buffer, vectors.byteOffset, vectors.length);
+    const at = graph.vectorOffset(first);
+    if (graph.stride !== this.rowWords) {
+      hashRows(bits, at, graph.stride, this.rowWords, count, this.rowSums, 2 * first);
+      return;
+    }
+    const scratch = graph.ownScratch();
+    const place = scratch === null ? null : { memory: graph.memory!, at: scratch.at, bytes: scratch.bytes };
+    hashRowsInPlace(place, bits, at, this.rowWords, count, this.rowSums, 2 * first);
   }
 
   /**
@@ -696,6 +752,7 @@ export class HNSW {
     const graph = this.graph;
     if (this.disk !== null) this.storeVector(id, this.query, 0);
     else graph.vectors.set(this.query, graph.vectorOffset(id));
+    if (id < this.rowSumsCount) this.sumVectorRows(id, 1);
     graph.vectorChanged(id);
     this.noteVectorChange(id);
     if (this.codes !== null && this.disk === null) this.codes.refresh(id, graph.vectors, graph.stride);
@@ -751,7 +808,7 @@ export class HNSW {
     bytes += g.candidates.ids.byteLength + g.candidates.keys.byteLength + g.results.ids.byteLength + g.results.keys.byteLength;
     bytes += g.pool.ids.byteLength + g.pool.keys.byteLength + g.queue.byteLength;
     bytes += g.bufIds.byteLength + g.bufDists.byteLength + g.pruneIds.byteLength + g.pruneDists.byteLength + g.listCopy.byteLength;
-    bytes += this.query.byteLength + this.outIds.byteLength + this.outDists.byteLength;
+    bytes += this.query.byteLength + this.outIds.byteLength + this.outDists.byteLength + this.rowSums.byteLength;
     if (this.codes !== null) bytes += this.codes.byteLength;
     if (this.disk !== null) bytes += this.disk.byteLength;
     return bytes;
@@ -1249,7 +1306,7 @@ export class HNSW {
    * state of the index. The vector changes since the last save are taken at that same moment (a
    * fresh set records later ones), so the save's checksum reuse matches the snapshot.
    */
-  private *snapshotInSlices(pacer: Pacer): Generator<void, { snapshot: HnswSnapshot; changed: Set<number> | null; dirty: Uint8Array }, void> {
+  private *snapshotInSlices(pacer: Pacer): Generator<void, { snapshot: HnswSnapshot & { readonly vectorSums: Uint32Array | null }; changed: Set<number> | null; dirty: Uint8Array }, void> {
     const start = this.mutations;
     const graph = this.graph;
     const count = graph.count;
@@ -1271,8 +1328,8 @@ export class HNSW {
     yield* copyInSlices(links0, graph.links0, 0, pacer);
     const upperLinks = new Int32Array(state[STATE_UPPER_LENGTH]!);
     yield* copyInSlices(upperLinks, graph.upperLinks, 0, pacer);
-    if (this.mutations !== start || graph !== this.graph) return { snapshot: this.toSnapshot(), changed: this.takeVectorChanges(), dirty: this.takeDirtyMarks() };
-    const snapshot: HnswSnapshot = {
+    if (this.mutations !== start || graph !== this.graph) return { snapshot: { ...this.toSnapshot(), vectorSums: this.vectorSumsCopy() }, changed: this.takeVectorChanges(), dirty: this.takeDirtyMarks() };
+    const snapshot = {
       formatVersion: SNAPSHOT_FORMAT_VERSION,
       config: this.config,
       numIds: count,
@@ -1285,8 +1342,16 @@ export class HNSW {
       upperOffsets: graph.upperOffsets.slice(0, count),
       upperLinks,
       deleted: graph.deleted.slice(0, count),
+      // Taken with the rest (no mutation since the copy began): they describe the copied vectors.
+      vectorSums: this.vectorSumsCopy(),
     };
     return { snapshot, changed: this.takeVectorChanges(), dirty: this.takeDirtyMarks() };
+  }
+
+  /** A copy of {@link rowSums} when it covers every id (an async save's snapshot keeps it), else null. */
+  private vectorSumsCopy(): Uint32Array | null {
+    const count = this.graph.count;
+    return this.rowSumsCount === count ? this.rowSums.slice(0, 2 * count) : null;
   }
 
   /**
@@ -1306,12 +1371,18 @@ export class HNSW {
    * allows (vectors when the dimension is a multiple of 8, always the link, level and tombstone
    * arrays): no copies, valid only until the index changes. For a synchronous save.
    */
-  private snapshotView(): HnswSnapshot {
+  private snapshotView(): HnswSnapshot & { readonly rowPlace: RowHashPlace | null; readonly vectorSums: Uint32Array | null } {
     this.checkReadable('saveToLanceSync');
     const graph = this.graph;
     const count = graph.count;
     const state = graph.state;
     const stride = graph.stride;
+    const scratch = graph.ownScratch();
+    // Views of the memory's current buffer object: a memory grown by a worker thread (search
+    // areas) hands out a new one, and views made before it would not be recognised as in it.
+    const memory = scratch === null ? null : graph.memory!.buffer;
+    const vectors = memory === null ? graph.vectors : new Float32Array(memory, graph.vectors.byteOffset, graph.vectors.length);
+    const links0 = memory !== null && graph.inMemory ? new Int32Array(memory, graph.links0.byteOffset, count * graph.stride0) : graph.links0.subarray(0, count * graph.stride0);
     return {
       formatVersion: SNAPSHOT_FORMAT_VERSION,
       config: this.config,
@@ -1319,12 +1390,15 @@ export class HNSW {
       entryPoint: state[STATE_ENTRY]!,
       maxLevel: state[STATE_MAX_LEVEL]!,
       rngState: this.rng.state,
-      vectors: stride === this.rowWords && this.disk === null ? graph.vectors.subarray(stride, stride * (count + 1)) : this.denseVectors(),
+      vectors: stride === this.rowWords && this.disk === null ? vectors.subarray(stride, stride * (count + 1)) : this.denseVectors(),
       levels: graph.levels.subarray(0, count),
-      links0: graph.links0.subarray(0, count * graph.stride0),
+      links0,
       upperOffsets: graph.upperOffsets.subarray(0, count),
       upperLinks: graph.upperLinks.subarray(0, state[STATE_UPPER_LENGTH]!),
       deleted: graph.deleted.subarray(0, count),
+      // The save hashes the vectors and layer-0 lists where they lie, with this as its scratch.
+      rowPlace: scratch === null ? null : { memory: graph.memory!, at: scratch.at, bytes: scratch.bytes },
+      vectorSums: this.rowSumsCount === count ? this.rowSums : null,
     };
   }
 

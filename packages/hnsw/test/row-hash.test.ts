@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import wabtFactory from 'wabt';
 import { seededRandom } from '@vego/test-support';
-import { hashRows, hashRowsInMemory, hashRowsTwin, rowHashInWasm, rowHashMemoryBytes, rowHashModuleBytes } from '../src/internal/row-hash';
+import { hashRows, hashRowsInMemory, hashRowsInPlace, hashRowsTwin, rowHashInWasm, rowHashMemoryBytes, rowHashModuleBytes } from '../src/internal/row-hash';
 import { nodeChecksum } from '../src/persistence/checksums';
 import type { WasmMemory } from '../src/internal/kernels';
 
@@ -97,6 +97,54 @@ describe('row hash (node checksums, format version 2)', () => {
     new Int32Array(plain.buffer).fill(7);
     expect(hashRowsInMemory(plain, 64, 16, 1, 0)).toBe(-1);
     expect(new Int32Array(plain.buffer)[0]).toBe(7);
+  });
+
+  it('hashes a view’s rows in place through a scratch region with the twin’s words (last partial chunk too), puts the region back, and copies otherwise', () => {
+    const Wasm = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum: number; shared?: boolean }) => WasmMemory } }).WebAssembly;
+    const memory = new Wasm.Memory({ initial: 40, maximum: 100, shared: true });
+    const bytes = memory.buffer.byteLength;
+    // Scratch: 1 KiB at byte 256 (128 rows per call), filled with a pattern that must come back.
+    const place = { memory, at: 256, bytes: 1024 };
+    const scratch = new Uint8Array(memory.buffer, place.at, place.bytes);
+    for (let i = 0; i < scratch.length; i++) scratch[i] = (i * 37 + 11) & 255;
+    const pattern = Array.from(scratch);
+    for (const [len, count] of [
+      [33, 1],
+      [33, 1000], // links0 rows of M = 16: several calls, a last partial one (1000 = 7 · 128 + 104)
+      [128, 300], // vectors of dimension 128: chunks of 128 rows (64 KiB), a partial last
+      [5, 129],
+      [1, 40],
+    ] as const) {
+      const first = 7; // rows start at word 7 of the view (view itself at byte 4096)
+      const view = new Int32Array(memory.buffer, 4096, first + len * count);
+      view.set(randomWords(len * count, 900 + len), first);
+      view[first + len * count - 1] = 0x7fc00000; // NaN in the last word of the last row
+      const expected = new Uint32Array(2 * count + 2);
+      const flag = hashRowsTwin(view, first, len, len, count, expected, 2);
+      const got = new Uint32Array(2 * count + 2);
+      expect(hashRowsInPlace(place, view, first, len, count, got, 2)).toBe(flag);
+      expect(flag).toBe(1);
+      expect(Array.from(got)).toEqual(Array.from(expected));
+      expect(Array.from(scratch)).toEqual(pattern);
+    }
+    // Rows that are not in the place's memory, rows over the scratch region, no place: same words (copied).
+    const plainRows = randomWords(33 * 50, 77);
+    const expected = new Uint32Array(100);
+    hashRowsTwin(plainRows, 0, 33, 33, 50, expected, 0);
+    for (const [view, first, p] of [
+      [plainRows, 0, place],
+      [plainRows, 0, null],
+    ] as const) {
+      const got = new Uint32Array(100);
+      hashRowsInPlace(p, view, first, 33, 50, got, 0);
+      expect(Array.from(got)).toEqual(Array.from(expected));
+    }
+    const over = new Int32Array(memory.buffer, 0, 33 * 50);
+    over.set(plainRows);
+    const got = new Uint32Array(100);
+    hashRowsInPlace(place, over, 0, 33, 50, got, 0);
+    expect(Array.from(got)).toEqual(Array.from(expected));
+    expect(memory.buffer.byteLength).toBe(bytes);
   });
 
   it('changes both words when any one word of a row changes (every position, lengths 1 to 40)', () => {

@@ -647,6 +647,19 @@ export class Graph {
     this.walkArea = { scratchAt: at, tagsAt, resAt, candAt, bitsAt, resCap, candCap, epoch: 0 };
   }
 
+  /**
+   * A region of the vector memory that only the calling thread's own operations use (none of
+   * another thread's): this graph's wasm-walk visited tags (capped at 64 KiB) or the query slot,
+   * whichever is larger; byte offset (16-aligned) and length, or null without a vector memory. A
+   * synchronous save hashes rows where they lie with it as the hash's scratch and puts its bytes
+   * back (`row-hash.ts`'s `hashRowsInPlace`): the tags keep their epoch stamps, the slot its query.
+   */
+  ownScratch(): { at: number; bytes: number } | null {
+    if (this.memory === null || this.walkArea !== null) return null;
+    const tags = this.layoutNow === null ? 0 : Math.min(65536, (2 * this.capacity) & ~15);
+    return tags > this.strideBytes ? { at: this.layoutNow!.tagsAt, bytes: tags } : { at: 0, bytes: this.strideBytes };
+  }
+
   /** Places {@link scratch} at the end of the vector memory when it fits past every vector slot. */
   private updateScratch(): void {
     if (this.memory === null || this.many === null) return;

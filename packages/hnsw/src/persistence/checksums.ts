@@ -29,7 +29,7 @@ import { vectorWords } from '../config';
 import type { HnswSnapshot } from '../snapshot';
 import { Pacer } from '../internal/pacer';
 import type { WasmMemory } from '../internal/kernels';
-import { hashRows, hashRowsInMemory } from '../internal/row-hash';
+import { type RowHashPlace, hashRows, hashRowsInMemory, hashRowsInPlace } from '../internal/row-hash';
 import { LANCE_FORMAT_VERSION } from './layout';
 import { type Steps, pace, runStepsSync } from './steps';
 
@@ -169,11 +169,25 @@ export function listHashOf(formatVersion: number): 1 | 2 {
  * List checksums of list hash 2 ({@link listHashOf}) of `count` consecutive lists of one layer
  * whose rows are `width` words each, row `r` at `words[first + r · stride …]`, of nodes
  * `node, node + 1, …` (layer 0) or of one node's layers `layer, layer + 1, …` (`perNode` false),
- * into `out` from slot `slot` on. Allocates nothing but the row hash's views.
+ * into `out` from slot `slot` on. Rows back to back in the memory of `place` are hashed where they
+ * lie (`row-hash.ts`'s `hashRowsInPlace`; same words). Allocates nothing but the row hash's views.
  */
-export function linkRowSums(words: Int32Array, first: number, stride: number, width: number, count: number, node: number, layer: number, perNode: boolean, out: Uint32Array, slot: number): void {
+export function linkRowSums(
+  words: Int32Array,
+  first: number,
+  stride: number,
+  width: number,
+  count: number,
+  node: number,
+  layer: number,
+  perNode: boolean,
+  out: Uint32Array,
+  slot: number,
+  place: RowHashPlace | null = null,
+): void {
   if (count === 0) return;
-  hashRows(words, first, stride, width, count, out, 2 * slot);
+  if (stride === width) hashRowsInPlace(place, words, first, width, count, out, 2 * slot);
+  else hashRows(words, first, stride, width, count, out, 2 * slot);
   for (let r = 0; r < count; r++) finishRowSum(out, slot + r, perNode ? node + r : node, perNode ? layer : layer + r, width);
 }
 
@@ -197,6 +211,16 @@ export interface IndexChecksums {
   /** Two words per list, indexed as described at the top of this file. */
   lists: Uint32Array;
 }
+
+/**
+ * A snapshot, and what the index knows that spares a save some hashing: `rowPlace` (a synchronous
+ * save of views of the index's memory, `HNSW#snapshotView`), where its rows may be hashed without a
+ * copy: the index's memory and a scratch region of it (`row-hash.ts`'s {@link RowHashPlace});
+ * `vectorSums`, the raw row-hash words of every vector row (two per id, for ids `0 … numIds − 1`:
+ * the node checksum before {@link finishRowSum}), computed by the index as it wrote each vector.
+ * Any plain {@link HnswSnapshot} is one (neither).
+ */
+export type PlacedSnapshot = HnswSnapshot & { readonly rowPlace?: RowHashPlace | null; readonly vectorSums?: Uint32Array | null };
 
 /** `upperStart[i] = Σ_{j<i} levels[j]`, plus the total at index `n`. */
 export function upperStarts(levels: Uint8Array, n: number): Int32Array {
@@ -228,7 +252,7 @@ export interface ChecksumReuse {
  * it vouches for are copied instead of hashed (hashing the vectors is most of the cost, and an
  * incremental save changes few of them); link lists are always hashed (any insert relinks many).
  */
-export function computeChecksums(snapshot: HnswSnapshot, reuse: ChecksumReuse | null = null): IndexChecksums {
+export function computeChecksums(snapshot: PlacedSnapshot, reuse: ChecksumReuse | null = null): IndexChecksums {
   return runStepsSync(checksumSteps(snapshot, reuse, new Pacer()));
 }
 
@@ -260,7 +284,7 @@ export interface TouchedEntries {
  * plus copies of the checksum arrays and a scan of the tombstones and dirty marks a word or a
  * block at a time.
  */
-export function* checksumSteps(snapshot: HnswSnapshot, reuse: ChecksumReuse | null, pacer: Pacer, touched: TouchedEntries | null = null): Steps<IndexChecksums> {
+export function* checksumSteps(snapshot: PlacedSnapshot, reuse: ChecksumReuse | null, pacer: Pacer, touched: TouchedEntries | null = null): Steps<IndexChecksums> {
   const n = snapshot.numIds;
   const { levels, deleted } = snapshot;
   const nodes = new Uint32Array(2 * n);
@@ -384,9 +408,11 @@ function listsOf(ids: Int32Array, levels: Uint8Array, starts: Int32Array, n: num
 /**
  * Node checksums (format version 2's row hash) of ids `[from, to)` into `nodes`: carried over from
  * `before` for an old id whose vector is not `stale` and whose tombstone is unchanged, else hashed
- * (each run of consecutive ids to hash in one {@link hashRows} call).
+ * (each run of consecutive ids to hash in one row-hash call, where the rows lie when the snapshot
+ * has a place: `hashRowsInPlace`; or, when the snapshot has `vectorSums`, their raw words copied
+ * from there and finished).
  */
-function nodeSums(snapshot: HnswSnapshot, before: IndexChecksums | null, stale: Uint8Array | null, nodes: Uint32Array, from: number, to: number): void {
+function nodeSums(snapshot: PlacedSnapshot, before: IndexChecksums | null, stale: Uint8Array | null, nodes: Uint32Array, from: number, to: number): void {
   // Words per vector row: the dimension, or a binary vector's packed words.
   const dim = vectorWords(snapshot.config);
   const { levels, deleted } = snapshot;
@@ -394,6 +420,9 @@ function nodeSums(snapshot: HnswSnapshot, before: IndexChecksums | null, stale: 
   const old = before === null ? 0 : Math.min(before.numIds, to);
   const sums = before === null ? null : before.nodes;
   const wasDeleted = before === null ? null : before.deleted;
+  // The index's own raw words of the vectors, when it has them for every id.
+  const vs = snapshot.vectorSums ?? null;
+  const raw = vs !== null && vs.length >= 2 * snapshot.numIds ? vs : null;
   let i = from;
   while (i < to) {
     if (i < old && stale![i] === 0 && wasDeleted![i] === deleted[i]) {
@@ -404,7 +433,8 @@ function nodeSums(snapshot: HnswSnapshot, before: IndexChecksums | null, stale: 
     }
     let j = i + 1;
     while (j < to && !(j < old && stale![j] === 0 && wasDeleted![j] === deleted[j])) j++;
-    hashRows(vectorBits, i * dim, dim, dim, j - i, nodes, 2 * i);
+    if (raw !== null) nodes.set(raw.subarray(2 * i, 2 * j), 2 * i);
+    else hashRowsInPlace(snapshot.rowPlace ?? null, vectorBits, i * dim, dim, j - i, nodes, 2 * i);
     for (let k = i; k < j; k++) finishRowSum(nodes, k, k, (levels[k]! << 1) | deleted[k]!, dim);
     i = j;
   }
@@ -416,7 +446,7 @@ function nodeSums(snapshot: HnswSnapshot, before: IndexChecksums | null, stale: 
  * their layer-0 rows, and each id's upper lists (one block of `level` rows in `upperLinks`) in one
  * more, unless `upper` is false (the caller hashes every upper list at once, {@link allUpperSums}).
  */
-function listSums(snapshot: HnswSnapshot, starts: Int32Array, upper: boolean, lists: Uint32Array, from: number, to: number, ids: Int32Array | null = null): void {
+function listSums(snapshot: PlacedSnapshot, starts: Int32Array, upper: boolean, lists: Uint32Array, from: number, to: number, ids: Int32Array | null = null): void {
   const n = snapshot.numIds;
   const M = snapshot.config.M;
   const stride0 = 1 + 2 * M;
@@ -429,7 +459,7 @@ function listSums(snapshot: HnswSnapshot, starts: Int32Array, upper: boolean, li
     let j = k + 1;
     while (j < to && (ids === null || ids[j] === ids[j - 1]! + 1)) j++;
     const count = j - k;
-    linkRowSums(links0, i * stride0, stride0, stride0, count, i, 0, true, lists, i);
+    linkRowSums(links0, i * stride0, stride0, stride0, count, i, 0, true, lists, i, snapshot.rowPlace ?? null);
     for (let id = i; id < i + count && upper; id++) {
       const level = levels[id]!;
       if (level > 0) linkRowSums(upperLinks, upperOffsets[id]!, strideUp, strideUp, level, id, 1, false, lists, n + starts[id]!);
