@@ -11,6 +11,10 @@ import * as path from 'node:path';
 import { ConflictError, Dataset, HNSW } from '@vego/hnsw';
 import { clustered } from './fixtures/data';
 import { graphDifferences, makeTempDir, removeDir } from './fixtures/persistence-helpers';
+import { computeChecksums } from '../src/persistence/checksums';
+import { connectionsBatches, releaseLinks } from '../src/persistence/save-rows';
+import { Pacer } from '../src/internal/pacer';
+import { runStepsSync } from '../src/persistence/steps';
 
 let root: string;
 beforeAll(() => {
@@ -162,5 +166,48 @@ describe('state carried from the last save or load', () => {
     // Ours saves again (whole: the directory moved on) and is then the latest.
     expect(index.saveToLanceSync(dir)).toMatchObject({ nodesRewritten: true, connectionsRewritten: true });
     expectSaved(index, dir);
+  });
+
+  it('reuses the links buffer of the last incremental save: upper rows written over layer-0 rows are zero-padded, and index memory is never kept', () => {
+    const pool = clustered(900, DIM, 6, 73);
+    const index = new HNSW(CONFIG);
+    index.addBatch(pool.subarray(0, 400 * DIM));
+    const dir = path.join(root, 'links-reuse');
+    index.saveToLanceSync(dir);
+    // A large append (many relinked layer-0 lists: full rows), then smaller ones whose upper rows
+    // land where those layer-0 rows were: a non-zero padding word fails the load.
+    index.addBatch(pool.subarray(400 * DIM, 700 * DIM));
+    const big = index.saveToLanceSync(dir);
+    expectSaved(index, dir);
+    for (let round = 0; round < 4; round++) {
+      index.addBatch(pool.subarray((700 + 10 * round) * DIM, (710 + 10 * round) * DIM));
+      index.update(round, pool.subarray((880 + round) * DIM, (881 + round) * DIM));
+      const r = index.saveToLanceSync(dir);
+      expect(r.connectionRowsWritten).toBeLessThan(big.connectionRowsWritten);
+      expectSaved(index, dir);
+    }
+
+    // The whole batch's layer-0 links are a view of the snapshot's memory: releasing it keeps
+    // nothing, so an incremental batch never writes into it.
+    const snapshot = index.toSnapshot();
+    const sums = computeChecksums(snapshot);
+    const starts = sums.starts;
+    // (A one-list batch first takes the buffer the saves above kept, and is not given back.)
+    runStepsSync(connectionsBatches(snapshot, sums, starts, Int32Array.of(0), new Pacer()));
+    const whole = runStepsSync(connectionsBatches(snapshot, sums, starts, null, new Pacer()));
+    for (const b of whole) releaseLinks(b);
+    const links0 = snapshot.links0.slice();
+    const some = Int32Array.from({ length: 50 }, (_, k) => k * 3);
+    const part = runStepsSync(connectionsBatches(snapshot, sums, starts, some, new Pacer()))[0]!;
+    expect(part.columns[2]!.data.children[0]!.values!.buffer).not.toBe(snapshot.links0.buffer);
+    expect(snapshot.links0).toEqual(links0);
+    releaseLinks(part);
+    // Given back, it serves the next batch that fits (the same buffer), every word rewritten.
+    const again = runStepsSync(connectionsBatches(snapshot, sums, starts, some.subarray(0, 20), new Pacer()))[0]!;
+    expect(again.columns[2]!.data.children[0]!.values!.buffer).toBe(part.columns[2]!.data.children[0]!.values!.buffer);
+    const width = 1 + 2 * CONFIG.M;
+    const values = again.columns[2]!.data.children[0]!.values as Int32Array;
+    for (let r = 0; r < 20; r++) expect(Array.from(values.subarray(r * width, (r + 1) * width))).toEqual(Array.from(snapshot.links0.subarray(some[r]! * width, (some[r]! + 1) * width)));
+    releaseLinks(again);
   });
 });

@@ -42,7 +42,7 @@ import {
 } from './directory';
 import { metadataChecksum } from './metadata-row';
 import { CONNECTIONS_DATASET, LANCE_FORMAT_VERSION, METADATA_DATASET, METADATA_SCHEMA, type MetadataRow, NODES_DATASET, connectionsSchema, nodesSchema } from './layout';
-import { connectionsBatches, nodesBatch } from './save-rows';
+import { connectionsBatches, nodesBatch, releaseLinks } from './save-rows';
 import { type RowPlaces, identityPositions, placesAfterAppend, planAppend, reindexLists } from './positions';
 import { type PartState, type SavedState, partState, physicalRowsOf } from './saved-state';
 import { EVENT_LOOP_TURN, type Steps, bothSteps, pace, perform, runStepsAsync, runStepsSync } from './steps';
@@ -509,12 +509,19 @@ function* planAndCommit(
   const durable = options.durable !== false;
   // The two parts are independent until the metadata row names them: an async save commits them
   // at once (their writes, fsyncs or uploads overlap); a sync one in turn.
-  const [nodes, connections] = yield* perform(
-    bothSteps(
-      commitPart(loc, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension, plan.snapshot.config.distance), prev?.nodes, durable),
-      commitPart(loc, CONNECTIONS_DATASET, plan.connections, connectionsSchema(plan.snapshot.config.M), prev?.connections, durable),
-    ),
-  );
+  let parts: [PartState, PartState];
+  try {
+    parts = yield* perform(
+      bothSteps(
+        commitPart(loc, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension, plan.snapshot.config.distance), prev?.nodes, durable),
+        commitPart(loc, CONNECTIONS_DATASET, plan.connections, connectionsSchema(plan.snapshot.config.M), prev?.connections, durable),
+      ),
+    );
+  } finally {
+    // Both commits settled (bothSteps waits for both): the appended links are written, their buffer is the next save's.
+    if (plan.connections?.mode === 'append') releaseLinks(plan.connections.batch as RecordBatch);
+  }
+  const [nodes, connections] = parts;
   const meta = metadataBatch(plan, nodes, connections);
   const latest = metadataAt.latest;
   const metadata =
