@@ -52,6 +52,20 @@ function wholeNodeColumns(snapshot: HnswSnapshot, levelCol: Int32Array, deletedB
 }
 
 /**
+ * Copies the vectors (`dim` floats each) of ids `ids` from `src` into consecutive rows
+ * of `out`: each run of consecutive ids in one block copy (the ids an add appends are one run).
+ */
+function copyVectorRuns(src: Float32Array, ids: Int32Array, dim: number, out: Float32Array): void {
+  for (let r = 0; r < ids.length; ) {
+    let end = r + 1;
+    while (end < ids.length && ids[end] === ids[end - 1]! + 1) end++;
+    const first = ids[r]!;
+    out.set(src.subarray(first * dim, (first + end - r) * dim), r * dim);
+    r = end;
+  }
+}
+
+/**
  * The node rows with ids in `ids` (all when null). A whole save passes `identity` (0, 1, 2, …, at
  * least `numIds` long, shared read-only with its other whole columns and positions) as the id column.
  */
@@ -73,8 +87,8 @@ export function nodesBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, id
       idCol[r] = id;
       levelCol[r] = snapshot.levels[id]!;
       if (snapshot.deleted[id] !== 0) deletedBits[r >> 3] |= 1 << (r & 7);
-      if (!binary) vectors.set(src.subarray(id * dim, (id + 1) * dim), r * dim);
     }
+    if (!binary) copyVectorRuns(src, ids, dim, vectors);
   }
   return new RecordBatch(nodesSchema(dim, snapshot.config.distance), [
     vectorFromTypedArray(idCol),
