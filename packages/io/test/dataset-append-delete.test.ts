@@ -168,6 +168,19 @@ describe('Dataset#appendAndDelete', () => {
     expect(() => next.appendAndDeleteSync(rows(0, 1), [address(3, 10)], { rowAddresses: true })).toThrow(OutOfRangeError);
     expect(() => next.appendAndDeleteSync(rows(0, 1), [99 * 2 ** 32], { rowAddresses: true })).toThrow(OutOfRangeError);
     expect(filesUnder(dir)).toEqual(before);
+    // Addresses as a Float64Array, ascending or not (sorted on a copy: the caller's array is left as given).
+    for (const order of [
+      [address(0, 4), address(1, 2), address(3, 1)],
+      [address(3, 2), address(0, 5), address(1, 3)],
+    ]) {
+      const given = Float64Array.from(order);
+      const after = next.appendAndDeleteSync(rows(90, 91), given, { rowAddresses: true });
+      expect(Array.from(given)).toEqual(order);
+      expect(after.countRows()).toBe(next.countRows() + 1 - 3);
+      next.closeSync();
+      next = after;
+    }
+    expect(allRows(next).filter((r) => ['4:a4', '12:a12', '31:a31', '32:a32', '5:a5', '13:a13'].includes(r))).toEqual([]);
     ds.closeSync();
     next.closeSync();
   });

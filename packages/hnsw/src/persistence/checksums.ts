@@ -210,6 +210,13 @@ export interface IndexChecksums {
   nodes: Uint32Array;
   /** Two words per list, indexed as described at the top of this file. */
   lists: Uint32Array;
+  /**
+   * {@link upperStarts} of {@link levels} (`numIds + 1` entries). Levels of ids never change, so the
+   * next save reuses it whole (same ids) or extends a copy by the new ids, instead of a pass over every id.
+   */
+  starts: Int32Array;
+  /** Ids whose tombstone is clear: the next save counts the live ids from it and the ids it rehashes, not over every id. */
+  live: number;
 }
 
 /**
@@ -224,14 +231,48 @@ export type PlacedSnapshot = HnswSnapshot & { readonly rowPlace?: RowHashPlace |
 
 /** `upperStart[i] = Σ_{j<i} levels[j]`, plus the total at index `n`. */
 export function upperStarts(levels: Uint8Array, n: number): Int32Array {
+  return extendStarts(levels, n, null, 0);
+}
+
+/**
+ * {@link upperStarts} of the first `n` ids given `known`, those of the first `old` ids (the same
+ * levels): `known` itself when `old = n` (never written: states share it), else a copy of it
+ * extended by ids `old … n − 1`.
+ */
+function extendStarts(levels: Uint8Array, n: number, known: Int32Array | null, old: number): Int32Array {
+  if (known !== null && old === n) return known;
   const starts = new Int32Array(n + 1);
   let sum = 0;
-  for (let i = 0; i < n; i++) {
+  if (known !== null) {
+    starts.set(known.subarray(0, old + 1));
+    sum = known[old]!;
+  }
+  for (let i = known === null ? 0 : old; i < n; i++) {
     starts[i] = sum;
     sum += levels[i]!;
   }
   starts[n] = sum;
   return starts;
+}
+
+/** Ids below `n` whose tombstone is clear (a whole pass: saves without a previous count). */
+function countLive(deleted: Uint8Array, n: number): number {
+  let live = 0;
+  for (let i = 0; i < n; i++) if (deleted[i] === 0) live++;
+  return live;
+}
+
+/**
+ * Live ids after a change given `live` before it over the first `old` ids: `ids` (ascending) are
+ * every id whose tombstone may differ from `wasDeleted` (`changedNodeIds`) and the new ids. O(ids).
+ */
+function liveAfter(live: number, ids: Int32Array, deleted: Uint8Array, wasDeleted: Uint8Array, old: number): number {
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k]!;
+    if (deleted[id] === 0) live++;
+    if (id < old && wasDeleted[id] === 0) live--;
+  }
+  return live;
 }
 
 /**
@@ -290,6 +331,9 @@ export function* checksumSteps(snapshot: PlacedSnapshot, reuse: ChecksumReuse | 
   const nodes = new Uint32Array(2 * n);
   const usable = reuse !== null && reuse.before.numIds <= n && reuse.before.nodeHash === CURRENT_NODE_HASH;
   if (touched !== null) touched.nodes = touched.lists = null;
+  // The live count, tombstones and starts of the ids, carried over where the change says they can be.
+  let live = -1;
+  let keptDeleted: Uint8Array | null = null;
   if (usable && reuse.vectorsChanged !== null) {
     // Old ids' checksums copied in one block; the ids that may differ hashed over them.
     const before = reuse.before;
@@ -305,13 +349,16 @@ export function* checksumSteps(snapshot: PlacedSnapshot, reuse: ChecksumReuse | 
       yield* pace(pacer);
     }
     if (touched !== null) touched.nodes = ids;
+    live = liveAfter(before.live, ids, deleted, before.deleted, old);
+    // No tombstone changed (no rehashed old id has one that differs) and no id added: the copy kept is still exact.
+    if (old === n && !anyTombstoneChanged(ids, deleted, before.deleted)) keptDeleted = before.deleted;
   } else {
     for (let at = 0; at < n; at += CHUNK) {
       nodeSums(snapshot, null, null, nodes, at, Math.min(n, at + CHUNK));
       yield* pace(pacer);
     }
   }
-  const starts = upperStarts(levels, n);
+  const starts = usable ? extendStarts(levels, n, reuse.before.starts, reuse.before.numIds) : upperStarts(levels, n);
   const lists = new Uint32Array(2 * (n + starts[n]!));
   const marks = usable && reuse.before.listHash === CURRENT_LIST_HASH ? (reuse.listsChanged ?? null) : null;
   if (marks !== null) {
@@ -337,7 +384,19 @@ export function* checksumSteps(snapshot: PlacedSnapshot, reuse: ChecksumReuse | 
     }
     allUpperSums(snapshot.upperLinks, snapshot.upperOffsets, levels, starts, n, snapshot.config.M, lists);
   }
-  return { nodeHash: CURRENT_NODE_HASH, listHash: CURRENT_LIST_HASH, numIds: n, levels: levels.slice(0, n), deleted: deleted.slice(0, n), nodes, lists };
+  // Levels never change for an id: the same ids share the copy kept (states never write into it).
+  const keptLevels = usable && reuse.before.numIds === n ? reuse.before.levels : levels.slice(0, n);
+  return {
+    nodeHash: CURRENT_NODE_HASH,
+    listHash: CURRENT_LIST_HASH,
+    numIds: n,
+    levels: keptLevels,
+    deleted: keptDeleted ?? deleted.slice(0, n),
+    nodes,
+    lists,
+    starts,
+    live: live >= 0 ? live : countLive(deleted, n),
+  };
 }
 
 /** A Uint32Array over the first `bytes >> 2` words of `a`, or null when `a` is not 4-byte aligned. */
@@ -369,6 +428,15 @@ function changedNodeIds(vectorsChanged: ReadonlySet<number>, deleted: Uint8Array
   out.subarray(0, ids.length).sort();
   for (let i = old; i < n; i++) out[ids.length + i - old] = i;
   return out;
+}
+
+/** Whether the tombstone of some id of `ids` below `wasDeleted.length` differs from `wasDeleted`. */
+function anyTombstoneChanged(ids: Int32Array, deleted: Uint8Array, wasDeleted: Uint8Array): boolean {
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k]!;
+    if (id < wasDeleted.length && deleted[id] !== wasDeleted[id]) return true;
+  }
+  return false;
 }
 
 /** Ids below `oldN` with a dirty mark (scanned four marks at a time where aligned), then the new ids `oldN … n − 1`. */

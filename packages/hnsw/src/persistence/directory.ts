@@ -160,34 +160,3 @@ export function openLatestStep(loc: IndexLocation, name: string): Step<Dataset |
   };
 }
 
-/** Latest committed version of part `name`, or −1 when there is none. */
-export function latestVersionStep(loc: IndexLocation, name: string): Step<number> {
-  const open = openStep(loc, name);
-  const versionOf = (ds: Dataset): number => ds.version;
-  const missing = (e: unknown): number => {
-    if (e instanceof NotFoundError) return -1;
-    throw e;
-  };
-  return {
-    sync: () => {
-      let ds: Dataset;
-      try {
-        ds = open.sync();
-      } catch (e) {
-        return missing(e);
-      }
-      ds.closeSync();
-      return versionOf(ds);
-    },
-    async: async () => {
-      let ds: Dataset;
-      try {
-        ds = await open.async();
-      } catch (e) {
-        return missing(e);
-      }
-      await ds.close();
-      return versionOf(ds);
-    },
-  };
-}

@@ -130,7 +130,18 @@ function finishLoad<T>(parts: OpenedParts, load: PartialLoad<T>, verify: boolean
     metadataChecksummed: parts.meta.schema.field('checksum') !== null,
     nodes: partState(parts.nodes, row.nodes_rows, load.nodes.positions),
     connections: partState(parts.connections, row.connections_rows, load.lists.positions),
-    checksums: { nodeHash: nodeHashOf(row.format_version), listHash: listHashOf(row.format_version), numIds: row.num_ids, levels: load.nodes.levels, deleted: load.nodes.deleted, nodes: load.nodes.sums, lists: load.lists.sums },
+    checksums: {
+      nodeHash: nodeHashOf(row.format_version),
+      listHash: listHashOf(row.format_version),
+      numIds: row.num_ids,
+      levels: load.nodes.levels,
+      deleted: load.nodes.deleted,
+      nodes: load.nodes.sums,
+      lists: load.lists.sums,
+      starts: load.starts,
+      // Checked against the tombstones read (load-nodes.ts).
+      live: row.num_live,
+    },
   };
   return { index, state };
 }

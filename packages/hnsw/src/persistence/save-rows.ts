@@ -52,6 +52,20 @@ function wholeNodeColumns(snapshot: HnswSnapshot, levelCol: Int32Array, deletedB
 }
 
 /**
+ * Copies the vectors (`dim` floats each) of ids `ids` from `src` into consecutive rows
+ * of `out`: each run of consecutive ids in one block copy (the ids an add appends are one run).
+ */
+function copyVectorRuns(src: Float32Array, ids: Int32Array, dim: number, out: Float32Array): void {
+  for (let r = 0; r < ids.length; ) {
+    let end = r + 1;
+    while (end < ids.length && ids[end] === ids[end - 1]! + 1) end++;
+    const first = ids[r]!;
+    out.set(src.subarray(first * dim, (first + end - r) * dim), r * dim);
+    r = end;
+  }
+}
+
+/**
  * The node rows with ids in `ids` (all when null). A whole save passes `identity` (0, 1, 2, …, at
  * least `numIds` long, shared read-only with its other whole columns and positions) as the id column.
  */
@@ -73,8 +87,8 @@ export function nodesBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, id
       idCol[r] = id;
       levelCol[r] = snapshot.levels[id]!;
       if (snapshot.deleted[id] !== 0) deletedBits[r >> 3] |= 1 << (r & 7);
-      if (!binary) vectors.set(src.subarray(id * dim, (id + 1) * dim), r * dim);
     }
+    if (!binary) copyVectorRuns(src, ids, dim, vectors);
   }
   return new RecordBatch(nodesSchema(dim, snapshot.config.distance), [
     vectorFromTypedArray(idCol),
@@ -148,12 +162,53 @@ export function* connectionsBatches(
   const total = lists.length;
   const nodeCol = new Int32Array(total);
   const layerCol = new Int32Array(total);
-  const links = new Int32Array(total * width);
+  // Every word of it is written below (upper rows padded with zeros explicitly).
+  const links = takeLinks(total * width);
   for (let at = 0; at < total; at += CHUNK) {
     listRows(snapshot, starts, lists, nodeCol, layerCol, links, at, Math.min(total, at + CHUNK));
     yield* pace(pacer);
   }
   return [new RecordBatch(schema, [vectorFromTypedArray(nodeCol), vectorFromTypedArray(layerCol), linksColumn(links, width, total), vectorFromTypedArray(checksumColumn(checksums.lists, lists))])];
+}
+
+/**
+ * Words of the largest `links` buffer kept between incremental saves (16 MiB); larger ones are
+ * left to the garbage collector.
+ */
+const MAX_KEPT_LINK_WORDS = 4 * 1024 * 1024;
+
+/**
+ * The `links` buffer of the last incremental save's connection rows, kept for the next one (null
+ * while a save holds it): a fresh buffer of a few MiB per save costs a page fault per 4 KiB on
+ * first write and garbage to collect, about as much as copying the rows into it.
+ */
+let keptLinks: Int32Array | null = null;
+
+/** Buffers {@link takeLinks} handed out: only those are ever kept (never a view of an index's memory). */
+const issuedLinks = new WeakSet<ArrayBufferLike>();
+
+/** A buffer of `words` words for an incremental save's `links` column: the kept one (taken: no other save gets it until given back) when long enough, else a fresh one. Not zeroed. */
+function takeLinks(words: number): Int32Array {
+  const kept = keptLinks;
+  if (kept !== null && kept.length >= words) {
+    keptLinks = null;
+    return kept.subarray(0, words);
+  }
+  const fresh = new Int32Array(words);
+  issuedLinks.add(fresh.buffer);
+  return fresh;
+}
+
+/**
+ * Gives back the `links` column of an incremental connections batch ({@link connectionsBatches}
+ * with a list) once its save no longer reads it (committed or failed), for the next save to
+ * reuse. Any other batch is ignored: only buffers this module allocated for that column are kept.
+ */
+export function releaseLinks(batch: RecordBatch): void {
+  const values = batch.columns[2]?.data.children[0]?.values;
+  if (!(values instanceof Int32Array) || !issuedLinks.has(values.buffer) || values.buffer.byteLength > 4 * MAX_KEPT_LINK_WORDS) return;
+  const whole = new Int32Array(values.buffer);
+  if (keptLinks === null || keptLinks.length < whole.length) keptLinks = whole;
 }
 
 /** Copies `count` words from `src[from]` to `dst[at]` (an element loop: a `subarray` per list would allocate per row). */
@@ -180,7 +235,7 @@ function upperRows(snapshot: HnswSnapshot, starts: Int32Array, nodeCol: Int32Arr
   }
 }
 
-/** Rows `[from, to)` of the lists `lists` (list index → node and layer; upper lists by binary search in `starts`), each list's row copied (upper ones zero-padded). */
+/** Rows `[from, to)` of the lists `lists` (list index → node and layer; upper lists by binary search in `starts`), each list's row copied (upper ones zero-padded: every word of `links` in those rows is written). */
 function listRows(snapshot: HnswSnapshot, starts: Int32Array, lists: Int32Array, nodeCol: Int32Array, layerCol: Int32Array, links: Int32Array, from: number, to: number): void {
   const n = snapshot.numIds;
   const M = snapshot.config.M;
@@ -207,6 +262,9 @@ function listRows(snapshot: HnswSnapshot, starts: Int32Array, lists: Int32Array,
     nodeCol[k] = node;
     layerCol[k] = layer;
     if (layer === 0) copyWords(links0, node * width, width, links, k * width);
-    else copyWords(upperLinks, upperOffsets[node]! + (layer - 1) * strideUp, strideUp, links, k * width);
+    else {
+      copyWords(upperLinks, upperOffsets[node]! + (layer - 1) * strideUp, strideUp, links, k * width);
+      for (let j = k * width + strideUp; j < (k + 1) * width; j++) links[j] = 0;
+    }
   }
 }

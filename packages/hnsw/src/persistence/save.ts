@@ -27,14 +27,13 @@ import * as fs from 'node:fs';
 import { ConflictError, type Dataset, InternalError, InvalidArgumentError, type DatasetWriteOptions, type RecordBatch, type Schema, recordBatchFromRows } from '@vego/io';
 import type { HnswSnapshot } from '../snapshot';
 import { Pacer } from '../internal/pacer';
-import { CURRENT_LIST_HASH, type IndexChecksums, type TouchedEntries, checksumSteps, nodeHashOf, upperStarts } from './checksums';
+import { CURRENT_LIST_HASH, type IndexChecksums, type TouchedEntries, checksumSteps, nodeHashOf } from './checksums';
 import {
   type IndexLocation,
   type IndexStoreOptions,
   appendAndDeleteStep,
   closeStep,
   createStep,
-  latestVersionStep,
   openLatestStep,
   partPath,
   requireLocal,
@@ -43,7 +42,7 @@ import {
 } from './directory';
 import { metadataChecksum } from './metadata-row';
 import { CONNECTIONS_DATASET, LANCE_FORMAT_VERSION, METADATA_DATASET, METADATA_SCHEMA, type MetadataRow, NODES_DATASET, connectionsSchema, nodesSchema } from './layout';
-import { connectionsBatches, nodesBatch } from './save-rows';
+import { connectionsBatches, nodesBatch, releaseLinks } from './save-rows';
 import { type RowPlaces, identityPositions, placesAfterAppend, planAppend, reindexLists } from './positions';
 import { type PartState, type SavedState, partState, physicalRowsOf } from './saved-state';
 import { EVENT_LOOP_TURN, type Steps, bothSteps, pace, perform, runStepsAsync, runStepsSync } from './steps';
@@ -86,6 +85,9 @@ export interface LanceSaveResult {
   nodesRewritten: boolean;
   connectionsRewritten: boolean;
 }
+
+/** No row addresses: the commit row's append deletes nothing. */
+const NO_ROWS = new Float64Array(0);
 
 /** Default {@link LanceSaveOptions.compactionThreshold}. */
 export const DEFAULT_COMPACTION_THRESHOLD = 0.5;
@@ -219,13 +221,23 @@ function checksumsReusable(state: SavedState | null, snapshot: HnswSnapshot): st
   return now.equals(Buffer.from(before.levels.buffer, before.levels.byteOffset, before.numIds));
 }
 
-/** `prev` (the state of the last save or load) if this save may build on it, else null (full save). */
-function* usableState(prev: SavedState | null, loc: IndexLocation, snapshot: HnswSnapshot): Steps<SavedState | null> {
+/**
+ * `prev` (the state of the last save or load) if this save may build on it, else null (full save).
+ * When it may, `metadata.latest` is `metadata.lance` at its latest version (the one `prev` names),
+ * opened to check that and kept for the commit row's append (close it when done).
+ */
+function* usableState(prev: SavedState | null, loc: IndexLocation, snapshot: HnswSnapshot, metadata: { latest: Dataset | null }): Steps<SavedState | null> {
   if (prev === null || prev.root !== loc.root) return null;
   // Loaded from an earlier format version (other checksums, other connections schema), or other ids: rewritten whole.
   if (!checksumsReusable(prev, snapshot) || prev.checksums.listHash !== CURRENT_LIST_HASH) return null;
   // Someone else committed a save here since ours: start over.
-  if ((yield* perform(latestVersionStep(loc, METADATA_DATASET))) !== prev.metadataVersion) return null;
+  const latest = yield* perform(openLatestStep(loc, METADATA_DATASET));
+  if (latest === null) return null;
+  if (latest.version !== prev.metadataVersion) {
+    yield* perform(closeStep(latest));
+    return null;
+  }
+  metadata.latest = latest;
   return prev;
 }
 
@@ -290,8 +302,9 @@ function* planSave(
   loc: IndexLocation,
   threshold: number,
   options: LanceSaveOptions,
+  metadata: { latest: Dataset | null },
 ): Steps<SavePlan> {
-  const prev = options.full === true ? null : yield* usableState(state, loc, snapshot);
+  const prev = options.full === true ? null : yield* usableState(state, loc, snapshot, metadata);
   // The long loops below turn the event loop when `pacer` is due (an async save); the conflict
   // checks stay where they were: each commit publishes exactly the version after the one planned on.
   const pacer = new Pacer();
@@ -302,7 +315,7 @@ function* planSave(
   const checksums = yield* checksumSteps(snapshot, base === null ? null : { before: base.checksums, vectorsChanged, listsChanged }, pacer, touched);
   yield* pace(pacer);
   const n = snapshot.numIds;
-  const starts = upperStarts(snapshot.levels, n);
+  const starts = checksums.starts;
   const numLists = n + starts[n]!;
   const oldN = prev === null ? 0 : prev.checksums.numIds;
   // Whole writes number rows 0, 1, 2, …: one identity array serves as the id column, the layer-0
@@ -376,8 +389,7 @@ function changedListEntries(now: Uint32Array, before: Uint32Array, n: number, ol
 
 function metadataBatch(plan: SavePlan, nodes: PartState, connections: PartState): RecordBatch {
   const s = plan.snapshot;
-  let live = 0;
-  for (let i = 0; i < s.numIds; i++) if (s.deleted[i] === 0) live++;
+  const live = plan.checksums.live;
   const row: MetadataRow = {
     format_version: LANCE_FORMAT_VERSION,
     nodes_version: nodes.version,
@@ -466,7 +478,28 @@ function* saveSteps(
   vectorsChanged: ReadonlySet<number> | null,
   listsChanged: Uint8Array | null,
 ): Steps<SaveOutcome> {
-  const plan = yield* planSave(state, snapshot, vectorsChanged, listsChanged, loc, threshold, options);
+  // metadata.lance at the version the last save committed, opened once when planning (to check
+  // nobody saved since) and appended to by this save's commit row: the version after it, or ConflictError.
+  const metadataAt: { latest: Dataset | null } = { latest: null };
+  try {
+    return yield* planAndCommit(snapshot, loc, threshold, options, state, vectorsChanged, listsChanged, metadataAt);
+  } finally {
+    yield* perform(closeStep(metadataAt.latest));
+  }
+}
+
+/** {@link saveSteps} once `metadata.lance` may be open (in `metadataAt`). */
+function* planAndCommit(
+  snapshot: HnswSnapshot,
+  loc: IndexLocation,
+  threshold: number,
+  options: LanceSaveOptions,
+  state: SavedState | null,
+  vectorsChanged: ReadonlySet<number> | null,
+  listsChanged: Uint8Array | null,
+  metadataAt: { latest: Dataset | null },
+): Steps<SaveOutcome> {
+  const plan = yield* planSave(state, snapshot, vectorsChanged, listsChanged, loc, threshold, options, metadataAt);
   // Planning (checksums, change detection, the batches) and encoding the rows are the two long
   // synchronous pieces of a save (30–60 ms each for a full 100K × 128 one): an async save lets the
   // event loop run between them.
@@ -476,14 +509,25 @@ function* saveSteps(
   const durable = options.durable !== false;
   // The two parts are independent until the metadata row names them: an async save commits them
   // at once (their writes, fsyncs or uploads overlap); a sync one in turn.
-  const [nodes, connections] = yield* perform(
-    bothSteps(
-      commitPart(loc, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension, plan.snapshot.config.distance), prev?.nodes, durable),
-      commitPart(loc, CONNECTIONS_DATASET, plan.connections, connectionsSchema(plan.snapshot.config.M), prev?.connections, durable),
-    ),
-  );
+  let parts: [PartState, PartState];
+  try {
+    parts = yield* perform(
+      bothSteps(
+        commitPart(loc, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension, plan.snapshot.config.distance), prev?.nodes, durable),
+        commitPart(loc, CONNECTIONS_DATASET, plan.connections, connectionsSchema(plan.snapshot.config.M), prev?.connections, durable),
+      ),
+    );
+  } finally {
+    // Both commits settled (bothSteps waits for both): the appended links are written, their buffer is the next save's.
+    if (plan.connections?.mode === 'append') releaseLinks(plan.connections.batch as RecordBatch);
+  }
+  const [nodes, connections] = parts;
   const meta = metadataBatch(plan, nodes, connections);
-  const metadata = yield* perform(createStep(loc, METADATA_DATASET, meta, { mode: plan.metadataMode, schema: METADATA_SCHEMA, durable }));
+  const latest = metadataAt.latest;
+  const metadata =
+    plan.metadataMode === 'append' && latest !== null
+      ? yield* perform(appendAndDeleteStep(latest, meta, NO_ROWS, { schema: METADATA_SCHEMA, durable }))
+      : yield* perform(createStep(loc, METADATA_DATASET, meta, { mode: plan.metadataMode, schema: METADATA_SCHEMA, durable }));
   try {
     return finishSave(plan, nodes, connections, metadata);
   } finally {

@@ -62,13 +62,15 @@ export function deletionsByAddress(view: DatasetView, addresses: ArrayLike<numbe
   const indexOf = new Map<number, number>();
   for (let i = 0; i < view.fragments.length; i++) indexOf.set(view.fragments[i]!.id, i);
   // Sorted (a copy), so each fragment's offsets are one ascending run; callers that plan their
-  // deletes usually pass them sorted already, which the sort finds quickly.
-  const sorted = Float64Array.from(addresses as ArrayLike<number>);
+  // deletes usually pass them sorted already (checked in the same pass: no sort then).
+  const sorted = addresses instanceof Float64Array ? addresses.slice() : Float64Array.from(addresses as ArrayLike<number>);
+  let ascending = true;
   for (let k = 0; k < sorted.length; k++) {
     const a = sorted[k]!;
     if (!Number.isSafeInteger(a) || a < 0) throw outOfRange(view, k, a);
+    if (k > 0 && a < sorted[k - 1]!) ascending = false;
   }
-  sorted.sort();
+  if (!ascending) sorted.sort();
   const out = new Map<number, Uint32Array>();
   for (let k = 0; k < sorted.length; ) {
     const id = Math.floor(sorted[k]! / ROW_ADDRESS_FRAGMENT);
