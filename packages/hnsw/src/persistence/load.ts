@@ -210,13 +210,12 @@ export function loadIndexFromLanceSync<T>(dir: string, makeTarget: RestoreFactor
 /**
  * Asynchronous form of {@link loadIndexFromLanceSync}, which also loads from an object store
  * (`s3://…`, or read-only `http(s)://…`: ranged GETs), reading the datasets concurrently. An index
- * in a local folder is loaded with blocking reads, as by {@link loadIndexFromLanceSync} (the
- * promise settles once it is loaded): the vectors and link lists, nearly all of the bytes, were
- * read that way already (see {@link directVectorsStep}), and the rest (manifests, metadata rows,
- * the node and link-list row columns: a few MB at 100K nodes) cost more CPU through libuv's thread
- * pool than the reads themselves, ~10 ms per 100K load, plus whatever the event-loop turns
- * between those reads let run inside the load (the garbage collector's tasks queued by earlier
- * synchronous work: 20-40 ms more on a benchmark's second load).
+ * in a local folder is loaded with blocking reads, exactly as by {@link loadIndexFromLanceSync}
+ * (the promise settles once it is loaded): the vectors and link lists, nearly all of the bytes,
+ * were read that way already (`directVectorsStep`, `load-links.ts`), and the few dozen small
+ * reads of the rest (manifests, metadata rows, the node and link-list row columns: ~3 MB at 100K
+ * nodes) cost more CPU through libuv's thread pool than they read, and their event-loop turns let
+ * work queued by earlier synchronous code (the garbage collector's tasks) run inside the load.
  */
 export async function loadIndexFromLance<T>(dir: string, makeTarget: RestoreFactory<T>, options: LanceLoadOptions = {}): Promise<LoadOutcome<T>> {
   const { verify, loc, onDisk } = checkLoadOptions(dir, options);
