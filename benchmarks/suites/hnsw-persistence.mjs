@@ -270,7 +270,7 @@ export async function run({ quick, log }) {
           note:
             'CPU: user + system time of the process (all threads), so the kernel copying written bytes into the page cache counts for both; wall includes waiting for fsync. ' +
             'Vego: `saveToLanceSync` / `loadFromLanceSync` / `loadFromLance` (three Lance datasets, every load checked by answering 50 queries identically). ' +
-            'hnswlib-node: `writeIndexSync` / `readIndexSync` / `readIndex`; its "save after adding" rewrites the whole file. Files are in the page cache (warm reads); every load starts after 50 ms of idle event loop (the garbage collector's tasks queued by earlier synchronous work run there, not inside the next asynchronous load). ' +
+            'hnswlib-node: `writeIndexSync` / `readIndexSync` / `readIndex`; its "save after adding" rewrites the whole file. Files are in the page cache (warm reads); every load starts after 50 ms of idle event loop (the garbage collector’s tasks queued by earlier synchronous work run there, not inside the next asynchronous load). ' +
             'Vego saves fsync every file and directory they write (power-loss safe) unless `durable: false`, which keeps them atomic against a killed process only; hnswlib-node never fsyncs. ' +
             'The full saves after the first round carry over the row checksums of the unchanged index (as any save after a save or load does); the "first save" row is an index restored from a snapshot, with no checksums to carry over.',
         },
