@@ -1589,7 +1589,9 @@ export class HNSW {
   /**
    * Loads an index saved by {@link HNSW.saveToLance}: the last committed save, which answers every
    * query exactly as the saved index did. Every node and link-list row is checked against the
-   * checksum stored with it unless `options.verifyChecksums` is false (for data you trust).
+   * checksum stored with it unless `options.verifyChecksums` is false (for data you trust). A local
+   * folder is read with blocking reads, as by {@link HNSW.loadFromLanceSync} (the promise settles
+   * once the index is loaded); an object store's ranges are awaited.
    * @param dir - the index directory, `s3://bucket/prefix`, or (read-only) an `http(s)://` URL
    *   whose server answers Range requests
    * @param options - `verifyChecksums` (default true); for URIs `storageOptions` or a `store`

@@ -220,10 +220,16 @@ export function loadIndexFromLanceSync<T>(dir: string, makeTarget: RestoreFactor
 
 /**
  * Asynchronous form of {@link loadIndexFromLanceSync}, which also loads from an object store
- * (`s3://…`, or read-only `http(s)://…`: ranged GETs): it reads the datasets concurrently; the
- * vector pages of a whole save in a local folder are read synchronously straight into the index memory.
+ * (`s3://…`, or read-only `http(s)://…`: ranged GETs), reading the datasets concurrently. An index
+ * in a local folder is loaded with blocking reads, exactly as by {@link loadIndexFromLanceSync}
+ * (the promise settles once it is loaded): the vectors and link lists, nearly all of the bytes,
+ * were read that way already (`directVectorsStep`, `load-links.ts`), and the few dozen small
+ * reads of the rest (manifests, metadata rows, the node and link-list row columns: ~3 MB at 100K
+ * nodes) cost more CPU through libuv's thread pool than they read, and their event-loop turns let
+ * work queued by earlier synchronous code (the garbage collector's tasks) run inside the load.
  */
 export async function loadIndexFromLance<T>(dir: string, makeTarget: RestoreFactory<T>, options: LanceLoadOptions = {}): Promise<LoadOutcome<T>> {
   const { verify, loc, onDisk } = checkLoadOptions(dir, options);
-  return runStepsAsync(loadSteps(loc, makeTarget, verify, onDisk));
+  const steps = loadSteps(loc, makeTarget, verify, onDisk);
+  return loc.store === null ? runStepsSync(steps) : runStepsAsync(steps);
 }
