@@ -44,7 +44,8 @@ export interface ByteSink {
   /**
    * Optional: appends `bytes` that are the sink's from now on (the writer allocated them and never reads
    * or writes them again), so a sink that queues writes may queue them as they are instead of copying.
-   * Never called with views of a caller's data. Sinks without it get {@link ByteSink.write}.
+   * Called with views of a caller's data only when the caller promised to keep them unchanged until
+   * they are written (`LanceFileWriterOptions.inputStable`). Sinks without it get {@link ByteSink.write}.
    */
   writeOwned?(bytes: Uint8Array): void;
 }

@@ -71,6 +71,14 @@ export interface LanceFileWriterOptions {
    * in no version: dictionaries of non-primitive or bool values (NotSupportedError).
    */
   version?: LanceFileVersion;
+  /**
+   * The caller keeps every written batch's buffers unchanged until the sink has written them out (an
+   * asynchronous dataset commit's input, until the commit settles): pages that are views of the input go
+   * to the sink's `writeOwned` as they are, like the pages the writer allocates, so a sink that queues
+   * writes does not copy them first. Default false: such pages go to `write`, which may copy. Sinks
+   * without `writeOwned` are unaffected.
+   */
+  inputStable?: boolean;
 }
 
 /** A Lance data file version this writer can produce. */
@@ -175,6 +183,8 @@ export class LanceFileWriter {
   private readonly columns21: PageInfo21[][];
   private readonly columnRows: number[];
   private readonly structuralOptions: StructuralPageOptions;
+  /** {@link LanceFileWriterOptions.inputStable}. */
+  private readonly inputStable: boolean;
 
   /**
    * @param sink an empty sink (positions in the file are absolute).
@@ -200,6 +210,7 @@ export class LanceFileWriter {
       throw new InvalidArgumentError('`dictionary.maxItems` must be within 2..256 (u8 indices: LanceDB misreads wider ones) and `dictionary.minRows` non-negative');
     }
     this.pageOptions = { compression: options.compression, dictionary };
+    this.inputStable = options.inputStable === true;
     this.fields = [];
     let col = 0;
     for (const f of schema.fields) {
@@ -301,7 +312,7 @@ export class LanceFileWriter {
       const offsets: number[] = [];
       const sizes: number[] = [];
       for (const b of page.buffers) {
-        offsets.push(this.writeAligned(b, page.owned));
+        offsets.push(this.writeAligned(b, page.owned || this.inputStable));
         sizes.push(b.length);
       }
       this.columns21[col]!.push({ bufferOffsets: offsets, bufferSizes: sizes, length: page.numRows, layout: page.layout, priority: this.columnRows[col]! });
@@ -370,8 +381,9 @@ export class LanceFileWriter {
   private writePage(col: number, page: EncodedPage): void {
     const offsets: number[] = [];
     const sizes: number[] = [];
+    // Lance 2.0 page buffers are views of the input or arrays the encoder allocated for this page.
     for (const b of page.buffers) {
-      offsets.push(this.writeAligned(b));
+      offsets.push(this.writeAligned(b, this.inputStable));
       sizes.push(b.length);
     }
     this.columns[col]!.pages.push({ bufferOffsets: offsets, bufferSizes: sizes, length: page.length, encoding: page.encoding, priority: 0 });

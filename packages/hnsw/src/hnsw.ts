@@ -25,6 +25,7 @@ import {
   type LanceLoadOptions,
   type LanceSaveOptions,
   type LanceSaveResult,
+  type SaveOutcome,
   type SavedState,
   cleanupIndexVersions,
   loadIndexFromLance,
@@ -39,6 +40,12 @@ import {
  * `'jaccard'`) takes only `Uint8Array`s of `dimension / 8` bit-packed bytes.
  */
 export type VectorLike = Float32Array | ArrayLike<number>;
+
+/** What a save reads: the index's state, and the raw row hashes of its vectors when it keeps them for every id. */
+type SaveSnapshot = HnswSnapshot & { readonly vectorSums: Uint32Array | null };
+
+/** Thrown by an async save's guard when the index changed while the save read it (see `HNSW#saveFromMemory`); never escapes. */
+class SaveOverrun extends Error {}
 
 /** Whole-buffer byte views, one per buffer, so writing a binary vector allocates nothing once warm. */
 const byteViews = new WeakMap<ArrayBufferLike, Uint8Array>();
@@ -252,6 +259,12 @@ export class HNSW {
   private mutations = 0;
   /** Async searches queued or running on worker threads: the graph must not change meanwhile. */
   private readers = 0;
+  /**
+   * Async saves writing straight from the index's memory ({@link saveFromMemory}), each with the
+   * copy of the index taken for it at the first change while it runs (null until then). A deferred
+   * repair slice waits while any runs, so that searches meanwhile leave the graph as they read it.
+   */
+  private readonly liveSaves = new Set<{ copy: SaveSnapshot | null }>();
   /** True while {@link addBatchAsync} links a batch: the graph must not be read or changed meanwhile. */
   private building = false;
   /** The worker threads of parallel searches, started on first use (see {@link close}). */
@@ -381,7 +394,7 @@ export class HNSW {
   add(vector: VectorLike): number {
     this.checkWritable('add');
     this.prepare(vector, 'vector', this.query, 0);
-    this.mutations++;
+    this.willChange();
     this.repairSlice();
     const graph = this.graph;
     const id = graph.allocateNode(this.drawLevel());
@@ -512,6 +525,8 @@ export class HNSW {
     let at: number;
     let rowStride: number;
     if (inPlace) {
+      // Growing may move the link regions of the memory (an async save may be reading them).
+      this.willChange();
       graph.reserve(first + n, parallel);
       prepared = graph.vectors;
       at = graph.vectorOffset(first);
@@ -537,7 +552,7 @@ export class HNSW {
       }
       if (sums) this.sumVectorRows(first + c, e - c);
     }
-    this.mutations++;
+    this.willChange();
     this.repairSlice();
     const ids = new Array<number>(n);
     graph.reserve(first + n, parallel);
@@ -690,11 +705,27 @@ export class HNSW {
   delete(id: number): void {
     this.checkWritable('delete');
     this.checkId(id);
-    this.mutations++;
+    this.willChange();
     this.graph.deleted[id] = 1;
     this.liveCount--;
     this.pendingDeletes++;
     if (this.liveCount === 0 || (this.config.repair === 'eager' && this.repairDue())) this.compact();
+  }
+
+  /**
+   * Counts a change to the graph or its memory; called before the change. When async saves are
+   * reading the memory ({@link saveFromMemory}), it first copies the index for them: the state they
+   * started from, which they then save (no change was made since they started, or this would have
+   * copied already).
+   */
+  private willChange(): void {
+    if (this.liveSaves.size > 0) {
+      let copy: SaveSnapshot | null = null;
+      for (const save of this.liveSaves) {
+        if (save.copy === null) save.copy = copy ??= { ...this.stateCopy(), vectorSums: this.vectorSumsCopy() };
+      }
+    }
+    this.mutations++;
   }
 
   /** True when unrepaired tombstones exceed `repairThreshold` of the nodes still in the graph. */
@@ -707,14 +738,15 @@ export class HNSW {
    * starting one when it is due. Called at the start of add, addBatch, update and search.
    */
   private repairSlice(): void {
-    // Worker threads are reading the graph (searchManyAsync): the repair waits for a later call.
-    if (this.readers > 0) return;
+    // Worker threads are reading the graph (searchManyAsync), or an async save its memory: the
+    // repair waits for a later call.
+    if (this.readers > 0 || this.liveSaves.size > 0) return;
     let pass = this.repairPass;
     if (pass === null) {
       if (this.config.repair !== 'deferred' || this.pendingDeletes === 0 || !this.repairDue()) return;
       pass = this.startRepair();
     }
-    this.mutations++;
+    this.willChange();
     if (pass.step(REPAIR_SLICE_WORK)) this.endRepair();
   }
 
@@ -747,7 +779,7 @@ export class HNSW {
     this.checkWritable('update');
     this.checkId(id);
     this.prepare(vector, 'vector', this.query, 0);
-    this.mutations++;
+    this.willChange();
     this.repairSlice();
     const graph = this.graph;
     if (this.disk !== null) this.storeVector(id, this.query, 0);
@@ -778,7 +810,7 @@ export class HNSW {
    */
   compact(): HnswCompactResult {
     this.checkWritable('compact');
-    this.mutations++;
+    this.willChange();
     const result: HnswCompactResult = { removedNodes: 0, repairedLists: 0, relinkedNodes: 0 };
     // A pass under way is finished first (its earlier slices count in the result), then one more
     // pass unlinks ids deleted while it ran.
@@ -1278,6 +1310,11 @@ export class HNSW {
    */
   toSnapshot(): HnswSnapshot {
     this.checkReadable('toSnapshot');
+    return this.stateCopy();
+  }
+
+  /** {@link toSnapshot} without the check (for a save's copy, taken inside a call that changes the index). */
+  private stateCopy(): HnswSnapshot {
     const graph = this.graph;
     const count = graph.count;
     const state = graph.state;
@@ -1502,6 +1539,11 @@ export class HNSW {
     this.savesInFlight++;
     const started = ++this.saveStarts;
     try {
+      const live = this.liveSnapshot();
+      if (live !== null) {
+        const saved = await this.saveFromMemory(live, dir, options, alone, started);
+        if (saved !== null) return saved;
+      }
       // Updates made while this save runs land in a fresh set: the next save must see them. The
       // changes are taken with the snapshot (same state), not before it is copied.
       const pacer = new Pacer();
@@ -1526,6 +1568,95 @@ export class HNSW {
     } finally {
       this.savesInFlight--;
     }
+  }
+
+  /**
+   * Views of the index's memory for an async save (the layer-0 and upper-layer links, and the
+   * vectors when they are one dense run of the memory; padded rows are gathered into a copy, as are
+   * the small level, offset and tombstone arrays), or null for a codes-only index (its vectors are
+   * on disk) or one without WebAssembly memory: such saves copy the index first.
+   */
+  private liveSnapshot(): SaveSnapshot | null {
+    const graph = this.graph;
+    if (this.disk !== null || graph.memory === null) return null;
+    this.checkReadable('saveToLance');
+    const count = graph.count;
+    const state = graph.state;
+    return {
+      formatVersion: SNAPSHOT_FORMAT_VERSION,
+      config: this.config,
+      numIds: count,
+      entryPoint: state[STATE_ENTRY]!,
+      maxLevel: state[STATE_MAX_LEVEL]!,
+      rngState: this.rng.state,
+      vectors: graph.stride === this.rowWords ? graph.vectors.subarray(graph.stride, graph.stride * (count + 1)) : this.denseVectors(),
+      levels: graph.levels.slice(0, count),
+      links0: graph.links0.subarray(0, count * graph.stride0),
+      upperOffsets: graph.upperOffsets.slice(0, count),
+      upperLinks: graph.upperLinks.subarray(0, state[STATE_UPPER_LENGTH]!),
+      deleted: graph.deleted.slice(0, count),
+      vectorSums: this.vectorSumsCopy(),
+    };
+  }
+
+  /**
+   * An async save straight from the index's memory ({@link liveSnapshot}: no copy of the vectors
+   * and links, and the data files' background writes are queued from the same views). The index
+   * may change while the save waits. The first change copies the index for the save before it is
+   * made ({@link willChange}), so the save still saves the state of its call; and since that change
+   * may reach rows read or written after it, every dataset commit of the save first checks that
+   * nothing changed since the save began, and refuses otherwise. Nothing that may mix two states is
+   * committed: the save then writes again from the copy (a part committed before the change is
+   * left as a crashed save leaves it; this second save rewrites it). Returns null when the save
+   * failed after a change that had no copy to fall back on (the caller saves from a copy of its
+   * own), its result otherwise. The memory is shared and only grows: a view read after a change
+   * is stale, never freed.
+   */
+  private async saveFromMemory(live: SaveSnapshot, dir: string, options: LanceSaveOptions, alone: boolean, started: number): Promise<LanceSaveResult | null> {
+    const at = this.mutations;
+    const changed = this.takeVectorChanges();
+    const dirty = this.takeDirtyMarks();
+    const restore = (): void => {
+      this.restoreVectorChanges(changed);
+      const marks = this.graph.dirty;
+      for (let i = 0; i < dirty.length; i++) if (dirty[i] !== 0) marks[i] = 1;
+    };
+    const guard = (): void => {
+      if (this.mutations !== at) throw new SaveOverrun();
+    };
+    // The records describe the changes since the saved state unless another save started meanwhile.
+    const trusted = (): boolean => alone && this.changesTrusted && this.saveStarts === started;
+    const save = { copy: null as SaveSnapshot | null };
+    let saved: SaveOutcome | null = null;
+    this.liveSaves.add(save);
+    try {
+      saved = await saveIndexToLance(live, dir, options, this.savedState, trusted() ? changed : null, trusted() ? dirty : null, guard);
+    } catch (e) {
+      // Once the index changed under the save, any failure may come from rows read mid-change (a
+      // check that tripped before the guard ran): the save is made again from the copy.
+      if (!(e instanceof SaveOverrun) && this.mutations === at) {
+        restore();
+        throw e;
+      }
+    } finally {
+      this.liveSaves.delete(save);
+    }
+    if (saved === null) {
+      const copy = save.copy;
+      if (copy === null) {
+        restore();
+        return null;
+      }
+      try {
+        saved = await saveIndexToLance(copy, dir, options, this.savedState, trusted() ? changed : null, trusted() ? dirty : null);
+      } catch (e) {
+        restore();
+        throw e;
+      }
+    }
+    this.savedState = saved.state;
+    if (alone && this.saveStarts === started) this.changesTrusted = true;
+    return saved.result;
   }
 
   /**

@@ -47,6 +47,15 @@ import { type RowPlaces, identityPositions, placesAfterAppend, planAppend, reind
 import { type PartState, type SavedState, partState, physicalRowsOf } from './saved-state';
 import { EVENT_LOOP_TURN, type Steps, bothSteps, pace, perform, runStepsAsync, runStepsSync } from './steps';
 
+/**
+ * Checks, right before a part's manifest is published, that the rows just written still describe
+ * the index (throws when they may not): an async save that writes straight from the index's memory.
+ */
+export type SaveGuard = () => void;
+
+/** {@link LanceSaveOptions} as the save's steps see them: with the caller's {@link SaveGuard}, if any. */
+type SaveRunOptions = LanceSaveOptions & { readonly guard?: SaveGuard };
+
 /** Options of `HNSW.saveToLance` / `saveToLanceSync`. */
 export interface LanceSaveOptions extends IndexStoreOptions {
   /**
@@ -106,9 +115,9 @@ const DATA_FILE_OPTIONS = { bitPacking: false } as const;
  * io's default: a load reads 2.0 plain vector pages straight from the file into the index's vectors
  * (`readFixedSizeListIntoSync`), where 2.1/2.2 pages are decoded and copied. Appends keep the dataset's version.
  */
-function commitOptions(mode: DatasetWrite['mode'], schema: Schema, durable: boolean, pageByteLength: number | undefined): DatasetWriteOptions {
+function commitOptions(mode: DatasetWrite['mode'], schema: Schema, durable: boolean, pageByteLength: number | undefined, guard: SaveGuard | undefined): DatasetWriteOptions {
   const fileOptions = pageByteLength === undefined ? DATA_FILE_OPTIONS : { ...DATA_FILE_OPTIONS, pageByteLength };
-  return { mode, schema, durable, fileOptions, ...(mode === 'overwrite' ? { storageVersion: '2.0' as const } : {}) };
+  return { mode, schema, durable, fileOptions, ...(mode === 'overwrite' ? { storageVersion: '2.0' as const } : {}), ...(guard === undefined ? {} : { beforeCommit: guard }) };
 }
 
 /** Largest page {@link linksPageBytes} asks for (a scan of the column decodes up to a page at a time). */
@@ -439,11 +448,11 @@ function committedPart(path: string, ds: Dataset, w: DatasetWrite): PartState {
  * this index last saved or loaded; LanceDB honours the deletions too). When another writer
  * committed that version first, the commit fails with ConflictError and writes nothing.
  */
-function* commitPart(loc: IndexLocation, name: string, w: DatasetWrite | null, schema: Schema, prev: PartState | undefined, durable: boolean): Steps<PartState> {
+function* commitPart(loc: IndexLocation, name: string, w: DatasetWrite | null, schema: Schema, prev: PartState | undefined, durable: boolean, guard: SaveGuard | undefined): Steps<PartState> {
   if (w === null) return prev!;
   const path = partPath(loc, name);
   if (w.mode === 'overwrite') {
-    const written = yield* perform(createStep(loc, name, w.batch, commitOptions(w.mode, schema, durable, w.pageByteLength)));
+    const written = yield* perform(createStep(loc, name, w.batch, commitOptions(w.mode, schema, durable, w.pageByteLength, guard)));
     try {
       return committedPart(path, written, w);
     } finally {
@@ -454,7 +463,7 @@ function* commitPart(loc: IndexLocation, name: string, w: DatasetWrite | null, s
   let ds: Dataset | null = null;
   try {
     try {
-      ds = yield* perform(appendAndDeleteStep(base, w.batch as RecordBatch, w.superseded, { schema, durable, fileOptions: DATA_FILE_OPTIONS }));
+      ds = yield* perform(appendAndDeleteStep(base, w.batch as RecordBatch, w.superseded, { schema, durable, fileOptions: DATA_FILE_OPTIONS, ...(guard === undefined ? {} : { beforeCommit: guard }) }));
     } catch (e) {
       if (e instanceof ConflictError) {
         throw new ConflictError(`cannot save to '${path}': another writer committed version ${prev!.version + 1} first; the previous save stays committed, save again`, { cause: e });
@@ -473,7 +482,7 @@ function* saveSteps(
   snapshot: HnswSnapshot,
   loc: IndexLocation,
   threshold: number,
-  options: LanceSaveOptions,
+  options: SaveRunOptions,
   state: SavedState | null,
   vectorsChanged: ReadonlySet<number> | null,
   listsChanged: Uint8Array | null,
@@ -493,7 +502,7 @@ function* planAndCommit(
   snapshot: HnswSnapshot,
   loc: IndexLocation,
   threshold: number,
-  options: LanceSaveOptions,
+  options: SaveRunOptions,
   state: SavedState | null,
   vectorsChanged: ReadonlySet<number> | null,
   listsChanged: Uint8Array | null,
@@ -513,8 +522,8 @@ function* planAndCommit(
   try {
     parts = yield* perform(
       bothSteps(
-        commitPart(loc, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension, plan.snapshot.config.distance), prev?.nodes, durable),
-        commitPart(loc, CONNECTIONS_DATASET, plan.connections, connectionsSchema(plan.snapshot.config.M), prev?.connections, durable),
+        commitPart(loc, NODES_DATASET, plan.nodes, nodesSchema(plan.snapshot.config.dimension, plan.snapshot.config.distance), prev?.nodes, durable, options.guard),
+        commitPart(loc, CONNECTIONS_DATASET, plan.connections, connectionsSchema(plan.snapshot.config.M), prev?.connections, durable, options.guard),
       ),
     );
   } finally {
@@ -524,10 +533,13 @@ function* planAndCommit(
   const [nodes, connections] = parts;
   const meta = metadataBatch(plan, nodes, connections);
   const latest = metadataAt.latest;
+  // The guard once more before the commit row: it also covers the rows planning read (checksums
+  // that decided a part was unchanged and wrote nothing for it).
+  const guarded = options.guard === undefined ? {} : { beforeCommit: options.guard };
   const metadata =
     plan.metadataMode === 'append' && latest !== null
-      ? yield* perform(appendAndDeleteStep(latest, meta, NO_ROWS, { schema: METADATA_SCHEMA, durable }))
-      : yield* perform(createStep(loc, METADATA_DATASET, meta, { mode: plan.metadataMode, schema: METADATA_SCHEMA, durable }));
+      ? yield* perform(appendAndDeleteStep(latest, meta, NO_ROWS, { schema: METADATA_SCHEMA, durable, ...guarded }))
+      : yield* perform(createStep(loc, METADATA_DATASET, meta, { mode: plan.metadataMode, schema: METADATA_SCHEMA, durable, ...guarded }));
   try {
     return finishSave(plan, nodes, connections, metadata);
   } finally {
@@ -563,7 +575,11 @@ export function saveIndexToLanceSync(
 /**
  * Asynchronous form of {@link saveIndexToLanceSync}, which also saves to an object store
  * (`s3://bucket/prefix` with `storageOptions`; each part commits by a conditional put, the
- * metadata row last); `snapshot` must be a copy (the index may change while this waits).
+ * metadata row last). `snapshot` must be a copy (the index may change while this waits), or views
+ * of the index's memory with a `guard` that throws once the index changed: it runs before each
+ * part's manifest is published, after that part's rows were read and written, so a part whose
+ * rows may mix two states of the index is never committed (the save fails with the guard's error
+ * and its files are removed; a part committed before is left as a crashed save leaves it).
  * @throws NotSupportedError for a read-only location (`http(s)://`) or a store without conditional puts
  */
 export async function saveIndexToLance(
@@ -573,9 +589,11 @@ export async function saveIndexToLance(
   state: SavedState | null,
   vectorsChanged: ReadonlySet<number> | null = null,
   listsChanged: Uint8Array | null = null,
+  guard: SaveGuard | null = null,
 ): Promise<SaveOutcome> {
   const { loc, threshold } = checkSaveOptions(dir, options);
-  return runStepsAsync(saveSteps(snapshot, loc, threshold, options, state, vectorsChanged, listsChanged));
+  const run: SaveRunOptions = guard === null ? options : { ...options, guard };
+  return runStepsAsync(saveSteps(snapshot, loc, threshold, run, state, vectorsChanged, listsChanged));
 }
 
 /** Rows a planned write writes (0 for none). */

@@ -42,12 +42,14 @@ export function* appendAndDeleteTask(view: DatasetView, data: DatasetInput, rowI
   const deletions: WrittenDeletions = { written: [], deletionFiles: new Map(), dropped: new Set() };
   const version = view.version + 1;
   let added: FragmentInfo[] = [];
+  let refused = false;
   try {
     // Deletion files first, without fsync: the data files' fsync that follows (a journal commit on
     // ext4 and most file systems) makes them durable too, and their own fsyncs afterwards are
     // cheap. Every file and folder is still fsynced before the manifest is published.
     yield* writeDeletionFiles(view, perFragment, false, deletions);
-    added = yield* writeDataFiles(path, view.schema, batches.map(resolvedEffect), maxRows, { ...options.fileOptions, version: storageVersion }, store, durable);
+    // As in commit.ts: the caller keeps `data` unchanged until the commit settles.
+    added = yield* writeDataFiles(path, view.schema, batches.map(resolvedEffect), maxRows, { ...options.fileOptions, version: storageVersion, inputStable: true }, store, durable);
     yield* syncDeletionFiles(view, deletions.written, durable);
     const bytes = encodeNextManifest(view.state, {
       version,
@@ -56,11 +58,20 @@ export function* appendAndDeleteTask(view: DatasetView, data: DatasetInput, rowI
       deletionFiles: deletions.deletionFiles,
       storageVersion,
     });
+    if (options.beforeCommit !== undefined) {
+      try {
+        options.beforeCommit();
+      } catch (e) {
+        refused = true;
+        throw e;
+      }
+    }
     yield* perform(publishEffect(manifestPathToPublish(path, version, view.naming), bytes, store, durable));
   } catch (e) {
     yield* removeFiles(deletions.written, store);
     yield* removeDataFiles(path, added, store);
-    if (e instanceof ConflictError) {
+    // The caller's refusal (beforeCommit) is passed on as it is.
+    if (e instanceof ConflictError && !refused) {
       throw new ConflictError(`cannot commit version ${version} of '${path}': it already exists (another writer committed first; open the latest version and try again); nothing was added or deleted`, { cause: e });
     }
     throw e;

@@ -165,13 +165,24 @@ export function* commitWrite(dir: string, data: DatasetInput, options: DatasetWr
   const naming = latest?.naming ?? options.manifestNaming ?? 'v2';
   yield* makeDirectory(joinPath(dir, 'data'), store);
   yield* makeDirectory(joinPath(dir, '_versions'), store);
-  const fileOptions = { ...options.fileOptions, version: storageVersion };
+  // The caller keeps `data` unchanged until the commit settles (see Dataset.create): pages that are
+  // views of it are queued for the background writes as they are, not copied first.
+  const fileOptions = { ...options.fileOptions, version: storageVersion, inputStable: true };
   const durable = options.durable !== false;
   const written = yield* writeDataFiles(dir, schema, batches.map(resolvedEffect), maxRows, fileOptions, store, durable);
   let retries = mode === 'append' && options.expectedVersion === undefined ? options.conflictRetries ?? 0 : 0;
   let base = prev;
   let baseVersion = latest?.version ?? 0;
   for (;;) {
+    if (options.beforeCommit !== undefined) {
+      // The caller's refusal is passed on as it is (never taken for a conflict to retry).
+      try {
+        options.beforeCommit();
+      } catch (e) {
+        yield* removeDataFiles(dir, written, store);
+        throw e;
+      }
+    }
     try {
       const version = baseVersion + 1;
       const bytes = encodeNextManifest(base, {

@@ -61,6 +61,14 @@ export interface DatasetWriteOptions {
    * fsync either. No effect on object stores (an acknowledged PUT is durable).
    */
   durable?: boolean;
+  /**
+   * Called once the new data files are written (and, when durable, fsynced), right before the
+   * manifest is published: the last moment to refuse the commit. A throw aborts it: the files
+   * written are removed, no version is committed, and the commit fails with that error. For a
+   * writer whose input may have changed while an asynchronous commit wrote it (it checks and
+   * throws, then writes again from a copy). Called again before each retry of a conflicting append.
+   */
+  beforeCommit?: () => void;
 }
 
 /** Options of {@link Dataset.deleteRowsSync} / {@link Dataset.deleteRows}. */
@@ -70,7 +78,7 @@ export interface DeleteOptions {
 }
 
 /** Options of {@link Dataset.appendAndDeleteSync} and {@link Dataset.appendAndDelete}: those of an append that apply to one commit on the version opened. */
-export interface AppendAndDeleteOptions extends Pick<DatasetWriteOptions, 'schema' | 'maxRowsPerFile' | 'fileOptions' | 'durable'> {
+export interface AppendAndDeleteOptions extends Pick<DatasetWriteOptions, 'schema' | 'maxRowsPerFile' | 'fileOptions' | 'durable' | 'beforeCommit'> {
   /**
    * The rows to delete are given by row address (Lance's `_rowaddr`: fragment id · 2³² + physical
    * offset in that fragment, see {@link Dataset.rowAddresses}) instead of by live position. Default
