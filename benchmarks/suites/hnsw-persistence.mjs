@@ -136,6 +136,9 @@ export async function run({ quick, log }) {
       saveCold: timings(),
       saveFast: timings(),
       hsave: timings(),
+      saveAsync: timings(),
+      saveAsyncFast: timings(),
+      hsaveAsync: timings(),
       load: timings(),
       loadAsync: timings(),
       hload: timings(),
@@ -168,6 +171,16 @@ export async function run({ quick, log }) {
       // (the saves above carry over those of rows unchanged since the index's previous save).
       const fresh = HNSW.fromSnapshot(vego.toSnapshot());
       measure(t.saveCold, () => fresh.saveToLanceSync(`${dir}-cold`));
+      // Async saves (the event loop keeps running; hnswlib-node's writeIndex writes on a thread of
+      // libuv's pool), each after the event loop has settled.
+      await settle();
+      await measureAsync(t.saveAsync, () => vego.saveToLance(`${dir}-async`));
+      await settle();
+      await measureAsync(t.hsaveAsync, () => hnsw.writeIndex(`${file}-async`));
+      await settle();
+      await measureAsync(t.saveAsyncFast, () => vego.saveToLance(`${dir}-async-fast`, { durable: false }));
+      if (r === 0 && !sameAnswers(vego, HNSW.loadFromLanceSync(`${dir}-async`), queries, 10)) throw new Error('async-saved Vego index answers differently');
+      for (const name of [`${dir}-async`, `${dir}-async-fast`, `${file}-async`]) rmSync(name, { recursive: true, force: true });
       if (r === 0) {
         vegoBytes = bytesUnder(dir);
         hBytes = statSync(file).size;
@@ -262,6 +275,8 @@ export async function run({ quick, log }) {
             vs('save (full)', m.save, m.hsave),
             vs('save (full, `durable: false`: no fsync, as hnswlib-node)', m.saveFast, m.hsave),
             vs('save (full, first save of a restored index: every row hashed)', m.saveCold, m.hsave),
+            vs('save (full, async)', m.saveAsync, m.hsaveAsync),
+            vs('save (full, async, `durable: false`)', m.saveAsyncFast, m.hsaveAsync),
             vs('load (sync)', m.load, m.hload),
             vs('load (async)', m.loadAsync, m.hloadAsync),
             vs(`save after adding ${extra} (1 %)`, m.inc, m.hsaveAfter),
@@ -269,8 +284,8 @@ export async function run({ quick, log }) {
           ],
           note:
             'CPU: user + system time of the process (all threads), so the kernel copying written bytes into the page cache counts for both; wall includes waiting for fsync. ' +
-            'Vego: `saveToLanceSync` / `loadFromLanceSync` / `loadFromLance` (three Lance datasets, every load checked by answering 50 queries identically). ' +
-            'hnswlib-node: `writeIndexSync` / `readIndexSync` / `readIndex`; its "save after adding" rewrites the whole file. Files are in the page cache (warm reads); every load starts after 50 ms of idle event loop (the garbage collector’s tasks queued by earlier synchronous work run there, not inside the next asynchronous load). ' +
+            'Vego: `saveToLanceSync` / `loadFromLanceSync` / `loadFromLance`, async saves `saveToLance` (three Lance datasets, every load checked by answering 50 queries identically). ' +
+            'hnswlib-node: `writeIndexSync` / `readIndexSync` / `readIndex`, async saves `writeIndex`; its "save after adding" rewrites the whole file. Files are in the page cache (warm reads); every load starts after 50 ms of idle event loop (the garbage collector’s tasks queued by earlier synchronous work run there, not inside the next asynchronous load). ' +
             'Vego saves fsync every file and directory they write (power-loss safe) unless `durable: false`, which keeps them atomic against a killed process only; hnswlib-node never fsyncs. ' +
             'The full saves after the first round carry over the row checksums of the unchanged index (as any save after a save or load does); the "first save" row is an index restored from a snapshot, with no checksums to carry over.',
         },
