@@ -39,7 +39,7 @@ import type { DatasetInput } from './internal/data-input';
 import { listVersionFiles, type ManifestNaming } from './internal/manifest-names';
 import { needsAsync, openRemoteVersion, storeFor } from './internal/remote-dataset';
 import { cleanupTask } from './dataset/cleanup';
-import { commitWrite } from './dataset/commit';
+import { type CommittedVersion, commitWrite } from './dataset/commit';
 import { compactTask } from './dataset/compaction';
 import { deleteRowsTask, deleteWhereTask } from './dataset/delete';
 import { appendAndDeleteTask } from './dataset/append-delete';
@@ -60,7 +60,7 @@ import {
 } from './dataset/options';
 import { collectBatches, scanReads } from './dataset/scan';
 import { rowAddressesOf, takeRows } from './dataset/take';
-import { localVersions, openCommittedVersion, openLocalVersion } from './dataset/versions';
+import { committedVersionState, localVersions, openCommittedVersion, openLocalVersion } from './dataset/versions';
 import { DatasetView } from './dataset/view';
 
 export { DEFAULT_CLEANUP_OLDER_THAN_MS } from './dataset/options';
@@ -177,10 +177,8 @@ export class Dataset {
    *   for file-system failures.
    */
   static createSync(dir: string, data: DatasetInput, options: DatasetWriteOptions = {}): Dataset {
-    const version = runTaskSync(commitWrite(dir, data, options));
-    // Reopened by manifest name (the naming of new datasets unless told otherwise; a dataset of
-    // the other naming is found by listing `_versions/`).
-    const { state, naming } = openCommittedVersion(dir, version, options.manifestNaming ?? 'v2');
+    // Opened at the version committed from the manifest bytes it published (no read, no listing).
+    const { state, naming } = committedVersionState(dir, runTaskSync(commitWrite(dir, data, options)));
     return new Dataset(new DatasetView(dir, state, naming, undefined, null));
   }
 
@@ -202,8 +200,12 @@ export class Dataset {
     // One store for the commit and the open after it (a new one per call otherwise).
     const store = typeof dir === 'string' ? storeFor(dir, options) : null;
     const withStore = store === null ? options : { ...options, store };
-    const version = await runTaskAsync(commitWrite(dir, data, withStore));
-    return Dataset.open(dir, store === null ? { version } : { version, store });
+    const committed = await runTaskAsync(commitWrite(dir, data, withStore));
+    if (store !== null) return Dataset.open(dir, { version: committed.version, store });
+    const { state, naming } = committedVersionState(dir, committed);
+    const ds = new Dataset(new DatasetView(dir, state, naming, undefined, null));
+    await ds.view.live.prepare();
+    return ds;
   }
 
   /** Appends `data` as a new version; shorthand for `createSync(this.path, data, { mode: 'append' })`. */
@@ -555,7 +557,7 @@ export class Dataset {
    */
   appendAndDeleteSync(data: DatasetInput, rowIndices: ArrayLike<number>, options: AppendAndDeleteOptions = {}): Dataset {
     if (this.view.store !== null) throw needsAsync('appendAndDeleteSync()', this.path);
-    return this.atVersionSync(runTaskSync(appendAndDeleteTask(this.view, data, rowIndices, options)));
+    return this.atCommittedSync(runTaskSync(appendAndDeleteTask(this.view, data, rowIndices, options)));
   }
 
   /**
@@ -565,7 +567,7 @@ export class Dataset {
    */
   async appendAndDelete(data: DatasetInput, rowIndices: ArrayLike<number>, options: AppendAndDeleteOptions = {}): Promise<Dataset> {
     await this.view.live.prepare();
-    return this.atVersion(await runTaskAsync(appendAndDeleteTask(this.view, data, rowIndices, options)));
+    return this.atCommitted(await runTaskAsync(appendAndDeleteTask(this.view, data, rowIndices, options)));
   }
 
   /** Closes the files opened by the synchronous methods. */
@@ -574,6 +576,21 @@ export class Dataset {
   }
 
   // ---------------------------------------------------------------- versions committed by this object
+
+  /** This dataset at the version `committed` published (this object when null: nothing was committed). */
+  private atCommittedSync(committed: CommittedVersion): Dataset {
+    if (this.view.store !== null) throw needsAsync('a synchronous write', this.path);
+    const { state, naming } = committedVersionState(this.path, committed);
+    return new Dataset(new DatasetView(this.path, state, naming, this.view.cache, null));
+  }
+
+  /** Asynchronous form of {@link atCommittedSync} (on an object store, the version is opened there). */
+  private async atCommitted(committed: CommittedVersion): Promise<Dataset> {
+    if (this.view.store !== null) return this.atVersion(committed.version);
+    const ds = this.atCommittedSync(committed);
+    await ds.view.live.prepare();
+    return ds;
+  }
 
   /** This dataset at `version` (this object when null: nothing was committed). */
   private atVersionSync(version: number | null): Dataset {

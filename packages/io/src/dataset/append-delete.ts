@@ -14,7 +14,7 @@ import { joinPath } from '../internal/dataset-paths';
 import { checkWritable, datasetStorageVersion, encodeNextManifest } from '../internal/lance-adapter';
 import { checkWritable as checkStoreWritable } from '../internal/remote-dataset';
 import { publishEffect } from '../internal/write-effects';
-import { removeDataFiles, removeFiles, writeDataFiles } from './commit';
+import { type CommittedVersion, removeDataFiles, removeFiles, writeDataFiles } from './commit';
 import type { FragmentInfo } from '../internal/manifest-model';
 import { deletionsByAddress, deletionsByFragment, syncDeletionFiles, writeDeletionFiles, type WrittenDeletions } from './delete';
 import { DEFAULT_MAX_ROWS_PER_FILE, type AppendAndDeleteOptions } from './options';
@@ -25,7 +25,7 @@ import type { DatasetView } from './view';
  * Commits `data` appended to `view`'s version and the rows at its live positions `rowIndices`
  * (row addresses with `options.rowAddresses`) deleted, as version `view.version + 1`; returns that version.
  */
-export function* appendAndDeleteTask(view: DatasetView, data: DatasetInput, rowIndices: ArrayLike<number>, options: AppendAndDeleteOptions): Task<number> {
+export function* appendAndDeleteTask(view: DatasetView, data: DatasetInput, rowIndices: ArrayLike<number>, options: AppendAndDeleteOptions): Task<CommittedVersion> {
   const path = view.path;
   const store = view.store;
   if (store !== null) checkStoreWritable(store, path);
@@ -42,6 +42,7 @@ export function* appendAndDeleteTask(view: DatasetView, data: DatasetInput, rowI
   const deletions: WrittenDeletions = { written: [], deletionFiles: new Map(), dropped: new Set() };
   const version = view.version + 1;
   let added: FragmentInfo[] = [];
+  let manifest: Uint8Array | null = null;
   let refused = false;
   try {
     // Deletion files first, without fsync: the data files' fsync that follows (a journal commit on
@@ -51,13 +52,13 @@ export function* appendAndDeleteTask(view: DatasetView, data: DatasetInput, rowI
     // As in commit.ts: the caller keeps `data` unchanged until the commit settles.
     added = yield* writeDataFiles(path, view.schema, batches.map(resolvedEffect), maxRows, { ...options.fileOptions, version: storageVersion, inputStable: true }, store, durable);
     yield* syncDeletionFiles(view, deletions.written, durable);
-    const bytes = encodeNextManifest(view.state, {
+    const bytes = (manifest = encodeNextManifest(view.state, {
       version,
       schema: view.schema,
       fragments: [...view.fragments.filter((f) => !deletions.dropped.has(f.id)), ...added],
       deletionFiles: deletions.deletionFiles,
       storageVersion,
-    });
+    }));
     if (options.beforeCommit !== undefined) {
       try {
         options.beforeCommit();
@@ -76,5 +77,5 @@ export function* appendAndDeleteTask(view: DatasetView, data: DatasetInput, rowI
     }
     throw e;
   }
-  return version;
+  return { version, manifest: manifest!, naming: view.naming };
 }

@@ -23,6 +23,7 @@ import { checkRealInside, joinPath } from '../internal/dataset-paths';
 import { unlinkEffect } from '../internal/fs-effects';
 import { DEFAULT_STORAGE_VERSION, checkWritable, datasetStorageVersion, encodeNextManifest, type StorageVersion } from '../internal/lance-adapter';
 import { NEW_FRAGMENT_ID, type FragmentInfo } from '../internal/manifest-model';
+import type { ManifestNaming } from '../internal/manifest-names';
 import { checkWritable as checkStoreWritable, deleteObjectEffect, storeFor } from '../internal/remote-dataset';
 import {
   abortSinkEffect,
@@ -120,12 +121,19 @@ export function removeDataFiles(dir: string, fragments: readonly FragmentInfo[],
   return removeFiles(fragments.flatMap((f) => f.files.map((file) => joinPath(dir, 'data', file.path))), store);
 }
 
+/** A version a commit published: its number, the manifest's bytes as published, and the dataset's manifest naming. */
+export interface CommittedVersion {
+  version: number;
+  manifest: Uint8Array;
+  naming: ManifestNaming;
+}
+
 /**
  * Commits `data` as a new version of the dataset at `dir` (the body of {@link Dataset.createSync}
  * and {@link Dataset.create}): writes the data files, then publishes the manifest, re-basing on the
  * latest version on conflict when `conflictRetries` allows. Returns the version committed.
  */
-export function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOptions): Task<number> {
+export function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOptions): Task<CommittedVersion> {
   if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError('`dir` must be a non-empty path');
   const mode = options.mode ?? 'create';
   if (mode !== 'create' && mode !== 'append' && mode !== 'overwrite') {
@@ -192,7 +200,7 @@ export function* commitWrite(dir: string, data: DatasetInput, options: DatasetWr
         storageVersion,
       });
       yield* perform(publishEffect(manifestPathToPublish(dir, version, naming), bytes, store, durable));
-      return version;
+      return { version, manifest: bytes, naming };
     } catch (e) {
       if (!(e instanceof ConflictError) || retries <= 0) {
         yield* removeDataFiles(dir, written, store);

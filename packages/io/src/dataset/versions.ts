@@ -9,7 +9,7 @@ import { CorruptDataError, NotFoundError, perform, type Effect, type Task } from
 import { checkRealInside, checkRelativePath, joinPath } from '../internal/dataset-paths';
 import { fsError } from '../internal/fs-error';
 import { mkdirEffect } from '../internal/fs-effects';
-import { readManifestFile, type ManifestState } from '../internal/lance-adapter';
+import { decodeManifestBytes, readManifestFile, type ManifestState } from '../internal/lance-adapter';
 import { listVersionFiles, manifestFileName, type ManifestNaming, type VersionFile } from '../internal/manifest-names';
 import { needsAsync, readRemoteManifest, remoteVersions } from '../internal/remote-dataset';
 import type { ObjectStore } from '../store/object-store';
@@ -128,6 +128,18 @@ export function openCommittedVersion(dir: string, version: number, naming: Manif
     throw new CorruptDataError(`manifest '${nodePath.join(dir, '_versions', fileName)}': expected version ${version} (from its name), found ${state.version}`);
   }
   return { state, naming };
+}
+
+/**
+ * The state of the version a commit of this process just published to the folder `dir`, decoded
+ * from the manifest bytes it published (no read of `_versions/`; the same bytes a read would get).
+ * @throws CorruptDataError when the bytes say another version (an internal mismatch)
+ */
+export function committedVersionState(dir: string, committed: { version: number; manifest: Uint8Array; naming: ManifestNaming }): { state: ManifestState; naming: ManifestNaming } {
+  const path = nodePath.join(dir, '_versions', manifestFileName(committed.version, committed.naming));
+  const state = decodeManifestBytes(committed.manifest, path);
+  if (state.version !== committed.version) throw new CorruptDataError(`manifest '${path}': expected version ${committed.version}, found ${state.version}`);
+  return { state, naming: committed.naming };
 }
 
 /** Every committed version in the folder `dir`, oldest first, with its manifest's modification time. */
