@@ -38,7 +38,8 @@ export function* appendAndDeleteTask(view: DatasetView, data: DatasetInput, rowI
   const perFragment = options.rowAddresses === true ? deletionsByAddress(view, rowIndices) : yield* deletionsByFragment(view, rowIndices);
   const { batches } = normalizeInput(data, view.schema, options.schema);
   const durable = options.durable !== false;
-  yield* makeDirectory(joinPath(path, 'data'), store);
+  // The folder exists when the version has data files (made by the commit that wrote the first).
+  if (view.fragments.length === 0) yield* makeDirectory(joinPath(path, 'data'), store);
   const deletions: WrittenDeletions = { written: [], deletionFiles: new Map(), dropped: new Set() };
   const version = view.version + 1;
   let added: FragmentInfo[] = [];

@@ -171,8 +171,9 @@ export function* commitWrite(dir: string, data: DatasetInput, options: DatasetWr
   } else storageVersion = requested ?? datasetStorageVersion(prev, dir, 'overwrite');
   const { schema, batches } = normalizeInput(data, mode === 'append' && prev !== null ? prev.schema : null, options.schema);
   const naming = latest?.naming ?? options.manifestNaming ?? 'v2';
-  yield* makeDirectory(joinPath(dir, 'data'), store);
-  yield* makeDirectory(joinPath(dir, '_versions'), store);
+  // Folders a committed version already has are not made again (a failed mkdir is two system calls).
+  if (prev === null || prev.fragments.length === 0) yield* makeDirectory(joinPath(dir, 'data'), store);
+  if (latest === null) yield* makeDirectory(joinPath(dir, '_versions'), store);
   // The caller keeps `data` unchanged until the commit settles (see Dataset.create): pages that are
   // views of it are queued for the background writes as they are, not copied first.
   const fileOptions = { ...options.fileOptions, version: storageVersion, inputStable: true };
