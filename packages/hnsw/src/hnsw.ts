@@ -1571,10 +1571,10 @@ export class HNSW {
   }
 
   /**
-   * Views of the index's memory for an async save (the layer-0 and upper-layer links, and the
-   * vectors when they are one dense run of the memory; padded rows are gathered into a copy, as are
-   * the small level, offset and tombstone arrays), or null for a codes-only index (its vectors are
-   * on disk) or one without WebAssembly memory: such saves copy the index first.
+   * Views of the index's memory for an async save (as {@link snapshotView}; padded vector rows are
+   * gathered into a copy), or null for a codes-only index (its vectors are on disk) or one without
+   * WebAssembly memory: such saves copy the index first. The views are read while the index may
+   * change: {@link saveFromMemory} commits nothing read after a change.
    */
   private liveSnapshot(): SaveSnapshot | null {
     const graph = this.graph;
@@ -1590,12 +1590,12 @@ export class HNSW {
       maxLevel: state[STATE_MAX_LEVEL]!,
       rngState: this.rng.state,
       vectors: graph.stride === this.rowWords ? graph.vectors.subarray(graph.stride, graph.stride * (count + 1)) : this.denseVectors(),
-      levels: graph.levels.slice(0, count),
+      levels: graph.levels.subarray(0, count),
       links0: graph.links0.subarray(0, count * graph.stride0),
-      upperOffsets: graph.upperOffsets.slice(0, count),
+      upperOffsets: graph.upperOffsets.subarray(0, count),
       upperLinks: graph.upperLinks.subarray(0, state[STATE_UPPER_LENGTH]!),
-      deleted: graph.deleted.slice(0, count),
-      vectorSums: this.vectorSumsCopy(),
+      deleted: graph.deleted.subarray(0, count),
+      vectorSums: this.rowSumsCount === count ? this.rowSums.subarray(0, 2 * count) : null,
     };
   }
 
