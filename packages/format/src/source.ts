@@ -42,10 +42,11 @@ export interface ByteSink {
   /** Appends `bytes` (the sink copies them or takes them over; the caller does not reuse them). */
   write(bytes: Uint8Array): void;
   /**
-   * Optional: appends `bytes` that are the sink's from now on (the writer allocated them and never reads
-   * or writes them again), so a sink that queues writes may queue them as they are instead of copying.
-   * Called with views of a caller's data only when the caller promised to keep them unchanged until
-   * they are written (`LanceFileWriterOptions.inputStable`). Sinks without it get {@link ByteSink.write}.
+   * Optional: appends `bytes` that stay unchanged until the sink has written them (the writer allocated
+   * them and never touches them again, or they are views of a caller's data that the caller promised to
+   * keep unchanged: `LanceFileWriterOptions.inputStable`), so a sink that queues writes may queue them
+   * as they are instead of copying. The sink must never write into them (they may be the caller's
+   * memory). Sinks without it get {@link ByteSink.write}.
    */
   writeOwned?(bytes: Uint8Array): void;
 }

@@ -26,6 +26,13 @@ export interface AsyncFileSinkOptions {
 }
 
 const DEFAULT_BUFFER_BYTES = 1024 * 1024;
+/**
+ * Size of a sink's first gather buffer; each one that fills makes the next twice as large, up to
+ * `bufferBytes`. A small file (a manifest-sized data file) then allocates 64 KiB, not 1 MiB: a
+ * dataset commit makes a sink per data file, and a megabyte per small file was garbage enough to
+ * set off extra full collections in every async index save.
+ */
+const FIRST_GATHER_BYTES = 64 * 1024;
 /** Written gather buffers kept for reuse; more are left to the garbage collector. */
 const SPARE_BUFFERS = 4;
 
@@ -77,12 +84,21 @@ export class AsyncFileSink implements ByteSink {
   private aborted = false;
   private failure: VegoError | null = null;
   private waiters: Waiter[] = [];
+  /** Size of the next gather buffer (see {@link FIRST_GATHER_BYTES}). */
+  private gatherBytes: number;
+  /** Written gather buffers of `gatherBytes`, for reuse. */
   private readonly spare: Uint8Array[] = [];
+  /**
+   * The gather buffers this sink allocated: the only ones it reuses. Buffers given to `writeOwned`
+   * may be views of the caller's data (a dataset commit's input), which the sink must never write into.
+   */
+  private readonly own = new WeakSet<Uint8Array>();
 
   private constructor(path: string, handle: fsp.FileHandle, bufferBytes: number) {
     this.path = path;
     this.handle = handle;
     this.bufferBytes = bufferBytes;
+    this.gatherBytes = Math.min(bufferBytes, FIRST_GATHER_BYTES);
   }
 
   /**
@@ -122,29 +138,30 @@ export class AsyncFileSink implements ByteSink {
     this.checkWritable();
     const n = bytes.byteLength;
     if (n === 0) return;
-    const cap = this.bufferBytes;
-    if (cap === 0) {
+    if (this.bufferBytes === 0) {
       this.enqueue(bytes.slice());
     } else {
       for (let done = 0; done < n; ) {
-        if (this.gather === null) {
-          this.gather = this.spare.pop() ?? new Uint8Array(cap);
-          this.gathered = 0;
-        }
-        const take = Math.min(n - done, cap - this.gathered);
-        this.gather.set(take === n ? bytes : bytes.subarray(done, done + take), this.gathered);
+        if (this.gather === null) this.startGather();
+        const gather = this.gather!;
+        const take = Math.min(n - done, gather.byteLength - this.gathered);
+        gather.set(take === n ? bytes : bytes.subarray(done, done + take), this.gathered);
         this.gathered += take;
         done += take;
-        if (this.gathered === cap) this.queueGathered();
+        if (this.gathered === gather.byteLength) {
+          this.queueGathered();
+          this.gatherBytes = Math.min(this.bufferBytes, 2 * this.gatherBytes);
+        }
       }
     }
     this.written += n;
   }
 
   /**
-   * Appends bytes that become the sink's (see @vego/format's `ByteSink.writeOwned`): buffers of at least
-   * `bufferBytes` are queued as they are, after what is gathered so far, instead of being copied; smaller
-   * ones are gathered like {@link AsyncFileSink.write}. The caller must never touch `bytes` again.
+   * Appends bytes that stay unchanged until written (see @vego/format's `ByteSink.writeOwned`): buffers
+   * of at least `bufferBytes` are queued as they are, after what is gathered so far, instead of being
+   * copied (and never reused as gather buffers: they may be a caller's memory); smaller ones are gathered
+   * like {@link AsyncFileSink.write}. The caller must not change `bytes` until the sink has written them.
    * @throws IoError when the sink is closed or aborted, or an earlier background write failed (that error).
    */
   writeOwned(bytes: Uint8Array): void {
@@ -264,6 +281,17 @@ export class AsyncFileSink implements ByteSink {
     if (this.failure !== null) throw this.failure;
   }
 
+  /** Takes a spare gather buffer of the current size, or allocates one. */
+  private startGather(): void {
+    let gather = this.spare.pop();
+    if (gather === undefined || gather.byteLength !== this.gatherBytes) {
+      gather = new Uint8Array(this.gatherBytes);
+      this.own.add(gather);
+    }
+    this.gather = gather;
+    this.gathered = 0;
+  }
+
   private queueGathered(): void {
     if (this.gather === null || this.gathered === 0) return;
     const chunk = this.gathered === this.gather.byteLength ? this.gather : this.gather.subarray(0, this.gathered);
@@ -296,7 +324,7 @@ export class AsyncFileSink implements ByteSink {
       this.queue.shift();
       this.filePosition += chunk.byteLength;
       this.queued -= chunk.byteLength;
-      if (chunk.byteLength === this.bufferBytes && this.spare.length < SPARE_BUFFERS) this.spare.push(chunk);
+      if (this.own.has(chunk) && chunk.byteLength === this.gatherBytes && this.spare.length < SPARE_BUFFERS) this.spare.push(chunk);
       this.wakeWaiters();
     }
     this.writing = false;

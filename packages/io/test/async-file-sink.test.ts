@@ -90,6 +90,41 @@ describe('AsyncFileSink', () => {
     }
   });
 
+  it('never writes into a buffer given to writeOwned, even one exactly the size of its gather buffers', async () => {
+    // A dataset commit hands views of the caller's data to writeOwned (LanceFileWriter's
+    // inputStable): the sink may queue them, never reuse them as gather buffers.
+    const bufferBytes = 1 << 16;
+    const owned = randomBytes(3 * bufferBytes, 21);
+    const expected = owned.slice();
+    const small = randomBytes(8 * bufferBytes, 22);
+    const file = path.join(dir, 'owned-kept.bin');
+    const sink = await AsyncFileSink.create(file, { bufferBytes });
+    const parts: Uint8Array[] = [];
+    for (let k = 0; k < 3; k++) {
+      const view = owned.subarray(k * bufferBytes, (k + 1) * bufferBytes);
+      sink.writeOwned(view);
+      parts.push(view);
+      await sink.drained(0);
+      // Small writes after the owned one was written: gathered into buffers of exactly its size.
+      for (let at = 0; at < 2 * bufferBytes; at += 1000) {
+        const piece = small.subarray(k * 2 * bufferBytes + at, k * 2 * bufferBytes + Math.min(at + 1000, 2 * bufferBytes));
+        sink.write(piece);
+        parts.push(piece);
+      }
+      await sink.drained(0);
+    }
+    await sink.close({ sync: false });
+    expect(sameBytes(owned, expected)).toBe(true);
+    const all = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      all.set(p, at);
+      at += p.length;
+    }
+    // (`parts` holds views of `owned`, compared after the check above.)
+    expect(sameBytes(new Uint8Array(fs.readFileSync(file)), all)).toBe(true);
+  });
+
   it('writes Lance 2.2 files (whose page buffers it takes over) byte-identical to FileSink', async () => {
     const batch = lanceBatch(50_000, 9);
     const write = (sink: FileSink | AsyncFileSink): void => {
