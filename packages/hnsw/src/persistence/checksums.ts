@@ -29,7 +29,7 @@ import { vectorWords } from '../config';
 import type { HnswSnapshot } from '../snapshot';
 import { Pacer } from '../internal/pacer';
 import type { WasmMemory } from '../internal/kernels';
-import { type RowHashPlace, hashRows, hashRowsInMemory, hashRowsInPlace } from '../internal/row-hash';
+import { type RowHashPlace, hashRows, hashRowsGathered, hashRowsInMemory, hashRowsInPlace } from '../internal/row-hash';
 import { LANCE_FORMAT_VERSION } from './layout';
 import { type Steps, pace, runStepsSync } from './steps';
 
@@ -340,14 +340,23 @@ export function* checksumSteps(snapshot: PlacedSnapshot, reuse: ChecksumReuse | 
     const old = before.numIds;
     nodes.set(before.nodes.subarray(0, 2 * old));
     const ids = changedNodeIds(reuse.vectorsChanged, deleted, before.deleted, old, n);
+    // Long runs of consecutive ids (the new ids are one) hashed where they lie, one call each; the
+    // ids of short runs (updated, deleted: scattered) gathered and hashed a chunk at a time.
+    const scattered = new Int32Array(ids.length);
+    let count = 0;
+    let done = 0;
     for (let k = 0; k < ids.length; ) {
-      // Runs of consecutive ids in one call (the new ids are one run).
-      let j = k + 1;
-      while (j < ids.length && ids[j] === ids[j - 1]! + 1) j++;
-      nodeSums(snapshot, null, null, nodes, ids[k]!, ids[j - 1]! + 1);
+      const j = runEnd(ids, k);
+      if (j - k >= MIN_RUN) nodeSums(snapshot, null, null, nodes, ids[k]!, ids[j - 1]! + 1);
+      else for (let r = k; r < j; r++) scattered[count++] = ids[r]!;
       k = j;
+      if (count - done >= CHUNK) {
+        nodeSumsAt(snapshot, scattered, done, count, nodes);
+        done = count;
+      }
       yield* pace(pacer);
     }
+    nodeSumsAt(snapshot, scattered, done, count, nodes);
     if (touched !== null) touched.nodes = ids;
     live = liveAfter(before.live, ids, deleted, before.deleted, old);
     // No tombstone changed (no rehashed old id has one that differs) and no id added: the copy kept is still exact.
@@ -363,7 +372,7 @@ export function* checksumSteps(snapshot: PlacedSnapshot, reuse: ChecksumReuse | 
   const marks = usable && reuse.before.listHash === CURRENT_LIST_HASH ? (reuse.listsChanged ?? null) : null;
   if (marks !== null) {
     // Every old list's checksum carried over in two bulk copies (levels of old ids never change,
-    // so old upper lists keep their order and move up by the number of ids added); listSums then
+    // so old upper lists keep their order and move up by the number of ids added); listSumsOf then
     // hashes only the lists of new and dirty ids, over them.
     const before = reuse!.before;
     const oldN = before.numIds;
@@ -371,7 +380,7 @@ export function* checksumSteps(snapshot: PlacedSnapshot, reuse: ChecksumReuse | 
     lists.set(before.lists.subarray(2 * oldN), 2 * n);
     const ids = markedIds(marks, oldN, n);
     for (let at = 0; at < ids.length; at += CHUNK) {
-      listSums(snapshot, starts, true, lists, at, Math.min(ids.length, at + CHUNK), ids);
+      listSumsOf(snapshot, starts, lists, ids, at, Math.min(ids.length, at + CHUNK));
       yield* pace(pacer);
     }
     if (touched !== null) touched.lists = listsOf(ids, levels, starts, n);
@@ -379,7 +388,7 @@ export function* checksumSteps(snapshot: PlacedSnapshot, reuse: ChecksumReuse | 
     // Hashing every list: the upper ones all at once after the layer-0 chunks (one row-hash call
     // over the upper-layer memory, not one per node).
     for (let at = 0; at < n; at += CHUNK) {
-      listSums(snapshot, starts, false, lists, at, Math.min(n, at + CHUNK));
+      layer0Sums(snapshot, lists, at, Math.min(n, at + CHUNK));
       yield* pace(pacer);
     }
     allUpperSums(snapshot.upperLinks, snapshot.upperOffsets, levels, starts, n, snapshot.config.M, lists);
@@ -508,32 +517,123 @@ function nodeSums(snapshot: PlacedSnapshot, before: IndexChecksums | null, stale
   }
 }
 
+/** Fewest consecutive rows hashed where they lie (one call) rather than gathered with others. */
+const MIN_RUN = 16;
+
+/** The end of the run of consecutive ids of `ids` (ascending) that starts at `k`. */
+function runEnd(ids: Int32Array, k: number): number {
+  let j = k + 1;
+  while (j < ids.length && ids[j] === ids[j - 1]! + 1) j++;
+  return j;
+}
+
+/** Row offsets of {@link nodeSumsAt} and {@link listSumsOf} (grown on demand, never shrunk). */
+let gatherOffsets = new Int32Array(0);
+/** Checksum slots of {@link listSumsOf}'s upper lists (grown on demand, never shrunk). */
+let gatherSlots = new Int32Array(0);
+
+function offsetsFor(count: number): Int32Array {
+  if (gatherOffsets.length < count) gatherOffsets = new Int32Array(Math.max(count, 2 * gatherOffsets.length));
+  return gatherOffsets;
+}
+
 /**
- * List checksums (list hash 2, {@link linkRowSums}) of the lists of ids `[from, to)`, or of ids
- * `ids[from … to)` (ascending), into `lists`: each run of consecutive ids in one row-hash call over
- * their layer-0 rows, and each id's upper lists (one block of `level` rows in `upperLinks`) in one
- * more, unless `upper` is false (the caller hashes every upper list at once, {@link allUpperSums}).
+ * Node checksums of the ids `ids[from … to)` (ascending, scattered) into `nodes`: their raw words
+ * copied from the snapshot's `vectorSums` when it has them, else their vector rows gathered and
+ * hashed a page at a time (`row-hash.ts`'s `hashRowsGathered`: the same words as hashing each row).
  */
-function listSums(snapshot: PlacedSnapshot, starts: Int32Array, upper: boolean, lists: Uint32Array, from: number, to: number, ids: Int32Array | null = null): void {
+function nodeSumsAt(snapshot: PlacedSnapshot, ids: Int32Array, from: number, to: number, nodes: Uint32Array): void {
+  if (to <= from) return;
+  const dim = vectorWords(snapshot.config);
+  const { levels, deleted } = snapshot;
+  const vs = snapshot.vectorSums ?? null;
+  if (vs !== null && vs.length >= 2 * snapshot.numIds) {
+    for (let k = from; k < to; k++) {
+      const id = ids[k]!;
+      nodes[2 * id] = vs[2 * id]!;
+      nodes[2 * id + 1] = vs[2 * id + 1]!;
+    }
+  } else {
+    const vectorBits = new Int32Array(snapshot.vectors.buffer, snapshot.vectors.byteOffset, snapshot.vectors.length);
+    const offsets = offsetsFor(to - from);
+    for (let k = from; k < to; k++) offsets[k - from] = ids[k]! * dim;
+    hashRowsGathered(vectorBits, offsets, ids.subarray(from, to), to - from, dim, nodes);
+  }
+  for (let k = from; k < to; k++) {
+    const id = ids[k]!;
+    finishRowSum(nodes, id, id, (levels[id]! << 1) | deleted[id]!, dim);
+  }
+}
+
+/**
+ * List checksums (list hash 2, as {@link linkRowSums}) of every list of the ids `ids[from … to)`
+ * (ascending) into `lists`: the layer-0 rows of long runs of consecutive ids hashed where they
+ * lie, the other layer-0 rows and every upper row gathered and hashed a page at a time
+ * (`hashRowsGathered`: an incremental save's relinked lists are thousands of scattered rows).
+ */
+function listSumsOf(snapshot: PlacedSnapshot, starts: Int32Array, lists: Uint32Array, ids: Int32Array, from: number, to: number): void {
   const n = snapshot.numIds;
   const M = snapshot.config.M;
   const stride0 = 1 + 2 * M;
   const strideUp = 1 + M;
   const { levels, links0, upperLinks, upperOffsets } = snapshot;
-  let k = from;
-  while (k < to) {
-    const i = ids === null ? k : ids[k]!;
-    // A run of consecutive ids: their layer-0 rows are consecutive rows of links0.
-    let j = k + 1;
-    while (j < to && (ids === null || ids[j] === ids[j - 1]! + 1)) j++;
-    const count = j - k;
-    linkRowSums(links0, i * stride0, stride0, stride0, count, i, 0, true, lists, i, snapshot.rowPlace ?? null);
-    for (let id = i; id < i + count && upper; id++) {
-      const level = levels[id]!;
-      if (level > 0) linkRowSums(upperLinks, upperOffsets[id]!, strideUp, strideUp, level, id, 1, false, lists, n + starts[id]!);
+  const offsets = offsetsFor(to - from);
+  if (gatherSlots.length < to - from) gatherSlots = new Int32Array(Math.max(to - from, 2 * gatherSlots.length));
+  const slots = gatherSlots;
+  // Layer 0.
+  let count = 0;
+  let upper = 0;
+  for (let k = from; k < to; ) {
+    const j = Math.min(runEnd(ids, k), to);
+    const i = ids[k]!;
+    if (j - k >= MIN_RUN) linkRowSums(links0, i * stride0, stride0, stride0, j - k, i, 0, true, lists, i, snapshot.rowPlace ?? null);
+    else {
+      for (let r = k; r < j; r++) {
+        const id = ids[r]!;
+        offsets[count] = id * stride0;
+        slots[count++] = id;
+      }
     }
+    for (let r = k; r < j; r++) upper += levels[ids[r]!]!;
     k = j;
   }
+  hashRowsGathered(links0, offsets, slots, count, stride0, lists);
+  for (let c = 0; c < count; c++) finishRowSum(lists, slots[c]!, slots[c]!, 0, stride0);
+  if (upper === 0) return;
+  // Upper layers: `level` rows per id, one block each in upperLinks.
+  const upOffsets = offsetsFor(upper);
+  if (gatherSlots.length < upper) gatherSlots = new Int32Array(Math.max(upper, 2 * gatherSlots.length));
+  const upSlots = gatherSlots;
+  count = 0;
+  for (let k = from; k < to; k++) {
+    const id = ids[k]!;
+    const level = levels[id]!;
+    const first = n + starts[id]!;
+    for (let l = 0; l < level; l++) {
+      upOffsets[count] = upperOffsets[id]! + l * strideUp;
+      upSlots[count++] = first + l;
+    }
+  }
+  hashRowsGathered(upperLinks, upOffsets, upSlots, count, strideUp, lists);
+  count = 0;
+  for (let k = from; k < to; k++) {
+    const id = ids[k]!;
+    const level = levels[id]!;
+    for (let l = 1; l <= level; l++) {
+      const slot = upSlots[count++]!;
+      finishRowSum(lists, slot, id, l, strideUp);
+    }
+  }
+}
+
+/**
+ * List checksums (list hash 2, {@link linkRowSums}) of the layer-0 lists of ids `[from, to)` into
+ * `lists`, in one row-hash call over their rows (the caller hashes every upper list at once,
+ * {@link allUpperSums}).
+ */
+function layer0Sums(snapshot: PlacedSnapshot, lists: Uint32Array, from: number, to: number): void {
+  const stride0 = 1 + 2 * snapshot.config.M;
+  linkRowSums(snapshot.links0, from * stride0, stride0, stride0, to - from, from, 0, true, lists, from, snapshot.rowPlace ?? null);
 }
 
 /**

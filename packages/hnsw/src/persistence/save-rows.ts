@@ -60,10 +60,19 @@ function copyVectorRuns(src: Float32Array, ids: Int32Array, dim: number, out: Fl
     let end = r + 1;
     while (end < ids.length && ids[end] === ids[end - 1]! + 1) end++;
     const first = ids[r]!;
-    out.set(src.subarray(first * dim, (first + end - r) * dim), r * dim);
+    const words = (end - r) * dim;
+    // A short run (an updated or deleted id: most are one row) by an element loop: a subarray per run would allocate.
+    if (words <= SHORT_RUN_WORDS) {
+      const from = first * dim;
+      const at = r * dim;
+      for (let j = 0; j < words; j++) out[at + j] = src[from + j]!;
+    } else out.set(src.subarray(first * dim, first * dim + words), r * dim);
     r = end;
   }
 }
+
+/** Words up to which {@link copyVectorRuns} copies a run by an element loop. */
+const SHORT_RUN_WORDS = 1024;
 
 /**
  * The node rows with ids in `ids` (all when null). A whole save passes `identity` (0, 1, 2, …, at
@@ -261,10 +270,16 @@ function listRows(snapshot: HnswSnapshot, starts: Int32Array, lists: Int32Array,
     }
     nodeCol[k] = node;
     layerCol[k] = layer;
-    if (layer === 0) copyWords(links0, node * width, width, links, k * width);
-    else {
-      copyWords(upperLinks, upperOffsets[node]! + (layer - 1) * strideUp, strideUp, links, k * width);
-      for (let j = k * width + strideUp; j < (k + 1) * width; j++) links[j] = 0;
+    // Two loops, not one helper for both: the two sources are arrays of different kinds (layer 0
+    // may be a view of the index's WebAssembly memory), and one copy loop for both ran slower.
+    const at = k * width;
+    if (layer === 0) {
+      const from = node * width;
+      for (let j = 0; j < width; j++) links[at + j] = links0[from + j]!;
+    } else {
+      const from = upperOffsets[node]! + (layer - 1) * strideUp;
+      for (let j = 0; j < strideUp; j++) links[at + j] = upperLinks[from + j]!;
+      for (let j = at + strideUp; j < at + width; j++) links[j] = 0;
     }
   }
 }
