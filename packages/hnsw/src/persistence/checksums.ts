@@ -30,6 +30,7 @@ import type { HnswSnapshot } from '../snapshot';
 import { Pacer } from '../internal/pacer';
 import type { WasmMemory } from '../internal/kernels';
 import { type RowHashPlace, hashRows, hashRowsGathered, hashRowsInMemory, hashRowsInPlace } from '../internal/row-hash';
+import { pushDiffering, pushNonZero } from './byte-scan';
 import { LANCE_FORMAT_VERSION } from './layout';
 import { type Steps, pace, runStepsSync } from './steps';
 
@@ -289,7 +290,7 @@ export interface ChecksumReuse {
 }
 
 /**
- * Computes every node and list checksum of `snapshot` (fresh arrays). With `reuse`, node checksums
+ * Computes every node and list checksum of `snapshot` (fresh arrays, or those of `reuse` when nothing changed). With `reuse`, node checksums
  * it vouches for are copied instead of hashed (hashing the vectors is most of the cost, and an
  * incremental save changes few of them); link lists are always hashed (any insert relinks many).
  */
@@ -328,7 +329,7 @@ export interface TouchedEntries {
 export function* checksumSteps(snapshot: PlacedSnapshot, reuse: ChecksumReuse | null, pacer: Pacer, touched: TouchedEntries | null = null): Steps<IndexChecksums> {
   const n = snapshot.numIds;
   const { levels, deleted } = snapshot;
-  const nodes = new Uint32Array(2 * n);
+  let nodes: Uint32Array;
   const usable = reuse !== null && reuse.before.numIds <= n && reuse.before.nodeHash === CURRENT_NODE_HASH;
   if (touched !== null) touched.nodes = touched.lists = null;
   // The live count, tombstones and starts of the ids, carried over where the change says they can be.
@@ -338,8 +339,10 @@ export function* checksumSteps(snapshot: PlacedSnapshot, reuse: ChecksumReuse | 
     // Old ids' checksums copied in one block; the ids that may differ hashed over them.
     const before = reuse.before;
     const old = before.numIds;
-    nodes.set(before.nodes.subarray(0, 2 * old));
     const ids = changedNodeIds(reuse.vectorsChanged, deleted, before.deleted, old, n);
+    // Nothing changed (no id added either): the same checksums, shared (states never write into them).
+    nodes = ids.length === 0 ? before.nodes : new Uint32Array(2 * n);
+    if (ids.length !== 0) nodes.set(before.nodes.subarray(0, 2 * old));
     // Long runs of consecutive ids (the new ids are one) hashed where they lie, one call each; the
     // ids of short runs (updated, deleted: scattered) gathered and hashed a chunk at a time.
     const scattered = new Int32Array(ids.length);
@@ -362,23 +365,28 @@ export function* checksumSteps(snapshot: PlacedSnapshot, reuse: ChecksumReuse | 
     // No tombstone changed (no rehashed old id has one that differs) and no id added: the copy kept is still exact.
     if (old === n && !anyTombstoneChanged(ids, deleted, before.deleted)) keptDeleted = before.deleted;
   } else {
+    nodes = new Uint32Array(2 * n);
     for (let at = 0; at < n; at += CHUNK) {
       nodeSums(snapshot, null, null, nodes, at, Math.min(n, at + CHUNK));
       yield* pace(pacer);
     }
   }
   const starts = usable ? extendStarts(levels, n, reuse.before.starts, reuse.before.numIds) : upperStarts(levels, n);
-  const lists = new Uint32Array(2 * (n + starts[n]!));
+  let lists: Uint32Array;
   const marks = usable && reuse.before.listHash === CURRENT_LIST_HASH ? (reuse.listsChanged ?? null) : null;
   if (marks !== null) {
     // Every old list's checksum carried over in two bulk copies (levels of old ids never change,
     // so old upper lists keep their order and move up by the number of ids added); listSumsOf then
-    // hashes only the lists of new and dirty ids, over them.
+    // hashes only the lists of new and dirty ids, over them. No list of them (and no id added):
+    // the same checksums, shared.
     const before = reuse!.before;
     const oldN = before.numIds;
-    lists.set(before.lists.subarray(0, 2 * oldN), 0);
-    lists.set(before.lists.subarray(2 * oldN), 2 * n);
     const ids = markedIds(marks, oldN, n);
+    lists = ids.length === 0 ? before.lists : new Uint32Array(2 * (n + starts[n]!));
+    if (ids.length !== 0) {
+      lists.set(before.lists.subarray(0, 2 * oldN), 0);
+      lists.set(before.lists.subarray(2 * oldN), 2 * n);
+    }
     for (let at = 0; at < ids.length; at += CHUNK) {
       listSumsOf(snapshot, starts, lists, ids, at, Math.min(ids.length, at + CHUNK));
       yield* pace(pacer);
@@ -387,6 +395,7 @@ export function* checksumSteps(snapshot: PlacedSnapshot, reuse: ChecksumReuse | 
   } else {
     // Hashing every list: the upper ones all at once after the layer-0 chunks (one row-hash call
     // over the upper-layer memory, not one per node).
+    lists = new Uint32Array(2 * (n + starts[n]!));
     for (let at = 0; at < n; at += CHUNK) {
       layer0Sums(snapshot, lists, at, Math.min(n, at + CHUNK));
       yield* pace(pacer);
@@ -408,33 +417,25 @@ export function* checksumSteps(snapshot: PlacedSnapshot, reuse: ChecksumReuse | 
   };
 }
 
-/** A Uint32Array over the first `bytes >> 2` words of `a`, or null when `a` is not 4-byte aligned. */
-function wordsOf(a: Uint8Array, bytes: number): Uint32Array | null {
-  return (a.byteOffset & 3) === 0 ? new Uint32Array(a.buffer, a.byteOffset, bytes >> 2) : null;
-}
-
 /**
  * Ids to rehash (ascending): those in `vectorsChanged` below `old`, those below `old` whose
- * tombstone differs from `wasDeleted` (compared four at a time where aligned), and the new ids
+ * tombstone differs from `wasDeleted` (`byte-scan.ts`: blocks compared natively), and the new ids
  * `old … n − 1`.
  */
 function changedNodeIds(vectorsChanged: ReadonlySet<number>, deleted: Uint8Array, wasDeleted: Uint8Array, old: number, n: number): Int32Array {
   const ids: number[] = [];
   for (const id of vectorsChanged) if (id >= 0 && id < old) ids.push(id);
-  const a = wordsOf(deleted, old);
-  const b = wordsOf(wasDeleted, old);
-  let i = 0;
-  if (a !== null && b !== null) {
-    for (let w = 0; w < a.length; w++) {
-      if (a[w] === b[w]) continue;
-      for (let j = 4 * w; j < 4 * w + 4; j++) if (deleted[j] !== wasDeleted[j] && !vectorsChanged.has(j)) ids.push(j);
-    }
-    i = a.length << 2;
+  const updated = ids.length;
+  pushDiffering(deleted, wasDeleted, old, ids);
+  // Drop the tombstone changes of ids already listed (few: a linear look-up per id is fine).
+  let k = updated;
+  if (updated > 0) {
+    for (let j = updated; j < ids.length; j++) if (!vectorsChanged.has(ids[j]!)) ids[k++] = ids[j]!;
+    ids.length = k;
   }
-  for (; i < old; i++) if (deleted[i] !== wasDeleted[i] && !vectorsChanged.has(i)) ids.push(i);
   const out = new Int32Array(ids.length + (n - old));
   out.set(ids);
-  out.subarray(0, ids.length).sort();
+  if (updated > 0) out.subarray(0, ids.length).sort();
   for (let i = old; i < n; i++) out[ids.length + i - old] = i;
   return out;
 }
@@ -448,19 +449,10 @@ function anyTombstoneChanged(ids: Int32Array, deleted: Uint8Array, wasDeleted: U
   return false;
 }
 
-/** Ids below `oldN` with a dirty mark (scanned four marks at a time where aligned), then the new ids `oldN … n − 1`. */
+/** Ids below `oldN` with a dirty mark (`byte-scan.ts`: blocks compared natively), then the new ids `oldN … n − 1`. */
 function markedIds(marks: Uint8Array, oldN: number, n: number): Int32Array {
   const ids: number[] = [];
-  let i = 0;
-  const words = wordsOf(marks, oldN);
-  if (words !== null) {
-    for (let w = 0; w < words.length; w++) {
-      if (words[w] === 0) continue;
-      for (let b = 4 * w; b < 4 * w + 4; b++) if (marks[b] !== 0) ids.push(b);
-    }
-    i = words.length << 2;
-  }
-  for (; i < oldN; i++) if (marks[i] !== 0) ids.push(i);
+  pushNonZero(marks, oldN, ids);
   const out = new Int32Array(ids.length + (n - oldN));
   out.set(ids);
   for (let j = oldN; j < n; j++) out[ids.length + j - oldN] = j;

@@ -43,12 +43,32 @@ function binaryVectorColumn(snapshot: HnswSnapshot, ids: Int32Array | null): Vec
   return makeVector(makeData({ type, length: count, children: [makeData({ type: type.child.type, length: out.length, values: out })] }));
 }
 
-/** The level and tombstone columns of a whole save (row i = id i), by whole-array moves where they exist. */
-function wholeNodeColumns(snapshot: HnswSnapshot, levelCol: Int32Array, deletedBits: Uint8Array): void {
-  const n = levelCol.length;
-  const deleted = snapshot.deleted;
-  levelCol.set(snapshot.levels.subarray(0, n));
-  for (let i = 0; i < n; i++) if (deleted[i] !== 0) deletedBits[i >> 3] |= 1 << (i & 7);
+/**
+ * The level column of a whole save, per copy of the levels a checksum state keeps: that copy is
+ * shared by every state of the same ids (levels never change), so saves after the first reuse the
+ * column (never written: a column is only read).
+ */
+const levelColumns = new WeakMap<Uint8Array, Int32Array>();
+/** The tombstone bitmap of a whole save, per copy of the tombstones a checksum state keeps (shared while none changes). */
+const deletedColumns = new WeakMap<Uint8Array, Uint8Array>();
+
+/** The level and tombstone columns of a whole save (row i = id i), from the copies in `checksums` (made once per copy). */
+function wholeNodeColumns(checksums: IndexChecksums): { levelCol: Int32Array; deletedBits: Uint8Array } {
+  const { levels, deleted, numIds: n } = checksums;
+  let levelCol = levelColumns.get(levels);
+  if (levelCol === undefined) {
+    levelCol = new Int32Array(n);
+    levelCol.set(levels.subarray(0, n));
+    levelColumns.set(levels, levelCol);
+  }
+  let deletedBits = deletedColumns.get(deleted);
+  if (deletedBits === undefined) {
+    deletedBits = new Uint8Array((n + 7) >> 3);
+    // No tombstone (the live count says so): the bitmap stays zero, no pass over the ids.
+    if (checksums.live !== n) for (let i = 0; i < n; i++) if (deleted[i] !== 0) deletedBits[i >> 3] |= 1 << (i & 7);
+    deletedColumns.set(deleted, deletedBits);
+  }
+  return { levelCol, deletedBits };
 }
 
 /**
@@ -85,12 +105,13 @@ export function nodesBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, id
   const count = ids === null ? n : ids.length;
   // A whole save's id column is 0 … n − 1: the shared identity array when given, else a fresh one.
   const idCol = ids !== null ? new Int32Array(count) : identity === undefined ? identityPositions(n) : identity.subarray(0, n);
-  const levelCol = new Int32Array(count);
-  const deletedBits = new Uint8Array((count + 7) >> 3);
+  // checksums.levels / deleted are copies of the snapshot's (checksums.ts), so the same columns.
+  const whole = ids === null ? wholeNodeColumns(checksums) : null;
+  const levelCol = whole?.levelCol ?? new Int32Array(count);
+  const deletedBits = whole?.deletedBits ?? new Uint8Array((count + 7) >> 3);
   const src = snapshot.vectors;
   const vectors = ids === null || binary ? src : new Float32Array(count * dim);
-  if (ids === null) wholeNodeColumns(snapshot, levelCol, deletedBits);
-  else {
+  if (ids !== null) {
     for (let r = 0; r < count; r++) {
       const id = ids[r]!;
       idCol[r] = id;
@@ -147,17 +168,17 @@ export function* connectionsBatches(
     const nodeCol = identity === undefined ? identityPositions(n) : identity.subarray(0, n);
     const layer0 = new RecordBatch(schema, [
       vectorFromTypedArray(nodeCol),
-      vectorFromTypedArray(new Int32Array(n)),
+      vectorFromTypedArray(sharedZeros(n)),
       linksColumn(snapshot.links0.subarray(0, n * width), width, n),
       vectorFromTypedArray(checksumView(checksums.lists, 0, n)),
     ]);
     yield* pace(pacer);
     const upper = starts[n]!;
-    const upNodes = new Int32Array(upper);
-    const upLayers = new Int32Array(upper);
-    const upLinks = new Int32Array(upper * width);
-    for (let at = 0; at < n; at += CHUNK) {
-      upperRows(snapshot, starts, upNodes, upLayers, upLinks, at, Math.min(n, at + CHUNK));
+    const { upIds, upNodes, upLayers } = upperColumns(checksums);
+    // Not zeroed (the kept buffer of an earlier save, given back once committed): upperRows writes every word.
+    const upLinks = takeLinks(upper * width);
+    for (let at = 0; at < upIds.length; at += CHUNK) {
+      upperRows(snapshot, starts, upIds, upLinks, at, Math.min(upIds.length, at + CHUNK));
       yield* pace(pacer);
     }
     const batches = [layer0];
@@ -209,9 +230,10 @@ function takeLinks(words: number): Int32Array {
 }
 
 /**
- * Gives back the `links` column of an incremental connections batch ({@link connectionsBatches}
- * with a list) once its save no longer reads it (committed or failed), for the next save to
- * reuse. Any other batch is ignored: only buffers this module allocated for that column are kept.
+ * Gives back the `links` column of a connections batch ({@link connectionsBatches}: an incremental
+ * save's rows, or a whole save's upper-layer rows) once its save no longer reads it (committed or
+ * failed), for the next save to reuse. Any other batch is ignored (a whole save's layer-0 rows are
+ * a view of the index memory): only buffers this module allocated for that column are kept.
  */
 export function releaseLinks(batch: RecordBatch): void {
   const values = batch.columns[2]?.data.children[0]?.values;
@@ -220,28 +242,76 @@ export function releaseLinks(batch: RecordBatch): void {
   if (keptLinks === null || keptLinks.length < whole.length) keptLinks = whole;
 }
 
-/** Copies `count` words from `src[from]` to `dst[at]` (an element loop: a `subarray` per list would allocate per row). */
-function copyWords(src: Int32Array, from: number, count: number, dst: Int32Array, at: number): void {
-  for (let j = 0; j < count; j++) dst[at + j] = src[from + j]!;
+/** What the upper-layer rows of a whole save hold besides their links: ids with upper lists, and each row's node and layer. */
+interface UpperColumns {
+  /** Ids whose level is at least 1, ascending. */
+  upIds: Int32Array;
+  /** Node and layer of upper row `r` (list `n + r`). */
+  upNodes: Int32Array;
+  upLayers: Int32Array;
 }
 
-/** The rows of the upper lists of ids `[from, to)` (row `starts[i] + l − 1` for node i's layer l), each `1 + M` words padded with zeros to `1 + 2M`. */
-function upperRows(snapshot: HnswSnapshot, starts: Int32Array, nodeCol: Int32Array, layerCol: Int32Array, links: Int32Array, from: number, to: number): void {
+/**
+ * The upper-row columns of a whole save, per copy of the levels a checksum state keeps: they
+ * depend on the levels only, which never change for an id, and that copy is shared by every state
+ * of the same ids, so saves after the first reuse them (never written: columns are only read).
+ */
+const upperColumnsOf = new WeakMap<Uint8Array, UpperColumns>();
+
+function upperColumns(checksums: IndexChecksums): UpperColumns {
+  const { levels, starts, numIds: n } = checksums;
+  let cols = upperColumnsOf.get(levels);
+  if (cols !== undefined) return cols;
+  const upper = starts[n]!;
+  const upNodes = new Int32Array(upper);
+  const upLayers = new Int32Array(upper);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const level = levels[i]!;
+    if (level === 0) continue;
+    count++;
+    for (let l = 1, r = starts[i]!; l <= level; l++, r++) {
+      upNodes[r] = i;
+      upLayers[r] = l;
+    }
+  }
+  const upIds = new Int32Array(count);
+  for (let i = 0, k = 0; i < n; i++) if (levels[i] !== 0) upIds[k++] = i;
+  cols = { upIds, upNodes, upLayers };
+  upperColumnsOf.set(levels, cols);
+  return cols;
+}
+
+/**
+ * The `links` of the upper-layer rows of ids `upIds[from … to)` (node i's layer l at row
+ * `starts[i] + l − 1`), each `1 + M` words padded with zeros to `1 + 2M` (every word of those rows written).
+ */
+function upperRows(snapshot: HnswSnapshot, starts: Int32Array, upIds: Int32Array, links: Int32Array, from: number, to: number): void {
   const M = snapshot.config.M;
   const width = 1 + 2 * M;
   const strideUp = 1 + M;
   const { levels, upperLinks, upperOffsets } = snapshot;
-  for (let i = from; i < to; i++) {
+  for (let k = from; k < to; k++) {
+    const i = upIds[k]!;
     const level = levels[i]!;
-    if (level === 0) continue;
     const src = upperOffsets[i]!;
-    let r = starts[i]!;
-    for (let l = 1; l <= level; l++, r++) {
-      nodeCol[r] = i;
-      layerCol[r] = l;
-      copyWords(upperLinks, src + (l - 1) * strideUp, strideUp, links, r * width);
+    const first = starts[i]!;
+    for (let l = 0; l < level; l++) {
+      const at = (first + l) * width;
+      const from = src + l * strideUp;
+      for (let j = 0; j < strideUp; j++) links[at + j] = upperLinks[from + j]!;
+      for (let j = strideUp; j < width; j++) links[at + j] = 0;
     }
   }
+}
+
+/** The longest zero array {@link sharedZeros} made so far. */
+let zeros: Int32Array = new Int32Array(0);
+
+/** `count` zeros, a view of one array shared by every whole save (the layer column of layer-0 rows; never written). */
+function sharedZeros(count: number): Int32Array {
+  if (zeros.length < count) zeros = new Int32Array(Math.max(count, Math.ceil(zeros.length * 1.25)));
+  return zeros.subarray(0, count);
 }
 
 /** Rows `[from, to)` of the lists `lists` (list index → node and layer; upper lists by binary search in `starts`), each list's row copied (upper ones zero-padded: every word of `links` in those rows is written). */
