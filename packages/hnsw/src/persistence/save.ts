@@ -38,9 +38,12 @@ import {
   RecordBatch,
   type Schema,
   Utf8,
-  utf8FromStrings,
+  makeData,
+  makeVector,
   vectorFromTypedArray,
 } from '@vego/io';
+
+const utf8 = new TextEncoder();
 import type { HnswSnapshot } from '../snapshot';
 import { Pacer } from '../internal/pacer';
 import { CURRENT_LIST_HASH, type IndexChecksums, type TouchedEntries, checksumSteps, nodeHashOf } from './checksums';
@@ -472,7 +475,10 @@ function metadataRowBatch(row: Readonly<Record<string, unknown>>): RecordBatch {
     if (f.type instanceof Int32) return vectorFromTypedArray(Int32Array.of(v as number));
     if (f.type instanceof Float64) return vectorFromTypedArray(Float64Array.of(v as number));
     if (f.type instanceof Int64) return vectorFromTypedArray(BigInt64Array.of(v as bigint));
-    if (f.type instanceof Utf8) return utf8FromStrings([v as string]);
+    if (f.type instanceof Utf8) {
+      const bytes = utf8.encode(v as string);
+      return makeVector(makeData({ type: f.type, length: 1, valueOffsets: Int32Array.of(0, bytes.length), values: bytes }));
+    }
     throw new InternalError(`metadata field '${f.name}' has a type this save does not build`);
   });
   return new RecordBatch(METADATA_SCHEMA, columns);
