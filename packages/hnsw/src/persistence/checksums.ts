@@ -31,6 +31,7 @@ import { Pacer } from '../internal/pacer';
 import type { WasmMemory } from '../internal/kernels';
 import { type RowHashPlace, hashRows, hashRowsGathered, hashRowsInMemory, hashRowsInPlace } from '../internal/row-hash';
 import { pushDiffering, pushNonZero } from './byte-scan';
+import { takeLinks } from './links-buffer';
 import { LANCE_FORMAT_VERSION } from './layout';
 import { type Steps, pace, runStepsSync } from './steps';
 
@@ -316,6 +317,23 @@ export interface TouchedEntries {
   nodes: Int32Array | null;
   /** List indices hashed: every list of new ids and of ids with a dirty mark. */
   lists: Int32Array | null;
+  /**
+   * The rows of {@link lists}, gathered (to be hashed) as `connections.lance` stores them, for the
+   * save to write from (save-rows.ts) instead of gathering them again; null when not gathered.
+   * Its `links` buffer comes from `links-buffer.ts`: the save gives it back.
+   */
+  rows?: GatheredLists;
+}
+
+/** The rows of some link lists, gathered into one buffer in the stored layout (`layout.ts`). */
+export interface GatheredLists {
+  /** List indices, ascending. */
+  lists: Int32Array;
+  /** Node and layer of each list. */
+  nodes: Int32Array;
+  layers: Int32Array;
+  /** Row k (list `lists[k]`) at `links[k · (1 + 2M) …]`: a layer-0 row whole, a higher one's `1 + M` words then zeros. */
+  links: Int32Array;
 }
 
 /**
@@ -331,7 +349,10 @@ export function* checksumSteps(snapshot: PlacedSnapshot, reuse: ChecksumReuse | 
   const { levels, deleted } = snapshot;
   let nodes: Uint32Array;
   const usable = reuse !== null && reuse.before.numIds <= n && reuse.before.nodeHash === CURRENT_NODE_HASH;
-  if (touched !== null) touched.nodes = touched.lists = null;
+  if (touched !== null) {
+    touched.nodes = touched.lists = null;
+    delete touched.rows;
+  }
   // The live count, tombstones and starts of the ids, carried over where the change says they can be.
   let live = -1;
   let keptDeleted: Uint8Array | null = null;
@@ -387,11 +408,23 @@ export function* checksumSteps(snapshot: PlacedSnapshot, reuse: ChecksumReuse | 
       lists.set(before.lists.subarray(0, 2 * oldN), 0);
       lists.set(before.lists.subarray(2 * oldN), 2 * n);
     }
-    for (let at = 0; at < ids.length; at += CHUNK) {
-      listSumsOf(snapshot, starts, lists, ids, at, Math.min(ids.length, at + CHUNK));
-      yield* pace(pacer);
+    if (touched !== null && ids.length !== 0) {
+      // For a save: the rows gathered once, in the layout it writes, hashed from there (one copy
+      // per row or run of rows, native), and handed to the save with the list indices.
+      const rows = listsWithPlaces(ids, levels, starts, n, snapshot.config.M);
+      for (let at = 0; at < rows.lists.length; at += CHUNK) {
+        gatheredListSums(snapshot, rows, lists, at, Math.min(rows.lists.length, at + CHUNK));
+        yield* pace(pacer);
+      }
+      touched.lists = rows.lists;
+      touched.rows = rows;
+    } else {
+      for (let at = 0; at < ids.length; at += CHUNK) {
+        listSumsOf(snapshot, starts, lists, ids, at, Math.min(ids.length, at + CHUNK));
+        yield* pace(pacer);
+      }
+      if (touched !== null) touched.lists = listsOf(ids, levels, starts, n);
     }
-    if (touched !== null) touched.lists = listsOf(ids, levels, starts, n);
   } else {
     // Hashing every list: the upper ones all at once after the layer-0 chunks (one row-hash call
     // over the upper-layer memory, not one per node).
@@ -506,6 +539,68 @@ function nodeSums(snapshot: PlacedSnapshot, before: IndexChecksums | null, stale
     else hashRowsInPlace(snapshot.rowPlace ?? null, vectorBits, i * dim, dim, j - i, nodes, 2 * i);
     for (let k = i; k < j; k++) finishRowSum(nodes, k, k, (levels[k]! << 1) | deleted[k]!, dim);
     i = j;
+  }
+}
+
+/**
+ * Every list of the ids `ids` (ascending), ascending (their layer-0 lists, then their upper
+ * lists), with each one's node and layer, and a buffer for their rows (`links-buffer.ts`; not yet
+ * filled: {@link gatheredListSums} copies them in).
+ */
+function listsWithPlaces(ids: Int32Array, levels: Uint8Array, starts: Int32Array, n: number, M: number): GatheredLists {
+  const lists = listsOf(ids, levels, starts, n);
+  const nodes = new Int32Array(lists.length);
+  const layers = new Int32Array(lists.length);
+  nodes.set(ids);
+  let w = ids.length;
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k]!;
+    for (let l = 1; l <= levels[id]!; l++, w++) {
+      nodes[w] = id;
+      layers[w] = l;
+    }
+  }
+  return { lists, nodes, layers, links: takeLinks(lists.length * (1 + 2 * M)) };
+}
+
+/** Raw row words of {@link gatheredListSums} (grown on demand, never shrunk). */
+let gatheredScratch = new Uint32Array(0);
+
+/**
+ * Copies the rows of lists `rows.lists[from … to)` from the snapshot into `rows.links` (a run of
+ * consecutive layer-0 rows in one copy; a higher layer's row zero-padded), then hashes them from
+ * there (layer-0 rows back to back in one row-hash pass, the higher ones' `1 + M` words in
+ * another) into their slots of `sums`, seeded and finished as {@link linkRowSums} does.
+ */
+function gatheredListSums(snapshot: PlacedSnapshot, rows: GatheredLists, sums: Uint32Array, from: number, to: number): void {
+  const M = snapshot.config.M;
+  const width = 1 + 2 * M;
+  const strideUp = 1 + M;
+  const { links0, upperLinks, upperOffsets } = snapshot;
+  const { lists, nodes, layers, links } = rows;
+  // Layer-0 lists come first (all of them, in list order): [from, up) then [up, to).
+  let up = from;
+  while (up < to && layers[up] === 0) up++;
+  for (let k = from; k < up; ) {
+    let j = k + 1;
+    while (j < up && nodes[j] === nodes[j - 1]! + 1) j++;
+    links.set(links0.subarray(nodes[k]! * width, (nodes[j - 1]! + 1) * width), k * width);
+    k = j;
+  }
+  for (let k = up; k < to; k++) {
+    const at = upperOffsets[nodes[k]!]! + (layers[k]! - 1) * strideUp;
+    links.set(upperLinks.subarray(at, at + strideUp), k * width);
+    links.fill(0, k * width + strideUp, (k + 1) * width);
+  }
+  if (gatheredScratch.length < 2 * (to - from)) gatheredScratch = new Uint32Array(2 * (to - from));
+  const raw = gatheredScratch;
+  hashRows(links, from * width, width, width, up - from, raw, 0);
+  hashRows(links, up * width, width, strideUp, to - up, raw, 2 * (up - from));
+  for (let k = from; k < to; k++) {
+    const slot = lists[k]!;
+    sums[2 * slot] = raw[2 * (k - from)]!;
+    sums[2 * slot + 1] = raw[2 * (k - from) + 1]!;
+    finishRowSum(sums, slot, nodes[k]!, layers[k]!, layers[k] === 0 ? width : strideUp);
   }
 }
 

@@ -3,14 +3,15 @@
  * of them for a rewrite or only the changed ones for an incremental save, each with its checksum
  * (connections in format version 3's fixed-width layout, `layout.ts`).
  */
-import { Bool, Field, FixedSizeList, Int32, RecordBatch, Uint8, type Vector, fixedSizeListFromFloat32, makeData, makeVector, vectorFromTypedArray } from '@vego/io';
+import { Bool, Field, FixedSizeList, Int32, InternalError, RecordBatch, Uint8, type Vector, fixedSizeListFromFloat32, makeData, makeVector, vectorFromTypedArray } from '@vego/io';
 import { vectorWords } from '../config';
 import { isBinaryMetric } from '../distance';
 import type { HnswSnapshot } from '../snapshot';
-import type { IndexChecksums } from './checksums';
+import type { GatheredLists, IndexChecksums } from './checksums';
 import { connectionsSchema, nodesSchema } from './layout';
 import { identityPositions } from './positions';
 import { type Steps, pace } from './steps';
+import { giveBackLinks, takeLinks } from './links-buffer';
 import type { Pacer } from '../internal/pacer';
 
 /** The checksum pairs at `slots` (all when null), as int64 values (view when all, else a copy). */
@@ -157,6 +158,7 @@ export function* connectionsBatches(
   lists: Int32Array | null,
   pacer: Pacer,
   identity?: Int32Array,
+  gathered: GatheredLists | null = null,
 ): Steps<RecordBatch[]> {
   const n = snapshot.numIds;
   const M = snapshot.config.M;
@@ -190,6 +192,7 @@ export function* connectionsBatches(
     return batches;
   }
   const total = lists.length;
+  if (gathered !== null) return [gatheredBatch(gathered, lists, width, schema, checksums)];
   const nodeCol = new Int32Array(total);
   const layerCol = new Int32Array(total);
   // Every word of it is written below (upper rows padded with zeros explicitly).
@@ -202,44 +205,41 @@ export function* connectionsBatches(
 }
 
 /**
- * Words of the largest `links` buffer kept between incremental saves (16 MiB); larger ones are
- * left to the garbage collector.
+ * The connection rows of the lists `lists` (ascending, all among `gathered.lists`) from the rows
+ * the checksums gathered: those rows moved down over the rows of lists left out (in place, native
+ * moves; nothing copied from the index again), so row k is list `lists[k]`.
  */
-const MAX_KEPT_LINK_WORDS = 4 * 1024 * 1024;
-
-/**
- * The `links` buffer of the last incremental save's connection rows, kept for the next one (null
- * while a save holds it): a fresh buffer of a few MiB per save costs a page fault per 4 KiB on
- * first write and garbage to collect, about as much as copying the rows into it.
- */
-let keptLinks: Int32Array | null = null;
-
-/** Buffers {@link takeLinks} handed out: only those are ever kept (never a view of an index's memory). */
-const issuedLinks = new WeakSet<ArrayBufferLike>();
-
-/** A buffer of `words` words for an incremental save's `links` column: the kept one (taken: no other save gets it until given back) when long enough, else a fresh one. Not zeroed. */
-function takeLinks(words: number): Int32Array {
-  const kept = keptLinks;
-  if (kept !== null && kept.length >= words) {
-    keptLinks = null;
-    return kept.subarray(0, words);
+function gatheredBatch(gathered: GatheredLists, lists: Int32Array, width: number, schema: ReturnType<typeof connectionsSchema>, checksums: IndexChecksums): RecordBatch {
+  const { nodes, layers, links } = gathered;
+  const all = gathered.lists;
+  const total = lists.length;
+  let j = 0;
+  for (let k = 0; k < total; k++, j++) {
+    const list = lists[k]!;
+    while (j < all.length && all[j] !== list) j++;
+    if (j === all.length) throw new InternalError(`list ${list} was not among the lists the save hashed`);
+    if (j === k) continue;
+    links.copyWithin(k * width, j * width, (j + 1) * width);
+    nodes[k] = nodes[j]!;
+    layers[k] = layers[j]!;
   }
-  const fresh = new Int32Array(words);
-  issuedLinks.add(fresh.buffer);
-  return fresh;
+  return new RecordBatch(schema, [
+    vectorFromTypedArray(nodes.subarray(0, total)),
+    vectorFromTypedArray(layers.subarray(0, total)),
+    linksColumn(links.subarray(0, total * width), width, total),
+    vectorFromTypedArray(checksumColumn(checksums.lists, lists)),
+  ]);
 }
 
 /**
  * Gives back the `links` column of a connections batch ({@link connectionsBatches}: an incremental
  * save's rows, or a whole save's upper-layer rows) once its save no longer reads it (committed or
- * failed), for the next save to reuse. Any other batch is ignored (a whole save's layer-0 rows are
- * a view of the index memory): only buffers this module allocated for that column are kept.
+ * failed), for the next save to reuse (`links-buffer.ts`). Any other batch is ignored (a whole
+ * save's layer-0 rows are a view of the index memory).
  */
 export function releaseLinks(batch: RecordBatch): void {
   const values = batch.columns[2]?.data.children[0]?.values;
-  if (!(values instanceof Int32Array) || !issuedLinks.has(values.buffer) || values.buffer.byteLength > 4 * MAX_KEPT_LINK_WORDS) return;
-  const whole = new Int32Array(values.buffer);
-  if (keptLinks === null || keptLinks.length < whole.length) keptLinks = whole;
+  if (values instanceof Int32Array) giveBackLinks(values);
 }
 
 /** What the upper-layer rows of a whole save hold besides their links: ids with upper lists, and each row's node and layer. */

@@ -62,6 +62,7 @@ import {
 import { metadataChecksum } from './metadata-row';
 import { CONNECTIONS_DATASET, LANCE_FORMAT_VERSION, METADATA_DATASET, METADATA_SCHEMA, type MetadataRow, NODES_DATASET, connectionsSchema, nodesSchema } from './layout';
 import { connectionsBatches, nodesBatch, releaseLinks } from './save-rows';
+import { giveBackLinks } from './links-buffer';
 import { type RowPlaces, placesAfterAppend, planAppend, reindexLists, sharedIdentity } from './positions';
 import { type PartState, type SavedState, partState, physicalRowsOf } from './saved-state';
 import { EVENT_LOOP_TURN, type Steps, bothSteps, pace, perform, runStepsAsync, runStepsSync } from './steps';
@@ -418,9 +419,11 @@ function* planSave(
       return { changed: changedAmong(touched.lists, checksums.lists, old, oldN, n, n + starts[oldN]!), before };
     },
     function* (changed) {
-      return (yield* connectionsBatches(snapshot, checksums, starts, changed, pacer))[0]!;
+      return (yield* connectionsBatches(snapshot, checksums, starts, changed, pacer, undefined, touched.rows ?? null))[0]!;
     },
   );
+  // The rows gathered for the checksums, unless the append writes from them: their buffer is the next save's.
+  if (touched.rows !== undefined && connections?.mode !== 'append') giveBackLinks(touched.rows.links);
   // A metadata dataset of an earlier build (no checksum column) is rewritten, not appended to.
   const metadataMode = prev === null || prev.metadataRows >= METADATA_MAX_ROWS || !prev.metadataChecksummed ? 'overwrite' : 'append';
   return { loc, snapshot, checksums, prev, nodes, connections, metadataMode };
