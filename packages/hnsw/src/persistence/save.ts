@@ -29,21 +29,16 @@ import * as fs from 'node:fs';
 import {
   ConflictError,
   type Dataset,
-  Float64,
-  Int32,
-  Int64,
   InternalError,
   InvalidArgumentError,
   type DatasetWriteOptions,
   RecordBatch,
   type Schema,
-  Utf8,
+  TypeId,
   makeData,
   makeVector,
   vectorFromTypedArray,
 } from '@vego/io';
-
-const utf8 = new TextEncoder();
 import type { HnswSnapshot } from '../snapshot';
 import { Pacer } from '../internal/pacer';
 import { CURRENT_LIST_HASH, type IndexChecksums, type TouchedEntries, checksumSteps, nodeHashOf } from './checksums';
@@ -108,6 +103,9 @@ export interface LanceSaveResult {
   nodesRewritten: boolean;
   connectionsRewritten: boolean;
 }
+
+/** Encodes the metadata row's text columns. */
+const utf8 = new TextEncoder();
 
 /** No row addresses: the commit row's append deletes nothing. */
 const NO_ROWS = new Float64Array(0);
@@ -475,10 +473,11 @@ function metadataBatch(plan: SavePlan, nodes: PartState, connections: PartState)
 function metadataRowBatch(row: Readonly<Record<string, unknown>>): RecordBatch {
   const columns = METADATA_SCHEMA.fields.map((f) => {
     const v = row[f.name];
-    if (f.type instanceof Int32) return vectorFromTypedArray(Int32Array.of(v as number));
-    if (f.type instanceof Float64) return vectorFromTypedArray(Float64Array.of(v as number));
-    if (f.type instanceof Int64) return vectorFromTypedArray(BigInt64Array.of(v as bigint));
-    if (f.type instanceof Utf8) {
+    const id = f.type.typeId;
+    if (id === TypeId.Int32) return vectorFromTypedArray(Int32Array.of(v as number));
+    if (id === TypeId.Float64) return vectorFromTypedArray(Float64Array.of(v as number));
+    if (id === TypeId.Int64) return vectorFromTypedArray(BigInt64Array.of(v as bigint));
+    if (id === TypeId.Utf8) {
       const bytes = utf8.encode(v as string);
       return makeVector(makeData({ type: f.type, length: 1, valueOffsets: Int32Array.of(0, bytes.length), values: bytes }));
     }
