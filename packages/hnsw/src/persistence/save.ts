@@ -114,13 +114,14 @@ const NO_ROWS = new Float64Array(0);
 export const DEFAULT_COMPACTION_THRESHOLD = 0.5;
 /**
  * Share of a dataset's entries past which an incremental save writes the dataset whole instead of
- * appending the changed rows (and deleting the rows they supersede): measured on a 100K × 128
- * index (M = 16, `durable: false`, CPU medians of paired saves of the same change), an append of
- * node rows costs more than rewriting all of them from about 15 % of the ids (a whole write takes
- * the vectors straight from the index memory; an append copies each row, hashes it gathered, and
- * writes a deletion file), and an append of link lists more than a whole rewrite from about 30 %
- * of the lists (1 000 updates relink about 36 000 of 107 000 lists: the fastest of ten paired saves took
- * 14.9 ms with the lists rewritten whole, 18.9 ms with them appended). A whole write also leaves the dataset without deleted rows.
+ * appending the changed rows (and deleting the rows they supersede). Measured on a 100K × 128
+ * index (M = 16, `durable: false`, CPU of paired saves of the same change in one process): an
+ * append of node rows cost about as much as rewriting all of them at 10 % of the ids and more
+ * from 15 % on (a whole write takes the vectors straight from the index memory; an append copies
+ * each row and writes a deletion file); an append of link lists cost less than a whole rewrite at
+ * 25 % of the lists (27 000 of 107 000: median 20.8 ms against 24.2 ms) and more at 33 % (1 000
+ * updates relink about 36 000: 35.3 ms against 32.4 ms). A whole write also leaves the dataset
+ * without deleted rows.
  */
 const NODES_REWRITE_SHARE = 0.15;
 const LISTS_REWRITE_SHARE = 0.3;
