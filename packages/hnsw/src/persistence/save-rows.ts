@@ -178,7 +178,7 @@ export function* connectionsBatches(
     const upper = starts[n]!;
     const { upIds, upNodes, upLayers } = upperColumns(checksums);
     // Not zeroed (the kept buffer of an earlier save, given back once committed): upperRows writes every word.
-    const upLinks = takeLinks(upper * width);
+    const upLinks = upper > 0 ? takeLinks(upper * width) : new Int32Array(0);
     for (let at = 0; at < upIds.length; at += CHUNK) {
       upperRows(snapshot, starts, upIds, upLinks, at, Math.min(upIds.length, at + CHUNK));
       yield* pace(pacer);
