@@ -133,9 +133,11 @@ describe('checksums carried over by a whole save', () => {
     index.update(42, pool.subarray(790 * DIM, 791 * DIM));
     index.delete(7);
     index.addBatch(pool.subarray(600 * DIM, 610 * DIM));
-    // Rows are hashed through the copying path or where they lie in the index memory (same arguments from the fourth on).
+    // Rows are hashed through the copying path or where they lie in the index memory (same arguments from the fourth on),
+    // or gathered from scattered places (count fourth, row length fifth).
     const hashed = jest.spyOn(rowHash, 'hashRows');
     const inPlace = jest.spyOn(rowHash, 'hashRowsInPlace');
+    const gathered = jest.spyOn(rowHash, 'hashRowsGathered');
     try {
       const result = index.saveToLanceSync(path.join(root, 'carry-copy'));
       expect(result).toMatchObject({ nodesRewritten: true, connectionsRewritten: true, nodeRowsWritten: 610 });
@@ -143,10 +145,12 @@ describe('checksums carried over by a whole save', () => {
       // Calls for vectors (rows of DIM words; link lists are rows of 1 + 2M or 1 + M words).
       let rows = 0;
       for (const call of [...hashed.mock.calls, ...inPlace.mock.calls]) if (call[3] === DIM) rows += call[4];
+      for (const call of gathered.mock.calls) if (call[4] === DIM) rows += call[3];
       expect(rows).toBe(12);
     } finally {
       hashed.mockRestore();
       inPlace.mockRestore();
+      gathered.mockRestore();
     }
     // Had a stale checksum been carried over, verification would refuse this load.
     expect(graphDifferences(index, HNSW.loadFromLanceSync(path.join(root, 'carry-copy')))).toEqual([]);

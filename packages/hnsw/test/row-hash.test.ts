@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import wabtFactory from 'wabt';
 import { seededRandom } from '@vego/test-support';
-import { hashRows, hashRowsInMemory, hashRowsInPlace, hashRowsTwin, rowHashInWasm, rowHashMemoryBytes, rowHashModuleBytes } from '../src/internal/row-hash';
+import { hashRows, hashRowsGathered, hashRowsInMemory, hashRowsInPlace, hashRowsTwin, rowHashInWasm, rowHashMemoryBytes, rowHashModuleBytes } from '../src/internal/row-hash';
 import { nodeChecksum } from '../src/persistence/checksums';
 import type { WasmMemory } from '../src/internal/kernels';
 
@@ -145,6 +145,37 @@ describe('row hash (node checksums, format version 2)', () => {
     hashRowsInPlace(place, over, 0, 33, 50, got, 0);
     expect(Array.from(got)).toEqual(Array.from(expected));
     expect(memory.buffer.byteLength).toBe(bytes);
+  });
+
+  it('hashes scattered rows gathered (many pages of them, any order of slots) with the twin’s words per row, leaving other slots alone', () => {
+    for (const len of [1, 5, 33, 128, 200]) {
+      const rowsInWords = 900;
+      const words = randomWords(rowsInWords * len + 7, 1000 + len);
+      const random = seededRandom(len);
+      const count = 700;
+      const offsets = new Int32Array(count);
+      const slots = new Int32Array(count);
+      for (let k = 0; k < count; k++) {
+        offsets[k] = Math.floor(random() * (rowsInWords * len + 7 - len));
+        slots[k] = (k * 7919) % 1000; // distinct, out of order
+      }
+      const out = new Uint32Array(2 * 1000).fill(0xdeadbeef);
+      const flag = hashRowsGathered(words, offsets, slots, count, len, out);
+      const one = new Uint32Array(2);
+      const written = new Set(slots);
+      let expectedFlag = 0;
+      for (let k = 0; k < count; k++) {
+        expectedFlag |= hashRowsTwin(words, offsets[k]!, len, len, 1, one, 0);
+        expect([out[2 * slots[k]!], out[2 * slots[k]! + 1]]).toEqual([one[0], one[1]]);
+      }
+      expect(flag).toBe(expectedFlag);
+      for (let s = 0; s < 1000; s++) if (!written.has(s)) expect(out[2 * s]).toBe(0xdeadbeef);
+    }
+    // The non-finite flag: a NaN word in one gathered row.
+    const words = new Int32Array(64);
+    words[40] = 0x7fc00000;
+    expect(hashRowsGathered(words, Int32Array.of(0, 36), Int32Array.of(0, 1), 2, 8, new Uint32Array(4))).toBe(1);
+    expect(hashRowsGathered(words, Int32Array.of(0, 8), Int32Array.of(0, 1), 2, 8, new Uint32Array(4))).toBe(0);
   });
 
   it('changes both words when any one word of a row changes (every position, lengths 1 to 40)', () => {

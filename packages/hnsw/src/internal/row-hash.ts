@@ -130,6 +130,9 @@ type HashFn = (src: number, rowBytes: number, count: number, out: number) => num
 interface Hasher {
   memory: WasmMemory;
   hash: HashFn;
+  /** Views of the whole memory (it never grows, so they stay valid): made once, not per call. */
+  words: Int32Array;
+  sums: Uint32Array;
 }
 
 let compiled: WasmModule | null | undefined;
@@ -165,7 +168,7 @@ function moduleHasher(): Hasher | null {
       // maximum of one page: it cannot grow.
       const memory = new wasmApi!.Memory({ initial: 1, maximum: 1, shared: true });
       const hash = instantiate(memory);
-      if (hash !== null) hasher = { memory, hash };
+      if (hash !== null) hasher = { memory, hash, words: new Int32Array(memory.buffer), sums: new Uint32Array(memory.buffer) };
     }
   } catch {
     hasher = null;
@@ -226,16 +229,60 @@ export function hashRows(words: Int32Array, first: number, stride: number, rowWo
   const perChunk = Math.floor((MEMORY_BYTES - 16) / (rowBytes + 8));
   if (perChunk < 1 || h.memory.buffer.byteLength < MEMORY_BYTES) return hashRowsTwin(words, first, stride, rowWords, count, out, outAt);
   const outByte = (perChunk * rowBytes + 15) & ~15;
-  const mem = new Int32Array(h.memory.buffer);
-  const res = new Uint32Array(h.memory.buffer, outByte, 2 * perChunk);
+  const mem = h.words;
   let nonFinite = 0;
   for (let done = 0; done < count; done += perChunk) {
     const rows = Math.min(perChunk, count - done);
     const from = first + done * stride;
-    if (stride === rowWords) mem.set(words.subarray(from, from + rows * rowWords), 0);
+    // Few words: an element loop (a subarray per call or per row would allocate, and most calls hash a row or two).
+    if (rows * rowWords <= SMALL_COPY_WORDS) for (let r = 0; r < rows; r++) copyWords(words, from + r * stride, rowWords, mem, r * rowWords);
+    else if (stride === rowWords) mem.set(words.subarray(from, from + rows * rowWords), 0);
     else for (let r = 0; r < rows; r++) mem.set(words.subarray(from + r * stride, from + r * stride + rowWords), r * rowWords);
     nonFinite |= h.hash(0, rowBytes, rows, outByte);
-    out.set(rows === perChunk ? res : res.subarray(0, 2 * rows), outAt + 2 * done);
+    const sums = h.sums;
+    const at = outAt + 2 * done;
+    for (let j = 0, w = outByte >> 2; j < 2 * rows; j++, w++) out[at + j] = sums[w]!;
+  }
+  return nonFinite;
+}
+
+/** Words up to which {@link hashRows} copies rows into the module's page with an element loop. */
+const SMALL_COPY_WORDS = 256;
+
+/** Copies `count` words from `src[from …]` to `dst[at …]` (an element loop: no view allocated). */
+function copyWords(src: Int32Array, from: number, count: number, dst: Int32Array, at: number): void {
+  for (let j = 0; j < count; j++) dst[at + j] = src[from + j]!;
+}
+
+/**
+ * {@link hashRows} of `count` rows of `rowWords` words lying anywhere in `words`: row `k` at
+ * `words[offsets[k] …]`, its two raw words into `out[2 · slots[k]]` and `out[2 · slots[k] + 1]`
+ * (the same words as {@link hashRows} of that row). The rows are gathered into the module's page
+ * as many at a time as fit, one module call per page: for the scattered rows of an incremental
+ * save (a few thousand relinked lists, the vectors of updated ids), where a call per row cost more
+ * than the hashing. Returns 1 when some word, read as a float32, is NaN or ±∞, else 0. Allocates nothing.
+ */
+export function hashRowsGathered(words: Int32Array, offsets: Int32Array, slots: Int32Array, count: number, rowWords: number, out: Uint32Array): number {
+  const h = moduleHasher();
+  const rowBytes = rowWords * 4;
+  const perChunk = Math.floor((MEMORY_BYTES - 16) / (rowBytes + 8));
+  let nonFinite = 0;
+  if (h === null || perChunk < 1 || h.memory.buffer.byteLength < MEMORY_BYTES) {
+    for (let k = 0; k < count; k++) nonFinite |= hashRowsTwin(words, offsets[k]!, rowWords, rowWords, 1, out, 2 * slots[k]!);
+    return nonFinite;
+  }
+  const outWord = ((perChunk * rowBytes + 15) & ~15) >> 2;
+  const mem = h.words;
+  const sums = h.sums;
+  for (let done = 0; done < count; done += perChunk) {
+    const rows = Math.min(perChunk, count - done);
+    for (let r = 0; r < rows; r++) copyWords(words, offsets[done + r]!, rowWords, mem, r * rowWords);
+    nonFinite |= h.hash(0, rowBytes, rows, outWord << 2);
+    for (let r = 0; r < rows; r++) {
+      const slot = slots[done + r]!;
+      out[2 * slot] = sums[outWord + 2 * r]!;
+      out[2 * slot + 1] = sums[outWord + 2 * r + 1]!;
+    }
   }
   return nonFinite;
 }

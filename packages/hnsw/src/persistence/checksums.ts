@@ -29,7 +29,9 @@ import { vectorWords } from '../config';
 import type { HnswSnapshot } from '../snapshot';
 import { Pacer } from '../internal/pacer';
 import type { WasmMemory } from '../internal/kernels';
-import { type RowHashPlace, hashRows, hashRowsInMemory, hashRowsInPlace } from '../internal/row-hash';
+import { type RowHashPlace, hashRows, hashRowsGathered, hashRowsInMemory, hashRowsInPlace } from '../internal/row-hash';
+import { pushDiffering, pushNonZero } from './byte-scan';
+import { takeLinks } from './links-buffer';
 import { LANCE_FORMAT_VERSION } from './layout';
 import { type Steps, pace, runStepsSync } from './steps';
 
@@ -289,7 +291,7 @@ export interface ChecksumReuse {
 }
 
 /**
- * Computes every node and list checksum of `snapshot` (fresh arrays). With `reuse`, node checksums
+ * Computes every node and list checksum of `snapshot` (fresh arrays, or those of `reuse` when nothing changed). With `reuse`, node checksums
  * it vouches for are copied instead of hashed (hashing the vectors is most of the cost, and an
  * incremental save changes few of them); link lists are always hashed (any insert relinks many).
  */
@@ -315,6 +317,23 @@ export interface TouchedEntries {
   nodes: Int32Array | null;
   /** List indices hashed: every list of new ids and of ids with a dirty mark. */
   lists: Int32Array | null;
+  /**
+   * The rows of {@link lists}, gathered (to be hashed) as `connections.lance` stores them, for the
+   * save to write from (save-rows.ts) instead of gathering them again; null when not gathered.
+   * Its `links` buffer comes from `links-buffer.ts`: the save gives it back.
+   */
+  rows?: GatheredLists;
+}
+
+/** The rows of some link lists, gathered into one buffer in the stored layout (`layout.ts`). */
+export interface GatheredLists {
+  /** List indices, ascending. */
+  lists: Int32Array;
+  /** Node and layer of each list. */
+  nodes: Int32Array;
+  layers: Int32Array;
+  /** Row k (list `lists[k]`) at `links[k · (1 + 2M) …]`: a layer-0 row whole, a higher one's `1 + M` words then zeros. */
+  links: Int32Array;
 }
 
 /**
@@ -328,9 +347,12 @@ export interface TouchedEntries {
 export function* checksumSteps(snapshot: PlacedSnapshot, reuse: ChecksumReuse | null, pacer: Pacer, touched: TouchedEntries | null = null): Steps<IndexChecksums> {
   const n = snapshot.numIds;
   const { levels, deleted } = snapshot;
-  const nodes = new Uint32Array(2 * n);
+  let nodes: Uint32Array;
   const usable = reuse !== null && reuse.before.numIds <= n && reuse.before.nodeHash === CURRENT_NODE_HASH;
-  if (touched !== null) touched.nodes = touched.lists = null;
+  if (touched !== null) {
+    touched.nodes = touched.lists = null;
+    delete touched.rows;
+  }
   // The live count, tombstones and starts of the ids, carried over where the change says they can be.
   let live = -1;
   let keptDeleted: Uint8Array | null = null;
@@ -338,48 +360,77 @@ export function* checksumSteps(snapshot: PlacedSnapshot, reuse: ChecksumReuse | 
     // Old ids' checksums copied in one block; the ids that may differ hashed over them.
     const before = reuse.before;
     const old = before.numIds;
-    nodes.set(before.nodes.subarray(0, 2 * old));
     const ids = changedNodeIds(reuse.vectorsChanged, deleted, before.deleted, old, n);
+    // Nothing changed (no id added either): the same checksums, shared (states never write into them).
+    nodes = ids.length === 0 ? before.nodes : new Uint32Array(2 * n);
+    if (ids.length !== 0) nodes.set(before.nodes.subarray(0, 2 * old));
+    // Long runs of consecutive ids (the new ids are one) hashed where they lie, one call each; the
+    // ids of short runs (updated, deleted: scattered) gathered and hashed a chunk at a time.
+    const scattered = new Int32Array(ids.length);
+    let count = 0;
+    let done = 0;
     for (let k = 0; k < ids.length; ) {
-      // Runs of consecutive ids in one call (the new ids are one run).
-      let j = k + 1;
-      while (j < ids.length && ids[j] === ids[j - 1]! + 1) j++;
-      nodeSums(snapshot, null, null, nodes, ids[k]!, ids[j - 1]! + 1);
+      const j = runEnd(ids, k);
+      if (j - k >= MIN_RUN) nodeSums(snapshot, null, null, nodes, ids[k]!, ids[j - 1]! + 1);
+      else for (let r = k; r < j; r++) scattered[count++] = ids[r]!;
       k = j;
+      if (count - done >= CHUNK) {
+        nodeSumsAt(snapshot, scattered, done, count, nodes);
+        done = count;
+      }
       yield* pace(pacer);
     }
+    nodeSumsAt(snapshot, scattered, done, count, nodes);
     if (touched !== null) touched.nodes = ids;
     live = liveAfter(before.live, ids, deleted, before.deleted, old);
     // No tombstone changed (no rehashed old id has one that differs) and no id added: the copy kept is still exact.
     if (old === n && !anyTombstoneChanged(ids, deleted, before.deleted)) keptDeleted = before.deleted;
   } else {
+    nodes = new Uint32Array(2 * n);
     for (let at = 0; at < n; at += CHUNK) {
       nodeSums(snapshot, null, null, nodes, at, Math.min(n, at + CHUNK));
       yield* pace(pacer);
     }
   }
   const starts = usable ? extendStarts(levels, n, reuse.before.starts, reuse.before.numIds) : upperStarts(levels, n);
-  const lists = new Uint32Array(2 * (n + starts[n]!));
+  let lists: Uint32Array;
   const marks = usable && reuse.before.listHash === CURRENT_LIST_HASH ? (reuse.listsChanged ?? null) : null;
   if (marks !== null) {
     // Every old list's checksum carried over in two bulk copies (levels of old ids never change,
-    // so old upper lists keep their order and move up by the number of ids added); listSums then
-    // hashes only the lists of new and dirty ids, over them.
+    // so old upper lists keep their order and move up by the number of ids added); listSumsOf then
+    // hashes only the lists of new and dirty ids, over them. No list of them (and no id added):
+    // the same checksums, shared.
     const before = reuse!.before;
     const oldN = before.numIds;
-    lists.set(before.lists.subarray(0, 2 * oldN), 0);
-    lists.set(before.lists.subarray(2 * oldN), 2 * n);
     const ids = markedIds(marks, oldN, n);
-    for (let at = 0; at < ids.length; at += CHUNK) {
-      listSums(snapshot, starts, true, lists, at, Math.min(ids.length, at + CHUNK), ids);
-      yield* pace(pacer);
+    lists = ids.length === 0 ? before.lists : new Uint32Array(2 * (n + starts[n]!));
+    if (ids.length !== 0) {
+      lists.set(before.lists.subarray(0, 2 * oldN), 0);
+      lists.set(before.lists.subarray(2 * oldN), 2 * n);
     }
-    if (touched !== null) touched.lists = listsOf(ids, levels, starts, n);
+    if (touched !== null && ids.length !== 0) {
+      // For a save: the rows gathered once, in the layout it writes, hashed from there (one copy
+      // per row or run of rows, native), and handed to the save with the list indices.
+      const rows = listsWithPlaces(ids, levels, starts, n, snapshot.config.M);
+      for (let at = 0; at < rows.lists.length; at += CHUNK) {
+        gatheredListSums(snapshot, rows, lists, at, Math.min(rows.lists.length, at + CHUNK));
+        yield* pace(pacer);
+      }
+      touched.lists = rows.lists;
+      touched.rows = rows;
+    } else {
+      for (let at = 0; at < ids.length; at += CHUNK) {
+        listSumsOf(snapshot, starts, lists, ids, at, Math.min(ids.length, at + CHUNK));
+        yield* pace(pacer);
+      }
+      if (touched !== null) touched.lists = listsOf(ids, levels, starts, n);
+    }
   } else {
     // Hashing every list: the upper ones all at once after the layer-0 chunks (one row-hash call
     // over the upper-layer memory, not one per node).
+    lists = new Uint32Array(2 * (n + starts[n]!));
     for (let at = 0; at < n; at += CHUNK) {
-      listSums(snapshot, starts, false, lists, at, Math.min(n, at + CHUNK));
+      layer0Sums(snapshot, lists, at, Math.min(n, at + CHUNK));
       yield* pace(pacer);
     }
     allUpperSums(snapshot.upperLinks, snapshot.upperOffsets, levels, starts, n, snapshot.config.M, lists);
@@ -399,33 +450,25 @@ export function* checksumSteps(snapshot: PlacedSnapshot, reuse: ChecksumReuse | 
   };
 }
 
-/** A Uint32Array over the first `bytes >> 2` words of `a`, or null when `a` is not 4-byte aligned. */
-function wordsOf(a: Uint8Array, bytes: number): Uint32Array | null {
-  return (a.byteOffset & 3) === 0 ? new Uint32Array(a.buffer, a.byteOffset, bytes >> 2) : null;
-}
-
 /**
  * Ids to rehash (ascending): those in `vectorsChanged` below `old`, those below `old` whose
- * tombstone differs from `wasDeleted` (compared four at a time where aligned), and the new ids
+ * tombstone differs from `wasDeleted` (`byte-scan.ts`: blocks compared natively), and the new ids
  * `old … n − 1`.
  */
 function changedNodeIds(vectorsChanged: ReadonlySet<number>, deleted: Uint8Array, wasDeleted: Uint8Array, old: number, n: number): Int32Array {
   const ids: number[] = [];
   for (const id of vectorsChanged) if (id >= 0 && id < old) ids.push(id);
-  const a = wordsOf(deleted, old);
-  const b = wordsOf(wasDeleted, old);
-  let i = 0;
-  if (a !== null && b !== null) {
-    for (let w = 0; w < a.length; w++) {
-      if (a[w] === b[w]) continue;
-      for (let j = 4 * w; j < 4 * w + 4; j++) if (deleted[j] !== wasDeleted[j] && !vectorsChanged.has(j)) ids.push(j);
-    }
-    i = a.length << 2;
+  const updated = ids.length;
+  pushDiffering(deleted, wasDeleted, old, ids);
+  // Drop the tombstone changes of ids already listed (few: a linear look-up per id is fine).
+  let k = updated;
+  if (updated > 0) {
+    for (let j = updated; j < ids.length; j++) if (!vectorsChanged.has(ids[j]!)) ids[k++] = ids[j]!;
+    ids.length = k;
   }
-  for (; i < old; i++) if (deleted[i] !== wasDeleted[i] && !vectorsChanged.has(i)) ids.push(i);
   const out = new Int32Array(ids.length + (n - old));
   out.set(ids);
-  out.subarray(0, ids.length).sort();
+  if (updated > 0) out.subarray(0, ids.length).sort();
   for (let i = old; i < n; i++) out[ids.length + i - old] = i;
   return out;
 }
@@ -439,19 +482,10 @@ function anyTombstoneChanged(ids: Int32Array, deleted: Uint8Array, wasDeleted: U
   return false;
 }
 
-/** Ids below `oldN` with a dirty mark (scanned four marks at a time where aligned), then the new ids `oldN … n − 1`. */
+/** Ids below `oldN` with a dirty mark (`byte-scan.ts`: blocks compared natively), then the new ids `oldN … n − 1`. */
 function markedIds(marks: Uint8Array, oldN: number, n: number): Int32Array {
   const ids: number[] = [];
-  let i = 0;
-  const words = wordsOf(marks, oldN);
-  if (words !== null) {
-    for (let w = 0; w < words.length; w++) {
-      if (words[w] === 0) continue;
-      for (let b = 4 * w; b < 4 * w + 4; b++) if (marks[b] !== 0) ids.push(b);
-    }
-    i = words.length << 2;
-  }
-  for (; i < oldN; i++) if (marks[i] !== 0) ids.push(i);
+  pushNonZero(marks, oldN, ids);
   const out = new Int32Array(ids.length + (n - oldN));
   out.set(ids);
   for (let j = oldN; j < n; j++) out[ids.length + j - oldN] = j;
@@ -509,31 +543,184 @@ function nodeSums(snapshot: PlacedSnapshot, before: IndexChecksums | null, stale
 }
 
 /**
- * List checksums (list hash 2, {@link linkRowSums}) of the lists of ids `[from, to)`, or of ids
- * `ids[from … to)` (ascending), into `lists`: each run of consecutive ids in one row-hash call over
- * their layer-0 rows, and each id's upper lists (one block of `level` rows in `upperLinks`) in one
- * more, unless `upper` is false (the caller hashes every upper list at once, {@link allUpperSums}).
+ * Every list of the ids `ids` (ascending), ascending (their layer-0 lists, then their upper
+ * lists), with each one's node and layer, and a buffer for their rows (`links-buffer.ts`; not yet
+ * filled: {@link gatheredListSums} copies them in).
  */
-function listSums(snapshot: PlacedSnapshot, starts: Int32Array, upper: boolean, lists: Uint32Array, from: number, to: number, ids: Int32Array | null = null): void {
+function listsWithPlaces(ids: Int32Array, levels: Uint8Array, starts: Int32Array, n: number, M: number): GatheredLists {
+  const lists = listsOf(ids, levels, starts, n);
+  const nodes = new Int32Array(lists.length);
+  const layers = new Int32Array(lists.length);
+  nodes.set(ids);
+  let w = ids.length;
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k]!;
+    for (let l = 1; l <= levels[id]!; l++, w++) {
+      nodes[w] = id;
+      layers[w] = l;
+    }
+  }
+  return { lists, nodes, layers, links: takeLinks(lists.length * (1 + 2 * M)) };
+}
+
+/** Raw row words of {@link gatheredListSums} (grown on demand, never shrunk). */
+let gatheredScratch = new Uint32Array(0);
+
+/**
+ * Copies the rows of lists `rows.lists[from … to)` from the snapshot into `rows.links` (a run of
+ * consecutive layer-0 rows in one copy; a higher layer's row zero-padded), then hashes them from
+ * there (layer-0 rows back to back in one row-hash pass, the higher ones' `1 + M` words in
+ * another) into their slots of `sums`, seeded and finished as {@link linkRowSums} does.
+ */
+function gatheredListSums(snapshot: PlacedSnapshot, rows: GatheredLists, sums: Uint32Array, from: number, to: number): void {
+  const M = snapshot.config.M;
+  const width = 1 + 2 * M;
+  const strideUp = 1 + M;
+  const { links0, upperLinks, upperOffsets } = snapshot;
+  const { lists, nodes, layers, links } = rows;
+  // Layer-0 lists come first (all of them, in list order): [from, up) then [up, to).
+  let up = from;
+  while (up < to && layers[up] === 0) up++;
+  for (let k = from; k < up; ) {
+    let j = k + 1;
+    while (j < up && nodes[j] === nodes[j - 1]! + 1) j++;
+    links.set(links0.subarray(nodes[k]! * width, (nodes[j - 1]! + 1) * width), k * width);
+    k = j;
+  }
+  for (let k = up; k < to; k++) {
+    const at = upperOffsets[nodes[k]!]! + (layers[k]! - 1) * strideUp;
+    links.set(upperLinks.subarray(at, at + strideUp), k * width);
+    links.fill(0, k * width + strideUp, (k + 1) * width);
+  }
+  if (gatheredScratch.length < 2 * (to - from)) gatheredScratch = new Uint32Array(2 * (to - from));
+  const raw = gatheredScratch;
+  hashRows(links, from * width, width, width, up - from, raw, 0);
+  hashRows(links, up * width, width, strideUp, to - up, raw, 2 * (up - from));
+  for (let k = from; k < to; k++) {
+    const slot = lists[k]!;
+    sums[2 * slot] = raw[2 * (k - from)]!;
+    sums[2 * slot + 1] = raw[2 * (k - from) + 1]!;
+    finishRowSum(sums, slot, nodes[k]!, layers[k]!, layers[k] === 0 ? width : strideUp);
+  }
+}
+
+/** Fewest consecutive rows hashed where they lie (one call) rather than gathered with others. */
+const MIN_RUN = 16;
+
+/** The end of the run of consecutive ids of `ids` (ascending) that starts at `k`. */
+function runEnd(ids: Int32Array, k: number): number {
+  let j = k + 1;
+  while (j < ids.length && ids[j] === ids[j - 1]! + 1) j++;
+  return j;
+}
+
+/** Row offsets of {@link nodeSumsAt} and {@link listSumsOf} (grown on demand, never shrunk). */
+let gatherOffsets = new Int32Array(0);
+/** Checksum slots of {@link listSumsOf}'s upper lists (grown on demand, never shrunk). */
+let gatherSlots = new Int32Array(0);
+
+function offsetsFor(count: number): Int32Array {
+  if (gatherOffsets.length < count) gatherOffsets = new Int32Array(Math.max(count, 2 * gatherOffsets.length));
+  return gatherOffsets;
+}
+
+/**
+ * Node checksums of the ids `ids[from … to)` (ascending, scattered) into `nodes`: their raw words
+ * copied from the snapshot's `vectorSums` when it has them, else their vector rows gathered and
+ * hashed a page at a time (`row-hash.ts`'s `hashRowsGathered`: the same words as hashing each row).
+ */
+function nodeSumsAt(snapshot: PlacedSnapshot, ids: Int32Array, from: number, to: number, nodes: Uint32Array): void {
+  if (to <= from) return;
+  const dim = vectorWords(snapshot.config);
+  const { levels, deleted } = snapshot;
+  const vs = snapshot.vectorSums ?? null;
+  if (vs !== null && vs.length >= 2 * snapshot.numIds) {
+    for (let k = from; k < to; k++) {
+      const id = ids[k]!;
+      nodes[2 * id] = vs[2 * id]!;
+      nodes[2 * id + 1] = vs[2 * id + 1]!;
+    }
+  } else {
+    const vectorBits = new Int32Array(snapshot.vectors.buffer, snapshot.vectors.byteOffset, snapshot.vectors.length);
+    const offsets = offsetsFor(to - from);
+    for (let k = from; k < to; k++) offsets[k - from] = ids[k]! * dim;
+    hashRowsGathered(vectorBits, offsets, ids.subarray(from, to), to - from, dim, nodes);
+  }
+  for (let k = from; k < to; k++) {
+    const id = ids[k]!;
+    finishRowSum(nodes, id, id, (levels[id]! << 1) | deleted[id]!, dim);
+  }
+}
+
+/**
+ * List checksums (list hash 2, as {@link linkRowSums}) of every list of the ids `ids[from … to)`
+ * (ascending) into `lists`: the layer-0 rows of long runs of consecutive ids hashed where they
+ * lie, the other layer-0 rows and every upper row gathered and hashed a page at a time
+ * (`hashRowsGathered`: an incremental save's relinked lists are thousands of scattered rows).
+ */
+function listSumsOf(snapshot: PlacedSnapshot, starts: Int32Array, lists: Uint32Array, ids: Int32Array, from: number, to: number): void {
   const n = snapshot.numIds;
   const M = snapshot.config.M;
   const stride0 = 1 + 2 * M;
   const strideUp = 1 + M;
   const { levels, links0, upperLinks, upperOffsets } = snapshot;
-  let k = from;
-  while (k < to) {
-    const i = ids === null ? k : ids[k]!;
-    // A run of consecutive ids: their layer-0 rows are consecutive rows of links0.
-    let j = k + 1;
-    while (j < to && (ids === null || ids[j] === ids[j - 1]! + 1)) j++;
-    const count = j - k;
-    linkRowSums(links0, i * stride0, stride0, stride0, count, i, 0, true, lists, i, snapshot.rowPlace ?? null);
-    for (let id = i; id < i + count && upper; id++) {
-      const level = levels[id]!;
-      if (level > 0) linkRowSums(upperLinks, upperOffsets[id]!, strideUp, strideUp, level, id, 1, false, lists, n + starts[id]!);
+  const offsets = offsetsFor(to - from);
+  if (gatherSlots.length < to - from) gatherSlots = new Int32Array(Math.max(to - from, 2 * gatherSlots.length));
+  const slots = gatherSlots;
+  // Layer 0.
+  let count = 0;
+  let upper = 0;
+  for (let k = from; k < to; ) {
+    const j = Math.min(runEnd(ids, k), to);
+    const i = ids[k]!;
+    if (j - k >= MIN_RUN) linkRowSums(links0, i * stride0, stride0, stride0, j - k, i, 0, true, lists, i, snapshot.rowPlace ?? null);
+    else {
+      for (let r = k; r < j; r++) {
+        const id = ids[r]!;
+        offsets[count] = id * stride0;
+        slots[count++] = id;
+      }
     }
+    for (let r = k; r < j; r++) upper += levels[ids[r]!]!;
     k = j;
   }
+  hashRowsGathered(links0, offsets, slots, count, stride0, lists);
+  for (let c = 0; c < count; c++) finishRowSum(lists, slots[c]!, slots[c]!, 0, stride0);
+  if (upper === 0) return;
+  // Upper layers: `level` rows per id, one block each in upperLinks.
+  const upOffsets = offsetsFor(upper);
+  if (gatherSlots.length < upper) gatherSlots = new Int32Array(Math.max(upper, 2 * gatherSlots.length));
+  const upSlots = gatherSlots;
+  count = 0;
+  for (let k = from; k < to; k++) {
+    const id = ids[k]!;
+    const level = levels[id]!;
+    const first = n + starts[id]!;
+    for (let l = 0; l < level; l++) {
+      upOffsets[count] = upperOffsets[id]! + l * strideUp;
+      upSlots[count++] = first + l;
+    }
+  }
+  hashRowsGathered(upperLinks, upOffsets, upSlots, count, strideUp, lists);
+  count = 0;
+  for (let k = from; k < to; k++) {
+    const id = ids[k]!;
+    const level = levels[id]!;
+    for (let l = 1; l <= level; l++) {
+      const slot = upSlots[count++]!;
+      finishRowSum(lists, slot, id, l, strideUp);
+    }
+  }
+}
+
+/**
+ * List checksums (list hash 2, {@link linkRowSums}) of the layer-0 lists of ids `[from, to)` into
+ * `lists`, in one row-hash call over their rows (the caller hashes every upper list at once,
+ * {@link allUpperSums}).
+ */
+function layer0Sums(snapshot: PlacedSnapshot, lists: Uint32Array, from: number, to: number): void {
+  const stride0 = 1 + 2 * snapshot.config.M;
+  linkRowSums(snapshot.links0, from * stride0, stride0, stride0, to - from, from, 0, true, lists, from, snapshot.rowPlace ?? null);
 }
 
 /**

@@ -80,6 +80,16 @@ export const METADATA_DATASET = 'metadata.lance';
  * `dimension` bits (`fixed_size_list<uint8>[dimension / 8]`).
  */
 export function nodesSchema(dimension: number, distance = 'l2'): Schema {
+  // Schemas are immutable: one per shape, reused by every save (building one costs more than a small save's rows).
+  const key = `${dimension}/${distance}`;
+  let schema = nodesSchemas.get(key);
+  if (schema === undefined) nodesSchemas.set(key, (schema = buildNodesSchema(dimension, distance)));
+  return schema;
+}
+
+const nodesSchemas = new Map<string, Schema>();
+
+function buildNodesSchema(dimension: number, distance: string): Schema {
   const vector = isBinaryMetric(distance) ? new FixedSizeList(new Field('item', new Uint8(), true), dimension / 8) : new FixedSizeList(new Field('item', new Float32(), true), dimension);
   return new Schema([
     new Field('id', new Int32(), false),
@@ -107,6 +117,14 @@ export const CONNECTIONS_SCHEMA = new Schema([
  * words; see the top of this file).
  */
 export function connectionsSchema(M: number): Schema {
+  let schema = connectionsSchemas.get(M);
+  if (schema === undefined) connectionsSchemas.set(M, (schema = buildConnectionsSchema(M)));
+  return schema;
+}
+
+const connectionsSchemas = new Map<number, Schema>();
+
+function buildConnectionsSchema(M: number): Schema {
   return new Schema([
     new Field('node', new Int32(), false),
     new Field('layer', new Int32(), false),

@@ -46,6 +46,20 @@ export function identityPositions(count: number): Int32Array {
   return out;
 }
 
+/** The longest identity array {@link sharedIdentity} made so far. */
+let identity: Int32Array = new Int32Array(0);
+
+/**
+ * 0, 1, …, count − 1 as a view of one array shared by every whole save (id columns, layer-0 node
+ * columns, positions kept in saved states): never written by anyone, so a save reuses the last
+ * one's instead of filling a fresh array (a new, longer one when it needs more; views of older
+ * ones stay valid).
+ */
+export function sharedIdentity(count: number): Int32Array {
+  if (identity.length < count) identity = identityPositions(Math.max(count, Math.ceil(identity.length * 1.25)));
+  return identity.subarray(0, count);
+}
+
 /**
  * Moves per-list values kept for an index of `oldN` ids (`width` values per list) to the list
  * numbering of `n ≥ oldN` ids: layer-0 lists keep their index, upper lists move up by `n − oldN`

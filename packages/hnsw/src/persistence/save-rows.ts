@@ -3,14 +3,15 @@
  * of them for a rewrite or only the changed ones for an incremental save, each with its checksum
  * (connections in format version 3's fixed-width layout, `layout.ts`).
  */
-import { Bool, Field, FixedSizeList, Int32, RecordBatch, Uint8, type Vector, fixedSizeListFromFloat32, makeData, makeVector, vectorFromTypedArray } from '@vego/io';
+import { Bool, Field, FixedSizeList, Int32, InternalError, RecordBatch, Uint8, type Vector, fixedSizeListFromFloat32, makeData, makeVector, vectorFromTypedArray } from '@vego/io';
 import { vectorWords } from '../config';
 import { isBinaryMetric } from '../distance';
 import type { HnswSnapshot } from '../snapshot';
-import type { IndexChecksums } from './checksums';
+import type { GatheredLists, IndexChecksums } from './checksums';
 import { connectionsSchema, nodesSchema } from './layout';
 import { identityPositions } from './positions';
 import { type Steps, pace } from './steps';
+import { giveBackLinks, takeLinks } from './links-buffer';
 import type { Pacer } from '../internal/pacer';
 
 /** The checksum pairs at `slots` (all when null), as int64 values (view when all, else a copy). */
@@ -43,12 +44,32 @@ function binaryVectorColumn(snapshot: HnswSnapshot, ids: Int32Array | null): Vec
   return makeVector(makeData({ type, length: count, children: [makeData({ type: type.child.type, length: out.length, values: out })] }));
 }
 
-/** The level and tombstone columns of a whole save (row i = id i), by whole-array moves where they exist. */
-function wholeNodeColumns(snapshot: HnswSnapshot, levelCol: Int32Array, deletedBits: Uint8Array): void {
-  const n = levelCol.length;
-  const deleted = snapshot.deleted;
-  levelCol.set(snapshot.levels.subarray(0, n));
-  for (let i = 0; i < n; i++) if (deleted[i] !== 0) deletedBits[i >> 3] |= 1 << (i & 7);
+/**
+ * The level column of a whole save, per copy of the levels a checksum state keeps: that copy is
+ * shared by every state of the same ids (levels never change), so saves after the first reuse the
+ * column (never written: a column is only read).
+ */
+const levelColumns = new WeakMap<Uint8Array, Int32Array>();
+/** The tombstone bitmap of a whole save, per copy of the tombstones a checksum state keeps (shared while none changes). */
+const deletedColumns = new WeakMap<Uint8Array, Uint8Array>();
+
+/** The level and tombstone columns of a whole save (row i = id i), from the copies in `checksums` (made once per copy). */
+function wholeNodeColumns(checksums: IndexChecksums): { levelCol: Int32Array; deletedBits: Uint8Array } {
+  const { levels, deleted, numIds: n } = checksums;
+  let levelCol = levelColumns.get(levels);
+  if (levelCol === undefined) {
+    levelCol = new Int32Array(n);
+    levelCol.set(levels.subarray(0, n));
+    levelColumns.set(levels, levelCol);
+  }
+  let deletedBits = deletedColumns.get(deleted);
+  if (deletedBits === undefined) {
+    deletedBits = new Uint8Array((n + 7) >> 3);
+    // No tombstone (the live count says so): the bitmap stays zero, no pass over the ids.
+    if (checksums.live !== n) for (let i = 0; i < n; i++) if (deleted[i] !== 0) deletedBits[i >> 3] |= 1 << (i & 7);
+    deletedColumns.set(deleted, deletedBits);
+  }
+  return { levelCol, deletedBits };
 }
 
 /**
@@ -60,10 +81,19 @@ function copyVectorRuns(src: Float32Array, ids: Int32Array, dim: number, out: Fl
     let end = r + 1;
     while (end < ids.length && ids[end] === ids[end - 1]! + 1) end++;
     const first = ids[r]!;
-    out.set(src.subarray(first * dim, (first + end - r) * dim), r * dim);
+    const words = (end - r) * dim;
+    // A short run (an updated or deleted id: most are one row) by an element loop: a subarray per run would allocate.
+    if (words <= SHORT_RUN_WORDS) {
+      const from = first * dim;
+      const at = r * dim;
+      for (let j = 0; j < words; j++) out[at + j] = src[from + j]!;
+    } else out.set(src.subarray(first * dim, first * dim + words), r * dim);
     r = end;
   }
 }
+
+/** Words up to which {@link copyVectorRuns} copies a run by an element loop. */
+const SHORT_RUN_WORDS = 1024;
 
 /**
  * The node rows with ids in `ids` (all when null). A whole save passes `identity` (0, 1, 2, …, at
@@ -76,12 +106,13 @@ export function nodesBatch(snapshot: HnswSnapshot, checksums: IndexChecksums, id
   const count = ids === null ? n : ids.length;
   // A whole save's id column is 0 … n − 1: the shared identity array when given, else a fresh one.
   const idCol = ids !== null ? new Int32Array(count) : identity === undefined ? identityPositions(n) : identity.subarray(0, n);
-  const levelCol = new Int32Array(count);
-  const deletedBits = new Uint8Array((count + 7) >> 3);
+  // checksums.levels / deleted are copies of the snapshot's (checksums.ts), so the same columns.
+  const whole = ids === null ? wholeNodeColumns(checksums) : null;
+  const levelCol = whole?.levelCol ?? new Int32Array(count);
+  const deletedBits = whole?.deletedBits ?? new Uint8Array((count + 7) >> 3);
   const src = snapshot.vectors;
   const vectors = ids === null || binary ? src : new Float32Array(count * dim);
-  if (ids === null) wholeNodeColumns(snapshot, levelCol, deletedBits);
-  else {
+  if (ids !== null) {
     for (let r = 0; r < count; r++) {
       const id = ids[r]!;
       idCol[r] = id;
@@ -127,6 +158,7 @@ export function* connectionsBatches(
   lists: Int32Array | null,
   pacer: Pacer,
   identity?: Int32Array,
+  gathered: GatheredLists | null = null,
 ): Steps<RecordBatch[]> {
   const n = snapshot.numIds;
   const M = snapshot.config.M;
@@ -138,17 +170,17 @@ export function* connectionsBatches(
     const nodeCol = identity === undefined ? identityPositions(n) : identity.subarray(0, n);
     const layer0 = new RecordBatch(schema, [
       vectorFromTypedArray(nodeCol),
-      vectorFromTypedArray(new Int32Array(n)),
+      vectorFromTypedArray(sharedZeros(n)),
       linksColumn(snapshot.links0.subarray(0, n * width), width, n),
       vectorFromTypedArray(checksumView(checksums.lists, 0, n)),
     ]);
     yield* pace(pacer);
     const upper = starts[n]!;
-    const upNodes = new Int32Array(upper);
-    const upLayers = new Int32Array(upper);
-    const upLinks = new Int32Array(upper * width);
-    for (let at = 0; at < n; at += CHUNK) {
-      upperRows(snapshot, starts, upNodes, upLayers, upLinks, at, Math.min(n, at + CHUNK));
+    const { upIds, upNodes, upLayers } = upperColumns(checksums);
+    // Not zeroed (the kept buffer of an earlier save, given back once committed): upperRows writes every word.
+    const upLinks = upper > 0 ? takeLinks(upper * width) : new Int32Array(0);
+    for (let at = 0; at < upIds.length; at += CHUNK) {
+      upperRows(snapshot, starts, upIds, upLinks, at, Math.min(upIds.length, at + CHUNK));
       yield* pace(pacer);
     }
     const batches = [layer0];
@@ -160,6 +192,7 @@ export function* connectionsBatches(
     return batches;
   }
   const total = lists.length;
+  if (gathered !== null) return [gatheredBatch(gathered, lists, width, schema, checksums)];
   const nodeCol = new Int32Array(total);
   const layerCol = new Int32Array(total);
   // Every word of it is written below (upper rows padded with zeros explicitly).
@@ -172,67 +205,113 @@ export function* connectionsBatches(
 }
 
 /**
- * Words of the largest `links` buffer kept between incremental saves (16 MiB); larger ones are
- * left to the garbage collector.
+ * The connection rows of the lists `lists` (ascending, all among `gathered.lists`) from the rows
+ * the checksums gathered: those rows moved down over the rows of lists left out (in place, native
+ * moves; nothing copied from the index again), so row k is list `lists[k]`.
  */
-const MAX_KEPT_LINK_WORDS = 4 * 1024 * 1024;
-
-/**
- * The `links` buffer of the last incremental save's connection rows, kept for the next one (null
- * while a save holds it): a fresh buffer of a few MiB per save costs a page fault per 4 KiB on
- * first write and garbage to collect, about as much as copying the rows into it.
- */
-let keptLinks: Int32Array | null = null;
-
-/** Buffers {@link takeLinks} handed out: only those are ever kept (never a view of an index's memory). */
-const issuedLinks = new WeakSet<ArrayBufferLike>();
-
-/** A buffer of `words` words for an incremental save's `links` column: the kept one (taken: no other save gets it until given back) when long enough, else a fresh one. Not zeroed. */
-function takeLinks(words: number): Int32Array {
-  const kept = keptLinks;
-  if (kept !== null && kept.length >= words) {
-    keptLinks = null;
-    return kept.subarray(0, words);
+function gatheredBatch(gathered: GatheredLists, lists: Int32Array, width: number, schema: ReturnType<typeof connectionsSchema>, checksums: IndexChecksums): RecordBatch {
+  const { nodes, layers, links } = gathered;
+  const all = gathered.lists;
+  const total = lists.length;
+  let j = 0;
+  for (let k = 0; k < total; k++, j++) {
+    const list = lists[k]!;
+    while (j < all.length && all[j] !== list) j++;
+    if (j === all.length) throw new InternalError(`list ${list} was not among the lists the save hashed`);
+    if (j === k) continue;
+    links.copyWithin(k * width, j * width, (j + 1) * width);
+    nodes[k] = nodes[j]!;
+    layers[k] = layers[j]!;
   }
-  const fresh = new Int32Array(words);
-  issuedLinks.add(fresh.buffer);
-  return fresh;
+  return new RecordBatch(schema, [
+    vectorFromTypedArray(nodes.subarray(0, total)),
+    vectorFromTypedArray(layers.subarray(0, total)),
+    linksColumn(links.subarray(0, total * width), width, total),
+    vectorFromTypedArray(checksumColumn(checksums.lists, lists)),
+  ]);
 }
 
 /**
- * Gives back the `links` column of an incremental connections batch ({@link connectionsBatches}
- * with a list) once its save no longer reads it (committed or failed), for the next save to
- * reuse. Any other batch is ignored: only buffers this module allocated for that column are kept.
+ * Gives back the `links` column of a connections batch ({@link connectionsBatches}: an incremental
+ * save's rows, or a whole save's upper-layer rows) once its save no longer reads it (committed or
+ * failed), for the next save to reuse (`links-buffer.ts`). Any other batch is ignored (a whole
+ * save's layer-0 rows are a view of the index memory).
  */
 export function releaseLinks(batch: RecordBatch): void {
   const values = batch.columns[2]?.data.children[0]?.values;
-  if (!(values instanceof Int32Array) || !issuedLinks.has(values.buffer) || values.buffer.byteLength > 4 * MAX_KEPT_LINK_WORDS) return;
-  const whole = new Int32Array(values.buffer);
-  if (keptLinks === null || keptLinks.length < whole.length) keptLinks = whole;
+  if (values instanceof Int32Array) giveBackLinks(values);
 }
 
-/** Copies `count` words from `src[from]` to `dst[at]` (an element loop: a `subarray` per list would allocate per row). */
-function copyWords(src: Int32Array, from: number, count: number, dst: Int32Array, at: number): void {
-  for (let j = 0; j < count; j++) dst[at + j] = src[from + j]!;
+/** What the upper-layer rows of a whole save hold besides their links: ids with upper lists, and each row's node and layer. */
+interface UpperColumns {
+  /** Ids whose level is at least 1, ascending. */
+  upIds: Int32Array;
+  /** Node and layer of upper row `r` (list `n + r`). */
+  upNodes: Int32Array;
+  upLayers: Int32Array;
 }
 
-/** The rows of the upper lists of ids `[from, to)` (row `starts[i] + l − 1` for node i's layer l), each `1 + M` words padded with zeros to `1 + 2M`. */
-function upperRows(snapshot: HnswSnapshot, starts: Int32Array, nodeCol: Int32Array, layerCol: Int32Array, links: Int32Array, from: number, to: number): void {
+/**
+ * The upper-row columns of a whole save, per copy of the levels a checksum state keeps: they
+ * depend on the levels only, which never change for an id, and that copy is shared by every state
+ * of the same ids, so saves after the first reuse them (never written: columns are only read).
+ */
+const upperColumnsOf = new WeakMap<Uint8Array, UpperColumns>();
+
+function upperColumns(checksums: IndexChecksums): UpperColumns {
+  const { levels, starts, numIds: n } = checksums;
+  let cols = upperColumnsOf.get(levels);
+  if (cols !== undefined) return cols;
+  const upper = starts[n]!;
+  const upNodes = new Int32Array(upper);
+  const upLayers = new Int32Array(upper);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const level = levels[i]!;
+    if (level === 0) continue;
+    count++;
+    for (let l = 1, r = starts[i]!; l <= level; l++, r++) {
+      upNodes[r] = i;
+      upLayers[r] = l;
+    }
+  }
+  const upIds = new Int32Array(count);
+  for (let i = 0, k = 0; i < n; i++) if (levels[i] !== 0) upIds[k++] = i;
+  cols = { upIds, upNodes, upLayers };
+  upperColumnsOf.set(levels, cols);
+  return cols;
+}
+
+/**
+ * The `links` of the upper-layer rows of ids `upIds[from … to)` (node i's layer l at row
+ * `starts[i] + l − 1`), each `1 + M` words padded with zeros to `1 + 2M` (every word of those rows written).
+ */
+function upperRows(snapshot: HnswSnapshot, starts: Int32Array, upIds: Int32Array, links: Int32Array, from: number, to: number): void {
   const M = snapshot.config.M;
   const width = 1 + 2 * M;
   const strideUp = 1 + M;
   const { levels, upperLinks, upperOffsets } = snapshot;
-  for (let i = from; i < to; i++) {
+  for (let k = from; k < to; k++) {
+    const i = upIds[k]!;
     const level = levels[i]!;
-    if (level === 0) continue;
     const src = upperOffsets[i]!;
-    let r = starts[i]!;
-    for (let l = 1; l <= level; l++, r++) {
-      nodeCol[r] = i;
-      layerCol[r] = l;
-      copyWords(upperLinks, src + (l - 1) * strideUp, strideUp, links, r * width);
+    const first = starts[i]!;
+    for (let l = 0; l < level; l++) {
+      const at = (first + l) * width;
+      const from = src + l * strideUp;
+      for (let j = 0; j < strideUp; j++) links[at + j] = upperLinks[from + j]!;
+      for (let j = strideUp; j < width; j++) links[at + j] = 0;
     }
   }
+}
+
+/** The longest zero array {@link sharedZeros} made so far. */
+let zeros: Int32Array = new Int32Array(0);
+
+/** `count` zeros, a view of one array shared by every whole save (the layer column of layer-0 rows; never written). */
+function sharedZeros(count: number): Int32Array {
+  if (zeros.length < count) zeros = new Int32Array(Math.max(count, Math.ceil(zeros.length * 1.25)));
+  return zeros.subarray(0, count);
 }
 
 /** Rows `[from, to)` of the lists `lists` (list index → node and layer; upper lists by binary search in `starts`), each list's row copied (upper ones zero-padded: every word of `links` in those rows is written). */
@@ -261,10 +340,16 @@ function listRows(snapshot: HnswSnapshot, starts: Int32Array, lists: Int32Array,
     }
     nodeCol[k] = node;
     layerCol[k] = layer;
-    if (layer === 0) copyWords(links0, node * width, width, links, k * width);
-    else {
-      copyWords(upperLinks, upperOffsets[node]! + (layer - 1) * strideUp, strideUp, links, k * width);
-      for (let j = k * width + strideUp; j < (k + 1) * width; j++) links[j] = 0;
+    // Two loops, not one helper for both: the two sources are arrays of different kinds (layer 0
+    // may be a view of the index's WebAssembly memory), and one copy loop for both ran slower.
+    const at = k * width;
+    if (layer === 0) {
+      const from = node * width;
+      for (let j = 0; j < width; j++) links[at + j] = links0[from + j]!;
+    } else {
+      const from = upperOffsets[node]! + (layer - 1) * strideUp;
+      for (let j = 0; j < strideUp; j++) links[at + j] = upperLinks[from + j]!;
+      for (let j = at + strideUp; j < at + width; j++) links[j] = 0;
     }
   }
 }
