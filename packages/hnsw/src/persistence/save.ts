@@ -47,6 +47,7 @@ import {
   type IndexStoreOptions,
   appendAndDeleteStep,
   closeStep,
+  corrupt,
   createStep,
   openLatestStep,
   partPath,
@@ -55,6 +56,7 @@ import {
   resolveLocation,
 } from './directory';
 import { metadataChecksum } from './metadata-row';
+import { tableStep } from './open';
 import { CONNECTIONS_DATASET, LANCE_FORMAT_VERSION, METADATA_DATASET, METADATA_SCHEMA, type MetadataRow, NODES_DATASET, connectionsSchema, nodesSchema } from './layout';
 import { connectionsBatches, nodesBatch, releaseLinks } from './save-rows';
 import { giveBackLinks } from './links-buffer';
@@ -156,7 +158,7 @@ function rewriteShare(loc: IndexLocation, entries: number, share: number): numbe
  * listing them and a load opens a file per fragment. A rewrite costs one full save of that dataset
  * per this many saves.
  */
-export const MAX_FRAGMENTS_PER_PART = 32;
+export const MAX_FRAGMENTS_PER_PART = 16;
 /**
  * `metadata.lance` (one row and one fragment per save) is rewritten with only the newest row once it
  * holds this many. More than {@link MAX_FRAGMENTS_PER_PART}: its rows are the save history that
@@ -235,7 +237,11 @@ interface SavePlan {
   prev: SavedState | null;
   nodes: DatasetWrite | null;
   connections: DatasetWrite | null;
-  metadataMode: 'append' | 'overwrite';
+  /**
+   * How the commit row is written: appended, or in a new version holding only it (`overwrite`), or
+   * holding the rows kept so far and it in one fragment (`compact`: see {@link MAX_FRAGMENTS_PER_PART}).
+   */
+  metadataMode: 'append' | 'overwrite' | 'compact';
 }
 
 /** An overwrite of a dataset with `batch`, whose entry `e` is row `positions[e]`. */
@@ -447,7 +453,14 @@ function* planSave(
   // The rows gathered for the checksums, unless the append writes from them: their buffer is the next save's.
   if (touched.rows !== undefined && connections?.mode !== 'append') giveBackLinks(touched.rows.links);
   // A metadata dataset of an earlier build (no checksum column) is rewritten, not appended to.
-  const metadataMode = prev === null || prev.metadataRows >= METADATA_MAX_ROWS || !prev.metadataChecksummed ? 'overwrite' : 'append';
+  // One holding MAX_FRAGMENTS_PER_PART fragments (a row each) is rewritten with its rows in one: a
+  // load reads every fragment of it (it checks each one's row count), ~0.2 ms per tiny file.
+  const metadataMode =
+    prev === null || prev.metadataRows >= METADATA_MAX_ROWS || !prev.metadataChecksummed
+      ? 'overwrite'
+      : (metadata.latest?.numFragments ?? 0) >= MAX_FRAGMENTS_PER_PART
+        ? 'compact'
+        : 'append';
   return { loc, snapshot, checksums, prev, nodes, connections, metadataMode };
 }
 
@@ -628,10 +641,17 @@ function* planAndCommit(
   // is Lance 2.0, as the other parts: for one row of 17 small columns, 2.1's structural pages cost
   // more to encode than the rest of its commit (~0.5 of ~2 ms); appends keep the dataset's version.
   const guarded = options.guard === undefined ? {} : { beforeCommit: options.guard };
+  let rows: RecordBatch | RecordBatch[] = meta;
+  if (plan.metadataMode === 'compact' && latest !== null) {
+    // The rows so far (the save history cleanupOldVersions reads), checked against the manifest's count as a load checks them.
+    const kept = yield* perform(tableStep(latest, {}));
+    if (kept.numRows !== latest.countRows()) throw corrupt(loc.root, `${METADATA_DATASET} version ${latest.version}`, `${latest.countRows()} rows (from its manifest)`, kept.numRows);
+    rows = [...kept.batches, meta];
+  }
   const metadata =
     plan.metadataMode === 'append' && latest !== null
       ? yield* perform(appendAndDeleteStep(latest, meta, NO_ROWS, { schema: METADATA_SCHEMA, durable, ...guarded }))
-      : yield* perform(createStep(loc, METADATA_DATASET, meta, { mode: plan.metadataMode, schema: METADATA_SCHEMA, storageVersion: '2.0', durable, ...guarded }));
+      : yield* perform(createStep(loc, METADATA_DATASET, rows, { mode: 'overwrite', schema: METADATA_SCHEMA, storageVersion: '2.0', durable, ...guarded }));
   try {
     return finishSave(plan, nodes, connections, metadata);
   } finally {
