@@ -152,6 +152,9 @@ export async function run({ quick, log }) {
       incDelete: timings(),
       fullAfterDelete: timings(),
       hsaveAfter: timings(),
+      saveOften: timings(),
+      loadOften: timings(),
+      loadWhole: timings(),
     };
     let incUpdate = null;
     let incDelete = null;
@@ -259,6 +262,35 @@ export async function run({ quick, log }) {
       }
       log(`round ${r + 1}/${rounds}`);
     }
+    // A directory saved often: SAVES_OFTEN small incremental saves (a few vectors added before each,
+    // `durable: false`), then loads of it against loads of a whole save of the same index. Each
+    // incremental save adds a fragment to the datasets it changes; saves bound them (rewriting a
+    // dataset that holds 16), which is what keeps such a load near a whole save's.
+    const { Dataset } = require('@vego/io');
+    const SAVES_OFTEN = 60;
+    const per = Math.max(1, Math.floor(extra / SAVES_OFTEN));
+    const often = join(root, 'vego-often');
+    const whole = join(root, 'vego-often-whole');
+    vego.saveToLanceSync(often, { durable: false });
+    for (let s = 0; s < SAVES_OFTEN; s++) {
+      vego.addBatch(added.subarray(s * per * DIM, (s + 1) * per * DIM));
+      measure(t.saveOften, () => vego.saveToLanceSync(often, { durable: false }));
+    }
+    const fragments = {};
+    for (const name of ['nodes', 'connections', 'metadata']) {
+      const ds = Dataset.openSync(join(often, `${name}.lance`));
+      fragments[name] = ds.numFragments;
+      ds.closeSync();
+    }
+    HNSW.fromSnapshot(vego.toSnapshot()).saveToLanceSync(whole, { durable: false });
+    for (let r = 0; r < rounds; r++) {
+      await settle();
+      const a = measure(t.loadOften, () => HNSW.loadFromLanceSync(often));
+      await settle();
+      measure(t.loadWhole, () => HNSW.loadFromLanceSync(whole));
+      if (r === 0 && !sameAnswers(vego, a, queries, 10)) throw new Error('often-saved Vego index answers differently');
+    }
+    log(`often-saved directory: fragments ${JSON.stringify(fragments)}`);
     const m = {};
     for (const [k, v] of Object.entries(t)) m[k] = { cpu: median(v.cpu), wall: median(v.wall) };
     log(`vego save ${m.save.cpu.toFixed(0)} ms CPU, load ${m.load.cpu.toFixed(0)} ms CPU; hnswlib ${m.hsave.cpu.toFixed(0)} / ${m.hload.cpu.toFixed(0)} ms CPU`);
@@ -305,6 +337,19 @@ export async function run({ quick, log }) {
             'Every change relinks lists beyond the changed nodes (an added or updated node is linked into up to 2M neighbours\' lists), so the rows written are far more than 1 % of the lists.',
         },
         {
+          title: `A directory saved often: load after ${SAVES_OFTEN} incremental saves of ${per} added vectors each (ms, median of ${rounds}; save: median of the ${SAVES_OFTEN})`,
+          columns: ['measure', 'CPU ms', 'wall ms'],
+          rows: [
+            [`incremental save (${per} vectors added, \`durable: false\`)`, m.saveOften.cpu, m.saveOften.wall],
+            ['load of the often-saved directory', m.loadOften.cpu, m.loadOften.wall],
+            ['load of a whole save of the same index', m.loadWhole.cpu, m.loadWhole.wall],
+            ['often-saved ÷ whole (load)', m.loadOften.cpu / m.loadWhole.cpu, m.loadOften.wall / m.loadWhole.wall],
+          ],
+          note:
+            `Fragments after the saves: nodes ${fragments.nodes}, connections ${fragments.connections}, metadata ${fragments.metadata} (a whole save: 1 each). ` +
+            'Each incremental save appends a fragment to each dataset it changes; a dataset holding 16 is rewritten whole by the next save (metadata: its rows in one fragment), so a load opens at most that many files per dataset.',
+        },
+        {
           title: 'Bytes on disk',
           columns: ['what', 'Vego MiB', 'hnswlib-node MiB'],
           rows: [
@@ -313,7 +358,7 @@ export async function run({ quick, log }) {
           ],
         },
       ],
-      raw: { n, dim: DIM, rounds, medians: m, bytes: { vego: vegoBytes, hnswlib: hBytes, incremental: incBytes, hnswlibAfter: hAfterBytes }, incremental: inc, incrementalUpdate: incUpdate, incrementalDelete: incDelete, samples: t },
+      raw: { n, dim: DIM, rounds, medians: m, bytes: { vego: vegoBytes, hnswlib: hBytes, incremental: incBytes, hnswlibAfter: hAfterBytes }, incremental: inc, incrementalUpdate: incUpdate, incrementalDelete: incDelete, oftenFragments: fragments, samples: t },
     };
   } finally {
     rmSync(root, { recursive: true, force: true });
