@@ -1408,8 +1408,8 @@ export class HNSW {
    * allows (vectors when the dimension is a multiple of 8, always the link, level and tombstone
    * arrays): no copies, valid only until the index changes. For a synchronous save.
    */
-  private snapshotView(): HnswSnapshot & { readonly rowPlace: RowHashPlace | null; readonly vectorSums: Uint32Array | null } {
-    this.checkReadable('saveToLanceSync');
+  private snapshotView(what = 'saveToLanceSync'): HnswSnapshot & { readonly rowPlace: RowHashPlace | null; readonly vectorSums: Uint32Array | null } {
+    this.checkReadable(what);
     const graph = this.graph;
     const count = graph.count;
     const state = graph.state;
@@ -1559,10 +1559,7 @@ export class HNSW {
         if (this.mutations === at) this.readSavedVectors(saved.state, snapshot.numIds);
         return saved.result;
       } catch (e) {
-        this.restoreVectorChanges(changed);
-        // The lists this save would have written stay marked for the next one.
-        const marks = this.graph.dirty;
-        for (let i = 0; i < dirty.length; i++) if (dirty[i] !== 0) marks[i] = 1;
+        this.restoreSaveRecords(changed, dirty);
         throw e;
       }
     } finally {
@@ -1571,32 +1568,14 @@ export class HNSW {
   }
 
   /**
-   * Views of the index's memory for an async save (as {@link snapshotView}; padded vector rows are
-   * gathered into a copy), or null for a codes-only index (its vectors are on disk) or one without
-   * WebAssembly memory: such saves copy the index first. The views are read while the index may
-   * change: {@link saveFromMemory} commits nothing read after a change.
+   * Views of the index's memory for an async save ({@link snapshotView}, without its scratch
+   * region: searches between the save's steps use it), or null for a codes-only index (its vectors
+   * are on disk) or one without WebAssembly memory: such saves copy the index first. The views are
+   * read while the index may change: {@link saveFromMemory} commits nothing read after a change.
    */
-  private liveSnapshot(): SaveSnapshot | null {
-    const graph = this.graph;
-    if (this.disk !== null || graph.memory === null) return null;
-    this.checkReadable('saveToLance');
-    const count = graph.count;
-    const state = graph.state;
-    return {
-      formatVersion: SNAPSHOT_FORMAT_VERSION,
-      config: this.config,
-      numIds: count,
-      entryPoint: state[STATE_ENTRY]!,
-      maxLevel: state[STATE_MAX_LEVEL]!,
-      rngState: this.rng.state,
-      vectors: graph.stride === this.rowWords ? graph.vectors.subarray(graph.stride, graph.stride * (count + 1)) : this.denseVectors(),
-      levels: graph.levels.subarray(0, count),
-      links0: graph.links0.subarray(0, count * graph.stride0),
-      upperOffsets: graph.upperOffsets.subarray(0, count),
-      upperLinks: graph.upperLinks.subarray(0, state[STATE_UPPER_LENGTH]!),
-      deleted: graph.deleted.subarray(0, count),
-      vectorSums: this.rowSumsCount === count ? this.rowSums.subarray(0, 2 * count) : null,
-    };
+  private liveSnapshot(): (SaveSnapshot & { readonly rowPlace: null }) | null {
+    if (this.disk !== null || this.graph.memory === null) return null;
+    return { ...this.snapshotView('saveToLance'), rowPlace: null };
   }
 
   /**
@@ -1616,11 +1595,6 @@ export class HNSW {
     const at = this.mutations;
     const changed = this.takeVectorChanges();
     const dirty = this.takeDirtyMarks();
-    const restore = (): void => {
-      this.restoreVectorChanges(changed);
-      const marks = this.graph.dirty;
-      for (let i = 0; i < dirty.length; i++) if (dirty[i] !== 0) marks[i] = 1;
-    };
     const guard = (): void => {
       if (this.mutations !== at) throw new SaveOverrun();
     };
@@ -1635,7 +1609,7 @@ export class HNSW {
       // Once the index changed under the save, any failure may come from rows read mid-change (a
       // check that tripped before the guard ran): the save is made again from the copy.
       if (!(e instanceof SaveOverrun) && this.mutations === at) {
-        restore();
+        this.restoreSaveRecords(changed, dirty);
         throw e;
       }
     } finally {
@@ -1644,13 +1618,13 @@ export class HNSW {
     if (saved === null) {
       const copy = save.copy;
       if (copy === null) {
-        restore();
+        this.restoreSaveRecords(changed, dirty);
         return null;
       }
       try {
         saved = await saveIndexToLance(copy, dir, options, this.savedState, trusted() ? changed : null, trusted() ? dirty : null);
       } catch (e) {
-        restore();
+        this.restoreSaveRecords(changed, dirty);
         throw e;
       }
     }
@@ -1684,6 +1658,16 @@ export class HNSW {
     const changed = this.vectorsChanged;
     this.vectorsChanged = new Set();
     return changed;
+  }
+
+  /**
+   * Puts back what an async save took when it failed: the vector changes, and the dirty marks of the
+   * lists it would have written (they stay marked for the next save).
+   */
+  private restoreSaveRecords(changed: Set<number> | null, dirty: Uint8Array): void {
+    this.restoreVectorChanges(changed);
+    const marks = this.graph.dirty;
+    for (let i = 0; i < dirty.length; i++) if (dirty[i] !== 0) marks[i] = 1;
   }
 
   /** Puts back the changes of a save that failed (the state it would have replaced stays). */

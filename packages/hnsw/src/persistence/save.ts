@@ -70,6 +70,11 @@ import { EVENT_LOOP_TURN, type Steps, bothSteps, pace, perform, runStepsAsync, r
  */
 export type SaveGuard = () => void;
 
+/** The dataset-commit option that runs `guard` before the manifest is published (none without a guard). */
+function guardOption(guard: SaveGuard | undefined): { beforeCommit?: SaveGuard } {
+  return guard === undefined ? {} : { beforeCommit: guard };
+}
+
 /** {@link LanceSaveOptions} as the save's steps see them: with the caller's {@link SaveGuard}, if any. */
 type SaveRunOptions = LanceSaveOptions & { readonly guard?: SaveGuard };
 
@@ -181,7 +186,7 @@ const DATA_FILE_OPTIONS = { bitPacking: false } as const;
  */
 function commitOptions(mode: DatasetWrite['mode'], schema: Schema, durable: boolean, pageByteLength: number | undefined, guard: SaveGuard | undefined): DatasetWriteOptions {
   const fileOptions = pageByteLength === undefined ? DATA_FILE_OPTIONS : { ...DATA_FILE_OPTIONS, pageByteLength };
-  return { mode, schema, durable, fileOptions, ...(mode === 'overwrite' ? { storageVersion: '2.0' as const } : {}), ...(guard === undefined ? {} : { beforeCommit: guard }) };
+  return { mode, schema, durable, fileOptions, ...(mode === 'overwrite' ? { storageVersion: '2.0' as const } : {}), ...guardOption(guard) };
 }
 
 /** Largest page {@link linksPageBytes} asks for (a scan of the column decodes up to a page at a time). */
@@ -565,7 +570,7 @@ function* commitPart(loc: IndexLocation, name: string, w: DatasetWrite | null, s
   let ds: Dataset | null = null;
   try {
     try {
-      ds = yield* perform(appendAndDeleteStep(base, w.batch as RecordBatch, w.superseded, { schema, durable, fileOptions: DATA_FILE_OPTIONS, ...(guard === undefined ? {} : { beforeCommit: guard }) }));
+      ds = yield* perform(appendAndDeleteStep(base, w.batch as RecordBatch, w.superseded, { schema, durable, fileOptions: DATA_FILE_OPTIONS, ...guardOption(guard) }));
     } catch (e) {
       if (e instanceof ConflictError) {
         throw new ConflictError(`cannot save to '${path}': another writer committed version ${prev!.version + 1} first; the previous save stays committed, save again`, { cause: e });
@@ -640,7 +645,7 @@ function* planAndCommit(
   // that decided a part was unchanged and wrote nothing for it). A new or rewritten metadata.lance
   // is Lance 2.0, as the other parts: for one row of 17 small columns, 2.1's structural pages cost
   // more to encode than the rest of its commit (~0.5 of ~2 ms); appends keep the dataset's version.
-  const guarded = options.guard === undefined ? {} : { beforeCommit: options.guard };
+  const guarded = guardOption(options.guard);
   let rows: RecordBatch | RecordBatch[] = meta;
   if (plan.metadataMode === 'compact' && latest !== null) {
     // The rows so far (the save history cleanupOldVersions reads), checked against the manifest's count as a load checks them.
