@@ -39,6 +39,7 @@ import type { DatasetInput } from './internal/data-input';
 import { listVersionFiles, type ManifestNaming } from './internal/manifest-names';
 import { needsAsync, openRemoteVersion, storeFor } from './internal/remote-dataset';
 import { cleanupTask } from './dataset/cleanup';
+import type { BlockCache } from './block-cache';
 import { type CommittedVersion, commitWrite } from './dataset/commit';
 import { compactTask } from './dataset/compaction';
 import { deleteRowsTask, deleteWhereTask } from './dataset/delete';
@@ -177,9 +178,7 @@ export class Dataset {
    *   for file-system failures.
    */
   static createSync(dir: string, data: DatasetInput, options: DatasetWriteOptions = {}): Dataset {
-    // Opened at the version committed from the manifest bytes it published (no read, no listing).
-    const { state, naming } = committedVersionState(dir, runTaskSync(commitWrite(dir, data, options)));
-    return new Dataset(new DatasetView(dir, state, naming, undefined, null));
+    return Dataset.atCommittedSync(dir, runTaskSync(commitWrite(dir, data, options)), undefined);
   }
 
   /**
@@ -202,8 +201,7 @@ export class Dataset {
     const withStore = store === null ? options : { ...options, store };
     const committed = await runTaskAsync(commitWrite(dir, data, withStore));
     if (store !== null) return Dataset.open(dir, { version: committed.version, store });
-    const { state, naming } = committedVersionState(dir, committed);
-    const ds = new Dataset(new DatasetView(dir, state, naming, undefined, null));
+    const ds = Dataset.atCommittedSync(dir, committed, undefined);
     await ds.view.live.prepare();
     return ds;
   }
@@ -557,7 +555,7 @@ export class Dataset {
    */
   appendAndDeleteSync(data: DatasetInput, rowIndices: ArrayLike<number>, options: AppendAndDeleteOptions = {}): Dataset {
     if (this.view.store !== null) throw needsAsync('appendAndDeleteSync()', this.path);
-    return this.atCommittedSync(runTaskSync(appendAndDeleteTask(this.view, data, rowIndices, options)));
+    return Dataset.atCommittedSync(this.path, runTaskSync(appendAndDeleteTask(this.view, data, rowIndices, options)), this.view.cache);
   }
 
   /**
@@ -577,17 +575,19 @@ export class Dataset {
 
   // ---------------------------------------------------------------- versions committed by this object
 
-  /** This dataset at the version `committed` published (this object when null: nothing was committed). */
-  private atCommittedSync(committed: CommittedVersion): Dataset {
-    if (this.view.store !== null) throw needsAsync('a synchronous write', this.path);
-    const { state, naming } = committedVersionState(this.path, committed);
-    return new Dataset(new DatasetView(this.path, state, naming, this.view.cache, null));
+  /**
+   * The local dataset at `dir` at the version a commit of this process just published, from the
+   * manifest bytes it published (no read or listing of `_versions/`).
+   */
+  private static atCommittedSync(dir: string, committed: CommittedVersion, cache: BlockCache | undefined): Dataset {
+    const { state, naming } = committedVersionState(dir, committed);
+    return new Dataset(new DatasetView(dir, state, naming, cache, null));
   }
 
-  /** Asynchronous form of {@link atCommittedSync} (on an object store, the version is opened there). */
+  /** This dataset at the version `committed` published (on an object store, opened there). */
   private async atCommitted(committed: CommittedVersion): Promise<Dataset> {
     if (this.view.store !== null) return this.atVersion(committed.version);
-    const ds = this.atCommittedSync(committed);
+    const ds = Dataset.atCommittedSync(this.path, committed, this.view.cache);
     await ds.view.live.prepare();
     return ds;
   }

@@ -23,7 +23,8 @@ import type { DatasetView } from './view';
 
 /**
  * Commits `data` appended to `view`'s version and the rows at its live positions `rowIndices`
- * (row addresses with `options.rowAddresses`) deleted, as version `view.version + 1`; returns that version.
+ * (row addresses with `options.rowAddresses`) deleted, as version `view.version + 1`; returns that
+ * version and the manifest it published.
  */
 export function* appendAndDeleteTask(view: DatasetView, data: DatasetInput, rowIndices: ArrayLike<number>, options: AppendAndDeleteOptions): Task<CommittedVersion> {
   const path = view.path;
@@ -53,13 +54,13 @@ export function* appendAndDeleteTask(view: DatasetView, data: DatasetInput, rowI
     // As in commit.ts: the caller keeps `data` unchanged until the commit settles.
     added = yield* writeDataFiles(path, view.schema, batches.map(resolvedEffect), maxRows, { ...options.fileOptions, version: storageVersion, inputStable: true }, store, durable);
     yield* syncDeletionFiles(view, deletions.written, durable);
-    const bytes = (manifest = encodeNextManifest(view.state, {
+    manifest = encodeNextManifest(view.state, {
       version,
       schema: view.schema,
       fragments: [...view.fragments.filter((f) => !deletions.dropped.has(f.id)), ...added],
       deletionFiles: deletions.deletionFiles,
       storageVersion,
-    }));
+    });
     if (options.beforeCommit !== undefined) {
       try {
         options.beforeCommit();
@@ -68,7 +69,7 @@ export function* appendAndDeleteTask(view: DatasetView, data: DatasetInput, rowI
         throw e;
       }
     }
-    yield* perform(publishEffect(manifestPathToPublish(path, version, view.naming), bytes, store, durable));
+    yield* perform(publishEffect(manifestPathToPublish(path, version, view.naming), manifest, store, durable));
   } catch (e) {
     yield* removeFiles(deletions.written, store);
     yield* removeDataFiles(path, added, store);

@@ -131,7 +131,8 @@ export interface CommittedVersion {
 /**
  * Commits `data` as a new version of the dataset at `dir` (the body of {@link Dataset.createSync}
  * and {@link Dataset.create}): writes the data files, then publishes the manifest, re-basing on the
- * latest version on conflict when `conflictRetries` allows. Returns the version committed.
+ * latest version on conflict when `conflictRetries` allows. Returns the version committed and the
+ * manifest it published.
  */
 export function* commitWrite(dir: string, data: DatasetInput, options: DatasetWriteOptions): Task<CommittedVersion> {
   if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError('`dir` must be a non-empty path');
