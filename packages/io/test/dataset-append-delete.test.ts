@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
 import { ConflictError, Dataset, OutOfRangeError } from '@vego/io';
-import { makeTempDir, removeDir } from './fixtures/helpers';
+import { filesUnder, makeTempDir, removeDir } from './fixtures/helpers';
 
 function rows(from: number, to: number, tag = 'a'): { id: number; name: string }[] {
   return Array.from({ length: to - from }, (_, i) => ({ id: from + i, name: `${tag}${from + i}` }));
@@ -17,15 +17,6 @@ function allRows(ds: Dataset): string[] {
   const out: string[] = [];
   for (const b of ds.scanSync()) for (let i = 0; i < b.numRows; i++) out.push(`${b.column('id').get(i)}:${b.column('name').get(i)}`);
   return out;
-}
-
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const sub of ['data', '_deletions', '_versions']) {
-    const d = path.join(dir, sub);
-    if (fs.existsSync(d)) for (const f of fs.readdirSync(d)) out.push(`${sub}/${f}`);
-  }
-  return out.sort();
 }
 
 // The module object itself (an `import *` namespace only re-exports it through getters).

@@ -4,22 +4,12 @@
  * taken for a conflict to retry; it runs after the data files are written, so an async writer can
  * check there that its input did not change while it was written.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConflictError, Dataset } from '@vego/io';
-import { makeTempDir, removeDir } from './fixtures/helpers';
+import { filesUnder, makeTempDir, removeDir } from './fixtures/helpers';
 
 function rows(from: number, to: number): { id: number; name: string }[] {
   return Array.from({ length: to - from }, (_, i) => ({ id: from + i, name: `n${from + i}` }));
-}
-
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const sub of ['data', '_deletions', '_versions']) {
-    const d = path.join(dir, sub);
-    if (fs.existsSync(d)) for (const f of fs.readdirSync(d)) out.push(`${sub}/${f}`);
-  }
-  return out.sort();
 }
 
 let root: string;
