@@ -37,7 +37,7 @@ import {
 } from '@vego/format';
 import type { DatasetInput } from './internal/data-input';
 import { listVersionFiles, type ManifestNaming } from './internal/manifest-names';
-import { needsAsync, openRemoteVersion, storeFor } from './internal/remote-dataset';
+import { isRemoteLatest, needsAsync, openRemoteVersion, storeFor } from './internal/remote-dataset';
 import { cleanupTask } from './dataset/cleanup';
 import type { BlockCache } from './block-cache';
 import { type CommittedVersion, commitWrite } from './dataset/commit';
@@ -61,7 +61,7 @@ import {
 } from './dataset/options';
 import { collectBatches, scanReads } from './dataset/scan';
 import { rowAddressesOf, takeRows } from './dataset/take';
-import { committedVersionState, localVersions, openCommittedVersion, openLocalVersion } from './dataset/versions';
+import { committedVersionState, isLocalLatest, localVersions, openCommittedVersion, openLocalVersion } from './dataset/versions';
 import { DatasetView } from './dataset/view';
 
 export { DEFAULT_CLEANUP_OLDER_THAN_MS } from './dataset/options';
@@ -287,6 +287,41 @@ export class Dataset {
     if (this.view.store !== null) throw needsAsync('latestVersion()', this.path);
     const files = listVersionFiles(this.path);
     return files[files.length - 1]!.version;
+  }
+
+  /**
+   * This version again, as a new object with data files of its own (deletion sets loaded so far
+   * carried over), when it is still the dataset's latest version and its manifest is the one this
+   * object was opened from or committed; null otherwise: another writer committed since, or the
+   * folder was removed and written again (its versions count up from 1 too, with other manifests).
+   * A writer that commits on top of a version it knows checks it this way in O(1): one read of the
+   * small manifest file and two lookups by name, where {@link Dataset.openSync} lists `_versions/`
+   * and decodes the manifest. The check is as good as a listing against everything but a commit
+   * racing it, which the commit itself refuses (ConflictError).
+   * @throws IoError when the manifest cannot be read for another reason than its absence
+   * @example
+   * ```ts
+   * const again = known.reopenIfLatestSync() ?? Dataset.openSync(known.path); // same version, or the newer one
+   * ```
+   */
+  reopenIfLatestSync(): Dataset | null {
+    if (this.view.store !== null) throw needsAsync('reopenIfLatestSync()', this.path);
+    return isLocalLatest(this.path, this.view.state, this.view.naming) ? new Dataset(this.view.copy()) : null;
+  }
+
+  /**
+   * Asynchronous form of {@link Dataset.reopenIfLatestSync}; on an object store the latest manifest
+   * is found as {@link Dataset.open} finds it (a listing) and compared with this one's bytes.
+   */
+  async reopenIfLatest(): Promise<Dataset | null> {
+    const store = this.view.store;
+    let again: Dataset | null;
+    if (store === null) again = this.reopenIfLatestSync();
+    else {
+      again = (await isRemoteLatest(store, this.path, this.view.state)) ? new Dataset(this.view.copy()) : null;
+    }
+    if (again !== null) await again.view.live.prepare();
+    return again;
   }
 
   // ---------------------------------------------------------------- reading
@@ -610,3 +645,4 @@ export class Dataset {
     return Dataset.open(this.path, options);
   }
 }
+

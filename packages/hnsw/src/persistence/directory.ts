@@ -17,7 +17,6 @@ import {
   type DatasetWriteOptions,
   HttpStore,
   InvalidArgumentError,
-  NotFoundError,
   NotSupportedError,
   type ObjectStore,
   type RecordBatch,
@@ -141,22 +140,13 @@ export function closeStep(...datasets: (Dataset | null)[]): Step<void> {
   };
 }
 
-/** Part `name` at its latest committed version, or null when there is none (close it when done). */
-export function openLatestStep(loc: IndexLocation, name: string): Step<Dataset | null> {
-  const open = openStep(loc, name);
-  const missing = (e: unknown): null => {
-    if (e instanceof NotFoundError) return null;
-    throw e;
-  };
-  return {
-    sync: () => {
-      try {
-        return open.sync();
-      } catch (e) {
-        return missing(e);
-      }
-    },
-    async: () => open.async().catch(missing),
-  };
+/**
+ * `ds` (a part as the last save or load left it) reopened with files of its own, when it is still
+ * that part's latest version, the very manifest read or committed then; null otherwise (close it
+ * when done). See @vego/io's `Dataset#reopenIfLatest`.
+ */
+export function reopenIfLatestStep(ds: Dataset): Step<Dataset | null> {
+  return { sync: () => ds.reopenIfLatestSync(), async: () => ds.reopenIfLatest() };
 }
+
 

@@ -126,6 +126,7 @@ function finishLoad<T>(parts: OpenedParts, load: PartialLoad<T>, verify: boolean
   const state: SavedState = {
     root,
     metadataVersion: parts.meta.version,
+    metadata: parts.meta,
     metadataRows: parts.meta.countRows(),
     metadataChecksummed: parts.meta.schema.field('checksum') !== null,
     nodes: partState(parts.nodes, row.nodes_rows, load.nodes.positions),

@@ -49,7 +49,7 @@ import {
   closeStep,
   corrupt,
   createStep,
-  openLatestStep,
+  reopenIfLatestStep,
   partPath,
   requireLocal,
   requireWritable,
@@ -312,13 +312,10 @@ function* usableState(prev: SavedState | null, loc: IndexLocation, snapshot: Hns
   if (prev === null || prev.root !== loc.root) return null;
   // Loaded from an earlier format version (other checksums, other connections schema), or other ids: rewritten whole.
   if (!checksumsReusable(prev, snapshot) || prev.checksums.listHash !== CURRENT_LIST_HASH) return null;
-  // Someone else committed a save here since ours: start over.
-  const latest = yield* perform(openLatestStep(loc, METADATA_DATASET));
+  // Someone else committed a save here since ours (or removed the folder and saved there again,
+  // counting versions up from 1 as well): start over.
+  const latest = yield* perform(reopenIfLatestStep(prev.metadata));
   if (latest === null) return null;
-  if (latest.version !== prev.metadataVersion) {
-    yield* perform(closeStep(latest));
-    return null;
-  }
   metadata.latest = latest;
   return prev;
 }
@@ -334,8 +331,6 @@ function* usableState(prev: SavedState | null, loc: IndexLocation, snapshot: Hns
  * rewriting early).
  */
 function* planDatasetWrite(
-  loc: IndexLocation,
-  name: string,
   prev: PartState | null,
   threshold: number,
   rewriteShare: number,
@@ -345,11 +340,12 @@ function* planDatasetWrite(
 ): Steps<DatasetWrite | null> {
   if (prev === null || prev.places === null) return yield* whole();
   const places = prev.places;
-  // Opened once: its version is checked here, and an append commits on top of it.
-  const latest = yield* perform(openLatestStep(loc, name));
+  // Reopened once, if still the latest version and the very one of our last save or load: checked
+  // here, and an append commits on top of it.
+  const latest = yield* perform(reopenIfLatestStep(prev.dataset));
   let keep = false;
   try {
-    if (latest === null || latest.version !== prev.version || latest.numFragments >= MAX_FRAGMENTS_PER_PART) return yield* whole();
+    if (latest === null || latest.numFragments >= MAX_FRAGMENTS_PER_PART) return yield* whole();
     const { changed, before } = changedOf(places);
     if (changed.length === 0) return null;
     if (changed.length > rewriteShare * before.length) return yield* whole();
@@ -409,8 +405,6 @@ function* planSave(
   const identityOf = sharedIdentity;
 
   const nodes = yield* planDatasetWrite(
-    loc,
-    NODES_DATASET,
     prev?.nodes ?? null,
     threshold,
     rewriteShare(loc, n, NODES_REWRITE_SHARE),
@@ -433,8 +427,6 @@ function* planSave(
   );
 
   const connections = yield* planDatasetWrite(
-    loc,
-    CONNECTIONS_DATASET,
     prev?.connections ?? null,
     threshold,
     rewriteShare(loc, numLists, LISTS_REWRITE_SHARE),
@@ -546,7 +538,7 @@ function committedPart(path: string, ds: Dataset, w: DatasetWrite): PartState {
   const rows = ds.countRows();
   if (rows !== w.rowsAfter) throw new InternalError(`saving '${path}': expected ${w.rowsAfter} live rows after version ${ds.version}, found ${rows}`);
   if (w.mode === 'overwrite') return partState(ds, rows, w.positions);
-  return { version: ds.version, rows, physicalRows: physicalRowsOf(ds), places: placesAfterAppend(w.places!, w.positions, w.changed!, ds) };
+  return { version: ds.version, dataset: ds, rows, physicalRows: physicalRowsOf(ds), places: placesAfterAppend(w.places!, w.positions, w.changed!, ds) };
 }
 
 /**
@@ -738,6 +730,7 @@ function finishSave(plan: SavePlan, nodes: PartState, connections: PartState, me
   const state: SavedState = {
     root: plan.loc.root,
     metadataVersion: metadata.version,
+    metadata,
     metadataRows: metadata.countRows(),
     metadataChecksummed: true,
     nodes,

@@ -12,6 +12,11 @@ import { type RowPlaces, livePositions, placesOf } from './positions';
 /** What the index remembers of one dataset (`nodes` or `connections`) at its last save or load. */
 export interface PartState {
   version: number;
+  /**
+   * The dataset at `version`, as read or committed (closed: a save reopens it with files of its own,
+   * `Dataset#reopenIfLatest`, which also tells whether the folder still holds that very version).
+   */
+  dataset: Dataset;
   /** Live rows at `version` (one per id / link list, unless `places` is null). */
   rows: number;
   /** Rows stored in the fragments of `version`, deleted ones included (for the compaction rule). */
@@ -29,6 +34,8 @@ export interface SavedState {
   /** Absolute index directory. */
   root: string;
   metadataVersion: number;
+  /** `metadata.lance` at `metadataVersion`, as read or committed (closed; see {@link PartState.dataset}). */
+  metadata: Dataset;
   metadataRows: number;
   /** Whether `metadata.lance` has the `checksum` column (saves before it had none: the next save rewrites it). */
   metadataChecksummed: boolean;
@@ -49,7 +56,7 @@ export function physicalRowsOf(ds: Dataset): number {
  * rows, entry `e`'s at live position `positions[e]` (null: several rows for some entry).
  */
 export function partState(ds: Dataset, rows: number, positions: Int32Array | null): PartState {
-  return { version: ds.version, rows, physicalRows: physicalRowsOf(ds), places: positions === null ? null : placesOf(ds, positions) };
+  return { version: ds.version, dataset: ds, rows, physicalRows: physicalRowsOf(ds), places: positions === null ? null : placesOf(ds, positions) };
 }
 
 /**

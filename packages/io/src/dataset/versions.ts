@@ -142,6 +142,31 @@ export function committedVersionState(dir: string, committed: { version: number;
   return { state, naming: committed.naming };
 }
 
+/**
+ * Whether `state` (a version of the local dataset `dir` this process read or published under
+ * `naming`) is still the dataset's latest, as it was: no manifest of the next version exists under
+ * either naming, and the manifest file of `state`'s version holds exactly `state.bytes` (a folder
+ * removed and written again by another writer, whose versions count up from 1 as well, holds other
+ * bytes: its manifests name other data files). A cleanup never removes the latest version, so a
+ * missing next version means no writer committed since. One read of a small file and two lookups
+ * by name: no listing of `_versions/`, which grows with every version kept.
+ */
+export function isLocalLatest(dir: string, state: ManifestState, naming: ManifestNaming): boolean {
+  const versions = nodePath.join(dir, '_versions');
+  const next = state.version + 1;
+  if (fs.existsSync(nodePath.join(versions, manifestFileName(next, 'v2'))) || fs.existsSync(nodePath.join(versions, manifestFileName(next, 'v1')))) return false;
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(nodePath.join(versions, manifestFileName(state.version, naming)));
+  } catch (e) {
+    const err = fsError(e, 'read manifest', nodePath.join(versions, manifestFileName(state.version, naming)));
+    if (err instanceof NotFoundError) return false;
+    throw err;
+  }
+  const known = state.bytes;
+  return bytes.length === known.length && bytes.equals(Buffer.from(known.buffer, known.byteOffset, known.byteLength));
+}
+
 /** Every committed version in the folder `dir`, oldest first, with its manifest's modification time. */
 export function localVersions(dir: string): VersionInfo[] {
   return listVersionFiles(dir).map((f) => {

@@ -33,6 +33,8 @@ export interface ManifestState {
   maxFragmentId: number;
   /** The decoded manifest, carried into the next version so fields we do not model survive. */
   raw: Manifest;
+  /** The manifest's bytes as read or published (what `Dataset#reopenIfLatest` compares the file with). */
+  bytes: Uint8Array;
 }
 
 /** A data storage version new data files can be written in. */
@@ -131,7 +133,7 @@ export function decodeManifestBytes(bytes: Uint8Array, path: string): ManifestSt
   }));
   let maxId = m.maxFragmentId ?? 0;
   for (const f of fragments) if (f.id > maxId) maxId = f.id;
-  return { version: m.version, schema, unsupported, topIds, fields: m.fields.slice(), fragments, maxFragmentId: maxId, raw: m };
+  return { version: m.version, schema, unsupported, topIds, fields: m.fields.slice(), fragments, maxFragmentId: maxId, raw: m, bytes };
 }
 
 /** What changes from one version to the next. */

@@ -181,6 +181,21 @@ export async function openRemoteVersion(store: ObjectStore, dir: string, version
   return { root, state, naming: files[files.length - 1]!.naming };
 }
 
+/**
+ * Whether `state` (a version of the dataset `dir` on `store`) is still its latest, with the same
+ * manifest bytes: the latest found as {@link openRemoteVersion} finds it, compared byte for byte.
+ */
+export async function isRemoteLatest(store: ObjectStore, dir: string, state: ManifestState): Promise<boolean> {
+  let latest: { state: ManifestState };
+  try {
+    latest = await openRemoteVersion(store, dir, undefined);
+  } catch (e) {
+    if (e instanceof NotFoundError) return false;
+    throw e;
+  }
+  return latest.state.version === state.version && sameBytes(latest.state.bytes, state.bytes);
+}
+
 /** Reads and decodes manifest `fileName` of `dir`. */
 export async function readRemoteManifest(store: ObjectStore, dir: string, fileName: string): Promise<ManifestState> {
   const key = versionsKey(keyOf(store, dir), fileName);
