@@ -88,6 +88,45 @@ async function measureAsync(into, fn) {
 const timings = () => ({ cpu: [], wall: [] });
 
 /**
+ * Watches the event loop and the process's resident memory while an asynchronous operation runs:
+ * a 1 ms interval timer notes the longest gap between its ticks (how long the event loop was held)
+ * and the largest RSS seen (sampled at each tick and at the end). `stop()` gives both, the memory as
+ * growth over the RSS when the watch began, in bytes.
+ */
+function watchProcess() {
+  const rss0 = process.memoryUsage.rss();
+  let peak = rss0;
+  let last = performance.now();
+  let gap = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    gap = Math.max(gap, now - last);
+    last = now;
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 1);
+  return {
+    stop() {
+      clearInterval(timer);
+      gap = Math.max(gap, performance.now() - last);
+      peak = Math.max(peak, process.memoryUsage.rss());
+      return { gap, growth: peak - rss0 };
+    },
+  };
+}
+
+/** {@link measureAsync} that also records the longest event-loop gap and the peak RSS growth (into `during`). */
+async function measureWatched(into, during, fn) {
+  const watch = watchProcess();
+  const out = await measureAsync(into, fn);
+  const { gap, growth } = watch.stop();
+  during.gap.push(gap);
+  during.growth.push(growth);
+  return out;
+}
+
+const watched = () => ({ gap: [], growth: [] });
+
+/**
  * Lets the event loop run idle for a moment before a timed load. Synchronous operations never turn
  * the event loop, so the work V8 queues meanwhile (the garbage collector's tasks, started by the
  * external memory every save and load allocates) waits for the first event-loop turn: without this,
@@ -156,6 +195,8 @@ export async function run({ quick, log }) {
       loadOften: timings(),
       loadWhole: timings(),
     };
+    // The event loop and memory while each asynchronous save runs.
+    const during = { saveAsync: watched(), saveAsyncFast: watched(), hsaveAsync: watched() };
     let incUpdate = null;
     let incDelete = null;
     let vegoBytes = 0;
@@ -177,11 +218,11 @@ export async function run({ quick, log }) {
       // Async saves (the event loop keeps running; hnswlib-node's writeIndex writes on a thread of
       // libuv's pool), each after the event loop has settled.
       await settle();
-      await measureAsync(t.saveAsync, () => vego.saveToLance(`${dir}-async`));
+      await measureWatched(t.saveAsync, during.saveAsync, () => vego.saveToLance(`${dir}-async`));
       await settle();
-      await measureAsync(t.hsaveAsync, () => hnsw.writeIndex(`${file}-async`));
+      await measureWatched(t.hsaveAsync, during.hsaveAsync, () => hnsw.writeIndex(`${file}-async`));
       await settle();
-      await measureAsync(t.saveAsyncFast, () => vego.saveToLance(`${dir}-async-fast`, { durable: false }));
+      await measureWatched(t.saveAsyncFast, during.saveAsyncFast, () => vego.saveToLance(`${dir}-async-fast`, { durable: false }));
       if (r === 0 && !sameAnswers(vego, HNSW.loadFromLanceSync(`${dir}-async`), queries, 10)) throw new Error('async-saved Vego index answers differently');
       for (const name of [`${dir}-async`, `${dir}-async-fast`, `${file}-async`]) rmSync(name, { recursive: true, force: true });
       if (r === 0) {
@@ -322,6 +363,19 @@ export async function run({ quick, log }) {
             'The full saves after the first round carry over the row checksums of the unchanged index (as any save after a save or load does); the "first save" row is an index restored from a snapshot, with no checksums to carry over.',
         },
         {
+          title: `While an asynchronous save of ${n.toLocaleString('en-US')} × ${DIM} runs: the event loop and the process's memory (median of ${rounds} rounds)`,
+          columns: ['save', 'longest event-loop gap ms', 'peak RSS growth MiB'],
+          rows: [
+            ['Vego `saveToLance`', median(during.saveAsync.gap), mib(median(during.saveAsync.growth))],
+            ['Vego `saveToLance`, `durable: false`', median(during.saveAsyncFast.gap), mib(median(during.saveAsyncFast.growth))],
+            ['hnswlib-node `writeIndex`', median(during.hsaveAsync.gap), mib(median(during.hsaveAsync.growth))],
+          ],
+          note:
+            'A 1 ms interval timer runs beside each save of the rounds above: the longest gap between its ticks is the longest time the event loop was held (by the save or by anything else the process did meanwhile, such as garbage collection), ' +
+            'and the RSS sampled at each tick gives the largest growth over the RSS when the save began (what the save allocated on top of the index: buffers, copies). ' +
+            'Vego writes the data files from the index’s memory (no snapshot, no copy) and yields to the event loop between its steps; hnswlib-node’s writeIndex runs on a thread of libuv’s pool.',
+        },
+        {
           title: `Incremental saves after 1 % changes (${extra} vectors added, updated or deleted) vs a full save of the same index (ms, median of ${rounds})`,
           columns: ['mode', 'incremental CPU ms', 'full CPU ms', 'full / incremental (CPU)', 'incremental wall ms', 'full wall ms', 'full / incremental (wall)'],
           rows: [
@@ -358,7 +412,7 @@ export async function run({ quick, log }) {
           ],
         },
       ],
-      raw: { n, dim: DIM, rounds, medians: m, bytes: { vego: vegoBytes, hnswlib: hBytes, incremental: incBytes, hnswlibAfter: hAfterBytes }, incremental: inc, incrementalUpdate: incUpdate, incrementalDelete: incDelete, oftenFragments: fragments, samples: t },
+      raw: { n, dim: DIM, rounds, medians: m, during, bytes: { vego: vegoBytes, hnswlib: hBytes, incremental: incBytes, hnswlibAfter: hAfterBytes }, incremental: inc, incrementalUpdate: incUpdate, incrementalDelete: incDelete, oftenFragments: fragments, samples: t },
     };
   } finally {
     rmSync(root, { recursive: true, force: true });
