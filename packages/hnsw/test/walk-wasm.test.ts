@@ -126,3 +126,55 @@ describe('layer-0 walk in WebAssembly', () => {
     expect(stopped).toBeGreaterThan(100); // the budget did cut walks short
   });
 });
+
+// With ef results held, the wasm walk computes squared L2 with a kernel that gives up halfway once
+// the partial sum is not below the farthest result (walk.wat `$l2b`): exact only because sums of
+// squares never decrease under rounding. The tests above use 20-d vectors (96 bytes), too short for
+// a halfway check; these widths stop after 1, 2, 3 and 4 of the 64-byte steps (100-d also has the
+// 32-byte tail), and the grid data has many exactly equal distances (ties with the bound).
+describe('squared L2 given up halfway past the bound', () => {
+  const grid = (count: number, d: number, seed: number): Float32Array => {
+    const out = new Float32Array(count * d);
+    let s = seed;
+    for (let i = 0; i < out.length; i++) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      out[i] = (s >>> 28) - 8; // small integers: many pairs at exactly the same distance
+    }
+    return out;
+  };
+  it.each([
+    [32, 'clustered'],
+    [64, 'grid'],
+    [96, 'clustered'],
+    [100, 'grid'],
+    [128, 'clustered'],
+  ] as const)('%i-d %s: the same graph and the same answers as the JS walk at every ef', (d, kind) => {
+    const count = 1500;
+    const base = kind === 'grid' ? grid(count, d, d) : clustered(count, d, 20, 40 + d);
+    const qs = kind === 'grid' ? grid(200, d, d + 1) : clustered(200, d, 20, 80 + d);
+    const make = (wasm: boolean): HNSW => {
+      const index = new HNSW({ dimension: d, M: 8, efConstruction: 64, seed: 3 });
+      graphOf(index).useWalk0 = wasm;
+      index.addBatch(base);
+      return index;
+    };
+    const index = make(true);
+    const js = make(false);
+    const a = graphOf(index);
+    const b = graphOf(js);
+    expect(Buffer.from(a.links0.buffer, a.links0.byteOffset, count * a.stride0 * 4).equals(Buffer.from(b.links0.buffer, b.links0.byteOffset, count * b.stride0 * 4))).toBe(true);
+    for (const ef of [10, 40, 160]) {
+      let differ = 0;
+      for (let q = 0; q < 200; q++) {
+        const query = qs.subarray(q * d, (q + 1) * d);
+        a.useWalk0 = true;
+        const wasm: Hit[] = index.search(query, ef, { ef });
+        a.useWalk0 = false;
+        const ref: Hit[] = index.search(query, ef, { ef });
+        a.useWalk0 = true;
+        if (wasm.length !== ref.length || wasm.some((h, i) => h.id !== ref[i]!.id || h.distance !== ref[i]!.distance)) differ++;
+      }
+      expect(differ).toBe(0);
+    }
+  });
+});

@@ -4,8 +4,10 @@
 ;;
 ;; Everything it reads lives in the graph's memory: vectors, layer-0 links, tombstones, the visited
 ;; tags (u16, epoch-stamped), both heaps and the neighbour list. l2 / dot are imported from the
-;; distance module (kernels.wat) instantiated over the same memory; the binary metrics (Hamming,
-;; Jaccard over bit-packed vectors) are counted here, inline.
+;; distance module (kernels.wat) instantiated over the same memory; once ef results are held, squared
+;; L2 goes through $l2b here instead (l2's sum that gives up halfway past the bound: same decisions,
+;; same values for every node kept); the binary metrics (Hamming, Jaccard over bit-packed vectors)
+;; are counted here, inline.
 ;;
 ;; The heaps are the JS DistanceHeap's, record by record: 16-byte records {f64 key, i32 id, pad},
 ;; largest key on top, key = distance (results, farthest first) or −distance (candidates, closest
@@ -137,6 +139,50 @@
         (if (result f64) (local.get $kind)
           (then (f64.sub (f64.const 1) (f64.promote_f32 (call $dot (local.get $q) (local.get $v) (local.get $sb)))))
           (else (f64.promote_f32 (call $l2 (local.get $q) (local.get $v) (local.get $sb))))))))
+  ;; l2b(a, b, n, bound): k.l2's squared L2 distance, the same additions in the same order, except
+  ;; that it stops halfway when the sum so far (its four accumulators combined as l2 combines them at
+  ;; the end) is not below `bound`, and returns that partial sum instead. Every term is a square
+  ;; (≥ 0) and rounded addition of a non-negative number never decreases a sum, so the full distance
+  ;; is not below the partial one: a node it stops at is one the walk would reject anyway (its
+  ;; distance is not below the bound), and every node it does not stop at gets l2's exact f32.
+  (func $l2b (param $a i32) (param $b i32) (param $n i32) (param $bound f32) (result f32)
+    (local $end i32) (local $end64 i32) (local $half i32) (local $acc0 v128) (local $acc1 v128) (local $d v128) (local $acc2 v128) (local $acc3 v128)
+    (local $p v128)
+    (local.set $end (i32.add (local.get $a) (local.get $n)))
+    (local.set $end64 (i32.sub (local.get $end) (i32.const 32)))
+    ;; the check point: after the 64-byte steps that cover about half the vector (none below 128 bytes)
+    (local.set $half (i32.add (local.get $a) (i32.and (i32.shr_u (local.get $n) (i32.const 1)) (i32.const -64))))
+    (block $tail
+      (br_if $tail (i32.ge_u (local.get $a) (local.get $end64)))
+      (loop $next
+        (local.set $acc0 (f32x4.add (f32x4.mul (local.tee $d (f32x4.sub (v128.load align=4 (local.get $a)) (v128.load align=4 (local.get $b)))) (local.get $d)) (local.get $acc0)))
+        (local.set $acc1 (f32x4.add (f32x4.mul (local.tee $d (f32x4.sub (v128.load offset=16 align=4 (local.get $a)) (v128.load offset=16 align=4 (local.get $b)))) (local.get $d)) (local.get $acc1)))
+        (local.set $acc2 (f32x4.add (f32x4.mul (local.tee $d (f32x4.sub (v128.load offset=32 align=4 (local.get $a)) (v128.load offset=32 align=4 (local.get $b)))) (local.get $d)) (local.get $acc2)))
+        (local.set $acc3 (f32x4.add (f32x4.mul (local.tee $d (f32x4.sub (v128.load offset=48 align=4 (local.get $a)) (v128.load offset=48 align=4 (local.get $b)))) (local.get $d)) (local.get $acc3)))
+        (local.set $a (i32.add (local.get $a) (i32.const 64)))
+        (local.set $b (i32.add (local.get $b) (i32.const 64)))
+        (if (i32.eq (local.get $a) (local.get $half))
+          (then
+            (local.set $p (f32x4.add (f32x4.add (local.get $acc0) (local.get $acc1)) (f32x4.add (local.get $acc2) (local.get $acc3))))
+            (if (f32.ge
+                  (f32.add
+                    (f32.add (f32x4.extract_lane 0 (local.get $p)) (f32x4.extract_lane 1 (local.get $p)))
+                    (f32.add (f32x4.extract_lane 2 (local.get $p)) (f32x4.extract_lane 3 (local.get $p))))
+                  (local.get $bound))
+              (then
+                (return
+                  (f32.add
+                    (f32.add (f32x4.extract_lane 0 (local.get $p)) (f32x4.extract_lane 1 (local.get $p)))
+                    (f32.add (f32x4.extract_lane 2 (local.get $p)) (f32x4.extract_lane 3 (local.get $p)))))))))
+        (br_if $next (i32.lt_u (local.get $a) (local.get $end64)))))
+    (if (i32.lt_u (local.get $a) (local.get $end))
+      (then
+        (local.set $acc0 (f32x4.add (f32x4.mul (local.tee $d (f32x4.sub (v128.load align=4 (local.get $a)) (v128.load align=4 (local.get $b)))) (local.get $d)) (local.get $acc0)))
+        (local.set $acc1 (f32x4.add (f32x4.mul (local.tee $d (f32x4.sub (v128.load offset=16 align=4 (local.get $a)) (v128.load offset=16 align=4 (local.get $b)))) (local.get $d)) (local.get $acc1)))))
+    (local.set $acc0 (f32x4.add (f32x4.add (local.get $acc0) (local.get $acc1)) (f32x4.add (local.get $acc2) (local.get $acc3))))
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
+      (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0)))))
   (func (export "search_layer0")
     (param $q i32) (param $ep i32) (param $ef i32) (param $sb i32) (param $links i32) (param $s0 i32)
     (param $tags i32) (param $epoch i32) (param $del i32) (param $excl i32) (param $bits i32)
@@ -280,7 +326,12 @@
                               (f64.ge (f64.convert_i64_s (i64.sub (local.get $ju) (local.get $ji))) (f64.mul (local.get $bound) (f64.convert_i64_s (local.get $ju)))))
                             (then (local.get $bound))
                             (else (f64.promote_f32 (f32.div (f32.convert_i32_s (i32.wrap_i64 (i64.sub (local.get $ju) (local.get $ji)))) (f32.convert_i32_s (i32.wrap_i64 (local.get $ju)))))))))))
-                  (else (local.set $d (call $dist (local.get $q) (local.get $v) (local.get $sb) (local.get $kind)))))))
+                  (else
+                    ;; squared L2 with ef results held: the bounded kernel (a node past the bound
+                    ;; halfway is rejected without its second half; the others get l2's exact value)
+                    (if (i32.and (i32.eqz (local.get $kind)) (i32.ge_s (local.get $nr) (local.get $ef)))
+                      (then (local.set $d (f64.promote_f32 (call $l2b (local.get $q) (local.get $v) (local.get $sb) (f32.demote_f64 (local.get $bound))))))
+                      (else (local.set $d (call $dist (local.get $q) (local.get $v) (local.get $sb) (local.get $kind)))))))))
             (if (i32.or (i32.lt_s (local.get $nr) (local.get $ef)) (f64.lt (local.get $d) (local.get $bound)))
               (then
                 (if (i32.ge_s (local.get $nc) (local.get $ccap)) (then (return (i32.const -2))))
