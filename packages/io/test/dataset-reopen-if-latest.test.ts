@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Dataset, NotSupportedError, S3Store, type StorageOptions } from '@vego/io';
 import { manifestFileName } from '@vego/format';
-import { makeTempDir, removeDir } from './fixtures/helpers';
+import { makeTempDir, removeDir, s3TestOptions } from './fixtures/helpers';
 import { startS3Server, type S3TestServer } from './support/s3-server';
 
 const rows = (from: number, to: number): { id: number; name: string }[] => Array.from({ length: to - from }, (_, k) => ({ id: from + k, name: `n${from + k}` }));
@@ -106,7 +106,7 @@ describe('reopenIfLatest on an object store', () => {
   let options: StorageOptions;
   beforeAll(async () => {
     server = await startS3Server();
-    options = { aws_endpoint: server.endpoint, allow_http: 'true', aws_access_key_id: 'test', aws_secret_access_key: 'secret', aws_region: 'us-east-1', client_retry_timeout: '20s' };
+    options = s3TestOptions(server.endpoint);
   });
   afterAll(() => server.close());
 

@@ -8,14 +8,14 @@ import { decodeManifest, encodeManifest, manifestFileName } from '@vego/format';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startS3Server, type S3TestServer } from './support/s3-server';
-import { makeTempDir, removeDir } from './fixtures/helpers';
+import { makeTempDir, removeDir, s3TestOptions } from './fixtures/helpers';
 
 let server: S3TestServer;
 let options: StorageOptions;
 
 beforeAll(async () => {
   server = await startS3Server();
-  options = { aws_endpoint: server.endpoint, allow_http: 'true', aws_access_key_id: 'test', aws_secret_access_key: 'secret', aws_region: 'us-east-1', client_retry_timeout: '20s' };
+  options = s3TestOptions(server.endpoint);
 });
 afterAll(() => server.close());
 

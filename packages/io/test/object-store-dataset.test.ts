@@ -21,14 +21,14 @@ import {
   type StorageOptions,
 } from '@vego/io';
 import { startS3Server, type S3TestServer } from './support/s3-server';
-import { seededRandom } from './fixtures/helpers';
+import { s3TestOptions, seededRandom } from './fixtures/helpers';
 
 let server: S3TestServer;
 let options: StorageOptions;
 
 beforeAll(async () => {
   server = await startS3Server();
-  options = { aws_endpoint: server.endpoint, allow_http: 'true', aws_access_key_id: 'test', aws_secret_access_key: 'secret', aws_region: 'us-east-1', client_retry_timeout: '20s' };
+  options = s3TestOptions(server.endpoint);
 });
 afterAll(() => server.close());
 
