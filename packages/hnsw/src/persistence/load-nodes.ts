@@ -189,14 +189,16 @@ const DIRECT_CHUNK_BYTES = 512 * 1024;
 export type VectorCheck = (from: number, to: number) => void;
 
 /**
- * The vectors of a whole save read straight from the data file into the index memory by
- * @vego/format (no intermediate buffer for plain pages), when the layout allows it: one fragment
- * without deletions (its pages would hold the deleted rows too), one data file, rows in id order
- * (checked by the caller), a dimension that needs no padding. Plain pages are read a chunk of rows
- * at a time ({@link DIRECT_CHUNK_BYTES}) and `check` runs on each chunk right after its read, while
- * its bytes are still in the CPU cache: hashing them then costs no second trip through memory.
- * Other page layouts are decoded whole, then checked whole. Returns false, having read and checked
- * nothing, when any of that does not hold; the caller then scans the column.
+ * The vectors read straight from the data files into the index memory by @vego/format (no
+ * intermediate buffer for plain pages), when the layout allows it: rows in id order (checked by the
+ * caller: a whole save, or one followed by incremental saves that only added ids), every fragment
+ * without deletions (its pages would hold the deleted rows too) and in one data file, a dimension
+ * that needs no padding. Fragment `k`'s rows are then the ids that follow fragment `k − 1`'s. Plain
+ * pages are read a chunk of rows at a time ({@link DIRECT_CHUNK_BYTES}) and `check` runs on each
+ * chunk right after its read, while its bytes are still in the CPU cache: hashing them then costs
+ * no second trip through memory. Other page layouts are decoded a fragment at a time, then checked.
+ * Every file is opened and its schema checked before anything is read: false, having read and
+ * checked nothing, when any of that does not hold; the caller then scans the column.
  */
 export function readVectorsDirect(parts: OpenedParts, target: RestoreTarget<unknown>, check: VectorCheck): boolean {
   const n = parts.row.num_ids;
@@ -204,30 +206,45 @@ export function readVectorsDirect(parts: OpenedParts, target: RestoreTarget<unkn
   const stride = target.stride;
   if (stride !== dim || n === 0 || isBinaryMetric(parts.config.distance)) return false;
   const fragments = parts.nodes.fragmentFiles();
-  if (fragments.length !== 1) return false;
-  const fragment = fragments[0]!;
-  if (fragment.hasDeletions || fragment.paths.length !== 1 || fragment.physicalRows !== n) return false;
-  const source = FileSource.openSync(fragment.paths[0]!);
+  let total = 0;
+  for (const f of fragments) {
+    if (f.hasDeletions || f.paths.length !== 1) return false;
+    total += f.physicalRows;
+  }
+  if (total !== n) return false;
+  const sources: FileSource[] = [];
   try {
-    const reader = LanceFileReader.openSync(source);
-    const field = reader.schema.field('vector');
-    if (reader.numRows !== n || field === null || !field.type.equals(nodesSchema(dim).fields[1]!.type)) return false;
+    const readers: LanceFileReader[] = [];
+    const vectorType = nodesSchema(dim).fields[1]!.type;
+    for (const f of fragments) {
+      const source = FileSource.openSync(f.paths[0]!);
+      sources.push(source);
+      const reader = LanceFileReader.openSync(source);
+      const field = reader.schema.field('vector');
+      if (reader.numRows !== f.physicalRows || field === null || !field.type.equals(vectorType)) return false;
+      readers.push(reader);
+    }
     // Slot 0 is the query: id i goes to slot i + 1.
     const rowsPerChunk = Math.max(1, Math.floor(DIRECT_CHUNK_BYTES / (4 * dim)));
-    for (let at = 0; at < n; at += rowsPerChunk) {
-      const rows = Math.min(rowsPerChunk, n - at);
-      if (!reader.readFixedSizeListRowsIntoSync('vector', at, rows, target.vectors, (at + 1) * stride)) {
-        // Not plain pages (the answer is the same for every range, so this is the first chunk):
-        // decoded whole, checked whole.
-        reader.readFixedSizeListIntoSync('vector', target.vectors, stride);
-        check(0, n);
-        return true;
+    let first = 0;
+    for (const reader of readers) {
+      const rows = reader.numRows;
+      for (let at = 0; at < rows; at += rowsPerChunk) {
+        const chunk = Math.min(rowsPerChunk, rows - at);
+        if (!reader.readFixedSizeListRowsIntoSync('vector', at, chunk, target.vectors, (first + at + 1) * stride)) {
+          // Not plain pages (the answer is the same for every range of a file, so this is its first
+          // chunk): the fragment decoded whole, checked whole.
+          reader.readFixedSizeListIntoSync('vector', target.vectors, (first + 1) * stride);
+          check(first, first + rows);
+          break;
+        }
+        check(first + at, first + at + chunk);
       }
-      check(at, at + rows);
+      first += rows;
     }
     return true;
   } finally {
-    source.close();
+    for (const source of sources) source.close();
   }
 }
 

@@ -165,7 +165,8 @@ function collectStep(scans: readonly (readonly [Dataset, ScanOptions])[]): Step<
 }
 
 /**
- * The vectors of a whole save read straight into the index memory and checked chunk by chunk (a
+ * The vectors read straight into the index memory and checked chunk by chunk, when the rows are in
+ * id order (a whole save, or one followed by saves that only added ids: {@link readVectorsDirect}; a
  * local file: synchronous in both forms, one positional read per chunk; reading the next chunk on
  * libuv's pool while checking the last was tried and cost ~10 ms more CPU per 100K load, the pool
  * threads' page faults, for no wall time on a loaded machine); false when that does not apply (the
