@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
-import { ConflictError, HNSW, NotSupportedError, type StorageOptions } from '@vego/hnsw';
+import { ConflictError, HNSW, NotSupportedError, S3Store, type StorageOptions } from '@vego/hnsw';
 import { startS3Server, type S3TestServer } from '../../io/test/support/s3-server';
 import { startStaticServer } from '../../io/test/support/static-server';
 import { clustered } from './fixtures/data';
@@ -50,6 +50,22 @@ function keysUnder(bucket: string, prefix: string): string[] {
 }
 
 describe('HNSW on S3', () => {
+  it('checks and commits an incremental save through the store of its own call, not the one of the save before', async () => {
+    // Credentials can change between saves: the index remembers the versions it saved, not the store.
+    const { index, pool } = build(200, 3);
+    const uri = 's3://bucket/indexes/stores';
+    const first = S3Store.open('s3://bucket/indexes', options);
+    await index.saveToLance(uri, { store: first });
+    index.addBatch(pool.subarray(200 * DIM, 205 * DIM));
+    const before = first.stats().requests;
+    const second = S3Store.open('s3://bucket/indexes', options);
+    const r = await index.saveToLance(uri, { store: second });
+    expect(r).toMatchObject({ nodesRewritten: false, connectionsRewritten: false, nodeRowsWritten: 5 });
+    expect(first.stats().requests).toBe(before);
+    expect(second.stats().requests).toBeGreaterThan(0);
+    expect(graphDifferences(index, await HNSW.loadFromLance(uri, { storageOptions: options }))).toEqual([]);
+  });
+
   it('saves to s3:// and loads back identically; an incremental save writes only the changes', async () => {
     const { index, pool } = build(300, 1);
     index.delete(7);

@@ -37,7 +37,7 @@ import {
 } from '@vego/format';
 import type { DatasetInput } from './internal/data-input';
 import { listVersionFiles, type ManifestNaming } from './internal/manifest-names';
-import { isRemoteLatest, needsAsync, openRemoteVersion, storeFor } from './internal/remote-dataset';
+import { isRemoteLatest, needsAsync, openRemoteVersion, sameBytes, storeFor } from './internal/remote-dataset';
 import { cleanupTask } from './dataset/cleanup';
 import type { BlockCache } from './block-cache';
 import { type CommittedVersion, commitWrite } from './dataset/commit';
@@ -307,6 +307,16 @@ export class Dataset {
   reopenIfLatestSync(): Dataset | null {
     if (this.view.store !== null) throw needsAsync('reopenIfLatestSync()', this.path);
     return isLocalLatest(this.path, this.view.state, this.view.naming) ? new Dataset(this.view.copy()) : null;
+  }
+
+  /**
+   * Whether `other` holds the same version as this object, read or committed from a byte-identical
+   * manifest (so the same fragments and data files): how a writer that opened the latest version
+   * through a store of its own tells it from the one it remembers (see {@link Dataset.reopenIfLatestSync}).
+   */
+  hasSameManifest(other: Dataset): boolean {
+    if (!(other instanceof Dataset)) throw new InvalidArgumentError('`other` must be a Dataset');
+    return this.version === other.version && sameBytes(this.view.state.bytes, other.view.state.bytes);
   }
 
   /**

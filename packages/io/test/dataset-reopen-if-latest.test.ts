@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Dataset, NotSupportedError, S3Store, type StorageOptions } from '@vego/io';
+import { Dataset, InvalidArgumentError, NotSupportedError, S3Store, type StorageOptions } from '@vego/io';
 import { manifestFileName } from '@vego/format';
 import { makeTempDir, removeDir, s3TestOptions } from './fixtures/helpers';
 import { startS3Server, type S3TestServer } from './support/s3-server';
@@ -98,6 +98,22 @@ describe.each([
     expect(await reopen(mine)).not.toBeNull();
     fs.rmSync(file);
     expect(await reopen(mine)).toBeNull();
+  });
+});
+
+describe('hasSameManifest', () => {
+  it('tells the same version from the same manifest apart from another version or another folder at the same version', () => {
+    const dir = path.join(root, 'same-manifest');
+    const v1 = Dataset.createSync(dir, rows(0, 10));
+    const v2 = v1.appendSync(rows(10, 20));
+    expect(Dataset.openSync(dir).hasSameManifest(v2)).toBe(true);
+    expect(Dataset.openSync(dir, { version: 1 }).hasSameManifest(v1)).toBe(true);
+    expect(v1.hasSameManifest(v2)).toBe(false);
+    fs.rmSync(dir, { recursive: true });
+    const other = Dataset.createSync(dir, rows(0, 10)).appendSync(rows(10, 20)); // same rows, other data files
+    expect(other.version).toBe(2);
+    expect(other.hasSameManifest(v2)).toBe(false);
+    expect(() => v2.hasSameManifest({} as Dataset)).toThrow(InvalidArgumentError);
   });
 });
 

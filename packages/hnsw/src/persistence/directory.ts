@@ -17,6 +17,7 @@ import {
   type DatasetWriteOptions,
   HttpStore,
   InvalidArgumentError,
+  NotFoundError,
   NotSupportedError,
   type ObjectStore,
   type RecordBatch,
@@ -141,12 +142,30 @@ export function closeStep(...datasets: (Dataset | null)[]): Step<void> {
 }
 
 /**
- * `ds` (a part as the last save or load left it) reopened with files of its own, when it is still
- * that part's latest version, the very manifest read or committed then; null otherwise (close it
- * when done). See @vego/io's `Dataset#reopenIfLatest`.
+ * `ds` (part `name` as the last save or load left it) again, with files of its own, when it is
+ * still that part's latest version, read from the very manifest read or committed then; null
+ * otherwise (close it when done). In a local folder @vego/io's `Dataset#reopenIfLatest` (no listing
+ * of `_versions/`); on an object store the latest version is opened through this save's store (its
+ * credentials may have changed since) and compared with `ds` by `Dataset#hasSameManifest`.
  */
-export function reopenIfLatestStep(ds: Dataset): Step<Dataset | null> {
-  return { sync: () => ds.reopenIfLatestSync(), async: () => ds.reopenIfLatest() };
+export function reopenIfLatestStep(loc: IndexLocation, name: string, ds: Dataset): Step<Dataset | null> {
+  if (loc.store === null) return { sync: () => ds.reopenIfLatestSync(), async: () => ds.reopenIfLatest() };
+  const open = openStep(loc, name);
+  return {
+    sync: () => open.sync(), // refused there: a store is asynchronous only
+    async: async () => {
+      let latest: Dataset;
+      try {
+        latest = await open.async();
+      } catch (e) {
+        if (e instanceof NotFoundError) return null;
+        throw e;
+      }
+      if (latest.hasSameManifest(ds)) return latest;
+      await latest.close();
+      return null;
+    },
+  };
 }
 
 

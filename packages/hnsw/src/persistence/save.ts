@@ -314,7 +314,7 @@ function* usableState(prev: SavedState | null, loc: IndexLocation, snapshot: Hns
   if (!checksumsReusable(prev, snapshot) || prev.checksums.listHash !== CURRENT_LIST_HASH) return null;
   // Someone else committed a save here since ours (or removed the folder and saved there again,
   // counting versions up from 1 as well): start over.
-  const latest = yield* perform(reopenIfLatestStep(prev.metadata));
+  const latest = yield* perform(reopenIfLatestStep(loc, METADATA_DATASET, prev.metadata));
   if (latest === null) return null;
   metadata.latest = latest;
   return prev;
@@ -331,6 +331,8 @@ function* usableState(prev: SavedState | null, loc: IndexLocation, snapshot: Hns
  * rewriting early).
  */
 function* planDatasetWrite(
+  loc: IndexLocation,
+  name: string,
   prev: PartState | null,
   threshold: number,
   rewriteShare: number,
@@ -342,7 +344,7 @@ function* planDatasetWrite(
   const places = prev.places;
   // Reopened once, if still the latest version and the very one of our last save or load: checked
   // here, and an append commits on top of it.
-  const latest = yield* perform(reopenIfLatestStep(prev.dataset));
+  const latest = yield* perform(reopenIfLatestStep(loc, name, prev.dataset));
   let keep = false;
   try {
     if (latest === null || latest.numFragments >= MAX_FRAGMENTS_PER_PART) return yield* whole();
@@ -405,6 +407,8 @@ function* planSave(
   const identityOf = sharedIdentity;
 
   const nodes = yield* planDatasetWrite(
+    loc,
+    NODES_DATASET,
     prev?.nodes ?? null,
     threshold,
     rewriteShare(loc, n, NODES_REWRITE_SHARE),
@@ -427,6 +431,8 @@ function* planSave(
   );
 
   const connections = yield* planDatasetWrite(
+    loc,
+    CONNECTIONS_DATASET,
     prev?.connections ?? null,
     threshold,
     rewriteShare(loc, numLists, LISTS_REWRITE_SHARE),

@@ -13,7 +13,7 @@ import { collectBatches, scanReads } from '../dataset/scan';
 import { rowAddressesOf } from '../dataset/take';
 import { DatasetView } from '../dataset/view';
 import type { ManifestNaming } from '../internal/manifest-names';
-import { openRemoteVersion, storeFor } from '../internal/remote-dataset';
+import { isRemoteLatest, openRemoteVersion, sameBytes, storeFor } from '../internal/remote-dataset';
 import { needsNode } from './node-only';
 
 /** The same constant as under Node (`cleanupOldVersions`' default age: 7 days), so imports resolve in both builds. */
@@ -133,6 +133,20 @@ export class Dataset {
     return new Table(this.view.projectedSchema(columns), await runTaskAsync(collectBatches(scanReads(this.view, { ...options, columns }))));
   }
 
+  /** Whether `other` holds the same version from a byte-identical manifest (as under Node). */
+  hasSameManifest(other: Dataset): boolean {
+    if (!(other instanceof Dataset)) throw new InvalidArgumentError('`other` must be a Dataset');
+    return this.version === other.version && sameBytes(this.view.state.bytes, other.view.state.bytes);
+  }
+
+  /** This version again if it is still the latest, from the same manifest bytes; else null (as `reopenIfLatest` under Node). */
+  async reopenIfLatest(): Promise<Dataset | null> {
+    if (!(await isRemoteLatest(this.view.store!, this.path, this.view.state))) return null;
+    const again = new Dataset(this.view.copy());
+    await again.view.live.prepare();
+    return again;
+  }
+
   /** Closes the data files this object opened. */
   async close(): Promise<void> {
     await this.view.files.close();
@@ -160,6 +174,11 @@ export class Dataset {
   /** Needs Node: throws NotSupportedError (reads over a store are asynchronous: use scan() / toTable()). */
   takeSync(): never {
     return readOnly('Dataset.prototype.takeSync()');
+  }
+
+  /** Needs Node: throws NotSupportedError (reads over a store are asynchronous: use reopenIfLatest()). */
+  reopenIfLatestSync(): never {
+    return readOnly('Dataset.prototype.reopenIfLatestSync()');
   }
 
   /** Needs Node: throws NotSupportedError (reads over a store are asynchronous: use scan() / toTable()). */
