@@ -1687,7 +1687,7 @@ export class HNSW {
     const disk = this.disk;
     if (disk === null || state.root !== disk.root) return;
     const positions = nodeLivePositions(state.nodes, count);
-    if (positions !== null) disk.switchTo(state.nodes.version, positions, count);
+    if (positions !== null) disk.switchTo(state.nodes.dataset.version, positions, count);
   }
 
   /** Remembers that the vector of `id` changed (see {@link HNSW.vectorsChanged}). */

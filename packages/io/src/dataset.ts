@@ -327,9 +327,7 @@ export class Dataset {
     const store = this.view.store;
     let again: Dataset | null;
     if (store === null) again = this.reopenIfLatestSync();
-    else {
-      again = (await isRemoteLatest(store, this.path, this.view.state)) ? new Dataset(this.view.copy()) : null;
-    }
+    else again = (await isRemoteLatest(store, this.path, this.view.state)) ? new Dataset(this.view.copy()) : null;
     if (again !== null) await again.view.live.prepare();
     return again;
   }
@@ -655,4 +653,3 @@ export class Dataset {
     return Dataset.open(this.path, options);
   }
 }
-

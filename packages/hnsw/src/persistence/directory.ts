@@ -141,6 +141,25 @@ export function closeStep(...datasets: (Dataset | null)[]): Step<void> {
   };
 }
 
+/** Part `name` at its latest committed version, or null when there is none (close it when done). */
+export function openLatestStep(loc: IndexLocation, name: string): Step<Dataset | null> {
+  const open = openStep(loc, name);
+  const missing = (e: unknown): null => {
+    if (e instanceof NotFoundError) return null;
+    throw e;
+  };
+  return {
+    sync: () => {
+      try {
+        return open.sync();
+      } catch (e) {
+        return missing(e);
+      }
+    },
+    async: () => open.async().catch(missing),
+  };
+}
+
 /**
  * `ds` (part `name` as the last save or load left it) again, with files of its own, when it is
  * still that part's latest version, read from the very manifest read or committed then; null
@@ -150,22 +169,19 @@ export function closeStep(...datasets: (Dataset | null)[]): Step<void> {
  */
 export function reopenIfLatestStep(loc: IndexLocation, name: string, ds: Dataset): Step<Dataset | null> {
   if (loc.store === null) return { sync: () => ds.reopenIfLatestSync(), async: () => ds.reopenIfLatest() };
-  const open = openStep(loc, name);
+  const latest = openLatestStep(loc, name);
   return {
-    sync: () => open.sync(), // refused there: a store is asynchronous only
+    sync: () => {
+      const d = latest.sync();
+      if (d === null || d.hasSameManifest(ds)) return d;
+      d.closeSync();
+      return null;
+    },
     async: async () => {
-      let latest: Dataset;
-      try {
-        latest = await open.async();
-      } catch (e) {
-        if (e instanceof NotFoundError) return null;
-        throw e;
-      }
-      if (latest.hasSameManifest(ds)) return latest;
-      await latest.close();
+      const d = await latest.async();
+      if (d === null || d.hasSameManifest(ds)) return d;
+      await d.close();
       return null;
     },
   };
 }
-
-

@@ -125,7 +125,6 @@ function finishLoad<T>(parts: OpenedParts, load: PartialLoad<T>, verify: boolean
   const index = load.target.finish(row.entry_point, row.max_level, row.rng_state, disk);
   const state: SavedState = {
     root,
-    metadataVersion: parts.meta.version,
     metadata: parts.meta,
     metadataRows: parts.meta.countRows(),
     metadataChecksummed: parts.meta.schema.field('checksum') !== null,

@@ -485,8 +485,8 @@ function metadataBatch(plan: SavePlan, nodes: PartState, connections: PartState)
   const live = plan.checksums.live;
   const row: MetadataRow = {
     format_version: LANCE_FORMAT_VERSION,
-    nodes_version: nodes.version,
-    connections_version: connections.version,
+    nodes_version: nodes.dataset.version,
+    connections_version: connections.dataset.version,
     nodes_rows: nodes.rows,
     connections_rows: connections.rows,
     num_ids: s.numIds,
@@ -544,7 +544,7 @@ function committedPart(path: string, ds: Dataset, w: DatasetWrite): PartState {
   const rows = ds.countRows();
   if (rows !== w.rowsAfter) throw new InternalError(`saving '${path}': expected ${w.rowsAfter} live rows after version ${ds.version}, found ${rows}`);
   if (w.mode === 'overwrite') return partState(ds, rows, w.positions);
-  return { version: ds.version, dataset: ds, rows, physicalRows: physicalRowsOf(ds), places: placesAfterAppend(w.places!, w.positions, w.changed!, ds) };
+  return { dataset: ds, rows, physicalRows: physicalRowsOf(ds), places: placesAfterAppend(w.places!, w.positions, w.changed!, ds) };
 }
 
 /**
@@ -571,7 +571,7 @@ function* commitPart(loc: IndexLocation, name: string, w: DatasetWrite | null, s
       ds = yield* perform(appendAndDeleteStep(base, w.batch as RecordBatch, w.superseded, { schema, durable, fileOptions: DATA_FILE_OPTIONS, ...guardOption(guard) }));
     } catch (e) {
       if (e instanceof ConflictError) {
-        throw new ConflictError(`cannot save to '${path}': another writer committed version ${prev!.version + 1} first; the previous save stays committed, save again`, { cause: e });
+        throw new ConflictError(`cannot save to '${path}': another writer committed version ${prev!.dataset.version + 1} first; the previous save stays committed, save again`, { cause: e });
       }
       throw e;
     }
@@ -723,8 +723,8 @@ function rowsIn(w: DatasetWrite | null): number {
 /** The result of a committed save, and the state the next save builds on. */
 function finishSave(plan: SavePlan, nodes: PartState, connections: PartState, metadata: Dataset): SaveOutcome {
   const result: LanceSaveResult = {
-    nodesVersion: nodes.version,
-    connectionsVersion: connections.version,
+    nodesVersion: nodes.dataset.version,
+    connectionsVersion: connections.dataset.version,
     metadataVersion: metadata.version,
     nodeRowsWritten: rowsIn(plan.nodes),
     connectionRowsWritten: rowsIn(plan.connections),
@@ -735,7 +735,6 @@ function finishSave(plan: SavePlan, nodes: PartState, connections: PartState, me
   };
   const state: SavedState = {
     root: plan.loc.root,
-    metadataVersion: metadata.version,
     metadata,
     metadataRows: metadata.countRows(),
     metadataChecksummed: true,

@@ -11,15 +11,15 @@ import { type RowPlaces, livePositions, placesOf } from './positions';
 
 /** What the index remembers of one dataset (`nodes` or `connections`) at its last save or load. */
 export interface PartState {
-  version: number;
   /**
-   * The dataset at `version`, as read or committed (closed: a save reopens it with files of its own,
-   * `Dataset#reopenIfLatest`, which also tells whether the folder still holds that very version).
+   * The dataset at the version of that save or load, as read or committed (closed: a save reopens
+   * it with files of its own, `Dataset#reopenIfLatest`, which also tells whether the folder still
+   * holds that very version).
    */
   dataset: Dataset;
-  /** Live rows at `version` (one per id / link list, unless `places` is null). */
+  /** Live rows at that version (one per id / link list, unless `places` is null). */
   rows: number;
-  /** Rows stored in the fragments of `version`, deleted ones included (for the compaction rule). */
+  /** Rows stored in the fragments of that version, deleted ones included (for the compaction rule). */
   physicalRows: number;
   /**
    * Where each entry's row sits (`positions.ts`), or null when an entry has several live rows (a
@@ -33,8 +33,7 @@ export interface PartState {
 export interface SavedState {
   /** Absolute index directory. */
   root: string;
-  metadataVersion: number;
-  /** `metadata.lance` at `metadataVersion`, as read or committed (closed; see {@link PartState.dataset}). */
+  /** `metadata.lance` at the version of the commit row, as read or committed (closed; see {@link PartState.dataset}). */
   metadata: Dataset;
   metadataRows: number;
   /** Whether `metadata.lance` has the `checksum` column (saves before it had none: the next save rewrites it). */
@@ -56,11 +55,11 @@ export function physicalRowsOf(ds: Dataset): number {
  * rows, entry `e`'s at live position `positions[e]` (null: several rows for some entry).
  */
 export function partState(ds: Dataset, rows: number, positions: Int32Array | null): PartState {
-  return { version: ds.version, dataset: ds, rows, physicalRows: physicalRowsOf(ds), places: positions === null ? null : placesOf(ds, positions) };
+  return { dataset: ds, rows, physicalRows: physicalRowsOf(ds), places: positions === null ? null : placesOf(ds, positions) };
 }
 
 /**
- * The live position of each of the first `count` ids' rows of `nodes.lance` at `part.version` (for
+ * The live position of each of the first `count` ids' rows of `nodes.lance` at `part.dataset`'s version (for
  * readers taking rows by position), or null when unknown. O(ids + physical rows).
  */
 export function nodeLivePositions(part: PartState, count: number): Int32Array | null {

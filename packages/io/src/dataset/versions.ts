@@ -155,16 +155,17 @@ export function isLocalLatest(dir: string, state: ManifestState, naming: Manifes
   const versions = nodePath.join(dir, '_versions');
   const next = state.version + 1;
   if (fs.existsSync(nodePath.join(versions, manifestFileName(next, 'v2'))) || fs.existsSync(nodePath.join(versions, manifestFileName(next, 'v1')))) return false;
+  const file = nodePath.join(versions, manifestFileName(state.version, naming));
   let bytes: Buffer;
   try {
-    bytes = fs.readFileSync(nodePath.join(versions, manifestFileName(state.version, naming)));
+    bytes = fs.readFileSync(file);
   } catch (e) {
-    const err = fsError(e, 'read manifest', nodePath.join(versions, manifestFileName(state.version, naming)));
+    const err = fsError(e, 'read manifest', file);
     if (err instanceof NotFoundError) return false;
     throw err;
   }
   const known = state.bytes;
-  return bytes.length === known.length && bytes.equals(Buffer.from(known.buffer, known.byteOffset, known.byteLength));
+  return bytes.equals(Buffer.from(known.buffer, known.byteOffset, known.byteLength));
 }
 
 /** Every committed version in the folder `dir`, oldest first, with its manifest's modification time. */
