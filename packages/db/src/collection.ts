@@ -63,6 +63,16 @@ export interface WriteOptions {
   batchSize?: number;
   /** Called after each committed batch with the documents written so far and the total. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Threads that link each committed batch's new vectors into the index (default 1: this thread,
+   * in slices of a few milliseconds between event-loop turns, so searches of the collection run
+   * between slices). With more, the batch is linked by that many worker threads sharing the
+   * index's memory (hnsw's `addBatchAsync`) while the event loop stays free, about `threads` times
+   * as fast on as many idle cores (bulk loads); searches of this collection issued meanwhile wait
+   * until the batch is linked. The workers start on first use and stop when the collection closes.
+   * In a browser build (no worker threads) this thread links the batch, in slices.
+   */
+  threads?: number;
 }
 
 /** Projection: the fields to return. Default: text and every metadata field, no vector. */
@@ -236,6 +246,11 @@ export class Collection {
   private queue: Promise<unknown> = Promise.resolve();
   /** Index changes (ids added or deleted) since the index was last saved. */
   private unsavedIndexChanges = 0;
+  /**
+   * While worker threads link a batch into the index (`WriteOptions.threads`): settles when they
+   * are done (never rejects). The index refuses searches meanwhile, so searches wait for it.
+   */
+  private linking: Promise<void> | null = null;
   /** Save the index once this many changes are unsaved (see `indexSaveEvery`). */
   private indexSaveEvery = DEFAULT_INDEX_SAVE_EVERY;
   private closed = false;
@@ -617,6 +632,7 @@ export class Collection {
    * @throws as {@link insert}.
    */
   async insertMany(docs: readonly DocumentInput[], options: WriteOptions = {}): Promise<string[]> {
+    checkWriteOptions(options);
     return this.exclusive(async () => {
       const { docs: prepared, newFields } = await this.prepare(docs, false);
       await this.addFields(newFields);
@@ -636,6 +652,7 @@ export class Collection {
 
   /** Batch form of {@link upsert}. */
   async upsertMany(docs: readonly DocumentInput[], options: WriteOptions = {}): Promise<string[]> {
+    checkWriteOptions(options);
     return this.exclusive(async () => {
       const { docs: prepared, newFields } = await this.prepare(docs, true);
       await this.addFields(newFields);
@@ -670,18 +687,17 @@ export class Collection {
 
   /** Writes prepared documents (new keys or replacements) in committed batches. */
   private async writeBatches(docs: PreparedBatch, options: WriteOptions): Promise<void> {
-    const size = options.batchSize ?? DEFAULT_BATCH;
-    if (!Number.isInteger(size) || size <= 0) throw new InvalidArgumentError(`\`batchSize\` must be a positive integer, got ${size}`);
+    const { size, threads } = checkWriteOptions(options);
     const ids = new Int32Array(docs.length); // doc id of each document, set batch by batch
     for (let from = 0; from < docs.length; from += size) {
       const to = Math.min(docs.length, from + size);
-      await this.writeBatch(docs, ids, from, to);
+      await this.writeBatch(docs, ids, from, to, threads);
       options.onProgress?.(to, docs.length);
     }
   }
 
   /** Writes documents `from … to − 1` of `docs` as one commit, setting their doc ids in `ids`. */
-  private async writeBatch(docs: PreparedBatch, ids: Int32Array, from: number, to: number): Promise<void> {
+  private async writeBatch(docs: PreparedBatch, ids: Int32Array, from: number, to: number, threads: number): Promise<void> {
     const table = this.table;
     let replaced: Uint8Array | null = null; // ids whose dataset row this batch supersedes (made on the first)
     const moved: number[] = []; // old ids retired because their vector changed
@@ -735,7 +751,8 @@ export class Collection {
         }
       }
     }
-    if (fresh.length > 0) await this.addFresh(docs, ids, fresh);
+    if (fresh.length > 1 && threads > 1) await this.addFreshThreaded(docs, ids, fresh, threads);
+    else if (fresh.length > 0) await this.addFresh(docs, ids, fresh);
     this.unsavedIndexChanges += moved.length + fresh.length;
   }
 
@@ -765,6 +782,45 @@ export class Collection {
       k = end;
       if (k < fresh.length) await yieldToEventLoop();
     }
+  }
+
+  /**
+   * {@link addFresh} on `threads` threads: the documents are stored, their vectors linked into the
+   * index by worker threads (hnsw's `addBatchAsync`, the event loop free meanwhile), then they
+   * become live and go into the text index, as one slice would make them.
+   */
+  private async addFreshThreaded(docs: PreparedBatch, ids: Int32Array, fresh: number[], threads: number): Promise<void> {
+    const table = this.table;
+    await yieldToEventLoop();
+    const vectors: Float32Array[] = [];
+    for (const i of fresh) {
+      table.put(ids[i]!, docs, i);
+      vectors.push(table.vectors.view(ids[i]!));
+    }
+    const linked = this.index.addBatchAsync(vectors, { threads });
+    this.linking = linked.then(
+      () => undefined,
+      () => undefined,
+    );
+    let got: number[];
+    try {
+      got = await linked;
+    } finally {
+      this.linking = null;
+    }
+    for (let j = 0; j < fresh.length; j++) {
+      const i = fresh[j]!;
+      const id = ids[i]!;
+      if (got[j] !== id) throw new InternalError(`index id ${got[j]} differs from doc id ${id}`);
+      table.setAlive(id, true);
+      const text = docs.texts[i]!;
+      if (text !== null) this.textIndex?.add(id, text);
+    }
+  }
+
+  /** Waits while worker threads link a batch into the index (see {@link linking}). */
+  private async indexReady(): Promise<void> {
+    while (this.linking !== null) await this.linking;
   }
 
   /**
@@ -932,6 +988,7 @@ export class Collection {
     if (isHybridQuery(query)) return this.hybridSearch(query, k, options, bits, sel);
     const resolved = await this.resolveQuery(query);
     if (typeof resolved === 'string') return this.textSearch(resolved, k, bits, sel);
+    await this.indexReady();
     return this.vectorSearch(resolved, k, options, bits, sel);
   }
 
@@ -954,6 +1011,7 @@ export class Collection {
     }
     const vector = this.checkVector(query.vector, 'query', 'query.vector');
     const pool = Math.max(2 * k, 20);
+    await this.indexReady();
     const vectorHits = this.vectorSearch(vector, pool, options, bits, sel);
     const table = this.table;
     const textHits = (await this.textIndex.search(query.text, pool, bits)).filter((h) => table.alive[h.docId] === 1);
@@ -1001,7 +1059,11 @@ export class Collection {
       let r: Float32Array | string;
       if (typeof q === 'string' && embedded !== null) r = embedded[s++]!;
       else r = await this.resolveQuery(q);
-      out.push(typeof r === 'string' ? await this.textSearch(r, k, bits, sel) : this.vectorSearch(r, k, options, bits, sel));
+      if (typeof r === 'string') out.push(await this.textSearch(r, k, bits, sel));
+      else {
+        await this.indexReady();
+        out.push(this.vectorSearch(r, k, options, bits, sel));
+      }
       if (now() - t0 > SLICE_MS) {
         await yieldToEventLoop();
         t0 = now();
@@ -1038,6 +1100,7 @@ export class Collection {
     let step = 8 * threads;
     for (let from = 0; from < vectors.length; ) {
       const to = Math.min(vectors.length, from + step);
+      await this.indexReady();
       const t0 = now();
       const lists = this.vectorSearchMany(vectors.slice(from, to), k, options, bits, sel, threads);
       for (let j = 0; j < lists.length; j++) out[at[from + j]!] = lists[j]!;
@@ -1247,6 +1310,16 @@ export class Collection {
     await this.index.close();
     await this.store?.close();
   }
+}
+
+/** The batch size and thread count of `options`, checked before anything is written. */
+function checkWriteOptions(options: WriteOptions): { size: number; threads: number } {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`\`options\` must be an object, got ${String(options)}`);
+  const size = options.batchSize ?? DEFAULT_BATCH;
+  if (!Number.isInteger(size) || size <= 0) throw new InvalidArgumentError(`\`batchSize\` must be a positive integer, got ${size}`);
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) throw new InvalidArgumentError(`\`threads\` must be a positive integer, got ${threads}`);
+  return { size, threads };
 }
 
 function checkK(k: number): void {
