@@ -236,11 +236,22 @@ export class LanceStore {
   }
 }
 
-/** Deletes every object whose key (relative to the store's root) starts with the database-relative `prefix`. */
+/**
+ * Deletes every object whose key (relative to the store's root) starts with the database-relative
+ * `prefix`. The keys come from the store's listing, so from whoever wrote the bucket: one with a
+ * `.` or `..` segment (`app/notes.hnsw/../../victim`) would be sent, resolved by the URL, as a
+ * delete of an object outside the database; such a listing is refused before anything is deleted.
+ * @throws CorruptDataError for a listed key with a `.` or `..` segment
+ */
 async function removePrefix(loc: DatabaseLocation, prefix: string): Promise<boolean> {
   const store = loc.store!;
   const base = loc.root === store.url ? '' : `${loc.root.slice(store.url.length + 1)}/`;
   const objects = await store.list(base + prefix);
+  for (const o of objects) {
+    if (o.key.split('/').some((s) => s === '.' || s === '..')) {
+      throw new CorruptDataError(`'${loc.root}': the object ${JSON.stringify(o.key)} listed under '${base + prefix}' has a '.' or '..' segment (expected plain segments: a URL would resolve it to an object outside the database); nothing under it was deleted`);
+    }
+  }
   for (const o of objects) await store.delete(o.key);
   return objects.length > 0;
 }
