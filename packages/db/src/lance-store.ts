@@ -34,6 +34,7 @@ import {
   type RecordBatch,
   S3Store,
   type StorageOptions,
+  checkEntryInside,
   isObjectStoreUri,
 } from '@vego/hnsw';
 import { batchToRows, collectionSchema, configFromSchema, type CollectionConfig, type StoredRows } from './collection-layout';
@@ -79,6 +80,18 @@ function inDatabase(loc: DatabaseLocation, name: string): string {
   return loc.store === null ? nodePath.join(loc.root, name) : `${loc.root}/${name}`;
 }
 
+/**
+ * Refuses a collection whose folders (`name.lance`, `name.hnsw`, `name.text`) are symlinks pointing
+ * out of the database folder: the dataset's and the index's own checks are relative to their real
+ * folders, so such a link would take the collection's writes, compactions and cleanups into
+ * whatever it names. Three `lstat`s per open or create; nothing on an object store.
+ * @throws CorruptDataError for a folder linked outside the database folder
+ */
+function checkCollectionFolders(loc: DatabaseLocation, name: string): void {
+  if (loc.store !== null) return;
+  for (const suffix of ['.lance', '.hnsw', '.text']) checkEntryInside(loc.root, `${name}${suffix}`, `database '${loc.root}', collection '${name}'`);
+}
+
 /** `{ store }` for datasets and indexes on an object store, else nothing. */
 function storeOption(loc: DatabaseLocation): { store?: ObjectStore } {
   return loc.store === null ? {} : { store: loc.store };
@@ -103,6 +116,7 @@ export class LanceStore {
 
   /** Creates an empty collection. @throws ConflictError when it exists. */
   static async create(loc: DatabaseLocation, name: string, config: CollectionConfig): Promise<LanceStore> {
+    checkCollectionFolders(loc, name);
     const dir = inDatabase(loc, `${name}.lance`);
     const ds = await Dataset.create(dir, [], { schema: collectionSchema(config), mode: 'create', ...storeOption(loc) });
     return new LanceStore(loc, dir, inDatabase(loc, `${name}.hnsw`), ds);
@@ -110,6 +124,7 @@ export class LanceStore {
 
   /** Opens an existing collection. @throws NotFoundError when there is none of that name. */
   static async open(loc: DatabaseLocation, name: string): Promise<LanceStore> {
+    checkCollectionFolders(loc, name);
     const dir = inDatabase(loc, `${name}.lance`);
     let ds: Dataset;
     try {
