@@ -326,6 +326,18 @@ export async function dropCollectionFiles(loc: DatabaseLocation, name: string): 
   }
   await fs.rm(nodePath.join(dbDir, `${name}.hnsw`), { recursive: true, force: true });
   await fs.rm(nodePath.join(dbDir, `${name}.text`), { recursive: true, force: true });
-  await fs.rm(dir, { recursive: true, force: true });
+  // A recursive removal killed half way could leave `_versions/` naming data files already gone:
+  // a listed collection that cannot be opened, nor created again. The folder is first renamed
+  // (atomically) to a name no collection can have, which is then removed; one left by an earlier
+  // killed drop goes first (a rename onto a non-empty folder fails).
+  const doomed = nodePath.join(dbDir, `.${name}.lance.dropped`);
+  await fs.rm(doomed, { recursive: true, force: true });
+  try {
+    await fs.rename(dir, doomed);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    return false;
+  }
+  await fs.rm(doomed, { recursive: true, force: true });
   return existed;
 }
