@@ -26,9 +26,10 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 describe('dropCollection under kill -9', () => {
-  // Removals of notes.hnsw and notes.text cut short leave a whole collection (its index and text
-  // index are rebuilt from the documents): 'hnsw' checks that once; 'lance' is the window.
-  for (const folder of ['lance', 'hnsw']) {
+  // The window is the documents' folder: removals of notes.hnsw and notes.text cut short leave a
+  // whole collection (the fixture's 'hnsw' and 'text' modes; both indexes are rebuilt from the
+  // documents), checked once by hand, left out here for time (a child takes about 4 s).
+  for (const folder of ['lance']) {
     it(`killed while removing notes.${folder}: whole or gone, then created again, written, reopened and dropped`, async () => {
       const dir = path.join(root, folder);
       expect(await runKiller(dir, folder)).toBe('killed\n');
