@@ -34,6 +34,7 @@ import {
   type RecordBatch,
   S3Store,
   type StorageOptions,
+  checkEntryInside,
   isObjectStoreUri,
 } from '@vego/hnsw';
 import { batchToRows, collectionSchema, configFromSchema, type CollectionConfig, type StoredRows } from './collection-layout';
@@ -79,6 +80,18 @@ function inDatabase(loc: DatabaseLocation, name: string): string {
   return loc.store === null ? nodePath.join(loc.root, name) : `${loc.root}/${name}`;
 }
 
+/**
+ * Refuses a collection whose folders (`name.lance`, `name.hnsw`, `name.text`) are symlinks pointing
+ * out of the database folder: the dataset's and the index's own checks are relative to their real
+ * folders, so such a link would take the collection's writes, compactions and cleanups into
+ * whatever it names. Three `lstat`s per open or create; nothing on an object store.
+ * @throws CorruptDataError for a folder linked outside the database folder
+ */
+function checkCollectionFolders(loc: DatabaseLocation, name: string): void {
+  if (loc.store !== null) return;
+  for (const suffix of ['.lance', '.hnsw', '.text']) checkEntryInside(loc.root, `${name}${suffix}`, `database '${loc.root}', collection '${name}'`);
+}
+
 /** `{ store }` for datasets and indexes on an object store, else nothing. */
 function storeOption(loc: DatabaseLocation): { store?: ObjectStore } {
   return loc.store === null ? {} : { store: loc.store };
@@ -103,6 +116,7 @@ export class LanceStore {
 
   /** Creates an empty collection. @throws ConflictError when it exists. */
   static async create(loc: DatabaseLocation, name: string, config: CollectionConfig): Promise<LanceStore> {
+    checkCollectionFolders(loc, name);
     const dir = inDatabase(loc, `${name}.lance`);
     const ds = await Dataset.create(dir, [], { schema: collectionSchema(config), mode: 'create', ...storeOption(loc) });
     return new LanceStore(loc, dir, inDatabase(loc, `${name}.hnsw`), ds);
@@ -110,6 +124,7 @@ export class LanceStore {
 
   /** Opens an existing collection. @throws NotFoundError when there is none of that name. */
   static async open(loc: DatabaseLocation, name: string): Promise<LanceStore> {
+    checkCollectionFolders(loc, name);
     const dir = inDatabase(loc, `${name}.lance`);
     let ds: Dataset;
     try {
@@ -236,11 +251,22 @@ export class LanceStore {
   }
 }
 
-/** Deletes every object whose key (relative to the store's root) starts with the database-relative `prefix`. */
+/**
+ * Deletes every object whose key (relative to the store's root) starts with the database-relative
+ * `prefix`. The keys come from the store's listing, so from whoever wrote the bucket: one with a
+ * `.` or `..` segment (`app/notes.hnsw/../../victim`) would be sent, resolved by the URL, as a
+ * delete of an object outside the database; such a listing is refused before anything is deleted.
+ * @throws CorruptDataError for a listed key with a `.` or `..` segment
+ */
 async function removePrefix(loc: DatabaseLocation, prefix: string): Promise<boolean> {
   const store = loc.store!;
   const base = loc.root === store.url ? '' : `${loc.root.slice(store.url.length + 1)}/`;
   const objects = await store.list(base + prefix);
+  for (const o of objects) {
+    if (o.key.split('/').some((s) => s === '.' || s === '..')) {
+      throw new CorruptDataError(`'${loc.root}': the object ${JSON.stringify(o.key)} listed under '${base + prefix}' has a '.' or '..' segment (expected plain segments: a URL would resolve it to an object outside the database); nothing under it was deleted`);
+    }
+  }
   for (const o of objects) await store.delete(o.key);
   return objects.length > 0;
 }
@@ -300,6 +326,18 @@ export async function dropCollectionFiles(loc: DatabaseLocation, name: string): 
   }
   await fs.rm(nodePath.join(dbDir, `${name}.hnsw`), { recursive: true, force: true });
   await fs.rm(nodePath.join(dbDir, `${name}.text`), { recursive: true, force: true });
-  await fs.rm(dir, { recursive: true, force: true });
+  // A recursive removal killed half way could leave `_versions/` naming data files already gone:
+  // a listed collection that cannot be opened, nor created again. The folder is first renamed
+  // (atomically) to a name no collection can have, which is then removed; one left by an earlier
+  // killed drop goes first (a rename onto a non-empty folder fails).
+  const doomed = nodePath.join(dbDir, `.${name}.lance.dropped`);
+  await fs.rm(doomed, { recursive: true, force: true });
+  try {
+    await fs.rename(dir, doomed);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    return false;
+  }
+  await fs.rm(doomed, { recursive: true, force: true });
   return existed;
 }

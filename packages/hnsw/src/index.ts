@@ -57,6 +57,7 @@ export {
   S3Store,
   HttpStore,
   isObjectStoreUri,
+  checkEntryInside,
   FileSource,
   LanceFileReader,
   decodeManifest,

@@ -149,6 +149,7 @@ export type { PublishOptions } from './atomic-file';
 export { inferSchema, recordBatchFromRows } from './rows';
 export type { Row } from './rows';
 export { Dataset, DEFAULT_CLEANUP_OLDER_THAN_MS } from './dataset';
+export { checkEntryInside } from './internal/dataset-paths';
 export type {
   WriteMode,
   DatasetWriteOptions,

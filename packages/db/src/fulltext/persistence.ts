@@ -20,6 +20,7 @@
  */
 import {
   CorruptDataError,
+  checkEntryInside,
   corruptData,
   Dataset,
   type Float64Vector,
@@ -204,9 +205,16 @@ function corrupt(root: string, what: string, expected: string, found: unknown): 
   return corruptData(`saved text index '${root}': ${what}`, expected, found);
 }
 
+/**
+ * The index folder `dir` without trailing separators, after checking that none of its three
+ * datasets is a symlink pointing out of it (their reads, saves and compactions would happen there).
+ * @throws InvalidArgumentError for a bad `dir`; CorruptDataError for a part linked outside it
+ */
 function checkDir(dir: unknown): string {
   if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError(`\`dir\` must be a non-empty path, got ${String(dir)}`);
-  return dir.replace(/[\\/]+$/, '') || dir;
+  const root = dir.replace(/[\\/]+$/, '') || dir;
+  for (const part of [TEXT_TERMS_DATASET, TEXT_DOCS_DATASET, TEXT_COMMITS_DATASET]) checkEntryInside(root, part, `saved text index '${root}': part ${part}`);
+  return root;
 }
 
 function join(root: string, name: string): string {

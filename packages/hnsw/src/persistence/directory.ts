@@ -23,8 +23,10 @@ import {
   type RecordBatch,
   S3Store,
   type StorageOptions,
+  checkEntryInside,
   isObjectStoreUri,
 } from '@vego/io';
+import { CONNECTIONS_DATASET, METADATA_DATASET, NODES_DATASET } from './layout';
 import { joinLocal, resolveLocal } from './local-paths';
 import type { Step } from './steps';
 
@@ -44,6 +46,9 @@ export interface IndexStoreOptions {
   /** For an `s3://` or `http(s)://` location: a store to go through (its root must contain the location). */
   store?: ObjectStore;
 }
+
+/** The three datasets of a saved index. */
+const PARTS = [NODES_DATASET, CONNECTIONS_DATASET, METADATA_DATASET] as const;
 
 /** A checked index location. */
 export interface IndexLocation {
@@ -69,7 +74,11 @@ export function resolveLocation(dir: unknown, options: IndexStoreOptions): Index
   if (!isObjectStoreUri(dir)) {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(dir)) throw new NotSupportedError(`'${dir}': only local folders, s3:// and http(s):// URIs are supported`);
     if (store !== undefined) throw new InvalidArgumentError(`\`store\` was given for '${dir}', which is not an s3:// or http(s):// URI`);
-    return { root: resolveLocal(dir), store: null };
+    const root = resolveLocal(dir);
+    // A part folder that is a symlink pointing out of the index folder would take its reads,
+    // commits and cleanups there (@vego/io confines paths to each part's own real folder).
+    for (const part of PARTS) checkEntryInside(root, part, `saved index '${root}': part ${part}`);
+    return { root, store: null };
   }
   const root = dir.replace(/\/+$/, '');
   if (store !== undefined) {

@@ -14,6 +14,8 @@ export const existsSync = nodeOnlyFunction('existsSync');
 /** Needs Node: throws NotSupportedError. */
 export const realpathNative = nodeOnlyFunction('realpathNative');
 /** Needs Node: throws NotSupportedError. */
+export const isSymlinkSync = nodeOnlyFunction('isSymlinkSync');
+/** Needs Node: throws NotSupportedError. */
 export const joinLocal = nodeOnlyFunction('joinLocal');
 /** Needs Node: throws NotSupportedError. */
 export const randomU64 = nodeOnlyFunction('randomU64');

@@ -11,7 +11,9 @@
  *    read or deleted, or of a folder about to be written into, must lie inside the real path of the
  *    dataset folder. A symlink inside the dataset pointing inside it is fine; one pointing out is
  *    refused.
- * Every data, deletion and manifest path of `Dataset` is built through this module.
+ * Every data, deletion and manifest path of `Dataset` is built through this module. A third check,
+ * {@link checkEntryInside}, is for libraries keeping datasets inside a folder of their own (a saved
+ * index, a database): the dataset folder itself must not be a symlink leading out of that folder.
  *
  * Not covered: a process that can write into the dataset folder and swaps a checked name for a
  * symlink between the check and the `open` (a time-of-check/time-of-use race); such a writer can
@@ -95,6 +97,24 @@ export function checkRealInside(root: string, path: string, what: string): void 
   if (!isInside(realRoot, real)) {
     throw new CorruptDataError(`${what}: '${path}' resolves to '${real}', outside the dataset folder '${realRoot}' (a symlink pointing out); refused`);
   }
+}
+
+/**
+ * Checks that the entry `name` of the folder `root` (a folder a library keeps inside another: the
+ * three datasets of a saved index, the collections of a database) is not a symlink resolving
+ * outside `root`. A dataset's own checks are relative to the dataset folder's real path, so a part
+ * folder that is itself a symlink pointing out would take every read, commit and cleanup of that
+ * part outside `root`. One `lstat` when the entry is not a symlink (or is missing); nothing on an
+ * object store (no symlinks there).
+ * @throws CorruptDataError when `name` is not one plain segment, or is a symlink resolving outside `root`
+ */
+export function checkEntryInside(root: string, name: string, what: string): void {
+  checkRelativePath(name, what);
+  if (name.includes('/')) throw refuse(what, name, 'is not a single folder entry');
+  if (isObjectStoreUri(root)) return;
+  const path = fs.joinLocal(root, name);
+  if (!fs.isSymlinkSync(path)) return;
+  checkRealInside(root, path, what);
 }
 
 /** True when `child` is `parent` or lies below it (both absolute, normalised real paths). */

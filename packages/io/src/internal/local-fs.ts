@@ -21,6 +21,9 @@ export const existsSync = (path: string): boolean => fs.existsSync(path);
 /** `fs.realpathSync.native` (symlinks resolved). */
 export const realpathNative = (path: string): string => fs.realpathSync.native(path);
 
+/** Whether `path` is a symlink itself (`fs.lstatSync`; false when nothing is there). */
+export const isSymlinkSync = (path: string): boolean => fs.lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+
 /** `path.join` of the platform. */
 export const joinLocal = (...segments: string[]): string => nodePath.join(...segments);
 

@@ -6,6 +6,7 @@
  */
 import { CorruptDataError, InvalidArgumentError, IoError, NotFoundError, NotSupportedError } from '@vego/format';
 import { HttpClient, responseBytes } from './http-client';
+import { checkAddressableKey } from './object-key';
 import { emptyStoreStats, type ObjectInfo, type ObjectStore, type ObjectStoreStats } from './object-store';
 import { resolveClientOptions, type StorageOptions } from './storage-options';
 
@@ -48,6 +49,7 @@ export class HttpStore implements ObjectStore {
   }
 
   private objectUrl(key: string): string {
+    checkAddressableKey(key, this.url);
     return `${this.url}/${encodeKey(key)}`;
   }
 

@@ -8,6 +8,7 @@
 import { AwsClient } from 'aws4fetch';
 import { ConflictError, CorruptDataError, InvalidArgumentError, IoError, NotFoundError, NotSupportedError } from '@vego/format';
 import { HttpClient, responseBytes, type Fetcher } from './http-client';
+import { checkAddressableKey } from './object-key';
 import { emptyStoreStats, type MultipartStore, type ObjectInfo, type ObjectStoreStats, type PutOptions } from './object-store';
 import { resolveS3Options, type ResolvedS3Options, type StorageOptions } from './storage-options';
 
@@ -102,6 +103,7 @@ export class S3Store implements MultipartStore {
 
   /** The object's URL (or the bucket's, for `key` undefined). */
   private objectUrl(key: string | undefined, query = ''): string {
+    if (key !== undefined) checkAddressableKey(key, this.url);
     const full = key === undefined ? '' : this.prefix.length > 0 ? `${this.prefix}/${key}` : key;
     const { endpoint, region, virtualHostedStyle } = this.options;
     let base: string;
