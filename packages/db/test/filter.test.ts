@@ -1,4 +1,4 @@
-import { Database, InvalidArgumentError, parseWhere } from '@vego/db';
+import { Database, InvalidArgumentError, parseTimestamp, parseWhere } from '@vego/db';
 import type { Collection, Filter, MetadataValue } from '@vego/db';
 import { seededRandom } from '../../../test-support/random';
 
@@ -159,5 +159,69 @@ describe('filters', () => {
     await expect(c.count({ $nor: [] } as Filter)).rejects.toThrow(/unknown operator/);
     await expect(c.count({ year: NaN })).rejects.toThrow(/NaN/);
     await expect(c.count(5 as unknown as Filter)).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+});
+
+// Regressions found by the differential campaign (test/filter-differential.test.ts).
+describe('filter edge cases', () => {
+  async function edge(docs: Record<string, MetadataValue>[]): Promise<Collection> {
+    const c = await Database.memory().createCollection('e', {
+      dimension: 2, distance: 'l2', schema: { n: 'integer', big: 'bigint', at: 'date', s: 'string', tags: 'tags' },
+    });
+    await c.insertMany(docs.map((metadata, i) => ({ key: `d${i}`, vector: [i, 1], metadata })));
+    return c;
+  }
+
+  it('compares integer fields with a literal by its exact digits, not its rounded double', async () => {
+    // 4503599627370496.5 rounds to 2^52 as a double; 9223372036854775807.0 to 2^63.
+    const c = await edge([{ n: 2 ** 52, big: 2n ** 63n - 1n }, { n: 2 ** 53 - 2, big: 0n }]);
+    expect(await c.count('n = 4503599627370496.5')).toBe(0);
+    expect(await c.count('n != 4503599627370496.5')).toBe(2);
+    expect(await c.count('n IN (4503599627370496.5, 1)')).toBe(0);
+    expect(await c.count('n >= 9007199254740990.5')).toBe(0);
+    expect(await c.count('n < 9007199254740990.5')).toBe(2);
+    expect(await c.count('n <= 4503599627370496.5')).toBe(1);
+    expect(await c.count('n < 1e400 AND n > -1e400')).toBe(2);
+    expect(await c.count('big = 9223372036854775807.0')).toBe(1);
+    expect(await c.count('big IN (9223372036854775807000e-3)')).toBe(1);
+    expect(await c.count('big < 9223372036854775808')).toBe(2);
+    expect(await c.count({ n: { $lt: 2n ** 60n } })).toBe(2);
+    await expect(c.count('big = -1000000000000000000.5')).rejects.toThrow(/integers/);
+  });
+
+  it('reads dates of years 0–99 as those years, and refuses out-of-range times', async () => {
+    const year50 = new Date(0);
+    year50.setUTCFullYear(50, 0, 1);
+    const c = await edge([{ at: year50 }, { at: new Date(Date.UTC(1950, 0, 1)) }]);
+    expect(await c.count("at = DATE '0050-01-01'")).toBe(1);
+    expect(await c.count("at < TIMESTAMP '0050-01-01T00:00:00.001Z'")).toBe(1);
+    expect(await c.count("at = '1950-01-01'")).toBe(1);
+    expect(parseTimestamp('0000-01-01')).toBe(-62_167_219_200_000);
+    for (const bad of ['2024-01-01T24:00:00', '2024-01-01T23:60:00', '2024-01-01T23:59:60', '2024-01-01T00:00:00+24:00', '2024-02-30']) {
+      expect(parseTimestamp(bad)).toBeNull();
+    }
+    await expect(c.count("at = TIMESTAMP '2024-01-01T25:00:00Z'")).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('takes the array_has family on tags fields only (it was a substring test on strings)', async () => {
+    const c = await edge([{ s: 'abc', tags: ['b'] }]);
+    expect(await c.count("array_has(tags, 'b') AND array_has_any(tags, ['b']) AND array_has_all(tags, ['b'])")).toBe(1);
+    for (const f of ["array_has(s, 'b')", "array_contains(s, 'b')", "array_has_any(s, ['abc'])", "array_has_all(s, ['abc'])"]) {
+      await expect(c.count(f)).rejects.toThrow(/needs a tags field/);
+    }
+  });
+
+  it('refuses nesting deeper than MAX_FILTER_DEPTH with an InvalidArgumentError, not a stack overflow', async () => {
+    const c = await edge([{ s: 'a' }]);
+    const deep = 100_000;
+    let obj: Filter = { s: 'a' };
+    for (let i = 0; i < deep; i++) obj = i % 2 === 0 ? { $not: obj } : { $and: [obj] };
+    let field: unknown = 'a';
+    for (let i = 0; i < deep; i++) field = { $not: field };
+    for (const f of ['('.repeat(deep) + "s = 'a'" + ')'.repeat(deep), 'NOT '.repeat(deep) + "s = 'a'", obj, { s: field } as Filter]) {
+      await expect(c.count(f)).rejects.toThrow(/nesting deeper than 256/);
+    }
+    // 256 levels are fine.
+    expect(await c.count('('.repeat(128) + 'NOT '.repeat(128) + "s = 'a'" + ')'.repeat(128))).toBe(1);
   });
 });

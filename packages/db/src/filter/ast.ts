@@ -23,10 +23,17 @@ export type FilterExpr =
   /** True wherever `arg` is not true (false or unknown): Mongo's `$not`, `$ne`, `$nin`. */
   | { readonly op: 'notTrue'; readonly arg: FilterExpr }
   | { readonly op: 'compare'; readonly field: string; readonly cmp: CompareOp; readonly value: Literal }
-  | { readonly op: 'in'; readonly field: string; readonly values: readonly Literal[] }
+  /** `list`: written as a list function (`array_has_any`), which only tags fields take. */
+  | { readonly op: 'in'; readonly field: string; readonly values: readonly Literal[]; readonly list?: string }
   | { readonly op: 'isNull'; readonly field: string }
   /** SQL LIKE (`%` any run, `_` one character), on strings; on tags: any tag matches. */
   | { readonly op: 'like'; readonly field: string; readonly pattern: string }
   /** Substring of a string field, or element of a tags field. */
-  | { readonly op: 'contains'; readonly field: string; readonly value: Literal }
+  | { readonly op: 'contains'; readonly field: string; readonly value: Literal; readonly list?: string }
   | { readonly op: 'const'; readonly value: boolean };
+
+/**
+ * Deepest nesting of NOT, parentheses and `$and`/`$or`/`$not` a filter may have: deeper input is an
+ * InvalidArgumentError instead of a stack overflow in the recursive parsers and evaluator.
+ */
+export const MAX_FILTER_DEPTH = 256;

@@ -10,6 +10,7 @@ import type { BigIntColumn, BoolColumn, Column, NumberColumn, StringColumn, Tags
 import { andInPlace, andNotInPlace, newBitset, orInPlace } from '../internal/bitset';
 import type { FieldType } from '../schema';
 import type { CompareOp, FilterExpr, Literal } from './ast';
+import { integerBounds, integerComparison, safeBound, type IntegerBounds } from './integer-literal';
 import { parseTimestamp } from './where-parser';
 
 /** What a filter reads: the collection's columns at the time of evaluation. */
@@ -68,14 +69,15 @@ function numberOf(type: LeafType, field: string, l: Literal): number {
   throw fieldError(field, `a ${type} field compares with numbers, not ${literalName(l)}`);
 }
 
-function bigintOf(field: string, l: Literal): bigint {
-  if (l.kind === 'bigint') return l.value;
-  if (l.kind === 'number') {
-    if (l.text !== undefined && /^-?[0-9]+$/.test(l.text)) return BigInt(l.text);
-    if (Number.isInteger(l.value)) return BigInt(l.value);
-    throw fieldError(field, `a bigint field compares with integers, not ${l.value}`);
+/** The exact integer bounds of a number literal for an `integer` or `bigint` column. */
+function integerOf(type: LeafType, field: string, l: Literal): IntegerBounds {
+  if (l.kind === 'number' || l.kind === 'bigint') {
+    const b = integerBounds(l);
+    // An integer column may be compared with a fraction (exactly); a bigint one only with integers.
+    if (type === 'bigint' && b.floor !== b.ceil) throw fieldError(field, `a bigint field compares with integers, not ${l.kind === 'number' ? l.text ?? l.value : l.value}`);
+    return b;
   }
-  throw fieldError(field, `a bigint field compares with integers, not ${literalName(l)}`);
+  throw fieldError(field, `a${type === 'integer' ? 'n' : ''} ${type} field compares with numbers, not ${literalName(l)}`);
 }
 
 function stringOf(type: LeafType, field: string, l: Literal): string {
@@ -150,12 +152,14 @@ function check(e: FilterExpr, src: FilterSource): void {
     }
     case 'contains': {
       const type = leafType(src, e.field);
+      if (e.list !== undefined && type !== 'tags') throw fieldError(e.field, `${e.list} needs a tags field, not ${type}`);
       if (type !== 'string' && type !== 'key' && type !== 'text' && type !== 'tags') throw fieldError(e.field, `$contains needs a string or tags field, not ${type}`);
       stringOf(type, e.field, e.value);
       return;
     }
     case 'compare': case 'in': {
       const type = leafType(src, e.field);
+      if (e.op === 'in' && e.list !== undefined && type !== 'tags') throw fieldError(e.field, `${e.list} needs a tags field, not ${type}`);
       const values = e.op === 'in' ? e.values : [e.value];
       if (e.op === 'compare' && type === 'boolean' && e.cmp !== '=' && e.cmp !== '!=') throw fieldError(e.field, 'booleans compare with = and != only');
       if (e.op === 'compare' && type === 'tags' && e.cmp !== '=' && e.cmp !== '!=') throw fieldError(e.field, 'tags compare with =, !=, IN and $contains only');
@@ -166,10 +170,10 @@ function check(e: FilterExpr, src: FilterSource): void {
 }
 
 /** Converts a literal to the representation the column type compares with. */
-function literalFor(type: LeafType, field: string, l: Literal): number | bigint | string | boolean {
+function literalFor(type: LeafType, field: string, l: Literal): number | IntegerBounds | string | boolean {
   switch (type) {
-    case 'float': case 'integer': case 'date': return numberOf(type, field, l);
-    case 'bigint': return bigintOf(field, l);
+    case 'float': case 'date': return numberOf(type, field, l);
+    case 'integer': case 'bigint': return integerOf(type, field, l);
     case 'boolean':
       if (l.kind !== 'boolean') throw fieldError(field, `a boolean field compares with TRUE or FALSE, not ${literalName(l)}`);
       return l.value;
@@ -219,17 +223,25 @@ function evalLeaf(e: Exclude<FilterExpr, { op: 'and' | 'or' | 'not' | 'notTrue' 
   const col = src.column(e.field);
   if (e.op === 'isNull') return nullTruth(col, n);
   switch (type) {
-    case 'float': case 'integer': case 'date': {
+    case 'float': case 'date': {
       const c = col as NumberColumn;
       if (e.op === 'in') return numberIn(c, e.values.map((v) => numberOf(type, e.field, v)), n);
       const cmp = e as { cmp: CompareOp; value: Literal };
       return numberCompare(c, CMP_CODE[cmp.cmp], numberOf(type, e.field, cmp.value), n);
     }
-    case 'bigint': {
-      const c = col as BigIntColumn;
-      const wanted = e.op === 'in' ? e.values.map((v) => bigintOf(e.field, v)) : [bigintOf(e.field, (e as { value: Literal }).value)];
-      const op = e.op === 'in' ? -1 : CMP_CODE[(e as { cmp: CompareOp }).cmp];
-      return bigintCompare(c, op, wanted, n);
+    case 'integer': case 'bigint': {
+      // Exact: the literal's own digits against integers (see integer-literal.ts).
+      if (e.op === 'in') {
+        const exact: bigint[] = [];
+        for (const v of e.values) { const b = integerOf(type, e.field, v); if (b.floor === b.ceil) exact.push(b.floor); }
+        if (type === 'integer') return numberIn(col as NumberColumn, exact.map(safeBound), n);
+        return bigintCompare(col as BigIntColumn, -1, exact, n);
+      }
+      const cmp = e as { cmp: CompareOp; value: Literal };
+      const r = integerComparison(cmp.cmp, integerOf(type, e.field, cmp.value));
+      if (typeof r === 'boolean') return constantOnValues(col, r, n);
+      if (type === 'integer') return numberCompare(col as NumberColumn, CMP_CODE[r.cmp], safeBound(r.value), n);
+      return bigintCompare(col as BigIntColumn, CMP_CODE[r.cmp], [r.value], n);
     }
     case 'boolean': {
       const c = col as BoolColumn;
@@ -284,6 +296,12 @@ function nullTruth(col: Column, n: number): Truth {
     else f[id >>> 5]! |= 1 << (id & 31);
   }
   return { t, f };
+}
+
+/** `value` wherever the column is not null (unknown where it is). */
+function constantOnValues(col: Column, value: boolean, n: number): Truth {
+  const nulls = nullTruth(col, n);
+  return value ? { t: nulls.f, f: nulls.t.fill(0) } : { t: nulls.t.fill(0), f: nulls.f };
 }
 
 function numberCompare(c: NumberColumn, op: number, v: number, n: number): Truth {

@@ -6,7 +6,7 @@
  * `{ f: { $exists: false } }` match nulls.
  */
 import { InvalidArgumentError } from '@vego/hnsw';
-import type { CompareOp, FilterExpr, Literal } from './ast';
+import { MAX_FILTER_DEPTH, type CompareOp, type FilterExpr, type Literal } from './ast';
 
 /** An operator object on one field. */
 export interface FieldOperators {
@@ -53,7 +53,8 @@ function isOperatorObject(v: unknown): v is Record<string, unknown> {
   return keys.length > 0 && keys.every((k) => k.startsWith('$'));
 }
 
-function fieldExpr(field: string, spec: unknown, path: string): FilterExpr {
+function fieldExpr(field: string, spec: unknown, path: string, depth: number): FilterExpr {
+  if (depth > MAX_FILTER_DEPTH) throw bad(path, `nesting deeper than ${MAX_FILTER_DEPTH}`);
   if (spec === null) return { op: 'isNull', field };
   if (Array.isArray(spec)) throw bad(path, 'an array value needs an operator ($in, $nin, $contains)');
   if (!isOperatorObject(spec)) {
@@ -95,7 +96,7 @@ function fieldExpr(field: string, spec: unknown, path: string): FilterExpr {
         parts.push({ op: 'contains', field, value: toLiteral(arg, p) });
         break;
       case '$not':
-        parts.push({ op: 'notTrue', arg: fieldExpr(field, arg, p) });
+        parts.push({ op: 'notTrue', arg: fieldExpr(field, arg, p, depth + 1) });
         break;
       default:
         throw bad(p, `unknown operator (one of $eq $ne $gt $gte $lt $lte $in $nin $exists $contains $not)`);
@@ -108,20 +109,21 @@ function fieldExpr(field: string, spec: unknown, path: string): FilterExpr {
  * Compiles the object form to a {@link FilterExpr}.
  * @throws InvalidArgumentError naming the path of the bad part (`filter \`year.$gte\``…).
  */
-export function parseFilterObject(filter: unknown, path = '$'): FilterExpr {
+export function parseFilterObject(filter: unknown, path = '$', depth = 0): FilterExpr {
+  if (depth > MAX_FILTER_DEPTH) throw bad(path, `nesting deeper than ${MAX_FILTER_DEPTH}`);
   if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) throw bad(path, 'expected an object');
   const parts: FilterExpr[] = [];
   for (const [key, value] of Object.entries(filter as Record<string, unknown>)) {
     const p = path === '$' ? key : `${path}.${key}`;
     if (key === '$and' || key === '$or') {
       if (!Array.isArray(value) || value.length === 0) throw bad(p, 'expected a non-empty array of filters');
-      parts.push({ op: key === '$and' ? 'and' : 'or', args: value.map((v, i) => parseFilterObject(v, `${p}[${i}]`)) });
+      parts.push({ op: key === '$and' ? 'and' : 'or', args: value.map((v, i) => parseFilterObject(v, `${p}[${i}]`, depth + 1)) });
     } else if (key === '$not') {
-      parts.push({ op: 'notTrue', arg: parseFilterObject(value, p) });
+      parts.push({ op: 'notTrue', arg: parseFilterObject(value, p, depth + 1) });
     } else if (key.startsWith('$')) {
       throw bad(p, 'unknown operator at document level (one of $and $or $not)');
     } else {
-      parts.push(fieldExpr(key, value, p));
+      parts.push(fieldExpr(key, value, p, depth + 1));
     }
   }
   if (parts.length === 0) return { op: 'const', value: true };

@@ -9,7 +9,7 @@
  * A parse error is an InvalidArgumentError naming the 0-based character position.
  */
 import { InvalidArgumentError } from '@vego/hnsw';
-import type { CompareOp, FilterExpr, Literal } from './ast';
+import { MAX_FILTER_DEPTH, type CompareOp, type FilterExpr, type Literal } from './ast';
 
 type TokenKind = 'ident' | 'string' | 'number' | 'op' | 'lparen' | 'rparen' | 'lbracket' | 'rbracket' | 'comma' | 'end';
 interface Token { kind: TokenKind; text: string; pos: number; quoted?: boolean }
@@ -81,6 +81,8 @@ function lastAllowsSign(tokens: Token[]): boolean {
 
 class Parser {
   private i = 0;
+  /** NOTs and open parentheses around the current token. */
+  private depth = 0;
   constructor(private readonly src: string, private readonly tokens: Token[]) {}
   private peek(): Token { return this.tokens[this.i]!; }
   private next(): Token { return this.tokens[this.i++]!; }
@@ -116,12 +118,19 @@ class Parser {
     return args.length === 1 ? args[0]! : { op: 'and', args };
   }
   private not(): FilterExpr {
-    if (this.accept('NOT')) return { op: 'not', arg: this.not() };
     const t = this.peek();
-    if (t.kind === 'lparen') {
+    if (this.isKeyword(t, 'NOT') || t.kind === 'lparen') {
+      if (this.depth >= MAX_FILTER_DEPTH) throw this.error(t, `nesting deeper than ${MAX_FILTER_DEPTH} (NOT and parentheses)`);
       this.i++;
-      const e = this.or();
-      this.expect('rparen', "')'");
+      this.depth++;
+      let e: FilterExpr;
+      if (t.kind === 'lparen') {
+        e = this.or();
+        this.expect('rparen', "')'");
+      } else {
+        e = { op: 'not', arg: this.not() };
+      }
+      this.depth--;
       return e;
     }
     if (this.isKeyword(t, 'TRUE') || this.isKeyword(t, 'FALSE')) {
@@ -145,15 +154,15 @@ class Parser {
     this.expect('comma', "','");
     let e: FilterExpr;
     if (name === 'array_has' || name === 'array_contains') {
-      e = { op: 'contains', field, value: this.literal() };
+      e = { op: 'contains', field, value: this.literal(), list: name };
     } else {
       this.expect('lbracket', "'['");
       const values = [this.literal()];
       while (this.peek().kind === 'comma') { this.i++; values.push(this.literal()); }
       this.expect('rbracket', "']' or ','");
       e = name === 'array_has_any'
-        ? { op: 'in', field, values }
-        : { op: 'and', args: values.map((value) => ({ op: 'contains' as const, field, value })) };
+        ? { op: 'in', field, values, list: name }
+        : { op: 'and', args: values.map((value) => ({ op: 'contains' as const, field, value, list: name })) };
     }
     this.expect('rparen', "')'");
     return e;
@@ -230,15 +239,22 @@ export function parseTimestamp(s: string): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(s.trim());
   if (m === null) return null;
   const [, y, mo, d, h, mi, sec, frac, zone] = m;
-  let ms = Date.UTC(+y!, +mo! - 1, +d!, +(h ?? 0), +(mi ?? 0), +(sec ?? 0), frac === undefined ? 0 : Math.floor(Number(frac) * 1000));
-  const check = new Date(Date.UTC(+y!, +mo! - 1, +d!));
-  if (check.getUTCMonth() !== +mo! - 1 || check.getUTCDate() !== +d!) return null;
+  // Out-of-range fields are errors, not carried into the next unit (`T25:00` is not the next day).
+  if (+(h ?? 0) > 23 || +(mi ?? 0) > 59 || +(sec ?? 0) > 59) return null;
+  const date = new Date(0);
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0–99 as 1900–1999.
+  date.setUTCFullYear(+y!, +mo! - 1, +d!);
+  if (date.getUTCFullYear() !== +y! || date.getUTCMonth() !== +mo! - 1 || date.getUTCDate() !== +d!) return null;
+  let ms = date.getTime() + ((+(h ?? 0) * 60 + +(mi ?? 0)) * 60 + +(sec ?? 0)) * 1000 + (frac === undefined ? 0 : Math.floor(Number(frac) * 1000));
   if (zone !== undefined && zone !== 'Z') {
     const sign = zone[0] === '-' ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60000;
+    const zh = Number(digits.slice(0, 2));
+    const zm = Number(digits.slice(2));
+    if (zh > 23 || zm > 59) return null;
+    ms -= sign * (zh * 60 + zm) * 60000;
   }
-  return Number.isFinite(ms) ? ms : null;
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? ms : null;
 }
 
 /**
