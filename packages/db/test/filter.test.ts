@@ -211,6 +211,13 @@ describe('filter edge cases', () => {
     }
   });
 
+  it("refuses a '-' or '-.' not followed by digits with an InvalidArgumentError (was a TypeError)", () => {
+    for (const src of ['n = -.', 'n BETWEEN -. AND 1', 'n IN (-.e1)', 'n = -']) {
+      expect(() => parseWhere(src)).toThrow(InvalidArgumentError);
+    }
+    expect(parseWhere('n = -.5')).toEqual({ op: 'compare', field: 'n', cmp: '=', value: { kind: 'number', value: -0.5, text: '-.5' } });
+  });
+
   it('refuses nesting deeper than MAX_FILTER_DEPTH with an InvalidArgumentError, not a stack overflow', async () => {
     const c = await edge([{ s: 'a' }]);
     const deep = 100_000;

@@ -49,7 +49,7 @@ function tokenize(src: string): Token[] {
       if (close < 0) throw parseError(src, start, `unterminated quoted identifier`);
       out.push({ kind: 'ident', text: src.slice(i + 1, close), pos: start, quoted: true });
       i = close + 1;
-    } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? '')) || (c === '-' && /[0-9.]/.test(src[i + 1] ?? '') && lastAllowsSign(out))) {
+    } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? '')) || (c === '-' && /^-\.?[0-9]/.test(src.slice(i, i + 3)) && lastAllowsSign(out))) {
       const m = /^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(src.slice(i))!;
       i += m[0].length;
       if (/[A-Za-z_]/.test(src[i] ?? '')) throw parseError(src, i, `unexpected character '${src[i]}' after number`);
