@@ -46,3 +46,40 @@ describe('a collection whose dataset holds a hostile _doc_id', () => {
     await db.close();
   });
 });
+
+// Fuzz finding: the full-text settings of a collection are JSON in its text index's commit row;
+// opening the collection parsed them unchecked, so a damaged byte threw a plain SyntaxError.
+describe('a collection whose saved full-text settings are damaged', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vego-text-settings-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['broken JSON', (json: string) => json.replace(':', ' ')],
+    ['a JSON array', (json: string) => `[${'0'.padEnd(json.length - 2, ' ')}]`],
+  ])('refuses %s in tokenizer_options with CorruptDataError naming the folder', async (_what, damage) => {
+    const db = await Database.open(dir);
+    const c = await db.createCollection('docs', { dimension: 2, fullText: { stemming: true } });
+    await c.insert({ key: 'a', vector: [1, 0], text: 'hello world' });
+    await db.close();
+    // A new version of commits.lance whose row holds the damaged JSON, of the same byte length.
+    const commitsDir = path.join(dir, 'docs.text', 'commits.lance');
+    const table = Dataset.openSync(commitsDir).toTableSync();
+    const batch = table.batches[table.batches.length - 1]!; // the last row is the commit
+    const column = batch.columns[batch.schema.fieldIndex('tokenizer_options')]!;
+    const bytes = (column.data as unknown as { values: Uint8Array }).values;
+    const json = String(column.get(batch.numRows - 1));
+    const damaged = new TextEncoder().encode(damage(json));
+    expect(damaged.length).toBe(json.length);
+    bytes.set(damaged, bytes.length - damaged.length);
+    Dataset.createSync(commitsDir, table, { mode: 'overwrite' });
+
+    const again = await Database.open(dir);
+    await expect(again.openCollection('docs')).rejects.toThrow(CorruptDataError);
+    await expect(again.openCollection('docs')).rejects.toThrow(/saved text index '.*docs\.text': commit `tokenizer_options` is invalid/);
+    await again.close();
+  });
+});
+
