@@ -172,9 +172,10 @@ export interface StoredRows {
 
 /**
  * Decodes a batch of a collection's dataset into documents (vectors copied into one flat array).
+ * @param maxDocIds - the first doc id the collection's index could not hold (`HNSW#maxIds` of @vego/hnsw)
  * @throws CorruptDataError for nulls where none can be, integers out of range, bad doc ids.
  */
-export function batchToRows(batch: RecordBatch, config: CollectionConfig, where: string): StoredRows {
+export function batchToRows(batch: RecordBatch, config: CollectionConfig, where: string, maxDocIds: number): StoredRows {
   const s = batch.schema;
   const col = (name: string): Vector => batch.columns[s.fieldIndex(name)]!;
   const keyCol = col('key') as Utf8Vector;
@@ -194,6 +195,11 @@ export function batchToRows(batch: RecordBatch, config: CollectionConfig, where:
     const key = keyCol.get(r);
     const docId = idCol.get(r);
     if (key === null || docId === null || docId < 0) throw new CorruptDataError(`${where}: row ${r} of a batch has a null key or a bad _doc_id`);
+    // Doc ids are dense and size every in-memory column and the index: an id no index of this
+    // configuration could hold is damage, refused before anything is allocated for it.
+    if (docId >= maxDocIds) {
+      throw new CorruptDataError(`${where}: document '${key}' has _doc_id ${docId}; a collection of dimension ${config.dimension} holds ids below ${maxDocIds}`);
+    }
     if (!vectorCol.isValid(r)) throw new CorruptDataError(`${where}: document '${key}' has a null vector`);
     const off = vectorCol.valueOffset(r);
     vectors.set(values.subarray(off, off + d), r * d);

@@ -425,7 +425,7 @@ export class Collection {
     if (fullText === undefined && opening && dir !== null) {
       const saved = readTextIndexCommitSync(dir);
       if (saved !== null) {
-        settings = fullTextOptionsOfCommit(saved);
+        settings = fullTextOptionsOfCommit(saved, dir);
         if (settings === null) {
           throw new InvalidArgumentError(`collection '${this.name}' has a full-text index made with the custom tokenizer '${saved.tokenizer}': pass it again as \`fullText: { tokenizer }\``);
         }

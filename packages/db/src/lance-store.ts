@@ -149,7 +149,9 @@ export class LanceStore {
   /** Live rows in dataset order, batch by batch (vectors copied out of each batch). */
   async *rows(config: CollectionConfig): AsyncIterableIterator<StoredRows> {
     // 2,048 rows a batch: decoding one (a JS object per row for its metadata) stays a short block.
-    for await (const batch of this.dataset.scan({ batchSize: 2048 })) yield batchToRows(batch, config, this.datasetDir);
+    const { dimension, distance, M, efConstruction } = config;
+    const maxDocIds = new HNSW({ dimension, distance, M, efConstruction }).maxIds;
+    for await (const batch of this.dataset.scan({ batchSize: 2048 })) yield batchToRows(batch, config, this.datasetDir, maxDocIds);
   }
 
   private async replace(next: Dataset): Promise<void> {

@@ -328,6 +328,15 @@ export class HNSW {
   }
 
   /**
+   * Most ids this index can ever hand out, deleted ones included: its vectors live in one memory of
+   * at most 4 GiB, so the limit follows from the dimension and `M`. An id at or above it (say, one
+   * read from a file) cannot belong to an index of this configuration.
+   */
+  get maxIds(): number {
+    return this.graph.maxNodes;
+  }
+
+  /**
    * Checks `vector` and writes it, prepared for the metric (normalised under cosine), into `out`
    * at `offset`. `name` is the parameter's name, or for row `i` of a batch the number `i` (the
    * message then says `vectors[i]`; formatted only on error, so a batch allocates no string per

@@ -66,4 +66,20 @@ describe('memory limits of an index', () => {
     const q = data.subarray(0, 4);
     expect(index.search(q, 5, 2 ** 30)).toEqual(index.search(q, 5, 50));
   });
+
+  // Fuzz finding (a db collection whose \`_doc_id\` said 100,000,000): growing an in-memory graph
+  // past 2 GiB of layout threw RangeError, because 16-byte alignment used 32-bit bit operations and
+  // turned the offsets above 2^31 negative. The memory is grown lazily, so this costs no RSS.
+  it('keeps in-memory layout offsets past 2 GiB positive and grows to them', () => {
+    const graph = new Graph({ dimension: 4, M: 16, efConstruction: 16, metric: METRIC_L2 }, 16);
+    const cap = 20_971_520; // links0 alone is 2.6 GiB: the regions after it start past 2^31
+    const layout = graph.layout(cap);
+    const offsets = [layout.links0At, layout.deletedAt, layout.countsAt, layout.tagsAt, layout.scratchAt, layout.resAt, layout.candAt, layout.bitsAt, layout.end];
+    for (let i = 1; i < offsets.length; i++) expect(offsets[i]).toBeGreaterThanOrEqual(offsets[i - 1]!);
+    expect(layout.tagsAt % 16).toBe(0);
+    expect(layout.end).toBeGreaterThan(2 ** 31);
+    expect(layout.end).toBeLessThanOrEqual(MAX_VECTOR_MEMORY_BYTES);
+    graph.reserve(cap, false);
+    expect(graph.capacity).toBe(cap);
+  });
 });

@@ -50,9 +50,20 @@ export function textIndexOptionsOf(fullText: true | FullTextOptions): TextIndexO
  * The settings a saved text index was made with, as `fullText` options, or null when it used a
  * custom tokenizer (which only its owner can pass again).
  */
-export function fullTextOptionsOfCommit(row: TextCommitRow): FullTextOptions | null {
+export function fullTextOptionsOfCommit(row: TextCommitRow, dir?: string): FullTextOptions | null {
   if (row.tokenizer_options === '') return null;
-  return { ...(JSON.parse(row.tokenizer_options) as TokenizerOptions), k1: row.k1, b: row.b, positions: row.positions };
+  // Read from the file (Lance pages carry no checksum): damaged JSON is CorruptDataError, as a load says.
+  const what = dir === undefined ? 'saved text index' : `saved text index '${dir}'`;
+  let options: unknown;
+  try {
+    options = JSON.parse(row.tokenizer_options);
+  } catch (cause) {
+    throw new CorruptDataError(`${what}: commit \`tokenizer_options\` is invalid: ${(cause as Error).message}`, { cause });
+  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new CorruptDataError(`${what}: commit \`tokenizer_options\` is invalid: expected a JSON object, found ${JSON.stringify(options)}`);
+  }
+  return { ...(options as TokenizerOptions), k1: row.k1, b: row.b, positions: row.positions };
 }
 
 /** Default {@link CollectionTextIndex.saveEvery}. */

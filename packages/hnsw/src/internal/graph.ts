@@ -93,7 +93,9 @@ interface MemoryLayout {
   end: number;
 }
 
-const align16 = (x: number): number => (x + 15) & ~15;
+// Arithmetic, not `& ~15`: offsets in the 4 GiB memory pass 2^31, where 32-bit bit operations
+// turn them negative (a layout past 2 GiB then grew nothing and its views threw RangeError).
+const align16 = (x: number): number => x + 15 - ((x + 15) % 16);
 
 /**
  * A worker thread's own region for the wasm walk (byte offsets into the vector memory; see
