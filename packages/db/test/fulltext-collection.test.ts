@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CollectionTextIndex, loadTextIndexSync, readTextIndexCommitSync } from '@vego/db';
+import { CollectionTextIndex, CorruptDataError, InvalidArgumentError, TextIndex, loadTextIndexSync, readTextIndexCommitSync, saveTextIndexSync } from '@vego/db';
 
 describe('CollectionTextIndex', () => {
   let root: string;
@@ -84,6 +84,43 @@ describe('CollectionTextIndex', () => {
     expect(again.rebuilt).toBe(true);
     expect(again.search('gamma', 5, null).map((h) => h.docId)).toEqual([1]);
     expect(loadTextIndexSync(dir).size).toBe(2);
+  });
+
+  it('refuses doc ids past `maxDocId` on load, before sizing anything by them', () => {
+    const dir = path.join(root, 'max-doc-id');
+    const t = new TextIndex();
+    t.add(0, 'alpha');
+    t.add(7, 'beta');
+    saveTextIndexSync(t, dir);
+    expect(loadTextIndexSync(dir, { maxDocId: 7 }).size).toBe(2);
+    expect(() => loadTextIndexSync(dir, { maxDocId: 6 })).toThrow(CorruptDataError);
+    expect(() => loadTextIndexSync(dir, { maxDocId: 6 })).toThrow(/doc_id.*0 to 6/);
+    for (const maxDocId of [-1, 1.5, 2 ** 31]) expect(() => loadTextIndexSync(dir, { maxDocId })).toThrow(InvalidArgumentError);
+  });
+
+  it('rebuilds a saved index holding doc ids far past the collection’s instead of loading it', async () => {
+    // A saved index whose ids run far past what a collection of 3 documents could have left there
+    // (a damaged doc_id; the fuzzed case was 1e8, a fatal out-of-memory while loading).
+    const dir = path.join(root, 'far-ids');
+    const t = new TextIndex();
+    t.add(0, 'alpha');
+    t.add(200_000, 'stale');
+    saveTextIndexSync(t, dir);
+    const texts = ['alpha', 'beta gamma', 'delta'];
+    const again = await CollectionTextIndex.open(dir, {}, texts.length, (id) => texts[id]);
+    expect(again.rebuilt).toBe(true);
+    expect(again.search('gamma', 5, null).map((h) => h.docId)).toEqual([1]);
+    expect(again.search('stale', 5, null)).toEqual([]);
+    // Ids within the collection's room (here: deleted documents' ids the reconciliation drops) still load.
+    const near = path.join(root, 'near-ids');
+    const u = new TextIndex();
+    u.add(0, 'alpha');
+    u.add(40, 'gone');
+    saveTextIndexSync(u, near);
+    const kept = await CollectionTextIndex.open(near, {}, texts.length, (id) => texts[id]);
+    expect(kept.rebuilt).toBe(false);
+    expect(kept.reconciled.removed).toBe(1);
+    expect(kept.search('gone', 5, null)).toEqual([]);
   });
 
   it('works in memory without a directory', async () => {

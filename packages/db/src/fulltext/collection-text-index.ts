@@ -14,7 +14,7 @@ import type { TextCommitRow } from './persistence-layout';
 import { loadTextIndex, readTextIndexCommitSync, saveTextIndex } from './persistence';
 import { type Tokenizer, type TokenizerOptions, isTokenizer } from './tokenizer';
 import { reconcileTextIndex, type ReconcileResult } from './reconcile';
-import { TextIndex, type TextIndexOptions } from './text-index';
+import { MAX_DOC_ID, TextIndex, type TextIndexOptions } from './text-index';
 
 /**
  * Full-text settings of a collection (`fullText` of `createCollection` / `openCollection`): the
@@ -116,7 +116,7 @@ export class CollectionTextIndex {
         if (saved !== null) {
           const same =
             saved.tokenizer === wanted.tokenizer.id && saved.k1 === wanted.params.k1 && saved.b === wanted.params.b && saved.positions === wanted.positions;
-          if (same) index = await loadTextIndex(dir, { tokenizer: wanted.tokenizer });
+          if (same) index = await loadTextIndex(dir, { tokenizer: wanted.tokenizer, maxDocId: docIdLimit(numIds) });
           else rebuilt = true;
         }
       } catch (e) {
@@ -164,4 +164,16 @@ export class CollectionTextIndex {
     const changed = this.index.changedDocs.size;
     if (this.dir !== null && changed > 0 && (force || changed >= this.saveEvery)) await saveTextIndex(this.index, this.dir);
   }
+}
+
+/**
+ * Largest doc id a collection of `numIds` ids accepts in its saved text index: its own ids, plus
+ * room for ids of documents deleted since that index was last saved (reconciliation removes them).
+ * A saved index past it is treated as damaged and rebuilt from the documents, before a huge id
+ * could size the index's per-document arrays (a damaged `doc_id` of 1e8 in a few-row file was a
+ * fatal out-of-memory); a legitimate index only passes it when the collection kept far fewer
+ * documents than its stale ids, so the rebuild is small.
+ */
+function docIdLimit(numIds: number): number {
+  return Math.min(MAX_DOC_ID, 2 * numIds + 65535);
 }

@@ -50,7 +50,7 @@ import {
   TEXT_TERMS_SCHEMA,
   TEXT_INDEX_FORMAT_VERSION,
 } from './persistence-layout';
-import { TextIndex } from './text-index';
+import { MAX_DOC_ID, TextIndex } from './text-index';
 import { type Tokenizer, createTokenizer, isTokenizer, tokenizerOptionsOf } from './tokenizer';
 
 /** Options of {@link saveTextIndex} / {@link saveTextIndexSync}. */
@@ -86,6 +86,13 @@ export interface TextLoadOptions {
    * equal the saved one); otherwise the saved options recreate the default tokenizer.
    */
   tokenizer?: Tokenizer;
+  /**
+   * Largest document id the loaded index may hold (default {@link MAX_DOC_ID}). The index sizes
+   * its per-document arrays by its largest id, so a damaged `doc_id` (1e8 in a file of a few rows)
+   * would allocate gigabytes before anything else could notice; a caller that knows its id space
+   * (a collection: its documents' ids) passes it, and a larger id is refused as damage first.
+   */
+  maxDocId?: number;
 }
 
 /** Default {@link TextSaveOptions.compactionThreshold}. */
@@ -515,6 +522,10 @@ function tokenizerFor(root: string, row: TextCommitRow, given: Tokenizer | undef
 function* loadSteps(dir: string, options: TextLoadOptions): Steps<TextIndex> {
   const root = checkDir(dir);
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('`options` must be an object');
+  const maxDocId = options.maxDocId ?? MAX_DOC_ID;
+  if (!Number.isInteger(maxDocId) || maxDocId < 0 || maxDocId > MAX_DOC_ID) {
+    throw new InvalidArgumentError(`\`maxDocId\` must be an integer from 0 to ${MAX_DOC_ID}, got ${String(maxDocId)}`);
+  }
   let commitsDs: Dataset;
   try {
     commitsDs = Dataset.openSync(join(root, TEXT_COMMITS_DATASET));
@@ -585,6 +596,8 @@ function* loadSteps(dir: string, options: TextLoadOptions): Steps<TextIndex> {
     for (let r = 0; r < batch.numRows; r++, rowNo++) {
       const docId = idCol.values[idCol.offset + r]!;
       const where = `${TEXT_DOCS_DATASET} row ${rowNo} (doc ${docId})`;
+      // Before restoreDoc sizes anything by it (see TextLoadOptions.maxDocId).
+      if (!(docId >= 0 && docId <= maxDocId)) throw corrupt(root, `${where} doc_id`, `0 to ${maxDocId}`, docId);
       const ts = termCol.valueOffset(r);
       const te = termCol.valueEnd(r);
       const fs = tfCol.valueOffset(r);
