@@ -6,7 +6,7 @@
 import * as aa from 'apache-arrow';
 import {
   ArrayData, Date32, Date64, Decimal128, Decimal256, Dictionary, Duration, FixedSizeBinary, InvalidArgumentError, Int16, Int32,
-  LargeBinary, LargeUtf8, Time32, Time64, Timestamp, TypeId, Utf8, concatData, decimalToString, makeBuilder, makeData,
+  Float64, LargeBinary, LargeUtf8, Time32, Time64, Timestamp, TypeId, Utf8, concatData, decimalToString, makeBuilder, makeData,
   makeNullData, makeVector, takeData,
 } from '@vego/arrow';
 import type { DataType, Vector } from '@vego/arrow';
@@ -87,6 +87,14 @@ describe('temporal, decimal, binary and dictionary types', () => {
     expect(new LargeUtf8().equals(new Utf8())).toBe(false);
     expect(new Dictionary(new Utf8(), new Int32()).equals(new Dictionary(new Utf8(), new Int16()))).toBe(false);
     expect([new Date32().typeId, new Dictionary(new Utf8(), new Int32()).typeId]).toEqual([TypeId.Date32, TypeId.Dictionary]);
+  });
+
+  it('keeps -0 apart from 0 in a dictionary of floats (found by the LanceDB differential test)', () => {
+    const b = makeBuilder(new Dictionary(new Float64(), new Int32()));
+    for (const x of [0, -0, 1, -0, 0]) b.append(x);
+    const v = b.finish();
+    expect(Array.from({ length: 5 }, (_, i) => Object.is(v.get(i), -0))).toEqual([false, true, false, true, false]);
+    expect(v.data.children[0]!.length).toBe(3);
   });
 
   it('refuses dictionary indices outside the dictionary', () => {

@@ -107,12 +107,29 @@ function fslItemValidity(leaf: ArrayData, col: ShreddedLeaf): Uint8Array | null 
   return out;
 }
 
+/**
+ * A dictionary leaf whose rows are valid only where the page stores a value. Rows under a null struct are
+ * placeholders that Arrow leaves undefined: their index may address nothing (our builders write 0 into an
+ * empty dictionary), so looking their values up would refuse valid data.
+ */
+function onlyStoredRows(col: ShreddedLeaf): ArrayData {
+  const leaf = col.leaf;
+  const bits = new Uint8Array(Math.ceil((leaf.offset + leaf.length) / 8));
+  for (let k = 0; k < col.numValues; k++) {
+    const i = col.valueIndex[k]!;
+    if (col.valueValid[k] === 0 || !leaf.isValid(i)) continue;
+    const j = leaf.offset + i;
+    bits[j >>> 3]! |= 1 << (j & 7);
+  }
+  return new ArrayData(leaf.type, leaf.length, leaf.offset, -1, bits, leaf.values, leaf.valueOffsets, leaf.children);
+}
+
 /** Gathers the value slots into page values (copy): null slots zero-filled (fixed) or empty (variable). */
 function gatherValues(col: ShreddedLeaf): { values: PageValues; compression: (c: LanceValueCompression) => LanceValueCompression; itemValidity: Uint8Array | null; itemsPerValue: number } {
   // Temporal leaves are gathered as their integers, LargeUtf8/LargeBinary as Utf8/Binary with 64-bit
   // offsets in the page (LanceDB fails 32-bit offset chunks for them: "expected 64-bit offsets").
   const largeOffsets = isLargeBinary(col.leaf.type);
-  const leaf = storageForWrite(col.leaf);
+  const leaf = storageForWrite(col.leaf.type.typeId === TypeId.Dictionary ? onlyStoredRows(col) : col.leaf);
   const t = leaf.type;
   const n = col.numValues;
   const idx = col.valueIndex;

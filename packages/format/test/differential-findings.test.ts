@@ -1,0 +1,80 @@
+/**
+ * Regressions found by the randomized differential campaign against LanceDB 0.39
+ * (`packages/io/test/lancedb-differential.test.ts`), each at the smallest shape that showed it:
+ * - a dictionary of floats read from a 2.1/2.2 file (plain values, the dictionary rebuilt on read) merged
+ *   every NaN into the first one met and -0 into 0 (values were told apart as JS numbers);
+ * - a dictionary inside a null struct, whose placeholder rows address an empty dictionary, was refused
+ *   by the 2.1/2.2 writer with InvalidArgumentError (it looked those rows up);
+ * - a timestamp zone with a ':' ("+05:30") was written as it is, and LanceDB panics on the logical type.
+ */
+import * as lancedb from '@lancedb/lancedb';
+import * as F from '@vego/format';
+import { tempDir, writeFile, writeTable } from './helpers';
+
+const { Field, Schema, RecordBatch, Dictionary, Float64, Float32, Int16, Int32, Struct, Utf8, Uint8, Timestamp, makeData, makeVector, makeBuilder } = F;
+
+/** The bits of every row of a dictionary column of floats (null for null rows), through its dictionary. */
+function dictionaryFloatBits(d: F.ArrayData): (string | null)[] {
+  const dict = d.children[0]!;
+  const w = dict.values!.BYTES_PER_ELEMENT;
+  const bytes = new Uint8Array(dict.values!.buffer, dict.values!.byteOffset, dict.values!.byteLength);
+  const keys = d.values as unknown as ArrayLike<number>;
+  return Array.from({ length: d.length }, (_, i) => {
+    if (!d.isValid(i)) return null;
+    const k = dict.offset + Number(keys[d.offset + i]);
+    return Buffer.from(bytes.subarray(k * w, (k + 1) * w)).toString('hex');
+  });
+}
+
+describe.each(['2.1', '2.2'] as const)('differential findings, Lance %s', (version) => {
+  it.each([
+    ['float64', new Float64(), new BigUint64Array([0x7ff8000000000000n, 0xfff8dead0000beefn, 0x8000000000000000n, 0n, 0x7ff0000000000001n, 0x3ff0000000000000n])],
+    ['float32', new Float32(), new Uint32Array([0x7fc00000, 0xffc12345, 0x80000000, 0, 0x7f800001, 0x3f800000])],
+  ])('a dictionary of %s keeps every NaN payload and -0 apart from 0', (_name, valueType, bits) => {
+    const type = new Dictionary(valueType, new Int16());
+    const dictionary = makeData({ type: valueType, length: 6, values: new (valueType.ArrayType as Float64ArrayConstructor)(bits.buffer) });
+    const keys = Int16Array.from({ length: 40 }, (_, i) => (i * 5) % 6);
+    const column = makeVector(makeData({ type, length: 40, values: keys, children: [dictionary] }));
+    const schema = new Schema([new Field('d', type)]);
+    const { bytes } = writeFile(schema, [new RecordBatch(schema, [column])], { version });
+    const read = F.LanceFileReader.openSync(new F.MemorySource(bytes)).readSync();
+    expect(dictionaryFloatBits(read.column('d').data)).toEqual(dictionaryFloatBits(column.data));
+  });
+
+  it('writes a dictionary inside null structs whose placeholder rows address an empty dictionary', async () => {
+    const type = new Struct([new Field('d', new Dictionary(new Utf8(), new Uint8())), new Field('n', new Int32())]);
+    const schema = new Schema([new Field('s', type)]);
+    // Every struct null: the builder writes index 0 into each child row and the dictionary stays empty.
+    const b = makeBuilder(type) as unknown as { append(v: unknown): unknown; finish(): F.Vector };
+    for (let i = 0; i < 5; i++) b.append(i === 3 ? { d: null, n: 7 } : null);
+    const batch = new RecordBatch(schema, [b.finish()]);
+    const { bytes, summary } = writeFile(schema, [batch], { version });
+    const read = F.LanceFileReader.openSync(new F.MemorySource(bytes)).readSync();
+    const s = read.column('s');
+    expect(Array.from({ length: 5 }, (_, i) => (s.isValid(i) ? (s.get(i) as { n: number }).n : null))).toEqual([null, null, null, 7, null]);
+    const { dir, cleanup } = tempDir('vego-dict-null-struct-');
+    try {
+      writeTable(dir, 't', schema, bytes, summary.numRows, version);
+      const t = await (await lancedb.connect(dir)).openTable('t');
+      const rows = (await t.query().toArray()) as { s: { d: string | null; n: number } | null }[];
+      expect(rows.map((r) => (r.s === null ? null : [r.s.d, r.s.n]))).toEqual([null, null, null, [null, 7], null]);
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('time zones LanceDB cannot read in a logical type', () => {
+  it.each(['2.0', '2.1', '2.2'] as const)('refuses a zone holding a colon in Lance %s, also nested and as dictionary values', (version) => {
+    for (const type of [
+      new Timestamp('ns', '+05:30'),
+      new Struct([new Field('t', new Timestamp('us', '-03:00'))]),
+      new Dictionary(new Timestamp('ms', '+01:00'), new Int32()),
+    ]) {
+      const schema = new Schema([new Field('t', type)]);
+      const batch = new RecordBatch(schema, [(makeBuilder(type) as unknown as { finish(): F.Vector }).finish()]);
+      expect(() => writeFile(schema, [batch], { version })).toThrow(/time zone ".*:.*" holds a ':'/);
+      expect(() => writeFile(schema, [batch], { version })).toThrow(F.NotSupportedError);
+    }
+  });
+});
