@@ -5,13 +5,39 @@
  *   every NaN into the first one met and -0 into 0 (values were told apart as JS numbers);
  * - a dictionary inside a null struct, whose placeholder rows address an empty dictionary, was refused
  *   by the 2.1/2.2 writer with InvalidArgumentError (it looked those rows up);
- * - a timestamp zone with a ':' ("+05:30") was written as it is, and LanceDB panics on the logical type.
+ * - a timestamp zone with a ':' ("+05:30") was written as it is, and LanceDB panics on the logical type;
+ * - a 2.1/2.2 page of a list of dictionaries holding no value (only null or empty lists) had an empty page
+ *   dictionary, which LanceDB fails ("Misaligned buffers[0] in array of type Int32");
+ * - a 2.0 list of structs holding no item in the file wrote no page for the struct, and LanceDB panics.
  */
 import * as lancedb from '@lancedb/lancedb';
 import * as F from '@vego/format';
-import { tempDir, writeFile, writeTable } from './helpers';
+import { plainColumn, tempDir, writeFile, writeTable } from './helpers';
+import { queryRows } from './fixtures/lancedb';
 
-const { Field, Schema, RecordBatch, Dictionary, Float64, Float32, Int16, Int32, Struct, Utf8, Uint8, Timestamp, makeData, makeVector, makeBuilder } = F;
+const { Field, Schema, RecordBatch, Dictionary, Float64, Float32, Int16, Int32, Int64, List, Struct, Utf8, Uint8, Timestamp, FixedSizeList, makeData, makeVector, makeBuilder } = F;
+
+/** A batch of one column `x` of `type` from plain values. */
+function batchOf(type: F.DataType, values: unknown[]): F.RecordBatch {
+  const b = makeBuilder(type) as unknown as { append(v: unknown): unknown; finish(): F.Vector };
+  for (const v of values) b.append(v);
+  return new RecordBatch(new Schema([new Field('x', type)]), [b.finish()]);
+}
+
+/** Writes the batches as one file of `version`; column `x` as written, as read here, and as LanceDB reads it (plain values). */
+async function bothRead(batches: F.RecordBatch[], version: F.LanceFileVersion): Promise<{ ours: unknown[]; lancedb: unknown[] }> {
+  const schema = batches[0]!.schema;
+  const { bytes, summary } = writeFile(schema, batches, { version });
+  const ours = plainColumn(F.LanceFileReader.openSync(new F.MemorySource(bytes)).readSync(), 'x');
+  const { dir, cleanup } = tempDir('vego-finding-');
+  try {
+    writeTable(dir, 't', schema, bytes, summary.numRows, version);
+    const rows = await queryRows(await (await lancedb.connect(dir)).openTable('t'));
+    return { ours, lancedb: rows.map((r) => r.x) };
+  } finally {
+    cleanup();
+  }
+}
 
 /** The bits of every row of a dictionary column of floats (null for null rows), through its dictionary. */
 function dictionaryFloatBits(d: F.ArrayData): (string | null)[] {
@@ -25,6 +51,12 @@ function dictionaryFloatBits(d: F.ArrayData): (string | null)[] {
     return Buffer.from(bytes.subarray(k * w, (k + 1) * w)).toString('hex');
   });
 }
+
+/** Column `x` of the batches as plain values (what both readers must return). */
+const written = (batches: F.RecordBatch[]): { ours: unknown[]; lancedb: unknown[] } => {
+  const x = batches.flatMap((b) => plainColumn(b, 'x'));
+  return { ours: x, lancedb: x };
+};
 
 describe.each(['2.1', '2.2'] as const)('differential findings, Lance %s', (version) => {
   it.each([
@@ -60,6 +92,36 @@ describe.each(['2.1', '2.2'] as const)('differential findings, Lance %s', (versi
       expect(rows.map((r) => (r.s === null ? null : [r.s.d, r.s.n]))).toEqual([null, null, null, [null, 7], null]);
     } finally {
       cleanup();
+    }
+  });
+});
+
+describe.each(['2.1', '2.2'] as const)('pages of lists of dictionaries without values, Lance %s', (version) => {
+  it.each([
+    ['int32', new Int32(), [1, null, 1]],
+    ['int64', new Int64(), [5n]],
+    ['utf8', new Utf8(), ['a', null]],
+  ])('open in LanceDB with a page dictionary of %s values holding no value', async (_name, valueType, items) => {
+    const type = new List(new Field('item', new Dictionary(valueType, new Int16())));
+    for (const values of [[null], [[]], [null, [], null]]) {
+      const batches = [batchOf(type, values)];
+      expect(await bothRead(batches, version)).toEqual(written(batches));
+    }
+    // A page without values next to one with values (two batches: two pages).
+    const batches = [batchOf(type, [null, []]), batchOf(type, [items])];
+    expect(await bothRead(batches, version)).toEqual(written(batches));
+  });
+});
+
+describe('Lance 2.0 lists of structs without items', () => {
+  it.each([
+    ['struct<int32>', new Struct([new Field('a', new Int32())]), { a: 7 }],
+    ['struct<vector, float32>', new Struct([new Field('v', new FixedSizeList(new Field('item', new Float32()), 2)), new Field('f', new Float32())]), { v: [1, 2], f: 3 }],
+    ['struct<list<struct<utf8>>>', new Struct([new Field('l', new List(new Field('item', new Struct([new Field('s', new Utf8())]))))]), { l: [{ s: 'x' }] }],
+  ])('open in LanceDB when no row holds an item (%s)', async (_name, itemType, item) => {
+    const type = new List(new Field('item', itemType));
+    for (const batches of [[batchOf(type, [null, [], null])], [batchOf(type, [null, []]), batchOf(type, [[item], []])]]) {
+      expect(await bothRead(batches, '2.0')).toEqual(written(batches));
     }
   });
 });

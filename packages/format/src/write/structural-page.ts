@@ -295,7 +295,9 @@ function arrowDictionaryPage(v: PageValues, indexBits: number): { indices: Fixed
     itemBits = v.bitsPerValue;
   }
   // Every distinct value fits: a page holds at most as many distinct values as the Arrow dictionary, whose indices fit the key type.
-  const d = buildVariableDictionary(view, Math.max(1, n))!;
+  // A page without values (only null or empty lists) gets a dictionary of one unused zero item: LanceDB
+  // fails an empty one of fixed-width items ("Misaligned buffers[0] in array of type Int32").
+  const d = n === 0 ? oneZeroItem(itemBits) : buildVariableDictionary(view, Math.max(1, n))!;
   const w = indexBits >>> 3;
   const bytes = new Uint8Array(n * w);
   const idx = d.indices;
@@ -310,6 +312,12 @@ function arrowDictionaryPage(v: PageValues, indexBits: number): { indices: Fixed
     }
   }
   return { indices: { kind: 'fixed', bitsPerValue: indexBits, count: n, bytes, integer: true }, dictionary: pageDictionary(d, itemBits) };
+}
+
+/** A dictionary of one item of zero bytes: `itemBits` wide, or empty for variable-width items (null). */
+function oneZeroItem(itemBits: number | null): VariableDictionary {
+  const w = itemBits === null ? 0 : itemBits >>> 3;
+  return { numItems: 1, itemOffsets: Int32Array.of(0, w), itemBytes: new Uint8Array(w), indices: new Uint32Array(0) };
 }
 
 function encodeFullZip(
