@@ -8,8 +8,13 @@
  * - a timestamp zone with a ':' ("+05:30") was written as it is, and LanceDB panics on the logical type;
  * - a 2.1/2.2 page of a list of dictionaries holding no value (only null or empty lists) had an empty page
  *   dictionary, which LanceDB fails ("Misaligned buffers[0] in array of type Int32");
- * - a 2.0 list of structs holding no item in the file wrote no page for the struct, and LanceDB panics.
+ * - a 2.0 list of structs holding no item in the file wrote no page for the struct, and LanceDB panics;
+ * - LanceDB 2.2 constant pages (a column of one value) of bools (one inline byte) and of large strings and
+ *   binaries (u64 offsets in the value buffer) were refused as corrupt.
  */
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import * as arrow from 'apache-arrow';
 import * as lancedb from '@lancedb/lancedb';
 import * as F from '@vego/format';
 import { plainColumn, tempDir, writeFile, writeTable } from './helpers';
@@ -122,6 +127,30 @@ describe('Lance 2.0 lists of structs without items', () => {
     const type = new List(new Field('item', itemType));
     for (const batches of [[batchOf(type, [null, [], null])], [batchOf(type, [null, []]), batchOf(type, [[item], []])]]) {
       expect(await bothRead(batches, '2.0')).toEqual(written(batches));
+    }
+  });
+});
+
+describe('LanceDB 2.2 constant pages', () => {
+  it.each([
+    ['bool, every row true', new arrow.Bool(), Array.from({ length: 3000 }, () => true)],
+    ['bool, false and nulls', new arrow.Bool(), [false, null, false, false]],
+    ['large string', new arrow.LargeUtf8(), ['xyz', null, 'xyz']],
+    ['large string, empty', new arrow.LargeUtf8(), ['', '', null]],
+    ['large binary', new arrow.LargeBinary(), [Uint8Array.of(7, 8, 9), Uint8Array.of(7, 8, 9)]],
+  ])('read a column of one value: %s', async (_name, type, values) => {
+    const { dir, cleanup } = tempDir('vego-constant-');
+    try {
+      const db = await lancedb.connect(dir);
+      await db.createTable('t', new arrow.Table({ x: arrow.vectorFromArray(values, type as arrow.DataType) }));
+      const data = path.join(dir, 't.lance', 'data');
+      const bytes = new Uint8Array(fs.readFileSync(path.join(data, fs.readdirSync(data)[0]!)));
+      const reader = F.LanceFileReader.openSync(new F.MemorySource(bytes));
+      expect(reader.columnSummarySync(0).encodings.join()).toMatch(/constant/);
+      const plain = (v: unknown): unknown => (v instanceof Uint8Array ? Array.from(v) : v);
+      expect(plainColumn(reader.readSync(), 'x')).toEqual(values.map(plain));
+    } finally {
+      cleanup();
     }
   });
 });
