@@ -4,9 +4,10 @@
  * dataset take joins the runs of rows it read before gathering them.
  */
 import { ArrayData, makeData } from './data';
-import { InternalError } from './errors';
+import { InternalError, OutOfRangeError } from './errors';
+import { takeData } from './take';
 import { isPrimitive, TypeId } from './type';
-import type { DataType } from './type';
+import type { DataType, Dictionary } from './type';
 
 /** Writes bits `[srcBit, srcBit + n)` of `src` into `dst` at bit `dstBit` (dst must be zeroed there). */
 function orBitsInto(dst: Uint8Array, dstBit: number, src: Uint8Array, srcBit: number, n: number): void {
@@ -80,25 +81,7 @@ export function concatData(type: DataType, chunks: readonly ArrayData[]): ArrayD
     }
     return makeData({ type, length, validity, nullCount: nulls, values: bytes });
   }
-  if (id === TypeId.Dictionary) {
-    // One dictionary for all: the chunks' dictionaries end to end, each chunk's indices shifted by where its dictionary starts.
-    const dictionary = concatData(type.valueType, chunks.map((c) => c.children[0]!));
-    const ArrayType = type.indexType.ArrayType as unknown as new (n: number) => (number | bigint)[];
-    const indices = new ArrayType(length);
-    const big = type.indexType.bitWidth === 64;
-    let at = 0;
-    let base = 0;
-    for (const c of chunks) {
-      const src = c.values as unknown as ArrayLike<number | bigint>;
-      for (let i = 0; i < c.length; i++) {
-        const k = Number(src[c.offset + i]!) + base;
-        indices[at + i] = big ? BigInt(k) : k;
-      }
-      at += c.length;
-      base += c.children[0]!.length;
-    }
-    return makeData({ type, length, validity, nullCount: nulls, values: indices as unknown as ArrayBufferView, children: [dictionary] });
-  }
+  if (id === TypeId.Dictionary) return concatDictionaries(type, chunks, length, validity, nulls);
   if (id === TypeId.Utf8 || id === TypeId.Binary || id === TypeId.LargeUtf8 || id === TypeId.LargeBinary) {
     let total = 0;
     for (const c of chunks) total += c.valueOffsets![c.offset + c.length]! - c.valueOffsets![c.offset]!;
@@ -167,4 +150,87 @@ export function makeNullData(type: DataType, length: number): ArrayData {
   if (id === TypeId.List) return makeData({ type, length, validity, nullCount, valueOffsets: new Int32Array(length + 1), children: [makeNullData(type.child.type, 0)] });
   if (id === TypeId.Struct) return makeData({ type, length, validity, nullCount, children: type.children.map((f) => makeNullData(f.type, length)) });
   throw new InternalError(`makeNullData: unhandled type ${(type as DataType).toString()}`);
+}
+
+/** How many dictionary values an index type addresses (only the non-negative keys of a signed type). */
+function indexCapacity(type: Dictionary): number {
+  switch (type.indexType.typeId) {
+    case TypeId.Int8: return 128;
+    case TypeId.Uint8: return 256;
+    case TypeId.Int16: return 32768;
+    case TypeId.Uint16: return 65536;
+    default: return 0x7fffffff;
+  }
+}
+
+/**
+ * Joins dictionary chunks. When their dictionaries, end to end, fit the index type, they are (each
+ * chunk's indices shifted by where its dictionary starts); otherwise (chunks of several fragments or
+ * pages, each with its own dictionary) the dictionary holds each value used by a valid row once, told
+ * apart by its bytes, since shifted indices would wrap around the index type and name other values.
+ * @throws OutOfRangeError when the rows use more distinct values than the index type addresses.
+ */
+function concatDictionaries(type: Dictionary, chunks: readonly ArrayData[], length: number, validity: Uint8Array | null, nulls: number): ArrayData {
+  let total = 0;
+  for (const c of chunks) total += c.children[0]!.length;
+  const ArrayType = type.indexType.ArrayType as unknown as new (n: number) => (number | bigint)[];
+  const indices = new ArrayType(length);
+  const big = type.indexType.bitWidth === 64;
+  const all = concatData(type.valueType, chunks.map((c) => c.children[0]!));
+  if (total <= indexCapacity(type)) {
+    let at = 0;
+    let base = 0;
+    for (const c of chunks) {
+      const src = c.values as unknown as ArrayLike<number | bigint>;
+      for (let i = 0; i < c.length; i++) {
+        const k = Number(src[c.offset + i]!) + base;
+        indices[at + i] = big ? BigInt(k) : k;
+      }
+      at += c.length;
+      base += c.children[0]!.length;
+    }
+    return makeData({ type, length, validity, nullCount: nulls, values: indices as unknown as ArrayBufferView, children: [all] });
+  }
+  const unique = new Map<string, number>();
+  const picked: number[] = [];
+  let at = 0;
+  let base = 0;
+  for (const c of chunks) {
+    const src = c.values as unknown as ArrayLike<number | bigint>;
+    for (let i = 0; i < c.length; i++) {
+      if (!c.isValid(i)) continue;
+      const k = Number(src[c.offset + i]!) + base;
+      const key = valueKey(all, k);
+      let u = unique.get(key);
+      if (u === undefined) {
+        u = picked.length;
+        if (u >= indexCapacity(type)) throw new OutOfRangeError(`${type.toString()}: the chunks joined use more than ${u} distinct values, more than its index type addresses`);
+        unique.set(key, u);
+        picked.push(k);
+      }
+      indices[at + i] = big ? BigInt(u) : u;
+    }
+    at += c.length;
+    base += c.children[0]!.length;
+  }
+  return makeData({ type, length, validity, nullCount: nulls, values: indices as unknown as ArrayBufferView, children: [takeData(all, Int32Array.from(picked))] });
+}
+
+/** Value `j` of `d` as a map key: its bytes (floats by their bits, so NaN payloads and -0 stay apart), or null. */
+function valueKey(d: ArrayData, j: number): string {
+  if (!d.isValid(j)) return 'null';
+  const k = d.offset + j;
+  const v = d.values!;
+  const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  let from: number;
+  let to: number;
+  if (d.valueOffsets !== null) [from, to] = [d.valueOffsets[k]!, d.valueOffsets[k + 1]!];
+  else if (d.type.typeId === TypeId.Bool) return (bytes[k >>> 3]! >>> (k & 7)) & 1 ? 'true' : 'false';
+  else {
+    const w = (d.type as { byteWidth?: number }).byteWidth ?? v.BYTES_PER_ELEMENT;
+    [from, to] = [k * w, (k + 1) * w];
+  }
+  let s = 'v';
+  for (let x = from; x < to; x++) s += String.fromCharCode(bytes[x]!);
+  return s;
 }

@@ -6,8 +6,8 @@
 import * as aa from 'apache-arrow';
 import {
   ArrayData, Date32, Date64, Decimal128, Decimal256, Dictionary, Duration, FixedSizeBinary, InvalidArgumentError, Int16, Int32,
-  LargeBinary, LargeUtf8, Time32, Time64, Timestamp, TypeId, Utf8, concatData, decimalToString, makeBuilder, makeData,
-  makeNullData, makeVector, takeData,
+  Float64, LargeBinary, LargeUtf8, Time32, Time64, Timestamp, TypeId, Utf8, concatData, decimalToString, makeBuilder, makeData,
+  makeNullData, makeVector, takeData, OutOfRangeError, Uint8, Int8,
 } from '@vego/arrow';
 import type { DataType, Vector } from '@vego/arrow';
 import { seededRandom as rng } from '../../../test-support/random';
@@ -87,6 +87,36 @@ describe('temporal, decimal, binary and dictionary types', () => {
     expect(new LargeUtf8().equals(new Utf8())).toBe(false);
     expect(new Dictionary(new Utf8(), new Int32()).equals(new Dictionary(new Utf8(), new Int16()))).toBe(false);
     expect([new Date32().typeId, new Dictionary(new Utf8(), new Int32()).typeId]).toEqual([TypeId.Date32, TypeId.Dictionary]);
+  });
+
+  it('keeps -0 apart from 0 in a dictionary of floats (found by the LanceDB differential test)', () => {
+    const b = makeBuilder(new Dictionary(new Float64(), new Int32()));
+    for (const x of [0, -0, 1, -0, 0]) b.append(x);
+    const v = b.finish();
+    expect(Array.from({ length: 5 }, (_, i) => Object.is(v.get(i), -0))).toEqual([false, true, false, true, false]);
+    expect(v.data.children[0]!.length).toBe(3);
+  });
+
+  it('joins dictionary chunks whose dictionaries end to end outgrow the index type (found by the LanceDB differential test)', () => {
+    // Two fragments' chunks, 200 values each: shifted indices would pass 255 and wrap around Uint8.
+    const type = new Dictionary(new Utf8(), new Uint8());
+    const chunk = (tag: string, rows: number[]): ArrayData => {
+      const b = makeBuilder(type);
+      for (let k = 0; k < 200; k++) b.append(`${tag}${k % 150}`);
+      const d = b.finish().data;
+      return makeData({ type, length: rows.length, values: Uint8Array.from(rows), children: [d.children[0]!] });
+    };
+    const joined = makeVector(concatData(type, [chunk('a', [0, 149, 7]), chunk('a', [60, 0]), chunk('b', [3])]));
+    expect(joined.toArray()).toEqual(['a0', 'a149', 'a7', 'a60', 'a0', 'b3']);
+    expect(joined.data.children[0]!.length).toBe(5);
+    // More distinct values used than Int8 keys address: a typed refusal, never wrapped indices.
+    const wide = new Dictionary(new Utf8(), new Int8());
+    const many = (tag: string): ArrayData => {
+      const b = makeBuilder(wide);
+      for (let k = 0; k < 100; k++) b.append(`${tag}${k}`);
+      return b.finish().data;
+    };
+    expect(() => concatData(wide, [many('a'), many('b')])).toThrow(OutOfRangeError);
   });
 
   it('refuses dictionary indices outside the dictionary', () => {

@@ -59,6 +59,19 @@ function metadataToStrings(m: Map<string, Uint8Array>, what: string): Map<string
 }
 
 /**
+ * Refuses a timestamp (also as a dictionary's values) whose time zone holds a `:` (an offset such as
+ * `+05:30`): the logical type `timestamp:<unit>:<zone>` is split at colons by LanceDB 0.39, which panics
+ * reading such a field (and panics writing one too), so a file we wrote with it would not open there.
+ * @throws NotSupportedError naming the field and zone.
+ */
+function refuseUnreadableTimezone(f: Field): void {
+  const t = f.type.typeId === TypeId.Dictionary ? f.type.valueType : f.type;
+  if (t.typeId === TypeId.Timestamp && t.timezone !== null && t.timezone.includes(':')) {
+    throw new NotSupportedError(`field "${f.name}": time zone "${t.timezone}" holds a ':', which LanceDB cannot read in a Lance logical type; use a zone name (e.g. "Asia/Kolkata") or an offset without a colon ("+0530")`);
+  }
+}
+
+/**
  * Flattens an Arrow schema into Lance fields, ids assigned depth first from `firstId`.
  * @throws NotSupportedError for types Lance 2.0 cannot hold here (e.g. fixed-size lists of nested types,
  *   decimals, fixed-size binary and dictionaries; the temporal and large types are written).
@@ -70,6 +83,7 @@ export function schemaToLanceFields(schema: Schema, firstId = 0): LanceField[] {
     const id = next++;
     const type = f.type;
     const base = { name: f.name, id, parentId, nullable: f.nullable, metadata: metadataToBytes(f.metadata), fieldType: 0 };
+    refuseUnreadableTimezone(f);
     const logical = writableLogicalType(type);
     if (logical !== undefined) {
       // Field.encoding as LanceDB sets it: VAR_BINARY (2) for offsets-and-bytes types, DICTIONARY (3), else PLAIN (1).

@@ -17,7 +17,7 @@ import {
   Binary, Bool, CorruptDataError, InvalidArgumentError, Date32, Float16, Float32, Float64, Date64, Decimal128, Decimal256, Dictionary, Duration, FixedSizeBinary, FixedSizeList, Field, Int16, Int32, Int64,
   Int8, LargeBinary, LargeUtf8, Time32, Time64, Timestamp, TypeId, Uint16, Uint32, Uint64, Uint8, Utf8, ArrayData, concatData, makeData, makeNullData, takeData,
 } from '@vego/encoding';
-import type { DataType, DictionaryIndexType, TimeUnit } from '@vego/encoding';
+import type { DataType, DictionaryIndexType, TimeUnit, TypedArray } from '@vego/encoding';
 
 const UNITS = ['s', 'ms', 'us', 'ns'];
 
@@ -177,16 +177,16 @@ function dictionaryEncode(values: ArrayData, type: Dictionary): ArrayData {
   const index = new Map<string | number | bigint, number>();
   const firstRow: number[] = [];
   const idx = new Float64Array(n);
-  const v = values.values;
   const o = values.valueOffsets;
-  const width = v === null ? 0 : v.BYTES_PER_ELEMENT;
+  // Fixed-width values are told apart by their bits, never as JS numbers: a Map would merge every NaN
+  // (whatever its payload) into one entry and -0 with 0, and the column would read back other floats.
+  const bits = values.values === null || o !== null ? values.values : integerView(values.values);
   for (let i = 0; i < n; i++) {
     if (!values.isValid(i)) continue;
     const j = values.offset + i;
     let key: string | number | bigint;
-    if (o !== null) key = latin1(v as Uint8Array, o[j]!, o[j + 1]!);
-    else if (width === 8) key = (v as BigInt64Array)[j]!;
-    else key = Number((v as Int32Array)[j]!);
+    if (o !== null) key = latin1(bits as Uint8Array, o[j]!, o[j + 1]!);
+    else key = (bits as BigInt64Array | Int32Array)[j]!;
     let k = index.get(key);
     if (k === undefined) {
       k = firstRow.length;
@@ -206,6 +206,17 @@ function dictionaryEncode(values: ArrayData, type: Dictionary): ArrayData {
   for (let i = 0; i < n; i++) indices[i] = big ? BigInt(idx[i]!) : idx[i]!;
   const validity = values.validity === null ? null : sliceBits(values.validity, values.offset, n);
   return makeData({ type, length: n, validity, values: indices as unknown as ArrayBufferView, children: [dictionary] });
+}
+
+/** The same bytes as integers of the same width (the bit patterns of floats, as map keys). */
+function integerView(v: TypedArray): TypedArray {
+  const n = v.length;
+  switch (v.BYTES_PER_ELEMENT) {
+    case 8: return new BigInt64Array(v.buffer, v.byteOffset, n);
+    case 4: return new Int32Array(v.buffer, v.byteOffset, n);
+    case 2: return new Uint16Array(v.buffer, v.byteOffset, n);
+    default: return v;
+  }
 }
 
 /** The bytes `[begin, end)` as a string of one char per byte (a map key; not text). */

@@ -348,7 +348,9 @@ export class LanceFileWriter {
       const { page, itemBegin, itemEnd } = encodeListPage(data);
       this.writePage(col, page);
       const items = data.children[0]!.slice(itemBegin, itemEnd);
-      if (items.length === 0) return col + 1 + columnCount(type.child.type);
+      // No items: leaf columns below may go without pages, but LanceDB 0.39 panics reading a struct below
+      // a list without its one header page (it writes one of 0 rows), so structs still get theirs.
+      if (items.length === 0 && type.child.type.typeId !== TypeId.Struct) return col + 1 + columnCount(type.child.type);
       return this.emit(`${name}.${type.child.name}`, items, col + 1);
     }
     throw new NotSupportedError(`field "${name}": type ${type.toString()} is not supported`);

@@ -12,9 +12,13 @@ const INDEX_LIMIT: Record<string, number> = {
   Int32Array: 0x7fffffff, Uint32Array: 0x7fffffff, BigInt64Array: 0x7fffffff, BigUint64Array: 0x7fffffff,
 };
 
+/** The dictionary key of -0 (a Map would file it under 0). */
+const NEGATIVE_ZERO = Symbol('-0');
+
 /**
  * Builder for `Dictionary<V, I>`: `append(value)` with a value of the value type (a string, number or
- * bigint: values are told apart by `Map` key equality); each distinct value goes to the dictionary once.
+ * bigint: values are told apart by `Map` key equality, except that -0 is not 0; every NaN is one value,
+ * as JS numbers do not keep NaN payloads); each distinct value goes to the dictionary once.
  */
 export class DictionaryBuilder<V extends DataType = DataType> extends Builder<Dictionary<V>, unknown> {
   /** The dictionary values' builder. */
@@ -36,12 +40,14 @@ export class DictionaryBuilder<V extends DataType = DataType> extends Builder<Di
     if (t !== 'string' && t !== 'number' && t !== 'bigint') {
       throw new NotSupportedError(`${this.type.toString()} builder takes strings, numbers or bigints, got ${t}`);
     }
-    let k = this.seen.get(value);
+    // Map keys compare as SameValueZero, which takes -0 for 0: -0 gets a key of its own.
+    const key = value === 0 && Object.is(value, -0) ? NEGATIVE_ZERO : value;
+    let k = this.seen.get(key);
     if (k === undefined) {
       k = this.seen.size;
       if (k > this.limit) throw new OutOfRangeError(`${this.type.toString()}: more than ${this.limit + 1} distinct values`);
       (this.values as Builder<V, unknown>).append(value);
-      this.seen.set(value, k);
+      this.seen.set(key, k);
     }
     this.room();
     this.indices[this._length] = k;

@@ -261,6 +261,9 @@ export function leafData(type: DataType, info: LayerInfo, col: Shredded, where: 
   const id = type.typeId;
   const validity = info.validity;
   if (id === TypeId.Bool) {
+    // **(found)** LanceDB 0.39 (2.2) writes a bool column of one value as a constant page whose inline value
+    // is one byte (0 or 1), which the constant decoder repeats per row: back to bits.
+    if (values.kind === 'fixed' && values.bitsPerValue === 8) values = bytesToBits(values, where);
     if (values.kind !== 'fixed' || values.bitsPerValue !== 1) throw new CorruptDataError(`${where}: bool column stored as ${values.kind} ${values.kind === 'fixed' ? values.bitsPerValue : ''}`);
     const bits = new Uint8Array(((n + 63) >>> 6) << 3);
     bits.set(values.bytes.subarray(0, Math.min(values.bytes.length, bits.length)));
@@ -294,4 +297,16 @@ export function leafData(type: DataType, info: LayerInfo, col: Shredded, where: 
     return makeData({ type, length: n, validity, children: [items] });
   }
   throw new NotSupportedError(`${where}: Lance 2.1 columns of ${type.toString()} are not supported by this reader`);
+}
+
+/** Fixed 8-bit bool values (each 0 or 1) as a bitmap block. */
+function bytesToBits(v: Extract<Block, { kind: 'fixed' }>, where: string): Block {
+  const n = v.numValues;
+  const bits = new Uint8Array(Math.ceil(n / 8));
+  for (let i = 0; i < n; i++) {
+    const x = v.bytes[i]!;
+    if (x > 1) throw new CorruptDataError(`${where}: bool value byte ${x} at ${i}, expected 0 or 1`);
+    if (x === 1) bits[i >>> 3]! |= 1 << (i & 7);
+  }
+  return { kind: 'fixed', bitsPerValue: 1, numValues: n, bytes: bits, itemValidity: null };
 }

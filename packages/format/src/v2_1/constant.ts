@@ -65,10 +65,10 @@ function repeatFixed(v: Uint8Array, n: number): Block {
  * A constant page with levels (LanceDB 0.39, 2.2): every visible value is the same (or none is), and the
  * nulls, empty lists and list boundaries are in repetition/definition buffers, raw u16 unless the layout
  * names their compression. Buffers: `[rep, def]`, or `[value, rep, def]` when the value is not inline
- * (variable-width): then the value buffer is `u32 buffer count (2)`, and per buffer `u32 byte length` and the
- * bytes: a u64 holding the value's byte length, then the value's bytes. **(found)** Example: a struct child
- * `b` of `['x', (struct null), null]` is `02000000 08000000 0100000000000000 01000000 78`, no rep levels,
- * def levels `0 2 1`.
+ * (variable-width): then the value buffer is `u32 buffer count (2)`, the buffers' `u32 byte length`s, then
+ * the buffers: the value's offsets `[0, length]` (u32, or u64 for the large types), then its bytes.
+ * **(found)** Example: a struct child `b` of `['x', (struct null), null]` is
+ * `02000000 08000000 01000000 | 00000000 01000000 | 78`, no rep levels, def levels `0 2 1`.
  */
 function decodeConstantPageWithLevels(layout: Extract<PageLayout, { kind: 'constant' }>, buffers: Uint8Array[], numRows: number, where: string): PageLevels {
   const layers = layout.layers;
@@ -78,13 +78,20 @@ function decodeConstantPageWithLevels(layout: Extract<PageLayout, { kind: 'const
     if (layout.inlineValue !== null) throw new CorruptDataError(`${where}: constant page has both an inline value and a value buffer`);
     const b = buffers[0]!;
     if (b.length < 4 || u32(b, 0, where) !== 2) throw new NotSupportedError(`${where}: constant value buffer of ${b.length} bytes is not a 2-buffer variable-width value`);
+    // `u32 2`, the two parts' byte lengths (u32 each), then the parts: the value's offsets `[0, length]`
+    // (u32s, or u64s for large_string / large_binary), then its bytes. **(found)**
+    // `02000000 10000000 03000000 | 0000000000000000 0300000000000000 | 070809` (a 3-byte large binary).
+    if (b.length < 12) throw new CorruptDataError(`${where}: constant value buffer of ${b.length} bytes`);
     const lenA = u32(b, 4, where);
-    if (lenA !== 8 || b.length < 8 + lenA + 4) throw new CorruptDataError(`${where}: constant value buffer: first part of ${lenA} bytes, expected 8`);
     const size = u32(b, 8, where);
-    if (u32(b, 12, where) !== 0) throw new CorruptDataError(`${where}: constant value longer than 2^32 bytes`);
-    const lenB = u32(b, 16, where);
-    if (lenB !== size || 20 + lenB !== b.length) throw new CorruptDataError(`${where}: constant value of ${size} bytes in a ${lenB}-byte part of a ${b.length}-byte buffer`);
-    value = { kind: 'variable', numValues: 1, offsets: Int32Array.of(0, size), bytes: b.subarray(20, 20 + size) };
+    if ((lenA !== 8 && lenA !== 16) || 12 + lenA + size !== b.length) {
+      throw new CorruptDataError(`${where}: constant value buffer of ${b.length} bytes: parts of ${lenA} and ${size} bytes, expected offsets of 8 or 16 bytes and the value`);
+    }
+    const w = lenA / 2;
+    const first = w === 4 ? u32(b, 12, where) : u32(b, 12, where) + u32(b, 16, where) * 2 ** 32;
+    const last = w === 4 ? u32(b, 16, where) : u32(b, 20, where) + u32(b, 24, where) * 2 ** 32;
+    if (first !== 0 || last !== size) throw new CorruptDataError(`${where}: constant value offsets [${first}, ${last}] for a ${size}-byte value`);
+    value = { kind: 'variable', numValues: 1, offsets: Int32Array.of(0, size), bytes: b.subarray(12 + lenA, 12 + lenA + size) };
     rest = buffers.slice(1);
   } else if (buffers.length !== 2) {
     throw new NotSupportedError(`${where}: constant page with ${buffers.length} buffers is not supported by this reader`);

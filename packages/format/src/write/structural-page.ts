@@ -107,12 +107,29 @@ function fslItemValidity(leaf: ArrayData, col: ShreddedLeaf): Uint8Array | null 
   return out;
 }
 
+/**
+ * A dictionary leaf whose rows are valid only where the page stores a value. Rows under a null struct are
+ * placeholders that Arrow leaves undefined: their index may address nothing (our builders write 0 into an
+ * empty dictionary), so looking their values up would refuse valid data.
+ */
+function onlyStoredRows(col: ShreddedLeaf): ArrayData {
+  const leaf = col.leaf;
+  const bits = new Uint8Array(Math.ceil((leaf.offset + leaf.length) / 8));
+  for (let k = 0; k < col.numValues; k++) {
+    const i = col.valueIndex[k]!;
+    if (col.valueValid[k] === 0 || !leaf.isValid(i)) continue;
+    const j = leaf.offset + i;
+    bits[j >>> 3]! |= 1 << (j & 7);
+  }
+  return new ArrayData(leaf.type, leaf.length, leaf.offset, -1, bits, leaf.values, leaf.valueOffsets, leaf.children);
+}
+
 /** Gathers the value slots into page values (copy): null slots zero-filled (fixed) or empty (variable). */
 function gatherValues(col: ShreddedLeaf): { values: PageValues; compression: (c: LanceValueCompression) => LanceValueCompression; itemValidity: Uint8Array | null; itemsPerValue: number } {
   // Temporal leaves are gathered as their integers, LargeUtf8/LargeBinary as Utf8/Binary with 64-bit
   // offsets in the page (LanceDB fails 32-bit offset chunks for them: "expected 64-bit offsets").
   const largeOffsets = isLargeBinary(col.leaf.type);
-  const leaf = storageForWrite(col.leaf);
+  const leaf = storageForWrite(col.leaf.type.typeId === TypeId.Dictionary ? onlyStoredRows(col) : col.leaf);
   const t = leaf.type;
   const n = col.numValues;
   const idx = col.valueIndex;
@@ -278,7 +295,9 @@ function arrowDictionaryPage(v: PageValues, indexBits: number): { indices: Fixed
     itemBits = v.bitsPerValue;
   }
   // Every distinct value fits: a page holds at most as many distinct values as the Arrow dictionary, whose indices fit the key type.
-  const d = buildVariableDictionary(view, Math.max(1, n))!;
+  // A page without values (only null or empty lists) gets a dictionary of one unused zero item: LanceDB
+  // fails an empty one of fixed-width items ("Misaligned buffers[0] in array of type Int32").
+  const d = n === 0 ? oneZeroItem(itemBits) : buildVariableDictionary(view, Math.max(1, n))!;
   const w = indexBits >>> 3;
   const bytes = new Uint8Array(n * w);
   const idx = d.indices;
@@ -293,6 +312,12 @@ function arrowDictionaryPage(v: PageValues, indexBits: number): { indices: Fixed
     }
   }
   return { indices: { kind: 'fixed', bitsPerValue: indexBits, count: n, bytes, integer: true }, dictionary: pageDictionary(d, itemBits) };
+}
+
+/** A dictionary of one item of zero bytes: `itemBits` wide, or empty for variable-width items (null). */
+function oneZeroItem(itemBits: number | null): VariableDictionary {
+  const w = itemBits === null ? 0 : itemBits >>> 3;
+  return { numItems: 1, itemOffsets: Int32Array.of(0, w), itemBytes: new Uint8Array(w), indices: new Uint32Array(0) };
 }
 
 function encodeFullZip(

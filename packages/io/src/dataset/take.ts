@@ -14,6 +14,9 @@ import {
   makeVector,
   perform,
   takeData,
+  TypeId,
+  type ArrayData,
+  type DataType,
   type Schema,
   type Task,
   type Vector,
@@ -200,10 +203,44 @@ function gather(schema: Schema, { order, fragOf, local }: TakePlan, runs: readon
   const out: Vector[] = [];
   for (let c = 0; c < schema.fields.length; c++) {
     const type = schema.fields[c]!.type;
+    if (holdsDictionary(type)) {
+      out.push(makeVector(takeJoiningSelected(type, batches.map((b) => b.columnAt(c).data), batchOf, rowOf)) as Vector);
+      continue;
+    }
     const joined = concatData(type, batches.map((b) => b.columnAt(c).data));
     out.push(makeVector(takeData(joined, at)) as Vector);
   }
   return new RecordBatch(schema, out);
+}
+
+/** Whether `type` is or holds (in lists, structs) a dictionary. */
+function holdsDictionary(type: DataType): boolean {
+  if (type.typeId === TypeId.Dictionary) return true;
+  if (type.typeId === TypeId.List || type.typeId === TypeId.FixedSizeList) return holdsDictionary(type.child.type);
+  if (type.typeId === TypeId.Struct) return type.children.some((f) => holdsDictionary(f.type));
+  return false;
+}
+
+/**
+ * Output row k is row `rowOf[k]` of chunk `batchOf[k]`: each chunk's requested rows are taken first, then
+ * joined and put in order. For dictionary columns: each fragment has its own dictionary, and the runs'
+ * whole dictionaries joined could outgrow the index type where the requested rows' values do not.
+ */
+function takeJoiningSelected(type: DataType, chunks: readonly ArrayData[], batchOf: Int32Array, rowOf: Int32Array): ArrayData {
+  const n = batchOf.length;
+  const rows: number[][] = chunks.map(() => []);
+  const within = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const r = rows[batchOf[k]!]!;
+    within[k] = r.length;
+    r.push(rowOf[k]!);
+  }
+  const pieces = chunks.map((d, b) => takeData(d, Int32Array.from(rows[b]!)));
+  const start = new Int32Array(chunks.length + 1);
+  for (let b = 0; b < chunks.length; b++) start[b + 1] = start[b]! + rows[b]!.length;
+  const at = new Int32Array(n);
+  for (let k = 0; k < n; k++) at[k] = start[batchOf[k]!]! + within[k]!;
+  return takeData(concatData(type, pieces), at);
 }
 
 /** Largest value of `a`, or −1 when it is empty. */
