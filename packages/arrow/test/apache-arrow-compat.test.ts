@@ -9,30 +9,7 @@ import {
 } from '@vego/arrow';
 import type { DataType, Vector } from '@vego/arrow';
 import { seededRandom as rng } from '../../../test-support/random';
-
-/** The apache-arrow type matching ours. */
-function toAaType(t: DataType): aa.DataType {
-  switch (t.typeId) {
-    case 1: return new aa.Bool();
-    case 2: return new aa.Int8();
-    case 3: return new aa.Int16();
-    case 4: return new aa.Int32();
-    case 5: return new aa.Int64();
-    case 6: return new aa.Uint8();
-    case 7: return new aa.Uint16();
-    case 8: return new aa.Uint32();
-    case 9: return new aa.Uint64();
-    case 10: return new aa.Float16();
-    case 11: return new aa.Float32();
-    case 12: return new aa.Float64();
-    case 13: return new aa.Utf8();
-    case 14: return new aa.Binary();
-    case 15: return new aa.FixedSizeList(t.listSize, new aa.Field(t.child.name, toAaType(t.child.type), t.child.nullable));
-    case 16: return new aa.List(new aa.Field(t.child.name, toAaType(t.child.type), t.child.nullable));
-    case 17: return new aa.Struct(t.children.map((f) => new aa.Field(f.name, toAaType(f.type), f.nullable)));
-    default: throw new Error(`no apache-arrow type for ${t.toString()} here (see temporal-decimal-dictionary.test.ts)`);
-  }
-}
+import { toAaType } from './fixtures/apache-arrow-types';
 
 /**
  * Hands our buffers to apache-arrow without copying. Our layout follows the Arrow spec (the offset

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CorruptDataError, Database, TextIndex, loadTextIndex, saveTextIndex, saveTextIndexSync, type StorageOptions } from '@vego/db';
 import { startS3Server, type S3TestServer } from '../../io/test/support/s3-server';
+import { s3TestOptions } from '../../io/test/fixtures/helpers';
 
 const DIM = 4;
 const doc = (i: number): { key: string; vector: number[] } => ({ key: `k${i}`, vector: [i, 1, 0, 0] });
@@ -18,7 +19,7 @@ let tmp: string;
 
 beforeAll(async () => {
   server = await startS3Server();
-  options = { aws_endpoint: server.endpoint, allow_http: 'true', aws_access_key_id: 'test', aws_secret_access_key: 'secret', aws_region: 'us-east-1' };
+  options = s3TestOptions(server.endpoint);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vego-db-hostile-paths-'));
 });
 afterAll(async () => {
