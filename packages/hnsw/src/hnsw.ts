@@ -274,6 +274,12 @@ export class HNSW {
   private readonly liveSaves = new Set<{ copy: SaveSnapshot | null }>();
   /** True while {@link addBatchAsync} links a batch: the graph must not be read or changed meanwhile. */
   private building = false;
+  /**
+   * The ids handed out before the batch {@link addBatchAsync} is linking (the graph already holds
+   * its nodes): `numIds`, `has` and `get` answer from it until the batch is linked, so its ids
+   * appear all at once, when the promise settles, as `size` does.
+   */
+  private linkedIds = 0;
   /** The worker threads of parallel searches, started on first use (see {@link close}). */
   private pool: SearchPool | null = null;
   /** Parallel searches whose workers are running (see {@link beginThreadJob}). */
@@ -324,7 +330,7 @@ export class HNSW {
 
   /** Number of ids handed out so far, deleted ones included; the next `add` returns this id. */
   get numIds(): number {
-    return this.graph.count;
+    return this.building ? this.linkedIds : this.graph.count;
   }
 
   /**
@@ -453,7 +459,8 @@ export class HNSW {
    * graph as `addBatch` with one thread (same seed); with more, as a parallel `addBatch`.
    * While it runs the index is being written: every other call that reads or changes the graph
    * (add, update, delete, compact, search, searchMany, snapshots, saves) throws ConflictError
-   * instead of seeing half-linked nodes; `size` and `numIds` still answer (the batch counts once done).
+   * instead of seeing half-linked nodes; `size`, `numIds`, `has` and `get` still answer (the batch
+   * counts once done: until then its ids are not in the index).
    * @param vectors - as {@link addBatch}: checked before any is added
    * @param options - `threads` (default 1), `onProgress`
    * @returns the new ids (consecutive)
@@ -468,6 +475,7 @@ export class HNSW {
     this.checkWritable('addBatchAsync');
     const { ids, first, threads, onProgress } = this.stageBatch(vectors, options);
     const n = ids.length;
+    this.linkedIds = first;
     this.building = true;
     try {
       if (threads > 1 && n > 1) await parallelInsertAsync(this.searchPool(), this.graph, this.graphParams(), first, first + n, threads, onProgress);
@@ -658,15 +666,15 @@ export class HNSW {
   }
 
   private checkId(id: number): void {
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= this.graph.count) {
-      throw new NotFoundError(`\`id\` ${String(id)} is not in the index (ids are 0 to ${this.graph.count - 1})`);
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= this.numIds) {
+      throw new NotFoundError(`\`id\` ${String(id)} is not in the index (ids are 0 to ${this.numIds - 1})`);
     }
     if (this.graph.deleted[id] !== 0) throw new NotFoundError(`\`id\` ${id} was deleted`);
   }
 
   /** True when `id` is a live (added, not deleted) id. */
   has(id: number): boolean {
-    return Number.isInteger(id) && id >= 0 && id < this.graph.count && this.graph.deleted[id] === 0;
+    return Number.isInteger(id) && id >= 0 && id < this.numIds && this.graph.deleted[id] === 0;
   }
 
   /**
