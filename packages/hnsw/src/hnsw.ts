@@ -1396,7 +1396,9 @@ export class HNSW {
    * state of the index. The vector changes since the last save are taken at that same moment (a
    * fresh set records later ones), so the save's checksum reuse matches the snapshot.
    */
-  private *snapshotInSlices(pacer: Pacer): Generator<void, { snapshot: HnswSnapshot & { readonly vectorSums: Uint32Array | null }; changed: Set<number> | null; dirty: Uint8Array }, void> {
+  private *snapshotInSlices(
+    pacer: Pacer,
+  ): Generator<void, { snapshot: HnswSnapshot & { readonly vectorSums: Uint32Array | null }; changed: Set<number> | null; dirty: Uint8Array; at: number }, void> {
     const start = this.mutations;
     const graph = this.graph;
     const count = graph.count;
@@ -1418,7 +1420,9 @@ export class HNSW {
     yield* copyInSlices(links0, graph.links0, 0, pacer);
     const upperLinks = new Int32Array(state[STATE_UPPER_LENGTH]!);
     yield* copyInSlices(upperLinks, graph.upperLinks, 0, pacer);
-    if (this.mutations !== start || graph !== this.graph) return { snapshot: { ...this.toSnapshot(), vectorSums: this.vectorSumsCopy() }, changed: this.takeVectorChanges(), dirty: this.takeDirtyMarks() };
+    if (this.mutations !== start || graph !== this.graph) {
+      return { snapshot: { ...this.toSnapshot(), vectorSums: this.vectorSumsCopy() }, changed: this.takeVectorChanges(), dirty: this.takeDirtyMarks(), at: this.mutations };
+    }
     const snapshot = {
       formatVersion: SNAPSHOT_FORMAT_VERSION,
       config: this.config,
@@ -1435,7 +1439,7 @@ export class HNSW {
       // Taken with the rest (no mutation since the copy began): they describe the copied vectors.
       vectorSums: this.vectorSumsCopy(),
     };
-    return { snapshot, changed: this.takeVectorChanges(), dirty: this.takeDirtyMarks() };
+    return { snapshot, changed: this.takeVectorChanges(), dirty: this.takeDirtyMarks(), at: start };
   }
 
   /** A copy of {@link rowSums} when it covers every id (an async save's snapshot keeps it), else null. */
@@ -1600,8 +1604,11 @@ export class HNSW {
       // Updates made while this save runs land in a fresh set: the next save must see them. The
       // changes are taken with the snapshot (same state), not before it is copied.
       const pacer = new Pacer();
-      const { snapshot, changed, dirty } = await runPaced(this.snapshotInSlices(pacer), pacer);
-      const at = this.mutations;
+      // `at`: the changes counted when the snapshot was taken. Not read after the await: a change
+      // made between the snapshot and the continuation (a caller's code right after the call, when
+      // the copy fit in one slice) would count as saved, and a codes-only index would then drop
+      // its kept copy of a vector the save does not hold (readSavedVectors).
+      const { snapshot, changed, dirty, at } = await runPaced(this.snapshotInSlices(pacer), pacer);
       // The records are relative to the saved state unless another save started meanwhile (it may
       // have set the state, or taken records of its own).
       const trusted = alone && this.changesTrusted && this.saveStarts === started;
