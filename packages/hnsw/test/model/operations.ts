@@ -11,7 +11,19 @@ export type Op =
   | { t: 'delete'; id: number }
   | { t: 'update'; id: number; v: number[] }
   | { t: 'compact' }
-  | { t: 'save'; dir: 'same' | 'new'; sync: boolean; durable: boolean; full: boolean; crossCheck: boolean }
+  /** A call made while an async search or an async batch is in flight: changes must be refused. */
+  | { t: 'conflict'; during: 'searchManyAsync' | 'addBatchAsync'; vs: number[][]; id: number }
+  | {
+      t: 'save';
+      dir: 'same' | 'new';
+      sync: boolean;
+      durable: boolean;
+      full: boolean;
+      compactionThreshold?: number;
+      crossCheck: boolean;
+      /** Operations run while an async save is under way (after the call, before it settles). */
+      during?: Op[];
+    }
   | { t: 'load'; dir: number; sync: boolean; disk: boolean }
   | { t: 'snapshot' }
   | { t: 'cleanup'; dir: number }
@@ -104,11 +116,36 @@ export function nextOp(random: () => number, data: DataSource, model: ReferenceM
   if (r < 52) return { t: 'delete', id: id() };
   if (r < 62) return { t: 'update', id: id(), v: data.next() };
   if (r < 65) return { t: 'compact' };
+  if (r < 67) return { t: 'conflict', during: random() < 0.5 ? 'searchManyAsync' : 'addBatchAsync', vs: [data.next(), data.next()], id: id() };
   if (config.persistence) {
-    if (r < 70) return { t: 'save', dir: saves === 0 || random() < 0.2 ? 'new' : 'same', sync: random() < 0.5, durable: random() < 0.3, full: random() < 0.1, crossCheck: random() < 0.3 };
+    if (r < 70) {
+      const sync = random() < 0.5;
+      const op: Op = { t: 'save', dir: saves === 0 || random() < 0.2 ? 'new' : 'same', sync, durable: random() < 0.3, full: random() < 0.1, crossCheck: random() < 0.3 };
+      if (!sync && random() < 0.5) op.during = duringSave(random, data, model, config);
+      if (random() < 0.3) op.compactionThreshold = [0, 0.1, 1][Math.floor(random() * 3)];
+      return op;
+    }
     if (r < 73 && saves > 0) return { t: 'load', dir: int(saves), sync: random() < 0.5, disk: config.quantization === 'sq8' && random() < 0.5 };
     if (r < 74 && saves > 0) return { t: 'cleanup', dir: int(saves) };
   }
   if (r < 77) return { t: 'snapshot' };
   return { t: 'check', seed: int(2 ** 31) };
+}
+
+/**
+ * Changes made while an async save runs: the save must write the state it started from, and the
+ * next save to the folder must not lose them. One in five is a synchronous whole save to a new
+ * folder, which overlaps the first (saves that overlap hash every row).
+ */
+function duringSave(random: () => number, data: DataSource, model: ReferenceModel, config: ModelConfig): Op[] {
+  const ops: Op[] = [];
+  for (let n = 1 + Math.floor(random() * 4); ops.length < n; ) {
+    if (random() < 0.2) {
+      ops.push({ t: 'save', dir: 'new', sync: true, durable: false, full: false, crossCheck: false });
+      continue;
+    }
+    const op = nextOp(random, data, model, { ...config, persistence: false }, 0);
+    if (op.t === 'add' || op.t === 'addBatch' || op.t === 'delete' || op.t === 'update' || op.t === 'compact') ops.push(op);
+  }
+  return ops;
 }

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { HNSW, InvalidArgumentError, LengthMismatchError, NotFoundError, NotSupportedError, TypeMismatchError } from '@vego/hnsw';
+import { ConflictError, HNSW, InvalidArgumentError, LengthMismatchError, NotFoundError, NotSupportedError, TypeMismatchError } from '@vego/hnsw';
 import { seededRandom } from '@vego/test-support';
 import { type Hit, ReferenceModel, type Stored, distance, isBinary, prepared, tolerance } from './reference';
 import { DataSource, type ModelConfig, type Op, nextOp, toVector } from './operations';
@@ -273,6 +273,9 @@ export class ModelRun {
       case 'compact':
         index.compact();
         break;
+      case 'conflict':
+        await this.conflict(op);
+        break;
       case 'save':
         await this.save(op);
         break;
@@ -333,6 +336,52 @@ export class ModelRun {
     if (index.numIds !== before) fail(`a refused add changed numIds from ${before} to ${index.numIds}`);
   }
 
+  private async conflict(op: Extract<Op, { t: 'conflict' }>): Promise<void> {
+    const { index, model } = this;
+    const vs = op.vs.map((v) => this.vec(v)) as Float32Array[];
+    const changes: [string, () => unknown][] = [
+      ['add', () => index.add(vs[0]!)],
+      ['addBatch', () => index.addBatch(vs)],
+      ['update', () => index.update(op.id, vs[0]!)],
+      ['delete', () => index.delete(op.id)],
+      ['compact', () => index.compact()],
+    ];
+    if (op.during === 'searchManyAsync') {
+      if (model.live === 0) return;
+      const k = 3;
+      const ef = model.numIds + 8;
+      const want = vs.map((q) => index.search(q, k, { ef }));
+      const searching = index.searchManyAsync(vs, k, { ef, threads: 2 });
+      // On the calling thread (SQ8) two queries are answered before the call returns: nothing is then in flight.
+      const inFlight = (index as unknown as { readers: number }).readers > 0;
+      try {
+        if (inFlight) for (const [name, call] of changes) expectThrows(`${name} while searchManyAsync is in flight`, call, ConflictError);
+        // Reads still work meanwhile.
+        sameHits('search while searchManyAsync is in flight', index.search(vs[0]!, k, { ef }), want[0]!);
+      } finally {
+        const got = await searching;
+        got.forEach((hits, i) => sameHits(`searchManyAsync query ${i}`, hits, want[i]!));
+      }
+      return;
+    }
+    if (this.isCodesOnly()) return;
+    const size = index.size;
+    const numIds = index.numIds;
+    const building = index.addBatchAsync(vs, { threads: 2 });
+    try {
+      for (const [name, call] of [...changes, ['search', () => index.search(vs[0]!, 1)] as [string, () => unknown]]) {
+        expectThrows(`${name} while addBatchAsync links a batch`, call, ConflictError);
+      }
+      if (index.size !== size || index.numIds !== numIds) fail(`size / numIds changed before addBatchAsync settled: ${index.size} / ${index.numIds}, were ${size} / ${numIds}`);
+      if (index.has(numIds)) fail(`has(${numIds}) is true before addBatchAsync settled`);
+      expectThrows(`get(${numIds}) before addBatchAsync settled`, () => (isBinary(this.config.metric) ? index.getBinary(numIds) : index.get(numIds)), NotFoundError);
+    } finally {
+      const ids = await building;
+      const want = vs.map((v) => model.add(v));
+      if (ids.join() !== want.join()) fail(`addBatchAsync returned ids ${ids.join()}, want ${want.join()}`);
+    }
+  }
+
   private newDir(): number {
     const dir = path.join(this.workDir, `d${this.dirs.length}`);
     this.dirs.push({ dir, model: this.model.clone(), sq8: this.config.quantization === 'sq8' });
@@ -342,13 +391,34 @@ export class ModelRun {
   private async save(op: Extract<Op, { t: 'save' }>): Promise<void> {
     const target = op.dir === 'new' || this.current < 0 ? this.newDir() : this.current;
     const saved = this.dirs[target]!;
-    const options = { durable: op.durable, full: op.full };
-    if (op.sync) this.index.saveToLanceSync(saved.dir, options);
-    else await this.index.saveToLance(saved.dir, options);
-    saved.model = this.model.clone();
+    const options = { durable: op.durable, full: op.full, ...(op.compactionThreshold === undefined ? {} : { compactionThreshold: op.compactionThreshold }) };
+    const before = this.model.clone();
+    if (op.sync) {
+      this.index.saveToLanceSync(saved.dir, options);
+    } else {
+      const saving = this.index.saveToLance(saved.dir, options);
+      try {
+        for (const change of op.during ?? []) await this.apply(change);
+      } finally {
+        await saving;
+      }
+    }
+    // The save wrote the state it started from; changes made meanwhile are for the next one.
+    saved.model = before;
     this.current = target;
-    this.unchangedSince = target;
+    const changed = (op.during ?? []).some((d) => d.t !== 'save');
+    this.unchangedSince = changed ? -1 : target;
     this.stats.saves++;
+    if (changed) {
+      const loaded = HNSW.loadFromLanceSync(saved.dir);
+      this.stats.loads++;
+      try {
+        await this.checkIndex(`load of ${saved.dir} saved while the index changed`, loaded, before, this.stats.ops, false);
+      } finally {
+        await loaded.close();
+      }
+      return;
+    }
     if (op.crossCheck) {
       // An incremental save must load to what a whole save to a fresh folder loads to.
       const whole = this.newDir();
