@@ -274,6 +274,12 @@ export class HNSW {
   private readonly liveSaves = new Set<{ copy: SaveSnapshot | null }>();
   /** True while {@link addBatchAsync} links a batch: the graph must not be read or changed meanwhile. */
   private building = false;
+  /**
+   * The ids handed out before the batch {@link addBatchAsync} is linking (the graph already holds
+   * its nodes): `numIds`, `has` and `get` answer from it until the batch is linked, so its ids
+   * appear all at once, when the promise settles, as `size` does.
+   */
+  private linkedIds = 0;
   /** The worker threads of parallel searches, started on first use (see {@link close}). */
   private pool: SearchPool | null = null;
   /** Parallel searches whose workers are running (see {@link beginThreadJob}). */
@@ -324,7 +330,7 @@ export class HNSW {
 
   /** Number of ids handed out so far, deleted ones included; the next `add` returns this id. */
   get numIds(): number {
-    return this.graph.count;
+    return this.building ? this.linkedIds : this.graph.count;
   }
 
   /**
@@ -462,7 +468,8 @@ export class HNSW {
    * graph as `addBatch` with one thread (same seed); with more, as a parallel `addBatch`.
    * While it runs the index is being written: every other call that reads or changes the graph
    * (add, update, delete, compact, search, searchMany, snapshots, saves) throws ConflictError
-   * instead of seeing half-linked nodes; `size` and `numIds` still answer (the batch counts once done).
+   * instead of seeing half-linked nodes; `size`, `numIds`, `has` and `get` still answer (the batch
+   * counts once done: until then its ids are not in the index).
    * @param vectors - as {@link addBatch}: checked before any is added
    * @param options - `threads` (default 1), `onProgress`
    * @returns the new ids (consecutive)
@@ -477,6 +484,7 @@ export class HNSW {
     this.checkWritable('addBatchAsync');
     const { ids, first, threads, onProgress } = this.stageBatch(vectors, options);
     const n = ids.length;
+    this.linkedIds = first;
     this.building = true;
     try {
       if (threads > 1 && n > 1) await parallelInsertAsync(this.searchPool(), this.graph, this.graphParams(), first, first + n, threads, onProgress);
@@ -667,15 +675,15 @@ export class HNSW {
   }
 
   private checkId(id: number): void {
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= this.graph.count) {
-      throw new NotFoundError(`\`id\` ${String(id)} is not in the index (ids are 0 to ${this.graph.count - 1})`);
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= this.numIds) {
+      throw new NotFoundError(`\`id\` ${String(id)} is not in the index (ids are 0 to ${this.numIds - 1})`);
     }
     if (this.graph.deleted[id] !== 0) throw new NotFoundError(`\`id\` ${id} was deleted`);
   }
 
   /** True when `id` is a live (added, not deleted) id. */
   has(id: number): boolean {
-    return Number.isInteger(id) && id >= 0 && id < this.graph.count && this.graph.deleted[id] === 0;
+    return Number.isInteger(id) && id >= 0 && id < this.numIds && this.graph.deleted[id] === 0;
   }
 
   /**
@@ -1397,7 +1405,9 @@ export class HNSW {
    * state of the index. The vector changes since the last save are taken at that same moment (a
    * fresh set records later ones), so the save's checksum reuse matches the snapshot.
    */
-  private *snapshotInSlices(pacer: Pacer): Generator<void, { snapshot: HnswSnapshot & { readonly vectorSums: Uint32Array | null }; changed: Set<number> | null; dirty: Uint8Array }, void> {
+  private *snapshotInSlices(
+    pacer: Pacer,
+  ): Generator<void, { snapshot: HnswSnapshot & { readonly vectorSums: Uint32Array | null }; changed: Set<number> | null; dirty: Uint8Array; at: number }, void> {
     const start = this.mutations;
     const graph = this.graph;
     const count = graph.count;
@@ -1419,7 +1429,9 @@ export class HNSW {
     yield* copyInSlices(links0, graph.links0, 0, pacer);
     const upperLinks = new Int32Array(state[STATE_UPPER_LENGTH]!);
     yield* copyInSlices(upperLinks, graph.upperLinks, 0, pacer);
-    if (this.mutations !== start || graph !== this.graph) return { snapshot: { ...this.toSnapshot(), vectorSums: this.vectorSumsCopy() }, changed: this.takeVectorChanges(), dirty: this.takeDirtyMarks() };
+    if (this.mutations !== start || graph !== this.graph) {
+      return { snapshot: { ...this.toSnapshot(), vectorSums: this.vectorSumsCopy() }, changed: this.takeVectorChanges(), dirty: this.takeDirtyMarks(), at: this.mutations };
+    }
     const snapshot = {
       formatVersion: SNAPSHOT_FORMAT_VERSION,
       config: this.config,
@@ -1436,7 +1448,7 @@ export class HNSW {
       // Taken with the rest (no mutation since the copy began): they describe the copied vectors.
       vectorSums: this.vectorSumsCopy(),
     };
-    return { snapshot, changed: this.takeVectorChanges(), dirty: this.takeDirtyMarks() };
+    return { snapshot, changed: this.takeVectorChanges(), dirty: this.takeDirtyMarks(), at: start };
   }
 
   /** A copy of {@link rowSums} when it covers every id (an async save's snapshot keeps it), else null. */
@@ -1601,8 +1613,11 @@ export class HNSW {
       // Updates made while this save runs land in a fresh set: the next save must see them. The
       // changes are taken with the snapshot (same state), not before it is copied.
       const pacer = new Pacer();
-      const { snapshot, changed, dirty } = await runPaced(this.snapshotInSlices(pacer), pacer);
-      const at = this.mutations;
+      // `at`: the changes counted when the snapshot was taken. Not read after the await: a change
+      // made between the snapshot and the continuation (a caller's code right after the call, when
+      // the copy fit in one slice) would count as saved, and a codes-only index would then drop
+      // its kept copy of a vector the save does not hold (readSavedVectors).
+      const { snapshot, changed, dirty, at } = await runPaced(this.snapshotInSlices(pacer), pacer);
       // The records are relative to the saved state unless another save started meanwhile (it may
       // have set the state, or taken records of its own).
       const trusted = alone && this.changesTrusted && this.saveStarts === started;

@@ -154,6 +154,38 @@ describe("codes-only SQ8 (loadFromLance(dir, { vectors: 'disk' }))", () => {
     expect(floats.size).toBe(twin.size);
   });
 
+  // Found by the model-based test: a change made right after the call (before the save's first
+  // await settled) counted as saved, so the index dropped its kept copy of the updated vector and
+  // read the saved, older one from then on: get and searches answered with the stale vector.
+  it('an update made while an async save to its own folder runs is not lost (get, searchExact, the next save)', async () => {
+    const dim = 12;
+    const data = clustered(40, dim, 3, 501);
+    const dir = tempDir();
+    dirs.push(dir);
+    const built = new HNSW({ dimension: dim, M: 4, efConstruction: 20, quantization: 'sq8' });
+    built.addBatch(data);
+    built.saveToLanceSync(dir);
+    const index = HNSW.loadFromLanceSync(dir, { vectors: 'disk' });
+    const added = Float32Array.from({ length: dim }, (_, i) => i / 4);
+    const moved = Float32Array.from({ length: dim }, (_, i) => -i / 2);
+    const id = index.add(added);
+    const saving = index.saveToLance(dir);
+    index.update(id, moved);
+    index.update(3, moved);
+    await saving;
+    expect(index.get(id)).toEqual(moved);
+    expect(index.get(3)).toEqual(moved);
+    expect(index.searchExact(moved, 1)[0]).toEqual({ id: 3, distance: 0 });
+    // The save holds the state of its call; the next one holds the updates.
+    const before = HNSW.loadFromLanceSync(dir);
+    expect(before.get(id)).toEqual(added);
+    expect(before.get(3)).toEqual(row(data, dim, 3));
+    index.saveToLanceSync(dir);
+    const after = HNSW.loadFromLanceSync(dir);
+    expect(after.get(id)).toEqual(moved);
+    expect(after.get(3)).toEqual(moved);
+  });
+
   it('saves elsewhere (the whole column read from disk), and loads asynchronously', async () => {
     const dim = 16;
     const data = clustered(600, dim, 6, 8);

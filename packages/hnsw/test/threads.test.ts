@@ -1,6 +1,6 @@
 // searchMany / searchManyAsync (worker threads sharing the index memory) and addBatchAsync. The
 // workers run the compiled script in dist/ (tests run after `pnpm build`).
-import { ConflictError, ErrorCode, HNSW, InternalError, InvalidArgumentError, LengthMismatchError, type SearchResult, isVegoError } from '@vego/hnsw';
+import { ConflictError, ErrorCode, HNSW, InternalError, InvalidArgumentError, LengthMismatchError, NotFoundError, type SearchResult, isVegoError } from '@vego/hnsw';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as kernels from '../src/internal/kernels';
@@ -257,6 +257,29 @@ describe('HNSW#addBatchAsync', () => {
     // setImmediate callbacks ran before the build resolved: a build that held the event loop from
     // start to end would resolve (a microtask) before any of them.
     expect(turns).toBeGreaterThanOrEqual(1);
+  });
+
+  // Found by the model-based test: numIds (and so has/get) counted a batch from the moment
+  // addBatchAsync staged it, while size counted it once linked, as the README says both do.
+  it('numIds, has and get leave out a batch addBatchAsync is still linking (one and two threads)', async () => {
+    for (const threads of [1, 2]) {
+      const index = new HNSW({ dimension: dim, M: 12, efConstruction: 80 });
+      index.addBatch(data.subarray(0, 50 * dim));
+      index.delete(3);
+      const building = index.addBatchAsync(data.subarray(50 * dim, 80 * dim), { threads });
+      expect(index.numIds).toBe(50);
+      expect(index.size).toBe(49);
+      expect(index.has(50)).toBe(false);
+      expect(index.has(49)).toBe(true);
+      expect(() => index.get(50)).toThrow(NotFoundError);
+      expect(index.get(49)).toEqual(data.subarray(49 * dim, 50 * dim));
+      expect(await building).toEqual(Array.from({ length: 30 }, (_, i) => 50 + i));
+      expect(index.numIds).toBe(80);
+      expect(index.size).toBe(79);
+      expect(index.has(79)).toBe(true);
+      expect(index.get(79)).toEqual(data.subarray(79 * dim, 80 * dim));
+      await index.close();
+    }
   });
 
   it('with two threads builds a graph of the sequential recall; reads and changes are refused until it is done', async () => {

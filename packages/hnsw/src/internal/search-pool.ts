@@ -162,6 +162,11 @@ export class SearchPool {
   private lastBuild: Promise<unknown> = Promise.resolve();
   /** Set by {@link close}: jobs it cuts short, and jobs queued behind them, fail saying so. */
   private closed = false;
+  /**
+   * The uncaught error of the last worker that died of one: a job it cuts short names it (the
+   * worker could not report it on its port), instead of only saying that a worker stopped.
+   */
+  private workerFailure: string | undefined;
   /** Items of the last finished job that workers walked with the wasm layer-0 walk (tests read it). */
   lastWorkerWasmWalks = 0;
   /** Workers started over the pool's life (tests read it: a build reuses the pool's workers). */
@@ -190,7 +195,9 @@ export class SearchPool {
       channel.port1.unref();
       this.started++;
       const entry: PoolWorker = { worker, port: channel.port1, generation: -1, exited: false };
-      worker.on('error', () => undefined);
+      worker.on('error', (error: unknown) => {
+        this.workerFailure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      });
       worker.on('exit', () => {
         entry.exited = true;
         const at = this.workers.indexOf(entry);
@@ -285,7 +292,7 @@ export class SearchPool {
     // Nobody takes another item of this job (a worker that has not started it finds none).
     Atomics.store(control, JOB_NEXT, control[JOB_END]!);
     if (stalled !== undefined || Atomics.load(control, JOB_ERROR) !== 0) {
-      const error = this.takeError(stalled) ?? (this.closed ? 'the index was closed' : 'a worker stopped');
+      const error = this.takeError(stalled) ?? (this.closed ? 'the index was closed' : this.workerFailure === undefined ? 'a worker stopped' : `a worker stopped (${this.workerFailure})`);
       // A worker may still be inside the failed job: stop them all (the next job starts fresh ones).
       this.stopWorkers();
       throw new InternalError(`parallel ${what} failed: ${error}`);
