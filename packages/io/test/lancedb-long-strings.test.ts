@@ -5,14 +5,15 @@
  * with repetition levels. We read every value this test wrote — full scans, async scans of row ranges and
  * takes — and the written rows are compared with what LanceDB itself returns.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import * as lancedb from '@lancedb/lancedb';
 import * as F from '@vego/format';
 import { Dataset } from '@vego/io';
+import type { RecordBatch } from '@vego/io';
 import { makeTempDir, removeDir } from './fixtures/helpers';
 import { plainColumn } from './fixtures/plain';
-import * as fs from 'node:fs';
 
 const N = 1000;
 const DIM = 128;
@@ -84,7 +85,7 @@ function column(data: Row[], name: keyof Row): unknown[] {
   return data.map((r) => flat(name, r[name]));
 }
 
-function ours(batches: Iterable<{ column(name: string): never; numRows: number }>, name: string): unknown[] {
+function ours(batches: Iterable<RecordBatch>, name: string): unknown[] {
   return plainColumn(batches, name).map((v) => flat(name, v));
 }
 
@@ -126,7 +127,7 @@ describe.each([
 
   it('async scans of row ranges read every column', async () => {
     for (const [offset, limit] of [[0, 1], [1, 7], [255, 300], [N - 13, 13]] as const) {
-      const batches = [];
+      const batches: RecordBatch[] = [];
       for await (const b of ds.scan({ offset, limit, batchSize: 97 })) batches.push(b);
       for (const name of COLUMNS) expect(ours(batches, name)).toEqual(column(data, name).slice(offset, offset + limit));
     }

@@ -16,8 +16,8 @@
  *
  * **(found)** Buffer 1, when present, is the repetition index: `num_rows + 1` unsigned little-endian byte
  * positions into buffer 0, one per row start plus the end, each `size / (num_rows + 1)` bytes wide
- * (2 in LanceDB 0.39's pages of up to 64 KiB). Fixed-width pages without levels have none: item i lies at
- * `i × stride`.
+ * (2 in LanceDB 0.39's 200-row pages of ≤ 64 KiB we inspected). This reader does not use it yet: row ranges of
+ * such pages decode the page and slice. Fixed-width pages without levels have none: item i lies at `i × stride`.
  *
  * Example (2.1, a nullable string column, row 0 null, row 1 fifteen FSST codes): buffer 0 starts
  * `01 | 00 0F 00 00 00 <15 bytes> | …`, buffer 1 starts `00 00 01 00 15 00` (rows start at 0, 1, 21).
