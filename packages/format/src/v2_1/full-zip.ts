@@ -16,8 +16,8 @@
  *
  * **(found)** Buffer 1, when present, is the repetition index: `num_rows + 1` unsigned little-endian byte
  * positions into buffer 0, one per row start plus the end, each `size / (num_rows + 1)` bytes wide
- * (2 in LanceDB 0.39's 200-row pages of ≤ 64 KiB we inspected). This reader does not use it yet: row ranges of
- * such pages decode the page and slice. Fixed-width pages without levels have none: item i lies at `i × stride`.
+ * (2 in LanceDB 0.39's 200-row pages of ≤ 64 KiB we inspected): a row range reads two entries, then only the
+ * bytes between them ({@link readFullZipIndexedRows}). Fixed-width pages without levels have none: item i lies at `i × stride`.
  *
  * Example (2.1, a nullable string column, row 0 null, row 1 fifteen FSST codes): buffer 0 starts
  * `01 | 00 0F 00 00 00 <15 bytes> | …`, buffer 1 starts `00 00 01 00 15 00` (rows start at 0, 1, 21).
@@ -247,6 +247,88 @@ function decodeVariable(layout: FullZip, data: Uint8Array, cwBytes: number, numR
     values = { kind: 'variable', numValues: visible, offsets: out.offsets, bytes: out.bytes };
   }
   return { numRows, numLevels: rep === null && def === null ? 0 : n, rep, def, layers: layout.layers, values, dictionary: null };
+}
+
+/**
+ * Items (levels) in `data`, a run of whole items (a slice of buffer 0 between two repetition index entries):
+ * walks control words and lengths, each checked against the bytes left.
+ */
+function countItems(l: FullZip, data: Uint8Array, where: string): number {
+  const cwBytes = controlWordBytes(l, where);
+  const { firstListCode } = listCodes(l.layers);
+  let stride = 0;
+  let lenBytes = 0;
+  if (l.bitsPerValue !== 0) {
+    if (l.bitsPerValue % 8 !== 0) throw new CorruptDataError(`${where}: full-zip value width ${l.bitsPerValue} bits is not whole bytes`);
+    stride = l.bitsPerValue >>> 3;
+  } else {
+    if (l.bitsPerOffset !== 8 && l.bitsPerOffset !== 16 && l.bitsPerOffset !== 32 && l.bitsPerOffset !== 64) throw new CorruptDataError(`${where}: full-zip lengths of ${l.bitsPerOffset} bits, expected 8, 16, 32 or 64`);
+    lenBytes = l.bitsPerOffset >>> 3;
+  }
+  if (cwBytes === 0 && stride === 0 && lenBytes === 0) throw new CorruptDataError(`${where}: full-zip items of no bytes`);
+  const defMask = (1 << l.bitsDef) - 1;
+  const len = data.length;
+  let at = 0;
+  let n = 0;
+  while (at < len) {
+    let d = 0;
+    if (cwBytes > 0) {
+      if (at + cwBytes > len) throw new CorruptDataError(`${where}: full-zip control word of item ${n} at byte ${at} runs past the ${len} bytes read`);
+      d = word(data, at, cwBytes) & defMask;
+      at += cwBytes;
+    }
+    n++;
+    if (d >= firstListCode) continue;
+    if (stride > 0) at += stride;
+    else if (d === 0) {
+      if (at + lenBytes > len) throw new CorruptDataError(`${where}: full-zip length of item ${n - 1} at byte ${at} runs past the ${len} bytes read`);
+      const v = valueLength(data, at, lenBytes);
+      at += lenBytes;
+      if (v > len - at) throw new CorruptDataError(`${where}: full-zip item ${n - 1} claims ${v} bytes at byte ${at}, ${len - at} are left`);
+      at += v;
+    }
+  }
+  if (at !== len) throw new CorruptDataError(`${where}: full-zip items end at byte ${at}, ${len} bytes were read`);
+  return n;
+}
+
+/** Bytes per entry of a full-zip page's repetition index (buffer 1), or 0 when it has none this reader can use. */
+export function fullZipIndexWidth(p: Page21, l: FullZip): number {
+  if (p.bufferSizes.length < 2 || fullZipStride(l) > 0) return 0;
+  const size = p.bufferSizes[1]!;
+  const w = size / (p.length + 1);
+  return w === 1 || w === 2 || w === 4 || w === 8 ? w : 0;
+}
+
+function indexEntry(b: Uint8Array, w: number): number {
+  if (w === 1) return b[0]!;
+  if (w === 2) return b[0]! | (b[1]! << 8);
+  const lo = (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+  if (w === 4) return lo;
+  const hi = (b[4]! | (b[5]! << 8) | (b[6]! << 16) | (b[7]! << 24)) >>> 0;
+  return hi * 2 ** 32 + lo;
+}
+
+/**
+ * Reads page-relative rows `[x, y)` of a full-zip page with a repetition index ({@link fullZipIndexWidth} not
+ * 0: variable width, or levels with lists): two index entries give the rows' byte range in buffer 0, and only
+ * those bytes are read and decoded.
+ * @throws CorruptDataError when the index entries are out of order or beyond buffer 0, or the bytes between
+ *   them are not whole items.
+ */
+export function* readFullZipIndexedRows(p: Page21, l: FullZip, x: number, y: number, where: string): Io<PageLevels> {
+  const w = fullZipIndexWidth(p, l);
+  const at = p.bufferOffsets[1]!;
+  const [a, b] = yield [[at + x * w, w], [at + y * w, w]];
+  if (a === undefined || b === undefined || a.length < w || b.length < w) throw new CorruptDataError(`${where}: full-zip repetition index entries ${x} and ${y} could not be read`);
+  const start = indexEntry(a, w);
+  const end = indexEntry(b, w);
+  const size = p.bufferSizes[0]!;
+  if (start > end || end > size) throw new CorruptDataError(`${where}: full-zip repetition index puts rows ${x}..${y} at bytes ${start}..${end}, buffer 0 holds ${size}`);
+  const [data] = yield [[p.bufferOffsets[0]! + start, end - start]];
+  const bytes = data!;
+  const n = countItems(l, bytes, where);
+  return decodeFullZipPage({ ...l, numItems: n }, [bytes], y - x, where);
 }
 
 /**
