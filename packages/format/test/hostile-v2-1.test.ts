@@ -22,6 +22,9 @@ async function lanceFile(dir: string, version: string | null): Promise<Uint8Arra
     new arrow.Field('cat', new arrow.Utf8(), true),
     new arrow.Field('v', new arrow.FixedSizeList(64, f32), true),
     new arrow.Field('l', listOf(new arrow.Int64()), true),
+    // Full-zip pages: variable-width values (one of 256 bytes or more) and lists of them (repetition levels).
+    new arrow.Field('long', new arrow.Utf8(), true),
+    new arrow.Field('chunks', listOf(new arrow.Utf8()), true),
   ]);
   const rows = Array.from({ length: 300 }, (_, i) => ({
     id: i,
@@ -29,6 +32,8 @@ async function lanceFile(dir: string, version: string | null): Promise<Uint8Arra
     cat: ['a', 'b'][i % 2],
     v: i % 9 === 4 ? null : Array.from({ length: 64 }, (_, k) => i + k),
     l: i % 5 === 0 ? null : Array.from({ length: i % 3 }, (_, k) => BigInt(i + k)),
+    long: i % 6 === 0 ? null : `${i} `.repeat(i % 120),
+    chunks: i % 4 === 0 ? null : Array.from({ length: i % 3 }, (_, k) => (k === 1 ? null : `c${k} ${i}`.repeat(i % 60))),
   }));
   await createLanceDbTable(dir, schema, rows, version);
   return onlyDataFile(dir);
@@ -47,6 +52,12 @@ describe('Lance 2.1/2.2 reader on hostile input', () => {
 
   it('reads the undamaged files', () => {
     for (const f of files) expect(attempt(f)).toBeNull();
+    // The bit flips below also hit full-zip pages of variable-width values, with and without lists.
+    for (const f of files) {
+      const reader = F.LanceFileReader.openSync(new F.MemorySource(f));
+      expect(reader.columnSummarySync(5).encodings).toEqual([expect.stringMatching(/^full_zip\(fsst/)]);
+      expect(reader.columnSummarySync(6).encodings).toEqual([expect.stringMatching(/^full_zip\(.*rep 1 bits/)]);
+    }
   });
 
   it('gives typed errors for truncated files', () => {

@@ -23,11 +23,11 @@ const SEEDS = [2, 7, 11, 12, 15, 16, 17, 18, 19, 22, 25, 26, 27];
 
 /**
  * What a writer or our reader may refuse, each with a typed error and documented (packages/format/README.md,
- * Limits): null structs in 2.0 (LanceDB too), 2.1 chunks over 32 KiB, and LanceDB's full-zip pages of
- * variable-width values or with repetition levels (long strings, lists of vectors), which we do not read.
+ * Limits): null structs in 2.0 (LanceDB too) and 2.1 chunks over 32 KiB. LanceDB's full-zip pages of
+ * variable-width values or with repetition levels (long strings, lists of vectors) are read, not refused.
  */
 const DOCUMENTED_REFUSALS = new RegExp([
-  'cannot store null structs', 'does not encode struct validity', "passes Lance 2\\.1's 32 KiB", 'variable-width full-zip pages', 'full-zip pages with repetition levels',
+  'cannot store null structs', 'does not encode struct validity', "passes Lance 2\\.1's 32 KiB",
   // Not ours: apache-arrow's IPC writer drops the bitmap of an all-null Bool array, which LanceDB's Arrow refuses.
   'Need at least \\d+ bytes for bitmap',
 ].join('|'));

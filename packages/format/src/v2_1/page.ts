@@ -8,7 +8,7 @@ import { NotSupportedError } from '@vego/encoding';
 import type { Page21 } from '../column-metadata';
 import type { Io, Ranges } from '../internal/io';
 import { decodeConstantPage } from './constant';
-import { decodeFullZipPage, fullZipStride, readFullZipRows } from './full-zip';
+import { decodeFullZipPage, fullZipIndexWidth, fullZipStride, readFullZipIndexedRows, readFullZipRows } from './full-zip';
 import type { PageLayout } from './layout';
 import type { PageLevels } from './levels';
 import { decodeMiniBlockPage, readMiniBlockListRows, readMiniBlockRows } from './mini-block';
@@ -41,7 +41,8 @@ export function pageBuffers(p: Page21): Ranges {
 
 /**
  * Reads page-relative rows `[x, y)` of one page of a column for which `canReadRowRange` (read.ts) holds:
- * of a mini-block page only the chunks holding the rows, of a fixed-width full-zip page only their items;
+ * of a mini-block page only the chunks holding the rows, of a fixed-width full-zip page only their items, of
+ * a full-zip page with a repetition index (long strings, lists) only the bytes between the rows' two entries;
  * other pages whole, then cut.
  * @throws CorruptDataError for damaged pages; NotSupportedError for encodings not read here.
  */
@@ -51,5 +52,6 @@ export function* readPageRows(p: Page21, x: number, y: number, where: string): I
   if (l.kind === 'miniBlock' && l.rep !== null) return yield* readMiniBlockListRows(p, l, x, y, where);
   if (l.kind === 'miniBlock' && p.bufferOffsets.length >= (l.dictionary !== null ? 3 : 2)) return yield* readMiniBlockRows(p, l, x, y, where);
   if (l.kind === 'fullZip' && p.bufferOffsets.length >= 1 && fullZipStride(l) > 0) return yield* readFullZipRows(p, l, x, y, where);
+  if (l.kind === 'fullZip' && fullZipIndexWidth(p, l) > 0) return yield* readFullZipIndexedRows(p, l, x, y, where);
   return sliceRows(decodePage(l, yield pageBuffers(p), p.length, where), x, y, where);
 }

@@ -4,7 +4,8 @@
  * the needed columns and slices the requested rows, except where {@link canReadRowRange} holds: there only
  * the pages holding the rows are read, of a mini-block page only the chunks holding them (chunk value counts
  * from the chunk metadata; for list pages, row counts from the repetition index), and of a fixed-width
- * full-zip page only the items' bytes (at a fixed stride).
+ * full-zip page only the items' bytes (at a fixed stride), of a full-zip page with a repetition index (long
+ * strings, lists of them or of vectors) only the bytes between the rows' two index entries.
  */
 import { ArrayData, CorruptDataError, makeData, NotSupportedError, TypeId } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
@@ -16,6 +17,7 @@ import type { Column21 } from '../column-metadata';
 import type { Io } from '../internal/io';
 import type { PageLevels } from './levels';
 import { isListLayer } from './levels';
+import { fullZipIndexWidth } from './full-zip';
 import { decodePage, readPageRows } from './page';
 import { concatPages } from './page-rows';
 
@@ -40,7 +42,8 @@ export function pageRanges(col: Column21): Array<[number, number]> {
 
 /**
  * Whether rows of `col` can be located without decoding the whole column: no page has list layers (one level
- * and one value per row), or list pages are mini-block pages with a depth-1 repetition index.
+ * and one value per row), or list pages are mini-block pages with a depth-1 repetition index or full-zip pages
+ * with a repetition index.
  */
 export function canReadRowRange(col: Column21): boolean {
   for (const p of col.pages) {
@@ -51,6 +54,8 @@ export function canReadRowRange(col: Column21): boolean {
       if (l.repetitionIndexDepth !== 1 || p.bufferOffsets.length < (l.dictionary !== null ? 4 : 3)) return false;
       continue;
     }
+    // Full-zip pages with a repetition index (variable width, or lists): rows are found through it.
+    if (l.kind === 'fullZip' && fullZipIndexWidth(p, l) > 0) continue;
     if (l.kind === 'fullZip' && l.bitsRep !== 0) return false;
     for (const layer of l.layers) if (isListLayer(layer)) return false;
   }
