@@ -184,33 +184,36 @@ describe('Dataset.compact', () => {
     await Promise.all([a.close(), b.close(), rb.dataset.close()]);
   });
 
-  it('rewrites only small or much-deleted runs, keeping the other fragments and their ids in place', () => {
-    const dir = path.join(root, 'options');
+  it('rewrites only small or much-deleted runs, keeping the other fragments in place and fragment ids rising in row order', () => {
     // Fragments 0..4 of 1000 rows, then deletes: 5% of fragment 1, 20% of fragment 2, 5% of fragment 4.
-    const v1 = Dataset.createSync(dir, rows(0, 5000), { schema, maxRowsPerFile: 1000 });
-    const ds = v1.deleteSync((r) => {
+    const deleted = (name: string): Dataset => Dataset.createSync(path.join(root, name), rows(0, 5000), { schema, maxRowsPerFile: 1000 }).deleteSync((r) => {
       const id = r.id as number;
       return (id >= 1000 && id < 1050) || (id >= 2000 && id < 2200) || (id >= 4000 && id < 4050);
     }, { columns: ['id'] });
+    const ds = deleted('options');
     const all = readAll(ds);
     const ids = (d: Dataset): number[] => manifestOf(d).fragments.map((f) => f.id);
     expect(ids(ds)).toEqual([0, 1, 2, 3, 4]);
 
     // Target 1000: 1, 2 and 4 are small, but 1 and 2 (950 + 800 rows) still need two fragments; only 2 passes 10%.
+    // The fragments after the run take new ids so ids keep rising in row order (LanceDB sorts by id):
+    // 3 keeps its file under id 7; 4, whose deletion file is named by its id, is rewritten as 8.
     const r1 = ds.compactSync({ targetRowsPerFragment: 1000 });
-    expect(r1).toMatchObject({ fragmentsRemoved: 2, fragmentsAdded: 2, rowsRewritten: 1750, deletedRowsRemoved: 250 });
-    expect(ids(r1.dataset)).toEqual([0, 5, 6, 3, 4]);
-    expect(r1.dataset.fragmentFiles().map((f) => [f.physicalRows, f.hasDeletions])).toEqual([[1000, false], [1000, false], [750, false], [1000, false], [1000, true]]);
+    expect(r1).toMatchObject({ fragmentsRemoved: 3, fragmentsAdded: 3, rowsRewritten: 2700, deletedRowsRemoved: 300 });
+    expect(ids(r1.dataset)).toEqual([0, 5, 6, 7, 8]);
+    expect(r1.dataset.fragmentFiles().map((f) => [f.physicalRows, f.hasDeletions])).toEqual([[1000, false], [1000, false], [750, false], [1000, false], [950, false]]);
+    expect(r1.dataset.fragmentFiles()[3]!.paths).toEqual(ds.fragmentFiles()[3]!.paths);
     expect(readAll(r1.dataset)).toEqual(all);
     // Without materialising deletions, or with a threshold above 20%: nothing qualifies.
     expect(ds.compactSync({ targetRowsPerFragment: 1000, materializeDeletions: false }).dataset).toBe(ds);
     expect(ds.compactSync({ targetRowsPerFragment: 1000, materializeDeletionsThreshold: 0.25 }).dataset).toBe(ds);
     expect(ds.latestVersion()).toBe(3);
-    // Threshold 0: any deleted row qualifies; a target of 500 leaves every fragment "big".
-    // (the rewritten fragment is split into fragments of at most 500 rows).
-    const r2 = r1.dataset.compactSync({ targetRowsPerFragment: 500, materializeDeletionsThreshold: 0 });
-    expect(ids(r2.dataset)).toEqual([0, 5, 6, 3, 7, 8]);
-    expect(r2.dataset.fragmentFiles().map((f) => f.physicalRows)).toEqual([1000, 1000, 750, 1000, 500, 450]);
+    // Threshold 0: any deleted row qualifies; a target of 500 leaves every fragment "big"
+    // (the rewritten fragments are split into fragments of at most 500 rows; 3 is renumbered).
+    const r2 = deleted('options-2').compactSync({ targetRowsPerFragment: 500, materializeDeletionsThreshold: 0 });
+    expect(ids(r2.dataset)).toEqual([0, 5, 6, 7, 8, 9, 10, 11]);
+    expect(r2.dataset.fragmentFiles().map((f) => f.physicalRows)).toEqual([1000, 500, 500, 500, 250, 1000, 500, 450]);
+    expect(readAll(r2.dataset)).toEqual(all);
     // A bigger target merges everything; a smaller one splits into full fragments then the rest.
     const r3 = r2.dataset.compactSync({ targetRowsPerFragment: 2000 });
     expect(r3.dataset.fragmentFiles().map((f) => f.physicalRows)).toEqual([2000, 2000, 700]);
@@ -273,6 +276,25 @@ describe('Dataset.compact', () => {
         .map((r) => [r.id, r.name, Array.from(r.vector as ArrayLike<number>)])
         .sort((x, y) => (x[0] as number) - (y[0] as number));
     }
+
+    it('compact-middle-run-keeps-order-under-lancedb: a run rewritten between kept fragments keeps its rows in place after LanceDB commits', async () => {
+      // Found by the dataset model test: the run's new fragments (the largest ids) sat before kept
+      // fragments of smaller ids, and LanceDB, which sorts fragments by id on every commit, moved
+      // them to the end at its next add: every position after the run shifted.
+      const dir = path.join(root, 'middle.lance');
+      let ds = Dataset.createSync(dir, rows(0, 300), { schema, maxRowsPerFile: 100 });
+      ds = ds.deleteRowsSync(Array.from({ length: 60 }, (_, k) => 100 + k)); // fragment 1: 40 of 100 rows left
+      ds = ds.appendSync(rows(300, 310));
+      const { dataset } = ds.compactSync({ targetRowsPerFragment: 100 });
+      const ids = manifestOf(dataset).fragments.map((f) => f.id);
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      const t = await db.openTable('middle');
+      await t.add([{ id: 99_999, name: 'lancedb', vector: [1, 2, 3] }]);
+      const after = await Dataset.open(dir);
+      expect(readAll(after)).toEqual([...readAll(dataset), [99_999, 'lancedb', [1, 2, 3]]]);
+      expect(readAll(await Dataset.open(dir, { version: dataset.version }))).toEqual(readAll(ds));
+      t.close();
+    });
 
     it('opens what we compacted, reads the same rows, appends to it and compacts it again', async () => {
       const dir = path.join(root, 'ours.lance');

@@ -154,6 +154,12 @@ export interface NextManifest {
   storageVersion?: StorageVersion;
   /** New deletion files of kept fragments, by fragment id (replacing any they had). */
   deletionFiles?: ReadonlyMap<number, DeletionFile>;
+  /**
+   * Kept fragments (without deletion files, whose names hold the fragment id) that take the next new
+   * id in their turn, their files unchanged: a compaction gives them to the fragments after a
+   * rewritten run so that ids keep rising in row order (see ../dataset/compaction).
+   */
+  renumbered?: ReadonlySet<number>;
 }
 
 /** `FLAG_DELETION_FILES` of the manifest's reader and writer feature flags. */
@@ -187,6 +193,10 @@ export function encodeNextManifest(prev: ManifestState | null, next: NextManifes
     if (f.id !== NEW_FRAGMENT_ID) {
       const raw = previous.get(f.id);
       if (raw === undefined) throw new InternalError(`fragment ${f.id} is not in the previous version`);
+      if (next.renumbered?.has(f.id) === true) {
+        if (raw.deletionFile !== undefined && raw.deletionFile !== null) throw new InternalError(`fragment ${f.id} has a deletion file and cannot be renumbered`);
+        return { ...raw, id: ++maxId };
+      }
       const del = next.deletionFiles?.get(f.id);
       return del === undefined ? raw : { ...raw, deletionFile: del };
     }
