@@ -14,21 +14,11 @@ import { Dataset } from '@vego/io';
 import type { RecordBatch } from '@vego/io';
 import { makeTempDir, removeDir } from './fixtures/helpers';
 import { plainColumn } from './fixtures/plain';
+import { seededRandom as rng } from '../../../test-support/random';
 
 const N = 1000;
 const DIM = 128;
 const COLUMNS = ['id', 'text', 'bin', 'big', 'chunks', 'vecs'] as const;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['lance', 'columnar', 'vector', 'späte', 'Zürich', 'données', '東京', 'пример', '😀', 'chunk', 'retrieval', 'a', '', ' ', '\n', 'naïve'];
 
