@@ -30,6 +30,7 @@ import type { Compressive, PageLayout } from './layout';
 import { describeCompressive } from './layout';
 import type { PageLevels } from './levels';
 import { listCodes } from './levels';
+import { readUintLE } from './little-endian';
 
 type FullZip = Extract<PageLayout, { kind: 'fullZip' }>;
 
@@ -69,11 +70,31 @@ export function fullZipStride(layout: FullZip): number {
   return cwBytes + layout.bitsPerValue / 8;
 }
 
-/** Reads a little-endian control word of `w` (1, 2 or 4) bytes at `at`. */
-function word(data: Uint8Array, at: number, w: number): number {
-  if (w === 1) return data[at]!;
-  if (w === 2) return data[at]! | (data[at + 1]! << 8);
-  return (data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16) | (data[at + 3]! << 24)) >>> 0;
+/** Bytes of a variable-width item's length (`bits_per_offset` of 8, 16, 32 or 64). */
+function lengthBytes(l: FullZip, where: string): number {
+  const bpo = l.bitsPerOffset;
+  if (bpo !== 8 && bpo !== 16 && bpo !== 32 && bpo !== 64) throw new CorruptDataError(`${where}: full-zip lengths of ${bpo} bits, expected 8, 16, 32 or 64`);
+  return bpo >>> 3;
+}
+
+/**
+ * Where the bytes of visible item `i` end, its control word (definition level `d`) read and `at` just
+ * past it: `stride` bytes for a fixed-width item; for a variable-width one its `lenBytes`-byte length and
+ * that many bytes when valid, nothing when null. Every length is checked against the data first.
+ */
+function itemEnd(data: Uint8Array, at: number, d: number, stride: number, lenBytes: number, i: number, where: string): number {
+  const len = data.length;
+  if (stride > 0) {
+    const end = at + stride;
+    if (end > len) throw new CorruptDataError(`${where}: full-zip value ${i} ends at byte ${end}, the data holds ${len}`);
+    return end;
+  }
+  if (d !== 0) return at;
+  if (at + lenBytes > len) throw new CorruptDataError(`${where}: full-zip length of item ${i} at byte ${at} runs past the ${len} bytes of data`);
+  const l = readUintLE(data, at, lenBytes);
+  const from = at + lenBytes;
+  if (l > len - from) throw new CorruptDataError(`${where}: full-zip item ${i} claims ${l} bytes at byte ${from}, ${len - from} are left`);
+  return from + l;
 }
 
 /** Levels of a full-zip page and what its walk over buffer 0 found. */
@@ -111,7 +132,7 @@ function walk(layout: FullZip, data: Uint8Array, cwBytes: number, n: number, str
     let d = 0;
     if (cwBytes > 0) {
       if (at + cwBytes > len) throw new CorruptDataError(`${where}: full-zip control word of item ${i} at byte ${at} runs past the ${len} bytes of data`);
-      const w = word(data, at, cwBytes);
+      const w = readUintLE(data, at, cwBytes);
       at += cwBytes;
       d = w & defMask;
       const r = w >>> bitsDef;
@@ -121,30 +142,13 @@ function walk(layout: FullZip, data: Uint8Array, cwBytes: number, n: number, str
     }
     if (d >= firstListCode) continue;
     visible++;
-    if (stride > 0) {
-      at += stride;
-      if (at > len) throw new CorruptDataError(`${where}: full-zip value ${i} ends at byte ${at}, the data holds ${len}`);
-    } else if (d === 0) {
-      if (at + lenBytes > len) throw new CorruptDataError(`${where}: full-zip length of item ${i} at byte ${at} runs past the ${len} bytes of data`);
-      const l = valueLength(data, at, lenBytes);
-      at += lenBytes;
-      if (l > len - at) throw new CorruptDataError(`${where}: full-zip item ${i} claims ${l} bytes at byte ${at}, ${len - at} are left`);
-      at += l;
-      valueBytes += l;
-    }
+    const end = itemEnd(data, at, d, stride, lenBytes, i, where);
+    if (stride === 0 && d === 0) valueBytes += end - at - lenBytes;
+    at = end;
   }
   if (at !== len) throw new CorruptDataError(`${where}: full-zip items end at byte ${at}, the data holds ${len}`);
   if (rep !== null && n > 0 && rep[0] !== lists) throw new CorruptDataError(`${where}: full-zip page starts with repetition level ${rep[0]}, expected ${lists} (a row start)`);
   return { rep, def, visible, valueBytes, firstListCode };
-}
-
-/** A length of `w` (1, 2, 4 or 8) little-endian bytes at `at`; 8-byte lengths beyond 2^32 are returned as Infinity. */
-function valueLength(data: Uint8Array, at: number, w: number): number {
-  if (w === 1) return data[at]!;
-  if (w === 2) return data[at]! | (data[at + 1]! << 8);
-  const lo = (data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16) | (data[at + 3]! << 24)) >>> 0;
-  if (w === 4) return lo;
-  return (data[at + 4]! | data[at + 5]! | data[at + 6]! | data[at + 7]!) !== 0 ? Infinity : lo;
 }
 
 /**
@@ -214,13 +218,10 @@ function variableCompression(c: Compressive, where: string): Uint8Array | null {
 }
 
 function decodeVariable(layout: FullZip, data: Uint8Array, cwBytes: number, numRows: number, where: string): PageLevels {
-  const bpo = layout.bitsPerOffset;
-  if (bpo !== 8 && bpo !== 16 && bpo !== 32 && bpo !== 64) throw new CorruptDataError(`${where}: full-zip lengths of ${bpo} bits, expected 8, 16, 32 or 64`);
+  const lenBytes = lengthBytes(layout, where);
   const symbols = variableCompression(layout.values, where);
-  const lenBytes = bpo >>> 3;
   const n = layout.numItems;
-  const { rep, def, visible, valueBytes } = walk(layout, data, cwBytes, n, 0, lenBytes, where);
-  const { firstListCode } = listCodes(layout.layers);
+  const { rep, def, visible, valueBytes, firstListCode } = walk(layout, data, cwBytes, n, 0, lenBytes, where);
   // Both are bounded by the data the walk went over.
   const offsets = new Int32Array(visible + 1);
   const bytes = new Uint8Array(valueBytes);
@@ -232,7 +233,7 @@ function decodeVariable(layout: FullZip, data: Uint8Array, cwBytes: number, numR
     const d = def === null ? 0 : def[i]!;
     if (d >= firstListCode) continue;
     if (d === 0) {
-      const l = valueLength(data, at, lenBytes);
+      const l = readUintLE(data, at, lenBytes);
       at += lenBytes;
       if (l <= 32) for (let k = 0; k < l; k++) bytes[o + k] = data[at + k]!;
       else bytes.set(data.subarray(at, at + l), o);
@@ -261,10 +262,7 @@ function countItems(l: FullZip, data: Uint8Array, where: string): number {
   if (l.bitsPerValue !== 0) {
     if (l.bitsPerValue % 8 !== 0) throw new CorruptDataError(`${where}: full-zip value width ${l.bitsPerValue} bits is not whole bytes`);
     stride = l.bitsPerValue >>> 3;
-  } else {
-    if (l.bitsPerOffset !== 8 && l.bitsPerOffset !== 16 && l.bitsPerOffset !== 32 && l.bitsPerOffset !== 64) throw new CorruptDataError(`${where}: full-zip lengths of ${l.bitsPerOffset} bits, expected 8, 16, 32 or 64`);
-    lenBytes = l.bitsPerOffset >>> 3;
-  }
+  } else lenBytes = lengthBytes(l, where);
   if (cwBytes === 0 && stride === 0 && lenBytes === 0) throw new CorruptDataError(`${where}: full-zip items of no bytes`);
   const defMask = (1 << l.bitsDef) - 1;
   const len = data.length;
@@ -274,21 +272,13 @@ function countItems(l: FullZip, data: Uint8Array, where: string): number {
     let d = 0;
     if (cwBytes > 0) {
       if (at + cwBytes > len) throw new CorruptDataError(`${where}: full-zip control word of item ${n} at byte ${at} runs past the ${len} bytes read`);
-      d = word(data, at, cwBytes) & defMask;
+      d = readUintLE(data, at, cwBytes) & defMask;
       at += cwBytes;
     }
     n++;
-    if (d >= firstListCode) continue;
-    if (stride > 0) at += stride;
-    else if (d === 0) {
-      if (at + lenBytes > len) throw new CorruptDataError(`${where}: full-zip length of item ${n - 1} at byte ${at} runs past the ${len} bytes read`);
-      const v = valueLength(data, at, lenBytes);
-      at += lenBytes;
-      if (v > len - at) throw new CorruptDataError(`${where}: full-zip item ${n - 1} claims ${v} bytes at byte ${at}, ${len - at} are left`);
-      at += v;
-    }
+    // Each step stays within `len` (itemEnd checks it), so the loop ends exactly at the end of the bytes.
+    if (d < firstListCode) at = itemEnd(data, at, d, stride, lenBytes, n - 1, where);
   }
-  if (at !== len) throw new CorruptDataError(`${where}: full-zip items end at byte ${at}, ${len} bytes were read`);
   return n;
 }
 
@@ -298,15 +288,6 @@ export function fullZipIndexWidth(p: Page21, l: FullZip): number {
   const size = p.bufferSizes[1]!;
   const w = size / (p.length + 1);
   return w === 1 || w === 2 || w === 4 || w === 8 ? w : 0;
-}
-
-function indexEntry(b: Uint8Array, w: number): number {
-  if (w === 1) return b[0]!;
-  if (w === 2) return b[0]! | (b[1]! << 8);
-  const lo = (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
-  if (w === 4) return lo;
-  const hi = (b[4]! | (b[5]! << 8) | (b[6]! << 16) | (b[7]! << 24)) >>> 0;
-  return hi * 2 ** 32 + lo;
 }
 
 /**
@@ -321,8 +302,8 @@ export function* readFullZipIndexedRows(p: Page21, l: FullZip, x: number, y: num
   const at = p.bufferOffsets[1]!;
   const [a, b] = yield [[at + x * w, w], [at + y * w, w]];
   if (a === undefined || b === undefined || a.length < w || b.length < w) throw new CorruptDataError(`${where}: full-zip repetition index entries ${x} and ${y} could not be read`);
-  const start = indexEntry(a, w);
-  const end = indexEntry(b, w);
+  const start = readUintLE(a, 0, w);
+  const end = readUintLE(b, 0, w);
   const size = p.bufferSizes[0]!;
   if (start > end || end > size) throw new CorruptDataError(`${where}: full-zip repetition index puts rows ${x}..${y} at bytes ${start}..${end}, buffer 0 holds ${size}`);
   const [data] = yield [[p.bufferOffsets[0]! + start, end - start]];
