@@ -35,6 +35,7 @@ import {
   S3Store,
   type StorageOptions,
   checkEntryInside,
+  dotSegmentOf,
   isObjectStoreUri,
 } from '@vego/hnsw';
 import { batchToRows, collectionSchema, configFromSchema, type CollectionConfig, type StoredRows } from './collection-layout';
@@ -265,8 +266,9 @@ async function removePrefix(loc: DatabaseLocation, prefix: string): Promise<bool
   const base = loc.root === store.url ? '' : `${loc.root.slice(store.url.length + 1)}/`;
   const objects = await store.list(base + prefix);
   for (const o of objects) {
-    if (o.key.split('/').some((s) => s === '.' || s === '..')) {
-      throw new CorruptDataError(`'${loc.root}': the object ${JSON.stringify(o.key)} listed under '${base + prefix}' has a '.' or '..' segment (expected plain segments: a URL would resolve it to an object outside the database); nothing under it was deleted`);
+    const dot = dotSegmentOf(o.key);
+    if (dot !== null) {
+      throw new CorruptDataError(`'${loc.root}': the object ${JSON.stringify(o.key)} listed under '${base + prefix}' has a '${dot}' segment (expected plain segments: a URL would resolve it to an object outside the database); nothing under it was deleted`);
     }
   }
   for (const o of objects) await store.delete(o.key);

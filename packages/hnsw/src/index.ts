@@ -58,6 +58,7 @@ export {
   HttpStore,
   isObjectStoreUri,
   checkEntryInside,
+  dotSegmentOf,
   FileSource,
   LanceFileReader,
   decodeManifest,

@@ -169,6 +169,7 @@ export type { DatasetInput } from './internal/data-input';
 export type { ManifestNaming } from './internal/manifest-names';
 export type { StorageVersion } from './internal/lance-adapter';
 export { S3Store, parseS3Uri } from './store/s3-store';
+export { dotSegmentOf } from './store/object-key';
 export { HttpStore } from './store/http-store';
 export { ObjectSource } from './store/object-source';
 export type { ObjectSourceOptions, ObjectSourceStats } from './store/object-source';

@@ -8,7 +8,10 @@
  */
 import { InvalidArgumentError } from '@vego/format';
 
-/** The first `.` or `..` segment of `key`, or null when it has none. */
+/**
+ * The first `.` or `..` segment of the object key `key`, or null when it has none: a key a URL would
+ * resolve to another key (see the top of this file).
+ */
 export function dotSegmentOf(key: string): '.' | '..' | null {
   for (const s of key.split('/')) if (s === '.' || s === '..') return s;
   return null;
