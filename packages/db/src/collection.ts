@@ -632,11 +632,11 @@ export class Collection {
    * @throws as {@link insert}.
    */
   async insertMany(docs: readonly DocumentInput[], options: WriteOptions = {}): Promise<string[]> {
-    checkWriteOptions(options);
+    const write = checkWriteOptions(options);
     return this.exclusive(async () => {
       const { docs: prepared, newFields } = await this.prepare(docs, false);
       await this.addFields(newFields);
-      await this.writeBatches(prepared, options);
+      await this.writeBatches(prepared, write);
       await this.afterWrite();
       return prepared.keys;
     });
@@ -652,11 +652,11 @@ export class Collection {
 
   /** Batch form of {@link upsert}. */
   async upsertMany(docs: readonly DocumentInput[], options: WriteOptions = {}): Promise<string[]> {
-    checkWriteOptions(options);
+    const write = checkWriteOptions(options);
     return this.exclusive(async () => {
       const { docs: prepared, newFields } = await this.prepare(docs, true);
       await this.addFields(newFields);
-      await this.writeBatches(prepared, options);
+      await this.writeBatches(prepared, write);
       await this.afterWrite();
       return prepared.keys;
     });
@@ -680,19 +680,18 @@ export class Collection {
       };
       const { docs, newFields } = await this.prepare([input], true);
       await this.addFields(newFields);
-      await this.writeBatches(docs, {});
+      await this.writeBatches(docs, checkWriteOptions({}));
       await this.afterWrite();
     });
   }
 
   /** Writes prepared documents (new keys or replacements) in committed batches. */
-  private async writeBatches(docs: PreparedBatch, options: WriteOptions): Promise<void> {
-    const { size, threads } = checkWriteOptions(options);
+  private async writeBatches(docs: PreparedBatch, { size, threads, onProgress }: CheckedWriteOptions): Promise<void> {
     const ids = new Int32Array(docs.length); // doc id of each document, set batch by batch
     for (let from = 0; from < docs.length; from += size) {
       const to = Math.min(docs.length, from + size);
       await this.writeBatch(docs, ids, from, to, threads);
-      options.onProgress?.(to, docs.length);
+      onProgress?.(to, docs.length);
     }
   }
 
@@ -1312,14 +1311,21 @@ export class Collection {
   }
 }
 
-/** The batch size and thread count of `options`, checked before anything is written. */
-function checkWriteOptions(options: WriteOptions): { size: number; threads: number } {
+/** {@link WriteOptions} checked, with their defaults. */
+interface CheckedWriteOptions {
+  size: number;
+  threads: number;
+  onProgress: ((done: number, total: number) => void) | undefined;
+}
+
+/** The batch size, thread count and progress callback of `options`, checked before anything is written. */
+function checkWriteOptions(options: WriteOptions): CheckedWriteOptions {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`\`options\` must be an object, got ${String(options)}`);
   const size = options.batchSize ?? DEFAULT_BATCH;
   if (!Number.isInteger(size) || size <= 0) throw new InvalidArgumentError(`\`batchSize\` must be a positive integer, got ${size}`);
   const threads = options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1) throw new InvalidArgumentError(`\`threads\` must be a positive integer, got ${threads}`);
-  return { size, threads };
+  return { size, threads, onProgress: options.onProgress };
 }
 
 function checkK(k: number): void {
