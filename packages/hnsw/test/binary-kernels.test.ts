@@ -4,27 +4,11 @@ import wabtFactory from 'wabt';
 import { seededRandom } from '@vego/test-support';
 import { METRIC_HAMMING, METRIC_JACCARD, binaryKernels, binaryModuleBytes, binarySimdModule, binaryStrideBytes } from '../src/internal/binary-kernels';
 import { WASM_PAGE_BYTES, wasmApi } from '../src/internal/kernels';
+import { refDistance } from './binary-support';
 
-// Plain reference: one bit at a time, no tricks shared with the kernels.
-function bitsOf(byte: number): number {
-  let n = 0;
-  for (let b = 0; b < 8; b++) n += (byte >> b) & 1;
-  return n;
-}
-function refHamming(a: Uint8Array, b: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < a.length; i++) n += bitsOf(a[i]! ^ b[i]!);
-  return n;
-}
-function refJaccard(a: Uint8Array, b: Uint8Array): number {
-  let inter = 0;
-  let union = 0;
-  for (let i = 0; i < a.length; i++) {
-    inter += bitsOf(a[i]! & b[i]!);
-    union += bitsOf(a[i]! | b[i]!);
-  }
-  return union === 0 ? 0 : Math.fround((union - inter) / union);
-}
+// Plain references (binary-support.ts): one bit at a time, no tricks shared with the kernels.
+const refHamming = (a: Uint8Array, b: Uint8Array): number => refDistance('hamming', a, b);
+const refJaccard = (a: Uint8Array, b: Uint8Array): number => refDistance('jaccard', a, b);
 
 describe('binary kernel source (.wat beside the bytes)', () => {
   it('binary-kernels.wat assembles to exactly the module bytes the library builds, which the engine accepts', async () => {

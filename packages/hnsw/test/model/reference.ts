@@ -7,6 +7,7 @@
  * tables of the README define them, and ties settled by id.
  */
 
+import { refDistance } from '../binary-support';
 export type FloatMetric = 'l2' | 'cosine' | 'innerProduct';
 export type BinaryMetric = 'hamming' | 'jaccard';
 export type Metric = FloatMetric | BinaryMetric;
@@ -36,12 +37,6 @@ export function prepared(metric: Metric, vector: Stored): Stored {
   return out;
 }
 
-function popcount8(x: number): number {
-  let c = 0;
-  for (let v = x; v !== 0; v &= v - 1) c++;
-  return c;
-}
-
 /**
  * The documented distance between two prepared vectors, computed in double. For l2 and inner
  * product on the test's grid data (multiples of 1/4, small) every product and partial sum is exact
@@ -61,20 +56,9 @@ export function distance(metric: Metric, a: Stored, b: Stored): number {
       for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
       return Math.fround(1 - s);
     }
-    case 'hamming': {
-      let c = 0;
-      for (let i = 0; i < a.length; i++) c += popcount8(a[i]! ^ b[i]!);
-      return c;
-    }
-    case 'jaccard': {
-      let inter = 0;
-      let union = 0;
-      for (let i = 0; i < a.length; i++) {
-        inter += popcount8(a[i]! & b[i]!);
-        union += popcount8(a[i]! | b[i]!);
-      }
-      return union === 0 ? 0 : Math.fround((union - inter) / union);
-    }
+    case 'hamming':
+    case 'jaccard':
+      return refDistance(metric, a as Uint8Array, b as Uint8Array);
   }
 }
 
