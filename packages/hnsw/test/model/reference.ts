@@ -6,8 +6,8 @@
  * squares summed in double, then each multiplied by `1 / sqrt(sum)`), distances as the Distances
  * tables of the README define them, and ties settled by id.
  */
-
 import { refDistance } from '../binary-support';
+
 export type FloatMetric = 'l2' | 'cosine' | 'innerProduct';
 export type BinaryMetric = 'hamming' | 'jaccard';
 export type Metric = FloatMetric | BinaryMetric;
