@@ -136,7 +136,9 @@ export type { LanceFileWriterOptions, FileSummary, LanceFileVersion } from './wr
 export { LanceFileReader } from './reader';
 export type { ReadOptions, OpenOptions } from './reader';
 export { encodeManifest, decodeManifest, manifestForFiles, manifestFileName, parseManifestFileName, columnIndicesFor, dataFileColumns } from './manifest';
-export type { Manifest, DataFragment, DataFile, DeletionFile, ManifestFileInput } from './manifest';
+export type { Manifest, ManifestSections, DataFragment, DataFile, DeletionFile, ManifestFileInput } from './manifest';
+export { indexSectionBytes, decodeIndexSection } from './index-section';
+export type { LanceIndexMetadata } from './index-section';
 export { ZSTD_BUFFER_CODEC } from './zstd-codec';
 export { DELETION_BITMAP_THRESHOLD, deletionFileName, decodeDeletionFile, encodeDeletionFile } from './deletion/deletion-file';
 export { readUint32ArrowFile, writeUint32ArrowFile } from './deletion/arrow-ipc-uint32';

@@ -48,6 +48,8 @@ export interface DataFile {
   /** Size of the file (0 = unknown). */
   fileSizeBytes: number;
   baseId?: number;
+  /** Field numbers present in the bytes that this decoder skipped (absent when none). */
+  unknownFields?: number[];
 }
 
 /** `lance.table.DataFragment`. */
@@ -57,6 +59,11 @@ export interface DataFragment {
   deletionFile?: DeletionFile;
   /** Rows including deleted ones. */
   physicalRows: number;
+  /**
+   * Field numbers present in the bytes that this decoder skipped (absent when none): row-id and
+   * row-version sequences, overlay files, later additions. {@link encodeManifest} does not write them.
+   */
+  unknownFields?: number[];
 }
 
 /** `lance.table.Manifest` (the fields this library understands). */
@@ -87,6 +94,14 @@ export interface Manifest {
 
 const TRAILER_BYTES = 16;
 const KNOWN = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 19, 20, 21]);
+const KNOWN_FRAGMENT = new Set([1, 2, 3, 4]);
+const KNOWN_DATA_FILE = new Set([1, 2, 3, 4, 5, 6, 7]);
+
+/** The field numbers of `m` not in `known`, or undefined when there are none. */
+function unknownOf(m: ProtoMessage, known: ReadonlySet<number>): number[] | undefined {
+  const out = m.fieldNumbers().filter((f) => !known.has(f));
+  return out.length === 0 ? undefined : out;
+}
 
 function writeStringMap(w: ProtoWriter, field: number, m: Map<string, string>): void {
   for (const [k, v] of m) w.message(field, new ProtoWriter().string(1, k).string(2, v));
@@ -126,11 +141,21 @@ function writeFragment(f: DataFragment): ProtoWriter {
   return w.uintIfSet(4, f.physicalRows);
 }
 
+/** Sections a manifest file holds beside the Manifest message. */
+export interface ManifestSections {
+  /**
+   * An `IndexSection` message (no length prefix), written first in the file, as LanceDB does; the
+   * manifest's `index_section` then names its position (0), whatever `manifest.indexSection` says.
+   */
+  indexSection?: Uint8Array;
+}
+
 /**
- * Encodes a manifest file: the Manifest protobuf with its length prefix and 16-byte trailer (a new array).
+ * Encodes a manifest file: the Manifest protobuf with its length prefix and 16-byte trailer (a new
+ * array), after the sections given.
  * @throws InvalidArgumentError for a malformed manifest object.
  */
-export function encodeManifest(manifest: Manifest): Uint8Array {
+export function encodeManifest(manifest: Manifest, sections: ManifestSections = {}): Uint8Array {
   if (manifest === null || typeof manifest !== 'object' || !Array.isArray(manifest.fields) || !Array.isArray(manifest.fragments)) {
     throw new InvalidArgumentError('`manifest` must be a Manifest object');
   }
@@ -140,7 +165,9 @@ export function encodeManifest(manifest: Manifest): Uint8Array {
   w.uint(3, manifest.version);
   w.uintIfSet(4, manifest.versionAuxData);
   for (const [k, v] of manifest.schemaMetadata) w.message(5, new ProtoWriter().string(1, k).bytesField(2, v));
-  if (manifest.indexSection !== undefined) w.uint(6, manifest.indexSection);
+  const index = sections.indexSection;
+  if (index !== undefined) w.uint(6, 0);
+  else if (manifest.indexSection !== undefined) w.uint(6, manifest.indexSection);
   if (manifest.timestampMs !== undefined) {
     const seconds = Math.floor(manifest.timestampMs / 1000);
     const nanos = Math.round((manifest.timestampMs - seconds * 1000) * 1e6);
@@ -165,12 +192,17 @@ export function encodeManifest(manifest: Manifest): Uint8Array {
   if (manifest.branch !== undefined) w.string(20, manifest.branch);
   if (manifest.transactionSection !== undefined) w.uint(21, manifest.transactionSection);
   const body = w.finish();
-  const out = new Uint8Array(4 + body.length + TRAILER_BYTES);
+  const before = index === undefined ? 0 : 4 + index.length;
+  const out = new Uint8Array(before + 4 + body.length + TRAILER_BYTES);
   const dv = new DataView(out.buffer);
-  dv.setUint32(0, body.length, true);
-  out.set(body, 4);
-  const t = 4 + body.length;
-  dv.setBigInt64(t, 0n, true);
+  if (index !== undefined) {
+    dv.setUint32(0, index.length, true);
+    out.set(index, 4);
+  }
+  dv.setUint32(before, body.length, true);
+  out.set(body, before + 4);
+  const t = before + 4 + body.length;
+  dv.setBigInt64(t, BigInt(before), true);
   dv.setUint16(t + 8, 0, true);
   dv.setUint16(t + 10, 2, true);
   out.set(MAGIC, t + 12);
@@ -265,10 +297,14 @@ function readFragment(m: ProtoMessage): DataFragment {
         fileSizeBytes: d.uint(6),
       };
       if (d.has(7)) file.baseId = d.uint(7);
+      const unknown = unknownOf(d, KNOWN_DATA_FILE);
+      if (unknown !== undefined) file.unknownFields = unknown;
       return file;
     }),
     physicalRows: m.uint(4),
   };
+  const unknown = unknownOf(m, KNOWN_FRAGMENT);
+  if (unknown !== undefined) f.unknownFields = unknown;
   const del = m.message(3, 'deletion_file');
   if (del !== undefined) {
     const t = del.uint(1);

@@ -63,8 +63,10 @@ import { collectBatches, scanReads } from './dataset/scan';
 import { rowAddressesOf, takeRows } from './dataset/take';
 import { committedVersionState, isLocalLatest, localVersions, openCommittedVersion, openLocalVersion } from './dataset/versions';
 import { DatasetView } from './dataset/view';
+import { type DatasetIndex, datasetIndices } from './dataset/indices';
 
 export { DEFAULT_CLEANUP_OLDER_THAN_MS } from './dataset/options';
+export type { DatasetIndex } from './dataset/indices';
 export type {
   WriteMode,
   DatasetWriteOptions,
@@ -341,6 +343,17 @@ export class Dataset {
    */
   get unsupportedColumns(): readonly { name: string; logicalType: string }[] {
     return this.view.state.unsupported.map((u) => ({ name: u.name, logicalType: u.logicalType }));
+  }
+
+  /**
+   * The indices LanceDB built over this version (`createIndex`: scalar, vector, full-text), as its
+   * manifest lists them: vego neither builds nor uses them, and keeps them through its appends and
+   * deletes (LanceDB then scans the rows appended since an index was built, and skips the deleted
+   * ones); an overwrite or a compaction writes a version without them.
+   * @throws CorruptDataError when the manifest's index section is damaged.
+   */
+  indices(): DatasetIndex[] {
+    return datasetIndices(this.view.state, `'${this.path}' version ${this.version}`);
   }
 
   /**

@@ -164,6 +164,7 @@ export type {
   CleanupResult,
   CompactOptions,
   CompactResult,
+  DatasetIndex,
 } from './dataset';
 export type { DatasetInput } from './internal/data-input';
 export type { ManifestNaming } from './internal/manifest-names';

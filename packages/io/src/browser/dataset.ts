@@ -12,6 +12,7 @@ import { checkNonNegInt, type DatasetOpenOptions, type FragmentFiles, type Fragm
 import { collectBatches, scanReads } from '../dataset/scan';
 import { rowAddressesOf } from '../dataset/take';
 import { DatasetView } from '../dataset/view';
+import { type DatasetIndex, datasetIndices } from '../dataset/indices';
 import type { ManifestNaming } from '../internal/manifest-names';
 import { isRemoteLatest, openRemoteVersion, sameBytes, storeFor } from '../internal/remote-dataset';
 import { needsNode } from './node-only';
@@ -115,6 +116,11 @@ export class Dataset {
   /** Top-level columns of types vego cannot read (as under Node). */
   get unsupportedColumns(): readonly { name: string; logicalType: string }[] {
     return this.view.state.unsupported.map((u) => ({ name: u.name, logicalType: u.logicalType }));
+  }
+
+  /** The indices LanceDB built over this version, as its manifest lists them (as under Node). */
+  indices(): DatasetIndex[] {
+    return datasetIndices(this.view.state, `'${this.path}' version ${this.version}`);
   }
 
   /** The live rows in batches of at most `batchSize` (as `Dataset.scan` under Node). */

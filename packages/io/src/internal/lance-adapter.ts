@@ -11,6 +11,7 @@ import {
   decodeManifest,
   UnsupportedVersionError,
   encodeManifest,
+  indexSectionBytes,
   lanceFieldsToSchemaLenient,
   manifestForFiles,
 } from '@vego/format';
@@ -31,6 +32,11 @@ export interface ManifestState {
   fields: LanceField[];
   fragments: FragmentInfo[];
   maxFragmentId: number;
+  /**
+   * The manifest's index section (the indices LanceDB built; no length prefix), a view of `bytes`, or
+   * undefined when it has none: carried into versions that keep every indexed row in place.
+   */
+  indexSection: Uint8Array | undefined;
   /** The decoded manifest, carried into the next version so fields we do not model survive. */
   raw: Manifest;
   /** The manifest's bytes as read or published (what `Dataset#reopenIfLatest` compares the file with). */
@@ -76,9 +82,66 @@ export function checkWritable(prev: ManifestState, dir: string, action: string, 
   if (((prev.raw.readerFeatureFlags | prev.raw.writerFeatureFlags) & FLAG_STABLE_ROW_IDS) !== 0) {
     throw new NotSupportedError(`cannot ${action} '${dir}': it uses stable row ids (LanceDB \`new_table_enable_stable_row_ids\`), whose row-id sequences vego does not maintain; read it, or write it with LanceDB`);
   }
+  const flags = prev.raw.writerFeatureFlags & ~WRITER_FLAGS_UNDERSTOOD;
+  if (flags !== 0) {
+    throw new NotSupportedError(`cannot ${action} '${dir}': its manifest asks writers for features vego does not implement (writer feature flags ${flagList(flags)}); read it, or write it with LanceDB`);
+  }
+  // What the next manifest would leave out: LanceDB would lose it (base paths, row sequences, overlays, …).
+  const dropped = droppedFields(prev.raw);
+  if (dropped !== null) {
+    throw new NotSupportedError(`cannot ${action} '${dir}': its manifest holds ${dropped}, which vego does not model and a new version would lose; read it, or write it with LanceDB`);
+  }
   const u = prev.unsupported[0];
   if (addsFiles && u !== undefined) {
     throw new NotSupportedError(`cannot ${action} '${dir}': its column "${u.name}" has type ${u.logicalType}, which vego cannot read or rewrite (deletes work)`);
+  }
+}
+
+/**
+ * Reader feature flags (`reader_feature_flags`) whose datasets this layer reads correctly: deletion
+ * files (1), stable row ids (2: the row ids are not read), the deprecated v2 marker (4), table config
+ * (8), several base paths (16: a dataset whose files do live in another base is refused, see
+ * {@link checkReadable}), transaction files disabled (32). Later flags (data overlay files 64, whose
+ * values override the data files; covering indices 128; per-file versions 256) change what a reader
+ * must do, so their datasets are refused rather than read with stale or wrong values.
+ */
+const READER_FLAGS_UNDERSTOOD = 1 | 2 | 4 | 8 | 16 | 32;
+/** Writer feature flags commits honour: deletion files (1), the v2 marker (4), table config (8), no transaction files (32). */
+const WRITER_FLAGS_UNDERSTOOD = 1 | 4 | 8 | 32;
+
+/** `64 (1 << 6), 128 (1 << 7)` of the bits set in `flags`. */
+function flagList(flags: number): string {
+  const out: string[] = [];
+  for (let b = 0; b < 53; b++) if (Math.floor(flags / 2 ** b) % 2 === 1) out.push(`${2 ** b} (1 << ${b})`);
+  return out.join(', ');
+}
+
+/** What a manifest holds that {@link encodeNextManifest} would not write, described, or null. */
+function droppedFields(m: Manifest): string | null {
+  if (m.unknownFields.length > 0) return `manifest fields ${m.unknownFields.join(', ')}`;
+  for (const f of m.fragments) {
+    if (f.unknownFields !== undefined) return `fields ${f.unknownFields.join(', ')} of fragment ${f.id}`;
+    for (const d of f.files) if (d.unknownFields !== undefined) return `fields ${d.unknownFields.join(', ')} of data file '${d.path}'`;
+  }
+  return null;
+}
+
+/**
+ * Refuses datasets this layer would read wrongly: reader feature flags it does not implement, and
+ * files in another base path (`base_id`: shallow clones and imported files live outside the dataset
+ * folder, where a path taken from the manifest must never lead).
+ * @throws NotSupportedError naming the manifest and the feature.
+ */
+function checkReadable(m: Manifest, path: string): void {
+  const flags = m.readerFeatureFlags & ~READER_FLAGS_UNDERSTOOD;
+  if (flags !== 0) {
+    throw new NotSupportedError(`cannot read the dataset of manifest '${path}': it needs reader features vego does not implement (reader feature flags ${flagList(flags)}); read it with LanceDB`);
+  }
+  for (const f of m.fragments) {
+    const other = f.files.find((d) => d.baseId !== undefined) ?? (f.deletionFile?.baseId !== undefined ? f.deletionFile : undefined);
+    if (other !== undefined) {
+      throw new NotSupportedError(`cannot read the dataset of manifest '${path}': fragment ${f.id} has files in another base path (base id ${other.baseId}: a shallow clone or imported files), which vego does not follow`);
+    }
   }
 }
 
@@ -118,6 +181,7 @@ export function decodeManifestBytes(bytes: Uint8Array, path: string): ManifestSt
     const msg = e instanceof Error ? e.message : String(e);
     throw new CorruptDataError(`corrupted manifest '${path}': ${msg}`, { cause: e });
   }
+  checkReadable(m, path);
   const fragments: FragmentInfo[] = m.fragments.map((f) => ({
     id: f.id,
     physicalRows: f.physicalRows,
@@ -133,7 +197,13 @@ export function decodeManifestBytes(bytes: Uint8Array, path: string): ManifestSt
   }));
   let maxId = m.maxFragmentId ?? 0;
   for (const f of fragments) if (f.id > maxId) maxId = f.id;
-  return { version: m.version, schema, unsupported, topIds, fields: m.fields.slice(), fragments, maxFragmentId: maxId, raw: m, bytes };
+  let indexSection: Uint8Array | undefined;
+  try {
+    indexSection = indexSectionBytes(bytes, m.indexSection);
+  } catch (e) {
+    throw new CorruptDataError(`corrupted manifest '${path}': ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  return { version: m.version, schema, unsupported, topIds, fields: m.fields.slice(), fragments, maxFragmentId: maxId, indexSection, raw: m, bytes };
 }
 
 /** What changes from one version to the next. */
@@ -160,6 +230,16 @@ export interface NextManifest {
    * rewritten run so that ids keep rising in row order (see ../dataset/compaction).
    */
   renumbered?: ReadonlySet<number>;
+  /**
+   * Carry the previous version's index section (LanceDB's indices) over as it is: appends, deletes
+   * and compactions. That is exact because a fragment id is never reused and a kept fragment keeps
+   * its rows at their offsets: an index answers only for the fragments its bitmap lists, LanceDB
+   * skips their deleted rows and those no longer in the manifest, and scans every other fragment
+   * (appended, rewritten or renumbered since, all with new ids) without the index. Overwrites and
+   * commits with new fields write a version without indices, as LanceDB's overwrite does. Ignored
+   * when the schema changes.
+   */
+  keepIndices?: boolean;
 }
 
 /** `FLAG_DELETION_FILES` of the manifest's reader and writer feature flags. */
@@ -169,8 +249,8 @@ const FLAG_STABLE_ROW_IDS = 2;
 
 /**
  * Encodes the manifest of the next version. Everything the previous manifest held that this layer
- * does not model (config, table metadata, feature flags, …) is carried over; positions of sections
- * inside the old manifest file (index and transaction sections) and the transaction file are not.
+ * does not model (config, table metadata, feature flags, …) is carried over, and the index section
+ * when {@link NextManifest.keepIndices} allows; the transaction section and file are not.
  */
 export function encodeNextManifest(prev: ManifestState | null, next: NextManifest): Uint8Array {
   if (prev !== null && ((prev.raw.readerFeatureFlags | prev.raw.writerFeatureFlags) & FLAG_STABLE_ROW_IDS) !== 0) {
@@ -235,7 +315,7 @@ export function encodeNextManifest(prev: ManifestState | null, next: NextManifes
   delete manifest.indexSection;
   delete manifest.transactionSection;
   if (maxId >= 0) manifest.maxFragmentId = maxId;
-  return encodeManifest(manifest);
+  return encodeManifest(manifest, next.keepIndices === true && keepSchema && prev.indexSection !== undefined ? { indexSection: prev.indexSection } : {});
 }
 
 /** True when the previous manifest's fields describe `schema` (so they, and their ids, are kept). */
