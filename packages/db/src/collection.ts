@@ -50,6 +50,21 @@ export interface SearchHit extends Document {
   score: number;
 }
 
+/** What {@link Collection.optimize} did. */
+export interface OptimizeResult {
+  /** Dataset fragments rewritten, and written (0 in memory). */
+  fragmentsRemoved: number;
+  fragmentsAdded: number;
+  /** Dataset versions deleted (0 in memory and on object stores). */
+  versionsRemoved: number;
+  /**
+   * True when the live documents got new internal ids `0 … size − 1` (in their old order), giving
+   * back the slots of dead ones in memory and, persisted, on disk (the dataset rewritten whole,
+   * which drops any index LanceDB built on it).
+   */
+  docIdsRenumbered: boolean;
+}
+
 /** What `update` changes: only the parts given (a metadata field set to null is cleared). */
 export interface DocumentPatch {
   vector?: VectorLike;
@@ -175,6 +190,13 @@ const SCAN_COST_RATIO = 2.5;
 const DEFAULT_BATCH = 2_000;
 /** Default of `indexSaveEvery`. */
 export const DEFAULT_INDEX_SAVE_EVERY = 1_000;
+/**
+ * Share of dead doc ids (of deleted and replaced documents) from which {@link Collection.optimize}
+ * renumbers the live ones, giving back the memory and disk of the dead. Renumbering a persisted
+ * collection rewrites every row, so it waits until that gives back at least a third of the live
+ * documents' worth of slots.
+ */
+export const RENUMBER_DEAD_SHARE = 0.25;
 const FLOAT32_MAX = 3.4028234663852886e38;
 
 let keyCounter = 0;
@@ -237,10 +259,10 @@ export class Collection {
   /** Distance of the index. */
   readonly distance: DistanceName;
   private config: CollectionConfig;
-  private readonly table: DocumentTable;
+  private table: DocumentTable;
   private index: HNSW;
   private readonly store: LanceStore | null;
-  private readonly order: RowOrder | null;
+  private order: RowOrder | null;
   private readonly embedFn: EmbedFunction | undefined;
   private textIndex: TextIndexHook | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -254,6 +276,14 @@ export class Collection {
   /** Save the index once this many changes are unsaved (see `indexSaveEvery`). */
   private indexSaveEvery = DEFAULT_INDEX_SAVE_EVERY;
   private closed = false;
+  /**
+   * Searches under way: they hold doc ids (filter bits, hits) across awaits, so a renumbering of
+   * the ids ({@link compactDocIds}) swaps the table and index only once none is left, and new
+   * searches wait for {@link renumbering} meanwhile.
+   */
+  private searching = 0;
+  private searchesDone: (() => void) | null = null;
+  private renumbering: Promise<void> | null = null;
   private outIds = new Int32Array(64);
   private outDists = new Float64Array(64);
 
@@ -982,6 +1012,25 @@ export class Collection {
   async search(query: SearchQuery, k: number, options: SearchOptions = {}): Promise<SearchHit[]> {
     this.checkOpen();
     checkK(k);
+    await this.enterSearch();
+    try {
+      return await this.searchNow(query, k, options);
+    } finally {
+      this.leaveSearch();
+    }
+  }
+
+  /** Waits while doc ids are renumbered, then counts a search under way (see {@link searching}). */
+  private async enterSearch(): Promise<void> {
+    while (this.renumbering !== null) await this.renumbering;
+    this.searching++;
+  }
+
+  private leaveSearch(): void {
+    if (--this.searching === 0 && this.searchesDone !== null) this.searchesDone();
+  }
+
+  private async searchNow(query: SearchQuery, k: number, options: SearchOptions): Promise<SearchHit[]> {
     const sel = this.fieldsOf(options.select);
     const bits = options.filter === undefined ? null : compileFilter(options.filter, this.table).evaluate();
     if (isHybridQuery(query)) return this.hybridSearch(query, k, options, bits, sel);
@@ -1042,6 +1091,15 @@ export class Collection {
     if (!Array.isArray(queries)) throw new InvalidArgumentError('`queries` must be an array');
     const threads = options.threads ?? 1;
     if (!Number.isInteger(threads) || threads < 1) throw new InvalidArgumentError(`\`threads\` must be a positive integer, got ${threads}`);
+    await this.enterSearch();
+    try {
+      return await this.searchManyNow(queries, k, options, threads);
+    } finally {
+      this.leaveSearch();
+    }
+  }
+
+  private async searchManyNow(queries: readonly SearchQuery[], k: number, options: SearchOptions, threads: number): Promise<SearchHit[][]> {
     const sel = this.fieldsOf(options.select);
     const bits = options.filter === undefined ? null : compileFilter(options.filter, this.table).evaluate();
     const strings = queries.filter((q): q is string => typeof q === 'string');
@@ -1272,22 +1330,105 @@ export class Collection {
   // ------------------------------------------------------------------ lifecycle
 
   /**
-   * Persisted collections: compacts the dataset (each small write added a fragment; each replaced
-   * or deleted document left a deleted row) into full fragments in the same row order, then
-   * deletes dataset versions older than `cleanupOlderThanMs` (default 7 days, as LanceDB; 0: all
-   * but the latest) with the files only they used, and saves the index. In memory: a no-op.
+   * Gives back what replaced and deleted documents left behind. When at least a quarter of the
+   * internal doc ids are dead ({@link RENUMBER_DEAD_SHARE}), the live documents are renumbered
+   * (memory, index and, persisted, a rewrite of the dataset in one version: see `docIdsRenumbered`),
+   * in memory as on disk; query order stays insertion order. Persisted collections: the dataset is
+   * compacted (each small write added a fragment; each replaced or deleted document left a deleted
+   * row) into full fragments in the same row order, then dataset versions older than
+   * `cleanupOlderThanMs` (default 7 days, as LanceDB; 0: all but the latest) are deleted with the
+   * files only they used, and the index is saved.
    * @returns what was rewritten and removed.
    * @throws ConflictError when another process wrote the collection since this one read it.
    */
-  async optimize(options: { cleanupOlderThanMs?: number } = {}): Promise<{ fragmentsRemoved: number; fragmentsAdded: number; versionsRemoved: number }> {
+  async optimize(options: { cleanupOlderThanMs?: number } = {}): Promise<OptimizeResult> {
     const olderThan = options.cleanupOlderThanMs ?? 7 * 24 * 60 * 60 * 1000;
     if (!Number.isFinite(olderThan) || olderThan < 0) throw new InvalidArgumentError(`\`cleanupOlderThanMs\` must be a non-negative number, got ${olderThan}`);
     return this.exclusive(async () => {
-      if (this.store === null) return { fragmentsRemoved: 0, fragmentsAdded: 0, versionsRemoved: 0 };
+      const fragmentsBefore = this.numFragments;
+      const renumbered = await this.compactDocIds();
+      if (this.store === null) return { fragmentsRemoved: 0, fragmentsAdded: 0, versionsRemoved: 0, docIdsRenumbered: renumbered };
+      // A renumbering rewrote every fragment (then there is nothing left to compact): counted as one compaction.
+      const rewritten = renumbered ? { removed: fragmentsBefore, added: this.numFragments } : { removed: 0, added: 0 };
       const r = await this.store.optimize(olderThan);
       await this.afterWrite(true);
-      return r;
+      return { fragmentsRemoved: r.fragmentsRemoved + rewritten.removed, fragmentsAdded: r.fragmentsAdded + rewritten.added, versionsRemoved: r.versionsRemoved, docIdsRenumbered: renumbered };
     });
+  }
+
+  /**
+   * Gives back the memory of dead doc ids when they are at least {@link RENUMBER_DEAD_SHARE} of all
+   * ids: doc ids are never reused (`internal/doc-ids.ts`), so a collection whose documents are
+   * replaced or deleted for a long time (an agent's memory re-embedded again and again) would
+   * otherwise keep a slot per id it ever handed out in every column and in the index, in memory and
+   * on disk. The live documents get ids `0 … size − 1` in their old order, the index the same graph
+   * (`HNSW#compactIds`), the full-text index is rebuilt, and a persisted collection rewrites its
+   * dataset in one version with the new ids. Order of the steps, for a process killed anywhere:
+   * the saved index is removed first (an open without one rebuilds it from the documents), then the
+   * dataset is overwritten (one atomic version), then the new index is saved; a saved full-text index
+   * left from before is reconciled with the documents by doc id and text hash when the collection opens.
+   * @returns whether ids were renumbered.
+   */
+  private async compactDocIds(): Promise<boolean> {
+    const old = this.table;
+    const dead = old.numIds - old.liveCount;
+    if (dead === 0 || dead < RENUMBER_DEAD_SHARE * old.numIds) return false;
+    if (this.store !== null && !this.store.writable) return false;
+    await this.indexReady();
+    const { index, oldIds } = this.index.compactIds();
+    let j = 0;
+    for (let id = 0; id < old.numIds; id++) {
+      if (old.alive[id] !== 1) continue;
+      if (oldIds[j] !== id) throw new InternalError(`the index's live id ${oldIds[j]} differs from the collection's ${id}`);
+      j++;
+    }
+    if (j !== oldIds.length) throw new InternalError(`the index holds ${oldIds.length} live ids, the collection ${j}`);
+    const table = old.renumbered(oldIds);
+    let config = this.config;
+    if (this.store !== null) {
+      // The rewrite writes every row again, so a collection of an older layout moves to the current one.
+      config = { ...config, formatVersion: COLLECTION_FORMAT_VERSION };
+      await this.store.dropIndex();
+      // From here until the new index is saved, a reopen rebuilds the index from the documents.
+      this.unsavedIndexChanges = Math.max(1, this.unsavedIndexChanges);
+      try {
+        await this.store.overwrite(tableToBatch(collectionSchema(config), config, table, Int32Array.from({ length: table.numIds }, (_, i) => i)));
+      } catch (e) {
+        // Nothing changed (another writer committed first, a disk error): the index of the ids that
+        // stay is saved again, whole, where the removed one was. A failure there is the next open's
+        // to repair (it rebuilds a missing index); the caller gets the first error.
+        await this.store.saveIndex(this.index, true).catch(() => undefined);
+        throw e;
+      }
+    }
+    const hook = this.textIndex;
+    const text = hook instanceof CollectionTextIndex ? hook.rebuiltFor(table.numIds, (id) => table.texts[id]) : hook;
+    // Searches hold doc ids across awaits: swap only once none is under way, new ones waiting.
+    let release!: () => void;
+    this.renumbering = new Promise<void>((resolve) => (release = resolve));
+    try {
+      if (this.searching > 0) await new Promise<void>((resolve) => (this.searchesDone = resolve));
+      this.searchesDone = null;
+      const previous = this.index;
+      this.table = table;
+      this.index = index;
+      this.config = config;
+      if (this.order !== null) {
+        this.order = new RowOrder();
+        for (let id = 0; id < table.numIds; id++) this.order.push(id);
+      }
+      if (text !== null && text === hook) {
+        // A hook of another kind: told of every document again under its new id.
+        for (let id = 0; id < old.numIds; id++) if (old.alive[id] === 1 && typeof old.texts[id] === 'string') text.remove(id);
+        this.attachTextIndex(text);
+      } else this.textIndex = text;
+      this.unsavedIndexChanges = Math.max(1, table.numIds);
+      await previous.close();
+    } finally {
+      this.renumbering = null;
+      release();
+    }
+    return true;
   }
 
   /** Fragments of the collection's dataset (0 in memory): grows by one per write until {@link optimize}. */

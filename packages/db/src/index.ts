@@ -28,9 +28,9 @@ export { HNSW, Prng, isDistanceMetric, Dataset, FileSource, LanceFileReader, dec
 export type { DistanceMetric, VectorLike, StorageOptions } from '@vego/hnsw';
 export { Database } from './database';
 export type { DatabaseOpenOptions } from './database';
-export { Collection, EXACT_SCAN_MAX_MATCHES, EXACT_SCAN_FRACTION } from './collection';
+export { Collection, EXACT_SCAN_MAX_MATCHES, EXACT_SCAN_FRACTION, RENUMBER_DEAD_SHARE } from './collection';
 export type {
-  DocumentInput, Document, SearchHit, DocumentPatch, WriteOptions, ReadOptions as CollectionReadOptions, QueryOptions,
+  DocumentInput, Document, SearchHit, DocumentPatch, OptimizeResult, WriteOptions, ReadOptions as CollectionReadOptions, QueryOptions,
   SearchOptions as CollectionSearchOptions, SearchQuery,
 } from './collection';
 export type { CreateCollectionOptions, OpenCollectionOptions, DistanceName, EmbedFunction } from './collection-config';

@@ -226,14 +226,14 @@ export class LanceStore {
   }
 
   /**
-   * Saves the index incrementally. A ConflictError (another process saving at the same moment) is
+   * Saves the index incrementally (whole with `full`). A ConflictError (another process saving at the same moment) is
    * ignored: the dataset is the source of truth and the next open reconciles the index with it.
    */
-  async saveIndex(index: HNSW): Promise<void> {
+  async saveIndex(index: HNSW, full = false): Promise<void> {
     // Over plain HTTP nothing can be saved: the index stays in memory (the dataset is the truth).
     if (!this.writable) return;
     try {
-      await index.saveToLance(this.indexDir, storeOption(this.location));
+      await index.saveToLance(this.indexDir, { full, ...storeOption(this.location) });
     } catch (e) {
       if (e instanceof ConflictError) return;
       if (!(e instanceof CorruptDataError)) throw e;

@@ -10,6 +10,7 @@ import { Graph, type GraphParams, MAX_LEVEL, METRIC_DOT, METRIC_L2, STATE_COUNT,
 import { parallelInsert, parallelInsertAsync } from './internal/parallel-build';
 import { insertPaced } from './internal/paced-insert';
 import { Pacer, copyInSlices, runPaced } from './internal/pacer';
+import { dropTombstones } from './internal/drop-tombstones';
 import { Prng } from './internal/prng';
 import { REPAIR_SLICE_WORK, RepairPass } from './internal/repair-pass';
 import type { RestoreTarget } from './internal/restore-target';
@@ -159,6 +160,14 @@ export interface HnswCompactResult {
   repairedLists: number;
   /** Live nodes left without any in-link by the repair and linked again from the entry point. */
   relinkedNodes: number;
+}
+
+/** What {@link HNSW.compactIds} returns. */
+export interface HnswCompactIdsResult {
+  /** The new index: the live ids of the old one, numbered `0 … size − 1`, on the same graph. */
+  index: HNSW;
+  /** `oldIds[newId]`: the id each new id had (ascending, so the old order of ids is kept). */
+  oldIds: Int32Array;
 }
 
 /** Default `ef` floor of {@link HNSW.search}. */
@@ -847,6 +856,28 @@ export class HNSW {
       this.endRepair();
     }
     return result;
+  }
+
+  /**
+   * Drops the deleted ids for good: repairs the graph ({@link compact}), then returns a new index
+   * holding only the live ids, renumbered `0, 1, …` in ascending order of their old ids, with the
+   * same vectors, levels and links (so it answers every search as this one does, through
+   * `oldIds`), and the same configuration and level generator. Ids are never reused by an index, so
+   * one that is updated or deleted from for a long time keeps a slot (vector and link lists) for
+   * every id it ever handed out; this gives that memory back. This index is left as it was (repaired).
+   * @returns the new index and, for each of its ids, the old one.
+   * @throws NotSupportedError for an index loaded with `vectors: 'disk'`; ConflictError as {@link compact}.
+   * @example
+   * ```ts
+   * const { index: fresh, oldIds } = index.compactIds();
+   * // fresh id j is index id oldIds[j]
+   * ```
+   */
+  compactIds(): HnswCompactIdsResult {
+    if (this.disk !== null) throw new NotSupportedError("compactIds needs the float vectors in memory: this index was loaded with `vectors: 'disk'`");
+    this.compact();
+    const { snapshot, oldIds } = dropTombstones(this.toSnapshot(), this.rowWords);
+    return { index: HNSW.fromSnapshot(snapshot), oldIds };
   }
 
   /**

@@ -66,7 +66,7 @@ export {
 } from '@vego/io';
 export type { DataType, ObjectStore, StorageOptions } from '@vego/io';
 export { HNSW, DEFAULT_EF_SEARCH } from './hnsw';
-export type { VectorLike, SearchResult, SearchOutput, SearchOptions, ExactSearchOptions, AddBatchOptions, AddBatchAsyncOptions, SearchManyOptions, HnswCompactResult } from './hnsw';
+export type { VectorLike, SearchResult, SearchOutput, SearchOptions, ExactSearchOptions, AddBatchOptions, AddBatchAsyncOptions, SearchManyOptions, HnswCompactResult, HnswCompactIdsResult } from './hnsw';
 export {
   DEFAULT_M,
   DEFAULT_EF_CONSTRUCTION,

@@ -83,13 +83,36 @@ export class CollectionTextIndex {
   rebuilt = false;
   /** `flush(false)` saves only once this many documents changed (the open reconciles the rest). */
   saveEvery = DEFAULT_TEXT_SAVE_EVERY;
+  /** True when the next save must rewrite the folder whole (an index that does not continue the saved one). */
+  private wholeSaveDue = false;
 
   private constructor(
     /** The index itself. */
     readonly index: TextIndex,
     /** Where it is saved; null: memory only. */
     readonly dir: string | null,
+    /** The settings it was opened with. */
+    private readonly options: TextIndexOptions,
   ) {}
+
+  /**
+   * A new index with the same settings and folder, of the documents `0 … numIds − 1` (`textOf`), for
+   * a collection whose doc ids were renumbered: built in memory here; {@link flush} saves it whole.
+   * Until then the folder keeps the previous save, which the next open reconciles with the
+   * documents by doc id and text hash (so a process killed in between reopens correctly).
+   */
+  rebuiltFor(numIds: number, textOf: (docId: number) => string | null | undefined): CollectionTextIndex {
+    const index = new TextIndex(this.options);
+    for (let id = 0; id < numIds; id++) {
+      const text = textOf(id);
+      if (typeof text === 'string') index.add(id, text);
+    }
+    const out = new CollectionTextIndex(index, this.dir, this.options);
+    out.saveEvery = this.saveEvery;
+    out.wholeSaveDue = true;
+    return out;
+  }
+
 
   /**
    * Loads the index saved in `dir` (a new one when there is none, or when it was saved with other
@@ -128,7 +151,7 @@ export class CollectionTextIndex {
         onDisk = true;
       }
     }
-    const out = new CollectionTextIndex(index, dir);
+    const out = new CollectionTextIndex(index, dir, options);
     out.rebuilt = rebuilt;
     out.reconciled = reconcileTextIndex(index, numIds, textOf);
     // Saved at once when new (even empty: its presence tells later opens the collection has one),
@@ -161,8 +184,14 @@ export class CollectionTextIndex {
    * changes are safe: the next open reconciles the index with the documents.
    */
   async flush(force = true): Promise<void> {
+    if (this.dir === null) return;
+    if (this.wholeSaveDue) {
+      await saveTextIndex(this.index, this.dir, { full: true });
+      this.wholeSaveDue = false;
+      return;
+    }
     const changed = this.index.changedDocs.size;
-    if (this.dir !== null && changed > 0 && (force || changed >= this.saveEvery)) await saveTextIndex(this.index, this.dir);
+    if (changed > 0 && (force || changed >= this.saveEvery)) await saveTextIndex(this.index, this.dir);
   }
 }
 

@@ -3,7 +3,10 @@
  * another module, such as the full-text index in `../fulltext/`).
  *
  * - Every stored version of a document has an internal **doc id**: a non-negative int32, dense,
- *   allocated in increasing order (`0, 1, 2, …`), never reused within a process. It is the id of the
+ *   allocated in increasing order (`0, 1, 2, …`), never reused within a process, except that
+ *   `Collection#optimize` renumbers the live documents `0 … size − 1` (in their old order) once a
+ *   quarter of the ids are dead: the table, the index and the text index are swapped together, only
+ *   while no search holds ids, so a doc id is meaningful only between two awaits of one call. It is the id of the
  *   document's node in the collection's HNSW index and the index into every in-memory column.
  * - A new or changed **vector** gets a new doc id (the old one is deleted): the graph never has to
  *   move a node. A change of **text or metadata only** keeps the doc id.

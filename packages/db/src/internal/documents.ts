@@ -121,6 +121,27 @@ export class DocumentTable implements FilterSource {
     else if (this.keyToId.get(key) === id) this.keyToId.delete(key);
   }
 
+  /**
+   * A new table holding the documents `oldIds` names (live ones), document `oldIds[j]` under id `j`:
+   * keys, texts, vectors and every metadata field, all live; the same fields and types.
+   */
+  renumbered(oldIds: Int32Array): DocumentTable {
+    const out = new DocumentTable(this.dimension, this.schema);
+    const n = oldIds.length;
+    out.reserve(n);
+    out.numIds = n;
+    const columns = this.fields.map((f) => [this.columns.get(f)!, out.columns.get(f)!] as const);
+    for (let j = 0; j < n; j++) {
+      const id = oldIds[j]!;
+      out.keys[j] = this.keys[id];
+      out.texts[j] = this.texts[id];
+      out.norms[j] = out.vectors.set(j, this.vectors.view(id), 0);
+      for (const [from, to] of columns) to.set(j, from.get(id));
+      out.setAlive(j, true);
+    }
+    return out;
+  }
+
   /** Copy of the vector of `id`, as given at insert. */
   vectorOf(id: number): Float32Array {
     return this.vectors.copy(id);
