@@ -326,6 +326,65 @@ export function makeData<T extends DataType>(init: DataInit<T>): ArrayData<T> {
   return new ArrayData(type, length, offset, nullCount, validity, values, valueOffsets, children);
 }
 
+/**
+ * Checks `data` again as {@link makeData} checked it when it was made, children included. Its
+ * buffers are the caller's memory, never copied, so they may have changed since (offsets, dictionary
+ * indices, the validity bitmap): a writer calls this before it trusts them, so that a changed buffer
+ * fails here, typed, instead of being written into a file that then reads wrong or not at all.
+ * Dictionary rows no one can read (under a null struct or fixed-size list row, where builders leave
+ * placeholder indices) may address anything. Costs one pass over offsets, dictionary indices and
+ * validity bitmaps; none over fixed-width values.
+ * @throws InvalidArgumentError / TypeMismatchError / LengthMismatchError as {@link makeData}, and
+ *   InvalidArgumentError when the validity bitmap no longer holds the null count recorded.
+ */
+export function checkData(data: ArrayData): void {
+  if (!(data instanceof ArrayData)) throw new InvalidArgumentError('`data` must be an ArrayData');
+  checkReachable(data, null);
+}
+
+/**
+ * {@link checkData} of `data` whose row `i` can be read only when `reach[i]` is 1 (null: every row):
+ * its parent rows are valid.
+ */
+function checkReachable(data: ArrayData, reach: Uint8Array | null): void {
+  const { type, offset, length } = data;
+  let validity = data.validity;
+  if (type.typeId === TypeId.Dictionary && reach !== null) {
+    // Only rows both valid and reachable must address the dictionary.
+    const masked = new Uint8Array(bitmapByteLength(offset + length));
+    for (let i = 0; i < length; i++) if (reach[i] === 1 && data.isValid(i)) masked[(offset + i) >> 3]! |= 1 << ((offset + i) & 7);
+    validity = masked;
+  }
+  makeData({ type, length, offset, validity, values: data.values ?? undefined, valueOffsets: data.valueOffsets ?? undefined, children: data.children } as DataInit);
+  if (data.validity !== null) {
+    const nulls = length - countSetBits(data.validity, offset, offset + length);
+    if (nulls !== data.nullCount) {
+      throw new InvalidArgumentError(`validity bitmap of ${type.toString()} data holds ${nulls} nulls, but ${data.nullCount} were counted when it was made (the bitmap changed since)`);
+    }
+  }
+  const hidden = data.nullCount > 0 || reach !== null;
+  if (type.typeId === TypeId.Struct) {
+    for (const child of data.children) checkReachable(child, hidden ? childReach(data, reach, child.length, 1) : null);
+  } else if (type.typeId === TypeId.FixedSizeList) {
+    const child = data.children[0]!;
+    checkReachable(child, hidden ? childReach(data, reach, child.length, type.listSize) : null);
+  } else {
+    // List items are reached through offsets (a null list's are normally empty); a dictionary's values are all readable.
+    for (const child of data.children) checkReachable(child, null);
+  }
+}
+
+/** Which of a struct's (`per` 1) or fixed-size list's child elements can be read: those of its readable valid rows. */
+function childReach(data: ArrayData, reach: Uint8Array | null, childLength: number, per: number): Uint8Array {
+  const out = new Uint8Array(childLength);
+  for (let i = 0; i < data.length; i++) {
+    if ((reach !== null && reach[i] !== 1) || !data.isValid(i)) continue;
+    const from = (data.offset + i) * per;
+    out.fill(1, from, Math.min(childLength, from + per));
+  }
+  return out;
+}
+
 /** Every index of a valid row must address the dictionary (null rows may hold anything). */
 function checkIndices(indices: TypedArray, begin: number, end: number, validity: Uint8Array | null, size: number, type: DataType): void {
   for (let j = begin; j < end; j++) {

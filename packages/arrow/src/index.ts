@@ -60,7 +60,7 @@ export type { FixedBinaryType } from './binary-types';
 export { Dictionary } from './type';
 export type { DictionaryIndexType } from './type';
 
-export { ArrayData, makeData } from './data';
+export { ArrayData, makeData, checkData } from './data';
 export type { DataInit } from './data';
 
 export { bitmapByteLength, getBit, setBit, countSetBits, copyBits } from './bitmap';

@@ -71,6 +71,7 @@ export {
   isTemporal,
   ArrayData,
   makeData,
+  checkData,
   Vector,
   BoolVector,
   Int8Vector,

@@ -67,6 +67,7 @@ export {
   isTemporal,
   ArrayData,
   makeData,
+  checkData,
   Vector,
   BoolVector,
   Int8Vector,

@@ -15,7 +15,7 @@
  * children, holding exactly one page for all rows (LanceDB rejects struct columns of several pages). Rows of each top-level field are gathered until `pageByteLength` is reached and then
  * written as one page per column.
  */
-import { ArrayData, InvalidArgumentError, isFixedBinary, NotSupportedError, RecordBatch, Schema, TypeId } from '@vego/encoding';
+import { ArrayData, InvalidArgumentError, checkData, isFixedBinary, NotSupportedError, RecordBatch, Schema, TypeId } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import type { ColumnInfo } from './column-metadata';
 import { encodeColumnMetadata, encodeColumnMetadata21 } from './column-metadata';
@@ -236,7 +236,8 @@ export class LanceFileWriter {
 
   /**
    * Appends a batch. Pages are written once a field has gathered `pageByteLength` bytes.
-   * @throws InvalidArgumentError when the batch's schema does not match; NotSupportedError for null structs.
+   * @throws InvalidArgumentError when the batch's schema does not match or a column's buffers no
+   *   longer pass the checks of `makeData` (changed since); NotSupportedError for null structs.
    */
   write(batch: RecordBatch): void {
     if (this.finished) throw new InvalidArgumentError('cannot `write` after `finish`');
@@ -249,6 +250,13 @@ export class LanceFileWriter {
       const data = batch.columns[k]!.data as ArrayData;
       if (!st.type.equals(data.type)) {
         throw new InvalidArgumentError(`\`batch\` column "${st.name}" has type ${data.type.toString()}, the file schema says ${st.type.toString()}`);
+      }
+      // The buffers are the caller's: checked again here, since a change after makeData (offsets,
+      // dictionary indices, validity) would otherwise be written into the file as it is.
+      try {
+        checkData(data);
+      } catch (e) {
+        throw new InvalidArgumentError(`\`batch\` column "${st.name}": ${(e as Error).message}`, { cause: e });
       }
     }
     for (let k = 0; k < this.fields.length; k++) {
