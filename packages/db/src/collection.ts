@@ -746,21 +746,15 @@ export class Collection {
       ids[i] = next++;
       fresh.push(i);
     }
-    // Commit: the append is the commit point; superseded rows are deleted after it (a crash in
-    // between leaves duplicates that opening resolves in favour of the later row).
+    // Commit: the new rows and the deletion of the rows they supersede in one version (one
+    // manifest: a replacement is atomic, and costs one commit).
     if (this.store !== null) {
       const positions = replaced !== null ? this.order!.positionsOf(replaced) : [];
-      await this.store.append(documentsToBatch(collectionSchema(this.config), this.config, docs, ids, from, to));
+      const batch = documentsToBatch(collectionSchema(this.config), this.config, docs, ids, from, to);
+      if (positions.length > 0) await this.store.appendAndDelete(batch, positions);
+      else await this.store.append(batch);
       for (let i = from; i < to; i++) this.order!.push(ids[i]!);
-      if (positions.length > 0) {
-        try {
-          await this.store.deleteRows(positions);
-        } catch (e) {
-          // The append committed; the stale rows lose to it on every open.
-          if (!(e instanceof ConflictError)) throw e;
-        }
-        this.order!.remove(positions);
-      }
+      this.order!.remove(positions);
     }
     // Apply in memory: retired ids first, then replacements in place, then new ids into the index.
     for (const old of moved) {

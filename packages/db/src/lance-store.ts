@@ -166,6 +166,15 @@ export class LanceStore {
     await this.replace(await Dataset.create(this.datasetDir, batch, { mode: 'append', expectedVersion: this.dataset.version, ...storeOption(this.location) }));
   }
 
+  /**
+   * Appends rows and deletes rows by live position (of the version last seen) in one commit: a
+   * replacement is then atomic, and costs one commit instead of two.
+   * @throws ConflictError when another writer committed since (nothing is written).
+   */
+  async appendAndDelete(batch: RecordBatch, positions: ArrayLike<number>): Promise<void> {
+    await this.replace(await this.dataset.appendAndDelete(batch, positions));
+  }
+
   /** Deletes rows by live position. @throws ConflictError when another writer committed since. */
   async deleteRows(positions: ArrayLike<number>): Promise<void> {
     if (positions.length === 0) return;

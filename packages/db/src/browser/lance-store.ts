@@ -40,6 +40,7 @@ export class LanceStore {
   async *rows(_config: CollectionConfig): AsyncIterableIterator<StoredRows> { throw needsNode('a persisted collection'); }
   async append(_batch: RecordBatch): Promise<void> { throw needsNode('a persisted collection'); }
   async deleteRows(_positions: ArrayLike<number>): Promise<void> { throw needsNode('a persisted collection'); }
+  async appendAndDelete(_batch: RecordBatch, _positions: ArrayLike<number>): Promise<void> { throw needsNode('a persisted collection'); }
   async overwrite(_batch: RecordBatch): Promise<void> { throw needsNode('a persisted collection'); }
   async loadIndex(): Promise<HNSW | null> { throw needsNode('a persisted collection'); }
   async saveIndex(_index: HNSW, _full = false): Promise<void> { throw needsNode('a persisted collection'); }
