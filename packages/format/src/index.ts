@@ -139,6 +139,8 @@ export type { ReadOptions, OpenOptions } from './reader';
 export { encodeManifest, decodeManifest, manifestForFiles, manifestFileName, parseManifestFileName, columnIndicesFor, dataFileColumns } from './manifest';
 export type { Manifest, ManifestSections, DataFragment, DataFile, DeletionFile, ManifestFileInput } from './manifest';
 export { indexSectionBytes, decodeIndexSection } from './index-section';
+export { encodeTransaction } from './transaction';
+export type { LanceTransaction, LanceOperation } from './transaction';
 export type { LanceIndexMetadata } from './index-section';
 export { ZSTD_BUFFER_CODEC } from './zstd-codec';
 export { DELETION_BITMAP_THRESHOLD, deletionFileName, decodeDeletionFile, encodeDeletionFile } from './deletion/deletion-file';

@@ -125,7 +125,8 @@ function writeDataFile(f: DataFile): ProtoWriter {
   return w;
 }
 
-function writeFragment(f: DataFragment): ProtoWriter {
+/** A `DataFragment` message. @internal */
+export function writeFragment(f: DataFragment): ProtoWriter {
   const w = new ProtoWriter().uint(1, f.id);
   for (const file of f.files) w.message(2, writeDataFile(file));
   if (f.deletionFile !== undefined) {
@@ -148,6 +149,12 @@ export interface ManifestSections {
    * manifest's `index_section` then names its position (0), whatever `manifest.indexSection` says.
    */
   indexSection?: Uint8Array;
+  /**
+   * A `Transaction` message (no length prefix; {@link encodeTransaction}), written after the index
+   * section, as LanceDB does; the manifest's `transaction_section` then names its position. LanceDB
+   * reads it to rebase a commit of its own that raced this one.
+   */
+  transactionSection?: Uint8Array;
 }
 
 /**
@@ -166,6 +173,8 @@ export function encodeManifest(manifest: Manifest, sections: ManifestSections = 
   w.uintIfSet(4, manifest.versionAuxData);
   for (const [k, v] of manifest.schemaMetadata) w.message(5, new ProtoWriter().string(1, k).bytesField(2, v));
   const index = sections.indexSection;
+  const txn = sections.transactionSection;
+  const txnAt = index === undefined ? 0 : 4 + index.length;
   if (index !== undefined) w.uint(6, 0);
   else if (manifest.indexSection !== undefined) w.uint(6, manifest.indexSection);
   if (manifest.timestampMs !== undefined) {
@@ -190,14 +199,19 @@ export function encodeManifest(manifest: Manifest, sections: ManifestSections = 
   writeStringMap(w, 16, manifest.config);
   writeStringMap(w, 19, manifest.tableMetadata);
   if (manifest.branch !== undefined) w.string(20, manifest.branch);
-  if (manifest.transactionSection !== undefined) w.uint(21, manifest.transactionSection);
+  if (txn !== undefined) w.uint(21, txnAt);
+  else if (manifest.transactionSection !== undefined) w.uint(21, manifest.transactionSection);
   const body = w.finish();
-  const before = index === undefined ? 0 : 4 + index.length;
+  const before = txnAt + (txn === undefined ? 0 : 4 + txn.length);
   const out = new Uint8Array(before + 4 + body.length + TRAILER_BYTES);
   const dv = new DataView(out.buffer);
   if (index !== undefined) {
     dv.setUint32(0, index.length, true);
     out.set(index, 4);
+  }
+  if (txn !== undefined) {
+    dv.setUint32(txnAt, txn.length, true);
+    out.set(txn, txnAt + 4);
   }
   dv.setUint32(before, body.length, true);
   out.set(body, before + 4);

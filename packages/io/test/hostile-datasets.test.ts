@@ -437,7 +437,8 @@ describe('hostile datasets (issue 12)', () => {
       expect(() => Dataset.openSync(dir)).toThrow(CorruptDataError);
       // A length that runs past its message: the error names the manifest and a byte offset in it.
       const bytes = Buffer.from(original);
-      const body = 4; // the Manifest message follows its u32 length at the start of the file
+      // The Manifest message follows its u32 length, at the position the trailer names (after the transaction section).
+      const body = Number(bytes.readBigInt64LE(bytes.length - 16)) + 4;
       expect(bytes[body]).toBe((1 << 3) | 2); // field 1 (a schema field), length-delimited
       bytes.set([0xff, 0xff, 0x7f], body + 1); // length 2^21 - 1, far past the message's end
       fs.writeFileSync(p, bytes);
@@ -451,7 +452,7 @@ describe('hostile datasets (issue 12)', () => {
       })();
       expect(e).toBeInstanceOf(CorruptDataError);
       expect((e as Error).message).toContain(p);
-      expect((e as Error).message).toMatch(/field 1 declares 2097151 bytes at byte 8 but only \d+ remain/);
+      expect((e as Error).message).toContain(`field 1 declares 2097151 bytes at byte ${body + 4} but only`);
     });
   });
 });

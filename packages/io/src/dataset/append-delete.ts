@@ -60,7 +60,7 @@ export function* appendAndDeleteTask(view: DatasetView, data: DatasetInput, rowI
       fragments: [...view.fragments.filter((f) => !deletions.dropped.has(f.id)), ...added],
       deletionFiles: deletions.deletionFiles,
       storageVersion,
-      keepIndices: true,
+      operation: 'update',
     });
     if (options.beforeCommit !== undefined) {
       try {

@@ -200,7 +200,7 @@ export function* commitWrite(dir: string, data: DatasetInput, options: DatasetWr
         schema: mode === 'append' && base !== null ? base.schema : schema,
         fragments: mode === 'append' && base !== null ? [...base.fragments, ...written] : written,
         storageVersion,
-        keepIndices: mode === 'append',
+        operation: mode === 'append' && base !== null ? 'append' : 'overwrite',
       });
       yield* perform(publishEffect(manifestPathToPublish(dir, version, naming), bytes, store, durable));
       return { version, manifest: bytes, naming };

@@ -107,7 +107,7 @@ export function* compactTask(view: DatasetView, options: CompactOptions): Task<C
       if (written.length > 0) renumbered.add(view.fragments[i]!.id);
       fragments.push(view.fragments[i]!);
     }
-    const bytes = encodeNextManifest(view.state, { version, schema: view.schema, fragments, storageVersion, renumbered, keepIndices: true });
+    const bytes = encodeNextManifest(view.state, { version, schema: view.schema, fragments, storageVersion, renumbered, operation: 'rewrite' });
     yield* perform(publishEffect(manifestPathToPublish(view.path, version, view.naming), bytes, view.store));
   } catch (e) {
     yield* removeDataFiles(view.path, written, view.store);

@@ -147,7 +147,7 @@ function* commitDeletions(view: DatasetView, perFragment: ReadonlyMap<number, Ui
       schema: view.schema,
       fragments: view.fragments.filter((f) => !dropped.has(f.id)),
       deletionFiles,
-      keepIndices: true,
+      operation: 'delete',
     });
     yield* perform(publishEffect(manifestPathToPublish(view.path, version, view.naming), bytes, view.store, durable));
   } catch (e) {

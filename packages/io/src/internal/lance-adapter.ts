@@ -11,11 +11,12 @@ import {
   decodeManifest,
   UnsupportedVersionError,
   encodeManifest,
+  encodeTransaction,
   indexSectionBytes,
   lanceFieldsToSchemaLenient,
   manifestForFiles,
 } from '@vego/format';
-import type { DataFragment, DeletionFile, LanceField, LanceFileVersion, Manifest, Schema, UnsupportedField } from '@vego/format';
+import type { DataFragment, DeletionFile, LanceField, LanceFileVersion, LanceTransaction, Manifest, Schema, UnsupportedField } from '@vego/format';
 import { fsError } from './fs-error';
 import * as fs from './local-fs';
 import { NEW_FRAGMENT_ID, type FragmentInfo } from './manifest-model';
@@ -231,15 +232,19 @@ export interface NextManifest {
    */
   renumbered?: ReadonlySet<number>;
   /**
-   * Carry the previous version's index section (LanceDB's indices) over as it is: appends, deletes
-   * and compactions. That is exact because a fragment id is never reused and a kept fragment keeps
-   * its rows at their offsets: an index answers only for the fragments its bitmap lists, LanceDB
-   * skips their deleted rows and those no longer in the manifest, and scans every other fragment
-   * (appended, rewritten or renumbered since, all with new ids) without the index. Overwrites and
-   * commits with new fields write a version without indices, as LanceDB's overwrite does. Ignored
-   * when the schema changes.
+   * What the commit does, in Lance's terms; recorded as the version's transaction (LanceDB reads it
+   * to rebase a commit of its own that raced this one; see @vego/format's `transaction.ts`):
+   * `append` (new fragments), `delete` (new deletion files, fragments gone), `update` (both at
+   * once: rows replaced), `rewrite` (a compaction: the fragments gone become the new ones, same
+   * rows), `overwrite` (everything replaced). Every kind but `overwrite` carries the previous
+   * version's index section (LanceDB's indices) over as it is. That is exact because a fragment id
+   * is never reused and a kept fragment keeps its rows at their offsets: an index answers only for
+   * the fragments its bitmap lists, LanceDB skips their deleted rows and those no longer in the
+   * manifest, and scans every other fragment (appended, rewritten or renumbered since, all with new
+   * ids) without the index. An overwrite, or a commit with new fields, writes a version without
+   * indices, as LanceDB's overwrite does.
    */
-  keepIndices?: boolean;
+  operation: 'append' | 'delete' | 'update' | 'rewrite' | 'overwrite';
 }
 
 /** `FLAG_DELETION_FILES` of the manifest's reader and writer feature flags. */
@@ -315,7 +320,43 @@ export function encodeNextManifest(prev: ManifestState | null, next: NextManifes
   delete manifest.indexSection;
   delete manifest.transactionSection;
   if (maxId >= 0) manifest.maxFragmentId = maxId;
-  return encodeManifest(manifest, next.keepIndices === true && keepSchema && prev.indexSection !== undefined ? { indexSection: prev.indexSection } : {});
+  const transactionSection = encodeTransaction(transactionOf(prev, next.operation, manifest));
+  const indexSection = next.operation !== 'overwrite' && keepSchema ? prev.indexSection : undefined;
+  return encodeManifest(manifest, indexSection === undefined ? { transactionSection } : { indexSection, transactionSection });
+}
+
+/**
+ * The transaction of the commit from `prev` to `manifest` (its fragments with their final ids):
+ * fragments whose id `prev` does not have are new, those `prev` has that are gone were deleted
+ * or rewritten, and kept ones whose deletion file changed were updated.
+ */
+function transactionOf(prev: ManifestState | null, operation: NextManifest['operation'], manifest: Manifest): LanceTransaction {
+  const before = new Map((prev?.raw.fragments ?? []).map((f) => [f.id, f]));
+  const after = new Set(manifest.fragments.map((f) => f.id));
+  const added = manifest.fragments.filter((f) => !before.has(f.id));
+  const gone = [...before.values()].filter((f) => !after.has(f.id));
+  const updated = manifest.fragments.filter((f) => {
+    const old = before.get(f.id);
+    return old !== undefined && old.deletionFile?.id !== f.deletionFile?.id;
+  });
+  const readVersion = prev?.version ?? 0;
+  const uuid = globalThis.crypto.randomUUID();
+  switch (operation) {
+    case 'append':
+      return { readVersion, uuid, operation: { kind: 'append', fragments: added } };
+    case 'delete':
+      return { readVersion, uuid, operation: { kind: 'delete', updatedFragments: updated, deletedFragmentIds: gone.map((f) => f.id), predicate: '' } };
+    case 'update':
+      return {
+        readVersion,
+        uuid,
+        operation: { kind: 'update', removedFragmentIds: gone.map((f) => f.id), updatedFragments: updated, newFragments: added, fieldsModified: manifest.fields.map((f) => f.id) },
+      };
+    case 'rewrite':
+      return { readVersion, uuid, operation: { kind: 'rewrite', groups: gone.length + added.length === 0 ? [] : [{ oldFragments: gone, newFragments: added }] } };
+    default:
+      return { readVersion, uuid, operation: { kind: 'overwrite', fragments: manifest.fragments, fields: manifest.fields, schemaMetadata: manifest.schemaMetadata } };
+  }
 }
 
 /** True when the previous manifest's fields describe `schema` (so they, and their ids, are kept). */
