@@ -163,12 +163,14 @@ describe('doc-id renumbering (Collection#optimize)', () => {
     await other.close();
     await expect(c.optimize()).rejects.toThrow(ConflictError);
     expect(await reads(c)).toEqual(before);
-    await db.close().catch(() => undefined);
-    const again = await (await Database.open(dir)).openCollection('q');
+    await db.close();
+    const reopened = await Database.open(dir);
+    const again = await reopened.openCollection('q');
     expect(again.size).toBe(261);
     expect((await again.search(vectors(1, 8)[0]!, 1))[0]!.key).toBe('late');
     const v0 = (await again.get('k0', { select: ['vector'] }))!.vector!;
     expect((await again.search(v0, 1))[0]!.key).toBe('k0');
+    await reopened.close();
   });
 });
 
