@@ -12,20 +12,11 @@ import * as path from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
 import { Dataset } from '@vego/io';
 import { makeTempDir, removeDir } from './fixtures/helpers';
+import { positionsWhere } from './fixtures/positions';
 
 type Row = { id: number; s: string };
 
 const BASE: Row[] = Array.from({ length: 60 }, (_, i) => ({ id: i, s: `a${i}` }));
-
-function positionsOf(ds: Dataset, pick: (id: number) => boolean): number[] {
-  const out: number[] = [];
-  let p = 0;
-  for (const b of ds.scanSync({ columns: ['id'] })) {
-    const col = b.column('id');
-    for (let i = 0; i < b.numRows; i++, p++) if (pick(Number(col.get(i)))) out.push(p);
-  }
-  return out;
-}
 
 /** vego's operations: each changes the dataset at `dir` and returns the model after it. */
 const VEGO: Record<string, (dir: string, rows: Row[]) => Row[]> = {
@@ -36,23 +27,23 @@ const VEGO: Record<string, (dir: string, rows: Row[]) => Row[]> = {
   },
   delete: (dir, rows) => {
     const ds = Dataset.openSync(dir);
-    ds.deleteRowsSync(positionsOf(ds, (id) => id % 7 === 0));
+    ds.deleteRowsSync(positionsWhere(ds, 'id', (id) => id % 7 === 0));
     return rows.filter((r) => r.id % 7 !== 0);
   },
   'delete a whole fragment': (dir, rows) => {
     const ds = Dataset.openSync(dir);
-    ds.deleteRowsSync(positionsOf(ds, (id) => id >= 20 && id < 40));
+    ds.deleteRowsSync(positionsWhere(ds, 'id', (id) => id >= 20 && id < 40));
     return rows.filter((r) => r.id < 20 || r.id >= 40);
   },
   'append and delete': (dir, rows) => {
     const ds = Dataset.openSync(dir);
     const add = [{ id: 1100, s: 'v1100' }, { id: 25, s: 'v25' }];
-    ds.appendAndDeleteSync(add, positionsOf(ds, (id) => id === 25 || id === 44));
+    ds.appendAndDeleteSync(add, positionsWhere(ds, 'id', (id) => id === 25 || id === 44));
     return [...rows.filter((r) => r.id !== 25 && r.id !== 44), ...add];
   },
   compact: (dir, rows) => {
     const ds = Dataset.openSync(dir);
-    ds.deleteRowsSync(positionsOf(ds, (id) => id === 30)).compactSync({ targetRowsPerFragment: 1000, materializeDeletionsThreshold: 0 });
+    ds.deleteRowsSync(positionsWhere(ds, 'id', (id) => id === 30)).compactSync({ targetRowsPerFragment: 1000, materializeDeletionsThreshold: 0 });
     return rows.filter((r) => r.id !== 30);
   },
   overwrite: (dir) => {

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
 import { Dataset } from '@vego/io';
 import { makeTempDir, removeDir, seededRandom } from './fixtures/helpers';
+import { positionsWhere } from './fixtures/positions';
 
 const DIM = 8;
 
@@ -33,15 +34,10 @@ function vegoRows(docs: readonly Doc[]): Record<string, unknown>[] {
   return docs.map((d) => ({ ...d, vector: Float32Array.from(d.vector) }));
 }
 
-/** Live positions of the rows with these ids in `ds`. */
+/** Live positions of the rows with these ids in `ds` (every one present). */
 function positionsOf(ds: Dataset, ids: readonly number[]): number[] {
   const want = new Set(ids);
-  const out: number[] = [];
-  let p = 0;
-  for (const b of ds.scanSync({ columns: ['id'] })) {
-    const col = b.column('id');
-    for (let i = 0; i < b.numRows; i++, p++) if (want.has(Number(col.get(i)))) out.push(p);
-  }
+  const out = positionsWhere(ds, 'id', (id) => want.has(id));
   expect(out.length).toBe(ids.length);
   return out;
 }
