@@ -104,6 +104,30 @@ describe('Database on S3', () => {
     await db3.close();
   });
 
+  it('renumbers the doc ids of a churned collection in optimize() on S3: the saved index is the renumbered one, the answers stay', async () => {
+    const uri = 's3://bucket/churn';
+    const db = await Database.open(uri, { storageOptions: options });
+    const c = await db.createCollection('c', { dimension: DIM, distance: 'l2', fullText: true });
+    await c.insertMany(docs(100, 4));
+    for (let r = 0; r < 3; r++) await c.upsertMany(docs(100, 10 + r));
+    const q = docs(1, 78)[0]!.vector;
+    const before = [hitsOf(await c.search(q, 10)), hitsOf(await c.search(q, 5, { filter: "kind = 'memo'" })), hitsOf(await c.search({ text: 'document 42' }, 3))];
+    expect(c.documents.numIds).toBe(400);
+    const r = await c.optimize();
+    expect(r.docIdsRenumbered).toBe(true);
+    expect(c.documents.numIds).toBe(100);
+    expect([hitsOf(await c.search(q, 10)), hitsOf(await c.search(q, 5, { filter: "kind = 'memo'" })), hitsOf(await c.search({ text: 'document 42' }, 3))]).toEqual(before);
+    await db.close();
+    // The index saved on the store is the renumbered one (the one of 400 ids was removed first).
+    const saved = await HNSW.loadFromLance('s3://bucket/churn/c.hnsw', { storageOptions: options });
+    expect([saved.numIds, saved.size]).toEqual([100, 100]);
+    const db2 = await Database.open(uri, { storageOptions: options });
+    const c2 = await db2.openCollection('c', { fullText: true });
+    expect(c2.documents.numIds).toBe(100);
+    expect([hitsOf(await c2.search(q, 10)), hitsOf(await c2.search(q, 5, { filter: "kind = 'memo'" })), hitsOf(await c2.search({ text: 'document 42' }, 3))]).toEqual(before);
+    await db2.close();
+  });
+
   it('keeps a full-text index in memory on S3 (rebuilt from the documents when opened with fullText)', async () => {
     const uri = 's3://bucket/text';
     const db = await Database.open(uri, { storageOptions: options });
