@@ -255,7 +255,12 @@ export function leafData(type: DataType, info: LayerInfo, col: Shredded, where: 
   let values = col.values;
   const n = info.length;
   if (values.kind === 'fixed' && values.bitsPerValue === 0) {
-    return makeNullData(type, n);
+    // Values whose items are all null (see `full-zip.ts`): zero items of the type's width, item validity kept.
+    if (values.itemValidity !== null && type.typeId === TypeId.FixedSizeList && type.child.type.typeId >= TypeId.Int8 && type.child.type.typeId <= TypeId.Float64) {
+      const bits = (type.child.type as { bitWidth: number }).bitWidth * type.listSize;
+      checkDecodeLimits(`${n} values of ${bits} bits with null items`, n, bits / 8);
+      values = { ...values, bitsPerValue: bits, bytes: new Uint8Array((n * bits) >>> 3) };
+    } else return makeNullData(type, n);
   }
   if (col.dictionary !== null) values = gather(col.dictionary, values, n, where);
   const id = type.typeId;

@@ -35,7 +35,7 @@ import { readUintLE } from './little-endian';
 type FullZip = Extract<PageLayout, { kind: 'fullZip' }>;
 
 interface ZipShape {
-  /** Value bits without item validity. */
+  /** Value bits without item validity (0 when every item is null: see {@link zipShape}). */
   bits: number;
   /** Items per value and bytes of item validity before each value (0 when none). */
   items: number;
@@ -45,6 +45,11 @@ interface ZipShape {
 function zipShape(c: Compressive, where: string): ZipShape {
   if (c.kind === 'flat' && c.compression === 'none') return { bits: c.bitsPerValue, items: 1, validityBytes: 0 };
   if (c.kind === 'fixedSizeList') {
+    // **(found)** LanceDB 2.1/2.2 stores a page of vectors whose every item is null (the vectors
+    // themselves valid) as `fixedSizeList(d, validity, constant(no value))`: each value is its item
+    // validity bytes only. The items' width is the column type's; the block says 0 bits, with the
+    // item validity, and assembly widens it to zeros of that width (`assemble.ts`, `page-rows.ts`).
+    if (c.hasValidity && c.values.kind === 'constant' && c.values.value.length === 0) return { bits: 0, items: c.itemsPerValue, validityBytes: Math.ceil(c.itemsPerValue / 8) };
     const inner = zipShape(c.values, where);
     if (inner.items === 1 && inner.validityBytes === 0) {
       return { bits: c.itemsPerValue * inner.bits, items: c.itemsPerValue, validityBytes: c.hasValidity ? Math.ceil(c.itemsPerValue / 8) : 0 };
@@ -165,7 +170,8 @@ export function decodeFullZipPage(layout: FullZip, buffers: Uint8Array[], numRow
   if (layout.bitsPerOffset !== 0) throw new CorruptDataError(`${where}: full-zip page has both bits_per_value and bits_per_offset`);
   const shape = zipShape(layout.values, where);
   const bits = shape.bits;
-  if (bits % 8 !== 0 || bits === 0 || bits + shape.validityBytes * 8 !== layout.bitsPerValue) {
+  const nullItems = bits === 0 && shape.validityBytes > 0;
+  if (bits % 8 !== 0 || (bits === 0 && !nullItems) || bits + shape.validityBytes * 8 !== layout.bitsPerValue) {
     throw new CorruptDataError(`${where}: full-zip value width ${layout.bitsPerValue} bits, encoding says ${bits} + ${shape.validityBytes * 8}`);
   }
   const width = bits >>> 3;
@@ -203,6 +209,9 @@ export function decodeFullZipPage(layout: FullZip, buffers: Uint8Array[], numRow
     }
     at += stride;
     v++;
+  }
+  if (nullItems && itemValidity!.some((x) => x !== 0)) {
+    throw new CorruptDataError(`${where}: full-zip items marked valid, but their encoding (a constant without a value) holds no value`);
   }
   const values: Block = itemValidity === null
     ? { kind: 'fixed', bitsPerValue: bits, numValues: visible, bytes: out, itemValidity: null }

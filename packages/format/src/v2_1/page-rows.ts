@@ -184,17 +184,36 @@ export function concatPages(pages: PageLevels[], where: string): PageLevels {
   if (pages.some((p) => (p.rep === null) !== (pages[0]!.rep === null))) throw new NotSupportedError(`${where}: list pages with and without repetition levels are not supported by this reader`);
   const blocks = pages.map((p) => p.values);
   const nonEmpty = blocks.filter((b) => b.numValues > 0 && !(b.kind === 'fixed' && b.bitsPerValue === 0));
-  // All pages all-null: keep one 0-bit block (the leaf becomes all nulls); otherwise widen the all-null pages.
-  const values: Block = nonEmpty.length === 0
-    ? { kind: 'fixed', bitsPerValue: 0, numValues: rows, bytes: new Uint8Array(0), itemValidity: null }
-    : concatBlocks(expandNullBlocks(blocks, nonEmpty[0]!), where);
+  // All pages all-null: keep one 0-bit block (the leaf becomes all nulls, or, when the pages say which
+  // items are null, valid values of null items); otherwise widen the all-null pages.
+  let values: Block;
+  if (nonEmpty.length > 0) values = concatBlocks(expandNullBlocks(blocks, nonEmpty[0]!), where);
+  else if (blocks.some((b) => b.kind === 'fixed' && b.itemValidity !== null)) values = concatBlocks(blocks.map((b) => withItemValidity(b, blocks)), where);
+  else values = { kind: 'fixed', bitsPerValue: 0, numValues: rows, bytes: new Uint8Array(0), itemValidity: null };
   return { numRows: rows, numLevels: anyLevels ? numLevels : 0, rep: fillLevels((p) => p.rep), def: fillLevels((p) => p.def), layers, values, dictionary: null };
 }
 
-/** Replaces 0-bit all-null blocks by zero-filled blocks of the shape of `like`. */
+/**
+ * A 0-bit block as one of 0-bit blocks some of which carry item validity (pages of values whose items
+ * are all null): one without gets all-zero item validity when its values are null as a whole.
+ */
+function withItemValidity(b: Block, blocks: Block[]): Block {
+  if (b.kind !== 'fixed' || b.itemValidity !== null) return b;
+  const d = (blocks.find((x) => x.kind === 'fixed' && x.itemValidity !== null) as { itemsPerValue?: number }).itemsPerValue ?? 1;
+  return { ...b, itemValidity: new Uint8Array(Math.ceil((b.numValues * d) / 8)), itemsPerValue: d };
+}
+
+/**
+ * Replaces 0-bit blocks by zero-filled blocks of the shape of `like`: all-null pages, and pages of
+ * values whose items are all null (their item validity kept).
+ */
 function expandNullBlocks(blocks: Block[], like: Block): Block[] {
   return blocks.map((b) => {
     if (!(b.kind === 'fixed' && b.bitsPerValue === 0)) return b;
+    if (b.itemValidity !== null && like.kind === 'fixed') {
+      checkDecodeLimits(`page of ${b.numValues} values of ${like.bitsPerValue} bits with null items`, b.numValues, like.bitsPerValue / 8);
+      return { ...b, bitsPerValue: like.bitsPerValue, bytes: new Uint8Array((b.numValues * like.bitsPerValue) >>> 3) };
+    }
     if (like.kind === 'variable') return { kind: 'variable', numValues: b.numValues, offsets: new Int32Array(b.numValues + 1), bytes: new Uint8Array(0) };
     // An all-null page claims rows without bytes; widened to a wide type (e.g. 4096-float vectors) it must stay bounded.
     checkDecodeLimits(`all-null page of ${b.numValues} values of ${like.bitsPerValue} bits`, b.numValues, like.bitsPerValue / 8);
