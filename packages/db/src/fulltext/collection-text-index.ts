@@ -103,10 +103,8 @@ export class CollectionTextIndex {
    */
   rebuiltFor(numIds: number, textOf: (docId: number) => string | null | undefined): CollectionTextIndex {
     const index = new TextIndex(this.options);
-    for (let id = 0; id < numIds; id++) {
-      const text = textOf(id);
-      if (typeof text === 'string') index.add(id, text);
-    }
+    // Reconciling an empty index adds every document that has a text.
+    reconcileTextIndex(index, numIds, textOf);
     const out = new CollectionTextIndex(index, this.dir, this.options);
     out.saveEvery = this.saveEvery;
     out.wholeSaveDue = true;
