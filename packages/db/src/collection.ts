@@ -15,7 +15,7 @@ import { compileFilter, type Filter } from './filter/compile';
 import { hasBit, newBitset, popcount } from './internal/bitset';
 import { DocumentTable, PreparedBatch, type MetadataRecord } from './internal/documents';
 import { exactSearchBits } from './internal/exact-search';
-import { now, SLICE_MS, yieldToEventLoop } from './internal/yield';
+import { adaptStep, inSlices, now, SLICE_MS, yieldToEventLoop } from './internal/yield';
 import type { LanceStore } from './lance-store';
 import { CollectionTextIndex, type FullTextOptions, fullTextOptionsOfCommit, textIndexOptionsOf } from './fulltext/collection-text-index';
 import { checkHybridFusion, fuseHybrid, type HybridFusion } from './fulltext/hybrid';
@@ -85,7 +85,9 @@ export interface WriteOptions {
    * index's memory (hnsw's `addBatchAsync`) while the event loop stays free, about `threads` times
    * as fast on as many idle cores (bulk loads); searches of this collection issued meanwhile wait
    * until the batch is linked. The workers start on first use and stop when the collection closes.
-   * In a browser build (no worker threads) this thread links the batch, in slices.
+   * In a browser build (no worker threads) this thread links the batch, in slices. Replacements with
+   * a new vector are relinked on this thread, in slices (the graph's in-place update is
+   * single-threaded); `threads` speeds up the documents with new keys.
    */
   threads?: number;
 }
@@ -389,8 +391,13 @@ export class Collection {
   private async reconcile(index: HNSW): Promise<boolean> {
     const table = this.table;
     const numIndex = index.numIds;
+    // A replacement with a new vector keeps its doc id, so a live id the index holds may hold the
+    // vector it had when the index was saved: those ids are relinked around the stored vector.
+    const stale: number[] = [];
     for (let id = 0; id < numIndex && id < table.numIds; id++) {
-      if (table.alive[id] === 1 && !index.has(id)) return false;
+      if (table.alive[id] !== 1) continue;
+      if (!index.has(id)) return false;
+      if (!index.holds(id, table.vectors.view(id))) stale.push(id);
     }
     for (let id = 0; id < numIndex; id++) {
       if (index.has(id) && (id >= table.numIds || table.alive[id] !== 1)) {
@@ -399,6 +406,8 @@ export class Collection {
       }
     }
     this.index = index;
+    await inSlices(stale.length, (k) => index.update(stale[k]!, table.vectors.view(stale[k]!)));
+    this.unsavedIndexChanges += stale.length;
     if (table.numIds > numIndex) {
       await this.addRange(numIndex, table.numIds);
       this.unsavedIndexChanges += table.numIds - numIndex;
@@ -419,20 +428,17 @@ export class Collection {
     const d = this.dimension;
     const filler = new Float32Array(d);
     filler[0] = 1;
-    let id = from;
-    let step = 64;
-    while (id < to) {
-      const end = Math.min(to, id + step);
-      const t0 = now();
-      for (; id < end; id++) {
+    await inSlices(
+      to - from,
+      (j) => {
+        const id = from + j;
         const live = table.alive[id] === 1;
         const got = this.index.add(live || table.norms[id]! > 0 ? table.vectors.view(id) : filler);
         if (got !== id) throw new InternalError(`index id ${got} differs from doc id ${id}`);
         if (!live) this.index.delete(id);
-      }
-      step = adaptStep(step, now() - t0);
-      if (id < to) await yieldToEventLoop();
-    }
+      },
+      64,
+    );
   }
 
   private async rebuildIndex(): Promise<void> {
@@ -673,8 +679,10 @@ export class Collection {
   }
 
   /**
-   * Inserts documents, replacing those whose key exists. A replacement with the same vector (bit
-   * for bit) keeps its place in the graph (only text and metadata change); a new vector re-links it.
+   * Inserts documents, replacing those whose key exists. A replacement keeps the document's
+   * internal id and its place in {@link query}'s order: with the same vector (bit for bit) only
+   * text and metadata change; a new vector relinks its node in the index in place (about 2.5
+   * inserts' work on 128-d data), so re-embedding leaves nothing behind for {@link optimize}.
    */
   async upsert(doc: DocumentInput): Promise<string> {
     return (await this.upsertMany([doc]))[0]!;
@@ -729,7 +737,7 @@ export class Collection {
   private async writeBatch(docs: PreparedBatch, ids: Int32Array, from: number, to: number, threads: number): Promise<void> {
     const table = this.table;
     let replaced: Uint8Array | null = null; // ids whose dataset row this batch supersedes (made on the first)
-    const moved: number[] = []; // old ids retired because their vector changed
+    const moved: number[] = []; // batch positions of replacements with a new vector: same id, relinked
     let next = table.numIds;
     const fresh: number[] = []; // batch positions that get a new id
     for (let i = from; i < to; i++) {
@@ -737,11 +745,9 @@ export class Collection {
       if (old !== undefined) {
         replaced ??= new Uint8Array(table.numIds);
         replaced[old] = 1;
-        if (table.vectors.equals(old, docs.vectors, docs.vectorOffset(i))) {
-          ids[i] = old;
-          continue;
-        }
-        moved.push(old);
+        ids[i] = old;
+        if (!table.vectors.equals(old, docs.vectors, docs.vectorOffset(i))) moved.push(i);
+        continue;
       }
       ids[i] = next++;
       fresh.push(i);
@@ -756,27 +762,50 @@ export class Collection {
       for (let i = from; i < to; i++) this.order!.push(ids[i]!);
       this.order!.remove(positions);
     }
-    // Apply in memory: retired ids first, then replacements in place, then new ids into the index.
-    for (const old of moved) {
-      table.setAlive(old, false);
-      this.index.delete(old);
-      this.textIndex?.remove(old);
-    }
+    // Apply in memory: replacements with the same vector at once (text and metadata only), those
+    // with a new vector and the new documents in slices (index work).
+    let m = 0;
     for (let i = from; i < to; i++) {
-      const id = ids[i]!;
-      if (id < table.numIds && table.alive[id] === 1) {
-        const before = table.texts[id];
-        const text = docs.texts[i]!;
-        table.put(id, docs, i);
-        if (this.textIndex !== null && before !== text) {
-          this.textIndex.remove(id);
-          if (text !== null) this.textIndex.add(id, text);
-        }
+      if (m < moved.length && moved[m] === i) {
+        m++;
+        continue;
       }
+      const id = ids[i]!;
+      if (id < table.numIds && table.alive[id] === 1) this.putInPlace(docs, i, id);
     }
+    if (moved.length > 0) await this.relink(docs, ids, moved);
     if (fresh.length > 1 && threads > 1) await this.addFreshThreaded(docs, ids, fresh, threads);
     else if (fresh.length > 0) await this.addFresh(docs, ids, fresh);
     this.unsavedIndexChanges += moved.length + fresh.length;
+  }
+
+  /** Replaces live document `id` with document `i` of `docs` in the table and the text index. */
+  private putInPlace(docs: PreparedBatch, i: number, id: number): void {
+    const table = this.table;
+    const before = table.texts[id];
+    const text = docs.texts[i]!;
+    table.put(id, docs, i);
+    if (this.textIndex !== null && before !== text) {
+      this.textIndex.remove(id);
+      if (text !== null) this.textIndex.add(id, text);
+    }
+  }
+
+  /**
+   * Gives replaced documents their new vectors under the same doc id: each is put in the table and
+   * its node relinked around the new vector (`HNSW#update`), one document at a time, in slices
+   * with event-loop turns between them, so a search in between sees each document either wholly
+   * as it was or wholly as it is now.
+   */
+  private async relink(docs: PreparedBatch, ids: Int32Array, moved: number[]): Promise<void> {
+    const table = this.table;
+    await yieldToEventLoop();
+    await inSlices(moved.length, (j) => {
+      const i = moved[j]!;
+      const id = ids[i]!;
+      this.putInPlace(docs, i, id);
+      this.index.update(id, table.vectors.view(id));
+    });
   }
 
   /** Stores and indexes the documents that got new ids, yielding to the event loop between slices. */
@@ -787,24 +816,15 @@ export class Collection {
     // with no timer in between. Yield first, so each turn runs one slice.
     await yieldToEventLoop();
     for (const i of fresh) table.put(ids[i]!, docs, i);
-    let k = 0;
-    let step = 32;
-    while (k < fresh.length) {
-      const end = Math.min(fresh.length, k + step);
-      const t0 = now();
-      for (let j = k; j < end; j++) {
-        const i = fresh[j]!;
-        const id = ids[i]!;
-        const got = this.index.add(table.vectors.view(id));
-        if (got !== id) throw new InternalError(`index id ${got} differs from doc id ${id}`);
-        table.setAlive(id, true);
-        const text = docs.texts[i]!;
-        if (text !== null) this.textIndex?.add(id, text);
-      }
-      step = adaptStep(step, now() - t0);
-      k = end;
-      if (k < fresh.length) await yieldToEventLoop();
-    }
+    await inSlices(fresh.length, (j) => {
+      const i = fresh[j]!;
+      const id = ids[i]!;
+      const got = this.index.add(table.vectors.view(id));
+      if (got !== id) throw new InternalError(`index id ${got} differs from doc id ${id}`);
+      table.setAlive(id, true);
+      const text = docs.texts[i]!;
+      if (text !== null) this.textIndex?.add(id, text);
+    });
   }
 
   /**
@@ -969,8 +989,8 @@ export class Collection {
   }
 
   /**
-   * Documents matching `filter` (all when none), in internal id order (insertion order; a document
-   * whose vector changed moves to the end), after `offset`, at most `limit`.
+   * Documents matching `filter` (all when none), in internal id order (the order their keys were
+   * first inserted; a replaced document keeps its place), after `offset`, at most `limit`.
    */
   async query(options: QueryOptions = {}): Promise<Document[]> {
     this.checkOpen();
@@ -1467,9 +1487,3 @@ function checkK(k: number): void {
   if (!Number.isInteger(k) || k <= 0) throw new InvalidArgumentError(`\`k\` must be a positive integer, got ${k}`);
 }
 
-/** Next slice size: aim for about half of SLICE_MS per slice. */
-function adaptStep(step: number, ms: number): number {
-  if (ms < SLICE_MS / 4) return Math.min(step * 2, 65536);
-  if (ms > SLICE_MS) return Math.max(1, step >> 1);
-  return step;
-}

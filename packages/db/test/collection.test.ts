@@ -70,7 +70,7 @@ describe('Collection documents', () => {
     await expect(cos.insert({ key: 'z', vector: [0, 0, 0] })).rejects.toThrow(/zero vector/);
   });
 
-  it('upsert replaces whole documents; a metadata-only change keeps the graph node, a new vector moves it', async () => {
+  it('upsert replaces whole documents in place: a metadata-only change keeps the graph node, a new vector relinks it under the same id', async () => {
     const c = await fresh();
     await c.insertMany([{ key: 'a', vector: [1, 0, 0], metadata: { kind: 'x' } }, { key: 'b', vector: [0, 1, 0] }]);
     const before = docId(c, 'a');
@@ -80,9 +80,11 @@ describe('Collection documents', () => {
     await c.update('a', { text: 'now with text' });
     expect(docId(c, 'a')).toBe(before);
     await c.update('a', { vector: [0, 0, 1] });
-    expect(docId(c, 'a')).not.toBe(before);
+    expect(docId(c, 'a')).toBe(before);
+    expect(c.documents.numIds).toBe(2);
     const hits = await c.search([0, 0, 1], 1);
     expect(hits[0]).toMatchObject({ key: 'a', distance: 0, text: 'now with text', metadata: { kind: 'y', extra: 3 } });
+    expect((await c.search([1, 0, 0], 2)).map((h) => [h.key, h.distance])).toEqual([['a', 2], ['b', 2]]); // the old vector is gone from the index
     await c.upsert({ key: 'b', vector: [0, 1, 0], metadata: { kind: 'z' } });
     expect(await c.get('b')).toEqual({ key: 'b', text: null, metadata: { kind: 'z', extra: null } });
     await c.upsert({ key: 'c', vector: [1, 1, 1] });
@@ -184,11 +186,12 @@ describe('text index hook (internal contract for full-text search)', () => {
     await c.update('a', { text: 'red cherry' });
     await c.update('c', { vector: [0, 1, 1] });
     await c.delete('a');
-    expect(calls).toEqual(['add 0', 'add 2', 'remove 0', 'add 0', 'remove 2', 'add 3', 'remove 0']);
+    // A vector change keeps the doc id and the text: the hook hears nothing of it.
+    expect(calls).toEqual(['add 0', 'add 2', 'remove 0', 'add 0', 'remove 0']);
     const hits = await c.search({ text: 'apple' }, 5, { filter: { kind: 'fruit' } });
     expect(hits).toEqual([{ key: 'c', text: 'green apple', metadata: { kind: 'fruit' }, distance: null, score: 10 }]);
-    // The bitset marks exactly the live matches of the filter: doc id 3 ('c').
-    expect(Array.from(lastFilter!)).toEqual([1 << 3]);
+    // The bitset marks exactly the live matches of the filter: doc id 2 ('c').
+    expect(Array.from(lastFilter!)).toEqual([1 << 2]);
     expect((await c.search('apple', 1))[0]!.key).toBe('c');
   });
 });

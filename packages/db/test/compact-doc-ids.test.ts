@@ -1,6 +1,6 @@
 /**
- * Doc-id renumbering in `optimize()`: a collection whose documents are re-embedded or deleted for a
- * long time kept a slot for every doc id it ever handed out (memory, index, dataset). Once a quarter
+ * Doc-id renumbering in `optimize()`: a collection whose documents are deleted (and inserted again)
+ * for a long time kept a slot for every doc id it ever handed out (memory, index, dataset). Once a quarter
  * of the ids are dead, optimize gives the live documents ids `0 … size − 1` in their old order: the
  * answers of every read (search, filtered and full-text search, query order, get) are the same
  * before and after, in memory and persisted (and after a reopen); LanceDB reads the rewritten table;
@@ -21,13 +21,17 @@ function vectors(n: number, seed: number): Float32Array[] {
   return Array.from({ length: n }, () => Float32Array.from({ length: DIM }, () => r() * 2 - 1));
 }
 
-/** 300 documents, then `rounds` re-embeddings of the first 200 and 40 deletes: most ids are dead. */
+/**
+ * 300 documents, then `rounds` times the first 200 deleted and inserted again with new vectors (a
+ * replacement by upsert keeps its id; a delete retires it), and 40 deletes: most ids are dead.
+ */
 async function churn(c: Collection, rounds: number): Promise<void> {
   const v = vectors(300, 1);
   await c.insertMany(v.map((vector, i) => ({ key: `k${i}`, vector, text: `doc number${i} ${i % 2 ? 'odd' : 'even'} word${i % 7}`, metadata: { n: i, group: `g${i % 5}` } })));
   for (let r = 0; r < rounds; r++) {
     const next = vectors(200, 100 + r);
-    await c.upsertMany(next.map((vector, i) => ({ key: `k${i}`, vector, text: `doc number${i} round${r} word${(i + r) % 7}`, metadata: { n: i, group: `g${(i + r) % 5}` } })));
+    await c.delete(next.map((_, i) => `k${i}`));
+    await c.insertMany(next.map((vector, i) => ({ key: `k${i}`, vector, text: `doc number${i} round${r} word${(i + r) % 7}`, metadata: { n: i, group: `g${(i + r) % 5}` } })));
   }
   await c.delete(Array.from({ length: 40 }, (_, i) => `k${250 + i}`));
 }
@@ -67,6 +71,10 @@ describe('doc-id renumbering (Collection#optimize)', () => {
     expect(c.documents.numIds).toBe(261);
     expect((await c.search({ text: 'brand' }, 3)).map((h) => h.key)).toEqual(['new']);
     expect((await c.search(vectors(1, 5)[0]!, 1))[0]!.key).toBe('new');
+    // Re-embedding by upsert keeps the ids: nothing dies.
+    await c.upsertMany(vectors(50, 6).map((vector, i) => ({ key: `k${i}`, vector })));
+    expect(c.documents.numIds).toBe(261);
+    expect((await c.search(vectors(50, 6)[7]!, 1))[0]!.key).toBe('k7');
   });
 
   it('leaves the ids alone while fewer than a quarter are dead', async () => {
@@ -74,7 +82,8 @@ describe('doc-id renumbering (Collection#optimize)', () => {
     await c.insertMany(vectors(100, 3).map((vector, i) => ({ key: `k${i}`, vector })));
     // dead / (100 + dead) just below the share: not yet; one delete more passes it.
     const dead = Math.floor((RENUMBER_DEAD_SHARE * 100) / (1 - RENUMBER_DEAD_SHARE));
-    await c.upsertMany(vectors(dead, 4).map((vector, i) => ({ key: `k${i}`, vector })));
+    await c.delete(Array.from({ length: dead }, (_, i) => `k${i}`));
+    await c.insertMany(vectors(dead, 4).map((vector, i) => ({ key: `k${i}`, vector })));
     expect(dead / (100 + dead)).toBeLessThan(RENUMBER_DEAD_SHARE);
     expect((await c.optimize()).docIdsRenumbered).toBe(false);
     expect(c.documents.numIds).toBe(100 + dead);

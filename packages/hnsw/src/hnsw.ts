@@ -713,6 +713,45 @@ export class HNSW {
   }
 
   /**
+   * True when `vector`, checked and prepared as {@link add} stores it (normalised under cosine),
+   * equals the stored vector of `id` bit for bit (a zero's sign included). For a caller that keeps
+   * its own copy of the vectors and must tell whether an index saved earlier still holds them (an
+   * id whose vector was replaced by {@link update} after that save), without copying each one out.
+   * @throws NotFoundError when `id` was never added or was deleted
+   * @throws LengthMismatchError / InvalidArgumentError / TypeMismatchError as {@link add}
+   */
+  holds(id: number, vector: VectorLike): boolean {
+    this.checkReadable('holds');
+    this.checkId(id);
+    const query = this.query;
+    this.prepare(vector, 'vector', query, 0);
+    if (this.binary) {
+      // Bit-packed bytes compared as bytes: as floats some patterns would be NaNs.
+      const bytes = byteView(query.buffer);
+      const at = this.graph.vectors.byteOffset + this.graph.vectorOffset(id) * 4;
+      const storedBytes = byteView(this.graph.vectors.buffer);
+      for (let i = 0; i < this.vectorBytes; i++) if (bytes[query.byteOffset + i] !== storedBytes[at + i]) return false;
+      return true;
+    }
+    let stored: Float32Array;
+    let at: number;
+    if (this.disk !== null) {
+      stored = this.get(id);
+      at = 0;
+    } else {
+      stored = this.graph.vectors;
+      at = this.graph.vectorOffset(id);
+    }
+    // No stored float is a NaN (add refuses non-finite values); ±0 differ in their reciprocal.
+    for (let i = 0; i < this.config.dimension; i++) {
+      const a = query[i]!;
+      const b = stored[at + i]!;
+      if (a !== b || (a === 0 && 1 / a !== 1 / b)) return false;
+    }
+    return true;
+  }
+
+  /**
    * A copy of the stored bit-packed vector of `id` (`dimension / 8` bytes) in a binary index.
    * @throws NotFoundError when `id` was never added or was deleted
    * @throws TypeMismatchError when the index holds float vectors (read them with {@link get})

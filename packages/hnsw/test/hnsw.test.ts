@@ -317,6 +317,35 @@ describe('HNSW delete, update, filter', () => {
   });
 });
 
+describe('HNSW#holds', () => {
+  it('tells whether a vector, prepared as add stores it, is the stored one, bit for bit', () => {
+    const cos = new HNSW({ dimension: 3, distance: 'cosine' });
+    const a = cos.add([3, 0, 4]);
+    cos.add([1, 1, 1]);
+    // Stored normalised: the same direction at another length is the same stored vector.
+    expect([cos.holds(a, [3, 0, 4]), cos.holds(a, [6, 0, 8]), cos.holds(a, [3, 0, 4.0001])]).toEqual([true, true, false]);
+    cos.update(a, [0, 1, 0]);
+    expect([cos.holds(a, [3, 0, 4]), cos.holds(a, [0, 2, 0])]).toEqual([false, true]);
+    const l2 = new HNSW({ dimension: 2, distance: 'l2' });
+    const z = l2.add([0, 1]);
+    expect([l2.holds(z, [0, 1]), l2.holds(z, [-0, 1]), l2.holds(z, new Float32Array([0, 1]))]).toEqual([true, false, true]);
+    l2.add([5, 5]);
+    l2.delete(z);
+    expect(codeOf(() => l2.holds(z, [0, 1]))).toBe(ErrorCode.NOT_FOUND);
+    expect(codeOf(() => l2.holds(1, [0, 1, 2]))).toBe(ErrorCode.LENGTH_MISMATCH);
+    expect(codeOf(() => l2.holds(1, [NaN, 1]))).toBe(ErrorCode.INVALID_ARGUMENT);
+  });
+
+  it('compares binary vectors as bytes (patterns that are NaNs as floats included)', () => {
+    const bin = new HNSW({ dimension: 64, distance: 'hamming' });
+    const v = Uint8Array.from([0xff, 0xff, 0xff, 0x7f, 0x01, 0x00, 0xc0, 0xff]);
+    const id = bin.add(v);
+    const other = Uint8Array.from(v);
+    other[4] = 0x03;
+    expect([bin.holds(id, v), bin.holds(id, other)]).toEqual([true, false]);
+  });
+});
+
 describe('HNSW determinism and snapshots', () => {
   const dim = 16;
   const all = clustered(1520, dim, 10, 11);

@@ -36,6 +36,11 @@ describe("codes-only SQ8 (loadFromLance(dir, { vectors: 'disk' }))", () => {
       float = HNSW.loadFromLanceSync(dir);
     });
 
+    it('holds(id, vector) compares with the float vector read from the dataset', () => {
+      const row = (i: number): Float32Array => base.data.subarray(i * dim, (i + 1) * dim);
+      expect([disk.holds(5, row(5)), disk.holds(5, row(6)), float.holds(5, row(5))]).toEqual([true, false, true]);
+    });
+
     it('holds no float vector per node: byteLength under 0.45x the float index', () => {
       expect(disk.byteLength).toBeLessThan(0.45 * float.byteLength);
       expect(disk.size).toBe(memory.size);

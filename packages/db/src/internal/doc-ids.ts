@@ -8,16 +8,18 @@
  *   quarter of the ids are dead: the table, the index and the text index are swapped together, only
  *   while no search holds ids, so a doc id is meaningful only between two awaits of one call. It is the id of the
  *   document's node in the collection's HNSW index and the index into every in-memory column.
- * - A new or changed **vector** gets a new doc id (the old one is deleted): the graph never has to
- *   move a node. A change of **text or metadata only** keeps the doc id.
+ * - A replaced document keeps its doc id, whatever changed: a new **vector** relinks its node in
+ *   the HNSW index in place (`HNSW#update`); a change of **text or metadata only** leaves the graph
+ *   alone. Only a delete retires an id (a key deleted and inserted again gets a new one).
  * - Doc ids are persisted (column `_doc_id` of the collection's Lance dataset), so they survive a
  *   reopen. After a crash, ids allocated to documents whose insertion never reached the dataset may
- *   be allocated again; an index kept beside the dataset must therefore be reconciled against the
- *   live doc ids when the collection opens (the HNSW index is: ids it holds that are not live are
- *   deleted, live ids it lacks are added).
+ *   be allocated again, and a live id's vector may be newer than the saved index's; an index kept
+ *   beside the dataset must therefore be reconciled against the live doc ids when the collection
+ *   opens (the HNSW index is: ids it holds that are not live are deleted, live ids it lacks are
+ *   added, live ids whose saved vector differs from the dataset's are relinked, `HNSW#holds`).
  * - **Liveness**: `alive[docId] === 1` for live documents. A text index sees
  *   `add(docId, text)` when a live document with text appears (insert, or a text change: `remove`
- *   first), and `remove(docId)` when it goes away (delete, vector change, text change).
+ *   first), and `remove(docId)` when it goes away (delete, text change).
  * - **Filters** compile to a {@link CompiledFilter} (`../filter/compile.ts`) whose `evaluate()`
  *   returns a bitset over doc ids: a `Uint32Array`, bit `id & 31` of word `id >>> 5` set when the
  *   live document `id` matches (`hasBit` in `bitset.ts`). Its length covers every allocated id at

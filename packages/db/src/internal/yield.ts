@@ -17,3 +17,25 @@ export function yieldToEventLoop(): Promise<void> {
 export function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
+
+/** Next slice size: aim for about half of SLICE_MS per slice. */
+export function adaptStep(step: number, ms: number): number {
+  if (ms < SLICE_MS / 4) return Math.min(step * 2, 65536);
+  if (ms > SLICE_MS) return Math.max(1, step >> 1);
+  return step;
+}
+
+/**
+ * Runs `work(0)` … `work(n − 1)` in order, in slices of about half of {@link SLICE_MS} (sized from
+ * the last slice's time, starting at `step` items) with an event-loop turn between slices.
+ */
+export async function inSlices(n: number, work: (j: number) => void, step = 32): Promise<void> {
+  let j = 0;
+  while (j < n) {
+    const end = Math.min(n, j + step);
+    const t0 = now();
+    for (; j < end; j++) work(j);
+    step = adaptStep(step, now() - t0);
+    if (j < n) await yieldToEventLoop();
+  }
+}
