@@ -253,6 +253,18 @@ function scanZstdFrames(bytes: Uint8Array): FrameSpan[] {
 }
 
 /**
+ * The decompressed size that concatenated ZSTD frames declare (the sum of their Frame_Content_Size fields),
+ * read from the frame and block headers without decompressing: for data stored without a length of its own.
+ * Needs no `initZstd()`.
+ * @throws CorruptDataError on malformed frames or a frame without Frame_Content_Size.
+ */
+export function zstdContentSize(bytes: Uint8Array): number {
+  let total = 0;
+  for (const f of scanZstdFrames(bytes)) total += f.contentByteLength;
+  return total;
+}
+
+/**
  * Decompresses concatenated ZSTD frames that must hold exactly `byteLength` bytes in total.
  * @param bytes - the compressed bytes (exactly the frames; trailing garbage is corrupt).
  * @param byteLength - the expected decompressed length; nothing larger is ever allocated.

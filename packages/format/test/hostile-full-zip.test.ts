@@ -2,10 +2,12 @@
  * Hostile full-zip pages (Lance 2.1/2.2) of variable-width values and with repetition levels: every control
  * word, length and count is checked against the page's bytes before use, so damaged pages give
  * CorruptDataError (saying what was expected and what was found) and nothing is allocated by an unchecked
- * field; value compressions not read here give NotSupportedError. Real LanceDB pages of these layouts:
+ * field; value compressions not read here give NotSupportedError. Values compressed one by one (zstd, LZ4) must
+ * each decompress to exactly the size they claim, every claim bounded before anything is allocated. Real LanceDB pages of these layouts:
  * packages/io/test/lancedb-long-strings.test.ts; bit flips in them: hostile-v2-1.test.ts.
  */
 import * as F from '@vego/format';
+import { zstdCompress } from '@vego/encoding';
 import { decodePage } from '../src/v2_1/page';
 import { shred } from '../src/v2_1/assemble';
 import { RepDefLayer } from '../src/v2_1/layout';
@@ -77,8 +79,61 @@ describe('variable-width full-zip pages on hostile input', () => {
     expect(strings(decodePage(layout({ values: fsst, numItems: 2 }), [ok], 2, 'p'))).toEqual(['ab', '']);
     const junk = Uint8Array.from([0, ...u32(1), 9]);
     expect(() => decodePage(layout({ values: fsst, numItems: 1 }), [junk], 1, 'p')).toThrow(/FSST code 9/);
-    const zstd: Compressive = { kind: 'general', compression: 'zstd', values: RAW };
-    expect(() => decodePage(layout({ values: zstd }), [GOOD], 3, 'p')).toThrow(F.NotSupportedError);
+    // General compression around FSST codes is not something LanceDB writes per value.
+    const zstdFsst: Compressive = { kind: 'general', compression: 'zstd', values: fsst };
+    expect(() => decodePage(layout({ values: zstdFsst }), [GOOD], 3, 'p')).toThrow(F.NotSupportedError);
+  });
+});
+
+describe('full-zip values compressed one by one (general zstd / LZ4) on hostile input', () => {
+  const ZSTD: Compressive = { kind: 'general', compression: 'zstd', values: RAW };
+  const LZ4: Compressive = { kind: 'general', compression: 'lz4', values: RAW };
+  const u64 = (n: number): number[] => [...u32(n % 2 ** 32), ...u32(Math.floor(n / 2 ** 32))];
+  /** One value as LanceDB writes it: u64 uncompressed length, then a zstd frame. */
+  const zValue = (s: string): number[] => [...u64(Buffer.byteLength(s)), ...zstdCompress(Buffer.from(s), 3)];
+  /** A page of nullable values: control word, compressed length, compressed bytes (a null: its control word). */
+  const page = (values: (number[] | null)[]): Uint8Array => Uint8Array.from(values.flatMap((v) => (v === null ? [1] : [0, ...u32(v.length), ...v])));
+  const LONG = 'long value '.repeat(5000);
+  const restore = F.getDefaultDecodeLimits();
+
+  beforeAll(() => F.initZstd());
+  afterEach(() => F.setDefaultDecodeLimits(restore));
+
+  it('decodes zstd values (length-prefixed or bare frames, as older writers stored them), nulls, empty values and LZ4 blocks', () => {
+    const zipped = page([zValue('hello'), null, zValue(''), zValue(LONG), Array.from(zstdCompress(Buffer.from('bare'), 3)), []]);
+    expect(strings(decodePage(layout({ values: ZSTD, numItems: 6 }), [zipped], 6, 'p'))).toEqual(['hello', null, '', LONG, 'bare', '']);
+    // LZ4: u32 uncompressed length, then a raw block (here five literals: token 0x50).
+    const lz4 = page([[...u32(5), 0x50, ...bytes('hello')], null]);
+    expect(strings(decodePage(layout({ values: LZ4, numItems: 2 }), [lz4], 2, 'p'))).toEqual(['hello', null]);
+    expect(() => decodePage(layout({ values: LZ4, numItems: 1 }), [page([[5, 0]])], 1, 'p')).toThrow(/no 4-byte length prefix/);
+  });
+
+  it('refuses every truncation and a wrong size claim of a compressed value', () => {
+    const v = zValue(LONG);
+    for (let cut = 1; cut < v.length; cut++) {
+      expect(() => decodePage(layout({ values: ZSTD, numItems: 1 }), [page([v.slice(0, cut)])], 1, 'p')).toThrow(F.CorruptDataError);
+    }
+    const claim = v.slice();
+    claim[0] = claim[0]! + 1;
+    expect(() => decodePage(layout({ values: ZSTD, numItems: 1 }), [page([claim])], 1, 'p')).toThrow(F.CorruptDataError);
+    const magic = v.slice();
+    magic[9] = 0;
+    expect(() => decodePage(layout({ values: ZSTD, numItems: 1 }), [page([magic])], 1, 'p')).toThrow(/magic/);
+    const lz4 = [...u32(6), 0x50, ...bytes('hello')];
+    expect(() => decodePage(layout({ values: LZ4, numItems: 1 }), [page([lz4])], 1, 'p')).toThrow(F.CorruptDataError);
+  });
+
+  it('refuses huge claimed sizes before allocating for them', () => {
+    const tiny = Array.from(zstdCompress(Buffer.from('x'), 3));
+    const one = (value: number[], values = ZSTD): (() => unknown) => () => decodePage(layout({ values, numItems: 1 }), [page([value])], 1, 'p');
+    expect(one([...u64(2 ** 40), ...tiny])).toThrow(/claims 256 × 2\^32 \+ 0 uncompressed bytes/);
+    expect(one([...u64(2 ** 31), ...tiny])).toThrow(/claims 2147483648 uncompressed bytes, at most 134217728/);
+    expect(one([...u32(2 ** 27), 0x50, ...bytes('hello')], LZ4)).toThrow(/claims 134217728 uncompressed bytes/);
+    // Three values of 100 MiB each: every claim within the per-buffer bound, their sum over the decode limit.
+    const big = [...u64(100 * 2 ** 20), ...tiny];
+    expect(() => decodePage(layout({ values: ZSTD, numItems: 3 }), [page([big, big, big])], 3, 'p')).toThrow(/zstd values: claims 314572800 values/);
+    F.setDefaultDecodeLimits({ maxOutputBytes: 4 });
+    expect(() => decodePage(layout({ values: ZSTD, numItems: 1 }), [page([zValue('hello')])], 1, 'p')).toThrow(F.CorruptDataError);
   });
 });
 

@@ -26,8 +26,9 @@ import { CorruptDataError, fsstDecompress, NotSupportedError, parseFsstTable } f
 import type { DecodedBlock as Block } from '@vego/encoding';
 import type { Page21 } from '../column-metadata';
 import type { Io } from '../internal/io';
-import type { Compressive, PageLayout } from './layout';
+import type { Compressive, CompressionScheme, PageLayout } from './layout';
 import { describeCompressive } from './layout';
+import { decompressPerValue } from './full-zip-general';
 import type { PageLevels } from './levels';
 import { listCodes } from './levels';
 import { readUintLE } from './little-endian';
@@ -219,16 +220,23 @@ export function decodeFullZipPage(layout: FullZip, buffers: Uint8Array[], numRow
   return { numRows, numLevels: rep === null && def === null ? 0 : n, rep, def, layers: layout.layers, values, dictionary: null };
 }
 
-/** The per-value compression of a variable-width full-zip page: FSST symbol table, or null for bytes as they are. */
-function variableCompression(c: Compressive, where: string): Uint8Array | null {
-  if (c.kind === 'variable' && c.compression === 'none') return null;
-  if (c.kind === 'fsst' && c.values.kind === 'variable' && c.values.compression === 'none') return c.symbolTable;
+/** How each value of a variable-width full-zip page is compressed. */
+type PerValue =
+  | { kind: 'none' }
+  | { kind: 'fsst'; symbolTable: Uint8Array }
+  | { kind: 'general'; scheme: Exclude<CompressionScheme, 'none'> };
+
+/** The per-value compression of a variable-width full-zip page: bytes as they are, FSST codes, or one general-compressed buffer per value. */
+function variableCompression(c: Compressive, where: string): PerValue {
+  if (c.kind === 'variable' && c.compression === 'none') return { kind: 'none' };
+  if (c.kind === 'fsst' && c.values.kind === 'variable' && c.values.compression === 'none') return { kind: 'fsst', symbolTable: c.symbolTable };
+  if (c.kind === 'general' && c.compression !== 'none' && c.values.kind === 'variable' && c.values.compression === 'none') return { kind: 'general', scheme: c.compression };
   throw new NotSupportedError(`${where}: variable-width full-zip values encoded as ${describeCompressive(c)} are not supported by this reader`);
 }
 
 function decodeVariable(layout: FullZip, data: Uint8Array, cwBytes: number, numRows: number, where: string): PageLevels {
   const lenBytes = lengthBytes(layout, where);
-  const symbols = variableCompression(layout.values, where);
+  const perValue = variableCompression(layout.values, where);
   const n = layout.numItems;
   const { rep, def, visible, valueBytes, firstListCode } = walk(layout, data, cwBytes, n, 0, lenBytes, where);
   // Both are bounded by the data the walk went over.
@@ -252,8 +260,8 @@ function decodeVariable(layout: FullZip, data: Uint8Array, cwBytes: number, numR
     offsets[++v] = o;
   }
   let values: Block = { kind: 'variable', numValues: visible, offsets, bytes };
-  if (symbols !== null) {
-    const out = fsstDecompress(parseFsstTable(symbols), bytes, offsets, visible);
+  if (perValue.kind !== 'none') {
+    const out = perValue.kind === 'fsst' ? fsstDecompress(parseFsstTable(perValue.symbolTable), bytes, offsets, visible) : decompressPerValue(perValue.scheme, bytes, offsets, visible, where);
     values = { kind: 'variable', numValues: visible, offsets: out.offsets, bytes: out.bytes };
   }
   return { numRows, numLevels: rep === null && def === null ? 0 : n, rep, def, layers: layout.layers, values, dictionary: null };
