@@ -15,7 +15,9 @@ import {
   CorruptDataError,
   ErrorCode,
   Field,
+  initZstd,
   isVegoError,
+  isZstdReady,
   InvalidArgumentError,
   makeData,
   makeVector,
@@ -25,6 +27,7 @@ import {
   RecordBatch,
   Schema,
   TypeId,
+  ZstdNotInitializedError,
 } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import type { ArrayEncoding, BufferRef } from './array-encoding';
@@ -266,10 +269,21 @@ export class LanceFileReader {
     return runSync(this.readIo(options), this.source);
   }
 
-  /** Async form of {@link LanceFileReader.readSync}. */
+  /**
+   * Async form of {@link LanceFileReader.readSync}. Pages compressed with ZSTD (LanceDB compresses
+   * values over 32 KiB so, and fields whose metadata asks for it) need the codec, which loads
+   * asynchronously: a read that meets one before `initZstd()` loads it and reads again (once per
+   * process), where `readSync` throws ZstdNotInitializedError.
+   */
   async read(options: ReadOptions = {}): Promise<RecordBatch> {
-    if (isAsync(this.source)) return runAsync(this.readIo(options), this.source);
-    return runSync(this.readIo(options), this.source);
+    const run = (): Promise<RecordBatch> | RecordBatch => (isAsync(this.source) ? runAsync(this.readIo(options), this.source) : runSync(this.readIo(options), this.source as SyncByteSource));
+    try {
+      return await run();
+    } catch (e) {
+      if (!(e instanceof ZstdNotInitializedError) || isZstdReady()) throw e;
+      await initZstd();
+      return run();
+    }
   }
 
   /**
