@@ -534,21 +534,28 @@ export class Dataset {
   // ---------------------------------------------------------------- housekeeping
 
   /**
-   * Deletes old versions' manifests, then the data and deletion files that only they referenced.
-   * A version is removed only when all of these hold: it is not the latest, not among the `keep`
+   * Deletes old versions' manifests, then the data and deletion files that only they referenced,
+   * then the folders (`_indices/<uuid>/`) of the LanceDB indices that only they named (an index
+   * LanceDB re-created, or merged into a new one by `optimize`). A version is removed only when all
+   * of these hold: it is not the latest, not among the `keep`
    * newest (default 1), and it is at least `olderThan` old (default 7 days, Lance's `older_than`),
    * judged by the commit time its manifest records (the manifest file's modification time when it
    * records none). So by default a reader that opened a version committed less than 7 days ago keeps
    * every file it needs; pass `{ olderThan: 0 }` to remove every old version at once (readers of
-   * those versions may then fail with NotFoundError). Data files of writers still in progress are
-   * never touched (only files referenced by a removed manifest are deleted).
+   * those versions may then fail with NotFoundError). Files of writers still in progress are never
+   * touched: only data files a removed manifest references, and index folders a removed manifest
+   * names, are deleted (a folder no manifest names, such as an index LanceDB is still building, is
+   * left; LanceDB's own cleanup removes such leftovers once they are 7 days old).
    *
    * Every path a removed manifest names is checked before anything is deleted: a path that would
-   * leave the dataset folder (`..`, absolute, NUL, backslash) or a file that resolves outside it
-   * through a symlink fails the whole call with CorruptDataError, and nothing is deleted.
-   * @returns the versions and files removed.
-   * @throws InvalidArgumentError for bad options; CorruptDataError as above or when a manifest does
-   *   not decode; IoError when a manifest cannot be deleted; NotSupportedError on an object store (use
+   * leave the dataset folder (`..`, absolute, NUL, backslash), an index UUID that is not one, or a
+   * file or index folder that resolves outside it through a symlink fails the whole call with
+   * CorruptDataError, and nothing is deleted. Index folders reached through a symlink that stays
+   * inside are left alone; symlinks inside an index folder are unlinked, never followed.
+   * @returns the versions, files and index folders (`removedIndices`, when any) removed.
+   * @throws InvalidArgumentError for bad options; CorruptDataError as above or when a manifest (or
+   *   the index section of any manifest, kept ones included) does not decode; IoError when a
+   *   manifest cannot be deleted; NotSupportedError on an object store (use
    *   {@link Dataset.cleanupOldVersionsAsync}).
    * @example
    * ```ts
@@ -569,9 +576,10 @@ export class Dataset {
    * (its I/O on libuv's thread pool) or a dataset on an object store (`s3://`): the versions are found
    * by listing `_versions/`, every manifest is read and every path it names checked before anything
    * is deleted, then the removed versions' manifests are deleted, then the data and deletion files
-   * only they used. A version's age is the commit time its manifest records (the object's
+   * only they used, then the index folders only they named (on a store: every object under
+   * `_indices/<uuid>/`). A version's age is the commit time its manifest records (the object's
    * `LastModified` when it records none).
-   * @returns the versions and files removed.
+   * @returns the versions, files and index folders removed.
    * @throws as {@link Dataset.cleanupOldVersions}; NotSupportedError for a read-only store (a dataset
    *   opened over `http(s)://`); IoError when the store fails after its retries.
    * @example

@@ -183,7 +183,7 @@ describe('LanceDB indices through vego writes', () => {
     const over = Dataset.createSync(dir, vegoRows(docs.slice(0, 10)), { mode: 'overwrite', schema: ds.schema });
     expect(over.indices()).toEqual([]);
     expect(await (await db.openTable('compacted')).listIndices()).toEqual([]);
-    // The older versions still list theirs (time travel); the index files are LanceDB's to clean up.
+    // The older versions still list theirs (time travel); their folders stay until a cleanup removes those versions.
     expect(Dataset.openSync(dir, { version: ds.version }).indices()).toHaveLength(3);
     expect(fs.readdirSync(path.join(dir, '_indices')).length).toBeGreaterThanOrEqual(3);
   });

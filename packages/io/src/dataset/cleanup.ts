@@ -1,8 +1,9 @@
 /**
  * Cleanup of old versions: which versions may go (age, `keep`, never the latest), which data and
- * deletion files only they reference, every such path checked before anything is deleted
- * (../internal/dataset-paths), then the manifests and the files removed. Written once as a task:
- * blocking for a folder, asynchronously for a folder or an object store (`s3://`).
+ * deletion files and which index folders (./cleanup-indices) only they reference, every such path
+ * checked before anything is deleted (../internal/dataset-paths), then the manifests, the files and
+ * the index folders removed. Written once as a task: blocking for a folder, asynchronously for a
+ * folder or an object store (`s3://`).
  */
 import * as nodePath from 'node:path';
 import { InvalidArgumentError, NotSupportedError, deletionFileName, perform, type Effect, type Task } from '@vego/format';
@@ -14,6 +15,8 @@ import type { ManifestState } from '../internal/lance-adapter';
 import { deleteObjectEffect, listedVersions, needsAsync } from '../internal/remote-dataset';
 import { syncDirectoryEffect } from '../internal/write-effects';
 import type { ObjectStore } from '../store/object-store';
+import { indexUuidsToRemove } from './cleanup-indices';
+import { readIndexFolder, removeIndexFolder, type IndexFolder } from './index-folders';
 import { DEFAULT_CLEANUP_OLDER_THAN_MS, type CleanupOptions, type CleanupResult } from './options';
 import { localVersions, manifestEffect } from './versions';
 
@@ -135,11 +138,17 @@ function deleteManifestEffect(path: string, store: ObjectStore | null): Effect<v
  * The body of `Dataset.cleanupOldVersions` (a folder, blocking) and `cleanupOldVersionsAsync` (a folder
  * or an object store): every manifest read, the plan made and its paths checked (lexically; in a folder
  * also that no file resolves outside it through a symlink) before anything is deleted; then the
- * manifests of the removed versions go, and after them the files only those versions used (failures
- * there are ignored: a file already gone, or one a later cleanup removes).
+ * manifests of the removed versions go, and after them the files only those versions used, then the
+ * index folders only they named (failures there are ignored: a file already gone, or one a later
+ * cleanup removes).
+ *
+ * As for data files, what decides is which versions go (their age, `keep`, `keepFrom`), not the
+ * times of the index files: the manifests naming a folder go in this same run, so a folder left
+ * now would be named by no manifest afterwards, and never removed. Index files are not written
+ * again once a manifest names them; a folder no manifest names (an index being built) is never touched.
  * @throws InvalidArgumentError for bad options; NotSupportedError for a read-only store (HTTP);
- *   CorruptDataError for a path leaving the dataset or a manifest that does not decode; IoError
- *   when a manifest cannot be deleted.
+ *   CorruptDataError for a path leaving the dataset, an index UUID that is not one, or a manifest
+ *   (or its index section) that does not decode; IoError when a manifest cannot be deleted.
  */
 export function* cleanupTask(dir: string, store: ObjectStore | null, options: CleanupOptions): Task<CleanupResult> {
   const { keep, cutoff, keepFrom } = cleanupLimits(options);
@@ -156,6 +165,12 @@ export function* cleanupTask(dir: string, store: ObjectStore | null, options: Cl
   const { removable, files } = planCleanup(dir, versions, keep, cutoff, join, keepFrom);
   // Symlinks pointing out of the dataset: refused before anything is deleted (a no-op on a store).
   for (const rel of files) checkRealInside(dir, joinPath(dir, rel), `cleanup of '${dir}'`);
+  // Index folders: read (and their paths checked) before anything is deleted too.
+  const indexFolders: IndexFolder[] = [];
+  for (const uuid of removable.size === 0 ? [] : indexUuidsToRemove(dir, versions, removable)) {
+    const folder = yield* readIndexFolder(dir, uuid, store);
+    if (folder !== null) indexFolders.push(folder);
+  }
   const removedVersions: number[] = [];
   for (const k of removable) {
     yield* perform(deleteManifestEffect(joinPath(dir, '_versions', versions[k]!.manifestFile), store));
@@ -172,5 +187,8 @@ export function* cleanupTask(dir: string, store: ObjectStore | null, options: Cl
       /* already gone */
     }
   }
-  return { removedVersions, removedDataFiles };
+  const removedIndices: string[] = [];
+  for (const folder of indexFolders) if (yield* removeIndexFolder(dir, folder, store)) removedIndices.push(folder.uuid);
+  // The field only when there is something in it: results of datasets without LanceDB indices keep their shape.
+  return removedIndices.length > 0 ? { removedVersions, removedDataFiles, removedIndices } : { removedVersions, removedDataFiles };
 }

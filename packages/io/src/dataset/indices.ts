@@ -4,7 +4,7 @@
  * its appends and deletes keep them (../internal/lance-adapter `keepIndices`), as LanceDB does.
  */
 import { CorruptDataError, decodeIndexSection } from '@vego/format';
-import type { LanceField } from '@vego/format';
+import type { LanceField, LanceIndexMetadata } from '@vego/format';
 import type { ManifestState } from '../internal/lance-adapter';
 
 /** One index of a dataset version, as `Dataset#indices` lists it. */
@@ -59,19 +59,29 @@ function kindOf(typeUrl: string): string {
 }
 
 /**
+ * The index metadata `state`'s manifest lists, as stored, in its order (none when it has no index
+ * section): what {@link datasetIndices} describes and cleanup reads the UUIDs of.
+ * @param where - names the manifest in error messages.
+ * @throws CorruptDataError when the index section does not decode.
+ */
+export function decodedIndices(state: ManifestState, where: string): LanceIndexMetadata[] {
+  const section = state.indexSection;
+  if (section === undefined) return [];
+  try {
+    return decodeIndexSection(section, state.maxFragmentId, section.byteOffset - state.bytes.byteOffset);
+  } catch (e) {
+    throw new CorruptDataError(`corrupted index section in manifest of ${where}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
+/**
  * The indices `state`'s manifest lists, in its order (none when it has no index section).
  * @param where - names the manifest in error messages.
  * @throws CorruptDataError when the index section does not decode.
  */
 export function datasetIndices(state: ManifestState, where: string): DatasetIndex[] {
-  const section = state.indexSection;
-  if (section === undefined) return [];
-  let decoded;
-  try {
-    decoded = decodeIndexSection(section, state.maxFragmentId, section.byteOffset - state.bytes.byteOffset);
-  } catch (e) {
-    throw new CorruptDataError(`corrupted index section in manifest of ${where}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
+  const decoded = decodedIndices(state, where);
+  if (decoded.length === 0) return [];
   const paths = fieldPaths(state.fields);
   const liveRows = new Map(state.fragments.map((f) => [f.id, f.physicalRows - (f.deletionFile?.numDeletedRows ?? 0)]));
   let allRows = 0;

@@ -174,6 +174,12 @@ export interface CleanupResult {
   removedVersions: number[];
   /** Data file names (relative to `data/`) and deletion files (`_deletions/<name>`) removed. */
   removedDataFiles: string[];
+  /**
+   * UUIDs of the LanceDB indices whose folders (`_indices/<uuid>/`, with every file in them) were
+   * removed: indices only removed versions named (re-created, or merged by LanceDB's `optimize`).
+   * Present only when there is at least one.
+   */
+  removedIndices?: string[];
 }
 
 /** Options of {@link Dataset.compactSync} and {@link Dataset.compact} (named after Lance's `CompactionOptions`). */

@@ -67,3 +67,18 @@ export function mkdirEffect(dir: string): Effect<void> {
     async: () => fsp.mkdir(dir, { recursive: true }).then(() => undefined),
   };
 }
+
+/** The entries of a folder, each with its type as the entry itself is (a symlink is not followed). */
+export function readdirEffect(dir: string): Effect<fs.Dirent[]> {
+  return { sync: () => fs.readdirSync(dir, { withFileTypes: true }), async: () => fsp.readdir(dir, { withFileTypes: true }) };
+}
+
+/** The status of `path` itself (a symlink's own, not its target's). */
+export function lstatEffect(path: string): Effect<fs.Stats> {
+  return { sync: () => fs.lstatSync(path), async: () => fsp.lstat(path) };
+}
+
+/** Removes an empty folder (fails with ENOTEMPTY otherwise: nothing in it is touched). */
+export function rmdirEffect(path: string): Effect<void> {
+  return { sync: () => fs.rmdirSync(path), async: () => fsp.rmdir(path) };
+}
