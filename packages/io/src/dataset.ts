@@ -53,6 +53,7 @@ import {
   type DatasetOpenOptions,
   type DatasetWriteOptions,
   type DeleteOptions,
+  type DeleteWhereOptions,
   type AppendAndDeleteOptions,
   type FragmentFiles,
   type FragmentSummary,
@@ -72,6 +73,7 @@ export type {
   DatasetWriteOptions,
   DatasetOpenOptions,
   DeleteOptions,
+  DeleteWhereOptions,
   AppendAndDeleteOptions,
   ScanOptions,
   FragmentFiles,
@@ -441,14 +443,16 @@ export class Dataset {
    * @returns the dataset at the new version (this object when nothing was deleted).
    * @throws OutOfRangeError for a position outside the dataset; ConflictError when the next version
    *   already exists (this object is not the latest version, or another writer committed first):
-   *   nothing is deleted, reopen and retry.
+   *   nothing is deleted, reopen and retry. With `conflictRetries` the delete is committed on top of
+   *   the latest version instead when the fragments it touches are unchanged there (another
+   *   writer's appends, or its deletes elsewhere), the same rows deleted.
    * @example
    * ```ts
    * const v2 = Dataset.openSync('/data/people').deleteRowsSync([0, 5]);
    * ```
    */
   deleteRowsSync(rowIndices: ArrayLike<number>, options: DeleteOptions = {}): Dataset {
-    return this.atVersionSync(runTaskSync(deleteRowsTask(this.view, rowIndices, options.durable !== false)));
+    return this.atVersionSync(runTaskSync(deleteRowsTask(this.view, rowIndices, options)));
   }
 
   /**
@@ -457,7 +461,7 @@ export class Dataset {
    */
   async deleteRows(rowIndices: ArrayLike<number>, options: DeleteOptions = {}): Promise<Dataset> {
     await this.view.live.prepare();
-    return this.atVersion(await runTaskAsync(deleteRowsTask(this.view, rowIndices, options.durable !== false)));
+    return this.atVersion(await runTaskAsync(deleteRowsTask(this.view, rowIndices, options)));
   }
 
   /**
@@ -473,7 +477,7 @@ export class Dataset {
    * const v3 = ds.deleteSync((row) => (row.id as number) % 3 === 0, { columns: ['id'] });
    * ```
    */
-  deleteSync(where: (row: Record<string, unknown>) => boolean, options: { columns?: readonly string[] } = {}): Dataset {
+  deleteSync(where: (row: Record<string, unknown>) => boolean, options: DeleteWhereOptions = {}): Dataset {
     return this.atVersionSync(runTaskSync(deleteWhereTask(this.view, where, options)));
   }
 
@@ -482,7 +486,7 @@ export class Dataset {
    * of {@link Dataset.scan}, and the deletion files and manifest written on libuv's thread pool
    * (`where` runs on this thread).
    */
-  async delete(where: (row: Record<string, unknown>) => boolean, options: { columns?: readonly string[] } = {}): Promise<Dataset> {
+  async delete(where: (row: Record<string, unknown>) => boolean, options: DeleteWhereOptions = {}): Promise<Dataset> {
     await this.view.live.prepare();
     return this.atVersion(await runTaskAsync(deleteWhereTask(this.view, where, options)));
   }

@@ -156,6 +156,7 @@ export type {
   DatasetWriteOptions,
   DatasetOpenOptions,
   DeleteOptions,
+  DeleteWhereOptions,
   AppendAndDeleteOptions,
   ScanOptions,
   VersionInfo,

@@ -13,15 +13,16 @@ import { closeEffect, fsyncEffect, openEffect } from '../internal/fs-effects';
 import { fsError } from '../internal/fs-error';
 import { publishEffect, syncDirectoryEffect, writeDurableEffect } from '../internal/write-effects';
 import { removeFiles } from './commit';
-import { DEFAULT_BATCH_SIZE } from './options';
+import { checkNonNegInt, DEFAULT_BATCH_SIZE, type DeleteOptions, type DeleteWhereOptions } from './options';
+import { rebaseTarget } from './rebase';
 import { ROW_ADDRESS_FRAGMENT, fragmentsThrough, planTake } from './take';
 import { makeDirectory, manifestPathToPublish } from './versions';
 import type { DatasetView } from './view';
 
 /** Deletes the rows at live positions `rowIndices`; returns the version committed, or null when nothing changed. */
-export function* deleteRowsTask(view: DatasetView, rowIndices: ArrayLike<number>, durable = true): Task<number | null> {
+export function* deleteRowsTask(view: DatasetView, rowIndices: ArrayLike<number>, options: DeleteOptions = {}): Task<number | null> {
   checkWritable(view.state, view.path, 'delete from', false);
-  return yield* commitDeletions(view, yield* deletionsByFragment(view, rowIndices), durable);
+  return yield* commitDeletions(view, yield* deletionsByFragment(view, rowIndices), options);
 }
 
 /**
@@ -96,7 +97,7 @@ function outOfRange(view: DatasetView, k: number, a: number): OutOfRangeError {
 }
 
 /** Deletes every live row for which `where(row)` is true; returns the version committed, or null when no row matched. */
-export function* deleteWhereTask(view: DatasetView, where: (row: Record<string, unknown>) => boolean, options: { columns?: readonly string[] }): Task<number | null> {
+export function* deleteWhereTask(view: DatasetView, where: (row: Record<string, unknown>) => boolean, options: DeleteWhereOptions): Task<number | null> {
   if (typeof where !== 'function') throw new InvalidArgumentError('`where` must be a function (row) => boolean');
   checkWritable(view.state, view.path, 'delete from', false);
   const columns = view.resolveColumns(options.columns);
@@ -125,39 +126,62 @@ export function* deleteWhereTask(view: DatasetView, where: (row: Record<string, 
     }
     if (hits.length > 0) perFragment.set(i, Uint32Array.from(hits));
   }
-  return yield* commitDeletions(view, perFragment);
+  return yield* commitDeletions(view, perFragment, options);
 }
 
 /**
  * Writes the merged deletion files of the touched fragments (index → new ascending offsets) and
- * commits. A fragment whose rows are all deleted is dropped from the new version. Returns the
- * version committed, or null when nothing changed.
+ * commits. A fragment whose rows are all deleted is dropped from the new version. When another
+ * writer committed first, re-bases on the latest version up to `conflictRetries` times if every
+ * touched fragment is there unchanged (./rebase.ts). Returns the version committed, or null when
+ * nothing changed.
  */
-function* commitDeletions(view: DatasetView, perFragment: ReadonlyMap<number, Uint32Array>, durable = true): Task<number | null> {
+function* commitDeletions(view: DatasetView, perFragment: ReadonlyMap<number, Uint32Array>, options: DeleteOptions): Task<number | null> {
   if (perFragment.size === 0) return null;
   if (view.store !== null) checkStoreWritable(view.store, view.path);
-  const version = view.version + 1;
+  checkNonNegInt('conflictRetries', options.conflictRetries);
+  const durable = options.durable !== false;
+  let retries = options.conflictRetries ?? 0;
+  let base = view.state;
+  let version = view.version + 1;
   const deletions: WrittenDeletions = { written: [], deletionFiles: new Map(), dropped: new Set() };
+  let refused: unknown = null; // a re-base refused: its ConflictError says why, passed on as it is
   try {
     yield* writeDeletionFiles(view, perFragment, durable, deletions);
     const { written, deletionFiles, dropped } = deletions;
     if (written.length === 0 && dropped.size === 0) return null;
-    const bytes = encodeNextManifest(view.state, {
-      version,
-      schema: view.schema,
-      fragments: view.fragments.filter((f) => !dropped.has(f.id)),
-      deletionFiles,
-      operation: 'delete',
-    });
-    yield* perform(publishEffect(manifestPathToPublish(view.path, version, view.naming), bytes, view.store, durable));
+    for (;;) {
+      const bytes = encodeNextManifest(base, {
+        version,
+        schema: base.schema,
+        fragments: base.fragments.filter((f) => !dropped.has(f.id)),
+        deletionFiles,
+        operation: 'delete',
+      });
+      try {
+        yield* perform(publishEffect(manifestPathToPublish(view.path, version, view.naming), bytes, view.store, durable));
+        return version;
+      } catch (e) {
+        if (!(e instanceof ConflictError) || retries <= 0) throw e;
+        retries--;
+        let target;
+        try {
+          target = yield* rebaseTarget(view.path, view.store, view.state, new Set([...deletionFiles.keys(), ...dropped]), 'delete from', false);
+        } catch (r) {
+          refused = r;
+          throw r;
+        }
+        base = target.state;
+        version = target.version + 1;
+      }
+    }
   } catch (e) {
     yield* removeFiles(deletions.written, view.store);
-    if (e instanceof ConflictError) {
-      throw new ConflictError(`cannot commit version ${version} of '${view.path}': it already exists (open the latest version and delete again); nothing was deleted`, { cause: e });
+    if (e instanceof ConflictError && e !== refused) {
+      throw new ConflictError(`cannot commit version ${version} of '${view.path}': it already exists (open the latest version and delete again, or pass \`conflictRetries\`); nothing was deleted`, { cause: e });
     }
     throw e;
   }
-  return version;
 }
 
 /** What {@link writeDeletionFiles} wrote: file paths, each fragment's new deletion file, fragments left with no row (by id). */

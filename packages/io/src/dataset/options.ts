@@ -75,10 +75,29 @@ export interface DatasetWriteOptions {
 export interface DeleteOptions {
   /** As {@link DatasetWriteOptions.durable} (default true). */
   durable?: boolean;
+  /**
+   * When another writer commits first, commit on top of the latest version instead, up to this many
+   * times, if every fragment the delete touches is there unchanged (appends, and deletes or updates
+   * of other fragments, leave them so; the same rows are deleted). Otherwise, and by default (0),
+   * ConflictError and nothing is deleted.
+   */
+  conflictRetries?: number;
+}
+
+/** Options of {@link Dataset.deleteSync} / {@link Dataset.delete}. */
+export interface DeleteWhereOptions extends DeleteOptions {
+  /** The columns `where` sees in `row` (default: all). */
+  columns?: readonly string[];
 }
 
 /** Options of {@link Dataset.appendAndDeleteSync} and {@link Dataset.appendAndDelete}: those of an append that apply to one commit on the version opened. */
 export interface AppendAndDeleteOptions extends Pick<DatasetWriteOptions, 'schema' | 'maxRowsPerFile' | 'fileOptions' | 'durable' | 'beforeCommit'> {
+  /**
+   * When another writer commits first, commit on top of the latest version instead, up to this many
+   * times, if every fragment the deletes touch is there unchanged and the schema is the same (see
+   * {@link DeleteOptions.conflictRetries}). Default 0: ConflictError, nothing added or deleted.
+   */
+  conflictRetries?: number;
   /**
    * The rows to delete are given by row address (Lance's `_rowaddr`: fragment id · 2³² + physical
    * offset in that fragment, see {@link Dataset.rowAddresses}) instead of by live position. Default
