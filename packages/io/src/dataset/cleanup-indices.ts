@@ -11,7 +11,7 @@
  * and only a folder directly under `_indices/` can be named.
  */
 import { CorruptDataError } from '@vego/format';
-import type { CleanupVersion } from './cleanup';
+import type { ManifestState } from '../internal/lance-adapter';
 import { decodedIndices } from './indices';
 
 /** The folder holding one sub-folder per index, named by its UUID. */
@@ -22,6 +22,13 @@ const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 /** True for a UUID in the form LanceDB names index folders with (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, lowercase hex). */
 export function isIndexUuid(text: unknown): text is string {
   return typeof text === 'string' && UUID_TEXT.test(text);
+}
+
+/** A committed version as cleanup lists them (`CleanupVersion` of ./cleanup, which imports this module). */
+export interface VersionManifest {
+  version: number;
+  manifestFile: string;
+  manifest: ManifestState;
 }
 
 /**
@@ -36,7 +43,7 @@ export function isIndexUuid(text: unknown): text is string {
  * @param removable - indices into `versions` of the versions being removed.
  * @throws CorruptDataError as above.
  */
-export function indexUuidsToRemove(dir: string, versions: readonly CleanupVersion[], removable: ReadonlySet<number>): string[] {
+export function indexUuidsToRemove(dir: string, versions: readonly VersionManifest[], removable: ReadonlySet<number>): string[] {
   const kept = new Set<string>();
   const named = new Set<string>();
   for (let k = 0; k < versions.length; k++) {
