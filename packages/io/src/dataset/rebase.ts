@@ -26,7 +26,7 @@ export interface RebaseTarget {
 /**
  * Reads the latest version of the dataset at `dir` and returns it when every fragment in `touched`
  * (by id) is there as in `planned`; otherwise throws ConflictError naming the first one that is not.
- * @param action - for messages and the writability check (`'delete from'`, `'append to'`)
+ * @param action - the verb phrase for messages and the writability check, such as "delete from"
  * @param addsFiles - the commit adds data files (an append-and-delete): the latest version must take them
  */
 export function* rebaseTarget(dir: string, store: ObjectStore | null, planned: ManifestState, touched: ReadonlySet<number>, action: string, addsFiles: boolean): Task<RebaseTarget> {
