@@ -76,7 +76,7 @@ describe('cleanup of index folders', () => {
     expect(fs.readFileSync(outside, 'utf8')).toBe('keep me');
     expect(Dataset.openSync(dir).countRows()).toBe(2);
     // Nothing more to remove; C stays, named by no manifest.
-    expect(Dataset.openSync(dir).cleanupOldVersions({ olderThan: 0 })).toEqual({ removedVersions: [], removedDataFiles: [] });
+    expect(Dataset.openSync(dir).cleanupOldVersions({ olderThan: 0 })).toEqual({ removedVersions: [], removedDataFiles: [], removedIndices: [] });
     expect(folders(dir)).toEqual([B, C]);
   });
 

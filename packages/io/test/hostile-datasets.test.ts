@@ -363,7 +363,7 @@ describe('hostile datasets (issue 12)', () => {
       const reader = Dataset.openSync(dir, { version: 1 });
       const it = reader.scan({ batchSize: 4 });
       const first = await it.next();
-      expect(v3.cleanupOldVersions()).toEqual({ removedVersions: [], removedDataFiles: [] });
+      expect(v3.cleanupOldVersions()).toEqual({ removedVersions: [], removedDataFiles: [], removedIndices: [] });
       const seen = ids([first.value!]);
       for (let r = await it.next(); r.done !== true; r = await it.next()) seen.push(...ids([r.value]));
       expect(seen).toEqual(rows(0, 30).map((r) => r.id));

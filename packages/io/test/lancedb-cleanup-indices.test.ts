@@ -68,7 +68,7 @@ describe('cleanup of LanceDB index folders', () => {
     const res = ds.cleanupOldVersions({ keep: 2, olderThan: 0 });
     expect(res.removedIndices).toEqual(gone.sort());
     expect(indexFolders(dir)).toEqual(current);
-    expect(ds.cleanupOldVersions({ keep: 2, olderThan: 0 })).toEqual({ removedVersions: [], removedDataFiles: [] });
+    expect(ds.cleanupOldVersions({ keep: 2, olderThan: 0 })).toEqual({ removedVersions: [], removedDataFiles: [], removedIndices: [] });
 
     const after = await db.openTable('t');
     expect(await uuids(after)).toEqual(current);

@@ -46,7 +46,7 @@ describe('cleanupOldVersionsAsync on S3', () => {
     expect(before.filter((k) => k.startsWith('_deletions/'))).toHaveLength(3);
 
     // Default retention (7 days): every version is younger, nothing goes.
-    expect(await v3.cleanupOldVersionsAsync()).toEqual({ removedVersions: [], removedDataFiles: [] });
+    expect(await v3.cleanupOldVersionsAsync()).toEqual({ removedVersions: [], removedDataFiles: [], removedIndices: [] });
     expect(keysUnder('clean/basic')).toEqual(before);
     // The blocking form cannot run on a store, and says which form can.
     expect(() => v3.cleanupOldVersions({ olderThan: 0 })).toThrow(NotSupportedError);
@@ -55,7 +55,7 @@ describe('cleanupOldVersionsAsync on S3', () => {
 
     // keep: 2 removes version 1 only; its data files are still used by version 2 (with deletions).
     const kept = await v3.cleanupOldVersionsAsync({ olderThan: 0, keep: 2 });
-    expect(kept).toEqual({ removedVersions: [1], removedDataFiles: [] });
+    expect(kept).toEqual({ removedVersions: [1], removedDataFiles: [], removedIndices: [] });
     expect(keysUnder('clean/basic/_versions')).toEqual([manifestFileName(2, 'v2'), manifestFileName(3, 'v2')].sort());
 
     const res = await v3.cleanupOldVersionsAsync({ olderThan: 0 });
@@ -72,7 +72,7 @@ describe('cleanupOldVersionsAsync on S3', () => {
     expect(reopened.version).toBe(3);
     expect(await ids(reopened)).toEqual(rows(0, 300).map((r) => r.id).filter((i) => i % 4 !== 0));
     // Nothing left to remove.
-    expect(await reopened.cleanupOldVersionsAsync({ olderThan: 0 })).toEqual({ removedVersions: [], removedDataFiles: [] });
+    expect(await reopened.cleanupOldVersionsAsync({ olderThan: 0 })).toEqual({ removedVersions: [], removedDataFiles: [], removedIndices: [] });
   });
 
   it('refuses a manifest path leaving the dataset before deleting anything', async () => {
@@ -113,7 +113,7 @@ describe('cleanupOldVersionsAsync in a folder', () => {
     Dataset.createSync(dir, rows(0, 15), { maxRowsPerFile: 5 });
     const v1Files = fs.readdirSync(path.join(dir, 'data')).sort();
     const { dataset: v2 } = Dataset.openSync(dir).compactSync();
-    expect(await v2.cleanupOldVersionsAsync()).toEqual({ removedVersions: [], removedDataFiles: [] });
+    expect(await v2.cleanupOldVersionsAsync()).toEqual({ removedVersions: [], removedDataFiles: [], removedIndices: [] });
 
     // A symlink pointing out, named by version 1: refused before anything is deleted.
     const outside = path.join(root, 'outside.lance');

@@ -44,7 +44,7 @@ function cutoffOf(olderThan: Date | number | undefined): number {
   throw new InvalidArgumentError(`\`olderThan\` must be a Date or a non-negative number of milliseconds, got ${String(olderThan)}`);
 }
 
-const NOTHING: CleanupResult = { removedVersions: [], removedDataFiles: [] };
+const NOTHING: CleanupResult = { removedVersions: [], removedDataFiles: [], removedIndices: [] };
 
 /**
  * Removes the versions of the index's datasets that no reader started since `olderThan` can use

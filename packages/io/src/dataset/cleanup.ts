@@ -189,6 +189,5 @@ export function* cleanupTask(dir: string, store: ObjectStore | null, options: Cl
   }
   const removedIndices: string[] = [];
   for (const folder of indexFolders) if (yield* removeIndexFolder(dir, folder, store)) removedIndices.push(folder.uuid);
-  // The field only when there is something in it: results of datasets without LanceDB indices keep their shape.
-  return removedIndices.length > 0 ? { removedVersions, removedDataFiles, removedIndices } : { removedVersions, removedDataFiles };
+  return { removedVersions, removedDataFiles, removedIndices };
 }

@@ -196,9 +196,8 @@ export interface CleanupResult {
   /**
    * UUIDs of the LanceDB indices whose folders (`_indices/<uuid>/`, with every file in them) were
    * removed: indices only removed versions named (re-created, or merged by LanceDB's `optimize`).
-   * Present only when there is at least one.
    */
-  removedIndices?: string[];
+  removedIndices: string[];
 }
 
 /** Options of {@link Dataset.compactSync} and {@link Dataset.compact} (named after Lance's `CompactionOptions`). */
