@@ -7,6 +7,7 @@
 import {
   buildVariableDictionary,
   chooseMiniBlockEncoder,
+  CorruptDataError,
   decompressBlock,
   decompressMiniBlock,
   encodeOutOfLineBitpacked,
@@ -84,7 +85,7 @@ describe('LANCE_ENCODINGS', () => {
     expect(lanceEncoding('outOfLineBitpacking').name).toBe('out_of_line_bitpacking');
     expect(lanceEncoding('byteStreamSplit').name).toBe('byte_stream_split');
     expect([...LANCE_ENCODINGS.values()].filter((e) => e.decode !== null).map((e) => e.kind).sort()).toEqual(
-      ['constant', 'fixedSizeList', 'flat', 'fsst', 'general', 'inlineBitpacking', 'outOfLineBitpacking', 'rle', 'variable'].sort(),
+      ['byteStreamSplit', 'constant', 'fixedSizeList', 'flat', 'fsst', 'general', 'inlineBitpacking', 'outOfLineBitpacking', 'rle', 'variable'].sort(),
     );
   });
 
@@ -136,11 +137,26 @@ describe('LANCE_ENCODINGS', () => {
     expectChunk(big, 0, 1000, got);
   });
 
+  it('joins byte-stream-split chunks: byte j of every value, then byte j + 1', () => {
+    const bss = (bits: number) => ({ kind: 'byteStreamSplit', values: { kind: 'flat', bitsPerValue: bits, compression: 'none' } }) as const;
+    // f32 1, 2, 3, 4 split into four streams of four bytes.
+    const split = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0x40, 0x80, 0x3f, 0x40, 0x40, 0x40);
+    const got = decompressMiniBlock(bss(32), [split], 4, 'chunk');
+    expect(Array.from(new Float32Array(got.kind === 'fixed' ? got.bytes.slice().buffer : new ArrayBuffer(0)))).toEqual([1, 2, 3, 4]);
+    // Two int64 values: 0x0102030405060708 and -1.
+    const two = Uint8Array.of(8, 0xff, 7, 0xff, 6, 0xff, 5, 0xff, 4, 0xff, 3, 0xff, 2, 0xff, 1, 0xff);
+    const g2 = decompressMiniBlock(bss(64), [two], 2, 'chunk');
+    expect(Array.from(new BigInt64Array(g2.kind === 'fixed' ? g2.bytes.slice().buffer : new ArrayBuffer(0)))).toEqual([0x0102030405060708n, -1n]);
+    // A chunk shorter than its values is damage, not a short read.
+    expect(() => decompressMiniBlock(bss(64), [two.subarray(0, 15)], 2, 'chunk')).toThrow(CorruptDataError);
+  });
+
   it('refuses a kind outside the registry with a typed NotSupportedError', () => {
     expect(() => lanceEncoding('delta')).toThrow(NotSupportedError);
     expect(() => lanceEncoding('delta')).toThrow(/'delta'/);
     expect(() => decompressBlock({ kind: 'unsupported', name: 'delta' }, new Uint8Array(8), 2, 'c')).toThrow(NotSupportedError);
-    expect(() => decompressMiniBlock({ kind: 'byteStreamSplit', values: { kind: 'flat', bitsPerValue: 32, compression: 'none' } }, [new Uint8Array(8)], 2, 'c')).toThrow(NotSupportedError);
+    // Byte-stream split of anything but 32- or 64-bit flat values.
+    expect(() => decompressMiniBlock({ kind: 'byteStreamSplit', values: { kind: 'flat', bitsPerValue: 16, compression: 'none' } }, [new Uint8Array(8)], 2, 'c')).toThrow(NotSupportedError);
     expect(() => decompressMiniBlock({ kind: 'constant', value: Uint8Array.of(1) }, [new Uint8Array(8)], 2, 'c')).toThrow(/mini-block values encoded as constant is not supported/);
   });
 });

@@ -99,7 +99,8 @@ describe('Lance 2.1/2.2 reader on hostile input', () => {
   it('names the encoding it does not support (never wrong data)', () => {
     expect(() => decodePage({ kind: 'unsupported', name: 'blob_layout' }, [], 1, 'p')).toThrow(/blob_layout/);
     expect(() => decodePage({ kind: 'unsupported', name: 'sparse_layout' }, [], 1, 'p')).toThrow(F.NotSupportedError);
-    const bss = { kind: 'byteStreamSplit', values: { kind: 'flat', bitsPerValue: 32, compression: 'none' } } as const;
+    // Byte-stream split is read for 32- and 64-bit flat values only (LanceDB writes no other).
+    const bss = { kind: 'byteStreamSplit', values: { kind: 'flat', bitsPerValue: 16, compression: 'none' } } as const;
     expect(() => decompressMiniBlock(bss, [new Uint8Array(8)], 2, 'c')).toThrow(/byte_stream_split/);
     expect(() => decompressBlock({ kind: 'unsupported', name: 'delta' }, new Uint8Array(8), 2, 'c')).toThrow(F.NotSupportedError);
     // A 2.1 PageLayout whose oneof is a blob layout (field 4) decodes to an unsupported layout.

@@ -14,7 +14,7 @@
  * | `fsst` | `fsst` | chunks, blocks | string pages (`fsstPageIfSmaller`) |
  * | `dictionary` | `dictionary` | no (page dictionaries are read by the page layout) | no |
  * | `rle` | `rle` | chunks, blocks | mini-block values (encoder) |
- * | `byteStreamSplit` | `byte_stream_split` | no | no |
+ * | `byteStreamSplit` | `byte_stream_split` | chunks, blocks (inner `flat` of 32 or 64 bits) | no |
  * | `general` | `general` | chunks, blocks | no |
  * | `fixedSizeList` | `fixed_size_list` | chunks | fixed-size-list pages (wraps another encoder) |
  *
@@ -24,6 +24,7 @@ import { NotSupportedError } from '@vego/arrow';
 import { countRleRuns } from './rle';
 import type { CompressiveEncoding } from './decode/compressive';
 import { decodeInlineBitpacking, decodeOutOfLineBitpacking } from './decode/bitpacking';
+import { decodeByteStreamSplit } from './decode/byte-stream-split';
 import { decodeConstant, decodeFixedSizeList, decodeFlat } from './decode/fixed';
 import type { BlockDecoder } from './decode/frame';
 import { decodeFsst } from './decode/fsst';
@@ -64,7 +65,7 @@ export const LANCE_ENCODINGS: ReadonlyMap<LanceEncodingKind, LanceEncoding> = ne
   ['fsst', entry('fsst', 'fsst', decodeFsst)],
   ['dictionary', entry('dictionary', 'dictionary', null)],
   ['rle', entry('rle', 'rle', decodeRle, rleEncoder)],
-  ['byteStreamSplit', entry('byteStreamSplit', 'byte_stream_split', null)],
+  ['byteStreamSplit', entry('byteStreamSplit', 'byte_stream_split', decodeByteStreamSplit)],
   ['general', entry('general', 'general', decodeGeneral)],
   ['fixedSizeList', entry('fixedSizeList', 'fixed_size_list', decodeFixedSizeList)],
 ] as [LanceEncodingKind, LanceEncoding][]);
