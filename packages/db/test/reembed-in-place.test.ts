@@ -36,25 +36,28 @@ describe('re-embedding keeps the doc id', () => {
     expect((await c.search({ text: 'round' }, 300)).length).toBe(200);
   });
 
-  it('opening relinks the ids whose saved vector is older than the dataset (a crash before the index save)', async () => {
-    const dir = path.join(root, 'stale');
+  it.each([
+    ['relinks', 40],
+    ['rebuilds the index (more than a third moved)', 150],
+  ])('opening %s when saved vectors are older than the dataset (a crash before the index save): %i of 300 moved', async (_what, count) => {
+    const dir = path.join(root, `stale-${count}`);
     const db = await Database.open(dir);
     const c = await db.createCollection('p', { dimension: DIM, distance: 'l2', indexSaveEvery: 100_000 });
     const first = vectors(300, 2);
     await c.insertMany(first.map((vector, i) => ({ key: `k${i}`, vector })));
     await c.flush(); // the index is saved here, with the first vectors
-    const moved = vectors(40, 3);
-    await c.upsertMany(moved.map((vector, i) => ({ key: `k${i * 5}`, vector })));
+    const moved = vectors(count, 3);
+    await c.upsertMany(moved.map((vector, i) => ({ key: `k${i * 2}`, vector })));
     // Not closed (a crash): the saved index still holds the first vectors under those ids.
     const db2 = await Database.open(dir);
     const c2 = await db2.openCollection('p');
     expect(c2.documents.numIds).toBe(300);
-    for (let i = 0; i < 40; i++) {
-      expect((await c2.search(moved[i]!, 1, { ef: 200 }))[0]).toMatchObject({ key: `k${i * 5}`, distance: 0 });
+    for (let i = 0; i < count; i++) {
+      expect((await c2.search(moved[i]!, 1, { ef: 200 }))[0]).toMatchObject({ key: `k${i * 2}`, distance: 0 });
       // The old vector is gone: its nearest document is not the one that had it (at distance 0).
-      expect((await c2.search(first[i * 5]!, 1, { ef: 200 }))[0]!.distance).toBeGreaterThan(0);
+      expect((await c2.search(first[i * 2]!, 1, { ef: 200 }))[0]!.distance).toBeGreaterThan(0);
     }
-    for (let i = 1; i < 300; i += 5) expect((await c2.search(first[i]!, 1, { ef: 200 }))[0]).toMatchObject({ key: `k${i}`, distance: 0 });
+    for (let i = 1; i < 300; i += 6) expect((await c2.search(first[i]!, 1, { ef: 200 }))[0]).toMatchObject({ key: `k${i}`, distance: 0 });
     await db2.close();
     await db.close();
   });
