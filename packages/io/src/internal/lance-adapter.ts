@@ -265,12 +265,12 @@ export function encodeNextManifest(prev: ManifestState | null, next: NextManifes
   // A backstop: the write paths call checkWritable before writing anything.
   if (prev !== null) checkWritable(prev, 'this dataset', 'commit to', next.fragments.some((f) => f.id === NEW_FRAGMENT_ID));
   const keepSchema = prev !== null && sameFields(prev, next.schema);
-  const base: Manifest = keepSchema ? { ...prev.raw } : manifestForFiles(next.schema, [], next.version);
+  const newVersion = next.storageVersion ?? '2.0';
+  const base: Manifest = keepSchema ? { ...prev.raw } : manifestForFiles(next.schema, [], next.version, undefined, newVersion);
   if (prev !== null && !keepSchema) {
     base.config = prev.raw.config;
     base.tableMetadata = prev.raw.tableMetadata;
   }
-  const newVersion = next.storageVersion ?? '2.0';
   const { fields: fieldIds, columnIndices } = newVersion === '2.0' ? { fields: base.fields.map((f) => f.id), columnIndices: columnIndicesFor(next.schema) } : dataFileColumns(base.fields, newVersion);
   let maxId = prev === null ? -1 : prev.maxFragmentId;
   const previous = new Map((prev?.raw.fragments ?? []).map((r) => [r.id, r]));
@@ -307,7 +307,10 @@ export function encodeNextManifest(prev: ManifestState | null, next: NextManifes
     transactionFile: '',
   };
   const addsFiles = next.fragments.some((f) => f.id === NEW_FRAGMENT_ID);
-  if (addsFiles) {
+  // An overwrite (a create too) declares the version chosen for it even when it writes no file: later
+  // appends, ours and LanceDB's, take the version from this declaration (an empty 2.2 create once declared 2.0).
+  if (next.operation === 'overwrite' && next.storageVersion !== undefined) manifest.dataFormat = { fileFormat: 'lance', version: newVersion };
+  else if (addsFiles) {
     if (next.fragments.every((f) => f.id === NEW_FRAGMENT_ID)) manifest.dataFormat = { fileFormat: 'lance', version: newVersion };
     else if (prev !== null && datasetStorageVersion(prev, 'this dataset', `add Lance ${newVersion} files to`) !== newVersion) {
       throw new InternalError(`Lance ${newVersion} files added to a dataset of storage version ${prev.raw.dataFormat?.version ?? '2.0'}`);
