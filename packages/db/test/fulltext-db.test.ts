@@ -64,7 +64,7 @@ describe('collections with fullText', () => {
     expect((await c.search({ text: 'tomato' }, 5)).map((h) => h.key)).toEqual([]);
     expect((await c.search({ text: 'basil' }, 5)).map((h) => h.key).sort()).toEqual(['d4', 'new']);
     expect((await c.search({ text: 'BM25' }, 5)).map((h) => h.key)).toEqual([]);
-    // A vector change keeps the text searchable (the document moves to a new doc id).
+    // A vector change keeps the text searchable (the document keeps its doc id and text entry).
     await c.update('d7', { vector: vectorOf(1) });
     expect((await c.search({ text: 'fusion' }, 5)).map((h) => h.key)).toEqual(['d7']);
   });
