@@ -9,18 +9,17 @@
  * writer committed first, the commit fails and removes what it wrote, unless `conflictRetries`
  * allows a re-base and the fragments it deletes from are unchanged in the latest version (./rebase.ts).
  */
-import { ConflictError, InvalidArgumentError, perform, resolvedEffect, type Task } from '@vego/format';
+import { ConflictError, InvalidArgumentError, resolvedEffect, type Task } from '@vego/format';
 import { describeSchema, normalizeInput, sameColumns, type DatasetInput } from '../internal/data-input';
 import { joinPath } from '../internal/dataset-paths';
 import { checkWritable, datasetStorageVersion, encodeNextManifest } from '../internal/lance-adapter';
 import { checkWritable as checkStoreWritable } from '../internal/remote-dataset';
-import { publishEffect } from '../internal/write-effects';
 import { type CommittedVersion, removeDataFiles, removeFiles, writeDataFiles } from './commit';
 import type { FragmentInfo } from '../internal/manifest-model';
 import { deletionsByAddress, deletionsByFragment, syncDeletionFiles, writeDeletionFiles, type WrittenDeletions } from './delete';
 import { checkNonNegInt, DEFAULT_MAX_ROWS_PER_FILE, type AppendAndDeleteOptions } from './options';
-import { rebaseTarget } from './rebase';
-import { checkAppendablePaths, makeDirectory, manifestPathToPublish } from './versions';
+import { publishRebasing } from './rebase';
+import { checkAppendablePaths, makeDirectory } from './versions';
 import type { DatasetView } from './view';
 
 /**
@@ -45,12 +44,7 @@ export function* appendAndDeleteTask(view: DatasetView, data: DatasetInput, rowI
   if (view.fragments.length === 0) yield* makeDirectory(joinPath(path, 'data'), store);
   const deletions: WrittenDeletions = { written: [], deletionFiles: new Map(), dropped: new Set() };
   checkNonNegInt('conflictRetries', options.conflictRetries);
-  let retries = options.conflictRetries ?? 0;
-  let base = view.state;
-  let version = view.version + 1;
   let added: FragmentInfo[] = [];
-  let manifest: Uint8Array | null = null;
-  let refused: unknown = null; // the caller's refusal (beforeCommit) or a re-base refused: passed on as they are
   try {
     // Deletion files first, without fsync: the data files' fsync that follows (a journal commit on
     // ext4 and most file systems) makes them durable too, and their own fsyncs afterwards are
@@ -59,50 +53,38 @@ export function* appendAndDeleteTask(view: DatasetView, data: DatasetInput, rowI
     // As in commit.ts: the caller keeps `data` unchanged until the commit settles.
     added = yield* writeDataFiles(path, view.schema, batches.map(resolvedEffect), maxRows, { ...options.fileOptions, version: storageVersion, inputStable: true }, store, durable);
     yield* syncDeletionFiles(view, deletions.written, durable);
-    for (;;) {
-      manifest = encodeNextManifest(base, {
-        version,
-        schema: base.schema,
-        fragments: [...base.fragments.filter((f) => !deletions.dropped.has(f.id)), ...added],
-        deletionFiles: deletions.deletionFiles,
-        storageVersion,
-        operation: 'update',
-      });
-      if (options.beforeCommit !== undefined) {
-        try {
-          options.beforeCommit();
-        } catch (e) {
-          refused = e;
-          throw e;
+    const { version, manifest } = yield* publishRebasing({
+      dir: path,
+      store,
+      naming: view.naming,
+      durable,
+      planned: view.state,
+      touched: new Set([...deletions.deletionFiles.keys(), ...deletions.dropped]),
+      retries: options.conflictRetries ?? 0,
+      action: 'append to',
+      addsFiles: true,
+      make: (base, version) =>
+        encodeNextManifest(base, {
+          version,
+          schema: base.schema,
+          fragments: [...base.fragments.filter((f) => !deletions.dropped.has(f.id)), ...added],
+          deletionFiles: deletions.deletionFiles,
+          storageVersion,
+          operation: 'update',
+        }),
+      beforePublish: options.beforeCommit,
+      // The new data files were written for this schema: a concurrent schema change is a conflict.
+      check: (target) => {
+        if (!sameColumns(target.state.schema, view.schema)) {
+          throw new ConflictError(`cannot append to '${path}' on top of version ${target.version}: another writer changed the schema to (${describeSchema(target.state.schema)}); nothing was added or deleted`);
         }
-      }
-      try {
-        yield* perform(publishEffect(manifestPathToPublish(path, version, view.naming), manifest, store, durable));
-        break;
-      } catch (e) {
-        if (!(e instanceof ConflictError) || retries <= 0) throw e;
-        retries--;
-        try {
-          const target = yield* rebaseTarget(path, store, view.state, new Set([...deletions.deletionFiles.keys(), ...deletions.dropped]), 'append to', true);
-          // The new data files were written for this schema: a concurrent schema change is a conflict.
-          if (!sameColumns(target.state.schema, view.schema)) {
-            throw new ConflictError(`cannot append to '${path}' on top of version ${target.version}: another writer changed the schema to (${describeSchema(target.state.schema)}); nothing was added or deleted`);
-          }
-          base = target.state;
-          version = target.version + 1;
-        } catch (r) {
-          refused = r;
-          throw r;
-        }
-      }
-    }
+      },
+      nothingDone: '(another writer committed first; open the latest version and try again, or pass `conflictRetries`); nothing was added or deleted',
+    });
+    return { version, manifest, naming: view.naming };
   } catch (e) {
     yield* removeFiles(deletions.written, store);
     yield* removeDataFiles(path, added, store);
-    if (e instanceof ConflictError && e !== refused) {
-      throw new ConflictError(`cannot commit version ${version} of '${path}': it already exists (another writer committed first; open the latest version and try again, or pass \`conflictRetries\`); nothing was added or deleted`, { cause: e });
-    }
     throw e;
   }
-  return { version, manifest: manifest!, naming: view.naming };
 }

@@ -4,19 +4,19 @@
  * bytes are @vego/format's, see `packages/format/src/deletion/`), then publishes the next manifest.
  * Written once as tasks (@vego/format's effects.ts), run blocking or asynchronously by `Dataset`.
  */
-import { ConflictError, InvalidArgumentError, OutOfRangeError, perform, type DeletionFile, type Task } from '@vego/format';
+import { InvalidArgumentError, OutOfRangeError, perform, type DeletionFile, type Task } from '@vego/format';
 import { checkRealInside, joinPath } from '../internal/dataset-paths';
 import { DELETIONS_DIR, deletedBefore, encodeDeletionFile, unionSorted } from '../internal/deletions';
 import { checkWritable, encodeNextManifest } from '../internal/lance-adapter';
 import { checkWritable as checkStoreWritable } from '../internal/remote-dataset';
 import { closeEffect, fsyncEffect, openEffect } from '../internal/fs-effects';
 import { fsError } from '../internal/fs-error';
-import { publishEffect, syncDirectoryEffect, writeDurableEffect } from '../internal/write-effects';
+import { syncDirectoryEffect, writeDurableEffect } from '../internal/write-effects';
 import { removeFiles } from './commit';
 import { checkNonNegInt, DEFAULT_BATCH_SIZE, type DeleteOptions, type DeleteWhereOptions } from './options';
-import { rebaseTarget } from './rebase';
+import { publishRebasing } from './rebase';
 import { ROW_ADDRESS_FRAGMENT, fragmentsThrough, planTake } from './take';
-import { makeDirectory, manifestPathToPublish } from './versions';
+import { makeDirectory } from './versions';
 import type { DatasetView } from './view';
 
 /** Deletes the rows at live positions `rowIndices`; returns the version committed, or null when nothing changed. */
@@ -141,45 +141,27 @@ function* commitDeletions(view: DatasetView, perFragment: ReadonlyMap<number, Ui
   if (view.store !== null) checkStoreWritable(view.store, view.path);
   checkNonNegInt('conflictRetries', options.conflictRetries);
   const durable = options.durable !== false;
-  let retries = options.conflictRetries ?? 0;
-  let base = view.state;
-  let version = view.version + 1;
   const deletions: WrittenDeletions = { written: [], deletionFiles: new Map(), dropped: new Set() };
-  let refused: unknown = null; // a re-base refused: its ConflictError says why, passed on as it is
   try {
     yield* writeDeletionFiles(view, perFragment, durable, deletions);
     const { written, deletionFiles, dropped } = deletions;
     if (written.length === 0 && dropped.size === 0) return null;
-    for (;;) {
-      const bytes = encodeNextManifest(base, {
-        version,
-        schema: base.schema,
-        fragments: base.fragments.filter((f) => !dropped.has(f.id)),
-        deletionFiles,
-        operation: 'delete',
-      });
-      try {
-        yield* perform(publishEffect(manifestPathToPublish(view.path, version, view.naming), bytes, view.store, durable));
-        return version;
-      } catch (e) {
-        if (!(e instanceof ConflictError) || retries <= 0) throw e;
-        retries--;
-        let target;
-        try {
-          target = yield* rebaseTarget(view.path, view.store, view.state, new Set([...deletionFiles.keys(), ...dropped]), 'delete from', false);
-        } catch (r) {
-          refused = r;
-          throw r;
-        }
-        base = target.state;
-        version = target.version + 1;
-      }
-    }
+    const { version } = yield* publishRebasing({
+      dir: view.path,
+      store: view.store,
+      naming: view.naming,
+      durable,
+      planned: view.state,
+      touched: new Set([...deletionFiles.keys(), ...dropped]),
+      retries: options.conflictRetries ?? 0,
+      action: 'delete from',
+      addsFiles: false,
+      make: (base, version) => encodeNextManifest(base, { version, schema: base.schema, fragments: base.fragments.filter((f) => !dropped.has(f.id)), deletionFiles, operation: 'delete' }),
+      nothingDone: '(open the latest version and delete again, or pass `conflictRetries`); nothing was deleted',
+    });
+    return version;
   } catch (e) {
     yield* removeFiles(deletions.written, view.store);
-    if (e instanceof ConflictError && e !== refused) {
-      throw new ConflictError(`cannot commit version ${version} of '${view.path}': it already exists (open the latest version and delete again, or pass \`conflictRetries\`); nothing was deleted`, { cause: e });
-    }
     throw e;
   }
 }

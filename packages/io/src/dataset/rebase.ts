@@ -14,8 +14,10 @@
  */
 import { ConflictError, perform, type DataFragment, type Task } from '@vego/format';
 import { checkWritable, type ManifestState } from '../internal/lance-adapter';
+import type { ManifestNaming } from '../internal/manifest-names';
+import { publishEffect } from '../internal/write-effects';
 import type { ObjectStore } from '../store/object-store';
-import { latestVersionEffect, manifestEffect } from './versions';
+import { latestVersionEffect, manifestEffect, manifestPathToPublish } from './versions';
 
 /** The version to commit on after a conflict: its manifest, and its number. */
 export interface RebaseTarget {
@@ -46,6 +48,61 @@ export function* rebaseTarget(dir: string, store: ObjectStore | null, planned: M
     }
   }
   return { state, version: latest.version };
+}
+
+/** A commit whose files are written, for {@link publishRebasing}. */
+export interface RebasingCommit {
+  dir: string;
+  store: ObjectStore | null;
+  naming: ManifestNaming;
+  durable: boolean;
+  /** The version the commit was planned on. */
+  planned: ManifestState;
+  /** Ids of the fragments the commit deletes from or drops. */
+  touched: ReadonlySet<number>;
+  /** Re-bases allowed (`conflictRetries`). */
+  retries: number;
+  /** For messages and the writability check: the verb phrase, such as "delete from". */
+  action: string;
+  /** The commit adds data files. */
+  addsFiles: boolean;
+  /** The commit's manifest on top of `base`, as version `version`. */
+  make(base: ManifestState, version: number): Uint8Array;
+  /** Called before each publish; what it throws is passed on as it is (the caller's refusal). */
+  beforePublish?: (() => void) | undefined;
+  /** Checks the latest version before the commit re-bases on it; throws ConflictError to refuse. */
+  check?(target: RebaseTarget): void;
+  /** The end of the ConflictError when a version is taken and no re-base is left: what to do, what was not done. */
+  nothingDone: string;
+}
+
+/**
+ * Publishes `c.make(base, version)` as the version after the one planned on; when another writer
+ * took that version and re-bases are left, commits on top of the latest version instead
+ * ({@link rebaseTarget}, then `c.check`), and so on. A ConflictError from a re-base refused passes
+ * as it is; a version taken with no re-base left is a ConflictError naming it. The caller removes the
+ * files it wrote when this throws.
+ */
+export function* publishRebasing(c: RebasingCommit): Task<{ version: number; manifest: Uint8Array }> {
+  let base = c.planned;
+  let version = base.version + 1;
+  let retries = c.retries;
+  for (;;) {
+    const manifest = c.make(base, version);
+    c.beforePublish?.();
+    try {
+      yield* perform(publishEffect(manifestPathToPublish(c.dir, version, c.naming), manifest, c.store, c.durable));
+      return { version, manifest };
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      if (retries <= 0) throw new ConflictError(`cannot commit version ${version} of '${c.dir}': it already exists ${c.nothingDone}`, { cause: e });
+      retries--;
+    }
+    const target = yield* rebaseTarget(c.dir, c.store, c.planned, c.touched, c.action, c.addsFiles);
+    c.check?.(target);
+    base = target.state;
+    version = target.version + 1;
+  }
 }
 
 /** True when two manifest entries describe the same rows: data files, row count, deletion file. */
