@@ -8,13 +8,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CorruptDataError, Dataset, S3Store, type StorageOptions } from '@vego/io';
+import { CorruptDataError, Dataset, S3Store } from '@vego/io';
 import { decodeManifest, encodeManifest, manifestFileName, runTaskSync } from '@vego/format';
 import { isIndexUuid } from '../src/dataset/cleanup-indices';
 import { readIndexFolder } from '../src/dataset/index-folders';
-import { startS3Server, type S3TestServer } from './support/s3-server';
+import { useS3Server } from './fixtures/s3-suite';
 import { indexSection } from './fixtures/index-section';
-import { makeTempDir, removeDir, s3TestOptions } from './fixtures/helpers';
+import { makeTempDir, removeDir } from './fixtures/helpers';
 
 const A = '0a0a0a0a-0000-4000-8000-00000000000a'; // named by the removed version only
 const B = '0b0b0b0b-0000-4000-8000-00000000000b'; // named by the removed and the kept version
@@ -124,19 +124,13 @@ describe('cleanup of index folders', () => {
 });
 
 describe('cleanup of index folders on S3', () => {
-  let server: S3TestServer;
-  let options: StorageOptions;
-  beforeAll(async () => {
-    server = await startS3Server();
-    options = s3TestOptions(server.endpoint);
-  });
-  afterAll(() => server.close());
+  const s3 = useS3Server();
 
   it('removes the objects under the folders only removed versions name, and no other', async () => {
     const uri = 's3://bucket/idx';
-    const store = S3Store.open('s3://bucket', options);
-    await Dataset.create(uri, rows(3), { storageOptions: options });
-    const v2 = await Dataset.create(uri, rows(2), { storageOptions: options, mode: 'overwrite' });
+    const store = S3Store.open('s3://bucket', s3.options);
+    await Dataset.create(uri, rows(3), { storageOptions: s3.options });
+    const v2 = await Dataset.create(uri, rows(2), { storageOptions: s3.options, mode: 'overwrite' });
     for (const [version, uuids] of [[1, [A, B]], [2, [B]]] as const) {
       const key = `idx/_versions/${manifestFileName(version, 'v2')}`;
       await store.put(key, withIndices(await store.get(key), uuids));
@@ -146,7 +140,7 @@ describe('cleanup of index folders on S3', () => {
 
     const res = await v2.cleanupOldVersionsAsync({ olderThan: 0 });
     expect(res.removedIndices).toEqual([A]);
-    const left = [...server.objects('bucket').keys()].filter((k) => k.startsWith('idx/_indices/')).sort();
+    const left = [...s3.server.objects('bucket').keys()].filter((k) => k.startsWith('idx/_indices/')).sort();
     expect(left).toEqual(indexKeys.filter((k) => !k.startsWith(`idx/_indices/${A}/`)).sort());
   });
 });

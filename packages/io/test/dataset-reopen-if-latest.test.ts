@@ -7,10 +7,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Dataset, InvalidArgumentError, NotSupportedError, S3Store, type StorageOptions } from '@vego/io';
+import { Dataset, InvalidArgumentError, NotSupportedError, S3Store } from '@vego/io';
 import { manifestFileName } from '@vego/format';
-import { makeTempDir, removeDir, s3TestOptions } from './fixtures/helpers';
-import { startS3Server, type S3TestServer } from './support/s3-server';
+import { makeTempDir, removeDir } from './fixtures/helpers';
+import { useS3Server } from './fixtures/s3-suite';
 
 const rows = (from: number, to: number): { id: number; name: string }[] => Array.from({ length: to - from }, (_, k) => ({ id: from + k, name: `n${from + k}` }));
 
@@ -118,30 +118,24 @@ describe('hasSameManifest', () => {
 });
 
 describe('reopenIfLatest on an object store', () => {
-  let server: S3TestServer;
-  let options: StorageOptions;
-  beforeAll(async () => {
-    server = await startS3Server();
-    options = s3TestOptions(server.endpoint);
-  });
-  afterAll(() => server.close());
+  const s3 = useS3Server();
 
   it('compares the latest manifest there with its own, and the blocking form refuses', async () => {
     const uri = 's3://bucket/reopen/a';
-    const mine = await Dataset.create(uri, rows(0, 20), { storageOptions: options });
+    const mine = await Dataset.create(uri, rows(0, 20), { storageOptions: s3.options });
     expect(() => mine.reopenIfLatestSync()).toThrow(NotSupportedError);
     const again = await mine.reopenIfLatest();
     expect(again).not.toBeNull();
     expect((await again!.toTable({ columns: ['id'] })).numRows).toBe(20);
-    await (await Dataset.open(uri, { storageOptions: options })).append(rows(20, 30));
+    await (await Dataset.open(uri, { storageOptions: s3.options })).append(rows(20, 30));
     expect(await mine.reopenIfLatest()).toBeNull();
     // Removed (every key under the prefix) and written again with as many versions: other bytes.
-    const latest = await mine.reopenIfLatest().then(() => Dataset.open(uri, { storageOptions: options }));
+    const latest = await mine.reopenIfLatest().then(() => Dataset.open(uri, { storageOptions: s3.options }));
     expect(latest.version).toBe(2);
-    const objects = server.objects('bucket');
+    const objects = s3.server.objects('bucket');
     for (const k of [...objects.keys()]) if (k.startsWith('reopen/a/')) objects.delete(k);
     expect(await latest.reopenIfLatest()).toBeNull();
-    const store = S3Store.open(uri, options);
+    const store = S3Store.open(uri, s3.options);
     const theirs = await (await Dataset.create(uri, rows(50, 70), { store })).append(rows(70, 80));
     expect(theirs.version).toBe(2);
     expect(await latest.reopenIfLatest()).toBeNull();

@@ -3,21 +3,14 @@
  * the same rules as in a folder (age, keep, latest never removed), the same path checks before
  * anything is deleted, and what is left reads the same.
  */
-import { CorruptDataError, Dataset, InvalidArgumentError, NotSupportedError, S3Store, type StorageOptions } from '@vego/io';
+import { CorruptDataError, Dataset, InvalidArgumentError, NotSupportedError, S3Store } from '@vego/io';
 import { decodeManifest, encodeManifest, manifestFileName } from '@vego/format';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startS3Server, type S3TestServer } from './support/s3-server';
-import { makeTempDir, removeDir, s3TestOptions } from './fixtures/helpers';
+import { useS3Server } from './fixtures/s3-suite';
+import { makeTempDir, removeDir } from './fixtures/helpers';
 
-let server: S3TestServer;
-let options: StorageOptions;
-
-beforeAll(async () => {
-  server = await startS3Server();
-  options = s3TestOptions(server.endpoint);
-});
-afterAll(() => server.close());
+const s3 = useS3Server();
 
 const rows = (from: number, to: number): { id: number; name: string }[] => Array.from({ length: to - from }, (_, k) => ({ id: from + k, name: `n${from + k}` }));
 
@@ -30,13 +23,13 @@ async function ids(ds: Dataset): Promise<number[]> {
 
 /** Keys under `prefix/` in the bucket, relative to it, sorted. */
 function keysUnder(prefix: string): string[] {
-  return [...server.objects('bucket').keys()].filter((k) => k.startsWith(`${prefix}/`)).map((k) => k.slice(prefix.length + 1)).sort();
+  return [...s3.server.objects('bucket').keys()].filter((k) => k.startsWith(`${prefix}/`)).map((k) => k.slice(prefix.length + 1)).sort();
 }
 
 describe('cleanupOldVersionsAsync on S3', () => {
   it('keeps young versions by default, then removes old manifests and the files only they used', async () => {
     const uri = 's3://bucket/clean/basic';
-    const v1 = await Dataset.create(uri, rows(0, 300), { storageOptions: options, maxRowsPerFile: 100 });
+    const v1 = await Dataset.create(uri, rows(0, 300), { storageOptions: s3.options, maxRowsPerFile: 100 });
     const v2 = await v1.delete((r) => (r.id as number) % 4 === 0, { columns: ['id'] });
     const { dataset: v3 } = await v2.compact({ targetRowsPerFragment: 1000 });
     expect(v3.version).toBe(3);
@@ -68,7 +61,7 @@ describe('cleanupOldVersionsAsync on S3', () => {
     expect(res.removedDataFiles.sort()).toEqual(
       [...oldData.filter((k) => !remaining.includes(k)).map((k) => k.slice('data/'.length)), ...before.filter((k) => k.startsWith('_deletions/'))].sort(),
     );
-    const reopened = await Dataset.open(uri, { storageOptions: options });
+    const reopened = await Dataset.open(uri, { storageOptions: s3.options });
     expect(reopened.version).toBe(3);
     expect(await ids(reopened)).toEqual(rows(0, 300).map((r) => r.id).filter((i) => i % 4 !== 0));
     // Nothing left to remove.
@@ -77,11 +70,11 @@ describe('cleanupOldVersionsAsync on S3', () => {
 
   it('refuses a manifest path leaving the dataset before deleting anything', async () => {
     const uri = 's3://bucket/clean/hostile';
-    const store = S3Store.open('s3://bucket', options);
+    const store = S3Store.open('s3://bucket', s3.options);
     const victim = new Uint8Array([1, 2, 3, 4]);
     await store.put('clean/victim.lance', victim);
-    await Dataset.create(uri, rows(0, 10), { storageOptions: options });
-    const v2 = await Dataset.create(uri, rows(20, 25), { storageOptions: options, mode: 'overwrite' });
+    await Dataset.create(uri, rows(0, 10), { storageOptions: s3.options });
+    const v2 = await Dataset.create(uri, rows(20, 25), { storageOptions: s3.options, mode: 'overwrite' });
     // Version 1's manifest now names ../../victim.lance (what a hostile writer could publish).
     const key = `clean/hostile/_versions/${manifestFileName(1, 'v2')}`;
     const m = decodeManifest(await store.get(key));
@@ -97,7 +90,7 @@ describe('cleanupOldVersionsAsync on S3', () => {
     expect((e as Error).message).toMatch(/"\.\.\/\.\.\/victim\.lance" has a '\.\.' segment/);
     expect(keysUnder('clean/hostile')).toEqual(before); // nothing deleted, not even the manifest
     expect(new Uint8Array(await store.get('clean/victim.lance'))).toEqual(victim);
-    expect(await ids(await Dataset.open(uri, { storageOptions: options }))).toEqual([20, 21, 22, 23, 24]);
+    expect(await ids(await Dataset.open(uri, { storageOptions: s3.options }))).toEqual([20, 21, 22, 23, 24]);
   });
 });
 

@@ -3,28 +3,20 @@
  * `S3Store.delete('app/t/../../victim')` would delete `victim` (outside the prefix the key came
  * from). The stores refuse such keys instead of addressing another object.
  */
-import { HttpStore, InvalidArgumentError, S3Store, type StorageOptions } from '@vego/io';
-import { startS3Server, type S3TestServer } from './support/s3-server';
-import { s3TestOptions } from './fixtures/helpers';
+import { HttpStore, InvalidArgumentError, S3Store } from '@vego/io';
+import { useS3Server } from './fixtures/s3-suite';
 
-let server: S3TestServer;
-let options: StorageOptions;
-
-beforeAll(async () => {
-  server = await startS3Server();
-  options = s3TestOptions(server.endpoint);
-});
-afterAll(() => server.close());
+const s3 = useS3Server();
 
 const object = (text: string): { bytes: Buffer; etag: string; lastModified: Date } => ({ bytes: Buffer.from(text), etag: '"x"', lastModified: new Date() });
 
 describe('object keys with dot segments', () => {
   it('S3Store refuses them for every request, and the objects they would resolve to stay untouched', async () => {
-    const objects = server.objects('bucket');
+    const objects = s3.server.objects('bucket');
     objects.set('victim', object('keep me'));
     objects.set('app/x', object('x'));
-    const store = S3Store.open('s3://bucket/app', options);
-    const before = server.requests.DELETE + server.requests.GET + server.requests.PUT + server.requests.HEAD;
+    const store = S3Store.open('s3://bucket/app', s3.options);
+    const before = s3.server.requests.DELETE + s3.server.requests.GET + s3.server.requests.PUT + s3.server.requests.HEAD;
     for (const key of ['../victim', 't/../../victim', './x', 't/./x', '..']) {
       await expect(store.delete(key)).rejects.toBeInstanceOf(InvalidArgumentError);
       await expect(store.get(key)).rejects.toBeInstanceOf(InvalidArgumentError);
@@ -32,7 +24,7 @@ describe('object keys with dot segments', () => {
       await expect(store.put(key, new Uint8Array(1))).rejects.toBeInstanceOf(InvalidArgumentError);
       await expect(store.readInto(key, new Uint8Array(1), 0)).rejects.toBeInstanceOf(InvalidArgumentError);
     }
-    expect(server.requests.DELETE + server.requests.GET + server.requests.PUT + server.requests.HEAD).toBe(before);
+    expect(s3.server.requests.DELETE + s3.server.requests.GET + s3.server.requests.PUT + s3.server.requests.HEAD).toBe(before);
     expect(objects.get('victim')?.bytes.toString()).toBe('keep me');
     // Dots inside a segment, and encoded-looking names, are ordinary keys (percent-encoded on the wire).
     for (const key of ['a..b', '...', '%2e%2e', '.hidden']) {
@@ -44,7 +36,7 @@ describe('object keys with dot segments', () => {
   });
 
   it('HttpStore refuses them before any request', async () => {
-    const store = HttpStore.open(`${server.endpoint}/bucket/app`);
+    const store = HttpStore.open(`${s3.server.endpoint}/bucket/app`);
     await expect(store.get('../victim')).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(store.head('t/../../victim')).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(store.readInto('./x', new Uint8Array(1), 0)).rejects.toBeInstanceOf(InvalidArgumentError);
