@@ -24,7 +24,7 @@ export function isIndexUuid(text: unknown): text is string {
   return typeof text === 'string' && UUID_TEXT.test(text);
 }
 
-/** A committed version as cleanup lists them (`CleanupVersion` of ./cleanup, which imports this module). */
+/** A committed version and its manifest (./cleanup's `CleanupVersion` adds its commit time). */
 export interface VersionManifest {
   version: number;
   manifestFile: string;

@@ -11,20 +11,16 @@ import { checkRealInside, checkRelativePath, joinPath } from '../internal/datase
 import { DELETIONS_DIR } from '../internal/deletions';
 import { unlinkEffect } from '../internal/fs-effects';
 import { fsError } from '../internal/fs-error';
-import type { ManifestState } from '../internal/lance-adapter';
 import { deleteObjectEffect, listedVersions, needsAsync } from '../internal/remote-dataset';
 import { syncDirectoryEffect } from '../internal/write-effects';
 import type { ObjectStore } from '../store/object-store';
-import { indexUuidsToRemove } from './cleanup-indices';
+import { indexUuidsToRemove, type VersionManifest } from './cleanup-indices';
 import { readIndexFolder, removeIndexFolder, type IndexFolder } from './index-folders';
 import { DEFAULT_CLEANUP_OLDER_THAN_MS, type CleanupOptions, type CleanupResult } from './options';
 import { localVersions, manifestEffect } from './versions';
 
 /** A committed version as cleanup sees it: its manifest file, decoded manifest and commit time. */
-export interface CleanupVersion {
-  version: number;
-  manifestFile: string;
-  manifest: ManifestState;
+export interface CleanupVersion extends VersionManifest {
   /** Commit time in ms: the manifest's own record, else the manifest file's modification time. */
   committedAt: number;
 }
