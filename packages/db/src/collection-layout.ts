@@ -152,7 +152,7 @@ export function tableToBatch(schema: Schema, config: CollectionConfig, table: Do
     keys[i] = table.keys[id]!;
     texts[i] = table.texts[id] ?? null;
     metadata[i] = table.metadataOf(id);
-    vectors.set(table.vectors.view(id), i * d);
+    vectors.set(table.vectorView(id), i * d);
   }
   return documentsToBatch(schema, config, new PreparedBatch(d, keys, texts, vectors, metadata), order);
 }

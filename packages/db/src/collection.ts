@@ -313,6 +313,7 @@ export class Collection {
     const index = new HNSW({ dimension: config.dimension, distance: config.distance, M: config.M, efConstruction: config.efConstruction, seed: config.seed });
     const c = new Collection(name, config, table, index, store, new Int32Array(0), options.embed);
     c.setIndexSaveEvery(options.indexSaveEvery);
+    c.shareVectorsWithIndex();
     return c;
   }
 
@@ -380,7 +381,18 @@ export class Collection {
       await store.saveIndex(c.index);
       c.unsavedIndexChanges = 0;
     }
+    c.shareVectorsWithIndex();
     return c;
+  }
+
+  /**
+   * Under l2 and innerProduct the index stores each vector as given (bit for bit): the table then
+   * drops its own copy and reads them from the index, so a collection holds its vectors once.
+   * Under cosine the index holds them normalised and the table keeps the given ones. Called once
+   * the index holds every live document (a new collection; an open after reconciling).
+   */
+  private shareVectorsWithIndex(): void {
+    if (this.distance !== 'cosine' && this.table.ownsVectors) this.table.useIndexVectors(this.index);
   }
 
   /**
@@ -401,7 +413,7 @@ export class Collection {
       if (table.alive[id] !== 1) continue;
       if (!index.has(id)) return false;
       live++;
-      if (!index.holds(id, table.vectors.view(id))) stale.push(id);
+      if (!index.holds(id, table.vectorView(id))) stale.push(id);
     }
     // A relink costs about 2.5 inserts (see upsert): past a third of the nodes, building anew is cheaper.
     if (stale.length * 3 > live) return false;
@@ -412,7 +424,7 @@ export class Collection {
       }
     }
     this.index = index;
-    await inSlices(stale.length, (k) => index.update(stale[k]!, table.vectors.view(stale[k]!)));
+    await inSlices(stale.length, (k) => index.update(stale[k]!, table.vectorView(stale[k]!)));
     this.unsavedIndexChanges += stale.length;
     if (table.numIds > numIndex) {
       await this.addRange(numIndex, table.numIds);
@@ -439,7 +451,7 @@ export class Collection {
       (j) => {
         const id = from + j;
         const live = table.alive[id] === 1;
-        const got = this.index.add(live || table.norms[id]! > 0 ? table.vectors.view(id) : filler);
+        const got = this.index.add(live || table.norms[id]! > 0 ? table.vectorView(id) : filler);
         if (got !== id) throw new InternalError(`index id ${got} differs from doc id ${id}`);
         if (!live) this.index.delete(id);
       },
@@ -752,7 +764,7 @@ export class Collection {
         replaced ??= new Uint8Array(table.numIds);
         replaced[old] = 1;
         ids[i] = old;
-        if (!table.vectors.equals(old, docs.vectors, docs.vectorOffset(i))) moved.push(i);
+        if (!table.sameVector(old, docs.vectors, docs.vectorOffset(i))) moved.push(i);
         continue;
       }
       ids[i] = next++;
@@ -804,13 +816,12 @@ export class Collection {
    * as it was or wholly as it is now.
    */
   private async relink(docs: PreparedBatch, ids: Int32Array, moved: number[]): Promise<void> {
-    const table = this.table;
     await yieldToEventLoop();
     await inSlices(moved.length, (j) => {
       const i = moved[j]!;
       const id = ids[i]!;
       this.putInPlace(docs, i, id);
-      this.index.update(id, table.vectors.view(id));
+      this.index.update(id, docs.vectorView(i));
     });
   }
 
@@ -825,7 +836,7 @@ export class Collection {
     await inSlices(fresh.length, (j) => {
       const i = fresh[j]!;
       const id = ids[i]!;
-      const got = this.index.add(table.vectors.view(id));
+      const got = this.index.add(docs.vectorView(i));
       if (got !== id) throw new InternalError(`index id ${got} differs from doc id ${id}`);
       table.setAlive(id, true);
       const text = docs.texts[i]!;
@@ -844,7 +855,7 @@ export class Collection {
     const vectors: Float32Array[] = [];
     for (const i of fresh) {
       table.put(ids[i]!, docs, i);
-      vectors.push(table.vectors.view(ids[i]!));
+      vectors.push(docs.vectorView(i));
     }
     const linked = this.index.addBatchAsync(vectors, { threads });
     this.linking = linked.then(
@@ -1328,10 +1339,15 @@ export class Collection {
     return r.filter((h) => ((bits[h.id >>> 5]! >>> (h.id & 31)) & 1) === 1);
   }
 
-  /** Exact scan of the documents matching `bits` over the collection's own vectors. */
+  /**
+   * Exact scan of the documents matching `bits`: over the table's vectors as given (cosine), or
+   * the index's, which are the same (l2, innerProduct).
+   */
   private exactHits(q: Float32Array, k: number, bits: Uint32Array, sel: Selection): SearchHit[] {
+    const own = this.table.vectors;
+    if (own === null) return this.hitsOf(this.index.searchExact(q, k, { filterBits: bits }), sel);
     if (this.outIds.length < k) { this.outIds = new Int32Array(k); this.outDists = new Float64Array(k); }
-    const n = exactSearchBits(this.table.vectors, this.table.norms, this.distance, q, bits, k, this.outIds, this.outDists);
+    const n = exactSearchBits(own, this.table.norms, this.distance, q, bits, k, this.outIds, this.outDists);
     const out: SearchHit[] = new Array(n);
     for (let i = 0; i < n; i++) out[i] = this.hitOf(this.outIds[i]!, this.outDists[i]!, sel);
     return out;
@@ -1403,7 +1419,7 @@ export class Collection {
       j++;
     }
     if (j !== oldIds.length) throw new InternalError(`the index holds ${oldIds.length} live ids, the collection ${j}`);
-    const table = old.renumbered(oldIds);
+    const table = old.renumbered(oldIds, index);
     let config = this.config;
     if (this.store !== null) {
       // The rewrite writes every row again, so a collection of an older layout moves to the current one.

@@ -1,8 +1,11 @@
 /**
  * The in-memory state of a collection's documents, by internal doc id (`doc-ids.ts`): keys, texts,
- * original vectors (the HNSW index keeps cosine vectors normalised, and exact filtered scans and
- * `get` need the vectors as given), liveness and one typed column per metadata field.
+ * vectors, liveness and one typed column per metadata field. Vectors are held once: under l2 and
+ * innerProduct the HNSW index stores each vector as given (bit for bit), so the table reads them
+ * from the index ({@link DocumentTable.useIndexVectors}); under cosine the index holds them
+ * normalised, and the table keeps its own copy as given (for `get`, rewrites and exact scans).
  */
+import type { VectorLike } from '@vego/hnsw';
 import type { FieldType, MetadataSchema, MetadataValue } from '../schema';
 import { newColumn, growTyped, type Column } from './columns';
 import { VectorChunks } from './vector-chunks';
@@ -43,12 +46,29 @@ export class PreparedBatch {
   }
 }
 
+/**
+ * What a table reads its vectors from when it keeps no copy: an index that stores every live
+ * document's vector as given, under the document's id (@vego/hnsw's `HNSW` under l2 or
+ * innerProduct).
+ */
+export interface IndexVectors {
+  /** A copy of the stored vector of `id`. */
+  get(id: number): Float32Array;
+  /** True when the stored vector of `id` is `vector` bit for bit. */
+  holds(id: number, vector: VectorLike): boolean;
+}
+
 /** Documents of one collection, column by column. */
 export class DocumentTable implements FilterSource {
   numIds = 0;
   alive = new Uint8Array(16);
-  /** Vectors as given, by id, in chunks (growing never copies them). */
-  readonly vectors: VectorChunks;
+  /**
+   * Vectors as given, by id, in chunks (growing never copies them); null once the table reads them
+   * from the index instead ({@link useIndexVectors}).
+   */
+  vectors: VectorChunks | null;
+  /** Where the vectors are read when {@link vectors} is null. */
+  private indexVectors: IndexVectors | null = null;
   /** Euclidean norm of each vector (float64), for cosine exact scans. */
   norms = new Float64Array(16);
   readonly keys: (string | undefined)[] = [];
@@ -89,9 +109,24 @@ export class DocumentTable implements FilterSource {
     this.columns.set(name, newColumn(type, Math.max(16, this.alive.length)));
   }
 
+  /**
+   * Drops the table's own copy of the vectors and reads them from `index` from now on: `index`
+   * must hold every live document's vector as given under its id, and be told of every vector
+   * the table is given later (the collection adds, updates and deletes alongside the table).
+   */
+  useIndexVectors(index: IndexVectors): void {
+    this.vectors = null;
+    this.indexVectors = index;
+  }
+
+  /** True while the table keeps its own copy of the vectors. */
+  get ownsVectors(): boolean {
+    return this.vectors !== null;
+  }
+
   /** Makes room for ids below `n`. */
   reserve(n: number): void {
-    this.vectors.reserve(n); // by chunk, not doubling with the small arrays below
+    this.vectors?.reserve(n); // by chunk, not doubling with the small arrays below
     if (this.alive.length >= n) return;
     this.alive = growTyped(this.alive, n);
     const cap = this.alive.length;
@@ -105,7 +140,7 @@ export class DocumentTable implements FilterSource {
     if (id >= this.numIds) this.numIds = id + 1;
     this.keys[id] = batch.keys[i]!;
     this.texts[id] = batch.texts[i]!;
-    this.norms[id] = this.vectors.set(id, batch.vectors, batch.vectorOffset(i));
+    this.norms[id] = this.vectors !== null ? this.vectors.set(id, batch.vectors, batch.vectorOffset(i)) : normOf(batch.vectors, batch.vectorOffset(i), this.dimension);
     const metadata = batch.metadata[i]!;
     for (const f of this.fields) this.columns.get(f)!.set(id, metadata[f]);
   }
@@ -123,10 +158,13 @@ export class DocumentTable implements FilterSource {
 
   /**
    * A new table holding the documents `oldIds` names (live ones), document `oldIds[j]` under id `j`:
-   * keys, texts, vectors and every metadata field, all live; the same fields and types.
+   * keys, texts, vectors and every metadata field, all live; the same fields and types. A table
+   * that reads its vectors from an index reads the new one's from `index` (which holds document
+   * `oldIds[j]`'s vector under id `j`).
    */
-  renumbered(oldIds: Int32Array): DocumentTable {
+  renumbered(oldIds: Int32Array, index: IndexVectors): DocumentTable {
     const out = new DocumentTable(this.dimension, this.schema);
+    if (this.vectors === null) out.useIndexVectors(index);
     const n = oldIds.length;
     out.reserve(n);
     out.numIds = n;
@@ -135,7 +173,7 @@ export class DocumentTable implements FilterSource {
       const id = oldIds[j]!;
       out.keys[j] = this.keys[id];
       out.texts[j] = this.texts[id];
-      out.norms[j] = out.vectors.set(j, this.vectors.view(id), 0);
+      out.norms[j] = out.vectors !== null ? out.vectors.set(j, this.vectorView(id), 0) : this.norms[id]!;
       for (const [from, to] of columns) to.set(j, from.get(id));
       out.setAlive(j, true);
     }
@@ -144,7 +182,21 @@ export class DocumentTable implements FilterSource {
 
   /** Copy of the vector of `id`, as given at insert. */
   vectorOf(id: number): Float32Array {
-    return this.vectors.copy(id);
+    return this.vectors !== null ? this.vectors.copy(id) : this.indexVectors!.get(id);
+  }
+
+  /**
+   * The vector of `id` as given, to read at once (a view of the table's copy, or a copy read from
+   * the index): not to be kept or changed.
+   */
+  vectorView(id: number): Float32Array {
+    return this.vectors !== null ? this.vectors.view(id) : this.indexVectors!.get(id);
+  }
+
+  /** True when the vector of live `id` is `dimension` floats of `v` from `offset`, bit for bit. */
+  sameVector(id: number, v: Float32Array, offset: number): boolean {
+    if (this.vectors !== null) return this.vectors.equals(id, v, offset);
+    return this.indexVectors!.holds(id, v.subarray(offset, offset + this.dimension));
   }
 
   /** Metadata of `id` (only `fields` when given). */
@@ -157,10 +209,17 @@ export class DocumentTable implements FilterSource {
     return out;
   }
 
-  /** Bytes held by the typed arrays (vectors, liveness, columns); strings not counted. */
+  /** Bytes held by the typed arrays (own vectors, liveness, columns); strings not counted. */
   get byteLength(): number {
-    let n = this.vectors.byteLength + this.alive.byteLength + this.norms.byteLength;
+    let n = (this.vectors?.byteLength ?? 0) + this.alive.byteLength + this.norms.byteLength;
     for (const c of this.columns.values()) n += c.byteLength;
     return n;
   }
+}
+
+/** Euclidean norm of `dimension` floats of `v` from `offset`. */
+function normOf(v: Float32Array, offset: number, dimension: number): number {
+  let ss = 0;
+  for (let j = 0; j < dimension; j++) ss += v[offset + j]! * v[offset + j]!;
+  return Math.sqrt(ss);
 }

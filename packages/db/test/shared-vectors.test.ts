@@ -1,0 +1,123 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Database } from '@vego/db';
+import type { Collection } from '@vego/db';
+import { seededRandom } from '../../../test-support/random';
+
+// Under l2 and innerProduct a collection keeps one copy of its vectors, in the index (which stores
+// them as given); under cosine the index holds them normalised and the table keeps the given ones.
+// Every read of a vector must still give back exactly what was written.
+
+const DIM = 16;
+const N = 600;
+
+/** Vectors with awkward floats in them: −0, subnormals, the largest and smallest normal magnitudes. */
+function vectors(n: number, seed: number): Float32Array[] {
+  const rnd = seededRandom(seed);
+  const odd = [-0, 1.4e-45, -3.5e-44, 12345.678, 1.1754943508222875e-38, 0.1, -1 / 3];
+  return Array.from({ length: n }, (_, i) =>
+    Float32Array.from({ length: DIM }, (_v, j) => ((i + j) % 9 === 0 ? odd[(i * 7 + j) % odd.length]! : rnd() * 2 - 1)),
+  );
+}
+
+/** Same bits (−0 differs from 0). */
+function sameBits(a: Float32Array | undefined, b: Float32Array): boolean {
+  if (a === undefined || a.length !== b.length) return false;
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  return x.every((v, i) => v === y[i]);
+}
+
+async function expectVectors(c: Collection, want: Map<string, Float32Array>): Promise<void> {
+  const keys = [...want.keys()];
+  const docs = await c.getMany(keys, { select: ['vector'] });
+  const wrong = keys.filter((k, i) => !sameBits(docs[i]?.vector, want.get(k)!));
+  expect(wrong).toEqual([]);
+}
+
+function bruteForce(distance: 'l2' | 'innerProduct', want: Map<string, Float32Array>, q: Float32Array, keep: (key: string) => boolean, k: number): string[] {
+  const d = (v: Float32Array): number => {
+    let s = 0;
+    for (let j = 0; j < DIM; j++) s += distance === 'l2' ? (v[j]! - q[j]!) ** 2 : v[j]! * q[j]!;
+    return distance === 'l2' ? s : 1 - s;
+  };
+  return [...want].filter(([key]) => keep(key)).map(([key, v]) => ({ key, d: d(v) })).sort((a, b) => a.d - b.d).slice(0, k).map((x) => x.key);
+}
+
+describe('vectors held once (l2, innerProduct: read from the index)', () => {
+  let root: string;
+  beforeAll(() => (root = fs.mkdtempSync(path.join(os.tmpdir(), 'vego-db-shared-'))));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('holds about one copy of the vectors under l2 and innerProduct, two under cosine', async () => {
+    const vs = vectors(N, 1);
+    const bytes: Record<string, number> = {};
+    for (const distance of ['l2', 'innerProduct', 'cosine'] as const) {
+      const c = await Database.memory().createCollection('c', { dimension: DIM, distance });
+      await c.insertMany(vs.map((vector, i) => ({ key: `k${i}`, vector: distance === 'cosine' && vector.every((x) => x === 0) ? Float32Array.of(1, ...vector.subarray(1)) : vector })));
+      bytes[distance] = c.byteLength;
+      expect(c.documents.ownsVectors).toBe(distance === 'cosine');
+    }
+    // The cosine table's copy is at least N · DIM floats (in 4,096-row chunks).
+    expect(bytes.cosine! - bytes.l2!).toBeGreaterThanOrEqual(N * DIM * 4);
+    expect(bytes.cosine! - bytes.innerProduct!).toBeGreaterThanOrEqual(N * DIM * 4);
+  });
+
+  it.each(['l2', 'innerProduct'] as const)('%s: every read gives the vectors back bit for bit, through replacements, deletes, renumbering and reopening', async (distance) => {
+    const dir = path.join(root, distance);
+    let db = await Database.open(dir);
+    let c = await db.createCollection('c', { dimension: DIM, distance, schema: { n: 'integer' }, indexSaveEvery: 200 });
+    const want = new Map<string, Float32Array>();
+    const first = vectors(N, 2);
+    await c.insertMany(first.map((vector, i) => ({ key: `k${i}`, vector, metadata: { n: i } })));
+    first.forEach((v, i) => want.set(`k${i}`, v));
+    await expectVectors(c, want);
+
+    // New vectors for some (relinked in place), the same vector with new metadata for others, and
+    // a metadata-only update (which writes the stored vector again).
+    const moved = vectors(100, 3);
+    await c.upsertMany(moved.map((vector, i) => ({ key: `k${i * 3}`, vector, metadata: { n: -i } })));
+    moved.forEach((v, i) => want.set(`k${i * 3}`, v));
+    await c.upsertMany([1, 4, 7].map((i) => ({ key: `k${i}`, vector: want.get(`k${i}`)!, metadata: { n: 1000 + i } })));
+    await c.update('k10', { metadata: { n: 5 } });
+    await expectVectors(c, want);
+    const hits = await c.search(want.get('k3')!, 5, { select: ['vector'] });
+    expect(hits).toHaveLength(5);
+    for (const h of hits) expect(sameBits(h.vector, want.get(h.key)!)).toBe(true);
+
+    // Exact filtered scans (few matches) read the index's vectors: the true top 10.
+    const q = vectors(1, 4)[0]!;
+    const got = await c.search(q, 10, { filter: { n: { $lt: 40, $gte: 0 } } });
+    const n = (key: string): number => {
+      const i = Number(key.slice(1));
+      if (i % 3 === 0 && i < 300) return -i / 3;
+      if ([1, 4, 7].includes(i)) return 1000 + i;
+      return i === 10 ? 5 : i;
+    };
+    const keep = (key: string): boolean => n(key) >= 0 && n(key) < 40;
+    expect((await c.getMany([...want.keys()])).every((d) => d!.metadata.n === n(d!.key))).toBe(true);
+    expect(got.map((h) => h.key)).toEqual(bruteForce(distance, want, q, keep, 10));
+
+    // Reopen (the index saved earlier than the last writes: reconciled, then shared again).
+    await c.close();
+    db = await Database.open(dir);
+    c = await db.openCollection('c');
+    expect(c.documents.ownsVectors).toBe(false);
+    await expectVectors(c, want);
+
+    // Delete most documents, then renumber the ids (a rewrite of the dataset from the new index's vectors).
+    const gone = [...want.keys()].filter((_k, i) => i % 5 !== 0);
+    await c.delete(gone);
+    for (const k of gone) want.delete(k);
+    const r = await c.optimize({ cleanupOlderThanMs: 0 });
+    expect(r.docIdsRenumbered).toBe(true);
+    expect(c.documents.ownsVectors).toBe(false);
+    await expectVectors(c, want);
+    await c.close();
+    db = await Database.open(dir);
+    c = await db.openCollection('c');
+    await expectVectors(c, want);
+    await c.close();
+  });
+});
