@@ -139,22 +139,25 @@ export function documentsToBatch(schema: Schema, config: CollectionConfig, docs:
   return new RecordBatch(schema, cols);
 }
 
-/** Live documents of `table` at doc ids `order` as one record batch (for rewrites). */
-export function tableToBatch(schema: Schema, config: CollectionConfig, table: DocumentTable, order: ArrayLike<number>): RecordBatch {
+/**
+ * Live documents of `table` at doc ids `order` as one record batch (for rewrites); their vectors
+ * from `vectors` (flat, in `order`'s order) when given, else from the table.
+ */
+export function tableToBatch(schema: Schema, config: CollectionConfig, table: DocumentTable, order: ArrayLike<number>, vectors?: Float32Array): RecordBatch {
   const n = order.length;
   const d = table.dimension;
   const keys: string[] = new Array(n);
   const texts: (string | null)[] = new Array(n);
   const metadata: MetadataRecord[] = new Array(n);
-  const vectors = new Float32Array(n * d);
+  const flat = vectors ?? new Float32Array(n * d);
   for (let i = 0; i < n; i++) {
     const id = order[i]!;
     keys[i] = table.keys[id]!;
     texts[i] = table.texts[id] ?? null;
     metadata[i] = table.metadataOf(id);
-    vectors.set(table.vectorView(id), i * d);
+    if (vectors === undefined) flat.set(table.vectorView(id), i * d);
   }
-  return documentsToBatch(schema, config, new PreparedBatch(d, keys, texts, vectors, metadata), order);
+  return documentsToBatch(schema, config, new PreparedBatch(d, keys, texts, flat, metadata), order);
 }
 
 function toStored(t: FieldType, v: unknown): unknown {

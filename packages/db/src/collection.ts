@@ -5,7 +5,7 @@
  */
 import {
   ConflictError, CorruptDataError, HNSW, InternalError, InvalidArgumentError, LengthMismatchError, NotFoundError, NotSupportedError,
-  type VectorLike,
+  type FixedSizeListVector, type VectorLike,
 } from '@vego/hnsw';
 import type { CollectionConfig } from './collection-layout';
 import { COLLECTION_FORMAT_VERSION, collectionSchema, documentsToBatch, schemaOfConfig, tableToBatch } from './collection-layout';
@@ -386,13 +386,17 @@ export class Collection {
   }
 
   /**
-   * Under l2 and innerProduct the index stores each vector as given (bit for bit): the table then
-   * drops its own copy and reads them from the index, so a collection holds its vectors once.
-   * Under cosine the index holds them normalised and the table keeps the given ones. Called once
-   * the index holds every live document (a new collection; an open after reconciling).
+   * Holds the vectors once: under l2 and innerProduct the index stores each vector as given (bit
+   * for bit), so the table drops its own copy and reads them from the index; under cosine the index
+   * holds them normalised, so a persisted collection drops the table's copy and reads the given
+   * vectors from its dataset when asked ({@link storedVectors}); an in-memory cosine collection
+   * keeps it (nowhere else holds them). Called once the index holds every live document (a new
+   * collection; an open after reconciling).
    */
   private shareVectorsWithIndex(): void {
-    if (this.distance !== 'cosine' && this.table.ownsVectors) this.table.useIndexVectors(this.index);
+    if (!this.table.ownsVectors) return;
+    if (this.distance !== 'cosine') this.table.useIndexVectors(this.index, true);
+    else if (this.store !== null) this.table.useIndexVectors(this.index, false);
   }
 
   /**
@@ -662,7 +666,8 @@ export class Collection {
       fields: [...this.config.fields, ...newFields],
     };
     if (this.store !== null) {
-      await this.store.overwrite(tableToBatch(collectionSchema(config), config, this.table, this.order!.view()));
+      const order = this.order!.view();
+      await this.store.overwrite(tableToBatch(collectionSchema(config), config, this.table, order, this.table.readsVectors ? undefined : await this.storedVectors(order)));
     }
     for (const [f, t] of newFields) this.table.addField(f, t);
     this.config = config;
@@ -730,7 +735,7 @@ export class Collection {
       if (id === undefined) throw new NotFoundError(`no document '${key}' in collection '${this.name}'`);
       const input: DocumentInput = {
         key,
-        vector: patch.vector ?? this.table.vectorOf(id),
+        vector: patch.vector ?? (this.table.readsVectors ? this.table.vectorOf(id) : await this.storedVectors([id])),
         text: patch.text === undefined ? this.table.texts[id] ?? null : patch.text,
         metadata: { ...this.table.metadataOf(id), ...(patch.metadata ?? {}) },
       };
@@ -965,7 +970,8 @@ export class Collection {
   private documentOf(id: number, sel: { fields: readonly string[]; text: boolean; vector: boolean }): Document {
     const doc: Document = { key: this.table.keys[id]!, metadata: this.table.metadataOf(id, sel.fields) };
     if (sel.text) doc.text = this.table.texts[id] ?? null;
-    if (sel.vector) doc.vector = this.table.vectorOf(id);
+    // Vectors only the dataset holds are read after (withStoredVectors), one read for all documents.
+    if (sel.vector && this.table.readsVectors) doc.vector = this.table.vectorOf(id);
     return doc;
   }
 
@@ -978,10 +984,13 @@ export class Collection {
   async getMany(keys: readonly string[], options: ReadOptions = {}): Promise<(Document | null)[]> {
     this.checkOpen();
     const sel = this.fieldsOf(options.select);
-    return keys.map((k) => {
-      const id = this.table.keyToId.get(k);
-      return id === undefined ? null : this.documentOf(id, sel);
-    });
+    const read = (): (Document | null)[] =>
+      keys.map((k) => {
+        const id = this.table.keyToId.get(k);
+        return id === undefined ? null : this.documentOf(id, sel);
+      });
+    if (!this.vectorsFromDataset(sel)) return read();
+    return this.exclusive(async () => this.withStoredVectors(read()));
   }
 
   /** True when a document has this key. */
@@ -1016,13 +1025,76 @@ export class Collection {
     const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
     if (!Number.isInteger(offset) || offset < 0) throw new InvalidArgumentError(`\`offset\` must be a non-negative integer, got ${offset}`);
     if (!Number.isInteger(limit) || limit < 0) throw new InvalidArgumentError(`\`limit\` must be a non-negative integer, got ${limit}`);
-    const bits = this.matches(options.filter);
-    const out: Document[] = [];
-    let skipped = 0;
-    for (let id = 0; id < this.table.numIds && out.length < limit; id++) {
-      if (!hasBit(bits, id)) continue;
-      if (skipped < offset) { skipped++; continue; }
-      out.push(this.documentOf(id, sel));
+    const read = (): Document[] => {
+      const bits = this.matches(options.filter);
+      const out: Document[] = [];
+      let skipped = 0;
+      for (let id = 0; id < this.table.numIds && out.length < limit; id++) {
+        if (!hasBit(bits, id)) continue;
+        if (skipped < offset) { skipped++; continue; }
+        out.push(this.documentOf(id, sel));
+      }
+      return out;
+    };
+    if (!this.vectorsFromDataset(sel)) return read();
+    return this.exclusive(async () => this.withStoredVectors(read()));
+  }
+
+  /**
+   * True when `sel` asks for vectors that only the dataset holds (a persisted cosine collection).
+   * Such a read runs as a write does, after the writes queued before it and before those after:
+   * the documents it found are then still at the rows it reads their vectors from.
+   */
+  private vectorsFromDataset(sel: Selection): boolean {
+    return sel.vector && !this.table.readsVectors;
+  }
+
+  /** Sets the `vector` of every document of `docs` (live ones, by key) from the dataset, in one read. */
+  private async withStoredVectors<T extends Document | null>(docs: T[]): Promise<T[]> {
+    const ids: number[] = [];
+    for (const doc of docs) if (doc !== null) ids.push(this.table.keyToId.get(doc.key)!);
+    const flat = await this.storedVectors(ids);
+    const d = this.dimension;
+    let j = 0;
+    for (const doc of docs) {
+      if (doc === null) continue;
+      doc.vector = flat.slice(j * d, (j + 1) * d);
+      j++;
+    }
+    return docs;
+  }
+
+  /**
+   * The vectors as given of live doc ids `ids`, read from the dataset (where a persisted cosine
+   * collection keeps them; its index holds them normalised), flat, `ids.length · dimension`
+   * floats in `ids`' order. Run with no write under way (inside {@link exclusive}): each id is
+   * read at its row of the version this process holds, and the row's `_doc_id` must be the id.
+   * @throws CorruptDataError when a row holds another doc id or a null vector
+   */
+  private async storedVectors(ids: ArrayLike<number>): Promise<Float32Array> {
+    const d = this.dimension;
+    const out = new Float32Array(ids.length * d);
+    if (ids.length === 0) return out;
+    const rows = this.order!.view();
+    // A row superseded by a later one of its id (left over plain HTTP, which cannot delete) loses to it, as on open.
+    const positionOf = new Int32Array(this.table.numIds).fill(-1);
+    for (let p = 0; p < rows.length; p++) positionOf[rows[p]!] = p;
+    const positions = new Array<number>(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      const p = positionOf[ids[i]!];
+      if (p === undefined || p < 0) throw new InternalError(`doc id ${ids[i]} has no row in the dataset`);
+      positions[i] = p;
+    }
+    const batch = await this.store!.take(positions, ['_doc_id', 'vector']);
+    const idCol = batch.columnAt(0);
+    const vectorCol = batch.columnAt(1) as FixedSizeListVector;
+    const values = vectorCol.values as Float32Array;
+    for (let i = 0; i < ids.length; i++) {
+      const found = idCol.get(i);
+      if (found !== ids[i]) throw new CorruptDataError(`${this.store!.datasetDir}: row ${positions[i]} holds _doc_id ${String(found)} where doc id ${ids[i]} was read`);
+      if (!vectorCol.isValid(i)) throw new CorruptDataError(`${this.store!.datasetDir}: row ${positions[i]} (doc id ${ids[i]}) has a null vector`);
+      const off = vectorCol.valueOffset(i);
+      out.set(values.subarray(off, off + d), i * d);
     }
     return out;
   }
@@ -1043,6 +1115,7 @@ export class Collection {
   async search(query: SearchQuery, k: number, options: SearchOptions = {}): Promise<SearchHit[]> {
     this.checkOpen();
     checkK(k);
+    if (this.vectorsFromDataset(this.fieldsOf(options.select))) return this.exclusive(async () => this.withStoredVectors(await this.searchNow(query, k, options)));
     await this.enterSearch();
     try {
       return await this.searchNow(query, k, options);
@@ -1122,6 +1195,13 @@ export class Collection {
     if (!Array.isArray(queries)) throw new InvalidArgumentError('`queries` must be an array');
     const threads = options.threads ?? 1;
     if (!Number.isInteger(threads) || threads < 1) throw new InvalidArgumentError(`\`threads\` must be a positive integer, got ${threads}`);
+    if (this.vectorsFromDataset(this.fieldsOf(options.select))) {
+      return this.exclusive(async () => {
+        const lists = await this.searchManyNow(queries, k, options, threads);
+        await this.withStoredVectors(lists.flat());
+        return lists;
+      });
+    }
     await this.enterSearch();
     try {
       return await this.searchManyNow(queries, k, options, threads);
@@ -1428,7 +1508,8 @@ export class Collection {
       // From here until the new index is saved, a reopen rebuilds the index from the documents.
       this.unsavedIndexChanges = Math.max(1, this.unsavedIndexChanges);
       try {
-        await this.store.overwrite(tableToBatch(collectionSchema(config), config, table, Int32Array.from({ length: table.numIds }, (_, i) => i)));
+        const vectors = table.readsVectors ? undefined : await this.storedVectors(oldIds);
+        await this.store.overwrite(tableToBatch(collectionSchema(config), config, table, Int32Array.from({ length: table.numIds }, (_, i) => i), vectors));
       } catch (e) {
         // Nothing changed (another writer committed first, a disk error): the index of the ids that
         // stay is saved again, whole, where the removed one was. A failure there is the next open's

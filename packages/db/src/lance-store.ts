@@ -181,6 +181,15 @@ export class LanceStore {
     await this.replace(await this.dataset.deleteRows(positions));
   }
 
+  /**
+   * The rows at live positions `positions` (of the version last seen; any order), in that order,
+   * `columns` only: the one read a collection makes of rows it keeps in memory only in part (the
+   * vectors as given of a cosine collection).
+   */
+  async take(positions: ArrayLike<number>, columns: readonly string[]): Promise<RecordBatch> {
+    return this.dataset.take(positions, { columns });
+  }
+
   /** Replaces every row (and the schema) in one version. @throws ConflictError */
   async overwrite(batch: RecordBatch): Promise<void> {
     await this.replace(await Dataset.create(this.datasetDir, batch, { mode: 'overwrite', expectedVersion: this.dataset.version, ...storeOption(this.location) }));

@@ -72,6 +72,10 @@ describe('Database on S3', () => {
     expect(await c2.count()).toBe(298);
     expect((await c2.get('doc-5'))?.metadata.kind).toBe('changed');
     expect(await c2.get('doc-7')).toBeNull();
+    // A persisted cosine collection reads vectors as given from the dataset (a take from the bucket).
+    const given = docs(300, 1);
+    const got = await c2.getMany(['doc-5', 'doc-250', 'doc-9'], { select: ['vector'] });
+    expect(got.map((d) => Array.from(d!.vector!))).toEqual([5, 250, 9].map((i) => Array.from(given[i]!.vector)));
     expect(hitsOf(await c2.search(q, 10, { filter: "kind = 'task'" }))).toEqual(hitsOf(hitsBefore));
     expect(hitsOf(await c2.search(q, 10))).toEqual(hitsOf(plainBefore));
 

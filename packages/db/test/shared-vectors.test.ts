@@ -5,9 +5,10 @@ import { Database } from '@vego/db';
 import type { Collection } from '@vego/db';
 import { seededRandom } from '../../../test-support/random';
 
-// Under l2 and innerProduct a collection keeps one copy of its vectors, in the index (which stores
-// them as given); under cosine the index holds them normalised and the table keeps the given ones.
-// Every read of a vector must still give back exactly what was written.
+// A collection holds its vectors once: under l2 and innerProduct in the index (which stores them as
+// given); under cosine the index holds them normalised, so a persisted collection reads the given
+// ones from its dataset and only an in-memory one keeps a copy. Every read of a vector must still
+// give back exactly what was written.
 
 const DIM = 16;
 const N = 600;
@@ -36,35 +37,48 @@ async function expectVectors(c: Collection, want: Map<string, Float32Array>): Pr
   expect(wrong).toEqual([]);
 }
 
-function bruteForce(distance: 'l2' | 'innerProduct', want: Map<string, Float32Array>, q: Float32Array, keep: (key: string) => boolean, k: number): string[] {
+function bruteForce(distance: 'l2' | 'innerProduct' | 'cosine', want: Map<string, Float32Array>, q: Float32Array, keep: (key: string) => boolean, k: number): string[] {
   const d = (v: Float32Array): number => {
     let s = 0;
-    for (let j = 0; j < DIM; j++) s += distance === 'l2' ? (v[j]! - q[j]!) ** 2 : v[j]! * q[j]!;
+    let vv = 0;
+    let qq = 0;
+    for (let j = 0; j < DIM; j++) {
+      s += distance === 'l2' ? (v[j]! - q[j]!) ** 2 : v[j]! * q[j]!;
+      vv += v[j]! * v[j]!;
+      qq += q[j]! * q[j]!;
+    }
+    if (distance === 'cosine') return 1 - s / Math.sqrt(vv * qq);
     return distance === 'l2' ? s : 1 - s;
   };
   return [...want].filter(([key]) => keep(key)).map(([key, v]) => ({ key, d: d(v) })).sort((a, b) => a.d - b.d).slice(0, k).map((x) => x.key);
 }
 
-describe('vectors held once (l2, innerProduct: read from the index)', () => {
+describe('vectors held once (l2, innerProduct: read from the index; cosine: from the dataset)', () => {
   let root: string;
   beforeAll(() => (root = fs.mkdtempSync(path.join(os.tmpdir(), 'vego-db-shared-'))));
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  it('holds about one copy of the vectors under l2 and innerProduct, two under cosine', async () => {
+  it('holds one copy of the vectors, except an in-memory cosine collection (two)', async () => {
     const vs = vectors(N, 1);
     const bytes: Record<string, number> = {};
     for (const distance of ['l2', 'innerProduct', 'cosine'] as const) {
-      const c = await Database.memory().createCollection('c', { dimension: DIM, distance });
-      await c.insertMany(vs.map((vector, i) => ({ key: `k${i}`, vector: distance === 'cosine' && vector.every((x) => x === 0) ? Float32Array.of(1, ...vector.subarray(1)) : vector })));
-      bytes[distance] = c.byteLength;
-      expect(c.documents.ownsVectors).toBe(distance === 'cosine');
+      for (const where of ['memory', 'folder'] as const) {
+        const db = where === 'memory' ? Database.memory() : await Database.open(path.join(root, `bytes-${distance}`));
+        const c = await db.createCollection('c', { dimension: DIM, distance });
+        await c.insertMany(vs.map((vector, i) => ({ key: `k${i}`, vector })));
+        bytes[`${distance} ${where}`] = c.byteLength;
+        expect(c.documents.ownsVectors).toBe(distance === 'cosine' && where === 'memory');
+        expect(c.documents.readsVectors).toBe(distance !== 'cosine' || where === 'memory');
+        await c.close();
+      }
     }
-    // The cosine table's copy is at least N · DIM floats (in 4,096-row chunks).
-    expect(bytes.cosine! - bytes.l2!).toBeGreaterThanOrEqual(N * DIM * 4);
-    expect(bytes.cosine! - bytes.innerProduct!).toBeGreaterThanOrEqual(N * DIM * 4);
+    // The in-memory cosine table's copy is at least N · DIM floats (in 4,096-row chunks); the others hold none.
+    for (const one of ['l2 memory', 'l2 folder', 'innerProduct memory', 'innerProduct folder', 'cosine folder']) {
+      expect(bytes['cosine memory']! - bytes[one]!).toBeGreaterThanOrEqual(N * DIM * 4);
+    }
   });
 
-  it.each(['l2', 'innerProduct'] as const)('%s: every read gives the vectors back bit for bit, through replacements, deletes, renumbering and reopening', async (distance) => {
+  it.each(['l2', 'innerProduct', 'cosine'] as const)('%s: every read gives the vectors back bit for bit, through replacements, deletes, renumbering and reopening', async (distance) => {
     const dir = path.join(root, distance);
     let db = await Database.open(dir);
     let c = await db.createCollection('c', { dimension: DIM, distance, schema: { n: 'integer' }, indexSaveEvery: 200 });
@@ -85,6 +99,12 @@ describe('vectors held once (l2, innerProduct: read from the index)', () => {
     const hits = await c.search(want.get('k3')!, 5, { select: ['vector'] });
     expect(hits).toHaveLength(5);
     for (const h of hits) expect(sameBits(h.vector, want.get(h.key)!)).toBe(true);
+    const lists = await c.searchMany([want.get('k5')!, want.get('k8')!], 3, { select: ['vector', 'n'] });
+    for (const h of lists.flat()) expect(sameBits(h.vector, want.get(h.key)!)).toBe(true);
+    const all = await c.query({ select: ['vector'] });
+    expect(all).toHaveLength(N);
+    for (const doc of all) expect(sameBits(doc.vector, want.get(doc.key)!)).toBe(true);
+    expect((await c.query({ limit: 1 }))[0]!.vector).toBeUndefined();
 
     // Exact filtered scans (few matches) read the index's vectors: the true top 10.
     const q = vectors(1, 4)[0]!;
@@ -98,6 +118,28 @@ describe('vectors held once (l2, innerProduct: read from the index)', () => {
     const keep = (key: string): boolean => n(key) >= 0 && n(key) < 40;
     expect((await c.getMany([...want.keys()])).every((d) => d!.metadata.n === n(d!.key))).toBe(true);
     expect(got.map((h) => h.key)).toEqual(bruteForce(distance, want, q, keep, 10));
+
+    // A new metadata field rewrites the dataset (vectors read back from where the collection holds them).
+    await c.upsert({ key: 'k2', vector: want.get('k2')!, metadata: { tag: 'new field' } });
+    expect(c.schema).toHaveProperty('tag');
+    await expectVectors(c, want);
+    // The same direction, another length: under cosine the index is untouched (same normalised
+    // vector) and the dataset holds the new vector as given.
+    const longer = want.get('k5')!.map((x) => x * 2);
+    await c.upsert({ key: 'k5', vector: longer, metadata: { n: 5 } });
+    want.set('k5', longer);
+    await expectVectors(c, want);
+
+    // A read while a write is under way: one that reads vectors from the dataset runs after the
+    // write (the rows it reads are then where the write left them); one answered from memory
+    // answers at once, before the write.
+    const next = vectors(1, 9)[0]!;
+    const before = want.get('k11')!;
+    const writing = c.upsert({ key: 'k11', vector: next, metadata: { n: 11 } });
+    const reading = c.get('k11', { select: ['vector'] });
+    await writing;
+    expect(sameBits((await reading)!.vector, distance === 'cosine' ? next : before)).toBe(true);
+    want.set('k11', next);
 
     // Reopen (the index saved earlier than the last writes: reconciled, then shared again).
     await c.close();

@@ -42,6 +42,7 @@ export class LanceStore {
   async deleteRows(_positions: ArrayLike<number>): Promise<void> { throw needsNode('a persisted collection'); }
   async appendAndDelete(_batch: RecordBatch, _positions: ArrayLike<number>): Promise<void> { throw needsNode('a persisted collection'); }
   async overwrite(_batch: RecordBatch): Promise<void> { throw needsNode('a persisted collection'); }
+  async take(_positions: ArrayLike<number>, _columns: readonly string[]): Promise<RecordBatch> { throw needsNode('a persisted collection'); }
   async loadIndex(): Promise<HNSW | null> { throw needsNode('a persisted collection'); }
   async saveIndex(_index: HNSW, _full = false): Promise<void> { throw needsNode('a persisted collection'); }
   async dropIndex(): Promise<void> { throw needsNode('a persisted collection'); }

@@ -3,9 +3,10 @@
  * vectors, liveness and one typed column per metadata field. Vectors are held once: under l2 and
  * innerProduct the HNSW index stores each vector as given (bit for bit), so the table reads them
  * from the index ({@link DocumentTable.useIndexVectors}); under cosine the index holds them
- * normalised, and the table keeps its own copy as given (for `get`, rewrites and exact scans).
+ * normalised, so a persisted collection reads the given ones from its dataset when asked (`get`
+ * with the vector, rewrites), and only an in-memory cosine collection keeps its own copy.
  */
-import type { VectorLike } from '@vego/hnsw';
+import { InternalError, type VectorLike } from '@vego/hnsw';
 import type { FieldType, MetadataSchema, MetadataValue } from '../schema';
 import { newColumn, growTyped, type Column } from './columns';
 import { VectorChunks } from './vector-chunks';
@@ -47,14 +48,14 @@ export class PreparedBatch {
 }
 
 /**
- * What a table reads its vectors from when it keeps no copy: an index that stores every live
- * document's vector as given, under the document's id (@vego/hnsw's `HNSW` under l2 or
- * innerProduct).
+ * The index a table that keeps no copy of the vectors is paired with: it holds every live
+ * document's vector under the document's id (@vego/hnsw's `HNSW`), as given under l2 and
+ * innerProduct, normalised under cosine.
  */
 export interface IndexVectors {
   /** A copy of the stored vector of `id`. */
   get(id: number): Float32Array;
-  /** True when the stored vector of `id` is `vector` bit for bit. */
+  /** True when `vector`, prepared as the index stores vectors, is the stored vector of `id` bit for bit. */
   holds(id: number, vector: VectorLike): boolean;
 }
 
@@ -67,8 +68,10 @@ export class DocumentTable implements FilterSource {
    * from the index instead ({@link useIndexVectors}).
    */
   vectors: VectorChunks | null;
-  /** Where the vectors are read when {@link vectors} is null. */
+  /** The index the table is paired with when {@link vectors} is null. */
   private indexVectors: IndexVectors | null = null;
+  /** True when {@link indexVectors} stores the vectors as given (l2, innerProduct), so the table reads them there. */
+  private indexHoldsGiven = false;
   /** Euclidean norm of each vector (float64), for cosine exact scans. */
   norms = new Float64Array(16);
   readonly keys: (string | undefined)[] = [];
@@ -110,18 +113,27 @@ export class DocumentTable implements FilterSource {
   }
 
   /**
-   * Drops the table's own copy of the vectors and reads them from `index` from now on: `index`
-   * must hold every live document's vector as given under its id, and be told of every vector
-   * the table is given later (the collection adds, updates and deletes alongside the table).
+   * Drops the table's own copy of the vectors: `index` holds every live document's vector under
+   * its id and is told of every vector the table is given later (the collection adds, updates and
+   * deletes alongside the table). With `given` (l2, innerProduct: the index stores vectors as
+   * given) the table reads its vectors from `index`; without it (cosine: normalised) it cannot
+   * read them at all ({@link readsVectors} false: the collection reads them from its dataset),
+   * and {@link sameVector} compares directions.
    */
-  useIndexVectors(index: IndexVectors): void {
+  useIndexVectors(index: IndexVectors, given: boolean): void {
     this.vectors = null;
     this.indexVectors = index;
+    this.indexHoldsGiven = given;
   }
 
   /** True while the table keeps its own copy of the vectors. */
   get ownsVectors(): boolean {
     return this.vectors !== null;
+  }
+
+  /** True when {@link vectorOf} and {@link vectorView} can answer (own copy, or an index that stores vectors as given). */
+  get readsVectors(): boolean {
+    return this.vectors !== null || this.indexHoldsGiven;
   }
 
   /** Makes room for ids below `n`. */
@@ -164,7 +176,7 @@ export class DocumentTable implements FilterSource {
    */
   renumbered(oldIds: Int32Array, index: IndexVectors): DocumentTable {
     const out = new DocumentTable(this.dimension, this.schema);
-    if (this.vectors === null) out.useIndexVectors(index);
+    if (this.vectors === null) out.useIndexVectors(index, this.indexHoldsGiven);
     const n = oldIds.length;
     out.reserve(n);
     out.numIds = n;
@@ -180,20 +192,29 @@ export class DocumentTable implements FilterSource {
     return out;
   }
 
-  /** Copy of the vector of `id`, as given at insert. */
+  /** Copy of the vector of `id`, as given at insert. @throws InternalError unless {@link readsVectors} */
   vectorOf(id: number): Float32Array {
-    return this.vectors !== null ? this.vectors.copy(id) : this.indexVectors!.get(id);
+    return this.vectors !== null ? this.vectors.copy(id) : this.givenFromIndex(id);
   }
 
   /**
    * The vector of `id` as given, to read at once (a view of the table's copy, or a copy read from
-   * the index): not to be kept or changed.
+   * the index): not to be kept or changed. @throws InternalError unless {@link readsVectors}
    */
   vectorView(id: number): Float32Array {
-    return this.vectors !== null ? this.vectors.view(id) : this.indexVectors!.get(id);
+    return this.vectors !== null ? this.vectors.view(id) : this.givenFromIndex(id);
   }
 
-  /** True when the vector of live `id` is `dimension` floats of `v` from `offset`, bit for bit. */
+  private givenFromIndex(id: number): Float32Array {
+    if (!this.indexHoldsGiven) throw new InternalError('this table keeps no vectors and its index holds them normalised: read them from the dataset');
+    return this.indexVectors!.get(id);
+  }
+
+  /**
+   * True when the vector of live `id` is `dimension` floats of `v` from `offset`, bit for bit; when
+   * the table keeps no vectors and its index holds them normalised, when `v` normalised is the
+   * stored vector (the same direction: nothing in the index changes).
+   */
   sameVector(id: number, v: Float32Array, offset: number): boolean {
     if (this.vectors !== null) return this.vectors.equals(id, v, offset);
     return this.indexVectors!.holds(id, v.subarray(offset, offset + this.dimension));
