@@ -83,34 +83,40 @@ describe('LZ4 block decoder on hostile input', () => {
 });
 
 describe('FastLanes unpacking (decoder twin of packFastLanesBlock)', () => {
-  it('gives back what the encoder packed, for every type width and a few bit widths, whole and partial blocks', () => {
+  it('gives back what the encoder packed, for every type width and every bit width, whole and partial blocks, at any offset', () => {
     const rand = seededRandom(1313);
     for (const t of [8, 16, 32]) {
-      for (const w of [0, 1, 3, t - 1, t]) {
-        for (const count of [1024, 1000]) {
+      for (let w = 0; w <= t; w++) {
+        for (const [count, at, outAt] of [[1024, 0, 0], [1000, 3, 5], [1, 1, 0], [129, 2, 7]] as const) {
           const v = Uint32Array.from({ length: 1024 }, (_, i) => (i < count ? Math.floor(rand() * 2 ** w) : 0));
-          const packed = new Uint8Array(128 * w);
-          packFastLanesBlock(v, null, 0, count, t, w, packed, 0);
-          const out = new Uint32Array(1024);
-          unpackFastLanes32(packed, 0, t, w, count, out, 0);
-          expect(Array.from(out.subarray(0, count))).toEqual(Array.from(v.subarray(0, count)));
+          const packed = new Uint8Array(at + 128 * w);
+          packFastLanesBlock(v, null, 0, count, t, w, packed, at);
+          const out = new Uint32Array(outAt + 1024).fill(0xdeadbeef);
+          unpackFastLanes32(packed, at, t, w, count, out, outAt);
+          expect(Array.from(out.subarray(outAt, outAt + count))).toEqual(Array.from(v.subarray(0, count)));
+          // Nothing written past the count.
+          expect(out.subarray(outAt + count).every((x) => x === 0xdeadbeef)).toBe(true);
         }
       }
     }
   });
 
-  it('round-trips 64-bit values across bit 32', () => {
+  it('round-trips 64-bit values of every bit width across bit 32, whole and partial blocks, at any offset', () => {
     const rand = seededRandom(64);
-    for (const w of [1, 31, 33, 64]) {
-      const lo = Uint32Array.from({ length: 1024 }, () => Math.floor(rand() * 2 ** Math.min(32, w)) >>> 0);
-      const hi = Uint32Array.from({ length: 1024 }, () => (w > 32 ? Math.floor(rand() * 2 ** (w - 32)) >>> 0 : 0));
-      const packed = new Uint8Array(128 * w);
-      packFastLanesBlock(lo, hi, 0, 1024, 64, w, packed, 0);
-      const pairs = new Uint32Array(2048);
-      unpackFastLanes64(packed, 0, w, 1024, pairs, 0);
-      for (let i = 0; i < 1024; i++) {
-        expect(pairs[2 * i]).toBe(lo[i]);
-        expect(pairs[2 * i + 1]).toBe(hi[i]);
+    for (let w = 0; w <= 64; w++) {
+      for (const [count, at, outAt] of [[1024, 0, 0], [700, 5, 3]] as const) {
+        const lo = Uint32Array.from({ length: 1024 }, (_, i) => (i < count ? Math.floor(rand() * 2 ** Math.min(32, w)) >>> 0 : 0));
+        const hi = Uint32Array.from({ length: 1024 }, (_, i) => (i < count && w > 32 ? Math.floor(rand() * 2 ** (w - 32)) >>> 0 : 0));
+        const packed = new Uint8Array(at + 128 * w);
+        packFastLanesBlock(lo, hi, 0, count, 64, w, packed, at);
+        const pairs = new Uint32Array(2 * (outAt + 1024)).fill(0xdeadbeef);
+        unpackFastLanes64(packed, at, w, count, pairs, outAt);
+        for (let i = 0; i < count; i++) {
+          if (pairs[2 * (outAt + i)] !== lo[i] || pairs[2 * (outAt + i) + 1] !== hi[i]) {
+            throw new Error(`width ${w}, count ${count}: value ${i} is (${pairs[2 * (outAt + i)]}, ${pairs[2 * (outAt + i) + 1]}), packed (${lo[i]}, ${hi[i]})`);
+          }
+        }
+        expect(pairs.subarray(2 * (outAt + count)).every((x) => x === 0xdeadbeef)).toBe(true);
       }
     }
   });

@@ -38,28 +38,33 @@ export function unpackFastLanes32(
   }
   const lanes = 1024 / typeBits;
   const wordBytes = typeBits >>> 3;
-  for (let lane = 0; lane < lanes; lane++) {
-    for (let row = 0; row < typeBits; row++) {
-      const index = FL_ORDER[row >>> 3]! * 16 + (row & 7) * 128 + lane;
-      if (index >= count) continue;
-      let v = 0;
-      let got = 0;
-      let bit = row * bitWidth;
-      while (got < bitWidth) {
-        const word = (bit / typeBits) | 0;
-        const inWord = bit - word * typeBits;
-        const byteAt = byteOffset + (word * lanes + lane) * wordBytes + (inWord >>> 3);
-        const shift = inWord & 7;
-        let take = 8 - shift;
-        if (take > bitWidth - got) take = bitWidth - got;
-        const piece = (bytes[byteAt]! >>> shift) & ((1 << take) - 1);
-        v += piece * 2 ** got;
-        got += take;
-        bit += take;
-      }
-      out[outAt + index] = v;
+  // Bytes from one word of a lane to its next word.
+  const laneStride = lanes * wordBytes;
+  // A value spans at most two words of its lane (W ≤ T): read whole words, not bit by bit.
+  const mask = bitWidth === 32 ? -1 : (1 << bitWidth) - 1;
+  for (let row = 0; row < typeBits; row++) {
+    const first = FL_ORDER[row >>> 3]! * 16 + (row & 7) * 128;
+    if (first >= count) continue;
+    const bit = row * bitWidth;
+    const word = (bit / typeBits) | 0;
+    const shift = bit - word * typeBits;
+    const spills = shift + bitWidth > typeBits;
+    const rowAt = byteOffset + word * laneStride;
+    const end = first + lanes <= count ? lanes : count - first;
+    for (let lane = 0; lane < end; lane++) {
+      const at = rowAt + lane * wordBytes;
+      let v = wordAt(bytes, at, wordBytes) >>> shift;
+      if (spills) v |= wordAt(bytes, at + laneStride, wordBytes) << (typeBits - shift);
+      out[outAt + first + lane] = (v & mask) >>> 0;
     }
   }
+}
+
+/** The little-endian word of `wordBytes` bytes (1, 2 or 4) at `at`, as an unsigned number. */
+function wordAt(bytes: Uint8Array, at: number, wordBytes: number): number {
+  if (wordBytes === 4) return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+  if (wordBytes === 2) return bytes[at]! | (bytes[at + 1]! << 8);
+  return bytes[at]!;
 }
 
 /**
@@ -76,35 +81,44 @@ export function unpackFastLanes64(bytes: Uint8Array, byteOffset: number, bitWidt
     throw new CorruptDataError(`bit-packed block needs ${bitWidth * 128} bytes at ${byteOffset}, buffer has ${bytes.length}`);
   }
   const lanes = 16;
-  for (let lane = 0; lane < lanes; lane++) {
-    for (let row = 0; row < 64; row++) {
-      const index = FL_ORDER[row >>> 3]! * 16 + (row & 7) * 128 + lane;
-      if (index >= count) continue;
-      let lo = 0;
-      let hi = 0;
-      let got = 0;
-      let bit = row * bitWidth;
-      while (got < bitWidth) {
-        const word = bit >>> 6;
-        const inWord = bit & 63;
-        const byteAt = byteOffset + (word * lanes + lane) * 8 + (inWord >>> 3);
-        const shift = inWord & 7;
-        let take = 8 - shift;
-        if (take > bitWidth - got) take = bitWidth - got;
-        const piece = (bytes[byteAt]! >>> shift) & ((1 << take) - 1);
-        // Place the piece bit by bit: it may straddle bit 32 of the value.
-        for (let b = 0; b < take; b++) {
-          if ((piece >>> b) & 1) {
-            const at = got + b;
-            if (at < 32) lo = (lo | (1 << at)) >>> 0;
-            else hi = (hi | (1 << (at - 32))) >>> 0;
-          }
-        }
-        got += take;
-        bit += take;
+  const laneStride = lanes * 8;
+  const loMask = bitWidth >= 32 ? -1 : (1 << bitWidth) - 1;
+  const hiMask = bitWidth >= 64 ? -1 : bitWidth <= 32 ? 0 : (1 << (bitWidth - 32)) - 1;
+  for (let row = 0; row < 64; row++) {
+    const first = FL_ORDER[row >>> 3]! * 16 + (row & 7) * 128;
+    if (first >= count) continue;
+    const bit = row * bitWidth;
+    const word = bit >>> 6;
+    const shift = bit & 63;
+    const spills = shift + bitWidth > 64;
+    const rowAt = byteOffset + word * laneStride;
+    const end = first + lanes <= count ? lanes : count - first;
+    for (let lane = 0; lane < end; lane++) {
+      const at = rowAt + lane * 8;
+      // The value is bits [shift, shift + W) of this word and, when it spills, the next word of the lane.
+      const a0 = wordAt(bytes, at, 4);
+      const a1 = wordAt(bytes, at + 4, 4);
+      const b0 = spills ? wordAt(bytes, at + laneStride, 4) : 0;
+      const b1 = spills ? wordAt(bytes, at + laneStride + 4, 4) : 0;
+      let lo: number;
+      let hi: number;
+      if (shift === 0) {
+        lo = a0;
+        hi = a1;
+      } else if (shift < 32) {
+        lo = (a0 >>> shift) | (a1 << (32 - shift));
+        hi = (a1 >>> shift) | (b0 << (32 - shift));
+      } else if (shift === 32) {
+        lo = a1;
+        hi = b0;
+      } else {
+        const s2 = shift - 32;
+        lo = (a1 >>> s2) | (b0 << (32 - s2));
+        hi = (b0 >>> s2) | (b1 << (32 - s2));
       }
-      out[(outAt + index) * 2] = lo;
-      out[(outAt + index) * 2 + 1] = hi;
+      const index = (outAt + first + lane) * 2;
+      out[index] = (lo & loMask) >>> 0;
+      out[index + 1] = (hi & hiMask) >>> 0;
     }
   }
 }
