@@ -213,13 +213,31 @@ function generateKey(): string {
 class RowOrder {
   ids = new Int32Array(64);
   length = 0;
+  /** Position of each id (−1: none), built when first asked after a change ({@link positionOf}). */
+  private positions: Int32Array | null = null;
   push(id: number): void {
     if (this.length === this.ids.length) {
       const next = new Int32Array(this.ids.length * 2);
       next.set(this.ids);
       this.ids = next;
     }
+    if (this.positions !== null && id < this.positions.length) this.positions[id] = this.length;
+    else this.positions = null;
     this.ids[this.length++] = id;
+  }
+  /**
+   * The position of `id`'s row, −1 when it has none. When an id has several rows (superseded ones
+   * left over plain HTTP, which cannot delete), the last: it wins, as on open.
+   */
+  positionOf(id: number): number {
+    if (this.positions === null) {
+      let max = -1;
+      for (let p = 0; p < this.length; p++) if (this.ids[p]! > max) max = this.ids[p]!;
+      const positions = new Int32Array(max + 1).fill(-1);
+      for (let p = 0; p < this.length; p++) positions[this.ids[p]!] = p;
+      this.positions = positions;
+    }
+    return id < this.positions.length ? this.positions[id]! : -1;
   }
   /** Positions of the ids marked in `marked` (ascending). */
   positionsOf(marked: Uint8Array): number[] {
@@ -230,6 +248,7 @@ class RowOrder {
   /** Removes the given ascending positions. */
   remove(positions: readonly number[]): void {
     if (positions.length === 0) return;
+    this.positions = null;
     let w = 0;
     let k = 0;
     for (let p = 0; p < this.length; p++) {
@@ -1075,14 +1094,11 @@ export class Collection {
     const d = this.dimension;
     const out = new Float32Array(ids.length * d);
     if (ids.length === 0) return out;
-    const rows = this.order!.view();
-    // A row superseded by a later one of its id (left over plain HTTP, which cannot delete) loses to it, as on open.
-    const positionOf = new Int32Array(this.table.numIds).fill(-1);
-    for (let p = 0; p < rows.length; p++) positionOf[rows[p]!] = p;
+    const order = this.order!;
     const positions = new Array<number>(ids.length);
     for (let i = 0; i < ids.length; i++) {
-      const p = positionOf[ids[i]!];
-      if (p === undefined || p < 0) throw new InternalError(`doc id ${ids[i]} has no row in the dataset`);
+      const p = order.positionOf(ids[i]!);
+      if (p < 0) throw new InternalError(`doc id ${ids[i]} has no row in the dataset`);
       positions[i] = p;
     }
     const batch = await this.store!.take(positions, ['_doc_id', 'vector']);
