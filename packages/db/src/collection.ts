@@ -14,7 +14,6 @@ import { DuplicateKeyError, InvalidDocumentError } from './errors';
 import { compileFilter, type Filter } from './filter/compile';
 import { hasBit, newBitset, popcount } from './internal/bitset';
 import { DocumentTable, PreparedBatch, type MetadataRecord } from './internal/documents';
-import { exactSearchBits } from './internal/exact-search';
 import { adaptStep, inSlices, now, SLICE_MS, yieldToEventLoop } from './internal/yield';
 import type { LanceStore } from './lance-store';
 import { CollectionTextIndex, type FullTextOptions, fullTextOptionsOfCommit, textIndexOptionsOf } from './fulltext/collection-text-index';
@@ -305,8 +304,6 @@ export class Collection {
   private searching = 0;
   private searchesDone: (() => void) | null = null;
   private renumbering: Promise<void> | null = null;
-  private outIds = new Int32Array(64);
-  private outDists = new Float64Array(64);
 
   /** @internal Use the `Database` methods. */
   constructor(name: string, config: CollectionConfig, table: DocumentTable, index: HNSW, store: LanceStore | null, order: Int32Array | null, embed: EmbedFunction | undefined) {
@@ -1436,17 +1433,11 @@ export class Collection {
   }
 
   /**
-   * Exact scan of the documents matching `bits`: over the table's vectors as given (cosine), or
-   * the index's, which are the same (l2, innerProduct).
+   * Exact scan of the documents matching `bits` over the index's vectors (its SIMD kernel, only the
+   * set bits visited): the distances a graph walk gives, for the same vectors.
    */
   private exactHits(q: Float32Array, k: number, bits: Uint32Array, sel: Selection): SearchHit[] {
-    const own = this.table.vectors;
-    if (own === null) return this.hitsOf(this.index.searchExact(q, k, { filterBits: bits }), sel);
-    if (this.outIds.length < k) { this.outIds = new Int32Array(k); this.outDists = new Float64Array(k); }
-    const n = exactSearchBits(own, this.table.norms, this.distance, q, bits, k, this.outIds, this.outDists);
-    const out: SearchHit[] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.hitOf(this.outIds[i]!, this.outDists[i]!, sel);
-    return out;
+    return this.hitsOf(this.index.searchExact(q, k, { filterBits: bits }), sel);
   }
 
   private hitsOf(r: { id: number; distance: number }[], sel: Selection): SearchHit[] {

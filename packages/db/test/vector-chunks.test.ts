@@ -1,6 +1,4 @@
 import { VECTOR_CHUNK_ROWS, VectorChunks } from '../src/internal/vector-chunks';
-import { exactSearchBits } from '../src/internal/exact-search';
-import { newBitset } from '../src/internal/bitset';
 import { seededRandom } from '../../../test-support/random';
 
 describe('VectorChunks', () => {
@@ -36,24 +34,5 @@ describe('VectorChunks', () => {
     z.reserve(1);
     z.set(0, Float32Array.of(0), 0);
     expect(z.equals(0, Float32Array.of(-0), 0)).toBe(false);
-  });
-
-  it('feeds exact filtered search over ids in every chunk', () => {
-    const bits = newBitset(N);
-    const allowed: number[] = [];
-    for (let id = 0; id < N; id++) if (id % 7 === 3 || (id >= VECTOR_CHUNK_ROWS - 2 && id <= VECTOR_CHUNK_ROWS + 2)) { bits[id >>> 5]! |= 1 << (id & 31); allowed.push(id); }
-    const ids = new Int32Array(10);
-    const dists = new Float64Array(10);
-    for (let t = 0; t < 5; t++) {
-      const q = Float32Array.from({ length: D }, () => rnd() * 2 - 1);
-      const n = exactSearchBits(store, norms, 'l2', q, bits, 10, ids, dists);
-      const truth = allowed
-        .map((id) => ({ id, d: (flat[id * D]! - q[0]!) ** 2 + (flat[id * D + 1]! - q[1]!) ** 2 + (flat[id * D + 2]! - q[2]!) ** 2 }))
-        .sort((a, b) => a.d - b.d || a.id - b.id)
-        .slice(0, 10);
-      expect(n).toBe(10);
-      expect(Array.from(ids)).toEqual(truth.map((x) => x.id));
-      truth.forEach((x, i) => expect(dists[i]).toBeCloseTo(x.d, 10));
-    }
   });
 });

@@ -1,5 +1,6 @@
 /**
- * A collection's vectors as given (not normalised), in fixed-size chunks of
+ * A collection's vectors as given (not normalised), where nothing else holds them (an in-memory
+ * cosine collection; any collection while it opens, until its index holds them), in fixed-size chunks of
  * {@link VECTOR_CHUNK_ROWS} rows: growing adds a chunk and never copies what is stored, so a long
  * insert never stops the event loop to move every vector (one flat array doubling at 65,536 × 128
  * floats copied 32 MB into a new 64 MB array in one ~100 ms step), and capacity overshoots by at
