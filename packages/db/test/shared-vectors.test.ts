@@ -163,3 +163,80 @@ describe('vectors held once (l2, innerProduct: read from the index; cosine: from
     await c.close();
   });
 });
+
+describe('vectors held once: random writes, reopens and renumbering against a model', () => {
+  let root: string;
+  beforeAll(() => (root = fs.mkdtempSync(path.join(os.tmpdir(), 'vego-db-shared-model-'))));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it.each([
+    ['l2', 11],
+    ['innerProduct', 12],
+    ['cosine', 13],
+    ['cosine', 14],
+  ] as const)('%s, seed %i: every vector read back is the one last written', async (distance, seed) => {
+    const rnd = seededRandom(seed);
+    const dir = path.join(root, `${distance}-${seed}`);
+    let db = await Database.open(dir);
+    let c = await db.createCollection('c', { dimension: DIM, distance, indexSaveEvery: 1 + Math.floor(rnd() * 40) });
+    const model = new Map<string, Float32Array>();
+    let next = 0;
+    let fields = 0;
+    let renumbered = 0;
+    const fresh = (): Float32Array => vectors(1, Math.floor(rnd() * 1e9))[0]!;
+    const keys = (): string[] => [...model.keys()];
+    const some = (n: number): string[] => keys().filter(() => rnd() < n / Math.max(1, model.size));
+    for (let step = 0; step < 40; step++) {
+      const op = rnd();
+      if (op < 0.3) {
+        const docs = Array.from({ length: 1 + Math.floor(rnd() * 30) }, () => ({ key: `k${next++}`, vector: fresh() }));
+        await c.insertMany(docs, { batchSize: 1 + Math.floor(rnd() * 20) });
+        for (const d of docs) model.set(d.key, d.vector);
+      } else if (op < 0.5) {
+        // New vectors for some, the same vector (new metadata) for others.
+        const docs = some(10).map((key) => ({ key, vector: rnd() < 0.5 ? fresh() : model.get(key)!, metadata: { s: step } }));
+        await c.upsertMany(docs);
+        for (const d of docs) model.set(d.key, d.vector);
+      } else if (op < 0.6) {
+        for (const key of some(3)) await c.update(key, { metadata: { u: step } });
+      } else if (op < 0.7) {
+        // Sometimes half the documents, then optimize: enough dead ids for it to renumber.
+        const many = rnd() < 0.5;
+        const gone = some(many ? model.size / 2 : 4);
+        await c.delete(gone);
+        for (const k of gone) model.delete(k);
+        if (many && (await c.optimize({ cleanupOlderThanMs: 0 })).docIdsRenumbered) renumbered++;
+      } else if (op < 0.75 && model.size > 0) {
+        // A new metadata field: the dataset is rewritten, vectors included.
+        const key = keys()[Math.floor(rnd() * model.size)]!;
+        await c.update(key, { metadata: { [`f${fields++}`]: step } });
+      } else if (op < 0.85) {
+        if ((await c.optimize({ cleanupOlderThanMs: 0 })).docIdsRenumbered) renumbered++;
+      } else {
+        // Reopen, at times without closing (what a killed process leaves: the index saved up to `indexSaveEvery` changes ago).
+        if (rnd() < 0.5) await c.close();
+        db = await Database.open(dir);
+        c = await db.openCollection('c');
+      }
+      const ks = keys();
+      const got = await c.getMany(ks, { select: ['vector'] });
+      const wrong = ks.filter((k, i) => !sameBits(got[i]?.vector, model.get(k)!));
+      expect([step, wrong]).toEqual([step, []]);
+      expect(c.size).toBe(model.size);
+    }
+    // Last, half the documents deleted and the ids renumbered (whatever the steps above did).
+    const half = keys().filter((_k, i) => i % 2 === 0);
+    await c.delete(half);
+    for (const k of half) model.delete(k);
+    if ((await c.optimize({ cleanupOlderThanMs: 0 })).docIdsRenumbered) renumbered++;
+    expect(renumbered).toBeGreaterThan(0);
+    const ks = keys();
+    const got = await c.getMany(ks, { select: ['vector'] });
+    expect(ks.filter((k, i) => !sameBits(got[i]?.vector, model.get(k)!))).toEqual([]);
+    if (model.size > 0) {
+      const hits = await c.search(model.values().next().value!, 5, { select: ['vector'] });
+      for (const h of hits) expect(sameBits(h.vector, model.get(h.key)!)).toBe(true);
+    }
+    await c.close();
+  });
+});
