@@ -208,6 +208,41 @@ function generateKey(): string {
   return `${Date.now().toString(36)}-${(keyCounter++).toString(36)}-${Math.floor(Math.random() * 2 ** 32).toString(36)}`;
 }
 
+/**
+ * Rows whose vectors an opening collection reads from its dataset at once, to add or relink them
+ * (4,096: 2 MiB at 128-d, 12 MiB at 768-d).
+ */
+const OPEN_READ_ROWS = 4096;
+
+/**
+ * What an opening collection learns of its saved index while it reads the rows: for each doc id
+ * the index holds, whether the index's vector is the row's (`HNSW#holds`). The last row of an id
+ * decides, as it does for the document. The rows' vectors are compared as they pass and dropped.
+ */
+class IndexCheck {
+  /** 1 at each id whose last row's vector the index does not hold. */
+  private stale = new Uint8Array(0);
+
+  constructor(private readonly index: HNSW | null, private readonly dimension: number) {}
+
+  /** Compares the vector of a row of `id` (`dimension` floats of `v` from `offset`) with the index's. */
+  note(id: number, v: Float32Array, offset: number): void {
+    const index = this.index;
+    if (index === null || id >= index.numIds || !index.has(id)) return;
+    if (id >= this.stale.length) {
+      const next = new Uint8Array(Math.max(id + 1, Math.min(index.numIds, this.stale.length * 2 + 1024)));
+      next.set(this.stale);
+      this.stale = next;
+    }
+    this.stale[id] = index.holds(id, v.subarray(offset, offset + this.dimension)) ? 0 : 1;
+  }
+
+  /** True when the index holds `id` with another vector than its last row's. */
+  isStale(id: number): boolean {
+    return id < this.stale.length && this.stale[id] === 1;
+  }
+}
+
 /** Ids of documents in a dataset's live row order (persisted collections only). */
 class RowOrder {
   ids = new Int32Array(64);
@@ -340,12 +375,18 @@ export class Collection {
   }
 
   /**
-   * @internal Opens a persisted collection: reads every live row into memory, deletes rows left
-   * superseded by a killed write, loads the saved index and reconciles it with the documents.
+   * @internal Opens a persisted collection: loads the saved index, reads every live row into memory
+   * but its vector (each is compared with the index's as it passes: {@link IndexCheck}), deletes
+   * rows left superseded by a killed write, and reconciles the index with the documents (vectors
+   * it lacks or holds stale are read from the dataset again, a chunk of rows at a time). The
+   * vectors are never all in memory twice, not even while opening.
    */
   static async openStored(name: string, store: LanceStore, embed: EmbedFunction | undefined, indexSaveEvery?: number): Promise<Collection> {
     const config = store.config();
-    const table = new DocumentTable(config.dimension, schemaOfConfig(config));
+    const saved = await store.loadIndex();
+    const loaded = saved !== null && saved.config.dimension === config.dimension && saved.config.distance === config.distance ? saved : null;
+    const check = new IndexCheck(loaded, config.dimension);
+    const table = new DocumentTable(config.dimension, schemaOfConfig(config), false);
     const order: number[] = [];
     const keyPos = new Map<string, number>();
     const stale: number[] = [];
@@ -364,6 +405,7 @@ export class Collection {
         }
         table.put(docId, docs, r);
         table.setAlive(docId, true);
+        check.note(docId, docs.vectors, docs.vectorOffset(r));
         keyPos.set(key, p);
         order.push(docId);
         if ((r & 1023) === 1023 && now() - t0 > SLICE_MS) {
@@ -387,8 +429,7 @@ export class Collection {
         if (!(e instanceof ConflictError)) throw e;
       }
     }
-    const loaded = await store.loadIndex();
-    const ok = loaded !== null && loaded.config.dimension === config.dimension && loaded.config.distance === config.distance && (await c.reconcile(loaded));
+    const ok = loaded !== null && (await c.reconcile(loaded, check));
     if (!ok) {
       // Rebuilt from the documents; its first save below rewrites the saved index whole.
       await c.rebuildIndex();
@@ -410,19 +451,18 @@ export class Collection {
    * collection; an open after reconciling).
    */
   private shareVectorsWithIndex(): void {
-    if (!this.table.ownsVectors) return;
     if (this.distance !== 'cosine') this.table.useIndexVectors(this.index, true);
     else if (this.store !== null) this.table.useIndexVectors(this.index, false);
   }
 
   /**
    * Makes `index` agree with the documents: live documents it lacks are added (ids past its end),
-   * ids it holds that are not live are deleted, ids whose vector changed since it was saved are
-   * relinked. Returns false when it cannot (a live document whose id the index deleted) or when
-   * more than a third of its nodes would be relinked (a rebuild is cheaper), and the index is then
-   * rebuilt.
+   * ids it holds that are not live are deleted, ids whose vector changed since it was saved (as
+   * `check` found while the rows were read) are relinked. Returns false when it cannot (a live
+   * document whose id the index deleted) or when more than a third of its nodes would be relinked
+   * (a rebuild is cheaper), and the index is then rebuilt.
    */
-  private async reconcile(index: HNSW): Promise<boolean> {
+  private async reconcile(index: HNSW, check: IndexCheck): Promise<boolean> {
     const table = this.table;
     const numIndex = index.numIds;
     // A replacement with a new vector keeps its doc id, so a live id the index holds may hold the
@@ -433,7 +473,7 @@ export class Collection {
       if (table.alive[id] !== 1) continue;
       if (!index.has(id)) return false;
       live++;
-      if (!index.holds(id, table.vectorView(id))) stale.push(id);
+      if (check.isStale(id)) stale.push(id);
     }
     // A relink costs about 2.5 inserts (see upsert): past a third of the nodes, building anew is cheaper.
     if (stale.length * 3 > live) return false;
@@ -444,7 +484,12 @@ export class Collection {
       }
     }
     this.index = index;
-    await inSlices(stale.length, (k) => index.update(stale[k]!, table.vectorView(stale[k]!)));
+    for (let from = 0; from < stale.length; from += OPEN_READ_ROWS) {
+      const ids = stale.slice(from, from + OPEN_READ_ROWS);
+      const vectors = await this.storedVectors(ids);
+      const d = this.dimension;
+      await inSlices(ids.length, (k) => index.update(ids[k]!, vectors.subarray(k * d, (k + 1) * d)));
+    }
     this.unsavedIndexChanges += stale.length;
     if (table.numIds > numIndex) {
       await this.addRange(numIndex, table.numIds);
@@ -457,26 +502,38 @@ export class Collection {
   }
 
   /**
-   * Adds ids `from … to - 1` to the index in order, in slices with event-loop turns between them.
-   * Dead ids are added (with their stored vector, or a unit filler when there is none) and deleted
-   * at once, so index ids stay equal to doc ids.
+   * Adds ids `from … to - 1` to the index in order (opening: their vectors read from the dataset
+   * {@link OPEN_READ_ROWS} rows at a time), in slices with event-loop turns between them. Dead ids
+   * are added with a unit filler and deleted at once, so index ids stay equal to doc ids.
    */
   private async addRange(from: number, to: number): Promise<void> {
     const table = this.table;
     const d = this.dimension;
     const filler = new Float32Array(d);
     filler[0] = 1;
-    await inSlices(
-      to - from,
-      (j) => {
-        const id = from + j;
-        const live = table.alive[id] === 1;
-        const got = this.index.add(live || table.norms[id]! > 0 ? table.vectorView(id) : filler);
-        if (got !== id) throw new InternalError(`index id ${got} differs from doc id ${id}`);
-        if (!live) this.index.delete(id);
-      },
-      64,
-    );
+    for (let start = from; start < to; start += OPEN_READ_ROWS) {
+      const end = Math.min(to, start + OPEN_READ_ROWS);
+      const live: number[] = [];
+      for (let id = start; id < end; id++) if (table.alive[id] === 1) live.push(id);
+      const vectors = await this.storedVectors(live);
+      let k = 0;
+      await inSlices(
+        end - start,
+        (j) => {
+          const id = start + j;
+          const alive = table.alive[id] === 1;
+          let vector: Float32Array = filler;
+          if (alive) {
+            vector = vectors.subarray(k * d, (k + 1) * d);
+            k++;
+          }
+          const got = this.index.add(vector);
+          if (got !== id) throw new InternalError(`index id ${got} differs from doc id ${id}`);
+          if (!alive) this.index.delete(id);
+        },
+        64,
+      );
+    }
   }
 
   private async rebuildIndex(): Promise<void> {

@@ -83,9 +83,14 @@ export class DocumentTable implements FilterSource {
   private readonly columns = new Map<string, Column>();
   liveCount = 0;
 
-  constructor(readonly dimension: number, schema: MetadataSchema = {}) {
-    this.vectors = new VectorChunks(dimension);
-    this.vectors.reserve(this.alive.length);
+  /**
+   * @param ownVectors - keep a copy of the vectors put (default true); without it the table keeps
+   *   none from the start (a persisted collection opening: its index and dataset hold them) and
+   *   reads none until {@link useIndexVectors}
+   */
+  constructor(readonly dimension: number, schema: MetadataSchema = {}, ownVectors = true) {
+    this.vectors = ownVectors ? new VectorChunks(dimension) : null;
+    this.vectors?.reserve(this.alive.length);
     for (const [name, type] of Object.entries(schema)) this.addField(name, type);
   }
 
