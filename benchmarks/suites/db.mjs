@@ -193,6 +193,27 @@ export async function run({ quick, log }) {
     raw.readRows = readRows;
     await db.close();
 
+    // Memory at an embedding model's width (768-d): one copy of the vectors, except an in-memory
+    // cosine collection, which keeps the vectors as given beside the index's normalised ones.
+    const WIDE_DIM = 768;
+    const wide = quick ? 2_000 : 20_000;
+    const { base: wideBase } = clusteredData(wide, 1, WIDE_DIM, 23);
+    const wideRows = [];
+    for (const [distance, persisted] of [['cosine', true], ['l2', true], ['cosine', false]]) {
+      gc();
+      const m0 = memory();
+      const wdb = persisted ? await Database.open(join(root, `wide-${distance}`)) : Database.memory();
+      const wc = await wdb.createCollection('wide', { dimension: WIDE_DIM, distance });
+      await wc.insertMany(Array.from({ length: wide }, (_, i) => ({ key: `w${i}`, vector: wideBase.subarray(i * WIDE_DIM, (i + 1) * WIDE_DIM) })));
+      gc();
+      const rss = Math.round((memory().rss - m0.rss) / wide);
+      wideRows.push([`${distance}, ${persisted ? 'persisted' : 'in memory'}`, Math.round(wc.byteLength / wide), rss, WIDE_DIM * 4]);
+      log(`vego ${WIDE_DIM}-d ${distance} ${persisted ? 'persisted' : 'in memory'}: byteLength ${Math.round(wc.byteLength / wide)} B/doc, RSS growth ${rss} B/doc`);
+      await wdb.close();
+    }
+    raw.wideRows = wideRows;
+    raw.wide = wide;
+
     // The same insert with each batch's vectors linked by two worker threads (`threads: 2`).
     gc();
     const dbThreads = await Database.open(join(root, 'vego-threads'));
@@ -329,6 +350,12 @@ export async function run({ quick, log }) {
         columns: ['read', 'µs per document'],
         rows: raw.readRows ?? [],
         note: 'The collection above, after its searches; keys drawn at random, each read awaited before the next. Under cosine the index holds the vectors normalised, so a persisted collection keeps the vectors as given only in its dataset: a read that selects them takes their rows from the data files (here in the page cache), and runs after any write queued before it. Under l2 and innerProduct the index stores them as given and such reads come from memory.',
+      },
+      {
+        title: `Memory per document at ${768}-d (${(raw.wide ?? 0).toLocaleString('en')} documents, vectors only, M=16)`,
+        columns: ['collection', 'byteLength bytes per document', 'RSS growth bytes per document', 'the vector alone (float32)'],
+        rows: raw.wideRows ?? [],
+        note: 'Each collection made in turn in this process (insertMany of clustered 768-d vectors, no metadata), byteLength after the insert (allocated capacity: the index's WebAssembly memory grows ahead of its rows, and pages never written are not resident); RSS growth from before it was made, after a GC (noisy: memory freed by the previous collection is reused). Persisted collections (l2: the index stores the vectors as given; cosine: normalised, the vectors as given stay in the dataset) hold each vector once, in the index; an in-memory cosine collection also keeps the vectors as given (nothing else holds them).',
       },
       {
         title: 'Memory per document (bytes)',
