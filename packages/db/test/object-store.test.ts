@@ -167,6 +167,10 @@ describe('Database over plain HTTP (read-only)', () => {
       const rc = await remote.openCollection('notes');
       expect(await rc.count()).toBe(200);
       expect(hitsOf(await rc.search(q, 10, { filter: 'year >= 2010' }))).toEqual(hitsOf(before));
+      // Cosine (the default): the vectors as given are read from the served dataset (range reads).
+      const given = docs(200, 4);
+      const got = await rc.getMany(['doc-3', 'doc-150'], { select: ['vector'] });
+      expect(got.map((d) => Array.from(d!.vector!))).toEqual([3, 150].map((i) => Array.from(given[i]!.vector)));
       await expect(rc.insert(docs(1, 5, 500)[0]!)).rejects.toBeInstanceOf(NotSupportedError);
       await expect(remote.listCollections()).rejects.toBeInstanceOf(NotSupportedError);
       await expect(remote.dropCollection('notes')).rejects.toBeInstanceOf(NotSupportedError);
