@@ -72,8 +72,6 @@ export class DocumentTable implements FilterSource {
   private indexVectors: IndexVectors | null = null;
   /** True when {@link indexVectors} stores the vectors as given (l2, innerProduct), so the table reads them there. */
   private indexHoldsGiven = false;
-  /** Euclidean norm of each vector (float64), for cosine exact scans. */
-  norms = new Float64Array(16);
   readonly keys: (string | undefined)[] = [];
   readonly texts: (string | null | undefined)[] = [];
   readonly keyToId = new Map<string, number>();
@@ -147,7 +145,6 @@ export class DocumentTable implements FilterSource {
     if (this.alive.length >= n) return;
     this.alive = growTyped(this.alive, n);
     const cap = this.alive.length;
-    this.norms = growTyped(this.norms, cap);
     for (const c of this.columns.values()) c.reserve(cap);
   }
 
@@ -157,7 +154,7 @@ export class DocumentTable implements FilterSource {
     if (id >= this.numIds) this.numIds = id + 1;
     this.keys[id] = batch.keys[i]!;
     this.texts[id] = batch.texts[i]!;
-    this.norms[id] = this.vectors !== null ? this.vectors.set(id, batch.vectors, batch.vectorOffset(i)) : normOf(batch.vectors, batch.vectorOffset(i), this.dimension);
+    this.vectors?.set(id, batch.vectors, batch.vectorOffset(i));
     const metadata = batch.metadata[i]!;
     for (const f of this.fields) this.columns.get(f)!.set(id, metadata[f]);
   }
@@ -190,7 +187,7 @@ export class DocumentTable implements FilterSource {
       const id = oldIds[j]!;
       out.keys[j] = this.keys[id];
       out.texts[j] = this.texts[id];
-      out.norms[j] = out.vectors !== null ? out.vectors.set(j, this.vectorView(id), 0) : this.norms[id]!;
+      out.vectors?.set(j, this.vectorView(id), 0);
       for (const [from, to] of columns) to.set(j, from.get(id));
       out.setAlive(j, true);
     }
@@ -237,15 +234,8 @@ export class DocumentTable implements FilterSource {
 
   /** Bytes held by the typed arrays (own vectors, liveness, columns); strings not counted. */
   get byteLength(): number {
-    let n = (this.vectors?.byteLength ?? 0) + this.alive.byteLength + this.norms.byteLength;
+    let n = (this.vectors?.byteLength ?? 0) + this.alive.byteLength;
     for (const c of this.columns.values()) n += c.byteLength;
     return n;
   }
-}
-
-/** Euclidean norm of `dimension` floats of `v` from `offset`. */
-function normOf(v: Float32Array, offset: number, dimension: number): number {
-  let ss = 0;
-  for (let j = 0; j < dimension; j++) ss += v[offset + j]! * v[offset + j]!;
-  return Math.sqrt(ss);
 }
