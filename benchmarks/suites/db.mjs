@@ -5,15 +5,18 @@
 // search at 50 %, 10 %, 1 % and 0.1 % selectivity, memory per document, and the longest
 // event-loop stall of each engine during its insert and during its searches. Quick mode 5,000
 // documents, --all 100,000.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../lib/data.mjs';
 import { getGc } from '../lib/gc.mjs';
 import { clusteredData } from '../lib/clustered.mjs';
 
 const require = createRequire(import.meta.url);
+const self = fileURLToPath(import.meta.url);
 
 export const title = '@vego/db: documents with metadata, filtered search, vs LanceDB, vectra and hnswlib-node';
 
@@ -192,6 +195,13 @@ export async function run({ quick, log }) {
     }
     raw.readRows = readRows;
     await db.close();
+    // Opening the saved collection in a fresh process: time, and the RSS at its peak and after.
+    const opened = spawnSync(process.execPath, ['--expose-gc', self, '--open-child', join(root, 'vego')], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (opened.status !== 0) throw new Error(`open child failed: ${opened.stderr}`);
+    const open = JSON.parse(opened.stdout.trim().split('\n').pop());
+    if (open.size !== n) throw new Error(`the reopened collection holds ${open.size} documents, not ${n}`);
+    raw.open = open;
+    log(`vego: open of the saved collection ${open.ms.toFixed(0)} ms, RSS peak +${(open.peak / 2 ** 20).toFixed(1)} MiB, after +${(open.after / 2 ** 20).toFixed(1)} MiB`);
 
     // Memory at an embedding model's width (768-d): one copy of the vectors, except an in-memory
     // cosine collection, which keeps the vectors as given beside the index's normalised ones.
@@ -355,15 +365,47 @@ export async function run({ quick, log }) {
         title: `Memory per document at ${768}-d (${(raw.wide ?? 0).toLocaleString('en')} documents, vectors only, M=16)`,
         columns: ['collection', 'byteLength bytes per document', 'RSS growth bytes per document', 'the vector alone (float32)'],
         rows: raw.wideRows ?? [],
-        note: 'Each collection made in turn in this process (insertMany of clustered 768-d vectors, no metadata), byteLength after the insert (allocated capacity: the index's WebAssembly memory grows ahead of its rows, and pages never written are not resident); RSS growth from before it was made, after a GC (noisy: memory freed by the previous collection is reused). Persisted collections (l2: the index stores the vectors as given; cosine: normalised, the vectors as given stay in the dataset) hold each vector once, in the index; an in-memory cosine collection also keeps the vectors as given (nothing else holds them).',
+        note: 'Each collection made in turn in this process (insertMany of clustered 768-d vectors, no metadata), byteLength after the insert (allocated capacity: the index\'s WebAssembly memory grows ahead of its rows, and pages never written are not resident); RSS growth from before it was made, after a GC (noisy: memory freed by the previous collection is reused). Persisted collections (l2: the index stores the vectors as given; cosine: normalised, the vectors as given stay in the dataset) hold each vector once, in the index; an in-memory cosine collection also keeps the vectors as given (nothing else holds them).',
       },
       {
         title: 'Memory per document (bytes)',
         columns: ['measure', 'RSS bytes per document', 'V8 heap bytes per document'],
-        rows: memoryRows,
+        rows: raw.open === undefined ? memoryRows : [
+          ...memoryRows.slice(0, 2),
+          [`Vego: opening the saved collection in a fresh process (${Math.round(raw.open.ms)} ms): peak RSS growth`, Math.round(raw.open.peak / n), ''],
+          ['Vego: the same, RSS growth once open (after a GC)', Math.round(raw.open.after / n), ''],
+          ...memoryRows.slice(2),
+        ],
         note: 'Growth measured after a GC, from before the input was built in the form each engine takes (Vego: the Float32Array documents all engines share; LanceDB and vectra: their number[] rows, dropped before the second reading, so only what the engine keeps counts). RSS counts native, WebAssembly and typed-array memory and V8 heap pages; the heap column counts JS objects (vectra keeps its items as JS objects, LanceDB its data natively). byteLength counts Vego\'s typed arrays (each vector once, in the index: normalised under cosine, so a persisted cosine collection reads the vectors as given from its dataset when asked; before this build the collection also held them as given, in 4,096-row chunks), not key and text strings. RSS can shrink when the allocator returns pages, so small or negative figures are noise.',
       },
     ],
     raw,
   };
 }
+
+/**
+ * In a child process of its own: opens the collection `docs` of the database at `dir`, sampling
+ * the RSS every millisecond meanwhile, and writes the time, the peak RSS growth and the growth once
+ * open (after two GCs) as one JSON line.
+ */
+async function openChild(dir) {
+  const { Database } = await import('@vego/db');
+  const gc = getGc();
+  gc();
+  gc();
+  const rss0 = process.memoryUsage.rss();
+  let peak = rss0;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 1);
+  const t = performance.now();
+  const db = await Database.open(dir);
+  const c = await db.openCollection('docs');
+  const ms = performance.now() - t;
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage.rss());
+  gc();
+  gc();
+  process.stdout.write(JSON.stringify({ ms, peak: peak - rss0, after: process.memoryUsage.rss() - rss0, size: c.size }) + '\n');
+  await db.close();
+}
+
+if (process.argv[1] === self && process.argv[2] === '--open-child') await openChild(process.argv[3]);
