@@ -220,20 +220,17 @@ const OPEN_READ_ROWS = 4096;
  * decides, as it does for the document. The rows' vectors are compared as they pass and dropped.
  */
 class IndexCheck {
-  /** 1 at each id whose last row's vector the index does not hold. */
-  private stale = new Uint8Array(0);
+  /** 1 at each id whose last row's vector the index does not hold (one slot per id of the index). */
+  private readonly stale: Uint8Array;
 
-  constructor(private readonly index: HNSW | null, private readonly dimension: number) {}
+  constructor(private readonly index: HNSW | null, private readonly dimension: number) {
+    this.stale = new Uint8Array(index?.numIds ?? 0);
+  }
 
   /** Compares the vector of a row of `id` (`dimension` floats of `v` from `offset`) with the index's. */
   note(id: number, v: Float32Array, offset: number): void {
     const index = this.index;
-    if (index === null || id >= index.numIds || !index.has(id)) return;
-    if (id >= this.stale.length) {
-      const next = new Uint8Array(Math.max(id + 1, Math.min(index.numIds, this.stale.length * 2 + 1024)));
-      next.set(this.stale);
-      this.stale = next;
-    }
+    if (index === null || id >= this.stale.length || !index.has(id)) return;
     this.stale[id] = index.holds(id, v.subarray(offset, offset + this.dimension)) ? 0 : 1;
   }
 
