@@ -217,7 +217,12 @@ export async function run({ quick, log }) {
     let incBytes = 0;
     let hAfterBytes = 0;
     let inc = null;
-    for (let r = 0; r < rounds; r++) {
+    // One round in a function of its own: the indexes a round loads die when it returns. Inline in
+    // this loop, a suspended async function kept some of them (its registers still held the last
+    // round's values) until the next round's asynchronous saves ran, whose garbage collections then
+    // freed them (64 MiB of index memory each): ~35 ms of another operation's garbage inside a
+    // timed asynchronous save (perf: V8's ArrayBufferSweeper unmapping a loaded index's memory).
+    const round = async (r) => {
       const dir = join(root, `vego-${r}`);
       const file = join(root, `hnswlib-${r}.bin`);
       // Full saves (fsync by default; `durable: false` writes like hnswlib-node, without fsync).
@@ -232,12 +237,19 @@ export async function run({ quick, log }) {
       collectBenchmarkGarbage();
       // Async saves (the event loop keeps running; hnswlib-node's writeIndex writes on a thread of
       // libuv's pool), each after the event loop has settled.
-      await settle();
-      await measureWatched(t.saveAsync, during.saveAsync, () => vego.saveToLance(`${dir}-async`));
-      await settle();
-      await measureWatched(t.hsaveAsync, during.hsaveAsync, () => hnsw.writeIndex(`${file}-async`));
-      await settle();
-      await measureWatched(t.saveAsyncFast, during.saveAsyncFast, () => vego.saveToLance(`${dir}-async-fast`, { durable: false }));
+      // Their order turns round by round: each takes each place in the sequence alike. In a fixed
+      // order, whichever save came second paid 3-10× its CPU in most rounds (hnswlib-node's
+      // writeIndex 157 ms median in one run, ours in others): on this VM the cost of writing fresh
+      // page-cache pages depends on what the kernel freed and wrote just before.
+      const asyncSaves = [
+        () => measureWatched(t.saveAsync, during.saveAsync, () => vego.saveToLance(`${dir}-async`)),
+        () => measureWatched(t.hsaveAsync, during.hsaveAsync, () => hnsw.writeIndex(`${file}-async`)),
+        () => measureWatched(t.saveAsyncFast, during.saveAsyncFast, () => vego.saveToLance(`${dir}-async-fast`, { durable: false })),
+      ];
+      for (let k = 0; k < asyncSaves.length; k++) {
+        await settle();
+        await asyncSaves[(k + r) % asyncSaves.length]();
+      }
       if (r === 0 && !sameAnswers(vego, HNSW.loadFromLanceSync(`${dir}-async`), queries, 10)) throw new Error('async-saved Vego index answers differently');
       for (const name of [`${dir}-async`, `${dir}-async-fast`, `${file}-async`]) rmSync(name, { recursive: true, force: true });
       if (r === 0) {
@@ -317,7 +329,8 @@ export async function run({ quick, log }) {
         rmSync(name, { recursive: true, force: true });
       }
       log(`round ${r + 1}/${rounds}`);
-    }
+    };
+    for (let r = 0; r < rounds; r++) await round(r);
     // A directory saved often: SAVES_OFTEN small incremental saves (a few vectors added before each,
     // `durable: false`), then loads of it against loads of a whole save of the same index. Each
     // incremental save adds a fragment to the datasets it changes; saves bound them (rewriting a
@@ -373,7 +386,7 @@ export async function run({ quick, log }) {
           note:
             'CPU: user + system time of the process (all threads), so the kernel copying written bytes into the page cache counts for both; wall includes waiting for fsync. ' +
             'Vego: `saveToLanceSync` / `loadFromLanceSync` / `loadFromLance`, async saves `saveToLance` (three Lance datasets, every load checked by answering 50 queries identically). ' +
-            'hnswlib-node: `writeIndexSync` / `readIndexSync` / `readIndex`, async saves `writeIndex`; its "save after adding" rewrites the whole file. Files are in the page cache (warm reads); every load and async save starts after 50 ms of idle event loop (the garbage collector’s tasks queued by earlier synchronous work run there, not inside the next asynchronous operation), and the index made for the first-save row is collected before the async saves, outside every timing; the garbage a save or load leaves itself stays in the timings. ' +
+            'hnswlib-node: `writeIndexSync` / `readIndexSync` / `readIndex`, async saves `writeIndex`; its "save after adding" rewrites the whole file. Files are in the page cache (warm reads); every load and async save starts after 50 ms of idle event loop (the garbage collector’s tasks queued by earlier synchronous work run there, not inside the next asynchronous operation), and the index made for the first-save row is collected before the async saves, outside every timing (each round runs in a function of its own, so the indexes a round loads are garbage when it ends); the garbage a save or load leaves itself stays in the timings. The three async saves take turns at going first, second and third from round to round: on this VM a 65 MB write into fresh page-cache pages costs 15 ms in some places of a sequence and 150-175 ms in others, for hnswlib-node’s writeIndex as for ours. ' +
             'Vego saves fsync every file and directory they write (power-loss safe) unless `durable: false`, which keeps them atomic against a killed process only; hnswlib-node never fsyncs. ' +
             'The full saves after the first round carry over the row checksums of the unchanged index (as any save after a save or load does); the "first save" row is an index restored from a snapshot, with no checksums to carry over.',
         },
