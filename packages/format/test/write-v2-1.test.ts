@@ -76,20 +76,25 @@ describe.each(['2.1', '2.2'] as const)('LanceFileWriter %s pages at their edges'
     expect(F.LanceFileReader.openSync(new F.MemorySource(bytes)).numRows).toBe(0);
   });
 
-  it(version === '2.1' ? 'refuses strings too large for a 2.1 chunk (32 KiB)' : 'writes strings larger than a 2.1 chunk', async () => {
+  it('writes strings larger than a 2.1 chunk (32 KiB; 2.1: full-zip pages)', async () => {
     const schema = new Schema([new Field('id', new Int32(), false), new Field('s', new Utf8())]);
-    // Random letters: FSST cannot shrink them below the chunk limit (a repeated letter now compresses enough).
+    // Random letters: FSST cannot shrink them below the chunk limit (mini-block pages refused them in 2.1).
     const r = rng(5);
     const b = batchOf(schema, 5, { id: (i) => i, s: (i) => Array.from({ length: 20_000 + i }, () => String.fromCharCode(33 + Math.floor(r() * 94))).join('') });
-    if (version === '2.1') expect(() => writeFile(schema, [b], { version })).toThrow(F.NotSupportedError);
-    else await roundTrip(tmp.dir, 'big-strings', schema, [b], version);
+    await roundTrip(tmp.dir, 'big-strings', schema, [b], version);
+    const encodings = F.LanceFileReader.openSync(new F.MemorySource(writeFile(schema, [b], { version }).bytes)).columnSummarySync(1).encodings.join();
+    expect(encodings).toMatch(version === '2.1' ? /^full_zip/ : /^mini_block/);
   });
 
-  it('writes compressible strings larger than a 2.1 chunk through FSST', async () => {
+  it('writes compressible strings larger than a 2.1 chunk through FSST, and without it', async () => {
     const schema = new Schema([new Field('id', new Int32(), false), new Field('s', new Utf8())]);
     const b = batchOf(schema, 5, { id: (i) => i, s: (i) => 'z'.repeat(20_000 + i) });
     await roundTrip(tmp.dir, 'fsst-big-strings', schema, [b], version);
-    expect(() => writeFile(schema, [b], { version: '2.1', fsst: false })).toThrow(F.NotSupportedError);
+    const withFsst = writeFile(schema, [b], { version }).bytes;
+    const plainBytes = writeFile(schema, [b], { version, fsst: false }).bytes;
+    expect(F.LanceFileReader.openSync(new F.MemorySource(withFsst)).columnSummarySync(1).encodings.join()).toMatch(/fsst/);
+    expect(withFsst.length).toBeLessThan(plainBytes.length / 4);
+    expect(plainColumn(F.LanceFileReader.openSync(new F.MemorySource(plainBytes)).readSync(), 's')).toEqual(plainColumn(b, 's'));
   });
 
   it('writes vectors inside lists and structs, and half floats', async () => {

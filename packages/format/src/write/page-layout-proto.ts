@@ -75,22 +75,29 @@ export function miniBlockLayoutBytes(m: MiniBlockLayoutInit): Uint8Array {
   return new ProtoWriter(96).message(1, b).finish().slice();
 }
 
-/** What a full-zip page layout says (fixed-width values only). */
+/**
+ * What a full-zip page layout says: fixed-width values (`bitsPerValue`) or variable-width ones
+ * (`bitsPerOffset`: the width of each value's length), with their levels' widths and item counts
+ * (`numVisibleItems`: items that carry a value or a null, not null or empty lists; all items when absent).
+ */
 export interface FullZipLayoutInit {
+  bitsRep?: number;
   bitsDef: number;
-  bitsPerValue: number;
+  bitsPerValue?: number;
+  bitsPerOffset?: number;
   numItems: number;
+  numVisibleItems?: number;
   values: LanceValueCompression;
   layers: readonly RepDefLayer[];
 }
 
-/** `PageLayout { full_zip_layout = 3 }` bytes. */
+/** `PageLayout { full_zip_layout = 3 }` bytes: `FullZipLayout { bits_rep = 1, bits_def = 2, bits_per_value = 3 | bits_per_offset = 4, num_items = 5, num_visible_items = 6, value_compression = 7, layers = 8 }`. */
 export function fullZipLayoutBytes(z: FullZipLayoutInit): Uint8Array {
-  const b = new ProtoWriter(64)
-    .uintIfSet(2, z.bitsDef)
-    .uint(3, z.bitsPerValue)
-    .uintIfSet(5, z.numItems)
-    .uintIfSet(6, z.numItems)
+  const b = new ProtoWriter(64).uintIfSet(1, z.bitsRep ?? 0).uintIfSet(2, z.bitsDef);
+  if (z.bitsPerOffset !== undefined) b.uint(4, z.bitsPerOffset);
+  else b.uint(3, z.bitsPerValue!);
+  b.uintIfSet(5, z.numItems)
+    .uintIfSet(6, z.numVisibleItems ?? z.numItems)
     .message(7, compressiveBytes(z.values))
     .packedUints(8, z.layers);
   return new ProtoWriter(96).message(3, b).finish().slice();

@@ -40,6 +40,14 @@ export interface ShreddedLeaf {
   numValues: number;
 }
 
+/** Bits of the widest of `levels` (0 when there are none or all are 0). */
+export function levelBitWidth(levels: Uint16Array | null): number {
+  if (levels === null) return 0;
+  let or = 0;
+  for (let i = 0; i < levels.length; i++) or |= levels[i]!;
+  return 32 - Math.clz32(or);
+}
+
 /** True for the types stored as one leaf column in 2.1/2.2 files written here. */
 export function isLeaf21(type: DataType): boolean {
   const id = type.typeId;

@@ -18,15 +18,17 @@
  *
  * **Full-zip** (fixed-width values of ≥ 256 bytes without repetition, e.g. 128-d vectors). One buffer: per
  * item `ceil(W / 8)` bytes of definition level when the page has nulls, `ceil(d / 8)` bytes of item
- * validity when a vector's items have nulls, then the value bytes (zeros for null rows).
+ * validity when a vector's items have nulls, then the value bytes (zeros for null rows). In 2.1 files, also
+ * string and binary pages with a value of ≥ 256 bytes (`./full-zip-variable.ts`).
  *
  * Example (2.1, Int8 `[1, 2, 3]`, no nulls): layout `mini_block { flat(8), [ALL_VALID_ITEM], 1 buffer,
  * 3 items }`, metadata `10 00` (one 16-byte chunk, last), chunk `00 00 03 00 FE FE FE FE 01 02 03 FE FE FE FE FE`.
  */
 import { ArrayData, buildVariableDictionary, chooseMiniBlockEncoder, inlineBitpackedPageBytes, encodeOutOfLineBitpacked, fsstPageIfSmaller, encodeVariableBlock, InternalError, isFixedBinary, MINI_BLOCK_ENCODERS, MINI_BLOCK_TARGET_BYTES, NotSupportedError, TypeId } from '@vego/encoding';
 import type { DataType, FixedWidthValues, LanceValueCompression, MiniBlockEncoder, PageValues, VariableDictionary, VariableWidthValues } from '@vego/encoding';
+import { FULL_ZIP_MIN_VALUE_BYTES, encodeFullZipVariable, longestValue } from './full-zip-variable';
 import { fullZipLayoutBytes, miniBlockLayoutBytes } from './page-layout-proto';
-import { hasIdentitySlots } from './repdef';
+import { hasIdentitySlots, levelBitWidth } from './repdef';
 import type { ShreddedLeaf } from './repdef';
 import { storageForWrite } from '../logical-types';
 
@@ -81,13 +83,6 @@ export interface StructuralPage {
 /** Values of ≥ this many bits go to full-zip pages (as LanceDB 0.39 decides: 256 bytes). */
 const FULL_ZIP_MIN_BITS = 256 * 8;
 const PAD = 0xfe;
-
-function bitWidth16(levels: Uint16Array | null): number {
-  if (levels === null) return 0;
-  let or = 0;
-  for (let i = 0; i < levels.length; i++) or |= levels[i]!;
-  return 32 - Math.clz32(or);
-}
 
 function pad8(n: number): number {
   return (n + 7) & ~7;
@@ -256,6 +251,13 @@ export function encodeStructuralPage(col: ShreddedLeaf, opts: StructuralPageOpti
   const d = v.kind === 'variable' && opts.dictionary && !isLargeBinary(col.leaf.type) ? dictionaryFor(v) : null;
   if (d !== null) return encodeMiniBlock(col, d.indices, null, 1, (c) => c, opts, where, pageDictionary(d.dict, null));
   const f = v.kind === 'variable' && opts.fsst ? fsstPageIfSmaller(v) : null;
+  // Lance 2.1: strings or binaries of which one reaches 256 bytes are zipped whole (each FSST-compressed
+  // when that pays), as LanceDB writes them; their 32 KiB mini-block chunks cannot hold two values of
+  // 16 KiB. 2.2 chunks have no such limit.
+  if (v.kind === 'variable' && !opts.largeChunks && longestValue(v) >= FULL_ZIP_MIN_VALUE_BYTES) {
+    const z = f === null ? encodeFullZipVariable(col, v, null) : encodeFullZipVariable(col, f.values, f.symbolTable);
+    return { layout: z.layout, buffers: z.buffers, numRows: col.numRows, owned: true };
+  }
   if (f !== null) {
     const symbolTable = f.symbolTable;
     return encodeMiniBlock(col, f.values, null, 1, (c) => ({ kind: 'fsst', symbolTable, values: c }), opts, where, null);
@@ -329,7 +331,7 @@ function encodeFullZip(
 ): StructuralPage {
   const n = col.numValues;
   const w = v.bitsPerValue >>> 3;
-  const defBits = bitWidth16(col.def);
+  const defBits = levelBitWidth(col.def);
   const cw = Math.ceil(defBits / 8);
   if (cw > 2) throw new InternalError('full-zip definition levels wider than 16 bits');
   const vb = itemValidity === null ? 0 : Math.ceil(dim / 8);
@@ -413,8 +415,8 @@ function encodeMiniBlock(
   const n = col.numValues;
   const rep = col.rep;
   const def = col.def;
-  const repW = rep === null ? null : Math.max(1, bitWidth16(rep));
-  const defW = def === null ? null : Math.max(1, bitWidth16(def));
+  const repW = rep === null ? null : Math.max(1, levelBitWidth(rep));
+  const defW = def === null ? null : Math.max(1, levelBitWidth(def));
   const large = opts.largeChunks;
   const sizeBytes = large ? 4 : 2;
   const numBuffers = itemValidity !== null || enc.name === 'rle' ? 2 : 1;
