@@ -10,6 +10,7 @@ import type { DecodedBlock as Block } from '@vego/encoding';
 import { copyBits } from '../internal/bits';
 import type { PageLevels } from './levels';
 import { concatLevels, listCodes } from './levels';
+import { renumberDefinitions, unionLayers } from './layer-union';
 
 /** Joins blocks of one kind (copy). */
 export function concatBlocks(blocks: Block[], where: string): Block {
@@ -168,9 +169,9 @@ export function concatPages(pages: PageLevels[], where: string): PageLevels {
     counts.push(p.rep !== null || p.def !== null ? p.numLevels : p.numRows);
   }
   const anyLevels = pages.some((p) => p.rep !== null || p.def !== null);
-  const layers = pages.find((p) => p.def !== null || p.rep !== null)?.layers ?? pages[0]!.layers;
+  // Each page numbers its definition levels by its own layers: joined, they take the union (layer-union.ts).
+  const layers = unionLayers(pages.map((p) => p.layers), where);
   for (const p of pages) {
-    if (p.layers.length !== layers.length) throw new CorruptDataError(`${where}: pages disagree on the number of repetition/definition layers`);
     if (p.dictionary !== null) throw new NotSupportedError(`${where}: dictionary pages in a multi-page column are not supported by this reader`);
   }
   let numLevels = 0;
@@ -190,7 +191,8 @@ export function concatPages(pages: PageLevels[], where: string): PageLevels {
   if (nonEmpty.length > 0) values = concatBlocks(expandNullBlocks(blocks, nonEmpty[0]!), where);
   else if (blocks.some((b) => b.kind === 'fixed' && b.itemValidity !== null)) values = concatBlocks(blocks.map((b) => withItemValidity(b, blocks)), where);
   else values = { kind: 'fixed', bitsPerValue: 0, numValues: rows, bytes: new Uint8Array(0), itemValidity: null };
-  return { numRows: rows, numLevels: anyLevels ? numLevels : 0, rep: fillLevels((p) => p.rep), def: fillLevels((p) => p.def), layers, values, dictionary: null };
+  const def = fillLevels((p) => (p.def === null ? null : renumberDefinitions(p.def, p.layers, layers)));
+  return { numRows: rows, numLevels: anyLevels ? numLevels : 0, rep: fillLevels((p) => p.rep), def, layers, values, dictionary: null };
 }
 
 /**
