@@ -67,7 +67,7 @@ export interface LanceFileWriterOptions {
    * offsets and no page dictionary, decimals and fixed-size binary as one `8 × byteWidth`-bit value, and
    * Arrow dictionary columns as dictionary pages (2.0) or with a page dictionary in every page whatever
    * `dictionary` says (2.1/2.2: LanceDB reads `dict:` columns only so), as LanceDB reads them in every
-   * version. Not written in 2.1/2.2: lists of lists, fixed-size lists of bools, nested fixed-size lists;
+   * version. Not written in 2.1/2.2: fixed-size lists of bools, nested fixed-size lists;
    * in no version: dictionaries of non-primitive or bool values (NotSupportedError).
    */
   version?: LanceFileVersion;

@@ -51,7 +51,7 @@ describe.each(['2.0', '2.1', '2.2'] as const)('lists of structs in Lance %s file
 });
 
 describe('what only Lance 2.0 files take here', () => {
-  it('lists of lists and fixed-size lists of bools in 2.0 files read in LanceDB with the generated values (2.1/2.2 refuse them, typed)', async () => {
+  it('lists of lists and fixed-size lists of bools in 2.0 files read in LanceDB with the generated values (2.1/2.2 refuse the bools, typed)', async () => {
     const tmp = tempDir('vego-2-0-only-');
     try {
       const s = new Schema([
@@ -71,7 +71,6 @@ describe('what only Lance 2.0 files take here', () => {
       const rows: Row[] = await queryRows(await (await lancedb.connect(tmp.dir)).openTable('only20'));
       for (const f of s.fields) expect({ f: f.name, v: rows.map((r) => r[f.name]) }).toEqual({ f: f.name, v: plainColumn(b, f.name) });
       for (const version of ['2.1', '2.2'] as const) {
-        expect(() => writeFile(new Schema([s.fields[1]!]), [new RecordBatch(new Schema([s.fields[1]!]), [b.columns[1]!] as never)], { version })).toThrow(F.NotSupportedError);
         expect(() => writeFile(new Schema([s.fields[2]!]), [new RecordBatch(new Schema([s.fields[2]!]), [b.columns[2]!] as never)], { version })).toThrow(F.NotSupportedError);
       }
     } finally {

@@ -1,8 +1,8 @@
 /**
  * LanceFileWriter's Lance 2.1/2.2 pages at their edges: empty and one-row files, 1,023…1,025-row pages
  * (chunk and bit-packing block edges), pages where every list is null or empty (no values), all-null
- * columns, nulls at several struct levels, a list inside a struct, values too large for a 2.1 chunk
- * (refused in 2.1, written in 2.2), and shapes not written (typed refusals). Each file is read back by our
+ * columns, nulls at several struct levels, a list inside a struct, lists of lists, values too large for a
+ * 2.1 chunk (2.1: full-zip pages), and shapes not written (typed refusals). Each file is read back by our
  * reader and by LanceDB 0.39 and compared with the generated values.
  */
 import * as lancedb from '@lancedb/lancedb';
@@ -148,9 +148,22 @@ describe.each(['2.1', '2.2'] as const)('LanceFileWriter %s pages at their edges'
     await roundTrip(tmp.dir, 'runs', schema, [b], version);
   });
 
-  it('refuses lists of lists with a typed error', () => {
-    const schema = new Schema([new Field('ll', new List(new Field('item', new List(new Field('item', new Int32())))))]);
-    const b = batchOf(schema, 2, { ll: () => [[1], [2, 3]] });
-    expect(() => writeFile(schema, [b], { version })).toThrow(F.NotSupportedError);
+  it('writes lists of lists (two and three levels, long strings inside) over many small pages', async () => {
+    const item = (t: F.DataType): F.Field => new Field('item', t);
+    const schema = new Schema([
+      new Field('id', new Int32(), false),
+      new Field('ll', new List(item(new List(item(new Int32()))))),
+      new Field('lll', new List(item(new List(item(new List(item(new Int64()))))))),
+      new Field('lls', new List(item(new List(item(new Utf8()))))),
+    ]);
+    const gen: Record<string, (i: number) => unknown> = {
+      id: (i) => i,
+      ll: (i) => (i % 7 === 0 ? null : i % 7 === 1 ? [] : Array.from({ length: i % 4 }, (_, k) => (k === 1 && i % 3 === 0 ? null : Array.from({ length: (i + k) % 4 }, (_, j) => (j === 1 ? null : i * 7 + j))))),
+      lll: (i) => (i % 9 === 0 ? null : Array.from({ length: i % 3 }, (_, k) => (k === 0 && i % 4 === 0 ? [] : [[BigInt(i)], null, [], [BigInt(-k), null]]))),
+      lls: (i) => (i % 6 === 0 ? null : Array.from({ length: i % 3 }, (_, k) => [k === 1 ? null : `s${i}`, i % 50 === 7 ? 'L'.repeat(20_000 + i) : ''])),
+    };
+    const batches = [batchOf(schema, 900, gen), batchOf(schema, 1, gen), batchOf(schema, 1300, gen)];
+    await roundTrip(tmp.dir, 'lists-of-lists', schema, batches, version, 2048);
+    await roundTrip(tmp.dir, 'lists-of-lists-1', schema, [batchOf(schema, 1025, gen)], version);
   });
 });

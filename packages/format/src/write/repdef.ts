@@ -135,7 +135,8 @@ class Grow {
 
 /**
  * Shreds rows `[0, data.length)` of a field into the leaf column at `path` (child indices from the field).
- * @throws NotSupportedError for shapes not written here (lists of lists).
+ * Lists inside lists: an item continuing list number `m` (innermost = 1) gets repetition level `m − 1`,
+ * a row's first item the number of lists, as LanceDB writes them.
  */
 export function shredLeaf(data: ArrayData, path: readonly number[]): ShreddedLeaf {
   // Build the node chain root → leaf.
@@ -161,7 +162,6 @@ export function shredLeaf(data: ArrayData, path: readonly number[]): ShreddedLea
     nodes[j]!.layer = L - 1 - j;
     if (nodes[j]!.kind === 'list') nodes[j]!.listNumber = ++lists;
   }
-  if (lists > 1) throw new NotSupportedError('lists of lists cannot be written to Lance 2.1/2.2 files here yet');
   const n = data.length;
   // Pass 1: which layers have nulls (and which lists have empties) among reachable rows.
   const hasNull = new Uint8Array(L);
