@@ -7,7 +7,7 @@
 import { checkDecodeLimits, CorruptDataError, NotSupportedError } from '@vego/encoding';
 import { LANCE_MAX_DECOMPRESSED_BYTES as MAX_DECOMPRESSED_BYTES } from '@vego/encoding';
 import type { DecodedBlock as Block } from '@vego/encoding';
-import { copyBits } from '../internal/bits';
+import { copyBits, orBitsInto } from '../internal/bits';
 import type { PageLevels } from './levels';
 import { concatLevels, listCodes } from './levels';
 import { renumberDefinitions, unionLayers } from './layer-union';
@@ -26,6 +26,10 @@ export function concatBlocks(blocks: Block[], where: string): Block {
     n += b.numValues;
     bytes += b.kind === 'fixed' ? b.bytes.length : b.offsets[b.numValues]!;
   }
+  // Values narrower than a byte (bools): each block's bits follow the last value of the one before, not its
+  // last byte (a chunk of a list column holds any number of values; joined by bytes, every value after a
+  // chunk of 8k + r values was shifted by 8 − r bits).
+  if (k.kind === 'fixed' && k.bitsPerValue < 8) return concatBitBlocks(blocks as Array<Extract<Block, { kind: 'fixed' }>>, n, where);
   if (bytes > MAX_DECOMPRESSED_BYTES) throw new CorruptDataError(`${where}: column decodes to more than ${MAX_DECOMPRESSED_BYTES} bytes`);
   const out = new Uint8Array(bytes);
   if (k.kind === 'fixed') {
@@ -59,6 +63,32 @@ export function concatBlocks(blocks: Block[], where: string): Block {
     i += b.numValues;
   }
   return { kind: 'variable', numValues: n, offsets, bytes: out };
+}
+
+/** {@link concatBlocks} of blocks of values narrower than a byte: bit after bit, item validity too. */
+function concatBitBlocks(blocks: Array<Extract<Block, { kind: 'fixed' }>>, n: number, where: string): Block {
+  const bits = blocks[0]!.bitsPerValue;
+  const withValidity = blocks.find((b) => b.itemValidity !== null) as { itemsPerValue?: number } | undefined;
+  const d = withValidity === undefined ? 1 : (withValidity.itemsPerValue ?? 1);
+  for (const b of blocks) {
+    if (b.bytes.length * 8 < b.numValues * bits) throw new CorruptDataError(`${where}: a chunk of ${b.numValues} values of ${bits} bits holds ${b.bytes.length} bytes`);
+  }
+  const out = new Uint8Array(Math.ceil((n * bits) / 8));
+  const validity = withValidity === undefined ? null : new Uint8Array(Math.ceil((n * d) / 8));
+  let at = 0;
+  let item = 0;
+  for (const b of blocks) {
+    orBitsInto(out, at, b.bytes, 0, b.numValues * bits);
+    at += b.numValues * bits;
+    if (validity !== null) {
+      const m = b.numValues * d;
+      if (b.itemValidity === null) for (let i = 0; i < m; i++) validity[(item + i) >>> 3]! |= 1 << ((item + i) & 7);
+      else orBitsInto(validity, item, b.itemValidity, 0, m);
+      item += m;
+    }
+  }
+  if (validity !== null) return { kind: 'fixed', bitsPerValue: bits, numValues: n, bytes: out, itemValidity: validity, itemsPerValue: d };
+  return { kind: 'fixed', bitsPerValue: bits, numValues: n, bytes: out, itemValidity: null };
 }
 
 /**
@@ -214,11 +244,11 @@ function expandNullBlocks(blocks: Block[], like: Block): Block[] {
     if (!(b.kind === 'fixed' && b.bitsPerValue === 0)) return b;
     if (b.itemValidity !== null && like.kind === 'fixed') {
       checkDecodeLimits(`page of ${b.numValues} values of ${like.bitsPerValue} bits with null items`, b.numValues, like.bitsPerValue / 8);
-      return { ...b, bitsPerValue: like.bitsPerValue, bytes: new Uint8Array((b.numValues * like.bitsPerValue) >>> 3) };
+      return { ...b, bitsPerValue: like.bitsPerValue, bytes: new Uint8Array(Math.ceil((b.numValues * like.bitsPerValue) / 8)) };
     }
     if (like.kind === 'variable') return { kind: 'variable', numValues: b.numValues, offsets: new Int32Array(b.numValues + 1), bytes: new Uint8Array(0) };
     // An all-null page claims rows without bytes; widened to a wide type (e.g. 4096-float vectors) it must stay bounded.
     checkDecodeLimits(`all-null page of ${b.numValues} values of ${like.bitsPerValue} bits`, b.numValues, like.bitsPerValue / 8);
-    return { kind: 'fixed', bitsPerValue: like.bitsPerValue, numValues: b.numValues, bytes: new Uint8Array((b.numValues * like.bitsPerValue) >>> 3), itemValidity: null };
+    return { kind: 'fixed', bitsPerValue: like.bitsPerValue, numValues: b.numValues, bytes: new Uint8Array(Math.ceil((b.numValues * like.bitsPerValue) / 8)), itemValidity: null };
   }) as Block[];
 }
