@@ -68,6 +68,9 @@ describe.each(['2.1', '2.2'] as const)('LanceFileWriter %s pages at their edges'
     const schema = new Schema([new Field('id', new Int32(), false), new Field('l', new List(new Field('item', new Utf8()))), new Field('k', new List(new Field('item', new Int64())))]);
     const b = batchOf(schema, 300, { id: (i) => i, l: (i) => (i % 2 === 0 ? null : []), k: () => [] });
     await roundTrip(tmp.dir, 'empty-lists', schema, [b], version);
+    // Many such pages: the joined column holds no values (it was read as one per row, and refused).
+    await roundTrip(tmp.dir, 'empty-lists-pages', schema, [b, batchOf(schema, 77, { id: (i) => i, l: () => null, k: () => [] })], version, 64);
+    expect(F.LanceFileReader.openSync(new F.MemorySource(writeFile(schema, [b], { version, pageByteLength: 64 }).bytes)).columnSummarySync(1).pages).toBeGreaterThan(3);
   });
 
   it('writes an empty file', () => {

@@ -220,7 +220,8 @@ export function concatPages(pages: PageLevels[], where: string): PageLevels {
   let values: Block;
   if (nonEmpty.length > 0) values = concatBlocks(expandNullBlocks(blocks, nonEmpty[0]!), where);
   else if (blocks.some((b) => b.kind === 'fixed' && b.itemValidity !== null)) values = concatBlocks(blocks.map((b) => withItemValidity(b, blocks)), where);
-  else values = { kind: 'fixed', bitsPerValue: 0, numValues: rows, bytes: new Uint8Array(0), itemValidity: null };
+  // As many values as the pages hold: one per row without lists, none where every list is null or empty.
+  else values = { kind: 'fixed', bitsPerValue: 0, numValues: blocks.reduce((sum, b) => sum + b.numValues, 0), bytes: new Uint8Array(0), itemValidity: null };
   const def = fillLevels((p) => (p.def === null ? null : renumberDefinitions(p.def, p.layers, layers)));
   return { numRows: rows, numLevels: anyLevels ? numLevels : 0, rep: fillLevels((p) => p.rep), def, layers, values, dictionary: null };
 }
