@@ -154,6 +154,16 @@ interface FieldState {
   name: string;
   pending: ArrayData[];
   pendingBytes: number;
+  /** Whether an Arrow dictionary type lies in the field (see `add`). */
+  hasDictionary: boolean;
+}
+
+/** Whether `type` is or holds (in lists, structs, fixed-size lists) an Arrow dictionary. */
+function containsDictionary(type: DataType): boolean {
+  if (type.typeId === TypeId.Dictionary) return true;
+  if (type.typeId === TypeId.List || type.typeId === TypeId.FixedSizeList) return containsDictionary(type.child.type);
+  if (type.typeId === TypeId.Struct) return type.children.some((c) => containsDictionary(c.type));
+  return false;
 }
 
 /**
@@ -215,7 +225,7 @@ export class LanceFileWriter {
     let col = 0;
     for (const f of schema.fields) {
       const leaves = version === '2.0' ? [] : leafPaths(f.type);
-      this.fields.push({ firstColumn: col, leaves, type: f.type, name: f.name, pending: [], pendingBytes: 0 });
+      this.fields.push({ firstColumn: col, leaves, type: f.type, name: f.name, pending: [], pendingBytes: 0, hasDictionary: containsDictionary(f.type) });
       col += version === '2.0' ? columnCount(f.type) : leaves.length;
     }
     this.columns21 = [];
@@ -272,7 +282,11 @@ export class LanceFileWriter {
     if (n === 0) return;
     const bytes = estimateByteLength(data);
     const target = this.pageByteLength;
-    if (st.pendingBytes + bytes < target) {
+    // 2.1/2.2 fields with an Arrow dictionary inside are one page per file: LanceDB 0.39 joins the page
+    // dictionaries of the pages a read batch spans into one, and fails ("Dictionary key bigger than the
+    // key type") once they hold more entries than the key type counts (e.g. 100 values in 64-row pages
+    // of int8 keys). Their pages hold key-width indices, so one page stays small.
+    if (st.pendingBytes + bytes < target || (this.version !== '2.0' && st.hasDictionary)) {
       st.pending.push(data);
       st.pendingBytes += bytes;
       return;
