@@ -152,6 +152,8 @@ interface FieldState {
   leaves: number[][];
   type: DataType;
   name: string;
+  /** The schema field's nullability (nested columns' layers follow it). */
+  nullable: boolean;
   pending: ArrayData[];
   pendingBytes: number;
   /** Whether an Arrow dictionary type lies in the field (see `add`). */
@@ -225,7 +227,7 @@ export class LanceFileWriter {
     let col = 0;
     for (const f of schema.fields) {
       const leaves = version === '2.0' ? [] : leafPaths(f.type);
-      this.fields.push({ firstColumn: col, leaves, type: f.type, name: f.name, pending: [], pendingBytes: 0, hasDictionary: containsDictionary(f.type) });
+      this.fields.push({ firstColumn: col, leaves, type: f.type, name: f.name, nullable: f.nullable, pending: [], pendingBytes: 0, hasDictionary: containsDictionary(f.type) });
       col += version === '2.0' ? columnCount(f.type) : leaves.length;
     }
     this.columns21 = [];
@@ -330,7 +332,7 @@ export class LanceFileWriter {
     for (let k = 0; k < st.leaves.length; k++) {
       const col = st.firstColumn + k;
       const where = `field "${st.name}", column ${col}`;
-      const page = encodeStructuralPage(shredLeaf(data, st.leaves[k]!), base, where);
+      const page = encodeStructuralPage(shredLeaf(data, st.leaves[k]!, st.nullable), base, where);
       const offsets: number[] = [];
       const sizes: number[] = [];
       for (const b of page.buffers) {

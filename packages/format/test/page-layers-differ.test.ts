@@ -3,9 +3,11 @@
  * empty lists its own rows hold, in LanceDB's files as in ours): the reader joined such pages with the
  * first page's layers, so a later page's empty lists read as null ones, or its null lists as lists of a
  * null item, or the read failed (`src/v2_1/layer-union.ts` renumbers each page's definition levels into
- * the union of the pages' layers). LanceDB itself gives every page the layers of the field's nullability;
- * ours are per page, and LanceDB reads them. Checked on files of ours cut into pages of a few rows (read
- * here and by LanceDB), and on a LanceDB file of many pages whose rows differ in nulls and empty lists.
+ * the union of the pages' layers). LanceDB itself gives every page the layers of the field's nullability,
+ * and fails to read a nullable struct holding a list whose pages differ: our nested columns now take
+ * their layers from the schema too (`src/write/repdef.ts`), while top-level columns keep per-page layers.
+ * Checked on files of ours cut into pages of a few rows (read here and by LanceDB), and on a LanceDB file
+ * of many pages whose rows differ in nulls and empty lists.
  */
 import * as arrow from 'apache-arrow';
 import * as F from '@vego/format';
@@ -41,7 +43,7 @@ describe('pages of one column with different layers', () => {
     new Field('s', new Struct([new Field('x', new Int32()), new Field('ls', new List(item(new Int32())))])),
   ]);
 
-  it.each(['2.1', '2.2'] as const)('reads our %s files of pages of a few rows, every page its own layers', async (version) => {
+  it.each(['2.1', '2.2'] as const)('reads our %s files of pages of a few rows (nulls and empty lists in some pages only)', async (version) => {
     // Batches of one shape each: a page with null items, one with empty lists only, one with null lists only, ...
     const shapes: Record<string, unknown[]>[] = [
       { l: [[1, null], [2]], ll: [[[1, null]], [[2]]], s: [{ x: null, ls: [1, null] }, { x: 2, ls: [3] }] },
@@ -121,6 +123,34 @@ describe('pages of one column with different layers', () => {
         const valid = ((itemValid[k >>> 3]! >>> (k & 7)) & 1) === 1;
         if (items.isValid(base + k) !== valid || (valid && iv[items.offset + base + k] !== values[k])) throw new Error(`item ${k} differs`);
       }
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
+
+describe('nested columns of our files over many pages', () => {
+  it.each(['2.1', '2.2'] as const)('keep one set of layers per column, so LanceDB reads a nullable struct holding a list (%s)', async (version) => {
+    const st = new Struct([new Field('d', new F.Int64()), new Field('l', new List(new Field('item', new F.Uint16())))]);
+    const s = new Schema([new Field('id', new Int32(), false), new Field('s', st)]);
+    let x = 7;
+    const r = (): number => (x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const n = 3000;
+    const rows = Array.from({ length: n }, () => (r() < 0.3 ? null : { d: r() < 0.2 ? null : BigInt(Math.floor(r() * 1000)), l: r() < 0.3 ? null : Array.from({ length: Math.floor(r() * 4) }, () => (r() < 0.2 ? null : Math.floor(r() * 60000))) }));
+    const b = new RecordBatch(s, [vectorFrom(new Int32(), Array.from({ length: n }, (_, i) => i)), vectorFrom(st, rows)] as never);
+    const { bytes } = writeFile(s, [b], { version, pageByteLength: 64 });
+    const reader = F.LanceFileReader.openSync(new F.MemorySource(bytes));
+    const internal = reader as unknown as { loadColumns21(c: number[]): Io<{ pages: { layout: { layers: RepDefLayer[] } }[] }[]>; source: F.SyncByteSource };
+    for (const col of runTaskSync(sourceTask(internal.loadColumns21([1, 2]), internal.source))) {
+      expect(col.pages.length).toBeGreaterThan(100);
+      expect(new Set(col.pages.map((p) => p.layout.layers.join())).size).toBe(1);
+    }
+    expect(plainColumn(reader.readSync(), 's')).toEqual(plainColumn(b, 's'));
+    const tmp = tempDir('vego-struct-list-pages-');
+    try {
+      writeTable(tmp.dir, 'sl', s, bytes, n, version);
+      const got = await queryRows(await (await lancedb.connect(tmp.dir)).openTable('sl'));
+      expect(got.map((row) => row.s)).toEqual(plainColumn(b, 's'));
     } finally {
       tmp.cleanup();
     }

@@ -64,6 +64,8 @@ export function isLeaf21(type: DataType): boolean {
 interface PathNode {
   data: ArrayData;
   kind: 'struct' | 'list' | 'leaf';
+  /** Whether the node's field is nullable (the schema's word: see {@link shredLeaf}). */
+  nullable: boolean;
   /** Index in the innermost-first layer list. */
   layer: number;
   /** List number (innermost list = 1) for lists. */
@@ -136,23 +138,29 @@ class Grow {
 /**
  * Shreds rows `[0, data.length)` of a field into the leaf column at `path` (child indices from the field).
  * Lists inside lists: an item continuing list number `m` (innermost = 1) gets repetition level `m − 1`,
- * a row's first item the number of lists, as LanceDB writes them.
+ * a row's first item the number of lists, as LanceDB writes them. `nullable`: the field's own
+ * nullability (nested fields' come from the type); a nested column's layers follow the schema.
  */
-export function shredLeaf(data: ArrayData, path: readonly number[]): ShreddedLeaf {
-  // Build the node chain root → leaf.
+export function shredLeaf(data: ArrayData, path: readonly number[], nullable = true): ShreddedLeaf {
+  // Build the node chain root → leaf, with each node's nullability from its field.
   const nodes: PathNode[] = [];
   let d = data;
   let step = 0;
+  let fieldNullable = nullable;
   for (;;) {
     const t = d.type;
     if (isLeaf21(t)) {
-      nodes.push({ data: d, kind: 'leaf', layer: 0, listNumber: 0, childIndex: 0 });
+      nodes.push({ data: d, kind: 'leaf', nullable: fieldNullable, layer: 0, listNumber: 0, childIndex: 0 });
       break;
     }
     const k = path[step++]!;
-    if (t.typeId === TypeId.Struct) nodes.push({ data: d, kind: 'struct', layer: 0, listNumber: 0, childIndex: k });
-    else if (t.typeId === TypeId.List) nodes.push({ data: d, kind: 'list', layer: 0, listNumber: 0, childIndex: 0 });
-    else throw new InternalError(`shredLeaf: ${t.toString()} on a leaf path`);
+    if (t.typeId === TypeId.Struct) {
+      nodes.push({ data: d, kind: 'struct', nullable: fieldNullable, layer: 0, listNumber: 0, childIndex: k });
+      fieldNullable = t.children[k]!.nullable;
+    } else if (t.typeId === TypeId.List) {
+      nodes.push({ data: d, kind: 'list', nullable: fieldNullable, layer: 0, listNumber: 0, childIndex: 0 });
+      fieldNullable = t.child.nullable;
+    } else throw new InternalError(`shredLeaf: ${t.toString()} on a leaf path`);
     d = d.children[k]!;
   }
   const L = nodes.length;
@@ -181,6 +189,16 @@ export function shredLeaf(data: ArrayData, path: readonly number[]): ShreddedLea
     for (let k = s; k < e; k++) scan(j + 1, k);
   };
   for (let i = 0; i < n; i++) scan(0, i);
+  // Nested columns take their layers from the schema, as LanceDB does, not from the page's rows: a
+  // nullable field's layer is nullable and a list's emptyable in every page, even one without nulls or
+  // empty lists. With layers decided page by page, LanceDB 0.39 failed to read a nullable struct holding
+  // a list once the column had several pages ("Structural validity has 809 entries for an array with 766
+  // values"). Nulls in a field the schema calls non-nullable still get their code.
+  for (let j = 0; j < L; j++) {
+    const node = nodes[j]!;
+    if (node.nullable) hasNull[node.layer] = 1;
+    if (node.kind === 'list') hasEmpty[node.layer] = 1;
+  }
   // Layers and codes, innermost first.
   const layers: RepDefLayer[] = new Array<RepDefLayer>(L);
   const nullCode = new Uint16Array(L);
