@@ -3,7 +3,8 @@
 // to run beside other work on a small machine. Each case appends one JSON line (its CaseReport, `big`, `ms`) to the
 // log as soon as it ends, so nothing is lost when the run is stopped, and a run with the same log skips the cases
 // the log already holds (resume). At the end it prints, per direction and version, the cases that passed, those
-// with wrong values (`problems`), our typed read refusals and writer refusals, then each distinct message with its
+// with wrong values (`problems`), those where only LanceDB's queries threw (our reads agreeing: LanceDB failing on
+// its own table or on a mix, to triage), our typed read refusals and writer refusals, then each distinct message with its
 // seeds. Run from the repository root:
 //
 //   node packages/io/scripts/differential-campaign.cjs --seeds 240-319 --log /tmp/campaign.jsonl [--big]
@@ -88,7 +89,7 @@ function summarize(file) {
   };
   for (const r of reports) {
     const combo = `${r.direction} ${r.version ?? 'default'}`;
-    if (!rows.has(combo)) rows.set(combo, { cases: 0, passed: 0, wrong: [], readRefused: [], writerRefused: [], crashed: [] });
+    if (!rows.has(combo)) rows.set(combo, { cases: 0, passed: 0, wrong: [], lancedbThrew: [], readRefused: [], writerRefused: [], crashed: [] });
     const row = rows.get(combo);
     row.cases++;
     if (r.crashed !== undefined) {
@@ -96,16 +97,20 @@ function summarize(file) {
       note('crashed', r.crashed.split('\n')[0], r);
       continue;
     }
-    if (r.problems.length > 0) row.wrong.push(r.seed);
+    // A case whose every problem is a LanceDB query throwing (our reads agreeing with what was written) is
+    // listed apart: LanceDB failing on its own table or on a mix, to triage, not a wrong value of ours.
+    const lancedbOnly = r.problems.length > 0 && r.problems.every((p) => /LanceDB query threw/.test(p));
+    if (lancedbOnly) row.lancedbThrew.push(r.seed);
+    else if (r.problems.length > 0) row.wrong.push(r.seed);
     if (r.readRefusals.length > 0) row.readRefused.push(r.seed);
     if (r.refused !== null) row.writerRefused.push(r.seed);
     if (r.problems.length + r.readRefusals.length === 0 && r.refused === null) row.passed++;
-    for (const p of r.problems) note('wrong', p, r);
+    for (const p of r.problems) note(lancedbOnly ? 'LanceDB threw' : 'wrong', p, r);
     for (const p of r.readRefusals) note('read refusal', p, r);
     if (r.refused !== null) note('writer refusal', r.refused, r);
   }
   for (const [combo, row] of rows) {
-    console.log(`${combo}: ${row.cases} cases, ${row.passed} passed; wrong [${row.wrong}]; read refusals [${row.readRefused}]; writer refusals [${row.writerRefused}]; crashed [${row.crashed}]`);
+    console.log(`${combo}: ${row.cases} cases, ${row.passed} passed; wrong [${row.wrong}]; LanceDB threw [${row.lancedbThrew}]; read refusals [${row.readRefused}]; writer refusals [${row.writerRefused}]; crashed [${row.crashed}]`);
   }
   for (const [key, cases] of messages) console.log(`\n${key}\n  ${cases.join(' ')}`);
 }
