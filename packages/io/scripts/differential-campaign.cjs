@@ -97,9 +97,11 @@ function summarize(file) {
       note('crashed', r.crashed.split('\n')[0], r);
       continue;
     }
-    // A case whose every problem is a LanceDB query throwing (our reads agreeing with what was written) is
-    // listed apart: LanceDB failing on its own table or on a mix, to triage, not a wrong value of ours.
-    const lancedbOnly = r.problems.length > 0 && r.problems.every((p) => /LanceDB query threw/.test(p));
+    // A case whose every problem is a LanceDB query throwing (our reads agreeing with what was written), where
+    // LanceDB failed on its own table (the oracle check) or only after its own append to ours, is listed apart:
+    // to triage, not a wrong value of ours. LanceDB failing on a dataset only we wrote stays a wrong value.
+    const lancedbOnly = r.problems.length > 0 && r.problems.every((p) => /LanceDB query threw/.test(p)) &&
+      (r.problems.some((p) => /\(oracle check\)/.test(p)) || r.problems.every((p) => /^LanceDB reads its writes on our/.test(p)));
     if (lancedbOnly) row.lancedbThrew.push(r.seed);
     else if (r.problems.length > 0) row.wrong.push(r.seed);
     if (r.readRefusals.length > 0) row.readRefused.push(r.seed);
