@@ -284,11 +284,12 @@ export class LanceFileWriter {
     if (n === 0) return;
     const bytes = estimateByteLength(data);
     const target = this.pageByteLength;
-    // 2.1/2.2 fields with an Arrow dictionary inside are one page per file: LanceDB 0.39 joins the page
-    // dictionaries of the pages a read batch spans into one, and fails ("Dictionary key bigger than the
-    // key type") once they hold more entries than the key type counts (e.g. 100 values in 64-row pages
-    // of int8 keys). Their pages hold key-width indices, so one page stays small.
-    if (st.pendingBytes + bytes < target || (this.version !== '2.0' && st.hasDictionary)) {
+    // Fields with an Arrow dictionary inside are one page per file (2.0 dictionary pages as 2.1/2.2 page
+    // dictionaries): LanceDB 0.39 joins the dictionaries of the pages a read batch spans into one, and
+    // fails ("Dictionary key bigger than the key type") once they hold more entries than the key type
+    // counts (e.g. 100 values in 64-row pages of int8 keys). Their pages hold key-width indices, so one
+    // page stays small.
+    if (st.pendingBytes + bytes < target || st.hasDictionary) {
       st.pending.push(data);
       st.pendingBytes += bytes;
       return;

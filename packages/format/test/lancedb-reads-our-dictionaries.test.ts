@@ -68,7 +68,7 @@ describe.each(['2.1', '2.2'] as const)('dictionaries over several pages of Lance
   });
 });
 
-describe.each(['2.1', '2.2'] as const)('an Arrow dictionary column of int8 keys and 100 values in Lance %s, written with small pages', (version) => {
+describe.each(['2.0', '2.1', '2.2'] as const)('an Arrow dictionary column of int8 keys and 100 values in Lance %s, written with small pages', (version) => {
   it('is one page, which LanceDB reads (several pages of their own dictionaries failed in LanceDB)', async () => {
     const tmp = tempDir('vego-dict-int8-');
     try {
