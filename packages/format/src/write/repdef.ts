@@ -171,33 +171,26 @@ export function shredLeaf(data: ArrayData, path: readonly number[], nullable = t
     if (nodes[j]!.kind === 'list') nodes[j]!.listNumber = ++lists;
   }
   const n = data.length;
-  // Pass 1: which layers have nulls (and which lists have empties) among reachable rows.
+  // Layers come from the schema, as LanceDB's do, not from the page's rows: a nullable field's layer is
+  // nullable and every list's emptyable in every page, even one without nulls or empty lists. With layers
+  // decided page by page, LanceDB 0.39 failed to read a nullable struct holding a list once the column had
+  // several pages ("Structural validity has 809 entries for an array with 766 values").
   const hasNull = new Uint8Array(L);
-  const hasEmpty = new Uint8Array(L);
-  const scan = (j: number, i: number): void => {
-    const node = nodes[j]!;
-    if (!node.data.isValid(i)) {
-      hasNull[node.layer] = 1;
-      return;
-    }
-    if (node.kind === 'leaf') return;
-    if (node.kind === 'struct') return scan(j + 1, node.data.offset + i);
-    const o = node.data.valueOffsets!;
-    const s = o[node.data.offset + i]!;
-    const e = o[node.data.offset + i + 1]!;
-    if (e === s) hasEmpty[node.layer] = 1;
-    for (let k = s; k < e; k++) scan(j + 1, k);
-  };
-  for (let i = 0; i < n; i++) scan(0, i);
-  // Nested columns take their layers from the schema, as LanceDB does, not from the page's rows: a
-  // nullable field's layer is nullable and a list's emptyable in every page, even one without nulls or
-  // empty lists. With layers decided page by page, LanceDB 0.39 failed to read a nullable struct holding
-  // a list once the column had several pages ("Structural validity has 809 entries for an array with 766
-  // values"). Nulls in a field the schema calls non-nullable still get their code.
-  for (let j = 0; j < L; j++) {
-    const node = nodes[j]!;
-    if (node.nullable) hasNull[node.layer] = 1;
-    if (node.kind === 'list') hasEmpty[node.layer] = 1;
+  for (const node of nodes) if (node.nullable) hasNull[node.layer] = 1;
+  // Nulls in a field the schema calls non-nullable still get their code: only then are the rows scanned.
+  if (nodes.some((node) => !node.nullable)) {
+    const scan = (j: number, i: number): void => {
+      const node = nodes[j]!;
+      if (!node.data.isValid(i)) {
+        hasNull[node.layer] = 1;
+        return;
+      }
+      if (node.kind === 'leaf') return;
+      if (node.kind === 'struct') return scan(j + 1, node.data.offset + i);
+      const o = node.data.valueOffsets!;
+      for (let k = o[node.data.offset + i]!; k < o[node.data.offset + i + 1]!; k++) scan(j + 1, k);
+    };
+    for (let i = 0; i < n; i++) scan(0, i);
   }
   // Layers and codes, innermost first.
   const layers: RepDefLayer[] = new Array<RepDefLayer>(L);
@@ -209,17 +202,14 @@ export function shredLeaf(data: ArrayData, path: readonly number[], nullable = t
     if (node.kind !== 'list') {
       layers[layer] = hasNull[layer] ? RepDefLayer.NullableItem : RepDefLayer.AllValidItem;
       if (hasNull[layer]) nullCode[layer] = next++;
-    } else if (hasNull[layer] && hasEmpty[layer]) {
+    } else if (hasNull[layer]) {
       layers[layer] = RepDefLayer.NullAndEmptyList;
       nullCode[layer] = next++;
       emptyCode[layer] = next++;
-    } else if (hasNull[layer]) {
-      layers[layer] = RepDefLayer.NullableList;
-      nullCode[layer] = next++;
-    } else if (hasEmpty[layer]) {
+    } else {
       layers[layer] = RepDefLayer.EmptyableList;
       emptyCode[layer] = next++;
-    } else layers[layer] = RepDefLayer.AllValidList;
+    }
   }
   if (next > 0xffff) throw new InternalError('too many definition codes');
   // Pass 2: levels and value slots.
