@@ -33,25 +33,13 @@ export function concatBlocks(blocks: Block[], where: string): Block {
   if (bytes > MAX_DECOMPRESSED_BYTES) throw new CorruptDataError(`${where}: column decodes to more than ${MAX_DECOMPRESSED_BYTES} bytes`);
   const out = new Uint8Array(bytes);
   if (k.kind === 'fixed') {
+    const fixed = blocks as Array<Extract<Block, { kind: 'fixed' }>>;
     let at = 0;
-    const anyValidity = blocks.some((b) => b.kind === 'fixed' && b.itemValidity !== null);
-    const d = anyValidity ? ((blocks.find((b) => b.kind === 'fixed' && b.itemValidity !== null) as { itemsPerValue?: number }).itemsPerValue ?? 1) : 1;
-    const validity = anyValidity ? new Uint8Array(Math.ceil((n * d) / 8)) : null;
-    let item = 0;
-    for (const b of blocks as Array<Extract<Block, { kind: 'fixed' }>>) {
+    for (const b of fixed) {
       out.set(b.bytes, at);
       at += b.bytes.length;
-      if (validity !== null) {
-        const m = b.numValues * d;
-        const src = b.itemValidity;
-        for (let i = 0; i < m; i++) {
-          if (src === null || (src[i >>> 3]! >>> (i & 7)) & 1) validity[(item + i) >>> 3]! |= 1 << ((item + i) & 7);
-        }
-        item += m;
-      }
     }
-    if (validity !== null) return { kind: 'fixed', bitsPerValue: k.bitsPerValue, numValues: n, bytes: out, itemValidity: validity, itemsPerValue: d };
-    return { kind: 'fixed', bitsPerValue: k.bitsPerValue, numValues: n, bytes: out, itemValidity: null };
+    return fixedBlock(k.bitsPerValue, n, out, joinItemValidity(fixed, n));
   }
   const offsets = new Int32Array(n + 1);
   let at = 0;
@@ -65,30 +53,44 @@ export function concatBlocks(blocks: Block[], where: string): Block {
   return { kind: 'variable', numValues: n, offsets, bytes: out };
 }
 
-/** {@link concatBlocks} of blocks of values narrower than a byte: bit after bit, item validity too. */
+/** {@link concatBlocks} of blocks of values narrower than a byte: bit after bit. */
 function concatBitBlocks(blocks: Array<Extract<Block, { kind: 'fixed' }>>, n: number, where: string): Block {
   const bits = blocks[0]!.bitsPerValue;
-  const withValidity = blocks.find((b) => b.itemValidity !== null) as { itemsPerValue?: number } | undefined;
-  const d = withValidity === undefined ? 1 : (withValidity.itemsPerValue ?? 1);
   for (const b of blocks) {
     if (b.bytes.length * 8 < b.numValues * bits) throw new CorruptDataError(`${where}: a chunk of ${b.numValues} values of ${bits} bits holds ${b.bytes.length} bytes`);
   }
   const out = new Uint8Array(Math.ceil((n * bits) / 8));
-  const validity = withValidity === undefined ? null : new Uint8Array(Math.ceil((n * d) / 8));
   let at = 0;
-  let item = 0;
   for (const b of blocks) {
     orBitsInto(out, at, b.bytes, 0, b.numValues * bits);
     at += b.numValues * bits;
-    if (validity !== null) {
-      const m = b.numValues * d;
-      if (b.itemValidity === null) for (let i = 0; i < m; i++) validity[(item + i) >>> 3]! |= 1 << ((item + i) & 7);
-      else orBitsInto(validity, item, b.itemValidity, 0, m);
-      item += m;
-    }
   }
-  if (validity !== null) return { kind: 'fixed', bitsPerValue: bits, numValues: n, bytes: out, itemValidity: validity, itemsPerValue: d };
-  return { kind: 'fixed', bitsPerValue: bits, numValues: n, bytes: out, itemValidity: null };
+  return fixedBlock(bits, n, out, joinItemValidity(blocks, n));
+}
+
+/**
+ * The item validity of fixed-width `blocks` of `n` values in all, joined bit after bit (a block without
+ * one: all its items valid), with the items per value; null when no block has item validity.
+ */
+function joinItemValidity(blocks: Array<Extract<Block, { kind: 'fixed' }>>, n: number): { validity: Uint8Array; itemsPerValue: number } | null {
+  const withValidity = blocks.find((b) => b.itemValidity !== null) as { itemsPerValue?: number } | undefined;
+  if (withValidity === undefined) return null;
+  const d = withValidity.itemsPerValue ?? 1;
+  const validity = new Uint8Array(Math.ceil((n * d) / 8));
+  let item = 0;
+  for (const b of blocks) {
+    const m = b.numValues * d;
+    if (b.itemValidity === null) for (let i = 0; i < m; i++) validity[(item + i) >>> 3]! |= 1 << ((item + i) & 7);
+    else orBitsInto(validity, item, b.itemValidity, 0, m);
+    item += m;
+  }
+  return { validity, itemsPerValue: d };
+}
+
+/** A fixed-width block of `n` values of `bits` bits, with `items` validity when there is some. */
+function fixedBlock(bits: number, n: number, bytes: Uint8Array, items: { validity: Uint8Array; itemsPerValue: number } | null): Block {
+  if (items === null) return { kind: 'fixed', bitsPerValue: bits, numValues: n, bytes, itemValidity: null };
+  return { kind: 'fixed', bitsPerValue: bits, numValues: n, bytes, itemValidity: items.validity, itemsPerValue: items.itemsPerValue };
 }
 
 /**
