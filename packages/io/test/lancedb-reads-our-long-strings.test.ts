@@ -10,18 +10,12 @@ import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import * as lancedb from '@lancedb/lancedb';
 import * as F from '@vego/format';
-import { Binary, Dataset, Field, Int32, LargeUtf8, List, RecordBatch, Schema, Struct, Utf8, initZstd, makeBuilder } from '@vego/io';
-import type { DataType, Vector } from '@vego/io';
+import { Binary, Dataset, Field, Int32, LargeUtf8, List, RecordBatch, Schema, Struct, Utf8, initZstd } from '@vego/io';
+import { columnOf, lanceDbColumnsById } from './fixtures/lancedb-columns';
 import { makeTempDir, removeDir, seededRandom } from './fixtures/helpers';
 import { plainColumn } from './fixtures/plain';
 
 const N = 240;
-
-function column(type: DataType, values: unknown[]): Vector {
-  const b = makeBuilder(type) as unknown as { append(v: unknown): unknown; finish(): Vector };
-  for (const v of values) b.append(v);
-  return b.finish();
-}
 
 /** A string of exactly `len` UTF-8 bytes (multi-byte characters included) from the seeded `r`. */
 function text(r: () => number, len: number): string {
@@ -66,7 +60,7 @@ const SCHEMA = new Schema([
 const NAMES = SCHEMA.fields.map((f) => f.name);
 
 function batchOf(v: Record<string, unknown[]>): RecordBatch {
-  return new RecordBatch(SCHEMA, SCHEMA.fields.map((f) => column(f.type, v[f.name]!)));
+  return new RecordBatch(SCHEMA, SCHEMA.fields.map((f) => columnOf(f.type, v[f.name]!)));
 }
 
 /** Comparable form: byte arrays as hex, nested values recursively. */
@@ -89,27 +83,6 @@ function expected(v: Record<string, unknown[]>, name: string): unknown[] {
 
 function ours(batches: Iterable<RecordBatch>, name: string): unknown[] {
   return plainColumn(batches, name).map((x) => (name === 'bin' && Array.isArray(x) && x.length === 0 ? '' : plain(x)));
-}
-
-/** Every row LanceDB returns, by id, each column made comparable (apache-arrow values read through their getters). */
-async function theirs(table: lancedb.Table, n: number): Promise<Record<string, unknown[]>> {
-  const t = await table.query().limit(n + 10).toArrow();
-  expect(t.numRows).toBe(n);
-  const ids = Array.from(t.getChild('id')!.toArray() as Int32Array);
-  const order = ids.map((id, i) => [id, i] as const).sort((a, b) => a[0] - b[0]).map(([, i]) => i);
-  const out: Record<string, unknown[]> = {};
-  const conv = (x: unknown): unknown => {
-    if (x === null || x === undefined) return null;
-    if (x instanceof Uint8Array) return Buffer.from(x).toString('hex');
-    if (x instanceof arrow.Vector) return Array.from(x as Iterable<unknown>, conv);
-    if (typeof x === 'object') return Object.fromEntries(Object.entries((x as { toJSON(): object }).toJSON()).map(([k, e]) => [k, conv(e)]));
-    return x;
-  };
-  for (const name of NAMES) {
-    const col = t.getChild(name)!;
-    out[name] = order.map((i) => conv(col.get(i)));
-  }
-  return out;
 }
 
 describe.each(['2.1', '2.2'] as const)('LanceDB reads long strings and binaries vego writes (Lance %s)', (version) => {
@@ -146,7 +119,7 @@ describe.each(['2.1', '2.2'] as const)('LanceDB reads long strings and binaries 
     for (const name of NAMES) expect(ours(ranged, name)).toEqual(expected(v, name).slice(37, 138));
 
     const db = await lancedb.connect(root);
-    const got = await theirs(await db.openTable('ours'), N);
+    const got = await lanceDbColumnsById(await db.openTable('ours'), N, NAMES);
     for (const name of NAMES) expect([name, got[name]]).toEqual([name, expected(v, name)]);
   });
 
@@ -167,7 +140,7 @@ describe.each(['2.1', '2.2'] as const)('LanceDB reads long strings and binaries 
     const dir = path.join(root, 'theirs.lance');
     Dataset.openSync(dir).appendSync(batchOf(more)).closeSync();
     const all = Object.fromEntries(NAMES.map((name) => [name, [...first[name]!, ...more[name]!]]));
-    const got = await theirs(await db.openTable('theirs'), 270);
+    const got = await lanceDbColumnsById(await db.openTable('theirs'), 270, NAMES);
     for (const name of NAMES) expect([name, got[name]]).toEqual([name, expected(all, name)]);
     const ds = Dataset.openSync(dir);
     for (const name of NAMES) expect([name, ours(ds.scanSync({ columns: [name] }), name)]).toEqual([name, expected(all, name)]);

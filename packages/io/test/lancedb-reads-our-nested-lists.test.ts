@@ -9,8 +9,9 @@
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import * as lancedb from '@lancedb/lancedb';
-import { Dataset, Field, Float64, Int32, Int8, List, RecordBatch, Schema, Struct, Utf8, initZstd, makeBuilder } from '@vego/io';
-import type { DataType, Vector } from '@vego/io';
+import { Dataset, Field, Float64, Int32, Int8, List, RecordBatch, Schema, Struct, Utf8, initZstd } from '@vego/io';
+import type { DataType } from '@vego/io';
+import { columnOf, lanceDbColumnsById } from './fixtures/lancedb-columns';
 import { makeTempDir, removeDir, seededRandom } from './fixtures/helpers';
 import { plainColumn } from './fixtures/plain';
 
@@ -52,29 +53,8 @@ function values(seed: number, n: number, first: number): Record<string, unknown[
   };
 }
 
-function column(type: DataType, vals: unknown[]): Vector {
-  const b = makeBuilder(type) as unknown as { append(v: unknown): unknown; finish(): Vector };
-  for (const v of vals) b.append(v);
-  return b.finish();
-}
-
 function batchOf(v: Record<string, unknown[]>): RecordBatch {
-  return new RecordBatch(SCHEMA, SCHEMA.fields.map((f) => column(f.type, v[f.name]!)));
-}
-
-/** Every row LanceDB returns, by id (apache-arrow values read through their getters). */
-async function theirs(table: lancedb.Table, n: number): Promise<Record<string, unknown[]>> {
-  const t = await table.query().limit(n + 10).toArrow();
-  expect(t.numRows).toBe(n);
-  const ids = Array.from(t.getChild('id')!.toArray() as Int32Array);
-  const order = ids.map((id, i) => [id, i] as const).sort((a, b) => a[0] - b[0]).map(([, i]) => i);
-  const conv = (x: unknown): unknown => {
-    if (x === null || x === undefined) return null;
-    if (x instanceof arrow.Vector) return Array.from(x as Iterable<unknown>, conv);
-    if (typeof x === 'object') return Object.fromEntries(Object.entries((x as { toJSON(): object }).toJSON()).map(([k, e]) => [k, conv(e)]));
-    return x;
-  };
-  return Object.fromEntries(NAMES.map((name) => [name, order.map((i) => conv(t.getChild(name)!.get(i)))]));
+  return new RecordBatch(SCHEMA, SCHEMA.fields.map((f) => columnOf(f.type, v[f.name]!)));
 }
 
 describe.each(['2.1', '2.2'] as const)('LanceDB reads lists of lists vego writes (Lance %s)', (version) => {
@@ -102,7 +82,7 @@ describe.each(['2.1', '2.2'] as const)('LanceDB reads lists of lists vego writes
 
     const db = await lancedb.connect(root);
     const table = await db.openTable('ours');
-    const got = await theirs(table, n);
+    const got = await lanceDbColumnsById(table, n, NAMES);
     for (const name of NAMES) expect([name, got[name]]).toEqual([name, v[name]]);
     // LanceDB's row-range read (offset past the first chunks: its repetition index finds the rows).
     const part = await table.query().offset(900).limit(50).toArrow();
@@ -118,7 +98,7 @@ describe.each(['2.1', '2.2'] as const)('LanceDB reads lists of lists vego writes
     const dir = path.join(root, 'theirs.lance');
     Dataset.openSync(dir).appendSync(batchOf(more)).closeSync();
     const all = Object.fromEntries(NAMES.map((name) => [name, [...first[name]!, ...more[name]!]]));
-    const got = await theirs(await db.openTable('theirs'), 550);
+    const got = await lanceDbColumnsById(await db.openTable('theirs'), 550, NAMES);
     for (const name of NAMES) expect([name, got[name]]).toEqual([name, all[name]]);
     const ds = Dataset.openSync(dir);
     for (const name of NAMES) expect([name, plainColumn(ds.scanSync({ columns: [name] }), name)]).toEqual([name, all[name]]);
