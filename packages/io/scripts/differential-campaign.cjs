@@ -11,7 +11,9 @@
 //   node packages/io/scripts/differential-campaign.cjs --seeds 244,266 --log /tmp/recheck.jsonl
 //   node packages/io/scripts/differential-campaign.cjs --summary /tmp/campaign.jsonl
 //
-// `--big` lets a batch have tens of thousands of rows (a case then takes up to a minute); it changes the plan only
+// `--evolve` has LanceDB evolve the table between the two writers (drop, rename, cast, add columns, field
+// metadata, nullability, update, compaction: test/fixtures/differential-evolve.ts); LanceDB failing a step on its
+// own table is noted (`evolutionFailed`), not counted as ours. `--big` lets a batch have tens of thousands of rows (a case then takes up to a minute); it changes the plan only
 // of seeds that draw a large batch. To minimise a finding, replay one case with `runCase(dir, seed, direction,
 // version, big, columns)` from test/fixtures/differential-run.ts.
 require('../test/fixtures/register-ts.cjs');
@@ -24,16 +26,17 @@ const CASES = [
 ];
 
 function parseArgs(argv) {
-  const args = { seeds: null, log: null, big: false, summary: null };
+  const args = { seeds: null, log: null, big: false, evolve: false, summary: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--big') args.big = true;
+    else if (a === '--evolve') args.evolve = true;
     else if (a === '--seeds') args.seeds = parseSeeds(argv[++i]);
     else if (a === '--log') args.log = argv[++i];
     else if (a === '--summary') args.summary = argv[++i];
     else throw new Error(`unknown argument ${a}`);
   }
-  if (args.summary === null && (args.seeds === null || args.log === null)) throw new Error('usage: --seeds FROM-TO|A,B,… --log FILE [--big] | --summary FILE');
+  if (args.summary === null && (args.seeds === null || args.log === null)) throw new Error('usage: --seeds FROM-TO|A,B,… --log FILE [--big] [--evolve] | --summary FILE');
   return args;
 }
 
@@ -53,7 +56,7 @@ function readLog(file) {
   return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
 }
 
-async function run({ seeds, log, big }) {
+async function run({ seeds, log, big, evolve }) {
   const { runCase } = require('../test/fixtures/differential-run.ts');
   const { makeTempDir, removeDir } = require('../test/fixtures/helpers.ts');
   const done = new Set(readLog(log).map((r) => caseKey(r.seed, r.direction, r.version)));
@@ -64,14 +67,14 @@ async function run({ seeds, log, big }) {
       const t0 = Date.now();
       let report;
       try {
-        report = await runCase(root, seed, direction, version, big);
+        report = await runCase(root, seed, direction, version, big, undefined, evolve);
       } catch (e) {
         // runCase reports what differed instead of throwing; a throw is itself a finding.
         report = { seed, direction, version, crashed: String((e && e.stack) || e).slice(0, 2000) };
       } finally {
         removeDir(root);
       }
-      fs.appendFileSync(log, `${JSON.stringify({ ...report, big, ms: Date.now() - t0 })}\n`);
+      fs.appendFileSync(log, `${JSON.stringify({ ...report, big, evolve, ms: Date.now() - t0 })}\n`);
     }
   }
 }
@@ -87,6 +90,13 @@ function summarize(file) {
     if (!messages.has(key)) messages.set(key, []);
     messages.get(key).push(`${r.seed}/${r.direction === 'vego-writes' ? 'v' : 'l'}${r.version ?? 'default'}`);
   };
+  // Evolution steps LanceDB failed on its own table, by seed: the same step failing on ours is its limit too.
+  const failedOnOwn = new Set();
+  for (const r of reports) if (r.evolutionFailed) failedOnOwn.add(`${r.seed}/${r.evolutionFailed.split(': ')[0]}`);
+  const ownFailure = (r, p) => {
+    const m = /^LanceDB "(.*)" on our dataset threw/.exec(p);
+    return m !== null && failedOnOwn.has(`${r.seed}/${m[1]}`);
+  };
   for (const r of reports) {
     const combo = `${r.direction} ${r.version ?? 'default'}`;
     if (!rows.has(combo)) rows.set(combo, { cases: 0, passed: 0, wrong: [], lancedbThrew: [], readRefused: [], writerRefused: [], crashed: [] });
@@ -100,8 +110,10 @@ function summarize(file) {
     // A case whose every problem is a LanceDB query throwing (our reads agreeing with what was written), where
     // LanceDB failed on its own table (the oracle check) or only after its own append to ours, is listed apart:
     // to triage, not a wrong value of ours. LanceDB failing on a dataset only we wrote stays a wrong value.
-    const lancedbOnly = r.problems.length > 0 && r.problems.every((p) => /LanceDB query threw/.test(p)) &&
-      (r.problems.some((p) => /\(oracle check\)/.test(p)) || r.problems.every((p) => /^LanceDB reads its writes on our/.test(p)));
+    // So is a case whose only problem is LanceDB failing an evolution step on ours that it failed on its own table.
+    const lancedbOnly = r.problems.length > 0 && ((r.problems.every((p) => /LanceDB query threw/.test(p)) &&
+      (r.problems.some((p) => /\(oracle check\)/.test(p)) || r.problems.every((p) => /^LanceDB reads its writes on our/.test(p)))) ||
+      r.problems.every((p) => ownFailure(r, p)));
     if (lancedbOnly) row.lancedbThrew.push(r.seed);
     else if (r.problems.length > 0) row.wrong.push(r.seed);
     if (r.readRefusals.length > 0) row.readRefused.push(r.seed);
@@ -110,6 +122,7 @@ function summarize(file) {
     for (const p of r.problems) note(lancedbOnly ? 'LanceDB threw' : 'wrong', p, r);
     for (const p of r.readRefusals) note('read refusal', p, r);
     if (r.refused !== null) note('writer refusal', r.refused, r);
+    if (r.evolutionFailed) note('LanceDB failed to evolve its own table', r.evolutionFailed, r);
   }
   for (const [combo, row] of rows) {
     console.log(`${combo}: ${row.cases} cases, ${row.passed} passed; wrong [${row.wrong}]; LanceDB threw [${row.lancedbThrew}]; read refusals [${row.readRefused}]; writer refusals [${row.writerRefused}]; crashed [${row.crashed}]`);
