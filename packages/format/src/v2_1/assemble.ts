@@ -18,7 +18,7 @@ import type { DataType } from '@vego/encoding';
 import { makeNullData } from '../internal/concat';
 import { RepDefLayer } from './layout';
 import type { PageLevels } from './levels';
-import { isListLayer as isList } from './levels';
+import { definitionCodes, isListLayer as isList } from './levels';
 
 /** One layer of a shredded column, outermost first. */
 export interface LayerInfo {
@@ -43,21 +43,12 @@ export function shred(p: PageLevels, where: string): Shredded {
   const layers = p.layers;
   const L = layers.length;
   if (L === 0) throw new CorruptDataError(`${where}: page has no repetition/definition layers`);
-  const nullCode = new Int32Array(L);
-  const emptyCode = new Int32Array(L);
+  const { nullCode, emptyCode, count: next } = definitionCodes(layers);
   const firstCode = new Float64Array(L + 1);
   const repIndex = new Int32Array(L);
-  let next = 1;
   let lists = 0;
   for (let j = 0; j < L; j++) {
-    const l = layers[j]!;
-    if (l === RepDefLayer.NullableItem || l === RepDefLayer.NullableList) nullCode[j] = next++;
-    else if (l === RepDefLayer.EmptyableList) emptyCode[j] = next++;
-    else if (l === RepDefLayer.NullAndEmptyList) {
-      nullCode[j] = next++;
-      emptyCode[j] = next++;
-    }
-    if (isList(l)) lists++;
+    if (isList(layers[j]!)) lists++;
     repIndex[j] = lists;
   }
   if (isList(layers[0]!)) throw new CorruptDataError(`${where}: innermost layer is a list`);

@@ -10,10 +10,7 @@
  */
 import { CorruptDataError } from '@vego/encoding';
 import { RepDefLayer } from './layout';
-import { isListLayer } from './levels';
-
-const hasNull = (l: RepDefLayer): boolean => l === RepDefLayer.NullableItem || l === RepDefLayer.NullableList || l === RepDefLayer.NullAndEmptyList;
-const hasEmpty = (l: RepDefLayer): boolean => l === RepDefLayer.EmptyableList || l === RepDefLayer.NullAndEmptyList;
+import { definitionCodes, isListLayer, layerHasEmpty as hasEmpty, layerHasNull as hasNull } from './levels';
 
 /**
  * The layers that describe every page of `pages` (each innermost first): per layer, nullable when some
@@ -40,31 +37,19 @@ export function unionLayers(pages: readonly (readonly RepDefLayer[])[], where: s
   return out;
 }
 
-/** Definition codes of each layer (0: none), handed out from the innermost layer as the format does: null, then empty. */
-function codes(layers: readonly RepDefLayer[]): { nul: number[]; empty: number[]; count: number } {
-  const nul: number[] = [];
-  const empty: number[] = [];
-  let next = 1;
-  for (const l of layers) {
-    nul.push(hasNull(l) ? next++ : 0);
-    empty.push(hasEmpty(l) ? next++ : 0);
-  }
-  return { nul, empty, count: next };
-}
-
 /**
  * `def` (levels under `from`) renumbered to `to` (a union that includes `from`, see {@link unionLayers}):
  * `def` itself when the numbers are the same. A level outside `from`'s codes becomes 0xFFFF, which every
  * union's codes are below, so that the assembly refuses it as it would have refused the original.
  */
 export function renumberDefinitions(def: Uint16Array, from: readonly RepDefLayer[], to: readonly RepDefLayer[]): Uint16Array {
-  const a = codes(from);
-  const b = codes(to);
+  const a = definitionCodes(from);
+  const b = definitionCodes(to);
   const map = new Uint16Array(a.count);
   let same = true;
   for (let j = 0; j < from.length; j++) {
-    if (a.nul[j]! > 0) map[a.nul[j]!] = b.nul[j]!;
-    if (a.empty[j]! > 0) map[a.empty[j]!] = b.empty[j]!;
+    if (a.nullCode[j]! > 0) map[a.nullCode[j]!] = b.nullCode[j]!;
+    if (a.emptyCode[j]! > 0) map[a.emptyCode[j]!] = b.emptyCode[j]!;
   }
   for (let c = 0; c < a.count; c++) if (map[c] !== c) same = false;
   if (same) return def;

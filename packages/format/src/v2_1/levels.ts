@@ -28,6 +28,39 @@ export function isListLayer(l: RepDefLayer): boolean {
   return l === RepDefLayer.AllValidList || l === RepDefLayer.NullableList || l === RepDefLayer.EmptyableList || l === RepDefLayer.NullAndEmptyList;
 }
 
+/** Whether a layer's definition levels have a code for a null (item, struct or list). */
+export function layerHasNull(l: RepDefLayer): boolean {
+  return l === RepDefLayer.NullableItem || l === RepDefLayer.NullableList || l === RepDefLayer.NullAndEmptyList;
+}
+
+/** Whether a layer's definition levels have a code for an empty list. */
+export function layerHasEmpty(l: RepDefLayer): boolean {
+  return l === RepDefLayer.EmptyableList || l === RepDefLayer.NullAndEmptyList;
+}
+
+/** The definition codes of each layer (innermost first; 0 where a layer has no such code), and how many codes there are counting 0. */
+export interface DefinitionCodes {
+  nullCode: Uint32Array;
+  emptyCode: Uint32Array;
+  count: number;
+}
+
+/**
+ * The definition codes of `layers` (innermost first): handed out from 1 upwards from the innermost layer
+ * out, a layer's null code before its empty code, as the format numbers them (0: valid all the way down).
+ * The reader's assembly, the join of pages of other layers and the writer all number codes here.
+ */
+export function definitionCodes(layers: readonly RepDefLayer[]): DefinitionCodes {
+  const nullCode = new Uint32Array(layers.length);
+  const emptyCode = new Uint32Array(layers.length);
+  let next = 1;
+  for (let j = 0; j < layers.length; j++) {
+    if (layerHasNull(layers[j]!)) nullCode[j] = next++;
+    if (layerHasEmpty(layers[j]!)) emptyCode[j] = next++;
+  }
+  return { nullCode, emptyCode, count: next };
+}
+
 /**
  * The list layers of `layers` and the first definition code of the innermost list layer: levels whose
  * code is at or above it are null or empty lists and carry no value (`Infinity` when there is no list).
@@ -40,8 +73,7 @@ export function listCodes(layers: readonly RepDefLayer[]): { lists: number; firs
     const isList = isListLayer(l);
     if (isList && lists === 0) firstListCode = next;
     if (isList) lists++;
-    if (l === RepDefLayer.NullableItem || l === RepDefLayer.NullableList || l === RepDefLayer.EmptyableList) next++;
-    else if (l === RepDefLayer.NullAndEmptyList) next += 2;
+    next += Number(layerHasNull(l)) + Number(layerHasEmpty(l));
   }
   return { lists, firstListCode };
 }

@@ -17,6 +17,7 @@
 import { ArrayData, InternalError, NotSupportedError, TypeId } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import { RepDefLayer } from '../v2_1/layout';
+import { definitionCodes } from '../v2_1/levels';
 import { writableLogicalType } from '../logical-types';
 
 /** One leaf column of a page, shredded. Its arrays are read-only: pages without nulls share views of the same slot arrays. */
@@ -194,24 +195,13 @@ export function shredLeaf(data: ArrayData, path: readonly number[], nullable = t
   }
   // Layers and codes, innermost first.
   const layers: RepDefLayer[] = new Array<RepDefLayer>(L);
-  const nullCode = new Uint16Array(L);
-  const emptyCode = new Uint16Array(L);
-  let next = 1;
   for (let layer = 0; layer < L; layer++) {
     const node = nodes[L - 1 - layer]!;
-    if (node.kind !== 'list') {
-      layers[layer] = hasNull[layer] ? RepDefLayer.NullableItem : RepDefLayer.AllValidItem;
-      if (hasNull[layer]) nullCode[layer] = next++;
-    } else if (hasNull[layer]) {
-      layers[layer] = RepDefLayer.NullAndEmptyList;
-      nullCode[layer] = next++;
-      emptyCode[layer] = next++;
-    } else {
-      layers[layer] = RepDefLayer.EmptyableList;
-      emptyCode[layer] = next++;
-    }
+    if (node.kind !== 'list') layers[layer] = hasNull[layer] ? RepDefLayer.NullableItem : RepDefLayer.AllValidItem;
+    else layers[layer] = hasNull[layer] ? RepDefLayer.NullAndEmptyList : RepDefLayer.EmptyableList;
   }
-  if (next > 0xffff) throw new InternalError('too many definition codes');
+  const { nullCode, emptyCode, count } = definitionCodes(layers);
+  if (count > 0xffff) throw new InternalError('too many definition codes');
   // Pass 2: levels and value slots.
   const g = new Grow(n);
   const leafNode = nodes[L - 1]!;
@@ -250,7 +240,7 @@ export function shredLeaf(data: ArrayData, path: readonly number[], nullable = t
     for (let k = s + 1; k < e; k++) emit(j + 1, k, node.listNumber - 1);
   };
   for (let i = 0; i < n; i++) emit(0, i, lists);
-  const anyDef = next > 1;
+  const anyDef = count > 1;
   const hasLevels = lists > 0 || anyDef;
   return {
     leaf: leafNode.data,
