@@ -143,6 +143,7 @@ export { encodeTransaction } from './transaction';
 export type { LanceTransaction, LanceOperation } from './transaction';
 export type { LanceIndexMetadata } from './index-section';
 export { ZSTD_BUFFER_CODEC } from './zstd-codec';
+export { LZ4_BUFFER_CODEC } from './lz4-codec';
 export { DELETION_BITMAP_THRESHOLD, deletionFileName, decodeDeletionFile, encodeDeletionFile } from './deletion/deletion-file';
 export { readUint32ArrowFile, writeUint32ArrowFile } from './deletion/arrow-ipc-uint32';
 export { deserializeRoaring, serializeRoaring } from './deletion/roaring';

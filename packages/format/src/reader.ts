@@ -49,6 +49,7 @@ import type { BufferCodec, PageContext } from './page-decoder';
 import type { AsyncByteSource, SyncByteSource } from './source';
 import { columnCount } from './writer';
 import { ZSTD_BUFFER_CODEC } from './zstd-codec';
+import { LZ4_BUFFER_CODEC } from './lz4-codec';
 import type { Shredded } from './v2_1/assemble';
 import { describePageLayout } from './v2_1/layout';
 import { describeArrayEncoding } from './array-encoding';
@@ -60,6 +61,12 @@ function isV21(footer: LanceFooter): boolean {
 }
 
 
+
+/** The codecs of compressed `flat` buffers a reader knows unless told otherwise (Lance 2.0's zstd and LZ4). */
+const DEFAULT_CODECS: ReadonlyMap<string, BufferCodec> = new Map([
+  [ZSTD_BUFFER_CODEC.scheme, ZSTD_BUFFER_CODEC],
+  [LZ4_BUFFER_CODEC.scheme, LZ4_BUFFER_CODEC],
+]);
 /** Options of {@link LanceFileReader.readSync} and {@link LanceFileReader.read}. */
 export interface ReadOptions {
   /** Top-level column names to read, in the order wanted (default: all). */
@@ -235,7 +242,7 @@ export class LanceFileReader {
     this.version = { major: state.footer.major, minor: state.footer.minor };
     this.unsupportedFields = state.unsupported;
     this.columnCache = new Map();
-    this.codecs = options.codecs ?? new Map([[ZSTD_BUFFER_CODEC.scheme, ZSTD_BUFFER_CODEC]]);
+    this.codecs = options.codecs ?? DEFAULT_CODECS;
     this.columnCache21 = new Map();
     this.rowPlans = new Map();
   }
