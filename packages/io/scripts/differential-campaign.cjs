@@ -13,9 +13,11 @@
 //
 // `--evolve` has LanceDB evolve the table between the two writers (drop, rename, cast, add columns, field
 // metadata, nullability, update, compaction: test/fixtures/differential-evolve.ts); LanceDB failing a step on its
-// own table is noted (`evolutionFailed`), not counted as ours. `--big` lets a batch have tens of thousands of rows (a case then takes up to a minute); it changes the plan only
+// own table is noted (`evolutionFailed`), not counted as ours. `--hints` puts Lance encoding hints in the fields'
+// metadata (`lance-encoding:compression`, `bss`, `rle-threshold`, `dict-*`, `structural-encoding`, `packed`), which
+// LanceDB's writer follows. `--big` lets a batch have tens of thousands of rows (a case then takes up to a minute); it changes the plan only
 // of seeds that draw a large batch. To minimise a finding, replay one case with `runCase(dir, seed, direction,
-// version, big, columns)` from test/fixtures/differential-run.ts.
+// version, { big, evolve, hints })` from test/fixtures/differential-run.ts.
 require('../test/fixtures/register-ts.cjs');
 const fs = require('node:fs');
 
@@ -26,17 +28,18 @@ const CASES = [
 ];
 
 function parseArgs(argv) {
-  const args = { seeds: null, log: null, big: false, evolve: false, summary: null };
+  const args = { seeds: null, log: null, big: false, evolve: false, hints: false, summary: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--big') args.big = true;
     else if (a === '--evolve') args.evolve = true;
+    else if (a === '--hints') args.hints = true;
     else if (a === '--seeds') args.seeds = parseSeeds(argv[++i]);
     else if (a === '--log') args.log = argv[++i];
     else if (a === '--summary') args.summary = argv[++i];
     else throw new Error(`unknown argument ${a}`);
   }
-  if (args.summary === null && (args.seeds === null || args.log === null)) throw new Error('usage: --seeds FROM-TO|A,B,… --log FILE [--big] [--evolve] | --summary FILE');
+  if (args.summary === null && (args.seeds === null || args.log === null)) throw new Error('usage: --seeds FROM-TO|A,B,… --log FILE [--big] [--evolve] [--hints] | --summary FILE');
   return args;
 }
 
@@ -56,7 +59,7 @@ function readLog(file) {
   return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
 }
 
-async function run({ seeds, log, big, evolve }) {
+async function run({ seeds, log, big, evolve, hints }) {
   const { runCase } = require('../test/fixtures/differential-run.ts');
   const { makeTempDir, removeDir } = require('../test/fixtures/helpers.ts');
   const done = new Set(readLog(log).map((r) => caseKey(r.seed, r.direction, r.version)));
@@ -67,14 +70,14 @@ async function run({ seeds, log, big, evolve }) {
       const t0 = Date.now();
       let report;
       try {
-        report = await runCase(root, seed, direction, version, big, undefined, evolve);
+        report = await runCase(root, seed, direction, version, { big, evolve, hints });
       } catch (e) {
         // runCase reports what differed instead of throwing; a throw is itself a finding.
         report = { seed, direction, version, crashed: String((e && e.stack) || e).slice(0, 2000) };
       } finally {
         removeDir(root);
       }
-      fs.appendFileSync(log, `${JSON.stringify({ ...report, big, evolve, ms: Date.now() - t0 })}\n`);
+      fs.appendFileSync(log, `${JSON.stringify({ ...report, big, evolve, hints, ms: Date.now() - t0 })}\n`);
     }
   }
 }

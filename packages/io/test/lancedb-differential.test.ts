@@ -81,7 +81,7 @@ describe.each(CASES)('differential against LanceDB, the table evolved by LanceDB
   afterEach(() => removeDir(root));
 
   it.each(EVOLVE_SEEDS)('seed %i reads the same values on both sides', async (seed) => {
-    const report = await runCase(root, seed, direction, version, false, undefined, true);
+    const report = await runCase(root, seed, direction, version, { evolve: true });
     expect(report.problems).toEqual([]);
     expect(report.refused).toBeNull();
     expect(report.readRefusals).toEqual([]);
