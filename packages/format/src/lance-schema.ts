@@ -14,6 +14,7 @@
 import { CorruptDataError, Field, FixedSizeList, List, NotSupportedError, Schema, Struct, TypeId } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import { decodeUtf8, encodeUtf8, ProtoMessage, ProtoWriter } from './internal/protobuf';
+import { unsupportedLayoutOf } from './layout-markers';
 import { isLogicalLeaf, isNestedLogicalType, parseLogicalType, primitiveFromName, primitiveLogicalType, writableLogicalType } from './logical-types';
 
 /** One flattened Lance field, as stored in the file descriptor and the manifest. */
@@ -84,6 +85,9 @@ export function schemaToLanceFields(schema: Schema, firstId = 0): LanceField[] {
     const type = f.type;
     const base = { name: f.name, id, parentId, nullable: f.nullable, metadata: metadataToBytes(f.metadata), fieldType: 0 };
     refuseUnreadableTimezone(f);
+    const layout = unsupportedLayoutOf(type.typeId === TypeId.Struct, f.metadata);
+    // LanceDB would read the field in that layout, not as written here.
+    if (layout !== null) throw new NotSupportedError(`field "${f.name}": its metadata asks for a ${layout}, a layout this library does not write; remove that metadata to write the field plainly`);
     const logical = writableLogicalType(type);
     if (logical !== undefined) {
       // Field.encoding as LanceDB sets it: VAR_BINARY (2) for offsets-and-bytes types, DICTIONARY (3), else PLAIN (1).
@@ -140,7 +144,11 @@ export function lanceFieldsToSchema(fields: readonly LanceField[], metadata: Map
   const build = (f: LanceField, depth: number): Field => {
     if (depth > 64) throw new CorruptDataError(`Lance schema: fields nested deeper than 64 levels at "${f.name}"`);
     const kids = byParent.get(f.id) ?? [];
-    return new Field(f.name, lanceType(f, kids, depth, build), f.nullable, metadataToStrings(f.metadata, `field "${f.name}"`));
+    const type = lanceType(f, kids, depth, build);
+    const metadata = metadataToStrings(f.metadata, `field "${f.name}"`);
+    const layout = unsupportedLayoutOf(type.typeId === TypeId.Struct, metadata);
+    if (layout !== null) throw new NotSupportedError(`Lance schema: field "${f.name}" is stored as a ${layout}, a layout this library does not read`);
+    return new Field(f.name, type, f.nullable, metadata);
   };
   const top = (byParent.get(-1) ?? []).map((f) => build(f, 0));
   return new Schema(top, metadataToStrings(metadata, 'schema'));
@@ -202,7 +210,10 @@ export function lanceFieldsToSchemaLenient(fields: readonly LanceField[], metada
     } catch (e) {
       if (!(e instanceof NotSupportedError)) throw e;
       const bad = sub.find((x) => /"([^"]*)" has logical type "([^"]*)"/.exec(e.message)?.[1] === x.name) ?? t;
-      unsupported.push({ name: t.name, id: t.id, logicalType: bad.logicalType, reason: e.message });
+      // A field stored in a layout of its own (packed struct, blob) names it beside its type.
+      const laid = sub.map((x) => [x, unsupportedLayoutOf(x.logicalType === 'struct', metadataToStrings(x.metadata, `field "${x.name}"`))] as const).find(([, l]) => l !== null);
+      const logicalType = laid === undefined ? bad.logicalType : `${laid[0].logicalType} stored as a ${laid[1]!}${laid[0] === t ? '' : ` (field "${laid[0].name}")`}`;
+      unsupported.push({ name: t.name, id: t.id, logicalType, reason: e.message });
     }
   }
   return { schema: new Schema(schemaFields, metadataToStrings(metadata, 'schema')), unsupported, topIds };

@@ -15,7 +15,7 @@
  */
 import { ArrayData, checkDecodeLimits, CorruptDataError, corruptData, decodeBitPacked, decodeBitPacked64, expandLanceDictionary, makeData, NotSupportedError, TypeId } from '@vego/encoding';
 import type { Dictionary, DataType, DecodeLimits } from '@vego/encoding';
-import type { ArrayEncoding, BufferRef } from './array-encoding';
+import type { ArrayEncoding, BufferRef, CompressionSpec } from './array-encoding';
 import { describeArrayEncoding } from './array-encoding';
 import { copyBits } from './internal/bits';
 import { makeNullData } from './internal/concat';
@@ -98,11 +98,20 @@ export function collectBufferRefs(e: ArrayEncoding, out: BufferRef[] = []): Buff
   return out;
 }
 
+/**
+ * Whether a flat buffer's `Compression` compresses it: not when absent, nor for the scheme `""` or
+ * **(found)** `"none"`, which LanceDB 0.39 writes in 2.0 files for a field whose metadata sets
+ * `lance-encoding:compression` to `none` (refused as an unknown codec before).
+ */
+export function isCompressed(c: CompressionSpec | undefined): c is CompressionSpec {
+  return c !== undefined && c.scheme !== '' && c.scheme !== 'none';
+}
+
 /** Raw bytes of a flat buffer, decompressed if needed, checked to hold `n` values of `bits` bits. */
 function flatBytes(e: Extract<ArrayEncoding, { kind: 'flat' }>, n: number, ctx: PageContext): Uint8Array {
   const need = Math.ceil((n * e.bitsPerValue) / 8);
   let bytes = ctx.buffer(e.buffer);
-  if (e.compression !== undefined && e.compression.scheme !== '') {
+  if (isCompressed(e.compression)) {
     const codec = ctx.codecs.get(e.compression.scheme);
     if (codec === undefined) throw new NotSupportedError(`${ctx.where}: buffer compressed with "${e.compression.scheme}", no codec registered`);
     checkOutput(ctx, `compressed flat buffer of ${n} values`, need, 1);
@@ -415,7 +424,7 @@ function decodeBinary(e: Extract<ArrayEncoding, { kind: 'binary' }>, type: DataT
 
 /** Dictionary indices: a view of the bytes for plain u8 indices (LanceDB's and our writer's choice), else a copy. */
 function decodeIndices(e: ArrayEncoding, n: number, ctx: PageContext): Uint8Array | Float64Array {
-  if (e.kind === 'flat' && e.bitsPerValue === 8 && (e.compression === undefined || e.compression.scheme === '')) return flatBytes(e, n, ctx);
+  if (e.kind === 'flat' && e.bitsPerValue === 8 && !isCompressed(e.compression)) return flatBytes(e, n, ctx);
   return decodeUnsigned(e, n, ctx);
 }
 

@@ -44,12 +44,13 @@ import type { LanceField, UnsupportedField } from './lance-schema';
 import { fromStorage, storageType2_0 } from './logical-types';
 import { checkFieldColumns, defaultNodeColumns, fieldNodes, leafColumns, nodeCount } from './field-columns';
 import type { FieldColumns } from './field-columns';
-import { collectBufferRefs, decodeArray, decodeListPage } from './page-decoder';
+import { collectBufferRefs, decodeArray, decodeListPage, isCompressed } from './page-decoder';
 import type { BufferCodec, PageContext } from './page-decoder';
 import type { AsyncByteSource, SyncByteSource } from './source';
 import { columnCount } from './writer';
 import { ZSTD_BUFFER_CODEC } from './zstd-codec';
 import { LZ4_BUFFER_CODEC } from './lz4-codec';
+import { packedStructKey } from './layout-markers';
 import type { Shredded } from './v2_1/assemble';
 import { describePageLayout } from './v2_1/layout';
 import { describeArrayEncoding } from './array-encoding';
@@ -132,16 +133,28 @@ interface OpenState {
   columnNodes: (DataType | null)[];
 }
 
-/** Columns a Lance field subtree takes when its type is not supported: every node (2.0), or every leaf (2.1). */
+/**
+ * Columns a Lance field subtree takes when its type is not supported: every node (2.0), or every leaf (2.1);
+ * a packed struct is one column in both (its children are stored together).
+ */
 function lanceColumnCount(fields: readonly LanceField[], top: LanceField, v21: boolean): number {
   let n = 0;
   const visit = (f: LanceField, depth: number): void => {
+    if (f.logicalType === 'struct' && isPackedStructField(f)) {
+      n++;
+      return;
+    }
     const kids = depth > 64 ? [] : fields.filter((x) => x.parentId === f.id);
     if (!v21 || kids.length === 0) n++;
     for (const k of kids) visit(k, depth + 1);
   };
   visit(top, 0);
   return n;
+}
+
+/** Whether a Lance struct field's metadata asks for the packed layout (`layout-markers.ts`). */
+function isPackedStructField(f: LanceField): boolean {
+  return packedStructKey(new Map([...f.metadata].map(([k, v]) => [k, new TextDecoder().decode(v)] as const))) !== null;
 }
 
 function* openIo(fileByteLength: number): Io<OpenState> {
@@ -835,7 +848,7 @@ function fixedRowBytes(e: ArrayEncoding): number {
       node = node.items;
     } else break;
   }
-  if (node.kind !== 'flat' || (node.compression !== undefined && node.compression.scheme !== '')) return 0;
+  if (node.kind !== 'flat' || isCompressed(node.compression)) return 0;
   if (node.bitsPerValue <= 0 || (node.bitsPerValue & 7) !== 0) return 0;
   return perRow * (node.bitsPerValue >>> 3);
 }

@@ -3,7 +3,8 @@
  * `lance-encoding:compression` (`zstd` or `lz4`) gets `binary(offsets, flat(8, zstd | lz4))`, the bytes
  * buffer framed as Lance's general compression frames it (zstd: a u64 uncompressed length, then one frame;
  * LZ4: a u32 length, then one raw block). We read neither before (found by the differential campaign's
- * `--hints`, seed 7017: CorruptDataError for zstd, NotSupportedError for LZ4). Checked: the layouts, full
+ * `--hints`, seed 7017: CorruptDataError for zstd, NotSupportedError for LZ4; and the scheme `none`, seed 7072,
+ * refused as an unknown codec). Checked: the layouts, full
  * scans, async row ranges and takes against what was written and what LanceDB returns, our append to the
  * table read back by both, and a damaged length prefix refused with CorruptDataError.
  */
@@ -18,7 +19,7 @@ import { plainColumn } from './fixtures/plain';
 import { seededRandom as rng } from '../../../test-support/random';
 
 const N = 3000;
-const COLUMNS = ['zs', 'lz', 'zbin', 'lzlarge', 'tags'] as const;
+const COLUMNS = ['zs', 'lz', 'zbin', 'lzlarge', 'tags', 'none'] as const;
 type Name = (typeof COLUMNS)[number];
 const WORDS = ['lance', 'späte', '東京', '😀', 'retrieval', '', 'x'.repeat(300)];
 
@@ -41,6 +42,7 @@ function rows(seed: number): Record<Name | 'id', unknown>[] {
     zbin: ((v) => (v === null ? null : Buffer.from(v).toString('hex')))(value(r, i)),
     lzlarge: value(r, i),
     tags: i % 13 === 0 ? null : i % 13 === 1 ? [] : Array.from({ length: 1 + (i % 4) }, (_, k) => value(r, i + k)),
+    none: value(r, i),
   }));
 }
 
@@ -53,6 +55,8 @@ const SCHEMA = new arrow.Schema([
   new arrow.Field('lzlarge', new arrow.LargeUtf8(), true, meta('lz4')),
   // The list's item field carries the hint (LanceDB encodes the items with their own field's metadata).
   new arrow.Field('tags', new arrow.List(new arrow.Field('item', new arrow.Utf8(), true, meta('lz4'))), true),
+  // `none` is written as a scheme of that name (refused as an unknown codec before).
+  new arrow.Field('none', new arrow.Utf8(), true, meta('none')),
 ]);
 
 /** Binary values compared as hex. */
@@ -100,6 +104,7 @@ describe('LanceDB 2.0 tables whose string bytes it compresses with zstd or LZ4',
     expect(layouts[3]).toMatch(/flat\(8, zstd\)/);
     expect(layouts[4]).toMatch(/flat\(8, lz4\)/);
     expect(layouts[5]).toMatch(/flat\(8, lz4\)/);
+    expect(layouts[6]).toMatch(/flat\(8, none\)/);
     ds = await Dataset.open(dir);
   });
   afterAll(async () => {
@@ -136,6 +141,7 @@ describe('LanceDB 2.0 tables whose string bytes it compresses with zstd or LZ4',
       vectorFrom(new LargeBinary(), extra.map((v) => (v === null ? null : Buffer.from(v)))),
       vectorFrom(new LargeUtf8(), extra),
       vectorFrom(new List(new Field('item', new Utf8(), true, meta('lz4'))), [null, [], ['a', null], ['z'.repeat(700)]]),
+      vectorFrom(new Utf8(), extra),
     ] as never);
     expect(batch.schema).toBe(schema);
     const after = Dataset.openSync(dir).appendSync(batch);
@@ -147,6 +153,7 @@ describe('LanceDB 2.0 tables whose string bytes it compresses with zstd or LZ4',
       zbin: [...column('zbin'), ...extra.map(hex)],
       lzlarge: [...column('lzlarge'), ...extra],
       tags: [...column('tags'), null, [], ['a', null], ['z'.repeat(700)]],
+      none: [...column('none'), ...extra],
     };
     const reread = Dataset.openSync(dir);
     for (const name of COLUMNS) expect(ours(reread.scanSync({ columns: [name] }), name)).toEqual(want[name]);

@@ -15,6 +15,7 @@ import {
   type Schema,
   perform,
   resolvedEffect,
+  schemaToLanceFields,
   type Effect,
   type Task,
 } from '@vego/format';
@@ -172,6 +173,8 @@ export function* commitWrite(dir: string, data: DatasetInput, options: DatasetWr
   } else storageVersion = requested ?? datasetStorageVersion(prev, dir, 'overwrite');
   const { schema, batches } = normalizeInput(data, mode === 'append' && prev !== null ? prev.schema : null, options.schema);
   const naming = latest?.naming ?? options.manifestNaming ?? 'v2';
+  // A schema the writer refuses (a type or a layout it does not write) is refused before any folder is made.
+  schemaToLanceFields(schema);
   // Folders a committed version already has are not made again (a failed mkdir is two system calls).
   if (prev === null || prev.fragments.length === 0) yield* makeDirectory(joinPath(dir, 'data'), store);
   if (latest === null) yield* makeDirectory(joinPath(dir, '_versions'), store);
