@@ -62,12 +62,12 @@ function isV21(footer: LanceFooter): boolean {
 }
 
 
-
 /** The codecs of compressed `flat` buffers a reader knows unless told otherwise (Lance 2.0's zstd and LZ4). */
 const DEFAULT_CODECS: ReadonlyMap<string, BufferCodec> = new Map([
   [ZSTD_BUFFER_CODEC.scheme, ZSTD_BUFFER_CODEC],
   [LZ4_BUFFER_CODEC.scheme, LZ4_BUFFER_CODEC],
 ]);
+
 /** Options of {@link LanceFileReader.readSync} and {@link LanceFileReader.read}. */
 export interface ReadOptions {
   /** Top-level column names to read, in the order wanted (default: all). */
