@@ -180,6 +180,6 @@ export type { LanceDictionaryStrings } from './lance/decode/dictionary-v2-0';
 export { compressiveNotSupported, describeCompressiveEncoding, LANCE_MAX_CHUNK_VALUES, LANCE_MAX_DECOMPRESSED_BYTES } from './lance/decode/compressive';
 export type { BufferCompressionScheme, CompressiveEncoding, DecodedBlock } from './lance/decode/compressive';
 export { decompressBlock, decompressMiniBlock } from './lance/decode/blocks';
-export { decompressGeneralBuffer, generalBufferSize } from './lance/decode/general';
+export { decompressGeneralBuffer, generalBufferSize, startsWithZstdMagic } from './lance/decode/general';
 export { DEFAULT_MAX_OUTPUT_BYTES, checkDecodeLimits, getDefaultDecodeLimits, setDefaultDecodeLimits } from './decode-limits';
 export type { DecodeLimits } from './decode-limits';

@@ -12,10 +12,8 @@
  *
  * The writer uses it only when asked: it needs the async `initZstd()` first. Readers use it by default.
  */
-import { CorruptDataError, decompressGeneralBuffer, zstdCompress, zstdDecompress, ZSTD_DEFAULT_LEVEL } from '@vego/encoding';
+import { CorruptDataError, decompressGeneralBuffer, generalBufferSize, startsWithZstdMagic, zstdCompress, zstdDecompress, ZSTD_DEFAULT_LEVEL } from '@vego/encoding';
 import type { BufferCodec } from './page-decoder';
-
-const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd] as const;
 
 /**
  * Undoes a general compression framed with a length prefix (`decompressGeneralBuffer`), refusing a claim
@@ -23,14 +21,8 @@ const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd] as const;
  */
 export function decompressPrefixed(scheme: 'zstd' | 'lz4', bytes: Uint8Array, maxByteLength: number): Uint8Array {
   const where = `${scheme} buffer`;
-  const prefix = scheme === 'lz4' ? 4 : 8;
-  if (bytes.length >= prefix) {
-    const claimed = (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
-    const high = prefix === 8 ? (bytes[4]! | (bytes[5]! << 8) | (bytes[6]! << 16) | (bytes[7]! << 24)) >>> 0 : 0;
-    if (high !== 0 || claimed > maxByteLength) {
-      throw new CorruptDataError(`${where} claims ${high === 0 ? claimed : `${high} × 2^32 + ${claimed}`} uncompressed bytes, the page needs ${maxByteLength}`);
-    }
-  }
+  const claimed = generalBufferSize(scheme, bytes, where);
+  if (claimed > maxByteLength) throw new CorruptDataError(`${where} claims ${claimed} uncompressed bytes, the page needs ${maxByteLength}`);
   return decompressGeneralBuffer(scheme, bytes, where);
 }
 
@@ -39,5 +31,5 @@ export const ZSTD_BUFFER_CODEC: BufferCodec = {
   scheme: 'zstd',
   compress: (bytes: Uint8Array, level?: number) => zstdCompress(bytes, level ?? ZSTD_DEFAULT_LEVEL),
   decompress: (bytes: Uint8Array, maxByteLength: number) =>
-    bytes.length >= 4 && ZSTD_MAGIC.every((m, k) => bytes[k] === m) ? zstdDecompress(bytes, maxByteLength) : decompressPrefixed('zstd', bytes, maxByteLength),
+    startsWithZstdMagic(bytes) ? zstdDecompress(bytes, maxByteLength) : decompressPrefixed('zstd', bytes, maxByteLength),
 };

@@ -31,7 +31,8 @@ interface GeneralHeader {
   prefix: number;
 }
 
-function startsWithZstdMagic(bytes: Uint8Array): boolean {
+/** Whether `bytes` begin with the zstd frame magic (a bare frame, no length prefix). */
+export function startsWithZstdMagic(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && ZSTD_MAGIC.every((m, k) => bytes[k] === m);
 }
 
