@@ -14,7 +14,7 @@
 import { CorruptDataError, Field, FixedSizeList, List, NotSupportedError, Schema, Struct, TypeId } from '@vego/encoding';
 import type { DataType } from '@vego/encoding';
 import { decodeUtf8, encodeUtf8, ProtoMessage, ProtoWriter } from './internal/protobuf';
-import { unsupportedLayoutOf } from './layout-markers';
+import { packedStructKey, unsupportedLayoutOf } from './layout-markers';
 import { isLogicalLeaf, isNestedLogicalType, parseLogicalType, primitiveFromName, primitiveLogicalType, writableLogicalType } from './logical-types';
 
 /** One flattened Lance field, as stored in the file descriptor and the manifest. */
@@ -211,12 +211,22 @@ export function lanceFieldsToSchemaLenient(fields: readonly LanceField[], metada
       if (!(e instanceof NotSupportedError)) throw e;
       const bad = sub.find((x) => /"([^"]*)" has logical type "([^"]*)"/.exec(e.message)?.[1] === x.name) ?? t;
       // A field stored in a layout of its own (packed struct, blob) names it beside its type.
-      const laid = sub.map((x) => [x, unsupportedLayoutOf(x.logicalType === 'struct', metadataToStrings(x.metadata, `field "${x.name}"`))] as const).find(([, l]) => l !== null);
+      const laid = sub.map((x) => [x, lanceFieldLayout(x)] as const).find(([, l]) => l !== null);
       const logicalType = laid === undefined ? bad.logicalType : `${laid[0].logicalType} stored as a ${laid[1]!}${laid[0] === t ? '' : ` (field "${laid[0].name}")`}`;
       unsupported.push({ name: t.name, id: t.id, logicalType, reason: e.message });
     }
   }
   return { schema: new Schema(schemaFields, metadataToStrings(metadata, 'schema')), unsupported, topIds };
+}
+
+/** The layout of its own a Lance field's metadata asks for (packed struct, blob: `layout-markers.ts`), or null. */
+function lanceFieldLayout(f: LanceField): string | null {
+  return unsupportedLayoutOf(f.logicalType === 'struct', metadataToStrings(f.metadata, `field "${f.name}"`));
+}
+
+/** Whether a Lance field is a struct whose metadata asks for the packed layout (all its children in one column). */
+export function isPackedLanceStruct(f: LanceField): boolean {
+  return f.logicalType === 'struct' && packedStructKey(metadataToStrings(f.metadata, `field "${f.name}"`)) !== null;
 }
 
 /** The strict schema, or null when some field is not supported (CorruptDataError still thrown). */

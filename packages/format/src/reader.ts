@@ -39,7 +39,7 @@ import { concatData } from './internal/concat';
 import { checked, parallelIo, sourceTask } from './internal/io';
 import { runTaskAsync, runTaskSync } from './effects';
 import type { Io, Ranges } from './internal/io';
-import { decodeFileDescriptor, isLeafType, lanceFieldsToSchemaLenient } from './lance-schema';
+import { decodeFileDescriptor, isLeafType, isPackedLanceStruct, lanceFieldsToSchemaLenient } from './lance-schema';
 import type { LanceField, UnsupportedField } from './lance-schema';
 import { fromStorage, storageType2_0 } from './logical-types';
 import { checkFieldColumns, defaultNodeColumns, fieldNodes, leafColumns, nodeCount } from './field-columns';
@@ -50,7 +50,6 @@ import type { AsyncByteSource, SyncByteSource } from './source';
 import { columnCount } from './writer';
 import { ZSTD_BUFFER_CODEC } from './zstd-codec';
 import { LZ4_BUFFER_CODEC } from './lz4-codec';
-import { packedStructKey } from './layout-markers';
 import type { Shredded } from './v2_1/assemble';
 import { describePageLayout } from './v2_1/layout';
 import { describeArrayEncoding } from './array-encoding';
@@ -140,7 +139,7 @@ interface OpenState {
 function lanceColumnCount(fields: readonly LanceField[], top: LanceField, v21: boolean): number {
   let n = 0;
   const visit = (f: LanceField, depth: number): void => {
-    if (f.logicalType === 'struct' && isPackedStructField(f)) {
+    if (isPackedLanceStruct(f)) {
       n++;
       return;
     }
@@ -150,11 +149,6 @@ function lanceColumnCount(fields: readonly LanceField[], top: LanceField, v21: b
   };
   visit(top, 0);
   return n;
-}
-
-/** Whether a Lance struct field's metadata asks for the packed layout (`layout-markers.ts`). */
-function isPackedStructField(f: LanceField): boolean {
-  return packedStructKey(new Map([...f.metadata].map(([k, v]) => [k, new TextDecoder().decode(v)] as const))) !== null;
 }
 
 function* openIo(fileByteLength: number): Io<OpenState> {
