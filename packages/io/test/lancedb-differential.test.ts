@@ -11,7 +11,7 @@
  */
 import { makeTempDir, removeDir } from './fixtures/helpers';
 import { runCase } from './fixtures/differential-run';
-import type { CaseVersion, Direction } from './fixtures/differential-run';
+import type { CaseOptions, CaseReport, CaseVersion, Direction } from './fixtures/differential-run';
 
 /**
  * Seeds whose cases run fast (about 1 s for all six directions and versions) and between them draw most type
@@ -75,22 +75,6 @@ describe.each(CASES)('differential against LanceDB: %s, Lance %s', (direction, v
  */
 const EVOLVE_SEEDS = [6001, 6004, 6013, 6016, 6027, 6036, 6043, 6046, 6048, 6057];
 
-describe.each(CASES)('differential against LanceDB, the table evolved by LanceDB between the writers: %s, Lance %s', (direction, version) => {
-  let root: string;
-  beforeEach(() => (root = makeTempDir('diff-evolve')));
-  afterEach(() => removeDir(root));
-
-  it.each(EVOLVE_SEEDS)('seed %i reads the same values on both sides', async (seed) => {
-    const report = await runCase(root, seed, direction, version, { evolve: true });
-    expect(report.problems).toEqual([]);
-    expect(report.refused).toBeNull();
-    expect(report.readRefusals).toEqual([]);
-    // Every step ran (none of these seeds draws one LanceDB fails on its own table).
-    expect(report.evolutionFailed).toBeNull();
-    expect(report.evolution.length).toBeGreaterThan(0);
-  });
-});
-
 /**
  * Seeds whose fields carry Lance encoding hints in their metadata (`lance-encoding:compression` zstd/lz4/none and
  * its level, `bss`, `rle-threshold`, `dict-*`, `general`, `structural-encoding` miniblock/fullzip), which LanceDB's
@@ -99,16 +83,30 @@ describe.each(CASES)('differential against LanceDB, the table evolved by LanceDB
  */
 const HINT_SEEDS = [7017, 7072, 7058, 7064, 7162, 7188, 7270, 7332];
 
-describe.each(CASES)('differential against LanceDB, fields with Lance encoding hints: %s, Lance %s', (direction, version) => {
-  let root: string;
-  beforeEach(() => (root = makeTempDir('diff-hints')));
-  afterEach(() => removeDir(root));
-
-  it.each(HINT_SEEDS)('seed %i reads the same values on both sides', async (seed) => {
-    const report = await runCase(root, seed, direction, version, { hints: true });
-    expect(report.problems).toEqual([]);
-    expect(report.refused).toBeNull();
-    expect(report.readRefusals).toEqual([]);
+/** The harness's extra dimensions: their options, their seeds, and what shows in a report that each took effect. */
+const DIMENSIONS: [string, CaseOptions, number[], (report: CaseReport) => void][] = [
+  ['the table evolved by LanceDB between the writers', { evolve: true }, EVOLVE_SEEDS, (report) => {
+    // Every step ran (none of these seeds draws one LanceDB fails on its own table).
+    expect(report.evolutionFailed).toBeNull();
+    expect(report.evolution.length).toBeGreaterThan(0);
+  }],
+  ['fields with Lance encoding hints', { hints: true }, HINT_SEEDS, (report) => {
     expect(report.schema.some((f) => f.includes('lance-encoding:'))).toBe(true);
+  }],
+];
+
+describe.each(DIMENSIONS)('differential against LanceDB, %s', (_what, options, seeds, tookEffect) => {
+  describe.each(CASES)('%s, Lance %s', (direction, version) => {
+    let root: string;
+    beforeEach(() => (root = makeTempDir('diff-dimension')));
+    afterEach(() => removeDir(root));
+
+    it.each(seeds)('seed %i reads the same values on both sides', async (seed) => {
+      const report = await runCase(root, seed, direction, version, options);
+      expect(report.problems).toEqual([]);
+      expect(report.refused).toBeNull();
+      expect(report.readRefusals).toEqual([]);
+      tookEffect(report);
+    });
   });
 });
